@@ -1,0 +1,36 @@
+# Thin wrapper over CMake presets for the README's commands.
+PRESET ?= debug
+BUILD  := build/$(PRESET)
+JOBS   ?= 2
+
+.PHONY: all deps build test demo asan fuzz format format-check clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+demo: build
+	scripts/demo $(BUILD)/mamori
+
+asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
+
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build

@@ -1,0 +1,123 @@
+/* buf.c - capped growable buffers. */
+#include "base/compat.h"
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/mem.h"
+
+void buf_init(struct buf *b, size_t max)
+{
+	b->ptr = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max ? max : BUF_MAX_DEFAULT;
+}
+
+void buf_release(struct buf *b)
+{
+	m_free(b->ptr);
+	b->ptr = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+}
+
+int buf_grow(struct buf *b, size_t n)
+{
+	size_t need, cap;
+	char *p;
+
+	if (n > b->max || b->len > b->max - n)
+		return M_ETOOBIG;
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if (cap > b->max + 1)
+		cap = b->max + 1;
+	p = m_realloc(b->ptr, cap);
+	if (!p)
+		return M_ENOMEM;
+	b->ptr = p;
+	b->cap = cap;
+	return 0;
+}
+
+int buf_add(struct buf *b, const void *p, size_t n)
+{
+	int rc = buf_grow(b, n);
+	if (rc)
+		return rc;
+	if (n)
+		memcpy(b->ptr + b->len, p, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+int buf_adds(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int buf_addc(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n, rc;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return M_EINVAL;
+	rc = buf_grow(b, (size_t)n);
+	if (rc)
+		return rc;
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *buf_str(const struct buf *b)
+{
+	return b->ptr ? b->ptr : "";
+}
+
+char *buf_detach(struct buf *b, size_t *len)
+{
+	char *p;
+
+	if (!b->ptr && buf_grow(b, 0) != 0)
+		return NULL;
+	p = b->ptr;
+	if (len)
+		*len = b->len;
+	b->ptr = NULL;
+	b->len = 0;
+	b->cap = 0;
+	return p;
+}

@@ -1,0 +1,134 @@
+/* err.c - error codes, messages and the error context. */
+#include "base/compat.h"
+
+#include "base/err.h"
+
+static const struct {
+	int code;
+	const char *name;
+	const char *msg;
+} err_table[] = {
+    {M_OK, "ok", "success"},
+    {M_ENOMEM, "no_memory", "out of memory"},
+    {M_EINVAL, "invalid", "invalid argument"},
+    {M_EIO, "io", "input/output error"},
+    {M_EPARSE, "parse", "malformed input"},
+    {M_ENOTFOUND, "not_found", "not found"},
+    {M_EEXIST, "exists", "already exists"},
+    {M_ESTORE, "store", "database error"},
+    {M_ESCOPE, "out_of_scope", "refused: outside authorised scope"},
+    {M_ETOOBIG, "too_big", "size limit exceeded"},
+    {M_ETIMEOUT, "timeout", "timed out"},
+    {M_EPERM, "forbidden", "not permitted"},
+    {M_ENET, "network", "network error"},
+    {M_EINTR, "interrupted", "interrupted"},
+    {M_EUNSUPPORTED, "unsupported", "not supported"},
+    {M_ECONFIRM, "needs_confirmation", "needs confirmation (--yes)"},
+};
+
+const char *mamori_strerror(int code)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(err_table); i++)
+		if (err_table[i].code == code)
+			return err_table[i].msg;
+	return "unknown error";
+}
+
+const char *mamori_errname(int code)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(err_table); i++)
+		if (err_table[i].code == code)
+			return err_table[i].name;
+	return "unknown";
+}
+
+void merr_init(struct merr *e)
+{
+	if (!e)
+		return;
+	memset(e, 0, sizeof(*e));
+	e->line = -1;
+	e->offset = -1;
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	if (!src) {
+		dst[0] = '\0';
+		return;
+	}
+	snprintf(dst, cap, "%s", src);
+}
+
+static int merr_vat(struct merr *e, int code, const char *file, long line, long long offset,
+		    const char *field, const char *fmt, va_list ap)
+{
+	if (!e || e->code != 0)
+		return code;
+	e->code = code;
+	e->line = line;
+	e->offset = offset;
+	copy_str(e->file, sizeof(e->file), file);
+	copy_str(e->field, sizeof(e->field), field);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	return code;
+}
+
+int merr_set(struct merr *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	merr_vat(e, code, NULL, -1, -1, NULL, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int merr_at(struct merr *e, int code, const char *file, long line, long long offset,
+	    const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	merr_vat(e, code, file, line, offset, field, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void merr_set_file(struct merr *e, const char *file)
+{
+	if (e && e->code != 0 && e->file[0] == '\0')
+		copy_str(e->file, sizeof(e->file), file);
+}
+
+void merr_format(const struct merr *e, char *out, size_t out_len)
+{
+	size_t n = 0;
+
+	if (!out_len)
+		return;
+	out[0] = '\0';
+	if (!e)
+		return;
+#define ADD(...)                                                             \
+	do {                                                                 \
+		if (n < out_len) {                                           \
+			int w = snprintf(out + n, out_len - n, __VA_ARGS__); \
+			n += w > 0 ? (size_t)w : 0;                          \
+		}                                                            \
+	} while (0)
+	if (e->file[0]) {
+		ADD("%s:", e->file);
+		if (e->line >= 0)
+			ADD("%ld:", e->line);
+		else if (e->offset >= 0)
+			ADD("@%lld:", e->offset);
+		ADD(" ");
+	} else if (e->line >= 0) {
+		ADD("line %ld: ", e->line);
+	} else if (e->offset >= 0) {
+		ADD("offset %lld: ", e->offset);
+	}
+	if (e->field[0])
+		ADD("%s: ", e->field);
+	ADD("%s", e->msg[0] ? e->msg : mamori_strerror(e->code));
+#undef ADD
+}

@@ -1,0 +1,153 @@
+/* mtime.c - UTC storage, JST display, ISO 8601 parsing, quarters. */
+#include "base/compat.h"
+
+#include <ctype.h>
+
+#include "base/err.h"
+#include "base/mtime.h"
+
+int64_t time_now(void)
+{
+	const char *pin = getenv("MAMORI_NOW");
+	int64_t t;
+
+	if (pin && *pin && time_parse(pin, &t) == 0)
+		return t;
+	return (int64_t)time(NULL);
+}
+
+static void fmt(int64_t t, int offset, const char *pattern, char out[TIME_STR_MAX])
+{
+	time_t tt = (time_t)(t + offset);
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(out, TIME_STR_MAX, "?");
+		return;
+	}
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	strftime(out, TIME_STR_MAX, pattern, &tm); /* patterns are the literals below */
+#pragma GCC diagnostic pop
+}
+
+void time_fmt_utc(int64_t t, char out[TIME_STR_MAX])
+{
+	fmt(t, 0, "%Y-%m-%dT%H:%M:%SZ", out);
+}
+
+void time_fmt_jst(int64_t t, char out[TIME_STR_MAX])
+{
+	fmt(t, JST_OFFSET_SECONDS, "%Y-%m-%d %H:%M JST", out);
+}
+
+void time_fmt_jst_date(int64_t t, char out[TIME_STR_MAX])
+{
+	fmt(t, JST_OFFSET_SECONDS, "%Y-%m-%d", out);
+}
+
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+		(*p)++;
+	}
+	*out = v;
+	return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+int time_parse(const char *s, int64_t *out)
+{
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 1;
+	struct tm tm = {0};
+
+	if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
+	    digits(&p, 2, &d))
+		return M_EPARSE;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+		return M_EPARSE;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
+			return M_EPARSE;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &sec))
+				return M_EPARSE;
+			if (*p == '.') {
+				p++;
+				if (!isdigit((unsigned char)*p))
+					return M_EPARSE;
+				while (isdigit((unsigned char)*p))
+					p++;
+			}
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			return M_EPARSE;
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			sign = *p == '-' ? -1 : 1;
+			p++;
+			if (digits(&p, 2, &oh))
+				return M_EPARSE;
+			if (*p == ':')
+				p++;
+			if (digits(&p, 2, &om) || oh > 23 || om > 59)
+				return M_EPARSE;
+		}
+	}
+	if (*p != '\0')
+		return M_EPARSE;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*out = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+void time_quarter(int64_t t, char out[16])
+{
+	time_t tt = (time_t)(t + JST_OFFSET_SECONDS);
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	snprintf(out, 16, "%04uQ%u", (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)(tm.tm_mon % 12) / 3u + 1u);
+}
+
+int time_quarter_bounds(const char *label, int64_t *start, int64_t *end)
+{
+	const char *p = label;
+	int y, q;
+	struct tm a = {0}, b = {0};
+
+	if (!label || digits(&p, 4, &y) || (*p != 'Q' && *p != 'q'))
+		return M_EPARSE;
+	p++;
+	if (digits(&p, 1, &q) || q < 1 || q > 4 || *p)
+		return M_EPARSE;
+	a.tm_year = y - 1900;
+	a.tm_mon = (q - 1) * 3;
+	a.tm_mday = 1;
+	b = a;
+	b.tm_mon += 3;
+	/* Quarters follow the JST calendar. */
+	*start = (int64_t)timegm(&a) - JST_OFFSET_SECONDS;
+	*end = (int64_t)timegm(&b) - JST_OFFSET_SECONDS;
+	return 0;
+}

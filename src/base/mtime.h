@@ -1,0 +1,37 @@
+/*
+ * mtime.h - time helpers. mamori stores UTC (Unix seconds, ISO 8601 with Z)
+ * and shows JST (UTC+9, no daylight saving).
+ */
+#ifndef MAMORI_MTIME_H
+#define MAMORI_MTIME_H
+
+#include "base/compat.h"
+
+#include <time.h>
+
+#define JST_OFFSET_SECONDS (9 * 3600)
+#define TIME_STR_MAX 40
+
+/* Seconds since the epoch, UTC. Honours $MAMORI_NOW (ISO 8601) so tests and
+ * demos can pin "now". */
+int64_t time_now(void);
+
+/* "2026-11-23T03:40:47Z" */
+void time_fmt_utc(int64_t t, char out[TIME_STR_MAX]);
+/* "2026-11-23 12:40 JST" */
+void time_fmt_jst(int64_t t, char out[TIME_STR_MAX]);
+/* "2026-11-23" as a JST calendar date */
+void time_fmt_jst_date(int64_t t, char out[TIME_STR_MAX]);
+
+/*
+ * Parses ISO 8601: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by
+ * "Z", "+HH:MM", "+HHMM" or nothing (taken as UTC); a space may replace 'T'.
+ * A date alone is midnight UTC. Returns 0 or M_EPARSE.
+ */
+int time_parse(const char *s, int64_t *out);
+
+/* Quarter label of t in JST: "2026Q4"; period bounds [start, end) in UTC. */
+void time_quarter(int64_t t, char out[16]);
+int time_quarter_bounds(const char *label, int64_t *start, int64_t *end);
+
+#endif

@@ -1,0 +1,50 @@
+/* utf8.c - strict UTF-8 validation (RFC 3629). */
+#include "base/compat.h"
+
+#include "base/utf8.h"
+
+bool utf8_valid(const char *s, size_t len, size_t *bad_at)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = p[i];
+		size_t n;
+		unsigned cp, min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			n = 2;
+			cp = c & 0x1f;
+			min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 3;
+			cp = c & 0x0f;
+			min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 4;
+			cp = c & 0x07;
+			min = 0x10000;
+		} else {
+			goto bad;
+		}
+		if (i + n > len)
+			goto bad;
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		i += n;
+	}
+	return true;
+bad:
+	if (bad_at)
+		*bad_at = i;
+	return false;
+}

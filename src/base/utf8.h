@@ -1,0 +1,12 @@
+/* utf8.h - UTF-8 validation at the boundary where untrusted text enters. */
+#ifndef MAMORI_UTF8_H
+#define MAMORI_UTF8_H
+
+#include "base/compat.h"
+
+/* Returns true when p[0..len) is well-formed UTF-8 (no overlongs, no
+ * surrogates, nothing above U+10FFFF). On false, *bad_at (if given) is the
+ * byte offset of the first invalid sequence. */
+bool utf8_valid(const char *p, size_t len, size_t *bad_at);
+
+#endif

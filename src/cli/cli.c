@@ -1,0 +1,112 @@
+/* cli.c - shared helpers for command files: store, errors, help, verbs, JSON. */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+
+const struct cli_command *cli_find(const char *name)
+{
+	for (size_t i = 0; i < cli_commands_len; i++)
+		if (strcmp(cli_commands[i].name, name) == 0)
+			return &cli_commands[i];
+	return NULL;
+}
+
+struct store *cli_store(struct cli *c)
+{
+	struct merr e;
+	int rc;
+
+	if (c->store)
+		return c->store;
+	merr_init(&e);
+	rc = store_open(c->db, &c->store, &e);
+	if (rc) {
+		cli_fail(c, rc, &e);
+		return NULL;
+	}
+	return c->store;
+}
+
+int cli_fail(struct cli *c, int code, const struct merr *e)
+{
+	char msg[1024];
+
+	if (e && e->code)
+		merr_format(e, msg, sizeof(msg));
+	else
+		snprintf(msg, sizeof(msg), "%s", mamori_strerror(code));
+	fprintf(stderr, "mamori: %s: %s\n", c && c->cmd_name ? c->cmd_name : "error", msg);
+	return cli_exit_code(code);
+}
+
+int cli_usage_error(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mamori: %s: ", c && c->cmd_name ? c->cmd_name : "usage");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'mamori help %s')\n", c && c->cmd_name ? c->cmd_name : "");
+	return cli_exit_code(M_EINVAL);
+}
+
+bool cli_help_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}
+
+void cli_print_usage(const struct cli_command *cmd, FILE *out)
+{
+	fprintf(out, "mamori %s - %s\n\n%s", cmd->name, cmd->summary, cmd->usage);
+	if (cmd->usage[0] && cmd->usage[strlen(cmd->usage) - 1] != '\n')
+		fputc('\n', out);
+}
+
+int cli_dispatch_verbs(struct cli *c, const struct cli_command *cmd, const struct cli_verb *verbs,
+		       size_t n_verbs, int argc, char **argv)
+{
+	static char name[128];
+
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		cli_print_usage(cmd, argc < 2 ? stderr : stdout);
+		return argc < 2 ? cli_exit_code(M_EINVAL) : 0;
+	}
+	for (size_t i = 0; i < n_verbs; i++) {
+		if (strcmp(verbs[i].name, argv[1]) == 0) {
+			snprintf(name, sizeof(name), "%s %s", cmd->name, verbs[i].name);
+			c->cmd_name = name;
+			if (cli_help_requested(argc - 1, argv + 1)) {
+				cli_print_usage(cmd, stdout);
+				return 0;
+			}
+			return verbs[i].run(c, argc - 1, argv + 1);
+		}
+	}
+	return cli_usage_error(c, "unknown subcommand '%s'", argv[1]);
+}
+
+int cli_print_json(cJSON *v)
+{
+	char *s;
+
+	if (!v)
+		return cli_exit_code(M_ENOMEM);
+	s = cJSON_Print(v);
+	cJSON_Delete(v);
+	if (!s)
+		return cli_exit_code(M_ENOMEM);
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	cJSON_free(s);
+	return 0;
+}

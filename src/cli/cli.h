@@ -1,0 +1,64 @@
+/*
+ * cli.h - what every command file in src/cli/ shares: the context built from
+ * global options, the command table entry, and error reporting that maps
+ * library codes to exit statuses (exitcodes.c).
+ */
+#ifndef MAMORI_CLI_H
+#define MAMORI_CLI_H
+
+#include "base/compat.h"
+#include "base/err.h"
+#include "store/store.h"
+
+struct cli {
+	const char *db;	      /* --db, $MAMORI_DB, or STORE_DEFAULT_PATH */
+	const char *data_dir; /* --data-dir, $MAMORI_DATA_DIR, or the build default */
+	bool json;	      /* --json given (globally or to the command) */
+	bool quiet;
+	struct store *store;  /* opened on first cli_store() */
+	const char *cmd_name; /* for messages: "inventory import" */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+	const char *summary; /* one line, English; Japanese follows after " / " */
+	const char *usage;   /* full help text */
+};
+
+/* The table in commands.c. */
+extern const struct cli_command cli_commands[];
+extern const size_t cli_commands_len;
+const struct cli_command *cli_find(const char *name);
+
+/* Opens the store on first use; prints the error and returns NULL on failure. */
+struct store *cli_store(struct cli *c);
+
+/* Maps a library error code to the process exit status (exitcodes.c). */
+int cli_exit_code(int code);
+/* Prints "mamori: <cmd>: <formatted error>" to stderr and returns the exit status. */
+int cli_fail(struct cli *c, int code, const struct merr *e);
+/* Prints a usage error and returns the usage exit status. */
+int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * True when argv has -h/--help before any "--": the command prints its usage.
+ * Every command calls cli_help_requested() first.
+ */
+bool cli_help_requested(int argc, char **argv);
+void cli_print_usage(const struct cli_command *cmd, FILE *out);
+
+/* Subcommand dispatch for commands with verbs ("inventory import"). */
+struct cli_verb {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+	const char *summary;
+};
+int cli_dispatch_verbs(struct cli *c, const struct cli_command *cmd, const struct cli_verb *verbs,
+		       size_t n_verbs, int argc, char **argv);
+
+/* Writes a cJSON value (takes ownership, frees it) to stdout, pretty-printed. */
+struct cJSON;
+int cli_print_json(struct cJSON *v);
+
+#endif

@@ -1,0 +1,13 @@
+/* commands.h - one entry point per command file; the table is in commands.c. */
+#ifndef MAMORI_COMMANDS_H
+#define MAMORI_COMMANDS_H
+
+#include "cli/cli.h"
+
+int cmd_help(struct cli *c, int argc, char **argv);
+int cmd_version(struct cli *c, int argc, char **argv);
+int cmd_init(struct cli *c, int argc, char **argv);
+
+extern const char cmd_help_usage[], cmd_version_usage[], cmd_init_usage[];
+
+#endif

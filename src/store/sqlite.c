@@ -1,0 +1,200 @@
+/* sqlite.c - the embedded SQLite backend (WAL, foreign keys, busy timeout). */
+#include "base/compat.h"
+
+#include <sqlite3.h>
+
+#include "base/mem.h"
+#include "store/store_int.h"
+
+struct sq_stmt {
+	struct store_stmt base;
+	sqlite3_stmt *st;
+};
+
+static sqlite3 *db_of(struct store *s)
+{
+	return s->impl;
+}
+
+static int sq_err(struct store *s, struct merr *e, int rc, const char *what)
+{
+	const char *m = s && s->impl ? sqlite3_errmsg(db_of(s)) : sqlite3_errstr(rc);
+	int code = (rc & 0xff) == SQLITE_CONSTRAINT ? M_EEXIST : M_ESTORE;
+	return merr_set(e, code, "%s: %s", what, m);
+}
+
+static int sq_open(struct store *s, const char *path, struct merr *e)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(
+	    path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		merr_set(e, M_ESTORE, "%s: cannot open: %s", path,
+			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return M_ESTORE;
+	}
+	s->impl = db;
+	sqlite3_busy_timeout(db, 30000);
+	sqlite3_extended_result_codes(db, 1);
+	rc = sqlite3_exec(db,
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			  " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		merr_set(e, M_ESTORE, "%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		s->impl = NULL;
+		return M_ESTORE;
+	}
+	return 0;
+}
+
+static void sq_close(struct store *s)
+{
+	sqlite3_close_v2(db_of(s));
+	s->impl = NULL;
+}
+
+static int sq_exec(struct store *s, const char *sql, struct merr *e)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db_of(s), sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		int code = (rc & 0xff) == SQLITE_CONSTRAINT ? M_EEXIST : M_ESTORE;
+		merr_set(e, code, "%s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return code;
+	}
+	return 0;
+}
+
+static struct sq_stmt *S(struct store_stmt *st)
+{
+	return (struct sq_stmt *)st;
+}
+
+static void st_finalize(struct store_stmt *st)
+{
+	sqlite3_finalize(S(st)->st);
+	m_free(st);
+}
+
+static int st_reset(struct store_stmt *st)
+{
+	sqlite3_reset(S(st)->st);
+	sqlite3_clear_bindings(S(st)->st);
+	return 0;
+}
+
+static int bind_rc(int rc)
+{
+	return rc == SQLITE_OK ? 0 : (rc == SQLITE_NOMEM ? M_ENOMEM : M_ESTORE);
+}
+
+static int st_bind_text(struct store_stmt *st, int i, const char *v, size_t len)
+{
+	return bind_rc(sqlite3_bind_text64(S(st)->st, i, v, len, SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+static int st_bind_int64(struct store_stmt *st, int i, int64_t v)
+{
+	return bind_rc(sqlite3_bind_int64(S(st)->st, i, v));
+}
+
+static int st_bind_double(struct store_stmt *st, int i, double v)
+{
+	return bind_rc(sqlite3_bind_double(S(st)->st, i, v));
+}
+
+static int st_bind_null(struct store_stmt *st, int i)
+{
+	return bind_rc(sqlite3_bind_null(S(st)->st, i));
+}
+
+static int st_step(struct store_stmt *st, struct merr *e)
+{
+	int rc = sqlite3_step(S(st)->st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	rc = sq_err(st->store, e, rc, "step");
+	sqlite3_reset(S(st)->st);
+	return rc;
+}
+
+static const char *st_text(struct store_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(S(st)->st, col);
+}
+
+static int64_t st_int64(struct store_stmt *st, int col)
+{
+	return sqlite3_column_int64(S(st)->st, col);
+}
+
+static double st_double(struct store_stmt *st, int col)
+{
+	return sqlite3_column_double(S(st)->st, col);
+}
+
+static bool st_is_null(struct store_stmt *st, int col)
+{
+	return sqlite3_column_type(S(st)->st, col) == SQLITE_NULL;
+}
+
+static int st_columns(struct store_stmt *st)
+{
+	return sqlite3_column_count(S(st)->st);
+}
+
+static const struct store_stmt_ops sq_stmt_ops = {
+    .finalize = st_finalize,
+    .reset = st_reset,
+    .bind_text = st_bind_text,
+    .bind_int64 = st_bind_int64,
+    .bind_double = st_bind_double,
+    .bind_null = st_bind_null,
+    .step = st_step,
+    .text = st_text,
+    .int64 = st_int64,
+    .dbl = st_double,
+    .is_null = st_is_null,
+    .columns = st_columns,
+};
+
+static int sq_prepare(struct store *s, const char *sql, struct store_stmt **out, struct merr *e)
+{
+	struct sq_stmt *st = m_calloc(1, sizeof(*st));
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return merr_set(e, M_ENOMEM, "out of memory preparing a statement");
+	rc = sqlite3_prepare_v3(db_of(s), sql, -1, 0, &st->st, NULL);
+	if (rc != SQLITE_OK) {
+		m_free(st);
+		return sq_err(s, e, rc, "prepare");
+	}
+	st->base.ops = &sq_stmt_ops;
+	st->base.store = s;
+	*out = &st->base;
+	return 0;
+}
+
+static int64_t sq_changes(struct store *s)
+{
+	return sqlite3_changes64(db_of(s));
+}
+
+const struct store_backend store_sqlite_backend = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .changes = sq_changes,
+    .begin_sql = "BEGIN",
+    .begin_immediate_sql = "BEGIN IMMEDIATE",
+};

@@ -1,0 +1,278 @@
+/* store.c - backend dispatch, nested transactions, migrations. */
+#include "base/compat.h"
+
+#include "base/log.h"
+#include "base/mem.h"
+#include "store/migrate.h"
+#include "store/store_int.h"
+
+static const struct {
+	const char *prefix;
+	const struct store_backend *be;
+} backends[] = {
+    {"sqlite:", &store_sqlite_backend},
+    {"", &store_sqlite_backend}, /* a bare path is an SQLite file */
+};
+
+int store_open_raw(const char *location, struct store **out, struct merr *e)
+{
+	struct store *s;
+	int rc;
+
+	*out = NULL;
+	if (!location || !*location)
+		location = STORE_DEFAULT_PATH;
+	if (strncmp(location, "postgres://", 11) == 0 ||
+	    strncmp(location, "postgresql://", 13) == 0)
+		return merr_set(e, M_EUNSUPPORTED, "%s: the PostgreSQL backend is not built yet",
+				location);
+	s = m_calloc(1, sizeof(*s));
+	if (!s)
+		return merr_set(e, M_ENOMEM, "out of memory opening the store");
+	for (size_t i = 0; i < ARRAY_SIZE(backends); i++) {
+		size_t n = strlen(backends[i].prefix);
+		if (strncmp(location, backends[i].prefix, n) == 0) {
+			s->be = backends[i].be;
+			location += n;
+			break;
+		}
+	}
+	snprintf(s->location, sizeof(s->location), "%s", location);
+	rc = s->be->open(s, location, e);
+	if (rc) {
+		m_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int store_open(const char *location, struct store **out, struct merr *e)
+{
+	int rc = store_open_raw(location, out, e);
+	if (rc)
+		return rc;
+	rc = store_migrate(*out, NULL, e);
+	if (rc) {
+		store_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	s->be->close(s);
+	m_free(s);
+}
+
+const char *store_backend_name(const struct store *s)
+{
+	return s->be->name;
+}
+
+int store_exec(struct store *s, const char *sql, struct merr *e)
+{
+	return s->be->exec(s, sql, e);
+}
+
+int store_begin(struct store *s, struct merr *e)
+{
+	int rc = s->tx_depth == 0 ? s->be->exec(s, s->be->begin_sql, e)
+				  : s->be->exec(s, "SAVEPOINT sp", e);
+	if (rc == 0)
+		s->tx_depth++;
+	return rc;
+}
+
+int store_begin_immediate(struct store *s, struct merr *e)
+{
+	int rc;
+	if (s->tx_depth > 0)
+		return store_begin(s, e);
+	rc = s->be->exec(s, s->be->begin_immediate_sql, e);
+	if (rc == 0)
+		s->tx_depth++;
+	return rc;
+}
+
+int store_commit(struct store *s, struct merr *e)
+{
+	int rc;
+	if (s->tx_depth <= 0)
+		return merr_set(e, M_EINVAL, "commit without a transaction");
+	rc = s->tx_depth == 1 ? s->be->exec(s, "COMMIT", e) : s->be->exec(s, "RELEASE sp", e);
+	if (rc == 0)
+		s->tx_depth--;
+	return rc;
+}
+
+int store_rollback(struct store *s)
+{
+	int rc;
+	if (s->tx_depth <= 0)
+		return 0;
+	if (s->tx_depth == 1)
+		rc = s->be->exec(s, "ROLLBACK", NULL);
+	else
+		rc = s->be->exec(s, "ROLLBACK TO sp; RELEASE sp", NULL);
+	s->tx_depth--;
+	return rc;
+}
+
+int store_prepare(struct store *s, const char *sql, struct store_stmt **out, struct merr *e)
+{
+	return s->be->prepare(s, sql, out, e);
+}
+
+void stmt_finalize(struct store_stmt *st)
+{
+	if (st)
+		st->ops->finalize(st);
+}
+
+int stmt_reset(struct store_stmt *st)
+{
+	return st->ops->reset(st);
+}
+
+int stmt_bind_textn(struct store_stmt *st, int i, const char *v, size_t len)
+{
+	return v ? st->ops->bind_text(st, i, v, len) : st->ops->bind_null(st, i);
+}
+
+int stmt_bind_text(struct store_stmt *st, int i, const char *v)
+{
+	return stmt_bind_textn(st, i, v, v ? strlen(v) : 0);
+}
+
+int stmt_bind_int64(struct store_stmt *st, int i, int64_t v)
+{
+	return st->ops->bind_int64(st, i, v);
+}
+
+int stmt_bind_double(struct store_stmt *st, int i, double v)
+{
+	return st->ops->bind_double(st, i, v);
+}
+
+int stmt_bind_null(struct store_stmt *st, int i)
+{
+	return st->ops->bind_null(st, i);
+}
+
+int stmt_step(struct store_stmt *st, struct merr *e)
+{
+	return st->ops->step(st, e);
+}
+
+const char *stmt_text(struct store_stmt *st, int col)
+{
+	return st->ops->text(st, col);
+}
+
+int64_t stmt_int64(struct store_stmt *st, int col)
+{
+	return st->ops->int64(st, col);
+}
+
+double stmt_double(struct store_stmt *st, int col)
+{
+	return st->ops->dbl(st, col);
+}
+
+bool stmt_is_null(struct store_stmt *st, int col)
+{
+	return st->ops->is_null(st, col);
+}
+
+int stmt_columns(struct store_stmt *st)
+{
+	return st->ops->columns(st);
+}
+
+int64_t store_changes(struct store *s)
+{
+	return s->be->changes(s);
+}
+
+int store_query_int(struct store *s, const char *sql, int64_t *out, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, sql, &st, e);
+
+	*out = 0;
+	if (rc)
+		return rc;
+	rc = stmt_step(st, e);
+	if (rc == 1) {
+		*out = stmt_int64(st, 0);
+		rc = 0;
+	}
+	stmt_finalize(st);
+	return rc;
+}
+
+int store_schema_version(struct store *s)
+{
+	int64_t v = 0;
+	if (store_query_int(s, "SELECT coalesce(max(version), 0) FROM schema_migrations", &v, NULL))
+		return 0;
+	return (int)v;
+}
+
+int store_migrate(struct store *s, int *applied, struct merr *e)
+{
+	int rc, cur, n = 0;
+
+	rc = store_exec(s,
+			"CREATE TABLE IF NOT EXISTS schema_migrations ("
+			" version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+			" applied_at INTEGER NOT NULL)",
+			e);
+	if (rc)
+		return rc;
+	cur = store_schema_version(s);
+	for (int i = 0; i < store_migrations_len; i++) {
+		const struct store_migration *m = &store_migrations[i];
+		struct store_stmt *st = NULL;
+		if (m->version <= cur)
+			continue;
+		rc = store_begin_immediate(s, e);
+		if (rc)
+			return rc;
+		/* Another process may have migrated while we waited for the lock. */
+		if (store_schema_version(s) >= m->version) {
+			store_rollback(s);
+			continue;
+		}
+		rc = store_exec(s, m->sql, e);
+		if (rc == 0)
+			rc = store_prepare(
+			    s,
+			    "INSERT INTO schema_migrations (version, name, applied_at)"
+			    " VALUES (?, ?, strftime('%s','now'))",
+			    &st, e);
+		if (rc == 0) {
+			stmt_bind_int64(st, 1, m->version);
+			stmt_bind_text(st, 2, m->name);
+			rc = stmt_step(st, e);
+			rc = rc < 0 ? rc : 0;
+			stmt_finalize(st);
+		}
+		if (rc == 0)
+			rc = store_commit(s, e);
+		if (rc) {
+			store_rollback(s);
+			merr_set(e, rc, "migration %04d_%s failed", m->version, m->name);
+			return rc;
+		}
+		log_info("store", "applied migration %04d_%s", m->version, m->name);
+		n++;
+	}
+	if (applied)
+		*applied = n;
+	return 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * store.h - the database every module keeps its rows in.
+ *
+ * A store is opened from a location: a file path (SQLite, the embedded
+ * default, WAL mode), "sqlite:PATH", or later "postgres://..." for shared
+ * deployments. Modules talk SQL through the small statement API below so the
+ * backend can change; SQL that differs between engines lives in the backend.
+ * Placeholders are '?' (the PostgreSQL backend rewrites them to $n).
+ * Use "INSERT ... RETURNING id" rather than a last-insert-id call.
+ *
+ * A store handle is used by one thread at a time; open one per thread.
+ */
+#ifndef MAMORI_STORE_H
+#define MAMORI_STORE_H
+
+#include "base/compat.h"
+#include "base/err.h"
+
+struct store;
+struct store_stmt;
+
+/* Location used when neither --db nor $MAMORI_DB says otherwise. */
+#define STORE_DEFAULT_PATH "./mamori.db"
+
+/*
+ * Opens (creating if needed) the store at location and applies pending
+ * migrations. Returns 0 and a new handle in *out (free with store_close()),
+ * or a negative code with detail in e.
+ */
+int store_open(const char *location, struct store **out, struct merr *e);
+/* As store_open, without applying migrations (for `mamori init --check`). */
+int store_open_raw(const char *location, struct store **out, struct merr *e);
+void store_close(struct store *s);
+
+/* Applies every migration newer than the store's schema version, each in its
+ * own transaction. *applied (may be NULL) receives how many ran. */
+int store_migrate(struct store *s, int *applied, struct merr *e);
+/* The store's schema version (highest migration applied). */
+int store_schema_version(struct store *s);
+/* "sqlite" or "postgres". */
+const char *store_backend_name(const struct store *s);
+
+/*
+ * Transactions. store_begin nests: an inner begin is a savepoint, so a
+ * module function can wrap its own multi-row change whether or not its caller
+ * already opened a transaction. Every begin is paired with commit or rollback.
+ * store_begin_immediate takes the write lock at once (SQLite BEGIN IMMEDIATE)
+ * for read-then-write sequences.
+ */
+int store_begin(struct store *s, struct merr *e);
+int store_begin_immediate(struct store *s, struct merr *e);
+int store_commit(struct store *s, struct merr *e);
+int store_rollback(struct store *s);
+
+/* Runs one or more statements without results. */
+int store_exec(struct store *s, const char *sql, struct merr *e);
+
+/* Prepared statements. */
+int store_prepare(struct store *s, const char *sql, struct store_stmt **out, struct merr *e);
+void stmt_finalize(struct store_stmt *st);
+int stmt_reset(struct store_stmt *st);
+/* Binds are 1-based, like SQLite. Strings are copied. NULL text binds NULL. */
+int stmt_bind_text(struct store_stmt *st, int i, const char *v);
+int stmt_bind_textn(struct store_stmt *st, int i, const char *v, size_t len);
+int stmt_bind_int64(struct store_stmt *st, int i, int64_t v);
+int stmt_bind_double(struct store_stmt *st, int i, double v);
+int stmt_bind_null(struct store_stmt *st, int i);
+/* Returns 1 when a row is ready, 0 when done, a negative code on error (detail in e). */
+int stmt_step(struct store_stmt *st, struct merr *e);
+/* Columns are 0-based. Text is borrowed until the next step/reset/finalize;
+ * NULL columns give NULL text and 0 numbers. */
+const char *stmt_text(struct store_stmt *st, int col);
+int64_t stmt_int64(struct store_stmt *st, int col);
+double stmt_double(struct store_stmt *st, int col);
+bool stmt_is_null(struct store_stmt *st, int col);
+int stmt_columns(struct store_stmt *st);
+/* Rows changed by the last INSERT/UPDATE/DELETE on this store. */
+int64_t store_changes(struct store *s);
+
+/* Convenience: runs sql (with no parameters) and returns the first column of
+ * the first row as an integer in *out (0 when there is no row). */
+int store_query_int(struct store *s, const char *sql, int64_t *out, struct merr *e);
+
+#endif

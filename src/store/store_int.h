@@ -1,0 +1,50 @@
+/*
+ * store_int.h - the backend interface (for src/store/ only). A backend is a
+ * struct of function pointers, as SQLite's VFS; store.c dispatches to it.
+ */
+#ifndef MAMORI_STORE_INT_H
+#define MAMORI_STORE_INT_H
+
+#include "store/store.h"
+
+struct store_backend {
+	const char *name;
+	int (*open)(struct store *s, const char *location, struct merr *e);
+	void (*close)(struct store *s);
+	int (*exec)(struct store *s, const char *sql, struct merr *e);
+	int (*prepare)(struct store *s, const char *sql, struct store_stmt **out, struct merr *e);
+	int64_t (*changes)(struct store *s);
+	/* SQL for transaction control, since dialects differ. */
+	const char *begin_sql, *begin_immediate_sql;
+};
+
+struct store_stmt_ops {
+	void (*finalize)(struct store_stmt *st);
+	int (*reset)(struct store_stmt *st);
+	int (*bind_text)(struct store_stmt *st, int i, const char *v, size_t len);
+	int (*bind_int64)(struct store_stmt *st, int i, int64_t v);
+	int (*bind_double)(struct store_stmt *st, int i, double v);
+	int (*bind_null)(struct store_stmt *st, int i);
+	int (*step)(struct store_stmt *st, struct merr *e);
+	const char *(*text)(struct store_stmt *st, int col);
+	int64_t (*int64)(struct store_stmt *st, int col);
+	double (*dbl)(struct store_stmt *st, int col);
+	bool (*is_null)(struct store_stmt *st, int col);
+	int (*columns)(struct store_stmt *st);
+};
+
+struct store_stmt {
+	const struct store_stmt_ops *ops;
+	struct store *store;
+};
+
+struct store {
+	const struct store_backend *be;
+	void *impl;
+	int tx_depth;
+	char location[512];
+};
+
+extern const struct store_backend store_sqlite_backend;
+
+#endif

@@ -1,0 +1,188 @@
+/* test_base.c - errors, buffers, allocator faults, time, IP sets, UTF-8. */
+#include "base/compat.h"
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/ip.h"
+#include "base/mem.h"
+#include "base/mtime.h"
+#include "base/utf8.h"
+#include "testutil.h"
+
+static void test_err__formats_file_line_field(void **state)
+{
+	struct merr e;
+	char out[256];
+
+	merr_init(&e);
+	assert_int_equal(
+	    merr_at(&e, M_EPARSE, "inv.yaml", 12, -1, "sector", "unknown sector '%s'", "space"),
+	    M_EPARSE);
+	/* a second error does not overwrite the first */
+	merr_set(&e, M_EIO, "later");
+	merr_format(&e, out, sizeof(out));
+	assert_string_equal(out, "inv.yaml:12: sector: unknown sector 'space'");
+	assert_string_equal(mamori_errname(M_ESCOPE), "out_of_scope");
+	assert_string_equal(mamori_strerror(-999), "unknown error");
+}
+
+static void test_err__offset_when_no_line(void **state)
+{
+	struct merr e;
+	char out[256];
+
+	merr_init(&e);
+	merr_at(&e, M_EPARSE, NULL, -1, 4096, "cve.id", "bad id");
+	merr_set_file(&e, "feed.json");
+	merr_format(&e, out, sizeof(out));
+	assert_string_equal(out, "feed.json:@4096: cve.id: bad id");
+}
+
+static void test_buf__grows_and_caps(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 10);
+	assert_int_equal(buf_adds(&b, "12345"), 0);
+	assert_int_equal(buf_addf(&b, "%d", 6789), 0);
+	assert_string_equal(buf_str(&b), "123456789");
+	assert_int_equal(buf_adds(&b, "ab"), M_ETOOBIG);
+	assert_string_equal(buf_str(&b), "123456789"); /* unchanged on failure */
+	assert_int_equal(buf_addc(&b, 'x'), 0);
+	assert_int_equal(b.len, 10);
+	buf_release(&b);
+}
+
+static void test_buf__survives_every_allocation_failure(void **state)
+{
+	/* Fail each allocation in turn: every call either succeeds or reports
+	 * M_ENOMEM, and the buffer stays consistent. */
+	for (long n = 0; n < 8; n++) {
+		struct buf b;
+		int rc = 0;
+		buf_init(&b, 0);
+		mem_fail_after(n);
+		for (int i = 0; i < 200 && rc == 0; i++)
+			rc = buf_adds(&b, "0123456789");
+		mem_fail_reset();
+		assert_true(rc == 0 || rc == M_ENOMEM);
+		assert_int_equal(strlen(buf_str(&b)), b.len);
+		buf_release(&b);
+	}
+}
+
+static void test_time__parses_and_shows_jst(void **state)
+{
+	int64_t t;
+	char s[TIME_STR_MAX];
+
+	assert_int_equal(time_parse("2026-11-23T03:40:47Z", &t), 0);
+	time_fmt_utc(t, s);
+	assert_string_equal(s, "2026-11-23T03:40:47Z");
+	time_fmt_jst(t, s);
+	assert_string_equal(s, "2026-11-23 12:40 JST");
+	assert_int_equal(time_parse("2026-11-23T12:40:47+09:00", &t), 0);
+	time_fmt_utc(t, s);
+	assert_string_equal(s, "2026-11-23T03:40:47Z");
+	assert_int_equal(time_parse("2026-02-30", &t), M_EPARSE);
+	assert_int_equal(time_parse("2026-11-23T25:00Z", &t), M_EPARSE);
+	assert_int_equal(time_parse("yesterday", &t), M_EPARSE);
+}
+
+static void test_time__quarters_follow_jst(void **state)
+{
+	int64_t t, a, b;
+	char q[16];
+
+	/* 2026-09-30 20:00 UTC is 2026-10-01 05:00 JST: fourth quarter */
+	assert_int_equal(time_parse("2026-09-30T20:00:00Z", &t), 0);
+	time_quarter(t, q);
+	assert_string_equal(q, "2026Q4");
+	assert_int_equal(time_quarter_bounds("2026Q3", &a, &b), 0);
+	assert_int_equal(time_parse("2026-06-30T15:00:00Z", &t), 0);
+	assert_int_equal(a, t);
+	assert_int_equal(time_quarter_bounds("2026Q5", &a, &b), M_EPARSE);
+}
+
+static void test_ip__parses_both_families(void **state)
+{
+	struct ipaddr a;
+	struct cidr c;
+	char s[IP_STR_MAX];
+
+	assert_int_equal(ip_parse("127.0.0.5", &a), 0);
+	assert_int_equal(a.family, 4);
+	ip_format(&a, s);
+	assert_string_equal(s, "127.0.0.5");
+	assert_true(ip_is_loopback(&a));
+	assert_int_equal(ip_parse("::1", &a), 0);
+	assert_int_equal(a.family, 6);
+	assert_true(ip_is_loopback(&a));
+	assert_int_equal(ip_parse("127.0.0.256", &a), M_EPARSE);
+	assert_int_equal(cidr_parse("127.0.10.0/24", true, &c), 0);
+	assert_int_equal(cidr_parse("127.0.10.1/24", true, &c), M_EPARSE);
+	assert_int_equal(cidr_parse("127.0.10.1/24", false, &c), 0);
+	cidr_format(&c, s);
+	assert_string_equal(s, "127.0.10.0/24");
+	assert_int_equal(cidr_parse("127.0.0.0/33", false, &c), M_EPARSE);
+	assert_int_equal(cidr_parse("fd00::/8", true, &c), 0);
+	assert_int_equal(cidr_parse("/8", true, &c), M_EPARSE);
+}
+
+static void test_ip__set_subtracts_exclusions(void **state)
+{
+	struct ipset s, x;
+	struct cidr c;
+	struct ipaddr a;
+
+	ipset_init(&s);
+	ipset_init(&x);
+	cidr_parse("127.0.0.0/24", true, &c);
+	ipset_add_cidr(&s, &c);
+	cidr_parse("127.0.1.0/24", true, &c);
+	ipset_add_cidr(&s, &c); /* touches: merges */
+	assert_int_equal(s.n, 1);
+	assert_int_equal(ipset_count(&s), 512);
+	cidr_parse("127.0.0.128/25", true, &c);
+	ipset_add_cidr(&x, &c);
+	assert_int_equal(ipset_subtract(&s, &x), 0);
+	assert_int_equal(ipset_count(&s), 384);
+	ip_parse("127.0.0.5", &a);
+	assert_true(ipset_contains(&s, &a));
+	ip_parse("127.0.0.200", &a);
+	assert_false(ipset_contains(&s, &a));
+	ip_parse("127.0.1.200", &a);
+	assert_true(ipset_contains(&s, &a));
+	ip_parse("::1", &a);
+	assert_false(ipset_contains(&s, &a));
+	ipset_release(&s);
+	ipset_release(&x);
+}
+
+static void test_utf8__rejects_bad_sequences(void **state)
+{
+	size_t at = 0;
+
+	assert_true(utf8_valid("関東旅客鉄道", strlen("関東旅客鉄道"), NULL));
+	assert_false(utf8_valid("ab\xff", 3, &at));
+	assert_int_equal(at, 2);
+	assert_false(utf8_valid("\xc0\xaf", 2, &at));	  /* overlong '/' */
+	assert_false(utf8_valid("\xed\xa0\x80", 3, &at)); /* surrogate */
+	assert_false(utf8_valid("\xe6\x9d", 2, &at));	  /* truncated */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_err__formats_file_line_field),
+	    cmocka_unit_test(test_err__offset_when_no_line),
+	    cmocka_unit_test(test_buf__grows_and_caps),
+	    cmocka_unit_test(test_buf__survives_every_allocation_failure),
+	    cmocka_unit_test(test_time__parses_and_shows_jst),
+	    cmocka_unit_test(test_time__quarters_follow_jst),
+	    cmocka_unit_test(test_ip__parses_both_families),
+	    cmocka_unit_test(test_ip__set_subtracts_exclusions),
+	    cmocka_unit_test(test_utf8__rejects_bad_sequences),
+	};
+	return cmocka_run_group_tests_name("base", tests, NULL, NULL);
+}

@@ -1,0 +1,97 @@
+/* test_store.c - the SQLite backend: migrations, nested transactions, statements. */
+#include "base/compat.h"
+
+#include "store/store.h"
+#include "testutil.h"
+
+static void test_store__migrates_once(void **state)
+{
+	char path[512];
+	struct store *s = NULL;
+	struct merr e;
+	int applied = -1;
+
+	tu_path(path, sizeof(path), "m.db");
+	merr_init(&e);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	assert_true(store_schema_version(s) >= 1);
+	assert_int_equal(store_migrate(s, &applied, &e), 0);
+	assert_int_equal(applied, 0);
+	store_close(s);
+}
+
+static void test_store__nested_rollback_keeps_outer(void **state)
+{
+	char path[512];
+	struct store *s = NULL;
+	struct merr e;
+	int64_t n;
+
+	tu_path(path, sizeof(path), "tx.db");
+	merr_init(&e);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	assert_int_equal(store_exec(s, "CREATE TABLE t (x INTEGER UNIQUE)", &e), 0);
+	assert_int_equal(store_begin(s, &e), 0);
+	assert_int_equal(store_exec(s, "INSERT INTO t VALUES (1)", &e), 0);
+	assert_int_equal(store_begin(s, &e), 0);
+	assert_int_equal(store_exec(s, "INSERT INTO t VALUES (2)", &e), 0);
+	store_rollback(s);
+	assert_int_equal(store_commit(s, &e), 0);
+	assert_int_equal(store_query_int(s, "SELECT count(*) FROM t", &n, &e), 0);
+	assert_int_equal(n, 1);
+	/* a constraint violation is reported as M_EEXIST */
+	merr_init(&e);
+	assert_int_equal(store_exec(s, "INSERT INTO t VALUES (1)", &e), M_EEXIST);
+	store_close(s);
+}
+
+static void test_store__statements_bind_and_read(void **state)
+{
+	char path[512];
+	struct store *s = NULL;
+	struct store_stmt *st = NULL;
+	struct merr e;
+
+	tu_path(path, sizeof(path), "st.db");
+	merr_init(&e);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	assert_int_equal(
+	    store_exec(s, "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b REAL)", &e), 0);
+	assert_int_equal(
+	    store_prepare(s, "INSERT INTO t (a, b) VALUES (?, ?) RETURNING id", &st, &e), 0);
+	stmt_bind_text(st, 1, "鉄道");
+	stmt_bind_double(st, 2, 2.5);
+	assert_int_equal(stmt_step(st, &e), 1);
+	assert_int_equal(stmt_int64(st, 0), 1);
+	stmt_finalize(st);
+	assert_int_equal(store_prepare(s, "SELECT a, b, NULL FROM t", &st, &e), 0);
+	assert_int_equal(stmt_step(st, &e), 1);
+	assert_string_equal(stmt_text(st, 0), "鉄道");
+	assert_true(stmt_double(st, 1) == 2.5);
+	assert_true(stmt_is_null(st, 2));
+	assert_int_equal(stmt_step(st, &e), 0);
+	stmt_finalize(st);
+	assert_int_equal(store_prepare(s, "SELEC nonsense", &st, &e), M_ESTORE);
+	store_close(s);
+}
+
+static void test_store__refuses_unknown_backend(void **state)
+{
+	struct store *s = NULL;
+	struct merr e;
+
+	merr_init(&e);
+	assert_int_equal(store_open("postgres://localhost/x", &s, &e), M_EUNSUPPORTED);
+	assert_null(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_store__migrates_once),
+	    cmocka_unit_test(test_store__nested_rollback_keeps_outer),
+	    cmocka_unit_test(test_store__statements_bind_and_read),
+	    cmocka_unit_test(test_store__refuses_unknown_backend),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
