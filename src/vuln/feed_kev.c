@@ -96,7 +96,31 @@ static int kev_begin(struct feeds_ctx *c, struct merr *e)
 		rc = store_exec(c->s, "DELETE FROM kev_seen", e);
 	c->kev_version[0] = '\0';
 	c->kev_seen = 0;
+	c->kev_checked = c->kev_older = false;
 	return rc;
+}
+
+/*
+ * An older catalog than one already imported only adds history (first_catalog); it does not
+ * replace the table, so importing a folder twice changes nothing.
+ */
+static int kev_check_older(struct feeds_ctx *c, const char *version, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc;
+
+	if (c->kev_checked)
+		return 0;
+	c->kev_checked = true;
+	rc = store_prepare(c->s, "SELECT COUNT(*) FROM kev_catalogs WHERE version > ?", &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, version);
+	rc = stmt_step(st, e);
+	if (rc == 1)
+		c->kev_older = stmt_int64(st, 0) > 0;
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
 }
 
 static bool same(const char *a, const char *b)
@@ -158,7 +182,11 @@ static int kev_store(struct feeds_ctx *c, const struct feeds_kev *k, struct merr
 	stmt_bind_text(st, 1, k->cve_id);
 	stmt_bind_text(st, 2, version);
 	stmt_bind_int64(st, 3, time_now());
-	if ((rc = feeds_exec(st, e)) || (rc = kev_unchanged(c, k, &unchanged, e)))
+	if ((rc = feeds_exec(st, e)) || (rc = kev_check_older(c, version, e)))
+		return rc;
+	if (c->kev_older)
+		return FEEDS_UNCHANGED;
+	if ((rc = kev_unchanged(c, k, &unchanged, e)))
 		return rc;
 	if (unchanged) {
 		st = feeds_stmt(c, ST_KEV_VERSION, e);
@@ -213,9 +241,15 @@ static int kev_finish(struct feeds_ctx *c, struct merr *e)
 	int rc;
 
 	if ((rc = store_query_int(c->s, "SELECT COUNT(*) FROM kev", &before, e)) ||
+	    (!c->kev_older &&
+	     (rc = store_exec(
+		  c->s, "DELETE FROM kev WHERE cve_id NOT IN (SELECT cve_id FROM kev_seen)", e))) ||
+	    (rc = store_query_int(c->s, "SELECT COUNT(*) FROM kev", &after, e)) ||
 	    (rc = store_exec(
-		 c->s, "DELETE FROM kev WHERE cve_id NOT IN (SELECT cve_id FROM kev_seen)", e)) ||
-	    (rc = store_query_int(c->s, "SELECT COUNT(*) FROM kev", &after, e)))
+		 c->s,
+		 "UPDATE kev SET first_catalog = (SELECT first_catalog FROM kev_first_seen f"
+		 " WHERE f.cve_id = kev.cve_id)",
+		 e)))
 		return rc;
 	c->r->removed = before - after;
 	rc = store_prepare(c->s,

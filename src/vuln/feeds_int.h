@@ -56,6 +56,7 @@ struct feeds_ctx {
 	bool epss_header;
 	char kev_version[32];
 	long long kev_seen;
+	bool kev_checked, kev_older; /* an older catalog than the stored one: history only */
 };
 
 /* A feed adapter: one struct per feed, in the table in feeds.c. */
