@@ -7,9 +7,10 @@
 int cmd_help(struct cli *c, int argc, char **argv);
 int cmd_version(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_feeds(struct cli *c, int argc, char **argv);
 int cmd_vuln(struct cli *c, int argc, char **argv);
 
 extern const char cmd_help_usage[], cmd_version_usage[], cmd_init_usage[];
-extern const char cmd_vuln_usage[];
+extern const char cmd_feeds_usage[], cmd_vuln_usage[];
 
 #endif
