@@ -56,8 +56,8 @@ static int norm_copy(const char *s, char *out, size_t cap)
 	size_t n = 0;
 
 	for (; *s; s++) {
-		if (*s == '\\' && s[1])
-			s++;
+		if (*s == '\\')
+			continue; /* as version.c: backslashes never count */
 		if (n + 1 >= cap)
 			return M_ETOOBIG;
 		out[n++] = (char)tolower((unsigned char)*s);
@@ -147,9 +147,7 @@ static char *dup_bound(const cJSON *o, const char *key, int *rc)
 	if (!cJSON_IsString(v))
 		return NULL;
 	for (const char *s = v->valuestring; *s && n + 1 < sizeof(tmp); s++) {
-		if (*s == '\\' && s[1])
-			s++;
-		if (*s == ' ' && n == 0)
+		if (*s == '\\' || (*s == ' ' && n == 0))
 			continue;
 		tmp[n++] = (char)tolower((unsigned char)*s);
 	}

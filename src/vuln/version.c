@@ -47,7 +47,7 @@ static bool is_noise(const char *p, size_t len)
 	return false;
 }
 
-/* Lowercases, drops backslash escapes and surrounding blanks. */
+/* Lowercases, drops backslashes (CPE escapes) and surrounding blanks. */
 static int normalise(const char *s, char *out, size_t cap)
 {
 	size_t n = 0;
@@ -55,8 +55,8 @@ static int normalise(const char *s, char *out, size_t cap)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	for (; *s; s++) {
-		if (*s == '\\' && s[1])
-			s++;
+		if (*s == '\\')
+			continue; /* escapes, and literal backslashes too: normalising twice changes nothing */
 		if (n + 1 >= cap)
 			return M_EINVAL;
 		out[n++] = (char)tolower((unsigned char)*s);
