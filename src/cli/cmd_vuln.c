@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <time.h>
 
 #include "cli/commands.h"
 #include "vuln/match.h"
@@ -14,6 +15,7 @@ const char cmd_vuln_usage[] =
     "usage: mamori vuln match CPE [--banner TEXT] [--platform CPE ...] [--all] [--json]\n"
     "       mamori vuln match --product VENDOR:PRODUCT [--version V] [--banner TEXT]\n"
     "                         [--platform CPE ...] [--all] [--json]\n"
+    "       mamori vuln match --batch FILE [--all] [--json]\n"
     "       mamori vuln show CVE-YYYY-NNNN [--json]\n"
     "\n"
     "match: evaluates the loaded NVD configurations (then CVE 5, then JVN) for one\n"
@@ -24,6 +26,8 @@ const char cmd_vuln_usage[] =
     "  --banner TEXT    raw banner; a distro revision makes matches probable-backport\n"
     "  --platform CPE   another CPE known on the host (its OS, hardware); repeatable\n"
     "  --all            also list CVEs that name the product but do not apply\n"
+    "  --batch FILE     one service a line (CPE, or VENDOR:PRODUCT<TAB>VERSION[<TAB>BANNER]);\n"
+    "                   prints counts per state and the time taken, not each result\n"
     "States: affected, probable-backport, affected-if-platform, product-only,\n"
     "incomparable, not-affected (docs/MATCHING.md).\n"
     "サービスに該当する脆弱性を、判定の根拠・KEV・EPSS・CVSS とともに表示します。\n"
@@ -99,6 +103,7 @@ static void print_result(const struct vuln_result *r)
 
 struct match_opts {
 	struct vuln_product p;
+	const char *batch;
 	const char *platforms[MAX_PLATFORMS];
 	char vendor[256];
 	unsigned flags;
@@ -113,6 +118,7 @@ static int parse_match_opts(struct cli *c, int argc, char **argv, struct match_o
 	    {"platform", required_argument, NULL, 'P'},
 	    {"all", no_argument, NULL, 'a'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"batch", required_argument, NULL, 'B'},
 	    {0},
 	};
 	int opt;
@@ -137,6 +143,7 @@ static int parse_match_opts(struct cli *c, int argc, char **argv, struct match_o
 			o->platforms[o->p.n_platforms++] = optarg;
 			break;
 		case 'a': o->flags |= VULN_MATCH_ALL; break;
+		case 'B': o->batch = optarg; break;
 		case 'j': c->json = true; break;
 		default: return cli_usage_error(c, "unknown option");
 		}
@@ -146,6 +153,10 @@ static int parse_match_opts(struct cli *c, int argc, char **argv, struct match_o
 		o->p.cpe = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if (o->batch && (o->p.cpe || o->p.vendor))
+		return cli_usage_error(c, "--batch takes no CPE or --product");
+	if (o->batch)
+		return 0;
 	if (!!o->p.cpe == !!o->p.vendor)
 		return cli_usage_error(c, "give either a CPE or --product VENDOR:PRODUCT");
 	if (o->p.cpe && o->p.version)
@@ -189,6 +200,88 @@ static void print_matches(struct cli *c, const struct match_opts *o, const struc
 	    counts[VULN_INCOMPARABLE]);
 }
 
+#define BATCH_LINE_MAX 4096
+
+/* One batch line into a product: "CPE" or "VENDOR:PRODUCT\tVERSION[\tBANNER]". */
+static bool batch_line(char *line, struct vuln_product *p, char *vendor, size_t cap)
+{
+	char *f[3] = {line, NULL, NULL}, *colon;
+
+	memset(p, 0, sizeof(*p));
+	line[strcspn(line, "\r\n")] = '\0';
+	for (int i = 1; i < 3 && f[i - 1]; i++)
+		if ((f[i] = strchr(f[i - 1], '\t')))
+			*f[i]++ = '\0';
+	if (!*line || *line == '#')
+		return false;
+	if (strncmp(line, "cpe:", 4) == 0) {
+		p->cpe = line;
+	} else {
+		snprintf(vendor, cap, "%s", line);
+		if (!(colon = strchr(vendor, ':')))
+			return false;
+		*colon = '\0';
+		p->vendor = vendor;
+		p->product = colon + 1;
+		p->version = f[1];
+	}
+	p->banner = f[2];
+	return true;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_batch(struct cli *c, struct vuln_matcher *m, const struct match_opts *o,
+		     struct merr *e)
+{
+	size_t counts[VULN_PROBABLE_BACKPORT + 1] = {0}, lines = 0, bad = 0, results = 0;
+	char line[BATCH_LINE_MAX], vendor[BATCH_LINE_MAX];
+	FILE *f = fopen(o->batch, "r");
+	double t0 = now_s(), dt;
+
+	if (!f)
+		return merr_at(e, M_EIO, o->batch, -1, -1, NULL, "cannot open");
+	while (fgets(line, sizeof(line), f)) {
+		struct vuln_product p;
+		const struct vuln_result *r;
+		size_t n;
+		if (!batch_line(line, &p, vendor, sizeof(vendor)))
+			continue;
+		lines++;
+		if (vuln_match_one(m, &p, o->flags, &r, &n, NULL)) {
+			bad++;
+			continue;
+		}
+		results += n;
+		for (size_t i = 0; i < n; i++)
+			counts[r[i].state]++;
+	}
+	fclose(f);
+	dt = now_s() - t0;
+	if (c->json) {
+		cJSON *root = cJSON_CreateObject(), *st = cJSON_AddObjectToObject(root, "states");
+		cJSON_AddNumberToObject(root, "services", (double)lines);
+		cJSON_AddNumberToObject(root, "rejected", (double)bad);
+		cJSON_AddNumberToObject(root, "results", (double)results);
+		cJSON_AddNumberToObject(root, "seconds", dt);
+		for (int i = 0; i <= VULN_PROBABLE_BACKPORT; i++)
+			cJSON_AddNumberToObject(st, vuln_state_name((enum vuln_state)i),
+						(double)counts[i]);
+		return cli_print_json(root);
+	}
+	printf("%zu サービス / services (%zu 不正 / rejected), %zu 件 / results in %.3f s\n", lines,
+	       bad, results, dt);
+	for (int i = VULN_PROBABLE_BACKPORT; i >= 0; i--)
+		printf("  %-22s %zu\n", vuln_state_name((enum vuln_state)i), counts[i]);
+	return 0;
+}
+
 static int vuln_match_cmd(struct cli *c, int argc, char **argv)
 {
 	struct match_opts o = {0};
@@ -205,6 +298,11 @@ static int vuln_match_cmd(struct cli *c, int argc, char **argv)
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	rc = vuln_matcher_new(s, &m, &e);
+	if (rc == 0 && o.batch) {
+		rc = run_batch(c, m, &o, &e);
+		vuln_matcher_free(m);
+		return rc ? cli_fail(c, rc, &e) : 0;
+	}
 	if (rc == 0)
 		rc = vuln_match_one(m, &o.p, o.flags, &r, &n, &e);
 	if (rc == 0)
