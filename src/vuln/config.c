@@ -50,6 +50,15 @@ const char *vuln_basis_name(enum vuln_basis b)
 
 /* ---- host facts ---- */
 
+static uint64_t vp_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
 /* Lowercase, escapes removed: how versions are compared as text. */
 static int norm_copy(const char *s, char *out, size_t cap)
 {
@@ -84,8 +93,10 @@ static int host_versions(struct vuln_host *h, struct merr *e)
 		rc = vuln_version_compose(h->base, h->upd, h->full, sizeof(h->full));
 	if (rc)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "version", "version too long");
-	h->vfull_ok = vuln_ver_parse(h->full, &h->vfull) == 0;
-	h->vbase_ok = vuln_ver_parse(h->base, &h->vbase) == 0;
+	h->vfull_ok = vuln_ver_parse(h->full, &h->vfull) == 0 &&
+		      vuln_ver_key(&h->vfull, h->full_key, sizeof(h->full_key)) == 0;
+	h->vbase_ok = vuln_ver_parse(h->base, &h->vbase) == 0 &&
+		      vuln_ver_key(&h->vbase, h->base_key, sizeof(h->base_key)) == 0;
 	return 0;
 }
 
@@ -101,6 +112,7 @@ static int host_one(struct vuln_host *h, const struct cpe *product, struct merr 
 		return merr_set(e, M_ENOMEM, "out of memory");
 	if (vuln_fold_vp(vendor, prod, h->vp, sizeof(h->vp)))
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "product", "vendor:product too long");
+	h->vp_hash = vp_hash(h->vp);
 	return host_versions(h, e);
 }
 
@@ -162,6 +174,34 @@ static char *dup_bound(const cJSON *o, const char *key, int *rc)
 	return out;
 }
 
+/* Parses the criteria version and the bounds once, for every later evaluation. */
+static int precompute(struct vuln_cpematch *m)
+{
+	const char *b[4] = {m->start_incl, m->start_excl, m->end_incl, m->end_excl};
+	const char *ver = cpe_literal(&m->cpe, CPE_VERSION);
+	char key[VULN_VER_KEY_MAX], bb[VULN_VER_STR_MAX], bu[VULN_VER_STR_MAX];
+	struct vuln_ver v;
+
+	if (ver && vuln_ver_parse(ver, &v) == 0 && vuln_ver_key(&v, key, sizeof(key)) == 0 &&
+	    !(m->ver_key = m_strdup(key)))
+		return M_ENOMEM;
+	for (int i = 0; i < 4; i++) {
+		if (!b[i])
+			continue;
+		if (!(m->bound[i] = m_malloc(sizeof(*m->bound[i]))))
+			return M_ENOMEM;
+		if (vuln_ver_parse(b[i], m->bound[i])) {
+			m_free(m->bound[i]);
+			m->bound[i] = NULL;
+			m->bound_bad = true;
+			continue;
+		}
+		m->bound_upd[i] =
+		    vuln_version_split(m->vp, b[i], bb, sizeof(bb), bu, sizeof(bu)) || bu[0];
+	}
+	return 0;
+}
+
 static int parse_match(const cJSON *o, struct vuln_cpematch *m, struct merr *e)
 {
 	const cJSON *crit = cJSON_GetObjectItemCaseSensitive(o, "criteria");
@@ -181,11 +221,12 @@ static int parse_match(const cJSON *o, struct vuln_cpematch *m, struct merr *e)
 	m->vp = m_strdup(vp);
 	if (!m->criteria || !m->vp)
 		return M_ENOMEM;
+	m->vp_hash = vp_hash(m->vp);
 	m->start_incl = dup_bound(o, "versionStartIncluding", &rc);
 	m->start_excl = dup_bound(o, "versionStartExcluding", &rc);
 	m->end_incl = dup_bound(o, "versionEndIncluding", &rc);
 	m->end_excl = dup_bound(o, "versionEndExcluding", &rc);
-	return rc;
+	return rc ? rc : precompute(m);
 }
 
 static bool op_is_and(const cJSON *o, struct merr *e, int *rc)
@@ -200,6 +241,71 @@ static bool op_is_and(const cJSON *o, struct merr *e, int *rc)
 		return false;
 	*rc = merr_at(e, M_EPARSE, NULL, -1, -1, "operator", "operator must be AND or OR");
 	return false;
+}
+
+static char part_of(const struct vuln_cpematch *m)
+{
+	const char *p = cpe_literal(&m->cpe, CPE_PART);
+	return p ? p[0] : '*';
+}
+
+static const struct vuln_node *sort_node; /* qsort has no context argument */
+
+static int cmp_by_key(const void *a, const void *b)
+{
+	return strcmp(sort_node->m[*(const uint32_t *)a].ver_key,
+		      sort_node->m[*(const uint32_t *)b].ver_key);
+}
+
+static struct vuln_group *group_for(struct vuln_node *n, const struct vuln_cpematch *m)
+{
+	for (size_t i = 0; i < n->n_groups; i++) {
+		const struct vuln_cpematch *r = n->groups[i].rep;
+		if (r->vp_hash == m->vp_hash && strcmp(r->vp, m->vp) == 0 &&
+		    part_of(r) == part_of(m))
+			return &n->groups[i];
+	}
+	n->groups[n->n_groups].rep = m;
+	return &n->groups[n->n_groups++];
+}
+
+static int build_groups(struct vuln_node *n)
+{
+	n->groups = m_calloc(n->n + 1, sizeof(*n->groups));
+	if (!n->groups)
+		return M_ENOMEM;
+	for (size_t i = 0; i < n->n; i++) {
+		struct vuln_group *g = group_for(n, &n->m[i]);
+		if (!g->any && (!(g->any = m_calloc(n->n, sizeof(uint32_t))) ||
+				!(g->fixed = m_calloc(n->n, sizeof(uint32_t))) ||
+				!(g->other = m_calloc(n->n, sizeof(uint32_t)))))
+			return M_ENOMEM;
+		if (vuln_cpematch_is_plain(&n->m[i]))
+			g->any[g->n_any++] = (uint32_t)i;
+		else if (n->m[i].ver_key && cpe_is_literal(&n->m[i].cpe.a[CPE_UPDATE]) &&
+			 !n->m[i].bound[0] && !n->m[i].bound[1] && !n->m[i].bound[2] &&
+			 !n->m[i].bound[3] && !n->m[i].bound_bad)
+			g->fixed[g->n_fixed++] = (uint32_t)i;
+		else
+			g->other[g->n_other++] = (uint32_t)i;
+	}
+	sort_node = n;
+	for (size_t i = 0; i < n->n_groups; i++) {
+		qsort(n->groups[i].any, n->groups[i].n_any, sizeof(uint32_t), cmp_by_key);
+		qsort(n->groups[i].fixed, n->groups[i].n_fixed, sizeof(uint32_t), cmp_by_key);
+	}
+	sort_node = NULL;
+	return 0;
+}
+
+static void free_groups(struct vuln_node *n)
+{
+	for (size_t i = 0; n->groups && i < n->n_groups; i++) {
+		m_free(n->groups[i].any);
+		m_free(n->groups[i].fixed);
+		m_free(n->groups[i].other);
+	}
+	m_free(n->groups);
 }
 
 static int parse_node(const cJSON *o, struct vuln_node *n, struct merr *e)
@@ -224,7 +330,7 @@ static int parse_node(const cJSON *o, struct vuln_node *n, struct merr *e)
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return n->and_op ? 0 : build_groups(n);
 }
 
 static int parse_config(const cJSON *o, struct vuln_config *c, struct merr *e)
@@ -305,6 +411,9 @@ static void match_release(struct vuln_cpematch *m)
 	m_free(m->start_excl);
 	m_free(m->end_incl);
 	m_free(m->end_excl);
+	m_free(m->ver_key);
+	for (int i = 0; i < 4; i++)
+		m_free(m->bound[i]);
 }
 
 void vuln_configs_free(struct vuln_configs *c)
@@ -315,6 +424,7 @@ void vuln_configs_free(struct vuln_configs *c)
 		for (size_t j = 0; j < c->cfg[i].n; j++) {
 			for (size_t k = 0; k < c->cfg[i].nodes[j].n; k++)
 				match_release(&c->cfg[i].nodes[j].m[k]);
+			free_groups(&c->cfg[i].nodes[j]);
 			m_free(c->cfg[i].nodes[j].m);
 		}
 		m_free(c->cfg[i].nodes);
@@ -352,42 +462,34 @@ static bool update_ok(const struct cpe_val *cu, const struct vuln_host *h)
 	return h->upd[0] && text_matches(cu, h->upd);
 }
 
-static bool ver_equal(const char *crit, const char *htext, const struct vuln_ver *hv, bool hv_ok)
-{
-	struct vuln_ver cv;
-	int r;
-
-	if (strcmp(crit, htext) == 0)
-		return true;
-	if (!hv_ok || vuln_ver_parse(crit, &cv))
-		return false;
-	return vuln_ver_cmp(&cv, hv, &r) == 0 && r == 0;
-}
-
 /* The criteria names one version: with a fixed update it is the base version;
  * with update ANY it is the whole version or the base (NVD: "6.9" any update
- * covers OpenSSH 6.9p1). */
-static bool version_value_ok(const struct cpe_val *cv, const struct vuln_host *h, bool fixed)
+ * covers OpenSSH 6.9p1). Literal versions compare by vuln_ver_key. */
+static bool version_value_ok(const struct vuln_cpematch *m, const struct vuln_host *h, bool fixed)
 {
+	const struct cpe_val *cv = &m->cpe.a[CPE_VERSION];
+	const char *k = m->ver_key;
+
 	if (!cpe_is_literal(cv))
 		return (!fixed && text_matches(cv, h->full)) ||
 		       ((fixed || h->upd[0]) && text_matches(cv, h->base));
-	if (!fixed && ver_equal(cv->s, h->full, &h->vfull, h->vfull_ok))
+	if (!fixed &&
+	    (k ? h->vfull_ok && strcmp(k, h->full_key) == 0 : strcmp(cv->s, h->full) == 0))
 		return true;
-	return (fixed || h->upd[0]) && ver_equal(cv->s, h->base, &h->vbase, h->vbase_ok);
+	if (!fixed && !h->upd[0])
+		return false;
+	return k ? h->vbase_ok && strcmp(k, h->base_key) == 0 : strcmp(cv->s, h->base) == 0;
 }
 
 /* Ranges apply to the version attribute: with a fixed update, or a post-release
  * update ("p2", "-P1", "-h3") against a bound that has none, compare the base
  * version (NVD: 7.2p2 is version 7.2, inside versionEndIncluding 7.2). */
-static const struct vuln_ver *range_side(const struct vuln_host *h, const char *bound, bool fixed)
+static const struct vuln_ver *range_side(const struct vuln_host *h, bool bound_upd, bool fixed)
 {
-	char bb[VULN_VER_STR_MAX], bu[VULN_VER_STR_MAX];
 	bool use_base = fixed;
 
 	if (!fixed && h->upd[0] && vuln_version_update_is_post(h->upd))
-		use_base = vuln_version_split(h->vp, bound, bb, sizeof(bb), bu, sizeof(bu)) != 0 ||
-			   !bu[0]; /* a bound with its own update compares whole */
+		use_base = !bound_upd; /* a bound with its own update compares whole */
 	if (use_base)
 		return h->vbase_ok ? &h->vbase : NULL;
 	return h->vfull_ok ? &h->vfull : NULL;
@@ -396,17 +498,15 @@ static const struct vuln_ver *range_side(const struct vuln_host *h, const char *
 /* 1 inside, 0 outside, -1 when a bound cannot be compared (and none excludes). */
 static int in_range(const struct vuln_cpematch *m, const struct vuln_host *h, bool fixed)
 {
-	const char *b[4] = {m->start_incl, m->start_excl, m->end_incl, m->end_excl};
-	bool incomparable = false;
+	bool incomparable = m->bound_bad;
 
 	for (int i = 0; i < 4; i++) {
 		const struct vuln_ver *hv;
-		struct vuln_ver bv;
 		int r;
-		if (!b[i])
+		if (!m->bound[i])
 			continue;
-		hv = range_side(h, b[i], fixed);
-		if (!hv || vuln_ver_parse(b[i], &bv) || vuln_ver_cmp(hv, &bv, &r)) {
+		hv = range_side(h, m->bound_upd[i], fixed);
+		if (!hv || vuln_ver_cmp(hv, m->bound[i], &r)) {
 			incomparable = true;
 			continue;
 		}
@@ -444,7 +544,7 @@ static int eval_product(const struct vuln_cpematch *m, const struct vuln_host *h
 	}
 	if (!update_ok(cu, h))
 		return VULN_NOT_AFFECTED;
-	if (cv->kind == CPE_VALUE && !version_value_ok(cv, h, cu->kind == CPE_VALUE))
+	if (cv->kind == CPE_VALUE && !version_value_ok(m, h, cu->kind == CPE_VALUE))
 		return VULN_NOT_AFFECTED;
 	*basis = cv->kind == CPE_ANY ? VULN_BASIS_ANY_VERSION : VULN_BASIS_EXACT;
 	if (!ranged)
@@ -456,11 +556,27 @@ static int eval_product(const struct vuln_cpematch *m, const struct vuln_host *h
 	return r ? cap : VULN_NOT_AFFECTED;
 }
 
+int vuln_cpematch_eval(const struct vuln_cpematch *m, const struct vuln_host *h)
+{
+	enum vuln_basis b;
+
+	if (m->vp_hash != h->vp_hash || strcmp(m->vp, h->vp) != 0)
+		return VULN_NOT_AFFECTED;
+	return eval_product(m, h, &b);
+}
+
+bool vuln_cpematch_is_plain(const struct vuln_cpematch *m)
+{
+	return m->ver_key && m->cpe.a[CPE_UPDATE].kind == CPE_ANY && !m->start_incl &&
+	       !m->start_excl && !m->end_incl && !m->end_excl;
+}
+
 /* ---- evaluating the tree ---- */
 
 struct acc {
-	bool hit; /* a vulnerable:true entry matched the service */
-	int best; /* level of ev */
+	bool walk; /* reference mode: every entry in order, no groups */
+	bool hit;  /* a vulnerable:true entry matched the service */
+	int best;  /* level of ev */
 	enum vuln_basis basis;
 	const struct vuln_cpematch *ev;		  /* the service's deciding entry */
 	const struct vuln_cpematch *plat_unknown; /* first condition on an unknown platform */
@@ -493,7 +609,7 @@ static int eval_entry(const struct vuln_cpematch *m, const struct vuln_host *h, 
 {
 	enum vuln_basis b = VULN_BASIS_NONE;
 
-	if (strcmp(m->vp, h->vp) == 0) {
+	if (m->vp_hash == h->vp_hash && strcmp(m->vp, h->vp) == 0) {
 		int lvl = eval_product(m, h, &b);
 		if (m->vulnerable && lvl > VULN_NOT_AFFECTED && (!a->ev || lvl > a->best)) {
 			a->hit = true;
@@ -505,7 +621,8 @@ static int eval_entry(const struct vuln_cpematch *m, const struct vuln_host *h, 
 	}
 	for (size_t i = 0; i < h->n_platforms; i++) {
 		const struct vuln_host *p = &h->platforms[i];
-		if (strcmp(m->vp, p->vp) == 0 && eval_product(m, p, &b) > VULN_NOT_AFFECTED) {
+		if (m->vp_hash == p->vp_hash && strcmp(m->vp, p->vp) == 0 &&
+		    eval_product(m, p, &b) > VULN_NOT_AFFECTED) {
 			if (!a->plat_met)
 				a->plat_met = m;
 			return VULN_AFFECTED;
@@ -534,12 +651,86 @@ static int combine(bool and_op, int acc, int l, bool first)
 	return l > acc ? l : acc;
 }
 
+static int max_level(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* Evaluates the entries of idx[] whose ver_key equals key (idx sorted by key). */
+static int eval_keyed(const struct vuln_node *n, const uint32_t *idx, size_t len, const char *key,
+		      const struct vuln_host *h, struct acc *a)
+{
+	size_t lo = 0, hi = len;
+	int lvl = VULN_NOT_AFFECTED;
+
+	while (lo < hi) { /* first entry with ver_key >= key */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(n->m[idx[mid]].ver_key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < len && strcmp(n->m[idx[lo]].ver_key, key) == 0; lo++)
+		lvl = max_level(lvl, eval_entry(&n->m[idx[lo]], h, a));
+	return lvl;
+}
+
+static int eval_list(const struct vuln_node *n, const uint32_t *idx, size_t len,
+		     const struct vuln_host *h, struct acc *a)
+{
+	int lvl = VULN_NOT_AFFECTED;
+
+	for (size_t i = 0; i < len; i++)
+		lvl = max_level(lvl, eval_entry(&n->m[idx[i]], h, a));
+	return lvl;
+}
+
+static bool on_platform(const struct vuln_cpematch *m, const struct vuln_host *h)
+{
+	for (size_t i = 0; i < h->n_platforms; i++)
+		if (h->platforms[i].vp_hash == m->vp_hash && strcmp(h->platforms[i].vp, m->vp) == 0)
+			return true;
+	return false;
+}
+
+/* One group of an OR node: the same result as evaluating each of its entries. */
+static int eval_group(const struct vuln_node *n, const struct vuln_group *g,
+		      const struct vuln_host *h, struct acc *a)
+{
+	const struct vuln_cpematch *r = g->rep;
+	int lvl;
+
+	if (r->vp_hash != h->vp_hash || strcmp(r->vp, h->vp) != 0) {
+		if (on_platform(r, h))
+			return max_level(eval_list(n, g->any, g->n_any, h, a),
+					 max_level(eval_list(n, g->fixed, g->n_fixed, h, a),
+						   eval_list(n, g->other, g->n_other, h, a)));
+		return eval_entry(r, h, a); /* decidable or not: the same for the group */
+	}
+	lvl = eval_list(n, g->other, g->n_other, h, a);
+	if (!h->full[0]) /* version unknown: every entry is a product-level match */
+		return max_level(lvl, max_level(eval_list(n, g->any, g->n_any, h, a),
+						eval_list(n, g->fixed, g->n_fixed, h, a)));
+	if (h->vfull_ok)
+		lvl = max_level(lvl, eval_keyed(n, g->any, g->n_any, h->full_key, h, a));
+	if (h->vbase_ok && h->upd[0])
+		lvl = max_level(lvl, eval_keyed(n, g->any, g->n_any, h->base_key, h, a));
+	if (h->vbase_ok)
+		lvl = max_level(lvl, eval_keyed(n, g->fixed, g->n_fixed, h->base_key, h, a));
+	return lvl;
+}
+
 static int eval_node(const struct vuln_node *n, const struct vuln_host *h, struct acc *a)
 {
 	int lvl = n->and_op ? VULN_AFFECTED : VULN_NOT_AFFECTED;
 
-	for (size_t i = 0; i < n->n; i++)
-		lvl = combine(n->and_op, lvl, eval_entry(&n->m[i], h, a), i == 0);
+	if (n->groups && !a->walk) {
+		for (size_t i = 0; i < n->n_groups; i++)
+			lvl = max_level(lvl, eval_group(n, &n->groups[i], h, a));
+	} else {
+		for (size_t i = 0; i < n->n; i++)
+			lvl = combine(n->and_op, lvl, eval_entry(&n->m[i], h, a), i == 0);
+	}
 	return n->negate ? negate_level(lvl) : lvl;
 }
 
@@ -577,15 +768,15 @@ static void entry_text(const struct vuln_cpematch *m, char *out, size_t cap)
 	snprintf(out, cap, "%s%s", m->criteria, b);
 }
 
-void vuln_config_eval(const struct vuln_configs *c, const struct vuln_host *h,
-		      struct vuln_eval *out)
+static void config_eval(const struct vuln_configs *c, const struct vuln_host *h,
+			struct vuln_eval *out, bool walk)
 {
 	struct acc best = {0};
 	int best_lvl = VULN_NOT_AFFECTED;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; c && i < c->n; i++) {
-		struct acc a = {0};
+		struct acc a = {.walk = walk};
 		int lvl = eval_cfg(&c->cfg[i], h, &a);
 		if (lvl > best_lvl || (lvl == best_lvl && !best.ev && a.ev)) {
 			best_lvl = lvl;
@@ -606,6 +797,18 @@ void vuln_config_eval(const struct vuln_configs *c, const struct vuln_host *h,
 	else if (best.plat_unknown && best_lvl > VULN_NOT_AFFECTED)
 		snprintf(out->platform, sizeof(out->platform), "also requires %s",
 			 best.plat_unknown->criteria);
+}
+
+void vuln_config_eval(const struct vuln_configs *c, const struct vuln_host *h,
+		      struct vuln_eval *out)
+{
+	config_eval(c, h, out, false);
+}
+
+void vuln_config_eval_walk(const struct vuln_configs *c, const struct vuln_host *h,
+			   struct vuln_eval *out)
+{
+	config_eval(c, h, out, true);
 }
 
 /* ---- CVE JSON 5 affected[] ---- */

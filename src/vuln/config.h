@@ -45,6 +45,7 @@ const char *vuln_state_label_ja(enum vuln_state s); /* 影響あり ... */
 const char *vuln_basis_name(enum vuln_basis b);
 
 #define VULN_VER_STR_MAX (VULN_VERSION_MAX + 1)
+#define VULN_VER_KEY_MAX (VULN_VERSION_TOKENS * 8 + VULN_VERSION_MAX + 1)
 #define VULN_EVIDENCE_MAX 512
 
 /*
@@ -59,6 +60,8 @@ struct vuln_host {
 	char upd[VULN_VER_STR_MAX];   /* the part NVD keeps in update ("p1"); "" if none */
 	struct vuln_ver vfull, vbase; /* parsed full and base (when they parse) */
 	bool vfull_ok, vbase_ok;
+	char full_key[VULN_VER_KEY_MAX], base_key[VULN_VER_KEY_MAX]; /* vuln_ver_key */
+	uint64_t vp_hash;
 	struct vuln_host *platforms; /* each without platforms of its own */
 	size_t n_platforms;
 };
@@ -77,14 +80,35 @@ struct vuln_cpematch {
 	struct cpe cpe;
 	char *criteria;
 	char *vp; /* folded vendor:product of the criteria */
+	uint64_t vp_hash;
 	char *start_incl, *start_excl, *end_incl, *end_excl;
 	bool vulnerable;
+	/* parsed once for the hot path: */
+	char *ver_key;		   /* vuln_ver_key of a literal criteria version, or NULL */
+	struct vuln_ver *bound[4]; /* the four bounds in the order above; NULL when absent */
+	bool bound_upd[4];	   /* the bound carries its own update ("2.9.9p2") */
+	bool bound_bad;		   /* a bound is present but does not parse */
+};
+
+/*
+ * The entries of an OR node grouped by vendor:product and part, so evaluation
+ * touches only the entries that can matter: enumerated versions are found by
+ * binary search on their key, other products' entries are judged once per group.
+ */
+struct vuln_group {
+	const struct vuln_cpematch *rep; /* first entry: vp, vp_hash and part */
+	uint32_t *any;			 /* literal version, update ANY, no bounds; by ver_key */
+	uint32_t *fixed;		 /* literal version and update, no bounds; by ver_key */
+	uint32_t *other;		 /* everything else (bounds, ANY, NA, wildcards) */
+	size_t n_any, n_fixed, n_other;
 };
 
 struct vuln_node {
 	bool and_op, negate;
 	size_t n;
 	struct vuln_cpematch *m;
+	struct vuln_group *groups; /* OR nodes only; NULL for AND nodes */
+	size_t n_groups;
 };
 
 struct vuln_config {
@@ -109,6 +133,17 @@ void vuln_configs_free(struct vuln_configs *c);
 /* True when some cpeMatch criteria names the folded vendor:product vp. */
 bool vuln_configs_names(const struct vuln_configs *c, const char *vp);
 
+/*
+ * How one entry alone judges the service (ignoring the rest of its tree):
+ * a level of enum vuln_state, VULN_NOT_AFFECTED when it does not name the
+ * service's vendor:product. The matcher uses it to skip trees that cannot
+ * match before evaluating them whole.
+ */
+int vuln_cpematch_eval(const struct vuln_cpematch *m, const struct vuln_host *h);
+/* True when m matches by its version alone: a literal version, no bounds, any
+ * update (the common NVD enumeration); the matcher indexes these by ver_key. */
+bool vuln_cpematch_is_plain(const struct vuln_cpematch *m);
+
 /* The outcome for one CVE, with the entry that decided it. */
 struct vuln_eval {
 	enum vuln_state state;
@@ -128,6 +163,11 @@ struct vuln_eval {
  */
 void vuln_config_eval(const struct vuln_configs *c, const struct vuln_host *h,
 		      struct vuln_eval *out);
+
+/* The same evaluation entry by entry, without the groups' shortcuts: the
+ * reference the tests and fuzz_config hold vuln_config_eval to. */
+void vuln_config_eval_walk(const struct vuln_configs *c, const struct vuln_host *h,
+			   struct vuln_eval *out);
 
 /*
  * Evaluates CVE JSON 5 affected data as the store keeps it

@@ -108,9 +108,21 @@ struct cve_rec {
 	cJSON *cve5;		  /* NULL when none */
 };
 
+enum { SRC_NONE, SRC_NVD, SRC_CVE5, SRC_JVN };
+
 struct cand {
 	struct cve_rec *rec;
 	unsigned origins;
+	int src; /* which source decides for this vendor:product (decided once) */
+	/* NVD prefilter: the tree can only matter when one of its entries for this
+	 * vendor:product matches the service alone. Plain enumerated versions are
+	 * looked up by key; the other entries are tried one by one. */
+	const char **keys; /* sorted vuln_ver_key of the plain entries */
+	size_t n_keys;
+	const char **fixed; /* the same for literal version + literal update entries */
+	size_t n_fixed;
+	const struct vuln_cpematch **other;
+	size_t n_other;
 };
 
 struct vp_list {
@@ -132,6 +144,7 @@ struct vuln_matcher {
 	struct hmap cves;    /* id -> struct cve_rec */
 	struct hmap vps;     /* folded vp -> struct vp_list */
 	struct hmap results; /* product facts key -> struct res_list */
+	struct hmap texts;   /* evidence strings, shared by every result that cites them */
 	struct res_list scratch;
 };
 
@@ -149,6 +162,11 @@ static void free_vp(void *p)
 {
 	struct vp_list *l = p;
 
+	for (size_t i = 0; i < l->n; i++) {
+		m_free(l->c[i].keys);
+		m_free(l->c[i].fixed);
+		m_free(l->c[i].other);
+	}
 	m_free(l->c);
 	m_free(l);
 }
@@ -167,6 +185,7 @@ void vuln_matcher_free(struct vuln_matcher *m)
 		return;
 	stmt_finalize(m->cand_stmt);
 	hmap_release(&m->results, free_res);
+	hmap_release(&m->texts, m_free);
 	hmap_release(&m->vps, free_vp);
 	hmap_release(&m->cves, free_rec);
 	m_free(m->scratch.r);
@@ -293,6 +312,84 @@ static int rec_for_row(struct vuln_matcher *m, struct store_stmt *st, struct cve
 	return rc;
 }
 
+/* NVD configurations decide when they name the product; else CVE 5 affected[];
+ * else a JVN product-level mention. */
+static int pick_source(const struct cand *c, const char *vp)
+{
+	if ((c->origins & ORIGIN_NVD) && c->rec->cfg && vuln_configs_names(c->rec->cfg, vp))
+		return SRC_NVD;
+	if (c->rec->cve5 && vuln_cve5_names(c->rec->cve5, vp))
+		return SRC_CVE5;
+	return c->origins & ORIGIN_JVN ? SRC_JVN : SRC_NONE;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A literal version with a literal update and no bounds ("9.10.0:p1"): it can
+ * only match a service whose base version has its key. */
+static bool fixed_update(const struct vuln_cpematch *e)
+{
+	return e->ver_key && cpe_is_literal(&e->cpe.a[CPE_UPDATE]) && !e->start_incl &&
+	       !e->start_excl && !e->end_incl && !e->end_excl;
+}
+
+/* Collects the entries of c's NVD tree that name vp, for the prefilter. */
+static int index_cand(struct cand *c, const char *vp)
+{
+	const struct vuln_configs *t = c->rec->cfg;
+	size_t total = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t j = 0; j < t->cfg[i].n; j++)
+			total += t->cfg[i].nodes[j].n;
+	c->keys = m_calloc(total + 1, sizeof(*c->keys));
+	c->fixed = m_calloc(total + 1, sizeof(*c->fixed));
+	c->other = m_calloc(total + 1, sizeof(*c->other));
+	if (!c->keys || !c->fixed || !c->other)
+		return M_ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		for (size_t j = 0; j < t->cfg[i].n; j++) {
+			for (size_t k = 0; k < t->cfg[i].nodes[j].n; k++) {
+				const struct vuln_cpematch *e = &t->cfg[i].nodes[j].m[k];
+				if (strcmp(e->vp, vp) != 0)
+					continue;
+				if (vuln_cpematch_is_plain(e))
+					c->keys[c->n_keys++] = e->ver_key;
+				else if (fixed_update(e))
+					c->fixed[c->n_fixed++] = e->ver_key;
+				else
+					c->other[c->n_other++] = e;
+			}
+		}
+	}
+	qsort(c->keys, c->n_keys, sizeof(*c->keys), cmp_str);
+	qsort(c->fixed, c->n_fixed, sizeof(*c->fixed), cmp_str);
+	return 0;
+}
+
+/* False when no entry for the service's vendor:product can match it. */
+static bool may_match(const struct cand *c, const struct vuln_host *h)
+{
+	if (!h->full[0])
+		return true; /* version unknown: every entry matches at product level */
+	if (h->vfull_ok && c->n_keys &&
+	    bsearch(&(const char *){h->full_key}, c->keys, c->n_keys, sizeof(*c->keys), cmp_str))
+		return true;
+	if (h->upd[0] && h->vbase_ok && c->n_keys &&
+	    bsearch(&(const char *){h->base_key}, c->keys, c->n_keys, sizeof(*c->keys), cmp_str))
+		return true;
+	if (h->vbase_ok && c->n_fixed &&
+	    bsearch(&(const char *){h->base_key}, c->fixed, c->n_fixed, sizeof(*c->fixed), cmp_str))
+		return true;
+	for (size_t i = 0; i < c->n_other; i++)
+		if (vuln_cpematch_eval(c->other[i], h) > VULN_NOT_AFFECTED)
+			return true;
+	return false;
+}
+
 static int load_vp(struct vuln_matcher *m, const char *vp, struct vp_list **out, struct merr *e)
 {
 	struct vp_list *l = m_calloc(1, sizeof(*l));
@@ -318,6 +415,7 @@ static int load_vp(struct vuln_matcher *m, const char *vp, struct vp_list **out,
 			}
 			l->c = c;
 		}
+		memset(&l->c[l->n], 0, sizeof(l->c[l->n]));
 		rc = rec_for_row(m, m->cand_stmt, &l->c[l->n].rec, e);
 		if (rc == 0)
 			l->c[l->n++].origins = bit;
@@ -325,6 +423,11 @@ static int load_vp(struct vuln_matcher *m, const char *vp, struct vp_list **out,
 	if (rc == 0 && step < 0)
 		rc = step;
 	stmt_reset(m->cand_stmt);
+	for (size_t i = 0; rc == 0 && i < l->n; i++) {
+		l->c[i].src = pick_source(&l->c[i], vp);
+		if (l->c[i].src == SRC_NVD && index_cand(&l->c[i], vp))
+			rc = merr_set(e, M_ENOMEM, "out of memory");
+	}
 	if (rc == 0 && hmap_put(&m->vps, vp, l))
 		rc = merr_set(e, M_ENOMEM, "out of memory");
 	if (rc) {
@@ -376,34 +479,30 @@ const char *vuln_banner_backport(const char *banner)
 
 /* ---- evaluating candidates ---- */
 
-static void eval_cand(const struct cand *c, const struct vuln_host *h, struct vuln_result *r)
+static void eval_cand(const struct cand *c, const struct vuln_host *h, struct vuln_eval *ev,
+		      const char **source)
 {
-	struct vuln_eval ev;
+	static const char *const names[] = {"nvd", "nvd", "cve5", "jvn"};
 
-	memset(r, 0, sizeof(*r));
-	r->cve = &c->rec->f;
-	if ((c->origins & ORIGIN_NVD) && c->rec->cfg && vuln_configs_names(c->rec->cfg, h->vp)) {
-		vuln_config_eval(c->rec->cfg, h, &ev);
-		r->source = "nvd";
-	} else if (c->rec->cve5 && vuln_cve5_names(c->rec->cve5, h->vp)) {
-		vuln_cve5_eval(c->rec->cve5, h, &ev);
-		r->source = "cve5";
-	} else if (c->origins & ORIGIN_JVN) {
-		memset(&ev, 0, sizeof(ev));
-		ev.state = VULN_PRODUCT_ONLY;
-		ev.basis = VULN_BASIS_JVN_PRODUCT;
-		snprintf(ev.evidence, sizeof(ev.evidence),
+	*source = names[c->src];
+	switch (c->src) {
+	case SRC_NVD:
+		if (may_match(c, h)) {
+			vuln_config_eval(c->rec->cfg, h, ev);
+			return;
+		}
+		break;
+	case SRC_CVE5: vuln_cve5_eval(c->rec->cve5, h, ev); return;
+	default: break;
+	}
+	memset(ev, 0, sizeof(*ev));
+	if (c->src == SRC_JVN) {
+		ev->state = VULN_PRODUCT_ONLY;
+		ev->basis = VULN_BASIS_JVN_PRODUCT;
+		snprintf(ev->evidence, sizeof(ev->evidence),
 			 "JVN %s names %s (JVN CPEs carry no version)",
 			 c->rec->f.jvn_id[0] ? c->rec->f.jvn_id : "entry", h->vp);
-		r->source = "jvn";
-	} else {
-		memset(&ev, 0, sizeof(ev));
-		r->source = c->origins & ORIGIN_NVD ? "nvd" : "cve5";
 	}
-	r->state = ev.state;
-	r->basis = ev.basis;
-	memcpy(r->evidence, ev.evidence, sizeof(r->evidence));
-	memcpy(r->platform, ev.platform, sizeof(r->platform));
 }
 
 static bool version_based(enum vuln_basis b)
@@ -432,27 +531,59 @@ static int cmp_results(const void *pa, const void *pb)
 	return strcmp(b->cve->id, a->cve->id); /* newer CVE first */
 }
 
+/* The matcher's one copy of an evidence text (results point at it). */
+static const char *intern(struct vuln_matcher *m, const char *t)
+{
+	char *v = hmap_get(&m->texts, t);
+
+	if (v)
+		return v;
+	if (!(v = m_strdup(t)))
+		return NULL;
+	if (hmap_put(&m->texts, t, v)) {
+		m_free(v);
+		return NULL;
+	}
+	return v;
+}
+
 static int run_match(struct vuln_matcher *m, const struct vp_list *l, const struct vuln_host *h,
 		     const char *backport, unsigned flags, struct res_list *out)
 {
-	size_t n = 0;
+	size_t cap = 0;
 
-	out->r = l->n ? m_calloc(l->n, sizeof(*out->r)) : NULL;
-	if (l->n && !out->r)
-		return M_ENOMEM;
+	out->r = NULL;
+	out->n = 0;
 	for (size_t i = 0; i < l->n; i++) {
-		struct vuln_result *r = &out->r[n];
-		eval_cand(&l->c[i], h, r);
-		if (r->state == VULN_NOT_AFFECTED && !(flags & VULN_MATCH_ALL))
+		struct vuln_eval ev;
+		struct vuln_result *r;
+		const char *source;
+		eval_cand(&l->c[i], h, &ev, &source);
+		if (ev.state == VULN_NOT_AFFECTED && !(flags & VULN_MATCH_ALL))
 			continue;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			r = m_realloc(out->r, cap * sizeof(*r));
+			if (!r)
+				return M_ENOMEM;
+			out->r = r;
+		}
+		r = &out->r[out->n++];
+		memset(r, 0, sizeof(*r));
+		r->cve = &l->c[i].rec->f;
+		r->source = source;
+		r->state = ev.state;
+		r->basis = ev.basis;
+		r->evidence = intern(m, ev.evidence);
+		r->platform = intern(m, ev.platform);
+		if (!r->evidence || !r->platform)
+			return M_ENOMEM;
 		if (backport && r->state == VULN_AFFECTED && version_based(r->basis)) {
 			r->state = VULN_PROBABLE_BACKPORT;
 			r->backport = backport;
 		}
-		n++;
 	}
-	out->n = n;
-	qsort(out->r, n, sizeof(*out->r), cmp_results);
+	qsort(out->r, out->n, sizeof(*out->r), cmp_results);
 	return 0;
 }
 
@@ -499,25 +630,25 @@ static int host_from_product(const struct vuln_product *p, struct vuln_host *h, 
 	return rc;
 }
 
-/* Everything that decides the results, as one string. */
-static int result_key(const struct vuln_host *h, const char *backport, unsigned flags, char *out,
+/* Everything that decides the results, as one string, from the raw input (so a
+ * repeated service costs one hash lookup). Returns false when it does not fit. */
+static bool input_key(const struct vuln_product *p, const char *backport, unsigned flags, char *out,
 		      size_t cap)
 {
 	size_t n;
 
-	if (cpe_format(&h->product, out, cap))
-		return M_ETOOBIG;
-	for (size_t i = 0; i < h->n_platforms; i++) {
-		n = strlen(out);
-		if (n + 2 >= cap || cpe_format(&h->platforms[i].product, out + n + 1, cap - n - 1))
-			return M_ETOOBIG;
-		out[n] = '|';
-	}
-	n = strlen(out);
-	if ((size_t)snprintf(out + n, cap - n, "|%s|%s|%u", h->vp, backport ? backport : "",
-			     flags) >= cap - n)
-		return M_ETOOBIG;
-	return 0;
+	n = (size_t)snprintf(out, cap, "%u|%s|%s|%s|%s|%s", flags, backport ? backport : "",
+			     p->cpe ? p->cpe : "",
+			     p->cpe	 ? ""
+			     : p->vendor ? p->vendor
+					 : "",
+			     p->cpe	  ? ""
+			     : p->product ? p->product
+					  : "",
+			     p->cpe || !p->version ? "" : p->version);
+	for (size_t i = 0; i < p->n_platforms && n < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, "|%s", p->platforms[i]);
+	return n < cap;
 }
 
 static int lookup_vp(struct vuln_matcher *m, const char *vp, struct vp_list **l, struct merr *e)
@@ -534,27 +665,27 @@ int vuln_match_one(struct vuln_matcher *m, const struct vuln_product *p, unsigne
 	struct vp_list *l;
 	struct res_list *cached, fresh = {0};
 	const char *backport = vuln_banner_backport(p->banner);
-	bool keyed;
+	bool keyed = input_key(p, backport, flags, key, sizeof(key));
 	int rc;
 
 	*res = NULL;
 	*n_res = 0;
-	rc = host_from_product(p, &h, e);
-	if (rc)
-		return rc;
-	keyed = result_key(&h, backport, flags, key, sizeof(key)) == 0;
 	if (keyed && (cached = hmap_get(&m->results, key))) {
-		vuln_host_release(&h);
 		*res = cached->r;
 		*n_res = cached->n;
 		return 0;
 	}
-	rc = lookup_vp(m, h.vp, &l, e);
-	if (rc == 0)
-		rc = run_match(m, l, &h, backport, flags, &fresh);
-	vuln_host_release(&h);
+	rc = host_from_product(p, &h, e);
 	if (rc)
-		return rc == M_ENOMEM ? merr_set(e, rc, "out of memory") : rc;
+		return rc;
+	rc = lookup_vp(m, h.vp, &l, e);
+	if (rc == 0 && (rc = run_match(m, l, &h, backport, flags, &fresh)))
+		rc = merr_set(e, rc, "out of memory");
+	vuln_host_release(&h);
+	if (rc) {
+		m_free(fresh.r);
+		return rc;
+	}
 	if (keyed && m->results.n < RESULT_CACHE_MAX && (cached = m_malloc(sizeof(*cached)))) {
 		*cached = fresh;
 		if (hmap_put(&m->results, key, cached) == 0) {

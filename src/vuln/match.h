@@ -46,8 +46,8 @@ struct vuln_result {
 	enum vuln_basis basis;
 	const char *source;   /* "nvd", "cve5" or "jvn" (static) */
 	const char *backport; /* why the build looks distro-patched ("Ubuntu package"), or NULL */
-	char evidence[VULN_EVIDENCE_MAX];
-	char platform[VULN_EVIDENCE_MAX];
+	const char *evidence; /* criteria + bounds, or the CVE 5 range; "" when none */
+	const char *platform; /* the platform condition involved; "" when none */
 };
 
 #define VULN_MATCH_ALL 1u /* include NOT_AFFECTED results */

@@ -211,6 +211,27 @@ int vuln_ver_cmp(const struct vuln_ver *a, const struct vuln_ver *b, int *result
 	return 0;
 }
 
+int vuln_ver_key(const struct vuln_ver *v, char *out, size_t cap)
+{
+	size_t n = v->n, len = 0;
+
+	while (n > 1 && is_zero(v, &v->t[n - 1]))
+		n--; /* trailing zeros compare equal to the end */
+	for (size_t i = 0; i < n; i++) {
+		const struct vuln_ver_tok *t = &v->t[i];
+		int w = t->kind == TK_WORD
+			    ? snprintf(out + len, cap - len, "@%d.%u ", t->rank, t->canon)
+			    : snprintf(out + len, cap - len, "%c%.*s ",
+				       t->kind == TK_NUM ? '#' : '\'', (int)t->len, v->s + t->off);
+		if (w < 0 || (size_t)w >= cap - len)
+			return M_ETOOBIG;
+		len += (size_t)w;
+	}
+	if (len == 0 && cap)
+		out[0] = '\0';
+	return 0;
+}
+
 int vuln_version_cmp(const char *a, const char *b, int *result)
 {
 	struct vuln_ver va, vb;

@@ -43,6 +43,13 @@ int vuln_ver_parse(const char *s, struct vuln_ver *v);
  */
 int vuln_ver_cmp(const struct vuln_ver *a, const struct vuln_ver *b, int *result);
 
+/*
+ * Writes a key such that two parsed versions compare equal (vuln_ver_cmp
+ * result 0) exactly when their keys are equal strings ("7.0" and "7.0.0",
+ * "1.0a1" and "1.0alpha1" share one). Returns 0 or M_ETOOBIG.
+ */
+int vuln_ver_key(const struct vuln_ver *v, char *out, size_t cap);
+
 /* vuln_ver_parse + vuln_ver_cmp on two strings. */
 int vuln_version_cmp(const char *a, const char *b, int *result);
 

@@ -3,6 +3,7 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 
 #include "base/mem.h"
 #include "vuln/config.h"
@@ -118,6 +119,25 @@ static void test_version__different_schemes_are_incomparable(void **state)
 	assert_int_equal(vuln_version_cmp("", "1.0", &r), M_EINVAL);
 	assert_int_equal(vuln_version_cmp("2016", "2019", &r), 0);
 	assert_int_equal(r, -1);
+}
+
+static void test_version__equal_versions_share_a_key(void **state)
+{
+	static const char *const same[][2] = {
+	    {"7.0", "7.0.0"}, {"1.0a1", "1.0alpha1"}, {"9.9.3-P1", "9.9.3p1"}, {"V6.0", "6.00"}};
+	struct vuln_ver a, b;
+	char ka[VULN_VER_KEY_MAX], kb[VULN_VER_KEY_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(same); i++) {
+		assert_int_equal(vuln_ver_parse(same[i][0], &a), 0);
+		assert_int_equal(vuln_ver_parse(same[i][1], &b), 0);
+		assert_int_equal(vuln_ver_key(&a, ka, sizeof(ka)), 0);
+		assert_int_equal(vuln_ver_key(&b, kb, sizeof(kb)), 0);
+		assert_string_equal(ka, kb);
+	}
+	assert_int_equal(vuln_ver_parse("1.0.2k", &b), 0);
+	assert_int_equal(vuln_ver_key(&b, kb, sizeof(kb)), 0);
+	assert_string_not_equal(ka, kb);
 }
 
 static void check_split(const char *vp, const char *v, const char *base, const char *upd)
@@ -541,6 +561,63 @@ static void test_config__cve5_fortios_prefers_cna_branches(void **state)
 	cJSON_Delete(aff);
 }
 
+/* Every version NVD names for a product, on every CVE naming it: the grouped
+ * evaluation gives the same state as the entry-by-entry reference. */
+static void test_config__groups_agree_with_entry_walk(void **state)
+{
+	static const char *const ids[] = {"CVE-2016-2776", "CVE-2004-0079", "CVE-2014-0160",
+					  "CVE-2013-5663", "CVE-2003-0190", "CVE-2016-8858"};
+	static const char *const hosts[] = {
+	    "cpe:2.3:a:isc:bind:",	  "cpe:2.3:o:cisco:ios:",
+	    "cpe:2.3:a:openssl:openssl:", "cpe:2.3:o:paloaltonetworks:pan-os:",
+	    "cpe:2.3:a:openbsd:openssh:", "cpe:2.3:a:openbsd:openssh:"};
+	size_t checked = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		struct vuln_configs *c = configs_of(ids[i]);
+		for (size_t j = 0; j < c->n; j++)
+			for (size_t k = 0; k < c->cfg[j].n; k++)
+				for (size_t l = 0; l < c->cfg[j].nodes[k].n; l++) {
+					const struct vuln_cpematch *m = &c->cfg[j].nodes[k].m[l];
+					const char *v = cpe_literal(&m->cpe, CPE_VERSION);
+					const char *b = m->end_incl ? m->end_incl : m->end_excl;
+					for (int pass = 0; pass < 2; pass++) {
+						char prod[512], esc[256];
+						const char *ver = pass ? b : v;
+						struct vuln_eval a, r;
+						struct cpe p;
+						struct vuln_host h;
+						size_t n = 0;
+						if (!ver)
+							continue;
+						for (const char *x = ver; *x && n + 2 < sizeof(esc);
+						     x++) {
+							if (!isalnum((unsigned char)*x) &&
+							    !strchr("._-", *x))
+								esc[n++] = '\\';
+							esc[n++] = *x;
+						}
+						esc[n] = '\0';
+						snprintf(prod, sizeof(prod), "%s%s", hosts[i], esc);
+						assert_int_equal(cpe_parse(prod, &p, NULL), 0);
+						assert_int_equal(
+						    vuln_host_init(&h, &p, NULL, 0, NULL), 0);
+						vuln_config_eval(c, &h, &a);
+						vuln_config_eval_walk(c, &h, &r);
+						if (a.state != r.state)
+							fail_msg("%s %s: %s vs walk %s", ids[i],
+								 prod, vuln_state_name(a.state),
+								 vuln_state_name(r.state));
+						checked++;
+						vuln_host_release(&h);
+						cpe_release(&p);
+					}
+				}
+		vuln_configs_free(c);
+	}
+	assert_true(checked > 300);
+}
+
 static void test_config__rejects_malformed_trees(void **state)
 {
 	struct vuln_configs *c = NULL;
@@ -742,6 +819,7 @@ int main(void)
 	    cmocka_unit_test(test_version__vendor_schemes),
 	    cmocka_unit_test(test_version__different_schemes_are_incomparable),
 	    cmocka_unit_test(test_version__splits_update_per_product),
+	    cmocka_unit_test(test_version__equal_versions_share_a_key),
 	    cmocka_unit_test(test_cpe__unescapes_and_formats_back),
 	    cmocka_unit_test(test_cpe__wildcards_at_value_ends),
 	    cmocka_unit_test(test_cpe__reads_22_uris),
@@ -756,6 +834,7 @@ int main(void)
 	    cmocka_unit_test(test_config__escaped_ios_versions),
 	    cmocka_unit_test(test_config__cve5_panos_hotfix_bounds),
 	    cmocka_unit_test(test_config__cve5_fortios_prefers_cna_branches),
+	    cmocka_unit_test(test_config__groups_agree_with_entry_walk),
 	    cmocka_unit_test(test_config__rejects_malformed_trees),
 	};
 	const struct CMUnitTest store[] = {
