@@ -91,8 +91,9 @@ static void import_ok(struct store *s, const char *path, enum feeds_kind k, stru
 
 static void test_split__braces_and_escapes_inside_strings(void **state)
 {
-	const char *doc = "{\"timestamp\":\"2024-10-25T01:15:13.497\",\"n\":2,\"skip\":{\"a\":[1,\"]\"]},"
-			  "\"vulnerabilities\":[{\"a\":\"}{\\\"]\"},\n {\"b\":[1,{\"c\":\"\\\\\"}]}]}";
+	const char *doc =
+	    "{\"timestamp\":\"2024-10-25T01:15:13.497\",\"n\":2,\"skip\":{\"a\":[1,\"]\"]},"
+	    "\"vulnerabilities\":[{\"a\":\"}{\\\"]\"},\n {\"b\":[1,{\"c\":\"\\\\\"}]}]}";
 	struct split *sp = NULL;
 	struct split_rec r;
 
@@ -141,7 +142,8 @@ static void test_split__oversized_record_is_skipped_with_its_offset(void **state
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	snprintf(doc, sizeof(doc), "{\"vulnerabilities\":[{\"a\":1},{\"big\":\"%s\"},{\"c\":3}]}", big);
+	snprintf(doc, sizeof(doc), "{\"vulnerabilities\":[{\"a\":1},{\"big\":\"%s\"},{\"c\":3}]}",
+		 big);
 	assert_int_equal(split_open_mem(doc, strlen(doc), SPLIT_ARRAY, NULL, 100, &sp, NULL), 0);
 	assert_int_equal(split_next(sp, &r, NULL), 1);
 	merr_init(&e);
@@ -164,8 +166,8 @@ static void test_split__bad_structure_is_fatal(void **state)
 		struct merr e;
 		int rc;
 		merr_init(&e);
-		assert_int_equal(split_open_mem(bad[i], strlen(bad[i]), SPLIT_ARRAY, NULL, 0, &sp, NULL),
-				 0);
+		assert_int_equal(
+		    split_open_mem(bad[i], strlen(bad[i]), SPLIT_ARRAY, NULL, 0, &sp, NULL), 0);
 		while ((rc = split_next(sp, &r, &e)) == 1)
 			;
 		assert_int_equal(rc, M_EPARSE);
@@ -250,13 +252,15 @@ static void test_nvd__heartbleed_has_configurations_cvss31_and_cwe(void **state)
 	assert_int_equal(r.stored, 1997);
 	assert_int_equal(r.errors, 0);
 	assert_string_equal(r.version, "2024-10-25T01:15:13.497");
-	q_text(s, "SELECT cvss3_score || ' ' || cvss3_version || ' ' || cwe || ' ' || severity"
-		  " FROM cves WHERE id = 'CVE-2014-0160'",
+	q_text(s,
+	       "SELECT cvss3_score || ' ' || cvss3_version || ' ' || cwe || ' ' || severity"
+	       " FROM cves WHERE id = 'CVE-2014-0160'",
 	       t, sizeof(t));
 	assert_string_equal(t, "7.5 3.1 CWE-125 HIGH");
-	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cves WHERE id = 'CVE-2014-0160'"
-				  " AND configurations LIKE '[{\"nodes\":%cpe:2.3:a:openssl:openssl:%'"),
-			 1);
+	assert_int_equal(
+	    q_int(s, "SELECT COUNT(*) FROM cves WHERE id = 'CVE-2014-0160'"
+		     " AND configurations LIKE '[{\"nodes\":%cpe:2.3:a:openssl:openssl:%'"),
+	    1);
 	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cve_products WHERE cve_id = 'CVE-2014-0160'"
 				  " AND vp = 'openssl:openssl' AND origin = 'nvd'"),
 			 1);
@@ -301,14 +305,17 @@ static void test_nvd__bad_records_are_logged_and_good_ones_stored(void **state)
 	    "\"value\":\"bad \xff\xfe utf8\"}]}},"
 	    "{\"cve\":{\"id\":\"CVE-2099-0002\",\"published\":\"2099-01-01T00:00:00\","
 	    "\"lastModified\":\"2099-01-02T00:00:00\",\"metrics\":{\"cvssMetricV31\":[{\"source\":"
-	    "\"nvd@nist.gov\",\"type\":\"Primary\",\"cvssData\":{\"version\":\"3.1\",\"vectorString\":"
+	    "\"nvd@nist.gov\",\"type\":\"Primary\",\"cvssData\":{\"version\":\"3.1\","
+	    "\"vectorString\":"
 	    "\"CVSS:3.1/AV:N\",\"baseScore\":\"high\"}}]}}},"
 	    "{\"cve\":{\"id\":\"CVE-2099-0003\",\"published\":\"2099-01-01T00:00:00\","
 	    "\"lastModified\":\"2099-01-02T00:00:00\",\"metrics\":{\"cvssMetricV50\":[]}}},"
 	    "{\"cve\":{\"id\":\"CVE-2099-0004\",\"published\":\"2099-01-01T00:00:00\","
 	    "\"lastModified\":\"2099-01-02T00:00:00\",\"descriptions\":[{\"lang\":\"en\","
-	    "\"value\":\"fine\"}],\"configurations\":[{\"nodes\":[{\"operator\":\"OR\",\"cpeMatch\":"
-	    "[{\"vulnerable\":true,\"criteria\":\"cpe:2.3:o:cisco:ios:12.2\\\\(33\\\\)sxi:*:*:*:*:*:*:*\"}"
+	    "\"value\":\"fine\"}],\"configurations\":[{\"nodes\":[{\"operator\":\"OR\","
+	    "\"cpeMatch\":"
+	    "[{\"vulnerable\":true,\"criteria\":\"cpe:2.3:o:cisco:ios:12.2\\\\(33\\\\)sxi:*:*:*:*:*"
+	    ":*:*\"}"
 	    "]}]}]}},"
 	    "{\"cve\":{\"id\":\"CVE-2099-0005\",\"published\":17,\"lastModified\":\"x\"}}"
 	    "]}";
@@ -355,8 +362,9 @@ static void test_cve5__pan_os_has_affected_ranges_and_merges_with_nvd(void **sta
 	assert_int_equal(r.kind, FEEDS_CVE5);
 	assert_int_equal(r.stored, 464);
 	assert_int_equal(r.errors, 0);
-	q_text(s, "SELECT source || ' ' || cvss3_score || ' ' || severity FROM cves"
-		  " WHERE id = 'CVE-2024-3400'",
+	q_text(s,
+	       "SELECT source || ' ' || cvss3_score || ' ' || severity FROM cves"
+	       " WHERE id = 'CVE-2024-3400'",
 	       t, sizeof(t));
 	assert_string_equal(t, "cve5 10.0 CRITICAL");
 	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cves WHERE id = 'CVE-2024-3400' AND"
@@ -427,16 +435,18 @@ static void test_epss__loads_all_rows_and_model_version(void **state)
 	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM epss WHERE model_version IS NULL"), 360142);
 	p[0] = '\0';
 	snprintf(p, sizeof(p), "%s",
-		 tu_write_file("epss.csv", "#model_version:v2025.03.14,score_date:2025-03-17T00:00:00+0000\n"
-					   "cve,epss,percentile\n"
-					   "CVE-2024-3400,0.94269,0.99925\n"
-					   "CVE-2024-3401,1.5,0.1\n"
-					   "not-a-cve,0.1,0.1\n"));
+		 tu_write_file("epss.csv",
+			       "#model_version:v2025.03.14,score_date:2025-03-17T00:00:00+0000\n"
+			       "cve,epss,percentile\n"
+			       "CVE-2024-3400,0.94269,0.99925\n"
+			       "CVE-2024-3401,1.5,0.1\n"
+			       "not-a-cve,0.1,0.1\n"));
 	import_ok(s, p, FEEDS_UNKNOWN, &r);
 	assert_int_equal(r.stored, 1);
 	assert_int_equal(r.errors, 2);
-	q_text(s, "SELECT model_version || ' ' || score_date || ' ' || epss FROM epss"
-		  " WHERE cve_id = 'CVE-2024-3400'",
+	q_text(s,
+	       "SELECT model_version || ' ' || score_date || ' ' || epss FROM epss"
+	       " WHERE cve_id = 'CVE-2024-3400'",
 	       t, sizeof(t));
 	assert_string_equal(t, "v2025.03.14 2025-03-17T00:00:00+0000 0.94269");
 	assert_non_null(strstr(r.first_errors[0], "epss.csv:4:"));
@@ -461,21 +471,21 @@ static void test_jvn__japanese_text_and_malformed_samples(void **state)
 	import_ok(s, p, FEEDS_UNKNOWN, &r);
 	assert_int_equal(r.kind, FEEDS_JVN);
 	assert_int_equal(r.stored, 1);
-	q_text(s, "SELECT title_ja || '|' || severity_ja || '|' || cvss3_score || '|' || cvss2_score"
-		  " FROM jvn WHERE id = 'JVNDB-2022-000097'",
+	q_text(s,
+	       "SELECT title_ja || '|' || severity_ja || '|' || cvss3_score || '|' || cvss2_score"
+	       " FROM jvn WHERE id = 'JVNDB-2022-000097'",
 	       t, sizeof(t));
 	assert_string_equal(t, "電子入札コアシステムにおける複数の脆弱性|警告|6.1|4.3");
-	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM jvn_cves WHERE jvn_id = 'JVNDB-2022-000097'"),
-			 3);
+	assert_int_equal(
+	    q_int(s, "SELECT COUNT(*) FROM jvn_cves WHERE jvn_id = 'JVNDB-2022-000097'"), 3);
 	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cve_products WHERE origin = 'jvn' AND"
 				  " vp = 'jacic:electronic_bidding_core_system'"),
 			 3);
 	for (size_t i = 0; i < ARRAY_SIZE(malformed); i++) {
 		char rel[256];
 		struct merr e;
-		snprintf(rel, sizeof(rel), "jvn/examples/%.*s", (int)(strchr(malformed[i], ':') -
-								       malformed[i]),
-			 malformed[i]);
+		snprintf(rel, sizeof(rel), "jvn/examples/%.*s",
+			 (int)(strchr(malformed[i], ':') - malformed[i]), malformed[i]);
 		data_path(p, sizeof(p), rel);
 		merr_init(&e);
 		assert_int_equal(feeds_import_file(s, p, FEEDS_JVN, NULL, &r, &e), M_EPARSE);
