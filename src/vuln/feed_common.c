@@ -144,6 +144,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" published = excluded.published, modified = excluded.modified, url = excluded.url,"
 	" cpes = excluded.cpes, products = excluded.products,"
 	" source_file = excluded.source_file, kind = excluded.kind",
+    [ST_JVN_CPES_GET] = "SELECT cpes FROM jvn WHERE id = ?",
     [ST_JVN_CVES_GET] = "SELECT cve_id FROM jvn_cves WHERE jvn_id = ?",
     [ST_JVN_CVES_DEL] = "DELETE FROM jvn_cves WHERE jvn_id = ?",
     [ST_JVN_CVE_INS] = "INSERT INTO jvn_cves (jvn_id, cve_id) VALUES (?, ?)"

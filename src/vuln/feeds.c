@@ -246,8 +246,10 @@ static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 {
 	size_t batch = c->o->batch ? c->o->batch : BATCH_DEFAULT, in_batch = 0;
 	struct split_rec rec;
+	struct merr fatal;
 	int rc;
 
+	merr_init(&fatal);
 	if ((rc = split_open_file(c->path, ad->mode, ad->array_key, c->o->record_max, &c->sp, e)))
 		return rc;
 	if (k->offset > 0)
@@ -263,14 +265,15 @@ static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			feeds_log_error(c, &re, NULL);
 			if (split_fatal(c->sp)) {
 				c->r->file_failed = true;
+				fatal = re;
 				*e = re;
 				merr_set_file(e, c->path);
 				rc = re.code;
 				break;
 			}
+			feeds_log_error(c, &re, NULL);
 			continue;
 		}
 		if ((rc = one_record(c, ad, &rec)))
@@ -282,10 +285,13 @@ static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 		}
 	}
 	if (c->r->file_failed && ad->one_tx) {
-		/* A catalog cut short must not replace the stored one. */
+		/* A catalog cut short must not replace the stored one; the error outlives it. */
 		store_rollback(c->s);
+		feeds_log_error(c, &fatal, NULL);
 		return rc;
 	}
+	if (c->r->file_failed)
+		feeds_log_error(c, &fatal, NULL);
 	if (!c->r->file_failed && ad->finish && (rc = ad->finish(c, e)))
 		goto fail;
 	{

@@ -411,6 +411,18 @@ static void test_kev__catalogs_replace_and_remember_first_catalog(void **state)
 	import_ok(s, cur, FEEDS_KEV, &r);
 	assert_int_equal(r.stored, 0);
 	assert_int_equal(r.unchanged, 1674);
+	{
+		/* a catalog cut short does not replace the stored one, and says where it broke */
+		const char *cut = copy_head(cur, "kev-cut.json", file_size(cur) / 2);
+		struct merr e;
+		char q[600];
+		merr_init(&e);
+		assert_int_equal(feeds_import_file(s, cut, FEEDS_KEV, NULL, &r, &e), M_EPARSE);
+		assert_true(r.file_failed);
+		assert_int_equal(q_int(s, "SELECT COUNT(*) FROM kev"), 1674);
+		snprintf(q, sizeof(q), "SELECT COUNT(*) FROM feed_errors WHERE file = '%s'", cut);
+		assert_int_equal(q_int(s, q), 1);
+	}
 	assert_int_equal(feeds_kev_diff(old, cur, &d, NULL), 0);
 	assert_int_equal(d.n_added, 270);
 	assert_int_equal(d.n_removed, 0);
