@@ -377,10 +377,11 @@ static int cve5_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct m
 		stmt_bind_text(st, 19, c->cve5_affected);
 		stmt_bind_int64(st, 20, c->cve5_updated);
 		stmt_bind_text(st, 21, c->state);
+		stmt_bind_text(st, 22, feeds_best_severity(c));
 	}
-	if ((rc = feeds_exec(st, e)) || (rc = feeds_update_severity(ctx, c->id, e)) ||
-	    (rc = feeds_store_refs(ctx, c, "cve5", e)) ||
-	    (rc = feeds_store_products(ctx, c, "cve5", e)))
+	if ((rc = feeds_exec(st, e)) || (has_nvd && (rc = feeds_update_severity(ctx, c->id, e))) ||
+	    (rc = feeds_store_refs(ctx, c, "cve5", !exists, e)) ||
+	    (rc = feeds_store_products(ctx, c, "cve5", !exists, e)))
 		return rc;
 	return FEEDS_STORED;
 }

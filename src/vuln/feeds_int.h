@@ -111,11 +111,14 @@ void feeds_add_cwe(char *list, size_t cap, const char *cwe);
 /* Picks the metric for the score columns from a cvssMetricVxx-style array. */
 const char *feeds_severity_for(double score, int major);
 
-/* Stores the CVE's products / references for one origin (deletes the old ones first). */
+/* Stores the CVE's products / references for one origin, deleting the old ones first unless
+ * the CVE is fresh (its row did not exist). */
 int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
-			 struct merr *e);
+			 bool fresh, struct merr *e);
 int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
-		     struct merr *e);
+		     bool fresh, struct merr *e);
+/* The severity word of the best metric the record has (v4 > v3 > v2), or NULL. */
+const char *feeds_best_severity(const struct feeds_cve *c);
 /* Binds the 13 metric columns (v4: score vector source severity; v3: score vector source
  * version severity; v2: score vector source severity) from column i; returns the next. */
 int feeds_bind_metrics(struct store_stmt *st, int i, const struct feeds_cve *c);
