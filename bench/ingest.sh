@@ -37,23 +37,26 @@ fi
 # wall seconds and max RSS (KB) of a command, from GNU time
 measure() {
 	/usr/bin/time -v "$@" >/dev/null 2>"$T/time.txt" || { cat "$T/time.txt" >&2; return 1; }
-	local wall rss
+	local wall rss cpu
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$T/time.txt")
 	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$T/time.txt")
-	python3 -c "import sys; p=sys.argv[1].split(':'); s=float(p[-1])+60*float(p[-2])+(3600*float(p[-3]) if len(p)>2 else 0); print('%.2f %s' % (s, sys.argv[2]))" "$wall" "$rss"
+	cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$T/time.txt")
+	python3 -c "import sys; p=sys.argv[1].split(':'); s=float(p[-1])+60*float(p[-2])+(3600*float(p[-3]) if len(p)>2 else 0); print('%.2f %s %s' % (s, sys.argv[2], sys.argv[3]))" "$wall" "$rss" "$cpu"
 }
 
-echo "| file | records | zcat s | import s | ratio | import peak RSS MB | zcat peak RSS MB |"
-echo "|---|---|---|---|---|---|---|"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo "| file | records | zcat wall s | import wall s | wall ratio | zcat CPU s | import CPU s | CPU ratio | import peak RSS MB | zcat peak RSS MB |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 status=0
 for f in "${files[@]}"; do
 	rm -f "$T/b.db"*
-	read -r zs zrss < <(measure sh -c "zcat '$f' > /dev/null")
+	read -r zs zrss zcpu < <(measure sh -c "zcat '$f' > /dev/null")
 	"$M" --db "$T/b.db" init >/dev/null
-	read -r is irss < <(measure "$M" -q --db "$T/b.db" feeds import "$f")
+	read -r is irss icpu < <(measure "$M" -q --db "$T/b.db" feeds import "$f")
 	n=$(sqlite3 "$T/b.db" 'SELECT COUNT(*) FROM cves')
 	ratio=$(python3 -c "print('%.2f' % ($is / max($zs, 0.01)))")
-	echo "| $(basename "$f") ($(du -h "$f" | cut -f1)) | $n | $zs | $is | $ratio | $((irss / 1024)) | $((zrss / 1024)) |"
+	cratio=$(python3 -c "print('%.2f' % ($icpu / max($zcpu, 0.01)))")
+	echo "| $(basename "$f") ($(du -h "$f" | cut -f1), db $(du -h "$T/b.db" | cut -f1)) | $n | $zs | $is | $ratio | $zcpu | $icpu | $cratio | $((irss / 1024)) | $((zrss / 1024)) |"
 	if [ "$SMOKE" -eq 1 ]; then
 		[ "$n" -eq 6517 ] || { echo "expected 6517 CVEs, got $n" >&2; status=1; }
 		[ "$irss" -lt 65536 ] || { echo "peak RSS $irss KB >= 64 MB" >&2; status=1; }

@@ -519,5 +519,7 @@ void feeds_cve_release(struct feeds_cve *c)
 	if (c->cve5_affected)
 		cJSON_free(c->cve5_affected);
 	cJSON_Delete(c->doc);
+	if (c->arena)
+		feeds_arena_end(c->arena_mark);
 	memset(c, 0, sizeof(*c));
 }

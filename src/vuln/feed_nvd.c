@@ -228,6 +228,8 @@ int feeds_nvd_parse(const char *p, size_t len, struct feeds_cve *c, struct merr 
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	c->arena_mark = feeds_arena_begin();
+	c->arena = true;
 	c->doc = cJSON_ParseWithLength(p, len);
 	if (!c->doc)
 		return merr_set(e, M_EPARSE, "not valid JSON");

@@ -156,6 +156,8 @@ struct feeds_cve {
 	size_t n_refs;
 	char (*vps)[VULN_VP_MAX]; /* distinct folded vendor:product */
 	size_t n_vps, cap_vps;
+	size_t arena_mark; /* cJSON arena position at parse start (released with the record) */
+	bool arena;
 };
 
 void feeds_cve_release(struct feeds_cve *c);

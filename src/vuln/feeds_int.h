@@ -125,6 +125,14 @@ int feeds_bind_metrics(struct store_stmt *st, int i, const struct feeds_cve *c);
 /* Sets cves.severity from the best CVSS present (v4 > v3 > v2). */
 int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e);
 
+/*
+ * cJSON allocations between feeds_arena_begin() and feeds_arena_end(mark) come from a
+ * thread-local bump arena and are all released by the end call: free the DOM (cJSON_Delete,
+ * cJSON_free) before it. Calls nest. A no-op under ASan.
+ */
+size_t feeds_arena_begin(void);
+void feeds_arena_end(size_t mark);
+
 /* JVN entries (feed_jvn.c): lifecycle and builders for the XML and JSON parsers. */
 int feeds_jvn_init(struct feeds_jvn *j);
 void feeds_jvn_release(struct feeds_jvn *j);
