@@ -61,6 +61,8 @@ static void print_result(const struct feeds_result *r, void *arg)
 		cJSON_AddBoolToObject(f, "failed", r->file_failed);
 		if (r->version[0])
 			cJSON_AddStringToObject(f, "version", r->version);
+		if (r->feed_date[0])
+			cJSON_AddStringToObject(f, "feed_date", r->feed_date);
 		for (int i = 0; i < r->n_first_errors; i++)
 			cJSON_AddItemToArray(errs, cJSON_CreateString(r->first_errors[i]));
 		cJSON_AddItemToObject(f, "first_errors", errs);

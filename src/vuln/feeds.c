@@ -154,6 +154,19 @@ static int state_write(struct feeds_ctx *c, const struct ckpt *k, struct merr *e
 	return rc;
 }
 
+/* Keeps the feed's own date (top-level header) with the file's state. */
+static void state_feed_date(struct feeds_ctx *c, const char *date)
+{
+	struct store_stmt *st = NULL;
+	if (store_prepare(c->s, "UPDATE feed_state SET last_modified = ? WHERE feed = ?", &st,
+			  NULL))
+		return;
+	stmt_bind_text(st, 1, date);
+	stmt_bind_text(st, 2, c->name);
+	feeds_exec(st, NULL);
+	stmt_finalize(st);
+}
+
 static int clear_errors(struct feeds_ctx *c, struct merr *e)
 {
 	struct store_stmt *st = NULL;
@@ -394,7 +407,15 @@ int feeds_import_file(struct store *s, const char *path, enum feeds_kind kind,
 	if (c.sp && ad->kind == FEEDS_NVD) {
 		const char *ts = split_header(c.sp, "timestamp");
 		snprintf(r->version, sizeof(r->version), "%s", ts ? ts : "");
+		snprintf(r->feed_date, sizeof(r->feed_date), "%s", ts ? ts : "");
+	} else if (c.sp && ad->kind == FEEDS_KEV) {
+		const char *d = split_header(c.sp, "dateReleased");
+		snprintf(r->feed_date, sizeof(r->feed_date), "%s", d ? d : "");
+	} else if (ad->kind == FEEDS_EPSS) {
+		snprintf(r->feed_date, sizeof(r->feed_date), "%s", c.epss_date);
 	}
+	if (r->feed_date[0])
+		state_feed_date(&c, r->feed_date);
 	split_free(c.sp);
 	feeds_stmts_release(&c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
