@@ -19,6 +19,7 @@
 
 #define ARENA_SIZE ((size_t)8 << 20) /* a typical record's DOM is < 1 MB; bigger ones spill */
 
+#ifndef ARENA_DISABLED
 static _Thread_local struct {
 	char *base;
 	size_t used;
@@ -50,6 +51,8 @@ static void arena_free(void *p)
 		free(p); /* NOLINT */
 }
 
+#endif
+
 size_t feeds_arena_begin(void)
 {
 #ifndef ARENA_DISABLED
@@ -66,8 +69,10 @@ size_t feeds_arena_begin(void)
 	}
 	if (arena.base)
 		arena.depth++;
-#endif
 	return arena.used;
+#else
+	return 0;
+#endif
 }
 
 void feeds_arena_end(size_t mark)
