@@ -22,6 +22,7 @@
  * ids and times are 0 in a parsed file.
  */
 struct inv_contact {
+	int64_t id;
 	char *name, *email, *role;
 	long line;
 };
@@ -121,7 +122,7 @@ struct inv_import_stats {
 	long contacts_added, contacts_removed;
 	long aliases_added, aliases_removed;
 	long products_added, products_removed;
-	long scopes_added, scopes_updated, scopes_removed;
+	long scopes_added, scopes_removed;
 	long exclusions_added, exclusions_updated;
 };
 

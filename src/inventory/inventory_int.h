@@ -31,8 +31,8 @@ int inv_org_add_alias(struct inv_doc *d, struct inv_org *o, const char *alias);
 
 /* Checks an asset kind and value; on success *canon is the canonical value in d's arena.
  * Returns 0, M_EPARSE (msg says why, no place) or M_ENOMEM. */
-int inv_asset_canon(struct inv_doc *d, const char *kind, const char *value, char **canon,
-		    char *msg, size_t msg_len);
+int inv_asset_canon(struct inv_doc *d, const char *kind, const char *value, char **canon, char *msg,
+		    size_t msg_len);
 bool inv_asset_kind_valid(const char *kind);
 bool inv_slug_valid(const char *s);
 
