@@ -37,6 +37,7 @@ const char cmd_discover_usage[] =
 struct out {
 	struct cli *c;
 	cJSON *records, *candidates, *hygiene, *errors;
+	char org[128]; /* the organisation printed last, for its heading */
 };
 
 static void print_hygiene(const struct disc_event *ev)
@@ -123,6 +124,10 @@ static void on_event(const struct disc_event *ev, void *arg)
 	}
 	if (o->c->quiet && ev->kind != DISC_EV_ERROR)
 		return;
+	if (strcmp(o->org, ev->org) != 0) {
+		snprintf(o->org, sizeof(o->org), "%s", ev->org);
+		printf("== %s (+ 新規 / new)\n", ev->org);
+	}
 	switch (ev->kind) {
 	case DISC_EV_RECORD:
 		printf("  %s %-28s %-5s %s\n", ev->is_new ? "+" : " ", ev->rr->name,

@@ -140,7 +140,7 @@ static int put_service_row(struct imp *m, const struct disc_service *v, int64_t 
 
 	if (rc == 0) {
 		m->st->obs_new++;
-		return dw_exec(&m->w, W_SVC_INS, NULL, "ittittttttttii", m->o.id, src, v->ip,
+		return dw_exec(&m->w, W_SVC_INS, NULL, "ittitttttttiii", m->o.id, src, v->ip,
 			       (int64_t)v->port, v->proto, v->service, v->product, v->version,
 			       v->cpe, cpes, names, registered, seen, seen);
 	}
