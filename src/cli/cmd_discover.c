@@ -18,7 +18,8 @@ const char cmd_discover_usage[] =
     "(and _dmarc.DOMAIN TXT), records them, summarises SPF/DMARC, and files new names and\n"
     "addresses as CANDIDATE assets (see 'mamori assets candidates'). Candidates are never\n"
     "scanned until an analyst confirms them.\n"
-    "登録済みのドメイン・ホスト名を DNS で解決し、新しい名前とアドレスを候補資産として登録します。\n"
+    "登録済みのドメイン・ホスト名を DNS "
+    "で解決し、新しい名前とアドレスを候補資産として登録します。\n"
     "\n"
     "  --resolver ADDR   DNS server to ask, e.g. 127.0.10.53 or [::1]:5353; remembered in the\n"
     "                    setting dns.resolver after a successful run ('system' resets it to\n"
@@ -47,22 +48,23 @@ static void print_hygiene(const struct disc_event *ev)
 	char spf[96], dm[96];
 
 	if (s->state == DISC_POL_OK)
-		snprintf(spf, sizeof(spf), "%s", s->all[0]	   ? s->all
-						 : s->redirect[0] ? "redirect"
-								  : "(no all)");
+		snprintf(spf, sizeof(spf), "%s",
+			 s->all[0]	  ? s->all
+			 : s->redirect[0] ? "redirect"
+					  : "(no all)");
 	else
-		snprintf(spf, sizeof(spf), "%s", s->state == DISC_POL_NONE ? "なし / none"
-						 : s->state == DISC_POL_MULTIPLE
-						     ? "複数 / multiple"
-						     : "不正 / invalid");
+		snprintf(spf, sizeof(spf), "%s",
+			 s->state == DISC_POL_NONE	 ? "なし / none"
+			 : s->state == DISC_POL_MULTIPLE ? "複数 / multiple"
+							 : "不正 / invalid");
 	if (d->state == DISC_POL_OK)
 		snprintf(dm, sizeof(dm), "p=%s%s%s pct=%d", d->p, d->sp[0] ? " sp=" : "", d->sp,
 			 d->pct);
 	else
-		snprintf(dm, sizeof(dm), "%s", d->state == DISC_POL_NONE ? "なし / none"
-						: d->state == DISC_POL_MULTIPLE
-						    ? "複数 / multiple"
-						    : "不正 / invalid");
+		snprintf(dm, sizeof(dm), "%s",
+			 d->state == DISC_POL_NONE	 ? "なし / none"
+			 : d->state == DISC_POL_MULTIPLE ? "複数 / multiple"
+							 : "不正 / invalid");
 	printf("  メール / e-mail  %s: SPF %s; DMARC %s\n", ev->domain, spf, dm);
 }
 
@@ -150,19 +152,21 @@ struct run_opts {
 
 static int parse_run_opts(struct cli *c, int argc, char **argv, struct run_opts *ro)
 {
-	static const struct option opts[] = {
-	    {"all", no_argument, NULL, 'a'},	   {"resolver", required_argument, NULL, 'r'},
-	    {"timeout", required_argument, NULL, 't'}, {"tries", required_argument, NULL, 'n'},
-	    {"max-time", required_argument, NULL, 'm'}, {"json", no_argument, NULL, 'j'},
-	    {0}};
+	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
+					     {"resolver", required_argument, NULL, 'r'},
+					     {"timeout", required_argument, NULL, 't'},
+					     {"tries", required_argument, NULL, 'n'},
+					     {"max-time", required_argument, NULL, 'm'},
+					     {"json", no_argument, NULL, 'j'},
+					     {0}};
 	int opt;
 
 	*ro = (struct run_opts){.timeout_ms = 2000, .tries = 2, .max_time = 600};
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		char *end = NULL;
 		long v = optarg ? strtol(optarg, &end, 10) : 0;
-		if ((opt == 't' || opt == 'n' || opt == 'm') && (!*optarg || *end || v <= 0 ||
-								  v > 86400))
+		if ((opt == 't' || opt == 'n' || opt == 'm') &&
+		    (!*optarg || *end || v <= 0 || v > 86400))
 			return cli_usage_error(c, "bad number '%s'", optarg);
 		switch (opt) {
 		case 'a': ro->all = true; break;

@@ -42,9 +42,9 @@ int disc_candidates(struct store *s, const char *org_slug, disc_candidate_fn fn,
 	if (rc == 0 && org_slug)
 		stmt_bind_text(st, 1, org_slug);
 	while (rc == 0 && (rc = stmt_step(st, e)) == 1) {
-		struct disc_candidate c = {
-		    stmt_text(st, 0), stmt_text(st, 1), stmt_text(st, 2), stmt_text(st, 3),
-		    stmt_text(st, 4), stmt_text(st, 5), stmt_int64(st, 6), stmt_int64(st, 7)};
+		struct disc_candidate c = {stmt_text(st, 0),  stmt_text(st, 1), stmt_text(st, 2),
+					   stmt_text(st, 3),  stmt_text(st, 4), stmt_text(st, 5),
+					   stmt_int64(st, 6), stmt_int64(st, 7)};
 		rc = fn(&c, arg);
 	}
 	stmt_finalize(st);
@@ -114,8 +114,7 @@ static int find_asset(struct store *s, const char *slug, const char *value, int6
 	return rc;
 }
 
-static int set_status(struct store *s, int64_t id, const char *status, int64_t now,
-		      struct merr *e)
+static int set_status(struct store *s, int64_t id, const char *status, int64_t now, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	int rc = store_prepare(s, "UPDATE assets SET status = ? WHERE id = ?", &st, e);

@@ -67,14 +67,14 @@ void disc_dmarc_eval(const char *const *txts, const size_t *lens, size_t n, stru
 
 /* One name of one certificate in a crt.sh JSON export. Strings are borrowed for the call. */
 struct disc_cert_name {
-	const char *name;	/* lowercase, trailing dot removed; wildcards keep "*." */
+	const char *name; /* lowercase, trailing dot removed; wildcards keep "*." */
 	bool wildcard;
-	bool dns_name;		/* a syntactically valid DNS name (else e.g. an e-mail address) */
-	int64_t crtsh_id;	/* 0 when absent */
-	const char *issuer;	/* may be NULL */
-	const char *serial;	/* never NULL */
+	bool dns_name;	    /* a syntactically valid DNS name (else e.g. an e-mail address) */
+	int64_t crtsh_id;   /* 0 when absent */
+	const char *issuer; /* may be NULL */
+	const char *serial; /* never NULL */
 	int64_t not_before, not_after, logged_at; /* 0 when absent */
-	long index;		/* 0-based position in the array */
+	long index;				  /* 0-based position in the array */
 };
 typedef int (*disc_cert_fn)(const struct disc_cert_name *n, void *arg);
 
@@ -94,8 +94,8 @@ struct disc_service {
 	int port;	   /* 0..65535 */
 	const char *proto; /* "tcp" or "udp" */
 	const char *service, *product, *version;
-	const char *cpe;	     /* CPE 2.3 (an application's when there is one) */
-	const char *const *cpes;     /* every CPE 2.3 named, n_cpes of them */
+	const char *cpe;	 /* CPE 2.3 (an application's when there is one) */
+	const char *const *cpes; /* every CPE 2.3 named, n_cpes of them */
 	size_t n_cpes;
 	const char *const *hostnames; /* lowercase names, n_hostnames of them */
 	size_t n_hostnames;
@@ -183,12 +183,12 @@ struct disc_event {
 	int kind;
 	const char *org; /* slug */
 	bool is_new;
-	const struct disc_rr *rr;			/* RECORD */
-	const char *cand_kind, *cand_value, *reason;	/* CANDIDATE */
-	const char *domain;				/* HYGIENE, ERROR (the name) */
-	const struct disc_spf *spf;			/* HYGIENE */
-	const struct disc_dmarc *dmarc;			/* HYGIENE */
-	const char *error;				/* ERROR */
+	const struct disc_rr *rr;		     /* RECORD */
+	const char *cand_kind, *cand_value, *reason; /* CANDIDATE */
+	const char *domain;			     /* HYGIENE, ERROR (the name) */
+	const struct disc_spf *spf;		     /* HYGIENE */
+	const struct disc_dmarc *dmarc;		     /* HYGIENE */
+	const char *error;			     /* ERROR */
 };
 typedef void (*disc_event_fn)(const struct disc_event *ev, void *arg);
 
@@ -221,7 +221,7 @@ enum disc_format { DISC_FMT_CRTSH, DISC_FMT_SHODAN, DISC_FMT_CENSYS };
 int disc_format_parse(const char *name);
 
 struct disc_import_stats {
-	long items;	     /* names (crtsh) or services (shodan, censys) read */
+	long items; /* names (crtsh) or services (shodan, censys) read */
 	long obs_new, obs_updated, obs_unchanged;
 	long candidates_new; /* candidate assets created */
 	long ignored;	     /* crtsh: names outside the org's domains or not DNS names */
@@ -238,8 +238,8 @@ struct disc_import_stats {
 int disc_import(struct store *s, const char *org_slug, int fmt, const char *buf, size_t len,
 		const char *file, int64_t now, struct disc_import_stats *st, struct merr *e);
 /* Reads path (plain or gzip, at most DISC_FILE_MAX bytes) and calls disc_import. */
-int disc_import_file(struct store *s, const char *org_slug, int fmt, const char *path,
-		     int64_t now, struct disc_import_stats *st, struct merr *e);
+int disc_import_file(struct store *s, const char *org_slug, int fmt, const char *path, int64_t now,
+		     struct disc_import_stats *st, struct merr *e);
 
 /* ---- Candidates and the analyst's decision. ---- */
 

@@ -17,9 +17,12 @@ static const struct {
 	const char *name;
 	ldns_rr_type type;
 } rtypes[DISC_RTYPE_N] = {
-    [DISC_A] = {"A", LDNS_RR_TYPE_A},	      [DISC_AAAA] = {"AAAA", LDNS_RR_TYPE_AAAA},
-    [DISC_CNAME] = {"CNAME", LDNS_RR_TYPE_CNAME}, [DISC_MX] = {"MX", LDNS_RR_TYPE_MX},
-    [DISC_NS] = {"NS", LDNS_RR_TYPE_NS},	      [DISC_TXT] = {"TXT", LDNS_RR_TYPE_TXT},
+    [DISC_A] = {"A", LDNS_RR_TYPE_A},
+    [DISC_AAAA] = {"AAAA", LDNS_RR_TYPE_AAAA},
+    [DISC_CNAME] = {"CNAME", LDNS_RR_TYPE_CNAME},
+    [DISC_MX] = {"MX", LDNS_RR_TYPE_MX},
+    [DISC_NS] = {"NS", LDNS_RR_TYPE_NS},
+    [DISC_TXT] = {"TXT", LDNS_RR_TYPE_TXT},
 };
 
 const char *disc_rtype_name(int rtype)
@@ -170,8 +173,7 @@ static int add_rr(struct disc_answer *a, const ldns_rr *rr)
 			snprintf(value, sizeof(value), "%u %s",
 				 (unsigned)ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)), target);
 		break;
-	default:
-		rc = txt_str(rr, value, sizeof(value));
+	default: rc = txt_str(rr, value, sizeof(value));
 	}
 	free(s);
 	if (rc)
@@ -371,11 +373,12 @@ int disc_resolver_setting(struct store *s, char *out, size_t cap, struct merr *e
 int disc_resolver_setting_set(struct store *s, const char *spec, int64_t now, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "INSERT INTO settings (key, value, updated_at) VALUES ('dns.resolver', "
-			       "?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-			       "updated_at = excluded.updated_at",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "INSERT INTO settings (key, value, updated_at) VALUES ('dns.resolver', "
+			  "?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+			  "updated_at = excluded.updated_at",
+			  &st, e);
 
 	if (rc == 0) {
 		stmt_bind_text(st, 1, spec);

@@ -50,7 +50,8 @@ static int candidate(struct imp *m, const char *kind, const char *value, const c
 		     int64_t seen)
 {
 	bool is_new = false;
-	int rc = dw_candidate(&m->w, &m->o, kind, value, format_sources[m->fmt], why, seen, &is_new);
+	int rc =
+	    dw_candidate(&m->w, &m->o, kind, value, format_sources[m->fmt], why, seen, &is_new);
 
 	m->st->candidates_new += is_new;
 	return rc;
@@ -75,7 +76,8 @@ static int put_cert_name(const struct disc_cert_name *n, void *arg)
 	m->st->wildcards += n->wildcard;
 	rc = dw_step(&m->w, W_CT_GET, &row, "itt", m->o.id, n->name, n->serial);
 	if (rc == 1) {
-		int64_t id = stmt_int64(row, 0), first = stmt_int64(row, 1), last = stmt_int64(row, 2);
+		int64_t id = stmt_int64(row, 0), first = stmt_int64(row, 1),
+			last = stmt_int64(row, 2);
 		stmt_reset(row);
 		if (seen >= first && seen <= last) {
 			m->st->obs_unchanged++;
@@ -169,7 +171,8 @@ static int put_service(const struct disc_service *v, void *arg)
 	struct ipaddr ip;
 	int64_t seen = v->seen_at ? v->seen_at : m->now;
 	bool registered = ip_parse(v->ip, &ip) == 0 && ipset_contains(&m->o.addrs, &ip);
-	char *cpes = json_array(v->cpes, v->n_cpes), *names = json_array(v->hostnames, v->n_hostnames);
+	char *cpes = json_array(v->cpes, v->n_cpes),
+	     *names = json_array(v->hostnames, v->n_hostnames);
 	char why[600];
 	int rc = cpes && names ? 0 : merr_set(m->e, M_ENOMEM, "out of memory");
 
@@ -188,8 +191,8 @@ static int put_service(const struct disc_service *v, void *arg)
 	for (size_t i = 0; rc == 0 && i < v->n_hostnames; i++) {
 		if (!under_domains(&m->o, v->hostnames[i]))
 			continue;
-		snprintf(why, sizeof(why), "%s: %s の名前 / %s: a name of %s", format_titles[m->fmt],
-			 v->ip, format_titles[m->fmt], v->ip);
+		snprintf(why, sizeof(why), "%s: %s の名前 / %s: a name of %s",
+			 format_titles[m->fmt], v->ip, format_titles[m->fmt], v->ip);
 		rc = candidate(m, "hostname", v->hostnames[i], why, seen);
 	}
 	cJSON_free(cpes);
@@ -287,8 +290,8 @@ static int read_file(const char *path, struct buf *b, struct merr *e)
 	return rc;
 }
 
-int disc_import_file(struct store *s, const char *org_slug, int fmt, const char *path,
-		     int64_t now, struct disc_import_stats *st, struct merr *e)
+int disc_import_file(struct store *s, const char *org_slug, int fmt, const char *path, int64_t now,
+		     struct disc_import_stats *st, struct merr *e)
 {
 	struct buf b;
 	int rc;

@@ -97,10 +97,10 @@ static int spf_mechanism(struct disc_spf *o, const struct tok *t, char qual, str
 		bool arg_required, arg_allowed, lookup;
 		int family; /* ip4/ip6 */
 	} mechs[] = {
-	    {"all", false, false, false, 0},	{"include", true, true, true, 0},
-	    {"a", false, true, true, 0},	{"mx", false, true, true, 0},
-	    {"ptr", false, true, true, 0},	{"ip4", true, true, false, 4},
-	    {"ip6", true, true, false, 6},	{"exists", true, true, true, 0},
+	    {"all", false, false, false, 0}, {"include", true, true, true, 0},
+	    {"a", false, true, true, 0},     {"mx", false, true, true, 0},
+	    {"ptr", false, true, true, 0},   {"ip4", true, true, false, 4},
+	    {"ip6", true, true, false, 6},   {"exists", true, true, true, 0},
 	};
 	struct tok name = {t->p, cspn(t->p, t->n, ":/ \t"), t->off};
 	const char *arg = NULL;
@@ -133,7 +133,8 @@ static int spf_mechanism(struct disc_spf *o, const struct tok *t, char qual, str
 			snprintf(o->all, sizeof(o->all), "%call", qual);
 		return 0;
 	}
-	return bad(o->error, sizeof(o->error), e, "spf", t->off, "unknown mechanism '%.*s'", TOK(t));
+	return bad(o->error, sizeof(o->error), e, "spf", t->off, "unknown mechanism '%.*s'",
+		   TOK(t));
 }
 
 /* A modifier: name=value. Only redirect= and exp= mean something; others are ignored. */
@@ -185,7 +186,8 @@ static int spf_term(struct disc_spf *o, const struct tok *t, bool *seen_exp, str
 		m.off++;
 	}
 	if (m.n == 0)
-		return bad(o->error, sizeof(o->error), e, "spf", t->off, "lone qualifier '%.*s'", TOK(t));
+		return bad(o->error, sizeof(o->error), e, "spf", t->off, "lone qualifier '%.*s'",
+			   TOK(t));
 	return spf_mechanism(o, &m, qual, e);
 }
 
@@ -248,8 +250,8 @@ void disc_spf_eval(const char *const *txts, const size_t *lens, size_t n, struct
 	if (found > 1) {
 		memset(out, 0, sizeof(*out));
 		out->state = DISC_POL_MULTIPLE;
-		snprintf(out->error, sizeof(out->error), "%zu SPF records (RFC 7208 4.5: permerror)",
-			 found);
+		snprintf(out->error, sizeof(out->error),
+			 "%zu SPF records (RFC 7208 4.5: permerror)", found);
 	}
 }
 
@@ -309,7 +311,8 @@ static int dmarc_tag(struct disc_dmarc *o, const struct tok *t, struct merr *e)
 	size_t vn;
 
 	if (!eq)
-		return bad(o->error, sizeof(o->error), e, "dmarc", t->off, "'%.*s': expected tag=value", TOK(t));
+		return bad(o->error, sizeof(o->error), e, "dmarc", t->off,
+			   "'%.*s': expected tag=value", TOK(t));
 	name = (struct tok){t->p, (size_t)(eq - t->p), t->off};
 	trim(&name);
 	v = eq + 1;
@@ -369,9 +372,9 @@ int disc_dmarc_parse(const char *txt, size_t len, struct disc_dmarc *out, struct
 		int rc;
 		if (t.n == 0)
 			continue;
-		rc = memchr(t.p, '\0', t.n) ? bad(out->error, sizeof(out->error), e, "dmarc", t.off,
-						  "NUL byte in tag")
-					    : dmarc_tag(out, &t, e);
+		rc = memchr(t.p, '\0', t.n)
+			 ? bad(out->error, sizeof(out->error), e, "dmarc", t.off, "NUL byte in tag")
+			 : dmarc_tag(out, &t, e);
 		if (rc) {
 			out->state = DISC_POL_INVALID;
 			return rc;

@@ -181,8 +181,8 @@ int dw_candidate(struct disc_w *w, const struct disc_org *o, const char *kind, c
 		rc = dw_exec(w, W_ASSET_TOUCH, NULL, "iii", seen, id, seen);
 		return rc < 0 ? rc : 0;
 	}
-	rc = dw_exec(w, W_ASSET_INS, &id, "ittttii", o->id, kind, value, source, reason, seen,
-		     seen);
+	rc =
+	    dw_exec(w, W_ASSET_INS, &id, "ittttii", o->id, kind, value, source, reason, seen, seen);
 	if (rc < 0)
 		return rc;
 	*is_new = true;

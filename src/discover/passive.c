@@ -81,8 +81,8 @@ static int crtsh_entry(const cJSON *it, long idx, const char *file, disc_cert_fn
 	for (size_t i = 0; rc == 0 && i < v.n; i++) {
 		char canon[256];
 		c.name = v.v[i];
-		c.dns_name = disc_name_canon(c.name, strlen(c.name), canon, sizeof(canon),
-					     &c.wildcard);
+		c.dns_name =
+		    disc_name_canon(c.name, strlen(c.name), canon, sizeof(canon), &c.wildcard);
 		rc = fn(&c, arg);
 	}
 	strv_clear(&v);
@@ -147,8 +147,8 @@ static int add_cpe(struct svc_acc *a, const char *s)
 
 	if (!disc_cpe23_canon(s, canon, sizeof(canon)))
 		return 0; /* a third party's odd CPE is not a broken file: skip it */
-	if (!a->cpe[0] || (strncmp(a->cpe, "cpe:2.3:a:", 10) != 0 &&
-			   strncmp(canon, "cpe:2.3:a:", 10) == 0))
+	if (!a->cpe[0] ||
+	    (strncmp(a->cpe, "cpe:2.3:a:", 10) != 0 && strncmp(canon, "cpe:2.3:a:", 10) == 0))
 		snprintf(a->cpe, sizeof(a->cpe), "%s", canon);
 	return strv_add_unique(&a->cpes, canon, strlen(canon));
 }

@@ -77,8 +77,8 @@ static const char *rcode_name(int rc)
 
 /* Asks one question. Returns 0 (answered: *ok says whether the name could be looked up),
  * or a negative code that ends the run (resolver silent, time up, out of memory). */
-static int ask(struct run *R, const char *org, const char *name, int rtype,
-	       struct disc_answer *all, bool *ok)
+static int ask(struct run *R, const char *org, const char *name, int rtype, struct disc_answer *all,
+	       bool *ok)
 {
 	struct disc_answer a = {0};
 	int rc = over_time(R);
@@ -145,8 +145,7 @@ static int add_hygiene(struct found *f, const char *domain, size_t txt_from, siz
 }
 
 /* Every question about one name; for a domain also its _dmarc TXT and the hygiene. */
-static int ask_name(struct run *R, const char *org, const char *name, bool domain,
-		    struct found *f)
+static int ask_name(struct run *R, const char *org, const char *name, bool domain, struct found *f)
 {
 	bool ok, txt_ok = false, dmarc_ok = false;
 	size_t txt_from = 0, dmarc_from;
@@ -258,8 +257,7 @@ static bool candidate_of(const struct disc_org *o, const struct disc_rr *rr, con
 		snprintf(why, cap, "%s の %s ホスト / %s host of %s", rr->name,
 			 disc_rtype_name(rr->rtype), disc_rtype_name(rr->rtype), rr->name);
 		return true;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -301,8 +299,8 @@ static int put_hygiene(struct run *R, struct disc_w *w, const struct disc_org *o
 	const struct disc_spf *s = &h->spf;
 	const struct disc_dmarc *d = &h->dmarc;
 	bool dm = d->state == DISC_POL_OK;
-	struct disc_event ev = {.kind = DISC_EV_HYGIENE, .org = o->slug, .domain = h->domain,
-				.spf = s, .dmarc = d};
+	struct disc_event ev = {
+	    .kind = DISC_EV_HYGIENE, .org = o->slug, .domain = h->domain, .spf = s, .dmarc = d};
 	int rc = dw_exec(w, W_HYGIENE, NULL, "itttttittttitii", o->id, h->domain,
 			 disc_pol_state_name(s->state), h->spf_rec, s->all[0] ? s->all : NULL,
 			 s->redirect[0] ? s->redirect : NULL, (int64_t)s->n_includes,

@@ -245,8 +245,7 @@ int json_parse_doc(const char *buf, size_t len, const char *file, cJSON **out, s
 		       "invalid JSON");
 }
 
-int jl_each(const char *buf, size_t len, const char *file, jl_line_fn fn, void *arg,
-	    struct merr *e)
+int jl_each(const char *buf, size_t len, const char *file, jl_line_fn fn, void *arg, struct merr *e)
 {
 	size_t i = 0;
 	long line = 0;
@@ -276,7 +275,8 @@ int jl_each(const char *buf, size_t len, const char *file, jl_line_fn fn, void *
 			end++;
 		if (end < p + n)
 			rc = merr_at(e, M_EPARSE, file, line, -1, NULL,
-				     "text after the JSON object (byte %lld)", (long long)(end - p) + 1);
+				     "text after the JSON object (byte %lld)",
+				     (long long)(end - p) + 1);
 		else if (!cJSON_IsObject(obj))
 			rc = merr_at(e, M_EPARSE, file, line, -1, NULL, "expected a JSON object");
 		else

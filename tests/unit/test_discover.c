@@ -102,9 +102,8 @@ static void test_spf__rejects_malformed_terms_with_offset(void **state)
 	assert_int_equal(s.state, DISC_POL_INVALID);
 	assert_int_equal(disc_spf_parse("v=spf10 -all", 12, &s, NULL), M_ENOTFOUND);
 	assert_int_equal(disc_spf_parse("v=spf1", 6, &s, NULL), 0); /* no terms: neutral */
-	assert_int_equal(disc_spf_parse("v=spf1 exp=explain.example unknown-mod=x -all", 45, &s,
-					NULL),
-			 0);
+	assert_int_equal(
+	    disc_spf_parse("v=spf1 exp=explain.example unknown-mod=x -all", 45, &s, NULL), 0);
 	assert_string_equal(s.all, "-all");
 }
 
@@ -221,9 +220,9 @@ static void test_crtsh__splits_names_and_notes_wildcards(void **state)
 {
 	struct names n = {0};
 
-	assert_int_equal(disc_parse_crtsh(crtsh_good, strlen(crtsh_good), "crt.json",
-					  collect_name, &n, NULL),
-			 0);
+	assert_int_equal(
+	    disc_parse_crtsh(crtsh_good, strlen(crtsh_good), "crt.json", collect_name, &n, NULL),
+	    0);
 	assert_int_equal(n.n, 6); /* the CN repeats a SAN: once */
 	assert_string_equal(n.v[0], "*.dev.kanto-rail.test");
 	assert_true(n.wild[0]);
@@ -286,8 +285,8 @@ static int collect_svc(const struct disc_service *s, void *arg)
 	if (c->n < 8)
 		snprintf(c->v[c->n++], 200, "%s %d/%s %s %s %s n=%zu h=%s t=%lld", s->ip, s->port,
 			 s->proto, s->product ? s->product : "-", s->version ? s->version : "-",
-			 s->cpe ? s->cpe : "-", s->n_cpes,
-			 s->n_hostnames ? s->hostnames[0] : "-", (long long)s->seen_at);
+			 s->cpe ? s->cpe : "-", s->n_cpes, s->n_hostnames ? s->hostnames[0] : "-",
+			 (long long)s->seen_at);
 	return 0;
 }
 
@@ -306,9 +305,9 @@ static void test_shodan__reads_banners_per_line(void **state)
 {
 	struct svcs c = {0};
 
-	assert_int_equal(disc_parse_shodan(shodan_good, strlen(shodan_good), "s.json",
-					   collect_svc, &c, NULL),
-			 0);
+	assert_int_equal(
+	    disc_parse_shodan(shodan_good, strlen(shodan_good), "s.json", collect_svc, &c, NULL),
+	    0);
 	assert_int_equal(c.n, 2);
 	assert_string_equal(c.v[0], "127.0.10.1 443/tcp nginx 1.22.1 "
 				    "cpe:2.3:a:f5:nginx:1.22.1:*:*:*:*:*:*:* n=1 "
@@ -360,9 +359,8 @@ static void test_censys__reads_api_response_and_json_lines(void **state)
 	const char *lines = "{\"ip\":\"127.0.11.6\",\"services\":[{\"port\":22}]}\n"
 			    "{\"ip\":\"127.0.11.7\",\"services\":[]}\n";
 
-	assert_int_equal(disc_parse_censys(censys_api, strlen(censys_api), "h.json", collect_svc,
-					   &c, NULL),
-			 0);
+	assert_int_equal(
+	    disc_parse_censys(censys_api, strlen(censys_api), "h.json", collect_svc, &c, NULL), 0);
 	assert_int_equal(c.n, 2);
 	assert_string_equal(c.v[0], "127.0.11.5 443/tcp nginx 1.18.0 "
 				    "cpe:2.3:a:f5:nginx:1.18.0:*:*:*:*:*:*:* n=1 "
@@ -397,17 +395,16 @@ static void test_censys__reports_path_of_bad_field(void **state)
 
 /* ---- with a store ---- */
 
-static const char inventory_yaml[] =
-    "version: 1\n"
-    "organisations:\n"
-    "  - id: kanto-rail\n"
-    "    name: { ja: 関東旅客鉄道, en: Kanto Rail }\n"
-    "    sector: railways\n"
-    "    assets:\n"
-    "      - domain: kanto-rail.test\n"
-    "      - hostname: www.kanto-rail.test\n"
-    "      - hostname: shop.kanto-rail.test\n"
-    "      - cidr: 127.0.10.0/29\n";
+static const char inventory_yaml[] = "version: 1\n"
+				     "organisations:\n"
+				     "  - id: kanto-rail\n"
+				     "    name: { ja: 関東旅客鉄道, en: Kanto Rail }\n"
+				     "    sector: railways\n"
+				     "    assets:\n"
+				     "      - domain: kanto-rail.test\n"
+				     "      - hostname: www.kanto-rail.test\n"
+				     "      - hostname: shop.kanto-rail.test\n"
+				     "      - cidr: 127.0.10.0/29\n";
 
 static struct store *open_store(const char *name)
 {
@@ -417,8 +414,8 @@ static struct store *open_store(const char *name)
 
 	tu_path(path, sizeof(path), name);
 	assert_int_equal(store_open(path, &s, NULL), 0);
-	assert_int_equal(inv_parse_yaml(inventory_yaml, strlen(inventory_yaml), "inv.yaml", &d, NULL),
-			 0);
+	assert_int_equal(
+	    inv_parse_yaml(inventory_yaml, strlen(inventory_yaml), "inv.yaml", &d, NULL), 0);
 	assert_int_equal(inv_import(s, d, NOW, false, NULL, NULL), 0);
 	inv_doc_free(d);
 	return s;
@@ -455,8 +452,8 @@ static void test_import__shodan_files_observations_and_candidates(void **state)
 	assert_int_equal(st.obs_new + st.obs_updated + st.candidates_new, 0);
 	assert_int_equal(st.obs_unchanged, 2);
 	assert_int_equal(count(s, "SELECT count(*) FROM passive_services"), 2);
-	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'discover.import'"),
-			 2);
+	assert_int_equal(
+	    count(s, "SELECT count(*) FROM audit_log WHERE action = 'discover.import'"), 2);
 	store_close(s);
 }
 
@@ -469,9 +466,9 @@ static void test_import__bad_file_stores_nothing(void **state)
 
 	snprintf(bad, sizeof(bad), "%s{\"ip_str\":\"127.0.10.3\",\"port\":22}\n", shodan_good);
 	merr_init(&e);
-	expect_err(disc_import(s, "kanto-rail", DISC_FMT_SHODAN, bad, strlen(bad), "s.json", NOW,
-			       &st, &e),
-		   M_EPARSE, &e, "s.json:4: transport: missing");
+	expect_err(
+	    disc_import(s, "kanto-rail", DISC_FMT_SHODAN, bad, strlen(bad), "s.json", NOW, &st, &e),
+	    M_EPARSE, &e, "s.json:4: transport: missing");
 	assert_int_equal(st.items, 0);
 	assert_int_equal(count(s, "SELECT count(*) FROM passive_services"), 0);
 	assert_int_equal(count(s, "SELECT count(*) FROM assets WHERE status = 'candidate'"), 0);
@@ -638,7 +635,8 @@ static void test_assets__decisions_are_audited_and_inventory_is_protected(void *
 	assert_int_equal(disc_candidate_decide(s, "kanto-rail", "vpn.kanto-rail.test", true,
 					       "analyst", NOW, NULL, NULL),
 			 0);
-	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action LIKE 'assets.%'"), 1);
+	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action LIKE 'assets.%'"),
+			 1);
 	merr_init(&e);
 	expect_err(disc_candidate_decide(s, "kanto-rail", "www.kanto-rail.test", false, "analyst",
 					 NOW, NULL, &e),
