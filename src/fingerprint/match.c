@@ -5,6 +5,7 @@
 #include "base/compat.h"
 
 #include "base/err.h"
+#include "base/utf8.h"
 #include "fingerprint/fp_int.h"
 
 /* Copies n bytes of s into the arena; returns the copy ("" when it does not fit). */
@@ -181,16 +182,20 @@ static void reset_result(struct fp_result *r)
 
 int fp_match_one(const struct fp_db *db, const struct fp_database *d,
 		 const struct fp_fingerprint *fp, size_t index, const char *text, size_t len,
-		 pcre2_match_data *md, struct fp_result *r)
+		 bool utf, pcre2_match_data *md, struct fp_result *r)
 {
 	PCRE2_SIZE *ov;
 	int rc;
 
 	if (!fp->re)
 		return 0;
-	rc = pcre2_match(fp->re, (PCRE2_SPTR)text, len, 0, 0, md, db->mctx);
+	rc = pcre2_match(utf && fp->re_utf ? fp->re_utf : fp->re, (PCRE2_SPTR)text, len, 0, 0, md,
+			 db->mctx);
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
+		return M_ETIMEOUT; /* gave up: counts as no match, the self-test says why */
 	if (rc < 0)
-		return 0; /* no match, or a match limit hit: not this fingerprint */
+		return 0;
 	ov = pcre2_get_ovector_pointer(md);
 	reset_result(r);
 	r->database = d->name;
@@ -228,6 +233,7 @@ int fp_match(const struct fp_db *db, const char *database, const char *text, siz
 	long i = fp_db_find(db, database);
 	const struct fp_database *d;
 	pcre2_match_data *md;
+	bool utf;
 	int rc = 0;
 
 	if (i < 0)
@@ -236,8 +242,10 @@ int fp_match(const struct fp_db *db, const char *database, const char *text, siz
 	md = pcre2_match_data_create(db->max_pairs ? db->max_pairs : 1, NULL);
 	if (!md)
 		return M_ENOMEM;
+	utf = utf8_valid(text, len, NULL);
 	for (size_t k = 0; k < d->n_fps && rc == 0; k++)
-		rc = fp_match_one(db, d, &d->fps[k], k, text, len, md, out);
+		if ((rc = fp_match_one(db, d, &d->fps[k], k, text, len, utf, md, out)) < 0)
+			rc = rc == M_ETIMEOUT ? 0 : rc;
 	pcre2_match_data_free(md);
 	return rc;
 }

@@ -141,6 +141,7 @@ static void fingerprint_release(struct fp_fingerprint *f)
 		example_release(&f->examples[i]);
 	m_free(f->examples);
 	pcre2_code_free(f->re);
+	pcre2_code_free(f->re_utf);
 	m_free(f->pattern);
 	m_free(f->flags);
 	m_free(f->description);
@@ -276,11 +277,16 @@ static int parse_param(struct parse *ps, xmlNode *n, struct fp_param_def *p)
 static int compile_fingerprint(struct fp_fingerprint *f)
 {
 	char why[512];
-	int rc = fp_regex_compile(f->pattern, f->flags, &f->re, why, sizeof(why));
+	bool sensitive = false;
+	int rc = fp_regex_compile(f->pattern, f->flags, false, &f->re, &sensitive, why, sizeof(why));
 
+	if (rc == 0 && sensitive)
+		rc = fp_regex_compile(f->pattern, f->flags, true, &f->re_utf, NULL, why, sizeof(why));
 	if (rc == M_ENOMEM)
 		return rc;
 	if (rc) {
+		pcre2_code_free(f->re);
+		f->re = NULL;
 		f->compile_error = m_strdup(why);
 		return f->compile_error ? 0 : M_ENOMEM;
 	}

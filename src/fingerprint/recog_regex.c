@@ -23,7 +23,7 @@ struct xlate {
 	const char *p;
 	size_t i;
 	struct buf *out;
-	bool needs_utf;
+	bool needs_utf;	 /* byte and UTF-8 mode would match differently */
 	bool named;
 	bool in_class;
 	char *why;
@@ -51,6 +51,8 @@ static int xlate_escape(struct xlate *x)
 	if (n == '\0')
 		return unsupported(x, "trailing backslash");
 	x->i += 2;
+	if (strchr("SWDHXRN", n))
+		x->needs_utf = true; /* these match one character, not one byte */
 	switch (n) {
 	case 'h': return buf_adds(x->out, x->in_class ? "0-9a-fA-F" : "[0-9a-fA-F]");
 	case 'H':
@@ -131,11 +133,15 @@ static int xlate_char(struct xlate *x)
 		x->i++;
 		return buf_adds(x->out, "{0");
 	}
+	if (p[0] == '.')
+		x->needs_utf = true;
 	if (p[0] == '[') {
 		size_t k = 1;
 		x->in_class = true;
-		if (p[k] == '^')
+		if (p[k] == '^') {
+			x->needs_utf = true;
 			k++;
+		}
 		if (p[k] == ']') /* a leading ] is literal in both */
 			k++;
 		x->i += k;
@@ -147,8 +153,8 @@ static int xlate_char(struct xlate *x)
 	return buf_addc(x->out, p[0]);
 }
 
-int fp_regex_translate(const char *pattern, char *out, size_t cap, uint32_t *opts, char *why,
-		       size_t why_cap)
+int fp_regex_translate(const char *pattern, char *out, size_t cap, uint32_t *opts,
+		       bool *char_sensitive, char *why, size_t why_cap)
 {
 	struct buf b;
 	struct xlate x = {.p = pattern, .out = &b, .why = why, .why_cap = why_cap};
@@ -163,10 +169,8 @@ int fp_regex_translate(const char *pattern, char *out, size_t cap, uint32_t *opt
 		snprintf(why, why_cap, "pattern too long to translate");
 	if (rc == 0) {
 		memcpy(out, buf_str(&b), b.len + 1);
-		/* Only patterns with non-ASCII text run in UTF mode: an ASCII pattern
-		 * then matches binary input byte by byte, as Ruby does on binary strings. */
-		if (opts && x.needs_utf)
-			*opts |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+		if (char_sensitive)
+			*char_sensitive = x.needs_utf;
 		if (opts && x.named)
 			*opts |= PCRE2_NO_AUTO_CAPTURE;
 	}
@@ -210,8 +214,8 @@ static int flags_to_options(const char *flags, uint32_t *opts, char *why, size_t
 	return 0;
 }
 
-int fp_regex_compile(const char *pattern, const char *flags, pcre2_code **out, char *why,
-		     size_t why_cap)
+int fp_regex_compile(const char *pattern, const char *flags, bool utf, pcre2_code **out,
+		     bool *char_sensitive, char *why, size_t why_cap)
 {
 	size_t cap = strlen(pattern) * 4 + 64;
 	char *pat = m_malloc(cap);
@@ -225,9 +229,11 @@ int fp_regex_compile(const char *pattern, const char *flags, pcre2_code **out, c
 		return M_ENOMEM;
 	rc = flags_to_options(flags, &opts, why, why_cap);
 	if (rc == 0)
-		rc = fp_regex_translate(pattern, pat, cap, &opts, why, why_cap);
+		rc = fp_regex_translate(pattern, pat, cap, &opts, char_sensitive, why, why_cap);
 	if (rc)
 		goto out;
+	if (utf)
+		opts |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
 	cc = pcre2_compile_context_create(NULL);
 	if (!cc) {
 		rc = M_ENOMEM;

@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/utf8.h"
 #include "fingerprint/fp_int.h"
 
 #define EXAMPLE_SHOW_MAX 160 /* bytes of an example copied into a failure */
@@ -115,7 +116,8 @@ static int check_example(struct run *u, size_t k, const struct fp_example *x)
 {
 	const struct fp_fingerprint *fp = &u->d->fps[k];
 	char *why;
-	bool oom = false;
+	bool oom = false, utf;
+	int rc;
 
 	u->t->n_examples++;
 	if (x->load_error || !fp->re) {
@@ -125,9 +127,15 @@ static int check_example(struct run *u, size_t k, const struct fp_example *x)
 						 : fmt("pattern did not compile: %s",
 						       fp->compile_error ? fp->compile_error : "?"));
 	}
-	if (fp_match_one(u->db, u->d, fp, k, x->text, x->len, u->md, u->r) != 1) {
+	utf = utf8_valid(x->text, x->len, NULL);
+	rc = fp_match_one(u->db, u->d, fp, k, x->text, x->len, utf, u->md, u->r);
+	if (rc != 1) {
 		u->t->failed++;
-		return add_failure(u->t, FP_EX_FAIL, fp, x, fmt("its pattern does not match"));
+		return add_failure(u->t, FP_EX_FAIL, fp, x,
+				   rc == M_ETIMEOUT
+				       ? fmt("PCRE2 gave up (match/depth/JIT-stack limit): the "
+					     "pattern backtracks catastrophically on this input")
+				       : fmt("its pattern does not match"));
 	}
 	why = param_mismatch(x, u->r, &oom);
 	if (oom)
@@ -138,7 +146,7 @@ static int check_example(struct run *u, size_t k, const struct fp_example *x)
 	}
 	for (size_t j = 0; j < k; j++) {
 		const struct fp_fingerprint *e = &u->d->fps[j];
-		if (fp_match_one(u->db, u->d, e, j, x->text, x->len, u->md, u->r) == 1) {
+		if (fp_match_one(u->db, u->d, e, j, x->text, x->len, utf, u->md, u->r) == 1) {
 			u->t->shadowed++;
 			return add_failure(u->t, FP_EX_SHADOWED, fp, x,
 					   fmt("earlier fingerprint at line %ld ('%s') matches first",
