@@ -93,8 +93,8 @@ static int verb_list(struct cli *c, int argc, char **argv)
 	if (c->json)
 		arr = cJSON_CreateArray();
 	else
-		printf("%-26s %-22s %-8s %6s %8s %s\n", "database", "matches", "protocol",
-		       "fps", "examples", "uncompiled / コンパイル不可");
+		printf("%-26s %-22s %-8s %6s %8s %s\n", "database", "matches", "protocol", "fps",
+		       "examples", "uncompiled / コンパイル不可");
 	for (size_t i = 0; i < fp_db_count(db); i++) {
 		struct fp_db_info in;
 		fp_db_info(db, i, &in);
@@ -110,7 +110,8 @@ static int verb_list(struct cli *c, int argc, char **argv)
 			cJSON_AddNumberToObject(o, "preference", in.preference);
 			cJSON_AddNumberToObject(o, "fingerprints", (double)in.n_fingerprints);
 			cJSON_AddNumberToObject(o, "examples", (double)in.n_examples);
-			cJSON_AddItemToObject(o, "uncompiled", uncompiled_json(db, i, in.n_uncompiled));
+			cJSON_AddItemToObject(o, "uncompiled",
+					      uncompiled_json(db, i, in.n_uncompiled));
 			cJSON_AddItemToArray(arr, o);
 			continue;
 		}
@@ -278,8 +279,8 @@ static cJSON *selftest_json(const struct fp_db *db, const struct fp_selftest *t)
 		for (size_t k = 0; k < d->n_failures; k++) {
 			const struct fp_example_failure *f = &d->failures[k];
 			cJSON *y = cJSON_CreateObject();
-			cJSON_AddStringToObject(y, "status",
-						f->status == FP_EX_SHADOWED ? "shadowed" : "failed");
+			cJSON_AddStringToObject(
+			    y, "status", f->status == FP_EX_SHADOWED ? "shadowed" : "failed");
 			cJSON_AddNumberToObject(y, "line", (double)f->line);
 			cJSON_AddStringToObject(y, "fingerprint", f->description);
 			cJSON_AddStringToObject(y, "example", f->example);
@@ -287,7 +288,9 @@ static cJSON *selftest_json(const struct fp_db *db, const struct fp_selftest *t)
 			cJSON_AddItemToArray(fl, y);
 		}
 		cJSON_AddItemToObject(x, "failures", fl);
-		cJSON_AddItemToObject(x, "uncompiled", uncompiled_json(db, (size_t)fp_db_find(db, d->name), in.n_uncompiled));
+		cJSON_AddItemToObject(
+		    x, "uncompiled",
+		    uncompiled_json(db, (size_t)fp_db_find(db, d->name), in.n_uncompiled));
 		cJSON_AddItemToArray(arr, x);
 	}
 	cJSON_AddNumberToObject(o, "examples", (double)n);

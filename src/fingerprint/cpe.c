@@ -16,7 +16,8 @@
  * not "no version"; text is lower-cased, as in the NVD dictionary.
  */
 
-#define CPE_FIELDS 11 /* part vendor product version update edition language
+#define CPE_FIELDS \
+	11 /* part vendor product version update edition language
 		       * sw_edition target_sw target_hw other */
 
 static int hexval(char c)
@@ -47,8 +48,8 @@ static int bind_value(struct buf *out, const char *raw, size_t n)
 		unsigned char c = (unsigned char)raw[i];
 		if (c >= 'A' && c <= 'Z')
 			rc = buf_addc(out, (char)(c - 'A' + 'a'));
-		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-			 c == '-' || c == '.')
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+			 c == '.')
 			rc = buf_addc(out, (char)c);
 		else if (c == ' ')
 			rc = buf_addc(out, '_');
@@ -175,8 +176,8 @@ int fp_cpe_from_uri(const char *uri, char *out, size_t cap)
 	return fp_cpe_from_template(uri, NULL, out, cap);
 }
 
-int fp_cpe_build(char part, const char *vendor, const char *product, const char *version,
-		 char *out, size_t cap)
+int fp_cpe_build(char part, const char *vendor, const char *product, const char *version, char *out,
+		 size_t cap)
 {
 	const char *vals[3] = {vendor, product, version};
 	struct buf fs;

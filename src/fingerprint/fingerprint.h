@@ -28,8 +28,7 @@ int fp_db_load(const char *recog_dir, struct fp_db **out, struct merr *e);
 struct fp_db *fp_db_new(void);
 /* Parses one Recog XML database from memory (borrows xml) and adds it under name
  * ("ssh_banners"). Returns 0, M_EPARSE (detail in e), M_EEXIST or M_ENOMEM. */
-int fp_db_add_xml(struct fp_db *db, const char *name, const char *xml, size_t len,
-		  struct merr *e);
+int fp_db_add_xml(struct fp_db *db, const char *name, const char *xml, size_t len, struct merr *e);
 void fp_db_free(struct fp_db *db);
 
 /* One database, as fp_db_info() describes it. Strings are borrowed from db. */
@@ -128,8 +127,8 @@ int fp_cpe_from_uri(const char *uri, char *out, size_t cap);
 /* Builds "cpe:2.3:PART:VENDOR:PRODUCT:VERSION:*:*:*:*:*:*:*" from free text values
  * (spaces become '_', specials quoted, lower case; NULL or "" gives "*").
  * part is 'a', 'o' or 'h'. Returns 0, M_EINVAL or M_ETOOBIG. */
-int fp_cpe_build(char part, const char *vendor, const char *product, const char *version,
-		 char *out, size_t cap);
+int fp_cpe_build(char part, const char *vendor, const char *product, const char *version, char *out,
+		 size_t cap);
 
 /* ---- Self-test: every <example> through the engine (Recog's verify rule) ---- */
 
@@ -144,8 +143,8 @@ struct fp_example_failure {
 	enum fp_example_status status; /* FP_EX_FAIL or FP_EX_SHADOWED */
 	const char *description;       /* the example's fingerprint (borrowed from db) */
 	long line;
-	char *example;		       /* printable copy (non-printables as \xNN), owned */
-	char *reason;		       /* owned */
+	char *example; /* printable copy (non-printables as \xNN), owned */
+	char *reason;  /* owned */
 };
 
 struct fp_selftest_db {

@@ -64,7 +64,7 @@ struct fp_database {
 struct fp_db {
 	size_t n_dbs, cap_dbs;
 	struct fp_database *dbs;
-	uint32_t max_pairs; /* most capture pairs any pattern needs */
+	uint32_t max_pairs;	   /* most capture pairs any pattern needs */
 	pcre2_match_context *mctx; /* match and depth limits; read-only once made */
 	double load_seconds;
 };

@@ -93,8 +93,7 @@ static const char *interpolate(struct fp_result *r, const char *key, const char 
 	return arena_put(r, out, o);
 }
 
-static const char *first_of(const struct fp_result *r, const char *a, const char *b,
-			    const char *c)
+static const char *first_of(const struct fp_result *r, const char *a, const char *b, const char *c)
 {
 	const char *v = fp_result_get(r, a);
 
@@ -211,15 +210,16 @@ int fp_match_one(const struct fp_db *db, const struct fp_database *d,
 		if (p->pos == 0)
 			set_param(r, p->name, p->value ? p->value : "");
 		else if (g < (uint32_t)rc && ov[2 * g] != PCRE2_UNSET)
-			set_param(r, p->name, arena_put(r, text + ov[2 * g], ov[2 * g + 1] - ov[2 * g]));
+			set_param(r, p->name,
+				  arena_put(r, text + ov[2 * g], ov[2 * g + 1] - ov[2 * g]));
 	}
 	if (d->protocol[0] && !fp_result_get(r, "service.protocol"))
 		set_param(r, "service.protocol", d->protocol);
 	for (size_t i = 0; i < r->n_params; i++)
 		for (size_t k = 0; k < fp->n_params; k++)
 			if (fp->params[k].pos == 0 && fp->params[k].name == r->params[i].name)
-				r->params[i].value = interpolate(r, r->params[i].name,
-								 r->params[i].value);
+				r->params[i].value =
+				    interpolate(r, r->params[i].name, r->params[i].value);
 	r->evidence_len = len < FP_EVIDENCE_MAX ? len : FP_EVIDENCE_MAX;
 	r->evidence_truncated = len > FP_EVIDENCE_MAX;
 	memcpy(r->evidence, text, r->evidence_len);

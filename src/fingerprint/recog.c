@@ -278,10 +278,12 @@ static int compile_fingerprint(struct fp_fingerprint *f)
 {
 	char why[512];
 	bool sensitive = false;
-	int rc = fp_regex_compile(f->pattern, f->flags, false, &f->re, &sensitive, why, sizeof(why));
+	int rc =
+	    fp_regex_compile(f->pattern, f->flags, false, &f->re, &sensitive, why, sizeof(why));
 
 	if (rc == 0 && sensitive)
-		rc = fp_regex_compile(f->pattern, f->flags, true, &f->re_utf, NULL, why, sizeof(why));
+		rc = fp_regex_compile(f->pattern, f->flags, true, &f->re_utf, NULL, why,
+				      sizeof(why));
 	if (rc == M_ENOMEM)
 		return rc;
 	if (rc) {
@@ -333,8 +335,8 @@ static int parse_root(struct parse *ps, xmlNode *root, struct fp_database *d)
 	int rc = 0;
 
 	if (!root || !is_element(root, "fingerprints"))
-		return merr_at(ps->e, M_EPARSE, ps->name, root ? xmlGetLineNo(root) : -1, -1,
-			       NULL, "not a Recog database: root element is not <fingerprints>");
+		return merr_at(ps->e, M_EPARSE, ps->name, root ? xmlGetLineNo(root) : -1, -1, NULL,
+			       "not a Recog database: root element is not <fingerprints>");
 	d->matches = attr_dup(root, "matches", &ps->oom);
 	d->protocol = attr_dup(root, "protocol", &ps->oom);
 	d->database_type = attr_dup(root, "database_type", &ps->oom);
@@ -388,8 +390,7 @@ static void update_max_pairs(struct fp_db *db, const struct fp_database *d)
 	}
 }
 
-int fp_db_add_xml(struct fp_db *db, const char *name, const char *xml, size_t len,
-		  struct merr *e)
+int fp_db_add_xml(struct fp_db *db, const char *name, const char *xml, size_t len, struct merr *e)
 {
 	struct parse ps = {.name = name, .e = e};
 	struct fp_database d = {0};

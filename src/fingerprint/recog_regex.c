@@ -23,7 +23,7 @@ struct xlate {
 	const char *p;
 	size_t i;
 	struct buf *out;
-	bool needs_utf;	 /* byte and UTF-8 mode would match differently */
+	bool needs_utf; /* byte and UTF-8 mode would match differently */
 	bool named;
 	bool in_class;
 	char *why;

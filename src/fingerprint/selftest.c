@@ -95,8 +95,8 @@ static char *param_mismatch(const struct fp_example *x, const struct fp_result *
 		char *m;
 		if (v && strcmp(v, x->attrs[i].value) == 0)
 			continue;
-		m = fmt("param %s: expected '%s', got %s%s%s", x->attrs[i].name,
-			x->attrs[i].value, v ? "'" : "", v ? v : "nothing", v ? "'" : "");
+		m = fmt("param %s: expected '%s', got %s%s%s", x->attrs[i].name, x->attrs[i].value,
+			v ? "'" : "", v ? v : "nothing", v ? "'" : "");
 		if (!m)
 			*oom = true;
 		return m;
@@ -123,9 +123,10 @@ static int check_example(struct run *u, size_t k, const struct fp_example *x)
 	if (x->load_error || !fp->re) {
 		u->t->failed++;
 		return add_failure(u->t, FP_EX_FAIL, fp, x,
-				   x->load_error ? fmt("%s", x->load_error)
-						 : fmt("pattern did not compile: %s",
-						       fp->compile_error ? fp->compile_error : "?"));
+				   x->load_error
+				       ? fmt("%s", x->load_error)
+				       : fmt("pattern did not compile: %s",
+					     fp->compile_error ? fp->compile_error : "?"));
 	}
 	utf = utf8_valid(x->text, x->len, NULL);
 	rc = fp_match_one(u->db, u->d, fp, k, x->text, x->len, utf, u->md, u->r);
@@ -148,9 +149,10 @@ static int check_example(struct run *u, size_t k, const struct fp_example *x)
 		const struct fp_fingerprint *e = &u->d->fps[j];
 		if (fp_match_one(u->db, u->d, e, j, x->text, x->len, utf, u->md, u->r) == 1) {
 			u->t->shadowed++;
-			return add_failure(u->t, FP_EX_SHADOWED, fp, x,
-					   fmt("earlier fingerprint at line %ld ('%s') matches first",
-					       e->line, e->description));
+			return add_failure(
+			    u->t, FP_EX_SHADOWED, fp, x,
+			    fmt("earlier fingerprint at line %ld ('%s') matches first", e->line,
+				e->description));
 		}
 	}
 	u->t->passed++;
