@@ -124,16 +124,15 @@ static bool starts_with(const char *l, size_t len, const char *s)
 }
 
 /* POP3 "+OK text" / "-ERR text"; IMAP "* OK [code] text" / "* PREAUTH" / "* BYE". */
-static int status_line(enum fp_greeting_proto proto, const char *p, size_t n,
-		       struct fp_banner *out)
+static int status_line(enum fp_greeting_proto proto, const char *p, size_t n, struct fp_banner *out)
 {
 	static const struct {
 		enum fp_greeting_proto proto;
 		const char *prefix;
 		int code;
 	} map[] = {
-	    {FP_GREET_POP3, "+OK", 1},	     {FP_GREET_POP3, "-ERR", -1},
-	    {FP_GREET_IMAP, "* OK", 1},	     {FP_GREET_IMAP, "* PREAUTH", 1},
+	    {FP_GREET_POP3, "+OK", 1},	  {FP_GREET_POP3, "-ERR", -1},
+	    {FP_GREET_IMAP, "* OK", 1},	  {FP_GREET_IMAP, "* PREAUTH", 1},
 	    {FP_GREET_IMAP, "* BYE", -1},
 	};
 	size_t len, next, k;
@@ -311,8 +310,7 @@ static int mysql_error(const unsigned char *pl, size_t len, struct fp_mysql *out
 		memcpy(out->sql_state, pl + 4, 5);
 		off = 9;
 	}
-	copy_cut(out->error_message, sizeof(out->error_message), (const char *)pl + off,
-		 len - off);
+	copy_cut(out->error_message, sizeof(out->error_message), (const char *)pl + off, len - off);
 	return FP_DONE;
 }
 

@@ -18,7 +18,7 @@
 #define FP_DONE 0
 #define FP_NEED_MORE 1
 
-#define FP_BANNER_MAX 1024   /* bytes of banner text kept */
+#define FP_BANNER_MAX 1024	  /* bytes of banner text kept */
 #define FP_BANNER_INPUT_MAX 16384 /* a greeting longer than this is refused (M_ETOOBIG) */
 
 enum fp_greeting_proto { FP_GREET_FTP, FP_GREET_SMTP, FP_GREET_POP3, FP_GREET_IMAP };
@@ -27,9 +27,9 @@ struct fp_banner {
 	char text[FP_BANNER_MAX]; /* NUL-terminated; CR/LF stripped */
 	size_t text_len;
 	bool truncated;
-	int code;	  /* FTP/SMTP reply code (220), 1 for POP3 +OK / IMAP OK, 0 otherwise */
-	size_t n_lines;	  /* lines in a multi-line reply */
-	size_t consumed;  /* bytes of input used */
+	int code;	 /* FTP/SMTP reply code (220), 1 for POP3 +OK / IMAP OK, 0 otherwise */
+	size_t n_lines;	 /* lines in a multi-line reply */
+	size_t consumed; /* bytes of input used */
 	char proto_version[16]; /* SSH: "2.0" */
 };
 
@@ -45,7 +45,7 @@ int fp_greeting(enum fp_greeting_proto proto, const char *p, size_t n, struct fp
 
 #define FP_EHLO_MAX_EXT 64
 struct fp_ehlo {
-	char host[256];			/* the 250 line's first word */
+	char host[256]; /* the 250 line's first word */
 	size_t n_ext;
 	char ext[FP_EHLO_MAX_EXT][128]; /* "PIPELINING", "SIZE 10240000", "STARTTLS" */
 	bool has_starttls;
@@ -67,13 +67,13 @@ int fp_telnet_strip(const char *p, size_t n, struct fp_banner *out, unsigned cha
 /* MySQL first packet: protocol 10 handshake or an error packet. */
 struct fp_mysql {
 	bool is_error;
-	uint8_t protocol;	 /* 10 */
-	char version[128];	 /* "8.0.36-0ubuntu0.22.04.1" -> mysql_banners */
+	uint8_t protocol;  /* 10 */
+	char version[128]; /* "8.0.36-0ubuntu0.22.04.1" -> mysql_banners */
 	uint32_t thread_id;
-	uint32_t capabilities;	 /* lower and upper halves joined when present */
+	uint32_t capabilities; /* lower and upper halves joined when present */
 	uint8_t charset;
-	char auth_plugin[64];	 /* "caching_sha2_password" when present */
-	uint16_t error_code;	 /* error packets */
+	char auth_plugin[64]; /* "caching_sha2_password" when present */
+	uint16_t error_code;  /* error packets */
 	char sql_state[6];
 	char error_message[512]; /* -> mysql_error */
 	size_t consumed;
@@ -88,8 +88,8 @@ int fp_dns_version_query(uint16_t id, bool tcp, unsigned char *out, size_t cap);
 
 struct fp_dns_txt {
 	uint16_t id;
-	int rcode;	      /* 0 NOERROR, 5 REFUSED ... */
-	size_t n_answers;     /* TXT answers seen */
+	int rcode;		  /* 0 NOERROR, 5 REFUSED ... */
+	size_t n_answers;	  /* TXT answers seen */
 	char text[FP_BANNER_MAX]; /* first TXT answer's strings joined -> dns_versionbind */
 	bool truncated;
 	size_t consumed;

@@ -21,9 +21,10 @@ int fp_dns_version_query(uint16_t id, bool tcp, unsigned char *out, size_t cap)
 {
 	/* header: id, flags 0 (standard query, no recursion wanted), QDCOUNT 1,
 	 * AN/NS/AR 0; question: 7"version" 4"bind" 0, QTYPE TXT, QCLASS CH */
-	static const unsigned char q[] = {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
-					  7, 'v', 'e', 'r', 's', 'i', 'o', 'n', 4, 'b',
-					  'i', 'n', 'd', 0, 0, DNS_TYPE_TXT, 0, DNS_CLASS_CH};
+	static const unsigned char q[] = {
+	    0,	 0,	      0,   0,	0,   1,	  0, 0,	  0,   0,   0,	 0, 7, 'v',
+	    'e', 'r',	      's', 'i', 'o', 'n', 4, 'b', 'i', 'n', 'd', 0, 0, DNS_TYPE_TXT,
+	    0,	 DNS_CLASS_CH};
 	size_t off = tcp ? 2 : 0;
 
 	if (cap < sizeof(q) + off)
@@ -121,8 +122,7 @@ static int skip_questions(const unsigned char *m, size_t len, size_t qd, size_t 
 	return 0;
 }
 
-static int parse_message(const unsigned char *m, size_t len, uint16_t id,
-			 struct fp_dns_txt *out)
+static int parse_message(const unsigned char *m, size_t len, uint16_t id, struct fp_dns_txt *out)
 {
 	size_t off = DNS_HDR, qd, an;
 	char name[256];

@@ -51,9 +51,8 @@ static int parse_status(const char *l, size_t len, struct fp_http_response *r)
 	size_t k = 12;
 
 	/* "HTTP/1.1 200 OK" */
-	if (len < 12 || memcmp(l, "HTTP/1.", 7) != 0 || l[7] < '0' || l[7] > '9' ||
-	    l[8] != ' ' || l[9] < '1' || l[9] > '5' || l[10] < '0' || l[10] > '9' ||
-	    l[11] < '0' || l[11] > '9')
+	if (len < 12 || memcmp(l, "HTTP/1.", 7) != 0 || l[7] < '0' || l[7] > '9' || l[8] != ' ' ||
+	    l[9] < '1' || l[9] > '5' || l[10] < '0' || l[10] > '9' || l[11] < '0' || l[11] > '9')
 		return M_EPARSE;
 	r->version_minor = l[7] - '0';
 	r->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
@@ -376,8 +375,8 @@ static size_t entity(const char *s, size_t n, char *o, size_t *olen)
 	static const struct {
 		const char *name;
 		uint32_t cp;
-	} named[] = {{"amp", '&'},   {"lt", '<'},   {"gt", '>'},
-		     {"quot", '"'},  {"apos", '\''}, {"nbsp", ' '}};
+	} named[] = {{"amp", '&'},  {"lt", '<'},    {"gt", '>'},
+		     {"quot", '"'}, {"apos", '\''}, {"nbsp", ' '}};
 	const char *semi = memchr(s, ';', n < 12 ? n : 12);
 	size_t len;
 
@@ -422,8 +421,9 @@ bool fp_html_title(const char *html, size_t n, char *out, size_t cap)
 	size_t o = 0;
 	bool space = false;
 
-	if (cap < 8 || !t || (t + 6 < html + n && t[6] != '>' && t[6] != ' ' && t[6] != '\t' &&
-			      t[6] != '\n' && t[6] != '\r'))
+	if (cap < 8 || !t ||
+	    (t + 6 < html + n && t[6] != '>' && t[6] != ' ' && t[6] != '\t' && t[6] != '\n' &&
+	     t[6] != '\r'))
 		return false;
 	start = memchr(t, '>', (size_t)(html + n - t));
 	if (!start)

@@ -14,8 +14,8 @@
 #include "base/err.h"
 #include "fingerprint/banner.h"
 
-#define FP_HTTP_HEADERS_MAX 100	     /* more headers than this: M_ETOOBIG */
-#define FP_HTTP_HEAD_MAX 65536	     /* status line + headers, bytes */
+#define FP_HTTP_HEADERS_MAX 100	      /* more headers than this: M_ETOOBIG */
+#define FP_HTTP_HEAD_MAX 65536	      /* status line + headers, bytes */
 #define FP_HTTP_BODY_MAX (256 * 1024) /* body bytes kept; the rest is read and dropped */
 #define FP_HTTP_COOKIES_MAX 32
 #define FP_HTTP_TITLE_MAX 512
@@ -38,7 +38,7 @@ struct fp_http_response {
 	struct fp_http_header headers[FP_HTTP_HEADERS_MAX];
 	size_t n_cookies;
 	char cookies[FP_HTTP_COOKIES_MAX][64]; /* Set-Cookie names -> http_cookies */
-	char title[FP_HTTP_TITLE_MAX]; /* <title>, entities decoded, spaces squeezed,
+	char title[FP_HTTP_TITLE_MAX];	       /* <title>, entities decoded, spaces squeezed,
 					* invalid UTF-8 replaced by U+FFFD -> html_title */
 	bool has_title;
 	unsigned char *body; /* de-chunked, at most FP_HTTP_BODY_MAX bytes; NULL if none */
