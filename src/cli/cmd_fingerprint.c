@@ -7,6 +7,7 @@
 
 #include "base/mem.h"
 #include "cli/commands.h"
+#include "fingerprint/banner.h"
 #include "fingerprint/fingerprint.h"
 
 const char cmd_fingerprint_usage[] =
@@ -19,7 +20,8 @@ const char cmd_fingerprint_usage[] =
     "  list      databases, fingerprints, examples, patterns PCRE2 could not compile\n"
     "            データベース一覧\n"
     "  match     first fingerprint of DATABASE (e.g. ssh_banners) matching TEXT;\n"
-    "            TEXT may use \\r \\n \\t \\xNN escapes\n"
+    "            TEXT may use \\r \\n \\t \\xNN escapes; an SSH ident line or an\n"
+    "            FTP/SMTP/POP3/IMAP greeting with its code is reduced to what Recog matches\n"
     "            バナーの照合 (製品・バージョン・CPE)\n"
     "  selftest  every <example> must match its fingerprint with the stated params;\n"
     "            --failures lists each failed or shadowed example\n"
@@ -224,6 +226,8 @@ static int verb_match(struct cli *c, int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage_error(c, "needs DATABASE and TEXT");
 	len = unescape(argv[optind + 1]);
+	/* "SSH-2.0-...", "220 ...": give Recog the part it matches */
+	len = fp_banner_text(argv[optind], argv[optind + 1], len, argv[optind + 1], len + 1);
 	if ((rc = load(c, &db)) != 0)
 		return rc;
 	r = m_malloc(sizeof(*r));

@@ -371,3 +371,79 @@ int fp_mysql_greeting(const unsigned char *p, size_t n, struct fp_mysql *out)
 		return mysql_handshake10(p + 4, len, out);
 	return M_EPARSE;
 }
+
+/* ---- which parser feeds which Recog database ---- */
+
+static int parse_with_crlf(int (*parse)(const char *, size_t, struct fp_banner *), const char *p,
+			   size_t n, struct fp_banner *b)
+{
+	char line[FP_BANNER_INPUT_MAX + 2];
+
+	memcpy(line, p, n);
+	memcpy(line + n, "\r\n", 2);
+	return parse(line, n + 2, b);
+}
+
+static int norm_ssh(const char *p, size_t n, struct fp_banner *b)
+{
+	return fp_ssh_ident(p, n, b);
+}
+
+static int norm_ftp(const char *p, size_t n, struct fp_banner *b)
+{
+	return fp_greeting(FP_GREET_FTP, p, n, b);
+}
+
+static int norm_smtp(const char *p, size_t n, struct fp_banner *b)
+{
+	return fp_greeting(FP_GREET_SMTP, p, n, b);
+}
+
+static int norm_pop(const char *p, size_t n, struct fp_banner *b)
+{
+	return fp_greeting(FP_GREET_POP3, p, n, b);
+}
+
+static int norm_imap(const char *p, size_t n, struct fp_banner *b)
+{
+	return fp_greeting(FP_GREET_IMAP, p, n, b);
+}
+
+static int norm_telnet(const char *p, size_t n, struct fp_banner *b)
+{
+	return fp_telnet_strip(p, n, b, NULL, 0, NULL);
+}
+
+size_t fp_banner_text(const char *database, const char *raw, size_t n, char *out, size_t cap)
+{
+	static const struct {
+		const char *database;
+		int (*parse)(const char *p, size_t n, struct fp_banner *b);
+	} table[] = {
+	    {"ssh_banners", norm_ssh}, {"ftp_banners", norm_ftp},   {"smtp_banners", norm_smtp},
+	    {"pop_banners", norm_pop}, {"imap_banners", norm_imap}, {"telnet_banners", norm_telnet},
+	};
+	struct fp_banner b;
+	const char *src = raw;
+	size_t len = n;
+
+	if (cap == 0)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		if (strcmp(table[i].database, database) != 0)
+			continue;
+		/* a line without its CR LF is complete for an analyst's input */
+		if (table[i].parse(raw, n, &b) == FP_DONE ||
+		    (n + 2 <= FP_BANNER_INPUT_MAX && !memchr(raw, '\n', n) &&
+		     parse_with_crlf(table[i].parse, raw, n, &b) == FP_DONE)) {
+			src = b.text;
+			len = b.text_len;
+		}
+		break;
+	}
+	if (len >= cap)
+		len = cap - 1;
+	memmove(out, src, len);
+	out[len] = '\0';
+	return len;
+}

@@ -104,4 +104,13 @@ int fp_dns_parse_txt(const unsigned char *p, size_t n, bool tcp, uint16_t id,
 int fp_dns_read_name(const unsigned char *msg, size_t len, size_t off, char *out, size_t cap,
 		     size_t *next);
 
+/*
+ * The text to give fp_match() for database when raw holds what the service sent:
+ * ssh_banners takes the SSH ident after "SSH-x.y-", ftp/smtp/pop/imap_banners the
+ * greeting after its code, telnet_banners the bytes without IAC commands. When the
+ * matching parser does not accept raw (or the database has none), raw is copied as
+ * it is. Writes at most cap-1 bytes and a NUL into out; returns the length.
+ */
+size_t fp_banner_text(const char *database, const char *raw, size_t n, char *out, size_t cap);
+
 #endif

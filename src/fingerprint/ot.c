@@ -601,7 +601,7 @@ int fp_enip_list_identity(const unsigned char context[8], unsigned char *out, si
 	    0x00, 0x00,	      /* length of data: none */
 	    0,	  0,	0, 0, /* session handle */
 	    0,	  0,	0, 0, /* status */
-			      /* sender context (8) and options (4) follow */
+	    /* sender context (8) and options (4) follow */
 	};
 	if (context)
 		memcpy(req + 12, context, 8);

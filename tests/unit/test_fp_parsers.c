@@ -65,6 +65,24 @@ static void test_banner__pop_imap(void **state)
 	assert_int_equal(fp_greeting(FP_GREET_POP3, S("* OK x\r\n"), &b), M_EPARSE);
 }
 
+static void test_banner__text_for_each_database(void **state)
+{
+	char out[128];
+
+	assert_int_equal(fp_banner_text("ssh_banners", S("SSH-2.0-OpenSSH_9.2p1\r\n"), out, 128),
+			 13);
+	assert_string_equal(out, "OpenSSH_9.2p1");
+	fp_banner_text("ftp_banners", S("220 (vsFTPd 3.0.3)"), out, sizeof(out));
+	assert_string_equal(out, "(vsFTPd 3.0.3)");
+	fp_banner_text("imap_banners", S("* OK [CAPABILITY IMAP4rev1] Dovecot ready."), out, 128);
+	assert_string_equal(out, "Dovecot ready.");
+	/* not a greeting, or a database without a parser: the text as it is */
+	fp_banner_text("ftp_banners", S("hello"), out, sizeof(out));
+	assert_string_equal(out, "hello");
+	assert_int_equal(fp_banner_text("http_servers", S("nginx/1.22.1"), out, 6), 5);
+	assert_string_equal(out, "nginx");
+}
+
 static void test_banner__ehlo_extensions(void **state)
 {
 	struct fp_ehlo e;
@@ -487,6 +505,7 @@ int main(void)
 	    cmocka_unit_test(test_banner__ssh_ident_skips_pre_lines),
 	    cmocka_unit_test(test_banner__ftp_and_smtp_multiline),
 	    cmocka_unit_test(test_banner__pop_imap),
+	    cmocka_unit_test(test_banner__text_for_each_database),
 	    cmocka_unit_test(test_banner__ehlo_extensions),
 	    cmocka_unit_test(test_banner__telnet_strips_iac),
 	    cmocka_unit_test(test_banner__mysql_handshake_and_error),
