@@ -171,15 +171,26 @@ static int parse_head(const char *p, size_t hlen, struct fp_http_response *r)
 
 static int body_keep(struct fp_http_response *r, const char *p, size_t n)
 {
-	size_t room = FP_HTTP_BODY_MAX - r->body_len;
+	size_t room = FP_HTTP_BODY_MAX - r->body_len, need;
 
 	if (n == 0)
 		return 0;
-	if (!r->body && !(r->body = m_malloc(FP_HTTP_BODY_MAX + 1)))
-		return M_ENOMEM;
 	if (n > room) {
 		n = room;
 		r->body_truncated = true;
+	}
+	need = r->body_len + n + 1;
+	if (need > r->body_cap_) { /* grow geometrically up to the cap */
+		size_t cap = r->body_cap_ ? r->body_cap_ : 4096;
+		unsigned char *nb;
+		while (cap < need)
+			cap *= 2;
+		if (cap > FP_HTTP_BODY_MAX + 1)
+			cap = FP_HTTP_BODY_MAX + 1;
+		if (!(nb = m_realloc(r->body, cap)))
+			return M_ENOMEM;
+		r->body = nb;
+		r->body_cap_ = cap;
 	}
 	memcpy(r->body + r->body_len, p, n);
 	r->body_len += n;

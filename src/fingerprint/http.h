@@ -45,8 +45,9 @@ struct fp_http_response {
 	size_t body_len;
 	bool body_truncated;
 	bool chunked;
-	size_t consumed; /* bytes of input the response took */
-	char *store_;	 /* header storage (internal) */
+	size_t consumed;  /* bytes of input the response took */
+	char *store_;	  /* header storage (internal) */
+	size_t body_cap_; /* bytes allocated for body (internal) */
 };
 
 struct fp_http_options {

@@ -114,10 +114,18 @@ static void test_fingerprint__every_database_passes_99_percent(void **state)
 	assert_int_equal(fp_selftest_run(g_db, "nope", &t), M_ENOTFOUND);
 }
 
+/* The goal is well under 1 s in a release build (docs/FINGERPRINTS.md has the
+ * measurement); ASan builds run 20-50x slower, so they get a looser bound. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LOAD_SECONDS_MAX 60.0
+#else
+#define LOAD_SECONDS_MAX 5.0 /* debug builds on a shared 2-core machine */
+#endif
+
 static void test_fingerprint__loads_fast(void **state)
 {
-	/* the goal is well under 1 s with JIT (sanitiser builds are slower) */
-	assert_true(fp_db_load_seconds(g_db) < 5.0);
+	print_message("load %.3f s (bound %.0f s)\n", fp_db_load_seconds(g_db), LOAD_SECONDS_MAX);
+	assert_true(fp_db_load_seconds(g_db) < LOAD_SECONDS_MAX);
 	assert_true(fp_db_load_seconds(g_db) > 0.0);
 }
 
