@@ -596,13 +596,11 @@ int fp_bacnet_parse(const unsigned char *p, size_t n, struct fp_bacnet *out)
 
 int fp_enip_list_identity(const unsigned char context[8], unsigned char *out, size_t cap)
 {
-	unsigned char req[24] = {
-	    0x63, 0x00,	      /* command ListIdentity (little-endian) */
-	    0x00, 0x00,	      /* length of data: none */
-	    0,	  0,	0, 0, /* session handle */
-	    0,	  0,	0, 0, /* status */
-	    /* sender context (8) and options (4) follow */
-	};
+	/* encapsulation header, all little-endian: command 0x0063 ListIdentity (2),
+	 * length of data 0 (2), session handle 0 (4), status 0 (4), sender context (8),
+	 * options 0 (4) */
+	unsigned char req[24] = {0x63, 0x00};
+
 	if (context)
 		memcpy(req + 12, context, 8);
 	return emit(req, sizeof(req), out, cap);
