@@ -226,6 +226,7 @@ static void deny(struct web_req *r, enum web_authz z)
 						     : "authentication required / 認証が必要です");
 		} else {
 			web_redirect(r, r->session_expired ? "/login?expired=1" : "/login");
+			r->status = 302; /* a GET that needs a login, not a form answer */
 		}
 		break;
 	case WEB_AUTHZ_FORBIDDEN:
