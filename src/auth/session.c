@@ -321,8 +321,9 @@ int auth_session_lookup(struct store *s, const char *cookie, const struct auth_s
 	auth_copy(p->csrf, sizeof(p->csrf), csrf);
 	p->session_created = created;
 	p->session_seen = seen;
-	/* Write at most once a minute: reads should not all turn into writes. */
-	if (now - seen >= 60)
+	/* Write at most once a minute (sooner for short idle limits): reads should not all
+	 * turn into writes. */
+	if (now - seen >= (lim->idle / 2 < 60 ? lim->idle / 2 : 60))
 		exec_hash(s, "UPDATE sessions SET last_seen = ? WHERE id_hash = ?", now, hash, NULL);
 	return 0;
 }
