@@ -10,6 +10,8 @@ const struct cli_command cli_commands[] = {
     {"inventory", cmd_inventory, "operators, assets, scope: import, export, list, show / 台帳",
      cmd_inventory_usage},
     {"scope", cmd_scope, "may this address be probed? exclusions / 診断許可範囲", cmd_scope_usage},
+    {"fingerprint", cmd_fingerprint, "Recog fingerprints: list, match, selftest / 指紋照合",
+     cmd_fingerprint_usage},
     {"serve", cmd_serve, "web console and JSON API / Web コンソールと API", cmd_serve_usage},
     {"user", cmd_user, "console and API accounts, tokens / ユーザー管理", cmd_user_usage},
 };
