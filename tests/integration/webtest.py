@@ -96,6 +96,7 @@ class Resp:
 
 class Server:
     def __init__(self, db, tmp, *extra):
+        self.tls = "--tls-cert" in extra
         self.port_file = os.path.join(tmp, "port-%d" % time.monotonic_ns())
         self.log = open(os.path.join(tmp, "serve.log"), "ab")
         self.proc = subprocess.Popen([M, "--db", db, "serve", "--listen", "127.0.0.1:0",
@@ -122,8 +123,16 @@ class Server:
             h.setdefault("Content-Type", "application/x-www-form-urlencoded")
         elif isinstance(body, (bytes, str)):
             data = body.encode() if isinstance(body, str) else body
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20,
-                                       source_address=(source, 0))
+        if self.tls:
+            import ssl
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            c = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=20,
+                                            source_address=(source, 0), context=ctx)
+        else:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20,
+                                           source_address=(source, 0))
         c.putrequest(method, path, skip_accept_encoding=True)
         for k, v in h.items():
             c.putheader(k, v)
@@ -513,6 +522,22 @@ def input_suite():
         check("有効期限" in r.text(), "expired message on the login page")
     finally:
         check(srv.stop() == 0, "second server exit status")
+    # TLS (GnuTLS through libmicrohttpd): HSTS and Secure cookies
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1"], check=True,
+                   capture_output=True)
+    srv = Server(db, tmp, "--tls-cert", cert, "--tls-key", key)
+    try:
+        r, jar = login(srv, "analyst")
+        check(r.status == 303 and "mamori_session" in jar, "login over TLS: %d" % r.status)
+        check(r.header("Strict-Transport-Security") is not None, "no HSTS under TLS")
+        check(all("Secure" in v for k, v in r.headers if k.lower() == "set-cookie"),
+              "cookies without Secure under TLS")
+        r = srv.request("GET", "/api/v1/me", cookie=jar)
+        check(r.status == 200 and r.json()["name"] == "analyst", "API over TLS: %d" % r.status)
+    finally:
+        check(srv.stop() == 0, "TLS server exit status")
 
 
 def main():
