@@ -44,7 +44,7 @@ echo "bench: $ORGS operators, $CONNS connections, $DUR s each, $THREADS server t
 pass=0 fail=0
 run() { # run NAME HEADER URL
 	local name=$1 hdr=$2 url=$3 out rps p99 non2xx errs p99ms
-	out=$(wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$hdr" "$url" 2>&1)
+	out=$(wrk -t"$([ "$CONNS" -ge 2 ] && echo 2 || echo 1)" -c"$CONNS" -d"${DUR}s" --latency -H "$hdr" "$url" 2>&1)
 	rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
 	p99=$(awk '$1=="99%"{print $2}' <<<"$out")
 	non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")

@@ -32,8 +32,10 @@ int auth_audit_list(struct store *s, int64_t limit, int64_t offset, auth_audit_f
 
 	if (total && (rc = store_query_int(s, "SELECT count(*) FROM audit_log", total, e)))
 		return rc;
-	rc = store_prepare(s, "SELECT id, at, actor, action, object, detail FROM audit_log"
-			      " ORDER BY id DESC LIMIT ? OFFSET ?", &st, e);
+	rc = store_prepare(s,
+			   "SELECT id, at, actor, action, object, detail FROM audit_log"
+			   " ORDER BY id DESC LIMIT ? OFFSET ?",
+			   &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, limit);

@@ -12,11 +12,11 @@
 /* Roles. AUTH_ROLE_NONE is the anonymous caller. */
 enum auth_role {
 	AUTH_ROLE_NONE = 0,
-	AUTH_ROLE_ANALYST, /* everything */
-	AUTH_ROLE_BUREAU,  /* its sector, read-only */
+	AUTH_ROLE_ANALYST,  /* everything */
+	AUTH_ROLE_BUREAU,   /* its sector, read-only */
 	AUTH_ROLE_OPERATOR, /* its own organisation only */
-	AUTH_ROLE_MEMBER,  /* sharing endpoints only */
-	AUTH_ROLE_ADMIN,   /* user accounts */
+	AUTH_ROLE_MEMBER,   /* sharing endpoints only */
+	AUTH_ROLE_ADMIN,    /* user accounts */
 	AUTH_ROLE_COUNT
 };
 
@@ -50,11 +50,11 @@ struct auth_principal {
 	enum auth_role role;
 	char name[AUTH_NAME_MAX];
 	char display[AUTH_DISPLAY_MAX];
-	int64_t org_id;		     /* operator: its organisation; 0 otherwise */
+	int64_t org_id;		      /* operator: its organisation; 0 otherwise */
 	char org_slug[AUTH_SLUG_MAX]; /* operator: its organisation's slug */
 	char sector[AUTH_SECTOR_MAX]; /* bureau: its sector */
-	char csrf[AUTH_HEX_MAX];     /* session's form token ("" for API tokens) */
-	bool via_token;		     /* authenticated by an API token (no CSRF needed) */
+	char csrf[AUTH_HEX_MAX];      /* session's form token ("" for API tokens) */
+	bool via_token;		      /* authenticated by an API token (no CSRF needed) */
 	int64_t session_created, session_seen;
 };
 
@@ -83,12 +83,12 @@ bool auth_password_verify(const char *hash, const char *password);
 /* ---- users ---- */
 
 struct auth_user_spec {
-	const char *name;	  /* [a-z0-9._-], 1..63 */
-	const char *display;	  /* UTF-8; NULL means the name */
-	enum auth_role role;	  /* not NONE */
-	const char *org_slug;	  /* operator: required; others: must be NULL */
-	const char *sector;	  /* bureau: required; others: must be NULL */
-	const char *password;	  /* AUTH_PASSWORD_MIN.. chars */
+	const char *name;     /* [a-z0-9._-], 1..63 */
+	const char *display;  /* UTF-8; NULL means the name */
+	enum auth_role role;  /* not NONE */
+	const char *org_slug; /* operator: required; others: must be NULL */
+	const char *sector;   /* bureau: required; others: must be NULL */
+	const char *password; /* AUTH_PASSWORD_MIN.. chars */
 };
 
 /* Adds a user. Errors: M_EINVAL (bad name, role, password, org/sector missing or given

@@ -11,7 +11,7 @@ void auth_copy(char *dst, size_t cap, const char *s);
 /* True when s is 64 lowercase hex digits. */
 bool auth_is_hex64(const char *s);
 /* Fills p from the users row id (with the org slug); M_ENOTFOUND when there is none. */
-int auth_principal_load(struct store *s, int64_t user_id, struct auth_principal *p,
-			bool *disabled, struct merr *e);
+int auth_principal_load(struct store *s, int64_t user_id, struct auth_principal *p, bool *disabled,
+			struct merr *e);
 
 #endif

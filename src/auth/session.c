@@ -93,9 +93,9 @@ static int throttle_fail(struct store *s, const char *kind, const char *key, int
 		if (lock > AUTH_THROTTLE_MAX)
 			lock = AUTH_THROTTLE_MAX;
 	}
-	if ((rc = store_prepare(s,
-				"UPDATE login_throttle SET locked_until = ? WHERE kind = ? AND key = ?",
-				&st, e)))
+	if ((rc = store_prepare(
+		 s, "UPDATE login_throttle SET locked_until = ? WHERE kind = ? AND key = ?", &st,
+		 e)))
 		return rc;
 	stmt_bind_int64(st, 1, lock ? now + lock : 0);
 	stmt_bind_text(st, 2, kind);
@@ -203,10 +203,11 @@ int auth_login(struct store *s, const char *name, const char *password, const ch
 	if (wait_user || wait_addr) {
 		*retry_after = wait_user > wait_addr ? wait_user : wait_addr;
 		record_failure(s, name, client, now, "login.throttled", false);
-		return merr_set(e, M_ETIMEOUT,
-				"ログイン試行が多すぎます。%lld 秒後に再試行してください / too many "
-				"failed logins; try again in %lld s",
-				(long long)*retry_after, (long long)*retry_after);
+		return merr_set(
+		    e, M_ETIMEOUT,
+		    "ログイン試行が多すぎます。%lld 秒後に再試行してください / too many "
+		    "failed logins; try again in %lld s",
+		    (long long)*retry_after, (long long)*retry_after);
 	}
 	if ((rc = read_login_row(s, name, &r, e)))
 		return rc;
@@ -238,8 +239,9 @@ int auth_login(struct store *s, const char *name, const char *password, const ch
 int auth_session_start(struct store *s, struct auth_principal *p, const char *client, int64_t now,
 		       char cookie[AUTH_HEX_MAX], struct merr *e)
 {
-	static const char sql[] = "INSERT INTO sessions (id_hash, user_id, csrf, client, created_at,"
-				  " last_seen) VALUES (?, ?, ?, ?, ?, ?)";
+	static const char sql[] =
+	    "INSERT INTO sessions (id_hash, user_id, csrf, client, created_at,"
+	    " last_seen) VALUES (?, ?, ?, ?, ?, ?)";
 	struct store_stmt *st = NULL;
 	char hash[AUTH_HEX_MAX];
 	int rc;
@@ -263,8 +265,7 @@ int auth_session_start(struct store *s, struct auth_principal *p, const char *cl
 	return rc < 0 ? rc : 0;
 }
 
-static int exec_hash(struct store *s, const char *sql, int64_t n, const char *hash,
-		     struct merr *e)
+static int exec_hash(struct store *s, const char *sql, int64_t n, const char *hash, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	int rc = store_prepare(s, sql, &st, e);
@@ -291,8 +292,10 @@ int auth_session_lookup(struct store *s, const char *cookie, const struct auth_s
 	if (!auth_is_hex64(cookie))
 		return merr_set(e, M_ENOTFOUND, "no such session");
 	auth_sha256_hex(cookie, 64, hash);
-	rc = store_prepare(s, "SELECT user_id, csrf, created_at, last_seen FROM sessions"
-			      " WHERE id_hash = ?", &st, e);
+	rc = store_prepare(s,
+			   "SELECT user_id, csrf, created_at, last_seen FROM sessions"
+			   " WHERE id_hash = ?",
+			   &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, hash);
@@ -324,7 +327,8 @@ int auth_session_lookup(struct store *s, const char *cookie, const struct auth_s
 	/* Write at most once a minute (sooner for short idle limits): reads should not all
 	 * turn into writes. */
 	if (now - seen >= (lim->idle / 2 < 60 ? lim->idle / 2 : 60))
-		exec_hash(s, "UPDATE sessions SET last_seen = ? WHERE id_hash = ?", now, hash, NULL);
+		exec_hash(s, "UPDATE sessions SET last_seen = ? WHERE id_hash = ?", now, hash,
+			  NULL);
 	return 0;
 }
 

@@ -254,7 +254,7 @@ int auth_user_set_disabled(struct store *s, const char *name, bool disabled, int
 	return store_commit(s, e);
 }
 
-#define USER_COLS                                                                            \
+#define USER_COLS                                                                       \
 	"u.id, u.name, u.display_name, u.role, u.org_id, o.slug, u.sector, u.disabled," \
 	" u.created_at FROM users u LEFT JOIN orgs o ON o.id = u.org_id"
 
@@ -306,8 +306,8 @@ int auth_user_list(struct store *s, auth_user_fn fn, void *arg, struct merr *e)
 	return rc;
 }
 
-int auth_principal_load(struct store *s, int64_t user_id, struct auth_principal *p,
-			bool *disabled, struct merr *e)
+int auth_principal_load(struct store *s, int64_t user_id, struct auth_principal *p, bool *disabled,
+			struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	struct auth_user u;

@@ -33,12 +33,18 @@ static int parse_num(struct cli *c, const char *opt, const char *s, long long mi
 int cmd_serve(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"listen", required_argument, NULL, 'l'},	 {"tls-cert", required_argument, NULL, 'c'},
-	    {"tls-key", required_argument, NULL, 'k'},	 {"threads", required_argument, NULL, 't'},
-	    {"max-conns", required_argument, NULL, 'm'}, {"timeout", required_argument, NULL, 'T'},
-	    {"body-max", required_argument, NULL, 'b'},	 {"session-idle", required_argument, NULL, 'i'},
-	    {"session-max", required_argument, NULL, 'a'}, {"port-file", required_argument, NULL, 'p'},
-	    {"list-routes", no_argument, NULL, 'L'},	 {0},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"tls-cert", required_argument, NULL, 'c'},
+	    {"tls-key", required_argument, NULL, 'k'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"max-conns", required_argument, NULL, 'm'},
+	    {"timeout", required_argument, NULL, 'T'},
+	    {"body-max", required_argument, NULL, 'b'},
+	    {"session-idle", required_argument, NULL, 'i'},
+	    {"session-max", required_argument, NULL, 'a'},
+	    {"port-file", required_argument, NULL, 'p'},
+	    {"list-routes", no_argument, NULL, 'L'},
+	    {0},
 	};
 	struct web_config cfg;
 	struct merr e;

@@ -200,9 +200,8 @@ static int user_enable(struct cli *c, int argc, char **argv)
 
 static int user_token(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"label", required_argument, NULL, 'l'},
-					     {"days", required_argument, NULL, 'd'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"label", required_argument, NULL, 'l'}, {"days", required_argument, NULL, 'd'}, {0}};
 	const char *label = NULL;
 	char tok[AUTH_TOKEN_MAX], *end;
 	long days = 0;
@@ -237,8 +236,8 @@ static int user_token(struct cli *c, int argc, char **argv)
 }
 
 static const struct cli_verb verbs[] = {
-    {"add", user_add, "add a user"},	       {"passwd", user_passwd, "set a password"},
-    {"list", user_list, "list users"},	       {"disable", user_disable, "disable a user"},
+    {"add", user_add, "add a user"},	      {"passwd", user_passwd, "set a password"},
+    {"list", user_list, "list users"},	      {"disable", user_disable, "disable a user"},
     {"enable", user_enable, "enable a user"}, {"token", user_token, "create an API token"},
 };
 

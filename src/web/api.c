@@ -59,7 +59,8 @@ static cJSON *org_summary(const struct inv_org *g)
 
 int web_api_orgs(struct web_req *r)
 {
-	const char *sector = web_kv_get(&r->query, "sector"), *crit = web_kv_get(&r->query, "critical");
+	const char *sector = web_kv_get(&r->query, "sector"),
+		   *crit = web_kv_get(&r->query, "critical");
 	struct inv_doc *d = NULL;
 	struct inv_filter f;
 	int64_t limit, offset;

@@ -12,10 +12,10 @@ static const struct {
 	int code;
 	int status;
 } http_table[] = {
-    {M_OK, 200},	  {M_EINVAL, 400},	   {M_EPARSE, 400},   {M_ENOTFOUND, 404},
-    {M_EEXIST, 409},	  {M_ESTORE, 500},	   {M_ESCOPE, 403},   {M_ETOOBIG, 413},
-    {M_ETIMEOUT, 429},	  {M_EPERM, 403},	   {M_ENET, 502},     {M_EINTR, 503},
-    {M_EUNSUPPORTED, 501}, {M_ECONFIRM, 409},	   {M_ENOMEM, 500},   {M_EIO, 500},
+    {M_OK, 200},	   {M_EINVAL, 400},   {M_EPARSE, 400}, {M_ENOTFOUND, 404},
+    {M_EEXIST, 409},	   {M_ESTORE, 500},   {M_ESCOPE, 403}, {M_ETOOBIG, 413},
+    {M_ETIMEOUT, 429},	   {M_EPERM, 403},    {M_ENET, 502},   {M_EINTR, 503},
+    {M_EUNSUPPORTED, 501}, {M_ECONFIRM, 409}, {M_ENOMEM, 500}, {M_EIO, 500},
 };
 
 int web_http_status(int code)
@@ -117,8 +117,10 @@ void web_error(struct web_req *r, int http_status, const char *code_name, const 
 	}
 	r->status = http_status;
 	web_page_begin(r, page_title(http_status));
-	web_out(r, "<p class=\"error\" id=\"error\" data-code=\"%s\">%s</p><p><a href=\"%s\">%T</a></p>",
-		code_name, message, web_home_for(r->who.role), M_BACK);
+	web_out(
+	    r,
+	    "<p class=\"error\" id=\"error\" data-code=\"%s\">%s</p><p><a href=\"%s\">%T</a></p>",
+	    code_name, message, web_home_for(r->who.role), M_BACK);
 	web_page_end(r);
 }
 

@@ -132,7 +132,7 @@ static const struct {
 	const char *path;
 	enum web_msg label;
 } nav[] = {
-    {"/", M_NAV_DASHBOARD}, {"/orgs", M_NAV_ORGS},	     {"/users", M_NAV_USERS},
+    {"/", M_NAV_DASHBOARD},  {"/orgs", M_NAV_ORGS},	  {"/users", M_NAV_USERS},
     {"/audit", M_NAV_AUDIT}, {"/sharing", M_NAV_SHARING},
 };
 

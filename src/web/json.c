@@ -56,13 +56,13 @@ static int check_value(const cJSON *v, const struct web_json_field *f, struct me
 			return merr_at(e, M_EPARSE, NULL, -1, -1, f->name, "not UTF-8");
 		return 0;
 	case WEB_JSON_BOOL:
-		return cJSON_IsBool(v) ? 0
-				       : merr_at(e, M_EPARSE, NULL, -1, -1, f->name,
-						 "must be true or false");
+		return cJSON_IsBool(v)
+			   ? 0
+			   : merr_at(e, M_EPARSE, NULL, -1, -1, f->name, "must be true or false");
 	case WEB_JSON_NUMBER:
-		return cJSON_IsNumber(v) ? 0
-					 : merr_at(e, M_EPARSE, NULL, -1, -1, f->name,
-						   "must be a number");
+		return cJSON_IsNumber(v)
+			   ? 0
+			   : merr_at(e, M_EPARSE, NULL, -1, -1, f->name, "must be a number");
 	}
 	return M_EINVAL;
 }
@@ -76,7 +76,8 @@ int web_json_parse(const char *body, size_t len, const struct web_json_field *fi
 
 	*out = NULL;
 	if (!body || len == 0)
-		return merr_at(e, M_EPARSE, NULL, -1, 0, NULL, "empty body; a JSON object is needed");
+		return merr_at(e, M_EPARSE, NULL, -1, 0, NULL,
+			       "empty body; a JSON object is needed");
 	if (!utf8_valid(body, len, &bad))
 		return merr_at(e, M_EPARSE, NULL, -1, (long long)bad, NULL, "body is not UTF-8");
 	if (memchr(body, 0, len))
@@ -92,8 +93,8 @@ int web_json_parse(const char *body, size_t len, const struct web_json_field *fi
 	}
 	cJSON_ArrayForEach(it, root)
 	{
-		const struct web_json_field *f = it->string ? find_field(fields, n_fields, it->string)
-							    : NULL;
+		const struct web_json_field *f =
+		    it->string ? find_field(fields, n_fields, it->string) : NULL;
 		if (!f) {
 			rc = merr_at(e, M_EPARSE, NULL, -1, -1, it->string ? it->string : "?",
 				     "unknown field");

@@ -16,8 +16,7 @@ static const char *const msgs[M_COUNT][2] = {
     [M_LOGIN_TITLE] = {"ログイン", "Sign in"},
     [M_USERNAME] = {"ユーザー名", "User name"},
     [M_PASSWORD] = {"パスワード", "Password"},
-    [M_LOGIN_FAILED] = {"ユーザー名またはパスワードが違います。",
-			"Wrong user name or password."},
+    [M_LOGIN_FAILED] = {"ユーザー名またはパスワードが違います。", "Wrong user name or password."},
     [M_LOGIN_THROTTLED] = {"ログインの失敗が続いたため、しばらく待ってから再試行してください。",
 			   "Too many failed logins; please wait before trying again."},
     [M_SESSION_EXPIRED] = {"セッションの有効期限が切れました。もう一度ログインしてください。",
@@ -83,9 +82,10 @@ static const char *const msgs[M_COUNT][2] = {
     [M_ACTION] = {"操作", "Action"},
     [M_OBJECT] = {"対象", "Object"},
     [M_SHARING] = {"情報共有 (TAXII 2.1)", "Sharing (TAXII 2.1)"},
-    [M_SHARING_TEXT] = {"TAXII 2.1 の探索文書は /taxii2/ にあります。共有コレクションはまだありません。",
-			"The TAXII 2.1 discovery document is at /taxii2/. There are no shared "
-			"collections yet."},
+    [M_SHARING_TEXT] =
+	{"TAXII 2.1 の探索文書は /taxii2/ にあります。共有コレクションはまだありません。",
+	 "The TAXII 2.1 discovery document is at /taxii2/. There are no shared "
+	 "collections yet."},
     [M_ERR_FORBIDDEN] = {"この操作は許可されていません (403)", "Forbidden (403)"},
     [M_ERR_NOT_FOUND] = {"ページが見つかりません (404)", "Not found (404)"},
     [M_ERR_BAD_REQUEST] = {"リクエストが不正です (400)", "Bad request (400)"},

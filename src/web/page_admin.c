@@ -9,8 +9,9 @@ static int user_row(const struct auth_user *u, void *arg)
 	struct web_req *r = arg;
 	const char *verb = u->disabled ? "enable" : "disable";
 
-	web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%T</td>"
-		   "<td>%s</td><td><form method=\"post\" action=\"/users/%u/%s\" class=\"inline\">",
+	web_out(r,
+		"<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%T</td>"
+		"<td>%s</td><td><form method=\"post\" action=\"/users/%u/%s\" class=\"inline\">",
 		u->name, u->display, auth_role_name(u->role), u->org_slug, u->sector,
 		u->disabled ? M_DISABLED : M_ENABLED, web_jst(r, u->created_at), u->name, verb);
 	web_csrf_field(r);
@@ -26,17 +27,19 @@ static void add_user_form(struct web_req *r)
 	web_out(r, "<h2>%T</h2><form method=\"post\" action=\"/users\" class=\"add-user\">",
 		M_ADD_USER);
 	web_csrf_field(r);
-	web_out(r, "<label>%T <input name=\"name\" required maxlength=\"63\"></label>"
-		   "<label>%T <input name=\"display_name\" maxlength=\"127\"></label>"
-		   "<label>%T <select name=\"role\">",
+	web_out(r,
+		"<label>%T <input name=\"name\" required maxlength=\"63\"></label>"
+		"<label>%T <input name=\"display_name\" maxlength=\"127\"></label>"
+		"<label>%T <select name=\"role\">",
 		M_USERNAME, M_DISPLAY_NAME, M_ROLE);
 	for (size_t i = 0; i < ARRAY_SIZE(roles); i++)
 		web_out(r, "<option>%s</option>", roles[i]);
-	web_out(r, "</select></label><label>%T <input name=\"org\" maxlength=\"63\"></label>"
-		   "<label>%T <input name=\"sector\" maxlength=\"31\"></label>"
-		   "<label>%T <input name=\"password\" type=\"password\" required minlength=\"10\" "
-		   "maxlength=\"256\" autocomplete=\"new-password\"></label>"
-		   "<button type=\"submit\">%T</button></form>",
+	web_out(r,
+		"</select></label><label>%T <input name=\"org\" maxlength=\"63\"></label>"
+		"<label>%T <input name=\"sector\" maxlength=\"31\"></label>"
+		"<label>%T <input name=\"password\" type=\"password\" required minlength=\"10\" "
+		"maxlength=\"256\" autocomplete=\"new-password\"></label>"
+		"<button type=\"submit\">%T</button></form>",
 		M_ORG, M_SECTOR, M_PASSWORD, M_ADD_USER);
 }
 
@@ -45,8 +48,9 @@ int web_page_users(struct web_req *r)
 	int rc;
 
 	web_page_begin(r, M_USERS);
-	web_out(r, "<table id=\"users\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
-		   "<th>%T</th><th>%T</th><th>%T</th><th></th></tr></thead><tbody>",
+	web_out(r,
+		"<table id=\"users\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
+		"<th>%T</th><th>%T</th><th>%T</th><th></th></tr></thead><tbody>",
 		M_USERNAME, M_DISPLAY_NAME, M_ROLE, M_ORG, M_SECTOR, M_STATUS, M_CREATED);
 	if ((rc = auth_user_list(r->s, user_row, r, &r->err)))
 		return rc;
@@ -79,8 +83,8 @@ int web_post_users(struct web_req *r)
 
 static int set_disabled(struct web_req *r, bool disabled)
 {
-	int rc = auth_user_set_disabled(r->s, web_kv_get(&r->params, "user"), disabled, r->now,
-					&r->err);
+	int rc =
+	    auth_user_set_disabled(r->s, web_kv_get(&r->params, "user"), disabled, r->now, &r->err);
 	return rc ? rc : web_redirect(r, "/users");
 }
 
@@ -111,13 +115,14 @@ int web_page_audit(struct web_req *r)
 	if ((rc = web_paging(r, 100, 1000, &limit, &offset)))
 		return rc;
 	web_page_begin(r, M_AUDIT_LOG);
-	web_out(r, "<table id=\"audit\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
-		   "</tr></thead><tbody>",
+	web_out(r,
+		"<table id=\"audit\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
+		"</tr></thead><tbody>",
 		M_TIME, M_ACTOR, M_ACTION, M_OBJECT);
 	if ((rc = auth_audit_list(r->s, limit, offset, audit_row, r, &total, &r->err)))
 		return rc;
-	web_out(r, "</tbody></table><nav class=\"pager\">%L–%L / %L",
-		total ? offset + 1 : 0, offset + limit < total ? offset + limit : total, total);
+	web_out(r, "</tbody></table><nav class=\"pager\">%L–%L / %L", total ? offset + 1 : 0,
+		offset + limit < total ? offset + limit : total, total);
 	if (offset + limit < total)
 		web_out(r, " <a rel=\"next\" href=\"/audit?limit=%L&amp;offset=%L\">%T</a>", limit,
 			offset + limit, M_NEXT);

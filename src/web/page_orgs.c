@@ -75,33 +75,37 @@ int web_page_dashboard(struct web_req *r)
 	}
 	inv_doc_free(d);
 	web_page_begin(r, M_DASHBOARD);
-	web_out(r, "<section class=\"panel\" id=\"by-sector\"><h2>%T</h2><table><thead><tr>"
-		   "<th>%T</th><th class=\"num\">%T</th><th class=\"num\">%T</th></tr></thead><tbody>",
+	web_out(r,
+		"<section class=\"panel\" id=\"by-sector\"><h2>%T</h2><table><thead><tr>"
+		"<th>%T</th><th class=\"num\">%T</th><th class=\"num\">%T</th></tr></thead><tbody>",
 		M_OPERATORS_BY_SECTOR, M_SECTOR, M_OPERATORS, M_CRITICAL);
 	for (size_t k = 0; k < sn.n; k++) {
 		if (sn.s[k].orgs == 0)
 			continue;
-		web_out(r, "<tr><td><a href=\"/orgs?sector=%u\">%s</a></td><td class=\"num\">%L</td>"
-			   "<td class=\"num\">%L</td></tr>",
+		web_out(r,
+			"<tr><td><a href=\"/orgs?sector=%u\">%s</a></td><td class=\"num\">%L</td>"
+			"<td class=\"num\">%L</td></tr>",
 			sn.s[k].code, sector_label(r, &sn, sn.s[k].code), sn.s[k].orgs,
 			sn.s[k].critical);
 	}
-	web_out(r, "</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
-		   "<td class=\"num\">%L</td></tr></tfoot></table></section>",
+	web_out(r,
+		"</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
+		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
 		M_TOTAL, total, crit);
 	/* Grades, findings and alerts come with later modules: say so, show no numbers. */
 	static const enum web_msg later[] = {M_GRADES, M_FINDINGS, M_ALERTS};
 	for (size_t i = 0; i < ARRAY_SIZE(later); i++)
-		web_out(r, "<section class=\"panel empty\"><h2>%T</h2><p>%T</p></section>", later[i],
-			M_NO_DATA_YET);
+		web_out(r, "<section class=\"panel empty\"><h2>%T</h2><p>%T</p></section>",
+			later[i], M_NO_DATA_YET);
 	web_page_end(r);
 	return 0;
 }
 
 static void sector_select(struct web_req *r, const struct sector_names *sn, const char *cur)
 {
-	web_out(r, "<form method=\"get\" action=\"/orgs\" class=\"filter\"><label>%T <select "
-		   "name=\"sector\" id=\"sector\"><option value=\"\">%T</option>",
+	web_out(r,
+		"<form method=\"get\" action=\"/orgs\" class=\"filter\"><label>%T <select "
+		"name=\"sector\" id=\"sector\"><option value=\"\">%T</option>",
 		M_SECTOR, M_ALL);
 	for (size_t k = 0; k < sn->n; k++)
 		web_out(r, "<option value=\"%s\"%R>%s</option>", sn->s[k].code,
@@ -116,11 +120,15 @@ static void pager(struct web_req *r, const char *sector, int64_t limit, int64_t 
 	web_out(r, "<nav class=\"pager\"><span>%L–%L / %L %T</span>", total ? offset + 1 : 0,
 		offset + limit < total ? offset + limit : total, total, M_SHOWING);
 	if (offset > 0)
-		web_out(r, " <a rel=\"prev\" href=\"/orgs?sector=%u&amp;limit=%L&amp;offset=%L\">%T</a>",
-			sector ? sector : "", limit, offset > limit ? offset - limit : 0, M_PREV);
+		web_out(
+		    r,
+		    " <a rel=\"prev\" href=\"/orgs?sector=%u&amp;limit=%L&amp;offset=%L\">%T</a>",
+		    sector ? sector : "", limit, offset > limit ? offset - limit : 0, M_PREV);
 	if (offset + limit < total)
-		web_out(r, " <a rel=\"next\" href=\"/orgs?sector=%u&amp;limit=%L&amp;offset=%L\">%T</a>",
-			sector ? sector : "", limit, offset + limit, M_NEXT);
+		web_out(
+		    r,
+		    " <a rel=\"next\" href=\"/orgs?sector=%u&amp;limit=%L&amp;offset=%L\">%T</a>",
+		    sector ? sector : "", limit, offset + limit, M_NEXT);
 	web_out(r, "</nav>");
 }
 
@@ -140,13 +148,15 @@ int web_page_orgs(struct web_req *r)
 		return rc;
 	web_page_begin(r, M_ORG_LIST);
 	sector_select(r, &sn, sector);
-	web_out(r, "<table id=\"orgs\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
-		   "</tr></thead><tbody>",
+	web_out(r,
+		"<table id=\"orgs\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
+		"</tr></thead><tbody>",
 		M_SLUG, M_NAME, M_SECTOR, M_CRITICAL);
 	for (size_t i = (size_t)offset; i < d->n_orgs && i < (size_t)(offset + limit); i++) {
 		const struct inv_org *o = &d->orgs[i];
-		web_out(r, "<tr><td><a href=\"/orgs/%u\">%s</a></td><td>%s</td><td>%s</td><td>%T</td>"
-			   "</tr>",
+		web_out(r,
+			"<tr><td><a href=\"/orgs/%u\">%s</a></td><td>%s</td><td>%s</td><td>%T</td>"
+			"</tr>",
 			o->slug, o->slug,
 			r->lang == WEB_LANG_EN && o->name_en ? o->name_en : o->name_ja,
 			sector_label(r, &sn, o->sector), o->critical ? M_YES : M_NO);
@@ -174,30 +184,34 @@ static void org_parts(struct web_req *r, const struct inv_org *o)
 	for (size_t i = 0; i < o->n_contacts; i++)
 		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", o->contacts[i].name,
 			o->contacts[i].email, o->contacts[i].role);
-	web_out(r, "</table><h2>%T</h2><table id=\"assets\"><tr><th>%T</th><th>%T</th><th>%T</th>"
-		   "<th>%T</th><th>%T</th></tr>",
+	web_out(r,
+		"</table><h2>%T</h2><table id=\"assets\"><tr><th>%T</th><th>%T</th><th>%T</th>"
+		"<th>%T</th><th>%T</th></tr>",
 		M_ASSETS, M_KIND, M_VALUE, M_STATUS, M_SOURCE, M_NOTE);
 	for (size_t i = 0; i < o->n_assets; i++) {
 		const struct inv_asset *a = &o->assets[i];
-		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", a->kind,
-			a->value, a->status, a->source, a->note);
+		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+			a->kind, a->value, a->status, a->source, a->note);
 	}
-	web_out(r, "</table><h2>%T</h2><table id=\"products\"><tr><th>CPE</th><th>%T</th>"
-		   "<th>%T</th><th>%T</th></tr>",
+	web_out(r,
+		"</table><h2>%T</h2><table id=\"products\"><tr><th>CPE</th><th>%T</th>"
+		"<th>%T</th><th>%T</th></tr>",
 		M_PRODUCTS, M_NAME, M_VERSION, M_ASSET);
 	for (size_t i = 0; i < o->n_products; i++) {
 		const struct inv_product *p = &o->products[i];
 		web_out(r, "<tr><td>%s</td><td>%s %s</td><td>%s</td><td>%s</td></tr>", p->cpe,
 			p->vendor, p->product, p->version, p->asset);
 	}
-	web_out(r, "</table><h2>%T</h2><table id=\"scope\"><tr><th>CIDR</th><th>%T</th><th>%T</th>"
-		   "<th>%T</th><th>%T</th></tr>",
+	web_out(r,
+		"</table><h2>%T</h2><table id=\"scope\"><tr><th>CIDR</th><th>%T</th><th>%T</th>"
+		"<th>%T</th><th>%T</th></tr>",
 		M_SCOPE, M_AUTHORISED_BY, M_VALID_FROM, M_VALID_UNTIL, M_VALIDITY);
 	for (size_t i = 0; i < o->n_scopes; i++) {
 		const struct inv_scope *s = &o->scopes[i];
 		enum web_msg v = validity(s->valid_from, s->valid_until, r->now);
-		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%T</td>"
-			   "</tr>",
+		web_out(r,
+			"<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%T</td>"
+			"</tr>",
 			s->cidr, s->authorised_by, web_jst(r, s->valid_from),
 			web_jst(r, s->valid_until), v == M_VALID_NOW ? "ok" : "warn", v);
 	}
@@ -216,9 +230,10 @@ int web_page_org(struct web_req *r)
 		return rc;
 	o = &d->orgs[0];
 	web_page_begin(r, M_NAV_ORGS);
-	web_out(r, "<h2 id=\"org-name\">%s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s</dd>"
-		   "<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>"
-		   "<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%T</dd><dt>%T</dt><dd>",
+	web_out(r,
+		"<h2 id=\"org-name\">%s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s</dd>"
+		"<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>"
+		"<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%T</dd><dt>%T</dt><dd>",
 		o->name_ja, M_SLUG, o->slug, M_NAME_EN, o->name_en, M_SECTOR,
 		sector_label(r, &sn, o->sector), M_BUSINESS_TYPE, o->business_type, M_SIZE,
 		o->size_class, M_CRITICAL, o->critical ? M_YES : M_NO, M_ALIASES);

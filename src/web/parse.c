@@ -328,8 +328,7 @@ int web_raw_parse(struct web_arena *a, const char *data, size_t len, struct web_
 		;
 	if ((rc = web_path_parse(a, line + sp1 + 1, qpos - sp1 - 1, &out->path)))
 		return rc;
-	if (qpos < sp2 &&
-	    (rc = web_query_parse(a, line + qpos + 1, sp2 - qpos - 1, &out->query)))
+	if (qpos < sp2 && (rc = web_query_parse(a, line + qpos + 1, sp2 - qpos - 1, &out->query)))
 		return rc;
 	for (i = next; i < len;) {
 		const char *v;

@@ -17,8 +17,7 @@ const struct web_route web_routes[] = {
     {"GET", "/login", web_page_login, AUTH_EVERYONE, WEB_OBJ_NONE, PAGE, NULL},
     {"POST", "/login", web_post_login, AUTH_EVERYONE, WEB_OBJ_NONE,
      PAGE | WEB_SELF_AUDIT | WEB_LOGIN_CSRF, NULL},
-    {"POST", "/logout", web_post_logout, AUTH_SIGNED_IN, WEB_OBJ_NONE, PAGE | WEB_SELF_AUDIT,
-     NULL},
+    {"POST", "/logout", web_post_logout, AUTH_SIGNED_IN, WEB_OBJ_NONE, PAGE | WEB_SELF_AUDIT, NULL},
     {"GET", "/", web_page_dashboard, READERS, WEB_OBJ_NONE, PAGE, NULL},
     {"GET", "/orgs", web_page_orgs, READERS, WEB_OBJ_NONE, PAGE, NULL},
     {"GET", "/orgs/{org}", web_page_org, READERS, WEB_OBJ_ORG, PAGE, "org.read"},
@@ -41,8 +40,7 @@ const struct web_route web_routes[] = {
     {"GET", "/api/v1/users", web_api_users, AUTH_ADMIN, WEB_OBJ_NONE, API, NULL},
     {"POST", "/api/v1/users", web_api_users_add, AUTH_ADMIN, WEB_OBJ_NONE, API, "user.add"},
     {"GET", "/api/v1/audit", web_api_audit, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
-    {"GET", "/taxii2/", web_taxii_discovery, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, API,
-     NULL},
+    {"GET", "/taxii2/", web_taxii_discovery, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 
@@ -63,16 +61,17 @@ int web_routes_check(struct merr *e)
 					rt->method ? rt->method : "?",
 					rt->pattern ? rt->pattern : "?");
 		if ((strstr(rt->pattern, "{org}") != NULL) != (rt->obj == WEB_OBJ_ORG))
-			return merr_set(e, M_EINVAL, "route %s %s: {org} needs WEB_OBJ_ORG", rt->method,
-					rt->pattern);
+			return merr_set(e, M_EINVAL, "route %s %s: {org} needs WEB_OBJ_ORG",
+					rt->method, rt->pattern);
 		/* Every write is audited; bureau users are read-only everywhere. */
 		if (!is_read(rt->method) && !rt->audit && !(rt->flags & WEB_SELF_AUDIT))
 			return merr_set(e, M_EINVAL, "route %s %s writes without an audit action",
 					rt->method, rt->pattern);
 		if (!is_read(rt->method) && (rt->roles & AUTH_BUREAU) &&
 		    !(rt->flags & WEB_SELF_AUDIT))
-			return merr_set(e, M_EINVAL, "route %s %s lets read-only bureau users write",
-					rt->method, rt->pattern);
+			return merr_set(e, M_EINVAL,
+					"route %s %s lets read-only bureau users write", rt->method,
+					rt->pattern);
 		if (rt->obj == WEB_OBJ_ORG && !rt->audit)
 			return merr_set(e, M_EINVAL, "route %s %s reads org data without audit",
 					rt->method, rt->pattern);
@@ -257,16 +256,15 @@ int web_org_load(struct web_req *r, unsigned with, struct inv_doc **out)
 	return 0;
 }
 
-int web_paging(struct web_req *r, int64_t def, int64_t max, int64_t *limit,
-	       int64_t *offset)
+int web_paging(struct web_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *offset)
 {
 	const char *l = web_kv_get(&r->query, "limit"), *o = web_kv_get(&r->query, "offset");
 
 	*limit = def;
 	*offset = 0;
 	if (l && (web_parse_uint(l, max, limit) || *limit == 0))
-		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "limit",
-			       "limit must be 1..%lld", (long long)max);
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "limit", "limit must be 1..%lld",
+			       (long long)max);
 	if (o && web_parse_uint(o, INT32_MAX, offset))
 		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "offset",
 			       "offset must be a non-negative integer");

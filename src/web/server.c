@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -100,7 +101,8 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
 
 	snprintf(out, cap, "?");
 	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)cap);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+			  (socklen_t)cap);
 	else if (sa && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
 			  (socklen_t)cap);
@@ -140,9 +142,8 @@ static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool
 
 static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, struct web_req *r)
 {
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(r->out.len, r->out.ptr ? r->out.ptr : (char *)"",
-					    MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    r->out.len, r->out.ptr ? r->out.ptr : (char *)"", MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ok;
 
 	if (!resp)
@@ -253,7 +254,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		atomic_fetch_add(&sv->inflight, 1);
 		*con_cls = cn;
 		/* Refuse a declared oversized body before reading it. */
-		if (cl && (web_parse_uint(cl, INT64_MAX / 10, &n) || (size_t)n > sv->cfg->body_max)) {
+		if (cl &&
+		    (web_parse_uint(cl, INT64_MAX / 10, &n) || (size_t)n > sv->cfg->body_max)) {
 			cn->too_big = true;
 			return send_error(sv, c, url, M_ETOOBIG);
 		}
@@ -292,8 +294,8 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6, st
 	size_t hl;
 
 	if (!colon || web_parse_uint(colon + 1, 65535, &port))
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "listen", "expected ADDRESS:PORT, got '%s'",
-			       s);
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "listen",
+			       "expected ADDRESS:PORT, got '%s'", s);
 	hl = (size_t)(colon - s);
 	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
 		s++;
@@ -414,8 +416,8 @@ static struct MHD_Daemon *start_daemon(const struct web_config *c, struct server
 		size_t n = ARRAY_SIZE(ops) - 3;
 		ops[n] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0,
 						 (void *)buf_str(&sv->cert)};
-		ops[n + 1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0,
-						     (void *)buf_str(&sv->key)};
+		ops[n + 1] =
+		    (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)buf_str(&sv->key)};
 	}
 	return MHD_start_daemon(flags, 0, NULL, NULL, on_access, sv, MHD_OPTION_ARRAY, ops,
 				MHD_OPTION_END);
@@ -439,6 +441,11 @@ int web_serve(const struct web_config *c, struct merr *e)
 	sv.opts.session.absolute = c->session_absolute;
 	if ((rc = start_checks(c, &sv, e)) || (rc = parse_listen(c->listen, &ss, &v6, e)))
 		goto out;
+	/* Each request allocates and frees a few hundred KB (an org list, the page). glibc's
+	 * defaults give such blocks back to the kernel every time (munmap, madvise), and the
+	 * TLB shootdowns that follow cost more than the request itself: keep them. */
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	if (pthread_key_create(&sv.store_key, close_store)) {
 		rc = merr_set(e, M_ENOMEM, "pthread_key_create failed");
 		goto out;

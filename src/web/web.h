@@ -9,9 +9,9 @@
 #include "base/err.h"
 
 struct web_config {
-	const char *db;	       /* store location; each worker thread opens its own handle */
-	const char *listen;    /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
-	const char *tls_cert;  /* PEM files; both or neither */
+	const char *db;	      /* store location; each worker thread opens its own handle */
+	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
+	const char *tls_cert; /* PEM files; both or neither */
 	const char *tls_key;
 	const char *port_file; /* when set, the bound port is written there once listening */
 	unsigned threads;      /* worker threads (MHD thread pool) */

@@ -281,7 +281,7 @@ struct web_route {
 	const char *method;
 	const char *pattern;
 	web_handler_fn handler;
-	unsigned roles;	   /* AUTH_* bits that may use it */
+	unsigned roles; /* AUTH_* bits that may use it */
 	enum web_obj obj;
 	unsigned flags;	   /* WEB_API or WEB_PAGE, and others */
 	const char *audit; /* action written to the audit log on success; NULL: none */
@@ -410,7 +410,6 @@ struct inv_doc;
 int web_org_load(struct web_req *r, unsigned with, struct inv_doc **out);
 
 /* Paging parameters ?limit=&offset= (limit 1..max, default def). M_EPARSE when malformed. */
-int web_paging(struct web_req *r, int64_t def, int64_t max, int64_t *limit,
-	       int64_t *offset);
+int web_paging(struct web_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *offset);
 
 #endif

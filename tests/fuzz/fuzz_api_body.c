@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > (1 << 20))
 		return 0;
 	merr_init(&e);
-	if (web_json_parse((const char *)data, size, web_user_fields, web_user_fields_len, &o, &e) ==
-	    0) {
+	if (web_json_parse((const char *)data, size, web_user_fields, web_user_fields_len, &o,
+			   &e) == 0) {
 		/* accepted means: an object whose required fields are strings */
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
 		if (!cJSON_IsString(n))

@@ -81,13 +81,17 @@ static void test_auth__user_roles_need_their_org_or_sector(void **state)
 	u.org_slug = "org-a";
 	assert_int_equal(auth_user_add(s, &u, T0, NULL, NULL), 0);
 	assert_int_equal(auth_user_add(s, &u, T0, NULL, NULL), M_EEXIST);
-	u = (struct auth_user_spec){"bu", NULL, AUTH_ROLE_BUREAU, NULL, "railways", "correct horse 1"};
+	u = (struct auth_user_spec){"bu", NULL,	      AUTH_ROLE_BUREAU,
+				    NULL, "railways", "correct horse 1"};
 	assert_int_equal(auth_user_add(s, &u, T0, NULL, NULL), 0);
-	u = (struct auth_user_spec){"an", NULL, AUTH_ROLE_ANALYST, "org-a", NULL, "correct horse 1"};
+	u = (struct auth_user_spec){"an",    NULL, AUTH_ROLE_ANALYST,
+				    "org-a", NULL, "correct horse 1"};
 	assert_int_equal(auth_user_add(s, &u, T0, NULL, NULL), M_EINVAL); /* analyst with org */
-	u = (struct auth_user_spec){"Bad Name", NULL, AUTH_ROLE_ADMIN, NULL, NULL, "correct horse 1"};
+	u = (struct auth_user_spec){"Bad Name", NULL, AUTH_ROLE_ADMIN,
+				    NULL,	NULL, "correct horse 1"};
 	assert_int_equal(auth_user_add(s, &u, T0, NULL, NULL), M_EINVAL);
-	u = (struct auth_user_spec){"x", "\xff\xfe", AUTH_ROLE_ADMIN, NULL, NULL, "correct horse 1"};
+	u = (struct auth_user_spec){"x",  "\xff\xfe", AUTH_ROLE_ADMIN,
+				    NULL, NULL,	      "correct horse 1"};
 	assert_int_equal(auth_user_add(s, &u, T0, NULL, NULL), M_EINVAL); /* display not UTF-8 */
 	assert_int_equal(auth_user_get(s, "op", &got, NULL), 0);
 	assert_int_equal(got.role, AUTH_ROLE_OPERATOR);
@@ -193,9 +197,9 @@ static void test_auth__throttles_after_five_failures(void **state)
 
 	add_user(s, "ana", AUTH_ROLE_ANALYST, NULL, NULL);
 	for (int i = 0; i < AUTH_THROTTLE_FREE; i++)
-		assert_int_equal(auth_login(s, "ana", "wrong password", "10.0.0.1", t++, &p, &wait,
-					    NULL),
-				 M_EPERM);
+		assert_int_equal(
+		    auth_login(s, "ana", "wrong password", "10.0.0.1", t++, &p, &wait, NULL),
+		    M_EPERM);
 	/* now even the right password waits, from any address */
 	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.0.0.9", t, &p, &wait, NULL),
 			 M_ETIMEOUT);
@@ -207,12 +211,14 @@ static void test_auth__throttles_after_five_failures(void **state)
 			 M_EPERM);
 	assert_true(auth_throttle_wait(s, "user", "ana", t) > AUTH_THROTTLE_BASE);
 	t += 2 * AUTH_THROTTLE_BASE + 1;
-	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.0.0.9", t, &p, &wait, NULL), 0);
+	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.0.0.9", t, &p, &wait, NULL),
+			 0);
 	assert_int_equal(auth_throttle_wait(s, "user", "ana", t), 0);
 	/* recorded in the audit log */
-	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'login.failed'"), 6);
-	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'login.throttled'"),
-			 1);
+	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'login.failed'"),
+			 6);
+	assert_int_equal(
+	    count(s, "SELECT count(*) FROM audit_log WHERE action = 'login.throttled'"), 1);
 	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'login'"), 1);
 	store_close(s);
 }
@@ -227,13 +233,14 @@ static void test_auth__throttles_an_address_across_names(void **state)
 	add_user(s, "ana", AUTH_ROLE_ANALYST, NULL, NULL);
 	for (int i = 0; i < AUTH_THROTTLE_FREE; i++) {
 		snprintf(name, sizeof(name), "guess%d", i);
-		assert_int_equal(auth_login(s, name, "wrong password", "10.9.9.9", T0, &p, &wait,
-					    NULL),
-				 M_EPERM);
+		assert_int_equal(
+		    auth_login(s, name, "wrong password", "10.9.9.9", T0, &p, &wait, NULL),
+		    M_EPERM);
 	}
 	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.9.9.9", T0, &p, &wait, NULL),
 			 M_ETIMEOUT);
-	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.1.1.1", T0, &p, &wait, NULL), 0);
+	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.1.1.1", T0, &p, &wait, NULL),
+			 0);
 	store_close(s);
 }
 

@@ -121,9 +121,15 @@ static int parse_path(struct web_arena *a, const char *p, struct web_path *out)
 static void test_web__path_refuses_traversal(void **state)
 {
 	static const char *const bad[] = {
-	    "/static/../../etc/passwd", "/static/..%2f..%2fetc%2fpasswd", "/static/%2e%2e/x",
-	    "/static/..%5cwin.ini",	"/static/%2E%2E%2F",		 "/./x",
-	    "static/x",			"/a%00b",			 "/%c0%ae%c0%ae/x",
+	    "/static/../../etc/passwd",
+	    "/static/..%2f..%2fetc%2fpasswd",
+	    "/static/%2e%2e/x",
+	    "/static/..%5cwin.ini",
+	    "/static/%2E%2E%2F",
+	    "/./x",
+	    "static/x",
+	    "/a%00b",
+	    "/%c0%ae%c0%ae/x",
 	};
 	struct web_arena a;
 	struct web_path p;
@@ -163,8 +169,8 @@ static void test_web__routes_match_patterns_and_methods(void **state)
 	assert_int_equal(parse_path(&a, "/", &p), 0);
 	assert_int_equal(web_route_find(&a, "GET", &p, &rt, &params), 0);
 	assert_string_equal(rt->pattern, "/");
-	assert_true(web_pattern_match(&a, "/a/{x}/b", &(struct web_path){{"a", "1", "b"}, 3},
-				      &params));
+	assert_true(
+	    web_pattern_match(&a, "/a/{x}/b", &(struct web_path){{"a", "1", "b"}, 3}, &params));
 	assert_false(web_pattern_match(&a, "/a/{x}/b", &(struct web_path){{"a", "1"}, 2}, NULL));
 	assert_false(web_pattern_match(&a, "/a", &(struct web_path){{"a", "1"}, 2}, NULL));
 	web_arena_release(&a);
@@ -297,7 +303,8 @@ static void test_web__json_body_checked_against_fields(void **state)
 {
 	struct buf deep;
 
-	assert_int_equal(json("{\"name\":\"x\",\"role\":\"admin\",\"password\":\"0123456789\"}"), 0);
+	assert_int_equal(json("{\"name\":\"x\",\"role\":\"admin\",\"password\":\"0123456789\"}"),
+			 0);
 	assert_int_equal(json("{\"name\":\"x\",\"role\":\"admin\"}"), M_EPARSE); /* required */
 	assert_int_equal(json("{\"name\":1,\"role\":\"admin\",\"password\":\"0123456789\"}"),
 			 M_EPARSE);
