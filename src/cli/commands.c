@@ -16,5 +16,7 @@ const struct cli_command cli_commands[] = {
      cmd_discover_usage},
     {"assets", cmd_assets, "discovered candidates: list, confirm, reject / 候補資産",
      cmd_assets_usage},
+    {"serve", cmd_serve, "web console and JSON API / Web コンソールと API", cmd_serve_usage},
+    {"user", cmd_user, "console and API accounts, tokens / ユーザー管理", cmd_user_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
