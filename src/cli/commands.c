@@ -7,6 +7,17 @@ const struct cli_command cli_commands[] = {
     {"help", cmd_help, "show help for mamori or a command / ヘルプ", cmd_help_usage},
     {"version", cmd_version, "print the version / バージョン", cmd_version_usage},
     {"init", cmd_init, "create or upgrade the store / データベースの初期化", cmd_init_usage},
+    {"inventory", cmd_inventory, "operators, assets, scope: import, export, list, show / 台帳",
+     cmd_inventory_usage},
+    {"scope", cmd_scope, "may this address be probed? exclusions / 診断許可範囲", cmd_scope_usage},
+    {"fingerprint", cmd_fingerprint, "Recog fingerprints: list, match, selftest / 指紋照合",
+     cmd_fingerprint_usage},
+    {"discover", cmd_discover, "DNS discovery and passive imports / 資産の発見",
+     cmd_discover_usage},
+    {"assets", cmd_assets, "discovered candidates: list, confirm, reject / 候補資産",
+     cmd_assets_usage},
+    {"serve", cmd_serve, "web console and JSON API / Web コンソールと API", cmd_serve_usage},
+    {"user", cmd_user, "console and API accounts, tokens / ユーザー管理", cmd_user_usage},
     {"feeds", cmd_feeds, "import and sync vulnerability feeds / 脆弱性フィード", cmd_feeds_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
