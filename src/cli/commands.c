@@ -7,6 +7,9 @@ const struct cli_command cli_commands[] = {
     {"help", cmd_help, "show help for mamori or a command / ヘルプ", cmd_help_usage},
     {"version", cmd_version, "print the version / バージョン", cmd_version_usage},
     {"init", cmd_init, "create or upgrade the store / データベースの初期化", cmd_init_usage},
+    {"inventory", cmd_inventory, "operators, assets, scope: import, export, list, show / 台帳",
+     cmd_inventory_usage},
+    {"scope", cmd_scope, "may this address be probed? exclusions / 診断許可範囲", cmd_scope_usage},
     {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* GNU getopt: re-initialise for the command's own parsing */
-	if (cli_help_requested(argc, argv) && strcmp(cmd->name, "help") != 0) {
+	if (cli_help_requested(argc, argv)) {
 		cli_print_usage(cmd, stdout);
 		return 0;
 	}

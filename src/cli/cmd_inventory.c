@@ -1,0 +1,411 @@
+/* cmd_inventory.c - `mamori inventory import|export|list|show`: the register of the
+ * operators the ministry protects (src/inventory). */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+
+#include "base/mtime.h"
+#include "cli/commands.h"
+#include "inventory/inventory.h"
+
+const char cmd_inventory_usage[] =
+    "usage: mamori inventory import FILE [--dry-run] [--json]\n"
+    "       mamori inventory export [--org SLUG] [FILE|-]\n"
+    "       mamori inventory list [--sector S] [--critical] [--json]\n"
+    "       mamori inventory show ORG [--json]\n"
+    "\n"
+    "import  reads FILE (.yaml/.yml: organisations; .csv: bulk assets with header\n"
+    "        org,kind,value,declared_by,note) and makes the store agree with it in one\n"
+    "        transaction; re-importing the same file changes nothing. --dry-run checks and\n"
+    "        reports without writing. Bad input: FILE:LINE: field: what is wrong (exit 3).\n"
+    "        インベントリを取り込みます（同じファイルの再取り込みでは何も変わりません）。\n"
+    "export  writes the inventory as YAML that imports back to the same state (default -).\n"
+    "        インベントリを YAML で書き出します。\n"
+    "list    organisations, optionally of one sector (aviation, airports, railways, water,\n"
+    "        logistics, ports). 組織の一覧。\n"
+    "show    one organisation with contacts, assets, products and scope (times in JST).\n"
+    "        組織の詳細。\n"
+    "See docs/INVENTORY.md for the file format.\n";
+
+/* ---- import ---- */
+
+#define ST(f) offsetof(struct inv_import_stats, f)
+
+static long get(const struct inv_import_stats *s, size_t off)
+{
+	return *(const long *)((const char *)s + off);
+}
+
+static void print_stats(const char *file, const struct inv_import_stats *s, bool dry)
+{
+	printf("取り込み / import: %s%s\n", file,
+	       dry ? "  (試行のみ・書き込みなし / dry run: nothing written)" : "");
+	printf("  組織 orgs:          追加 added %ld, 更新 updated %ld, 変更なし unchanged %ld\n",
+	       s->orgs_added, s->orgs_updated, s->orgs_unchanged);
+	printf("  資産 assets:        追加 added %ld, 更新 updated %ld, 削除 removed %ld, 変更なし "
+	       "unchanged %ld\n",
+	       s->assets_added, s->assets_updated, s->assets_removed, s->assets_unchanged);
+	printf("  連絡先 contacts:    追加 added %ld, 削除 removed %ld\n", s->contacts_added,
+	       s->contacts_removed);
+	printf("  別名 aliases:       追加 added %ld, 削除 removed %ld\n", s->aliases_added,
+	       s->aliases_removed);
+	printf("  製品 products:      追加 added %ld, 削除 removed %ld\n", s->products_added,
+	       s->products_removed);
+	printf("  許可範囲 scope:     追加 added %ld, 削除 removed %ld\n", s->scopes_added,
+	       s->scopes_removed);
+	printf("  除外 exclusions:    追加 added %ld, 更新 updated %ld\n", s->exclusions_added,
+	       s->exclusions_updated);
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+} stat_fields[] = {
+    {"orgs_added", ST(orgs_added)},
+    {"orgs_updated", ST(orgs_updated)},
+    {"orgs_unchanged", ST(orgs_unchanged)},
+    {"assets_added", ST(assets_added)},
+    {"assets_updated", ST(assets_updated)},
+    {"assets_removed", ST(assets_removed)},
+    {"assets_unchanged", ST(assets_unchanged)},
+    {"contacts_added", ST(contacts_added)},
+    {"contacts_removed", ST(contacts_removed)},
+    {"aliases_added", ST(aliases_added)},
+    {"aliases_removed", ST(aliases_removed)},
+    {"products_added", ST(products_added)},
+    {"products_removed", ST(products_removed)},
+    {"scopes_added", ST(scopes_added)},
+    {"scopes_removed", ST(scopes_removed)},
+    {"exclusions_added", ST(exclusions_added)},
+    {"exclusions_updated", ST(exclusions_updated)},
+};
+
+static int json_stats(const char *file, const struct inv_import_stats *s, bool dry)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "file", file);
+	cJSON_AddBoolToObject(o, "dry_run", dry);
+	for (size_t i = 0; i < ARRAY_SIZE(stat_fields); i++)
+		cJSON_AddNumberToObject(o, stat_fields[i].name, (double)get(s, stat_fields[i].off));
+	return cli_print_json(o);
+}
+
+static int do_import(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"dry-run", no_argument, NULL, 'n'}, {"json", no_argument, NULL, 'j'}, {0}};
+	struct inv_import_stats st;
+	struct store *s;
+	struct merr e;
+	bool dry = false;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'n')
+			dry = true;
+		else if (opt == 'j')
+			c->json = true;
+		else
+			return cli_usage_error(c, "unknown option");
+	}
+	if (optind != argc - 1)
+		return cli_usage_error(c, "give exactly one FILE to import");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = inv_import_file(s, argv[optind], time_now(), dry, &st, &e);
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (c->json)
+		return json_stats(argv[optind], &st, dry);
+	if (!c->quiet)
+		print_stats(argv[optind], &st, dry);
+	return 0;
+}
+
+/* ---- export ---- */
+
+static int do_export(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"org", required_argument, NULL, 'o'}, {0}};
+	const char *slug = NULL, *path = "-";
+	struct store *s;
+	struct merr e;
+	struct buf b;
+	FILE *f;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'o')
+			slug = optarg;
+		else
+			return cli_usage_error(c, "unknown option");
+	}
+	if (argc - optind > 1)
+		return cli_usage_error(c, "give at most one FILE");
+	if (optind < argc)
+		path = argv[optind];
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	buf_init(&b, INV_FILE_MAX);
+	rc = inv_export(s, slug, &b, &e);
+	if (rc == 0) {
+		f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+		if (!f || fwrite(buf_str(&b), 1, b.len, f) != b.len)
+			rc = merr_at(&e, M_EIO, path, -1, -1, NULL, "cannot write");
+		if (f && f != stdout && fclose(f) != 0)
+			rc = merr_at(&e, M_EIO, path, -1, -1, NULL, "cannot write");
+	}
+	buf_release(&b);
+	return rc ? cli_fail(c, rc, &e) : 0;
+}
+
+/* ---- list ---- */
+
+static const char *kind_of(const struct inv_org *o)
+{
+	return o->sector ? o->sector : o->business_type ? o->business_type : "-";
+}
+
+static void json_str(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *org_json_head(const struct inv_org *o)
+{
+	cJSON *j = cJSON_CreateObject();
+	char t[TIME_STR_MAX];
+
+	json_str(j, "id", o->slug);
+	json_str(j, "name_ja", o->name_ja);
+	json_str(j, "name_en", o->name_en);
+	json_str(j, "sector", o->sector);
+	json_str(j, "business_type", o->business_type);
+	json_str(j, "size", o->size_class);
+	cJSON_AddBoolToObject(j, "critical", o->critical);
+	cJSON_AddBoolToObject(j, "ot_probes", o->ot_probes);
+	time_fmt_utc(o->updated_at, t);
+	cJSON_AddStringToObject(j, "updated_at", t);
+	return j;
+}
+
+static int list_json(const struct inv_doc *d)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < d->n_orgs; i++) {
+		cJSON *j = org_json_head(&d->orgs[i]);
+		cJSON_AddNumberToObject(j, "assets", (double)d->orgs[i].n_assets);
+		cJSON_AddNumberToObject(j, "scopes", (double)d->orgs[i].n_scopes);
+		cJSON_AddItemToArray(a, j);
+	}
+	return cli_print_json(a);
+}
+
+static void list_text(const struct inv_doc *d)
+{
+	printf("%-18s %-14s %-7s %-4s %6s %5s  %s\n", "ID", "SECTOR/TYPE", "SIZE", "CI", "ASSETS",
+	       "SCOPE", "名称 / NAME");
+	for (size_t i = 0; i < d->n_orgs; i++) {
+		const struct inv_org *o = &d->orgs[i];
+		printf("%-18s %-14s %-7s %-4s %6zu %5zu  %s%s%s\n", o->slug, kind_of(o),
+		       o->size_class ? o->size_class : "-", o->critical ? "yes" : "-", o->n_assets,
+		       o->n_scopes, o->name_ja, o->name_en ? " / " : "",
+		       o->name_en ? o->name_en : "");
+	}
+	printf("%zu 組織 / organisations\n", d->n_orgs);
+}
+
+static int do_list(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"sector", required_argument, NULL, 's'},
+					     {"critical", no_argument, NULL, 'c'},
+					     {"json", no_argument, NULL, 'j'},
+					     {0}};
+	struct inv_filter f = {NULL, NULL, -1, INV_WITH_ASSETS | INV_WITH_SCOPES};
+	struct inv_doc *d = NULL;
+	struct store *s;
+	struct merr e;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 's')
+			f.sector = optarg;
+		else if (opt == 'c')
+			f.critical = 1;
+		else if (opt == 'j')
+			c->json = true;
+		else
+			return cli_usage_error(c, "unknown option");
+	}
+	if (optind != argc)
+		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = inv_load(s, &f, &d, &e);
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (c->json)
+		rc = list_json(d);
+	else
+		list_text(d);
+	inv_doc_free(d);
+	return rc;
+}
+
+/* ---- show ---- */
+
+static void span_text(const struct inv_scope *sc, char *out, size_t cap)
+{
+	char a[TIME_STR_MAX], b[TIME_STR_MAX];
+
+	time_fmt_jst(sc->valid_from, a);
+	time_fmt_jst(sc->valid_until, b);
+	snprintf(out, cap, "%s 〜 %s", a, b);
+}
+
+static void show_text(const struct inv_org *o)
+{
+	char t[TIME_STR_MAX], span[100];
+
+	printf("%s  %s%s%s\n", o->slug, o->name_ja, o->name_en ? " / " : "",
+	       o->name_en ? o->name_en : "");
+	printf(
+	    "  分野 sector: %s   業種 business type: %s   規模 size: %s   重要インフラ critical: "
+	    "%s   OT: %s\n",
+	    o->sector ? o->sector : "-", o->business_type ? o->business_type : "-",
+	    o->size_class ? o->size_class : "-", o->critical ? "yes" : "no",
+	    o->ot_probes ? "read-only probes allowed" : "no");
+	time_fmt_jst(o->updated_at, t);
+	printf("  更新 updated: %s\n", t);
+	for (size_t i = 0; i < o->n_aliases; i++)
+		printf("  別名 alias: %s\n", o->aliases[i]);
+	for (size_t i = 0; i < o->n_contacts; i++)
+		printf("  連絡先 contact: %s <%s> %s\n",
+		       o->contacts[i].name ? o->contacts[i].name : "",
+		       o->contacts[i].email ? o->contacts[i].email : "",
+		       o->contacts[i].role ? o->contacts[i].role : "");
+	printf("  資産 assets (%zu):\n", o->n_assets);
+	for (size_t i = 0; i < o->n_assets; i++) {
+		const struct inv_asset *a = &o->assets[i];
+		printf("    %-8s %-32s %-9s %-9s %s\n", a->kind, a->value, a->status, a->source,
+		       a->declared_by ? a->declared_by : "");
+	}
+	printf("  申告製品 declared products (%zu):\n", o->n_products);
+	for (size_t i = 0; i < o->n_products; i++) {
+		const struct inv_product *p = &o->products[i];
+		if (p->cpe)
+			printf("    %s", p->cpe);
+		else
+			printf("    %s %s %s", p->vendor, p->product, p->version ? p->version : "");
+		printf("%s%s\n", p->asset ? "  on " : "", p->asset ? p->asset : "");
+	}
+	printf("  許可範囲 scope (%zu):\n", o->n_scopes);
+	for (size_t i = 0; i < o->n_scopes; i++) {
+		span_text(&o->scopes[i], span, sizeof(span));
+		printf("    %-20s %s  %s\n", o->scopes[i].cidr, span, o->scopes[i].authorised_by);
+	}
+}
+
+static cJSON *show_json(const struct inv_org *o)
+{
+	cJSON *j = org_json_head(o), *a;
+	char t[TIME_STR_MAX];
+
+	a = cJSON_AddArrayToObject(j, "aliases");
+	for (size_t i = 0; i < o->n_aliases; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(o->aliases[i]));
+	a = cJSON_AddArrayToObject(j, "contacts");
+	for (size_t i = 0; i < o->n_contacts; i++) {
+		cJSON *x = cJSON_CreateObject();
+		json_str(x, "name", o->contacts[i].name);
+		json_str(x, "email", o->contacts[i].email);
+		json_str(x, "role", o->contacts[i].role);
+		cJSON_AddItemToArray(a, x);
+	}
+	a = cJSON_AddArrayToObject(j, "assets");
+	for (size_t i = 0; i < o->n_assets; i++) {
+		cJSON *x = cJSON_CreateObject();
+		json_str(x, "kind", o->assets[i].kind);
+		json_str(x, "value", o->assets[i].value);
+		json_str(x, "status", o->assets[i].status);
+		json_str(x, "source", o->assets[i].source);
+		json_str(x, "declared_by", o->assets[i].declared_by);
+		json_str(x, "note", o->assets[i].note);
+		cJSON_AddItemToArray(a, x);
+	}
+	a = cJSON_AddArrayToObject(j, "products");
+	for (size_t i = 0; i < o->n_products; i++) {
+		cJSON *x = cJSON_CreateObject();
+		json_str(x, "cpe", o->products[i].cpe);
+		json_str(x, "vendor", o->products[i].vendor);
+		json_str(x, "product", o->products[i].product);
+		json_str(x, "version", o->products[i].version);
+		json_str(x, "asset", o->products[i].asset);
+		cJSON_AddItemToArray(a, x);
+	}
+	a = cJSON_AddArrayToObject(j, "scope");
+	for (size_t i = 0; i < o->n_scopes; i++) {
+		cJSON *x = cJSON_CreateObject();
+		json_str(x, "cidr", o->scopes[i].cidr);
+		json_str(x, "authorised_by", o->scopes[i].authorised_by);
+		time_fmt_utc(o->scopes[i].valid_from, t);
+		cJSON_AddStringToObject(x, "valid_from", t);
+		time_fmt_utc(o->scopes[i].valid_until, t);
+		cJSON_AddStringToObject(x, "valid_until", t);
+		cJSON_AddItemToArray(a, x);
+	}
+	return j;
+}
+
+static int do_show(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	struct inv_filter f = {NULL, NULL, -1, INV_WITH_ALL & ~INV_WITH_EXCLUSIONS};
+	struct inv_doc *d = NULL;
+	struct store *s;
+	struct merr e;
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'j')
+			c->json = true;
+		else
+			return cli_usage_error(c, "unknown option");
+	}
+	if (optind != argc - 1)
+		return cli_usage_error(c, "give one organisation id");
+	f.slug = argv[optind];
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = inv_load(s, &f, &d, &e);
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (c->json)
+		rc = cli_print_json(show_json(&d->orgs[0]));
+	else
+		show_text(&d->orgs[0]);
+	inv_doc_free(d);
+	return rc;
+}
+
+static const struct cli_verb verbs[] = {
+    {"import", do_import, "import a YAML or CSV inventory / 取り込み"},
+    {"export", do_export, "write the inventory as YAML / 書き出し"},
+    {"list", do_list, "list organisations / 一覧"},
+    {"show", do_show, "show one organisation / 詳細"},
+};
+
+int cmd_inventory(struct cli *c, int argc, char **argv)
+{
+	return cli_dispatch_verbs(c, cli_find("inventory"), verbs, ARRAY_SIZE(verbs), argc, argv);
+}
