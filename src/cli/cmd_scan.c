@@ -108,8 +108,7 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	unsigned v[6];
 	char tail;
 
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) !=
-	    6)
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
 		return -1;
 	for (int i = 0; i < 6; i++) {
 		if (v[i] > 255)
@@ -290,8 +289,8 @@ static void show_progress(void *arg, const struct scan_progress *p)
 	(void)arg;
 }
 
-static void print_summary(struct cli *c, int64_t id, const char *org,
-			  const struct scan_outcome *oc, FILE *to)
+static void print_summary(struct cli *c, int64_t id, const char *org, const struct scan_outcome *oc,
+			  FILE *to)
 {
 	const struct scan_counters *k = &oc->c;
 	const char *state = oc->complete ? "done" : "interrupted";
@@ -315,7 +314,9 @@ static void print_summary(struct cli *c, int64_t id, const char *org,
 		cJSON_AddNumberToObject(o, "filtered", (double)k->filtered);
 		cJSON_AddNumberToObject(o, "checkpoint", (double)oc->checkpoint);
 		cJSON_AddNumberToObject(o, "elapsed_s", oc->elapsed);
-		cJSON_AddNumberToObject(o, "pps", oc->elapsed > 0 ? (double)k->sent / oc->elapsed : 0);
+		cJSON_AddNumberToObject(o, "send_s", oc->send_elapsed);
+		cJSON_AddNumberToObject(
+		    o, "pps", oc->send_elapsed > 0 ? (double)k->sent / oc->send_elapsed : 0);
 		char *s = cJSON_PrintUnformatted(o);
 		cJSON_Delete(o);
 		if (s) {
@@ -327,15 +328,16 @@ static void print_summary(struct cli *c, int64_t id, const char *org,
 	if (c->quiet)
 		return;
 	fprintf(to,
-		"スキャン %lld %s / scan %lld %s: 送信 sent %llu, 応答 replies %llu, 無効 invalid %llu, "
+		"スキャン %lld %s / scan %lld %s: 送信 sent %llu, 応答 replies %llu, 無効 invalid "
+		"%llu, "
 		"取りこぼし drops %llu; 開 open %llu, 閉 closed %llu, 応答なし filtered %llu; "
-		"%.2f s (%.0f pps)\n",
+		"%.2f s (送信 sending %.2f s, %.0f pps)\n",
 		(long long)id, oc->complete ? "完了" : "中断", (long long)id, state,
 		(unsigned long long)k->sent, (unsigned long long)k->received,
 		(unsigned long long)k->invalid, (unsigned long long)k->dropped,
 		(unsigned long long)k->open, (unsigned long long)k->closed,
-		(unsigned long long)k->filtered, oc->elapsed,
-		oc->elapsed > 0 ? (double)k->sent / oc->elapsed : 0);
+		(unsigned long long)k->filtered, oc->elapsed, oc->send_elapsed,
+		oc->send_elapsed > 0 ? (double)k->sent / oc->send_elapsed : 0);
 	if (!oc->complete)
 		fprintf(to, "再開するには / to resume: mamori scan --resume %lld\n", (long long)id);
 }
@@ -366,8 +368,8 @@ static int dry_run(struct cli *c, const struct scan_scope *sc, const struct scan
 	int rc;
 
 	merr_init(&e);
-	rc = scan_targets_init(&t, cfg->targets, cfg->ports, cfg->key, cfg->shard,
-			       cfg->n_shards, 1, &e);
+	rc = scan_targets_init(&t, cfg->targets, cfg->ports, cfg->key, cfg->shard, cfg->n_shards, 1,
+			       &e);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	scan_ports_format(cfg->ports, ports, sizeof(ports));
@@ -396,7 +398,8 @@ static int dry_run(struct cli *c, const struct scan_scope *sc, const struct scan
 		scan_targets_release(&t);
 		return cli_print_json(o);
 	}
-	printf("試行のみ(送信なし) / dry run (nothing sent): mode %s, ports %s\n", cfg->mode, ports);
+	printf("試行のみ(送信なし) / dry run (nothing sent): mode %s, ports %s\n", cfg->mode,
+	       ports);
 	printf("対象 would probe: %llu targets (addresses x ports)\n",
 	       (unsigned long long)scan_targets_count(&t));
 	print_ranges(stdout, cfg->targets, "range");
@@ -427,7 +430,8 @@ static void report_refusals(struct cli *c, const struct scan_scope *sc)
 }
 
 static int execute(struct cli *c, struct store *s, const struct scan_scope *sc,
-		   struct scan_config *cfg, const char *org, int64_t resume_id, const char *out_path)
+		   struct scan_config *cfg, const char *org, int64_t resume_id,
+		   const char *out_path)
 {
 	struct progress_ctx pc = {isatty(STDERR_FILENO) && !c->quiet && !c->json, 0};
 	struct scan_outcome oc;
@@ -525,7 +529,8 @@ static int run_new(struct cli *c, struct run_opts *o)
 	cfg.scope_kind = sc.kind;
 	report_refusals(c, &sc);
 	if (sc.targets.n == 0) {
-		rc = merr_set(&e, M_ESCOPE, "nothing to scan: no address is in the authorised scope");
+		rc = merr_set(&e, M_ESCOPE,
+			      "nothing to scan: no address is in the authorised scope");
 		goto out;
 	}
 	n = ipset_count(&sc.targets);
@@ -580,8 +585,7 @@ static int run_resume(struct cli *c, struct run_opts *o)
 			      o->resume, p.state);
 	/* The scope is fetched again: what was allowed when the scan started may not be now. */
 	if (rc == 0)
-		rc = scan_scope_for_resume(s, p.scope_kind, p.org, &p.targets, time_now(), &sc,
-					   &e);
+		rc = scan_scope_for_resume(s, p.scope_kind, p.org, &p.targets, time_now(), &sc, &e);
 	if (rc == 0) {
 		report_refusals(c, &sc);
 		p.cfg.partial_scope = true;
@@ -667,9 +671,8 @@ static int print_info_line(void *arg, const struct scan_info *i)
 
 static int scan_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"limit", required_argument, NULL, 'l'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'}, {"limit", required_argument, NULL, 'l'}, {0}};
 	unsigned long long limit = 50;
 	struct store *s;
 	struct merr e;

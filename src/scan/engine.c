@@ -5,6 +5,8 @@
  */
 #include "base/compat.h"
 
+#include <arpa/inet.h>
+
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "scan/scan_int.h"
@@ -16,8 +18,7 @@
 
 const char *const scan_mode_names[] = {"connect", "syn", "udp", NULL};
 
-static const struct scan_mode *const modes[] = {&scan_mode_connect, &scan_mode_syn,
-						&scan_mode_udp};
+static const struct scan_mode *const modes[] = {&scan_mode_connect, &scan_mode_syn, &scan_mode_udp};
 
 struct queued {
 	struct scan_target t;
@@ -119,8 +120,8 @@ int scan_engine_result(struct scan_engine *en, const struct ipaddr *ip, uint16_t
 	return emit(en, ip, port, proto, st, ttl, rtt_ms);
 }
 
-int scan_engine_timeout(struct scan_engine *en, const struct scan_target *t,
-			enum scan_proto proto, enum scan_state st)
+int scan_engine_timeout(struct scan_engine *en, const struct scan_target *t, enum scan_proto proto,
+			enum scan_state st)
 {
 	if (t->pass < en->cfg->retries || scan_seen_has(en->seen, &t->ip, t->port))
 		return 0;
@@ -154,8 +155,8 @@ static uint64_t checkpoint_of(const struct scan_engine *en)
 }
 
 /* Accepts t into the batch if scope and the per-network cap allow; may defer it. */
-static int admit(struct scan_engine *en, const struct queued *q, double now,
-		 struct queued *batch, unsigned *n)
+static int admit(struct scan_engine *en, const struct queued *q, double now, struct queued *batch,
+		 unsigned *n)
 {
 	if (q->t.pass > 0 && scan_seen_has(en->seen, &q->t.ip, q->t.port))
 		return 0; /* answered: no retry */
@@ -174,8 +175,7 @@ static int admit(struct scan_engine *en, const struct queued *q, double now,
 
 /* Fills batch with up to max targets: pending first, then deferred ones whose
  * window has passed, then new positions. */
-static unsigned fill_batch(struct scan_engine *en, double now, struct queued *batch,
-			   unsigned max)
+static unsigned fill_batch(struct scan_engine *en, double now, struct queued *batch, unsigned max)
 {
 	unsigned n = 0, k = 0;
 	int64_t w = (int64_t)now;
@@ -302,8 +302,8 @@ static int cooldown(struct scan_engine *en, struct merr *e)
 	while (!stop_level(en, 2)) {
 		double now = scan_now();
 		int rc;
-		if (now >= deadline || (stateful && en->mode->inflight(en->mstate) == 0 &&
-					now - t0 >= 0))
+		if (now >= deadline ||
+		    (stateful && en->mode->inflight(en->mstate) == 0 && now - t0 >= 0))
 			break;
 		if (now - en->t_last_progress >= PROGRESS_EVERY)
 			report_progress(en, now, true);
@@ -410,6 +410,7 @@ int scan_run(const struct scan_config *cfg, scan_sink_fn sink, void *sink_arg,
 	en->t_start = en->t_last_progress = scan_now();
 	scan_rate_init(&en->rate, cfg->rate, en->t_start);
 	rc = send_loop(en, out, e);
+	out->send_elapsed = scan_now() - en->t_start;
 	rc2 = cooldown(en, e);
 	if (!rc)
 		rc = rc2;

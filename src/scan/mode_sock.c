@@ -167,8 +167,8 @@ static int start_probe(struct sockmode *m, const struct scan_target *t, struct m
 	uint32_t i;
 	int fd, rc;
 
-	fd = socket(ss.ss_family, (m->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    0);
+	fd = socket(ss.ss_family,
+		    (m->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM
 			   ? 0

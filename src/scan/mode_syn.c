@@ -41,28 +41,28 @@ static int attach_filter(int fd)
 {
 	const uint32_t lo = SCAN_SPORT_BASE, hi = SCAN_SPORT_BASE + SCAN_SPORT_COUNT;
 	struct sock_filter code[] = {
-	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),		    /* 0 ethertype */
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0800, 0, 10),	    /* 1 -> 12 */
-	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),		    /* 2 ip proto */
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 17),	    /* 3 */
-	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),		    /* 4 frag */
-	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 15, 0),    /* 5 */
-	    BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),		    /* 6 x = ihl */
-	    BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),		    /* 7 tcp dport */
-	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 12),	    /* 8 */
-	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, hi, 11, 0),	    /* 9 */
-	    BPF_STMT(BPF_LD | BPF_B | BPF_IND, 27),		    /* 10 tcp flags */
-	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 8, 9),	    /* 11 ACK */
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x86dd, 0, 8),	    /* 12 */
-	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),		    /* 13 next header */
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 6),	    /* 14 */
-	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 56),		    /* 15 tcp dport */
-	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 4),	    /* 16 */
-	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, hi, 3, 0),	    /* 17 */
-	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 67),		    /* 18 tcp flags */
-	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 1),	    /* 19 ACK */
-	    BPF_STMT(BPF_RET | BPF_K, 0x40000),			    /* 20 accept */
-	    BPF_STMT(BPF_RET | BPF_K, 0),			    /* 21 drop */
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),		 /* 0 ethertype */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0800, 0, 10),	 /* 1 -> 12 */
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),		 /* 2 ip proto */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 17),	 /* 3 */
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),		 /* 4 frag */
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 15, 0), /* 5 */
+	    BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),		 /* 6 x = ihl */
+	    BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),		 /* 7 tcp dport */
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 12),	 /* 8 */
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, hi, 11, 0),	 /* 9 */
+	    BPF_STMT(BPF_LD | BPF_B | BPF_IND, 27),		 /* 10 tcp flags */
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 8, 9),	 /* 11 ACK */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x86dd, 0, 8),	 /* 12 */
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),		 /* 13 next header */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 6),	 /* 14 */
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 56),		 /* 15 tcp dport */
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 4),	 /* 16 */
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, hi, 3, 0),	 /* 17 */
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 67),		 /* 18 tcp flags */
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 1),	 /* 19 ACK */
+	    BPF_STMT(BPF_RET | BPF_K, 0x40000),			 /* 20 accept */
+	    BPF_STMT(BPF_RET | BPF_K, 0),			 /* 21 drop */
 	};
 	struct sock_fprog prog = {ARRAY_SIZE(code), code};
 
@@ -77,9 +77,10 @@ static int open_rx(struct synmode *m, struct merr *e)
 
 	m->rx = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (m->rx < 0)
-		return merr_set(e, errno == EPERM ? M_EPERM : M_ENET,
-				"AF_PACKET socket: %s (syn mode needs CAP_NET_RAW; try --mode connect)",
-				strerror(errno));
+		return merr_set(
+		    e, errno == EPERM ? M_EPERM : M_ENET,
+		    "AF_PACKET socket: %s (syn mode needs CAP_NET_RAW; try --mode connect)",
+		    strerror(errno));
 	if (attach_filter(m->rx) != 0)
 		return merr_set(e, M_ENET, "SO_ATTACH_FILTER: %s", strerror(errno));
 	/* frames that arrived before the filter was attached */
@@ -105,8 +106,8 @@ static int open_tx(struct synmode *m, const struct scan_config *cfg, struct merr
 		m->tx = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 		m->tx6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 		if (m->tx < 0 || m->tx6 < 0)
-			return merr_set(e, errno == EPERM ? M_EPERM : M_ENET,
-					"raw IP socket: %s", strerror(errno));
+			return merr_set(e, errno == EPERM ? M_EPERM : M_ENET, "raw IP socket: %s",
+					strerror(errno));
 		return 0;
 	}
 	m->tx = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: send only */

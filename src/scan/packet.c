@@ -137,7 +137,8 @@ size_t scan_syn_build(const struct scan_net *n, const struct ipaddr *dst, uint16
 		put_ip(ip + 12, &n->src4, 4);
 		put_ip(ip + 16, dst, 4);
 		put16(ip + 10, scan_inet_csum(ip, IP4_LEN, 0));
-		put16(tcp + 16, scan_inet_csum(tcp, TCP_LEN, pseudo_sum(ip + 12, ip + 16, 4, TCP_LEN)));
+		put16(tcp + 16,
+		      scan_inet_csum(tcp, TCP_LEN, pseudo_sum(ip + 12, ip + 16, 4, TCP_LEN)));
 	} else {
 		memset(ip, 0, IP6_LEN);
 		ip[0] = 0x60;
@@ -146,7 +147,8 @@ size_t scan_syn_build(const struct scan_net *n, const struct ipaddr *dst, uint16
 		ip[7] = PROBE_TTL;
 		put_ip(ip + 8, &n->src6, 16);
 		put_ip(ip + 24, dst, 16);
-		put16(tcp + 16, scan_inet_csum(tcp, TCP_LEN, pseudo_sum(ip + 8, ip + 24, 16, TCP_LEN)));
+		put16(tcp + 16,
+		      scan_inet_csum(tcp, TCP_LEN, pseudo_sum(ip + 8, ip + 24, 16, TCP_LEN)));
 	}
 	return len;
 }

@@ -50,8 +50,7 @@ static int parse_num(const char *s, size_t len, unsigned *out)
 
 static int parse_item(uint8_t *bits, const char *s, size_t len, int depth);
 
-static int parse_list(uint8_t *bits, const char *spec, int depth, size_t *bad_off,
-		      size_t *bad_len)
+static int parse_list(uint8_t *bits, const char *spec, int depth, size_t *bad_off, size_t *bad_len)
 {
 	const char *p = spec;
 

@@ -12,6 +12,7 @@
 
 #include "base/compat.h"
 
+#include <netinet/in.h> /* INET6_ADDRSTRLEN */
 #include <signal.h>
 
 #include "base/err.h"
@@ -75,8 +76,8 @@ struct scan_target {
  * (0 .. scan_targets_end()) is the whole iteration state: it is the checkpoint.
  */
 struct scan_targets {
-	struct ipset addrs;  /* own copy */
-	uint64_t *cum;	     /* cum[i] = addresses in ranges [0, i) */
+	struct ipset addrs;	 /* own copy */
+	uint64_t *cum;		 /* cum[i] = addresses in ranges [0, i) */
 	struct scan_ports ports; /* own copy */
 	struct scan_perm perm;
 	uint64_t n_addrs;
@@ -176,8 +177,9 @@ struct scan_config {
 	 * refused probe by probe. Either way no packet leaves for them. */
 	bool partial_scope;
 	const char *scope_kind; /* "org", "all" or "loopback": kept in params for --resume */
-	volatile sig_atomic_t *stop; /* set by a signal handler: 1 stop sending, 2 also skip cooldown */
-	scan_progress_fn progress;   /* called ~4 times a second (may be NULL) */
+	volatile sig_atomic_t
+	    *stop; /* set by a signal handler: 1 stop sending, 2 also skip cooldown */
+	scan_progress_fn progress; /* called ~4 times a second (may be NULL) */
 	void *progress_arg;
 };
 
@@ -190,7 +192,8 @@ struct scan_outcome {
 	bool complete;	     /* walked every position */
 	bool interrupted;    /* stopped by *stop */
 	bool timed_out;	     /* stopped by max_runtime */
-	double elapsed;
+	double elapsed;	     /* seconds, including the cooldown */
+	double send_elapsed; /* seconds spent sending: sent / send_elapsed is the probe rate */
 };
 
 /*
@@ -231,15 +234,14 @@ void scan_info_release(struct scan_info *i);
 int scan_store_create(struct store *s, const char *org_slug, const char *mode, const char *ports,
 		      const char *params_json, int64_t now, int64_t *id, struct merr *e);
 /* Marks the scan done or interrupted with its counters and checkpoint. */
-int scan_store_finish(struct store *s, int64_t id, const char *state,
-		      const struct scan_counters *c, uint64_t checkpoint, int64_t now,
-		      struct merr *e);
+int scan_store_finish(struct store *s, int64_t id, const char *state, const struct scan_counters *c,
+		      uint64_t checkpoint, int64_t now, struct merr *e);
 /* Sets a scan back to running (resume). */
 int scan_store_reopen(struct store *s, int64_t id, struct merr *e);
 int scan_store_get(struct store *s, int64_t id, struct scan_info *out, struct merr *e);
 /* Calls fn for each scan, newest first (at most limit, 0 = all). */
-int scan_store_list(struct store *s, size_t limit,
-		    int (*fn)(void *arg, const struct scan_info *i), void *arg, struct merr *e);
+int scan_store_list(struct store *s, size_t limit, int (*fn)(void *arg, const struct scan_info *i),
+		    void *arg, struct merr *e);
 /* Calls fn for each observation seen in scan id. */
 int scan_store_results(struct store *s, int64_t id,
 		       int (*fn)(void *arg, const struct scan_result *r), void *arg,
@@ -270,7 +272,7 @@ struct scan_params {
 	char mode[16], send[16], iface[32];
 	struct ipset targets;
 	struct scan_ports ports;
-	struct scan_config cfg; /* points into this struct; start_pos = checkpoint */
+	struct scan_config cfg;	  /* points into this struct; start_pos = checkpoint */
 	struct scan_result *seen; /* open/closed results already stored */
 	size_t n_seen, cap_seen;
 };
@@ -296,14 +298,14 @@ struct scan_orgmap {
 };
 
 int scan_session_run(struct store *s, const char *org, const struct scan_orgmap *map,
-		     const struct scan_config *cfg, int64_t resume_id, FILE *out,
-		     int64_t *scan_id, struct scan_outcome *oc, struct merr *e);
+		     const struct scan_config *cfg, int64_t resume_id, FILE *out, int64_t *scan_id,
+		     struct scan_outcome *oc, struct merr *e);
 
 /* ------------------------------------------------------------ scope */
 
 struct scan_refusal {
-	char what[2 * 46 + 2]; /* address or lo-hi range */
-	char reason[320];      /* from inv_scope_check: Japanese, then English */
+	char what[2 * INET6_ADDRSTRLEN + 2]; /* address or lo-hi range */
+	char reason[320];		     /* from inv_scope_check: Japanese, then English */
 };
 
 /* What a scan walks and what every probe is checked against. */

@@ -146,7 +146,7 @@ int scan_engine_result(struct scan_engine *en, const struct ipaddr *ip, uint16_t
 		       enum scan_proto proto, enum scan_state st, int ttl, double rtt_ms);
 /* Stateful modes: a probe of t got no answer in time. Final (reported as st)
  * only on the last pass; earlier passes leave it to the retry. */
-int scan_engine_timeout(struct scan_engine *en, const struct scan_target *t,
-			enum scan_proto proto, enum scan_state st);
+int scan_engine_timeout(struct scan_engine *en, const struct scan_target *t, enum scan_proto proto,
+			enum scan_state st);
 
 #endif

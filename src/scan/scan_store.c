@@ -79,9 +79,8 @@ int scan_store_create(struct store *s, const char *org_slug, const char *mode, c
 	return rc;
 }
 
-int scan_store_finish(struct store *s, int64_t id, const char *state,
-		      const struct scan_counters *c, uint64_t checkpoint, int64_t now,
-		      struct merr *e)
+int scan_store_finish(struct store *s, int64_t id, const char *state, const struct scan_counters *c,
+		      uint64_t checkpoint, int64_t now, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	int rc;
@@ -109,8 +108,9 @@ int scan_store_finish(struct store *s, int64_t id, const char *state,
 int scan_store_reopen(struct store *s, int64_t id, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s, "UPDATE scans SET state = 'running', finished_at = NULL "
-				  "WHERE id = ? AND state = 'interrupted'",
+	int rc = store_prepare(s,
+			       "UPDATE scans SET state = 'running', finished_at = NULL "
+			       "WHERE id = ? AND state = 'interrupted'",
 			       &st, e);
 	if (rc)
 		return rc;
@@ -131,8 +131,8 @@ void scan_info_release(struct scan_info *i)
 	i->params = NULL;
 }
 
-#define SCAN_COLS                                                                                  \
-	"id, org_slug, mode, ports, started_at, finished_at, state, params, sent, received, "     \
+#define SCAN_COLS                                                                             \
+	"id, org_slug, mode, ports, started_at, finished_at, state, params, sent, received, " \
 	"invalid, dropped, checkpoint"
 
 static int row_to_info(struct store_stmt *st, struct scan_info *i)
@@ -174,11 +174,12 @@ int scan_store_get(struct store *s, int64_t id, struct scan_info *out, struct me
 	return rc;
 }
 
-int scan_store_list(struct store *s, size_t limit,
-		    int (*fn)(void *arg, const struct scan_info *i), void *arg, struct merr *e)
+int scan_store_list(struct store *s, size_t limit, int (*fn)(void *arg, const struct scan_info *i),
+		    void *arg, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s, "SELECT " SCAN_COLS " FROM scans ORDER BY id DESC LIMIT ?", &st, e);
+	int rc =
+	    store_prepare(s, "SELECT " SCAN_COLS " FROM scans ORDER BY id DESC LIMIT ?", &st, e);
 
 	if (rc)
 		return rc;
@@ -205,8 +206,7 @@ static int parse_name(const char *s, const char *const *names, int n)
 }
 
 int scan_store_results(struct store *s, int64_t id,
-		       int (*fn)(void *arg, const struct scan_result *r), void *arg,
-		       struct merr *e)
+		       int (*fn)(void *arg, const struct scan_result *r), void *arg, struct merr *e)
 {
 	static const char *const protos[] = {"tcp", "udp"};
 	static const char *const states[] = {"open", "closed", "filtered", "open|filtered"};
@@ -275,19 +275,21 @@ int scan_batch_new(struct store *s, int64_t scan_id, const char *org_slug, size_
 		scan_batch_free(b);
 		return merr_set(e, M_ENOMEM, "out of memory");
 	}
-	rc = store_prepare(s,
-			   "INSERT INTO observations (scan_id, org_slug, ip, port, proto, state, "
-			   "ttl, rtt_ms, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-			   "ON CONFLICT (org_slug, ip, port, proto) DO UPDATE SET "
-			   "scan_id = excluded.scan_id, state = excluded.state, ttl = excluded.ttl, "
-			   "rtt_ms = excluded.rtt_ms, last_seen = excluded.last_seen RETURNING id",
-			   &b->upsert, e);
+	rc = store_prepare(
+	    s,
+	    "INSERT INTO observations (scan_id, org_slug, ip, port, proto, state, "
+	    "ttl, rtt_ms, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT (org_slug, ip, port, proto) DO UPDATE SET "
+	    "scan_id = excluded.scan_id, state = excluded.state, ttl = excluded.ttl, "
+	    "rtt_ms = excluded.rtt_ms, last_seen = excluded.last_seen RETURNING id",
+	    &b->upsert, e);
 	if (rc == 0)
-		rc = store_prepare(s,
-				   "INSERT INTO scan_observations (scan_id, observation_id, state, "
-				   "seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (scan_id, observation_id) "
-				   "DO UPDATE SET state = excluded.state, seen_at = excluded.seen_at",
-				   &b->link, e);
+		rc = store_prepare(
+		    s,
+		    "INSERT INTO scan_observations (scan_id, observation_id, state, "
+		    "seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (scan_id, observation_id) "
+		    "DO UPDATE SET state = excluded.state, seen_at = excluded.seen_at",
+		    &b->link, e);
 	if (rc) {
 		scan_batch_free(b);
 		return rc;

@@ -118,8 +118,8 @@ static int loopback_set(struct ipset *s)
 }
 
 /* targets = req ∩ allowed; refused = req − allowed (explained). */
-static int cut_to_allowed(struct store *s, const char *org, const struct ipset *req,
-			  int64_t now, struct scan_scope *sc, struct merr *e)
+static int cut_to_allowed(struct store *s, const char *org, const struct ipset *req, int64_t now,
+			  struct scan_scope *sc, struct merr *e)
 {
 	struct ipset refused;
 	int rc;

@@ -114,7 +114,8 @@ static int params_from_json(const char *json, struct scan_params *p, struct merr
 	int rc = 0;
 
 	if (!o)
-		return merr_at(e, M_EPARSE, NULL, -1, -1, "params", "stored parameters are not JSON");
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "params",
+			       "stored parameters are not JSON");
 	t = cJSON_GetObjectItemCaseSensitive(o, "targets");
 	if (!cJSON_IsArray(t) || scan_key_from_hex(str(o, "key"), p->cfg.key) != 0)
 		rc = merr_at(e, M_EPARSE, NULL, -1, -1, "params", "targets or key missing");
@@ -126,7 +127,8 @@ static int params_from_json(const char *json, struct scan_params *p, struct merr
 	mode = str(o, "mode");
 	send = str(o, "send");
 	iface = str(o, "iface");
-	snprintf(p->scope_kind, sizeof(p->scope_kind), "%s", str(o, "scope") ? str(o, "scope") : "org");
+	snprintf(p->scope_kind, sizeof(p->scope_kind), "%s",
+		 str(o, "scope") ? str(o, "scope") : "org");
 	p->cfg.scope_kind = p->scope_kind;
 	snprintf(p->mode, sizeof(p->mode), "%s", mode ? mode : "connect");
 	snprintf(p->send, sizeof(p->send), "%s", send ? send : "packet");
@@ -215,8 +217,8 @@ static int session_sink(void *arg, const struct scan_result *r)
 }
 
 int scan_session_run(struct store *s, const char *org, const struct scan_orgmap *map,
-		     const struct scan_config *cfg, int64_t resume_id, FILE *out,
-		     int64_t *scan_id, struct scan_outcome *oc, struct merr *e)
+		     const struct scan_config *cfg, int64_t resume_id, FILE *out, int64_t *scan_id,
+		     struct scan_outcome *oc, struct merr *e)
 {
 	struct sink_ctx x = {out, org, map, NULL, e};
 	char ports[512];

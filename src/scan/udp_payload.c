@@ -14,8 +14,8 @@ static uint16_t rd16(const uint8_t *p)
 
 /* --------------------------------------------------------------- DNS */
 
-static const uint8_t dns_question[] = {7,   'v', 'e', 'r', 's', 'i', 'o', 'n', 4, 'b',
-				       'i', 'n', 'd', 0,   0,	16,  0,	  3}; /* TXT CH */
+static const uint8_t dns_question[] = {7,   'v', 'e', 'r', 's', 'i', 'o', 'n', 4,
+				       'b', 'i', 'n', 'd', 0,	0,   16,  0,   3}; /* TXT CH */
 
 size_t scan_dns_build(uint16_t id, uint8_t *out, size_t cap)
 {
@@ -192,8 +192,7 @@ bool scan_snmp_parse(const uint8_t *p, size_t len, uint32_t request_id)
 		return false;
 	end = c + l;
 	off = c;
-	if (!ber_next(p, end, &off, &tag, &c, &l) || tag != 0x02 || !ber_uint(p, c, l, &v) ||
-	    v > 1)
+	if (!ber_next(p, end, &off, &tag, &c, &l) || tag != 0x02 || !ber_uint(p, c, l, &v) || v > 1)
 		return false; /* version: v1 (0) or v2c (1) */
 	if (!ber_next(p, end, &off, &tag, &c, &l) || tag != 0x04)
 		return false; /* community */
