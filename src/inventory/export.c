@@ -163,19 +163,26 @@ static void write_contacts(struct emit *x, const struct inv_org *o)
 	seq_end(x);
 }
 
+/* Declared in the inventory: from the store with source 'inventory', or parsed from a
+ * file (no source yet). */
+static bool is_inventory(const struct inv_asset *a)
+{
+	return !a->source || strcmp(a->source, "inventory") == 0;
+}
+
 static void write_assets(struct emit *x, const struct inv_org *o)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < o->n_assets; i++)
-		n += o->assets[i].source && strcmp(o->assets[i].source, "inventory") == 0;
+		n += is_inventory(&o->assets[i]);
 	if (!n)
 		return;
 	key(x, "assets");
 	seq_start(x, false);
 	for (size_t i = 0; i < o->n_assets; i++) {
 		const struct inv_asset *a = &o->assets[i];
-		if (!a->source || strcmp(a->source, "inventory") != 0)
+		if (!is_inventory(a))
 			continue; /* discovered rows are not part of the inventory file */
 		map_start(x, false);
 		kv(x, a->kind, a->value);
