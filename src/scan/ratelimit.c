@@ -35,12 +35,13 @@ void scan_sleep_until(double t)
 		; /* spin the last stretch: nanosleep overshoots by tens of microseconds */
 }
 
-/* Debt is capped at this many packets so a stall (a store flush, a slow
- * disk) is not followed by a burst above the configured rate. */
+/* Debt is capped at 50 ms of traffic (at most 8192 packets) so that a stall
+ * (preemption on a busy machine, a store flush) is caught up without a long
+ * burst above the configured rate. */
 static double burst_of(double rate)
 {
-	double b = rate / 200.0; /* 5 ms of traffic */
-	return b < 1 ? 1 : (b > 256 ? 256 : b);
+	double b = rate / 20.0;
+	return b < 1 ? 1 : (b > 8192 ? 8192 : b);
 }
 
 void scan_rate_init(struct scan_rate *r, double rate, double now)

@@ -226,14 +226,15 @@ static void test_rate__token_bucket_is_exact_on_a_fake_clock(void **state)
 	for (int i = 1; i <= 10000; i++)
 		total += scan_rate_take(&r, 10.0 + i * 0.0001, 64);
 	assert_true(total >= 99990 && total <= 100000);
-	/* after a stall of 1 s only one burst is allowed at once */
-	assert_true(scan_rate_take(&r, 12.0, 100000) <= 500);
+	/* after a stall of 1 s only one burst (50 ms) is allowed at once */
+	assert_true(scan_rate_take(&r, 12.0, 100000) <= 5000);
+	assert_int_equal(scan_rate_take(&r, 12.0, 100000), 0);
 }
 
 static void test_rate__paced_sends_hit_the_rate(void **state)
 {
 	struct scan_rate r;
-	double t0 = scan_now(), t;
+	double t0 = scan_now(), t, elapsed;
 	uint64_t total = 0;
 
 	scan_rate_init(&r, 50000, t0);
@@ -243,8 +244,14 @@ static void test_rate__paced_sends_hit_the_rate(void **state)
 			scan_sleep_until(t + scan_rate_wait_time(&r, t));
 		total += n;
 	}
-	/* 15000 expected; allow 5 % for a loaded machine */
-	assert_true(total >= 14250 && total <= 15300);
+	elapsed = scan_now() - t0;
+	print_message("paced: %llu tokens in %.4f s (%.0f/s)\n", (unsigned long long)total, elapsed,
+		      (double)total / elapsed);
+	/* never above the rate (plus one burst: 50 ms = 2500); on a machine shared with
+	 * other builds (load 7 on 2 cores seen) preemption can cost more than the burst
+	 * covers, so the lower bound is loose; the fake-clock test above is the exact one */
+	assert_true((double)total <= 50000 * elapsed + 2500);
+	assert_true((double)total >= 0.6 * 50000 * 0.3);
 }
 
 static void test_netcap__caps_each_network_per_second(void **state)
@@ -453,6 +460,60 @@ static void test_reply__ipv6_round_trip(void **state)
 	assert_int_equal(r.port, 8443);
 	rep[14 + 40 + 9] ^= 1; /* ack off by one bit */
 	assert_int_equal(scan_reply_parse(&n, rep, len, SCAN_PARSE_CSUM_PARTIAL, &r),
+			 SCAN_REPLY_INVALID);
+}
+
+/* Frames the kernel really sent, captured with tcpdump on a namespace's lo while
+ * `mamori scan --mode syn --key 6d61...` ran (the fuzz corpus seeds). */
+static size_t read_seed(const char *name, uint8_t *buf, size_t cap)
+{
+	char path[1024];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/tests/fuzz/corpus/scan_reply/%s", MAMORI_SOURCE_DIR, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static void test_reply__validates_real_kernel_frames(void **state)
+{
+	static const struct {
+		const char *file;
+		enum scan_reply_kind kind;
+		bool open;
+	} frames[] = {
+	    {"00_v4_syn", SCAN_REPLY_NOT_OURS, false},
+	    {"01_v4_synack_open", SCAN_REPLY_VALID, true},
+	    {"02_v4_rst_local", SCAN_REPLY_NOT_OURS, false},
+	    {"04_v4_rstack_closed", SCAN_REPLY_VALID, false},
+	    {"06_v6_synack_open", SCAN_REPLY_VALID, true},
+	    {"09_v6_rstack_closed", SCAN_REPLY_VALID, false},
+	    {"21_v4_bad_csum", SCAN_REPLY_INVALID, false},
+	    {"22_v4_bad_ack", SCAN_REPLY_INVALID, false},
+	};
+	struct scan_net n;
+	struct scan_reply r;
+	uint8_t buf[512];
+
+	net_init(&n);
+	memcpy(n.key, "mamori-fuzz-key!", SCAN_KEY_LEN);
+	for (size_t i = 0; i < ARRAY_SIZE(frames); i++) {
+		size_t len = read_seed(frames[i].file, buf, sizeof(buf));
+		/* loopback leaves TCP checksums to "offload": the socket says CSUMNOTREADY */
+		unsigned flags = strstr(frames[i].file, "bad_csum") ? 0 : SCAN_PARSE_CSUM_PARTIAL;
+		assert_int_equal(scan_reply_parse(&n, buf, len, flags, &r), frames[i].kind);
+		if (frames[i].kind == SCAN_REPLY_VALID) {
+			assert_int_equal(r.open, frames[i].open);
+			assert_int_equal(r.ttl, 64);
+		}
+	}
+	n.key[3] ^= 0x20; /* another scan's key: a genuine frame is not ours to count */
+	assert_int_equal(scan_reply_parse(&n, buf, read_seed("01_v4_synack_open", buf, sizeof(buf)),
+					  SCAN_PARSE_CSUM_PARTIAL, &r),
 			 SCAN_REPLY_INVALID);
 }
 
@@ -723,6 +784,7 @@ int main(void)
 	    cmocka_unit_test(test_cookie__accepts_genuine_and_rejects_forged),
 	    cmocka_unit_test(test_reply__rejects_truncated_bad_checksum_and_wrong_port),
 	    cmocka_unit_test(test_reply__ipv6_round_trip),
+	    cmocka_unit_test(test_reply__validates_real_kernel_frames),
 	    cmocka_unit_test(test_udp__dns_request_and_reply),
 	    cmocka_unit_test(test_udp__ntp_request_and_reply),
 	    cmocka_unit_test(test_udp__snmp_request_and_reply),
