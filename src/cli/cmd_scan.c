@@ -527,7 +527,8 @@ static int run_new(struct cli *c, struct run_opts *o)
 	cfg.targets = &sc.targets;
 	cfg.allowed = &sc.allowed;
 	cfg.scope_kind = sc.kind;
-	report_refusals(c, &sc);
+	if (!o->dry_run)
+		report_refusals(c, &sc); /* a dry run lists them on stdout */
 	if (sc.targets.n == 0) {
 		rc = merr_set(&e, M_ESCOPE,
 			      "nothing to scan: no address is in the authorised scope");

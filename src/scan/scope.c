@@ -63,27 +63,87 @@ static int add_refusal(struct scan_scope *sc, ip128 lo, ip128 hi, const char *re
 	return 0;
 }
 
-/* Records every range of `refused` with the inventory's reason for its first address. */
+/* Boundaries of org's declared scopes and of the global exclusions: a refused
+ * range is cut there so that each piece has one reason (excluded, expired, ...). */
+struct cuts {
+	ip128 *v;
+	size_t n;
+};
+
+static int cuts_add(struct cuts *c, const char *cidr)
+{
+	struct cidr x;
+	ip128 lo, hi, *v;
+
+	if (!cidr || cidr_parse(cidr, false, &x) != 0)
+		return 0;
+	cidr_bounds(&x, &lo, &hi);
+	v = m_realloc(c->v, (c->n + 2) * sizeof(*v));
+	if (!v)
+		return M_ENOMEM;
+	c->v = v;
+	c->v[c->n++] = lo;
+	c->v[c->n++] = hi + 1; /* wraps to 0 only for ::/0, which then cuts nothing */
+	return 0;
+}
+
+static int cuts_load(struct store *s, const char *org, struct cuts *c, struct merr *e)
+{
+	struct inv_filter f = {org, NULL, -1, INV_WITH_SCOPES | INV_WITH_EXCLUSIONS};
+	struct inv_doc *d = NULL;
+	int rc = inv_load(s, &f, &d, e);
+
+	for (size_t i = 0; rc == 0 && i < d->n_orgs; i++)
+		for (size_t k = 0; rc == 0 && k < d->orgs[i].n_scopes; k++)
+			rc = cuts_add(c, d->orgs[i].scopes[k].cidr);
+	for (size_t i = 0; rc == 0 && d && i < d->n_exclusions; i++)
+		rc = cuts_add(c, d->exclusions[i].cidr);
+	inv_doc_free(d);
+	return rc == M_ENOMEM ? merr_set(e, rc, "out of memory") : rc;
+}
+
+static int explain_piece(struct store *s, const char *org, ip128 lo, ip128 hi, int64_t now,
+			 struct scan_scope *sc)
+{
+	struct inv_scope_verdict v;
+	struct ipaddr a;
+
+	memset(&v, 0, sizeof(v));
+	ip_from128(lo, &a);
+	if (org)
+		inv_scope_check(s, org, &a, now, &v, NULL);
+	if (!v.reason[0])
+		snprintf(v.reason, sizeof(v.reason),
+			 "どの組織の許可範囲にも含まれません / not in any organisation's "
+			 "authorised scope");
+	return add_refusal(sc, lo, hi, v.reason);
+}
+
+/* Records every range of `refused`, cut at scope and exclusion boundaries, each
+ * with the inventory's reason (inv_scope_check) for its first address. */
 static int explain(struct store *s, const char *org, const struct ipset *refused, int64_t now,
 		   struct scan_scope *sc)
 {
-	for (size_t i = 0; i < refused->n; i++) {
-		struct inv_scope_verdict v;
-		struct ipaddr a;
-		int rc;
-		memset(&v, 0, sizeof(v));
-		ip_from128(refused->r[i].lo, &a);
-		if (org)
-			inv_scope_check(s, org, &a, now, &v, NULL);
-		if (!v.reason[0])
-			snprintf(v.reason, sizeof(v.reason),
-				 "どの組織の許可範囲にも含まれません / not in any organisation's "
-				 "authorised scope");
-		rc = add_refusal(sc, refused->r[i].lo, refused->r[i].hi, v.reason);
-		if (rc)
-			return rc;
+	struct cuts c = {NULL, 0};
+	int rc = 0;
+
+	if (org && refused->n)
+		rc = cuts_load(s, org, &c, NULL);
+	for (size_t i = 0; rc == 0 && i < refused->n; i++) {
+		ip128 lo = refused->r[i].lo, hi = refused->r[i].hi;
+		for (;;) {
+			ip128 cut = hi; /* last address of the piece starting at lo */
+			for (size_t k = 0; k < c.n; k++)
+				if (c.v[k] > lo && c.v[k] <= hi && c.v[k] - 1 < cut)
+					cut = c.v[k] - 1;
+			rc = explain_piece(s, org, lo, cut, now, sc);
+			if (rc || cut == hi)
+				break;
+			lo = cut + 1;
+		}
 	}
-	return 0;
+	m_free(c.v);
+	return rc;
 }
 
 static int parse_requested(const char *csv, struct ipset *out, struct merr *e)
