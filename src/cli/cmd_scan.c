@@ -34,6 +34,7 @@ const char cmd_scan_usage[] =
     "  --per-net-rate PPS cap per /24 (IPv4) or /64 (IPv6) per second (default 2000, 0 = none)\n"
     "  --retries N        extra passes for unanswered targets (default 0)\n"
     "  --timeout S        per-probe timeout for connect/udp (default 1)\n"
+    "  --max-inflight N   connect/udp probes in flight (default 4096, bounded by open files)\n"
     "  --cooldown S       wait for late replies after the last send (default 1)\n"
     "  --max-runtime S    stop sending after S seconds (interrupted, resumable)\n"
     "  --max-targets N    refuse more than N address x port targets without --yes (65536)\n"
@@ -75,6 +76,7 @@ struct run_opts {
 	const char *source_ip, *source_mac, *gw_mac, *shard, *key_hex;
 	double rate, per_net, timeout, cooldown, max_runtime;
 	long retries, resume;
+	unsigned max_inflight;
 	unsigned long long max_targets;
 	bool all, yes, dry_run;
 };
@@ -143,6 +145,7 @@ enum {
 	O_GWMAC,
 	O_SHARD,
 	O_KEY,
+	O_INFLIGHT,
 };
 
 static const struct option run_options[] = {
@@ -170,6 +173,7 @@ static const struct option run_options[] = {
     {"gw-mac", required_argument, NULL, O_GWMAC},
     {"shard", required_argument, NULL, O_SHARD},
     {"key", required_argument, NULL, O_KEY}, /* tests: a fixed permutation key */
+    {"max-inflight", required_argument, NULL, O_INFLIGHT},
     {0},
 };
 
@@ -210,6 +214,11 @@ static int take_option(struct cli *c, struct run_opts *o, int opt)
 	case O_GWMAC: o->gw_mac = optarg; return 0;
 	case O_SHARD: o->shard = optarg; return 0;
 	case O_KEY: o->key_hex = optarg; return 0;
+	case O_INFLIGHT:
+		if (parse_ull(optarg, &u) || u == 0 || u > 1000000)
+			return -1;
+		o->max_inflight = (unsigned)u;
+		return 0;
 	default: return -1;
 	}
 }
@@ -482,6 +491,8 @@ static int fill_config(struct cli *c, struct run_opts *o, struct scan_config *cf
 		cfg->timeout = o->timeout;
 	if (o->cooldown >= 0)
 		cfg->cooldown = o->cooldown;
+	if (o->max_inflight)
+		cfg->max_inflight = o->max_inflight;
 	if (apply_net_options(o, cfg))
 		return merr_set(e, M_EINVAL, "bad --source-ip, --source-mac, --gw-mac or --shard");
 	if (o->key_hex) {

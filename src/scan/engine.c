@@ -192,7 +192,10 @@ static unsigned fill_batch(struct scan_engine *en, double now, struct queued *ba
 		en->c.deferred--;
 		admit(en, &q, now, batch, &n);
 	}
-	while (n < max && en->pos < end && en->defer_len < DEFER_CAP) {
+	/* bounded: a retry pass or a shrunken scope may skip many targets in a row, and
+	 * the stop flag and replies must still be looked at */
+	for (unsigned looked = 0;
+	     n < max && en->pos < end && en->defer_len < DEFER_CAP && looked < 65536; looked++) {
 		struct queued q;
 		if (!scan_targets_next(&en->targets, &en->pos, &q.t))
 			break;

@@ -645,11 +645,15 @@ static void test_store__observations_upsert_and_per_scan(void **state)
 struct collect {
 	int open, closed, other;
 	uint16_t open_port;
+	double when[16]; /* monotonic time of the first results */
+	int n;
 };
 
 static int collect(void *arg, const struct scan_result *r)
 {
 	struct collect *c = arg;
+	if (c->n < 16)
+		c->when[c->n++] = scan_now();
 	if (r->state == SCAN_OPEN) {
 		c->open++;
 		c->open_port = r->port;
@@ -767,6 +771,48 @@ static void test_engine__stop_flag_leaves_a_resumable_checkpoint(void **state)
 	ipset_release(&tset);
 }
 
+static void test_engine__per_network_cap_defers_but_sends_everything(void **state)
+{
+	static const char *const targets[] = {"127.0.0.0/29"};
+	struct ipset tset;
+	struct scan_ports ports;
+	struct scan_config cfg;
+	struct scan_outcome oc;
+	struct collect col = {0};
+	struct merr e;
+	double t0;
+
+	make_set(&tset, targets, 1);
+	scan_ports_parse("9", &ports, NULL);
+	scan_config_init(&cfg);
+	cfg.targets = cfg.allowed = &tset;
+	cfg.ports = &ports;
+	cfg.rate = 10000;
+	cfg.per_net_rate = 4; /* 8 targets in one /24: two one-second windows at least */
+	cfg.report_closed = true;
+	memcpy(cfg.key, key2, SCAN_KEY_LEN);
+	merr_init(&e);
+	t0 = scan_now();
+	assert_int_equal(scan_run(&cfg, collect, &col, &oc, &e), 0);
+	assert_true(oc.complete);
+	assert_int_equal(oc.c.sent, 8);
+	assert_int_equal(col.closed, 8);
+	assert_true(oc.c.deferred == 0);
+	/* connect answers (RST) come back within microseconds, so the per-window count of
+	 * results is the per-window count of sends (+1 for one that crosses a boundary) */
+	int64_t first = (int64_t)col.when[0], last = (int64_t)col.when[7];
+	for (int64_t w = first; w <= last; w++) {
+		int in = 0;
+		for (int i = 0; i < 8; i++)
+			in += (int64_t)col.when[i] == w;
+		assert_true(in <= 5);
+	}
+	assert_true(last > first); /* needed two windows at least */
+	assert_true(scan_now() - t0 < 5);
+	scan_ports_release(&ports);
+	ipset_release(&tset);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +837,7 @@ int main(void)
 	    cmocka_unit_test(test_store__observations_upsert_and_per_scan),
 	    cmocka_unit_test(test_engine__connect_finds_listener_and_refuses_outside_scope),
 	    cmocka_unit_test(test_engine__stop_flag_leaves_a_resumable_checkpoint),
+	    cmocka_unit_test(test_engine__per_network_cap_defers_but_sends_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
