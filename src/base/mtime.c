@@ -16,34 +16,49 @@ int64_t time_now(void)
 	return (int64_t)time(NULL);
 }
 
-static void fmt(int64_t t, int offset, const char *pattern, char out[TIME_STR_MAX])
+/* Formats by hand rather than strftime: %Y does not zero-pad years below
+ * 1000, and every string we write must parse back. */
+enum time_style { STYLE_UTC, STYLE_JST, STYLE_JST_DATE };
+
+static void fmt(int64_t t, enum time_style style, char out[TIME_STR_MAX])
 {
-	time_t tt = (time_t)(t + offset);
+	time_t tt = (time_t)(t + (style == STYLE_UTC ? 0 : JST_OFFSET_SECONDS));
 	struct tm tm;
+	long long y;
+	unsigned mo, d, h, mi, se;
 
 	if (!gmtime_r(&tt, &tm)) {
 		snprintf(out, TIME_STR_MAX, "?");
 		return;
 	}
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	strftime(out, TIME_STR_MAX, pattern, &tm); /* patterns are the literals below */
-#pragma GCC diagnostic pop
+	y = (long long)tm.tm_year + 1900;
+	mo = (unsigned)tm.tm_mon % 12 + 1;
+	d = (unsigned)tm.tm_mday % 32;
+	h = (unsigned)tm.tm_hour % 24;
+	mi = (unsigned)tm.tm_min % 60;
+	se = (unsigned)tm.tm_sec % 61;
+	if (style == STYLE_UTC)
+		snprintf(out, TIME_STR_MAX, "%04lld-%02u-%02uT%02u:%02u:%02uZ", y, mo, d, h, mi,
+			 se);
+	else if (style == STYLE_JST)
+		snprintf(out, TIME_STR_MAX, "%04lld-%02u-%02u %02u:%02u JST", y, mo, d, h, mi);
+	else
+		snprintf(out, TIME_STR_MAX, "%04lld-%02u-%02u", y, mo, d);
 }
 
 void time_fmt_utc(int64_t t, char out[TIME_STR_MAX])
 {
-	fmt(t, 0, "%Y-%m-%dT%H:%M:%SZ", out);
+	fmt(t, STYLE_UTC, out);
 }
 
 void time_fmt_jst(int64_t t, char out[TIME_STR_MAX])
 {
-	fmt(t, JST_OFFSET_SECONDS, "%Y-%m-%d %H:%M JST", out);
+	fmt(t, STYLE_JST, out);
 }
 
 void time_fmt_jst_date(int64_t t, char out[TIME_STR_MAX])
 {
-	fmt(t, JST_OFFSET_SECONDS, "%Y-%m-%d", out);
+	fmt(t, STYLE_JST_DATE, out);
 }
 
 static int digits(const char **p, int n, int *out)

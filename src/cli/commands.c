@@ -10,6 +10,12 @@ const struct cli_command cli_commands[] = {
     {"inventory", cmd_inventory, "operators, assets, scope: import, export, list, show / 台帳",
      cmd_inventory_usage},
     {"scope", cmd_scope, "may this address be probed? exclusions / 診断許可範囲", cmd_scope_usage},
+    {"fingerprint", cmd_fingerprint, "Recog fingerprints: list, match, selftest / 指紋照合",
+     cmd_fingerprint_usage},
+    {"discover", cmd_discover, "DNS discovery and passive imports / 資産の発見",
+     cmd_discover_usage},
+    {"assets", cmd_assets, "discovered candidates: list, confirm, reject / 候補資産",
+     cmd_assets_usage},
     {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

@@ -309,6 +309,10 @@ int inv_parse_scope_time(const char *s, bool until, int64_t *out)
 		return M_EPARSE;
 	if (is_plain_date(s)) /* a JST calendar day */
 		t = t - JST_OFFSET_SECONDS + (until ? 86400 - 1 : 0);
+	/* An authorisation outside this century is a typo (and strftime would not write
+	 * a year below 1000 back as four digits). */
+	if (t < INV_TIME_MIN || t >= INV_TIME_MAX)
+		return M_EPARSE;
 	*out = t;
 	return 0;
 }

@@ -36,6 +36,10 @@ int inv_asset_canon(struct inv_doc *d, const char *kind, const char *value, char
 bool inv_asset_kind_valid(const char *kind);
 bool inv_slug_valid(const char *s);
 
+/* Scope dates must fall in 2000-01-01 .. 2099-12-31 UTC. */
+#define INV_TIME_MIN ((int64_t)946684800)
+#define INV_TIME_MAX ((int64_t)4102444800)
+
 /* Parses a scope date: "YYYY-MM-DD" is a JST calendar day (from: its first second,
  * until: its last), anything else an ISO 8601 instant (time_parse). */
 int inv_parse_scope_time(const char *s, bool until, int64_t *out);

@@ -424,7 +424,9 @@ static int sc_time(struct yctx *c, yaml_node_t *v, void *obj, const char *k)
 		return rc;
 	if (inv_parse_scope_time(s, until, until ? &r->sc->valid_until : &r->sc->valid_from))
 		return fail(c, v, field,
-			    "'%.60s' is not a date (YYYY-MM-DD, a JST day) or an ISO 8601 time", s);
+			    "'%.60s' is not a date (YYYY-MM-DD, a JST day) or an ISO 8601 time "
+			    "between 2000 and 2099",
+			    s);
 	if (until)
 		r->until = v;
 	else

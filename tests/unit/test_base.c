@@ -84,6 +84,10 @@ static void test_time__parses_and_shows_jst(void **state)
 	assert_int_equal(time_parse("2026-11-23T12:40:47+09:00", &t), 0);
 	time_fmt_utc(t, s);
 	assert_string_equal(s, "2026-11-23T03:40:47Z");
+	/* years below 1000 are zero-padded so the string parses back */
+	assert_int_equal(time_parse("0026-04-01", &t), 0);
+	time_fmt_utc(t, s);
+	assert_string_equal(s, "0026-04-01T00:00:00Z");
 	assert_int_equal(time_parse("2026-02-30", &t), M_EPARSE);
 	assert_int_equal(time_parse("2026-11-23T25:00Z", &t), M_EPARSE);
 	assert_int_equal(time_parse("yesterday", &t), M_EPARSE);

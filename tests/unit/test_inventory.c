@@ -286,6 +286,10 @@ static const struct bad_case {
      HEAD "    scope:\n      - cidr: 127.0.40.0/28\n        authorised_by: A\n"
 	  "        from: 2025-04-01\n        until: 2026-03-31\n",
      "7: scope.until: authorisation for 127.0.40.0/28 expired on 2026-03-31 JST"},
+    {"year out of range",
+     HEAD "    scope:\n      - cidr: 127.0.40.0/28\n        authorised_by: A\n"
+	  "        from: 0026-04-01\n        until: 2027-03-31\n",
+     "9: scope.from: '0026-04-01' is not a date"},
     {"missing authorised_by",
      HEAD "    scope:\n      - { cidr: 127.0.40.0/28, from: 2026-04-01, until: 2027-03-31 }\n",
      "7: scope.authorised_by: missing"},

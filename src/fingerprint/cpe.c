@@ -1,0 +1,201 @@
+/*
+ * cpe.c - CPE 2.3 formatted strings from Recog's cpe23 params (CPE 2.2 URIs with
+ * {param} placeholders) and from free-text vendor/product/version values.
+ */
+#include "base/compat.h"
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "fingerprint/fp_int.h"
+
+/*
+ * NISTIR 7695: unbind the URI (percent-decode each component), then bind the
+ * WFN to a formatted string (alphanumerics, '_', '-' and '.' stay, every other
+ * printable character is quoted with '\'). Two project rules on top: a
+ * missing or NA ("-") value becomes ANY ("*") because an unknown version is
+ * not "no version"; text is lower-cased, as in the NVD dictionary.
+ */
+
+#define CPE_FIELDS \
+	11 /* part vendor product version update edition language
+		       * sw_edition target_sw target_hw other */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Appends one logical value (raw characters) bound for the formatted string. */
+static int bind_value(struct buf *out, const char *raw, size_t n)
+{
+	int rc = 0;
+
+	while (n > 0 && raw[0] == ' ') { /* trim */
+		raw++;
+		n--;
+	}
+	while (n > 0 && raw[n - 1] == ' ')
+		n--;
+	if (n == 0 || (n == 1 && (raw[0] == '-' || raw[0] == '*')))
+		return buf_addc(out, '*');
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		if (c >= 'A' && c <= 'Z')
+			rc = buf_addc(out, (char)(c - 'A' + 'a'));
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+			 c == '.')
+			rc = buf_addc(out, (char)c);
+		else if (c == ' ')
+			rc = buf_addc(out, '_');
+		else if (c > 0x20 && c < 0x7f)
+			rc = buf_addf(out, "\\%c", c);
+		else /* CPE 2.3 has no form for control or non-ASCII bytes */
+			rc = buf_addc(out, '_');
+	}
+	return rc;
+}
+
+/* Expands one URI component: %XX decoded, {param} replaced by the raw value. */
+static int expand_component(const char *s, size_t n, const struct fp_result *r, struct buf *raw)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			rc = buf_addc(raw, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+			i += 2;
+		} else if (s[i] == '{' && r) {
+			const char *end = memchr(s + i, '}', n - i);
+			char name[128];
+			const char *v;
+			if (!end || (size_t)(end - s - i - 1) >= sizeof(name))
+				return M_EPARSE;
+			snprintf(name, sizeof(name), "%.*s", (int)(end - s - i - 1), s + i + 1);
+			v = fp_result_get(r, name);
+			if (v)
+				rc = buf_adds(raw, v);
+			i = (size_t)(end - s);
+		} else {
+			rc = buf_addc(raw, s[i]);
+		}
+	}
+	return rc;
+}
+
+/* An already formatted string: lower case, NA components as ANY, 11 fields. */
+static int normalise_fs(const char *fs_in, char *out, size_t cap)
+{
+	struct buf fs;
+	const char *s = fs_in + 8;
+	int rc, k = 0;
+
+	buf_init(&fs, cap - 1);
+	rc = buf_adds(&fs, "cpe:2.3:");
+	while (rc == 0 && *s && k < CPE_FIELDS) {
+		size_t n = 0;
+		while (s[n] && s[n] != ':')
+			n += (s[n] == '\\' && s[n + 1]) ? 2 : 1;
+		if (k++ > 0)
+			rc = buf_addc(&fs, ':');
+		if (rc == 0 && (n == 0 || (n == 1 && s[0] == '-')))
+			rc = buf_addc(&fs, '*');
+		for (size_t i = 0; rc == 0 && i < n && !(n == 1 && s[0] == '-'); i++)
+			rc = buf_addc(&fs, (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i]);
+		s += n;
+		if (*s == ':')
+			s++;
+	}
+	if (rc == 0 && *s)
+		rc = M_EPARSE;
+	while (rc == 0 && k++ < CPE_FIELDS)
+		rc = buf_adds(&fs, ":*");
+	if (rc == 0)
+		memcpy(out, buf_str(&fs), fs.len + 1);
+	buf_release(&fs);
+	return rc;
+}
+
+/* A CPE 2.2 URI template (or plain URI when r is NULL) to a formatted string. */
+int fp_cpe_from_template(const char *uri, const struct fp_result *r, char *out, size_t cap)
+{
+	struct buf fs, raw;
+	const char *s;
+	int rc = 0, k = 0;
+
+	if (strncmp(uri, "cpe:2.3:", 8) == 0)
+		return normalise_fs(uri, out, cap);
+	if (strncmp(uri, "cpe:/", 5) != 0 || !strchr("aoh", uri[5]) ||
+	    (uri[6] != ':' && uri[6] != '\0'))
+		return M_EPARSE;
+	buf_init(&fs, cap - 1);
+	buf_init(&raw, cap);
+	rc = buf_adds(&fs, "cpe:2.3:");
+	s = uri + 5;
+	while (rc == 0 && k < CPE_FIELDS) {
+		size_t n = 0;
+		/* a {placeholder} may not hold ':'; skip over braces when splitting */
+		while (s[n] && s[n] != ':') {
+			if (s[n] == '{' && strchr(s + n, '}'))
+				n = (size_t)(strchr(s + n, '}') - s);
+			n++;
+		}
+		buf_reset(&raw);
+		rc = expand_component(s, n, r, &raw);
+		if (rc == 0 && k > 0)
+			rc = buf_addc(&fs, ':');
+		if (rc == 0)
+			rc = bind_value(&fs, raw.ptr ? raw.ptr : "", raw.len);
+		k++;
+		s += n;
+		if (*s == ':')
+			s++;
+		else
+			break;
+	}
+	if (rc == 0 && *s)
+		rc = M_EPARSE; /* more than 11 components */
+	while (rc == 0 && k++ < CPE_FIELDS)
+		rc = buf_adds(&fs, ":*");
+	if (rc == 0)
+		memcpy(out, buf_str(&fs), fs.len + 1);
+	buf_release(&raw);
+	buf_release(&fs);
+	return rc;
+}
+
+int fp_cpe_from_uri(const char *uri, char *out, size_t cap)
+{
+	if (!uri || !out || cap < 16)
+		return M_EINVAL;
+	return fp_cpe_from_template(uri, NULL, out, cap);
+}
+
+int fp_cpe_build(char part, const char *vendor, const char *product, const char *version, char *out,
+		 size_t cap)
+{
+	const char *vals[3] = {vendor, product, version};
+	struct buf fs;
+	int rc;
+
+	if (!out || cap < 16 || !strchr("aoh", part) || part == '\0')
+		return M_EINVAL;
+	buf_init(&fs, cap - 1);
+	rc = buf_addf(&fs, "cpe:2.3:%c", part);
+	for (int i = 0; rc == 0 && i < 3; i++) {
+		rc = buf_addc(&fs, ':');
+		if (rc == 0)
+			rc = bind_value(&fs, vals[i] ? vals[i] : "", vals[i] ? strlen(vals[i]) : 0);
+	}
+	if (rc == 0)
+		rc = buf_adds(&fs, ":*:*:*:*:*:*:*");
+	if (rc == 0)
+		memcpy(out, buf_str(&fs), fs.len + 1);
+	buf_release(&fs);
+	return rc;
+}
