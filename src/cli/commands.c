@@ -12,5 +12,6 @@ const struct cli_command cli_commands[] = {
     {"scope", cmd_scope, "may this address be probed? exclusions / 診断許可範囲", cmd_scope_usage},
     {"fingerprint", cmd_fingerprint, "Recog fingerprints: list, match, selftest / 指紋照合",
      cmd_fingerprint_usage},
+    {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

@@ -10,9 +10,10 @@ int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_inventory(struct cli *c, int argc, char **argv);
 int cmd_scope(struct cli *c, int argc, char **argv);
 int cmd_fingerprint(struct cli *c, int argc, char **argv);
+int cmd_scan(struct cli *c, int argc, char **argv);
 
 extern const char cmd_help_usage[], cmd_version_usage[], cmd_init_usage[];
 extern const char cmd_inventory_usage[], cmd_scope_usage[];
-extern const char cmd_fingerprint_usage[];
+extern const char cmd_fingerprint_usage[], cmd_scan_usage[];
 
 #endif
