@@ -13,5 +13,8 @@ const struct cli_command cli_commands[] = {
     {"fingerprint", cmd_fingerprint, "Recog fingerprints: list, match, selftest / 指紋照合",
      cmd_fingerprint_usage},
     {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage},
+    {"identify", cmd_identify, "identify services on open ports / サービス特定",
+     cmd_identify_usage},
+    {"services", cmd_services, "identified services: list / サービス一覧", cmd_services_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
