@@ -375,8 +375,8 @@ static const char *enip_vendor(uint16_t id)
 	static const struct {
 		uint16_t id;
 		const char *name;
-	} v[] = {{1, "Rockwell Automation/Allen-Bradley"},
-		 {5, "Rockwell Automation/Reliance Electric"},
+	} v[] = {{1, "Rockwell Automation"},
+		 {5, "Rockwell Automation"},
 		 {40, "WAGO"},
 		 {44, "Omron"},
 		 {283, "Schneider Electric"},
@@ -553,6 +553,8 @@ void ident_probe_ot(struct probe_ctx *p, enum ident_probe which)
 		ident_note_probe(p, name, "skipped", t0,
 				 "OT probe not enabled / OTプローブは許可されていません");
 		snprintf(p->out->note, sizeof(p->out->note), "OT probe not enabled");
+		/* nothing was sent: the port is open (the scan said so) but not examined */
+		snprintf(p->out->state, sizeof(p->out->state), "unidentified");
 		p->done = true; /* no other probe either: the analyst has not allowed this device */
 		return;
 	}
