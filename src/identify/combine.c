@@ -36,6 +36,10 @@ void ident_combine(struct ident_service *s, const struct fp_result *const *r, si
 {
 	const struct fp_result *win = NULL;
 
+	/* a service (server software) names the port better than an OS or a device does */
+	for (size_t i = 0; i < n && !win; i++)
+		if (r[i] && fp_result_get(r[i], "service.product"))
+			win = r[i];
 	for (size_t i = 0; i < n && !win; i++)
 		if (r[i] && *r[i]->product)
 			win = r[i];

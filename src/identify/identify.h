@@ -103,8 +103,10 @@ void ident_service_release(struct ident_service *s);
 struct cJSON *ident_service_json(const struct ident_service *s);
 
 /*
- * Combines the matches made for one port (in order of trust: the first that names a product
- * wins product/version/vendor; OS and device come from the first that has them) into s.
+ * Combines the matches made for one port (in order of trust) into s: the first that names a
+ * service product wins product/version/vendor, else the first naming any product (an OS such
+ * as FortiOS), else one naming only an OS or device; OS and device come from the first that
+ * has them.
  * CPE: the winner's service CPE, else its OS/hardware CPE; '-' parts are turned into '*'.
  * Sets s->state to "identified" when a product was named. r[i] may be NULL (skipped).
  */
