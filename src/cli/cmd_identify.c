@@ -141,6 +141,8 @@ static int run(struct cli *c, const char *org, int64_t only_scan, const struct i
 	snprintf(dir, sizeof(dir), "%s/recog", c->data_dir);
 	rc = fp_db_load(dir, &db, &e);
 	if (!rc)
+		rc = ident_db_add_local(db, &e);
+	if (!rc)
 		rc = ident_work_load(s, org, only_scan, time_now(), &w, &e);
 	if (!rc)
 		rc = add_hosts(&w, org, o, &e);

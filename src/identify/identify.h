@@ -53,6 +53,10 @@ const char *ident_probe_name(enum ident_probe p);
 /* True for the OT probes. */
 bool ident_probe_is_ot(enum ident_probe p);
 
+/* Adds mamori's supplementary fingerprints (Recog XML, names "mamori_*", for gaps such as
+ * Debian 12's BIND version string) to db. Idempotent. Returns 0 or fp_db_add_xml's code. */
+int ident_db_add_local(struct fp_db *db, struct merr *e);
+
 /* ---------------------------------------------------------------- targets */
 
 /* A registered host name and the address it names (from the inventory or DNS discovery). */

@@ -353,7 +353,9 @@ void ident_probe_dns(struct probe_ctx *p, bool udp)
 		cJSON_AddNumberToObject(o, "rcode", txt.rcode);
 		cJSON_AddStringToObject(o, "version_bind", txt.text);
 		ident_keep_banner(p, txt.text, strlen(txt.text));
-		if (txt.n_answers && ident_match(p, "dns_versionbind", txt.text, strlen(txt.text)))
+		if (txt.n_answers &&
+		    (ident_match(p, "dns_versionbind", txt.text, strlen(txt.text)) ||
+		     ident_match(p, "mamori_dns_versionbind", txt.text, strlen(txt.text))))
 			p->done = true;
 		ident_note_probe(p, name, p->done ? "matched" : "answered", t0,
 				 txt.n_answers ? txt.text : "version.bind not answered");

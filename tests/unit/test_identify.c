@@ -154,6 +154,25 @@ static void test_combine__first_product_wins_os_from_any(void **state)
 	m_free(server);
 }
 
+static void test_local_fp__debian12_bind_and_its_examples_pass(void **state)
+{
+	struct fp_selftest *t = NULL;
+	struct merr e;
+	struct fp_result *r;
+
+	merr_init(&e);
+	assert_int_equal(ident_db_add_local(db, &e), 0);
+	assert_int_equal(ident_db_add_local(db, &e), 0); /* idempotent */
+	assert_int_equal(fp_selftest_run(db, "mamori_dns_versionbind", &t), 0);
+	assert_int_equal(t->dbs[0].failed, 0);
+	assert_int_equal(t->dbs[0].passed, 2);
+	fp_selftest_free(t);
+	r = match("mamori_dns_versionbind", "9.18.49-1~deb12u3-Debian");
+	assert_string_equal(r->version, "9.18.49");
+	assert_string_equal(r->service_cpe23, "cpe:2.3:a:isc:bind:9.18.49:*:*:*:*:*:*:*");
+	m_free(r);
+}
+
 static void test_combine__nothing_matched_leaves_state_empty(void **state)
 {
 	struct ident_service s = {0};
@@ -527,6 +546,7 @@ int main(void)
 	    cmocka_unit_test(test_combine__unknown_version_is_any_never_na),
 	    cmocka_unit_test(test_combine__first_product_wins_os_from_any),
 	    cmocka_unit_test(test_combine__nothing_matched_leaves_state_empty),
+	    cmocka_unit_test(test_local_fp__debian12_bind_and_its_examples_pass),
 	    cmocka_unit_test(test_clean_text__replaces_bad_utf8_and_controls_and_caps),
 	    cmocka_unit_test(test_x509__reads_names_sans_key_and_hashes),
 	    cmocka_unit_test(test_x509__garbage_is_a_parse_error),
