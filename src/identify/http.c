@@ -123,7 +123,7 @@ static int fetch(struct probe_ctx *p, const struct origin *o, const char *path, 
 	p->connected = true;
 	/* a silent port must not hold the handshake for the whole budget */
 	if (o->tls && iconn_tls(&c, o->named ? o->host : NULL, 0, 0, false,
-				min_d(ident_now() + p->cfg->silent_wait * 1.5, dl))) {
+				min_d(ident_now() + p->cfg->silent_wait, dl))) {
 		snprintf(hr->why, sizeof(hr->why), "%s", c.why);
 		if (c.total)
 			p->any_bytes = true;
