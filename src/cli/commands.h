@@ -10,6 +10,8 @@ int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_inventory(struct cli *c, int argc, char **argv);
 int cmd_scope(struct cli *c, int argc, char **argv);
 int cmd_fingerprint(struct cli *c, int argc, char **argv);
+int cmd_discover(struct cli *c, int argc, char **argv);
+int cmd_assets(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_identify(struct cli *c, int argc, char **argv);
 int cmd_services(struct cli *c, int argc, char **argv);
@@ -18,7 +20,8 @@ int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id);
 
 extern const char cmd_help_usage[], cmd_version_usage[], cmd_init_usage[];
 extern const char cmd_inventory_usage[], cmd_scope_usage[];
-extern const char cmd_fingerprint_usage[], cmd_scan_usage[];
-extern const char cmd_identify_usage[], cmd_services_usage[];
+extern const char cmd_fingerprint_usage[];
+extern const char cmd_discover_usage[], cmd_assets_usage[];
+extern const char cmd_scan_usage[], cmd_identify_usage[], cmd_services_usage[];
 
 #endif
