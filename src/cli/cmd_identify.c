@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <signal.h>
 
+#include "base/mem.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
 #include "fingerprint/fingerprint.h"
@@ -174,7 +175,7 @@ static int run(struct cli *c, const char *org, int64_t only_scan, const struct i
 			cfg.silent_wait = o->silent_wait;
 		if (o->concurrency)
 			cfg.concurrency = o->concurrency;
-		runs = calloc(w.n_orgs ? w.n_orgs : 1, sizeof(*runs));
+		runs = m_calloc(w.n_orgs ? w.n_orgs : 1, sizeof(*runs));
 		rc = runs ? ident_session_run(s, &cfg, &w, out, &k, runs, &n_runs, &e)
 			  : merr_set(&e, M_ENOMEM, "out of memory");
 	}
@@ -182,7 +183,7 @@ static int run(struct cli *c, const char *org, int64_t only_scan, const struct i
 		fclose(out);
 	if (!rc)
 		summary(c, &k, runs, n_runs, w.n_refused, out == stdout ? stderr : stdout);
-	free(runs);
+	m_free(runs);
 	ident_work_release(&w);
 	fp_db_free(db);
 	if (rc)

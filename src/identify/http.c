@@ -13,9 +13,6 @@
 
 #define MAX_REDIRECTS 3
 
-bool ident_take_bytes(struct probe_ctx *p, struct iconn *c, const char *raw, size_t n,
-		      const char *hint);
-
 static double min_d(double a, double b)
 {
 	return a < b ? a : b;
@@ -369,7 +366,6 @@ void ident_probe_http(struct probe_ctx *p, bool tls)
 	}
 	if (got) {
 		struct origin home = {.tls = tls, .ip = p->t->ip, .port = p->t->port};
-		home.named = cur.named && !strcmp(cur.host, p->t->hostname);
 		snprintf(home.host, sizeof(home.host), "%s",
 			 *p->t->hostname ? p->t->hostname : p->ipstr);
 		home.named = *p->t->hostname != 0;

@@ -78,5 +78,10 @@ void ident_note_probe(struct probe_ctx *p, const char *probe, const char *result
 /* Appends raw bytes to the banner evidence (capped). */
 void ident_keep_banner(struct probe_ctx *p, const char *data, size_t n);
 void ident_set_service(struct probe_ctx *p, const char *service);
+/* Classifies bytes a service sent (on its own or instead of an HTTP reply) as a banner
+ * protocol, matches them, and (when c is open) says a polite goodbye. Returns true when the
+ * protocol was recognised. */
+bool ident_take_bytes(struct probe_ctx *p, struct iconn *c, const char *raw, size_t n,
+		      const char *hint);
 
 #endif

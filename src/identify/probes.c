@@ -254,10 +254,6 @@ static bool match_banner(struct probe_ctx *p, const char *proto, const char *raw
 	return false;
 }
 
-/* Handles bytes a service sent on its own (or in answer to something else). Exposed to
- * http.c through ident_take_bytes. */
-bool ident_take_bytes(struct probe_ctx *p, struct iconn *c, const char *raw, size_t n,
-		      const char *hint);
 bool ident_take_bytes(struct probe_ctx *p, struct iconn *c, const char *raw, size_t n,
 		      const char *hint)
 {
