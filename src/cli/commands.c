@@ -20,5 +20,7 @@ const struct cli_command cli_commands[] = {
     {"identify", cmd_identify, "identify services on open ports / サービス特定",
      cmd_identify_usage},
     {"services", cmd_services, "identified services: list / サービス一覧", cmd_services_usage},
+    {"serve", cmd_serve, "web console and JSON API / Web コンソールと API", cmd_serve_usage},
+    {"user", cmd_user, "console and API accounts, tokens / ユーザー管理", cmd_user_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
