@@ -99,10 +99,22 @@ static void summary(struct cli *c, const struct ident_counters *k,
 	    "unidentified %zu, 無応答 silent %zu, エラー error %zu, 拒否 refused %zu; %.2f s%s\n",
 	    k->targets, k->identified, k->unidentified, k->silent, k->error, refused, k->elapsed,
 	    k->interrupted ? " (中断 interrupted)" : "");
-	for (size_t i = 0; i < n_runs; i++)
+	size_t empty = 0;
+	for (size_t i = 0; i < n_runs; i++) {
+		if (runs[i].targets == 0) { /* --all: organisations with no open port */
+			empty++;
+			continue;
+		}
 		fprintf(to, "  run %lld %s: %ld targets, %ld identified, %s\n",
 			(long long)runs[i].id, runs[i].org, runs[i].targets, runs[i].identified,
 			runs[i].complete ? "complete 全件" : "partial 一部");
+	}
+	if (empty)
+		fprintf(
+		    to,
+		    "  開いたポートのない組織 %zu (runs recorded) / %zu organisations without open "
+		    "ports\n",
+		    empty, empty);
 }
 
 static int add_hosts(struct ident_work *w, const char *org, const struct id_opts *o, struct merr *e)
