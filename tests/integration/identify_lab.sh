@@ -66,7 +66,7 @@ organisations:
 EOF
 "$M" inventory import "$T/dns.yaml" >/dev/null || { echo "lab-dns import failed"; exit 1; }
 
-PORTS=21,22,25,53,80,443,502,8001,8002,8003,8080,44818
+PORTS=21,22,25,53,80,110,143,443,502,3306,8001,8002,8003,8080,44818
 
 # ---- 1. scan --identify: the combined command
 inns "$M" scan kanto-rail --ports $PORTS --identify >"$T/scan-k.txt" 2>&1
@@ -86,7 +86,7 @@ rc=$?
 wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 check "identify --all exits 0 (no crash, no hang)" "[ $rc -eq 0 ]"
 echo "# identify --all: ${wall}s wall, $(wc -l <"$T/all.jsonl") lines"
-check "the whole run (27 ports, 8 hostile) ends within 12 s" "awk -v w=$wall 'BEGIN { exit !(w < 12) }'"
+check "the whole run (31 ports, 8 hostile) ends within 12 s" "awk -v w=$wall 'BEGIN { exit !(w < 12) }'"
 F=$T/all.jsonl
 
 # ---- 3. the real Debian daemons
@@ -126,7 +126,12 @@ done <<'EOF'
 127.0.20.7 21 cpe:2.3:a:vsftpd_project:vsftpd:2.3.4:*:*:*:*:*:*:*
 127.0.20.8 21 cpe:2.3:a:proftpd:proftpd:1.3.5:*:*:*:*:*:*:*
 127.0.20.9 53 cpe:2.3:a:isc:bind:9.3.6-p1:*:*:*:*:*:*:*
+127.0.20.13 3306 cpe:2.3:a:oracle:mysql:5.5.30-1.1:*:*:*:*:*:*:*
+127.0.20.14 110 cpe:2.3:a:dovecot:dovecot:*:*:*:*:*:*:*:*
+127.0.20.15 143 cpe:2.3:a:dovecot:dovecot:*:*:*:*:*:*:*:*
 EOF
+check "MySQL, POP3 and IMAP named by the greeting's protocol" \
+	"[ \"\$(field $F 127.0.20.13 3306 \"o['service']\") \$(field $F 127.0.20.14 110 \"o['service']\") \$(field $F 127.0.20.15 143 \"o['service']\")\" = 'mysql pop3 imap' ]"
 check "FortiGate admin page: FortiOS over TLS, Fortinet cert subject matched" \
 	"[ \"\$(field $F 127.0.20.12 443 \"o['product'],o['tls'],any(m['database']=='x509_subjects' for m in ev.get('matches',[]))\")\" = 'FortiOS True True' ]"
 

@@ -4,7 +4,7 @@
   replay.py [--cert PEM --key KEY] [--log FILE] [--lifetime S]
 
 Serves recorded real-world banners and headers of products with known CVEs, one address per
-service on 127.0.20.x, and hostile servers (endless banner, slow drip, invalid TLS, binary
+service on 127.0.20.1-15, and hostile servers (endless banner, slow drip, invalid TLS, binary
 garbage, 1 MB of headers, a redirect loop, a redirect out of scope) on 127.0.21.128/25, plus
 a canary on 127.0.99.1:80 (inside the global exclusion: a probe must never reach it).
 
@@ -29,6 +29,14 @@ import time
 
 CONN_TIME = 30.0
 MAX_SEND = 2 * 1024 * 1024
+
+
+def mysql_greeting(version):
+    """A MySQL protocol 10 initial handshake (MySQL Internals, Connection Phase)."""
+    body = bytes([10]) + version + b"\x00" + struct.pack("<I", 42) + b"abcdefgh\x00"
+    body += struct.pack("<HBHH", 0xF7FF, 8, 2, 0x8000) + bytes([21]) + b"\x00" * 10
+    body += b"ijklmnopqrst\x00" + b"mysql_native_password\x00"
+    return struct.pack("<I", len(body))[:3] + b"\x00" + body
 
 
 def http_response(server, extra=(), body=b"", status="200 OK"):
@@ -79,6 +87,14 @@ SERVICES = [
     ("127.0.20.11", 44818, "enip", {"vendor": 1, "device_type": 14, "product_code": 55,
                                     "rev": (20, 11), "serial": 0x6068A2C1,
                                     "name": b"1756-L61/B LOGIX5561"}),
+    # mysql_banners.xml:19 <example>5.5.30-1.1</example>, in a protocol 10 handshake packet
+    ("127.0.20.13", 3306, "banner", mysql_greeting(b"5.5.30-1.1")),
+    # pop_banners.xml:183 <example>Dovecot ready.</example>
+    ("127.0.20.14", 110, "banner", b"+OK Dovecot ready.\r\n"),
+    # imap_banners.xml:117 <example>Dovecot ready.</example>
+    ("127.0.20.15", 143, "banner",
+     b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS "
+     b"AUTH=PLAIN] Dovecot ready.\r\n"),
     # html_title.xml:506 <example>FortiGate</example> (a FortiGate admin page over HTTPS)
     ("127.0.20.12", 443, "https", http_response("xxxxxxxx-xxxxx", [],
                                                 b"<html><head><title>FortiGate</title></head></html>")),
