@@ -90,33 +90,34 @@ job_nmap() { # -sT or -sS
 	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $(comm -12 "$T/truth" "$T/found" | wc -l) -"
 }
 
-# name → command; results in $T/res.<name>: one "seconds found drops" line per run
-run() { # name runs command...
-	local name=$1 n=$2 i
-	shift 2
-	for ((i = 1; i <= n; i++)); do
-		"$@" >>"$T/res.$name"
-		echo "  $name run $i: $(tail -n 1 "$T/res.$name")" >&2
-	done
+job_filtered() { # mamori syn with 12.5 % of the hosts dropping SYNs
+	ip netns exec "$NS" iptables -w 5 -A INPUT -p tcp --syn -d $DROP -j DROP
+	job_mamori "$@"
+	ip netns exec "$NS" iptables -w 5 -D INPUT -p tcp --syn -d $DROP -j DROP
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med() { cut -d' ' -f1 "$T/res.$1" | median; }
 recall() { awk '$2 == 7 { ok++ } END { printf "%d/%d", ok, NR }' "$T/res.$1"; }
 
-echo "bench/scan.sh: $RANGE x $PORTS ($PROBES probes), $RUNS run(s) each, mamori $M" >&2
-run mamori_syn_100k "$RUNS" job_mamori 100000 syn
-run mamori_syn_200k "$RUNS" job_mamori 200000 syn
-run zmap "$RUNS" job_zmap
+# Jobs are interleaved, one round of every job per run, so that the load of this shared
+# machine (it varies minute to minute) weighs on every tool alike; the filtered run comes
+# right after its unfiltered twin. Results: $T/res.NAME, one "seconds found drops" per run.
+JOBS=("mamori_syn_200k|job_mamori 200000 syn" "mamori_syn_200k_filtered|job_filtered 200000 syn"
+	"mamori_syn_100k|job_mamori 100000 syn" "zmap|job_zmap")
 if [ $SMOKE = 0 ]; then
-	run mamori_syn_200k_raw "$RUNS" job_mamori 200000 syn --send raw
-	run mamori_syn_1m "$RUNS" job_mamori 1000000 syn
-	run mamori_connect "$RUNS" job_mamori 100000 connect --timeout 0.5
-	run nmap_sT "$RUNS" job_nmap -sT
-	run nmap_sS "$RUNS" job_nmap -sS
+	JOBS+=("mamori_syn_200k_raw|job_mamori 200000 syn --send raw"
+		"mamori_syn_1m|job_mamori 1000000 syn"
+		"mamori_connect|job_mamori 100000 connect --timeout 0.5"
+		"nmap_sT|job_nmap -sT" "nmap_sS|job_nmap -sS")
 fi
-ip netns exec "$NS" iptables -w 5 -A INPUT -p tcp --syn -d $DROP -j DROP
-run mamori_syn_200k_filtered "$RUNS" job_mamori 200000 syn
-ip netns exec "$NS" iptables -w 5 -D INPUT -p tcp --syn -d $DROP -j DROP
+echo "bench/scan.sh: $RANGE x $PORTS ($PROBES probes), $RUNS run(s) each, mamori $M" >&2
+for ((i = 1; i <= RUNS; i++)); do
+	for j in "${JOBS[@]}"; do
+		name=${j%%|*}
+		${j#*|} >>"$T/res.$name"
+		echo "  run $i $name: $(tail -n 1 "$T/res.$name")" >&2
+	done
+done
 
 printf '\n| job | runs | median wall s | min–max s | probes/s (median) | recall (runs with 7/7) | receive drops (max) |\n|---|---|---|---|---|---|---|\n'
 for f in "$T"/res.*; do
@@ -132,15 +133,18 @@ S=$(med mamori_syn_200k)
 S1=$(med mamori_syn_100k)
 F=$(med mamori_syn_200k_filtered)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+# median over runs of (time of job $1 / time of job $2) in the same round
+paired() { paste -d' ' "$T/res.$1" "$T/res.$2" | awk '{ printf "%.4f\n", $1 / $4 }' | median; }
 echo
-echo "mamori syn 200k vs zmap (probes/s ratio): $(ratio "$Z" "$S")"
-echo "mamori syn 100k vs zmap (same packet rate): $(ratio "$Z" "$S1")"
+echo "mamori syn 200k vs zmap (probes/s ratio): $(ratio "$Z" "$S") (median of per-round ratios $(paired zmap mamori_syn_200k))"
+echo "mamori syn 100k vs zmap (same packet rate): $(ratio "$Z" "$S1") (per-round $(paired zmap mamori_syn_100k))"
 if [ $SMOKE = 0 ]; then
 	echo "mamori syn 200k vs nmap -sS: $(ratio "$(med nmap_sS)" "$S")"
 	echo "mamori connect vs nmap -sT: $(ratio "$(med nmap_sT)" "$(med mamori_connect)")"
 	echo "send path: AF_PACKET / raw IP socket time at 200k: $(ratio "$S" "$(med mamori_syn_200k_raw)") (> 1: raw faster)"
 fi
-echo "12.5 % filtered / unfiltered time (mamori syn 200k): $(ratio "$F" "$S")"
+FR=$(paired mamori_syn_200k_filtered mamori_syn_200k)
+echo "12.5 % filtered / unfiltered time (mamori syn 200k): $(ratio "$F" "$S") (median of per-round ratios $FR)"
 
 # Assertions (smoke and full): mamori finds all 7 in every run, beats zmap, and a
 # filtered eighth of the hosts does not slow it by more than 10 % (+0.3 s for noise in smoke).
@@ -149,6 +153,6 @@ for n in mamori_syn_100k mamori_syn_200k mamori_syn_200k_filtered; do
 	[ "$(recall $n | cut -d/ -f1)" = "$(wc -l <"$T/res.$n")" ] || { echo "FAIL: $n recall $(recall $n)"; fail=1; }
 done
 awk -v z="$Z" -v s="$S" 'BEGIN{exit !(z / s >= 1.0)}' || { echo "FAIL: slower than zmap"; fail=1; }
-awk -v f="$F" -v s="$S" -v k=$SMOKE 'BEGIN{exit !(f <= s * 1.1 + (k ? 0.3 : 0))}' || { echo "FAIL: filtered run too slow"; fail=1; }
+awk -v r="$FR" -v k=$SMOKE 'BEGIN{exit !(r <= (k ? 1.25 : 1.1))}' || { echo "FAIL: filtered run too slow"; fail=1; }
 echo "$((fail == 0 ? 1 : 0)) passed, $fail failed"
 exit $fail
