@@ -22,5 +22,7 @@ const struct cli_command cli_commands[] = {
     {"services", cmd_services, "identified services: list / サービス一覧", cmd_services_usage},
     {"serve", cmd_serve, "web console and JSON API / Web コンソールと API", cmd_serve_usage},
     {"user", cmd_user, "console and API accounts, tokens / ユーザー管理", cmd_user_usage},
+    {"feeds", cmd_feeds, "import and sync vulnerability feeds / 脆弱性フィード", cmd_feeds_usage},
+    {"vuln", cmd_vuln, "match services to CVEs, show a CVE / 脆弱性の判定と詳細", cmd_vuln_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
