@@ -16,10 +16,13 @@ const struct cli_command cli_commands[] = {
      cmd_discover_usage},
     {"assets", cmd_assets, "discovered candidates: list, confirm, reject / 候補資産",
      cmd_assets_usage},
+    {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage},
+    {"identify", cmd_identify, "identify services on open ports / サービス特定",
+     cmd_identify_usage},
+    {"services", cmd_services, "identified services: list / サービス一覧", cmd_services_usage},
     {"serve", cmd_serve, "web console and JSON API / Web コンソールと API", cmd_serve_usage},
     {"user", cmd_user, "console and API accounts, tokens / ユーザー管理", cmd_user_usage},
     {"feeds", cmd_feeds, "import and sync vulnerability feeds / 脆弱性フィード", cmd_feeds_usage},
     {"vuln", cmd_vuln, "match services to CVEs, show a CVE / 脆弱性の判定と詳細", cmd_vuln_usage},
-    {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
