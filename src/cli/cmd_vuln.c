@@ -112,14 +112,10 @@ struct match_opts {
 static int parse_match_opts(struct cli *c, int argc, char **argv, struct match_opts *o)
 {
 	static const struct option opts[] = {
-	    {"product", required_argument, NULL, 'p'},
-	    {"version", required_argument, NULL, 'v'},
-	    {"banner", required_argument, NULL, 'b'},
-	    {"platform", required_argument, NULL, 'P'},
-	    {"all", no_argument, NULL, 'a'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"batch", required_argument, NULL, 'B'},
-	    {0},
+	    {"product", required_argument, NULL, 'p'}, {"version", required_argument, NULL, 'v'},
+	    {"banner", required_argument, NULL, 'b'},  {"platform", required_argument, NULL, 'P'},
+	    {"all", no_argument, NULL, 'a'},	       {"json", no_argument, NULL, 'j'},
+	    {"batch", required_argument, NULL, 'B'},   {0},
 	};
 	int opt;
 	char *colon;
