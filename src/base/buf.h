@@ -34,6 +34,14 @@ int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 /* Ensures room for n more bytes. */
 int buf_grow(struct buf *b, size_t n);
+/*
+ * Appends the whole file at path to b, decompressing gzip transparently
+ * (plain files read as they are). Fails with M_ETOOBIG past b->max, M_EIO
+ * when the file cannot be opened or read (a truncated gzip included);
+ * the detail names the file. b keeps what was read before a failure.
+ */
+struct merr;
+int buf_read_file(struct buf *b, const char *path, struct merr *e);
 /* Returns b's string, "" when nothing was added yet. */
 const char *buf_str(const struct buf *b);
 

@@ -270,26 +270,6 @@ int disc_import(struct store *s, const char *org_slug, int fmt, const char *buf,
 	return rc;
 }
 
-/* Reads a plain or gzip file (zlib reads both) into b, at most DISC_FILE_MAX bytes. */
-static int read_file(const char *path, struct buf *b, struct merr *e)
-{
-	gzFile f = gzopen(path, "rb");
-	char chunk[65536];
-	int n, rc = 0;
-
-	if (!f)
-		return merr_at(e, M_EIO, path, -1, -1, NULL, "cannot open: %s", strerror(errno));
-	while (rc == 0 && (n = gzread(f, chunk, sizeof(chunk))) > 0)
-		if ((rc = buf_add(b, chunk, (size_t)n)) == M_ETOOBIG)
-			merr_at(e, rc, path, -1, -1, NULL, "larger than %zu bytes", DISC_FILE_MAX);
-		else if (rc)
-			merr_set(e, rc, "out of memory");
-	if (rc == 0 && n < 0)
-		rc = merr_at(e, M_EIO, path, -1, -1, NULL, "read error (truncated gzip?)");
-	gzclose(f);
-	return rc;
-}
-
 int disc_import_file(struct store *s, const char *org_slug, int fmt, const char *path, int64_t now,
 		     struct disc_import_stats *st, struct merr *e)
 {
@@ -297,7 +277,7 @@ int disc_import_file(struct store *s, const char *org_slug, int fmt, const char 
 	int rc;
 
 	buf_init(&b, DISC_FILE_MAX);
-	rc = read_file(path, &b, e);
+	rc = buf_read_file(&b, path, e);
 	if (rc == 0)
 		rc = disc_import(s, org_slug, fmt, buf_str(&b), b.len, path, now, st, e);
 	buf_release(&b);

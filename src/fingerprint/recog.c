@@ -435,25 +435,6 @@ out:
 
 /* ---- loading a folder ---- */
 
-static int read_file(const char *path, struct buf *b, struct merr *e)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
-
-	if (!f)
-		return merr_at(e, M_EIO, path, -1, -1, NULL, "cannot open: %s", strerror(errno));
-	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = buf_add(b, chunk, n);
-	if (rc == 0 && ferror(f))
-		rc = merr_at(e, M_EIO, path, -1, -1, NULL, "read error");
-	else if (rc == M_ETOOBIG)
-		merr_at(e, rc, path, -1, -1, NULL, "file larger than %zu bytes", RECOG_FILE_MAX);
-	fclose(f);
-	return rc;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -513,7 +494,7 @@ int fp_db_load(const char *recog_dir, struct fp_db **out, struct merr *e)
 		snprintf(path, sizeof(path), "%s/%s", recog_dir, names[i]);
 		snprintf(name, sizeof(name), "%.*s", (int)(strlen(names[i]) - 4), names[i]);
 		buf_reset(&b);
-		rc = read_file(path, &b, e);
+		rc = buf_read_file(&b, path, e);
 		if (rc == 0)
 			rc = fp_db_add_xml(db, name, b.ptr, b.len, e);
 		if (rc)

@@ -701,27 +701,6 @@ static bool has_ext(const char *path, const char *ext)
 	return n > k && strcasecmp(path + n - k, ext) == 0;
 }
 
-static int read_file(const char *path, struct buf *b, struct merr *e)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
-
-	if (!f)
-		return merr_at(e, M_EIO, path, -1, -1, NULL, "cannot open: %s", strerror(errno));
-	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = buf_add(b, chunk, n);
-	if (rc == 0 && ferror(f))
-		rc = merr_at(e, M_EIO, path, -1, -1, NULL, "read error");
-	fclose(f);
-	if (rc == M_ETOOBIG)
-		return merr_at(e, rc, path, -1, -1, NULL, "larger than %zu bytes", b->max);
-	if (rc == M_ENOMEM)
-		return merr_set(e, rc, "out of memory reading %s", path);
-	return rc;
-}
-
 int inv_import_file(struct store *s, const char *path, int64_t now, bool dry_run,
 		    struct inv_import_stats *stats, struct merr *e)
 {
@@ -733,7 +712,7 @@ int inv_import_file(struct store *s, const char *path, int64_t now, bool dry_run
 		return merr_at(e, M_EINVAL, path, -1, -1, NULL,
 			       "unknown file type (expected .yaml, .yml or .csv)");
 	buf_init(&b, INV_FILE_MAX);
-	rc = read_file(path, &b, e);
+	rc = buf_read_file(&b, path, e);
 	if (rc == 0)
 		rc = has_ext(path, ".csv") ? inv_parse_csv(b.ptr ? b.ptr : "", b.len, path, &d, e)
 					   : inv_parse_yaml(b.ptr ? b.ptr : "", b.len, path, &d, e);
