@@ -16,5 +16,7 @@ const struct cli_command cli_commands[] = {
      cmd_discover_usage},
     {"assets", cmd_assets, "discovered candidates: list, confirm, reject / 候補資産",
      cmd_assets_usage},
+    {"feeds", cmd_feeds, "import and sync vulnerability feeds / 脆弱性フィード", cmd_feeds_usage},
+    {"vuln", cmd_vuln, "match services to CVEs, show a CVE / 脆弱性の判定と詳細", cmd_vuln_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

@@ -35,6 +35,15 @@ static const struct {
     {"microsoft:exchange", "microsoft:exchange_server"},
     {"apache:apache_http_server", "apache:http_server"},
     {"openbsd:openssh", "openbsd:openssh"},
+    /* CVE 5 CNA names (free text, folded) seen in shared/data/cve5 */
+    {"palo_alto_networks:pan-os", "paloaltonetworks:pan-os"},
+    {"apache_software_foundation:apache_http_server", "apache:http_server"},
+    {"cisco:cisco_ios_xe_software", "cisco:ios_xe"},
+    {"php_group:php", "php:php"},
+    {"f5:nginx_open_source", "f5:nginx"},
+    {"ivanti:ics", "ivanti:connect_secure"},
+    {"citrix:netscaler_adc", "citrix:netscaler"},
+    {"fortinet:fortinet_fortios", "fortinet:fortios"},
 };
 
 const char *vuln_alias_canonical(const char *key)

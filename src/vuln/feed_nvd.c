@@ -1,0 +1,368 @@
+/*
+ * feed_nvd.c - NVD CVE API 2.0 records ({"cve":{...}}, the elements of "vulnerabilities"):
+ * parse one record into struct feeds_cve, store it into cves, cve_refs and cve_products.
+ */
+#include "base/compat.h"
+
+#include "base/mem.h"
+#include "store/store.h"
+#include "vuln/feeds_int.h"
+
+#define DESC_MAX (64u << 10)
+#define URL_MAX 2048
+#define VECTOR_MAX 512 /* CVSS 4.0 vectors with supplemental metrics run long */
+#define CONFIG_MAX (8u << 20)
+
+/* The CVSS versions NVD publishes: metrics key, cvssData.version, major number. */
+static const struct {
+	const char *key;
+	const char *version;
+	int major;
+} cvss_keys[] = {
+    {"cvssMetricV40", "4.0", 4},
+    {"cvssMetricV31", "3.1", 3},
+    {"cvssMetricV30", "3.0", 3},
+    {"cvssMetricV2", "2.0", 2},
+};
+
+/* Reads one metric entry; fills m when it should win over what m holds. */
+static int read_metric(const cJSON *entry, int k, struct feeds_metric *m, bool *primary,
+		       struct merr *e)
+{
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(entry, "cvssData");
+	const cJSON *score;
+	const char *version, *vector, *sev, *type, *source;
+	int rc;
+
+	if (!cJSON_IsObject(entry) || !cJSON_IsObject(data))
+		return merr_at(e, M_EPARSE, NULL, -1, -1, cvss_keys[k].key,
+			       "expected an object with cvssData");
+	if ((rc = fj_req_str(data, "version", 8, &version, e)))
+		return rc;
+	if (strcmp(version, cvss_keys[k].version) != 0)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, cvss_keys[k].key,
+			       "unknown CVSS version '%s' (expected %s)", version,
+			       cvss_keys[k].version);
+	if ((rc = fj_req_str(data, "vectorString", VECTOR_MAX, &vector, e)))
+		return rc;
+	score = cJSON_GetObjectItemCaseSensitive(data, "baseScore");
+	if (!cJSON_IsNumber(score) || score->valuedouble < 0 || score->valuedouble > 10)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "baseScore", "expected a number 0-10");
+	if ((rc = fj_opt_str(entry, "type", 32, &type, e)) ||
+	    (rc = fj_opt_str(entry, "source", 128, &source, e)))
+		return rc;
+	/* v2 keeps baseSeverity outside cvssData */
+	if ((rc = fj_opt_str(data, "baseSeverity", 16, &sev, e)))
+		return rc;
+	if (!sev && (rc = fj_opt_str(entry, "baseSeverity", 16, &sev, e)))
+		return rc;
+	/* The first Primary entry wins; otherwise the first entry. */
+	if (m->set && (*primary || !type || strcmp(type, "Primary") != 0))
+		return 0;
+	m->set = true;
+	m->score = score->valuedouble;
+	m->vector = vector;
+	m->source = source;
+	m->severity = sev ? sev : feeds_severity_for(score->valuedouble, cvss_keys[k].major);
+	m->version = cvss_keys[k].version;
+	*primary = type && strcmp(type, "Primary") == 0;
+	return 0;
+}
+
+static int read_metrics(const cJSON *cve, struct feeds_cve *c, struct merr *e)
+{
+	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(cve, "metrics"), *kv;
+	struct feeds_metric v31 = {0}, v30 = {0};
+
+	if (!metrics || cJSON_IsNull(metrics))
+		return 0;
+	if (!cJSON_IsObject(metrics))
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "metrics", "expected an object");
+	cJSON_ArrayForEach(kv, metrics)
+	{
+		struct feeds_metric *m = NULL;
+		const cJSON *entry;
+		bool primary = false;
+		int k, rc;
+
+		for (k = 0; k < (int)ARRAY_SIZE(cvss_keys); k++)
+			if (strcmp(kv->string, cvss_keys[k].key) == 0)
+				break;
+		if (k == (int)ARRAY_SIZE(cvss_keys)) {
+			if (strncmp(kv->string, "cvssMetric", 10) == 0)
+				return merr_at(e, M_EPARSE, NULL, -1, -1, "metrics",
+					       "unknown CVSS version '%.40s'", kv->string);
+			continue; /* other metric kinds are not ours */
+		}
+		if (!cJSON_IsArray(kv))
+			return merr_at(e, M_EPARSE, NULL, -1, -1, kv->string, "expected an array");
+		m = k == 0 ? &c->v4 : k == 1 ? &v31 : k == 2 ? &v30 : &c->v2;
+		cJSON_ArrayForEach(entry, kv)
+		{
+			if ((rc = read_metric(entry, k, m, &primary, e)))
+				return rc;
+		}
+	}
+	c->v3 = v31.set ? v31 : v30; /* v3.1 before v3.0 */
+	return 0;
+}
+
+static int read_descriptions(const cJSON *cve, struct feeds_cve *c, struct merr *e)
+{
+	const cJSON *arr, *d;
+	int rc;
+
+	if ((rc = fj_opt_arr(cve, "descriptions", &arr, e)))
+		return rc;
+	cJSON_ArrayForEach(d, arr)
+	{
+		const char *lang = fj_str(d, "lang"), *value;
+		if (!lang || strcmp(lang, "en") != 0)
+			continue;
+		if ((rc = fj_req_str(d, "value", DESC_MAX, &value, e)))
+			return rc;
+		c->description = value;
+		break;
+	}
+	return 0;
+}
+
+static int read_weaknesses(const cJSON *cve, struct feeds_cve *c, struct merr *e)
+{
+	const cJSON *arr, *w, *d;
+	int rc;
+
+	if ((rc = fj_opt_arr(cve, "weaknesses", &arr, e)))
+		return rc;
+	cJSON_ArrayForEach(w, arr)
+	{
+		const cJSON *descs = cJSON_GetObjectItemCaseSensitive(w, "description");
+		cJSON_ArrayForEach(d, descs)
+		{
+			const char *v = fj_str(d, "value");
+			if (v)
+				feeds_add_cwe(c->cwe, sizeof(c->cwe), v);
+		}
+	}
+	return 0;
+}
+
+static int read_references(const cJSON *cve, struct feeds_cve *c, struct merr *e)
+{
+	const cJSON *arr, *r;
+	int n, rc;
+
+	if ((rc = fj_opt_arr(cve, "references", &arr, e)) || !arr)
+		return rc;
+	n = cJSON_GetArraySize(arr);
+	c->refs = m_calloc(n ? (size_t)n : 1, sizeof(*c->refs));
+	if (!c->refs)
+		return merr_set(e, M_ENOMEM, "out of memory");
+	cJSON_ArrayForEach(r, arr)
+	{
+		struct feeds_ref *ref = &c->refs[c->n_refs];
+		const cJSON *tags, *t;
+		if ((rc = fj_req_str(r, "url", URL_MAX, &ref->url, e)) ||
+		    (rc = fj_opt_str(r, "source", 256, &ref->source, e)) ||
+		    (rc = fj_opt_arr(r, "tags", &tags, e)))
+			return rc;
+		c->n_refs++;
+		cJSON_ArrayForEach(t, tags)
+		{
+			size_t have = ref->tags ? strlen(ref->tags) : 0;
+			char *nt;
+			if (!cJSON_IsString(t) || strlen(t->valuestring) > 128)
+				continue;
+			nt = m_realloc(ref->tags, have + strlen(t->valuestring) + 2);
+			if (!nt)
+				return merr_set(e, M_ENOMEM, "out of memory");
+			snprintf(nt + have, strlen(t->valuestring) + 2, "%s%s", have ? "," : "",
+				 t->valuestring);
+			ref->tags = nt;
+		}
+	}
+	return 0;
+}
+
+/* Walks configurations[].nodes[].cpeMatch[].criteria into the candidate products. */
+static int read_configurations(const cJSON *cve, struct feeds_cve *c, struct merr *e)
+{
+	const cJSON *cfgs, *cfg, *nodes, *node, *matches, *m;
+	int rc;
+
+	if ((rc = fj_opt_arr(cve, "configurations", &cfgs, e)) || !cfgs)
+		return rc;
+	cJSON_ArrayForEach(cfg, cfgs)
+	{
+		if ((rc = fj_opt_arr(cfg, "nodes", &nodes, e)))
+			return rc;
+		cJSON_ArrayForEach(node, nodes)
+		{
+			if ((rc = fj_opt_arr(node, "cpeMatch", &matches, e)))
+				return rc;
+			cJSON_ArrayForEach(m, matches)
+			{
+				const char *crit;
+				char vp[VULN_VP_MAX];
+				if ((rc = fj_req_str(m, "criteria", 1024, &crit, e)))
+					return rc;
+				if (feeds_cpe_vp(crit, vp, sizeof(vp)) == 0 &&
+				    (rc = feeds_cve_add_vp(c, vp)))
+					return merr_set(e, rc, "out of memory");
+			}
+		}
+	}
+	c->configurations = cJSON_PrintUnformatted(cfgs);
+	if (!c->configurations)
+		return merr_set(e, M_ENOMEM, "out of memory");
+	if (strlen(c->configurations) > CONFIG_MAX)
+		return merr_at(e, M_ETOOBIG, NULL, -1, -1, "configurations", "longer than %u bytes",
+			       CONFIG_MAX);
+	return 0;
+}
+
+int feeds_nvd_parse(const char *p, size_t len, struct feeds_cve *c, struct merr *e)
+{
+	const cJSON *cve;
+	const char *id, *pub, *mod;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->doc = cJSON_ParseWithLength(p, len);
+	if (!c->doc)
+		return merr_set(e, M_EPARSE, "not valid JSON");
+	cve = cJSON_GetObjectItemCaseSensitive(c->doc, "cve");
+	if (!cJSON_IsObject(cve))
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "cve",
+			       "expected an object {\"cve\":{...}}");
+	if ((rc = fj_req_str(cve, "id", 31, &id, e)))
+		return rc;
+	if (!feeds_valid_cve_id(id))
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "id", "not a CVE id: '%.31s'", id);
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	if ((rc = fj_req_str(cve, "published", 40, &pub, e)) ||
+	    (rc = fj_req_str(cve, "lastModified", 40, &mod, e)) ||
+	    (rc = fj_time("published", pub, &c->published, e)) ||
+	    (rc = fj_time("lastModified", mod, &c->last_modified, e)) ||
+	    (rc = fj_opt_str(cve, "vulnStatus", 64, &c->vuln_status, e)))
+		return rc;
+	if ((rc = read_descriptions(cve, c, e)) || (rc = read_weaknesses(cve, c, e)) ||
+	    (rc = read_metrics(cve, c, e)) || (rc = read_references(cve, c, e)) ||
+	    (rc = read_configurations(cve, c, e)))
+		return rc;
+	return 0;
+}
+
+/* Binds a metric's score, vector, source, severity at columns i.. (NULLs when unset). */
+static int bind_metric(struct store_stmt *st, int i, const struct feeds_metric *m)
+{
+	if (!m->set) {
+		for (int k = 0; k < 4; k++)
+			stmt_bind_null(st, i + k);
+		return i + 4;
+	}
+	stmt_bind_double(st, i, m->score);
+	stmt_bind_text(st, i + 1, m->vector);
+	stmt_bind_text(st, i + 2, m->source);
+	stmt_bind_text(st, i + 3, m->severity);
+	return i + 4;
+}
+
+int feeds_bind_metrics(struct store_stmt *st, int i, const struct feeds_cve *c)
+{
+	i = bind_metric(st, i, &c->v4);
+	if (c->v3.set) {
+		stmt_bind_double(st, i, c->v3.score);
+		stmt_bind_text(st, i + 1, c->v3.vector);
+		stmt_bind_text(st, i + 2, c->v3.source);
+		stmt_bind_text(st, i + 3, c->v3.version);
+		stmt_bind_text(st, i + 4, c->v3.severity);
+	} else {
+		for (int k = 0; k < 5; k++)
+			stmt_bind_null(st, i + k);
+	}
+	return bind_metric(st, i + 5, &c->v2);
+}
+
+int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e)
+{
+	struct store_stmt *st = feeds_stmt(ctx, ST_SEVERITY, e);
+	if (!st)
+		return M_ESTORE;
+	stmt_bind_text(st, 1, id);
+	return feeds_exec(st, e);
+}
+
+/* FEEDS_UNCHANGED when NVD's version of the CVE is stored with this lastModified or later. */
+static int nvd_current(struct feeds_ctx *ctx, const struct feeds_cve *c, struct merr *e)
+{
+	struct store_stmt *st = feeds_stmt(ctx, ST_CVE_GET, e);
+	int rc;
+
+	if (!st)
+		return M_ESTORE;
+	stmt_bind_text(st, 1, c->id);
+	rc = stmt_step(st, e);
+	if (rc == 1) {
+		const char *src = stmt_text(st, 1);
+		bool has_nvd = src && strncmp(src, "nvd", 3) == 0;
+		rc = has_nvd && !stmt_is_null(st, 0) && stmt_int64(st, 0) >= c->last_modified
+			 ? FEEDS_UNCHANGED
+			 : FEEDS_STORED;
+	}
+	stmt_reset(st);
+	return rc;
+}
+
+static int nvd_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct merr *e)
+{
+	struct store_stmt *st;
+	int rc = nvd_current(ctx, c, e);
+
+	if (rc != FEEDS_STORED)
+		return rc;
+	st = feeds_stmt(ctx, ST_NVD_UPSERT, e);
+	if (!st)
+		return M_ESTORE;
+	stmt_bind_text(st, 1, c->id);
+	stmt_bind_int64(st, 2, c->published);
+	stmt_bind_int64(st, 3, c->last_modified);
+	stmt_bind_text(st, 4, c->description);
+	stmt_bind_text(st, 5, c->cwe[0] ? c->cwe : NULL);
+	feeds_bind_metrics(st, 6, c);
+	stmt_bind_text(st, 19, c->configurations);
+	stmt_bind_text(st, 20, c->vuln_status);
+	if ((rc = feeds_exec(st, e)) || (rc = feeds_update_severity(ctx, c->id, e)) ||
+	    (rc = feeds_store_refs(ctx, c, "nvd", e)) ||
+	    (rc = feeds_store_products(ctx, c, "nvd", e)))
+		return rc;
+	return FEEDS_STORED;
+}
+
+static int nvd_record(struct feeds_ctx *ctx, const struct split_rec *rec, char *cve, size_t cve_cap,
+		      struct merr *e)
+{
+	struct feeds_cve c;
+	int rc = feeds_nvd_parse(rec->p, rec->len, &c, e);
+
+	snprintf(cve, cve_cap, "%s", c.id);
+	if (rc == 0)
+		rc = nvd_store(ctx, &c, e);
+	feeds_cve_release(&c);
+	return rc;
+}
+
+static int nvd_begin(struct feeds_ctx *ctx, struct merr *e)
+{
+	return 0;
+}
+
+const struct feeds_adapter feeds_nvd_adapter = {
+    .kind = FEEDS_NVD,
+    .mode = SPLIT_ARRAY,
+    .array_key = "vulnerabilities",
+    .savepoint = true,
+    .json = true,
+    .begin = nvd_begin,
+    .record = nvd_record,
+};

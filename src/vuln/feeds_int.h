@@ -1,0 +1,132 @@
+/*
+ * feeds_int.h - shared by the feed_*.c files only: the import context, the prepared
+ * statement cache, the adapter table entry and small JSON/CPE helpers.
+ */
+#ifndef MAMORI_VULN_FEEDS_INT_H
+#define MAMORI_VULN_FEEDS_INT_H
+
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+
+#include "vuln/feeds.h"
+#include "vuln/split.h"
+
+/* Statements prepared once per import and reused (the SQL is in feed_common.c). */
+enum feeds_st {
+	ST_CVE_GET,
+	ST_NVD_UPSERT,
+	ST_CVE5_INSERT,
+	ST_CVE5_FILL,
+	ST_SEVERITY,
+	ST_REFS_DEL,
+	ST_REF_NVD,
+	ST_REF_CVE5,
+	ST_PROD_DEL,
+	ST_PROD_INS,
+	ST_KEV_GET,
+	ST_KEV_UPSERT,
+	ST_KEV_VERSION,
+	ST_KEV_FIRST,
+	ST_KEV_SEEN,
+	ST_EPSS_UPSERT,
+	ST_JVN_GET,
+	ST_JVN_UPSERT,
+	ST_JVN_CVES_GET,
+	ST_JVN_CVES_DEL,
+	ST_JVN_CVE_INS,
+	ST_PROD_DEL_VP,
+	ST_ERR_INS,
+	ST_COUNT
+};
+
+/* Outcome of storing one record. */
+enum { FEEDS_STORED = 0, FEEDS_UNCHANGED = 1, FEEDS_NOT_RECORD = 2 /* header, comment */ };
+
+struct feeds_ctx {
+	struct store *s;
+	const struct feeds_opts *o;
+	struct feeds_result *r;
+	const char *path; /* as given */
+	const char *name; /* "nvd/nvdcve-2016.json.gz": feed_state key and error file */
+	struct split *sp; /* the open splitter (array and line feeds) */
+	struct store_stmt *st[ST_COUNT];
+	long long last_offset; /* of the last record stored (checkpoint) */
+	char epss_model[64], epss_date[64];
+	bool epss_header;
+	char kev_version[32];
+	long long kev_seen;
+	bool kev_checked, kev_older; /* an older catalog than the stored one: history only */
+};
+
+/* A feed adapter: one struct per feed, in the table in feeds.c. */
+struct feeds_adapter {
+	enum feeds_kind kind;
+	enum split_mode mode;
+	const char *array_key;
+	bool one_tx;	/* the whole file in one transaction (KEV, EPSS) */
+	bool savepoint; /* a savepoint per record */
+	bool json;	/* records are JSON: UTF-8 check at the boundary */
+	int (*begin)(struct feeds_ctx *c, struct merr *e);
+	/* Returns FEEDS_STORED, FEEDS_UNCHANGED or an error (detail in e, cve id in cve). */
+	int (*record)(struct feeds_ctx *c, const struct split_rec *rec, char *cve, size_t cve_cap,
+		      struct merr *e);
+	int (*finish)(struct feeds_ctx *c, struct merr *e);
+	/* Whole-document feeds (JVN) use this instead of the splitter. */
+	int (*file)(struct feeds_ctx *c, const char *p, size_t len, struct merr *e);
+};
+
+extern const struct feeds_adapter feeds_nvd_adapter, feeds_cve5_adapter, feeds_kev_adapter,
+    feeds_epss_adapter, feeds_jvn_adapter;
+
+/* Returns the prepared statement (reset, bindings cleared), preparing it on first use. */
+struct store_stmt *feeds_stmt(struct feeds_ctx *c, enum feeds_st id, struct merr *e);
+void feeds_stmts_release(struct feeds_ctx *c);
+/* Steps a statement that returns no row. */
+int feeds_exec(struct store_stmt *st, struct merr *e);
+
+/* Logs a rejected record to feed_errors and to the result's first errors. */
+void feeds_log_error(struct feeds_ctx *c, const struct merr *err, const char *cve);
+
+/* JSON helpers: typed member access with errors naming the field. */
+const char *fj_str(const cJSON *o, const char *key);
+/* Required string: error unless present, a string, and at most max bytes. */
+int fj_req_str(const cJSON *o, const char *key, size_t max, const char **out, struct merr *e);
+/* Optional string: absent/null gives NULL; any other non-string type is an error. */
+int fj_opt_str(const cJSON *o, const char *key, size_t max, const char **out, struct merr *e);
+/* Optional array: absent/null gives NULL; another type is an error. */
+int fj_opt_arr(const cJSON *o, const char *key, const cJSON **out, struct merr *e);
+int fj_time(const char *field, const char *v, int64_t *out, struct merr *e);
+bool feeds_valid_cve_id(const char *s);
+
+/* Folded vendor:product of a CPE 2.3 formatted string or 2.2 URI; 0 or an error. */
+int feeds_cpe_vp(const char *cpe, char *out, size_t cap);
+/* Adds a folded key to c->vps unless present. */
+int feeds_cve_add_vp(struct feeds_cve *c, const char *vp);
+/* Folds free-text vendor/product names ("Palo Alto Networks", "PAN-OS"). */
+int feeds_fold_names(const char *vendor, const char *product, char *out, size_t cap);
+/* Appends a distinct "CWE-n" to a comma list. */
+void feeds_add_cwe(char *list, size_t cap, const char *cwe);
+/* Picks the metric for the score columns from a cvssMetricVxx-style array. */
+const char *feeds_severity_for(double score, int major);
+
+/* Stores the CVE's products / references for one origin (deletes the old ones first). */
+int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
+			 struct merr *e);
+int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
+		     struct merr *e);
+/* Binds the 13 metric columns (v4: score vector source severity; v3: score vector source
+ * version severity; v2: score vector source severity) from column i; returns the next. */
+int feeds_bind_metrics(struct store_stmt *st, int i, const struct feeds_cve *c);
+/* Sets cves.severity from the best CVSS present (v4 > v3 > v2). */
+int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e);
+
+/* JVN entries (feed_jvn.c): lifecycle and builders for the XML and JSON parsers. */
+int feeds_jvn_init(struct feeds_jvn *j);
+void feeds_jvn_release(struct feeds_jvn *j);
+int feeds_jvn_add_string(cJSON *arr, const char *s);
+int feeds_jvn_add_product(struct feeds_jvn *j, const char *vendor, const char *product,
+			  const char *version);
+void feeds_jvn_set_severity(struct feeds_jvn *j, const char *v3_word, const char *v2_word);
+
+#endif
