@@ -18,5 +18,6 @@ const struct cli_command cli_commands[] = {
      cmd_assets_usage},
     {"feeds", cmd_feeds, "import and sync vulnerability feeds / 脆弱性フィード", cmd_feeds_usage},
     {"vuln", cmd_vuln, "match services to CVEs, show a CVE / 脆弱性の判定と詳細", cmd_vuln_usage},
+    {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

@@ -1,0 +1,353 @@
+/*
+ * mode_syn.c - stateless TCP SYN scanning: frames built here, sent with
+ * sendmmsg on AF_PACKET (or a raw IP socket), replies read with recvmmsg from
+ * an AF_PACKET socket behind a BPF filter, validated by their SYN cookie.
+ */
+#include "base/compat.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/mem.h"
+#include "scan/scan_int.h"
+
+#define RX_BATCH 64
+#define RX_SNAP 512
+#define RX_DRAIN_BATCHES 64 /* per recv call: bounded work, then the sender runs again */
+#define RCVBUF (64 << 20)
+
+struct synmode {
+	struct scan_engine *en;
+	struct scan_net net;
+	int tx, tx6, rx; /* tx6: raw IPv6 socket when send_method is "raw" */
+	bool raw;
+	int ifindex;
+	double t_stats;
+	uint8_t txbuf[64][SCAN_FRAME_MAX];
+	uint8_t rxbuf[RX_BATCH][RX_SNAP];
+	char rxctl[RX_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+};
+
+/* tcp and dst port in [BASE, BASE+COUNT) and ACK set, IPv4 (unfragmented) or IPv6. */
+static int attach_filter(int fd)
+{
+	const uint32_t lo = SCAN_SPORT_BASE, hi = SCAN_SPORT_BASE + SCAN_SPORT_COUNT;
+	struct sock_filter code[] = {
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),		 /* 0 ethertype */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0800, 0, 10),	 /* 1 -> 12 */
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),		 /* 2 ip proto */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 17),	 /* 3 */
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),		 /* 4 frag */
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 15, 0), /* 5 */
+	    BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),		 /* 6 x = ihl */
+	    BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),		 /* 7 tcp dport */
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 12),	 /* 8 */
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, hi, 11, 0),	 /* 9 */
+	    BPF_STMT(BPF_LD | BPF_B | BPF_IND, 27),		 /* 10 tcp flags */
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 8, 9),	 /* 11 ACK */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x86dd, 0, 8),	 /* 12 */
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),		 /* 13 next header */
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 6),	 /* 14 */
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 56),		 /* 15 tcp dport */
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 4),	 /* 16 */
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, hi, 3, 0),	 /* 17 */
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 67),		 /* 18 tcp flags */
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 1),	 /* 19 ACK */
+	    BPF_STMT(BPF_RET | BPF_K, 0x40000),			 /* 20 accept */
+	    BPF_STMT(BPF_RET | BPF_K, 0),			 /* 21 drop */
+	};
+	struct sock_fprog prog = {ARRAY_SIZE(code), code};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+static int open_rx(struct synmode *m, struct merr *e)
+{
+	struct sockaddr_ll sll = {0};
+	int one = 1, size = RCVBUF;
+	char drain[64];
+
+	m->rx = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (m->rx < 0)
+		return merr_set(
+		    e, errno == EPERM ? M_EPERM : M_ENET,
+		    "AF_PACKET socket: %s (syn mode needs CAP_NET_RAW; try --mode connect)",
+		    strerror(errno));
+	if (attach_filter(m->rx) != 0)
+		return merr_set(e, M_ENET, "SO_ATTACH_FILTER: %s", strerror(errno));
+	/* frames that arrived before the filter was attached */
+	while (recv(m->rx, drain, sizeof(drain), MSG_DONTWAIT) >= 0)
+		;
+	if (setsockopt(m->rx, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
+		setsockopt(m->rx, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	setsockopt(m->rx, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = m->ifindex;
+	if (bind(m->rx, (struct sockaddr *)&sll, sizeof(sll)) != 0)
+		return merr_set(e, M_ENET, "bind AF_PACKET: %s", strerror(errno));
+	return 0;
+}
+
+static int open_tx(struct synmode *m, const struct scan_config *cfg, struct merr *e)
+{
+	struct sockaddr_ll sll = {0};
+	int one = 1;
+
+	if (m->raw) {
+		m->tx = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		m->tx6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		if (m->tx < 0 || m->tx6 < 0)
+			return merr_set(e, errno == EPERM ? M_EPERM : M_ENET, "raw IP socket: %s",
+					strerror(errno));
+		return 0;
+	}
+	m->tx = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: send only */
+	if (m->tx < 0)
+		return merr_set(e, errno == EPERM ? M_EPERM : M_ENET, "AF_PACKET socket: %s",
+				strerror(errno));
+	setsockopt(m->tx, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = m->ifindex;
+	if (bind(m->tx, (struct sockaddr *)&sll, sizeof(sll)) != 0)
+		return merr_set(e, M_ENET, "bind AF_PACKET %s: %s", cfg->iface, strerror(errno));
+	return 0;
+}
+
+static void syn_close(void *state, struct scan_counters *c);
+
+static int syn_init(struct scan_engine *en, void **state, struct merr *e)
+{
+	const struct scan_config *cfg = scan_engine_config(en);
+	struct synmode *m = m_calloc(1, sizeof(*m));
+	int rc;
+
+	if (!m)
+		return merr_set(e, M_ENOMEM, "out of memory");
+	m->en = en;
+	m->tx = m->tx6 = m->rx = -1;
+	m->raw = cfg->send_method && strcmp(cfg->send_method, "raw") == 0;
+	if (cfg->send_method && !m->raw && strcmp(cfg->send_method, "packet") != 0) {
+		m_free(m);
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "send", "unknown send method '%s'",
+			       cfg->send_method);
+	}
+	memcpy(m->net.src_mac, cfg->src_mac, 6);
+	memcpy(m->net.gw_mac, cfg->gw_mac, 6);
+	m->net.src4 = cfg->src4;
+	m->net.src6 = cfg->src6;
+	memcpy(m->net.key, cfg->key, SCAN_KEY_LEN);
+	m->ifindex = (int)if_nametoindex(cfg->iface ? cfg->iface : "lo");
+	if (m->ifindex == 0) {
+		m_free(m);
+		return merr_at(e, M_ENET, NULL, -1, -1, "iface", "no interface '%s'",
+			       cfg->iface ? cfg->iface : "lo");
+	}
+	rc = open_rx(m, e);
+	if (rc == 0)
+		rc = open_tx(m, cfg, e);
+	if (rc) {
+		syn_close(m, NULL);
+		return rc;
+	}
+	m->t_stats = scan_now();
+	*state = m;
+	return 0;
+}
+
+static void raw_dest(const struct scan_target *t, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (t->ip.family == 4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl((uint32_t)t->ip.v);
+		*sl = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		ip128 v = t->ip.v;
+		s6->sin6_family = AF_INET6;
+		for (int i = 15; i >= 0; i--, v >>= 8)
+			s6->sin6_addr.s6_addr[i] = (uint8_t)v;
+		*sl = sizeof(*s6);
+	}
+}
+
+/* Sends frames [0, n) that share one socket; returns how many went out. */
+static int send_batch(struct synmode *m, int fd, struct mmsghdr *msgs, unsigned n, struct merr *e)
+{
+	unsigned done = 0;
+
+	while (done < n) {
+		int r = sendmmsg(fd, msgs + done, n - done, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS || errno == EAGAIN)
+				break; /* queue full: the engine retries these later */
+			return merr_set(e, M_ENET, "sendmmsg: %s", strerror(errno));
+		}
+		done += (unsigned)r;
+	}
+	return (int)done;
+}
+
+static int syn_send(void *state, const struct scan_target *t, unsigned n, struct merr *e)
+{
+	struct synmode *m = state;
+	struct mmsghdr msgs[64];
+	struct iovec iov[64];
+	struct sockaddr_storage dst[64];
+	size_t off = m->raw ? 14 : 0; /* a raw IP socket takes the packet without Ethernet */
+	unsigned k = 0;
+
+	if (n > 64)
+		n = 64;
+	memset(msgs, 0, sizeof(msgs[0]) * n);
+	while (k < n) {
+		/* a raw socket is per family: send runs of one family */
+		int fd = m->raw && t[k].ip.family == 6 ? m->tx6 : m->tx;
+		unsigned start = k, cnt;
+		int sent;
+		for (; k < n && (!m->raw || (t[k].ip.family == 6) == (fd == m->tx6)); k++) {
+			size_t len = scan_syn_build(&m->net, &t[k].ip, t[k].port, m->txbuf[k],
+						    SCAN_FRAME_MAX);
+			iov[k].iov_base = m->txbuf[k] + off;
+			iov[k].iov_len = len - off;
+			msgs[k].msg_hdr.msg_iov = &iov[k];
+			msgs[k].msg_hdr.msg_iovlen = 1;
+			if (m->raw) {
+				socklen_t sl;
+				raw_dest(&t[k], &dst[k], &sl);
+				msgs[k].msg_hdr.msg_name = &dst[k];
+				msgs[k].msg_hdr.msg_namelen = sl;
+			}
+		}
+		cnt = k - start;
+		sent = send_batch(m, fd, msgs + start, cnt, e);
+		if (sent < 0)
+			return sent;
+		if ((unsigned)sent < cnt)
+			return (int)(start + (unsigned)sent);
+	}
+	return (int)n;
+}
+
+static void read_stats(struct synmode *m)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	/* the kernel resets these on every read, so they are added up */
+	if (getsockopt(m->rx, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
+		scan_engine_counters(m->en)->dropped += st.tp_drops;
+}
+
+static int handle_frame(struct synmode *m, struct mmsghdr *mh, unsigned i)
+{
+	struct sockaddr_ll *sll = mh->msg_hdr.msg_name;
+	unsigned flags = 0;
+	struct scan_reply r;
+	enum scan_reply_kind kind;
+
+	if (sll->sll_pkttype == PACKET_OUTGOING)
+		return 0; /* lo shows every frame twice: leaving and arriving */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh->msg_hdr); c; c = CMSG_NXTHDR(&mh->msg_hdr, c)) {
+		if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
+			struct tpacket_auxdata aux;
+			memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+			if (aux.tp_status & TP_STATUS_CSUMNOTREADY)
+				flags |= SCAN_PARSE_CSUM_PARTIAL;
+		}
+	}
+	kind = scan_reply_parse(&m->net, m->rxbuf[i], mh->msg_len, flags, &r);
+	if (kind == SCAN_REPLY_INVALID)
+		scan_engine_counters(m->en)->invalid++;
+	if (kind != SCAN_REPLY_VALID)
+		return 0;
+	return scan_engine_result(m->en, &r.ip, r.port, SCAN_TCP, r.open ? SCAN_OPEN : SCAN_CLOSED,
+				  r.ttl, -1);
+}
+
+static int syn_recv(void *state, double wait, struct merr *e)
+{
+	struct synmode *m = state;
+	struct mmsghdr msgs[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+	struct sockaddr_ll from[RX_BATCH];
+	struct pollfd pfd = {m->rx, POLLIN, 0};
+	double now;
+
+	if (wait > 0) {
+		struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+		if (ppoll(&pfd, 1, &ts, NULL) < 0 && errno != EINTR)
+			return merr_set(e, M_ENET, "ppoll: %s", strerror(errno));
+	}
+	for (int b = 0; b < RX_DRAIN_BATCHES; b++) {
+		int r;
+		memset(msgs, 0, sizeof(msgs));
+		for (unsigned i = 0; i < RX_BATCH; i++) {
+			iov[i].iov_base = m->rxbuf[i];
+			iov[i].iov_len = RX_SNAP;
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			msgs[i].msg_hdr.msg_control = m->rxctl[i];
+			msgs[i].msg_hdr.msg_controllen = sizeof(m->rxctl[i]);
+		}
+		r = recvmmsg(m->rx, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				break;
+			return merr_set(e, M_ENET, "recvmmsg: %s", strerror(errno));
+		}
+		for (int i = 0; i < r; i++) {
+			int rc = handle_frame(m, &msgs[i], (unsigned)i);
+			if (rc)
+				return rc;
+		}
+		if (r < RX_BATCH)
+			break;
+	}
+	now = scan_now();
+	if (now - m->t_stats >= 0.25) {
+		read_stats(m);
+		m->t_stats = now;
+	}
+	return 0;
+}
+
+static void syn_close(void *state, struct scan_counters *c)
+{
+	struct synmode *m = state;
+
+	if (!m)
+		return;
+	if (m->rx >= 0 && c)
+		read_stats(m);
+	if (m->rx >= 0)
+		close(m->rx);
+	if (m->tx >= 0)
+		close(m->tx);
+	if (m->tx6 >= 0)
+		close(m->tx6);
+	m_free(m);
+}
+
+const struct scan_mode scan_mode_syn = {
+    .name = "syn",
+    .init = syn_init,
+    .send = syn_send,
+    .recv = syn_recv,
+    .inflight = NULL, /* stateless */
+    .close = syn_close,
+};

@@ -1,0 +1,379 @@
+/*
+ * scan_store.c - scan runs and observations in the store (migration 0300),
+ * written in batches, one transaction each; and the JSON-lines result format.
+ */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+
+#include "base/mem.h"
+#include "base/mtime.h"
+#include "scan/scan.h"
+
+/* ------------------------------------------------------------ JSON lines */
+
+int scan_result_write_json(FILE *f, const char *org, const struct scan_result *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	char ip[INET6_ADDRSTRLEN], t[TIME_STR_MAX], *s;
+	int rc = 0;
+
+	if (!o)
+		return M_ENOMEM;
+	ip_format(&r->ip, ip);
+	time_fmt_utc(r->time, t);
+	if (org && *org)
+		cJSON_AddStringToObject(o, "org", org);
+	else
+		cJSON_AddNullToObject(o, "org");
+	cJSON_AddStringToObject(o, "ip", ip);
+	cJSON_AddNumberToObject(o, "port", r->port);
+	cJSON_AddStringToObject(o, "proto", scan_proto_name(r->proto));
+	cJSON_AddStringToObject(o, "state", scan_state_name(r->state));
+	if (r->ttl >= 0)
+		cJSON_AddNumberToObject(o, "ttl", r->ttl);
+	else
+		cJSON_AddNullToObject(o, "ttl");
+	if (r->rtt_ms >= 0)
+		cJSON_AddNumberToObject(o, "rtt_ms", (double)(int64_t)(r->rtt_ms * 1000) / 1000.0);
+	else
+		cJSON_AddNullToObject(o, "rtt_ms");
+	cJSON_AddStringToObject(o, "time", t);
+	s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!s)
+		return M_ENOMEM;
+	if (fputs(s, f) == EOF || fputc('\n', f) == EOF)
+		rc = M_EIO;
+	cJSON_free(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------ scans */
+
+int scan_store_create(struct store *s, const char *org_slug, const char *mode, const char *ports,
+		      const char *params_json, int64_t now, int64_t *id, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc;
+
+	rc = store_prepare(s,
+			   "INSERT INTO scans (org_slug, mode, ports, started_at, state, params) "
+			   "VALUES (?, ?, ?, ?, 'running', ?) RETURNING id",
+			   &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, org_slug && *org_slug ? org_slug : NULL);
+	stmt_bind_text(st, 2, mode);
+	stmt_bind_text(st, 3, ports);
+	stmt_bind_int64(st, 4, now);
+	stmt_bind_text(st, 5, params_json);
+	rc = stmt_step(st, e);
+	if (rc == 1) {
+		*id = stmt_int64(st, 0);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = merr_set(e, M_ESTORE, "INSERT INTO scans returned no id");
+	}
+	stmt_finalize(st);
+	return rc;
+}
+
+int scan_store_finish(struct store *s, int64_t id, const char *state, const struct scan_counters *c,
+		      uint64_t checkpoint, int64_t now, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc;
+
+	rc = store_prepare(s,
+			   "UPDATE scans SET state = ?, finished_at = ?, sent = sent + ?, "
+			   "received = received + ?, invalid = invalid + ?, dropped = dropped + ?, "
+			   "checkpoint = ? WHERE id = ?",
+			   &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, state);
+	stmt_bind_int64(st, 2, now);
+	stmt_bind_int64(st, 3, (int64_t)c->sent);
+	stmt_bind_int64(st, 4, (int64_t)c->received);
+	stmt_bind_int64(st, 5, (int64_t)c->invalid);
+	stmt_bind_int64(st, 6, (int64_t)c->dropped);
+	stmt_bind_int64(st, 7, (int64_t)checkpoint);
+	stmt_bind_int64(st, 8, id);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int scan_store_reopen(struct store *s, int64_t id, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s,
+			       "UPDATE scans SET state = 'running', finished_at = NULL "
+			       "WHERE id = ? AND state = 'interrupted'",
+			       &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (store_changes(s) != 1)
+		return merr_set(e, M_EINVAL, "scan %lld is not interrupted: nothing to resume",
+				(long long)id);
+	return 0;
+}
+
+void scan_info_release(struct scan_info *i)
+{
+	m_free(i->params);
+	i->params = NULL;
+}
+
+#define SCAN_COLS                                                                             \
+	"id, org_slug, mode, ports, started_at, finished_at, state, params, sent, received, " \
+	"invalid, dropped, checkpoint"
+
+static int row_to_info(struct store_stmt *st, struct scan_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	i->id = stmt_int64(st, 0);
+	snprintf(i->org_slug, sizeof(i->org_slug), "%s", stmt_text(st, 1) ? stmt_text(st, 1) : "");
+	snprintf(i->mode, sizeof(i->mode), "%s", stmt_text(st, 2) ? stmt_text(st, 2) : "");
+	snprintf(i->ports, sizeof(i->ports), "%s", stmt_text(st, 3) ? stmt_text(st, 3) : "");
+	i->started_at = stmt_int64(st, 4);
+	i->finished_at = stmt_int64(st, 5);
+	snprintf(i->state, sizeof(i->state), "%s", stmt_text(st, 6) ? stmt_text(st, 6) : "");
+	i->params = m_strdup(stmt_text(st, 7) ? stmt_text(st, 7) : "{}");
+	i->c.sent = (uint64_t)stmt_int64(st, 8);
+	i->c.received = (uint64_t)stmt_int64(st, 9);
+	i->c.invalid = (uint64_t)stmt_int64(st, 10);
+	i->c.dropped = (uint64_t)stmt_int64(st, 11);
+	i->checkpoint = (uint64_t)stmt_int64(st, 12);
+	return i->params ? 0 : M_ENOMEM;
+}
+
+int scan_store_get(struct store *s, int64_t id, struct scan_info *out, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT " SCAN_COLS " FROM scans WHERE id = ?", &st, e);
+
+	memset(out, 0, sizeof(*out));
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	rc = stmt_step(st, e);
+	if (rc == 1)
+		rc = row_to_info(st, out);
+	else if (rc == 0)
+		rc = merr_set(e, M_ENOTFOUND, "no scan %lld", (long long)id);
+	stmt_finalize(st);
+	if (rc == M_ENOMEM)
+		merr_set(e, rc, "out of memory");
+	return rc;
+}
+
+int scan_store_list(struct store *s, size_t limit, int (*fn)(void *arg, const struct scan_info *i),
+		    void *arg, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc =
+	    store_prepare(s, "SELECT " SCAN_COLS " FROM scans ORDER BY id DESC LIMIT ?", &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, limit ? (int64_t)limit : -1);
+	while ((rc = stmt_step(st, e)) == 1) {
+		struct scan_info i;
+		rc = row_to_info(st, &i);
+		if (rc == 0)
+			rc = fn(arg, &i);
+		scan_info_release(&i);
+		if (rc)
+			break;
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int parse_name(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s && strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+int scan_store_results(struct store *s, int64_t id,
+		       int (*fn)(void *arg, const struct scan_result *r), void *arg, struct merr *e)
+{
+	static const char *const protos[] = {"tcp", "udp"};
+	static const char *const states[] = {"open", "closed", "filtered", "open|filtered"};
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(
+	    s,
+	    "SELECT o.ip, o.port, o.proto, so.state, o.ttl, o.rtt_ms, so.seen_at, o.ttl IS NULL, "
+	    "o.rtt_ms IS NULL FROM scan_observations so JOIN observations o "
+	    "ON o.id = so.observation_id WHERE so.scan_id = ? ORDER BY o.ip, o.port, o.proto",
+	    &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	while ((rc = stmt_step(st, e)) == 1) {
+		struct scan_result r;
+		int p = parse_name(stmt_text(st, 2), protos, 2);
+		int sv = parse_name(stmt_text(st, 3), states, 4);
+		if (ip_parse(stmt_text(st, 0), &r.ip) != 0 || p < 0 || sv < 0) {
+			rc = merr_set(e, M_ESTORE, "scan %lld: malformed observation row",
+				      (long long)id);
+			break;
+		}
+		r.port = (uint16_t)stmt_int64(st, 1);
+		r.proto = (enum scan_proto)p;
+		r.state = (enum scan_state)sv;
+		r.ttl = stmt_int64(st, 7) ? -1 : (int)stmt_int64(st, 4);
+		r.rtt_ms = stmt_int64(st, 8) ? -1 : stmt_double(st, 5);
+		r.time = stmt_int64(st, 6);
+		rc = fn(arg, &r);
+		if (rc)
+			break;
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* ------------------------------------------------------------ batches */
+
+struct scan_batch {
+	struct store *s;
+	int64_t scan_id;
+	char *org;
+	struct scan_result *v;
+	const char **orgs; /* per row; borrowed, NULL = b->org */
+	size_t n, cap;
+	struct store_stmt *upsert, *link;
+};
+
+int scan_batch_new(struct store *s, int64_t scan_id, const char *org_slug, size_t batch,
+		   struct scan_batch **out, struct merr *e)
+{
+	struct scan_batch *b = m_calloc(1, sizeof(*b));
+	int rc;
+
+	*out = NULL;
+	if (!b)
+		return merr_set(e, M_ENOMEM, "out of memory");
+	b->s = s;
+	b->scan_id = scan_id;
+	b->cap = batch ? batch : 1000;
+	b->org = m_strdup(org_slug ? org_slug : "");
+	b->v = m_malloc(b->cap * sizeof(*b->v));
+	b->orgs = m_calloc(b->cap, sizeof(*b->orgs));
+	if (!b->org || !b->v || !b->orgs) {
+		scan_batch_free(b);
+		return merr_set(e, M_ENOMEM, "out of memory");
+	}
+	rc = store_prepare(
+	    s,
+	    "INSERT INTO observations (scan_id, org_slug, ip, port, proto, state, "
+	    "ttl, rtt_ms, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT (org_slug, ip, port, proto) DO UPDATE SET "
+	    "scan_id = excluded.scan_id, state = excluded.state, ttl = excluded.ttl, "
+	    "rtt_ms = excluded.rtt_ms, last_seen = excluded.last_seen RETURNING id",
+	    &b->upsert, e);
+	if (rc == 0)
+		rc = store_prepare(
+		    s,
+		    "INSERT INTO scan_observations (scan_id, observation_id, state, "
+		    "seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (scan_id, observation_id) "
+		    "DO UPDATE SET state = excluded.state, seen_at = excluded.seen_at",
+		    &b->link, e);
+	if (rc) {
+		scan_batch_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int scan_batch_add(struct scan_batch *b, const char *org, const struct scan_result *r,
+		   struct merr *e)
+{
+	b->orgs[b->n] = org;
+	b->v[b->n++] = *r;
+	return b->n == b->cap ? scan_batch_flush(b, e) : 0;
+}
+
+static int write_one(struct scan_batch *b, const char *org, const struct scan_result *r,
+		     struct merr *e)
+{
+	char ip[INET6_ADDRSTRLEN];
+	int64_t obs_id;
+	int rc;
+
+	ip_format(&r->ip, ip);
+	stmt_reset(b->upsert);
+	stmt_bind_int64(b->upsert, 1, b->scan_id);
+	stmt_bind_text(b->upsert, 2, org ? org : b->org);
+	stmt_bind_text(b->upsert, 3, ip);
+	stmt_bind_int64(b->upsert, 4, r->port);
+	stmt_bind_text(b->upsert, 5, scan_proto_name(r->proto));
+	stmt_bind_text(b->upsert, 6, scan_state_name(r->state));
+	if (r->ttl >= 0)
+		stmt_bind_int64(b->upsert, 7, r->ttl);
+	else
+		stmt_bind_null(b->upsert, 7);
+	if (r->rtt_ms >= 0)
+		stmt_bind_double(b->upsert, 8, r->rtt_ms);
+	else
+		stmt_bind_null(b->upsert, 8);
+	stmt_bind_int64(b->upsert, 9, r->time);
+	stmt_bind_int64(b->upsert, 10, r->time);
+	rc = stmt_step(b->upsert, e);
+	if (rc != 1)
+		return rc < 0 ? rc : merr_set(e, M_ESTORE, "observation upsert returned no id");
+	obs_id = stmt_int64(b->upsert, 0);
+	stmt_reset(b->upsert);
+	stmt_reset(b->link);
+	stmt_bind_int64(b->link, 1, b->scan_id);
+	stmt_bind_int64(b->link, 2, obs_id);
+	stmt_bind_text(b->link, 3, scan_state_name(r->state));
+	stmt_bind_int64(b->link, 4, r->time);
+	rc = stmt_step(b->link, e);
+	return rc < 0 ? rc : 0;
+}
+
+int scan_batch_flush(struct scan_batch *b, struct merr *e)
+{
+	int rc;
+
+	if (b->n == 0)
+		return 0;
+	rc = store_begin(b->s, e);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < b->n && rc == 0; i++)
+		rc = write_one(b, b->orgs[i], &b->v[i], e);
+	if (rc) {
+		store_rollback(b->s);
+		return rc;
+	}
+	rc = store_commit(b->s, e);
+	if (rc == 0)
+		b->n = 0;
+	return rc;
+}
+
+void scan_batch_free(struct scan_batch *b)
+{
+	if (!b)
+		return;
+	stmt_finalize(b->upsert);
+	stmt_finalize(b->link);
+	m_free(b->org);
+	m_free(b->v);
+	m_free(b->orgs);
+	m_free(b);
+}
