@@ -189,4 +189,36 @@ int finding_get_json(struct store *s, int64_t id, struct cJSON **out, struct mer
 /* A row as a new JSON object. */
 struct cJSON *finding_row_json(const struct finding_row *r);
 
+/* ------------------------------------------------------------ rescan schedule */
+
+/* One priority level: CyHy's host priorities with mamori's intervals (docs/RATING.md). */
+struct finding_sched_level {
+	int priority; /* 0 most urgent */
+	const char *level;
+	int64_t interval; /* seconds until the next scan */
+	const char *why_ja, *why_en;
+};
+const struct finding_sched_level *finding_sched_levels(size_t *n);
+
+/* The priority a host moves to: target from its open findings now, prev its stored
+ * priority (-1: none). More urgent targets apply at once; a less urgent one moves a
+ * finding host one step per scan (decay), as CyHy does; new and dark apply directly. */
+int finding_sched_next(int prev, int target);
+
+/* Recomputes org's host rows of scan_schedule at now (one transaction). */
+int finding_schedule_update(struct store *s, const char *org, int64_t now, struct merr *e);
+
+struct finding_sched_row {
+	const char *org, *ip, *level, *reason;
+	int priority;
+	int64_t next_due, updated_at;
+};
+/* Rows (due_only: next_due <= now), soonest first. */
+int finding_schedule_list(struct store *s, bool due_only, int64_t now,
+			  int (*fn)(void *arg, const struct finding_sched_row *r), void *arg,
+			  struct merr *e);
+/* Organisations with a host due at now, or never scheduled; fn once per org. */
+int finding_schedule_due_orgs(struct store *s, int64_t now,
+			      int (*fn)(void *arg, const char *org), void *arg, struct merr *e);
+
 #endif
