@@ -19,5 +19,10 @@ const struct cli_command cli_commands[] = {
     {"feeds", cmd_feeds, "import and sync vulnerability feeds / 脆弱性フィード", cmd_feeds_usage},
     {"vuln", cmd_vuln, "match services to CVEs, show a CVE / 脆弱性の判定と詳細", cmd_vuln_usage},
     {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage},
+    {"findings", cmd_findings, "findings: list, show, update / 指摘の一覧と詳細", cmd_findings_usage},
+    {"rating", cmd_rating, "grades, scores, deductions, sectors / 評点と等級", cmd_rating_usage},
+    {"schedule", cmd_schedule, "rescan schedule: what is due and why / 再診断予定",
+     cmd_schedule_usage},
+    {"asm", cmd_asm, "run the ASM cycle (discover to rating) / ASM サイクル", cmd_asm_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
