@@ -22,7 +22,8 @@ const char cmd_findings_usage[] =
     "  --kind K   vulnerability, declared, risky_service, tls, email\n"
     "  --kev      KEV findings only          --open   open findings only\n"
     "  update     re-evaluates from services, declared products and e-mail hygiene\n"
-    "             (what `asm run` does in its findings step)\n";
+    "             and the rescan schedule (what `asm run` does in its findings and\n"
+    "             schedule steps)\n";
 
 static int print_row(void *arg, const struct finding_row *r)
 {
@@ -173,6 +174,8 @@ static int update_org(void *arg, const char *org)
 
 	finding_opts_init(&fo, u->c->data_dir, time_now());
 	rc = finding_evaluate(u->s, org, &fo, &st, &u->e);
+	if (rc == 0) /* the schedule follows the findings */
+		rc = finding_schedule_update(u->s, org, fo.now, &u->e);
 	if (rc)
 		return rc;
 	if (u->arr) {

@@ -333,7 +333,10 @@ static int sweep(struct store *s, const char *org, const struct finding_set *set
 {
 	struct store_stmt *q = NULL;
 	char **keys = set_keys(set), key[1200];
-	int64_t *ids = NULL;
+	struct {
+		int64_t id;
+		size_t src;
+	} *ids = NULL;
 	size_t n_ids = 0, cap = 0;
 	int rc;
 
@@ -343,9 +346,12 @@ static int sweep(struct store *s, const char *org, const struct finding_set *set
 			   "SELECT id, asset, issue_key, source FROM findings WHERE org_slug = ? "
 			   "AND state = 'open' ORDER BY id",
 			   &q, e);
-	if (rc == 0)
-		stmt_bind_text(q, 1, org);
-	while (rc == 0 && (rc = stmt_step(q, e)) == 1) {
+	if (rc) {
+		free_keys(keys, set->n);
+		return rc;
+	}
+	stmt_bind_text(q, 1, org);
+	while ((rc = stmt_step(q, e)) == 1) {
 		const char *src = stmt_text(q, 3), *kp = key;
 		size_t si = 0;
 		while (si < FINDING_SRC_N && strcmp(source_names[si], src))
@@ -356,23 +362,24 @@ static int sweep(struct store *s, const char *org, const struct finding_set *set
 		if (bsearch(&kp, keys, set->n, sizeof(*keys), cmp_key))
 			continue;
 		if (n_ids == cap) {
-			int64_t *v = m_realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+			void *v = m_realloc(ids, (cap = cap ? cap * 2 : 16) * sizeof(*ids));
 			if (!v) {
 				rc = merr_set(e, M_ENOMEM, "out of memory");
 				break;
 			}
 			ids = v;
 		}
-		ids[n_ids++] = stmt_int64(q, 0);
+		ids[n_ids].id = stmt_int64(q, 0);
+		ids[n_ids++].src = si;
 	}
 	stmt_finalize(q);
 	if (rc > 0)
 		rc = 0;
 	for (size_t i = 0; rc == 0 && i < n_ids; i++) {
-		int64_t id = ids[i];
-		/* the reason names the covering run */
-		const char *why = "not seen by the covering run / 最新の完全な診断で未検出";
-		rc = fix_one(s, id, now, why, e);
+		char why[200];
+		snprintf(why, sizeof(why), "最新の診断で未検出 / not seen by %s",
+			 cover->why[ids[i].src][0] ? cover->why[ids[i].src] : source_names[ids[i].src]);
+		rc = fix_one(s, ids[i].id, now, why, e);
 		st->fixed++;
 	}
 	m_free(ids);
