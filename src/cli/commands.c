@@ -24,5 +24,7 @@ const struct cli_command cli_commands[] = {
     {"schedule", cmd_schedule, "rescan schedule: what is due and why / 再診断予定",
      cmd_schedule_usage},
     {"asm", cmd_asm, "run the ASM cycle (discover to rating) / ASM サイクル", cmd_asm_usage},
+    {"serve", cmd_serve, "web console and JSON API / Web コンソールと API", cmd_serve_usage},
+    {"user", cmd_user, "console and API accounts, tokens / ユーザー管理", cmd_user_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

@@ -19,6 +19,8 @@ int cmd_findings(struct cli *c, int argc, char **argv);
 int cmd_rating(struct cli *c, int argc, char **argv);
 int cmd_schedule(struct cli *c, int argc, char **argv);
 int cmd_asm(struct cli *c, int argc, char **argv);
+int cmd_serve(struct cli *c, int argc, char **argv);
+int cmd_user(struct cli *c, int argc, char **argv);
 
 extern const char cmd_help_usage[], cmd_version_usage[], cmd_init_usage[];
 extern const char cmd_inventory_usage[], cmd_scope_usage[];
@@ -27,5 +29,6 @@ extern const char cmd_discover_usage[], cmd_assets_usage[];
 extern const char cmd_feeds_usage[], cmd_vuln_usage[];
 extern const char cmd_scan_usage[];
 extern const char cmd_findings_usage[], cmd_rating_usage[], cmd_schedule_usage[], cmd_asm_usage[];
+extern const char cmd_serve_usage[], cmd_user_usage[];
 
 #endif

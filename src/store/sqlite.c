@@ -27,7 +27,7 @@ static int sq_open(struct store *s, const char *path, struct merr *e)
 {
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(
-	    path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+	    path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		merr_set(e, M_ESTORE, "%s: cannot open: %s", path,
 			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));

@@ -8,7 +8,8 @@
  * Placeholders are '?' (the PostgreSQL backend rewrites them to $n).
  * Use "INSERT ... RETURNING id" rather than a last-insert-id call.
  *
- * A store handle is used by one thread at a time; open one per thread.
+ * A store handle is used by one thread at a time (opened without SQLite
+ * mutexes); open one per thread.
  */
 #ifndef MAMORI_STORE_H
 #define MAMORI_STORE_H

@@ -1,0 +1,343 @@
+/* session.c - login with throttling, browser sessions (only the SHA-256 of the cookie is
+ * stored), CSRF tokens, and the randomness and hashing they share. */
+#include "base/compat.h"
+
+#include <pthread.h>
+#include <sodium.h>
+
+#include "auth/auth_int.h"
+
+void auth_random_hex(char *out, size_t out_len, size_t n_bytes)
+{
+	unsigned char raw[64];
+
+	if (n_bytes > sizeof(raw))
+		n_bytes = sizeof(raw);
+	if (out_len < 2 * n_bytes + 1 || auth_sodium_ready(NULL)) {
+		if (out_len)
+			out[0] = '\0';
+		return;
+	}
+	randombytes_buf(raw, n_bytes);
+	sodium_bin2hex(out, out_len, raw, n_bytes);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+void auth_sha256_hex(const char *s, size_t len, char out[AUTH_HEX_MAX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)s, len);
+	sodium_bin2hex(out, AUTH_HEX_MAX, h, sizeof(h));
+}
+
+bool auth_csrf_equal(const char *expected, const char *given)
+{
+	size_t n;
+
+	if (!expected || !given || !expected[0])
+		return false;
+	n = strlen(expected);
+	if (strlen(given) != n)
+		return false;
+	return sodium_memcmp(expected, given, n) == 0;
+}
+
+/* ---- throttle ---- */
+
+int64_t auth_throttle_wait(struct store *s, const char *kind, const char *key, int64_t now)
+{
+	struct store_stmt *st = NULL;
+	int64_t until = 0;
+
+	if (store_prepare(s, "SELECT locked_until FROM login_throttle WHERE kind = ? AND key = ?",
+			  &st, NULL))
+		return 0;
+	stmt_bind_text(st, 1, kind);
+	stmt_bind_text(st, 2, key);
+	if (stmt_step(st, NULL) == 1)
+		until = stmt_int64(st, 0);
+	stmt_finalize(st);
+	return until > now ? until - now : 0;
+}
+
+/* Counts one failure for key and sets its lock. A key whose last failure is older than
+ * twice the longest lock starts again from one. */
+static int throttle_fail(struct store *s, const char *kind, const char *key, int64_t now,
+			 struct merr *e)
+{
+	static const char sql[] =
+	    "INSERT INTO login_throttle (kind, key, failures, last_failure) VALUES (?, ?, 1, ?)"
+	    " ON CONFLICT (kind, key) DO UPDATE SET failures = CASE WHEN excluded.last_failure"
+	    " - last_failure > ? THEN 1 ELSE failures + 1 END, last_failure = excluded.last_failure"
+	    " RETURNING failures";
+	struct store_stmt *st = NULL;
+	int64_t failures = 0, lock = 0;
+	int rc = store_prepare(s, sql, &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, kind);
+	stmt_bind_text(st, 2, key);
+	stmt_bind_int64(st, 3, now);
+	stmt_bind_int64(st, 4, 2 * AUTH_THROTTLE_MAX);
+	rc = stmt_step(st, e);
+	if (rc == 1)
+		failures = stmt_int64(st, 0);
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (failures >= AUTH_THROTTLE_FREE) {
+		int64_t shift = failures - AUTH_THROTTLE_FREE;
+		lock = shift > 10 ? AUTH_THROTTLE_MAX : (int64_t)AUTH_THROTTLE_BASE << shift;
+		if (lock > AUTH_THROTTLE_MAX)
+			lock = AUTH_THROTTLE_MAX;
+	}
+	if ((rc = store_prepare(
+		 s, "UPDATE login_throttle SET locked_until = ? WHERE kind = ? AND key = ?", &st,
+		 e)))
+		return rc;
+	stmt_bind_int64(st, 1, lock ? now + lock : 0);
+	stmt_bind_text(st, 2, kind);
+	stmt_bind_text(st, 3, key);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int throttle_clear(struct store *s, const char *kind, const char *key, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, "DELETE FROM login_throttle WHERE kind = ? AND key = ?", &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, kind);
+	stmt_bind_text(st, 2, key);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- login ---- */
+
+static char dummy_hash[AUTH_HASH_STR_MAX];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+/* A hash to verify against when the user does not exist, so the answer takes as long. */
+static void make_dummy_hash(void)
+{
+	char pw[AUTH_HEX_MAX];
+
+	auth_random_hex(pw, sizeof(pw), 16);
+	if (auth_password_hash(pw, dummy_hash, sizeof(dummy_hash), NULL))
+		dummy_hash[0] = '\0';
+}
+
+struct login_row {
+	int64_t id;
+	bool found, disabled;
+	char hash[AUTH_HASH_STR_MAX];
+};
+
+static int read_login_row(struct store *s, const char *name, struct login_row *r, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT id, password_hash, disabled FROM users WHERE name = ?",
+			       &st, e);
+
+	memset(r, 0, sizeof(*r));
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, name);
+	rc = stmt_step(st, e);
+	if (rc == 1) {
+		r->found = true;
+		r->id = stmt_int64(st, 0);
+		auth_copy(r->hash, sizeof(r->hash), stmt_text(st, 1));
+		r->disabled = stmt_int64(st, 2) != 0;
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Records a failed or refused login: throttle counters and the audit log, in one
+ * transaction. The actor is the name tried, cut to a sane length. */
+static int record_failure(struct store *s, const char *name, const char *client, int64_t now,
+			  const char *action, bool count)
+{
+	char actor[AUTH_NAME_MAX];
+	int rc;
+
+	auth_copy(actor, sizeof(actor), name);
+	if (store_begin_immediate(s, NULL))
+		return M_ESTORE;
+	rc = count ? throttle_fail(s, "user", actor, now, NULL) : 0;
+	if (rc == 0 && count)
+		rc = throttle_fail(s, "addr", client, now, NULL);
+	if (rc == 0)
+		rc = auth_audit(s, actor, action, client, NULL, now, NULL);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, NULL);
+}
+
+int auth_login(struct store *s, const char *name, const char *password, const char *client,
+	       int64_t now, struct auth_principal *p, int64_t *retry_after, struct merr *e)
+{
+	struct login_row r;
+	int64_t wait_user, wait_addr;
+	bool ok, disabled = false;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	*retry_after = 0;
+	if (!name || !password || !client)
+		return merr_set(e, M_EINVAL, "name, password and client are required");
+	if ((rc = auth_sodium_ready(e)))
+		return rc;
+	wait_user = auth_throttle_wait(s, "user", name, now);
+	wait_addr = auth_throttle_wait(s, "addr", client, now);
+	if (wait_user || wait_addr) {
+		*retry_after = wait_user > wait_addr ? wait_user : wait_addr;
+		record_failure(s, name, client, now, "login.throttled", false);
+		return merr_set(
+		    e, M_ETIMEOUT,
+		    "ログイン試行が多すぎます。%lld 秒後に再試行してください / too many "
+		    "failed logins; try again in %lld s",
+		    (long long)*retry_after, (long long)*retry_after);
+	}
+	if ((rc = read_login_row(s, name, &r, e)))
+		return rc;
+	pthread_once(&dummy_once, make_dummy_hash);
+	/* Verify even when there is no such user, so timing does not tell who exists. */
+	ok = auth_password_verify(r.found ? r.hash : dummy_hash, password) && r.found;
+	sodium_memzero(r.hash, sizeof(r.hash));
+	if (ok && !r.disabled) {
+		if ((rc = auth_principal_load(s, r.id, p, &disabled, e)))
+			return rc;
+		if (store_begin_immediate(s, e))
+			return M_ESTORE;
+		rc = throttle_clear(s, "user", name, e);
+		if (rc == 0)
+			rc = auth_audit(s, name, "login", client, NULL, now, e);
+		if (rc) {
+			store_rollback(s);
+			return rc;
+		}
+		return store_commit(s, e);
+	}
+	record_failure(s, name, client, now, ok ? "login.disabled" : "login.failed", true);
+	return merr_set(e, M_EPERM,
+			"ユーザー名またはパスワードが違います / wrong user name or password");
+}
+
+/* ---- sessions ---- */
+
+int auth_session_start(struct store *s, struct auth_principal *p, const char *client, int64_t now,
+		       char cookie[AUTH_HEX_MAX], struct merr *e)
+{
+	static const char sql[] =
+	    "INSERT INTO sessions (id_hash, user_id, csrf, client, created_at,"
+	    " last_seen) VALUES (?, ?, ?, ?, ?, ?)";
+	struct store_stmt *st = NULL;
+	char hash[AUTH_HEX_MAX];
+	int rc;
+
+	if ((rc = auth_sodium_ready(e)))
+		return rc;
+	auth_random_hex(cookie, AUTH_HEX_MAX, 32);
+	auth_random_hex(p->csrf, sizeof(p->csrf), 32);
+	auth_sha256_hex(cookie, strlen(cookie), hash);
+	if ((rc = store_prepare(s, sql, &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, hash);
+	stmt_bind_int64(st, 2, p->user_id);
+	stmt_bind_text(st, 3, p->csrf);
+	stmt_bind_text(st, 4, client);
+	stmt_bind_int64(st, 5, now);
+	stmt_bind_int64(st, 6, now);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	p->session_created = p->session_seen = now;
+	return rc < 0 ? rc : 0;
+}
+
+static int exec_hash(struct store *s, const char *sql, int64_t n, const char *hash, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, sql, &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, n);
+	stmt_bind_text(st, 2, hash);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_session_lookup(struct store *s, const char *cookie, const struct auth_session_limits *lim,
+			int64_t now, struct auth_principal *p, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	char hash[AUTH_HEX_MAX], csrf[AUTH_HEX_MAX] = "";
+	int64_t user_id = 0, created = 0, seen = 0;
+	bool disabled = false;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!auth_is_hex64(cookie))
+		return merr_set(e, M_ENOTFOUND, "no such session");
+	auth_sha256_hex(cookie, 64, hash);
+	rc = store_prepare(s,
+			   "SELECT user_id, csrf, created_at, last_seen FROM sessions"
+			   " WHERE id_hash = ?",
+			   &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, hash);
+	rc = stmt_step(st, e);
+	if (rc == 1) {
+		user_id = stmt_int64(st, 0);
+		auth_copy(csrf, sizeof(csrf), stmt_text(st, 1));
+		created = stmt_int64(st, 2);
+		seen = stmt_int64(st, 3);
+	}
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return merr_set(e, M_ENOTFOUND, "no such session");
+	if (now - seen > lim->idle || now - created > lim->absolute) {
+		exec_hash(s, "DELETE FROM sessions WHERE ? >= 0 AND id_hash = ?", 0, hash, NULL);
+		return merr_set(e, M_ETIMEOUT, "セッションの有効期限切れ / session expired");
+	}
+	if ((rc = auth_principal_load(s, user_id, p, &disabled, e)))
+		return rc;
+	if (disabled) {
+		memset(p, 0, sizeof(*p));
+		return merr_set(e, M_EPERM, "user disabled");
+	}
+	auth_copy(p->csrf, sizeof(p->csrf), csrf);
+	p->session_created = created;
+	p->session_seen = seen;
+	/* Write at most once a minute (sooner for short idle limits): reads should not all
+	 * turn into writes. */
+	if (now - seen >= (lim->idle / 2 < 60 ? lim->idle / 2 : 60))
+		exec_hash(s, "UPDATE sessions SET last_seen = ? WHERE id_hash = ?", now, hash,
+			  NULL);
+	return 0;
+}
+
+int auth_session_end(struct store *s, const char *cookie, struct merr *e)
+{
+	char hash[AUTH_HEX_MAX];
+
+	if (!auth_is_hex64(cookie))
+		return 0;
+	auth_sha256_hex(cookie, 64, hash);
+	return exec_hash(s, "DELETE FROM sessions WHERE ? >= 0 AND id_hash = ?", 0, hash, e);
+}

@@ -1,0 +1,90 @@
+/* token.c - API tokens for machines: "mamori_" + 64 hex digits, shown once, stored as
+ * SHA-256, carrying the role, organisation and sector of the user they were made for. */
+#include "base/compat.h"
+
+#include "auth/auth_int.h"
+
+int auth_token_create(struct store *s, const char *name, const char *label, int64_t now,
+		      int64_t expires_at, char out[AUTH_TOKEN_MAX], struct merr *e)
+{
+	static const char sql[] =
+	    "INSERT INTO api_tokens (hash, user_id, role, org_id, sector, label, created_at,"
+	    " expires_at) SELECT ?, id, role, org_id, sector, ?, ?, ? FROM users"
+	    " WHERE name = ? AND disabled = 0 RETURNING id";
+	struct store_stmt *st = NULL;
+	char rnd[AUTH_HEX_MAX], hash[AUTH_HEX_MAX];
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = auth_sodium_ready(e)))
+		return rc;
+	auth_random_hex(rnd, sizeof(rnd), 32);
+	snprintf(out, AUTH_TOKEN_MAX, "%s%s", AUTH_TOKEN_PREFIX, rnd);
+	auth_sha256_hex(out, strlen(out), hash);
+	if ((rc = store_prepare(s, sql, &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, hash);
+	stmt_bind_text(st, 2, label);
+	stmt_bind_int64(st, 3, now);
+	if (expires_at)
+		stmt_bind_int64(st, 4, expires_at);
+	else
+		stmt_bind_null(st, 4);
+	stmt_bind_text(st, 5, name);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	if (rc == 0)
+		rc = merr_at(e, M_ENOTFOUND, NULL, -1, -1, "name", "no enabled user '%s'", name);
+	if (rc < 0) {
+		out[0] = '\0';
+		return rc;
+	}
+	return 0;
+}
+
+int auth_token_lookup(struct store *s, const char *token, int64_t now, struct auth_principal *p,
+		      struct merr *e)
+{
+	static const char sql[] =
+	    "SELECT t.user_id, t.role, t.org_id, o.slug, t.sector, t.expires_at, t.revoked,"
+	    " u.disabled, u.name, u.display_name FROM api_tokens t JOIN users u ON u.id = t.user_id"
+	    " LEFT JOIN orgs o ON o.id = t.org_id WHERE t.hash = ?";
+	size_t plen = strlen(AUTH_TOKEN_PREFIX);
+	struct store_stmt *st = NULL;
+	char hash[AUTH_HEX_MAX];
+	int64_t expires = 0;
+	bool refused = false;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!token || strncmp(token, AUTH_TOKEN_PREFIX, plen) != 0 || !auth_is_hex64(token + plen))
+		return merr_set(e, M_ENOTFOUND, "no such token");
+	auth_sha256_hex(token, strlen(token), hash);
+	if ((rc = store_prepare(s, sql, &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, hash);
+	rc = stmt_step(st, e);
+	if (rc == 1) {
+		p->user_id = stmt_int64(st, 0);
+		p->role = auth_role_parse(stmt_text(st, 1));
+		p->org_id = stmt_int64(st, 2);
+		auth_copy(p->org_slug, sizeof(p->org_slug), stmt_text(st, 3));
+		auth_copy(p->sector, sizeof(p->sector), stmt_text(st, 4));
+		expires = stmt_int64(st, 5);
+		refused = stmt_int64(st, 6) != 0 || stmt_int64(st, 7) != 0;
+		auth_copy(p->name, sizeof(p->name), stmt_text(st, 8));
+		auth_copy(p->display, sizeof(p->display), stmt_text(st, 9));
+		p->via_token = true;
+	}
+	stmt_finalize(st);
+	if (rc <= 0) {
+		memset(p, 0, sizeof(*p));
+		return rc < 0 ? rc : merr_set(e, M_ENOTFOUND, "no such token");
+	}
+	if (refused || (expires && now > expires)) {
+		memset(p, 0, sizeof(*p));
+		return refused ? merr_set(e, M_EPERM, "token revoked or user disabled")
+			       : merr_set(e, M_ETIMEOUT, "token expired");
+	}
+	return 0;
+}

@@ -1,0 +1,247 @@
+/* cmd_user.c - `mamori user add|passwd|list|disable|enable|token`: console and API accounts. */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "base/mtime.h"
+#include "cli/commands.h"
+
+const char cmd_user_usage[] =
+    "usage: mamori user add NAME --role ROLE [--org SLUG] [--sector CODE] [--display NAME]\n"
+    "       mamori user passwd NAME\n"
+    "       mamori user list [--json]\n"
+    "       mamori user disable NAME | enable NAME\n"
+    "       mamori user token NAME [--label TEXT] [--days N]\n"
+    "\n"
+    "Roles: analyst (everything), bureau (its --sector, read-only), operator (its own --org),\n"
+    "member (sharing only), admin (user accounts). The password is read from\n"
+    "$MAMORI_PASSWORD or, without it, from the terminal (or one line of standard input).\n"
+    "`token` prints a new API token once (use it as 'Authorization: Bearer TOKEN').\n"
+    "ユーザーの追加・パスワード変更・一覧・無効化・API トークン発行を行います。\n";
+
+/* The password: $MAMORI_PASSWORD, else one line from stdin (echo off on a terminal). */
+static int read_password(char *out, size_t cap)
+{
+	const char *env = getenv("MAMORI_PASSWORD");
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO);
+	size_t n;
+
+	if (env && *env) {
+		snprintf(out, cap, "%s", env);
+		return 0;
+	}
+	if (tty) {
+		fputs("パスワード / password: ", stderr);
+		tcgetattr(STDIN_FILENO, &old);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+	}
+	if (!fgets(out, (int)cap, stdin))
+		out[0] = '\0';
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+		fputc('\n', stderr);
+	}
+	n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return n ? 0 : -1;
+}
+
+static int user_add(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
+					     {"org", required_argument, NULL, 'o'},
+					     {"sector", required_argument, NULL, 's'},
+					     {"display", required_argument, NULL, 'd'},
+					     {0}};
+	struct auth_user_spec u = {0};
+	char pw[AUTH_PASSWORD_MAX + 2];
+	struct store *s;
+	struct merr e;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r': u.role = auth_role_parse(optarg); break;
+		case 'o': u.org_slug = optarg; break;
+		case 's': u.sector = optarg; break;
+		case 'd': u.display = optarg; break;
+		default: return cli_usage_error(c, "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error(c, "one user NAME is needed");
+	if (u.role == AUTH_ROLE_NONE)
+		return cli_usage_error(c, "--role analyst|bureau|operator|member|admin is needed");
+	u.name = argv[optind];
+	if (read_password(pw, sizeof(pw)))
+		return cli_usage_error(c, "no password given");
+	u.password = pw;
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = auth_user_add(s, &u, time_now(), NULL, &e);
+	if (rc == 0)
+		rc = auth_audit(s, "cli", "user.add", u.name, NULL, time_now(), &e);
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("user %s added (%s)\n", u.name, auth_role_name(u.role));
+	return 0;
+}
+
+static int user_passwd(struct cli *c, int argc, char **argv)
+{
+	char pw[AUTH_PASSWORD_MAX + 2];
+	struct store *s;
+	struct merr e;
+	int rc;
+
+	if (argc != 2)
+		return cli_usage_error(c, "one user NAME is needed");
+	if (read_password(pw, sizeof(pw)))
+		return cli_usage_error(c, "no password given");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = auth_user_passwd(s, argv[1], pw, time_now(), &e);
+	if (rc == 0)
+		rc = auth_audit(s, "cli", "user.passwd", argv[1], NULL, time_now(), &e);
+	return rc ? cli_fail(c, rc, &e) : 0;
+}
+
+static int print_user(const struct auth_user *u, void *arg)
+{
+	struct cli *c = ((void **)arg)[0];
+	cJSON *a = ((void **)arg)[1];
+	char t[TIME_STR_MAX];
+
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", u->name);
+		cJSON_AddStringToObject(o, "display_name", u->display);
+		cJSON_AddStringToObject(o, "role", auth_role_name(u->role));
+		if (u->org_slug[0])
+			cJSON_AddStringToObject(o, "org", u->org_slug);
+		if (u->sector[0])
+			cJSON_AddStringToObject(o, "sector", u->sector);
+		cJSON_AddBoolToObject(o, "disabled", u->disabled);
+		cJSON_AddItemToArray(a, o);
+		return 0;
+	}
+	time_fmt_jst(u->created_at, t);
+	printf("%-20s %-9s %-20s %-10s %s%s\n", u->name, auth_role_name(u->role),
+	       u->org_slug[0] ? u->org_slug : "-", u->sector[0] ? u->sector : "-", t,
+	       u->disabled ? " 無効/disabled" : "");
+	return 0;
+}
+
+static int user_list(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	void *arg[2] = {c, NULL};
+	struct store *s;
+	struct merr e;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'j')
+			c->json = true;
+		else
+			return cli_usage_error(c, "unknown option");
+	}
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	if (c->json)
+		arg[1] = cJSON_CreateArray();
+	merr_init(&e);
+	rc = auth_user_list(s, print_user, arg, &e);
+	if (rc) {
+		cJSON_Delete(arg[1]);
+		return cli_fail(c, rc, &e);
+	}
+	return c->json ? cli_print_json(arg[1]) : 0;
+}
+
+static int set_disabled(struct cli *c, int argc, char **argv, bool disabled)
+{
+	struct store *s;
+	struct merr e;
+	int rc;
+
+	if (argc != 2)
+		return cli_usage_error(c, "one user NAME is needed");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = auth_user_set_disabled(s, argv[1], disabled, time_now(), &e);
+	if (rc == 0)
+		rc = auth_audit(s, "cli", disabled ? "user.disable" : "user.enable", argv[1], NULL,
+				time_now(), &e);
+	return rc ? cli_fail(c, rc, &e) : 0;
+}
+
+static int user_disable(struct cli *c, int argc, char **argv)
+{
+	return set_disabled(c, argc, argv, true);
+}
+
+static int user_enable(struct cli *c, int argc, char **argv)
+{
+	return set_disabled(c, argc, argv, false);
+}
+
+static int user_token(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"label", required_argument, NULL, 'l'}, {"days", required_argument, NULL, 'd'}, {0}};
+	const char *label = NULL;
+	char tok[AUTH_TOKEN_MAX], *end;
+	long days = 0;
+	int64_t now = time_now();
+	struct store *s;
+	struct merr e;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'l') {
+			label = optarg;
+		} else if (opt == 'd') {
+			days = strtol(optarg, &end, 10);
+			if (*end || days < 1 || days > 3650)
+				return cli_usage_error(c, "--days must be 1..3650");
+		} else {
+			return cli_usage_error(c, "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error(c, "one user NAME is needed");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = auth_token_create(s, argv[optind], label, now, days ? now + days * 86400 : 0, tok, &e);
+	if (rc == 0)
+		rc = auth_audit(s, "cli", "token.create", argv[optind], NULL, now, &e);
+	if (rc)
+		return cli_fail(c, rc, &e);
+	printf("%s\n", tok);
+	return 0;
+}
+
+static const struct cli_verb verbs[] = {
+    {"add", user_add, "add a user"},	      {"passwd", user_passwd, "set a password"},
+    {"list", user_list, "list users"},	      {"disable", user_disable, "disable a user"},
+    {"enable", user_enable, "enable a user"}, {"token", user_token, "create an API token"},
+};
+
+int cmd_user(struct cli *c, int argc, char **argv)
+{
+	return cli_dispatch_verbs(c, cli_find("user"), verbs, ARRAY_SIZE(verbs), argc, argv);
+}

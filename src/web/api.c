@@ -1,0 +1,330 @@
+/* api.c - the JSON API under /api/v1/ and the TAXII 2.1 discovery document. Row-level
+ * filtering comes from web_org_filter/web_org_load; errors from the one status table. */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+
+#include "base/mtime.h"
+#include "inventory/inventory.h"
+#include "web/web_int.h"
+
+/* Adds s as a string, or null when s is NULL. */
+static void add_str(cJSON *o, const char *k, const char *s)
+{
+	if (s)
+		cJSON_AddStringToObject(o, k, s);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static void add_time(cJSON *o, const char *k, int64_t t)
+{
+	char s[TIME_STR_MAX];
+
+	if (!t) {
+		cJSON_AddNullToObject(o, k);
+		return;
+	}
+	time_fmt_utc(t, s);
+	cJSON_AddStringToObject(o, k, s);
+}
+
+int web_api_me(struct web_req *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", r->who.name);
+	cJSON_AddStringToObject(o, "display_name", r->who.display);
+	cJSON_AddStringToObject(o, "role", auth_role_name(r->who.role));
+	add_str(o, "org", r->who.org_slug[0] ? r->who.org_slug : NULL);
+	add_str(o, "sector", r->who.sector[0] ? r->who.sector : NULL);
+	cJSON_AddStringToObject(o, "auth", r->who.via_token ? "token" : "session");
+	return web_json_reply(r, 200, o);
+}
+
+static cJSON *org_summary(const struct inv_org *g)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)g->id);
+	cJSON_AddStringToObject(o, "slug", g->slug);
+	add_str(o, "name_ja", g->name_ja);
+	add_str(o, "name_en", g->name_en);
+	add_str(o, "sector", g->sector);
+	add_str(o, "business_type", g->business_type);
+	add_str(o, "size", g->size_class);
+	cJSON_AddBoolToObject(o, "critical", g->critical);
+	return o;
+}
+
+int web_api_orgs(struct web_req *r)
+{
+	const char *sector = web_kv_get(&r->query, "sector"),
+		   *crit = web_kv_get(&r->query, "critical");
+	struct inv_doc *d = NULL;
+	struct inv_filter f;
+	int64_t limit, offset;
+	cJSON *o, *items;
+	int rc;
+
+	if ((rc = web_paging(r, 100, 1000, &limit, &offset)))
+		return rc;
+	if (sector && !sector[0])
+		sector = NULL;
+	rc = web_org_filter(r, NULL, sector, &f);
+	if (rc && rc != M_ENOTFOUND)
+		return rc;
+	if (crit) {
+		if (strcmp(crit, "true") && strcmp(crit, "false"))
+			return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "critical",
+				       "critical must be true or false");
+		f.critical = crit[0] == 't';
+	}
+	if (rc == 0 && (rc = inv_load(r->s, &f, &d, &r->err)))
+		return rc;
+	o = cJSON_CreateObject();
+	items = cJSON_AddArrayToObject(o, "items");
+	for (size_t i = (size_t)offset; d && i < d->n_orgs && i < (size_t)(offset + limit); i++)
+		cJSON_AddItemToArray(items, org_summary(&d->orgs[i]));
+	cJSON_AddNumberToObject(o, "total", d ? (double)d->n_orgs : 0);
+	cJSON_AddNumberToObject(o, "limit", (double)limit);
+	cJSON_AddNumberToObject(o, "offset", (double)offset);
+	inv_doc_free(d);
+	return web_json_reply(r, 200, o);
+}
+
+static cJSON *assets_json(const struct inv_org *g)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < g->n_assets; i++) {
+		const struct inv_asset *s = &g->assets[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)s->id);
+		add_str(o, "kind", s->kind);
+		add_str(o, "value", s->value);
+		add_str(o, "status", s->status);
+		add_str(o, "source", s->source);
+		add_str(o, "declared_by", s->declared_by);
+		add_str(o, "note", s->note);
+		add_time(o, "first_seen", s->first_seen);
+		add_time(o, "last_seen", s->last_seen);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *scope_json(const struct inv_org *g, int64_t now)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < g->n_scopes; i++) {
+		const struct inv_scope *s = &g->scopes[i];
+		cJSON *o = cJSON_CreateObject();
+		add_str(o, "cidr", s->cidr);
+		add_str(o, "authorised_by", s->authorised_by);
+		add_time(o, "valid_from", s->valid_from);
+		add_time(o, "valid_until", s->valid_until);
+		cJSON_AddBoolToObject(o, "valid_now",
+				      (!s->valid_from || now >= s->valid_from) &&
+					  (!s->valid_until || now <= s->valid_until));
+		add_str(o, "note", s->note);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+int web_api_org(struct web_req *r)
+{
+	struct inv_doc *d = NULL;
+	const struct inv_org *g;
+	cJSON *o, *a;
+	int rc = web_org_load(r, INV_WITH_ALL & ~INV_WITH_EXCLUSIONS, &d);
+
+	if (rc)
+		return rc;
+	g = &d->orgs[0];
+	o = org_summary(g);
+	a = cJSON_AddArrayToObject(o, "aliases");
+	for (size_t i = 0; i < g->n_aliases; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(g->aliases[i]));
+	a = cJSON_AddArrayToObject(o, "contacts");
+	for (size_t i = 0; i < g->n_contacts; i++) {
+		cJSON *c = cJSON_CreateObject();
+		add_str(c, "name", g->contacts[i].name);
+		add_str(c, "email", g->contacts[i].email);
+		add_str(c, "role", g->contacts[i].role);
+		cJSON_AddItemToArray(a, c);
+	}
+	a = cJSON_AddArrayToObject(o, "products");
+	for (size_t i = 0; i < g->n_products; i++) {
+		const struct inv_product *p = &g->products[i];
+		cJSON *c = cJSON_CreateObject();
+		add_str(c, "cpe", p->cpe);
+		add_str(c, "vendor", p->vendor);
+		add_str(c, "product", p->product);
+		add_str(c, "version", p->version);
+		add_str(c, "asset", p->asset);
+		cJSON_AddItemToArray(a, c);
+	}
+	cJSON_AddNumberToObject(o, "n_assets", (double)g->n_assets);
+	cJSON_AddNumberToObject(o, "n_scopes", (double)g->n_scopes);
+	add_time(o, "created_at", g->created_at);
+	add_time(o, "updated_at", g->updated_at);
+	inv_doc_free(d);
+	return web_json_reply(r, 200, o);
+}
+
+int web_api_org_assets(struct web_req *r)
+{
+	struct inv_doc *d = NULL;
+	cJSON *o;
+	int rc = web_org_load(r, INV_WITH_ASSETS, &d);
+
+	if (rc)
+		return rc;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "org", d->orgs[0].slug);
+	cJSON_AddItemToObject(o, "items", assets_json(&d->orgs[0]));
+	inv_doc_free(d);
+	return web_json_reply(r, 200, o);
+}
+
+int web_api_org_scope(struct web_req *r)
+{
+	struct inv_doc *d = NULL;
+	cJSON *o;
+	int rc = web_org_load(r, INV_WITH_SCOPES, &d);
+
+	if (rc)
+		return rc;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "org", d->orgs[0].slug);
+	cJSON_AddItemToObject(o, "items", scope_json(&d->orgs[0], r->now));
+	inv_doc_free(d);
+	return web_json_reply(r, 200, o);
+}
+
+static int user_json(const struct auth_user *u, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", u->name);
+	cJSON_AddStringToObject(o, "display_name", u->display);
+	cJSON_AddStringToObject(o, "role", auth_role_name(u->role));
+	add_str(o, "org", u->org_slug[0] ? u->org_slug : NULL);
+	add_str(o, "sector", u->sector[0] ? u->sector : NULL);
+	cJSON_AddBoolToObject(o, "disabled", u->disabled);
+	add_time(o, "created_at", u->created_at);
+	cJSON_AddItemToArray((cJSON *)arg, o);
+	return 0;
+}
+
+int web_api_users(struct web_req *r)
+{
+	cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
+	int rc = auth_user_list(r->s, user_json, items, &r->err);
+
+	if (rc) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	return web_json_reply(r, 200, o);
+}
+
+/* The body POST /api/v1/users takes. */
+const struct web_json_field web_user_fields[] = {
+    {"name", WEB_JSON_STRING, true, AUTH_NAME_MAX - 1},
+    {"display_name", WEB_JSON_STRING, false, AUTH_DISPLAY_MAX - 1},
+    {"role", WEB_JSON_STRING, true, 16},
+    {"org", WEB_JSON_STRING, false, AUTH_SLUG_MAX - 1},
+    {"sector", WEB_JSON_STRING, false, AUTH_SECTOR_MAX - 1},
+    {"password", WEB_JSON_STRING, true, AUTH_PASSWORD_MAX},
+};
+const size_t web_user_fields_len = ARRAY_SIZE(web_user_fields);
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int web_api_users_add(struct web_req *r)
+{
+	struct auth_user_spec u = {0};
+	cJSON *in = NULL, *out;
+	int64_t id = 0;
+	int rc;
+
+	if (!r->content_type || strncasecmp(r->content_type, "application/json", 16) != 0)
+		return merr_set(&r->err, M_EPARSE, "Content-Type must be application/json");
+	if ((rc = web_json_parse(r->body, r->body_len, web_user_fields, web_user_fields_len, &in,
+				 &r->err)))
+		return rc;
+	u.name = jstr(in, "name");
+	u.display = jstr(in, "display_name");
+	u.role = auth_role_parse(jstr(in, "role"));
+	u.org_slug = jstr(in, "org");
+	u.sector = jstr(in, "sector");
+	u.password = jstr(in, "password");
+	rc = auth_user_add(r->s, &u, r->now, &id, &r->err);
+	if (rc == 0) {
+		out = cJSON_CreateObject();
+		cJSON_AddNumberToObject(out, "id", (double)id);
+		cJSON_AddStringToObject(out, "name", u.name);
+		cJSON_AddStringToObject(out, "role", auth_role_name(u.role));
+		rc = web_json_reply(r, 201, out);
+	}
+	cJSON_Delete(in);
+	return rc;
+}
+
+static int audit_json(const struct auth_audit_row *a, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	add_time(o, "at", a->at);
+	add_str(o, "actor", a->actor);
+	add_str(o, "action", a->action);
+	add_str(o, "object", a->object);
+	add_str(o, "detail", a->detail);
+	cJSON_AddItemToArray((cJSON *)arg, o);
+	return 0;
+}
+
+int web_api_audit(struct web_req *r)
+{
+	int64_t limit, offset, total = 0;
+	cJSON *o, *items;
+	int rc;
+
+	if ((rc = web_paging(r, 100, 1000, &limit, &offset)))
+		return rc;
+	o = cJSON_CreateObject();
+	items = cJSON_AddArrayToObject(o, "items");
+	if ((rc = auth_audit_list(r->s, limit, offset, audit_json, items, &total, &r->err))) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	cJSON_AddNumberToObject(o, "total", (double)total);
+	cJSON_AddNumberToObject(o, "limit", (double)limit);
+	cJSON_AddNumberToObject(o, "offset", (double)offset);
+	return web_json_reply(r, 200, o);
+}
+
+int web_taxii_discovery(struct web_req *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	int rc;
+
+	cJSON_AddStringToObject(o, "title", "mamori TAXII 2.1");
+	cJSON_AddStringToObject(o, "description",
+				"情報共有サーバー (共有コレクションはまだありません) / sharing "
+				"server (no collections yet)");
+	cJSON_AddStringToObject(o, "contact", "mamori administrators");
+	cJSON_AddArrayToObject(o, "api_roots");
+	rc = web_json_reply(r, 200, o);
+	r->ctype = "application/taxii+json;version=2.1";
+	return rc;
+}

@@ -1,0 +1,107 @@
+/* msg.c - the console's words, Japanese first and English, one row per message id.
+ * A page asks web_msg(lang, id); a missing row is a compile-time gap caught by the test. */
+#include "base/compat.h"
+
+#include "web/web_int.h"
+
+static const char *const msgs[M_COUNT][2] = {
+    [M_APP_NAME] = {"mamori 守り", "mamori"},
+    [M_NAV_DASHBOARD] = {"ダッシュボード", "Dashboard"},
+    [M_NAV_ORGS] = {"事業者", "Operators"},
+    [M_NAV_USERS] = {"ユーザー", "Users"},
+    [M_NAV_AUDIT] = {"監査ログ", "Audit log"},
+    [M_NAV_SHARING] = {"情報共有", "Sharing"},
+    [M_LOGOUT] = {"ログアウト", "Log out"},
+    [M_LOGIN] = {"ログイン", "Log in"},
+    [M_LOGIN_TITLE] = {"ログイン", "Sign in"},
+    [M_USERNAME] = {"ユーザー名", "User name"},
+    [M_PASSWORD] = {"パスワード", "Password"},
+    [M_LOGIN_FAILED] = {"ユーザー名またはパスワードが違います。", "Wrong user name or password."},
+    [M_LOGIN_THROTTLED] = {"ログインの失敗が続いたため、しばらく待ってから再試行してください。",
+			   "Too many failed logins; please wait before trying again."},
+    [M_SESSION_EXPIRED] = {"セッションの有効期限が切れました。もう一度ログインしてください。",
+			   "Your session has expired. Please sign in again."},
+    [M_LANG_SWITCH] = {"English", "日本語"},
+    [M_DASHBOARD] = {"ダッシュボード", "Dashboard"},
+    [M_OPERATORS_BY_SECTOR] = {"分野別の事業者数", "Operators by sector"},
+    [M_SECTOR] = {"分野", "Sector"},
+    [M_OPERATORS] = {"事業者数", "Operators"},
+    [M_CRITICAL] = {"重要インフラ", "Critical"},
+    [M_TOTAL] = {"合計", "Total"},
+    [M_GRADES] = {"評価", "Grades"},
+    [M_FINDINGS] = {"検出事項", "Findings"},
+    [M_ALERTS] = {"警報", "Alerts"},
+    [M_NO_DATA_YET] = {"まだデータがありません", "No data yet"},
+    [M_ORG_LIST] = {"事業者一覧", "Operators"},
+    [M_FILTER] = {"絞り込み", "Filter"},
+    [M_ALL] = {"すべて", "All"},
+    [M_SLUG] = {"ID", "ID"},
+    [M_NAME] = {"名称", "Name"},
+    [M_NAME_EN] = {"英語名", "English name"},
+    [M_BUSINESS_TYPE] = {"業種", "Business type"},
+    [M_SIZE] = {"規模", "Size"},
+    [M_YES] = {"はい", "Yes"},
+    [M_NO] = {"いいえ", "No"},
+    [M_PREV] = {"前へ", "Previous"},
+    [M_NEXT] = {"次へ", "Next"},
+    [M_SHOWING] = {"件を表示", "shown"},
+    [M_ALIASES] = {"別名", "Aliases"},
+    [M_CONTACTS] = {"連絡先", "Contacts"},
+    [M_EMAIL] = {"メール", "E-mail"},
+    [M_ROLE] = {"役割", "Role"},
+    [M_ASSETS] = {"資産", "Assets"},
+    [M_KIND] = {"種別", "Kind"},
+    [M_VALUE] = {"値", "Value"},
+    [M_STATUS] = {"状態", "Status"},
+    [M_SOURCE] = {"出所", "Source"},
+    [M_PRODUCTS] = {"申告製品", "Declared products"},
+    [M_VERSION] = {"バージョン", "Version"},
+    [M_ASSET] = {"資産", "Asset"},
+    [M_SCOPE] = {"診断許可範囲", "Authorised scope"},
+    [M_AUTHORISED_BY] = {"許可者", "Authorised by"},
+    [M_VALID_FROM] = {"開始日", "Valid from"},
+    [M_VALID_UNTIL] = {"終了日", "Valid until"},
+    [M_VALIDITY] = {"有効性", "Validity"},
+    [M_VALID_NOW] = {"有効", "Valid"},
+    [M_EXPIRED] = {"期限切れ", "Expired"},
+    [M_NOT_YET] = {"開始前", "Not yet valid"},
+    [M_NOTE] = {"備考", "Note"},
+    [M_NONE] = {"なし", "None"},
+    [M_USERS] = {"ユーザー管理", "Users"},
+    [M_DISPLAY_NAME] = {"表示名", "Display name"},
+    [M_ORG] = {"組織", "Organisation"},
+    [M_DISABLED] = {"無効", "Disabled"},
+    [M_ENABLED] = {"有効", "Enabled"},
+    [M_CREATED] = {"作成日時", "Created"},
+    [M_ADD_USER] = {"ユーザーを追加", "Add user"},
+    [M_DISABLE] = {"無効にする", "Disable"},
+    [M_ENABLE] = {"有効にする", "Enable"},
+    [M_AUDIT_LOG] = {"監査ログ", "Audit log"},
+    [M_TIME] = {"日時", "Time"},
+    [M_ACTOR] = {"実行者", "Actor"},
+    [M_ACTION] = {"操作", "Action"},
+    [M_OBJECT] = {"対象", "Object"},
+    [M_SHARING] = {"情報共有 (TAXII 2.1)", "Sharing (TAXII 2.1)"},
+    [M_SHARING_TEXT] =
+	{"TAXII 2.1 の探索文書は /taxii2/ にあります。共有コレクションはまだありません。",
+	 "The TAXII 2.1 discovery document is at /taxii2/. There are no shared "
+	 "collections yet."},
+    [M_ERR_FORBIDDEN] = {"この操作は許可されていません (403)", "Forbidden (403)"},
+    [M_ERR_NOT_FOUND] = {"ページが見つかりません (404)", "Not found (404)"},
+    [M_ERR_BAD_REQUEST] = {"リクエストが不正です (400)", "Bad request (400)"},
+    [M_ERR_INTERNAL] = {"サーバーエラー", "Server error"},
+    [M_ERR_OTHER] = {"エラー", "Error"},
+    [M_BACK] = {"ダッシュボードへ戻る", "Back to the dashboard"},
+    [M_TIMES_JST] = {"時刻はすべて日本標準時 (JST)", "All times are Japan Standard Time (JST)"},
+    [M_SIGNED_IN_AS] = {"ログイン中", "Signed in as"},
+};
+
+const char *web_msg(enum web_lang lang, enum web_msg m)
+{
+	const char *s;
+
+	if ((int)m < 0 || m >= M_COUNT)
+		return "?";
+	s = msgs[m][lang == WEB_LANG_EN ? 1 : 0];
+	return s ? s : "?";
+}

@@ -1,0 +1,154 @@
+/* page_admin.c - user accounts (admin), the audit log (admin, analyst), the sharing page
+ * and the embedded static assets. */
+#include "base/compat.h"
+
+#include "web/web_int.h"
+
+static int user_row(const struct auth_user *u, void *arg)
+{
+	struct web_req *r = arg;
+	const char *verb = u->disabled ? "enable" : "disable";
+
+	web_out(r,
+		"<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%T</td>"
+		"<td>%s</td><td><form method=\"post\" action=\"/users/%u/%s\" class=\"inline\">",
+		u->name, u->display, auth_role_name(u->role), u->org_slug, u->sector,
+		u->disabled ? M_DISABLED : M_ENABLED, web_jst(r, u->created_at), u->name, verb);
+	web_csrf_field(r);
+	web_out(r, "<button type=\"submit\">%T</button></form></td></tr>",
+		u->disabled ? M_ENABLE : M_DISABLE);
+	return 0;
+}
+
+static void add_user_form(struct web_req *r)
+{
+	static const char *const roles[] = {"analyst", "bureau", "operator", "member", "admin"};
+
+	web_out(r, "<h2>%T</h2><form method=\"post\" action=\"/users\" class=\"add-user\">",
+		M_ADD_USER);
+	web_csrf_field(r);
+	web_out(r,
+		"<label>%T <input name=\"name\" required maxlength=\"63\"></label>"
+		"<label>%T <input name=\"display_name\" maxlength=\"127\"></label>"
+		"<label>%T <select name=\"role\">",
+		M_USERNAME, M_DISPLAY_NAME, M_ROLE);
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++)
+		web_out(r, "<option>%s</option>", roles[i]);
+	web_out(r,
+		"</select></label><label>%T <input name=\"org\" maxlength=\"63\"></label>"
+		"<label>%T <input name=\"sector\" maxlength=\"31\"></label>"
+		"<label>%T <input name=\"password\" type=\"password\" required minlength=\"10\" "
+		"maxlength=\"256\" autocomplete=\"new-password\"></label>"
+		"<button type=\"submit\">%T</button></form>",
+		M_ORG, M_SECTOR, M_PASSWORD, M_ADD_USER);
+}
+
+int web_page_users(struct web_req *r)
+{
+	int rc;
+
+	web_page_begin(r, M_USERS);
+	web_out(r,
+		"<table id=\"users\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
+		"<th>%T</th><th>%T</th><th>%T</th><th></th></tr></thead><tbody>",
+		M_USERNAME, M_DISPLAY_NAME, M_ROLE, M_ORG, M_SECTOR, M_STATUS, M_CREATED);
+	if ((rc = auth_user_list(r->s, user_row, r, &r->err)))
+		return rc;
+	web_out(r, "</tbody></table>");
+	add_user_form(r);
+	web_page_end(r);
+	return 0;
+}
+
+static const char *nonempty(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+int web_post_users(struct web_req *r)
+{
+	struct auth_user_spec u = {0};
+
+	u.name = web_kv_get(&r->form, "name");
+	u.display = nonempty(web_kv_get(&r->form, "display_name"));
+	u.role = auth_role_parse(web_kv_get(&r->form, "role"));
+	u.org_slug = nonempty(web_kv_get(&r->form, "org"));
+	u.sector = nonempty(web_kv_get(&r->form, "sector"));
+	u.password = web_kv_get(&r->form, "password");
+	if (!u.name || !u.password)
+		return merr_set(&r->err, M_EINVAL, "name and password are required");
+	int rc = auth_user_add(r->s, &u, r->now, NULL, &r->err);
+	return rc ? rc : web_redirect(r, "/users");
+}
+
+static int set_disabled(struct web_req *r, bool disabled)
+{
+	int rc =
+	    auth_user_set_disabled(r->s, web_kv_get(&r->params, "user"), disabled, r->now, &r->err);
+	return rc ? rc : web_redirect(r, "/users");
+}
+
+int web_post_user_disable(struct web_req *r)
+{
+	return set_disabled(r, true);
+}
+
+int web_post_user_enable(struct web_req *r)
+{
+	return set_disabled(r, false);
+}
+
+static int audit_row(const struct auth_audit_row *a, void *arg)
+{
+	struct web_req *r = arg;
+
+	web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", web_jst(r, a->at),
+		a->actor, a->action, a->object);
+	return 0;
+}
+
+int web_page_audit(struct web_req *r)
+{
+	int64_t limit, offset, total = 0;
+	int rc;
+
+	if ((rc = web_paging(r, 100, 1000, &limit, &offset)))
+		return rc;
+	web_page_begin(r, M_AUDIT_LOG);
+	web_out(r,
+		"<table id=\"audit\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
+		"</tr></thead><tbody>",
+		M_TIME, M_ACTOR, M_ACTION, M_OBJECT);
+	if ((rc = auth_audit_list(r->s, limit, offset, audit_row, r, &total, &r->err)))
+		return rc;
+	web_out(r, "</tbody></table><nav class=\"pager\">%L–%L / %L", total ? offset + 1 : 0,
+		offset + limit < total ? offset + limit : total, total);
+	if (offset + limit < total)
+		web_out(r, " <a rel=\"next\" href=\"/audit?limit=%L&amp;offset=%L\">%T</a>", limit,
+			offset + limit, M_NEXT);
+	web_out(r, "</nav>");
+	web_page_end(r);
+	return 0;
+}
+
+int web_page_sharing(struct web_req *r)
+{
+	web_page_begin(r, M_SHARING);
+	web_out(r, "<p id=\"sharing\">%T</p><p><code>GET /taxii2/</code></p>", M_SHARING_TEXT);
+	web_page_end(r);
+	return 0;
+}
+
+int web_get_static(struct web_req *r)
+{
+	const struct web_asset *a = web_asset_find(web_kv_get(&r->params, "file"));
+
+	if (!a)
+		return M_ENOTFOUND;
+	buf_reset(&r->out);
+	if (buf_add(&r->out, a->data, a->len))
+		return M_ENOMEM;
+	r->ctype = a->ctype;
+	r->cacheable = true;
+	return 0;
+}

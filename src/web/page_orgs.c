@@ -1,0 +1,247 @@
+/* page_orgs.c - the dashboard (operators by sector and critical flag; honest empty panels
+ * for what later modules will fill), the operators list and one operator's page. */
+#include "base/compat.h"
+
+#include "inventory/inventory.h"
+#include "web/web_int.h"
+
+#define SECTORS_MAX 32
+
+struct sector_names {
+	size_t n;
+	struct {
+		char code[AUTH_SECTOR_MAX], ja[96], en[96];
+		int64_t orgs, critical;
+	} s[SECTORS_MAX];
+};
+
+static int add_sector(const char *code, const char *ja, const char *en, void *arg)
+{
+	struct sector_names *sn = arg;
+
+	if (sn->n == SECTORS_MAX)
+		return 0;
+	snprintf(sn->s[sn->n].code, sizeof(sn->s[0].code), "%s", code);
+	snprintf(sn->s[sn->n].ja, sizeof(sn->s[0].ja), "%s", ja);
+	snprintf(sn->s[sn->n].en, sizeof(sn->s[0].en), "%s", en);
+	sn->s[sn->n].orgs = sn->s[sn->n].critical = 0;
+	sn->n++;
+	return 0;
+}
+
+static const char *sector_label(const struct web_req *r, const struct sector_names *sn,
+				const char *code)
+{
+	for (size_t i = 0; code && i < sn->n; i++)
+		if (strcmp(sn->s[i].code, code) == 0)
+			return r->lang == WEB_LANG_EN ? sn->s[i].en : sn->s[i].ja;
+	return code ? code : "—";
+}
+
+/* Loads the caller's organisations (rows only), narrowed by web_org_filter. An empty
+ * document when the request asks for rows outside the caller's. */
+static int load_visible(struct web_req *r, const char *sector, struct inv_doc **d)
+{
+	struct inv_filter f;
+	int rc = web_org_filter(r, NULL, sector, &f);
+
+	*d = NULL;
+	if (rc == M_ENOTFOUND) {
+		*d = inv_doc_new();
+		return *d ? 0 : M_ENOMEM;
+	}
+	if (rc)
+		return rc;
+	return inv_load(r->s, &f, d, &r->err);
+}
+
+int web_page_dashboard(struct web_req *r)
+{
+	struct sector_names sn = {0};
+	struct inv_doc *d = NULL;
+	int64_t total = 0, crit = 0;
+	int rc;
+
+	if ((rc = inv_sectors(r->s, add_sector, &sn, &r->err)) || (rc = load_visible(r, NULL, &d)))
+		return rc;
+	for (size_t i = 0; i < d->n_orgs; i++) {
+		total++;
+		crit += d->orgs[i].critical;
+		for (size_t k = 0; k < sn.n; k++)
+			if (d->orgs[i].sector && strcmp(sn.s[k].code, d->orgs[i].sector) == 0) {
+				sn.s[k].orgs++;
+				sn.s[k].critical += d->orgs[i].critical;
+			}
+	}
+	inv_doc_free(d);
+	web_page_begin(r, M_DASHBOARD);
+	web_out(r,
+		"<section class=\"panel\" id=\"by-sector\"><h2>%T</h2><table><thead><tr>"
+		"<th>%T</th><th class=\"num\">%T</th><th class=\"num\">%T</th></tr></thead><tbody>",
+		M_OPERATORS_BY_SECTOR, M_SECTOR, M_OPERATORS, M_CRITICAL);
+	for (size_t k = 0; k < sn.n; k++) {
+		if (sn.s[k].orgs == 0)
+			continue;
+		web_out(r,
+			"<tr><td><a href=\"/orgs?sector=%u\">%s</a></td><td class=\"num\">%L</td>"
+			"<td class=\"num\">%L</td></tr>",
+			sn.s[k].code, sector_label(r, &sn, sn.s[k].code), sn.s[k].orgs,
+			sn.s[k].critical);
+	}
+	web_out(r,
+		"</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
+		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
+		M_TOTAL, total, crit);
+	/* Grades, findings and alerts come with later modules: say so, show no numbers. */
+	static const enum web_msg later[] = {M_GRADES, M_FINDINGS, M_ALERTS};
+	for (size_t i = 0; i < ARRAY_SIZE(later); i++)
+		web_out(r, "<section class=\"panel empty\"><h2>%T</h2><p>%T</p></section>",
+			later[i], M_NO_DATA_YET);
+	web_page_end(r);
+	return 0;
+}
+
+static void sector_select(struct web_req *r, const struct sector_names *sn, const char *cur)
+{
+	web_out(r,
+		"<form method=\"get\" action=\"/orgs\" class=\"filter\"><label>%T <select "
+		"name=\"sector\" id=\"sector\"><option value=\"\">%T</option>",
+		M_SECTOR, M_ALL);
+	for (size_t k = 0; k < sn->n; k++)
+		web_out(r, "<option value=\"%s\"%R>%s</option>", sn->s[k].code,
+			cur && strcmp(cur, sn->s[k].code) == 0 ? " selected" : "",
+			sector_label(r, sn, sn->s[k].code));
+	web_out(r, "</select></label> <button type=\"submit\">%T</button></form>", M_FILTER);
+}
+
+static void pager(struct web_req *r, const char *sector, int64_t limit, int64_t offset,
+		  int64_t total)
+{
+	web_out(r, "<nav class=\"pager\"><span>%L–%L / %L %T</span>", total ? offset + 1 : 0,
+		offset + limit < total ? offset + limit : total, total, M_SHOWING);
+	if (offset > 0)
+		web_out(
+		    r,
+		    " <a rel=\"prev\" href=\"/orgs?sector=%u&amp;limit=%L&amp;offset=%L\">%T</a>",
+		    sector ? sector : "", limit, offset > limit ? offset - limit : 0, M_PREV);
+	if (offset + limit < total)
+		web_out(
+		    r,
+		    " <a rel=\"next\" href=\"/orgs?sector=%u&amp;limit=%L&amp;offset=%L\">%T</a>",
+		    sector ? sector : "", limit, offset + limit, M_NEXT);
+	web_out(r, "</nav>");
+}
+
+int web_page_orgs(struct web_req *r)
+{
+	const char *sector = web_kv_get(&r->query, "sector");
+	struct sector_names sn = {0};
+	struct inv_doc *d = NULL;
+	int64_t limit, offset;
+	int rc;
+
+	if (sector && !sector[0])
+		sector = NULL;
+	if ((rc = web_paging(r, 50, 500, &limit, &offset)) ||
+	    (rc = inv_sectors(r->s, add_sector, &sn, &r->err)) ||
+	    (rc = load_visible(r, sector, &d)))
+		return rc;
+	web_page_begin(r, M_ORG_LIST);
+	sector_select(r, &sn, sector);
+	web_out(r,
+		"<table id=\"orgs\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
+		"</tr></thead><tbody>",
+		M_SLUG, M_NAME, M_SECTOR, M_CRITICAL);
+	for (size_t i = (size_t)offset; i < d->n_orgs && i < (size_t)(offset + limit); i++) {
+		const struct inv_org *o = &d->orgs[i];
+		web_out(r,
+			"<tr><td><a href=\"/orgs/%u\">%s</a></td><td>%s</td><td>%s</td><td>%T</td>"
+			"</tr>",
+			o->slug, o->slug,
+			r->lang == WEB_LANG_EN && o->name_en ? o->name_en : o->name_ja,
+			sector_label(r, &sn, o->sector), o->critical ? M_YES : M_NO);
+	}
+	web_out(r, "</tbody></table>");
+	pager(r, sector, limit, offset, (int64_t)d->n_orgs);
+	inv_doc_free(d);
+	web_page_end(r);
+	return 0;
+}
+
+static enum web_msg validity(int64_t from, int64_t until, int64_t now)
+{
+	if (from && now < from)
+		return M_NOT_YET;
+	if (until && now > until)
+		return M_EXPIRED;
+	return M_VALID_NOW;
+}
+
+static void org_parts(struct web_req *r, const struct inv_org *o)
+{
+	web_out(r, "<h2>%T</h2><table id=\"contacts\"><tr><th>%T</th><th>%T</th><th>%T</th></tr>",
+		M_CONTACTS, M_NAME, M_EMAIL, M_ROLE);
+	for (size_t i = 0; i < o->n_contacts; i++)
+		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", o->contacts[i].name,
+			o->contacts[i].email, o->contacts[i].role);
+	web_out(r,
+		"</table><h2>%T</h2><table id=\"assets\"><tr><th>%T</th><th>%T</th><th>%T</th>"
+		"<th>%T</th><th>%T</th></tr>",
+		M_ASSETS, M_KIND, M_VALUE, M_STATUS, M_SOURCE, M_NOTE);
+	for (size_t i = 0; i < o->n_assets; i++) {
+		const struct inv_asset *a = &o->assets[i];
+		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
+			a->kind, a->value, a->status, a->source, a->note);
+	}
+	web_out(r,
+		"</table><h2>%T</h2><table id=\"products\"><tr><th>CPE</th><th>%T</th>"
+		"<th>%T</th><th>%T</th></tr>",
+		M_PRODUCTS, M_NAME, M_VERSION, M_ASSET);
+	for (size_t i = 0; i < o->n_products; i++) {
+		const struct inv_product *p = &o->products[i];
+		web_out(r, "<tr><td>%s</td><td>%s %s</td><td>%s</td><td>%s</td></tr>", p->cpe,
+			p->vendor, p->product, p->version, p->asset);
+	}
+	web_out(r,
+		"</table><h2>%T</h2><table id=\"scope\"><tr><th>CIDR</th><th>%T</th><th>%T</th>"
+		"<th>%T</th><th>%T</th></tr>",
+		M_SCOPE, M_AUTHORISED_BY, M_VALID_FROM, M_VALID_UNTIL, M_VALIDITY);
+	for (size_t i = 0; i < o->n_scopes; i++) {
+		const struct inv_scope *s = &o->scopes[i];
+		enum web_msg v = validity(s->valid_from, s->valid_until, r->now);
+		web_out(r,
+			"<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%T</td>"
+			"</tr>",
+			s->cidr, s->authorised_by, web_jst(r, s->valid_from),
+			web_jst(r, s->valid_until), v == M_VALID_NOW ? "ok" : "warn", v);
+	}
+	web_out(r, "</table>");
+}
+
+int web_page_org(struct web_req *r)
+{
+	struct sector_names sn = {0};
+	struct inv_doc *d = NULL;
+	const struct inv_org *o;
+	int rc;
+
+	if ((rc = inv_sectors(r->s, add_sector, &sn, &r->err)) ||
+	    (rc = web_org_load(r, INV_WITH_ALL & ~INV_WITH_EXCLUSIONS, &d)))
+		return rc;
+	o = &d->orgs[0];
+	web_page_begin(r, M_NAV_ORGS);
+	web_out(r,
+		"<h2 id=\"org-name\">%s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s</dd>"
+		"<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>"
+		"<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%T</dd><dt>%T</dt><dd>",
+		o->name_ja, M_SLUG, o->slug, M_NAME_EN, o->name_en, M_SECTOR,
+		sector_label(r, &sn, o->sector), M_BUSINESS_TYPE, o->business_type, M_SIZE,
+		o->size_class, M_CRITICAL, o->critical ? M_YES : M_NO, M_ALIASES);
+	for (size_t i = 0; i < o->n_aliases; i++)
+		web_out(r, "%R%s", i ? "、" : "", o->aliases[i]);
+	web_out(r, "</dd></dl>");
+	org_parts(r, o);
+	inv_doc_free(d);
+	web_page_end(r);
+	return 0;
+}

@@ -1,0 +1,282 @@
+/* routes.c - the route table (method, pattern, handler, roles, object rule, audit) and the
+ * one place that decides authorisation, including the row-level filter for org queries. */
+#include "base/compat.h"
+
+#include "inventory/inventory.h"
+#include "web/web.h"
+#include "web/web_int.h"
+
+#define PAGE WEB_PAGE
+#define API WEB_API
+#define READERS (AUTH_ANALYST | AUTH_BUREAU | AUTH_OPERATOR)
+
+/* Every route the server answers. A new page or API call is a handler file and a line
+ * here; web_routes_check() refuses to start when a line lacks a policy. */
+const struct web_route web_routes[] = {
+    /* method, pattern, handler, roles, object rule, kind and flags, audit action */
+    {"GET", "/login", web_page_login, AUTH_EVERYONE, WEB_OBJ_NONE, PAGE, NULL},
+    {"POST", "/login", web_post_login, AUTH_EVERYONE, WEB_OBJ_NONE,
+     PAGE | WEB_SELF_AUDIT | WEB_LOGIN_CSRF, NULL},
+    {"POST", "/logout", web_post_logout, AUTH_SIGNED_IN, WEB_OBJ_NONE, PAGE | WEB_SELF_AUDIT, NULL},
+    {"GET", "/", web_page_dashboard, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/orgs", web_page_orgs, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/orgs/{org}", web_page_org, READERS, WEB_OBJ_ORG, PAGE, "org.read"},
+    {"GET", "/users", web_page_users, AUTH_ADMIN, WEB_OBJ_NONE, PAGE, NULL},
+    {"POST", "/users", web_post_users, AUTH_ADMIN, WEB_OBJ_NONE, PAGE, "user.add"},
+    {"POST", "/users/{user}/disable", web_post_user_disable, AUTH_ADMIN, WEB_OBJ_NONE, PAGE,
+     "user.disable"},
+    {"POST", "/users/{user}/enable", web_post_user_enable, AUTH_ADMIN, WEB_OBJ_NONE, PAGE,
+     "user.enable"},
+    {"GET", "/audit", web_page_audit, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/sharing", web_page_sharing, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/static/{file}", web_get_static, AUTH_EVERYONE, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/api/v1/me", web_api_me, AUTH_SIGNED_IN, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/api/v1/orgs", web_api_orgs, READERS, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/api/v1/orgs/{org}", web_api_org, READERS, WEB_OBJ_ORG, API, "org.read"},
+    {"GET", "/api/v1/orgs/{org}/assets", web_api_org_assets, READERS, WEB_OBJ_ORG, API,
+     "org.read.assets"},
+    {"GET", "/api/v1/orgs/{org}/scope", web_api_org_scope, READERS, WEB_OBJ_ORG, API,
+     "org.read.scope"},
+    {"GET", "/api/v1/users", web_api_users, AUTH_ADMIN, WEB_OBJ_NONE, API, NULL},
+    {"POST", "/api/v1/users", web_api_users_add, AUTH_ADMIN, WEB_OBJ_NONE, API, "user.add"},
+    {"GET", "/api/v1/audit", web_api_audit, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/", web_taxii_discovery, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+};
+const size_t web_routes_len = ARRAY_SIZE(web_routes);
+
+static bool is_read(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+int web_routes_check(struct merr *e)
+{
+	for (size_t i = 0; i < web_routes_len; i++) {
+		const struct web_route *rt = &web_routes[i];
+		bool kind = (rt->flags & (WEB_API | WEB_PAGE)) == WEB_API ||
+			    (rt->flags & (WEB_API | WEB_PAGE)) == WEB_PAGE;
+		if (!rt->method || !rt->pattern || !rt->handler || rt->roles == 0 ||
+		    rt->obj == WEB_OBJ_UNSET || !kind)
+			return merr_set(e, M_EINVAL, "route %zu (%s %s) has no complete policy", i,
+					rt->method ? rt->method : "?",
+					rt->pattern ? rt->pattern : "?");
+		if ((strstr(rt->pattern, "{org}") != NULL) != (rt->obj == WEB_OBJ_ORG))
+			return merr_set(e, M_EINVAL, "route %s %s: {org} needs WEB_OBJ_ORG",
+					rt->method, rt->pattern);
+		/* Every write is audited; bureau users are read-only everywhere. */
+		if (!is_read(rt->method) && !rt->audit && !(rt->flags & WEB_SELF_AUDIT))
+			return merr_set(e, M_EINVAL, "route %s %s writes without an audit action",
+					rt->method, rt->pattern);
+		if (!is_read(rt->method) && (rt->roles & AUTH_BUREAU) &&
+		    !(rt->flags & WEB_SELF_AUDIT))
+			return merr_set(e, M_EINVAL,
+					"route %s %s lets read-only bureau users write", rt->method,
+					rt->pattern);
+		if (rt->obj == WEB_OBJ_ORG && !rt->audit)
+			return merr_set(e, M_EINVAL, "route %s %s reads org data without audit",
+					rt->method, rt->pattern);
+	}
+	return 0;
+}
+
+static void roles_str(unsigned roles, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int r = 0; r < AUTH_ROLE_COUNT; r++)
+		if (roles & AUTH_BIT(r))
+			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "," : "",
+					      auth_role_name((enum auth_role)r));
+}
+
+void web_routes_print(FILE *out)
+{
+	for (size_t i = 0; i < web_routes_len; i++) {
+		const struct web_route *rt = &web_routes[i];
+		char roles[128];
+		roles_str(rt->roles, roles, sizeof(roles));
+		fprintf(out, "%s %s %s %s %s\n", rt->method, rt->pattern, roles,
+			rt->obj == WEB_OBJ_ORG ? "org" : "-", rt->flags & WEB_API ? "api" : "page");
+	}
+}
+
+int web_route_find(struct web_arena *a, const char *method, const struct web_path *p,
+		   const struct web_route **out, struct web_kvs *params)
+{
+	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
+	bool path_matched = false;
+
+	*out = NULL;
+	for (size_t i = 0; i < web_routes_len; i++) {
+		if (!web_pattern_match(a, web_routes[i].pattern, p, params))
+			continue;
+		path_matched = true;
+		if (strcmp(web_routes[i].method, m) == 0) {
+			*out = &web_routes[i];
+			return 0;
+		}
+	}
+	if (params)
+		params->n = 0;
+	return path_matched ? M_EUNSUPPORTED : M_ENOTFOUND;
+}
+
+bool web_role_may_get(enum auth_role role, const char *path)
+{
+	struct web_arena a;
+	struct web_path p;
+	const struct web_route *rt = NULL;
+	bool ok = false;
+
+	web_arena_init(&a, 4096);
+	if (web_path_parse(&a, path, strlen(path), &p) == 0 &&
+	    web_route_find(NULL, "GET", &p, &rt, NULL) == 0)
+		ok = (rt->roles & AUTH_BIT(role)) != 0;
+	web_arena_release(&a);
+	return ok;
+}
+
+/* True when s is all digits: a numeric org id rather than a slug. */
+static bool is_number(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static bool csrf_ok(const struct web_req *r)
+{
+	const char *given = web_kv_get(&r->form, "csrf");
+
+	if (!given)
+		given = r->csrf_header;
+	if (r->route->flags & WEB_LOGIN_CSRF)
+		return auth_csrf_equal(web_kv_get(&r->cookies, "mamori_login"), given);
+	if (r->who.via_token)
+		return true; /* a bearer token is not sent by browsers on their own */
+	return auth_csrf_equal(r->who.csrf, given);
+}
+
+enum web_authz web_authorize(const struct web_req *r)
+{
+	const struct web_route *rt = r->route;
+
+	if (!rt)
+		return WEB_AUTHZ_NOT_FOUND;
+	if (!(rt->roles & AUTH_BIT(r->who.role)))
+		return r->who.role == AUTH_ROLE_NONE ? WEB_AUTHZ_LOGIN : WEB_AUTHZ_FORBIDDEN;
+	if (!is_read(r->method) && !csrf_ok(r))
+		return WEB_AUTHZ_FORBIDDEN;
+	if (rt->obj == WEB_OBJ_ORG) {
+		const char *org = web_kv_get(&r->params, "org");
+		if (!org)
+			return WEB_AUTHZ_NOT_FOUND;
+		/* Operators: only their own slug; a numeric id is narrowed in the query
+		 * (web_org_filter) and answered 404 alike. Bureau users are narrowed to
+		 * their sector in the query. */
+		if (r->who.role == AUTH_ROLE_OPERATOR && !is_number(org) &&
+		    strcmp(org, r->who.org_slug) != 0)
+			return WEB_AUTHZ_NOT_FOUND;
+	}
+	return WEB_AUTHZ_OK;
+}
+
+int web_org_filter(const struct web_req *r, const char *requested_slug,
+		   const char *requested_sector, struct inv_filter *f)
+{
+	f->slug = requested_slug;
+	f->sector = requested_sector;
+	f->critical = -1;
+	f->with = 0;
+	switch (r->who.role) {
+	case AUTH_ROLE_ANALYST: return 0;
+	case AUTH_ROLE_OPERATOR:
+		if (!r->who.org_slug[0] ||
+		    (requested_slug && strcmp(requested_slug, r->who.org_slug) != 0))
+			return M_ENOTFOUND;
+		f->slug = r->who.org_slug;
+		return 0;
+	case AUTH_ROLE_BUREAU:
+		if (!r->who.sector[0] ||
+		    (requested_sector && strcmp(requested_sector, r->who.sector) != 0))
+			return M_ENOTFOUND;
+		f->sector = r->who.sector;
+		return 0;
+	default: return M_EPERM;
+	}
+}
+
+int web_org_load(struct web_req *r, unsigned with, struct inv_doc **out)
+{
+	const char *org = web_kv_get(&r->params, "org");
+	bool by_id = is_number(org);
+	struct inv_filter f;
+	struct inv_doc *d = NULL;
+	int64_t id = 0;
+	int rc;
+
+	*out = NULL;
+	if (!org)
+		return M_ENOTFOUND;
+	if (by_id && web_parse_uint(org, INT64_MAX / 10, &id))
+		return M_ENOTFOUND;
+	if ((rc = web_org_filter(r, by_id ? NULL : org, NULL, &f)))
+		return rc;
+	f.with = by_id ? 0 : with;
+	if ((rc = inv_load(r->s, &f, &d, &r->err)))
+		return rc;
+	if (by_id) {
+		/* Find the id among the caller's rows only, then load that one in full. */
+		const char *slug = NULL;
+		for (size_t i = 0; i < d->n_orgs && !slug; i++)
+			if (d->orgs[i].id == id)
+				slug = d->orgs[i].slug;
+		if (!slug) {
+			inv_doc_free(d);
+			return M_ENOTFOUND;
+		}
+		f.slug = web_arena_strndup(&r->arena, slug, strlen(slug));
+		inv_doc_free(d);
+		d = NULL;
+		if (!f.slug)
+			return M_ENOMEM;
+		f.with = with;
+		if ((rc = inv_load(r->s, &f, &d, &r->err)))
+			return rc;
+	}
+	if (d->n_orgs != 1) {
+		inv_doc_free(d);
+		return M_ENOTFOUND;
+	}
+	*out = d;
+	return 0;
+}
+
+int web_paging(struct web_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *offset)
+{
+	const char *l = web_kv_get(&r->query, "limit"), *o = web_kv_get(&r->query, "offset");
+
+	*limit = def;
+	*offset = 0;
+	if (l && (web_parse_uint(l, max, limit) || *limit == 0))
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "limit", "limit must be 1..%lld",
+			       (long long)max);
+	if (o && web_parse_uint(o, INT32_MAX, offset))
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "offset",
+			       "offset must be a non-negative integer");
+	return 0;
+}
+
+const char *web_home_for(enum auth_role role)
+{
+	switch (role) {
+	case AUTH_ROLE_ADMIN: return "/users";
+	case AUTH_ROLE_MEMBER: return "/sharing";
+	case AUTH_ROLE_NONE: return "/login";
+	default: return "/";
+	}
+}

@@ -1,0 +1,489 @@
+/* server.c - libmicrohttpd glue: listen, TLS (GnuTLS inside Debian's libmicrohttpd), limits,
+ * one store handle per worker thread, security headers on every response, clean shutdown. */
+#include "base/compat.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <malloc.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/ip.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/mtime.h"
+#include "web/web.h"
+#include "web/web_int.h"
+
+#define ARENA_MAX ((size_t)4 << 20)
+#define PEM_MAX ((size_t)1 << 20)
+
+struct server {
+	const struct web_config *cfg;
+	struct web_server_opts opts;
+	pthread_key_t store_key;
+	atomic_int inflight;
+	struct buf cert, key;
+};
+
+/* Per-connection state while a request arrives. */
+struct conn {
+	struct buf body;
+	bool too_big;
+};
+
+void web_config_defaults(struct web_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->listen = WEB_LISTEN_DEFAULT;
+	c->threads = 4;
+	c->max_conns = 512;
+	c->conn_timeout = 30;
+	c->body_max = WEB_BODY_MAX_DEFAULT;
+	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
+	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
+	c->shutdown_grace = 10;
+}
+
+static void close_store(void *p)
+{
+	store_close(p);
+}
+
+/* The calling worker thread's store handle, opened on its first request. */
+static struct store *thread_store(struct server *sv)
+{
+	struct store *s = pthread_getspecific(sv->store_key);
+	struct merr e;
+
+	if (s)
+		return s;
+	merr_init(&e);
+	if (store_open(sv->cfg->db, &s, &e)) {
+		char msg[700];
+		merr_format(&e, msg, sizeof(msg));
+		log_error("web", "cannot open the store: %s", msg);
+		return NULL;
+	}
+	pthread_setspecific(sv->store_key, s);
+	return s;
+}
+
+/* Keeps the URL and arguments exactly as sent: web_pct_decode does the decoding, strictly. */
+static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
+{
+	return strlen(s);
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *value)
+{
+	struct buf *q = cls;
+
+	if (q->len && buf_addc(q, '&'))
+		return MHD_NO;
+	if (buf_adds(q, key) || (value && (buf_addc(q, '=') || buf_adds(q, value))))
+		return MHD_NO;
+	return MHD_YES;
+}
+
+static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, cap, "?");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+			  (socklen_t)cap);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)cap);
+}
+
+static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool tls)
+{
+	char v[32];
+
+	MHD_add_response_header(resp, "Content-Type", r->ctype);
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; script-src 'self'; style-src 'self'; "
+				"img-src 'self'; object-src 'none'; base-uri 'none'; "
+				"form-action 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cache-Control",
+				r->cacheable ? "public, max-age=3600" : "no-store");
+	if (tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security",
+					"max-age=31536000; includeSubDomains");
+	for (size_t i = 0; i < r->n_cookies_out; i++)
+		MHD_add_response_header(resp, "Set-Cookie", r->cookies_out[i]);
+	if (r->location[0])
+		MHD_add_response_header(resp, "Location", r->location);
+	if (r->retry_after > 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)r->retry_after);
+		MHD_add_response_header(resp, "Retry-After", v);
+	}
+	if (r->www_authenticate)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"mamori\"");
+	if (r->allow)
+		MHD_add_response_header(resp, "Allow", r->allow);
+}
+
+static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, struct web_req *r)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    r->out.len, r->out.ptr ? r->out.ptr : (char *)"", MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ok;
+
+	if (!resp)
+		return MHD_NO;
+	add_headers(resp, r, sv->opts.tls);
+	ok = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+/* An error answered before (or without) parsing the request. */
+static enum MHD_Result send_error(struct server *sv, struct MHD_Connection *c, const char *url,
+				  int code)
+{
+	struct web_req r;
+	enum MHD_Result ok;
+
+	web_req_init(&r, ARENA_MAX);
+	r.opts = &sv->opts;
+	r.tls = sv->opts.tls;
+	r.method = "GET";
+	r.raw_path = url;
+	web_error_code(&r, code);
+	ok = send_req(sv, c, &r);
+	web_req_release(&r);
+	return ok;
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* Fills r from the connection with the pure parsers; returns 0 or the error to answer. */
+static int fill_request(struct server *sv, struct MHD_Connection *c, const char *url,
+			struct conn *cn, struct web_req *r)
+{
+	const char *cookie = header(c, "Cookie");
+	struct buf q;
+	int rc;
+
+	if ((rc = web_path_parse(&r->arena, url, strlen(url), &r->path)))
+		return rc == M_ETOOBIG ? M_EPARSE : rc;
+	buf_init(&q, 64 << 10);
+	if (MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, &q) < 0) {
+		buf_release(&q);
+		return M_EPARSE;
+	}
+	rc = web_query_parse(&r->arena, buf_str(&q), q.len, &r->query);
+	buf_release(&q);
+	if (rc)
+		return rc == M_ETOOBIG ? M_EPARSE : rc;
+	if (cookie && (rc = web_cookie_parse(&r->arena, cookie, strlen(cookie), &r->cookies)))
+		return rc;
+	r->content_type = header(c, "Content-Type");
+	r->authorization = header(c, "Authorization");
+	r->csrf_header = header(c, "X-CSRF-Token");
+	r->body = cn->body.ptr;
+	r->body_len = cn->body.len;
+	return 0;
+}
+
+static enum MHD_Result handle(struct server *sv, struct MHD_Connection *c, const char *url,
+			      const char *method, struct conn *cn)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	struct web_req r;
+	enum MHD_Result ok;
+	int rc;
+
+	if (cn->too_big)
+		return send_error(sv, c, url, M_ETOOBIG);
+	web_req_init(&r, ARENA_MAX);
+	client_addr(c, addr, sizeof(addr));
+	r.method = method;
+	r.raw_path = url;
+	r.client = addr;
+	r.tls = sv->opts.tls;
+	r.opts = &sv->opts;
+	r.now = time_now();
+	rc = fill_request(sv, c, url, cn, &r);
+	if (rc == 0 && !(r.s = thread_store(sv)))
+		rc = M_ESTORE;
+	if (rc)
+		web_error_code(&r, rc);
+	else
+		web_dispatch(&r);
+	log_debug("web", "%s %s %s -> %d", addr, method, url, r.status);
+	ok = send_req(sv, c, &r);
+	web_req_release(&r);
+	return ok;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
+				 const char *method, const char *version, const char *upload_data,
+				 size_t *upload_size, void **con_cls)
+{
+	struct server *sv = cls;
+	struct conn *cn = *con_cls;
+
+	if (!cn) {
+		const char *cl = header(c, "Content-Length");
+		int64_t n;
+		cn = m_calloc(1, sizeof(*cn));
+		if (!cn)
+			return MHD_NO;
+		buf_init(&cn->body, sv->cfg->body_max);
+		atomic_fetch_add(&sv->inflight, 1);
+		*con_cls = cn;
+		/* Refuse a declared oversized body before reading it. */
+		if (cl &&
+		    (web_parse_uint(cl, INT64_MAX / 10, &n) || (size_t)n > sv->cfg->body_max)) {
+			cn->too_big = true;
+			return send_error(sv, c, url, M_ETOOBIG);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!cn->too_big && buf_add(&cn->body, upload_data, *upload_size))
+			cn->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return handle(sv, c, url, method, cn);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct server *sv = cls;
+	struct conn *cn = *con_cls;
+
+	if (!cn)
+		return;
+	buf_release(&cn->body);
+	m_free(cn);
+	*con_cls = NULL;
+	atomic_fetch_sub(&sv->inflight, 1);
+}
+
+/* "127.0.0.1:8080" or "[::1]:8080" (an address literal, never a name). */
+static int parse_listen(const char *s, struct sockaddr_storage *ss, bool *v6, struct merr *e)
+{
+	char host[IP_STR_MAX];
+	const char *colon = strrchr(s, ':');
+	struct ipaddr a;
+	int64_t port;
+	size_t hl;
+
+	if (!colon || web_parse_uint(colon + 1, 65535, &port))
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "listen",
+			       "expected ADDRESS:PORT, got '%s'", s);
+	hl = (size_t)(colon - s);
+	if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+		s++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "listen", "bad address");
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (ip_parse(host, &a))
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "listen", "'%s' is not an IP address",
+			       host);
+	*v6 = a.family == 6;
+	if (*v6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		inet_pton(AF_INET6, host, &sin6->sin6_addr);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		inet_pton(AF_INET, host, &sin->sin_addr);
+	}
+	return 0;
+}
+
+static int read_pem(const char *path, struct buf *b, struct merr *e)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[4096];
+	size_t n;
+
+	buf_init(b, PEM_MAX);
+	if (!f)
+		return merr_at(e, M_EIO, path, -1, -1, NULL, "cannot open: %s", strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (buf_add(b, chunk, n)) {
+			fclose(f);
+			return merr_at(e, M_ETOOBIG, path, -1, -1, NULL, "larger than 1 MB");
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Stops accepting, lets in-flight requests finish for at most grace seconds, stops. */
+static void shutdown_daemon(struct MHD_Daemon *d, struct server *sv)
+{
+	MHD_socket fd = MHD_quiesce_daemon(d);
+	long waited = 0, limit = (long)sv->cfg->shutdown_grace * 1000;
+
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	while (atomic_load(&sv->inflight) > 0 && waited < limit) {
+		sleep_ms(20);
+		waited += 20;
+	}
+	MHD_stop_daemon(d);
+}
+
+static int write_port_file(const char *path, unsigned port, struct merr *e)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return merr_at(e, M_EIO, path, -1, -1, NULL, "cannot write: %s", strerror(errno));
+	fprintf(f, "%u\n", port);
+	return fclose(f) == 0 ? 0 : merr_at(e, M_EIO, path, -1, -1, NULL, "write failed");
+}
+
+static int start_checks(const struct web_config *c, struct server *sv, struct merr *e)
+{
+	int rc;
+
+	if ((rc = web_routes_check(e)))
+		return rc;
+	if (!c->db || c->threads == 0 || c->threads > 64)
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "threads", "threads must be 1..64");
+	if ((c->tls_cert != NULL) != (c->tls_key != NULL))
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "tls",
+			       "--tls-cert and --tls-key go together");
+	if (c->tls_cert) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+			return merr_set(e, M_EUNSUPPORTED, "this libmicrohttpd has no TLS");
+		if ((rc = read_pem(c->tls_cert, &sv->cert, e)) ||
+		    (rc = read_pem(c->tls_key, &sv->key, e)))
+			return rc;
+		sv->opts.tls = true;
+	}
+	return 0;
+}
+
+static struct MHD_Daemon *start_daemon(const struct web_config *c, struct server *sv,
+				       unsigned flags, struct sockaddr_storage *ss)
+{
+	struct MHD_OptionItem ops[] = {
+	    {MHD_OPTION_SOCK_ADDR, 0, ss},
+	    {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)c->threads, NULL},
+	    {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)c->max_conns, NULL},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)c->conn_timeout, NULL},
+	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(64 << 10), NULL},
+	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, sv},
+	    {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_escaped, NULL},
+	    {MHD_OPTION_END, 0, NULL}, /* TLS options go here when asked for */
+	    {MHD_OPTION_END, 0, NULL},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+
+	if (sv->opts.tls) {
+		size_t n = ARRAY_SIZE(ops) - 3;
+		ops[n] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0,
+						 (void *)buf_str(&sv->cert)};
+		ops[n + 1] =
+		    (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)buf_str(&sv->key)};
+	}
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_access, sv, MHD_OPTION_ARRAY, ops,
+				MHD_OPTION_END);
+}
+
+int web_serve(const struct web_config *c, struct merr *e)
+{
+	struct server sv = {0};
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d = NULL;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+	sigset_t sigs;
+	bool v6 = false;
+	int rc, sig = 0;
+
+	buf_init(&sv.cert, PEM_MAX);
+	buf_init(&sv.key, PEM_MAX);
+	sv.cfg = c;
+	sv.opts.session.idle = c->session_idle;
+	sv.opts.session.absolute = c->session_absolute;
+	if ((rc = start_checks(c, &sv, e)) || (rc = parse_listen(c->listen, &ss, &v6, e)))
+		goto out;
+	/* Each request allocates and frees a few hundred KB (an org list, the page). glibc's
+	 * defaults give such blocks back to the kernel every time (munmap, madvise), and the
+	 * TLB shootdowns that follow cost more than the request itself: keep them. */
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	if (pthread_key_create(&sv.store_key, close_store)) {
+		rc = merr_set(e, M_ENOMEM, "pthread_key_create failed");
+		goto out;
+	}
+	/* Worker threads inherit the mask: only this thread takes SIGINT/SIGTERM. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	if (sv.opts.tls)
+		flags |= MHD_USE_TLS;
+	d = start_daemon(c, &sv, flags, &ss);
+	if (!d) {
+		rc = merr_at(e, M_ENET, NULL, -1, -1, "listen", "cannot listen on %s", c->listen);
+		goto out_key;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	printf("mamori serve: listening on %s://%.*s:%u/ (%u threads)\n",
+	       sv.opts.tls ? "https" : "http", (int)(strrchr(c->listen, ':') - c->listen),
+	       c->listen, info ? info->port : 0, c->threads);
+	fflush(stdout);
+	if (c->port_file && (rc = write_port_file(c->port_file, info ? info->port : 0, e))) {
+		MHD_stop_daemon(d);
+		goto out_key;
+	}
+	sigwait(&sigs, &sig);
+	printf("mamori serve: signal %d, finishing in-flight requests (at most %u s)\n", sig,
+	       c->shutdown_grace);
+	fflush(stdout);
+	shutdown_daemon(d, &sv);
+	printf("mamori serve: stopped\n");
+out_key:
+	pthread_key_delete(sv.store_key);
+out:
+	buf_release(&sv.cert);
+	buf_release(&sv.key);
+	return rc;
+}

@@ -1,0 +1,45 @@
+/*
+ * web.h - the web console and JSON API started by `mamori serve`: what the CLI needs to
+ * configure, start and inspect the server.
+ */
+#ifndef MAMORI_WEB_H
+#define MAMORI_WEB_H
+
+#include "base/compat.h"
+#include "base/err.h"
+
+struct web_config {
+	const char *db;	      /* store location; each worker thread opens its own handle */
+	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
+	const char *tls_cert; /* PEM files; both or neither */
+	const char *tls_key;
+	const char *port_file; /* when set, the bound port is written there once listening */
+	unsigned threads;      /* worker threads (MHD thread pool) */
+	unsigned max_conns;    /* connections at once */
+	unsigned conn_timeout; /* seconds a connection may stay idle */
+	size_t body_max;       /* largest request body (bytes); larger gets 413 */
+	int64_t session_idle, session_absolute; /* seconds */
+	unsigned shutdown_grace; /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
+};
+
+#define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
+#define WEB_BODY_MAX_DEFAULT ((size_t)1 << 20)
+
+/* Fills c with the defaults (db left NULL). */
+void web_config_defaults(struct web_config *c);
+
+/*
+ * Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish
+ * (at most shutdown_grace seconds) and returns 0. Checks the route table first: a route
+ * without a complete policy stops the start with M_EINVAL. Prints one line saying where
+ * it listens to stdout. Returns a negative code on failure to start.
+ */
+int web_serve(const struct web_config *c, struct merr *e);
+
+/* Checks every route has a policy (roles, object rule, audit for writes). */
+int web_routes_check(struct merr *e);
+
+/* Writes the route table, one route a line: "METHOD PATTERN ROLES OBJECT KIND". */
+void web_routes_print(FILE *out);
+
+#endif

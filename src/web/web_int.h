@@ -1,0 +1,415 @@
+/*
+ * web_int.h - what the files of src/web share: the request, the route table, the pure
+ * parsers (testable without libmicrohttpd), HTML output with escaping, messages.
+ */
+#ifndef MAMORI_WEB_INT_H
+#define MAMORI_WEB_INT_H
+
+#include "base/compat.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "auth/auth.h"
+#include "store/store.h"
+
+struct cJSON;
+struct inv_filter;
+
+/* ---- arena: one per request, freed at once ---- */
+
+struct web_arena {
+	struct web_arena_block *head;
+	size_t used; /* bytes handed out, for the cap */
+	size_t max;
+};
+void web_arena_init(struct web_arena *a, size_t max);
+void web_arena_release(struct web_arena *a);
+/* Returns n zeroed bytes or NULL (out of memory or over the cap). */
+void *web_arena_alloc(struct web_arena *a, size_t n);
+char *web_arena_strndup(struct web_arena *a, const char *s, size_t n);
+
+/* ---- pure parsers ---- */
+
+struct web_kv {
+	const char *key, *val; /* decoded, NUL-terminated, valid UTF-8; val "" when absent */
+};
+
+#define WEB_KV_MAX 64
+#define WEB_SEG_MAX 16
+
+struct web_kvs {
+	struct web_kv v[WEB_KV_MAX];
+	size_t n;
+};
+
+/* Value of the first pair named key, or NULL. */
+const char *web_kv_get(const struct web_kvs *kv, const char *key);
+
+/*
+ * Percent-decodes in[0..len) (with plus_space, '+' is a space, as in forms and queries).
+ * Refuses malformed escapes, NUL bytes, control characters other than tab/newline and
+ * invalid UTF-8 with M_EPARSE. Returns a new string in the arena.
+ */
+int web_pct_decode(struct web_arena *a, const char *in, size_t len, bool plus_space, char **out);
+
+/* Parses "k=v&k2=v2" (query strings and x-www-form-urlencoded bodies). M_EPARSE on a bad
+ * escape or invalid UTF-8, M_ETOOBIG past WEB_KV_MAX pairs. */
+int web_query_parse(struct web_arena *a, const char *s, size_t len, struct web_kvs *out);
+
+/* Parses a Cookie header "a=b; c=d". Values are taken as they are (no decoding); pairs
+ * that are malformed or not UTF-8 are skipped, never fatal. */
+int web_cookie_parse(struct web_arena *a, const char *s, size_t len, struct web_kvs *out);
+
+/* The path split into decoded segments: "/a/b%20c" is {"a", "b c"}; "/" is none. A
+ * segment "." or "..", or one holding '/', '\\' or a NUL after decoding is M_EPARSE. */
+struct web_path {
+	const char *seg[WEB_SEG_MAX];
+	size_t n;
+};
+int web_path_parse(struct web_arena *a, const char *path, size_t len, struct web_path *out);
+
+/* Matches a route pattern ("/api/v1/orgs/{org}") against a parsed path; on a match
+ * fills params (may be NULL; names copied into a, values borrowed from the path). */
+bool web_pattern_match(struct web_arena *a, const char *pattern, const struct web_path *p,
+		       struct web_kvs *params);
+
+/* A request as bytes on the wire, for tests and fuzzing: request line, headers, body. */
+struct web_raw_request {
+	const char *method;
+	struct web_path path;
+	struct web_kvs query, cookies, form;
+	const char *content_type;
+	const char *body;
+	size_t body_len;
+};
+int web_raw_parse(struct web_arena *a, const char *data, size_t len, struct web_raw_request *out);
+
+/* Parses a non-negative decimal no larger than max; M_EPARSE otherwise. */
+int web_parse_uint(const char *s, int64_t max, int64_t *out);
+
+/* ---- JSON request bodies ---- */
+
+enum web_json_type { WEB_JSON_STRING = 1, WEB_JSON_BOOL, WEB_JSON_NUMBER };
+
+struct web_json_field {
+	const char *name;
+	enum web_json_type type;
+	bool required;
+	size_t max_len; /* strings: most bytes */
+};
+
+/* Parses body as one JSON object and checks it against fields: known keys only, types,
+ * required ones present, strings UTF-8 and within max_len. Returns 0 and the new object
+ * in *out (free with cJSON_Delete), or M_EPARSE/M_ETOOBIG with the field in e. */
+int web_json_parse(const char *body, size_t len, const struct web_json_field *fields,
+		   size_t n_fields, struct cJSON **out, struct merr *e);
+
+/* The body POST /api/v1/users takes (api.c). */
+extern const struct web_json_field web_user_fields[];
+extern const size_t web_user_fields_len;
+
+/* ---- messages (Japanese first, English) ---- */
+
+enum web_lang { WEB_LANG_JA = 0, WEB_LANG_EN = 1 };
+
+enum web_msg {
+	M_APP_NAME,
+	M_NAV_DASHBOARD,
+	M_NAV_ORGS,
+	M_NAV_USERS,
+	M_NAV_AUDIT,
+	M_NAV_SHARING,
+	M_LOGOUT,
+	M_LOGIN,
+	M_LOGIN_TITLE,
+	M_USERNAME,
+	M_PASSWORD,
+	M_LOGIN_FAILED,
+	M_LOGIN_THROTTLED,
+	M_SESSION_EXPIRED,
+	M_LANG_SWITCH,
+	M_DASHBOARD,
+	M_OPERATORS_BY_SECTOR,
+	M_SECTOR,
+	M_OPERATORS,
+	M_CRITICAL,
+	M_TOTAL,
+	M_GRADES,
+	M_FINDINGS,
+	M_ALERTS,
+	M_NO_DATA_YET,
+	M_ORG_LIST,
+	M_FILTER,
+	M_ALL,
+	M_SLUG,
+	M_NAME,
+	M_NAME_EN,
+	M_BUSINESS_TYPE,
+	M_SIZE,
+	M_YES,
+	M_NO,
+	M_PREV,
+	M_NEXT,
+	M_SHOWING,
+	M_ALIASES,
+	M_CONTACTS,
+	M_EMAIL,
+	M_ROLE,
+	M_ASSETS,
+	M_KIND,
+	M_VALUE,
+	M_STATUS,
+	M_SOURCE,
+	M_PRODUCTS,
+	M_VERSION,
+	M_ASSET,
+	M_SCOPE,
+	M_AUTHORISED_BY,
+	M_VALID_FROM,
+	M_VALID_UNTIL,
+	M_VALIDITY,
+	M_VALID_NOW,
+	M_EXPIRED,
+	M_NOT_YET,
+	M_NOTE,
+	M_NONE,
+	M_USERS,
+	M_DISPLAY_NAME,
+	M_ORG,
+	M_DISABLED,
+	M_ENABLED,
+	M_CREATED,
+	M_ADD_USER,
+	M_DISABLE,
+	M_ENABLE,
+	M_AUDIT_LOG,
+	M_TIME,
+	M_ACTOR,
+	M_ACTION,
+	M_OBJECT,
+	M_SHARING,
+	M_SHARING_TEXT,
+	M_ERR_FORBIDDEN,
+	M_ERR_NOT_FOUND,
+	M_ERR_BAD_REQUEST,
+	M_ERR_INTERNAL,
+	M_ERR_OTHER,
+	M_BACK,
+	M_TIMES_JST,
+	M_SIGNED_IN_AS,
+	M_COUNT
+};
+
+const char *web_msg(enum web_lang lang, enum web_msg m);
+
+/* ---- the request ---- */
+
+struct web_route;
+
+#define WEB_COOKIES_OUT 4
+
+struct web_req {
+	/* in */
+	const char *method; /* GET, POST ... (HEAD is matched as GET) */
+	const char *raw_path;
+	struct web_path path;
+	struct web_kvs query, cookies, form, params;
+	const char *content_type;
+	const char *authorization;
+	const char *csrf_header; /* X-CSRF-Token */
+	const char *body;
+	size_t body_len;
+	const char *client; /* peer address */
+	bool tls;
+	int64_t now;
+	enum web_lang lang;
+	struct auth_principal who;
+	bool session_expired; /* a session cookie was sent but is no longer valid */
+	const struct web_route *route;
+	struct store *s;
+	const struct web_server_opts *opts;
+	struct web_arena arena;
+	struct merr err;
+	/* out */
+	int status;
+	const char *ctype;
+	struct buf out;
+	char location[512];
+	char cookies_out[WEB_COOKIES_OUT][192];
+	size_t n_cookies_out;
+	int64_t retry_after;
+	bool cacheable;	       /* static assets */
+	bool www_authenticate; /* 401 from the API: say Bearer */
+	const char *allow;     /* 405: the methods the path takes */
+};
+
+/* Server-wide settings a handler may need. */
+struct web_server_opts {
+	struct auth_session_limits session;
+	bool tls;
+};
+
+/* Initialises r for one request (arena capped at arena_max bytes); release with
+ * web_req_release. */
+void web_req_init(struct web_req *r, size_t arena_max);
+void web_req_release(struct web_req *r);
+
+/* Adds a Set-Cookie value (attributes added here: Path=/, HttpOnly, SameSite=Strict and
+ * Secure under TLS). max_age < 0 means a session cookie; 0 deletes. */
+void web_set_cookie(struct web_req *r, const char *name, const char *value, int64_t max_age);
+/* A 303 See Other to location (a path on this server). */
+int web_redirect(struct web_req *r, const char *location);
+
+/* ---- the route table and the one place authorisation is decided ---- */
+
+typedef int (*web_handler_fn)(struct web_req *r);
+
+/* How the object a route touches is tied to an organisation, for row-level checks. */
+enum web_obj {
+	WEB_OBJ_UNSET = 0, /* no policy: refused at startup */
+	WEB_OBJ_NONE,	   /* no organisation data, or a list filtered by web_org_filter */
+	WEB_OBJ_ORG,	   /* the {org} path parameter (slug or numeric id) names the org */
+};
+
+enum {
+	WEB_API = 1 << 0,	 /* JSON errors, 401 when anonymous */
+	WEB_PAGE = 1 << 1,	 /* HTML errors, redirect to /login when anonymous */
+	WEB_SELF_AUDIT = 1 << 2, /* the handler writes its own audit rows and transactions */
+	WEB_LOGIN_CSRF = 1 << 3, /* checked with the pre-session login token, not the session */
+};
+
+struct web_route {
+	const char *method;
+	const char *pattern;
+	web_handler_fn handler;
+	unsigned roles; /* AUTH_* bits that may use it */
+	enum web_obj obj;
+	unsigned flags;	   /* WEB_API or WEB_PAGE, and others */
+	const char *audit; /* action written to the audit log on success; NULL: none */
+};
+
+extern const struct web_route web_routes[];
+extern const size_t web_routes_len;
+
+/* Finds the route for method and path: 0 and *out, M_ENOTFOUND (no path matches) or
+ * M_EUNSUPPORTED (path matches, method does not). params receives the path parameters. */
+int web_route_find(struct web_arena *a, const char *method, const struct web_path *p,
+		   const struct web_route **out, struct web_kvs *params);
+
+/* Outcome of authorisation. */
+enum web_authz {
+	WEB_AUTHZ_OK,
+	WEB_AUTHZ_LOGIN,     /* anonymous: 401 or a redirect to the login page */
+	WEB_AUTHZ_FORBIDDEN, /* role may not use the route, or CSRF failed: 403 */
+	WEB_AUTHZ_NOT_FOUND, /* the object is outside the caller's rows: 404, as if absent */
+};
+
+/* Decides whether r->who may run r->route on r's object. The only place that decides. */
+enum web_authz web_authorize(const struct web_req *r);
+
+/* True when role may GET path (used to build the navigation from the same table). */
+bool web_role_may_get(enum auth_role role, const char *path);
+
+/*
+ * The row-level filter for organisation queries: fills f (slug, sector) from what the
+ * request asks (requested_slug / requested_sector, may be NULL) narrowed to what the
+ * caller may see. Operators see only their own organisation, bureau users only their
+ * sector, analysts everything; anyone else nothing (M_EPERM). M_ENOTFOUND when the
+ * request asks for rows outside the caller's (the caller answers as if they did not exist).
+ */
+int web_org_filter(const struct web_req *r, const char *requested_slug,
+		   const char *requested_sector, struct inv_filter *f);
+
+/* Runs the request: parse-independent part (r->path, query, cookies, body already set). */
+void web_dispatch(struct web_req *r);
+
+/* ---- errors ---- */
+
+/* The one table: library error code -> HTTP status. */
+int web_http_status(int code);
+/* Fills the response with an error in the route's kind (JSON or HTML page). */
+void web_error(struct web_req *r, int http_status, const char *code_name, const char *message);
+/* Fills the response for a library error code (status from the table). */
+void web_error_code(struct web_req *r, int code);
+
+/* ---- HTML output ---- */
+
+/* Appends s HTML-escaped (& < > " ' and /-free). The one escape function. */
+int web_html_escape(struct buf *b, const char *s);
+/*
+ * Appends fmt to b. Every value is escaped unless marked raw:
+ *   %s escaped text (NULL prints nothing), %d int, %L int64_t, %u URL-encoded then
+ *   escaped text (for query values in links), %R raw trusted markup, %T an enum web_msg in
+ *   lang, %% a percent sign.
+ */
+int web_htmlf(struct buf *b, enum web_lang lang, const char *fmt, ...);
+int web_vhtmlf(struct buf *b, enum web_lang lang, const char *fmt, va_list ap);
+/* Shorthand appending to r->out in r->lang. */
+int web_out(struct web_req *r, const char *fmt, ...);
+
+/* Page frame: head, header with the navigation for r->who's role, then main. */
+void web_page_begin(struct web_req *r, enum web_msg title);
+void web_page_end(struct web_req *r);
+/* Hidden CSRF field for forms. */
+void web_csrf_field(struct web_req *r);
+/* Formats t in JST ("2026-11-23 12:40 JST"); "—" for 0. */
+const char *web_jst(struct web_req *r, int64_t t);
+const char *web_jst_date(struct web_req *r, int64_t t);
+
+/* ---- JSON output ---- */
+
+/* Serialises v (takes ownership) into the response as application/json with status. */
+int web_json_reply(struct web_req *r, int status, struct cJSON *v);
+
+/* ---- audit ---- */
+
+/* Writes an audit row for r's caller. */
+int web_audit(struct web_req *r, const char *action, const char *object, const char *detail);
+
+/* ---- static assets (embedded at build time) ---- */
+
+struct web_asset {
+	const char *name;
+	const char *ctype;
+	const unsigned char *data;
+	size_t len;
+};
+const struct web_asset *web_asset_find(const char *name);
+
+/* ---- handlers (one file each group) ---- */
+
+int web_page_login(struct web_req *r);
+int web_post_login(struct web_req *r);
+int web_post_logout(struct web_req *r);
+int web_page_dashboard(struct web_req *r);
+int web_page_orgs(struct web_req *r);
+int web_page_org(struct web_req *r);
+int web_page_users(struct web_req *r);
+int web_post_users(struct web_req *r);
+int web_post_user_disable(struct web_req *r);
+int web_post_user_enable(struct web_req *r);
+int web_page_audit(struct web_req *r);
+int web_page_sharing(struct web_req *r);
+int web_get_static(struct web_req *r);
+int web_api_me(struct web_req *r);
+int web_api_orgs(struct web_req *r);
+int web_api_org(struct web_req *r);
+int web_api_org_assets(struct web_req *r);
+int web_api_org_scope(struct web_req *r);
+int web_api_users(struct web_req *r);
+int web_api_users_add(struct web_req *r);
+int web_api_audit(struct web_req *r);
+int web_taxii_discovery(struct web_req *r);
+
+/* Home page for a role after login. */
+const char *web_home_for(enum auth_role role);
+
+/* Loads the one organisation named by r's {org} parameter (slug or numeric id), narrowed by
+ * web_org_filter, with the parts `with` asks for. M_ENOTFOUND when it is not among the
+ * caller's rows. Returns a new document in *out (inv_doc_free). */
+struct inv_doc;
+int web_org_load(struct web_req *r, unsigned with, struct inv_doc **out);
+
+/* Paging parameters ?limit=&offset= (limit 1..max, default def). M_EPARSE when malformed. */
+int web_paging(struct web_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *offset);
+
+#endif

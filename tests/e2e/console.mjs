@@ -1,0 +1,192 @@
+// console.mjs - the web console as a person uses it: Playwright (playwright-core) driving
+// Debian's chromium against `mamori serve` on 127.0.0.1. Logs in as each role, sees what the
+// role may see, is refused what it may not (a 403 page), switches language, logs out.
+// Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
+import { chromium } from "playwright-core";
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const M = process.env.MAMORI;
+const SRC = process.env.MAMORI_SOURCE_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
+const PASSWORD = "correct horse battery";
+let passed = 0, failed = 0;
+
+function check(ok, what) {
+	if (ok) passed++;
+	else { failed++; console.log("FAIL: " + what); }
+	return ok;
+}
+
+function mamori(db, ...args) {
+	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
+}
+
+async function startServer(db, tmp) {
+	const portFile = path.join(tmp, "port");
+	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
+	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
+		{ stdio: ["ignore", log, log] });
+	for (let i = 0; i < 300; i++) {
+		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim()) {
+			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
+		}
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	proc.kill("SIGTERM");
+	throw new Error("server did not start");
+}
+
+// What each role sees after logging in, and a page it must be refused.
+const ROLES = {
+	analyst: { home: "/", sees: ["#by-sector", "nav a[href='/orgs']", "nav a[href='/audit']"], refused: "/users" },
+	bureau: { home: "/", sees: ["#by-sector", "nav a[href='/orgs']"], refused: "/audit" },
+	operator: { home: "/", sees: ["#by-sector"], refused: "/users" },
+	member: { home: "/sharing", sees: ["#sharing"], refused: "/orgs" },
+	admin: { home: "/users", sees: ["#users", "form.add-user"], refused: "/orgs" },
+};
+
+async function login(page, base, name) {
+	await page.goto(base + "/login");
+	await page.fill("#name", name);
+	await page.fill("#password", PASSWORD);
+	await Promise.all([page.waitForNavigation(), page.click("#login")]);
+}
+
+async function shot(page, name) {
+	await page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
+}
+
+async function asRole(ctx, base, role) {
+	const want = ROLES[role];
+	const page = await ctx.newPage();
+	page.on("dialog", (d) => d.accept());
+	await login(page, base, role);
+	check(new URL(page.url()).pathname === want.home, `${role}: lands on ${page.url()}, want ${want.home}`);
+	for (const sel of want.sees)
+		check((await page.locator(sel).count()) > 0, `${role}: home page lacks ${sel}`);
+	check((await page.locator("header .user").innerText()).includes(role), `${role}: header does not name the user`);
+	await shot(page, role + "-home");
+	// refused: a real 403 page, not a blank one
+	const resp = await page.goto(base + want.refused);
+	check(resp.status() === 403, `${role}: ${want.refused} answered ${resp.status()}, want 403`);
+	check((await page.locator("#error").count()) === 1 && (await page.locator("h1").innerText()).includes("403"),
+		`${role}: 403 page has no message`);
+	if (role === "operator") await shot(page, "operator-403");
+	await roleSpecific(page, base, role);
+	// log out through the header button
+	await page.goto(base + want.home);
+	await Promise.all([page.waitForNavigation(), page.click("#logout")]);
+	check(new URL(page.url()).pathname === "/login", `${role}: logout lands on ${page.url()}`);
+	const after = await page.goto(base + want.home);
+	check(new URL(page.url()).pathname === "/login", `${role}: after logout ${want.home} did not send to login (${after.status()})`);
+	await page.close();
+}
+
+async function roleSpecific(page, base, role) {
+	if (role === "analyst") {
+		await page.goto(base + "/orgs");
+		const rows = await page.locator("#orgs tbody tr").count();
+		check(rows >= 10, `analyst: operators list has ${rows} rows`);
+		await shot(page, "orgs-list");
+		// the sector filter works without JavaScript too (form GET), here with it
+		await Promise.all([page.waitForNavigation(), page.selectOption("#sector", "water")]);
+		const sectors = await page.locator("#orgs tbody tr td:nth-child(3)").allInnerTexts();
+		check(sectors.length > 0 && sectors.every((s) => s === "水道"), `analyst: water filter shows ${sectors}`);
+		await page.goto(base + "/orgs/kanto-rail");
+		check((await page.locator("#org-name").innerText()).includes("関東旅客鉄道"), "analyst: org page name");
+		check((await page.locator("#scope td").allInnerTexts()).some((t) => t.includes("JST")), "analyst: scope dates in JST");
+		await shot(page, "org-kanto-rail");
+		// language switch, both ways
+		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
+		check((await page.locator("nav").innerText()).includes("Operators"), "analyst: English navigation");
+		await shot(page, "org-kanto-rail-en");
+		await page.goto(base + "/");
+		check((await page.locator("h1").innerText()) === "Dashboard", "analyst: language kept by cookie");
+		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
+		check((await page.locator("h1").innerText()) === "ダッシュボード", "analyst: back to Japanese");
+		await shot(page, "dashboard");
+		check((await page.locator(".panel.empty").count()) === 3, "analyst: empty panels for later modules");
+		await page.goto(base + "/audit");
+		check((await page.locator("#audit tbody tr").count()) > 0, "analyst: audit log has rows");
+	}
+	if (role === "operator") {
+		await page.goto(base + "/orgs");
+		const slugs = await page.locator("#orgs tbody tr td:first-child").allInnerTexts();
+		check(slugs.length === 1 && slugs[0] === "kanto-rail", `operator: sees ${slugs}`);
+		const other = await page.goto(base + "/orgs/kansai-rail");
+		check(other.status() === 404, `operator: another operator's page answered ${other.status()}`);
+		check(!(await page.content()).includes("関西高速鉄道"), "operator: another operator's name shown");
+	}
+	if (role === "bureau") {
+		await page.goto(base + "/orgs");
+		const sectors = await page.locator("#orgs tbody tr td:nth-child(3)").allInnerTexts();
+		check(sectors.length > 0 && sectors.every((s) => s === "鉄道"), `bureau: sees sectors ${sectors}`);
+	}
+	if (role === "admin") {
+		await page.goto(base + "/users");
+		await page.fill("form.add-user input[name=name]", "e2e-member");
+		await page.fill("form.add-user input[name=display_name]", "<script>alert(1)</script> 共有");
+		await page.selectOption("form.add-user select[name=role]", "member");
+		await page.fill("form.add-user input[name=password]", PASSWORD);
+		await Promise.all([page.waitForNavigation(), page.click("form.add-user button")]);
+		const cells = await page.locator("#users tbody tr td:nth-child(2)").allInnerTexts();
+		check(cells.includes("<script>alert(1)</script> 共有"), "admin: new user's display name shown as text");
+		await shot(page, "users");
+	}
+}
+
+async function main() {
+	if (!M) throw new Error("MAMORI must name the built binary");
+	fs.mkdirSync(OUT, { recursive: true });
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-e2e-"));
+	const db = path.join(tmp, "m.db");
+	mamori(db, "init");
+	mamori(db, "inventory", "import", path.join(SRC, "examples", "inventory.yaml"));
+	mamori(db, "user", "add", "analyst", "--role", "analyst", "--display", "分析 花子");
+	mamori(db, "user", "add", "bureau", "--role", "bureau", "--sector", "railways", "--display", "鉄道局 担当");
+	mamori(db, "user", "add", "operator", "--role", "operator", "--org", "kanto-rail", "--display", "関東旅客鉄道 CSIRT");
+	mamori(db, "user", "add", "member", "--role", "member", "--display", "共有会員");
+	mamori(db, "user", "add", "admin", "--role", "admin", "--display", "管理者");
+	const { proc, base } = await startServer(db, tmp);
+	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
+	let ctx;
+	try {
+		ctx = await chromium.launchPersistentContext(profile, {
+			executablePath: "/usr/bin/chromium",
+			headless: true,
+			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+			locale: "ja-JP",
+			viewport: { width: 1280, height: 860 },
+		});
+		const page = await ctx.newPage();
+		const r = await page.goto(base + "/");
+		check(new URL(page.url()).pathname === "/login", "anonymous: / sends to the login page");
+		check(r.headers()["content-security-policy"]?.includes("frame-ancestors 'none'"), "CSP header");
+		await shot(page, "login");
+		await page.fill("#name", "analyst");
+		await page.fill("#password", "wrong password");
+		await page.click("#login");
+		check((await page.locator("#login-message").count()) === 1, "wrong password: message shown");
+		await page.close();
+		for (const role of Object.keys(ROLES)) {
+			await ctx.clearCookies();
+			await asRole(ctx, base, role);
+		}
+	} finally {
+		if (ctx) await ctx.close();
+		proc.kill("SIGTERM");
+	}
+	console.log(`screenshots: ${OUT}`);
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+	console.log("FAIL: " + (err && err.stack ? err.stack : err));
+	console.log(`${passed} passed, ${failed + 1} failed`);
+	process.exit(1);
+});

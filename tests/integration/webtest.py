@@ -1,0 +1,552 @@
+#!/usr/bin/env python3
+"""Drives `mamori serve` on 127.0.0.1 for the web integration tests.
+
+  webtest.py matrix   every route in the server's own table, as every role, against the
+                      expected matrix written here (not read from the server)
+  webtest.py input    bad input: sizes, malformed JSON and UTF-8, traversal, SQL
+                      metacharacters, forged/replayed CSRF, expired sessions, throttling
+
+Only loopback addresses are used. Prints "N passed, M failed" last; exits non-zero on failure.
+"""
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+M = os.environ.get("MAMORI")
+SRC = os.environ.get("MAMORI_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+PASSWORD = "correct horse battery"
+ROLES = ["anonymous", "analyst", "bureau", "operator", "member", "admin"]
+SEC_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"]
+
+# The expected policy, written independently of src/web/routes.c: who may use each route.
+R = {"analyst", "bureau", "operator"}
+SIGNED = {"analyst", "bureau", "operator", "member", "admin"}
+EXPECTED = {
+    "GET /login": set(ROLES),
+    "POST /login": set(ROLES),
+    "POST /logout": SIGNED,
+    "GET /": R,
+    "GET /orgs": R,
+    "GET /orgs/{org}": R,
+    "GET /users": {"admin"},
+    "POST /users": {"admin"},
+    "POST /users/{user}/disable": {"admin"},
+    "POST /users/{user}/enable": {"admin"},
+    "GET /audit": {"admin", "analyst"},
+    "GET /sharing": {"member", "analyst"},
+    "GET /static/{file}": set(ROLES),
+    "GET /api/v1/me": SIGNED,
+    "GET /api/v1/orgs": R,
+    "GET /api/v1/orgs/{org}": R,
+    "GET /api/v1/orgs/{org}/assets": R,
+    "GET /api/v1/orgs/{org}/scope": R,
+    "GET /api/v1/users": {"admin"},
+    "POST /api/v1/users": {"admin"},
+    "GET /api/v1/audit": {"admin", "analyst"},
+    "GET /taxii2/": {"member", "analyst"},
+}
+
+passed = 0
+failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what, flush=True)
+    return ok
+
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def cookies(self):
+        out = {}
+        for k, v in self.headers:
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                out[name] = rest.split(";")[0]
+        return out
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+
+class Server:
+    def __init__(self, db, tmp, *extra):
+        self.tls = "--tls-cert" in extra
+        self.port_file = os.path.join(tmp, "port-%d" % time.monotonic_ns())
+        self.log = open(os.path.join(tmp, "serve.log"), "ab")
+        self.proc = subprocess.Popen([M, "--db", db, "serve", "--listen", "127.0.0.1:0",
+                                      "--threads", "2", "--port-file", self.port_file, *extra],
+                                     stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if os.path.exists(self.port_file) and open(self.port_file).read().strip():
+                self.port = int(open(self.port_file).read())
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise SystemExit("server did not start")
+
+    def request(self, method, path, body=None, headers=None, cookie=None, source="127.0.0.1",
+                raw_body=None):
+        h = dict(headers or {})
+        if cookie:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in cookie.items())
+        data = raw_body
+        if isinstance(body, dict):
+            data = urllib.parse.urlencode(body).encode()
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif isinstance(body, (bytes, str)):
+            data = body.encode() if isinstance(body, str) else body
+        if self.tls:
+            import ssl
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            c = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=20,
+                                            source_address=(source, 0), context=ctx)
+        else:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20,
+                                           source_address=(source, 0))
+        c.putrequest(method, path, skip_accept_encoding=True)
+        for k, v in h.items():
+            c.putheader(k, v)
+        if data is not None and "Transfer-Encoding" not in h:
+            c.putheader("Content-Length", str(len(data)))
+        c.endheaders()
+        if data is not None:
+            if h.get("Transfer-Encoding") == "chunked":
+                for i in range(0, len(data), 65536):
+                    part = data[i:i + 65536]
+                    try:
+                        c.send(b"%x\r\n%s\r\n" % (len(part), part))
+                    except (BrokenPipeError, ConnectionResetError):
+                        break
+                try:
+                    c.send(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+            else:
+                try:
+                    c.send(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+        r = c.getresponse()
+        out = Resp(r.status, r.getheaders(), r.read())
+        c.close()
+        return out
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = -9
+        self.log.close()
+        return rc
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([M, *args], env=e, check=True, capture_output=True, text=True).stdout
+
+
+def setup_store(tmp):
+    db = os.path.join(tmp, "m.db")
+    run("--db", db, "init")
+    run("--db", db, "inventory", "import", os.path.join(SRC, "examples", "inventory.yaml"))
+    env = {"MAMORI_PASSWORD": PASSWORD}
+    users = {
+        "analyst": ["--role", "analyst"],
+        "bureau": ["--role", "bureau", "--sector", "railways"],
+        "operator": ["--role", "operator", "--org", "kanto-rail"],
+        "member": ["--role", "member"],
+        "admin": ["--role", "admin"],
+        "operator-b": ["--role", "operator", "--org", "kansai-rail"],
+        "bureau-water": ["--role", "bureau", "--sector", "water"],
+        "victim": ["--role", "member"],
+    }
+    for name, args in users.items():
+        run("--db", db, "user", "add", name, *args, env=env)
+    return db
+
+
+def csrf_of(html):
+    m = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    return m.group(1) if m else None
+
+
+def login(srv, name, password=PASSWORD, source="127.0.0.1"):
+    """Returns (status, cookies) after the real login form round trip."""
+    r = srv.request("GET", "/login", source=source)
+    jar = r.cookies()
+    token = csrf_of(r.text())
+    r = srv.request("POST", "/login", {"csrf": token, "name": name, "password": password},
+                    cookie=jar, source=source)
+    jar.update({k: v for k, v in r.cookies().items() if v})
+    jar.pop("mamori_login", None)
+    return r, jar
+
+
+def session_csrf(srv, role, jar):
+    home = {"admin": "/users", "member": "/sharing"}.get(role, "/")
+    return csrf_of(srv.request("GET", home, cookie=jar).text())
+
+
+def numeric_id(srv, jar, slug):
+    r = srv.request("GET", "/api/v1/orgs?limit=1000", cookie=jar)
+    for o in r.json()["items"]:
+        if o["slug"] == slug:
+            return o["id"]
+    raise SystemExit("no org " + slug)
+
+
+def concrete(pattern, n):
+    return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
+            .replace("{file}", "mamori.css"))
+
+
+def expected_status(method, pattern, role):
+    allowed = role in EXPECTED[method + " " + pattern]
+    api = pattern.startswith("/api/") or pattern.startswith("/taxii2")
+    if not allowed:
+        if role == "anonymous":
+            return 401 if api else 302
+        return 403
+    if method == "GET":
+        if pattern == "/login" and role != "anonymous":
+            return 303  # signed in already: to the role's home
+        return 200
+    if pattern == "/login":
+        return 401  # wrong password on purpose
+    if pattern == "/api/v1/users":
+        return 201
+    return 303  # forms answer with a redirect
+
+
+def matrix():
+    tmp = tempfile.mkdtemp(prefix="mamori-web-")
+    db = setup_store(tmp)
+    routes = run("--db", db, "serve", "--list-routes").split("\n")
+    listed = {}
+    for line in filter(None, routes):
+        method, pattern, roles, _obj, _kind = line.split()
+        listed[method + " " + pattern] = set(roles.split(","))
+    check(set(listed) == set(EXPECTED),
+          "route table and expected matrix differ: %s" % (set(listed) ^ set(EXPECTED)))
+    for k in set(listed) & set(EXPECTED):
+        check(listed[k] == EXPECTED[k], "%s: server lets %s, expected %s" %
+              (k, sorted(listed[k]), sorted(EXPECTED[k])))
+    token = run("--db", db, "user", "token", "operator").strip()
+    srv = Server(db, tmp)
+    try:
+        jars, csrfs, logout_jars = {"anonymous": {}}, {"anonymous": None}, {}
+        for role in ROLES[1:]:
+            r, jars[role] = login(srv, role)
+            check(r.status == 303 and "mamori_session" in jars[role], "login as %s" % role)
+            csrfs[role] = session_csrf(srv, role, jars[role])
+            _, logout_jars[role] = login(srv, role)
+        n = 0
+        for key in sorted(listed):
+            method, pattern = key.split(" ", 1)
+            for role in ROLES:
+                n += 1
+                path = concrete(pattern, n)
+                jar = dict(jars[role])
+                body, headers, source = None, {}, "127.0.0.1"
+                if method == "POST":
+                    if pattern == "/logout" and role != "anonymous":
+                        jar = logout_jars[role]
+                        body = {"csrf": session_csrf(srv, role, jar)}
+                    elif pattern == "/login":
+                        r0 = srv.request("GET", "/login", source="127.0.0.9")
+                        jar.update(r0.cookies())
+                        body = {"csrf": csrf_of(r0.text()), "name": "nobody%d" % n,
+                                "password": "wrong password"}
+                        source = "127.0.0.%d" % (100 + n % 100)  # keep clear of the throttle
+                    elif pattern == "/api/v1/users":
+                        body = json.dumps({"name": "made%d" % n, "role": "member",
+                                           "password": PASSWORD})
+                        headers = {"Content-Type": "application/json",
+                                   "X-CSRF-Token": csrfs[role] or ""}
+                    else:
+                        body = {"csrf": csrfs[role] or "", "name": "form%d" % n,
+                                "role": "member", "password": PASSWORD}
+                r = srv.request(method, path, body, headers=headers, cookie=jar, source=source)
+                want = expected_status(method, pattern, role)
+                check(r.status == want, "%s %s as %s: %d, want %d" % (method, path, role,
+                                                                     r.status, want))
+                for h in SEC_HEADERS:
+                    check(r.header(h) is not None, "%s %s: no %s header" % (method, path, h))
+                if want == 302:
+                    check(r.header("Location") == "/login", "%s as anonymous: redirect to %s"
+                          % (path, r.header("Location")))
+                if want in (401, 403) and pattern.startswith("/api/"):
+                    try:
+                        code = r.json()["error"]["code"]
+                    except Exception:
+                        code = None
+                    check(code == ("unauthenticated" if want == 401 else "forbidden"),
+                          "%s %s as %s: JSON error code %r" % (method, path, role, code))
+                if want == 403 and not (pattern.startswith("/api/") or
+                                        pattern.startswith("/taxii2")):
+                    check("403" in r.text() and "<html" in r.text(),
+                          "%s as %s: 403 is not a page" % (path, role))
+        cross_org(srv, jars, token)
+    finally:
+        rc = srv.stop()
+        check(rc == 0, "server exit status on SIGTERM: %s" % rc)
+
+
+def cross_org(srv, jars, token):
+    """Operator A never sees operator B's data, by slug, numeric id, filter or token."""
+    op = jars["operator"]
+    b_id = numeric_id(srv, jars["analyst"], "kansai-rail")
+    a_id = numeric_id(srv, jars["analyst"], "kanto-rail")
+    missing = srv.request("GET", "/api/v1/orgs/no-such-org", cookie=op)
+    for tmpl in ["/api/v1/orgs/%s", "/api/v1/orgs/%s/assets", "/api/v1/orgs/%s/scope",
+                 "/orgs/%s"]:
+        for ref in ["kansai-rail", str(b_id), "KANSAI-RAIL", "kansai-rail%20", "0" + str(b_id)]:
+            r = srv.request("GET", tmpl % ref, cookie=op)
+            check(r.status == 404 and "関西".encode() not in r.body,
+                  "operator A reading %s: %d" % (tmpl % ref, r.status))
+        r = srv.request("GET", tmpl % str(a_id), cookie=op)
+        check(r.status == 200, "operator A reading own org by id %s: %d" % (tmpl % a_id, r.status))
+        r = srv.request("GET", tmpl % "kansai-rail", headers={"Authorization": "Bearer " + token})
+        check(r.status == 404, "operator A's token reading B (%s): %d" % (tmpl, r.status))
+    b = srv.request("GET", "/api/v1/orgs/kansai-rail", cookie=op)
+    check(b.body == missing.body, "B's 404 differs from a missing org's: existence leaks")
+    for q in ["", "?sector=railways", "?limit=1000", "?offset=1", "?critical=true"]:
+        r = srv.request("GET", "/api/v1/orgs" + q, cookie=op)
+        slugs = [o["slug"] for o in r.json()["items"]] if r.status == 200 else None
+        check(slugs in ([], ["kanto-rail"]) and (q != "" or slugs == ["kanto-rail"]),
+              "operator A list %s: %s" % (q, slugs))
+        r = srv.request("GET", "/orgs" + q.replace("1000", "500"), cookie=op)
+        check(r.status == 200 and "kansai-rail" not in r.text(), "operator A page /orgs%s" % q)
+    r = srv.request("GET", "/", cookie=op)
+    check("kansai" not in r.text(), "operator A's dashboard names B")
+    r = srv.request("GET", "/api/v1/orgs", headers={"Authorization": "Bearer " + token})
+    check(r.status == 200 and [o["slug"] for o in r.json()["items"]] == ["kanto-rail"],
+          "operator A's token lists only A")
+    r = srv.request("GET", "/api/v1/users", headers={"Authorization": "Bearer " + token})
+    check(r.status == 403, "operator token on /api/v1/users: %d" % r.status)
+    # bureau users: their sector only
+    bw = login(srv, "bureau-water")[1]
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail", cookie=bw)
+    check(r.status == 404, "water bureau reading a railway: %d" % r.status)
+    r = srv.request("GET", "/api/v1/orgs?sector=railways", cookie=bw)
+    check(r.status == 200 and r.json()["items"] == [], "water bureau listing railways")
+    r = srv.request("GET", "/api/v1/orgs", cookie=jars["bureau"])
+    sectors = {o["sector"] for o in r.json()["items"]}
+    check(sectors == {"railways"}, "railway bureau sees sectors %s" % sectors)
+    r = srv.request("GET", "/api/v1/orgs/kansai-rail", cookie=jars["bureau"])
+    check(r.status == 200, "railway bureau reads another railway: %d" % r.status)
+    # the audit log records reads of org data and every write
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=jars["analyst"])
+    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
+    for want in [("operator", "org.read"), ("admin", "user.add"), ("analyst", "login"),
+                 ("admin", "user.disable"), ("operator", "logout")]:
+        check(want in actions, "audit log lacks %s" % (want,))
+
+
+def input_suite():
+    tmp = tempfile.mkdtemp(prefix="mamori-webin-")
+    db = setup_store(tmp)
+    srv = Server(db, tmp)
+
+    def count(sql):
+        import sqlite3
+        con = sqlite3.connect(db)
+        n = con.execute(sql).fetchone()[0]
+        con.close()
+        return n
+
+    try:
+        users0, orgs0 = count("SELECT count(*) FROM users"), count("SELECT count(*) FROM orgs")
+        _, admin = login(srv, "admin")
+        csrf = session_csrf(srv, "admin", admin)
+        hdr = {"Content-Type": "application/json", "X-CSRF-Token": csrf}
+        # sizes
+        big = b'{"name":"' + b"a" * (2 << 20) + b'"}'
+        r = srv.request("POST", "/api/v1/users", big, headers=hdr, cookie=admin)
+        check(r.status == 413, "2 MB body: %d" % r.status)
+        r = srv.request("POST", "/api/v1/users", big,
+                        headers=dict(hdr, **{"Transfer-Encoding": "chunked"}), cookie=admin)
+        check(r.status == 413, "2 MB chunked body: %d" % r.status)
+        # malformed bodies
+        for body, what in [(b'{"name": "x", ', "truncated JSON"), (b"[]", "JSON array"),
+                           (b'{"name":"x","role":"admin","password":"0123456789","root":1}',
+                            "unknown field"),
+                           (b'{"name":"\xff\xfe","role":"admin","password":"0123456789"}',
+                            "invalid UTF-8 in JSON")]:
+            r = srv.request("POST", "/api/v1/users", body, headers=hdr, cookie=admin)
+            ok = r.status == 400
+            try:
+                ok = ok and r.json()["error"]["code"] == "parse"
+            except Exception:
+                ok = False
+            check(ok, "%s: %d %s" % (what, r.status, r.body[:100]))
+        r = srv.request("GET", "/orgs?sector=%ff", cookie=admin)
+        check(r.status == 400, "invalid UTF-8 in the query: %d" % r.status)
+        r = srv.request("GET", "/api/v1/orgs?sector=%C3%28", cookie=admin)
+        check(r.status == 400 and r.json()["error"]["code"] == "parse",
+              "invalid UTF-8 in an API query: %d" % r.status)
+        r = srv.request("POST", "/users", b"csrf=" + csrf.encode() + b"&name=%ff%fe&role=member",
+                        headers={"Content-Type": "application/x-www-form-urlencoded"},
+                        cookie=admin)
+        check(r.status == 400, "invalid UTF-8 in a form: %d" % r.status)
+        r = srv.request("GET", "/orgs/%ff", cookie=admin)
+        check(r.status == 400, "invalid UTF-8 in the path: %d" % r.status)
+        # traversal
+        for p in ["/static/../../etc/passwd", "/static/..%2f..%2fetc%2fpasswd",
+                  "/static/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/static/..%5c..%5cetc%5cpasswd",
+                  "/static/%252e%252e%252fetc%252fpasswd", "/static/mamori.css%00.txt",
+                  "/static/.%2e/.%2e/etc/passwd", "/static//etc/passwd", "/../etc/passwd"]:
+            r = srv.request("GET", p)
+            check(r.status in (400, 404) and b"root:" not in r.body, "%s: %d" % (p, r.status))
+        # SQL metacharacters are data
+        _, ana = login(srv, "analyst")
+        for v in ["' OR '1'='1", "water'; DROP TABLE orgs; --", "\" OR 1=1 --", "%", "_",
+                  "railways' UNION SELECT * FROM users --", "\\", "*"]:
+            q = urllib.parse.quote(v)
+            r = srv.request("GET", "/api/v1/orgs?sector=" + q, cookie=ana)
+            check(r.status == 200 and r.json()["total"] == 0, "sector=%r: %d %s" %
+                  (v, r.status, r.body[:80]))
+            r = srv.request("GET", "/orgs?sector=" + q, cookie=ana)
+            check(r.status == 200 and "kanto-rail" not in r.text(), "page sector=%r" % v)
+            r = srv.request("GET", "/api/v1/orgs/" + urllib.parse.quote(v, safe=""), cookie=ana)
+            check(r.status in (400, 404), "org %r: %d" % (v, r.status))
+            r = srv.request("GET", "/api/v1/orgs?limit=" + q, cookie=ana)
+            check(r.status == 400, "limit=%r: %d" % (v, r.status))
+            r = srv.request("GET", "/api/v1/audit?offset=" + q, cookie=ana)
+            check(r.status == 400, "offset=%r: %d" % (v, r.status))
+        check(count("SELECT count(*) FROM orgs") == orgs0, "orgs changed by SQL metacharacters")
+        # CSRF: missing, forged, replayed from another session, after logout
+        form = {"name": "csrfvictim", "role": "member", "password": PASSWORD}
+        for token, what in [(None, "missing"), ("0" * 64, "forged"), (csrf[:-1], "truncated")]:
+            body = dict(form, **({"csrf": token} if token else {}))
+            r = srv.request("POST", "/users", body, cookie=admin)
+            check(r.status == 403, "%s CSRF token: %d" % (what, r.status))
+        _, admin2 = login(srv, "admin")
+        r = srv.request("POST", "/users", dict(form, csrf=csrf), cookie=admin2)
+        check(r.status == 403, "CSRF token replayed in another session: %d" % r.status)
+        r = srv.request("POST", "/api/v1/users", json.dumps(form), headers=dict(hdr, **{
+            "X-CSRF-Token": "f" * 64}), cookie=admin)
+        check(r.status == 403, "forged X-CSRF-Token: %d" % r.status)
+        r = srv.request("POST", "/logout", {"csrf": session_csrf(srv, "admin", admin2)},
+                        cookie=admin2)
+        check(r.status == 303, "logout: %d" % r.status)
+        r = srv.request("POST", "/users", dict(form, csrf=csrf), cookie=admin2)
+        check(r.status == 302, "form post after logout: %d" % r.status)
+        r = srv.request("GET", "/users", cookie=admin2)
+        check(r.status == 302 and r.header("Location").startswith("/login"),
+              "page after logout: %d" % r.status)
+        r = srv.request("POST", "/login", {"csrf": "1" * 64, "name": "admin",
+                                            "password": PASSWORD},
+                        cookie={"mamori_login": "2" * 64}, source="127.0.0.33")
+        check(r.status == 403 and "mamori_session" not in r.cookies(),
+              "login with a forged login token: %d" % r.status)
+        check(count("SELECT count(*) FROM users") == users0, "a refused request created a user")
+        # other methods and unknown paths
+        r = srv.request("DELETE", "/api/v1/orgs", cookie=ana)
+        check(r.status == 405 and r.json()["error"]["code"] == "method_not_allowed",
+              "DELETE: %d" % r.status)
+        r = srv.request("GET", "/api/v1/nothing", cookie=ana)
+        check(r.status == 404 and r.json()["error"]["code"] == "not_found", "unknown API path")
+        r = srv.request("GET", "/nothing", cookie=ana)
+        check(r.status == 404 and "<html" in r.text(), "unknown page")
+        # login throttling over HTTP, from an address of its own
+        for i in range(5):
+            r, _ = login(srv, "member", "wrong password %d" % i, source="127.0.0.44")
+            check(r.status == 401, "failed login %d: %d" % (i, r.status))
+        r, jar = login(srv, "member", PASSWORD, source="127.0.0.44")
+        check(r.status == 429 and r.header("Retry-After") and "mamori_session" not in jar,
+              "sixth login from a throttled address: %d" % r.status)
+        check(count("SELECT count(*) FROM audit_log WHERE action='login.failed'") >= 5,
+              "failed logins not in the audit log")
+        # a good token is not a session and needs no CSRF; a bad one is 401
+        r = srv.request("GET", "/api/v1/me", headers={"Authorization": "Bearer mamori_" + "0" * 64})
+        check(r.status == 401, "unknown bearer token: %d" % r.status)
+        # language switch
+        r = srv.request("GET", "/login?lang=en")
+        check("Sign in" in r.text() and "mamori_lang" in r.cookies(), "?lang=en")
+        r = srv.request("GET", "/login", cookie={"mamori_lang": "en"})
+        check("Sign in" in r.text(), "language cookie")
+        r = srv.request("GET", "/login")
+        check("ログイン" in r.text(), "Japanese by default")
+    finally:
+        rc = srv.stop()
+        check(rc == 0, "server exit status on SIGTERM: %s" % rc)
+    # expired sessions: a server with a 2-second idle limit
+    srv = Server(db, tmp, "--session-idle", "2")
+    try:
+        _, jar = login(srv, "analyst")
+        r = srv.request("GET", "/", cookie=jar)
+        check(r.status == 200, "fresh session: %d" % r.status)
+        time.sleep(3.2)
+        r = srv.request("GET", "/", cookie=jar)
+        check(r.status == 302 and r.header("Location") == "/login?expired=1",
+              "expired session page: %d %s" % (r.status, r.header("Location")))
+        _, jar = login(srv, "analyst")
+        time.sleep(3.2)
+        r = srv.request("GET", "/api/v1/orgs", cookie=jar)
+        check(r.status == 401, "expired session API: %d" % r.status)
+        r = srv.request("GET", "/login?expired=1")
+        check("有効期限" in r.text(), "expired message on the login page")
+    finally:
+        check(srv.stop() == 0, "second server exit status")
+    # TLS (GnuTLS through libmicrohttpd): HSTS and Secure cookies
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1"], check=True,
+                   capture_output=True)
+    srv = Server(db, tmp, "--tls-cert", cert, "--tls-key", key)
+    try:
+        r, jar = login(srv, "analyst")
+        check(r.status == 303 and "mamori_session" in jar, "login over TLS: %d" % r.status)
+        check(r.header("Strict-Transport-Security") is not None, "no HSTS under TLS")
+        check(all("Secure" in v for k, v in r.headers if k.lower() == "set-cookie"),
+              "cookies without Secure under TLS")
+        r = srv.request("GET", "/api/v1/me", cookie=jar)
+        check(r.status == 200 and r.json()["name"] == "analyst", "API over TLS: %d" % r.status)
+    finally:
+        check(srv.stop() == 0, "TLS server exit status")
+
+
+def main():
+    if not M:
+        raise SystemExit("MAMORI must name the built binary")
+    {"matrix": matrix, "input": input_suite}[sys.argv[1]]()
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,394 @@
+/* test_web.c - the web front end's pure parts: HTML escaping, the escaping printf, the
+ * request parsers, route matching, the route table's policies, authorisation decisions,
+ * the row-level org filter, JSON bodies, the error-to-status table, the messages. */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+
+#include "inventory/inventory.h"
+#include "web/web.h"
+#include "web/web_int.h"
+#include "testutil.h"
+
+static void test_web__escape_covers_every_special(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	assert_int_equal(web_html_escape(&b, "<script>alert('x\"&`')</script>"), 0);
+	assert_string_equal(buf_str(&b), "&lt;script&gt;alert(&#39;x&quot;&amp;&#96;&#39;)&lt;/"
+					 "script&gt;");
+	buf_reset(&b);
+	assert_int_equal(web_html_escape(&b, "関東旅客鉄道"), 0);
+	assert_string_equal(buf_str(&b), "関東旅客鉄道");
+	buf_reset(&b);
+	assert_int_equal(web_html_escape(&b, NULL), 0);
+	assert_string_equal(buf_str(&b), "");
+	buf_release(&b);
+}
+
+static void test_web__htmlf_escapes_unless_raw(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	assert_int_equal(web_htmlf(&b, WEB_LANG_EN, "<a href=\"/orgs/%u\">%s</a>%R %d %L %T 100%%",
+				   "a b/&c", "<b>", "<i>ok</i>", -3, (int64_t)1 << 40, M_LOGIN),
+			 0);
+	assert_string_equal(buf_str(&b), "<a href=\"/orgs/a%20b%2F%26c\">&lt;b&gt;</a><i>ok</i> -3 "
+					 "1099511627776 Log in 100%");
+	buf_reset(&b);
+	assert_int_equal(web_htmlf(&b, WEB_LANG_JA, "%T", M_LOGIN), 0);
+	assert_string_equal(buf_str(&b), "ログイン");
+	assert_int_equal(web_htmlf(&b, WEB_LANG_JA, "%q", "x"), M_EINVAL);
+	buf_release(&b);
+}
+
+static void test_web__every_message_has_both_languages(void **state)
+{
+	for (int m = 0; m < M_COUNT; m++) {
+		assert_string_not_equal(web_msg(WEB_LANG_JA, (enum web_msg)m), "?");
+		assert_string_not_equal(web_msg(WEB_LANG_EN, (enum web_msg)m), "?");
+	}
+}
+
+static void test_web__pct_decode_is_strict(void **state)
+{
+	struct web_arena a;
+	char *out;
+
+	web_arena_init(&a, 1 << 16);
+	assert_int_equal(web_pct_decode(&a, "a%20b+c", 7, true, &out), 0);
+	assert_string_equal(out, "a b c");
+	assert_int_equal(web_pct_decode(&a, "a+b", 3, false, &out), 0);
+	assert_string_equal(out, "a+b");
+	assert_int_equal(web_pct_decode(&a, "%E6%9D%B1", 9, false, &out), 0);
+	assert_string_equal(out, "東");
+	assert_int_equal(web_pct_decode(&a, "%zz", 3, false, &out), M_EPARSE);
+	assert_int_equal(web_pct_decode(&a, "ab%4", 4, false, &out), M_EPARSE);
+	assert_int_equal(web_pct_decode(&a, "%", 1, false, &out), M_EPARSE);
+	assert_int_equal(web_pct_decode(&a, "a%00b", 5, false, &out), M_EPARSE);
+	assert_int_equal(web_pct_decode(&a, "%C3%28", 6, false, &out), M_EPARSE); /* bad UTF-8 */
+	assert_int_equal(web_pct_decode(&a, "%C0%AF", 6, false, &out), M_EPARSE); /* overlong / */
+	assert_int_equal(web_pct_decode(&a, "\xff", 1, false, &out), M_EPARSE);
+	assert_int_equal(web_pct_decode(&a, "%1b[0m", 6, false, &out), M_EPARSE); /* control */
+	web_arena_release(&a);
+}
+
+static void test_web__query_and_form_parse(void **state)
+{
+	struct web_arena a;
+	struct web_kvs kv;
+	struct buf many;
+
+	web_arena_init(&a, 1 << 20);
+	assert_int_equal(web_query_parse(&a, "sector=water&x&&limit=5&q=%27+OR+1%3D1", 38, &kv), 0);
+	assert_int_equal(kv.n, 4);
+	assert_string_equal(web_kv_get(&kv, "sector"), "water");
+	assert_string_equal(web_kv_get(&kv, "x"), "");
+	assert_string_equal(web_kv_get(&kv, "q"), "' OR 1=1");
+	assert_null(web_kv_get(&kv, "nope"));
+	assert_int_equal(web_query_parse(&a, "a=%ff", 5, &kv), M_EPARSE);
+	buf_init(&many, 0);
+	for (int i = 0; i <= WEB_KV_MAX; i++)
+		buf_addf(&many, "k%d=v&", i);
+	assert_int_equal(web_query_parse(&a, buf_str(&many), many.len, &kv), M_ETOOBIG);
+	buf_release(&many);
+	web_arena_release(&a);
+}
+
+static void test_web__cookie_parse_skips_junk(void **state)
+{
+	struct web_arena a;
+	struct web_kvs kv;
+	const char *h = "mamori_lang=en;  mamori_session=\"abc\" ; junk; =x; bad=\xff; z=1";
+
+	web_arena_init(&a, 1 << 16);
+	assert_int_equal(web_cookie_parse(&a, h, strlen(h), &kv), 0);
+	assert_string_equal(web_kv_get(&kv, "mamori_lang"), "en");
+	assert_string_equal(web_kv_get(&kv, "mamori_session"), "abc");
+	assert_string_equal(web_kv_get(&kv, "z"), "1");
+	assert_null(web_kv_get(&kv, "bad"));
+	assert_null(web_kv_get(&kv, "junk"));
+	web_arena_release(&a);
+}
+
+static int parse_path(struct web_arena *a, const char *p, struct web_path *out)
+{
+	return web_path_parse(a, p, strlen(p), out);
+}
+
+static void test_web__path_refuses_traversal(void **state)
+{
+	static const char *const bad[] = {
+	    "/static/../../etc/passwd",
+	    "/static/..%2f..%2fetc%2fpasswd",
+	    "/static/%2e%2e/x",
+	    "/static/..%5cwin.ini",
+	    "/static/%2E%2E%2F",
+	    "/./x",
+	    "static/x",
+	    "/a%00b",
+	    "/%c0%ae%c0%ae/x",
+	};
+	struct web_arena a;
+	struct web_path p;
+
+	web_arena_init(&a, 1 << 16);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_int_not_equal(parse_path(&a, bad[i], &p), 0);
+	assert_int_equal(parse_path(&a, "/", &p), 0);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(parse_path(&a, "/orgs/kanto%2Drail", &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.seg[1], "kanto-rail");
+	assert_int_equal(parse_path(&a, "/taxii2/", &p), 0);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.seg[1], "");
+	web_arena_release(&a);
+}
+
+static void test_web__routes_match_patterns_and_methods(void **state)
+{
+	const struct web_route *rt;
+	struct web_arena a;
+	struct web_kvs params;
+	struct web_path p;
+
+	web_arena_init(&a, 1 << 16);
+	assert_int_equal(parse_path(&a, "/api/v1/orgs/kanto-rail/scope", &p), 0);
+	assert_int_equal(web_route_find(&a, "GET", &p, &rt, &params), 0);
+	assert_string_equal(rt->pattern, "/api/v1/orgs/{org}/scope");
+	assert_string_equal(web_kv_get(&params, "org"), "kanto-rail");
+	assert_int_equal(web_route_find(&a, "HEAD", &p, &rt, &params), 0);
+	assert_int_equal(web_route_find(&a, "DELETE", &p, &rt, &params), M_EUNSUPPORTED);
+	assert_int_equal(parse_path(&a, "/api/v1/orgs/kanto-rail/secrets", &p), 0);
+	assert_int_equal(web_route_find(&a, "GET", &p, &rt, &params), M_ENOTFOUND);
+	assert_int_equal(parse_path(&a, "/orgs/", &p), 0); /* empty parameter */
+	assert_int_equal(web_route_find(&a, "GET", &p, &rt, &params), M_ENOTFOUND);
+	assert_int_equal(parse_path(&a, "/", &p), 0);
+	assert_int_equal(web_route_find(&a, "GET", &p, &rt, &params), 0);
+	assert_string_equal(rt->pattern, "/");
+	assert_true(
+	    web_pattern_match(&a, "/a/{x}/b", &(struct web_path){{"a", "1", "b"}, 3}, &params));
+	assert_false(web_pattern_match(&a, "/a/{x}/b", &(struct web_path){{"a", "1"}, 2}, NULL));
+	assert_false(web_pattern_match(&a, "/a", &(struct web_path){{"a", "1"}, 2}, NULL));
+	web_arena_release(&a);
+}
+
+static void test_web__route_table_has_a_policy_everywhere(void **state)
+{
+	assert_int_equal(web_routes_check(NULL), 0);
+	for (size_t i = 0; i < web_routes_len; i++) {
+		assert_true(web_routes[i].roles != 0);
+		assert_true(web_routes[i].obj != WEB_OBJ_UNSET);
+		/* nobody but the login page is open to anonymous callers, besides assets */
+		if (web_routes[i].roles & AUTH_ANON)
+			assert_true(strcmp(web_routes[i].pattern, "/login") == 0 ||
+				    strcmp(web_routes[i].pattern, "/static/{file}") == 0);
+	}
+	assert_true(web_role_may_get(AUTH_ROLE_ADMIN, "/users"));
+	assert_false(web_role_may_get(AUTH_ROLE_OPERATOR, "/users"));
+	assert_false(web_role_may_get(AUTH_ROLE_MEMBER, "/orgs"));
+}
+
+/* A request as the dispatcher sees it after parsing. */
+static void fake_req(struct web_req *r, const char *method, const char *path, enum auth_role role)
+{
+	web_req_init(r, 1 << 20);
+	r->method = method;
+	r->raw_path = path;
+	assert_int_equal(web_path_parse(&r->arena, path, strlen(path), &r->path), 0);
+	assert_int_equal(web_route_find(&r->arena, method, &r->path, &r->route, &r->params), 0);
+	r->who.role = role;
+	if (role == AUTH_ROLE_OPERATOR)
+		snprintf(r->who.org_slug, sizeof(r->who.org_slug), "org-a");
+	if (role == AUTH_ROLE_BUREAU)
+		snprintf(r->who.sector, sizeof(r->who.sector), "railways");
+	if (role != AUTH_ROLE_NONE)
+		snprintf(r->who.csrf, sizeof(r->who.csrf), "%064d", 7);
+}
+
+static enum web_authz authz(const char *method, const char *path, enum auth_role role)
+{
+	struct web_req r;
+	enum web_authz z;
+
+	fake_req(&r, method, path, role);
+	z = web_authorize(&r);
+	web_req_release(&r);
+	return z;
+}
+
+static void test_web__authorize_decides_from_the_table(void **state)
+{
+	struct web_req r;
+
+	assert_int_equal(authz("GET", "/", AUTH_ROLE_NONE), WEB_AUTHZ_LOGIN);
+	assert_int_equal(authz("GET", "/api/v1/orgs", AUTH_ROLE_NONE), WEB_AUTHZ_LOGIN);
+	assert_int_equal(authz("GET", "/login", AUTH_ROLE_NONE), WEB_AUTHZ_OK);
+	assert_int_equal(authz("GET", "/orgs", AUTH_ROLE_MEMBER), WEB_AUTHZ_FORBIDDEN);
+	assert_int_equal(authz("GET", "/users", AUTH_ROLE_ANALYST), WEB_AUTHZ_FORBIDDEN);
+	assert_int_equal(authz("GET", "/users", AUTH_ROLE_ADMIN), WEB_AUTHZ_OK);
+	assert_int_equal(authz("GET", "/api/v1/orgs/org-a", AUTH_ROLE_OPERATOR), WEB_AUTHZ_OK);
+	assert_int_equal(authz("GET", "/api/v1/orgs/org-b", AUTH_ROLE_OPERATOR),
+			 WEB_AUTHZ_NOT_FOUND);
+	assert_int_equal(authz("GET", "/orgs/org-b", AUTH_ROLE_OPERATOR), WEB_AUTHZ_NOT_FOUND);
+	assert_int_equal(authz("GET", "/taxii2/", AUTH_ROLE_OPERATOR), WEB_AUTHZ_FORBIDDEN);
+	assert_int_equal(authz("GET", "/taxii2/", AUTH_ROLE_MEMBER), WEB_AUTHZ_OK);
+	/* writes need the session's CSRF token, unless a bearer token authenticated */
+	assert_int_equal(authz("POST", "/users", AUTH_ROLE_ADMIN), WEB_AUTHZ_FORBIDDEN);
+	fake_req(&r, "POST", "/users", AUTH_ROLE_ADMIN);
+	r.form.v[0] = (struct web_kv){"csrf", r.who.csrf};
+	r.form.n = 1;
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_OK);
+	r.form.v[0].val = "0000";
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_FORBIDDEN);
+	r.form.n = 0;
+	r.csrf_header = r.who.csrf;
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_OK);
+	r.csrf_header = NULL;
+	r.who.via_token = true;
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_OK);
+	web_req_release(&r);
+	/* the login form is checked against its pre-session cookie */
+	fake_req(&r, "POST", "/login", AUTH_ROLE_NONE);
+	r.cookies.v[0] = (struct web_kv){"mamori_login", "abcd"};
+	r.cookies.n = 1;
+	r.form.v[0] = (struct web_kv){"csrf", "abcd"};
+	r.form.n = 1;
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_OK);
+	r.form.v[0].val = "abce";
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_FORBIDDEN);
+	web_req_release(&r);
+}
+
+static void test_web__org_filter_narrows_to_the_callers_rows(void **state)
+{
+	struct web_req r;
+	struct inv_filter f;
+
+	fake_req(&r, "GET", "/api/v1/orgs", AUTH_ROLE_OPERATOR);
+	assert_int_equal(web_org_filter(&r, NULL, NULL, &f), 0);
+	assert_string_equal(f.slug, "org-a");
+	assert_int_equal(web_org_filter(&r, "org-b", NULL, &f), M_ENOTFOUND);
+	r.who.role = AUTH_ROLE_BUREAU;
+	assert_int_equal(web_org_filter(&r, "org-b", NULL, &f), M_ENOTFOUND); /* no sector */
+	snprintf(r.who.sector, sizeof(r.who.sector), "railways");
+	assert_int_equal(web_org_filter(&r, "org-b", NULL, &f), 0);
+	assert_string_equal(f.sector, "railways"); /* org-b is found only if it is railways */
+	assert_string_equal(f.slug, "org-b");
+	assert_int_equal(web_org_filter(&r, NULL, "water", &f), M_ENOTFOUND);
+	r.who.role = AUTH_ROLE_ANALYST;
+	assert_int_equal(web_org_filter(&r, NULL, "water", &f), 0);
+	assert_null(f.slug);
+	assert_string_equal(f.sector, "water");
+	r.who.role = AUTH_ROLE_ADMIN;
+	assert_int_equal(web_org_filter(&r, NULL, NULL, &f), M_EPERM);
+	r.who.role = AUTH_ROLE_MEMBER;
+	assert_int_equal(web_org_filter(&r, NULL, NULL, &f), M_EPERM);
+	web_req_release(&r);
+}
+
+static int json(const char *body)
+{
+	cJSON *o = NULL;
+	int rc = web_json_parse(body, strlen(body), web_user_fields, web_user_fields_len, &o, NULL);
+
+	cJSON_Delete(o);
+	return rc;
+}
+
+static void test_web__json_body_checked_against_fields(void **state)
+{
+	struct buf deep;
+
+	assert_int_equal(json("{\"name\":\"x\",\"role\":\"admin\",\"password\":\"0123456789\"}"),
+			 0);
+	assert_int_equal(json("{\"name\":\"x\",\"role\":\"admin\"}"), M_EPARSE); /* required */
+	assert_int_equal(json("{\"name\":1,\"role\":\"admin\",\"password\":\"0123456789\"}"),
+			 M_EPARSE);
+	assert_int_equal(json("{\"name\":\"x\",\"role\":\"admin\",\"password\":\"0123456789\","
+			      "\"is_root\":true}"),
+			 M_EPARSE);
+	assert_int_equal(json("{\"name\":\"x\",\"name\":\"y\",\"role\":\"a\",\"password\":\"p\"}"),
+			 M_EPARSE);
+	assert_int_equal(json("[1,2]"), M_EPARSE);
+	assert_int_equal(json("{\"name\":"), M_EPARSE);
+	assert_int_equal(json("{\"name\":\"\xc3\x28\"}"), M_EPARSE);
+	assert_int_equal(json(""), M_EPARSE);
+	buf_init(&deep, 0);
+	for (int i = 0; i < 100; i++)
+		buf_adds(&deep, "{\"a\":");
+	assert_int_equal(json(buf_str(&deep)), M_EPARSE);
+	buf_release(&deep);
+}
+
+static void test_web__status_table_maps_library_codes(void **state)
+{
+	assert_int_equal(web_http_status(M_OK), 200);
+	assert_int_equal(web_http_status(M_EPARSE), 400);
+	assert_int_equal(web_http_status(M_EPERM), 403);
+	assert_int_equal(web_http_status(M_ENOTFOUND), 404);
+	assert_int_equal(web_http_status(M_EEXIST), 409);
+	assert_int_equal(web_http_status(M_ETOOBIG), 413);
+	assert_int_equal(web_http_status(M_ETIMEOUT), 429);
+	assert_int_equal(web_http_status(M_ESTORE), 500);
+	assert_int_equal(web_http_status(-999), 500);
+	for (int c = M_ERR_MIN; c <= 0; c++)
+		assert_int_not_equal(web_http_status(c), 0);
+}
+
+static void test_web__raw_request_parses_everything(void **state)
+{
+	static const char raw[] = "POST /users/a%20b/disable?lang=en HTTP/1.1\r\n"
+				  "Cookie: mamori_session=abc; x=1\r\n"
+				  "Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+				  "csrf=123&name=%E5%B1%B1";
+	struct web_arena a;
+	struct web_raw_request r;
+
+	web_arena_init(&a, 1 << 16);
+	assert_int_equal(web_raw_parse(&a, raw, sizeof(raw) - 1, &r), 0);
+	assert_string_equal(r.method, "POST");
+	assert_int_equal(r.path.n, 3);
+	assert_string_equal(r.path.seg[1], "a b");
+	assert_string_equal(web_kv_get(&r.query, "lang"), "en");
+	assert_string_equal(web_kv_get(&r.cookies, "mamori_session"), "abc");
+	assert_string_equal(web_kv_get(&r.form, "name"), "山");
+	assert_int_equal(web_raw_parse(&a, "GET", 3, &r), M_EPARSE);
+	web_arena_release(&a);
+}
+
+static void test_web__arena_caps_allocations(void **state)
+{
+	struct web_arena a;
+
+	web_arena_init(&a, 100);
+	assert_non_null(web_arena_alloc(&a, 60));
+	assert_null(web_arena_alloc(&a, 60));
+	assert_null(web_arena_alloc(&a, SIZE_MAX));
+	web_arena_release(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_web__escape_covers_every_special),
+	    cmocka_unit_test(test_web__htmlf_escapes_unless_raw),
+	    cmocka_unit_test(test_web__every_message_has_both_languages),
+	    cmocka_unit_test(test_web__pct_decode_is_strict),
+	    cmocka_unit_test(test_web__query_and_form_parse),
+	    cmocka_unit_test(test_web__cookie_parse_skips_junk),
+	    cmocka_unit_test(test_web__path_refuses_traversal),
+	    cmocka_unit_test(test_web__routes_match_patterns_and_methods),
+	    cmocka_unit_test(test_web__route_table_has_a_policy_everywhere),
+	    cmocka_unit_test(test_web__authorize_decides_from_the_table),
+	    cmocka_unit_test(test_web__org_filter_narrows_to_the_callers_rows),
+	    cmocka_unit_test(test_web__json_body_checked_against_fields),
+	    cmocka_unit_test(test_web__status_table_maps_library_codes),
+	    cmocka_unit_test(test_web__raw_request_parses_everything),
+	    cmocka_unit_test(test_web__arena_caps_allocations),
+	};
+	return cmocka_run_group_tests_name("web", tests, NULL, NULL);
+}
