@@ -108,6 +108,8 @@ run mamori_syn_100k "$RUNS" job_mamori 100000 syn
 run mamori_syn_200k "$RUNS" job_mamori 200000 syn
 run zmap "$RUNS" job_zmap
 if [ $SMOKE = 0 ]; then
+	run mamori_syn_200k_raw "$RUNS" job_mamori 200000 syn --send raw
+	run mamori_syn_1m "$RUNS" job_mamori 1000000 syn
 	run mamori_connect "$RUNS" job_mamori 100000 connect --timeout 0.5
 	run nmap_sT "$RUNS" job_nmap -sT
 	run nmap_sS "$RUNS" job_nmap -sS
@@ -116,12 +118,14 @@ ip netns exec "$NS" iptables -w 5 -A INPUT -p tcp --syn -d $DROP -j DROP
 run mamori_syn_200k_filtered "$RUNS" job_mamori 200000 syn
 ip netns exec "$NS" iptables -w 5 -D INPUT -p tcp --syn -d $DROP -j DROP
 
-printf '\n| job | runs | median wall s | probes/s | recall (7/7 runs) |\n|---|---|---|---|---|\n'
+printf '\n| job | runs | median wall s | min–max s | probes/s (median) | recall (runs with 7/7) | receive drops (max) |\n|---|---|---|---|---|---|---|\n'
 for f in "$T"/res.*; do
 	n=${f##*/res.}
 	m=$(med "$n")
-	printf '| %s | %d | %s | %.0f | %s |\n' "$n" "$(wc -l <"$f")" "$m" \
-		"$(awk -v p=$PROBES -v m="$m" 'BEGIN{print p/m}')" "$(recall "$n")"
+	printf '| %s | %d | %s | %s–%s | %.0f | %s | %s |\n' "$n" "$(wc -l <"$f")" "$m" \
+		"$(cut -d' ' -f1 "$f" | sort -n | head -1)" "$(cut -d' ' -f1 "$f" | sort -n | tail -1)" \
+		"$(awk -v p=$PROBES -v m="$m" 'BEGIN{print p/m}')" "$(recall "$n")" \
+		"$(cut -d' ' -f3 "$f" | sort -n | tail -1)"
 done
 Z=$(med zmap)
 S=$(med mamori_syn_200k)
@@ -134,6 +138,7 @@ echo "mamori syn 100k vs zmap (same packet rate): $(ratio "$Z" "$S1")"
 if [ $SMOKE = 0 ]; then
 	echo "mamori syn 200k vs nmap -sS: $(ratio "$(med nmap_sS)" "$S")"
 	echo "mamori connect vs nmap -sT: $(ratio "$(med nmap_sT)" "$(med mamori_connect)")"
+	echo "send path: AF_PACKET / raw IP socket time at 200k: $(ratio "$S" "$(med mamori_syn_200k_raw)") (> 1: raw faster)"
 fi
 echo "12.5 % filtered / unfiltered time (mamori syn 200k): $(ratio "$F" "$S")"
 

@@ -19,6 +19,7 @@ const char cmd_scan_usage[] =
     "usage: mamori scan ORG|--all [--ports LIST] [--mode connect|syn|udp] [--rate PPS]\n"
     "                   [--per-net-rate PPS] [--retries N] [--max-runtime S] [--max-targets N]\n"
     "                   [--yes] [--dry-run] [--out FILE|-] [--states LIST] [--json]\n"
+    "                   [--identify]\n"
     "       mamori scan --resume ID [--out FILE|-] [--json]\n"
     "       mamori scan list [--limit N] [--json]\n"
     "       mamori scan show ID [--json]\n"
@@ -39,6 +40,7 @@ const char cmd_scan_usage[] =
     "  --max-runtime S    stop sending after S seconds (interrupted, resumable)\n"
     "  --max-targets N    refuse more than N address x port targets without --yes (65536)\n"
     "  --dry-run          list what would be probed and what is refused; send nothing\n"
+    "  --identify         then identify the services on the ports found open (mamori identify)\n"
     "  --out FILE|-       results as JSON lines {org,ip,port,proto,state,ttl,rtt_ms,time}\n"
     "  --states LIST      which states to record: open,closed,filtered (default: all when\n"
     "                     the scan has at most 65536 targets, else open)\n"
@@ -78,7 +80,7 @@ struct run_opts {
 	long retries, resume;
 	unsigned max_inflight;
 	unsigned long long max_targets;
-	bool all, yes, dry_run;
+	bool all, yes, dry_run, identify;
 };
 
 static int parse_double(const char *s, double min, double *out)
@@ -146,6 +148,7 @@ enum {
 	O_SHARD,
 	O_KEY,
 	O_INFLIGHT,
+	O_IDENTIFY,
 };
 
 static const struct option run_options[] = {
@@ -174,6 +177,7 @@ static const struct option run_options[] = {
     {"shard", required_argument, NULL, O_SHARD},
     {"key", required_argument, NULL, O_KEY}, /* tests: a fixed permutation key */
     {"max-inflight", required_argument, NULL, O_INFLIGHT},
+    {"identify", no_argument, NULL, O_IDENTIFY},
     {0},
 };
 
@@ -195,6 +199,7 @@ static int take_option(struct cli *c, struct run_opts *o, int opt)
 	case O_MAXT: return parse_ull(optarg, &o->max_targets);
 	case O_YES: o->yes = true; return 0;
 	case O_DRY: o->dry_run = true; return 0;
+	case O_IDENTIFY: o->identify = true; return 0;
 	case O_OUT: o->out = optarg; return 0;
 	case O_RESUME:
 		if (parse_ull(optarg, &u) || u == 0 || u > INT64_MAX)
@@ -440,7 +445,7 @@ static void report_refusals(struct cli *c, const struct scan_scope *sc)
 
 static int execute(struct cli *c, struct store *s, const struct scan_scope *sc,
 		   struct scan_config *cfg, const char *org, int64_t resume_id,
-		   const char *out_path)
+		   const char *out_path, bool identify)
 {
 	struct progress_ctx pc = {isatty(STDERR_FILENO) && !c->quiet && !c->json, 0};
 	struct scan_outcome oc;
@@ -470,7 +475,12 @@ static int execute(struct cli *c, struct store *s, const struct scan_scope *sc,
 	if (rc)
 		return cli_fail(c, rc, &e);
 	print_summary(c, id, org, &oc, out == stdout ? stderr : stdout);
-	return oc.complete ? 0 : cli_exit_code(M_EINTR);
+	if (!oc.complete)
+		return cli_exit_code(M_EINTR);
+	if (identify && org && !*org) /* --targets without an organisation: no scope to re-check */
+		return cli_usage_error(c, "--identify needs ORG or --all");
+	/* org NULL (--all): every organisation's ports of this scan */
+	return identify ? cmd_identify_after_scan(c, org, id) : 0;
 }
 
 static int fill_config(struct cli *c, struct run_opts *o, struct scan_config *cfg,
@@ -568,7 +578,8 @@ static int run_new(struct cli *c, struct run_opts *o)
 			      (unsigned long long)n, o->max_targets);
 		goto out;
 	}
-	rc = execute(c, s, &sc, &cfg, o->all ? NULL : (o->org ? o->org : ""), 0, o->out);
+	rc = execute(c, s, &sc, &cfg, o->all ? NULL : (o->org ? o->org : ""), 0, o->out,
+		     o->identify);
 	scan_scope_release(&sc);
 	scan_ports_release(&ports);
 	return rc;
@@ -604,7 +615,7 @@ static int run_resume(struct cli *c, struct run_opts *o)
 		p.cfg.max_runtime = o->max_runtime;
 		if (o->rate > 0)
 			p.cfg.rate = o->rate;
-		rc = execute(c, s, &sc, &p.cfg, p.org, o->resume, o->out);
+		rc = execute(c, s, &sc, &p.cfg, p.org, o->resume, o->out, o->identify);
 		scan_scope_release(&sc);
 		scan_params_release(&p);
 		return rc;

@@ -26,5 +26,8 @@ const struct cli_command cli_commands[] = {
     {"asm", cmd_asm, "run the ASM cycle (discover to rating) / ASM サイクル", cmd_asm_usage},
     {"serve", cmd_serve, "web console and JSON API / Web コンソールと API", cmd_serve_usage},
     {"user", cmd_user, "console and API accounts, tokens / ユーザー管理", cmd_user_usage},
+    {"identify", cmd_identify, "identify services on open ports / サービス特定",
+     cmd_identify_usage},
+    {"services", cmd_services, "identified services: list / サービス一覧", cmd_services_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
