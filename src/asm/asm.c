@@ -8,6 +8,8 @@
 #include "base/mtime.h"
 #include "discover/discover.h"
 #include "findings/findings.h"
+#include "fingerprint/fingerprint.h"
+#include "identify/identify.h"
 #include "rating/rating.h"
 #include "scan/scan.h"
 
@@ -126,12 +128,45 @@ static int step_scan(struct run *r)
 	return rc;
 }
 
-/* Wired to the identify module once it is merged (see docs/RATING.md, "ASM cycle"). */
 static int step_identify(struct run *r)
 {
-	return merr_set(r->e, M_EUNSUPPORTED,
-			"identify: サービス識別モジュールが未統合です / the identify module is not "
-			"merged into this build yet");
+	struct ident_config cfg;
+	struct ident_work w = {0};
+	struct ident_counters k = {0};
+	struct ident_run_info runs[1];
+	size_t n_runs = 0;
+	struct fp_db *db = NULL;
+	char dir[4096];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/recog", r->o->data_dir);
+	rc = fp_db_load(dir, &db, r->e);
+	if (rc == 0)
+		rc = ident_db_add_local(db, r->e);
+	if (rc == 0)
+		rc = ident_work_load(r->s, r->org, 0, time_now(), &w, r->e);
+	if (rc == 0 && w.n_orgs > ARRAY_SIZE(runs))
+		rc = merr_set(r->e, M_EINVAL, "identify: one organisation expected");
+	if (rc == 0) {
+		ident_config_init(&cfg);
+		cfg.db = db;
+		cfg.now = time_now();
+		cfg.stop = r->o->stop;
+		if (r->o->id_timeout > 0)
+			cfg.timeout = r->o->id_timeout;
+		rc = ident_session_run(r->s, &cfg, &w, NULL, &k, runs, &n_runs, r->e);
+	}
+	if (rc == 0 && k.interrupted)
+		rc = merr_set(r->e, M_EINTR, "identify interrupted");
+	if (rc == 0)
+		snprintf(r->line, sizeof(r->line),
+			 "%zu ポート: 識別 %zu, 未識別 %zu, 無応答 %zu, 拒否 %zu / ports: identified, "
+			 "unidentified, silent, refused (%.1f s%s)",
+			 k.targets, k.identified, k.unidentified, k.silent, w.n_refused, k.elapsed,
+			 n_runs && runs[0].complete ? ", complete" : "");
+	ident_work_release(&w);
+	fp_db_free(db);
+	return rc;
 }
 
 static int step_findings(struct run *r)
