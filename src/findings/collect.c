@@ -100,9 +100,12 @@ static void reason(cJSON *r, const char *name, cJSON *value, const char *from)
 	cJSON_AddStringToObject(o, "from", from);
 }
 
-static bool confirmed(enum vuln_state st)
+/* Affected (or affected on the named platform) with the service's version known. A
+ * version-unknown match only says the product is named: it needs confirmation. */
+static bool confirmed(const struct vuln_result *r)
 {
-	return st == VULN_AFFECTED || st == VULN_AFFECTED_IF_PLATFORM;
+	return (r->state == VULN_AFFECTED || r->state == VULN_AFFECTED_IF_PLATFORM) &&
+	       r->basis != VULN_BASIS_VERSION_UNKNOWN;
 }
 
 /* SSVC inputs, the two table decisions, urgency and deadline of one vulnerability. */
@@ -160,7 +163,7 @@ static int decide(struct ctx *c, const struct vuln_result *r, bool exposed, cons
 	reason(rs, "deadline_days", days >= 0 ? cJSON_CreateNumber(days) : cJSON_CreateNull(), from);
 
 	if (k->in_kev)
-		rc = finding_cand_set(&f->urgency, confirmed(r->state) ? "KEV" : "KEV?");
+		rc = finding_cand_set(&f->urgency, confirmed(r) ? "KEV" : "KEV?");
 	else {
 		char u[16];
 		size_t i;
@@ -223,15 +226,15 @@ static int add_vuln(struct ctx *c, const struct vuln_site *w, const struct vuln_
 	snprintf(key, sizeof(key), "vuln:%s", k->id);
 	snprintf(title, sizeof(title), "%s %s の脆弱性%s%s / vulnerability in %s%s", k->id,
 		 w->label, k->jvn_title_ja ? "（" : "", k->jvn_title_ja ? k->jvn_title_ja : "",
-		 w->label, confirmed(r->state) ? "" : " (要確認 / needs confirmation)");
+		 w->label, confirmed(r) ? "" : " (要確認 / needs confirmation)");
 	if (k->jvn_title_ja) /* close the parenthesis after the JVN title */
 		snprintf(title, sizeof(title), "%s %s の脆弱性（%s） / vulnerability in %s%s", k->id,
 			 w->label, k->jvn_title_ja, w->label,
-			 confirmed(r->state) ? "" : " (要確認 / needs confirmation)");
+			 confirmed(r) ? "" : " (要確認 / needs confirmation)");
 	f->source = w->source;
 	f->port = w->port;
 	f->seen_at = w->seen_at;
-	f->needs_confirmation = !confirmed(r->state);
+	f->needs_confirmation = !confirmed(r);
 	f->cvss = k->cvss > 0 ? k->cvss : -1;
 	f->epss = k->has_epss ? k->epss : -1;
 	f->kev = k->in_kev;
@@ -278,7 +281,10 @@ static bool keep_result(const struct vuln_result *r, size_t *product_only)
 	case VULN_AFFECTED:
 	case VULN_AFFECTED_IF_PLATFORM:
 	case VULN_PROBABLE_BACKPORT:
-		return true;
+		if (r->basis != VULN_BASIS_VERSION_UNKNOWN)
+			return true;
+		/* without a version it is as weak as product-only */
+		__attribute__((fallthrough));
 	case VULN_PRODUCT_ONLY:
 		if (!r->cve->in_kev && r->cve->cvss < PRODUCT_ONLY_MIN_CVSS)
 			return false;
