@@ -25,6 +25,10 @@ struct run {
 
 typedef int (*step_fn)(struct run *r);
 
+/* Runs sql with ?1 = t1 (text or NULL), ?2 = i1, ?3 = i2. */
+static int exec1(struct store *s, const char *sql, const char *t1, int64_t i1, int64_t i2,
+		 struct merr *e);
+
 static const char *const step_names[] = {"discover", "scan",	 "identify", "findings",
 					 "rating",   "schedule", "done"};
 
@@ -119,6 +123,9 @@ static int step_scan(struct run *r)
 		rc = merr_set(r->e, M_EINTR, "scan %lld stopped before the end (%s)", (long long)id,
 			      oc.interrupted ? "interrupted" : "time limit");
 	if (rc == 0)
+		rc = exec1(r->s, "UPDATE asm_runs SET scan_id = ?2 WHERE id = ?3 AND ?1 IS NULL", NULL,
+			   id, r->id, r->e);
+	if (rc == 0)
 		snprintf(r->line, sizeof(r->line),
 			 "scan %lld: %llu 送信, 開放 %llu / sent, open ports (%.1f s)",
 			 (long long)id, (unsigned long long)oc.c.sent,
@@ -126,6 +133,22 @@ static int step_scan(struct run *r)
 	scan_scope_release(&sc);
 	scan_ports_release(&ports);
 	return rc;
+}
+
+/* The scan this run made (kept in its row, so a resumed run finds it). */
+static int run_scan_id(struct run *r, int64_t *id)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(r->s, "SELECT scan_id FROM asm_runs WHERE id = ?", &st, r->e);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, r->id);
+	rc = stmt_step(st, r->e);
+	*id = rc == 1 ? stmt_int64(st, 0) : 0;
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	return *id > 0 ? 0 : merr_set(r->e, M_ENOTFOUND, "identify: this run has no finished scan");
 }
 
 static int step_identify(struct run *r)
@@ -136,6 +159,7 @@ static int step_identify(struct run *r)
 	struct ident_run_info runs[1];
 	size_t n_runs = 0;
 	struct fp_db *db = NULL;
+	int64_t scan_id = 0;
 	char dir[4096];
 	int rc;
 
@@ -144,7 +168,14 @@ static int step_identify(struct run *r)
 	if (rc == 0)
 		rc = ident_db_add_local(db, r->e);
 	if (rc == 0)
-		rc = ident_work_load(r->s, r->org, 0, time_now(), &w, r->e);
+		rc = run_scan_id(r, &scan_id);
+	/* The ports this run's scan found open: that scan walked the org's whole scope, so
+	 * they are the org's whole open-port set (for the run's port list) and the identify
+	 * run is complete; ports open in older scans only are gone. */
+	if (rc == 0)
+		rc = ident_work_load(r->s, r->org, scan_id, time_now(), &w, r->e);
+	if (rc == 0)
+		w.subset = false;
 	if (rc == 0 && w.n_orgs > ARRAY_SIZE(runs))
 		rc = merr_set(r->e, M_EINVAL, "identify: one organisation expected");
 	if (rc == 0) {
