@@ -544,8 +544,11 @@ static void cpe_label(const char *cpe, const char *prod, const char *ver, char *
 		k++;
 		p = q ? q + 1 : NULL;
 	}
-	snprintf(out, cap, "%s %s%s", part[2], strcmp(part[3], "*") ? part[3] : "",
-		 strcmp(part[4], "*") && strcmp(part[4], "-") ? part[4] : "");
+	bool upd = strcmp(part[4], "*") && strcmp(part[4], "-") && part[4][0];
+	/* "7.2" + "p1" reads "7.2p1"; "2016" + "cumulative_update_23" needs a space */
+	bool glue = upd && strlen(part[4]) <= 3;
+	snprintf(out, cap, "%s %s%s%s", part[2], strcmp(part[3], "*") ? part[3] : "",
+		 upd && !glue ? " " : "", upd ? part[4] : "");
 }
 
 static int from_declared(struct ctx *c, struct finding_cover *cover)

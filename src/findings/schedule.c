@@ -91,11 +91,15 @@ static int on_finding(struct hosts *h, struct store_stmt *st)
 {
 	struct host *x = host_get(h, stmt_text(st, 0));
 	const char *sev = stmt_text(st, 1), *title = stmt_text(st, 3);
-	bool kev = stmt_int64(st, 2) != 0;
+	bool kev = stmt_int64(st, 2) != 0, unconfirmed = stmt_int64(st, 4) != 0;
 	int p = kev || !strcmp(sev, "critical") ? 0
 		: !strcmp(sev, "high")		 ? 1
 		: !strcmp(sev, "medium")	 ? 2
 						 : 3;
+	/* a match that needs confirmation (unknown version, distro backport) comes back one
+	 * level later: urgent enough to look again soon, not at the KEV pace */
+	if (unconfirmed && !kev && p < 3)
+		p++;
 	if (!x)
 		return M_ENOMEM;
 	if (x->target < 0 || p < x->target) {
@@ -185,7 +189,8 @@ int finding_schedule_update(struct store *s, const char *org, int64_t now, struc
 	if (rc)
 		return rc;
 	rc = each_row(s,
-		      "SELECT ip, severity, kev AND NOT needs_confirmation, title FROM findings WHERE "
+		      "SELECT ip, severity, kev AND NOT needs_confirmation, title, needs_confirmation FROM "
+		      "findings WHERE "
 		      "org_slug = ?1 AND state = 'open' AND ip IS NOT NULL AND severity != 'info' "
 		      "ORDER BY id",
 		      org, on_finding, &h, e);
