@@ -69,7 +69,8 @@ static int step_discover(struct run *r)
 		return rc;
 	if (!spec[0]) {
 		note_skip(r, "discover: no resolver (--resolver or dns.resolver)");
-		snprintf(r->line, sizeof(r->line), "リゾルバ未設定のため省略 / skipped: no resolver");
+		snprintf(r->line, sizeof(r->line),
+			 "リゾルバ未設定のため省略 / skipped: no resolver");
 		return 0;
 	}
 	if ((rc = disc_resolver_open(spec, 2000, 2, &res, r->e)))
@@ -85,8 +86,9 @@ static int step_discover(struct run *r)
 	}
 	if (rc)
 		return merr_set(r->e, rc, "%s", le.msg);
-	snprintf(r->line, sizeof(r->line), "%ld 名, %ld レコード (新規 %ld), 候補 %ld / names, "
-					   "records (new), candidates",
+	snprintf(r->line, sizeof(r->line),
+		 "%ld 名, %ld レコード (新規 %ld), 候補 %ld / names, "
+		 "records (new), candidates",
 		 st.names, st.records, st.records_new, st.candidates_new);
 	return 0;
 }
@@ -110,7 +112,8 @@ static int step_scan(struct run *r)
 	if (rc == 0)
 		rc = scan_scope_resolve(r->s, r->org, false, NULL, time_now(), &sc, r->e);
 	if (rc == 0 && sc.targets.n == 0)
-		rc = merr_set(r->e, M_ESCOPE, "nothing to scan: no address of %s is in scope", r->org);
+		rc = merr_set(r->e, M_ESCOPE, "nothing to scan: no address of %s is in scope",
+			      r->org);
 	if (rc == 0) {
 		cfg.ports = &ports;
 		cfg.targets = &sc.targets;
@@ -123,8 +126,8 @@ static int step_scan(struct run *r)
 		rc = merr_set(r->e, M_EINTR, "scan %lld stopped before the end (%s)", (long long)id,
 			      oc.interrupted ? "interrupted" : "time limit");
 	if (rc == 0)
-		rc = exec1(r->s, "UPDATE asm_runs SET scan_id = ?2 WHERE id = ?3 AND ?1 IS NULL", NULL,
-			   id, r->id, r->e);
+		rc = exec1(r->s, "UPDATE asm_runs SET scan_id = ?2 WHERE id = ?3 AND ?1 IS NULL",
+			   NULL, id, r->id, r->e);
 	if (rc == 0)
 		snprintf(r->line, sizeof(r->line),
 			 "scan %lld: %llu 送信, 開放 %llu / sent, open ports (%.1f s)",
@@ -190,11 +193,12 @@ static int step_identify(struct run *r)
 	if (rc == 0 && k.interrupted)
 		rc = merr_set(r->e, M_EINTR, "identify interrupted");
 	if (rc == 0)
-		snprintf(r->line, sizeof(r->line),
-			 "%zu ポート: 識別 %zu, 未識別 %zu, 無応答 %zu, 拒否 %zu / ports: identified, "
-			 "unidentified, silent, refused (%.1f s%s)",
-			 k.targets, k.identified, k.unidentified, k.silent, w.n_refused, k.elapsed,
-			 n_runs && runs[0].complete ? ", complete" : "");
+		snprintf(
+		    r->line, sizeof(r->line),
+		    "%zu ポート: 識別 %zu, 未識別 %zu, 無応答 %zu, 拒否 %zu / ports: identified, "
+		    "unidentified, silent, refused (%.1f s%s)",
+		    k.targets, k.identified, k.unidentified, k.silent, w.n_refused, k.elapsed,
+		    n_runs && runs[0].complete ? ", complete" : "");
 	ident_work_release(&w);
 	fp_db_free(db);
 	return rc;
@@ -209,9 +213,10 @@ static int step_findings(struct run *r)
 	finding_opts_init(&fo, r->o->data_dir, r->now);
 	rc = finding_evaluate(r->s, r->org, &fo, &st, r->e);
 	if (rc == 0)
-		snprintf(r->line, sizeof(r->line),
-			 "新規 %ld, 再発 %ld, 修正 %ld, 継続 %ld / new, reopened, fixed, still open",
-			 st.opened, st.reopened, st.fixed, st.still_open);
+		snprintf(
+		    r->line, sizeof(r->line),
+		    "新規 %ld, 再発 %ld, 修正 %ld, 継続 %ld / new, reopened, fixed, still open",
+		    st.opened, st.reopened, st.fixed, st.still_open);
 	return rc;
 }
 
@@ -223,8 +228,9 @@ static int step_rating(struct run *r)
 	if (rc == 0)
 		rc = rating_store(r->s, &res, r->now, r->e);
 	if (rc == 0)
-		snprintf(r->line, sizeof(r->line), "%s: %c (%.1f 点 / points, 減点 %zu 件 / deductions)",
-			 res.period, res.grade, res.score, res.n_d);
+		snprintf(r->line, sizeof(r->line),
+			 "%s: %c (%.1f 点 / points, 減点 %zu 件 / deductions)", res.period,
+			 res.grade, res.score, res.n_d);
 	rating_result_release(&res);
 	return rc;
 }
@@ -238,7 +244,7 @@ static int step_schedule(struct run *r)
 }
 
 static const step_fn steps[ASM_DONE] = {step_discover, step_scan,   step_identify,
-					 step_findings, step_rating, step_schedule};
+					step_findings, step_rating, step_schedule};
 
 /* ---------------------------------------------------------------- the run row */
 
@@ -264,10 +270,11 @@ static int exec1(struct store *s, const char *sql, const char *t1, int64_t i1, i
 static int open_run(struct run *r, enum asm_step *from)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(r->s,
-			       "SELECT id, step, started_at FROM asm_runs WHERE org_slug = ? AND state "
-			       "IN ('running', 'failed') ORDER BY id DESC LIMIT 1",
-			       &st, r->e);
+	int rc =
+	    store_prepare(r->s,
+			  "SELECT id, step, started_at FROM asm_runs WHERE org_slug = ? AND state "
+			  "IN ('running', 'failed') ORDER BY id DESC LIMIT 1",
+			  &st, r->e);
 	*from = ASM_DISCOVER;
 	if (rc)
 		return rc;
@@ -286,15 +293,17 @@ static int open_run(struct run *r, enum asm_step *from)
 	if (rc == 1) {
 		r->sum->resumed = true;
 		r->sum->resumed_at = *from;
-		return exec1(r->s, "UPDATE asm_runs SET state = 'running', error = ?1 WHERE id = ?2 "
-				   "AND ?3 = ?3",
+		return exec1(r->s,
+			     "UPDATE asm_runs SET state = 'running', error = ?1 WHERE id = ?2 "
+			     "AND ?3 = ?3",
 			     NULL, r->id, 0, r->e);
 	}
 	r->started_at = r->now;
-	rc = store_prepare(r->s,
-			   "INSERT INTO asm_runs (org_slug, started_at, state, step, params) VALUES (?, "
-			   "?, 'running', 'discover', ?) RETURNING id",
-			   &st, r->e);
+	rc = store_prepare(
+	    r->s,
+	    "INSERT INTO asm_runs (org_slug, started_at, state, step, params) VALUES (?, "
+	    "?, 'running', 'discover', ?) RETURNING id",
+	    &st, r->e);
 	if (rc)
 		return rc;
 	{
@@ -371,9 +380,9 @@ static int summarise(struct run *r)
 	if (rc == 0)
 		rc = snapshot(r, true, &m->grade_after, &m->score_after);
 	if (rc == 0 &&
-	    (rc = store_prepare(r->s,
-				"SELECT count(*) FROM findings WHERE org_slug = ? AND state = 'open'",
-				&st, r->e)) == 0) {
+	    (rc = store_prepare(
+		 r->s, "SELECT count(*) FROM findings WHERE org_slug = ? AND state = 'open'", &st,
+		 r->e)) == 0) {
 		stmt_bind_text(st, 1, r->org);
 		if ((rc = stmt_step(st, r->e)) == 1)
 			open = stmt_int64(st, 0), rc = 0;
@@ -385,8 +394,9 @@ static int summarise(struct run *r)
 	if (rc == 0 && (rc = rating_compute(r->s, r->org, r->now, &res, r->e)) == 0) {
 		for (size_t i = 0; i < res.n_d && m->n_top < ASM_TOP_REASONS; i++)
 			if (res.d[i].applied > 0)
-				snprintf(m->top[m->n_top++], sizeof(m->top[0]), "-%.1f %.250s (%.100s)",
-					 res.d[i].applied / 10.0, res.d[i].title, res.d[i].asset);
+				snprintf(m->top[m->n_top++], sizeof(m->top[0]),
+					 "-%.1f %.250s (%.100s)", res.d[i].applied / 10.0,
+					 res.d[i].title, res.d[i].asset);
 		rating_result_release(&res);
 	}
 	return rc;
@@ -422,15 +432,17 @@ int asm_run_org(struct store *s, const char *org, const struct asm_opts *o, int6
 	if (rc) {
 		char msg[700];
 		merr_format(e, msg, sizeof(msg));
-		exec1(s, "UPDATE asm_runs SET state = 'failed', error = ?1 WHERE id = ?2 AND ?3 = ?3",
+		exec1(s,
+		      "UPDATE asm_runs SET state = 'failed', error = ?1 WHERE id = ?2 AND ?3 = ?3",
 		      msg, r.id, 0, NULL);
 		return rc;
 	}
 	rc = summarise(&r);
 	if (rc == 0)
-		rc = exec1(s,
-			   "UPDATE asm_runs SET state = 'done', step = 'done', finished_at = ?2 WHERE "
-			   "id = ?3 AND ?1 IS NULL",
-			   NULL, time_now(), r.id, e);
+		rc = exec1(
+		    s,
+		    "UPDATE asm_runs SET state = 'done', step = 'done', finished_at = ?2 WHERE "
+		    "id = ?3 AND ?1 IS NULL",
+		    NULL, time_now(), r.id, e);
 	return rc;
 }

@@ -43,7 +43,7 @@ void asm_opts_init(struct asm_opts *o, const char *data_dir);
 
 struct asm_summary {
 	int64_t run_id;
-	bool resumed;		/* continued a run that had not finished */
+	bool resumed; /* continued a run that had not finished */
 	enum asm_step resumed_at;
 	long opened, fixed, still_open, reopened;
 	char grade_before, grade_after; /* '\0' when none */

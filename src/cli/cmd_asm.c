@@ -49,7 +49,8 @@ static void progress(void *arg, const char *org, enum asm_step step, const char 
 	if (!line)
 		fprintf(stderr, "[%s] %d/6 %s ...\n", org, (int)step + 1, asm_step_name(step));
 	else
-		fprintf(stderr, "[%s] %d/6 %s: %s\n", org, (int)step + 1, asm_step_name(step), line);
+		fprintf(stderr, "[%s] %d/6 %s: %s\n", org, (int)step + 1, asm_step_name(step),
+			line);
 }
 
 static void print_summary(struct actx *a, const char *org, const struct asm_summary *m)

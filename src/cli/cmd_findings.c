@@ -44,12 +44,10 @@ static int print_row(void *arg, const struct finding_row *r)
 
 static int findings_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"org", required_argument, NULL, 'o'},
-					     {"kev", no_argument, NULL, 'k'},
-					     {"open", no_argument, NULL, 'p'},
-					     {"kind", required_argument, NULL, 'K'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"org", required_argument, NULL, 'o'}, {"kev", no_argument, NULL, 'k'},
+	    {"open", no_argument, NULL, 'p'},	   {"kind", required_argument, NULL, 'K'},
+	    {"json", no_argument, NULL, 'j'},	   {0}};
 	struct finding_filter f = {0};
 	struct store *s;
 	struct merr e;
@@ -124,12 +122,18 @@ static int findings_show(struct cli *c, int argc, char **argv)
 	if (c->json)
 		return cli_print_json(o);
 	{
-		static const char *const keys[] = {"org",   "asset", "issue",  "kind",	  "state",
-						   "severity", "title", "cve",	  "confidence",
-						   "needs_confirmation", "kev",	  "kev_date_added",
-						   "kev_due_date", "urgency", "ssvc_decision",
-						   "bod_26_04", "deadline", "cvss", "cvss_vector",
-						   "epss", "first_seen", "last_seen", "fixed_at"};
+		static const char *const keys[] = {"org",	    "asset",
+						   "issue",	    "kind",
+						   "state",	    "severity",
+						   "title",	    "cve",
+						   "confidence",    "needs_confirmation",
+						   "kev",	    "kev_date_added",
+						   "kev_due_date",  "urgency",
+						   "ssvc_decision", "bod_26_04",
+						   "deadline",	    "cvss",
+						   "cvss_vector",   "epss",
+						   "first_seen",    "last_seen",
+						   "fixed_at"};
 		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 			cJSON *v = cJSON_GetObjectItem(o, keys[i]);
 			char *vs;
@@ -140,7 +144,8 @@ static int findings_show(struct cli *c, int argc, char **argv)
 			free(vs);
 		}
 	}
-	if (cJSON_GetObjectItem(o, "reasons") && cJSON_IsObject(cJSON_GetObjectItem(o, "reasons"))) {
+	if (cJSON_GetObjectItem(o, "reasons") &&
+	    cJSON_IsObject(cJSON_GetObjectItem(o, "reasons"))) {
 		printf("判断の根拠 / reasons:\n");
 		print_reasons(cJSON_GetObjectItem(o, "reasons"));
 	}
@@ -187,7 +192,8 @@ static int update_org(void *arg, const char *org)
 		cJSON_AddNumberToObject(o, "still_open", st.still_open);
 		cJSON_AddItemToArray(u->arr, o);
 	} else if (!u->c->quiet) {
-		printf("%s: 新規 %ld, 再発 %ld, 修正 %ld, 継続 %ld / new, reopened, fixed, still open\n",
+		printf("%s: 新規 %ld, 再発 %ld, 修正 %ld, 継続 %ld / new, reopened, fixed, still "
+		       "open\n",
 		       org, st.opened, st.reopened, st.fixed, st.still_open);
 	}
 	return 0;

@@ -58,8 +58,8 @@ static void print_rating(const cJSON *o)
 	       cJSON_GetNumberValue(cJSON_GetObjectItem(o, "score")),
 	       cJSON_GetNumberValue(cJSON_GetObjectItem(o, "points_lost")));
 	if (prev)
-		printf("  前期 / previous: %s (%s); 評点のみの等級 / grade from score alone: %s\n", prev,
-		       cJSON_GetStringValue(cJSON_GetObjectItem(o, "previous_period")),
+		printf("  前期 / previous: %s (%s); 評点のみの等級 / grade from score alone: %s\n",
+		       prev, cJSON_GetStringValue(cJSON_GetObjectItem(o, "previous_period")),
 		       cJSON_GetStringValue(cJSON_GetObjectItem(o, "raw_grade")));
 	cJSON_ArrayForEach(d, cJSON_GetObjectItem(o, "deductions"))
 	{
@@ -147,7 +147,8 @@ static int rating_compute_cmd(struct cli *c, int argc, char **argv)
 		k.arr = cJSON_CreateArray();
 	if (!all) {
 		rc = compute_org(&k, argv[optind]);
-	} else if ((rc = store_prepare(k.s, "SELECT slug FROM orgs ORDER BY slug", &st, &k.e)) == 0) {
+	} else if ((rc = store_prepare(k.s, "SELECT slug FROM orgs ORDER BY slug", &st, &k.e)) ==
+		   0) {
 		while ((rc = stmt_step(st, &k.e)) == 1)
 			if ((rc = compute_org(&k, stmt_text(st, 0))))
 				break;

@@ -82,6 +82,7 @@ int cmd_schedule(struct cli *c, int argc, char **argv)
 	if (x.arr)
 		return cli_print_json(x.arr);
 	if (!x.n)
-		printf("(%s)\n", due ? "期日到来のホストなし / nothing due" : "予定なし / no schedule yet");
+		printf("(%s)\n",
+		       due ? "期日到来のホストなし / nothing due" : "予定なし / no schedule yet");
 	return 0;
 }

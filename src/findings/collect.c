@@ -160,7 +160,8 @@ static int decide(struct ctx *c, const struct vuln_result *r, bool exposed, cons
 	f->deadline_days = days;
 	snprintf(from, sizeof(from), "%s%s; stricter rule wins",
 		 k->in_kev ? "KEV: discovery + 14 days (seeds); " : "", out.timeline);
-	reason(rs, "deadline_days", days >= 0 ? cJSON_CreateNumber(days) : cJSON_CreateNull(), from);
+	reason(rs, "deadline_days", days >= 0 ? cJSON_CreateNumber(days) : cJSON_CreateNull(),
+	       from);
 
 	if (k->in_kev)
 		rc = finding_cand_set(&f->urgency, confirmed(r) ? "KEV" : "KEV?");
@@ -228,8 +229,8 @@ static int add_vuln(struct ctx *c, const struct vuln_site *w, const struct vuln_
 		 w->label, k->jvn_title_ja ? "（" : "", k->jvn_title_ja ? k->jvn_title_ja : "",
 		 w->label, confirmed(r) ? "" : " (要確認 / needs confirmation)");
 	if (k->jvn_title_ja) /* close the parenthesis after the JVN title */
-		snprintf(title, sizeof(title), "%s %s の脆弱性（%s） / vulnerability in %s%s", k->id,
-			 w->label, k->jvn_title_ja, w->label,
+		snprintf(title, sizeof(title), "%s %s の脆弱性（%s） / vulnerability in %s%s",
+			 k->id, w->label, k->jvn_title_ja, w->label,
 			 confirmed(r) ? "" : " (要確認 / needs confirmation)");
 	f->source = w->source;
 	f->port = w->port;
@@ -289,8 +290,7 @@ static bool keep_result(const struct vuln_result *r, size_t *product_only)
 		if (!r->cve->in_kev && r->cve->cvss < PRODUCT_ONLY_MIN_CVSS)
 			return false;
 		return ++*product_only <= PRODUCT_ONLY_MAX;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -350,8 +350,8 @@ static int add_simple(struct ctx *c, const char *asset, const char *key, const c
 
 /* One network port: what the rest of the collector needs of a services or observations row. */
 struct svc {
-	const char *ip, *proto, *service, *cpe, *banner, *evidence, *tls_info, *product,
-	    *version, *vendor;
+	const char *ip, *proto, *service, *cpe, *banner, *evidence, *tls_info, *product, *version,
+	    *vendor;
 	int port;
 	int64_t seen_at;
 };
@@ -371,8 +371,9 @@ static void on_risky(const struct finding_risky_rule *r, void *arg)
 	if (a->rc)
 		return;
 	snprintf(key, sizeof(key), "risky:%s", r->id);
-	snprintf(ev, sizeof(ev), "{\"rule\":\"%s\",\"port\":%d,\"proto\":\"%s\",\"service\":\"%s\"}",
-		 r->id, a->v->port, a->v->proto, a->v->service ? a->v->service : "");
+	snprintf(ev, sizeof(ev),
+		 "{\"rule\":\"%s\",\"port\":%d,\"proto\":\"%s\",\"service\":\"%s\"}", r->id,
+		 a->v->port, a->v->proto, a->v->service ? a->v->service : "");
 	a->rc = add_simple(a->c, a->asset, key, "risky_service", FINDING_SRC_NETWORK, a->v->ip,
 			   a->v->port, a->v->proto, r->severity, r->reason_ja, r->reason_en, ev,
 			   a->v->seen_at);
@@ -382,8 +383,8 @@ static void on_risky(const struct finding_risky_rule *r, void *arg)
 static void port_text(const struct svc *v, char *out, size_t cap)
 {
 	cJSON *ev = v->evidence ? cJSON_Parse(v->evidence) : NULL;
-	const char *title = cJSON_GetStringValue(
-	    cJSON_GetObjectItem(cJSON_GetObjectItem(ev, "http"), "title"));
+	const char *title =
+	    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ev, "http"), "title"));
 	const char *desc = cJSON_GetStringValue(
 	    cJSON_GetObjectItem(cJSON_GetObjectItem(ev, "match"), "description"));
 
@@ -405,9 +406,9 @@ static int tls_findings(struct ctx *c, const struct svc *v, const char *asset)
 	ck = finding_tls_checks(&n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (ck[i].hit(t))
-			rc = add_simple(c, asset, ck[i].key, "tls", FINDING_SRC_NETWORK, v->ip, v->port,
-					v->proto, ck[i].severity, ck[i].reason_ja, ck[i].reason_en,
-					v->tls_info, v->seen_at);
+			rc = add_simple(c, asset, ck[i].key, "tls", FINDING_SRC_NETWORK, v->ip,
+					v->port, v->proto, ck[i].severity, ck[i].reason_ja,
+					ck[i].reason_en, v->tls_info, v->seen_at);
 	cJSON_Delete(t);
 	return rc;
 }
@@ -431,8 +432,9 @@ static int one_port(struct ctx *c, const struct svc *v)
 	snprintf(label, sizeof(label), "%s %s", v->product ? v->product : v->cpe,
 		 v->version ? v->version : "");
 	snprintf(where, sizeof(where), "open port %s seen by scan/identify", asset);
-	struct vuln_site w = {asset,	 v->ip,	 v->proto, v->cpe, v->banner, label, "vulnerability",
-			      where,	 v->port, FINDING_SRC_NETWORK, true, v->seen_at};
+	struct vuln_site w = {asset, v->ip,	      v->proto, v->cpe,	 v->banner,
+			      label, "vulnerability", where,	v->port, FINDING_SRC_NETWORK,
+			      true,  v->seen_at};
 	struct vuln_product vp = {.cpe = v->cpe, .banner = v->banner};
 	return match_site(c, &w, &vp);
 }
@@ -462,18 +464,19 @@ static int from_services(struct ctx *c, struct finding_cover *cover, bool *have)
 		snprintf(cover->why[FINDING_SRC_NETWORK], sizeof(cover->why[0]),
 			 "identify run %lld (complete)", (long long)run);
 	}
-	rc = query_org(c,
-		       "SELECT ip, port, proto, service, cpe, banner, evidence, tls_info, product, "
-		       "version, vendor, last_seen FROM services WHERE org_slug = ? AND last_seen >= ? "
-		       "ORDER BY ip, port, proto",
-		       &st, &absent);
+	rc = query_org(
+	    c,
+	    "SELECT ip, port, proto, service, cpe, banner, evidence, tls_info, product, "
+	    "version, vendor, last_seen FROM services WHERE org_slug = ? AND last_seen >= ? "
+	    "ORDER BY ip, port, proto",
+	    &st, &absent);
 	if (rc || absent)
 		return rc;
 	stmt_bind_int64(st, 2, since);
 	while ((rc = stmt_step(st, c->e)) == 1) {
-		struct svc v = {stmt_text(st, 0), stmt_text(st, 2), stmt_text(st, 3),
-				stmt_text(st, 4), stmt_text(st, 5), stmt_text(st, 6),
-				stmt_text(st, 7), stmt_text(st, 8), stmt_text(st, 9),
+		struct svc v = {stmt_text(st, 0),  stmt_text(st, 2),	   stmt_text(st, 3),
+				stmt_text(st, 4),  stmt_text(st, 5),	   stmt_text(st, 6),
+				stmt_text(st, 7),  stmt_text(st, 8),	   stmt_text(st, 9),
 				stmt_text(st, 10), (int)stmt_int64(st, 1), stmt_int64(st, 11)};
 		*have = true;
 		if ((rc = one_port(c, &v)))
@@ -565,7 +568,8 @@ static int from_declared(struct ctx *c, struct finding_cover *cover)
 	cover->covered[FINDING_SRC_DECLARED] = true;
 	snprintf(cover->why[FINDING_SRC_DECLARED], sizeof(cover->why[0]), "inventory (declared)");
 	while ((rc = stmt_step(st, c->e)) == 1) {
-		const char *cpe = stmt_text(st, 0), *ven = stmt_text(st, 1), *prod = stmt_text(st, 2);
+		const char *cpe = stmt_text(st, 0), *ven = stmt_text(st, 1),
+			   *prod = stmt_text(st, 2);
 		const char *ver = stmt_text(st, 3), *on = stmt_text(st, 4);
 		char asset[600], label[300], where[400];
 		snprintf(asset, sizeof(asset), "declared:%s", cpe ? cpe : "");
@@ -577,9 +581,11 @@ static int from_declared(struct ctx *c, struct finding_cover *cover)
 			 "declared in the inventory%s%s, not seen from the internet: exposure "
 			 "controlled",
 			 on ? " on " : "", on ? on : "");
-		struct vuln_site w = {asset, NULL,  NULL,	     cpe,   NULL, label,
-				      "declared", where, 0, FINDING_SRC_DECLARED, false, c->o->now};
-		struct vuln_product vp = {.cpe = cpe, .vendor = ven, .product = prod, .version = ver};
+		struct vuln_site w = {asset, NULL,	 NULL,	cpe, NULL,
+				      label, "declared", where, 0,   FINDING_SRC_DECLARED,
+				      false, c->o->now};
+		struct vuln_product vp = {
+		    .cpe = cpe, .vendor = ven, .product = prod, .version = ver};
 		if ((rc = match_site(c, &w, &vp)))
 			break;
 	}
@@ -593,11 +599,12 @@ static int from_email(struct ctx *c, struct finding_cover *cover)
 	struct store_stmt *st = NULL;
 	size_t n;
 	bool absent;
-	int rc = query_org(c,
-			   "SELECT h.domain, h.spf_state, h.spf_all, h.dmarc_state, h.dmarc_p, "
-			   "h.spf_record, h.dmarc_record, h.checked_at FROM email_hygiene h JOIN orgs "
-			   "o ON o.id = h.org_id WHERE o.slug = ? ORDER BY h.domain",
-			   &st, &absent);
+	int rc =
+	    query_org(c,
+		      "SELECT h.domain, h.spf_state, h.spf_all, h.dmarc_state, h.dmarc_p, "
+		      "h.spf_record, h.dmarc_record, h.checked_at FROM email_hygiene h JOIN orgs "
+		      "o ON o.id = h.org_id WHERE o.slug = ? ORDER BY h.domain",
+		      &st, &absent);
 	static const char *const cols[] = {"spf_state", "spf_all", "dmarc_state", "dmarc_p"};
 
 	if (rc || absent)

@@ -112,7 +112,7 @@ struct finding_cand {
 	bool kev, kev_ransomware;
 	char *kev_date_added, *kev_due_date;
 	char *urgency, *ssvc_decision, *bod_timeline;
-	int deadline_days; /* days after first_seen; -1 none */
+	int deadline_days;	  /* days after first_seen; -1 none */
 	char *reasons, *evidence; /* JSON texts */
 	int64_t seen_at;	  /* when the source last saw it */
 };
@@ -218,7 +218,7 @@ int finding_schedule_list(struct store *s, bool due_only, int64_t now,
 			  int (*fn)(void *arg, const struct finding_sched_row *r), void *arg,
 			  struct merr *e);
 /* Organisations with a host due at now, or never scheduled; fn once per org. */
-int finding_schedule_due_orgs(struct store *s, int64_t now,
-			      int (*fn)(void *arg, const char *org), void *arg, struct merr *e);
+int finding_schedule_due_orgs(struct store *s, int64_t now, int (*fn)(void *arg, const char *org),
+			      void *arg, struct merr *e);
 
 #endif

@@ -20,4 +20,8 @@ struct finding_mail_check {
 };
 const struct finding_mail_check *finding_mail_checks(size_t *n);
 
+/* Parses one SSVC table from a buffer (the BOD 26-04 table, or the coordinator tree when
+ * coordinator is true): returns the number of rows (> 0) or a negative code. For the fuzzer. */
+int finding_ssvc_parse_buf(const char *text, size_t len, bool coordinator, struct merr *e);
+
 #endif

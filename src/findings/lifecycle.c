@@ -18,11 +18,12 @@ void finding_set_init(struct finding_set *s)
 
 static void cand_release(struct finding_cand *c)
 {
-	char **fields[] = {&c->asset,	     &c->issue_key,	 &c->kind,	   &c->severity,
-			   &c->title,	     &c->ip,		 &c->proto,	   &c->cve_id,
-			   &c->confidence,   &c->cvss_vector,	 &c->kev_date_added, &c->kev_due_date,
-			   &c->urgency,	     &c->ssvc_decision, &c->bod_timeline,  &c->reasons,
-			   &c->evidence};
+	char **fields[] = {&c->asset,	    &c->issue_key,	&c->kind,
+			   &c->severity,    &c->title,		&c->ip,
+			   &c->proto,	    &c->cve_id,		&c->confidence,
+			   &c->cvss_vector, &c->kev_date_added, &c->kev_due_date,
+			   &c->urgency,	    &c->ssvc_decision,	&c->bod_timeline,
+			   &c->reasons,	    &c->evidence};
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 		m_free(*fields[i]);
 		*fields[i] = NULL;
@@ -84,8 +85,8 @@ static int add_event(struct store *s, int64_t id, int64_t at, const char *ev, co
 {
 	struct store_stmt *st = NULL;
 	int rc = store_prepare(
-	    s, "INSERT INTO finding_events (finding_id, at, event, detail) VALUES (?, ?, ?, ?)", &st,
-	    e);
+	    s, "INSERT INTO finding_events (finding_id, at, event, detail) VALUES (?, ?, ?, ?)",
+	    &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
@@ -133,17 +134,18 @@ static void bind_facts(struct store_stmt *st, int i, const struct finding_cand *
 	bind_opt_text(st, i++, c->evidence);
 }
 
-static int insert_new(struct store *s, const char *org, const struct finding_cand *c,
-		      int64_t now, struct merr *e)
+static int insert_new(struct store *s, const char *org, const struct finding_cand *c, int64_t now,
+		      struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	int64_t seen = c->seen_at ? c->seen_at : now, id = 0;
-	int rc = store_prepare(s,
-			       "INSERT INTO findings (org_slug, asset, issue_key, state, first_seen, "
-			       "last_seen, deadline, " FACT_COLS ") VALUES (?, ?, ?, 'open', ?, ?, ?, "
-			       "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-			       "RETURNING id",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "INSERT INTO findings (org_slug, asset, issue_key, state, first_seen, "
+			  "last_seen, deadline, " FACT_COLS ") VALUES (?, ?, ?, 'open', ?, ?, ?, "
+			  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			  "RETURNING id",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, org);
@@ -175,11 +177,12 @@ static int find_existing(struct store *s, const char *org, const struct finding_
 			 struct existing *x, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT id, state, first_seen, last_seen, fixed_at, kev, urgency, "
-			       "severity, confidence FROM findings WHERE org_slug = ? AND asset = ? "
-			       "AND issue_key = ?",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT id, state, first_seen, last_seen, fixed_at, kev, urgency, "
+			  "severity, confidence FROM findings WHERE org_slug = ? AND asset = ? "
+			  "AND issue_key = ?",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, org);
@@ -193,7 +196,8 @@ static int find_existing(struct store *s, const char *org, const struct finding_
 		x->last_seen = stmt_int64(st, 3);
 		x->fixed_at = stmt_int64(st, 4);
 		x->kev = stmt_int64(st, 5) != 0;
-		snprintf(x->urgency, sizeof(x->urgency), "%s", stmt_text(st, 6) ? stmt_text(st, 6) : "");
+		snprintf(x->urgency, sizeof(x->urgency), "%s",
+			 stmt_text(st, 6) ? stmt_text(st, 6) : "");
 		snprintf(x->severity, sizeof(x->severity), "%s", stmt_text(st, 7));
 		snprintf(x->confidence, sizeof(x->confidence), "%s",
 			 stmt_text(st, 8) ? stmt_text(st, 8) : "");
@@ -378,7 +382,8 @@ static int sweep(struct store *s, const char *org, const struct finding_set *set
 	for (size_t i = 0; rc == 0 && i < n_ids; i++) {
 		char why[200];
 		snprintf(why, sizeof(why), "最新の診断で未検出 / not seen by %s",
-			 cover->why[ids[i].src][0] ? cover->why[ids[i].src] : source_names[ids[i].src]);
+			 cover->why[ids[i].src][0] ? cover->why[ids[i].src]
+						   : source_names[ids[i].src]);
 		rc = fix_one(s, ids[i].id, now, why, e);
 		st->fixed++;
 	}
@@ -405,7 +410,8 @@ int finding_apply(struct store *s, const char *org, const struct finding_set *se
 		rc = sweep(s, org, set, cover, now, st, e);
 	if (rc == 0)
 		rc = store_prepare(
-		    s, "SELECT count(*) FROM findings WHERE org_slug = ? AND state = 'open'", &q, e);
+		    s, "SELECT count(*) FROM findings WHERE org_slug = ? AND state = 'open'", &q,
+		    e);
 	if (rc == 0) {
 		stmt_bind_text(q, 1, org);
 		if ((rc = stmt_step(q, e)) == 1) {

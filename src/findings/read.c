@@ -8,8 +8,8 @@
 #include "base/mtime.h"
 #include "findings/findings.h"
 
-#define ROW_COLS                                                                              \
-	"id, org_slug, asset, issue_key, kind, state, severity, title, cve_id, confidence, "  \
+#define ROW_COLS                                                                                  \
+	"id, org_slug, asset, issue_key, kind, state, severity, title, cve_id, confidence, "      \
 	"urgency, ssvc_decision, bod_timeline, kev_due_date, needs_confirmation, kev, reopened, " \
 	"cvss, epss, deadline, first_seen, last_seen, fixed_at"
 
@@ -48,7 +48,8 @@ int finding_list(struct store *s, const struct finding_filter *f,
 	int rc = store_prepare(
 	    s,
 	    "SELECT " ROW_COLS " FROM findings WHERE (?1 IS NULL OR org_slug = ?1) AND (?2 IS NULL "
-	    "OR kind = ?2) AND (?3 = 0 OR kev = 1) AND (?4 = 0 OR state = 'open') ORDER BY org_slug, "
+	    "OR kind = ?2) AND (?3 = 0 OR kev = 1) AND (?4 = 0 OR state = 'open') ORDER BY "
+	    "org_slug, "
 	    "state DESC, kev DESC, CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN "
 	    "'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, needs_confirmation, cvss DESC, id",
 	    &st, e);
@@ -160,10 +161,11 @@ int finding_get_json(struct store *s, int64_t id, cJSON **out, struct merr *e)
 	struct store_stmt *st = NULL;
 	struct finding_row r;
 	cJSON *o = NULL;
-	int rc = store_prepare(s,
-			       "SELECT " ROW_COLS ", reasons, evidence, cvss_vector, kev_date_added, "
-			       "ip, port, proto FROM findings WHERE id = ?",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT " ROW_COLS ", reasons, evidence, cvss_vector, kev_date_added, "
+			  "ip, port, proto FROM findings WHERE id = ?",
+			  &st, e);
 
 	*out = NULL;
 	if (rc)

@@ -93,9 +93,9 @@ static int on_finding(struct hosts *h, struct store_stmt *st)
 	const char *sev = stmt_text(st, 1), *title = stmt_text(st, 3);
 	bool kev = stmt_int64(st, 2) != 0, unconfirmed = stmt_int64(st, 4) != 0;
 	int p = kev || !strcmp(sev, "critical") ? 0
-		: !strcmp(sev, "high")		 ? 1
-		: !strcmp(sev, "medium")	 ? 2
-						 : 3;
+		: !strcmp(sev, "high")		? 1
+		: !strcmp(sev, "medium")	? 2
+						: 3;
 	/* a match that needs confirmation (unknown version, distro backport) comes back one
 	 * level later: urgent enough to look again soon, not at the KEV pace */
 	if (unconfirmed && !kev && p < 3)
@@ -116,7 +116,8 @@ static int on_up(struct hosts *h, struct store_stmt *st)
 		return M_ENOMEM;
 	if (x->target < 0 || x->target > 4) {
 		x->target = 4;
-		snprintf(x->reason, sizeof(x->reason), "%s / %s", levels[4].why_ja, levels[4].why_en);
+		snprintf(x->reason, sizeof(x->reason), "%s / %s", levels[4].why_ja,
+			 levels[4].why_en);
 	}
 	return 0;
 }
@@ -130,7 +131,8 @@ static int on_asset(struct hosts *h, struct store_stmt *st)
 		return M_ENOMEM;
 	if (x->target < 0) {
 		x->target = p;
-		snprintf(x->reason, sizeof(x->reason), "%s / %s", levels[p].why_ja, levels[p].why_en);
+		snprintf(x->reason, sizeof(x->reason), "%s / %s", levels[p].why_ja,
+			 levels[p].why_en);
 	}
 	return 0;
 }
@@ -143,7 +145,8 @@ static int on_prev(struct hosts *h, struct store_stmt *st)
 	x->prev = (int)stmt_int64(st, 1);
 	if (x->target < 0) { /* no longer anywhere: treat as dark */
 		x->target = 6;
-		snprintf(x->reason, sizeof(x->reason), "%s / %s", levels[6].why_ja, levels[6].why_en);
+		snprintf(x->reason, sizeof(x->reason), "%s / %s", levels[6].why_ja,
+			 levels[6].why_en);
 	}
 	return 0;
 }
@@ -157,16 +160,18 @@ static int write_host(struct store *s, const char *org, const struct host *x, in
 	int rc;
 
 	if (p != x->target)
-		snprintf(reason, sizeof(reason), "%s → 修正後の段階的緩和 / decaying one step after fixes",
+		snprintf(reason, sizeof(reason),
+			 "%s → 修正後の段階的緩和 / decaying one step after fixes",
 			 levels[x->prev].level);
 	else
 		snprintf(reason, sizeof(reason), "%s", x->reason);
-	rc = store_prepare(s,
-			   "INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason, "
-			   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org_slug, ip) DO "
-			   "UPDATE SET priority = excluded.priority, level = excluded.level, next_due = "
-			   "excluded.next_due, reason = excluded.reason, updated_at = excluded.updated_at",
-			   &st, e);
+	rc = store_prepare(
+	    s,
+	    "INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason, "
+	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org_slug, ip) DO "
+	    "UPDATE SET priority = excluded.priority, level = excluded.level, next_due = "
+	    "excluded.next_due, reason = excluded.reason, updated_at = excluded.updated_at",
+	    &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, org);
@@ -188,28 +193,31 @@ int finding_schedule_update(struct store *s, const char *org, int64_t now, struc
 
 	if (rc)
 		return rc;
-	rc = each_row(s,
-		      "SELECT ip, severity, kev AND NOT needs_confirmation, title, needs_confirmation FROM "
-		      "findings WHERE "
-		      "org_slug = ?1 AND state = 'open' AND ip IS NOT NULL AND severity != 'info' "
-		      "ORDER BY id",
-		      org, on_finding, &h, e);
+	rc = each_row(
+	    s,
+	    "SELECT ip, severity, kev AND NOT needs_confirmation, title, needs_confirmation FROM "
+	    "findings WHERE "
+	    "org_slug = ?1 AND state = 'open' AND ip IS NOT NULL AND severity != 'info' "
+	    "ORDER BY id",
+	    org, on_finding, &h, e);
 	if (rc == 0)
-		rc = each_row(s,
-			      "SELECT DISTINCT ip FROM observations WHERE org_slug = ?1 AND state = "
-			      "'open' AND last_seen >= COALESCE((SELECT max(started_at) FROM scans WHERE "
-			      "org_slug = ?1 AND state = 'done'), 0)",
-			      org, on_up, &h, e);
+		rc = each_row(
+		    s,
+		    "SELECT DISTINCT ip FROM observations WHERE org_slug = ?1 AND state = "
+		    "'open' AND last_seen >= COALESCE((SELECT max(started_at) FROM scans WHERE "
+		    "org_slug = ?1 AND state = 'done'), 0)",
+		    org, on_up, &h, e);
 	if (rc == 0)
-		rc = each_row(s,
-			      "SELECT DISTINCT ip FROM services WHERE org_slug = ?1 AND state != 'error'",
-			      org, on_up, &h, e);
+		rc = each_row(
+		    s, "SELECT DISTINCT ip FROM services WHERE org_slug = ?1 AND state != 'error'",
+		    org, on_up, &h, e);
 	if (rc == 0)
-		rc = each_row(s,
-			      "SELECT a.value, EXISTS (SELECT 1 FROM scans WHERE org_slug = ?1 AND state "
-			      "= 'done') FROM assets a JOIN orgs o ON o.id = a.org_id WHERE o.slug = ?1 "
-			      "AND a.kind IN ('ipv4', 'ipv6') AND a.status = 'confirmed'",
-			      org, on_asset, &h, e);
+		rc = each_row(
+		    s,
+		    "SELECT a.value, EXISTS (SELECT 1 FROM scans WHERE org_slug = ?1 AND state "
+		    "= 'done') FROM assets a JOIN orgs o ON o.id = a.org_id WHERE o.slug = ?1 "
+		    "AND a.kind IN ('ipv4', 'ipv6') AND a.status = 'confirmed'",
+		    org, on_asset, &h, e);
 	if (rc == 0)
 		rc = each_row(s, "SELECT ip, priority FROM scan_schedule WHERE org_slug = ?1", org,
 			      on_prev, &h, e);
@@ -228,20 +236,20 @@ int finding_schedule_list(struct store *s, bool due_only, int64_t now,
 			  struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT org_slug, ip, priority, level, next_due, reason, updated_at FROM "
-			       "scan_schedule WHERE (?1 = 0 OR next_due <= ?2) ORDER BY next_due, "
-			       "priority, org_slug, ip",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT org_slug, ip, priority, level, next_due, reason, updated_at FROM "
+			  "scan_schedule WHERE (?1 = 0 OR next_due <= ?2) ORDER BY next_due, "
+			  "priority, org_slug, ip",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, due_only);
 	stmt_bind_int64(st, 2, now);
 	while ((rc = stmt_step(st, e)) == 1) {
-		struct finding_sched_row r = {stmt_text(st, 0),	  stmt_text(st, 1),
-					      stmt_text(st, 3),	  stmt_text(st, 5),
-					      (int)stmt_int64(st, 2), stmt_int64(st, 4),
-					      stmt_int64(st, 6)};
+		struct finding_sched_row r = {
+		    stmt_text(st, 0),	    stmt_text(st, 1),  stmt_text(st, 3), stmt_text(st, 5),
+		    (int)stmt_int64(st, 2), stmt_int64(st, 4), stmt_int64(st, 6)};
 		if ((rc = fn(arg, &r)))
 			break;
 	}
@@ -249,15 +257,16 @@ int finding_schedule_list(struct store *s, bool due_only, int64_t now,
 	return rc < 0 ? rc : rc;
 }
 
-int finding_schedule_due_orgs(struct store *s, int64_t now,
-			      int (*fn)(void *arg, const char *org), void *arg, struct merr *e)
+int finding_schedule_due_orgs(struct store *s, int64_t now, int (*fn)(void *arg, const char *org),
+			      void *arg, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT slug FROM orgs o WHERE EXISTS (SELECT 1 FROM scan_schedule WHERE "
-			       "org_slug = o.slug AND next_due <= ?1) OR NOT EXISTS (SELECT 1 FROM "
-			       "scan_schedule WHERE org_slug = o.slug) ORDER BY slug",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT slug FROM orgs o WHERE EXISTS (SELECT 1 FROM scan_schedule WHERE "
+			  "org_slug = o.slug AND next_due <= ?1) OR NOT EXISTS (SELECT 1 FROM "
+			  "scan_schedule WHERE org_slug = o.slug) ORDER BY slug",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, now);

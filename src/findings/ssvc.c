@@ -7,7 +7,7 @@
 
 #include "base/buf.h"
 #include "base/mem.h"
-#include "findings/findings.h"
+#include "findings/findings_int.h"
 
 #define SSVC_FILE_MAX (64 * 1024)
 #define SSVC_ROWS_MAX 64
@@ -26,9 +26,9 @@ struct finding_ssvc {
 
 /* Column headers looked up by name (prefix), as the data README asks, not by position. */
 static const char *const bod_cols[SSVC_COLS] = {"In KEV", "Publicly Exposed", "Automatable",
-						 "Technical Impact", "CISA BOD 26-04"};
+						"Technical Impact", "CISA BOD 26-04"};
 static const char *const coord_cols[SSVC_COLS] = {"Exploitation", "Automatable", "Technical Impact",
-						   "Mission and Well-Being", "CISA Levels"};
+						  "Mission and Well-Being", "CISA Levels"};
 
 static int read_small(const char *path, struct buf *b, struct merr *e)
 {
@@ -77,8 +77,8 @@ static int map_header(char **f, size_t nf, const char *const *names, int *idx, c
 	return 0;
 }
 
-static int parse_table(const char *path, char *text, const char *const *names,
-		       struct ssvc_table *t, struct merr *e)
+static int parse_table(const char *path, char *text, const char *const *names, struct ssvc_table *t,
+		       struct merr *e)
 {
 	char *save = text, *line, *f[16];
 	int idx[SSVC_COLS], rc;
@@ -190,8 +190,9 @@ int finding_ssvc_decide(const struct finding_ssvc *t, const struct finding_ssvc_
 
 	memset(out, 0, sizeof(*out));
 	if (rb < 0 || rcd < 0)
-		return merr_set(e, M_ENOTFOUND, "no SSVC row for kev=%s exposed=%s automatable=%s "
-						"ti=%s exploitation=%s mwi=%s",
+		return merr_set(e, M_ENOTFOUND,
+				"no SSVC row for kev=%s exposed=%s automatable=%s "
+				"ti=%s exploitation=%s mwi=%s",
 				bod_key[0], bod_key[1], au, ti, coord_key[0], coord_key[3]);
 	tl = t->bod.cell[rb][SSVC_COLS - 1];
 	out->bod_row = t->bod.row_no[rb];
@@ -242,4 +243,23 @@ bool finding_cvss_total(const char *v)
 	if (metric(v, "Au"))
 		return metric(v, "C") == 'C' && metric(v, "I") == 'C' && metric(v, "A") == 'C';
 	return metric(v, "C") == 'H' && metric(v, "I") == 'H' && metric(v, "A") == 'H';
+}
+
+int finding_ssvc_parse_buf(const char *text, size_t len, bool coordinator, struct merr *e)
+{
+	struct ssvc_table *t = m_calloc(1, sizeof(*t));
+	char *copy = m_strndup(text, len);
+	int rc;
+
+	if (!t || !copy) {
+		m_free(t);
+		m_free(copy);
+		return merr_set(e, M_ENOMEM, "out of memory");
+	}
+	rc = parse_table("<buffer>", copy, coordinator ? coord_cols : bod_cols, t, e);
+	if (rc == 0)
+		rc = (int)t->n;
+	m_free(copy);
+	m_free(t);
+	return rc;
 }

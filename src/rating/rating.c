@@ -9,20 +9,27 @@
  * then CVSS bands as CyHy's severities, then exposure classes, then hygiene. */
 static const struct rating_category categories[] = {
     {"vuln_kev", 250, "kev", "既知の悪用された脆弱性 (KEV)", "known exploited vulnerability (KEV)"},
-    {"vuln_critical", 100, "vuln", "緊急の脆弱性 (CVSS 9.0 以上)", "critical vulnerability (CVSS >= 9.0)"},
+    {"vuln_critical", 100, "vuln", "緊急の脆弱性 (CVSS 9.0 以上)",
+     "critical vulnerability (CVSS >= 9.0)"},
     {"vuln_high", 50, "vuln", "重要な脆弱性 (CVSS 7.0-8.9)", "high vulnerability (CVSS 7.0-8.9)"},
-    {"vuln_medium", 20, "vuln_low", "警告の脆弱性 (CVSS 4.0-6.9)", "medium vulnerability (CVSS 4.0-6.9)"},
+    {"vuln_medium", 20, "vuln_low", "警告の脆弱性 (CVSS 4.0-6.9)",
+     "medium vulnerability (CVSS 4.0-6.9)"},
     {"vuln_low", 5, "vuln_low", "注意の脆弱性 (CVSS 4.0 未満)", "low vulnerability (CVSS < 4.0)"},
-    {"risky_critical", 150, "risky", "危険なサービスの公開 (制御系・SMB)", "risky exposed service (OT, SMB)"},
-    {"risky_high", 80, "risky", "危険なサービスの公開 (遠隔管理・DB)", "risky exposed service (remote admin, databases)"},
-    {"risky_medium", 30, "risky", "平文サービスの公開 (FTP 等)", "cleartext service exposed (FTP ...)"},
+    {"risky_critical", 150, "risky", "危険なサービスの公開 (制御系・SMB)",
+     "risky exposed service (OT, SMB)"},
+    {"risky_high", 80, "risky", "危険なサービスの公開 (遠隔管理・DB)",
+     "risky exposed service (remote admin, databases)"},
+    {"risky_medium", 30, "risky", "平文サービスの公開 (FTP 等)",
+     "cleartext service exposed (FTP ...)"},
     {"risky_low", 10, "risky", "注意すべきサービスの公開", "exposed service to review"},
     {"tls_high", 50, "tls", "TLS/証明書の重大な不備", "serious TLS/certificate problem"},
     {"tls_medium", 30, "tls", "TLS/証明書の不備", "TLS/certificate problem"},
     {"tls_low", 10, "tls", "TLS の軽微な不備", "minor TLS problem"},
-    {"email_high", 50, "email", "メール送信ドメイン認証の重大な不備", "serious e-mail authentication gap"},
+    {"email_high", 50, "email", "メール送信ドメイン認証の重大な不備",
+     "serious e-mail authentication gap"},
     {"email_medium", 30, "email", "メール送信ドメイン認証の不備", "e-mail authentication gap"},
-    {"email_low", 10, "email", "メール送信ドメイン認証の弱い設定", "weak e-mail authentication setting"},
+    {"email_low", 10, "email", "メール送信ドメイン認証の弱い設定",
+     "weak e-mail authentication setting"},
 };
 
 /* A group's findings together never cost more than its cap, so one noisy class (200 TLS
@@ -87,8 +94,8 @@ static void add_factor(char *buf, size_t cap, const char *what)
 }
 
 /* Tenths after factors, rounded half up; writes the factors applied. */
-static int full_points(const struct rating_category *c, const struct rating_item *it,
-		       int64_t now, char *factors, size_t cap)
+static int full_points(const struct rating_category *c, const struct rating_item *it, int64_t now,
+		       char *factors, size_t cap)
 {
 	long long v = c->base, div = 1;
 
@@ -184,7 +191,7 @@ char rating_stable_grade(double score, char prev, double margin)
 	if (!prev)
 		return rating_grade_for(score);
 	up = rating_grade_for(score - margin); /* best grade cleared by the margin */
-	if (up < prev)				/* 'A' < 'B': better */
+	if (up < prev)			       /* 'A' < 'B': better */
 		return up;
 	if (score >= grade_floor(prev) - margin - 1e-9)
 		return prev;

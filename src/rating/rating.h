@@ -16,13 +16,13 @@
 struct cJSON;
 
 #define RATING_METHOD "mamori-rating-1"
-#define RATING_FULL 1000	 /* 100.0 points in tenths */
+#define RATING_FULL 1000     /* 100.0 points in tenths */
 #define RATING_HYSTERESIS 20 /* 2.0 points */
 
 /* One category of the deduction table. */
 struct rating_category {
-	const char *id;	  /* "vuln_kev", "risky_critical" ... */
-	int base;	  /* tenths of a point per finding, before factors */
+	const char *id;	       /* "vuln_kev", "risky_critical" ... */
+	int base;	       /* tenths of a point per finding, before factors */
 	const char *cap_group; /* findings of a group share its cap */
 	const char *why_ja, *why_en;
 };

@@ -41,10 +41,11 @@ static int items_grow(struct items *it)
 static int load_items(struct store *s, const char *org, struct items *it, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT id, kind, severity, title, asset, kev, needs_confirmation, "
-			       "deadline FROM findings WHERE org_slug = ? AND state = 'open' ORDER BY id",
-			       &st, e);
+	int rc = store_prepare(
+	    s,
+	    "SELECT id, kind, severity, title, asset, kev, needs_confirmation, "
+	    "deadline FROM findings WHERE org_slug = ? AND state = 'open' ORDER BY id",
+	    &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, org);
@@ -84,10 +85,11 @@ static int previous_grade(struct store *s, const char *org, const char *period, 
 			  char *prev_period, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT grade, period FROM ratings WHERE org_slug = ? AND period < ? "
-			       "ORDER BY period DESC, computed_at DESC, id DESC LIMIT 1",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT grade, period FROM ratings WHERE org_slug = ? AND period < ? "
+			  "ORDER BY period DESC, computed_at DESC, id DESC LIMIT 1",
+			  &st, e);
 	*grade = '\0';
 	prev_period[0] = '\0';
 	if (rc)
@@ -120,7 +122,8 @@ int rating_compute(struct store *s, const char *org, int64_t now, struct rating_
 	if (rc == 0)
 		rc = previous_grade(s, org, out->period, &out->prev_grade, out->prev_period, e);
 	if (rc == 0)
-		out->grade = rating_stable_grade(out->score, out->prev_grade, RATING_HYSTERESIS / 10.0);
+		out->grade =
+		    rating_stable_grade(out->score, out->prev_grade, RATING_HYSTERESIS / 10.0);
 	if (rc)
 		rating_result_release(out);
 	return rc;
@@ -191,10 +194,11 @@ int rating_store(struct store *s, const struct rating_result *r, int64_t now, st
 	cJSON_Delete(j);
 	if (!txt)
 		return merr_set(e, M_ENOMEM, "out of memory");
-	rc = store_prepare(s,
-			   "INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, "
-			   "computed_at, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			   &st, e);
+	rc =
+	    store_prepare(s,
+			  "INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, "
+			  "computed_at, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			  &st, e);
 	if (rc == 0) {
 		stmt_bind_text(st, 1, r->org);
 		stmt_bind_text(st, 2, r->period);
@@ -215,11 +219,12 @@ int rating_load_json(struct store *s, const char *org, const char *period, cJSON
 		     struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT explanation, computed_at FROM ratings WHERE org_slug = ? AND "
-			       "(?2 IS NULL OR period = ?2) ORDER BY period DESC, computed_at DESC, id "
-			       "DESC LIMIT 1",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT explanation, computed_at FROM ratings WHERE org_slug = ? AND "
+			  "(?2 IS NULL OR period = ?2) ORDER BY period DESC, computed_at DESC, id "
+			  "DESC LIMIT 1",
+			  &st, e);
 	*out = NULL;
 	if (rc)
 		return rc;
@@ -274,8 +279,8 @@ static void flush_period(struct group *g)
 		sum += g->scores[i];
 	mean = sum / (double)g->n;
 	qsort(g->scores, g->n, sizeof(double), cmp_double);
-	median = g->n % 2 ? g->scores[g->n / 2]
-			  : (g->scores[g->n / 2 - 1] + g->scores[g->n / 2]) / 2.0;
+	median =
+	    g->n % 2 ? g->scores[g->n / 2] : (g->scores[g->n / 2 - 1] + g->scores[g->n / 2]) / 2.0;
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "period", g->period);
 	cJSON_AddNumberToObject(p, "orgs", (double)g->n);
@@ -313,8 +318,10 @@ int rating_sector_json(struct store *s, const char *sector, cJSON **out, struct 
 	    s,
 	    "SELECT COALESCE(o.sector, '-'), COALESCE(sc.name_ja, ''), r.period, r.score, r.grade "
 	    "FROM ratings r JOIN orgs o ON o.slug = r.org_slug LEFT JOIN sectors sc ON sc.code = "
-	    "o.sector WHERE r.id = (SELECT r2.id FROM ratings r2 WHERE r2.org_slug = r.org_slug AND "
-	    "r2.period = r.period ORDER BY r2.computed_at DESC, r2.id DESC LIMIT 1) AND (?1 IS NULL "
+	    "o.sector WHERE r.id = (SELECT r2.id FROM ratings r2 WHERE r2.org_slug = r.org_slug "
+	    "AND "
+	    "r2.period = r.period ORDER BY r2.computed_at DESC, r2.id DESC LIMIT 1) AND (?1 IS "
+	    "NULL "
 	    "OR o.sector = ?1) ORDER BY 1, r.period, r.org_slug",
 	    &st, e);
 	if (rc == 0) {

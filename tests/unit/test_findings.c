@@ -168,12 +168,12 @@ static void test_risky__table_rules_match_ports_services_and_titles(void **state
 	    {3389, "tcp", NULL, NULL, "rdp", "high"},
 	    {445, "tcp", "unknown", NULL, "smb", "critical"},
 	    {23, "tcp", "telnet", NULL, "telnet", "high"},
-	    {2323, "tcp", "telnet", NULL, "telnet", "high"},	    /* by service, any port */
-	    {21, "tcp", "http", "nginx", NULL, NULL},		    /* a web server on 21 is not FTP */
+	    {2323, "tcp", "telnet", NULL, "telnet", "high"}, /* by service, any port */
+	    {21, "tcp", "http", "nginx", NULL, NULL},	     /* a web server on 21 is not FTP */
 	    {21, "tcp", "ftp", "vsFTPd 3.0.3", "ftp", "medium"},
 	    {502, "tcp", NULL, NULL, "modbus", "critical"},
 	    {47808, "udp", "bacnet", NULL, "bacnet", "critical"},
-	    {47808, "tcp", NULL, NULL, NULL, NULL},		    /* BACnet/IP is UDP */
+	    {47808, "tcp", NULL, NULL, NULL, NULL}, /* BACnet/IP is UDP */
 	    {44818, "tcp", NULL, NULL, "enip", "critical"},
 	    {20000, "tcp", NULL, NULL, "dnp3", "critical"},
 	    {102, "tcp", "s7", NULL, "s7", "critical"},
@@ -233,10 +233,12 @@ static void test_tls__flags_old_versions_weak_keys_and_signatures(void **state)
 	const char *k[8];
 	size_t n = tls_hits(
 	    "{\"version\":\"TLSv1.2\",\"old_versions_accepted\":[\"TLSv1.0\",\"TLSv1.1\"],"
-	    "\"chain\":[{\"subject\":\"CN=a\",\"issuer\":\"CN=ca\",\"key_type\":\"RSA\",\"key_bits\":1024,"
+	    "\"chain\":[{\"subject\":\"CN=a\",\"issuer\":\"CN=ca\",\"key_type\":\"RSA\",\"key_"
+	    "bits\":1024,"
 	    "\"sig_alg\":\"sha1WithRSAEncryption\"},{\"subject\":\"CN=ca\",\"issuer\":\"CN=ca\","
 	    "\"key_type\":\"RSA\",\"key_bits\":4096,\"sig_alg\":\"sha1WithRSAEncryption\"}],"
-	    "\"self_signed\":false,\"expired\":true,\"hostname_mismatch\":true,\"hostname\":\"www.x.test\"}",
+	    "\"self_signed\":false,\"expired\":true,\"hostname_mismatch\":true,\"hostname\":\"www."
+	    "x.test\"}",
 	    k, 8);
 	assert_int_equal(n, 6);
 	assert_string_equal(k[0], "tls:expired");
@@ -251,13 +253,14 @@ static void test_tls__self_signed_counts_only_on_a_public_name(void **state)
 {
 	const char *k[8];
 	/* a self-signed root's own SHA-1 signature is not checked by anyone: no finding */
-	const char *good = "{\"chain\":[{\"subject\":\"CN=a\",\"issuer\":\"CN=ca\",\"key_type\":"
-			   "\"EC\",\"key_bits\":256,\"sig_alg\":\"ecdsa-with-SHA256\"},{\"subject\":"
-			   "\"CN=ca\",\"issuer\":\"CN=ca\",\"sig_alg\":\"sha1WithRSAEncryption\"}],"
-			   "\"self_signed\":true,\"hostname\":\"127.0.10.1\"}";
+	const char *good =
+	    "{\"chain\":[{\"subject\":\"CN=a\",\"issuer\":\"CN=ca\",\"key_type\":"
+	    "\"EC\",\"key_bits\":256,\"sig_alg\":\"ecdsa-with-SHA256\"},{\"subject\":"
+	    "\"CN=ca\",\"issuer\":\"CN=ca\",\"sig_alg\":\"sha1WithRSAEncryption\"}],"
+	    "\"self_signed\":true,\"hostname\":\"127.0.10.1\"}";
 	assert_int_equal(tls_hits(good, k, 8), 0);
-	assert_int_equal(tls_hits("{\"self_signed\":true,\"hostname\":\"www.kanto-rail.test\"}", k, 8),
-			 1);
+	assert_int_equal(
+	    tls_hits("{\"self_signed\":true,\"hostname\":\"www.kanto-rail.test\"}", k, 8), 1);
 	assert_string_equal(k[0], "tls:self-signed");
 	assert_int_equal(tls_hits("{\"old_versions_accepted\":[\"SSLv3\"]}", k, 8), 1);
 	assert_string_equal(k[0], "tls:sslv3");
@@ -272,11 +275,12 @@ static struct store *open_store(const char *name)
 
 	tu_path(path, sizeof(path), name);
 	assert_int_equal(store_open(path, &s, NULL), 0);
-	assert_int_equal(store_exec(s,
-				    "INSERT INTO orgs (slug, name_ja, sector, critical, created_at, "
-				    "updated_at) VALUES ('op', '試験', 'railways', 1, 0, 0)",
-				    NULL),
-			 0);
+	assert_int_equal(
+	    store_exec(s,
+		       "INSERT INTO orgs (slug, name_ja, sector, critical, created_at, "
+		       "updated_at) VALUES ('op', '試験', 'railways', 1, 0, 0)",
+		       NULL),
+	    0);
 	return s;
 }
 
@@ -287,10 +291,12 @@ static void add_cand(struct finding_set *set, const char *asset, const char *key
 	assert_non_null(c);
 	assert_int_equal(finding_cand_set(&c->asset, asset), 0);
 	assert_int_equal(finding_cand_set(&c->issue_key, key), 0);
-	assert_int_equal(finding_cand_set(&c->kind, src == FINDING_SRC_EMAIL ? "email" : "risky_service"), 0);
+	assert_int_equal(
+	    finding_cand_set(&c->kind, src == FINDING_SRC_EMAIL ? "email" : "risky_service"), 0);
 	assert_int_equal(finding_cand_set(&c->severity, "high"), 0);
 	assert_int_equal(finding_cand_set(&c->title, "試験 / test"), 0);
-	assert_int_equal(finding_cand_set(&c->ip, src == FINDING_SRC_EMAIL ? NULL : "127.0.0.5"), 0);
+	assert_int_equal(finding_cand_set(&c->ip, src == FINDING_SRC_EMAIL ? NULL : "127.0.0.5"),
+			 0);
 	c->source = src;
 	c->seen_at = seen;
 	c->deadline_days = 14;
@@ -344,17 +350,22 @@ static void test_lifecycle__open_fixed_reopened_keeps_first_seen(void **state)
 	/* a covering run without them: both fixed */
 	assert_int_equal(finding_apply(s, "op", &b, &all, 4000, &st, NULL), 0);
 	assert_int_equal(st.fixed, 2);
-	assert_int_equal(q_int(s, "SELECT fixed_at FROM findings WHERE issue_key = 'risky:rdp'"), 4000);
+	assert_int_equal(q_int(s, "SELECT fixed_at FROM findings WHERE issue_key = 'risky:rdp'"),
+			 4000);
 
 	/* seen again within 90 days: reopened, first_seen and deadline kept */
 	a.v[0].seen_at = 5000;
 	assert_int_equal(finding_apply(s, "op", &a, &all, 5000, &st, NULL), 0);
 	assert_int_equal(st.reopened, 2);
-	assert_int_equal(q_int(s, "SELECT first_seen FROM findings WHERE issue_key = 'risky:rdp'"), 1000);
-	assert_int_equal(q_int(s, "SELECT reopened FROM findings WHERE issue_key = 'risky:rdp'"), 1);
-	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE state = 'open' AND fixed_at IS NULL"), 2);
+	assert_int_equal(q_int(s, "SELECT first_seen FROM findings WHERE issue_key = 'risky:rdp'"),
+			 1000);
+	assert_int_equal(q_int(s, "SELECT reopened FROM findings WHERE issue_key = 'risky:rdp'"),
+			 1);
+	assert_int_equal(
+	    q_int(s, "SELECT count(*) FROM findings WHERE state = 'open' AND fixed_at IS NULL"), 2);
 	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_events WHERE event = 'fixed'"), 2);
-	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_events WHERE event = 'reopened'"), 2);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_events WHERE event = 'reopened'"),
+			 2);
 	assert_int_equal(q_int(s, "SELECT count(*) FROM findings"), 2); /* never duplicated */
 
 	/* fixed, then back after more than 90 days: a new detection (CyHy reopen window) */
@@ -383,7 +394,8 @@ static void test_lifecycle__only_the_covered_source_is_swept(void **state)
 	assert_int_equal(finding_apply(s, "op", &a, &all, 10, &st, NULL), 0);
 	assert_int_equal(finding_apply(s, "op", &b, &net, 20, &st, NULL), 0);
 	assert_int_equal(st.fixed, 1);
-	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE state = 'open' AND kind = 'email'"), 1);
+	assert_int_equal(
+	    q_int(s, "SELECT count(*) FROM findings WHERE state = 'open' AND kind = 'email'"), 1);
 	finding_set_release(&a);
 	finding_set_release(&b);
 	store_close(s);
@@ -423,15 +435,16 @@ static void test_collect__email_hygiene_and_declared_without_feeds(void **state)
 	struct finding_stats st;
 	struct merr e;
 
-	assert_int_equal(store_exec(s,
-				    "INSERT INTO email_hygiene (org_id, domain, spf_state, spf_all, "
-				    "dmarc_state, dmarc_p, first_seen, checked_at) SELECT id, 'op.test', "
-				    "'ok', '+all', 'ok', 'none', 5, 5 FROM orgs WHERE slug = 'op';"
-				    "INSERT INTO email_hygiene (org_id, domain, spf_state, dmarc_state, "
-				    "first_seen, checked_at) SELECT id, 'b.test', 'none', 'none', 5, 5 "
-				    "FROM orgs WHERE slug = 'op';",
-				    NULL),
-			 0);
+	assert_int_equal(
+	    store_exec(s,
+		       "INSERT INTO email_hygiene (org_id, domain, spf_state, spf_all, "
+		       "dmarc_state, dmarc_p, first_seen, checked_at) SELECT id, 'op.test', "
+		       "'ok', '+all', 'ok', 'none', 5, 5 FROM orgs WHERE slug = 'op';"
+		       "INSERT INTO email_hygiene (org_id, domain, spf_state, dmarc_state, "
+		       "first_seen, checked_at) SELECT id, 'b.test', 'none', 'none', 5, 5 "
+		       "FROM orgs WHERE slug = 'op';",
+		       NULL),
+	    0);
 	finding_opts_init(&o, tu_data_dir(), 100);
 	merr_init(&e);
 	assert_int_equal(finding_evaluate(s, "op", &o, &st, &e), 0);
@@ -460,12 +473,11 @@ static void test_schedule__urgent_at_once_decay_one_step(void **state)
 	static const struct {
 		int prev, target, want;
 	} cases[] = {
-	    {-1, 2, 2}, /* first time: the target */
-	    {3, 0, 0},	/* KEV appears: at once */
-	    {0, 4, 1},	/* fixed: one step per scan */
-	    {1, 4, 2}, {3, 4, 4}, {4, 4, 4},
-	    {0, 6, 6}, /* dark: directly */
-	    {5, 4, 4}, /* new host found clean */
+	    {-1, 2, 2},					 /* first time: the target */
+	    {3, 0, 0},					 /* KEV appears: at once */
+	    {0, 4, 1},					 /* fixed: one step per scan */
+	    {1, 4, 2},	{3, 4, 4}, {4, 4, 4}, {0, 6, 6}, /* dark: directly */
+	    {5, 4, 4},					 /* new host found clean */
 	    {2, 2, 2},
 	};
 	size_t n;

@@ -28,8 +28,8 @@ static long json_sum(const struct rating_result *r)
 	{
 		sum += lround(cJSON_GetNumberValue(cJSON_GetObjectItem(d, "points")) * 10);
 	}
-	assert_int_equal(lround((100.0 - cJSON_GetNumberValue(cJSON_GetObjectItem(o, "score"))) * 10),
-			 sum);
+	assert_int_equal(
+	    lround((100.0 - cJSON_GetNumberValue(cJSON_GetObjectItem(o, "score"))) * 10), sum);
 	cJSON_Delete(o);
 	return sum;
 }
@@ -72,12 +72,12 @@ static void test_rating__explanation_sums_exactly_to_100_minus_score(void **stat
 static void test_rating__factors_needs_confirmation_declared_overdue(void **state)
 {
 	struct rating_item it[] = {
-	    {1, "vulnerability", "critical", "kev", "a", true, false, 0},	 /* 25.0 */
-	    {2, "vulnerability", "critical", "kev?", "a", true, true, 0},	 /* 25 x 0.4 = 10.0 */
-	    {3, "declared", "high", "decl", "d", false, false, 0},		 /* 5 x 0.5 = 2.5 */
-	    {4, "vulnerability", "medium", "late", "a", false, false, 500},	 /* 2 x 1.5 = 3.0 */
-	    {5, "declared", "low", "tiny", "d", false, true, 0},		 /* 0.5x.4x.5 = 0.1 */
-	    {6, "tls", "info", "info", "a", false, false, 0},			 /* no deduction */
+	    {1, "vulnerability", "critical", "kev", "a", true, false, 0},   /* 25.0 */
+	    {2, "vulnerability", "critical", "kev?", "a", true, true, 0},   /* 25 x 0.4 = 10.0 */
+	    {3, "declared", "high", "decl", "d", false, false, 0},	    /* 5 x 0.5 = 2.5 */
+	    {4, "vulnerability", "medium", "late", "a", false, false, 500}, /* 2 x 1.5 = 3.0 */
+	    {5, "declared", "low", "tiny", "d", false, true, 0},	    /* 0.5x.4x.5 = 0.1 */
+	    {6, "tls", "info", "info", "a", false, false, 0},		    /* no deduction */
 	};
 	struct rating_result r;
 	int want[] = {250, 100, 30, 25, 1};
@@ -102,7 +102,8 @@ static void test_rating__group_caps_cut_the_smallest_last(void **state)
 	struct rating_result r;
 
 	for (int i = 0; i < 4; i++)
-		it[i] = (struct rating_item){i + 1, "vulnerability", "critical", "k", "a", true, false, 0};
+		it[i] = (struct rating_item){i + 1, "vulnerability", "critical", "k", "a",
+					     true,  false,	     0};
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(rating_compute_items(it, 4, 0, &r, NULL), 0);
 	/* KEV cap 60 points: 25 + 25 + 10 + 0 */
@@ -145,11 +146,12 @@ static void test_rating__hysteresis_needs_the_margin_to_move(void **state)
 	    {77.9, 'B', 'C'}, /* 2.1 below: C */
 	    {55.0, 'B', 'F'}, /* a collapse goes all the way */
 	    {95.0, 'D', 'A'}, /* a big rise too */
-	    {88.0, 'A', 'A'}, {87.9, 'A', 'B'}, {71.0, 'C', 'C'},
-	    {85.0, '\0', 'B'}, /* no previous grade: the score's own */
+	    {88.0, 'A', 'A'}, {87.9, 'A', 'B'},
+	    {71.0, 'C', 'C'}, {85.0, '\0', 'B'}, /* no previous grade: the score's own */
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
-		assert_int_equal(rating_stable_grade(cases[i].score, cases[i].prev, 2.0), cases[i].want);
+		assert_int_equal(rating_stable_grade(cases[i].score, cases[i].prev, 2.0),
+				 cases[i].want);
 }
 
 /* ---------------------------------------------------------------- store */
@@ -162,11 +164,12 @@ static struct store *open_store(const char *name)
 	tu_path(path, sizeof(path), name);
 	assert_int_equal(store_open(path, &s, NULL), 0);
 	assert_int_equal(
-	    store_exec(s,
-		       "INSERT INTO orgs (slug, name_ja, sector, created_at, updated_at) VALUES "
-		       "('a', 'A社', 'railways', 0, 0), ('b', 'B社', 'railways', 0, 0), ('c', 'C社', "
-		       "'water', 0, 0)",
-		       NULL),
+	    store_exec(
+		s,
+		"INSERT INTO orgs (slug, name_ja, sector, created_at, updated_at) VALUES "
+		"('a', 'A社', 'railways', 0, 0), ('b', 'B社', 'railways', 0, 0), ('c', 'C社', "
+		"'water', 0, 0)",
+		NULL),
 	    0);
 	return s;
 }
@@ -174,11 +177,12 @@ static struct store *open_store(const char *name)
 static void add_open(struct store *s, const char *org, const char *key, const char *sev)
 {
 	char sql[600];
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO findings (org_slug, asset, issue_key, kind, source, state, severity, "
-		 "title, first_seen, last_seen) VALUES ('%s', 'x', '%s', 'risky_service', 'network', "
-		 "'open', '%s', 't', 0, 0)",
-		 org, key, sev);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO findings (org_slug, asset, issue_key, kind, source, state, severity, "
+	    "title, first_seen, last_seen) VALUES ('%s', 'x', '%s', 'risky_service', 'network', "
+	    "'open', '%s', 't', 0, 0)",
+	    org, key, sev);
 	assert_int_equal(store_exec(s, sql, NULL), 0);
 }
 
@@ -201,8 +205,9 @@ static void test_rating__snapshot_hysteresis_against_previous_quarter(void **sta
 	rating_result_release(&r);
 
 	/* Q4: one fixed: 92 is past A's edge by 2 -> A */
-	assert_int_equal(store_exec(s, "UPDATE findings SET state = 'fixed' WHERE issue_key = "
-				       "'risky:vnc'",
+	assert_int_equal(store_exec(s,
+				    "UPDATE findings SET state = 'fixed' WHERE issue_key = "
+				    "'risky:vnc'",
 				    NULL),
 			 0);
 	assert_int_equal(rating_compute(s, "a", q4, &r, NULL), 0);
@@ -271,9 +276,9 @@ static void test_rating__sector_view_mean_and_trend(void **state)
 	assert_int_equal((int)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "orgs")), 2);
 	assert_true(fabs(cJSON_GetNumberValue(cJSON_GetObjectItem(p, "mean")) - 88.5) < 1e-9);
 	assert_true(fabs(cJSON_GetNumberValue(cJSON_GetObjectItem(p, "mean_change")) + 7.5) < 1e-9);
-	assert_int_equal((int)cJSON_GetNumberValue(
-			     cJSON_GetObjectItem(cJSON_GetObjectItem(p, "grades"), "B")),
-			 1);
+	assert_int_equal(
+	    (int)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(p, "grades"), "B")),
+	    1);
 	cJSON_Delete(o);
 	assert_int_equal(rating_sector_json(s, NULL, &o, NULL), 0);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "sectors")), 1); /* c unrated */
