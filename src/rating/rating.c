@@ -141,6 +141,8 @@ static int allocate(struct rating_deduction *d, size_t n)
 	size_t n_used = 0;
 	int total = 0;
 
+	if (n == 0)
+		return 0; /* d may be NULL: qsort must not see it */
 	qsort(d, n, sizeof(*d), cmp_deduction);
 	for (size_t i = 0; i < n; i++) {
 		const char *g = category_named(d[i].category)->cap_group;
