@@ -19,6 +19,7 @@ const char cmd_feeds_usage[] =
     "          nvd/ cve5/ kev/ epss/ jvn/; default --data-dir) or the FILEs given (feed\n"
     "          detected from the content). Bad records are skipped and listed; --resume\n"
     "          continues a killed import after its last committed batch.\n"
+    "          Exit status 3 when a file could not be read to its end (record errors: 0).\n"
     "          脆弱性フィードを取り込みます (不正なレコードは記録して飛ばします)。\n"
     "status    shows each file's last import and checkpoint / 取り込み状態の表示\n"
     "kev-diff  compares two KEV catalog files: CVEs added and removed / KEV カタログの差分\n"
@@ -61,6 +62,8 @@ static void print_result(const struct feeds_result *r, void *arg)
 		cJSON_AddBoolToObject(f, "failed", r->file_failed);
 		if (r->version[0])
 			cJSON_AddStringToObject(f, "version", r->version);
+		if (r->feed_date[0])
+			cJSON_AddStringToObject(f, "feed_date", r->feed_date);
 		for (int i = 0; i < r->n_first_errors; i++)
 			cJSON_AddItemToArray(errs, cJSON_CreateString(r->first_errors[i]));
 		cJSON_AddItemToObject(f, "first_errors", errs);
@@ -345,6 +348,21 @@ static void print_sync(const struct feeds_sync_result *r, void *arg)
 		       r->resumed ? " (resumed / 再開)" : "", r->path);
 }
 
+/* Downloads and imports are listed apart in --json. */
+struct sync_out {
+	struct import_out *dl, *imp;
+};
+
+static void sync_dl(const struct feeds_sync_result *r, void *arg)
+{
+	print_sync(r, ((struct sync_out *)arg)->dl);
+}
+
+static void sync_imp(const struct feeds_result *r, void *arg)
+{
+	print_result(r, ((struct sync_out *)arg)->imp);
+}
+
 static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"dest", required_argument, NULL, 'd'},
@@ -392,17 +410,20 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 	merr_init(&e);
 	if (!c->json)
 		printf("フィード同期 / feed sync -> %s\n", so.dest);
-	rc =
-	    feeds_sync(s, &so, print_sync, print_result, c->json ? (void *)&out : (void *)&out, &e);
+	{
+		struct sync_out so_out = {.dl = &out, .imp = &imp};
+		rc = feeds_sync(s, &so, sync_dl, sync_imp, &so_out, &e);
+	}
 	if (c->json) {
 		cJSON *root = cJSON_CreateObject();
 		cJSON_AddItemToObject(root, "downloads", out.files);
+		cJSON_AddItemToObject(root, "imports", imp.files);
 		cJSON_AddBoolToObject(root, "ok", rc == 0);
 		cli_print_json(root);
 	} else {
 		cJSON_Delete(out.files);
+		cJSON_Delete(imp.files);
 	}
-	cJSON_Delete(imp.files);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	return 0;

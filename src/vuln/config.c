@@ -900,6 +900,12 @@ static int cmp_host(const struct vuln_host *h, const char *v)
 	char t[VULN_VER_STR_MAX];
 	int r;
 
+	const char *prod = strchr(h->vp, ':');
+	size_t pl = prod ? strlen(prod + 1) : 0;
+
+	/* some CNAs repeat the product: "exim 4.95" */
+	if (pl && strncasecmp(v, prod + 1, pl) == 0 && v[pl] == ' ')
+		v += pl + 1;
 	loose(v, t, 2); /* at least one letter or digit */
 	if (!t[0] || !h->vfull_ok || vuln_ver_parse(v, &bv) || vuln_ver_cmp(&h->vfull, &bv, &r))
 		return -2;
@@ -941,6 +947,8 @@ static int item_covers(const cJSON *item, const struct vuln_host *h)
 			return 1;
 		if (!v)
 			return 0;
+		if (open_start(v) && strcmp(v, "0") != 0)
+			return 2; /* "n/a", "unspecified": the source names no version */
 		r = cmp_host(h, v);
 		return r == -2 ? -1 : r == 0;
 	}
@@ -977,7 +985,7 @@ static int cve5_entry(const cJSON *a, const char *src, const struct vuln_host *h
 {
 	const cJSON *versions = cJSON_GetObjectItemCaseSensitive(a, "versions"), *it;
 	const char *def = jstr(a, "defaultStatus");
-	const cJSON *hit_aff = NULL, *hit_un = NULL, *hit_inc = NULL;
+	const cJSON *hit_aff = NULL, *hit_un = NULL, *hit_inc = NULL, *hit_nover = NULL;
 
 	if (!h->full[0]) {
 		ev->basis = VULN_BASIS_VERSION_UNKNOWN;
@@ -992,7 +1000,9 @@ static int cve5_entry(const cJSON *a, const char *src, const struct vuln_host *h
 		int c = item_covers(it, h);
 		if (c < 0 && !hit_inc)
 			hit_inc = it;
-		if (c <= 0 || !st)
+		if (c == 2 && st && strcmp(st, "affected") == 0 && !hit_nover)
+			hit_nover = it;
+		if (c <= 0 || c == 2 || !st)
 			continue;
 		st = apply_changes(it, h, st);
 		if (strcmp(st, "unaffected") == 0 && !hit_un)
@@ -1012,6 +1022,11 @@ static int cve5_entry(const cJSON *a, const char *src, const struct vuln_host *h
 	if (hit_inc) {
 		cve5_item_text(src, hit_inc, ev->evidence, sizeof(ev->evidence));
 		return VULN_INCOMPARABLE;
+	}
+	if (hit_nover) { /* affected, no version given: product level only */
+		ev->basis = VULN_BASIS_VERSION_UNKNOWN;
+		cve5_item_text(src, hit_nover, ev->evidence, sizeof(ev->evidence));
+		return VULN_PRODUCT_ONLY;
 	}
 	ev->basis = VULN_BASIS_CVE5_DEFAULT;
 	snprintf(ev->evidence, sizeof(ev->evidence), "CVE 5 %s: defaultStatus %s", src,

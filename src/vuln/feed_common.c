@@ -20,8 +20,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" cvss4_score, cvss4_vector, cvss4_source, cvss4_severity,"
 	" cvss3_score, cvss3_vector, cvss3_source, cvss3_version, cvss3_severity,"
 	" cvss2_score, cvss2_vector, cvss2_source, cvss2_severity,"
-	" configurations, vuln_status, source)"
-	" VALUES (?,?,?,?,?, ?,?,?,?, ?,?,?,?,?, ?,?,?,?, ?,?, 'nvd')"
+	" configurations, vuln_status, source, severity)"
+	" VALUES (?,?,?,?,?, ?,?,?,?, ?,?,?,?,?, ?,?,?,?, ?,?, 'nvd', ?)"
 	" ON CONFLICT(id) DO UPDATE SET published = excluded.published,"
 	" last_modified = excluded.last_modified, description = excluded.description,"
 	" cwe = COALESCE(excluded.cwe, cves.cwe),"
@@ -52,15 +52,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" cvss2_severity = CASE WHEN excluded.cvss2_score IS NULL AND cves.source <> 'nvd'"
 	"  THEN cves.cvss2_severity ELSE excluded.cvss2_severity END,"
 	" configurations = excluded.configurations, vuln_status = excluded.vuln_status,"
-	" source = CASE WHEN cves.source = 'nvd' THEN 'nvd' ELSE 'nvd+cve5' END",
+	" source = CASE WHEN cves.source = 'nvd' THEN 'nvd' ELSE 'nvd+cve5' END,"
+	/* the best severity of the columns as they will be (SET sees the old row) */
+	" severity = COALESCE("
+	"  CASE WHEN excluded.cvss4_score IS NULL AND cves.source <> 'nvd'"
+	"  THEN cves.cvss4_severity ELSE excluded.cvss4_severity END,"
+	"  CASE WHEN excluded.cvss3_score IS NULL AND cves.source <> 'nvd'"
+	"  THEN cves.cvss3_severity ELSE excluded.cvss3_severity END,"
+	"  CASE WHEN excluded.cvss2_score IS NULL AND cves.source <> 'nvd'"
+	"  THEN cves.cvss2_severity ELSE excluded.cvss2_severity END)",
     /* A CVE 5-only row is replaced whole by a newer CVE 5 record. */
     [ST_CVE5_INSERT] =
 	"INSERT INTO cves (id, published, last_modified, description, cwe,"
 	" cvss4_score, cvss4_vector, cvss4_source, cvss4_severity,"
 	" cvss3_score, cvss3_vector, cvss3_source, cvss3_version, cvss3_severity,"
 	" cvss2_score, cvss2_vector, cvss2_source, cvss2_severity,"
-	" cve5_affected, cve5_updated, cve5_state, source)"
-	" VALUES (?,?,?,?,?, ?,?,?,?, ?,?,?,?,?, ?,?,?,?, ?,?,?, 'cve5')"
+	" cve5_affected, cve5_updated, cve5_state, source, severity)"
+	" VALUES (?,?,?,?,?, ?,?,?,?, ?,?,?,?,?, ?,?,?,?, ?,?,?, 'cve5', ?)"
 	" ON CONFLICT(id) DO UPDATE SET published = excluded.published,"
 	" last_modified = excluded.last_modified, description = excluded.description,"
 	" cwe = excluded.cwe, cvss4_score = excluded.cvss4_score,"
@@ -71,7 +79,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" cvss2_score = excluded.cvss2_score, cvss2_vector = excluded.cvss2_vector,"
 	" cvss2_source = excluded.cvss2_source, cvss2_severity = excluded.cvss2_severity,"
 	" cve5_affected = excluded.cve5_affected, cve5_updated = excluded.cve5_updated,"
-	" cve5_state = excluded.cve5_state",
+	" cve5_state = excluded.cve5_state, severity = excluded.severity",
     /* On a row NVD owns, CVE 5 fills only what NVD left empty. */
     [ST_CVE5_FILL] =
 	"UPDATE cves SET cve5_affected = ?, cve5_updated = ?, cve5_state = ?,"
@@ -144,6 +152,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" published = excluded.published, modified = excluded.modified, url = excluded.url,"
 	" cpes = excluded.cpes, products = excluded.products,"
 	" source_file = excluded.source_file, kind = excluded.kind",
+    [ST_JVN_CPES_GET] = "SELECT cpes FROM jvn WHERE id = ?",
     [ST_JVN_CVES_GET] = "SELECT cve_id FROM jvn_cves WHERE jvn_id = ?",
     [ST_JVN_CVES_DEL] = "DELETE FROM jvn_cves WHERE jvn_id = ?",
     [ST_JVN_CVE_INS] = "INSERT INTO jvn_cves (jvn_id, cve_id) VALUES (?, ?)"
@@ -429,18 +438,30 @@ const char *feeds_severity_for(double score, int major)
 	return score > 0.0 ? "LOW" : "NONE";
 }
 
-int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
-			 struct merr *e)
+const char *feeds_best_severity(const struct feeds_cve *c)
 {
-	struct store_stmt *st = feeds_stmt(c, ST_PROD_DEL, e);
+	if (c->v4.set)
+		return c->v4.severity;
+	if (c->v3.set)
+		return c->v3.severity;
+	return c->v2.set ? c->v2.severity : NULL;
+}
+
+int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
+			 bool fresh, struct merr *e)
+{
+	struct store_stmt *st;
 	int rc;
 
-	if (!st)
-		return M_ESTORE;
-	stmt_bind_text(st, 1, cv->id);
-	stmt_bind_text(st, 2, origin);
-	if ((rc = feeds_exec(st, e)))
-		return rc;
+	if (!fresh) { /* a new CVE has no old rows to delete */
+		st = feeds_stmt(c, ST_PROD_DEL, e);
+		if (!st)
+			return M_ESTORE;
+		stmt_bind_text(st, 1, cv->id);
+		stmt_bind_text(st, 2, origin);
+		if ((rc = feeds_exec(st, e)))
+			return rc;
+	}
 	for (size_t i = 0; i < cv->n_vps; i++) {
 		st = feeds_stmt(c, ST_PROD_INS, e);
 		if (!st)
@@ -455,18 +476,21 @@ int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const 
 }
 
 int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
-		     struct merr *e)
+		     bool fresh, struct merr *e)
 {
 	bool nvd = strcmp(origin, "nvd") == 0;
-	struct store_stmt *st = feeds_stmt(c, ST_REFS_DEL, e);
+	struct store_stmt *st;
 	int rc;
 
-	if (!st)
-		return M_ESTORE;
-	stmt_bind_text(st, 1, cv->id);
-	stmt_bind_text(st, 2, origin);
-	if ((rc = feeds_exec(st, e)))
-		return rc;
+	if (!fresh) {
+		st = feeds_stmt(c, ST_REFS_DEL, e);
+		if (!st)
+			return M_ESTORE;
+		stmt_bind_text(st, 1, cv->id);
+		stmt_bind_text(st, 2, origin);
+		if ((rc = feeds_exec(st, e)))
+			return rc;
+	}
 	for (size_t i = 0; i < cv->n_refs; i++) {
 		st = feeds_stmt(c, nvd ? ST_REF_NVD : ST_REF_CVE5, e);
 		if (!st)
@@ -495,5 +519,7 @@ void feeds_cve_release(struct feeds_cve *c)
 	if (c->cve5_affected)
 		cJSON_free(c->cve5_affected);
 	cJSON_Delete(c->doc);
+	if (c->arena)
+		feeds_arena_end(c->arena_mark);
 	memset(c, 0, sizeof(*c));
 }

@@ -259,6 +259,8 @@ int feeds_cve5_parse(const char *p, size_t len, struct feeds_cve *c, struct merr
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	c->arena_mark = feeds_arena_begin();
+	c->arena = true;
 	c->doc = cJSON_ParseWithLength(p, len);
 	if (!c->doc)
 		return merr_set(e, M_EPARSE, "not valid JSON");
@@ -377,10 +379,11 @@ static int cve5_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct m
 		stmt_bind_text(st, 19, c->cve5_affected);
 		stmt_bind_int64(st, 20, c->cve5_updated);
 		stmt_bind_text(st, 21, c->state);
+		stmt_bind_text(st, 22, feeds_best_severity(c));
 	}
-	if ((rc = feeds_exec(st, e)) || (rc = feeds_update_severity(ctx, c->id, e)) ||
-	    (rc = feeds_store_refs(ctx, c, "cve5", e)) ||
-	    (rc = feeds_store_products(ctx, c, "cve5", e)))
+	if ((rc = feeds_exec(st, e)) || (has_nvd && (rc = feeds_update_severity(ctx, c->id, e))) ||
+	    (rc = feeds_store_refs(ctx, c, "cve5", !exists, e)) ||
+	    (rc = feeds_store_products(ctx, c, "cve5", !exists, e)))
 		return rc;
 	return FEEDS_STORED;
 }

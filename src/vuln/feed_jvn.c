@@ -162,12 +162,23 @@ static int bind_json(struct store_stmt *st, int i, const cJSON *v)
 /* Removes the products this entry added before (its previous CVE list). */
 static int jvn_forget_products(struct feeds_ctx *c, const struct feeds_jvn *j, struct merr *e)
 {
-	struct store_stmt *st = feeds_stmt(c, ST_JVN_CVES_GET, e);
-	cJSON *old = cJSON_CreateArray(), *x, *cpe;
+	struct store_stmt *st = feeds_stmt(c, ST_JVN_CPES_GET, e);
+	cJSON *old = cJSON_CreateArray(), *old_cpes = NULL, *x, *cpe;
 	int rc;
 
 	if (!st || !old) {
 		cJSON_Delete(old);
+		return M_ESTORE;
+	}
+	/* the CPEs the stored version named, not the new ones */
+	stmt_bind_text(st, 1, j->id);
+	if (stmt_step(st, e) == 1 && stmt_text(st, 0))
+		old_cpes = cJSON_Parse(stmt_text(st, 0));
+	stmt_reset(st);
+	st = feeds_stmt(c, ST_JVN_CVES_GET, e);
+	if (!st) {
+		cJSON_Delete(old);
+		cJSON_Delete(old_cpes);
 		return M_ESTORE;
 	}
 	stmt_bind_text(st, 1, j->id);
@@ -178,10 +189,10 @@ static int jvn_forget_products(struct feeds_ctx *c, const struct feeds_jvn *j, s
 		goto out;
 	cJSON_ArrayForEach(x, old)
 	{
-		cJSON_ArrayForEach(cpe, j->cpes)
+		cJSON_ArrayForEach(cpe, old_cpes)
 		{
 			char vp[VULN_VP_MAX];
-			if (feeds_cpe_vp(cpe->valuestring, vp, sizeof(vp)))
+			if (!cJSON_IsString(cpe) || feeds_cpe_vp(cpe->valuestring, vp, sizeof(vp)))
 				continue;
 			st = feeds_stmt(c, ST_PROD_DEL_VP, e);
 			if (!st) {
@@ -197,6 +208,7 @@ static int jvn_forget_products(struct feeds_ctx *c, const struct feeds_jvn *j, s
 	}
 out:
 	cJSON_Delete(old);
+	cJSON_Delete(old_cpes);
 	if (rc)
 		return rc;
 	st = feeds_stmt(c, ST_JVN_CVES_DEL, e);

@@ -228,6 +228,8 @@ int feeds_nvd_parse(const char *p, size_t len, struct feeds_cve *c, struct merr 
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	c->arena_mark = feeds_arena_begin();
+	c->arena = true;
 	c->doc = cJSON_ParseWithLength(p, len);
 	if (!c->doc)
 		return merr_set(e, M_EPARSE, "not valid JSON");
@@ -293,8 +295,10 @@ int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e)
 	return feeds_exec(st, e);
 }
 
-/* FEEDS_UNCHANGED when NVD's version of the CVE is stored with this lastModified or later. */
-static int nvd_current(struct feeds_ctx *ctx, const struct feeds_cve *c, struct merr *e)
+/* FEEDS_UNCHANGED when NVD's version of the CVE is stored with this lastModified or later;
+ * *fresh tells whether the CVE has no row yet. */
+static int nvd_current(struct feeds_ctx *ctx, const struct feeds_cve *c, bool *fresh,
+		       struct merr *e)
 {
 	struct store_stmt *st = feeds_stmt(ctx, ST_CVE_GET, e);
 	int rc;
@@ -303,6 +307,7 @@ static int nvd_current(struct feeds_ctx *ctx, const struct feeds_cve *c, struct 
 		return M_ESTORE;
 	stmt_bind_text(st, 1, c->id);
 	rc = stmt_step(st, e);
+	*fresh = rc == 0;
 	if (rc == 1) {
 		const char *src = stmt_text(st, 1);
 		bool has_nvd = src && strncmp(src, "nvd", 3) == 0;
@@ -317,7 +322,8 @@ static int nvd_current(struct feeds_ctx *ctx, const struct feeds_cve *c, struct 
 static int nvd_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct merr *e)
 {
 	struct store_stmt *st;
-	int rc = nvd_current(ctx, c, e);
+	bool fresh = false;
+	int rc = nvd_current(ctx, c, &fresh, e);
 
 	if (rc != FEEDS_STORED)
 		return rc;
@@ -332,9 +338,9 @@ static int nvd_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct me
 	feeds_bind_metrics(st, 6, c);
 	stmt_bind_text(st, 19, c->configurations);
 	stmt_bind_text(st, 20, c->vuln_status);
-	if ((rc = feeds_exec(st, e)) || (rc = feeds_update_severity(ctx, c->id, e)) ||
-	    (rc = feeds_store_refs(ctx, c, "nvd", e)) ||
-	    (rc = feeds_store_products(ctx, c, "nvd", e)))
+	stmt_bind_text(st, 21, feeds_best_severity(c));
+	if ((rc = feeds_exec(st, e)) || (rc = feeds_store_refs(ctx, c, "nvd", fresh, e)) ||
+	    (rc = feeds_store_products(ctx, c, "nvd", fresh, e)))
 		return rc;
 	return FEEDS_STORED;
 }

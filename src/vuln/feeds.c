@@ -154,6 +154,19 @@ static int state_write(struct feeds_ctx *c, const struct ckpt *k, struct merr *e
 	return rc;
 }
 
+/* Keeps the feed's own date (top-level header) with the file's state. */
+static void state_feed_date(struct feeds_ctx *c, const char *date)
+{
+	struct store_stmt *st = NULL;
+	if (store_prepare(c->s, "UPDATE feed_state SET last_modified = ? WHERE feed = ?", &st,
+			  NULL))
+		return;
+	stmt_bind_text(st, 1, date);
+	stmt_bind_text(st, 2, c->name);
+	feeds_exec(st, NULL);
+	stmt_finalize(st);
+}
+
 static int clear_errors(struct feeds_ctx *c, struct merr *e)
 {
 	struct store_stmt *st = NULL;
@@ -246,8 +259,10 @@ static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 {
 	size_t batch = c->o->batch ? c->o->batch : BATCH_DEFAULT, in_batch = 0;
 	struct split_rec rec;
+	struct merr fatal;
 	int rc;
 
+	merr_init(&fatal);
 	if ((rc = split_open_file(c->path, ad->mode, ad->array_key, c->o->record_max, &c->sp, e)))
 		return rc;
 	if (k->offset > 0)
@@ -263,14 +278,15 @@ static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			feeds_log_error(c, &re, NULL);
 			if (split_fatal(c->sp)) {
 				c->r->file_failed = true;
+				fatal = re;
 				*e = re;
 				merr_set_file(e, c->path);
 				rc = re.code;
 				break;
 			}
+			feeds_log_error(c, &re, NULL);
 			continue;
 		}
 		if ((rc = one_record(c, ad, &rec)))
@@ -282,10 +298,13 @@ static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 		}
 	}
 	if (c->r->file_failed && ad->one_tx) {
-		/* A catalog cut short must not replace the stored one. */
+		/* A catalog cut short must not replace the stored one; the error outlives it. */
 		store_rollback(c->s);
+		feeds_log_error(c, &fatal, NULL);
 		return rc;
 	}
+	if (c->r->file_failed)
+		feeds_log_error(c, &fatal, NULL);
 	if (!c->r->file_failed && ad->finish && (rc = ad->finish(c, e)))
 		goto fail;
 	{
@@ -388,7 +407,15 @@ int feeds_import_file(struct store *s, const char *path, enum feeds_kind kind,
 	if (c.sp && ad->kind == FEEDS_NVD) {
 		const char *ts = split_header(c.sp, "timestamp");
 		snprintf(r->version, sizeof(r->version), "%s", ts ? ts : "");
+		snprintf(r->feed_date, sizeof(r->feed_date), "%s", ts ? ts : "");
+	} else if (c.sp && ad->kind == FEEDS_KEV) {
+		const char *d = split_header(c.sp, "dateReleased");
+		snprintf(r->feed_date, sizeof(r->feed_date), "%s", d ? d : "");
+	} else if (ad->kind == FEEDS_EPSS) {
+		snprintf(r->feed_date, sizeof(r->feed_date), "%s", c.epss_date);
 	}
+	if (r->feed_date[0])
+		state_feed_date(&c, r->feed_date);
 	split_free(c.sp);
 	feeds_stmts_release(&c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

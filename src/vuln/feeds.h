@@ -43,7 +43,9 @@ struct feeds_result {
 	bool file_failed; /* the file as a whole could not be read to its end */
 	char first_errors[FEEDS_FIRST_ERRORS][600]; /* "FILE:@OFFSET: field: message" */
 	int n_first_errors;
-	char version[64]; /* KEV catalogVersion, EPSS model_version, NVD timestamp */
+	char version[64];   /* KEV catalogVersion, EPSS model_version, NVD timestamp */
+	char feed_date[64]; /* the feed's own date (NVD timestamp, KEV dateReleased, EPSS
+			       score_date), kept in feed_state.last_modified */
 };
 
 /* Called after each file of feeds_import_dir() (borrowed result). */
@@ -156,6 +158,8 @@ struct feeds_cve {
 	size_t n_refs;
 	char (*vps)[VULN_VP_MAX]; /* distinct folded vendor:product */
 	size_t n_vps, cap_vps;
+	size_t arena_mark; /* cJSON arena position at parse start (released with the record) */
+	bool arena;
 };
 
 void feeds_cve_release(struct feeds_cve *c);

@@ -32,6 +32,7 @@ enum feeds_st {
 	ST_EPSS_UPSERT,
 	ST_JVN_GET,
 	ST_JVN_UPSERT,
+	ST_JVN_CPES_GET,
 	ST_JVN_CVES_GET,
 	ST_JVN_CVES_DEL,
 	ST_JVN_CVE_INS,
@@ -110,16 +111,27 @@ void feeds_add_cwe(char *list, size_t cap, const char *cwe);
 /* Picks the metric for the score columns from a cvssMetricVxx-style array. */
 const char *feeds_severity_for(double score, int major);
 
-/* Stores the CVE's products / references for one origin (deletes the old ones first). */
+/* Stores the CVE's products / references for one origin, deleting the old ones first unless
+ * the CVE is fresh (its row did not exist). */
 int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
-			 struct merr *e);
+			 bool fresh, struct merr *e);
 int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
-		     struct merr *e);
+		     bool fresh, struct merr *e);
+/* The severity word of the best metric the record has (v4 > v3 > v2), or NULL. */
+const char *feeds_best_severity(const struct feeds_cve *c);
 /* Binds the 13 metric columns (v4: score vector source severity; v3: score vector source
  * version severity; v2: score vector source severity) from column i; returns the next. */
 int feeds_bind_metrics(struct store_stmt *st, int i, const struct feeds_cve *c);
 /* Sets cves.severity from the best CVSS present (v4 > v3 > v2). */
 int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e);
+
+/*
+ * cJSON allocations between feeds_arena_begin() and feeds_arena_end(mark) come from a
+ * thread-local bump arena and are all released by the end call: free the DOM (cJSON_Delete,
+ * cJSON_free) before it. Calls nest. A no-op under ASan.
+ */
+size_t feeds_arena_begin(void);
+void feeds_arena_end(size_t mark);
 
 /* JVN entries (feed_jvn.c): lifecycle and builders for the XML and JSON parsers. */
 int feeds_jvn_init(struct feeds_jvn *j);

@@ -702,7 +702,7 @@ static int at_end(struct split *s, struct split_rec *rec, struct merr *e)
 		return s->ph == PH_REC ? emit(s, rec, e) : 0;
 	if (s->ph == PH_REC && s->lit)
 		return emit(s, rec, e);
-	if (s->ph == PH_END)
+	if (s->ph == PH_END && s->started)
 		return 0;
 	s->fatal = true;
 	if (s->ph == PH_REC)

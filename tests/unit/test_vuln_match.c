@@ -618,6 +618,27 @@ static void test_config__groups_agree_with_entry_walk(void **state)
 	assert_true(checked > 300);
 }
 
+static void test_config__cve5_version_na_is_product_level(void **state)
+{
+	cJSON *aff = cJSON_Parse("[{\"source\":\"cna\",\"affected\":[{\"vendor\":\"Cisco\","
+				 "\"product\":\"Cisco IOS XE Software\",\"versions\":[{"
+				 "\"version\":\"n/a\",\"status\":\"affected\"}]}]}]");
+	struct vuln_eval ev;
+
+	assert_non_null(aff);
+	assert_int_equal(eval5(aff, "cpe:2.3:o:cisco:ios_xe:16.9.1", &ev), VULN_PRODUCT_ONLY);
+	assert_int_equal(ev.basis, VULN_BASIS_VERSION_UNKNOWN);
+	assert_int_equal(eval5(aff, "cpe:2.3:o:cisco:ios:15.1", &ev), VULN_NOT_AFFECTED);
+	cJSON_Delete(aff);
+	/* a CNA that repeats the product name in versions (ZDI for Exim) */
+	aff = cJSON_Parse("[{\"source\":\"cna\",\"affected\":[{\"vendor\":\"Exim\",\"product\":"
+			  "\"Exim\",\"versions\":[{\"version\":\"exim 4.95\",\"status\":"
+			  "\"affected\"}],\"defaultStatus\":\"unaffected\"}]}]");
+	assert_int_equal(eval5(aff, "cpe:2.3:a:exim:exim:4.95", &ev), VULN_AFFECTED);
+	assert_int_equal(eval5(aff, "cpe:2.3:a:exim:exim:4.96", &ev), VULN_NOT_AFFECTED);
+	cJSON_Delete(aff);
+}
+
 static void test_config__rejects_malformed_trees(void **state)
 {
 	struct vuln_configs *c = NULL;
@@ -834,6 +855,7 @@ int main(void)
 	    cmocka_unit_test(test_config__escaped_ios_versions),
 	    cmocka_unit_test(test_config__cve5_panos_hotfix_bounds),
 	    cmocka_unit_test(test_config__cve5_fortios_prefers_cna_branches),
+	    cmocka_unit_test(test_config__cve5_version_na_is_product_level),
 	    cmocka_unit_test(test_config__groups_agree_with_entry_walk),
 	    cmocka_unit_test(test_config__rejects_malformed_trees),
 	};

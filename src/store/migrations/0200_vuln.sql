@@ -30,7 +30,7 @@ CREATE TABLE cve_refs (
 	tags TEXT,                         -- comma-separated
 	origin TEXT NOT NULL DEFAULT 'nvd', -- 'nvd' or 'cve5': which feed brought it
 	PRIMARY KEY (cve_id, url)
-);
+) WITHOUT ROWID; -- clustered by CVE: one b-tree instead of table + index
 
 -- Candidate index: every folded vendor:product a CVE names (vuln_fold_vp).
 CREATE TABLE cve_products (

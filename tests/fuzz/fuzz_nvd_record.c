@@ -1,0 +1,13 @@
+/* fuzz_nvd_record.c - the nvd record parser on one arbitrary record. */
+#include "base/compat.h"
+
+#include "vuln/feeds.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct feeds_cve c;
+	feeds_nvd_parse((const char *)data, size, &c, NULL);
+	feeds_cve_release(&c);
+	return 0;
+}

@@ -1,0 +1,583 @@
+/* test_feeds.c - the streaming splitter and the feed importers on the real shared data. */
+#include "base/compat.h"
+
+#include <sys/stat.h>
+
+#include "base/mem.h"
+#include "store/store.h"
+#include "testutil.h"
+#include "vuln/feeds.h"
+#include "vuln/split.h"
+
+/* ---- helpers ---- */
+
+static void data_path(char *out, size_t cap, const char *rel)
+{
+	snprintf(out, cap, "%s/%s", tu_data_dir(), rel);
+}
+
+/* Copies the first n bytes of src (all when n is 0) to a temp file; returns its path. */
+static const char *copy_head(const char *src, const char *name, long n)
+{
+	static char path[512];
+	FILE *in = fopen(src, "rb"), *out;
+	char buf[65536];
+	long left = n;
+	size_t r;
+
+	assert_non_null(in);
+	tu_path(path, sizeof(path), name);
+	out = fopen(path, "wb");
+	assert_non_null(out);
+	while ((r = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (n && (long)r > left)
+			r = (size_t)left;
+		fwrite(buf, 1, r, out);
+		left -= (long)r;
+		if (n && left <= 0)
+			break;
+	}
+	fclose(in);
+	fclose(out);
+	return path;
+}
+
+static long file_size(const char *p)
+{
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	return (long)sb.st_size;
+}
+
+static struct store *fresh_store(const char *name)
+{
+	char path[512];
+	struct store *s = NULL;
+	struct merr e;
+
+	tu_path(path, sizeof(path), name);
+	remove(path);
+	merr_init(&e);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	return s;
+}
+
+static int64_t q_int(struct store *s, const char *sql)
+{
+	int64_t v = -1;
+	assert_int_equal(store_query_int(s, sql, &v, NULL), 0);
+	return v;
+}
+
+/* Runs sql (one text column, first row) into out. */
+static void q_text(struct store *s, const char *sql, char *out, size_t cap)
+{
+	struct store_stmt *st = NULL;
+	out[0] = '\0';
+	assert_int_equal(store_prepare(s, sql, &st, NULL), 0);
+	if (stmt_step(st, NULL) == 1 && stmt_text(st, 0))
+		snprintf(out, cap, "%s", stmt_text(st, 0));
+	stmt_finalize(st);
+}
+
+static void import_ok(struct store *s, const char *path, enum feeds_kind k, struct feeds_result *r)
+{
+	struct merr e;
+	merr_init(&e);
+	assert_int_equal(feeds_import_file(s, path, k, NULL, r, &e), 0);
+}
+
+/* ---- splitter ---- */
+
+static void test_split__braces_and_escapes_inside_strings(void **state)
+{
+	const char *doc =
+	    "{\"timestamp\":\"2024-10-25T01:15:13.497\",\"n\":2,\"skip\":{\"a\":[1,\"]\"]},"
+	    "\"vulnerabilities\":[{\"a\":\"}{\\\"]\"},\n {\"b\":[1,{\"c\":\"\\\\\"}]}]}";
+	struct split *sp = NULL;
+	struct split_rec r;
+
+	assert_int_equal(split_open_mem(doc, strlen(doc), SPLIT_ARRAY, NULL, 0, &sp, NULL), 0);
+	assert_int_equal(split_next(sp, &r, NULL), 1);
+	assert_string_equal(r.p, "{\"a\":\"}{\\\"]\"}");
+	assert_int_equal(r.offset, strstr(doc, "{\"a\":\"}") - doc);
+	assert_int_equal(r.line, 1);
+	assert_int_equal(split_next(sp, &r, NULL), 1);
+	assert_string_equal(r.p, "{\"b\":[1,{\"c\":\"\\\\\"}]}");
+	assert_int_equal(r.line, 2);
+	assert_int_equal(split_next(sp, &r, NULL), 0);
+	assert_false(split_fatal(sp));
+	assert_string_equal(split_header(sp, "timestamp"), "2024-10-25T01:15:13.497");
+	assert_string_equal(split_header(sp, "n"), "2");
+	assert_null(split_header(sp, "skip"));
+	split_free(sp);
+}
+
+static void test_split__lines_mode_skips_blank_lines(void **state)
+{
+	const char *doc = "{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}";
+	struct split *sp = NULL;
+	struct split_rec r;
+
+	assert_int_equal(split_open_mem(doc, strlen(doc), SPLIT_LINES, NULL, 0, &sp, NULL), 0);
+	assert_int_equal(split_next(sp, &r, NULL), 1);
+	assert_string_equal(r.p, "{\"a\":1}");
+	assert_int_equal(split_next(sp, &r, NULL), 1);
+	assert_string_equal(r.p, "{\"b\":2}");
+	assert_int_equal(r.line, 4);
+	assert_int_equal(r.offset, 13);
+	assert_int_equal(split_next(sp, &r, NULL), 1);
+	assert_string_equal(r.p, "{\"c\":3}");
+	assert_int_equal(split_next(sp, &r, NULL), 0);
+	split_free(sp);
+}
+
+static void test_split__oversized_record_is_skipped_with_its_offset(void **state)
+{
+	char doc[600];
+	struct split *sp = NULL;
+	struct split_rec r;
+	struct merr e;
+	char big[300];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(doc, sizeof(doc), "{\"vulnerabilities\":[{\"a\":1},{\"big\":\"%s\"},{\"c\":3}]}",
+		 big);
+	assert_int_equal(split_open_mem(doc, strlen(doc), SPLIT_ARRAY, NULL, 100, &sp, NULL), 0);
+	assert_int_equal(split_next(sp, &r, NULL), 1);
+	merr_init(&e);
+	assert_int_equal(split_next(sp, &r, &e), M_ETOOBIG);
+	assert_int_equal(e.offset, strstr(doc, "{\"big\"") - doc);
+	assert_false(split_fatal(sp));
+	assert_int_equal(split_next(sp, &r, NULL), 1);
+	assert_string_equal(r.p, "{\"c\":3}");
+	assert_int_equal(split_next(sp, &r, NULL), 0);
+	split_free(sp);
+}
+
+static void test_split__bad_structure_is_fatal(void **state)
+{
+	static const char *const bad[] = {"{\"vulnerabilities\":[{\"a\":1}", "{\"x\":1}", "nope",
+					  "{\"vulnerabilities\":[{\"a\":\"unterminated}]}"};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct split *sp = NULL;
+		struct split_rec r;
+		struct merr e;
+		int rc;
+		merr_init(&e);
+		assert_int_equal(
+		    split_open_mem(bad[i], strlen(bad[i]), SPLIT_ARRAY, NULL, 0, &sp, NULL), 0);
+		while ((rc = split_next(sp, &r, &e)) == 1)
+			;
+		assert_int_equal(rc, M_EPARSE);
+		assert_true(split_fatal(sp));
+		assert_int_equal(split_next(sp, &r, NULL), 0);
+		split_free(sp);
+	}
+}
+
+/* Counts records until the end or a fatal error; returns the last code. */
+static int count_records(const char *path, enum split_mode mode, long *n, struct merr *e)
+{
+	struct split *sp = NULL;
+	struct split_rec r;
+	int rc;
+
+	*n = 0;
+	assert_int_equal(split_open_file(path, mode, NULL, 0, &sp, e), 0);
+	while ((rc = split_next(sp, &r, e)) == 1)
+		(*n)++;
+	split_free(sp);
+	return rc;
+}
+
+static void test_split__reads_gzip_and_xz_whole(void **state)
+{
+	char p[512];
+	long n;
+
+	data_path(p, sizeof(p), "nvd/nvdcve-2016.json.gz");
+	assert_int_equal(count_records(p, SPLIT_ARRAY, &n, NULL), 0);
+	assert_int_equal(n, 6517);
+	data_path(p, sizeof(p), "cve5/vulnrichment-subset.jsonl.xz");
+	assert_int_equal(count_records(p, SPLIT_LINES, &n, NULL), 0);
+	assert_int_equal(n, 464);
+}
+
+static void test_split__truncated_gzip_keeps_earlier_records(void **state)
+{
+	char src[512], msg[600];
+	const char *cut;
+	struct merr e;
+	long n;
+
+	data_path(src, sizeof(src), "nvd/nvdcve-2016.json.gz");
+	cut = copy_head(src, "cut.json.gz", file_size(src) / 2);
+	merr_init(&e);
+	assert_int_equal(count_records(cut, SPLIT_ARRAY, &n, &e), M_EPARSE);
+	assert_true(n > 1000 && n < 6517);
+	assert_true(e.offset > 0);
+	merr_format(&e, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "truncated gzip"));
+}
+
+static void test_split__truncated_xz_keeps_earlier_records(void **state)
+{
+	char src[512], msg[600];
+	const char *cut;
+	struct merr e;
+	long n;
+
+	data_path(src, sizeof(src), "cve5/vulnrichment-subset.jsonl.xz");
+	cut = copy_head(src, "cut.jsonl.xz", file_size(src) / 2);
+	merr_init(&e);
+	assert_int_equal(count_records(cut, SPLIT_LINES, &n, &e), M_EPARSE);
+	assert_true(n > 100 && n < 464);
+	merr_format(&e, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "truncated xz"));
+}
+
+/* ---- NVD ---- */
+
+static void test_nvd__heartbleed_has_configurations_cvss31_and_cwe(void **state)
+{
+	struct store *s = fresh_store("nvd.db");
+	struct feeds_result r;
+	char p[512], t[256];
+
+	data_path(p, sizeof(p), "nvd/nvdcve-2.0-subset.json.xz");
+	import_ok(s, p, FEEDS_UNKNOWN, &r);
+	assert_int_equal(r.kind, FEEDS_NVD);
+	assert_int_equal(r.stored, 1997);
+	assert_int_equal(r.errors, 0);
+	assert_string_equal(r.version, "2024-10-25T01:15:13.497");
+	q_text(s,
+	       "SELECT cvss3_score || ' ' || cvss3_version || ' ' || cwe || ' ' || severity"
+	       " FROM cves WHERE id = 'CVE-2014-0160'",
+	       t, sizeof(t));
+	assert_string_equal(t, "7.5 3.1 CWE-125 HIGH");
+	assert_int_equal(
+	    q_int(s, "SELECT COUNT(*) FROM cves WHERE id = 'CVE-2014-0160'"
+		     " AND configurations LIKE '[{\"nodes\":%cpe:2.3:a:openssl:openssl:%'"),
+	    1);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cve_products WHERE cve_id = 'CVE-2014-0160'"
+				  " AND vp = 'openssl:openssl' AND origin = 'nvd'"),
+			 1);
+	/* aliases are folded: nginx:nginx is stored as f5:nginx */
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cve_products WHERE vp = 'nginx:nginx'"), 0);
+	assert_true(q_int(s, "SELECT COUNT(*) FROM cve_products WHERE vp = 'f5:nginx'") >= 25);
+	store_close(s);
+}
+
+static void test_nvd__reimport_changes_nothing(void **state)
+{
+	struct store *s = fresh_store("idem.db");
+	struct feeds_result r;
+	int64_t cves, refs, prods;
+	char p[512];
+
+	data_path(p, sizeof(p), "nvd/nvdcve-2.0-kev-edge-2017plus.json.xz");
+	import_ok(s, p, FEEDS_NVD, &r);
+	assert_int_equal(r.stored, 44);
+	cves = q_int(s, "SELECT COUNT(*) FROM cves");
+	refs = q_int(s, "SELECT COUNT(*) FROM cve_refs");
+	prods = q_int(s, "SELECT COUNT(*) FROM cve_products");
+	import_ok(s, p, FEEDS_NVD, &r);
+	assert_int_equal(r.stored, 0);
+	assert_int_equal(r.unchanged, 44);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cves"), cves);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cve_refs"), refs);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cve_products"), prods);
+	/* the newer of two versions of a record wins, whatever the import order */
+	data_path(p, sizeof(p), "nvd/nvdcve-2.0-subset.json.xz");
+	import_ok(s, p, FEEDS_NVD, &r);
+	assert_int_equal(r.unchanged, 2); /* CVE-2019-5591 and CVE-2024-38094 are older here */
+	store_close(s);
+}
+
+static void test_nvd__bad_records_are_logged_and_good_ones_stored(void **state)
+{
+	static const char doc[] =
+	    "{\"format\":\"NVD_CVE\",\"vulnerabilities\":["
+	    "{\"cve\":{\"id\":\"CVE-2099-0001\",\"published\":\"2099-01-01T00:00:00\","
+	    "\"lastModified\":\"2099-01-02T00:00:00\",\"descriptions\":[{\"lang\":\"en\","
+	    "\"value\":\"bad \xff\xfe utf8\"}]}},"
+	    "{\"cve\":{\"id\":\"CVE-2099-0002\",\"published\":\"2099-01-01T00:00:00\","
+	    "\"lastModified\":\"2099-01-02T00:00:00\",\"metrics\":{\"cvssMetricV31\":[{\"source\":"
+	    "\"nvd@nist.gov\",\"type\":\"Primary\",\"cvssData\":{\"version\":\"3.1\","
+	    "\"vectorString\":"
+	    "\"CVSS:3.1/AV:N\",\"baseScore\":\"high\"}}]}}},"
+	    "{\"cve\":{\"id\":\"CVE-2099-0003\",\"published\":\"2099-01-01T00:00:00\","
+	    "\"lastModified\":\"2099-01-02T00:00:00\",\"metrics\":{\"cvssMetricV50\":[]}}},"
+	    "{\"cve\":{\"id\":\"CVE-2099-0004\",\"published\":\"2099-01-01T00:00:00\","
+	    "\"lastModified\":\"2099-01-02T00:00:00\",\"descriptions\":[{\"lang\":\"en\","
+	    "\"value\":\"fine\"}],\"configurations\":[{\"nodes\":[{\"operator\":\"OR\","
+	    "\"cpeMatch\":"
+	    "[{\"vulnerable\":true,\"criteria\":\"cpe:2.3:o:cisco:ios:12.2\\\\(33\\\\)sxi:*:*:*:*:*"
+	    ":*:*\"}"
+	    "]}]}]}},"
+	    "{\"cve\":{\"id\":\"CVE-2099-0005\",\"published\":17,\"lastModified\":\"x\"}}"
+	    "]}";
+	struct store *s = fresh_store("bad.db");
+	struct feeds_result r;
+	FILE *f;
+	char p[512], t[256];
+
+	tu_path(p, sizeof(p), "crafted-nvd.json");
+	f = fopen(p, "wb");
+	assert_non_null(f);
+	fwrite(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	import_ok(s, p, FEEDS_UNKNOWN, &r);
+	assert_int_equal(r.stored, 1);
+	assert_int_equal(r.errors, 4);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cves"), 1);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cve_products WHERE vp = 'cisco:ios'"), 1);
+	q_text(s, "SELECT message FROM feed_errors WHERE cve_id = 'CVE-2099-0001'", t, sizeof(t));
+	assert_non_null(strstr(t, "invalid UTF-8"));
+	q_text(s, "SELECT message FROM feed_errors WHERE cve_id = 'CVE-2099-0002'", t, sizeof(t));
+	assert_non_null(strstr(t, "baseScore"));
+	q_text(s, "SELECT message FROM feed_errors WHERE cve_id = 'CVE-2099-0003'", t, sizeof(t));
+	assert_non_null(strstr(t, "unknown CVSS version"));
+	q_text(s, "SELECT message FROM feed_errors WHERE cve_id = 'CVE-2099-0005'", t, sizeof(t));
+	assert_non_null(strstr(t, "published"));
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM feed_errors WHERE byte_offset > 0"), 4);
+	assert_non_null(strstr(r.first_errors[0], "crafted-nvd.json:@"));
+	store_close(s);
+}
+
+/* ---- CVE 5 ---- */
+
+static void test_cve5__pan_os_has_affected_ranges_and_merges_with_nvd(void **state)
+{
+	struct store *s = fresh_store("cve5.db");
+	struct feeds_result r;
+	char p[512], t[256];
+
+	data_path(p, sizeof(p), "nvd/nvdcve-2.0-subset.json.xz");
+	import_ok(s, p, FEEDS_NVD, &r);
+	data_path(p, sizeof(p), "cve5/vulnrichment-subset.jsonl.xz");
+	import_ok(s, p, FEEDS_UNKNOWN, &r);
+	assert_int_equal(r.kind, FEEDS_CVE5);
+	assert_int_equal(r.stored, 464);
+	assert_int_equal(r.errors, 0);
+	q_text(s,
+	       "SELECT source || ' ' || cvss3_score || ' ' || severity FROM cves"
+	       " WHERE id = 'CVE-2024-3400'",
+	       t, sizeof(t));
+	assert_string_equal(t, "cve5 10.0 CRITICAL");
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cves WHERE id = 'CVE-2024-3400' AND"
+				  " cve5_affected LIKE '[{\"source\":\"cna\",\"affected\":[%'"
+				  " AND cve5_affected LIKE '%\"lessThan\":\"10.2.9-h1\"%'"
+				  " AND cve5_affected LIKE '%\"source\":\"adp:CISA-ADP\"%'"),
+			 1);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cve_products WHERE cve_id = 'CVE-2024-3400'"
+				  " AND vp = 'paloaltonetworks:pan-os' AND origin = 'cve5'"),
+			 1);
+	/* records NVD also has become nvd+cve5 and keep NVD's configurations */
+	assert_true(q_int(s, "SELECT COUNT(*) FROM cves WHERE source = 'nvd+cve5'"
+			     " AND configurations IS NOT NULL") > 0);
+	import_ok(s, p, FEEDS_CVE5, &r);
+	assert_int_equal(r.stored, 0);
+	assert_int_equal(r.unchanged, 464);
+	store_close(s);
+}
+
+/* ---- KEV ---- */
+
+static void test_kev__catalogs_replace_and_remember_first_catalog(void **state)
+{
+	struct store *s = fresh_store("kev.db");
+	struct feeds_result r;
+	struct feeds_kev_diff d;
+	char old[512], cur[512];
+
+	data_path(old, sizeof(old), "kev/known_exploited_vulnerabilities-2025.08.25.json");
+	data_path(cur, sizeof(cur), "kev/known_exploited_vulnerabilities.json");
+	import_ok(s, old, FEEDS_UNKNOWN, &r);
+	assert_int_equal(r.kind, FEEDS_KEV);
+	assert_int_equal(r.stored, 1404);
+	assert_string_equal(r.version, "2025.08.25");
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM kev"), 1404);
+	import_ok(s, cur, FEEDS_KEV, &r);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM kev"), 1674);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM kev WHERE first_catalog = '2026.08.21'"),
+			 270);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM kev WHERE known_ransomware = 'Known'"),
+			 352);
+	assert_int_equal(q_int(s, "SELECT count FROM kev_catalogs WHERE version = '2026.08.21'"),
+			 1674);
+	import_ok(s, cur, FEEDS_KEV, &r);
+	assert_int_equal(r.stored, 0);
+	assert_int_equal(r.unchanged, 1674);
+	{
+		/* a catalog cut short does not replace the stored one, and says where it broke */
+		const char *cut = copy_head(cur, "kev-cut.json", file_size(cur) / 2);
+		struct merr e;
+		char q[600];
+		merr_init(&e);
+		assert_int_equal(feeds_import_file(s, cut, FEEDS_KEV, NULL, &r, &e), M_EPARSE);
+		assert_true(r.file_failed);
+		assert_int_equal(q_int(s, "SELECT COUNT(*) FROM kev"), 1674);
+		snprintf(q, sizeof(q), "SELECT COUNT(*) FROM feed_errors WHERE file = '%s'", cut);
+		assert_int_equal(q_int(s, q), 1);
+	}
+	assert_int_equal(feeds_kev_diff(old, cur, &d, NULL), 0);
+	assert_int_equal(d.n_added, 270);
+	assert_int_equal(d.n_removed, 0);
+	assert_int_equal(d.old_count, 1404);
+	assert_string_equal(d.new_version, "2026.08.21");
+	feeds_kev_diff_release(&d);
+	store_close(s);
+}
+
+/* ---- EPSS ---- */
+
+static void test_epss__loads_all_rows_and_model_version(void **state)
+{
+	struct store *s = fresh_store("epss.db");
+	struct feeds_result r;
+	char p[512], t[128];
+
+	data_path(p, sizeof(p), "epss/epss-scores-2026-08-16-emba.csv.xz");
+	import_ok(s, p, FEEDS_UNKNOWN, &r);
+	assert_int_equal(r.kind, FEEDS_EPSS);
+	assert_int_equal(r.stored, 360142);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM epss WHERE model_version IS NULL"), 360142);
+	p[0] = '\0';
+	snprintf(p, sizeof(p), "%s",
+		 tu_write_file("epss.csv",
+			       "#model_version:v2025.03.14,score_date:2025-03-17T00:00:00+0000\n"
+			       "cve,epss,percentile\n"
+			       "CVE-2024-3400,0.94269,0.99925\n"
+			       "CVE-2024-3401,1.5,0.1\n"
+			       "not-a-cve,0.1,0.1\n"));
+	import_ok(s, p, FEEDS_UNKNOWN, &r);
+	assert_int_equal(r.stored, 1);
+	assert_int_equal(r.errors, 2);
+	q_text(s,
+	       "SELECT model_version || ' ' || score_date || ' ' || epss FROM epss"
+	       " WHERE cve_id = 'CVE-2024-3400'",
+	       t, sizeof(t));
+	assert_string_equal(t, "v2025.03.14 2025-03-17T00:00:00+0000 0.94269");
+	assert_non_null(strstr(r.first_errors[0], "epss.csv:4:"));
+	store_close(s);
+}
+
+/* ---- JVN ---- */
+
+static void test_jvn__japanese_text_and_malformed_samples(void **state)
+{
+	static const char *const malformed[] = {
+	    "hnd/dataFeed_jvndb_rss_hnd.xml:116:", "oka/dataFeed_jvndb_detail_oka.json:1377:",
+	    "oka/dataFeed_myjvn_product_oka.json:143:",
+	    "oka/dataFeed_myjvn_product_version_oka.json:178:"};
+	struct store *s = fresh_store("jvn.db");
+	struct feeds_result r;
+	char p[512], t[512];
+	int found = 0;
+
+	/* Only the JVN folder: copy nothing, point the importer at a folder with jvn/ only. */
+	data_path(p, sizeof(p), "jvn/examples/hnd/getVulnDetailInfo_hnd_JVNDB-2022-000097.xml");
+	import_ok(s, p, FEEDS_UNKNOWN, &r);
+	assert_int_equal(r.kind, FEEDS_JVN);
+	assert_int_equal(r.stored, 1);
+	q_text(s,
+	       "SELECT title_ja || '|' || severity_ja || '|' || cvss3_score || '|' || cvss2_score"
+	       " FROM jvn WHERE id = 'JVNDB-2022-000097'",
+	       t, sizeof(t));
+	assert_string_equal(t, "電子入札コアシステムにおける複数の脆弱性|警告|6.1|4.3");
+	assert_int_equal(
+	    q_int(s, "SELECT COUNT(*) FROM jvn_cves WHERE jvn_id = 'JVNDB-2022-000097'"), 3);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM cve_products WHERE origin = 'jvn' AND"
+				  " vp = 'jacic:electronic_bidding_core_system'"),
+			 3);
+	for (size_t i = 0; i < ARRAY_SIZE(malformed); i++) {
+		char rel[256];
+		struct merr e;
+		snprintf(rel, sizeof(rel), "jvn/examples/%.*s",
+			 (int)(strchr(malformed[i], ':') - malformed[i]), malformed[i]);
+		data_path(p, sizeof(p), rel);
+		merr_init(&e);
+		assert_int_equal(feeds_import_file(s, p, FEEDS_JVN, NULL, &r, &e), M_EPARSE);
+		assert_int_equal(r.errors, 1);
+		assert_non_null(strstr(r.first_errors[0], malformed[i]));
+		found++;
+	}
+	assert_int_equal(found, 4);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM feed_errors WHERE feed = 'jvn'"), 4);
+	/* the good documents of the same kind still import */
+	data_path(p, sizeof(p), "jvn/examples/oka/getVulnOverviewList_oka.json");
+	import_ok(s, p, FEEDS_JVN, &r);
+	assert_int_equal(r.stored, 3);
+	assert_int_equal(q_int(s, "SELECT COUNT(*) FROM jvn WHERE id = 'JVNDB-2025-002953'"
+				  " AND severity_ja = '緊急'"),
+			 1);
+	store_close(s);
+}
+
+static void test_jvn__severity_map_follows_myjvn(void **state)
+{
+	assert_string_equal(feeds_jvn_severity("CRITICAL", 3), "緊急");
+	assert_string_equal(feeds_jvn_severity("High", 3), "重要");
+	assert_string_equal(feeds_jvn_severity("MEDIUM", 2), "警告");
+	assert_string_equal(feeds_jvn_severity("HIGH", 2), "重要");
+	assert_string_equal(feeds_jvn_severity("LOW", 3), "注意");
+	assert_string_equal(feeds_jvn_severity("NONE", 3), "");
+}
+
+/* ---- resume ---- */
+
+static void test_resume__skips_a_completed_file_and_continues_a_checkpoint(void **state)
+{
+	struct store *s = fresh_store("resume.db");
+	struct feeds_opts o = {.resume = true, .batch = 100};
+	struct feeds_result r;
+	struct merr e;
+	char p[512];
+	const char *cp;
+
+	data_path(p, sizeof(p), "nvd/nvdcve-2.0-kev-edge-2017plus.json.xz");
+	cp = copy_head(p, "edge.json.xz", 0);
+	merr_init(&e);
+	assert_int_equal(feeds_import_file(s, cp, FEEDS_NVD, &o, &r, &e), 0);
+	assert_int_equal(r.stored, 44);
+	assert_int_equal(feeds_import_file(s, cp, FEEDS_NVD, &o, &r, &e), 0);
+	assert_true(r.resumed);
+	assert_int_equal(r.skipped, 1);
+	assert_int_equal(r.stored + r.unchanged, 0);
+	/* a checkpoint in the middle: the records before it are not read again */
+	assert_int_equal(store_exec(s,
+				    "UPDATE feed_state SET checkpoint = json_set(checkpoint,"
+				    " '$.done', json('false'), '$.offset', 300000)",
+				    NULL),
+			 0);
+	assert_int_equal(feeds_import_file(s, cp, FEEDS_NVD, &o, &r, &e), 0);
+	assert_true(r.resumed);
+	assert_true(r.unchanged > 0 && r.unchanged < 44);
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_split__braces_and_escapes_inside_strings),
+	    cmocka_unit_test(test_split__lines_mode_skips_blank_lines),
+	    cmocka_unit_test(test_split__oversized_record_is_skipped_with_its_offset),
+	    cmocka_unit_test(test_split__bad_structure_is_fatal),
+	    cmocka_unit_test(test_split__reads_gzip_and_xz_whole),
+	    cmocka_unit_test(test_split__truncated_gzip_keeps_earlier_records),
+	    cmocka_unit_test(test_split__truncated_xz_keeps_earlier_records),
+	    cmocka_unit_test(test_nvd__heartbleed_has_configurations_cvss31_and_cwe),
+	    cmocka_unit_test(test_nvd__reimport_changes_nothing),
+	    cmocka_unit_test(test_nvd__bad_records_are_logged_and_good_ones_stored),
+	    cmocka_unit_test(test_cve5__pan_os_has_affected_ranges_and_merges_with_nvd),
+	    cmocka_unit_test(test_kev__catalogs_replace_and_remember_first_catalog),
+	    cmocka_unit_test(test_epss__loads_all_rows_and_model_version),
+	    cmocka_unit_test(test_jvn__japanese_text_and_malformed_samples),
+	    cmocka_unit_test(test_jvn__severity_map_follows_myjvn),
+	    cmocka_unit_test(test_resume__skips_a_completed_file_and_continues_a_checkpoint),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
