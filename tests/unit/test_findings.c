@@ -491,6 +491,39 @@ static void test_schedule__urgent_at_once_decay_one_step(void **state)
 		assert_true(l[i].interval > l[i - 1].interval);
 }
 
+static int collect_org(void *arg, const char *org)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+	snprintf(out + len, 256 - len, "%s;", org);
+	return 0;
+}
+
+static void test_schedule__due_orgs_follow_next_due(void **state)
+{
+	struct store *s = open_store("due.db");
+	char due[256] = "";
+
+	assert_int_equal(store_exec(s,
+				    "INSERT INTO assets (org_id, kind, value) SELECT id, 'ipv4', "
+				    "'127.0.0.9' FROM orgs WHERE slug = 'op'",
+				    NULL),
+			 0);
+	/* never scheduled: due */
+	assert_int_equal(finding_schedule_due_orgs(s, 100, collect_org, due, NULL), 0);
+	assert_string_equal(due, "op;");
+	/* a new host is due within the hour */
+	assert_int_equal(finding_schedule_update(s, "op", 100, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT next_due FROM scan_schedule WHERE ip = '127.0.0.9'"),
+			 100 + 3600);
+	due[0] = '\0';
+	assert_int_equal(finding_schedule_due_orgs(s, 200, collect_org, due, NULL), 0);
+	assert_string_equal(due, "");
+	assert_int_equal(finding_schedule_due_orgs(s, 100 + 3600, collect_org, due, NULL), 0);
+	assert_string_equal(due, "op;");
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +540,7 @@ int main(void)
 	    cmocka_unit_test(test_lifecycle__failed_allocation_leaves_store_unchanged),
 	    cmocka_unit_test(test_collect__email_hygiene_and_declared_without_feeds),
 	    cmocka_unit_test(test_schedule__urgent_at_once_decay_one_step),
+	    cmocka_unit_test(test_schedule__due_orgs_follow_next_due),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
