@@ -12,23 +12,28 @@ int cmd_scope(struct cli *c, int argc, char **argv);
 int cmd_fingerprint(struct cli *c, int argc, char **argv);
 int cmd_discover(struct cli *c, int argc, char **argv);
 int cmd_assets(struct cli *c, int argc, char **argv);
+int cmd_feeds(struct cli *c, int argc, char **argv);
+int cmd_vuln(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
+int cmd_findings(struct cli *c, int argc, char **argv);
+int cmd_rating(struct cli *c, int argc, char **argv);
+int cmd_schedule(struct cli *c, int argc, char **argv);
+int cmd_asm(struct cli *c, int argc, char **argv);
+int cmd_serve(struct cli *c, int argc, char **argv);
+int cmd_user(struct cli *c, int argc, char **argv);
 int cmd_identify(struct cli *c, int argc, char **argv);
 int cmd_services(struct cli *c, int argc, char **argv);
 /* Runs identify on the ports scan_id found open for org (scan --identify). */
 int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id);
-int cmd_serve(struct cli *c, int argc, char **argv);
-int cmd_user(struct cli *c, int argc, char **argv);
-
-int cmd_feeds(struct cli *c, int argc, char **argv);
-int cmd_vuln(struct cli *c, int argc, char **argv);
 
 extern const char cmd_help_usage[], cmd_version_usage[], cmd_init_usage[];
 extern const char cmd_inventory_usage[], cmd_scope_usage[];
 extern const char cmd_fingerprint_usage[];
 extern const char cmd_discover_usage[], cmd_assets_usage[];
-extern const char cmd_scan_usage[], cmd_identify_usage[], cmd_services_usage[];
-extern const char cmd_serve_usage[], cmd_user_usage[];
 extern const char cmd_feeds_usage[], cmd_vuln_usage[];
+extern const char cmd_scan_usage[];
+extern const char cmd_findings_usage[], cmd_rating_usage[], cmd_schedule_usage[], cmd_asm_usage[];
+extern const char cmd_serve_usage[], cmd_user_usage[];
+extern const char cmd_identify_usage[], cmd_services_usage[];
 
 #endif

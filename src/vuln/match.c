@@ -583,7 +583,8 @@ static int run_match(struct vuln_matcher *m, const struct vp_list *l, const stru
 			r->backport = backport;
 		}
 	}
-	qsort(out->r, out->n, sizeof(*out->r), cmp_results);
+	if (out->n) /* out->r is NULL when nothing matched: qsort must not see it (UBSan) */
+		qsort(out->r, out->n, sizeof(*out->r), cmp_results);
 	return 0;
 }
 

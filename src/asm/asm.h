@@ -1,0 +1,64 @@
+/*
+ * asm.h - one attack-surface management cycle for an organisation: discover -> scan ->
+ * identify -> findings (match) -> rating -> schedule, recorded in asm_runs so a killed run
+ * continues from the step that did not finish. Library code never prints: progress and
+ * the end summary go to the caller.
+ */
+#ifndef MAMORI_ASM_H
+#define MAMORI_ASM_H
+
+#include "base/compat.h"
+
+#include <signal.h>
+
+#include "base/err.h"
+#include "store/store.h"
+
+enum asm_step {
+	ASM_DISCOVER,
+	ASM_SCAN,
+	ASM_IDENTIFY,
+	ASM_FINDINGS,
+	ASM_RATING,
+	ASM_SCHEDULE,
+	ASM_DONE
+};
+const char *asm_step_name(enum asm_step s);
+
+struct asm_opts {
+	const char *data_dir;
+	const char *mode;     /* scan mode: connect (default) or syn */
+	const char *ports;    /* scan ports (default "top") */
+	const char *resolver; /* DNS resolver for discovery; NULL: the stored setting, else skip */
+	double rate;	      /* scan packets/s (default 2000) */
+	double id_timeout;    /* identify per-port budget, seconds (0: its default) */
+	volatile sig_atomic_t *stop;
+	/* Called at the start and end of each step with one line (Japanese / English). */
+	void (*progress)(void *arg, const char *org, enum asm_step step, const char *line);
+	void *progress_arg;
+};
+void asm_opts_init(struct asm_opts *o, const char *data_dir);
+
+#define ASM_TOP_REASONS 3
+
+struct asm_summary {
+	int64_t run_id;
+	bool resumed; /* continued a run that had not finished */
+	enum asm_step resumed_at;
+	long opened, fixed, still_open, reopened;
+	char grade_before, grade_after; /* '\0' when none */
+	double score_before, score_after;
+	char top[ASM_TOP_REASONS][400]; /* biggest deductions: "-25.0 CVE-... (asset)" */
+	size_t n_top;
+	char skipped[160]; /* steps skipped and why ("discover: no resolver") */
+};
+
+/*
+ * Runs (or continues) the cycle for org at now. Returns 0, or the failing step's code with
+ * detail in e (the run is left 'failed' at that step and a re-run continues there).
+ * M_EINTR when *stop was set (the run stays resumable).
+ */
+int asm_run_org(struct store *s, const char *org, const struct asm_opts *o, int64_t now,
+		struct asm_summary *sum, struct merr *e);
+
+#endif

@@ -1,0 +1,245 @@
+/* cmd_asm.c - `mamori asm run`: the whole ASM cycle for one organisation, all of them, or
+ * those the rescan schedule says are due, with a progress line per step and a summary. */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <signal.h>
+
+#include "asm/asm.h"
+#include "base/mem.h"
+#include "base/mtime.h"
+#include "cli/commands.h"
+#include "findings/findings.h"
+
+const char cmd_asm_usage[] =
+    "usage: mamori asm run [ORG|--all] [--mode connect|syn] [--ports LIST] [--rate PPS]\n"
+    "                      [--resolver ADDR] [--json]\n"
+    "\n"
+    "Runs discover -> scan -> identify -> findings -> rating -> schedule for ORG, for every\n"
+    "organisation (--all), or, with neither, for the organisations the rescan schedule says\n"
+    "are due. A run killed at any point continues from the step that did not finish when it\n"
+    "is run again. 発見→探索→識別→照合→評点→再診断予定を実行します（中断後は続きから）。\n"
+    "\n"
+    "  --ports LIST      ports to scan (default top)      --mode M   connect (default) or syn\n"
+    "  --rate PPS        scan packets per second (2000)   --resolver ADDR  DNS for discovery\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+struct actx {
+	struct cli *c;
+	struct store *s;
+	struct asm_opts o;
+	cJSON *arr;
+	int failures;
+	struct merr e;
+};
+
+static void progress(void *arg, const char *org, enum asm_step step, const char *line)
+{
+	struct actx *a = arg;
+	if (a->c->quiet || a->c->json)
+		return;
+	if (!line)
+		fprintf(stderr, "[%s] %d/6 %s ...\n", org, (int)step + 1, asm_step_name(step));
+	else
+		fprintf(stderr, "[%s] %d/6 %s: %s\n", org, (int)step + 1, asm_step_name(step),
+			line);
+}
+
+static void print_summary(struct actx *a, const char *org, const struct asm_summary *m)
+{
+	char gb[2] = {m->grade_before, 0}, ga[2] = {m->grade_after, 0};
+
+	if (a->arr) {
+		cJSON *o = cJSON_CreateObject(), *t = NULL;
+		cJSON_AddStringToObject(o, "org", org);
+		cJSON_AddNumberToObject(o, "run", (double)m->run_id);
+		cJSON_AddBoolToObject(o, "resumed", m->resumed);
+		cJSON_AddNumberToObject(o, "new", m->opened);
+		cJSON_AddNumberToObject(o, "fixed", m->fixed);
+		cJSON_AddNumberToObject(o, "reopened", m->reopened);
+		cJSON_AddNumberToObject(o, "still_open", m->still_open);
+		if (m->grade_before)
+			cJSON_AddStringToObject(o, "grade_before", gb);
+		cJSON_AddStringToObject(o, "grade", ga);
+		cJSON_AddNumberToObject(o, "score", m->score_after);
+		t = cJSON_AddArrayToObject(o, "top_reasons");
+		for (size_t i = 0; i < m->n_top; i++)
+			cJSON_AddItemToArray(t, cJSON_CreateString(m->top[i]));
+		if (m->skipped[0])
+			cJSON_AddStringToObject(o, "skipped", m->skipped);
+		cJSON_AddItemToArray(a->arr, o);
+		return;
+	}
+	printf("== %s (run %lld%s)\n", org, (long long)m->run_id,
+	       m->resumed ? ", 再開 / resumed" : "");
+	printf("  新規 %ld, 修正 %ld, 継続 %ld, 再発 %ld / new, fixed, still open, reopened\n",
+	       m->opened, m->fixed, m->still_open, m->reopened);
+	if (m->grade_before && m->grade_before != m->grade_after)
+		printf("  等級 / grade %s -> %s (%.1f -> %.1f)\n", gb, ga, m->score_before,
+		       m->score_after);
+	else
+		printf("  等級 / grade %s (%.1f)\n", ga, m->score_after);
+	for (size_t i = 0; i < m->n_top; i++)
+		printf("  主な減点 / top reason %zu: %s\n", i + 1, m->top[i]);
+	if (m->skipped[0])
+		printf("  省略 / skipped: %s\n", m->skipped);
+}
+
+static int run_org(void *arg, const char *org)
+{
+	struct actx *a = arg;
+	struct asm_summary m;
+	struct merr e;
+	int rc;
+
+	if (stop_flag)
+		return M_EINTR;
+	merr_init(&e);
+	rc = asm_run_org(a->s, org, &a->o, time_now(), &m, &e);
+	if (rc) {
+		/* one organisation failing does not stop the others; the run stays resumable */
+		char msg[700];
+		merr_format(&e, msg, sizeof(msg));
+		fprintf(stderr, "mamori: asm run: %s: %s\n", org, msg);
+		if (!a->e.code)
+			a->e = e;
+		a->failures++;
+		return rc == M_EINTR ? rc : 0;
+	}
+	print_summary(a, org, &m);
+	return 0;
+}
+
+static int each_org(struct actx *a)
+{
+	struct store_stmt *st = NULL;
+	char **orgs = NULL;
+	size_t n = 0;
+	int rc = store_prepare(a->s, "SELECT slug FROM orgs ORDER BY slug", &st, &a->e);
+
+	if (rc)
+		return rc;
+	/* collect first: the runs write to the store */
+	while ((rc = stmt_step(st, &a->e)) == 1) {
+		char **v = m_realloc(orgs, (n + 1) * sizeof(*v));
+		if (!v || !(v[n] = m_strdup(stmt_text(st, 0)))) {
+			orgs = v ? v : orgs;
+			rc = M_ENOMEM;
+			break;
+		}
+		orgs = v;
+		n++;
+	}
+	stmt_finalize(st);
+	for (size_t i = 0; rc >= 0 && i < n; i++)
+		rc = run_org(a, orgs[i]);
+	for (size_t i = 0; i < n; i++)
+		m_free(orgs[i]);
+	m_free(orgs);
+	return rc < 0 ? rc : 0;
+}
+
+struct due {
+	char **v;
+	size_t n;
+};
+
+static int collect_due(void *arg, const char *org)
+{
+	struct due *d = arg;
+	char **v = m_realloc(d->v, (d->n + 1) * sizeof(*v));
+	if (!v)
+		return M_ENOMEM;
+	d->v = v;
+	if (!(d->v[d->n] = m_strdup(org)))
+		return M_ENOMEM;
+	d->n++;
+	return 0;
+}
+
+static int run_due(struct actx *a)
+{
+	struct due d = {NULL, 0};
+	int rc = finding_schedule_due_orgs(a->s, time_now(), collect_due, &d, &a->e);
+
+	if (rc == 0 && d.n == 0 && !a->c->json && !a->c->quiet)
+		printf("期日到来の組織なし / nothing is due (mamori schedule)\n");
+	for (size_t i = 0; rc == 0 && i < d.n; i++)
+		rc = run_org(a, d.v[i]);
+	for (size_t i = 0; i < d.n; i++)
+		m_free(d.v[i]);
+	m_free(d.v);
+	return rc;
+}
+
+static int asm_run(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
+					     {"mode", required_argument, NULL, 'm'},
+					     {"ports", required_argument, NULL, 'p'},
+					     {"rate", required_argument, NULL, 'r'},
+					     {"resolver", required_argument, NULL, 'R'},
+					     {"json", no_argument, NULL, 'j'},
+					     {0}};
+	struct actx a = {.c = c};
+	struct sigaction sa;
+	bool all = false;
+	int opt, rc;
+
+	asm_opts_init(&a.o, c->data_dir);
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': all = true; break;
+		case 'm': a.o.mode = optarg; break;
+		case 'p': a.o.ports = optarg; break;
+		case 'r': a.o.rate = strtod(optarg, NULL); break;
+		case 'R': a.o.resolver = optarg; break;
+		case 'j': c->json = true; break;
+		default: return cli_usage_error(c, "unknown option");
+		}
+	}
+	if (all && optind < argc)
+		return cli_usage_error(c, "ORG and --all exclude each other");
+	if (strcmp(a.o.mode, "connect") && strcmp(a.o.mode, "syn"))
+		return cli_usage_error(c, "--mode wants connect or syn");
+	if (!(a.s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&a.e);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	a.o.stop = &stop_flag;
+	a.o.progress = progress;
+	a.o.progress_arg = &a;
+	if (c->json)
+		a.arr = cJSON_CreateArray();
+	if (optind < argc)
+		rc = run_org(&a, argv[optind]);
+	else if (all)
+		rc = each_org(&a);
+	else
+		rc = run_due(&a);
+	if (a.arr)
+		cli_print_json(a.arr);
+	if (rc == 0 && a.failures)
+		rc = a.e.code ? a.e.code : M_EINVAL;
+	return rc ? cli_exit_code(rc) : 0;
+}
+
+int cmd_asm(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_verb verbs[] = {
+	    {"run", asm_run, "run the ASM cycle / ASM サイクルの実行"},
+	};
+	return cli_dispatch_verbs(c, cli_find("asm"), verbs, ARRAY_SIZE(verbs), argc, argv);
+}

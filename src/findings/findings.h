@@ -1,0 +1,224 @@
+/*
+ * findings.h - what is wrong where: findings made from services, declared products and
+ * e-mail hygiene, with a lifecycle (open -> fixed -> reopened), urgency and deadlines.
+ *
+ * Flow: finding_evaluate() builds the candidate set of one organisation from the store
+ * (services x matcher, declared products x matcher, the risky-service table, TLS and
+ * e-mail checks), then finding_apply() writes it in one transaction: new keys open,
+ * fixed keys reopen, open keys the covering run did not see become fixed. Every change
+ * leaves a finding_events row. See docs/RATING.md for what counts and how much.
+ */
+#ifndef MAMORI_FINDINGS_H
+#define MAMORI_FINDINGS_H
+
+#include "base/compat.h"
+
+#include "base/err.h"
+#include "store/store.h"
+
+struct cJSON;
+
+/* ------------------------------------------------------------ risky services */
+
+/*
+ * One row of the risky-service table. A rule matches a service when every field it
+ * sets matches: port (0 = any), proto (NULL = any), service name (NULL = any), and
+ * pattern (NULL = none): a case-insensitive substring of the product, HTTP title,
+ * Recog description or banner.
+ */
+struct finding_risky_rule {
+	const char *id; /* issue key suffix: "rdp", "telnet", "mgmt-fortigate" */
+	uint16_t port;
+	const char *proto;
+	const char *service;
+	const char *pattern;
+	const char *severity; /* critical, high, medium, low */
+	const char *reason_ja, *reason_en;
+};
+
+/* The table (static), *n receives its length. */
+const struct finding_risky_rule *finding_risky_table(size_t *n);
+
+/* What is known of one exposed port, for the risky-service table. */
+struct finding_port {
+	uint16_t port;
+	const char *proto;   /* tcp, udp */
+	const char *service; /* services.service, or NULL */
+	const char *text;    /* product, title, description, banner joined (may be NULL) */
+};
+
+/* Calls fn for each rule p matches, in table order. A port-only rule is skipped when the
+ * service was identified as something else (a web server on 21 is not FTP). Returns the
+ * number of matches. */
+size_t finding_risky_match(const struct finding_port *p,
+			   void (*fn)(const struct finding_risky_rule *r, void *arg), void *arg);
+
+/* ------------------------------------------------------------ SSVC / BOD 26-04 */
+
+enum finding_exploitation { FINDING_EXPL_NONE, FINDING_EXPL_POC, FINDING_EXPL_ACTIVE };
+enum finding_mwi { FINDING_MWI_LOW, FINDING_MWI_MEDIUM, FINDING_MWI_HIGH };
+
+struct finding_ssvc_in {
+	bool in_kev;
+	bool exposed;	  /* publicly exposed (BOD 26-04) / exposure open */
+	bool automatable; /* CVSS AV:N/AC:L/PR:N/UI:N */
+	bool total;	  /* technical impact total: C/I/A all High */
+	enum finding_exploitation exploitation;
+	enum finding_mwi mwi;
+};
+
+struct finding_ssvc_out {
+	int bod_row, coord_row; /* CSV row numbers used */
+	char timeline[64];	/* "14 days", "fix on system upgrade", "3 days & forensic ..." */
+	int days;		/* -1 when the timeline has no fixed number of days */
+	bool forensic;
+	char decision[64]; /* track, track*, attend, act */
+};
+
+/* The two CERT/CC tables read from DATA_DIR/ssvc/ at run time. */
+struct finding_ssvc;
+
+/* Reads cisa_bod_26_04_1_0_0.csv and cisa_coordinator_2_0_3.csv from data_dir/ssvc,
+ * columns found by their header names. Returns 0 and a new table (free with
+ * finding_ssvc_free), M_EIO, M_EPARSE (FILE:LINE in e) or M_ENOMEM. */
+int finding_ssvc_load(const char *data_dir, struct finding_ssvc **out, struct merr *e);
+void finding_ssvc_free(struct finding_ssvc *t);
+/* Looks both tables up. M_ENOTFOUND when a table has no row for the inputs. */
+int finding_ssvc_decide(const struct finding_ssvc *t, const struct finding_ssvc_in *in,
+			struct finding_ssvc_out *out, struct merr *e);
+const char *finding_exploitation_name(enum finding_exploitation x);
+const char *finding_mwi_name(enum finding_mwi m);
+
+/* From a CVSS vector (v2, v3.x or v4.0): network, low complexity, no privileges, no user
+ * interaction (v4: and no attack requirements). */
+bool finding_cvss_automatable(const char *vector);
+/* Confidentiality, integrity and availability all High (v2: Complete). */
+bool finding_cvss_total(const char *vector);
+
+/* ------------------------------------------------------------ candidates and lifecycle */
+
+enum finding_source { FINDING_SRC_NETWORK, FINDING_SRC_DECLARED, FINDING_SRC_EMAIL, FINDING_SRC_N };
+
+/* One finding as the evaluation produced it. Strings are owned (m_strdup'd) by the set. */
+struct finding_cand {
+	char *asset, *issue_key, *kind, *severity, *title;
+	enum finding_source source;
+	char *ip, *proto;
+	int port;
+	char *cve_id, *confidence;
+	bool needs_confirmation;
+	double cvss, epss; /* < 0 when unknown */
+	char *cvss_vector;
+	bool kev, kev_ransomware;
+	char *kev_date_added, *kev_due_date;
+	char *urgency, *ssvc_decision, *bod_timeline;
+	int deadline_days;	  /* days after first_seen; -1 none */
+	char *reasons, *evidence; /* JSON texts */
+	int64_t seen_at;	  /* when the source last saw it */
+};
+
+struct finding_set {
+	struct finding_cand *v;
+	size_t n, cap;
+};
+
+void finding_set_init(struct finding_set *s);
+void finding_set_release(struct finding_set *s);
+/* Appends a zeroed candidate and returns it (NULL on out of memory). */
+struct finding_cand *finding_set_add(struct finding_set *s);
+/* Sets *field to a copy of v (NULL stays NULL); returns M_ENOMEM or 0. */
+int finding_cand_set(char **field, const char *v);
+
+/* What the runs that produced a set covered, per source: an open finding of a covered
+ * source that is not in the set becomes fixed. The network source is covered once the
+ * org has a COMPLETE identify run (or, before identify exists, a finished scan); an
+ * org without one keeps its network findings open (a partial run proves nothing gone). */
+struct finding_cover {
+	bool covered[FINDING_SRC_N];
+	char why[FINDING_SRC_N][96]; /* e.g. "identify run 12 (complete)" */
+};
+
+struct finding_stats {
+	long candidates, opened, reopened, fixed, still_open, changed;
+};
+
+/* Writes set as the state of org at now, in one transaction. */
+int finding_apply(struct store *s, const char *org, const struct finding_set *set,
+		  const struct finding_cover *cover, int64_t now, struct finding_stats *st,
+		  struct merr *e);
+
+struct finding_opts {
+	const char *data_dir; /* for the SSVC tables */
+	int64_t now;
+	double epss_poc; /* EPSS at or above which exploitation counts as PoC (default 0.1) */
+};
+void finding_opts_init(struct finding_opts *o, const char *data_dir, int64_t now);
+
+/* Builds org's candidates from the store (services, observations, declared products,
+ * email_hygiene; tables a module has not created yet are skipped) and what they cover. */
+int finding_collect(struct store *s, const char *org, const struct finding_opts *o,
+		    struct finding_set *set, struct finding_cover *cover, struct merr *e);
+/* finding_collect + finding_apply. */
+int finding_evaluate(struct store *s, const char *org, const struct finding_opts *o,
+		     struct finding_stats *st, struct merr *e);
+
+/* ------------------------------------------------------------ reading */
+
+struct finding_filter {
+	const char *org; /* NULL: all */
+	const char *kind;
+	bool kev_only, open_only;
+	int64_t ip_limit;
+};
+
+/* One stored finding; strings borrowed for the callback. */
+struct finding_row {
+	int64_t id;
+	const char *org, *asset, *issue_key, *kind, *state, *severity, *title;
+	const char *cve_id, *confidence, *urgency, *ssvc_decision, *bod_timeline;
+	const char *kev_due_date;
+	bool needs_confirmation, kev, reopened;
+	double cvss, epss;
+	int64_t deadline, first_seen, last_seen, fixed_at;
+};
+
+int finding_list(struct store *s, const struct finding_filter *f,
+		 int (*fn)(void *arg, const struct finding_row *r), void *arg, struct merr *e);
+/* A finding with its reasons, evidence and events, as a new JSON object. */
+int finding_get_json(struct store *s, int64_t id, struct cJSON **out, struct merr *e);
+/* A row as a new JSON object. */
+struct cJSON *finding_row_json(const struct finding_row *r);
+
+/* ------------------------------------------------------------ rescan schedule */
+
+/* One priority level: CyHy's host priorities with mamori's intervals (docs/RATING.md). */
+struct finding_sched_level {
+	int priority; /* 0 most urgent */
+	const char *level;
+	int64_t interval; /* seconds until the next scan */
+	const char *why_ja, *why_en;
+};
+const struct finding_sched_level *finding_sched_levels(size_t *n);
+
+/* The priority a host moves to: target from its open findings now, prev its stored
+ * priority (-1: none). More urgent targets apply at once; a less urgent one moves a
+ * finding host one step per scan (decay), as CyHy does; new and dark apply directly. */
+int finding_sched_next(int prev, int target);
+
+/* Recomputes org's host rows of scan_schedule at now (one transaction). */
+int finding_schedule_update(struct store *s, const char *org, int64_t now, struct merr *e);
+
+struct finding_sched_row {
+	const char *org, *ip, *level, *reason;
+	int priority;
+	int64_t next_due, updated_at;
+};
+/* Rows (due_only: next_due <= now), soonest first. */
+int finding_schedule_list(struct store *s, bool due_only, int64_t now,
+			  int (*fn)(void *arg, const struct finding_sched_row *r), void *arg,
+			  struct merr *e);
+/* Organisations with a host due at now, or never scheduled; fn once per org. */
+int finding_schedule_due_orgs(struct store *s, int64_t now, int (*fn)(void *arg, const char *org),
+			      void *arg, struct merr *e);
+
+#endif

@@ -1,0 +1,546 @@
+/* test_findings.c - SSVC decisions against the real CERT/CC CSVs, CVSS inputs, the risky
+ * service table, TLS and e-mail checks, the lifecycle (open -> fixed -> reopened), schedule. */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+#include <sys/stat.h>
+
+#include "base/mem.h"
+#include "findings/findings.h"
+#include "findings/findings_int.h"
+#include "store/store.h"
+#include "testutil.h"
+
+/* ---------------------------------------------------------------- SSVC */
+
+static bool yes(const char *s)
+{
+	return !strcmp(s, "yes");
+}
+
+/* Reads the real CSV row by row in the test (independently of ssvc.c) and checks that
+ * finding_ssvc_decide gives each row's outcome for each row's inputs. */
+static void test_ssvc__every_bod_26_04_row_of_the_real_csv(void **state)
+{
+	struct finding_ssvc *t = NULL;
+	char path[1024], line[512];
+	FILE *f;
+	int rows = 0;
+
+	assert_int_equal(finding_ssvc_load(tu_data_dir(), &t, NULL), 0);
+	snprintf(path, sizeof(path), "%s/ssvc/cisa_bod_26_04_1_0_0.csv", tu_data_dir());
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f)); /* header */
+	while (fgets(line, sizeof(line), f)) {
+		char *c[6], *p = line;
+		struct finding_ssvc_in in = {0};
+		struct finding_ssvc_out out;
+		for (int i = 0; i < 6; i++)
+			c[i] = strsep(&p, ",");
+		c[5][strcspn(c[5], "\r\n")] = '\0';
+		in.in_kev = yes(c[1]);
+		in.exposed = yes(c[2]);
+		in.automatable = yes(c[3]);
+		in.total = !strcmp(c[4], "total");
+		assert_int_equal(finding_ssvc_decide(t, &in, &out, NULL), 0);
+		assert_string_equal(out.timeline, c[5]);
+		assert_int_equal(out.bod_row, (int)strtol(c[0], NULL, 10));
+		assert_int_equal(out.forensic, strstr(c[5], "forensic") != NULL);
+		if (!strcmp(c[5], "fix on system upgrade"))
+			assert_int_equal(out.days, -1);
+		else
+			assert_int_equal(out.days, (int)strtol(c[5], NULL, 10));
+		rows++;
+	}
+	fclose(f);
+	assert_int_equal(rows, 16);
+	finding_ssvc_free(t);
+}
+
+static void test_ssvc__every_coordinator_row_of_the_real_csv(void **state)
+{
+	static const char *const expl[] = {"none", "public poc", "active"};
+	static const char *const mwi[] = {"low", "medium", "high"};
+	struct finding_ssvc *t = NULL;
+	char path[1024], line[512];
+	FILE *f;
+	int rows = 0;
+
+	assert_int_equal(finding_ssvc_load(tu_data_dir(), &t, NULL), 0);
+	snprintf(path, sizeof(path), "%s/ssvc/cisa_coordinator_2_0_3.csv", tu_data_dir());
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(fgets(line, sizeof(line), f));
+	while (fgets(line, sizeof(line), f)) {
+		char *c[6], *p = line;
+		struct finding_ssvc_in in = {0};
+		struct finding_ssvc_out out;
+		for (int i = 0; i < 6; i++)
+			c[i] = strsep(&p, ",");
+		c[5][strcspn(c[5], "\r\n")] = '\0';
+		for (int i = 0; i < 3; i++) {
+			if (!strcmp(c[1], expl[i]))
+				in.exploitation = (enum finding_exploitation)i;
+			if (!strcmp(c[4], mwi[i]))
+				in.mwi = (enum finding_mwi)i;
+		}
+		in.automatable = yes(c[2]);
+		in.total = !strcmp(c[3], "total");
+		assert_int_equal(finding_ssvc_decide(t, &in, &out, NULL), 0);
+		assert_string_equal(out.decision, c[5]);
+		assert_int_equal(out.coord_row, (int)strtol(c[0], NULL, 10));
+		rows++;
+	}
+	fclose(f);
+	assert_int_equal(rows, 36);
+	finding_ssvc_free(t);
+}
+
+static void test_ssvc__missing_column_is_a_parse_error_with_file(void **state)
+{
+	char dir[512], sub[600];
+	struct finding_ssvc *t = NULL;
+	struct merr e;
+
+	tu_path(dir, sizeof(dir), "badssvc");
+	mkdir(dir, 0700);
+	snprintf(sub, sizeof(sub), "%s/ssvc", dir);
+	mkdir(sub, 0700);
+	tu_write_file("badssvc/ssvc/cisa_bod_26_04_1_0_0.csv",
+		      "row,In KEV v1,Automatable v2,Technical Impact v1,CISA BOD 26-04 x\n"
+		      "0,no,no,partial,fix on system upgrade\n");
+	merr_init(&e);
+	assert_int_equal(finding_ssvc_load(dir, &t, &e), M_EPARSE);
+	assert_null(t);
+	assert_string_equal(e.field, "Publicly Exposed");
+	assert_non_null(strstr(e.file, "cisa_bod_26_04_1_0_0.csv"));
+	assert_int_equal(finding_ssvc_load("/nonexistent", &t, NULL), M_EIO);
+}
+
+static void test_cvss__automatable_and_total_from_vectors(void **state)
+{
+	static const struct {
+		const char *v;
+		bool automatable, total;
+	} cases[] = {
+	    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", true, true},
+	    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N", true, false},
+	    {"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", false, true},
+	    {"CVSS:3.0/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", false, true},
+	    {"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H", false, true},
+	    {"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", false, false},
+	    {"AV:N/AC:L/Au:N/C:C/I:C/A:C", true, true},
+	    {"AV:N/AC:L/Au:S/C:P/I:P/A:P", false, false},
+	    {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", true, true},
+	    {"CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:L/SC:N/SI:N/SA:N", false, false},
+	    {"", false, false},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(finding_cvss_automatable(cases[i].v), cases[i].automatable);
+		assert_int_equal(finding_cvss_total(cases[i].v), cases[i].total);
+	}
+	assert_false(finding_cvss_automatable(NULL));
+}
+
+/* ---------------------------------------------------------------- risky services */
+
+struct hits {
+	const char *ids[8];
+	const char *sev[8];
+	size_t n;
+};
+
+static void on_hit(const struct finding_risky_rule *r, void *arg)
+{
+	struct hits *h = arg;
+	if (h->n < 8) {
+		h->sev[h->n] = r->severity;
+		h->ids[h->n++] = r->id;
+	}
+}
+
+static void test_risky__table_rules_match_ports_services_and_titles(void **state)
+{
+	static const struct {
+		uint16_t port;
+		const char *proto, *service, *text, *want, *sev;
+	} cases[] = {
+	    {3389, "tcp", NULL, NULL, "rdp", "high"},
+	    {445, "tcp", "unknown", NULL, "smb", "critical"},
+	    {23, "tcp", "telnet", NULL, "telnet", "high"},
+	    {2323, "tcp", "telnet", NULL, "telnet", "high"}, /* by service, any port */
+	    {21, "tcp", "http", "nginx", NULL, NULL},	     /* a web server on 21 is not FTP */
+	    {21, "tcp", "ftp", "vsFTPd 3.0.3", "ftp", "medium"},
+	    {502, "tcp", NULL, NULL, "modbus", "critical"},
+	    {47808, "udp", "bacnet", NULL, "bacnet", "critical"},
+	    {47808, "tcp", NULL, NULL, NULL, NULL}, /* BACnet/IP is UDP */
+	    {44818, "tcp", NULL, NULL, "enip", "critical"},
+	    {20000, "tcp", NULL, NULL, "dnp3", "critical"},
+	    {102, "tcp", "s7", NULL, "s7", "critical"},
+	    {443, "tcp", "https", "  FortiGate  Login", "mgmt-fortinet", "high"},
+	    {443, "tcp", "https", "nginx  Welcome to nginx!", NULL, NULL},
+	    {6379, "tcp", NULL, NULL, "redis", "high"},
+	    {80, "tcp", "http", "Apache HTTPD", NULL, NULL},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct finding_port p = {cases[i].port, cases[i].proto, cases[i].service,
+					 cases[i].text};
+		struct hits h = {0};
+		size_t n = finding_risky_match(&p, on_hit, &h);
+		assert_int_equal(n, h.n);
+		if (!cases[i].want) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		assert_int_equal(n, 1);
+		assert_string_equal(h.ids[0], cases[i].want);
+		assert_string_equal(h.sev[0], cases[i].sev);
+	}
+}
+
+static void test_risky__every_rule_has_reasons_and_a_known_severity(void **state)
+{
+	size_t n;
+	const struct finding_risky_rule *r = finding_risky_table(&n);
+
+	assert_true(n >= 20);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(strlen(r[i].reason_ja) > 0 && strlen(r[i].reason_en) > 0);
+		assert_true(!strcmp(r[i].severity, "critical") || !strcmp(r[i].severity, "high") ||
+			    !strcmp(r[i].severity, "medium") || !strcmp(r[i].severity, "low"));
+		assert_true(r[i].port || r[i].service || r[i].pattern);
+	}
+}
+
+/* ---------------------------------------------------------------- TLS checks */
+
+static size_t tls_hits(const char *json, const char **keys, size_t cap)
+{
+	cJSON *t = cJSON_Parse(json);
+	size_t n, hits = 0;
+	const struct finding_check *c = finding_tls_checks(&n);
+
+	assert_non_null(t);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].hit(t) && hits < cap)
+			keys[hits++] = c[i].key;
+	cJSON_Delete(t);
+	return hits;
+}
+
+static void test_tls__flags_old_versions_weak_keys_and_signatures(void **state)
+{
+	const char *k[8];
+	size_t n = tls_hits(
+	    "{\"version\":\"TLSv1.2\",\"old_versions_accepted\":[\"TLSv1.0\",\"TLSv1.1\"],"
+	    "\"chain\":[{\"subject\":\"CN=a\",\"issuer\":\"CN=ca\",\"key_type\":\"RSA\",\"key_"
+	    "bits\":1024,"
+	    "\"sig_alg\":\"sha1WithRSAEncryption\"},{\"subject\":\"CN=ca\",\"issuer\":\"CN=ca\","
+	    "\"key_type\":\"RSA\",\"key_bits\":4096,\"sig_alg\":\"sha1WithRSAEncryption\"}],"
+	    "\"self_signed\":false,\"expired\":true,\"hostname_mismatch\":true,\"hostname\":\"www."
+	    "x.test\"}",
+	    k, 8);
+	assert_int_equal(n, 6);
+	assert_string_equal(k[0], "tls:expired");
+	assert_string_equal(k[1], "tls:hostname-mismatch");
+	assert_string_equal(k[2], "tls:tls1.0");
+	assert_string_equal(k[3], "tls:tls1.1");
+	assert_string_equal(k[4], "tls:weak-key");
+	assert_string_equal(k[5], "tls:weak-signature");
+}
+
+static void test_tls__self_signed_counts_only_on_a_public_name(void **state)
+{
+	const char *k[8];
+	/* a self-signed root's own SHA-1 signature is not checked by anyone: no finding */
+	const char *good =
+	    "{\"chain\":[{\"subject\":\"CN=a\",\"issuer\":\"CN=ca\",\"key_type\":"
+	    "\"EC\",\"key_bits\":256,\"sig_alg\":\"ecdsa-with-SHA256\"},{\"subject\":"
+	    "\"CN=ca\",\"issuer\":\"CN=ca\",\"sig_alg\":\"sha1WithRSAEncryption\"}],"
+	    "\"self_signed\":true,\"hostname\":\"127.0.10.1\"}";
+	assert_int_equal(tls_hits(good, k, 8), 0);
+	assert_int_equal(
+	    tls_hits("{\"self_signed\":true,\"hostname\":\"www.kanto-rail.test\"}", k, 8), 1);
+	assert_string_equal(k[0], "tls:self-signed");
+	assert_int_equal(tls_hits("{\"old_versions_accepted\":[\"SSLv3\"]}", k, 8), 1);
+	assert_string_equal(k[0], "tls:sslv3");
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+static struct store *open_store(const char *name)
+{
+	char path[512];
+	struct store *s = NULL;
+
+	tu_path(path, sizeof(path), name);
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	assert_int_equal(
+	    store_exec(s,
+		       "INSERT INTO orgs (slug, name_ja, sector, critical, created_at, "
+		       "updated_at) VALUES ('op', '試験', 'railways', 1, 0, 0)",
+		       NULL),
+	    0);
+	return s;
+}
+
+static void add_cand(struct finding_set *set, const char *asset, const char *key,
+		     enum finding_source src, int64_t seen)
+{
+	struct finding_cand *c = finding_set_add(set);
+	assert_non_null(c);
+	assert_int_equal(finding_cand_set(&c->asset, asset), 0);
+	assert_int_equal(finding_cand_set(&c->issue_key, key), 0);
+	assert_int_equal(
+	    finding_cand_set(&c->kind, src == FINDING_SRC_EMAIL ? "email" : "risky_service"), 0);
+	assert_int_equal(finding_cand_set(&c->severity, "high"), 0);
+	assert_int_equal(finding_cand_set(&c->title, "試験 / test"), 0);
+	assert_int_equal(finding_cand_set(&c->ip, src == FINDING_SRC_EMAIL ? NULL : "127.0.0.5"),
+			 0);
+	c->source = src;
+	c->seen_at = seen;
+	c->deadline_days = 14;
+}
+
+static struct finding_cover cover_of(bool net, bool declared, bool mail)
+{
+	struct finding_cover c;
+	memset(&c, 0, sizeof(c));
+	c.covered[FINDING_SRC_NETWORK] = net;
+	c.covered[FINDING_SRC_DECLARED] = declared;
+	c.covered[FINDING_SRC_EMAIL] = mail;
+	return c;
+}
+
+static int64_t q_int(struct store *s, const char *sql)
+{
+	int64_t v = -1;
+	assert_int_equal(store_query_int(s, sql, &v, NULL), 0);
+	return v;
+}
+
+static void test_lifecycle__open_fixed_reopened_keeps_first_seen(void **state)
+{
+	struct store *s = open_store("life.db");
+	struct finding_set a, b;
+	struct finding_cover all = cover_of(true, true, true), none = cover_of(false, false, false);
+	struct finding_stats st;
+
+	finding_set_init(&a);
+	finding_set_init(&b);
+	add_cand(&a, "127.0.0.5:3389/tcp", "risky:rdp", FINDING_SRC_NETWORK, 1000);
+	add_cand(&a, "op.test", "mail:no-dmarc", FINDING_SRC_EMAIL, 1000);
+
+	assert_int_equal(finding_apply(s, "op", &a, &all, 1000, &st, NULL), 0);
+	assert_int_equal(st.opened, 2);
+	assert_int_equal(q_int(s, "SELECT deadline FROM findings WHERE issue_key = 'risky:rdp'"),
+			 1000 + 14 * 86400);
+
+	/* the same set again: nothing new, nothing fixed, no event */
+	assert_int_equal(finding_apply(s, "op", &a, &all, 2000, &st, NULL), 0);
+	assert_int_equal(st.opened + st.fixed + st.reopened, 0);
+	assert_int_equal(st.still_open, 2);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_events"), 2);
+
+	/* an uncovered source proves nothing gone */
+	assert_int_equal(finding_apply(s, "op", &b, &none, 3000, &st, NULL), 0);
+	assert_int_equal(st.fixed, 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE state = 'open'"), 2);
+
+	/* a covering run without them: both fixed */
+	assert_int_equal(finding_apply(s, "op", &b, &all, 4000, &st, NULL), 0);
+	assert_int_equal(st.fixed, 2);
+	assert_int_equal(q_int(s, "SELECT fixed_at FROM findings WHERE issue_key = 'risky:rdp'"),
+			 4000);
+
+	/* seen again within 90 days: reopened, first_seen and deadline kept */
+	a.v[0].seen_at = 5000;
+	assert_int_equal(finding_apply(s, "op", &a, &all, 5000, &st, NULL), 0);
+	assert_int_equal(st.reopened, 2);
+	assert_int_equal(q_int(s, "SELECT first_seen FROM findings WHERE issue_key = 'risky:rdp'"),
+			 1000);
+	assert_int_equal(q_int(s, "SELECT reopened FROM findings WHERE issue_key = 'risky:rdp'"),
+			 1);
+	assert_int_equal(
+	    q_int(s, "SELECT count(*) FROM findings WHERE state = 'open' AND fixed_at IS NULL"), 2);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_events WHERE event = 'fixed'"), 2);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_events WHERE event = 'reopened'"),
+			 2);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings"), 2); /* never duplicated */
+
+	/* fixed, then back after more than 90 days: a new detection (CyHy reopen window) */
+	assert_int_equal(finding_apply(s, "op", &b, &all, 6000, &st, NULL), 0);
+	a.v[0].seen_at = 6000 + 91 * 86400;
+	assert_int_equal(finding_apply(s, "op", &a, &all, 6000 + 91 * 86400, &st, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT first_seen FROM findings WHERE issue_key = 'risky:rdp'"),
+			 6000 + 91 * 86400);
+
+	finding_set_release(&a);
+	finding_set_release(&b);
+	store_close(s);
+}
+
+static void test_lifecycle__only_the_covered_source_is_swept(void **state)
+{
+	struct store *s = open_store("sweep.db");
+	struct finding_set a, b;
+	struct finding_cover net = cover_of(true, false, false), all = cover_of(true, true, true);
+	struct finding_stats st;
+
+	finding_set_init(&a);
+	finding_set_init(&b);
+	add_cand(&a, "127.0.0.5:23/tcp", "risky:telnet", FINDING_SRC_NETWORK, 10);
+	add_cand(&a, "op.test", "mail:no-spf", FINDING_SRC_EMAIL, 10);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 10, &st, NULL), 0);
+	assert_int_equal(finding_apply(s, "op", &b, &net, 20, &st, NULL), 0);
+	assert_int_equal(st.fixed, 1);
+	assert_int_equal(
+	    q_int(s, "SELECT count(*) FROM findings WHERE state = 'open' AND kind = 'email'"), 1);
+	finding_set_release(&a);
+	finding_set_release(&b);
+	store_close(s);
+}
+
+static void test_lifecycle__failed_allocation_leaves_store_unchanged(void **state)
+{
+	struct store *s = open_store("nomem.db");
+	struct finding_set a;
+	struct finding_cover all = cover_of(true, true, true);
+	struct finding_stats st;
+	int rc;
+
+	finding_set_init(&a);
+	add_cand(&a, "127.0.0.5:23/tcp", "risky:telnet", FINDING_SRC_NETWORK, 10);
+	add_cand(&a, "127.0.0.5:21/tcp", "risky:ftp", FINDING_SRC_NETWORK, 10);
+	mem_fail_after(0);
+	rc = finding_apply(s, "op", &a, &all, 10, &st, NULL);
+	mem_fail_reset();
+	/* either all written or nothing (one transaction) */
+	if (rc)
+		assert_int_equal(q_int(s, "SELECT count(*) FROM findings"), 0);
+	else
+		assert_int_equal(q_int(s, "SELECT count(*) FROM findings"), 2);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 10, &st, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings"), 2);
+	finding_set_release(&a);
+	store_close(s);
+}
+
+/* ---------------------------------------------------------------- collector */
+
+static void test_collect__email_hygiene_and_declared_without_feeds(void **state)
+{
+	struct store *s = open_store("collect.db");
+	struct finding_opts o;
+	struct finding_stats st;
+	struct merr e;
+
+	assert_int_equal(
+	    store_exec(s,
+		       "INSERT INTO email_hygiene (org_id, domain, spf_state, spf_all, "
+		       "dmarc_state, dmarc_p, first_seen, checked_at) SELECT id, 'op.test', "
+		       "'ok', '+all', 'ok', 'none', 5, 5 FROM orgs WHERE slug = 'op';"
+		       "INSERT INTO email_hygiene (org_id, domain, spf_state, dmarc_state, "
+		       "first_seen, checked_at) SELECT id, 'b.test', 'none', 'none', 5, 5 "
+		       "FROM orgs WHERE slug = 'op';",
+		       NULL),
+	    0);
+	finding_opts_init(&o, tu_data_dir(), 100);
+	merr_init(&e);
+	assert_int_equal(finding_evaluate(s, "op", &o, &st, &e), 0);
+	assert_int_equal(st.opened, 4);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE asset = 'op.test' AND "
+				  "issue_key IN ('mail:spf-plus-all', 'mail:dmarc-p-none')"),
+			 2);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE asset = 'b.test' AND "
+				  "issue_key IN ('mail:no-spf', 'mail:no-dmarc')"),
+			 2);
+	/* the domain gets DMARC reject: its finding is fixed at the next evaluation */
+	assert_int_equal(store_exec(s, "UPDATE email_hygiene SET dmarc_p = 'reject'", NULL), 0);
+	assert_int_equal(finding_evaluate(s, "op", &o, &st, &e), 0);
+	assert_int_equal(st.fixed, 1);
+	assert_int_equal(finding_evaluate(s, "op", &o, &st, NULL), 0);
+	assert_int_equal(st.opened + st.fixed + st.reopened, 0);
+	/* unknown organisation */
+	assert_int_equal(finding_evaluate(s, "nobody", &o, &st, NULL), M_ENOTFOUND);
+	store_close(s);
+}
+
+/* ---------------------------------------------------------------- schedule */
+
+static void test_schedule__urgent_at_once_decay_one_step(void **state)
+{
+	static const struct {
+		int prev, target, want;
+	} cases[] = {
+	    {-1, 2, 2},					 /* first time: the target */
+	    {3, 0, 0},					 /* KEV appears: at once */
+	    {0, 4, 1},					 /* fixed: one step per scan */
+	    {1, 4, 2},	{3, 4, 4}, {4, 4, 4}, {0, 6, 6}, /* dark: directly */
+	    {5, 4, 4},					 /* new host found clean */
+	    {2, 2, 2},
+	};
+	size_t n;
+	const struct finding_sched_level *l = finding_sched_levels(&n);
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		assert_int_equal(finding_sched_next(cases[i].prev, cases[i].target), cases[i].want);
+	assert_int_equal(n, 7);
+	assert_int_equal(l[0].interval, 12 * 3600);
+	for (size_t i = 1; i < 5; i++) /* findings levels get slower as they get milder */
+		assert_true(l[i].interval > l[i - 1].interval);
+}
+
+static int collect_org(void *arg, const char *org)
+{
+	char *out = arg;
+	size_t len = strlen(out);
+	snprintf(out + len, 256 - len, "%s;", org);
+	return 0;
+}
+
+static void test_schedule__due_orgs_follow_next_due(void **state)
+{
+	struct store *s = open_store("due.db");
+	char due[256] = "";
+
+	assert_int_equal(store_exec(s,
+				    "INSERT INTO assets (org_id, kind, value) SELECT id, 'ipv4', "
+				    "'127.0.0.9' FROM orgs WHERE slug = 'op'",
+				    NULL),
+			 0);
+	/* never scheduled: due */
+	assert_int_equal(finding_schedule_due_orgs(s, 100, collect_org, due, NULL), 0);
+	assert_string_equal(due, "op;");
+	/* a new host is due within the hour */
+	assert_int_equal(finding_schedule_update(s, "op", 100, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT next_due FROM scan_schedule WHERE ip = '127.0.0.9'"),
+			 100 + 3600);
+	due[0] = '\0';
+	assert_int_equal(finding_schedule_due_orgs(s, 200, collect_org, due, NULL), 0);
+	assert_string_equal(due, "");
+	assert_int_equal(finding_schedule_due_orgs(s, 100 + 3600, collect_org, due, NULL), 0);
+	assert_string_equal(due, "op;");
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ssvc__every_bod_26_04_row_of_the_real_csv),
+	    cmocka_unit_test(test_ssvc__every_coordinator_row_of_the_real_csv),
+	    cmocka_unit_test(test_ssvc__missing_column_is_a_parse_error_with_file),
+	    cmocka_unit_test(test_cvss__automatable_and_total_from_vectors),
+	    cmocka_unit_test(test_risky__table_rules_match_ports_services_and_titles),
+	    cmocka_unit_test(test_risky__every_rule_has_reasons_and_a_known_severity),
+	    cmocka_unit_test(test_tls__flags_old_versions_weak_keys_and_signatures),
+	    cmocka_unit_test(test_tls__self_signed_counts_only_on_a_public_name),
+	    cmocka_unit_test(test_lifecycle__open_fixed_reopened_keeps_first_seen),
+	    cmocka_unit_test(test_lifecycle__only_the_covered_source_is_swept),
+	    cmocka_unit_test(test_lifecycle__failed_allocation_leaves_store_unchanged),
+	    cmocka_unit_test(test_collect__email_hygiene_and_declared_without_feeds),
+	    cmocka_unit_test(test_schedule__urgent_at_once_decay_one_step),
+	    cmocka_unit_test(test_schedule__due_orgs_follow_next_due),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
