@@ -100,12 +100,13 @@ static void reason(cJSON *r, const char *name, cJSON *value, const char *from)
 	cJSON_AddStringToObject(o, "from", from);
 }
 
-/* Affected (or affected on the named platform) with the service's version known. A
- * version-unknown match only says the product is named: it needs confirmation. */
+/* Affected with the service's version known. A version-unknown match only says
+ * the product is named: it needs confirmation. */
 static bool confirmed(const struct vuln_result *r)
 {
-	return (r->state == VULN_AFFECTED || r->state == VULN_AFFECTED_IF_PLATFORM) &&
-	       r->basis != VULN_BASIS_VERSION_UNKNOWN;
+	/* Affected-if-platform means the platform the CVE needs was not established
+	 * on this host: that needs confirmation, like an unknown version. */
+	return r->state == VULN_AFFECTED && r->basis != VULN_BASIS_VERSION_UNKNOWN;
 }
 
 /* SSVC inputs, the two table decisions, urgency and deadline of one vulnerability. */
@@ -356,6 +357,21 @@ struct svc {
 	int64_t seen_at;
 };
 
+/* The os.cpe23 parameter of the service's fingerprint match, if any, into out. */
+static void service_os_cpe(const char *evidence, char *out, size_t cap)
+{
+	cJSON *ev = evidence ? cJSON_Parse(evidence) : NULL;
+	const cJSON *os = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ev, "match"),
+					     "params"),
+	    "os.cpe23");
+
+	out[0] = '\0';
+	if (cJSON_IsString(os) && strchr(os->valuestring, '{') == NULL)
+		snprintf(out, cap, "%s", os->valuestring);
+	cJSON_Delete(ev);
+}
+
 struct risky_arg {
 	struct ctx *c;
 	const struct svc *v;
@@ -435,7 +451,15 @@ static int one_port(struct ctx *c, const struct svc *v)
 	struct vuln_site w = {asset, v->ip,	      v->proto, v->cpe,	 v->banner,
 			      label, "vulnerability", where,	v->port, FINDING_SRC_NETWORK,
 			      true,  v->seen_at};
-	struct vuln_product vp = {.cpe = v->cpe, .banner = v->banner};
+	/* The OS fingerprinted on the same port is the host's platform: it settles
+	 * configurations such as "OpenSSH on Red Hat Enterprise Linux 5". */
+	char os_cpe[256] = "";
+	const char *platforms[1] = {os_cpe};
+	service_os_cpe(v->evidence, os_cpe, sizeof(os_cpe));
+	struct vuln_product vp = {.cpe = v->cpe,
+				  .banner = v->banner,
+				  .platforms = platforms,
+				  .n_platforms = os_cpe[0] ? 1 : 0};
 	return match_site(c, &w, &vp);
 }
 

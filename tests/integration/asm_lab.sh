@@ -103,6 +103,11 @@ check "asm run kanto-rail (with DNS discovery) exits 0" "[ $? -eq 0 ]"
 check "kanto-rail's daemons identified (services stored)" "[ \$(q \"SELECT count(*) FROM services WHERE org_slug = 'kanto-rail' AND state = 'identified'\") -ge 5 ]"
 check "no confirmed KEV finding on the real daemons (127.0.10.x)" \
 	"[ \$(q \"SELECT count(*) FROM findings WHERE org_slug = 'kanto-rail' AND kind = 'vulnerability' AND urgency = 'KEV'\") -eq 0 ]"
+# CVE-2008-3844 needs Red Hat Enterprise Linux; the banner says Debian 12, so it is ruled out.
+check "no Red-Hat-only CVE-2008-3844 on Debian's sshd (platform from the OS fingerprint)" \
+	"[ \$(q \"SELECT count(*) FROM findings WHERE asset = '127.0.10.3:22/tcp' AND cve_id = 'CVE-2008-3844'\") -eq 0 ]"
+check "no confirmed critical vulnerability on the real daemons" \
+	"[ \$(q \"SELECT count(*) FROM findings WHERE org_slug = 'kanto-rail' AND kind = 'vulnerability' AND severity = 'critical' AND needs_confirmation = 0 AND ip LIKE '127.0.10.%'\") -eq 0 ]"
 check "the expired certificate (127.0.10.2:443) is a TLS finding" \
 	"[ \$(q \"SELECT count(*) FROM findings WHERE asset = '127.0.10.2:443/tcp' AND issue_key = 'tls:expired'\") -eq 1 ]"
 check "explanation sums to 100 - score (kanto-rail)" "sums kanto-rail"
