@@ -17,6 +17,7 @@ int cmd_vuln(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_findings(struct cli *c, int argc, char **argv);
 int cmd_rating(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_schedule(struct cli *c, int argc, char **argv);
 int cmd_asm(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
@@ -34,6 +35,7 @@ extern const char cmd_feeds_usage[], cmd_vuln_usage[];
 extern const char cmd_scan_usage[];
 extern const char cmd_findings_usage[], cmd_rating_usage[], cmd_schedule_usage[], cmd_asm_usage[];
 extern const char cmd_serve_usage[], cmd_user_usage[];
+extern const char cmd_report_usage[];
 extern const char cmd_identify_usage[], cmd_services_usage[];
 
 #endif
