@@ -78,6 +78,7 @@ static int report_quarterly_cmd(struct cli *c, int argc, char **argv)
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	rc = all ? report_quarterly_all(s, &o, &n, &e) : report_quarterly(s, argv[optind], &o, &e);
+	report_cleanup();
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
@@ -100,7 +101,9 @@ static int report_sector_cmd(struct cli *c, int argc, char **argv)
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
-	if ((rc = report_sector(s, argv[optind], &o, &e)))
+	rc = report_sector(s, argv[optind], &o, &e);
+	report_cleanup();
+	if (rc)
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
 		printf("分野別報告書を %s に出力しました / wrote the sector report to %s (%s)\n",

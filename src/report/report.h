@@ -72,4 +72,8 @@ int report_quarterly_all(struct store *s, const struct report_opts *o, size_t *n
  * Japanese name ("鉄道"). M_ENOTFOUND for an unknown sector. */
 int report_sector(struct store *s, const char *sector, const struct report_opts *o, struct merr *e);
 
+/* Releases the process-wide font and cairo caches pango and fontconfig keep (so leak
+ * checkers see a clean exit). Call once, after the last report, from the front end. */
+void report_cleanup(void);
+
 #endif

@@ -10,6 +10,8 @@ DATA=${MAMORI_DATA_DIR:?set MAMORI_DATA_DIR}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export MAMORI_DB=$T/m.db
+# Only libcairo's own static caches are suppressed under asan (see the file).
+export LSAN_OPTIONS="suppressions=$SRC/tests/support/lsan-cairo.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }

@@ -90,5 +90,8 @@ int main(void)
 	    cmocka_unit_test(test_chart__svg_has_prefixed_ids_and_no_xml_declaration),
 	    cmocka_unit_test(test_html__escapes_hostile_org_name_and_banner),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	report_cleanup();
+	return rc;
 }
