@@ -58,6 +58,29 @@ struct alert_run_stats {
 int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
 		  struct alert_run_stats *st, struct merr *e);
 
+/* Records m as a new alert (or notice) with targets for its org's contacts and webhooks.
+ * Returns 1 when created, 0 when (org, issue) existed already, or an error. */
+int alert_insert(struct store *s, struct alert_msg *m, int64_t now, struct merr *e);
+
+/* ------------------------------------------------------------ advisories (notices) */
+
+struct advisory_stats {
+	long new_cves, notices, catalogs;
+	bool baseline; /* first sync: cursor set, no notices */
+};
+/* Notices for KEV CVEs first listed in catalogs no sync has covered, to every org whose
+ * declared products or identified services match the KEV vendor/product (folded). The first
+ * sync only sets the cursor. */
+int advisory_sync(struct store *s, int64_t now, struct advisory_stats *st, struct merr *e);
+/* Marks the notice whose token hashes to the stored hash acknowledged. M_ENOTFOUND if none. */
+int advisory_ack(struct store *s, const char *token, int64_t now, struct merr *e);
+
+/* Calls fn for every unacknowledged urgent notice. */
+int advisory_pending(struct store *s,
+		     void (*fn)(int64_t id, const char *org, const char *issue, int64_t created,
+				const char *delivery, void *arg),
+		     void *arg, struct merr *e);
+
 int alert_webhook_add(struct store *s, const char *org, const char *url, const char *secret,
 		      int64_t now, int64_t *id, struct merr *e);
 

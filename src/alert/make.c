@@ -121,7 +121,7 @@ static int collect(struct store *s, struct alert_msg **out, size_t *n, struct me
 	return 0;
 }
 
-static int insert_one(struct store *s, struct alert_msg *m, int64_t now, struct merr *e)
+int alert_insert(struct store *s, struct alert_msg *m, int64_t now, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	int rc = store_prepare(s,
@@ -187,7 +187,7 @@ int alert_make(struct store *s, int64_t now, bool dry_run,
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (!dry_run) {
-			rc = insert_one(s, &v[i], now, e);
+			rc = alert_insert(s, &v[i], now, e);
 			if (rc == 1)
 				(*created)++;
 			rc = rc < 0 ? rc : 0;
