@@ -12,6 +12,7 @@
 #include "alert/alert.h"
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "base/utf8.h"
 
 #define ADV_MAX_PAIRS 20000
 
@@ -82,44 +83,35 @@ static int load_pairs(struct store *s, struct pair **out, size_t *n, struct merr
 	return 0;
 }
 
-static int notice(struct store *s, const char *org, struct store_stmt *k, int64_t now,
-		  struct merr *e)
+/* Queues one notice with a fresh acknowledgement token; only the token's SHA-256 is kept.
+ * Returns 1 when created, 0 when the org had it already. */
+static int queue_notice(struct store *s, const char *org, const char *issue, const char *subject,
+			const char *ja, const char *en, int64_t now, struct merr *e)
 {
 	unsigned char raw[16], h[32];
 	char tok[33], hex[65];
 	unsigned hl = 0;
 	struct alert_msg m;
-	struct buf sb, bb;
+	struct buf bb;
 	int rc;
 
 	memset(&m, 0, sizeof m);
 	snprintf(m.org, sizeof m.org, "%s", org);
-	snprintf(m.issue_key, sizeof m.issue_key, "notice:kev:%s", stmt_text(k, 0));
-	if (RAND_bytes(raw, sizeof raw) != 1 || !EVP_Digest(NULL, 0, h, &hl, EVP_sha256(), NULL))
+	snprintf(m.issue_key, sizeof m.issue_key, "%s", issue);
+	if (RAND_bytes(raw, sizeof raw) != 1)
 		return merr_set(e, M_EIO, "no randomness");
 	for (int i = 0; i < 16; i++)
 		snprintf(tok + 2 * i, 3, "%02x", raw[i]);
-	EVP_Digest(tok, 32, h, &hl, EVP_sha256(), NULL);
+	if (!EVP_Digest(tok, 32, h, &hl, EVP_sha256(), NULL))
+		return merr_set(e, M_EIO, "sha256");
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	buf_init(&sb, 4096);
-	buf_init(&bb, 65536);
-	rc = buf_addf(&sb, "[mamori] 脆弱性情報: %s (KEV) / Advisory: %s", stmt_text(k, 0),
-		      stmt_text(k, 0));
-	if (!rc)
-		rc = buf_addf(
-		    &bb,
-		    "【脆弱性情報】%s 様\n\n貴組織で利用中の製品 %s %s "
-		    "に、実際に悪用されている脆弱性 "
-		    "%s (CISA KEV) が追加されました。\n%s\n対応: %s\n期限 (KEV): %s\n"
-		    "確認済みの連絡: mamori advisories ack %s\n\n---- English ----\n"
-		    "A vulnerability exploited in the wild, %s, was added to CISA KEV for %s %s, "
-		    "which you run.\n%s\nWhat to do: %s\nKEV due date: %s\n"
-		    "Acknowledge: mamori advisories ack %s\n",
-		    org, stmt_text(k, 1), stmt_text(k, 2), stmt_text(k, 0), stmt_text(k, 3),
-		    stmt_text(k, 4), stmt_text(k, 5), tok, stmt_text(k, 0), stmt_text(k, 1),
-		    stmt_text(k, 2), stmt_text(k, 3), stmt_text(k, 4), stmt_text(k, 5), tok);
-	m.subject = buf_detach(&sb, NULL);
+	buf_init(&bb, 1 << 20);
+	rc = buf_addf(&bb,
+		      "【脆弱性情報】%s 様\n\n%s\n確認の連絡: mamori advisories ack %s\n\n"
+		      "---- English ----\n%s\nAcknowledge: mamori advisories ack %s\n",
+		      org, ja, tok, en, tok);
+	m.subject = m_strdup(subject);
 	m.body = buf_detach(&bb, NULL);
 	if (rc || !m.subject || !m.body)
 		rc = merr_set(e, M_ENOMEM, "out of memory");
@@ -141,6 +133,41 @@ static int notice(struct store *s, const char *org, struct store_stmt *k, int64_
 	}
 	m_free(m.subject);
 	m_free(m.body);
+	buf_release(&bb);
+	return rc;
+}
+
+static int notice(struct store *s, const char *org, struct store_stmt *k, int64_t now,
+		  struct merr *e)
+{
+	struct buf sb, ja, en;
+	char issue[160];
+	const char *cve = stmt_text(k, 0);
+	int rc;
+
+	buf_init(&sb, 4096);
+	buf_init(&ja, 65536);
+	buf_init(&en, 65536);
+	snprintf(issue, sizeof issue, "notice:kev:%s", cve);
+	rc = buf_addf(&sb, "[mamori] 脆弱性情報: %s (KEV) / Advisory: %s", cve, cve);
+	if (!rc)
+		rc = buf_addf(&ja,
+			      "貴組織で利用中の製品 %s %s に、実際に悪用されている脆弱性 %s "
+			      "(CISA KEV) が追加されました。\n%s\n対応: %s\n期限 (KEV): %s\n",
+			      stmt_text(k, 1), stmt_text(k, 2), cve, stmt_text(k, 3),
+			      stmt_text(k, 4), stmt_text(k, 5));
+	if (!rc)
+		rc =
+		    buf_addf(&en,
+			     "A vulnerability exploited in the wild, %s, was added to CISA KEV for "
+			     "%s %s, which you run.\n%s\nWhat to do: %s\nKEV due date: %s\n",
+			     cve, stmt_text(k, 1), stmt_text(k, 2), stmt_text(k, 3),
+			     stmt_text(k, 4), stmt_text(k, 5));
+	rc = rc ? merr_set(e, rc, "notice too big")
+		: queue_notice(s, org, issue, buf_str(&sb), buf_str(&ja), buf_str(&en), now, e);
+	buf_release(&sb);
+	buf_release(&ja);
+	buf_release(&en);
 	return rc;
 }
 
@@ -261,4 +288,66 @@ int advisory_pending(struct store *s,
 	}
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const char *title,
+		  const char *body, int64_t now, long *notices, struct merr *e)
+{
+	struct pair *pv = NULL;
+	size_t np = 0;
+	char issue[160], subj[1024], last[128] = "";
+	unsigned char h[32];
+	unsigned hl = 0;
+	int rc;
+
+	*notices = 0;
+	if (!title || !*title || !alert_header_ok(title) || !utf8_valid(title, strlen(title), NULL))
+		return merr_set(e, M_EINVAL, "title must be UTF-8 without CR/LF");
+	if (!body || !utf8_valid(body, strlen(body), NULL))
+		return merr_set(e, M_EINVAL, "body must be UTF-8");
+	for (size_t c = 0; c < ncpe; c++)
+		if (strncmp(cpes[c], "cpe:2.3:", 8) != 0)
+			return merr_set(e, M_EINVAL, "not a CPE 2.3 name: %s", cpes[c]);
+	/* One manual advisory per (org, title+products): resending the same one is a no-op. */
+	EVP_MD_CTX *x = EVP_MD_CTX_new();
+	if (!x || !EVP_DigestInit_ex(x, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(x, title, strlen(title)) ||
+	    (ncpe && !EVP_DigestUpdate(x, cpes[0], strlen(cpes[0]))) ||
+	    !EVP_DigestFinal_ex(x, h, &hl)) {
+		EVP_MD_CTX_free(x);
+		return merr_set(e, M_EIO, "sha256");
+	}
+	EVP_MD_CTX_free(x);
+	snprintf(issue, sizeof issue, "notice:manual:%02x%02x%02x%02x%02x%02x%02x%02x", h[0], h[1],
+		 h[2], h[3], h[4], h[5], h[6], h[7]);
+	snprintf(subj, sizeof subj, "[mamori] 脆弱性情報 / Advisory: %s", title);
+	if ((rc = load_pairs(s, &pv, &np, e)))
+		return rc;
+	if ((rc = store_begin(s, e))) {
+		m_free(pv);
+		return rc;
+	}
+	for (size_t c = 0; c < ncpe && rc == 0; c++) {
+		char v[96], p[96], a[96], b[96];
+		cpe_field(cpes[c], 3, a, sizeof a);
+		cpe_field(cpes[c], 4, b, sizeof b);
+		fold(a, v, sizeof v);
+		fold(b, p, sizeof p);
+		for (size_t i = 0; i < np && rc == 0; i++) {
+			if (strcmp(pv[i].vendor, v) || strcmp(pv[i].product, p) ||
+			    strcmp(pv[i].org, last) == 0)
+				continue;
+			snprintf(last, sizeof last, "%s", pv[i].org);
+			rc = queue_notice(s, pv[i].org, issue, subj, body, body, now, e);
+			if (rc == 1)
+				(*notices)++;
+			rc = rc < 0 ? rc : 0;
+		}
+	}
+	m_free(pv);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, e);
 }

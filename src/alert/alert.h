@@ -75,6 +75,9 @@ int advisory_sync(struct store *s, int64_t now, struct advisory_stats *st, struc
 /* Marks the notice whose token hashes to the stored hash acknowledged. M_ENOTFOUND if none. */
 int advisory_ack(struct store *s, const char *token, int64_t now, struct merr *e);
 
+/* A manual advisory to every org that runs one of the CPEs' vendor:product. */
+int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const char *title,
+		  const char *body, int64_t now, long *notices, struct merr *e);
 /* Calls fn for every unacknowledged urgent notice. */
 int advisory_pending(struct store *s,
 		     void (*fn)(int64_t id, const char *org, const char *issue, int64_t created,

@@ -57,5 +57,16 @@ check "ack with the token succeeds" "'$M' advisories ack '$tok' >/dev/null"
 check "acknowledged notice leaves pending" "[ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$T/p2.json')\" = $((n - 1)) ]"
 check "alert run without an SMTP server keeps notices queued" "'$M' alert run --attempts 1 --json | grep -q '\"delivered\":[[:space:]]*0' && [ \"\$(q \"SELECT count(*) FROM alert_targets WHERE state = 'pending'\")\" -ge '$n' ]"
 
+# --- manual advisory by product: only the orgs that run nginx (declared) get it, once.
+check "send refuses a title with CR/LF" "! '$M' advisories send --products cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:* --title \$'x\\r\\nBcc: y' --body b >/dev/null 2>&1"
+check "send refuses a non-CPE product" "! '$M' advisories send --products nginx --title t --body b >/dev/null 2>&1"
+want=$(q "SELECT count(DISTINCT o.slug) FROM declared_products d JOIN orgs o ON o.id = d.org_id
+          WHERE lower(d.product) = 'nginx' OR d.cpe LIKE 'cpe:2.3:a:nginx:nginx:%'")
+"$M" advisories send --products 'cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*' --title 'nginx の注意喚起' --body '更新してください / please update' >/dev/null
+got=$(q "SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:manual:%'")
+check "manual advisory to each operator running nginx ($want)" "[ '$want' -gt 0 ] && [ '$got' = '$want' ]"
+"$M" advisories send --products 'cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*' --title 'nginx の注意喚起' --body '更新してください / please update' >/dev/null
+check "the same manual advisory again queues nothing" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:manual:%'\")\" = '$want' ]"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
