@@ -32,5 +32,9 @@ const struct cli_command cli_commands[] = {
     {"identify", cmd_identify, "identify services on open ports / サービス特定",
      cmd_identify_usage},
     {"services", cmd_services, "identified services: list / サービス一覧", cmd_services_usage},
+    {"alert", cmd_alert, "urgent alerts: create, deliver, webhooks / 緊急アラート",
+     cmd_alert_usage},
+    {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
+     cmd_advisories_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
