@@ -223,9 +223,25 @@ int store_schema_version(struct store *s)
 	return (int)v;
 }
 
+static int migration_applied(struct store *s, int version, bool *yes, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT 1 FROM schema_migrations WHERE version = ?", &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, version);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	*yes = rc == 1;
+	return 0;
+}
+
 int store_migrate(struct store *s, int *applied, struct merr *e)
 {
-	int rc, cur, n = 0;
+	int rc, n = 0;
 
 	rc = store_exec(s,
 			"CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -234,18 +250,26 @@ int store_migrate(struct store *s, int *applied, struct merr *e)
 			e);
 	if (rc)
 		return rc;
-	cur = store_schema_version(s);
+	/* Each module owns a number range, so a migration can arrive with a lower
+	 * number than one already applied: apply every one not yet recorded,
+	 * in number order, rather than only those above the maximum. */
 	for (int i = 0; i < store_migrations_len; i++) {
 		const struct store_migration *m = &store_migrations[i];
 		struct store_stmt *st = NULL;
-		if (m->version <= cur)
+		bool applied_already = false;
+		if ((rc = migration_applied(s, m->version, &applied_already, e)))
+			return rc;
+		if (applied_already)
 			continue;
 		rc = store_begin_immediate(s, e);
 		if (rc)
 			return rc;
 		/* Another process may have migrated while we waited for the lock. */
-		if (store_schema_version(s) >= m->version) {
+		if ((rc = migration_applied(s, m->version, &applied_already, e)) ||
+		    applied_already) {
 			store_rollback(s);
+			if (rc)
+				return rc;
 			continue;
 		}
 		rc = store_exec(s, m->sql, e);
