@@ -136,6 +136,7 @@ static const char *const msgs[M_COUNT][2] = {
     [M_RESCAN_DUE] = {"再スキャン期限到来", "Rescan due"},
     [M_HOSTS] = {"ホスト数", "Hosts"},
     [M_NO_RATING] = {"まだ評価がありません", "Not rated yet"},
+    [M_PRODUCT] = {"製品", "Product"},
 };
 
 const char *web_msg(enum web_lang lang, enum web_msg m)

@@ -262,7 +262,7 @@ static void services_section(struct web_req *r, const char *slug)
 	web_out(r,
 		"<h2 id=\"org-services\">%T</h2><table id=\"services\"><tr><th>ip:port</th>"
 		"<th>%T</th><th>%T</th><th>CPE</th></tr>",
-		M_SERVICES, M_PRODUCTS, M_VERSION);
+		M_SERVICES, M_PRODUCT, M_VERSION);
 	if (store_prepare(r->s, services_sql, &st, &r->err)) {
 		web_out(r, "</table>");
 		return;

@@ -237,6 +237,7 @@ enum web_msg {
 	M_RESCAN_DUE,
 	M_HOSTS,
 	M_NO_RATING,
+	M_PRODUCT,
 	M_COUNT
 };
 
