@@ -528,6 +528,12 @@ def findings_checks(srv, jars, token):
           'id="rescan"' in t, "analyst dashboard shows grades, urgent findings and rescans")
     r = srv.request("GET", "/", cookie=op)
     check("kansai" not in r.text() and "grade-C" in r.text(), "operator dashboard: own only")
+    r = srv.request("GET", "/", cookie=login(srv, "bureau-water")[1])
+    check("kanto-rail" not in r.text() and "関西" not in r.text() and "grade-" not in r.text(),
+          "water bureau dashboard: its sector only")
+    r = srv.request("GET", "/", cookie=bur)
+    check("grade-A" in r.text() and "grade-C" in r.text() and "water RDP" not in r.text(),
+          "railway bureau dashboard: railway grades, no water findings")
     r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
     t = r.text()
     check(r.status == 200 and 'id="grade">C<' in t and "CN=www.kanto-rail.example" in t and
