@@ -588,15 +588,19 @@ int web_page_finding(struct web_req *r)
 	if ((rc = store_prepare(r->s,
 				"SELECT at, event, detail FROM finding_events WHERE finding_id = ? "
 				"ORDER BY at, id",
-				&st, &r->err)))
+				&st, &r->err))) {
+		truncate_out(r, 0);
 		return rc;
+	}
 	stmt_bind_int64(st, 1, id);
 	while ((rc = stmt_step(st, &r->err)) == 1)
 		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>",
 			web_jst(r, stmt_int64(st, 0)), stmt_text(st, 1), stmt_text(st, 2));
 	stmt_finalize(st);
-	if (rc < 0)
+	if (rc < 0) {
+		truncate_out(r, 0); /* the error page replaces the half-written one */
 		return rc;
+	}
 	web_out(r, "</table><p><a href=\"/findings\">%T</a></p>", M_BACK);
 	web_page_end(r);
 	return 0;
