@@ -22,6 +22,8 @@ const struct cli_command cli_commands[] = {
     {"findings", cmd_findings, "findings: list, show, update / 指摘の一覧と詳細",
      cmd_findings_usage},
     {"rating", cmd_rating, "grades, scores, deductions, sectors / 評点と等級", cmd_rating_usage},
+    {"report", cmd_report, "quarterly and sector reports (HTML, PDF) / 四半期報告書",
+     cmd_report_usage},
     {"schedule", cmd_schedule, "rescan schedule: what is due and why / 再診断予定",
      cmd_schedule_usage},
     {"asm", cmd_asm, "run the ASM cycle (discover to rating) / ASM サイクル", cmd_asm_usage},
@@ -30,5 +32,9 @@ const struct cli_command cli_commands[] = {
     {"identify", cmd_identify, "identify services on open ports / サービス特定",
      cmd_identify_usage},
     {"services", cmd_services, "identified services: list / サービス一覧", cmd_services_usage},
+    {"alert", cmd_alert, "urgent alerts: create, deliver, webhooks / 緊急アラート",
+     cmd_alert_usage},
+    {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
+     cmd_advisories_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

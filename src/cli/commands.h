@@ -17,12 +17,15 @@ int cmd_vuln(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_findings(struct cli *c, int argc, char **argv);
 int cmd_rating(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_schedule(struct cli *c, int argc, char **argv);
 int cmd_asm(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_user(struct cli *c, int argc, char **argv);
 int cmd_identify(struct cli *c, int argc, char **argv);
 int cmd_services(struct cli *c, int argc, char **argv);
+int cmd_alert(struct cli *c, int argc, char **argv);
+int cmd_advisories(struct cli *c, int argc, char **argv);
 /* Runs identify on the ports scan_id found open for org (scan --identify). */
 int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id);
 
@@ -34,6 +37,8 @@ extern const char cmd_feeds_usage[], cmd_vuln_usage[];
 extern const char cmd_scan_usage[];
 extern const char cmd_findings_usage[], cmd_rating_usage[], cmd_schedule_usage[], cmd_asm_usage[];
 extern const char cmd_serve_usage[], cmd_user_usage[];
+extern const char cmd_report_usage[];
 extern const char cmd_identify_usage[], cmd_services_usage[];
+extern const char cmd_alert_usage[], cmd_advisories_usage[];
 
 #endif

@@ -1,0 +1,183 @@
+/* cmd_advisories.c - `mamori advisories sync|ack|pending`: the vulnerability information
+ * service (KEV notices to the operators that run the product, acknowledged by token). */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "alert/alert.h"
+#include "base/mtime.h"
+#include "cli/commands.h"
+
+const char cmd_advisories_usage[] =
+    "usage: mamori advisories sync [--json]\n"
+    "       mamori advisories send --products CPE[,CPE] --title T --body B\n"
+    "       mamori advisories ack TOKEN\n"
+    "       mamori advisories pending [--json]\n"
+    "\n"
+    "sync: for KEV CVEs first listed in a catalog no sync has covered yet, queues a notice to\n"
+    "each operator whose declared products or identified services are the KEV vendor/product;\n"
+    "the first sync only sets the cursor. Notices are delivered by `mamori alert run`.\n"
+    "send: a manual advisory to every operator that runs one of the products.\n"
+    "ack: acknowledges a notice by the token in it (only its SHA-256 is stored).\n"
+    "pending: unacknowledged urgent notices.\n"
+    "新たに KEV に追加された脆弱性を、該当製品を利用する事業者に通知します。\n";
+
+static int json_flag(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'j')
+			return cli_usage_error(c, "unknown option");
+		c->json = true;
+	}
+	return 0;
+}
+
+static int adv_sync(struct cli *c, int argc, char **argv)
+{
+	struct advisory_stats st;
+	struct store *s;
+	struct merr e;
+	int rc;
+
+	if ((rc = json_flag(c, argc, argv)))
+		return rc;
+	if (!(s = cli_store(c)))
+		return 1;
+	merr_init(&e);
+	if ((rc = advisory_sync(s, time_now(), &st, &e)))
+		return cli_fail(c, rc, &e);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "baseline", st.baseline);
+		cJSON_AddNumberToObject(o, "catalogs", (double)st.catalogs);
+		cJSON_AddNumberToObject(o, "new_cves", (double)st.new_cves);
+		cJSON_AddNumberToObject(o, "notices", (double)st.notices);
+		cli_print_json(o);
+	} else if (!c->quiet) {
+		printf("%s新規 KEV %ld 件, 通知 %ld 件 (カタログ %ld) / %snew KEV %ld, notices %ld "
+		       "(catalogs %ld)\n",
+		       st.baseline ? "初回同期 (基準のみ): " : "", st.new_cves, st.notices,
+		       st.catalogs, st.baseline ? "baseline: " : "", st.new_cves, st.notices,
+		       st.catalogs);
+	}
+	return 0;
+}
+
+static int adv_ack(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct merr e;
+	int rc;
+
+	if (argc != 2)
+		return cli_usage_error(c, "usage: mamori advisories ack TOKEN");
+	if (!(s = cli_store(c)))
+		return 1;
+	merr_init(&e);
+	if ((rc = advisory_ack(s, argv[1], time_now(), &e)))
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("確認を記録しました / acknowledged\n");
+	return 0;
+}
+
+static int adv_send(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"products", required_argument, NULL, 'p'},
+					     {"title", required_argument, NULL, 't'},
+					     {"body", required_argument, NULL, 'b'},
+					     {0}};
+	const char *title = NULL, *body = NULL, *cpes[32];
+	char *list = NULL, *save = NULL;
+	size_t n = 0;
+	long sent = 0;
+	struct store *s;
+	struct merr e;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'p')
+			list = optarg;
+		else if (opt == 't')
+			title = optarg;
+		else if (opt == 'b')
+			body = optarg;
+		else
+			return cli_usage_error(c, "unknown option");
+	}
+	if (!list || !title || !body || optind != argc)
+		return cli_usage_error(c, "usage: mamori advisories send --products CPE[,CPE] "
+					  "--title T --body B");
+	for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (n == ARRAY_SIZE(cpes))
+			return cli_usage_error(c, "at most %zu products", ARRAY_SIZE(cpes));
+		cpes[n++] = p;
+	}
+	if (!(s = cli_store(c)))
+		return 1;
+	merr_init(&e);
+	if ((rc = advisory_send(s, cpes, n, title, body, time_now(), &sent, &e)))
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("通知 %ld 件を登録しました (配信は alert run) / %ld notices queued "
+		       "(delivered by "
+		       "alert run)\n",
+		       sent, sent);
+	return 0;
+}
+
+static void pend_row(int64_t id, const char *org, const char *issue, int64_t created,
+		     const char *delivery, void *arg)
+{
+	cJSON *arr = arg;
+	char t[TIME_STR_MAX];
+	if (arr) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		cJSON_AddStringToObject(o, "org", org);
+		cJSON_AddStringToObject(o, "issue", issue);
+		cJSON_AddNumberToObject(o, "created_at", (double)created);
+		cJSON_AddStringToObject(o, "delivery", delivery);
+		cJSON_AddItemToArray(arr, o);
+		return;
+	}
+	time_fmt_jst(created, t);
+	printf("%lld\t%s\t%s\t%s\t%s\n", (long long)id, org, issue, t, delivery);
+}
+
+static int adv_pending(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct merr e;
+	cJSON *arr;
+	int rc;
+
+	if ((rc = json_flag(c, argc, argv)))
+		return rc;
+	if (!(s = cli_store(c)))
+		return 1;
+	merr_init(&e);
+	arr = c->json ? cJSON_CreateArray() : NULL;
+	if ((rc = advisory_pending(s, pend_row, arr, &e))) {
+		cJSON_Delete(arr);
+		return cli_fail(c, rc, &e);
+	}
+	if (arr)
+		cli_print_json(arr);
+	return 0;
+}
+
+int cmd_advisories(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_verb verbs[] = {
+	    {"sync", adv_sync, "notices for new KEV CVEs / 新規 KEV の通知"},
+	    {"send", adv_send, "manual advisory by product / 製品別の手動通知"},
+	    {"ack", adv_ack, "acknowledge a notice / 通知の確認"},
+	    {"pending", adv_pending, "unacknowledged notices / 未確認の通知"},
+	};
+	return cli_dispatch_verbs(c, cli_find("advisories"), verbs, ARRAY_SIZE(verbs), argc, argv);
+}

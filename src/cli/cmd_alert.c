@@ -1,0 +1,170 @@
+/* cmd_alert.c - `mamori alert run|webhook|log`: urgent alerts from KEV and critical findings,
+ * delivered by e-mail and signed webhooks, queued until delivered. */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert/alert.h"
+#include "base/mtime.h"
+#include "cli/commands.h"
+
+const char cmd_alert_usage[] =
+    "usage: mamori alert run [--dry-run] [--json] [--smtp URL] [--from ADDR] [--require-tls]\n"
+    "                        [--attempts N] [--backoff-ms MS] [--timeout S]\n"
+    "       mamori alert webhook add ORG URL --secret S\n"
+    "\n"
+    "run: creates one alert per (organisation, issue) for every open KEV or critical finding\n"
+    "not alerted before and delivers every pending alert to the organisation's contacts\n"
+    "(e-mail, smtp:// with opportunistic STARTTLS, required with --require-tls) and webhooks\n"
+    "(JSON POST signed with X-Mamori-Signature: sha256=HMAC). Undelivered targets stay queued\n"
+    "for the next run. --dry-run shows recipients and text without sending or recording.\n"
+    "Defaults: --smtp $MAMORI_SMTP_URL, --from $MAMORI_MAIL_FROM (else mamori@localhost).\n"
+    "KEV または重大な指摘ごとに組織あたり一度だけ緊急アラートを作成し、メールと Webhook "
+    "で送ります。\n";
+
+struct dry {
+	bool json;
+	cJSON *arr;
+};
+
+static void show(const struct alert_msg *m, const char *rcpt, void *arg)
+{
+	struct dry *d = arg;
+	if (d->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "org", m->org);
+		cJSON_AddStringToObject(o, "issue", m->issue_key);
+		cJSON_AddStringToObject(o, "recipients", rcpt);
+		cJSON_AddStringToObject(o, "subject", m->subject);
+		cJSON_AddStringToObject(o, "body", m->body);
+		cJSON_AddItemToArray(d->arr, o);
+		return;
+	}
+	printf("== %s %s\n宛先 / to: %s\n件名 / subject: %s\n%s\n", m->org, m->issue_key,
+	       rcpt[0] ? rcpt : "(なし / none)", m->subject, m->body);
+}
+
+static int alert_run(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"dry-run", no_argument, NULL, 'n'},
+					     {"json", no_argument, NULL, 'j'},
+					     {"smtp", required_argument, NULL, 's'},
+					     {"from", required_argument, NULL, 'f'},
+					     {"require-tls", no_argument, NULL, 't'},
+					     {"attempts", required_argument, NULL, 'a'},
+					     {"backoff-ms", required_argument, NULL, 'b'},
+					     {"timeout", required_argument, NULL, 'T'},
+					     {0}};
+	struct alert_conf conf = {
+	    getenv("MAMORI_SMTP_URL"), getenv("MAMORI_MAIL_FROM"), false, 3, 200, 10};
+	struct alert_run_stats st = {0};
+	struct dry d = {false, NULL};
+	struct store *s;
+	struct merr e;
+	bool dry = false;
+	long made = 0;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *end = NULL;
+		long v = 0;
+		if (opt == 'a' || opt == 'b' || opt == 'T') {
+			v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 0 || v > 100000)
+				return cli_usage_error(c, "bad number: %s", optarg);
+		}
+		switch (opt) {
+		case 'n': dry = true; break;
+		case 'j': c->json = true; break;
+		case 's': conf.smtp_url = optarg; break;
+		case 'f': conf.from = optarg; break;
+		case 't': conf.require_tls = true; break;
+		case 'a': conf.max_attempts = (int)v; break;
+		case 'b': conf.backoff_ms = v; break;
+		case 'T': conf.timeout_s = v ? v : 1; break;
+		default: return cli_usage_error(c, "unknown option");
+		}
+	}
+	if (!conf.from)
+		conf.from = "mamori@localhost";
+	if (!alert_addr_ok(conf.from))
+		return cli_usage_error(c, "refused --from address (CR/LF or bad syntax)");
+	if (conf.smtp_url &&
+	    (!alert_header_ok(conf.smtp_url) ||
+	     (strncmp(conf.smtp_url, "smtp://", 7) && strncmp(conf.smtp_url, "smtps://", 8))))
+		return cli_usage_error(c, "--smtp must be smtp:// or smtps://");
+	if (!(s = cli_store(c)))
+		return 1;
+	merr_init(&e);
+	d.json = c->json;
+	d.arr = c->json ? cJSON_CreateArray() : NULL;
+	rc = alert_make(s, time_now(), dry, dry ? show : NULL, &d, &made, &e);
+	if (rc == 0 && !dry)
+		rc = alert_deliver(s, &conf, time_now(), &st, &e);
+	if (rc) {
+		cJSON_Delete(d.arr);
+		return cli_fail(c, rc, &e);
+	}
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "dry_run", dry);
+		cJSON_AddNumberToObject(o, "created", (double)made);
+		cJSON_AddNumberToObject(o, "delivered", (double)st.delivered);
+		cJSON_AddNumberToObject(o, "failed", (double)st.failed);
+		cJSON_AddNumberToObject(o, "refused", (double)st.refused);
+		if (dry)
+			cJSON_AddItemToObject(o, "alerts", d.arr);
+		else
+			cJSON_Delete(d.arr);
+		cli_print_json(o);
+	} else if (!c->quiet) {
+		printf("アラート: 新規 %ld, 配信 %ld, 失敗(再送待ち) %ld, 拒否 %ld%s / alerts: %ld "
+		       "new, "
+		       "%ld delivered, %ld failed (queued), %ld refused\n",
+		       made, st.delivered, st.failed, st.refused, dry ? " (dry run)" : "", made,
+		       st.delivered, st.failed, st.refused);
+	}
+	return 0;
+}
+
+static int alert_webhook(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"secret", required_argument, NULL, 's'}, {0}};
+	const char *secret = NULL;
+	struct store *s;
+	struct merr e;
+	int64_t id = 0;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 's')
+			secret = optarg;
+		else
+			return cli_usage_error(c, "unknown option");
+	}
+	if (argc - optind != 3 || strcmp(argv[optind], "add") != 0 || !secret)
+		return cli_usage_error(c, "usage: mamori alert webhook add ORG URL --secret S");
+	if (!(s = cli_store(c)))
+		return 1;
+	merr_init(&e);
+	rc = alert_webhook_add(s, argv[optind + 1], argv[optind + 2], secret, time_now(), &id, &e);
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("Webhook %lld を登録しました / webhook %lld added\n", (long long)id,
+		       (long long)id);
+	return 0;
+}
+
+int cmd_alert(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_verb verbs[] = {
+	    {"run", alert_run, "create and deliver alerts / アラートの作成と配信"},
+	    {"webhook", alert_webhook, "add a webhook / Webhook の登録"},
+	};
+	return cli_dispatch_verbs(c, cli_find("alert"), verbs, sizeof verbs / sizeof verbs[0], argc,
+				  argv);
+}

@@ -1,0 +1,510 @@
+/* quarterly.c - the quarterly report of one organisation: page 1 for executives (grade,
+ * change, trend, five things to do first) and a technical annex (every open finding, what
+ * was fixed, exposed services and certificates, method). */
+#include "base/compat.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "base/mtime.h"
+#include "report/report_int.h"
+
+#define TREND_MAX 8
+#define EVIDENCE_MAX 300
+
+struct qr {
+	struct store *s;
+	const struct report_opts *o;
+	struct doc *d;
+	const char *org;
+	char name[512], sector[64];
+	int64_t start, end;
+	struct merr *e;
+};
+
+static const char *T(const struct qr *q, const char *ja, const char *en)
+{
+	return q->o->lang == REPORT_EN ? en : ja;
+}
+
+/* Previous quarter label of p ("2026Q1" -> "2025Q4"). */
+static void prev_period(const char *p, char out[16])
+{
+	int y = 0, k = 0;
+
+	if (sscanf(p, "%4dQ%1d", &y, &k) != 2)
+		y = 0;
+	if (--k < 1) {
+		k = 4;
+		y--;
+	}
+	snprintf(out, 16, "%04dQ%d", y, k);
+}
+
+/* Bilingual titles are stored "日本語 / English": keep the half of the report's language. */
+static void pick_lang(const struct qr *q, const char *t, char *out, size_t n)
+{
+	const char *sep = t ? strstr(t, " / ") : NULL;
+
+	if (!t)
+		t = "";
+	if (!sep)
+		snprintf(out, n, "%s", t);
+	else if (q->o->lang == REPORT_EN)
+		snprintf(out, n, "%s", sep + 3);
+	else
+		snprintf(out, n, "%.*s", (int)(sep - t), t);
+}
+
+/* Cuts s at max bytes without splitting a UTF-8 sequence. */
+static void cut(const char *s, char *out, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n >= max) {
+		n = max - 4;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+		snprintf(out, max, "%.*s...", (int)n, s);
+	} else {
+		snprintf(out, max, "%s", s ? s : "");
+	}
+}
+
+static int load_org(struct qr *q)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(q->s, "SELECT name_ja, name_en, sector FROM orgs WHERE slug = ?",
+			       &st, q->e);
+
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, q->org);
+	rc = stmt_step(st, q->e);
+	if (rc == 1) {
+		const char *ja = stmt_text(st, 0), *en = stmt_text(st, 1);
+		snprintf(q->name, sizeof q->name, "%s",
+			 q->o->lang == REPORT_EN && en ? en
+			 : ja			       ? ja
+						       : q->org);
+		snprintf(q->sector, sizeof q->sector, "%s",
+			 stmt_text(st, 2) ? stmt_text(st, 2) : "");
+		rc = 0;
+	} else if (rc == 0) {
+		rc = merr_set(q->e, M_ENOTFOUND, "organisation %s not found", q->org);
+	}
+	stmt_finalize(st);
+	return rc;
+}
+
+struct snap {
+	char period[16];
+	double score;
+	char grade;
+};
+
+/* Newest snapshot of each period up to the report's, oldest first (at most TREND_MAX). */
+static int load_trend(struct qr *q, struct snap *v, size_t *n)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(
+	    q->s,
+	    "SELECT period, score, grade FROM ratings r WHERE org_slug = ? AND period <= ? AND "
+	    "computed_at = (SELECT max(computed_at) FROM ratings WHERE org_slug = r.org_slug AND "
+	    "period = r.period) GROUP BY period ORDER BY period DESC LIMIT ?",
+	    &st, q->e);
+	size_t k = 0;
+
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, q->org);
+	stmt_bind_text(st, 2, q->o->period);
+	stmt_bind_int64(st, 3, TREND_MAX);
+	while ((rc = stmt_step(st, q->e)) == 1 && k < TREND_MAX) {
+		snprintf(v[k].period, sizeof v[k].period, "%s", stmt_text(st, 0));
+		v[k].score = stmt_double(st, 1);
+		v[k].grade = stmt_text(st, 2) ? stmt_text(st, 2)[0] : '-';
+		k++;
+	}
+	stmt_finalize(st);
+	for (size_t i = 0; i < k / 2; i++) {
+		struct snap t = v[i];
+		v[i] = v[k - 1 - i];
+		v[k - 1 - i] = t;
+	}
+	*n = k;
+	return rc < 0 ? rc : 0;
+}
+
+static const char OPEN_SQL[] =
+    "SELECT asset, issue_key, severity, title, cve_id, kev, epss, cvss, confidence, "
+    "needs_confirmation, deadline, urgency, evidence, kind FROM findings "
+    "WHERE org_slug = ? AND state = 'open' ORDER BY kev DESC, deadline IS NULL, deadline, "
+    "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+    "WHEN 'low' THEN 3 ELSE 4 END, id";
+
+static void fmt_num(double v, bool null, int prec, char *out, size_t n)
+{
+	if (null)
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%.*f", prec, v);
+}
+
+static void deadline_str(const struct qr *q, struct store_stmt *st, int col, char out[TIME_STR_MAX])
+{
+	if (stmt_is_null(st, col))
+		snprintf(out, TIME_STR_MAX, "%s", T(q, "なし", "none"));
+	else
+		time_fmt_jst(stmt_int64(st, col), out);
+}
+
+/* Page 1's five things to do first. */
+static int top_five(struct qr *q, long *n_open)
+{
+	static const double w[] = {0.04, 0.44, 0.16, 0.14, 0.22};
+	const char *hd[] = {"#", T(q, "対応事項", "Action"), T(q, "CVE", "CVE"),
+			    T(q, "緊急度", "Urgency"), T(q, "期限 (JST)", "Deadline (JST)")};
+	struct store_stmt *st;
+	int rc = store_prepare(q->s, OPEN_SQL, &st, q->e);
+	long k = 0;
+
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, q->org);
+	doc_heading(q->d, 2, T(q, "最優先で対応すべき 5 項目", "Five things to do first"));
+	doc_table_begin(q->d, 5, w, hd);
+	while ((rc = stmt_step(st, q->e)) == 1) {
+		char num[8], title[400], what[600], dl[TIME_STR_MAX], urg[32];
+		if (++k > 5)
+			continue;
+		snprintf(num, sizeof num, "%ld", k);
+		pick_lang(q, stmt_text(st, 3), title, sizeof title);
+		snprintf(what, sizeof what, "%s (%s)", title, stmt_text(st, 0));
+		deadline_str(q, st, 10, dl);
+		snprintf(urg, sizeof urg, "%s%s",
+			 stmt_int64(st, 5)   ? "KEV"
+			 : stmt_text(st, 11) ? stmt_text(st, 11)
+					     : stmt_text(st, 2),
+			 stmt_int64(st, 9) ? T(q, " 要確認", " (to confirm)") : "");
+		const char *cells[] = {num, what, stmt_text(st, 4) ? stmt_text(st, 4) : "-", urg,
+				       dl};
+		doc_table_row(q->d, cells);
+	}
+	stmt_finalize(st);
+	doc_table_end(q->d);
+	if (k == 0)
+		doc_para(q->d, DOC_NORMAL, T(q, "未対応の指摘はありません。", "No open findings."));
+	*n_open = k;
+	return rc < 0 ? rc : 0;
+}
+
+static int annex_open(struct qr *q)
+{
+	static const double w[] = {0.22, 0.14, 0.16, 0.16, 0.32};
+	const char *hd[] = {T(q, "指摘 / 資産", "Finding / asset"), "CVE", "KEV / EPSS / CVSS",
+			    T(q, "確度・期限", "Confidence, deadline"), T(q, "証跡", "Evidence")};
+	struct store_stmt *st;
+	int rc = store_prepare(q->s, OPEN_SQL, &st, q->e);
+
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, q->org);
+	doc_heading(q->d, 2, T(q, "未対応の指摘 (全件)", "All open findings"));
+	doc_table_begin(q->d, 5, w, hd);
+	while ((rc = stmt_step(st, q->e)) == 1) {
+		char title[400], a[700], scores[96], ep[16], cv[16], conf[160], dl[TIME_STR_MAX],
+		    ev[EVIDENCE_MAX + 8];
+		pick_lang(q, stmt_text(st, 3), title, sizeof title);
+		snprintf(a, sizeof a, "%s\n%s [%s]", title, stmt_text(st, 0), stmt_text(st, 2));
+		fmt_num(stmt_double(st, 6), stmt_is_null(st, 6), 3, ep, sizeof ep);
+		fmt_num(stmt_double(st, 7), stmt_is_null(st, 7), 1, cv, sizeof cv);
+		snprintf(scores, sizeof scores, "KEV %s\nEPSS %s\nCVSS %s",
+			 stmt_int64(st, 5) ? T(q, "あり", "yes") : T(q, "なし", "no"), ep, cv);
+		deadline_str(q, st, 10, dl);
+		snprintf(conf, sizeof conf, "%s%s\n%s %s",
+			 stmt_text(st, 8) ? stmt_text(st, 8) : "-",
+			 stmt_int64(st, 9) ? T(q, " (要確認)", " (needs confirmation)") : "",
+			 T(q, "期限", "due"), dl);
+		cut(stmt_text(st, 12), ev, sizeof ev);
+		const char *cells[] = {a, stmt_text(st, 4) ? stmt_text(st, 4) : "-", scores, conf,
+				       ev};
+		doc_table_row(q->d, cells);
+	}
+	stmt_finalize(st);
+	doc_table_end(q->d);
+	return rc < 0 ? rc : 0;
+}
+
+static int annex_fixed(struct qr *q)
+{
+	static const double w[] = {0.45, 0.3, 0.25};
+	const char *hd[] = {T(q, "指摘", "Finding"), T(q, "資産", "Asset"),
+			    T(q, "修正確認 (JST)", "Fixed (JST)")};
+	struct store_stmt *st;
+	int rc =
+	    store_prepare(q->s,
+			  "SELECT title, asset, fixed_at, cve_id FROM findings WHERE org_slug = ? "
+			  "AND state = 'fixed' AND fixed_at >= ? ORDER BY fixed_at",
+			  &st, q->e);
+	long k = 0;
+
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, q->org);
+	stmt_bind_int64(st, 2, q->start);
+	doc_heading(q->d, 2, T(q, "前期以降に修正された指摘", "Fixed since last quarter"));
+	doc_table_begin(q->d, 3, w, hd);
+	while ((rc = stmt_step(st, q->e)) == 1) {
+		char title[400], t2[520], at[TIME_STR_MAX];
+		pick_lang(q, stmt_text(st, 0), title, sizeof title);
+		snprintf(t2, sizeof t2, "%s%s%s", title, stmt_text(st, 3) ? " " : "",
+			 stmt_text(st, 3) ? stmt_text(st, 3) : "");
+		time_fmt_jst(stmt_int64(st, 2), at);
+		const char *cells[] = {t2, stmt_text(st, 1), at};
+		doc_table_row(q->d, cells);
+		k++;
+	}
+	stmt_finalize(st);
+	doc_table_end(q->d);
+	if (!k)
+		doc_para(q->d, DOC_MUTED, T(q, "該当なし。", "None."));
+	return rc < 0 ? rc : 0;
+}
+
+static int annex_services(struct qr *q)
+{
+	static const double w[] = {0.26, 0.12, 0.26, 0.36};
+	const char *hd[] = {T(q, "アドレス:ポート", "Address:port"), T(q, "サービス", "Service"),
+			    T(q, "製品", "Product"), T(q, "TLS・証明書", "TLS, certificate")};
+	struct store_stmt *st;
+	int rc = store_prepare(q->s,
+			       "SELECT ip, port, proto, service, product, version, tls_info FROM "
+			       "services WHERE org_slug = ? ORDER BY ip, port",
+			       &st, q->e);
+	long k = 0;
+
+	if (rc) { /* a store without the services table: say so, not fail */
+		doc_para(q->d, DOC_MUTED, T(q, "サービス情報なし。", "No service data."));
+		return 0;
+	}
+	stmt_bind_text(st, 1, q->org);
+	doc_heading(q->d, 2, T(q, "公開サービスと証明書", "Exposed services and certificates"));
+	doc_table_begin(q->d, 4, w, hd);
+	while ((rc = stmt_step(st, q->e)) == 1) {
+		char ap[96], prod[200], tls[EVIDENCE_MAX + 8];
+		snprintf(ap, sizeof ap, "%s:%d/%s", stmt_text(st, 0), (int)stmt_int64(st, 1),
+			 stmt_text(st, 2));
+		snprintf(prod, sizeof prod, "%s %s", stmt_text(st, 4) ? stmt_text(st, 4) : "-",
+			 stmt_text(st, 5) ? stmt_text(st, 5) : "");
+		cut(stmt_text(st, 6) ? stmt_text(st, 6) : "-", tls, sizeof tls);
+		const char *cells[] = {ap, stmt_text(st, 3) ? stmt_text(st, 3) : "-", prod, tls};
+		doc_table_row(q->d, cells);
+		k++;
+	}
+	stmt_finalize(st);
+	doc_table_end(q->d);
+	if (!k)
+		doc_para(q->d, DOC_MUTED,
+			 T(q, "観測されたサービスはありません。", "No services observed."));
+	return rc < 0 ? rc : 0;
+}
+
+/* Counts open findings per urgency class and open vs fixed, for the charts. */
+static int counts(struct qr *q, struct report_chart *urg, struct report_chart *of)
+{
+	static const char *const cls[] = {"KEV", "ACT", "ATTEND", "TRACK*", "TRACK"};
+	static const char *const shortl[] = {"KEV", "ACT", "ATT", "TRK*", "TRK"};
+	struct store_stmt *st;
+	int rc = store_prepare(
+	    q->s,
+	    "SELECT CASE WHEN kev THEN 'KEV' ELSE coalesce(urgency, 'other') END, state, "
+	    "count(*) FROM findings WHERE org_slug = ? AND (state = 'open' OR fixed_at >= ?) "
+	    "GROUP BY 1, 2",
+	    &st, q->e);
+
+	if (rc)
+		return rc;
+	urg->kind = of->kind = REPORT_CHART_BAR;
+	snprintf(urg->title, sizeof urg->title, "%s",
+		 T(q, "緊急度別の未対応件数", "Open by urgency"));
+	snprintf(of->title, sizeof of->title, "%s",
+		 T(q, "未対応と今期修正", "Open vs fixed this quarter"));
+	urg->n = 6;
+	for (size_t i = 0; i < 5; i++) /* short labels: six slots in a third of a page */
+		snprintf(urg->label[i], sizeof urg->label[i], "%s", shortl[i]);
+	snprintf(urg->label[5], sizeof urg->label[5], "%s", T(q, "他", "oth."));
+	of->n = 2;
+	snprintf(of->label[0], sizeof of->label[0], "%s", T(q, "未対応", "open"));
+	snprintf(of->label[1], sizeof of->label[1], "%s", T(q, "修正", "fixed"));
+	stmt_bind_text(st, 1, q->org);
+	stmt_bind_int64(st, 2, q->start);
+	while ((rc = stmt_step(st, q->e)) == 1) {
+		const char *u = stmt_text(st, 0);
+		double n = (double)stmt_int64(st, 2);
+		size_t i = 5;
+		if (strcmp(stmt_text(st, 1), "open")) {
+			of->value[1] += n;
+			continue;
+		}
+		of->value[0] += n;
+		for (size_t k = 0; k < 5; k++)
+			if (!strcmp(u, cls[k]))
+				i = k;
+		urg->value[i] += n;
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int page_one(struct qr *q)
+{
+	struct snap tr[TREND_MAX];
+	struct report_chart ch[3];
+	size_t n = 0;
+	char cap[256], gen[TIME_STR_MAX], prev[16];
+	int rc = load_trend(q, tr, &n);
+	long n5;
+	const struct snap *cur = n && !strcmp(tr[n - 1].period, q->o->period) ? &tr[n - 1] : NULL;
+	const struct snap *pv = NULL;
+
+	if (rc)
+		return rc;
+	prev_period(q->o->period, prev);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(tr[i].period, prev))
+			pv = &tr[i];
+	doc_heading(q->d, 1, q->name);
+	time_fmt_jst(q->o->now, gen);
+	doc_paraf(q->d, DOC_MUTED, "%s %s  ·  %s %s", T(q, "対象期間", "Period"), q->o->period,
+		  T(q, "作成", "Generated"), gen);
+	doc_heading(q->d, 2, T(q, "経営層向け要約", "Executive summary"));
+	if (cur) {
+		if (pv)
+			snprintf(cap, sizeof cap, "%s %.1f / 100   %s %c (%.1f) → %c",
+				 T(q, "評点", "Score"), cur->score,
+				 T(q, "前期", "Previous quarter"), pv->grade, pv->score,
+				 cur->grade);
+		else
+			snprintf(cap, sizeof cap, "%s %.1f / 100   %s", T(q, "評点", "Score"),
+				 cur->score, T(q, "前期の評価なし", "no previous quarter"));
+		doc_grade(q->d, cur->grade, cap);
+		if (pv && pv->grade != cur->grade)
+			doc_para(q->d, cur->grade > pv->grade ? DOC_ALERT : DOC_NORMAL,
+				 cur->grade > pv->grade ? T(q, "前期から等級が低下しました。",
+							    "The grade fell since last quarter.")
+							: T(q, "前期から等級が向上しました。",
+							    "The grade rose since last quarter."));
+	} else {
+		doc_grade(q->d, '-',
+			  T(q, "この期間の評価はまだありません (mamori rating compute)。",
+			    "Not rated for this period yet (mamori rating compute)."));
+	}
+	memset(ch, 0, sizeof ch);
+	ch[0].kind = REPORT_CHART_LINE;
+	ch[0].vmax = 100;
+	snprintf(ch[0].title, sizeof ch[0].title, "%s", T(q, "評点の推移", "Score over quarters"));
+	for (size_t i = 0; i < n; i++) {
+		snprintf(ch[0].label[i], sizeof ch[0].label[i], "%s", tr[i].period);
+		snprintf(ch[0].note[i], sizeof ch[0].note[i], "%c", tr[i].grade);
+		ch[0].value[i] = tr[i].score;
+	}
+	ch[0].n = n;
+	if ((rc = counts(q, &ch[1], &ch[2])))
+		return rc;
+	doc_charts(q->d, ch, 3, 160, 130);
+	return top_five(q, &n5);
+}
+
+static void method(struct qr *q)
+{
+	doc_heading(q->d, 2, T(q, "評価方法", "Method"));
+	doc_para(
+	    q->d, DOC_SMALL,
+	    T(q,
+	      "評点は 100 点から指摘ごとの減点を引いたもので、減点の合計は常に 100 - 評点に一致"
+	      "します。KEV 掲載の脆弱性、危険な公開サービス、TLS・メール設定の不備をカテゴリ別の"
+	      "重みと上限で評価し、要確認 (製品名のみ・バックポートの可能性) は 0.4 倍、申告のみは "
+	      "0.5 倍、期限超過は 1.5 倍です。等級は A (90 以上) から F (60 未満) "
+	      "で、前期の等級から"
+	      "は境界を 2 点以上越えたときのみ変わります。詳細は docs/RATING.md "
+	      "を参照してください。",
+	      "The score is 100 minus one deduction per open finding; the deductions always sum "
+	      "to 100 - score. KEV vulnerabilities, risky exposed services and TLS / e-mail "
+	      "weaknesses are weighted per category with caps; findings needing confirmation "
+	      "(product-only, probable backport) count x0.4, declared-only x0.5, overdue x1.5. "
+	      "Grades run from A (90 and above) to F (below 60) and change against last quarter's "
+	      "only when the score passes a band edge by 2 points. See docs/RATING.md."));
+	doc_para(q->d, DOC_MUTED,
+		 T(q, "期限は日本標準時 (JST) で表示しています。", "Deadlines are shown in JST."));
+}
+
+int report_quarterly(struct store *s, const char *org, const struct report_opts *o, struct merr *e)
+{
+	struct qr q = {.s = s, .o = o, .org = org, .e = e};
+	char title[700], base[4096];
+	int rc;
+
+	if (time_quarter_bounds(o->period, &q.start, &q.end))
+		return merr_set(e, M_EINVAL, "period %s: expected a quarter like 2026Q4",
+				o->period);
+	if ((rc = load_org(&q)))
+		return rc;
+	snprintf(title, sizeof title, "%s %s %s", q.name, o->period,
+		 T(&q, "四半期報告書", "quarterly report"));
+	if ((rc = doc_open(&q.d, title, o->lang, e)))
+		return rc;
+	rc = page_one(&q);
+	if (!rc) {
+		doc_page_break(q.d);
+		doc_heading(q.d, 1, T(&q, "技術付録", "Technical annex"));
+		rc = annex_open(&q);
+	}
+	if (!rc)
+		rc = annex_fixed(&q);
+	if (!rc)
+		rc = annex_services(&q);
+	if (rc) {
+		doc_free(q.d);
+		return rc;
+	}
+	method(&q);
+	snprintf(base, sizeof base, "%s/%s-%s", o->out_dir, org, o->period);
+	return doc_finish(q.d, base, e);
+}
+
+int report_quarterly_all(struct store *s, const struct report_opts *o, size_t *n_out,
+			 struct merr *e)
+{
+	struct store_stmt *st;
+	char **slugs = NULL;
+	size_t n = 0, cap = 0;
+	int rc = store_prepare(s, "SELECT slug FROM orgs ORDER BY slug", &st, e);
+
+	if (rc)
+		return rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		if (n == cap) {
+			char **t = m_realloc(slugs, (cap = cap ? cap * 2 : 16) * sizeof *t);
+			if (!t) {
+				rc = merr_set(e, M_ENOMEM, "report: out of memory");
+				break;
+			}
+			slugs = t;
+		}
+		if (!(slugs[n] = m_strdup(stmt_text(st, 0)))) {
+			rc = merr_set(e, M_ENOMEM, "report: out of memory");
+			break;
+		}
+		n++;
+	}
+	stmt_finalize(st);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = report_quarterly(s, slugs[i], o, e);
+	for (size_t i = 0; i < n; i++)
+		m_free(slugs[i]);
+	m_free(slugs);
+	*n_out = n;
+	return rc < 0 ? rc : 0;
+}

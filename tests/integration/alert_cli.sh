@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# alert_cli.sh - the vulnerability information service without a network: replaying the older
+# KEV catalog then the current one queues notices only for the newly added CVEs, only to the
+# operators whose declared products are the KEV product; ack by token (hash stored); pending.
+set -uo pipefail
+
+M=${MAMORI:?set MAMORI to the mamori binary}
+SRC=${MAMORI_SOURCE_DIR:?set MAMORI_SOURCE_DIR}
+DATA=${MAMORI_DATA_DIR:?set MAMORI_DATA_DIR}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export MAMORI_DB=$T/m.db
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+no() { fail=$((fail + 1)); echo "FAIL - $1"; }
+check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
+q() { sqlite3 "$MAMORI_DB" "$1"; }
+jget() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+
+"$M" init >/dev/null
+"$M" inventory import "$SRC/examples/inventory.yaml" >/dev/null || { echo "inventory import failed"; exit 1; }
+"$M" feeds import "$DATA/kev/known_exploited_vulnerabilities-2025.08.25.json" >/dev/null || { echo "old KEV import failed"; exit 1; }
+"$M" advisories sync --json >"$T/s1.json"
+check "first sync is a baseline with no notices" "[ \"\$(jget '$T/s1.json' baseline)\" = True ] && [ \"\$(q 'SELECT count(*) FROM alerts')\" = 0 ]"
+"$M" feeds import "$DATA/kev/known_exploited_vulnerabilities.json" >/dev/null || { echo "KEV import failed"; exit 1; }
+"$M" advisories sync --json >"$T/s2.json"
+added=$(q "SELECT count(*) FROM kev_first_seen WHERE first_catalog NOT IN
+          (SELECT first_catalog FROM kev_first_seen WHERE cve_id = 'CVE-2021-41773')")
+check "second sync sees exactly the newly added CVEs ($added)" "[ \"\$(jget '$T/s2.json' new_cves)\" = '$added' ] && [ '$added' -gt 0 ]"
+n=$(jget "$T/s2.json" notices)
+check "some notices were queued ($n)" "[ '$n' -gt 0 ] && [ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:kev:%'\")\" = '$n' ]"
+check "every notice is for a newly added CVE" "[ \"\$(q \"SELECT count(*) FROM alerts a JOIN kev_first_seen f
+   ON 'notice:kev:' || f.cve_id = a.issue_key WHERE f.first_catalog IN
+   (SELECT first_catalog FROM kev_first_seen WHERE cve_id = 'CVE-2021-41773')\")\" = 0 ]"
+# Every notified org declares the KEV product (CPE vendor:product folded like the sync does).
+check "every notice goes to an operator that runs the product" "[ \"\$(q \"SELECT count(*) FROM alerts a
+   JOIN kev k ON 'notice:kev:' || k.cve_id = a.issue_key WHERE NOT EXISTS (SELECT 1 FROM declared_products d
+   JOIN orgs o ON o.id = d.org_id WHERE o.slug = a.org_slug AND
+   (lower(replace(replace(d.cpe, '_', ''), ' ', '')) LIKE '%:' || lower(replace(replace(k.product, '_', ''), ' ', '')) || ':%'
+    OR lower(d.product) = lower(k.product)))\")\" = 0 ]"
+check "no notice for an old CVE of a declared product (CVE-2021-41773, Apache 2.4.49)" \
+	"[ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key = 'notice:kev:CVE-2021-41773'\")\" = 0 ]"
+check "notices target the org's contacts" "[ \"\$(q \"SELECT count(*) FROM alert_targets t JOIN alerts a ON a.id = t.alert_id
+   WHERE a.issue_key LIKE 'notice:%' AND t.channel = 'email'\")\" -ge '$n' ]"
+"$M" advisories sync --json >"$T/s3.json"
+check "a third sync sends nothing new" "[ \"\$(jget '$T/s3.json' new_cves)\" = 0 ] && [ \"\$(jget '$T/s3.json' notices)\" = 0 ]"
+
+"$M" advisories pending --json >"$T/p1.json"
+check "pending lists every unacknowledged notice" "[ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$T/p1.json')\" = '$n' ]"
+tok=$(q "SELECT body FROM alerts WHERE issue_key LIKE 'notice:%' ORDER BY id LIMIT 1" | sed -n 's/^Acknowledge: mamori advisories ack \([0-9a-f]\{32\}\)$/\1/p')
+check "notice carries a 32-hex token" "[ \${#tok} = 32 ]"
+check "the token itself is not stored" "[ \"\$(q \"SELECT count(*) FROM alert_acks WHERE token_sha256 = '$tok'\")\" = 0 ]"
+check "ack with a wrong token fails" "! '$M' advisories ack 0123456789abcdef0123456789abcdef >/dev/null 2>&1"
+check "ack with the token succeeds" "'$M' advisories ack '$tok' >/dev/null"
+"$M" advisories pending --json >"$T/p2.json"
+check "acknowledged notice leaves pending" "[ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$T/p2.json')\" = $((n - 1)) ]"
+check "alert run without an SMTP server keeps notices queued" "'$M' alert run --attempts 1 --json | grep -q '\"delivered\":[[:space:]]*0' && [ \"\$(q \"SELECT count(*) FROM alert_targets WHERE state = 'pending'\")\" -ge '$n' ]"
+
+# --- manual advisory by product: only the orgs that run nginx (declared) get it, once.
+check "send refuses a title with CR/LF" "! '$M' advisories send --products cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:* --title \$'x\\r\\nBcc: y' --body b >/dev/null 2>&1"
+check "send refuses a non-CPE product" "! '$M' advisories send --products nginx --title t --body b >/dev/null 2>&1"
+want=$(q "SELECT count(DISTINCT o.slug) FROM declared_products d JOIN orgs o ON o.id = d.org_id
+          WHERE lower(d.product) = 'nginx' OR d.cpe LIKE 'cpe:2.3:a:nginx:nginx:%'")
+"$M" advisories send --products 'cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*' --title 'nginx の注意喚起' --body '更新してください / please update' >/dev/null
+got=$(q "SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:manual:%'")
+check "manual advisory to each operator running nginx ($want)" "[ '$want' -gt 0 ] && [ '$got' = '$want' ]"
+"$M" advisories send --products 'cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*' --title 'nginx の注意喚起' --body '更新してください / please update' >/dev/null
+check "the same manual advisory again queues nothing" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:manual:%'\")\" = '$want' ]"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
