@@ -1,5 +1,5 @@
-/* page_orgs.c - the dashboard (operators by sector and critical flag; honest empty panels
- * for what later modules will fill), the operators list and one operator's page. */
+/* page_orgs.c - the dashboard (operators by sector, grades, urgent findings, rescans due;
+ * honest empty panels), the operators list and one operator's page. */
 #include "base/compat.h"
 
 #include "inventory/inventory.h"
@@ -92,11 +92,12 @@ int web_page_dashboard(struct web_req *r)
 		"</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
 		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
 		M_TOTAL, total, crit);
-	/* Grades, findings and alerts come with later modules: say so, show no numbers. */
-	static const enum web_msg later[] = {M_GRADES, M_FINDINGS, M_ALERTS};
-	for (size_t i = 0; i < ARRAY_SIZE(later); i++)
-		web_out(r, "<section class=\"panel empty\"><h2>%T</h2><p>%T</p></section>",
-			later[i], M_NO_DATA_YET);
+	/* Each panel says so honestly when its table is empty; alerts come later. */
+	web_panel_grades(r);
+	web_panel_urgent(r);
+	web_panel_rescan(r);
+	web_out(r, "<section class=\"panel empty\"><h2>%T</h2><p>%T</p></section>", M_ALERTS,
+		M_NO_DATA_YET);
 	web_page_end(r);
 	return 0;
 }
@@ -240,6 +241,7 @@ int web_page_org(struct web_req *r)
 	for (size_t i = 0; i < o->n_aliases; i++)
 		web_out(r, "%R%s", i ? "、" : "", o->aliases[i]);
 	web_out(r, "</dd></dl>");
+	web_org_sections(r, o->slug);
 	org_parts(r, o);
 	inv_doc_free(d);
 	web_page_end(r);

@@ -196,6 +196,48 @@ enum web_msg {
 	M_BACK,
 	M_TIMES_JST,
 	M_SIGNED_IN_AS,
+	M_NAV_FINDINGS,
+	M_NAV_FEEDS,
+	M_NAV_SCANS,
+	M_SEVERITY,
+	M_TITLE,
+	M_GRADE,
+	M_SCORE,
+	M_PERIOD,
+	M_URGENT_FINDINGS,
+	M_OPERATORS_BY_GRADE,
+	M_DEADLINE,
+	M_EVIDENCE,
+	M_REASONS,
+	M_EVENTS,
+	M_KEV_ONLY,
+	M_STATE_OPEN,
+	M_STATE_FIXED,
+	M_FIRST_SEEN,
+	M_LAST_SEEN,
+	M_LAST_IMPORT,
+	M_RECORDS,
+	M_ERRORS,
+	M_MODE,
+	M_PORTS,
+	M_STARTED,
+	M_SENT,
+	M_RECEIVED,
+	M_DEDUCTIONS,
+	M_POINTS,
+	M_SERVICES,
+	M_CERTIFICATES,
+	M_SUBJECT,
+	M_ISSUER,
+	M_NOT_AFTER,
+	M_FLAGS,
+	M_FINDING,
+	M_FEED_STATUS,
+	M_SCAN_HISTORY,
+	M_RESCAN_DUE,
+	M_HOSTS,
+	M_NO_RATING,
+	M_PRODUCT,
 	M_COUNT
 };
 
@@ -399,6 +441,29 @@ int web_api_users(struct web_req *r);
 int web_api_users_add(struct web_req *r);
 int web_api_audit(struct web_req *r);
 int web_taxii_discovery(struct web_req *r);
+int web_page_findings(struct web_req *r);
+int web_page_finding(struct web_req *r);
+int web_page_feeds(struct web_req *r);
+int web_page_scans(struct web_req *r);
+int web_api_findings(struct web_req *r);
+int web_api_finding(struct web_req *r);
+int web_api_org_findings(struct web_req *r);
+int web_api_org_rating(struct web_req *r);
+int web_api_org_services(struct web_req *r);
+int web_api_feeds(struct web_req *r);
+int web_api_scans(struct web_req *r);
+/* Dashboard panels and operator-page sections from findings, ratings and services
+ * (page_findings.c, page_data.c), each narrowed to the caller's rows. */
+void web_panel_grades(struct web_req *r);
+void web_panel_urgent(struct web_req *r);
+void web_panel_rescan(struct web_req *r);
+void web_org_sections(struct web_req *r, const char *slug);
+void web_org_findings(struct web_req *r, const char *slug, const char *path);
+/* The row-level rule as an SQL condition on alias.org_slug with at most one text bind in
+ * *val (NULL: none): operators their organisation, bureau users their sector, analysts
+ * all. M_EPERM for any other role. */
+int web_rows_clause(const struct web_req *r, const char *alias, char *cond, size_t cap,
+		    const char **val);
 
 /* Home page for a role after login. */
 const char *web_home_for(enum auth_role role);

@@ -101,14 +101,19 @@ async function roleSpecific(page, base, role) {
 		await shot(page, "org-kanto-rail");
 		// language switch, both ways
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
-		check((await page.locator("nav").innerText()).includes("Operators"), "analyst: English navigation");
+		check((await page.locator("header nav").innerText()).includes("Operators"), "analyst: English navigation");
 		await shot(page, "org-kanto-rail-en");
 		await page.goto(base + "/");
 		check((await page.locator("h1").innerText()) === "Dashboard", "analyst: language kept by cookie");
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
 		check((await page.locator("h1").innerText()) === "ダッシュボード", "analyst: back to Japanese");
 		await shot(page, "dashboard");
-		check((await page.locator(".panel.empty").count()) === 3, "analyst: empty panels for later modules");
+		check((await page.locator(".panel.empty").count()) === 1, "analyst: one empty panel (alerts) left");
+		check((await page.locator("#grades dt.grade").allInnerTexts()).includes("C"), "analyst: a grade on the dashboard");
+		await Promise.all([page.waitForNavigation(), page.click("#urgent a[href='/findings/101']")]);
+		check((await page.locator("#finding-title").innerText()).includes("Apache"), "analyst: opens a finding from the dashboard");
+		check((await page.locator("#deadline").innerText()).includes("JST"), "analyst: finding deadline in JST");
+		await shot(page, "finding");
 		await page.goto(base + "/audit");
 		check((await page.locator("#audit tbody tr").count()) > 0, "analyst: audit log has rows");
 	}
@@ -119,6 +124,13 @@ async function roleSpecific(page, base, role) {
 		const other = await page.goto(base + "/orgs/kansai-rail");
 		check(other.status() === 404, `operator: another operator's page answered ${other.status()}`);
 		check(!(await page.content()).includes("関西高速鉄道"), "operator: another operator's name shown");
+		const f = await page.goto(base + "/findings/202");
+		check(f.status() === 404 && (await page.locator("#error").count()) === 1, `operator: another org's finding answered ${f.status()}`);
+		check(!(await page.content()).includes("関西の秘密"), "operator: another org's finding title shown");
+		await page.goto(base + "/orgs/kanto-rail");
+		check((await page.locator("#grade").innerText()) === "C", "operator: own grade on the operator page");
+		check((await page.locator("#certificates").innerText()).includes("expired"), "operator: certificate flags");
+		await shot(page, "operator-org");
 	}
 	if (role === "bureau") {
 		await page.goto(base + "/orgs");
@@ -138,6 +150,21 @@ async function roleSpecific(page, base, role) {
 	}
 }
 
+// A few rows the findings, rating and identify modules would write (fixed ids: 101 kanto-rail, 202 kansai-rail).
+function seed(db) {
+	const now = Math.floor(Date.now() / 1000);
+	const tls = JSON.stringify({ chain: [{ subject: "CN=www.kanto-rail.example", issuer: "CN=www.kanto-rail.example", not_after: 1700000000, self_signed: true }], expired: true, self_signed: true });
+	const expl = JSON.stringify({ score: 72, grade: "C", period: "2026Q4", points_lost: 28, deductions: [{ finding: 101, category: "kev", reason_ja: "KEV掲載の脆弱性", title: "Apache HTTP Server パストラバーサル", asset: "192.0.2.10:443/tcp", points: 28 }] });
+	const q = (s) => "'" + String(s).replaceAll("'", "''") + "'";
+	execFileSync("sqlite3", [db, `
+INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, state, severity, title, cve_id, cvss, epss, kev, urgency, deadline, reasons, evidence, first_seen, last_seen)
+ VALUES (101, 'kanto-rail', '192.0.2.10:443/tcp', 'vuln:CVE-2021-41773', 'vulnerability', 'network', 'open', 'critical', 'Apache HTTP Server パストラバーサル', 'CVE-2021-41773', 7.5, 0.94, 1, 'KEV', ${now + 14 * 86400}, '{"kev":true}', '{"banner":"Apache/2.4.49"}', ${now - 3600}, ${now}),
+ (202, 'kansai-rail', '198.51.100.7:23/tcp', 'risky:telnet', 'risky_service', 'network', 'open', 'critical', '関西の秘密 telnet', NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, ${now}, ${now});
+INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, computed_at, explanation) VALUES ('kanto-rail', '2026Q4', 72, 'C', 'C', 'v1', ${now}, ${q(expl)});
+INSERT INTO services (org_slug, ip, port, proto, service, tls, product, version, cpe, tls_info, state, first_seen, last_seen)
+ VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now});`]);
+}
+
 async function main() {
 	if (!M) throw new Error("MAMORI must name the built binary");
 	fs.mkdirSync(OUT, { recursive: true });
@@ -150,6 +177,7 @@ async function main() {
 	mamori(db, "user", "add", "operator", "--role", "operator", "--org", "kanto-rail", "--display", "関東旅客鉄道 CSIRT");
 	mamori(db, "user", "add", "member", "--role", "member", "--display", "共有会員");
 	mamori(db, "user", "add", "admin", "--role", "admin", "--display", "管理者");
+	seed(db);
 	const { proc, base } = await startServer(db, tmp);
 	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
 	let ctx;

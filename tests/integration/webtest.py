@@ -13,6 +13,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,17 @@ EXPECTED = {
     "GET /api/v1/orgs/{org}": R,
     "GET /api/v1/orgs/{org}/assets": R,
     "GET /api/v1/orgs/{org}/scope": R,
+    "GET /findings": R,
+    "GET /findings/{id}": R,
+    "GET /feeds": {"analyst", "bureau"},
+    "GET /scans": {"analyst"},
+    "GET /api/v1/orgs/{org}/findings": R,
+    "GET /api/v1/orgs/{org}/rating": R,
+    "GET /api/v1/orgs/{org}/services": R,
+    "GET /api/v1/findings": R,
+    "GET /api/v1/findings/{id}": R,
+    "GET /api/v1/feeds": {"analyst", "bureau"},
+    "GET /api/v1/scans": {"analyst"},
     "GET /api/v1/users": {"admin"},
     "POST /api/v1/users": {"admin"},
     "GET /api/v1/audit": {"admin", "analyst"},
@@ -195,7 +207,68 @@ def setup_store(tmp):
     }
     for name, args in users.items():
         run("--db", db, "user", "add", name, *args, env=env)
+    seed(db)
     return db
+
+
+# Rows the findings, rating, identify, feeds and scan modules would write; kanto-rail's KEV
+# finding is SEED_IDS["kanto"], kansai-rail's SEED_IDS["kansai"], osaka-water's SEED_IDS["water"].
+SEED_IDS = {}
+NOW = int(time.time())
+
+
+def add_finding(c, org, asset, key, kind, sev, state, title, kev=0, cve=None):
+    return c.execute(
+        "INSERT INTO findings (org_slug, asset, issue_key, kind, source, ip, port, proto, state,"
+        " severity, title, cve_id, cvss, epss, kev, urgency, deadline, reasons, evidence,"
+        " first_seen, last_seen) VALUES (?, ?, ?, ?, 'network', '192.0.2.10', 443, 'tcp', ?, ?,"
+        " ?, ?, 9.8, 0.97, ?, 'KEV', ?, ?, ?, ?, ?) RETURNING id",
+        (org, asset, key, kind, state, sev, title, cve, kev, NOW + 14 * 86400,
+         json.dumps({"kev": {"value": bool(kev), "from": "kev"}}),
+         json.dumps({"banner": "Apache/2.4.49 <script>x</script>"}), NOW - 3600, NOW)
+    ).fetchone()[0]
+
+
+def seed(db):
+    c = sqlite3.connect(db)
+    SEED_IDS["kanto"] = add_finding(c, "kanto-rail", "192.0.2.10:443/tcp", "vuln:CVE-2021-41773",
+                                    "vulnerability", "critical", "open",
+                                    "Apache HTTP Server パストラバーサル", 1, "CVE-2021-41773")
+    add_finding(c, "kanto-rail", "192.0.2.10:443/tcp", "tls:expired", "tls", "medium", "fixed",
+                "証明書の期限切れ")
+    SEED_IDS["kansai"] = add_finding(c, "kansai-rail", "198.51.100.7:22/tcp", "risky:telnet",
+                                     "risky_service", "critical", "open", "関西の秘密 telnet")
+    SEED_IDS["water"] = add_finding(c, "osaka-water", "203.0.113.5:3389/tcp", "risky:rdp",
+                                    "risky_service", "high", "open", "water RDP")
+    c.execute("INSERT INTO finding_events (finding_id, at, event, detail) VALUES (?, ?, 'opened',"
+              " 'first seen')", (SEED_IDS["kanto"], NOW - 3600))
+    expl = {"org": "kanto-rail", "period": "2026Q4", "score": 72.0, "grade": "C",
+            "raw_grade": "C", "points_lost": 28.0,
+            "deductions": [{"finding": SEED_IDS["kanto"], "category": "kev",
+                            "reason_ja": "KEV掲載の脆弱性", "title": "Apache", "asset": "192.0.2.10",
+                            "points": 28.0, "points_before_cap": 28.0}]}
+    for org, grade, score in [("kanto-rail", "C", 72.0), ("kansai-rail", "A", 95.0)]:
+        e = dict(expl, org=org, grade=grade, score=score, points_lost=100 - score)
+        c.execute("INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method,"
+                  " computed_at, explanation) VALUES (?, '2026Q4', ?, ?, ?, 'v1', ?, ?)",
+                  (org, score, grade, grade, NOW, json.dumps(e)))
+    tls = {"chain": [{"subject": "CN=www.kanto-rail.example", "issuer": "CN=www.kanto-rail.example",
+                      "not_after": 1700000000, "self_signed": True}],
+           "expired": True, "self_signed": True, "hostname_mismatch": False}
+    c.execute("INSERT INTO services (org_slug, ip, port, proto, service, tls, product, version, cpe,"
+              " tls_info, state, first_seen, last_seen) VALUES ('kanto-rail', '192.0.2.10', 443,"
+              " 'tcp', 'https', 1, 'Apache httpd', '2.4.49',"
+              " 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ?, 'identified', ?, ?)",
+              (json.dumps(tls), NOW, NOW))
+    c.execute("INSERT INTO feed_state (feed, source, last_import, records, errors) VALUES"
+              " ('kev', 'known_exploited_vulnerabilities.json', ?, 1234, 0)", (NOW,))
+    c.execute("INSERT INTO scans (org_slug, mode, ports, started_at, state, params, sent, received)"
+              " VALUES ('kanto-rail', 'connect', '22,80,443', ?, 'done', '{}', 300, 12)", (NOW,))
+    c.execute("INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason,"
+              " updated_at) VALUES ('kanto-rail', '192.0.2.10', 0, 'kev', ?, 'kev', ?)",
+              (NOW - 60, NOW))
+    c.commit()
+    c.close()
 
 
 def csrf_of(html):
@@ -230,6 +303,7 @@ def numeric_id(srv, jar, slug):
 
 def concrete(pattern, n):
     return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
+            .replace("{id}", str(SEED_IDS["kanto"]))
             .replace("{file}", "mamori.css"))
 
 
@@ -320,6 +394,7 @@ def matrix():
                     check("403" in r.text() and "<html" in r.text(),
                           "%s as %s: 403 is not a page" % (path, role))
         cross_org(srv, jars, token)
+        findings_checks(srv, jars, token)
     finally:
         rc = srv.stop()
         check(rc == 0, "server exit status on SIGTERM: %s" % rc)
@@ -374,6 +449,108 @@ def cross_org(srv, jars, token):
     for want in [("operator", "org.read"), ("admin", "user.add"), ("analyst", "login"),
                  ("admin", "user.disable"), ("operator", "logout")]:
         check(want in actions, "audit log lacks %s" % (want,))
+
+
+def findings_checks(srv, jars, token):
+    """Findings by id are narrowed in the query; filters, ratings, services, panels."""
+    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
+    k, b, w = SEED_IDS["kanto"], SEED_IDS["kansai"], SEED_IDS["water"]
+    missing = srv.request("GET", "/api/v1/findings/999999", cookie=op)
+    check(missing.status == 404, "missing finding: %d" % missing.status)
+    for ref in [str(b), str(w), "0" + str(b), str(b) + "%20", "%s%%20OR%%201=1" % b]:
+        r = srv.request("GET", "/api/v1/findings/" + ref, cookie=op)
+        check(r.status == 404 and "関西".encode() not in r.body,
+              "operator A reading finding %s: %d" % (ref, r.status))
+        r = srv.request("GET", "/findings/" + ref, cookie=op)
+        check(r.status == 404 and "関西".encode() not in r.body and "<html" in r.text(),
+              "operator A's page for finding %s: %d" % (ref, r.status))
+    r = srv.request("GET", "/api/v1/findings/%d" % b, cookie=op)
+    check(r.body == missing.body, "B's finding 404 differs from a missing one: existence leaks")
+    r = srv.request("GET", "/api/v1/findings/%d" % b,
+                    headers={"Authorization": "Bearer " + token})
+    check(r.status == 404, "operator token reading B's finding: %d" % r.status)
+    r = srv.request("GET", "/api/v1/findings/%d" % k, cookie=op)
+    check(r.status == 200 and r.json()["kev"] is True and len(r.json()["events"]) == 1,
+          "operator reads own finding with events: %d" % r.status)
+    r = srv.request("GET", "/api/v1/findings/%d" % w, cookie=bur)
+    check(r.status == 404, "railway bureau reading a water finding: %d" % r.status)
+    r = srv.request("GET", "/api/v1/findings/%d" % b, cookie=bur)
+    check(r.status == 200, "railway bureau reading another railway's finding: %d" % r.status)
+    r = srv.request("GET", "/api/v1/findings/%d" % k, cookie=login(srv, "bureau-water")[1])
+    check(r.status == 404, "water bureau reading a railway finding: %d" % r.status)
+    # lists: operator A only A, whatever the filter asks
+    for q in ["", "?org=kansai-rail", "?state=open", "?kev=1", "?limit=1000", "?offset=1"]:
+        r = srv.request("GET", "/api/v1/findings" + q, cookie=op)
+        orgs = {f["org"] for f in r.json()["items"]} if r.status == 200 else None
+        check(orgs is not None and orgs <= {"kanto-rail"}, "operator list %s: %s" % (q, orgs))
+        r = srv.request("GET", "/findings" + q.replace("1000", "500"), cookie=op)
+        check(r.status == 200 and "関西" not in r.text(), "operator page /findings%s" % q)
+    r = srv.request("GET", "/api/v1/findings", cookie=bur)
+    check({f["org"] for f in r.json()["items"]} == {"kanto-rail", "kansai-rail"},
+          "railway bureau sees railway findings only")
+    for tmpl in ["/api/v1/orgs/%s/findings", "/api/v1/orgs/%s/rating", "/api/v1/orgs/%s/services"]:
+        for ref in ["kansai-rail", str(numeric_id(srv, ana, "kansai-rail"))]:
+            r = srv.request("GET", tmpl % ref, cookie=op)
+            check(r.status == 404, "operator A reading %s: %d" % (tmpl % ref, r.status))
+    # filters and paging (analyst: all four seeded findings)
+    for q, want in [("", 4), ("?state=open", 3), ("?state=fixed", 1), ("?kev=1", 1),
+                    ("?severity=critical", 2), ("?kind=tls", 1), ("?org=osaka-water", 1),
+                    ("?kev=1&severity=critical&state=open", 1)]:
+        r = srv.request("GET", "/api/v1/findings" + q, cookie=ana)
+        check(r.status == 200 and r.json()["total"] == want and len(r.json()["items"]) == want,
+              "analyst findings%s: %s, want %d" % (q, r.json().get("total"), want))
+    r = srv.request("GET", "/api/v1/findings?limit=2&offset=3", cookie=ana)
+    check(r.status == 200 and len(r.json()["items"]) == 1 and r.json()["total"] == 4,
+          "paging limit=2 offset=3")
+    # SQL metacharacters in the new filters: refused or matched literally, never widened
+    for q in ["severity=%27%20OR%201=1--", "kind=tls%27%3B--", "state=open%22", "kev=1%20OR%201",
+              "limit=1%3B", "offset=-1"]:
+        r = srv.request("GET", "/api/v1/findings?" + q, cookie=op)
+        check(r.status == 400 and r.json()["error"]["code"], "filter %s: %d" % (q, r.status))
+        r = srv.request("GET", "/findings?" + q, cookie=op)
+        check(r.status == 400 and "関西" not in r.text(), "page filter %s: %d" % (q, r.status))
+    for q in ["org=%27%20OR%20%271%27=%271", "org=kanto-rail%27--", "org=%25"]:
+        r = srv.request("GET", "/api/v1/findings?" + q, cookie=ana)
+        check(r.status == 200 and r.json()["items"] == [], "org filter %s widened" % q)
+    # rating: deductions sum to the points lost
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail/rating", cookie=op)
+    d = r.json() if r.status == 200 else {}
+    check(d.get("grade") == "C" and abs(sum(x["points"] for x in d["deductions"]) -
+                                         (100 - d["score"])) < 0.05, "kanto rating %s" % d)
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail/services", cookie=op)
+    check(r.status == 200 and r.json()["items"][0]["tls"]["expired"] is True, "services tls")
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail/findings?state=open", cookie=op)
+    check(r.status == 200 and [f["id"] for f in r.json()["items"]] == [k], "org findings")
+    # pages: dashboard panels, operator page, escaped evidence
+    r = srv.request("GET", "/", cookie=ana)
+    t = r.text()
+    check('grade-C' in t and 'href="/orgs/kanto-rail"' in t and "関西の秘密" in t and
+          'id="rescan"' in t, "analyst dashboard shows grades, urgent findings and rescans")
+    r = srv.request("GET", "/", cookie=op)
+    check("kansai" not in r.text() and "grade-C" in r.text(), "operator dashboard: own only")
+    r = srv.request("GET", "/", cookie=login(srv, "bureau-water")[1])
+    check("kanto-rail" not in r.text() and "関西" not in r.text() and "grade-" not in r.text(),
+          "water bureau dashboard: its sector only")
+    r = srv.request("GET", "/", cookie=bur)
+    check("grade-A" in r.text() and "grade-C" in r.text() and "water RDP" not in r.text(),
+          "railway bureau dashboard: railway grades, no water findings")
+    r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
+    t = r.text()
+    check(r.status == 200 and 'id="grade">C<' in t and "CN=www.kanto-rail.example" in t and
+          "expired" in t and "self-signed" in t and "2023-11-15" in t and "Apache httpd" in t,
+          "operator page: grade, certificate (JST), services")
+    r = srv.request("GET", "/orgs/kanto-rail?severity=%27", cookie=op)
+    check(r.status == 200 and "関西" not in r.text(), "operator page with a bad filter")
+    r = srv.request("GET", "/findings/%d" % k, cookie=op)
+    check(r.status == 200 and "<script>x" not in r.text() and "&lt;script&gt;" in r.text(),
+          "finding page escapes evidence")
+    r = srv.request("GET", "/api/v1/feeds", cookie=bur)
+    check(r.status == 200 and r.json()["items"][0]["records"] == 1234, "feeds for bureau")
+    r = srv.request("GET", "/api/v1/scans", cookie=ana)
+    check(r.status == 200 and r.json()["items"][0]["sent"] == 300, "scans for analyst")
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
+    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
+    check(("operator", "finding.read") in actions, "finding reads are audited")
 
 
 def input_suite():
