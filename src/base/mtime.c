@@ -166,3 +166,14 @@ int time_quarter_bounds(const char *label, int64_t *start, int64_t *end)
 	*end = (int64_t)timegm(&b) - JST_OFFSET_SECONDS;
 	return 0;
 }
+
+int time_quarter_prev(const char *label, char out[16])
+{
+	int64_t start, end;
+
+	if (time_quarter_bounds(label, &start, &end))
+		return M_EPARSE;
+	/* one second before the quarter starts lies in the previous one */
+	time_quarter(start - 1, out);
+	return 0;
+}

@@ -33,5 +33,7 @@ int time_parse(const char *s, int64_t *out);
 /* Quarter label of t in JST: "2026Q4"; period bounds [start, end) in UTC. */
 void time_quarter(int64_t t, char out[16]);
 int time_quarter_bounds(const char *label, int64_t *start, int64_t *end);
+/* The quarter before label ("2026Q1" -> "2025Q4"). Returns 0 or M_EPARSE. */
+int time_quarter_prev(const char *label, char out[16]);
 
 #endif

@@ -28,20 +28,6 @@ static const char *T(const struct qr *q, const char *ja, const char *en)
 	return q->o->lang == REPORT_EN ? en : ja;
 }
 
-/* Previous quarter label of p ("2026Q1" -> "2025Q4"). */
-static void prev_period(const char *p, char out[16])
-{
-	int y = 0, k = 0;
-
-	if (sscanf(p, "%4dQ%1d", &y, &k) != 2)
-		y = 0;
-	if (--k < 1) {
-		k = 4;
-		y--;
-	}
-	snprintf(out, 16, "%04dQ%d", y, k);
-}
-
 /* Bilingual titles are stored "日本語 / English": keep the half of the report's language. */
 static void pick_lang(const struct qr *q, const char *t, char *out, size_t n)
 {
@@ -363,7 +349,7 @@ static int page_one(struct qr *q)
 	struct snap tr[TREND_MAX];
 	struct report_chart ch[3];
 	size_t n = 0;
-	char cap[256], gen[TIME_STR_MAX], prev[16];
+	char cap[256], gen[TIME_STR_MAX], prev[16] = "";
 	int rc = load_trend(q, tr, &n);
 	long n5;
 	const struct snap *cur = n && !strcmp(tr[n - 1].period, q->o->period) ? &tr[n - 1] : NULL;
@@ -371,7 +357,7 @@ static int page_one(struct qr *q)
 
 	if (rc)
 		return rc;
-	prev_period(q->o->period, prev);
+	time_quarter_prev(q->o->period, prev);
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(tr[i].period, prev))
 			pv = &tr[i];

@@ -21,19 +21,6 @@ static const char *T(const struct sr *r, const char *ja, const char *en)
 	return r->o->lang == REPORT_EN ? en : ja;
 }
 
-static void prev_period(const char *p, char out[16])
-{
-	int y = 0, k = 0;
-
-	if (sscanf(p, "%4dQ%1d", &y, &k) != 2)
-		y = 0;
-	if (--k < 1) {
-		k = 4;
-		y--;
-	}
-	snprintf(out, 16, "%04dQ%d", y, k);
-}
-
 static int find_sector(struct sr *r, const char *arg)
 {
 	struct store_stmt *st;
@@ -70,7 +57,7 @@ static int operators(struct sr *r, struct report_chart *dist, double *mean, doub
 	static const double w[] = {0.46, 0.18, 0.18, 0.18};
 	const char *hd[] = {T(r, "事業者", "Operator"), T(r, "等級", "Grade"),
 			    T(r, "評点", "Score"), T(r, "前期", "Previous")};
-	char prev[16];
+	char prev[16] = "";
 	struct store_stmt *st;
 	long n = 0, pn = 0;
 	int rc = store_prepare(
@@ -82,7 +69,7 @@ static int operators(struct sr *r, struct report_chart *dist, double *mean, doub
 
 	if (rc)
 		return rc;
-	prev_period(r->o->period, prev);
+	time_quarter_prev(r->o->period, prev);
 	stmt_bind_text(st, 1, r->o->period);
 	stmt_bind_text(st, 2, prev);
 	stmt_bind_text(st, 3, r->code);

@@ -106,6 +106,11 @@ static void test_time__quarters_follow_jst(void **state)
 	assert_int_equal(time_parse("2026-06-30T15:00:00Z", &t), 0);
 	assert_int_equal(a, t);
 	assert_int_equal(time_quarter_bounds("2026Q5", &a, &b), M_EPARSE);
+	assert_int_equal(time_quarter_prev("2026Q1", q), 0);
+	assert_string_equal(q, "2025Q4");
+	assert_int_equal(time_quarter_prev("2026Q3", q), 0);
+	assert_string_equal(q, "2026Q2");
+	assert_int_equal(time_quarter_prev("26Q3", q), M_EPARSE);
 }
 
 static void test_ip__parses_both_families(void **state)
