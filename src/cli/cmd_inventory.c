@@ -2,6 +2,8 @@
  * operators the ministry protects (src/inventory). */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include <cjson/cJSON.h>
 #include <getopt.h>
 
@@ -170,25 +172,17 @@ static const char *kind_of(const struct inv_org *o)
 	return o->sector ? o->sector : o->business_type ? o->business_type : "-";
 }
 
-static void json_str(cJSON *o, const char *k, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 static cJSON *org_json_head(const struct inv_org *o)
 {
 	cJSON *j = cJSON_CreateObject();
 	char t[TIME_STR_MAX];
 
-	json_str(j, "id", o->slug);
-	json_str(j, "name_ja", o->name_ja);
-	json_str(j, "name_en", o->name_en);
-	json_str(j, "sector", o->sector);
-	json_str(j, "business_type", o->business_type);
-	json_str(j, "size", o->size_class);
+	json_add_str(j, "id", o->slug);
+	json_add_str(j, "name_ja", o->name_ja);
+	json_add_str(j, "name_en", o->name_en);
+	json_add_str(j, "sector", o->sector);
+	json_add_str(j, "business_type", o->business_type);
+	json_add_str(j, "size", o->size_class);
 	cJSON_AddBoolToObject(j, "critical", o->critical);
 	cJSON_AddBoolToObject(j, "ot_probes", o->ot_probes);
 	time_fmt_utc(o->updated_at, t);
@@ -326,37 +320,37 @@ static cJSON *show_json(const struct inv_org *o)
 	a = cJSON_AddArrayToObject(j, "contacts");
 	for (size_t i = 0; i < o->n_contacts; i++) {
 		cJSON *x = cJSON_CreateObject();
-		json_str(x, "name", o->contacts[i].name);
-		json_str(x, "email", o->contacts[i].email);
-		json_str(x, "role", o->contacts[i].role);
+		json_add_str(x, "name", o->contacts[i].name);
+		json_add_str(x, "email", o->contacts[i].email);
+		json_add_str(x, "role", o->contacts[i].role);
 		cJSON_AddItemToArray(a, x);
 	}
 	a = cJSON_AddArrayToObject(j, "assets");
 	for (size_t i = 0; i < o->n_assets; i++) {
 		cJSON *x = cJSON_CreateObject();
-		json_str(x, "kind", o->assets[i].kind);
-		json_str(x, "value", o->assets[i].value);
-		json_str(x, "status", o->assets[i].status);
-		json_str(x, "source", o->assets[i].source);
-		json_str(x, "declared_by", o->assets[i].declared_by);
-		json_str(x, "note", o->assets[i].note);
+		json_add_str(x, "kind", o->assets[i].kind);
+		json_add_str(x, "value", o->assets[i].value);
+		json_add_str(x, "status", o->assets[i].status);
+		json_add_str(x, "source", o->assets[i].source);
+		json_add_str(x, "declared_by", o->assets[i].declared_by);
+		json_add_str(x, "note", o->assets[i].note);
 		cJSON_AddItemToArray(a, x);
 	}
 	a = cJSON_AddArrayToObject(j, "products");
 	for (size_t i = 0; i < o->n_products; i++) {
 		cJSON *x = cJSON_CreateObject();
-		json_str(x, "cpe", o->products[i].cpe);
-		json_str(x, "vendor", o->products[i].vendor);
-		json_str(x, "product", o->products[i].product);
-		json_str(x, "version", o->products[i].version);
-		json_str(x, "asset", o->products[i].asset);
+		json_add_str(x, "cpe", o->products[i].cpe);
+		json_add_str(x, "vendor", o->products[i].vendor);
+		json_add_str(x, "product", o->products[i].product);
+		json_add_str(x, "version", o->products[i].version);
+		json_add_str(x, "asset", o->products[i].asset);
 		cJSON_AddItemToArray(a, x);
 	}
 	a = cJSON_AddArrayToObject(j, "scope");
 	for (size_t i = 0; i < o->n_scopes; i++) {
 		cJSON *x = cJSON_CreateObject();
-		json_str(x, "cidr", o->scopes[i].cidr);
-		json_str(x, "authorised_by", o->scopes[i].authorised_by);
+		json_add_str(x, "cidr", o->scopes[i].cidr);
+		json_add_str(x, "authorised_by", o->scopes[i].authorised_by);
 		time_fmt_utc(o->scopes[i].valid_from, t);
 		cJSON_AddStringToObject(x, "valid_from", t);
 		time_fmt_utc(o->scopes[i].valid_until, t);

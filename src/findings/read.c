@@ -2,6 +2,8 @@
  * each row with its lifecycle and urgency, one finding with its reasons and events. */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include <cjson/cJSON.h>
 
 #include "base/buf.h"
@@ -75,25 +77,6 @@ int finding_list(struct store *s, const struct finding_filter *f,
 	return rc < 0 ? rc : rc;
 }
 
-static void add_opt_str(cJSON *o, const char *k, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
-static void add_time(cJSON *o, const char *k, int64_t t)
-{
-	char b[TIME_STR_MAX];
-	if (!t) {
-		cJSON_AddNullToObject(o, k);
-		return;
-	}
-	time_fmt_utc(t, b);
-	cJSON_AddStringToObject(o, k, b);
-}
-
 cJSON *finding_row_json(const struct finding_row *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -106,22 +89,22 @@ cJSON *finding_row_json(const struct finding_row *r)
 	cJSON_AddStringToObject(o, "state", r->state);
 	cJSON_AddStringToObject(o, "severity", r->severity);
 	cJSON_AddStringToObject(o, "title", r->title);
-	add_opt_str(o, "cve", r->cve_id);
-	add_opt_str(o, "confidence", r->confidence);
+	json_add_str(o, "cve", r->cve_id);
+	json_add_str(o, "confidence", r->confidence);
 	cJSON_AddBoolToObject(o, "needs_confirmation", r->needs_confirmation);
 	cJSON_AddBoolToObject(o, "kev", r->kev);
-	add_opt_str(o, "kev_due_date", r->kev_due_date);
-	add_opt_str(o, "urgency", r->urgency);
-	add_opt_str(o, "ssvc_decision", r->ssvc_decision);
-	add_opt_str(o, "bod_26_04", r->bod_timeline);
+	json_add_str(o, "kev_due_date", r->kev_due_date);
+	json_add_str(o, "urgency", r->urgency);
+	json_add_str(o, "ssvc_decision", r->ssvc_decision);
+	json_add_str(o, "bod_26_04", r->bod_timeline);
 	if (r->cvss >= 0)
 		cJSON_AddNumberToObject(o, "cvss", r->cvss);
 	if (r->epss >= 0)
 		cJSON_AddNumberToObject(o, "epss", r->epss);
-	add_time(o, "deadline", r->deadline);
-	add_time(o, "first_seen", r->first_seen);
-	add_time(o, "last_seen", r->last_seen);
-	add_time(o, "fixed_at", r->fixed_at);
+	json_add_time(o, "deadline", r->deadline);
+	json_add_time(o, "first_seen", r->first_seen);
+	json_add_time(o, "last_seen", r->last_seen);
+	json_add_time(o, "fixed_at", r->fixed_at);
 	cJSON_AddBoolToObject(o, "reopened", r->reopened);
 	return o;
 }
@@ -138,9 +121,9 @@ static int add_events(struct store *s, int64_t id, cJSON *o, struct merr *e)
 	stmt_bind_int64(st, 1, id);
 	while ((rc = stmt_step(st, e)) == 1) {
 		cJSON *ev = cJSON_CreateObject();
-		add_time(ev, "at", stmt_int64(st, 0));
+		json_add_time(ev, "at", stmt_int64(st, 0));
 		cJSON_AddStringToObject(ev, "event", stmt_text(st, 1));
-		add_opt_str(ev, "detail", stmt_text(st, 2));
+		json_add_str(ev, "detail", stmt_text(st, 2));
 		cJSON_AddItemToArray(a, ev);
 	}
 	stmt_finalize(st);
@@ -153,7 +136,7 @@ static void add_json_text(cJSON *o, const char *k, const char *txt)
 	if (v)
 		cJSON_AddItemToObject(o, k, v);
 	else
-		add_opt_str(o, k, txt);
+		json_add_str(o, k, txt);
 }
 
 int finding_get_json(struct store *s, int64_t id, cJSON **out, struct merr *e)
@@ -177,8 +160,8 @@ int finding_get_json(struct store *s, int64_t id, cJSON **out, struct merr *e)
 		o = finding_row_json(&r);
 		add_json_text(o, "reasons", stmt_text(st, 23));
 		add_json_text(o, "evidence", stmt_text(st, 24));
-		add_opt_str(o, "cvss_vector", stmt_text(st, 25));
-		add_opt_str(o, "kev_date_added", stmt_text(st, 26));
+		json_add_str(o, "cvss_vector", stmt_text(st, 25));
+		json_add_str(o, "kev_date_added", stmt_text(st, 26));
 		rc = 0;
 	} else if (rc == 0) {
 		rc = merr_set(e, M_ENOTFOUND, "no finding %lld", (long long)id);

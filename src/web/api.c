@@ -2,32 +2,13 @@
  * filtering comes from web_org_filter/web_org_load; errors from the one status table. */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include <cjson/cJSON.h>
 
 #include "base/mtime.h"
 #include "inventory/inventory.h"
 #include "web/web_int.h"
-
-/* Adds s as a string, or null when s is NULL. */
-static void add_str(cJSON *o, const char *k, const char *s)
-{
-	if (s)
-		cJSON_AddStringToObject(o, k, s);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
-static void add_time(cJSON *o, const char *k, int64_t t)
-{
-	char s[TIME_STR_MAX];
-
-	if (!t) {
-		cJSON_AddNullToObject(o, k);
-		return;
-	}
-	time_fmt_utc(t, s);
-	cJSON_AddStringToObject(o, k, s);
-}
 
 int web_api_me(struct web_req *r)
 {
@@ -36,8 +17,8 @@ int web_api_me(struct web_req *r)
 	cJSON_AddStringToObject(o, "name", r->who.name);
 	cJSON_AddStringToObject(o, "display_name", r->who.display);
 	cJSON_AddStringToObject(o, "role", auth_role_name(r->who.role));
-	add_str(o, "org", r->who.org_slug[0] ? r->who.org_slug : NULL);
-	add_str(o, "sector", r->who.sector[0] ? r->who.sector : NULL);
+	json_add_str(o, "org", r->who.org_slug[0] ? r->who.org_slug : NULL);
+	json_add_str(o, "sector", r->who.sector[0] ? r->who.sector : NULL);
 	cJSON_AddStringToObject(o, "auth", r->who.via_token ? "token" : "session");
 	return web_json_reply(r, 200, o);
 }
@@ -48,11 +29,11 @@ static cJSON *org_summary(const struct inv_org *g)
 
 	cJSON_AddNumberToObject(o, "id", (double)g->id);
 	cJSON_AddStringToObject(o, "slug", g->slug);
-	add_str(o, "name_ja", g->name_ja);
-	add_str(o, "name_en", g->name_en);
-	add_str(o, "sector", g->sector);
-	add_str(o, "business_type", g->business_type);
-	add_str(o, "size", g->size_class);
+	json_add_str(o, "name_ja", g->name_ja);
+	json_add_str(o, "name_en", g->name_en);
+	json_add_str(o, "sector", g->sector);
+	json_add_str(o, "business_type", g->business_type);
+	json_add_str(o, "size", g->size_class);
 	cJSON_AddBoolToObject(o, "critical", g->critical);
 	return o;
 }
@@ -101,14 +82,14 @@ static cJSON *assets_json(const struct inv_org *g)
 		const struct inv_asset *s = &g->assets[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "id", (double)s->id);
-		add_str(o, "kind", s->kind);
-		add_str(o, "value", s->value);
-		add_str(o, "status", s->status);
-		add_str(o, "source", s->source);
-		add_str(o, "declared_by", s->declared_by);
-		add_str(o, "note", s->note);
-		add_time(o, "first_seen", s->first_seen);
-		add_time(o, "last_seen", s->last_seen);
+		json_add_str(o, "kind", s->kind);
+		json_add_str(o, "value", s->value);
+		json_add_str(o, "status", s->status);
+		json_add_str(o, "source", s->source);
+		json_add_str(o, "declared_by", s->declared_by);
+		json_add_str(o, "note", s->note);
+		json_add_time(o, "first_seen", s->first_seen);
+		json_add_time(o, "last_seen", s->last_seen);
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;
@@ -121,14 +102,14 @@ static cJSON *scope_json(const struct inv_org *g, int64_t now)
 	for (size_t i = 0; i < g->n_scopes; i++) {
 		const struct inv_scope *s = &g->scopes[i];
 		cJSON *o = cJSON_CreateObject();
-		add_str(o, "cidr", s->cidr);
-		add_str(o, "authorised_by", s->authorised_by);
-		add_time(o, "valid_from", s->valid_from);
-		add_time(o, "valid_until", s->valid_until);
+		json_add_str(o, "cidr", s->cidr);
+		json_add_str(o, "authorised_by", s->authorised_by);
+		json_add_time(o, "valid_from", s->valid_from);
+		json_add_time(o, "valid_until", s->valid_until);
 		cJSON_AddBoolToObject(o, "valid_now",
 				      (!s->valid_from || now >= s->valid_from) &&
 					  (!s->valid_until || now <= s->valid_until));
-		add_str(o, "note", s->note);
+		json_add_str(o, "note", s->note);
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;
@@ -151,26 +132,26 @@ int web_api_org(struct web_req *r)
 	a = cJSON_AddArrayToObject(o, "contacts");
 	for (size_t i = 0; i < g->n_contacts; i++) {
 		cJSON *c = cJSON_CreateObject();
-		add_str(c, "name", g->contacts[i].name);
-		add_str(c, "email", g->contacts[i].email);
-		add_str(c, "role", g->contacts[i].role);
+		json_add_str(c, "name", g->contacts[i].name);
+		json_add_str(c, "email", g->contacts[i].email);
+		json_add_str(c, "role", g->contacts[i].role);
 		cJSON_AddItemToArray(a, c);
 	}
 	a = cJSON_AddArrayToObject(o, "products");
 	for (size_t i = 0; i < g->n_products; i++) {
 		const struct inv_product *p = &g->products[i];
 		cJSON *c = cJSON_CreateObject();
-		add_str(c, "cpe", p->cpe);
-		add_str(c, "vendor", p->vendor);
-		add_str(c, "product", p->product);
-		add_str(c, "version", p->version);
-		add_str(c, "asset", p->asset);
+		json_add_str(c, "cpe", p->cpe);
+		json_add_str(c, "vendor", p->vendor);
+		json_add_str(c, "product", p->product);
+		json_add_str(c, "version", p->version);
+		json_add_str(c, "asset", p->asset);
 		cJSON_AddItemToArray(a, c);
 	}
 	cJSON_AddNumberToObject(o, "n_assets", (double)g->n_assets);
 	cJSON_AddNumberToObject(o, "n_scopes", (double)g->n_scopes);
-	add_time(o, "created_at", g->created_at);
-	add_time(o, "updated_at", g->updated_at);
+	json_add_time(o, "created_at", g->created_at);
+	json_add_time(o, "updated_at", g->updated_at);
 	inv_doc_free(d);
 	return web_json_reply(r, 200, o);
 }
@@ -212,10 +193,10 @@ static int user_json(const struct auth_user *u, void *arg)
 	cJSON_AddStringToObject(o, "name", u->name);
 	cJSON_AddStringToObject(o, "display_name", u->display);
 	cJSON_AddStringToObject(o, "role", auth_role_name(u->role));
-	add_str(o, "org", u->org_slug[0] ? u->org_slug : NULL);
-	add_str(o, "sector", u->sector[0] ? u->sector : NULL);
+	json_add_str(o, "org", u->org_slug[0] ? u->org_slug : NULL);
+	json_add_str(o, "sector", u->sector[0] ? u->sector : NULL);
 	cJSON_AddBoolToObject(o, "disabled", u->disabled);
-	add_time(o, "created_at", u->created_at);
+	json_add_time(o, "created_at", u->created_at);
 	cJSON_AddItemToArray((cJSON *)arg, o);
 	return 0;
 }
@@ -284,11 +265,11 @@ static int audit_json(const struct auth_audit_row *a, void *arg)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(o, "id", (double)a->id);
-	add_time(o, "at", a->at);
-	add_str(o, "actor", a->actor);
-	add_str(o, "action", a->action);
-	add_str(o, "object", a->object);
-	add_str(o, "detail", a->detail);
+	json_add_time(o, "at", a->at);
+	json_add_str(o, "actor", a->actor);
+	json_add_str(o, "action", a->action);
+	json_add_str(o, "object", a->object);
+	json_add_str(o, "detail", a->detail);
 	cJSON_AddItemToArray((cJSON *)arg, o);
 	return 0;
 }

@@ -2,32 +2,14 @@
  * dashboard panels and JSON. Organisation data is narrowed by web_rows_clause/web_org_load. */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include <cjson/cJSON.h>
 
 #include "base/mtime.h"
 #include "inventory/inventory.h"
 #include "rating/rating.h"
 #include "web/web_int.h"
-
-static void jstr(cJSON *o, const char *k, const char *s)
-{
-	if (s)
-		cJSON_AddStringToObject(o, k, s);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
-static void jtime(cJSON *o, const char *k, int64_t t)
-{
-	char s[TIME_STR_MAX];
-
-	if (!t) {
-		cJSON_AddNullToObject(o, k);
-		return;
-	}
-	time_fmt_utc(t, s);
-	cJSON_AddStringToObject(o, k, s);
-}
 
 /* Prepares head, the row rule on alias, tail (binds the rule's value first). */
 static int prepare_rows(struct web_req *r, const char *head, const char *alias, const char *tail,
@@ -204,17 +186,17 @@ int web_api_org_services(struct web_req *r)
 	items = cJSON_AddArrayToObject(o, "items");
 	while ((rc = stmt_step(st, &r->err)) == 1) {
 		cJSON *x = cJSON_CreateObject(), *t;
-		jstr(x, "ip", stmt_text(st, 0));
+		json_add_str(x, "ip", stmt_text(st, 0));
 		cJSON_AddNumberToObject(x, "port", (double)stmt_int64(st, 1));
-		jstr(x, "proto", stmt_text(st, 2));
-		jstr(x, "service", stmt_text(st, 3));
-		jstr(x, "product", stmt_text(st, 4));
-		jstr(x, "version", stmt_text(st, 5));
-		jstr(x, "cpe", stmt_text(st, 6));
+		json_add_str(x, "proto", stmt_text(st, 2));
+		json_add_str(x, "service", stmt_text(st, 3));
+		json_add_str(x, "product", stmt_text(st, 4));
+		json_add_str(x, "version", stmt_text(st, 5));
+		json_add_str(x, "cpe", stmt_text(st, 6));
 		t = stmt_text(st, 7) ? cJSON_Parse(stmt_text(st, 7)) : NULL;
 		cJSON_AddItemToObject(x, "tls", t ? t : cJSON_CreateNull());
-		jstr(x, "state", stmt_text(st, 8));
-		jtime(x, "last_seen", stmt_int64(st, 9));
+		json_add_str(x, "state", stmt_text(st, 8));
+		json_add_time(x, "last_seen", stmt_int64(st, 9));
 		cJSON_AddItemToArray(items, x);
 	}
 	stmt_finalize(st);
@@ -326,9 +308,9 @@ int web_api_feeds(struct web_req *r)
 	items = cJSON_AddArrayToObject(o, "items");
 	while ((rc = stmt_step(st, &r->err)) == 1) {
 		cJSON *x = cJSON_CreateObject();
-		jstr(x, "feed", stmt_text(st, 0));
-		jstr(x, "source", stmt_text(st, 1));
-		jtime(x, "last_import", stmt_int64(st, 2));
+		json_add_str(x, "feed", stmt_text(st, 0));
+		json_add_str(x, "source", stmt_text(st, 1));
+		json_add_time(x, "last_import", stmt_int64(st, 2));
 		cJSON_AddNumberToObject(x, "records", (double)stmt_int64(st, 3));
 		cJSON_AddNumberToObject(x, "errors", (double)stmt_int64(st, 4));
 		cJSON_AddItemToArray(items, x);
@@ -401,12 +383,12 @@ int web_api_scans(struct web_req *r)
 	while ((rc = stmt_step(st, &r->err)) == 1) {
 		cJSON *x = cJSON_CreateObject();
 		cJSON_AddNumberToObject(x, "id", (double)stmt_int64(st, 0));
-		jstr(x, "org", stmt_text(st, 1));
-		jstr(x, "mode", stmt_text(st, 2));
-		jstr(x, "ports", stmt_text(st, 3));
-		jtime(x, "started_at", stmt_int64(st, 4));
-		jtime(x, "finished_at", stmt_int64(st, 5));
-		jstr(x, "state", stmt_text(st, 6));
+		json_add_str(x, "org", stmt_text(st, 1));
+		json_add_str(x, "mode", stmt_text(st, 2));
+		json_add_str(x, "ports", stmt_text(st, 3));
+		json_add_time(x, "started_at", stmt_int64(st, 4));
+		json_add_time(x, "finished_at", stmt_int64(st, 5));
+		json_add_str(x, "state", stmt_text(st, 6));
 		cJSON_AddNumberToObject(x, "sent", (double)stmt_int64(st, 7));
 		cJSON_AddNumberToObject(x, "received", (double)stmt_int64(st, 8));
 		cJSON_AddItemToArray(items, x);

@@ -2,6 +2,8 @@
  * and JSON, and the dashboard's urgent panel. The caller's rows are a clause of every query. */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include <cjson/cJSON.h>
 
 #include "base/mtime.h"
@@ -192,32 +194,12 @@ static const char *const list_tail =
 
 /* ---------------------------------------------------------------- JSON */
 
-static void jstr(cJSON *o, const char *k, const char *s)
-{
-	if (s)
-		cJSON_AddStringToObject(o, k, s);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 static void jnum(cJSON *o, const char *k, struct store_stmt *st, int col)
 {
 	if (stmt_is_null(st, col))
 		cJSON_AddNullToObject(o, k);
 	else
 		cJSON_AddNumberToObject(o, k, stmt_double(st, col));
-}
-
-static void jtime(cJSON *o, const char *k, int64_t t)
-{
-	char s[TIME_STR_MAX];
-
-	if (!t) {
-		cJSON_AddNullToObject(o, k);
-		return;
-	}
-	time_fmt_utc(t, s);
-	cJSON_AddStringToObject(o, k, s);
 }
 
 /* A stored JSON text as JSON (null when absent or not JSON). */
@@ -233,28 +215,28 @@ static cJSON *finding_json(struct store_stmt *st, bool full)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(o, "id", (double)stmt_int64(st, C_ID));
-	jstr(o, "org", stmt_text(st, C_ORG));
-	jstr(o, "asset", stmt_text(st, C_ASSET));
-	jstr(o, "kind", stmt_text(st, C_KIND));
-	jstr(o, "severity", stmt_text(st, C_SEV));
-	jstr(o, "state", stmt_text(st, C_STATE));
-	jstr(o, "title", stmt_text(st, C_TITLE));
-	jstr(o, "cve", stmt_text(st, C_CVE));
+	json_add_str(o, "org", stmt_text(st, C_ORG));
+	json_add_str(o, "asset", stmt_text(st, C_ASSET));
+	json_add_str(o, "kind", stmt_text(st, C_KIND));
+	json_add_str(o, "severity", stmt_text(st, C_SEV));
+	json_add_str(o, "state", stmt_text(st, C_STATE));
+	json_add_str(o, "title", stmt_text(st, C_TITLE));
+	json_add_str(o, "cve", stmt_text(st, C_CVE));
 	cJSON_AddBoolToObject(o, "kev", stmt_int64(st, C_KEV) != 0);
 	jnum(o, "epss", st, C_EPSS);
 	jnum(o, "cvss", st, C_CVSS);
-	jstr(o, "urgency", stmt_text(st, C_URGENCY));
+	json_add_str(o, "urgency", stmt_text(st, C_URGENCY));
 	cJSON_AddBoolToObject(o, "needs_confirmation", stmt_int64(st, C_NEEDS) != 0);
-	jtime(o, "deadline", stmt_int64(st, C_DEADLINE));
-	jtime(o, "first_seen", stmt_int64(st, C_FIRST));
-	jtime(o, "last_seen", stmt_int64(st, C_LAST));
-	jtime(o, "fixed_at", stmt_int64(st, C_FIXED));
+	json_add_time(o, "deadline", stmt_int64(st, C_DEADLINE));
+	json_add_time(o, "first_seen", stmt_int64(st, C_FIRST));
+	json_add_time(o, "last_seen", stmt_int64(st, C_LAST));
+	json_add_time(o, "fixed_at", stmt_int64(st, C_FIXED));
 	if (full) {
-		jstr(o, "confidence", stmt_text(st, C_CONF));
-		jstr(o, "cvss_vector", stmt_text(st, C_VECTOR));
-		jstr(o, "kev_due_date", stmt_text(st, C_KEV_DUE));
-		jstr(o, "ssvc_decision", stmt_text(st, C_SSVC));
-		jstr(o, "bod_timeline", stmt_text(st, C_BOD));
+		json_add_str(o, "confidence", stmt_text(st, C_CONF));
+		json_add_str(o, "cvss_vector", stmt_text(st, C_VECTOR));
+		json_add_str(o, "kev_due_date", stmt_text(st, C_KEV_DUE));
+		json_add_str(o, "ssvc_decision", stmt_text(st, C_SSVC));
+		json_add_str(o, "bod_timeline", stmt_text(st, C_BOD));
 		jraw(o, "reasons", stmt_text(st, C_REASONS));
 		jraw(o, "evidence", stmt_text(st, C_EVIDENCE));
 	}
@@ -350,9 +332,9 @@ static int events_json(struct web_req *r, int64_t id, cJSON *arr)
 	stmt_bind_int64(st, 1, id);
 	while ((rc = stmt_step(st, &r->err)) == 1) {
 		cJSON *e = cJSON_CreateObject();
-		jtime(e, "at", stmt_int64(st, 0));
-		jstr(e, "event", stmt_text(st, 1));
-		jstr(e, "detail", stmt_text(st, 2));
+		json_add_time(e, "at", stmt_int64(st, 0));
+		json_add_str(e, "event", stmt_text(st, 1));
+		json_add_str(e, "detail", stmt_text(st, 2));
 		cJSON_AddItemToArray(arr, e);
 	}
 	stmt_finalize(st);
