@@ -242,6 +242,7 @@ int web_page_org(struct web_req *r)
 		web_out(r, "%R%s", i ? "、" : "", o->aliases[i]);
 	web_out(r, "</dd></dl>");
 	web_org_sections(r, o->slug);
+	web_org_reports(r, o);
 	org_parts(r, o);
 	inv_doc_free(d);
 	web_page_end(r);

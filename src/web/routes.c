@@ -56,6 +56,24 @@ const struct web_route web_routes[] = {
     {"POST", "/api/v1/users", web_api_users_add, AUTH_ADMIN, WEB_OBJ_NONE, API, "user.add"},
     {"GET", "/api/v1/audit", web_api_audit, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
     {"GET", "/taxii2/", web_taxii_discovery, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+    /* Reports from --reports-dir: the file name is built from the stored slug (or a sector
+     * of the caller's) and a checked period and format, never from the URL (page_reports.c). */
+    {"GET", "/orgs/{org}/reports/{file}", web_get_org_report, READERS, WEB_OBJ_ORG, PAGE,
+     "report.download"},
+    {"POST", "/orgs/{org}/reports", web_post_org_report, AUTH_ANALYST, WEB_OBJ_ORG, PAGE,
+     "report.generate"},
+    {"GET", "/api/v1/orgs/{org}/reports", web_api_org_reports, READERS, WEB_OBJ_ORG, API,
+     "org.read.reports"},
+    {"GET", "/reports", web_page_reports, AUTH_ANALYST | AUTH_BUREAU, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/sectors/{sector}/reports/{file}", web_get_sector_report, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, PAGE, "report.download"},
+    {"GET", "/api/v1/sectors/{sector}/reports", web_api_sector_reports, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, API, NULL},
+    /* Scans from the console: queued to the background runner (page_scans.c), which writes
+     * its own scan.start audit row in the transaction that creates the scan row. */
+    {"POST", "/scans", web_post_scan, AUTH_ANALYST, WEB_OBJ_NONE, PAGE | WEB_SELF_AUDIT, NULL},
+    {"GET", "/scans/{id}", web_page_scan, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/api/v1/scans/{id}", web_api_scan, AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

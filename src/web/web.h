@@ -20,6 +20,9 @@ struct web_config {
 	size_t body_max;       /* largest request body (bytes); larger gets 413 */
 	int64_t session_idle, session_absolute; /* seconds */
 	unsigned shutdown_grace; /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
+	const char *reports_dir; /* folder `mamori report --out` writes; NULL: no downloads */
+	double scan_rate;	 /* probes/s of scans started from the console */
+	double scan_max_runtime; /* seconds of sending per console scan */
 };
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"

@@ -282,12 +282,15 @@ struct web_req {
 	bool cacheable;	       /* static assets */
 	bool www_authenticate; /* 401 from the API: say Bearer */
 	const char *allow;     /* 405: the methods the path takes */
+	char disposition[512]; /* Content-Disposition of a download; "" for none */
 };
 
 /* Server-wide settings a handler may need. */
 struct web_server_opts {
 	struct auth_session_limits session;
 	bool tls;
+	const char *reports_dir; /* where `mamori report --out` writes; NULL: no reports */
+	struct web_scanq *scanq; /* background scans started from the console (page_scans.c) */
 };
 
 /* Initialises r for one request (arena capped at arena_max bytes); release with
@@ -464,6 +467,32 @@ void web_org_findings(struct web_req *r, const char *slug, const char *path);
  * all. M_EPERM for any other role. */
 int web_rows_clause(const struct web_req *r, const char *alias, char *cond, size_t cap,
 		    const char **val);
+
+/* Reports to download (page_reports.c) and scans started from the console (page_scans.c). */
+struct inv_org;
+void web_org_reports(struct web_req *r, const struct inv_org *o);
+int web_get_org_report(struct web_req *r);
+int web_api_org_reports(struct web_req *r);
+int web_post_org_report(struct web_req *r);
+int web_page_reports(struct web_req *r);
+int web_get_sector_report(struct web_req *r);
+int web_api_sector_reports(struct web_req *r);
+void web_scan_form(struct web_req *r);
+int web_post_scan(struct web_req *r);
+int web_page_scan(struct web_req *r);
+int web_api_scan(struct web_req *r);
+
+/* The background scan runner: one worker thread with its own store handle, a bounded
+ * queue, one scan at a time per organisation. stop interrupts a running scan (its row is
+ * left 'interrupted', resumable with `mamori scan --resume ID`) and joins the thread. */
+struct web_scanq;
+struct web_scanq_config {
+	const char *db;
+	double rate;	    /* probes/s */
+	double max_runtime; /* seconds of sending per scan */
+};
+int web_scanq_start(const struct web_scanq_config *c, struct web_scanq **out, struct merr *e);
+void web_scanq_stop(struct web_scanq *q);
 
 /* Home page for a role after login. */
 const char *web_home_for(enum auth_role role);

@@ -63,6 +63,15 @@ EXPECTED = {
     "POST /api/v1/users": {"admin"},
     "GET /api/v1/audit": {"admin", "analyst"},
     "GET /taxii2/": {"member", "analyst"},
+    "GET /orgs/{org}/reports/{file}": R,
+    "POST /orgs/{org}/reports": {"analyst"},
+    "GET /api/v1/orgs/{org}/reports": R,
+    "GET /reports": {"analyst", "bureau"},
+    "GET /sectors/{sector}/reports/{file}": {"analyst", "bureau"},
+    "GET /api/v1/sectors/{sector}/reports": {"analyst", "bureau"},
+    "POST /scans": {"analyst"},
+    "GET /scans/{id}": {"analyst"},
+    "GET /api/v1/scans/{id}": {"analyst"},
 }
 
 passed = 0
@@ -262,8 +271,10 @@ def seed(db):
               (json.dumps(tls), NOW, NOW))
     c.execute("INSERT INTO feed_state (feed, source, last_import, records, errors) VALUES"
               " ('kev', 'known_exploited_vulnerabilities.json', ?, 1234, 0)", (NOW,))
-    c.execute("INSERT INTO scans (org_slug, mode, ports, started_at, state, params, sent, received)"
-              " VALUES ('kanto-rail', 'connect', '22,80,443', ?, 'done', '{}', 300, 12)", (NOW,))
+    SEED_IDS["scan"] = c.execute(
+        "INSERT INTO scans (org_slug, mode, ports, started_at, state, params, sent, received)"
+        " VALUES ('kanto-rail', 'connect', '22,80,443', ?, 'done', '{}', 300, 12) RETURNING id",
+        (NOW,)).fetchone()[0]
     c.execute("INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason,"
               " updated_at) VALUES ('kanto-rail', '192.0.2.10', 0, 'kev', ?, 'kev', ?)",
               (NOW - 60, NOW))
@@ -302,8 +313,12 @@ def numeric_id(srv, jar, slug):
 
 
 def concrete(pattern, n):
+    if "/scans/" in pattern:
+        pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
+    if "/reports/" in pattern:
+        pattern = pattern.replace("{file}", REPORT_PERIOD + ".pdf")
     return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
-            .replace("{id}", str(SEED_IDS["kanto"]))
+            .replace("{id}", str(SEED_IDS["kanto"])).replace("{sector}", "railways")
             .replace("{file}", "mamori.css"))
 
 
@@ -328,6 +343,7 @@ def expected_status(method, pattern, role):
 def matrix():
     tmp = tempfile.mkdtemp(prefix="mamori-web-")
     db = setup_store(tmp)
+    reports = make_reports(db, tmp)
     routes = run("--db", db, "serve", "--list-routes").split("\n")
     listed = {}
     for line in filter(None, routes):
@@ -339,7 +355,7 @@ def matrix():
         check(listed[k] == EXPECTED[k], "%s: server lets %s, expected %s" %
               (k, sorted(listed[k]), sorted(EXPECTED[k])))
     token = run("--db", db, "user", "token", "operator").strip()
-    srv = Server(db, tmp)
+    srv = Server(db, tmp, "--reports-dir", reports)
     try:
         jars, csrfs, logout_jars = {"anonymous": {}}, {"anonymous": None}, {}
         for role in ROLES[1:]:
@@ -365,6 +381,10 @@ def matrix():
                         body = {"csrf": csrf_of(r0.text()), "name": "nobody%d" % n,
                                 "password": "wrong password"}
                         source = "127.0.0.%d" % (100 + n % 100)  # keep clear of the throttle
+                    elif pattern == "/scans":
+                        # haneda-air's scope is 127.0.11.0/28: one port, a few probes
+                        body = {"csrf": csrfs[role] or "", "org": "haneda-air",
+                                "ports": str(MATRIX_SCAN_PORT)}
                     elif pattern == "/api/v1/users":
                         body = json.dumps({"name": "made%d" % n, "role": "member",
                                            "password": PASSWORD})
@@ -395,9 +415,12 @@ def matrix():
                           "%s as %s: 403 is not a page" % (path, role))
         cross_org(srv, jars, token)
         findings_checks(srv, jars, token)
+        reports_checks(srv, jars, token, db, reports)
+        scans_checks(srv, jars, db)
     finally:
         rc = srv.stop()
         check(rc == 0, "server exit status on SIGTERM: %s" % rc)
+    scan_shutdown_check(db, tmp)
 
 
 def cross_org(srv, jars, token):
@@ -547,10 +570,275 @@ def findings_checks(srv, jars, token):
     r = srv.request("GET", "/api/v1/feeds", cookie=bur)
     check(r.status == 200 and r.json()["items"][0]["records"] == 1234, "feeds for bureau")
     r = srv.request("GET", "/api/v1/scans", cookie=ana)
-    check(r.status == 200 and r.json()["items"][0]["sent"] == 300, "scans for analyst")
+    check(r.status == 200 and [i["sent"] for i in r.json()["items"] if i["id"] == SEED_IDS["scan"]]
+          == [300], "scans for analyst")
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
     actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
     check(("operator", "finding.read") in actions, "finding reads are audited")
+
+
+REPORT_PERIOD = "2026Q4"
+MATRIX_SCAN_PORT = 20000 + os.getpid() % 20000
+
+
+def make_reports(db, tmp):
+    """What `mamori report --out DIR` writes: kanto-rail's and kansai-rail's quarterly reports
+    (two periods for kanto-rail) and the railway and water sector reports."""
+    d = os.path.join(tmp, "reports")
+    for org in ["kanto-rail", "kansai-rail"]:
+        run("--db", db, "report", "quarterly", org, "--period", REPORT_PERIOD, "--out", d)
+    run("--db", db, "report", "quarterly", "kanto-rail", "--period", "2026Q3", "--out", d)
+    for sector in ["railways", "water"]:
+        run("--db", db, "report", "sector", sector, "--period", REPORT_PERIOD, "--out", d)
+    # a file outside the folder that traversal would reach, and a planted symlink
+    with open(os.path.join(tmp, "secret-2026Q4.pdf"), "w") as f:
+        f.write("SECRET")
+    os.symlink(os.path.join(tmp, "secret-2026Q4.pdf"), os.path.join(d, "link-2026Q4.pdf"))
+    return d
+
+
+def reports_checks(srv, jars, token, db, reports):
+    """Downloads: content, headers, row-level checks, traversal; listing; generate now."""
+    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
+    pdf = open(os.path.join(reports, "kanto-rail-%s.pdf" % REPORT_PERIOD), "rb").read()
+    r = srv.request("GET", "/orgs/kanto-rail/reports/%s.pdf" % REPORT_PERIOD, cookie=op)
+    cd = r.header("Content-Disposition") or ""
+    check(r.status == 200 and r.body == pdf and r.body.startswith(b"%PDF") and
+          r.header("Content-Type") == "application/pdf", "operator downloads own PDF: %d" % r.status)
+    check(cd.startswith("attachment;") and 'filename="kanto-rail-2026Q4.pdf"' in cd and
+          "filename*=UTF-8''" + urllib.parse.quote("関東旅客鉄道株式会社-2026Q4.pdf") in cd,
+          "Content-Disposition: %s" % cd)
+    r = srv.request("GET", "/orgs/kanto-rail/reports/%s.html" % REPORT_PERIOD, cookie=op)
+    check(r.status == 200 and r.header("Content-Type") == "text/html; charset=utf-8" and
+          "関東旅客鉄道" in r.text(), "operator downloads own HTML: %d" % r.status)
+    r = srv.request("GET", "/orgs/%d/reports/2026Q3.pdf" % numeric_id(srv, ana, "kanto-rail"),
+                    cookie=op)
+    check(r.status == 200 and r.body.startswith(b"%PDF"), "own report by numeric id: %d" % r.status)
+    r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
+    t = r.text()
+    check('href="/orgs/kanto-rail/reports/2026Q4.pdf"' in t and
+          t.index("2026Q4.pdf") < t.index("2026Q3.pdf") and "generate-report" not in t,
+          "operator page lists its reports, newest first, no generate button")
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail/reports", cookie=op)
+    items = r.json().get("items", []) if r.status == 200 else []
+    check([i["period"] for i in items] == ["2026Q4", "2026Q3"] and
+          {f["format"] for f in items[0]["formats"]} == {"pdf", "html"} and
+          items[0]["formats"][0]["url"].startswith("/orgs/kanto-rail/reports/"),
+          "API report list: %s" % items)
+    # operator A never gets B's report: slug, id, case, padding, token; same 404 as missing
+    r = srv.request("GET", "/orgs/kanto-rail/reports/1999Q1.pdf", cookie=op)
+    check(r.status == 404, "missing period: %d" % r.status)
+    missing = srv.request("GET", "/orgs/no-such-org/reports/%s.pdf" % REPORT_PERIOD, cookie=op)
+    b_id = numeric_id(srv, ana, "kansai-rail")
+    for ref in ["kansai-rail", str(b_id), "0" + str(b_id), "KANSAI-RAIL", "kansai-rail%20",
+                "kanto-rail%2F..%2Fkansai-rail"]:
+        for f in [REPORT_PERIOD + ".pdf", REPORT_PERIOD + ".html"]:
+            r = srv.request("GET", "/orgs/%s/reports/%s" % (ref, f), cookie=op)
+            check(r.status in (400, 404) and not r.body.startswith(b"%PDF") and
+                  "関西".encode() not in r.body, "operator A reads B's report %s/%s: %d" %
+                  (ref, f, r.status))
+        r = srv.request("GET", "/api/v1/orgs/%s/reports" % ref, cookie=op)
+        check(r.status in (400, 404), "operator A lists B's reports %s: %d" % (ref, r.status))
+    r = srv.request("GET", "/orgs/kansai-rail/reports/%s.pdf" % REPORT_PERIOD, cookie=op)
+    # the pages differ only in the path of their language link
+    check(r.body.replace(b"kansai-rail", b"X") == missing.body.replace(b"no-such-org", b"X"),
+          "B's report 404 differs from a missing one")
+    r = srv.request("GET", "/orgs/kansai-rail/reports/%s.pdf" % REPORT_PERIOD,
+                    headers={"Authorization": "Bearer " + token})
+    check(r.status == 404, "operator A's token reading B's report: %d" % r.status)
+    # the file name is never a path: traversal, encodings, NUL, other extensions
+    for p in ["/orgs/kanto-rail/reports/..%2f..%2fsecret-2026Q4.pdf",
+              "/orgs/kanto-rail/reports/%2e%2e%2fsecret-2026Q4.pdf",
+              "/orgs/kanto-rail/reports/../../secret-2026Q4.pdf",
+              "/orgs/kanto-rail/reports/..",
+              "/orgs/kanto-rail/reports/%252e%252e%252fsecret-2026Q4.pdf",
+              "/orgs/kanto-rail/reports/2026Q4.pdf%00.html",
+              "/orgs/kanto-rail/reports/2026Q4.pdf%2f",
+              "/orgs/kanto-rail/reports/%2fetc%2fpasswd",
+              "/orgs/kanto-rail/reports//etc/passwd",
+              "/orgs/kanto-rail/reports/2026Q4.PDF", "/orgs/kanto-rail/reports/2026Q5.pdf",
+              "/orgs/kanto-rail/reports/2026Q4.pdf.pdf", "/orgs/kanto-rail/reports/2026Q4",
+              "/orgs/kanto-rail/reports/2026Q4.db", "/orgs/kanto-rail/reports/..%5c2026Q4.pdf",
+              "/orgs/..%2fsecret/reports/2026Q4.pdf", "/orgs/link/reports/2026Q4.pdf",
+              "/sectors/..%2f..%2fsecret/reports/2026Q4.pdf", "/sectors/railways/reports/..",
+              "/sectors/%2e%2e/reports/2026Q4.pdf"]:
+        r = srv.request("GET", p, cookie=ana)
+        check(400 <= r.status < 500 and b"SECRET" not in r.body and b"root:" not in r.body and
+              not r.body.startswith(b"%PDF"), "traversal %s: %d" % (p, r.status))
+    # sector reports: the railway bureau gets railways, not water; analysts all
+    r = srv.request("GET", "/sectors/railways/reports/%s.pdf" % REPORT_PERIOD, cookie=bur)
+    check(r.status == 200 and r.body.startswith(b"%PDF") and
+          "filename*=UTF-8''" + urllib.parse.quote("鉄道") in (r.header("Content-Disposition") or ""),
+          "bureau downloads its sector report: %d" % r.status)
+    for p in ["/sectors/water/reports/%s.pdf" % REPORT_PERIOD, "/api/v1/sectors/water/reports",
+              "/sectors/nosuch/reports/%s.pdf" % REPORT_PERIOD]:
+        r = srv.request("GET", p, cookie=bur)
+        check(r.status == 404, "railway bureau reads %s: %d" % (p, r.status))
+    r = srv.request("GET", "/sectors/water/reports/%s.html" % REPORT_PERIOD, cookie=ana)
+    check(r.status == 200 and r.header("Content-Type").startswith("text/html"),
+          "analyst reads the water sector report: %d" % r.status)
+    r = srv.request("GET", "/reports", cookie=bur)
+    check(r.status == 200 and "/sectors/railways/reports/2026Q4.pdf" in r.text() and
+          "/sectors/water/" not in r.text(), "bureau reports page: its sector only")
+    r = srv.request("GET", "/api/v1/sectors/railways/reports", cookie=ana)
+    check(r.status == 200 and r.json()["items"][0]["period"] == REPORT_PERIOD, "sector list API")
+    # generate now (analyst): writes the quarter's files, audited; bad period refused
+    _, ana2 = login(srv, "analyst")
+    csrf = session_csrf(srv, "analyst", ana2)
+    target = os.path.join(reports, "osaka-water-2026Q2.pdf")
+    r = srv.request("POST", "/orgs/osaka-water/reports", {"csrf": csrf, "period": "2026Q2"},
+                    cookie=ana2)
+    check(r.status == 303 and os.path.exists(target) and
+          open(target, "rb").read(4) == b"%PDF", "generate now: %d" % r.status)
+    for bad in ["2026Q5", "../x", "2026Q2/../../x", "2026q2"]:
+        r = srv.request("POST", "/orgs/osaka-water/reports", {"csrf": csrf, "period": bad},
+                        cookie=ana2)
+        check(r.status == 400, "generate with period %r: %d" % (bad, r.status))
+    r = srv.request("POST", "/orgs/osaka-water/reports", {"period": "2026Q1"}, cookie=ana2)
+    check(r.status == 403 and not os.path.exists(os.path.join(reports, "osaka-water-2026Q1.pdf")),
+          "generate without CSRF: %d" % r.status)
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
+    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
+    for want in [("operator", "report.download"), ("analyst", "report.generate"),
+                 ("bureau", "report.download")]:
+        check(want in actions, "audit log lacks %s" % (want,))
+
+
+def listener(addr, port):
+    """A TCP listener on a loopback address that accepts and closes, for at most 60 s."""
+    import socket
+    import threading
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(64)
+    s.settimeout(0.2)
+    end = time.monotonic() + 60
+
+    def loop():
+        while time.monotonic() < end:
+            try:
+                c, _ = s.accept()
+                c.close()
+            except OSError:
+                pass
+        s.close()
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def wait_scan(srv, jar, sid, limit=20):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        r = srv.request("GET", "/api/v1/scans/%d" % sid, cookie=jar)
+        if r.status == 200 and r.json()["state"] not in ("queued", "running"):
+            return r.json()
+        time.sleep(0.25)
+    return None
+
+
+def scan_rows(db):
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM scans").fetchone()[0]
+    con.close()
+    return n
+
+
+def scans_checks(srv, jars, db):
+    """A real connect scan over HTTP on kanto-rail's 127.0.10.0/28 scope with a listener."""
+    _, ana = login(srv, "analyst")
+    csrf = session_csrf(srv, "analyst", ana)
+    port = 20000 + (os.getpid() * 7 + 13) % 20000
+    listener("127.0.10.1", port)
+    # CSRF: missing, forged, another session's; no scan row made
+    rows0 = scan_rows(db)
+    _, other = login(srv, "analyst")
+    for body, jar, what in [({"org": "kanto-rail", "ports": str(port)}, ana, "missing"),
+                            ({"org": "kanto-rail", "ports": str(port), "csrf": "0" * 64}, ana,
+                             "forged"),
+                            ({"org": "kanto-rail", "ports": str(port), "csrf": csrf}, other,
+                             "replayed")]:
+        r = srv.request("POST", "/scans", body, cookie=jar)
+        check(r.status == 403, "POST /scans with %s CSRF: %d" % (what, r.status))
+    check(scan_rows(db) == rows0, "a refused POST /scans made a scan row")
+    # no valid authorisation (hokkaido-water's starts in 2027): refused with the reason shown
+    r = srv.request("POST", "/scans", {"csrf": csrf, "org": "hokkaido-water", "ports": "80"},
+                    cookie=ana)
+    check(r.status == 403 and "hokkaido-water" in r.text() and "2027" in r.text(),
+          "scan without valid authorisation: %d %s" % (r.status, r.text()[-400:]))
+    for body, want in [({"org": "no-such-org"}, 404), ({"org": ""}, 400),
+                       ({"org": "kanto-rail", "ports": "99999"}, 400),
+                       ({"org": "kanto-rail", "ports": "1;DROP"}, 400)]:
+        r = srv.request("POST", "/scans", dict(body, csrf=csrf), cookie=ana)
+        check(r.status == want, "POST /scans %s: %d, want %d" % (body, r.status, want))
+    check(scan_rows(db) == rows0, "a refused POST /scans made a scan row")
+    t0 = time.monotonic()
+    r = srv.request("POST", "/scans", {"csrf": csrf, "org": "kanto-rail", "ports": str(port)},
+                    cookie=ana)
+    loc = r.header("Location") or ""
+    check(r.status == 303 and re.match(r"^/scans/\d+$", loc), "start a scan: %d %s" %
+          (r.status, loc))
+    check(time.monotonic() - t0 < 2, "POST /scans returned at once")
+    if not loc.startswith("/scans/"):
+        return
+    sid = int(loc.rsplit("/", 1)[1])
+    page = srv.request("GET", loc, cookie=ana)
+    check(page.status == 200 and 'id="scan-state"' in page.text() and "/static/scan.js" in
+          page.text(), "progress page: %d" % page.status)
+    r2 = srv.request("POST", "/scans", {"csrf": csrf, "org": "kanto-rail", "ports": str(port)},
+                     cookie=ana)
+    s = wait_scan(srv, ana, sid)
+    check(r2.status in (303, 409), "a second scan of the same org: %d" % r2.status)
+    check(s is not None and s["state"] == "done" and s["percent"] == 100 and s["sent"] >= 16 and
+          {"ip": "127.0.10.1", "port": port, "proto": "tcp"} in s["open_ports"],
+          "scan over HTTP finds the listener: %s" % s)
+    page = srv.request("GET", loc, cookie=ana).text()
+    check("127.0.10.1" in page and ">%d<" % port in page and 'data-active="0"' in page and
+          "state-done" in page, "finished scan page shows the open port")
+    r = srv.request("GET", "/scans", cookie=ana)
+    check('href="/scans/%d"' % sid in r.text() and 'id="scan-start"' in r.text(),
+          "scan history links the scan and has the start form")
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
+    check(any(a["action"] == "scan.start" and a["actor"] == "analyst" for a in r.json()["items"]),
+          "scan.start audited")
+    for p in ["/scans/999999", "/api/v1/scans/999999", "/scans/1%20OR%201=1", "/scans/-1"]:
+        r = srv.request("GET", p, cookie=ana)
+        check(r.status in (400, 404), "%s: %d" % (p, r.status))
+
+
+def scan_shutdown_check(db, tmp):
+    """SIGTERM while a console scan runs: the server stops promptly and the scan row is left
+    'interrupted' with its checkpoint (resumable with `mamori scan --resume ID`)."""
+    srv = Server(db, tmp, "--scan-rate", "200")
+    sid = None
+    try:
+        _, ana = login(srv, "analyst")
+        csrf = session_csrf(srv, "analyst", ana)
+        # tohoku-freight: 127.0.20.0/24 x 200 ports at 200/s would take minutes
+        r = srv.request("POST", "/scans", {"csrf": csrf, "org": "tohoku-freight",
+                                            "ports": "30001-30200"}, cookie=ana)
+        loc = r.header("Location") or ""
+        check(r.status == 303 and loc.startswith("/scans/"), "long scan started: %d" % r.status)
+        sid = int(loc.rsplit("/", 1)[1]) if loc.startswith("/scans/") else None
+        deadline = time.monotonic() + 10
+        while sid and time.monotonic() < deadline:
+            s = srv.request("GET", "/api/v1/scans/%d" % sid, cookie=ana).json()
+            if s["state"] == "running" and (s["percent"] or 0) > 0:
+                break
+            time.sleep(0.2)
+        check(sid and s["state"] == "running" and 0 < s["percent"] < 100,
+              "long scan running with progress: %s" % (s if sid else None))
+    finally:
+        t0 = time.monotonic()
+        rc = srv.stop()
+        check(rc == 0 and time.monotonic() - t0 < 8, "SIGTERM during a scan: rc %s in %.1f s" %
+              (rc, time.monotonic() - t0))
+    if sid:
+        con = sqlite3.connect(db)
+        state, cp, fin = con.execute("SELECT state, checkpoint, finished_at FROM scans WHERE"
+                                     " id = ?", (sid,)).fetchone()
+        con.close()
+        check(state == "interrupted" and cp > 0 and fin, "scan after shutdown: %s %s" %
+              (state, cp))
 
 
 def input_suite():
