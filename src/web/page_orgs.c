@@ -164,6 +164,7 @@ int web_page_orgs(struct web_req *r)
 	}
 	web_out(r, "</tbody></table>");
 	pager(r, sector, limit, offset, (int64_t)d->n_orgs);
+	web_reports_link(r);
 	inv_doc_free(d);
 	web_page_end(r);
 	return 0;

@@ -356,6 +356,14 @@ int web_post_org_report(struct web_req *r)
 
 /* ---- sector reports (bureau: its sector; analyst: all) ---- */
 
+/* A link to /reports under the operators list, for the roles that may open it. */
+void web_reports_link(struct web_req *r)
+{
+	if (web_role_may_get(r->who.role, "/reports"))
+		web_out(r, "<p><a href=\"/reports\" id=\"sector-reports-link\">%s</a></p>",
+			L(r, "分野別報告書", "Sector reports"));
+}
+
 struct sectors {
 	size_t n;
 	struct {

@@ -471,6 +471,7 @@ int web_rows_clause(const struct web_req *r, const char *alias, char *cond, size
 /* Reports to download (page_reports.c) and scans started from the console (page_scans.c). */
 struct inv_org;
 void web_org_reports(struct web_req *r, const struct inv_org *o);
+void web_reports_link(struct web_req *r);
 int web_get_org_report(struct web_req *r);
 int web_api_org_reports(struct web_req *r);
 int web_post_org_report(struct web_req *r);

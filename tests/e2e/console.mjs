@@ -13,6 +13,9 @@ const SRC = process.env.MAMORI_SOURCE_DIR || path.resolve(path.dirname(new URL(i
 const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
 const PASSWORD = "correct horse battery";
 let passed = 0, failed = 0;
+// Reports the operator downloads (`mamori report --out`), served with --reports-dir.
+const SERVE_EXTRA = [];
+let scanPort = 0;
 
 function check(ok, what) {
 	if (ok) passed++;
@@ -27,7 +30,7 @@ function mamori(db, ...args) {
 async function startServer(db, tmp) {
 	const portFile = path.join(tmp, "port");
 	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
-	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
+	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile, ...SERVE_EXTRA],
 		{ stdio: ["ignore", log, log] });
 	for (let i = 0; i < 300; i++) {
 		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim()) {
@@ -116,6 +119,17 @@ async function roleSpecific(page, base, role) {
 		await shot(page, "finding");
 		await page.goto(base + "/audit");
 		check((await page.locator("#audit tbody tr").count()) > 0, "analyst: audit log has rows");
+		// start a scan of kanto-rail (scope 127.0.10.0/28) on one port a listener holds
+		await page.goto(base + "/scans");
+		await page.fill("#scan-org", "kanto-rail");
+		await page.fill("#scan-ports", String(scanPort));
+		await Promise.all([page.waitForNavigation(), page.click("#scan-start button")]);
+		check(/^\/scans\/\d+$/.test(new URL(page.url()).pathname), `analyst: scan start lands on ${page.url()}`);
+		await page.waitForSelector("#scan-state.state-done", { timeout: 20000 }).catch(() => null);
+		check((await page.locator("#scan-state").innerText()) === "done", "analyst: the scan completes (page follows it)");
+		const open = await page.locator("#open-ports").innerText();
+		check(open.includes("127.0.10.2") && open.includes(String(scanPort)), `analyst: open port shown: ${open}`);
+		await shot(page, "scan");
 	}
 	if (role === "operator") {
 		await page.goto(base + "/orgs");
@@ -131,11 +145,25 @@ async function roleSpecific(page, base, role) {
 		check((await page.locator("#grade").innerText()) === "C", "operator: own grade on the operator page");
 		check((await page.locator("#certificates").innerText()).includes("expired"), "operator: certificate flags");
 		await shot(page, "operator-org");
+		// the quarterly PDF from the operator page: a real download, bytes checked
+		const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#report-list a.report-pdf >> nth=0")]);
+		const file = path.join(OUT, "operator-report.pdf");
+		await dl.saveAs(file);
+		const bytes = fs.readFileSync(file);
+		check(bytes.subarray(0, 4).toString() === "%PDF", "operator: downloaded report is a PDF");
+		check(dl.suggestedFilename().endsWith("-2026Q4.pdf"), `operator: download named ${dl.suggestedFilename()}`);
+		const text = execFileSync("pdftotext", [file, "-"]).toString();
+		check(text.includes("関東旅客鉄道株式会社"), "operator: the PDF holds the operator's Japanese name");
+		await page.locator("#reports").screenshot({ path: path.join(OUT, "operator-reports.png") });
+		const otherPdf = await page.request.get(base + "/orgs/kansai-rail/reports/2026Q4.pdf");
+		check(otherPdf.status() === 404, `operator: another operator's report answered ${otherPdf.status()}`);
 	}
 	if (role === "bureau") {
 		await page.goto(base + "/orgs");
 		const sectors = await page.locator("#orgs tbody tr td:nth-child(3)").allInnerTexts();
 		check(sectors.length > 0 && sectors.every((s) => s === "鉄道"), `bureau: sees sectors ${sectors}`);
+		await Promise.all([page.waitForNavigation(), page.click("#sector-reports-link")]);
+		check((await page.locator("#sector-reports").count()) === 1, "bureau: sector reports page from the operators list");
 	}
 	if (role === "admin") {
 		await page.goto(base + "/users");
@@ -178,6 +206,14 @@ async function main() {
 	mamori(db, "user", "add", "member", "--role", "member", "--display", "共有会員");
 	mamori(db, "user", "add", "admin", "--role", "admin", "--display", "管理者");
 	seed(db);
+	const reports = path.join(tmp, "reports");
+	mamori(db, "report", "quarterly", "kanto-rail", "--period", "2026Q4", "--out", reports);
+	mamori(db, "report", "quarterly", "kansai-rail", "--period", "2026Q4", "--out", reports);
+	SERVE_EXTRA.push("--reports-dir", reports);
+	const net = await import("node:net");
+	const listener = net.createServer((c) => c.destroy());
+	await new Promise((res) => listener.listen(0, "127.0.10.2", res));
+	scanPort = listener.address().port;
 	const { proc, base } = await startServer(db, tmp);
 	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
 	let ctx;
@@ -207,6 +243,7 @@ async function main() {
 	} finally {
 		if (ctx) await ctx.close();
 		proc.kill("SIGTERM");
+		listener.close();
 	}
 	console.log(`screenshots: ${OUT}`);
 	console.log(`${passed} passed, ${failed} failed`);
