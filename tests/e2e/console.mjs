@@ -13,6 +13,9 @@ const SRC = process.env.MAMORI_SOURCE_DIR || path.resolve(path.dirname(new URL(i
 const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
 const PASSWORD = "correct horse battery";
 let passed = 0, failed = 0;
+// Reports leave cairo/fontconfig/pango caches at exit (asan builds): the project's suppressions.
+process.env.LSAN_OPTIONS = `suppressions=${path.join(SRC, "tests/support/lsan-cairo.supp")}` +
+	(process.env.LSAN_OPTIONS ? ":" + process.env.LSAN_OPTIONS : "");
 // Reports the operator downloads (`mamori report --out`), served with --reports-dir.
 const SERVE_EXTRA = [];
 let scanPort = 0;

@@ -25,6 +25,10 @@ SRC = os.environ.get("MAMORI_SOURCE_DIR", os.path.join(os.path.dirname(__file__)
 PASSWORD = "correct horse battery"
 ROLES = ["anonymous", "analyst", "bureau", "operator", "member", "admin"]
 SEC_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"]
+# Reports (CLI and "generate now" in the server) leave cairo/fontconfig/pango caches at exit.
+os.environ["LSAN_OPTIONS"] = "suppressions=%s%s" % (
+    os.path.join(SRC, "tests", "support", "lsan-cairo.supp"),
+    ":" + os.environ["LSAN_OPTIONS"] if os.environ.get("LSAN_OPTIONS") else "")
 
 # The expected policy, written independently of src/web/routes.c: who may use each route.
 R = {"analyst", "bureau", "operator"}
