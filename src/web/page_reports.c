@@ -74,6 +74,16 @@ static bool parse_file(const char *file, char period[8], size_t *fmt)
 	return false;
 }
 
+bool web_report_file_parse(const char *file, char period[8], const char **ext)
+{
+	size_t f;
+
+	if (!parse_file(file, period, &f))
+		return false;
+	*ext = formats[f].ext;
+	return true;
+}
+
 /* Slugs and sector codes become part of a file name: letters, digits, '-' and '_' only. */
 static bool name_safe(const char *s)
 {

@@ -293,17 +293,16 @@ static int create_row(struct web_req *r, const char *org, const struct scan_conf
 	return store_commit(r->s, &r->err);
 }
 
-int web_post_scan(struct web_req *r)
+/* Checks, records and queues a scan of org; *id receives the scans row. */
+static int start_scan(struct web_req *r, const char *org, const char *spec, int64_t *id)
 {
-	const char *org = web_kv_get(&r->form, "org"), *spec = web_kv_get(&r->form, "ports");
 	struct web_scanq *q = r->opts ? r->opts->scanq : NULL;
 	struct scan_ports ports = {0};
 	struct scan_scope sc;
 	struct scan_config cfg;
-	int64_t id = 0;
-	char loc[64];
 	int rc;
 
+	*id = 0;
 	if (!q)
 		return merr_set(&r->err, M_EUNSUPPORTED, "no scan runner in this server");
 	if (!org || !*org)
@@ -327,16 +326,56 @@ int web_post_scan(struct web_req *r)
 		cfg.scope_kind = sc.kind;
 		cfg.report_closed = cfg.report_filtered = false;
 		scan_key_random(cfg.key);
-		rc = create_row(r, org, &cfg, &id);
+		rc = create_row(r, org, &cfg, id);
 	}
 	if (rc == 0)
-		rc = enqueue(q, r, org, id);
+		rc = enqueue(q, r, org, *id);
 	scan_scope_release(&sc);
 	scan_ports_release(&ports);
+	return rc;
+}
+
+int web_post_scan(struct web_req *r)
+{
+	char loc[64];
+	int64_t id;
+	int rc = start_scan(r, web_kv_get(&r->form, "org"), web_kv_get(&r->form, "ports"), &id);
+
 	if (rc)
 		return rc;
 	snprintf(loc, sizeof(loc), "/scans/%lld", (long long)id);
 	return web_redirect(r, loc);
+}
+
+static const struct web_json_field scan_fields[] = {
+    {"org", WEB_JSON_STRING, true, AUTH_SLUG_MAX - 1},
+    {"ports", WEB_JSON_STRING, false, 500},
+};
+
+int web_api_scan_start(struct web_req *r)
+{
+	const cJSON *org, *ports;
+	cJSON *in = NULL, *out;
+	char url[64];
+	int64_t id;
+	int rc;
+
+	if ((rc = web_json_parse(r->body, r->body_len, scan_fields, ARRAY_SIZE(scan_fields), &in,
+				 &r->err)))
+		return rc;
+	org = cJSON_GetObjectItemCaseSensitive(in, "org");
+	ports = cJSON_GetObjectItemCaseSensitive(in, "ports");
+	rc =
+	    start_scan(r, org->valuestring, cJSON_IsString(ports) ? ports->valuestring : NULL, &id);
+	cJSON_Delete(in);
+	if (rc)
+		return rc;
+	snprintf(url, sizeof(url), "/api/v1/scans/%lld", (long long)id);
+	out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(out, "id", (double)id);
+	json_add_str(out, "state", "queued");
+	json_add_str(out, "url", url);
+	return web_json_reply(r, 202, out);
 }
 
 /* The form on /scans (analysts only reach that page). */

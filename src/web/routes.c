@@ -74,6 +74,8 @@ const struct web_route web_routes[] = {
     {"POST", "/scans", web_post_scan, AUTH_ANALYST, WEB_OBJ_NONE, PAGE | WEB_SELF_AUDIT, NULL},
     {"GET", "/scans/{id}", web_page_scan, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, NULL},
     {"GET", "/api/v1/scans/{id}", web_api_scan, AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+    {"POST", "/api/v1/scans", web_api_scan_start, AUTH_ANALYST, WEB_OBJ_NONE, API | WEB_SELF_AUDIT,
+     NULL},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

@@ -482,6 +482,10 @@ void web_scan_form(struct web_req *r);
 int web_post_scan(struct web_req *r);
 int web_page_scan(struct web_req *r);
 int web_api_scan(struct web_req *r);
+int web_api_scan_start(struct web_req *r);
+/* "2026Q4.pdf" -> period "2026Q4" and the format's extension ("pdf" or "html"); false for
+ * anything else (the only file names a report download accepts). */
+bool web_report_file_parse(const char *file, char period[8], const char **ext);
 
 /* The background scan runner: one worker thread with its own store handle, a bounded
  * queue, one scan at a time per organisation. stop interrupts a running scan (its row is

@@ -76,6 +76,7 @@ EXPECTED = {
     "POST /scans": {"analyst"},
     "GET /scans/{id}": {"analyst"},
     "GET /api/v1/scans/{id}": {"analyst"},
+    "POST /api/v1/scans": {"analyst"},
 }
 
 passed = 0
@@ -341,6 +342,8 @@ def expected_status(method, pattern, role):
         return 401  # wrong password on purpose
     if pattern == "/api/v1/users":
         return 201
+    if pattern == "/api/v1/scans":
+        return 202  # queued
     return 303  # forms answer with a redirect
 
 
@@ -389,6 +392,12 @@ def matrix():
                         # haneda-air's scope is 127.0.11.0/28: one port, a few probes
                         body = {"csrf": csrfs[role] or "", "org": "haneda-air",
                                 "ports": str(MATRIX_SCAN_PORT)}
+                    elif pattern == "/api/v1/scans":
+                        # yokohama-port's scope is 127.0.14.0/28
+                        body = json.dumps({"org": "yokohama-port",
+                                           "ports": str(MATRIX_SCAN_PORT)})
+                        headers = {"Content-Type": "application/json",
+                                   "X-CSRF-Token": csrfs[role] or ""}
                     elif pattern == "/api/v1/users":
                         body = json.dumps({"name": "made%d" % n, "role": "member",
                                            "password": PASSWORD})
@@ -804,6 +813,31 @@ def scans_checks(srv, jars, db):
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
     check(any(a["action"] == "scan.start" and a["actor"] == "analyst" for a in r.json()["items"]),
           "scan.start audited")
+    # the JSON API: an analyst's token needs no CSRF; a cookie does; errors are JSON
+    tok = run("--db", db, "user", "token", "analyst").strip()
+    bearer = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+    r = srv.request("POST", "/api/v1/scans", json.dumps({"org": "kanto-rail", "ports": str(port)}),
+                    headers=bearer)
+    check(r.status == 202 and r.json()["state"] == "queued" and
+          r.json()["url"] == "/api/v1/scans/%d" % r.json()["id"], "API scan start: %d" % r.status)
+    if r.status == 202:
+        s = wait_scan(srv, ana, r.json()["id"])
+        check(s is not None and s["state"] == "done" and
+              {"ip": "127.0.10.1", "port": port, "proto": "tcp"} in s["open_ports"],
+              "API-started scan finds the listener: %s" % s)
+    for body, want, code in [('{"org": "hokkaido-water"}', 403, "out_of_scope"),
+                             ('{"org": "kanto-rail", "ports": 80}', 400, "parse"),
+                             ('{"org": "kanto-rail", "extra": 1}', 400, "parse"),
+                             ('{"ports": "80"}', 400, "parse"), ("not json", 400, "parse")]:
+        r = srv.request("POST", "/api/v1/scans", body, headers=bearer)
+        try:
+            got = r.json()["error"]["code"]
+        except Exception:
+            got = None
+        check(r.status == want and got == code, "API scan %s: %d %s" % (body, r.status, got))
+    r = srv.request("POST", "/api/v1/scans", json.dumps({"org": "kanto-rail"}),
+                    headers={"Content-Type": "application/json"}, cookie=ana)
+    check(r.status == 403, "API scan start with a cookie and no CSRF: %d" % r.status)
     for p in ["/scans/999999", "/api/v1/scans/999999", "/scans/1%20OR%201=1", "/scans/-1"]:
         r = srv.request("GET", p, cookie=ana)
         check(r.status in (400, 404), "%s: %d" % (p, r.status))

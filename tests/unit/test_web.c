@@ -396,6 +396,30 @@ static void test_web__arena_caps_allocations(void **state)
 	web_arena_release(&a);
 }
 
+static void test_web__report_file_names_are_period_and_fixed_format(void **state)
+{
+	static const char *const bad[] = {
+	    "",		  "2026Q4",	   "2026Q4.",	   "2026Q5.pdf",
+	    "2026Q0.pdf", "2026q4.pdf",	   "2026Q4.PDF",   "2026Q4.pdf.pdf",
+	    "2026Q4.db",  "../2026Q4.pdf", "x/2026Q4.pdf", "2026Q4.pdf/",
+	    "202Q4.pdf",  "20260Q4.pdf",   "abcdQ4.pdf",   "2026Q4..pdf",
+	    ".pdf",	  "2026Q4.html ",  " 2026Q4.pdf",  "2026Q4.pdf\n",
+	};
+	char period[8];
+	const char *ext = NULL;
+
+	(void)state;
+	assert_true(web_report_file_parse("2026Q4.pdf", period, &ext));
+	assert_string_equal(period, "2026Q4");
+	assert_string_equal(ext, "pdf");
+	assert_true(web_report_file_parse("1999Q1.html", period, &ext));
+	assert_string_equal(period, "1999Q1");
+	assert_string_equal(ext, "html");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(web_report_file_parse(bad[i], period, &ext));
+	assert_false(web_report_file_parse(NULL, period, &ext));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +439,7 @@ int main(void)
 	    cmocka_unit_test(test_web__status_table_maps_library_codes),
 	    cmocka_unit_test(test_web__raw_request_parses_everything),
 	    cmocka_unit_test(test_web__arena_caps_allocations),
+	    cmocka_unit_test(test_web__report_file_names_are_period_and_fixed_format),
 	};
 	return cmocka_run_group_tests_name("web", tests, NULL, NULL);
 }
