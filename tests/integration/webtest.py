@@ -877,6 +877,15 @@ def scan_shutdown_check(db, tmp):
         con.close()
         check(state == "interrupted" and cp > 0 and fin, "scan after shutdown: %s %s" %
               (state, cp))
+        # and the CLI continues it from there (one second of it, same loopback scope)
+        p = subprocess.run([M, "--db", db, "scan", "--resume", str(sid), "--max-runtime", "1"],
+                           capture_output=True, text=True, timeout=60)
+        con = sqlite3.connect(db)
+        state2, cp2 = con.execute("SELECT state, checkpoint FROM scans WHERE id = ?",
+                                  (sid,)).fetchone()
+        con.close()
+        check(state2 == "interrupted" and cp2 > cp, "mamori scan --resume %d: rc %d, %s %s -> %s"
+              % (sid, p.returncode, state2, cp, cp2))
 
 
 def input_suite():
