@@ -60,6 +60,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 
 	web_config_defaults(&cfg);
 	cfg.db = c->db;
+	cfg.data_dir = c->data_dir;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		rc = 0;
 		switch (opt) {

@@ -10,6 +10,8 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "fingerprint/fingerprint.h"
+#include "identify/identify.h"
 #include "scan/scan.h"
 #include "web/web_int.h"
 
@@ -17,8 +19,16 @@
 #define PENDING_MAX 4  /* queued + running at once: more is 429 */
 #define OPEN_SHOWN 200 /* open ports listed on the page */
 
-enum job_state { JOB_FREE, JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_INTERRUPTED, JOB_FAILED };
-static const char *const job_state_names[] = {"",     "queued",	     "running",
+enum job_state {
+	JOB_FREE,
+	JOB_QUEUED,
+	JOB_RUNNING,
+	JOB_IDENTIFYING,
+	JOB_DONE,
+	JOB_INTERRUPTED,
+	JOB_FAILED
+};
+static const char *const job_state_names[] = {"",     "queued",	     "running", "identifying",
 					      "done", "interrupted", "failed"};
 
 struct job {
@@ -27,12 +37,14 @@ struct job {
 	char org[128];
 	uint64_t sent, received, open, pos, end;
 	double elapsed;
+	bool identify;	 /* profile "identify": `mamori scan ORG --identify` */
+	char ident[240]; /* the identify summary once it ran */
 	char error[400];
 };
 
 struct web_scanq {
 	struct web_scanq_config cfg;
-	char *db;
+	char *db, *data_dir;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t th;
@@ -57,7 +69,7 @@ static struct job *job_find(struct web_scanq *q, int64_t id)
 
 static bool job_active(const struct job *j)
 {
-	return j->state == JOB_QUEUED || j->state == JOB_RUNNING;
+	return j->state == JOB_QUEUED || j->state == JOB_RUNNING || j->state == JOB_IDENTIFYING;
 }
 
 /* ---- the worker ---- */
@@ -118,6 +130,79 @@ static int run_one(struct web_scanq *q, struct store *s, int64_t id, struct scan
 	return rc;
 }
 
+/* Identifies the services on the ports scan id found open, as `mamori scan ORG --identify`
+ * does (Recog fingerprints from the data folder, scope re-checked per address). */
+static int identify_after(struct web_scanq *q, struct store *s, const char *org, int64_t id,
+			  char *line, size_t cap, struct merr *e)
+{
+	struct ident_config cfg;
+	struct ident_work w = {0};
+	struct ident_counters k = {0};
+	struct ident_run_info runs[1];
+	size_t n_runs = 0;
+	struct fp_db *db = NULL;
+	char dir[4096];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/recog", q->cfg.data_dir ? q->cfg.data_dir : ".");
+	rc = fp_db_load(dir, &db, e);
+	if (rc == 0)
+		rc = ident_db_add_local(db, e);
+	if (rc == 0)
+		rc = ident_work_load(s, org, id, time_now(), &w, e);
+	if (rc == 0 && w.n_orgs > ARRAY_SIZE(runs))
+		rc = merr_set(e, M_EINVAL, "identify: one organisation expected");
+	if (rc == 0) {
+		ident_config_init(&cfg);
+		cfg.db = db;
+		cfg.now = time_now();
+		cfg.stop = &q->stop;
+		rc = ident_session_run(s, &cfg, &w, NULL, &k, runs, &n_runs, e);
+	}
+	if (rc == 0)
+		snprintf(line, cap,
+			 "%zu ポート: 識別 %zu, 未識別 %zu, 無応答 %zu / ports: identified %zu, "
+			 "unidentified %zu, silent %zu (%.1f s)",
+			 k.targets, k.identified, k.unidentified, k.silent, k.identified,
+			 k.unidentified, k.silent, k.elapsed);
+	ident_work_release(&w);
+	fp_db_free(db);
+	return rc;
+}
+
+/* The job's scan, then identify when asked and the scan walked everything. */
+static int run_job(struct web_scanq *q, struct store *s, int64_t id, struct scan_outcome *oc,
+		   struct merr *e)
+{
+	char org[128] = "", line[240] = "";
+	bool identify = false;
+	struct job *j;
+	int rc = run_one(q, s, id, oc, e);
+
+	pthread_mutex_lock(&q->mu);
+	if ((j = job_find(q, id)) != NULL) {
+		identify = j->identify;
+		snprintf(org, sizeof(org), "%s", j->org);
+		if (rc == 0 && identify && oc->complete) {
+			j->state = JOB_IDENTIFYING;
+			j->pos = j->end;
+			j->sent = oc->c.sent;
+			j->received = oc->c.received;
+			j->open = oc->c.open;
+			j->elapsed = oc->elapsed;
+		}
+	}
+	pthread_mutex_unlock(&q->mu);
+	if (rc || !identify || !oc->complete)
+		return rc;
+	rc = identify_after(q, s, org, id, line, sizeof(line), e);
+	pthread_mutex_lock(&q->mu);
+	if ((j = job_find(q, id)) != NULL)
+		snprintf(j->ident, sizeof(j->ident), "%s", line);
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
 static struct job *next_queued(struct web_scanq *q)
 {
 	struct job *best = NULL;
@@ -151,7 +236,7 @@ static void *worker(void *arg)
 		id = j->id;
 		pthread_mutex_unlock(&q->mu);
 		merr_init(&e);
-		rc = s ? run_one(q, s, id, &oc, &e) : merr_set(&e, M_ESTORE, "no store handle");
+		rc = s ? run_job(q, s, id, &oc, &e) : merr_set(&e, M_ESTORE, "no store handle");
 		pthread_mutex_lock(&q->mu);
 		if ((j = job_find(q, id)) != NULL) {
 			j->state = rc ? JOB_FAILED : oc.complete ? JOB_DONE : JOB_INTERRUPTED;
@@ -183,12 +268,19 @@ int web_scanq_start(const struct web_scanq_config *c, struct web_scanq **out, st
 	}
 	q->cfg = *c;
 	q->cfg.db = q->db;
+	q->cfg.data_dir = NULL;
+	if (c->data_dir && !(q->cfg.data_dir = q->data_dir = m_strdup(c->data_dir))) {
+		m_free(q->db);
+		m_free(q);
+		return merr_set(e, M_ENOMEM, "out of memory");
+	}
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	if (pthread_create(&q->th, NULL, worker, q)) {
 		pthread_cond_destroy(&q->cv);
 		pthread_mutex_destroy(&q->mu);
 		m_free(q->db);
+		m_free(q->data_dir);
 		m_free(q);
 		return merr_set(e, M_ENOMEM, "cannot start the scan thread");
 	}
@@ -209,12 +301,14 @@ void web_scanq_stop(struct web_scanq *q)
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);
 	m_free(q->db);
+	m_free(q->data_dir);
 	m_free(q);
 }
 
 /* Reserves a slot for org: M_EEXIST when it already has a scan queued or running,
  * M_ETIMEOUT (429) when the queue is full. */
-static int enqueue(struct web_scanq *q, struct web_req *r, const char *org, int64_t id)
+static int enqueue(struct web_scanq *q, struct web_req *r, const char *org, bool identify,
+		   int64_t id)
 {
 	struct job *slot = NULL;
 	size_t pending = 0;
@@ -244,6 +338,7 @@ static int enqueue(struct web_scanq *q, struct web_req *r, const char *org, int6
 		slot->id = id;
 		slot->queued_at = r->now;
 		slot->seq = ++q->seq;
+		slot->identify = identify;
 		snprintf(slot->org, sizeof(slot->org), "%s", org);
 		pthread_cond_signal(&q->cv);
 	}
@@ -294,8 +389,10 @@ static int create_row(struct web_req *r, const char *org, const struct scan_conf
 }
 
 /* Checks, records and queues a scan of org; *id receives the scans row. */
-static int start_scan(struct web_req *r, const char *org, const char *spec, int64_t *id)
+static int start_scan(struct web_req *r, const char *org, const char *spec, const char *profile,
+		      int64_t *id)
 {
+	bool identify = profile && strcmp(profile, "identify") == 0;
 	struct web_scanq *q = r->opts ? r->opts->scanq : NULL;
 	struct scan_ports ports = {0};
 	struct scan_scope sc;
@@ -305,6 +402,9 @@ static int start_scan(struct web_req *r, const char *org, const char *spec, int6
 	*id = 0;
 	if (!q)
 		return merr_set(&r->err, M_EUNSUPPORTED, "no scan runner in this server");
+	if (profile && *profile && !identify && strcmp(profile, "scan") != 0)
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "profile",
+			       "profile is scan or identify");
 	if (!org || !*org)
 		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "org", "org is required");
 	if (!spec || !*spec)
@@ -329,7 +429,7 @@ static int start_scan(struct web_req *r, const char *org, const char *spec, int6
 		rc = create_row(r, org, &cfg, id);
 	}
 	if (rc == 0)
-		rc = enqueue(q, r, org, *id);
+		rc = enqueue(q, r, org, identify, *id);
 	scan_scope_release(&sc);
 	scan_ports_release(&ports);
 	return rc;
@@ -339,7 +439,8 @@ int web_post_scan(struct web_req *r)
 {
 	char loc[64];
 	int64_t id;
-	int rc = start_scan(r, web_kv_get(&r->form, "org"), web_kv_get(&r->form, "ports"), &id);
+	int rc = start_scan(r, web_kv_get(&r->form, "org"), web_kv_get(&r->form, "ports"),
+			    web_kv_get(&r->form, "profile"), &id);
 
 	if (rc)
 		return rc;
@@ -350,11 +451,12 @@ int web_post_scan(struct web_req *r)
 static const struct web_json_field scan_fields[] = {
     {"org", WEB_JSON_STRING, true, AUTH_SLUG_MAX - 1},
     {"ports", WEB_JSON_STRING, false, 500},
+    {"profile", WEB_JSON_STRING, false, 16},
 };
 
 int web_api_scan_start(struct web_req *r)
 {
-	const cJSON *org, *ports;
+	const cJSON *org, *ports, *profile;
 	cJSON *in = NULL, *out;
 	char url[64];
 	int64_t id;
@@ -365,8 +467,9 @@ int web_api_scan_start(struct web_req *r)
 		return rc;
 	org = cJSON_GetObjectItemCaseSensitive(in, "org");
 	ports = cJSON_GetObjectItemCaseSensitive(in, "ports");
-	rc =
-	    start_scan(r, org->valuestring, cJSON_IsString(ports) ? ports->valuestring : NULL, &id);
+	profile = cJSON_GetObjectItemCaseSensitive(in, "profile");
+	rc = start_scan(r, org->valuestring, cJSON_IsString(ports) ? ports->valuestring : NULL,
+			cJSON_IsString(profile) ? profile->valuestring : NULL, &id);
 	cJSON_Delete(in);
 	if (rc)
 		return rc;
@@ -387,6 +490,11 @@ void web_scan_form(struct web_req *r)
 		"<label>%T <input name=\"ports\" id=\"scan-ports\" value=\"top\" size=\"16\">"
 		"</label> ",
 		M_SLUG, M_PORTS);
+	web_out(r,
+		"<label>%s <select name=\"profile\" id=\"scan-profile\"><option value=\"scan\">%s"
+		"</option><option value=\"identify\">%s</option></select></label> ",
+		L(r, "内容", "Profile"), L(r, "ポートのみ", "ports only"),
+		L(r, "ポート + サービス識別", "ports + identify services"));
 	web_csrf_field(r);
 	web_out(r, "<button type=\"submit\">%s</button></form>",
 		L(r, "スキャン開始", "Start scan"));
@@ -490,7 +598,8 @@ int web_page_scan(struct web_req *r)
 
 	if ((rc = load_view(r, &v)))
 		return rc;
-	active = strcmp(v.state, "queued") == 0 || strcmp(v.state, "running") == 0;
+	active = strcmp(v.state, "queued") == 0 || strcmp(v.state, "running") == 0 ||
+		 strcmp(v.state, "identifying") == 0;
 	web_page_begin(r, M_SCAN_HISTORY);
 	web_out(r,
 		"<section id=\"scan\" data-id=\"%L\" data-active=\"%d\"><h2>%s %L — %s</h2>"
@@ -513,6 +622,8 @@ int web_page_scan(struct web_req *r)
 	}
 	web_out(r, "</dd><dt>%s</dt><dd id=\"scan-elapsed\">%L s</dd></dl>",
 		L(r, "経過時間", "Elapsed"), (int64_t)(v.elapsed + 0.5));
+	if (v.job.ident[0])
+		web_out(r, "<p id=\"scan-identify\">%s</p>", v.job.ident);
 	if (v.job.error[0])
 		web_out(r, "<p class=\"error\" id=\"scan-error\">%s</p>", v.job.error);
 	if (active)
@@ -559,6 +670,8 @@ int web_api_scan(struct web_req *r)
 	cJSON_AddNumberToObject(o, "elapsed", v.elapsed);
 	if (v.job.error[0])
 		json_add_str(o, "error", v.job.error);
+	if (v.job.ident[0])
+		json_add_str(o, "identify", v.job.ident);
 	op.arr = cJSON_AddArrayToObject(o, "open_ports");
 	rc = scan_store_results(r->s, v.info.id, add_open, &op, &r->err);
 	scan_info_release(&v.info);

@@ -462,7 +462,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = web_scanq_start(
-		 &(struct web_scanq_config){c->db, c->scan_rate, c->scan_max_runtime},
+		 &(struct web_scanq_config){c->db, c->scan_rate, c->scan_max_runtime, c->data_dir},
 		 &sv.opts.scanq, e)))
 		goto out_key;
 	if (v6)

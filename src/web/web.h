@@ -23,6 +23,7 @@ struct web_config {
 	const char *reports_dir; /* folder `mamori report --out` writes; NULL: no downloads */
 	double scan_rate;	 /* probes/s of scans started from the console */
 	double scan_max_runtime; /* seconds of sending per console scan */
+	const char *data_dir;	 /* shared data (Recog fingerprints for console identify) */
 };
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"

@@ -493,8 +493,9 @@ bool web_report_file_parse(const char *file, char period[8], const char **ext);
 struct web_scanq;
 struct web_scanq_config {
 	const char *db;
-	double rate;	    /* probes/s */
-	double max_runtime; /* seconds of sending per scan */
+	double rate;	      /* probes/s */
+	double max_runtime;   /* seconds of sending per scan */
+	const char *data_dir; /* Recog fingerprints for the "identify" profile */
 };
 int web_scanq_start(const struct web_scanq_config *c, struct web_scanq **out, struct merr *e);
 void web_scanq_stop(struct web_scanq *q);

@@ -743,7 +743,7 @@ def wait_scan(srv, jar, sid, limit=20):
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         r = srv.request("GET", "/api/v1/scans/%d" % sid, cookie=jar)
-        if r.status == 200 and r.json()["state"] not in ("queued", "running"):
+        if r.status == 200 and r.json()["state"] not in ("queued", "running", "identifying"):
             return r.json()
         time.sleep(0.25)
     return None
@@ -813,6 +813,20 @@ def scans_checks(srv, jars, db):
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
     check(any(a["action"] == "scan.start" and a["actor"] == "analyst" for a in r.json()["items"]),
           "scan.start audited")
+    # profile identify: the scan, then `identify` on the ports it found (scope re-checked)
+    r = srv.request("POST", "/scans", {"csrf": csrf, "org": "kanto-rail", "ports": str(port),
+                                        "profile": "identify"}, cookie=ana)
+    loc = r.header("Location") or ""
+    check(r.status == 303 and loc.startswith("/scans/"), "identify scan start: %d" % r.status)
+    if loc.startswith("/scans/"):
+        s = wait_scan(srv, ana, int(loc.rsplit("/", 1)[1]), 30)
+        check(s is not None and s["state"] == "done" and "ports: identified" in s.get("identify", "")
+              and s["identify"].startswith("1 "), "scan + identify: %s" % s)
+        page = srv.request("GET", loc, cookie=ana).text()
+        check('id="scan-identify"' in page, "identify summary on the scan page")
+    r = srv.request("POST", "/scans", {"csrf": csrf, "org": "kanto-rail", "profile": "full;rm"},
+                    cookie=ana)
+    check(r.status == 400, "unknown profile: %d" % r.status)
     # the JSON API: an analyst's token needs no CSRF; a cookie does; errors are JSON
     tok = run("--db", db, "user", "token", "analyst").strip()
     bearer = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}

@@ -21,7 +21,7 @@ document.addEventListener("DOMContentLoaded", function () {
 				set("scan-open", s.open);
 				set("scan-percent", s.percent === null ? "—" : s.percent + "%");
 				set("scan-elapsed", Math.round(s.elapsed) + " s");
-				if (s.state === "queued" || s.state === "running") {
+				if (s.state === "queued" || s.state === "running" || s.state === "identifying") {
 					window.setTimeout(tick, 1000);
 				} else {
 					window.location.reload();
