@@ -9,8 +9,8 @@
 const char cmd_serve_usage[] =
     "usage: mamori serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
     "                    [--max-conns N] [--timeout S] [--body-max BYTES]\n"
-    "                    [--session-idle S] [--session-max S] [--port-file FILE]\n"
     "                    [--reports-dir DIR] [--scan-rate PPS] [--scan-max-runtime S]\n"
+    "                    [--session-idle S] [--session-max S] [--port-file FILE]\n"
     "       mamori serve --list-routes\n"
     "\n"
     "Serves the web console and the JSON API (/api/v1/) until SIGINT or SIGTERM, then lets\n"

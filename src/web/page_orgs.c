@@ -149,6 +149,7 @@ int web_page_orgs(struct web_req *r)
 		return rc;
 	web_page_begin(r, M_ORG_LIST);
 	sector_select(r, &sn, sector);
+	web_reports_link(r);
 	web_out(r,
 		"<table id=\"orgs\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
 		"</tr></thead><tbody>",
@@ -164,7 +165,6 @@ int web_page_orgs(struct web_req *r)
 	}
 	web_out(r, "</tbody></table>");
 	pager(r, sector, limit, offset, (int64_t)d->n_orgs);
-	web_reports_link(r);
 	inv_doc_free(d);
 	web_page_end(r);
 	return 0;

@@ -43,14 +43,14 @@ void web_config_defaults(struct web_config *c)
 	memset(c, 0, sizeof(*c));
 	c->listen = WEB_LISTEN_DEFAULT;
 	c->threads = 4;
+	c->scan_rate = 2000;
+	c->scan_max_runtime = 3600;
 	c->max_conns = 512;
 	c->conn_timeout = 30;
 	c->body_max = WEB_BODY_MAX_DEFAULT;
 	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
 	c->shutdown_grace = 10;
-	c->scan_rate = 2000;
-	c->scan_max_runtime = 3600;
 }
 
 static void close_store(void *p)
@@ -441,9 +441,9 @@ int web_serve(const struct web_config *c, struct merr *e)
 	buf_init(&sv.cert, PEM_MAX);
 	buf_init(&sv.key, PEM_MAX);
 	sv.cfg = c;
+	sv.opts.reports_dir = c->reports_dir;
 	sv.opts.session.idle = c->session_idle;
 	sv.opts.session.absolute = c->session_absolute;
-	sv.opts.reports_dir = c->reports_dir;
 	if ((rc = start_checks(c, &sv, e)) || (rc = parse_listen(c->listen, &ss, &v6, e)))
 		goto out;
 	/* Each request allocates and frees a few hundred KB (an org list, the page). glibc's

@@ -287,10 +287,10 @@ struct web_req {
 
 /* Server-wide settings a handler may need. */
 struct web_server_opts {
-	struct auth_session_limits session;
-	bool tls;
 	const char *reports_dir; /* where `mamori report --out` writes; NULL: no reports */
 	struct web_scanq *scanq; /* background scans started from the console (page_scans.c) */
+	struct auth_session_limits session;
+	bool tls;
 };
 
 /* Initialises r for one request (arena capped at arena_max bytes); release with
