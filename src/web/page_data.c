@@ -388,7 +388,7 @@ int web_api_scans(struct web_req *r)
 		json_add_str(x, "ports", stmt_text(st, 3));
 		json_add_time(x, "started_at", stmt_int64(st, 4));
 		json_add_time(x, "finished_at", stmt_int64(st, 5));
-		json_add_str(x, "state", stmt_text(st, 6));
+		json_add_str(x, "state", web_scan_state(r, stmt_int64(st, 0), stmt_text(st, 6)));
 		cJSON_AddNumberToObject(x, "sent", (double)stmt_int64(st, 7));
 		cJSON_AddNumberToObject(x, "received", (double)stmt_int64(st, 8));
 		cJSON_AddItemToArray(items, x);
@@ -423,8 +423,9 @@ int web_page_scans(struct web_req *r)
 			"</tr>",
 			stmt_int64(st, 0), stmt_int64(st, 0),
 			stmt_text(st, 1) ? stmt_text(st, 1) : "(all)", stmt_text(st, 2),
-			stmt_text(st, 3), web_jst(r, stmt_int64(st, 4)), stmt_text(st, 6),
-			stmt_int64(st, 7), stmt_int64(st, 8));
+			stmt_text(st, 3), web_jst(r, stmt_int64(st, 4)),
+			web_scan_state(r, stmt_int64(st, 0), stmt_text(st, 6)), stmt_int64(st, 7),
+			stmt_int64(st, 8));
 	stmt_finalize(st);
 	web_out(r, "</table>");
 	if (!total)

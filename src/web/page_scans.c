@@ -500,6 +500,21 @@ void web_scan_form(struct web_req *r)
 		L(r, "スキャン開始", "Start scan"));
 }
 
+const char *web_scan_state(struct web_req *r, int64_t id, const char *stored)
+{
+	struct web_scanq *q = r->opts ? r->opts->scanq : NULL;
+	const char *out = stored;
+	struct job *j;
+
+	if (!q)
+		return stored;
+	pthread_mutex_lock(&q->mu);
+	if ((j = job_find(q, id)) != NULL && job_active(j))
+		out = job_state_names[j->state]; /* static strings */
+	pthread_mutex_unlock(&q->mu);
+	return out;
+}
+
 /* ---- progress: /scans/{id} and /api/v1/scans/{id} ---- */
 
 struct view {

@@ -879,6 +879,11 @@ def scan_shutdown_check(db, tmp):
             time.sleep(0.2)
         check(sid and s["state"] == "running" and 0 < s["percent"] < 100,
               "long scan running with progress: %s" % (s if sid else None))
+        r = srv.request("GET", "/api/v1/scans", cookie=ana)
+        check([i["state"] for i in r.json()["items"] if i["id"] == sid] == ["running"],
+              "history shows the running scan as running")
+        check('<a href="/scans/%d">%d</a></td><td>tohoku-freight</td>' % (sid, sid) in
+              srv.request("GET", "/scans", cookie=ana).text(), "history page links it")
     finally:
         t0 = time.monotonic()
         rc = srv.stop()
