@@ -6,7 +6,6 @@
 
 #include <ctype.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <string.h>
 
 #include "alert/alert.h"
@@ -83,14 +82,12 @@ static int load_pairs(struct store *s, struct pair **out, size_t *n, struct merr
 	return 0;
 }
 
-/* Queues one notice with a fresh acknowledgement token; only the token's SHA-256 is kept.
+/* Queues one notice (alert_insert adds the acknowledgement token and link).
  * Returns 1 when created, 0 when the org had it already. */
 static int queue_notice(struct store *s, const char *org, const char *issue, const char *subject,
-			const char *ja, const char *en, int64_t now, struct merr *e)
+			const char *ja, const char *en, bool urgent, const char *ack_base,
+			int64_t now, struct merr *e)
 {
-	unsigned char raw[16], h[32];
-	char tok[33], hex[65];
-	unsigned hl = 0;
 	struct alert_msg m;
 	struct buf bb;
 	int rc;
@@ -98,47 +95,24 @@ static int queue_notice(struct store *s, const char *org, const char *issue, con
 	memset(&m, 0, sizeof m);
 	snprintf(m.org, sizeof m.org, "%s", org);
 	snprintf(m.issue_key, sizeof m.issue_key, "%s", issue);
-	if (RAND_bytes(raw, sizeof raw) != 1)
-		return merr_set(e, M_EIO, "no randomness");
-	for (int i = 0; i < 16; i++)
-		snprintf(tok + 2 * i, 3, "%02x", raw[i]);
-	if (!EVP_Digest(tok, 32, h, &hl, EVP_sha256(), NULL))
-		return merr_set(e, M_EIO, "sha256");
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	m.urgent = urgent;
+	m.ack_base = ack_base;
 	buf_init(&bb, 1 << 20);
-	rc = buf_addf(&bb,
-		      "【脆弱性情報】%s 様\n\n%s\n確認の連絡: mamori advisories ack %s\n\n"
-		      "---- English ----\n%s\nAcknowledge: mamori advisories ack %s\n",
-		      org, ja, tok, en, tok);
+	rc = buf_addf(&bb, "【脆弱性情報】%s 様\n\n%s\n---- English ----\n%s", org, ja, en);
 	m.subject = m_strdup(subject);
 	m.body = buf_detach(&bb, NULL);
 	if (rc || !m.subject || !m.body)
 		rc = merr_set(e, M_ENOMEM, "out of memory");
 	else
 		rc = alert_insert(s, &m, now, e);
-	if (rc == 1) {
-		struct store_stmt *st = NULL;
-		rc = store_prepare(s,
-				   "INSERT INTO alert_acks (alert_id, token_sha256) VALUES (?, ?)"
-				   " RETURNING alert_id",
-				   &st, e);
-		if (rc == 0) {
-			stmt_bind_int64(st, 1, m.id);
-			stmt_bind_text(st, 2, hex);
-			rc = stmt_step(st, e);
-			rc = rc < 0 ? rc : 1;
-		}
-		stmt_finalize(st);
-	}
 	m_free(m.subject);
 	m_free(m.body);
 	buf_release(&bb);
 	return rc;
 }
 
-static int notice(struct store *s, const char *org, struct store_stmt *k, int64_t now,
-		  struct merr *e)
+static int notice(struct store *s, const char *org, struct store_stmt *k, const char *ack_base,
+		  int64_t now, struct merr *e)
 {
 	struct buf sb, ja, en;
 	char issue[160];
@@ -164,7 +138,8 @@ static int notice(struct store *s, const char *org, struct store_stmt *k, int64_
 			     cve, stmt_text(k, 1), stmt_text(k, 2), stmt_text(k, 3),
 			     stmt_text(k, 4), stmt_text(k, 5));
 	rc = rc ? merr_set(e, rc, "notice too big")
-		: queue_notice(s, org, issue, buf_str(&sb), buf_str(&ja), buf_str(&en), now, e);
+		: queue_notice(s, org, issue, buf_str(&sb), buf_str(&ja), buf_str(&en), true,
+			       ack_base, now, e);
 	buf_release(&sb);
 	buf_release(&ja);
 	buf_release(&en);
@@ -188,7 +163,8 @@ static int mark_synced(struct store *s, int64_t now, long *catalogs, struct merr
 	return rc < 0 ? rc : 0;
 }
 
-int advisory_sync(struct store *s, int64_t now, struct advisory_stats *st, struct merr *e)
+int advisory_sync(struct store *s, int64_t now, const char *ack_base, struct advisory_stats *st,
+		  struct merr *e)
 {
 	struct store_stmt *k = NULL;
 	struct pair *pv = NULL;
@@ -197,6 +173,8 @@ int advisory_sync(struct store *s, int64_t now, struct advisory_stats *st, struc
 	int rc;
 
 	memset(st, 0, sizeof *st);
+	if ((rc = alert_ack_base_check(ack_base, e)))
+		return rc;
 	if ((rc = store_query_int(s, "SELECT count(*) FROM alert_synced_catalogs", &synced, e)))
 		return rc;
 	if ((rc = store_begin(s, e)))
@@ -223,7 +201,7 @@ int advisory_sync(struct store *s, int64_t now, struct advisory_stats *st, struc
 			    strcmp(pv[i].org, last) == 0)
 				continue;
 			snprintf(last, sizeof last, "%s", pv[i].org);
-			rc = notice(s, pv[i].org, k, now, e);
+			rc = notice(s, pv[i].org, k, ack_base, now, e);
 			if (rc == 1)
 				st->notices++;
 			rc = rc < 0 ? rc : 0;
@@ -242,29 +220,7 @@ int advisory_sync(struct store *s, int64_t now, struct advisory_stats *st, struc
 
 int advisory_ack(struct store *s, const char *token, int64_t now, struct merr *e)
 {
-	unsigned char h[32];
-	unsigned hl = 0;
-	char hex[65];
-	struct store_stmt *st = NULL;
-	int rc;
-
-	if (!token || strlen(token) != 32 || !EVP_Digest(token, 32, h, &hl, EVP_sha256(), NULL))
-		return merr_set(e, M_EINVAL, "malformed token");
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	rc = store_prepare(s,
-			   "UPDATE alert_acks SET acked_at = coalesce(acked_at, ?)"
-			   " WHERE token_sha256 = ? RETURNING alert_id",
-			   &st, e);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, now);
-	stmt_bind_text(st, 2, hex);
-	rc = stmt_step(st, e);
-	stmt_finalize(st);
-	if (rc == 0)
-		return merr_set(e, M_ENOTFOUND, "no notice with this token");
-	return rc < 0 ? rc : 0;
+	return alert_ack_token(s, token, "token", now, NULL, e);
 }
 
 int advisory_pending(struct store *s,
@@ -273,14 +229,14 @@ int advisory_pending(struct store *s,
 		     void *arg, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(
-	    s,
-	    "SELECT a.id, a.org_slug, a.issue_key, a.created_at,"
-	    " CASE WHEN EXISTS (SELECT 1 FROM alert_targets t WHERE t.alert_id = a.id"
-	    "   AND t.state = 'delivered') THEN 'delivered' ELSE 'queued' END"
-	    " FROM alerts a JOIN alert_acks k ON k.alert_id = a.id"
-	    " WHERE k.acked_at IS NULL AND k.urgent = 1 ORDER BY a.org_slug, a.issue_key",
-	    &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT a.id, a.org_slug, a.issue_key, a.created_at,"
+			  " CASE WHEN EXISTS (SELECT 1 FROM alert_targets t WHERE t.alert_id = a.id"
+			  "   AND t.state = 'delivered') THEN 'delivered' ELSE 'queued' END"
+			  " FROM alerts a WHERE a.issue_key LIKE 'notice:%' AND a.acked_at IS NULL"
+			  " AND a.urgent = 1 ORDER BY a.org_slug, a.issue_key",
+			  &st, e);
 	while (rc == 0 && (rc = stmt_step(st, e)) == 1) {
 		rc = 0;
 		fn(stmt_int64(st, 0), stmt_text(st, 1), stmt_text(st, 2), stmt_int64(st, 3),
@@ -291,7 +247,8 @@ int advisory_pending(struct store *s,
 }
 
 int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const char *title,
-		  const char *body, int64_t now, long *notices, struct merr *e)
+		  const char *body, const char *ack_base, int64_t now, long *notices,
+		  struct merr *e)
 {
 	struct pair *pv = NULL;
 	size_t np = 0;
@@ -301,6 +258,8 @@ int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const c
 	int rc;
 
 	*notices = 0;
+	if ((rc = alert_ack_base_check(ack_base, e)))
+		return rc;
 	if (!title || !*title || !alert_header_ok(title) || !utf8_valid(title, strlen(title), NULL))
 		return merr_set(e, M_EINVAL, "title must be UTF-8 without CR/LF");
 	if (!body || !utf8_valid(body, strlen(body), NULL))
@@ -338,7 +297,8 @@ int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const c
 			    strcmp(pv[i].org, last) == 0)
 				continue;
 			snprintf(last, sizeof last, "%s", pv[i].org);
-			rc = queue_notice(s, pv[i].org, issue, subj, body, body, now, e);
+			rc = queue_notice(s, pv[i].org, issue, subj, body, body, true, ack_base,
+					  now, e);
 			if (rc == 1)
 				(*notices)++;
 			rc = rc < 0 ? rc : 0;

@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alert/alert.h"
@@ -11,8 +12,8 @@
 #include "cli/commands.h"
 
 const char cmd_advisories_usage[] =
-    "usage: mamori advisories sync [--json]\n"
-    "       mamori advisories send --products CPE[,CPE] --title T --body B\n"
+    "usage: mamori advisories sync [--json] [--console-url URL]\n"
+    "       mamori advisories send --products CPE[,CPE] --title T --body B [--console-url URL]\n"
     "       mamori advisories ack TOKEN\n"
     "       mamori advisories pending [--json]\n"
     "\n"
@@ -22,16 +23,24 @@ const char cmd_advisories_usage[] =
     "send: a manual advisory to every operator that runs one of the products.\n"
     "ack: acknowledges a notice by the token in it (only its SHA-256 is stored).\n"
     "pending: unacknowledged urgent notices.\n"
+    "--console-url (default $MAMORI_CONSOLE_URL): notices carry the link URL/ack/TOKEN.\n"
     "新たに KEV に追加された脆弱性を、該当製品を利用する事業者に通知します。\n";
 
-static int json_flag(struct cli *c, int argc, char **argv)
+/* --json, and --console-url (default $MAMORI_CONSOLE_URL) when console is not NULL. */
+static int json_flag(struct cli *c, int argc, char **argv, const char **console)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'}, {"console-url", required_argument, NULL, 'C'}, {0}};
 	int opt;
+	if (console)
+		*console = getenv("MAMORI_CONSOLE_URL");
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'j')
+		if (opt == 'C' && console)
+			*console = optarg;
+		else if (opt == 'j')
+			c->json = true;
+		else
 			return cli_usage_error(c, "unknown option");
-		c->json = true;
 	}
 	return 0;
 }
@@ -39,16 +48,17 @@ static int json_flag(struct cli *c, int argc, char **argv)
 static int adv_sync(struct cli *c, int argc, char **argv)
 {
 	struct advisory_stats st;
+	const char *console = NULL;
 	struct store *s;
 	struct merr e;
 	int rc;
 
-	if ((rc = json_flag(c, argc, argv)))
+	if ((rc = json_flag(c, argc, argv, &console)))
 		return rc;
 	if (!(s = cli_store(c)))
 		return 1;
 	merr_init(&e);
-	if ((rc = advisory_sync(s, time_now(), &st, &e)))
+	if ((rc = advisory_sync(s, time_now(), console, &st, &e)))
 		return cli_fail(c, rc, &e);
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -90,8 +100,9 @@ static int adv_send(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {{"products", required_argument, NULL, 'p'},
 					     {"title", required_argument, NULL, 't'},
 					     {"body", required_argument, NULL, 'b'},
+					     {"console-url", required_argument, NULL, 'C'},
 					     {0}};
-	const char *title = NULL, *body = NULL, *cpes[32];
+	const char *title = NULL, *body = NULL, *cpes[32], *console = getenv("MAMORI_CONSOLE_URL");
 	char *list = NULL, *save = NULL;
 	size_t n = 0;
 	long sent = 0;
@@ -106,6 +117,8 @@ static int adv_send(struct cli *c, int argc, char **argv)
 			title = optarg;
 		else if (opt == 'b')
 			body = optarg;
+		else if (opt == 'C')
+			console = optarg;
 		else
 			return cli_usage_error(c, "unknown option");
 	}
@@ -120,7 +133,7 @@ static int adv_send(struct cli *c, int argc, char **argv)
 	if (!(s = cli_store(c)))
 		return 1;
 	merr_init(&e);
-	if ((rc = advisory_send(s, cpes, n, title, body, time_now(), &sent, &e)))
+	if ((rc = advisory_send(s, cpes, n, title, body, console, time_now(), &sent, &e)))
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
 		printf("通知 %ld 件を登録しました (配信は alert run) / %ld notices queued "
@@ -156,7 +169,7 @@ static int adv_pending(struct cli *c, int argc, char **argv)
 	cJSON *arr;
 	int rc;
 
-	if ((rc = json_flag(c, argc, argv)))
+	if ((rc = json_flag(c, argc, argv, NULL)))
 		return rc;
 	if (!(s = cli_store(c)))
 		return 1;

@@ -13,7 +13,7 @@
 
 const char cmd_alert_usage[] =
     "usage: mamori alert run [--dry-run] [--json] [--smtp URL] [--from ADDR] [--require-tls]\n"
-    "                        [--attempts N] [--backoff-ms MS] [--timeout S]\n"
+    "                        [--attempts N] [--backoff-ms MS] [--timeout S] [--console-url URL]\n"
     "       mamori alert webhook add ORG URL --secret S\n"
     "\n"
     "run: creates one alert per (organisation, issue) for every open KEV or critical finding\n"
@@ -22,6 +22,8 @@ const char cmd_alert_usage[] =
     "(JSON POST signed with X-Mamori-Signature: sha256=HMAC). Undelivered targets stay queued\n"
     "for the next run. --dry-run shows recipients and text without sending or recording.\n"
     "Defaults: --smtp $MAMORI_SMTP_URL, --from $MAMORI_MAIL_FROM (else mamori@localhost).\n"
+    "--console-url (default $MAMORI_CONSOLE_URL): every new alert's text carries the\n"
+    "acknowledgement link URL/ack/TOKEN; without it only `mamori advisories ack TOKEN`.\n"
     "KEV または重大な指摘ごとに組織あたり一度だけ緊急アラートを作成し、メールと Webhook "
     "で送ります。\n";
 
@@ -57,7 +59,9 @@ static int alert_run(struct cli *c, int argc, char **argv)
 					     {"attempts", required_argument, NULL, 'a'},
 					     {"backoff-ms", required_argument, NULL, 'b'},
 					     {"timeout", required_argument, NULL, 'T'},
+					     {"console-url", required_argument, NULL, 'C'},
 					     {0}};
+	const char *console = getenv("MAMORI_CONSOLE_URL");
 	struct alert_conf conf = {
 	    getenv("MAMORI_SMTP_URL"), getenv("MAMORI_MAIL_FROM"), false, 3, 200, 10};
 	struct alert_run_stats st = {0};
@@ -85,6 +89,7 @@ static int alert_run(struct cli *c, int argc, char **argv)
 		case 'a': conf.max_attempts = (int)v; break;
 		case 'b': conf.backoff_ms = v; break;
 		case 'T': conf.timeout_s = v ? v : 1; break;
+		case 'C': console = optarg; break;
 		default: return cli_usage_error(c, "unknown option");
 		}
 	}
@@ -101,7 +106,7 @@ static int alert_run(struct cli *c, int argc, char **argv)
 	merr_init(&e);
 	d.json = c->json;
 	d.arr = c->json ? cJSON_CreateArray() : NULL;
-	rc = alert_make(s, time_now(), dry, dry ? show : NULL, &d, &made, &e);
+	rc = alert_make(s, time_now(), dry, console, dry ? show : NULL, &d, &made, &e);
 	if (rc == 0 && !dry)
 		rc = alert_deliver(s, &conf, time_now(), &st, &e);
 	if (rc) {

@@ -50,7 +50,7 @@ check "a third sync sends nothing new" "[ \"\$(jget '$T/s3.json' new_cves)\" = 0
 check "pending lists every unacknowledged notice" "[ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$T/p1.json')\" = '$n' ]"
 tok=$(q "SELECT body FROM alerts WHERE issue_key LIKE 'notice:%' ORDER BY id LIMIT 1" | sed -n 's/^Acknowledge: mamori advisories ack \([0-9a-f]\{32\}\)$/\1/p')
 check "notice carries a 32-hex token" "[ \${#tok} = 32 ]"
-check "the token itself is not stored" "[ \"\$(q \"SELECT count(*) FROM alert_acks WHERE token_sha256 = '$tok'\")\" = 0 ]"
+check "the token itself is not stored" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE ack_token_sha256 = '$tok'\")\" = 0 ]"
 check "ack with a wrong token fails" "! '$M' advisories ack 0123456789abcdef0123456789abcdef >/dev/null 2>&1"
 check "ack with the token succeeds" "'$M' advisories ack '$tok' >/dev/null"
 "$M" advisories pending --json >"$T/p2.json"
