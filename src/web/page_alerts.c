@@ -10,32 +10,20 @@
 #include "alert/alert.h"
 #include "web/web_int.h"
 
-/* ---------------------------------------------------------------- where acks live */
+/* ---------------------------------------------------------------- the columns */
 
-/* An alert's acknowledgement, urgency and kind as SQL over alerts a. Kept here in one place so
- * the pages do not depend on how the alert module stores them. */
-#define A_FROM "alerts a LEFT JOIN alert_acks k ON k.alert_id = a.id"
-#define A_ACKED_AT "k.acked_at"
-#define A_ACKED_BY "NULL"
-#define A_URGENT "coalesce(k.urgent, 1)"
+/* Urgency, acknowledgement and the link token's hash are columns of alerts (src/alert/alert.h,
+ * migration 0652); a notice is an alert whose issue key starts "notice:". */
+#define A_FROM "alerts a"
+#define A_ACKED_AT "a.acked_at"
+#define A_URGENT "a.urgent"
 #define A_NOTICE "(a.issue_key LIKE 'notice:%')"
 
-#define A_COLS                                                                              \
-	"a.id, a.org_slug, a.issue_key, a.subject, a.created_at, " A_URGENT ", " A_ACKED_AT \
-	", " A_ACKED_BY ", " A_NOTICE ", a.body"
+#define A_COLS                                                                                 \
+	"a.id, a.org_slug, a.issue_key, a.subject, a.created_at, a.urgent, a.acked_at, "       \
+	"a.acked_by, " A_NOTICE ", a.body"
 
-enum {
-	C_ID,
-	C_ORG,
-	C_ISSUE,
-	C_SUBJECT,
-	C_CREATED,
-	C_URGENT,
-	C_ACKED_AT,
-	C_ACKED_BY,
-	C_NOTICE,
-	C_BODY
-};
+enum { C_ID, C_ORG, C_ISSUE, C_SUBJECT, C_CREATED, C_URGENT, C_ACKED_AT, C_ACKED_BY, C_NOTICE, C_BODY };
 
 /* Hex SHA-256 of a link token: the store keeps only this. */
 static int token_hash(const char *token, char hex[65], struct merr *e)
@@ -48,58 +36,6 @@ static int token_hash(const char *token, char hex[65], struct merr *e)
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", h[i]);
 	return 0;
-}
-
-/* Marks alert_id acknowledged by actor (the first time wins). INTERIM until the alert
- * module's alert_ack_id lands: alerts without a token get an ack row of their own. */
-static int ack_by_id(struct store *s, int64_t alert_id, const char *actor, int64_t now,
-		     struct merr *e)
-{
-	struct store_stmt *st = NULL;
-	char key[48];
-	int rc = store_prepare(s,
-			       "INSERT INTO alert_acks (alert_id, token_sha256, acked_at) VALUES "
-			       "(?, ?, ?) ON CONFLICT (alert_id) DO UPDATE SET acked_at = "
-			       "coalesce(acked_at, excluded.acked_at)",
-			       &st, e);
-
-	(void)actor;
-	if (rc)
-		return rc;
-	snprintf(key, sizeof(key), "console:%lld", (long long)alert_id);
-	stmt_bind_int64(st, 1, alert_id);
-	stmt_bind_text(st, 2, key);
-	stmt_bind_int64(st, 3, now);
-	rc = stmt_step(st, e);
-	stmt_finalize(st);
-	return rc < 0 ? rc : 0;
-}
-
-/* Marks the alert whose link carries token acknowledged; its id in *alert_id. INTERIM until
- * alert_ack_token lands. */
-static int ack_by_token(struct store *s, const char *token, const char *actor, int64_t now,
-			int64_t *alert_id, struct merr *e)
-{
-	struct store_stmt *st = NULL;
-	char hex[65];
-	int rc;
-
-	(void)actor;
-	if ((rc = token_hash(token, hex, e)) ||
-	    (rc = store_prepare(s,
-				"UPDATE alert_acks SET acked_at = coalesce(acked_at, ?) WHERE "
-				"token_sha256 = ? RETURNING alert_id",
-				&st, e)))
-		return rc;
-	stmt_bind_int64(st, 1, now);
-	stmt_bind_text(st, 2, hex);
-	rc = stmt_step(st, e);
-	if (rc == 1)
-		*alert_id = stmt_int64(st, 0);
-	stmt_finalize(st);
-	if (rc == 0)
-		return merr_set(e, M_ENOTFOUND, "no alert with this token");
-	return rc < 0 ? rc : 0;
 }
 
 /* ---------------------------------------------------------------- the query */
@@ -413,7 +349,7 @@ static int ack_param(struct web_req *r, int64_t *id)
 		return rc;
 	if (n != 1)
 		return M_ENOTFOUND;
-	return ack_by_id(r->s, *id, r->who.name, r->now, &r->err);
+	return alert_ack_id(r->s, *id, r->who.name, r->now, &r->err);
 }
 
 int web_post_alert_ack(struct web_req *r)
@@ -683,19 +619,6 @@ int web_page_alert(struct web_req *r)
 
 /* ---------------------------------------------------------------- the token link */
 
-/* A link token: hex, of a sane length. Anything else is unknown without a lookup. */
-static bool token_form_ok(const char *t)
-{
-	size_t n = t ? strlen(t) : 0;
-
-	if (n < 16 || n > 128)
-		return false;
-	for (; *t; t++)
-		if (!((*t >= '0' && *t <= '9') || (*t >= 'a' && *t <= 'f')))
-			return false;
-	return true;
-}
-
 /* The alert a token names (id, org, subject, created, acked_at): 1 found, 0 not, or an error.
  * Only the token's SHA-256 is stored. */
 static int token_find(struct web_req *r, const char *token, row_fn fn, void *arg)
@@ -706,7 +629,7 @@ static int token_find(struct web_req *r, const char *token, row_fn fn, void *arg
 
 	if ((rc = token_hash(token, hex, &r->err)))
 		return rc;
-	if ((rc = store_prepare(r->s, "SELECT " A_COLS " FROM " A_FROM " WHERE k.token_sha256 = ?",
+	if ((rc = store_prepare(r->s, "SELECT " A_COLS " FROM " A_FROM " WHERE a.ack_token_sha256 = ?",
 				&st, &r->err)))
 		return rc;
 	stmt_bind_text(st, 1, hex);
@@ -733,7 +656,7 @@ static int token_gate(struct web_req *r, const char *token, row_fn fn, void *arg
 		    "try again in %lld s",
 		    (long long)wait, (long long)wait);
 	}
-	rc = token_form_ok(token) ? token_find(r, token, fn, arg) : 0;
+	rc = token && alert_token_ok(token) ? token_find(r, token, fn, arg) : 0;
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
@@ -796,7 +719,8 @@ int web_page_ack_token(struct web_req *r)
 int web_post_ack_token(struct web_req *r)
 {
 	const char *token = web_kv_get(&r->params, "token");
-	const char *actor = r->who.name[0] ? r->who.name : "link";
+	/* acked_by: the signed-in user who followed the link, else "token" (alert.h). */
+	const char *actor = r->who.name[0] ? r->who.name : "token";
 	char object[64], back[200];
 	int64_t id = 0;
 	int rc;
@@ -805,7 +729,7 @@ int web_post_ack_token(struct web_req *r)
 		return rc;
 	if ((rc = store_begin_immediate(r->s, &r->err)))
 		return rc;
-	rc = ack_by_token(r->s, token, actor, r->now, &id, &r->err);
+	rc = alert_ack_token(r->s, token, actor, r->now, &id, &r->err);
 	snprintf(object, sizeof(object), "/alerts/%lld", (long long)id);
 	if (!rc)
 		rc = auth_audit(r->s, r->who.name[0] ? r->who.name : "anonymous", "alert.ack",

@@ -287,10 +287,12 @@ ACK_TOKENS = {"kanto": "a1" * 16, "kansai": "b2" * 16, "spare": "c3" * 16}
 
 
 def add_alert(c, org, key, subject, created, aid=None, token=None, urgent=1, acked_at=None):
-    aid = c.execute("INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                    (aid, org, key, subject, "本文 <b>body</b> of " + subject, created)
-                    ).fetchone()[0]
+    import hashlib
+    h = hashlib.sha256((token or "x%s%s" % (org, key)).encode()).hexdigest()
+    aid = c.execute("INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at,"
+                    " urgent, ack_token_sha256, acked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " RETURNING id", (aid, org, key, subject, "本文 <b>body</b> of " + subject,
+                                      created, urgent, h, acked_at)).fetchone()[0]
     c.execute("INSERT INTO alert_targets (alert_id, channel, target, state, attempts,"
               " delivered_at) VALUES (?, 'email', ?, 'delivered', 1, ?)",
               (aid, "soc@" + org + ".test", created + 60))
@@ -299,11 +301,6 @@ def add_alert(c, org, key, subject, created, aid=None, token=None, urgent=1, ack
     c.execute("INSERT INTO alert_deliveries (alert_id, channel, target, attempt, at, status,"
               " error) VALUES (?, 'webhook', '1', 1, ?, 'error', 'connection refused')",
               (aid, created + 30))
-    if token or acked_at or not urgent:
-        import hashlib
-        h = hashlib.sha256((token or "x%d" % aid).encode()).hexdigest()
-        c.execute("INSERT INTO alert_acks (alert_id, token_sha256, urgent, acked_at) VALUES"
-                  " (?, ?, ?, ?)", (aid, h, urgent, acked_at))
     return aid
 
 
@@ -631,7 +628,7 @@ def alerts_checks(srv, jars, token, db):
 
     def acked_at(aid):
         con = sqlite3.connect(db)
-        row = con.execute("SELECT acked_at FROM alert_acks WHERE alert_id = ?", (aid,)).fetchone()
+        row = con.execute("SELECT acked_at FROM alerts WHERE id = ?", (aid,)).fetchone()
         con.close()
         return row[0] if row else None
 
@@ -643,6 +640,11 @@ def alerts_checks(srv, jars, token, db):
           d.get("kind") == "alert" and [t["state"] for t in d.get("targets", [])] ==
           ["delivered", "pending"] and d["deliveries"][0]["error"] == "connection refused" and
           "body" in d, "operator reads own alert with targets and deliveries: %s" % d)
+    check(d.get("acked_by") == "analyst", "first ack kept (analyst in the matrix): %s" %
+          d.get("acked_by"))
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kanto_notice"], cookie=ana)
+    check(r.status == 200 and r.json()["acked_by"] == "token" and r.json()["kind"] == "notice",
+          "link ack recorded as token: %s" % r.body[:200])
     # operator A never reaches B's alerts: by id, variants, filter, token, ack
     missing = srv.request("GET", "/api/v1/alerts/999999", cookie=op)
     check(missing.status == 404, "missing alert: %d" % missing.status)
