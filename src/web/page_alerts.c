@@ -19,11 +19,22 @@
 #define A_URGENT "a.urgent"
 #define A_NOTICE "(a.issue_key LIKE 'notice:%')"
 
-#define A_COLS                                                                                 \
-	"a.id, a.org_slug, a.issue_key, a.subject, a.created_at, a.urgent, a.acked_at, "       \
+#define A_COLS                                                                           \
+	"a.id, a.org_slug, a.issue_key, a.subject, a.created_at, a.urgent, a.acked_at, " \
 	"a.acked_by, " A_NOTICE ", a.body"
 
-enum { C_ID, C_ORG, C_ISSUE, C_SUBJECT, C_CREATED, C_URGENT, C_ACKED_AT, C_ACKED_BY, C_NOTICE, C_BODY };
+enum {
+	C_ID,
+	C_ORG,
+	C_ISSUE,
+	C_SUBJECT,
+	C_CREATED,
+	C_URGENT,
+	C_ACKED_AT,
+	C_ACKED_BY,
+	C_NOTICE,
+	C_BODY
+};
 
 /* Hex SHA-256 of a link token: the store keeps only this. */
 static int token_hash(const char *token, char hex[65], struct merr *e)
@@ -394,11 +405,28 @@ static bool may_ack(const struct web_req *r)
 	return r->who.role == AUTH_ROLE_ANALYST || r->who.role == AUTH_ROLE_OPERATOR;
 }
 
+/* A recipient's delivery state in the reader's language (the raw state when unknown). */
+static const char *state_label(struct web_req *r, const char *state)
+{
+	static const struct {
+		const char *state;
+		enum web_msg msg;
+	} labels[] = {{"delivered", M_DL_DELIVERED},
+		      {"pending", M_DL_PENDING},
+		      {"refused", M_DL_REFUSED},
+		      {"dead", M_DL_DEAD}};
+
+	for (size_t i = 0; state && i < ARRAY_SIZE(labels); i++)
+		if (strcmp(state, labels[i].state) == 0)
+			return web_msg(r->lang, labels[i].msg);
+	return state;
+}
+
 static int target_cell(struct web_req *r, struct store_stmt *st, void *arg)
 {
 	(void)arg;
 	web_out(r, "<li class=\"dl-%s\">%s <span class=\"state\">%s</span></li>", stmt_text(st, 2),
-		stmt_text(st, 1), stmt_text(st, 2));
+		stmt_text(st, 1), state_label(r, stmt_text(st, 2)));
 	return 0;
 }
 
@@ -550,8 +578,8 @@ static int target_row(struct web_req *r, struct store_stmt *st, void *arg)
 	web_out(r,
 		"<tr><td>%s</td><td>%s</td><td class=\"dl-%s\">%s</td><td class=\"num\">%L</td>"
 		"<td>%s</td></tr>",
-		stmt_text(st, 0), stmt_text(st, 1), stmt_text(st, 2), stmt_text(st, 2),
-		stmt_int64(st, 3), web_jst(r, stmt_int64(st, 4)));
+		stmt_text(st, 0), stmt_text(st, 1), stmt_text(st, 2),
+		state_label(r, stmt_text(st, 2)), stmt_int64(st, 3), web_jst(r, stmt_int64(st, 4)));
 	return 0;
 }
 
@@ -629,7 +657,8 @@ static int token_find(struct web_req *r, const char *token, row_fn fn, void *arg
 
 	if ((rc = token_hash(token, hex, &r->err)))
 		return rc;
-	if ((rc = store_prepare(r->s, "SELECT " A_COLS " FROM " A_FROM " WHERE a.ack_token_sha256 = ?",
+	if ((rc = store_prepare(r->s,
+				"SELECT " A_COLS " FROM " A_FROM " WHERE a.ack_token_sha256 = ?",
 				&st, &r->err)))
 		return rc;
 	stmt_bind_text(st, 1, hex);

@@ -776,7 +776,8 @@ def alerts_checks(srv, jars, token, db):
     r = srv.request("GET", "/alerts/%d" % A["kanto"], cookie=op)
     t = r.text()
     check(r.status == 200 and "&lt;b&gt;body" in t and "<b>body" not in t and
-          "connection refused" in t and 'id="deliveries"' in t, "alert detail page")
+          "connection refused" in t and 'id="deliveries"' in t and "配信済み" in t and
+          "送信待ち" in t, "alert detail page")
     # dashboard panel: unacknowledged urgent, row-scoped
     r = srv.request("GET", "/", cookie=op)
     m = re.search(r'id="alerts-awaiting-count" data-count="(\d+)"', r.text())
