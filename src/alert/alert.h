@@ -97,12 +97,22 @@ int alert_insert(struct store *s, struct alert_msg *m, int64_t now, struct merr 
 /* ------------------------------------------------------------ advisories (notices) */
 
 struct advisory_stats {
-	long new_cves, notices, catalogs;
-	bool baseline; /* first sync: cursor set, no notices */
+	long new_cves;	 /* KEV CVEs first listed in a catalog no sync covered */
+	long new_jvn;	 /* JVN records no sync covered */
+	long notices;	 /* notices queued (KEV + JVN) */
+	long confirm;	 /* of which marked 要確認: the operator's version is unknown */
+	long cleared;	 /* (operator, advisory) pairs skipped: the version is not affected */
+	long duplicates; /* JVN notices skipped: every CVE already noticed to the operator */
+	long catalogs;
+	bool baseline;	   /* first KEV sync: cursor set, no KEV notices */
+	bool jvn_baseline; /* first JVN sync: cursor set, no JVN notices */
 };
-/* Notices for KEV CVEs first listed in catalogs no sync has covered, to every org whose
- * declared products or identified services match the KEV vendor/product (folded). The first
- * sync only sets the cursor. */
+/* Notices for KEV CVEs first listed in catalogs no sync has covered and for JVN records no
+ * sync has covered, to every org whose declared products or identified services are the
+ * advisory's vendor/product (folded), unless the vuln matcher says that org's version is not
+ * affected; an unknown or incomparable version gives a notice marked 要確認. One notice per
+ * (org, KEV CVE) and (org, JVN id); a JVN notice whose CVEs were all noticed to the org
+ * already is not sent (alert_notice_cves). The first sync of each feed only sets its cursor. */
 int advisory_sync(struct store *s, int64_t now, const char *ack_base, struct advisory_stats *st,
 		  struct merr *e);
 /* Marks the notice (or alert) whose token hashes to the stored hash acknowledged by "token"
