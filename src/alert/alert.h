@@ -19,7 +19,13 @@ struct alert_conf {
 	int max_attempts;     /* per run and target, bounded to 1..5 */
 	long backoff_ms;      /* first retry delay, doubled each retry, bounded */
 	long timeout_s;	      /* per attempt */
+	/* Dead letter: a target that failed in dead_runs consecutive runs, or whose failures
+	 * began dead_after_s ago or more, becomes 'dead'. 0: the defaults below. */
+	int dead_runs;
+	int64_t dead_after_s;
 };
+#define ALERT_DEAD_RUNS 10
+#define ALERT_DEAD_AFTER_S (72 * 3600)
 
 /* Acknowledgement tokens: 32 lower-case hex characters (128 random bits). */
 #define ALERT_TOKEN_LEN 32
@@ -83,8 +89,10 @@ int alert_make(struct store *s, int64_t now, bool dry_run, const char *ack_base,
 
 struct alert_run_stats {
 	long delivered, failed, refused, pending;
+	long dead; /* of failed: became dead in this run */
 };
-/* Tries every pending target once (with bounded retries); logs each attempt. */
+/* Tries every pending target once (with bounded retries); logs each attempt. A failed run
+ * counts toward the dead-letter limits (except e-mail when no SMTP server is configured). */
 int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
 		  struct alert_run_stats *st, struct merr *e);
 
@@ -128,6 +136,20 @@ int advisory_pending(struct store *s,
 		     void (*fn)(int64_t id, const char *org, const char *issue, int64_t created,
 				const char *delivery, void *arg),
 		     void *arg, struct merr *e);
+
+/* A dead delivery target (texts borrowed for the call). */
+struct alert_failed {
+	int64_t alert_id;
+	const char *org, *issue, *channel, *target;
+	int64_t attempts, failed_runs, first_failed_at, dead_at;
+	const char *last_error;
+};
+typedef void (*alert_failed_fn)(const struct alert_failed *r, void *arg);
+/* Calls fn for every dead target, by alert id. */
+int alert_failed_list(struct store *s, alert_failed_fn fn, void *arg, struct merr *e);
+/* Puts every dead target of alert_id back to pending (streak reset). *revived: how many.
+ * M_ENOTFOUND when the alert has no dead target. */
+int alert_retry(struct store *s, int64_t alert_id, long *revived, struct merr *e);
 
 int alert_webhook_add(struct store *s, const char *org, const char *url, const char *secret,
 		      int64_t now, int64_t *id, struct merr *e);
