@@ -23,6 +23,8 @@ struct alert_conf {
 	 * began dead_after_s ago or more, becomes 'dead'. 0: the defaults below. */
 	int dead_runs;
 	int64_t dead_after_s;
+	const char *ca_file; /* PEM CA bundle to verify the SMTP server's STARTTLS certificate
+				(NULL: the system's); verification is never turned off */
 };
 #define ALERT_DEAD_RUNS 10
 #define ALERT_DEAD_AFTER_S (72 * 3600)

@@ -74,6 +74,8 @@ static int send_mail(const struct alert_conf *conf, const struct target *t, int6
 	curl_easy_setopt(h, CURLOPT_URL, conf->smtp_url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(h, CURLOPT_USE_SSL, conf->require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+	if (conf->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, conf->ca_file);
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, conf->from);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);

@@ -14,7 +14,7 @@
 const char cmd_alert_usage[] =
     "usage: mamori alert run [--dry-run] [--json] [--smtp URL] [--from ADDR] [--require-tls]\n"
     "                        [--attempts N] [--backoff-ms MS] [--timeout S] [--console-url URL]\n"
-    "                        [--dead-after-runs N] [--dead-after-hours H]\n"
+    "                        [--dead-after-runs N] [--dead-after-hours H] [--ca-file PEM]\n"
     "       mamori alert webhook add ORG URL --secret S\n"
     "       mamori alert failed [--json]\n"
     "       mamori alert retry ID\n"
@@ -24,6 +24,7 @@ const char cmd_alert_usage[] =
     "(e-mail, smtp:// with opportunistic STARTTLS, required with --require-tls) and webhooks\n"
     "(JSON POST signed with X-Mamori-Signature: sha256=HMAC). Undelivered targets stay queued\n"
     "for the next run. --dry-run shows recipients and text without sending or recording.\n"
+    "The server's STARTTLS certificate is always verified (--ca-file: a private CA).\n"
     "Defaults: --smtp $MAMORI_SMTP_URL, --from $MAMORI_MAIL_FROM (else mamori@localhost).\n"
     "A target that failed in N consecutive runs (--dead-after-runs, default 10) or for H hours\n"
     "or more (--dead-after-hours, default 72) becomes dead: kept, listed by `alert failed`,\n"
@@ -68,6 +69,7 @@ static int alert_run(struct cli *c, int argc, char **argv)
 					     {"console-url", required_argument, NULL, 'C'},
 					     {"dead-after-runs", required_argument, NULL, 'R'},
 					     {"dead-after-hours", required_argument, NULL, 'H'},
+					     {"ca-file", required_argument, NULL, 'A'},
 					     {0}};
 	const char *console = getenv("MAMORI_CONSOLE_URL");
 	struct alert_conf conf = {.smtp_url = getenv("MAMORI_SMTP_URL"),
@@ -103,6 +105,7 @@ static int alert_run(struct cli *c, int argc, char **argv)
 		case 'b': conf.backoff_ms = v; break;
 		case 'T': conf.timeout_s = v ? v : 1; break;
 		case 'C': console = optarg; break;
+		case 'A': conf.ca_file = optarg; break;
 		case 'R': conf.dead_runs = v ? (int)v : 1; break;
 		case 'H': conf.dead_after_s = (v ? v : 1) * 3600; break;
 		default: return cli_usage_error(c, "unknown option");
