@@ -13,6 +13,8 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "base/utf8.h"
+#include "vuln/config.h"
+#include "vuln/cpe.h"
 #include "vuln/match.h"
 
 #define ADV_MAX_PAIRS 20000
@@ -635,13 +637,126 @@ int advisory_pending(struct store *s,
 	return rc < 0 ? rc : 0;
 }
 
+/* ------------------------------------------------------------ manual advisories */
+
+/* One product of a manual advisory. With a literal version it is judged like an NVD
+ * configuration naming exactly that CPE (the matcher's evaluator); without, every version. */
+struct send_cpe {
+	char v[96], p[96]; /* folded vendor, product */
+	struct cpe c;
+	struct vuln_configs *cfg; /* NULL: every version concerned */
+};
+
+static void send_cpes_free(struct send_cpe *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		cpe_release(&v[i].c);
+		vuln_configs_free(v[i].cfg);
+	}
+	m_free(v);
+}
+
+static int send_cpe_config(struct send_cpe *x, const char *cpe, struct merr *e)
+{
+	cJSON *arr = cJSON_CreateArray(), *cfg = cJSON_CreateObject(), *nodes = cJSON_CreateArray(),
+	      *node = cJSON_CreateObject(), *ms = cJSON_CreateArray(), *m = cJSON_CreateObject();
+	int rc = M_ENOMEM;
+
+	if (arr && cfg && nodes && node && ms && m) {
+		cJSON_AddStringToObject(node, "operator", "OR");
+		cJSON_AddBoolToObject(m, "vulnerable", 1);
+		cJSON_AddStringToObject(m, "criteria", cpe);
+		cJSON_AddItemToArray(ms, m);
+		cJSON_AddItemToObject(node, "cpeMatch", ms);
+		cJSON_AddItemToArray(nodes, node);
+		cJSON_AddItemToObject(cfg, "nodes", nodes);
+		cJSON_AddItemToArray(arr, cfg);
+		rc = vuln_configs_parse(arr, &x->cfg, e);
+		cJSON_Delete(arr);
+		return rc;
+	}
+	cJSON_Delete(arr);
+	cJSON_Delete(cfg);
+	cJSON_Delete(nodes);
+	cJSON_Delete(node);
+	cJSON_Delete(ms);
+	cJSON_Delete(m);
+	return merr_set(e, rc, "out of memory");
+}
+
+static int send_cpes_init(const char *const *cpes, size_t n, struct send_cpe **out, struct merr *e)
+{
+	struct send_cpe *v = m_calloc(n ? n : 1, sizeof *v);
+	int rc = v ? 0 : merr_set(e, M_ENOMEM, "out of memory");
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		cpe_vp(cpes[i], v[i].v, v[i].p, sizeof v[i].v);
+		if ((rc = cpe_parse(cpes[i], &v[i].c, e)))
+			break;
+		if (cpe_literal(&v[i].c, CPE_VERSION))
+			rc = send_cpe_config(&v[i], cpes[i], e);
+	}
+	if (rc) {
+		send_cpes_free(v, n);
+		return rc == M_EPARSE ? M_EINVAL : rc;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The operator's product as a CPE: its own, else the advisory's part/vendor/product with the
+ * declared version (ANY when none). */
+static int product_cpe(const struct send_cpe *x, const struct pair *c, struct cpe *out)
+{
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (c->cpe[0])
+		return cpe_parse(c->cpe, out, NULL);
+	if (cpe_set(out, CPE_PART, cpe_literal(&x->c, CPE_PART)) ||
+	    cpe_set(out, CPE_VENDOR, cpe_literal(&x->c, CPE_VENDOR)) ||
+	    cpe_set(out, CPE_PRODUCT, cpe_literal(&x->c, CPE_PRODUCT)) ||
+	    cpe_set(out, CPE_VERSION, c->version[0] ? c->version : NULL))
+		rc = M_ENOMEM;
+	for (int i = CPE_UPDATE; rc == 0 && i < CPE_N_ATTRS; i++)
+		rc = cpe_set(out, (enum cpe_attr)i, NULL);
+	return rc;
+}
+
+static int send_verdict(const struct send_cpe *x, const struct pair *c, enum verdict *out,
+			struct merr *e)
+{
+	struct vuln_host h;
+	struct vuln_eval ev;
+	struct cpe pc;
+	int rc;
+
+	*out = x->cfg ? V_CONFIRM : V_AFFECTED;
+	if (!x->cfg)
+		return 0;
+	rc = product_cpe(x, c, &pc);
+	if (rc == 0)
+		rc = vuln_host_init(&h, &pc, NULL, 0, NULL);
+	cpe_release(&pc);
+	if (rc)
+		return rc == M_ENOMEM ? merr_set(e, rc, "out of memory") : 0; /* unreadable */
+	vuln_config_eval(x->cfg, &h, &ev);
+	vuln_host_release(&h);
+	if (ev.state == VULN_NOT_AFFECTED)
+		*out = V_NO;
+	else if (ev.state == VULN_AFFECTED || ev.state == VULN_AFFECTED_IF_PLATFORM)
+		*out = V_AFFECTED;
+	return 0;
+}
+
 int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const char *title,
 		  const char *body, const char *ack_base, int64_t now, long *notices,
 		  struct merr *e)
 {
 	struct pair *pv = NULL;
+	struct send_cpe *sc = NULL;
 	size_t np = 0;
-	char issue[160], subj[1024], last[128] = "";
+	char issue[160], subj[1024], ja[8192], en[512];
 	unsigned char h[32];
 	unsigned hl = 0;
 	int rc;
@@ -651,8 +766,8 @@ int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const c
 		return rc;
 	if (!title || !*title || !alert_header_ok(title) || !utf8_valid(title, strlen(title), NULL))
 		return merr_set(e, M_EINVAL, "title must be UTF-8 without CR/LF");
-	if (!body || !utf8_valid(body, strlen(body), NULL))
-		return merr_set(e, M_EINVAL, "body must be UTF-8");
+	if (!body || strlen(body) > 4096 || !utf8_valid(body, strlen(body), NULL))
+		return merr_set(e, M_EINVAL, "body must be UTF-8, at most 4096 bytes");
 	for (size_t c = 0; c < ncpe; c++)
 		if (strncmp(cpes[c], "cpe:2.3:", 8) != 0)
 			return merr_set(e, M_EINVAL, "not a CPE 2.3 name: %s", cpes[c]);
@@ -668,31 +783,41 @@ int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const c
 	EVP_MD_CTX_free(x);
 	snprintf(issue, sizeof issue, "notice:manual:%02x%02x%02x%02x%02x%02x%02x%02x", h[0], h[1],
 		 h[2], h[3], h[4], h[5], h[6], h[7]);
-	snprintf(subj, sizeof subj, "[mamori] 脆弱性情報 / Advisory: %s", title);
-	if ((rc = load_pairs(s, &pv, &np, e)))
+	if ((rc = send_cpes_init(cpes, ncpe, &sc, e)))
 		return rc;
-	if ((rc = store_begin(s, e))) {
+	if ((rc = load_pairs(s, &pv, &np, e)) || (rc = store_begin(s, e))) {
+		send_cpes_free(sc, ncpe);
 		m_free(pv);
 		return rc;
 	}
-	for (size_t c = 0; c < ncpe && rc == 0; c++) {
-		char v[96], p[96], a[96], b[96];
-		cpe_field(cpes[c], 3, a, sizeof a);
-		cpe_field(cpes[c], 4, b, sizeof b);
-		fold(a, v, sizeof v);
-		fold(b, p, sizeof p);
-		for (size_t i = 0; i < np && rc == 0; i++) {
-			if (strcmp(pv[i].vendor, v) || strcmp(pv[i].product, p) ||
-			    strcmp(pv[i].org, last) == 0)
-				continue;
-			snprintf(last, sizeof last, "%s", pv[i].org);
-			rc = queue_notice(s, pv[i].org, issue, subj, body, body, true, ack_base,
-					  now, NULL, e);
+	for (size_t i = 0; i < np && rc == 0;) {
+		size_t j = i;
+		enum verdict best = V_NO;
+		while (j < np && strcmp(pv[j].org, pv[i].org) == 0)
+			j++;
+		for (size_t k = i; k < j && rc == 0; k++)
+			for (size_t c = 0; c < ncpe && rc == 0; c++) {
+				enum verdict vd = V_NO;
+				if (strcmp(pv[k].vendor, sc[c].v) || strcmp(pv[k].product, sc[c].p))
+					continue;
+				rc = send_verdict(&sc[c], &pv[k], &vd, e);
+				best = vd > best ? vd : best;
+			}
+		if (rc == 0 && best != V_NO) {
+			bool cf = best == V_CONFIRM;
+			snprintf(subj, sizeof subj, "[mamori] %s脆弱性情報 / Advisory%s: %s",
+				 cf ? confirm_ja : "", cf ? " (needs confirmation)" : "", title);
+			snprintf(ja, sizeof ja, "%s\n%s", body, cf ? confirm_ja_body : "");
+			snprintf(en, sizeof en, "%s", cf ? confirm_en_body : "");
+			rc = queue_notice(s, pv[i].org, issue, subj, ja, en, true, ack_base, now,
+					  NULL, e);
 			if (rc == 1)
 				(*notices)++;
 			rc = rc < 0 ? rc : 0;
 		}
+		i = j;
 	}
+	send_cpes_free(sc, ncpe);
 	m_free(pv);
 	if (rc) {
 		store_rollback(s);

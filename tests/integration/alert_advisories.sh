@@ -84,5 +84,14 @@ before=$(q "SELECT count(*) FROM alerts")
 check "a third sync sends nothing ($before notices stay)" "[ \"\$(jget '$T/s3.json' new_cves)\" = 0 ] && [ \"\$(jget '$T/s3.json' new_jvn)\" = 0 ] && [ \"\$(q 'SELECT count(*) FROM alerts')\" = '$before' ]"
 check "--console-url must be http(s)" "! '$M' advisories sync --console-url 'javascript:x' >/dev/null 2>&1"
 
+# --- a manual advisory with a versioned CPE is judged by the same configuration evaluator.
+"$M" advisories send --products 'cpe:2.3:a:apache:tomcat:9.0.116:*:*:*:*:*:*:*' --title 'Tomcat 9.0.116 の注意喚起' --body '更新してください' >/dev/null
+ms() { q "SELECT subject FROM alerts WHERE org_slug = '$1' AND subject LIKE '%Tomcat 9.0.116 の注意喚起'"; }
+check "send: the declared vulnerable version gets it" "[ -n \"\$(ms tomcat-vuln)\" ] && ! ms tomcat-vuln | grep -q 要確認"
+check "send: another version does not" "[ -z \"\$(ms tomcat-fixed)\" ]"
+check "send: an unknown version gets it marked 要確認" "ms tomcat-nover | grep -q '【要確認】'"
+"$M" advisories send --products 'cpe:2.3:a:apache:tomcat:*:*:*:*:*:*:*:*' --title 'Tomcat 全版の注意喚起' --body '確認してください' >/dev/null
+check "send: a CPE without version reaches every Tomcat operator, none 要確認" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE subject LIKE '%Tomcat 全版の注意喚起' AND subject NOT LIKE '%要確認%'\")\" = 3 ]"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
