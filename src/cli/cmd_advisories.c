@@ -75,15 +75,16 @@ static int adv_sync(struct cli *c, int argc, char **argv)
 		cJSON_AddNumberToObject(o, "duplicates", (double)st.duplicates);
 		cli_print_json(o);
 	} else if (!c->quiet) {
-		printf(
-		    "%s新規 KEV %ld 件, 新規 JVN %ld 件, 通知 %ld 件 (うち要確認 %ld), 対象外の版 "
-		    "%ld, "
-		    "重複 %ld / %snew KEV %ld, new JVN %ld, notices %ld (%ld need confirmation), "
-		    "fixed versions %ld, duplicates %ld\n",
-		    st.baseline || st.jvn_baseline ? "初回同期 (基準設定): " : "", st.new_cves,
-		    st.new_jvn, st.notices, st.confirm, st.cleared, st.duplicates,
-		    st.baseline || st.jvn_baseline ? "baseline: " : "", st.new_cves, st.new_jvn,
-		    st.notices, st.confirm, st.cleared, st.duplicates);
+		printf("%s%s新規 KEV %ld 件, 新規 JVN %ld 件, 通知 %ld 件 (うち要確認 %ld), "
+		       "対象外の版 "
+		       "%ld, 重複 %ld / %s%snew KEV %ld, new JVN %ld, notices %ld (%ld need "
+		       "confirmation), fixed versions %ld, duplicates %ld\n",
+		       st.baseline ? "[KEV 初回: 基準設定のみ] " : "",
+		       st.jvn_baseline ? "[JVN 初回: 基準設定のみ] " : "", st.new_cves, st.new_jvn,
+		       st.notices, st.confirm, st.cleared, st.duplicates,
+		       st.baseline ? "[KEV baseline only] " : "",
+		       st.jvn_baseline ? "[JVN baseline only] " : "", st.new_cves, st.new_jvn,
+		       st.notices, st.confirm, st.cleared, st.duplicates);
 	}
 	return 0;
 }
