@@ -19,7 +19,15 @@ struct alert_conf {
 	int max_attempts;     /* per run and target, bounded to 1..5 */
 	long backoff_ms;      /* first retry delay, doubled each retry, bounded */
 	long timeout_s;	      /* per attempt */
+	/* Dead letter: a target that failed in dead_runs consecutive runs, or whose failures
+	 * began dead_after_s ago or more, becomes 'dead'. 0: the defaults below. */
+	int dead_runs;
+	int64_t dead_after_s;
+	const char *ca_file; /* PEM CA bundle to verify the SMTP server's STARTTLS certificate
+				(NULL: the system's); verification is never turned off */
 };
+#define ALERT_DEAD_RUNS 10
+#define ALERT_DEAD_AFTER_S (72 * 3600)
 
 /* Acknowledgement tokens: 32 lower-case hex characters (128 random bits). */
 #define ALERT_TOKEN_LEN 32
@@ -83,8 +91,10 @@ int alert_make(struct store *s, int64_t now, bool dry_run, const char *ack_base,
 
 struct alert_run_stats {
 	long delivered, failed, refused, pending;
+	long dead; /* of failed: became dead in this run */
 };
-/* Tries every pending target once (with bounded retries); logs each attempt. */
+/* Tries every pending target once (with bounded retries); logs each attempt. A failed run
+ * counts toward the dead-letter limits (except e-mail when no SMTP server is configured). */
 int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
 		  struct alert_run_stats *st, struct merr *e);
 
@@ -97,12 +107,22 @@ int alert_insert(struct store *s, struct alert_msg *m, int64_t now, struct merr 
 /* ------------------------------------------------------------ advisories (notices) */
 
 struct advisory_stats {
-	long new_cves, notices, catalogs;
-	bool baseline; /* first sync: cursor set, no notices */
+	long new_cves;	 /* KEV CVEs first listed in a catalog no sync covered */
+	long new_jvn;	 /* JVN records no sync covered */
+	long notices;	 /* notices queued (KEV + JVN) */
+	long confirm;	 /* of which marked 要確認: the operator's version is unknown */
+	long cleared;	 /* (operator, advisory) pairs skipped: the version is not affected */
+	long duplicates; /* JVN notices skipped: every CVE already noticed to the operator */
+	long catalogs;
+	bool baseline;	   /* first KEV sync: cursor set, no KEV notices */
+	bool jvn_baseline; /* first JVN sync: cursor set, no JVN notices */
 };
-/* Notices for KEV CVEs first listed in catalogs no sync has covered, to every org whose
- * declared products or identified services match the KEV vendor/product (folded). The first
- * sync only sets the cursor. */
+/* Notices for KEV CVEs first listed in catalogs no sync has covered and for JVN records no
+ * sync has covered, to every org whose declared products or identified services are the
+ * advisory's vendor/product (folded), unless the vuln matcher says that org's version is not
+ * affected; an unknown or incomparable version gives a notice marked 要確認. One notice per
+ * (org, KEV CVE) and (org, JVN id); a JVN notice whose CVEs were all noticed to the org
+ * already is not sent (alert_notice_cves). The first sync of each feed only sets its cursor. */
 int advisory_sync(struct store *s, int64_t now, const char *ack_base, struct advisory_stats *st,
 		  struct merr *e);
 /* Marks the notice (or alert) whose token hashes to the stored hash acknowledged by "token"
@@ -118,6 +138,20 @@ int advisory_pending(struct store *s,
 		     void (*fn)(int64_t id, const char *org, const char *issue, int64_t created,
 				const char *delivery, void *arg),
 		     void *arg, struct merr *e);
+
+/* A dead delivery target (texts borrowed for the call). */
+struct alert_failed {
+	int64_t alert_id;
+	const char *org, *issue, *channel, *target;
+	int64_t attempts, failed_runs, first_failed_at, dead_at;
+	const char *last_error;
+};
+typedef void (*alert_failed_fn)(const struct alert_failed *r, void *arg);
+/* Calls fn for every dead target, by alert id. */
+int alert_failed_list(struct store *s, alert_failed_fn fn, void *arg, struct merr *e);
+/* Puts every dead target of alert_id back to pending (streak reset). *revived: how many.
+ * M_ENOTFOUND when the alert has no dead target. */
+int alert_retry(struct store *s, int64_t alert_id, long *revived, struct merr *e);
 
 int alert_webhook_add(struct store *s, const char *org, const char *url, const char *secret,
 		      int64_t now, int64_t *id, struct merr *e);

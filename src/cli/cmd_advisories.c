@@ -17,9 +17,11 @@ const char cmd_advisories_usage[] =
     "       mamori advisories ack TOKEN\n"
     "       mamori advisories pending [--json]\n"
     "\n"
-    "sync: for KEV CVEs first listed in a catalog no sync has covered yet, queues a notice to\n"
-    "each operator whose declared products or identified services are the KEV vendor/product;\n"
-    "the first sync only sets the cursor. Notices are delivered by `mamori alert run`.\n"
+    "sync: for KEV CVEs first listed in a catalog no sync has covered yet and JVN records no\n"
+    "sync has covered, queues a notice to each operator whose declared products or identified\n"
+    "services are the advisory's vendor/product, unless the vulnerability matcher says its\n"
+    "version is not affected (unknown version: notice marked 要確認). The first sync of each\n"
+    "feed only sets its cursor. Notices are delivered by `mamori alert run`.\n"
     "send: a manual advisory to every operator that runs one of the products.\n"
     "ack: acknowledges a notice by the token in it (only its SHA-256 is stored).\n"
     "pending: unacknowledged urgent notices.\n"
@@ -63,16 +65,26 @@ static int adv_sync(struct cli *c, int argc, char **argv)
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "baseline", st.baseline);
+		cJSON_AddBoolToObject(o, "jvn_baseline", st.jvn_baseline);
 		cJSON_AddNumberToObject(o, "catalogs", (double)st.catalogs);
 		cJSON_AddNumberToObject(o, "new_cves", (double)st.new_cves);
+		cJSON_AddNumberToObject(o, "new_jvn", (double)st.new_jvn);
 		cJSON_AddNumberToObject(o, "notices", (double)st.notices);
+		cJSON_AddNumberToObject(o, "needs_confirmation", (double)st.confirm);
+		cJSON_AddNumberToObject(o, "not_affected", (double)st.cleared);
+		cJSON_AddNumberToObject(o, "duplicates", (double)st.duplicates);
 		cli_print_json(o);
 	} else if (!c->quiet) {
-		printf("%s新規 KEV %ld 件, 通知 %ld 件 (カタログ %ld) / %snew KEV %ld, notices %ld "
-		       "(catalogs %ld)\n",
-		       st.baseline ? "初回同期 (基準のみ): " : "", st.new_cves, st.notices,
-		       st.catalogs, st.baseline ? "baseline: " : "", st.new_cves, st.notices,
-		       st.catalogs);
+		printf("%s%s新規 KEV %ld 件, 新規 JVN %ld 件, 通知 %ld 件 (うち要確認 %ld), "
+		       "対象外の版 "
+		       "%ld, 重複 %ld / %s%snew KEV %ld, new JVN %ld, notices %ld (%ld need "
+		       "confirmation), fixed versions %ld, duplicates %ld\n",
+		       st.baseline ? "[KEV 初回: 基準設定のみ] " : "",
+		       st.jvn_baseline ? "[JVN 初回: 基準設定のみ] " : "", st.new_cves, st.new_jvn,
+		       st.notices, st.confirm, st.cleared, st.duplicates,
+		       st.baseline ? "[KEV baseline only] " : "",
+		       st.jvn_baseline ? "[JVN baseline only] " : "", st.new_cves, st.new_jvn,
+		       st.notices, st.confirm, st.cleared, st.duplicates);
 	}
 	return 0;
 }
