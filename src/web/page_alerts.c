@@ -179,22 +179,29 @@ static int aq_count(struct web_req *r, const struct aq *q, int64_t *n)
 
 static const char list_tail[] = "ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?";
 
-/* Calls fn for each recipient of alert id (channel, target, state, attempts, delivered_at). */
-static int targets_each(struct web_req *r, int64_t id, row_fn fn, void *arg)
+/* Calls fn for each recipient of alert id (channel, target, state, attempts, delivered_at).
+ * cache (may be NULL) keeps the statement for the next row of a list; the caller finalizes. */
+static int targets_each(struct web_req *r, struct store_stmt **cache, int64_t id, row_fn fn,
+			void *arg)
 {
-	struct store_stmt *st = NULL;
-	int rc = store_prepare(r->s,
-			       "SELECT channel, target, state, attempts, delivered_at FROM "
-			       "alert_targets WHERE alert_id = ? ORDER BY channel, target",
-			       &st, &r->err);
+	struct store_stmt *st = cache ? *cache : NULL;
+	int rc = 0;
 
-	if (rc)
+	if (st)
+		stmt_reset(st);
+	else if ((rc = store_prepare(r->s,
+				     "SELECT channel, target, state, attempts, delivered_at FROM "
+				     "alert_targets WHERE alert_id = ? ORDER BY channel, target",
+				     &st, &r->err)))
 		return rc;
 	stmt_bind_int64(st, 1, id);
 	while ((rc = stmt_step(st, &r->err)) == 1)
 		if ((rc = fn(r, st, arg)))
 			break;
-	stmt_finalize(st);
+	if (cache)
+		*cache = st;
+	else
+		stmt_finalize(st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -249,7 +256,8 @@ static int delivery_json(struct web_req *r, struct store_stmt *st, void *arg)
 }
 
 /* One alert as JSON with its recipients; full adds the body and the delivery log. */
-static int alert_json(struct web_req *r, struct store_stmt *st, bool full, cJSON **out)
+static int alert_json(struct web_req *r, struct store_stmt *st, bool full,
+		      struct store_stmt **cache, cJSON **out)
 {
 	cJSON *o = cJSON_CreateObject();
 	int64_t id = stmt_int64(st, C_ID);
@@ -267,7 +275,7 @@ static int alert_json(struct web_req *r, struct store_stmt *st, bool full, cJSON
 	json_add_str(o, "acked_by", stmt_text(st, C_ACKED_BY));
 	if (full)
 		json_add_str(o, "body", stmt_text(st, C_BODY));
-	rc = targets_each(r, id, target_json, cJSON_AddArrayToObject(o, "targets"));
+	rc = targets_each(r, cache, id, target_json, cJSON_AddArrayToObject(o, "targets"));
 	if (!rc && full)
 		rc = deliveries_each(r, id, delivery_json, cJSON_AddArrayToObject(o, "deliveries"));
 	if (rc) {
@@ -278,29 +286,39 @@ static int alert_json(struct web_req *r, struct store_stmt *st, bool full, cJSON
 	return 0;
 }
 
+/* A JSON list being filled, with the recipients statement reused across its rows. */
+struct json_list {
+	cJSON *items;
+	struct store_stmt *targets;
+};
+
 static int json_row(struct web_req *r, struct store_stmt *st, void *arg)
 {
+	struct json_list *l = arg;
 	cJSON *o = NULL;
-	int rc = alert_json(r, st, false, &o);
+	int rc = alert_json(r, st, false, &l->targets, &o);
 
 	if (!rc)
-		cJSON_AddItemToArray(arg, o);
+		cJSON_AddItemToArray(l->items, o);
 	return rc;
 }
 
 int web_api_alerts(struct web_req *r)
 {
 	int64_t limit, offset, total;
+	struct json_list l = {0};
 	struct aq q;
-	cJSON *o, *items;
+	cJSON *o;
 	int rc;
 
 	if ((rc = aq_rows(r, &q)) || (rc = web_paging(r, 100, 1000, &limit, &offset)) ||
 	    (rc = aq_filters(r, &q)) || (rc = aq_count(r, &q, &total)))
 		return rc;
 	o = cJSON_CreateObject();
-	items = cJSON_AddArrayToObject(o, "items");
-	if ((rc = aq_run(r, &q, A_COLS, list_tail, limit, offset, json_row, items))) {
+	l.items = cJSON_AddArrayToObject(o, "items");
+	rc = aq_run(r, &q, A_COLS, list_tail, limit, offset, json_row, &l);
+	stmt_finalize(l.targets);
+	if (rc) {
 		cJSON_Delete(o);
 		return rc;
 	}
@@ -320,7 +338,7 @@ static int one_json_row(struct web_req *r, struct store_stmt *st, void *arg)
 	struct one *one = arg;
 
 	one->found = true;
-	return alert_json(r, st, true, &one->json);
+	return alert_json(r, st, true, NULL, &one->json);
 }
 
 /* The {id} alert among the caller's rows as JSON; M_ENOTFOUND as if absent otherwise. */
@@ -464,7 +482,6 @@ static int html_row(struct web_req *r, struct store_stmt *st, void *arg)
 	int64_t id = stmt_int64(st, C_ID);
 	int rc;
 
-	(void)arg;
 	web_out(
 	    r,
 	    "<tr id=\"alert-%L\"><td><a href=\"/alerts/%L\">%L</a></td><td><a href=\"/orgs/%u\">"
@@ -473,7 +490,8 @@ static int html_row(struct web_req *r, struct store_stmt *st, void *arg)
 	    id, id, id, stmt_text(st, C_ORG), stmt_text(st, C_ORG), kind_msg(st),
 	    stmt_int64(st, C_URGENT) ? " <strong class=\"warn\">!</strong>" : "", id,
 	    stmt_text(st, C_SUBJECT), web_jst(r, stmt_int64(st, C_CREATED)));
-	if ((rc = targets_each(r, id, target_cell, NULL)))
+	/* arg: the recipients statement reused across the page's rows */
+	if ((rc = targets_each(r, arg, id, target_cell, NULL)))
 		return rc;
 	web_out(r, "</ul></td><td>");
 	ack_cell(r, st, "list");
@@ -553,6 +571,7 @@ int web_page_alerts(struct web_req *r)
 {
 	int64_t limit, offset, total;
 	size_t mark = r->out.len;
+	struct store_stmt *targets = NULL;
 	struct aq q;
 	int rc;
 
@@ -562,7 +581,9 @@ int web_page_alerts(struct web_req *r)
 	web_page_begin(r, M_NAV_ALERTS);
 	filter_form(r);
 	table_head(r);
-	if ((rc = aq_run(r, &q, A_COLS, list_tail, limit, offset, html_row, NULL))) {
+	rc = aq_run(r, &q, A_COLS, list_tail, limit, offset, html_row, &targets);
+	stmt_finalize(targets);
+	if (rc) {
 		truncate_out(r, mark); /* the error page replaces the half-written one */
 		return rc;
 	}
@@ -617,7 +638,7 @@ static int detail_row(struct web_req *r, struct store_stmt *st, void *arg)
 		"<h2>%T</h2><table id=\"targets\"><thead><tr><th>%T</th><th>%T</th><th>%T</th>"
 		"<th class=\"num\">%T</th><th>%T</th></tr></thead><tbody>",
 		M_DELIVERY, M_CHANNEL, M_RECIPIENT, M_STATUS, M_ATTEMPTS, M_DELIVERED_AT);
-	if ((rc = targets_each(r, id, target_row, NULL)))
+	if ((rc = targets_each(r, NULL, id, target_row, NULL)))
 		return rc;
 	web_out(r,
 		"</tbody></table><h2>%T</h2><table id=\"deliveries\"><thead><tr><th>%T</th>"
@@ -626,7 +647,7 @@ static int detail_row(struct web_req *r, struct store_stmt *st, void *arg)
 		M_DELIVERY_LOG, M_TIME, M_CHANNEL, M_RECIPIENT, M_ATTEMPTS, M_STATUS, M_ERRORS);
 	if ((rc = deliveries_each(r, id, delivery_row, NULL)))
 		return rc;
-	web_out(r, "</tbody></table><p><a href=\"/alerts\">%T</a></p>", M_BACK);
+	web_out(r, "</tbody></table><p><a href=\"/alerts\">%T</a></p>", M_NAV_ALERTS);
 	web_page_end(r);
 	return 0;
 }
