@@ -773,6 +773,9 @@ def alerts_checks(srv, jars, token, db):
           "operator alerts page: states, button, recipients")
     r = srv.request("GET", "/alerts", cookie=bur)
     check(r.status == 200 and 'action="/alerts/' not in r.text(), "bureau page has no ack button")
+    r = srv.request("GET", "/alerts?lang=en", cookie=op)
+    check("Acknowledged" in r.text() and "Advisory notice" in r.text() and
+          "Urgent alert" in r.text() and "delivered" in r.text(), "alerts page in English")
     r = srv.request("GET", "/alerts/%d" % A["kanto"], cookie=op)
     t = r.text()
     check(r.status == 200 and "&lt;b&gt;body" in t and "<b>body" not in t and
