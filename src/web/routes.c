@@ -50,12 +50,6 @@ const struct web_route web_routes[] = {
     /* Findings by numeric id: the caller's rows are part of the query (page_findings.c). */
     {"GET", "/api/v1/findings", web_api_findings, READERS, WEB_OBJ_NONE, API, NULL},
     {"GET", "/api/v1/findings/{id}", web_api_finding, READERS, WEB_OBJ_NONE, API, "finding.read"},
-    {"GET", "/api/v1/feeds", web_api_feeds, AUTH_ANALYST | AUTH_BUREAU, WEB_OBJ_NONE, API, NULL},
-    {"GET", "/api/v1/scans", web_api_scans, AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
-    {"GET", "/api/v1/users", web_api_users, AUTH_ADMIN, WEB_OBJ_NONE, API, NULL},
-    {"POST", "/api/v1/users", web_api_users_add, AUTH_ADMIN, WEB_OBJ_NONE, API, "user.add"},
-    {"GET", "/api/v1/audit", web_api_audit, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
-    {"GET", "/taxii2/", web_taxii_discovery, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
     /* Alerts and notices by numeric id: the caller's rows are part of the query
      * (page_alerts.c); bureau users read, analysts and operators acknowledge. */
     {"GET", "/alerts", web_page_alerts, READERS, WEB_OBJ_NONE, PAGE, NULL},
@@ -70,6 +64,12 @@ const struct web_route web_routes[] = {
     {"GET", "/ack/{token}", web_page_ack_token, AUTH_EVERYONE, WEB_OBJ_NONE, PAGE, NULL},
     {"POST", "/ack/{token}", web_post_ack_token, AUTH_EVERYONE, WEB_OBJ_NONE,
      PAGE | WEB_SELF_AUDIT | WEB_LOGIN_CSRF, NULL},
+    {"GET", "/api/v1/feeds", web_api_feeds, AUTH_ANALYST | AUTH_BUREAU, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/api/v1/scans", web_api_scans, AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/api/v1/users", web_api_users, AUTH_ADMIN, WEB_OBJ_NONE, API, NULL},
+    {"POST", "/api/v1/users", web_api_users_add, AUTH_ADMIN, WEB_OBJ_NONE, API, "user.add"},
+    {"GET", "/api/v1/audit", web_api_audit, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/", web_taxii_discovery, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 
