@@ -57,12 +57,6 @@ EXPECTED = {
     "GET /api/v1/orgs/{org}/services": R,
     "GET /api/v1/findings": R,
     "GET /api/v1/findings/{id}": R,
-    "GET /api/v1/feeds": {"analyst", "bureau"},
-    "GET /api/v1/scans": {"analyst"},
-    "GET /api/v1/users": {"admin"},
-    "POST /api/v1/users": {"admin"},
-    "GET /api/v1/audit": {"admin", "analyst"},
-    "GET /taxii2/": {"member", "analyst"},
     "GET /alerts": R,
     "GET /alerts/{id}": R,
     "POST /alerts/{id}/ack": {"analyst", "operator"},
@@ -71,6 +65,12 @@ EXPECTED = {
     "POST /api/v1/alerts/{id}/ack": {"analyst", "operator"},
     "GET /ack/{token}": set(ROLES),
     "POST /ack/{token}": set(ROLES),
+    "GET /api/v1/feeds": {"analyst", "bureau"},
+    "GET /api/v1/scans": {"analyst"},
+    "GET /api/v1/users": {"admin"},
+    "POST /api/v1/users": {"admin"},
+    "GET /api/v1/audit": {"admin", "analyst"},
+    "GET /taxii2/": {"member", "analyst"},
 }
 
 passed = 0
@@ -250,6 +250,7 @@ def seed(db):
                                     "risky_service", "high", "open", "water RDP")
     c.execute("INSERT INTO finding_events (finding_id, at, event, detail) VALUES (?, ?, 'opened',"
               " 'first seen')", (SEED_IDS["kanto"], NOW - 3600))
+    seed_alerts(c)
     expl = {"org": "kanto-rail", "period": "2026Q4", "score": 72.0, "grade": "C",
             "raw_grade": "C", "points_lost": 28.0,
             "deductions": [{"finding": SEED_IDS["kanto"], "category": "kev",
@@ -275,7 +276,6 @@ def seed(db):
     c.execute("INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason,"
               " updated_at) VALUES ('kanto-rail', '192.0.2.10', 0, 'kev', ?, 'kev', ?)",
               (NOW - 60, NOW))
-    seed_alerts(c)
     c.commit()
     c.close()
 
@@ -359,7 +359,6 @@ def numeric_id(srv, jar, slug):
 
 
 def concrete(pattern, n):
-    pattern = pattern.replace("{token}", ACK_TOKENS["kanto"])
     return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
             .replace("{id}", str(SEED_IDS["kanto"]))
             .replace("{file}", "mamori.css"))
@@ -376,12 +375,12 @@ def expected_status(method, pattern, role):
         if pattern == "/login" and role != "anonymous":
             return 303  # signed in already: to the role's home
         return 200
+    if pattern == "/api/v1/alerts/{id}/ack":
+        return 200
     if pattern == "/login":
         return 401  # wrong password on purpose
     if pattern == "/api/v1/users":
         return 201
-    if pattern == "/api/v1/alerts/{id}/ack":
-        return 200
     return 303  # forms answer with a redirect
 
 
@@ -413,6 +412,7 @@ def matrix():
             for role in ROLES:
                 n += 1
                 path = concrete(pattern, n)
+                path = path.replace("{token}", ACK_TOKENS["kanto"])
                 jar = dict(jars[role])
                 body, headers, source = None, {}, "127.0.0.1"
                 if method == "POST":
@@ -425,16 +425,16 @@ def matrix():
                         body = {"csrf": csrf_of(r0.text()), "name": "nobody%d" % n,
                                 "password": "wrong password"}
                         source = "127.0.0.%d" % (100 + n % 100)  # keep clear of the throttle
-                    elif pattern == "/ack/{token}":
-                        # the pre-session token from a confirm page (any unacknowledged link)
-                        r0 = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], cookie=jar)
-                        jar.update(r0.cookies())
-                        body = {"csrf": ack_csrf_of(r0.text()) or ""}
                     elif pattern == "/api/v1/users":
                         body = json.dumps({"name": "made%d" % n, "role": "member",
                                            "password": PASSWORD})
                         headers = {"Content-Type": "application/json",
                                    "X-CSRF-Token": csrfs[role] or ""}
+                    elif pattern == "/ack/{token}":
+                        # the pre-session token from a confirm page (any unacknowledged link)
+                        r0 = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], cookie=jar)
+                        jar.update(r0.cookies())
+                        body = {"csrf": ack_csrf_of(r0.text()) or ""}
                     else:
                         body = {"csrf": csrfs[role] or "", "name": "form%d" % n,
                                 "role": "member", "password": PASSWORD}
@@ -458,165 +458,12 @@ def matrix():
                                         pattern.startswith("/taxii2")):
                     check("403" in r.text() and "<html" in r.text(),
                           "%s as %s: 403 is not a page" % (path, role))
+        alerts_checks(srv, jars, token, db)
         cross_org(srv, jars, token)
         findings_checks(srv, jars, token)
-        alerts_checks(srv, jars, token, db)
     finally:
         rc = srv.stop()
         check(rc == 0, "server exit status on SIGTERM: %s" % rc)
-
-
-def cross_org(srv, jars, token):
-    """Operator A never sees operator B's data, by slug, numeric id, filter or token."""
-    op = jars["operator"]
-    b_id = numeric_id(srv, jars["analyst"], "kansai-rail")
-    a_id = numeric_id(srv, jars["analyst"], "kanto-rail")
-    missing = srv.request("GET", "/api/v1/orgs/no-such-org", cookie=op)
-    for tmpl in ["/api/v1/orgs/%s", "/api/v1/orgs/%s/assets", "/api/v1/orgs/%s/scope",
-                 "/orgs/%s"]:
-        for ref in ["kansai-rail", str(b_id), "KANSAI-RAIL", "kansai-rail%20", "0" + str(b_id)]:
-            r = srv.request("GET", tmpl % ref, cookie=op)
-            check(r.status == 404 and "関西".encode() not in r.body,
-                  "operator A reading %s: %d" % (tmpl % ref, r.status))
-        r = srv.request("GET", tmpl % str(a_id), cookie=op)
-        check(r.status == 200, "operator A reading own org by id %s: %d" % (tmpl % a_id, r.status))
-        r = srv.request("GET", tmpl % "kansai-rail", headers={"Authorization": "Bearer " + token})
-        check(r.status == 404, "operator A's token reading B (%s): %d" % (tmpl, r.status))
-    b = srv.request("GET", "/api/v1/orgs/kansai-rail", cookie=op)
-    check(b.body == missing.body, "B's 404 differs from a missing org's: existence leaks")
-    for q in ["", "?sector=railways", "?limit=1000", "?offset=1", "?critical=true"]:
-        r = srv.request("GET", "/api/v1/orgs" + q, cookie=op)
-        slugs = [o["slug"] for o in r.json()["items"]] if r.status == 200 else None
-        check(slugs in ([], ["kanto-rail"]) and (q != "" or slugs == ["kanto-rail"]),
-              "operator A list %s: %s" % (q, slugs))
-        r = srv.request("GET", "/orgs" + q.replace("1000", "500"), cookie=op)
-        check(r.status == 200 and "kansai-rail" not in r.text(), "operator A page /orgs%s" % q)
-    r = srv.request("GET", "/", cookie=op)
-    check("kansai" not in r.text(), "operator A's dashboard names B")
-    r = srv.request("GET", "/api/v1/orgs", headers={"Authorization": "Bearer " + token})
-    check(r.status == 200 and [o["slug"] for o in r.json()["items"]] == ["kanto-rail"],
-          "operator A's token lists only A")
-    r = srv.request("GET", "/api/v1/users", headers={"Authorization": "Bearer " + token})
-    check(r.status == 403, "operator token on /api/v1/users: %d" % r.status)
-    # bureau users: their sector only
-    bw = login(srv, "bureau-water")[1]
-    r = srv.request("GET", "/api/v1/orgs/kanto-rail", cookie=bw)
-    check(r.status == 404, "water bureau reading a railway: %d" % r.status)
-    r = srv.request("GET", "/api/v1/orgs?sector=railways", cookie=bw)
-    check(r.status == 200 and r.json()["items"] == [], "water bureau listing railways")
-    r = srv.request("GET", "/api/v1/orgs", cookie=jars["bureau"])
-    sectors = {o["sector"] for o in r.json()["items"]}
-    check(sectors == {"railways"}, "railway bureau sees sectors %s" % sectors)
-    r = srv.request("GET", "/api/v1/orgs/kansai-rail", cookie=jars["bureau"])
-    check(r.status == 200, "railway bureau reads another railway: %d" % r.status)
-    # the audit log records reads of org data and every write
-    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=jars["analyst"])
-    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
-    for want in [("operator", "org.read"), ("admin", "user.add"), ("analyst", "login"),
-                 ("admin", "user.disable"), ("operator", "logout")]:
-        check(want in actions, "audit log lacks %s" % (want,))
-
-
-def findings_checks(srv, jars, token):
-    """Findings by id are narrowed in the query; filters, ratings, services, panels."""
-    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
-    k, b, w = SEED_IDS["kanto"], SEED_IDS["kansai"], SEED_IDS["water"]
-    missing = srv.request("GET", "/api/v1/findings/999999", cookie=op)
-    check(missing.status == 404, "missing finding: %d" % missing.status)
-    for ref in [str(b), str(w), "0" + str(b), str(b) + "%20", "%s%%20OR%%201=1" % b]:
-        r = srv.request("GET", "/api/v1/findings/" + ref, cookie=op)
-        check(r.status == 404 and "関西".encode() not in r.body,
-              "operator A reading finding %s: %d" % (ref, r.status))
-        r = srv.request("GET", "/findings/" + ref, cookie=op)
-        check(r.status == 404 and "関西".encode() not in r.body and "<html" in r.text(),
-              "operator A's page for finding %s: %d" % (ref, r.status))
-    r = srv.request("GET", "/api/v1/findings/%d" % b, cookie=op)
-    check(r.body == missing.body, "B's finding 404 differs from a missing one: existence leaks")
-    r = srv.request("GET", "/api/v1/findings/%d" % b,
-                    headers={"Authorization": "Bearer " + token})
-    check(r.status == 404, "operator token reading B's finding: %d" % r.status)
-    r = srv.request("GET", "/api/v1/findings/%d" % k, cookie=op)
-    check(r.status == 200 and r.json()["kev"] is True and len(r.json()["events"]) == 1,
-          "operator reads own finding with events: %d" % r.status)
-    r = srv.request("GET", "/api/v1/findings/%d" % w, cookie=bur)
-    check(r.status == 404, "railway bureau reading a water finding: %d" % r.status)
-    r = srv.request("GET", "/api/v1/findings/%d" % b, cookie=bur)
-    check(r.status == 200, "railway bureau reading another railway's finding: %d" % r.status)
-    r = srv.request("GET", "/api/v1/findings/%d" % k, cookie=login(srv, "bureau-water")[1])
-    check(r.status == 404, "water bureau reading a railway finding: %d" % r.status)
-    # lists: operator A only A, whatever the filter asks
-    for q in ["", "?org=kansai-rail", "?state=open", "?kev=1", "?limit=1000", "?offset=1"]:
-        r = srv.request("GET", "/api/v1/findings" + q, cookie=op)
-        orgs = {f["org"] for f in r.json()["items"]} if r.status == 200 else None
-        check(orgs is not None and orgs <= {"kanto-rail"}, "operator list %s: %s" % (q, orgs))
-        r = srv.request("GET", "/findings" + q.replace("1000", "500"), cookie=op)
-        check(r.status == 200 and "関西" not in r.text(), "operator page /findings%s" % q)
-    r = srv.request("GET", "/api/v1/findings", cookie=bur)
-    check({f["org"] for f in r.json()["items"]} == {"kanto-rail", "kansai-rail"},
-          "railway bureau sees railway findings only")
-    for tmpl in ["/api/v1/orgs/%s/findings", "/api/v1/orgs/%s/rating", "/api/v1/orgs/%s/services"]:
-        for ref in ["kansai-rail", str(numeric_id(srv, ana, "kansai-rail"))]:
-            r = srv.request("GET", tmpl % ref, cookie=op)
-            check(r.status == 404, "operator A reading %s: %d" % (tmpl % ref, r.status))
-    # filters and paging (analyst: all four seeded findings)
-    for q, want in [("", 4), ("?state=open", 3), ("?state=fixed", 1), ("?kev=1", 1),
-                    ("?severity=critical", 2), ("?kind=tls", 1), ("?org=osaka-water", 1),
-                    ("?kev=1&severity=critical&state=open", 1)]:
-        r = srv.request("GET", "/api/v1/findings" + q, cookie=ana)
-        check(r.status == 200 and r.json()["total"] == want and len(r.json()["items"]) == want,
-              "analyst findings%s: %s, want %d" % (q, r.json().get("total"), want))
-    r = srv.request("GET", "/api/v1/findings?limit=2&offset=3", cookie=ana)
-    check(r.status == 200 and len(r.json()["items"]) == 1 and r.json()["total"] == 4,
-          "paging limit=2 offset=3")
-    # SQL metacharacters in the new filters: refused or matched literally, never widened
-    for q in ["severity=%27%20OR%201=1--", "kind=tls%27%3B--", "state=open%22", "kev=1%20OR%201",
-              "limit=1%3B", "offset=-1"]:
-        r = srv.request("GET", "/api/v1/findings?" + q, cookie=op)
-        check(r.status == 400 and r.json()["error"]["code"], "filter %s: %d" % (q, r.status))
-        r = srv.request("GET", "/findings?" + q, cookie=op)
-        check(r.status == 400 and "関西" not in r.text(), "page filter %s: %d" % (q, r.status))
-    for q in ["org=%27%20OR%20%271%27=%271", "org=kanto-rail%27--", "org=%25"]:
-        r = srv.request("GET", "/api/v1/findings?" + q, cookie=ana)
-        check(r.status == 200 and r.json()["items"] == [], "org filter %s widened" % q)
-    # rating: deductions sum to the points lost
-    r = srv.request("GET", "/api/v1/orgs/kanto-rail/rating", cookie=op)
-    d = r.json() if r.status == 200 else {}
-    check(d.get("grade") == "C" and abs(sum(x["points"] for x in d["deductions"]) -
-                                         (100 - d["score"])) < 0.05, "kanto rating %s" % d)
-    r = srv.request("GET", "/api/v1/orgs/kanto-rail/services", cookie=op)
-    check(r.status == 200 and r.json()["items"][0]["tls"]["expired"] is True, "services tls")
-    r = srv.request("GET", "/api/v1/orgs/kanto-rail/findings?state=open", cookie=op)
-    check(r.status == 200 and [f["id"] for f in r.json()["items"]] == [k], "org findings")
-    # pages: dashboard panels, operator page, escaped evidence
-    r = srv.request("GET", "/", cookie=ana)
-    t = r.text()
-    check('grade-C' in t and 'href="/orgs/kanto-rail"' in t and "関西の秘密" in t and
-          'id="rescan"' in t, "analyst dashboard shows grades, urgent findings and rescans")
-    r = srv.request("GET", "/", cookie=op)
-    check("kansai" not in r.text() and "grade-C" in r.text(), "operator dashboard: own only")
-    r = srv.request("GET", "/", cookie=login(srv, "bureau-water")[1])
-    check("kanto-rail" not in r.text() and "関西" not in r.text() and "grade-" not in r.text(),
-          "water bureau dashboard: its sector only")
-    r = srv.request("GET", "/", cookie=bur)
-    check("grade-A" in r.text() and "grade-C" in r.text() and "water RDP" not in r.text(),
-          "railway bureau dashboard: railway grades, no water findings")
-    r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
-    t = r.text()
-    check(r.status == 200 and 'id="grade">C<' in t and "CN=www.kanto-rail.example" in t and
-          "expired" in t and "self-signed" in t and "2023-11-15" in t and "Apache httpd" in t,
-          "operator page: grade, certificate (JST), services")
-    r = srv.request("GET", "/orgs/kanto-rail?severity=%27", cookie=op)
-    check(r.status == 200 and "関西" not in r.text(), "operator page with a bad filter")
-    r = srv.request("GET", "/findings/%d" % k, cookie=op)
-    check(r.status == 200 and "<script>x" not in r.text() and "&lt;script&gt;" in r.text(),
-          "finding page escapes evidence")
-    r = srv.request("GET", "/api/v1/feeds", cookie=bur)
-    check(r.status == 200 and r.json()["items"][0]["records"] == 1234, "feeds for bureau")
-    r = srv.request("GET", "/api/v1/scans", cookie=ana)
-    check(r.status == 200 and r.json()["items"][0]["sent"] == 300, "scans for analyst")
-    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
-    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
-    check(("operator", "finding.read") in actions, "finding reads are audited")
 
 
 def alerts_checks(srv, jars, token, db):
@@ -795,6 +642,159 @@ def alerts_checks(srv, jars, token, db):
     for want in [("operator", "alert.ack"), ("analyst", "alert.ack"), ("anonymous", "alert.ack"),
                  ("operator", "alert.read")]:
         check(want in actions, "audit log lacks %s" % (want,))
+
+
+def cross_org(srv, jars, token):
+    """Operator A never sees operator B's data, by slug, numeric id, filter or token."""
+    op = jars["operator"]
+    b_id = numeric_id(srv, jars["analyst"], "kansai-rail")
+    a_id = numeric_id(srv, jars["analyst"], "kanto-rail")
+    missing = srv.request("GET", "/api/v1/orgs/no-such-org", cookie=op)
+    for tmpl in ["/api/v1/orgs/%s", "/api/v1/orgs/%s/assets", "/api/v1/orgs/%s/scope",
+                 "/orgs/%s"]:
+        for ref in ["kansai-rail", str(b_id), "KANSAI-RAIL", "kansai-rail%20", "0" + str(b_id)]:
+            r = srv.request("GET", tmpl % ref, cookie=op)
+            check(r.status == 404 and "関西".encode() not in r.body,
+                  "operator A reading %s: %d" % (tmpl % ref, r.status))
+        r = srv.request("GET", tmpl % str(a_id), cookie=op)
+        check(r.status == 200, "operator A reading own org by id %s: %d" % (tmpl % a_id, r.status))
+        r = srv.request("GET", tmpl % "kansai-rail", headers={"Authorization": "Bearer " + token})
+        check(r.status == 404, "operator A's token reading B (%s): %d" % (tmpl, r.status))
+    b = srv.request("GET", "/api/v1/orgs/kansai-rail", cookie=op)
+    check(b.body == missing.body, "B's 404 differs from a missing org's: existence leaks")
+    for q in ["", "?sector=railways", "?limit=1000", "?offset=1", "?critical=true"]:
+        r = srv.request("GET", "/api/v1/orgs" + q, cookie=op)
+        slugs = [o["slug"] for o in r.json()["items"]] if r.status == 200 else None
+        check(slugs in ([], ["kanto-rail"]) and (q != "" or slugs == ["kanto-rail"]),
+              "operator A list %s: %s" % (q, slugs))
+        r = srv.request("GET", "/orgs" + q.replace("1000", "500"), cookie=op)
+        check(r.status == 200 and "kansai-rail" not in r.text(), "operator A page /orgs%s" % q)
+    r = srv.request("GET", "/", cookie=op)
+    check("kansai" not in r.text(), "operator A's dashboard names B")
+    r = srv.request("GET", "/api/v1/orgs", headers={"Authorization": "Bearer " + token})
+    check(r.status == 200 and [o["slug"] for o in r.json()["items"]] == ["kanto-rail"],
+          "operator A's token lists only A")
+    r = srv.request("GET", "/api/v1/users", headers={"Authorization": "Bearer " + token})
+    check(r.status == 403, "operator token on /api/v1/users: %d" % r.status)
+    # bureau users: their sector only
+    bw = login(srv, "bureau-water")[1]
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail", cookie=bw)
+    check(r.status == 404, "water bureau reading a railway: %d" % r.status)
+    r = srv.request("GET", "/api/v1/orgs?sector=railways", cookie=bw)
+    check(r.status == 200 and r.json()["items"] == [], "water bureau listing railways")
+    r = srv.request("GET", "/api/v1/orgs", cookie=jars["bureau"])
+    sectors = {o["sector"] for o in r.json()["items"]}
+    check(sectors == {"railways"}, "railway bureau sees sectors %s" % sectors)
+    r = srv.request("GET", "/api/v1/orgs/kansai-rail", cookie=jars["bureau"])
+    check(r.status == 200, "railway bureau reads another railway: %d" % r.status)
+    # the audit log records reads of org data and every write
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=jars["analyst"])
+    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
+    for want in [("operator", "org.read"), ("admin", "user.add"), ("analyst", "login"),
+                 ("admin", "user.disable"), ("operator", "logout")]:
+        check(want in actions, "audit log lacks %s" % (want,))
+
+
+def findings_checks(srv, jars, token):
+    """Findings by id are narrowed in the query; filters, ratings, services, panels."""
+    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
+    k, b, w = SEED_IDS["kanto"], SEED_IDS["kansai"], SEED_IDS["water"]
+    missing = srv.request("GET", "/api/v1/findings/999999", cookie=op)
+    check(missing.status == 404, "missing finding: %d" % missing.status)
+    for ref in [str(b), str(w), "0" + str(b), str(b) + "%20", "%s%%20OR%%201=1" % b]:
+        r = srv.request("GET", "/api/v1/findings/" + ref, cookie=op)
+        check(r.status == 404 and "関西".encode() not in r.body,
+              "operator A reading finding %s: %d" % (ref, r.status))
+        r = srv.request("GET", "/findings/" + ref, cookie=op)
+        check(r.status == 404 and "関西".encode() not in r.body and "<html" in r.text(),
+              "operator A's page for finding %s: %d" % (ref, r.status))
+    r = srv.request("GET", "/api/v1/findings/%d" % b, cookie=op)
+    check(r.body == missing.body, "B's finding 404 differs from a missing one: existence leaks")
+    r = srv.request("GET", "/api/v1/findings/%d" % b,
+                    headers={"Authorization": "Bearer " + token})
+    check(r.status == 404, "operator token reading B's finding: %d" % r.status)
+    r = srv.request("GET", "/api/v1/findings/%d" % k, cookie=op)
+    check(r.status == 200 and r.json()["kev"] is True and len(r.json()["events"]) == 1,
+          "operator reads own finding with events: %d" % r.status)
+    r = srv.request("GET", "/api/v1/findings/%d" % w, cookie=bur)
+    check(r.status == 404, "railway bureau reading a water finding: %d" % r.status)
+    r = srv.request("GET", "/api/v1/findings/%d" % b, cookie=bur)
+    check(r.status == 200, "railway bureau reading another railway's finding: %d" % r.status)
+    r = srv.request("GET", "/api/v1/findings/%d" % k, cookie=login(srv, "bureau-water")[1])
+    check(r.status == 404, "water bureau reading a railway finding: %d" % r.status)
+    # lists: operator A only A, whatever the filter asks
+    for q in ["", "?org=kansai-rail", "?state=open", "?kev=1", "?limit=1000", "?offset=1"]:
+        r = srv.request("GET", "/api/v1/findings" + q, cookie=op)
+        orgs = {f["org"] for f in r.json()["items"]} if r.status == 200 else None
+        check(orgs is not None and orgs <= {"kanto-rail"}, "operator list %s: %s" % (q, orgs))
+        r = srv.request("GET", "/findings" + q.replace("1000", "500"), cookie=op)
+        check(r.status == 200 and "関西" not in r.text(), "operator page /findings%s" % q)
+    r = srv.request("GET", "/api/v1/findings", cookie=bur)
+    check({f["org"] for f in r.json()["items"]} == {"kanto-rail", "kansai-rail"},
+          "railway bureau sees railway findings only")
+    for tmpl in ["/api/v1/orgs/%s/findings", "/api/v1/orgs/%s/rating", "/api/v1/orgs/%s/services"]:
+        for ref in ["kansai-rail", str(numeric_id(srv, ana, "kansai-rail"))]:
+            r = srv.request("GET", tmpl % ref, cookie=op)
+            check(r.status == 404, "operator A reading %s: %d" % (tmpl % ref, r.status))
+    # filters and paging (analyst: all four seeded findings)
+    for q, want in [("", 4), ("?state=open", 3), ("?state=fixed", 1), ("?kev=1", 1),
+                    ("?severity=critical", 2), ("?kind=tls", 1), ("?org=osaka-water", 1),
+                    ("?kev=1&severity=critical&state=open", 1)]:
+        r = srv.request("GET", "/api/v1/findings" + q, cookie=ana)
+        check(r.status == 200 and r.json()["total"] == want and len(r.json()["items"]) == want,
+              "analyst findings%s: %s, want %d" % (q, r.json().get("total"), want))
+    r = srv.request("GET", "/api/v1/findings?limit=2&offset=3", cookie=ana)
+    check(r.status == 200 and len(r.json()["items"]) == 1 and r.json()["total"] == 4,
+          "paging limit=2 offset=3")
+    # SQL metacharacters in the new filters: refused or matched literally, never widened
+    for q in ["severity=%27%20OR%201=1--", "kind=tls%27%3B--", "state=open%22", "kev=1%20OR%201",
+              "limit=1%3B", "offset=-1"]:
+        r = srv.request("GET", "/api/v1/findings?" + q, cookie=op)
+        check(r.status == 400 and r.json()["error"]["code"], "filter %s: %d" % (q, r.status))
+        r = srv.request("GET", "/findings?" + q, cookie=op)
+        check(r.status == 400 and "関西" not in r.text(), "page filter %s: %d" % (q, r.status))
+    for q in ["org=%27%20OR%20%271%27=%271", "org=kanto-rail%27--", "org=%25"]:
+        r = srv.request("GET", "/api/v1/findings?" + q, cookie=ana)
+        check(r.status == 200 and r.json()["items"] == [], "org filter %s widened" % q)
+    # rating: deductions sum to the points lost
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail/rating", cookie=op)
+    d = r.json() if r.status == 200 else {}
+    check(d.get("grade") == "C" and abs(sum(x["points"] for x in d["deductions"]) -
+                                         (100 - d["score"])) < 0.05, "kanto rating %s" % d)
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail/services", cookie=op)
+    check(r.status == 200 and r.json()["items"][0]["tls"]["expired"] is True, "services tls")
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail/findings?state=open", cookie=op)
+    check(r.status == 200 and [f["id"] for f in r.json()["items"]] == [k], "org findings")
+    # pages: dashboard panels, operator page, escaped evidence
+    r = srv.request("GET", "/", cookie=ana)
+    t = r.text()
+    check('grade-C' in t and 'href="/orgs/kanto-rail"' in t and "関西の秘密" in t and
+          'id="rescan"' in t, "analyst dashboard shows grades, urgent findings and rescans")
+    r = srv.request("GET", "/", cookie=op)
+    check("kansai" not in r.text() and "grade-C" in r.text(), "operator dashboard: own only")
+    r = srv.request("GET", "/", cookie=login(srv, "bureau-water")[1])
+    check("kanto-rail" not in r.text() and "関西" not in r.text() and "grade-" not in r.text(),
+          "water bureau dashboard: its sector only")
+    r = srv.request("GET", "/", cookie=bur)
+    check("grade-A" in r.text() and "grade-C" in r.text() and "water RDP" not in r.text(),
+          "railway bureau dashboard: railway grades, no water findings")
+    r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
+    t = r.text()
+    check(r.status == 200 and 'id="grade">C<' in t and "CN=www.kanto-rail.example" in t and
+          "expired" in t and "self-signed" in t and "2023-11-15" in t and "Apache httpd" in t,
+          "operator page: grade, certificate (JST), services")
+    r = srv.request("GET", "/orgs/kanto-rail?severity=%27", cookie=op)
+    check(r.status == 200 and "関西" not in r.text(), "operator page with a bad filter")
+    r = srv.request("GET", "/findings/%d" % k, cookie=op)
+    check(r.status == 200 and "<script>x" not in r.text() and "&lt;script&gt;" in r.text(),
+          "finding page escapes evidence")
+    r = srv.request("GET", "/api/v1/feeds", cookie=bur)
+    check(r.status == 200 and r.json()["items"][0]["records"] == 1234, "feeds for bureau")
+    r = srv.request("GET", "/api/v1/scans", cookie=ana)
+    check(r.status == 200 and r.json()["items"][0]["sent"] == 300, "scans for analyst")
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
+    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
+    check(("operator", "finding.read") in actions, "finding reads are audited")
 
 
 def input_suite():
