@@ -92,12 +92,11 @@ int web_page_dashboard(struct web_req *r)
 		"</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
 		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
 		M_TOTAL, total, crit);
-	/* Each panel says so honestly when its table is empty; alerts come later. */
+	/* Each panel says so honestly when its table is empty. */
 	web_panel_grades(r);
 	web_panel_urgent(r);
 	web_panel_rescan(r);
-	web_out(r, "<section class=\"panel empty\"><h2>%T</h2><p>%T</p></section>", M_ALERTS,
-		M_NO_DATA_YET);
+	web_panel_alerts(r);
 	web_page_end(r);
 	return 0;
 }

@@ -50,6 +50,20 @@ const struct web_route web_routes[] = {
     /* Findings by numeric id: the caller's rows are part of the query (page_findings.c). */
     {"GET", "/api/v1/findings", web_api_findings, READERS, WEB_OBJ_NONE, API, NULL},
     {"GET", "/api/v1/findings/{id}", web_api_finding, READERS, WEB_OBJ_NONE, API, "finding.read"},
+    /* Alerts and notices by numeric id: the caller's rows are part of the query
+     * (page_alerts.c); bureau users read, analysts and operators acknowledge. */
+    {"GET", "/alerts", web_page_alerts, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/alerts/{id}", web_page_alert, READERS, WEB_OBJ_NONE, PAGE, "alert.read"},
+    {"POST", "/alerts/{id}/ack", web_post_alert_ack, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
+     PAGE, "alert.ack"},
+    {"GET", "/api/v1/alerts", web_api_alerts, READERS, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/api/v1/alerts/{id}", web_api_alert, READERS, WEB_OBJ_NONE, API, "alert.read"},
+    {"POST", "/api/v1/alerts/{id}/ack", web_api_alert_ack, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, API, "alert.ack"},
+    /* The link in an alert mail: anyone holding the token; GET only shows a confirm page. */
+    {"GET", "/ack/{token}", web_page_ack_token, AUTH_EVERYONE, WEB_OBJ_NONE, PAGE, NULL},
+    {"POST", "/ack/{token}", web_post_ack_token, AUTH_EVERYONE, WEB_OBJ_NONE,
+     PAGE | WEB_SELF_AUDIT | WEB_LOGIN_CSRF, NULL},
     {"GET", "/api/v1/feeds", web_api_feeds, AUTH_ANALYST | AUTH_BUREAU, WEB_OBJ_NONE, API, NULL},
     {"GET", "/api/v1/scans", web_api_scans, AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
     {"GET", "/api/v1/users", web_api_users, AUTH_ADMIN, WEB_OBJ_NONE, API, NULL},

@@ -136,6 +136,32 @@ enum web_msg {
 	M_GRADES,
 	M_FINDINGS,
 	M_ALERTS,
+	M_NAV_ALERTS,
+	M_ALERTS_AWAITING,
+	M_ALERT,
+	M_ALERT_SUBJECT,
+	M_KIND_ALERT,
+	M_KIND_NOTICE,
+	M_URGENT,
+	M_URGENT_ONLY,
+	M_UNACKED_ONLY,
+	M_ACK_STATE,
+	M_ACKED,
+	M_UNACKED,
+	M_ACK,
+	M_ACK_TITLE,
+	M_ACK_CONFIRM,
+	M_DELIVERY,
+	M_DELIVERY_LOG,
+	M_CHANNEL,
+	M_RECIPIENT,
+	M_ATTEMPTS,
+	M_DELIVERED_AT,
+	M_BODY,
+	M_DL_DELIVERED,
+	M_DL_PENDING,
+	M_DL_REFUSED,
+	M_DL_DEAD,
 	M_NO_DATA_YET,
 	M_ORG_LIST,
 	M_FILTER,
@@ -455,6 +481,16 @@ int web_api_org_rating(struct web_req *r);
 int web_api_org_services(struct web_req *r);
 int web_api_feeds(struct web_req *r);
 int web_api_scans(struct web_req *r);
+int web_page_alerts(struct web_req *r);
+int web_page_alert(struct web_req *r);
+int web_post_alert_ack(struct web_req *r);
+int web_api_alerts(struct web_req *r);
+int web_api_alert(struct web_req *r);
+int web_api_alert_ack(struct web_req *r);
+int web_page_ack_token(struct web_req *r);
+int web_post_ack_token(struct web_req *r);
+/* Dashboard: unacknowledged urgent alerts among the caller's rows (page_alerts.c). */
+void web_panel_alerts(struct web_req *r);
 /* Dashboard panels and operator-page sections from findings, ratings and services
  * (page_findings.c, page_data.c), each narrowed to the caller's rows. */
 void web_panel_grades(struct web_req *r);

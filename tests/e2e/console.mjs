@@ -1,6 +1,7 @@
 // console.mjs - the web console as a person uses it: Playwright (playwright-core) driving
 // Debian's chromium against `mamori serve` on 127.0.0.1. Logs in as each role, sees what the
-// role may see, is refused what it may not (a 403 page), switches language, logs out.
+// role may see, is refused what it may not (a 403 page), switches language, logs out;
+// the operator acknowledges an alert and the analyst sees it acknowledged.
 // Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
 import { chromium } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
@@ -114,7 +115,8 @@ async function roleSpecific(page, base, role) {
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
 		check((await page.locator("h1").innerText()) === "ダッシュボード", "analyst: back to Japanese");
 		await shot(page, "dashboard");
-		check((await page.locator(".panel.empty").count()) === 1, "analyst: one empty panel (alerts) left");
+		check((await page.locator(".panel.empty").count()) === 0, "analyst: no empty panel left");
+		check((await page.locator("#alerts-awaiting").innerText()).includes("関西の警報"), "analyst: alerts awaiting acknowledgement on the dashboard");
 		check((await page.locator("#grades dt.grade").allInnerTexts()).includes("C"), "analyst: a grade on the dashboard");
 		await Promise.all([page.waitForNavigation(), page.click("#urgent a[href='/findings/101']")]);
 		check((await page.locator("#finding-title").innerText()).includes("Apache"), "analyst: opens a finding from the dashboard");
@@ -181,6 +183,37 @@ async function roleSpecific(page, base, role) {
 	}
 }
 
+// The operator acknowledges its alert on /alerts; the analyst then sees it acknowledged.
+async function alertsFlow(ctx, base) {
+	const page = await ctx.newPage();
+	await login(page, base, "operator");
+	await page.goto(base + "/alerts");
+	check((await page.locator("#alerts tbody tr").count()) === 1, "operator: /alerts lists its one alert");
+	check(!(await page.content()).includes("関西の警報"), "operator: another org's alert on /alerts");
+	check((await page.locator("#ack-state-301").innerText()) === "未確認", "operator: alert 301 not yet acknowledged");
+	await Promise.all([page.waitForNavigation(), page.click("#ack-301")]);
+	check(new URL(page.url()).pathname === "/alerts", `operator: ack lands on ${page.url()}`);
+	const state = await page.locator("#ack-state-301").innerText();
+	check(state.includes("確認済み") && /\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST/.test(state) && state.includes("operator"),
+		`operator: alert 301 marked acknowledged with the time in JST (${state})`);
+	check((await page.locator("#ack-301").count()) === 0, "operator: no button once acknowledged");
+	await shot(page, "alerts");
+	const other = await page.goto(base + "/alerts/302");
+	check(other.status() === 404 && !(await page.content()).includes("関西の警報"), `operator: another org's alert answered ${other.status()}`);
+	await page.goto(base + "/");
+	check((await page.locator("#alerts-awaiting-count").getAttribute("data-count")) === "0", "operator: nothing awaiting acknowledgement");
+	await ctx.clearCookies();
+	await login(page, base, "analyst");
+	await page.goto(base + "/alerts/301");
+	const seen = await page.locator("#ack-state-301").innerText();
+	check(seen.includes("確認済み") && seen.includes("JST") && seen.includes("operator"), `analyst: sees 301 acknowledged (${seen})`);
+	check((await page.locator("#targets").innerText()).includes("soc@kanto-rail.test"), "analyst: delivery per recipient");
+	await shot(page, "alert-detail");
+	await page.goto(base + "/alerts?unacked=1");
+	check((await page.locator("#alerts tbody tr").count()) === 1 && (await page.content()).includes("関西の警報"), "analyst: unacknowledged filter");
+	await page.close();
+}
+
 // A few rows the findings, rating and identify modules would write (fixed ids: 101 kanto-rail, 202 kansai-rail).
 function seed(db) {
 	const now = Math.floor(Date.now() / 1000);
@@ -193,7 +226,12 @@ INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, state, sever
  (202, 'kansai-rail', '198.51.100.7:23/tcp', 'risky:telnet', 'risky_service', 'network', 'open', 'critical', '関西の秘密 telnet', NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, ${now}, ${now});
 INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, computed_at, explanation) VALUES ('kanto-rail', '2026Q4', 72, 'C', 'C', 'v1', ${now}, ${q(expl)});
 INSERT INTO services (org_slug, ip, port, proto, service, tls, product, version, cpe, tls_info, state, first_seen, last_seen)
- VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now});`]);
+ VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now});
+INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at, urgent, ack_token_sha256)
+ VALUES (301, 'kanto-rail', 'vuln:CVE-2021-41773', '[mamori] 緊急: vuln:CVE-2021-41773 / Urgent: kanto-rail', '緊急の対応をお願いします', ${now - 600}, 1, 'e2e301'),
+ (302, 'kansai-rail', 'notice:kev:CVE-2024-0002', '関西の警報 notice', '関西向け', ${now - 300}, 1, 'e2e302');
+INSERT INTO alert_targets (alert_id, channel, target, state, attempts, delivered_at)
+ VALUES (301, 'email', 'soc@kanto-rail.test', 'delivered', 1, ${now - 540}), (302, 'email', 'soc@kansai-rail.test', 'pending', 0, NULL);`]);
 }
 
 async function main() {
@@ -243,6 +281,8 @@ async function main() {
 			await ctx.clearCookies();
 			await asRole(ctx, base, role);
 		}
+		await ctx.clearCookies();
+		await alertsFlow(ctx, base);
 	} finally {
 		if (ctx) await ctx.close();
 		proc.kill("SIGTERM");

@@ -61,6 +61,14 @@ EXPECTED = {
     "GET /api/v1/orgs/{org}/services": R,
     "GET /api/v1/findings": R,
     "GET /api/v1/findings/{id}": R,
+    "GET /alerts": R,
+    "GET /alerts/{id}": R,
+    "POST /alerts/{id}/ack": {"analyst", "operator"},
+    "GET /api/v1/alerts": R,
+    "GET /api/v1/alerts/{id}": R,
+    "POST /api/v1/alerts/{id}/ack": {"analyst", "operator"},
+    "GET /ack/{token}": set(ROLES),
+    "POST /ack/{token}": set(ROLES),
     "GET /api/v1/feeds": {"analyst", "bureau"},
     "GET /api/v1/scans": {"analyst"},
     "GET /api/v1/users": {"admin"},
@@ -256,6 +264,7 @@ def seed(db):
                                     "risky_service", "high", "open", "water RDP")
     c.execute("INSERT INTO finding_events (finding_id, at, event, detail) VALUES (?, ?, 'opened',"
               " 'first seen')", (SEED_IDS["kanto"], NOW - 3600))
+    seed_alerts(c)
     expl = {"org": "kanto-rail", "period": "2026Q4", "score": 72.0, "grade": "C",
             "raw_grade": "C", "points_lost": 28.0,
             "deductions": [{"finding": SEED_IDS["kanto"], "category": "kev",
@@ -287,8 +296,56 @@ def seed(db):
     c.close()
 
 
+# Alerts and notices as src/alert writes them. ALERT_IDS["kanto"] equals SEED_IDS["kanto"] so
+# the matrix's {id} names a kanto-rail alert too; ACK_TOKENS are the links' tokens (hash stored).
+ALERT_IDS = {}
+ACK_TOKENS = {"kanto": "a1" * 16, "kansai": "b2" * 16, "spare": "c3" * 16}
+
+
+def add_alert(c, org, key, subject, created, aid=None, token=None, urgent=1, acked_at=None):
+    import hashlib
+    h = hashlib.sha256((token or "x%s%s" % (org, key)).encode()).hexdigest()
+    aid = c.execute("INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at,"
+                    " urgent, ack_token_sha256, acked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " RETURNING id", (aid, org, key, subject, "本文 <b>body</b> of " + subject,
+                                      created, urgent, h, acked_at)).fetchone()[0]
+    c.execute("INSERT INTO alert_targets (alert_id, channel, target, state, attempts,"
+              " delivered_at) VALUES (?, 'email', ?, 'delivered', 1, ?)",
+              (aid, "soc@" + org + ".test", created + 60))
+    c.execute("INSERT INTO alert_targets (alert_id, channel, target, state, attempts)"
+              " VALUES (?, 'webhook', '1', 'pending', 2)", (aid,))
+    c.execute("INSERT INTO alert_deliveries (alert_id, channel, target, attempt, at, status,"
+              " error) VALUES (?, 'webhook', '1', 1, ?, 'error', 'connection refused')",
+              (aid, created + 30))
+    return aid
+
+
+def seed_alerts(c):
+    ALERT_IDS["kanto"] = add_alert(c, "kanto-rail", "vuln:CVE-2021-41773",
+                                   "[mamori] 緊急: vuln:CVE-2021-41773 / Urgent: kanto-rail",
+                                   NOW - 7200, aid=SEED_IDS["kanto"])
+    ALERT_IDS["kanto_notice"] = add_alert(c, "kanto-rail", "notice:kev:CVE-2024-0001",
+                                          "[mamori] 脆弱性情報 kanto notice", NOW - 5000,
+                                          token=ACK_TOKENS["kanto"])
+    ALERT_IDS["kansai"] = add_alert(c, "kansai-rail", "notice:kev:CVE-2024-0002",
+                                    "関西の警報 kansai notice", NOW - 4000,
+                                    token=ACK_TOKENS["kansai"])
+    ALERT_IDS["water"] = add_alert(c, "osaka-water", "risky:rdp", "water RDP alert", NOW - 3000)
+    ALERT_IDS["spare"] = add_alert(c, "kanto-rail", "notice:kev:CVE-2024-0003",
+                                   "kanto spare notice", NOW - 2000, token=ACK_TOKENS["spare"])
+    ALERT_IDS["kanto_low"] = add_alert(c, "kanto-rail", "notice:manual:00", "kanto not urgent",
+                                       NOW - 1000, urgent=0)
+
+
 def csrf_of(html):
     m = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    return m.group(1) if m else None
+
+
+def ack_csrf_of(html):
+    """The pre-session token of an ack link's confirm form (the header's is the session's)."""
+    m = re.search(r'action="/ack/[0-9a-f]+"><input type="hidden" name="csrf" value="([0-9a-f]+)"',
+                  html)
     return m.group(1) if m else None
 
 
@@ -338,6 +395,8 @@ def expected_status(method, pattern, role):
         if pattern == "/login" and role != "anonymous":
             return 303  # signed in already: to the role's home
         return 200
+    if pattern == "/api/v1/alerts/{id}/ack":
+        return 200
     if pattern == "/login":
         return 401  # wrong password on purpose
     if pattern == "/api/v1/users":
@@ -376,6 +435,7 @@ def matrix():
             for role in ROLES:
                 n += 1
                 path = concrete(pattern, n)
+                path = path.replace("{token}", ACK_TOKENS["kanto"])
                 jar = dict(jars[role])
                 body, headers, source = None, {}, "127.0.0.1"
                 if method == "POST":
@@ -403,6 +463,11 @@ def matrix():
                                            "password": PASSWORD})
                         headers = {"Content-Type": "application/json",
                                    "X-CSRF-Token": csrfs[role] or ""}
+                    elif pattern == "/ack/{token}":
+                        # the pre-session token from a confirm page (any unacknowledged link)
+                        r0 = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], cookie=jar)
+                        jar.update(r0.cookies())
+                        body = {"csrf": ack_csrf_of(r0.text()) or ""}
                     else:
                         body = {"csrf": csrfs[role] or "", "name": "form%d" % n,
                                 "role": "member", "password": PASSWORD}
@@ -426,6 +491,7 @@ def matrix():
                                         pattern.startswith("/taxii2")):
                     check("403" in r.text() and "<html" in r.text(),
                           "%s as %s: 403 is not a page" % (path, role))
+        alerts_checks(srv, jars, token, db)
         cross_org(srv, jars, token)
         findings_checks(srv, jars, token)
         reports_checks(srv, jars, token, db, reports)
@@ -434,6 +500,184 @@ def matrix():
         rc = srv.stop()
         check(rc == 0, "server exit status on SIGTERM: %s" % rc)
     scan_shutdown_check(db, tmp)
+
+
+def alerts_checks(srv, jars, token, db):
+    """Alerts: rows in the query (404 alike), filters, acknowledgement (CSRF, idempotent,
+    by id, by link), the dashboard panel."""
+    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
+    A = ALERT_IDS
+    bearer = {"Authorization": "Bearer " + token}
+
+    def acked_at(aid):
+        con = sqlite3.connect(db)
+        row = con.execute("SELECT acked_at FROM alerts WHERE id = ?", (aid,)).fetchone()
+        con.close()
+        return row[0] if row else None
+
+    # the matrix acknowledged the kanto alert (by id) and the kanto notice (by link)
+    check(acked_at(A["kanto"]) and acked_at(A["kanto_notice"]), "matrix acks recorded")
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kanto"], cookie=op)
+    d = r.json() if r.status == 200 else {}
+    check(d.get("acked") is True and d.get("acked_at") and d.get("org") == "kanto-rail" and
+          d.get("kind") == "alert" and [t["state"] for t in d.get("targets", [])] ==
+          ["delivered", "pending"] and d["deliveries"][0]["error"] == "connection refused" and
+          "body" in d, "operator reads own alert with targets and deliveries: %s" % d)
+    check(d.get("acked_by") == "analyst", "first ack kept (analyst in the matrix): %s" %
+          d.get("acked_by"))
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kanto_notice"], cookie=ana)
+    check(r.status == 200 and r.json()["acked_by"] == "token" and r.json()["kind"] == "notice",
+          "link ack recorded as token: %s" % r.body[:200])
+    # operator A never reaches B's alerts: by id, variants, filter, token, ack
+    missing = srv.request("GET", "/api/v1/alerts/999999", cookie=op)
+    check(missing.status == 404, "missing alert: %d" % missing.status)
+    for aid in [A["kansai"], A["water"]]:
+        for ref in [str(aid), "0" + str(aid), str(aid) + "%20", "%d%%20OR%%201=1" % aid]:
+            r = srv.request("GET", "/api/v1/alerts/" + ref, cookie=op)
+            check(r.status == 404 and "関西".encode() not in r.body,
+                  "operator A reading alert %s: %d" % (ref, r.status))
+            r = srv.request("GET", "/alerts/" + ref, cookie=op)
+            check(r.status == 404 and "関西".encode() not in r.body and "<html" in r.text(),
+                  "operator A's page for alert %s: %d" % (ref, r.status))
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kansai"], cookie=op)
+    check(r.body == missing.body, "B's alert 404 differs from a missing one: existence leaks")
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kansai"], headers=bearer)
+    check(r.status == 404, "operator token reading B's alert: %d" % r.status)
+    csrf_op = session_csrf(srv, "operator", op)
+    r = srv.request("POST", "/alerts/%d/ack" % A["kansai"], {"csrf": csrf_op}, cookie=op)
+    check(r.status == 404, "operator A acking B's alert by form: %d" % r.status)
+    r = srv.request("POST", "/api/v1/alerts/%d/ack" % A["kansai"], {"csrf": csrf_op}, cookie=op)
+    check(r.status == 404, "operator A acking B's alert by API: %d" % r.status)
+    r = srv.request("POST", "/api/v1/alerts/%d/ack" % A["kansai"], b"", headers=bearer)
+    check(r.status == 404, "operator A's token acking B's alert: %d" % r.status)
+    check(acked_at(A["kansai"]) is None, "B's alert acknowledged by A")
+    for q in ["", "?org=kansai-rail", "?kind=notice", "?unacked=1", "?urgent=1", "?limit=1000",
+              "?offset=1"]:
+        r = srv.request("GET", "/api/v1/alerts" + q, cookie=op)
+        orgs = {a["org"] for a in r.json()["items"]} if r.status == 200 else None
+        check(orgs is not None and orgs <= {"kanto-rail"}, "operator alerts %s: %s" % (q, orgs))
+        r = srv.request("GET", "/alerts" + q.replace("1000", "500"), cookie=op)
+        check(r.status == 200 and "関西" not in r.text() and "water" not in r.text(),
+              "operator page /alerts%s" % q)
+    r = srv.request("GET", "/api/v1/alerts?org=kansai-rail", headers=bearer)
+    check(r.status == 200 and r.json()["items"] == [], "operator token filter on B")
+    # bureau: its sector, read-only
+    r = srv.request("GET", "/api/v1/alerts", cookie=bur)
+    check({a["org"] for a in r.json()["items"]} == {"kanto-rail", "kansai-rail"},
+          "railway bureau sees railway alerts only")
+    r = srv.request("POST", "/alerts/%d/ack" % A["kansai"],
+                    {"csrf": session_csrf(srv, "bureau", bur)}, cookie=bur)
+    check(r.status == 403 and acked_at(A["kansai"]) is None, "bureau ack: %d" % r.status)
+    bw = login(srv, "bureau-water")[1]
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kanto"], cookie=bw)
+    check(r.status == 404, "water bureau reading a railway alert: %d" % r.status)
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["water"], cookie=bw)
+    check(r.status == 200, "water bureau reading a water alert: %d" % r.status)
+    # filters and paging (analyst: all six)
+    for q, want in [("", 6), ("?unacked=1", 4), ("?urgent=1", 5), ("?kind=notice", 4),
+                    ("?kind=alert", 2), ("?org=osaka-water", 1), ("?unacked=1&urgent=1", 3),
+                    ("?org=kanto-rail&kind=notice&unacked=true", 2)]:
+        r = srv.request("GET", "/api/v1/alerts" + q, cookie=ana)
+        check(r.status == 200 and r.json()["total"] == want and len(r.json()["items"]) == want,
+              "analyst alerts%s: %s, want %d" % (q, r.json().get("total"), want))
+        r = srv.request("GET", "/alerts" + q, cookie=ana)
+        check(r.status == 200 and r.text().count('<tr id="alert-') == want,
+              "analyst page /alerts%s: %d rows, want %d" % (q, r.text().count('<tr id="alert-'),
+                                                           want))
+    r = srv.request("GET", "/api/v1/alerts?limit=4&offset=4", cookie=ana)
+    check(r.status == 200 and len(r.json()["items"]) == 2 and r.json()["total"] == 6,
+          "alerts paging limit=4 offset=4")
+    r = srv.request("GET", "/alerts?limit=4", cookie=ana)
+    check('rel="next" href="/alerts?limit=4&amp;offset=4"' in r.text(), "alerts pager link")
+    # SQL metacharacters in the new filters: refused or matched literally, never widened
+    for q in ["kind=%27%20OR%201=1--", "kind=alert%27%3B--", "unacked=1%20OR%201",
+              "urgent=%27", "unacked=%22", "limit=1%3B", "offset=-1"]:
+        r = srv.request("GET", "/api/v1/alerts?" + q, cookie=op)
+        check(r.status == 400 and r.json()["error"]["code"], "alert filter %s: %d" % (q, r.status))
+        r = srv.request("GET", "/alerts?" + q, cookie=op)
+        check(r.status == 400 and "関西" not in r.text(), "alert page filter %s: %d" %
+              (q, r.status))
+    for q in ["org=%27%20OR%20%271%27=%271", "org=kanto-rail%27--", "org=%25", "org=_"]:
+        r = srv.request("GET", "/api/v1/alerts?" + q, cookie=ana)
+        check(r.status == 200 and r.json()["items"] == [], "alert org filter %s widened" % q)
+    # CSRF on the ack form: missing, forged, replayed from another session -> 403, unchanged
+    spare = A["spare"]
+    for tok, what in [(None, "missing"), ("0" * 64, "forged"), (csrf_op[:-1], "truncated")]:
+        r = srv.request("POST", "/alerts/%d/ack" % spare, {"csrf": tok} if tok else {}, cookie=op)
+        check(r.status == 403, "%s CSRF on ack: %d" % (what, r.status))
+    _, op2 = login(srv, "operator")
+    r = srv.request("POST", "/alerts/%d/ack" % spare, {"csrf": csrf_op}, cookie=op2)
+    check(r.status == 403, "CSRF token replayed in another session: %d" % r.status)
+    r = srv.request("POST", "/api/v1/alerts/%d/ack" % spare, b"",
+                    headers={"X-CSRF-Token": "f" * 64}, cookie=op)
+    check(r.status == 403, "forged X-CSRF-Token on the ack API: %d" % r.status)
+    check(acked_at(spare) is None, "a refused ack changed the alert")
+    # the link: GET changes nothing (mail scanners), forged login token refused, POST acks
+    r = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], source="127.0.0.61")
+    check(r.status == 200 and "kanto spare notice" in r.text() and 'id="ack"' in r.text(),
+          "ack link confirm page: %d" % r.status)
+    r2 = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], source="127.0.0.61")
+    check(acked_at(spare) is None, "GET on the ack link acknowledged")
+    r = srv.request("POST", "/ack/" + ACK_TOKENS["spare"], {"csrf": "1" * 64},
+                    cookie={"mamori_login": "2" * 64}, source="127.0.0.61")
+    check(r.status == 403 and acked_at(spare) is None, "ack link with a forged token: %d" %
+          r.status)
+    r = srv.request("POST", "/ack/" + ACK_TOKENS["spare"], {"csrf": ack_csrf_of(r2.text())},
+                    cookie=r2.cookies(), source="127.0.0.61")
+    first = acked_at(spare)
+    check(r.status == 303 and first, "ack link POST: %d" % r.status)
+    r = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], source="127.0.0.61")
+    check(r.status == 200 and "確認済み" in r.text() and "JST" in r.text() and
+          'id="ack"' not in r.text(), "acknowledged link page")
+    # ack twice is idempotent: the first time stays
+    time.sleep(1.1)
+    r = srv.request("POST", "/alerts/%d/ack" % spare, {"csrf": csrf_op}, cookie=op)
+    check(r.status == 303 and acked_at(spare) == first, "second ack: %d" % r.status)
+    r = srv.request("POST", "/api/v1/alerts/%d/ack" % spare, b"", headers=bearer)
+    check(r.status == 200 and r.json()["acked"] is True and acked_at(spare) == first,
+          "ack by operator token, again: %d" % r.status)
+    # B's valid link is the token's purpose: anyone holding it may open it
+    r = srv.request("GET", "/ack/" + ACK_TOKENS["kansai"], cookie=op, source="127.0.0.61")
+    check(r.status == 200 and acked_at(A["kansai"]) is None, "B's link opens: %d" % r.status)
+    # unknown tokens: 404, throttled like login (per address)
+    for i, t in enumerate(["d4" * 16, "zz", "../" * 8, "A1" * 16, "e5" * 16, "f6" * 40]):
+        r = srv.request("GET", "/ack/" + urllib.parse.quote(t, safe=""), source="127.0.0.62")
+        check(r.status in (400, 404), "unknown token %d: %d" % (i, r.status))
+    r = srv.request("GET", "/ack/" + ACK_TOKENS["kansai"], source="127.0.0.62")
+    check(r.status == 429 and r.header("Retry-After"), "token guessing throttled: %d" % r.status)
+    r = srv.request("POST", "/ack/" + ACK_TOKENS["kansai"], {"csrf": "1" * 64},
+                    cookie={"mamori_login": "1" * 64}, source="127.0.0.62")
+    check(r.status == 429 and acked_at(A["kansai"]) is None, "throttled POST: %d" % r.status)
+    # pages: list with states in JST, detail with body (escaped) and delivery log
+    r = srv.request("GET", "/alerts", cookie=op)
+    t = r.text()
+    check('id="ack-state-%d"' % A["kanto"] in t and "確認済み" in t and "JST" in t and
+          'id="ack-%d"' % A["kanto_low"] in t and "soc@kanto-rail.test" in t,
+          "operator alerts page: states, button, recipients")
+    r = srv.request("GET", "/alerts", cookie=bur)
+    check(r.status == 200 and 'action="/alerts/' not in r.text(), "bureau page has no ack button")
+    r = srv.request("GET", "/alerts?lang=en", cookie=op)
+    check("Acknowledged" in r.text() and "Advisory notice" in r.text() and
+          "Urgent alert" in r.text() and "delivered" in r.text(), "alerts page in English")
+    r = srv.request("GET", "/alerts/%d" % A["kanto"], cookie=op)
+    t = r.text()
+    check(r.status == 200 and "&lt;b&gt;body" in t and "<b>body" not in t and
+          "connection refused" in t and 'id="deliveries"' in t and "配信済み" in t and
+          "送信待ち" in t, "alert detail page")
+    # dashboard panel: unacknowledged urgent, row-scoped
+    r = srv.request("GET", "/", cookie=op)
+    m = re.search(r'id="alerts-awaiting-count" data-count="(\d+)"', r.text())
+    check(m and m.group(1) == "0" and "関西" not in r.text(),
+          "operator panel: kanto has no urgent unacked left (%s)" % (m and m.group(1)))
+    r = srv.request("GET", "/", cookie=ana)
+    m = re.search(r'id="alerts-awaiting-count" data-count="(\d+)"', r.text())
+    check(m and m.group(1) == "2" and "関西の警報" in r.text(), "analyst panel: %s" %
+          (m and m.group(1)))
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
+    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
+    for want in [("operator", "alert.ack"), ("analyst", "alert.ack"), ("anonymous", "alert.ack"),
+                 ("operator", "alert.read")]:
+        check(want in actions, "audit log lacks %s" % (want,))
 
 
 def cross_org(srv, jars, token):
