@@ -25,6 +25,7 @@ struct feeds_opts {
 	bool resume;	   /* continue after a file's checkpoint when its size and mtime match */
 	size_t batch;	   /* records per transaction; 0 means 1,000 */
 	size_t record_max; /* largest record accepted; 0 means 16 MB */
+	bool one_thread;   /* parse and store on the calling thread (no parser thread) */
 };
 
 #define FEEDS_FIRST_ERRORS 5
@@ -160,6 +161,7 @@ struct feeds_cve {
 	size_t n_vps, cap_vps;
 	size_t arena_mark; /* cJSON arena position at parse start (released with the record) */
 	bool arena;
+	char *block; /* after feeds_cve_detach: owns the strings (doc is NULL then) */
 };
 
 void feeds_cve_release(struct feeds_cve *c);
