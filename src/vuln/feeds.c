@@ -21,6 +21,8 @@
 #define BATCH_DEFAULT 1000
 #define WHOLE_MAX ((size_t)256 << 20)
 #define SNIFF_MAX ((size_t)64 << 10)
+#define IMPORT_CACHE_KB "16384"	 /* 16 MB page cache while importing */
+#define IMPORT_CKPT_PAGES "8192" /* checkpoint every 32 MB of WAL while importing */
 
 static const struct {
 	enum feeds_kind kind;
@@ -269,13 +271,14 @@ static int one_item(struct feeds_ctx *c, const struct feeds_adapter *ad, struct 
 {
 	int rc = it->rc, frc;
 
-	if (rc == 0) {
-		if ((frc = sp_begin(c, ad, &it->e)))
-			return frc;
-		rc = ad->store(c, it->rec, &it->e);
-		if ((frc = sp_end(c, ad, rc, &it->e)))
-			return frc;
+	/* No savepoint: the record was checked whole on the parser thread, so storing it can
+	 * only fail in the store, and any such failure rolls the whole batch back (fatal). */
+	if (rc == 0 && (frc = ad->store(c, it->rec, &it->e)) < 0) {
+		merr_set_file(&it->e, c->path);
+		return frc == M_ENOMEM ? frc : M_ESTORE;
 	}
+	if (rc == 0)
+		rc = frc;
 	return settle(c, ad, rc, &it->e, it->cve, it->offset, it->line);
 }
 
@@ -336,6 +339,8 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 		rc = p->q ? one_item(c, ad, &it) : one_record(c, ad, &rec);
 		if (it.rec)
 			ad->rec_free(it.rec);
+		if (rc && p->q && e)
+			*e = it.e;
 		if (rc)
 			goto fail;
 		if (!ad->one_tx && ++in_batch >= batch) {
@@ -363,8 +368,8 @@ fail:
 	return rc;
 }
 
-static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
-		     struct merr *e)
+static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
+			struct merr *e)
 {
 	struct feeds_pipe p = {0};
 	int rc;
@@ -384,6 +389,55 @@ static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 		memset(&p, 0, sizeof(p));
 	rc = run_records(c, ad, k, &p, e);
 	feeds_pipe_stop(&p);
+	return rc;
+}
+
+/* SQLite settings for the length of one import (restored after): a page cache that holds a
+ * batch's b-tree pages (fewer re-reads), and WAL checkpoints on a helper connection's thread
+ * (feed_ckpt.c) instead of the importing thread. Durability is unchanged: synchronous stays
+ * as the store set it, and a checkpoint is SQLite's own, whoever runs it. */
+struct import_pragmas {
+	int64_t cache_size, autockpt;
+	bool set;
+	struct feeds_ckpt ck;
+};
+
+static void pragmas_enter(struct store *s, struct import_pragmas *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (strcmp(store_backend_name(s), "sqlite") != 0 ||
+	    store_query_int(s, "PRAGMA cache_size", &ip->cache_size, NULL) ||
+	    store_query_int(s, "PRAGMA wal_autocheckpoint", &ip->autockpt, NULL))
+		return;
+	feeds_ckpt_start(s, &ip->ck);
+	ip->set = store_exec(s, ip->ck.started ? "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
+						 " PRAGMA wal_autocheckpoint = 0"
+					       : "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
+						 " PRAGMA wal_autocheckpoint = " IMPORT_CKPT_PAGES,
+			     NULL) == 0;
+}
+
+static void pragmas_leave(struct store *s, struct import_pragmas *ip)
+{
+	char sql[128];
+
+	feeds_ckpt_stop(&ip->ck);
+	if (!ip->set)
+		return;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld; PRAGMA wal_autocheckpoint = %lld",
+		 (long long)ip->cache_size, (long long)ip->autockpt);
+	store_exec(s, sql, NULL);
+}
+
+static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
+		     struct merr *e)
+{
+	struct import_pragmas ip;
+	int rc;
+
+	pragmas_enter(c->s, &ip);
+	rc = run_split_in(c, ad, k, e);
+	pragmas_leave(c->s, &ip);
 	return rc;
 }
 

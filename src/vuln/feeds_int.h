@@ -203,6 +203,19 @@ int feeds_pipe_start(struct feeds_pipe *p, struct split *sp, const struct feeds_
 /* Cancels (if still running), joins the thread and frees what is left in the queue. */
 void feeds_pipe_stop(struct feeds_pipe *p);
 
+/* A helper thread with its own connection that checkpoints the WAL every 100 ms while an
+ * import runs (the importing connection then sets wal_autocheckpoint 0). Start returns
+ * M_EUNSUPPORTED when the store is not a SQLite file. Stop does a last pass and joins. */
+struct feeds_ckpt {
+	struct store *s;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, started;
+};
+int feeds_ckpt_start(struct store *s, struct feeds_ckpt *k);
+void feeds_ckpt_stop(struct feeds_ckpt *k);
+
 /* JVN entries (feed_jvn.c): lifecycle and builders for the XML and JSON parsers. */
 int feeds_jvn_init(struct feeds_jvn *j);
 void feeds_jvn_release(struct feeds_jvn *j);
