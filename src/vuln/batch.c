@@ -34,7 +34,7 @@ struct batch {
 	size_t *gstart; /* groups: [gstart[i], gstart[i + 1]) in v after sorting */
 	size_t n_groups;
 	struct gsize *gorder; /* groups, largest first */
-	size_t next;	/* next group to take (under mu) */
+	size_t next;	      /* next group to take (under mu) */
 	pthread_mutex_t mu;
 	unsigned flags;
 };
@@ -278,8 +278,8 @@ static void store_file(struct store *s, char *out, size_t cap)
 	stmt_finalize(st);
 }
 
-static int run_workers(struct store *s, struct batch *b, int threads,
-		       struct vuln_batch_stats *out, struct merr *e)
+static int run_workers(struct store *s, struct batch *b, int threads, struct vuln_batch_stats *out,
+		       struct merr *e)
 {
 	struct worker w[THREADS_MAX];
 	pthread_t th[THREADS_MAX];

@@ -561,8 +561,8 @@ static void metric_move(struct feeds_metric *m, char **w)
 int feeds_cve_detach(struct feeds_cve *c, size_t *bytes, struct merr *e)
 {
 	size_t n = str_size(c->description) + str_size(c->vuln_status) + str_size(c->state) +
-		   str_size(c->configurations) + str_size(c->cve5_affected) +
-		   metric_size(&c->v4) + metric_size(&c->v3) + metric_size(&c->v2);
+		   str_size(c->configurations) + str_size(c->cve5_affected) + metric_size(&c->v4) +
+		   metric_size(&c->v3) + metric_size(&c->v2);
 	char *w, *cfg, *aff;
 
 	for (size_t i = 0; i < c->n_refs; i++)

@@ -410,10 +410,11 @@ static void pragmas_enter(struct store *s, struct import_pragmas *ip)
 	    store_query_int(s, "PRAGMA wal_autocheckpoint", &ip->autockpt, NULL))
 		return;
 	feeds_ckpt_start(s, &ip->ck);
-	ip->set = store_exec(s, ip->ck.started ? "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
-						 " PRAGMA wal_autocheckpoint = 0"
-					       : "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
-						 " PRAGMA wal_autocheckpoint = " IMPORT_CKPT_PAGES,
+	ip->set = store_exec(s,
+			     ip->ck.started ? "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
+					      " PRAGMA wal_autocheckpoint = 0"
+					    : "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
+					      " PRAGMA wal_autocheckpoint = " IMPORT_CKPT_PAGES,
 			     NULL) == 0;
 }
 

@@ -348,7 +348,6 @@ static void test_nvd__bad_records_are_logged_and_good_ones_stored(void **state)
 	store_close(s);
 }
 
-
 /* ---- the parser thread hand-off ---- */
 
 struct pusher {
@@ -471,8 +470,9 @@ static void test_pipe__threaded_import_matches_inline_import_and_error_places(vo
 			len += (size_t)snprintf(doc + len, (1 << 20) - len, good, i, i);
 	}
 	/* one record over record_max: a splitter error between parsed records */
-	len += (size_t)snprintf(doc + len, (1 << 20) - len, ",{\"cve\":{\"id\":\"CVE-2099-9999\","
-							      "\"pad\":\"%03000d\"}}",
+	len += (size_t)snprintf(doc + len, (1 << 20) - len,
+				",{\"cve\":{\"id\":\"CVE-2099-9999\","
+				"\"pad\":\"%03000d\"}}",
 				0);
 	len += (size_t)snprintf(doc + len, (1 << 20) - len, ",");
 	len += (size_t)snprintf(doc + len, (1 << 20) - len, good, 301, 301);

@@ -829,7 +829,6 @@ static void test_match__one_shot_and_describe(void **state)
 	assert_int_equal(vuln_cve_describe(st, "CVE-1900-0001", &o, NULL), M_ENOTFOUND);
 }
 
-
 /* The batch path (distinct lines once, product groups over threads with their own store
  * connections) gives the same counts as matching every line one by one. */
 static void test_match__batch_threads_agree_with_one_by_one(void **state)
