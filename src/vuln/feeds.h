@@ -5,8 +5,10 @@
  * Every import is idempotent (a record already stored with the same modification date is
  * "unchanged") and resumable (a checkpoint per file in feed_state). A bad record is skipped
  * and logged to feed_errors with file, offset/line, CVE id and message; good records of the
- * same file are stored. Each record is stored in its own savepoint inside batch transactions,
- * so the store never holds half a record.
+ * same file are stored. Records are stored in batch transactions, so the store never holds
+ * half a record: NVD and CVE 5 records are parsed and validated whole on a second thread
+ * first (a store failure then rolls the batch back); the other feeds store each record in its
+ * own savepoint.
  */
 #ifndef MAMORI_VULN_FEEDS_H
 #define MAMORI_VULN_FEEDS_H
