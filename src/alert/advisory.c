@@ -413,9 +413,13 @@ static void safe_text(const char *in, char *out, size_t cap)
 	size_t n = 0;
 	for (; in && *in && n + 1 < cap; in++)
 		out[n++] = ((unsigned char)*in < 0x20 || *in == 0x7f) ? ' ' : *in;
-	if (in && *in)
-		while (n > 0 && ((unsigned char)out[n] & 0xc0) == 0x80)
+	/* Cut inside a character (the next input byte continues it): drop its partial bytes. */
+	if (in && ((unsigned char)*in & 0xc0) == 0x80) {
+		while (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
 			n--;
+		if (n > 0)
+			n--;
+	}
 	out[n] = 0;
 	if (!utf8_valid(out, n, NULL))
 		snprintf(out, cap, "(title not valid UTF-8)");
