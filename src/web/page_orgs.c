@@ -92,12 +92,11 @@ int web_page_dashboard(struct web_req *r)
 		"</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
 		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
 		M_TOTAL, total, crit);
-	/* Each panel says so honestly when its table is empty; alerts come later. */
+	/* Each panel says so honestly when its table is empty. */
 	web_panel_grades(r);
 	web_panel_urgent(r);
 	web_panel_rescan(r);
-	web_out(r, "<section class=\"panel empty\"><h2>%T</h2><p>%T</p></section>", M_ALERTS,
-		M_NO_DATA_YET);
+	web_panel_alerts(r);
 	web_page_end(r);
 	return 0;
 }
@@ -149,6 +148,7 @@ int web_page_orgs(struct web_req *r)
 		return rc;
 	web_page_begin(r, M_ORG_LIST);
 	sector_select(r, &sn, sector);
+	web_reports_link(r);
 	web_out(r,
 		"<table id=\"orgs\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
 		"</tr></thead><tbody>",
@@ -242,6 +242,7 @@ int web_page_org(struct web_req *r)
 		web_out(r, "%R%s", i ? "、" : "", o->aliases[i]);
 	web_out(r, "</dd></dl>");
 	web_org_sections(r, o->slug);
+	web_org_reports(r, o);
 	org_parts(r, o);
 	inv_doc_free(d);
 	web_page_end(r);

@@ -43,6 +43,8 @@ void web_config_defaults(struct web_config *c)
 	memset(c, 0, sizeof(*c));
 	c->listen = WEB_LISTEN_DEFAULT;
 	c->threads = 4;
+	c->scan_rate = 2000;
+	c->scan_max_runtime = 3600;
 	c->max_conns = 512;
 	c->conn_timeout = 30;
 	c->body_max = WEB_BODY_MAX_DEFAULT;
@@ -138,6 +140,8 @@ static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"mamori\"");
 	if (r->allow)
 		MHD_add_response_header(resp, "Allow", r->allow);
+	if (r->disposition[0])
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 }
 
 static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, struct web_req *r)
@@ -437,6 +441,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 	buf_init(&sv.cert, PEM_MAX);
 	buf_init(&sv.key, PEM_MAX);
 	sv.cfg = c;
+	sv.opts.reports_dir = c->reports_dir;
 	sv.opts.session.idle = c->session_idle;
 	sv.opts.session.absolute = c->session_absolute;
 	if ((rc = start_checks(c, &sv, e)) || (rc = parse_listen(c->listen, &ss, &v6, e)))
@@ -456,6 +461,10 @@ int web_serve(const struct web_config *c, struct merr *e)
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if ((rc = web_scanq_start(
+		 &(struct web_scanq_config){c->db, c->scan_rate, c->scan_max_runtime, c->data_dir},
+		 &sv.opts.scanq, e)))
+		goto out_key;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	if (sv.opts.tls)
@@ -481,6 +490,8 @@ int web_serve(const struct web_config *c, struct merr *e)
 	shutdown_daemon(d, &sv);
 	printf("mamori serve: stopped\n");
 out_key:
+	/* A running scan stops sending, flushes and is left 'interrupted' (resumable). */
+	web_scanq_stop(sv.opts.scanq);
 	pthread_key_delete(sv.store_key);
 out:
 	buf_release(&sv.cert);
