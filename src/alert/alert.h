@@ -23,6 +23,9 @@ struct alert_conf {
 	 * began dead_after_s ago or more, becomes 'dead'. 0: the defaults below. */
 	int dead_runs;
 	int64_t dead_after_s;
+	/* SMTP AUTH (NULL user: none). The password comes from the environment only
+	 * (MAMORI_SMTP_PASSWORD), never the command line; sent only over TLS. */
+	const char *smtp_user, *smtp_password;
 	const char *ca_file; /* PEM CA bundle to verify the SMTP server's STARTTLS certificate
 				(NULL: the system's); verification is never turned off */
 };

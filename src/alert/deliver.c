@@ -76,6 +76,11 @@ static int send_mail(const struct alert_conf *conf, const struct target *t, int6
 	curl_easy_setopt(h, CURLOPT_USE_SSL, conf->require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
 	if (conf->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, conf->ca_file);
+	if (conf->smtp_user) {
+		curl_easy_setopt(h, CURLOPT_USERNAME, conf->smtp_user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD,
+				 conf->smtp_password ? conf->smtp_password : "");
+	}
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, conf->from);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);

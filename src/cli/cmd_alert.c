@@ -15,6 +15,7 @@ const char cmd_alert_usage[] =
     "usage: mamori alert run [--dry-run] [--json] [--smtp URL] [--from ADDR] [--require-tls]\n"
     "                        [--attempts N] [--backoff-ms MS] [--timeout S] [--console-url URL]\n"
     "                        [--dead-after-runs N] [--dead-after-hours H] [--ca-file PEM]\n"
+    "                        [--smtp-user USER]\n"
     "       mamori alert webhook add ORG URL --secret S\n"
     "       mamori alert failed [--json]\n"
     "       mamori alert retry ID\n"
@@ -25,6 +26,8 @@ const char cmd_alert_usage[] =
     "(JSON POST signed with X-Mamori-Signature: sha256=HMAC). Undelivered targets stay queued\n"
     "for the next run. --dry-run shows recipients and text without sending or recording.\n"
     "The server's STARTTLS certificate is always verified (--ca-file: a private CA).\n"
+    "SMTP AUTH: --smtp-user (or $MAMORI_SMTP_USER) with the password in $MAMORI_SMTP_PASSWORD\n"
+    "(never on the command line); STARTTLS becomes mandatory.\n"
     "Defaults: --smtp $MAMORI_SMTP_URL, --from $MAMORI_MAIL_FROM (else mamori@localhost).\n"
     "A target that failed in N consecutive runs (--dead-after-runs, default 10) or for H hours\n"
     "or more (--dead-after-hours, default 72) becomes dead: kept, listed by `alert failed`,\n"
@@ -70,6 +73,7 @@ static int alert_run(struct cli *c, int argc, char **argv)
 					     {"dead-after-runs", required_argument, NULL, 'R'},
 					     {"dead-after-hours", required_argument, NULL, 'H'},
 					     {"ca-file", required_argument, NULL, 'A'},
+					     {"smtp-user", required_argument, NULL, 'U'},
 					     {0}};
 	const char *console = getenv("MAMORI_CONSOLE_URL");
 	struct alert_conf conf = {.smtp_url = getenv("MAMORI_SMTP_URL"),
@@ -106,6 +110,7 @@ static int alert_run(struct cli *c, int argc, char **argv)
 		case 'T': conf.timeout_s = v ? v : 1; break;
 		case 'C': console = optarg; break;
 		case 'A': conf.ca_file = optarg; break;
+		case 'U': conf.smtp_user = optarg; break;
 		case 'R': conf.dead_runs = v ? (int)v : 1; break;
 		case 'H': conf.dead_after_s = (v ? v : 1) * 3600; break;
 		default: return cli_usage_error(c, "unknown option");
@@ -113,6 +118,18 @@ static int alert_run(struct cli *c, int argc, char **argv)
 	}
 	if (!conf.from)
 		conf.from = "mamori@localhost";
+	if (!conf.smtp_user)
+		conf.smtp_user = getenv("MAMORI_SMTP_USER");
+	if (conf.smtp_user) {
+		conf.smtp_password = getenv("MAMORI_SMTP_PASSWORD");
+		if (!*conf.smtp_user || !alert_header_ok(conf.smtp_user) || !conf.smtp_password)
+			return cli_usage_error(c,
+					       "--smtp-user needs a user name and the password in "
+					       "$MAMORI_SMTP_PASSWORD");
+		/* The password never travels in clear: TLS is mandatory with AUTH. */
+		if (conf.smtp_url && strncmp(conf.smtp_url, "smtps://", 8) != 0)
+			conf.require_tls = true;
+	}
 	if (!alert_addr_ok(conf.from))
 		return cli_usage_error(c, "refused --from address (CR/LF or bad syntax)");
 	if (conf.smtp_url &&

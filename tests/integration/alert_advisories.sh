@@ -61,6 +61,12 @@ sed -e 's/JVNDB-2021-002774/JVNDB-2026-990001/g' -e 's/CVE-2021-36745/CVE-2026-3
 	-e 's#cpe:/a:trendmicro:serverprotect#cpe:/a:apache:tomcat#' \
 	"$DATA/jvn/examples/hnd/getVulnDetailInfo_hnd_JVNDB-2021-002774.xml" >"$T/jvn/getVulnDetailInfo_hnd_JVNDB-2026-990001.xml"
 "$M" feeds import "$T/jvn/getVulnDetailInfo_hnd_JVNDB-2026-990001.xml" >/dev/null || { echo "derived JVN import failed"; exit 1; }
+# and one with a very long Japanese title (cut on a character boundary in the subject)
+long=$(python3 -c 'print("非常に長い表題の脆弱性" * 40)')
+sed -e 's/JVNDB-2021-002774/JVNDB-2026-990002/g' -e 's/CVE-2021-36745/CVE-2026-99002/g' \
+	-e 's#cpe:/a:trendmicro:serverprotect#cpe:/a:fortinet:fortiweb#' -e "s#<Title>[^<]*</Title>#<Title>$long</Title>#" \
+	"$DATA/jvn/examples/hnd/getVulnDetailInfo_hnd_JVNDB-2021-002774.xml" >"$T/jvn/getVulnDetailInfo_hnd_JVNDB-2026-990002.xml"
+"$M" feeds import "$T/jvn/getVulnDetailInfo_hnd_JVNDB-2026-990002.xml" >/dev/null || { echo "long-title JVN import failed"; exit 1; }
 check "the derived JVN record names the KEV CVE" "[ \"\$(q \"SELECT count(*) FROM jvn_cves WHERE jvn_id = 'JVNDB-2026-990001' AND cve_id = 'CVE-2026-34486'\")\" = 1 ]"
 "$M" advisories sync --json >"$T/s2.json"
 cat "$T/s2.json"
@@ -76,7 +82,8 @@ check "  ... body carries the CVE and JVN severity" "body fortiweb-op $j | grep 
 check "  ... 注意 is not urgent" "[ \"\$(q \"SELECT urgent FROM alerts WHERE issue_key = '$j'\")\" = 0 ]"
 j2=notice:jvn:JVNDB-2025-000002
 check "JVN 重要 notice is urgent and lists its three CVEs" "[ \"\$(q \"SELECT urgent FROM alerts WHERE org_slug = 'aterm-op' AND issue_key = '$j2'\")\" = 1 ] && body aterm-op $j2 | grep -q 'CVE-2025-0354, CVE-2025-0355, CVE-2025-0356'"
-check "JVN notices only to operators running the JVN products" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:jvn:%'\")\" = 2 ]"
+check "JVN notices only to operators running the JVN products" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:jvn:%'\")\" = 3 ]"
+check "a very long JVN title is cut on a character boundary" "subj fortiweb-op notice:jvn:JVNDB-2026-990002 | python3 -c 'import sys; s = sys.stdin.buffer.read().decode(\"utf-8\"); sys.exit(0 if \"非常に長い表題\" in s and len(s.encode()) < 600 else 1)'"
 check "KEV and JVN on the same CVE: one notice per operator" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key = 'notice:jvn:JVNDB-2026-990001'\")\" = 0 ] && [ \"\$(jget '$T/s2.json' duplicates)\" = 2 ]"
 check "every notice has a token hash and the CVE record" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE ack_token_sha256 IS NULL\")\" = 0 ] && [ \"\$(q \"SELECT count(*) FROM alert_notice_cves WHERE cve_id = 'CVE-2026-34486'\")\" = 2 ]"
 before=$(q "SELECT count(*) FROM alerts")
