@@ -9,6 +9,7 @@
 
 struct sector_names {
 	size_t n;
+	int64_t total, critical; /* every organisation counted, with or without a sector */
 	struct {
 		char code[AUTH_SECTOR_MAX], ja[96], en[96];
 		int64_t orgs, critical;
@@ -38,42 +39,43 @@ static const char *sector_label(const struct web_req *r, const struct sector_nam
 	return code ? code : "—";
 }
 
-/* Loads the caller's organisations (rows only), narrowed by web_org_filter. An empty
- * document when the request asks for rows outside the caller's. */
-static int load_visible(struct web_req *r, const char *sector, struct inv_doc **d)
+/* The caller's organisations narrowed by web_org_filter: *none when the request asks for
+ * rows outside the caller's (an empty answer, not an error). */
+static int visible_filter(struct web_req *r, const char *sector, struct inv_filter *f, bool *none)
 {
-	struct inv_filter f;
-	int rc = web_org_filter(r, NULL, sector, &f);
+	int rc = web_org_filter(r, NULL, sector, f);
 
-	*d = NULL;
-	if (rc == M_ENOTFOUND) {
-		*d = inv_doc_new();
-		return *d ? 0 : M_ENOMEM;
-	}
-	if (rc)
-		return rc;
-	return inv_load(r->s, &f, d, &r->err);
+	*none = rc == M_ENOTFOUND;
+	return *none ? 0 : rc;
+}
+
+static int count_sector(const char *sector, int64_t orgs, int64_t critical, void *arg)
+{
+	struct sector_names *sn = arg;
+
+	sn->total += orgs;
+	sn->critical += critical;
+	for (size_t k = 0; sector && k < sn->n; k++)
+		if (strcmp(sn->s[k].code, sector) == 0) {
+			sn->s[k].orgs = orgs;
+			sn->s[k].critical = critical;
+		}
+	return 0;
 }
 
 int web_page_dashboard(struct web_req *r)
 {
 	struct sector_names sn = {0};
-	struct inv_doc *d = NULL;
-	int64_t total = 0, crit = 0;
+	struct inv_filter f;
+	bool none;
 	int rc;
 
-	if ((rc = inv_sectors(r->s, add_sector, &sn, &r->err)) || (rc = load_visible(r, NULL, &d)))
+	/* Counted by the store (GROUP BY sector among the caller's rows), not by loading
+	 * every organisation: the page costs the same with 50 or 5,000 operators. */
+	if ((rc = inv_sectors(r->s, add_sector, &sn, &r->err)) ||
+	    (rc = visible_filter(r, NULL, &f, &none)) ||
+	    (!none && (rc = inv_sector_counts(r->s, &f, count_sector, &sn, &r->err))))
 		return rc;
-	for (size_t i = 0; i < d->n_orgs; i++) {
-		total++;
-		crit += d->orgs[i].critical;
-		for (size_t k = 0; k < sn.n; k++)
-			if (d->orgs[i].sector && strcmp(sn.s[k].code, d->orgs[i].sector) == 0) {
-				sn.s[k].orgs++;
-				sn.s[k].critical += d->orgs[i].critical;
-			}
-	}
-	inv_doc_free(d);
 	web_page_begin(r, M_DASHBOARD);
 	web_out(r,
 		"<section class=\"panel\" id=\"by-sector\"><h2>%T</h2><table><thead><tr>"
@@ -91,7 +93,7 @@ int web_page_dashboard(struct web_req *r)
 	web_out(r,
 		"</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
 		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
-		M_TOTAL, total, crit);
+		M_TOTAL, sn.total, sn.critical);
 	/* Each panel says so honestly when its table is empty; alerts come later. */
 	web_panel_grades(r);
 	web_panel_urgent(r);
@@ -138,14 +140,17 @@ int web_page_orgs(struct web_req *r)
 	const char *sector = web_kv_get(&r->query, "sector");
 	struct sector_names sn = {0};
 	struct inv_doc *d = NULL;
-	int64_t limit, offset;
+	struct inv_filter f;
+	int64_t limit, offset, total = 0;
+	bool none;
 	int rc;
 
 	if (sector && !sector[0])
 		sector = NULL;
 	if ((rc = web_paging(r, 50, 500, &limit, &offset)) ||
 	    (rc = inv_sectors(r->s, add_sector, &sn, &r->err)) ||
-	    (rc = load_visible(r, sector, &d)))
+	    (rc = visible_filter(r, sector, &f, &none)) ||
+	    (!none && (rc = inv_load_page(r->s, &f, limit, offset, &d, &total, &r->err))))
 		return rc;
 	web_page_begin(r, M_ORG_LIST);
 	sector_select(r, &sn, sector);
@@ -153,7 +158,7 @@ int web_page_orgs(struct web_req *r)
 		"<table id=\"orgs\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
 		"</tr></thead><tbody>",
 		M_SLUG, M_NAME, M_SECTOR, M_CRITICAL);
-	for (size_t i = (size_t)offset; i < d->n_orgs && i < (size_t)(offset + limit); i++) {
+	for (size_t i = 0; d && i < d->n_orgs; i++) {
 		const struct inv_org *o = &d->orgs[i];
 		web_out(r,
 			"<tr><td><a href=\"/orgs/%u\">%s</a></td><td>%s</td><td>%s</td><td>%T</td>"
@@ -163,7 +168,7 @@ int web_page_orgs(struct web_req *r)
 			sector_label(r, &sn, o->sector), o->critical ? M_YES : M_NO);
 	}
 	web_out(r, "</tbody></table>");
-	pager(r, sector, limit, offset, (int64_t)d->n_orgs);
+	pager(r, sector, limit, offset, total);
 	inv_doc_free(d);
 	web_page_end(r);
 	return 0;
