@@ -2,6 +2,9 @@
  * honest empty panels), the operators list and one operator's page. */
 #include "base/compat.h"
 
+#include <pthread.h>
+
+#include "base/mem.h"
 #include "inventory/inventory.h"
 #include "web/web_int.h"
 
@@ -63,7 +66,87 @@ static int count_sector(const char *sector, int64_t orgs, int64_t critical, void
 	return 0;
 }
 
-int web_page_dashboard(struct web_req *r)
+/* The dashboard's counts and panels, rendered once per role scope (role, organisation or
+ * sector, language) and reused for web_server_opts.dashboard_cache seconds. Why: they are
+ * the heaviest page (every grade, the urgent findings, the rescans) and the one every user
+ * lands on; a few seconds old is fine for an overview, and the page says when they were
+ * computed. Lists, one operator's page and the API are always live. */
+#define DASH_SLOTS 32
+
+struct dash_slot {
+	char key[AUTH_SLUG_MAX + AUTH_SECTOR_MAX + 16];
+	int64_t at;
+	char *html;
+	size_t len;
+};
+
+static struct dash_slot dash_cache[DASH_SLOTS];
+static pthread_mutex_t dash_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void dash_key(const struct web_req *r, char *key, size_t cap)
+{
+	snprintf(key, cap, "%d|%s|%s|%d", (int)r->who.role, r->who.org_slug, r->who.sector,
+		 (int)r->lang);
+}
+
+/* Appends the cached panels for key to r->out if fresh; their time in *at. */
+static bool dash_get(struct web_req *r, const char *key, int64_t *at)
+{
+	bool hit = false;
+
+	pthread_mutex_lock(&dash_lock);
+	for (size_t i = 0; i < DASH_SLOTS && !hit; i++) {
+		struct dash_slot *d = &dash_cache[i];
+		if (d->html && strcmp(d->key, key) == 0 && r->now >= d->at &&
+		    r->now - d->at < (int64_t)r->opts->dashboard_cache) {
+			hit = buf_add(&r->out, d->html, d->len) == 0;
+			*at = d->at;
+		}
+	}
+	pthread_mutex_unlock(&dash_lock);
+	return hit;
+}
+
+/* Keeps html for key in its slot, or the oldest one. */
+static void dash_put(const char *key, int64_t at, const char *html, size_t len)
+{
+	char *copy = m_malloc(len + 1);
+	struct dash_slot *d = NULL;
+
+	if (!copy)
+		return;
+	memcpy(copy, html, len);
+	copy[len] = '\0';
+	pthread_mutex_lock(&dash_lock);
+	for (size_t i = 0; i < DASH_SLOTS && !d; i++)
+		if (!dash_cache[i].html || strcmp(dash_cache[i].key, key) == 0)
+			d = &dash_cache[i];
+	if (!d) {
+		d = &dash_cache[0];
+		for (size_t i = 1; i < DASH_SLOTS; i++)
+			if (dash_cache[i].at < d->at)
+				d = &dash_cache[i];
+	}
+	m_free(d->html);
+	snprintf(d->key, sizeof(d->key), "%s", key);
+	d->at = at;
+	d->html = copy;
+	d->len = len;
+	pthread_mutex_unlock(&dash_lock);
+}
+
+void web_dashboard_cache_clear(void)
+{
+	pthread_mutex_lock(&dash_lock);
+	for (size_t i = 0; i < DASH_SLOTS; i++) {
+		m_free(dash_cache[i].html);
+		dash_cache[i].html = NULL;
+	}
+	pthread_mutex_unlock(&dash_lock);
+}
+
+/* Operators by sector, grades, urgent findings, rescans due: the cached part. */
+static int dash_panels(struct web_req *r)
 {
 	struct sector_names sn = {0};
 	struct inv_filter f;
@@ -76,7 +159,6 @@ int web_page_dashboard(struct web_req *r)
 	    (rc = visible_filter(r, NULL, &f, &none)) ||
 	    (!none && (rc = inv_sector_counts(r->s, &f, count_sector, &sn, &r->err))))
 		return rc;
-	web_page_begin(r, M_DASHBOARD);
 	web_out(r,
 		"<section class=\"panel\" id=\"by-sector\"><h2>%T</h2><table><thead><tr>"
 		"<th>%T</th><th class=\"num\">%T</th><th class=\"num\">%T</th></tr></thead><tbody>",
@@ -94,10 +176,40 @@ int web_page_dashboard(struct web_req *r)
 		"</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
 		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
 		M_TOTAL, sn.total, sn.critical);
-	/* Each panel says so honestly when its table is empty; alerts come later. */
+	/* Each panel says so honestly when its table is empty. */
 	web_panel_grades(r);
 	web_panel_urgent(r);
 	web_panel_rescan(r);
+	return 0;
+}
+
+int web_page_dashboard(struct web_req *r)
+{
+	unsigned ttl = r->opts ? r->opts->dashboard_cache : 0;
+	char key[sizeof(dash_cache[0].key)];
+	int64_t at = r->now;
+	size_t start;
+	int rc;
+
+	dash_key(r, key, sizeof(key));
+	web_page_begin(r, M_DASHBOARD);
+	start = r->out.len;
+	if (!ttl || !dash_get(r, key, &at)) {
+		if ((rc = dash_panels(r))) {
+			r->out.len = 0; /* the error page replaces the half-written one */
+			if (r->out.ptr)
+				r->out.ptr[0] = '\0';
+			return rc;
+		}
+		if (ttl)
+			dash_put(key, at, r->out.ptr + start, r->out.len - start);
+	}
+	if (r->lang == WEB_LANG_EN)
+		web_out(r, "<p class=\"as-of\" id=\"as-of\">Counted at %s JST%R</p>",
+			web_jst(r, at), ttl ? " (refreshed at most every few seconds)" : "");
+	else
+		web_out(r, "<p class=\"as-of\" id=\"as-of\">集計時刻 %s JST%R</p>", web_jst(r, at),
+			ttl ? "（数秒ごとに更新）" : "");
 	web_out(r, "<section class=\"panel empty\"><h2>%T</h2><p>%T</p></section>", M_ALERTS,
 		M_NO_DATA_YET);
 	web_page_end(r);

@@ -49,6 +49,7 @@ void web_config_defaults(struct web_config *c)
 	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
 	c->shutdown_grace = 10;
+	c->dashboard_cache = 5;
 }
 
 static void close_store(void *p)
@@ -445,6 +446,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 	sv.cfg = c;
 	sv.opts.session.idle = c->session_idle;
 	sv.opts.session.absolute = c->session_absolute;
+	sv.opts.dashboard_cache = c->dashboard_cache;
 	if ((rc = start_checks(c, &sv, e)) || (rc = parse_listen(c->listen, &ss, &v6, e)))
 		goto out;
 	/* Each request allocates and frees a few hundred KB (an org list, the page). glibc's
@@ -485,6 +487,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 	       c->shutdown_grace);
 	fflush(stdout);
 	shutdown_daemon(d, &sv);
+	web_dashboard_cache_clear();
 	printf("mamori serve: stopped\n");
 out_key:
 	pthread_key_delete(sv.store_key);

@@ -288,6 +288,7 @@ struct web_req {
 struct web_server_opts {
 	struct auth_session_limits session;
 	bool tls;
+	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
 };
 
 /* Initialises r for one request (arena capped at arena_max bytes); release with
@@ -423,6 +424,8 @@ int web_page_login(struct web_req *r);
 int web_post_login(struct web_req *r);
 int web_post_logout(struct web_req *r);
 int web_page_dashboard(struct web_req *r);
+/* Drops the dashboard's cached panels (the server does at shutdown). */
+void web_dashboard_cache_clear(void);
 int web_page_orgs(struct web_req *r);
 int web_page_org(struct web_req *r);
 int web_page_users(struct web_req *r);
