@@ -145,7 +145,7 @@ fi
 printf 'bench: %s operators, %s findings (generated in %.1f s; %s open critical), dashboard %s bytes\n' \
 	"$ORGS" "$NF" "$(echo "$gen_end - $gen_start" | bc)" "$FTOTAL" "$(wc -c <"$T/dashboard.html")"
 echo "bench: $CONNS connections, $DUR s each, $THREADS server threads, $(nproc) cores, wrk -t2 on the same cores"
-pass=0 fail=0
+pass=0 fail=0 NGX_RPS= NGX_P99=
 run() { # run NAME HEADER URL [reference]
 	local name=$1 hdr=$2 url=$3 ref=${4:-} out rps p99 p50 non2xx errs p99ms load
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -156,9 +156,13 @@ run() { # run NAME HEADER URL [reference]
 	non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
 	errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
 	p99ms=$(python3 -c "import sys; v=sys.argv[1]; u={'us':0.001,'ms':1,'s':1000}; n=v.rstrip('usm'); print(float(n)*u[v[len(n):]])" "${p99:-999s}")
-	printf 'bench: %-26s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  socket errors %s  load %s\n' \
-		"$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "${errs:-0}" "$load"
-	[ -n "$ref" ] && return 0
+	printf 'bench: %-26s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  socket errors %s  load %s%s\n' \
+		"$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "${errs:-0}" "$load" \
+		"$([ -z "$ref" ] && [ -n "$NGX_RPS" ] && python3 -c "import sys; print('  (%.2fx nginx req/s, p99 %.1fx nginx)' % (float(sys.argv[1]) / float(sys.argv[2]), float(sys.argv[3]) / max(float(sys.argv[4]), 0.001)))" "$rps" "$NGX_RPS" "$p99ms" "$NGX_P99")"
+	if [ -n "$ref" ]; then
+		NGX_RPS=$rps NGX_P99=$p99ms
+		return 0
+	fi
 	if [ "${non2xx:-0}" = 0 ] && [ "${errs:-0}" = 0 ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < $GOAL_MS else 1)" "$p99ms"; then
 		pass=$((pass + 1))
 	else

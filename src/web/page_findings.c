@@ -162,7 +162,7 @@ static int fq_run(struct web_req *r, const struct fq *q, const char *cols, const
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM findings f WHERE 1 = 1%s %s", cols, q->where,
 		 tail);
-	if ((rc = store_prepare(r->s, sql, &st, &r->err)))
+	if ((rc = web_stmt(r, sql, &st)))
 		return rc;
 	for (i = 0; i < q->n; i++)
 		stmt_bind_text(st, i + 1, q->bind[i]);
@@ -173,7 +173,7 @@ static int fq_run(struct web_req *r, const struct fq *q, const char *cols, const
 	while ((rc = stmt_step(st, &r->err)) == 1)
 		if ((rc = fn(r, st, arg)))
 			break;
-	stmt_finalize(st);
+	web_stmt_done(r, st);
 	return rc < 0 ? rc : 0;
 }
 

@@ -424,6 +424,11 @@ int web_page_login(struct web_req *r);
 int web_post_login(struct web_req *r);
 int web_post_logout(struct web_req *r);
 int web_page_dashboard(struct web_req *r);
+/* A prepared statement for sql on r->s: in a server worker, reused from the worker's cache
+ * (reset, bindings cleared) when it was prepared before; otherwise prepared now. Give it
+ * back with web_stmt_done (never stmt_finalize). 0 or a negative code (detail in r->err). */
+int web_stmt(struct web_req *r, const char *sql, struct store_stmt **st);
+void web_stmt_done(struct web_req *r, struct store_stmt *st);
 /* Drops the dashboard's cached panels (the server does at shutdown). */
 void web_dashboard_cache_clear(void);
 int web_page_orgs(struct web_req *r);
