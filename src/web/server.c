@@ -70,13 +70,19 @@ static _Thread_local struct {
 	uint64_t clock;
 } stmt_cache;
 
-static void stmt_cache_drop(void)
+void web_stmt_cache_detach(void)
 {
 	for (size_t i = 0; i < STMT_CACHE; i++) {
 		stmt_finalize(stmt_cache.slot[i].st);
 		m_free(stmt_cache.slot[i].sql);
 	}
 	memset(&stmt_cache, 0, sizeof(stmt_cache));
+}
+
+void web_stmt_cache_attach(struct store *s)
+{
+	web_stmt_cache_detach();
+	stmt_cache.s = s;
 }
 
 int web_stmt(struct web_req *r, const char *sql, struct store_stmt **st)
@@ -129,7 +135,7 @@ void web_stmt_done(struct web_req *r, struct store_stmt *st)
 static void close_store(void *p)
 {
 	if (stmt_cache.s == p)
-		stmt_cache_drop();
+		web_stmt_cache_detach();
 	store_close(p);
 }
 
@@ -155,7 +161,7 @@ static struct store *thread_store(struct server *sv)
 	    store_exec(s, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384", &e))
 		log_warn("web", "store tuning refused; continuing with the defaults");
 	pthread_setspecific(sv->store_key, s);
-	stmt_cache.s = s;
+	web_stmt_cache_attach(s);
 	return s;
 }
 

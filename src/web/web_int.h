@@ -429,6 +429,11 @@ int web_page_dashboard(struct web_req *r);
  * back with web_stmt_done (never stmt_finalize). 0 or a negative code (detail in r->err). */
 int web_stmt(struct web_req *r, const char *sql, struct store_stmt **st);
 void web_stmt_done(struct web_req *r, struct store_stmt *st);
+/* The calling thread's statement cache serves s from now on (a worker's handle); detach
+ * finalizes every kept statement (before s is closed). At most 16 are kept, least recently
+ * used first out; one in use is never handed out twice. */
+void web_stmt_cache_attach(struct store *s);
+void web_stmt_cache_detach(void);
 /* Drops the dashboard's cached panels (the server does at shutdown). */
 void web_dashboard_cache_clear(void);
 int web_page_orgs(struct web_req *r);
