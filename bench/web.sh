@@ -143,7 +143,7 @@ NGX
 	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && break; sleep 0.1; done
 fi
 printf 'bench: %s operators, %s findings (generated in %.1f s; %s open critical), dashboard %s bytes\n' \
-	"$ORGS" "$NF" "$(echo "$gen_end - $gen_start" | bc)" "$FTOTAL" "$(wc -c <"$T/dashboard.html")"
+	"$ORGS" "$NF" "$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$gen_start" "$gen_end")" "$FTOTAL" "$(wc -c <"$T/dashboard.html")"
 echo "bench: $CONNS connections, $DUR s each, $THREADS server threads, $(nproc) cores, wrk -t2 on the same cores"
 pass=0 fail=0 NGX_RPS= NGX_P99=
 run() { # run NAME HEADER URL [reference]
