@@ -11,11 +11,14 @@ const char cmd_serve_usage[] =
     "                    [--max-conns N] [--timeout S] [--body-max BYTES]\n"
     "                    [--reports-dir DIR] [--scan-rate PPS] [--scan-max-runtime S]\n"
     "                    [--session-idle S] [--session-max S] [--port-file FILE]\n"
+    "                    [--dashboard-cache S]\n"
     "       mamori serve --list-routes\n"
     "\n"
     "Serves the web console and the JSON API (/api/v1/) until SIGINT or SIGTERM, then lets\n"
     "in-flight requests finish. Binds only the address given (default 127.0.0.1:8080; port 0\n"
     "picks a free port, written to --port-file). TLS uses GnuTLS through libmicrohttpd.\n"
+    "--dashboard-cache S reuses the dashboard's counts and panels for S seconds per role\n"
+    "scope (default 5, 0 = never; the page shows when they were computed).\n"
     "--list-routes prints the route table: method, path, roles, object rule, kind.\n"
     "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
     "and downloadable by role. Scans started from the console run one at a time in a\n"
@@ -47,6 +50,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	    {"session-idle", required_argument, NULL, 'i'},
 	    {"session-max", required_argument, NULL, 'a'},
 	    {"port-file", required_argument, NULL, 'p'},
+	    {"dashboard-cache", required_argument, NULL, 'D'},
 	    {"list-routes", no_argument, NULL, 'L'},
 	    {"reports-dir", required_argument, NULL, 'R'},
 	    {"scan-rate", required_argument, NULL, 'S'},
@@ -91,6 +95,10 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		case 'a':
 			if (!(rc = parse_num(c, "--session-max", optarg, 1, 30 * 86400, &v)))
 				cfg.session_absolute = v;
+			break;
+		case 'D':
+			if (!(rc = parse_num(c, "--dashboard-cache", optarg, 0, 300, &v)))
+				cfg.dashboard_cache = (unsigned)v;
 			break;
 		case 'L': web_routes_print(stdout); return 0;
 		case 'R': cfg.reports_dir = optarg; break;

@@ -51,10 +51,93 @@ void web_config_defaults(struct web_config *c)
 	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
 	c->shutdown_grace = 10;
+	c->dashboard_cache = 5;
+}
+
+/* Prepared statements kept per worker thread for its store handle (web_stmt): the findings
+ * list's count and page are prepared from the same few texts on every request, and parsing
+ * them was a sixth of the request's CPU time under wrk (perf, docs/PERFORMANCE.md). */
+#define STMT_CACHE 16
+
+struct stmt_slot {
+	char *sql;
+	struct store_stmt *st;
+	uint64_t used; /* last use (a counter), 0 free */
+	bool busy;
+};
+
+static _Thread_local struct {
+	struct store *s; /* the handle the slots belong to; NULL outside a worker */
+	struct stmt_slot slot[STMT_CACHE];
+	uint64_t clock;
+} stmt_cache;
+
+void web_stmt_cache_detach(void)
+{
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		stmt_finalize(stmt_cache.slot[i].st);
+		m_free(stmt_cache.slot[i].sql);
+	}
+	memset(&stmt_cache, 0, sizeof(stmt_cache));
+}
+
+void web_stmt_cache_attach(struct store *s)
+{
+	web_stmt_cache_detach();
+	stmt_cache.s = s;
+}
+
+int web_stmt(struct web_req *r, const char *sql, struct store_stmt **st)
+{
+	struct stmt_slot *free_slot = NULL;
+	int rc;
+
+	*st = NULL;
+	if (r->s && r->s == stmt_cache.s) {
+		for (size_t i = 0; i < STMT_CACHE; i++) {
+			struct stmt_slot *x = &stmt_cache.slot[i];
+			if (x->sql && !x->busy && strcmp(x->sql, sql) == 0) {
+				x->busy = true;
+				x->used = ++stmt_cache.clock;
+				*st = x->st;
+				return 0;
+			}
+			if (!x->busy && (!free_slot || x->used < free_slot->used))
+				free_slot = x;
+		}
+	}
+	if ((rc = store_prepare(r->s, sql, st, &r->err)) || !free_slot)
+		return rc;
+	/* Keep it in the least recently used idle slot. */
+	stmt_finalize(free_slot->st);
+	m_free(free_slot->sql);
+	free_slot->st = NULL;
+	free_slot->used = 0;
+	if (!(free_slot->sql = m_strdup(sql)))
+		return 0; /* uncached: web_stmt_done finalizes it */
+	free_slot->st = *st;
+	free_slot->busy = true;
+	free_slot->used = ++stmt_cache.clock;
+	return 0;
+}
+
+void web_stmt_done(struct web_req *r, struct store_stmt *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; r->s && r->s == stmt_cache.s && i < STMT_CACHE; i++)
+		if (stmt_cache.slot[i].st == st) {
+			stmt_reset(st); /* also clears the bindings */
+			stmt_cache.slot[i].busy = false;
+			return;
+		}
+	stmt_finalize(st);
 }
 
 static void close_store(void *p)
 {
+	if (stmt_cache.s == p)
+		web_stmt_cache_detach();
 	store_close(p);
 }
 
@@ -73,7 +156,14 @@ static struct store *thread_store(struct server *sv)
 		log_error("web", "cannot open the store: %s", msg);
 		return NULL;
 	}
+	/* Reads come from a few hot pages spread over a large table (a filtered findings page
+	 * looks up ~2,000 rows to sort them): mapped pages cost no pread() copy each, and a
+	 * bigger cache keeps the indices. Per worker handle; SQLite only, harmless if refused. */
+	if (strcmp(store_backend_name(s), "sqlite") == 0 &&
+	    store_exec(s, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384", &e))
+		log_warn("web", "store tuning refused; continuing with the defaults");
 	pthread_setspecific(sv->store_key, s);
+	web_stmt_cache_attach(s);
 	return s;
 }
 
@@ -444,6 +534,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 	sv.opts.reports_dir = c->reports_dir;
 	sv.opts.session.idle = c->session_idle;
 	sv.opts.session.absolute = c->session_absolute;
+	sv.opts.dashboard_cache = c->dashboard_cache;
 	if ((rc = start_checks(c, &sv, e)) || (rc = parse_listen(c->listen, &ss, &v6, e)))
 		goto out;
 	/* Each request allocates and frees a few hundred KB (an org list, the page). glibc's
@@ -488,6 +579,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 	       c->shutdown_grace);
 	fflush(stdout);
 	shutdown_daemon(d, &sv);
+	web_dashboard_cache_clear();
 	printf("mamori serve: stopped\n");
 out_key:
 	/* A running scan stops sending, flushes and is left 'interrupted' (resumable). */

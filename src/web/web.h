@@ -25,7 +25,9 @@ struct web_config {
 	unsigned conn_timeout; /* seconds a connection may stay idle */
 	size_t body_max;       /* largest request body (bytes); larger gets 413 */
 	int64_t session_idle, session_absolute; /* seconds */
-	unsigned shutdown_grace; /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
+	unsigned shutdown_grace;  /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
+	unsigned dashboard_cache; /* seconds the dashboard's counts may be reused per role scope
+				     (0: computed on every request); the page says when */
 };
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"

@@ -317,6 +317,7 @@ struct web_server_opts {
 	struct web_scanq *scanq; /* background scans started from the console (page_scans.c) */
 	struct auth_session_limits session;
 	bool tls;
+	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
 };
 
 /* Initialises r for one request (arena capped at arena_max bytes); release with
@@ -452,6 +453,18 @@ int web_page_login(struct web_req *r);
 int web_post_login(struct web_req *r);
 int web_post_logout(struct web_req *r);
 int web_page_dashboard(struct web_req *r);
+/* A prepared statement for sql on r->s: in a server worker, reused from the worker's cache
+ * (reset, bindings cleared) when it was prepared before; otherwise prepared now. Give it
+ * back with web_stmt_done (never stmt_finalize). 0 or a negative code (detail in r->err). */
+int web_stmt(struct web_req *r, const char *sql, struct store_stmt **st);
+void web_stmt_done(struct web_req *r, struct store_stmt *st);
+/* The calling thread's statement cache serves s from now on (a worker's handle); detach
+ * finalizes every kept statement (before s is closed). At most 16 are kept, least recently
+ * used first out; one in use is never handed out twice. */
+void web_stmt_cache_attach(struct store *s);
+void web_stmt_cache_detach(void);
+/* Drops the dashboard's cached panels (the server does at shutdown). */
+void web_dashboard_cache_clear(void);
 int web_page_orgs(struct web_req *r);
 int web_page_org(struct web_req *r);
 int web_page_users(struct web_req *r);

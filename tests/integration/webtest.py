@@ -723,6 +723,23 @@ def cross_org(srv, jars, token):
     check(sectors == {"railways"}, "railway bureau sees sectors %s" % sectors)
     r = srv.request("GET", "/api/v1/orgs/kansai-rail", cookie=jars["bureau"])
     check(r.status == 200, "railway bureau reads another railway: %d" % r.status)
+    # paging is in the query: total, limit and offset edges, inside each caller's rows
+    for who, jar in [("analyst", jars["analyst"]), ("railway bureau", jars["bureau"]),
+                     ("operator", op)]:
+        full = srv.request("GET", "/api/v1/orgs?limit=1000", cookie=jar).json()
+        total, slugs = full["total"], [o["slug"] for o in full["items"]]
+        check(total == len(slugs) and total >= 1 and slugs == sorted(slugs),
+              "%s: total %d for %d listed" % (who, total, len(slugs)))
+        pages = []
+        for off in range(total + 2):
+            page = srv.request("GET", "/api/v1/orgs?limit=1&offset=%d" % off, cookie=jar).json()
+            check(page["total"] == total and page["offset"] == off and page["limit"] == 1 and
+                  len(page["items"]) == (1 if off < total else 0),
+                  "%s: page at offset %d: %s" % (who, off, page))
+            pages += [o["slug"] for o in page["items"]]
+        check(pages == slugs, "%s: pages of one %s != the list %s" % (who, pages, slugs))
+        t = srv.request("GET", "/orgs?limit=1&offset=0", cookie=jar).text()
+        check(("1–1 / %d" % total) in t, "%s: /orgs pager says 1–1 / %d" % (who, total))
     # the audit log records reads of org data and every write
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=jars["analyst"])
     actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
@@ -806,6 +823,8 @@ def findings_checks(srv, jars, token):
     t = r.text()
     check('grade-C' in t and 'href="/orgs/kanto-rail"' in t and "関西の秘密" in t and
           'id="rescan"' in t, "analyst dashboard shows grades, urgent findings and rescans")
+    check(re.search(r'id="as-of">集計時刻 \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? JST', t) is not None,
+          "the dashboard says when its counts were computed")
     r = srv.request("GET", "/", cookie=op)
     check("kansai" not in r.text() and "grade-C" in r.text(), "operator dashboard: own only")
     r = srv.request("GET", "/", cookie=login(srv, "bureau-water")[1])

@@ -419,6 +419,55 @@ static void test_web__raw_request_parses_everything(void **state)
 	web_arena_release(&a);
 }
 
+static void test_web__stmt_cache_reuses_and_resets(void **state)
+{
+	char path[512], sql[64];
+	struct store *s = NULL;
+	struct store_stmt *a = NULL, *b = NULL, *c = NULL;
+	struct web_req r;
+	struct merr e;
+
+	tu_path(path, sizeof(path), "stmt.db");
+	remove(path);
+	merr_init(&e);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	web_req_init(&r, 1 << 20);
+	r.s = s;
+	/* outside a worker: prepared each time, finalized by web_stmt_done */
+	assert_int_equal(web_stmt(&r, "SELECT ?1 + 1", &a), 0);
+	web_stmt_done(&r, a);
+	web_stmt_cache_attach(s);
+	assert_int_equal(web_stmt(&r, "SELECT ?1 + 1", &a), 0);
+	stmt_bind_int64(a, 1, 41);
+	assert_int_equal(stmt_step(a, NULL), 1);
+	assert_int_equal(stmt_int64(a, 0), 42);
+	/* the same text while a is in use is another statement */
+	assert_int_equal(web_stmt(&r, "SELECT ?1 + 1", &b), 0);
+	assert_ptr_not_equal(a, b);
+	web_stmt_done(&r, b);
+	web_stmt_done(&r, a);
+	/* given back: the same statement again, reset, its binding cleared (NULL + 1) */
+	assert_int_equal(web_stmt(&r, "SELECT ?1 + 1", &c), 0);
+	assert_true(c == a || c == b);
+	assert_int_equal(stmt_step(c, NULL), 1);
+	assert_true(stmt_is_null(c, 0));
+	web_stmt_done(&r, c);
+	/* 16 other texts push the oldest out; every text still runs */
+	for (int i = 0; i < 17; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d", i);
+		assert_int_equal(web_stmt(&r, sql, &c), 0);
+		assert_int_equal(stmt_step(c, NULL), 1);
+		assert_int_equal(stmt_int64(c, 0), i);
+		web_stmt_done(&r, c);
+	}
+	/* a bad text is an error in r.err, and nothing is kept */
+	assert_int_equal(web_stmt(&r, "SELEC nothing", &c), M_ESTORE);
+	assert_null(c);
+	web_stmt_cache_detach(); /* finalizes them: the sanitizers see no leak */
+	web_req_release(&r);
+	store_close(s);
+}
+
 static void test_web__arena_caps_allocations(void **state)
 {
 	struct web_arena a;
@@ -475,6 +524,7 @@ int main(void)
 	    cmocka_unit_test(test_web__raw_request_parses_everything),
 	    cmocka_unit_test(test_web__arena_caps_allocations),
 	    cmocka_unit_test(test_web__report_file_names_are_period_and_fixed_format),
+	    cmocka_unit_test(test_web__stmt_cache_reuses_and_resets),
 	};
 	return cmocka_run_group_tests_name("web", tests, NULL, NULL);
 }
