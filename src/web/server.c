@@ -29,6 +29,7 @@ struct server {
 	struct web_server_opts opts;
 	pthread_key_t store_key;
 	atomic_int inflight;
+	atomic_bool draining; /* shutting down: new requests get 503 */
 	struct buf cert, key;
 };
 
@@ -36,6 +37,7 @@ struct server {
 struct conn {
 	struct buf body;
 	bool too_big;
+	bool refused; /* arrived while draining */
 };
 
 void web_config_defaults(struct web_config *c)
@@ -310,6 +312,8 @@ static enum MHD_Result handle(struct server *sv, struct MHD_Connection *c, const
 
 	if (cn->too_big)
 		return send_error(sv, c, url, M_ETOOBIG);
+	if (cn->refused)
+		return send_error(sv, c, url, M_EINTR);
 	web_req_init(&r, ARENA_MAX);
 	client_addr(c, addr, sizeof(addr));
 	r.method = method;
@@ -347,6 +351,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		buf_init(&cn->body, sv->cfg->body_max);
 		atomic_fetch_add(&sv->inflight, 1);
 		*con_cls = cn;
+		cn->refused = atomic_load(&sv->draining);
 		/* Refuse a declared oversized body before reading it. */
 		if (cl &&
 		    (web_parse_uint(cl, INT64_MAX / 10, &n) || (size_t)n > sv->cfg->body_max)) {
@@ -444,13 +449,15 @@ static void sleep_ms(long ms)
 }
 
 /* Stops accepting, lets in-flight requests finish for at most grace seconds, stops. */
+/* Graceful stop: requests already running finish (bounded by the grace period), requests that
+ * arrive meanwhile get 503, then the daemon stops. MHD_quiesce_daemon() is not used: with the
+ * epoll thread pool it races a worker that takes the listen socket out of its epoll set at the
+ * connection limit, and libmicrohttpd then aborts ("Failed to remove listen FD from epoll set"). */
 static void shutdown_daemon(struct MHD_Daemon *d, struct server *sv)
 {
-	MHD_socket fd = MHD_quiesce_daemon(d);
 	long waited = 0, limit = (long)sv->cfg->shutdown_grace * 1000;
 
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	atomic_store(&sv->draining, true);
 	while (atomic_load(&sv->inflight) > 0 && waited < limit) {
 		sleep_ms(20);
 		waited += 20;
