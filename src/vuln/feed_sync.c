@@ -341,11 +341,12 @@ int fsync_import(struct fsync_run *r, const char *path, const char *url, enum fe
 	fo.resume = false;
 	rc = feeds_import_file(r->s, path, kind, &fo, ir, &e);
 	if (rc) {
-		char where[600];
-		/* The URL says which request; the error keeps the file and byte offset. */
-		merr_format(&e, where, sizeof(where));
-		merr_set(&e, rc, "%.200s: %.380s", url, where);
-		fsync_fail(r, rc, &e);
+		/* The URL says which request; the file, line and byte offset where in it. */
+		struct merr ue;
+		merr_init(&ue);
+		merr_set(&ue, rc, "%.200s: %.200s:%ld:@%lld: %.200s", url, e.file[0] ? e.file : path,
+			 e.line, e.offset, e.msg);
+		fsync_fail(r, rc, &ue);
 	}
 	if (r->import_cb)
 		r->import_cb(ir, r->arg);

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# feeds_sync.sh - `mamori feeds sync --sources nvd-api,cve5,jvn` against a local server on
+# 127.0.0.1 that plays the NVD CVE API 2.0 (paged), a cvelistV5 delta zip and the MyJVN API
+# from the shared data: counts, no-op second run, a server dying mid-page, a lying
+# totalResults, a malformed page.
+set -u
+M=${MAMORI:?set MAMORI to the mamori binary}
+SRC=${MAMORI_SOURCE_DIR:?}
+DATA=${MAMORI_DATA_DIR:?}
+T=$(mktemp -d /tmp/mamori-feeds-sync-XXXXXX)
+SERVER_PID=""
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+pass=0
+fail=0
+check() { # check NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $1: expected '$2', got '$3'"
+	fi
+}
+q() { sqlite3 "$1" "$2"; }
+jget() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+export MAMORI_NOW=2026-11-23T06:30:00Z # the cvelistV5 release is 2026-11-23_0600Z
+mkdir -p "$T/srv"
+printf 'nvd_per=300\ncve5_tag=2026-11-23_0600Z\njvn_per=3\n' >"$T/srv/mode"
+python3 "$SRC/tests/integration/feeds_sync_server.py" "$DATA" "$T/srv" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do [ -f "$T/srv/port" ] && break; sleep 0.2; done
+URL="http://127.0.0.1:$(cat "$T/srv/port")"
+SYNC=(feeds sync --base-url "$URL" --since 2008-01-01 --page-delay 0 --json)
+
+# What the server serves, computed from the files themselves.
+read -r NVD_N CVE_N CVE5_N JVN_N <<<"$(python3 - "$DATA" <<'PY'
+import glob, json, lzma, re, sys
+d = sys.argv[1]
+nvd = {v["cve"]["id"] for v in json.load(lzma.open(d + "/nvd/nvdcve-2.0-subset.json.xz"))["vulnerabilities"]}
+cve5 = [json.loads(l)["cveMetadata"]["cveId"] for l in lzma.open(d + "/cve5/vulnrichment-subset.jsonl.xz") if l.strip()][:40]
+jvn = set()
+for f in glob.glob(d + "/jvn/examples/hnd/*.xml"):
+    for m in re.finditer(r"<Vulinfo>\s*<VulinfoID>([^<]*)<", open(f, encoding="utf-8").read()):
+        jvn.add(m.group(1))
+print(len(nvd), len(nvd | set(cve5)), len(cve5), len(jvn))
+PY
+)"
+
+# 1. first run: every source imported, counts equal to what was served
+DB=$T/a.db
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/a" --sources nvd-api,cve5,jvn >"$T/a1.json" 2>"$T/a1.err"
+check "first sync exit" 0 $?
+check "cves (NVD API + CVE 5 delta)" "$CVE_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
+check "cves with NVD data" "$NVD_N" "$(q "$DB" "SELECT COUNT(*) FROM cves WHERE source LIKE 'nvd%'")"
+check "cve5 records imported" "$CVE5_N" "$(jget "$T/a1.json" "sum(r['stored']+r['unchanged'] for r in d['imports'] if r['feed']=='cve5')")"
+check "jvn rows" "$JVN_N" "$(q "$DB" 'SELECT COUNT(*) FROM jvn')"
+check "jvn rows are details" "$JVN_N" "$(q "$DB" "SELECT COUNT(*) FROM jvn WHERE kind = 'detail'")"
+check "jvn Japanese title" 1 "$(q "$DB" "SELECT COUNT(*) FROM jvn WHERE id = 'JVNDB-2022-000097' AND title_ja = '電子入札コアシステムにおける複数の脆弱性'")"
+check "feed errors" 0 "$(q "$DB" 'SELECT COUNT(*) FROM feed_errors')"
+check "nvd cursor" "2026-11-23T06:30:00Z" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:nvd-api'")"
+check "cve5 cursor" "2026-11-23_0600Z" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:cve5'")"
+check "jvn cursor (JST date)" "2026-11-23" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:jvn'")"
+check "NVD pages asked for 2000 records" 0 "$(grep -c 'cves/2.0' "$T/srv/log" | xargs -I{} sh -c "grep 'cves/2.0' '$T/srv/log' | grep -vc 'resultsPerPage=2000'")"
+check "JVN details asked 10 ids at most" 1 "$(grep -c 'getVulnDetailInfo' "$T/srv/log")"
+
+# 2. second run: nothing new downloaded, nothing changed
+SUM1=$(q "$DB" "SELECT COUNT(*), SUM(last_modified), SUM(LENGTH(description)) FROM cves; SELECT COUNT(*), SUM(modified) FROM jvn")
+: >"$T/srv/log"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/a" --sources nvd-api,cve5,jvn >"$T/a2.json" 2>"$T/a2.err"
+check "second sync exit" 0 $?
+check "second sync: no NVD request (cursor = now)" 0 "$(grep -c 'cves/2.0' "$T/srv/log")"
+check "second sync: no zip download" 0 "$(grep -c '/cve5/' "$T/srv/log")"
+check "second sync: cve5 not modified" True "$(jget "$T/a2.json" "[r['not_modified'] for r in d['downloads'] if r['name']=='cve5'][0]")"
+check "second sync: no JVN detail" 0 "$(grep -c 'getVulnDetailInfo' "$T/srv/log")"
+check "second sync: nothing imported" 0 "$(jget "$T/a2.json" "sum(r['stored'] for r in d['imports'])")"
+check "second sync: store unchanged" "$SUM1" "$(q "$DB" "SELECT COUNT(*), SUM(last_modified), SUM(LENGTH(description)) FROM cves; SELECT COUNT(*), SUM(modified) FROM jvn")"
+
+# 3. the server dies half way through a page: cursor unchanged, the rerun completes
+DB=$T/b.db
+printf 'nvd_per=300\nnvd_die_at=300\n' >"$T/srv/mode"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/b" --sources nvd-api >"$T/b1.json" 2>"$T/b1.err"
+check "dead server: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
+check "dead server: error names the URL" 1 "$(jget "$T/b1.json" "sum(1 for r in d['downloads'] if 'startIndex=300' in r['url'] and r.get('error'))")"
+CUR=$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:nvd-api'")
+check "dead server: cursor before the failed window" 1 "$([[ "$CUR" < "2026" ]] && echo 1 || echo 0)"
+check "dead server: fewer cves" 1 "$([ "$(q "$DB" 'SELECT COUNT(*) FROM cves')" -lt "$NVD_N" ] && echo 1 || echo 0)"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/b" --sources nvd-api >"$T/b2.json" 2>"$T/b2.err"
+check "rerun exit" 0 $?
+check "rerun: all NVD records" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
+check "rerun: cursor at now" "2026-11-23T06:30:00Z" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:nvd-api'")"
+
+# 4. a lying totalResults is bounded: empty pages past the real end stop the window
+DB=$T/c.db
+printf 'nvd_per=300\nnvd_lie_total=100000000\n' >"$T/srv/mode"
+: >"$T/srv/log"
+timeout 60 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/c" --sources nvd-api >"$T/c1.json" 2>"$T/c1.err"
+check "lying total: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
+check "lying total: said why" 1 "$(grep -c 'totalResults' "$T/c1.err")"
+check "lying total: few requests" 1 "$([ "$(wc -l <"$T/srv/log")" -le 3 ] && echo 1 || echo 0)"
+# ... and a server that ignores startIndex hits the page cap
+DB=$T/d.db
+printf 'nvd_per=5\nnvd_repeat=1\n' >"$T/srv/mode"
+: >"$T/srv/log"
+timeout 60 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/d" --sources nvd-api --max-pages 4 >"$T/d1.json" 2>"$T/d1.err"
+check "repeating server: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
+check "repeating server: startIndex checked" 1 "$(grep -c 'startIndex' "$T/d1.err")"
+check "repeating server: at most 4 requests" 1 "$([ "$(wc -l <"$T/srv/log")" -le 4 ] && echo 1 || echo 0)"
+CUR=$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:nvd-api'")
+check "repeating server: cursor before the capped window" 1 "$([[ "$CUR" < "2026" ]] && echo 1 || echo 0)"
+
+# 5. a malformed page: FILE/URL + offset error, the other pages still import
+DB=$T/e.db
+printf 'nvd_per=50\nnvd_bad_at=100\n' >"$T/srv/mode"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/e" --sources nvd-api >"$T/e1.json" 2>"$T/e1.err"
+check "malformed page: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
+check "malformed page: error has URL and offset" 1 "$(grep -c 'startIndex=100.*nvdapi-page-0000100.json:1:@[0-9]' "$T/e1.err")"
+check "malformed page: logged in feed_errors" 1 "$(q "$DB" "SELECT COUNT(*) > 0 FROM feed_errors WHERE file LIKE '%nvdapi-page-0000100.json' AND byte_offset > 0")"
+check "malformed page: the next page imported" 1 "$(jget "$T/e1.json" "sum(1 for r in d['imports'] if r['file'].endswith('nvdapi-page-0000150.json') and r['stored'] > 0)")"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/e" --sources nvd-api >"$T/e2.json" 2>"$T/e2.err"
+check "malformed page: rerun completes" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
+
+# 6. MyJVN status and paging, checked against what was served
+DB=$T/f.db
+printf 'jvn_per=2\n' >"$T/srv/mode"
+: >"$T/srv/log"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/f" --sources jvn >"$T/f1.json" 2>"$T/f1.err"
+check "jvn pages of 2" $(((JVN_N + 1) / 2)) "$(grep -c 'getVulnOverviewList' "$T/srv/log")"
+check "jvn rows with 2 per page" "$JVN_N" "$(q "$DB" 'SELECT COUNT(*) FROM jvn')"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
