@@ -375,9 +375,12 @@ static int parse_sources(const char *arg, unsigned *out)
 	static const struct {
 		const char *name;
 		unsigned bit;
-	} names[] = {{"files", FEEDS_SYNC_FILES}, {"nvd-api", FEEDS_SYNC_NVDAPI},
-		     {"cve5", FEEDS_SYNC_CVE5},	  {"jvn", FEEDS_SYNC_JVN},
-		     {"all", FEEDS_SYNC_FILES | FEEDS_SYNC_NVDAPI | FEEDS_SYNC_CVE5 | FEEDS_SYNC_JVN}};
+	} names[] = {
+	    {"files", FEEDS_SYNC_FILES},
+	    {"nvd-api", FEEDS_SYNC_NVDAPI},
+	    {"cve5", FEEDS_SYNC_CVE5},
+	    {"jvn", FEEDS_SYNC_JVN},
+	    {"all", FEEDS_SYNC_FILES | FEEDS_SYNC_NVDAPI | FEEDS_SYNC_CVE5 | FEEDS_SYNC_JVN}};
 	const char *p = arg;
 
 	*out = 0;
@@ -449,7 +452,8 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 		case 'j': c->json = true; break;
 		case 's':
 			if (parse_sources(optarg, &so.sources))
-				return cli_usage_error(c, "--sources wants files,nvd-api,cve5,jvn,all");
+				return cli_usage_error(
+				    c, "--sources wants files,nvd-api,cve5,jvn,all");
 			break;
 		case 'S': so.since = optarg; break;
 		case 'A': so.nvdapi_url = optarg; break;
@@ -457,7 +461,8 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 		case 'J': so.jvn_url = optarg; break;
 		case 'D':
 			if (parse_count(optarg, 600000, &so.page_delay_ms))
-				return cli_usage_error(c, "--page-delay wants milliseconds (0-600000)");
+				return cli_usage_error(
+				    c, "--page-delay wants milliseconds (0-600000)");
 			break;
 		case 'P':
 			if (parse_count(optarg, 1000000, &so.max_pages) || so.max_pages == 0)

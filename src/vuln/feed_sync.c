@@ -344,8 +344,8 @@ int fsync_import(struct fsync_run *r, const char *path, const char *url, enum fe
 		/* The URL says which request; the file, line and byte offset where in it. */
 		struct merr ue;
 		merr_init(&ue);
-		merr_set(&ue, rc, "%.200s: %.200s:%ld:@%lld: %.200s", url, e.file[0] ? e.file : path,
-			 e.line, e.offset, e.msg);
+		merr_set(&ue, rc, "%.200s: %.200s:%ld:@%lld: %.200s", url,
+			 e.file[0] ? e.file : path, e.line, e.offset, e.msg);
 		fsync_fail(r, rc, &ue);
 	}
 	if (r->import_cb)
@@ -625,8 +625,12 @@ int feeds_sync(struct store *s, const struct feeds_sync_opts *o, feeds_sync_fn s
 	static int (*const paged[])(struct fsync_run *) = {fsync_nvdapi, fsync_cve5, fsync_jvn};
 	static const unsigned paged_bit[] = {FEEDS_SYNC_NVDAPI, FEEDS_SYNC_CVE5, FEEDS_SYNC_JVN};
 	unsigned which = o->sources ? o->sources : FEEDS_SYNC_FILES;
-	struct fsync_run run = {.s = s, .o = o, .sync_cb = sync_cb, .import_cb = import_cb,
-				.arg = arg, .timeout = o->timeout_s > 0 ? o->timeout_s : 600};
+	struct fsync_run run = {.s = s,
+				.o = o,
+				.sync_cb = sync_cb,
+				.import_cb = import_cb,
+				.arg = arg,
+				.timeout = o->timeout_s > 0 ? o->timeout_s : 600};
 
 	if (!o->dest || !*o->dest)
 		return merr_set(e, M_EINVAL, "no destination folder");

@@ -15,8 +15,8 @@
 #include "base/mtime.h"
 #include "vuln/feed_sync_int.h"
 
-#define CVE5_OFFICIAL                                                                          \
-	"https://github.com/CVEProject/cvelistV5/releases/download/cve_{date}_{hour}00Z/"      \
+#define CVE5_OFFICIAL                                                                     \
+	"https://github.com/CVEProject/cvelistV5/releases/download/cve_{date}_{hour}00Z/" \
 	"{date}_delta_CVEs_at_{hour}00Z.zip"
 #define CVE5_BASE_TEMPLATE "cve5/cve_{date}_{hour}00Z/{date}_delta_CVEs_at_{hour}00Z.zip"
 #define CVE5_MEMBER_MAX ((size_t)8 << 20)
@@ -254,8 +254,8 @@ static int one_release(struct fsync_run *r, const char *url, const char *dir, co
 	if (rc == 0)
 		rc = unzip_records(zip, lines, &u, &e);
 	if (rc == 0 && u.bad_names)
-		merr_at(&e, M_EPARSE, zip, -1, -1, "name",
-			"%ld member names refused (first: %s)", u.bad_names, u.first_bad);
+		merr_at(&e, M_EPARSE, zip, -1, -1, "name", "%ld member names refused (first: %s)",
+			u.bad_names, u.first_bad);
 	report(r, url, zip, bytes, false, rc || u.bad_names ? &e : NULL);
 	if (rc) {
 		unlink(part);

@@ -74,8 +74,7 @@ static void attr_str(xmlNode *n, const char *name, char *out, size_t cap)
 	xmlFree(v);
 }
 
-int feeds_jvn_status_parse(const char *p, size_t len, struct feeds_jvn_status *st,
-			   struct merr *e)
+int feeds_jvn_status_parse(const char *p, size_t len, struct feeds_jvn_status *st, struct merr *e)
 {
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
@@ -173,24 +172,26 @@ static int fetch_doc(struct fsync_run *r, const char *url, const char *path, lon
 	rc = fsync_get(url, NULL, r->timeout, NULL, &b, &status, &bytes, e);
 	if (rc == 0 && status != 200)
 		rc = merr_set(e, M_ENET, "%s: HTTP %ld", url, status);
-	if (rc == 0 && (rc = feeds_jvn_status_parse(buf_str(&b), b.len, st, e)) != 0) {
-		char m[500];
-		snprintf(m, sizeof(m), "%.190s: %.300s", url, e->msg);
-		snprintf(e->msg, sizeof(e->msg), "%.500s", m);
-		merr_set_file(e, path);
-	}
-	if (rc == 0 && st->ret_cd != 0)
-		rc = merr_set(e, M_ENET, "%s: MyJVN retCd %ld errCd %s %s", url, st->ret_cd,
-			      st->err_cd, st->err_msg);
-	if (rc == 0 && first > 0 && st->total_res_ret > 0 && st->first_res != first)
-		rc = merr_at(e, M_EPARSE, path, -1, -1, "firstRes",
-			     "server answered firstRes %ld for startItem %ld", st->first_res, first);
 	if (rc == 0) {
+		/* Kept even when refused below, so the answer can be looked at. */
 		if (!(f = fopen(path, "wb")) || fwrite(b.ptr, 1, b.len, f) != b.len)
 			rc = merr_at(e, M_EIO, path, -1, -1, NULL, "cannot write");
 		if (f && fclose(f) != 0 && rc == 0)
 			rc = merr_at(e, M_EIO, path, -1, -1, NULL, "cannot write");
 	}
+	if (rc == 0 && (rc = feeds_jvn_status_parse(buf_str(&b), b.len, st, e)) != 0) {
+		struct merr pe = *e;
+		merr_init(e);
+		merr_set(e, rc, "%.300s: %.200s:%ld: %.40s: %.150s", url, path, pe.line, pe.field,
+			 pe.msg);
+	}
+	if (rc == 0 && st->ret_cd != 0)
+		rc = merr_set(e, M_ENET, "%s: MyJVN retCd %ld errCd %s %s", url, st->ret_cd,
+			      st->err_cd, st->err_msg);
+	if (rc == 0 && first > 0 && st->total_res_ret > 0 && st->first_res != first)
+		rc =
+		    merr_at(e, M_EPARSE, path, -1, -1, "firstRes",
+			    "server answered firstRes %ld for startItem %ld", st->first_res, first);
 	report(r, url, path, bytes, rc ? e : NULL);
 	buf_release(&b);
 	return rc;
@@ -208,8 +209,8 @@ static int details(struct fsync_run *r, const char *base, const char *dir, const
 	int rc;
 
 	merr_init(&e);
-	o = (size_t)snprintf(url, sizeof(url), "%s?method=getVulnDetailInfo&feed=hnd&vulnId=",
-			     base);
+	o = (size_t)snprintf(url, sizeof(url),
+			     "%s?method=getVulnDetailInfo&feed=hnd&vulnId=", base);
 	for (size_t i = from; i < ids->n && i < from + JVN_DETAIL_IDS && o < sizeof(url); i++)
 		o += (size_t)snprintf(url + o, sizeof(url) - o, "%s%s", i > from ? "+" : "",
 				      ids->v[i]);

@@ -14,7 +14,7 @@
 #define NVDAPI_OFFICIAL "https://services.nvd.nist.gov/rest/json/cves/2.0"
 #define NVDAPI_PER_PAGE 2000
 #define NVDAPI_WINDOW_S (120LL * 86400)
-#define NVDAPI_MAX_WINDOWS 400	       /* 130 years of 120-day windows */
+#define NVDAPI_MAX_WINDOWS 400		  /* 130 years of 120-day windows */
 #define NVDAPI_FIRST_SPAN (120LL * 86400) /* no cursor and no --since: the last 120 days */
 #define NVDAPI_TOTAL_MAX 10000000LL
 #define CURSOR_KEY "sync:nvd-api"
@@ -127,9 +127,10 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 		if (r->requests++ > 0)
 			fsync_sleep_ms(delay);
 		(*w->pages)++;
-		snprintf(url, sizeof(url),
-			 "%s?lastModStartDate=%s&lastModEndDate=%s&startIndex=%lld&resultsPerPage=%d",
-			 base, from, to, start, NVDAPI_PER_PAGE);
+		snprintf(
+		    url, sizeof(url),
+		    "%s?lastModStartDate=%s&lastModEndDate=%s&startIndex=%lld&resultsPerPage=%d",
+		    base, from, to, start, NVDAPI_PER_PAGE);
 		snprintf(path, sizeof(path), "%s/nvdapi-page-%07lld.json", dir, start);
 		rc = fsync_get(url, hdrs, r->timeout, path, NULL, &status, &bytes, &e);
 		if (rc == 0 && status != 200)
@@ -150,8 +151,8 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 		if (!h.has_records && h.total > start) {
 			/* totalResults promised more: a lying or changing server. */
 			merr_at(&e, M_EPARSE, path, -1, 0, "totalResults",
-				"%s: no records at startIndex %lld of totalResults %lld", url, start,
-				total);
+				"%s: no records at startIndex %lld of totalResults %lld", url,
+				start, total);
 			fsync_fail(r, M_EPARSE, &e);
 			return M_EPARSE;
 		}
@@ -203,7 +204,8 @@ int fsync_nvdapi(struct fsync_run *r)
 		from = now - NVDAPI_FIRST_SPAN;
 	}
 	for (int n = 0; from < now && n < NVDAPI_MAX_WINDOWS; n++) {
-		struct window w = {.from = from, .pages_cap = o->max_pages > 0 ? o->max_pages : 1000,
+		struct window w = {.from = from,
+				   .pages_cap = o->max_pages > 0 ? o->max_pages : 1000,
 				   .pages = &pages};
 		char iso[TIME_STR_MAX];
 		w.to = from + NVDAPI_WINDOW_S < now ? from + NVDAPI_WINDOW_S : now;

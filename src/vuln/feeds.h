@@ -119,14 +119,14 @@ struct feeds_sync_opts {
 	bool no_import;
 	long timeout_s; /* per transfer; 0 means 600 */
 	const struct feeds_opts *import;
-	unsigned sources;	  /* FEEDS_SYNC_* bits */
-	const char *nvdapi_url;	  /* NULL: official, or BASE/rest/json/cves/2.0 with base_url */
-	const char *nvd_api_key;  /* sent as the apiKey header when set */
-	const char *cve5_url;	  /* template with {date} {hour}; NULL: official release asset */
-	const char *jvn_url;	  /* NULL: https://jvndb.jvn.jp/myjvn, or BASE/myjvn */
-	const char *since;	  /* ISO 8601 start when a source has no cursor yet */
-	long page_delay_ms;	  /* between API requests; negative: 6000 (600 with a key) */
-	long max_pages;		  /* per source and run; 0 means 1000 */
+	unsigned sources;	 /* FEEDS_SYNC_* bits */
+	const char *nvdapi_url;	 /* NULL: official, or BASE/rest/json/cves/2.0 with base_url */
+	const char *nvd_api_key; /* sent as the apiKey header when set */
+	const char *cve5_url;	 /* template with {date} {hour}; NULL: official release asset */
+	const char *jvn_url;	 /* NULL: https://jvndb.jvn.jp/myjvn, or BASE/myjvn */
+	const char *since;	 /* ISO 8601 start when a source has no cursor yet */
+	long page_delay_ms;	 /* between API requests; negative: 6000 (600 with a key) */
+	long max_pages;		 /* per source and run; 0 means 1000 */
 };
 
 struct feeds_sync_result {
@@ -230,17 +230,16 @@ int feeds_jvn_parse_json(const char *p, size_t len, feeds_jvn_fn fn, void *arg, 
 			 struct merr *e);
 /* The paging status of a MyJVN 3.x response (<status:Status .../>). */
 struct feeds_jvn_status {
-	long ret_cd;		/* 0 is success */
-	long total_res;		/* entries matching the query */
-	long total_res_ret;	/* entries in this response */
-	long first_res;		/* 1-based position of its first entry */
+	long ret_cd;	    /* 0 is success */
+	long total_res;	    /* entries matching the query */
+	long total_res_ret; /* entries in this response */
+	long first_res;	    /* 1-based position of its first entry */
 	char err_cd[32], err_msg[256];
 	char method[48];
 };
 /* Finds and checks the status element of a MyJVN HND document; M_EPARSE with line when it
  * is missing or its numbers are not numbers. */
-int feeds_jvn_status_parse(const char *p, size_t len, struct feeds_jvn_status *st,
-			   struct merr *e);
+int feeds_jvn_status_parse(const char *p, size_t len, struct feeds_jvn_status *st, struct merr *e);
 
 /* A cvelistV5 zip member name: 0 for a record ("cves/2024/3xxx/CVE-2024-3400.json"), 1 for
  * another file to skip, M_EPARSE for a name refused outright (absolute, "..", control

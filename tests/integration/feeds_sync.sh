@@ -132,5 +132,44 @@ printf 'jvn_per=2\n' >"$T/srv/mode"
 check "jvn pages of 2" $(((JVN_N + 1) / 2)) "$(grep -c 'getVulnOverviewList' "$T/srv/log")"
 check "jvn rows with 2 per page" "$JVN_N" "$(q "$DB" 'SELECT COUNT(*) FROM jvn')"
 
+# 7. a MyJVN status that is not a count: error with URL and line, no cursor
+DB=$T/g.db
+printf 'jvn_bad_status=1\n' >"$T/srv/mode"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/g" --sources jvn >"$T/g1.json" 2>"$T/g1.err"
+check "bad jvn status: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
+check "bad jvn status: URL, file:line and field" 1 "$(grep -c 'myjvn?method=getVulnOverviewList.*jvn-overview-000001.xml:[0-9]*: totalRes: ' "$T/g1.err")"
+check "bad jvn status: no cursor" "" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:jvn'")"
+
+# 8. cvelistV5: member names outside the folder are refused, the records still import;
+#    the midnight baseline (a zip holding cves.zip) is read through the nested zip
+DB=$T/h.db
+printf 'cve5_tag=2026-11-23_0600Z\ncve5_kind=evil\n' >"$T/srv/mode"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/h" --sources cve5 >"$T/h1.json" 2>"$T/h1.err"
+check "evil zip: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
+check "evil zip: names refused" 1 "$(grep -c '2 member names refused (first: ../../evil/CVE-2024-0001.json)' "$T/h1.err")"
+check "evil zip: nothing written outside" 0 "$(find "$T" -path '*evil*' | wc -l)"
+check "evil zip: good records imported" "$CVE5_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
+DB=$T/i.db
+printf 'cve5_tag=2026-11-23_0600Z\ncve5_kind=baseline\n' >"$T/srv/mode"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/i" --sources cve5 >"$T/i1.json" 2>"$T/i1.err"
+check "baseline zip: exit" 0 $?
+check "baseline zip: records via nested cves.zip" "$CVE5_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
+# no release in the last hours: a clear error, no cursor
+DB=$T/j.db
+printf 'cve5_tag=2020-01-01_0000Z\n' >"$T/srv/mode"
+: >"$T/srv/log"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/j" --sources cve5 >"$T/j1.json" 2>"$T/j1.err"
+check "no release: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
+check "no release: tried 4 hours back" 4 "$(grep -c '/cve5/.* 404' "$T/srv/log")"
+
+# 9. the NVD API key goes in the apiKey header
+DB=$T/k.db
+: >"$T/srv/mode"
+: >"$T/srv/log"
+NVD_API_KEY=test-key-123 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/k" --sources nvd-api >"$T/k1.json" 2>"$T/k1.err"
+check "api key: exit" 0 $?
+check "api key: every request carries it" "$(grep -c 'cves/2.0' "$T/srv/log")" "$(grep -c 'cves/2.0.* KEY=test-key-123$' "$T/srv/log")"
+check "api key: not in the URL" 0 "$(grep -c 'test-key-123' "$T/k1.json")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

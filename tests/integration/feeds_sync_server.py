@@ -6,7 +6,9 @@ Usage: feeds_sync_server.py DATA_DIR STATE_DIR
 STATE_DIR/port is written at start; STATE_DIR/mode (optional, re-read on every request) holds
 lines "KEY=VALUE": nvd_per=N (server page size), nvd_die_at=START (send half the page and
 drop the connection, once), nvd_bad_at=START (a truncated JSON page), nvd_lie_total=N,
-nvd_repeat=1 (ignore startIndex), jvn_per=N, cve5_tag=YYYY-MM-DD_HH00Z. Requests are logged
+nvd_repeat=1 (ignore startIndex), jvn_per=N, jvn_bad_status=1 (totalRes="many"),
+cve5_tag=YYYY-MM-DD_HH00Z, cve5_kind=delta|evil|baseline (evil adds "../" and absolute
+member names; baseline nests cves.zip). An apiKey header is logged as KEY=... Requests are logged
 to STATE_DIR/log as "PATH?QUERY STATUS".
 """
 import glob
@@ -28,19 +30,30 @@ NVD = sorted(json.load(lzma.open(DATA + "/nvd/nvdcve-2.0-subset.json.xz"))["vuln
 CVE5 = [json.loads(l) for l in lzma.open(DATA + "/cve5/vulnrichment-subset.jsonl.xz") if l.strip()][:40]
 
 
-def cve5_zip():
+def cve5_zip(prefix="deltaCves/", evil=False):
     b = io.BytesIO()
     with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
         for r in CVE5:
             cid = r["cveMetadata"]["cveId"]
             year, num = cid.split("-")[1], int(cid.split("-")[2])
-            z.writestr("deltaCves/cves/%s/%dxxx/%s.json" % (year, num // 1000, cid),
+            z.writestr("%scves/%s/%dxxx/%s.json" % (prefix, year, num // 1000, cid),
                        json.dumps(r, indent=2, ensure_ascii=False))
-        z.writestr("deltaCves/deltaLog.json", "[]")
+        z.writestr(prefix + "deltaLog.json", "[]")
+        if evil:  # names a careless unzip would write outside its folder
+            z.writestr("../../evil/CVE-2024-0001.json", "{}")
+            z.writestr("/abs/CVE-2024-0002.json", "{}")
     return b.getvalue()
 
 
-CVE5_ZIP = cve5_zip()
+def cve5_baseline():
+    """The midnight baseline: a zip holding cves.zip (the whole list)."""
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("cves.zip", cve5_zip(prefix=""))
+    return b.getvalue()
+
+
+CVE5_ZIP = {"delta": cve5_zip(), "evil": cve5_zip(evil=True), "baseline": cve5_baseline()}
 
 # MyJVN: the VULDEF entries of the shared detail samples, one per JVNDB id.
 JVN = {}
@@ -103,7 +116,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         with open(STATE + "/log", "a") as f:
-            f.write("%s %d%s\n" % (self.path, status, " CUT" if cut else ""))
+            f.write("%s %d%s%s\n" % (self.path, status, " CUT" if cut else "",
+                                     " KEY=" + self.headers["apiKey"] if self.headers["apiKey"] else ""))
         if cut:  # the server "dies" half way through the body
             self.wfile.write(body[:len(body) // 2])
             self.wfile.flush()
@@ -123,7 +137,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             tag = m.get("cve5_tag", "")
             d, h = tag[:10], tag[11:13]
             if tag and u.path == "/cve5/cve_%s/%s_delta_CVEs_at_%s00Z.zip" % (tag, d, h):
-                return self.reply(200, CVE5_ZIP, "application/zip")
+                return self.reply(200, CVE5_ZIP[m.get("cve5_kind", "delta")], "application/zip")
         return self.reply(404, b"")
 
     def nvd(self, q, m):
@@ -165,8 +179,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 '<dcterms:modified>%s</dcterms:modified></item>\n'
                 % (i[6:10], i, JVN[i]["title"], i[6:10], i, JVN[i]["title"], i, JVN[i]["first"],
                    JVN[i]["updated"]) for i in page)
-            body = RDF_HEAD + items + status("getVulnOverviewList", len(ids), len(page),
-                                             first if page else 0) + "</rdf:RDF>\n"
+            st = status("getVulnOverviewList", len(ids), len(page), first if page else 0)
+            if m.get("jvn_bad_status"):
+                st = st.replace('totalRes="%d"' % len(ids), 'totalRes="many"')
+            body = RDF_HEAD + items + st + "</rdf:RDF>\n"
             return self.reply(200, body.encode(), "application/xml")
         if q.get("method") == "getVulnDetailInfo":
             ids = [i for i in re.split(r"[+ ]", q.get("vulnId", "")) if i in JVN][:10]
