@@ -269,13 +269,44 @@ static int one_release(struct fsync_run *r, const char *url, const char *dir, co
 	return rc;
 }
 
+/*
+ * Imports the newest release at or before t, trying `tries` hours back (a release appears
+ * some minutes after its hour). Returns 0 with its tag in done, 1 when none was found, 2
+ * when the newest is the cursor (imported before), or an error.
+ */
+static int newest(struct fsync_run *r, const char *tpl, const char *dir, const char *cur,
+		  int64_t t, int tries, char *done, size_t done_cap)
+{
+	for (int back = 0; back < tries; back++, t -= 3600) {
+		char iso[TIME_STR_MAX], date[16], tag[32], url[800];
+		int hour, rc;
+
+		time_fmt_utc(t, iso);
+		snprintf(date, sizeof(date), "%.10s", iso);
+		hour = (iso[11] - '0') * 10 + (iso[12] - '0');
+		snprintf(tag, sizeof(tag), "%s_%02d00Z", date, hour);
+		expand(tpl, date, hour, url, sizeof(url));
+		if (strcmp(cur, tag) == 0) {
+			report(r, url, "", 0, true, NULL);
+			return 2;
+		}
+		if (r->requests++ > 0)
+			fsync_sleep_ms(fsync_delay(r->o, 0));
+		if ((rc = one_release(r, url, dir, tag)) == 0)
+			snprintf(done, done_cap, "%s", tag);
+		if (rc != 1)
+			return rc;
+	}
+	return 1;
+}
+
 int fsync_cve5(struct fsync_run *r)
 {
 	const struct feeds_sync_opts *o = r->o;
-	char tpl[600], dir[600], cur[64], done[64] = "";
-	int64_t now = time_now();
+	char tpl[600], dir[600], cur[64], done[64] = "", yday[TIME_STR_MAX];
+	int64_t now = time_now(), t;
 	struct merr e;
-	int rc = 1;
+	int rc;
 
 	merr_init(&e);
 	if (o->cve5_url)
@@ -292,34 +323,30 @@ int fsync_cve5(struct fsync_run *r)
 		return M_EIO;
 	}
 	fsync_cursor_get(r->s, CURSOR_KEY, cur, sizeof(cur));
-	/* The newest hourly delta holds everything since midnight: try the hours back. */
-	for (int back = 0; back < CVE5_HOURS_BACK && rc == 1; back++) {
-		int64_t t = now - (int64_t)back * 3600;
-		char iso[TIME_STR_MAX], date[16], tag[32], url[800];
-		int hour;
-
-		time_fmt_utc(t, iso);
-		snprintf(date, sizeof(date), "%.10s", iso);
-		hour = (iso[11] - '0') * 10 + (iso[12] - '0');
-		snprintf(tag, sizeof(tag), "%s_%02d00Z", date, hour);
-		expand(tpl, date, hour, url, sizeof(url));
-		if (strcmp(cur, tag) == 0) {
-			report(r, url, "", 0, true, NULL); /* imported by an earlier run */
-			return 0;
+	/* A delta holds the changes since its midnight: when the last run was yesterday, the
+	 * newest delta of yesterday comes first, then today's. */
+	time_fmt_utc(now - 86400, yday);
+	if (cur[0] && strncmp(cur, yday, 10) == 0 &&
+	    time_parse(yday, &t) == 0) {
+		t = t - t % 86400 + 23 * 3600;
+		rc = newest(r, tpl, dir, cur, t, CVE5_HOURS_BACK, done, sizeof(done));
+		if (rc < 0)
+			return rc;
+		if (rc == 0 && (rc = fsync_cursor_put(r->s, CURSOR_KEY, tpl, done, &e))) {
+			fsync_fail(r, rc, &e);
+			return rc;
 		}
-		if (r->requests++ > 0)
-			fsync_sleep_ms(fsync_delay(o, 0));
-		rc = one_release(r, url, dir, tag);
 		if (rc == 0)
-			snprintf(done, sizeof(done), "%s", tag);
+			snprintf(cur, sizeof(cur), "%s", done);
 	}
+	rc = newest(r, tpl, dir, cur, now, CVE5_HOURS_BACK, done, sizeof(done));
 	if (rc == 1) {
 		merr_set(&e, M_ENOTFOUND, "no cvelistV5 delta found in the last %d hours (%s)",
 			 CVE5_HOURS_BACK, tpl);
 		fsync_fail(r, M_ENOTFOUND, &e);
 		return M_ENOTFOUND;
 	}
-	if (rc == 0 && done[0] && (rc = fsync_cursor_put(r->s, CURSOR_KEY, tpl, done, &e)))
+	if (rc == 0 && (rc = fsync_cursor_put(r->s, CURSOR_KEY, tpl, done, &e)))
 		fsync_fail(r, rc, &e);
-	return rc;
+	return rc == 2 ? 0 : rc;
 }

@@ -162,6 +162,17 @@ printf 'cve5_tag=2020-01-01_0000Z\n' >"$T/srv/mode"
 check "no release: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
 check "no release: tried 4 hours back" 4 "$(grep -c '/cve5/.* 404' "$T/srv/log")"
 
+# last run yesterday: yesterday's newest delta, then today's
+DB=$T/l.db
+printf 'cve5_tag=2026-11-22_2200Z,2026-11-23_0600Z\n' >"$T/srv/mode"
+"$M" --db "$DB" feeds status >/dev/null 2>&1 # creates the store
+q "$DB" "INSERT INTO feed_state (feed, last_modified) VALUES ('sync:cve5', '2026-11-22_1500Z')"
+: >"$T/srv/log"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/l" --sources cve5 >"$T/l1.json" 2>"$T/l1.err"
+check "catch-up: exit" 0 $?
+check "catch-up: yesterday's newest, then today's" "2026-11-22_2300Z 404,2026-11-22_2200Z 200,2026-11-23_0600Z 200" "$(sed -n 's#^/cve5/cve_\([^/]*\)/[^ ]* \([0-9]*\).*#\1 \2#p' "$T/srv/log" | paste -sd,)"
+check "catch-up: cursor" "2026-11-23_0600Z" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:cve5'")"
+
 # 9. the NVD API key goes in the apiKey header
 DB=$T/k.db
 : >"$T/srv/mode"

@@ -7,7 +7,7 @@ STATE_DIR/port is written at start; STATE_DIR/mode (optional, re-read on every r
 lines "KEY=VALUE": nvd_per=N (server page size), nvd_die_at=START (send half the page and
 drop the connection, once), nvd_bad_at=START (a truncated JSON page), nvd_lie_total=N,
 nvd_repeat=1 (ignore startIndex), jvn_per=N, jvn_bad_status=1 (totalRes="many"),
-cve5_tag=YYYY-MM-DD_HH00Z, cve5_kind=delta|evil|baseline (evil adds "../" and absolute
+cve5_tag=YYYY-MM-DD_HH00Z[,...], cve5_kind=delta|evil|baseline (evil adds "../" and absolute
 member names; baseline nests cves.zip). An apiKey header is logged as KEY=... Requests are logged
 to STATE_DIR/log as "PATH?QUERY STATUS".
 """
@@ -134,10 +134,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if u.path == "/myjvn":
             return self.jvn(q, m)
         if u.path.startswith("/cve5/"):
-            tag = m.get("cve5_tag", "")
-            d, h = tag[:10], tag[11:13]
-            if tag and u.path == "/cve5/cve_%s/%s_delta_CVEs_at_%s00Z.zip" % (tag, d, h):
-                return self.reply(200, CVE5_ZIP[m.get("cve5_kind", "delta")], "application/zip")
+            for tag in filter(None, m.get("cve5_tag", "").split(",")):
+                d, h = tag[:10], tag[11:13]
+                if u.path == "/cve5/cve_%s/%s_delta_CVEs_at_%s00Z.zip" % (tag, d, h):
+                    return self.reply(200, CVE5_ZIP[m.get("cve5_kind", "delta")],
+                                      "application/zip")
         return self.reply(404, b"")
 
     def nvd(self, q, m):
