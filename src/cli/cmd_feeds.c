@@ -15,7 +15,7 @@ const char cmd_feeds_usage[] =
     "       mamori feeds sync [--dest DIR] [--base-url URL] [--nvd-year YYYY]... [--no-import]\n"
     "                         [--timeout S] [--json] [--sources LIST] [--since DATE]\n"
     "                         [--nvd-api-url URL] [--cve5-url TEMPLATE] [--jvn-url URL]\n"
-    "                         [--page-delay MS] [--max-pages N]\n"
+    "                         [--page-delay MS] [--max-pages N] [--retries N]\n"
     "\n"
     "import    imports NVD, CVE 5, KEV, EPSS and JVN files: every feed under DIR (laid out as\n"
     "          nvd/ cve5/ kev/ epss/ jvn/; default --data-dir) or the FILEs given (feed\n"
@@ -426,8 +426,9 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 					     {"jvn-url", required_argument, NULL, 'J'},
 					     {"page-delay", required_argument, NULL, 'D'},
 					     {"max-pages", required_argument, NULL, 'P'},
+					     {"retries", required_argument, NULL, 'R'},
 					     {0}};
-	struct feeds_sync_opts so = {.page_delay_ms = -1};
+	struct feeds_sync_opts so = {.page_delay_ms = -1, .retries = -1};
 	struct feeds_opts fo = {0};
 	struct import_out out = {.c = c}, imp = {.c = c};
 	int years[32], n_years = 0, opt, rc;
@@ -464,6 +465,13 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 				return cli_usage_error(
 				    c, "--page-delay wants milliseconds (0-600000)");
 			break;
+		case 'R': {
+			long v;
+			if (parse_count(optarg, 10, &v))
+				return cli_usage_error(c, "--retries wants 0-10");
+			so.retries = (int)v;
+			break;
+		}
 		case 'P':
 			if (parse_count(optarg, 1000000, &so.max_pages) || so.max_pages == 0)
 				return cli_usage_error(c, "--max-pages wants 1-1000000");

@@ -293,6 +293,32 @@ int fsync_get(const char *url, const char *const *hdrs, long timeout_s, const ch
 	return 0;
 }
 
+/* Worth another try: a cut transfer, rate limiting (NVD answers 403/429) or a 5xx. */
+static bool transient(int rc, long status)
+{
+	return rc == M_ENET || (rc == 0 && (status == 403 || status == 429 || status >= 500));
+}
+
+int fsync_get_retry(struct fsync_run *r, const char *url, const char *const *hdrs, const char *path,
+		    struct buf *mem, long *status, long long *bytes, struct merr *e)
+{
+	int tries = r->o->retries >= 0 ? r->o->retries : 2, rc;
+	for (int i = 0;; i++) {
+		struct merr te;
+		merr_init(&te);
+		if (mem)
+			buf_reset(mem);
+		rc = fsync_get(url, hdrs, r->timeout, path, mem, status, bytes, &te);
+		if (i >= tries || !transient(rc, *status)) {
+			if (rc && e)
+				*e = te;
+			return rc;
+		}
+		/* Back off: the page delay times the attempt, at least 1 s unless delays are off. */
+		fsync_sleep_ms(fsync_delay(r->o, 1000) * (i + 1));
+	}
+}
+
 void fsync_sleep_ms(long ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};

@@ -242,7 +242,7 @@ static int one_release(struct fsync_run *r, const char *url, const char *dir, co
 	snprintf(zip, sizeof(zip), "%s/cve5-delta-%s.zip", dir, tag);
 	snprintf(part, sizeof(part), "%s.part", zip);
 	snprintf(lines, sizeof(lines), "%s/cve5-delta-%s.jsonl", dir, tag);
-	rc = fsync_get(url, NULL, r->timeout, part, NULL, &status, &bytes, &e);
+	rc = fsync_get_retry(r, url, NULL, part, NULL, &status, &bytes, &e);
 	if (rc == 0 && status == 404) {
 		unlink(part);
 		return 1; /* not published (yet) */
@@ -274,8 +274,8 @@ static int one_release(struct fsync_run *r, const char *url, const char *dir, co
  * some minutes after its hour). Returns 0 with its tag in done, 1 when none was found, 2
  * when the newest is the cursor (imported before), or an error.
  */
-static int newest(struct fsync_run *r, const char *tpl, const char *dir, const char *cur,
-		  int64_t t, int tries, char *done, size_t done_cap)
+static int newest(struct fsync_run *r, const char *tpl, const char *dir, const char *cur, int64_t t,
+		  int tries, char *done, size_t done_cap)
 {
 	for (int back = 0; back < tries; back++, t -= 3600) {
 		char iso[TIME_STR_MAX], date[16], tag[32], url[800];
@@ -326,13 +326,13 @@ int fsync_cve5(struct fsync_run *r)
 	/* A delta holds the changes since its midnight: when the last run was yesterday, the
 	 * newest delta of yesterday comes first, then today's. */
 	time_fmt_utc(now - 86400, yday);
-	if (cur[0] && strncmp(cur, yday, 10) == 0 &&
-	    time_parse(yday, &t) == 0) {
+	if (cur[0] && strncmp(cur, yday, 10) == 0 && time_parse(yday, &t) == 0) {
 		t = t - t % 86400 + 23 * 3600;
 		rc = newest(r, tpl, dir, cur, t, CVE5_HOURS_BACK, done, sizeof(done));
 		if (rc < 0)
 			return rc;
-		if (rc == 0 && (rc = fsync_cursor_put(r->s, CURSOR_KEY, tpl, done, &e))) {
+		if (rc == 0 && !o->no_import &&
+		    (rc = fsync_cursor_put(r->s, CURSOR_KEY, tpl, done, &e))) {
 			fsync_fail(r, rc, &e);
 			return rc;
 		}
@@ -346,7 +346,7 @@ int fsync_cve5(struct fsync_run *r)
 		fsync_fail(r, M_ENOTFOUND, &e);
 		return M_ENOTFOUND;
 	}
-	if (rc == 0 && (rc = fsync_cursor_put(r->s, CURSOR_KEY, tpl, done, &e)))
+	if (rc == 0 && !o->no_import && (rc = fsync_cursor_put(r->s, CURSOR_KEY, tpl, done, &e)))
 		fsync_fail(r, rc, &e);
 	return rc == 2 ? 0 : rc;
 }

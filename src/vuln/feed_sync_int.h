@@ -22,6 +22,12 @@ int fsync_mkdir_p(const char *dir);
 int fsync_get(const char *url, const char *const *hdrs, long timeout_s, const char *path,
 	      struct buf *mem, long *status, long long *bytes, struct merr *e);
 
+struct fsync_run;
+/* fsync_get with up to o->retries more tries (default 2) after a cut transfer, 403/429 or a
+ * 5xx, backing off by the page delay. */
+int fsync_get_retry(struct fsync_run *r, const char *url, const char *const *hdrs, const char *path,
+		    struct buf *mem, long *status, long long *bytes, struct merr *e);
+
 /* The cursor of a source ("sync:nvd-api") from feed_state.last_modified; "" when none. */
 void fsync_cursor_get(struct store *s, const char *key, char *out, size_t cap);
 int fsync_cursor_put(struct store *s, const char *key, const char *url, const char *value,

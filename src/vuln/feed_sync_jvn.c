@@ -169,7 +169,7 @@ static int fetch_doc(struct fsync_run *r, const char *url, const char *path, lon
 	if (r->requests++ > 0)
 		fsync_sleep_ms(fsync_delay(r->o, 1000));
 	buf_init(&b, JVN_DOC_MAX);
-	rc = fsync_get(url, NULL, r->timeout, NULL, &b, &status, &bytes, e);
+	rc = fsync_get_retry(r, url, NULL, NULL, &b, &status, &bytes, e);
 	if (rc == 0 && status != 200)
 		rc = merr_set(e, M_ENET, "%s: HTTP %ld", url, status);
 	if (rc == 0) {
@@ -328,7 +328,8 @@ int fsync_jvn(struct fsync_run *r)
 			drc = x;
 	}
 	m_free(ids.v);
-	if (rc == 0 && drc == 0 && (rc = fsync_cursor_put(r->s, CURSOR_KEY, base, today, &e)))
+	if (rc == 0 && drc == 0 && !o->no_import &&
+	    (rc = fsync_cursor_put(r->s, CURSOR_KEY, base, today, &e)))
 		fsync_fail(r, rc, &e);
 	return rc ? rc : drc;
 }

@@ -132,7 +132,7 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 		    "%s?lastModStartDate=%s&lastModEndDate=%s&startIndex=%lld&resultsPerPage=%d",
 		    base, from, to, start, NVDAPI_PER_PAGE);
 		snprintf(path, sizeof(path), "%s/nvdapi-page-%07lld.json", dir, start);
-		rc = fsync_get(url, hdrs, r->timeout, path, NULL, &status, &bytes, &e);
+		rc = fsync_get_retry(r, url, hdrs, path, NULL, &status, &bytes, &e);
 		if (rc == 0 && status != 200)
 			rc = merr_set(&e, M_ENET, "%s: HTTP %ld", url, status);
 		if (rc == 0 && (rc = page_head_read(path, &h, &e)) != 0)
@@ -212,7 +212,9 @@ int fsync_nvdapi(struct fsync_run *r)
 		if ((rc = window_sync(r, base, dir, &w)) != 0)
 			break; /* later windows wait: the cursor must not skip this one */
 		time_fmt_utc(w.to, iso);
-		if ((rc = fsync_cursor_put(r->s, CURSOR_KEY, base, iso, &e)) != 0) {
+		/* Downloaded but not imported (--no-import): the store has not caught up. */
+		if (!o->no_import &&
+		    (rc = fsync_cursor_put(r->s, CURSOR_KEY, base, iso, &e)) != 0) {
 			fsync_fail(r, rc, &e);
 			break;
 		}

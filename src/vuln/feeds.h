@@ -127,6 +127,7 @@ struct feeds_sync_opts {
 	const char *since;	 /* ISO 8601 start when a source has no cursor yet */
 	long page_delay_ms;	 /* between API requests; negative: 6000 (600 with a key) */
 	long max_pages;		 /* per source and run; 0 means 1000 */
+	int retries;		 /* more tries of a failed request; negative: 2 */
 };
 
 struct feeds_sync_result {

@@ -83,7 +83,7 @@ check "second sync: store unchanged" "$SUM1" "$(q "$DB" "SELECT COUNT(*), SUM(la
 # 3. the server dies half way through a page: cursor unchanged, the rerun completes
 DB=$T/b.db
 printf 'nvd_per=300\nnvd_die_at=300\n' >"$T/srv/mode"
-"$M" --db "$DB" "${SYNC[@]}" --dest "$T/b" --sources nvd-api >"$T/b1.json" 2>"$T/b1.err"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/b" --sources nvd-api --retries 0 >"$T/b1.json" 2>"$T/b1.err"
 check "dead server: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
 check "dead server: error names the URL" 1 "$(jget "$T/b1.json" "sum(1 for r in d['downloads'] if 'startIndex=300' in r['url'] and r.get('error'))")"
 CUR=$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:nvd-api'")
@@ -93,6 +93,24 @@ check "dead server: fewer cves" 1 "$([ "$(q "$DB" 'SELECT COUNT(*) FROM cves')" 
 check "rerun exit" 0 $?
 check "rerun: all NVD records" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
 check "rerun: cursor at now" "2026-11-23T06:30:00Z" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:nvd-api'")"
+
+# ... with retries (the default: 2) the cut page is fetched again in the same run
+DB=$T/b2.db
+printf 'nvd_per=300\nnvd_die_at=300\n' >"$T/srv/mode"
+: >"$T/srv/log"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/b2" --sources nvd-api >"$T/b3.json" 2>"$T/b3.err"
+check "retry: exit" 0 $?
+CUT_URL=$(grep ' CUT' "$T/srv/log" | cut -d' ' -f1)
+check "retry: the cut page was asked twice" 2 "$(grep -cF "$CUT_URL " "$T/srv/log")"
+check "retry: all NVD records" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
+# --no-import downloads pages but leaves the cursor (the store has not caught up)
+DB=$T/b3.db
+: >"$T/srv/mode"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/b3" --sources nvd-api --no-import >"$T/b4.json" 2>"$T/b4.err"
+check "no-import: exit" 0 $?
+check "no-import: pages on disk" 1 "$([ -s "$T/b3/nvd-api/nvdapi-page-0000000.json" ] && echo 1 || echo 0)"
+check "no-import: no cursor" "" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:nvd-api'")"
+check "no-import: no cves" 0 "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
 
 # 4. a lying totalResults is bounded: empty pages past the real end stop the window
 DB=$T/c.db
