@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <openssl/evp.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -317,6 +318,35 @@ int fsync_get_retry(struct fsync_run *r, const char *url, const char *const *hdr
 		/* Back off: the page delay times the attempt, at least 1 s unless delays are off. */
 		fsync_sleep_ms(fsync_delay(r->o, 1000) * (i + 1));
 	}
+}
+
+void fsync_forget(struct store *s, const char *dir, const char *prefix, const char *kind)
+{
+	struct store_stmt *q = NULL;
+	size_t pl = strlen(prefix);
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return;
+	if (s && store_prepare(s, "DELETE FROM feed_state WHERE feed = ?", &q, NULL))
+		q = NULL;
+	while ((d = readdir(dp)) != NULL) {
+		char path[1200], key[400];
+		if (strncmp(d->d_name, prefix, pl) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		unlink(path);
+		if (q) {
+			/* The import's own row for the file ("nvd/NAME"): the cursor replaces it. */
+			snprintf(key, sizeof(key), "%s/%s", kind, d->d_name);
+			stmt_reset(q);
+			stmt_bind_text(q, 1, key);
+			feeds_exec(q, NULL);
+		}
+	}
+	closedir(dp);
+	stmt_finalize(q);
 }
 
 void fsync_sleep_ms(long ms)

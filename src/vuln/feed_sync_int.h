@@ -28,6 +28,10 @@ struct fsync_run;
 int fsync_get_retry(struct fsync_run *r, const char *url, const char *const *hdrs, const char *path,
 		    struct buf *mem, long *status, long long *bytes, struct merr *e);
 
+/* Once a window is in the store: removes dir/prefix* and their feed_state rows (KIND/NAME),
+ * so pages neither fill the disk nor the status list. Failed pages stay for a look. */
+void fsync_forget(struct store *s, const char *dir, const char *prefix, const char *kind);
+
 /* The cursor of a source ("sync:nvd-api") from feed_state.last_modified; "" when none. */
 void fsync_cursor_get(struct store *s, const char *key, char *out, size_t cap);
 int fsync_cursor_put(struct store *s, const char *key, const char *url, const char *value,

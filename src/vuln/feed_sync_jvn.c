@@ -198,8 +198,8 @@ static int fetch_doc(struct fsync_run *r, const char *url, const char *path, lon
 }
 
 /* Detail documents for ids[from..from+10). */
-static int details(struct fsync_run *r, const char *base, const char *dir, const struct ids *ids,
-		   size_t from)
+static int details(struct fsync_run *r, const char *base, const char *dir, const char *since,
+		   const struct ids *ids, size_t from)
 {
 	char url[1200], path[700];
 	struct feeds_jvn_status st;
@@ -214,7 +214,7 @@ static int details(struct fsync_run *r, const char *base, const char *dir, const
 	for (size_t i = from; i < ids->n && i < from + JVN_DETAIL_IDS && o < sizeof(url); i++)
 		o += (size_t)snprintf(url + o, sizeof(url) - o, "%s%s", i > from ? "+" : "",
 				      ids->v[i]);
-	snprintf(path, sizeof(path), "%s/jvn-detail-%06zu.xml", dir, from);
+	snprintf(path, sizeof(path), "%s/jvn-%s-detail-%06zu.xml", dir, since, from);
 	if ((rc = fetch_doc(r, url, path, 0, &st, &e))) {
 		fsync_fail(r, rc, &e);
 		return rc;
@@ -252,7 +252,7 @@ static int overview(struct fsync_run *r, const char *base, const char *dir, cons
 			 "&datePublishedStartM=%.2s&datePublishedStartD=%.2s&startItem=%ld"
 			 "&maxCountItem=%d",
 			 base, since, since + 5, since + 8, start, JVN_PAGE);
-		snprintf(path, sizeof(path), "%s/jvn-overview-%06ld.xml", dir, start);
+		snprintf(path, sizeof(path), "%s/jvn-%s-overview-%06ld.xml", dir, since, start);
 		if ((rc = fetch_doc(r, url, path, start, &st, &e))) {
 			fsync_fail(r, rc, &e);
 			return rc;
@@ -321,15 +321,19 @@ int fsync_jvn(struct fsync_run *r)
 	time_fmt_jst_date(time_now(), today); /* JVN dates are JST */
 	rc = overview(r, base, dir, since, &ids);
 	for (size_t i = 0; rc == 0 && i < ids.n; i += JVN_DETAIL_IDS) {
-		int x = details(r, base, dir, &ids, i);
+		int x = details(r, base, dir, since, &ids, i);
 		if (x == M_ENET || x == M_EIO || x == M_ENOMEM)
 			drc = x; /* a transfer failed: the cursor stays */
 		else if (x && !drc)
 			drc = x;
 	}
 	m_free(ids.v);
-	if (rc == 0 && drc == 0 && !o->no_import &&
-	    (rc = fsync_cursor_put(r->s, CURSOR_KEY, base, today, &e)))
-		fsync_fail(r, rc, &e);
+	if (rc == 0 && drc == 0 && !o->no_import) {
+		char prefix[64];
+		if ((rc = fsync_cursor_put(r->s, CURSOR_KEY, base, today, &e)))
+			fsync_fail(r, rc, &e);
+		snprintf(prefix, sizeof(prefix), "jvn-%s-", since);
+		fsync_forget(r->s, dir, prefix, "jvn");
+	}
 	return rc ? rc : drc;
 }

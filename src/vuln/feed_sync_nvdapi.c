@@ -88,6 +88,7 @@ struct window {
 	int64_t from, to;
 	long pages_cap;
 	long *pages;
+	char prefix[48]; /* "nvdapi-20240101T000000-" */
 };
 
 /* Fetches and imports every page of one window. Returns 0 when all pages imported. */
@@ -131,7 +132,8 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 		    url, sizeof(url),
 		    "%s?lastModStartDate=%s&lastModEndDate=%s&startIndex=%lld&resultsPerPage=%d",
 		    base, from, to, start, NVDAPI_PER_PAGE);
-		snprintf(path, sizeof(path), "%s/nvdapi-page-%07lld.json", dir, start);
+		/* A name per window and page: feed_errors of one page are not cleared by another. */
+		snprintf(path, sizeof(path), "%s/%s%07lld.json", dir, w->prefix, start);
 		rc = fsync_get_retry(r, url, hdrs, path, NULL, &status, &bytes, &e);
 		if (rc == 0 && status != 200)
 			rc = merr_set(&e, M_ENET, "%s: HTTP %ld", url, status);
@@ -209,6 +211,9 @@ int fsync_nvdapi(struct fsync_run *r)
 				   .pages = &pages};
 		char iso[TIME_STR_MAX];
 		w.to = from + NVDAPI_WINDOW_S < now ? from + NVDAPI_WINDOW_S : now;
+		time_fmt_utc(from, iso); /* 2024-01-01T00:00:00Z -> nvdapi-20240101T000000- */
+		snprintf(w.prefix, sizeof(w.prefix), "nvdapi-%.4s%.2s%.2sT%.2s%.2s%.2s-", iso,
+			 iso + 5, iso + 8, iso + 11, iso + 14, iso + 17);
 		if ((rc = window_sync(r, base, dir, &w)) != 0)
 			break; /* later windows wait: the cursor must not skip this one */
 		time_fmt_utc(w.to, iso);
@@ -218,6 +223,8 @@ int fsync_nvdapi(struct fsync_run *r)
 			fsync_fail(r, rc, &e);
 			break;
 		}
+		if (!o->no_import)
+			fsync_forget(r->s, dir, w.prefix, "nvd");
 		from = w.to;
 	}
 	return rc;

@@ -111,13 +111,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def reply(self, status, body, ctype="application/json", cut=False):
+        # Logged before answering, so the log keeps the order of the requests.
+        with open(STATE + "/log", "a") as f:
+            f.write("%s %d%s%s\n" % (self.path, status, " CUT" if cut else "",
+                                     " KEY=" + self.headers["apiKey"] if self.headers["apiKey"] else ""))
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        with open(STATE + "/log", "a") as f:
-            f.write("%s %d%s%s\n" % (self.path, status, " CUT" if cut else "",
-                                     " KEY=" + self.headers["apiKey"] if self.headers["apiKey"] else ""))
         if cut:  # the server "dies" half way through the body
             self.wfile.write(body[:len(body) // 2])
             self.wfile.flush()
