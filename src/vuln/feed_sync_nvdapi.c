@@ -17,6 +17,7 @@
 #define NVDAPI_MAX_WINDOWS 400		  /* 130 years of 120-day windows */
 #define NVDAPI_FIRST_SPAN (120LL * 86400) /* no cursor and no --since: the last 120 days */
 #define NVDAPI_TOTAL_MAX 10000000LL
+#define NVDAPI_RESTARTS 2 /* pagings of one window whose totalResults changed */
 #define CURSOR_KEY "sync:nvd-api"
 
 /* The paging members of a page: totalResults, startIndex, resultsPerPage; has_records. */
@@ -97,6 +98,7 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 	char from[48], to[48], hdr[300];
 	const char *hdrs[2] = {NULL, NULL};
 	long long start = 0, total = -1;
+	int restarts = 0;
 	long delay = fsync_delay(r->o, r->o->nvd_api_key ? 600 : 6000);
 	int window_rc = 0;
 
@@ -149,6 +151,20 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 			return rc;
 		}
 		report(r, url, path, bytes, NULL);
+		if (total >= 0 && h.total != total) {
+			/* Records changed while we paged: the offsets moved, a record may have
+			 * slipped between two pages. Page the window again from the start. */
+			if (restarts++ >= NVDAPI_RESTARTS) {
+				merr_at(&e, M_EPARSE, path, -1, 0, "totalResults",
+					"%s: totalResults keeps changing (%lld, then %lld)", url,
+					total, h.total);
+				fsync_fail(r, M_EPARSE, &e);
+				return M_EPARSE;
+			}
+			start = 0;
+			total = -1;
+			continue;
+		}
 		total = h.total;
 		if (!h.has_records && h.total > start) {
 			/* totalResults promised more: a lying or changing server. */

@@ -106,6 +106,15 @@ check "retry: exit" 0 $?
 CUT_URL=$(grep ' CUT' "$T/srv/log" | cut -d' ' -f1)
 check "retry: the cut page was asked twice" 2 "$(grep -cF "$CUT_URL " "$T/srv/log")"
 check "retry: all NVD records" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
+# totalResults changes between pages: the window is paged again from startIndex 0
+DB=$T/b4.db
+printf 'nvd_per=100\nnvd_grow_at=100\n' >"$T/srv/mode"
+: >"$T/srv/log"
+"$M" --db "$DB" "${SYNC[@]}" --dest "$T/b4" --sources nvd-api >"$T/b5.json" 2>"$T/b5.err"
+check "changing total: exit" 0 $?
+GROW_WIN=$(grep 'startIndex=100&' "$T/srv/log" | head -1 | sed 's/&startIndex.*//')
+check "changing total: window paged again" 2 "$(grep -cF "$GROW_WIN&startIndex=0&" "$T/srv/log")"
+check "changing total: all NVD records" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
 # --no-import downloads pages but leaves the cursor (the store has not caught up)
 DB=$T/b3.db
 : >"$T/srv/mode"

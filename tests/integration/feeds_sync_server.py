@@ -6,7 +6,8 @@ Usage: feeds_sync_server.py DATA_DIR STATE_DIR
 STATE_DIR/port is written at start; STATE_DIR/mode (optional, re-read on every request) holds
 lines "KEY=VALUE": nvd_per=N (server page size), nvd_die_at=START (send half the page and
 drop the connection, once), nvd_bad_at=START (a truncated JSON page), nvd_lie_total=N,
-nvd_repeat=1 (ignore startIndex), jvn_per=N, jvn_bad_status=1 (totalRes="many"),
+nvd_repeat=1 (ignore startIndex), nvd_grow_at=START (totalResults one higher on that page,
+once), jvn_per=N, jvn_bad_status=1 (totalRes="many"),
 cve5_tag=YYYY-MM-DD_HH00Z[,...], cve5_kind=delta|evil|baseline (evil adds "../" and absolute
 member names; baseline nests cves.zip). An apiKey header is logged as KEY=... Requests are logged
 to STATE_DIR/log as "PATH?QUERY STATUS".
@@ -154,6 +155,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             page = recs[:per]
         else:
             page = recs[start:start + per]
+        if m.get("nvd_grow_at") == str(start) and page:
+            total += 1  # a record changed while the client paged (once)
+            drop_mode("nvd_grow_at")
         doc = {"resultsPerPage": len(page), "startIndex": start, "totalResults": total,
                "format": "NVD_CVE", "version": "2.0", "timestamp": "2026-11-23T06:00:00.000",
                "vulnerabilities": page}
