@@ -16,6 +16,7 @@ const char cmd_feeds_usage[] =
     "                         [--timeout S] [--json] [--sources LIST] [--since DATE]\n"
     "                         [--nvd-api-url URL] [--cve5-url TEMPLATE] [--jvn-url URL]\n"
     "                         [--page-delay MS] [--max-pages N] [--retries N]\n"
+    "       mamori feeds sync --save-nvd-api-key < KEYFILE\n"
     "\n"
     "import    imports NVD, CVE 5, KEV, EPSS and JVN files: every feed under DIR (laid out as\n"
     "          nvd/ cve5/ kev/ epss/ jvn/; default --data-dir) or the FILEs given (feed\n"
@@ -28,7 +29,8 @@ const char cmd_feeds_usage[] =
     "sync      downloads KEV, EPSS and NVD feed files (ETag, Range resume, .meta SHA-256),\n"
     "          then imports them. --base-url replaces the official hosts with BASE/<feed>/.\n"
     "          --sources files,nvd-api,cve5,jvn (or all; default files): nvd-api pages the\n"
-    "          NVD CVE API 2.0 from its cursor (API key: $NVD_API_KEY), cve5 imports the\n"
+    "          NVD CVE API 2.0 from its cursor (API key: $NVD_API_KEY or the one saved\n"
+    "          with --save-nvd-api-key from stdin), cve5 imports the\n"
     "          newest cvelistV5 hourly delta zip, jvn pages MyJVN getVulnOverviewList and\n"
     "          fetches getVulnDetailInfo. --since sets the start of a source with no cursor.\n"
     "          フィードをダウンロードして取り込みます (API は前回の続きから)。\n";
@@ -411,6 +413,31 @@ static int parse_count(const char *arg, long max, long *out)
 	return 0;
 }
 
+/* Reads the key from stdin (never argv: other users see a command line) into the store. */
+static int save_nvd_api_key(struct cli *c)
+{
+	char line[256];
+	struct store *s;
+	struct merr e;
+	size_t n;
+	int rc;
+
+	if (!fgets(line, sizeof(line), stdin))
+		return cli_usage_error(c, "--save-nvd-api-key reads the key from standard input");
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = feeds_sync_set_nvd_api_key(s, line, &e);
+	memset(line, 0, sizeof(line));
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("NVD API キーを保存しました / NVD API key saved\n");
+	return 0;
+}
+
 static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"dest", required_argument, NULL, 'd'},
@@ -427,11 +454,13 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 					     {"page-delay", required_argument, NULL, 'D'},
 					     {"max-pages", required_argument, NULL, 'P'},
 					     {"retries", required_argument, NULL, 'R'},
+					     {"save-nvd-api-key", no_argument, NULL, 'K'},
 					     {0}};
 	struct feeds_sync_opts so = {.page_delay_ms = -1, .retries = -1};
 	struct feeds_opts fo = {0};
 	struct import_out out = {.c = c}, imp = {.c = c};
 	int years[32], n_years = 0, opt, rc;
+	bool save_key = false;
 	struct store *s = NULL;
 	struct merr e;
 
@@ -457,6 +486,7 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 				    c, "--sources wants files,nvd-api,cve5,jvn,all");
 			break;
 		case 'S': so.since = optarg; break;
+		case 'K': save_key = true; break;
 		case 'A': so.nvdapi_url = optarg; break;
 		case 'C': so.cve5_url = optarg; break;
 		case 'J': so.jvn_url = optarg; break;
@@ -479,6 +509,8 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 		default: return cli_usage_error(c, "unknown option");
 		}
 	}
+	if (save_key)
+		return save_nvd_api_key(c);
 	if (!so.dest || !*so.dest)
 		so.dest = "./feeds";
 	so.nvd_api_key = getenv("NVD_API_KEY");

@@ -9,6 +9,7 @@
 
 #include "base/mtime.h"
 #include "vuln/feed_sync_int.h"
+#include "vuln/feeds_int.h"
 #include "vuln/split.h"
 
 #define NVDAPI_OFFICIAL "https://services.nvd.nist.gov/rest/json/cves/2.0"
@@ -89,6 +90,7 @@ struct window {
 	int64_t from, to;
 	long pages_cap;
 	long *pages;
+	const char *key; /* apiKey header value or NULL */
 	char prefix[48]; /* "nvdapi-20240101T000000-" */
 };
 
@@ -99,13 +101,13 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 	const char *hdrs[2] = {NULL, NULL};
 	long long start = 0, total = -1;
 	int restarts = 0;
-	long delay = fsync_delay(r->o, r->o->nvd_api_key ? 600 : 6000);
+	long delay = fsync_delay(r->o, w->key ? 600 : 6000);
 	int window_rc = 0;
 
 	iso_param(w->from, from);
 	iso_param(w->to, to);
-	if (r->o->nvd_api_key && *r->o->nvd_api_key) {
-		snprintf(hdr, sizeof(hdr), "apiKey: %.250s", r->o->nvd_api_key);
+	if (w->key) {
+		snprintf(hdr, sizeof(hdr), "apiKey: %.250s", w->key);
 		hdrs[0] = hdr;
 	}
 	for (;;) {
@@ -186,10 +188,48 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 	return window_rc;
 }
 
+#define KEY_SETTING "feeds.nvd_api_key"
+
+int feeds_sync_set_nvd_api_key(struct store *s, const char *key, struct merr *e)
+{
+	struct store_stmt *q = NULL;
+	int rc;
+
+	if (!key || !*key || strlen(key) > 128 || strpbrk(key, "\r\n "))
+		return merr_set(e, M_EINVAL,
+				"an NVD API key is one word of at most 128 characters");
+	rc = store_prepare(s,
+			   "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)"
+			   " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
+			   " updated_at = excluded.updated_at",
+			   &q, e);
+	if (rc)
+		return rc;
+	stmt_bind_text(q, 1, KEY_SETTING);
+	stmt_bind_text(q, 2, key);
+	stmt_bind_int64(q, 3, time_now());
+	rc = feeds_exec(q, e);
+	stmt_finalize(q);
+	return rc;
+}
+
+/* The key kept by `feeds sync --save-nvd-api-key`, when the caller gave none. */
+static void stored_key(struct store *s, char *out, size_t cap)
+{
+	struct store_stmt *q = NULL;
+	out[0] = '\0';
+	if (!s || store_prepare(s, "SELECT value FROM settings WHERE key = ?", &q, NULL))
+		return;
+	stmt_bind_text(q, 1, KEY_SETTING);
+	if (stmt_step(q, NULL) == 1 && stmt_text(q, 0))
+		snprintf(out, cap, "%s", stmt_text(q, 0));
+	stmt_finalize(q);
+}
+
 int fsync_nvdapi(struct fsync_run *r)
 {
 	const struct feeds_sync_opts *o = r->o;
-	char base[512], dir[600], cur[128];
+	char base[512], dir[600], cur[128], key[160];
 	int64_t from, now = time_now();
 	long pages = 0;
 	struct merr e;
@@ -209,6 +249,10 @@ int fsync_nvdapi(struct fsync_run *r)
 		fsync_fail(r, M_EIO, &e);
 		return M_EIO;
 	}
+	if (o->nvd_api_key && *o->nvd_api_key)
+		snprintf(key, sizeof(key), "%s", o->nvd_api_key);
+	else
+		stored_key(r->s, key, sizeof(key));
 	fsync_cursor_get(r->s, CURSOR_KEY, cur, sizeof(cur));
 	if (cur[0] && time_parse(cur, &from) == 0) {
 		/* resume at the cursor */
@@ -224,7 +268,8 @@ int fsync_nvdapi(struct fsync_run *r)
 	for (int n = 0; from < now && n < NVDAPI_MAX_WINDOWS; n++) {
 		struct window w = {.from = from,
 				   .pages_cap = o->max_pages > 0 ? o->max_pages : 1000,
-				   .pages = &pages};
+				   .pages = &pages,
+				   .key = key[0] ? key : NULL};
 		char iso[TIME_STR_MAX];
 		w.to = from + NVDAPI_WINDOW_S < now ? from + NVDAPI_WINDOW_S : now;
 		time_fmt_utc(from, iso); /* 2024-01-01T00:00:00Z -> nvdapi-20240101T000000- */

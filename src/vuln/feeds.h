@@ -142,6 +142,10 @@ struct feeds_sync_result {
 };
 typedef void (*feeds_sync_fn)(const struct feeds_sync_result *r, void *arg);
 
+/* Keeps the NVD API key in the store (settings feeds.nvd_api_key); $NVD_API_KEY (passed in
+ * feeds_sync_opts.nvd_api_key) wins over it. */
+int feeds_sync_set_nvd_api_key(struct store *s, const char *key, struct merr *e);
+
 /* Downloads each feed, then (unless no_import) imports what changed. sync_cb and import_cb
  * may be NULL. Returns 0 or the first error code (other feeds are still tried). */
 int feeds_sync(struct store *s, const struct feeds_sync_opts *o, feeds_sync_fn sync_cb,

@@ -213,6 +213,15 @@ NVD_API_KEY=test-key-123 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/k" --sources nv
 check "api key: exit" 0 $?
 check "api key: every request carries it" "$(grep -c 'cves/2.0' "$T/srv/log")" "$(grep -c 'cves/2.0.* KEY=test-key-123$' "$T/srv/log")"
 check "api key: not in the URL" 0 "$(grep -c 'test-key-123' "$T/k1.json")"
+# a key saved in the store (read from stdin) is used when $NVD_API_KEY is not set
+DB=$T/m.db
+echo "saved-key-456" | "$M" --db "$DB" feeds sync --save-nvd-api-key >/dev/null
+check "saved key: stored" "saved-key-456" "$(q "$DB" "SELECT value FROM settings WHERE key = 'feeds.nvd_api_key'")"
+: >"$T/srv/log"
+env -u NVD_API_KEY "$M" --db "$DB" "${SYNC[@]}" --dest "$T/m" --sources nvd-api >/dev/null 2>&1
+check "saved key: sent" "$(grep -c 'cves/2.0' "$T/srv/log")" "$(grep -c 'cves/2.0.* KEY=saved-key-456$' "$T/srv/log")"
+echo "bad key with spaces" | "$M" --db "$DB" feeds sync --save-nvd-api-key >/dev/null 2>&1
+check "saved key: refuses spaces" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
