@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "base/mtime.h"
 #include "vuln/feed_sync_int.h"
 
@@ -165,29 +166,51 @@ static int walk(struct archive *a, struct unzip *u, int depth, struct merr *e)
 	return 0;
 }
 
-/* Zip at path -> JSON lines at out_path. */
-static int unzip_records(const char *path, const char *out_path, struct unzip *u, struct merr *e)
+int feeds_cve5_zip_lines(const void *p, size_t len, const char *path, FILE *out,
+			 struct feeds_cve5_zip *z, struct merr *e)
 {
 	struct archive *a = archive_read_new();
-	int rc;
+	struct unzip *u;
+	int rc, orc;
 
+	memset(z, 0, sizeof(*z));
 	if (!a)
 		return merr_set(e, M_ENOMEM, "out of memory");
-	if (!(u->out = fopen(out_path, "wb"))) {
+	if (!(u = m_calloc(1, sizeof(*u)))) { /* 64 KB read buffer: not on the stack */
 		archive_read_free(a);
-		return merr_at(e, M_EIO, out_path, -1, -1, NULL, "cannot write: %s",
-			       strerror(errno));
+		return merr_set(e, M_ENOMEM, "out of memory");
 	}
+	u->out = out;
 	archive_read_support_format_zip(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
+	orc = p ? archive_read_open_memory(a, p, len) : archive_read_open_filename(a, path, 65536);
+	if (orc != ARCHIVE_OK)
 		rc = merr_set(e, M_EPARSE, "%s", archive_error_string(a));
 	else
 		rc = walk(a, u, 0, e);
 	archive_read_free(a);
-	if (fclose(u->out) != 0 && rc == 0)
-		rc = merr_at(e, M_EIO, out_path, -1, -1, NULL, "write failed");
-	if (rc)
+	z->members = u->members;
+	z->skipped = u->skipped;
+	z->bad_names = u->bad_names;
+	snprintf(z->first_bad, sizeof(z->first_bad), "%s", u->first_bad);
+	m_free(u);
+	if (rc && path)
 		merr_set_file(e, path);
+	return rc;
+}
+
+/* Zip at path -> JSON lines at out_path. */
+static int unzip_records(const char *path, const char *out_path, struct feeds_cve5_zip *z,
+			 struct merr *e)
+{
+	FILE *out = fopen(out_path, "wb");
+	int rc;
+
+	if (!out)
+		return merr_at(e, M_EIO, out_path, -1, -1, NULL, "cannot write: %s",
+			       strerror(errno));
+	rc = feeds_cve5_zip_lines(NULL, 0, path, out, z, e);
+	if (fclose(out) != 0 && rc == 0)
+		rc = merr_at(e, M_EIO, out_path, -1, -1, NULL, "write failed");
 	return rc;
 }
 
@@ -232,7 +255,7 @@ static int one_release(struct fsync_run *r, const char *url, const char *dir, co
 {
 	char zip[700], part[720], lines[720];
 	struct feeds_result ir;
-	struct unzip u = {0};
+	struct feeds_cve5_zip u = {0};
 	long long bytes = 0;
 	long status = 0;
 	struct merr e;

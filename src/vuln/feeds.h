@@ -251,6 +251,21 @@ int feeds_jvn_status_parse(const char *p, size_t len, struct feeds_jvn_status *s
  * characters, too long). */
 int feeds_cve5_member_name(const char *name, size_t len);
 
+/* What reading a cvelistV5 zip found. */
+struct feeds_cve5_zip {
+	long members;	/* records written as lines */
+	long skipped;	/* other files (deltaLog.json, folders) */
+	long bad_names; /* names refused by feeds_cve5_member_name() */
+	char first_bad[300];
+};
+/*
+ * Reads a cvelistV5 zip (p[0..len), or the file path when p is NULL), a nested *.zip (the
+ * baseline's cves.zip) included, and writes each record member to out as one line. Returns 0
+ * or M_EPARSE / M_ETOOBIG (a broken archive, a member over 8 MB) with detail in e.
+ */
+int feeds_cve5_zip_lines(const void *p, size_t len, const char *path, FILE *out,
+			 struct feeds_cve5_zip *z, struct merr *e);
+
 /* Japanese JVN severity for a CVSS severity word and version ("HIGH", 3 -> 重要); "" when none. */
 const char *feeds_jvn_severity(const char *word, int cvss_major);
 
