@@ -58,6 +58,13 @@ int feeds_cve5_member_name(const char *name, size_t len)
 	return 0;
 }
 
+/* libarchive's message, which may be NULL. */
+static const char *aerr(struct archive *a)
+{
+	const char *m = archive_error_string(a);
+	return m ? m : "unreadable archive";
+}
+
 struct unzip {
 	FILE *out;
 	long members, skipped, bad_names;
@@ -85,7 +92,7 @@ static int member_line(struct archive *a, struct unzip *u, struct merr *e)
 			return merr_set(e, M_EIO, "write failed");
 	}
 	if (n < 0)
-		return merr_set(e, M_EPARSE, "%s", archive_error_string(a));
+		return merr_set(e, M_EPARSE, "%s", aerr(a));
 	if (fputc('\n', u->out) == EOF)
 		return merr_set(e, M_EIO, "write failed");
 	u->members++;
@@ -111,7 +118,7 @@ static int nested(struct unzip *u, struct archive *outer, struct merr *e)
 	archive_read_support_format_zip_streamable(in);
 	u->outer = outer;
 	if (archive_read_open(in, u, NULL, nested_read, NULL) != ARCHIVE_OK)
-		rc = merr_set(e, M_EPARSE, "nested zip: %s", archive_error_string(in));
+		rc = merr_set(e, M_EPARSE, "nested zip: %s", aerr(in));
 	else
 		rc = walk(in, u, 1, e);
 	archive_read_free(in);
@@ -162,7 +169,7 @@ static int walk(struct archive *a, struct unzip *u, int depth, struct merr *e)
 		}
 	}
 	if (r != ARCHIVE_EOF)
-		return merr_set(e, M_EPARSE, "zip: %s", archive_error_string(a));
+		return merr_set(e, M_EPARSE, "zip: %s", aerr(a));
 	return 0;
 }
 
@@ -171,9 +178,11 @@ int feeds_cve5_zip_lines(const void *p, size_t len, const char *path, FILE *out,
 {
 	struct archive *a = archive_read_new();
 	struct unzip *u;
+	struct merr le; /* walk() reads the message back: never NULL inside */
 	int rc, orc;
 
 	memset(z, 0, sizeof(*z));
+	merr_init(&le);
 	if (!a)
 		return merr_set(e, M_ENOMEM, "out of memory");
 	if (!(u = m_calloc(1, sizeof(*u)))) { /* 64 KB read buffer: not on the stack */
@@ -184,9 +193,9 @@ int feeds_cve5_zip_lines(const void *p, size_t len, const char *path, FILE *out,
 	archive_read_support_format_zip(a);
 	orc = p ? archive_read_open_memory(a, p, len) : archive_read_open_filename(a, path, 65536);
 	if (orc != ARCHIVE_OK)
-		rc = merr_set(e, M_EPARSE, "%s", archive_error_string(a));
+		rc = merr_set(&le, M_EPARSE, "%s", aerr(a));
 	else
-		rc = walk(a, u, 0, e);
+		rc = walk(a, u, 0, &le);
 	archive_read_free(a);
 	z->members = u->members;
 	z->skipped = u->skipped;
@@ -194,7 +203,9 @@ int feeds_cve5_zip_lines(const void *p, size_t len, const char *path, FILE *out,
 	snprintf(z->first_bad, sizeof(z->first_bad), "%s", u->first_bad);
 	m_free(u);
 	if (rc && path)
-		merr_set_file(e, path);
+		merr_set_file(&le, path);
+	if (rc && e)
+		*e = le;
 	return rc;
 }
 
