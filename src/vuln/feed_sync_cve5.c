@@ -345,7 +345,7 @@ int fsync_cve5(struct fsync_run *r)
 	merr_init(&e);
 	if (o->cve5_url)
 		snprintf(tpl, sizeof(tpl), "%s", o->cve5_url);
-	else if (o->base_url)
+	else if (o->base_url && *o->base_url)
 		snprintf(tpl, sizeof(tpl), "%s%s" CVE5_BASE_TEMPLATE, o->base_url,
 			 o->base_url[strlen(o->base_url) - 1] == '/' ? "" : "/");
 	else

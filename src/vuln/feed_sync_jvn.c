@@ -300,7 +300,7 @@ int fsync_jvn(struct fsync_run *r)
 	merr_init(&e);
 	if (o->jvn_url)
 		snprintf(base, sizeof(base), "%s", o->jvn_url);
-	else if (o->base_url)
+	else if (o->base_url && *o->base_url)
 		snprintf(base, sizeof(base), "%s%smyjvn", o->base_url,
 			 o->base_url[strlen(o->base_url) - 1] == '/' ? "" : "/");
 	else

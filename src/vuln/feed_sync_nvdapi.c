@@ -238,7 +238,7 @@ int fsync_nvdapi(struct fsync_run *r)
 	merr_init(&e);
 	if (o->nvdapi_url)
 		snprintf(base, sizeof(base), "%s", o->nvdapi_url);
-	else if (o->base_url)
+	else if (o->base_url && *o->base_url)
 		snprintf(base, sizeof(base), "%s%srest/json/cves/2.0", o->base_url,
 			 o->base_url[strlen(o->base_url) - 1] == '/' ? "" : "/");
 	else
