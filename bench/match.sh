@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/match.sh - 100,000 service fingerprints (a realistic mix of the data's
 # products and versions, some with distro banners, some versionless) matched
-# against a store loaded with `mamori feeds import`. Goal: < 2 s.
+# against a store loaded with `mamori feeds import`. Goal: < 2 s wall.
 # Peer: one grep -c -F pass of the same vendor:product strings over the
 # decompressed NVD JSON (a grep-class lookup that evaluates nothing).
 # Usage: bench/match.sh [N]   (env MAMORI: binary, default build/release/mamori)
@@ -108,10 +108,12 @@ echo "  states: $states"
 echo "cold: $ndist distinct fingerprints, each evaluated once: wall $cwall s, CPU $ccpu s ($(python3 -c "print('%.0f' % ($ccpu * 1e6 / $ndist))") us CPU each, incl. loading 14 products)"
 echo "peer: grep -o -F of $(grep -c . "$tmp/patterns") vendor:product strings over $size B of NVD JSON: wall $gs s, CPU $gcpu s ($hits occurrences)"
 echo "ratio (CPU): mamori matching $n services / one grep pass over the feed = $(python3 -c "print('%.2f' % ($cpu / max($gcpu, 1e-3)))")"
-# single-threaded: on a quiet machine wall = CPU; a loaded shared machine inflates wall
-if python3 -c "import sys; sys.exit(0 if $cpu < $goal else 1)"; then
-	echo "goal < ${goal} s (CPU): met"
+# The goal is wall time. The batch runs on one thread per core (distinct lines once, product
+# groups shared by the threads), so CPU can exceed wall; other work on the box inflates wall.
+echo "threads: $(nproc) (one per core, at most 4); CPU/wall = $(python3 -c "print('%.2f' % ($cpu / max($wall, 1e-3)))")"
+if python3 -c "import sys; sys.exit(0 if $wall < $goal else 1)"; then
+	echo "goal < ${goal} s (wall): met"
 else
-	echo "goal < ${goal} s (CPU): NOT met"
+	echo "goal < ${goal} s (wall): NOT met (load average $(cut -d' ' -f1 /proc/loadavg))"
 	exit 1
 fi

@@ -1,23 +1,19 @@
 /*
- * advisory.c - the vulnerability information service: notices for KEV CVEs new since the last
- * sync to the operators that run the product, with an acknowledgement token (hash stored).
+ * advisory.c - the vulnerability information service: the operators' products, the matcher's
+ * verdict per (product, CVE), notices, the KEV side of the sync and the sync itself.
  */
 #include "base/compat.h"
 
 #include <ctype.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <string.h>
 
+#include "alert/advisory_int.h"
 #include "alert/alert.h"
 #include "base/mem.h"
-#include "base/mtime.h"
-#include "base/utf8.h"
-
-#define ADV_MAX_PAIRS 20000
+#include "vuln/match.h"
 
 /* Lower-case letters and digits only: "HTTP Server" and "http_server" fold alike. */
-static void fold(const char *in, char *out, size_t cap)
+void advisory_fold(const char *in, char *out, size_t cap)
 {
 	size_t o = 0;
 	for (; in && *in && o + 1 < cap; in++)
@@ -25,10 +21,6 @@ static void fold(const char *in, char *out, size_t cap)
 			out[o++] = (char)tolower((unsigned char)*in);
 	out[o] = 0;
 }
-
-struct pair {
-	char org[128], vendor[96], product[96];
-};
 
 /* Field n (0-based) of a CPE 2.3 string, escapes ignored. */
 static void cpe_field(const char *cpe, int n, char *out, size_t cap)
@@ -42,35 +34,56 @@ static void cpe_field(const char *cpe, int n, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)(k < cap ? k : cap - 1), p ? p : "");
 }
 
-static int load_pairs(struct store *s, struct pair **out, size_t *n, struct merr *e)
+/* Folded vendor and product of a CPE 2.3 name or 2.2 URI ("cpe:/a:fortinet:fortiweb"). */
+void advisory_cpe_vp(const char *cpe, char *v, char *p, size_t cap)
+{
+	char a[96] = "", b[96] = "";
+	if (strncmp(cpe, "cpe:2.3:", 8) == 0) {
+		cpe_field(cpe, 3, a, sizeof a);
+		cpe_field(cpe, 4, b, sizeof b);
+	} else if (strncmp(cpe, "cpe:/", 5) == 0) {
+		cpe_field(cpe + 5, 1, a, sizeof a);
+		cpe_field(cpe + 5, 2, b, sizeof b);
+	}
+	advisory_fold(a, v, cap);
+	advisory_fold(b, p, cap);
+}
+
+static void col(struct store_stmt *st, int i, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s", stmt_is_null(st, i) ? "" : stmt_text(st, i));
+}
+
+int advisory_load_pairs(struct store *s, struct advisory_pair **out, size_t *n, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	struct pair *v = m_calloc(ADV_MAX_PAIRS, sizeof *v);
+	struct advisory_pair *v = m_calloc(ADV_MAX_PAIRS, sizeof *v);
 	int rc;
 
 	*n = 0;
 	if (!v)
 		return merr_set(e, M_ENOMEM, "out of memory");
 	rc = store_prepare(s,
-			   "SELECT o.slug, d.vendor, d.product, d.cpe FROM declared_products d"
-			   " JOIN orgs o ON o.id = d.org_id"
-			   " UNION SELECT org_slug, vendor, product, cpe FROM services"
-			   " WHERE vendor IS NOT NULL OR cpe IS NOT NULL",
+			   "SELECT o.slug, d.vendor, d.product, d.cpe, d.version FROM"
+			   " declared_products d JOIN orgs o ON o.id = d.org_id"
+			   " UNION SELECT org_slug, vendor, product, cpe, version FROM services"
+			   " WHERE vendor IS NOT NULL OR cpe IS NOT NULL ORDER BY 1",
 			   &st, e);
 	while (rc == 0 && *n < ADV_MAX_PAIRS && (rc = stmt_step(st, e)) == 1) {
-		struct pair *p = &v[*n];
-		char a[96], b[96];
+		struct advisory_pair *p = &v[*n];
 		rc = 0;
-		snprintf(p->org, sizeof p->org, "%s", stmt_text(st, 0));
-		if (!stmt_is_null(st, 3) && strncmp(stmt_text(st, 3), "cpe:2.3:", 8) == 0) {
-			cpe_field(stmt_text(st, 3), 3, a, sizeof a);
-			cpe_field(stmt_text(st, 3), 4, b, sizeof b);
+		col(st, 0, p->org, sizeof p->org);
+		col(st, 1, p->ven, sizeof p->ven);
+		col(st, 2, p->prod, sizeof p->prod);
+		col(st, 3, p->cpe, sizeof p->cpe);
+		col(st, 4, p->version, sizeof p->version);
+		if (strncmp(p->cpe, "cpe:2.3:", 8) == 0) {
+			advisory_cpe_vp(p->cpe, p->vendor, p->product, sizeof p->vendor);
 		} else {
-			snprintf(a, sizeof a, "%s", stmt_is_null(st, 1) ? "" : stmt_text(st, 1));
-			snprintf(b, sizeof b, "%s", stmt_is_null(st, 2) ? "" : stmt_text(st, 2));
+			p->cpe[0] = 0;
+			advisory_fold(p->ven, p->vendor, sizeof p->vendor);
+			advisory_fold(p->prod, p->product, sizeof p->product);
 		}
-		fold(a, p->vendor, sizeof p->vendor);
-		fold(b, p->product, sizeof p->product);
 		if (p->product[0])
 			(*n)++;
 	}
@@ -83,14 +96,48 @@ static int load_pairs(struct store *s, struct pair **out, size_t *n, struct merr
 	return 0;
 }
 
-/* Queues one notice with a fresh acknowledgement token; only the token's SHA-256 is kept.
- * Returns 1 when created, 0 when the org had it already. */
-static int queue_notice(struct store *s, const char *org, const char *issue, const char *subject,
-			const char *ja, const char *en, int64_t now, struct merr *e)
+/* What the matcher says about one CVE for one product an operator runs. A CVE the matcher
+ * does not connect to the product at all (no NVD/CVE 5/JVN data naming it) is V_CONFIRM:
+ * the feed named the product, only the version cannot be checked. */
+static int verdict_of(struct vuln_matcher *m, const struct advisory_pair *c, const char *cve,
+		      enum advisory_verdict *out, struct merr *e)
 {
-	unsigned char raw[16], h[32];
-	char tok[33], hex[65];
-	unsigned hl = 0;
+	struct vuln_product p = {.cpe = c->cpe[0] ? c->cpe : NULL,
+				 .vendor = c->ven,
+				 .product = c->prod,
+				 .version = c->version};
+	const struct vuln_result *r = NULL;
+	size_t n = 0;
+	struct merr le;
+	int rc;
+
+	merr_init(&le);
+	*out = V_CONFIRM;
+	rc = vuln_match_one(m, &p, VULN_MATCH_ALL, &r, &n, &le);
+	if (rc == M_EINVAL)
+		return 0; /* a name the matcher cannot read: version unknown */
+	if (rc)
+		return merr_set(e, rc, "%s", le.msg);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(r[i].cve->id, cve) != 0)
+			continue;
+		switch (r[i].state) {
+		case VULN_NOT_AFFECTED: *out = V_NO; break;
+		case VULN_AFFECTED:
+		case VULN_AFFECTED_IF_PLATFORM: *out = V_AFFECTED; break;
+		default: *out = V_CONFIRM; break; /* product-only, incomparable, backport */
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Queues one notice (alert_insert adds the acknowledgement token and link).
+ * Returns 1 when created, 0 when the org had it already. *id receives the new alert's id. */
+int advisory_queue_notice(struct store *s, const char *org, const char *issue, const char *subject,
+			  const char *ja, const char *en, bool urgent, const char *ack_base,
+			  int64_t now, int64_t *id, struct merr *e)
+{
 	struct alert_msg m;
 	struct buf bb;
 	int rc;
@@ -98,73 +145,130 @@ static int queue_notice(struct store *s, const char *org, const char *issue, con
 	memset(&m, 0, sizeof m);
 	snprintf(m.org, sizeof m.org, "%s", org);
 	snprintf(m.issue_key, sizeof m.issue_key, "%s", issue);
-	if (RAND_bytes(raw, sizeof raw) != 1)
-		return merr_set(e, M_EIO, "no randomness");
-	for (int i = 0; i < 16; i++)
-		snprintf(tok + 2 * i, 3, "%02x", raw[i]);
-	if (!EVP_Digest(tok, 32, h, &hl, EVP_sha256(), NULL))
-		return merr_set(e, M_EIO, "sha256");
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	m.urgent = urgent;
+	m.ack_base = ack_base;
 	buf_init(&bb, 1 << 20);
-	rc = buf_addf(&bb,
-		      "【脆弱性情報】%s 様\n\n%s\n確認の連絡: mamori advisories ack %s\n\n"
-		      "---- English ----\n%s\nAcknowledge: mamori advisories ack %s\n",
-		      org, ja, tok, en, tok);
+	rc = buf_addf(&bb, "【脆弱性情報】%s 様\n\n%s\n---- English ----\n%s", org, ja, en);
 	m.subject = m_strdup(subject);
 	m.body = buf_detach(&bb, NULL);
 	if (rc || !m.subject || !m.body)
 		rc = merr_set(e, M_ENOMEM, "out of memory");
 	else
 		rc = alert_insert(s, &m, now, e);
-	if (rc == 1) {
-		struct store_stmt *st = NULL;
-		rc = store_prepare(s,
-				   "INSERT INTO alert_acks (alert_id, token_sha256) VALUES (?, ?)"
-				   " RETURNING alert_id",
-				   &st, e);
-		if (rc == 0) {
-			stmt_bind_int64(st, 1, m.id);
-			stmt_bind_text(st, 2, hex);
-			rc = stmt_step(st, e);
-			rc = rc < 0 ? rc : 1;
-		}
-		stmt_finalize(st);
-	}
+	if (id)
+		*id = m.id;
 	m_free(m.subject);
 	m_free(m.body);
 	buf_release(&bb);
 	return rc;
 }
 
-static int notice(struct store *s, const char *org, struct store_stmt *k, int64_t now,
-		  struct merr *e)
+/* Records that org was told about cve by alert id (the first notice wins). */
+int advisory_note_cve(struct store *s, const char *org, const char *cve, int64_t id, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc =
+	    store_prepare(s,
+			  "INSERT OR IGNORE INTO alert_notice_cves (org_slug, cve_id, alert_id)"
+			  " VALUES (?, ?, ?)",
+			  &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, org);
+	stmt_bind_text(st, 2, cve);
+	stmt_bind_int64(st, 3, id);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int advisory_cve_noticed(struct store *s, const char *org, const char *cve, bool *yes,
+			 struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(
+	    s, "SELECT 1 FROM alert_notice_cves WHERE org_slug = ? AND cve_id = ?", &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, org);
+	stmt_bind_text(st, 2, cve);
+	rc = stmt_step(st, e);
+	*yes = rc == 1;
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int advisory_org_verdict(struct vuln_matcher *m, const struct advisory_pair *pv, size_t from,
+			 size_t to, const char *v, const char *p, const char *const *cves,
+			 size_t ncve, struct advisory_hit *hit, struct merr *e)
+{
+	int rc = 0;
+	for (size_t i = from; i < to && rc == 0; i++) {
+		if (strcmp(pv[i].vendor, v) || strcmp(pv[i].product, p))
+			continue;
+		enum advisory_verdict best = ncve ? V_NO : V_CONFIRM;
+		for (size_t c = 0; c < ncve && rc == 0 && best != V_AFFECTED; c++) {
+			enum advisory_verdict x = V_NO;
+			rc = verdict_of(m, &pv[i], cves[c], &x, e);
+			best = x > best ? x : best;
+		}
+		if (rc == 0 && (!hit->what[0] || best > hit->v)) {
+			hit->v = best > hit->v ? best : hit->v;
+			if (pv[i].cpe[0])
+				snprintf(hit->what, sizeof hit->what, "%s", pv[i].cpe);
+			else
+				snprintf(hit->what, sizeof hit->what, "%s %s %s", pv[i].ven,
+					 pv[i].prod,
+					 pv[i].version[0] ? pv[i].version
+							  : "(版数不明 / version unknown)");
+		}
+	}
+	return rc;
+}
+
+const char advisory_confirm_ja[] = "【要確認】";
+const char advisory_confirm_ja_body[] =
+    "※ 利用中のバージョンが不明なため影響の有無を確認できません。バージョンをご確認ください "
+    "(要確認)。\n";
+const char advisory_confirm_en_body[] =
+    "Note: the version you run is not known to us; please confirm whether it is affected "
+    "(needs confirmation).\n";
+
+static int kev_notice(struct store *s, const char *org, struct store_stmt *k,
+		      const struct advisory_hit *hit, const char *ack_base, int64_t now,
+		      int64_t *id, struct merr *e)
 {
 	struct buf sb, ja, en;
 	char issue[160];
 	const char *cve = stmt_text(k, 0);
+	bool c = hit->v == V_CONFIRM;
 	int rc;
 
 	buf_init(&sb, 4096);
 	buf_init(&ja, 65536);
 	buf_init(&en, 65536);
 	snprintf(issue, sizeof issue, "notice:kev:%s", cve);
-	rc = buf_addf(&sb, "[mamori] 脆弱性情報: %s (KEV) / Advisory: %s", cve, cve);
+	rc = buf_addf(&sb, "[mamori] %s脆弱性情報: %s (KEV) / Advisory%s: %s",
+		      c ? advisory_confirm_ja : "", cve, c ? " (needs confirmation)" : "", cve);
 	if (!rc)
 		rc = buf_addf(&ja,
 			      "貴組織で利用中の製品 %s %s に、実際に悪用されている脆弱性 %s "
-			      "(CISA KEV) が追加されました。\n%s\n対応: %s\n期限 (KEV): %s\n",
+			      "(CISA KEV) が追加されました。\n%s\n対応: %s\n期限 (KEV): %s\n"
+			      "該当する申告・検出製品: %s\n%s",
 			      stmt_text(k, 1), stmt_text(k, 2), cve, stmt_text(k, 3),
-			      stmt_text(k, 4), stmt_text(k, 5));
+			      stmt_text(k, 4), stmt_text(k, 5), hit->what,
+			      c ? advisory_confirm_ja_body : "");
 	if (!rc)
-		rc =
-		    buf_addf(&en,
-			     "A vulnerability exploited in the wild, %s, was added to CISA KEV for "
-			     "%s %s, which you run.\n%s\nWhat to do: %s\nKEV due date: %s\n",
-			     cve, stmt_text(k, 1), stmt_text(k, 2), stmt_text(k, 3),
-			     stmt_text(k, 4), stmt_text(k, 5));
+		rc = buf_addf(
+		    &en,
+		    "A vulnerability exploited in the wild, %s, was added to CISA KEV for "
+		    "%s %s, which you run.\n%s\nWhat to do: %s\nKEV due date: %s\n"
+		    "Your product: %s\n%s",
+		    cve, stmt_text(k, 1), stmt_text(k, 2), stmt_text(k, 3), stmt_text(k, 4),
+		    stmt_text(k, 5), hit->what, c ? advisory_confirm_en_body : "");
 	rc = rc ? merr_set(e, rc, "notice too big")
-		: queue_notice(s, org, issue, buf_str(&sb), buf_str(&ja), buf_str(&en), now, e);
+		: advisory_queue_notice(s, org, issue, buf_str(&sb), buf_str(&ja), buf_str(&en),
+					true, ack_base, now, id, e);
 	buf_release(&sb);
 	buf_release(&ja);
 	buf_release(&en);
@@ -185,52 +289,103 @@ static int mark_synced(struct store *s, int64_t now, long *catalogs, struct merr
 	while ((rc = stmt_step(st, e)) == 1)
 		(*catalogs)++;
 	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	rc = store_prepare(s,
+			   "INSERT INTO alert_synced_jvn (jvn_id, synced_at) SELECT id, ? FROM jvn"
+			   " WHERE id NOT IN (SELECT jvn_id FROM alert_synced_jvn)",
+			   &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, now);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
 }
 
-int advisory_sync(struct store *s, int64_t now, struct advisory_stats *st, struct merr *e)
+/* One new KEV CVE: a notice to every org whose product the matcher does not clear. */
+static int sync_kev_one(struct advisory_ctx *x, struct store_stmt *k)
+{
+	const char *cve = stmt_text(k, 0);
+	char v[96], p[96];
+	int rc = 0;
+
+	advisory_fold(stmt_text(k, 1), v, sizeof v);
+	advisory_fold(stmt_text(k, 2), p, sizeof p);
+	for (size_t i = 0; i < x->np && rc == 0;) {
+		size_t j = i;
+		struct advisory_hit hit = {V_NO, ""};
+		bool told = false;
+		int64_t id = 0;
+		while (j < x->np && strcmp(x->pv[j].org, x->pv[i].org) == 0)
+			j++;
+		rc = advisory_org_verdict(x->m, x->pv, i, j, v, p, &cve, 1, &hit, x->e);
+		if (rc == 0 && hit.what[0] && hit.v == V_NO)
+			x->st->cleared++;
+		if (rc == 0 && hit.v != V_NO)
+			rc = advisory_cve_noticed(x->s, x->pv[i].org, cve, &told, x->e);
+		if (rc == 0 && hit.v != V_NO && !told) {
+			rc =
+			    kev_notice(x->s, x->pv[i].org, k, &hit, x->ack_base, x->now, &id, x->e);
+			if (rc == 1) {
+				x->st->notices++;
+				x->st->confirm += hit.v == V_CONFIRM;
+				rc = advisory_note_cve(x->s, x->pv[i].org, cve, id, x->e);
+			}
+			rc = rc < 0 ? rc : 0;
+		}
+		i = j;
+	}
+	return rc;
+}
+
+static int sync_kev(struct advisory_ctx *x)
 {
 	struct store_stmt *k = NULL;
-	struct pair *pv = NULL;
-	size_t np = 0;
-	int64_t synced = 0;
+	int rc = store_prepare(
+	    x->s,
+	    "SELECT k.cve_id, coalesce(k.vendor_project, ''), coalesce(k.product, ''),"
+	    " coalesce(k.vulnerability_name, ''), coalesce(k.required_action, ''),"
+	    " coalesce(k.due_date, '') FROM kev k JOIN kev_first_seen f ON f.cve_id = k.cve_id"
+	    " WHERE f.first_catalog NOT IN (SELECT version FROM alert_synced_catalogs)"
+	    " ORDER BY k.cve_id",
+	    &k, x->e);
+	while (rc == 0 && (rc = stmt_step(k, x->e)) == 1) {
+		x->st->new_cves++;
+		rc = sync_kev_one(x, k);
+	}
+	stmt_finalize(k);
+	return rc < 0 ? rc : 0;
+}
+
+int advisory_sync(struct store *s, int64_t now, const char *ack_base, struct advisory_stats *st,
+		  struct merr *e)
+{
+	struct advisory_ctx x = {s, NULL, NULL, 0, ack_base, now, st, e};
+	int64_t kev_synced = 0, jvn_synced = 0;
 	int rc;
 
 	memset(st, 0, sizeof *st);
-	if ((rc = store_query_int(s, "SELECT count(*) FROM alert_synced_catalogs", &synced, e)))
+	if ((rc = alert_ack_base_check(ack_base, e)))
 		return rc;
+	if ((rc = store_query_int(s, "SELECT count(*) FROM alert_synced_catalogs", &kev_synced,
+				  e)) ||
+	    (rc = store_query_int(s, "SELECT count(*) FROM alert_synced_jvn", &jvn_synced, e)))
+		return rc;
+	st->baseline = kev_synced == 0;
+	st->jvn_baseline = jvn_synced == 0;
 	if ((rc = store_begin(s, e)))
 		return rc;
-	st->baseline = synced == 0;
-	if (!st->baseline && (rc = load_pairs(s, &pv, &np, e)) == 0)
-		rc = store_prepare(
-		    s,
-		    "SELECT k.cve_id, coalesce(k.vendor_project, ''), coalesce(k.product, ''),"
-		    " coalesce(k.vulnerability_name, ''), coalesce(k.required_action, ''),"
-		    " coalesce(k.due_date, '') FROM kev k JOIN kev_first_seen f ON f.cve_id = "
-		    "k.cve_id"
-		    " WHERE f.first_catalog NOT IN (SELECT version FROM alert_synced_catalogs)"
-		    " ORDER BY k.cve_id",
-		    &k, e);
-	while (rc == 0 && k && (rc = stmt_step(k, e)) == 1) {
-		char v[96], p[96], last[128] = "";
-		rc = 0;
-		st->new_cves++;
-		fold(stmt_text(k, 1), v, sizeof v);
-		fold(stmt_text(k, 2), p, sizeof p);
-		for (size_t i = 0; i < np && rc == 0; i++) {
-			if (strcmp(pv[i].vendor, v) || strcmp(pv[i].product, p) ||
-			    strcmp(pv[i].org, last) == 0)
-				continue;
-			snprintf(last, sizeof last, "%s", pv[i].org);
-			rc = notice(s, pv[i].org, k, now, e);
-			if (rc == 1)
-				st->notices++;
-			rc = rc < 0 ? rc : 0;
-		}
-	}
-	stmt_finalize(k);
-	m_free(pv);
+	if ((!st->baseline || !st->jvn_baseline) &&
+	    (rc = advisory_load_pairs(s, &x.pv, &x.np, e)) == 0)
+		rc = vuln_matcher_new(s, &x.m, e);
+	/* KEV first: when both feeds bring the same CVE in one sync, the KEV notice is sent. */
+	if (rc == 0 && !st->baseline)
+		rc = sync_kev(&x);
+	if (rc == 0 && !st->jvn_baseline)
+		rc = advisory_sync_jvn(&x);
+	vuln_matcher_free(x.m);
+	m_free(x.pv);
 	if (rc == 0)
 		rc = mark_synced(s, now, &st->catalogs, e);
 	if (rc) {
@@ -242,29 +397,7 @@ int advisory_sync(struct store *s, int64_t now, struct advisory_stats *st, struc
 
 int advisory_ack(struct store *s, const char *token, int64_t now, struct merr *e)
 {
-	unsigned char h[32];
-	unsigned hl = 0;
-	char hex[65];
-	struct store_stmt *st = NULL;
-	int rc;
-
-	if (!token || strlen(token) != 32 || !EVP_Digest(token, 32, h, &hl, EVP_sha256(), NULL))
-		return merr_set(e, M_EINVAL, "malformed token");
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	rc = store_prepare(s,
-			   "UPDATE alert_acks SET acked_at = coalesce(acked_at, ?)"
-			   " WHERE token_sha256 = ? RETURNING alert_id",
-			   &st, e);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, now);
-	stmt_bind_text(st, 2, hex);
-	rc = stmt_step(st, e);
-	stmt_finalize(st);
-	if (rc == 0)
-		return merr_set(e, M_ENOTFOUND, "no notice with this token");
-	return rc < 0 ? rc : 0;
+	return alert_ack_token(s, token, "token", now, NULL, e);
 }
 
 int advisory_pending(struct store *s,
@@ -273,14 +406,14 @@ int advisory_pending(struct store *s,
 		     void *arg, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(
-	    s,
-	    "SELECT a.id, a.org_slug, a.issue_key, a.created_at,"
-	    " CASE WHEN EXISTS (SELECT 1 FROM alert_targets t WHERE t.alert_id = a.id"
-	    "   AND t.state = 'delivered') THEN 'delivered' ELSE 'queued' END"
-	    " FROM alerts a JOIN alert_acks k ON k.alert_id = a.id"
-	    " WHERE k.acked_at IS NULL AND k.urgent = 1 ORDER BY a.org_slug, a.issue_key",
-	    &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT a.id, a.org_slug, a.issue_key, a.created_at,"
+			  " CASE WHEN EXISTS (SELECT 1 FROM alert_targets t WHERE t.alert_id = a.id"
+			  "   AND t.state = 'delivered') THEN 'delivered' ELSE 'queued' END"
+			  " FROM alerts a WHERE a.issue_key LIKE 'notice:%' AND a.acked_at IS NULL"
+			  " AND a.urgent = 1 ORDER BY a.org_slug, a.issue_key",
+			  &st, e);
 	while (rc == 0 && (rc = stmt_step(st, e)) == 1) {
 		rc = 0;
 		fn(stmt_int64(st, 0), stmt_text(st, 1), stmt_text(st, 2), stmt_int64(st, 3),
@@ -288,66 +421,4 @@ int advisory_pending(struct store *s,
 	}
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
-}
-
-int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const char *title,
-		  const char *body, int64_t now, long *notices, struct merr *e)
-{
-	struct pair *pv = NULL;
-	size_t np = 0;
-	char issue[160], subj[1024], last[128] = "";
-	unsigned char h[32];
-	unsigned hl = 0;
-	int rc;
-
-	*notices = 0;
-	if (!title || !*title || !alert_header_ok(title) || !utf8_valid(title, strlen(title), NULL))
-		return merr_set(e, M_EINVAL, "title must be UTF-8 without CR/LF");
-	if (!body || !utf8_valid(body, strlen(body), NULL))
-		return merr_set(e, M_EINVAL, "body must be UTF-8");
-	for (size_t c = 0; c < ncpe; c++)
-		if (strncmp(cpes[c], "cpe:2.3:", 8) != 0)
-			return merr_set(e, M_EINVAL, "not a CPE 2.3 name: %s", cpes[c]);
-	/* One manual advisory per (org, title+products): resending the same one is a no-op. */
-	EVP_MD_CTX *x = EVP_MD_CTX_new();
-	if (!x || !EVP_DigestInit_ex(x, EVP_sha256(), NULL) ||
-	    !EVP_DigestUpdate(x, title, strlen(title)) ||
-	    (ncpe && !EVP_DigestUpdate(x, cpes[0], strlen(cpes[0]))) ||
-	    !EVP_DigestFinal_ex(x, h, &hl)) {
-		EVP_MD_CTX_free(x);
-		return merr_set(e, M_EIO, "sha256");
-	}
-	EVP_MD_CTX_free(x);
-	snprintf(issue, sizeof issue, "notice:manual:%02x%02x%02x%02x%02x%02x%02x%02x", h[0], h[1],
-		 h[2], h[3], h[4], h[5], h[6], h[7]);
-	snprintf(subj, sizeof subj, "[mamori] 脆弱性情報 / Advisory: %s", title);
-	if ((rc = load_pairs(s, &pv, &np, e)))
-		return rc;
-	if ((rc = store_begin(s, e))) {
-		m_free(pv);
-		return rc;
-	}
-	for (size_t c = 0; c < ncpe && rc == 0; c++) {
-		char v[96], p[96], a[96], b[96];
-		cpe_field(cpes[c], 3, a, sizeof a);
-		cpe_field(cpes[c], 4, b, sizeof b);
-		fold(a, v, sizeof v);
-		fold(b, p, sizeof p);
-		for (size_t i = 0; i < np && rc == 0; i++) {
-			if (strcmp(pv[i].vendor, v) || strcmp(pv[i].product, p) ||
-			    strcmp(pv[i].org, last) == 0)
-				continue;
-			snprintf(last, sizeof last, "%s", pv[i].org);
-			rc = queue_notice(s, pv[i].org, issue, subj, body, body, now, e);
-			if (rc == 1)
-				(*notices)++;
-			rc = rc < 0 ? rc : 0;
-		}
-	}
-	m_free(pv);
-	if (rc) {
-		store_rollback(s);
-		return rc;
-	}
-	return store_commit(s, e);
 }

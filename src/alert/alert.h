@@ -19,13 +19,32 @@ struct alert_conf {
 	int max_attempts;     /* per run and target, bounded to 1..5 */
 	long backoff_ms;      /* first retry delay, doubled each retry, bounded */
 	long timeout_s;	      /* per attempt */
+	/* Dead letter: a target that failed in dead_runs consecutive runs, or whose failures
+	 * began dead_after_s ago or more, becomes 'dead'. 0: the defaults below. */
+	int dead_runs;
+	int64_t dead_after_s;
+	/* SMTP AUTH (NULL user: none). The password comes from the environment only
+	 * (MAMORI_SMTP_PASSWORD), never the command line; sent only over TLS. */
+	const char *smtp_user, *smtp_password;
+	const char *ca_file; /* PEM CA bundle to verify the SMTP server's STARTTLS certificate
+				(NULL: the system's); verification is never turned off */
 };
+#define ALERT_DEAD_RUNS 10
+#define ALERT_DEAD_AFTER_S (72 * 3600)
+
+/* Acknowledgement tokens: 32 lower-case hex characters (128 random bits). */
+#define ALERT_TOKEN_LEN 32
 
 /* One outgoing message, for --dry-run and the delivery loop. */
 struct alert_msg {
 	int64_t id;
 	char org[128], issue_key[256];
 	char *subject, *body; /* owned */
+	bool urgent;	      /* listed for follow-up until acknowledged */
+	/* Console base URL (http(s)://host[:port][/prefix]); when set, alert_insert adds the
+	 * link <ack_base>/ack/<token> to the body. NULL: only the CLI ack line. */
+	const char *ack_base;
+	char token[ALERT_TOKEN_LEN + 1]; /* set by alert_insert; only its SHA-256 is stored */
 };
 
 /* A text is a safe header value: no CR, LF or other control byte. */
@@ -44,45 +63,98 @@ int alert_mail_build(struct buf *out, const char *from, const char *to, const ch
 /* HMAC-SHA256 of body under secret as lower-case hex (65 bytes with NUL). */
 int alert_hmac_hex(const char *secret, const char *body, size_t len, char out[65]);
 
+/* ------------------------------------------------------------ acknowledgement (contract)
+ * Every alert and notice row (table alerts) carries: urgent (0/1), ack_token_sha256 (hex
+ * SHA-256 of the token; the token is never stored), acked_at (Unix s UTC, first ack only) and
+ * acked_by (console user, or "token"/"cli"). The web console: GET /ack/<token> shows a
+ * confirmation page, POST calls alert_ack_token; its button calls alert_ack_id. */
+
+/* Acknowledges the alert whose token hashes to the stored hash; *alert_id (may be NULL)
+ * receives its id. M_ENOTFOUND for an unknown or malformed token. Acking twice is OK: the
+ * first time and actor are kept. M_EINVAL when actor is empty, too long or has controls. */
+int alert_ack_token(struct store *s, const char *token, const char *actor, int64_t now,
+		    int64_t *alert_id, struct merr *e);
+/* Acknowledges alert_id (the console's button; the caller checked the user may see that
+ * alert's org). M_ENOTFOUND when no such alert; acking twice keeps the first. */
+int alert_ack_id(struct store *s, int64_t alert_id, const char *actor, int64_t now, struct merr *e);
+/* A fresh token and the hex SHA-256 that is stored for it. */
+int alert_token_new(char token[ALERT_TOKEN_LEN + 1], char hash_hex[65], struct merr *e);
+/* 32 lower-case hex characters. */
+bool alert_token_ok(const char *token);
+/* A console base URL is acceptable (NULL is: no link). M_EINVAL with the reason. */
+int alert_ack_base_check(const char *base, struct merr *e);
+
 /* Creates the pending alerts for every open KEV or critical finding not alerted before,
  * with targets for the org's contacts and webhooks. dry_run: creates nothing, returns the
- * would-be messages via fn. *created receives the number of new alerts. */
-int alert_make(struct store *s, int64_t now, bool dry_run,
+ * would-be messages via fn. *created receives the number of new alerts. ack_base: console
+ * base URL for the ack link (NULL: none), see struct alert_msg. */
+int alert_make(struct store *s, int64_t now, bool dry_run, const char *ack_base,
 	       void (*fn)(const struct alert_msg *m, const char *recipients, void *arg), void *arg,
 	       long *created, struct merr *e);
 
 struct alert_run_stats {
 	long delivered, failed, refused, pending;
+	long dead; /* of failed: became dead in this run */
 };
-/* Tries every pending target once (with bounded retries); logs each attempt. */
+/* Tries every pending target once (with bounded retries); logs each attempt. A failed run
+ * counts toward the dead-letter limits (except e-mail when no SMTP server is configured). */
 int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
 		  struct alert_run_stats *st, struct merr *e);
 
-/* Records m as a new alert (or notice) with targets for its org's contacts and webhooks.
- * Returns 1 when created, 0 when (org, issue) existed already, or an error. */
+/* Records m as a new alert (or notice) with targets for its org's contacts and webhooks and
+ * a fresh ack token (m->token; the ack footer is appended to the stored body, with the link
+ * when m->ack_base is set). Returns 1 when created, 0 when (org, issue) existed already, or
+ * an error. */
 int alert_insert(struct store *s, struct alert_msg *m, int64_t now, struct merr *e);
 
 /* ------------------------------------------------------------ advisories (notices) */
 
 struct advisory_stats {
-	long new_cves, notices, catalogs;
-	bool baseline; /* first sync: cursor set, no notices */
+	long new_cves;	 /* KEV CVEs first listed in a catalog no sync covered */
+	long new_jvn;	 /* JVN records no sync covered */
+	long notices;	 /* notices queued (KEV + JVN) */
+	long confirm;	 /* of which marked 要確認: the operator's version is unknown */
+	long cleared;	 /* (operator, advisory) pairs skipped: the version is not affected */
+	long duplicates; /* JVN notices skipped: every CVE already noticed to the operator */
+	long catalogs;
+	bool baseline;	   /* first KEV sync: cursor set, no KEV notices */
+	bool jvn_baseline; /* first JVN sync: cursor set, no JVN notices */
 };
-/* Notices for KEV CVEs first listed in catalogs no sync has covered, to every org whose
- * declared products or identified services match the KEV vendor/product (folded). The first
- * sync only sets the cursor. */
-int advisory_sync(struct store *s, int64_t now, struct advisory_stats *st, struct merr *e);
-/* Marks the notice whose token hashes to the stored hash acknowledged. M_ENOTFOUND if none. */
+/* Notices for KEV CVEs first listed in catalogs no sync has covered and for JVN records no
+ * sync has covered, to every org whose declared products or identified services are the
+ * advisory's vendor/product (folded), unless the vuln matcher says that org's version is not
+ * affected; an unknown or incomparable version gives a notice marked 要確認. One notice per
+ * (org, KEV CVE) and (org, JVN id); a JVN notice whose CVEs were all noticed to the org
+ * already is not sent (alert_notice_cves). The first sync of each feed only sets its cursor. */
+int advisory_sync(struct store *s, int64_t now, const char *ack_base, struct advisory_stats *st,
+		  struct merr *e);
+/* Marks the notice (or alert) whose token hashes to the stored hash acknowledged by "token"
+ * (alert_ack_token). M_ENOTFOUND if none. */
 int advisory_ack(struct store *s, const char *token, int64_t now, struct merr *e);
 
 /* A manual advisory to every org that runs one of the CPEs' vendor:product. */
 int advisory_send(struct store *s, const char *const *cpes, size_t ncpe, const char *title,
-		  const char *body, int64_t now, long *notices, struct merr *e);
+		  const char *body, const char *ack_base, int64_t now, long *notices,
+		  struct merr *e);
 /* Calls fn for every unacknowledged urgent notice. */
 int advisory_pending(struct store *s,
 		     void (*fn)(int64_t id, const char *org, const char *issue, int64_t created,
 				const char *delivery, void *arg),
 		     void *arg, struct merr *e);
+
+/* A dead delivery target (texts borrowed for the call). */
+struct alert_failed {
+	int64_t alert_id;
+	const char *org, *issue, *channel, *target;
+	int64_t attempts, failed_runs, first_failed_at, dead_at;
+	const char *last_error;
+};
+typedef void (*alert_failed_fn)(const struct alert_failed *r, void *arg);
+/* Calls fn for every dead target, by alert id. */
+int alert_failed_list(struct store *s, alert_failed_fn fn, void *arg, struct merr *e);
+/* Puts every dead target of alert_id back to pending (streak reset). *revived: how many.
+ * M_ENOTFOUND when the alert has no dead target. */
+int alert_retry(struct store *s, int64_t alert_id, long *revived, struct merr *e);
 
 int alert_webhook_add(struct store *s, const char *org, const char *url, const char *secret,
 		      int64_t now, int64_t *id, struct merr *e);

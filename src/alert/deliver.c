@@ -74,6 +74,13 @@ static int send_mail(const struct alert_conf *conf, const struct target *t, int6
 	curl_easy_setopt(h, CURLOPT_URL, conf->smtp_url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(h, CURLOPT_USE_SSL, conf->require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+	if (conf->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, conf->ca_file);
+	if (conf->smtp_user) {
+		curl_easy_setopt(h, CURLOPT_USERNAME, conf->smtp_user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD,
+				 conf->smtp_password ? conf->smtp_password : "");
+	}
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, conf->from);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
@@ -187,6 +194,40 @@ static int set_state(struct store *s, const struct target *t, const char *state,
 	return rc < 0 ? rc : 0;
 }
 
+/* A run that ended in failure: one more in the streak; past either limit the target is dead
+ * (kept, never retried automatically; `mamori alert retry` revives it). */
+static int fail_run(struct store *s, const struct alert_conf *conf, const struct target *t,
+		    int64_t now, struct alert_run_stats *st, struct merr *e)
+{
+	struct store_stmt *q = NULL;
+	int64_t runs = conf->dead_runs > 0 ? conf->dead_runs : ALERT_DEAD_RUNS;
+	int64_t age = conf->dead_after_s > 0 ? conf->dead_after_s : ALERT_DEAD_AFTER_S;
+	int rc = store_prepare(
+	    s,
+	    "UPDATE alert_targets SET attempts = ?1, failed_runs = failed_runs + 1,"
+	    " first_failed_at = coalesce(first_failed_at, ?2),"
+	    " state = CASE WHEN failed_runs + 1 >= ?3 OR ?2 - coalesce(first_failed_at, ?2) >= ?4"
+	    "   THEN 'dead' ELSE 'pending' END,"
+	    " dead_at = CASE WHEN failed_runs + 1 >= ?3 OR ?2 - coalesce(first_failed_at, ?2) >= ?4"
+	    "   THEN ?2 END"
+	    " WHERE alert_id = ?5 AND channel = ?6 AND target = ?7 RETURNING state",
+	    &q, e);
+	if (rc)
+		return rc;
+	stmt_bind_int64(q, 1, t->attempts);
+	stmt_bind_int64(q, 2, now);
+	stmt_bind_int64(q, 3, runs);
+	stmt_bind_int64(q, 4, age);
+	stmt_bind_int64(q, 5, t->alert_id);
+	stmt_bind_text(q, 6, t->channel);
+	stmt_bind_text(q, 7, t->target);
+	rc = stmt_step(q, e);
+	if (rc == 1 && strcmp(stmt_text(q, 0), "dead") == 0)
+		st->dead++;
+	stmt_finalize(q);
+	return rc < 0 ? rc : 0;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -246,7 +287,10 @@ static int deliver_one(struct store *s, const struct alert_conf *conf, struct ta
 			sleep_ms(delay << i);
 	}
 	st->failed++;
-	return set_state(s, t, "pending", t->attempts, now, e);
+	/* No SMTP server given is the operator's configuration, not the target failing. */
+	if (strcmp(t->channel, "email") == 0 && !conf->smtp_url)
+		return set_state(s, t, "pending", t->attempts, now, e);
+	return fail_run(s, conf, t, now, st, e);
 }
 
 int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
@@ -301,7 +345,7 @@ int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
 	for (size_t i = 0; i < n; i++)
 		target_free(&v[i]);
 	m_free(v);
-	st->pending = st->failed;
+	st->pending = st->failed - st->dead;
 	return rc < 0 ? rc : 0;
 }
 
@@ -339,4 +383,50 @@ int alert_webhook_add(struct store *s, const char *org, const char *url, const c
 		*id = stmt_int64(st, 0);
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+int alert_failed_list(struct store *s, alert_failed_fn fn, void *arg, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(
+	    s,
+	    "SELECT t.alert_id, a.org_slug, a.issue_key, t.channel, t.target, t.attempts,"
+	    " t.failed_runs, coalesce(t.first_failed_at, 0), coalesce(t.dead_at, 0),"
+	    " coalesce((SELECT d.error FROM alert_deliveries d WHERE d.alert_id = t.alert_id"
+	    "   AND d.channel = t.channel AND d.target = t.target ORDER BY d.id DESC LIMIT 1), '')"
+	    " FROM alert_targets t JOIN alerts a ON a.id = t.alert_id WHERE t.state = 'dead'"
+	    " ORDER BY t.alert_id, t.channel, t.target",
+	    &st, e);
+	while (rc == 0 && (rc = stmt_step(st, e)) == 1) {
+		struct alert_failed r = {stmt_int64(st, 0), stmt_text(st, 1),  stmt_text(st, 2),
+					 stmt_text(st, 3),  stmt_text(st, 4),  stmt_int64(st, 5),
+					 stmt_int64(st, 6), stmt_int64(st, 7), stmt_int64(st, 8),
+					 stmt_text(st, 9)};
+		rc = 0;
+		fn(&r, arg);
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+int alert_retry(struct store *s, int64_t alert_id, long *revived, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s,
+			       "UPDATE alert_targets SET state = 'pending', failed_runs = 0,"
+			       " first_failed_at = NULL, dead_at = NULL"
+			       " WHERE alert_id = ? AND state = 'dead' RETURNING target",
+			       &st, e);
+	*revived = 0;
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, alert_id);
+	while ((rc = stmt_step(st, e)) == 1)
+		(*revived)++;
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	return *revived
+		   ? 0
+		   : merr_set(e, M_ENOTFOUND, "alert %lld has no dead target", (long long)alert_id);
 }

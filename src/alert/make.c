@@ -121,25 +121,69 @@ static int collect(struct store *s, struct alert_msg **out, size_t *n, struct me
 	return 0;
 }
 
+/* The stored body: the text, then how to acknowledge (link when a console is configured). */
+static char *with_ack_footer(const struct alert_msg *m)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 1 << 20);
+	rc = buf_addf(&b, "%s\n---- 確認 / Acknowledge ----\n", m->body);
+	if (!rc && m->ack_base)
+		rc =
+		    buf_addf(&b, "確認はこちら / Acknowledge here: %.*s/ack/%s\n",
+			     (int)(strlen(m->ack_base) -
+				   (m->ack_base[0] && m->ack_base[strlen(m->ack_base) - 1] == '/')),
+			     m->ack_base, m->token);
+	if (!rc)
+		rc = buf_addf(&b, "Acknowledge: mamori advisories ack %s\n", m->token);
+	if (rc) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+static int insert_row(struct store *s, struct alert_msg *m, int64_t now, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	char hash[65], *body;
+	int rc;
+
+	if ((rc = alert_token_new(m->token, hash, e)))
+		return rc;
+	if (!(body = with_ack_footer(m)))
+		return merr_set(e, M_ENOMEM, "alert body too big");
+	rc = store_prepare(s,
+			   "INSERT INTO alerts (org_slug, issue_key, subject, body, created_at,"
+			   " urgent, ack_token_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)"
+			   " ON CONFLICT DO NOTHING RETURNING id",
+			   &st, e);
+	if (rc == 0) {
+		stmt_bind_text(st, 1, m->org);
+		stmt_bind_text(st, 2, m->issue_key);
+		stmt_bind_text(st, 3, m->subject);
+		stmt_bind_text(st, 4, body);
+		stmt_bind_int64(st, 5, now);
+		stmt_bind_int64(st, 6, m->urgent ? 1 : 0);
+		stmt_bind_text(st, 7, hash);
+		rc = stmt_step(st, e);
+		m->id = rc == 1 ? stmt_int64(st, 0) : 0;
+	}
+	stmt_finalize(st);
+	m_free(body);
+	if (m->id == 0)
+		m->token[0] = 0;
+	return rc < 0 ? rc : 0;
+}
+
 int alert_insert(struct store *s, struct alert_msg *m, int64_t now, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "INSERT INTO alerts (org_slug, issue_key, subject, body, created_at)"
-			       " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-			       &st, e);
-	if (rc)
-		return rc;
-	stmt_bind_text(st, 1, m->org);
-	stmt_bind_text(st, 2, m->issue_key);
-	stmt_bind_text(st, 3, m->subject);
-	stmt_bind_text(st, 4, m->body);
-	stmt_bind_int64(st, 5, now);
-	rc = stmt_step(st, e);
-	m->id = rc == 1 ? stmt_int64(st, 0) : 0;
-	stmt_finalize(st);
+	int rc = insert_row(s, m, now, e);
+
 	if (rc < 0 || m->id == 0)
-		return rc < 0 ? rc : 0;
+		return rc;
 	rc = store_prepare(
 	    s,
 	    "INSERT OR IGNORE INTO alert_targets (alert_id, channel, target, state)"
@@ -169,7 +213,7 @@ static void recipients(struct store *s, const char *org, char *out, size_t len)
 	stmt_finalize(st);
 }
 
-int alert_make(struct store *s, int64_t now, bool dry_run,
+int alert_make(struct store *s, int64_t now, bool dry_run, const char *ack_base,
 	       void (*fn)(const struct alert_msg *m, const char *recipients, void *arg), void *arg,
 	       long *created, struct merr *e)
 {
@@ -179,6 +223,8 @@ int alert_make(struct store *s, int64_t now, bool dry_run,
 	int rc;
 
 	*created = 0;
+	if ((rc = alert_ack_base_check(ack_base, e)))
+		return rc;
 	if ((rc = collect(s, &v, &n, e)))
 		return rc;
 	if (!dry_run && (rc = store_begin(s, e))) {
@@ -186,6 +232,8 @@ int alert_make(struct store *s, int64_t now, bool dry_run,
 		return rc;
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		v[i].urgent = true; /* KEV or critical: always urgent */
+		v[i].ack_base = ack_base;
 		if (!dry_run) {
 			rc = alert_insert(s, &v[i], now, e);
 			if (rc == 1)

@@ -121,6 +121,10 @@ bool auth_name_valid(const char *name);
 
 /* Seconds the key (user name or client address) must still wait at `now`; 0 when free. */
 int64_t auth_throttle_wait(struct store *s, const char *kind, const char *key, int64_t now);
+/* Counts one failure for key under kind ("user" or "addr") and locks it the way failed
+ * logins do; the console counts unknown acknowledgement links against the client address. */
+int auth_throttle_fail(struct store *s, const char *kind, const char *key, int64_t now,
+		       struct merr *e);
 
 /*
  * Checks name/password from client (an address, for throttling and the audit log).

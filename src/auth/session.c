@@ -105,6 +105,12 @@ static int throttle_fail(struct store *s, const char *kind, const char *key, int
 	return rc < 0 ? rc : 0;
 }
 
+int auth_throttle_fail(struct store *s, const char *kind, const char *key, int64_t now,
+		       struct merr *e)
+{
+	return throttle_fail(s, kind, key, now, e);
+}
+
 static int throttle_clear(struct store *s, const char *kind, const char *key, struct merr *e)
 {
 	struct store_stmt *st = NULL;

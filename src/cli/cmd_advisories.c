@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alert/alert.h"
@@ -11,27 +12,37 @@
 #include "cli/commands.h"
 
 const char cmd_advisories_usage[] =
-    "usage: mamori advisories sync [--json]\n"
-    "       mamori advisories send --products CPE[,CPE] --title T --body B\n"
+    "usage: mamori advisories sync [--json] [--console-url URL]\n"
+    "       mamori advisories send --products CPE[,CPE] --title T --body B [--console-url URL]\n"
     "       mamori advisories ack TOKEN\n"
     "       mamori advisories pending [--json]\n"
     "\n"
-    "sync: for KEV CVEs first listed in a catalog no sync has covered yet, queues a notice to\n"
-    "each operator whose declared products or identified services are the KEV vendor/product;\n"
-    "the first sync only sets the cursor. Notices are delivered by `mamori alert run`.\n"
+    "sync: for KEV CVEs first listed in a catalog no sync has covered yet and JVN records no\n"
+    "sync has covered, queues a notice to each operator whose declared products or identified\n"
+    "services are the advisory's vendor/product, unless the vulnerability matcher says its\n"
+    "version is not affected (unknown version: notice marked 要確認). The first sync of each\n"
+    "feed only sets its cursor. Notices are delivered by `mamori alert run`.\n"
     "send: a manual advisory to every operator that runs one of the products.\n"
     "ack: acknowledges a notice by the token in it (only its SHA-256 is stored).\n"
     "pending: unacknowledged urgent notices.\n"
+    "--console-url (default $MAMORI_CONSOLE_URL): notices carry the link URL/ack/TOKEN.\n"
     "新たに KEV に追加された脆弱性を、該当製品を利用する事業者に通知します。\n";
 
-static int json_flag(struct cli *c, int argc, char **argv)
+/* --json, and --console-url (default $MAMORI_CONSOLE_URL) when console is not NULL. */
+static int json_flag(struct cli *c, int argc, char **argv, const char **console)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'}, {"console-url", required_argument, NULL, 'C'}, {0}};
 	int opt;
+	if (console)
+		*console = getenv("MAMORI_CONSOLE_URL");
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'j')
+		if (opt == 'C' && console)
+			*console = optarg;
+		else if (opt == 'j')
+			c->json = true;
+		else
 			return cli_usage_error(c, "unknown option");
-		c->json = true;
 	}
 	return 0;
 }
@@ -39,30 +50,41 @@ static int json_flag(struct cli *c, int argc, char **argv)
 static int adv_sync(struct cli *c, int argc, char **argv)
 {
 	struct advisory_stats st;
+	const char *console = NULL;
 	struct store *s;
 	struct merr e;
 	int rc;
 
-	if ((rc = json_flag(c, argc, argv)))
+	if ((rc = json_flag(c, argc, argv, &console)))
 		return rc;
 	if (!(s = cli_store(c)))
 		return 1;
 	merr_init(&e);
-	if ((rc = advisory_sync(s, time_now(), &st, &e)))
+	if ((rc = advisory_sync(s, time_now(), console, &st, &e)))
 		return cli_fail(c, rc, &e);
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "baseline", st.baseline);
+		cJSON_AddBoolToObject(o, "jvn_baseline", st.jvn_baseline);
 		cJSON_AddNumberToObject(o, "catalogs", (double)st.catalogs);
 		cJSON_AddNumberToObject(o, "new_cves", (double)st.new_cves);
+		cJSON_AddNumberToObject(o, "new_jvn", (double)st.new_jvn);
 		cJSON_AddNumberToObject(o, "notices", (double)st.notices);
+		cJSON_AddNumberToObject(o, "needs_confirmation", (double)st.confirm);
+		cJSON_AddNumberToObject(o, "not_affected", (double)st.cleared);
+		cJSON_AddNumberToObject(o, "duplicates", (double)st.duplicates);
 		cli_print_json(o);
 	} else if (!c->quiet) {
-		printf("%s新規 KEV %ld 件, 通知 %ld 件 (カタログ %ld) / %snew KEV %ld, notices %ld "
-		       "(catalogs %ld)\n",
-		       st.baseline ? "初回同期 (基準のみ): " : "", st.new_cves, st.notices,
-		       st.catalogs, st.baseline ? "baseline: " : "", st.new_cves, st.notices,
-		       st.catalogs);
+		printf("%s%s新規 KEV %ld 件, 新規 JVN %ld 件, 通知 %ld 件 (うち要確認 %ld), "
+		       "対象外の版 "
+		       "%ld, 重複 %ld / %s%snew KEV %ld, new JVN %ld, notices %ld (%ld need "
+		       "confirmation), fixed versions %ld, duplicates %ld\n",
+		       st.baseline ? "[KEV 初回: 基準設定のみ] " : "",
+		       st.jvn_baseline ? "[JVN 初回: 基準設定のみ] " : "", st.new_cves, st.new_jvn,
+		       st.notices, st.confirm, st.cleared, st.duplicates,
+		       st.baseline ? "[KEV baseline only] " : "",
+		       st.jvn_baseline ? "[JVN baseline only] " : "", st.new_cves, st.new_jvn,
+		       st.notices, st.confirm, st.cleared, st.duplicates);
 	}
 	return 0;
 }
@@ -90,8 +112,9 @@ static int adv_send(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {{"products", required_argument, NULL, 'p'},
 					     {"title", required_argument, NULL, 't'},
 					     {"body", required_argument, NULL, 'b'},
+					     {"console-url", required_argument, NULL, 'C'},
 					     {0}};
-	const char *title = NULL, *body = NULL, *cpes[32];
+	const char *title = NULL, *body = NULL, *cpes[32], *console = getenv("MAMORI_CONSOLE_URL");
 	char *list = NULL, *save = NULL;
 	size_t n = 0;
 	long sent = 0;
@@ -106,6 +129,8 @@ static int adv_send(struct cli *c, int argc, char **argv)
 			title = optarg;
 		else if (opt == 'b')
 			body = optarg;
+		else if (opt == 'C')
+			console = optarg;
 		else
 			return cli_usage_error(c, "unknown option");
 	}
@@ -120,7 +145,7 @@ static int adv_send(struct cli *c, int argc, char **argv)
 	if (!(s = cli_store(c)))
 		return 1;
 	merr_init(&e);
-	if ((rc = advisory_send(s, cpes, n, title, body, time_now(), &sent, &e)))
+	if ((rc = advisory_send(s, cpes, n, title, body, console, time_now(), &sent, &e)))
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
 		printf("通知 %ld 件を登録しました (配信は alert run) / %ld notices queued "
@@ -156,7 +181,7 @@ static int adv_pending(struct cli *c, int argc, char **argv)
 	cJSON *arr;
 	int rc;
 
-	if ((rc = json_flag(c, argc, argv)))
+	if ((rc = json_flag(c, argc, argv, NULL)))
 		return rc;
 	if (!(s = cli_store(c)))
 		return 1;

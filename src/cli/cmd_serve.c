@@ -9,13 +9,20 @@
 const char cmd_serve_usage[] =
     "usage: mamori serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
     "                    [--max-conns N] [--timeout S] [--body-max BYTES]\n"
+    "                    [--reports-dir DIR] [--scan-rate PPS] [--scan-max-runtime S]\n"
     "                    [--session-idle S] [--session-max S] [--port-file FILE]\n"
+    "                    [--dashboard-cache S]\n"
     "       mamori serve --list-routes\n"
     "\n"
     "Serves the web console and the JSON API (/api/v1/) until SIGINT or SIGTERM, then lets\n"
     "in-flight requests finish. Binds only the address given (default 127.0.0.1:8080; port 0\n"
     "picks a free port, written to --port-file). TLS uses GnuTLS through libmicrohttpd.\n"
+    "--dashboard-cache S reuses the dashboard's counts and panels for S seconds per role\n"
+    "scope (default 5, 0 = never; the page shows when they were computed).\n"
     "--list-routes prints the route table: method, path, roles, object rule, kind.\n"
+    "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
+    "and downloadable by role. Scans started from the console run one at a time in a\n"
+    "background thread (connect mode, --scan-rate probes/s, at most --scan-max-runtime s).\n"
     "Web コンソールと JSON API を起動します。既定は 127.0.0.1:8080 のみで待ち受けます。\n";
 
 static int parse_num(struct cli *c, const char *opt, const char *s, long long min, long long max,
@@ -43,7 +50,11 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	    {"session-idle", required_argument, NULL, 'i'},
 	    {"session-max", required_argument, NULL, 'a'},
 	    {"port-file", required_argument, NULL, 'p'},
+	    {"dashboard-cache", required_argument, NULL, 'D'},
 	    {"list-routes", no_argument, NULL, 'L'},
+	    {"reports-dir", required_argument, NULL, 'R'},
+	    {"scan-rate", required_argument, NULL, 'S'},
+	    {"scan-max-runtime", required_argument, NULL, 'M'},
 	    {0},
 	};
 	struct web_config cfg;
@@ -53,6 +64,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 
 	web_config_defaults(&cfg);
 	cfg.db = c->db;
+	cfg.data_dir = c->data_dir;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		rc = 0;
 		switch (opt) {
@@ -84,7 +96,20 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			if (!(rc = parse_num(c, "--session-max", optarg, 1, 30 * 86400, &v)))
 				cfg.session_absolute = v;
 			break;
+		case 'D':
+			if (!(rc = parse_num(c, "--dashboard-cache", optarg, 0, 300, &v)))
+				cfg.dashboard_cache = (unsigned)v;
+			break;
 		case 'L': web_routes_print(stdout); return 0;
+		case 'R': cfg.reports_dir = optarg; break;
+		case 'S':
+			if (!(rc = parse_num(c, "--scan-rate", optarg, 1, 100000, &v)))
+				cfg.scan_rate = (double)v;
+			break;
+		case 'M':
+			if (!(rc = parse_num(c, "--scan-max-runtime", optarg, 1, 86400, &v)))
+				cfg.scan_max_runtime = (double)v;
+			break;
 		default: return cli_usage_error(c, "unknown option");
 		}
 		if (rc)

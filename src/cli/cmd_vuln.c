@@ -196,35 +196,6 @@ static void print_matches(struct cli *c, const struct match_opts *o, const struc
 	    counts[VULN_INCOMPARABLE]);
 }
 
-#define BATCH_LINE_MAX 4096
-
-/* One batch line into a product: "CPE" or "VENDOR:PRODUCT\tVERSION[\tBANNER]". */
-static bool batch_line(char *line, struct vuln_product *p, char *vendor, size_t cap)
-{
-	char *f[3] = {line, NULL, NULL}, *colon;
-
-	memset(p, 0, sizeof(*p));
-	line[strcspn(line, "\r\n")] = '\0';
-	for (int i = 1; i < 3 && f[i - 1]; i++)
-		if ((f[i] = strchr(f[i - 1], '\t')))
-			*f[i]++ = '\0';
-	if (!*line || *line == '#')
-		return false;
-	if (strncmp(line, "cpe:", 4) == 0) {
-		p->cpe = line;
-	} else {
-		snprintf(vendor, cap, "%s", line);
-		if (!(colon = strchr(vendor, ':')))
-			return false;
-		*colon = '\0';
-		p->vendor = vendor;
-		p->product = colon + 1;
-		p->version = f[1];
-	}
-	p->banner = f[2];
-	return true;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -233,48 +204,31 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int run_batch(struct cli *c, struct vuln_matcher *m, const struct match_opts *o,
-		     struct merr *e)
+static int run_batch(struct cli *c, const struct match_opts *o, struct merr *e)
 {
-	size_t counts[VULN_PROBABLE_BACKPORT + 1] = {0}, lines = 0, bad = 0, results = 0;
-	char line[BATCH_LINE_MAX], vendor[BATCH_LINE_MAX];
-	FILE *f = fopen(o->batch, "r");
+	struct vuln_batch_stats st;
 	double t0 = now_s(), dt;
+	int rc;
 
-	if (!f)
-		return merr_at(e, M_EIO, o->batch, -1, -1, NULL, "cannot open");
-	while (fgets(line, sizeof(line), f)) {
-		struct vuln_product p;
-		const struct vuln_result *r;
-		size_t n;
-		if (!batch_line(line, &p, vendor, sizeof(vendor)))
-			continue;
-		lines++;
-		if (vuln_match_one(m, &p, o->flags, &r, &n, NULL)) {
-			bad++;
-			continue;
-		}
-		results += n;
-		for (size_t i = 0; i < n; i++)
-			counts[r[i].state]++;
-	}
-	fclose(f);
+	rc = vuln_match_batch(cli_store(c), o->batch, o->flags, 0, &st, e);
+	if (rc)
+		return rc;
 	dt = now_s() - t0;
 	if (c->json) {
-		cJSON *root = cJSON_CreateObject(), *st = cJSON_AddObjectToObject(root, "states");
-		cJSON_AddNumberToObject(root, "services", (double)lines);
-		cJSON_AddNumberToObject(root, "rejected", (double)bad);
-		cJSON_AddNumberToObject(root, "results", (double)results);
+		cJSON *root = cJSON_CreateObject(), *sj = cJSON_AddObjectToObject(root, "states");
+		cJSON_AddNumberToObject(root, "services", (double)st.services);
+		cJSON_AddNumberToObject(root, "rejected", (double)st.rejected);
+		cJSON_AddNumberToObject(root, "results", (double)st.results);
 		cJSON_AddNumberToObject(root, "seconds", dt);
 		for (int i = 0; i <= VULN_PROBABLE_BACKPORT; i++)
-			cJSON_AddNumberToObject(st, vuln_state_name((enum vuln_state)i),
-						(double)counts[i]);
+			cJSON_AddNumberToObject(sj, vuln_state_name((enum vuln_state)i),
+						(double)st.states[i]);
 		return cli_print_json(root);
 	}
-	printf("%zu サービス / services (%zu 不正 / rejected), %zu 件 / results in %.3f s\n", lines,
-	       bad, results, dt);
+	printf("%zu サービス / services (%zu 不正 / rejected), %zu 件 / results in %.3f s\n",
+	       st.services, st.rejected, st.results, dt);
 	for (int i = VULN_PROBABLE_BACKPORT; i >= 0; i--)
-		printf("  %-22s %zu\n", vuln_state_name((enum vuln_state)i), counts[i]);
+		printf("  %-22s %zu\n", vuln_state_name((enum vuln_state)i), st.states[i]);
 	return 0;
 }
 
@@ -293,12 +247,11 @@ static int vuln_match_cmd(struct cli *c, int argc, char **argv)
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
-	rc = vuln_matcher_new(s, &m, &e);
-	if (rc == 0 && o.batch) {
-		rc = run_batch(c, m, &o, &e);
-		vuln_matcher_free(m);
+	if (o.batch) {
+		rc = run_batch(c, &o, &e);
 		return rc ? cli_fail(c, rc, &e) : 0;
 	}
+	rc = vuln_matcher_new(s, &m, &e);
 	if (rc == 0)
 		rc = vuln_match_one(m, &o.p, o.flags, &r, &n, &e);
 	if (rc == 0)

@@ -170,6 +170,23 @@ struct inv_filter {
  */
 int inv_load(struct store *s, const struct inv_filter *f, struct inv_doc **out, struct merr *e);
 
+/*
+ * One page of organisation rows (no parts; f->with is ignored) matching f's slug, sector
+ * and critical, ordered by slug: at most limit rows from offset, and in *total how many
+ * match in all. The paging is in the query, so the cost follows the page, not the register.
+ * No match or an offset past the end gives an empty document, never M_ENOTFOUND (a slug
+ * here is a row rule, e.g. an operator's own). limit, offset >= 0.
+ */
+int inv_load_page(struct store *s, const struct inv_filter *f, int64_t limit, int64_t offset,
+		  struct inv_doc **out, int64_t *total, struct merr *e);
+
+/* Counts organisations matching f (slug and sector; critical ignored) per sector, ordered by
+ * sector code (organisations without a sector first, sector NULL): fn gets the number and
+ * how many of them are critical. fn returning non-zero stops the walk and is returned. */
+typedef int (*inv_count_fn)(const char *sector, int64_t orgs, int64_t critical, void *arg);
+int inv_sector_counts(struct store *s, const struct inv_filter *f, inv_count_fn fn, void *arg,
+		      struct merr *e);
+
 /* Appends d as an inventory YAML file that re-imports to the same state: only assets
  * whose source is 'inventory' are written. Returns 0 or a negative code. */
 int inv_write_yaml(const struct inv_doc *d, struct buf *out, struct merr *e);

@@ -174,22 +174,61 @@ int inv_read_org_row(struct inv_doc *d, struct inv_org *o, struct store_stmt *st
 
 const char inv_org_select_by_slug[] = "SELECT " ORG_COLS " FROM orgs WHERE slug = ?";
 
-static int load_orgs(struct store *s, const struct inv_filter *f, struct inv_doc *d, struct merr *e)
-{
-	static const char sql[] = "SELECT " ORG_COLS " FROM orgs"
-				  " WHERE (? IS NULL OR slug = ?) AND (? IS NULL OR sector = ?)"
-				  " AND (? < 0 OR critical = ?) ORDER BY slug";
-	struct store_stmt *st = NULL;
-	int rc = store_prepare(s, sql, &st, e);
+/* The WHERE clause of f (only the conditions it has, so the slug and sector indices serve
+ * them) and its binds, in order. */
+struct org_where {
+	char sql[128];
+	const char *bind[3];
+	int n;
+};
 
-	if (rc)
+static void org_where(const struct inv_filter *f, struct org_where *w)
+{
+	size_t len = 0;
+
+	w->n = 0;
+	w->sql[0] = '\0';
+	if (f->slug) {
+		len += (size_t)snprintf(w->sql + len, sizeof(w->sql) - len, " AND slug = ?");
+		w->bind[w->n++] = f->slug;
+	}
+	if (f->sector) {
+		len += (size_t)snprintf(w->sql + len, sizeof(w->sql) - len, " AND sector = ?");
+		w->bind[w->n++] = f->sector;
+	}
+	if (f->critical >= 0)
+		snprintf(w->sql + len, sizeof(w->sql) - len, " AND critical = %d",
+			 f->critical ? 1 : 0);
+}
+
+static int prepare_where(struct store *s, const char *head, const struct org_where *w,
+			 const char *tail, struct store_stmt **st, struct merr *e)
+{
+	char sql[512];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "%s WHERE 1 = 1%s%s", head, w->sql, tail);
+	if ((rc = store_prepare(s, sql, st, e)))
 		return rc;
-	stmt_bind_text(st, 1, f->slug);
-	stmt_bind_text(st, 2, f->slug);
-	stmt_bind_text(st, 3, f->sector);
-	stmt_bind_text(st, 4, f->sector);
-	stmt_bind_int64(st, 5, f->critical);
-	stmt_bind_int64(st, 6, f->critical);
+	for (int i = 0; i < w->n; i++)
+		stmt_bind_text(*st, i + 1, w->bind[i]);
+	return 0;
+}
+
+/* Organisation rows matching f, ordered by slug, limit (-1: all) from offset. */
+static int load_orgs(struct store *s, const struct inv_filter *f, int64_t limit, int64_t offset,
+		     struct inv_doc *d, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct org_where w;
+	int rc;
+
+	org_where(f, &w);
+	if ((rc = prepare_where(s, "SELECT " ORG_COLS " FROM orgs", &w,
+				" ORDER BY slug LIMIT ? OFFSET ?", &st, e)))
+		return rc;
+	stmt_bind_int64(st, w.n + 1, limit);
+	stmt_bind_int64(st, w.n + 2, offset);
 	while ((rc = stmt_step(st, e)) == 1) {
 		struct inv_org *o = inv_doc_add_org(d);
 		if (!o || inv_read_org_row(d, o, st)) {
@@ -198,7 +237,7 @@ static int load_orgs(struct store *s, const struct inv_filter *f, struct inv_doc
 		}
 	}
 	stmt_finalize(st);
-	if (rc == 0 && f->slug && d->n_orgs == 0)
+	if (rc == 0 && f->slug && d->n_orgs == 0 && limit < 0)
 		rc = merr_at(e, M_ENOTFOUND, NULL, -1, -1, "org", "no organisation '%s'", f->slug);
 	return rc;
 }
@@ -246,7 +285,7 @@ int inv_load(struct store *s, const struct inv_filter *f, struct inv_doc **out, 
 	if (!d)
 		return merr_set(e, M_ENOMEM, "out of memory reading the inventory");
 	inv_loader_init(&l, s);
-	rc = load_orgs(s, f, d, e);
+	rc = load_orgs(s, f, -1, 0, d, e);
 	for (size_t i = 0; i < d->n_orgs && rc == 0; i++)
 		rc = inv_loader_children(&l, d, &d->orgs[i], f->with, e);
 	if (rc == 0 && (f->with & INV_WITH_EXCLUSIONS))
@@ -286,4 +325,55 @@ int inv_business_types(struct store *s, inv_code_fn fn, void *arg, struct merr *
 {
 	return walk_codes(s, "SELECT code, name_ja, name_en FROM business_types ORDER BY code", fn,
 			  arg, e);
+}
+
+int inv_load_page(struct store *s, const struct inv_filter *f, int64_t limit, int64_t offset,
+		  struct inv_doc **out, int64_t *total, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct org_where w;
+	struct inv_doc *d;
+	int rc;
+
+	*out = NULL;
+	*total = 0;
+	if (limit < 0 || offset < 0)
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "limit", "negative limit or offset");
+	org_where(f, &w);
+	if ((rc = prepare_where(s, "SELECT count(*) FROM orgs", &w, "", &st, e)))
+		return rc;
+	rc = stmt_step(st, e);
+	if (rc == 1)
+		*total = stmt_int64(st, 0);
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (!(d = inv_doc_new()))
+		return merr_set(e, M_ENOMEM, "out of memory reading the inventory");
+	if (limit > 0 && offset < *total && (rc = load_orgs(s, f, limit, offset, d, e))) {
+		inv_doc_free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+int inv_sector_counts(struct store *s, const struct inv_filter *f, inv_count_fn fn, void *arg,
+		      struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct inv_filter rows = *f;
+	struct org_where w;
+	int rc;
+
+	rows.critical = -1;
+	org_where(&rows, &w);
+	if ((rc = prepare_where(s, "SELECT sector, count(*), sum(critical) FROM orgs", &w,
+				" GROUP BY sector ORDER BY sector", &st, e)))
+		return rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		if ((rc = fn(stmt_text(st, 0), stmt_int64(st, 1), stmt_int64(st, 2), arg)))
+			break;
+	stmt_finalize(st);
+	return rc;
 }

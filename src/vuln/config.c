@@ -249,7 +249,7 @@ static char part_of(const struct vuln_cpematch *m)
 	return p ? p[0] : '*';
 }
 
-static const struct vuln_node *sort_node; /* qsort has no context argument */
+static _Thread_local const struct vuln_node *sort_node; /* qsort has no context argument */
 
 static int cmp_by_key(const void *a, const void *b)
 {

@@ -86,3 +86,14 @@ void feeds_arena_end(size_t mark)
 	(void)mark;
 #endif
 }
+
+void feeds_arena_thread_end(void)
+{
+#ifndef ARENA_DISABLED
+	if (arena.base && arena.depth == 0) {
+		free(arena.base); /* NOLINT: allocated with malloc in feeds_arena_begin */
+		arena.base = NULL;
+		arena.used = 0;
+	}
+#endif
+}

@@ -514,12 +514,113 @@ void feeds_cve_release(struct feeds_cve *c)
 		m_free(c->refs[i].tags);
 	m_free(c->refs);
 	m_free(c->vps);
-	if (c->configurations)
+	if (c->configurations && !c->block)
 		cJSON_free(c->configurations);
-	if (c->cve5_affected)
+	if (c->cve5_affected && !c->block)
 		cJSON_free(c->cve5_affected);
+	m_free(c->block);
 	cJSON_Delete(c->doc);
 	if (c->arena)
 		feeds_arena_end(c->arena_mark);
 	memset(c, 0, sizeof(*c));
+}
+
+static size_t str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* Copies s to *w and advances it; NULL stays NULL. */
+static char *put_str(char **w, const char *s)
+{
+	char *r = *w;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(r, s, n);
+	*w += n;
+	return r;
+}
+
+static size_t metric_size(const struct feeds_metric *m)
+{
+	return str_size(m->vector) + str_size(m->source) + str_size(m->severity) +
+	       str_size(m->version);
+}
+
+static void metric_move(struct feeds_metric *m, char **w)
+{
+	m->vector = put_str(w, m->vector);
+	m->source = put_str(w, m->source);
+	m->severity = put_str(w, m->severity);
+	m->version = put_str(w, m->version);
+}
+
+int feeds_cve_detach(struct feeds_cve *c, size_t *bytes, struct merr *e)
+{
+	size_t n = str_size(c->description) + str_size(c->vuln_status) + str_size(c->state) +
+		   str_size(c->configurations) + str_size(c->cve5_affected) + metric_size(&c->v4) +
+		   metric_size(&c->v3) + metric_size(&c->v2);
+	char *w, *cfg, *aff;
+
+	for (size_t i = 0; i < c->n_refs; i++)
+		n += str_size(c->refs[i].url) + str_size(c->refs[i].source);
+	if (!(c->block = m_malloc(n ? n : 1)))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	w = c->block;
+	c->description = put_str(&w, c->description);
+	c->vuln_status = put_str(&w, c->vuln_status);
+	c->state = put_str(&w, c->state);
+	metric_move(&c->v4, &w);
+	metric_move(&c->v3, &w);
+	metric_move(&c->v2, &w);
+	for (size_t i = 0; i < c->n_refs; i++) {
+		c->refs[i].url = put_str(&w, c->refs[i].url);
+		c->refs[i].source = put_str(&w, c->refs[i].source);
+	}
+	cfg = put_str(&w, c->configurations);
+	aff = put_str(&w, c->cve5_affected);
+	if (c->configurations)
+		cJSON_free(c->configurations);
+	if (c->cve5_affected)
+		cJSON_free(c->cve5_affected);
+	c->configurations = cfg;
+	c->cve5_affected = aff;
+	cJSON_Delete(c->doc);
+	c->doc = NULL;
+	if (c->arena)
+		feeds_arena_end(c->arena_mark);
+	c->arena = false;
+	*bytes = sizeof(*c) + n + c->n_refs * sizeof(*c->refs) + c->cap_vps * VULN_VP_MAX;
+	return 0;
+}
+
+int feeds_cve_parse_owned(int (*parse)(const char *, size_t, struct feeds_cve *, struct merr *),
+			  const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+			  size_t cve_cap, struct merr *e)
+{
+	struct feeds_cve *c = m_malloc(sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (!c)
+		return merr_set(e, M_ENOMEM, "out of memory");
+	rc = parse(rec->p, rec->len, c, e);
+	snprintf(cve, cve_cap, "%s", c->id);
+	if (rc == 0)
+		rc = feeds_cve_detach(c, bytes, e);
+	if (rc) {
+		feeds_cve_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void feeds_cve_free(void *rec)
+{
+	feeds_cve_release(rec);
+	m_free(rec);
 }

@@ -401,10 +401,24 @@ static int cve5_record(struct feeds_ctx *ctx, const struct split_rec *rec, char 
 	return rc;
 }
 
+static int cve5_parse_owned(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+			    size_t cve_cap, struct merr *e)
+{
+	return feeds_cve_parse_owned(feeds_cve5_parse, rec, out, bytes, cve, cve_cap, e);
+}
+
+static int cve5_store_owned(struct feeds_ctx *ctx, void *rec, struct merr *e)
+{
+	return cve5_store(ctx, rec, e);
+}
+
 const struct feeds_adapter feeds_cve5_adapter = {
     .kind = FEEDS_CVE5,
     .mode = SPLIT_LINES,
     .savepoint = true,
     .json = true,
     .record = cve5_record,
+    .parse = cve5_parse_owned,
+    .store = cve5_store_owned,
+    .rec_free = feeds_cve_free,
 };

@@ -358,6 +358,17 @@ static int nvd_record(struct feeds_ctx *ctx, const struct split_rec *rec, char *
 	return rc;
 }
 
+static int nvd_parse_owned(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+			   size_t cve_cap, struct merr *e)
+{
+	return feeds_cve_parse_owned(feeds_nvd_parse, rec, out, bytes, cve, cve_cap, e);
+}
+
+static int nvd_store_owned(struct feeds_ctx *ctx, void *rec, struct merr *e)
+{
+	return nvd_store(ctx, rec, e);
+}
+
 static int nvd_begin(struct feeds_ctx *ctx, struct merr *e)
 {
 	return 0;
@@ -371,4 +382,7 @@ const struct feeds_adapter feeds_nvd_adapter = {
     .json = true,
     .begin = nvd_begin,
     .record = nvd_record,
+    .parse = nvd_parse_owned,
+    .store = nvd_store_owned,
+    .rec_free = feeds_cve_free,
 };

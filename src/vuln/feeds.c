@@ -21,6 +21,8 @@
 #define BATCH_DEFAULT 1000
 #define WHOLE_MAX ((size_t)256 << 20)
 #define SNIFF_MAX ((size_t)64 << 10)
+#define IMPORT_CACHE_KB "16384"	 /* 16 MB page cache while importing */
+#define IMPORT_CKPT_PAGES "8192" /* checkpoint every 32 MB of WAL while importing */
 
 static const struct {
 	enum feeds_kind kind;
@@ -181,8 +183,7 @@ static int clear_errors(struct feeds_ctx *c, struct merr *e)
 
 /* ---- running an adapter ---- */
 
-/* The first CVE id in a record, for errors found before the parser could read it. */
-static void guess_cve(const char *p, size_t len, char *out, size_t cap)
+void feeds_guess_cve(const char *p, size_t len, char *out, size_t cap)
 {
 	const char *end = p + len;
 	out[0] = '\0';
@@ -201,6 +202,45 @@ static void guess_cve(const char *p, size_t len, char *out, size_t cap)
 	}
 }
 
+/* Counts a record's outcome, or logs its error with its place. Returns a fatal code or 0. */
+static int settle(struct feeds_ctx *c, const struct feeds_adapter *ad, int rc, struct merr *e,
+		  const char *cve, long long offset, long line)
+{
+	if (rc == M_ENOMEM || rc == M_ESTORE || rc == M_EIO)
+		return rc; /* the store or the machine failed, not the record */
+	if (rc < 0) {
+		if (e->offset < 0)
+			e->offset = offset;
+		if (e->line < 0 && ad->mode == SPLIT_LINES)
+			e->line = line;
+		feeds_log_error(c, e, cve);
+	} else if (rc == FEEDS_STORED) {
+		c->r->stored++;
+	} else if (rc == FEEDS_UNCHANGED) {
+		c->r->unchanged++;
+	}
+	c->last_offset = offset;
+	return 0;
+}
+
+/* The record's savepoint (when the adapter asks for one): opened, then released with the
+ * record or rolled back when it failed. */
+static int sp_begin(struct feeds_ctx *c, const struct feeds_adapter *ad, struct merr *e)
+{
+	return ad->savepoint ? store_begin(c->s, e) : 0;
+}
+
+static int sp_end(struct feeds_ctx *c, const struct feeds_adapter *ad, int rc, struct merr *e)
+{
+	if (!ad->savepoint)
+		return 0;
+	if (rc < 0) {
+		store_rollback(c->s);
+		return 0;
+	}
+	return store_commit(c->s, e) ? M_ESTORE : 0;
+}
+
 /* Stores one record inside its savepoint; counts the outcome. Returns a fatal code or 0. */
 static int one_record(struct feeds_ctx *c, const struct feeds_adapter *ad,
 		      const struct split_rec *rec)
@@ -208,40 +248,38 @@ static int one_record(struct feeds_ctx *c, const struct feeds_adapter *ad,
 	char cve[32] = "";
 	struct merr e;
 	size_t bad;
-	int rc;
+	int rc, frc;
 
 	merr_init(&e);
 	if (ad->json && !utf8_valid(rec->p, rec->len, &bad)) {
 		rc = merr_at(&e, M_EPARSE, NULL, -1, rec->offset + (long long)bad, NULL,
 			     "invalid UTF-8");
-	} else if (ad->savepoint && (rc = store_begin(c->s, &e)) != 0) {
-		return rc;
 	} else {
+		if ((frc = sp_begin(c, ad, &e)))
+			return frc;
 		rc = ad->record(c, rec, cve, sizeof(cve), &e);
-		if (ad->savepoint) {
-			if (rc < 0)
-				store_rollback(c->s);
-			else if (store_commit(c->s, &e))
-				return M_ESTORE;
-		}
+		if ((frc = sp_end(c, ad, rc, &e)))
+			return frc;
 	}
-	if (rc == M_ENOMEM || rc == M_ESTORE || rc == M_EIO)
-		return rc; /* the store or the machine failed, not the record */
-	if (rc < 0) {
-		if (e.offset < 0)
-			e.offset = rec->offset;
-		if (e.line < 0 && ad->mode == SPLIT_LINES)
-			e.line = rec->line;
-		if (!cve[0])
-			guess_cve(rec->p, rec->len, cve, sizeof(cve));
-		feeds_log_error(c, &e, cve);
-	} else if (rc == FEEDS_STORED) {
-		c->r->stored++;
-	} else if (rc == FEEDS_UNCHANGED) {
-		c->r->unchanged++;
+	if (rc < 0 && !cve[0])
+		feeds_guess_cve(rec->p, rec->len, cve, sizeof(cve));
+	return settle(c, ad, rc, &e, cve, rec->offset, rec->line);
+}
+
+/* Stores one item from the parser thread: a parsed record, or its error. */
+static int one_item(struct feeds_ctx *c, const struct feeds_adapter *ad, struct feeds_item *it)
+{
+	int rc = it->rc, frc;
+
+	/* No savepoint: the record was checked whole on the parser thread, so storing it can
+	 * only fail in the store, and any such failure rolls the whole batch back (fatal). */
+	if (rc == 0 && (frc = ad->store(c, it->rec, &it->e)) < 0) {
+		merr_set_file(&it->e, c->path);
+		return frc == M_ENOMEM ? frc : M_ESTORE;
 	}
-	c->last_offset = rec->offset;
-	return 0;
+	if (rc == 0)
+		rc = frc;
+	return settle(c, ad, rc, &it->e, it->cve, it->offset, it->line);
 }
 
 static int batch_commit(struct feeds_ctx *c, struct ckpt *k, bool done, struct merr *e)
@@ -254,42 +292,56 @@ static int batch_commit(struct feeds_ctx *c, struct ckpt *k, bool done, struct m
 	return 0;
 }
 
-static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
-		     struct merr *e)
+/* The next record or splitter error: from the parser thread when there is one, else split
+ * here (rec then holds the raw record). Returns 1, or 0 at the end. */
+static int next_item(struct feeds_ctx *c, struct feeds_pipe *p, struct split_rec *rec,
+		     struct feeds_item *it)
+{
+	int rc;
+
+	if (p->q)
+		return feeds_queue_pop(p->q, it);
+	memset(it, 0, sizeof(*it));
+	merr_init(&it->e);
+	rc = split_next(c->sp, rec, &it->e);
+	if (rc < 0) {
+		it->rc = rc;
+		it->from_split = true;
+		it->fatal = split_fatal(c->sp);
+	}
+	return rc != 0;
+}
+
+/* Stores what the splitter (or the parser thread) yields, in batch transactions. */
+static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
+		       struct feeds_pipe *p, struct merr *e)
 {
 	size_t batch = c->o->batch ? c->o->batch : BATCH_DEFAULT, in_batch = 0;
 	struct split_rec rec;
+	struct feeds_item it;
 	struct merr fatal;
-	int rc;
+	int rc = 0;
 
 	merr_init(&fatal);
-	if ((rc = split_open_file(c->path, ad->mode, ad->array_key, c->o->record_max, &c->sp, e)))
-		return rc;
-	if (k->offset > 0)
-		split_skip_before(c->sp, k->offset);
-	if ((rc = store_begin_immediate(c->s, e)))
-		return rc;
-	if (ad->begin && (rc = ad->begin(c, e)))
-		goto fail;
-	for (;;) {
-		struct merr re;
-		merr_init(&re);
-		rc = split_next(c->sp, &rec, &re);
-		if (rc == 0)
+	while (next_item(c, p, &rec, &it)) {
+		if (it.from_split && it.fatal) {
+			c->r->file_failed = true;
+			fatal = it.e;
+			*e = it.e;
+			merr_set_file(e, c->path);
+			rc = it.rc;
 			break;
-		if (rc < 0) {
-			if (split_fatal(c->sp)) {
-				c->r->file_failed = true;
-				fatal = re;
-				*e = re;
-				merr_set_file(e, c->path);
-				rc = re.code;
-				break;
-			}
-			feeds_log_error(c, &re, NULL);
+		}
+		if (it.from_split) {
+			feeds_log_error(c, &it.e, NULL);
 			continue;
 		}
-		if ((rc = one_record(c, ad, &rec)))
+		rc = p->q ? one_item(c, ad, &it) : one_record(c, ad, &rec);
+		if (it.rec)
+			ad->rec_free(it.rec);
+		if (rc && p->q && e)
+			*e = it.e;
+		if (rc)
 			goto fail;
 		if (!ad->one_tx && ++in_batch >= batch) {
 			if ((rc = batch_commit(c, k, false, e)) || (rc = store_begin(c->s, e)))
@@ -313,6 +365,80 @@ static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 	}
 fail:
 	store_rollback(c->s);
+	return rc;
+}
+
+static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
+			struct merr *e)
+{
+	struct feeds_pipe p = {0};
+	int rc;
+
+	if ((rc = split_open_file(c->path, ad->mode, ad->array_key, c->o->record_max, &c->sp, e)))
+		return rc;
+	if (k->offset > 0)
+		split_skip_before(c->sp, k->offset);
+	if ((rc = store_begin_immediate(c->s, e)))
+		return rc;
+	if (ad->begin && (rc = ad->begin(c, e))) {
+		store_rollback(c->s);
+		return rc;
+	}
+	/* Parse on a second thread when the adapter can; without one, everything runs here. */
+	if (ad->parse && !c->o->one_thread && feeds_pipe_start(&p, c->sp, ad, NULL) != 0)
+		memset(&p, 0, sizeof(p));
+	rc = run_records(c, ad, k, &p, e);
+	feeds_pipe_stop(&p);
+	return rc;
+}
+
+/* SQLite settings for the length of one import (restored after): a page cache that holds a
+ * batch's b-tree pages (fewer re-reads), and WAL checkpoints on a helper connection's thread
+ * (feed_ckpt.c) instead of the importing thread. Durability is unchanged: synchronous stays
+ * as the store set it, and a checkpoint is SQLite's own, whoever runs it. */
+struct import_pragmas {
+	int64_t cache_size, autockpt;
+	bool set;
+	struct feeds_ckpt ck;
+};
+
+static void pragmas_enter(struct store *s, struct import_pragmas *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (strcmp(store_backend_name(s), "sqlite") != 0 ||
+	    store_query_int(s, "PRAGMA cache_size", &ip->cache_size, NULL) ||
+	    store_query_int(s, "PRAGMA wal_autocheckpoint", &ip->autockpt, NULL))
+		return;
+	feeds_ckpt_start(s, &ip->ck);
+	ip->set = store_exec(s,
+			     ip->ck.started ? "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
+					      " PRAGMA wal_autocheckpoint = 0"
+					    : "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
+					      " PRAGMA wal_autocheckpoint = " IMPORT_CKPT_PAGES,
+			     NULL) == 0;
+}
+
+static void pragmas_leave(struct store *s, struct import_pragmas *ip)
+{
+	char sql[128];
+
+	feeds_ckpt_stop(&ip->ck);
+	if (!ip->set)
+		return;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld; PRAGMA wal_autocheckpoint = %lld",
+		 (long long)ip->cache_size, (long long)ip->autockpt);
+	store_exec(s, sql, NULL);
+}
+
+static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
+		     struct merr *e)
+{
+	struct import_pragmas ip;
+	int rc;
+
+	pragmas_enter(c->s, &ip);
+	rc = run_split_in(c, ad, k, e);
+	pragmas_leave(c->s, &ip);
 	return rc;
 }
 

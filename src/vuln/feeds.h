@@ -5,8 +5,10 @@
  * Every import is idempotent (a record already stored with the same modification date is
  * "unchanged") and resumable (a checkpoint per file in feed_state). A bad record is skipped
  * and logged to feed_errors with file, offset/line, CVE id and message; good records of the
- * same file are stored. Each record is stored in its own savepoint inside batch transactions,
- * so the store never holds half a record.
+ * same file are stored. Records are stored in batch transactions, so the store never holds
+ * half a record: NVD and CVE 5 records are parsed and validated whole on a second thread
+ * first (a store failure then rolls the batch back); the other feeds store each record in its
+ * own savepoint.
  */
 #ifndef MAMORI_VULN_FEEDS_H
 #define MAMORI_VULN_FEEDS_H
@@ -25,6 +27,7 @@ struct feeds_opts {
 	bool resume;	   /* continue after a file's checkpoint when its size and mtime match */
 	size_t batch;	   /* records per transaction; 0 means 1,000 */
 	size_t record_max; /* largest record accepted; 0 means 16 MB */
+	bool one_thread;   /* parse and store on the calling thread (no parser thread) */
 };
 
 #define FEEDS_FIRST_ERRORS 5
@@ -181,6 +184,7 @@ struct feeds_cve {
 	size_t n_vps, cap_vps;
 	size_t arena_mark; /* cJSON arena position at parse start (released with the record) */
 	bool arena;
+	char *block; /* after feeds_cve_detach: owns the strings (doc is NULL then) */
 };
 
 void feeds_cve_release(struct feeds_cve *c);

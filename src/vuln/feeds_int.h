@@ -8,6 +8,7 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 
 #include "vuln/feeds.h"
 #include "vuln/split.h"
@@ -75,6 +76,12 @@ struct feeds_adapter {
 	int (*finish)(struct feeds_ctx *c, struct merr *e);
 	/* Whole-document feeds (JVN) use this instead of the splitter. */
 	int (*file)(struct feeds_ctx *c, const char *p, size_t len, struct merr *e);
+	/* Optional two-thread form of record (feed_pipe.c): parse needs no store and gives a
+	 * self-contained record (*bytes: its size) that store writes and rec_free frees. */
+	int (*parse)(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+		     size_t cve_cap, struct merr *e);
+	int (*store)(struct feeds_ctx *c, void *rec, struct merr *e);
+	void (*rec_free)(void *rec);
 };
 
 extern const struct feeds_adapter feeds_nvd_adapter, feeds_cve5_adapter, feeds_kev_adapter,
@@ -132,6 +139,82 @@ int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e)
  */
 size_t feeds_arena_begin(void);
 void feeds_arena_end(size_t mark);
+
+/* Frees the calling thread's arena (a thread that parsed records, at its exit). */
+void feeds_arena_thread_end(void);
+
+/* The first CVE id in a record, for errors found before the parser could read it. */
+void feeds_guess_cve(const char *p, size_t len, char *out, size_t cap);
+
+/* Moves everything a parsed record borrows from its cJSON tree (strings, the printed
+ * configurations / affected arrays) into one owned block and frees the tree, so the record
+ * can cross to another thread. *bytes receives the record's size. */
+int feeds_cve_detach(struct feeds_cve *c, size_t *bytes, struct merr *e);
+
+/* An adapter's parse for struct feeds_cve records: a detached heap record (feeds_cve_free). */
+int feeds_cve_parse_owned(int (*parse)(const char *, size_t, struct feeds_cve *, struct merr *),
+			  const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+			  size_t cve_cap, struct merr *e);
+void feeds_cve_free(void *rec);
+
+/* ---- the parser -> store hand-off (feed_queue.c, feed_pipe.c) ---- */
+
+/* One split record, parsed, or an error found while splitting or parsing it. */
+struct feeds_item {
+	void *rec;	  /* the adapter's parsed record (rc 0), owned by whoever holds the item */
+	size_t bytes;	  /* its size, for the queue's byte budget */
+	int rc;		  /* 0 or a negative code with detail in e */
+	bool from_split;  /* the splitter's error (no record) */
+	bool fatal;	  /* the stream is broken: nothing follows */
+	long long offset; /* of the record in the decompressed stream */
+	long line;
+	char cve[32]; /* the record's CVE id when known */
+	struct merr e;
+};
+
+/* A FIFO bounded by max_items and by max_bytes of waiting records (one item always fits).
+ * rec_free frees records the consumer never took. */
+struct feeds_queue;
+int feeds_queue_new(size_t max_items, size_t max_bytes, void (*rec_free)(void *rec),
+		    struct feeds_queue **out);
+/* Blocks while full. Takes it->rec (NULL afterwards). M_EINTR once cancelled (rec freed). */
+int feeds_queue_push(struct feeds_queue *q, struct feeds_item *it);
+/* Blocks while empty. Returns 1 with the next item (yours), 0 after the last one. */
+int feeds_queue_pop(struct feeds_queue *q, struct feeds_item *it);
+/* Producer: no more items. Consumer: stop reading (pushes fail from now on). */
+void feeds_queue_finish(struct feeds_queue *q);
+void feeds_queue_cancel(struct feeds_queue *q);
+void feeds_queue_free(struct feeds_queue *q);
+
+/* Splits sp and pushes every record (parsed by ad->parse) or error, in order, then
+ * finishes q. Runs on the parser thread; callable directly (tests). */
+int feeds_pipe_produce(struct split *sp, const struct feeds_adapter *ad, struct feeds_queue *q);
+
+struct feeds_pipe {
+	struct split *sp;
+	const struct feeds_adapter *ad;
+	struct feeds_queue *q;
+	pthread_t th;
+	bool started;
+};
+/* Starts the parser thread over sp; pop p->q until it returns 0, then feeds_pipe_stop. */
+int feeds_pipe_start(struct feeds_pipe *p, struct split *sp, const struct feeds_adapter *ad,
+		     struct merr *e);
+/* Cancels (if still running), joins the thread and frees what is left in the queue. */
+void feeds_pipe_stop(struct feeds_pipe *p);
+
+/* A helper thread with its own connection that checkpoints the WAL every 100 ms while an
+ * import runs (the importing connection then sets wal_autocheckpoint 0). Start returns
+ * M_EUNSUPPORTED when the store is not a SQLite file. Stop does a last pass and joins. */
+struct feeds_ckpt {
+	struct store *s;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, started;
+};
+int feeds_ckpt_start(struct store *s, struct feeds_ckpt *k);
+void feeds_ckpt_stop(struct feeds_ckpt *k);
 
 /* JVN entries (feed_jvn.c): lifecycle and builders for the XML and JSON parsers. */
 int feeds_jvn_init(struct feeds_jvn *j);

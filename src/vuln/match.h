@@ -83,6 +83,25 @@ int vuln_match(struct store *s, const struct vuln_product *p, unsigned flags, vu
  */
 const char *vuln_banner_backport(const char *banner);
 
+/* One batch line into p: "CPE" or "VENDOR:PRODUCT<TAB>VERSION[<TAB>BANNER]" (line is cut
+ * in place; vendor[cap] receives the vendor). False for blank, comment or malformed lines. */
+bool vuln_batch_line(char *line, struct vuln_product *p, char *vendor, size_t cap);
+
+/* What matching a batch file gave, over all its services (repeated lines counted each time). */
+struct vuln_batch_stats {
+	size_t services, rejected, results;
+	size_t states[VULN_PROBABLE_BACKPORT + 1];
+};
+
+/*
+ * Matches every line of a batch file. Identical lines are matched once and counted as
+ * often as they occur; the distinct lines, grouped by vendor:product, are shared by up to
+ * `threads` threads (0: one per online CPU, at most 4), each with its own matcher and, for a
+ * SQLite file, its own store connection (other stores: one thread, the caller's handle).
+ */
+int vuln_match_batch(struct store *s, const char *path, unsigned flags, int threads,
+		     struct vuln_batch_stats *out, struct merr *e);
+
 /*
  * Everything the store holds on one CVE, as a new JSON object (free with
  * cJSON_Delete): description, CVSS, CWE, KEV entry, EPSS, references,

@@ -134,7 +134,7 @@ static const struct {
 } nav[] = {
     {"/", M_NAV_DASHBOARD},  {"/orgs", M_NAV_ORGS},	  {"/findings", M_NAV_FINDINGS},
     {"/feeds", M_NAV_FEEDS}, {"/scans", M_NAV_SCANS},	  {"/users", M_NAV_USERS},
-    {"/audit", M_NAV_AUDIT}, {"/sharing", M_NAV_SHARING},
+    {"/audit", M_NAV_AUDIT}, {"/sharing", M_NAV_SHARING}, {"/alerts", M_NAV_ALERTS},
 };
 
 /* The link that switches to the other language, keeping the current path. */

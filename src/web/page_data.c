@@ -388,7 +388,7 @@ int web_api_scans(struct web_req *r)
 		json_add_str(x, "ports", stmt_text(st, 3));
 		json_add_time(x, "started_at", stmt_int64(st, 4));
 		json_add_time(x, "finished_at", stmt_int64(st, 5));
-		json_add_str(x, "state", stmt_text(st, 6));
+		json_add_str(x, "state", web_scan_state(r, stmt_int64(st, 0), stmt_text(st, 6)));
 		cJSON_AddNumberToObject(x, "sent", (double)stmt_int64(st, 7));
 		cJSON_AddNumberToObject(x, "received", (double)stmt_int64(st, 8));
 		cJSON_AddItemToArray(items, x);
@@ -411,17 +411,21 @@ int web_page_scans(struct web_req *r)
 	if (rc)
 		return rc;
 	web_page_begin(r, M_SCAN_HISTORY);
+	web_scan_form(r);
 	web_out(r,
 		"<table id=\"scans\"><tr><th>#</th><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
 		"<th>%T</th><th class=\"num\">%T</th><th class=\"num\">%T</th></tr>",
 		M_ORG, M_MODE, M_PORTS, M_STARTED, M_STATUS, M_SENT, M_RECEIVED);
 	while (stmt_step(st, &r->err) == 1)
 		web_out(r,
-			"<tr><td>%L</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-			"<td class=\"num\">%L</td><td class=\"num\">%L</td></tr>",
-			stmt_int64(st, 0), stmt_text(st, 1) ? stmt_text(st, 1) : "(all)",
-			stmt_text(st, 2), stmt_text(st, 3), web_jst(r, stmt_int64(st, 4)),
-			stmt_text(st, 6), stmt_int64(st, 7), stmt_int64(st, 8));
+			"<tr><td><a href=\"/scans/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
+			"<td>%s</td><td>%s</td><td class=\"num\">%L</td><td class=\"num\">%L</td>"
+			"</tr>",
+			stmt_int64(st, 0), stmt_int64(st, 0),
+			stmt_text(st, 1) ? stmt_text(st, 1) : "(all)", stmt_text(st, 2),
+			stmt_text(st, 3), web_jst(r, stmt_int64(st, 4)),
+			web_scan_state(r, stmt_int64(st, 0), stmt_text(st, 6)), stmt_int64(st, 7),
+			stmt_int64(st, 8));
 	stmt_finalize(st);
 	web_out(r, "</table>");
 	if (!total)

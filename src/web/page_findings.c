@@ -18,6 +18,7 @@ struct fq {
 	size_t len;
 	const char *bind[FQ_BINDS];
 	int n;
+	bool one_severity; /* ?severity= given: the list order leaves the rank out */
 };
 
 static int fq_add(struct fq *q, const char *cond, const char *val)
@@ -61,6 +62,7 @@ static int fq_rows(const struct web_req *r, struct fq *q)
 
 	q->len = 0;
 	q->n = 0;
+	q->one_severity = false;
 	q->where[0] = '\0';
 	return rc ? rc : fq_add(q, cond, val);
 }
@@ -102,6 +104,7 @@ static int fq_filters(struct web_req *r, struct fq *q)
 	    (rc = fq_filter(r, q, "severity", severities, "f.severity = ?")) ||
 	    (rc = fq_filter(r, q, "state", states, "f.state = ?")))
 		return rc;
+	q->one_severity = web_kv_get(&r->query, "severity") && web_kv_get(&r->query, "severity")[0];
 	if (kev && kev[0]) {
 		if (!one_of(kev, yes) && strcmp(kev, "0") && strcmp(kev, "false"))
 			return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "kev",
@@ -159,7 +162,7 @@ static int fq_run(struct web_req *r, const struct fq *q, const char *cols, const
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM findings f WHERE 1 = 1%s %s", cols, q->where,
 		 tail);
-	if ((rc = store_prepare(r->s, sql, &st, &r->err)))
+	if ((rc = web_stmt(r, sql, &st)))
 		return rc;
 	for (i = 0; i < q->n; i++)
 		stmt_bind_text(st, i + 1, q->bind[i]);
@@ -170,7 +173,7 @@ static int fq_run(struct web_req *r, const struct fq *q, const char *cols, const
 	while ((rc = stmt_step(st, &r->err)) == 1)
 		if ((rc = fn(r, st, arg)))
 			break;
-	stmt_finalize(st);
+	web_stmt_done(r, st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -187,10 +190,21 @@ static int fq_count(struct web_req *r, const struct fq *q, int64_t *n)
 	return fq_run(r, q, "count(*)", "", 0, 0, count_row, n);
 }
 
-static const char *const list_tail =
-    "ORDER BY f.state = 'open' DESC, f.kev DESC, CASE f.severity WHEN 'critical' THEN 0 "
-    "WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, f.first_seen DESC, "
-    "f.id DESC LIMIT ? OFFSET ?";
+/* The list's order: open first ('open' > 'fixed'), KEV, severity rank, newest. The indices
+ * of migration 0750 hold these same expressions after each filter column, so a page reads
+ * its first rows from an index instead of sorting every matching finding. With one severity
+ * asked for, its rank is the same on every row and is left out (SQLite cannot tell an
+ * expression over an equality-bound column is constant); the order is unchanged. */
+#define ORDER_HEAD "ORDER BY f.state DESC, f.kev DESC, "
+#define ORDER_RANK                                                                        \
+	"CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 " \
+	"WHEN 'low' THEN 3 ELSE 4 END, "
+#define ORDER_TAIL "f.first_seen DESC, f.id DESC LIMIT ? OFFSET ?"
+
+static const char *list_tail(const struct fq *q)
+{
+	return q->one_severity ? ORDER_HEAD ORDER_TAIL : ORDER_HEAD ORDER_RANK ORDER_TAIL;
+}
 
 /* ---------------------------------------------------------------- JSON */
 
@@ -262,7 +276,7 @@ static int api_list(struct web_req *r, struct fq *q)
 		return rc;
 	o = cJSON_CreateObject();
 	items = cJSON_AddArrayToObject(o, "items");
-	if ((rc = fq_run(r, q, F_COLS, list_tail, limit, offset, json_row, items))) {
+	if ((rc = fq_run(r, q, F_COLS, list_tail(q), limit, offset, json_row, items))) {
 		cJSON_Delete(o);
 		return rc;
 	}
@@ -477,7 +491,7 @@ static int findings_table(struct web_req *r, struct fq *q, const char *path)
 		"<table id=\"findings\"><thead><tr><th>#</th><th>%T</th><th>%T</th><th>%T</th>"
 		"<th>%T</th><th>%T</th><th>%T</th><th>%T</th></tr></thead><tbody>",
 		M_ORG, M_SEVERITY, M_TITLE, M_ASSET, M_KIND, M_STATUS, M_DEADLINE);
-	if ((rc = fq_run(r, q, F_COLS, list_tail, limit, offset, html_row, NULL)))
+	if ((rc = fq_run(r, q, F_COLS, list_tail(q), limit, offset, html_row, NULL)))
 		return rc;
 	web_out(r, "</tbody></table>");
 	if (total == 0)
@@ -590,15 +604,18 @@ int web_page_finding(struct web_req *r)
 
 /* ---------------------------------------------------------------- dashboard, org page */
 
+/* Open and (KEV or critical), written as the key of the findings_urgent index (migration 0750)
+ * so the count and the newest ten read that index alone; keep the two identical. */
+#define URGENT_SQL "(f.state = 'open' AND (f.kev = 1 OR f.severity = 'critical')) = 1"
+
 void web_panel_urgent(struct web_req *r)
 {
 	struct fq q;
 	int64_t total = 0;
 
 	web_out(r, "<section class=\"panel\" id=\"urgent\"><h2>%T</h2>", M_URGENT_FINDINGS);
-	if (fq_rows(r, &q) ||
-	    fq_add(&q, "f.state = 'open' AND (f.kev = 1 OR f.severity = 'critical')", NULL) ||
-	    fq_count(r, &q, &total) || total == 0) {
+	if (fq_rows(r, &q) || fq_add(&q, URGENT_SQL, NULL) || fq_count(r, &q, &total) ||
+	    total == 0) {
 		web_out(r, "<p>%T</p></section>", M_NO_DATA_YET);
 		return;
 	}

@@ -2,6 +2,9 @@
  * honest empty panels), the operators list and one operator's page. */
 #include "base/compat.h"
 
+#include <pthread.h>
+
+#include "base/mem.h"
 #include "inventory/inventory.h"
 #include "web/web_int.h"
 
@@ -9,6 +12,7 @@
 
 struct sector_names {
 	size_t n;
+	int64_t total, critical; /* every organisation counted, with or without a sector */
 	struct {
 		char code[AUTH_SECTOR_MAX], ja[96], en[96];
 		int64_t orgs, critical;
@@ -38,43 +42,123 @@ static const char *sector_label(const struct web_req *r, const struct sector_nam
 	return code ? code : "—";
 }
 
-/* Loads the caller's organisations (rows only), narrowed by web_org_filter. An empty
- * document when the request asks for rows outside the caller's. */
-static int load_visible(struct web_req *r, const char *sector, struct inv_doc **d)
+/* The caller's organisations narrowed by web_org_filter: *none when the request asks for
+ * rows outside the caller's (an empty answer, not an error). */
+static int visible_filter(struct web_req *r, const char *sector, struct inv_filter *f, bool *none)
 {
-	struct inv_filter f;
-	int rc = web_org_filter(r, NULL, sector, &f);
+	int rc = web_org_filter(r, NULL, sector, f);
 
-	*d = NULL;
-	if (rc == M_ENOTFOUND) {
-		*d = inv_doc_new();
-		return *d ? 0 : M_ENOMEM;
-	}
-	if (rc)
-		return rc;
-	return inv_load(r->s, &f, d, &r->err);
+	*none = rc == M_ENOTFOUND;
+	return *none ? 0 : rc;
 }
 
-int web_page_dashboard(struct web_req *r)
+static int count_sector(const char *sector, int64_t orgs, int64_t critical, void *arg)
+{
+	struct sector_names *sn = arg;
+
+	sn->total += orgs;
+	sn->critical += critical;
+	for (size_t k = 0; sector && k < sn->n; k++)
+		if (strcmp(sn->s[k].code, sector) == 0) {
+			sn->s[k].orgs = orgs;
+			sn->s[k].critical = critical;
+		}
+	return 0;
+}
+
+/* The dashboard's counts and panels, rendered once per role scope (role, organisation or
+ * sector, language) and reused for web_server_opts.dashboard_cache seconds. Why: they are
+ * the heaviest page (every grade, the urgent findings, the rescans) and the one every user
+ * lands on; a few seconds old is fine for an overview, and the page says when they were
+ * computed. Lists, one operator's page and the API are always live. */
+#define DASH_SLOTS 32
+
+struct dash_slot {
+	char key[AUTH_SLUG_MAX + AUTH_SECTOR_MAX + 16];
+	int64_t at;
+	char *html;
+	size_t len;
+};
+
+static struct dash_slot dash_cache[DASH_SLOTS];
+static pthread_mutex_t dash_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void dash_key(const struct web_req *r, char *key, size_t cap)
+{
+	snprintf(key, cap, "%d|%s|%s|%d", (int)r->who.role, r->who.org_slug, r->who.sector,
+		 (int)r->lang);
+}
+
+/* Appends the cached panels for key to r->out if fresh; their time in *at. */
+static bool dash_get(struct web_req *r, const char *key, int64_t *at)
+{
+	bool hit = false;
+
+	pthread_mutex_lock(&dash_lock);
+	for (size_t i = 0; i < DASH_SLOTS && !hit; i++) {
+		struct dash_slot *d = &dash_cache[i];
+		if (d->html && strcmp(d->key, key) == 0 && r->now >= d->at &&
+		    r->now - d->at < (int64_t)r->opts->dashboard_cache) {
+			hit = buf_add(&r->out, d->html, d->len) == 0;
+			*at = d->at;
+		}
+	}
+	pthread_mutex_unlock(&dash_lock);
+	return hit;
+}
+
+/* Keeps html for key in its slot, or the oldest one. */
+static void dash_put(const char *key, int64_t at, const char *html, size_t len)
+{
+	char *copy = m_malloc(len + 1);
+	struct dash_slot *d = NULL;
+
+	if (!copy)
+		return;
+	memcpy(copy, html, len);
+	copy[len] = '\0';
+	pthread_mutex_lock(&dash_lock);
+	for (size_t i = 0; i < DASH_SLOTS && !d; i++)
+		if (!dash_cache[i].html || strcmp(dash_cache[i].key, key) == 0)
+			d = &dash_cache[i];
+	if (!d) {
+		d = &dash_cache[0];
+		for (size_t i = 1; i < DASH_SLOTS; i++)
+			if (dash_cache[i].at < d->at)
+				d = &dash_cache[i];
+	}
+	m_free(d->html);
+	snprintf(d->key, sizeof(d->key), "%s", key);
+	d->at = at;
+	d->html = copy;
+	d->len = len;
+	pthread_mutex_unlock(&dash_lock);
+}
+
+void web_dashboard_cache_clear(void)
+{
+	pthread_mutex_lock(&dash_lock);
+	for (size_t i = 0; i < DASH_SLOTS; i++) {
+		m_free(dash_cache[i].html);
+		dash_cache[i].html = NULL;
+	}
+	pthread_mutex_unlock(&dash_lock);
+}
+
+/* Operators by sector, grades, urgent findings, rescans due: the cached part. */
+static int dash_panels(struct web_req *r)
 {
 	struct sector_names sn = {0};
-	struct inv_doc *d = NULL;
-	int64_t total = 0, crit = 0;
+	struct inv_filter f;
+	bool none;
 	int rc;
 
-	if ((rc = inv_sectors(r->s, add_sector, &sn, &r->err)) || (rc = load_visible(r, NULL, &d)))
+	/* Counted by the store (GROUP BY sector among the caller's rows), not by loading
+	 * every organisation: the page costs the same with 50 or 5,000 operators. */
+	if ((rc = inv_sectors(r->s, add_sector, &sn, &r->err)) ||
+	    (rc = visible_filter(r, NULL, &f, &none)) ||
+	    (!none && (rc = inv_sector_counts(r->s, &f, count_sector, &sn, &r->err))))
 		return rc;
-	for (size_t i = 0; i < d->n_orgs; i++) {
-		total++;
-		crit += d->orgs[i].critical;
-		for (size_t k = 0; k < sn.n; k++)
-			if (d->orgs[i].sector && strcmp(sn.s[k].code, d->orgs[i].sector) == 0) {
-				sn.s[k].orgs++;
-				sn.s[k].critical += d->orgs[i].critical;
-			}
-	}
-	inv_doc_free(d);
-	web_page_begin(r, M_DASHBOARD);
 	web_out(r,
 		"<section class=\"panel\" id=\"by-sector\"><h2>%T</h2><table><thead><tr>"
 		"<th>%T</th><th class=\"num\">%T</th><th class=\"num\">%T</th></tr></thead><tbody>",
@@ -91,13 +175,43 @@ int web_page_dashboard(struct web_req *r)
 	web_out(r,
 		"</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
 		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
-		M_TOTAL, total, crit);
-	/* Each panel says so honestly when its table is empty; alerts come later. */
+		M_TOTAL, sn.total, sn.critical);
+	/* Each panel says so honestly when its table is empty. */
 	web_panel_grades(r);
 	web_panel_urgent(r);
 	web_panel_rescan(r);
-	web_out(r, "<section class=\"panel empty\"><h2>%T</h2><p>%T</p></section>", M_ALERTS,
-		M_NO_DATA_YET);
+	return 0;
+}
+
+int web_page_dashboard(struct web_req *r)
+{
+	unsigned ttl = r->opts ? r->opts->dashboard_cache : 0;
+	char key[sizeof(dash_cache[0].key)];
+	int64_t at = r->now;
+	size_t start;
+	int rc;
+
+	dash_key(r, key, sizeof(key));
+	web_page_begin(r, M_DASHBOARD);
+	start = r->out.len;
+	if (!ttl || !dash_get(r, key, &at)) {
+		if ((rc = dash_panels(r))) {
+			r->out.len = 0; /* the error page replaces the half-written one */
+			if (r->out.ptr)
+				r->out.ptr[0] = '\0';
+			return rc;
+		}
+		if (ttl)
+			dash_put(key, at, r->out.ptr + start, r->out.len - start);
+	}
+	if (r->lang == WEB_LANG_EN)
+		web_out(r, "<p class=\"as-of\" id=\"as-of\">Counted at %s JST%R</p>",
+			web_jst(r, at), ttl ? " (refreshed at most every few seconds)" : "");
+	else
+		web_out(r, "<p class=\"as-of\" id=\"as-of\">集計時刻 %s JST%R</p>", web_jst(r, at),
+			ttl ? "（数秒ごとに更新）" : "");
+	/* Live, outside the cache: an acknowledgement shows at once. */
+	web_panel_alerts(r);
 	web_page_end(r);
 	return 0;
 }
@@ -138,22 +252,26 @@ int web_page_orgs(struct web_req *r)
 	const char *sector = web_kv_get(&r->query, "sector");
 	struct sector_names sn = {0};
 	struct inv_doc *d = NULL;
-	int64_t limit, offset;
+	struct inv_filter f;
+	int64_t limit, offset, total = 0;
+	bool none;
 	int rc;
 
 	if (sector && !sector[0])
 		sector = NULL;
 	if ((rc = web_paging(r, 50, 500, &limit, &offset)) ||
 	    (rc = inv_sectors(r->s, add_sector, &sn, &r->err)) ||
-	    (rc = load_visible(r, sector, &d)))
+	    (rc = visible_filter(r, sector, &f, &none)) ||
+	    (!none && (rc = inv_load_page(r->s, &f, limit, offset, &d, &total, &r->err))))
 		return rc;
 	web_page_begin(r, M_ORG_LIST);
 	sector_select(r, &sn, sector);
+	web_reports_link(r);
 	web_out(r,
 		"<table id=\"orgs\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
 		"</tr></thead><tbody>",
 		M_SLUG, M_NAME, M_SECTOR, M_CRITICAL);
-	for (size_t i = (size_t)offset; i < d->n_orgs && i < (size_t)(offset + limit); i++) {
+	for (size_t i = 0; d && i < d->n_orgs; i++) {
 		const struct inv_org *o = &d->orgs[i];
 		web_out(r,
 			"<tr><td><a href=\"/orgs/%u\">%s</a></td><td>%s</td><td>%s</td><td>%T</td>"
@@ -163,7 +281,7 @@ int web_page_orgs(struct web_req *r)
 			sector_label(r, &sn, o->sector), o->critical ? M_YES : M_NO);
 	}
 	web_out(r, "</tbody></table>");
-	pager(r, sector, limit, offset, (int64_t)d->n_orgs);
+	pager(r, sector, limit, offset, total);
 	inv_doc_free(d);
 	web_page_end(r);
 	return 0;
@@ -242,6 +360,7 @@ int web_page_org(struct web_req *r)
 		web_out(r, "%R%s", i ? "、" : "", o->aliases[i]);
 	web_out(r, "</dd></dl>");
 	web_org_sections(r, o->slug);
+	web_org_reports(r, o);
 	org_parts(r, o);
 	inv_doc_free(d);
 	web_page_end(r);

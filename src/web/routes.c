@@ -50,12 +50,46 @@ const struct web_route web_routes[] = {
     /* Findings by numeric id: the caller's rows are part of the query (page_findings.c). */
     {"GET", "/api/v1/findings", web_api_findings, READERS, WEB_OBJ_NONE, API, NULL},
     {"GET", "/api/v1/findings/{id}", web_api_finding, READERS, WEB_OBJ_NONE, API, "finding.read"},
+    /* Alerts and notices by numeric id: the caller's rows are part of the query
+     * (page_alerts.c); bureau users read, analysts and operators acknowledge. */
+    {"GET", "/alerts", web_page_alerts, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/alerts/{id}", web_page_alert, READERS, WEB_OBJ_NONE, PAGE, "alert.read"},
+    {"POST", "/alerts/{id}/ack", web_post_alert_ack, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
+     PAGE, "alert.ack"},
+    {"GET", "/api/v1/alerts", web_api_alerts, READERS, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/api/v1/alerts/{id}", web_api_alert, READERS, WEB_OBJ_NONE, API, "alert.read"},
+    {"POST", "/api/v1/alerts/{id}/ack", web_api_alert_ack, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, API, "alert.ack"},
+    /* The link in an alert mail: anyone holding the token; GET only shows a confirm page. */
+    {"GET", "/ack/{token}", web_page_ack_token, AUTH_EVERYONE, WEB_OBJ_NONE, PAGE, NULL},
+    {"POST", "/ack/{token}", web_post_ack_token, AUTH_EVERYONE, WEB_OBJ_NONE,
+     PAGE | WEB_SELF_AUDIT | WEB_LOGIN_CSRF, NULL},
     {"GET", "/api/v1/feeds", web_api_feeds, AUTH_ANALYST | AUTH_BUREAU, WEB_OBJ_NONE, API, NULL},
     {"GET", "/api/v1/scans", web_api_scans, AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
     {"GET", "/api/v1/users", web_api_users, AUTH_ADMIN, WEB_OBJ_NONE, API, NULL},
     {"POST", "/api/v1/users", web_api_users_add, AUTH_ADMIN, WEB_OBJ_NONE, API, "user.add"},
     {"GET", "/api/v1/audit", web_api_audit, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
     {"GET", "/taxii2/", web_taxii_discovery, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+    /* Reports from --reports-dir: the file name is built from the stored slug (or a sector
+     * of the caller's) and a checked period and format, never from the URL (page_reports.c). */
+    {"GET", "/orgs/{org}/reports/{file}", web_get_org_report, READERS, WEB_OBJ_ORG, PAGE,
+     "report.download"},
+    {"POST", "/orgs/{org}/reports", web_post_org_report, AUTH_ANALYST, WEB_OBJ_ORG, PAGE,
+     "report.generate"},
+    {"GET", "/api/v1/orgs/{org}/reports", web_api_org_reports, READERS, WEB_OBJ_ORG, API,
+     "org.read.reports"},
+    {"GET", "/reports", web_page_reports, AUTH_ANALYST | AUTH_BUREAU, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/sectors/{sector}/reports/{file}", web_get_sector_report, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, PAGE, "report.download"},
+    {"GET", "/api/v1/sectors/{sector}/reports", web_api_sector_reports, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, API, NULL},
+    /* Scans from the console: queued to the background runner (page_scans.c), which writes
+     * its own scan.start audit row in the transaction that creates the scan row. */
+    {"POST", "/scans", web_post_scan, AUTH_ANALYST, WEB_OBJ_NONE, PAGE | WEB_SELF_AUDIT, NULL},
+    {"GET", "/scans/{id}", web_page_scan, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/api/v1/scans/{id}", web_api_scan, AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+    {"POST", "/api/v1/scans", web_api_scan_start, AUTH_ANALYST, WEB_OBJ_NONE, API | WEB_SELF_AUDIT,
+     NULL},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

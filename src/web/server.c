@@ -43,16 +43,101 @@ void web_config_defaults(struct web_config *c)
 	memset(c, 0, sizeof(*c));
 	c->listen = WEB_LISTEN_DEFAULT;
 	c->threads = 4;
+	c->scan_rate = 2000;
+	c->scan_max_runtime = 3600;
 	c->max_conns = 512;
 	c->conn_timeout = 30;
 	c->body_max = WEB_BODY_MAX_DEFAULT;
 	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
 	c->shutdown_grace = 10;
+	c->dashboard_cache = 5;
+}
+
+/* Prepared statements kept per worker thread for its store handle (web_stmt): the findings
+ * list's count and page are prepared from the same few texts on every request, and parsing
+ * them was a sixth of the request's CPU time under wrk (perf, docs/PERFORMANCE.md). */
+#define STMT_CACHE 16
+
+struct stmt_slot {
+	char *sql;
+	struct store_stmt *st;
+	uint64_t used; /* last use (a counter), 0 free */
+	bool busy;
+};
+
+static _Thread_local struct {
+	struct store *s; /* the handle the slots belong to; NULL outside a worker */
+	struct stmt_slot slot[STMT_CACHE];
+	uint64_t clock;
+} stmt_cache;
+
+void web_stmt_cache_detach(void)
+{
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		stmt_finalize(stmt_cache.slot[i].st);
+		m_free(stmt_cache.slot[i].sql);
+	}
+	memset(&stmt_cache, 0, sizeof(stmt_cache));
+}
+
+void web_stmt_cache_attach(struct store *s)
+{
+	web_stmt_cache_detach();
+	stmt_cache.s = s;
+}
+
+int web_stmt(struct web_req *r, const char *sql, struct store_stmt **st)
+{
+	struct stmt_slot *free_slot = NULL;
+	int rc;
+
+	*st = NULL;
+	if (r->s && r->s == stmt_cache.s) {
+		for (size_t i = 0; i < STMT_CACHE; i++) {
+			struct stmt_slot *x = &stmt_cache.slot[i];
+			if (x->sql && !x->busy && strcmp(x->sql, sql) == 0) {
+				x->busy = true;
+				x->used = ++stmt_cache.clock;
+				*st = x->st;
+				return 0;
+			}
+			if (!x->busy && (!free_slot || x->used < free_slot->used))
+				free_slot = x;
+		}
+	}
+	if ((rc = store_prepare(r->s, sql, st, &r->err)) || !free_slot)
+		return rc;
+	/* Keep it in the least recently used idle slot. */
+	stmt_finalize(free_slot->st);
+	m_free(free_slot->sql);
+	free_slot->st = NULL;
+	free_slot->used = 0;
+	if (!(free_slot->sql = m_strdup(sql)))
+		return 0; /* uncached: web_stmt_done finalizes it */
+	free_slot->st = *st;
+	free_slot->busy = true;
+	free_slot->used = ++stmt_cache.clock;
+	return 0;
+}
+
+void web_stmt_done(struct web_req *r, struct store_stmt *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; r->s && r->s == stmt_cache.s && i < STMT_CACHE; i++)
+		if (stmt_cache.slot[i].st == st) {
+			stmt_reset(st); /* also clears the bindings */
+			stmt_cache.slot[i].busy = false;
+			return;
+		}
+	stmt_finalize(st);
 }
 
 static void close_store(void *p)
 {
+	if (stmt_cache.s == p)
+		web_stmt_cache_detach();
 	store_close(p);
 }
 
@@ -71,7 +156,14 @@ static struct store *thread_store(struct server *sv)
 		log_error("web", "cannot open the store: %s", msg);
 		return NULL;
 	}
+	/* Reads come from a few hot pages spread over a large table (a filtered findings page
+	 * looks up ~2,000 rows to sort them): mapped pages cost no pread() copy each, and a
+	 * bigger cache keeps the indices. Per worker handle; SQLite only, harmless if refused. */
+	if (strcmp(store_backend_name(s), "sqlite") == 0 &&
+	    store_exec(s, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384", &e))
+		log_warn("web", "store tuning refused; continuing with the defaults");
 	pthread_setspecific(sv->store_key, s);
+	web_stmt_cache_attach(s);
 	return s;
 }
 
@@ -138,6 +230,8 @@ static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"mamori\"");
 	if (r->allow)
 		MHD_add_response_header(resp, "Allow", r->allow);
+	if (r->disposition[0])
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 }
 
 static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, struct web_req *r)
@@ -437,8 +531,10 @@ int web_serve(const struct web_config *c, struct merr *e)
 	buf_init(&sv.cert, PEM_MAX);
 	buf_init(&sv.key, PEM_MAX);
 	sv.cfg = c;
+	sv.opts.reports_dir = c->reports_dir;
 	sv.opts.session.idle = c->session_idle;
 	sv.opts.session.absolute = c->session_absolute;
+	sv.opts.dashboard_cache = c->dashboard_cache;
 	if ((rc = start_checks(c, &sv, e)) || (rc = parse_listen(c->listen, &ss, &v6, e)))
 		goto out;
 	/* Each request allocates and frees a few hundred KB (an org list, the page). glibc's
@@ -456,6 +552,10 @@ int web_serve(const struct web_config *c, struct merr *e)
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if ((rc = web_scanq_start(
+		 &(struct web_scanq_config){c->db, c->scan_rate, c->scan_max_runtime, c->data_dir},
+		 &sv.opts.scanq, e)))
+		goto out_key;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	if (sv.opts.tls)
@@ -479,8 +579,11 @@ int web_serve(const struct web_config *c, struct merr *e)
 	       c->shutdown_grace);
 	fflush(stdout);
 	shutdown_daemon(d, &sv);
+	web_dashboard_cache_clear();
 	printf("mamori serve: stopped\n");
 out_key:
+	/* A running scan stops sending, flushes and is left 'interrupted' (resumable). */
+	web_scanq_stop(sv.opts.scanq);
 	pthread_key_delete(sv.store_key);
 out:
 	buf_release(&sv.cert);

@@ -9,6 +9,12 @@
 #include "base/err.h"
 
 struct web_config {
+	/* reports and console scans (page_reports.c, page_scans.c) */
+	const char *reports_dir; /* folder `mamori report --out` writes; NULL: no downloads */
+	double scan_rate;	 /* probes/s of scans started from the console */
+	double scan_max_runtime; /* seconds of sending per console scan */
+	const char *data_dir;	 /* shared data (Recog fingerprints for console identify) */
+
 	const char *db;	      /* store location; each worker thread opens its own handle */
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
 	const char *tls_cert; /* PEM files; both or neither */
@@ -19,7 +25,9 @@ struct web_config {
 	unsigned conn_timeout; /* seconds a connection may stay idle */
 	size_t body_max;       /* largest request body (bytes); larger gets 413 */
 	int64_t session_idle, session_absolute; /* seconds */
-	unsigned shutdown_grace; /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
+	unsigned shutdown_grace;  /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
+	unsigned dashboard_cache; /* seconds the dashboard's counts may be reused per role scope
+				     (0: computed on every request); the page says when */
 };
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"

@@ -136,6 +136,32 @@ enum web_msg {
 	M_GRADES,
 	M_FINDINGS,
 	M_ALERTS,
+	M_NAV_ALERTS,
+	M_ALERTS_AWAITING,
+	M_ALERT,
+	M_ALERT_SUBJECT,
+	M_KIND_ALERT,
+	M_KIND_NOTICE,
+	M_URGENT,
+	M_URGENT_ONLY,
+	M_UNACKED_ONLY,
+	M_ACK_STATE,
+	M_ACKED,
+	M_UNACKED,
+	M_ACK,
+	M_ACK_TITLE,
+	M_ACK_CONFIRM,
+	M_DELIVERY,
+	M_DELIVERY_LOG,
+	M_CHANNEL,
+	M_RECIPIENT,
+	M_ATTEMPTS,
+	M_DELIVERED_AT,
+	M_BODY,
+	M_DL_DELIVERED,
+	M_DL_PENDING,
+	M_DL_REFUSED,
+	M_DL_DEAD,
 	M_NO_DATA_YET,
 	M_ORG_LIST,
 	M_FILTER,
@@ -282,12 +308,16 @@ struct web_req {
 	bool cacheable;	       /* static assets */
 	bool www_authenticate; /* 401 from the API: say Bearer */
 	const char *allow;     /* 405: the methods the path takes */
+	char disposition[512]; /* Content-Disposition of a download; "" for none */
 };
 
 /* Server-wide settings a handler may need. */
 struct web_server_opts {
+	const char *reports_dir; /* where `mamori report --out` writes; NULL: no reports */
+	struct web_scanq *scanq; /* background scans started from the console (page_scans.c) */
 	struct auth_session_limits session;
 	bool tls;
+	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
 };
 
 /* Initialises r for one request (arena capped at arena_max bytes); release with
@@ -423,6 +453,18 @@ int web_page_login(struct web_req *r);
 int web_post_login(struct web_req *r);
 int web_post_logout(struct web_req *r);
 int web_page_dashboard(struct web_req *r);
+/* A prepared statement for sql on r->s: in a server worker, reused from the worker's cache
+ * (reset, bindings cleared) when it was prepared before; otherwise prepared now. Give it
+ * back with web_stmt_done (never stmt_finalize). 0 or a negative code (detail in r->err). */
+int web_stmt(struct web_req *r, const char *sql, struct store_stmt **st);
+void web_stmt_done(struct web_req *r, struct store_stmt *st);
+/* The calling thread's statement cache serves s from now on (a worker's handle); detach
+ * finalizes every kept statement (before s is closed). At most 16 are kept, least recently
+ * used first out; one in use is never handed out twice. */
+void web_stmt_cache_attach(struct store *s);
+void web_stmt_cache_detach(void);
+/* Drops the dashboard's cached panels (the server does at shutdown). */
+void web_dashboard_cache_clear(void);
 int web_page_orgs(struct web_req *r);
 int web_page_org(struct web_req *r);
 int web_page_users(struct web_req *r);
@@ -452,6 +494,16 @@ int web_api_org_rating(struct web_req *r);
 int web_api_org_services(struct web_req *r);
 int web_api_feeds(struct web_req *r);
 int web_api_scans(struct web_req *r);
+int web_page_alerts(struct web_req *r);
+int web_page_alert(struct web_req *r);
+int web_post_alert_ack(struct web_req *r);
+int web_api_alerts(struct web_req *r);
+int web_api_alert(struct web_req *r);
+int web_api_alert_ack(struct web_req *r);
+int web_page_ack_token(struct web_req *r);
+int web_post_ack_token(struct web_req *r);
+/* Dashboard: unacknowledged urgent alerts among the caller's rows (page_alerts.c). */
+void web_panel_alerts(struct web_req *r);
 /* Dashboard panels and operator-page sections from findings, ratings and services
  * (page_findings.c, page_data.c), each narrowed to the caller's rows. */
 void web_panel_grades(struct web_req *r);
@@ -464,6 +516,41 @@ void web_org_findings(struct web_req *r, const char *slug, const char *path);
  * all. M_EPERM for any other role. */
 int web_rows_clause(const struct web_req *r, const char *alias, char *cond, size_t cap,
 		    const char **val);
+
+/* Reports to download (page_reports.c) and scans started from the console (page_scans.c). */
+struct inv_org;
+void web_org_reports(struct web_req *r, const struct inv_org *o);
+void web_reports_link(struct web_req *r);
+int web_get_org_report(struct web_req *r);
+int web_api_org_reports(struct web_req *r);
+int web_post_org_report(struct web_req *r);
+int web_page_reports(struct web_req *r);
+int web_get_sector_report(struct web_req *r);
+int web_api_sector_reports(struct web_req *r);
+void web_scan_form(struct web_req *r);
+int web_post_scan(struct web_req *r);
+int web_page_scan(struct web_req *r);
+int web_api_scan(struct web_req *r);
+int web_api_scan_start(struct web_req *r);
+/* The state to show for scan id: the runner's while it is queued, running or identifying,
+ * else the stored one. */
+const char *web_scan_state(struct web_req *r, int64_t id, const char *stored);
+/* "2026Q4.pdf" -> period "2026Q4" and the format's extension ("pdf" or "html"); false for
+ * anything else (the only file names a report download accepts). */
+bool web_report_file_parse(const char *file, char period[8], const char **ext);
+
+/* The background scan runner: one worker thread with its own store handle, a bounded
+ * queue, one scan at a time per organisation. stop interrupts a running scan (its row is
+ * left 'interrupted', resumable with `mamori scan --resume ID`) and joins the thread. */
+struct web_scanq;
+struct web_scanq_config {
+	const char *db;
+	double rate;	      /* probes/s */
+	double max_runtime;   /* seconds of sending per scan */
+	const char *data_dir; /* Recog fingerprints for the "identify" profile */
+};
+int web_scanq_start(const struct web_scanq_config *c, struct web_scanq **out, struct merr *e);
+void web_scanq_stop(struct web_scanq *q);
 
 /* Home page for a role after login. */
 const char *web_home_for(enum auth_role role);

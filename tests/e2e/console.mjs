@@ -1,6 +1,7 @@
 // console.mjs - the web console as a person uses it: Playwright (playwright-core) driving
 // Debian's chromium against `mamori serve` on 127.0.0.1. Logs in as each role, sees what the
-// role may see, is refused what it may not (a 403 page), switches language, logs out.
+// role may see, is refused what it may not (a 403 page), switches language, logs out;
+// the operator acknowledges an alert and the analyst sees it acknowledged.
 // Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
 import { chromium } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
@@ -13,6 +14,12 @@ const SRC = process.env.MAMORI_SOURCE_DIR || path.resolve(path.dirname(new URL(i
 const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
 const PASSWORD = "correct horse battery";
 let passed = 0, failed = 0;
+// Reports leave cairo/fontconfig/pango caches at exit (asan builds): the project's suppressions.
+process.env.LSAN_OPTIONS = `suppressions=${path.join(SRC, "tests/support/lsan-cairo.supp")}` +
+	(process.env.LSAN_OPTIONS ? ":" + process.env.LSAN_OPTIONS : "");
+// Reports the operator downloads (`mamori report --out`), served with --reports-dir.
+const SERVE_EXTRA = [];
+let scanPort = 0;
 
 function check(ok, what) {
 	if (ok) passed++;
@@ -27,7 +34,7 @@ function mamori(db, ...args) {
 async function startServer(db, tmp) {
 	const portFile = path.join(tmp, "port");
 	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
-	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
+	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile, ...SERVE_EXTRA],
 		{ stdio: ["ignore", log, log] });
 	for (let i = 0; i < 300; i++) {
 		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim()) {
@@ -108,7 +115,8 @@ async function roleSpecific(page, base, role) {
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
 		check((await page.locator("h1").innerText()) === "ダッシュボード", "analyst: back to Japanese");
 		await shot(page, "dashboard");
-		check((await page.locator(".panel.empty").count()) === 1, "analyst: one empty panel (alerts) left");
+		check((await page.locator(".panel.empty").count()) === 0, "analyst: no empty panel left");
+		check((await page.locator("#alerts-awaiting").innerText()).includes("関西の警報"), "analyst: alerts awaiting acknowledgement on the dashboard");
 		check((await page.locator("#grades dt.grade").allInnerTexts()).includes("C"), "analyst: a grade on the dashboard");
 		await Promise.all([page.waitForNavigation(), page.click("#urgent a[href='/findings/101']")]);
 		check((await page.locator("#finding-title").innerText()).includes("Apache"), "analyst: opens a finding from the dashboard");
@@ -116,6 +124,17 @@ async function roleSpecific(page, base, role) {
 		await shot(page, "finding");
 		await page.goto(base + "/audit");
 		check((await page.locator("#audit tbody tr").count()) > 0, "analyst: audit log has rows");
+		// start a scan of kanto-rail (scope 127.0.10.0/28) on one port a listener holds
+		await page.goto(base + "/scans");
+		await page.fill("#scan-org", "kanto-rail");
+		await page.fill("#scan-ports", String(scanPort));
+		await Promise.all([page.waitForNavigation(), page.click("#scan-start button")]);
+		check(/^\/scans\/\d+$/.test(new URL(page.url()).pathname), `analyst: scan start lands on ${page.url()}`);
+		await page.waitForSelector("#scan-state.state-done", { timeout: 20000 }).catch(() => null);
+		check((await page.locator("#scan-state").innerText()) === "done", "analyst: the scan completes (page follows it)");
+		const open = await page.locator("#open-ports").innerText();
+		check(open.includes("127.0.10.2") && open.includes(String(scanPort)), `analyst: open port shown: ${open}`);
+		await shot(page, "scan");
 	}
 	if (role === "operator") {
 		await page.goto(base + "/orgs");
@@ -131,11 +150,25 @@ async function roleSpecific(page, base, role) {
 		check((await page.locator("#grade").innerText()) === "C", "operator: own grade on the operator page");
 		check((await page.locator("#certificates").innerText()).includes("expired"), "operator: certificate flags");
 		await shot(page, "operator-org");
+		// the quarterly PDF from the operator page: a real download, bytes checked
+		const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#report-list a.report-pdf >> nth=0")]);
+		const file = path.join(OUT, "operator-report.pdf");
+		await dl.saveAs(file);
+		const bytes = fs.readFileSync(file);
+		check(bytes.subarray(0, 4).toString() === "%PDF", "operator: downloaded report is a PDF");
+		check(dl.suggestedFilename().endsWith("-2026Q4.pdf"), `operator: download named ${dl.suggestedFilename()}`);
+		const text = execFileSync("pdftotext", [file, "-"]).toString();
+		check(text.includes("関東旅客鉄道株式会社"), "operator: the PDF holds the operator's Japanese name");
+		await page.locator("#reports").screenshot({ path: path.join(OUT, "operator-reports.png") });
+		const otherPdf = await page.request.get(base + "/orgs/kansai-rail/reports/2026Q4.pdf");
+		check(otherPdf.status() === 404, `operator: another operator's report answered ${otherPdf.status()}`);
 	}
 	if (role === "bureau") {
 		await page.goto(base + "/orgs");
 		const sectors = await page.locator("#orgs tbody tr td:nth-child(3)").allInnerTexts();
 		check(sectors.length > 0 && sectors.every((s) => s === "鉄道"), `bureau: sees sectors ${sectors}`);
+		await Promise.all([page.waitForNavigation(), page.click("#sector-reports-link")]);
+		check((await page.locator("#sector-reports").count()) === 1, "bureau: sector reports page from the operators list");
 	}
 	if (role === "admin") {
 		await page.goto(base + "/users");
@@ -150,6 +183,37 @@ async function roleSpecific(page, base, role) {
 	}
 }
 
+// The operator acknowledges its alert on /alerts; the analyst then sees it acknowledged.
+async function alertsFlow(ctx, base) {
+	const page = await ctx.newPage();
+	await login(page, base, "operator");
+	await page.goto(base + "/alerts");
+	check((await page.locator("#alerts tbody tr").count()) === 1, "operator: /alerts lists its one alert");
+	check(!(await page.content()).includes("関西の警報"), "operator: another org's alert on /alerts");
+	check((await page.locator("#ack-state-301").innerText()) === "未確認", "operator: alert 301 not yet acknowledged");
+	await Promise.all([page.waitForNavigation(), page.click("#ack-301")]);
+	check(new URL(page.url()).pathname === "/alerts", `operator: ack lands on ${page.url()}`);
+	const state = await page.locator("#ack-state-301").innerText();
+	check(state.includes("確認済み") && /\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST/.test(state) && state.includes("operator"),
+		`operator: alert 301 marked acknowledged with the time in JST (${state})`);
+	check((await page.locator("#ack-301").count()) === 0, "operator: no button once acknowledged");
+	await shot(page, "alerts");
+	const other = await page.goto(base + "/alerts/302");
+	check(other.status() === 404 && !(await page.content()).includes("関西の警報"), `operator: another org's alert answered ${other.status()}`);
+	await page.goto(base + "/");
+	check((await page.locator("#alerts-awaiting-count").getAttribute("data-count")) === "0", "operator: nothing awaiting acknowledgement");
+	await ctx.clearCookies();
+	await login(page, base, "analyst");
+	await page.goto(base + "/alerts/301");
+	const seen = await page.locator("#ack-state-301").innerText();
+	check(seen.includes("確認済み") && seen.includes("JST") && seen.includes("operator"), `analyst: sees 301 acknowledged (${seen})`);
+	check((await page.locator("#targets").innerText()).includes("soc@kanto-rail.test"), "analyst: delivery per recipient");
+	await shot(page, "alert-detail");
+	await page.goto(base + "/alerts?unacked=1");
+	check((await page.locator("#alerts tbody tr").count()) === 1 && (await page.content()).includes("関西の警報"), "analyst: unacknowledged filter");
+	await page.close();
+}
+
 // A few rows the findings, rating and identify modules would write (fixed ids: 101 kanto-rail, 202 kansai-rail).
 function seed(db) {
 	const now = Math.floor(Date.now() / 1000);
@@ -162,7 +226,12 @@ INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, state, sever
  (202, 'kansai-rail', '198.51.100.7:23/tcp', 'risky:telnet', 'risky_service', 'network', 'open', 'critical', '関西の秘密 telnet', NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, ${now}, ${now});
 INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, computed_at, explanation) VALUES ('kanto-rail', '2026Q4', 72, 'C', 'C', 'v1', ${now}, ${q(expl)});
 INSERT INTO services (org_slug, ip, port, proto, service, tls, product, version, cpe, tls_info, state, first_seen, last_seen)
- VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now});`]);
+ VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now});
+INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at, urgent, ack_token_sha256)
+ VALUES (301, 'kanto-rail', 'vuln:CVE-2021-41773', '[mamori] 緊急: vuln:CVE-2021-41773 / Urgent: kanto-rail', '緊急の対応をお願いします', ${now - 600}, 1, 'e2e301'),
+ (302, 'kansai-rail', 'notice:kev:CVE-2024-0002', '関西の警報 notice', '関西向け', ${now - 300}, 1, 'e2e302');
+INSERT INTO alert_targets (alert_id, channel, target, state, attempts, delivered_at)
+ VALUES (301, 'email', 'soc@kanto-rail.test', 'delivered', 1, ${now - 540}), (302, 'email', 'soc@kansai-rail.test', 'pending', 0, NULL);`]);
 }
 
 async function main() {
@@ -178,6 +247,14 @@ async function main() {
 	mamori(db, "user", "add", "member", "--role", "member", "--display", "共有会員");
 	mamori(db, "user", "add", "admin", "--role", "admin", "--display", "管理者");
 	seed(db);
+	const reports = path.join(tmp, "reports");
+	mamori(db, "report", "quarterly", "kanto-rail", "--period", "2026Q4", "--out", reports);
+	mamori(db, "report", "quarterly", "kansai-rail", "--period", "2026Q4", "--out", reports);
+	SERVE_EXTRA.push("--reports-dir", reports);
+	const net = await import("node:net");
+	const listener = net.createServer((c) => c.destroy());
+	await new Promise((res) => listener.listen(0, "127.0.10.2", res));
+	scanPort = listener.address().port;
 	const { proc, base } = await startServer(db, tmp);
 	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
 	let ctx;
@@ -204,9 +281,12 @@ async function main() {
 			await ctx.clearCookies();
 			await asRole(ctx, base, role);
 		}
+		await ctx.clearCookies();
+		await alertsFlow(ctx, base);
 	} finally {
 		if (ctx) await ctx.close();
 		proc.kill("SIGTERM");
+		listener.close();
 	}
 	console.log(`screenshots: ${OUT}`);
 	console.log(`${passed} passed, ${failed} failed`);

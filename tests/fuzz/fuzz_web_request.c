@@ -20,6 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (web_raw_parse(&a, (const char *)data, size, &r) == 0) {
 		if (web_route_find(&a, r.method, &r.path, &rt, &params) == 0 && !rt)
 			__builtin_trap();
+		/* a report download's file name is a period and a fixed format, never a path */
+		if (rt && strstr(rt->pattern, "/reports/{file}")) {
+			char period[8];
+			const char *ext = NULL, *file = web_kv_get(&params, "file");
+			if (web_report_file_parse(file, period, &ext) &&
+			    (strlen(period) != 6 || strchr(file, '/') || strstr(file, "..") ||
+			     (strcmp(ext, "pdf") != 0 && strcmp(ext, "html") != 0)))
+				__builtin_trap();
+		}
 		/* whatever was parsed comes out of the escaper with no markup left in it */
 		buf_init(&b, 1 << 20);
 		for (size_t i = 0; i < r.path.n; i++)

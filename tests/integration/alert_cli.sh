@@ -50,7 +50,7 @@ check "a third sync sends nothing new" "[ \"\$(jget '$T/s3.json' new_cves)\" = 0
 check "pending lists every unacknowledged notice" "[ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$T/p1.json')\" = '$n' ]"
 tok=$(q "SELECT body FROM alerts WHERE issue_key LIKE 'notice:%' ORDER BY id LIMIT 1" | sed -n 's/^Acknowledge: mamori advisories ack \([0-9a-f]\{32\}\)$/\1/p')
 check "notice carries a 32-hex token" "[ \${#tok} = 32 ]"
-check "the token itself is not stored" "[ \"\$(q \"SELECT count(*) FROM alert_acks WHERE token_sha256 = '$tok'\")\" = 0 ]"
+check "the token itself is not stored" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE ack_token_sha256 = '$tok'\")\" = 0 ]"
 check "ack with a wrong token fails" "! '$M' advisories ack 0123456789abcdef0123456789abcdef >/dev/null 2>&1"
 check "ack with the token succeeds" "'$M' advisories ack '$tok' >/dev/null"
 "$M" advisories pending --json >"$T/p2.json"
@@ -67,6 +67,41 @@ got=$(q "SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:manual:%'")
 check "manual advisory to each operator running nginx ($want)" "[ '$want' -gt 0 ] && [ '$got' = '$want' ]"
 "$M" advisories send --products 'cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*' --title 'nginx の注意喚起' --body '更新してください / please update' >/dev/null
 check "the same manual advisory again queues nothing" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:manual:%'\")\" = '$want' ]"
+
+# --- dead letter: an unreachable server (nothing listens on 127.0.0.1:1) for N runs.
+targets=$(q "SELECT count(*) FROM alert_targets WHERE state = 'pending'")
+run_fail() { "$M" alert run --smtp smtp://127.0.0.1:1 --attempts 1 --backoff-ms 0 --timeout 2 --dead-after-runs 3 --json; }
+run_fail >/dev/null
+run_fail >/dev/null
+check "after 2 failed runs every target is still pending ($targets)" "[ \"\$(q \"SELECT count(*) FROM alert_targets WHERE state = 'pending' AND failed_runs = 2\")\" = '$targets' ]"
+run_fail >"$T/r3.json"
+check "the 3rd failed run makes them dead" "[ \"\$(jget '$T/r3.json' dead)\" = '$targets' ] && [ \"\$(q \"SELECT count(*) FROM alert_targets WHERE state = 'dead'\")\" = '$targets' ]"
+"$M" alert failed --json >"$T/f.json"
+check "alert failed lists every dead target with its last error" "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if len(d) == int(sys.argv[2]) and all(\"connect\" in x[\"last_error\"].lower() and x[\"failed_runs\"] == 3 for x in d) else 1)' '$T/f.json' '$targets'"
+logged=$(q "SELECT count(*) FROM alert_deliveries")
+run_fail >/dev/null
+check "dead targets are not retried automatically" "[ \"\$(q 'SELECT count(*) FROM alert_deliveries')\" = '$logged' ]"
+aid=$(q "SELECT min(alert_id) FROM alert_targets WHERE state = 'dead'")
+check "alert retry puts the alert's targets back to pending" "'$M' alert retry '$aid' >/dev/null && [ \"\$(q \"SELECT count(*) FROM alert_targets WHERE alert_id = $aid AND (state != 'pending' OR failed_runs != 0)\")\" = 0 ]"
+check "alert retry of an alert with no dead target fails" "! '$M' alert retry '$aid' >/dev/null 2>&1 && ! '$M' alert retry abc >/dev/null 2>&1"
+# 72 h: two failed runs 73 hours apart make the target dead although the run limit is 10.
+MAMORI_NOW=2030-01-01T00:00:00Z "$M" alert run --smtp smtp://127.0.0.1:1 --attempts 1 --timeout 2 >/dev/null
+MAMORI_NOW=2030-01-04T01:00:00Z "$M" alert run --smtp smtp://127.0.0.1:1 --attempts 1 --timeout 2 >/dev/null
+check "a target failing for more than 72 h becomes dead" "[ \"\$(q \"SELECT count(*) FROM alert_targets WHERE alert_id = $aid AND state = 'dead' AND failed_runs = 2\")\" -ge 1 ]"
+
+# --- migration 0654 rebuilds alert_targets: rebuild the old shape, re-run it, rows survive.
+before=$(q "SELECT group_concat(alert_id || channel || target || attempts || coalesce(delivered_at, ''), ',') FROM (SELECT * FROM alert_targets ORDER BY 1, 2, 3)")
+q "BEGIN; CREATE TABLE old_t (alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+   channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')), target TEXT NOT NULL,
+   state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'refused')),
+   attempts INTEGER NOT NULL DEFAULT 0, delivered_at INTEGER, PRIMARY KEY (alert_id, channel, target));
+   INSERT INTO old_t SELECT alert_id, channel, target, 'pending', attempts, delivered_at FROM alert_targets;
+   DROP TABLE alert_targets; ALTER TABLE old_t RENAME TO alert_targets;
+   DELETE FROM schema_migrations WHERE version = 654; COMMIT;"
+"$M" advisories pending >/dev/null
+after=$(q "SELECT group_concat(alert_id || channel || target || attempts || coalesce(delivered_at, ''), ',') FROM (SELECT * FROM alert_targets ORDER BY 1, 2, 3)")
+check "migration 0654 keeps every alert_targets row" "[ -n '$before' ] && [ '$before' = '$after' ] && [ \"\$(q 'SELECT count(*) FROM schema_migrations WHERE version = 654')\" = 1 ]"
+check "  ... and the rebuilt table accepts 'dead'" "q \"UPDATE alert_targets SET state = 'dead' WHERE alert_id = $aid\" && [ \"\$(q \"SELECT count(*) FROM alert_targets WHERE state = 'dead'\")\" -ge 1 ]"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -111,7 +111,8 @@ check "dry run shows 2 alerts (KEV and critical, not the high TLS one)" \
 check "dry run lists the org's contacts and webhook" "grep -q 'csirt@kanto-rail.test, it-security@kanto-rail.test, webhook http://127.0.0.1:8099/hook' '$T/dry.json'"
 check "dry run records nothing" "[ \"\$(q 'SELECT count(*) FROM alerts')\" = 0 ]"
 
-RUN=(nx "$M" alert run --json --smtp smtp://127.0.0.1:25 --from mamori@alert.test --attempts 2 --backoff-ms 50 --timeout 5)
+RUN=(nx "$M" alert run --json --smtp smtp://127.0.0.1:25 --from mamori@alert.test --attempts 2 --backoff-ms 50 --timeout 5
+	--console-url http://127.0.0.1:8088/console/)
 # --- MTA and receiver down: queued, attempts logged.
 out=$("${RUN[@]}")
 check "first run (MTA down): 2 alerts created, nothing delivered" "echo '$out' | grep -q '\"created\":[[:space:]]*2' && echo '$out' | grep -q '\"delivered\":[[:space:]]*0'"
@@ -166,6 +167,14 @@ ok = ok and \"【緊急アラート】\" in b and \"What to do:\" in b and \"期
 ok = ok and m[\"Message-ID\"] and m[\"Date\"] and m.get_content_charset() == \"utf-8\"
 sys.exit(0 if ok else 1)' '$f'"
 check "webhook received once with a valid HMAC" "[ \"\$(grep -c '^good ' '$T/hook.log')\" = 1 ] && ! grep -q '^bad ' '$T/hook.log'"
+link=$(python3 -c '
+import email, email.policy, re, sys
+b = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default).get_content()
+m = re.search(r"Acknowledge here: (http://127\.0\.0\.1:8088/console/ack/[0-9a-f]{32})$", b, re.M)
+print(m.group(1) if m else "")' "$f")
+check "the mail carries the ack link <console-url>/ack/<token> ($link)" "[ -n '$link' ]"
+check "  ... the webhook body carries the same link" "grep -qF '${link:-none}' '$T/hook.log'"
+check "  ... its token acknowledges the alert" "'$M' advisories ack '${link##*/}' >/dev/null && [ \"\$(q \"SELECT count(*) FROM alerts WHERE acked_by = 'token' AND issue_key = 'vuln:CVE-2021-41773'\")\" = 1 ]"
 
 out=$("${RUN[@]}")
 sleep 1

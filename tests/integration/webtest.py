@@ -25,6 +25,10 @@ SRC = os.environ.get("MAMORI_SOURCE_DIR", os.path.join(os.path.dirname(__file__)
 PASSWORD = "correct horse battery"
 ROLES = ["anonymous", "analyst", "bureau", "operator", "member", "admin"]
 SEC_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"]
+# Reports (CLI and "generate now" in the server) leave cairo/fontconfig/pango caches at exit.
+os.environ["LSAN_OPTIONS"] = "suppressions=%s%s" % (
+    os.path.join(SRC, "tests", "support", "lsan-cairo.supp"),
+    ":" + os.environ["LSAN_OPTIONS"] if os.environ.get("LSAN_OPTIONS") else "")
 
 # The expected policy, written independently of src/web/routes.c: who may use each route.
 R = {"analyst", "bureau", "operator"}
@@ -57,12 +61,30 @@ EXPECTED = {
     "GET /api/v1/orgs/{org}/services": R,
     "GET /api/v1/findings": R,
     "GET /api/v1/findings/{id}": R,
+    "GET /alerts": R,
+    "GET /alerts/{id}": R,
+    "POST /alerts/{id}/ack": {"analyst", "operator"},
+    "GET /api/v1/alerts": R,
+    "GET /api/v1/alerts/{id}": R,
+    "POST /api/v1/alerts/{id}/ack": {"analyst", "operator"},
+    "GET /ack/{token}": set(ROLES),
+    "POST /ack/{token}": set(ROLES),
     "GET /api/v1/feeds": {"analyst", "bureau"},
     "GET /api/v1/scans": {"analyst"},
     "GET /api/v1/users": {"admin"},
     "POST /api/v1/users": {"admin"},
     "GET /api/v1/audit": {"admin", "analyst"},
     "GET /taxii2/": {"member", "analyst"},
+    "GET /orgs/{org}/reports/{file}": R,
+    "POST /orgs/{org}/reports": {"analyst"},
+    "GET /api/v1/orgs/{org}/reports": R,
+    "GET /reports": {"analyst", "bureau"},
+    "GET /sectors/{sector}/reports/{file}": {"analyst", "bureau"},
+    "GET /api/v1/sectors/{sector}/reports": {"analyst", "bureau"},
+    "POST /scans": {"analyst"},
+    "GET /scans/{id}": {"analyst"},
+    "GET /api/v1/scans/{id}": {"analyst"},
+    "POST /api/v1/scans": {"analyst"},
 }
 
 passed = 0
@@ -242,6 +264,7 @@ def seed(db):
                                     "risky_service", "high", "open", "water RDP")
     c.execute("INSERT INTO finding_events (finding_id, at, event, detail) VALUES (?, ?, 'opened',"
               " 'first seen')", (SEED_IDS["kanto"], NOW - 3600))
+    seed_alerts(c)
     expl = {"org": "kanto-rail", "period": "2026Q4", "score": 72.0, "grade": "C",
             "raw_grade": "C", "points_lost": 28.0,
             "deductions": [{"finding": SEED_IDS["kanto"], "category": "kev",
@@ -262,8 +285,10 @@ def seed(db):
               (json.dumps(tls), NOW, NOW))
     c.execute("INSERT INTO feed_state (feed, source, last_import, records, errors) VALUES"
               " ('kev', 'known_exploited_vulnerabilities.json', ?, 1234, 0)", (NOW,))
-    c.execute("INSERT INTO scans (org_slug, mode, ports, started_at, state, params, sent, received)"
-              " VALUES ('kanto-rail', 'connect', '22,80,443', ?, 'done', '{}', 300, 12)", (NOW,))
+    SEED_IDS["scan"] = c.execute(
+        "INSERT INTO scans (org_slug, mode, ports, started_at, state, params, sent, received)"
+        " VALUES ('kanto-rail', 'connect', '22,80,443', ?, 'done', '{}', 300, 12) RETURNING id",
+        (NOW,)).fetchone()[0]
     c.execute("INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason,"
               " updated_at) VALUES ('kanto-rail', '192.0.2.10', 0, 'kev', ?, 'kev', ?)",
               (NOW - 60, NOW))
@@ -271,8 +296,56 @@ def seed(db):
     c.close()
 
 
+# Alerts and notices as src/alert writes them. ALERT_IDS["kanto"] equals SEED_IDS["kanto"] so
+# the matrix's {id} names a kanto-rail alert too; ACK_TOKENS are the links' tokens (hash stored).
+ALERT_IDS = {}
+ACK_TOKENS = {"kanto": "a1" * 16, "kansai": "b2" * 16, "spare": "c3" * 16}
+
+
+def add_alert(c, org, key, subject, created, aid=None, token=None, urgent=1, acked_at=None):
+    import hashlib
+    h = hashlib.sha256((token or "x%s%s" % (org, key)).encode()).hexdigest()
+    aid = c.execute("INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at,"
+                    " urgent, ack_token_sha256, acked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " RETURNING id", (aid, org, key, subject, "本文 <b>body</b> of " + subject,
+                                      created, urgent, h, acked_at)).fetchone()[0]
+    c.execute("INSERT INTO alert_targets (alert_id, channel, target, state, attempts,"
+              " delivered_at) VALUES (?, 'email', ?, 'delivered', 1, ?)",
+              (aid, "soc@" + org + ".test", created + 60))
+    c.execute("INSERT INTO alert_targets (alert_id, channel, target, state, attempts)"
+              " VALUES (?, 'webhook', '1', 'pending', 2)", (aid,))
+    c.execute("INSERT INTO alert_deliveries (alert_id, channel, target, attempt, at, status,"
+              " error) VALUES (?, 'webhook', '1', 1, ?, 'error', 'connection refused')",
+              (aid, created + 30))
+    return aid
+
+
+def seed_alerts(c):
+    ALERT_IDS["kanto"] = add_alert(c, "kanto-rail", "vuln:CVE-2021-41773",
+                                   "[mamori] 緊急: vuln:CVE-2021-41773 / Urgent: kanto-rail",
+                                   NOW - 7200, aid=SEED_IDS["kanto"])
+    ALERT_IDS["kanto_notice"] = add_alert(c, "kanto-rail", "notice:kev:CVE-2024-0001",
+                                          "[mamori] 脆弱性情報 kanto notice", NOW - 5000,
+                                          token=ACK_TOKENS["kanto"])
+    ALERT_IDS["kansai"] = add_alert(c, "kansai-rail", "notice:kev:CVE-2024-0002",
+                                    "関西の警報 kansai notice", NOW - 4000,
+                                    token=ACK_TOKENS["kansai"])
+    ALERT_IDS["water"] = add_alert(c, "osaka-water", "risky:rdp", "water RDP alert", NOW - 3000)
+    ALERT_IDS["spare"] = add_alert(c, "kanto-rail", "notice:kev:CVE-2024-0003",
+                                   "kanto spare notice", NOW - 2000, token=ACK_TOKENS["spare"])
+    ALERT_IDS["kanto_low"] = add_alert(c, "kanto-rail", "notice:manual:00", "kanto not urgent",
+                                       NOW - 1000, urgent=0)
+
+
 def csrf_of(html):
     m = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    return m.group(1) if m else None
+
+
+def ack_csrf_of(html):
+    """The pre-session token of an ack link's confirm form (the header's is the session's)."""
+    m = re.search(r'action="/ack/[0-9a-f]+"><input type="hidden" name="csrf" value="([0-9a-f]+)"',
+                  html)
     return m.group(1) if m else None
 
 
@@ -302,8 +375,12 @@ def numeric_id(srv, jar, slug):
 
 
 def concrete(pattern, n):
+    if "/scans/" in pattern:
+        pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
+    if "/reports/" in pattern:
+        pattern = pattern.replace("{file}", REPORT_PERIOD + ".pdf")
     return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
-            .replace("{id}", str(SEED_IDS["kanto"]))
+            .replace("{id}", str(SEED_IDS["kanto"])).replace("{sector}", "railways")
             .replace("{file}", "mamori.css"))
 
 
@@ -318,16 +395,21 @@ def expected_status(method, pattern, role):
         if pattern == "/login" and role != "anonymous":
             return 303  # signed in already: to the role's home
         return 200
+    if pattern == "/api/v1/alerts/{id}/ack":
+        return 200
     if pattern == "/login":
         return 401  # wrong password on purpose
     if pattern == "/api/v1/users":
         return 201
+    if pattern == "/api/v1/scans":
+        return 202  # queued
     return 303  # forms answer with a redirect
 
 
 def matrix():
     tmp = tempfile.mkdtemp(prefix="mamori-web-")
     db = setup_store(tmp)
+    reports = make_reports(db, tmp)
     routes = run("--db", db, "serve", "--list-routes").split("\n")
     listed = {}
     for line in filter(None, routes):
@@ -339,7 +421,7 @@ def matrix():
         check(listed[k] == EXPECTED[k], "%s: server lets %s, expected %s" %
               (k, sorted(listed[k]), sorted(EXPECTED[k])))
     token = run("--db", db, "user", "token", "operator").strip()
-    srv = Server(db, tmp)
+    srv = Server(db, tmp, "--reports-dir", reports)
     try:
         jars, csrfs, logout_jars = {"anonymous": {}}, {"anonymous": None}, {}
         for role in ROLES[1:]:
@@ -353,6 +435,7 @@ def matrix():
             for role in ROLES:
                 n += 1
                 path = concrete(pattern, n)
+                path = path.replace("{token}", ACK_TOKENS["kanto"])
                 jar = dict(jars[role])
                 body, headers, source = None, {}, "127.0.0.1"
                 if method == "POST":
@@ -365,11 +448,26 @@ def matrix():
                         body = {"csrf": csrf_of(r0.text()), "name": "nobody%d" % n,
                                 "password": "wrong password"}
                         source = "127.0.0.%d" % (100 + n % 100)  # keep clear of the throttle
+                    elif pattern == "/scans":
+                        # haneda-air's scope is 127.0.11.0/28: one port, a few probes
+                        body = {"csrf": csrfs[role] or "", "org": "haneda-air",
+                                "ports": str(MATRIX_SCAN_PORT)}
+                    elif pattern == "/api/v1/scans":
+                        # yokohama-port's scope is 127.0.14.0/28
+                        body = json.dumps({"org": "yokohama-port",
+                                           "ports": str(MATRIX_SCAN_PORT)})
+                        headers = {"Content-Type": "application/json",
+                                   "X-CSRF-Token": csrfs[role] or ""}
                     elif pattern == "/api/v1/users":
                         body = json.dumps({"name": "made%d" % n, "role": "member",
                                            "password": PASSWORD})
                         headers = {"Content-Type": "application/json",
                                    "X-CSRF-Token": csrfs[role] or ""}
+                    elif pattern == "/ack/{token}":
+                        # the pre-session token from a confirm page (any unacknowledged link)
+                        r0 = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], cookie=jar)
+                        jar.update(r0.cookies())
+                        body = {"csrf": ack_csrf_of(r0.text()) or ""}
                     else:
                         body = {"csrf": csrfs[role] or "", "name": "form%d" % n,
                                 "role": "member", "password": PASSWORD}
@@ -393,11 +491,193 @@ def matrix():
                                         pattern.startswith("/taxii2")):
                     check("403" in r.text() and "<html" in r.text(),
                           "%s as %s: 403 is not a page" % (path, role))
+        alerts_checks(srv, jars, token, db)
         cross_org(srv, jars, token)
         findings_checks(srv, jars, token)
+        reports_checks(srv, jars, token, db, reports)
+        scans_checks(srv, jars, db)
     finally:
         rc = srv.stop()
         check(rc == 0, "server exit status on SIGTERM: %s" % rc)
+    scan_shutdown_check(db, tmp)
+
+
+def alerts_checks(srv, jars, token, db):
+    """Alerts: rows in the query (404 alike), filters, acknowledgement (CSRF, idempotent,
+    by id, by link), the dashboard panel."""
+    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
+    A = ALERT_IDS
+    bearer = {"Authorization": "Bearer " + token}
+
+    def acked_at(aid):
+        con = sqlite3.connect(db)
+        row = con.execute("SELECT acked_at FROM alerts WHERE id = ?", (aid,)).fetchone()
+        con.close()
+        return row[0] if row else None
+
+    # the matrix acknowledged the kanto alert (by id) and the kanto notice (by link)
+    check(acked_at(A["kanto"]) and acked_at(A["kanto_notice"]), "matrix acks recorded")
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kanto"], cookie=op)
+    d = r.json() if r.status == 200 else {}
+    check(d.get("acked") is True and d.get("acked_at") and d.get("org") == "kanto-rail" and
+          d.get("kind") == "alert" and [t["state"] for t in d.get("targets", [])] ==
+          ["delivered", "pending"] and d["deliveries"][0]["error"] == "connection refused" and
+          "body" in d, "operator reads own alert with targets and deliveries: %s" % d)
+    check(d.get("acked_by") == "analyst", "first ack kept (analyst in the matrix): %s" %
+          d.get("acked_by"))
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kanto_notice"], cookie=ana)
+    check(r.status == 200 and r.json()["acked_by"] == "token" and r.json()["kind"] == "notice",
+          "link ack recorded as token: %s" % r.body[:200])
+    # operator A never reaches B's alerts: by id, variants, filter, token, ack
+    missing = srv.request("GET", "/api/v1/alerts/999999", cookie=op)
+    check(missing.status == 404, "missing alert: %d" % missing.status)
+    for aid in [A["kansai"], A["water"]]:
+        for ref in [str(aid), "0" + str(aid), str(aid) + "%20", "%d%%20OR%%201=1" % aid]:
+            r = srv.request("GET", "/api/v1/alerts/" + ref, cookie=op)
+            check(r.status == 404 and "関西".encode() not in r.body,
+                  "operator A reading alert %s: %d" % (ref, r.status))
+            r = srv.request("GET", "/alerts/" + ref, cookie=op)
+            check(r.status == 404 and "関西".encode() not in r.body and "<html" in r.text(),
+                  "operator A's page for alert %s: %d" % (ref, r.status))
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kansai"], cookie=op)
+    check(r.body == missing.body, "B's alert 404 differs from a missing one: existence leaks")
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kansai"], headers=bearer)
+    check(r.status == 404, "operator token reading B's alert: %d" % r.status)
+    csrf_op = session_csrf(srv, "operator", op)
+    r = srv.request("POST", "/alerts/%d/ack" % A["kansai"], {"csrf": csrf_op}, cookie=op)
+    check(r.status == 404, "operator A acking B's alert by form: %d" % r.status)
+    r = srv.request("POST", "/api/v1/alerts/%d/ack" % A["kansai"], {"csrf": csrf_op}, cookie=op)
+    check(r.status == 404, "operator A acking B's alert by API: %d" % r.status)
+    r = srv.request("POST", "/api/v1/alerts/%d/ack" % A["kansai"], b"", headers=bearer)
+    check(r.status == 404, "operator A's token acking B's alert: %d" % r.status)
+    check(acked_at(A["kansai"]) is None, "B's alert acknowledged by A")
+    for q in ["", "?org=kansai-rail", "?kind=notice", "?unacked=1", "?urgent=1", "?limit=1000",
+              "?offset=1"]:
+        r = srv.request("GET", "/api/v1/alerts" + q, cookie=op)
+        orgs = {a["org"] for a in r.json()["items"]} if r.status == 200 else None
+        check(orgs is not None and orgs <= {"kanto-rail"}, "operator alerts %s: %s" % (q, orgs))
+        r = srv.request("GET", "/alerts" + q.replace("1000", "500"), cookie=op)
+        check(r.status == 200 and "関西" not in r.text() and "water" not in r.text(),
+              "operator page /alerts%s" % q)
+    r = srv.request("GET", "/api/v1/alerts?org=kansai-rail", headers=bearer)
+    check(r.status == 200 and r.json()["items"] == [], "operator token filter on B")
+    # bureau: its sector, read-only
+    r = srv.request("GET", "/api/v1/alerts", cookie=bur)
+    check({a["org"] for a in r.json()["items"]} == {"kanto-rail", "kansai-rail"},
+          "railway bureau sees railway alerts only")
+    r = srv.request("POST", "/alerts/%d/ack" % A["kansai"],
+                    {"csrf": session_csrf(srv, "bureau", bur)}, cookie=bur)
+    check(r.status == 403 and acked_at(A["kansai"]) is None, "bureau ack: %d" % r.status)
+    bw = login(srv, "bureau-water")[1]
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["kanto"], cookie=bw)
+    check(r.status == 404, "water bureau reading a railway alert: %d" % r.status)
+    r = srv.request("GET", "/api/v1/alerts/%d" % A["water"], cookie=bw)
+    check(r.status == 200, "water bureau reading a water alert: %d" % r.status)
+    # filters and paging (analyst: all six)
+    for q, want in [("", 6), ("?unacked=1", 4), ("?urgent=1", 5), ("?kind=notice", 4),
+                    ("?kind=alert", 2), ("?org=osaka-water", 1), ("?unacked=1&urgent=1", 3),
+                    ("?org=kanto-rail&kind=notice&unacked=true", 2)]:
+        r = srv.request("GET", "/api/v1/alerts" + q, cookie=ana)
+        check(r.status == 200 and r.json()["total"] == want and len(r.json()["items"]) == want,
+              "analyst alerts%s: %s, want %d" % (q, r.json().get("total"), want))
+        r = srv.request("GET", "/alerts" + q, cookie=ana)
+        check(r.status == 200 and r.text().count('<tr id="alert-') == want,
+              "analyst page /alerts%s: %d rows, want %d" % (q, r.text().count('<tr id="alert-'),
+                                                           want))
+    r = srv.request("GET", "/api/v1/alerts?limit=4&offset=4", cookie=ana)
+    check(r.status == 200 and len(r.json()["items"]) == 2 and r.json()["total"] == 6,
+          "alerts paging limit=4 offset=4")
+    r = srv.request("GET", "/alerts?limit=4", cookie=ana)
+    check('rel="next" href="/alerts?limit=4&amp;offset=4"' in r.text(), "alerts pager link")
+    # SQL metacharacters in the new filters: refused or matched literally, never widened
+    for q in ["kind=%27%20OR%201=1--", "kind=alert%27%3B--", "unacked=1%20OR%201",
+              "urgent=%27", "unacked=%22", "limit=1%3B", "offset=-1"]:
+        r = srv.request("GET", "/api/v1/alerts?" + q, cookie=op)
+        check(r.status == 400 and r.json()["error"]["code"], "alert filter %s: %d" % (q, r.status))
+        r = srv.request("GET", "/alerts?" + q, cookie=op)
+        check(r.status == 400 and "関西" not in r.text(), "alert page filter %s: %d" %
+              (q, r.status))
+    for q in ["org=%27%20OR%20%271%27=%271", "org=kanto-rail%27--", "org=%25", "org=_"]:
+        r = srv.request("GET", "/api/v1/alerts?" + q, cookie=ana)
+        check(r.status == 200 and r.json()["items"] == [], "alert org filter %s widened" % q)
+    # CSRF on the ack form: missing, forged, replayed from another session -> 403, unchanged
+    spare = A["spare"]
+    for tok, what in [(None, "missing"), ("0" * 64, "forged"), (csrf_op[:-1], "truncated")]:
+        r = srv.request("POST", "/alerts/%d/ack" % spare, {"csrf": tok} if tok else {}, cookie=op)
+        check(r.status == 403, "%s CSRF on ack: %d" % (what, r.status))
+    _, op2 = login(srv, "operator")
+    r = srv.request("POST", "/alerts/%d/ack" % spare, {"csrf": csrf_op}, cookie=op2)
+    check(r.status == 403, "CSRF token replayed in another session: %d" % r.status)
+    r = srv.request("POST", "/api/v1/alerts/%d/ack" % spare, b"",
+                    headers={"X-CSRF-Token": "f" * 64}, cookie=op)
+    check(r.status == 403, "forged X-CSRF-Token on the ack API: %d" % r.status)
+    check(acked_at(spare) is None, "a refused ack changed the alert")
+    # the link: GET changes nothing (mail scanners), forged login token refused, POST acks
+    r = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], source="127.0.0.61")
+    check(r.status == 200 and "kanto spare notice" in r.text() and 'id="ack"' in r.text(),
+          "ack link confirm page: %d" % r.status)
+    r2 = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], source="127.0.0.61")
+    check(acked_at(spare) is None, "GET on the ack link acknowledged")
+    r = srv.request("POST", "/ack/" + ACK_TOKENS["spare"], {"csrf": "1" * 64},
+                    cookie={"mamori_login": "2" * 64}, source="127.0.0.61")
+    check(r.status == 403 and acked_at(spare) is None, "ack link with a forged token: %d" %
+          r.status)
+    r = srv.request("POST", "/ack/" + ACK_TOKENS["spare"], {"csrf": ack_csrf_of(r2.text())},
+                    cookie=r2.cookies(), source="127.0.0.61")
+    first = acked_at(spare)
+    check(r.status == 303 and first, "ack link POST: %d" % r.status)
+    r = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], source="127.0.0.61")
+    check(r.status == 200 and "確認済み" in r.text() and "JST" in r.text() and
+          'id="ack"' not in r.text(), "acknowledged link page")
+    # ack twice is idempotent: the first time stays
+    time.sleep(1.1)
+    r = srv.request("POST", "/alerts/%d/ack" % spare, {"csrf": csrf_op}, cookie=op)
+    check(r.status == 303 and acked_at(spare) == first, "second ack: %d" % r.status)
+    r = srv.request("POST", "/api/v1/alerts/%d/ack" % spare, b"", headers=bearer)
+    check(r.status == 200 and r.json()["acked"] is True and acked_at(spare) == first,
+          "ack by operator token, again: %d" % r.status)
+    # B's valid link is the token's purpose: anyone holding it may open it
+    r = srv.request("GET", "/ack/" + ACK_TOKENS["kansai"], cookie=op, source="127.0.0.61")
+    check(r.status == 200 and acked_at(A["kansai"]) is None, "B's link opens: %d" % r.status)
+    # unknown tokens: 404, throttled like login (per address)
+    for i, t in enumerate(["d4" * 16, "zz", "../" * 8, "A1" * 16, "e5" * 16, "f6" * 40]):
+        r = srv.request("GET", "/ack/" + urllib.parse.quote(t, safe=""), source="127.0.0.62")
+        check(r.status in (400, 404), "unknown token %d: %d" % (i, r.status))
+    r = srv.request("GET", "/ack/" + ACK_TOKENS["kansai"], source="127.0.0.62")
+    check(r.status == 429 and r.header("Retry-After"), "token guessing throttled: %d" % r.status)
+    r = srv.request("POST", "/ack/" + ACK_TOKENS["kansai"], {"csrf": "1" * 64},
+                    cookie={"mamori_login": "1" * 64}, source="127.0.0.62")
+    check(r.status == 429 and acked_at(A["kansai"]) is None, "throttled POST: %d" % r.status)
+    # pages: list with states in JST, detail with body (escaped) and delivery log
+    r = srv.request("GET", "/alerts", cookie=op)
+    t = r.text()
+    check('id="ack-state-%d"' % A["kanto"] in t and "確認済み" in t and "JST" in t and
+          'id="ack-%d"' % A["kanto_low"] in t and "soc@kanto-rail.test" in t,
+          "operator alerts page: states, button, recipients")
+    r = srv.request("GET", "/alerts", cookie=bur)
+    check(r.status == 200 and 'action="/alerts/' not in r.text(), "bureau page has no ack button")
+    r = srv.request("GET", "/alerts?lang=en", cookie=op)
+    check("Acknowledged" in r.text() and "Advisory notice" in r.text() and
+          "Urgent alert" in r.text() and "delivered" in r.text(), "alerts page in English")
+    r = srv.request("GET", "/alerts/%d" % A["kanto"], cookie=op)
+    t = r.text()
+    check(r.status == 200 and "&lt;b&gt;body" in t and "<b>body" not in t and
+          "connection refused" in t and 'id="deliveries"' in t and "配信済み" in t and
+          "送信待ち" in t, "alert detail page")
+    # dashboard panel: unacknowledged urgent, row-scoped
+    r = srv.request("GET", "/", cookie=op)
+    m = re.search(r'id="alerts-awaiting-count" data-count="(\d+)"', r.text())
+    check(m and m.group(1) == "0" and "関西" not in r.text(),
+          "operator panel: kanto has no urgent unacked left (%s)" % (m and m.group(1)))
+    r = srv.request("GET", "/", cookie=ana)
+    m = re.search(r'id="alerts-awaiting-count" data-count="(\d+)"', r.text())
+    check(m and m.group(1) == "2" and "関西の警報" in r.text(), "analyst panel: %s" %
+          (m and m.group(1)))
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
+    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
+    for want in [("operator", "alert.ack"), ("analyst", "alert.ack"), ("anonymous", "alert.ack"),
+                 ("operator", "alert.read")]:
+        check(want in actions, "audit log lacks %s" % (want,))
 
 
 def cross_org(srv, jars, token):
@@ -443,6 +723,23 @@ def cross_org(srv, jars, token):
     check(sectors == {"railways"}, "railway bureau sees sectors %s" % sectors)
     r = srv.request("GET", "/api/v1/orgs/kansai-rail", cookie=jars["bureau"])
     check(r.status == 200, "railway bureau reads another railway: %d" % r.status)
+    # paging is in the query: total, limit and offset edges, inside each caller's rows
+    for who, jar in [("analyst", jars["analyst"]), ("railway bureau", jars["bureau"]),
+                     ("operator", op)]:
+        full = srv.request("GET", "/api/v1/orgs?limit=1000", cookie=jar).json()
+        total, slugs = full["total"], [o["slug"] for o in full["items"]]
+        check(total == len(slugs) and total >= 1 and slugs == sorted(slugs),
+              "%s: total %d for %d listed" % (who, total, len(slugs)))
+        pages = []
+        for off in range(total + 2):
+            page = srv.request("GET", "/api/v1/orgs?limit=1&offset=%d" % off, cookie=jar).json()
+            check(page["total"] == total and page["offset"] == off and page["limit"] == 1 and
+                  len(page["items"]) == (1 if off < total else 0),
+                  "%s: page at offset %d: %s" % (who, off, page))
+            pages += [o["slug"] for o in page["items"]]
+        check(pages == slugs, "%s: pages of one %s != the list %s" % (who, pages, slugs))
+        t = srv.request("GET", "/orgs?limit=1&offset=0", cookie=jar).text()
+        check(("1–1 / %d" % total) in t, "%s: /orgs pager says 1–1 / %d" % (who, total))
     # the audit log records reads of org data and every write
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=jars["analyst"])
     actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
@@ -526,6 +823,8 @@ def findings_checks(srv, jars, token):
     t = r.text()
     check('grade-C' in t and 'href="/orgs/kanto-rail"' in t and "関西の秘密" in t and
           'id="rescan"' in t, "analyst dashboard shows grades, urgent findings and rescans")
+    check(re.search(r'id="as-of">集計時刻 \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? JST', t) is not None,
+          "the dashboard says when its counts were computed")
     r = srv.request("GET", "/", cookie=op)
     check("kansai" not in r.text() and "grade-C" in r.text(), "operator dashboard: own only")
     r = srv.request("GET", "/", cookie=login(srv, "bureau-water")[1])
@@ -547,10 +846,328 @@ def findings_checks(srv, jars, token):
     r = srv.request("GET", "/api/v1/feeds", cookie=bur)
     check(r.status == 200 and r.json()["items"][0]["records"] == 1234, "feeds for bureau")
     r = srv.request("GET", "/api/v1/scans", cookie=ana)
-    check(r.status == 200 and r.json()["items"][0]["sent"] == 300, "scans for analyst")
+    check(r.status == 200 and [i["sent"] for i in r.json()["items"] if i["id"] == SEED_IDS["scan"]]
+          == [300], "scans for analyst")
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
     actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
     check(("operator", "finding.read") in actions, "finding reads are audited")
+
+
+REPORT_PERIOD = "2026Q4"
+MATRIX_SCAN_PORT = 20000 + os.getpid() % 20000
+
+
+def make_reports(db, tmp):
+    """What `mamori report --out DIR` writes: kanto-rail's and kansai-rail's quarterly reports
+    (two periods for kanto-rail) and the railway and water sector reports."""
+    d = os.path.join(tmp, "reports")
+    for org in ["kanto-rail", "kansai-rail"]:
+        run("--db", db, "report", "quarterly", org, "--period", REPORT_PERIOD, "--out", d)
+    run("--db", db, "report", "quarterly", "kanto-rail", "--period", "2026Q3", "--out", d)
+    for sector in ["railways", "water"]:
+        run("--db", db, "report", "sector", sector, "--period", REPORT_PERIOD, "--out", d)
+    # a file outside the folder that traversal would reach, and a planted symlink
+    with open(os.path.join(tmp, "secret-2026Q4.pdf"), "w") as f:
+        f.write("SECRET")
+    os.symlink(os.path.join(tmp, "secret-2026Q4.pdf"), os.path.join(d, "link-2026Q4.pdf"))
+    return d
+
+
+def reports_checks(srv, jars, token, db, reports):
+    """Downloads: content, headers, row-level checks, traversal; listing; generate now."""
+    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
+    pdf = open(os.path.join(reports, "kanto-rail-%s.pdf" % REPORT_PERIOD), "rb").read()
+    r = srv.request("GET", "/orgs/kanto-rail/reports/%s.pdf" % REPORT_PERIOD, cookie=op)
+    cd = r.header("Content-Disposition") or ""
+    check(r.status == 200 and r.body == pdf and r.body.startswith(b"%PDF") and
+          r.header("Content-Type") == "application/pdf", "operator downloads own PDF: %d" % r.status)
+    check(cd.startswith("attachment;") and 'filename="kanto-rail-2026Q4.pdf"' in cd and
+          "filename*=UTF-8''" + urllib.parse.quote("関東旅客鉄道株式会社-2026Q4.pdf") in cd,
+          "Content-Disposition: %s" % cd)
+    r = srv.request("GET", "/orgs/kanto-rail/reports/%s.html" % REPORT_PERIOD, cookie=op)
+    check(r.status == 200 and r.header("Content-Type") == "text/html; charset=utf-8" and
+          "関東旅客鉄道" in r.text(), "operator downloads own HTML: %d" % r.status)
+    r = srv.request("GET", "/orgs/%d/reports/2026Q3.pdf" % numeric_id(srv, ana, "kanto-rail"),
+                    cookie=op)
+    check(r.status == 200 and r.body.startswith(b"%PDF"), "own report by numeric id: %d" % r.status)
+    r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
+    t = r.text()
+    check('href="/orgs/kanto-rail/reports/2026Q4.pdf"' in t and
+          t.index("2026Q4.pdf") < t.index("2026Q3.pdf") and "generate-report" not in t,
+          "operator page lists its reports, newest first, no generate button")
+    r = srv.request("GET", "/api/v1/orgs/kanto-rail/reports", cookie=op)
+    items = r.json().get("items", []) if r.status == 200 else []
+    check([i["period"] for i in items] == ["2026Q4", "2026Q3"] and
+          {f["format"] for f in items[0]["formats"]} == {"pdf", "html"} and
+          items[0]["formats"][0]["url"].startswith("/orgs/kanto-rail/reports/"),
+          "API report list: %s" % items)
+    # operator A never gets B's report: slug, id, case, padding, token; same 404 as missing
+    r = srv.request("GET", "/orgs/kanto-rail/reports/1999Q1.pdf", cookie=op)
+    check(r.status == 404, "missing period: %d" % r.status)
+    missing = srv.request("GET", "/orgs/no-such-org/reports/%s.pdf" % REPORT_PERIOD, cookie=op)
+    b_id = numeric_id(srv, ana, "kansai-rail")
+    for ref in ["kansai-rail", str(b_id), "0" + str(b_id), "KANSAI-RAIL", "kansai-rail%20",
+                "kanto-rail%2F..%2Fkansai-rail"]:
+        for f in [REPORT_PERIOD + ".pdf", REPORT_PERIOD + ".html"]:
+            r = srv.request("GET", "/orgs/%s/reports/%s" % (ref, f), cookie=op)
+            check(r.status in (400, 404) and not r.body.startswith(b"%PDF") and
+                  "関西".encode() not in r.body, "operator A reads B's report %s/%s: %d" %
+                  (ref, f, r.status))
+        r = srv.request("GET", "/api/v1/orgs/%s/reports" % ref, cookie=op)
+        check(r.status in (400, 404), "operator A lists B's reports %s: %d" % (ref, r.status))
+    r = srv.request("GET", "/orgs/kansai-rail/reports/%s.pdf" % REPORT_PERIOD, cookie=op)
+    # the pages differ only in the path of their language link
+    check(r.body.replace(b"kansai-rail", b"X") == missing.body.replace(b"no-such-org", b"X"),
+          "B's report 404 differs from a missing one")
+    r = srv.request("GET", "/orgs/kansai-rail/reports/%s.pdf" % REPORT_PERIOD,
+                    headers={"Authorization": "Bearer " + token})
+    check(r.status == 404, "operator A's token reading B's report: %d" % r.status)
+    # the file name is never a path: traversal, encodings, NUL, other extensions
+    for p in ["/orgs/kanto-rail/reports/..%2f..%2fsecret-2026Q4.pdf",
+              "/orgs/kanto-rail/reports/%2e%2e%2fsecret-2026Q4.pdf",
+              "/orgs/kanto-rail/reports/../../secret-2026Q4.pdf",
+              "/orgs/kanto-rail/reports/..",
+              "/orgs/kanto-rail/reports/%252e%252e%252fsecret-2026Q4.pdf",
+              "/orgs/kanto-rail/reports/2026Q4.pdf%00.html",
+              "/orgs/kanto-rail/reports/2026Q4.pdf%2f",
+              "/orgs/kanto-rail/reports/%2fetc%2fpasswd",
+              "/orgs/kanto-rail/reports//etc/passwd",
+              "/orgs/kanto-rail/reports/2026Q4.PDF", "/orgs/kanto-rail/reports/2026Q5.pdf",
+              "/orgs/kanto-rail/reports/2026Q4.pdf.pdf", "/orgs/kanto-rail/reports/2026Q4",
+              "/orgs/kanto-rail/reports/2026Q4.db", "/orgs/kanto-rail/reports/..%5c2026Q4.pdf",
+              "/orgs/..%2fsecret/reports/2026Q4.pdf", "/orgs/link/reports/2026Q4.pdf",
+              "/sectors/..%2f..%2fsecret/reports/2026Q4.pdf", "/sectors/railways/reports/..",
+              "/sectors/%2e%2e/reports/2026Q4.pdf"]:
+        r = srv.request("GET", p, cookie=ana)
+        check(400 <= r.status < 500 and b"SECRET" not in r.body and b"root:" not in r.body and
+              not r.body.startswith(b"%PDF"), "traversal %s: %d" % (p, r.status))
+    # sector reports: the railway bureau gets railways, not water; analysts all
+    r = srv.request("GET", "/sectors/railways/reports/%s.pdf" % REPORT_PERIOD, cookie=bur)
+    check(r.status == 200 and r.body.startswith(b"%PDF") and
+          "filename*=UTF-8''" + urllib.parse.quote("鉄道") in (r.header("Content-Disposition") or ""),
+          "bureau downloads its sector report: %d" % r.status)
+    for p in ["/sectors/water/reports/%s.pdf" % REPORT_PERIOD, "/api/v1/sectors/water/reports",
+              "/sectors/nosuch/reports/%s.pdf" % REPORT_PERIOD]:
+        r = srv.request("GET", p, cookie=bur)
+        check(r.status == 404, "railway bureau reads %s: %d" % (p, r.status))
+    r = srv.request("GET", "/sectors/water/reports/%s.html" % REPORT_PERIOD, cookie=ana)
+    check(r.status == 200 and r.header("Content-Type").startswith("text/html"),
+          "analyst reads the water sector report: %d" % r.status)
+    r = srv.request("GET", "/reports", cookie=bur)
+    check(r.status == 200 and "/sectors/railways/reports/2026Q4.pdf" in r.text() and
+          "/sectors/water/" not in r.text(), "bureau reports page: its sector only")
+    r = srv.request("GET", "/api/v1/sectors/railways/reports", cookie=ana)
+    check(r.status == 200 and r.json()["items"][0]["period"] == REPORT_PERIOD, "sector list API")
+    # generate now (analyst): writes the quarter's files, audited; bad period refused
+    _, ana2 = login(srv, "analyst")
+    csrf = session_csrf(srv, "analyst", ana2)
+    target = os.path.join(reports, "osaka-water-2026Q2.pdf")
+    r = srv.request("POST", "/orgs/osaka-water/reports", {"csrf": csrf, "period": "2026Q2"},
+                    cookie=ana2)
+    check(r.status == 303 and os.path.exists(target) and
+          open(target, "rb").read(4) == b"%PDF", "generate now: %d" % r.status)
+    for bad in ["2026Q5", "../x", "2026Q2/../../x", "2026q2"]:
+        r = srv.request("POST", "/orgs/osaka-water/reports", {"csrf": csrf, "period": bad},
+                        cookie=ana2)
+        check(r.status == 400, "generate with period %r: %d" % (bad, r.status))
+    r = srv.request("POST", "/orgs/osaka-water/reports", {"period": "2026Q1"}, cookie=ana2)
+    check(r.status == 403 and not os.path.exists(os.path.join(reports, "osaka-water-2026Q1.pdf")),
+          "generate without CSRF: %d" % r.status)
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
+    actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
+    for want in [("operator", "report.download"), ("analyst", "report.generate"),
+                 ("bureau", "report.download")]:
+        check(want in actions, "audit log lacks %s" % (want,))
+
+
+def listener(addr, port):
+    """A TCP listener on a loopback address that accepts and closes, for at most 60 s."""
+    import socket
+    import threading
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(64)
+    s.settimeout(0.2)
+    end = time.monotonic() + 60
+
+    def loop():
+        while time.monotonic() < end:
+            try:
+                c, _ = s.accept()
+                c.close()
+            except OSError:
+                pass
+        s.close()
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def wait_scan(srv, jar, sid, limit=20):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        r = srv.request("GET", "/api/v1/scans/%d" % sid, cookie=jar)
+        if r.status == 200 and r.json()["state"] not in ("queued", "running", "identifying"):
+            return r.json()
+        time.sleep(0.25)
+    return None
+
+
+def scan_rows(db):
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM scans").fetchone()[0]
+    con.close()
+    return n
+
+
+def scans_checks(srv, jars, db):
+    """A real connect scan over HTTP on kanto-rail's 127.0.10.0/28 scope with a listener."""
+    _, ana = login(srv, "analyst")
+    csrf = session_csrf(srv, "analyst", ana)
+    port = 20000 + (os.getpid() * 7 + 13) % 20000
+    listener("127.0.10.1", port)
+    # CSRF: missing, forged, another session's; no scan row made
+    rows0 = scan_rows(db)
+    _, other = login(srv, "analyst")
+    for body, jar, what in [({"org": "kanto-rail", "ports": str(port)}, ana, "missing"),
+                            ({"org": "kanto-rail", "ports": str(port), "csrf": "0" * 64}, ana,
+                             "forged"),
+                            ({"org": "kanto-rail", "ports": str(port), "csrf": csrf}, other,
+                             "replayed")]:
+        r = srv.request("POST", "/scans", body, cookie=jar)
+        check(r.status == 403, "POST /scans with %s CSRF: %d" % (what, r.status))
+    check(scan_rows(db) == rows0, "a refused POST /scans made a scan row")
+    # no valid authorisation (hokkaido-water's starts in 2027): refused with the reason shown
+    r = srv.request("POST", "/scans", {"csrf": csrf, "org": "hokkaido-water", "ports": "80"},
+                    cookie=ana)
+    check(r.status == 403 and "hokkaido-water" in r.text() and "2027" in r.text(),
+          "scan without valid authorisation: %d %s" % (r.status, r.text()[-400:]))
+    for body, want in [({"org": "no-such-org"}, 404), ({"org": ""}, 400),
+                       ({"org": "kanto-rail", "ports": "99999"}, 400),
+                       ({"org": "kanto-rail", "ports": "1;DROP"}, 400)]:
+        r = srv.request("POST", "/scans", dict(body, csrf=csrf), cookie=ana)
+        check(r.status == want, "POST /scans %s: %d, want %d" % (body, r.status, want))
+    check(scan_rows(db) == rows0, "a refused POST /scans made a scan row")
+    t0 = time.monotonic()
+    r = srv.request("POST", "/scans", {"csrf": csrf, "org": "kanto-rail", "ports": str(port)},
+                    cookie=ana)
+    loc = r.header("Location") or ""
+    check(r.status == 303 and re.match(r"^/scans/\d+$", loc), "start a scan: %d %s" %
+          (r.status, loc))
+    check(time.monotonic() - t0 < 2, "POST /scans returned at once")
+    if not loc.startswith("/scans/"):
+        return
+    sid = int(loc.rsplit("/", 1)[1])
+    page = srv.request("GET", loc, cookie=ana)
+    check(page.status == 200 and 'id="scan-state"' in page.text() and "/static/scan.js" in
+          page.text(), "progress page: %d" % page.status)
+    r2 = srv.request("POST", "/scans", {"csrf": csrf, "org": "kanto-rail", "ports": str(port)},
+                     cookie=ana)
+    s = wait_scan(srv, ana, sid)
+    check(r2.status in (303, 409), "a second scan of the same org: %d" % r2.status)
+    check(s is not None and s["state"] == "done" and s["percent"] == 100 and s["sent"] >= 16 and
+          {"ip": "127.0.10.1", "port": port, "proto": "tcp"} in s["open_ports"],
+          "scan over HTTP finds the listener: %s" % s)
+    page = srv.request("GET", loc, cookie=ana).text()
+    check("127.0.10.1" in page and ">%d<" % port in page and 'data-active="0"' in page and
+          "state-done" in page, "finished scan page shows the open port")
+    r = srv.request("GET", "/scans", cookie=ana)
+    check('href="/scans/%d"' % sid in r.text() and 'id="scan-start"' in r.text(),
+          "scan history links the scan and has the start form")
+    r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
+    check(any(a["action"] == "scan.start" and a["actor"] == "analyst" for a in r.json()["items"]),
+          "scan.start audited")
+    # profile identify: the scan, then `identify` on the ports it found (scope re-checked)
+    r = srv.request("POST", "/scans", {"csrf": csrf, "org": "kanto-rail", "ports": str(port),
+                                        "profile": "identify"}, cookie=ana)
+    loc = r.header("Location") or ""
+    check(r.status == 303 and loc.startswith("/scans/"), "identify scan start: %d" % r.status)
+    if loc.startswith("/scans/"):
+        s = wait_scan(srv, ana, int(loc.rsplit("/", 1)[1]), 30)
+        check(s is not None and s["state"] == "done" and "ports: identified" in s.get("identify", "")
+              and s["identify"].startswith("1 "), "scan + identify: %s" % s)
+        page = srv.request("GET", loc, cookie=ana).text()
+        check('id="scan-identify"' in page, "identify summary on the scan page")
+    r = srv.request("POST", "/scans", {"csrf": csrf, "org": "kanto-rail", "profile": "full;rm"},
+                    cookie=ana)
+    check(r.status == 400, "unknown profile: %d" % r.status)
+    # the JSON API: an analyst's token needs no CSRF; a cookie does; errors are JSON
+    tok = run("--db", db, "user", "token", "analyst").strip()
+    bearer = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+    r = srv.request("POST", "/api/v1/scans", json.dumps({"org": "kanto-rail", "ports": str(port)}),
+                    headers=bearer)
+    check(r.status == 202 and r.json()["state"] == "queued" and
+          r.json()["url"] == "/api/v1/scans/%d" % r.json()["id"], "API scan start: %d" % r.status)
+    if r.status == 202:
+        s = wait_scan(srv, ana, r.json()["id"])
+        check(s is not None and s["state"] == "done" and
+              {"ip": "127.0.10.1", "port": port, "proto": "tcp"} in s["open_ports"],
+              "API-started scan finds the listener: %s" % s)
+    for body, want, code in [('{"org": "hokkaido-water"}', 403, "out_of_scope"),
+                             ('{"org": "kanto-rail", "ports": 80}', 400, "parse"),
+                             ('{"org": "kanto-rail", "extra": 1}', 400, "parse"),
+                             ('{"ports": "80"}', 400, "parse"), ("not json", 400, "parse")]:
+        r = srv.request("POST", "/api/v1/scans", body, headers=bearer)
+        try:
+            got = r.json()["error"]["code"]
+        except Exception:
+            got = None
+        check(r.status == want and got == code, "API scan %s: %d %s" % (body, r.status, got))
+    r = srv.request("POST", "/api/v1/scans", json.dumps({"org": "kanto-rail"}),
+                    headers={"Content-Type": "application/json"}, cookie=ana)
+    check(r.status == 403, "API scan start with a cookie and no CSRF: %d" % r.status)
+    for p in ["/scans/999999", "/api/v1/scans/999999", "/scans/1%20OR%201=1", "/scans/-1"]:
+        r = srv.request("GET", p, cookie=ana)
+        check(r.status in (400, 404), "%s: %d" % (p, r.status))
+
+
+def scan_shutdown_check(db, tmp):
+    """SIGTERM while a console scan runs: the server stops promptly and the scan row is left
+    'interrupted' with its checkpoint (resumable with `mamori scan --resume ID`)."""
+    srv = Server(db, tmp, "--scan-rate", "200")
+    sid = None
+    try:
+        _, ana = login(srv, "analyst")
+        csrf = session_csrf(srv, "analyst", ana)
+        # tohoku-freight: 127.0.20.0/24 x 200 ports at 200/s would take minutes
+        r = srv.request("POST", "/scans", {"csrf": csrf, "org": "tohoku-freight",
+                                            "ports": "30001-30200"}, cookie=ana)
+        loc = r.header("Location") or ""
+        check(r.status == 303 and loc.startswith("/scans/"), "long scan started: %d" % r.status)
+        sid = int(loc.rsplit("/", 1)[1]) if loc.startswith("/scans/") else None
+        deadline = time.monotonic() + 10
+        while sid and time.monotonic() < deadline:
+            s = srv.request("GET", "/api/v1/scans/%d" % sid, cookie=ana).json()
+            if s["state"] == "running" and (s["percent"] or 0) > 0:
+                break
+            time.sleep(0.2)
+        check(sid and s["state"] == "running" and 0 < s["percent"] < 100,
+              "long scan running with progress: %s" % (s if sid else None))
+        r = srv.request("GET", "/api/v1/scans", cookie=ana)
+        check([i["state"] for i in r.json()["items"] if i["id"] == sid] == ["running"],
+              "history shows the running scan as running")
+        check('<a href="/scans/%d">%d</a></td><td>tohoku-freight</td>' % (sid, sid) in
+              srv.request("GET", "/scans", cookie=ana).text(), "history page links it")
+    finally:
+        t0 = time.monotonic()
+        rc = srv.stop()
+        check(rc == 0 and time.monotonic() - t0 < 8, "SIGTERM during a scan: rc %s in %.1f s" %
+              (rc, time.monotonic() - t0))
+    if sid:
+        con = sqlite3.connect(db)
+        state, cp, fin = con.execute("SELECT state, checkpoint, finished_at FROM scans WHERE"
+                                     " id = ?", (sid,)).fetchone()
+        con.close()
+        check(state == "interrupted" and cp > 0 and fin, "scan after shutdown: %s %s" %
+              (state, cp))
+        # and the CLI continues it from there (one second of it, same loopback scope)
+        p = subprocess.run([M, "--db", db, "scan", "--resume", str(sid), "--max-runtime", "1"],
+                           capture_output=True, text=True, timeout=60)
+        con = sqlite3.connect(db)
+        state2, cp2 = con.execute("SELECT state, checkpoint FROM scans WHERE id = ?",
+                                  (sid,)).fetchone()
+        con.close()
+        check(state2 == "interrupted" and cp2 > cp, "mamori scan --resume %d: rc %d, %s %s -> %s"
+              % (sid, p.returncode, state2, cp, cp2))
 
 
 def input_suite():

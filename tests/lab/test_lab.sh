@@ -103,6 +103,27 @@ b=$(banner "$LAB_SMTP" 25)
 check "postfix SMTP 220 ($b)" bash -c "[[ \"\$1\" == '220 mail.kanto-rail.test ESMTP'* ]]" _ "$b"
 out=$(in_ns bash -c "openssl s_client -starttls smtp -connect $LAB_SMTP:25 </dev/null 2>/dev/null | openssl x509 -noout -subject 2>/dev/null")
 check "postfix STARTTLS certificate" grep -q 'mail.kanto-rail.test' <<<"$out"
+# Mail to a sample operator's .test contact lands in its Maildir under the lab dir; any other
+# domain is refused (no relay).
+smtp_send() { # RCPT: prints "ok" or the refusal
+	in_ns python3 -c 'import smtplib, sys
+try:
+    s = smtplib.SMTP(sys.argv[1], 25, timeout=10)
+    s.sendmail("lab@mamori.test", [sys.argv[2]], "Subject: lab test\r\n\r\nhello\r\n")
+    s.quit()
+    print("ok")
+except smtplib.SMTPException as e:
+    print("refused", e)' "$LAB_SMTP" "$1" 2>&1
+}
+r=$(smtp_send csirt@kanto-rail.test)
+check "SMTP accepts mail for csirt@kanto-rail.test ($r)" [ "$r" = ok ]
+md=$DIR/mail/kanto-rail.test/csirt/new
+for _ in $(seq 1 50); do [ -n "$(ls -A "$md" 2>/dev/null)" ] && break; sleep 0.2; done
+check "  ... delivered to the Maildir $md" bash -c "grep -qs 'Subject: lab test' '$md'/*"
+r=$(smtp_send soc@tohoku-freight.test)
+check "SMTP accepts mail for another operator's domain ($r)" [ "$r" = ok ]
+r=$(smtp_send someone@example.com)
+check "SMTP refuses a domain outside .test (no relay)" bash -c "[[ \"\$1\" == refused* ]]" _ "$r"
 b=$(banner "$LAB_FTP" 21)
 check "vsftpd FTP 220 ($b)" bash -c "[[ \"\$1\" == 220* ]]" _ "$b"
 

@@ -8,6 +8,8 @@
 #include "alert/alert.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/mem.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static void test_alert__header_refuses_cr_lf(void **state)
@@ -111,6 +113,112 @@ static void test_alert__hmac_matches_rfc4231_case2(void **state)
 			    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+static struct store *fresh_store(const char *name)
+{
+	char path[512];
+	struct store *s = NULL;
+	tu_path(path, sizeof path, name);
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	return s;
+}
+
+static int64_t insert_alert(struct store *s, const char *issue, bool urgent, const char *base,
+			    char token[ALERT_TOKEN_LEN + 1])
+{
+	struct alert_msg m;
+	struct merr e;
+	merr_init(&e);
+	memset(&m, 0, sizeof m);
+	snprintf(m.org, sizeof m.org, "kanto-rail");
+	snprintf(m.issue_key, sizeof m.issue_key, "%s", issue);
+	m.subject = m_strdup("件名");
+	m.body = m_strdup("本文\n");
+	m.urgent = urgent;
+	m.ack_base = base;
+	assert_int_equal(alert_insert(s, &m, 1000, &e), 1);
+	assert_true(alert_token_ok(m.token));
+	memcpy(token, m.token, ALERT_TOKEN_LEN + 1);
+	m_free(m.subject);
+	m_free(m.body);
+	return m.id;
+}
+
+static int64_t q_int(struct store *s, const char *sql)
+{
+	int64_t v = -1;
+	assert_int_equal(store_query_int(s, sql, &v, NULL), 0);
+	return v;
+}
+
+static void test_alert__ack_token_first_ack_wins(void **state)
+{
+	struct store *s = fresh_store("ack1.db");
+	char tok[ALERT_TOKEN_LEN + 1], sql[256];
+	int64_t id, got = 0;
+	struct merr e;
+
+	merr_init(&e);
+	id = insert_alert(s, "vuln:CVE-2021-41773", true, "https://console.test/", tok);
+	/* The link in the body, without a doubled slash; the token itself is not stored. */
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM alerts WHERE body LIKE '%%https://console.test/ack/%s%%'",
+		 tok);
+	assert_int_equal(q_int(s, sql), 1);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM alerts WHERE ack_token_sha256 = '%s'", tok);
+	assert_int_equal(q_int(s, sql), 0);
+	assert_int_equal(q_int(s, "SELECT urgent FROM alerts"), 1);
+	assert_int_equal(alert_ack_token(s, tok, "alice", 2000, &got, &e), 0);
+	assert_int_equal(got, id);
+	assert_int_equal(alert_ack_token(s, tok, "bob", 3000, &got, &e), 0); /* twice is OK */
+	assert_int_equal(q_int(s, "SELECT acked_at FROM alerts"), 2000);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM alerts WHERE acked_by = 'alice'"), 1);
+	store_close(s);
+}
+
+static void test_alert__ack_unknown_or_malformed_token_not_found(void **state)
+{
+	struct store *s = fresh_store("ack2.db");
+	char tok[ALERT_TOKEN_LEN + 1];
+	struct merr e;
+
+	merr_init(&e);
+	insert_alert(s, "vuln:CVE-2024-1", false, NULL, tok);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM alerts WHERE body LIKE '%/ack/%'"), 0);
+	assert_int_equal(q_int(s, "SELECT urgent FROM alerts"), 0);
+	assert_int_equal(
+	    alert_ack_token(s, "0123456789abcdef0123456789abcdef", "alice", 1, NULL, &e),
+	    M_ENOTFOUND);
+	assert_int_equal(alert_ack_token(s, "../../etc", "alice", 1, NULL, &e), M_ENOTFOUND);
+	assert_int_equal(alert_ack_token(s, NULL, "alice", 1, NULL, &e), M_ENOTFOUND);
+	assert_int_equal(alert_ack_token(s, tok, "a\r\nb", 1, NULL, &e), M_EINVAL);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM alerts WHERE acked_at IS NOT NULL"), 0);
+	/* The CLI path (advisory_ack) acknowledges by the same token. */
+	assert_int_equal(advisory_ack(s, tok, 5, &e), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM alerts WHERE acked_by = 'token'"), 1);
+	store_close(s);
+}
+
+static void test_alert__ack_by_id(void **state)
+{
+	struct store *s = fresh_store("ack3.db");
+	char tok[ALERT_TOKEN_LEN + 1], tok2[ALERT_TOKEN_LEN + 1];
+	int64_t a, b;
+	struct merr e;
+
+	merr_init(&e);
+	a = insert_alert(s, "risky:rdp", true, NULL, tok);
+	b = insert_alert(s, "risky:smb", true, NULL, tok2);
+	assert_string_not_equal(tok, tok2);
+	assert_int_equal(alert_ack_id(s, b, "console-user", 50, &e), 0);
+	assert_int_equal(alert_ack_id(s, b, "other", 60, &e), 0);
+	assert_int_equal(alert_ack_id(s, b + 100, "console-user", 50, &e), M_ENOTFOUND);
+	assert_int_equal(alert_ack_id(s, a, "", 50, &e), M_EINVAL);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM alerts WHERE acked_at IS NULL"), 1);
+	assert_int_equal(q_int(s, "SELECT acked_at FROM alerts WHERE acked_by = 'console-user'"),
+			 50);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +228,9 @@ int main(void)
 	    cmocka_unit_test(test_alert__subject_encoded_word_round_trips),
 	    cmocka_unit_test(test_alert__mail_refuses_injected_subject),
 	    cmocka_unit_test(test_alert__hmac_matches_rfc4231_case2),
+	    cmocka_unit_test(test_alert__ack_token_first_ack_wins),
+	    cmocka_unit_test(test_alert__ack_unknown_or_malformed_token_not_found),
+	    cmocka_unit_test(test_alert__ack_by_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include "store/store.h"
 #include "testutil.h"
 #include "vuln/feeds.h"
+#include "vuln/feeds_int.h"
 #include "vuln/split.h"
 
 /* ---- helpers ---- */
@@ -347,6 +348,144 @@ static void test_nvd__bad_records_are_logged_and_good_ones_stored(void **state)
 	store_close(s);
 }
 
+/* ---- the parser thread hand-off ---- */
+
+struct pusher {
+	struct feeds_queue *q;
+	int n;
+};
+
+static void *push_many(void *arg)
+{
+	struct pusher *p = arg;
+	for (int i = 0; i < p->n; i++) {
+		struct feeds_item it = {0};
+		int *v = m_malloc(sizeof(*v));
+		if (!v)
+			break;
+		*v = i;
+		it.rec = v;
+		it.bytes = 100;
+		it.offset = i;
+		it.rc = i % 7 == 3 ? M_EPARSE : 0; /* errors travel in the same stream */
+		if (feeds_queue_push(p->q, &it))
+			break;
+	}
+	feeds_queue_finish(p->q);
+	return NULL;
+}
+
+static void test_pipe__queue_hands_over_in_order_within_its_bounds(void **state)
+{
+	struct feeds_queue *q = NULL;
+	struct pusher p = {.n = 2000};
+	struct feeds_item it;
+	pthread_t th;
+	int next = 0;
+
+	/* two slots and room for one 100-byte record: the producer waits most of the time */
+	assert_int_equal(feeds_queue_new(2, 150, m_free, &q), 0);
+	p.q = q;
+	assert_int_equal(pthread_create(&th, NULL, push_many, &p), 0);
+	while (feeds_queue_pop(q, &it) == 1) {
+		assert_int_equal(*(int *)it.rec, next);
+		assert_int_equal(it.offset, next);
+		assert_int_equal(it.rc, next % 7 == 3 ? M_EPARSE : 0);
+		m_free(it.rec);
+		next++;
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(next, 2000);
+	feeds_queue_free(q);
+
+	/* a cancelled queue refuses (and frees) what is pushed; free releases what waits */
+	assert_int_equal(feeds_queue_new(4, 1 << 20, m_free, &q), 0);
+	it = (struct feeds_item){.rec = m_malloc(8), .bytes = 8};
+	assert_int_equal(feeds_queue_push(q, &it), 0);
+	assert_null(it.rec);
+	feeds_queue_cancel(q);
+	it = (struct feeds_item){.rec = m_malloc(8), .bytes = 8};
+	assert_int_equal(feeds_queue_push(q, &it), M_EINTR);
+	assert_null(it.rec);
+	feeds_queue_free(q);
+}
+
+/* Imports doc with and without the parser thread and returns each store's rows and errors. */
+static void import_both(const char *doc, size_t len, size_t record_max, char *rows1, char *rows2,
+			size_t cap)
+{
+	static const char dump[] =
+	    "SELECT group_concat(x, '|') FROM (SELECT id || ':' || COALESCE(configurations, '')"
+	    " || ':' || COALESCE(cvss3_score, '') AS x FROM cves ORDER BY id)";
+	static const char errs[] =
+	    "SELECT group_concat(x, '|') FROM (SELECT COALESCE(byte_offset, -1) || ':' ||"
+	    " COALESCE(cve_id, '') || ':' || message AS x FROM feed_errors ORDER BY id)";
+	static char a[1 << 17], b[1 << 15];
+	char p[512], db[64];
+	FILE *f;
+
+	tu_path(p, sizeof(p), "pipe-nvd.json");
+	f = fopen(p, "wb");
+	assert_non_null(f);
+	fwrite(doc, 1, len, f);
+	fclose(f);
+	for (int one = 0; one < 2; one++) {
+		struct feeds_opts o = {.one_thread = one, .record_max = record_max};
+		struct feeds_result r;
+		struct store *s;
+		snprintf(db, sizeof(db), "pipe%d.db", one);
+		s = fresh_store(db);
+		feeds_import_file(s, p, FEEDS_NVD, &o, &r, NULL);
+		q_text(s, dump, a, sizeof(a));
+		q_text(s, errs, b, sizeof(b));
+		snprintf(one ? rows2 : rows1, cap, "%lld stored %lld errors %s # %s", r.stored,
+			 r.errors, a, b);
+		store_close(s);
+	}
+}
+
+static void test_pipe__threaded_import_matches_inline_import_and_error_places(void **state)
+{
+	static const char head[] = "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[";
+	static const char good[] =
+	    "{\"cve\":{\"id\":\"CVE-2099-%04d\",\"published\":\"2099-01-01T00:00:00\","
+	    "\"lastModified\":\"2099-01-02T00:00:00\",\"configurations\":[{\"nodes\":[{"
+	    "\"operator\":\"OR\",\"cpeMatch\":[{\"vulnerable\":true,\"criteria\":"
+	    "\"cpe:2.3:a:openssl:openssl:1.0.%d:*:*:*:*:*:*:*\"}]}]}]}}";
+	static const char bad_json[] = "{\"cve\":{\"id\":\"CVE-2099-%04d\",\"published\":}}";
+	static const char bad_utf8[] = "{\"cve\":{\"id\":\"CVE-2099-%04d\",\"x\":\"\xff\"}}";
+	static char rows1[1 << 18], rows2[1 << 18];
+	char *doc = m_malloc(1 << 20);
+	size_t len = 0;
+
+	assert_non_null(doc);
+	len += (size_t)snprintf(doc + len, (1 << 20) - len, "%s", head);
+	for (int i = 1; i <= 300; i++) {
+		len += (size_t)snprintf(doc + len, (1 << 20) - len, "%s", i > 1 ? "," : "");
+		if (i % 50 == 7)
+			len += (size_t)snprintf(doc + len, (1 << 20) - len, bad_json, i);
+		else if (i % 50 == 19)
+			len += (size_t)snprintf(doc + len, (1 << 20) - len, bad_utf8, i);
+		else
+			len += (size_t)snprintf(doc + len, (1 << 20) - len, good, i, i);
+	}
+	/* one record over record_max: a splitter error between parsed records */
+	len += (size_t)snprintf(doc + len, (1 << 20) - len,
+				",{\"cve\":{\"id\":\"CVE-2099-9999\","
+				"\"pad\":\"%03000d\"}}",
+				0);
+	len += (size_t)snprintf(doc + len, (1 << 20) - len, ",");
+	len += (size_t)snprintf(doc + len, (1 << 20) - len, good, 301, 301);
+	len += (size_t)snprintf(doc + len, (1 << 20) - len, "]}");
+	import_both(doc, len, 2048, rows1, rows2, sizeof(rows1));
+	assert_string_equal(rows1, rows2);
+	assert_non_null(strstr(rows1, "289 stored 13 errors"));
+	assert_non_null(strstr(rows1, "CVE-2099-0301:"));
+	assert_non_null(strstr(rows1, ":CVE-2099-0007:"));
+	assert_non_null(strstr(rows1, "invalid UTF-8"));
+	m_free(doc);
+}
+
 /* ---- CVE 5 ---- */
 
 static void test_cve5__pan_os_has_affected_ranges_and_merges_with_nvd(void **state)
@@ -572,6 +711,8 @@ int main(void)
 	    cmocka_unit_test(test_nvd__heartbleed_has_configurations_cvss31_and_cwe),
 	    cmocka_unit_test(test_nvd__reimport_changes_nothing),
 	    cmocka_unit_test(test_nvd__bad_records_are_logged_and_good_ones_stored),
+	    cmocka_unit_test(test_pipe__queue_hands_over_in_order_within_its_bounds),
+	    cmocka_unit_test(test_pipe__threaded_import_matches_inline_import_and_error_places),
 	    cmocka_unit_test(test_cve5__pan_os_has_affected_ranges_and_merges_with_nvd),
 	    cmocka_unit_test(test_kev__catalogs_replace_and_remember_first_catalog),
 	    cmocka_unit_test(test_epss__loads_all_rows_and_model_version),

@@ -636,6 +636,146 @@ static void test_scope__exclusions_add_update_remove(void **state)
 	store_close(s);
 }
 
+/* 25 organisations: org-00 .. org-24, sector railways / water / ports by i % 3 (org-24 has
+ * none: a bus company), critical when i % 4 == 0. */
+static struct store *paging_store(void)
+{
+	struct store *s = fresh_store("paging.db");
+	struct inv_import_stats st;
+	struct merr e;
+	struct buf y;
+	static const char *const sectors[] = {"railways", "water", "ports"};
+
+	buf_init(&y, 0);
+	buf_adds(&y, "version: 1\norganisations:\n");
+	for (int i = 0; i < 25; i++) {
+		buf_addf(&y, "  - id: org-%02d\n    name: 事業者%02d\n", i, i);
+		if (i < 24)
+			buf_addf(&y, "    sector: %s\n", sectors[i % 3]);
+		else
+			buf_addf(&y, "    business_type: bus\n");
+		buf_addf(&y, "    critical: %s\n", i % 4 == 0 ? "true" : "false");
+	}
+	assert_int_equal(import_text(s, "paging.yaml", buf_str(&y), now_ts(), &st, &e), 0);
+	buf_release(&y);
+	assert_int_equal(st.orgs_added, 25);
+	return s;
+}
+
+/* Loads a page and checks its total, its size and its first slug (NULL: empty). */
+static void check_page(struct store *s, struct inv_filter f, int64_t limit, int64_t offset,
+		       int64_t total, size_t n, const char *first)
+{
+	struct inv_doc *d = NULL;
+	struct merr e;
+	int64_t t = -1;
+
+	merr_init(&e);
+	assert_int_equal(inv_load_page(s, &f, limit, offset, &d, &t, &e), 0);
+	assert_int_equal(t, total);
+	assert_int_equal(d->n_orgs, n);
+	if (first)
+		assert_string_equal(d->orgs[0].slug, first);
+	for (size_t i = 1; i < d->n_orgs; i++) /* ordered by slug */
+		assert_true(strcmp(d->orgs[i - 1].slug, d->orgs[i].slug) < 0);
+	inv_doc_free(d);
+}
+
+static void test_inventory__page_counts_total_and_honours_limit_offset(void **state)
+{
+	struct store *s = paging_store();
+	struct inv_filter all = {NULL, NULL, -1, 0};
+	struct inv_doc *d = NULL;
+	struct merr e;
+	int64_t t;
+
+	check_page(s, all, 10, 0, 25, 10, "org-00");
+	check_page(s, all, 10, 20, 25, 5, "org-20"); /* the last, short page */
+	check_page(s, all, 10, 24, 25, 1, "org-24");
+	check_page(s, all, 10, 25, 25, 0, NULL); /* offset at the end */
+	check_page(s, all, 10, 1000, 25, 0, NULL);
+	check_page(s, all, 0, 0, 25, 0, NULL); /* only the count */
+	check_page(s, all, 1000, 0, 25, 25, "org-00");
+	check_page(s, (struct inv_filter){NULL, NULL, 1, 0}, 100, 0, 7, 7, "org-00");
+	check_page(s, (struct inv_filter){NULL, NULL, 0, 0}, 2, 1, 18, 2, "org-02");
+	merr_init(&e);
+	assert_int_equal(inv_load_page(s, &all, -1, 0, &d, &t, &e), M_EINVAL);
+	assert_null(d);
+	assert_int_equal(inv_load_page(s, &all, 1, -1, &d, &t, &e), M_EINVAL);
+	store_close(s);
+}
+
+static void test_inventory__page_keeps_row_scope(void **state)
+{
+	struct store *s = paging_store();
+
+	/* a bureau's sector: org-01, 04, ... 22 (8 of them), paged inside the sector */
+	check_page(s, (struct inv_filter){NULL, "water", -1, 0}, 3, 0, 8, 3, "org-01");
+	check_page(s, (struct inv_filter){NULL, "water", -1, 0}, 3, 6, 8, 2, "org-19");
+	check_page(s, (struct inv_filter){NULL, "water", -1, 0}, 3, 8, 8, 0, NULL);
+	check_page(s, (struct inv_filter){NULL, "water", 1, 0}, 10, 0, 2, 2, "org-04");
+	/* an operator's own organisation: one row, whatever the offset asks */
+	check_page(s, (struct inv_filter){"org-07", NULL, -1, 0}, 100, 0, 1, 1, "org-07");
+	check_page(s, (struct inv_filter){"org-07", NULL, -1, 0}, 100, 1, 1, 0, NULL);
+	/* an organisation outside the sector asked for, or no such organisation: nothing */
+	check_page(s, (struct inv_filter){"org-07", "railways", -1, 0}, 100, 0, 0, 0, NULL);
+	check_page(s, (struct inv_filter){"org-07", "water", -1, 0}, 100, 0, 1, 1, "org-07");
+	check_page(s, (struct inv_filter){"no-such", NULL, -1, 0}, 100, 0, 0, 0, NULL);
+	/* SQL metacharacters are values, never SQL */
+	check_page(s, (struct inv_filter){NULL, "water' OR '1'='1", -1, 0}, 100, 0, 0, 0, NULL);
+	store_close(s);
+}
+
+struct sector_count {
+	char sector[32];
+	int64_t orgs, critical;
+};
+
+static int collect_count(const char *sector, int64_t orgs, int64_t critical, void *arg)
+{
+	struct sector_count *c = arg;
+
+	for (; c->sector[0]; c++)
+		;
+	snprintf(c->sector, sizeof(c->sector), "%s", sector ? sector : "-");
+	c->orgs = orgs;
+	c->critical = critical;
+	return 0;
+}
+
+static void test_inventory__sector_counts_group_in_the_store(void **state)
+{
+	struct store *s = paging_store();
+	struct sector_count c[8] = {0};
+	struct merr e;
+
+	merr_init(&e);
+	assert_int_equal(
+	    inv_sector_counts(s, &(struct inv_filter){NULL, NULL, -1, 0}, collect_count, c, &e), 0);
+	/* no sector first (org-24, critical), then by code */
+	assert_string_equal(c[0].sector, "-");
+	assert_int_equal(c[0].orgs, 1);
+	assert_int_equal(c[0].critical, 1);
+	assert_string_equal(c[1].sector, "ports");
+	assert_int_equal(c[1].orgs, 8);
+	assert_int_equal(c[1].critical, 2); /* org-08, org-20 */
+	assert_string_equal(c[2].sector, "railways");
+	assert_int_equal(c[2].orgs, 8);
+	assert_int_equal(c[2].critical, 2); /* org-00, org-12 */
+	assert_string_equal(c[3].sector, "water");
+	assert_int_equal(c[3].orgs, 8);
+	assert_int_equal(c[3].critical, 2); /* org-04, org-16 */
+	assert_string_equal(c[4].sector, "");
+	memset(c, 0, sizeof(c));
+	assert_int_equal(
+	    inv_sector_counts(s, &(struct inv_filter){"org-05", NULL, -1, 0}, collect_count, c, &e),
+	    0);
+	assert_string_equal(c[0].sector, "ports");
+	assert_int_equal(c[0].orgs, 1);
+	assert_string_equal(c[1].sector, "");
+	store_close(s);
+}
+
 static void test_inventory__field_checks(void **state)
 {
 	assert_true(inv_cpe23_valid("cpe:2.3:a:openbsd:openssh:7.2:p1:*:*:*:*:*:*"));
@@ -658,6 +798,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_inventory__imports_good_file),
+	    cmocka_unit_test(test_inventory__page_counts_total_and_honours_limit_offset),
+	    cmocka_unit_test(test_inventory__page_keeps_row_scope),
+	    cmocka_unit_test(test_inventory__sector_counts_group_in_the_store),
 	    cmocka_unit_test(test_inventory__reimport_changes_nothing),
 	    cmocka_unit_test(test_inventory__changed_file_updates_in_place),
 	    cmocka_unit_test(test_inventory__refuses_bad_input_and_keeps_store),

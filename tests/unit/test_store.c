@@ -23,7 +23,7 @@ static void test_store__migrates_once(void **state)
 
 static void test_store__applies_migrations_numbered_below_the_newest(void **state)
 {
-	const struct store_migration *last = &store_migrations[store_migrations_len - 1];
+	const struct store_migration *last = NULL;
 	char path[512], sql[160];
 	struct store *s = NULL;
 	struct merr e;
@@ -42,9 +42,21 @@ static void test_store__applies_migrations_numbered_below_the_newest(void **stat
 				    " name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
 				    &e),
 			 0);
-	/* the newest migration may reference tables of earlier ones: base first */
+	/* the newest migration may reference tables of earlier ones: base first, then the
+	 * newest one that applies on base alone (0750 indexes findings from 0500, say) */
 	assert_int_equal(store_exec(s, store_migrations[0].sql, &e), 0);
-	assert_int_equal(store_exec(s, last->sql, &e), 0);
+	for (size_t i = store_migrations_len - 1; i > 0 && !last; i--) {
+		assert_int_equal(store_begin(s, &e), 0);
+		merr_init(&e);
+		if (store_exec(s, store_migrations[i].sql, &e) == 0) {
+			assert_int_equal(store_commit(s, &e), 0);
+			last = &store_migrations[i];
+		} else {
+			store_rollback(s);
+		}
+	}
+	assert_non_null(last);
+	assert_true(last->version > store_migrations[1].version);
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO schema_migrations VALUES (%d, 'base', 0), (%d, 'last', 0)",
 		 store_migrations[0].version, last->version);

@@ -829,6 +829,58 @@ static void test_match__one_shot_and_describe(void **state)
 	assert_int_equal(vuln_cve_describe(st, "CVE-1900-0001", &o, NULL), M_ENOTFOUND);
 }
 
+/* The batch path (distinct lines once, product groups over threads with their own store
+ * connections) gives the same counts as matching every line one by one. */
+static void test_match__batch_threads_agree_with_one_by_one(void **state)
+{
+	static const char *const lines[] = {
+	    "openssl:openssl\t1.0.1f",
+	    "openbsd:openssh\t7.2p1\tSSH-2.0-OpenSSH_7.2p1 Ubuntu-4ubuntu2.10",
+	    "openssl:openssl\t1.0.1f",
+	    "isc:bind\t9.9.3-P1",
+	    "paloaltonetworks:pan-os\t10.2.9-h1",
+	    "# a comment",
+	    "openbsd:openssh",
+	    "cpe:2.3:a:openssl:openssl:1.0.2za:*:*:*:*:*:*:*",
+	    "nonsense-without-colon",
+	    "openssl:openssl\t1.0.1g",
+	    "openssl:openssl\t1.0.1f",
+	};
+	struct vuln_batch_stats one = {0}, b1, b2;
+	struct vuln_matcher *m;
+	char path[512];
+	FILE *f;
+
+	tu_path(path, sizeof(path), "batch.tsv");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(vuln_matcher_new(st, &m, NULL), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		char line[256], vendor[256];
+		struct vuln_product p;
+		const struct vuln_result *r;
+		size_t n;
+		fprintf(f, "%s\n", lines[i]);
+		snprintf(line, sizeof(line), "%s", lines[i]);
+		if (!vuln_batch_line(line, &p, vendor, sizeof(vendor)))
+			continue;
+		one.services++;
+		assert_int_equal(vuln_match_one(m, &p, 0, &r, &n, NULL), 0);
+		one.results += n;
+		for (size_t k = 0; k < n; k++)
+			one.states[r[k].state]++;
+	}
+	fclose(f);
+	vuln_matcher_free(m);
+	assert_int_equal(one.services, 9);
+	assert_true(one.results > 0);
+	assert_int_equal(vuln_match_batch(st, path, 0, 1, &b1, NULL), 0);
+	assert_int_equal(vuln_match_batch(st, path, 0, 2, &b2, NULL), 0);
+	assert_memory_equal(&one, &b1, sizeof(one));
+	assert_memory_equal(&one, &b2, sizeof(one));
+	assert_int_equal(vuln_match_batch(st, "/nonexistent/batch.tsv", 0, 2, &b2, NULL), M_EIO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
@@ -864,6 +916,7 @@ int main(void)
 	    cmocka_unit_test(test_match__banner_backport_is_probable),
 	    cmocka_unit_test(test_match__aliases_unknown_versions_and_cve5),
 	    cmocka_unit_test(test_match__one_shot_and_describe),
+	    cmocka_unit_test(test_match__batch_threads_agree_with_one_by_one),
 	};
 	int rc = cmocka_run_group_tests_name("vuln_match", pure, NULL, NULL);
 

@@ -182,9 +182,11 @@ static void test_web__route_table_has_a_policy_everywhere(void **state)
 	for (size_t i = 0; i < web_routes_len; i++) {
 		assert_true(web_routes[i].roles != 0);
 		assert_true(web_routes[i].obj != WEB_OBJ_UNSET);
-		/* nobody but the login page is open to anonymous callers, besides assets */
+		/* nobody but the login page is open to anonymous callers, besides assets and
+		 * the acknowledgement link of an alert mail (the token is the credential) */
 		if (web_routes[i].roles & AUTH_ANON)
 			assert_true(strcmp(web_routes[i].pattern, "/login") == 0 ||
+				    strcmp(web_routes[i].pattern, "/ack/{token}") == 0 ||
 				    strcmp(web_routes[i].pattern, "/static/{file}") == 0);
 	}
 	assert_true(web_role_may_get(AUTH_ROLE_ADMIN, "/users"));
@@ -253,6 +255,38 @@ static void test_web__authorize_decides_from_the_table(void **state)
 	web_req_release(&r);
 	/* the login form is checked against its pre-session cookie */
 	fake_req(&r, "POST", "/login", AUTH_ROLE_NONE);
+	r.cookies.v[0] = (struct web_kv){"mamori_login", "abcd"};
+	r.cookies.n = 1;
+	r.form.v[0] = (struct web_kv){"csrf", "abcd"};
+	r.form.n = 1;
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_OK);
+	r.form.v[0].val = "abce";
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_FORBIDDEN);
+	web_req_release(&r);
+}
+
+/* Alerts: bureau users read but never acknowledge; the link's POST needs its form token. */
+static void test_web__alert_ack_routes_refuse_bureau_and_forged_link_posts(void **state)
+{
+	struct web_req r;
+
+	(void)state;
+	assert_int_equal(authz("GET", "/alerts", AUTH_ROLE_BUREAU), WEB_AUTHZ_OK);
+	assert_int_equal(authz("GET", "/alerts/7", AUTH_ROLE_OPERATOR), WEB_AUTHZ_OK);
+	assert_int_equal(authz("GET", "/api/v1/alerts", AUTH_ROLE_MEMBER), WEB_AUTHZ_FORBIDDEN);
+	assert_int_equal(authz("GET", "/alerts", AUTH_ROLE_ADMIN), WEB_AUTHZ_FORBIDDEN);
+	fake_req(&r, "POST", "/alerts/7/ack", AUTH_ROLE_BUREAU);
+	r.form.v[0] = (struct web_kv){"csrf", r.who.csrf};
+	r.form.n = 1;
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_FORBIDDEN);
+	r.who.role = AUTH_ROLE_OPERATOR;
+	assert_int_equal(web_authorize(&r), WEB_AUTHZ_OK);
+	web_req_release(&r);
+	assert_int_equal(authz("GET", "/ack/0123456789abcdef0123456789abcdef", AUTH_ROLE_NONE),
+			 WEB_AUTHZ_OK);
+	assert_int_equal(authz("POST", "/ack/0123456789abcdef0123456789abcdef", AUTH_ROLE_NONE),
+			 WEB_AUTHZ_FORBIDDEN);
+	fake_req(&r, "POST", "/ack/0123456789abcdef0123456789abcdef", AUTH_ROLE_NONE);
 	r.cookies.v[0] = (struct web_kv){"mamori_login", "abcd"};
 	r.cookies.n = 1;
 	r.form.v[0] = (struct web_kv){"csrf", "abcd"};
@@ -385,6 +419,55 @@ static void test_web__raw_request_parses_everything(void **state)
 	web_arena_release(&a);
 }
 
+static void test_web__stmt_cache_reuses_and_resets(void **state)
+{
+	char path[512], sql[64];
+	struct store *s = NULL;
+	struct store_stmt *a = NULL, *b = NULL, *c = NULL;
+	struct web_req r;
+	struct merr e;
+
+	tu_path(path, sizeof(path), "stmt.db");
+	remove(path);
+	merr_init(&e);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	web_req_init(&r, 1 << 20);
+	r.s = s;
+	/* outside a worker: prepared each time, finalized by web_stmt_done */
+	assert_int_equal(web_stmt(&r, "SELECT ?1 + 1", &a), 0);
+	web_stmt_done(&r, a);
+	web_stmt_cache_attach(s);
+	assert_int_equal(web_stmt(&r, "SELECT ?1 + 1", &a), 0);
+	stmt_bind_int64(a, 1, 41);
+	assert_int_equal(stmt_step(a, NULL), 1);
+	assert_int_equal(stmt_int64(a, 0), 42);
+	/* the same text while a is in use is another statement */
+	assert_int_equal(web_stmt(&r, "SELECT ?1 + 1", &b), 0);
+	assert_ptr_not_equal(a, b);
+	web_stmt_done(&r, b);
+	web_stmt_done(&r, a);
+	/* given back: the same statement again, reset, its binding cleared (NULL + 1) */
+	assert_int_equal(web_stmt(&r, "SELECT ?1 + 1", &c), 0);
+	assert_true(c == a || c == b);
+	assert_int_equal(stmt_step(c, NULL), 1);
+	assert_true(stmt_is_null(c, 0));
+	web_stmt_done(&r, c);
+	/* 16 other texts push the oldest out; every text still runs */
+	for (int i = 0; i < 17; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d", i);
+		assert_int_equal(web_stmt(&r, sql, &c), 0);
+		assert_int_equal(stmt_step(c, NULL), 1);
+		assert_int_equal(stmt_int64(c, 0), i);
+		web_stmt_done(&r, c);
+	}
+	/* a bad text is an error in r.err, and nothing is kept */
+	assert_int_equal(web_stmt(&r, "SELEC nothing", &c), M_ESTORE);
+	assert_null(c);
+	web_stmt_cache_detach(); /* finalizes them: the sanitizers see no leak */
+	web_req_release(&r);
+	store_close(s);
+}
+
 static void test_web__arena_caps_allocations(void **state)
 {
 	struct web_arena a;
@@ -394,6 +477,30 @@ static void test_web__arena_caps_allocations(void **state)
 	assert_null(web_arena_alloc(&a, 60));
 	assert_null(web_arena_alloc(&a, SIZE_MAX));
 	web_arena_release(&a);
+}
+
+static void test_web__report_file_names_are_period_and_fixed_format(void **state)
+{
+	static const char *const bad[] = {
+	    "",		  "2026Q4",	   "2026Q4.",	   "2026Q5.pdf",
+	    "2026Q0.pdf", "2026q4.pdf",	   "2026Q4.PDF",   "2026Q4.pdf.pdf",
+	    "2026Q4.db",  "../2026Q4.pdf", "x/2026Q4.pdf", "2026Q4.pdf/",
+	    "202Q4.pdf",  "20260Q4.pdf",   "abcdQ4.pdf",   "2026Q4..pdf",
+	    ".pdf",	  "2026Q4.html ",  " 2026Q4.pdf",  "2026Q4.pdf\n",
+	};
+	char period[8];
+	const char *ext = NULL;
+
+	(void)state;
+	assert_true(web_report_file_parse("2026Q4.pdf", period, &ext));
+	assert_string_equal(period, "2026Q4");
+	assert_string_equal(ext, "pdf");
+	assert_true(web_report_file_parse("1999Q1.html", period, &ext));
+	assert_string_equal(period, "1999Q1");
+	assert_string_equal(ext, "html");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(web_report_file_parse(bad[i], period, &ext));
+	assert_false(web_report_file_parse(NULL, period, &ext));
 }
 
 int main(void)
@@ -409,12 +516,15 @@ int main(void)
 	    cmocka_unit_test(test_web__routes_match_patterns_and_methods),
 	    cmocka_unit_test(test_web__route_table_has_a_policy_everywhere),
 	    cmocka_unit_test(test_web__authorize_decides_from_the_table),
+	    cmocka_unit_test(test_web__alert_ack_routes_refuse_bureau_and_forged_link_posts),
 	    cmocka_unit_test(test_web__org_filter_narrows_to_the_callers_rows),
 	    cmocka_unit_test(test_web__rows_clause_binds_the_callers_org_or_sector),
 	    cmocka_unit_test(test_web__json_body_checked_against_fields),
 	    cmocka_unit_test(test_web__status_table_maps_library_codes),
 	    cmocka_unit_test(test_web__raw_request_parses_everything),
 	    cmocka_unit_test(test_web__arena_caps_allocations),
+	    cmocka_unit_test(test_web__report_file_names_are_period_and_fixed_format),
+	    cmocka_unit_test(test_web__stmt_cache_reuses_and_resets),
 	};
 	return cmocka_run_group_tests_name("web", tests, NULL, NULL);
 }
