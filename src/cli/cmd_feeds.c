@@ -13,7 +13,10 @@ const char cmd_feeds_usage[] =
     "       mamori feeds status [--json]\n"
     "       mamori feeds kev-diff [--json] OLD.json NEW.json\n"
     "       mamori feeds sync [--dest DIR] [--base-url URL] [--nvd-year YYYY]... [--no-import]\n"
-    "                         [--timeout S] [--json]\n"
+    "                         [--timeout S] [--json] [--sources LIST] [--since DATE]\n"
+    "                         [--nvd-api-url URL] [--cve5-url TEMPLATE] [--jvn-url URL]\n"
+    "                         [--page-delay MS] [--max-pages N] [--retries N]\n"
+    "       mamori feeds sync --save-nvd-api-key < KEYFILE\n"
     "\n"
     "import    imports NVD, CVE 5, KEV, EPSS and JVN files: every feed under DIR (laid out as\n"
     "          nvd/ cve5/ kev/ epss/ jvn/; default --data-dir) or the FILEs given (feed\n"
@@ -25,7 +28,12 @@ const char cmd_feeds_usage[] =
     "kev-diff  compares two KEV catalog files: CVEs added and removed / KEV カタログの差分\n"
     "sync      downloads KEV, EPSS and NVD feed files (ETag, Range resume, .meta SHA-256),\n"
     "          then imports them. --base-url replaces the official hosts with BASE/<feed>/.\n"
-    "          フィードをダウンロードして取り込みます。\n";
+    "          --sources files,nvd-api,cve5,jvn (or all; default files): nvd-api pages the\n"
+    "          NVD CVE API 2.0 from its cursor (API key: $NVD_API_KEY or the one saved\n"
+    "          with --save-nvd-api-key from stdin), cve5 imports the\n"
+    "          newest cvelistV5 hourly delta zip, jvn pages MyJVN getVulnOverviewList and\n"
+    "          fetches getVulnDetailInfo. --since sets the start of a source with no cursor.\n"
+    "          フィードをダウンロードして取り込みます (API は前回の続きから)。\n";
 
 /* ---- import ---- */
 
@@ -363,6 +371,73 @@ static void sync_imp(const struct feeds_result *r, void *arg)
 	print_result(r, ((struct sync_out *)arg)->imp);
 }
 
+/* "files,nvd-api,cve5,jvn" or "all" -> FEEDS_SYNC_* bits. */
+static int parse_sources(const char *arg, unsigned *out)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {
+	    {"files", FEEDS_SYNC_FILES},
+	    {"nvd-api", FEEDS_SYNC_NVDAPI},
+	    {"cve5", FEEDS_SYNC_CVE5},
+	    {"jvn", FEEDS_SYNC_JVN},
+	    {"all", FEEDS_SYNC_FILES | FEEDS_SYNC_NVDAPI | FEEDS_SYNC_CVE5 | FEEDS_SYNC_JVN}};
+	const char *p = arg;
+
+	*out = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		bool found = false;
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+			if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0) {
+				*out |= names[i].bit;
+				found = true;
+			}
+		if (!found)
+			return -1;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return *out ? 0 : -1;
+}
+
+static int parse_count(const char *arg, long max, long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || v < 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Reads the key from stdin (never argv: other users see a command line) into the store. */
+static int save_nvd_api_key(struct cli *c)
+{
+	char line[256];
+	struct store *s;
+	struct merr e;
+	size_t n;
+	int rc;
+
+	if (!fgets(line, sizeof(line), stdin))
+		return cli_usage_error(c, "--save-nvd-api-key reads the key from standard input");
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = feeds_sync_set_nvd_api_key(s, line, &e);
+	memset(line, 0, sizeof(line));
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("NVD API キーを保存しました / NVD API key saved\n");
+	return 0;
+}
+
 static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"dest", required_argument, NULL, 'd'},
@@ -371,11 +446,21 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 					     {"no-import", no_argument, NULL, 'n'},
 					     {"timeout", required_argument, NULL, 't'},
 					     {"json", no_argument, NULL, 'j'},
+					     {"sources", required_argument, NULL, 's'},
+					     {"since", required_argument, NULL, 'S'},
+					     {"nvd-api-url", required_argument, NULL, 'A'},
+					     {"cve5-url", required_argument, NULL, 'C'},
+					     {"jvn-url", required_argument, NULL, 'J'},
+					     {"page-delay", required_argument, NULL, 'D'},
+					     {"max-pages", required_argument, NULL, 'P'},
+					     {"retries", required_argument, NULL, 'R'},
+					     {"save-nvd-api-key", no_argument, NULL, 'K'},
 					     {0}};
-	struct feeds_sync_opts so = {0};
+	struct feeds_sync_opts so = {.page_delay_ms = -1, .retries = -1};
 	struct feeds_opts fo = {0};
 	struct import_out out = {.c = c}, imp = {.c = c};
 	int years[32], n_years = 0, opt, rc;
+	bool save_key = false;
 	struct store *s = NULL;
 	struct merr e;
 
@@ -395,11 +480,44 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 		case 'n': so.no_import = true; break;
 		case 't': so.timeout_s = strtol(optarg, NULL, 10); break;
 		case 'j': c->json = true; break;
+		case 's':
+			if (parse_sources(optarg, &so.sources))
+				return cli_usage_error(
+				    c, "--sources wants files,nvd-api,cve5,jvn,all");
+			break;
+		case 'S': so.since = optarg; break;
+		case 'K': save_key = true; break;
+		case 'A': so.nvdapi_url = optarg; break;
+		case 'C': so.cve5_url = optarg; break;
+		case 'J': so.jvn_url = optarg; break;
+		case 'D':
+			if (parse_count(optarg, 600000, &so.page_delay_ms))
+				return cli_usage_error(
+				    c, "--page-delay wants milliseconds (0-600000)");
+			break;
+		case 'R': {
+			long v;
+			if (parse_count(optarg, 10, &v))
+				return cli_usage_error(c, "--retries wants 0-10");
+			so.retries = (int)v;
+			break;
+		}
+		case 'P':
+			if (parse_count(optarg, 1000000, &so.max_pages) || so.max_pages == 0)
+				return cli_usage_error(c, "--max-pages wants 1-1000000");
+			break;
 		default: return cli_usage_error(c, "unknown option");
 		}
 	}
+	if (save_key)
+		return save_nvd_api_key(c);
 	if (!so.dest || !*so.dest)
 		so.dest = "./feeds";
+	so.nvd_api_key = getenv("NVD_API_KEY");
+	if (so.nvd_api_key && !*so.nvd_api_key)
+		so.nvd_api_key = NULL;
+	if (so.sources & ~(unsigned)FEEDS_SYNC_FILES && !s && !(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
 	so.nvd_years = years;
 	so.n_nvd_years = (size_t)n_years;
 	so.import = &fo;

@@ -8,14 +8,17 @@
 #include <errno.h>
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <openssl/evp.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "vuln/feed_sync_int.h"
 #include "vuln/feeds_int.h"
 
 #define DOWNLOAD_MAX ((curl_off_t)4 << 30)
@@ -244,7 +247,7 @@ static int state_put(struct store *s, const char *key, const char *url, const st
 	return rc;
 }
 
-static int mkdir_p(const char *dir)
+int fsync_mkdir_p(const char *dir)
 {
 	char tmp[1024];
 	snprintf(tmp, sizeof(tmp), "%s", dir);
@@ -256,6 +259,154 @@ static int mkdir_p(const char *dir)
 		}
 	}
 	return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+int fsync_get(const char *url, const char *const *hdrs, long timeout_s, const char *path,
+	      struct buf *mem, long *status, long long *bytes, struct merr *e)
+{
+	struct curl_slist *hl = NULL;
+	struct xfer x = {.mem = mem};
+	CURLcode cr;
+	CURL *h;
+
+	*status = 0;
+	if (path && !(x.f = fopen(path, "wb")))
+		return merr_at(e, M_EIO, path, -1, -1, NULL, "cannot write: %s", strerror(errno));
+	if (!(h = easy_new(url, timeout_s, &x))) {
+		if (x.f)
+			fclose(x.f);
+		return merr_set(e, M_ENOMEM, "cannot start libcurl");
+	}
+	for (size_t i = 0; hdrs && hdrs[i]; i++)
+		hl = curl_slist_append(hl, hdrs[i]);
+	if (hl)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	cr = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(hl);
+	if (bytes)
+		*bytes = (long long)x.written;
+	if (x.f && fclose(x.f) != 0 && cr == CURLE_OK)
+		return merr_at(e, M_EIO, path, -1, -1, NULL, "write failed");
+	if (cr != CURLE_OK)
+		return merr_set(e, M_ENET, "%s: %s", url, curl_easy_strerror(cr));
+	return 0;
+}
+
+/* Worth another try: a cut transfer, rate limiting (NVD answers 403/429) or a 5xx. */
+static bool transient(int rc, long status)
+{
+	return rc == M_ENET || (rc == 0 && (status == 403 || status == 429 || status >= 500));
+}
+
+int fsync_get_retry(struct fsync_run *r, const char *url, const char *const *hdrs, const char *path,
+		    struct buf *mem, long *status, long long *bytes, struct merr *e)
+{
+	int tries = r->o->retries >= 0 ? r->o->retries : 2, rc;
+	for (int i = 0;; i++) {
+		struct merr te;
+		merr_init(&te);
+		if (mem)
+			buf_reset(mem);
+		rc = fsync_get(url, hdrs, r->timeout, path, mem, status, bytes, &te);
+		if (i >= tries || !transient(rc, *status)) {
+			if (rc && e)
+				*e = te;
+			return rc;
+		}
+		/* Back off: the page delay times the attempt, at least 1 s unless delays are off. */
+		fsync_sleep_ms(fsync_delay(r->o, 1000) * (i + 1));
+	}
+}
+
+void fsync_forget(struct store *s, const char *dir, const char *prefix, const char *kind)
+{
+	struct store_stmt *q = NULL;
+	size_t pl = strlen(prefix);
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return;
+	if (s && store_prepare(s, "DELETE FROM feed_state WHERE feed = ?", &q, NULL))
+		q = NULL;
+	while ((d = readdir(dp)) != NULL) {
+		char path[1200], key[400];
+		if (strncmp(d->d_name, prefix, pl) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		unlink(path);
+		if (q) {
+			/* The import's own row for the file ("nvd/NAME"): the cursor replaces it. */
+			snprintf(key, sizeof(key), "%s/%s", kind, d->d_name);
+			stmt_reset(q);
+			stmt_bind_text(q, 1, key);
+			feeds_exec(q, NULL);
+		}
+	}
+	closedir(dp);
+	stmt_finalize(q);
+}
+
+void fsync_sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+}
+
+long fsync_delay(const struct feeds_sync_opts *o, long dflt)
+{
+	return o->page_delay_ms >= 0 ? o->page_delay_ms : dflt;
+}
+
+void fsync_cursor_get(struct store *s, const char *key, char *out, size_t cap)
+{
+	struct sync_state st;
+	state_get(s, key, &st);
+	snprintf(out, cap, "%s", st.last_modified);
+}
+
+int fsync_cursor_put(struct store *s, const char *key, const char *url, const char *value,
+		     struct merr *e)
+{
+	struct sync_state st = {0};
+	snprintf(st.last_modified, sizeof(st.last_modified), "%s", value);
+	return state_put(s, key, url, &st, e);
+}
+
+void fsync_fail(struct fsync_run *r, int rc, const struct merr *e)
+{
+	if (rc && !r->first_rc) {
+		r->first_rc = rc;
+		if (e)
+			r->first_e = *e;
+	}
+}
+
+int fsync_import(struct fsync_run *r, const char *path, const char *url, enum feeds_kind kind,
+		 size_t batch, struct feeds_result *ir)
+{
+	struct feeds_opts fo = r->o->import ? *r->o->import : (struct feeds_opts){0};
+	struct merr e;
+	int rc;
+
+	merr_init(&e);
+	fo.batch = batch;
+	fo.resume = false;
+	rc = feeds_import_file(r->s, path, kind, &fo, ir, &e);
+	if (rc) {
+		/* The URL says which request; the file, line and byte offset where in it. */
+		struct merr ue;
+		merr_init(&ue);
+		merr_set(&ue, rc, "%.200s: %.200s:%ld:@%lld: %.200s", url,
+			 e.file[0] ? e.file : path, e.line, e.offset, e.msg);
+		fsync_fail(r, rc, &ue);
+	}
+	if (r->import_cb)
+		r->import_cb(ir, r->arg);
+	return rc;
 }
 
 /* One transfer into path.part (resumed when it exists); renamed into place when complete. */
@@ -405,7 +556,7 @@ static int sync_one(struct store *s, const struct feeds_sync_opts *o, const stru
 	snprintf(key, sizeof(key), "sync:%s", j->name);
 	snprintf(dir, sizeof(dir), "%s/%s", o->dest, j->dir);
 	snprintf(r->path, sizeof(r->path), "%.380s/%.127s", dir, j->file);
-	if (mkdir_p(dir))
+	if (fsync_mkdir_p(dir))
 		return merr_at(e, M_EIO, dir, -1, -1, NULL, "cannot create: %s", strerror(errno));
 	state_get(s, key, &st);
 	if (j->meta) {
@@ -479,21 +630,13 @@ static size_t make_jobs(const struct feeds_sync_opts *o, struct job *jobs, size_
 	return n;
 }
 
-int feeds_sync(struct store *s, const struct feeds_sync_opts *o, feeds_sync_fn sync_cb,
-	       feeds_result_fn import_cb, void *arg, struct merr *e)
+static int sync_files(struct store *s, const struct feeds_sync_opts *o, feeds_sync_fn sync_cb,
+		      feeds_result_fn import_cb, void *arg, struct merr *e)
 {
-	static bool curl_ready;
 	struct job jobs[40];
 	size_t n;
 	int first_rc = 0;
 
-	if (!o->dest || !*o->dest)
-		return merr_set(e, M_EINVAL, "no destination folder");
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return merr_set(e, M_ENOMEM, "cannot start libcurl");
-		curl_ready = true;
-	}
 	n = make_jobs(o, jobs, ARRAY_SIZE(jobs));
 	for (size_t i = 0; i < n; i++) {
 		struct feeds_sync_result r = {0};
@@ -529,4 +672,48 @@ int feeds_sync(struct store *s, const struct feeds_sync_opts *o, feeds_sync_fn s
 		}
 	}
 	return first_rc;
+}
+
+int feeds_sync(struct store *s, const struct feeds_sync_opts *o, feeds_sync_fn sync_cb,
+	       feeds_result_fn import_cb, void *arg, struct merr *e)
+{
+	static bool curl_ready;
+	static int (*const paged[])(struct fsync_run *) = {fsync_nvdapi, fsync_cve5, fsync_jvn};
+	static const unsigned paged_bit[] = {FEEDS_SYNC_NVDAPI, FEEDS_SYNC_CVE5, FEEDS_SYNC_JVN};
+	unsigned which = o->sources ? o->sources : FEEDS_SYNC_FILES;
+	struct fsync_run run = {.s = s,
+				.o = o,
+				.sync_cb = sync_cb,
+				.import_cb = import_cb,
+				.arg = arg,
+				.timeout = o->timeout_s > 0 ? o->timeout_s : 600};
+
+	if (!o->dest || !*o->dest)
+		return merr_set(e, M_EINVAL, "no destination folder");
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return merr_set(e, M_ENOMEM, "cannot start libcurl");
+		curl_ready = true;
+	}
+	merr_init(&run.first_e);
+	if (which & FEEDS_SYNC_FILES) {
+		struct merr fe;
+		merr_init(&fe);
+		fsync_fail(&run, sync_files(s, o, sync_cb, import_cb, arg, &fe), &fe);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(paged); i++) {
+		if (!(which & paged_bit[i]))
+			continue;
+		if (!s) {
+			struct merr ne;
+			merr_init(&ne);
+			merr_set(&ne, M_EINVAL, "API sources need the store for their cursor");
+			fsync_fail(&run, M_EINVAL, &ne);
+			continue;
+		}
+		paged[i](&run); /* errors are kept in run */
+	}
+	if (run.first_rc && e)
+		*e = run.first_e;
+	return run.first_rc;
 }

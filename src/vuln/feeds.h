@@ -106,6 +106,14 @@ void feeds_kev_diff_release(struct feeds_kev_diff *d);
 
 /* ---- sync: download the feeds (libcurl), then import ---- */
 
+/* Sources of feeds_sync_opts.sources (0 means FEEDS_SYNC_FILES). */
+enum {
+	FEEDS_SYNC_FILES = 1,  /* KEV, EPSS, NVD yearly/modified files */
+	FEEDS_SYNC_NVDAPI = 2, /* NVD CVE API 2.0, paged by lastModified window */
+	FEEDS_SYNC_CVE5 = 4,   /* cvelistV5 delta zip */
+	FEEDS_SYNC_JVN = 8,    /* MyJVN getVulnOverviewList + getVulnDetailInfo */
+};
+
 struct feeds_sync_opts {
 	const char *dest;     /* folder laid out like the shared data folder */
 	const char *base_url; /* NULL: the official URLs; else BASE/<feed>/<file> */
@@ -114,6 +122,15 @@ struct feeds_sync_opts {
 	bool no_import;
 	long timeout_s; /* per transfer; 0 means 600 */
 	const struct feeds_opts *import;
+	unsigned sources;	 /* FEEDS_SYNC_* bits */
+	const char *nvdapi_url;	 /* NULL: official, or BASE/rest/json/cves/2.0 with base_url */
+	const char *nvd_api_key; /* sent as the apiKey header when set */
+	const char *cve5_url;	 /* template with {date} {hour}; NULL: official release asset */
+	const char *jvn_url;	 /* NULL: https://jvndb.jvn.jp/myjvn, or BASE/myjvn */
+	const char *since;	 /* ISO 8601 start when a source has no cursor yet */
+	long page_delay_ms;	 /* between API requests; negative: 6000 (600 with a key) */
+	long max_pages;		 /* per source and run; 0 means 1000 */
+	int retries;		 /* more tries of a failed request; negative: 2 */
 };
 
 struct feeds_sync_result {
@@ -127,6 +144,10 @@ struct feeds_sync_result {
 	char error[600];
 };
 typedef void (*feeds_sync_fn)(const struct feeds_sync_result *r, void *arg);
+
+/* Keeps the NVD API key in the store (settings feeds.nvd_api_key); $NVD_API_KEY (passed in
+ * feeds_sync_opts.nvd_api_key) wins over it. */
+int feeds_sync_set_nvd_api_key(struct store *s, const char *key, struct merr *e);
 
 /* Downloads each feed, then (unless no_import) imports what changed. sync_cb and import_cb
  * may be NULL. Returns 0 or the first error code (other feeds are still tried). */
@@ -216,6 +237,39 @@ int feeds_jvn_parse_xml(const char *p, size_t len, feeds_jvn_fn fn, void *arg, l
 			struct merr *e);
 int feeds_jvn_parse_json(const char *p, size_t len, feeds_jvn_fn fn, void *arg, long *n_entries,
 			 struct merr *e);
+/* The paging status of a MyJVN 3.x response (<status:Status .../>). */
+struct feeds_jvn_status {
+	long ret_cd;	    /* 0 is success */
+	long total_res;	    /* entries matching the query */
+	long total_res_ret; /* entries in this response */
+	long first_res;	    /* 1-based position of its first entry */
+	char err_cd[32], err_msg[256];
+	char method[48];
+};
+/* Finds and checks the status element of a MyJVN HND document; M_EPARSE with line when it
+ * is missing or its numbers are not numbers. */
+int feeds_jvn_status_parse(const char *p, size_t len, struct feeds_jvn_status *st, struct merr *e);
+
+/* A cvelistV5 zip member name: 0 for a record ("cves/2024/3xxx/CVE-2024-3400.json"), 1 for
+ * another file to skip, M_EPARSE for a name refused outright (absolute, "..", control
+ * characters, too long). */
+int feeds_cve5_member_name(const char *name, size_t len);
+
+/* What reading a cvelistV5 zip found. */
+struct feeds_cve5_zip {
+	long members;	/* records written as lines */
+	long skipped;	/* other files (deltaLog.json, folders) */
+	long bad_names; /* names refused by feeds_cve5_member_name() */
+	char first_bad[300];
+};
+/*
+ * Reads a cvelistV5 zip (p[0..len), or the file path when p is NULL), a nested *.zip (the
+ * baseline's cves.zip) included, and writes each record member to out as one line. Returns 0
+ * or M_EPARSE / M_ETOOBIG (a broken archive, a member over 8 MB) with detail in e.
+ */
+int feeds_cve5_zip_lines(const void *p, size_t len, const char *path, FILE *out,
+			 struct feeds_cve5_zip *z, struct merr *e);
+
 /* Japanese JVN severity for a CVSS severity word and version ("HIGH", 3 -> 重要); "" when none. */
 const char *feeds_jvn_severity(const char *word, int cvss_major);
 
