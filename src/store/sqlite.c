@@ -2,6 +2,7 @@
 #include "base/compat.h"
 
 #include <pthread.h>
+#include <string.h>
 #include <sqlite3.h>
 
 #include "base/mem.h"
@@ -10,11 +11,31 @@
 struct sq_stmt {
 	struct store_stmt base;
 	sqlite3_stmt *st;
+	uint64_t hash; /* of the SQL text, for the cache */
+};
+
+/* Finished statements are kept (reset, bindings cleared) and handed out again for the same
+ * SQL text: preparing costs more than running most of the short queries a web request makes,
+ * and every caller keeps its simple prepare … finalize shape. */
+#define SQ_CACHE 32
+
+struct sq_db {
+	sqlite3 *db;
+	struct sq_stmt *cache[SQ_CACHE];
+	unsigned next; /* slot to evict when the cache is full */
 };
 
 static sqlite3 *db_of(struct store *s)
 {
-	return s->impl;
+	return ((struct sq_db *)s->impl)->db;
+}
+
+static uint64_t sql_hash(const char *sql)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *sql; sql++)
+		h = (h ^ (unsigned char)*sql) * 1099511628211ull;
+	return h;
 }
 
 static int sq_err(struct store *s, struct merr *e, int rc, const char *what)
@@ -36,18 +57,23 @@ static int sq_open(struct store *s, const char *path, struct merr *e)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	sqlite3 *db = NULL;
+	struct sq_db *h;
 	int rc;
 
 	pthread_once(&once, sq_configure);
+	if (!(h = m_calloc(1, sizeof(*h))))
+		return merr_set(e, M_ENOMEM, "out of memory opening the store");
 	rc = sqlite3_open_v2(
 	    path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		merr_set(e, M_ESTORE, "%s: cannot open: %s", path,
 			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
+		m_free(h);
 		return M_ESTORE;
 	}
-	s->impl = db;
+	h->db = db;
+	s->impl = h;
 	sqlite3_busy_timeout(db, 30000);
 	sqlite3_extended_result_codes(db, 1);
 	/* page_size only takes effect on a new, empty file (before WAL writes the header):
@@ -61,6 +87,7 @@ static int sq_open(struct store *s, const char *path, struct merr *e)
 	if (rc != SQLITE_OK) {
 		merr_set(e, M_ESTORE, "%s: %s", path, sqlite3_errmsg(db));
 		sqlite3_close(db);
+		m_free(h);
 		s->impl = NULL;
 		return M_ESTORE;
 	}
@@ -69,7 +96,15 @@ static int sq_open(struct store *s, const char *path, struct merr *e)
 
 static void sq_close(struct store *s)
 {
-	sqlite3_close_v2(db_of(s));
+	struct sq_db *h = s->impl;
+
+	for (size_t i = 0; i < SQ_CACHE; i++)
+		if (h->cache[i]) {
+			sqlite3_finalize(h->cache[i]->st);
+			m_free(h->cache[i]);
+		}
+	sqlite3_close_v2(h->db);
+	m_free(h);
 	s->impl = NULL;
 }
 
@@ -91,10 +126,24 @@ static struct sq_stmt *S(struct store_stmt *st)
 	return (struct sq_stmt *)st;
 }
 
+/* Back into the cache (evicting the slot in turn when it is full), or really finalized. */
 static void st_finalize(struct store_stmt *st)
 {
-	sqlite3_finalize(S(st)->st);
-	m_free(st);
+	struct sq_db *h = st->store->impl;
+	struct sq_stmt *old;
+	size_t i;
+
+	sqlite3_reset(S(st)->st);
+	sqlite3_clear_bindings(S(st)->st);
+	for (i = 0; i < SQ_CACHE && h->cache[i]; i++)
+		;
+	if (i == SQ_CACHE) {
+		i = h->next++ % SQ_CACHE;
+		old = h->cache[i];
+		sqlite3_finalize(old->st);
+		m_free(old);
+	}
+	h->cache[i] = S(st);
 }
 
 static int st_reset(struct store_stmt *st)
@@ -183,13 +232,24 @@ static const struct store_stmt_ops sq_stmt_ops = {
 
 static int sq_prepare(struct store *s, const char *sql, struct store_stmt **out, struct merr *e)
 {
-	struct sq_stmt *st = m_calloc(1, sizeof(*st));
+	struct sq_db *h = s->impl;
+	uint64_t hash = sql_hash(sql);
+	struct sq_stmt *st;
 	int rc;
 
 	*out = NULL;
-	if (!st)
+	for (size_t i = 0; i < SQ_CACHE; i++) {
+		st = h->cache[i];
+		if (st && st->hash == hash && strcmp(sqlite3_sql(st->st), sql) == 0) {
+			h->cache[i] = NULL;
+			*out = &st->base;
+			return 0;
+		}
+	}
+	if (!(st = m_calloc(1, sizeof(*st))))
 		return merr_set(e, M_ENOMEM, "out of memory preparing a statement");
-	rc = sqlite3_prepare_v3(db_of(s), sql, -1, 0, &st->st, NULL);
+	st->hash = hash;
+	rc = sqlite3_prepare_v3(db_of(s), sql, -1, SQLITE_PREPARE_PERSISTENT, &st->st, NULL);
 	if (rc != SQLITE_OK) {
 		m_free(st);
 		return sq_err(s, e, rc, "prepare");

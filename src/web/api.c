@@ -286,6 +286,7 @@ int web_api_audit(struct web_req *r)
 		return rc;
 	o = cJSON_CreateObject();
 	items = cJSON_AddArrayToObject(o, "items");
+	web_audit_queue_flush(r->s); /* the newest reads too */
 	if ((rc = auth_audit_list(r->s, limit, offset, audit_json, items, &total, &r->err))) {
 		cJSON_Delete(o);
 		return rc;

@@ -145,21 +145,12 @@ void web_error_code(struct web_req *r, int code)
 		r->retry_after = 60;
 }
 
-/* Worker threads take turns here for the read audit rows (org.read ...): waiting on a mutex
- * wakes at once, where SQLite's busy handler sleeps 1, 2, 5 ... 100 ms between tries when
- * another thread holds the write lock, and those sleeps were the tail of every audited read
- * at 64 connections (bench/web.sh). */
-static pthread_mutex_t audit_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* Read audit rows are queued and written in batches (audit_queue.c explains why). */
 int web_audit(struct web_req *r, const char *action, const char *object, const char *detail)
 {
 	const char *actor = r->who.name[0] ? r->who.name : "anonymous";
-	int rc;
 
-	pthread_mutex_lock(&audit_lock);
-	rc = auth_audit(r->s, actor, action, object, detail, r->now, NULL);
-	pthread_mutex_unlock(&audit_lock);
-	return rc;
+	return web_audit_queue_add(r->s, actor, action, object, detail, r->now);
 }
 
 static void pick_language(struct web_req *r)

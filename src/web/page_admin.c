@@ -119,6 +119,7 @@ int web_page_audit(struct web_req *r)
 		"<table id=\"audit\"><thead><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
 		"</tr></thead><tbody>",
 		M_TIME, M_ACTOR, M_ACTION, M_OBJECT);
+	web_audit_queue_flush(r->s); /* the newest reads too */
 	if ((rc = auth_audit_list(r->s, limit, offset, audit_row, r, &total, &r->err)))
 		return rc;
 	web_out(r, "</tbody></table><nav class=\"pager\">%L–%L / %L", total ? offset + 1 : 0,

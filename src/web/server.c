@@ -559,6 +559,8 @@ int web_serve(const struct web_config *c, struct merr *e)
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if ((rc = web_audit_queue_start(c->db, e)))
+		goto out_key;
 	if ((rc = web_scanq_start(
 		 &(struct web_scanq_config){c->db, c->scan_rate, c->scan_max_runtime, c->data_dir},
 		 &sv.opts.scanq, e)))
@@ -591,6 +593,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 out_key:
 	/* A running scan stops sending, flushes and is left 'interrupted' (resumable). */
 	web_scanq_stop(sv.opts.scanq);
+	web_audit_queue_stop(); /* after the workers: their queued read rows are written */
 	pthread_key_delete(sv.store_key);
 out:
 	buf_release(&sv.cert);

@@ -453,6 +453,15 @@ int web_page_login(struct web_req *r);
 int web_post_login(struct web_req *r);
 int web_post_logout(struct web_req *r);
 int web_page_dashboard(struct web_req *r);
+/* Read audit rows go through a queue written in batches by one flusher thread (audit_queue.c).
+ * Without a started queue (unit tests) a row is written at once. */
+int web_audit_queue_start(const char *db, struct merr *e);
+void web_audit_queue_stop(void);
+int web_audit_queue_add(struct store *s, const char *actor, const char *action, const char *object,
+			const char *detail, int64_t at);
+/* Writes what is queued now, on s (the audit log pages call it before reading). */
+int web_audit_queue_flush(struct store *s);
+
 /* A prepared statement for sql on r->s: in a server worker, reused from the worker's cache
  * (reset, bindings cleared) when it was prepared before; otherwise prepared now. Give it
  * back with web_stmt_done (never stmt_finalize). 0 or a negative code (detail in r->err). */
