@@ -53,37 +53,21 @@ static int token_hash(const char *token, char hex[65], struct merr *e)
 
 /* ---------------------------------------------------------------- the query */
 
-#define AQ_BINDS 6
+/* The alerts lists' WHERE clause: a struct web_where over A_FROM (query.c). */
 
-struct aq {
-	char where[768];
-	size_t len;
-	const char *bind[AQ_BINDS];
-	int n;
-};
-
-static int aq_add(struct aq *q, const char *cond, const char *val)
+static int aq_add(struct web_where *q, const char *cond, const char *val)
 {
-	int w = snprintf(q->where + q->len, sizeof(q->where) - q->len, " AND %s", cond);
-
-	if (w < 0 || (size_t)w >= sizeof(q->where) - q->len || (val && q->n == AQ_BINDS))
-		return M_ETOOBIG;
-	q->len += (size_t)w;
-	if (val)
-		q->bind[q->n++] = val;
-	return 0;
+	return web_where_add(q, cond, val);
 }
 
 /* Starts q with the caller's rows: operators their org, bureau users their sector. */
-static int aq_rows(const struct web_req *r, struct aq *q)
+static int aq_rows(const struct web_req *r, struct web_where *q)
 {
 	char cond[160];
 	const char *val;
 	int rc = web_rows_clause(r, "a", cond, sizeof(cond), &val);
 
-	q->len = 0;
-	q->n = 0;
-	q->where[0] = '\0';
+	web_where_init(q);
 	return rc ? rc : aq_add(q, cond, val);
 }
 
@@ -102,7 +86,7 @@ static int flag_of(struct web_req *r, const char *name, bool *on)
 }
 
 /* The filters: org (slug, within the caller's rows), unacked=1, urgent=1, kind=alert|notice. */
-static int aq_filters(struct web_req *r, struct aq *q)
+static int aq_filters(struct web_req *r, struct web_where *q)
 {
 	const char *org = web_kv_get(&r->query, "org"), *kind = web_kv_get(&r->query, "kind");
 	bool unacked, urgent;
@@ -125,7 +109,7 @@ static int aq_filters(struct web_req *r, struct aq *q)
 }
 
 /* Narrows q to the {id} parameter; M_ENOTFOUND for anything not a plain number. */
-static int aq_id(struct web_req *r, struct aq *q, int64_t *id)
+static int aq_id(struct web_req *r, struct web_where *q, int64_t *id)
 {
 	const char *v = web_kv_get(&r->params, "id");
 	int rc;
@@ -137,44 +121,17 @@ static int aq_id(struct web_req *r, struct aq *q, int64_t *id)
 	return aq_add(q, "a.id = ?", v);
 }
 
-typedef int (*row_fn)(struct web_req *r, struct store_stmt *st, void *arg);
+typedef web_row_fn row_fn;
 
-/* SELECT cols FROM alerts WHERE q tail, binding limit/offset when limit > 0. */
-static int aq_run(struct web_req *r, const struct aq *q, const char *cols, const char *tail,
+static int aq_run(struct web_req *r, const struct web_where *q, const char *cols, const char *tail,
 		  int64_t limit, int64_t offset, row_fn fn, void *arg)
 {
-	char sql[2048];
-	struct store_stmt *st = NULL;
-	int rc, i;
-
-	snprintf(sql, sizeof(sql), "SELECT %s FROM " A_FROM " WHERE 1 = 1%s %s", cols, q->where,
-		 tail);
-	if ((rc = store_prepare(r->s, sql, &st, &r->err)))
-		return rc;
-	for (i = 0; i < q->n; i++)
-		stmt_bind_text(st, i + 1, q->bind[i]);
-	if (limit > 0) {
-		stmt_bind_int64(st, i + 1, limit);
-		stmt_bind_int64(st, i + 2, offset);
-	}
-	while ((rc = stmt_step(st, &r->err)) == 1)
-		if ((rc = fn(r, st, arg)))
-			break;
-	stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+	return web_where_run(r, A_FROM, q, cols, tail, limit, offset, fn, arg);
 }
 
-static int count_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int aq_count(struct web_req *r, const struct web_where *q, int64_t *n)
 {
-	(void)r;
-	*(int64_t *)arg = stmt_int64(st, 0);
-	return 0;
-}
-
-static int aq_count(struct web_req *r, const struct aq *q, int64_t *n)
-{
-	*n = 0;
-	return aq_run(r, q, "count(*)", "", 0, 0, count_row, n);
+	return web_where_count(r, A_FROM, q, n);
 }
 
 static const char list_tail[] = "ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?";
@@ -307,7 +264,7 @@ int web_api_alerts(struct web_req *r)
 {
 	int64_t limit, offset, total;
 	struct json_list l = {0};
-	struct aq q;
+	struct web_where q;
 	cJSON *o;
 	int rc;
 
@@ -345,7 +302,7 @@ static int one_json_row(struct web_req *r, struct store_stmt *st, void *arg)
 static int one_json(struct web_req *r, cJSON **out)
 {
 	struct one one = {0};
-	struct aq q;
+	struct web_where q;
 	int64_t id;
 	int rc;
 
@@ -372,7 +329,7 @@ int web_api_alert(struct web_req *r)
  * route lets only analysts (any) and operators (their own, by the row rule) get here. */
 static int ack_param(struct web_req *r, int64_t *id)
 {
-	struct aq q;
+	struct web_where q;
 	int64_t n = 0;
 	int rc;
 
@@ -572,7 +529,7 @@ int web_page_alerts(struct web_req *r)
 	int64_t limit, offset, total;
 	size_t mark = r->out.len;
 	struct store_stmt *targets = NULL;
-	struct aq q;
+	struct web_where q;
 	int rc;
 
 	if ((rc = aq_rows(r, &q)) || (rc = web_paging(r, 50, 500, &limit, &offset)) ||
@@ -655,7 +612,7 @@ static int detail_row(struct web_req *r, struct store_stmt *st, void *arg)
 int web_page_alert(struct web_req *r)
 {
 	bool found = false;
-	struct aq q;
+	struct web_where q;
 	int64_t id;
 	int rc;
 
@@ -815,7 +772,7 @@ static int panel_row(struct web_req *r, struct store_stmt *st, void *arg)
  * rows, and the newest five. */
 void web_panel_alerts(struct web_req *r)
 {
-	struct aq q, c;
+	struct web_where q, c;
 	int64_t total = 0;
 
 	web_out(r, "<section class=\"panel\" id=\"alerts-awaiting\"><h2>%T</h2>",

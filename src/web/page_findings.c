@@ -10,27 +10,15 @@
 #include "inventory/inventory.h"
 #include "web/web_int.h"
 
-#define FQ_BINDS 8
-
-/* A WHERE clause over findings f with its text binds. */
+/* A WHERE clause over findings f (query.c), and whether one severity is filtered. */
 struct fq {
-	char where[1024];
-	size_t len;
-	const char *bind[FQ_BINDS];
-	int n;
+	struct web_where w;
 	bool one_severity; /* ?severity= given: the list order leaves the rank out */
 };
 
 static int fq_add(struct fq *q, const char *cond, const char *val)
 {
-	int w = snprintf(q->where + q->len, sizeof(q->where) - q->len, " AND %s", cond);
-
-	if (w < 0 || (size_t)w >= sizeof(q->where) - q->len || (val && q->n == FQ_BINDS))
-		return M_ETOOBIG;
-	q->len += (size_t)w;
-	if (val)
-		q->bind[q->n++] = val;
-	return 0;
+	return web_where_add(&q->w, cond, val);
 }
 
 /* The row-level rule as SQL on alias.org_slug: operators their organisation, bureau users
@@ -60,10 +48,8 @@ static int fq_rows(const struct web_req *r, struct fq *q)
 	const char *val;
 	int rc = web_rows_clause(r, "f", cond, sizeof(cond), &val);
 
-	q->len = 0;
-	q->n = 0;
+	web_where_init(&q->w);
 	q->one_severity = false;
-	q->where[0] = '\0';
 	return rc ? rc : fq_add(q, cond, val);
 }
 
@@ -150,44 +136,17 @@ enum {
 	C_EVIDENCE,
 };
 
-typedef int (*row_fn)(struct web_req *r, struct store_stmt *st, void *arg);
+typedef web_row_fn row_fn;
 
-/* Runs SELECT cols FROM findings f WHERE q [ORDER/LIMIT tail]; calls fn per row. */
 static int fq_run(struct web_req *r, const struct fq *q, const char *cols, const char *tail,
 		  int64_t limit, int64_t offset, row_fn fn, void *arg)
 {
-	char sql[2048];
-	struct store_stmt *st = NULL;
-	int rc, i;
-
-	snprintf(sql, sizeof(sql), "SELECT %s FROM findings f WHERE 1 = 1%s %s", cols, q->where,
-		 tail);
-	if ((rc = web_stmt(r, sql, &st)))
-		return rc;
-	for (i = 0; i < q->n; i++)
-		stmt_bind_text(st, i + 1, q->bind[i]);
-	if (limit > 0) {
-		stmt_bind_int64(st, i + 1, limit);
-		stmt_bind_int64(st, i + 2, offset);
-	}
-	while ((rc = stmt_step(st, &r->err)) == 1)
-		if ((rc = fn(r, st, arg)))
-			break;
-	web_stmt_done(r, st);
-	return rc < 0 ? rc : 0;
-}
-
-static int count_row(struct web_req *r, struct store_stmt *st, void *arg)
-{
-	(void)r;
-	*(int64_t *)arg = stmt_int64(st, 0);
-	return 0;
+	return web_where_run(r, "findings f", &q->w, cols, tail, limit, offset, fn, arg);
 }
 
 static int fq_count(struct web_req *r, const struct fq *q, int64_t *n)
 {
-	*n = 0;
-	return fq_run(r, q, "count(*)", "", 0, 0, count_row, n);
+	return web_where_count(r, "findings f", &q->w, n);
 }
 
 /* The list's order: open first ('open' > 'fixed'), KEV, severity rank, newest. The indices

@@ -462,6 +462,24 @@ int web_audit_queue_add(struct store *s, const char *actor, const char *action, 
 /* Writes what is queued now, on s (the audit log pages call it before reading). */
 int web_audit_queue_flush(struct store *s);
 
+/* A WHERE clause built from filters, with its text binds (query.c): the row-level rule first,
+ * then " AND cond" per filter. M_ETOOBIG when it would not fit. */
+#define WEB_WHERE_BINDS 8
+struct web_where {
+	char sql[1024];
+	size_t len;
+	const char *bind[WEB_WHERE_BINDS];
+	int n;
+};
+typedef int (*web_row_fn)(struct web_req *r, struct store_stmt *st, void *arg);
+void web_where_init(struct web_where *q);
+int web_where_add(struct web_where *q, const char *cond, const char *val);
+/* SELECT cols FROM from WHERE q tail; binds q's values, then limit and offset when limit > 0;
+ * calls fn per row (a non-zero return stops). */
+int web_where_run(struct web_req *r, const char *from, const struct web_where *q, const char *cols,
+		  const char *tail, int64_t limit, int64_t offset, web_row_fn fn, void *arg);
+int web_where_count(struct web_req *r, const char *from, const struct web_where *q, int64_t *n);
+
 /* A prepared statement for sql on r->s: in a server worker, reused from the worker's cache
  * (reset, bindings cleared) when it was prepared before; otherwise prepared now. Give it
  * back with web_stmt_done (never stmt_finalize). 0 or a negative code (detail in r->err). */
