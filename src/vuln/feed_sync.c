@@ -300,6 +300,23 @@ static bool transient(int rc, long status)
 	return rc == M_ENET || (rc == 0 && (status == 403 || status == 429 || status >= 500));
 }
 
+void fsync_report(struct fsync_run *r, const char *name, const char *url, const char *path,
+		  long long bytes, bool not_modified, const struct merr *e)
+{
+	struct feeds_sync_result sr = {0};
+
+	snprintf(sr.name, sizeof(sr.name), "%s", name);
+	snprintf(sr.url, sizeof(sr.url), "%s", url);
+	snprintf(sr.path, sizeof(sr.path), "%s", path);
+	sr.bytes = bytes;
+	sr.not_modified = not_modified;
+	sr.downloaded = !e && !not_modified;
+	if (e)
+		merr_format(e, sr.error, sizeof(sr.error));
+	if (r->sync_cb)
+		r->sync_cb(&sr, r->arg);
+}
+
 int fsync_get_retry(struct fsync_run *r, const char *url, const char *const *hdrs, const char *path,
 		    struct buf *mem, long *status, long long *bytes, struct merr *e)
 {

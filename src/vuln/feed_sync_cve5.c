@@ -245,22 +245,6 @@ static void expand(const char *tpl, const char *date, int hour, char *out, size_
 	out[o] = '\0';
 }
 
-static void report(struct fsync_run *r, const char *url, const char *path, long long bytes,
-		   bool not_modified, const struct merr *e)
-{
-	struct feeds_sync_result sr = {0};
-	snprintf(sr.name, sizeof(sr.name), "cve5");
-	snprintf(sr.url, sizeof(sr.url), "%s", url);
-	snprintf(sr.path, sizeof(sr.path), "%s", path);
-	sr.bytes = bytes;
-	sr.not_modified = not_modified;
-	sr.downloaded = !e && !not_modified;
-	if (e)
-		merr_format(e, sr.error, sizeof(sr.error));
-	if (r->sync_cb)
-		r->sync_cb(&sr, r->arg);
-}
-
 /* Downloads, unpacks and imports one release asset. */
 static int one_release(struct fsync_run *r, const char *url, const char *dir, const char *tag)
 {
@@ -290,7 +274,7 @@ static int one_release(struct fsync_run *r, const char *url, const char *dir, co
 	if (rc == 0 && u.bad_names)
 		merr_at(&e, M_EPARSE, zip, -1, -1, "name", "%ld member names refused (first: %s)",
 			u.bad_names, u.first_bad);
-	report(r, url, zip, bytes, false, rc || u.bad_names ? &e : NULL);
+	fsync_report(r, "cve5", url, zip, bytes, false, rc || u.bad_names ? &e : NULL);
 	if (rc) {
 		unlink(part);
 		fsync_fail(r, rc, &e);
@@ -321,7 +305,7 @@ static int newest(struct fsync_run *r, const char *tpl, const char *dir, const c
 		snprintf(tag, sizeof(tag), "%s_%02d00Z", date, hour);
 		expand(tpl, date, hour, url, sizeof(url));
 		if (strcmp(cur, tag) == 0) {
-			report(r, url, "", 0, true, NULL);
+			fsync_report(r, "cve5", url, "", 0, true, NULL);
 			return 2;
 		}
 		if (r->requests++ > 0)

@@ -53,6 +53,10 @@ struct fsync_run {
 	long requests; /* made in this run, for the caps */
 };
 void fsync_fail(struct fsync_run *r, int rc, const struct merr *e);
+/* Tells the caller (sync_cb) about one request of source name: downloaded unless e or
+ * not_modified. */
+void fsync_report(struct fsync_run *r, const char *name, const char *url, const char *path,
+		  long long bytes, bool not_modified, const struct merr *e);
 /* Imports path as kind with a batch of `batch` records (one transaction per page). Returns
  * 0, or the file-level error (recorded with url in the run). */
 int fsync_import(struct fsync_run *r, const char *path, const char *url, enum feeds_kind kind,

@@ -141,21 +141,6 @@ static int collect_id(struct feeds_jvn *j, void *arg)
 	return 0;
 }
 
-static void report(struct fsync_run *r, const char *url, const char *path, long long bytes,
-		   const struct merr *e)
-{
-	struct feeds_sync_result sr = {0};
-	snprintf(sr.name, sizeof(sr.name), "jvn");
-	snprintf(sr.url, sizeof(sr.url), "%s", url);
-	snprintf(sr.path, sizeof(sr.path), "%s", path);
-	sr.bytes = bytes;
-	sr.downloaded = !e;
-	if (e)
-		merr_format(e, sr.error, sizeof(sr.error));
-	if (r->sync_cb)
-		r->sync_cb(&sr, r->arg);
-}
-
 /* GET url into path and into mem (for the status); checks HTTP 200, retCd and firstRes. */
 static int fetch_doc(struct fsync_run *r, const char *url, const char *path, long first,
 		     struct feeds_jvn_status *st, struct merr *e)
@@ -192,7 +177,7 @@ static int fetch_doc(struct fsync_run *r, const char *url, const char *path, lon
 		rc =
 		    merr_at(e, M_EPARSE, path, -1, -1, "firstRes",
 			    "server answered firstRes %ld for startItem %ld", st->first_res, first);
-	report(r, url, path, bytes, rc ? e : NULL);
+	fsync_report(r, "jvn", url, path, bytes, false, rc ? e : NULL);
 	buf_release(&b);
 	return rc;
 }

@@ -71,21 +71,6 @@ static void iso_param(int64_t t, char out[48])
 	snprintf(out, 48, "%.19s.000%%2B00:00", u);
 }
 
-static void report(struct fsync_run *r, const char *url, const char *path, long long bytes,
-		   const struct merr *e)
-{
-	struct feeds_sync_result sr = {0};
-	snprintf(sr.name, sizeof(sr.name), "nvd-api");
-	snprintf(sr.url, sizeof(sr.url), "%s", url);
-	snprintf(sr.path, sizeof(sr.path), "%s", path);
-	sr.bytes = bytes;
-	sr.downloaded = !e;
-	if (e)
-		merr_format(e, sr.error, sizeof(sr.error));
-	if (r->sync_cb)
-		r->sync_cb(&sr, r->arg);
-}
-
 struct window {
 	int64_t from, to;
 	long pages_cap;
@@ -125,7 +110,7 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 				 "page cap %ld reached (startIndex %lld of totalResults %lld): "
 				 "cursor not moved",
 				 w->pages_cap, start, total);
-			report(r, base, "", 0, &e);
+			fsync_report(r, "nvd-api", base, "", 0, false, &e);
 			fsync_fail(r, M_ETOOBIG, &e);
 			return M_ETOOBIG;
 		}
@@ -148,11 +133,11 @@ static int window_sync(struct fsync_run *r, const char *base, const char *dir, s
 				     "server answered startIndex %lld for %lld", h.start, start);
 		if (rc) {
 			/* No usable page: stop this window (the cursor stays). */
-			report(r, url, path, bytes, &e);
+			fsync_report(r, "nvd-api", url, path, bytes, false, &e);
 			fsync_fail(r, rc, &e);
 			return rc;
 		}
-		report(r, url, path, bytes, NULL);
+		fsync_report(r, "nvd-api", url, path, bytes, false, NULL);
 		if (total >= 0 && h.total != total) {
 			/* Records changed while we paged: the offsets moved, a record may have
 			 * slipped between two pages. Page the window again from the start. */
