@@ -163,6 +163,11 @@ static int st_bind_text(struct store_stmt *st, int i, const char *v, size_t len)
 	return bind_rc(sqlite3_bind_text64(S(st)->st, i, v, len, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
+static int st_bind_text_static(struct store_stmt *st, int i, const char *v, size_t len)
+{
+	return bind_rc(sqlite3_bind_text64(S(st)->st, i, v, len, SQLITE_STATIC, SQLITE_UTF8));
+}
+
 static int st_bind_int64(struct store_stmt *st, int i, int64_t v)
 {
 	return bind_rc(sqlite3_bind_int64(S(st)->st, i, v));
@@ -219,6 +224,7 @@ static const struct store_stmt_ops sq_stmt_ops = {
     .finalize = st_finalize,
     .reset = st_reset,
     .bind_text = st_bind_text,
+    .bind_text_static = st_bind_text_static,
     .bind_int64 = st_bind_int64,
     .bind_double = st_bind_double,
     .bind_null = st_bind_null,

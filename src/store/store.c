@@ -148,6 +148,15 @@ int stmt_bind_text(struct store_stmt *st, int i, const char *v)
 	return stmt_bind_textn(st, i, v, v ? strlen(v) : 0);
 }
 
+int stmt_bind_text_static(struct store_stmt *st, int i, const char *v)
+{
+	if (!v)
+		return st->ops->bind_null(st, i);
+	if (!st->ops->bind_text_static)
+		return st->ops->bind_text(st, i, v, strlen(v));
+	return st->ops->bind_text_static(st, i, v, strlen(v));
+}
+
 int stmt_bind_int64(struct store_stmt *st, int i, int64_t v)
 {
 	return st->ops->bind_int64(st, i, v);

@@ -63,6 +63,9 @@ int stmt_reset(struct store_stmt *st);
 /* Binds are 1-based, like SQLite. Strings are copied. NULL text binds NULL. */
 int stmt_bind_text(struct store_stmt *st, int i, const char *v);
 int stmt_bind_textn(struct store_stmt *st, int i, const char *v, size_t len);
+/* Binds without a copy: v must stay valid and unchanged until the statement's next
+ * reset (import records, which outlive their INSERTs, save a malloc and memcpy per value). */
+int stmt_bind_text_static(struct store_stmt *st, int i, const char *v);
 int stmt_bind_int64(struct store_stmt *st, int i, int64_t v);
 int stmt_bind_double(struct store_stmt *st, int i, double v);
 int stmt_bind_null(struct store_stmt *st, int i);

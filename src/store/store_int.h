@@ -22,6 +22,8 @@ struct store_stmt_ops {
 	void (*finalize)(struct store_stmt *st);
 	int (*reset)(struct store_stmt *st);
 	int (*bind_text)(struct store_stmt *st, int i, const char *v, size_t len);
+	/* Optional: binds without a copy (v outlives the step); bind_text when NULL. */
+	int (*bind_text_static)(struct store_stmt *st, int i, const char *v, size_t len);
 	int (*bind_int64)(struct store_stmt *st, int i, int64_t v);
 	int (*bind_double)(struct store_stmt *st, int i, double v);
 	int (*bind_null)(struct store_stmt *st, int i);

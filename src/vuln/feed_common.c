@@ -457,8 +457,8 @@ int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const 
 		st = feeds_stmt(c, ST_PROD_DEL, e);
 		if (!st)
 			return M_ESTORE;
-		stmt_bind_text(st, 1, cv->id);
-		stmt_bind_text(st, 2, origin);
+		stmt_bind_text_static(st, 1, cv->id);
+		stmt_bind_text_static(st, 2, origin);
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}
@@ -466,9 +466,9 @@ int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const 
 		st = feeds_stmt(c, ST_PROD_INS, e);
 		if (!st)
 			return M_ESTORE;
-		stmt_bind_text(st, 1, cv->vps[i]);
-		stmt_bind_text(st, 2, cv->id);
-		stmt_bind_text(st, 3, origin);
+		stmt_bind_text_static(st, 1, cv->vps[i]);
+		stmt_bind_text_static(st, 2, cv->id);
+		stmt_bind_text_static(st, 3, origin);
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}
@@ -486,8 +486,8 @@ int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char
 		st = feeds_stmt(c, ST_REFS_DEL, e);
 		if (!st)
 			return M_ESTORE;
-		stmt_bind_text(st, 1, cv->id);
-		stmt_bind_text(st, 2, origin);
+		stmt_bind_text_static(st, 1, cv->id);
+		stmt_bind_text_static(st, 2, origin);
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}
@@ -495,11 +495,11 @@ int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char
 		st = feeds_stmt(c, nvd ? ST_REF_NVD : ST_REF_CVE5, e);
 		if (!st)
 			return M_ESTORE;
-		stmt_bind_text(st, 1, cv->id);
-		stmt_bind_text(st, 2, cv->refs[i].url);
-		stmt_bind_text(st, 3, cv->refs[i].source);
-		stmt_bind_text(st, 4,
-			       cv->refs[i].tags && *cv->refs[i].tags ? cv->refs[i].tags : NULL);
+		stmt_bind_text_static(st, 1, cv->id);
+		stmt_bind_text_static(st, 2, cv->refs[i].url);
+		stmt_bind_text_static(st, 3, cv->refs[i].source);
+		stmt_bind_text_static(
+		    st, 4, cv->refs[i].tags && *cv->refs[i].tags ? cv->refs[i].tags : NULL);
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}

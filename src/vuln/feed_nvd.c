@@ -264,9 +264,9 @@ static int bind_metric(struct store_stmt *st, int i, const struct feeds_metric *
 		return i + 4;
 	}
 	stmt_bind_double(st, i, m->score);
-	stmt_bind_text(st, i + 1, m->vector);
-	stmt_bind_text(st, i + 2, m->source);
-	stmt_bind_text(st, i + 3, m->severity);
+	stmt_bind_text_static(st, i + 1, m->vector);
+	stmt_bind_text_static(st, i + 2, m->source);
+	stmt_bind_text_static(st, i + 3, m->severity);
 	return i + 4;
 }
 
@@ -275,10 +275,10 @@ int feeds_bind_metrics(struct store_stmt *st, int i, const struct feeds_cve *c)
 	i = bind_metric(st, i, &c->v4);
 	if (c->v3.set) {
 		stmt_bind_double(st, i, c->v3.score);
-		stmt_bind_text(st, i + 1, c->v3.vector);
-		stmt_bind_text(st, i + 2, c->v3.source);
-		stmt_bind_text(st, i + 3, c->v3.version);
-		stmt_bind_text(st, i + 4, c->v3.severity);
+		stmt_bind_text_static(st, i + 1, c->v3.vector);
+		stmt_bind_text_static(st, i + 2, c->v3.source);
+		stmt_bind_text_static(st, i + 3, c->v3.version);
+		stmt_bind_text_static(st, i + 4, c->v3.severity);
 	} else {
 		for (int k = 0; k < 5; k++)
 			stmt_bind_null(st, i + k);
@@ -305,7 +305,7 @@ static int nvd_current(struct feeds_ctx *ctx, const struct feeds_cve *c, bool *f
 
 	if (!st)
 		return M_ESTORE;
-	stmt_bind_text(st, 1, c->id);
+	stmt_bind_text_static(st, 1, c->id);
 	rc = stmt_step(st, e);
 	*fresh = rc == 0;
 	if (rc == 1) {
@@ -330,15 +330,15 @@ static int nvd_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct me
 	st = feeds_stmt(ctx, ST_NVD_UPSERT, e);
 	if (!st)
 		return M_ESTORE;
-	stmt_bind_text(st, 1, c->id);
+	stmt_bind_text_static(st, 1, c->id);
 	stmt_bind_int64(st, 2, c->published);
 	stmt_bind_int64(st, 3, c->last_modified);
-	stmt_bind_text(st, 4, c->description);
-	stmt_bind_text(st, 5, c->cwe[0] ? c->cwe : NULL);
+	stmt_bind_text_static(st, 4, c->description);
+	stmt_bind_text_static(st, 5, c->cwe[0] ? c->cwe : NULL);
 	feeds_bind_metrics(st, 6, c);
-	stmt_bind_text(st, 19, c->configurations);
-	stmt_bind_text(st, 20, c->vuln_status);
-	stmt_bind_text(st, 21, feeds_best_severity(c));
+	stmt_bind_text_static(st, 19, c->configurations);
+	stmt_bind_text_static(st, 20, c->vuln_status);
+	stmt_bind_text_static(st, 21, feeds_best_severity(c));
 	if ((rc = feeds_exec(st, e)) || (rc = feeds_store_refs(ctx, c, "nvd", fresh, e)) ||
 	    (rc = feeds_store_products(ctx, c, "nvd", fresh, e)))
 		return rc;

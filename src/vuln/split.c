@@ -398,6 +398,11 @@ static int rec_add(struct split *s, const unsigned char *p, size_t n)
 	return buf_add(&s->rec, p, n);
 }
 
+/* Bytes that end a run the record scanner skips: inside a string, and between tokens. */
+static const bool str_stop[256] = {['"'] = true, ['\\'] = true, ['\n'] = true};
+static const bool struct_stop[256] = {
+    ['"'] = true, ['{'] = true, ['['] = true, ['}'] = true, [']'] = true, ['\n'] = true};
+
 /*
  * Scans the record from out_pos; returns true when it ended (out_pos is past it).
  * The hot loop of the whole ingest: strings are skipped byte by byte with no copy.
@@ -411,26 +416,32 @@ static bool scan_record(struct split *s)
 	while (i < n && !done) {
 		unsigned char c;
 		if (s->in_str) {
-			for (; i < n; i++) {
-				c = p[i];
-				if (s->esc) {
+			while (i < n) {
+				if (s->esc) { /* the escaped byte is content, even a quote */
 					s->esc = false;
-				} else if (c == '\\') {
-					s->esc = true;
-				} else if (c == '"') {
-					s->in_str = false;
 					i++;
+					continue;
+				}
+				while (i < n && !str_stop[p[i]])
+					i++;
+				if (i == n)
 					break;
+				c = p[i++];
+				if (c == '\\') {
+					s->esc = true;
 				} else if (c == '\n') {
 					s->line++;
+				} else { /* '"' */
+					s->in_str = false;
+					break;
 				}
 			}
 			if (!s->in_str && s->depth == 0 && !s->lit)
 				done = true; /* a string element */
 			continue;
 		}
-		c = p[i];
 		if (s->lit) {
+			c = p[i];
 			if (c == ',' || c == ']' || c == '}' || is_ws(c)) {
 				done = true;
 				break;
@@ -438,7 +449,11 @@ static bool scan_record(struct split *s)
 			i++;
 			continue;
 		}
-		i++;
+		while (i < n && !struct_stop[p[i]])
+			i++;
+		if (i == n)
+			break;
+		c = p[i++];
 		switch (c) {
 		case '"': s->in_str = true; break;
 		case '{':
@@ -448,8 +463,7 @@ static bool scan_record(struct split *s)
 			if (--s->depth == 0)
 				done = true;
 			break;
-		case '\n': s->line++; break;
-		default: break;
+		default: s->line++; break; /* '\n' */
 		}
 	}
 	rec_add(s, p, i);

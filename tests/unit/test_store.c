@@ -123,6 +123,33 @@ static void test_store__statements_bind_and_read(void **state)
 	store_close(s);
 }
 
+static void test_store__static_text_binds_value_and_null(void **state)
+{
+	char path[512], val[16];
+	struct store *s = NULL;
+	struct store_stmt *st = NULL;
+	struct merr e;
+
+	tu_path(path, sizeof(path), "static.db");
+	merr_init(&e);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	assert_int_equal(store_exec(s, "CREATE TABLE t (a TEXT, b TEXT)", &e), 0);
+	assert_int_equal(store_prepare(s, "INSERT INTO t (a, b) VALUES (?, ?)", &st, &e), 0);
+	snprintf(val, sizeof(val), "%s", "東京");
+	assert_int_equal(stmt_bind_text_static(st, 1, val), 0);
+	assert_int_equal(stmt_bind_text_static(st, 2, NULL), 0);
+	assert_int_equal(stmt_step(st, &e), 0);
+	stmt_reset(st);
+	snprintf(val, sizeof(val), "%s", "x"); /* the buffer changes after the reset */
+	stmt_finalize(st);
+	assert_int_equal(store_prepare(s, "SELECT a, b FROM t", &st, &e), 0);
+	assert_int_equal(stmt_step(st, &e), 1);
+	assert_string_equal(stmt_text(st, 0), "東京");
+	assert_true(stmt_is_null(st, 1));
+	stmt_finalize(st);
+	store_close(s);
+}
+
 static void test_store__refuses_unknown_backend(void **state)
 {
 	struct store *s = NULL;
@@ -140,6 +167,7 @@ int main(void)
 	    cmocka_unit_test(test_store__applies_migrations_numbered_below_the_newest),
 	    cmocka_unit_test(test_store__nested_rollback_keeps_outer),
 	    cmocka_unit_test(test_store__statements_bind_and_read),
+	    cmocka_unit_test(test_store__static_text_binds_value_and_null),
 	    cmocka_unit_test(test_store__refuses_unknown_backend),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
