@@ -417,15 +417,16 @@ int web_page_scans(struct web_req *r)
 		"<th>%T</th><th class=\"num\">%T</th><th class=\"num\">%T</th></tr>",
 		M_ORG, M_MODE, M_PORTS, M_STARTED, M_STATUS, M_SENT, M_RECEIVED);
 	while (stmt_step(st, &r->err) == 1)
-		web_out(r,
-			"<tr><td><a href=\"/scans/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
-			"<td>%s</td><td>%s</td><td class=\"num\">%L</td><td class=\"num\">%L</td>"
-			"</tr>",
-			stmt_int64(st, 0), stmt_int64(st, 0),
-			stmt_text(st, 1) ? stmt_text(st, 1) : "(all)", stmt_text(st, 2),
-			stmt_text(st, 3), web_jst(r, stmt_int64(st, 4)),
-			web_scan_state(r, stmt_int64(st, 0), stmt_text(st, 6)), stmt_int64(st, 7),
-			stmt_int64(st, 8));
+		web_out(
+		    r,
+		    "<tr><td><a href=\"/scans/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
+		    "<td>%s</td><td>%s</td><td class=\"num\">%L</td><td class=\"num\">%L</td>"
+		    "</tr>",
+		    stmt_int64(st, 0), stmt_int64(st, 0),
+		    stmt_text(st, 1) ? stmt_text(st, 1) : "(all)", stmt_text(st, 2),
+		    stmt_text(st, 3), web_jst(r, stmt_int64(st, 4)),
+		    web_scan_state_label(r, web_scan_state(r, stmt_int64(st, 0), stmt_text(st, 6))),
+		    stmt_int64(st, 7), stmt_int64(st, 8));
 	stmt_finalize(st);
 	web_out(r, "</table>");
 	if (!total)

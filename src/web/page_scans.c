@@ -500,6 +500,22 @@ void web_scan_form(struct web_req *r)
 		L(r, "スキャン開始", "Start scan"));
 }
 
+/* A scan or job state in the reader's language (the raw word when unknown); the class
+ * attribute keeps the raw word for scripts and tests. */
+const char *web_scan_state_label(struct web_req *r, const char *state)
+{
+	static const struct {
+		const char *state, *ja, *en;
+	} labels[] = {{"queued", "待機中", "queued"},		{"running", "実行中", "running"},
+		      {"identifying", "識別中", "identifying"}, {"done", "完了", "done"},
+		      {"interrupted", "中断", "interrupted"},	{"failed", "失敗", "failed"}};
+
+	for (size_t i = 0; state && i < ARRAY_SIZE(labels); i++)
+		if (strcmp(state, labels[i].state) == 0)
+			return r->lang == WEB_LANG_EN ? labels[i].en : labels[i].ja;
+	return state;
+}
+
 const char *web_scan_state(struct web_req *r, int64_t id, const char *stored)
 {
 	struct web_scanq *q = r->opts ? r->opts->scanq : NULL;
@@ -624,10 +640,11 @@ int web_page_scan(struct web_req *r)
 		"<dt>%s</dt><dd id=\"scan-open\">%L</dd>"
 		"<dt>%s</dt><dd id=\"scan-percent\">",
 		v.info.id, active ? 1 : 0, L(r, "スキャン", "Scan"), v.info.id,
-		v.info.org_slug[0] ? v.info.org_slug : "(all)", M_STATUS, v.state, v.state, M_PORTS,
-		v.info.ports, M_STARTED, web_jst(r, v.info.started_at), M_SENT,
-		(int64_t)v.info.c.sent, M_RECEIVED, (int64_t)v.info.c.received,
-		L(r, "開放ポート", "Open ports"), (int64_t)v.info.c.open, L(r, "進捗", "Progress"));
+		v.info.org_slug[0] ? v.info.org_slug : "(all)", M_STATUS, v.state,
+		web_scan_state_label(r, v.state), M_PORTS, v.info.ports, M_STARTED,
+		web_jst(r, v.info.started_at), M_SENT, (int64_t)v.info.c.sent, M_RECEIVED,
+		(int64_t)v.info.c.received, L(r, "開放ポート", "Open ports"),
+		(int64_t)v.info.c.open, L(r, "進捗", "Progress"));
 	if (v.percent >= 0) {
 		char pc[16];
 		snprintf(pc, sizeof(pc), "%.1f%%", v.percent);

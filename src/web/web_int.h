@@ -562,6 +562,8 @@ int web_api_scan_start(struct web_req *r);
 /* The state to show for scan id: the runner's while it is queued, running or identifying,
  * else the stored one. */
 const char *web_scan_state(struct web_req *r, int64_t id, const char *stored);
+/* A scan state in the reader's language (queued, running, done …). */
+const char *web_scan_state_label(struct web_req *r, const char *state);
 /* "2026Q4.pdf" -> period "2026Q4" and the format's extension ("pdf" or "html"); false for
  * anything else (the only file names a report download accepts). */
 bool web_report_file_parse(const char *file, char period[8], const char **ext);

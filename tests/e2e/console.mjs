@@ -131,7 +131,7 @@ async function roleSpecific(page, base, role) {
 		await Promise.all([page.waitForNavigation(), page.click("#scan-start button")]);
 		check(/^\/scans\/\d+$/.test(new URL(page.url()).pathname), `analyst: scan start lands on ${page.url()}`);
 		await page.waitForSelector("#scan-state.state-done", { timeout: 20000 }).catch(() => null);
-		check((await page.locator("#scan-state").innerText()) === "done", "analyst: the scan completes (page follows it)");
+		check((await page.locator("#scan-state").innerText()) === "完了", "analyst: the scan completes (page follows it, state in Japanese)");
 		const open = await page.locator("#open-ports").innerText();
 		check(open.includes("127.0.10.2") && open.includes(String(scanPort)), `analyst: open port shown: ${open}`);
 		await shot(page, "scan");

@@ -5,6 +5,10 @@ document.addEventListener("DOMContentLoaded", function () {
 	var sec = document.getElementById("scan");
 	if (!sec || sec.getAttribute("data-active") !== "1") { return; }
 	var id = sec.getAttribute("data-id"), polls = 0;
+	// the same words as web_scan_state_label (page_scans.c)
+	var ja = { queued: "待機中", running: "実行中", identifying: "識別中", done: "完了",
+		interrupted: "中断", failed: "失敗" };
+	var inJa = document.documentElement.lang === "ja";
 	function set(name, v) {
 		var el = document.getElementById(name);
 		if (el) { el.textContent = v; }
@@ -15,7 +19,7 @@ document.addEventListener("DOMContentLoaded", function () {
 			.then(function (r) { return r.ok ? r.json() : null; })
 			.then(function (s) {
 				if (!s) { return; }
-				set("scan-state", s.state);
+				set("scan-state", inJa && ja[s.state] ? ja[s.state] : s.state);
 				set("scan-sent", s.sent);
 				set("scan-received", s.received);
 				set("scan-open", s.open);
