@@ -2,6 +2,7 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
+#include <getopt.h>
 
 #include "cli/cli.h"
 
@@ -51,6 +52,20 @@ int cli_usage_error(struct cli *c, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n(see 'mamori help %s')\n", c && c->cmd_name ? c->cmd_name : "");
 	return cli_exit_code(M_EINVAL);
+}
+
+int cli_json_only(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'j')
+			c->json = true;
+		else
+			return cli_usage_error(c, "unknown option");
+	}
+	return 0;
 }
 
 bool cli_help_requested(int argc, char **argv)

@@ -46,6 +46,9 @@ int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(p
  * Every command calls cli_help_requested() first.
  */
 bool cli_help_requested(int argc, char **argv);
+/* Parses argv for a command (or verb) whose only option is --json: 0, or the usage error's
+ * exit status for anything else. Leaves optind at the first operand. */
+int cli_json_only(struct cli *c, int argc, char **argv);
 void cli_print_usage(const struct cli_command *cmd, FILE *out);
 
 /* Subcommand dispatch for commands with verbs ("inventory import"). */

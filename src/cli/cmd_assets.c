@@ -48,18 +48,13 @@ static int print_candidate(const struct disc_candidate *cd, void *arg)
 
 static int do_candidates(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	cJSON *arr = NULL;
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
 	if (argc - optind > 1)
 		return cli_usage_error(c, "give at most one ORG");
 	if (!(s = cli_store(c)))

@@ -95,20 +95,15 @@ static void print_reasons(const cJSON *rs)
 
 static int findings_show(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	struct store *s;
 	struct merr e;
 	cJSON *o = NULL, *ev;
 	char *end;
 	long long id;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
 	if (optind >= argc)
 		return cli_usage_error(c, "name a finding ID");
 	id = strtoll(argv[optind], &end, 10);

@@ -15,17 +15,12 @@ const char cmd_init_usage[] =
 
 int cmd_init(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	struct store *s = NULL;
 	struct merr e;
-	int opt, rc, applied = 0;
+	int rc, applied = 0;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
 	merr_init(&e);
 	rc = store_open_raw(c->db, &s, &e);
 	if (rc == 0)

@@ -362,19 +362,14 @@ static cJSON *show_json(const struct inv_org *o)
 
 static int do_show(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	struct inv_filter f = {NULL, NULL, -1, INV_WITH_ALL & ~INV_WITH_EXCLUSIONS};
 	struct inv_doc *d = NULL;
 	struct store *s;
 	struct merr e;
-	int opt, rc = 0;
+	int rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
 	if (optind != argc - 1)
 		return cli_usage_error(c, "give one organisation id");
 	f.slug = argv[optind];

@@ -78,21 +78,16 @@ static const char *validity(const struct inv_scope *sc, int64_t now)
 
 static int do_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	struct inv_filter f = {NULL, NULL, -1, INV_WITH_SCOPES};
 	struct inv_doc *d = NULL;
 	cJSON *arr = NULL;
 	struct store *s;
 	struct merr e;
 	int64_t now = time_now();
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
 	if (argc - optind > 1)
 		return cli_usage_error(c, "give at most one ORG");
 	f.slug = optind < argc ? argv[optind] : NULL;
@@ -170,20 +165,15 @@ static int ex_add(struct cli *c, int argc, char **argv)
 
 static int ex_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	struct inv_filter f = {"", NULL, -1, INV_WITH_EXCLUSIONS};
 	struct inv_doc *d = NULL;
 	cJSON *arr = NULL;
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);

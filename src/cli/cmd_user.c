@@ -145,18 +145,13 @@ static int print_user(const struct auth_user *u, void *arg)
 
 static int user_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	void *arg[2] = {c, NULL};
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	if (c->json)

@@ -339,18 +339,13 @@ static void print_show(const cJSON *o)
 
 static int vuln_show_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	struct store *s;
 	struct merr e;
 	cJSON *o = NULL;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
 	if (optind + 1 != argc || strncasecmp(argv[optind], "CVE-", 4) != 0)
 		return cli_usage_error(c, "give one CVE id (CVE-YYYY-NNNN)");
 	if (!(s = cli_store(c)))
