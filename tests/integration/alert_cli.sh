@@ -14,7 +14,16 @@ pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 no() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
+# A condition like "producer | grep -q X" must not fail because grep found X and left before the
+# producer wrote its last bytes (SIGPIPE under pipefail): conditions run without pipefail.
+check() {
+	local r
+	set +o pipefail
+	eval "$2"
+	r=$?
+	set -o pipefail
+	if [ $r -eq 0 ]; then ok "$1"; else no "$1"; fi
+}
 q() { sqlite3 "$MAMORI_DB" "$1"; }
 jget() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 

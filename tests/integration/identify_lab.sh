@@ -28,7 +28,16 @@ trap cleanup EXIT
 
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 no() { fail=$((fail + 1)); echo "FAIL - $1"; }
-check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
+# A condition like "producer | grep -q X" must not fail because grep found X and left before the
+# producer wrote its last bytes (SIGPIPE under pipefail): conditions run without pipefail.
+check() {
+	local r
+	set +o pipefail
+	eval "$2"
+	r=$?
+	set -o pipefail
+	if [ $r -eq 0 ]; then ok "$1"; else no "$1"; fi
+}
 inns() { timeout 300 ip netns exec "$NS" "$@"; }
 # svc FILE IP PORT: the JSON line of that service
 svc() { grep "\"ip\":\"$2\",\"port\":$3," "$1" | head -1; }
