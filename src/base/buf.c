@@ -73,6 +73,39 @@ int buf_addc(struct buf *b, char c)
 	return buf_add(b, &c, 1);
 }
 
+int buf_add_json_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+	int rc;
+
+	if ((rc = buf_addc(b, '"')))
+		return rc;
+	for (;; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if ((rc = buf_add(b, run, (size_t)(s - run))))
+			return rc;
+		if (!c)
+			break;
+		run = s + 1;
+		if (c < 0x20) {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		} else {
+			esc[1] = (char)c;
+		}
+		if ((rc = buf_add(b, esc, n)))
+			return rc;
+	}
+	return buf_addc(b, '"');
+}
+
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -176,7 +176,7 @@ struct feeds_cve {
 	char cwe[512];
 	char cna_name[64]; /* CVE 5: the CNA's shortName, the source of its metrics */
 	struct feeds_metric v4, v3, v2;
-	char *configurations; /* owned (cJSON_free) */
+	char *configurations; /* owned (m_free): compact JSON, only what matching reads */
 	char *cve5_affected;  /* owned (cJSON_free) */
 	struct feeds_ref *refs;
 	size_t n_refs;
