@@ -73,35 +73,41 @@ int buf_addc(struct buf *b, char c)
 	return buf_add(b, &c, 1);
 }
 
+/* Bytes a JSON string holds as they are: not a control byte, quote or backslash. */
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\';
+}
+
 int buf_add_json_str(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
+	const unsigned char *p = (const unsigned char *)s;
 	int rc;
 
 	if ((rc = buf_addc(b, '"')))
 		return rc;
-	for (;; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (;;) {
+		const unsigned char *run = p;
 		char esc[6] = {'\\', 'u', '0', '0', 0, 0};
 		size_t n = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if ((rc = buf_add(b, run, (size_t)(s - run))))
+		while (json_plain(*p))
+			p++;
+		if (p > run && (rc = buf_add(b, run, (size_t)(p - run))))
 			return rc;
-		if (!c)
+		if (!*p)
 			break;
-		run = s + 1;
-		if (c < 0x20) {
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
+		if (*p < 0x20) {
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
 			n = 6;
 		} else {
-			esc[1] = (char)c;
+			esc[1] = (char)*p;
 		}
 		if ((rc = buf_add(b, esc, n)))
 			return rc;
+		p++;
 	}
 	return buf_addc(b, '"');
 }

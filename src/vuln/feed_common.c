@@ -519,7 +519,10 @@ void feeds_cve_release(struct feeds_cve *c)
 	if (c->cve5_affected && !c->block)
 		cJSON_free(c->cve5_affected);
 	m_free(c->block);
-	cJSON_Delete(c->doc);
+	if (c->arena)
+		feeds_arena_delete(c->doc, c->arena_spills);
+	else
+		cJSON_Delete(c->doc);
 	if (c->arena)
 		feeds_arena_end(c->arena_mark);
 	memset(c, 0, sizeof(*c));
@@ -587,7 +590,10 @@ int feeds_cve_detach(struct feeds_cve *c, size_t *bytes, struct merr *e)
 		cJSON_free(c->cve5_affected);
 	c->configurations = cfg;
 	c->cve5_affected = aff;
-	cJSON_Delete(c->doc);
+	if (c->arena)
+		feeds_arena_delete(c->doc, c->arena_spills);
+	else
+		cJSON_Delete(c->doc);
 	c->doc = NULL;
 	if (c->arena)
 		feeds_arena_end(c->arena_mark);

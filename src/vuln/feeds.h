@@ -182,7 +182,8 @@ struct feeds_cve {
 	size_t n_refs;
 	char (*vps)[VULN_VP_MAX]; /* distinct folded vendor:product */
 	size_t n_vps, cap_vps;
-	size_t arena_mark; /* cJSON arena position at parse start (released with the record) */
+	size_t arena_mark;   /* cJSON arena position at parse start (released with the record) */
+	size_t arena_spills; /* feeds_arena_spills() then */
 	bool arena;
 	char *block; /* after feeds_cve_detach: owns the strings (doc is NULL then) */
 };

@@ -150,6 +150,11 @@ int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e)
  */
 size_t feeds_arena_begin(void);
 void feeds_arena_end(size_t mark);
+/* The count of allocations that missed the arena so far (take it after the begin call). */
+size_t feeds_arena_spills(void);
+/* cJSON_Delete(doc), or nothing when no allocation has missed the arena since spills was
+ * taken: the coming end call then frees the whole tree at once. */
+void feeds_arena_delete(cJSON *doc, size_t spills);
 
 /* Frees the calling thread's arena (a thread that parsed records, at its exit). */
 void feeds_arena_thread_end(void);
