@@ -1,6 +1,7 @@
 /*
- * feed_queue.c - the bounded hand-off between the import's parser thread (decompress,
- * split, parse) and its store thread: first in, first out, bounded in items and in bytes.
+ * feed_queue.c - the bounded hand-off between the import's parser threads (decompress,
+ * split, parse) and its store thread: items carry the record's sequence number and come
+ * out in that order, whichever parser finished first; bounded in items and in bytes.
  */
 #include "base/compat.h"
 
@@ -9,14 +10,22 @@
 #include "base/mem.h"
 #include "vuln/feeds_int.h"
 
+struct slot {
+	struct feeds_item it;
+	bool ready;
+};
+
 struct feeds_queue {
 	pthread_mutex_t mu;
 	pthread_cond_t not_empty, not_full;
-	struct feeds_item *ring;
-	size_t cap, head, n;
-	size_t bytes, max_bytes;
+	struct slot *ring; /* item seq lives at ring[seq % cap] */
+	size_t cap;
+	uint64_t head;	 /* seq of the next item to pop */
+	uint64_t pushed; /* next seq of feeds_queue_push (one producer) */
+	uint64_t total;	 /* items in all, once finished */
+	size_t n_ready, bytes, max_bytes;
 	int pop_waiting, push_waiting; /* threads asleep on not_empty / not_full */
-	bool finished;		       /* the producer pushed its last item */
+	bool finished;		       /* the producers pushed their last item */
 	bool cancelled;		       /* the consumer stopped reading */
 	void (*rec_free)(void *rec);
 };
@@ -44,16 +53,23 @@ int feeds_queue_new(size_t max_items, size_t max_bytes, void (*rec_free)(void *r
 	return 0;
 }
 
-/* Full when out of slots, or over the byte budget (one item always fits, however big). */
-static bool full(const struct feeds_queue *q, size_t bytes)
+/*
+ * Item seq must wait when it is a full window ahead of the consumer, or when waiting records
+ * are over the byte budget. The item the consumer waits for (seq == head) never waits, so
+ * the queue cannot deadlock and one item always fits, however big.
+ */
+static bool must_wait(const struct feeds_queue *q, uint64_t seq, size_t bytes)
 {
-	return q->n == q->cap || (q->n > 0 && q->bytes + bytes > q->max_bytes);
+	if (seq == q->head)
+		return false;
+	return seq >= q->head + q->cap || (q->n_ready > 0 && q->bytes + bytes > q->max_bytes);
 }
 
-int feeds_queue_push(struct feeds_queue *q, struct feeds_item *it)
+static int push_locked(struct feeds_queue *q, uint64_t seq, struct feeds_item *it)
 {
-	pthread_mutex_lock(&q->mu);
-	while (!q->cancelled && full(q, it->bytes)) {
+	struct slot *sl;
+
+	while (!q->cancelled && must_wait(q, seq, it->bytes)) {
 		q->push_waiting++;
 		pthread_cond_wait(&q->not_full, &q->mu);
 		q->push_waiting--;
@@ -65,46 +81,83 @@ int feeds_queue_push(struct feeds_queue *q, struct feeds_item *it)
 		it->rec = NULL;
 		return M_EINTR;
 	}
-	q->ring[(q->head + q->n) % q->cap] = *it;
-	q->n++;
+	sl = &q->ring[seq % q->cap];
+	sl->it = *it;
+	sl->ready = true;
+	q->n_ready++;
 	q->bytes += it->bytes;
-	it->rec = NULL;	    /* the queue owns it now */
-	if (q->pop_waiting) /* a futex wake per record was a tenth of the store thread's time */
+	it->rec = NULL; /* the queue owns it now */
+	/* a futex wake per record was a tenth of the store thread's time: wake the consumer
+	 * only when it sleeps, and only for the item it waits for */
+	if (q->pop_waiting && seq == q->head)
 		pthread_cond_signal(&q->not_empty);
 	pthread_mutex_unlock(&q->mu);
 	return 0;
 }
 
-int feeds_queue_pop(struct feeds_queue *q, struct feeds_item *it)
+int feeds_queue_push(struct feeds_queue *q, struct feeds_item *it)
 {
 	pthread_mutex_lock(&q->mu);
-	while (q->n == 0 && !q->finished) {
+	return push_locked(q, q->pushed++, it);
+}
+
+int feeds_queue_push_at(struct feeds_queue *q, uint64_t seq, struct feeds_item *it)
+{
+	pthread_mutex_lock(&q->mu);
+	return push_locked(q, seq, it);
+}
+
+int feeds_queue_pop(struct feeds_queue *q, struct feeds_item *it)
+{
+	struct slot *sl;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		sl = &q->ring[q->head % q->cap];
+		if (sl->ready || (q->finished && q->head >= q->total))
+			break;
 		q->pop_waiting++;
 		pthread_cond_wait(&q->not_empty, &q->mu);
 		q->pop_waiting--;
 	}
-	if (q->n == 0) {
+	if (!sl->ready) {
 		pthread_mutex_unlock(&q->mu);
 		return 0;
 	}
-	*it = q->ring[q->head];
-	q->head = (q->head + 1) % q->cap;
-	q->n--;
+	*it = sl->it;
+	sl->ready = false;
+	q->head++;
+	q->n_ready--;
 	q->bytes -= it->bytes;
-	/* Wake a waiting producer only once the queue is half empty, so the two threads do not
-	 * take turns one record at a time; at n == 0 this always holds, so nobody sleeps forever. */
-	if (q->push_waiting && q->n <= q->cap / 2 && q->bytes <= q->max_bytes / 2)
-		pthread_cond_signal(&q->not_full);
+	/* Wake waiting producers once the queue is half empty, so the threads do not take turns
+	 * one record at a time; and whenever the next item is not there yet, since its producer
+	 * may be one of them (it went to sleep before the queue got this far). Broadcast: each
+	 * producer waits for a seq of its own. */
+	if (q->push_waiting && ((q->n_ready <= q->cap / 2 && q->bytes <= q->max_bytes / 2) ||
+				!q->ring[q->head % q->cap].ready))
+		pthread_cond_broadcast(&q->not_full);
 	pthread_mutex_unlock(&q->mu);
 	return 1;
+}
+
+static void finish_locked(struct feeds_queue *q, uint64_t total)
+{
+	q->finished = true;
+	q->total = total;
+	pthread_cond_broadcast(&q->not_empty);
+	pthread_mutex_unlock(&q->mu);
 }
 
 void feeds_queue_finish(struct feeds_queue *q)
 {
 	pthread_mutex_lock(&q->mu);
-	q->finished = true;
-	pthread_cond_broadcast(&q->not_empty);
-	pthread_mutex_unlock(&q->mu);
+	finish_locked(q, q->pushed);
+}
+
+void feeds_queue_finish_at(struct feeds_queue *q, uint64_t total)
+{
+	pthread_mutex_lock(&q->mu);
+	finish_locked(q, total);
 }
 
 void feeds_queue_cancel(struct feeds_queue *q)
@@ -119,9 +172,9 @@ void feeds_queue_free(struct feeds_queue *q)
 {
 	if (!q)
 		return;
-	for (; q->n > 0; q->n--, q->head = (q->head + 1) % q->cap)
-		if (q->ring[q->head].rec && q->rec_free)
-			q->rec_free(q->ring[q->head].rec);
+	for (size_t i = 0; i < q->cap; i++)
+		if (q->ring[i].ready && q->ring[i].it.rec && q->rec_free)
+			q->rec_free(q->ring[i].it.rec);
 	pthread_cond_destroy(&q->not_full);
 	pthread_cond_destroy(&q->not_empty);
 	pthread_mutex_destroy(&q->mu);

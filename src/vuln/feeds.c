@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/mem.h"
@@ -368,6 +369,14 @@ fail:
 	return rc;
 }
 
+/* One parser thread a core (the store thread shares them; the queue keeps the parsers from
+ * running far ahead), at least one. */
+static int parser_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > PIPE_THREADS_MAX ? PIPE_THREADS_MAX : (int)n;
+}
+
 static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
 			struct merr *e)
 {
@@ -385,7 +394,8 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 		return rc;
 	}
 	/* Parse on a second thread when the adapter can; without one, everything runs here. */
-	if (ad->parse && !c->o->one_thread && feeds_pipe_start(&p, c->sp, ad, NULL) != 0)
+	if (ad->parse && !c->o->one_thread &&
+	    feeds_pipe_start(&p, c->sp, ad, parser_threads(), NULL) != 0)
 		memset(&p, 0, sizeof(p));
 	rc = run_records(c, ad, k, &p, e);
 	feeds_pipe_stop(&p);

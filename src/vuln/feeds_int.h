@@ -188,35 +188,50 @@ struct feeds_item {
 	struct merr e;
 };
 
-/* A FIFO bounded by max_items and by max_bytes of waiting records (one item always fits).
- * rec_free frees records the consumer never took. */
 struct feeds_queue;
+/*
+ * The hand-off queue, bounded by max_items and by max_bytes of waiting records (the item
+ * the consumer waits for always fits). Items come out in sequence order: feeds_queue_push
+ * numbers them 0, 1, 2 ... (one producer); several producers number their own with
+ * feeds_queue_push_at. rec_free frees records the consumer never took.
+ */
 int feeds_queue_new(size_t max_items, size_t max_bytes, void (*rec_free)(void *rec),
 		    struct feeds_queue **out);
 /* Blocks while full. Takes it->rec (NULL afterwards). M_EINTR once cancelled (rec freed). */
 int feeds_queue_push(struct feeds_queue *q, struct feeds_item *it);
-/* Blocks while empty. Returns 1 with the next item (yours), 0 after the last one. */
+int feeds_queue_push_at(struct feeds_queue *q, uint64_t seq, struct feeds_item *it);
+/* Blocks until the next item in order is there. Returns 1 with it (yours), 0 after the
+ * last one. */
 int feeds_queue_pop(struct feeds_queue *q, struct feeds_item *it);
-/* Producer: no more items. Consumer: stop reading (pushes fail from now on). */
+/* Producers: no more items (feeds_queue_finish_at: items 0 .. total-1 were pushed).
+ * Consumer: stop reading (pushes fail from now on). */
 void feeds_queue_finish(struct feeds_queue *q);
+void feeds_queue_finish_at(struct feeds_queue *q, uint64_t total);
 void feeds_queue_cancel(struct feeds_queue *q);
 void feeds_queue_free(struct feeds_queue *q);
 
 /* Splits sp and pushes every record (parsed by ad->parse) or error, in order, then
- * finishes q. Runs on the parser thread; callable directly (tests). */
+ * finishes q. One thread, in the caller; callable directly (tests). */
 int feeds_pipe_produce(struct split *sp, const struct feeds_adapter *ad, struct feeds_queue *q);
 
+#define PIPE_THREADS_MAX 4
 struct feeds_pipe {
 	struct split *sp;
 	const struct feeds_adapter *ad;
 	struct feeds_queue *q;
-	pthread_t th;
-	bool started;
+	pthread_mutex_t mu; /* the splitter and the fields below */
+	uint64_t next_seq;  /* of the next record split */
+	bool done;	    /* the stream ended, broke, or the consumer left */
+	int running;	    /* parser threads not yet finished */
+	pthread_t th[PIPE_THREADS_MAX];
+	int n_th;
+	bool mu_init;
 };
-/* Starts the parser thread over sp; pop p->q until it returns 0, then feeds_pipe_stop. */
+/* Starts threads (1..PIPE_THREADS_MAX) parser threads over sp; pop p->q until it returns
+ * 0, then feeds_pipe_stop. */
 int feeds_pipe_start(struct feeds_pipe *p, struct split *sp, const struct feeds_adapter *ad,
-		     struct merr *e);
-/* Cancels (if still running), joins the thread and frees what is left in the queue. */
+		     int threads, struct merr *e);
+/* Cancels (if still running), joins the threads and frees what is left in the queue. */
 void feeds_pipe_stop(struct feeds_pipe *p);
 
 /* A helper thread with its own connection that checkpoints the WAL every 100 ms while an

@@ -57,9 +57,13 @@ static void test_buf__grows_and_caps(void **state)
 
 static void test_buf__json_str_escapes_and_reads_back(void **state)
 {
-	static const char *const in[] = {
-	    "", "plain", "cpe:2.3:a:foo:bar\\(x\\):1.0", "say \"hi\"", "tab\there\nline\x01\x1f",
-	    "東京 \xe2\x80\x94 ok", "\\"};
+	static const char *const in[] = {"",
+					 "plain",
+					 "cpe:2.3:a:foo:bar\\(x\\):1.0",
+					 "say \"hi\"",
+					 "tab\there\nline\x01\x1f",
+					 "東京 \xe2\x80\x94 ok",
+					 "\\"};
 	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
 		struct buf b;
 		cJSON *j;

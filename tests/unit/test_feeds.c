@@ -2,6 +2,7 @@
 #include "base/compat.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/mem.h"
 #include "store/store.h"
@@ -468,6 +469,120 @@ static void test_pipe__queue_hands_over_in_order_within_its_bounds(void **state)
 	feeds_queue_free(q);
 }
 
+/* Several producers take sequence numbers from a shared counter and push out of order. */
+struct seq_pusher {
+	struct feeds_queue *q;
+	pthread_mutex_t *mu;
+	uint64_t *next, n;
+	int *running;
+	unsigned seed;
+};
+
+static void *push_numbered(void *arg)
+{
+	struct seq_pusher *p = arg;
+	bool last;
+
+	for (;;) {
+		struct feeds_item it = {0};
+		uint64_t seq;
+		uint64_t *v;
+		pthread_mutex_lock(p->mu);
+		seq = (*p->next)++;
+		pthread_mutex_unlock(p->mu);
+		if (seq >= p->n)
+			break;
+		if (rand_r(&p->seed) % 8 == 0) /* some records take longer to parse */
+			usleep(rand_r(&p->seed) % 200);
+		v = m_malloc(sizeof(*v));
+		if (!v)
+			break;
+		*v = seq;
+		it.rec = v;
+		it.bytes = 40 + rand_r(&p->seed) % 200;
+		if (feeds_queue_push_at(p->q, seq, &it))
+			break;
+	}
+	pthread_mutex_lock(p->mu);
+	last = --*p->running == 0;
+	pthread_mutex_unlock(p->mu);
+	if (last)
+		feeds_queue_finish_at(p->q, p->n);
+	return NULL;
+}
+
+static void test_pipe__queue_orders_items_from_several_producers(void **state)
+{
+	/* window and byte budget both small, so producers wait on each, for every seq; the
+	 * one holding the item the consumer waits for must always get through (no deadlock) */
+	static const struct {
+		size_t cap, bytes;
+		int producers;
+	} cases[] = {{4, 300, 3}, {2, 1000, 2}, {16, 250, 4}, {1, 1, 3}};
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		struct feeds_queue *q = NULL;
+		pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+		uint64_t next = 0, want = 0;
+		int running = cases[c].producers;
+		struct seq_pusher p[4];
+		pthread_t th[4];
+		struct feeds_item it;
+
+		assert_int_equal(feeds_queue_new(cases[c].cap, cases[c].bytes, m_free, &q), 0);
+		for (int i = 0; i < cases[c].producers; i++) {
+			p[i] = (struct seq_pusher){.q = q,
+						   .mu = &mu,
+						   .next = &next,
+						   .n = 3000,
+						   .running = &running,
+						   .seed = (unsigned)(i + 1)};
+			assert_int_equal(pthread_create(&th[i], NULL, push_numbered, &p[i]), 0);
+		}
+		while (feeds_queue_pop(q, &it) == 1) {
+			assert_int_equal(*(uint64_t *)it.rec, want);
+			m_free(it.rec);
+			want++;
+		}
+		for (int i = 0; i < cases[c].producers; i++)
+			pthread_join(th[i], NULL);
+		assert_int_equal(want, 3000);
+		feeds_queue_free(q);
+	}
+}
+
+static void test_pipe__four_parser_threads_keep_file_order(void **state)
+{
+	struct feeds_pipe pp;
+	struct split *sp = NULL;
+	struct feeds_item it;
+	char path[512];
+	long long last = -1;
+	long n = 0;
+
+	data_path(path, sizeof(path), "nvd/nvdcve-2016.json.gz");
+	assert_int_equal(split_open_file(path, SPLIT_ARRAY, NULL, 0, &sp, NULL), 0);
+	assert_int_equal(feeds_pipe_start(&pp, sp, &feeds_nvd_adapter, 4, NULL), 0);
+	assert_int_equal(pp.n_th, 4);
+	while (feeds_queue_pop(pp.q, &it) == 1) {
+		assert_int_equal(it.rc, 0);
+		assert_true(it.offset > last); /* records come out in file order */
+		last = it.offset;
+		feeds_cve_free(it.rec);
+		n++;
+	}
+	assert_int_equal(n, 6517);
+	feeds_pipe_stop(&pp);
+	split_free(sp);
+
+	/* stopping early (the consumer gives up) joins every thread */
+	assert_int_equal(split_open_file(path, SPLIT_ARRAY, NULL, 0, &sp, NULL), 0);
+	assert_int_equal(feeds_pipe_start(&pp, sp, &feeds_nvd_adapter, 4, NULL), 0);
+	assert_int_equal(feeds_queue_pop(pp.q, &it), 1);
+	feeds_cve_free(it.rec);
+	feeds_pipe_stop(&pp);
+	split_free(sp);
+}
+
 /* Imports doc with and without the parser thread and returns each store's rows and errors. */
 static void import_both(const char *doc, size_t len, size_t record_max, char *rows1, char *rows2,
 			size_t cap)
@@ -772,6 +887,8 @@ int main(void)
 	    cmocka_unit_test(test_nvd__reimport_changes_nothing),
 	    cmocka_unit_test(test_nvd__bad_records_are_logged_and_good_ones_stored),
 	    cmocka_unit_test(test_pipe__queue_hands_over_in_order_within_its_bounds),
+	    cmocka_unit_test(test_pipe__queue_orders_items_from_several_producers),
+	    cmocka_unit_test(test_pipe__four_parser_threads_keep_file_order),
 	    cmocka_unit_test(test_pipe__threaded_import_matches_inline_import_and_error_places),
 	    cmocka_unit_test(test_cve5__pan_os_has_affected_ranges_and_merges_with_nvd),
 	    cmocka_unit_test(test_kev__catalogs_replace_and_remember_first_catalog),
