@@ -454,6 +454,11 @@ int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const 
 	int rc;
 
 	if (!fresh) { /* a new CVE has no old rows to delete */
+		/* rows of an earlier record of this CVE in the same batch go in first, so the
+		 * delete sees them, as it would without the deferral */
+		if (c->defer_products && feeds_prods_has_cve(&c->prods, cv->id) &&
+		    (rc = feeds_prods_flush(c, e)))
+			return rc;
 		st = feeds_stmt(c, ST_PROD_DEL, e);
 		if (!st)
 			return M_ESTORE;
@@ -463,6 +468,11 @@ int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const 
 			return rc;
 	}
 	for (size_t i = 0; i < cv->n_vps; i++) {
+		if (c->defer_products) {
+			if (feeds_prods_add(&c->prods, cv->vps[i], cv->id, origin))
+				return merr_set(e, M_ENOMEM, "out of memory");
+			continue;
+		}
 		st = feeds_stmt(c, ST_PROD_INS, e);
 		if (!st)
 			return M_ESTORE;

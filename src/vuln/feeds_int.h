@@ -10,6 +10,8 @@
 #include <cjson/cJSON.h>
 #include <pthread.h>
 
+#include "base/buf.h"
+
 #include "vuln/feeds.h"
 #include "vuln/split.h"
 
@@ -45,6 +47,13 @@ enum feeds_st {
 /* Outcome of storing one record. */
 enum { FEEDS_STORED = 0, FEEDS_UNCHANGED = 1, FEEDS_NOT_RECORD = 2 /* header, comment */ };
 
+/* A batch's cve_products rows waiting for its commit (feed_prods.c). */
+struct feeds_prods {
+	struct buf text; /* "vp\0cve\0origin\0" a row */
+	size_t *rows;	 /* offsets into text */
+	size_t n, cap;
+};
+
 struct feeds_ctx {
 	struct store *s;
 	const struct feeds_opts *o;
@@ -59,7 +68,19 @@ struct feeds_ctx {
 	char kev_version[32];
 	long long kev_seen;
 	bool kev_checked, kev_older; /* an older catalog than the stored one: history only */
+	/* Products wait for the batch commit (records from the parser threads, whose batch is
+	 * rolled back whole on a store error); off when each record has its own savepoint. */
+	bool defer_products;
+	struct feeds_prods prods;
 };
+
+/* The deferred products: add a row; whether a CVE has rows waiting; insert them all in
+ * (vp, cve, origin) order (before the commit); forget them (on rollback); free. */
+int feeds_prods_add(struct feeds_prods *p, const char *vp, const char *cve, const char *origin);
+bool feeds_prods_has_cve(const struct feeds_prods *p, const char *cve);
+int feeds_prods_flush(struct feeds_ctx *c, struct merr *e);
+void feeds_prods_drop(struct feeds_prods *p);
+void feeds_prods_release(struct feeds_prods *p);
 
 /* A feed adapter: one struct per feed, in the table in feeds.c. */
 struct feeds_adapter {

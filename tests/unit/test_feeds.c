@@ -617,6 +617,45 @@ static void import_both(const char *doc, size_t len, size_t record_max, char *ro
 	}
 }
 
+/* Products wait for the batch commit; a CVE listed twice in one batch keeps only what its
+ * last record names, as it would stored record by record. */
+static void test_pipe__deferred_products_follow_a_repeated_cve(void **state)
+{
+	static const char rec[] =
+	    "{\"cve\":{\"id\":\"CVE-2099-%04d\",\"published\":\"2099-01-01T00:00:00\","
+	    "\"lastModified\":\"2099-01-0%dT00:00:00\",\"configurations\":[{\"nodes\":[{"
+	    "\"operator\":\"OR\",\"cpeMatch\":[{\"vulnerable\":true,\"criteria\":"
+	    "\"cpe:2.3:a:%s:1.0:*:*:*:*:*:*:*\"}]}]}]}}";
+	char doc[4096], p[512], got[512];
+	size_t len = 0;
+	FILE *f;
+
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, "{\"vulnerabilities\":[");
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, rec, 1, 2, "old:thing");
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, ",");
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, rec, 2, 2, "other:thing");
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, ",");
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, rec, 1, 3, "new:thing");
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, "]}");
+	tu_path(p, sizeof(p), "repeat-nvd.json");
+	f = fopen(p, "wb");
+	assert_non_null(f);
+	fwrite(doc, 1, len, f);
+	fclose(f);
+	for (int one = 0; one < 2; one++) {
+		struct feeds_opts o = {.one_thread = one};
+		struct feeds_result r;
+		struct store *s = fresh_store(one ? "repeat1.db" : "repeat0.db");
+		assert_int_equal(feeds_import_file(s, p, FEEDS_NVD, &o, &r, NULL), 0);
+		q_text(s,
+		       "SELECT group_concat(vp || '/' || cve_id, ' ') FROM (SELECT vp, cve_id FROM"
+		       " cve_products ORDER BY cve_id, vp)",
+		       got, sizeof(got));
+		assert_string_equal(got, "new:thing/CVE-2099-0001 other:thing/CVE-2099-0002");
+		store_close(s);
+	}
+}
+
 static void test_pipe__threaded_import_matches_inline_import_and_error_places(void **state)
 {
 	static const char head[] = "{\"format\":\"NVD_CVE\",\"vulnerabilities\":[";
@@ -889,6 +928,7 @@ int main(void)
 	    cmocka_unit_test(test_pipe__queue_hands_over_in_order_within_its_bounds),
 	    cmocka_unit_test(test_pipe__queue_orders_items_from_several_producers),
 	    cmocka_unit_test(test_pipe__four_parser_threads_keep_file_order),
+	    cmocka_unit_test(test_pipe__deferred_products_follow_a_repeated_cve),
 	    cmocka_unit_test(test_pipe__threaded_import_matches_inline_import_and_error_places),
 	    cmocka_unit_test(test_cve5__pan_os_has_affected_ranges_and_merges_with_nvd),
 	    cmocka_unit_test(test_kev__catalogs_replace_and_remember_first_catalog),
