@@ -11,10 +11,15 @@
 #ifndef MAMORI_BASE_CURL_LAZY_H
 #define MAMORI_BASE_CURL_LAZY_H
 
-/* curl's typecheck-gcc.h would define curl_easy_setopt/getinfo as checking macros that
- * call the real functions by name; curl.h otherwise defines them as three-argument
- * pass-through macros. Both are replaced below, so the setopt argument-type check is
- * lost (the prototype check of the other functions stays). */
+#ifdef MAMORI_CURL_TYPECHECK
+/* The compile-only check target (CMakeLists.txt, mamori_curl_typecheck): curl's own
+ * headers with typecheck-gcc.h, no lazy macros; never linked. */
+#include <curl/curl.h>
+#else
+/* curl's typecheck-gcc.h defines curl_easy_setopt/getinfo as checking macros that call
+ * the real functions by name (curl.h otherwise as three-argument pass-through macros),
+ * which the lazy macros below must replace. The setopt argument types are still checked:
+ * the same files are compiled once more with typecheck-gcc.h (MAMORI_CURL_TYPECHECK). */
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 #undef curl_easy_setopt
@@ -36,5 +41,6 @@
 #define curl_url_cleanup(...) LAZY(lazy_curl, curl_url_cleanup)(__VA_ARGS__)
 #define curl_url_get(...) LAZY(lazy_curl, curl_url_get)(__VA_ARGS__)
 #define curl_url_set(...) LAZY(lazy_curl, curl_url_set)(__VA_ARGS__)
+#endif /* MAMORI_CURL_TYPECHECK */
 
 #endif
