@@ -41,7 +41,7 @@ extern struct lazy_lib lazy_cairo, lazy_pango, lazy_pangocairo, lazy_gobject, la
  *
  * The cache uses acquire/release rather than relaxed ordering: a thread that sees the
  * pointer must also see the library dlopen() initialised in another thread. On x86-64
- * and arm64 the acquire load costs the same as a plain one.
+ * an acquire load is a plain load.
  *
  * In a *_lazy.h: #define foo(...) LAZY(lazy_foolib, foo)(__VA_ARGS__). Inside its own
  * expansion the macro name foo is not expanded again, so LAZY sees the real name.
