@@ -73,6 +73,45 @@ int buf_addc(struct buf *b, char c)
 	return buf_add(b, &c, 1);
 }
 
+/* Bytes a JSON string holds as they are: not a control byte, quote or backslash. */
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\';
+}
+
+int buf_add_json_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	int rc;
+
+	if ((rc = buf_addc(b, '"')))
+		return rc;
+	for (;;) {
+		const unsigned char *run = p;
+		char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+		size_t n = 2;
+
+		while (json_plain(*p))
+			p++;
+		if (p > run && (rc = buf_add(b, run, (size_t)(p - run))))
+			return rc;
+		if (!*p)
+			break;
+		if (*p < 0x20) {
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			n = 6;
+		} else {
+			esc[1] = (char)*p;
+		}
+		if ((rc = buf_add(b, esc, n)))
+			return rc;
+		p++;
+	}
+	return buf_addc(b, '"');
+}
+
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

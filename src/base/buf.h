@@ -30,6 +30,9 @@ char *buf_detach(struct buf *b, size_t *len);
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);
+/* Appends s as a JSON string, quotes included: " and \\ escaped, control bytes as \\u00XX,
+ * every other byte as it is (s is valid UTF-8 already). On failure b may hold part of it. */
+int buf_add_json_str(struct buf *b, const char *s);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 /* Ensures room for n more bytes. */

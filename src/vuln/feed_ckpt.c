@@ -33,6 +33,7 @@ static void *ckpt_main(void *arg)
 	struct feeds_ckpt *k = arg;
 	bool stop = false;
 
+	pthread_setname_np(pthread_self(), "mamori-ckpt");
 	while (!stop) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);

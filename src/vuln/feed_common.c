@@ -230,7 +230,7 @@ void feeds_log_error(struct feeds_ctx *c, const struct merr *err, const char *cv
 
 const char *fj_str(const cJSON *o, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON *v = fj_get(o, key);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
@@ -246,7 +246,7 @@ static int str_check(const cJSON *v, const char *key, size_t max, const char **o
 
 int fj_req_str(const cJSON *o, const char *key, size_t max, const char **out, struct merr *e)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON *v = fj_get(o, key);
 	*out = NULL;
 	if (!v)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, key, "missing");
@@ -255,7 +255,7 @@ int fj_req_str(const cJSON *o, const char *key, size_t max, const char **out, st
 
 int fj_opt_str(const cJSON *o, const char *key, size_t max, const char **out, struct merr *e)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON *v = fj_get(o, key);
 	*out = NULL;
 	if (!v || cJSON_IsNull(v))
 		return 0;
@@ -264,7 +264,7 @@ int fj_opt_str(const cJSON *o, const char *key, size_t max, const char **out, st
 
 int fj_opt_arr(const cJSON *o, const char *key, const cJSON **out, struct merr *e)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON *v = fj_get(o, key);
 	*out = NULL;
 	if (!v || cJSON_IsNull(v))
 		return 0;
@@ -515,11 +515,14 @@ void feeds_cve_release(struct feeds_cve *c)
 	m_free(c->refs);
 	m_free(c->vps);
 	if (c->configurations && !c->block)
-		cJSON_free(c->configurations);
+		m_free(c->configurations);
 	if (c->cve5_affected && !c->block)
 		cJSON_free(c->cve5_affected);
 	m_free(c->block);
-	cJSON_Delete(c->doc);
+	if (c->arena)
+		feeds_arena_delete(c->doc, c->arena_spills);
+	else
+		cJSON_Delete(c->doc);
 	if (c->arena)
 		feeds_arena_end(c->arena_mark);
 	memset(c, 0, sizeof(*c));
@@ -582,13 +585,15 @@ int feeds_cve_detach(struct feeds_cve *c, size_t *bytes, struct merr *e)
 	}
 	cfg = put_str(&w, c->configurations);
 	aff = put_str(&w, c->cve5_affected);
-	if (c->configurations)
-		cJSON_free(c->configurations);
+	m_free(c->configurations);
 	if (c->cve5_affected)
 		cJSON_free(c->cve5_affected);
 	c->configurations = cfg;
 	c->cve5_affected = aff;
-	cJSON_Delete(c->doc);
+	if (c->arena)
+		feeds_arena_delete(c->doc, c->arena_spills);
+	else
+		cJSON_Delete(c->doc);
 	c->doc = NULL;
 	if (c->arena)
 		feeds_arena_end(c->arena_mark);

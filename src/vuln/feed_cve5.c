@@ -260,6 +260,7 @@ int feeds_cve5_parse(const char *p, size_t len, struct feeds_cve *c, struct merr
 
 	memset(c, 0, sizeof(*c));
 	c->arena_mark = feeds_arena_begin();
+	c->arena_spills = feeds_arena_spills();
 	c->arena = true;
 	c->doc = cJSON_ParseWithLength(p, len);
 	if (!c->doc)

@@ -4,6 +4,7 @@
  */
 #include "base/compat.h"
 
+#include "base/buf.h"
 #include "base/mem.h"
 #include "store/store.h"
 #include "vuln/feeds_int.h"
@@ -29,7 +30,7 @@ static const struct {
 static int read_metric(const cJSON *entry, int k, struct feeds_metric *m, bool *primary,
 		       struct merr *e)
 {
-	const cJSON *data = cJSON_GetObjectItemCaseSensitive(entry, "cvssData");
+	const cJSON *data = fj_get(entry, "cvssData");
 	const cJSON *score;
 	const char *version, *vector, *sev, *type, *source;
 	int rc;
@@ -45,7 +46,7 @@ static int read_metric(const cJSON *entry, int k, struct feeds_metric *m, bool *
 			       cvss_keys[k].version);
 	if ((rc = fj_req_str(data, "vectorString", VECTOR_MAX, &vector, e)))
 		return rc;
-	score = cJSON_GetObjectItemCaseSensitive(data, "baseScore");
+	score = fj_get(data, "baseScore");
 	if (!cJSON_IsNumber(score) || score->valuedouble < 0 || score->valuedouble > 10)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "baseScore", "expected a number 0-10");
 	if ((rc = fj_opt_str(entry, "type", 32, &type, e)) ||
@@ -71,7 +72,7 @@ static int read_metric(const cJSON *entry, int k, struct feeds_metric *m, bool *
 
 static int read_metrics(const cJSON *cve, struct feeds_cve *c, struct merr *e)
 {
-	const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(cve, "metrics"), *kv;
+	const cJSON *metrics = fj_get(cve, "metrics"), *kv;
 	struct feeds_metric v31 = {0}, v30 = {0};
 
 	if (!metrics || cJSON_IsNull(metrics))
@@ -136,7 +137,7 @@ static int read_weaknesses(const cJSON *cve, struct feeds_cve *c, struct merr *e
 		return rc;
 	cJSON_ArrayForEach(w, arr)
 	{
-		const cJSON *descs = cJSON_GetObjectItemCaseSensitive(w, "description");
+		const cJSON *descs = fj_get(w, "description");
 		cJSON_ArrayForEach(d, descs)
 		{
 			const char *v = fj_str(d, "value");
@@ -184,41 +185,189 @@ static int read_references(const cJSON *cve, struct feeds_cve *c, struct merr *e
 	return 0;
 }
 
-/* Walks configurations[].nodes[].cpeMatch[].criteria into the candidate products. */
+/*
+ * The configurations tree is kept as compact JSON holding only what matching reads: nodes,
+ * operator, negate when true, and each cpeMatch's criteria, vulnerable and four version
+ * bounds. NVD's matchCriteriaId (a UUID on every cpeMatch) and the like are dropped: that
+ * halves the stored text, and writing it here is cheaper than re-printing the cJSON tree.
+ * While walking, the criteria's vendor:product pairs become the candidate products.
+ */
+static const char *const bound_keys[] = {"versionStartIncluding", "versionStartExcluding",
+					 "versionEndIncluding", "versionEndExcluding"};
+
+struct emit {
+	struct feeds_cve *c;
+	struct buf b;
+	/* "cpe:2.3:a:isc:bind:" of the last criteria: a CVE lists one product's versions in a
+	 * row, so most criteria need no new vendor:product */
+	char last[2 * VULN_VP_MAX];
+	size_t last_len;
+};
+
+typedef int (*emit_fn)(struct emit *x, const cJSON *o, struct merr *e);
+
+static int emit_nomem(struct merr *e)
+{
+	return merr_set(e, M_ENOMEM, "out of memory");
+}
+
+/* "operator":"AND" and "negate":true as the source has them, after what the object holds
+ * already; a bad operator is refused now rather than at every later match. */
+static int emit_op(struct buf *b, const cJSON *o, struct merr *e)
+{
+	const cJSON *op = fj_get(o, "operator");
+	bool first = b->ptr[b->len - 1] == '{';
+
+	if (op && (!cJSON_IsString(op) || (strcasecmp(op->valuestring, "AND") != 0 &&
+					   strcasecmp(op->valuestring, "OR") != 0)))
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "operator", "operator must be AND or OR");
+	if (op && (buf_adds(b, first ? "\"operator\":" : ",\"operator\":") ||
+		   buf_add_json_str(b, op->valuestring)))
+		return emit_nomem(e);
+	first = first && !op;
+	if (cJSON_IsTrue(fj_get(o, "negate")) &&
+	    buf_adds(b, first ? "\"negate\":true" : ",\"negate\":true"))
+		return emit_nomem(e);
+	return 0;
+}
+
+/* Length of "cpe:2.3:part:vendor:product:" (escaped colons are name bytes), or 0. */
+static size_t vp_prefix_len(const char *crit)
+{
+	int colons = 0;
+
+	for (const char *p = crit; *p; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == ':' && ++colons == 5)
+			return (size_t)(p - crit) + 1;
+	}
+	return 0;
+}
+
+/* Adds the criteria's vendor:product to the candidates unless the last criteria had it. */
+static int note_product(struct emit *x, const char *crit, struct merr *e)
+{
+	size_t n = vp_prefix_len(crit);
+	char vp[VULN_VP_MAX];
+	int rc;
+
+	if (n && n == x->last_len && memcmp(crit, x->last, n) == 0)
+		return 0;
+	if (feeds_cpe_vp(crit, vp, sizeof(vp)) == 0 && (rc = feeds_cve_add_vp(x->c, vp)))
+		return merr_set(e, rc, "out of memory");
+	x->last_len = n < sizeof(x->last) ? n : 0;
+	memcpy(x->last, crit, x->last_len);
+	return 0;
+}
+
+/* One cpeMatch. Its members are read in one pass: this runs for every one of them. */
+static int emit_match(struct emit *x, const cJSON *m, struct merr *e)
+{
+	const cJSON *crit = NULL, *vul = NULL, *bound[ARRAY_SIZE(bound_keys)] = {0}, *kv;
+	struct buf *b = &x->b;
+	int rc;
+
+	if (!cJSON_IsObject(m))
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "cpeMatch", "expected an object");
+	for (kv = m->child; kv && kv->string; kv = kv->next) {
+		const char *k = kv->string;
+		if (k[0] == 'c' && !crit && strcmp(k, "criteria") == 0)
+			crit = kv;
+		else if (k[0] == 'v' && !vul && strcmp(k, "vulnerable") == 0)
+			vul = kv;
+		else if (k[0] == 'v' && strncmp(k, "version", 7) == 0)
+			for (size_t i = 0; i < ARRAY_SIZE(bound_keys); i++)
+				if (!bound[i] && strcmp(k + 7, bound_keys[i] + 7) == 0)
+					bound[i] = kv;
+	}
+	if (!crit)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "criteria", "missing");
+	if (!cJSON_IsString(crit) || !crit->valuestring)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "criteria", "expected a string");
+	if (strlen(crit->valuestring) > 1024)
+		return merr_at(e, M_ETOOBIG, NULL, -1, -1, "criteria", "longer than 1024 bytes");
+	if ((rc = note_product(x, crit->valuestring, e)))
+		return rc;
+	rc = buf_adds(b, cJSON_IsFalse(vul) ? "{\"vulnerable\":false,\"criteria\":"
+					    : "{\"vulnerable\":true,\"criteria\":") ||
+	     buf_add_json_str(b, crit->valuestring);
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(bound_keys); i++)
+		if (cJSON_IsString(bound[i]))
+			rc = buf_adds(b, ",\"") || buf_adds(b, bound_keys[i]) ||
+			     buf_adds(b, "\":") || buf_add_json_str(b, bound[i]->valuestring);
+	if (rc || buf_addc(b, '}'))
+		return emit_nomem(e);
+	return 0;
+}
+
+/* Emits [...] with one call per element of arr. */
+static int emit_list(struct emit *x, const cJSON *arr, emit_fn one, struct merr *e)
+{
+	const cJSON *it;
+	int rc;
+
+	if (buf_addc(&x->b, '['))
+		return emit_nomem(e);
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (it != arr->child && buf_addc(&x->b, ','))
+			return emit_nomem(e);
+		if ((rc = one(x, it, e)))
+			return rc;
+	}
+	return buf_addc(&x->b, ']') ? emit_nomem(e) : 0;
+}
+
+/* A node {"cpeMatch":[...],"operator":...} or a configuration {"nodes":[...],...}. */
+static int emit_group(struct emit *x, const cJSON *o, const char *what, const char *key,
+		      emit_fn one, struct merr *e)
+{
+	const cJSON *arr;
+	int rc;
+
+	if (!cJSON_IsObject(o))
+		return merr_at(e, M_EPARSE, NULL, -1, -1, what, "expected an object");
+	if ((rc = fj_opt_arr(o, key, &arr, e)))
+		return rc;
+	if (buf_addc(&x->b, '{'))
+		return emit_nomem(e);
+	if (arr && (buf_addc(&x->b, '"') || buf_adds(&x->b, key) || buf_adds(&x->b, "\":")))
+		return emit_nomem(e);
+	if ((arr && (rc = emit_list(x, arr, one, e))) || (rc = emit_op(&x->b, o, e)))
+		return rc;
+	return buf_addc(&x->b, '}') ? emit_nomem(e) : 0;
+}
+
+static int emit_node(struct emit *x, const cJSON *o, struct merr *e)
+{
+	return emit_group(x, o, "nodes", "cpeMatch", emit_match, e);
+}
+
+static int emit_config(struct emit *x, const cJSON *o, struct merr *e)
+{
+	return emit_group(x, o, "configurations", "nodes", emit_node, e);
+}
+
 static int read_configurations(const cJSON *cve, struct feeds_cve *c, struct merr *e)
 {
-	const cJSON *cfgs, *cfg, *nodes, *node, *matches, *m;
+	struct emit x = {.c = c};
+	const cJSON *cfgs;
 	int rc;
 
 	if ((rc = fj_opt_arr(cve, "configurations", &cfgs, e)) || !cfgs)
 		return rc;
-	cJSON_ArrayForEach(cfg, cfgs)
-	{
-		if ((rc = fj_opt_arr(cfg, "nodes", &nodes, e)))
-			return rc;
-		cJSON_ArrayForEach(node, nodes)
-		{
-			if ((rc = fj_opt_arr(node, "cpeMatch", &matches, e)))
-				return rc;
-			cJSON_ArrayForEach(m, matches)
-			{
-				const char *crit;
-				char vp[VULN_VP_MAX];
-				if ((rc = fj_req_str(m, "criteria", 1024, &crit, e)))
-					return rc;
-				if (feeds_cpe_vp(crit, vp, sizeof(vp)) == 0 &&
-				    (rc = feeds_cve_add_vp(c, vp)))
-					return merr_set(e, rc, "out of memory");
-			}
-		}
-	}
-	c->configurations = cJSON_PrintUnformatted(cfgs);
-	if (!c->configurations)
-		return merr_set(e, M_ENOMEM, "out of memory");
-	if (strlen(c->configurations) > CONFIG_MAX)
-		return merr_at(e, M_ETOOBIG, NULL, -1, -1, "configurations", "longer than %u bytes",
-			       CONFIG_MAX);
-	return 0;
+	buf_init(&x.b, 0); /* no larger than the record it comes from; checked below */
+	if (buf_grow(&x.b, 1024))
+		return emit_nomem(e);
+	rc = emit_list(&x, cfgs, emit_config, e);
+	if (rc == 0 && x.b.len > CONFIG_MAX)
+		rc = merr_at(e, M_ETOOBIG, NULL, -1, -1, "configurations", "longer than %u bytes",
+			     CONFIG_MAX);
+	if (rc == 0 && !(c->configurations = buf_detach(&x.b, NULL)))
+		rc = emit_nomem(e);
+	buf_release(&x.b);
+	return rc;
 }
 
 int feeds_nvd_parse(const char *p, size_t len, struct feeds_cve *c, struct merr *e)
@@ -229,11 +378,12 @@ int feeds_nvd_parse(const char *p, size_t len, struct feeds_cve *c, struct merr 
 
 	memset(c, 0, sizeof(*c));
 	c->arena_mark = feeds_arena_begin();
+	c->arena_spills = feeds_arena_spills();
 	c->arena = true;
 	c->doc = cJSON_ParseWithLength(p, len);
 	if (!c->doc)
 		return merr_set(e, M_EPARSE, "not valid JSON");
-	cve = cJSON_GetObjectItemCaseSensitive(c->doc, "cve");
+	cve = fj_get(c->doc, "cve");
 	if (!cJSON_IsObject(cve))
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "cve",
 			       "expected an object {\"cve\":{...}}");

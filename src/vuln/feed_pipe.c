@@ -8,7 +8,7 @@
 #include "base/utf8.h"
 #include "vuln/feeds_int.h"
 
-#define PIPE_ITEMS 64
+#define PIPE_ITEMS 1024 /* enough to ride out a batch commit without the parser waiting */
 #define PIPE_BYTES ((size_t)8 << 20) /* parsed records waiting, beyond the one in hand */
 
 /* Parses one split record into an item: a record, or an error with its place and CVE id. */
@@ -57,6 +57,7 @@ int feeds_pipe_produce(struct split *sp, const struct feeds_adapter *ad, struct 
 static void *producer(void *arg)
 {
 	struct feeds_pipe *p = arg;
+	pthread_setname_np(pthread_self(), "mamori-parse"); /* as top -H and perf show it */
 	feeds_pipe_produce(p->sp, p->ad, p->q);
 	feeds_arena_thread_end();
 	return NULL;

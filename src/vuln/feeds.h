@@ -176,13 +176,14 @@ struct feeds_cve {
 	char cwe[512];
 	char cna_name[64]; /* CVE 5: the CNA's shortName, the source of its metrics */
 	struct feeds_metric v4, v3, v2;
-	char *configurations; /* owned (cJSON_free) */
+	char *configurations; /* owned (m_free): compact JSON, only what matching reads */
 	char *cve5_affected;  /* owned (cJSON_free) */
 	struct feeds_ref *refs;
 	size_t n_refs;
 	char (*vps)[VULN_VP_MAX]; /* distinct folded vendor:product */
 	size_t n_vps, cap_vps;
-	size_t arena_mark; /* cJSON arena position at parse start (released with the record) */
+	size_t arena_mark;   /* cJSON arena position at parse start (released with the record) */
+	size_t arena_spills; /* feeds_arena_spills() then */
 	bool arena;
 	char *block; /* after feeds_cve_detach: owns the strings (doc is NULL then) */
 };

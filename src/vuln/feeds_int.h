@@ -97,6 +97,17 @@ int feeds_exec(struct store_stmt *st, struct merr *e);
 void feeds_log_error(struct feeds_ctx *c, const struct merr *err, const char *cve);
 
 /* JSON helpers: typed member access with errors naming the field. */
+/* cJSON_GetObjectItemCaseSensitive, inline and comparing the first byte before strcmp: the
+ * parser thread looked members up so often that the calls were a tenth of its time. */
+static inline const cJSON *fj_get(const cJSON *o, const char *key)
+{
+	const cJSON *c = o ? o->child : NULL;
+
+	for (; c && c->string; c = c->next)
+		if (c->string[0] == key[0] && strcmp(c->string, key) == 0)
+			return c;
+	return NULL;
+}
 const char *fj_str(const cJSON *o, const char *key);
 /* Required string: error unless present, a string, and at most max bytes. */
 int fj_req_str(const cJSON *o, const char *key, size_t max, const char **out, struct merr *e);
@@ -139,6 +150,11 @@ int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e)
  */
 size_t feeds_arena_begin(void);
 void feeds_arena_end(size_t mark);
+/* The count of allocations that missed the arena so far (take it after the begin call). */
+size_t feeds_arena_spills(void);
+/* cJSON_Delete(doc), or nothing when no allocation has missed the arena since spills was
+ * taken: the coming end call then frees the whole tree at once. */
+void feeds_arena_delete(cJSON *doc, size_t spills);
 
 /* Frees the calling thread's arena (a thread that parsed records, at its exit). */
 void feeds_arena_thread_end(void);

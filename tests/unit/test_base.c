@@ -1,6 +1,8 @@
 /* test_base.c - errors, buffers, allocator faults, time, IP sets, UTF-8. */
 #include "base/compat.h"
 
+#include <cjson/cJSON.h>
+
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/ip.h"
@@ -51,6 +53,27 @@ static void test_buf__grows_and_caps(void **state)
 	assert_int_equal(buf_addc(&b, 'x'), 0);
 	assert_int_equal(b.len, 10);
 	buf_release(&b);
+}
+
+static void test_buf__json_str_escapes_and_reads_back(void **state)
+{
+	static const char *const in[] = {
+	    "", "plain", "cpe:2.3:a:foo:bar\\(x\\):1.0", "say \"hi\"", "tab\there\nline\x01\x1f",
+	    "東京 \xe2\x80\x94 ok", "\\"};
+	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
+		struct buf b;
+		cJSON *j;
+		buf_init(&b, 0);
+		assert_int_equal(buf_add_json_str(&b, in[i]), 0);
+		assert_int_equal(buf_str(&b)[0], '"');
+		for (size_t k = 1; k + 1 < b.len; k++)
+			assert_true((unsigned char)b.ptr[k] >= 0x20); /* no raw control byte */
+		j = cJSON_Parse(buf_str(&b));
+		assert_non_null(j);
+		assert_string_equal(cJSON_GetStringValue(j), in[i]);
+		cJSON_Delete(j);
+		buf_release(&b);
+	}
 }
 
 static void test_buf__survives_every_allocation_failure(void **state)
@@ -186,6 +209,7 @@ int main(void)
 	    cmocka_unit_test(test_err__formats_file_line_field),
 	    cmocka_unit_test(test_err__offset_when_no_line),
 	    cmocka_unit_test(test_buf__grows_and_caps),
+	    cmocka_unit_test(test_buf__json_str_escapes_and_reads_back),
 	    cmocka_unit_test(test_buf__survives_every_allocation_failure),
 	    cmocka_unit_test(test_time__parses_and_shows_jst),
 	    cmocka_unit_test(test_time__quarters_follow_jst),

@@ -223,6 +223,64 @@ static void test_split__truncated_gzip_keeps_earlier_records(void **state)
 	assert_non_null(strstr(msg, "truncated gzip"));
 }
 
+/* Inverts one byte of a copied file. */
+static void flip(const char *path, long at)
+{
+	FILE *f = fopen(path, "r+b");
+	int c;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, at, SEEK_SET), 0);
+	c = fgetc(f);
+	assert_true(c != EOF);
+	assert_int_equal(fseek(f, at, SEEK_SET), 0);
+	assert_int_equal(fputc(c ^ 0xff, f), c ^ 0xff);
+	fclose(f);
+}
+
+static void test_split__corrupt_gzip_is_fatal_with_its_place(void **state)
+{
+	char src[512], msg[600];
+	const char *bad;
+	struct merr e;
+	long n, size;
+
+	data_path(src, sizeof(src), "nvd/nvdcve-2016.json.gz");
+	size = file_size(src);
+	bad = copy_head(src, "bad.json.gz", 0);
+	flip(bad, size - 6); /* in the trailer: the CRC-32 no longer fits */
+	merr_init(&e);
+	assert_int_equal(count_records(bad, SPLIT_ARRAY, &n, &e), M_EPARSE);
+	merr_format(&e, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "corrupt gzip"));
+	/* and bytes flipped in the middle of the deflate data */
+	bad = copy_head(src, "bad2.json.gz", 0);
+	for (long at = size / 2; at < size / 2 + 64; at++)
+		flip(bad, at);
+	merr_init(&e);
+	assert_int_equal(count_records(bad, SPLIT_ARRAY, &n, &e), M_EPARSE);
+	assert_true(n < 6517);
+	merr_format(&e, msg, sizeof(msg));
+	assert_true(strstr(msg, "corrupt gzip") || strstr(msg, "JSON") || strstr(msg, "expected"));
+}
+
+static void test_split__concatenated_gzip_members_read_as_one(void **state)
+{
+	char src[512], path[512], cmd[4096];
+	long n;
+
+	data_path(src, sizeof(src), "nvd/nvdcve-2016.json.gz");
+	tu_path(path, sizeof(path), "two.json.gz");
+	/* the document split in two gzip members: the records cross the member boundary */
+	snprintf(cmd, sizeof(cmd),
+		 "zcat '%s' > '%s.raw' && head -c 1000000 '%s.raw' | gzip -1 > '%s' &&"
+		 " tail -c +1000001 '%s.raw' | gzip -1 >> '%s'",
+		 src, path, path, path, path, path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(count_records(path, SPLIT_ARRAY, &n, NULL), 0);
+	assert_int_equal(n, 6517);
+}
+
 static void test_split__truncated_xz_keeps_earlier_records(void **state)
 {
 	char src[512], msg[600];
@@ -707,6 +765,8 @@ int main(void)
 	    cmocka_unit_test(test_split__bad_structure_is_fatal),
 	    cmocka_unit_test(test_split__reads_gzip_and_xz_whole),
 	    cmocka_unit_test(test_split__truncated_gzip_keeps_earlier_records),
+	    cmocka_unit_test(test_split__corrupt_gzip_is_fatal_with_its_place),
+	    cmocka_unit_test(test_split__concatenated_gzip_members_read_as_one),
 	    cmocka_unit_test(test_split__truncated_xz_keeps_earlier_records),
 	    cmocka_unit_test(test_nvd__heartbleed_has_configurations_cvss31_and_cwe),
 	    cmocka_unit_test(test_nvd__reimport_changes_nothing),
