@@ -6,10 +6,10 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/curl_lazy.h"
 #include "alert/alert.h"
 #include "base/mem.h"
 

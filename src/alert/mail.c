@@ -4,12 +4,12 @@
  */
 #include "base/compat.h"
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/curl_lazy.h"
 #include "alert/alert.h"
 
 bool alert_header_ok(const char *v)

@@ -4,9 +4,9 @@
  */
 #include "base/compat.h"
 
-#include <ldns/ldns.h>
 #include <strings.h>
 
+#include "discover/ldns_lazy.h"
 #include "base/ip.h"
 #include "base/mem.h"
 #include "base/utf8.h"

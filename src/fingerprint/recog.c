@@ -8,9 +8,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
+#include "base/xml2_lazy.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/mem.h"

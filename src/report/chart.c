@@ -2,12 +2,11 @@
  * over quarters) and a bar chart (counts), drawn with cairo and labelled with pango. */
 #include "base/compat.h"
 
-#include <cairo-svg.h>
-#include <cairo.h>
 #include <math.h>
-#include <pango/pangocairo.h>
 #include <string.h>
 
+#include "report/cairo_lazy.h"
+#include "report/pango_lazy.h"
 #include "base/mem.h"
 #include "report/report.h"
 

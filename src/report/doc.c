@@ -2,13 +2,12 @@
  * buffer and lays the same content out with pango on an A4 cairo PDF page. */
 #include "base/compat.h"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <pango/pangocairo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "report/cairo_lazy.h"
+#include "report/pango_lazy.h"
 #include "base/mem.h"
 #include "report/report_int.h"
 

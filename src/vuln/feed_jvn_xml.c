@@ -4,9 +4,7 @@
  */
 #include "base/compat.h"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
+#include "base/xml2_lazy.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "vuln/feeds_int.h"

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 
-#include <curl/curl.h>
 #include <dirent.h>
 #include <openssl/evp.h>
 #include <strings.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/curl_lazy.h"
 #include "base/buf.h"
 #include "base/mem.h"
 #include "base/mtime.h"

@@ -7,11 +7,10 @@
 
 #include <errno.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vuln/archive_lazy.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "vuln/feed_sync_int.h"

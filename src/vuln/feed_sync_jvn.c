@@ -5,9 +5,7 @@
  */
 #include "base/compat.h"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
+#include "base/xml2_lazy.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "vuln/feed_sync_int.h"

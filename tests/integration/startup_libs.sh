@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# startup_libs.sh - the heavy libraries are opened on first use (src/base/lazy.h): the binary
+# does not link them, a plain command does not load them, a command that needs one loads it.
+set -uo pipefail
+
+M=${MAMORI:?set MAMORI to the mamori binary}
+: "${MAMORI_DATA_DIR:?set MAMORI_DATA_DIR}"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+no() { fail=$((fail + 1)); echo "FAIL - $1"; }
+LAZY='lib(cairo|pango|pangocairo|gobject|glib|curl|xml2|ldns|archive|microhttpd|gnutls)[-.]'
+
+readelf -d "$M" | grep NEEDED >"$T/needed"
+if [ -s "$T/needed" ] && ! grep -qE "$LAZY" "$T/needed"; then
+	ok "no lazily opened library among the binary's NEEDED entries"
+else
+	no "NEEDED: $(tr '\n' ' ' <"$T/needed")"
+fi
+
+# LD_DEBUG=files names every object the loader opens, at start-up and through dlopen().
+LD_DEBUG=files "$M" --version >/dev/null 2>"$T/version.log"
+if grep -q 'file=libsqlite3' "$T/version.log" && ! grep -qE "file=$LAZY" "$T/version.log"; then
+	ok "mamori --version loads none of them"
+else
+	no "mamori --version loaded: $(grep -oE "file=$LAZY" "$T/version.log" | sort -u | tr '\n' ' ')"
+fi
+
+# The Recog self-test parses XML: libxml2 is opened then (and it works: exit 0).
+if LD_DEBUG=files "$M" fingerprint selftest >/dev/null 2>"$T/selftest.log" &&
+	grep -q 'file=libxml2\.so\.2' "$T/selftest.log" && ! grep -qE 'file=libcairo' "$T/selftest.log"; then
+	ok "fingerprint selftest opens libxml2 (and not cairo) and passes"
+else
+	no "fingerprint selftest: $(grep -oE "file=$LAZY" "$T/selftest.log" | sort -u | tr '\n' ' ')"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
