@@ -19,8 +19,7 @@ NS=asm$$
 NS=${NS:0:15}
 T=$(mktemp -d)
 chmod 755 "$T"
-pass=0
-fail=0
+. "$(dirname "$0")/../support/check.sh"
 cleanup() {
 	ip netns exec "$NS" iptables -F INPUT >/dev/null 2>&1
 	timeout 60 "$SRC/tests/lab/lab" down --ns "$NS" --dir "$T/lab" >/dev/null 2>&1
@@ -28,18 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "FAIL - $1"; }
-# A condition like "producer | grep -q X" must not fail because grep found X and left before the
-# producer wrote its last bytes (SIGPIPE under pipefail): conditions run without pipefail.
-check() {
-	local r
-	set +o pipefail
-	eval "$2"
-	r=$?
-	set -o pipefail
-	if [ $r -eq 0 ]; then ok "$1"; else no "$1"; fi
-}
 PORTS=21,22,25,53,80,443,502,44818
 asm() { timeout 300 ip netns exec "$NS" "$M" asm run "$@" --ports $PORTS; }
 q() { sqlite3 "$MAMORI_DB" "$1"; }

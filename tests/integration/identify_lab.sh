@@ -18,26 +18,13 @@ NS=idl$$
 T=$(mktemp -d)
 chmod 755 "$T"
 export MAMORI_DB=$T/m.db
-pass=0
-fail=0
+. "$(dirname "$0")/../support/check.sh"
 cleanup() {
 	timeout 60 "$SRC/tests/lab/lab" down --ns "$NS" --dir "$T/lab" >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "FAIL - $1"; }
-# A condition like "producer | grep -q X" must not fail because grep found X and left before the
-# producer wrote its last bytes (SIGPIPE under pipefail): conditions run without pipefail.
-check() {
-	local r
-	set +o pipefail
-	eval "$2"
-	r=$?
-	set -o pipefail
-	if [ $r -eq 0 ]; then ok "$1"; else no "$1"; fi
-}
 inns() { timeout 300 ip netns exec "$NS" "$@"; }
 # svc FILE IP PORT: the JSON line of that service
 svc() { grep "\"ip\":\"$2\",\"port\":$3," "$1" | head -1; }

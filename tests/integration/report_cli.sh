@@ -12,20 +12,7 @@ trap 'rm -rf "$T"' EXIT
 export MAMORI_DB=$T/m.db
 # Only libcairo's own static caches are suppressed under asan (see the file).
 export LSAN_OPTIONS="suppressions=$SRC/tests/support/lsan-cairo.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "FAIL - $1"; }
-# A condition like "producer | grep -q X" must not fail because grep found X and left before the
-# producer wrote its last bytes (SIGPIPE under pipefail): conditions run without pipefail.
-check() {
-	local r
-	set +o pipefail
-	eval "$2"
-	r=$?
-	set -o pipefail
-	if [ $r -eq 0 ]; then ok "$1"; else no "$1"; fi
-}
+. "$(dirname "$0")/../support/check.sh"
 q() { sqlite3 "$MAMORI_DB" "$1"; }
 
 "$M" init >/dev/null

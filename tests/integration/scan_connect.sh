@@ -8,8 +8,7 @@ set -uo pipefail
 M=${MAMORI:?set MAMORI to the mamori binary}
 T=$(mktemp -d)
 export MAMORI_DB=$T/m.db
-pass=0
-fail=0
+. "$(dirname "$0")/../support/check.sh"
 PIDS=()
 cleanup() {
 	for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$p" 2>/dev/null; done
@@ -18,18 +17,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "FAIL - $1"; }
-# A condition like "producer | grep -q X" must not fail because grep found X and left before the
-# producer wrote its last bytes (SIGPIPE under pipefail): conditions run without pipefail.
-check() {
-	local r
-	set +o pipefail
-	eval "$2"
-	r=$?
-	set -o pipefail
-	if [ $r -eq 0 ]; then ok "$1"; else no "$1"; fi
-}
 # mamori's --json output of list/show is pretty-printed: squeeze it to match compactly.
 js() { "$M" "$@" | tr -d ' \t\n'; }
 count() { grep -o -- "$1" | wc -l; }

@@ -16,8 +16,7 @@ NS=ssyn$$
 T=$(mktemp -d)
 chmod 755 "$T" # the lab's daemons (postfix) run as their own users
 export MAMORI_DB=$T/m.db
-pass=0
-fail=0
+. "$(dirname "$0")/../support/check.sh"
 TCPDUMP=""
 cleanup() {
 	[ -n "$TCPDUMP" ] && kill "$TCPDUMP" 2>/dev/null
@@ -26,18 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "FAIL - $1"; }
-# A condition like "producer | grep -q X" must not fail because grep found X and left before the
-# producer wrote its last bytes (SIGPIPE under pipefail): conditions run without pipefail.
-check() {
-	local r
-	set +o pipefail
-	eval "$2"
-	r=$?
-	set -o pipefail
-	if [ $r -eq 0 ]; then ok "$1"; else no "$1"; fi
-}
 js() { "$M" "$@" | tr -d ' \t\n'; }
 inns() { timeout 120 ip netns exec "$NS" "$@"; }
 opens() { grep '"state":"open"' "$1" | sed 's/.*"ip":"\([^"]*\)","port":\([0-9]*\).*/\1:\2/' | sort; }
