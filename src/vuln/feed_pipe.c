@@ -30,32 +30,6 @@ static void produce_one(const struct feeds_adapter *ad, const struct split_rec *
 		feeds_guess_cve(rec->p, rec->len, it->cve, sizeof(it->cve));
 }
 
-int feeds_pipe_produce(struct split *sp, const struct feeds_adapter *ad, struct feeds_queue *q)
-{
-	struct split_rec rec;
-	int rc = 0;
-
-	for (;;) {
-		struct feeds_item it = {0};
-		int src;
-		merr_init(&it.e);
-		src = split_next(sp, &rec, &it.e);
-		if (src == 0)
-			break;
-		if (src < 0) {
-			it.rc = src;
-			it.from_split = true;
-			it.fatal = split_fatal(sp);
-		} else {
-			produce_one(ad, &rec, &it);
-		}
-		if ((rc = feeds_queue_push(q, &it)) || it.fatal)
-			break;
-	}
-	feeds_queue_finish(q);
-	return rc;
-}
-
 /*
  * Takes the next record (copied out of the splitter, whose buffer the next call reuses) and
  * its sequence number. Returns 1, or 0 when the stream is done or a fatal error was taken.

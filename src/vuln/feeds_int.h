@@ -231,10 +231,6 @@ void feeds_queue_finish_at(struct feeds_queue *q, uint64_t total);
 void feeds_queue_cancel(struct feeds_queue *q);
 void feeds_queue_free(struct feeds_queue *q);
 
-/* Splits sp and pushes every record (parsed by ad->parse) or error, in order, then
- * finishes q. One thread, in the caller; callable directly (tests). */
-int feeds_pipe_produce(struct split *sp, const struct feeds_adapter *ad, struct feeds_queue *q);
-
 #define PIPE_THREADS_MAX 4
 struct feeds_pipe {
 	struct split *sp;
