@@ -401,29 +401,13 @@ static void filter_form(struct web_req *r, const char *action)
 		kev && strcmp(kev, "1") == 0 ? " checked" : "", M_KEV_ONLY, M_FILTER);
 }
 
-/* The query string of the current filters, for the pager's links. */
-static const char *filter_qs(struct web_req *r)
-{
-	static const char *const keys[] = {"kind", "severity", "state", "kev", "org"};
-	struct buf b;
-	char *out;
-
-	buf_init(&b, 1024);
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		const char *v = web_kv_get(&r->query, keys[i]);
-		/* values reaching here passed the allow-lists or are a slug; URL-encode anyway */
-		if (v && v[0])
-			web_htmlf(&b, r->lang, "%R=%u&amp;", keys[i], v);
-	}
-	out = web_arena_strndup(&r->arena, b.len ? b.ptr : "", b.len);
-	buf_release(&b);
-	return out ? out : "";
-}
+/* The filters the pager's links carry. */
+static const char *const filter_keys[] = {"kind", "severity", "state", "kev", "org"};
 
 static void findings_pager(struct web_req *r, const char *path, int64_t limit, int64_t offset,
 			   int64_t total)
 {
-	const char *qs = filter_qs(r);
+	const char *qs = web_filter_qs(r, filter_keys, ARRAY_SIZE(filter_keys));
 
 	web_out(r, "<nav class=\"pager\"><span>%L–%L / %L %T</span>", total ? offset + 1 : 0,
 		offset + limit < total ? offset + limit : total, total, M_SHOWING);

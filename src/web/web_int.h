@@ -479,6 +479,9 @@ int web_where_add(struct web_where *q, const char *cond, const char *val);
 int web_where_run(struct web_req *r, const char *from, const struct web_where *q, const char *cols,
 		  const char *tail, int64_t limit, int64_t offset, web_row_fn fn, void *arg);
 int web_where_count(struct web_req *r, const char *from, const struct web_where *q, int64_t *n);
+/* "k=v&amp;" for each of keys the request's query gives a value (URL-encoded, HTML-escaped),
+ * for a list's pager links; in r's arena, "" when none. */
+const char *web_filter_qs(struct web_req *r, const char *const *keys, size_t n);
 
 /* A prepared statement for sql on r->s: in a server worker, reused from the worker's cache
  * (reset, bindings cleared) when it was prepared before; otherwise prepared now. Give it
