@@ -441,8 +441,8 @@ static int wave(struct det *d, const struct mrow *m, struct cand *c)
 	int64_t gap = wave_gap(c->cls);
 	bool join = id && m->created_at - last <= gap && m->created_at >= first - gap;
 	/* a copy of the wave's first post (forwards, copy-paste) joins it for 30 days */
-	if (!join && id && c->cls != SNS_C_DDOS && popcount64(sh ^ m->simhash) <= 3 &&
-	    m->created_at - last <= 30 * 86400)
+	if (!join && id && c->cls != SNS_C_DDOS &&
+	    popcount64(sh ^ m->simhash) <= SNS_SIMHASH_NEAR && m->created_at - last <= 30 * 86400)
 		join = true;
 	if (join) {
 		/* new hosts of a DDoS wave are added with their own first appearance */

@@ -363,13 +363,19 @@ static int x_tweet(struct pctx *x, const cJSON *tw, const cJSON *inc, long idx)
 
 	const cJSON *en;
 	const char *rawtext = text->valuestring;
-	cJSON_ArrayForEach(en, cJSON_GetObjectItemCaseSensitive(ents, "urls"))
-	{
-		const cJSON *eu = cJSON_GetObjectItemCaseSensitive(en, "expanded_url");
-		if (!cJSON_IsString(eu))
-			eu = cJSON_GetObjectItemCaseSensitive(en, "url");
-		if (cJSON_IsString(eu) && (rc = strv_add(&p.urls, eu->valuestring)))
-			break;
+	/* URLs of the text used and of the post itself (a note_tweet's entities may lack them) */
+	const cJSON *url_sets[2] = {cJSON_GetObjectItemCaseSensitive(ents, "urls"),
+				    cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(tw, "entities"), "urls")};
+	for (int k = 0; k < 2 && !rc; k++) {
+		cJSON_ArrayForEach(en, url_sets[k])
+		{
+			const cJSON *eu = cJSON_GetObjectItemCaseSensitive(en, "expanded_url");
+			if (!cJSON_IsString(eu))
+				eu = cJSON_GetObjectItemCaseSensitive(en, "url");
+			if (cJSON_IsString(eu) && (rc = strv_add(&p.urls, eu->valuestring)))
+				break;
+		}
 	}
 	cJSON_ArrayForEach(en, cJSON_GetObjectItemCaseSensitive(ents, "hashtags"))
 	{

@@ -259,6 +259,10 @@ int sns_timeline(struct store *s, const char *org, int64_t from, int64_t to, int
 #define SNS_OUTAGE_FLOOR_PER_H 0.5 /* baseline rate never below this (posts / hour) */
 #define SNS_OUTAGE_WEEKS 4	   /* hour-of-week baseline over this many past weeks */
 #define SNS_WAVE_GAP_DDOS (7 * 86400)
+/* Two posts are copies of one message at this Hamming distance of their SimHash or less:
+ * short posts differ in few 3-grams, so more bits flip than the 3 of web-page studies
+ * (one added "!" in a 25-character post: 8 bits; unrelated posts: about 32). */
+#define SNS_SIMHASH_NEAR 10
 #define SNS_WAVE_GAP_LEAK (7 * 86400)
 #define SNS_WAVE_GAP_EXPLOIT (3 * 86400)
 #define SNS_WAVE_GAP_OUTAGE (2 * 3600)
