@@ -439,9 +439,12 @@ static int wave(struct det *d, const struct mrow *m, struct cand *c)
 	if (rc < 0)
 		return rc;
 	int64_t gap = wave_gap(c->cls);
-	bool join = id && m->created_at - last <= gap && m->created_at >= first - gap;
+	/* weak posts (below the alert threshold) never extend a wave: only outage complaints,
+	 * which count by their number, join without a score of their own */
+	bool strong = c->score >= SCORE_MIN || c->cls == SNS_C_OUTAGE;
+	bool join = id && strong && m->created_at - last <= gap && m->created_at >= first - gap;
 	/* a copy of the wave's first post (forwards, copy-paste) joins it for 30 days */
-	if (!join && id && c->cls != SNS_C_DDOS &&
+	if (!join && id && strong && c->cls != SNS_C_DDOS &&
 	    popcount64(sh ^ m->simhash) <= SNS_SIMHASH_NEAR && m->created_at - last <= 30 * 86400)
 		join = true;
 	if (join) {
@@ -603,9 +606,10 @@ static int classify(struct det *d, const struct mrow *m)
 				: "運用者が使う製品・運用者名と悪用の語 / product the operator "
 				  "runs "
 				  "or its name, with exploit words",
-			    w, conf, src);
+			    w, product ? 0.8 : conf, src);
 			cJSON_AddItemToObject(r, "vocabulary", why);
-			c[n++] = (struct cand){SNS_C_EXPLOIT, rule, w * conf * src, false, r};
+			c[n++] = (struct cand){SNS_C_EXPLOIT, rule,
+					       w * (product ? 0.8 : conf) * src, false, r};
 		}
 		if ((m->classes & (1u << SNS_C_OUTAGE)) && !product) {
 			bool fire = false;
