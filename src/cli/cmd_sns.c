@@ -223,7 +223,7 @@ static int watch_cmd(struct cli *c, int argc, char **argv)
 	const char *verb = argv[1];
 	argc--;
 	argv++;
-	optind = 1;
+	optind = 0; /* GNU getopt: start over (argv was shifted) */
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt == 'k') {
 			if (sns_kind_parse(optarg, &kind) || kind == SNS_K_ALIAS ||
@@ -353,7 +353,7 @@ static int alert_state_cmd(struct cli *c, int argc, char **argv)
 	const char *verb = argv[1];
 	argc--;
 	argv++;
-	optind = 1;
+	optind = 0; /* GNU getopt: start over (argv was shifted) */
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'n')
 			return cli_usage_error(c, "unknown option");

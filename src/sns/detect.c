@@ -219,6 +219,8 @@ static int outage_test(struct det *d, const struct mrow *m, bool *fire, cJSON **
 
 /* ------------------------------------------------------------ what mamori knows */
 
+static void host_registration(struct det *d, const char *org, cJSON *hosts);
+
 static void mamori_view(struct det *d, const char *org, int64_t t, cJSON *r)
 {
 	cJSON *v = cJSON_AddObjectToObject(r, "mamori");
@@ -253,8 +255,14 @@ static void mamori_view(struct det *d, const char *org, int64_t t, cJSON *r)
 		}
 		stmt_finalize(st);
 	}
-	/* Each named host: an asset the operator registered, or only under its domain. */
-	cJSON *hosts = cJSON_GetObjectItemCaseSensitive(r, "hosts"), *h;
+	host_registration(d, org, cJSON_GetObjectItemCaseSensitive(r, "hosts"));
+}
+
+/* Each named host: an asset the operator registered, or only under its domain. */
+static void host_registration(struct det *d, const char *org, cJSON *hosts)
+{
+	struct store_stmt *st = NULL;
+	cJSON *h;
 	cJSON_ArrayForEach(h, hosts)
 	{
 		const char *host =
@@ -452,6 +460,7 @@ static int wave(struct det *d, const struct mrow *m, struct cand *c)
 		char *nr = NULL;
 		cJSON *hn = cJSON_GetObjectItemCaseSensitive(c->reasons, "hosts");
 		if (cJSON_GetArraySize(hn)) {
+			host_registration(d, m->org, hn);
 			cJSON * or = cJSON_Parse(old_reasons), *h;
 			cJSON *oh = cJSON_GetObjectItemCaseSensitive(or, "hosts");
 			bool changed = false;
