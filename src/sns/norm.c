@@ -84,6 +84,8 @@ static int32_t fold(int32_t c, int32_t prev)
 	case 0x3096: return 0x3051; /* ゖ -> け */
 	case 0x3094: return 0x3076; /* ゔ -> ぶ */
 	case 0x30FB: return -1;	    /* ・ */
+	case 0x3099:
+	case 0x309A: /* a voicing mark NFKC could not compose (after a space) */ return -1;
 	case 0x30FC:
 	case 0x301C: /* ー 〜 */ return is_kana(prev) || prev == 0x30FC ? -1 : 0x30FC;
 	case 0x2010:
