@@ -13,7 +13,7 @@
 
 #include "base/mem.h"
 #include "sns/sns_int.h"
-#include "vuln/split.h"
+#include "feeds/split.h"
 
 #define RAW_KEEP_MAX ((size_t)64 << 10) /* raw records kept whole up to this size */
 #define BATCH_RECORDS 5000
