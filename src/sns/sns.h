@@ -198,10 +198,11 @@ struct sns_import_stats {
 int sns_import_file(struct store *s, const char *path, const struct sns_import_opts *o,
 		    struct sns_import_stats *st, struct merr *e);
 
-/* The matching stage alone over a buffer of normalised texts with every operator's terms:
- * *secs receives the scan time (for bench/sns_eval.sh), *hits the raw hits. */
-int sns_bench_match(struct store *s, const struct buf *texts, int rounds, double *secs, long *hits,
-		    size_t *n_terms, struct merr *e);
+/* The matching stage alone over a buffer of normalised texts (one a line) with every
+ * operator's terms, for bench/sns_eval.sh: *secs scanning blocks of posts of about 1 MiB,
+ * *secs_post one post at a time; *hits the raw hits of the block pass. */
+int sns_bench_match(struct store *s, const struct buf *texts, int rounds, double *secs,
+		    double *secs_post, long *hits, size_t *n_terms, struct merr *e);
 
 /* ------------------------------------------------------------ alerts and posts (read) */
 
