@@ -16,6 +16,7 @@ const char cmd_sns_usage[] =
     "                          ddosia|ransomwatch|jsonl] [--console-url URL] [--no-detect]\n"
     "                          [--json] FILE... (- for standard input)\n"
     "       mamori sns scan [--format F] FILE...      match without storing (one line a hit)\n"
+    "       mamori sns rematch [--console-url URL]    stored posts against today's watch terms\n"
     "       mamori sns watch add ORG TERM [--kind name|domain|keyword|regex]\n"
     "       mamori sns watch list [ORG] [--json]\n"
     "       mamori sns watch remove ID\n"
@@ -104,6 +105,38 @@ static int import_cmd(struct cli *c, int argc, char **argv)
 	if (arr)
 		cli_print_json(arr);
 	return worst;
+}
+
+static int rematch_cmd(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"console-url", required_argument, NULL, 'C'},
+					     {"no-detect", no_argument, NULL, 'n'},
+					     {0}};
+	struct sns_import_opts o = {.ack_base = getenv("MAMORI_CONSOLE_URL")};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'C')
+			o.ack_base = optarg;
+		else if (opt == 'n')
+			o.no_detect = true;
+		else
+			return cli_usage_error(c, "unknown option");
+	}
+	struct store *s = cli_store(c);
+	if (!s)
+		return 1;
+	struct sns_import_stats st;
+	struct merr e;
+	merr_init(&e);
+	o.now = time_now();
+	int rc = sns_rematch(s, &o, &st, &e);
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("投稿 %ld 件 新たな照合 %ld アラート新規 %ld / posts %ld newly matched %ld "
+		       "new alerts %ld\n",
+		       st.posts, st.matched, st.alerts_new, st.posts, st.matched, st.alerts_new);
+	return 0;
 }
 
 static int print_hit(const struct sns_post *p, const struct sns_term *t, void *arg)
@@ -449,6 +482,8 @@ int cmd_sns(struct cli *c, int argc, char **argv)
 	static const struct cli_verb verbs[] = {
 	    {"import", import_cmd, "import posts and detect / 投稿の取り込みと検知"},
 	    {"scan", scan_cmd, "match without storing / 保存せずに照合"},
+	    {"rematch", rematch_cmd,
+	     "match stored posts with today's terms / 保存済み投稿の再照合"},
 	    {"watch", watch_cmd, "watch terms / 監視語"},
 	    {"alerts", alerts_cmd, "precursor alerts / 予兆アラート"},
 	    {"alert", alert_state_cmd, "confirm, dismiss, escalate / 判定"},

@@ -645,7 +645,7 @@ out:
 	return rc;
 }
 
-int sns_detect(struct store *s, int64_t since_post, const struct sns_import_opts *o,
+int sns_detect(struct store *s, int64_t run, const struct sns_import_opts *o,
 	       struct sns_import_stats *st, struct merr *e)
 {
 	struct det d = {.s = s, .o = o, .st = st, .e = e};
@@ -658,12 +658,12 @@ int sns_detect(struct store *s, int64_t since_post, const struct sns_import_opts
 	    s,
 	    "SELECT m.post, p.created_at, p.simhash, m.org_slug, m.term, m.kind, p.platform,"
 	    " p.post_id, m.classes, coalesce(m.rules, ''), p.hostnames, p.text"
-	    " FROM sns_matches m JOIN sns_posts p ON p.id = m.post WHERE m.post > ?"
+	    " FROM sns_matches m JOIN sns_posts p ON p.id = m.post WHERE m.run = ?"
 	    " ORDER BY p.created_at, m.post, m.org_slug",
 	    &q, e);
 	if (rc)
 		goto out;
-	stmt_bind_int64(q, 1, since_post);
+	stmt_bind_int64(q, 1, run);
 	/* The read statement stays open while alerts are written: collect first. */
 	struct mrow *rows = NULL;
 	size_t n = 0, cap = 0;

@@ -27,6 +27,7 @@ struct imp {
 	struct sns_matcher *m;
 	struct sns_scratch *sc;
 	hs_scratch_t *lex;
+	int64_t run; /* sns_matches.run of this import */
 	const struct sns_terms *t;
 	struct store_stmt *ins, *match, *cve;
 	struct buf norm, tmp;
@@ -80,6 +81,76 @@ static int bind_strv(struct imp *x, struct store_stmt *st, int col, const struct
 	if (rc)
 		return rc;
 	return v->n ? stmt_bind_text(st, col, buf_str(b)) : stmt_bind_null(st, col);
+}
+
+/* Matches x->norm (the key of post's text and hosts) against every term and the vocabulary,
+ * and records each new (post, operator) match under this run. */
+static int match_post(struct imp *x, int64_t post, int64_t created_at)
+{
+	int rc;
+	x->n_hits = 0;
+	if ((rc = sns_match(x->m, x->sc, x->norm.ptr ? x->norm.ptr : "", x->norm.len, on_term, x)))
+		return rc;
+	bool has_cve = x->norm.len && memmem(x->norm.ptr, x->norm.len, "cve-", 4);
+	if (!x->n_hits && !has_cve)
+		return 0;
+	struct sns_lex_hits h;
+	if ((rc = sns_lex_scan(x->lex, x->norm.ptr, x->norm.len, &h)))
+		return rc;
+	char rules[512] = "";
+	size_t rl = 0;
+	for (size_t i = 0; i < h.n && rl < sizeof rules - 40; i++)
+		rl += (size_t)snprintf(rules + rl, sizeof rules - rl, "%s%s", rl ? "," : "",
+				       sns_rules[h.rule[i]].id);
+	bool any = false;
+	for (size_t i = 0; i < x->n_hits; i++) {
+		const struct sns_term *t = &x->t->v[x->hits[i].term];
+		stmt_reset(x->match);
+		stmt_bind_int64(x->match, 1, post);
+		stmt_bind_text(x->match, 2, t->org);
+		stmt_bind_text(x->match, 3, t->term);
+		stmt_bind_text(x->match, 4, sns_kind_name(t->kind));
+		stmt_bind_int64(x->match, 5, h.classes);
+		stmt_bind_text(x->match, 6, rules);
+		stmt_bind_int64(x->match, 7, created_at);
+		stmt_bind_int64(x->match, 8, x->run);
+		rc = stmt_step(x->match, x->e);
+		stmt_reset(x->match);
+		if (rc < 0)
+			return rc;
+		if (store_changes(x->s) > 0)
+			any = true; /* a new (post, org): not there from an earlier run */
+	}
+	/* A CVE an operator has an open finding for names that operator without its name. */
+	if (has_cve) {
+		const char *q = x->norm.ptr, *end = q + x->norm.len;
+		while ((q = memmem(q, (size_t)(end - q), "cve-", 4))) {
+			size_t n = 4;
+			while (q + n < end && ((q[n] >= '0' && q[n] <= '9') || q[n] == '-') &&
+			       n < 20)
+				n++;
+			char id[24];
+			snprintf(id, sizeof id, "%.*s", (int)n, q);
+			for (char *c = id; *c && c < id + 3; c++)
+				*c = (char)(*c - 32);
+			stmt_reset(x->cve);
+			stmt_bind_int64(x->cve, 1, post);
+			stmt_bind_text(x->cve, 2, id);
+			stmt_bind_int64(x->cve, 3, h.classes | (1u << SNS_C_EXPLOIT));
+			stmt_bind_text(x->cve, 4, rules);
+			stmt_bind_int64(x->cve, 5, created_at);
+			stmt_bind_int64(x->cve, 6, x->run);
+			while ((rc = stmt_step(x->cve, x->e)) == 1)
+				any = true;
+			stmt_reset(x->cve);
+			if (rc < 0)
+				return rc;
+			q += n;
+		}
+	}
+	if (any)
+		x->st->matched++;
+	return 0;
 }
 
 static int store_post(struct sns_post *p, void *arg)
@@ -165,66 +236,7 @@ static int store_post(struct sns_post *p, void *arg)
 	if (p->version && *p->version)
 		x->st->versions++;
 
-	x->n_hits = 0;
-	if ((rc = sns_match(x->m, x->sc, x->norm.ptr ? x->norm.ptr : "", x->norm.len, on_term, x)))
-		return rc;
-	bool has_cve = x->norm.len && memmem(x->norm.ptr, x->norm.len, "cve-", 4);
-	if (!x->n_hits && !has_cve)
-		return 0;
-	struct sns_lex_hits h;
-	if ((rc = sns_lex_scan(x->lex, x->norm.ptr, x->norm.len, &h)))
-		return rc;
-	char rules[512] = "";
-	size_t rl = 0;
-	for (size_t i = 0; i < h.n && rl < sizeof rules - 40; i++)
-		rl += (size_t)snprintf(rules + rl, sizeof rules - rl, "%s%s", rl ? "," : "",
-				       sns_rules[h.rule[i]].id);
-	bool any = false;
-	for (size_t i = 0; i < x->n_hits; i++) {
-		const struct sns_term *t = &x->t->v[x->hits[i].term];
-		stmt_reset(x->match);
-		stmt_bind_int64(x->match, 1, post);
-		stmt_bind_text(x->match, 2, t->org);
-		stmt_bind_text(x->match, 3, t->term);
-		stmt_bind_text(x->match, 4, sns_kind_name(t->kind));
-		stmt_bind_int64(x->match, 5, h.classes);
-		stmt_bind_text(x->match, 6, rules);
-		stmt_bind_int64(x->match, 7, p->created_at);
-		rc = stmt_step(x->match, x->e);
-		stmt_reset(x->match);
-		if (rc < 0)
-			return rc;
-		any = true;
-	}
-	/* A CVE an operator has an open finding for names that operator without its name. */
-	if (has_cve) {
-		const char *q = x->norm.ptr, *end = q + x->norm.len;
-		while ((q = memmem(q, (size_t)(end - q), "cve-", 4))) {
-			size_t n = 4;
-			while (q + n < end && ((q[n] >= '0' && q[n] <= '9') || q[n] == '-') &&
-			       n < 20)
-				n++;
-			char id[24];
-			snprintf(id, sizeof id, "%.*s", (int)n, q);
-			for (char *c = id; *c && c < id + 3; c++)
-				*c = (char)(*c - 32);
-			stmt_reset(x->cve);
-			stmt_bind_int64(x->cve, 1, post);
-			stmt_bind_text(x->cve, 2, id);
-			stmt_bind_int64(x->cve, 3, h.classes | (1u << SNS_C_EXPLOIT));
-			stmt_bind_text(x->cve, 4, rules);
-			stmt_bind_int64(x->cve, 5, p->created_at);
-			while ((rc = stmt_step(x->cve, x->e)) == 1)
-				any = true;
-			stmt_reset(x->cve);
-			if (rc < 0)
-				return rc;
-			q += n;
-		}
-	}
-	if (any)
-		x->st->matched++;
-	return 0;
+	return match_post(x, post, p->created_at);
 }
 
 static int spool_stdin(FILE **out, struct merr *e)
@@ -310,6 +322,96 @@ static bool is_ctx_fmt(enum sns_format f)
 	return f == SNS_FMT_TGEXPORT;
 }
 
+/* Every operator's terms compiled, the vocabulary's scratch, this run's number and the match
+ * statements (import and rematch). */
+static int matcher_open(struct imp *x, struct sns_terms *terms)
+{
+	int rc;
+	if ((rc = sns_terms_load(x->s, NULL, terms, x->e)) ||
+	    (rc = sns_matcher_build(terms, &x->m, x->e)) ||
+	    (rc = sns_scratch_new(x->m, &x->sc, x->e)) || (rc = sns_lex_scratch(&x->lex)))
+		return rc;
+	x->t = terms;
+	if ((rc = store_query_int(x->s, "SELECT coalesce(max(run), 0) + 1 FROM sns_matches",
+				  &x->run, x->e)))
+		return rc;
+	if ((rc = store_prepare(
+		 x->s,
+		 "INSERT INTO sns_matches (post, org_slug, term, kind, classes, rules,"
+		 " created_at, run) VALUES (?,?,?,?,?,?,?,?)"
+		 " ON CONFLICT (post, org_slug) DO NOTHING",
+		 &x->match, x->e)))
+		return rc;
+	return store_prepare(
+	    x->s,
+	    "INSERT INTO sns_matches (post, org_slug, term, kind, classes, rules,"
+	    " created_at, run) SELECT DISTINCT ?1, f.org_slug, ?2, 'cve', ?3, ?4, ?5, ?6"
+	    " FROM findings f WHERE f.cve_id = ?2 AND f.state = 'open'"
+	    " ON CONFLICT (post, org_slug) DO NOTHING RETURNING org_slug",
+	    &x->cve, x->e);
+}
+
+static void matcher_close(struct imp *x, struct sns_terms *terms)
+{
+	stmt_finalize(x->match);
+	stmt_finalize(x->cve);
+	sns_scratch_free(x->sc);
+	hs_free_scratch(x->lex);
+	sns_matcher_free(x->m);
+	sns_terms_free(terms);
+	x->match = x->cve = NULL;
+	x->sc = NULL;
+	x->lex = NULL;
+	x->m = NULL;
+}
+
+int sns_rematch(struct store *s, const struct sns_import_opts *o, struct sns_import_stats *st,
+		struct merr *e)
+{
+	struct imp x = {.s = s, .o = o, .st = st, .e = e};
+	struct sns_terms terms = {0};
+	struct store_stmt *q = NULL;
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	buf_init(&x.norm, (size_t)8 << 20);
+	if ((rc = matcher_open(&x, &terms)) ||
+	    (rc = store_prepare(
+		 s, "SELECT id, text, hostnames, created_at FROM sns_posts ORDER BY id", &q, e)) ||
+	    (rc = store_begin(s, e)))
+		goto out;
+	while ((rc = stmt_step(q, e)) == 1) {
+		st->posts++;
+		buf_reset(&x.norm);
+		const char *text = stmt_text(q, 1) ? stmt_text(q, 1) : "";
+		if ((rc = sns_norm(text, strlen(text), &x.norm)))
+			break;
+		cJSON *hs = stmt_text(q, 2) ? cJSON_Parse(stmt_text(q, 2)) : NULL, *h;
+		cJSON_ArrayForEach(h, hs)
+		{
+			if (!rc && cJSON_IsString(h) && !(rc = buf_addc(&x.norm, '\n')))
+				rc = buf_adds(&x.norm, h->valuestring);
+		}
+		cJSON_Delete(hs);
+		if (rc || (rc = match_post(&x, stmt_int64(q, 0), stmt_int64(q, 3))))
+			break;
+	}
+	stmt_finalize(q);
+	q = NULL;
+	if (rc < 0) {
+		store_rollback(s);
+		goto out;
+	}
+	if ((rc = store_commit(s, e)))
+		goto out;
+	rc = o->no_detect ? 0 : sns_detect(s, x.run, o, st, e);
+out:
+	stmt_finalize(q);
+	matcher_close(&x, &terms);
+	buf_release(&x.norm);
+	return rc;
+}
+
 int sns_import_file(struct store *s, const char *path, const struct sns_import_opts *o,
 		    struct sns_import_stats *st, struct merr *e)
 {
@@ -320,7 +422,6 @@ int sns_import_file(struct store *s, const char *path, const struct sns_import_o
 	char spath[64];
 	const char *rpath = path, *disp = path;
 	int rc;
-	int64_t since = 0;
 	bool in_tx = false;
 
 	memset(st, 0, sizeof *st);
@@ -346,12 +447,7 @@ int sns_import_file(struct store *s, const char *path, const struct sns_import_o
 		goto out;
 	}
 	st->fmt = fmt;
-	if ((rc = sns_terms_load(s, NULL, &terms, e)) ||
-	    (rc = sns_matcher_build(&terms, &x.m, e)) || (rc = sns_scratch_new(x.m, &x.sc, e)) ||
-	    (rc = sns_lex_scratch(&x.lex)))
-		goto out;
-	x.t = &terms;
-	if ((rc = store_query_int(s, "SELECT coalesce(max(id), 0) FROM sns_posts", &since, e)))
+	if ((rc = matcher_open(&x, &terms)))
 		goto out;
 	const bool scan = o->scan_only || o->bench_buf;
 	if ((rc = store_prepare(
@@ -362,19 +458,7 @@ int sns_import_file(struct store *s, const char *path, const struct sns_import_o
 		 " raw_sha256, raw, simhash, imported_at)"
 		 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 		 " ON CONFLICT (platform, post_id, version) DO NOTHING RETURNING id",
-		 &x.ins, e)) ||
-	    (rc = store_prepare(
-		 s,
-		 "INSERT INTO sns_matches (post, org_slug, term, kind, classes, rules, created_at)"
-		 " VALUES (?,?,?,?,?,?,?) ON CONFLICT (post, org_slug) DO NOTHING",
-		 &x.match, e)) ||
-	    (rc = store_prepare(
-		 s,
-		 "INSERT INTO sns_matches (post, org_slug, term, kind, classes, rules, created_at)"
-		 " SELECT DISTINCT ?1, f.org_slug, ?2, 'cve', ?3, ?4, ?5 FROM findings f"
-		 " WHERE f.cve_id = ?2 AND f.state = 'open'"
-		 " ON CONFLICT (post, org_slug) DO NOTHING RETURNING org_slug",
-		 &x.cve, e)))
+		 &x.ins, e)))
 		goto out;
 
 	/* How the file is split: arrays by element, objects whose posts are an array member
@@ -490,7 +574,7 @@ int sns_import_file(struct store *s, const char *path, const struct sns_import_o
 		if ((rc = store_commit(s, e)))
 			goto out;
 	}
-	if (!o->no_detect && !scan && (rc = sns_detect(s, since, o, st, e)))
+	if (!o->no_detect && !scan && (rc = sns_detect(s, x.run, o, st, e)))
 		goto out;
 	rc = st->errors ? (e && e->code ? e->code : M_EPARSE) : 0;
 out:
@@ -498,12 +582,7 @@ out:
 		store_rollback(s);
 	split_free(sp);
 	stmt_finalize(x.ins);
-	stmt_finalize(x.match);
-	stmt_finalize(x.cve);
-	sns_scratch_free(x.sc);
-	hs_free_scratch(x.lex);
-	sns_matcher_free(x.m);
-	sns_terms_free(&terms);
+	matcher_close(&x, &terms);
 	buf_release(&x.norm);
 	buf_release(&x.tmp);
 	if (spool)

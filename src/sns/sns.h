@@ -204,6 +204,12 @@ int sns_import_file(struct store *s, const char *path, const struct sns_import_o
 int sns_bench_match(struct store *s, const struct buf *texts, int rounds, double *secs,
 		    double *secs_post, long *hits, size_t *n_terms, struct merr *e);
 
+/* Matches every stored post again with the watch terms as the inventory and the analysts'
+ * list are now (after an inventory change or `watch add`); only (post, operator) pairs not
+ * matched before are recorded and run through the detector. */
+int sns_rematch(struct store *s, const struct sns_import_opts *o, struct sns_import_stats *st,
+		struct merr *e);
+
 /* ------------------------------------------------------------ alerts and posts (read) */
 
 struct sns_alert_row {

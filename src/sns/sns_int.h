@@ -27,8 +27,8 @@ struct sns_lex_hits {
 int sns_lex_scratch(hs_scratch_t **sc);
 int sns_lex_scan(hs_scratch_t *sc, const char *norm, size_t len, struct sns_lex_hits *h);
 
-/* Runs the detector over posts matched with id > since_post, in time order. */
-int sns_detect(struct store *s, int64_t since_post, const struct sns_import_opts *o,
+/* Runs the detector over the matches recorded by one run (sns_matches.run), in time order. */
+int sns_detect(struct store *s, int64_t run, const struct sns_import_opts *o,
 	       struct sns_import_stats *st, struct merr *e);
 
 /* Entity confidence of a term kind (docs/SNS.md#scoring). */

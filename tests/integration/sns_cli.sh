@@ -104,6 +104,18 @@ check "a back-reference regex is refused with its reason" "[ $? -ne 0 ] && grep 
 "$M" sns watch add kansai-rail 'a{1,9999}' --kind regex >/dev/null 2>"$T/re2.err"
 check "an unbounded repeat is refused" "[ $? -ne 0 ] && grep -q 'repeat bound' $T/re2.err"
 
+# ---- terms follow the inventory and the watch list: rematch stored posts
+fresh rematch "$SRC/examples/inventory.yaml"
+printf '%s\n' '{"platform":"telegram","post_id":"r/1","created_at":"2024-07-20T01:00:00Z","text":"#OpJapan みなと急行 に DDoS 攻撃予告 check-host.net/check-report/9"}' >"$T/r.jsonl"
+"$M" -q sns import "$T/r.jsonl" 2>/dev/null
+check "an unknown name raises nothing" "[ \$(jq_n) -eq 0 ]"
+"$M" sns watch add minato-bus 'ミナト急行' --kind name >/dev/null
+"$M" sns rematch >"$T/rematch.out"
+check "after watch add, rematch finds the stored post (kana folded) and alerts minato-bus" \
+	"grep -q '新たな照合 1' $T/rematch.out && [ \$(jq_n --org minato-bus --class ddos-target) -eq 1 ]"
+"$M" sns rematch >"$T/rematch2.out"
+check "a second rematch matches nothing new" "grep -q '新たな照合 0 アラート新規 0' $T/rematch2.out"
+
 # ---- bad input: named file, line and field; the good posts of the same file stored
 {
 	echo '{"platform":"x","post_id":"g1","created_at":"2024-07-18T08:00:00Z","text":"関西高速 ok"}'

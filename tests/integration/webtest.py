@@ -311,8 +311,8 @@ def seed_sns(c):
             " simhash, imported_at) VALUES ('telegram', ?, 'jsonl', ?, ?, ?, ?, 0, ?) RETURNING id",
             ("c/" + org, NOW - 600, "#OpJapan %s <script>x</script> DDoS" % org,
              "javascript:alert(1)", "0" * 64, NOW)).fetchone()[0]
-        c.execute("INSERT INTO sns_matches (post, org_slug, term, kind, classes, created_at)"
-                  " VALUES (?, ?, ?, 'domain', 1, ?)", (post, org, org + ".test", NOW - 600))
+        c.execute("INSERT INTO sns_matches (post, org_slug, term, kind, classes, created_at, run)"
+                  " VALUES (?, ?, ?, 'domain', 1, ?, 1)", (post, org, org + ".test", NOW - 600))
         SEED_IDS[key] = c.execute(
             "INSERT INTO sns_alerts (org_slug, class, rule, score, reasons, first_at, last_at,"
             " created_at) VALUES (?, 'ddos-target', 'ddos-announcement', 0.85, ?, ?, ?, ?)"

@@ -45,9 +45,11 @@ CREATE TABLE sns_matches (
 	classes INTEGER NOT NULL DEFAULT 0,
 	rules TEXT,                     -- the lexicon rules that hit, comma-separated
 	created_at INTEGER NOT NULL,    -- the post's time (for windows without a join)
+	run INTEGER NOT NULL,           -- the import or rematch that found it (the detector's input)
 	PRIMARY KEY (post, org_slug)
 );
 CREATE INDEX sns_matches_org_time ON sns_matches(org_slug, created_at);
+CREATE INDEX sns_matches_run ON sns_matches(run);
 
 CREATE TABLE sns_alerts (
 	id INTEGER PRIMARY KEY,
