@@ -664,59 +664,52 @@ int sns_detect(struct store *s, int64_t run, const struct sns_import_opts *o,
 	if (rc)
 		goto out;
 	stmt_bind_int64(q, 1, run);
-	/* The read statement stays open while alerts are written: collect first. */
-	struct mrow *rows = NULL;
-	size_t n = 0, cap = 0;
+	/* One row at a time (memory flat whatever the import's size): the detector writes
+	 * sns_alerts, sns_alert_posts and alerts while this reads sns_matches and sns_posts. */
+	if ((rc = store_begin(s, e))) {
+		stmt_finalize(q);
+		goto out;
+	}
+	struct mrow m;
 	while ((rc = stmt_step(q, e)) == 1) {
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct mrow *nr = m_realloc(rows, nc * sizeof *nr);
-			if (!nr) {
-				rc = M_ENOMEM;
-				break;
+		memset(&m, 0, sizeof m);
+		m.post = stmt_int64(q, 0);
+		m.created_at = stmt_int64(q, 1);
+		m.simhash = (uint64_t)stmt_int64(q, 2);
+		snprintf(m.org, sizeof m.org, "%s", stmt_text(q, 3));
+		snprintf(m.term, sizeof m.term, "%s", stmt_text(q, 4));
+		snprintf(m.kind, sizeof m.kind, "%s", stmt_text(q, 5));
+		snprintf(m.platform, sizeof m.platform, "%s", stmt_text(q, 6));
+		snprintf(m.post_id, sizeof m.post_id, "%s", stmt_text(q, 7));
+		m.classes = (unsigned)stmt_int64(q, 8);
+		snprintf(m.rules, sizeof m.rules, "%s", stmt_text(q, 9));
+		m.hostnames = stmt_text(q, 10) ? m_strdup(stmt_text(q, 10)) : NULL;
+		m.text = m_strndup(stmt_text(q, 11) ? stmt_text(q, 11) : "", 600);
+		if (m.text) { /* cut on a character boundary */
+			size_t tl = strlen(m.text), k = tl;
+			while (k && ((unsigned char)m.text[k - 1] & 0xC0) == 0x80)
+				k--; /* k - 1: the last character's first byte */
+			if (k) {
+				unsigned char lead = (unsigned char)m.text[k - 1];
+				size_t need = lead < 0x80   ? 1
+					      : lead < 0xE0 ? 2
+					      : lead < 0xF0 ? 3
+							    : 4;
+				if (tl - (k - 1) < need)
+					m.text[k - 1] = '\0';
 			}
-			rows = nr;
-			cap = nc;
 		}
-		struct mrow *m = &rows[n++];
-		memset(m, 0, sizeof *m);
-		m->post = stmt_int64(q, 0);
-		m->created_at = stmt_int64(q, 1);
-		m->simhash = (uint64_t)stmt_int64(q, 2);
-		snprintf(m->org, sizeof m->org, "%s", stmt_text(q, 3));
-		snprintf(m->term, sizeof m->term, "%s", stmt_text(q, 4));
-		snprintf(m->kind, sizeof m->kind, "%s", stmt_text(q, 5));
-		snprintf(m->platform, sizeof m->platform, "%s", stmt_text(q, 6));
-		snprintf(m->post_id, sizeof m->post_id, "%s", stmt_text(q, 7));
-		m->classes = (unsigned)stmt_int64(q, 8);
-		snprintf(m->rules, sizeof m->rules, "%s", stmt_text(q, 9));
-		m->hostnames = stmt_text(q, 10) ? m_strdup(stmt_text(q, 10)) : NULL;
-		m->text = m_strndup(stmt_text(q, 11) ? stmt_text(q, 11) : "", 600);
-		if (m->text) { /* cut on a character boundary */
-			size_t tl = strlen(m->text);
-			if (tl == 600)
-				while (tl && ((unsigned char)m->text[tl - 1] & 0xC0) == 0x80)
-					tl--;
-			if (tl && tl == 600 - 0 && (unsigned char)m->text[tl - 1] >= 0xC0)
-				tl--;
-			m->text[tl] = '\0';
-		}
+		rc = classify(&d, &m);
+		m_free(m.hostnames);
+		m_free(m.text);
+		if (rc)
+			break;
 	}
 	stmt_finalize(q);
-	if (rc >= 0) {
-		rc = store_begin(s, e);
-		for (size_t i = 0; !rc && i < n; i++)
-			rc = classify(&d, &rows[i]);
-		if (rc)
-			store_rollback(s);
-		else
-			rc = store_commit(s, e);
-	}
-	for (size_t i = 0; i < n; i++) {
-		m_free(rows[i].hostnames);
-		m_free(rows[i].text);
-	}
-	m_free(rows);
+	if (rc < 0)
+		store_rollback(s);
+	else
+		rc = store_commit(s, e);
 out:
 	sns_terms_free(&d.terms);
 	return rc < 0 ? rc : 0;
