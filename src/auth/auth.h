@@ -112,17 +112,32 @@ bool auth_name_valid(const char *name);
 
 /* ---- login, throttling, sessions ---- */
 
-/* Login throttle: after AUTH_THROTTLE_FREE failures in a row for a user name or a client
- * address, that key is locked for AUTH_THROTTLE_BASE seconds, doubling with each further
- * failure up to AUTH_THROTTLE_MAX. A success clears the user's counter. */
+/*
+ * Login throttle. Failures are counted on three keys, each locked for AUTH_THROTTLE_BASE
+ * seconds once its allowance is used up, doubling with each further failure up to
+ * AUTH_THROTTLE_MAX:
+ *   "login" (user name + client address): AUTH_THROTTLE_FREE failures in a row;
+ *   "user"  (user name, from anywhere): AUTH_THROTTLE_USER_FREE, a slower limit against
+ *           guessing spread over many addresses; it does not shut out an address the user
+ *           signed in from within AUTH_KNOWN_DAYS, so nobody can lock a named account out
+ *           from elsewhere;
+ *   "laddr" (client address, across names): AUTH_THROTTLE_ADDR_FREE.
+ * An attempt is counted before the password is checked, in the same write transaction as
+ * the check of the locks, so concurrent attempts cannot exceed the allowance. A success
+ * clears the "login" and "user" keys. Kind "addr" is not read by logins: the console
+ * counts unknown acknowledgement links there (failed /ack links never lock logins).
+ */
 #define AUTH_THROTTLE_FREE 5
+#define AUTH_THROTTLE_USER_FREE 20
+#define AUTH_THROTTLE_ADDR_FREE 30
 #define AUTH_THROTTLE_BASE 60
 #define AUTH_THROTTLE_MAX 3600
+#define AUTH_KNOWN_DAYS 90
 
-/* Seconds the key (user name or client address) must still wait at `now`; 0 when free. */
+/* Seconds the key must still wait at `now`; 0 when free. */
 int64_t auth_throttle_wait(struct store *s, const char *kind, const char *key, int64_t now);
-/* Counts one failure for key under kind ("user" or "addr") and locks it the way failed
- * logins do; the console counts unknown acknowledgement links against the client address. */
+/* Counts one failure for key under kind and locks it after AUTH_THROTTLE_FREE; the console
+ * counts unknown acknowledgement links against the client address (kind "addr"). */
 int auth_throttle_fail(struct store *s, const char *kind, const char *key, int64_t now,
 		       struct merr *e);
 
