@@ -96,10 +96,11 @@ struct auth_user_spec {
  * M_EEXIST. *id_out (may be NULL) receives the new id. */
 int auth_user_add(struct store *s, const struct auth_user_spec *u, int64_t now, int64_t *id_out,
 		  struct merr *e);
-/* Sets a new password and ends the user's sessions. */
+/* Sets a new password, ends the user's sessions and revokes its API tokens. */
 int auth_user_passwd(struct store *s, const char *name, const char *password, int64_t now,
 		     struct merr *e);
-/* Disables (or enables) a user; disabling ends its sessions and its tokens stop working. */
+/* Disables (or enables) a user; disabling ends its sessions and revokes its API tokens (they
+ * stay revoked when the user is enabled again). */
 int auth_user_set_disabled(struct store *s, const char *name, bool disabled, int64_t now,
 			   struct merr *e);
 /* Reads one user by name; M_ENOTFOUND when there is none. */
@@ -192,9 +193,24 @@ void auth_sha256_hex(const char *s, size_t len, char out[AUTH_HEX_MAX]);
 int auth_token_create(struct store *s, const char *name, const char *label, int64_t now,
 		      int64_t expires_at, char out[AUTH_TOKEN_MAX], struct merr *e);
 /* Finds the principal for a bearer token: M_ENOTFOUND (unknown or malformed), M_ETIMEOUT
- * (expired), M_EPERM (revoked or user disabled). */
+ * (expired), M_EPERM (revoked or user disabled). Records the use (at most once a minute). */
 int auth_token_lookup(struct store *s, const char *token, int64_t now, struct auth_principal *p,
 		      struct merr *e);
+
+/* One API token as listed: never its secret (only its SHA-256 is stored anyway). */
+struct auth_token_info {
+	int64_t id;
+	const char *label; /* borrowed for the callback only; NULL when none */
+	int64_t created_at, expires_at, last_used_at, revoked_at; /* 0: never / not */
+	bool revoked;
+};
+typedef int (*auth_token_fn)(const struct auth_token_info *t, void *arg);
+/* Calls fn for each token of user `name`, oldest first. M_ENOTFOUND when there is no such
+ * user; non-zero from fn stops and is returned. */
+int auth_token_list(struct store *s, const char *name, auth_token_fn fn, void *arg, struct merr *e);
+/* Revokes token `id` of user `name` (M_ENOTFOUND when that user has no such token; revoking
+ * a revoked token again is not an error). */
+int auth_token_revoke(struct store *s, const char *name, int64_t id, int64_t now, struct merr *e);
 
 /* ---- audit log ---- */
 

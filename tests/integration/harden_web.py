@@ -423,9 +423,7 @@ def tokens(db, tmp):
               "user tokens lists without secrets: %d %s" % (p.returncode, p.stdout[:300]))
         pj = mamori(db, "user", "tokens", "bureau-water", "--json")
         try:
-            items = [json.loads(line) for line in pj.stdout.splitlines() if line.strip()]
-            if len(items) == 1 and isinstance(items[0], list):
-                items = items[0]
+            items = json.loads(pj.stdout)
         except ValueError:
             items = []
         live = [i for i in items if not i.get("revoked")]

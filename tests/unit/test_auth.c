@@ -361,6 +361,50 @@ static void test_auth__token_carries_role_org_and_is_stored_hashed(void **state)
 	store_close(s);
 }
 
+static int tok_row(const struct auth_token_info *t, void *arg)
+{
+	int64_t *v = arg; /* [0] rows, [1] live, [2] id of the first used one */
+
+	v[0]++;
+	v[1] += !t->revoked;
+	if (t->last_used_at && !v[2])
+		v[2] = t->id;
+	return 0;
+}
+
+static void test_auth__tokens_revoked_for_good(void **state)
+{
+	struct store *s = new_store("tokrev.db");
+	struct auth_principal p;
+	char a[AUTH_TOKEN_MAX], b[AUTH_TOKEN_MAX];
+	int64_t v[3] = {0};
+
+	add_user(s, "ana", AUTH_ROLE_ANALYST, NULL, NULL);
+	add_user(s, "bob", AUTH_ROLE_ANALYST, NULL, NULL);
+	assert_int_equal(auth_token_create(s, "ana", "x", T0, 0, a, NULL), 0);
+	assert_int_equal(auth_user_passwd(s, "ana", "another horse 2", T0, NULL), 0);
+	assert_int_equal(auth_token_lookup(s, a, T0, &p, NULL), M_EPERM);
+	assert_int_equal(auth_token_create(s, "ana", "y", T0, 0, a, NULL), 0);
+	assert_int_equal(auth_user_set_disabled(s, "ana", true, T0, NULL), 0);
+	assert_int_equal(auth_user_set_disabled(s, "ana", false, T0, NULL), 0);
+	assert_int_equal(auth_token_lookup(s, a, T0, &p, NULL), M_EPERM);
+	/* list and revoke one */
+	assert_int_equal(auth_token_create(s, "ana", "z", T0, 0, a, NULL), 0);
+	assert_int_equal(auth_token_create(s, "ana", NULL, T0, 0, b, NULL), 0);
+	assert_int_equal(auth_token_lookup(s, a, T0 + 5, &p, NULL), 0);
+	assert_int_equal(auth_token_list(s, "ana", tok_row, v, NULL), 0);
+	assert_int_equal(v[0], 4);
+	assert_int_equal(v[1], 2);
+	assert_true(v[2] > 0);
+	assert_int_equal(auth_token_revoke(s, "bob", v[2], T0, NULL), M_ENOTFOUND);
+	assert_int_equal(auth_token_lookup(s, a, T0, &p, NULL), 0);
+	assert_int_equal(auth_token_revoke(s, "ana", v[2], T0, NULL), 0);
+	assert_int_equal(auth_token_lookup(s, a, T0, &p, NULL), M_EPERM);
+	assert_int_equal(auth_token_lookup(s, b, T0, &p, NULL), 0);
+	assert_int_equal(auth_token_list(s, "nobody", tok_row, v, NULL), M_ENOTFOUND);
+	store_close(s);
+}
+
 static int count_rows(const struct auth_audit_row *r, void *arg)
 {
 	(*(int *)arg)++;
@@ -397,6 +441,7 @@ int main(void)
 	    cmocka_unit_test(test_auth__user_limit_spares_known_addresses),
 	    cmocka_unit_test(test_auth__throttle_holds_under_concurrent_attempts),
 	    cmocka_unit_test(test_auth__token_carries_role_org_and_is_stored_hashed),
+	    cmocka_unit_test(test_auth__tokens_revoked_for_good),
 	    cmocka_unit_test(test_auth__audit_lists_newest_first),
 	};
 	return cmocka_run_group_tests_name("auth", tests, NULL, NULL);
