@@ -317,8 +317,10 @@ int auth_login(struct store *s, const char *name, const char *password, const ch
 	if ((rc = read_login_row(s, name, &r, e)))
 		return rc;
 	pthread_once(&dummy_once, make_dummy_hash);
-	/* Verify even when there is no such user, so timing does not tell who exists. */
-	ok = auth_password_verify(r.found ? r.hash : dummy_hash, password) && r.found;
+	/* Verify even when there is no such user, so timing does not tell who exists. A
+	 * password longer than any that can be set is wrong without hashing a megabyte. */
+	ok = strlen(password) <= AUTH_PASSWORD_MAX &&
+	     auth_password_verify(r.found ? r.hash : dummy_hash, password) && r.found;
 	sodium_memzero(r.hash, sizeof(r.hash));
 	if (ok && !r.disabled) {
 		if ((rc = auth_principal_load(s, r.id, p, &disabled, e)))

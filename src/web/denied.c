@@ -58,21 +58,23 @@ static void raise_alert(struct web_req *r, const char *actor, int n, int64_t win
 		 (long long)window);
 	m.urgent = true;
 	buf_init(&b, 8192);
-	buf_addf(&b, "[mamori] 不審なアクセス: %s が権限外のデータを %d 回要求 / Suspicious "
-		     "access: %s requested data outside its rows %d times",
+	buf_addf(&b,
+		 "[mamori] 不審なアクセス: %s が権限外のデータを %d 回要求 / Suspicious "
+		 "access: %s requested data outside its rows %d times",
 		 actor, n, actor, n);
 	m.subject = buf_detach(&b, NULL);
 	buf_init(&b, 8192);
-	buf_addf(&b,
-		 "利用者 %s (%s、接続元 %s) が %d 秒以内に権限外のオブジェクトを %d 回要求しました。"
-		 "最初の要求: %s\n監査ログ (/audit) の read.denied を確認し、必要なら利用者を無効化"
-		 "してください (mamori user disable %s)。\n---- English ----\n"
-		 "User %s (%s, from %s) requested objects outside its rows %d times within %d s. "
-		 "First: %s\nSee read.denied in the audit log (/audit); disable the user if needed "
-		 "(mamori user disable %s).\n",
-		 actor, auth_role_name(r->who.role), r->client ? r->client : "?", WEB_DENIED_WINDOW,
-		 n, first, actor, actor, auth_role_name(r->who.role), r->client ? r->client : "?",
-		 n, WEB_DENIED_WINDOW, first, actor);
+	buf_addf(
+	    &b,
+	    "利用者 %s (%s、接続元 %s) が %d 秒以内に権限外のオブジェクトを %d 回要求しました。"
+	    "最初の要求: %s\n監査ログ (/audit) の read.denied を確認し、必要なら利用者を無効化"
+	    "してください (mamori user disable %s)。\n---- English ----\n"
+	    "User %s (%s, from %s) requested objects outside its rows %d times within %d s. "
+	    "First: %s\nSee read.denied in the audit log (/audit); disable the user if needed "
+	    "(mamori user disable %s).\n",
+	    actor, auth_role_name(r->who.role), r->client ? r->client : "?", WEB_DENIED_WINDOW, n,
+	    first, actor, actor, auth_role_name(r->who.role), r->client ? r->client : "?", n,
+	    WEB_DENIED_WINDOW, first, actor);
 	m.body = buf_detach(&b, NULL);
 	if (!m.subject || !m.body)
 		rc = M_ENOMEM;
@@ -128,8 +130,9 @@ void web_denied(struct web_req *r, const char *action)
 	if (audit)
 		web_audit(r, action, r->raw_path, detail);
 	else if (suppressed)
-		web_audit(r, "read.denied.suppressed", r->raw_path,
-			  "{\"reason\":\"rate limit: further denied reads this minute not logged\"}");
+		web_audit(
+		    r, "read.denied.suppressed", r->raw_path,
+		    "{\"reason\":\"rate limit: further denied reads this minute not logged\"}");
 	if (alert)
 		raise_alert(r, actor, n, window, first);
 }
