@@ -36,7 +36,9 @@
  * timeout: a client that sends one header byte every few seconds keeps a slot for ever. Each
  * connection is listed from accept (or from the end of its previous request) until its request
  * has arrived whole; a watchdog thread shuts down the socket of one listed for longer than
- * request_timeout, and libmicrohttpd then closes it. The socket is shut down under the lock the
+ * request_timeout, and libmicrohttpd then closes it; one still answering (handler and sending
+ * the response) after ten times that is cut off too (a client reading a page byte by byte).
+ * The socket is shut down under the lock the
  * close notification takes, before libmicrohttpd closes the descriptor, so it is never another
  * connection's.
  */
@@ -44,7 +46,7 @@ struct lconn {
 	struct lconn *prev, *next;
 	int fd;
 	int64_t since_ms; /* when it began waiting for the current request */
-	bool receiving;	  /* listed: waiting for or reading a request */
+	bool receiving;	  /* waiting for or reading a request (else answering it) */
 	bool cut;	  /* shut down by the watchdog */
 };
 
@@ -444,7 +446,8 @@ static void *watchdog_run(void *arg)
 		struct timespec until;
 		int64_t now = mono_ms();
 		for (struct lconn *lc = w->head.next; lc != &w->head; lc = lc->next)
-			if (lc->receiving && !lc->cut && now - lc->since_ms > w->limit_ms) {
+			if (!lc->cut &&
+			    now - lc->since_ms > (lc->receiving ? w->limit_ms : 10 * w->limit_ms)) {
 				shutdown(lc->fd, SHUT_RDWR);
 				lc->cut = true;
 				atomic_fetch_add(&w->cut, 1);
