@@ -509,6 +509,8 @@ int web_page_users(struct web_req *r);
 int web_post_users(struct web_req *r);
 int web_post_user_disable(struct web_req *r);
 int web_post_user_enable(struct web_req *r);
+int web_page_user_tokens(struct web_req *r);
+int web_post_user_token_revoke(struct web_req *r);
 int web_page_audit(struct web_req *r);
 int web_page_sharing(struct web_req *r);
 int web_get_static(struct web_req *r);

@@ -441,6 +441,23 @@ def tokens(db, tmp):
         check(p.returncode != 0, "revoking another user's token id fails: %d" % p.returncode)
         check(q(db, "SELECT count(*) FROM audit_log WHERE action = 'token.revoke'")[0][0] >= 1,
               "revocation audited")
+        # the admin console: the same list, and a revoke button
+        _, adm = wt.login(srv, "admin")
+        r = srv.request("GET", "/users", cookie=adm)
+        check('href="/users/bureau-water/tokens"' in r.text(), "users page links to tokens")
+        r = srv.request("GET", "/users/bureau-water/tokens", cookie=adm)
+        t = r.text()
+        live_id = [i["id"] for i in live if i["id"] != tid]
+        check(r.status == 200 and tok[7:20] not in t and
+              ('action="/users/bureau-water/tokens/%d/revoke"' % live_id[0]) in t and
+              ('action="/users/bureau-water/tokens/%d/revoke"' % tid) not in t,
+              "console token list: %d" % r.status)
+        r = srv.request("POST", "/users/bureau-water/tokens/%d/revoke" % live_id[0],
+                        {"csrf": wt.csrf_of(t)}, cookie=adm)
+        check(r.status == 303 and status(tok) == 401, "console revoke: %d" % r.status)
+        r = srv.request("POST", "/users/analyst/tokens/%d/revoke" % live_id[0],
+                        {"csrf": wt.csrf_of(t)}, cookie=adm)
+        check(r.status == 404, "console revoke of another user's token id: %d" % r.status)
     finally:
         check(srv.stop() == 0, "tokens server exit status")
 
