@@ -58,10 +58,12 @@ int web_page_user_tokens(struct web_req *r)
 	}
 	web_out(r, "</tbody></table>");
 	if (!tp.n)
-		web_out(r, "<p class=\"empty\">%s</p>", L(r, "トークンはありません。", "No tokens."));
+		web_out(r, "<p class=\"empty\">%s</p>",
+			L(r, "トークンはありません。", "No tokens."));
 	web_out(r, "<p>%s</p><p><a href=\"/users\">%T</a></p>",
-		L(r, "パスワード変更と無効化はすべてのトークンを失効させます。新しいトークンは "
-		     "mamori user token NAME で作成します。",
+		L(r,
+		  "パスワード変更と無効化はすべてのトークンを失効させます。新しいトークンは "
+		  "mamori user token NAME で作成します。",
 		  "A password change or disabling the user revokes all its tokens. Create one with "
 		  "mamori user token NAME."),
 		M_BACK);
