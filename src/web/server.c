@@ -38,9 +38,8 @@
  * has arrived whole; a watchdog thread shuts down the socket of one listed for longer than
  * request_timeout, and libmicrohttpd then closes it; one still answering (handler and sending
  * the response) after ten times that is cut off too (a client reading a page byte by byte).
- * The socket is shut down under the lock the
- * close notification takes, before libmicrohttpd closes the descriptor, so it is never another
- * connection's.
+ * shutdown() runs under the lock that the close notification takes, and libmicrohttpd sends
+ * that notification before it closes the descriptor: the descriptor is never another's.
  */
 struct lconn {
 	struct lconn *prev, *next;
