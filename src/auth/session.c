@@ -232,6 +232,27 @@ static int audit_tx(struct store *s, const char *name, const char *action, const
 	return store_commit(s, NULL);
 }
 
+/* Deletes a few rows that no longer count: failures older than twice the longest lock (the
+ * next failure would start again from one) and known pairs older than AUTH_KNOWN_DAYS. A
+ * few per attempt keeps the table bounded by the attempt rate without a long delete. */
+static int prune(struct store *s, int64_t now, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(
+	    s,
+	    "DELETE FROM login_throttle WHERE (kind, key) IN (SELECT kind, key FROM login_throttle"
+	    " WHERE last_failure < ?1 AND (kind <> 'known' OR last_failure < ?2) LIMIT 16)",
+	    &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, now - 2 * AUTH_THROTTLE_MAX);
+	stmt_bind_int64(st, 2, now - (int64_t)AUTH_KNOWN_DAYS * 86400);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 /*
  * Before the password is checked: in one write transaction, refuses a locked key or counts the
  * attempt as a failure in advance on every key, so that concurrent attempts cannot all pass the
@@ -248,6 +269,10 @@ static int reserve_attempt(struct store *s, const char *name, const char *client
 	auth_copy(actor, sizeof(actor), name);
 	if ((rc = store_begin_immediate(s, e)))
 		return rc;
+	if ((rc = prune(s, now, e))) {
+		store_rollback(s);
+		return rc;
+	}
 	w[0] = auth_throttle_wait(s, "login", pair, now);
 	w[1] = pair_known(s, pair, now) ? 0 : auth_throttle_wait(s, "user", actor, now);
 	w[2] = auth_throttle_wait(s, "laddr", client, now);

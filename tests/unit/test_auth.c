@@ -225,6 +225,19 @@ static void test_auth__throttles_after_five_failures(void **state)
 	assert_int_equal(
 	    count(s, "SELECT count(*) FROM audit_log WHERE action = 'login.throttled'"), 1);
 	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'login'"), 2);
+	/* rows that no longer count are pruned by later attempts: the table stays bounded */
+	for (int i = 0; i < 40; i++) {
+		char name[24];
+		snprintf(name, sizeof(name), "nobody%d", i);
+		assert_int_equal(auth_login(s, name, "x", "10.8.8.8", t, &p, &wait, NULL) == 0, 0);
+	}
+	assert_true(count(s, "SELECT count(*) FROM login_throttle") > 48);
+	t += 2 * AUTH_THROTTLE_MAX + 10;
+	for (int i = 0; i < 4; i++) /* 16 a time */
+		assert_int_equal(
+		    auth_login(s, "ana", "correct horse 1", "10.0.0.1", t, &p, &wait, NULL), 0);
+	/* left: the known pairs (ana from two addresses) and the last attempts' own rows */
+	assert_true(count(s, "SELECT count(*) FROM login_throttle WHERE kind <> 'known'") <= 2);
 	store_close(s);
 }
 

@@ -15,3 +15,6 @@ INSERT INTO login_throttle_new (kind, key, failures, last_failure, locked_until)
 	SELECT kind, key, failures, last_failure, locked_until FROM login_throttle;
 DROP TABLE login_throttle;
 ALTER TABLE login_throttle_new RENAME TO login_throttle;
+-- Stale rows are pruned a few at a time by each login (an attacker trying new names from new
+-- addresses must not grow the table for ever).
+CREATE INDEX login_throttle_last ON login_throttle(last_failure);
