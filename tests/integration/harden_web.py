@@ -385,6 +385,13 @@ def denied(db, tmp):
             check(r.status == 200, "analysts see the alert: %d" % r.status)
             r = srv.request("GET", "/api/v1/alerts/%d" % al[0][0], cookie=op)
             check(r.status == 404, "the operator does not: %d" % r.status)
+            r = srv.request("GET", "/alerts", cookie=ana)
+            check(r.status == 200 and "不審なアクセス" in r.text(),
+                  "the alert list shows it to analysts: %d" % r.status)
+            _, bu = wt.login(srv, "bureau")
+            r = srv.request("GET", "/alerts", cookie=bu)
+            check(r.status == 200 and "不審なアクセス" not in r.text(),
+                  "bureau users do not see it: %d" % r.status)
         # a signed-in user's own reads are not denials
         r = srv.request("GET", "/api/v1/orgs/kanto-rail", cookie=op)
         check(r.status == 200, "own org still readable: %d" % r.status)
