@@ -182,7 +182,24 @@ static int outage_test(struct det *d, const struct mrow *m, bool *fire, cJSON **
 {
 	const int64_t t = m->created_at, W = SNS_OUTAGE_WINDOW_S;
 	long k = 0, day = 0, how = 0;
-	int rc = count_between(d, m->org, t - W, t, &k);
+	int64_t since = 0;
+	*fire = false;
+	/* No baseline yet: the operator's posts have been watched for less than a day. */
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(
+	    d->s, "SELECT coalesce(min(created_at), 0) FROM sns_matches WHERE org_slug = ?", &st,
+	    d->e);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, m->org);
+	rc = stmt_step(st, d->e);
+	since = rc == 1 ? stmt_int64(st, 0) : t;
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (t - since < SNS_OUTAGE_WARMUP_S)
+		return 0;
+	rc = count_between(d, m->org, t - W, t, &k);
 	if (!rc)
 		rc = count_between(d, m->org, t - 86400 - W, t - W, &day);
 	for (int w = 1; !rc && w <= SNS_OUTAGE_WEEKS; w++) {
@@ -450,6 +467,11 @@ static int wave(struct det *d, const struct mrow *m, struct cand *c)
 	/* weak posts (below the alert threshold) never extend a wave: only outage complaints,
 	 * which count by their number, join without a score of their own */
 	bool strong = c->score >= SCORE_MIN || c->cls == SNS_C_OUTAGE;
+	/* a complaint that does not fire the test itself extends an outage wave for at most
+	 * SNS_OUTAGE_WAVE_MAX_S from its start: a steady high rate is the new baseline */
+	if (c->cls == SNS_C_OUTAGE && c->join_only && id &&
+	    m->created_at - first > SNS_OUTAGE_WAVE_MAX_S)
+		strong = false;
 	bool join = id && strong && m->created_at - last <= gap && m->created_at >= first - gap;
 	/* a copy of the wave's first post (forwards, copy-paste) joins it for 30 days */
 	if (!join && id && strong && c->cls != SNS_C_DDOS &&

@@ -260,11 +260,13 @@ int sns_timeline(struct store *s, const char *org, int64_t from, int64_t to, int
 		 sns_bin_fn fn, void *arg, struct merr *e);
 
 /* Outage burst parameters (docs/SNS.md#outage). */
-#define SNS_OUTAGE_WINDOW_S 600	   /* sliding window */
-#define SNS_OUTAGE_MIN_POSTS 5	   /* at least this many complaints in the window */
-#define SNS_OUTAGE_P 1e-4	   /* Poisson upper tail below this fires */
-#define SNS_OUTAGE_FLOOR_PER_H 0.5 /* baseline rate never below this (posts / hour) */
-#define SNS_OUTAGE_WEEKS 4	   /* hour-of-week baseline over this many past weeks */
+#define SNS_OUTAGE_WINDOW_S 600 /* sliding window */
+#define SNS_OUTAGE_MIN_POSTS 5	/* at least this many complaints in the window */
+#define SNS_OUTAGE_P 1e-6 /* Poisson upper tail below this fires (every complaint is a test) */
+#define SNS_OUTAGE_FLOOR_PER_H 0.5	  /* baseline rate never below this (posts / hour) */
+#define SNS_OUTAGE_WEEKS 4		  /* hour-of-week baseline over this many past weeks */
+#define SNS_OUTAGE_WARMUP_S 86400	  /* no test before the operator was watched this long */
+#define SNS_OUTAGE_WAVE_MAX_S (12 * 3600) /* complaints that do not fire extend a wave this long */
 #define SNS_WAVE_GAP_DDOS (7 * 86400)
 /* Two posts are copies of one message at this Hamming distance of their SimHash or less:
  * short posts differ in few 3-grams, so more bits flip than the 3 of web-page studies
