@@ -12,12 +12,10 @@ static const struct {
 	const char *s;
 	enum cl_answer a;
 } answer_words[] = {
-    {"実施している", CL_DONE},	 {"done", CL_DONE},
-    {"一部実施", CL_PARTIAL},	 {"一部実施している", CL_PARTIAL},
-    {"partial", CL_PARTIAL},	 {"未実施", CL_NOT_DONE},
-    {"実施していない", CL_NOT_DONE}, {"not_done", CL_NOT_DONE},
-    {"わからない", CL_UNKNOWN},	 {"unknown", CL_UNKNOWN},
-    {"該当しない", CL_NA},	 {"na", CL_NA},
+    {"実施している", CL_DONE},	      {"done", CL_DONE},	 {"一部実施", CL_PARTIAL},
+    {"一部実施している", CL_PARTIAL}, {"partial", CL_PARTIAL},	 {"未実施", CL_NOT_DONE},
+    {"実施していない", CL_NOT_DONE},  {"not_done", CL_NOT_DONE}, {"わからない", CL_UNKNOWN},
+    {"unknown", CL_UNKNOWN},	      {"該当しない", CL_NA},	 {"na", CL_NA},
 };
 
 int cl_answer_parse(const char *s, enum cl_answer *out)
@@ -32,14 +30,15 @@ int cl_answer_parse(const char *s, enum cl_answer *out)
 
 const char *cl_answer_code(enum cl_answer a)
 {
-	static const char *const n[] = {"unanswered", "done", "partial", "not_done", "unknown", "na"};
+	static const char *const n[] = {"unanswered", "done",	 "partial",
+					"not_done",   "unknown", "na"};
 	return (unsigned)a < ARRAY_SIZE(n) ? n[a] : "unanswered";
 }
 
 const char *cl_answer_ja(enum cl_answer a)
 {
-	static const char *const n[] = {"未回答",	"実施している", "一部実施",
-					"未実施",	"わからない",   "該当しない"};
+	static const char *const n[] = {"未回答", "実施している", "一部実施",
+					"未実施", "わからない",	  "該当しない"};
 	return (unsigned)a < ARRAY_SIZE(n) ? n[a] : "未回答";
 }
 
@@ -124,12 +123,14 @@ static int add_checked(struct cl_answers *a, const char *file, long line, const 
 		return merr_at(e, M_ETOOBIG, file, line, -1, "item", "more than %d answers",
 			       CL_ANSWERS_MAX);
 	if (!answer || !*answer)
-		return merr_at(e, M_EPARSE, file, line, -1, "answer", "missing answer for %s", item);
+		return merr_at(e, M_EPARSE, file, line, -1, "answer", "missing answer for %s",
+			       item);
 	if (cl_answer_parse(answer, &v))
-		return merr_at(e, M_EPARSE, file, line, -1, "answer",
-			       "'%.40s' is not an answer (実施している, 一部実施, 未実施, わからない, "
-			       "該当しない; or done, partial, not_done, unknown, na)",
-			       answer);
+		return merr_at(
+		    e, M_EPARSE, file, line, -1, "answer",
+		    "'%.40s' is not an answer (実施している, 一部実施, 未実施, わからない, "
+		    "該当しない; or done, partial, not_done, unknown, na)",
+		    answer);
 	if (comment) {
 		size_t len = strlen(comment);
 		if (len > CL_COMMENT_MAX)
@@ -166,13 +167,14 @@ static int y_answer(struct cl_y *y, struct cl_answers *a, yaml_node_t *k, yaml_n
 			return rc;
 	} else if (v->type == YAML_MAPPING_NODE) {
 		bool seen_a = false, seen_c = false;
-		for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
-		     p++) {
+		for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+		     p < v->data.mapping.pairs.top; p++) {
 			yaml_node_t *kk = cl_y_visit(y, p->key, v, "answer"), *vv;
 			const char *key;
 			if (!kk)
 				return M_EPARSE;
-			key = kk->type == YAML_SCALAR_NODE ? (const char *)kk->data.scalar.value : "";
+			key =
+			    kk->type == YAML_SCALAR_NODE ? (const char *)kk->data.scalar.value : "";
 			if (strcmp(key, "answer") && strcmp(key, "comment"))
 				return cl_y_fail(y, kk, item ? item : "answer",
 						 "unknown key '%.40s' (answer, comment)", key);
@@ -194,7 +196,8 @@ static int y_answer(struct cl_y *y, struct cl_answers *a, yaml_node_t *k, yaml_n
 				return rc;
 		}
 	} else {
-		return cl_y_fail(y, v, "answer", "expected an answer or { answer: ..., comment: ... }");
+		return cl_y_fail(y, v, "answer",
+				 "expected an answer or { answer: ..., comment: ... }");
 	}
 	return add_checked(a, y->file, cl_y_line(k), item, ans, comment, y->e);
 }
@@ -222,7 +225,10 @@ static int parse_yaml(const char *buf, size_t len, const char *file, struct cl_a
 			break;
 		}
 		key = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
-		i = !strcmp(key, "catalogue") ? 0 : !strcmp(key, "org") ? 1 : !strcmp(key, "answers") ? 2 : -1;
+		i = !strcmp(key, "catalogue") ? 0
+		    : !strcmp(key, "org")     ? 1
+		    : !strcmp(key, "answers") ? 2
+					      : -1;
 		if (i < 0) {
 			rc = cl_y_fail(&y, k, "answers",
 				       "unknown key '%.40s' (catalogue, org, answers)", key);
@@ -301,8 +307,8 @@ static int csv_record(struct csv *r)
 			r->p++;
 			for (;;) {
 				if (r->p >= r->end)
-					return merr_at(r->e, M_EPARSE, r->file, r->rec_line, -1, "csv",
-						       "unterminated quoted field");
+					return merr_at(r->e, M_EPARSE, r->file, r->rec_line, -1,
+						       "csv", "unterminated quoted field");
 				if (*r->p == '"') {
 					if (r->p + 1 < r->end && r->p[1] == '"') {
 						if (buf_addc(b, '"'))
@@ -333,8 +339,9 @@ static int csv_record(struct csv *r)
 		if (r->p < r->end && *r->p == ',') {
 			r->p++;
 			if (r->n == 4)
-				return merr_at(r->e, M_EPARSE, r->file, r->rec_line, -1, "csv",
-					       "more than 4 fields (catalogue,item,answer,comment)");
+				return merr_at(
+				    r->e, M_EPARSE, r->file, r->rec_line, -1, "csv",
+				    "more than 4 fields (catalogue,item,answer,comment)");
 			r->n++;
 			continue;
 		}
@@ -369,7 +376,8 @@ static int parse_csv(const char *buf, size_t len, const char *file, struct cl_an
 	int rc, ncol;
 
 	if (len > CL_FILE_MAX)
-		return merr_at(e, M_ETOOBIG, file, -1, -1, NULL, "larger than %zu bytes", CL_FILE_MAX);
+		return merr_at(e, M_ETOOBIG, file, -1, -1, NULL, "larger than %zu bytes",
+			       CL_FILE_MAX);
 	if (!utf8_valid(buf, len, &bad) || memchr(buf, '\0', len)) {
 		long line = 1;
 		for (size_t i = 0; i < bad && i < len; i++)
@@ -473,10 +481,11 @@ int cl_answers_check(const struct cl_catalogue *c, const struct cl_answers *a, c
 				for (size_t j = i; j < c->n_items; j++)
 					missing += cl_item_applies(&c->items[j], btype, size) &&
 						   !cl_answers_find(a, c->items[j].id);
-				return merr_at(e, M_EPARSE, NULL, -1, -1, "answers",
-					       "%zu applicable item(s) unanswered, first %s: answer "
-					       "every item to submit (or save a draft)",
-					       missing, c->items[i].id);
+				return merr_at(
+				    e, M_EPARSE, NULL, -1, -1, "answers",
+				    "%zu applicable item(s) unanswered, first %s: answer "
+				    "every item to submit (or save a draft)",
+				    missing, c->items[i].id);
 			}
 	return 0;
 }
@@ -523,7 +532,9 @@ int cl_answers_write(const struct cl_answers *a, const struct cl_catalogue *c, c
 		rc = buf_adds(out, "catalogue,item,answer,comment\n");
 		for (size_t i = 0; rc == 0 && i < a->n; i++) {
 			rc = csv_field(out, ver);
-			rc = rc ? rc : buf_addf(out, ",%s,%s,", a->v[i].item, cl_answer_ja(a->v[i].answer));
+			rc = rc ? rc
+				: buf_addf(out, ",%s,%s,", a->v[i].item,
+					   cl_answer_ja(a->v[i].answer));
 			if (rc == 0 && a->v[i].comment)
 				rc = csv_field(out, a->v[i].comment);
 			rc = rc ? rc : buf_addc(out, '\n');
@@ -540,8 +551,9 @@ int cl_answers_write(const struct cl_answers *a, const struct cl_catalogue *c, c
 			const struct cl_item *it = c ? cl_item_find(c, a->v[i].item) : NULL;
 			if (it)
 				rc = buf_addf(out, "  # %s\n", it->text_ja);
-			rc = rc ? rc : buf_addf(out, "  %s: { answer: %s", a->v[i].item,
-						cl_answer_ja(a->v[i].answer));
+			rc = rc ? rc
+				: buf_addf(out, "  %s: { answer: %s", a->v[i].item,
+					   cl_answer_ja(a->v[i].answer));
 			if (rc == 0 && a->v[i].comment) {
 				rc = buf_adds(out, ", comment: ");
 				rc = rc ? rc : yaml_quoted(out, a->v[i].comment);

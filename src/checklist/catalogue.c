@@ -61,22 +61,20 @@ unsigned cl_size_bit(const char *size)
 
 /* NIST CSF 2.0 subcategory ids (CSWP 29). */
 static const char *const csf_ids[] = {
-    "GV.OC-01", "GV.OC-02", "GV.OC-03", "GV.OC-04", "GV.OC-05", "GV.RM-01", "GV.RM-02",
-    "GV.RM-03", "GV.RM-04", "GV.RM-05", "GV.RM-06", "GV.RM-07", "GV.RR-01", "GV.RR-02",
-    "GV.RR-03", "GV.RR-04", "GV.PO-01", "GV.PO-02", "GV.OV-01", "GV.OV-02", "GV.OV-03",
-    "GV.SC-01", "GV.SC-02", "GV.SC-03", "GV.SC-04", "GV.SC-05", "GV.SC-06", "GV.SC-07",
-    "GV.SC-08", "GV.SC-09", "GV.SC-10", "ID.AM-01", "ID.AM-02", "ID.AM-03", "ID.AM-04",
-    "ID.AM-05", "ID.AM-07", "ID.AM-08", "ID.RA-01", "ID.RA-02", "ID.RA-03", "ID.RA-04",
-    "ID.RA-05", "ID.RA-06", "ID.RA-07", "ID.RA-08", "ID.RA-09", "ID.RA-10", "ID.IM-01",
-    "ID.IM-02", "ID.IM-03", "ID.IM-04", "PR.AA-01", "PR.AA-02", "PR.AA-03", "PR.AA-04",
-    "PR.AA-05", "PR.AA-06", "PR.AT-01", "PR.AT-02", "PR.DS-01", "PR.DS-02", "PR.DS-10",
-    "PR.DS-11", "PR.PS-01", "PR.PS-02", "PR.PS-03", "PR.PS-04", "PR.PS-05", "PR.PS-06",
-    "PR.IR-01", "PR.IR-02", "PR.IR-03", "PR.IR-04", "DE.CM-01", "DE.CM-02", "DE.CM-03",
-    "DE.CM-06", "DE.CM-09", "DE.AE-02", "DE.AE-03", "DE.AE-04", "DE.AE-06", "DE.AE-07",
-    "DE.AE-08", "RS.MA-01", "RS.MA-02", "RS.MA-03", "RS.MA-04", "RS.MA-05", "RS.AN-03",
-    "RS.AN-06", "RS.AN-07", "RS.AN-08", "RS.CO-02", "RS.CO-03", "RS.MI-01", "RS.MI-02",
-    "RC.RP-01", "RC.RP-02", "RC.RP-03", "RC.RP-04", "RC.RP-05", "RC.RP-06", "RC.CO-03",
-    "RC.CO-04",
+    "GV.OC-01", "GV.OC-02", "GV.OC-03", "GV.OC-04", "GV.OC-05", "GV.RM-01", "GV.RM-02", "GV.RM-03",
+    "GV.RM-04", "GV.RM-05", "GV.RM-06", "GV.RM-07", "GV.RR-01", "GV.RR-02", "GV.RR-03", "GV.RR-04",
+    "GV.PO-01", "GV.PO-02", "GV.OV-01", "GV.OV-02", "GV.OV-03", "GV.SC-01", "GV.SC-02", "GV.SC-03",
+    "GV.SC-04", "GV.SC-05", "GV.SC-06", "GV.SC-07", "GV.SC-08", "GV.SC-09", "GV.SC-10", "ID.AM-01",
+    "ID.AM-02", "ID.AM-03", "ID.AM-04", "ID.AM-05", "ID.AM-07", "ID.AM-08", "ID.RA-01", "ID.RA-02",
+    "ID.RA-03", "ID.RA-04", "ID.RA-05", "ID.RA-06", "ID.RA-07", "ID.RA-08", "ID.RA-09", "ID.RA-10",
+    "ID.IM-01", "ID.IM-02", "ID.IM-03", "ID.IM-04", "PR.AA-01", "PR.AA-02", "PR.AA-03", "PR.AA-04",
+    "PR.AA-05", "PR.AA-06", "PR.AT-01", "PR.AT-02", "PR.DS-01", "PR.DS-02", "PR.DS-10", "PR.DS-11",
+    "PR.PS-01", "PR.PS-02", "PR.PS-03", "PR.PS-04", "PR.PS-05", "PR.PS-06", "PR.IR-01", "PR.IR-02",
+    "PR.IR-03", "PR.IR-04", "DE.CM-01", "DE.CM-02", "DE.CM-03", "DE.CM-06", "DE.CM-09", "DE.AE-02",
+    "DE.AE-03", "DE.AE-04", "DE.AE-06", "DE.AE-07", "DE.AE-08", "RS.MA-01", "RS.MA-02", "RS.MA-03",
+    "RS.MA-04", "RS.MA-05", "RS.AN-03", "RS.AN-06", "RS.AN-07", "RS.AN-08", "RS.CO-02", "RS.CO-03",
+    "RS.MI-01", "RS.MI-02", "RC.RP-01", "RC.RP-02", "RC.RP-03", "RC.RP-04", "RC.RP-05", "RC.RP-06",
+    "RC.CO-03", "RC.CO-04",
 };
 
 /* CISA CPG 2.0 goal ids (shared/docs/RATINGS-SEVERITY-CHECKLISTS.md 4.3). */
@@ -248,7 +246,8 @@ static int map_key(struct cctx *x, yaml_node_t *map, yaml_node_pair_t *p, const 
 		char list[300] = "";
 		size_t n = 0;
 		for (size_t j = 0; j < nk && n < sizeof(list); j++) {
-			int w = snprintf(list + n, sizeof(list) - n, "%s%s", j ? ", " : "", keys[j]);
+			int w =
+			    snprintf(list + n, sizeof(list) - n, "%s%s", j ? ", " : "", keys[j]);
 			n += w > 0 ? (size_t)w : 0;
 		}
 		cl_y_fail(&x->y, k, what, "unknown key '%.60s' (expected one of: %s)", key, list);
@@ -333,7 +332,8 @@ static int bt_list(struct cctx *x, yaml_node_t *n, uint32_t *mask)
 		*mask = (1u << ARRAY_SIZE(btypes)) - 1;
 		return 0;
 	}
-	if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start)
+	if (n->type != YAML_SEQUENCE_NODE ||
+	    n->data.sequence.items.top == n->data.sequence.items.start)
 		return cl_y_fail(&x->y, n, "business_types",
 				 "expected all or a non-empty list of business type codes");
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
@@ -346,11 +346,12 @@ static int bt_list(struct cctx *x, yaml_node_t *n, uint32_t *mask)
 		if ((rc = cl_y_text(&x->y, v, "business_types", 64, &s)))
 			return rc;
 		if ((i = cl_btype_index(s)) < 0)
-			return cl_y_fail(&x->y, v, "business_types",
-					 "unknown business type '%.60s' (the inventory's codes: "
-					 "railway, bus, bus_terminal, taxi, lodging, ferry, airport, "
-					 "airline, water_utility, port, warehouse, truck, logistics)",
-					 s ? s : "");
+			return cl_y_fail(
+			    &x->y, v, "business_types",
+			    "unknown business type '%.60s' (the inventory's codes: "
+			    "railway, bus, bus_terminal, taxi, lodging, ferry, airport, "
+			    "airline, water_utility, port, warehouse, truck, logistics)",
+			    s ? s : "");
 		if (*mask & (1u << i))
 			return cl_y_fail(&x->y, v, "business_types", "'%s' listed twice", s);
 		*mask |= 1u << i;
@@ -364,8 +365,10 @@ static int size_list(struct cctx *x, yaml_node_t *n, unsigned *mask)
 		*mask = CL_SIZE_ALL;
 		return 0;
 	}
-	if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top == n->data.sequence.items.start)
-		return cl_y_fail(&x->y, n, "sizes", "expected all or a list of large, medium, small");
+	if (n->type != YAML_SEQUENCE_NODE ||
+	    n->data.sequence.items.top == n->data.sequence.items.start)
+		return cl_y_fail(&x->y, n, "sizes",
+				 "expected all or a list of large, medium, small");
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
 		yaml_node_t *v = cl_y_visit(&x->y, *it, n, "sizes");
@@ -377,8 +380,8 @@ static int size_list(struct cctx *x, yaml_node_t *n, unsigned *mask)
 		if ((rc = cl_y_text(&x->y, v, "sizes", 16, &s)))
 			return rc;
 		if (!(b = cl_size_bit(s)))
-			return cl_y_fail(&x->y, v, "sizes", "unknown size '%.20s' (large, medium, small)",
-					 s ? s : "");
+			return cl_y_fail(&x->y, v, "sizes",
+					 "unknown size '%.20s' (large, medium, small)", s ? s : "");
 		if (*mask & b)
 			return cl_y_fail(&x->y, v, "sizes", "'%s' listed twice", s);
 		*mask |= b;
@@ -400,17 +403,17 @@ static bool id_ok(const char *s)
 
 static int one_item(struct cctx *x, yaml_node_t *n, struct cl_item *it)
 {
-	static const char *const keys[] = {"id",     "section",	 "tier", "business_types",
-					   "sizes",  "impact",	 "text", "guidance",
-					   "csf",    "cpg",	 "evidence"};
+	static const char *const keys[] = {"id",    "section", "tier",	  "business_types",
+					   "sizes", "impact",  "text",	  "guidance",
+					   "csf",   "cpg",     "evidence"};
 	uint32_t seen = 0;
 	int rc = 0;
 
 	it->line = cl_y_line(n);
 	if (n->type != YAML_MAPPING_NODE)
 		return cl_y_fail(&x->y, n, "items", "an item is a mapping (id: ..., section: ...)");
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; rc == 0 && p < n->data.mapping.pairs.top;
-	     p++) {
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     rc == 0 && p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *v;
 		const char *s = NULL;
 		int k = map_key(x, n, p, "item", keys, ARRAY_SIZE(keys), &seen, &v);
@@ -421,8 +424,9 @@ static int one_item(struct cctx *x, yaml_node_t *n, struct cl_item *it)
 			if ((rc = cl_y_text(&x->y, v, "id", 32, &s)))
 				break;
 			if (!s || !id_ok(s))
-				rc = cl_y_fail(&x->y, v, "id",
-					       "expected an id like NET-01 (A-Z, 0-9, -; at most 32)");
+				rc = cl_y_fail(
+				    &x->y, v, "id",
+				    "expected an id like NET-01 (A-Z, 0-9, -; at most 32)");
 			else if (cl_item_find(x->c, s))
 				rc = cl_y_fail(&x->y, v, "id", "'%s' is used by another item", s);
 			else if (!(it->id = m_strdup(s)))
@@ -435,9 +439,10 @@ static int one_item(struct cctx *x, yaml_node_t *n, struct cl_item *it)
 			for (i = 0; s && i < x->c->n_sec && strcmp(x->c->sec[i].id, s); i++)
 				;
 			if (!s || i == x->c->n_sec)
-				rc = cl_y_fail(&x->y, v, "section",
-					       "unknown section '%.40s' (declare it under sections:)",
-					       s ? s : "");
+				rc = cl_y_fail(
+				    &x->y, v, "section",
+				    "unknown section '%.40s' (declare it under sections:)",
+				    s ? s : "");
 			it->section = i;
 			break;
 		}
@@ -456,7 +461,7 @@ static int one_item(struct cctx *x, yaml_node_t *n, struct cl_item *it)
 		case 5:
 			if ((rc = cl_y_text(&x->y, v, "impact", 16, &s)))
 				break;
-			it->impact = !s ? 0
+			it->impact = !s			    ? 0
 				     : !strcmp(s, "high")   ? 3
 				     : !strcmp(s, "medium") ? 2
 				     : !strcmp(s, "low")    ? 1
@@ -467,8 +472,9 @@ static int one_item(struct cctx *x, yaml_node_t *n, struct cl_item *it)
 		case 6: rc = ja_en(x, v, "text", &it->text_ja, &it->text_en); break;
 		case 7: rc = ja_en(x, v, "guidance", &it->guide_ja, &it->guide_en); break;
 		case 8:
-			rc = str_list(x, v, "csf", cl_csf_ok, "a NIST CSF 2.0 subcategory id (PR.AA-01)",
-				      &it->csf, &it->n_csf);
+			rc = str_list(x, v, "csf", cl_csf_ok,
+				      "a NIST CSF 2.0 subcategory id (PR.AA-01)", &it->csf,
+				      &it->n_csf);
 			break;
 		case 9:
 			rc = str_list(x, v, "cpg", cl_cpg_ok, "a CISA CPG 2.0 goal id (1.A .. 6.A)",
@@ -516,8 +522,8 @@ static int sections(struct cctx *x, yaml_node_t *n)
 			return M_EPARSE;
 		if (s->type != YAML_MAPPING_NODE)
 			return cl_y_fail(&x->y, s, "sections", "expected { id, ja, en }");
-		for (yaml_node_pair_t *p = s->data.mapping.pairs.start; p < s->data.mapping.pairs.top;
-		     p++) {
+		for (yaml_node_pair_t *p = s->data.mapping.pairs.start;
+		     p < s->data.mapping.pairs.top; p++) {
 			yaml_node_t *v;
 			int k = map_key(x, s, p, "section", keys, 3, &seen, &v), rc;
 			char **dst[] = {&sec->id, &sec->ja, &sec->en};
@@ -530,7 +536,8 @@ static int sections(struct cctx *x, yaml_node_t *n)
 			return cl_y_fail(&x->y, s, "sections", "a section needs id, ja and en");
 		for (size_t j = 0; j + 1 < x->c->n_sec; j++)
 			if (strcmp(x->c->sec[j].id, sec->id) == 0)
-				return cl_y_fail(&x->y, s, "id", "section '%s' declared twice", sec->id);
+				return cl_y_fail(&x->y, s, "id", "section '%s' declared twice",
+						 sec->id);
 	}
 	return 0;
 }
@@ -581,7 +588,7 @@ int cl_catalogue_parse(const char *buf, size_t len, const char *file, struct cl_
 		rc = cl_y_fail(&x.y, root, "catalogue",
 			       "expected a mapping with version, title, sections, items");
 	for (yaml_node_pair_t *p = root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start
-								  : NULL;
+								   : NULL;
 	     rc == 0 && p && p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *v;
 		int k = map_key(&x, root, p, "catalogue", keys, 4, &seen, &v);
@@ -595,8 +602,9 @@ int cl_catalogue_parse(const char *buf, size_t len, const char *file, struct cl_
 			if ((rc = cl_y_text(&x.y, v, "version", 31, &s)))
 				break;
 			if (!s || !*s || strspn(s, "0123456789.") != strlen(s))
-				rc = cl_y_fail(&x.y, v, "version",
-					       "expected a version like \"2025.1\" (digits and dots)");
+				rc = cl_y_fail(
+				    &x.y, v, "version",
+				    "expected a version like \"2025.1\" (digits and dots)");
 			else if (!(x.c->version = m_strdup(s)))
 				rc = nomem(&x);
 			break;
@@ -604,7 +612,8 @@ int cl_catalogue_parse(const char *buf, size_t len, const char *file, struct cl_
 		case 2: rc = sections(&x, v); break;
 		case 3:
 			if (!(seen & 4))
-				rc = cl_y_fail(&x.y, v, "items", "sections: must come before items:");
+				rc = cl_y_fail(&x.y, v, "items",
+					       "sections: must come before items:");
 			else
 				rc = items(&x, v);
 			break;
@@ -612,9 +621,10 @@ int cl_catalogue_parse(const char *buf, size_t len, const char *file, struct cl_
 	}
 	if (rc == 0 && seen != 15)
 		rc = merr_at(e, M_EPARSE, file, cl_y_line(root), -1,
-			     !(seen & 1) ? "version" : !(seen & 2) ? "title"
-					       : !(seen & 4) ? "sections"
-							     : "items",
+			     !(seen & 1)   ? "version"
+			     : !(seen & 2) ? "title"
+			     : !(seen & 4) ? "sections"
+					   : "items",
 			     "missing");
 	cl_y_release(&x.y);
 	if (rc == 0 && file && !(x.c->file = m_strdup(file)))
@@ -635,7 +645,8 @@ int cl_catalogue_read(const char *path, struct cl_catalogue **out, struct merr *
 	buf_init(&b, CL_FILE_MAX + 1);
 	rc = buf_read_file(&b, path, e);
 	if (rc == 0 && b.len > CL_FILE_MAX)
-		rc = merr_at(e, M_ETOOBIG, path, -1, -1, NULL, "larger than %zu bytes", CL_FILE_MAX);
+		rc =
+		    merr_at(e, M_ETOOBIG, path, -1, -1, NULL, "larger than %zu bytes", CL_FILE_MAX);
 	if (rc == 0)
 		rc = cl_catalogue_parse(buf_str(&b), b.len, path, out, e);
 	buf_release(&b);
@@ -701,9 +712,11 @@ static int load_dir(const char *dir, struct merr *e)
 		if ((rc = cl_catalogue_read(path, &c, e)))
 			break;
 		for (size_t i = 0; i < n_cache; i++)
-			if (strcmp(cache[i].dir, dir) == 0 && !strcmp(cache[i].c->version, c->version))
+			if (strcmp(cache[i].dir, dir) == 0 &&
+			    !strcmp(cache[i].c->version, c->version))
 				rc = merr_at(e, M_EPARSE, path, -1, -1, "version",
-					     "version %s is also in %s", c->version, cache[i].c->file);
+					     "version %s is also in %s", c->version,
+					     cache[i].c->file);
 		if (rc == 0 && n_cache == ARRAY_SIZE(cache))
 			rc = merr_set(e, M_ETOOBIG, "too many catalogue versions");
 		if (rc) {

@@ -138,9 +138,9 @@ int cl_answers_write(const struct cl_answers *a, const struct cl_catalogue *c, c
 /* ------------------------------------------------------------ scoring (pure) */
 
 struct cl_part {
-	int points, max;	 /* max: 4 x items counted (na excluded) */
+	int points, max;	   /* max: 4 x items counted (na excluded) */
 	int n_items, n_done, n_na; /* applicable items, done, not applicable */
-	double score;		 /* 0-100, -1 when nothing counted */
+	double score;		   /* 0-100, -1 when nothing counted */
 };
 
 struct cl_score {

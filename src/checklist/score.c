@@ -186,7 +186,10 @@ cJSON *cl_item_json(const struct cl_catalogue *c, const struct cl_item *it)
 		if (it->sizes & (1u << i))
 			cJSON_AddItemToArray(sz, cJSON_CreateString(sizes[i]));
 	cJSON_AddItemToObject(o, "sizes", sz);
-	cJSON_AddStringToObject(o, "impact", it->impact == 3 ? "high" : it->impact == 2 ? "medium" : "low");
+	cJSON_AddStringToObject(o, "impact",
+				it->impact == 3	  ? "high"
+				: it->impact == 2 ? "medium"
+						  : "low");
 	cJSON_AddStringToObject(o, "text_ja", it->text_ja);
 	cJSON_AddStringToObject(o, "text_en", it->text_en);
 	cJSON_AddStringToObject(g, "ja", it->guide_ja);
@@ -262,7 +265,8 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 			cJSON *co = cJSON_CreateObject();
 			cJSON_AddStringToObject(io, "status", "要確認");
 			cJSON_AddStringToObject(co, "item", it->id);
-			cJSON_AddStringToObject(co, "tier", it->tier == CL_BASIC ? "basic" : "advanced");
+			cJSON_AddStringToObject(co, "tier",
+						it->tier == CL_BASIC ? "basic" : "advanced");
 			cJSON_AddStringToObject(co, "answer", cl_answer_code(v));
 			cJSON_AddStringToObject(co, "text_ja", it->text_ja);
 			cJSON_AddStringToObject(co, "text_en", it->text_en);
@@ -301,7 +305,9 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 		cJSON_AddStringToObject(o, "answer", cl_answer_code(gaps[i].a));
 		cJSON_AddStringToObject(o, "answer_ja", cl_answer_ja(gaps[i].a));
 		cJSON_AddStringToObject(o, "impact",
-					it->impact == 3 ? "high" : it->impact == 2 ? "medium" : "low");
+					it->impact == 3	  ? "high"
+					: it->impact == 2 ? "medium"
+							  : "low");
 		cJSON_AddBoolToObject(o, "contradicted", gaps[i].contradicted);
 		cJSON_AddBoolToObject(o, "asm_evidence", gaps[i].evidence);
 		cJSON_AddStringToObject(o, "text_ja", it->text_ja);

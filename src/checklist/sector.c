@@ -184,7 +184,10 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 		snprintf(prev_q, sizeof(prev_q), "%s", q);
 		if (qi < 0)
 			continue;
-		sz = sb == CL_SIZE_LARGE ? 0 : sb == CL_SIZE_MEDIUM ? 1 : sb == CL_SIZE_SMALL ? 2 : -1;
+		sz = sb == CL_SIZE_LARGE    ? 0
+		     : sb == CL_SIZE_MEDIUM ? 1
+		     : sb == CL_SIZE_SMALL  ? 2
+					    : -1;
 		gadd(&x->g[qi][G_ALL], st);
 		if (bt >= 0) {
 			gadd(&x->g[qi][G_BT(bt)], st);
@@ -208,13 +211,14 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 	}
 	qsort(ch, nch, sizeof(*ch), cmp_id);
 	/* the answers of the chosen sets, walked in set order */
-	rc = store_prepare(s,
-			   "SELECT a.set_id, a.item_id, a.answer FROM checklist_sets s JOIN "
-			   "checklist_answers a ON a.set_id = s.id WHERE s.state = 'submitted' AND "
-			   "s.quarter IN (?1, ?2, ?3, ?4) AND (?5 IS NULL OR s.sector = ?5) AND (?6 IS "
-			   "NULL OR s.business_type = ?6) AND (?7 IS NULL OR s.sector = ?7) ORDER BY "
-			   "a.set_id",
-			   &st, e);
+	rc = store_prepare(
+	    s,
+	    "SELECT a.set_id, a.item_id, a.answer FROM checklist_sets s JOIN "
+	    "checklist_answers a ON a.set_id = s.id WHERE s.state = 'submitted' AND "
+	    "s.quarter IN (?1, ?2, ?3, ?4) AND (?5 IS NULL OR s.sector = ?5) AND (?6 IS "
+	    "NULL OR s.business_type = ?6) AND (?7 IS NULL OR s.sector = ?7) ORDER BY "
+	    "a.set_id",
+	    &st, e);
 	if (rc) {
 		m_free(ch);
 		return rc;
@@ -270,29 +274,20 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 	return rc < 0 ? rc : 0;
 }
 
-/* k-anonymity: groups under CL_K_MIN are withheld; when the withheld part of a total is
- * 1..K-1 operators (the total minus the shown groups would reveal it), the smallest shown
- * group is withheld too, until the remainder is 0 or at least K. */
+/* k-anonymity: a group under CL_K_MIN operators is withheld, and so is a total whose shown
+ * parts would reveal a withheld remainder of 1..K-1 operators by subtraction (the total is
+ * withheld rather than a part: the parts stay, and nothing can be subtracted from it). */
 static void suppress(struct gstat *const *parts, size_t n, struct gstat *total)
 {
-	int rem = 0;
+	int visible = 0, rem;
 
-	total->shown = total->n >= CL_K_MIN;
 	for (size_t i = 0; i < n; i++) {
 		parts[i]->shown = parts[i]->n >= CL_K_MIN;
-		if (!parts[i]->shown)
-			rem += parts[i]->n;
+		if (parts[i]->shown)
+			visible += parts[i]->n;
 	}
-	while (total->shown && rem > 0 && rem < CL_K_MIN) {
-		struct gstat *min = NULL;
-		for (size_t i = 0; i < n; i++)
-			if (parts[i]->shown && (!min || parts[i]->n < min->n))
-				min = parts[i];
-		if (!min)
-			break;
-		min->shown = false;
-		rem += min->n;
-	}
+	rem = total->n - visible;
+	total->shown = total->n >= CL_K_MIN && !(rem > 0 && rem < CL_K_MIN);
 }
 
 static cJSON *gjson(struct comp *x, int gi, const char *bt, const char *size)
@@ -320,14 +315,20 @@ static cJSON *gjson(struct comp *x, int gi, const char *bt, const char *size)
 		if (g->shown) {
 			cJSON *h = cJSON_AddArrayToObject(qo, "distribution");
 			cJSON_AddNumberToObject(qo, "operators", g->n);
-			cJSON_AddNumberToObject(qo, "mean_total",
-						g->n_total ? (double)(long)(g->sum_total / g->n_total * 10 + 0.5) / 10 : 0);
-			cJSON_AddNumberToObject(qo, "mean_basic",
-						g->n_basic ? (double)(long)(g->sum_basic / g->n_basic * 10 + 0.5) / 10 : 0);
-			cJSON_AddNumberToObject(qo, "mean_advanced",
-						g->n_adv ? (double)(long)(g->sum_adv / g->n_adv * 10 + 0.5) / 10 : 0);
-			cJSON_AddNumberToObject(qo, "basic_done_rate",
-						(double)(long)(1000.0 * g->basic_done / g->n + 0.5) / 10);
+			cJSON_AddNumberToObject(
+			    qo, "mean_total",
+			    g->n_total ? (double)(long)(g->sum_total / g->n_total * 10 + 0.5) / 10
+				       : 0);
+			cJSON_AddNumberToObject(
+			    qo, "mean_basic",
+			    g->n_basic ? (double)(long)(g->sum_basic / g->n_basic * 10 + 0.5) / 10
+				       : 0);
+			cJSON_AddNumberToObject(
+			    qo, "mean_advanced",
+			    g->n_adv ? (double)(long)(g->sum_adv / g->n_adv * 10 + 0.5) / 10 : 0);
+			cJSON_AddNumberToObject(
+			    qo, "basic_done_rate",
+			    (double)(long)(1000.0 * g->basic_done / g->n + 0.5) / 10);
 			for (int b = 0; b < 10; b++)
 				cJSON_AddItemToArray(h, cJSON_CreateNumber(g->hist[b]));
 		}
@@ -342,17 +343,19 @@ static cJSON *gjson(struct comp *x, int gi, const char *bt, const char *size)
 				continue;
 			io = cJSON_CreateObject();
 			cJSON_AddStringToObject(io, "item", x->c->items[i].id);
-			cJSON_AddStringToObject(io, "tier",
-						x->c->items[i].tier == CL_BASIC ? "basic" : "advanced");
+			cJSON_AddStringToObject(
+			    io, "tier", x->c->items[i].tier == CL_BASIC ? "basic" : "advanced");
 			/* a rate over fewer than K answers (na excluded) is withheld too */
 			if (a->answered >= CL_K_MIN)
-				cJSON_AddNumberToObject(io, "rate",
-							(double)(long)(1000.0 * a->done / a->answered + 0.5) / 10);
+				cJSON_AddNumberToObject(
+				    io, "rate",
+				    (double)(long)(1000.0 * a->done / a->answered + 0.5) / 10);
 			else
 				cJSON_AddNullToObject(io, "rate");
 			if (x->g[cur - 1][gi].shown && p->answered >= CL_K_MIN)
-				cJSON_AddNumberToObject(io, "rate_prev",
-							(double)(long)(1000.0 * p->done / p->answered + 0.5) / 10);
+				cJSON_AddNumberToObject(
+				    io, "rate_prev",
+				    (double)(long)(1000.0 * p->done / p->answered + 0.5) / 10);
 			else
 				cJSON_AddNullToObject(io, "rate_prev");
 			cJSON_AddItemToArray(items, io);
@@ -402,18 +405,22 @@ static int compute(struct store *s, const char *what, const char *only_sector, i
 			suppress(parts, NSZ, &x->g[q][G_BT(b)]);
 			bt_tot[b] = &x->g[q][G_BT(b)];
 		}
-		/* the overall total against the business type totals, the same way */
+		/* the overall total against what is visible of each business type: its total
+		 * when shown, else its shown size groups */
 		{
-			bool shown[NBT];
-			for (size_t b = 0; b < nbt; b++)
-				shown[b] = bt_tot[b]->shown;
-			suppress(bt_tot, nbt, &x->g[q][G_ALL]);
-			/* withholding a business type's total withholds its size groups' complement:
-			 * keep a size group shown only when its total is shown or it needs no total */
-			for (size_t b = 0; b < nbt; b++)
-				if (shown[b] && !bt_tot[b]->shown)
+			struct gstat *all = &x->g[q][G_ALL];
+			int visible = 0, rem;
+			for (size_t b = 0; b < nbt; b++) {
+				if (bt_tot[b]->shown)
+					visible += bt_tot[b]->n;
+				else
 					for (int z = 0; z < NSZ; z++)
-						x->g[q][b * NSZ + z].shown = false;
+						visible += x->g[q][b * NSZ + z].shown
+							       ? x->g[q][b * NSZ + z].n
+							       : 0;
+			}
+			rem = all->n - visible;
+			all->shown = all->n >= CL_K_MIN && !(rem > 0 && rem < CL_K_MIN);
 		}
 	}
 	o = cJSON_CreateObject();
@@ -445,8 +452,8 @@ static int compute(struct store *s, const char *what, const char *only_sector, i
 			for (int q = 0; q < NQ; q++)
 				anyz |= x->g[q][b * NSZ + z].n > 0;
 			if (anyz)
-				cJSON_AddItemToArray(groups, gjson(x, (int)b * NSZ + z, t[b].code,
-								   size_names[z]));
+				cJSON_AddItemToArray(
+				    groups, gjson(x, (int)b * NSZ + z, t[b].code, size_names[z]));
 		}
 	}
 	m_free(x->it);

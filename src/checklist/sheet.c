@@ -43,7 +43,8 @@ int cl_sheet(struct store *s, const char *org, int64_t id, const char *dir, int6
 			 ? (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "submitted_at"))
 			 : (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "created_at")),
 		     when);
-	doc_paraf(d, DOC_MUTED, "事業者 %s ／ 業種 %s ／ 規模 %s ／ カタログ %s ／ 回答 #%.0f（%s）%s",
+	doc_paraf(d, DOC_MUTED,
+		  "事業者 %s ／ 業種 %s ／ 規模 %s ／ カタログ %s ／ 回答 #%.0f（%s）%s",
 		  jstr(r, "org"), jstr(r, "business_type"), jstr(r, "size"), jstr(r, "catalogue"),
 		  cJSON_GetNumberValue(cJSON_GetObjectItem(r, "set")), when,
 		  strcmp(jstr(r, "state"), "draft") == 0 ? " 下書き / draft" : "");
@@ -68,8 +69,10 @@ int cl_sheet(struct store *s, const char *org, int64_t id, const char *dir, int6
 		{
 			char sc[32], dn[16], n[16];
 			score_txt(x, sc, sizeof(sc));
-			snprintf(dn, sizeof(dn), "%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(x, "done")));
-			snprintf(n, sizeof(n), "%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(x, "items")));
+			snprintf(dn, sizeof(dn), "%.0f",
+				 cJSON_GetNumberValue(cJSON_GetObjectItem(x, "done")));
+			snprintf(n, sizeof(n), "%.0f",
+				 cJSON_GetNumberValue(cJSON_GetObjectItem(x, "items")));
 			const char *cells[] = {jstr(x, "ja"), sc, dn, n};
 			doc_table_row(d, cells);
 		}
@@ -85,8 +88,8 @@ int cl_sheet(struct store *s, const char *org, int64_t id, const char *dir, int6
 		doc_paraf(d, DOC_ALERT, "要確認 %s: %s", jstr(x, "item"), jstr(x, "text_ja"));
 		cJSON_ArrayForEach(f, cJSON_GetObjectItem(x, "findings"))
 		    doc_paraf(d, DOC_SMALL, "指摘 #%.0f %s（%s）",
-			      cJSON_GetNumberValue(cJSON_GetObjectItem(f, "finding")), jstr(f, "title"),
-			      jstr(f, "asset"));
+			      cJSON_GetNumberValue(cJSON_GetObjectItem(f, "finding")),
+			      jstr(f, "title"), jstr(f, "asset"));
 		doc_para(d, DOC_NORMAL, jstr(x, "guidance_ja"));
 	}
 
@@ -112,7 +115,8 @@ int cl_sheet(struct store *s, const char *org, int64_t id, const char *dir, int6
 			char ans[64];
 			snprintf(ans, sizeof(ans), "%s%s", jstr(x, "answer_ja"),
 				 strcmp(jstr(x, "status"), "要確認") ? "" : " ／ 要確認");
-			const char *cells[] = {jstr(x, "id"), jstr(x, "text_ja"), ans, jstr(x, "comment")};
+			const char *cells[] = {jstr(x, "id"), jstr(x, "text_ja"), ans,
+					       jstr(x, "comment")};
 			doc_table_row(d, cells);
 		}
 		doc_table_end(d);
@@ -143,7 +147,8 @@ int cl_sector_sheet(struct store *s, const char *what, const char *only_sector, 
 	}
 	doc_heading(d, 1, "自己点検チェックリスト 業界比較 / Sector comparison");
 	doc_paraf(d, DOC_MUTED, "対象 %s ／ %s ／ カタログ %s ／ %d 事業者未満の集団は表示しません",
-		  what && *what ? what : "全体", jstr(r, "quarter"), jstr(r, "catalogue"), CL_K_MIN);
+		  what && *what ? what : "全体", jstr(r, "quarter"), jstr(r, "catalogue"),
+		  CL_K_MIN);
 	{
 		static const double w[] = {0.3, 0.14, 0.14, 0.14, 0.14, 0.14};
 		static const char *const h[] = {"業種・規模", "事業者数", "総合平均",
@@ -154,22 +159,28 @@ int cl_sector_sheet(struct store *s, const char *what, const char *only_sector, 
 		for (int l = 0; l < 2; l++)
 			cJSON_ArrayForEach(g, lists[l])
 			{
-				const cJSON *q = cJSON_GetArrayItem(cJSON_GetObjectItem(g, "quarters"), 3);
-				char name[96], n[16] = "—", mt[16] = "—", mb[16] = "—", ma[16] = "—",
-								 br[16] = "—";
+				const cJSON *q =
+				    cJSON_GetArrayItem(cJSON_GetObjectItem(g, "quarters"), 3);
+				char name[96], n[16] = "—", mt[16] = "—", mb[16] = "—",
+					       ma[16] = "—", br[16] = "—";
 				snprintf(name, sizeof(name), "%s%s%s", jstr(g, "business_type_ja"),
 					 l ? " " : "（計）", jstr(g, "size"));
 				if (cJSON_IsTrue(cJSON_GetObjectItem(q, "shown"))) {
 					snprintf(n, sizeof(n), "%.0f",
-						 cJSON_GetNumberValue(cJSON_GetObjectItem(q, "operators")));
+						 cJSON_GetNumberValue(
+						     cJSON_GetObjectItem(q, "operators")));
 					snprintf(mt, sizeof(mt), "%.1f",
-						 cJSON_GetNumberValue(cJSON_GetObjectItem(q, "mean_total")));
+						 cJSON_GetNumberValue(
+						     cJSON_GetObjectItem(q, "mean_total")));
 					snprintf(mb, sizeof(mb), "%.1f",
-						 cJSON_GetNumberValue(cJSON_GetObjectItem(q, "mean_basic")));
+						 cJSON_GetNumberValue(
+						     cJSON_GetObjectItem(q, "mean_basic")));
 					snprintf(ma, sizeof(ma), "%.1f",
-						 cJSON_GetNumberValue(cJSON_GetObjectItem(q, "mean_advanced")));
+						 cJSON_GetNumberValue(
+						     cJSON_GetObjectItem(q, "mean_advanced")));
 					snprintf(br, sizeof(br), "%.1f",
-						 cJSON_GetNumberValue(cJSON_GetObjectItem(q, "basic_done_rate")));
+						 cJSON_GetNumberValue(
+						     cJSON_GetObjectItem(q, "basic_done_rate")));
 				} else {
 					snprintf(n, sizeof(n), "非表示(<%d)", CL_K_MIN);
 				}
@@ -179,7 +190,8 @@ int cl_sector_sheet(struct store *s, const char *what, const char *only_sector, 
 		doc_table_end(d);
 	}
 	snprintf(base, sizeof(base), "%s/checklist-sector-%s", dir,
-		 what && *what ? jstr(r, "sector")[0] ? jstr(r, "sector") : jstr(r, "business_type") : "all");
+		 what && *what ? jstr(r, "sector")[0] ? jstr(r, "sector") : jstr(r, "business_type")
+			       : "all");
 	cJSON_Delete(r);
 	if ((rc = doc_finish(d, base, e)))
 		return rc;

@@ -93,9 +93,11 @@ static int write_set(struct store *s, const char *org, const struct orginfo *o,
 	if (rc >= 0)
 		rc = store_prepare(
 		    s,
-		    "INSERT INTO checklist_sets (org_slug, catalogue_version, state, business_type, "
+		    "INSERT INTO checklist_sets (org_slug, catalogue_version, state, "
+		    "business_type, "
 		    "size_class, sector, quarter, actor, created_at, submitted_at, score_total, "
-		    "score_basic, score_advanced, basic_done) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "score_basic, score_advanced, basic_done) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		    "?, "
 		    "?, ?, ?, ?) RETURNING id",
 		    &st, e);
 	if (rc >= 0) {
@@ -130,10 +132,11 @@ static int write_set(struct store *s, const char *org, const struct orginfo *o,
 		st = NULL;
 	}
 	if (rc >= 0)
-		rc = store_prepare(s,
-				   "INSERT INTO checklist_answers (set_id, item_id, answer, comment) "
-				   "VALUES (?, ?, ?, ?)",
-				   &st, e);
+		rc = store_prepare(
+		    s,
+		    "INSERT INTO checklist_answers (set_id, item_id, answer, comment) "
+		    "VALUES (?, ?, ?, ?)",
+		    &st, e);
 	for (size_t i = 0; rc >= 0 && i < a->n; i++) {
 		stmt_reset(st);
 		stmt_bind_int64(st, 1, id);
@@ -199,9 +202,10 @@ int cl_set_load(struct store *s, const char *org, int64_t id, struct cl_set *out
 {
 	struct store_stmt *st = NULL;
 	const char *sql =
-	    id > 0 ? "SELECT id, org_slug, catalogue_version, state, business_type, size_class, "
-		     "quarter, actor, created_at, submitted_at FROM checklist_sets WHERE org_slug = "
-		     "? AND id = ?"
+	    id > 0
+		? "SELECT id, org_slug, catalogue_version, state, business_type, size_class, "
+		  "quarter, actor, created_at, submitted_at FROM checklist_sets WHERE org_slug = "
+		  "? AND id = ?"
 	    : id == 0
 		? "SELECT id, org_slug, catalogue_version, state, business_type, size_class, "
 		  "quarter, actor, created_at, submitted_at FROM checklist_sets WHERE org_slug = ? "
@@ -234,16 +238,19 @@ int cl_set_load(struct store *s, const char *org, int64_t id, struct cl_set *out
 		rc = 0;
 	} else if (rc == 0) {
 		rc = merr_set(e, M_ENOTFOUND, "%s of '%.100s' not found",
-			      id > 0 ? "answer set" : id == 0 ? "a submitted answer set" : "a draft",
+			      id > 0	? "answer set"
+			      : id == 0 ? "a submitted answer set"
+					: "a draft",
 			      org);
 	}
 	stmt_finalize(st);
 	if (rc)
 		return rc;
-	if ((rc = store_prepare(s,
-				"SELECT item_id, answer, comment FROM checklist_answers WHERE set_id = "
-				"? ORDER BY item_id",
-				&st, e)))
+	if ((rc = store_prepare(
+		 s,
+		 "SELECT item_id, answer, comment FROM checklist_answers WHERE set_id = "
+		 "? ORDER BY item_id",
+		 &st, e)))
 		return rc;
 	stmt_bind_int64(st, 1, out->id);
 	if (!(out->a.version = m_strdup(out->version)))
@@ -461,12 +468,13 @@ int cl_history_json(struct store *s, const char *org, cJSON **out, struct merr *
 	*out = NULL;
 	if ((rc = org_info(s, org, &oi, e)))
 		return rc;
-	if ((rc = store_prepare(s,
-				"SELECT id, state, catalogue_version, quarter, created_at, "
-				"submitted_at, score_total, score_basic, score_advanced, basic_done, "
-				"actor FROM checklist_sets WHERE org_slug = ? ORDER BY "
-				"COALESCE(submitted_at, created_at) DESC, id DESC",
-				&st, e)))
+	if ((rc = store_prepare(
+		 s,
+		 "SELECT id, state, catalogue_version, quarter, created_at, "
+		 "submitted_at, score_total, score_basic, score_advanced, basic_done, "
+		 "actor FROM checklist_sets WHERE org_slug = ? ORDER BY "
+		 "COALESCE(submitted_at, created_at) DESC, id DESC",
+		 &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, org);
 	o = cJSON_CreateObject();
@@ -560,11 +568,12 @@ int cl_remind(struct store *s, int64_t interval, int64_t now, bool dry_run,
 	*created = 0;
 	if (interval <= 0)
 		return merr_set(e, M_EINVAL, "the re-check interval must be positive");
-	if ((rc = store_prepare(s,
-				"SELECT org_slug, max(submitted_at) FROM checklist_sets WHERE state = "
-				"'submitted' GROUP BY org_slug HAVING max(submitted_at) <= ? ORDER BY "
-				"org_slug",
-				&st, e)))
+	if ((rc = store_prepare(
+		 s,
+		 "SELECT org_slug, max(submitted_at) FROM checklist_sets WHERE state = "
+		 "'submitted' GROUP BY org_slug HAVING max(submitted_at) <= ? ORDER BY "
+		 "org_slug",
+		 &st, e)))
 		return rc;
 	stmt_bind_int64(st, 1, now - interval);
 	while ((rc = stmt_step(st, e)) == 1) {
@@ -588,18 +597,21 @@ int cl_remind(struct store *s, int64_t interval, int64_t now, bool dry_run,
 		snprintf(m.org, sizeof(m.org), "%s", due[i].org);
 		/* one reminder per org and quarter: alert_insert keeps (org, issue) unique */
 		snprintf(m.issue_key, sizeof(m.issue_key), "checklist:recheck:%s", q);
-		snprintf(subject, sizeof(subject),
-			 "[mamori] 自己点検チェックリストの再点検のお願い / checklist re-check due (%s)",
-			 due[i].org);
+		snprintf(
+		    subject, sizeof(subject),
+		    "[mamori] 自己点検チェックリストの再点検のお願い / checklist re-check due (%s)",
+		    due[i].org);
 		buf_init(&body, 8192);
-		buf_addf(&body,
-			 "%s 様\n\n前回の自己点検チェックリストの提出（%s）から %lld 日が経ちました。\n"
-			 "現在の対策状況を再点検し、回答を提出してください（mamori コンソールの「自己点検」"
-			 "または `mamori checklist answer`）。\n\n"
-			 "Your last self-assessment checklist was submitted on %s, %lld days ago. "
-			 "Please review and submit it again.\n",
-			 due[i].org, last, (long long)((now - due[i].last) / 86400), last,
-			 (long long)((now - due[i].last) / 86400));
+		buf_addf(
+		    &body,
+		    "%s 様\n\n前回の自己点検チェックリストの提出（%s）から %lld 日が経ちました。\n"
+		    "現在の対策状況を再点検し、回答を提出してください（mamori "
+		    "コンソールの「自己点検」"
+		    "または `mamori checklist answer`）。\n\n"
+		    "Your last self-assessment checklist was submitted on %s, %lld days ago. "
+		    "Please review and submit it again.\n",
+		    due[i].org, last, (long long)((now - due[i].last) / 86400), last,
+		    (long long)((now - due[i].last) / 86400));
 		m.subject = subject;
 		m.body = (char *)buf_str(&body);
 		m.urgent = false;

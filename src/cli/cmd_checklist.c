@@ -103,7 +103,8 @@ static int items(struct cli *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (o.btype && cl_btype_index(o.btype) < 0)
-		return cli_usage_error(c, "unknown business type '%s' (the inventory's codes)", o.btype);
+		return cli_usage_error(c, "unknown business type '%s' (the inventory's codes)",
+				       o.btype);
 	if (o.size && !cl_size_bit(o.size))
 		return cli_usage_error(c, "--size is large, medium or small");
 	if (o.tier) {
@@ -266,10 +267,10 @@ static int score(struct cli *c, int argc, char **argv)
 			   str(f, "asset"));
 	}
 	printf("助言 / advice:\n");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "advice"))
-	    printf("  %2.0f. %-7s [%s] %s%s (%s)\n      → %s\n", num(x, "rank"), str(x, "item"),
-		   str(x, "tier"), cJSON_IsTrue(cJSON_GetObjectItem(x, "contradicted")) ? "要確認 " : "",
-		   str(x, "text_ja"), str(x, "answer_ja"), str(x, "guidance_ja"));
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "advice")) printf(
+	    "  %2.0f. %-7s [%s] %s%s (%s)\n      → %s\n", num(x, "rank"), str(x, "item"),
+	    str(x, "tier"), cJSON_IsTrue(cJSON_GetObjectItem(x, "contradicted")) ? "要確認 " : "",
+	    str(x, "text_ja"), str(x, "answer_ja"), str(x, "guidance_ja"));
 	cJSON_Delete(r);
 	return 0;
 }
@@ -297,7 +298,7 @@ static int history(struct cli *c, int argc, char **argv)
 	{
 		char when[TIME_STR_MAX];
 		time_fmt_jst((int64_t)(num(x, "submitted_at") ? num(x, "submitted_at")
-							       : num(x, "created_at")),
+							      : num(x, "created_at")),
 			     when);
 		printf("#%-5.0f %-9s %-7s %s total %5.1f basic %5.1f advanced %5.1f%s\n",
 		       num(x, "set"), str(x, "state"), str(x, "quarter"), when, num(x, "total"),
@@ -349,8 +350,8 @@ static int diff(struct cli *c, int argc, char **argv)
 	static const char *const parts[] = {"improved", "worsened", "changed"};
 	static const char *const ja[] = {"改善", "悪化", "変更"};
 	for (int i = 0; i < 3; i++)
-		cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, parts[i]))
-		    printf("%s %-7s %s → %s\n", ja[i], str(x, "item"), str(x, "from"), str(x, "to"));
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, parts[i])) printf(
+		    "%s %-7s %s → %s\n", ja[i], str(x, "item"), str(x, "from"), str(x, "to"));
 	cJSON_Delete(r);
 	return 0;
 }
@@ -401,7 +402,8 @@ static int sector(struct cli *c, int argc, char **argv)
 		return cli_print_json(r);
 	printf("%s (%s), %d 事業者未満の集団は非表示 / groups under %d withheld\n",
 	       optind < argc ? argv[optind] : "全体 / all", str(r, "quarter"), CL_K_MIN, CL_K_MIN);
-	cJSON *lists[] = {cJSON_GetObjectItem(r, "business_types"), cJSON_GetObjectItem(r, "groups")};
+	cJSON *lists[] = {cJSON_GetObjectItem(r, "business_types"),
+			  cJSON_GetObjectItem(r, "groups")};
 	for (int l = 0; l < 2; l++)
 		cJSON_ArrayForEach(g, lists[l])
 		{
@@ -410,8 +412,8 @@ static int sector(struct cli *c, int argc, char **argv)
 			cJSON_ArrayForEach(q, cJSON_GetObjectItem(g, "quarters"))
 			{
 				if (cJSON_IsTrue(cJSON_GetObjectItem(q, "shown")))
-					printf("  %s n=%-4.0f %5.1f", str(q, "quarter"), num(q, "operators"),
-					       num(q, "mean_total"));
+					printf("  %s n=%-4.0f %5.1f", str(q, "quarter"),
+					       num(q, "operators"), num(q, "mean_total"));
 				else
 					printf("  %s %-12s", str(q, "quarter"), "非表示");
 			}
@@ -447,7 +449,8 @@ static int remind(struct cli *c, int argc, char **argv)
 	if ((rc = cl_remind(s, (int64_t)o.interval_days * 86400, time_now(), o.dry_run,
 			    c->quiet ? NULL : remind_line, NULL, &n, &e)))
 		return cli_fail(c, rc, &e);
-	printf("再点検の依頼 / re-check reminders %s: %ld\n", o.dry_run ? "(dry run)" : "queued", n);
+	printf("再点検の依頼 / re-check reminders %s: %ld\n", o.dry_run ? "(dry run)" : "queued",
+	       n);
 	return 0;
 }
 
