@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cl_catalogue_parse((const char *)data, size, "fuzz.yaml", &c, &e) != 0)
 		return 0;
 	for (size_t i = 0; i < c->n_items; i++) {
-		if (c->items[i].section >= c->n_sec || cl_item_find(c, c->items[i].id) != &c->items[i])
+		if (c->items[i].section >= c->n_sec ||
+		    cl_item_find(c, c->items[i].id) != &c->items[i])
 			abort();
 		for (size_t k = 0; k < c->items[i].n_csf; k++)
 			if (!cl_csf_ok(c->items[i].csf[k]))

@@ -27,7 +27,8 @@ static void test_checklist__shipped_catalogue_is_valid(void **state)
 	assert_true(c->n_items >= 80);
 	assert_int_equal(c->n_sec, 11);
 	assert_int_equal(nbt, 13); /* the inventory's 13 codes: the 12 MLIT types and logistics */
-	assert_int_equal(regcomp(&csf, "^(GV|ID|PR|DE|RS|RC)\\.[A-Z]{2}-[0-9]{2}$", REG_EXTENDED), 0);
+	assert_int_equal(regcomp(&csf, "^(GV|ID|PR|DE|RS|RC)\\.[A-Z]{2}-[0-9]{2}$", REG_EXTENDED),
+			 0);
 	assert_int_equal(regcomp(&cpg, "^[1-6]\\.[A-Z]$", REG_EXTENDED), 0);
 	for (size_t i = 0; i < c->n_items; i++) {
 		const struct cl_item *it = &c->items[i];
@@ -35,7 +36,8 @@ static void test_checklist__shipped_catalogue_is_valid(void **state)
 		for (size_t j = i + 1; j < c->n_items; j++)
 			assert_string_not_equal(it->id, c->items[j].id);
 		assert_true(*it->text_ja && *it->text_en && *it->guide_ja && *it->guide_en);
-		assert_true(it->btypes != 0 && it->sizes != 0 && it->impact >= 1 && it->impact <= 3);
+		assert_true(it->btypes != 0 && it->sizes != 0 && it->impact >= 1 &&
+			    it->impact <= 3);
 		assert_true(it->n_csf + it->n_cpg > 0);
 		for (size_t k = 0; k < it->n_csf; k++) {
 			assert_int_equal(regexec(&csf, it->csf[k], 0, NULL, 0), 0);
@@ -65,8 +67,8 @@ static void test_checklist__shipped_catalogue_is_valid(void **state)
 					}
 				}
 			if (basic < 20 || sec_seen < 8)
-				fail_msg("%s/%s: %zu basic items over %zu sections", bt[b].code, sizes[z],
-					 basic, sec_seen);
+				fail_msg("%s/%s: %zu basic items over %zu sections", bt[b].code,
+					 sizes[z], basic, sec_seen);
 		}
 	/* what makes sense for the business: OT items for water, not for taxis */
 	assert_true(cl_item_applies(cl_item_find(c, "CRT-03"), "water_utility", "small"));
@@ -83,7 +85,7 @@ static void test_checklist__reference_and_evidence_checks(void **state)
 	(void)state;
 	assert_true(cl_csf_ok("PR.AA-01"));
 	assert_false(cl_csf_ok("PR.AC-01")); /* CSF 1.1 category, gone in 2.0 */
-	assert_false(cl_csf_ok("ID.AM-06"));	/* withdrawn in 2.0 */
+	assert_false(cl_csf_ok("ID.AM-06")); /* withdrawn in 2.0 */
 	assert_false(cl_csf_ok("pr.aa-01"));
 	assert_true(cl_cpg_ok("1.A"));
 	assert_true(cl_cpg_ok("3.S"));
@@ -98,13 +100,13 @@ static void test_checklist__reference_and_evidence_checks(void **state)
 	assert_false(cl_evidence_ok("risky:"));
 }
 
-#define HEAD                                                                              \
+#define HEAD                                                                                  \
 	"version: \"9.1\"\ntitle: { ja: t, en: t }\nsections:\n  - { id: a, ja: A, en: A }\n" \
 	"  - { id: b, ja: B, en: B }\nitems:\n"
 #define ITEM(id, sec, tier, extra) ITEMS(id, sec, tier, "all", extra)
-#define ITEMS(id, sec, tier, sizes, extra)                                               \
-	"  - id: " id "\n    section: " sec "\n    tier: " tier                            \
-	"\n    business_types: all\n    sizes: " sizes "\n    impact: high\n"            \
+#define ITEMS(id, sec, tier, sizes, extra)                                    \
+	"  - id: " id "\n    section: " sec "\n    tier: " tier               \
+	"\n    business_types: all\n    sizes: " sizes "\n    impact: high\n" \
 	"    text: { ja: t, en: t }\n    guidance: { ja: g, en: g }\n    csf: [PR.AA-01]\n" extra
 
 static void test_checklist__bad_catalogues_name_file_line_field(void **state)
@@ -112,13 +114,16 @@ static void test_checklist__bad_catalogues_name_file_line_field(void **state)
 	static const struct {
 		const char *yaml, *want;
 	} cases[] = {
-	    {HEAD ITEM("X-1", "a", "basic", "") ITEM("X-1", "a", "basic", ""), "c.yaml:16: id: 'X-1' is used"},
+	    {HEAD ITEM("X-1", "a", "basic", "") ITEM("X-1", "a", "basic", ""),
+	     "c.yaml:16: id: 'X-1' is used"},
 	    {HEAD ITEM("X-1", "zz", "basic", ""), "c.yaml:8: section: unknown section 'zz'"},
 	    {HEAD ITEM("X-1", "a", "expert", ""), "c.yaml:9: tier: expected basic or advanced"},
 	    {HEAD ITEM("X-1", "a", "basic", "    cpg: [2.W]\n"), "c.yaml:16: cpg: '2.W' is not"},
 	    {HEAD ITEM("X-1", "a", "basic", "    evidence: [risky:zz]\n"), "c.yaml:16: evidence:"},
-	    {HEAD ITEM("X-1", "a", "basic", "    colour: red\n"), "c.yaml:16: item: unknown key 'colour'"},
-	    {HEAD "  - id: X-1\n    section: a\n    tier: basic\n    business_types: [railway, spaceline]\n",
+	    {HEAD ITEM("X-1", "a", "basic", "    colour: red\n"),
+	     "c.yaml:16: item: unknown key 'colour'"},
+	    {HEAD "  - id: X-1\n    section: a\n    tier: basic\n    business_types: [railway, "
+		  "spaceline]\n",
 	     "c.yaml:10: business_types: unknown business type 'spaceline'"},
 	    {HEAD "  - id: X-1\n    section: a\n", "c.yaml:7: tier: missing in item X-1"},
 	    {"version: \"9.1\"\nitems: []\n", "c.yaml:2: items: sections: must come before"},
@@ -141,9 +146,10 @@ static void test_checklist__bad_catalogues_name_file_line_field(void **state)
 
 /* A small catalogue for the scoring table: two basic items in section a, one basic and two
  * advanced in b; B-2 applies to large operators only. */
-static const char scoring_yaml[] = HEAD ITEM("A-1", "a", "basic", "    evidence: [risky:rdp]\n")
-    ITEM("A-2", "a", "basic", "") ITEM("B-1", "b", "basic", "") ITEMS("B-2", "b", "advanced", "[large]", "")
-	ITEM("B-3", "b", "advanced", "    evidence: [kev:overdue]\n");
+static const char scoring_yaml[] =
+    HEAD ITEM("A-1", "a", "basic", "    evidence: [risky:rdp]\n") ITEM("A-2", "a", "basic", "")
+	ITEM("B-1", "b", "basic", "") ITEMS("B-2", "b", "advanced", "[large]", "")
+	    ITEM("B-3", "b", "advanced", "    evidence: [kev:overdue]\n");
 
 static struct cl_catalogue *scoring_catalogue(void)
 {
@@ -170,14 +176,14 @@ static void test_checklist__scoring_table(void **state)
 	    {"DDDDD", "large", 100, 100, 100, 100, true},
 	    {"PPPPP", "large", 50, 50, 50, 50, false},
 	    {"NNNNN", "large", 0, 0, 0, 0, false},
-	    {"UUUUU", "large", 0, 0, 0, 0, false},	 /* -1 each, floored at 0 */
-	    {"DDDUU", "large", 50, 100, 0, 100, true},	 /* 12 - 2 = 10 of 20 */
+	    {"UUUUU", "large", 0, 0, 0, 0, false},	    /* -1 each, floored at 0 */
+	    {"DDDUU", "large", 50, 100, 0, 100, true},	    /* 12 - 2 = 10 of 20 */
 	    {"DUDDD", "large", 75, 58.3, 100, 37.5, false}, /* 15/20; basic 7/12; a 3/8 */
-	    {"DXDDD", "large", 100, 100, 100, 100, true},	 /* 該当しない excluded */
-	    {"XXXXX", "large", -1, -1, -1, -1, true},	 /* nothing counted */
+	    {"DXDDD", "large", 100, 100, 100, 100, true},   /* 該当しない excluded */
+	    {"XXXXX", "large", -1, -1, -1, -1, true},	    /* nothing counted */
 	    {"DDDXN", "large", 75, 100, 0, 100, true},
-	    {"DDD-D", "small", 100, 100, 100, 100, true},	 /* B-2 does not apply */
-	    {"DD--D", "small", 75, 66.7, 100, 100, false},	 /* B-1 unanswered: 0 of 4 */
+	    {"DDD-D", "small", 100, 100, 100, 100, true},  /* B-2 does not apply */
+	    {"DD--D", "small", 75, 66.7, 100, 100, false}, /* B-1 unanswered: 0 of 4 */
 	    {"PDDDD", "medium", 87.5, 83.3, 100, 75, false},
 	};
 	struct cl_catalogue *c = scoring_catalogue();
@@ -197,15 +203,18 @@ static void test_checklist__scoring_table(void **state)
 					   : ch == 'X' ? CL_NA
 						       : CL_UNANSWERED;
 			if (v != CL_UNANSWERED)
-				assert_int_equal(cl_answers_add(&a, ids[i], v, v == CL_NA ? "理由" : NULL, 0), 0);
+				assert_int_equal(
+				    cl_answers_add(&a, ids[i], v, v == CL_NA ? "理由" : NULL, 0),
+				    0);
 		}
 		assert_int_equal(cl_score_compute(c, &a, "bus", rows[r].size, &sc), 0);
 		if (sc.total.score != rows[r].total || sc.tier[CL_BASIC].score != rows[r].basic ||
-		    sc.tier[CL_ADVANCED].score != rows[r].advanced || sc.section[0].score != rows[r].sec_a ||
-		    sc.basic_done != rows[r].basic_done)
-			fail_msg("row %zu (%s %s): total %.1f basic %.1f advanced %.1f a %.1f done %d", r,
-				 rows[r].ans, rows[r].size, sc.total.score, sc.tier[0].score,
-				 sc.tier[1].score, sc.section[0].score, sc.basic_done);
+		    sc.tier[CL_ADVANCED].score != rows[r].advanced ||
+		    sc.section[0].score != rows[r].sec_a || sc.basic_done != rows[r].basic_done)
+			fail_msg(
+			    "row %zu (%s %s): total %.1f basic %.1f advanced %.1f a %.1f done %d",
+			    r, rows[r].ans, rows[r].size, sc.total.score, sc.tier[0].score,
+			    sc.tier[1].score, sc.section[0].score, sc.basic_done);
 		cl_score_release(&sc);
 		cl_answers_release(&a);
 	}
@@ -220,8 +229,10 @@ static void test_checklist__evidence_and_contradictions(void **state)
 {
 	struct cl_catalogue *c = scoring_catalogue();
 	struct cl_finding f[] = {
-	    {7, "risky:rdp", "risky_service", "RDP が公開されています", "127.0.0.1:3389/tcp", false, 0},
-	    {8, "vuln:CVE-2021-44228", "vulnerability", "log4j", "x", true, 500}, /* overdue at 1000 */
+	    {7, "risky:rdp", "risky_service", "RDP が公開されています", "127.0.0.1:3389/tcp", false,
+	     0},
+	    {8, "vuln:CVE-2021-44228", "vulnerability", "log4j", "x", true,
+	     500}, /* overdue at 1000 */
 	};
 	struct cl_answers a;
 	cJSON *o = cJSON_CreateObject(), *x;
@@ -249,10 +260,14 @@ static void test_checklist__evidence_and_contradictions(void **state)
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(o, "basic_done")));
 	/* advice: 要確認 first, then B-3 (own KEV evidence) before B-2 */
 	x = cJSON_GetObjectItem(o, "advice");
-	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(x, 0), "item")), "A-1");
-	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(x, 1), "item")), "B-3");
-	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(x, 2), "item")), "B-2");
-	assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(x, 0), "guidance_ja")));
+	assert_string_equal(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(x, 0), "item")), "A-1");
+	assert_string_equal(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(x, 1), "item")), "B-3");
+	assert_string_equal(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(x, 2), "item")), "B-2");
+	assert_non_null(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(x, 0), "guidance_ja")));
 	cJSON_Delete(o);
 	cl_answers_release(&a);
 	cl_catalogue_free(c);
@@ -263,16 +278,26 @@ static void test_checklist__answer_files(void **state)
 	static const struct {
 		const char *file, *text, *want; /* want NULL: accepted */
 	} cases[] = {
-	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: 実施している\n  ORG-02: { answer: na, comment: \"<script>x</script>\" }\n", NULL},
-	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: done\n  ORG-01: done\n", "a.yaml:4: item: ORG-01 answered twice"},
-	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: yes\n", "a.yaml:3: answer: 'yes' is not an answer"},
+	    {"a.yaml",
+	     "catalogue: \"2025.1\"\nanswers:\n  ORG-01: 実施している\n  ORG-02: { answer: na, "
+	     "comment: \"<script>x</script>\" }\n",
+	     NULL},
+	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: done\n  ORG-01: done\n",
+	     "a.yaml:4: item: ORG-01 answered twice"},
+	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: yes\n",
+	     "a.yaml:3: answer: 'yes' is not an answer"},
 	    {"a.yaml", "answers:\n  ORG-01: done\n", "a.yaml:1: catalogue: missing"},
-	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: { answer: done, note: x }\n", "a.yaml:3: ORG-01: unknown key 'note'"},
-	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: { answer: 該当しない }\n", "a.yaml:3: comment: 該当しない (na) needs"},
-	    {"a.csv", "catalogue,item,answer,comment\n2025.1,ORG-01,一部実施,\"a, \"\"b\"\"\"\n", NULL},
-	    {"a.csv", "catalogue,item,answer\n2025.1,ORG-01,done,extra\n", "a.csv:2: csv: 4 fields"},
+	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: { answer: done, note: x }\n",
+	     "a.yaml:3: ORG-01: unknown key 'note'"},
+	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: { answer: 該当しない }\n",
+	     "a.yaml:3: comment: 該当しない (na) needs"},
+	    {"a.csv", "catalogue,item,answer,comment\n2025.1,ORG-01,一部実施,\"a, \"\"b\"\"\"\n",
+	     NULL},
+	    {"a.csv", "catalogue,item,answer\n2025.1,ORG-01,done,extra\n",
+	     "a.csv:2: csv: 4 fields"},
 	    {"a.csv", "item,answer\nORG-01,done\n", "a.csv:1: header: expected"},
-	    {"a.csv", "catalogue,item,answer,comment\n2025.1,ORG-01,done,\"open\n", "a.csv:2: csv: unterminated"},
+	    {"a.csv", "catalogue,item,answer,comment\n2025.1,ORG-01,done,\"open\n",
+	     "a.csv:2: csv: unterminated"},
 	    {"a.csv", "catalogue,item,answer,comment\n2025.1,ORG-01,\xff,\n", "a.csv:2: encoding"},
 	};
 	(void)state;
@@ -291,7 +316,8 @@ static void test_checklist__answer_files(void **state)
 			continue;
 		}
 		if (rc == 0 || !strstr(msg, cases[i].want))
-			fail_msg("case %zu: got '%s', want '%s'", i, rc ? msg : "(accepted)", cases[i].want);
+			fail_msg("case %zu: got '%s', want '%s'", i, rc ? msg : "(accepted)",
+				 cases[i].want);
 	}
 }
 
@@ -306,12 +332,15 @@ static void test_checklist__write_reads_back(void **state)
 	for (int csv = 0; csv < 2; csv++) {
 		cl_answers_init(&a);
 		a.version = strdup(c->version);
-		assert_int_equal(cl_answers_add(&a, "ORG-01", CL_DONE, "a, \"b\"\nc: {d}\t<e>", 0), 0);
+		assert_int_equal(cl_answers_add(&a, "ORG-01", CL_DONE, "a, \"b\"\nc: {d}\t<e>", 0),
+				 0);
 		assert_int_equal(cl_answers_add(&a, "NET-04", CL_NA, "Wi-Fi なし", 0), 0);
 		assert_int_equal(cl_answers_add(&a, "ORG-02", CL_UNKNOWN, NULL, 0), 0);
 		buf_init(&out, 1 << 20);
 		assert_int_equal(cl_answers_write(&a, c, "org-1", csv, &out, NULL), 0);
-		assert_int_equal(cl_answers_parse(buf_str(&out), out.len, csv ? "x.csv" : "x.yaml", &b, NULL), 0);
+		assert_int_equal(
+		    cl_answers_parse(buf_str(&out), out.len, csv ? "x.csv" : "x.yaml", &b, NULL),
+		    0);
 		assert_int_equal(b.n, 3);
 		for (size_t i = 0; i < 3; i++) {
 			assert_string_equal(a.v[i].item, b.v[i].item);
