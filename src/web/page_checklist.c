@@ -112,19 +112,23 @@ static void result_section(struct web_req *r, const char *slug, const cJSON *res
 	web_out(r, "<p id=\"cl-basic-done\" class=\"%s\">%s</p>", done ? "ok" : "warn",
 		done ? L(r, "基本項目はすべて実施済みです", "All basic items are done")
 		     : L(r, "未実施または要確認の基本項目があります", "Basic items remain open"));
-	web_out(r, "<p><a id=\"cl-sheet-pdf\" href=\"/orgs/%u/checklist/sheet.pdf\">%s (PDF)</a> · "
-		   "<a id=\"cl-sheet-html\" href=\"/orgs/%u/checklist/sheet.html\">HTML</a></p>",
+	web_out(r,
+		"<p><a id=\"cl-sheet-pdf\" href=\"/orgs/%u/checklist/sheet.pdf\">%s (PDF)</a> · "
+		"<a id=\"cl-sheet-html\" href=\"/orgs/%u/checklist/sheet.html\">HTML</a></p>",
 		slug, L(r, "結果票", "Result sheet"), slug);
-	web_out(r, "<table class=\"list\" id=\"cl-sections\"><thead><tr><th>%s</th><th>%s</th>"
-		   "<th>%s</th></tr></thead><tbody>",
-		L(r, "分野", "Section"), L(r, "点数", "Score"), L(r, "実施 / 項目", "Done / items"));
+	web_out(r,
+		"<table class=\"list\" id=\"cl-sections\"><thead><tr><th>%s</th><th>%s</th>"
+		"<th>%s</th></tr></thead><tbody>",
+		L(r, "分野", "Section"), L(r, "点数", "Score"),
+		L(r, "実施 / 項目", "Done / items"));
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(res, "sections"))
 	    web_out(r, "<tr><td>%s</td><td>%s</td><td>%L / %L</td></tr>",
 		    r->lang == WEB_LANG_JA ? js(x, "ja") : js(x, "en"), score_s(r, x),
 		    (int64_t)jn(x, "done"), (int64_t)jn(x, "items"));
 	web_out(r, "</tbody></table>");
-	web_out(r, "<h3>%s</h3><ul id=\"cl-confirm\">", L(r, "要確認（観測結果と矛盾する回答）",
-							  "要確認: answers contradicted by observations"));
+	web_out(r, "<h3>%s</h3><ul id=\"cl-confirm\">",
+		L(r, "要確認（観測結果と矛盾する回答）",
+		  "要確認: answers contradicted by observations"));
 	if (!cJSON_GetArraySize(cJSON_GetObjectItem(res, "contradictions")))
 		web_out(r, "<li class=\"muted\">%s</li>", L(r, "ありません", "none"));
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(res, "contradictions"))
@@ -141,13 +145,12 @@ static void result_section(struct web_req *r, const char *slug, const cJSON *res
 			r->lang == WEB_LANG_JA ? js(x, "guidance_ja") : js(x, "guidance_en"));
 	}
 	web_out(r, "</ul><h3>%s</h3><ol id=\"cl-advice\">", L(r, "改善の助言", "Advice"));
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(res, "advice"))
-	    web_out(r,
-		    "<li data-item=\"%s\"><b>%s</b> [%s] %s — %s<p class=\"guide\">%s</p></li>",
-		    js(x, "item"), js(x, "item"),
-		    strcmp(js(x, "tier"), "basic") ? L(r, "発展", "advanced") : L(r, "基本", "basic"),
-		    r->lang == WEB_LANG_JA ? js(x, "text_ja") : js(x, "text_en"), js(x, "answer_ja"),
-		    r->lang == WEB_LANG_JA ? js(x, "guidance_ja") : js(x, "guidance_en"));
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(res, "advice")) web_out(
+	    r, "<li data-item=\"%s\"><b>%s</b> [%s] %s — %s<p class=\"guide\">%s</p></li>",
+	    js(x, "item"), js(x, "item"),
+	    strcmp(js(x, "tier"), "basic") ? L(r, "発展", "advanced") : L(r, "基本", "basic"),
+	    r->lang == WEB_LANG_JA ? js(x, "text_ja") : js(x, "text_en"), js(x, "answer_ja"),
+	    r->lang == WEB_LANG_JA ? js(x, "guidance_ja") : js(x, "guidance_en"));
 	web_out(r, "</ol></section>");
 }
 
@@ -176,31 +179,36 @@ static void form_sections(struct web_req *r, const char *slug, const struct cl_c
 			if (it->section != s || !cl_item_applies(it, bt, sz))
 				continue;
 			ar = a ? cl_answers_find(a, it->id) : NULL;
-			web_out(r,
-				"<fieldset class=\"cl-item\" data-item=\"%s\"><legend><b>%s</b> "
-				"<span class=\"tier %s\">%s</span> %s<br><small>%s</small></legend>",
-				it->id, it->id, it->tier == CL_BASIC ? "basic" : "advanced",
-				it->tier == CL_BASIC ? L(r, "基本", "basic") : L(r, "発展", "advanced"),
-				it->text_ja, it->text_en);
+			web_out(
+			    r,
+			    "<fieldset class=\"cl-item\" data-item=\"%s\"><legend><b>%s</b> "
+			    "<span class=\"tier %s\">%s</span> %s<br><small>%s</small></legend>",
+			    it->id, it->id, it->tier == CL_BASIC ? "basic" : "advanced",
+			    it->tier == CL_BASIC ? L(r, "基本", "basic") : L(r, "発展", "advanced"),
+			    it->text_ja, it->text_en);
 			for (size_t k = 0; k < ARRAY_SIZE(choices); k++)
-				web_out(r,
-					"<label><input type=\"radio\" name=\"a_%s\" value=\"%s\"%R> "
-					"%s</label> ",
-					it->id, cl_answer_code(choices[k]),
-					ar && ar->answer == choices[k] ? " checked" : "",
-					cl_answer_ja(choices[k]));
-			web_out(r,
-				"<input type=\"text\" name=\"c_%s\" maxlength=\"%d\" value=\"%s\" "
-				"placeholder=\"%s\"><details><summary>%s</summary><p>%s</p></details>"
-				"</fieldset>",
-				it->id, CL_COMMENT_MAX / 3, ar && ar->comment ? ar->comment : "",
-				L(r, "コメント（該当しないときは理由）", "comment (the reason for n/a)"),
-				L(r, "対策の手引き", "guidance"), it->guide_ja);
+				web_out(
+				    r,
+				    "<label><input type=\"radio\" name=\"a_%s\" value=\"%s\"%R> "
+				    "%s</label> ",
+				    it->id, cl_answer_code(choices[k]),
+				    ar && ar->answer == choices[k] ? " checked" : "",
+				    cl_answer_ja(choices[k]));
+			web_out(
+			    r,
+			    "<input type=\"text\" name=\"c_%s\" maxlength=\"%d\" value=\"%s\" "
+			    "placeholder=\"%s\"><details><summary>%s</summary><p>%s</p></details>"
+			    "</fieldset>",
+			    it->id, CL_COMMENT_MAX / 3, ar && ar->comment ? ar->comment : "",
+			    L(r, "コメント（該当しないときは理由）",
+			      "comment (the reason for n/a)"),
+			    L(r, "対策の手引き", "guidance"), it->guide_ja);
 		}
-		web_out(r,
-			"<button type=\"submit\" name=\"action\" value=\"draft\" class=\"save-draft\">"
-			"%s</button></form>",
-			L(r, "この分野を下書き保存", "Save this section as draft"));
+		web_out(
+		    r,
+		    "<button type=\"submit\" name=\"action\" value=\"draft\" class=\"save-draft\">"
+		    "%s</button></form>",
+		    L(r, "この分野を下書き保存", "Save this section as draft"));
 	}
 }
 
@@ -219,7 +227,8 @@ static void page(struct web_req *r, const char *slug, const char *name, const ch
 	web_page_begin(r, M_SCORE);
 	web_out(r, "<h2 id=\"cl-title\">%s — %s</h2><p class=\"muted\">%s %s ／ %s %s</p>",
 		L(r, "自己点検チェックリスト", "Self-assessment checklist"), name,
-		L(r, "業種", "business type"), bt_label(r, bt), L(r, "規模", "size"), size_label(r, sz));
+		L(r, "業種", "business type"), bt_label(r, bt), L(r, "規模", "size"),
+		size_label(r, sz));
 	if (error)
 		web_out(r, "<p class=\"error\" id=\"cl-error\" role=\"alert\">%s</p>", error);
 	if (has_sub && cl_result_json(r->s, slug, 0, r->now, &res, &e) == 0) {
@@ -233,21 +242,24 @@ static void page(struct web_req *r, const char *slug, const char *name, const ch
 		const char *ver = has_draft ? draft.version : NULL;
 		if (cl_catalogue_get(NULL, ver, &c, &e) == 0) {
 			web_out(r, "<section id=\"cl-form\"><h2>%s <small>%s %s</small></h2>",
-				L(r, "回答する", "Answer"), L(r, "カタログ", "catalogue"), c->version);
+				L(r, "回答する", "Answer"), L(r, "カタログ", "catalogue"),
+				c->version);
 			if (has_draft)
 				web_out(r, "<p id=\"cl-draft\">%s #%L（%s）</p>",
 					L(r, "下書きがあります", "Draft saved"), draft.id,
 					web_jst(r, draft.created_at));
 			form_sections(r, slug, c, bt[0] ? bt : NULL, sz[0] ? sz : NULL,
-				      has_draft ? &draft.a
+				      has_draft					    ? &draft.a
 				      : has_sub && !strcmp(sub.version, c->version) ? &sub.a
-										  : NULL);
+										    : NULL);
 			web_out(r,
-				"<form method=\"post\" action=\"/orgs/%u/checklist\" id=\"cl-submit-form\">",
+				"<form method=\"post\" action=\"/orgs/%u/checklist\" "
+				"id=\"cl-submit-form\">",
 				slug);
 			web_csrf_field(r);
 			web_out(r,
-				"<button type=\"submit\" name=\"action\" value=\"submit\" id=\"cl-submit\"%R>"
+				"<button type=\"submit\" name=\"action\" value=\"submit\" "
+				"id=\"cl-submit\"%R>"
 				"%s</button></form></section>",
 				has_draft ? "" : " disabled",
 				L(r, "下書きを提出する", "Submit the draft"));
@@ -324,10 +336,11 @@ static int merged(struct web_req *r, const char *slug, const struct cl_catalogue
 			return merr_at(&r->err, M_EPARSE, NULL, -1, -1, kc,
 				       "%s: コメントが長すぎます / comment too long", it->id);
 		if (a == CL_NA && (!cm || !*cm))
-			return merr_at(&r->err, M_EPARSE, NULL, -1, -1, kc,
-				       "%s: 該当しない場合は理由をコメントに書いてください / n/a needs a "
-				       "reason",
-				       it->id);
+			return merr_at(
+			    &r->err, M_EPARSE, NULL, -1, -1, kc,
+			    "%s: 該当しない場合は理由をコメントに書いてください / n/a needs a "
+			    "reason",
+			    it->id);
 		rc = cl_answers_add(out, it->id, a, cm, 0);
 	}
 	return rc;
@@ -359,7 +372,8 @@ int web_post_checklist(struct web_req *r)
 			rc = cl_save(r->s, slug, &a, false, r->who.name, r->now, NULL, &r->err);
 		cl_answers_release(&a);
 	} else {
-		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "action", "action: draft or submit");
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "action",
+			       "action: draft or submit");
 	}
 	if (rc == M_EPARSE || rc == M_ENOTFOUND) {
 		/* the form again with the reason; 400 rolls the request's transaction back */
@@ -381,7 +395,7 @@ int web_post_checklist(struct web_req *r)
 int web_get_checklist_sheet(struct web_req *r)
 {
 	char slug[128], name[256], bt[32], sz[16], dir[] = "/tmp/mamori-sheet-XXXXXX", base[1024],
-							    path[1100];
+						   path[1100];
 	const char *file = web_kv_get(&r->params, "file");
 	bool pdf;
 	struct merr e;
@@ -473,7 +487,9 @@ static void group_row(struct web_req *r, const cJSON *g, bool total)
 	cJSON_ArrayForEach(q, cJSON_GetObjectItem(g, "quarters"))
 	{
 		if (cJSON_IsTrue(cJSON_GetObjectItem(q, "shown")))
-			web_out(r, "<td class=\"num\" data-n=\"%L\">%s <small>(n=%L, %s %s%%)</small></td>",
+			web_out(r,
+				"<td class=\"num\" data-n=\"%L\">%s <small>(n=%L, %s "
+				"%s%%)</small></td>",
 				(int64_t)jn(q, "operators"), f1(r, jn(q, "mean_total")),
 				(int64_t)jn(q, "operators"), L(r, "基本達成", "basic done"),
 				f1(r, jn(q, "basic_done_rate")));
@@ -496,8 +512,7 @@ int web_page_checklist_sector(struct web_req *r)
 	if (cl_catalogue_get(NULL, js(o, "catalogue"), &cat, NULL))
 		cat = NULL;
 	web_page_begin(r, M_SECTOR);
-	web_out(r,
-		"<h2 id=\"cl-sector-title\">%s</h2><p class=\"muted\">%s %s ／ %s %s ／ %s</p>",
+	web_out(r, "<h2 id=\"cl-sector-title\">%s</h2><p class=\"muted\">%s %s ／ %s %s ／ %s</p>",
 		L(r, "自己点検チェックリスト 業界比較", "Self-assessment: sector comparison"),
 		L(r, "対象", "scope"), js(o, "what")[0] ? js(o, "what") : L(r, "全体", "all"),
 		L(r, "カタログ", "catalogue"), js(o, "catalogue"),
@@ -514,11 +529,13 @@ int web_page_checklist_sector(struct web_req *r)
 		group_row(r, g, false);
 	}
 	web_out(r, "</tbody></table><p>");
-	cJSON_ArrayForEach(g, cJSON_GetObjectItem(o, "groups"))
-	    if (cJSON_IsTrue(cJSON_GetObjectItem(g, "shown")))
-		web_out(r, "<a class=\"cl-group-link\" href=\"/checklist/sector?bt=%u&amp;size=%u\">%s %s</a> ",
-			js(g, "business_type"), js(g, "size"), bt_label(r, js(g, "business_type")),
-			size_label(r, js(g, "size")));
+	cJSON_ArrayForEach(
+	    g, cJSON_GetObjectItem(o, "groups")) if (cJSON_IsTrue(cJSON_GetObjectItem(g, "shown")))
+	    web_out(r,
+		    "<a class=\"cl-group-link\" href=\"/checklist/sector?bt=%u&amp;size=%u\">%s "
+		    "%s</a> ",
+		    js(g, "business_type"), js(g, "size"), bt_label(r, js(g, "business_type")),
+		    size_label(r, js(g, "size")));
 	web_out(r, "</p>");
 	/* per-item 実施率 of one shown group */
 	if (gbt && gsz)
@@ -528,24 +545,29 @@ int web_page_checklist_sector(struct web_req *r)
 			if (strcmp(js(g, "business_type"), gbt) || strcmp(js(g, "size"), gsz) ||
 			    !cJSON_IsTrue(cJSON_GetObjectItem(g, "shown")))
 				continue;
-			web_out(r, "<h3>%s %s %s</h3><table class=\"list\" id=\"cl-items\"><thead><tr>"
-				   "<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+			web_out(r,
+				"<h3>%s %s %s</h3><table class=\"list\" id=\"cl-items\"><thead><tr>"
+				"<th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 				bt_label(r, js(g, "business_type")), size_label(r, js(g, "size")),
-				L(r, "項目別 実施率", "per-item rate"),
-				L(r, "項目", "item"), L(r, "実施率 %", "done %"), L(r, "前期 %", "previous %"));
+				L(r, "項目別 実施率", "per-item rate"), L(r, "項目", "item"),
+				L(r, "実施率 %", "done %"), L(r, "前期 %", "previous %"));
 			cJSON_ArrayForEach(it, cJSON_GetObjectItem(g, "items"))
 			{
 				const cJSON *a = cJSON_GetObjectItem(it, "rate"),
 					    *p = cJSON_GetObjectItem(it, "rate_prev");
-				const struct cl_item *ci = cat ? cl_item_find(cat, js(it, "item")) : NULL;
+				const struct cl_item *ci =
+				    cat ? cl_item_find(cat, js(it, "item")) : NULL;
 				web_out(r, "<tr><td><b>%s</b> %s</td>", js(it, "item"),
-					ci ? (r->lang == WEB_LANG_JA ? ci->text_ja : ci->text_en) : "");
+					ci ? (r->lang == WEB_LANG_JA ? ci->text_ja : ci->text_en)
+					   : "");
 				if (cJSON_IsNumber(a))
-					web_out(r, "<td class=\"num\">%s</td>", f1(r, a->valuedouble));
+					web_out(r, "<td class=\"num\">%s</td>",
+						f1(r, a->valuedouble));
 				else
 					web_out(r, "<td class=\"withheld\">—</td>");
 				if (cJSON_IsNumber(p))
-					web_out(r, "<td class=\"num\">%s</td></tr>", f1(r, p->valuedouble));
+					web_out(r, "<td class=\"num\">%s</td></tr>",
+						f1(r, p->valuedouble));
 				else
 					web_out(r, "<td class=\"withheld\">—</td></tr>");
 			}

@@ -85,6 +85,14 @@ EXPECTED = {
     "GET /scans/{id}": {"analyst"},
     "GET /api/v1/scans/{id}": {"analyst"},
     "POST /api/v1/scans": {"analyst"},
+    # checklist: operators answer their own org, analysts read; bureau users see only the
+    # k-anonymous sector comparison
+    "GET /orgs/{org}/checklist": {"analyst", "operator"},
+    "POST /orgs/{org}/checklist": {"operator"},
+    "GET /orgs/{org}/checklist/{file}": {"analyst", "operator"},
+    "GET /api/v1/orgs/{org}/checklist": {"analyst", "operator"},
+    "GET /checklist/sector": {"analyst", "bureau"},
+    "GET /api/v1/checklist/sector": {"analyst", "bureau"},
 }
 
 passed = 0
@@ -230,6 +238,14 @@ def setup_store(tmp):
     for name, args in users.items():
         run("--db", db, "user", "add", name, *args, env=env)
     seed(db)
+    # a submitted checklist of kanto-rail (railway, large): every item 実施している
+    items = json.loads(run("--db", db, "checklist", "items", "--business-type", "railway",
+                           "--size", "large", "--json"))
+    answers = os.path.join(tmp, "checklist.yaml")
+    with open(answers, "w", encoding="utf-8") as f:
+        f.write('catalogue: "%s"\nanswers:\n' % items[0]["catalogue"])
+        f.writelines("  %s: 実施している\n" % it["id"] for it in items)
+    run("--db", db, "checklist", "answer", "kanto-rail", answers)
     return db
 
 
@@ -379,6 +395,8 @@ def concrete(pattern, n):
         pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
     if "/reports/" in pattern:
         pattern = pattern.replace("{file}", REPORT_PERIOD + ".pdf")
+    if "/checklist/" in pattern:
+        pattern = pattern.replace("{file}", "sheet.html")
     return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
             .replace("{id}", str(SEED_IDS["kanto"])).replace("{sector}", "railways")
             .replace("{file}", "mamori.css"))
@@ -463,6 +481,9 @@ def matrix():
                                            "password": PASSWORD})
                         headers = {"Content-Type": "application/json",
                                    "X-CSRF-Token": csrfs[role] or ""}
+                    elif pattern == "/orgs/{org}/checklist":
+                        # an empty draft of one section: a form answered with a redirect
+                        body = {"csrf": csrfs[role] or "", "action": "draft", "section": "org"}
                     elif pattern == "/ack/{token}":
                         # the pre-session token from a confirm page (any unacknowledged link)
                         r0 = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], cookie=jar)
