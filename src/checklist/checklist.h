@@ -239,7 +239,15 @@ int cl_export(struct store *s, const char *org, int64_t id, bool csv, struct buf
  * Cached per (what, only_sector) until a set is submitted. */
 int cl_sector_json(struct store *s, const char *what, const char *only_sector, int64_t now,
 		   struct cJSON **out, struct merr *e);
-/* Drops the sector cache (tests). */
+/* The same, shared: *out stays valid (read-only) until cl_sector_put(*ref); no copy is made
+ * (the bureau page and the API read the cached tree). */
+struct cl_sector_ref;
+int cl_sector_get(struct store *s, const char *what, const char *only_sector, int64_t now,
+		  const struct cJSON **out, struct cl_sector_ref **ref, struct merr *e);
+/* The comparison as compact JSON, printed once per cached result. */
+const char *cl_sector_text(struct cl_sector_ref *ref, size_t *len);
+void cl_sector_put(struct cl_sector_ref *ref);
+/* Drops the sector cache (a save in this process; tests). */
 void cl_sector_cache_clear(void);
 
 /* ------------------------------------------------------------ reminders */

@@ -464,65 +464,135 @@ static int compute(struct store *s, const char *what, const char *only_sector, i
 
 /* ------------------------------------------------------------ cache */
 
-static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct sc_entry {
+/* A computed comparison, shared read-only by every request that asks for it: counted
+ * references, freed when replaced and no longer used. */
+struct cl_sector_ref {
 	char key[160];
 	int64_t gen;
 	cJSON *v;
-} sc_cache[32];
+	char *text; /* compact JSON, printed on first use */
+	size_t len;
+	int refs;
+	bool dead;
+};
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cl_sector_ref *sc_cache[32];
 static size_t sc_next;
+
+static void ref_free(struct cl_sector_ref *x)
+{
+	cJSON_Delete(x->v);
+	cJSON_free(x->text);
+	m_free(x);
+}
+
+/* Drops slot i (caller holds the mutex). */
+static void drop(size_t i)
+{
+	struct cl_sector_ref *x = sc_cache[i];
+	sc_cache[i] = NULL;
+	if (!x)
+		return;
+	x->dead = true;
+	if (x->refs == 0)
+		ref_free(x);
+}
 
 void cl_sector_cache_clear(void)
 {
 	pthread_mutex_lock(&cache_mu);
-	for (size_t i = 0; i < ARRAY_SIZE(sc_cache); i++) {
-		cJSON_Delete(sc_cache[i].v);
-		memset(&sc_cache[i], 0, sizeof(sc_cache[i]));
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(sc_cache); i++)
+		drop(i);
 	pthread_mutex_unlock(&cache_mu);
 }
 
-int cl_sector_json(struct store *s, const char *what, const char *only_sector, int64_t now,
-		   cJSON **out, struct merr *e)
+void cl_sector_put(struct cl_sector_ref *x)
+{
+	if (!x)
+		return;
+	pthread_mutex_lock(&cache_mu);
+	if (--x->refs == 0 && x->dead)
+		ref_free(x);
+	pthread_mutex_unlock(&cache_mu);
+}
+
+const char *cl_sector_text(struct cl_sector_ref *x, size_t *len)
+{
+	const char *t;
+
+	pthread_mutex_lock(&cache_mu);
+	if (!x->text && (x->text = cJSON_PrintUnformatted(x->v)))
+		x->len = strlen(x->text);
+	t = x->text;
+	*len = x->len;
+	pthread_mutex_unlock(&cache_mu);
+	return t;
+}
+
+int cl_sector_get(struct store *s, const char *what, const char *only_sector, int64_t now,
+		  const cJSON **out, struct cl_sector_ref **ref, struct merr *e)
 {
 	char key[160], q[16];
 	int64_t gen = 0;
+	struct cl_sector_ref *x = NULL;
 	cJSON *v = NULL;
 	int rc;
 
 	*out = NULL;
+	*ref = NULL;
 	/* the newest set id: any save changes it (rowid max: one index step) */
 	if ((rc = store_query_int(s, "SELECT max(id) FROM checklist_sets", &gen, e)))
 		return rc;
 	time_quarter(now, q);
 	snprintf(key, sizeof(key), "%s|%s|%s", what ? what : "", only_sector ? only_sector : "", q);
 	pthread_mutex_lock(&cache_mu);
-	for (size_t i = 0; i < ARRAY_SIZE(sc_cache); i++)
-		if (sc_cache[i].v && sc_cache[i].gen == gen && !strcmp(sc_cache[i].key, key)) {
-			v = cJSON_Duplicate(sc_cache[i].v, 1);
-			break;
+	for (size_t i = 0; i < ARRAY_SIZE(sc_cache) && !x; i++)
+		if (sc_cache[i] && sc_cache[i]->gen == gen && !strcmp(sc_cache[i]->key, key)) {
+			x = sc_cache[i];
+			x->refs++;
 		}
 	pthread_mutex_unlock(&cache_mu);
-	if (v) {
-		*out = v;
-		return 0;
+	if (!x) {
+		if ((rc = compute(s, what, only_sector, now, &v, e)))
+			return rc;
+		if (!(x = m_calloc(1, sizeof(*x)))) {
+			cJSON_Delete(v);
+			return merr_set(e, M_ENOMEM, "out of memory");
+		}
+		snprintf(x->key, sizeof(x->key), "%s", key);
+		x->gen = gen;
+		x->v = v;
+		x->refs = 1;
+		pthread_mutex_lock(&cache_mu);
+		{
+			size_t slot = ARRAY_SIZE(sc_cache);
+			for (size_t i = 0; i < ARRAY_SIZE(sc_cache); i++)
+				if (sc_cache[i] && !strcmp(sc_cache[i]->key, key))
+					slot = i; /* an older generation of the same key */
+			if (slot == ARRAY_SIZE(sc_cache))
+				slot = sc_next++ % ARRAY_SIZE(sc_cache);
+			drop(slot);
+			sc_cache[slot] = x;
+		}
+		pthread_mutex_unlock(&cache_mu);
 	}
-	if ((rc = compute(s, what, only_sector, now, &v, e)))
-		return rc;
-	pthread_mutex_lock(&cache_mu);
-	{
-		struct sc_entry *slot = NULL;
-		for (size_t i = 0; i < ARRAY_SIZE(sc_cache) && !slot; i++)
-			if (sc_cache[i].v && !strcmp(sc_cache[i].key, key))
-				slot = &sc_cache[i];
-		if (!slot)
-			slot = &sc_cache[sc_next++ % ARRAY_SIZE(sc_cache)];
-		cJSON_Delete(slot->v);
-		snprintf(slot->key, sizeof(slot->key), "%s", key);
-		slot->gen = gen;
-		slot->v = cJSON_Duplicate(v, 1);
-	}
-	pthread_mutex_unlock(&cache_mu);
-	*out = v;
+	*out = x->v;
+	*ref = x;
 	return 0;
+}
+
+int cl_sector_json(struct store *s, const char *what, const char *only_sector, int64_t now,
+		   cJSON **out, struct merr *e)
+{
+	const cJSON *v;
+	struct cl_sector_ref *x;
+	int rc = cl_sector_get(s, what, only_sector, now, &v, &x, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	*out = cJSON_Duplicate(v, 1);
+	cl_sector_put(x);
+	return *out ? 0 : merr_set(e, M_ENOMEM, "out of memory");
 }

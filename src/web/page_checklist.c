@@ -455,7 +455,7 @@ static const char *only_sector(const struct web_req *r)
 	return r->who.role == AUTH_ROLE_BUREAU ? r->who.sector : NULL;
 }
 
-static int sector_json(struct web_req *r, cJSON **o)
+static int sector_get(struct web_req *r, const cJSON **o, struct cl_sector_ref **ref)
 {
 	const char *what = web_kv_get(&r->query, "what");
 
@@ -466,15 +466,27 @@ static int sector_json(struct web_req *r, cJSON **o)
 	/* a bureau user sees its own sector unless it names a business type within it */
 	if (!what && r->who.role == AUTH_ROLE_BUREAU)
 		what = r->who.sector;
-	return cl_sector_json(r->s, what, only_sector(r), r->now, o, &r->err);
+	return cl_sector_get(r->s, what, only_sector(r), r->now, o, ref, &r->err);
 }
 
 int web_api_checklist_sector(struct web_req *r)
 {
-	cJSON *o = NULL;
-	int rc = sector_json(r, &o);
+	const cJSON *o = NULL;
+	struct cl_sector_ref *ref = NULL;
+	const char *text;
+	size_t len = 0;
+	int rc = sector_get(r, &o, &ref);
 
-	return rc ? rc : web_json_reply(r, 200, o);
+	if (rc)
+		return rc;
+	text = cl_sector_text(ref, &len);
+	buf_reset(&r->out);
+	rc = !text ? M_ENOMEM : buf_add(&r->out, text, len) ? M_ENOMEM : buf_addc(&r->out, '\n');
+	cl_sector_put(ref);
+	if (rc)
+		return rc;
+	r->ctype = "application/json; charset=utf-8";
+	return 0;
 }
 
 static void group_row(struct web_req *r, const cJSON *g, bool total)
@@ -504,8 +516,9 @@ int web_page_checklist_sector(struct web_req *r)
 {
 	const char *gbt = web_kv_get(&r->query, "bt"), *gsz = web_kv_get(&r->query, "size");
 	const struct cl_catalogue *cat = NULL;
-	cJSON *o = NULL, *g, *q;
-	int rc = sector_json(r, &o);
+	const cJSON *o = NULL, *g, *q;
+	struct cl_sector_ref *ref = NULL;
+	int rc = sector_get(r, &o, &ref);
 
 	if (rc)
 		return rc;
@@ -573,7 +586,7 @@ int web_page_checklist_sector(struct web_req *r)
 			}
 			web_out(r, "</tbody></table>");
 		}
-	cJSON_Delete(o);
+	cl_sector_put(ref);
 	web_page_end(r);
 	return 0;
 }
