@@ -247,6 +247,9 @@ int cl_sector_get(struct store *s, const char *what, const char *only_sector, in
 /* The comparison as compact JSON, printed once per cached result. */
 const char *cl_sector_text(struct cl_sector_ref *ref, size_t *len);
 void cl_sector_put(struct cl_sector_ref *ref);
+/* What ref was computed for ("what|sector|quarter#generation"): a key for what a caller
+ * derives from it (the console keeps rendered fragments under it). */
+const char *cl_sector_ref_key(const struct cl_sector_ref *ref, char *out, size_t cap);
 /* Drops the sector cache (a save in this process; tests). */
 void cl_sector_cache_clear(void);
 

@@ -178,7 +178,7 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 		const char *org = stmt_text(st, 1), *q = stmt_text(st, 4);
 		int qi = quarter_of(x, q), bt = cl_btype_index(stmt_text(st, 2)), sz = -1;
 		unsigned sb = cl_size_bit(stmt_text(st, 3));
-		if (!strcmp(org, prev_org) && !strcmp(q, prev_q))
+		if (!org || !q || (!strcmp(org, prev_org) && !strcmp(q, prev_q)))
 			continue;
 		snprintf(prev_org, sizeof(prev_org), "%s", org);
 		snprintf(prev_q, sizeof(prev_q), "%s", q);
@@ -505,6 +505,12 @@ void cl_sector_cache_clear(void)
 	for (size_t i = 0; i < ARRAY_SIZE(sc_cache); i++)
 		drop(i);
 	pthread_mutex_unlock(&cache_mu);
+}
+
+const char *cl_sector_ref_key(const struct cl_sector_ref *x, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s#%lld", x->key, (long long)x->gen);
+	return out;
 }
 
 void cl_sector_put(struct cl_sector_ref *x)

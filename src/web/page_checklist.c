@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "base/mem.h"
@@ -489,6 +490,46 @@ int web_api_checklist_sector(struct web_req *r)
 	return 0;
 }
 
+/* The comparison's part of the page, rendered once per (comparison and its generation,
+ * language, group asked for): the bureau page is then a copy between the frame's header and
+ * footer. Entries are replaced round robin; a new generation makes new keys. */
+static pthread_mutex_t frag_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct frag {
+	char key[320];
+	char *html;
+	size_t len;
+} frags[32];
+static size_t frag_next;
+
+static bool frag_get(struct web_req *r, const char *key)
+{
+	bool hit = false;
+
+	pthread_mutex_lock(&frag_mu);
+	for (size_t i = 0; i < ARRAY_SIZE(frags) && !hit; i++)
+		if (frags[i].html && !strcmp(frags[i].key, key))
+			hit = buf_add(&r->out, frags[i].html, frags[i].len) == 0;
+	pthread_mutex_unlock(&frag_mu);
+	return hit;
+}
+
+static void frag_put(const char *key, const char *html, size_t len)
+{
+	char *c = m_malloc(len ? len : 1);
+	struct frag *f;
+
+	if (!c)
+		return;
+	memcpy(c, html, len);
+	pthread_mutex_lock(&frag_mu);
+	f = &frags[frag_next++ % ARRAY_SIZE(frags)];
+	m_free(f->html);
+	snprintf(f->key, sizeof(f->key), "%s", key);
+	f->html = c;
+	f->len = len;
+	pthread_mutex_unlock(&frag_mu);
+}
+
 static void group_row(struct web_req *r, const cJSON *g, bool total)
 {
 	const cJSON *q;
@@ -520,11 +561,22 @@ int web_page_checklist_sector(struct web_req *r)
 	struct cl_sector_ref *ref = NULL;
 	int rc = sector_get(r, &o, &ref);
 
+	char key[320], rk[200];
+	size_t mark;
+
 	if (rc)
 		return rc;
+	web_page_begin(r, M_SECTOR);
+	snprintf(key, sizeof(key), "%s|%d|%s|%s", cl_sector_ref_key(ref, rk, sizeof(rk)),
+		 (int)r->lang, gbt ? gbt : "", gsz ? gsz : "");
+	if (frag_get(r, key)) {
+		cl_sector_put(ref);
+		web_page_end(r);
+		return 0;
+	}
+	mark = r->out.len;
 	if (cl_catalogue_get(NULL, js(o, "catalogue"), &cat, NULL))
 		cat = NULL;
-	web_page_begin(r, M_SECTOR);
 	web_out(r, "<h2 id=\"cl-sector-title\">%s</h2><p class=\"muted\">%s %s ／ %s %s ／ %s</p>",
 		L(r, "自己点検チェックリスト 業界比較", "Self-assessment: sector comparison"),
 		L(r, "対象", "scope"), js(o, "what")[0] ? js(o, "what") : L(r, "全体", "all"),
@@ -586,6 +638,9 @@ int web_page_checklist_sector(struct web_req *r)
 			}
 			web_out(r, "</tbody></table>");
 		}
+	/* only a group the comparison has, so the URL cannot grow the cache's keys */
+	if (!gbt || !gsz || strstr(buf_str(&r->out) + mark, "id=\"cl-items\""))
+		frag_put(key, buf_str(&r->out) + mark, r->out.len - mark);
 	cl_sector_put(ref);
 	web_page_end(r);
 	return 0;
