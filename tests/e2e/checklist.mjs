@@ -4,7 +4,8 @@
 // is stored), submits, and sees the score, advice and 要確認 for NET-01 (an RDP finding is
 // open: services rows as identify writes them, then `findings update`, as the findings tests
 // do); script in a comment stays text. Another operator gets 404 on kanto-rail's answers; the
-// bureau sees the railway comparison with no group under 5; the result sheet downloads as PDF.
+// analyst sees the same 要確認; the bureau sees the railway comparison with no group under 5;
+// the result sheet downloads as PDF.
 // Prints "N passed, M failed" last.
 import { chromium } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
@@ -162,6 +163,19 @@ async function otherOperator(ctx, base) {
 	await page.close();
 }
 
+async function analystFlow(ctx, base, rdp) {
+	const page = await ctx.newPage();
+	await login(page, base, "analyst");
+	const r = await page.goto(base + "/orgs/kanto-rail/checklist");
+	check(r.status() === 200, `analyst: kanto-rail's checklist answered ${r.status()}`);
+	check((await page.locator(`#cl-confirm li.confirm[data-item='NET-01'] a[href='/findings/${rdp}']`).count()) === 1,
+		"analyst: sees NET-01 要確認 with the finding");
+	check((await page.locator("#cl-form").count()) === 0, "analyst: reads, does not answer for the operator");
+	const all = await (await page.request.get(base + "/api/v1/checklist/sector")).json();
+	check(!all.overall.shown || all.overall.quarters.every((q) => !q.shown || q.operators >= 5), "analyst: overall comparison k >= 5");
+	await page.close();
+}
+
 async function bureauFlow(ctx, base) {
 	const page = await ctx.newPage();
 	await login(page, base, "bureau");
@@ -206,6 +220,8 @@ async function main() {
 		await operatorFlow(ctx, base, db, rdp);
 		await ctx.clearCookies();
 		await otherOperator(ctx, base);
+		await ctx.clearCookies();
+		await analystFlow(ctx, base, rdp);
 		await ctx.clearCookies();
 		await bureauFlow(ctx, base);
 	} finally {
