@@ -452,8 +452,6 @@ int cl_answers_parse(const char *buf, size_t len, const char *file, struct cl_an
 int cl_answers_check(const struct cl_catalogue *c, const struct cl_answers *a, const char *btype,
 		     const char *size, bool complete, struct merr *e)
 {
-	const char *file = c->file;
-	(void)file;
 	if (a->version && strcmp(a->version, c->version))
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "catalogue",
 			       "answers are for catalogue %s, not %s", a->version, c->version);

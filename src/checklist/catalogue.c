@@ -668,20 +668,19 @@ static struct cached {
 } cache[16];
 static size_t n_cache;
 
-/* Compares versions numerically part by part ("2025.10" > "2025.9"). */
+/* Compares versions numerically part by part ("2025.10" > "2025.9"); a part that is not a
+ * number counts 0 and ends the comparison (versions are checked to be digits and dots). */
 static int vcmp(const char *a, const char *b)
 {
-	while (*a || *b) {
+	for (int guard = 0; guard < 32 && (*a || *b); guard++) {
 		char *ea, *eb;
 		unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
 		if (x != y)
 			return x < y ? -1 : 1;
+		if (*ea && *ea != '.' && *eb && *eb != '.')
+			break;
 		a = *ea == '.' ? ea + 1 : ea;
 		b = *eb == '.' ? eb + 1 : eb;
-		if (ea == a && eb == b && !*a && !*b)
-			break;
-		if (!*ea && !*eb)
-			break;
 	}
 	return 0;
 }
