@@ -134,6 +134,17 @@ struct chosen {
 	int q, bt, sz;
 };
 
+/* Item ids sorted for bsearch: millions of answer rows are looked up. */
+struct iid {
+	const char *id;
+	size_t ix;
+};
+
+static int cmp_iid(const void *a, const void *b)
+{
+	return strcmp(((const struct iid *)a)->id, ((const struct iid *)b)->id);
+}
+
 static int cmp_id(const void *a, const void *b)
 {
 	int64_t x = ((const struct chosen *)a)->id, y = ((const struct chosen *)b)->id;
@@ -210,6 +221,14 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 		return rc;
 	}
 	qsort(ch, nch, sizeof(*ch), cmp_id);
+	struct iid *ids = m_calloc(x->c->n_items ? x->c->n_items : 1, sizeof(*ids));
+	if (!ids) {
+		m_free(ch);
+		return merr_set(e, M_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < x->c->n_items; i++)
+		ids[i] = (struct iid){x->c->items[i].id, i};
+	qsort(ids, x->c->n_items, sizeof(*ids), cmp_iid);
 	/* the answers of the chosen sets, walked in set order */
 	rc = store_prepare(
 	    s,
@@ -221,6 +240,7 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 	    &st, e);
 	if (rc) {
 		m_free(ch);
+		m_free(ids);
 		return rc;
 	}
 	for (int i = 0; i < NQ; i++)
@@ -241,7 +261,8 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 		size_t k = 0;
 		while ((rc = stmt_step(st, e)) == 1) {
 			int64_t sid = stmt_int64(st, 0);
-			const struct cl_item *it;
+			struct iid key = {stmt_text(st, 1), 0}, *hit;
+			const char *av = stmt_text(st, 2);
 			enum cl_answer a = CL_UNANSWERED;
 			size_t ii;
 			int gs[3], ng = 0;
@@ -249,10 +270,16 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 				k++;
 			if (k == nch || ch[k].id != sid)
 				continue;
-			if (!(it = cl_item_find(x->c, stmt_text(st, 1))))
+			if (!key.id || !av ||
+			    !(hit = bsearch(&key, ids, x->c->n_items, sizeof(*ids), cmp_iid)))
 				continue;
-			ii = (size_t)(it - x->c->items);
-			cl_answer_parse(stmt_text(st, 2), &a);
+			ii = hit->ix;
+			/* stored codes only: done, partial, not_done, unknown, na */
+			a = av[0] == 'd'		   ? CL_DONE
+			    : av[0] == 'p'		   ? CL_PARTIAL
+			    : av[0] == 'u'		   ? CL_UNKNOWN
+			    : av[0] == 'n' && av[1] == 'a' ? CL_NA
+							   : CL_NOT_DONE;
 			gs[ng++] = G_ALL;
 			if (ch[k].bt >= 0) {
 				gs[ng++] = G_BT(ch[k].bt);
@@ -271,6 +298,7 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 	}
 	stmt_finalize(st);
 	m_free(ch);
+	m_free(ids);
 	return rc < 0 ? rc : 0;
 }
 
