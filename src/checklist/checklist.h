@@ -236,7 +236,9 @@ int cl_export(struct store *s, const char *org, int64_t id, bool csv, struct buf
  * shown (counts neither), and a group is also withheld when the business type's total
  * would reveal it by subtraction. what: a sector code, a business type code or their
  * Japanese names; NULL: all. only_sector: the caller's sector (bureau users), NULL: any.
- * Cached per (what, only_sector) until a set is submitted. */
+ * Cached per (what, only_sector, quarter) until a set is saved; while one caller computes
+ * the new result the others get the previous one (a save does not make every reader
+ * compute at once). */
 int cl_sector_json(struct store *s, const char *what, const char *only_sector, int64_t now,
 		   struct cJSON **out, struct merr *e);
 /* The same, shared: *out stays valid (read-only) until cl_sector_put(*ref); no copy is made

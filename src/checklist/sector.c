@@ -502,6 +502,7 @@ struct cl_sector_ref {
 	size_t len;
 	int refs;
 	bool dead;
+	bool refreshing; /* a newer generation is being computed: serve this one meanwhile */
 };
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -581,15 +582,29 @@ int cl_sector_get(struct store *s, const char *what, const char *only_sector, in
 	time_quarter(now, q);
 	snprintf(key, sizeof(key), "%s|%s|%s", what ? what : "", only_sector ? only_sector : "", q);
 	pthread_mutex_lock(&cache_mu);
-	for (size_t i = 0; i < ARRAY_SIZE(sc_cache) && !x; i++)
-		if (sc_cache[i] && sc_cache[i]->gen == gen && !strcmp(sc_cache[i]->key, key)) {
-			x = sc_cache[i];
+	for (size_t i = 0; i < ARRAY_SIZE(sc_cache) && !x; i++) {
+		struct cl_sector_ref *c = sc_cache[i];
+		if (!c || strcmp(c->key, key))
+			continue;
+		/* the current generation; or, while one request computes the new one, the previous
+		 * (stale while revalidating: a submission does not make every reader compute) */
+		if (c->gen == gen || c->refreshing) {
+			x = c;
 			x->refs++;
+		} else {
+			c->refreshing = true;
 		}
+	}
 	pthread_mutex_unlock(&cache_mu);
 	if (!x) {
-		if ((rc = compute(s, what, only_sector, now, &v, e)))
+		if ((rc = compute(s, what, only_sector, now, &v, e))) {
+			pthread_mutex_lock(&cache_mu);
+			for (size_t i = 0; i < ARRAY_SIZE(sc_cache); i++)
+				if (sc_cache[i] && !strcmp(sc_cache[i]->key, key))
+					sc_cache[i]->refreshing = false;
+			pthread_mutex_unlock(&cache_mu);
 			return rc;
+		}
 		if (!(x = m_calloc(1, sizeof(*x)))) {
 			cJSON_Delete(v);
 			return merr_set(e, M_ENOMEM, "out of memory");
