@@ -3,7 +3,7 @@
 # (three JST quarters, every applicable item answered: about 2.4 million answers), then wrk
 # against the bureau's comparison page (railways), its per-item table, and the analyst's JSON
 # of everything. 64 connections, 127.0.0.1 only. Goal: p99 < 50 ms, 0 errors.
-# Usage: bench/checklist.sh [MAMORI] [SECONDS] | --smoke (600 operators, 2 s a target, the
+# Usage: bench/checklist.sh [MAMORI] [SECONDS] | --smoke (600 operators, 8 connections, 2 s a target, the
 # comparison and "no errors" asserted, not the latency: ctest -L bench runs it on any build).
 # Env: BENCH_CONNS (64), BENCH_THREADS (4), BENCH_OPERATORS (10000).
 # Prints one line per target and "N passed, M failed" last.
@@ -20,7 +20,7 @@ THREADS=${BENCH_THREADS:-4}
 NOPS=${BENCH_OPERATORS:-10000}
 GOAL_MS=50
 if [ -n "$SMOKE" ]; then
-	DUR=2 NOPS=600 GOAL_MS=100000
+	DUR=2 NOPS=600 GOAL_MS=100000 CONNS=8
 fi
 command -v wrk >/dev/null || { echo "bench: wrk is not installed"; echo "0 passed, 1 failed"; exit 1; }
 command -v sqlite3 >/dev/null || { echo "bench: sqlite3 is not installed"; echo "0 passed, 1 failed"; exit 1; }
