@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/mem.h"
+#include "sns/hs_lazy.h"
 #include "sns/sns_int.h"
 #include "feeds/split.h"
 

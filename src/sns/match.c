@@ -7,11 +7,11 @@
 #include "base/compat.h"
 
 #include <ctype.h>
-#include <hs.h>
 #include <strings.h>
 
 #include "base/mem.h"
 #include "inventory/inventory.h"
+#include "sns/hs_lazy.h"
 #include "sns/sns.h"
 
 static const char *const kind_names[] = {"name",    "alias",   "domain", "address",

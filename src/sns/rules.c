@@ -5,10 +5,10 @@
  */
 #include "base/compat.h"
 
-#include <hs.h>
 #include <pthread.h>
 
 #include "base/mem.h"
+#include "sns/hs_lazy.h"
 #include "sns/sns_int.h"
 
 /* literal: the pattern is text (normalised, escaped here); else a Hyperscan regex. */
