@@ -1,0 +1,178 @@
+/*
+ * share.h - information sharing with the ISAC: STIX 2.1 objects stored verbatim in
+ * collections, TLP, and the queries the TAXII 2.1 server and the CLI run.
+ *
+ * An object is kept as the exact bytes it arrived with (its span inside the bundle or
+ * TAXII envelope), keyed by (collection, id, version). Each stored row has date_added
+ * (microseconds UTC) and a sequence number; (date_added, seq) orders a collection and is
+ * the paging cursor. See docs/SHARING.md.
+ */
+#ifndef MAMORI_SHARE_H
+#define MAMORI_SHARE_H
+
+#include "base/compat.h"
+#include "base/err.h"
+#include "store/store.h"
+
+/* TLP levels, least to most restrictive. SHARE_TLP_NONE: no TLP marking. */
+enum share_tlp {
+	SHARE_TLP_NONE = 0,
+	SHARE_TLP_CLEAR,
+	SHARE_TLP_GREEN,
+	SHARE_TLP_AMBER,
+	SHARE_TLP_AMBER_STRICT,
+	SHARE_TLP_RED,
+};
+/* "clear", "green", "amber", "amber+strict", "red" ("" for NONE). */
+const char *share_tlp_name(int tlp);
+/* Parses a level name, any case, with or without "TLP:", "white" for clear; 0 if unknown. */
+int share_tlp_parse(const char *s);
+/* The level of a well-known marking id (TLP 1.0 OASIS, TLP 2.0 OASIS, OpenCTI variants), or 0. */
+int share_tlp_of_marking_id(const char *id);
+/* The OASIS TLP 2.0 marking id of a level (WHITE's TLP 1.0 id for clear when tlp1). */
+const char *share_tlp_marking_id(int tlp, bool tlp1);
+
+/* A byte range of one object inside a document. */
+struct share_span {
+	size_t off;
+	size_t len;
+};
+
+/*
+ * Finds the objects of a STIX bundle, a TAXII envelope, or one bare STIX object in
+ * buf: *spans (malloc'd, free it) receives each object's exact byte range. Checks that
+ * the document is well-formed JSON, UTF-8, nested at most SHARE_MAX_DEPTH deep.
+ * Returns 0, M_EPARSE (offset and message in e) or M_ENOMEM.
+ */
+#define SHARE_MAX_DEPTH 64
+int share_spans(const char *buf, size_t len, struct share_span **spans, size_t *n, struct merr *e);
+
+/* What validation learns about an object. */
+struct share_obj {
+	char type[256];
+	char id[320];
+	char version[48];      /* modified, else created, else "" */
+	int64_t version_us;    /* the same in microseconds, 0 when "" */
+	char spec_version[8];  /* "2.1" or "2.0" */
+	char marking_refs[8][320];
+	int n_marking_refs;
+	int marking_tlp;       /* for a marking-definition: the TLP level it defines, or 0 */
+};
+
+/*
+ * Parses and validates one STIX 2.1 object (common properties, per-type required
+ * properties for the types docs/SHARING.md lists; unknown types and x_ properties are
+ * accepted as they are). Fills o. Returns 0 or M_EPARSE with the field and reason in e.
+ */
+int share_stix_check(const char *raw, size_t len, struct share_obj *o, struct merr *e);
+
+/* RFC 3339 UTC timestamp "YYYY-MM-DDTHH:MM:SS[.frac]Z" to microseconds; -1 when invalid.
+ * min_frac: fractional digits required (3 for created/modified). */
+int64_t share_ts_us(const char *s, int min_frac);
+/* Microseconds to "YYYY-MM-DDTHH:MM:SS.ffffffZ" (TAXII date_added). */
+void share_fmt_us(int64_t us, char out[40]);
+/* Now in microseconds UTC ($MAMORI_NOW pins the seconds). */
+int64_t share_now_us(void);
+
+/* Collections. */
+struct share_collection {
+	char id[40];
+	char alias[64];
+	char title[256];
+	char description[1024];
+	int tlp;
+	int64_t created_at;
+	char read[512];  /* comma-separated 'who' entries */
+	char write[512];
+};
+/* Adds a collection (a new UUIDv4 id). read/write: comma-separated entries
+ * user:NAME, role:ROLE, org:SLUG, or *. Returns 0, M_EINVAL, M_EEXIST or M_ESTORE. */
+int share_collection_add(struct store *s, const struct share_collection *c, int64_t now,
+			 struct merr *e);
+/* Finds a collection by id or alias. Returns 0 or M_ENOTFOUND. */
+int share_collection_get(struct store *s, const char *id_or_alias, struct share_collection *out,
+			 struct merr *e);
+/* Calls fn for every collection, ordered by alias. */
+int share_collection_each(struct store *s,
+			  int (*fn)(const struct share_collection *c, void *arg), void *arg,
+			  struct merr *e);
+
+/* The principal a read or write is checked for. */
+struct share_who {
+	const char *user;  /* account name, or NULL for the CLI (everything allowed) */
+	const char *role;  /* "analyst", "member", ... */
+	const char *org;   /* the account's organisation slug or NULL */
+};
+/* May who read (write=false) or write the collection? */
+bool share_may(struct store *s, const struct share_collection *c, const struct share_who *who,
+	       bool write);
+/* May who see an object with this effective TLP level in the collection? */
+bool share_tlp_allows(const struct share_collection *c, int tlp, const struct share_who *who);
+
+/* Result of one object of an import. */
+struct share_item {
+	char id[320];
+	char version[48];
+	bool ok;
+	bool existed;         /* ok: identical id and version already stored */
+	char message[512];    /* failure reason: "field: message" */
+};
+struct share_import_result {
+	struct share_item *items; /* malloc'd, free with share_import_result_free */
+	size_t n;
+	size_t n_ok;
+	size_t n_failed;
+	int64_t date_added;
+};
+void share_import_result_free(struct share_import_result *r);
+
+/*
+ * Imports a bundle, envelope or bare object into collection c: every valid object is
+ * stored (one transaction, one date_added for the whole batch), every invalid one is
+ * reported in r with its reason, and none is stored half. A document that is not
+ * well-formed fails as a whole (M_EPARSE). Returns 0 when the document was read.
+ */
+int share_import(struct store *s, const struct share_collection *c, const char *buf, size_t len,
+		 struct share_import_result *r, struct merr *e);
+
+/* A query on a collection's objects (TAXII objects, manifest, versions, export). */
+enum share_version_sel { SHARE_V_LAST = 0, SHARE_V_FIRST, SHARE_V_ALL, SHARE_V_AT };
+struct share_query {
+	int64_t added_after;          /* microseconds, -1: none (strictly after) */
+	int64_t cursor_date;          /* next cursor, -1: none: rows after (cursor_date, cursor_seq) */
+	int64_t cursor_seq;
+	size_t limit;                 /* 0: no limit */
+	const char *ids;              /* comma-separated match[id], or NULL */
+	const char *types;            /* comma-separated match[type], or NULL */
+	const char *spec_versions;    /* comma-separated match[spec_version], or NULL */
+	int vsel;                     /* enum share_version_sel (several AT versions: ats) */
+	int64_t ats[16];
+	int n_ats;
+	bool vsel_first, vsel_last;   /* combined with AT: also first/last */
+	const struct share_who *who;  /* TLP filter; NULL: none */
+};
+struct share_row {
+	int64_t seq;
+	int64_t date_added;
+	const char *id;
+	const char *type;
+	const char *version;
+	const char *spec_version;
+	const char *tlp; /* effective level name */
+	const char *raw;
+	size_t raw_len;
+};
+/*
+ * Calls fn for each matching row in (date_added, seq) order, at most limit rows;
+ * *more is set when another row would follow. fn's strings are valid during the call.
+ */
+int share_query_run(struct store *s, const struct share_collection *c, const struct share_query *q,
+		    int (*fn)(const struct share_row *row, void *arg), void *arg, bool *more,
+		    struct merr *e);
+
+/* Deletes the versions of id matching q's version/spec_version selectors. Returns the count
+ * in *deleted. */
+int share_object_delete(struct store *s, const struct share_collection *c, const char *id,
+			const struct share_query *q, int64_t *deleted, struct merr *e);
+
+#endif
