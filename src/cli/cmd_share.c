@@ -28,12 +28,10 @@ const char cmd_share_usage[] =
 
 static int coll_add(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"title", required_argument, NULL, 't'},
-					     {"description", required_argument, NULL, 'd'},
-					     {"tlp", required_argument, NULL, 'l'},
-					     {"read", required_argument, NULL, 'r'},
-					     {"write", required_argument, NULL, 'w'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"title", required_argument, NULL, 't'}, {"description", required_argument, NULL, 'd'},
+	    {"tlp", required_argument, NULL, 'l'},   {"read", required_argument, NULL, 'r'},
+	    {"write", required_argument, NULL, 'w'}, {0}};
 	struct share_collection col = {.tlp = SHARE_TLP_AMBER};
 	struct store *s;
 	struct merr e;
@@ -65,7 +63,8 @@ static int coll_add(struct cli *c, int argc, char **argv)
 	    (rc = share_collection_get(s, col.alias, &col, &e)))
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
-		printf("コレクション %s を追加しました / collection added: %s\n", col.alias, col.id);
+		printf("コレクション %s を追加しました / collection added: %s\n", col.alias,
+		       col.id);
 	return 0;
 }
 
@@ -126,9 +125,8 @@ static int share_collection_cmd(struct cli *c, int argc, char **argv)
 
 static int share_import_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"collection", required_argument, NULL, 'c'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'}, {0}};
 	const char *alias = NULL;
 	struct share_collection col;
 	struct share_import_result r;
@@ -157,14 +155,15 @@ static int share_import_cmd(struct cli *c, int argc, char **argv)
 		buf_release(&b);
 		return cli_fail(c, rc, &e);
 	}
-	rc = share_import(s, &col, b.ptr, b.len, &r, &e);
+	rc = share_import(s, &col, b.ptr, b.len, 0, &r, &e);
 	buf_release(&b);
 	if (rc) {
 		merr_set_file(&e, argv[optind]);
 		return cli_fail(c, rc, &e);
 	}
 	if (c->json) {
-		cJSON *o = cJSON_CreateObject(), *ok = cJSON_CreateArray(), *bad = cJSON_CreateArray();
+		cJSON *o = cJSON_CreateObject(), *ok = cJSON_CreateArray(),
+		      *bad = cJSON_CreateArray();
 		for (size_t i = 0; i < r.n; i++) {
 			cJSON *d = cJSON_CreateObject();
 			cJSON_AddStringToObject(d, "id", r.items[i].id);

@@ -45,18 +45,20 @@ struct share_span {
  * Returns 0, M_EPARSE (offset and message in e) or M_ENOMEM.
  */
 #define SHARE_MAX_DEPTH 64
-int share_spans(const char *buf, size_t len, struct share_span **spans, size_t *n, struct merr *e);
+enum share_doc { SHARE_DOC_ENVELOPE = 0, SHARE_DOC_BUNDLE, SHARE_DOC_OBJECT };
+int share_spans(const char *buf, size_t len, struct share_span **spans, size_t *n, int *kind,
+		struct merr *e);
 
 /* What validation learns about an object. */
 struct share_obj {
 	char type[256];
 	char id[320];
-	char version[48];      /* modified, else created, else "" */
-	int64_t version_us;    /* the same in microseconds, 0 when "" */
-	char spec_version[8];  /* "2.1" or "2.0" */
+	char version[48];     /* modified, else created, else "" */
+	int64_t version_us;   /* the same in microseconds, 0 when "" */
+	char spec_version[8]; /* "2.1" or "2.0" */
 	char marking_refs[8][320];
 	int n_marking_refs;
-	int marking_tlp;       /* for a marking-definition: the TLP level it defines, or 0 */
+	int marking_tlp; /* for a marking-definition: the TLP level it defines, or 0 */
 };
 
 /*
@@ -82,7 +84,7 @@ struct share_collection {
 	char description[1024];
 	int tlp;
 	int64_t created_at;
-	char read[512];  /* comma-separated 'who' entries */
+	char read[512]; /* comma-separated 'who' entries */
 	char write[512];
 };
 /* Adds a collection (a new UUIDv4 id). read/write: comma-separated entries
@@ -93,15 +95,14 @@ int share_collection_add(struct store *s, const struct share_collection *c, int6
 int share_collection_get(struct store *s, const char *id_or_alias, struct share_collection *out,
 			 struct merr *e);
 /* Calls fn for every collection, ordered by alias. */
-int share_collection_each(struct store *s,
-			  int (*fn)(const struct share_collection *c, void *arg), void *arg,
-			  struct merr *e);
+int share_collection_each(struct store *s, int (*fn)(const struct share_collection *c, void *arg),
+			  void *arg, struct merr *e);
 
 /* The principal a read or write is checked for. */
 struct share_who {
-	const char *user;  /* account name, or NULL for the CLI (everything allowed) */
-	const char *role;  /* "analyst", "member", ... */
-	const char *org;   /* the account's organisation slug or NULL */
+	const char *user; /* account name, or NULL for the CLI (everything allowed) */
+	const char *role; /* "analyst", "member", ... */
+	const char *org;  /* the account's organisation slug or NULL */
 };
 /* May who read (write=false) or write the collection? */
 bool share_may(struct store *s, const struct share_collection *c, const struct share_who *who,
@@ -114,8 +115,8 @@ struct share_item {
 	char id[320];
 	char version[48];
 	bool ok;
-	bool existed;         /* ok: identical id and version already stored */
-	char message[512];    /* failure reason: "field: message" */
+	bool existed;	   /* ok: identical id and version already stored */
+	char message[512]; /* failure reason: "field: message" */
 };
 struct share_import_result {
 	struct share_item *items; /* malloc'd, free with share_import_result_free */
@@ -132,24 +133,25 @@ void share_import_result_free(struct share_import_result *r);
  * reported in r with its reason, and none is stored half. A document that is not
  * well-formed fails as a whole (M_EPARSE). Returns 0 when the document was read.
  */
+#define SHARE_IMPORT_ENVELOPE 1u /* only a TAXII envelope (else M_EINVAL): TAXII POST */
 int share_import(struct store *s, const struct share_collection *c, const char *buf, size_t len,
-		 struct share_import_result *r, struct merr *e);
+		 unsigned flags, struct share_import_result *r, struct merr *e);
 
 /* A query on a collection's objects (TAXII objects, manifest, versions, export). */
 enum share_version_sel { SHARE_V_LAST = 0, SHARE_V_FIRST, SHARE_V_ALL, SHARE_V_AT };
 struct share_query {
-	int64_t added_after;          /* microseconds, -1: none (strictly after) */
-	int64_t cursor_date;          /* next cursor, -1: none: rows after (cursor_date, cursor_seq) */
+	int64_t added_after; /* microseconds, -1: none (strictly after) */
+	int64_t cursor_date; /* next cursor, -1: none: rows after (cursor_date, cursor_seq) */
 	int64_t cursor_seq;
-	size_t limit;                 /* 0: no limit */
-	const char *ids;              /* comma-separated match[id], or NULL */
-	const char *types;            /* comma-separated match[type], or NULL */
-	const char *spec_versions;    /* comma-separated match[spec_version], or NULL */
-	int vsel;                     /* enum share_version_sel (several AT versions: ats) */
+	size_t limit;		   /* 0: no limit */
+	const char *ids;	   /* comma-separated match[id], or NULL */
+	const char *types;	   /* comma-separated match[type], or NULL */
+	const char *spec_versions; /* comma-separated match[spec_version], or NULL */
+	int vsel;		   /* enum share_version_sel (several AT versions: ats) */
 	int64_t ats[16];
 	int n_ats;
-	bool vsel_first, vsel_last;   /* combined with AT: also first/last */
-	const struct share_who *who;  /* TLP filter; NULL: none */
+	bool vsel_first, vsel_last;  /* combined with AT: also first/last */
+	const struct share_who *who; /* TLP filter; NULL: none */
 };
 struct share_row {
 	int64_t seq;
@@ -169,6 +171,31 @@ struct share_row {
 int share_query_run(struct store *s, const struct share_collection *c, const struct share_query *q,
 		    int (*fn)(const struct share_row *row, void *arg), void *arg, bool *more,
 		    struct merr *e);
+
+/* A query with no filter; vsel SHARE_V_LAST (TAXII's default) or SHARE_V_ALL. */
+void share_query_init(struct share_query *q, int vsel);
+/*
+ * Applies one TAXII query parameter (added_after, limit, next, match[id|type|version|
+ * spec_version]) to q; val must stay valid while q is used. *known is false for other
+ * keys (ignored by the caller). Returns 0 or M_EINVAL with the parameter as e's field.
+ * limit is clamped to SHARE_LIMIT_MAX.
+ */
+#define SHARE_LIMIT_MAX 1000
+int share_query_param(struct share_query *q, const char *key, const char *val, bool *known,
+		      struct merr *e);
+/* The opaque paging token after a row, and its parser (M_EINVAL when malformed). */
+void share_next_fmt(int64_t date_added, int64_t seq, char out[48]);
+int share_next_parse(const char *s, int64_t *date_added, int64_t *seq);
+
+/* Records the TAXII status resource of an import (complete, per-object successes and
+ * failures); its new id goes to id_out. Statuses older than 7 days are dropped. */
+int share_status_put(struct store *s, const struct share_collection *c, const char *owner,
+		     int64_t request_us, const struct share_import_result *r, char id_out[40],
+		     struct merr *e);
+/* The status resource JSON (malloc'd in *json) of id if owner (NULL: anyone) posted it;
+ * M_ENOTFOUND otherwise. */
+int share_status_get(struct store *s, const char *id, const char *owner, char **json,
+		     struct merr *e);
 
 /* Deletes the versions of id matching q's version/spec_version selectors. Returns the count
  * in *deleted. */

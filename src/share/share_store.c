@@ -42,9 +42,9 @@ static void uuid4(char out[40])
 	randombytes_buf(r, sizeof(r));
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
-		 r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-		 r[14], r[15]);
+	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+		 r[13], r[14], r[15]);
 }
 
 static int add_access(struct store *s, const char *cid, const char *mode, const char *list,
@@ -56,8 +56,9 @@ static int add_access(struct store *s, const char *cid, const char *mode, const 
 
 	if (!list || !*list)
 		return 0;
-	if ((rc = store_prepare(s, "INSERT OR IGNORE INTO share_access (collection_id, mode, who) "
-				   "VALUES (?, ?, ?)",
+	if ((rc = store_prepare(s,
+				"INSERT OR IGNORE INTO share_access (collection_id, mode, who) "
+				"VALUES (?, ?, ?)",
 				&st, e)))
 		return rc;
 	while (*p) {
@@ -66,7 +67,8 @@ static int add_access(struct store *s, const char *cid, const char *mode, const 
 		if (!who_ok(p, n)) {
 			stmt_finalize(st);
 			return merr_at(e, M_EINVAL, NULL, -1, -1, mode,
-				       "'%.*s' is not user:NAME, role:ROLE, org:SLUG or *", (int)n, p);
+				       "'%.*s' is not user:NAME, role:ROLE, org:SLUG or *", (int)n,
+				       p);
 		}
 		stmt_reset(st);
 		stmt_bind_text(st, 1, cid);
@@ -137,8 +139,9 @@ static void access_list(struct store *s, const char *cid, const char *mode, char
 	size_t used = 0;
 
 	out[0] = '\0';
-	if (store_prepare(s, "SELECT who FROM share_access WHERE collection_id = ? AND mode = ? "
-			     "ORDER BY who",
+	if (store_prepare(s,
+			  "SELECT who FROM share_access WHERE collection_id = ? AND mode = ? "
+			  "ORDER BY who",
 			  &st, NULL))
 		return;
 	stmt_bind_text(st, 1, cid);
@@ -172,8 +175,9 @@ int share_collection_get(struct store *s, const char *id_or_alias, struct share_
 	struct store_stmt *st;
 	int rc;
 
-	if ((rc = store_prepare(s, "SELECT " COLL_COLS " FROM share_collections WHERE id = ? "
-				   "OR alias = ?",
+	if ((rc = store_prepare(s,
+				"SELECT " COLL_COLS " FROM share_collections WHERE id = ? "
+				"OR alias = ?",
 				&st, e)))
 		return rc;
 	stmt_bind_text(st, 1, id_or_alias);
@@ -192,17 +196,16 @@ int share_collection_get(struct store *s, const char *id_or_alias, struct share_
 	return 0;
 }
 
-int share_collection_each(struct store *s,
-			  int (*fn)(const struct share_collection *c, void *arg), void *arg,
-			  struct merr *e)
+int share_collection_each(struct store *s, int (*fn)(const struct share_collection *c, void *arg),
+			  void *arg, struct merr *e)
 {
 	struct store_stmt *st;
 	struct share_collection *v = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
 
-	if ((rc = store_prepare(s, "SELECT " COLL_COLS " FROM share_collections ORDER BY alias", &st,
-				e)))
+	if ((rc = store_prepare(s, "SELECT " COLL_COLS " FROM share_collections ORDER BY alias",
+				&st, e)))
 		return rc;
 	while ((rc = stmt_step(st, e)) == 1) {
 		if (n == cap) {
@@ -236,8 +239,8 @@ static int grant(const char *list, const struct share_who *who)
 	while (*p) {
 		const char *c = strchr(p, ',');
 		size_t n = c ? (size_t)(c - p) : strlen(p);
-#define IS(pre, val)                                                                               \
-	((val) && n == strlen(pre) + strlen(val) && strncmp(p, pre, strlen(pre)) == 0 &&             \
+#define IS(pre, val)                                                                     \
+	((val) && n == strlen(pre) + strlen(val) && strncmp(p, pre, strlen(pre)) == 0 && \
 	 strncmp(p + strlen(pre), (val), n - strlen(pre)) == 0)
 		if (n == 1 && *p == '*' && best < 1)
 			best = 1;
@@ -319,8 +322,24 @@ static int marking_level(struct store *s, const char *id, const struct share_obj
 	return rc == 1 ? 0 : M_ENOTFOUND;
 }
 
+static int max_date_added(struct store *s, const char *cid, int64_t *out, struct merr *e)
+{
+	struct store_stmt *st;
+	int rc;
+
+	*out = 0;
+	if ((rc = store_prepare(
+		 s, "SELECT MAX(date_added) FROM share_objects WHERE collection_id = ?", &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, cid);
+	if ((rc = stmt_step(st, e)) == 1)
+		*out = stmt_int64(st, 0);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 int share_import(struct store *s, const struct share_collection *c, const char *buf, size_t len,
-		 struct share_import_result *r, struct merr *e)
+		 unsigned flags, struct share_import_result *r, struct merr *e)
 {
 	struct share_span *sp = NULL;
 	struct share_obj *objs = NULL;
@@ -328,11 +347,17 @@ int share_import(struct store *s, const struct share_collection *c, const char *
 	struct store_stmt *ins = NULL, *mk = NULL;
 	int64_t now, last = 0;
 	size_t n = 0;
-	int rc;
+	int rc, kind;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = share_spans(buf, len, &sp, &n, e)))
+	if ((rc = share_spans(buf, len, &sp, &n, &kind, e)))
 		return rc;
+	if ((flags & SHARE_IMPORT_ENVELOPE) && kind != SHARE_DOC_ENVELOPE) {
+		free(sp);
+		return merr_at(e, M_EINVAL, NULL, -1, 0, "type",
+			       "a TAXII envelope is expected, not a %s",
+			       kind == SHARE_DOC_BUNDLE ? "STIX bundle" : "bare STIX object");
+	}
 	objs = calloc(n ? n : 1, sizeof(*objs));
 	valid = calloc(n ? n : 1, sizeof(*valid));
 	r->items = calloc(n ? n : 1, sizeof(*r->items));
@@ -355,20 +380,22 @@ int share_import(struct store *s, const struct share_collection *c, const char *
 	}
 	if ((rc = store_begin_immediate(s, e)))
 		goto out;
-	rc = store_query_int(s, "SELECT COALESCE(MAX(date_added), 0) FROM share_objects", &last, e);
+	rc = max_date_added(s, c->id, &last, e);
 	now = share_now_us();
 	r->date_added = now > last ? now : last;
 	if (rc == 0)
-		rc = store_prepare(s,
-				   "INSERT INTO share_objects (collection_id, stix_id, type, version, "
-				   "version_us, spec_version, date_added, tlp, raw) VALUES (?, ?, ?, ?, "
-				   "?, ?, ?, ?, ?) ON CONFLICT (collection_id, stix_id, version) DO NOTHING",
-				   &ins, e);
+		rc = store_prepare(
+		    s,
+		    "INSERT INTO share_objects (collection_id, stix_id, type, version, "
+		    "version_us, spec_version, date_added, tlp, raw) VALUES (?, ?, ?, ?, "
+		    "?, ?, ?, ?, ?) ON CONFLICT (collection_id, stix_id, version) DO NOTHING",
+		    &ins, e);
 	if (rc == 0)
-		rc = store_prepare(s,
-				   "INSERT INTO share_markings (id, tlp) VALUES (?, ?) ON CONFLICT (id) "
-				   "DO UPDATE SET tlp = COALESCE(share_markings.tlp, excluded.tlp)",
-				   &mk, e);
+		rc = store_prepare(
+		    s,
+		    "INSERT INTO share_markings (id, tlp) VALUES (?, ?) ON CONFLICT (id) "
+		    "DO UPDATE SET tlp = COALESCE(share_markings.tlp, excluded.tlp)",
+		    &mk, e);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct share_item *it = &r->items[i];
 		int tlp = 0, lv;
@@ -422,7 +449,8 @@ int share_import(struct store *s, const struct share_collection *c, const char *
 			stmt_reset(mk);
 			stmt_bind_text(mk, 1, objs[i].id);
 			stmt_bind_text(mk, 2,
-				       objs[i].marking_tlp ? share_tlp_name(objs[i].marking_tlp) : NULL);
+				       objs[i].marking_tlp ? share_tlp_name(objs[i].marking_tlp)
+							   : NULL);
 			if ((rc = stmt_step(mk, e)) < 0)
 				break;
 			rc = 0;
@@ -524,20 +552,23 @@ static int where(struct buf *sql, struct binds *b, const struct share_collection
 		bool any = false;
 		buf_adds(sql, " AND (");
 		if (q->vsel == SHARE_V_LAST || q->vsel_last) {
-			buf_adds(sql, "o.version_us = (SELECT MAX(x.version_us) FROM share_objects x "
-				      "WHERE x.collection_id = o.collection_id AND x.stix_id = "
-				      "o.stix_id)");
+			buf_adds(sql,
+				 "o.version_us = (SELECT MAX(x.version_us) FROM share_objects x "
+				 "WHERE x.collection_id = o.collection_id AND x.stix_id = "
+				 "o.stix_id)");
 			any = true;
 		}
 		if (q->vsel == SHARE_V_FIRST || q->vsel_first) {
-			buf_addf(sql, "%so.version_us = (SELECT MIN(x.version_us) FROM share_objects "
-				      "x WHERE x.collection_id = o.collection_id AND x.stix_id = "
-				      "o.stix_id)",
+			buf_addf(sql,
+				 "%so.version_us = (SELECT MIN(x.version_us) FROM share_objects "
+				 "x WHERE x.collection_id = o.collection_id AND x.stix_id = "
+				 "o.stix_id)",
 				 any ? " OR " : "");
 			any = true;
 		}
 		for (int i = 0; i < q->n_ats; i++) {
-			add_int(sql, b, any ? " OR o.version_us = ?" : "o.version_us = ?", q->ats[i]);
+			add_int(sql, b, any ? " OR o.version_us = ?" : "o.version_us = ?",
+				q->ats[i]);
 			any = true;
 		}
 		if (!any)

@@ -210,7 +210,8 @@ static int str(struct scan *s, size_t *b, size_t *n)
 			c = (unsigned char)s->p[s->i];
 			if (c == 'u') {
 				for (int k = 1; k <= 4; k++)
-					if (s->i + k >= s->len || !isxdigit((unsigned char)s->p[s->i + k]))
+					if (s->i + k >= s->len ||
+					    !isxdigit((unsigned char)s->p[s->i + k]))
 						return bad(s, "bad \\u escape");
 				s->i += 4;
 			} else if (!strchr("\"\\/bfnrt", c)) {
@@ -320,7 +321,8 @@ static int value(struct scan *s, int depth)
 	}
 }
 
-int share_spans(const char *buf, size_t len, struct share_span **spans, size_t *n, struct merr *e)
+int share_spans(const char *buf, size_t len, struct share_span **spans, size_t *n, int *kind,
+		struct merr *e)
 {
 	struct scan s = {buf, len, 0, e};
 	struct share_span *v = NULL;
@@ -352,7 +354,8 @@ int share_spans(const char *buf, size_t len, struct share_span **spans, size_t *
 		}
 		s.i++;
 		ws(&s);
-		if (kn == 7 && memcmp(buf + kb, "objects", 7) == 0 && s.i < len && buf[s.i] == '[') {
+		if (kn == 7 && memcmp(buf + kb, "objects", 7) == 0 && s.i < len &&
+		    buf[s.i] == '[') {
 			has_objects = true;
 			s.i++;
 			ws(&s);
@@ -400,7 +403,8 @@ int share_spans(const char *buf, size_t len, struct share_span **spans, size_t *
 				goto fail;
 			if (kn == 4 && memcmp(buf + kb, "type", 4) == 0) {
 				has_type = true;
-				is_bundle = (s.i - vb == 8 && memcmp(buf + vb, "\"bundle\"", 8) == 0);
+				is_bundle =
+				    (s.i - vb == 8 && memcmp(buf + vb, "\"bundle\"", 8) == 0);
 			}
 		}
 		ws(&s);
@@ -439,6 +443,10 @@ end:
 	}
 	*spans = v;
 	*n = cnt;
+	if (kind)
+		*kind = !has_type   ? SHARE_DOC_ENVELOPE
+			: is_bundle ? SHARE_DOC_BUNDLE
+				    : SHARE_DOC_OBJECT;
 	return 0;
 fail:
 	free(v);
@@ -500,10 +508,24 @@ static bool ident_ok(const char *id, const char *want_type)
 }
 
 static const char *const scos[] = {
-    "artifact",	    "autonomous-system", "directory",	    "domain-name",  "email-addr",
-    "email-message", "file",		 "ipv4-addr",	    "ipv6-addr",    "mac-addr",
-    "mutex",	    "network-traffic",	 "process",	    "software",	    "url",
-    "user-account", "windows-registry-key", "x509-certificate",
+    "artifact",
+    "autonomous-system",
+    "directory",
+    "domain-name",
+    "email-addr",
+    "email-message",
+    "file",
+    "ipv4-addr",
+    "ipv6-addr",
+    "mac-addr",
+    "mutex",
+    "network-traffic",
+    "process",
+    "software",
+    "url",
+    "user-account",
+    "windows-registry-key",
+    "x509-certificate",
 };
 
 static bool is_sco(const char *t)
@@ -520,7 +542,8 @@ static const struct {
 	const char *req[4];
 } required[] = {
     {"indicator", {"pattern", "pattern_type", "valid_from"}},
-    {"observed-data", {"first_observed", "last_observed", "number_observed", "object_refs|objects"}},
+    {"observed-data",
+     {"first_observed", "last_observed", "number_observed", "object_refs|objects"}},
     {"sighting", {"sighting_of_ref"}},
     {"report", {"name", "published", "object_refs"}},
     {"identity", {"name"}},
@@ -568,8 +591,9 @@ static int need_ts(cJSON *o, const char *k, int frac, bool required_, int64_t *u
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 	if (!v) {
 		*us = -1;
-		return required_ ? merr_at(e, M_EPARSE, NULL, -1, -1, k, "required property missing")
-				 : 0;
+		return required_
+			   ? merr_at(e, M_EPARSE, NULL, -1, -1, k, "required property missing")
+			   : 0;
 	}
 	if (!cJSON_IsString(v) || (*us = share_ts_us(v->valuestring, frac)) < 0)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, k,
@@ -594,14 +618,16 @@ static int check_ref_list(cJSON *o, const char *k, bool required_, struct merr *
 {
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k), *it;
 	if (!v)
-		return required_ ? merr_at(e, M_EPARSE, NULL, -1, -1, k, "required property missing")
-				 : 0;
+		return required_
+			   ? merr_at(e, M_EPARSE, NULL, -1, -1, k, "required property missing")
+			   : 0;
 	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, k, "must be a non-empty list");
 	cJSON_ArrayForEach(it, v)
 	{
 		if (!cJSON_IsString(it) || !ident_ok(it->valuestring, NULL))
-			return merr_at(e, M_EPARSE, NULL, -1, -1, k, "not a list of STIX identifiers");
+			return merr_at(e, M_EPARSE, NULL, -1, -1, k,
+				       "not a list of STIX identifiers");
 	}
 	return 0;
 }
@@ -664,7 +690,8 @@ static int check_object(cJSON *o, struct share_obj *out, struct merr *e)
 		       cJSON_GetObjectItemCaseSensitive(o, "created"));
 	if (sv) {
 		if (!cJSON_IsString(sv) || strcmp(sv->valuestring, "2.1") != 0)
-			return merr_at(e, M_EPARSE, NULL, -1, -1, "spec_version", "must be \"2.1\"");
+			return merr_at(e, M_EPARSE, NULL, -1, -1, "spec_version",
+				       "must be \"2.1\"");
 	} else if (sdo) {
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "spec_version",
 			       "required property missing (STIX 2.0 objects are not accepted)");
@@ -675,7 +702,8 @@ static int check_object(cJSON *o, struct share_obj *out, struct merr *e)
 		    (rc = need_ts(o, "modified", 3, !marking, &modified, e)))
 			return rc;
 		if (modified >= 0 && modified < created)
-			return merr_at(e, M_EPARSE, NULL, -1, -1, "modified", "earlier than created");
+			return merr_at(e, M_EPARSE, NULL, -1, -1, "modified",
+				       "earlier than created");
 	}
 	v = cJSON_GetObjectItemCaseSensitive(o, modified >= 0 ? "modified" : "created");
 	if (v && (modified >= 0 || created >= 0)) {
@@ -692,7 +720,8 @@ static int check_object(cJSON *o, struct share_obj *out, struct merr *e)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "confidence", "must be an integer 0-100");
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "labels"))) {
 		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
-			return merr_at(e, M_EPARSE, NULL, -1, -1, "labels", "must be a non-empty list");
+			return merr_at(e, M_EPARSE, NULL, -1, -1, "labels",
+				       "must be a non-empty list");
 		cJSON_ArrayForEach(it, v) if (!cJSON_IsString(it)) return merr_at(
 		    e, M_EPARSE, NULL, -1, -1, "labels", "must be a list of strings");
 	}
@@ -707,9 +736,10 @@ static int check_object(cJSON *o, struct share_obj *out, struct merr *e)
 					       "not a list of marking-definition identifiers");
 			if (out->n_marking_refs >= (int)ARRAY_SIZE(out->marking_refs))
 				return merr_at(e, M_EPARSE, NULL, -1, -1, "object_marking_refs",
-					       "more than %d markings", (int)ARRAY_SIZE(out->marking_refs));
-			snprintf(out->marking_refs[out->n_marking_refs++], sizeof(out->marking_refs[0]),
-				 "%s", it->valuestring);
+					       "more than %d markings",
+					       (int)ARRAY_SIZE(out->marking_refs));
+			snprintf(out->marking_refs[out->n_marking_refs++],
+				 sizeof(out->marking_refs[0]), "%s", it->valuestring);
 		}
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "granular_markings"))) {
@@ -721,18 +751,21 @@ static int check_object(cJSON *o, struct share_obj *out, struct merr *e)
 			cJSON *sel = cJSON_GetObjectItemCaseSensitive(it, "selectors"), *s2;
 			cJSON *mr = cJSON_GetObjectItemCaseSensitive(it, "marking_ref");
 			cJSON *lang = cJSON_GetObjectItemCaseSensitive(it, "lang");
-			if (!cJSON_IsObject(it) || !cJSON_IsArray(sel) || cJSON_GetArraySize(sel) == 0)
+			if (!cJSON_IsObject(it) || !cJSON_IsArray(sel) ||
+			    cJSON_GetArraySize(sel) == 0)
 				return merr_at(e, M_EPARSE, NULL, -1, -1, "granular_markings",
 					       "each needs a non-empty selectors list");
 			cJSON_ArrayForEach(s2, sel) if (!cJSON_IsString(s2)) return merr_at(
-			    e, M_EPARSE, NULL, -1, -1, "granular_markings", "selectors are strings");
+			    e, M_EPARSE, NULL, -1, -1, "granular_markings",
+			    "selectors are strings");
 			if (!!mr == !!lang)
 				return merr_at(e, M_EPARSE, NULL, -1, -1, "granular_markings",
 					       "each needs exactly one of marking_ref and lang");
 			if (mr && (!cJSON_IsString(mr) ||
 				   !ident_ok(mr->valuestring, "marking-definition")))
-				return merr_at(e, M_EPARSE, NULL, -1, -1, "granular_markings",
-					       "marking_ref is not a marking-definition identifier");
+				return merr_at(
+				    e, M_EPARSE, NULL, -1, -1, "granular_markings",
+				    "marking_ref is not a marking-definition identifier");
 		}
 	}
 	/* per type */
@@ -857,7 +890,8 @@ int share_stix_check(const char *raw, size_t len, struct share_obj *o, struct me
 		return merr_at(e, M_EPARSE, NULL, -1, -1, NULL, "malformed JSON");
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
-		return merr_at(e, M_EPARSE, NULL, -1, -1, NULL, "a STIX object must be a JSON object");
+		return merr_at(e, M_EPARSE, NULL, -1, -1, NULL,
+			       "a STIX object must be a JSON object");
 	}
 	rc = check_object(j, o, e);
 	cJSON_Delete(j);

@@ -19,13 +19,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > (1 << 20))
 		return 0;
 	merr_init(&e);
-	if (share_spans((const char *)data, size, &sp, &n, &e) == 0) {
+	if (share_spans((const char *)data, size, &sp, &n, NULL, &e) == 0) {
 		for (size_t i = 0; i < n; i++) {
-			if (sp[i].off + sp[i].len > size || sp[i].len < 2 || data[sp[i].off] != '{' ||
-			    data[sp[i].off + sp[i].len - 1] != '}')
+			if (sp[i].off + sp[i].len > size || sp[i].len < 2 ||
+			    data[sp[i].off] != '{' || data[sp[i].off + sp[i].len - 1] != '}')
 				__builtin_trap();
 			merr_init(&e);
-			if (share_stix_check((const char *)data + sp[i].off, sp[i].len, &o, &e) == 0 &&
+			if (share_stix_check((const char *)data + sp[i].off, sp[i].len, &o, &e) ==
+				0 &&
 			    (strlen(o.version) >= sizeof(o.version) || !o.type[0] || !o.id[0]))
 				__builtin_trap();
 		}

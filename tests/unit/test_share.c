@@ -11,21 +11,21 @@
 
 static void test_share__tlp_ids_every_variant(void **state)
 {
-	assert_int_equal(share_tlp_of_marking_id(
-			     "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"),
-			 SHARE_TLP_CLEAR); /* TLP 1.0 WHITE, also OpenCTI's CLEAR */
-	assert_int_equal(share_tlp_of_marking_id(
-			     "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"),
-			 SHARE_TLP_CLEAR);
-	assert_int_equal(share_tlp_of_marking_id(
-			     "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"),
-			 SHARE_TLP_AMBER_STRICT);
-	assert_int_equal(share_tlp_of_marking_id(
-			     "marking-definition--826578e1-40ad-459f-bc73-ede076f81f37"),
-			 SHARE_TLP_AMBER_STRICT); /* OpenCTI */
-	assert_int_equal(share_tlp_of_marking_id(
-			     "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ec"),
-			 0); /* one digit off TLP:RED 1.0 */
+	assert_int_equal(
+	    share_tlp_of_marking_id("marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"),
+	    SHARE_TLP_CLEAR); /* TLP 1.0 WHITE, also OpenCTI's CLEAR */
+	assert_int_equal(
+	    share_tlp_of_marking_id("marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"),
+	    SHARE_TLP_CLEAR);
+	assert_int_equal(
+	    share_tlp_of_marking_id("marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"),
+	    SHARE_TLP_AMBER_STRICT);
+	assert_int_equal(
+	    share_tlp_of_marking_id("marking-definition--826578e1-40ad-459f-bc73-ede076f81f37"),
+	    SHARE_TLP_AMBER_STRICT); /* OpenCTI */
+	assert_int_equal(
+	    share_tlp_of_marking_id("marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ec"),
+	    0); /* one digit off TLP:RED 1.0 */
 	assert_int_equal(share_tlp_parse("TLP:AMBER+STRICT"), SHARE_TLP_AMBER_STRICT);
 	assert_int_equal(share_tlp_parse("white"), SHARE_TLP_CLEAR);
 	assert_int_equal(share_tlp_parse("purple"), 0);
@@ -59,16 +59,16 @@ static void test_share__spans_exact_bytes(void **state)
 	size_t n;
 
 	merr_init(&e);
-	assert_int_equal(share_spans(doc, strlen(doc), &sp, &n, &e), 0);
+	assert_int_equal(share_spans(doc, strlen(doc), &sp, &n, NULL, &e), 0);
 	assert_int_equal(n, 2);
 	assert_memory_equal(doc + sp[0].off, "{\"a\": \"}\\\"]\"}", sp[0].len);
 	assert_memory_equal(doc + sp[1].off, "{ \"b\" : [1, {}]}", sp[1].len);
 	free(sp);
 	merr_init(&e);
-	assert_int_equal(share_spans("{\"objects\": [{}] } x", 20, &sp, &n, &e), M_EPARSE);
+	assert_int_equal(share_spans("{\"objects\": [{}] } x", 20, &sp, &n, NULL, &e), M_EPARSE);
 	assert_non_null(strstr(e.msg, "trailing"));
 	merr_init(&e);
-	assert_int_equal(share_spans("{\"objects\": [{},]}", 18, &sp, &n, &e), M_EPARSE);
+	assert_int_equal(share_spans("{\"objects\": [{},]}", 18, &sp, &n, NULL, &e), M_EPARSE);
 	assert_int_equal(e.offset, 16);
 }
 
@@ -76,17 +76,20 @@ static void test_share__check_reasons(void **state)
 {
 	struct share_obj o;
 	struct merr e;
-	const char *ok = "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"sighting--ee20065d-"
-			 "2555-424f-ad9e-0f8428623c75\",\"created\":\"2016-04-06T20:08:31.000Z\","
-			 "\"modified\":\"2016-04-06T20:08:31.000Z\",\"sighting_of_ref\":\"indicator--"
-			 "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\",\"count\":3}";
-	const char *no_ref = "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"sighting--"
-			     "ee20065d-2555-424f-ad9e-0f8428623c75\",\"created\":\"2016-04-06T20:08:31."
-			     "000Z\",\"modified\":\"2016-04-06T20:08:31.000Z\"}";
-	const char *wrong_prefix = "{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"tool--"
-				   "ee20065d-2555-424f-ad9e-0f8428623c75\",\"created\":\"2016-04-06T"
-				   "20:08:31.000Z\",\"modified\":\"2016-04-06T20:08:31.000Z\",\"name\":"
-				   "\"x\"}";
+	const char *ok =
+	    "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"sighting--ee20065d-"
+	    "2555-424f-ad9e-0f8428623c75\",\"created\":\"2016-04-06T20:08:31.000Z\","
+	    "\"modified\":\"2016-04-06T20:08:31.000Z\",\"sighting_of_ref\":\"indicator--"
+	    "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f\",\"count\":3}";
+	const char *no_ref =
+	    "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"sighting--"
+	    "ee20065d-2555-424f-ad9e-0f8428623c75\",\"created\":\"2016-04-06T20:08:31."
+	    "000Z\",\"modified\":\"2016-04-06T20:08:31.000Z\"}";
+	const char *wrong_prefix =
+	    "{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"tool--"
+	    "ee20065d-2555-424f-ad9e-0f8428623c75\",\"created\":\"2016-04-06T"
+	    "20:08:31.000Z\",\"modified\":\"2016-04-06T20:08:31.000Z\",\"name\":"
+	    "\"x\"}";
 
 	merr_init(&e);
 	assert_int_equal(share_stix_check(ok, strlen(ok), &o, &e), 0);
@@ -121,8 +124,8 @@ static int walk_row(const struct share_row *r, void *arg)
 static void test_share__paging_and_tlp(void **state)
 {
 	char path[512], doc[65536];
-	struct share_collection c = {.alias = "p", .title = "p", .tlp = SHARE_TLP_GREEN,
-				     .read = "role:member"};
+	struct share_collection c = {
+	    .alias = "p", .title = "p", .tlp = SHARE_TLP_GREEN, .read = "role:member"};
 	struct share_import_result r;
 	struct share_query q = {.added_after = -1, .cursor_date = -1, .limit = 3};
 	struct share_who member = {"m1", "member", NULL};
@@ -146,13 +149,14 @@ static void test_share__paging_and_tlp(void **state)
 			    "%s{\"type\":\"url\",\"id\":\"url--%08d-0000-4000-8000-000000000000\","
 			    "\"value\":\"http://x.test/#%d\"%s}",
 			    i ? "," : "", k, k,
-			    k == 5 ? ",\"object_marking_refs\":[\"marking-definition--e828b379-4e03-"
-				     "4974-9ac4-e53a884c97c1\"]"
-				   : "");
+			    k == 5
+				? ",\"object_marking_refs\":[\"marking-definition--e828b379-4e03-"
+				  "4974-9ac4-e53a884c97c1\"]"
+				: "");
 		snprintf(doc + used, sizeof(doc) - used, "]}");
 		if (b == 2)
 			break;
-		assert_int_equal(share_import(s, &c, doc, strlen(doc), &r, &e), 0);
+		assert_int_equal(share_import(s, &c, doc, strlen(doc), 0, &r, &e), 0);
 		assert_int_equal(r.n_ok, 20);
 		share_import_result_free(&r);
 	}
@@ -162,7 +166,7 @@ static void test_share__paging_and_tlp(void **state)
 		q.cursor_date = w.last_date;
 		q.cursor_seq = w.last_seq;
 		if (++pages == 4) {
-			assert_int_equal(share_import(s, &c, doc, strlen(doc), &r, &e), 0);
+			assert_int_equal(share_import(s, &c, doc, strlen(doc), 0, &r, &e), 0);
 			share_import_result_free(&r);
 		}
 	}

@@ -47,9 +47,11 @@ CREATE TABLE share_markings (
 CREATE TABLE share_status (
 	id TEXT PRIMARY KEY,
 	collection_id TEXT NOT NULL,
+	owner TEXT NOT NULL,                  -- the account that POSTed ('cli' from the CLI)
 	request_us INTEGER NOT NULL,
 	total INTEGER NOT NULL,
 	success INTEGER NOT NULL,
 	failure INTEGER NOT NULL,
-	details TEXT NOT NULL                 -- JSON {"successes":[...],"failures":[...]}
+	status TEXT NOT NULL                  -- the TAXII status resource, JSON
 );
+CREATE INDEX share_status_time ON share_status(request_us);
