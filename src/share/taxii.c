@@ -72,7 +72,8 @@ static bool id_like(const char *s, size_t n)
 
 static bool spec_like(const char *s, size_t n)
 {
-	return n == 3 && isdigit((unsigned char)s[0]) && s[1] == '.' && isdigit((unsigned char)s[2]);
+	return n == 3 && isdigit((unsigned char)s[0]) && s[1] == '.' &&
+	       isdigit((unsigned char)s[2]);
 }
 
 int share_query_param(struct share_query *q, const char *key, const char *val, bool *known,
@@ -83,7 +84,8 @@ int share_query_param(struct share_query *q, const char *key, const char *val, b
 	*known = true;
 	if (strcmp(key, "added_after") == 0) {
 		if ((q->added_after = taxii_ts(val)) < 0)
-			return merr_at(e, M_EINVAL, NULL, -1, -1, key, "not an RFC 3339 UTC timestamp");
+			return merr_at(e, M_EINVAL, NULL, -1, -1, key,
+				       "not an RFC 3339 UTC timestamp");
 		return 0;
 	}
 	if (strcmp(key, "limit") == 0) {
@@ -100,7 +102,8 @@ int share_query_param(struct share_query *q, const char *key, const char *val, b
 	}
 	if (strcmp(key, "next") == 0) {
 		if (share_next_parse(val, &q->cursor_date, &q->cursor_seq))
-			return merr_at(e, M_EINVAL, NULL, -1, -1, key, "not a token this server gave");
+			return merr_at(e, M_EINVAL, NULL, -1, -1, key,
+				       "not a token this server gave");
 		return 0;
 	}
 	if (strcmp(key, "match[id]") == 0) {
@@ -146,9 +149,9 @@ int share_query_param(struct share_query *q, const char *key, const char *val, b
 			} else {
 				int64_t t = share_ts_us(one, 0);
 				if (t < 0)
-					return merr_at(e, M_EINVAL, NULL, -1, -1, key,
-						       "'%s' is not all, first, last or a timestamp",
-						       one);
+					return merr_at(
+					    e, M_EINVAL, NULL, -1, -1, key,
+					    "'%s' is not all, first, last or a timestamp", one);
 				if (q->n_ats == (int)ARRAY_SIZE(q->ats))
 					return merr_at(e, M_EINVAL, NULL, -1, -1, key,
 						       "too many versions");
@@ -211,10 +214,9 @@ int share_status_put(struct store *s, const struct share_collection *c, const ch
 	randombytes_buf(rnd, sizeof(rnd));
 	rnd[6] = (unsigned char)((rnd[6] & 0x0f) | 0x40);
 	rnd[8] = (unsigned char)((rnd[8] & 0x3f) | 0x80);
-	snprintf(id_out, 40,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", rnd[0],
-		 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], rnd[8], rnd[9], rnd[10],
-		 rnd[11], rnd[12], rnd[13], rnd[14], rnd[15]);
+	snprintf(id_out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], rnd[8], rnd[9],
+		 rnd[10], rnd[11], rnd[12], rnd[13], rnd[14], rnd[15]);
 	share_fmt_us(request_us, ts);
 	cJSON_AddStringToObject(o, "id", id_out);
 	cJSON_AddStringToObject(o, "status", "complete");
@@ -259,8 +261,8 @@ int share_status_put(struct store *s, const struct share_collection *c, const ch
 		stmt_finalize(st);
 	}
 	cJSON_free(txt);
-	if (rc == 0 && (rc = store_prepare(s, "DELETE FROM share_status WHERE request_us < ?", &st,
-					   e)) == 0) {
+	if (rc == 0 &&
+	    (rc = store_prepare(s, "DELETE FROM share_status WHERE request_us < ?", &st, e)) == 0) {
 		stmt_bind_int64(st, 1, request_us - (int64_t)7 * 86400 * 1000000);
 		rc = stmt_step(st, e);
 		rc = rc < 0 ? rc : 0;

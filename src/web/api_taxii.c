@@ -12,8 +12,7 @@
 #define TAXII_MT "application/taxii+json;version=2.1"
 #define STIX_MT "application/stix+json;version=2.1"
 
-void web_taxii_error(struct web_req *r, int http_status, const char *code_name,
-		     const char *message)
+void web_taxii_error(struct web_req *r, int http_status, const char *code_name, const char *message)
 {
 	cJSON *o = cJSON_CreateObject();
 	char st[8];
@@ -30,7 +29,7 @@ void web_taxii_error(struct web_req *r, int http_status, const char *code_name,
 }
 
 static int fail(struct web_req *r, int status, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int fail(struct web_req *r, int status, const char *code, const char *fmt, ...)
 {
 	char msg[700];
@@ -162,9 +161,9 @@ int web_taxii_root(struct web_req *r)
 				"STIX 2.1 indicators and incidents shared with the ISAC under TLP");
 	v = cJSON_AddArrayToObject(o, "versions");
 	cJSON_AddItemToArray(v, cJSON_CreateString(TAXII_MT));
-	cJSON_AddNumberToObject(o, "max_content_length",
-				(double)(r->opts && r->opts->body_max ? r->opts->body_max
-								       : (size_t)1 << 20));
+	cJSON_AddNumberToObject(
+	    o, "max_content_length",
+	    (double)(r->opts && r->opts->body_max ? r->opts->body_max : (size_t)1 << 20));
 	return reply_json(r, 200, o);
 }
 
@@ -242,15 +241,17 @@ static bool params(struct web_req *r, struct share_query *q, const char *const *
 		bool known, ok = false;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(r->query.v[j].key, k) == 0) {
-				fail(r, 400, "bad_request", "%.60s: given twice / 重複しています", k);
+				fail(r, 400, "bad_request", "%.60s: given twice / 重複しています",
+				     k);
 				return false;
 			}
 		for (size_t j = 0; allowed[j]; j++)
 			ok |= strcmp(allowed[j], k) == 0;
 		if (!ok && strncmp(k, "match[", 6) != 0)
 			continue; /* unknown parameters are ignored (lang=...) */
-		if (!ok && (strcmp(k, "match[id]") == 0 || strcmp(k, "match[type]") == 0 ||
-			    strcmp(k, "match[version]") == 0 || strcmp(k, "match[spec_version]") == 0)) {
+		if (!ok &&
+		    (strcmp(k, "match[id]") == 0 || strcmp(k, "match[type]") == 0 ||
+		     strcmp(k, "match[version]") == 0 || strcmp(k, "match[spec_version]") == 0)) {
 			fail(r, 400, "bad_request", "%s: not taken by this endpoint", k);
 			return false;
 		}
@@ -267,13 +268,13 @@ static bool params(struct web_req *r, struct share_query *q, const char *const *
 	return true;
 }
 
-static const char *const page_params[] = {"added_after",    "limit",	     "next",
-					  "match[id]",	    "match[type]",   "match[version]",
+static const char *const page_params[] = {"added_after",	 "limit",	"next",
+					  "match[id]",		 "match[type]", "match[version]",
 					  "match[spec_version]", NULL};
-static const char *const object_params[] = {"added_after", "limit", "next", "match[version]",
-					    "match[spec_version]", NULL};
-static const char *const version_params[] = {"added_after", "limit", "next",
-					     "match[spec_version]", NULL};
+static const char *const object_params[] = {
+    "added_after", "limit", "next", "match[version]", "match[spec_version]", NULL};
+static const char *const version_params[] = {"added_after", "limit", "next", "match[spec_version]",
+					     NULL};
 static const char *const delete_params[] = {"match[version]", "match[spec_version]", NULL};
 
 enum page_kind { PAGE_OBJECTS, PAGE_MANIFEST, PAGE_VERSIONS };
@@ -337,7 +338,9 @@ static int page(struct web_req *r, const struct share_collection *c, struct shar
 		buf_adds(&r->out, "],");
 	}
 	buf_addf(&r->out, "\"more\":%s", more ? "true" : "false");
-	if (more) {
+	/* next on every non-empty page: with more false it still lets a client resume after
+	 * the last object it saw (objects added later come after it in (date_added, seq)). */
+	if (p.n) {
 		share_next_fmt(p.last, p.last_seq, next);
 		buf_addf(&r->out, ",\"next\":\"%s\"", next);
 	}
@@ -361,7 +364,8 @@ static bool readable(struct web_req *r, struct share_collection *c, struct share
 		return false;
 	if (!share_may(r->s, c, w, false)) {
 		/* write-only: the collection is known to the caller, its contents are not */
-		fail(r, 403, "forbidden", "this collection cannot be read / 読み取り権限がありません");
+		fail(r, 403, "forbidden",
+		     "this collection cannot be read / 読み取り権限がありません");
 		return false;
 	}
 	return true;
@@ -446,9 +450,10 @@ int web_taxii_object_delete(struct web_req *r)
 	if (!pre(r) || !coll(r, &c, &w))
 		return 0;
 	if (!share_may(r->s, &c, &w, false) || !share_may(r->s, &c, &w, true))
-		return fail(r, 403, "forbidden",
-			    "deleting needs both can_read and can_write / 削除には読み書き両方の権限が"
-			    "必要です");
+		return fail(
+		    r, 403, "forbidden",
+		    "deleting needs both can_read and can_write / 削除には読み書き両方の権限が"
+		    "必要です");
 	if (!params(r, &q, delete_params) || !object_id(r, &q))
 		return 0;
 	q.who = &w;
@@ -493,14 +498,15 @@ int web_taxii_objects_add(struct web_req *r)
 	if (!pre(r) || !coll(r, &c, &w))
 		return 0;
 	if (!share_may(r->s, &c, &w, true))
-		return fail(r, 403, "forbidden", "this collection cannot be written / 書き込み権限が"
-						 "ありません");
+		return fail(r, 403, "forbidden",
+			    "this collection cannot be written / 書き込み権限が"
+			    "ありません");
 	if (!content_type_ok(r->content_type))
 		return fail(r, 415, "unsupported_media_type",
 			    "Content-Type must be " TAXII_MT " / Content-Type が違います");
 	merr_init(&e);
-	rc = share_import(r->s, &c, r->body ? r->body : "", r->body_len, SHARE_IMPORT_ENVELOPE, &res,
-			  &e);
+	rc = share_import(r->s, &c, r->body ? r->body : "", r->body_len, SHARE_IMPORT_ENVELOPE,
+			  &res, &e);
 	if (rc == M_EPARSE || rc == M_EINVAL) {
 		char m[700];
 		merr_format(&e, m, sizeof(m));
