@@ -68,6 +68,30 @@ struct share_obj {
  */
 int share_stix_check(const char *raw, size_t len, struct share_obj *o, struct merr *e);
 
+/* STIX patterning. A concrete observable of a positive comparison (=, IN, ISSUBSET for
+ * addresses) on ipv4-addr/ipv6-addr (CIDR, normalised), domain-name, url, email-addr or
+ * file/artifact/x509-certificate hashes (MD5, SHA-1, SHA-256; any spelling). */
+enum share_ioc_kind {
+	SHARE_IOC_IP = 1, /* "a.b.c.d/n" or "x::/n" */
+	SHARE_IOC_DOMAIN,
+	SHARE_IOC_URL,
+	SHARE_IOC_EMAIL,
+	SHARE_IOC_MD5,
+	SHARE_IOC_SHA1,
+	SHARE_IOC_SHA256,
+};
+struct share_ioc {
+	int kind;
+	char value[2048];
+};
+typedef int (*share_ioc_fn)(const struct share_ioc *ioc, void *arg);
+/* Parses pattern[0..len) against the whole STIX 2.1 pattern grammar; fn (may be NULL) gets
+ * each concrete observable. Returns 0, M_EPARSE (e: field "pattern", offset and reason) or
+ * fn's non-zero return. */
+int share_pattern_parse(const char *pattern, size_t len, share_ioc_fn fn, void *arg,
+			struct merr *e);
+const char *share_ioc_kind_name(int kind);
+
 /* RFC 3339 UTC timestamp "YYYY-MM-DDTHH:MM:SS[.frac]Z" to microseconds; -1 when invalid.
  * min_frac: fractional digits required (3 for created/modified). */
 int64_t share_ts_us(const char *s, int min_frac);

@@ -786,8 +786,13 @@ static int check_object(cJSON *o, struct share_obj *out, struct merr *e)
 	}
 	if (strcmp(out->type, "indicator") == 0) {
 		int64_t vf, vu;
+		cJSON *pt = cJSON_GetObjectItemCaseSensitive(o, "pattern_type");
 		if ((v = cJSON_GetObjectItemCaseSensitive(o, "pattern")) && !cJSON_IsString(v))
 			return merr_at(e, M_EPARSE, NULL, -1, -1, "pattern", "must be a string");
+		if (cJSON_IsString(pt) && strcmp(pt->valuestring, "stix") == 0 &&
+		    (rc = share_pattern_parse(v->valuestring, strlen(v->valuestring), NULL, NULL,
+					      e)))
+			return rc;
 		if ((rc = need_ts(o, "valid_from", 0, true, &vf, e)) ||
 		    (rc = need_ts(o, "valid_until", 0, false, &vu, e)))
 			return rc;

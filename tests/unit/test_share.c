@@ -176,6 +176,85 @@ static void test_share__paging_and_tlp(void **state)
 	store_close(s);
 }
 
+struct iocs {
+	char got[16][128];
+	int n;
+};
+
+static int collect(const struct share_ioc *ioc, void *arg)
+{
+	struct iocs *x = arg;
+	if (x->n < 16)
+		snprintf(x->got[x->n++], sizeof(x->got[0]), "%s=%.100s",
+			 share_ioc_kind_name(ioc->kind), ioc->value);
+	return 0;
+}
+
+static void test_share__pattern_grammar(void **state)
+{
+	static const char *const ok[] = {
+	    "[ipv4-addr:value = '198.51.100.7']",
+	    "[file:hashes.'SHA-256' = "
+	    "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f'"
+	    " OR file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4']",
+	    "[network-traffic:extensions.'http-request-ext'.request_value NOT LIKE 'x%']",
+	    "([a:b = 1] AND [c:d[*].e > 2.5]) FOLLOWEDBY [x-y:z MATCHES '^a\\'b$'] WITHIN 300 "
+	    "SECONDS",
+	    "[user-account:x = true] REPEATS 5 TIMES START t'2016-06-01T00:00:00Z' STOP "
+	    "t'2016-07-01T00:00:00Z'",
+	    "[artifact:payload_bin = b'dGVzdA==' AND artifact:h = h'0a0b'] OR [EXISTS win:key]",
+	    "[ipv4-addr:value IN ('198.51.100.1', '198.51.100.2') AND ipv4-addr:x != 'y']",
+	    "[(domain-name:value = 'a.test' OR url:value = 'http://a.test/x')]",
+	};
+	static const struct {
+		const char *p;
+		long long offset;
+	} bad[] = {
+	    {"[ipv4-addr:value = '1.2.3.4'", 28},
+	    {"[ipv4-addr:value '1.2.3.4']", 17},
+	    {"ipv4-addr:value = '1.2.3.4'", 0},
+	    {"[a:b = 'x'] WITHIN -5 SECONDS", 19},
+	    {"[a:b = 'unterminated]", 7},
+	    {"[a:b = 1] REPEATS 0 TIMES", 18},
+	    {"[a:b = t'2016-13-01T00:00:00Z']", 7},
+	    {"[a:b = 'x'] AND", 15},
+	    {"[a:b-c = 1]", 3},
+	};
+	struct iocs x = {0};
+	struct merr e;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		merr_init(&e);
+		if (share_pattern_parse(ok[i], strlen(ok[i]), NULL, NULL, &e))
+			fail_msg("'%s': %s", ok[i], e.msg);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		merr_init(&e);
+		assert_int_equal(share_pattern_parse(bad[i].p, strlen(bad[i].p), NULL, NULL, &e),
+				 M_EPARSE);
+		if (e.offset != bad[i].offset)
+			fail_msg("'%s': offset %lld, want %lld (%s)", bad[i].p, e.offset,
+				 bad[i].offset, e.msg);
+		assert_string_equal(e.field, "pattern");
+	}
+	/* observables: positive comparisons only, canonical hash names, CIDRs normalised */
+	const char *p =
+	    "[ipv4-addr:value ISSUBSET '198.51.100.9/24' OR domain-name:value = "
+	    "'Evil.Example.' OR file:hashes.SHA256 = "
+	    "'AEC070645FE53EE3B3763059376134F058CC337247C978ADD178B6CCDFB0019F' OR "
+	    "url:value NOT = 'http://no.test/' OR ipv6-addr:value IN ('2001:db8::1')] AND "
+	    "[email-addr:value = 'X@evil.example']";
+	merr_init(&e);
+	assert_int_equal(share_pattern_parse(p, strlen(p), collect, &x, &e), 0);
+	assert_int_equal(x.n, 5);
+	assert_string_equal(x.got[0], "ip=198.51.100.0/24");
+	assert_string_equal(x.got[1], "domain=evil.example");
+	assert_string_equal(
+	    x.got[2], "sha256=aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f");
+	assert_string_equal(x.got[3], "ip=2001:db8::1/128");
+	assert_string_equal(x.got[4], "email=x@evil.example");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +263,7 @@ int main(void)
 	    cmocka_unit_test(test_share__spans_exact_bytes),
 	    cmocka_unit_test(test_share__check_reasons),
 	    cmocka_unit_test(test_share__paging_and_tlp),
+	    cmocka_unit_test(test_share__pattern_grammar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
