@@ -16,6 +16,7 @@ const char cmd_share_usage[] =
     "       mamori share collection list [--json]\n"
     "       mamori share import FILE --collection ALIAS [--json]\n"
     "       mamori share export --collection ALIAS [--since TIME] [--format stix]\n"
+    "       mamori share match [--json]\n"
     "\n"
     "WHO: user:NAME, role:ROLE, org:SLUG or * (every signed-in account); analysts may always\n"
     "read and write. LEVEL: clear, green, amber (default), amber+strict, red: the TLP of\n"
@@ -23,7 +24,10 @@ const char cmd_share_usage[] =
     "or one STIX object and stores every valid object exactly as written; each refused object\n"
     "is listed with its reason (exit status 1 when any was refused). export writes a STIX\n"
     "bundle of the stored objects (every version), byte for byte as they arrived; --since\n"
-    "keeps those added after TIME (ISO 8601).\n"
+    "keeps those added after TIME (ISO 8601). match looks up every address and name mamori\n"
+    "knows of the operators in the indicators' match index (import runs it after new\n"
+    "indicators): a hit stores a STIX sighting (TLP:RED) and raises one urgent alert per\n"
+    "(operator, indicator); run it after scans and discovery ($MAMORI_CONSOLE_URL: ack link).\n"
     "ISAC と共有する STIX 2.1 コレクションの作成・一覧・取り込み・書き出しを行います。\n";
 
 static int coll_add(struct cli *c, int argc, char **argv)
@@ -189,6 +193,19 @@ static int share_import_cmd(struct cli *c, int argc, char **argv)
 			       r.n_ok, r.n_failed, r.n_ok, r.n_failed);
 	}
 	rc = r.n_failed ? 1 : 0;
+	if (r.n_indicators) {
+		struct share_match_stats ms;
+		int mrc = share_match_run(s, time_now(), getenv("MAMORI_CONSOLE_URL"), &ms, &e);
+		if (mrc) {
+			share_import_result_free(&r);
+			return cli_fail(c, mrc, &e);
+		}
+		if (!c->quiet && !c->json && ms.sightings)
+			printf("指標の一致 %lld 件、緊急アラート %lld 件 / %lld sightings, %lld "
+			       "alerts\n",
+			       (long long)ms.sightings, (long long)ms.alerts,
+			       (long long)ms.sightings, (long long)ms.alerts);
+	}
 	share_import_result_free(&r);
 	return rc;
 }
@@ -252,12 +269,45 @@ static int share_export_cmd(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int share_match_cmd(struct cli *c, int argc, char **argv)
+{
+	struct share_match_stats ms;
+	struct store *s;
+	struct merr e;
+	int rc;
+
+	optind = 0;
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = share_match_run(s, time_now(), getenv("MAMORI_CONSOLE_URL"), &ms, &e)))
+		return cli_fail(c, rc, &e);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "observed", (double)ms.observed);
+		cJSON_AddNumberToObject(o, "hits", (double)ms.hits);
+		cJSON_AddNumberToObject(o, "sightings", (double)ms.sightings);
+		cJSON_AddNumberToObject(o, "alerts", (double)ms.alerts);
+		return cli_print_json(o);
+	}
+	if (!c->quiet)
+		printf("照合 %lld 件、一致 %lld 件 (新しい観測 %lld 件、緊急アラート %lld 件) / "
+		       "%lld looked up, %lld hits, %lld new sightings, %lld alerts\n",
+		       (long long)ms.observed, (long long)ms.hits, (long long)ms.sightings,
+		       (long long)ms.alerts, (long long)ms.observed, (long long)ms.hits,
+		       (long long)ms.sightings, (long long)ms.alerts);
+	return 0;
+}
+
 int cmd_share(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
 	    {"collection", share_collection_cmd, "collections / コレクション"},
 	    {"import", share_import_cmd, "import STIX objects / STIX の取り込み"},
 	    {"export", share_export_cmd, "export a collection / 書き出し"},
+	    {"match", share_match_cmd, "indicators against mamori's observations / 指標の照合"},
 	};
 	return cli_dispatch_verbs(c, cli_find("share"), verbs, ARRAY_SIZE(verbs), argc, argv);
 }

@@ -35,9 +35,9 @@ struct px {
 	const char *s;
 	size_t len, i;
 	enum tok t;
-	size_t at;		 /* offset of the current token */
-	size_t wlen;		 /* T_WORD/T_OP length (text at s + at) */
-	char str[PAT_STR_MAX];	 /* decoded literal */
+	size_t at;	       /* offset of the current token */
+	size_t wlen;	       /* T_WORD/T_OP length (text at s + at) */
+	char str[PAT_STR_MAX]; /* decoded literal */
 	size_t slen;
 	int depth;
 	struct merr *e;
@@ -69,7 +69,8 @@ static int lex_quoted(struct px *p)
 			return 0;
 		}
 		if (c == '\\') {
-			if (p->i + 1 >= p->len || (p->s[p->i + 1] != '\'' && p->s[p->i + 1] != '\\'))
+			if (p->i + 1 >= p->len ||
+			    (p->s[p->i + 1] != '\'' && p->s[p->i + 1] != '\\'))
 				return perr(p, p->i, "only \\' and \\\\ escapes are allowed");
 			c = p->s[++p->i];
 		}
@@ -95,21 +96,45 @@ static int next(struct px *p)
 	}
 	c = s[p->i];
 	switch (c) {
-	case '[': p->t = T_LBRACK; p->i++; return 0;
-	case ']': p->t = T_RBRACK; p->i++; return 0;
-	case '(': p->t = T_LPAREN; p->i++; return 0;
-	case ')': p->t = T_RPAREN; p->i++; return 0;
-	case ',': p->t = T_COMMA; p->i++; return 0;
-	case ':': p->t = T_COLON; p->i++; return 0;
+	case '[':
+		p->t = T_LBRACK;
+		p->i++;
+		return 0;
+	case ']':
+		p->t = T_RBRACK;
+		p->i++;
+		return 0;
+	case '(':
+		p->t = T_LPAREN;
+		p->i++;
+		return 0;
+	case ')':
+		p->t = T_RPAREN;
+		p->i++;
+		return 0;
+	case ',':
+		p->t = T_COMMA;
+		p->i++;
+		return 0;
+	case ':':
+		p->t = T_COLON;
+		p->i++;
+		return 0;
 	case '.':
 		if (p->i + 1 < p->len && isdigit((unsigned char)s[p->i + 1]))
 			break;
 		p->t = T_DOT;
 		p->i++;
 		return 0;
-	case '*': p->t = T_STAR; p->i++; return 0;
+	case '*':
+		p->t = T_STAR;
+		p->i++;
+		return 0;
 	case '\'': p->t = T_STR; return lex_quoted(p);
-	case '=': case '!': case '<': case '>':
+	case '=':
+	case '!':
+	case '<':
+	case '>':
 		p->t = T_OP;
 		p->i++;
 		if (p->i < p->len && (s[p->i] == '=' || (c == '<' && s[p->i] == '>')))
@@ -129,8 +154,8 @@ static int next(struct px *p)
 		for (size_t k = 0; k < p->slen; k++) {
 			char d = p->str[k];
 			if ((p->t == T_HEX && !isxdigit((unsigned char)d)) ||
-			    (p->t == T_BIN && !(isalnum((unsigned char)d) || d == '+' || d == '/' ||
-						d == '=')))
+			    (p->t == T_BIN &&
+			     !(isalnum((unsigned char)d) || d == '+' || d == '/' || d == '=')))
 				return perr(p, p->at, "bad binary or hex literal");
 		}
 		if (p->t == T_HEX && p->slen % 2)
@@ -140,8 +165,8 @@ static int next(struct px *p)
 		return 0;
 	}
 	if (isalpha((unsigned char)c) || c == '_') {
-		while (p->i < p->len && (isalnum((unsigned char)s[p->i]) || s[p->i] == '_' ||
-					 s[p->i] == '-'))
+		while (p->i < p->len &&
+		       (isalnum((unsigned char)s[p->i]) || s[p->i] == '_' || s[p->i] == '-'))
 			p->i++;
 		p->t = T_WORD;
 		p->wlen = p->i - p->at;
@@ -533,13 +558,12 @@ static int observation_exprs(struct px *p)
 
 const char *share_ioc_kind_name(int kind)
 {
-	static const char *const names[] = {"",	   "ip",   "domain", "url",
+	static const char *const names[] = {"",	     "ip",  "domain", "url",
 					    "email", "md5", "sha1",   "sha256"};
 	return kind > 0 && kind <= SHARE_IOC_SHA256 ? names[kind] : "";
 }
 
-int share_pattern_parse(const char *pattern, size_t len, share_ioc_fn fn, void *arg,
-			struct merr *e)
+int share_pattern_parse(const char *pattern, size_t len, share_ioc_fn fn, void *arg, struct merr *e)
 {
 	struct px *p = calloc(1, sizeof(*p));
 	int rc;

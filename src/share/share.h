@@ -147,6 +147,7 @@ struct share_import_result {
 	size_t n;
 	size_t n_ok;
 	size_t n_failed;
+	size_t n_indicators; /* new indicator versions (the caller may run share_match_run) */
 	int64_t date_added;
 };
 void share_import_result_free(struct share_import_result *r);
@@ -225,5 +226,27 @@ int share_status_get(struct store *s, const char *id, const char *owner, char **
  * in *deleted. */
 int share_object_delete(struct store *s, const struct share_collection *c, const char *id,
 			const struct share_query *q, int64_t *deleted, struct merr *e);
+
+/* ---- indicators against what mamori sees (match.c) ---- */
+
+/* Adds the concrete observables of a stix indicator's pattern to the match index. */
+int share_index_indicator(struct store *s, const char *coll_id, const char *raw, size_t len,
+			  struct merr *e);
+struct share_match_stats {
+	int64_t observed;  /* addresses and names looked up */
+	int64_t hits;	   /* (observed, indicator) pairs found */
+	int64_t sightings; /* new sightings stored */
+	int64_t alerts;	   /* new urgent alerts */
+};
+/*
+ * Looks up every address and name mamori knows of the operators (confirmed inventory assets,
+ * identified services, DNS discovery records, open scan observations) in the match index:
+ * exact addresses, CIDR networks, domains and their subdomains, URL hosts. A new hit stores a
+ * STIX sighting (TLP:RED, no operator named) in the indicator's collection and raises one
+ * urgent alert per (operator, indicator) with the indicator, its source and TLP. ack_base:
+ * console URL for the alert's ack link, or NULL.
+ */
+int share_match_run(struct store *s, int64_t now, const char *ack_base,
+		    struct share_match_stats *st, struct merr *e);
 
 #endif

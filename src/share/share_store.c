@@ -445,6 +445,11 @@ int share_import(struct store *s, const struct share_collection *c, const char *
 		it->existed = store_changes(s) == 0;
 		it->ok = true;
 		r->n_ok++;
+		if (!it->existed && strcmp(objs[i].type, "indicator") == 0 &&
+		    (rc = share_index_indicator(s, c->id, buf + sp[i].off, sp[i].len, e)))
+			break;
+		if (!it->existed && strcmp(objs[i].type, "indicator") == 0)
+			r->n_indicators++;
 		if (strcmp(objs[i].type, "marking-definition") == 0) {
 			stmt_reset(mk);
 			stmt_bind_text(mk, 1, objs[i].id);

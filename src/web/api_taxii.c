@@ -516,6 +516,14 @@ int web_taxii_objects_add(struct web_req *r)
 		r->err = e;
 		return rc;
 	}
+	if (res.n_indicators) {
+		/* new indicators are matched against what mamori sees at once */
+		struct share_match_stats ms;
+		if ((rc = share_match_run(r->s, r->now, NULL, &ms, &r->err))) {
+			share_import_result_free(&res);
+			return rc;
+		}
+	}
 	now = res.date_added ? res.date_added : now;
 	rc = share_status_put(r->s, &c, r->who.name, now, &res, sid, &r->err);
 	share_import_result_free(&res);
