@@ -17,6 +17,9 @@ const char cmd_share_usage[] =
     "       mamori share import FILE --collection ALIAS [--json]\n"
     "       mamori share export --collection ALIAS [--since TIME] [--format stix]\n"
     "       mamori share match [--json]\n"
+    "       mamori share remote add NAME URL --collection ID [--into ALIAS] [--user U\n"
+    "                               --password-env VAR] [--cacert F]\n"
+    "       mamori share pull NAME [--json] | push NAME [--json]\n"
     "\n"
     "WHO: user:NAME, role:ROLE, org:SLUG or * (every signed-in account); analysts may always\n"
     "read and write. LEVEL: clear, green, amber (default), amber+strict, red: the TLP of\n"
@@ -28,6 +31,10 @@ const char cmd_share_usage[] =
     "knows of the operators in the indicators' match index (import runs it after new\n"
     "indicators): a hit stores a STIX sighting (TLP:RED) and raises one urgent alert per\n"
     "(operator, indicator); run it after scans and discovery ($MAMORI_CONSOLE_URL: ack link).\n"
+    "remote add names a partner's TAXII 2.1 collection (URL: its API root); pull stores what\n"
+    "was added since the last pull into --into (default: a collection named NAME), push sends\n"
+    "what was added locally since the last push. TLS is always verified (--cacert: a private\n"
+    "CA); the password is read from $VAR, never from the command line.\n"
     "ISAC と共有する STIX 2.1 コレクションの作成・一覧・取り込み・書き出しを行います。\n";
 
 static int coll_add(struct cli *c, int argc, char **argv)
@@ -301,6 +308,101 @@ static int share_match_cmd(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int remote_add(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"collection", required_argument, NULL, 'c'},
+					     {"into", required_argument, NULL, 'i'},
+					     {"user", required_argument, NULL, 'u'},
+					     {"password-env", required_argument, NULL, 'p'},
+					     {"cacert", required_argument, NULL, 'a'},
+					     {0}};
+	struct share_remote r = {0};
+	struct store *s;
+	struct merr e;
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': snprintf(r.collection, sizeof(r.collection), "%s", optarg); break;
+		case 'i': snprintf(r.into, sizeof(r.into), "%s", optarg); break;
+		case 'u': snprintf(r.user, sizeof(r.user), "%s", optarg); break;
+		case 'p': snprintf(r.password_env, sizeof(r.password_env), "%s", optarg); break;
+		case 'a': snprintf(r.cacert, sizeof(r.cacert), "%s", optarg); break;
+		default: return cli_usage_error(c, "unknown option");
+		}
+	}
+	if (optind != argc - 2 || !r.collection[0])
+		return cli_usage_error(c, "NAME URL --collection ID are needed");
+	snprintf(r.name, sizeof(r.name), "%s", argv[optind]);
+	snprintf(r.url, sizeof(r.url), "%s", argv[optind + 1]);
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = share_remote_add(s, &r, &e)))
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("連携先 %s を登録しました / remote added: %s\n", r.name, r.url);
+	return 0;
+}
+
+static int share_remote_cmd(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_verb verbs[] = {
+	    {"add", remote_add, "add a partner's TAXII collection / 連携先の登録"},
+	};
+	return cli_dispatch_verbs(c, cli_find("share"), verbs, ARRAY_SIZE(verbs), argc, argv);
+}
+
+static int pull_push(struct cli *c, int argc, char **argv, bool pull)
+{
+	struct share_pull_stats st;
+	struct store *s;
+	struct merr e;
+	int rc;
+
+	optind = 0;
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
+	if (optind != argc - 1)
+		return cli_usage_error(c, "one remote NAME is needed");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = pull ? share_pull(s, argv[optind], &st, &e) : share_push(s, argv[optind], &st, &e);
+	if (rc == 0 && pull && st.indicators) {
+		struct share_match_stats ms;
+		rc = share_match_run(s, time_now(), getenv("MAMORI_CONSOLE_URL"), &ms, &e);
+	}
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "pages", (double)st.pages);
+		cJSON_AddNumberToObject(o, "objects", (double)st.objects);
+		cJSON_AddNumberToObject(o, "stored", (double)st.stored);
+		cJSON_AddNumberToObject(o, "refused", (double)st.refused);
+		return cli_print_json(o);
+	}
+	if (!c->quiet)
+		printf("%s: %lld ページ、%lld 件 (成功 %lld、拒否 %lld) / %lld pages, %lld objects "
+		       "(%lld ok, %lld refused)\n",
+		       argv[optind], (long long)st.pages, (long long)st.objects,
+		       (long long)st.stored, (long long)st.refused, (long long)st.pages,
+		       (long long)st.objects, (long long)st.stored, (long long)st.refused);
+	return 0;
+}
+
+static int share_pull_cmd(struct cli *c, int argc, char **argv)
+{
+	return pull_push(c, argc, argv, true);
+}
+
+static int share_push_cmd(struct cli *c, int argc, char **argv)
+{
+	return pull_push(c, argc, argv, false);
+}
+
 int cmd_share(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
@@ -308,6 +410,9 @@ int cmd_share(struct cli *c, int argc, char **argv)
 	    {"import", share_import_cmd, "import STIX objects / STIX の取り込み"},
 	    {"export", share_export_cmd, "export a collection / 書き出し"},
 	    {"match", share_match_cmd, "indicators against mamori's observations / 指標の照合"},
+	    {"remote", share_remote_cmd, "partners' TAXII collections / 連携先"},
+	    {"pull", share_pull_cmd, "pull from a partner / 取得"},
+	    {"push", share_push_cmd, "push to a partner / 送信"},
 	};
 	return cli_dispatch_verbs(c, cli_find("share"), verbs, ARRAY_SIZE(verbs), argc, argv);
 }

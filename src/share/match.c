@@ -131,9 +131,9 @@ static void uuid4(char out[40])
 	randombytes_buf(r, sizeof(r));
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
-		 r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-		 r[14], r[15]);
+	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+		 r[13], r[14], r[15]);
 }
 
 /* The indicator's latest version: name, pattern and effective TLP; the collection's title. */
@@ -144,11 +144,12 @@ static void describe(struct run *x, const char *coll, const char *ind, struct bu
 
 	snprintf(tlp, 16, "amber");
 	title[0] = '\0';
-	if (store_prepare(x->s,
-			  "SELECT o.raw, COALESCE(o.tlp, c.tlp), c.title FROM share_objects o JOIN "
-			  "share_collections c ON c.id = o.collection_id WHERE o.collection_id = ? AND "
-			  "o.stix_id = ? ORDER BY o.version_us DESC LIMIT 1",
-			  &st, NULL))
+	if (store_prepare(
+		x->s,
+		"SELECT o.raw, COALESCE(o.tlp, c.tlp), c.title FROM share_objects o JOIN "
+		"share_collections c ON c.id = o.collection_id WHERE o.collection_id = ? AND "
+		"o.stix_id = ? ORDER BY o.version_us DESC LIMIT 1",
+		&st, NULL))
 		return;
 	stmt_bind_text(st, 1, coll);
 	stmt_bind_text(st, 2, ind);
@@ -181,11 +182,12 @@ static int hit(struct run *x, const char *org, const char *observed, const char 
 
 	/* One sighting per (collection, indicator, operator, observed value). */
 	uuid4(sid);
-	if ((rc = store_prepare(x->s,
-				"INSERT OR IGNORE INTO share_sightings (collection_id, indicator_id, "
-				"org_slug, observed, source, ioc, sighting_id, first_seen) VALUES (?, "
-				"?, ?, ?, ?, ?, ?, ?) RETURNING id",
-				&st, x->e)))
+	if ((rc = store_prepare(
+		 x->s,
+		 "INSERT OR IGNORE INTO share_sightings (collection_id, indicator_id, "
+		 "org_slug, observed, source, ioc, sighting_id, first_seen) VALUES (?, "
+		 "?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		 &st, x->e)))
 		return rc;
 	stmt_bind_text(st, 1, coll);
 	stmt_bind_text(st, 2, ind);
@@ -214,11 +216,12 @@ static int hit(struct run *x, const char *org, const char *observed, const char 
 		gmtime_r(&t, &tm);
 		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
 		buf_init(&b, 1 << 16);
-		buf_addf(&b,
-			 "{\"type\": \"sighting\", \"spec_version\": \"2.1\", \"id\": \"sighting--%s\", "
-			 "\"created\": \"%s\", \"modified\": \"%s\", \"first_seen\": \"%s\", "
-			 "\"last_seen\": \"%s\", \"count\": 1, \"sighting_of_ref\": ",
-			 sid, now, now, now, now);
+		buf_addf(
+		    &b,
+		    "{\"type\": \"sighting\", \"spec_version\": \"2.1\", \"id\": \"sighting--%s\", "
+		    "\"created\": \"%s\", \"modified\": \"%s\", \"first_seen\": \"%s\", "
+		    "\"last_seen\": \"%s\", \"count\": 1, \"sighting_of_ref\": ",
+		    sid, now, now, now, now);
 		buf_add_json_str(&b, ind);
 		buf_adds(&b, ", \"summary\": true, \"description\": \"mamori: observed on a "
 			     "transport operator's asset / 事業者の資産で観測\", "
@@ -247,17 +250,17 @@ static int hit(struct run *x, const char *org, const char *observed, const char 
 		 observed, observed);
 	m.subject = buf_detach(&b, NULL);
 	buf_init(&b, 65536);
-	buf_addf(&b,
-		 "共有された攻撃指標 (IOC) が貴組織の資産で観測されました。\n"
-		 "観測: %s (%s)\n指標: %s %s\n照合した値: %s\nパターン: %s\n"
-		 "情報源: %s (TAXII コレクション %s)\nTLP: %s (取扱制限を守ってください)\n"
-		 "---- English ----\n"
-		 "An indicator shared with the ISAC matched what mamori sees of your organisation.\n"
-		 "Observed: %s (%s)\nIndicator: %s %s\nMatched value: %s\nPattern: %s\n"
-		 "Source: %s (TAXII collection %s)\nTLP: %s (handle accordingly)\n",
-		 observed, source, ind, buf_str(&name), ioc, buf_str(&pattern), title, c.alias,
-		 tlp, observed, source, ind, buf_str(&name), ioc, buf_str(&pattern), title, c.alias,
-		 tlp);
+	buf_addf(
+	    &b,
+	    "共有された攻撃指標 (IOC) が貴組織の資産で観測されました。\n"
+	    "観測: %s (%s)\n指標: %s %s\n照合した値: %s\nパターン: %s\n"
+	    "情報源: %s (TAXII コレクション %s)\nTLP: %s (取扱制限を守ってください)\n"
+	    "---- English ----\n"
+	    "An indicator shared with the ISAC matched what mamori sees of your organisation.\n"
+	    "Observed: %s (%s)\nIndicator: %s %s\nMatched value: %s\nPattern: %s\n"
+	    "Source: %s (TAXII collection %s)\nTLP: %s (handle accordingly)\n",
+	    observed, source, ind, buf_str(&name), ioc, buf_str(&pattern), title, c.alias, tlp,
+	    observed, source, ind, buf_str(&name), ioc, buf_str(&pattern), title, c.alias, tlp);
 	m.body = buf_detach(&b, NULL);
 	buf_release(&name);
 	buf_release(&pattern);
@@ -268,8 +271,9 @@ static int hit(struct run *x, const char *org, const char *observed, const char 
 		return rc;
 	if (rc == 1) {
 		x->st->alerts++;
-		if ((rc = store_prepare(x->s, "UPDATE share_sightings SET alert_id = ? WHERE id = ?",
-					&st, x->e)) == 0) {
+		if ((rc =
+			 store_prepare(x->s, "UPDATE share_sightings SET alert_id = ? WHERE id = ?",
+				       &st, x->e)) == 0) {
 			stmt_bind_int64(st, 1, m.id);
 			stmt_bind_int64(st, 2, sighting_row);
 			rc = stmt_step(st, x->e);
@@ -374,16 +378,20 @@ int share_match_run(struct store *s, int64_t now, const char *ack_base,
 		    struct share_match_stats *st, struct merr *e)
 {
 	static const char *const observed_sql =
-	    "SELECT o.slug, CASE WHEN a.kind IN ('ipv4', 'ipv6') THEN 'ip' ELSE 'name' END, a.value, "
-	    "'assets' FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.status = 'confirmed' AND "
+	    "SELECT o.slug, CASE WHEN a.kind IN ('ipv4', 'ipv6') THEN 'ip' ELSE 'name' END, "
+	    "a.value, "
+	    "'assets' FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.status = 'confirmed' "
+	    "AND "
 	    "a.kind IN ('ipv4', 'ipv6', 'hostname', 'domain') "
 	    "UNION SELECT org_slug, 'ip', ip, 'services' FROM services "
 	    "UNION SELECT o.slug, CASE WHEN d.rtype IN ('A', 'AAAA') THEN 'ip' ELSE 'name' END, "
-	    "d.value, 'dns_records' FROM dns_records d JOIN orgs o ON o.id = d.org_id WHERE d.rtype "
+	    "d.value, 'dns_records' FROM dns_records d JOIN orgs o ON o.id = d.org_id WHERE "
+	    "d.rtype "
 	    "IN ('A', 'AAAA', 'CNAME', 'MX', 'NS') "
 	    "UNION SELECT o.slug, 'name', d.name, 'dns_records' FROM dns_records d JOIN orgs o ON "
 	    "o.id = d.org_id "
-	    "UNION SELECT org_slug, 'ip', ip, 'observations' FROM observations WHERE org_slug <> '' "
+	    "UNION SELECT org_slug, 'ip', ip, 'observations' FROM observations WHERE org_slug <> "
+	    "'' "
 	    "AND state = 'open'";
 	struct run x = {.s = s, .now = now, .ack_base = ack_base, .st = st, .e = e};
 	struct hits h = {0};
@@ -391,11 +399,12 @@ int share_match_run(struct store *s, int64_t now, const char *ack_base,
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((rc = store_prepare(s,
-				"SELECT collection_id, indicator_id, value FROM share_iocs WHERE kind = "
-				"'ip' AND ((value LIKE '%.%' AND prefix < 32) OR (value LIKE '%:%' AND "
-				"prefix < 128))",
-				&q, e)))
+	if ((rc = store_prepare(
+		 s,
+		 "SELECT collection_id, indicator_id, value FROM share_iocs WHERE kind = "
+		 "'ip' AND ((value LIKE '%.%' AND prefix < 32) OR (value LIKE '%:%' AND "
+		 "prefix < 128))",
+		 &q, e)))
 		return rc;
 	while ((rc = stmt_step(q, e)) == 1) {
 		struct net *nv;
@@ -417,15 +426,17 @@ int share_match_run(struct store *s, int64_t now, const char *ack_base,
 	stmt_finalize(q);
 	q = NULL;
 	if (rc == 0)
-		rc = store_prepare(s,
-				   "SELECT collection_id, indicator_id, value FROM share_iocs WHERE "
-				   "value = ? AND kind = ?",
-				   &x.by_value, e);
+		rc =
+		    store_prepare(s,
+				  "SELECT collection_id, indicator_id, value FROM share_iocs WHERE "
+				  "value = ? AND kind = ?",
+				  &x.by_value, e);
 	if (rc == 0)
-		rc = store_prepare(s,
-				   "SELECT collection_id, indicator_id, value FROM share_iocs WHERE host "
-				   "= ?",
-				   &x.by_host, e);
+		rc = store_prepare(
+		    s,
+		    "SELECT collection_id, indicator_id, value FROM share_iocs WHERE host "
+		    "= ?",
+		    &x.by_host, e);
 	if (rc == 0)
 		rc = store_prepare(s, observed_sql, &q, e);
 	while (rc == 0 && (rc = stmt_step(q, e)) == 1)

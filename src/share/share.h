@@ -227,6 +227,31 @@ int share_status_get(struct store *s, const char *id, const char *owner, char **
 int share_object_delete(struct store *s, const struct share_collection *c, const char *id,
 			const struct share_query *q, int64_t *deleted, struct merr *e);
 
+/* ---- TAXII client (remote.c) ---- */
+
+struct share_remote {
+	char name[64];
+	char url[1024];		/* the partner's API root */
+	char collection[256];	/* the partner's collection id */
+	char into[64];		/* local collection alias ("" at add: NAME, created if missing) */
+	char user[128];		/* HTTP Basic user, "" for none */
+	char password_env[128]; /* environment variable holding the password */
+	char cacert[1024];	/* CA file to verify the partner's certificate; "" system CAs */
+	char added_after[64];	/* pull cursor */
+	char next[512];		/* pull cursor inside an unfinished walk */
+	int64_t push_date, push_seq;
+};
+int share_remote_add(struct store *s, const struct share_remote *r, struct merr *e);
+struct share_pull_stats {
+	int64_t pages, objects, stored, refused, indicators;
+};
+/* Pulls every object added since the stored cursor, page by page (next followed, cursor
+ * saved with each page in one transaction), into the remote's local collection. */
+int share_pull(struct store *s, const char *name, struct share_pull_stats *st, struct merr *e);
+/* Pushes local objects added since the last push to the partner's collection (envelopes of
+ * 500), recording the cursor after each accepted envelope. */
+int share_push(struct store *s, const char *name, struct share_pull_stats *st, struct merr *e);
+
 /* ---- indicators against what mamori sees (match.c) ---- */
 
 /* Adds the concrete observables of a stix indicator's pattern to the match index. */
