@@ -15,7 +15,7 @@ const char cmd_share_usage[] =
     "                                [--read WHO,...] [--write WHO,...]\n"
     "       mamori share collection list [--json]\n"
     "       mamori share import FILE --collection ALIAS [--json]\n"
-    "       mamori share export --collection ALIAS [--since TIME] [--format stix]\n"
+    "       mamori share export --collection ALIAS [--since TIME] [--format stix|misp]\n"
     "       mamori share match [--json]\n"
     "       mamori share remote add NAME URL --collection ID [--into ALIAS] [--user U\n"
     "                               --password-env VAR] [--cacert F]\n"
@@ -24,7 +24,8 @@ const char cmd_share_usage[] =
     "WHO: user:NAME, role:ROLE, org:SLUG or * (every signed-in account); analysts may always\n"
     "read and write. LEVEL: clear, green, amber (default), amber+strict, red: the TLP of\n"
     "objects that carry no TLP marking. import reads a STIX 2.1 bundle, a TAXII 2.1 envelope\n"
-    "or one STIX object and stores every valid object exactly as written; each refused object\n"
+    "or one STIX object (or MISP event JSON, converted) and stores every valid object exactly as "
+    "written; each refused object\n"
     "is listed with its reason (exit status 1 when any was refused). export writes a STIX\n"
     "bundle of the stored objects (every version), byte for byte as they arrived; --since\n"
     "keeps those added after TIME (ISO 8601). match looks up every address and name mamori\n"
@@ -166,7 +167,18 @@ static int share_import_cmd(struct cli *c, int argc, char **argv)
 		buf_release(&b);
 		return cli_fail(c, rc, &e);
 	}
-	rc = share_import(s, &col, b.ptr, b.len, 0, &r, &e);
+	if (share_misp_detect(b.ptr, b.len)) {
+		char *env = NULL;
+		if ((rc = share_misp_to_stix(b.ptr, b.len, &env, &e))) {
+			buf_release(&b);
+			merr_set_file(&e, argv[optind]);
+			return cli_fail(c, rc, &e);
+		}
+		rc = share_import(s, &col, env, strlen(env), 0, &r, &e);
+		free(env);
+	} else {
+		rc = share_import(s, &col, b.ptr, b.len, 0, &r, &e);
+	}
 	buf_release(&b);
 	if (rc) {
 		merr_set_file(&e, argv[optind]);
@@ -261,13 +273,21 @@ static int share_export_cmd(struct cli *c, int argc, char **argv)
 	}
 	if (optind != argc || !alias)
 		return cli_usage_error(c, "--collection ALIAS is needed");
-	if (strcmp(format, "stix") != 0)
-		return cli_usage_error(c, "--format: only stix is supported in this build");
+	if (strcmp(format, "stix") != 0 && strcmp(format, "misp") != 0)
+		return cli_usage_error(c, "--format: stix or misp");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	if ((rc = share_collection_get(s, alias, &col, &e)))
 		return cli_fail(c, rc, &e);
+	if (strcmp(format, "misp") == 0) {
+		char *out = NULL;
+		if ((rc = share_misp_export(s, &col, &out, &e)))
+			return cli_fail(c, rc, &e);
+		puts(out);
+		free(out);
+		return 0;
+	}
 	printf("{\"type\": \"bundle\", \"id\": \"bundle--%s\", \"objects\": [", col.id);
 	rc = share_query_run(s, &col, &q, exp_row, &x, &more, &e);
 	printf("%s]}\n", x.first ? "" : "\n");

@@ -39,11 +39,13 @@ int share_remote_add(struct store *s, const struct share_remote *r, struct merr 
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "name", "'%s' is not [a-z0-9._-]{1,63}",
 			       r->name);
 	if (strncmp(r->url, "https://", 8) != 0 && strncmp(r->url, "http://", 7) != 0)
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "url", "an http(s):// API root is needed");
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "url",
+			       "an http(s):// API root is needed");
 	if (strpbrk(r->url, " \r\n\t?#"))
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "url", "no spaces, query or fragment");
 	if (!r->collection[0] || strpbrk(r->collection, "/?#% "))
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "collection", "a collection id is needed");
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "collection",
+			       "a collection id is needed");
 	if (r->password_env[0] && !r->user[0])
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "user", "--password-env needs --user");
 	snprintf(url, sizeof(url), "%s%s", r->url, r->url[strlen(r->url) - 1] == '/' ? "" : "/");
@@ -55,10 +57,11 @@ int share_remote_add(struct store *s, const struct share_remote *r, struct merr 
 		    (rc = share_collection_get(s, nc.alias, &c, e)))
 			return rc;
 	}
-	if ((rc = store_prepare(s,
-				"INSERT INTO share_remotes (name, url, collection, into_collection, "
-				"user, password_env, cacert) VALUES (?, ?, ?, ?, ?, ?, ?)",
-				&st, e)))
+	if ((rc =
+		 store_prepare(s,
+			       "INSERT INTO share_remotes (name, url, collection, into_collection, "
+			       "user, password_env, cacert) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			       &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, r->name);
 	stmt_bind_text(st, 2, url);
@@ -82,13 +85,14 @@ static int load(struct store *s, const char *name, struct share_remote *r, struc
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = store_prepare(s,
-				"SELECT r.name, r.url, r.collection, c.alias, COALESCE(r.user, ''), "
-				"COALESCE(r.password_env, ''), COALESCE(r.cacert, ''), "
-				"COALESCE(r.added_after, ''), COALESCE(r.next, ''), r.push_date, "
-				"r.push_seq FROM share_remotes r JOIN share_collections c ON c.id = "
-				"r.into_collection WHERE r.name = ?",
-				&st, e)))
+	if ((rc =
+		 store_prepare(s,
+			       "SELECT r.name, r.url, r.collection, c.alias, COALESCE(r.user, ''), "
+			       "COALESCE(r.password_env, ''), COALESCE(r.cacert, ''), "
+			       "COALESCE(r.added_after, ''), COALESCE(r.next, ''), r.push_date, "
+			       "r.push_seq FROM share_remotes r JOIN share_collections c ON c.id = "
+			       "r.into_collection WHERE r.name = ?",
+			       &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, name);
 	rc = stmt_step(st, e);
@@ -108,7 +112,8 @@ static int load(struct store *s, const char *name, struct share_remote *r, struc
 	stmt_finalize(st);
 	if (rc < 0)
 		return rc;
-	return rc == 1 ? 0 : merr_at(e, M_ENOTFOUND, NULL, -1, -1, "remote", "no remote '%s'", name);
+	return rc == 1 ? 0
+		       : merr_at(e, M_ENOTFOUND, NULL, -1, -1, "remote", "no remote '%s'", name);
 }
 
 /* ---- HTTP ------------------------------------------------------------------------------- */
@@ -147,8 +152,8 @@ static size_t on_header(char *p, size_t sz, size_t n, void *arg)
 }
 
 /* One request with bounded retries (network errors, 429, 5xx): *status and x filled. */
-static int http(const struct share_remote *r, const char *method, const char *url,
-		const char *body, size_t body_len, long *status, struct resp *x, struct merr *e)
+static int http(const struct share_remote *r, const char *method, const char *url, const char *body,
+		size_t body_len, long *status, struct resp *x, struct merr *e)
 {
 	static bool ready;
 	const char *pw = r->password_env[0] ? getenv(r->password_env) : NULL;
@@ -218,7 +223,7 @@ static int http(const struct share_remote *r, const char *method, const char *ur
 		}
 		{
 			long ms = x->retry_after > 0 && x->retry_after <= 10 ? x->retry_after * 1000
-									       : backoff_ms;
+									     : backoff_ms;
 			struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 			nanosleep(&ts, NULL);
 			backoff_ms *= 2;
@@ -227,16 +232,17 @@ static int http(const struct share_remote *r, const char *method, const char *ur
 	return 0;
 }
 
-static int save_cursor(struct store *s, const char *name, const char *added_after,
-		       const char *next, struct merr *e)
+static int save_cursor(struct store *s, const char *name, const char *added_after, const char *next,
+		       struct merr *e)
 {
 	struct store_stmt *st;
 	int rc;
 
-	if ((rc = store_prepare(s,
-				"UPDATE share_remotes SET added_after = COALESCE(?, added_after), next = "
-				"?, last_pull = strftime('%s', 'now') WHERE name = ?",
-				&st, e)))
+	if ((rc = store_prepare(
+		 s,
+		 "UPDATE share_remotes SET added_after = COALESCE(?, added_after), next = "
+		 "?, last_pull = strftime('%s', 'now') WHERE name = ?",
+		 &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, added_after && *added_after ? added_after : NULL);
 	stmt_bind_text(st, 2, next && *next ? next : NULL);
@@ -299,9 +305,9 @@ int share_pull(struct store *s, const char *name, struct share_pull_stats *st, s
 			continue;
 		}
 		if (status != 200) {
-			rc = merr_at(e, status == 401 || status == 403 || status == 404 ? M_EPERM : M_ENET,
-				     NULL, -1, -1, "status", "%s answered HTTP %ld", buf_str(&url),
-				     status);
+			rc = merr_at(
+			    e, status == 401 || status == 403 || status == 404 ? M_EPERM : M_ENET,
+			    NULL, -1, -1, "status", "%s answered HTTP %ld", buf_str(&url), status);
 			break;
 		}
 		st->pages++;
@@ -402,9 +408,10 @@ int share_push(struct store *s, const char *name, struct share_pull_stats *st, s
 		if ((rc = http(&r, "POST", buf_str(&url), env.ptr, env.len, &status, &x, e)))
 			break;
 		if (status != 202) {
-			rc = merr_at(e, status == 401 || status == 403 || status == 404 ? M_EPERM : M_ENET,
-				     NULL, -1, -1, "status", "%s answered HTTP %ld: %.200s",
-				     buf_str(&url), status, x.body.ptr ? x.body.ptr : "");
+			rc = merr_at(
+			    e, status == 401 || status == 403 || status == 404 ? M_EPERM : M_ENET,
+			    NULL, -1, -1, "status", "%s answered HTTP %ld: %.200s", buf_str(&url),
+			    status, x.body.ptr ? x.body.ptr : "");
 			break;
 		}
 		st->pages++;
@@ -419,10 +426,11 @@ int share_push(struct store *s, const char *name, struct share_pull_stats *st, s
 		}
 		r.push_date = p.date;
 		r.push_seq = p.seq;
-		if ((rc = store_prepare(s,
-					"UPDATE share_remotes SET push_date = ?, push_seq = ?, last_push = "
-					"strftime('%s', 'now') WHERE name = ?",
-					&up, e)))
+		if ((rc = store_prepare(
+			 s,
+			 "UPDATE share_remotes SET push_date = ?, push_seq = ?, last_push = "
+			 "strftime('%s', 'now') WHERE name = ?",
+			 &up, e)))
 			break;
 		stmt_bind_int64(up, 1, p.date);
 		stmt_bind_int64(up, 2, p.seq);

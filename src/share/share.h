@@ -252,6 +252,21 @@ int share_pull(struct store *s, const char *name, struct share_pull_stats *st, s
  * 500), recording the cursor after each accepted envelope. */
 int share_push(struct store *s, const char *name, struct share_pull_stats *st, struct merr *e);
 
+/* ---- MISP (misp.c) ---- */
+
+/* True when buf is MISP JSON ({"response": ...} or {"Event": ...}). */
+bool share_misp_detect(const char *buf, size_t len);
+/* Converts MISP event JSON (events, or a bare attribute list) into a TAXII envelope of STIX
+ * objects (*envelope malloc'd): grouping per event, identity per creator org, indicator per
+ * attribute of a supported type (ip-src/ip-dst, domain, hostname, url, md5, sha1, sha256,
+ * email-src/email-dst, filename|md5/sha1/sha256), x-misp-attribute / x-misp-object for the
+ * rest; tlp: tags become TLP 2.0 markings, galaxy clusters labels. */
+int share_misp_to_stix(const char *buf, size_t len, char **envelope, struct merr *e);
+/* A collection as MISP JSON (*out malloc'd): the events kept from MISP imports, and
+ * attributes rebuilt from simple indicators. */
+int share_misp_export(struct store *s, const struct share_collection *c, char **out,
+		      struct merr *e);
+
 /* ---- indicators against what mamori sees (match.c) ---- */
 
 /* Adds the concrete observables of a stix indicator's pattern to the match index. */
