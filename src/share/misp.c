@@ -125,8 +125,7 @@ struct mi {
 	int n;
 };
 
-static void common(cJSON *o, const char *type, const char *id, const char *ts,
-		   const char *tlp_ref)
+static void common(cJSON *o, const char *type, const char *id, const char *ts, const char *tlp_ref)
 {
 	cJSON_AddStringToObject(o, "type", type);
 	cJSON_AddStringToObject(o, "spec_version", "2.1");
@@ -273,7 +272,7 @@ static void event(struct mi *x, const cJSON *ev)
 	arr = cJSON_GetObjectItemCaseSensitive(ev, "Attribute");
 	cJSON_ArrayForEach(it, arr) attribute(x, it, ts_v);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(ev, "Object"))
-		misp_object(x, it, ts_v);
+	    misp_object(x, it, ts_v);
 	if (cJSON_GetArraySize(x->refs) == 0)
 		cJSON_AddItemToArray(x->refs, cJSON_CreateString(id)); /* never empty */
 	keep = cJSON_Duplicate(ev, true);
@@ -328,7 +327,7 @@ int share_misp_to_stix(const char *buf, size_t len, char **envelope, struct merr
 		event(&x, cJSON_GetObjectItemCaseSensitive(resp, "Event"));
 	} else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(resp, "Attribute"))) {
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(resp, "Attribute"))
-			attribute(&x, it, NULL);
+		    attribute(&x, it, NULL);
 	} else {
 		cJSON_Delete(root);
 		cJSON_Delete(env);
@@ -367,10 +366,11 @@ static cJSON *attr_of(const cJSON *o)
 	const char *pat = str(o, "pattern"), *id = str(o, "id");
 	static const struct {
 		const char *path, *type;
-	} map[] = {{"[ipv4-addr:value = '", "ip-dst"},	{"[ipv6-addr:value = '", "ip-dst"},
-		   {"[domain-name:value = '", "domain"}, {"[url:value = '", "url"},
-		   {"[email-addr:value = '", "email-dst"}, {"[file:hashes.MD5 = '", "md5"},
-		   {"[file:hashes.'SHA-1' = '", "sha1"},	{"[file:hashes.'SHA-256' = '", "sha256"}};
+	} map[] = {
+	    {"[ipv4-addr:value = '", "ip-dst"},	    {"[ipv6-addr:value = '", "ip-dst"},
+	    {"[domain-name:value = '", "domain"},   {"[url:value = '", "url"},
+	    {"[email-addr:value = '", "email-dst"}, {"[file:hashes.MD5 = '", "md5"},
+	    {"[file:hashes.'SHA-1' = '", "sha1"},   {"[file:hashes.'SHA-256' = '", "sha256"}};
 	cJSON *a;
 
 	if (keep)
@@ -399,8 +399,7 @@ static cJSON *attr_of(const cJSON *o)
 	return NULL;
 }
 
-int share_misp_export(struct store *s, const struct share_collection *c, char **out,
-		      struct merr *e)
+int share_misp_export(struct store *s, const struct share_collection *c, char **out, struct merr *e)
 {
 	struct share_query q;
 	struct mx x;
@@ -439,9 +438,10 @@ int share_misp_export(struct store *s, const struct share_collection *c, char **
 				continue;
 			cJSON_AddNumberToObject(o, "x_mamori_used", 1);
 			if (cJSON_GetObjectItemCaseSensitive(o, "x_misp_object"))
-				cJSON_AddItemToArray(objs, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
-								      o, "x_misp_object"),
-								  true));
+				cJSON_AddItemToArray(
+				    objs, cJSON_Duplicate(
+					      cJSON_GetObjectItemCaseSensitive(o, "x_misp_object"),
+					      true));
 			else if ((a = attr_of(o)))
 				cJSON_AddItemToArray(attrs, a);
 		}

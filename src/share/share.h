@@ -177,6 +177,9 @@ struct share_query {
 	int n_ats;
 	bool vsel_first, vsel_last;  /* combined with AT: also first/last */
 	const struct share_who *who; /* TLP filter; NULL: none */
+	const char *tlp_only;	     /* console: only this effective level, or NULL */
+	const char *text;	     /* console: only objects whose JSON contains it, or NULL */
+	size_t offset;		     /* console: rows to skip */
 };
 struct share_row {
 	int64_t seq;

@@ -580,6 +580,21 @@ static int where(struct buf *sql, struct binds *b, const struct share_collection
 			buf_adds(sql, "0");
 		buf_adds(sql, ")");
 	}
+	if (q->tlp_only) {
+		buf_adds(sql, " AND COALESCE(o.tlp, ?) = ?");
+		b->v[b->count] = share_tlp_name(c->tlp);
+		b->n[b->count] = strlen(b->v[b->count]);
+		b->is_int[b->count++] = false;
+		b->v[b->count] = q->tlp_only;
+		b->n[b->count] = strlen(q->tlp_only);
+		b->is_int[b->count++] = false;
+	}
+	if (q->text) {
+		buf_adds(sql, " AND instr(o.raw, ?) > 0");
+		b->v[b->count] = q->text;
+		b->n[b->count] = strlen(q->text);
+		b->is_int[b->count++] = false;
+	}
 	if (q->who) {
 		/* TLP per audience: the effective level (object's, else the collection's). */
 		bool first = true;
@@ -633,7 +648,7 @@ int share_query_run(struct store *s, const struct share_collection *c, const str
 	}
 	buf_adds(&sql, " ORDER BY o.date_added, o.seq");
 	if (q->limit)
-		buf_addf(&sql, " LIMIT %zu", q->limit + 1);
+		buf_addf(&sql, " LIMIT %zu OFFSET %zu", q->limit + 1, q->offset);
 	rc = store_prepare(s, buf_str(&sql), &st, e);
 	buf_release(&sql);
 	if (rc)

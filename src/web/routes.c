@@ -116,6 +116,13 @@ const struct web_route web_routes[] = {
      WEB_OBJ_NONE, API, "taxii.delete"},
     {"GET", "/taxii2/root/collections/{coll}/objects/{object}/versions/", web_taxii_versions, TAXII,
      WEB_OBJ_NONE, API, NULL},
+    /* share: the console over the same collections, rights and TLP (page_share.c) */
+    {"GET", "/share", web_page_share, TAXII, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/share/{coll}", web_page_share_coll, TAXII, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/share/{coll}/objects/{object}", web_page_share_object, TAXII, WEB_OBJ_NONE, PAGE,
+     NULL},
+    {"POST", "/share/{coll}/publish", web_post_share_publish, TAXII, WEB_OBJ_NONE, PAGE,
+     "share.publish"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

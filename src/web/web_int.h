@@ -542,6 +542,11 @@ int web_taxii_objects_add(struct web_req *r);
 int web_taxii_object(struct web_req *r);
 int web_taxii_object_delete(struct web_req *r);
 int web_taxii_versions(struct web_req *r);
+/* The sharing console (page_share.c). */
+int web_page_share(struct web_req *r);
+int web_page_share_coll(struct web_req *r);
+int web_page_share_object(struct web_req *r);
+int web_post_share_publish(struct web_req *r);
 int web_page_findings(struct web_req *r);
 int web_page_finding(struct web_req *r);
 int web_page_feeds(struct web_req *r);

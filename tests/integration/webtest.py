@@ -88,6 +88,10 @@ EXPECTED = {
                                                                  "operator"},
     "GET /taxii2/root/collections/{coll}/objects/{object}/versions/": {"member", "analyst",
                                                                        "operator"},
+    "GET /share": {"member", "analyst", "operator"},
+    "GET /share/{coll}": {"member", "analyst", "operator"},
+    "GET /share/{coll}/objects/{object}": {"member", "analyst", "operator"},
+    "POST /share/{coll}/publish": {"member", "analyst", "operator"},
     "GET /orgs/{org}/reports/{file}": R,
     "POST /orgs/{org}/reports": {"analyst"},
     "GET /api/v1/orgs/{org}/reports": R,
@@ -412,7 +416,7 @@ def expected_status(method, pattern, role):
         if role == "anonymous":
             return 401 if api else 302
         return 403
-    if pattern.startswith("/taxii2/root/") and "{" in pattern:
+    if (pattern.startswith("/taxii2/root/") or pattern.startswith("/share/")) and "{" in pattern:
         return 404  # the matrix's collection and status do not exist (404 like unreadable)
     if method == "GET":
         if pattern == "/login" and role != "anonymous":
