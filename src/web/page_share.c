@@ -63,8 +63,9 @@ int web_page_share(struct web_req *r)
 	web_out(r, "<p>%s <code>/taxii2/</code></p>",
 		L(r, "交通ISAC と STIX 2.1 / TAXII 2.1 で共有するコレクションです。TAXII:",
 		  "Collections shared with the ISAC over STIX 2.1 / TAXII 2.1. TAXII:"));
-	web_out(r, "<table id=\"collections\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-		   "<th>%s</th></tr></thead><tbody>",
+	web_out(r,
+		"<table id=\"collections\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+		"<th>%s</th></tr></thead><tbody>",
 		L(r, "別名", "Alias"), L(r, "名称", "Title"), L(r, "既定の TLP", "Default TLP"),
 		L(r, "権限", "Access"));
 	if ((rc = share_collection_each(r->s, coll_row, &x, &r->err)))
@@ -101,8 +102,9 @@ struct ol {
 
 static const char *name_of(cJSON *o)
 {
-	static const char *const keys[] = {"name", "value", "pattern", "content", "opinion",
-					   "relationship_type", "sighting_of_ref"};
+	static const char *const keys[] = {"name",	     "value",	"pattern",
+					   "content",	     "opinion", "relationship_type",
+					   "sighting_of_ref"};
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
 		if (cJSON_IsString(v))
@@ -117,8 +119,8 @@ static int obj_row(const struct share_row *row, void *arg)
 	cJSON *o = cJSON_ParseWithLength(row->raw, row->raw_len);
 
 	x->n++;
-	web_out(x->r, "<tr><td>%s</td><td><a href=\"/share/%u/objects/%u\">%s</a></td><td>", row->type,
-		x->alias, row->id, o ? name_of(o) : "");
+	web_out(x->r, "<tr><td>%s</td><td><a href=\"/share/%u/objects/%u\">%s</a></td><td>",
+		row->type, x->alias, row->id, o ? name_of(o) : "");
 	badge(x->r, row->tlp);
 	web_out(x->r, "</td><td>%s</td></tr>", web_jst(x->r, row->date_added / 1000000));
 	cJSON_Delete(o);
@@ -157,28 +159,34 @@ int web_page_share_coll(struct web_req *r)
 		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "offset", "not a number");
 	q.offset = (size_t)offset;
 	web_page_begin(r, M_SHARING);
-	web_out(r, "<h2 id=\"coll-title\">%s</h2><p>%s ", c.title, L(r, "既定の TLP", "Default TLP"));
+	web_out(r, "<h2 id=\"coll-title\">%s</h2><p>%s ", c.title,
+		L(r, "既定の TLP", "Default TLP"));
 	badge(r, share_tlp_name(c.tlp));
-	web_out(r, "</p><form class=\"filter\" method=\"get\" action=\"/share/%u\">"
-		   "<label>%s <input id=\"f-type\" name=\"type\" value=\"%s\"></label>"
-		   "<label>TLP <select id=\"f-tlp\" name=\"tlp\"><option value=\"\">-</option>",
+	web_out(r,
+		"</p><form class=\"filter\" method=\"get\" action=\"/share/%u\">"
+		"<label>%s <input id=\"f-type\" name=\"type\" value=\"%s\"></label>"
+		"<label>TLP <select id=\"f-tlp\" name=\"tlp\"><option value=\"\">-</option>",
 		c.alias, L(r, "種類", "Type"), type ? type : "");
 	for (int t = SHARE_TLP_CLEAR; t <= SHARE_TLP_RED; t++)
 		web_out(r, "<option value=\"%s\"%R>%s</option>", share_tlp_name(t),
 			tlp && share_tlp_parse(tlp) == t ? " selected" : "", share_tlp_name(t));
-	web_out(r, "</select></label><label>%s <input id=\"f-q\" name=\"q\" value=\"%s\"></label>"
-		   "<button type=\"submit\">%s</button></form>",
+	web_out(r,
+		"</select></label><label>%s <input id=\"f-q\" name=\"q\" value=\"%s\"></label>"
+		"<button type=\"submit\">%s</button></form>",
 		L(r, "検索", "Search"), text ? text : "", L(r, "絞り込み", "Filter"));
 	x.alias = c.alias;
-	web_out(r, "<table id=\"objects\"><thead><tr><th>%s</th><th>%s</th><th>TLP</th><th>%s</th>"
-		   "</tr></thead><tbody>",
+	web_out(r,
+		"<table id=\"objects\"><thead><tr><th>%s</th><th>%s</th><th>TLP</th><th>%s</th>"
+		"</tr></thead><tbody>",
 		L(r, "種類", "Type"), L(r, "名称", "Name"), L(r, "登録日時", "Added"));
 	if (share_may(r->s, &c, &w, false) &&
 	    (rc = share_query_run(r->s, &c, &q, obj_row, &x, &more, &r->err)))
 		return rc;
 	web_out(r, "</tbody></table>");
 	if (more)
-		web_out(r, "<nav class=\"pager\"><a rel=\"next\" href=\"/share/%u?offset=%L\">%T</a></nav>",
+		web_out(r,
+			"<nav class=\"pager\"><a rel=\"next\" "
+			"href=\"/share/%u?offset=%L\">%T</a></nav>",
 			c.alias, offset + 50, M_NEXT);
 	if (share_may(r->s, &c, &w, true)) {
 		web_out(r,
@@ -186,18 +194,24 @@ int web_page_share_coll(struct web_req *r)
 			"action=\"/share/%u/publish\">",
 			L(r, "指標の公開", "Publish indicators"), c.alias);
 		web_csrf_field(r);
-		web_out(r,
-			"<label>%s <select id=\"p-kind\" name=\"kind\"><option>ipv4</option><option>"
-			"ipv6</option><option>domain</option><option>url</option><option>sha256</option>"
-			"<option>email</option></select></label>"
-			"<label>%s <textarea id=\"p-values\" name=\"values\" rows=\"4\"></textarea></label>"
-			"<label>%s <input id=\"p-name\" name=\"name\"></label>"
-			"<label>TLP <select id=\"p-tlp\" name=\"tlp\"><option>clear</option><option>green"
-			"</option><option selected>amber</option><option>amber+strict</option><option>red"
-			"</option></select></label><button type=\"submit\">%s</button></form>",
-			L(r, "種類", "Kind"), L(r, "値 (1 行に 1 つ、事業者名は含めない)",
-					       "Values (one a line, no operator names)"),
-			L(r, "説明", "Name"), L(r, "公開", "Publish"));
+		web_out(
+		    r,
+		    "<label>%s <select id=\"p-kind\" name=\"kind\"><option>ipv4</option><option>"
+		    "ipv6</option><option>domain</option><option>url</option><option>sha256</"
+		    "option>"
+		    "<option>email</option></select></label>"
+		    "<label>%s <textarea id=\"p-values\" name=\"values\" "
+		    "rows=\"4\"></textarea></label>"
+		    "<label>%s <input id=\"p-name\" name=\"name\"></label>"
+		    "<label>TLP <select id=\"p-tlp\" "
+		    "name=\"tlp\"><option>clear</option><option>green"
+		    "</option><option "
+		    "selected>amber</option><option>amber+strict</option><option>red"
+		    "</option></select></label><button type=\"submit\">%s</button></form>",
+		    L(r, "種類", "Kind"),
+		    L(r, "値 (1 行に 1 つ、事業者名は含めない)",
+		      "Values (one a line, no operator names)"),
+		    L(r, "説明", "Name"), L(r, "公開", "Publish"));
 	}
 	web_page_end(r);
 	return 0;
@@ -231,8 +245,8 @@ static int version_row(const struct share_row *row, void *arg)
 	struct web_req *r = arg;
 	web_out(r, "<section class=\"stix-version\"><p>%s %s ", row->type, row->version);
 	badge(r, row->tlp);
-	web_out(r, " %s</p><pre class=\"stix\">%s</pre></section>", web_jst(r, row->date_added / 1000000),
-		row->raw);
+	web_out(r, " %s</p><pre class=\"stix\">%s</pre></section>",
+		web_jst(r, row->date_added / 1000000), row->raw);
 	return 0;
 }
 
@@ -278,7 +292,8 @@ int web_page_share_object(struct web_req *r)
 	q.types = "relationship,sighting";
 	q.text = id;
 	x.alias = c.alias;
-	web_out(r, "<h2>%s</h2><ul id=\"related\">", L(r, "関係と観測", "Relationships and sightings"));
+	web_out(r, "<h2>%s</h2><ul id=\"related\">",
+		L(r, "関係と観測", "Relationships and sightings"));
 	{
 		const char *saved = r->raw_path;
 		r->raw_path = id; /* rel_row shows the other end */
@@ -295,7 +310,6 @@ int web_page_share_object(struct web_req *r)
 	return 0;
 }
 
-
 int web_post_share_publish(struct web_req *r)
 {
 	struct share_collection c;
@@ -305,8 +319,8 @@ int web_post_share_publish(struct web_req *r)
 	const char *name = web_kv_get(&r->form, "name"), *tlp = web_kv_get(&r->form, "tlp");
 	static const struct {
 		const char *kind, *path;
-	} paths[] = {{"ipv4", "ipv4-addr:value"}, {"ipv6", "ipv6-addr:value"},
-		     {"domain", "domain-name:value"}, {"url", "url:value"},
+	} paths[] = {{"ipv4", "ipv4-addr:value"},	  {"ipv6", "ipv6-addr:value"},
+		     {"domain", "domain-name:value"},	  {"url", "url:value"},
 		     {"sha256", "file:hashes.'SHA-256'"}, {"email", "email-addr:value"}};
 	const char *path = NULL;
 	struct buf env;
@@ -355,11 +369,14 @@ int web_post_share_publish(struct web_req *r)
 			pat[k] = '\0';
 			strncat(pat, "']", sizeof(pat) - strlen(pat) - 1);
 			auth_random_hex(uuid, sizeof(uuid), 16);
-			buf_addf(&env,
-				 "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--"
-				 "%.8s-%.4s-4%.3s-8%.3s-%.12s\",\"created\":\"%s\",\"modified\":\"%s\","
-				 "\"indicator_types\":[\"malicious-activity\"],\"name\":",
-				 n ? "," : "", uuid, uuid + 8, uuid + 13, uuid + 16, uuid + 19, now, now);
+			buf_addf(
+			    &env,
+			    "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator-"
+			    "-"
+			    "%.8s-%.4s-4%.3s-8%.3s-%.12s\",\"created\":\"%s\",\"modified\":\"%s\","
+			    "\"indicator_types\":[\"malicious-activity\"],\"name\":",
+			    n ? "," : "", uuid, uuid + 8, uuid + 13, uuid + 16, uuid + 19, now,
+			    now);
 			buf_add_json_str(&env, name && *name ? name : v);
 			buf_adds(&env, ",\"pattern\":");
 			buf_add_json_str(&env, pat);
