@@ -20,6 +20,7 @@ const char cmd_share_usage[] =
     "       mamori share remote add NAME URL --collection ID [--into ALIAS] [--user U\n"
     "                               --password-env VAR] [--cacert F]\n"
     "       mamori share pull NAME [--json] | push NAME [--json]\n"
+    "       mamori share consumer USER --tlp1|--tlp2\n"
     "\n"
     "WHO: user:NAME, role:ROLE, org:SLUG or * (every signed-in account); analysts may always\n"
     "read and write. LEVEL: clear, green, amber (default), amber+strict, red: the TLP of\n"
@@ -35,7 +36,8 @@ const char cmd_share_usage[] =
     "remote add names a partner's TAXII 2.1 collection (URL: its API root); pull stores what\n"
     "was added since the last pull into --into (default: a collection named NAME), push sends\n"
     "what was added locally since the last push. TLS is always verified (--cacert: a private\n"
-    "CA); the password is read from $VAR, never from the command line.\n"
+    "CA); the password is read from $VAR, never from the command line. consumer --tlp1: the\n"
+    "TAXII server gives USER the TLP 1.0 marking ids (tools that reject TLP 2.0).\n"
     "ISAC と共有する STIX 2.1 コレクションの作成・一覧・取り込み・書き出しを行います。\n";
 
 static int coll_add(struct cli *c, int argc, char **argv)
@@ -423,6 +425,24 @@ static int share_push_cmd(struct cli *c, int argc, char **argv)
 	return pull_push(c, argc, argv, false);
 }
 
+static int share_consumer_cmd(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct merr e;
+	int rc;
+
+	if (argc != 3 || (strcmp(argv[2], "--tlp1") != 0 && strcmp(argv[2], "--tlp2") != 0))
+		return cli_usage_error(c, "USER --tlp1|--tlp2 is needed");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = share_consumer_set(s, argv[1], strcmp(argv[2], "--tlp1") == 0, &e)))
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("%s: %s\n", argv[1], strcmp(argv[2], "--tlp1") == 0 ? "TLP 1.0" : "TLP 2.0");
+	return 0;
+}
+
 int cmd_share(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
@@ -433,6 +453,7 @@ int cmd_share(struct cli *c, int argc, char **argv)
 	    {"remote", share_remote_cmd, "partners' TAXII collections / 連携先"},
 	    {"pull", share_pull_cmd, "pull from a partner / 取得"},
 	    {"push", share_push_cmd, "push to a partner / 送信"},
+	    {"consumer", share_consumer_cmd, "per-consumer TLP 1.0 output / TLP 1.0 出力"},
 	};
 	return cli_dispatch_verbs(c, cli_find("share"), verbs, ARRAY_SIZE(verbs), argc, argv);
 }

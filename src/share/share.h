@@ -230,6 +230,13 @@ int share_status_get(struct store *s, const char *id, const char *owner, char **
 int share_object_delete(struct store *s, const struct share_collection *c, const char *id,
 			const struct share_query *q, int64_t *deleted, struct merr *e);
 
+/* Per-consumer TLP 1.0 output (a tool that rejects TLP 2.0). */
+int share_consumer_set(struct store *s, const char *user, bool tlp1, struct merr *e);
+bool share_consumer_tlp1(struct store *s, const char *user);
+/* Rewrites, in place, the OASIS TLP 2.0 marking ids in an object's bytes to their TLP 1.0
+ * equivalents (same length). Returns the number replaced. */
+int share_tlp1_rewrite(char *raw, size_t len);
+
 /* ---- TAXII client (remote.c) ---- */
 
 struct share_remote {

@@ -291,3 +291,61 @@ int share_status_get(struct store *s, const char *id, const char *owner, char **
 	stmt_finalize(st);
 	return rc;
 }
+
+/* ---- per-consumer TLP 1.0 ------------------------------------------------------------- */
+
+int share_consumer_set(struct store *s, const char *user, bool tlp1, struct merr *e)
+{
+	struct store_stmt *st;
+	int rc;
+
+	if (!user || !*user)
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "user", "a user name is needed");
+	if ((rc =
+		 store_prepare(s,
+			       "INSERT INTO share_consumers (user, tlp1) VALUES (?, ?) ON CONFLICT "
+			       "(user) DO UPDATE SET tlp1 = excluded.tlp1",
+			       &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, user);
+	stmt_bind_int64(st, 2, tlp1 ? 1 : 0);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+bool share_consumer_tlp1(struct store *s, const char *user)
+{
+	struct store_stmt *st;
+	bool yes = false;
+
+	if (!user || !*user ||
+	    store_prepare(s, "SELECT tlp1 FROM share_consumers WHERE user = ?", &st, NULL))
+		return false;
+	stmt_bind_text(st, 1, user);
+	if (stmt_step(st, NULL) == 1)
+		yes = stmt_int64(st, 0) == 1;
+	stmt_finalize(st);
+	return yes;
+}
+
+int share_tlp1_rewrite(char *raw, size_t len)
+{
+	int n = 0;
+
+	for (int t = SHARE_TLP_CLEAR; t <= SHARE_TLP_RED; t++) {
+		const char *from = share_tlp_marking_id(t, false),
+			   *to = share_tlp_marking_id(t, true);
+		size_t fl = strlen(from);
+		char *p = raw;
+		if (!to || strlen(to) != fl)
+			continue;
+		while ((size_t)(p - raw) + fl <= len &&
+		       (p = memmem(p, len - (size_t)(p - raw), from, fl))) {
+			memcpy(p, to, fl);
+			p += fl;
+			n++;
+		}
+	}
+	return n;
+}

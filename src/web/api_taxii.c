@@ -282,6 +282,7 @@ enum page_kind { PAGE_OBJECTS, PAGE_MANIFEST, PAGE_VERSIONS };
 struct page {
 	struct web_req *r;
 	enum page_kind kind;
+	bool tlp1;
 	size_t n;
 	int64_t first, last, last_seq;
 };
@@ -299,7 +300,16 @@ static int page_row(const struct share_row *row, void *arg)
 	p->last = row->date_added;
 	p->last_seq = row->seq;
 	switch (p->kind) {
-	case PAGE_OBJECTS: return buf_add(b, row->raw, row->raw_len);
+	case PAGE_OBJECTS:
+		if (p->tlp1) {
+			/* the consumer's tool takes TLP 1.0 only: the same bytes, 1.0 marking ids */
+			size_t at = b->len;
+			int rc = buf_add(b, row->raw, row->raw_len);
+			if (rc == 0)
+				share_tlp1_rewrite(b->ptr + at, row->raw_len);
+			return rc;
+		}
+		return buf_add(b, row->raw, row->raw_len);
 	case PAGE_VERSIONS:
 		if (row->version[0])
 			return buf_add_json_str(b, row->version);
@@ -321,6 +331,8 @@ static int page(struct web_req *r, const struct share_collection *c, struct shar
 		enum page_kind kind, bool not_found_when_empty)
 {
 	struct page p = {.r = r, .kind = kind};
+
+	p.tlp1 = kind == PAGE_OBJECTS && share_consumer_tlp1(r->s, r->who.name);
 	bool more = false;
 	char next[48];
 	int rc;

@@ -160,6 +160,7 @@ def conformance():
     run("--db", db, "share", "import", os.path.join(ex, "threat-reports", "apt1.json"),
         "--collection", "isac")
     tok = run("--db", db, "user", "token", "mem2").strip()
+    run("--db", db, "share", "consumer", "mem2", "--tlp1")
     srv = Server(db, tmp)
     try:
         mem = Taxii(srv.base, "mem1", PASSWORD)
@@ -408,6 +409,15 @@ def conformance():
             r = c.get(base + "objects/%s/" % marks["red"]["id"])
             check((r.status_code == 200) == ("red" in levels),
                   "TLP:RED object by id as %s: %d" % (who, r.status_code))
+        r = mem2.get(base + "objects/%s/" % marks["green"]["id"])
+        check(TLP["green"] not in r.text and
+              "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da" in r.text,
+              "a TLP 1.0 consumer gets the TLP 1.0 GREEN id instead of the 2.0 one")
+        r = mem2.get(base + "objects/%s/" % marks["clear"]["id"])
+        check(TLP["white1"] in r.json()["objects"][0]["object_marking_refs"],
+              "a TLP 1.0 consumer gets CLEAR as TLP 1.0 WHITE")
+        r = mem.get(base + "objects/%s/" % marks["green"]["id"])
+        check(TLP["green"] in r.text, "other consumers get the bytes as stored (TLP 2.0)")
         r = Taxii(srv.base, "op1", PASSWORD).get(base + "manifest/",
                                                  params={"match[id]": marks["red"]["id"]})
         check("objects" not in r.json(), "TLP:RED hidden from the manifest too")
