@@ -355,6 +355,11 @@ static int observe(struct run *x, struct hits *h, const char *org, const char *k
 				return rc;
 		return 0;
 	}
+	if (strcmp(kind, "cert") == 0) {
+		/* a certificate in a served chain: its SHA-256 against file/x509 hash indicators */
+		snprintf(observed, sizeof(observed), "certificate sha256 %.100s", value);
+		return lookup(x, h, x->by_value, value, "sha256", org, observed, source);
+	}
 	/* a name: the name itself and every parent domain, and URLs on that host */
 	{
 		char name[256];
@@ -392,7 +397,11 @@ int share_match_run(struct store *s, int64_t now, const char *ack_base,
 	    "o.id = d.org_id "
 	    "UNION SELECT org_slug, 'ip', ip, 'observations' FROM observations WHERE org_slug <> "
 	    "'' "
-	    "AND state = 'open'";
+	    "AND state = 'open' "
+	    "UNION SELECT s.org_slug, 'cert', lower(json_extract(j.value, '$.sha256')), "
+	    "'certificates' FROM services s, json_each(s.tls_info, '$.chain') j WHERE s.tls_info "
+	    "IS NOT NULL AND json_valid(s.tls_info) AND json_extract(j.value, '$.sha256') IS NOT "
+	    "NULL";
 	struct run x = {.s = s, .now = now, .ack_base = ack_base, .st = st, .e = e};
 	struct hits h = {0};
 	struct store_stmt *q = NULL;

@@ -49,6 +49,12 @@ check "running again adds no sighting or alert" "python3 -c 'import json; r=json
 q "INSERT INTO dns_records (org_id, name, rtype, value, first_seen, last_seen) SELECT id, 'cdn.kansai-rail.test', 'A', '198.51.100.77', 1, 1 FROM orgs WHERE slug = 'kansai-rail'"
 "$M" share match --json >"$T/new.json"
 check "a new DNS record on an indicator's address: sighting and alert to that operator" "python3 -c 'import json; r=json.load(open(\"$T/new.json\")); assert r[\"alerts\"]==1, r' && [ \"\$(q \"SELECT org_slug FROM share_sightings WHERE indicator_id LIKE 'indicator--00000005%'\")\" = kansai-rail ]"
+# a certificate mamori saw in a served chain, then an indicator on its SHA-256
+CERT=aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f
+q "INSERT INTO services (org_slug, ip, port, proto, service, tls, state, first_seen, last_seen, tls_info) VALUES ('kanto-rail', '127.0.10.5', 443, 'tcp', 'https', 1, 'identified', 1, 1, '{\"chain\": [{\"subject\": \"CN=x\", \"sha256\": \"$CERT\"}]}')"
+{ printf '{"objects": ['; ind 00000007 "[x509-certificate:hashes.'SHA-256' = '${CERT^^}']"; printf ']}'; } >"$T/c.json"
+"$M" share import "$T/c.json" --collection isac >/dev/null
+check "a certificate hash indicator sighted on the served chain" "[ \"\$(q \"SELECT observed || ' ' || source FROM share_sightings WHERE indicator_id LIKE 'indicator--00000007%'\")\" = 'certificate sha256 $CERT certificates' ]"
 bad='{"type": "bundle", "id": "bundle--44af6c39-c09b-49c5-9de2-394224b04982", "objects": [{"type": "indicator", "spec_version": "2.1", "id": "indicator--00000009-0000-4000-8000-000000000000", "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "pattern": "[ipv4-addr:value = ]", "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z"}]}'
 echo "$bad" >"$T/bad.json"
 check "a pattern that does not parse is refused with its offset (exit 1)" "! '$M' share import '$T/bad.json' --collection isac >/dev/null 2>'$T/err0' && grep -q 'pattern: offset 19: a literal expected' '$T/err0'"
