@@ -13,7 +13,7 @@ N=${2:-1000000}
 OBS=${3:-100000}
 [ "$SMOKE" = 1 ] && { N=20000; OBS=5000; }
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 DB=$T/m.db
 pass=0 fail=0
 "$M" --db "$DB" init >/dev/null || { echo "init failed"; echo "0 passed, 1 failed"; exit 1; }
