@@ -136,11 +136,11 @@ bool share_tlp_allows(const struct share_collection *c, int tlp, const struct sh
 
 /* Result of one object of an import. */
 struct share_item {
-	char id[320];
+	char *id; /* never NULL ("" when the object had none) */
 	char version[48];
 	bool ok;
-	bool existed;	   /* ok: identical id and version already stored */
-	char message[512]; /* failure reason: "field: message" */
+	bool existed;  /* ok: identical id and version already stored */
+	char *message; /* failure reason "field: message"; NULL when ok */
 };
 struct share_import_result {
 	struct share_item *items; /* malloc'd, free with share_import_result_free */

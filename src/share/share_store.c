@@ -293,21 +293,31 @@ bool share_tlp_allows(const struct share_collection *c, int tlp, const struct sh
 
 void share_import_result_free(struct share_import_result *r)
 {
+	for (size_t i = 0; r->items && i < r->n; i++) {
+		free(r->items[i].id);
+		free(r->items[i].message);
+	}
 	free(r->items);
 	memset(r, 0, sizeof(*r));
 }
 
-static int marking_level(struct store *s, const char *id, const struct share_obj *batch,
-			 const bool *valid, size_t n, int *level, struct merr *e)
+/* Marking definitions of the batch being imported (few: looked up linearly). */
+struct batch_mk {
+	char id[320];
+	int tlp;
+};
+
+static int marking_level(struct store *s, const char *id, const struct batch_mk *mk, size_t n_mk,
+			 int *level, struct merr *e)
 {
 	struct store_stmt *st;
 	int rc;
 
 	if ((*level = share_tlp_of_marking_id(id)))
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (valid[i] && strcmp(batch[i].id, id) == 0) {
-			*level = batch[i].marking_tlp;
+	for (size_t i = 0; i < n_mk; i++)
+		if (strcmp(mk[i].id, id) == 0) {
+			*level = mk[i].tlp;
 			return 0;
 		}
 	if ((rc = store_prepare(s, "SELECT tlp FROM share_markings WHERE id = ?", &st, e)))
@@ -338,15 +348,36 @@ static int max_date_added(struct store *s, const char *cid, int64_t *out, struct
 	return rc < 0 ? rc : 0;
 }
 
+static int fail_item(struct share_item *it, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int fail_item(struct share_item *it, const char *fmt, ...)
+{
+	char m[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	free(it->message);
+	it->message = strdup(m);
+	return it->message ? 0 : M_ENOMEM;
+}
+
+/*
+ * Memory stays flat in the number of objects: one share_obj is reused; only the batch's
+ * marking definitions (a first pass over the spans that name the type) and a small item per
+ * object (id, version, reason) are kept.
+ */
 int share_import(struct store *s, const struct share_collection *c, const char *buf, size_t len,
 		 unsigned flags, struct share_import_result *r, struct merr *e)
 {
+	static const char mdef[] = "\"marking-definition\"";
 	struct share_span *sp = NULL;
-	struct share_obj *objs = NULL;
-	bool *valid = NULL;
-	struct store_stmt *ins = NULL, *mk = NULL;
+	struct share_obj *o = NULL;
+	struct batch_mk *mk = NULL;
+	struct store_stmt *ins = NULL, *mkst = NULL;
+	size_t n = 0, n_mk = 0, cap_mk = 0;
 	int64_t now, last = 0;
-	size_t n = 0;
 	int rc, kind;
 
 	memset(r, 0, sizeof(*r));
@@ -358,25 +389,34 @@ int share_import(struct store *s, const struct share_collection *c, const char *
 			       "a TAXII envelope is expected, not a %s",
 			       kind == SHARE_DOC_BUNDLE ? "STIX bundle" : "bare STIX object");
 	}
-	objs = calloc(n ? n : 1, sizeof(*objs));
-	valid = calloc(n ? n : 1, sizeof(*valid));
+	o = malloc(sizeof(*o));
 	r->items = calloc(n ? n : 1, sizeof(*r->items));
-	if (!objs || !valid || !r->items) {
+	if (!o || !r->items) {
 		rc = merr_set(e, M_ENOMEM, "out of memory");
 		goto out;
 	}
 	r->n = n;
+	/* pass 1: the batch's own marking definitions */
 	for (size_t i = 0; i < n; i++) {
 		struct merr oe;
+		if (!memmem(buf + sp[i].off, sp[i].len, mdef, sizeof(mdef) - 1))
+			continue;
 		merr_init(&oe);
-		if (share_stix_check(buf + sp[i].off, sp[i].len, &objs[i], &oe) == 0) {
-			valid[i] = true;
-		} else {
-			snprintf(r->items[i].message, sizeof(r->items[i].message), "%.90s%s%.400s",
-				 oe.field[0] ? oe.field : "", oe.field[0] ? ": " : "", oe.msg);
+		if (share_stix_check(buf + sp[i].off, sp[i].len, o, &oe) ||
+		    strcmp(o->type, "marking-definition") != 0)
+			continue;
+		if (n_mk == cap_mk) {
+			size_t nc = cap_mk ? cap_mk * 2 : 8;
+			struct batch_mk *nv = realloc(mk, nc * sizeof(*nv));
+			if (!nv) {
+				rc = merr_set(e, M_ENOMEM, "out of memory");
+				goto out;
+			}
+			mk = nv;
+			cap_mk = nc;
 		}
-		snprintf(r->items[i].id, sizeof(r->items[i].id), "%s", objs[i].id);
-		snprintf(r->items[i].version, sizeof(r->items[i].version), "%s", objs[i].version);
+		snprintf(mk[n_mk].id, sizeof(mk[0].id), "%s", o->id);
+		mk[n_mk++].tlp = o->marking_tlp;
 	}
 	if ((rc = store_begin_immediate(s, e)))
 		goto out;
@@ -395,22 +435,37 @@ int share_import(struct store *s, const struct share_collection *c, const char *
 		    s,
 		    "INSERT INTO share_markings (id, tlp) VALUES (?, ?) ON CONFLICT (id) "
 		    "DO UPDATE SET tlp = COALESCE(share_markings.tlp, excluded.tlp)",
-		    &mk, e);
+		    &mkst, e);
+	/* pass 2: check, resolve markings, store */
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct share_item *it = &r->items[i];
-		int tlp = 0, lv;
+		const char *raw = buf + sp[i].off;
+		struct merr oe;
 		bool refused = false;
+		int tlp = 0, lv;
 
-		if (!valid[i]) {
+		merr_init(&oe);
+		if (share_stix_check(raw, sp[i].len, o, &oe)) {
+			it->id = strdup(o->id);
+			if (!it->id || fail_item(it, "%.90s%s%.400s", oe.field[0] ? oe.field : "",
+						 oe.field[0] ? ": " : "", oe.msg)) {
+				rc = merr_set(e, M_ENOMEM, "out of memory");
+				break;
+			}
 			r->n_failed++;
 			continue;
 		}
-		for (int k = 0; k < objs[i].n_marking_refs; k++) {
-			int mr = marking_level(s, objs[i].marking_refs[k], objs, valid, n, &lv, e);
+		if (!(it->id = strdup(o->id))) {
+			rc = merr_set(e, M_ENOMEM, "out of memory");
+			break;
+		}
+		snprintf(it->version, sizeof(it->version), "%s", o->version);
+		for (int k = 0; k < o->n_marking_refs; k++) {
+			int mr = marking_level(s, o->marking_refs[k], mk, n_mk, &lv, e);
 			if (mr == M_ENOTFOUND) {
-				snprintf(it->message, sizeof(it->message),
-					 "object_marking_refs: unknown marking %s",
-					 objs[i].marking_refs[k]);
+				if (fail_item(it, "object_marking_refs: unknown marking %s",
+					      o->marking_refs[k]))
+					rc = merr_set(e, M_ENOMEM, "out of memory");
 				refused = true;
 				break;
 			}
@@ -427,50 +482,49 @@ int share_import(struct store *s, const struct share_collection *c, const char *
 			r->n_failed++;
 			continue;
 		}
-		if (!tlp && strcmp(objs[i].type, "marking-definition") == 0)
+		if (!tlp && strcmp(o->type, "marking-definition") == 0)
 			tlp = SHARE_TLP_CLEAR; /* readers need the definitions to read markings */
 		stmt_reset(ins);
 		stmt_bind_text(ins, 1, c->id);
-		stmt_bind_text(ins, 2, objs[i].id);
-		stmt_bind_text(ins, 3, objs[i].type);
-		stmt_bind_text(ins, 4, objs[i].version);
-		stmt_bind_int64(ins, 5, objs[i].version_us);
-		stmt_bind_text(ins, 6, objs[i].spec_version);
+		stmt_bind_text(ins, 2, o->id);
+		stmt_bind_text(ins, 3, o->type);
+		stmt_bind_text(ins, 4, o->version);
+		stmt_bind_int64(ins, 5, o->version_us);
+		stmt_bind_text(ins, 6, o->spec_version);
 		stmt_bind_int64(ins, 7, r->date_added);
 		stmt_bind_text(ins, 8, tlp ? share_tlp_name(tlp) : NULL);
-		stmt_bind_textn(ins, 9, buf + sp[i].off, sp[i].len);
+		stmt_bind_textn(ins, 9, raw, sp[i].len);
 		if ((rc = stmt_step(ins, e)) < 0)
 			break;
 		rc = 0;
 		it->existed = store_changes(s) == 0;
 		it->ok = true;
 		r->n_ok++;
-		if (!it->existed && strcmp(objs[i].type, "indicator") == 0 &&
-		    (rc = share_index_indicator(s, c->id, buf + sp[i].off, sp[i].len, e)))
-			break;
-		if (!it->existed && strcmp(objs[i].type, "indicator") == 0)
+		if (!it->existed && strcmp(o->type, "indicator") == 0) {
+			if ((rc = share_index_indicator(s, c->id, raw, sp[i].len, e)))
+				break;
 			r->n_indicators++;
-		if (strcmp(objs[i].type, "marking-definition") == 0) {
-			stmt_reset(mk);
-			stmt_bind_text(mk, 1, objs[i].id);
-			stmt_bind_text(mk, 2,
-				       objs[i].marking_tlp ? share_tlp_name(objs[i].marking_tlp)
-							   : NULL);
-			if ((rc = stmt_step(mk, e)) < 0)
+		}
+		if (strcmp(o->type, "marking-definition") == 0) {
+			stmt_reset(mkst);
+			stmt_bind_text(mkst, 1, o->id);
+			stmt_bind_text(mkst, 2,
+				       o->marking_tlp ? share_tlp_name(o->marking_tlp) : NULL);
+			if ((rc = stmt_step(mkst, e)) < 0)
 				break;
 			rc = 0;
 		}
 	}
 	stmt_finalize(ins);
-	stmt_finalize(mk);
+	stmt_finalize(mkst);
 	if (rc)
 		store_rollback(s);
 	else
 		rc = store_commit(s, e);
 out:
 	free(sp);
-	free(objs);
-	free(valid);
+	free(o);
+	free(mk);
 	if (rc)
 		share_import_result_free(r);
 	return rc;
