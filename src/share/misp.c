@@ -198,6 +198,43 @@ static void misp_object(struct mi *x, const cJSON *it, const cJSON *event_ts)
 	if (x->refs)
 		cJSON_AddItemToArray(x->refs, cJSON_CreateString(oid));
 	x->n++;
+	/* its attributes of supported types also become indicators (matched like any other),
+	 * marked as coming from the object so the export does not list them twice */
+	{
+		const cJSON *a;
+		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(it, "Attribute"))
+		{
+			struct buf pat;
+			char id[80], lab[300];
+			cJSON *ind, *labels;
+			const char *u = str(a, "uuid");
+			if (!uuid_ok(u))
+				continue;
+			buf_init(&pat, 1 << 16);
+			if (!pattern_of(str(a, "type"), str(a, "value"), &pat)) {
+				buf_release(&pat);
+				continue;
+			}
+			snprintf(id, sizeof(id), "indicator--%s", u);
+			ind = cJSON_CreateObject();
+			common(ind, "indicator", id, ts, x->tlp_ref);
+			cJSON_AddStringToObject(ind, "name", str(a, "value"));
+			cJSON_AddStringToObject(ind, "pattern", buf_str(&pat));
+			cJSON_AddStringToObject(ind, "pattern_type", "stix");
+			cJSON_AddStringToObject(ind, "pattern_version", "2.1");
+			cJSON_AddStringToObject(ind, "valid_from", ts);
+			labels = cJSON_AddArrayToObject(ind, "labels");
+			snprintf(lab, sizeof(lab), "misp:type=\"%.100s\"", str(a, "type"));
+			cJSON_AddItemToArray(labels, cJSON_CreateString(lab));
+			snprintf(lab, sizeof(lab), "misp:object=\"%.100s\"",
+				 str(it, "name") ? str(it, "name") : "object");
+			cJSON_AddItemToArray(labels, cJSON_CreateString(lab));
+			cJSON_AddStringToObject(ind, "x_misp_object_ref", oid);
+			buf_release(&pat);
+			cJSON_AddItemToArray(x->objects, ind);
+			x->n++;
+		}
+	}
 }
 
 static int tlp_from_tags(const cJSON *tags)
@@ -456,8 +493,9 @@ int share_misp_export(struct store *s, const struct share_collection *c, char **
 	{
 		cJSON *a, *ob = cJSON_GetObjectItemCaseSensitive(it, "x_misp_object");
 		if (cJSON_GetObjectItemCaseSensitive(it, "x_mamori_used") ||
-		    cJSON_GetObjectItemCaseSensitive(it, "x_misp_event"))
-			continue;
+		    cJSON_GetObjectItemCaseSensitive(it, "x_misp_event") ||
+		    cJSON_GetObjectItemCaseSensitive(it, "x_misp_object_ref"))
+			continue; /* in an event, or part of a MISP object exported whole */
 		if (ob) {
 			cJSON *wrap = cJSON_CreateObject();
 			cJSON_AddItemToObject(wrap, "Object", cJSON_Duplicate(ob, true));

@@ -25,6 +25,7 @@ for f in events_collection_1 events_collection_2 attributes_collection_1 attribu
 done
 check "events became groupings with their MISP ids" "[ \"\$(q \"SELECT count(*) FROM share_objects WHERE type = 'grouping' AND stix_id = 'grouping--e2e6a6ea-f69b-4d93-8564-f51d67cafe51'\")\" = 1 ]"
 check "a to_ids domain attribute became an indicator with a STIX pattern, indexed" "q \"SELECT raw FROM share_objects WHERE stix_id = 'indicator--4bb235a7-7d25-4aef-802f-2c6b45c5eceb'\" | grep -q \"domain-name:value = 'circl.lu'\" && [ \"\$(q \"SELECT DISTINCT value FROM share_iocs WHERE indicator_id = 'indicator--4bb235a7-7d25-4aef-802f-2c6b45c5eceb'\")\" = circl.lu ]"
+check "MISP object attributes of supported types are indicators too (email-src, domain, ip)" "[ \"\$(q \"SELECT count(DISTINCT stix_id) FROM share_objects WHERE type = 'indicator' AND raw LIKE '%x_misp_object_ref%'\")\" -ge 3 ] && [ \"\$(q \"SELECT count(*) FROM share_iocs WHERE kind = 'email'\")\" -ge 1 ]"
 check "an unsupported type (AS) kept whole as x-misp-attribute" "[ \"\$(q \"SELECT count(*) FROM share_objects WHERE type = 'x-misp-attribute'\")\" -ge 1 ]"
 
 # tlp: tags, galaxy clusters, every supported attribute type (hand-made event, MISP's layout)
