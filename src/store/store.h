@@ -38,6 +38,9 @@ void store_close(struct store *s);
 int store_migrate(struct store *s, int *applied, struct merr *e);
 /* The store's schema version (highest migration applied). */
 int store_schema_version(struct store *s);
+/* Where the store is, for messages: the SQLite path, or the PostgreSQL URL with its
+ * password replaced by ***. */
+const char *store_location(const struct store *s);
 /* "sqlite" or "postgres". */
 const char *store_backend_name(const struct store *s);
 
