@@ -234,7 +234,8 @@ char *store_pg_dialect(const char *sql, int *nparams)
 			while (isspace((unsigned char)*q))
 				q++;
 			if (*q == '(' && has_top_comma(q)) {
-				sb_puts(&b, tolower((unsigned char)p[1]) == 'a' ? "greatest" : "least");
+				sb_puts(&b,
+					tolower((unsigned char)p[1]) == 'a' ? "greatest" : "least");
 				p += m;
 				continue;
 			}
@@ -352,8 +353,8 @@ static int pg_open(struct store *s, const char *url, struct merr *e)
 		PQfinish(c);
 		m_free(h);
 		return merr_set(e, M_EUNSUPPORTED,
-				"%s: the server is PostgreSQL %d.%d; mamori needs 13 or newer", where,
-				ver / 10000, ver >= 100000 ? ver % 10000 : ver / 100 % 100);
+				"%s: the server is PostgreSQL %d.%d; mamori needs 13 or newer",
+				where, ver / 10000, ver >= 100000 ? ver % 10000 : ver / 100 % 100);
 	}
 	PQsetNoticeProcessor(c, no_notices, NULL);
 	h->conn = c;
@@ -420,8 +421,8 @@ static int res_err(struct store *s, struct merr *e, PGresult *r, const char *wha
 		m = NULL;
 	}
 	one_line(m ? m : PQerrorMessage(conn_of(s)), msg, sizeof(msg));
-	return merr_set(e, code, "%s: %s%s", what, code == M_ENET ? "connection to PostgreSQL lost: " : "",
-			msg);
+	return merr_set(e, code, "%s: %s%s", what,
+			code == M_ENET ? "connection to PostgreSQL lost: " : "", msg);
 }
 
 static void note_changes(struct store *s, PGresult *r)
@@ -446,11 +447,8 @@ static int pg_exec(struct store *s, const char *sql, struct merr *e)
 	switch (PQresultStatus(r)) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
-	case PGRES_EMPTY_QUERY:
-		note_changes(s, r);
-		break;
-	default:
-		rc = res_err(s, e, r, "exec");
+	case PGRES_EMPTY_QUERY: note_changes(s, r); break;
+	default: rc = res_err(s, e, r, "exec");
 	}
 	PQclear(r);
 	return rc;
@@ -546,8 +544,8 @@ static int st_step(struct store_stmt *st, struct merr *e)
 		p->row = p->nrows;
 		return 0;
 	}
-	r = PQexecPrepared(conn_of(st->store), p->name, p->nparams,
-			   (const char *const *)p->params, NULL, NULL, 0);
+	r = PQexecPrepared(conn_of(st->store), p->name, p->nparams, (const char *const *)p->params,
+			   NULL, NULL, 0);
 	if (!r)
 		return res_err(st->store, e, NULL, "step");
 	switch (PQresultStatus(r)) {
