@@ -122,6 +122,16 @@ static bool has_top_comma(const char *p)
 	return false;
 }
 
+/* True when the output so far ends with the word LIMIT (and spaces). */
+static bool after_limit(const struct sbuf *b)
+{
+	size_t i = b->len;
+	while (i > 0 && isspace((unsigned char)b->p[i - 1]))
+		i--;
+	return i >= 5 && strncasecmp(b->p + i - 5, "LIMIT", 5) == 0 &&
+	       (i == 5 || !word_char(b->p[i - 6]));
+}
+
 static const struct {
 	const char *from, *to;
 } pg_words[] = {
@@ -137,7 +147,9 @@ static const struct {
     {"user", "\"user\""}, /* a column name in SQLite, CURRENT_USER in PostgreSQL */
 };
 
-char *store_pg_dialect(const char *sql, int *nparams)
+/* cast_null: "? IS [NOT] NULL" gets ?::text, for the second try of a statement whose
+ * parameter PostgreSQL could not type (SQLSTATE 42P18). */
+static char *dialect(const char *sql, int *nparams, bool cast_null)
 {
 	struct sbuf b = {0};
 	bool ignore = false, stmt_start = true;
@@ -181,11 +193,27 @@ char *store_pg_dialect(const char *sql, int *nparams)
 			p = e;
 			continue;
 		}
-		if (c == '?') {
-			char num[16];
-			snprintf(num, sizeof(num), "$%d", ++n);
-			sb_puts(&b, num);
+		if (c == '?') { /* ? is the next number, ?NNN that number (as SQLite counts) */
+			char num[48];
+			int k;
 			p++;
+			if (isdigit((unsigned char)*p)) {
+				k = (int)strtol(p, (char **)&p, 10);
+				if (k > n)
+					n = k;
+			} else {
+				k = ++n;
+			}
+			/* LIMIT -1 (no limit) is an error in PostgreSQL, LIMIT NULL is none. */
+			snprintf(num, sizeof(num), after_limit(&b) ? "nullif($%d, -1)" : "$%d", k);
+			sb_puts(&b, num);
+			if (cast_null) {
+				const char *q = p;
+				while (isspace((unsigned char)*q))
+					q++;
+				if (match_words(q, "IS NULL") || match_words(q, "IS NOT NULL"))
+					sb_puts(&b, "::text");
+			}
 			continue;
 		}
 		if (c == ';') {
@@ -265,6 +293,11 @@ char *store_pg_dialect(const char *sql, int *nparams)
 	if (nparams)
 		*nparams = n;
 	return b.p;
+}
+
+char *store_pg_dialect(const char *sql, int *nparams)
+{
+	return dialect(sql, nparams, false);
 }
 
 /* ---- connection --------------------------------------------------------------------- */
@@ -644,7 +677,9 @@ static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out,
 	uint64_t hash = sql_hash(sql);
 	struct pg_stmt *st;
 	PGresult *r;
-	char *q;
+	char *q, *q2;
+	const char *state;
+	bool retry;
 	int n = 0;
 
 	*out = NULL;
@@ -678,8 +713,26 @@ static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out,
 	st->nparams = n;
 	st->row = -1;
 	snprintf(st->name, sizeof(st->name), "m%u", ++h->serial);
+	/* "? IS NULL OR col = ?" leaves PostgreSQL unable to type the parameter (SQLSTATE 42P08/
+	 * 42P18) where SQLite needs no type: such a statement is tried again with ?::text in
+	 * the IS NULL test (inside a savepoint in a transaction, which the failure aborts). */
+	q2 = dialect(sql, NULL, true);
+	retry = q2 && strcmp(q, q2) != 0;
+	if (retry && s->tx_depth > 0)
+		PQclear(PQexec(h->conn, "SAVEPOINT mamori_prepare"));
 	r = PQprepare(h->conn, st->name, q, n, NULL);
+	if (retry && r && PQresultStatus(r) == PGRES_FATAL_ERROR &&
+	    (state = PQresultErrorField(r, PG_DIAG_SQLSTATE)) &&
+	    (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0)) {
+		PQclear(r);
+		if (s->tx_depth > 0)
+			PQclear(PQexec(h->conn, "ROLLBACK TO SAVEPOINT mamori_prepare"));
+		r = PQprepare(h->conn, st->name, q2, n, NULL);
+	}
+	if (retry && s->tx_depth > 0)
+		PQclear(PQexec(h->conn, "RELEASE SAVEPOINT mamori_prepare"));
 	m_free(q);
+	m_free(q2);
 	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
 		int rc = res_err(s, e, r, "prepare");
 		if (r)
