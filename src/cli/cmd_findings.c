@@ -10,7 +10,10 @@
 #include "findings/findings.h"
 
 const char cmd_findings_usage[] =
-    "usage: mamori findings list [--org ORG] [--kev] [--open] [--kind KIND] [--json]\n"
+    "usage: mamori findings list [--org ORG] [--kev] [--open] [--kind KIND] [--severity S]\n"
+    "                            [--state open|fixed] [--confirm] [--overdue] [--cve ID]\n"
+    "                            [--host IP] [--product P] [--search TEXT] [--sort KEY]\n"
+    "                            [--limit N] [--json]\n"
     "       mamori findings show ID [--json]\n"
     "       mamori findings update ORG|--all [--json]\n"
     "\n"
@@ -21,6 +24,11 @@ const char cmd_findings_usage[] =
     "\n"
     "  --kind K   vulnerability, declared, risky_service, tls, email\n"
     "  --kev      KEV findings only          --open   open findings only\n"
+    "  --severity critical, high, medium, low, info   --confirm  要確認 candidates only\n"
+    "  --overdue  open and past the deadline\n"
+    "  --sort K   priority (the fix-first order), deadline, severity, first_seen,\n"
+    "             last_seen, org, asset, cve, kind, epss, cvss, id; -K descending.\n"
+    "             Without --sort: by organisation, open first, each in the fix-first order.\n"
     "  update     re-evaluates from services, declared products and e-mail hygiene\n"
     "             and the rescan schedule (what `asm run` does in its findings and\n"
     "             schedule steps)\n";
@@ -45,34 +53,60 @@ static int print_row(void *arg, const struct finding_row *r)
 static int findings_list(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"org", required_argument, NULL, 'o'}, {"kev", no_argument, NULL, 'k'},
-	    {"open", no_argument, NULL, 'p'},	   {"kind", required_argument, NULL, 'K'},
-	    {"json", no_argument, NULL, 'j'},	   {0}};
-	struct finding_filter f = {0};
+	    {"org", required_argument, NULL, 'o'},	{"kev", no_argument, NULL, 'k'},
+	    {"open", no_argument, NULL, 'p'},		{"kind", required_argument, NULL, 'K'},
+	    {"severity", required_argument, NULL, 'S'}, {"state", required_argument, NULL, 's'},
+	    {"confirm", no_argument, NULL, 'c'},	{"overdue", no_argument, NULL, 'd'},
+	    {"cve", required_argument, NULL, 'C'},	{"host", required_argument, NULL, 'H'},
+	    {"product", required_argument, NULL, 'P'},	{"search", required_argument, NULL, 'q'},
+	    {"sort", required_argument, NULL, 'O'},	{"limit", required_argument, NULL, 'l'},
+	    {"json", no_argument, NULL, 'j'},		{0}};
+	struct finding_query q = {.by_org = true, .now = time_now()};
 	struct store *s;
 	struct merr e;
 	cJSON *arr = NULL;
+	char *end;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': f.org = optarg; break;
-		case 'k': f.kev_only = true; break;
-		case 'p': f.open_only = true; break;
-		case 'K': f.kind = optarg; break;
+		case 'o': q.org = optarg; break;
+		case 'k': q.kev_only = true; break;
+		case 'p': q.open_only = true; break;
+		case 'K': q.kind = optarg; break;
+		case 'S': q.severity = optarg; break;
+		case 's': q.state = optarg; break;
+		case 'c': q.confirm_only = true; break;
+		case 'd': q.overdue = true; break;
+		case 'C': q.cve = optarg; break;
+		case 'H': q.host = optarg; break;
+		case 'P': q.product = optarg; break;
+		case 'q': q.search = optarg; break;
+		case 'O':
+			q.sort = optarg;
+			q.by_org = false;
+			break;
+		case 'l':
+			q.limit = strtoll(optarg, &end, 10);
+			if (*end || q.limit <= 0)
+				return cli_usage_error(c, "bad --limit '%s'", optarg);
+			break;
 		case 'j': c->json = true; break;
 		default: return cli_usage_error(c, "unknown option");
 		}
 	}
+	merr_init(&e);
+	/* a value outside the allowed set: non-zero exit naming the allowed values */
+	if ((rc = finding_query_check(&q, &e)))
+		return cli_fail(c, rc, &e);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
-	merr_init(&e);
 	if (c->json)
 		arr = cJSON_CreateArray();
 	else
 		printf("%6s %-5s %-8s %-7s %-26s %-10s %s\n", "ID", "STATE", "SEVERITY", "URGENCY",
 		       "ASSET", "DEADLINE", "TITLE 件名");
-	rc = finding_list(s, &f, print_row, arr, &e);
+	rc = finding_query_run(s, &q, print_row, arr, &e);
 	if (rc) {
 		cJSON_Delete(arr);
 		return cli_fail(c, rc, &e);

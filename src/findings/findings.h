@@ -162,6 +162,53 @@ int finding_collect(struct store *s, const char *org, const struct finding_opts 
 int finding_evaluate(struct store *s, const char *org, const struct finding_opts *o,
 		     struct finding_stats *st, struct merr *e);
 
+/* ------------------------------------------------------------ priority and deadline */
+
+/*
+ * The one fix-first order (docs/RATING.md §2a). Tiers, then deadline (soonest first, none
+ * last), SSVC decision (act, attend, track*, track), EPSS, CVSS (high first), severity, id:
+ *   0  confirmed, exposed (seen by the scan) and in KEV
+ *   1  other confirmed exposures (network findings, e-mail records)
+ *   2  declared products that version-match (not seen from outside)
+ *   3  要確認 candidates (needs_confirmation or severity info)
+ * A 要確認, product-only or declared-only finding is therefore never above a confirmed
+ * exposure. P is the column prefix ("f." or ""). */
+#define FINDING_TIER_SQL(P)                                                               \
+	"(CASE WHEN " P "needs_confirmation = 1 OR " P "severity = 'info' THEN 3 WHEN " P \
+	"kind = 'declared' THEN 2 WHEN " P "kev = 1 AND " P                               \
+	"kind = 'vulnerability' THEN 0 ELSE 1 END)"
+#define FINDING_PRIO_ORDER(P)                                                              \
+	FINDING_TIER_SQL(P)                                                                \
+	", " P "deadline IS NULL, " P "deadline, CASE " P                                  \
+	"ssvc_decision WHEN 'act' THEN 0 WHEN 'attend' THEN 1 WHEN 'track*' "              \
+	"THEN 2 WHEN 'track' THEN 3 ELSE 4 END, coalesce(" P "epss, -1) DESC, coalesce(" P \
+	"cvss, -1) DESC, CASE " P                                                          \
+	"severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' "                \
+	"THEN 2 WHEN 'low' THEN 3 ELSE 4 END, " P "id"
+
+enum finding_tier {
+	FINDING_TIER_KEV_EXPOSED,
+	FINDING_TIER_EXPOSED,
+	FINDING_TIER_DECLARED,
+	FINDING_TIER_CONFIRM,
+};
+
+/* Inputs of the one deadline rule. */
+struct finding_deadline_in {
+	bool kev;	      /* in CISA KEV */
+	int bod_days;	      /* BOD 26-04 timeline in days, -1 none ("fix on system upgrade") */
+	const char *severity; /* critical, high, ... */
+	bool exposed;	      /* seen from the internet (network source) */
+	bool vuln;	      /* a CVE (BOD 26-04 applies); false: configuration, service */
+};
+
+/* Days after first_seen the finding is due, -1 for none; *rule (may be NULL) receives the
+ * bilingual sentence naming the rule that decided. The stricter of: KEV 14 days; the BOD
+ * 26-04 timeline; a critical exposure 14 days (BOD 23-02); any other critical 60 days (the
+ * longest dated BOD 26-04 timeline); a high finding that is not a CVE (risky service, TLS,
+ * e-mail) 30 days. So every KEV or critical finding has a deadline. */
+int finding_deadline_days(const struct finding_deadline_in *in, const char **rule);
+
 /* ------------------------------------------------------------ reading */
 
 struct finding_filter {
@@ -180,13 +227,63 @@ struct finding_row {
 	bool needs_confirmation, kev, reopened;
 	double cvss, epss;
 	int64_t deadline, first_seen, last_seen, fixed_at;
+	const char *ip, *proto;
+	int port;
 };
+
+/* The tier of a row (FINDING_TIER_SQL in C). */
+enum finding_tier finding_row_tier(const struct finding_row *r);
+
+/*
+ * A listing: the row rule (org / sector), filters, search, a whitelisted sort and paging.
+ * Every text is bound, never pasted into SQL; values outside the allowed sets are M_EPARSE
+ * with the field name and the allowed values (finding_query_check).
+ */
+struct finding_query {
+	const char *org;    /* exact organisation (operator's rule, or a filter) */
+	const char *org2;   /* a second narrowing org (?org= within the caller's rows) */
+	const char *sector; /* only organisations of this sector (bureau users) */
+	const char *kind, *severity, *state; /* allowed values below; NULL or "" any */
+	bool kev_only, open_only;
+	bool confirm_only; /* 要確認 candidates only */
+	bool overdue;	   /* open and deadline < now */
+	const char *cve;   /* CVE id prefix (case-insensitive) */
+	const char *host;  /* ip or asset prefix */
+	const char *product;
+	const char *search;    /* substring of title, asset, CVE, issue key */
+	const char *sort;      /* finding_sort_keys, optional '-' for descending; NULL priority */
+	bool by_org;	       /* group by organisation, open before fixed, then the sort */
+	int64_t now;	       /* for overdue */
+	int64_t limit, offset; /* limit 0: all */
+};
+extern const char *const finding_kinds[], *const finding_severities[],
+					      *const finding_states[], *const finding_sort_keys[];
+/* Checks the enumerated fields and the sort key; M_EPARSE naming the field and the allowed
+ * values ("kind: unknown value 'x' (allowed: vulnerability, declared, ...)"). */
+int finding_query_check(const struct finding_query *q, struct merr *e);
+int finding_query_count(struct store *s, const struct finding_query *q, int64_t *n, struct merr *e);
+int finding_query_run(struct store *s, const struct finding_query *q,
+		      int (*fn)(void *arg, const struct finding_row *r), void *arg, struct merr *e);
+
+/* The fix-first list of org: its open findings in the one priority order, at most limit
+ * (0: all). Dashboard, operator page, report page 1, alerts and the CLI all read this. */
+int finding_priority(struct store *s, const char *org, int64_t limit,
+		     int (*fn)(void *arg, const struct finding_row *r), void *arg, struct merr *e);
+/* The first item of finding_priority for every organisation with an open finding (sector
+ * NULL: all; else that sector's), by organisation slug. */
+int finding_first_per_org(struct store *s, const char *org, const char *sector,
+			  int (*fn)(void *arg, const struct finding_row *r), void *arg,
+			  struct merr *e);
 
 int finding_list(struct store *s, const struct finding_filter *f,
 		 int (*fn)(void *arg, const struct finding_row *r), void *arg, struct merr *e);
 /* A finding with its reasons, evidence and events, as a new JSON object. */
 int finding_get_json(struct store *s, int64_t id, struct cJSON **out, struct merr *e);
-/* A row as a new JSON object. */
+/* A finding narrowed to a row rule (org / sector as in finding_query): M_ENOTFOUND for one
+ * outside it, the same as a missing one. */
+int finding_get_json_in(struct store *s, int64_t id, const char *org, const char *sector,
+			struct cJSON **out, struct merr *e);
+/* A row as a new JSON object: THE finding shape of the CLI and the API (docs/API.md). */
 struct cJSON *finding_row_json(const struct finding_row *r);
 
 /* ------------------------------------------------------------ rescan schedule */

@@ -8,6 +8,7 @@
 
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "findings/findings.h"
 #include "report/report_int.h"
 
 #define TREND_MAX 8
@@ -126,9 +127,7 @@ static int load_trend(struct qr *q, struct snap *v, size_t *n)
 static const char OPEN_SQL[] =
     "SELECT asset, issue_key, severity, title, cve_id, kev, epss, cvss, confidence, "
     "needs_confirmation, deadline, urgency, evidence, kind FROM findings "
-    "WHERE org_slug = ? AND state = 'open' ORDER BY kev DESC, deadline IS NULL, deadline, "
-    "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-    "WHEN 'low' THEN 3 ELSE 4 END, id";
+    "WHERE org_slug = ? AND state = 'open' ORDER BY " FINDING_PRIO_ORDER("");
 
 static void fmt_num(double v, bool null, int prec, char *out, size_t n)
 {
@@ -143,46 +142,71 @@ static void deadline_str(const struct qr *q, struct store_stmt *st, int col, cha
 	if (stmt_is_null(st, col))
 		snprintf(out, TIME_STR_MAX, "%s", T(q, "なし", "none"));
 	else
-		time_fmt_jst(stmt_int64(st, col), out);
+		time_fmt_jst_date(stmt_int64(st, col), out);
 }
 
-/* Page 1's five things to do first. */
+static const char *sev_label(const struct qr *q, const char *sev)
+{
+	static const char *const v[][3] = {{"critical", "緊急", "critical"},
+					   {"high", "重要", "high"},
+					   {"medium", "警告", "medium"},
+					   {"low", "注意", "low"},
+					   {"info", "情報", "info"}};
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		if (sev && !strcmp(sev, v[i][0]))
+			return T(q, v[i][1], v[i][2]);
+	return sev ? sev : "-";
+}
+
+struct five {
+	struct qr *q;
+	long k;
+};
+
+/* One row of page 1: the finding as finding_priority ranks it. */
+static int five_row(void *arg, const struct finding_row *r)
+{
+	struct five *f = arg;
+	struct qr *q = f->q;
+	char num[8], title[400], what[600], dl[TIME_STR_MAX + 64], urg[48];
+
+	f->k++;
+	snprintf(num, sizeof num, "%ld", f->k);
+	pick_lang(q, r->title, title, sizeof title);
+	snprintf(what, sizeof what, "%s (%s)", title, r->asset);
+	if (r->deadline)
+		time_fmt_jst_date(r->deadline, dl);
+	else
+		snprintf(dl, sizeof dl, "%s", T(q, "なし", "none"));
+	if (r->kev_due_date)
+		snprintf(dl + strlen(dl), sizeof dl - strlen(dl), "\n%s %s",
+			 T(q, "KEV 期日 (CISA):", "KEV due (CISA):"), r->kev_due_date);
+	snprintf(urg, sizeof urg, "%s%s",
+		 r->kev	      ? (r->needs_confirmation ? "KEV?" : "KEV")
+		 : r->urgency ? r->urgency
+			      : sev_label(q, r->severity),
+		 r->needs_confirmation ? T(q, " 要確認", " (to confirm)") : "");
+	const char *cells[] = {num, what, r->cve_id ? r->cve_id : "-", urg, dl};
+	doc_table_row(q->d, cells);
+	return 0;
+}
+
+/* Page 1's five things to do first: the one priority order (finding_priority). */
 static int top_five(struct qr *q, long *n_open)
 {
 	static const double w[] = {0.04, 0.44, 0.16, 0.14, 0.22};
 	const char *hd[] = {"#", T(q, "対応事項", "Action"), T(q, "CVE", "CVE"),
 			    T(q, "緊急度", "Urgency"), T(q, "期限 (JST)", "Deadline (JST)")};
-	struct store_stmt *st;
-	int rc = store_prepare(q->s, OPEN_SQL, &st, q->e);
-	long k = 0;
+	struct five f = {q, 0};
+	int rc;
 
-	if (rc)
-		return rc;
-	stmt_bind_text(st, 1, q->org);
 	doc_heading(q->d, 2, T(q, "最優先で対応すべき 5 項目", "Five things to do first"));
 	doc_table_begin(q->d, 5, w, hd);
-	while ((rc = stmt_step(st, q->e)) == 1) {
-		char num[8], title[400], what[600], dl[TIME_STR_MAX], urg[32];
-		if (++k > 5)
-			continue;
-		snprintf(num, sizeof num, "%ld", k);
-		pick_lang(q, stmt_text(st, 3), title, sizeof title);
-		snprintf(what, sizeof what, "%s (%s)", title, stmt_text(st, 0));
-		deadline_str(q, st, 10, dl);
-		snprintf(urg, sizeof urg, "%s%s",
-			 stmt_int64(st, 5)   ? "KEV"
-			 : stmt_text(st, 11) ? stmt_text(st, 11)
-					     : stmt_text(st, 2),
-			 stmt_int64(st, 9) ? T(q, " 要確認", " (to confirm)") : "");
-		const char *cells[] = {num, what, stmt_text(st, 4) ? stmt_text(st, 4) : "-", urg,
-				       dl};
-		doc_table_row(q->d, cells);
-	}
-	stmt_finalize(st);
+	rc = finding_priority(q->s, q->org, 5, five_row, &f, q->e);
 	doc_table_end(q->d);
-	if (k == 0)
+	if (f.k == 0)
 		doc_para(q->d, DOC_NORMAL, T(q, "未対応の指摘はありません。", "No open findings."));
-	*n_open = k;
+	*n_open = f.k;
 	return rc < 0 ? rc : 0;
 }
 

@@ -164,7 +164,98 @@ static const char *const msgs[M_COUNT][2] = {
     [M_HOSTS] = {"ホスト数", "Hosts"},
     [M_NO_RATING] = {"まだ評価がありません", "Not rated yet"},
     [M_PRODUCT] = {"製品", "Product"},
+    /* findings, priority, triage (trust) */
+    [M_OVERDUE] = {"期限超過", "overdue"},
+    [M_KEV_DUE] = {"KEV 期日 (CISA)", "KEV due date (CISA)"},
+    [M_DECLARED] = {"申告", "Declared"},
+    [M_SEARCH] = {"検索", "Search"},
+    [M_CVE] = {"CVE", "CVE"},
+    [M_HOST] = {"ホスト / IP", "Host / IP"},
+    [M_TO_CONFIRM] = {"要確認のみ", "To confirm only"},
+    [M_OVERDUE_ONLY] = {"期限超過のみ", "Overdue only"},
+    [M_NUMBER] = {"番号", "No."},
+    [M_CSV_EXPORT] = {"CSV で出力", "Export CSV"},
+    [M_NO_MATCH] = {"条件に合う指摘はありません", "No finding matches"},
+    [M_INPUT] = {"判断の入力", "Input"},
+    [M_CONFIDENCE] = {"確度", "Confidence"},
+    [M_FIX_FIRST] = {"最優先の指摘（事業者ごと）", "Fix first (per operator)"},
+    [M_NO_OPEN_FINDINGS] = {"未対応の指摘はありません", "No open findings"},
 };
+
+/* Codes stored in the tables and shown to people: one row per code, Japanese and English.
+ * One term per concept (docs/GLOSSARY.md). */
+static const char *const codes[][3] = {
+    /* severity */
+    {"critical", "緊急", "critical"},
+    {"high", "重要", "high"},
+    {"medium", "警告", "medium"},
+    {"low", "注意", "low"},
+    {"info", "情報", "info"},
+    /* finding state and events */
+    {"open", "未対応", "open"},
+    {"fixed", "修正済み", "fixed"},
+    {"opened", "検出", "opened"},
+    {"reopened", "再発", "reopened"},
+    {"changed", "変更", "changed"},
+    /* kinds */
+    {"vulnerability", "脆弱性", "vulnerability"},
+    {"declared", "申告製品の脆弱性", "declared product"},
+    {"risky_service", "危険なサービス", "risky service"},
+    {"tls", "TLS 設定", "TLS"},
+    {"email", "メール設定", "e-mail"},
+    /* urgency and SSVC */
+    {"KEV", "KEV (悪用確認済み)", "KEV (exploited)"},
+    {"KEV?", "KEV (要確認)", "KEV (to confirm)"},
+    {"ACT", "直ちに対応", "act"},
+    {"ATTEND", "優先して対応", "attend"},
+    {"TRACK*", "注視", "track*"},
+    {"TRACK", "追跡", "track"},
+    {"act", "直ちに対応", "act"},
+    {"attend", "優先して対応", "attend"},
+    {"track*", "注視", "track*"},
+    {"track", "追跡", "track"},
+    /* BOD 26-04 timelines */
+    {"fix on system upgrade", "システム更新時に修正", "fix on system upgrade"},
+    {"60 days", "60 日以内", "60 days"},
+    {"14 days", "14 日以内", "14 days"},
+    {"3 days", "3 日以内", "3 days"},
+    {"3 days & forensic investigation", "3 日以内と侵害調査", "3 days & forensic investigation"},
+    /* matcher states */
+    {"affected", "影響あり", "affected"},
+    {"affected-if-platform", "条件付き影響", "affected if platform"},
+    {"probable-backport", "修正済みの可能性", "probable backport"},
+    {"product-only", "製品一致 (版数未確認)", "product only"},
+    {"incomparable", "判定不能", "incomparable"},
+    {"not-affected", "影響なし", "not affected"},
+    /* reason names */
+    {"in_kev", "KEV 掲載", "in KEV"},
+    {"exploitation", "悪用状況", "exploitation"},
+    {"exposed", "インターネットへの露出", "publicly exposed"},
+    {"automatable", "自動化可能", "automatable"},
+    {"technical_impact", "技術的影響", "technical impact"},
+    {"mission_wellbeing", "任務・福祉への影響", "mission & well-being"},
+    {"bod_26_04", "BOD 26-04 の対応期間", "BOD 26-04 timeline"},
+    {"ssvc_decision", "SSVC 判定", "SSVC decision"},
+    {"deadline_days", "対応期限 (日)", "deadline (days)"},
+    {"candidate", "候補とした理由", "why a candidate"},
+    {"candidate_severity", "確認後の深刻度", "severity once confirmed"},
+    /* reason values */
+    {"active", "悪用あり", "active"},
+    {"public poc", "公開 PoC あり", "public PoC"},
+    {"none", "なし", "none"},
+    {"total", "全面的", "total"},
+    {"partial", "部分的", "partial"},
+};
+
+const char *web_code(enum web_lang lang, const char *code)
+{
+	if (!code)
+		return "";
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+		if (!strcmp(code, codes[i][0]))
+			return codes[i][lang == WEB_LANG_EN ? 2 : 1];
+	return code;
+}
 
 const char *web_msg(enum web_lang lang, enum web_msg m)
 {

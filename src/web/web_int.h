@@ -264,10 +264,29 @@ enum web_msg {
 	M_HOSTS,
 	M_NO_RATING,
 	M_PRODUCT,
+	/* findings, priority, triage (trust) */
+	M_OVERDUE,
+	M_KEV_DUE,
+	M_DECLARED,
+	M_SEARCH,
+	M_CVE,
+	M_HOST,
+	M_TO_CONFIRM,
+	M_OVERDUE_ONLY,
+	M_NUMBER,
+	M_CSV_EXPORT,
+	M_NO_MATCH,
+	M_INPUT,
+	M_CONFIDENCE,
+	M_FIX_FIRST,
+	M_NO_OPEN_FINDINGS,
 	M_COUNT
 };
 
 const char *web_msg(enum web_lang lang, enum web_msg m);
+/* A code the UI shows (severity, state, kind, urgency, matcher state, reason name, event ...)
+ * in lang from the catalogue's code table; an unknown code is returned as it is. */
+const char *web_code(enum web_lang lang, const char *code);
 
 /* ---- the request ---- */
 

@@ -466,6 +466,90 @@ static void test_collect__email_hygiene_and_declared_without_feeds(void **state)
 	store_close(s);
 }
 
+/* ---------------------------------------------------------------- priority and deadline */
+
+static void test_prio__every_kev_or_critical_finding_has_one_deadline(void **state)
+{
+	struct finding_deadline_in kev_upgrade = {true, -1, "high", true, true};
+	struct finding_deadline_in kev_3 = {true, 3, "critical", true, true};
+	struct finding_deadline_in ot = {false, -1, "critical", true, false};
+	struct finding_deadline_in declared = {false, -1, "critical", false, true};
+	struct finding_deadline_in cert = {false, -1, "high", true, false};
+	struct finding_deadline_in medium = {false, -1, "medium", true, true};
+	struct finding_deadline_in bod60 = {false, 60, "high", true, true};
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(finding_deadline_days(&kev_upgrade, &why), 14);
+	assert_non_null(strstr(why, "KEV"));
+	assert_int_equal(finding_deadline_days(&kev_3, NULL), 3); /* the stricter wins */
+	assert_int_equal(finding_deadline_days(&ot, &why), 14);	  /* Modbus exposed */
+	assert_non_null(strstr(why, "BOD 23-02"));
+	assert_int_equal(finding_deadline_days(&declared, NULL), 60);
+	assert_int_equal(finding_deadline_days(&cert, NULL), 30);
+	assert_int_equal(finding_deadline_days(&medium, NULL), -1);
+	assert_int_equal(finding_deadline_days(&bod60, NULL), 60);
+}
+
+struct ids {
+	int64_t v[16];
+	size_t n;
+};
+
+static int collect_ids(void *arg, const struct finding_row *r)
+{
+	struct ids *x = arg;
+	if (x->n < 16)
+		x->v[x->n++] = r->id;
+	return 0;
+}
+
+static void test_prio__confirmed_exposure_before_candidates_and_declared(void **state)
+{
+	struct store *s = open_store("prio.db");
+	struct ids x = {0};
+	struct finding_query bad = {.sort = "title; DROP TABLE findings"};
+	struct merr e;
+
+	(void)state;
+	/* 1 a declared KEV, 2 a 要確認 critical KEV candidate on a service, 3 a confirmed medium
+	 * exposure with a far deadline, 4 a confirmed exposed KEV, 5 an expired certificate */
+	assert_int_equal(
+	    store_exec(s,
+		       "INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, state, "
+		       "severity, title, needs_confirmation, kev, deadline, first_seen, last_seen, "
+		       "ssvc_decision) VALUES "
+		       "(1, 'op', 'declared:x', 'vuln:CVE-1', 'declared', 'declared', 'open', "
+		       "'critical', 't1', 0, 1, 100, 1, 1, 'act'),"
+		       "(2, 'op', '1.2.3.4:80/tcp', 'vuln:CVE-2', 'vulnerability', 'network', "
+		       "'open', 'info', 't2', 1, 1, 50, 1, 1, 'act'),"
+		       "(3, 'op', '1.2.3.4:80/tcp', 'vuln:CVE-3', 'vulnerability', 'network', "
+		       "'open', 'medium', 't3', 0, 0, 5000, 1, 1, 'track'),"
+		       "(4, 'op', '1.2.3.4:22/tcp', 'vuln:CVE-4', 'vulnerability', 'network', "
+		       "'open', 'high', 't4', 0, 1, 900, 1, 1, 'attend'),"
+		       "(5, 'op', '1.2.3.4:443/tcp', 'tls:expired', 'tls', 'network', 'open', "
+		       "'high', 't5', 0, 0, 3000, 1, 1, NULL),"
+		       "(6, 'op', '1.2.3.4:443/tcp', 'tls:tls1.0', 'tls', 'network', 'fixed', "
+		       "'medium', 't6', 0, 0, NULL, 1, 1, NULL)",
+		       NULL),
+	    0);
+	merr_init(&e);
+	assert_int_equal(finding_priority(s, "op", 0, collect_ids, &x, &e), 0);
+	assert_int_equal(x.n, 5);
+	int64_t want[] = {4, 5, 3, 1, 2};
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(x.v[i], want[i]);
+	/* the first per org is the same item */
+	x.n = 0;
+	assert_int_equal(finding_first_per_org(s, NULL, NULL, collect_ids, &x, &e), 0);
+	assert_int_equal(x.n, 1);
+	assert_int_equal(x.v[0], 4);
+	/* a sort key outside the list is refused, naming the allowed keys */
+	assert_int_equal(finding_query_check(&bad, &e), M_EPARSE);
+	assert_non_null(strstr(e.msg, "priority"));
+	store_close(s);
+}
+
 /* ---------------------------------------------------------------- schedule */
 
 static void test_schedule__urgent_at_once_decay_one_step(void **state)
@@ -539,6 +623,8 @@ int main(void)
 	    cmocka_unit_test(test_lifecycle__only_the_covered_source_is_swept),
 	    cmocka_unit_test(test_lifecycle__failed_allocation_leaves_store_unchanged),
 	    cmocka_unit_test(test_collect__email_hygiene_and_declared_without_feeds),
+	    cmocka_unit_test(test_prio__every_kev_or_critical_finding_has_one_deadline),
+	    cmocka_unit_test(test_prio__confirmed_exposure_before_candidates_and_declared),
 	    cmocka_unit_test(test_schedule__urgent_at_once_decay_one_step),
 	    cmocka_unit_test(test_schedule__due_orgs_follow_next_due),
 	};
