@@ -168,8 +168,8 @@ int finding_evaluate(struct store *s, const char *org, const struct finding_opts
  * The one fix-first order (docs/RATING.md §2a). Tiers, then deadline (soonest first, none
  * last), SSVC decision (act, attend, track*, track), EPSS, CVSS (high first), severity, id:
  *   0  confirmed, exposed (seen by the scan) and in KEV
- *   1  other confirmed exposures (network findings, e-mail records)
- *   2  declared products that version-match (not seen from outside)
+ *   1  other confirmed exposures (network findings: services, risky ports, TLS)
+ *   2  declared products that version-match (not seen from outside), e-mail records
  *   3  要確認 candidates (needs_confirmation or severity info)
  * A 要確認, product-only or declared-only finding is therefore never above a confirmed
  * exposure. P is the column prefix ("f." or ""). */

@@ -51,7 +51,7 @@ enum finding_tier finding_row_tier(const struct finding_row *r)
 {
 	if (r->needs_confirmation || !strcmp(r->severity, "info"))
 		return FINDING_TIER_CONFIRM;
-	if (!strcmp(r->kind, "declared"))
+	if (!strcmp(r->kind, "declared") || !strcmp(r->kind, "email"))
 		return FINDING_TIER_DECLARED;
 	if (r->kev && !strcmp(r->kind, "vulnerability"))
 		return FINDING_TIER_KEV_EXPOSED;
