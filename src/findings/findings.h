@@ -286,6 +286,26 @@ int finding_get_json_in(struct store *s, int64_t id, const char *org, const char
 /* A row as a new JSON object: THE finding shape of the CLI and the API (docs/API.md). */
 struct cJSON *finding_row_json(const struct finding_row *r);
 
+/* ------------------------------------------------------------ coverage */
+
+/* How much of an organisation was assessed. */
+struct finding_coverage {
+	bool assessed;		/* a complete identify run or a finished scan: else 未診断 */
+	int64_t last_scan;	/* newest finished scan of the org (0 none) */
+	int64_t last_identify;	/* newest complete identify run (0 none) */
+	int64_t addrs_scanned;	/* addresses that scan covered */
+	int64_t addrs_in_scope; /* addresses of the scopes valid now */
+	int64_t scope_from;	/* earliest future valid_from of a scope not valid yet (0 none) */
+};
+int finding_coverage(struct store *s, const char *org, int64_t now, struct finding_coverage *c,
+		     struct merr *e);
+/* finding_coverage of every organisation (org / sector narrow as in finding_query), by slug;
+ * name is the Japanese name. */
+int finding_coverage_list(struct store *s, const char *org, const char *sector, int64_t now,
+			  int (*fn)(void *arg, const char *org, const char *name,
+				    const struct finding_coverage *c),
+			  void *arg, struct merr *e);
+
 /* ------------------------------------------------------------ rescan schedule */
 
 /* One priority level: CyHy's host priorities with mamori's intervals (docs/RATING.md). */

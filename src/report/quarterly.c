@@ -9,6 +9,7 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "findings/findings.h"
+#include "vuln/feeds.h"
 #include "report/report_int.h"
 
 #define TREND_MAX 8
@@ -22,6 +23,7 @@ struct qr {
 	char name[512], sector[64];
 	int64_t start, end;
 	struct merr *e;
+	bool assessed;
 };
 
 static const char *T(const struct qr *q, const char *ja, const char *en)
@@ -204,7 +206,11 @@ static int top_five(struct qr *q, long *n_open)
 	doc_table_begin(q->d, 5, w, hd);
 	rc = finding_priority(q->s, q->org, 5, five_row, &f, q->e);
 	doc_table_end(q->d);
-	if (f.k == 0)
+	if (f.k == 0 && !q->assessed)
+		doc_para(q->d, DOC_NORMAL,
+			 T(q, "診断が完了していないため、指摘の有無はまだ分かりません。",
+			   "No complete assessment yet: whether there are findings is not known."));
+	else if (f.k == 0)
 		doc_para(q->d, DOC_NORMAL, T(q, "未対応の指摘はありません。", "No open findings."));
 	*n_open = f.k;
 	return rc < 0 ? rc : 0;
@@ -368,8 +374,56 @@ static int counts(struct qr *q, struct report_chart *urg, struct report_chart *o
 	return rc < 0 ? rc : 0;
 }
 
+/* What was assessed and how fresh the data is: last scan, addresses scanned / in scope, the
+ * age of each feed's data. */
+static int coverage_block(struct qr *q, struct finding_coverage *cov)
+{
+	struct feeds_fresh ff[8];
+	size_t nf = 0;
+	char t[TIME_STR_MAX], line[1024];
+	size_t k = 0;
+	int rc = finding_coverage(q->s, q->org, q->o->now, cov, q->e);
+
+	if (rc)
+		return rc;
+	if (cov->last_scan)
+		time_fmt_jst(cov->last_scan, t);
+	doc_paraf(q->d, DOC_NORMAL, "%s %s  ·  %s %lld / %lld %s", T(q, "最終診断:", "Last scan:"),
+		  cov->last_scan ? t : T(q, "なし (未診断)", "none (not assessed)"),
+		  T(q, "診断範囲:", "Coverage:"), (long long)cov->addrs_scanned,
+		  (long long)cov->addrs_in_scope,
+		  T(q, "アドレス (診断済み / 許可範囲)", "addresses (scanned / in scope)"));
+	if (cov->scope_from) {
+		time_fmt_jst_date(cov->scope_from, t);
+		doc_paraf(q->d, DOC_MUTED, "%s %s", T(q, "診断の許可の開始日:", "Authorised from:"),
+			  t);
+	}
+	if ((rc = feeds_freshness(q->s, ff, ARRAY_SIZE(ff), &nf, q->e)))
+		return rc;
+	k = (size_t)snprintf(line, sizeof line, "%s", T(q, "脆弱性情報の鮮度:", "Feed data age:"));
+	for (size_t i = 0; i < nf && k < sizeof line; i++) {
+		char d[TIME_STR_MAX];
+		if (ff[i].data_at) {
+			time_fmt_jst_date(ff[i].data_at, d);
+			k += (size_t)snprintf(line + k, sizeof line - k, " %s %s (%lld %s)",
+					      ff[i].feed, d,
+					      (long long)((q->o->now - ff[i].data_at) / 86400),
+					      T(q, "日前", "days old"));
+		} else {
+			time_fmt_jst_date(ff[i].imported_at, d);
+			k += (size_t)snprintf(line + k, sizeof line - k, " %s (%s %s)", ff[i].feed,
+					      T(q, "取込", "imported"), d);
+		}
+	}
+	if (!nf)
+		snprintf(line + k, sizeof line - k, " %s", T(q, "なし", "none"));
+	doc_para(q->d, DOC_MUTED, line);
+	return 0;
+}
+
 static int page_one(struct qr *q)
 {
+	struct finding_coverage cov;
 	struct snap tr[TREND_MAX];
 	struct report_chart ch[3];
 	size_t n = 0;
@@ -390,7 +444,15 @@ static int page_one(struct qr *q)
 	doc_paraf(q->d, DOC_MUTED, "%s %s  ·  %s %s", T(q, "対象期間", "Period"), q->o->period,
 		  T(q, "作成", "Generated"), gen);
 	doc_heading(q->d, 2, T(q, "経営層向け要約", "Executive summary"));
-	if (cur) {
+	if ((rc = coverage_block(q, &cov)))
+		return rc;
+	q->assessed = cov.assessed;
+	if (!cov.assessed) {
+		cur = pv = NULL;
+		doc_grade(q->d, '-',
+			  T(q, "未診断: 診断が完了していないため、等級と評点はありません。",
+			    "Not assessed: no complete assessment, so no grade and no score."));
+	} else if (cur) {
 		if (pv)
 			snprintf(cap, sizeof cap, "%s %.1f / 100   %s %c (%.1f) → %c",
 				 T(q, "評点", "Score"), cur->score,

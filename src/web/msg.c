@@ -162,7 +162,8 @@ static const char *const msgs[M_COUNT][2] = {
     [M_SCAN_HISTORY] = {"スキャン履歴", "Scan history"},
     [M_RESCAN_DUE] = {"再スキャン期限到来", "Rescan due"},
     [M_HOSTS] = {"ホスト数", "Hosts"},
-    [M_NO_RATING] = {"まだ評価がありません", "Not rated yet"},
+    [M_NO_RATING] = {"未診断: 診断が完了していないため等級はありません",
+		     "Not assessed: no complete assessment, so no grade"},
     [M_PRODUCT] = {"製品", "Product"},
     /* findings, priority, triage (trust) */
     [M_OVERDUE] = {"期限超過", "overdue"},
@@ -180,6 +181,16 @@ static const char *const msgs[M_COUNT][2] = {
     [M_CONFIDENCE] = {"確度", "Confidence"},
     [M_FIX_FIRST] = {"最優先の指摘（事業者ごと）", "Fix first (per operator)"},
     [M_NO_OPEN_FINDINGS] = {"未対応の指摘はありません", "No open findings"},
+    [M_FEED_AGE] = {"脆弱性情報の鮮度", "Feed data age"},
+    [M_DAYS_OLD] = {"日前", "days old"},
+    [M_IMPORTED] = {"取込", "imported"},
+    [M_NOT_ASSESSED] = {"未診断", "Not assessed"},
+    [M_ASSESSED] = {"診断済み", "Assessed"},
+    [M_COVERAGE] = {"診断の範囲と鮮度", "Coverage and data age"},
+    [M_ASSESSMENT] = {"診断状況", "Assessment"},
+    [M_LAST_SCAN] = {"最終診断", "Last scan"},
+    [M_ADDRS_SCANNED] = {"アドレス (診断済み / 許可範囲)", "Addresses (scanned / in scope)"},
+    [M_AUTHORISED_FROM] = {"診断の許可の開始日", "Authorised from"},
 };
 
 /* Codes stored in the tables and shown to people: one row per code, Japanese and English.

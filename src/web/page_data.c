@@ -286,6 +286,7 @@ void web_org_sections(struct web_req *r, const char *slug)
 	char path[160];
 
 	rating_section(r, slug);
+	web_org_coverage(r, slug);
 	snprintf(path, sizeof(path), "/orgs/%s", slug);
 	web_org_findings(r, slug, path);
 	services_section(r, slug);

@@ -178,6 +178,7 @@ static int dash_panels(struct web_req *r)
 		M_TOTAL, sn.total, sn.critical);
 	/* Each panel says so honestly when its table is empty. */
 	web_panel_grades(r);
+	web_panel_coverage(r);
 	web_panel_urgent(r);
 	web_panel_rescan(r);
 	return 0;

@@ -280,6 +280,16 @@ enum web_msg {
 	M_CONFIDENCE,
 	M_FIX_FIRST,
 	M_NO_OPEN_FINDINGS,
+	M_FEED_AGE,
+	M_DAYS_OLD,
+	M_IMPORTED,
+	M_NOT_ASSESSED,
+	M_ASSESSED,
+	M_COVERAGE,
+	M_ASSESSMENT,
+	M_LAST_SCAN,
+	M_ADDRS_SCANNED,
+	M_AUTHORISED_FROM,
 	M_COUNT
 };
 
@@ -287,6 +297,10 @@ const char *web_msg(enum web_lang lang, enum web_msg m);
 /* A code the UI shows (severity, state, kind, urgency, matcher state, reason name, event ...)
  * in lang from the catalogue's code table; an unknown code is returned as it is. */
 const char *web_code(enum web_lang lang, const char *code);
+/* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
+struct web_req;
+void web_panel_coverage(struct web_req *r);
+void web_org_coverage(struct web_req *r, const char *slug);
 
 /* ---- the request ---- */
 
