@@ -9,7 +9,7 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "findings/findings.h"
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 #include "report/report_int.h"
 
 #define TREND_MAX 8

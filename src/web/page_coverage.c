@@ -5,7 +5,7 @@
 
 #include "base/mtime.h"
 #include "findings/findings.h"
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 #include "web/web_int.h"
 
 /* The feeds' data age as one line of the panel. */

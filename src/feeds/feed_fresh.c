@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 /* "2026-08-21T17:46:43.6019Z", "2024-10-25T01:15:13.497" or "2026-08-16" as Unix seconds. */
 static int64_t parse_date(const char *s)
