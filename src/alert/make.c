@@ -18,8 +18,9 @@
 /* The evidence gate (docs/ALERTS.md): open, confirmed (a declared product only when it
  * version-matched: needs_confirmation = 0), not a candidate, KEV or critical, and an urgency
  * that calls for action (not SSVC track / track*). One alert per (operator, issue). */
-#define GATE                                                                                     \
-	"f.state = 'open' AND f.needs_confirmation = 0 AND f.severity <> 'info' AND (f.kev = 1 " \
+#define GATE                                                                     \
+	FINDING_ACTIVE_SQL("f.")                                                 \
+	" AND f.needs_confirmation = 0 AND f.severity <> 'info' AND (f.kev = 1 " \
 	"OR f.severity = 'critical') AND coalesce(f.urgency, '') NOT IN ('TRACK', 'TRACK*')"
 
 static const char q_due[] =
@@ -39,10 +40,11 @@ static const char q_due[] =
 static const char q_review[] =
     "SELECT f.org_slug, count(*), coalesce(o.name_ja, f.org_slug), coalesce(o.name_en,"
     " f.org_slug), sum(f.kev) FROM findings f LEFT JOIN orgs o ON o.slug = f.org_slug"
-    " WHERE f.state = 'open' AND (f.needs_confirmation = 1 OR f.severity = 'info') AND"
-    " (f.kev = 1 OR f.severity IN ('critical', 'high') OR json_extract(f.reasons,"
-    " '$.candidate_severity.value') IN ('critical', 'high'))"
-    " GROUP BY f.org_slug ORDER BY f.org_slug";
+    " WHERE " FINDING_ACTIVE_SQL(
+	"f.") " AND (f.needs_confirmation = 1 OR f.severity = 'info') AND"
+	      " (f.kev = 1 OR f.severity IN ('critical', 'high') OR json_extract(f.reasons,"
+	      " '$.candidate_severity.value') IN ('critical', 'high'))"
+	      " GROUP BY f.org_slug ORDER BY f.org_slug";
 
 static const char q_rcpt[] =
     "SELECT group_concat(x, ', ') FROM ("

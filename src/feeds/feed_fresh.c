@@ -66,8 +66,7 @@ static int64_t data_date(struct store *s, const char *fam)
 	return t;
 }
 
-int feeds_freshness(struct store *s, struct feeds_fresh *out, size_t cap, size_t *n,
-		    struct merr *e)
+int feeds_freshness(struct store *s, struct feeds_fresh *out, size_t cap, size_t *n, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	int rc = store_prepare(s,

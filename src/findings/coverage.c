@@ -59,8 +59,8 @@ static int scanned(struct store *s, const char *org, struct finding_coverage *c,
 			}
 		}
 		cJSON_Delete(p);
-		c->addrs_scanned = (int64_t)(ipset_count(&set) > INT64_MAX ? INT64_MAX
-									   : ipset_count(&set));
+		c->addrs_scanned =
+		    (int64_t)(ipset_count(&set) > INT64_MAX ? INT64_MAX : ipset_count(&set));
 	}
 	stmt_finalize(st);
 	ipset_release(&set);
@@ -136,11 +136,12 @@ int finding_coverage_list(struct store *s, const char *org, const char *sector, 
 			  void *arg, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT slug, coalesce(name_ja, slug), coalesce(name_en, slug) FROM "
-			       "orgs WHERE (?1 IS NULL OR slug = ?1) AND (?2 IS NULL OR sector = ?2) "
-			       "ORDER BY slug",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT slug, coalesce(name_ja, slug), coalesce(name_en, slug) FROM "
+			  "orgs WHERE (?1 IS NULL OR slug = ?1) AND (?2 IS NULL OR sector = ?2) "
+			  "ORDER BY slug",
+			  &st, e);
 	char **v = NULL;
 	size_t n = 0, cap = 0;
 

@@ -186,6 +186,12 @@ int finding_evaluate(struct store *s, const char *org, const struct finding_opts
 	"severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' "                \
 	"THEN 2 WHEN 'low' THEN 3 ELSE 4 END, " P "id"
 
+/* Open and not closed by triage (a false positive, or a risk accepted until its expiry): what
+ * counts for the fix-first list, the grade, alerts, reports and the rescan schedule. */
+#define FINDING_ACTIVE_SQL(P)                                                           \
+	"(" P "state = 'open' AND coalesce(" P "triage, '') NOT IN ('false_positive', " \
+	"'accepted'))"
+
 enum finding_tier {
 	FINDING_TIER_KEV_EXPOSED,
 	FINDING_TIER_EXPOSED,
@@ -229,6 +235,8 @@ struct finding_row {
 	int64_t deadline, first_seen, last_seen, fixed_at;
 	const char *ip, *proto;
 	int port;
+	const char *triage, *assignee; /* NULL when none */
+	int64_t triage_until;
 };
 
 /* The tier of a row (FINDING_TIER_SQL in C). */
@@ -244,6 +252,7 @@ struct finding_query {
 	const char *org2;   /* a second narrowing org (?org= within the caller's rows) */
 	const char *sector; /* only organisations of this sector (bureau users) */
 	const char *kind, *severity, *state; /* allowed values below; NULL or "" any */
+	const char *triage;		     /* a finding_triage_states value ("none": untriaged) */
 	bool kev_only, open_only;
 	bool confirm_only; /* 要確認 candidates only */
 	bool overdue;	   /* open and deadline < now */
@@ -285,6 +294,41 @@ int finding_get_json_in(struct store *s, int64_t id, const char *org, const char
 			struct cJSON **out, struct merr *e);
 /* A row as a new JSON object: THE finding shape of the CLI and the API (docs/API.md). */
 struct cJSON *finding_row_json(const struct finding_row *r);
+
+/* ------------------------------------------------------------ triage */
+
+/* Triage states (docs/RATING.md §1a): confirmed (確認済み: a candidate promoted to a finding),
+ * false_positive (誤検知: closed while the evidence stays the same), accepted (リスク受容: closed
+ * until an expiry), in_progress (対応中), fixed_pending (修正済み・再診断待ち); "none" clears. */
+extern const char *const finding_triage_states[];
+
+#define FINDING_COMMENT_MAX 2000
+#define FINDING_ASSIGNEE_MAX 128
+#define FINDING_TRIAGE_BULK_MAX 500
+
+struct finding_triage_req {
+	const int64_t *ids;
+	size_t n;	      /* 1..FINDING_TRIAGE_BULK_MAX */
+	const char *state;    /* NULL: unchanged */
+	int64_t until;	      /* accepted: the expiry, after now (required) */
+	const char *assignee; /* NULL unchanged, "" clears */
+	const char *comment;  /* NULL none */
+	const char *actor;    /* who (audited) */
+	const char *org;      /* row rule: only this org's findings (operators) */
+	const char *sector;   /* row rule: only this sector's (bureau) */
+	int64_t now;
+};
+/* Applies the change to every id in one transaction, each change in finding_triage_log.
+ * M_ENOTFOUND when an id is missing or outside the row rule (nothing changes: another
+ * operator's finding looks the same as a missing one); M_EINVAL for a bad state, a missing or
+ * past expiry, an oversized comment or assignee, or no change at all. */
+int finding_triage(struct store *s, const struct finding_triage_req *q, struct merr *e);
+/* After a rescan (finding_apply calls it): expired acceptances reopen, a false positive whose
+ * evidence changed reopens, in_progress / fixed_pending clear when the finding is fixed, a
+ * confirmed candidate keeps its confirmed severity and gets its deadline. Each logged. */
+int finding_triage_after_apply(struct store *s, const char *org, int64_t now, struct merr *e);
+/* The confirmed-candidate part of it for one finding. */
+int finding_triage_after_apply_one(struct store *s, int64_t id, int64_t now, struct merr *e);
 
 /* ------------------------------------------------------------ coverage */
 

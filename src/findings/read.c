@@ -14,8 +14,8 @@
 	"f.id, f.org_slug, f.asset, f.issue_key, f.kind, f.state, f.severity, f.title, f.cve_id, " \
 	"f.confidence, f.urgency, f.ssvc_decision, f.bod_timeline, f.kev_due_date, "               \
 	"f.needs_confirmation, f.kev, f.reopened, f.cvss, f.epss, f.deadline, f.first_seen, "      \
-	"f.last_seen, f.fixed_at, f.ip, f.proto, f.port"
-#define ROW_N 26
+	"f.last_seen, f.fixed_at, f.ip, f.proto, f.port, f.triage, f.assignee, f.triage_until"
+#define ROW_N 29
 
 static void fill_row(struct store_stmt *st, struct finding_row *r)
 {
@@ -45,6 +45,9 @@ static void fill_row(struct store_stmt *st, struct finding_row *r)
 	r->ip = stmt_text(st, 23);
 	r->proto = stmt_text(st, 24);
 	r->port = stmt_is_null(st, 25) ? 0 : (int)stmt_int64(st, 25);
+	r->triage = stmt_text(st, 26);
+	r->assignee = stmt_text(st, 27);
+	r->triage_until = stmt_is_null(st, 28) ? 0 : stmt_int64(st, 28);
 }
 
 enum finding_tier finding_row_tier(const struct finding_row *r)
@@ -137,6 +140,8 @@ int finding_query_check(const struct finding_query *q, struct merr *e)
 		return bad_value(e, "severity", q->severity, finding_severities);
 	if (set(q->state) && index_of(q->state, finding_states) < 0)
 		return bad_value(e, "state", q->state, finding_states);
+	if (set(q->triage) && index_of(q->triage, finding_triage_states) < 0)
+		return bad_value(e, "triage", q->triage, finding_triage_states);
 	if (set(sort)) {
 		if (sort[0] == '-')
 			sort++;
@@ -210,7 +215,10 @@ static void build_where(const struct finding_query *q, struct where *w)
 	if (set(q->state))
 		w_add(w, "f.state = ?", q->state, 1);
 	if (q->open_only)
-		w_add(w, "f.state = 'open'", NULL, 0);
+		w_add(w, FINDING_ACTIVE_SQL("f."), NULL, 0);
+	if (set(q->triage))
+		w_add(w, strcmp(q->triage, "none") ? "f.triage = ?" : "f.triage IS NULL",
+		      strcmp(q->triage, "none") ? q->triage : NULL, 1);
 	if (q->kev_only)
 		w_add(w, "f.kev = 1", NULL, 0);
 	if (q->confirm_only)
@@ -218,8 +226,8 @@ static void build_where(const struct finding_query *q, struct where *w)
 	if (q->overdue) {
 		/* bound as text: compared as the integer it is (the column's affinity) */
 		snprintf(w->now, sizeof(w->now), "%lld", (long long)q->now);
-		w_add(w, "f.state = 'open' AND f.deadline IS NOT NULL AND f.deadline < ?", w->now,
-		      1);
+		w_add(w, FINDING_ACTIVE_SQL("f.") " AND f.deadline IS NOT NULL AND f.deadline < ?",
+		      w->now, 1);
 	}
 	if (set(q->cve))
 		w_add(w, LIKE("f.cve_id"), w_like(w, q->cve, true), 1);
@@ -392,6 +400,9 @@ cJSON *finding_row_json(const struct finding_row *r)
 	json_add_time(o, "last_seen", r->last_seen);
 	json_add_time(o, "fixed_at", r->fixed_at);
 	cJSON_AddBoolToObject(o, "reopened", r->reopened);
+	json_add_str(o, "triage", r->triage);
+	json_add_time(o, "triage_until", r->triage_until);
+	json_add_str(o, "assignee", r->assignee);
 	return o;
 }
 
@@ -411,6 +422,50 @@ static int add_events(struct store *s, int64_t id, cJSON *o, struct merr *e)
 		cJSON_AddStringToObject(ev, "event", stmt_text(st, 1));
 		json_add_str(ev, "detail", stmt_text(st, 2));
 		cJSON_AddItemToArray(a, ev);
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Comments and the triage log of a finding (who changed what, when). */
+static int add_triage(struct store *s, int64_t id, cJSON *o, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	cJSON *a = cJSON_AddArrayToObject(o, "comments");
+	int rc = store_prepare(s,
+			       "SELECT at, author, body FROM finding_comments WHERE finding_id = ? "
+			       "ORDER BY at, id",
+			       &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	while ((rc = stmt_step(st, e)) == 1) {
+		cJSON *c = cJSON_CreateObject();
+		json_add_time(c, "at", stmt_int64(st, 0));
+		json_add_str(c, "author", stmt_text(st, 1));
+		json_add_str(c, "body", stmt_text(st, 2));
+		cJSON_AddItemToArray(a, c);
+	}
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	a = cJSON_AddArrayToObject(o, "triage_log");
+	if ((rc = store_prepare(s,
+				"SELECT at, actor, field, old, new, note FROM finding_triage_log "
+				"WHERE finding_id = ? ORDER BY at, id",
+				&st, e)))
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	while ((rc = stmt_step(st, e)) == 1) {
+		cJSON *c = cJSON_CreateObject();
+		json_add_time(c, "at", stmt_int64(st, 0));
+		json_add_str(c, "actor", stmt_text(st, 1));
+		json_add_str(c, "field", stmt_text(st, 2));
+		json_add_str(c, "old", stmt_text(st, 3));
+		json_add_str(c, "new", stmt_text(st, 4));
+		json_add_str(c, "note", stmt_text(st, 5));
+		cJSON_AddItemToArray(a, c);
 	}
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
@@ -471,6 +526,8 @@ int finding_get_json_in(struct store *s, int64_t id, const char *org, const char
 	stmt_finalize(st);
 	if (rc == 0)
 		rc = add_events(s, id, o, e);
+	if (rc == 0)
+		rc = add_triage(s, id, o, e);
 	if (rc) {
 		cJSON_Delete(o);
 		return rc;

@@ -45,7 +45,7 @@ static int load_items(struct store *s, const char *org, struct items *it, struct
 	int rc = store_prepare(
 	    s,
 	    "SELECT id, kind, severity, title, asset, kev, needs_confirmation, "
-	    "deadline FROM findings WHERE org_slug = ? AND state = 'open' ORDER BY id",
+	    "deadline FROM findings WHERE org_slug = ? AND " FINDING_ACTIVE_SQL("") " ORDER BY id",
 	    &st, e);
 	if (rc)
 		return rc;

@@ -129,7 +129,7 @@ static int load_trend(struct qr *q, struct snap *v, size_t *n)
 static const char OPEN_SQL[] =
     "SELECT asset, issue_key, severity, title, cve_id, kev, epss, cvss, confidence, "
     "needs_confirmation, deadline, urgency, evidence, kind FROM findings "
-    "WHERE org_slug = ? AND state = 'open' ORDER BY " FINDING_PRIO_ORDER("");
+    "WHERE org_slug = ? AND " FINDING_ACTIVE_SQL("") " ORDER BY " FINDING_PRIO_ORDER("");
 
 static void fmt_num(double v, bool null, int prec, char *out, size_t n)
 {

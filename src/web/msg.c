@@ -191,6 +191,16 @@ static const char *const msgs[M_COUNT][2] = {
     [M_LAST_SCAN] = {"最終診断", "Last scan"},
     [M_ADDRS_SCANNED] = {"アドレス (診断済み / 許可範囲)", "Addresses (scanned / in scope)"},
     [M_AUTHORISED_FROM] = {"診断の許可の開始日", "Authorised from"},
+    [M_TRIAGE] = {"判定", "Triage"},
+    [M_UNTRIAGED] = {"未判定", "Not triaged"},
+    [M_ASSIGNEE] = {"担当者", "Assignee"},
+    [M_COMMENT] = {"コメント", "Comment"},
+    [M_COMMENTS] = {"コメント", "Comments"},
+    [M_TRIAGE_LOG] = {"判定の履歴", "Triage history"},
+    [M_UNTIL] = {"期限 (リスク受容)", "Until (risk acceptance)"},
+    [M_APPLY] = {"適用", "Apply"},
+    [M_SELECTED] = {"選択した指摘を", "Selected findings:"},
+    [M_UNCHANGED] = {"変更しない", "Unchanged"},
 };
 
 /* Codes stored in the tables and shown to people: one row per code, Japanese and English.
@@ -208,6 +218,15 @@ static const char *const codes[][3] = {
     {"opened", "検出", "opened"},
     {"reopened", "再発", "reopened"},
     {"changed", "変更", "changed"},
+    /* triage states */
+    {"confirmed", "確認済み", "confirmed"},
+    {"false_positive", "誤検知", "false positive"},
+    {"accepted", "リスク受容", "risk accepted"},
+    {"in_progress", "対応中", "in progress"},
+    {"fixed_pending", "修正済み (再診断待ち)", "fixed (awaiting rescan)"},
+    {"triage", "判定", "triage"},
+    {"assignee", "担当者", "assignee"},
+    {"comment", "コメント", "comment"},
     /* kinds */
     {"vulnerability", "脆弱性", "vulnerability"},
     {"declared", "申告製品の脆弱性", "declared product"},

@@ -27,8 +27,8 @@ static void feeds_line(struct web_req *r)
 				(r->now - ff[i].data_at) / 86400, M_DAYS_OLD);
 		} else {
 			time_fmt_jst_date(ff[i].imported_at, d);
-			web_out(r, " <span class=\"feed\">%s (%T %s)</span>", ff[i].feed, M_IMPORTED,
-				d);
+			web_out(r, " <span class=\"feed\">%s (%T %s)</span>", ff[i].feed,
+				M_IMPORTED, d);
 		}
 	}
 	if (!n)

@@ -184,6 +184,8 @@ int web_api_finding(struct web_req *r)
 
 /* ---------------------------------------------------------------- pages */
 
+static bool may_triage(const struct web_req *r);
+
 static void truncate_out(struct web_req *r, size_t mark)
 {
 	if (r->out.len > mark) {
@@ -242,18 +244,60 @@ static int html_row(void *arg, const struct finding_row *f)
 {
 	struct web_req *r = arg;
 
+	web_out(r, "<tr>");
+	if (may_triage(r))
+		web_out(r,
+			"<td><input type=\"checkbox\" name=\"id\" value=\"%L\" form=\"bulk\" "
+			"aria-label=\"#%L\"></td>",
+			f->id, f->id);
 	web_out(r,
-		"<tr><td><a href=\"/findings/%L\">%L</a></td><td><a href=\"/orgs/%u\">%s</a></td>"
+		"<td><a href=\"/findings/%L\">%L</a></td><td><a href=\"/orgs/%u\">%s</a></td>"
 		"<td class=\"%s\">%s</td><td class=\"title\">%s%R%R</td>",
 		f->id, f->id, f->org, f->org, sev_class(f->severity),
 		web_code(r->lang, f->severity), f->title, f->kev ? " <strong>KEV</strong>" : "",
 		f->needs_confirmation ? " <em class=\"confirm\">要確認</em>" : "");
 	asset_cell(r, f);
-	web_out(r, "<td>%s</td><td>%s</td>", web_code(r->lang, f->kind),
-		web_code(r->lang, f->state));
+	web_out(r, "<td>%s</td><td>%s%R%s</td>", web_code(r->lang, f->kind),
+		web_code(r->lang, f->state), f->triage ? "<br><span class=\"triage\">" : "",
+		f->triage ? web_code(r->lang, f->triage) : "");
+	if (f->triage)
+		web_out(r, "</span>");
 	deadline_cell(r, f);
 	web_out(r, "</tr>");
 	return 0;
+}
+
+static void triage_select(struct web_req *r, bool unchanged)
+{
+	web_out(r, "<label>%T <select name=\"state\" id=\"t-state\">", M_TRIAGE);
+	if (unchanged)
+		web_out(r, "<option value=\"\">%T</option>", M_UNCHANGED);
+	for (int i = 0; finding_triage_states[i]; i++)
+		web_out(r, "<option value=\"%s\">%s</option>", finding_triage_states[i],
+			strcmp(finding_triage_states[i], "none")
+			    ? web_code(r->lang, finding_triage_states[i])
+			    : web_msg(r->lang, M_UNTRIAGED));
+	web_out(r,
+		"</select></label> <label>%T <input type=\"date\" name=\"until\" "
+		"id=\"t-until\"></label> <label>%T <input type=\"text\" name=\"assignee\" "
+		"id=\"t-assignee\" maxlength=\"128\" size=\"10\"></label> <label>%T "
+		"<textarea name=\"comment\" id=\"t-comment\" maxlength=\"2000\" rows=\"2\" "
+		"cols=\"30\"></textarea></label> ",
+		M_UNTIL, M_ASSIGNEE, M_COMMENT);
+}
+
+/* The bulk form: the table's checkboxes belong to it (form="bulk"). */
+static void bulk_form(struct web_req *r, const char *path)
+{
+	if (!may_triage(r))
+		return;
+	web_out(r, "<form method=\"post\" action=\"/findings/triage\" id=\"bulk\" "
+		   "class=\"bulk\">");
+	web_csrf_field(r);
+	web_out(r, "<input type=\"hidden\" name=\"back\" value=\"%s\"><span>%T</span> ", path,
+		M_SELECTED);
+	triage_select(r, true);
+	web_out(r, "<button type=\"submit\" id=\"bulk-apply\">%T</button></form>", M_APPLY);
 }
 
 static void select_of(struct web_req *r, const char *name, enum web_msg label,
@@ -381,7 +425,10 @@ static int findings_table(struct web_req *r, struct finding_query *q, const char
 		"<p class=\"export\"><a id=\"findings-csv\" href=\"/findings.csv?%R%R\" "
 		"download>%T</a></p>",
 		qs, path[1] == 'o' ? "" : "", M_CSV_EXPORT);
+	bulk_form(r, path);
 	web_out(r, "<div class=\"scroll\"><table id=\"findings\"><thead><tr>");
+	if (may_triage(r))
+		web_out(r, "<th></th>");
 	sort_th(r, path, qs, "id", M_NUMBER);
 	sort_th(r, path, qs, "org", M_ORG);
 	sort_th(r, path, qs, "severity", M_SEVERITY);
@@ -577,8 +624,49 @@ int web_page_finding(struct web_req *r)
 	if (jstr(o, "kev_due_date"))
 		web_out(r, "<dt>%T</dt><dd id=\"kev-due\">%s</dd>", M_KEV_DUE,
 			jstr(o, "kev_due_date"));
-	web_out(r, "<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd></dl>", M_FIRST_SEEN,
+	web_out(r, "<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>", M_FIRST_SEEN,
 		jst_of(r, jstr(o, "first_seen")), M_LAST_SEEN, jst_of(r, jstr(o, "last_seen")));
+	web_out(r,
+		"<dt>%T</dt><dd id=\"triage\">%s%R%s</dd><dt>%T</dt><dd id=\"assignee\">%s</dd>"
+		"</dl>",
+		M_TRIAGE,
+		jstr(o, "triage") ? web_code(r->lang, jstr(o, "triage"))
+				  : web_msg(r->lang, M_UNTRIAGED),
+		jstr(o, "triage_until") ? " — " : "",
+		jstr(o, "triage_until") ? jst_of(r, jstr(o, "triage_until")) : "", M_ASSIGNEE,
+		jstr(o, "assignee") ? jstr(o, "assignee") : "—");
+	if (may_triage(r)) {
+		web_out(r, "<form method=\"post\" action=\"/findings/triage\" id=\"triage-form\">");
+		web_csrf_field(r);
+		web_out(r,
+			"<input type=\"hidden\" name=\"id\" value=\"%L\"><input type=\"hidden\" "
+			"name=\"back\" value=\"/findings/%L\">",
+			(int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id")),
+			(int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id")));
+		triage_select(r, true);
+		web_out(r, "<button type=\"submit\" id=\"triage-apply\">%T</button></form>",
+			M_APPLY);
+	}
+	web_out(r, "<h2>%T</h2><ul id=\"comments\">", M_COMMENTS);
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "comments"))
+	{
+		web_out(r, "<li><small>%s %s</small><p class=\"comment\">%s</p></li>",
+			jst_of(r, jstr(ev, "at")), jstr(ev, "author"), jstr(ev, "body"));
+	}
+	web_out(r,
+		"</ul><h2>%T</h2><table id=\"triage-log\"><tr><th>%T</th><th>%T</th><th>%T"
+		"</th><th>%T</th></tr>",
+		M_TRIAGE_LOG, M_TIME, M_USERNAME, M_ACTION, M_NOTE);
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "triage_log"))
+	{
+		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s: %s → %s</td><td>%s</td></tr>",
+			jst_of(r, jstr(ev, "at")), jstr(ev, "actor"),
+			web_code(r->lang, jstr(ev, "field")),
+			jstr(ev, "old") ? web_code(r->lang, jstr(ev, "old")) : "—",
+			jstr(ev, "new") ? web_code(r->lang, jstr(ev, "new")) : "—",
+			jstr(ev, "note") ? jstr(ev, "note") : "");
+	}
+	web_out(r, "</table>");
 	web_out(r, "<h2>%T</h2>", M_REASONS);
 	reasons_table(r, cJSON_GetObjectItem(o, "reasons"));
 	web_out(r, "<h2>%T</h2>", M_EVIDENCE);
@@ -657,4 +745,135 @@ void web_org_findings(struct web_req *r, const char *slug, const char *path)
 		q.org = slug;
 	if (findings_table(r, &q, path, false))
 		web_out(r, "<p class=\"error\">%T</p>", M_ERR_BAD_REQUEST);
+}
+
+/* ---------------------------------------------------------------- triage */
+
+/* Who may triage: analysts (all rows) and operators (their organisation); bureau users read. */
+static bool may_triage(const struct web_req *r)
+{
+	return r->who.role == AUTH_ROLE_ANALYST || r->who.role == AUTH_ROLE_OPERATOR;
+}
+
+/* "2027-03-31" (JST end of that day) or empty. */
+static int parse_until(struct web_req *r, const char *v, int64_t *out)
+{
+	int64_t t;
+
+	*out = 0;
+	if (!v || !v[0])
+		return 0;
+	if (strlen(v) != 10 || time_parse(v, &t))
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "until",
+			       "until must be a date like 2027-03-31 / 日付で指定してください");
+	*out = t + 86400 - 9 * 3600 - 1; /* 23:59:59 JST that day */
+	return 0;
+}
+
+static int run_triage(struct web_req *r, int64_t *ids, size_t n, const char *state,
+		      const char *until, const char *assignee, const char *comment)
+{
+	struct finding_query rule;
+	struct finding_triage_req q = {0};
+	int rc;
+
+	if ((rc = fq_rows(r, &rule)))
+		return rc;
+	q.ids = ids;
+	q.n = n;
+	q.state = state && state[0] ? state : NULL;
+	q.assignee = assignee;
+	q.comment = comment && comment[0] ? comment : NULL;
+	q.actor = r->who.name;
+	q.org = rule.org;
+	q.sector = rule.sector;
+	q.now = r->now;
+	if ((rc = parse_until(r, until, &q.until)))
+		return rc;
+	rc = finding_triage(r->s, &q, &r->err);
+	if (rc == M_ENOTFOUND)
+		merr_init(&r->err); /* another operator's finding: the same 404 as a missing one */
+	if (rc == M_EINVAL)
+		rc = M_EPARSE; /* bad input: 400 with the field */
+	return rc;
+}
+
+/* POST /findings/triage: id (repeated), state, until, assignee, comment, back. */
+int web_post_findings_triage(struct web_req *r)
+{
+	static int64_t none[1];
+	int64_t ids[FINDING_TRIAGE_BULK_MAX];
+	const char *back = web_kv_get(&r->form, "back"),
+		   *assignee = web_kv_get(&r->form, "assignee");
+	size_t n = 0;
+	int rc;
+
+	(void)none;
+	if (!may_triage(r))
+		return M_EPERM;
+	for (size_t i = 0; i < r->form.n; i++) {
+		int64_t v;
+		if (strcmp(r->form.v[i].key, "id"))
+			continue;
+		if (n == FINDING_TRIAGE_BULK_MAX ||
+		    web_parse_uint(r->form.v[i].val, INT64_MAX / 10, &v) || v == 0)
+			return M_ENOTFOUND;
+		ids[n++] = v;
+	}
+	if (!n)
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "id",
+			       "choose at least one finding / 指摘を選んでください");
+	rc = run_triage(r, ids, n, web_kv_get(&r->form, "state"), web_kv_get(&r->form, "until"),
+			assignee && assignee[0] ? assignee : NULL, web_kv_get(&r->form, "comment"));
+	if (rc)
+		return rc;
+	/* back to where the form was (a console path only) */
+	if (back && back[0] == '/' && back[1] != '/' && !strchr(back, '\\') &&
+	    (!strncmp(back, "/findings", 9) || !strncmp(back, "/orgs/", 6) ||
+	     !strncmp(back, "/hosts/", 7)))
+		return web_redirect(r, back);
+	char where[64];
+	snprintf(where, sizeof(where), "/findings/%lld", (long long)ids[0]);
+	return web_redirect(r, where);
+}
+
+/* POST /api/v1/findings/triage {"ids":[…],"state","until","assignee","comment"}. */
+int web_api_findings_triage(struct web_req *r)
+{
+	int64_t ids[FINDING_TRIAGE_BULK_MAX];
+	cJSON *o, *x;
+	size_t n = 0;
+	int rc;
+
+	if (!may_triage(r))
+		return M_EPERM;
+	o = r->body ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "body", "a JSON object");
+	}
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "ids"))
+	{
+		if (!cJSON_IsNumber(x) || x->valuedouble < 1 || x->valuedouble > 9e15 ||
+		    n == FINDING_TRIAGE_BULK_MAX) {
+			cJSON_Delete(o);
+			return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "ids",
+				       "1 to %d finding ids", FINDING_TRIAGE_BULK_MAX);
+		}
+		ids[n++] = (int64_t)x->valuedouble;
+	}
+	if (!n) {
+		cJSON_Delete(o);
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "ids", "no ids");
+	}
+	rc = run_triage(r, ids, n, cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(o, "until")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(o, "assignee")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(o, "comment")));
+	cJSON_Delete(o);
+	if (rc)
+		return rc;
+	cJSON *res = cJSON_CreateObject();
+	cJSON_AddNumberToObject(res, "updated", (double)n);
+	return web_json_reply(r, 200, res);
 }

@@ -90,6 +90,12 @@ const struct web_route web_routes[] = {
     {"GET", "/api/v1/scans/{id}", web_api_scan, AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
     {"POST", "/api/v1/scans", web_api_scan_start, AUTH_ANALYST, WEB_OBJ_NONE, API | WEB_SELF_AUDIT,
      NULL},
+    /* findings triage (page_findings.c, src/findings/triage.c): the caller's rows are part of
+     * the update, so another operator's finding is the same 404 as a missing one */
+    {"POST", "/findings/triage", web_post_findings_triage, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, PAGE, "finding.triage"},
+    {"POST", "/api/v1/findings/triage", web_api_findings_triage, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, API, "finding.triage"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

@@ -290,6 +290,16 @@ enum web_msg {
 	M_LAST_SCAN,
 	M_ADDRS_SCANNED,
 	M_AUTHORISED_FROM,
+	M_TRIAGE,
+	M_UNTRIAGED,
+	M_ASSIGNEE,
+	M_COMMENT,
+	M_COMMENTS,
+	M_TRIAGE_LOG,
+	M_UNTIL,
+	M_APPLY,
+	M_SELECTED,
+	M_UNCHANGED,
 	M_COUNT
 };
 
@@ -297,8 +307,11 @@ const char *web_msg(enum web_lang lang, enum web_msg m);
 /* A code the UI shows (severity, state, kind, urgency, matcher state, reason name, event ...)
  * in lang from the catalogue's code table; an unknown code is returned as it is. */
 const char *web_code(enum web_lang lang, const char *code);
-/* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
 struct web_req;
+/* page_findings.c: triage (analysts, operators; the caller's rows in the query). */
+int web_post_findings_triage(struct web_req *r);
+int web_api_findings_triage(struct web_req *r);
+/* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
 void web_panel_coverage(struct web_req *r);
 void web_org_coverage(struct web_req *r, const char *slug);
 

@@ -466,6 +466,76 @@ static void test_collect__email_hygiene_and_declared_without_feeds(void **state)
 	store_close(s);
 }
 
+/* ---------------------------------------------------------------- triage */
+
+static void test_triage__false_positive_survives_rescans_until_evidence_changes(void **state)
+{
+	struct store *s = open_store("triage.db");
+	struct finding_set a;
+	struct finding_cover all = cover_of(true, true, true);
+	struct finding_stats st;
+	struct merr e;
+	int64_t id, ids[1];
+	struct finding_triage_req q = {.ids = ids,
+				       .n = 1,
+				       .state = "false_positive",
+				       .comment = "lab host",
+				       .actor = "analyst",
+				       .now = 200};
+
+	(void)state;
+	finding_set_init(&a);
+	add_cand(&a, "127.0.0.5:3389/tcp", "risky:rdp", FINDING_SRC_NETWORK, 100);
+	assert_int_equal(finding_cand_set(&a.v[0].evidence, "{\"port\":3389}"), 0);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 100, &st, NULL), 0);
+	id = q_int(s, "SELECT id FROM findings");
+	ids[0] = id;
+	merr_init(&e);
+	/* another operator's view: not found, nothing changes */
+	q.org = "other";
+	assert_int_equal(finding_triage(s, &q, &e), M_ENOTFOUND);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage IS NOT NULL"), 0);
+	q.org = "op";
+	assert_int_equal(finding_triage(s, &q, &e), 0);
+	/* the same evidence at every rescan: stays a false positive, out of the active set */
+	for (int64_t t = 300; t < 600; t += 100) {
+		assert_int_equal(finding_apply(s, "op", &a, &all, t, &st, NULL), 0);
+		assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage = "
+					  "'false_positive'"),
+				 1);
+	}
+	assert_int_equal(
+	    q_int(s, "SELECT count(*) FROM findings f WHERE " FINDING_ACTIVE_SQL("f.")), 0);
+	/* the evidence changes (another service on the port): open again, logged by mamori */
+	assert_int_equal(finding_cand_set(&a.v[0].evidence, "{\"port\":3389,\"v\":2}"), 0);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 700, &st, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage IS NULL"), 1);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_triage_log WHERE actor = "
+				  "'mamori' AND old = 'false_positive'"),
+			 1);
+	/* risk acceptance needs a future expiry, and ends at it */
+	q.state = "accepted";
+	q.until = 50;
+	q.now = 800;
+	assert_int_equal(finding_triage(s, &q, &e), M_EINVAL);
+	q.until = 900;
+	assert_int_equal(finding_triage(s, &q, &e), 0);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 850, &st, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage = 'accepted'"), 1);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 950, &st, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage IS NULL"), 1);
+	/* an oversized comment is refused */
+	char big[FINDING_COMMENT_MAX + 2];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	q.state = NULL;
+	q.comment = big;
+	assert_int_equal(finding_triage(s, &q, &e), M_EINVAL);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_comments"), 2);
+	finding_set_release(&a);
+	store_close(s);
+}
+
 /* ---------------------------------------------------------------- priority and deadline */
 
 static void test_prio__every_kev_or_critical_finding_has_one_deadline(void **state)
@@ -623,6 +693,7 @@ int main(void)
 	    cmocka_unit_test(test_lifecycle__only_the_covered_source_is_swept),
 	    cmocka_unit_test(test_lifecycle__failed_allocation_leaves_store_unchanged),
 	    cmocka_unit_test(test_collect__email_hygiene_and_declared_without_feeds),
+	    cmocka_unit_test(test_triage__false_positive_survives_rescans_until_evidence_changes),
 	    cmocka_unit_test(test_prio__every_kev_or_critical_finding_has_one_deadline),
 	    cmocka_unit_test(test_prio__confirmed_exposure_before_candidates_and_declared),
 	    cmocka_unit_test(test_schedule__urgent_at_once_decay_one_step),
