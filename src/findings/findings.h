@@ -258,6 +258,7 @@ struct finding_query {
 	bool overdue;	   /* open and deadline < now */
 	const char *cve;   /* CVE id prefix (case-insensitive) */
 	const char *host;  /* ip or asset prefix */
+	const char *ip;	   /* exactly this address */
 	const char *product;
 	const char *search;    /* substring of title, asset, CVE, issue key */
 	const char *sort;      /* finding_sort_keys, optional '-' for descending; NULL priority */

@@ -229,6 +229,8 @@ static void build_where(const struct finding_query *q, struct where *w)
 		w_add(w, FINDING_ACTIVE_SQL("f.") " AND f.deadline IS NOT NULL AND f.deadline < ?",
 		      w->now, 1);
 	}
+	if (set(q->ip))
+		w_add(w, "f.ip = ?", q->ip, 1);
 	if (set(q->cve))
 		w_add(w, LIKE("f.cve_id"), w_like(w, q->cve, true), 1);
 	if (set(q->host))

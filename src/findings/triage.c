@@ -182,9 +182,10 @@ static int check_req(const struct finding_triage_req *q, struct merr *e)
 			       "accepted, in_progress, fixed_pending, none) / 指定できる値: 同左",
 			       q->state);
 	if (q->state && !strcmp(q->state, "accepted") && q->until <= q->now)
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "until",
-			       "risk acceptance needs an expiry in the future / リスク受容には将来の"
-			       "期限が必要です");
+		return merr_at(
+		    e, M_EINVAL, NULL, -1, -1, "until",
+		    "risk acceptance needs an expiry in the future / リスク受容には将来の"
+		    "期限が必要です");
 	if (q->assignee && !text_ok(q->assignee, FINDING_ASSIGNEE_MAX, false))
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "assignee",
 			       "at most %d bytes, no control characters / %d バイト以内",
@@ -219,8 +220,9 @@ int finding_triage(struct store *s, const struct finding_triage_req *q, struct m
 			const char *nw = strcmp(q->state, "none") ? q->state : NULL;
 			rc = set_triage(s, q, id, e);
 			if (rc == 0)
-				rc = log_change(s, id, q->now, q->actor, "triage", old[0] ? old : NULL,
-						nw, until[0] ? until : NULL, e);
+				rc =
+				    log_change(s, id, q->now, q->actor, "triage",
+					       old[0] ? old : NULL, nw, until[0] ? until : NULL, e);
 		}
 		if (rc == 0 && q->assignee) {
 			rc = set_assignee(s, id, q->assignee, e);
@@ -232,8 +234,8 @@ int finding_triage(struct store *s, const struct finding_triage_req *q, struct m
 		if (rc == 0 && q->comment) {
 			rc = add_comment(s, id, q->now, q->actor, q->comment, e);
 			if (rc == 0)
-				rc = log_change(s, id, q->now, q->actor, "comment", NULL, NULL, NULL,
-						e);
+				rc = log_change(s, id, q->now, q->actor, "comment", NULL, NULL,
+						NULL, e);
 		}
 	}
 	if (rc) {
@@ -330,27 +332,31 @@ int finding_triage_after_apply(struct store *s, const char *org, int64_t now, st
 	size_t n = 0;
 	int rc;
 
-	if ((rc = sweep(s, org, now,
-			"UPDATE findings SET triage = NULL, triage_until = NULL WHERE org_slug = ?1 "
-			"AND triage = 'accepted' AND triage_until <= ?2 RETURNING id, 'accepted'",
-			"リスク受容の期限切れ / risk acceptance expired", e)) ||
-	    (rc = sweep(s, org, now,
-			"UPDATE findings SET triage = NULL, triage_evidence = NULL WHERE org_slug = "
-			"?1 AND ?2 IS NOT NULL AND triage = 'false_positive' AND coalesce(evidence, "
-			"'') <> coalesce(triage_evidence, '') RETURNING id, 'false_positive'",
-			"証跡が変わったため再評価 / evidence changed: open again", e)) ||
-	    (rc = sweep(s, org, now,
-			"UPDATE findings SET triage = NULL WHERE org_slug = ?1 AND ?2 IS NOT NULL AND "
-			"state = 'fixed' AND triage IN ('in_progress', 'fixed_pending') RETURNING "
-			"id, triage",
-			"再診断で修正を確認 / fixed, confirmed by a rescan", e)))
+	if ((rc =
+		 sweep(s, org, now,
+		       "UPDATE findings SET triage = NULL, triage_until = NULL WHERE org_slug = ?1 "
+		       "AND triage = 'accepted' AND triage_until <= ?2 RETURNING id, 'accepted'",
+		       "リスク受容の期限切れ / risk acceptance expired", e)) ||
+	    (rc =
+		 sweep(s, org, now,
+		       "UPDATE findings SET triage = NULL, triage_evidence = NULL WHERE org_slug = "
+		       "?1 AND ?2 IS NOT NULL AND triage = 'false_positive' AND coalesce(evidence, "
+		       "'') <> coalesce(triage_evidence, '') RETURNING id, 'false_positive'",
+		       "証跡が変わったため再評価 / evidence changed: open again", e)) ||
+	    (rc = sweep(
+		 s, org, now,
+		 "UPDATE findings SET triage = NULL WHERE org_slug = ?1 AND ?2 IS NOT NULL AND "
+		 "state = 'fixed' AND triage IN ('in_progress', 'fixed_pending') RETURNING "
+		 "id, triage",
+		 "再診断で修正を確認 / fixed, confirmed by a rescan", e)))
 		return rc;
 	/* confirmed candidates: the collector wrote them back as candidates */
-	if ((rc = store_prepare(s,
-				"SELECT id FROM findings WHERE org_slug = ? AND triage = 'confirmed' "
-				"AND (needs_confirmation = 1 OR severity = 'info' OR deadline IS NULL) "
-				"LIMIT 512",
-				&st, e)))
+	if ((rc = store_prepare(
+		 s,
+		 "SELECT id FROM findings WHERE org_slug = ? AND triage = 'confirmed' "
+		 "AND (needs_confirmation = 1 OR severity = 'info' OR deadline IS NULL) "
+		 "LIMIT 512",
+		 &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, org);
 	while ((rc = stmt_step(st, e)) == 1)

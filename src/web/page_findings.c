@@ -9,6 +9,7 @@
 
 #include <time.h>
 
+#include "base/ip.h"
 #include "base/mtime.h"
 #include "findings/findings.h"
 #include "inventory/inventory.h"
@@ -876,4 +877,137 @@ int web_api_findings_triage(struct web_req *r)
 	cJSON *res = cJSON_CreateObject();
 	cJSON_AddNumberToObject(res, "updated", (double)n);
 	return web_json_reply(r, 200, res);
+}
+
+/* ---------------------------------------------------------------- CSV export */
+
+/* One CSV cell: quoted, quotes doubled; a cell a spreadsheet would run as a formula (starting
+ * with = + - @, a tab or a CR) gets a leading apostrophe. */
+static int csv_cell(struct buf *b, const char *v, bool last)
+{
+	int rc = buf_addc(b, '"');
+
+	if (v && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
+		  v[0] == '\r'))
+		rc = rc ? rc : buf_addc(b, '\'');
+	for (const char *p = v ? v : ""; !rc && *p; p++)
+		rc = *p == '"' ? buf_adds(b, "\"\"") : buf_addc(b, *p);
+	rc = rc ? rc : buf_addc(b, '"');
+	return rc ? rc : buf_adds(b, last ? "\r\n" : ",");
+}
+
+static int csv_row(void *arg, const struct finding_row *f)
+{
+	struct web_req *r = arg;
+	char id[24], dl[TIME_STR_MAX] = "", first[TIME_STR_MAX] = "", cvss[16] = "", epss[16] = "";
+
+	snprintf(id, sizeof(id), "%lld", (long long)f->id);
+	if (f->deadline)
+		time_fmt_jst_date(f->deadline, dl);
+	time_fmt_jst(f->first_seen, first);
+	if (f->cvss >= 0)
+		snprintf(cvss, sizeof(cvss), "%.1f", f->cvss);
+	if (f->epss >= 0)
+		snprintf(epss, sizeof(epss), "%.4f", f->epss);
+	const char *cells[] = {id,
+			       f->org,
+			       f->asset,
+			       web_code(r->lang, f->kind),
+			       web_code(r->lang, f->severity),
+			       web_code(r->lang, f->state),
+			       f->triage ? web_code(r->lang, f->triage) : "",
+			       f->needs_confirmation ? "要確認" : "",
+			       f->title,
+			       f->cve_id ? f->cve_id : "",
+			       f->kev ? "KEV" : "",
+			       f->kev_due_date ? f->kev_due_date : "",
+			       cvss,
+			       epss,
+			       f->urgency ? f->urgency : "",
+			       dl,
+			       first,
+			       f->assignee ? f->assignee : ""};
+	int rc = 0;
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(cells); i++)
+		rc = csv_cell(&r->out, cells[i], i + 1 == ARRAY_SIZE(cells));
+	return rc ? M_ENOMEM : 0;
+}
+
+/* GET /findings.csv: the list's filters, search and sort, every matching row (at most
+ * CSV_MAX), UTF-8 with a BOM for spreadsheet programs. */
+#define CSV_MAX 200000
+int web_get_findings_csv(struct web_req *r)
+{
+	static const char *const head[] = {"番号 / id",
+					   "事業者 / org",
+					   "資産 / asset",
+					   "種別 / kind",
+					   "深刻度 / severity",
+					   "状態 / state",
+					   "判定 / triage",
+					   "要確認 / to confirm",
+					   "件名 / title",
+					   "CVE",
+					   "KEV",
+					   "KEV 期日 (CISA) / KEV due",
+					   "CVSS",
+					   "EPSS",
+					   "緊急度 / urgency",
+					   "対応期限 (JST) / deadline",
+					   "初検出 (JST) / first seen",
+					   "担当者 / assignee"};
+	struct finding_query q;
+	int rc;
+
+	if ((rc = fq_rows(r, &q)) || (rc = fq_filters(r, &q)))
+		return rc;
+	q.limit = CSV_MAX;
+	buf_reset(&r->out);
+	rc = buf_adds(&r->out, "\xEF\xBB\xBF");
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(head); i++)
+		rc = csv_cell(&r->out, head[i], i + 1 == ARRAY_SIZE(head));
+	if (rc)
+		return M_ENOMEM;
+	if ((rc = finding_query_run(r->s, &q, csv_row, r, &r->err))) {
+		buf_reset(&r->out);
+		return rc;
+	}
+	r->ctype = "text/csv; charset=utf-8";
+	snprintf(r->disposition, sizeof(r->disposition),
+		 "attachment; filename=\"mamori-findings.csv\"");
+	return 0;
+}
+
+/* ---------------------------------------------------------------- one host */
+
+/* GET /hosts/{ip}: the findings of one address among the caller's rows, in the fix-first
+ * order, filtered and paged like the list. */
+int web_page_host(struct web_req *r)
+{
+	const char *ip = web_kv_get(&r->params, "ip");
+	struct finding_query q;
+	struct ipaddr a;
+	char path[96];
+	int64_t n = 0;
+	size_t mark = r->out.len;
+	int rc;
+
+	if (!ip || strlen(ip) > 64 || ip_parse(ip, &a))
+		return M_ENOTFOUND;
+	if ((rc = fq_rows(r, &q)))
+		return rc;
+	q.ip = ip;
+	if ((rc = finding_query_count(r->s, &q, &n, &r->err)))
+		return rc;
+	if (n == 0)
+		return M_ENOTFOUND; /* unknown, or another operator's: the same answer */
+	snprintf(path, sizeof(path), "/hosts/%s", ip);
+	web_page_begin(r, M_HOST);
+	web_out(r, "<h2 id=\"host\">%T: %s</h2>", M_HOST, ip);
+	if ((rc = findings_table(r, &q, path, false))) {
+		truncate_out(r, mark);
+		return rc;
+	}
+	web_page_end(r);
+	return 0;
 }

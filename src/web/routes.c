@@ -96,6 +96,8 @@ const struct web_route web_routes[] = {
      WEB_OBJ_NONE, PAGE, "finding.triage"},
     {"POST", "/api/v1/findings/triage", web_api_findings_triage, AUTH_ANALYST | AUTH_OPERATOR,
      WEB_OBJ_NONE, API, "finding.triage"},
+    {"GET", "/findings.csv", web_get_findings_csv, READERS, WEB_OBJ_NONE, PAGE, "finding.export"},
+    {"GET", "/hosts/{ip}", web_page_host, READERS, WEB_OBJ_NONE, PAGE, NULL},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

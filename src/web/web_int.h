@@ -311,6 +311,8 @@ struct web_req;
 /* page_findings.c: triage (analysts, operators; the caller's rows in the query). */
 int web_post_findings_triage(struct web_req *r);
 int web_api_findings_triage(struct web_req *r);
+int web_get_findings_csv(struct web_req *r);
+int web_page_host(struct web_req *r);
 /* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
 void web_panel_coverage(struct web_req *r);
 void web_org_coverage(struct web_req *r, const char *slug);

@@ -86,6 +86,8 @@ EXPECTED = {
     "GET /api/v1/scans/{id}": {"analyst"},
     "POST /api/v1/scans": {"analyst"},
     "POST /findings/triage": {"analyst", "operator"},
+    "GET /findings.csv": R,
+    "GET /hosts/{ip}": R,
     "POST /api/v1/findings/triage": {"analyst", "operator"},
 }
 
@@ -383,7 +385,7 @@ def concrete(pattern, n):
         pattern = pattern.replace("{file}", REPORT_PERIOD + ".pdf")
     return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
             .replace("{id}", str(SEED_IDS["kanto"])).replace("{sector}", "railways")
-            .replace("{file}", "mamori.css"))
+            .replace("{file}", "mamori.css").replace("{ip}", "192.0.2.10"))
 
 
 def expected_status(method, pattern, role):
@@ -925,6 +927,26 @@ def triage_checks(srv, jars):
     r = srv.request("GET", "/api/v1/findings?sort=-id", cookie=ana)
     ids = [f["id"] for f in r.json()["items"]]
     check(ids == sorted(ids, reverse=True), "sort=-id orders by id descending: %s" % ids)
+    # CSV export: the caller's rows only, formula cells neutralised
+    r = api({"ids": [k], "assignee": "=cmd|' /C calc'!A0"})
+    check(r.status == 200, "assignee with a formula stored")
+    r = srv.request("GET", "/findings.csv?sort=-id", cookie=op)
+    t = r.body.decode("utf-8")
+    check(r.status == 200 and r.header("Content-Type").startswith("text/csv") and
+          "attachment" in (r.header("Content-Disposition") or ""), "CSV headers")
+    check("関西" not in t and "パストラバーサル" in t and t.count("\r\n") == 3,
+          "operator CSV: own rows only (header + 2): %d lines" % t.count("\r\n"))
+    check('"\'=cmd' in t and '"=cmd' not in t, "CSV injection escaped")
+    r = srv.request("GET", "/findings.csv?sort=bogus", cookie=op)
+    check(r.status == 400, "CSV with a bad sort: %d" % r.status)
+    api({"ids": [k], "assignee": ""})
+    # per-host view
+    r = srv.request("GET", "/hosts/192.0.2.10", cookie=op)
+    check(r.status == 200 and "パストラバーサル" in r.text() and "関西" not in r.text(),
+          "operator host view: own findings only")
+    for ip in ["203.0.113.99", "not-an-ip", "192.0.2.10%27"]:
+        r = srv.request("GET", "/hosts/" + ip, cookie=op)
+        check(r.status == 404, "host %s: %d" % (ip, r.status))
 
 
 REPORT_PERIOD = "2026Q4"
