@@ -175,7 +175,7 @@ int finding_evaluate(struct store *s, const char *org, const struct finding_opts
  * exposure. P is the column prefix ("f." or ""). */
 #define FINDING_TIER_SQL(P)                                                               \
 	"(CASE WHEN " P "needs_confirmation = 1 OR " P "severity = 'info' THEN 3 WHEN " P \
-	"kind = 'declared' THEN 2 WHEN " P "kev = 1 AND " P                               \
+	"kind IN ('declared', 'email') THEN 2 WHEN " P "kev = 1 AND " P                   \
 	"kind = 'vulnerability' THEN 0 ELSE 1 END)"
 #define FINDING_PRIO_ORDER(P)                                                              \
 	FINDING_TIER_SQL(P)                                                                \

@@ -600,14 +600,17 @@ static void test_prio__confirmed_exposure_before_candidates_and_declared(void **
 		       "(5, 'op', '1.2.3.4:443/tcp', 'tls:expired', 'tls', 'network', 'open', "
 		       "'high', 't5', 0, 0, 3000, 1, 1, NULL),"
 		       "(6, 'op', '1.2.3.4:443/tcp', 'tls:tls1.0', 'tls', 'network', 'fixed', "
-		       "'medium', 't6', 0, 0, NULL, 1, 1, NULL)",
+		       "'medium', 't6', 0, 0, NULL, 1, 1, NULL),"
+		       /* 7: an e-mail record, not an exposure: below the declared KEV */
+		       "(7, 'op', 'op.test', 'mail:dmarc-p-none', 'email', 'email', 'open', "
+		       "'low', 't7', 0, 0, NULL, 1, 1, NULL)",
 		       NULL),
 	    0);
 	merr_init(&e);
 	assert_int_equal(finding_priority(s, "op", 0, collect_ids, &x, &e), 0);
-	assert_int_equal(x.n, 5);
-	int64_t want[] = {4, 5, 3, 1, 2};
-	for (size_t i = 0; i < 5; i++)
+	assert_int_equal(x.n, 6);
+	int64_t want[] = {4, 5, 3, 1, 7, 2};
+	for (size_t i = 0; i < 6; i++)
 		assert_int_equal(x.v[i], want[i]);
 	/* the first per org is the same item */
 	x.n = 0;
