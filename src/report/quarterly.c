@@ -8,6 +8,7 @@
 
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "base/utf8.h"
 #include "findings/findings.h"
 #include "feeds/feeds.h"
 #include "report/report_int.h"
@@ -243,7 +244,10 @@ static int annex_open(struct qr *q)
 			 stmt_text(st, 8) ? stmt_text(st, 8) : "-",
 			 stmt_int64(st, 9) ? T(q, " (要確認)", " (needs confirmation)") : "",
 			 T(q, "期限", "due"), dl);
-		cut(stmt_text(st, 12), ev, sizeof ev);
+		char raw[EVIDENCE_MAX * 4 + 8];
+		/* binary banner bytes as \xNN, never U+FFFD */
+		utf8_escape_binary(stmt_text(st, 12), raw, sizeof raw);
+		cut(raw, ev, sizeof ev);
 		const char *cells[] = {a, stmt_text(st, 4) ? stmt_text(st, 4) : "-", scores, conf,
 				       ev};
 		doc_table_row(q->d, cells);
@@ -542,7 +546,9 @@ int report_quarterly(struct store *s, const char *org, const struct report_opts 
 		return rc;
 	}
 	method(&q);
-	snprintf(base, sizeof base, "%s/%s-%s", o->out_dir, org, o->period);
+	/* the English report has its own name: both languages can sit in one folder */
+	snprintf(base, sizeof base, "%s/%s-%s%s", o->out_dir, org, o->period,
+		 o->lang == REPORT_EN ? "-en" : "");
 	return doc_finish(q.d, base, e);
 }
 

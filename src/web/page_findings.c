@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/ip.h"
+#include "base/utf8.h"
 #include "base/mtime.h"
 #include "findings/findings.h"
 #include "inventory/inventory.h"
@@ -524,9 +525,13 @@ static void evidence_rows(struct web_req *r, const cJSON *o, const char *prefix)
 			evidence_rows(r, x, x->string);
 			continue;
 		}
+		const char *v = jtext(r, x);
+		size_t cap = strlen(v) * 4 + 1;
+		char *esc = web_arena_alloc(&r->arena, cap);
+		/* binary banner bytes (a MySQL handshake) as \xNN, never U+FFFD */
 		web_out(r, "<tr><td>%s%R%s</td><td><pre class=\"wrap\">%s</pre></td></tr>",
 			prefix ? prefix : "", prefix ? " › " : "", x->string ? x->string : "",
-			jtext(r, x));
+			esc ? utf8_escape_binary(v, esc, cap) : v);
 	}
 }
 

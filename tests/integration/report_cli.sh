@@ -60,7 +60,8 @@ check "HTML is self-contained (inline SVG, no external src/href)" \
 	"grep -q '<svg' $H && ! grep -qE '(src|href)=\"(https?:|//)' $H"
 "$M" report quarterly haneda-air --lang en --period 2026Q4 --out "$T/en" >/dev/null 2>&1
 check "--lang en exits 0" "[ $? -eq 0 ]"
-pdftotext "$T/en/haneda-air-2026Q4.pdf" "$T/en.txt"
+check "--lang en writes its own file name (-en)" "[ -f '$T/en/haneda-air-2026Q4-en.pdf' ] && [ ! -f '$T/en/haneda-air-2026Q4.pdf' ]"
+pdftotext "$T/en/haneda-air-2026Q4-en.pdf" "$T/en.txt"
 check "--lang en gives English headings" \
 	"grep -qF 'Executive summary' $T/en.txt && grep -qF 'Technical annex' $T/en.txt && ! grep -qF '経営層' $T/en.txt"
 "$M" report sector 鉄道 --period 2026Q4 --out "$T/out" >/dev/null 2>&1
