@@ -163,7 +163,7 @@ run() { # run NAME HEADER URL [reference]
 		NGX_RPS=$rps NGX_P99=$p99ms
 		return 0
 	fi
-	if [ "${non2xx:-0}" = 0 ] && [ "${errs:-0}" = 0 ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < $GOAL_MS else 1)" "$p99ms"; then
+	if [ "${non2xx:-0}" = 0 ] && [ "${errs:-0}" = 0 ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < $GOAL_MS and float(sys.argv[2] or 0) > 0 else 1)" "$p99ms" "${rps:-0}"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))

@@ -5,6 +5,8 @@
 #include "base/json.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/mtime.h"
@@ -196,6 +198,28 @@ static const char *w_like(struct where *w, const char *v, bool prefix)
 
 #define LIKE(col) col " LIKE ? ESCAPE '\\'"
 
+/* "cve-2024-1234" or a prefix of one ("CVE-2024-1"): searched as a cve_id range. */
+static bool cve_like(const char *v)
+{
+	if (!v || strncasecmp(v, "CVE-", 4) || strlen(v) > 32)
+		return false;
+	for (const char *p = v + 4; *p; p++)
+		if (!(*p >= '0' && *p <= '9') && *p != '-')
+			return false;
+	return true;
+}
+
+static const char *upper(struct where *w, const char *v)
+{
+	char *o = w->like[w->nlike++];
+	size_t k = 0;
+
+	for (; *v && k < 2 * TEXT_MAX + 4; v++)
+		o[k++] = (char)toupper((unsigned char)*v);
+	o[k] = '\0';
+	return o;
+}
+
 static void build_where(const struct finding_query *q, struct where *w)
 {
 	buf_init(&w->sql, 1024);
@@ -231,22 +255,35 @@ static void build_where(const struct finding_query *q, struct where *w)
 	}
 	if (set(q->ip))
 		w_add(w, "f.ip = ?", q->ip, 1);
-	if (set(q->cve))
-		w_add(w, LIKE("f.cve_id"), w_like(w, q->cve, true), 1);
+	if (set(q->cve) || cve_like(q->search))
+		/* an index range: stored ids are upper case ("CVE-2024-1234") */
+		w_add(w, "f.cve_id >= ? AND f.cve_id < ? || '~'",
+		      upper(w, set(q->cve) ? q->cve : q->search), 2);
 	if (set(q->host))
 		w_add(w, "(" LIKE("f.ip") " OR " LIKE("f.asset") ")", w_like(w, q->host, true), 2);
 	if (set(q->product))
 		w_add(w, "(" LIKE("f.title") " OR " LIKE("f.evidence") ")",
 		      w_like(w, q->product, false), 2);
-	if (set(q->search))
+	if (set(q->search) && !cve_like(q->search))
 		w_add(w,
 		      "(" LIKE("f.title") " OR " LIKE("f.asset") " OR " LIKE(
 			  "f.issue_key") " OR " LIKE("f.org_slug") ")",
 		      w_like(w, q->search, false), 4);
 }
 
+/* Without a sort key over more than one organisation: the order of migration 0750's indices
+ * (open first, KEV, severity, newest), so a page of 100,000 findings reads its rows from an
+ * index instead of sorting them all; with one severity asked for, its rank is constant and left
+ * out (SQLite cannot see that). One organisation's list is small: the fix-first order. */
+#define LIST_ORDER_RANK                                                                      \
+	"f.state DESC, f.kev DESC, CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 " \
+	"WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, f.first_seen DESC, f.id DESC"
+#define LIST_ORDER_ONE "f.state DESC, f.kev DESC, f.first_seen DESC, f.id DESC"
+
 static const char *order_of(const struct finding_query *q)
 {
+	if (!set(q->sort) && !set(q->org) && !set(q->org2) && !set(q->ip) && !q->by_org)
+		return set(q->severity) ? LIST_ORDER_ONE : LIST_ORDER_RANK;
 	const char *sort = set(q->sort) ? q->sort : "priority";
 	bool desc = sort[0] == '-';
 	int i = index_of(desc ? sort + 1 : sort, finding_sort_keys);

@@ -967,7 +967,9 @@ int web_get_findings_csv(struct web_req *r)
 	if ((rc = fq_rows(r, &q)) || (rc = fq_filters(r, &q)))
 		return rc;
 	q.limit = CSV_MAX;
-	buf_reset(&r->out);
+	/* every row at once (about 300 bytes a finding): a larger cap than a page's */
+	buf_release(&r->out);
+	buf_init(&r->out, (size_t)96 << 20);
 	rc = buf_adds(&r->out, "\xEF\xBB\xBF");
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(head); i++)
 		rc = csv_cell(&r->out, head[i], i + 1 == ARRAY_SIZE(head));
