@@ -254,11 +254,12 @@ struct finding_query {
 	const char *kind, *severity, *state; /* allowed values below; NULL or "" any */
 	const char *triage;		     /* a finding_triage_states value ("none": untriaged) */
 	bool kev_only, open_only;
-	bool confirm_only; /* 要確認 candidates only */
-	bool overdue;	   /* open and deadline < now */
-	const char *cve;   /* CVE id prefix (case-insensitive) */
-	const char *host;  /* ip or asset prefix */
-	const char *ip;	   /* exactly this address */
+	bool confirm_only;  /* 要確認 candidates only */
+	bool overdue;	    /* open and deadline < now */
+	int64_t due_before; /* open, not overdue, deadline before this (0: no filter) */
+	const char *cve;    /* CVE id prefix (case-insensitive) */
+	const char *host;   /* ip or asset prefix */
+	const char *ip;	    /* exactly this address */
 	const char *product;
 	const char *search;    /* substring of title, asset, CVE, issue key */
 	const char *sort;      /* finding_sort_keys, optional '-' for descending; NULL priority */

@@ -167,7 +167,7 @@ struct where {
 	int n;
 	char like[4][2 * TEXT_MAX + 8];
 	int nlike;
-	char now[32];
+	char now[32], due[32];
 };
 
 /* cond with its ? marks all bound to val (times of them). */
@@ -253,6 +253,12 @@ static void build_where(const struct finding_query *q, struct where *w)
 		w_add(w, FINDING_ACTIVE_SQL("f.") " AND f.deadline IS NOT NULL AND f.deadline < ?",
 		      w->now, 1);
 	}
+	if (q->due_before) {
+		snprintf(w->due, sizeof(w->due), "%lld", (long long)q->due_before);
+		snprintf(w->now, sizeof(w->now), "%lld", (long long)q->now);
+		w_add(w, FINDING_ACTIVE_SQL("f.") " AND f.deadline >= ?", w->now, 1);
+		w_add(w, "f.deadline < ?", w->due, 1);
+	}
 	if (set(q->ip))
 		w_add(w, "f.ip = ?", q->ip, 1);
 	if (set(q->cve) || cve_like(q->search))
@@ -275,7 +281,7 @@ static void build_where(const struct finding_query *q, struct where *w)
  * (open first, KEV, severity, newest), so a page of 100,000 findings reads its rows from an
  * index instead of sorting them all; with one severity asked for, its rank is constant and left
  * out (SQLite cannot see that). One organisation's list is small: the fix-first order. */
-#define LIST_ORDER_RANK                                                                      \
+#define LIST_ORDER_RANK                                                                        \
 	"f.state DESC, f.kev DESC, CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 " \
 	"WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, f.first_seen DESC, f.id DESC"
 #define LIST_ORDER_ONE "f.state DESC, f.kev DESC, f.first_seen DESC, f.id DESC"

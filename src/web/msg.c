@@ -200,6 +200,8 @@ static const char *const msgs[M_COUNT][2] = {
     [M_APPLY] = {"適用", "Apply"},
     [M_SELECTED] = {"選択した指摘を", "Selected findings:"},
     [M_UNCHANGED] = {"変更しない", "Unchanged"},
+    [M_MY_FINDINGS] = {"自組織の指摘", "My findings"},
+    [M_DUE_THIS_WEEK] = {"7 日以内に期限", "Due within 7 days"},
 };
 
 /* Codes stored in the tables and shown to people: one row per code, Japanese and English.

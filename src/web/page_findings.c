@@ -1018,3 +1018,64 @@ int web_page_host(struct web_req *r)
 	web_page_end(r);
 	return 0;
 }
+
+/* ---------------------------------------------------------------- the operator's own panel */
+
+struct mine {
+	struct web_req *r;
+	int n;
+};
+
+static int due_row(void *arg, const struct finding_row *f)
+{
+	struct mine *m = arg;
+	char d[TIME_STR_MAX];
+
+	time_fmt_jst_date(f->deadline, d);
+	web_out(m->r, "<li><a href=\"/findings/%L\">%s</a> — %s <small>(%s)</small></li>", f->id,
+		f->title, d, f->asset);
+	m->n++;
+	return 0;
+}
+
+/* An operator's own numbers: open, KEV, overdue, due within 7 days, and what is due. */
+void web_panel_mine(struct web_req *r)
+{
+	struct finding_query q;
+	int64_t open = 0, kev = 0, overdue = 0, week = 0;
+	struct mine m = {r, 0};
+
+	if (r->who.role != AUTH_ROLE_OPERATOR || fq_rows(r, &q))
+		return;
+	q.open_only = true;
+	finding_query_count(r->s, &q, &open, &r->err);
+	q.kev_only = true;
+	finding_query_count(r->s, &q, &kev, &r->err);
+	q.kev_only = false;
+	q.open_only = false;
+	q.overdue = true;
+	finding_query_count(r->s, &q, &overdue, &r->err);
+	q.overdue = false;
+	q.due_before = r->now + 7 * 86400;
+	finding_query_count(r->s, &q, &week, &r->err);
+	merr_init(&r->err);
+	web_out(
+	    r,
+	    "<section class=\"panel\" id=\"mine\"><h2>%T</h2><table><thead><tr><th class=\"num\">"
+	    "%T</th><th class=\"num\">KEV</th><th class=\"num\">%T</th><th class=\"num\">%T"
+	    "</th></tr></thead><tbody><tr><td class=\"num\" id=\"mine-open\"><a href=\"/findings"
+	    "?state=open\">%L</a></td><td class=\"num\" id=\"mine-kev\"><a href=\"/findings?kev=1"
+	    "&amp;state=open\">%L</a></td><td class=\"num\" id=\"mine-overdue\"><a href=\""
+	    "/findings?overdue=1\">%L</a></td><td class=\"num\" id=\"mine-week\">%L</td></tr>"
+	    "</tbody></table>",
+	    M_MY_FINDINGS, M_STATE_OPEN, M_OVERDUE, M_DUE_THIS_WEEK, open, kev, overdue, week);
+	q.sort = "deadline";
+	q.limit = 10;
+	web_out(r, "<ul id=\"mine-due\">");
+	if (finding_query_run(r->s, &q, due_row, &m, &r->err))
+		merr_init(&r->err);
+	web_out(r, "</ul>");
+	if (!m.n)
+		web_out(r, "<p class=\"empty\">%T</p>", M_NO_MATCH);
+	web_out(r, "</section>");
+}

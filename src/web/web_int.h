@@ -300,6 +300,8 @@ enum web_msg {
 	M_APPLY,
 	M_SELECTED,
 	M_UNCHANGED,
+	M_MY_FINDINGS,
+	M_DUE_THIS_WEEK,
 	M_COUNT
 };
 
@@ -313,6 +315,7 @@ int web_post_findings_triage(struct web_req *r);
 int web_api_findings_triage(struct web_req *r);
 int web_get_findings_csv(struct web_req *r);
 int web_page_host(struct web_req *r);
+void web_panel_mine(struct web_req *r);
 /* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
 void web_panel_coverage(struct web_req *r);
 void web_org_coverage(struct web_req *r, const char *slug);

@@ -179,6 +179,10 @@ async function operatorDashboard(ctx, base) {
 	check((await page.locator("#coverage tbody tr").count()) === 1, "operator dashboard: its own coverage row");
 	check((await page.locator("#coverage").innerText()).includes("診断済み"), "operator dashboard: assessed");
 	check(!(await page.content()).includes("関西"), "operator dashboard: nothing of another operator");
+	// my numbers: Telnet open (RDP is a false positive), no KEV, nothing overdue
+	check((await page.locator("#mine-open").innerText()) === "1", `my open: ${await page.locator("#mine-open").innerText()}`);
+	check((await page.locator("#mine-kev").innerText()) === "0", "my KEV: 0");
+	check((await page.locator("#mine-overdue").innerText()) === "0", "my overdue: 0");
 	await shot(page, "operator-dashboard");
 	await page.close();
 }
