@@ -38,7 +38,8 @@ const char cmd_alert_usage[] =
     "never retried until `alert retry ID` puts it back to pending.\n"
     "--console-url (default $MAMORI_CONSOLE_URL): every new alert's text carries the\n"
     "acknowledgement link URL/ack/TOKEN; without it the text points to the console.\n"
-    "KEV または重大な指摘ごとに組織あたり一度だけ緊急アラートを作成し、メールと Webhook "
+    "確認済みの "
+    "KEV・緊急の指摘ごとに事業者あたり一度だけ警報を作成し、事業者ごとにまとめたメールと Webhook "
     "で送ります。\n";
 
 struct dry {
@@ -169,7 +170,7 @@ static int alert_run(struct cli *c, int argc, char **argv)
 		cli_print_json(o);
 	} else if (!c->quiet) {
 		printf(
-		    "アラート: 新規 %ld, 配信 %ld (メール %ld 通), 失敗 %ld (うち配信停止 %ld), "
+		    "警報: 新規 %ld, 配信 %ld (メール %ld 通), 失敗 %ld (うち配信停止 %ld), "
 		    "拒否 "
 		    "%ld, 翌日送り %ld%s / alerts: %ld new, %ld delivered (%ld mails), %ld failed "
 		    "(%ld now dead), %ld refused, %ld held\n",
@@ -282,8 +283,8 @@ static int alert_retry_cmd(struct cli *c, int argc, char **argv)
 	if ((rc = alert_retry(s, id, &n, &e)))
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
-		printf("アラート %lld: %ld 件を再送待ちに戻しました / %ld targets pending again\n",
-		       id, n, n);
+		printf("警報 %lld: %ld 件を再送待ちに戻しました / %ld targets pending again\n", id,
+		       n, n);
 	return 0;
 }
 
@@ -311,7 +312,7 @@ static int alert_digest_cmd(struct cli *c, int argc, char **argv)
 int cmd_alert(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
-	    {"run", alert_run, "create and deliver alerts / アラートの作成と配信"},
+	    {"run", alert_run, "create and deliver alerts / 警報の作成と配信"},
 	    {"webhook", alert_webhook, "add a webhook / Webhook の登録"},
 	    {"failed", alert_failed, "dead (undeliverable) targets / 配信停止中の宛先"},
 	    {"retry", alert_retry_cmd, "put dead targets back to pending / 再送待ちに戻す"},
