@@ -202,6 +202,7 @@ static const char *const msgs[M_COUNT][2] = {
     [M_UNCHANGED] = {"変更しない", "Unchanged"},
     [M_MY_FINDINGS] = {"自組織の指摘", "My findings"},
     [M_DUE_THIS_WEEK] = {"7 日以内に期限", "Due within 7 days"},
+    [M_ZERO_DEDUCTIONS] = {"減点 0 の指摘 (上限到達など)", "Findings at 0 points (cap reached …)"},
 };
 
 /* Codes stored in the tables and shown to people: one row per code, Japanese and English.
