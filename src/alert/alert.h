@@ -185,4 +185,45 @@ int alert_retry(struct store *s, int64_t alert_id, long *revived, struct merr *e
 int alert_webhook_add(struct store *s, const char *org, const char *url, const char *secret,
 		      int64_t now, int64_t *id, struct merr *e);
 
+/* ------------------------------------------------------------ reading (console, API) */
+
+/* A listing of alerts and notices: the caller's rows (org, or sector), filters, newest first. */
+struct alert_query {
+	const char *org;	  /* row rule: this organisation only (operators) */
+	const char *sector;	  /* row rule: this sector's organisations (bureau users) */
+	const char *org2;	  /* a filter within the rows (?org=) */
+	const char *kind;	  /* "alert", "notice" or NULL/"" */
+	bool unacked, urgent;	  /* unacknowledged only, urgent only */
+	int64_t id;		  /* > 0: only this alert */
+	const char *token_sha256; /* only the alert whose link token hashes to this */
+	int64_t limit, offset;	  /* limit 0: all */
+};
+/* One alert or notice; texts borrowed for the callback. */
+struct alert_row {
+	int64_t id, created_at, acked_at; /* acked_at 0: not acknowledged */
+	const char *org, *issue_key, *subject, *body, *acked_by;
+	bool urgent, notice;
+};
+struct alert_target_row {
+	const char *channel, *target, *state;
+	int64_t attempts, delivered_at;
+};
+struct alert_delivery_row {
+	int64_t at;
+	const char *channel, *target;
+	int64_t attempt;
+	const char *status, *error;
+};
+/* M_EPARSE (field kind) for a kind other than alert or notice. */
+int alert_query_check(const struct alert_query *q, struct merr *e);
+int alert_query_count(struct store *s, const struct alert_query *q, int64_t *n, struct merr *e);
+int alert_query_run(struct store *s, const struct alert_query *q,
+		    int (*fn)(void *arg, const struct alert_row *r), void *arg, struct merr *e);
+int alert_targets_each(struct store *s, int64_t id,
+		       int (*fn)(void *arg, const struct alert_target_row *t), void *arg,
+		       struct merr *e);
+int alert_deliveries_each(struct store *s, int64_t id,
+			  int (*fn)(void *arg, const struct alert_delivery_row *d), void *arg,
+			  struct merr *e);
+
 #endif
