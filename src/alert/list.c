@@ -174,9 +174,9 @@ int alert_deliveries_each(struct store *s, int64_t id,
 		return rc;
 	stmt_bind_int64(st, 1, id);
 	while ((rc = stmt_step(st, e)) == 1) {
-		struct alert_delivery_row d = {stmt_int64(st, 0), stmt_text(st, 1), stmt_text(st, 2),
-					       stmt_int64(st, 3), stmt_text(st, 4),
-					       stmt_text(st, 5)};
+		struct alert_delivery_row d = {stmt_int64(st, 0), stmt_text(st, 1),
+					       stmt_text(st, 2),  stmt_int64(st, 3),
+					       stmt_text(st, 4),  stmt_text(st, 5)};
 		if ((rc = fn(arg, &d)))
 			break;
 	}

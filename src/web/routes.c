@@ -103,6 +103,7 @@ const struct web_route web_routes[] = {
      WEB_OBJ_NONE, API, "finding.triage"},
     {"GET", "/findings.csv", web_get_findings_csv, READERS, WEB_OBJ_NONE, PAGE, "finding.export"},
     {"GET", "/hosts/{ip}", web_page_host, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/alerts.csv", web_get_alerts_csv, READERS, WEB_OBJ_NONE, PAGE, "alert.export"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

@@ -315,6 +315,7 @@ struct web_req;
 int web_post_findings_triage(struct web_req *r);
 int web_api_findings_triage(struct web_req *r);
 int web_get_findings_csv(struct web_req *r);
+int web_get_alerts_csv(struct web_req *r);
 int web_page_host(struct web_req *r);
 void web_panel_mine(struct web_req *r);
 /* page_coverage.c: the dashboard's coverage panel and the operator page's block. */

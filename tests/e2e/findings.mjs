@@ -191,7 +191,7 @@ async function operatorDashboard(ctx, base) {
 async function layout(ctx, base, db) {
 	const routes = mamori(db, "serve", "--list-routes").split("\n").filter(Boolean)
 		.map((l) => l.split(/\s+/)).filter((f) => f[0] === "GET" && !f[1].startsWith("/api/") &&
-			!f[1].startsWith("/taxii2") && !f[1].includes("{file}") && f[1] !== "/findings.csv" && f[1] !== "/logout");
+			!f[1].startsWith("/taxii2") && !f[1].includes("{file}") && !f[1].endsWith(".csv") && f[1] !== "/logout");
 	const concrete = (p) => p.replace("{org}", "kanto-rail").replace("/findings/{id}", "/findings/1000")
 		.replace("/alerts/{id}", "/alerts/301").replace("/scans/{id}", "/scans/1").replace("{token}", TOKEN)
 		.replace("{ip}", "192.0.2.10").replace("{user}", "analyst");

@@ -91,6 +91,7 @@ EXPECTED = {
     "POST /findings/triage": {"analyst", "operator"},
     "GET /findings.csv": R,
     "GET /hosts/{ip}": R,
+    "GET /alerts.csv": R,
     "POST /api/v1/findings/triage": {"analyst", "operator"},
 }
 
@@ -956,6 +957,13 @@ def triage_checks(srv, jars):
     r = srv.request("GET", "/findings.csv?sort=bogus", cookie=op)
     check(r.status == 400, "CSV with a bad sort: %d" % r.status)
     api({"ids": [k], "assignee": ""})
+    # alerts CSV: the caller's rows only
+    r = srv.request("GET", "/alerts.csv", cookie=op)
+    t = r.body.decode("utf-8")
+    check(r.status == 200 and r.header("Content-Type").startswith("text/csv") and
+          "関西" not in t and t.count("\r\n") >= 2, "operator alerts CSV: own rows only")
+    r = srv.request("GET", "/alerts.csv?kind=bogus", cookie=op)
+    check(r.status == 400, "alerts CSV with a bad kind: %d" % r.status)
     # per-host view
     r = srv.request("GET", "/hosts/192.0.2.10", cookie=op)
     check(r.status == 200 and "パストラバーサル" in r.text() and "関西" not in r.text(),
