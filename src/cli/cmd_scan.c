@@ -494,7 +494,8 @@ static int fill_config(struct cli *c, struct run_opts *o, struct scan_config *cf
 		return rc;
 	cfg->ports = ports;
 	cfg->rate = o->rate > 0 ? o->rate : 10000;
-	cfg->per_net_rate = o->per_net >= 0 ? o->per_net : 2000;
+	if (o->per_net >= 0)
+		cfg->per_net_rate = o->per_net;
 	cfg->retries = (unsigned)o->retries;
 	cfg->max_runtime = o->max_runtime;
 	if (o->timeout > 0)

@@ -148,6 +148,9 @@ typedef void (*scan_progress_fn)(void *arg, const struct scan_progress *p);
 
 /* ----------------------------------------------------------------- engine */
 
+/* The per-/24 (IPv4) or per-/64 (IPv6) cap scan_config_init sets: packets per second. */
+#define SCAN_PER_NET_RATE_DEFAULT 2000
+
 struct scan_config {
 	const char *mode;	     /* "connect", "syn" or "udp" */
 	const struct ipset *targets; /* the space to walk (borrowed) */
@@ -158,7 +161,7 @@ struct scan_config {
 	unsigned shard, n_shards;	 /* 0, 1 for an unsharded scan */
 	uint64_t start_pos;		 /* checkpoint to resume from */
 	double rate;			 /* packets/s, global; > 0 */
-	double per_net_rate;		 /* packets/s per /24 or /64; 0: no cap */
+	double per_net_rate;		 /* packets/s per /24 or /64; 0: no cap (default 2000) */
 	double max_runtime;		 /* seconds of sending; 0: none */
 	double cooldown;		 /* seconds to wait for late replies */
 	double timeout;			 /* per-probe timeout (connect, udp), seconds */
