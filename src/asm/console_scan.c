@@ -72,8 +72,8 @@ static int record(struct store *s, const struct asm_scan_request *q, const struc
 			job_id, e);
 	if (rc == M_EEXIST)
 		return merr_set(e, M_EEXIST,
-				"%s は診断中です / a scan of %s is already queued or running", q->org,
-				q->org);
+				"%s は診断中です / a scan of %s is already queued or running",
+				q->org, q->org);
 	if (rc == M_ETIMEOUT)
 		return merr_set(e, M_ETIMEOUT, "診断待ちが満杯です / the scan queue is full (%d)",
 				ASM_SCAN_PENDING_MAX);
@@ -182,8 +182,7 @@ static int run_scan(struct run_ctx *r, struct store *s, int64_t id, struct scan_
 	return rc;
 }
 
-static int scan_job(struct job_ctx *x, struct store *s, const struct cJSON *payload,
-		    struct merr *e)
+static int scan_job(struct job_ctx *x, struct store *s, const struct cJSON *payload, struct merr *e)
 {
 	const struct asm_job_config *c = job_arg(x);
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(payload, "scan"),

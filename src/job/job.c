@@ -16,9 +16,9 @@
 
 #define JOB_WORKERS_MAX 8
 #define JOB_KINDS_MAX 8
-#define JOB_MEM_MAX 64		      /* jobs remembered in memory (queued, running, recent) */
-#define JOB_LEASE_DEFAULT (6 * 3600)  /* seconds */
-#define JOB_RETRY_DELAY 30	      /* seconds before a transient failure is retried, × attempts */
+#define JOB_MEM_MAX 64		     /* jobs remembered in memory (queued, running, recent) */
+#define JOB_LEASE_DEFAULT (6 * 3600) /* seconds */
+#define JOB_RETRY_DELAY 30 /* seconds before a transient failure is retried, × attempts */
 
 static const char *const state_names[] = {"queued", "running", "done", "failed", "dead"};
 
@@ -116,7 +116,7 @@ static void copy(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
-#define INFO_COLS                                                                               \
+#define INFO_COLS                                                                                 \
 	"id, kind, subject, state, attempts, max_attempts, created_at, started_at, finished_at, " \
 	"error, note"
 
@@ -329,14 +329,16 @@ static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct
 	for (size_t i = 0; i < q->cfg.n_kinds; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " WHEN ? THEN %lld",
 					(long long)q->kinds[i].lease_s);
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-				" ELSE %d END WHERE id = (SELECT id FROM jobs WHERE state = "
-				"'queued' AND (lease_until IS NULL OR lease_until <= ?) AND kind IN (",
-				JOB_LEASE_DEFAULT);
+	len +=
+	    (size_t)snprintf(sql + len, sizeof(sql) - len,
+			     " ELSE %d END WHERE id = (SELECT id FROM jobs WHERE state = "
+			     "'queued' AND (lease_until IS NULL OR lease_until <= ?) AND kind IN (",
+			     JOB_LEASE_DEFAULT);
 	for (size_t i = 0; i < q->cfg.n_kinds; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : "");
-	snprintf(sql + len, sizeof(sql) - len,
-		 ") ORDER BY id LIMIT 1) AND state = 'queued' RETURNING id, kind, payload, subject");
+	snprintf(
+	    sql + len, sizeof(sql) - len,
+	    ") ORDER BY id LIMIT 1) AND state = 'queued' RETURNING id, kind, payload, subject");
 	if ((rc = store_begin_immediate(s, e)))
 		return rc;
 	if ((rc = reclaim(s, now, e)) || (rc = store_prepare(s, sql, &st, e))) {

@@ -28,12 +28,12 @@ const char *job_state_name(enum job_state s);
 /* ---------------------------------------------------------------- rows (any process) */
 
 struct job_spec {
-	const char *kind;	/* the handler's name */
-	const char *subject;	/* what it is about ("scan:12"), for job_find; may be NULL */
-	const char *payload;	/* JSON object text; NULL: {} */
-	const char *key;	/* idempotency key: one queued or running job per key; may be NULL */
-	unsigned max_pending;	/* queued + running jobs of this kind at once; 0: no bound */
-	int max_attempts;	/* 0: 3 */
+	const char *kind;     /* the handler's name */
+	const char *subject;  /* what it is about ("scan:12"), for job_find; may be NULL */
+	const char *payload;  /* JSON object text; NULL: {} */
+	const char *key;      /* idempotency key: one queued or running job per key; may be NULL */
+	unsigned max_pending; /* queued + running jobs of this kind at once; 0: no bound */
+	int max_attempts;     /* 0: 3 */
 	int64_t now;
 };
 

@@ -32,8 +32,7 @@ static int bad_job(struct job_ctx *x, struct store *s, const struct cJSON *paylo
 		       -1, "target", "no such target");
 }
 
-static int slow_job(struct job_ctx *x, struct store *s, const struct cJSON *payload,
-		    struct merr *e)
+static int slow_job(struct job_ctx *x, struct store *s, const struct cJSON *payload, struct merr *e)
 {
 	(void)s;
 	(void)payload;
@@ -46,7 +45,8 @@ static int slow_job(struct job_ctx *x, struct store *s, const struct cJSON *payl
 	return *job_stop_flag(x) ? merr_set(e, M_EINTR, "stopped") : 0;
 }
 
-static const struct job_kind kinds[] = {{"ok", ok_job, 0}, {"bad", bad_job, 0}, {"slow", slow_job, 0}};
+static const struct job_kind kinds[] = {
+    {"ok", ok_job, 0}, {"bad", bad_job, 0}, {"slow", slow_job, 0}};
 
 static struct store *open_db(const char *name, char *path, size_t cap)
 {
@@ -150,7 +150,8 @@ static void test_queue__runs_done_failed_retried_and_dead(void **state)
 				    &a, &e),
 			 0);
 	assert_int_equal(
-	    job_submit(s, &(struct job_spec){.kind = "bad", .subject = "thing:2", .now = 1}, &b, &e),
+	    job_submit(s, &(struct job_spec){.kind = "bad", .subject = "thing:2", .now = 1}, &b,
+		       &e),
 	    0);
 	assert_int_equal(job_submit(s,
 				    &(struct job_spec){.kind = "bad",
@@ -187,8 +188,8 @@ static void test_queue__runs_done_failed_retried_and_dead(void **state)
 	assert_int_equal(runs, 2);
 	job_queue_stop(q);
 	/* its delay passed (test it by moving the row's not-before back): the last attempt dies */
-	assert_int_equal(store_exec(s, "UPDATE jobs SET lease_until = 1 WHERE state = 'queued'", &e),
-			 0);
+	assert_int_equal(
+	    store_exec(s, "UPDATE jobs SET lease_until = 1 WHERE state = 'queued'", &e), 0);
 	q = start(path);
 	ji = wait_state(s, c, JOB_DEAD);
 	assert_int_equal(ji.attempts, 2);
@@ -209,7 +210,8 @@ static void test_queue__stop_requeues_and_lease_expiry_is_taken_back(void **stat
 	(void)state;
 	merr_init(&e);
 	assert_int_equal(
-	    job_submit(s, &(struct job_spec){.kind = "slow", .subject = "slow:1", .now = 1}, &a, &e),
+	    job_submit(s, &(struct job_spec){.kind = "slow", .subject = "slow:1", .now = 1}, &a,
+		       &e),
 	    0);
 	q = start(path);
 	wait_state(s, a, JOB_RUNNING);
@@ -230,12 +232,14 @@ static void test_queue__stop_requeues_and_lease_expiry_is_taken_back(void **stat
 	assert_int_equal(ji.attempts, 1);
 	/* a row some dead worker left 'running' with a lease in the past is taken back */
 	assert_int_equal(
-	    job_submit(s, &(struct job_spec){.kind = "ok", .subject = "lost", .now = 1}, &b, &e), 0);
-	assert_int_equal(store_exec(s,
-				    "UPDATE jobs SET state = 'running', attempts = 1, lease_owner = "
-				    "'gone', lease_until = 5 WHERE kind = 'ok'",
-				    &e),
-			 0);
+	    job_submit(s, &(struct job_spec){.kind = "ok", .subject = "lost", .now = 1}, &b, &e),
+	    0);
+	assert_int_equal(
+	    store_exec(s,
+		       "UPDATE jobs SET state = 'running', attempts = 1, lease_owner = "
+		       "'gone', lease_until = 5 WHERE kind = 'ok'",
+		       &e),
+	    0);
 	assert_int_equal(store_exec(s, "DELETE FROM jobs WHERE kind = 'slow'", &e), 0);
 	q = start(path);
 	ji = wait_state(s, b, JOB_DONE);
