@@ -243,6 +243,21 @@ int ident_services_list(struct store *s, const char *org,
 				  int64_t last_seen),
 			void *arg, struct merr *e);
 
+/* ---------------------------------------------------------------- reads (read.c) */
+
+/* A stored service as JSON, the one shape the API and `mamori services list --json` give:
+ * ident_service_json without the run's timings, with first_seen and last_seen (UTC). */
+struct cJSON *ident_service_row_json(const struct ident_service *sv, int64_t first_seen,
+				     int64_t last_seen);
+
+/* The leaf certificate of a stored tls_info JSON text; M_ENOTFOUND when it has no chain. */
+struct ident_cert_row {
+	char subject[512], issuer[512];
+	int64_t not_after;
+	bool expired, self_signed, hostname_mismatch, not_yet_valid;
+};
+int ident_cert_from_tls(const char *tls_info, struct ident_cert_row *out);
+
 /* ---------------------------------------------------------------- the use case (run.c) */
 
 /* The Recog databases under data_dir/recog plus mamori's local ones, loaded and compiled once

@@ -243,6 +243,19 @@ int scan_store_finish(struct store *s, int64_t id, const char *state, const stru
 int scan_store_reopen(struct store *s, int64_t id, struct merr *e);
 int scan_store_get(struct store *s, int64_t id, struct scan_info *out, struct merr *e);
 /* Calls fn for each scan, newest first (at most limit, 0 = all). */
+struct cJSON;
+
+/* A page of scans, newest first (started_at, id); *total (may be NULL) all of them. */
+struct scan_query {
+	int64_t limit; /* <= 0: all */
+	int64_t offset;
+};
+int scan_store_page(struct store *s, const struct scan_query *q,
+		    int (*fn)(void *arg, const struct scan_info *i), void *arg, int64_t *total,
+		    struct merr *e);
+/* The one JSON shape of a scan (API and `mamori scan list/show --json`); state NULL: the
+ * stored one (the console passes its job's live state). */
+struct cJSON *scan_info_json(const struct scan_info *i, const char *state);
 int scan_store_list(struct store *s, size_t limit, int (*fn)(void *arg, const struct scan_info *i),
 		    void *arg, struct merr *e);
 /* Calls fn for each observation seen in scan id. */

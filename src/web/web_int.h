@@ -575,6 +575,12 @@ bool web_report_file_parse(const char *file, char period[8], const char **ext);
 /* Home page for a role after login. */
 const char *web_home_for(enum auth_role role);
 
+/* The caller's row-level rule for library reads: operators their organisation, bureau users
+ * their sector's, analysts all (an empty slug or sector matches nothing). M_EPERM for any
+ * other role. */
+struct inv_rows;
+int web_rows(const struct web_req *r, struct inv_rows *rows);
+
 /* Loads the one organisation named by r's {org} parameter (slug or numeric id), narrowed by
  * web_org_filter, with the parts `with` asks for. M_ENOTFOUND when it is not among the
  * caller's rows. Returns a new document in *out (inv_doc_free). */
