@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "base/mem.h"
-#include "vuln/cpe.h"
+#include "cpe/cpe.h"
 #include "vuln/match.h"
 
 struct vuln_criterion {

@@ -12,7 +12,7 @@
 #include "inventory/inventory.h"
 #include "rating/rating.h"
 #include "scan/scan.h"
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 #include "web/web_int.h"
 
 /* ---------------------------------------------------------------- dashboard panels */

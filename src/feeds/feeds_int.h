@@ -1,0 +1,275 @@
+/*
+ * feeds_int.h - shared by the feed_*.c files only: the import context, the prepared
+ * statement cache, the adapter table entry and small JSON/CPE helpers.
+ */
+#ifndef MAMORI_FEEDS_FEEDS_INT_H
+#define MAMORI_FEEDS_FEEDS_INT_H
+
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+
+#include "base/buf.h"
+
+#include "feeds/feeds.h"
+#include "feeds/split.h"
+
+/* Statements prepared once per import and reused (the SQL is in feed_common.c). */
+enum feeds_st {
+	ST_CVE_GET,
+	ST_NVD_UPSERT,
+	ST_CVE5_INSERT,
+	ST_CVE5_FILL,
+	ST_SEVERITY,
+	ST_REFS_DEL,
+	ST_REF_NVD,
+	ST_REF_CVE5,
+	ST_PROD_DEL,
+	ST_PROD_INS,
+	ST_KEV_GET,
+	ST_KEV_UPSERT,
+	ST_KEV_VERSION,
+	ST_KEV_FIRST,
+	ST_KEV_SEEN,
+	ST_EPSS_UPSERT,
+	ST_JVN_GET,
+	ST_JVN_UPSERT,
+	ST_JVN_CPES_GET,
+	ST_JVN_CVES_GET,
+	ST_JVN_CVES_DEL,
+	ST_JVN_CVE_INS,
+	ST_PROD_DEL_VP,
+	ST_ERR_INS,
+	ST_COUNT
+};
+
+/* Outcome of storing one record. */
+enum { FEEDS_STORED = 0, FEEDS_UNCHANGED = 1, FEEDS_NOT_RECORD = 2 /* header, comment */ };
+
+/* A batch's cve_products rows waiting for its commit (feed_prods.c). */
+struct feeds_prods {
+	struct buf text; /* "vp\0cve\0origin\0" a row */
+	size_t *rows;	 /* offsets into text */
+	size_t n, cap;
+};
+
+struct feeds_ctx {
+	struct store *s;
+	const struct feeds_opts *o;
+	struct feeds_result *r;
+	const char *path; /* as given */
+	const char *name; /* "nvd/nvdcve-2016.json.gz": feed_state key and error file */
+	struct split *sp; /* the open splitter (array and line feeds) */
+	struct store_stmt *st[ST_COUNT];
+	long long last_offset; /* of the last record stored (checkpoint) */
+	char epss_model[64], epss_date[64];
+	bool epss_header;
+	char kev_version[32];
+	long long kev_seen;
+	bool kev_checked, kev_older; /* an older catalog than the stored one: history only */
+	/* Products wait for the batch commit (records from the parser threads, whose batch is
+	 * rolled back whole on a store error); off when each record has its own savepoint. */
+	bool defer_products;
+	struct feeds_prods prods;
+};
+
+/* The deferred products: add a row; whether a CVE has rows waiting; insert them all in
+ * (vp, cve, origin) order (before the commit); forget them (on rollback); free. */
+int feeds_prods_add(struct feeds_prods *p, const char *vp, const char *cve, const char *origin);
+bool feeds_prods_has_cve(const struct feeds_prods *p, const char *cve);
+int feeds_prods_flush(struct feeds_ctx *c, struct merr *e);
+void feeds_prods_drop(struct feeds_prods *p);
+void feeds_prods_release(struct feeds_prods *p);
+
+/* A feed adapter: one struct per feed, in the table in feeds.c. */
+struct feeds_adapter {
+	enum feeds_kind kind;
+	enum split_mode mode;
+	const char *array_key;
+	bool one_tx;	/* the whole file in one transaction (KEV, EPSS) */
+	bool savepoint; /* a savepoint per record */
+	bool json;	/* records are JSON: UTF-8 check at the boundary */
+	int (*begin)(struct feeds_ctx *c, struct merr *e);
+	/* Returns FEEDS_STORED, FEEDS_UNCHANGED or an error (detail in e, cve id in cve). */
+	int (*record)(struct feeds_ctx *c, const struct split_rec *rec, char *cve, size_t cve_cap,
+		      struct merr *e);
+	int (*finish)(struct feeds_ctx *c, struct merr *e);
+	/* Whole-document feeds (JVN) use this instead of the splitter. */
+	int (*file)(struct feeds_ctx *c, const char *p, size_t len, struct merr *e);
+	/* Optional two-thread form of record (feed_pipe.c): parse needs no store and gives a
+	 * self-contained record (*bytes: its size) that store writes and rec_free frees. */
+	int (*parse)(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+		     size_t cve_cap, struct merr *e);
+	int (*store)(struct feeds_ctx *c, void *rec, struct merr *e);
+	void (*rec_free)(void *rec);
+};
+
+extern const struct feeds_adapter feeds_nvd_adapter, feeds_cve5_adapter, feeds_kev_adapter,
+    feeds_epss_adapter, feeds_jvn_adapter;
+
+/* Returns the prepared statement (reset, bindings cleared), preparing it on first use. */
+struct store_stmt *feeds_stmt(struct feeds_ctx *c, enum feeds_st id, struct merr *e);
+void feeds_stmts_release(struct feeds_ctx *c);
+/* Steps a statement that returns no row. */
+int feeds_exec(struct store_stmt *st, struct merr *e);
+
+/* Logs a rejected record to feed_errors and to the result's first errors. */
+void feeds_log_error(struct feeds_ctx *c, const struct merr *err, const char *cve);
+
+/* JSON helpers: typed member access with errors naming the field. */
+/* cJSON_GetObjectItemCaseSensitive, inline and comparing the first byte before strcmp: the
+ * parser thread looked members up so often that the calls were a tenth of its time. */
+static inline const cJSON *fj_get(const cJSON *o, const char *key)
+{
+	const cJSON *c = o ? o->child : NULL;
+
+	for (; c && c->string; c = c->next)
+		if (c->string[0] == key[0] && strcmp(c->string, key) == 0)
+			return c;
+	return NULL;
+}
+const char *fj_str(const cJSON *o, const char *key);
+/* Required string: error unless present, a string, and at most max bytes. */
+int fj_req_str(const cJSON *o, const char *key, size_t max, const char **out, struct merr *e);
+/* Optional string: absent/null gives NULL; any other non-string type is an error. */
+int fj_opt_str(const cJSON *o, const char *key, size_t max, const char **out, struct merr *e);
+/* Optional array: absent/null gives NULL; another type is an error. */
+int fj_opt_arr(const cJSON *o, const char *key, const cJSON **out, struct merr *e);
+int fj_time(const char *field, const char *v, int64_t *out, struct merr *e);
+bool feeds_valid_cve_id(const char *s);
+
+/* Folded vendor:product of a CPE 2.3 formatted string or 2.2 URI; 0 or an error. */
+int feeds_cpe_vp(const char *cpe, char *out, size_t cap);
+/* Adds a folded key to c->vps unless present. */
+int feeds_cve_add_vp(struct feeds_cve *c, const char *vp);
+/* Folds free-text vendor/product names ("Palo Alto Networks", "PAN-OS"). */
+int feeds_fold_names(const char *vendor, const char *product, char *out, size_t cap);
+/* Appends a distinct "CWE-n" to a comma list. */
+void feeds_add_cwe(char *list, size_t cap, const char *cwe);
+/* Picks the metric for the score columns from a cvssMetricVxx-style array. */
+const char *feeds_severity_for(double score, int major);
+
+/* Stores the CVE's products / references for one origin, deleting the old ones first unless
+ * the CVE is fresh (its row did not exist). */
+int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
+			 bool fresh, struct merr *e);
+int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
+		     bool fresh, struct merr *e);
+/* The severity word of the best metric the record has (v4 > v3 > v2), or NULL. */
+const char *feeds_best_severity(const struct feeds_cve *c);
+/* Binds the 13 metric columns (v4: score vector source severity; v3: score vector source
+ * version severity; v2: score vector source severity) from column i; returns the next. */
+int feeds_bind_metrics(struct store_stmt *st, int i, const struct feeds_cve *c);
+/* Sets cves.severity from the best CVSS present (v4 > v3 > v2). */
+int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e);
+
+/*
+ * cJSON allocations between feeds_arena_begin() and feeds_arena_end(mark) come from a
+ * thread-local bump arena and are all released by the end call: free the DOM (cJSON_Delete,
+ * cJSON_free) before it. Calls nest. A no-op under ASan.
+ */
+size_t feeds_arena_begin(void);
+void feeds_arena_end(size_t mark);
+/* The count of allocations that missed the arena so far (take it after the begin call). */
+size_t feeds_arena_spills(void);
+/* cJSON_Delete(doc), or nothing when no allocation has missed the arena since spills was
+ * taken: the coming end call then frees the whole tree at once. */
+void feeds_arena_delete(cJSON *doc, size_t spills);
+
+/* Frees the calling thread's arena (a thread that parsed records, at its exit). */
+void feeds_arena_thread_end(void);
+
+/* The first CVE id in a record, for errors found before the parser could read it. */
+void feeds_guess_cve(const char *p, size_t len, char *out, size_t cap);
+
+/* Moves everything a parsed record borrows from its cJSON tree (strings, the printed
+ * configurations / affected arrays) into one owned block and frees the tree, so the record
+ * can cross to another thread. *bytes receives the record's size. */
+int feeds_cve_detach(struct feeds_cve *c, size_t *bytes, struct merr *e);
+
+/* An adapter's parse for struct feeds_cve records: a detached heap record (feeds_cve_free). */
+int feeds_cve_parse_owned(int (*parse)(const char *, size_t, struct feeds_cve *, struct merr *),
+			  const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+			  size_t cve_cap, struct merr *e);
+void feeds_cve_free(void *rec);
+
+/* ---- the parser -> store hand-off (feed_queue.c, feed_pipe.c) ---- */
+
+/* One split record, parsed, or an error found while splitting or parsing it. */
+struct feeds_item {
+	void *rec;	  /* the adapter's parsed record (rc 0), owned by whoever holds the item */
+	size_t bytes;	  /* its size, for the queue's byte budget */
+	int rc;		  /* 0 or a negative code with detail in e */
+	bool from_split;  /* the splitter's error (no record) */
+	bool fatal;	  /* the stream is broken: nothing follows */
+	long long offset; /* of the record in the decompressed stream */
+	long line;
+	char cve[32]; /* the record's CVE id when known */
+	struct merr e;
+};
+
+struct feeds_queue;
+/*
+ * The hand-off queue, bounded by max_items and by max_bytes of waiting records (the item
+ * the consumer waits for always fits). Items come out in sequence order: feeds_queue_push
+ * numbers them 0, 1, 2 ... (one producer); several producers number their own with
+ * feeds_queue_push_at. rec_free frees records the consumer never took.
+ */
+int feeds_queue_new(size_t max_items, size_t max_bytes, void (*rec_free)(void *rec),
+		    struct feeds_queue **out);
+/* Blocks while full. Takes it->rec (NULL afterwards). M_EINTR once cancelled (rec freed). */
+int feeds_queue_push(struct feeds_queue *q, struct feeds_item *it);
+int feeds_queue_push_at(struct feeds_queue *q, uint64_t seq, struct feeds_item *it);
+/* Blocks until the next item in order is there. Returns 1 with it (yours), 0 after the
+ * last one. */
+int feeds_queue_pop(struct feeds_queue *q, struct feeds_item *it);
+/* Producers: no more items (feeds_queue_finish_at: items 0 .. total-1 were pushed).
+ * Consumer: stop reading (pushes fail from now on). */
+void feeds_queue_finish(struct feeds_queue *q);
+void feeds_queue_finish_at(struct feeds_queue *q, uint64_t total);
+void feeds_queue_cancel(struct feeds_queue *q);
+void feeds_queue_free(struct feeds_queue *q);
+
+#define PIPE_THREADS_MAX 4
+struct feeds_pipe {
+	struct split *sp;
+	const struct feeds_adapter *ad;
+	struct feeds_queue *q;
+	pthread_mutex_t mu; /* the splitter and the fields below */
+	uint64_t next_seq;  /* of the next record split */
+	bool done;	    /* the stream ended, broke, or the consumer left */
+	int running;	    /* parser threads not yet finished */
+	pthread_t th[PIPE_THREADS_MAX];
+	int n_th;
+	bool mu_init;
+};
+/* Starts threads (1..PIPE_THREADS_MAX) parser threads over sp; pop p->q until it returns
+ * 0, then feeds_pipe_stop. */
+int feeds_pipe_start(struct feeds_pipe *p, struct split *sp, const struct feeds_adapter *ad,
+		     int threads, struct merr *e);
+/* Cancels (if still running), joins the threads and frees what is left in the queue. */
+void feeds_pipe_stop(struct feeds_pipe *p);
+
+/* A helper thread with its own connection that checkpoints the WAL every 100 ms while an
+ * import runs (the importing connection then sets wal_autocheckpoint 0). Start returns
+ * M_EUNSUPPORTED when the store is not a SQLite file. Stop does a last pass and joins. */
+struct feeds_ckpt {
+	struct store *s;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, started;
+};
+int feeds_ckpt_start(struct store *s, struct feeds_ckpt *k);
+void feeds_ckpt_stop(struct feeds_ckpt *k);
+
+/* JVN entries (feed_jvn.c): lifecycle and builders for the XML and JSON parsers. */
+int feeds_jvn_init(struct feeds_jvn *j);
+void feeds_jvn_release(struct feeds_jvn *j);
+int feeds_jvn_add_string(cJSON *arr, const char *s);
+int feeds_jvn_add_product(struct feeds_jvn *j, const char *vendor, const char *product,
+			  const char *version);
+void feeds_jvn_set_severity(struct feeds_jvn *j, const char *v3_word, const char *v2_word);
+
+#endif
