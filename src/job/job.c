@@ -224,7 +224,8 @@ void job_queue_wake(struct job_queue *q, int64_t id, const char *subject)
 	if (!q)
 		return;
 	pthread_mutex_lock(&q->mu);
-	if ((m = mem_slot(q, id, true)) != NULL) {
+	/* a worker may have taken (or even finished) it already: then it knows better */
+	if (!mem_slot(q, id, false) && (m = mem_slot(q, id, true)) != NULL) {
 		copy(m->subject, sizeof(m->subject), subject);
 		m->v.state = JOB_QUEUED;
 	}
@@ -381,17 +382,17 @@ static bool transient(int code)
 	       code == M_ENOMEM;
 }
 
-/* Records how the job ended: done, back to the queue (stopped, or a transient failure with
- * attempts left), failed or dead. Returns the state written. */
-static enum job_state finish(struct job_queue *q, struct store *s, const struct claimed *c,
-			     int code, const char *error, const char *note)
+/* How the job ended: done, back to the queue (stopped, or a transient failure with attempts
+ * left; *not_before then delays it), failed or dead. */
+static enum job_state decide(struct job_queue *q, struct store *s, const struct claimed *c,
+			     int code, int64_t now, int64_t *not_before)
 {
-	struct store_stmt *st = NULL;
 	struct merr e;
-	int64_t now = time_now(), attempts = 0, max = 0, not_before = 0;
+	int64_t attempts = 0, max = 0;
 	enum job_state to = JOB_DONE;
 
 	merr_init(&e);
+	*not_before = 0;
 	if (code) {
 		struct job_info ji;
 		if (job_get(s, c->id, &ji, &e) == 0) {
@@ -402,11 +403,21 @@ static enum job_state finish(struct job_queue *q, struct store *s, const struct 
 			to = JOB_QUEUED; /* continued at the next start */
 		} else if (transient(code)) {
 			to = attempts < max ? JOB_QUEUED : JOB_DEAD;
-			not_before = now + JOB_RETRY_DELAY * attempts;
+			*not_before = now + JOB_RETRY_DELAY * attempts;
 		} else {
 			to = JOB_FAILED;
 		}
 	}
+	return to;
+}
+
+static void record(struct store *s, const struct claimed *c, enum job_state to, int64_t now,
+		   int64_t not_before, const char *error, const char *note)
+{
+	struct store_stmt *st = NULL;
+	struct merr e;
+
+	merr_init(&e);
 	if (store_prepare(s,
 			  "UPDATE jobs SET state = ?, finished_at = ?, lease_owner = NULL, "
 			  "lease_until = ?, error = ?, note = ? WHERE id = ?",
@@ -436,7 +447,6 @@ static enum job_state finish(struct job_queue *q, struct store *s, const struct 
 	} else {
 		log_error("job", "job %lld: cannot record its end: %s", (long long)c->id, e.msg);
 	}
-	return to;
 }
 
 static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
@@ -471,13 +481,15 @@ static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
 	if ((m = mem_slot(q, c->id, false)) != NULL)
 		copy(note, sizeof(note), m->v.note);
 	pthread_mutex_unlock(&q->mu);
-	enum job_state to = finish(q, s, c, rc, err, note);
-	pthread_mutex_lock(&q->mu);
+	int64_t now = time_now(), not_before;
+	enum job_state to = decide(q, s, c, rc, now, &not_before);
+	pthread_mutex_lock(&q->mu); /* memory first: it is what this process shows */
 	if ((m = mem_slot(q, c->id, false)) != NULL) {
 		m->v.state = to;
 		copy(m->v.error, sizeof(m->v.error), err);
 	}
 	pthread_mutex_unlock(&q->mu);
+	record(s, c, to, now, not_before, err, note);
 }
 
 static void wait_poll(struct job_queue *q)

@@ -815,7 +815,7 @@ def findings_checks(srv, jars, token):
     check(d.get("grade") == "C" and abs(sum(x["points"] for x in d["deductions"]) -
                                          (100 - d["score"])) < 0.05, "kanto rating %s" % d)
     r = srv.request("GET", "/api/v1/orgs/kanto-rail/services", cookie=op)
-    check(r.status == 200 and r.json()["items"][0]["tls"]["expired"] is True, "services tls")
+    check(r.status == 200 and r.json()["items"][0]["tls_info"]["expired"] is True, "services tls")
     r = srv.request("GET", "/api/v1/orgs/kanto-rail/findings?state=open", cookie=op)
     check(r.status == 200 and [f["id"] for f in r.json()["items"]] == [k], "org findings")
     # pages: dashboard panels, operator page, escaped evidence
