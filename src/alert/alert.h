@@ -81,6 +81,9 @@ int alert_ack_id(struct store *s, int64_t alert_id, const char *actor, int64_t n
 int alert_token_new(char token[ALERT_TOKEN_LEN + 1], char hash_hex[65], struct merr *e);
 /* 32 lower-case hex characters. */
 bool alert_token_ok(const char *token);
+/* The alert a link token names (only its SHA-256 is stored); M_ENOTFOUND for an unknown or
+ * malformed token. */
+int alert_id_by_token(struct store *s, const char *token, int64_t *alert_id, struct merr *e);
 /* A console base URL is acceptable (NULL is: no link). M_EINVAL with the reason. */
 int alert_ack_base_check(const char *base, struct merr *e);
 
@@ -158,5 +161,31 @@ int alert_retry(struct store *s, int64_t alert_id, long *revived, struct merr *e
 
 int alert_webhook_add(struct store *s, const char *org, const char *url, const char *secret,
 		      int64_t now, int64_t *id, struct merr *e);
+
+/* ------------------------------------------------------------ reads (read.c) */
+
+/* One recipient of an alert and one delivery attempt; strings borrowed for the callback. */
+struct alert_target_row {
+	const char *channel, *target, *state;
+	int64_t attempts, delivered_at;
+};
+struct alert_delivery_row {
+	int64_t at;
+	const char *channel, *target;
+	int64_t attempt;
+	const char *status, *error;
+};
+/* The recipients of alert_id (by channel, target) and its delivery log (oldest first); fn
+ * returning non-zero stops. */
+int alert_targets_each(struct store *s, int64_t alert_id,
+		       int (*fn)(void *arg, const struct alert_target_row *t), void *arg,
+		       struct merr *e);
+int alert_deliveries_each(struct store *s, int64_t alert_id,
+			  int (*fn)(void *arg, const struct alert_delivery_row *d), void *arg,
+			  struct merr *e);
+/* Their JSON shapes (docs/API.md). */
+struct cJSON;
+struct cJSON *alert_target_json(const struct alert_target_row *t);
+struct cJSON *alert_delivery_json(const struct alert_delivery_row *d);
 
 #endif

@@ -10,8 +10,7 @@
 #include "base/json.h"
 #include "identify/identify.h"
 
-cJSON *ident_service_row_json(const struct ident_service *sv, int64_t first_seen,
-			      int64_t last_seen)
+cJSON *ident_service_row_json(const struct ident_service *sv, int64_t first_seen, int64_t last_seen)
 {
 	cJSON *o = ident_service_json(sv);
 

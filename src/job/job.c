@@ -483,13 +483,14 @@ static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
 	pthread_mutex_unlock(&q->mu);
 	int64_t now = time_now(), not_before;
 	enum job_state to = decide(q, s, c, rc, now, &not_before);
-	pthread_mutex_lock(&q->mu); /* memory first: it is what this process shows */
+	/* the row first: once this process shows the job ended, its key is free to submit again */
+	record(s, c, to, now, not_before, err, note);
+	pthread_mutex_lock(&q->mu);
 	if ((m = mem_slot(q, c->id, false)) != NULL) {
 		m->v.state = to;
 		copy(m->v.error, sizeof(m->v.error), err);
 	}
 	pthread_mutex_unlock(&q->mu);
-	record(s, c, to, now, not_before, err, note);
 }
 
 static void wait_poll(struct job_queue *q)

@@ -5,7 +5,6 @@
 #include "base/json.h"
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
 
 #include "alert/alert.h"
 #include "web/web_int.h"
@@ -37,19 +36,6 @@ enum {
 	C_NOTICE,
 	C_BODY
 };
-
-/* Hex SHA-256 of a link token: the store keeps only this. */
-static int token_hash(const char *token, char hex[65], struct merr *e)
-{
-	unsigned char h[32];
-	unsigned hl = 0;
-
-	if (!EVP_Digest(token, strlen(token), h, &hl, EVP_sha256(), NULL))
-		return merr_set(e, M_EIO, "sha256");
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	return 0;
-}
 
 /* ---------------------------------------------------------------- the query */
 
@@ -136,79 +122,57 @@ static int aq_count(struct web_req *r, const struct web_where *q, int64_t *n)
 
 static const char list_tail[] = "ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?";
 
-/* Calls fn for each recipient of alert id (channel, target, state, attempts, delivered_at).
- * cache (may be NULL) keeps the statement for the next row of a list; the caller finalizes. */
-static int targets_each(struct web_req *r, struct store_stmt **cache, int64_t id, row_fn fn,
-			void *arg)
-{
-	struct store_stmt *st = cache ? *cache : NULL;
-	int rc = 0;
+/* The alert module's reads of one alert's recipients and delivery log, with the request
+ * passed to the row functions. cache is no longer used (the store keeps the statement). */
+typedef int (*target_fn)(struct web_req *r, const struct alert_target_row *t, void *arg);
+typedef int (*delivery_fn)(struct web_req *r, const struct alert_delivery_row *d, void *arg);
+struct each_ctx {
+	struct web_req *r;
+	void *fn;
+	void *arg;
+};
 
-	if (st)
-		stmt_reset(st);
-	else if ((rc = store_prepare(r->s,
-				     "SELECT channel, target, state, attempts, delivered_at FROM "
-				     "alert_targets WHERE alert_id = ? ORDER BY channel, target",
-				     &st, &r->err)))
-		return rc;
-	stmt_bind_int64(st, 1, id);
-	while ((rc = stmt_step(st, &r->err)) == 1)
-		if ((rc = fn(r, st, arg)))
-			break;
-	if (cache)
-		*cache = st;
-	else
-		stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+static int target_cb(void *arg, const struct alert_target_row *t)
+{
+	struct each_ctx *x = arg;
+	return ((target_fn)x->fn)(x->r, t, x->arg);
 }
 
-/* Calls fn for each delivery attempt of alert id (at, channel, target, attempt, status, error). */
-static int deliveries_each(struct web_req *r, int64_t id, row_fn fn, void *arg)
+static int delivery_cb(void *arg, const struct alert_delivery_row *d)
 {
-	struct store_stmt *st = NULL;
-	int rc = store_prepare(r->s,
-			       "SELECT at, channel, target, attempt, status, error FROM "
-			       "alert_deliveries WHERE alert_id = ? ORDER BY at, id",
-			       &st, &r->err);
+	struct each_ctx *x = arg;
+	return ((delivery_fn)x->fn)(x->r, d, x->arg);
+}
 
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, id);
-	while ((rc = stmt_step(st, &r->err)) == 1)
-		if ((rc = fn(r, st, arg)))
-			break;
-	stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+static int targets_each(struct web_req *r, struct store_stmt **cache, int64_t id, target_fn fn,
+			void *arg)
+{
+	struct each_ctx x = {r, (void *)fn, arg};
+
+	(void)cache;
+	return alert_targets_each(r->s, id, target_cb, &x, &r->err);
+}
+
+static int deliveries_each(struct web_req *r, int64_t id, delivery_fn fn, void *arg)
+{
+	struct each_ctx x = {r, (void *)fn, arg};
+
+	return alert_deliveries_each(r->s, id, delivery_cb, &x, &r->err);
 }
 
 /* ---------------------------------------------------------------- JSON */
 
-static int target_json(struct web_req *r, struct store_stmt *st, void *arg)
+static int target_json(struct web_req *r, const struct alert_target_row *t, void *arg)
 {
-	cJSON *o = cJSON_CreateObject();
-
 	(void)r;
-	json_add_str(o, "channel", stmt_text(st, 0));
-	json_add_str(o, "target", stmt_text(st, 1));
-	json_add_str(o, "state", stmt_text(st, 2));
-	cJSON_AddNumberToObject(o, "attempts", (double)stmt_int64(st, 3));
-	json_add_time(o, "delivered_at", stmt_int64(st, 4));
-	cJSON_AddItemToArray(arg, o);
+	cJSON_AddItemToArray(arg, alert_target_json(t));
 	return 0;
 }
 
-static int delivery_json(struct web_req *r, struct store_stmt *st, void *arg)
+static int delivery_json(struct web_req *r, const struct alert_delivery_row *d, void *arg)
 {
-	cJSON *o = cJSON_CreateObject();
-
 	(void)r;
-	json_add_time(o, "at", stmt_int64(st, 0));
-	json_add_str(o, "channel", stmt_text(st, 1));
-	json_add_str(o, "target", stmt_text(st, 2));
-	cJSON_AddNumberToObject(o, "attempt", (double)stmt_int64(st, 3));
-	json_add_str(o, "status", stmt_text(st, 4));
-	json_add_str(o, "error", stmt_text(st, 5));
-	cJSON_AddItemToArray(arg, o);
+	cJSON_AddItemToArray(arg, alert_delivery_json(d));
 	return 0;
 }
 
@@ -399,11 +363,11 @@ static const char *state_label(struct web_req *r, const char *state)
 	return state;
 }
 
-static int target_cell(struct web_req *r, struct store_stmt *st, void *arg)
+static int target_cell(struct web_req *r, const struct alert_target_row *t, void *arg)
 {
 	(void)arg;
-	web_out(r, "<li class=\"dl-%s\">%s <span class=\"state\">%s</span></li>", stmt_text(st, 2),
-		stmt_text(st, 1), state_label(r, stmt_text(st, 2)));
+	web_out(r, "<li class=\"dl-%s\">%s <span class=\"state\">%s</span></li>", t->state,
+		t->target, state_label(r, t->state));
 	return 0;
 }
 
@@ -537,25 +501,24 @@ int web_page_alerts(struct web_req *r)
 	return 0;
 }
 
-static int target_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int target_row(struct web_req *r, const struct alert_target_row *t, void *arg)
 {
 	(void)arg;
 	web_out(r,
 		"<tr><td>%s</td><td>%s</td><td class=\"dl-%s\">%s</td><td class=\"num\">%L</td>"
 		"<td>%s</td></tr>",
-		stmt_text(st, 0), stmt_text(st, 1), stmt_text(st, 2),
-		state_label(r, stmt_text(st, 2)), stmt_int64(st, 3), web_jst(r, stmt_int64(st, 4)));
+		t->channel, t->target, t->state, state_label(r, t->state), t->attempts,
+		web_jst(r, t->delivered_at));
 	return 0;
 }
 
-static int delivery_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int delivery_row(struct web_req *r, const struct alert_delivery_row *d, void *arg)
 {
 	(void)arg;
 	web_out(r,
 		"<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"num\">%L</td><td>%s</td>"
 		"<td>%s</td></tr>",
-		web_jst(r, stmt_int64(st, 0)), stmt_text(st, 1), stmt_text(st, 2),
-		stmt_int64(st, 3), stmt_text(st, 4), stmt_text(st, 5));
+		web_jst(r, d->at), d->channel, d->target, d->attempt, d->status, d->error);
 	return 0;
 }
 
@@ -612,26 +575,38 @@ int web_page_alert(struct web_req *r)
 
 /* ---------------------------------------------------------------- the token link */
 
-/* The alert a token names (id, org, subject, created, acked_at): 1 found, 0 not, or an error.
- * Only the token's SHA-256 is stored. */
+struct token_hit {
+	row_fn fn;
+	void *arg;
+	int *found;
+};
+
+static int token_hit_row(struct web_req *r, struct store_stmt *st, void *arg)
+{
+	struct token_hit *h = arg;
+
+	*h->found = 1;
+	return h->fn(r, st, h->arg);
+}
+
+/* The alert a token names (the alert module looks the token's hash up), read as the lists
+ * read one alert: 1 found, 0 not, or an error. */
 static int token_find(struct web_req *r, const char *token, row_fn fn, void *arg)
 {
-	char hex[65];
-	struct store_stmt *st = NULL;
-	int rc;
+	struct web_where q;
+	char ids[24];
+	int64_t id;
+	int rc = alert_id_by_token(r->s, token, &id, &r->err), found = 0;
 
-	if ((rc = token_hash(token, hex, &r->err)))
+	if (rc)
+		return rc == M_ENOTFOUND ? 0 : rc;
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	web_where_init(&q);
+	if ((rc = aq_add(&q, "a.id = ?", ids)))
 		return rc;
-	if ((rc = store_prepare(r->s,
-				"SELECT " A_COLS " FROM " A_FROM " WHERE a.ack_token_sha256 = ?",
-				&st, &r->err)))
-		return rc;
-	stmt_bind_text(st, 1, hex);
-	rc = stmt_step(st, &r->err);
-	if (rc == 1 && (rc = fn(r, st, arg)) == 0)
-		rc = 1;
-	stmt_finalize(st);
-	return rc;
+	struct token_hit h = {fn, arg, &found};
+	rc = aq_run(r, &q, A_COLS, "LIMIT 1", 0, 0, token_hit_row, &h);
+	return rc ? rc : found;
 }
 
 /* Refuses a throttled address; counts an unknown token against it (like failed logins).
