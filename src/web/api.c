@@ -125,16 +125,7 @@ int web_api_org_scope(struct web_req *r)
 
 static int user_json(const struct auth_user *u, void *arg)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "name", u->name);
-	cJSON_AddStringToObject(o, "display_name", u->display);
-	cJSON_AddStringToObject(o, "role", auth_role_name(u->role));
-	json_add_str(o, "org", u->org_slug[0] ? u->org_slug : NULL);
-	json_add_str(o, "sector", u->sector[0] ? u->sector : NULL);
-	cJSON_AddBoolToObject(o, "disabled", u->disabled);
-	json_add_time(o, "created_at", u->created_at);
-	cJSON_AddItemToArray((cJSON *)arg, o);
+	cJSON_AddItemToArray((cJSON *)arg, auth_user_json(u));
 	return 0;
 }
 
@@ -199,15 +190,7 @@ int web_api_users_add(struct web_req *r)
 
 static int audit_json(const struct auth_audit_row *a, void *arg)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "id", (double)a->id);
-	json_add_time(o, "at", a->at);
-	json_add_str(o, "actor", a->actor);
-	json_add_str(o, "action", a->action);
-	json_add_str(o, "object", a->object);
-	json_add_str(o, "detail", a->detail);
-	cJSON_AddItemToArray((cJSON *)arg, o);
+	cJSON_AddItemToArray((cJSON *)arg, auth_audit_json(a));
 	return 0;
 }
 
