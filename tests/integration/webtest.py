@@ -1159,6 +1159,12 @@ def scan_shutdown_check(db, tmp):
         con.close()
         check(state == "interrupted" and cp > 0 and fin, "scan after shutdown: %s %s" %
               (state, cp))
+        # its job (src/job) went back to the queue, to be continued at the next start
+        con = sqlite3.connect(db)
+        job = con.execute("SELECT kind, state, attempts, lease_owner FROM jobs WHERE subject = ?",
+                          ("scan:%d" % sid,)).fetchall()
+        con.close()
+        check(job == [("scan", "queued", 1, None)], "the scan's job after shutdown: %s" % job)
         # and the CLI continues it from there (one second of it, same loopback scope)
         p = subprocess.run([M, "--db", db, "scan", "--resume", str(sid), "--max-runtime", "1"],
                            capture_output=True, text=True, timeout=60)
