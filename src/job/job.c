@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/mtime.h"
@@ -183,7 +184,8 @@ struct job_queue {
 	pthread_t th[JOB_WORKERS_MAX];
 	unsigned n_th;
 	bool quit;
-	volatile sig_atomic_t stop;
+	volatile sig_atomic_t own_stop;
+	volatile sig_atomic_t *stop; /* &own_stop, or the caller's (job_run_pending) */
 	struct mem_job mem[JOB_MEM_MAX];
 	int64_t seq;
 };
@@ -262,7 +264,7 @@ void *job_arg(const struct job_ctx *x)
 
 volatile sig_atomic_t *job_stop_flag(struct job_ctx *x)
 {
-	return &x->q->stop;
+	return x->q->stop;
 }
 
 void job_progress_set(struct job_ctx *x, const struct job_progress *p)
@@ -399,7 +401,7 @@ static enum job_state decide(struct job_queue *q, struct store *s, const struct 
 			attempts = ji.attempts;
 			max = ji.max_attempts;
 		}
-		if (code == M_EINTR && q->stop) {
+		if (code == M_EINTR && *q->stop) {
 			to = JOB_QUEUED; /* continued at the next start */
 		} else if (transient(code)) {
 			to = attempts < max ? JOB_QUEUED : JOB_DEAD;
@@ -544,10 +546,11 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int job_queue_start(const struct job_queue_config *c, struct job_queue **out, struct merr *e)
+/* A queue without threads yet: settings checked and copied. */
+static int queue_new(const struct job_queue_config *c, unsigned n, struct job_queue **out,
+		     struct merr *e)
 {
 	struct job_queue *q;
-	unsigned n = c->workers ? c->workers : 1;
 
 	*out = NULL;
 	if (!c->db || !c->n_kinds || c->n_kinds > JOB_KINDS_MAX || n > JOB_WORKERS_MAX)
@@ -559,6 +562,7 @@ int job_queue_start(const struct job_queue_config *c, struct job_queue **out, st
 	}
 	q->cfg = *c;
 	q->cfg.db = q->db;
+	q->stop = &q->own_stop;
 	if (q->cfg.poll_s <= 0)
 		q->cfg.poll_s = 2;
 	for (size_t i = 0; i < c->n_kinds; i++) {
@@ -567,6 +571,19 @@ int job_queue_start(const struct job_queue_config *c, struct job_queue **out, st
 			q->kinds[i].lease_s = JOB_LEASE_DEFAULT;
 	}
 	snprintf(q->owner, sizeof(q->owner), "pid %ld/%p", (long)getpid(), (void *)q);
+	*out = q;
+	return 0;
+}
+
+int job_queue_start(const struct job_queue_config *c, struct job_queue **out, struct merr *e)
+{
+	struct job_queue *q;
+	unsigned n = c->workers ? c->workers : 1;
+	int rc = queue_new(c, n, &q, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	for (; q->n_th < n; q->n_th++)
@@ -589,7 +606,7 @@ void job_queue_stop(struct job_queue *q)
 		return;
 	pthread_mutex_lock(&q->mu);
 	q->quit = true;
-	q->stop = 2; /* a running handler stops now; its job goes back to the queue */
+	*q->stop = 2; /* a running handler stops now; its job goes back to the queue */
 	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	for (unsigned i = 0; i < q->n_th; i++)
@@ -598,4 +615,105 @@ void job_queue_stop(struct job_queue *q)
 	pthread_mutex_destroy(&q->mu);
 	m_free(q->db);
 	m_free(q);
+}
+
+int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *stop, size_t max,
+		    size_t *ran, struct merr *e)
+{
+	struct job_queue *q;
+	struct store *s = NULL;
+	int rc = queue_new(c, 1, &q, e);
+
+	*ran = 0;
+	if (rc)
+		return rc;
+	if (stop)
+		q->stop = stop;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	rc = store_open(q->db, &s, e);
+	while (rc == 0 && !*q->stop && (!max || *ran < max)) {
+		struct claimed cl;
+		int got = claim(q, s, &cl, e);
+		if (got <= 0) {
+			rc = got;
+			break;
+		}
+		run_claimed(q, s, &cl);
+		m_free(cl.payload);
+		(*ran)++;
+	}
+	store_close(s);
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	m_free(q->db);
+	m_free(q);
+	return rc;
+}
+
+int job_list(struct store *s, const struct job_query *q,
+	     int (*fn)(void *arg, const struct job_info *j), void *arg, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int b = 1,
+	    rc = store_prepare(s,
+			       "SELECT " INFO_COLS " FROM jobs WHERE (? IS NULL OR state = ?) "
+			       "AND (? IS NULL OR kind = ?) ORDER BY id DESC LIMIT ?",
+			       &st, e);
+
+	if (rc)
+		return rc;
+	for (int i = 0; i < 2; i++) {
+		const char *v = i == 0 ? q->state : q->kind;
+		if (v) {
+			stmt_bind_text(st, b++, v);
+			stmt_bind_text(st, b++, v);
+		} else {
+			stmt_bind_null(st, b++);
+			stmt_bind_null(st, b++);
+		}
+	}
+	stmt_bind_int64(st, b, q->limit > 0 ? q->limit : -1);
+	for (;;) {
+		struct job_info ji;
+		int step = stmt_step(st, e);
+		if (step != 1) {
+			rc = step;
+			break;
+		}
+		memset(&ji, 0, sizeof(ji));
+		ji.id = stmt_int64(st, 0);
+		copy(ji.kind, sizeof(ji.kind), stmt_text(st, 1));
+		copy(ji.subject, sizeof(ji.subject), stmt_text(st, 2));
+		ji.state = state_parse(stmt_text(st, 3));
+		ji.attempts = (int)stmt_int64(st, 4);
+		ji.max_attempts = (int)stmt_int64(st, 5);
+		ji.created_at = stmt_int64(st, 6);
+		ji.started_at = stmt_int64(st, 7);
+		ji.finished_at = stmt_int64(st, 8);
+		copy(ji.error, sizeof(ji.error), stmt_text(st, 9));
+		copy(ji.note, sizeof(ji.note), stmt_text(st, 10));
+		if ((rc = fn(arg, &ji)))
+			break;
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+cJSON *job_info_json(const struct job_info *j)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)j->id);
+	cJSON_AddStringToObject(o, "kind", j->kind);
+	json_add_str(o, "subject", j->subject[0] ? j->subject : NULL);
+	cJSON_AddStringToObject(o, "state", job_state_name(j->state));
+	cJSON_AddNumberToObject(o, "attempts", j->attempts);
+	cJSON_AddNumberToObject(o, "max_attempts", j->max_attempts);
+	json_add_time(o, "created_at", j->created_at);
+	json_add_time(o, "started_at", j->started_at);
+	json_add_time(o, "finished_at", j->finished_at);
+	json_add_str(o, "error", j->error[0] ? j->error : NULL);
+	json_add_str(o, "note", j->note[0] ? j->note : NULL);
+	return o;
 }

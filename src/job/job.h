@@ -58,6 +58,17 @@ struct job_info {
 int job_get(struct store *s, int64_t id, struct job_info *out, struct merr *e);
 int job_find(struct store *s, const char *subject, struct job_info *out, struct merr *e);
 
+/* Jobs newest first, narrowed to a state and a kind (NULL: any), at most limit (<= 0: all). */
+struct job_query {
+	const char *state, *kind;
+	int64_t limit;
+};
+int job_list(struct store *s, const struct job_query *q,
+	     int (*fn)(void *arg, const struct job_info *j), void *arg, struct merr *e);
+/* The one JSON shape of a job (`mamori jobs list --json`): id, kind, subject, state, attempts,
+ * max_attempts, created_at, started_at, finished_at, error, note. */
+struct cJSON *job_info_json(const struct job_info *j);
+
 /* ---------------------------------------------------------------- the runner (in process) */
 
 struct job_ctx;
@@ -100,6 +111,11 @@ struct job_queue;
 int job_queue_start(const struct job_queue_config *c, struct job_queue **out, struct merr *e);
 /* Sets the stop flag (running handlers stop, their jobs go back to the queue) and joins. */
 void job_queue_stop(struct job_queue *q);
+/* Runs queued jobs of c's kinds in the calling thread, one after another, until none can be
+ * claimed, max jobs ran (0: no bound) or *stop is set (stop may be NULL); *ran counts them.
+ * The CLI's `mamori jobs run` is this worker. */
+int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *stop, size_t max,
+		    size_t *ran, struct merr *e);
 /* Tells the queue about job id on subject the caller has just committed: shown as queued at
  * once (job_queue_peek) and a worker wakes. Jobs queued elsewhere are found by polling. */
 void job_queue_wake(struct job_queue *q, int64_t id, const char *subject);
