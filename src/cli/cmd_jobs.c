@@ -129,7 +129,8 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 			break;
 		case 'r':
 			if (!parse_num(optarg, 0.1, 86400, &v))
-				return cli_usage_error(c, "--max-runtime wants seconds (0.1..86400)");
+				return cli_usage_error(c,
+						       "--max-runtime wants seconds (0.1..86400)");
 			jc.max_runtime = v;
 			break;
 		case 'j': c->json = true; break;
@@ -147,11 +148,10 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	merr_init(&e);
-	rc = job_run_pending(&(struct job_queue_config){.db = c->db,
-							.kinds = asm_job_kinds,
-							.n_kinds = asm_job_kinds_len,
-							.arg = &jc},
-			     &stop_flag, max, &ran, &e);
+	rc = job_run_pending(
+	    &(struct job_queue_config){
+		.db = c->db, .kinds = asm_job_kinds, .n_kinds = asm_job_kinds_len, .arg = &jc},
+	    &stop_flag, max, &ran, &e);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json) {

@@ -342,6 +342,23 @@ static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct
 	snprintf(
 	    sql + len, sizeof(sql) - len,
 	    ") ORDER BY id LIMIT 1) AND state = 'queued' RETURNING id, kind, payload, subject");
+	/* A read first: an idle queue takes no write lock on every poll. */
+	int64_t work = 0;
+	if ((rc = store_prepare(
+		 s,
+		 "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE (state = 'queued' AND "
+		 "(lease_until IS NULL OR lease_until <= ?)) OR (state = 'running' AND "
+		 "lease_until < ?) LIMIT 1)",
+		 &st, e)))
+		return rc;
+	stmt_bind_int64(st, 1, now);
+	stmt_bind_int64(st, 2, now);
+	if ((rc = stmt_step(st, e)) == 1)
+		work = stmt_int64(st, 0);
+	stmt_finalize(st);
+	st = NULL;
+	if (rc < 0 || !work)
+		return rc < 0 ? rc : 0;
 	if ((rc = store_begin_immediate(s, e)))
 		return rc;
 	if ((rc = reclaim(s, now, e)) || (rc = store_prepare(s, sql, &st, e))) {
