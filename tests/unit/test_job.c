@@ -182,10 +182,18 @@ static void test_queue__runs_done_failed_retried_and_dead(void **state)
 	assert_int_equal(ji.attempts, 1);
 	assert_non_null(strstr(ji.error, "no such target"));
 	/* a transient one: queued again with a delay, not run again before it */
-	usleep(300000);
-	assert_int_equal(job_get(s, c, &ji, &e), 0);
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(job_get(s, c, &ji, &e), 0);
+		if (ji.attempts == 1 && ji.state == JOB_QUEUED)
+			break;
+		usleep(10000);
+	}
 	assert_int_equal(ji.state, JOB_QUEUED);
 	assert_int_equal(ji.attempts, 1);
+	assert_non_null(strstr(ji.error, "no such target"));
+	usleep(300000);
+	assert_int_equal(job_get(s, c, &ji, &e), 0);
+	assert_int_equal(ji.attempts, 1); /* its delay (30 s) has not passed */
 	/* the key is free again once the job ended */
 	assert_int_equal(
 	    job_submit(s, &(struct job_spec){.kind = "ok", .key = "same", .now = 2}, &d, &e), 0);
