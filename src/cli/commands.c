@@ -36,6 +36,8 @@ const struct cli_command cli_commands[] = {
      cmd_alert_usage},
     {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
      cmd_advisories_usage},
+    {"checklist", cmd_checklist, "self-assessment checklist: items, answers, score / 自己点検",
+     cmd_checklist_usage},
     {"jobs", cmd_jobs, "background jobs: list, run / バックグラウンドジョブ", cmd_jobs_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
