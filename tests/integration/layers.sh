@@ -19,6 +19,7 @@ cp -r "$SRC/src" "$SRC/.ci" "$T/tree/"
 cat >>"$T/tree/src/cli/cmd_services.c" <<'C'
 /* a comment may say SELECT slug FROM orgs WHERE x = ? */
 static const char planted_help[] = "update the list, then select one";
+static const char *const planted_methods[] = {"DELETE", "UPDATE"}; /* HTTP, not SQL */
 static const char planted_sql[] = "SELECT slug FROM orgs WHERE sector = ?";
 C
 cat >>"$T/tree/src/identify/read.c" <<'C'
@@ -28,7 +29,7 @@ check "a planted SQL literal and PRAGMA fail the check" "! '$T/tree/.ci/check-la
 cat "$T/bad"
 check "the SQL literal is named with its file" "grep -q 'src/cli/cmd_services.c: SQL in a front end: \"SELECT slug FROM orgs' '$T/bad'"
 check "the PRAGMA is named with its file" "grep -q 'src/identify/read.c: PRAGMA outside src/store' '$T/bad'"
-check "comments and lower-case help text are not SQL" "! grep -qE 'comment may say|update the list' '$T/bad'"
+check "comments, help text and HTTP methods are not SQL" "! grep -qE 'comment may say|update the list|\"DELETE\"' '$T/bad'"
 check "exactly the two planted files" "[ \$(grep -c ': SQL in a front end: \\|: PRAGMA outside' '$T/bad') -eq 2 ]"
 
 echo "$pass passed, $fail failed"

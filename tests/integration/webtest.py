@@ -74,7 +74,24 @@ EXPECTED = {
     "GET /api/v1/users": {"admin"},
     "POST /api/v1/users": {"admin"},
     "GET /api/v1/audit": {"admin", "analyst"},
-    "GET /taxii2/": {"member", "analyst"},
+    "GET /taxii2/": {"member", "analyst", "operator"},
+    # share (issue #21): TAXII 2.1; collections decide reads and writes per caller
+    "GET /taxii2/root/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/status/{status}/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/{coll}/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/{coll}/manifest/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/{coll}/objects/": {"member", "analyst", "operator"},
+    "POST /taxii2/root/collections/{coll}/objects/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/{coll}/objects/{object}/": {"member", "analyst", "operator"},
+    "DELETE /taxii2/root/collections/{coll}/objects/{object}/": {"member", "analyst",
+                                                                 "operator"},
+    "GET /taxii2/root/collections/{coll}/objects/{object}/versions/": {"member", "analyst",
+                                                                       "operator"},
+    "GET /share": {"member", "analyst", "operator"},
+    "GET /share/{coll}": {"member", "analyst", "operator"},
+    "GET /share/{coll}/objects/{object}": {"member", "analyst", "operator"},
+    "POST /share/{coll}/publish": {"member", "analyst", "operator"},
     "GET /orgs/{org}/reports/{file}": R,
     "POST /orgs/{org}/reports": {"analyst"},
     "GET /api/v1/orgs/{org}/reports": R,
@@ -400,6 +417,9 @@ def concrete(pattern, n):
         pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
     if "/reports/" in pattern:
         pattern = pattern.replace("{file}", REPORT_PERIOD + ".pdf")
+    pattern = (pattern.replace("{coll}", "no-such-collection")
+               .replace("{object}", "indicator--00000000-0000-4000-8000-000000000000")
+               .replace("{status}", "00000000-0000-4000-8000-000000000000"))
     if "/checklist/" in pattern:
         pattern = pattern.replace("{file}", "sheet.html")
     return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
@@ -414,6 +434,8 @@ def expected_status(method, pattern, role):
         if role == "anonymous":
             return 401 if api else 302
         return 403
+    if (pattern.startswith("/taxii2/root/") or pattern.startswith("/share/")) and "{" in pattern:
+        return 404  # the matrix's collection and status do not exist (404 like unreadable)
     if method == "GET":
         if pattern == "/login" and role != "anonymous":
             return 303  # signed in already: to the role's home
@@ -503,6 +525,8 @@ def matrix():
                     else:
                         body = {"csrf": csrfs[role] or "", "name": "form%d" % n,
                                 "role": "member", "password": PASSWORD}
+                if method == "DELETE":
+                    headers = {"X-CSRF-Token": csrfs[role] or ""}
                 r = srv.request(method, path, body, headers=headers, cookie=jar, source=source)
                 want = expected_status(method, pattern, role)
                 check(r.status == want, "%s %s as %s: %d, want %d" % (method, path, role,
