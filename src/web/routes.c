@@ -138,6 +138,14 @@ const struct web_route web_routes[] = {
      NULL},
     {"POST", "/share/{coll}/publish", web_post_share_publish, TAXII, WEB_OBJ_NONE, PAGE,
      "share.publish"},
+    /* sns (page_sns.c): precursor alerts narrowed to the caller's organisations in the
+     * handler (operators: their own); analysts decide and edit watch terms. */
+    {"GET", "/sns", web_page_sns, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/sns/alerts/{id}", web_page_sns_alert, READERS, WEB_OBJ_NONE, PAGE, "sns.alert.read"},
+    {"POST", "/sns/alerts/{id}/state", web_post_sns_alert_state, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "sns.alert.state"},
+    {"POST", "/sns/watch", web_post_sns_watch, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, "sns.watch.add"},
+    {"GET", "/api/v1/sns/alerts", web_api_sns_alerts, READERS, WEB_OBJ_NONE, API, NULL},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

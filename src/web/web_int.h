@@ -624,4 +624,11 @@ int web_org_load(struct web_req *r, unsigned with, struct inv_doc **out);
 /* Paging parameters ?limit=&offset= (limit 1..max, default def). M_EPARSE when malformed. */
 int web_paging(struct web_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *offset);
 
+/* SNS precursor monitoring (page_sns.c): console pages, decisions, watch terms, JSON. */
+int web_page_sns(struct web_req *r);
+int web_page_sns_alert(struct web_req *r);
+int web_post_sns_alert_state(struct web_req *r);
+int web_post_sns_watch(struct web_req *r);
+int web_api_sns_alerts(struct web_req *r);
+
 #endif
