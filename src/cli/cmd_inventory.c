@@ -172,34 +172,12 @@ static const char *kind_of(const struct inv_org *o)
 	return o->sector ? o->sector : o->business_type ? o->business_type : "-";
 }
 
-static cJSON *org_json_head(const struct inv_org *o)
-{
-	cJSON *j = cJSON_CreateObject();
-	char t[TIME_STR_MAX];
-
-	json_add_str(j, "id", o->slug);
-	json_add_str(j, "name_ja", o->name_ja);
-	json_add_str(j, "name_en", o->name_en);
-	json_add_str(j, "sector", o->sector);
-	json_add_str(j, "business_type", o->business_type);
-	json_add_str(j, "size", o->size_class);
-	cJSON_AddBoolToObject(j, "critical", o->critical);
-	cJSON_AddBoolToObject(j, "ot_probes", o->ot_probes);
-	time_fmt_utc(o->updated_at, t);
-	cJSON_AddStringToObject(j, "updated_at", t);
-	return j;
-}
-
-static int list_json(const struct inv_doc *d)
+static int list_json(const struct inv_doc *d, unsigned with)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	for (size_t i = 0; i < d->n_orgs; i++) {
-		cJSON *j = org_json_head(&d->orgs[i]);
-		cJSON_AddNumberToObject(j, "assets", (double)d->orgs[i].n_assets);
-		cJSON_AddNumberToObject(j, "scopes", (double)d->orgs[i].n_scopes);
-		cJSON_AddItemToArray(a, j);
-	}
+	for (size_t i = 0; i < d->n_orgs; i++)
+		cJSON_AddItemToArray(a, inv_org_json(&d->orgs[i], with, false, time_now()));
 	return cli_print_json(a);
 }
 
@@ -248,7 +226,7 @@ static int do_list(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json)
-		rc = list_json(d);
+		rc = list_json(d, f.with);
 	else
 		list_text(d);
 	inv_doc_free(d);
@@ -309,57 +287,6 @@ static void show_text(const struct inv_org *o)
 	}
 }
 
-static cJSON *show_json(const struct inv_org *o)
-{
-	cJSON *j = org_json_head(o), *a;
-	char t[TIME_STR_MAX];
-
-	a = cJSON_AddArrayToObject(j, "aliases");
-	for (size_t i = 0; i < o->n_aliases; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(o->aliases[i]));
-	a = cJSON_AddArrayToObject(j, "contacts");
-	for (size_t i = 0; i < o->n_contacts; i++) {
-		cJSON *x = cJSON_CreateObject();
-		json_add_str(x, "name", o->contacts[i].name);
-		json_add_str(x, "email", o->contacts[i].email);
-		json_add_str(x, "role", o->contacts[i].role);
-		cJSON_AddItemToArray(a, x);
-	}
-	a = cJSON_AddArrayToObject(j, "assets");
-	for (size_t i = 0; i < o->n_assets; i++) {
-		cJSON *x = cJSON_CreateObject();
-		json_add_str(x, "kind", o->assets[i].kind);
-		json_add_str(x, "value", o->assets[i].value);
-		json_add_str(x, "status", o->assets[i].status);
-		json_add_str(x, "source", o->assets[i].source);
-		json_add_str(x, "declared_by", o->assets[i].declared_by);
-		json_add_str(x, "note", o->assets[i].note);
-		cJSON_AddItemToArray(a, x);
-	}
-	a = cJSON_AddArrayToObject(j, "products");
-	for (size_t i = 0; i < o->n_products; i++) {
-		cJSON *x = cJSON_CreateObject();
-		json_add_str(x, "cpe", o->products[i].cpe);
-		json_add_str(x, "vendor", o->products[i].vendor);
-		json_add_str(x, "product", o->products[i].product);
-		json_add_str(x, "version", o->products[i].version);
-		json_add_str(x, "asset", o->products[i].asset);
-		cJSON_AddItemToArray(a, x);
-	}
-	a = cJSON_AddArrayToObject(j, "scope");
-	for (size_t i = 0; i < o->n_scopes; i++) {
-		cJSON *x = cJSON_CreateObject();
-		json_add_str(x, "cidr", o->scopes[i].cidr);
-		json_add_str(x, "authorised_by", o->scopes[i].authorised_by);
-		time_fmt_utc(o->scopes[i].valid_from, t);
-		cJSON_AddStringToObject(x, "valid_from", t);
-		time_fmt_utc(o->scopes[i].valid_until, t);
-		cJSON_AddStringToObject(x, "valid_until", t);
-		cJSON_AddItemToArray(a, x);
-	}
-	return j;
-}
-
 static int do_show(struct cli *c, int argc, char **argv)
 {
 	struct inv_filter f = {NULL, NULL, -1, INV_WITH_ALL & ~INV_WITH_EXCLUSIONS};
@@ -380,7 +307,7 @@ static int do_show(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json)
-		rc = cli_print_json(show_json(&d->orgs[0]));
+		rc = cli_print_json(inv_org_json(&d->orgs[0], f.with, true, time_now()));
 	else
 		show_text(&d->orgs[0]);
 	inv_doc_free(d);

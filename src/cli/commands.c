@@ -41,5 +41,6 @@ const struct cli_command cli_commands[] = {
     {"share", cmd_share, "STIX/TAXII sharing with the ISAC / 情報共有", cmd_share_usage},
     {"sns", cmd_sns, "SNS precursor monitoring: import, watch, alerts / SNS 予兆監視",
      cmd_sns_usage},
+    {"jobs", cmd_jobs, "background jobs: list, run / バックグラウンドジョブ", cmd_jobs_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

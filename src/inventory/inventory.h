@@ -244,4 +244,34 @@ bool inv_hostname_valid(const char *s);
 #define INV_SLUG_RESERVED_PREFIX "sector-"
 bool inv_slug_reserved(const char *s);
 
+/* ---------------------------------------------------------------- reads (json.c) */
+
+struct cJSON;
+/* The one JSON shape of an organisation (docs/API.md): id, slug, names, sector, business_type,
+ * size, critical, ot_probes, created_at, updated_at; n_assets / n_scopes when with loaded
+ * them; with detail also the parts with names (aliases, contacts, products, assets, scope).
+ * now decides each scope's valid_now. */
+struct cJSON *inv_org_json(const struct inv_org *o, unsigned with, bool detail, int64_t now);
+struct cJSON *inv_asset_json(const struct inv_asset *a);
+struct cJSON *inv_scope_json(const struct inv_scope *s, int64_t now);
+
+/* Every organisation's slug, in order, collected (callers may write while looping). */
+struct inv_slugs {
+	char **v;
+	size_t n;
+};
+int inv_org_slugs(struct store *s, struct inv_slugs *out, struct merr *e);
+void inv_slugs_release(struct inv_slugs *l);
+
+/* Which organisations' rows a read returns: org (one), else sector (its organisations), else
+ * all. Front ends fill it from the caller's row-level rule. */
+struct inv_rows {
+	const char *org;
+	const char *sector;
+};
+/* The rule as an SQL condition on column col ("x.org_slug") with at most one text bind in
+ * *bind (NULL: none), for other modules' reads. M_ETOOBIG when cap is too small. */
+int inv_rows_sql(const struct inv_rows *r, const char *col, char *out, size_t cap,
+		 const char **bind);
+
 #endif

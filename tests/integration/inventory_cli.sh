@@ -29,7 +29,7 @@ check "list --json" 0 "$M" inventory list --json
 python3 - "$T/out" <<'PY' && ok || bad "list --json content"
 import json, sys
 d = json.load(open(sys.argv[1]))
-ids = {o["id"]: o for o in d}
+ids = {o["slug"]: o for o in d}
 assert len(d) >= 12, len(d)
 assert ids["kanto-rail"]["sector"] == "railways" and ids["kanto-rail"]["critical"] is True
 assert ids["kanto-rail"]["name_ja"] == "関東旅客鉄道株式会社"
