@@ -352,6 +352,28 @@ static void one_line(const char *msg, char *out, size_t n)
 			*c = ' ';
 }
 
+/* libpq quotes a malformed URI whole in its message: the URI's password, if any, is
+ * replaced by *** in msg. */
+static void mask_password(const char *url, char *msg, size_t n)
+{
+	const char *scheme = strstr(url, "://"), *at = strrchr(url, '@'), *colon;
+	char pw[256], out[512], *hit;
+	size_t len;
+
+	if (!scheme || !at || at < scheme)
+		return;
+	colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+	if (!colon || (len = (size_t)(at - colon - 1)) == 0 || len >= sizeof(pw))
+		return;
+	memcpy(pw, colon + 1, len);
+	pw[len] = '\0';
+	for (size_t from = 0; from < strlen(msg) && (hit = strstr(msg + from, pw));) {
+		from = (size_t)(hit - msg) + 3; /* past the *** (a password may hold '*') */
+		snprintf(out, sizeof(out), "%.*s***%s", (int)(hit - msg), msg, hit + len);
+		snprintf(msg, n, "%s", out);
+	}
+}
+
 static int pg_open(struct store *s, const char *url, struct merr *e)
 {
 	const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
@@ -373,6 +395,7 @@ static int pg_open(struct store *s, const char *url, struct merr *e)
 		const char *m = PQerrorMessage(c);
 		int code = M_ENET;
 		one_line(m, msg, sizeof(msg));
+		mask_password(url, msg, sizeof(msg));
 		if (strstr(m, "authentication failed") || strstr(m, "password"))
 			code = M_EPERM;
 		else if (strstr(m, "invalid") || strstr(m, "URI"))
