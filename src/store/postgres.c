@@ -143,6 +143,7 @@ static const struct {
     {"WITHOUT ROWID", ""},
     {"BEGIN IMMEDIATE", "BEGIN"},
     {"ifnull", "coalesce"},
+    {"instr", "strpos"},
     {"LIMIT -1", "LIMIT ALL"},
     {"user", "\"user\""}, /* a column name in SQLite, CURRENT_USER in PostgreSQL */
 };
@@ -153,7 +154,7 @@ static char *dialect(const char *sql, int *nparams, bool cast_null)
 {
 	struct sbuf b = {0};
 	bool ignore = false, stmt_start = true;
-	int n = 0;
+	int n = 0, depth = 0, gc[8], ngc = 0; /* group_concat( calls open, by paren depth */
 	const char *p = sql;
 
 	while (*p) {
@@ -224,6 +225,15 @@ static char *dialect(const char *sql, int *nparams, bool cast_null)
 			sb_putn(&b, p++, 1);
 			continue;
 		}
+		if (c == '(')
+			depth++;
+		if (c == ')') {
+			if (ngc > 0 && gc[ngc - 1] == depth) { /* one-argument group_concat */
+				sb_puts(&b, "::text, ','");
+				ngc--;
+			}
+			depth--;
+		}
 		if (!word_char(c) || (p > sql && word_char(p[-1]))) {
 			if (!isspace((unsigned char)c))
 				stmt_start = false;
@@ -256,6 +266,19 @@ static char *dialect(const char *sql, int *nparams, bool cast_null)
 			sb_puts(&b, "extract(epoch from now())::bigint");
 			p += m;
 			continue;
+		}
+		if ((m = match_words(p, "group_concat"))) {
+			const char *q = p + m;
+			while (isspace((unsigned char)*q))
+				q++;
+			if (*q == '(') {
+				sb_puts(&b, "string_agg");
+				if (!has_top_comma(q) && ngc < (int)ARRAY_SIZE(gc))
+					gc[ngc++] =
+					    depth + 1; /* the separator goes before its ')' */
+				p += m;
+				continue;
+			}
 		}
 		if ((m = match_words(p, "max")) || (m = match_words(p, "min"))) {
 			const char *q = p + m;
@@ -775,6 +798,16 @@ static int64_t pg_changes(struct store *s)
 	return ((struct pg_db *)s->impl)->changes;
 }
 
+/* SQLite takes max()/min() of a comparison (0/1); PostgreSQL's comparisons are booleans,
+ * with no max/min: these aggregates give them (idempotent, run before the migrations). */
+static const char pg_compat_sql[] =
+    "DO $$BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'max' AND prokind = 'a'"
+    "  AND proargtypes = '16' AND pronamespace = 'public'::regnamespace) THEN"
+    "  CREATE AGGREGATE public.max(boolean) (sfunc = boolor_statefunc, stype = boolean);"
+    "  CREATE AGGREGATE public.min(boolean) (sfunc = booland_statefunc, stype = boolean);"
+    " END IF; END$$";
+
 const struct store_backend store_postgres_backend = {
     .name = "postgres",
     .open = pg_open,
@@ -784,4 +817,5 @@ const struct store_backend store_postgres_backend = {
     .changes = pg_changes,
     .begin_sql = "BEGIN",
     .begin_immediate_sql = "BEGIN",
+    .compat_sql = pg_compat_sql,
 };

@@ -310,6 +310,8 @@ int store_migrate(struct store *s, int *applied, struct merr *e)
 			e);
 	if (rc)
 		return rc;
+	if (s->be->compat_sql && (rc = store_exec(s, s->be->compat_sql, e)))
+		return rc;
 	if ((rc = check_not_newer(s, e)))
 		return rc;
 	/* Each module owns a number range, so a migration can arrive with a lower

@@ -16,6 +16,9 @@ struct store_backend {
 	int64_t (*changes)(struct store *s);
 	/* SQL for transaction control, since dialects differ. */
 	const char *begin_sql, *begin_immediate_sql;
+	/* Optional: run by store_migrate before the migrations (idempotent), e.g. functions
+	 * that give PostgreSQL what SQLite has built in. */
+	const char *compat_sql;
 };
 
 struct store_stmt_ops {

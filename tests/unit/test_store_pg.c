@@ -72,6 +72,10 @@ static void test_store_pg__dialect(void **state)
 	check_dialect("UPDATE t SET at = strftime('%s', 'now') -- a ? in a comment\n",
 		      "UPDATE t SET at = extract(epoch from now())::bigint -- a ? in a comment\n",
 		      0);
+	check_dialect(
+	    "SELECT group_concat(DISTINCT a), group_concat(b, ', '), instr(c, ?) FROM t",
+	    "SELECT string_agg(DISTINCT a::text, ','), string_agg(b, ', '), strpos(c, $1) FROM t",
+	    1);
 	/* Words inside identifiers and literals are left alone. */
 	check_dialect("SELECT integer_col, 'INTEGER' FROM realm",
 		      "SELECT integer_col, 'INTEGER' FROM realm", 0);
