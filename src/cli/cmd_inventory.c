@@ -114,7 +114,7 @@ static int do_import(struct cli *c, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error(c, "give exactly one FILE to import");
-	if (!(s = cli_store(c)))
+	if (!(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	rc = inv_import_file(s, argv[optind], time_now(), dry, &st, &e);

@@ -36,5 +36,6 @@ const struct cli_command cli_commands[] = {
      cmd_alert_usage},
     {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
      cmd_advisories_usage},
+    {"store", cmd_store, "store integrity check / ストアの整合性検査", cmd_store_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

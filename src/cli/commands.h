@@ -40,5 +40,8 @@ extern const char cmd_serve_usage[], cmd_user_usage[];
 extern const char cmd_report_usage[];
 extern const char cmd_identify_usage[], cmd_services_usage[];
 extern const char cmd_alert_usage[], cmd_advisories_usage[];
+/* harden-data */
+int cmd_store(struct cli *c, int argc, char **argv);
+extern const char cmd_store_usage[];
 
 #endif
