@@ -719,7 +719,8 @@ int inv_import_file(struct store *s, const char *path, int64_t now, bool dry_run
 	buf_release(&b);
 	if (rc == 0)
 		rc = inv_import(s, d, now, dry_run, stats, e);
-	merr_set_file(e, path);
+	if (rc != M_ESTORE) /* a store error names the store, not the file */
+		merr_set_file(e, path);
 	inv_doc_free(d);
 	return rc;
 }

@@ -44,8 +44,9 @@ static const char *sq_hint(int rc)
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return " (another process holds the write lock, waited 30 s; retry when it has"
-		       " finished / 他のプロセスが書き込み中です。終了後に再実行してください)";
+		return " (another process holds the write lock and did not release it in time;"
+		       " retry when it has finished / 他のプロセスが書き込み中です。終了後に再実行"
+		       "してください)";
 	case SQLITE_FULL:
 		return " (the disk is full: free space and run the command again; nothing of the"
 		       " failed transaction was stored / ディスクが一杯です)";
@@ -76,6 +77,20 @@ static void sq_configure(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* How long a statement waits for another process's write lock: 30 s, or
+ * $MAMORI_BUSY_TIMEOUT_MS (0 to 600,000; tests and impatient operators). */
+static int busy_timeout_ms(void)
+{
+	const char *v = getenv("MAMORI_BUSY_TIMEOUT_MS");
+	char *end = NULL;
+	long n;
+
+	if (!v || !*v)
+		return 30000;
+	n = strtol(v, &end, 10);
+	return *end || n < 0 || n > 600000 ? 30000 : (int)n;
+}
+
 static int sq_open(struct store *s, const char *path, bool create, struct merr *e)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -98,7 +113,7 @@ static int sq_open(struct store *s, const char *path, bool create, struct merr *
 	}
 	h->db = db;
 	s->impl = h;
-	sqlite3_busy_timeout(db, 30000);
+	sqlite3_busy_timeout(db, busy_timeout_ms());
 	sqlite3_extended_result_codes(db, 1);
 	/* Per-connection settings only: they write nothing to the file. */
 	rc =
@@ -177,7 +192,8 @@ static int sq_exec(struct store *s, const char *sql, struct merr *e)
 	int rc = sqlite3_exec(db_of(s), sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		int code = (rc & 0xff) == SQLITE_CONSTRAINT ? M_EEXIST : M_ESTORE;
-		merr_set(e, code, "%s", msg ? msg : sqlite3_errstr(rc));
+		merr_set(e, code, "%s: %s%s", s->location, msg ? msg : sqlite3_errstr(rc),
+			 sq_hint(rc));
 		sqlite3_free(msg);
 		return code;
 	}

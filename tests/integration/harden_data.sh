@@ -114,5 +114,140 @@ check "8 nothing written into the damaged store" '[ "$(md5sum <"$DB")" = "$befor
 run "$M" --db "$DB" store check --json
 check "8 store check --json says ok false" '[ $rc -eq 7 ] && grep -q "\"ok\":[[:space:]]*false" "$T/out"'
 
+# ---------------------------------------------------------------- items 1, 2: KEV all or nothing
+section "items 1, 2: a KEV catalog is imported whole or not at all"
+KEV="$DATA/kev/known_exploited_vulnerabilities.json"
+DB="$T/kev.db"
+"$M" --db "$DB" init >/dev/null
+"$M" --db "$DB" feeds import "$KEV" >/dev/null
+n0=$(q "$DB" "SELECT count(*) FROM kev")
+kevsum() { q "$DB" "SELECT count(*), sum(length(short_description)), max(catalog_version) FROM kev"; }
+sum0=$(kevsum)
+# mkkev NAME PYTHON-EXPRESSION-ON-d: a copy of the catalog changed by the expression
+mkkev() {
+	python3 - "$KEV" "$T/$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = d["vulnerabilities"]
+exec(sys.argv[3])
+raw = json.dumps(d).encode()
+if b"@BADUTF8@" in raw:
+    raw = raw.replace(b"@BADUTF8@", b"\xff\xfe")
+open(sys.argv[2], "wb").write(raw)
+PY
+}
+mkkev count.json 'd["count"] += 1'
+mkkev empty.json 'd["vulnerabilities"] = []; d["count"] = 0'
+mkkev date.json 'v[10]["dateAdded"] = "yesterday"'
+mkkev numid.json 'v[11]["cveID"] = 20211234'
+mkkev big.json 'v[12]["shortDescription"] = "x" * (10 << 20)'
+mkkev utf8.json 'v[13]["notes"] = "@BADUTF8@"'
+cve10=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vulnerabilities"][10]["cveID"])' "$KEV")
+for f in count empty date numid big utf8; do
+	run "$M" --db "$DB" feeds import "$T/$f.json"
+	check "1/2 KEV $f: refused with exit 3" '[ $rc -eq 3 ]'
+	check "1/2 KEV $f: stored catalog unchanged ($n0 rows)" '[ "$(kevsum)" = "$sum0" ]'
+	run "$M" feeds kev-diff "$KEV" "$T/$f.json"
+	check "1/2 KEV $f: kev-diff refuses it too" '[ $rc -ne 0 ]'
+done
+check "2 the CVE of the bad record keeps its row" '[ "$(q "$DB" "SELECT count(*) FROM kev WHERE cve_id = '"'$cve10'"'")" = 1 ]'
+check "1 the refusal is in feed_errors" '[ "$(q "$DB" "SELECT count(*) FROM feed_errors WHERE message LIKE '"'%count%'"'")" -ge 1 ]'
+mkkev omit.json 'del v[5]; d["count"] -= 1'
+run "$M" --db "$DB" --json feeds import "$T/omit.json"
+check "1 a valid catalog that omits an entry removes it (and only it)" '[ $rc -eq 0 ] && [ "$(q "$DB" "SELECT count(*) FROM kev")" = $((n0 - 1)) ]'
+
+# ---------------------------------------------------------------- item 10: concurrent imports
+section "item 10: two concurrent imports into one store"
+DB="$T/c10.db"
+"$M" --db "$DB" init >/dev/null
+NVD="$DATA/nvd/nvdcve-2016.json.gz"
+# three at once, twice (on main the deferred transactions failed in about one run of three)
+ok10=0
+for round in 1 2; do
+	pids=""
+	for i in 1 2 3; do
+		"$M" --db "$DB" feeds import "$NVD" >"$T/c$i.out" 2>"$T/c$i.err" &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" && ok10=$((ok10 + 1)); done
+	cat "$T"/c?.err >>"$T/c10.err"
+done
+check "10 six concurrent imports all succeed (each waits for the lock)" '[ $ok10 -eq 6 ]'
+check "10 no 'database is locked'" '! grep -q "locked" "$T/c10.err"'
+
+# ---------------------------------------------------------------- item 22: lock message
+section "item 22: a held lock is reported with the store path"
+python3 - "$DB" "$T/locked" <<'PY' &
+import sqlite3, sys, time, os
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[2], "w").close()
+time.sleep(4)
+c.execute("ROLLBACK")
+PY
+PIDS="$PIDS $!"
+for _ in $(seq 50); do [ -e "$T/locked" ] && break; sleep 0.1; done
+MAMORI_BUSY_TIMEOUT_MS=300 run "$M" --db "$DB" inventory import "$INV"
+check "22 a locked store fails the import (exit 7)" '[ $rc -eq 7 ]'
+check "22 the message names the store, not 'step'" 'grep -q "$DB: database is locked" "$T/err" && ! grep -q "step:" "$T/err"'
+check "22 the message says what to do (ja + en)" 'grep -q "retry when it has finished" "$T/err" && grep -q "書き込み中" "$T/err"'
+wait
+
+# ---------------------------------------------------------------- item 9: disk full
+section "item 9: a write failure (disk full)"
+if [ "$(id -u)" = 0 ] && MNT=$(mktemp -d /tmp/mamori-full-XXXXXX) && mount -t tmpfs -o size=7m tmpfs "$MNT"; then
+	DB="$MNT/full.db"
+	"$M" --db "$DB" init >/dev/null
+	run "$M" --db "$DB" --json feeds import --batch 300 "$NVD"
+	stored=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(f["stored"] for f in d["files"]))' "$T/out" 2>/dev/null || echo "?")
+	check "9 disk full fails the run (exit 7)" '[ $rc -eq 7 ]'
+	check "9 the message says the disk is full" 'grep -q "disk is full" "$T/err"'
+	check "9 stored printed = rows committed ($stored)" '[ "$stored" = "$(q "$DB" "SELECT count(*) FROM cves")" ]'
+	check "9 some batches were committed before the disk filled" '[ "$stored" != "?" ] && [ "$stored" -gt 0 ]'
+	check "9 feed_state.records = rows committed" '[ "$(q "$DB" "SELECT records FROM feed_state")" = "$stored" ]'
+	umount "$MNT"
+	rmdir "$MNT"
+	MNT=""
+else
+	no "9 disk full: needs root to mount a small tmpfs"
+fi
+
+# ---------------------------------------------------------------- item 9: last_modified in the tx
+section "item 9: feed_state.last_modified is written with the import"
+DB="$T/lm.db"
+"$M" --db "$DB" init >/dev/null
+"$M" --db "$DB" feeds import "$KEV" >/dev/null
+check "9 last_modified kept with the KEV import" '[ -n "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed LIKE '"'kev/%'"'")" ]'
+
+# ---------------------------------------------------------------- item 13, 22: FIFO, directory
+section "items 13, 22: a FIFO and a folder given to feeds import"
+mkfifo "$T/fifo.json"
+(exec 3>"$T/fifo.json"; cat "$KEV" >&3 2>/dev/null; exec 3>&-) &
+PIDS="$PIDS $!"
+run timeout 20 "$M" --db "$T/lm.db" feeds import "$T/fifo.json"
+check "13 a FIFO is refused at once, not hung (exit 2)" '[ $rc -eq 2 ] && grep -q "not a regular file" "$T/err"'
+kill %+ 2>/dev/null
+exec 4<>"$T/fifo.json"; exec 4>&- # unblock the writer if it still waits
+run "$M" --db "$T/lm.db" feeds import "$DATA/kev"
+check "22 a folder is reported as a folder, not 'truncated gzip?'" '[ $rc -ne 0 ] && grep -q "is a folder" "$T/err" && ! grep -q "gzip" "$T/err"'
+
+# ---------------------------------------------------------------- item 22: --resume and feed_errors
+section "item 22: --resume does not duplicate feed_errors; records count the whole file"
+DB="$T/res.db"
+"$M" --db "$DB" init >/dev/null
+python3 - "$DATA/epss/epss-scores-2026-08-16-emba.csv.xz" "$T/epss-cut.csv.gz" <<'PY'
+import gzip, lzma, sys
+lines = lzma.open(sys.argv[1]).read().split(b"\n")[:5002]
+lines[100] = b"CVE-2020-0001,not-a-number,0.5"
+z = gzip.compress(b"\n".join(lines) + b"\n")
+open(sys.argv[2], "wb").write(z[: len(z) * 3 // 4])  # cut: the gzip stream ends early
+PY
+"$M" --db "$DB" feeds import --batch 1000 "$T/epss-cut.csv.gz" >/dev/null 2>&1
+e1=$(q "$DB" "SELECT count(*) FROM feed_errors")
+r1=$(q "$DB" "SELECT records FROM feed_state")
+for i in 1 2 3; do "$M" --db "$DB" feeds import --resume --batch 1000 "$T/epss-cut.csv.gz" >/dev/null 2>&1; done
+check "22 --resume thrice: feed_errors rows unchanged ($e1)" '[ "$(q "$DB" "SELECT count(*) FROM feed_errors")" = "$e1" ]'
+check "22 --resume: feed_state.records counts the whole file ($r1)" '[ "$(q "$DB" "SELECT records FROM feed_state")" = "$r1" ]'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
