@@ -684,6 +684,7 @@ int feeds_import_file(struct store *s, const char *path, enum feeds_kind kind,
 			return 0;
 		}
 		k.offset = old.offset;
+		c.last_offset = k.offset - 1; /* a run that stores nothing keeps the checkpoint */
 		if ((rc = clear_errors(&c, k.offset, e)))
 			return rc;
 		c.base_records = old.records;
