@@ -9,7 +9,7 @@
 #include "base/mtime.h"
 #include "base/utf8.h"
 #include "store/store.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 #define KEV_TEXT_MAX (16u << 10)
 
