@@ -4,6 +4,8 @@
  */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include <cjson/cJSON.h>
 #include <ctype.h>
 
@@ -228,6 +230,10 @@ int json_parse_doc(const char *buf, size_t len, const char *file, cJSON **out, s
 	cJSON *doc;
 
 	*out = NULL;
+	if (json_check_strings(buf, len, 1, 0, e)) {
+		merr_set_file(e, file);
+		return M_EPARSE;
+	}
 	doc = cJSON_ParseWithLengthOpts(buf, len, &end, false);
 	if (doc) {
 		while (end < buf + len && isspace((unsigned char)*end))
@@ -266,6 +272,10 @@ int jl_each(const char *buf, size_t len, const char *file, jl_line_fn fn, void *
 		if (n > DISC_LINE_MAX)
 			return merr_at(e, M_ETOOBIG, file, line, -1, NULL,
 				       "line longer than %zu bytes", DISC_LINE_MAX);
+		if (json_check_strings(p, n, line, -1, e)) {
+			merr_set_file(e, file);
+			return M_EPARSE;
+		}
 		obj = cJSON_ParseWithLengthOpts(p, n, &end, false);
 		if (!obj)
 			return merr_at(e, M_EPARSE, file, line, -1, NULL,

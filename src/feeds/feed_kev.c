@@ -5,6 +5,8 @@
  */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "base/utf8.h"
@@ -56,6 +58,8 @@ int feeds_kev_parse(const char *p, size_t len, struct feeds_kev *k, struct merr 
 	int rc;
 
 	memset(k, 0, sizeof(*k));
+	if ((rc = json_check_strings(p, len, -1, -1, e)))
+		return rc;
 	k->doc = cJSON_ParseWithLength(p, len);
 	if (!k->doc)
 		return merr_set(e, M_EPARSE, "not valid JSON");

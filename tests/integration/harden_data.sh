@@ -7,7 +7,7 @@ set -u
 M=${MAMORI:?MAMORI must name the built binary}
 SRC=${MAMORI_SOURCE_DIR:?}
 DATA=${MAMORI_DATA_DIR:?}
-T=$(mktemp -d /tmp/mamori-harden-XXXXXX)
+T=$(mktemp -d /tmp/mamori-hdata-XXXXXX)
 MNT=""
 PIDS=""
 cleanup() {
@@ -195,7 +195,7 @@ wait
 
 # ---------------------------------------------------------------- item 9: disk full
 section "item 9: a write failure (disk full)"
-if [ "$(id -u)" = 0 ] && MNT=$(mktemp -d /tmp/mamori-full-XXXXXX) && mount -t tmpfs -o size=7m tmpfs "$MNT"; then
+if [ "$(id -u)" = 0 ] && MNT=$(mktemp -d /tmp/mamori-hdata-full-XXXXXX) && mount -t tmpfs -o size=7m tmpfs "$MNT"; then
 	DB="$MNT/full.db"
 	"$M" --db "$DB" init >/dev/null
 	run "$M" --db "$DB" --json feeds import --batch 300 "$NVD"
@@ -243,6 +243,56 @@ for i in 1 2 3; do "$M" --db "$DB" feeds import --resume --batch 1000 "$T/nvd-cu
 check "22 --resume thrice: feed_errors rows unchanged ($e1)" '[ "$(q "$DB" "SELECT count(*) FROM feed_errors")" = "$e1" ]'
 check "22 --resume: feed_state.records counts the whole file ($r1)" '[ "$r1" -gt 1000 ] && [ "$(q "$DB" "SELECT records FROM feed_state")" = "$r1" ]'
 check "22 --resume: the checkpoint stays where the import stopped" '[ "$(q "$DB" "SELECT json_extract(checkpoint, '"'\$.offset'"') > 0 FROM feed_state")" = 1 ]'
+
+# ---------------------------------------------------------------- item 3: NUL and control characters
+section "item 3: NUL bytes and raw control characters are refused, never cut short"
+DB="$T/nul.db"
+"$M" --db "$DB" init >/dev/null
+"$M" --db "$DB" inventory import "$INV" >/dev/null
+printf 'org,kind,value\nkanto-rail,hostname,a.kanto\000-rail.test\n' >"$T/nul.csv"
+run "$M" --db "$DB" inventory import "$T/nul.csv"
+check "3 inventory CSV: NUL in a field refused with FILE:LINE: field (exit 3)" '[ $rc -eq 3 ] && grep -q "nul.csv:2: value: control character 0x00" "$T/err"'
+check "3 inventory CSV: no a.kanto asset stored" '[ "$(q "$DB" "SELECT count(*) FROM assets WHERE value LIKE '"'a.kanto%'"'")" = 0 ]'
+printf '[{"issuer_name":"C=US, O=Let'"'"'s Encrypt, CN=R3","common_name":"z.kanto-rail.test","name_value":"z.kanto-rail.test\\u0000.evil.test","id":1,"entry_timestamp":"2026-05-07T16:46:43.456","not_before":"2026-05-07T15:46:43","not_after":"2026-08-05T15:46:43","serial_number":"03"}]' >"$T/crt.json"
+run "$M" --db "$DB" discover import --org kanto-rail --format crtsh "$T/crt.json"
+check "3 crt.sh: \\u0000 in name_value refused (exit 3, field named)" '[ $rc -eq 3 ] && grep -q "crt.json:1: name_value: NUL" "$T/err"'
+check "3 crt.sh: no candidate z.kanto-rail.test" '[ "$(q "$DB" "SELECT count(*) FROM assets WHERE value LIKE '"'z.kanto%'"'")" = 0 ]'
+printf '{"ip_str":"127.0.10.1\\u0000","port":443,"transport":"tcp","product":"nginx","timestamp":"2026-11-01T10:21:35.713742"}\n' >"$T/shodan-nul.json"
+run "$M" --db "$DB" discover import --org kanto-rail --format shodan "$T/shodan-nul.json"
+check "3 Shodan: \\u0000 in ip_str refused" '[ $rc -eq 3 ] && grep -q "shodan-nul.json:1: ip_str: NUL" "$T/err"'
+printf '{"ip_str":"127.0.10.1","port":443,"transport":"tcp","product":"ng\001inx","timestamp":"2026-11-01T10:21:35.713742"}\n' >"$T/shodan-ctl.json"
+run "$M" --db "$DB" discover import --org kanto-rail --format shodan "$T/shodan-ctl.json"
+check "3 Shodan: a raw control character in a string refused" '[ $rc -eq 3 ] && grep -q "product: raw control character 0x01" "$T/err"'
+printf '{"ip_str":"127.0.10.1","port":443,"transport":"tcp","product":"nginx","timestamp":"2026-11-01T10:21:35.713742","services":[{"service_name":"HT\\u0000TP"}]}\n' >"$T/censys-nul.json"
+run "$M" --db "$DB" discover import --org kanto-rail --format censys "$T/censys-nul.json"
+check "3 Censys: \\u0000 refused" '[ $rc -eq 3 ] && grep -q "NUL" "$T/err"'
+# feeds: the record is refused, logged with its field; the rest of the file goes in
+python3 - "$DATA/nvd/nvdcve-2016.json.gz" "$T/nvd-nul.json" <<'PY'
+import gzip, json, sys
+d = json.load(gzip.open(sys.argv[1]))
+d["vulnerabilities"] = d["vulnerabilities"][:20]
+d["vulnerabilities"][3]["cve"]["descriptions"][0]["value"] = "short\u0000 and the rest hidden"
+open(sys.argv[2], "w").write(json.dumps(d))
+PY
+nul_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["vulnerabilities"][3]["cve"]["id"])' "$T/nvd-nul.json")
+run "$M" --db "$DB" feeds import "$T/nvd-nul.json"
+check "3 NVD: the record with \\u0000 is not stored" '[ "$(q "$DB" "SELECT count(*) FROM cves WHERE id = '"'$nul_id'"'")" = 0 ] && [ "$(q "$DB" "SELECT count(*) FROM cves")" = 19 ]'
+check "3 NVD: feed_errors names the field" '[ "$(q "$DB" "SELECT count(*) FROM feed_errors WHERE cve_id = '"'$nul_id'"' AND message LIKE '"'value: NUL%'"'")" = 1 ]'
+mkkev kevnul.json 'v[3]["notes"] = "see\u0000 nothing"'
+run "$M" --db "$DB" feeds import "$T/kevnul.json"
+check "3 KEV: \\u0000 in notes refuses the catalog (exit 3)" '[ $rc -eq 3 ] && grep -q "notes: NUL" "$T/out"'
+printf '#model_version:v2025.03.14,score_date:2026-08-16T00:00:00+0000\ncve,epss,percentile\nCVE-2020-0001,0.5\000,0.9\nCVE-2020-0002,0.25,0.5\n' >"$T/epss-nul.csv"
+run "$M" --db "$DB" feeds import "$T/epss-nul.csv"
+check "3 EPSS: a line with NUL is refused, the others stored" '[ "$(q "$DB" "SELECT group_concat(cve_id) FROM epss")" = CVE-2020-0002 ] && [ "$(q "$DB" "SELECT count(*) FROM feed_errors WHERE message LIKE '"'%control character 0x00%'"'")" = 1 ]'
+
+# ---------------------------------------------------------------- item 6: no final newline
+section "item 6: a line-based feed without its final newline is truncated"
+printf '#model_version:v2025.03.14,score_date:2026-08-16T00:00:00+0000\ncve,epss,percentile\nCVE-2020-0002,0.25,0.5\nCVE-2020-0003,0.708230000,0.9\n' >"$T/epss-ok.csv"
+"$M" --db "$DB" feeds import "$T/epss-ok.csv" >/dev/null 2>&1
+head -c -10 "$T/epss-ok.csv" | sed 's/0.25,/0.26,/' >"$T/epss-cut.csv"
+run "$M" --db "$DB" feeds import "$T/epss-cut.csv"
+check "6 EPSS cut mid-line: exit 3, said to be truncated" '[ $rc -eq 3 ] && grep -q "ends without a newline" "$T/out" "$T/err"'
+check "6 EPSS cut mid-line: nothing of it stored (0.7082 and 0.25 kept)" '[ "$(q "$DB" "SELECT group_concat(epss) FROM (SELECT epss FROM epss ORDER BY cve_id)")" = "0.25,0.70823" ]'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
