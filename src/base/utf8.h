@@ -9,4 +9,11 @@
  * byte offset of the first invalid sequence. */
 bool utf8_valid(const char *p, size_t len, size_t *bad_at);
 
+/*
+ * Copies in[0..len) to out (always NUL-terminated, cut at cap) as text safe for a terminal
+ * or a log row: well-formed UTF-8 other than control characters is kept; each invalid
+ * byte and each C0/DEL control (tab and newline too) becomes "\xNN". Returns out.
+ */
+char *utf8_escape(const char *in, size_t len, char *out, size_t cap);
+
 #endif

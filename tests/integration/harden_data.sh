@@ -294,5 +294,13 @@ run "$M" --db "$DB" feeds import "$T/epss-cut.csv"
 check "6 EPSS cut mid-line: exit 3, said to be truncated" '[ $rc -eq 3 ] && grep -q "ends without a newline" "$T/out" "$T/err"'
 check "6 EPSS cut mid-line: nothing of it stored (0.7082 and 0.25 kept)" '[ "$(q "$DB" "SELECT group_concat(epss) FROM (SELECT epss FROM epss ORDER BY cve_id)")" = "0.25,0.70823" ]'
 
+# ---------------------------------------------------------------- item 22: invalid bytes escaped
+section "item 22: invalid bytes are shown and stored escaped"
+printf '#model_version:v1,score_date:2026-08-16T00:00:00+0000\ncve,epss,percentile\nCVE-2020-\377\376,0.1,0.2\n' >"$T/epss-bytes.csv"
+run "$M" --db "$DB" feeds import "$T/epss-bytes.csv"
+check "22 no raw invalid byte on the terminal" '! LC_ALL=C grep -q "$(printf "\377")" "$T/out" "$T/err"'
+check "22 the bytes are shown escaped" 'grep -qF "CVE-2020-\\xff\\xfe" "$T/out" "$T/err"'
+check "22 feed_errors.message holds them escaped, no raw byte" '[ "$(q "$DB" "SELECT count(*) FROM feed_errors WHERE message LIKE '"'%CVE-2020-\\xff\\xfe%'"'")" = 1 ] && [ "$(q "$DB" "SELECT count(*) FROM feed_errors WHERE instr(CAST(message AS BLOB), x'"'ff'"') > 0")" = 0 ]'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
