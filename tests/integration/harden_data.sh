@@ -302,5 +302,53 @@ check "22 no raw invalid byte on the terminal" '! LC_ALL=C grep -q "$(printf "\3
 check "22 the bytes are shown escaped" 'grep -qF "CVE-2020-\\xff\\xfe" "$T/out" "$T/err"'
 check "22 feed_errors.message holds them escaped, no raw byte" '[ "$(q "$DB" "SELECT count(*) FROM feed_errors WHERE message LIKE '"'%CVE-2020-\\xff\\xfe%'"'")" = 1 ] && [ "$(q "$DB" "SELECT count(*) FROM feed_errors WHERE instr(CAST(message AS BLOB), x'"'ff'"') > 0")" = 0 ]'
 
+# ---------------------------------------------------------------- item 4: YAML cut at a line
+section "item 4: a YAML inventory cut at a line boundary withdraws nothing"
+DB="$T/inv4.db"
+"$M" --db "$DB" init >/dev/null
+"$M" --db "$DB" inventory import "$INV" >/dev/null
+before=$(q "$DB" "SELECT (SELECT count(*) FROM scopes) || '/' || (SELECT count(*) FROM declared_products) || '/' || (SELECT count(*) FROM assets)")
+# cut kanto-rail's entry after its assets (products and scope lost), as a cut download would
+awk '/^    products:/ {exit} {print}' "$INV" >"$T/inv-cut.yaml"
+run "$M" --db "$DB" inventory import "$T/inv-cut.yaml"
+check "4 the cut file is refused (exit 15, asks for the end marker or --prune)" '[ $rc -eq 15 ] && grep -q "end marker" "$T/err" && grep -q -- "--prune" "$T/err"'
+check "4 kanto-rail keeps its scope, products and assets" '[ "$(q "$DB" "SELECT (SELECT count(*) FROM scopes) || '"'/'"' || (SELECT count(*) FROM declared_products) || '"'/'"' || (SELECT count(*) FROM assets)")" = "$before" ]'
+run "$M" --db "$DB" inventory import --dry-run "$T/inv-cut.yaml"
+check "4 --dry-run lists the planned removals" '[ $rc -eq 0 ] && grep -q "will remove: kanto-rail scope 127.0.10.0/29" "$T/out" && grep -q "will remove: kanto-rail product cpe:2.3:a:f5:nginx" "$T/out"'
+run "$M" --db "$DB" --json inventory import --dry-run "$T/inv-cut.yaml"
+check "4 --dry-run --json lists them too" '[ "$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(len(d[\"removals\"]), d[\"removals_refused\"])" "$T/out")" = "2 2" ]'
+run "$M" --db "$DB" inventory import --prune "$T/inv-cut.yaml"
+check "4 --prune confirms the removals" '[ $rc -eq 0 ] && [ "$(q "$DB" "SELECT count(*) FROM scopes")" = 0 ]'
+"$M" --db "$DB" inventory import "$INV" >/dev/null 2>&1 || true
+"$M" --db "$DB" inventory export "$T/exp.yaml" >/dev/null
+check "4 export ends with the end marker" '[ "$(tail -n 1 "$T/exp.yaml")" = "end: 2" ]'
+sed -i 's/authorised_by: 情報システム部長/authorised_by: 情報システム部/' "$T/exp.yaml"
+run "$M" --db "$DB" inventory import "$T/exp.yaml"
+check "4 a file with its end marker may remove (a changed scope row)" '[ $rc -eq 0 ] && [ "$(q "$DB" "SELECT authorised_by FROM scopes")" = 情報システム部 ]'
+head -n -1 "$T/exp.yaml" >"$T/exp-cut.yaml"
+printf 'end: 3\n' >>"$T/exp-cut.yaml"
+run "$M" --db "$DB" inventory import "$T/exp-cut.yaml"
+check "4 an end marker with the wrong count is refused" '[ $rc -eq 3 ] && grep -q "end: says 3 organisations but the file has 2" "$T/err"'
+
+# ---------------------------------------------------------------- item 5: multi-document YAML
+section "item 5: a second YAML document is refused"
+{ cat "$INV"; printf -- '---\nversion: 1\norganisations: []\n'; } >"$T/multi.yaml"
+run "$M" --db "$DB" inventory import "$T/multi.yaml"
+check "5 multi-document YAML refused at the second document's line" '[ $rc -eq 3 ] && grep -q "multi.yaml:$(($(wc -l <"$INV") + 2)): yaml: a second YAML document" "$T/err"'
+
+# ---------------------------------------------------------------- item 11: deep flow nesting
+section "item 11: deep flow nesting is refused fast"
+python3 -c 'import sys; n = 100000; open(sys.argv[1], "w").write("version: 1\norganisations: " + "[" * n + "]" * n + "\n")' "$T/deep.yaml"
+t0=$(date +%s%N)
+run timeout 30 "$M" --db "$DB" inventory import "$T/deep.yaml"
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "11 a 200 KB nested file is refused (exit 3) in under a second (${ms} ms)" '[ $rc -eq 3 ] && [ $ms -lt 1000 ] && grep -q "deeper than 32" "$T/err"'
+
+# ---------------------------------------------------------------- item 22: YAML control character line
+section "item 22: a YAML control character is reported at its line"
+{ head -n 5 "$INV"; printf '      - hostname: "a\001b.kanto-rail.test"\n'; tail -n +6 "$INV"; } >"$T/ctl.yaml"
+run "$M" --db "$DB" inventory import "$T/ctl.yaml"
+check "22 control character reported at line 6, not line 1" '[ $rc -eq 3 ] && grep -q "ctl.yaml:6: yaml: control character 0x01" "$T/err"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
