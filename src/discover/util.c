@@ -170,6 +170,13 @@ int jget_str(const cJSON *obj, const char *key, bool required, const struct jpla
 		return required ? jerr(pl, key, e, "missing") : 0;
 	if (!cJSON_IsString(v) || !v->valuestring)
 		return jerr(pl, key, e, "expected a string");
+	/* One cap for every third-party field (issuer, product, service names …); crt.sh's
+	 * name_value is a list of names, each checked as a hostname after. */
+	if (strlen(v->valuestring) >
+	    (strcmp(key, "name_value") == 0 ? DISC_NAMES_MAX : (size_t)DISC_TEXT_MAX))
+		return jerr(pl, key, e, "longer than %zu bytes; refused",
+			    strcmp(key, "name_value") == 0 ? DISC_NAMES_MAX
+							   : (size_t)DISC_TEXT_MAX);
 	if (!utf8_valid(v->valuestring, strlen(v->valuestring), NULL))
 		return jerr(pl, key, e, "not valid UTF-8");
 	*out = v->valuestring;

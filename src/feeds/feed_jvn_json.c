@@ -11,7 +11,7 @@
 #include "base/utf8.h"
 #include "feeds/feeds_int.h"
 
-#define JSON_MAX ((size_t)256 << 20)
+#define JSON_MAX ((size_t)64 << 20)
 
 static void set_time(const char *s, int64_t *out)
 {

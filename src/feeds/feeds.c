@@ -21,7 +21,7 @@
 
 #define BATCH_DEFAULT 1000
 #define BATCH_MAX 50000
-#define WHOLE_MAX ((size_t)256 << 20)
+#define WHOLE_MAX ((size_t)64 << 20) /* decompressed: a JVN page is a few MB */
 #define SNIFF_MAX ((size_t)64 << 10)
 #define IMPORT_CACHE_KB "16384"	 /* 16 MB page cache while importing */
 #define IMPORT_CKPT_PAGES "8192" /* checkpoint every 32 MB of WAL while importing */

@@ -350,5 +350,47 @@ section "item 22: a YAML control character is reported at its line"
 run "$M" --db "$DB" inventory import "$T/ctl.yaml"
 check "22 control character reported at line 6, not line 1" '[ $rc -eq 3 ] && grep -q "ctl.yaml:6: yaml: control character 0x01" "$T/err"'
 
+# ---------------------------------------------------------------- item 12: caps, gzip bomb
+section "item 12: length caps on third-party fields; a gzip bomb is bounded"
+DB="$T/cap.db"
+"$M" --db "$DB" init >/dev/null
+"$M" --db "$DB" inventory import "$INV" >/dev/null
+python3 -c 'import gzip, sys; open(sys.argv[1], "wb").write(gzip.compress(b" " * (400 << 20), 9))' "$T/bomb.json.gz"
+/usr/bin/time -f "%M" -o "$T/rss" "$M" --db "$DB" discover import --org kanto-rail --format shodan "$T/bomb.json.gz" >"$T/out" 2>"$T/err"
+rc=$?
+check "12 a 400 KB gzip of whitespace is refused as too big (exit 10)" '[ $rc -eq 10 ] && grep -q "decompressed" "$T/err"'
+check "12 ... within a bounded memory ($(tail -n 1 "$T/rss") KB < 300 MB)" '[ "$(tail -n 1 "$T/rss")" -lt 300000 ]'
+python3 -c 'import json, sys; print(json.dumps({"ip_str": "127.0.10.1", "port": 443, "transport": "tcp", "product": "x" * (10 << 20), "timestamp": "2026-11-01T10:21:35.713742"}))' >"$T/shodan-big.json"
+run "$M" --db "$DB" discover import --org kanto-rail --format shodan "$T/shodan-big.json"
+check "12 Shodan: a 10 MB product is refused" '[ $rc -eq 3 ] && grep -q "product: longer than 1024 bytes" "$T/err" && [ "$(q "$DB" "SELECT count(*) FROM passive_services")" = 0 ]'
+python3 -c 'import json, sys; print(json.dumps([{"issuer_name": "C=US, CN=" + "R" * (2 << 20), "common_name": "www.kanto-rail.test", "name_value": "www.kanto-rail.test", "id": 1, "entry_timestamp": "2026-05-07T16:46:43.456", "not_before": "2026-05-07T15:46:43", "not_after": "2026-08-05T15:46:43", "serial_number": "03"}]))' >"$T/crt-big.json"
+run "$M" --db "$DB" discover import --org kanto-rail --format crtsh "$T/crt-big.json"
+check "12 crt.sh: a 2 MB issuer name is refused" '[ $rc -eq 3 ] && grep -q "issuer_name: longer than 1024 bytes" "$T/err"'
+python3 - "$DATA/jvn/examples/oka/dataFeed_jvndb_rss_oka.json" "$T/jvn-big.json" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1], encoding="utf-8").read())
+d["feed"]["entry"][0]["title"] = "長" * (4 << 20)
+open(sys.argv[2], "w", encoding="utf-8").write(json.dumps(d, ensure_ascii=False))
+PY
+run "$M" --db "$DB" feeds import "$T/jvn-big.json"
+check "12 JVN: a 12 MB title is refused, not stored" 'grep -q "title: .* at most 2048" "$T/out" && [ "$(q "$DB" "SELECT count(*) FROM jvn WHERE length(title_ja) > 2048")" = 0 ]'
+
+# ---------------------------------------------------------------- item 13: vuln match --batch DIR
+section "item 13: vuln match --batch with no services does not succeed"
+run "$M" --db "$DB" vuln match --batch "$T"
+check "13 a folder given to --batch is refused" '[ $rc -ne 0 ] && grep -q "is a folder" "$T/err"'
+printf '# nothing here\n\n' >"$T/empty.batch"
+run "$M" --db "$DB" vuln match --batch "$T/empty.batch"
+check "13 a batch with 0 services is refused (exit 3)" '[ $rc -eq 3 ] && grep -q "no service lines" "$T/err"'
+
+# ---------------------------------------------------------------- item 22: JVN XML with a BOM, discover dir
+section "item 22: JVN XML with a BOM is read as XML; a folder is named as one"
+{ printf '\357\273\277'; cat "$DATA/jvn/examples/hnd/dataFeed_jvndb_detail_hnd.xml"; } >"$T/jvn-bom.xml"
+run "$M" --db "$DB" feeds import "$T/jvn-bom.xml"
+check "22 JVN XML with a BOM imports (not misread as JSON)" '[ $rc -eq 0 ] && ! grep -qi "json" "$T/out" "$T/err" && [ "$(q "$DB" "SELECT count(*) FROM jvn")" -ge 1 ]'
+mkdir -p "$T/shodan-dir.json"
+run "$M" --db "$DB" discover import --org kanto-rail --format shodan "$T/shodan-dir.json"
+check "22 discover import of a folder says folder, not 'truncated gzip?'" '[ $rc -ne 0 ] && grep -q "is a folder" "$T/err" && ! grep -q "gzip" "$T/err"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
