@@ -159,7 +159,7 @@ static int feeds_import(struct cli *c, int argc, char **argv)
 	}
 	if (from && optind < argc)
 		return cli_usage_error(c, "give --from DIR or FILEs, not both");
-	if (!(s = cli_store(c)))
+	if (!(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	out.files = cJSON_CreateArray();
 	merr_init(&e);
@@ -498,7 +498,7 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 	so.nvd_years = years;
 	so.n_nvd_years = (size_t)n_years;
 	so.import = &fo;
-	if (!so.no_import && !(s = cli_store(c)))
+	if (!so.no_import && !(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	out.files = cJSON_CreateArray();
 	imp.files = cJSON_CreateArray();

@@ -47,5 +47,8 @@ extern const char cmd_alert_usage[], cmd_advisories_usage[];
 extern const char cmd_checklist_usage[];
 extern const char cmd_share_usage[];
 extern const char cmd_sns_usage[], cmd_jobs_usage[];
+/* harden-data */
+int cmd_store(struct cli *c, int argc, char **argv);
+extern const char cmd_store_usage[];
 
 #endif

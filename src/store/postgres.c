@@ -397,7 +397,7 @@ static void mask_password(const char *url, char *msg, size_t n)
 	}
 }
 
-static int pg_open(struct store *s, const char *url, struct merr *e)
+static int pg_open(struct store *s, const char *url, bool create, struct merr *e)
 {
 	const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
 	const char *vals[] = {"5", "mamori", url, NULL};
@@ -793,6 +793,13 @@ static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out,
 	return 0;
 }
 
+/* Nothing per file to set on PostgreSQL (the server's configuration is the DBA's). */
+static int pg_setup(struct store *s, struct merr *e)
+{
+	(void)s, (void)e;
+	return 0;
+}
+
 static int64_t pg_changes(struct store *s)
 {
 	return ((struct pg_db *)s->impl)->changes;
@@ -811,6 +818,7 @@ static const char pg_compat_sql[] =
 const struct store_backend store_postgres_backend = {
     .name = "postgres",
     .open = pg_open,
+    .setup = pg_setup,
     .close = pg_close,
     .exec = pg_exec,
     .prepare = pg_prepare,

@@ -75,6 +75,7 @@ check "allowed again" 0 "$M" scope check kanto-rail 127.0.10.9
 check "export" 0 "$M" inventory export "$T/export.yaml"
 check "re-import export" 0 "$M" inventory import "$T/export.yaml" --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); ch=[k for k,v in d.items() if isinstance(v,(int,float)) and not isinstance(v,bool) and v and not k.endswith("unchanged")]; assert not ch and d["orgs_unchanged"]>=12, d' "$T/out" && ok || bad "re-import changed something"
+check "init fresh store" 0 "$M" --db "$T/m2.db" init
 check "import into fresh store" 0 "$M" --db "$T/m2.db" inventory import "$T/export.yaml"
 check "export fresh" 0 "$M" --db "$T/m2.db" inventory export -
 cmp -s "$T/out" "$T/export.yaml" && ok || bad "export of the re-imported store differs"

@@ -40,12 +40,18 @@ bad "unreachable server" "postgres://mamori:wrongpass@127.0.0.1:1/mamori" "canno
 bad "no such database" "postgres://mamori:$PG_PASS@127.0.0.1:$PG_PORT/nosuchdb" 'database "nosuchdb" does not exist'
 bad "malformed URL" "postgres://mamori:wrongpass@[::1/x" "cannot connect to PostgreSQL"
 pg_psql mamori -c "INSERT INTO schema_migrations VALUES (9999, 'future', 0)"
-bad "newer schema" "$PG_URL" "schema is version 9999, newer than this mamori"
+bad "newer schema" "$PG_URL" "the store has migration 9999, which this mamori"
 pg_psql mamori -c "DELETE FROM schema_migrations WHERE version = 9999"
+
+U3=$(pg_new_db foreign)
+pg_psql foreign -c "CREATE TABLE customers (id int)"
+bad "a database that is not mamori's" "$U3" "not a mamori store (a database with 1 other table)"
+check "the foreign database left as it was" \
+	"[ \"\$(pg_psql foreign -tAc \"SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'\")\" = 1 ]"
 
 # 3. no partial migration: a table in the way makes 0100 fail; 0001 stays, nothing of 0100.
 U2=$(pg_new_db partial)
-pg_psql partial -c "CREATE TABLE orgs (x int)"
+pg_psql partial -c "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL); CREATE TABLE orgs (x int)"
 "$M" --db "$U2" init >"$T/out" 2>"$T/err"
 check "failing migration is named" "grep -q 'migration 0100_inventory failed (rolled back)' $T/err"
 check "earlier migration kept, failed one not recorded" \

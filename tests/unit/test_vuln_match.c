@@ -878,7 +878,13 @@ static void test_match__batch_threads_agree_with_one_by_one(void **state)
 	assert_int_equal(vuln_match_batch(st, path, 0, 2, &b2, NULL), 0);
 	assert_memory_equal(&one, &b1, sizeof(one));
 	assert_memory_equal(&one, &b2, sizeof(one));
-	assert_int_equal(vuln_match_batch(st, "/nonexistent/batch.tsv", 0, 2, &b2, NULL), M_EIO);
+	assert_int_equal(vuln_match_batch(st, "/nonexistent/batch.tsv", 0, 2, &b2, NULL),
+			 M_ENOTFOUND);
+	/* a folder, or a batch without a service line, is not a successful match of nothing */
+	assert_int_equal(vuln_match_batch(st, "/tmp", 0, 2, &b2, NULL), M_EINVAL);
+	assert_int_equal(
+	    vuln_match_batch(st, tu_write_file("empty.tsv", "# none\n\n"), 0, 2, &b2, NULL),
+	    M_EPARSE);
 }
 
 /* A criterion from outside the feeds (a manual advisory's CPE) goes through the matcher's
