@@ -371,7 +371,7 @@ static void one_line(const char *msg, char *out, size_t n)
 	while ((len = strlen(out)) && (out[len - 1] == '\n' || out[len - 1] == ' '))
 		out[len - 1] = '\0';
 	for (char *c = out; *c; c++)
-		if (*c == '\n')
+		if (*c == '\n' || *c == '\t')
 			*c = ' ';
 }
 
