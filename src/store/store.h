@@ -2,7 +2,7 @@
  * store.h - the database every module keeps its rows in.
  *
  * A store is opened from a location: a file path (SQLite, the embedded
- * default, WAL mode), "sqlite:PATH", or later "postgres://..." for shared
+ * default, WAL mode), "sqlite:PATH", or "postgres://..." (any libpq URI) for shared
  * deployments. Modules talk SQL through the small statement API below so the
  * backend can change; SQL that differs between engines lives in the backend.
  * Placeholders are '?' (the PostgreSQL backend rewrites them to $n).
