@@ -36,5 +36,10 @@ const struct cli_command cli_commands[] = {
      cmd_alert_usage},
     {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
      cmd_advisories_usage},
+    {"incident", cmd_incident, "incident reports, clocks, severity, STIX / インシデント報告",
+     cmd_incident_usage},
+    {"case", cmd_case, "rush-support and consultation cases / 駆けつけ支援・相談窓口",
+     cmd_case_usage},
+    {"audit", cmd_audit, "verify the audit and timeline hash chains / 改ざん検知", cmd_audit_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

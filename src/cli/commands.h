@@ -26,6 +26,9 @@ int cmd_identify(struct cli *c, int argc, char **argv);
 int cmd_services(struct cli *c, int argc, char **argv);
 int cmd_alert(struct cli *c, int argc, char **argv);
 int cmd_advisories(struct cli *c, int argc, char **argv);
+int cmd_incident(struct cli *c, int argc, char **argv);
+int cmd_case(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
 /* Runs identify on the ports scan_id found open for org (scan --identify). */
 int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id);
 
@@ -40,5 +43,6 @@ extern const char cmd_serve_usage[], cmd_user_usage[];
 extern const char cmd_report_usage[];
 extern const char cmd_identify_usage[], cmd_services_usage[];
 extern const char cmd_alert_usage[], cmd_advisories_usage[];
+extern const char cmd_incident_usage[], cmd_case_usage[], cmd_audit_usage[];
 
 #endif
