@@ -58,9 +58,10 @@ static int audit_verify(struct cli *c, int argc, char **argv)
 		const char *n[2] = {"audit_log", "incident_events"};
 		for (int i = 0; i < 2; i++) {
 			if (v[i]->broken_id)
-				printf("%s: 改ざんを検出 / BROKEN at row %lld: %s (%lld rows read)\n",
-				       n[i], (long long)v[i]->broken_id, v[i]->why,
-				       (long long)v[i]->rows);
+				printf(
+				    "%s: 改ざんを検出 / BROKEN at row %lld: %s (%lld rows read)\n",
+				    n[i], (long long)v[i]->broken_id, v[i]->why,
+				    (long long)v[i]->rows);
 			else
 				printf("%s: OK, %lld rows, %lld unsealed / 正常\n", n[i],
 				       (long long)v[i]->rows, (long long)v[i]->unsealed);

@@ -190,12 +190,10 @@ static int case_show_cmd(struct cli *cl, int argc, char **argv)
 
 static int case_update_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"state", required_argument, NULL, 's'},
-					     {"assignee", required_argument, NULL, 'a'},
-					     {"message", required_argument, NULL, 'm'},
-					     {"note", required_argument, NULL, 'n'},
-					     {"link", required_argument, NULL, 'l'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"state", required_argument, NULL, 's'},   {"assignee", required_argument, NULL, 'a'},
+	    {"message", required_argument, NULL, 'm'}, {"note", required_argument, NULL, 'n'},
+	    {"link", required_argument, NULL, 'l'},    {0}};
 	struct case_update u = {0};
 	char link_kind[32] = "", actor[64];
 	struct inc_ctx c;

@@ -122,10 +122,11 @@ static int incident_report(struct cli *cl, int argc, char **argv)
 			cJSON_AddStringToObject(o, "kind", inc_kind_name(r.kind));
 			cli_print_json(o);
 		} else
-			printf("インシデント #%lld: %s (第%d版) を受け付けました / incident %lld: %s "
-			       "filed as version %d\n",
-			       (long long)id, inc_kind_ja(r.kind), seq, (long long)id,
-			       inc_kind_name(r.kind), seq);
+			printf(
+			    "インシデント #%lld: %s (第%d版) を受け付けました / incident %lld: %s "
+			    "filed as version %d\n",
+			    (long long)id, inc_kind_ja(r.kind), seq, (long long)id,
+			    inc_kind_name(r.kind), seq);
 	}
 	inc_report_free(&r);
 	inc_regimes_free(x.t);
@@ -134,14 +135,11 @@ static int incident_report(struct cli *cl, int argc, char **argv)
 
 static int incident_list(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"org", required_argument, NULL, 'o'},
-					     {"sector", required_argument, NULL, 's'},
-					     {"state", required_argument, NULL, 'S'},
-					     {"level", required_argument, NULL, 'l'},
-					     {"overdue", no_argument, NULL, 'd'},
-					     {"limit", required_argument, NULL, 'n'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"org", required_argument, NULL, 'o'},   {"sector", required_argument, NULL, 's'},
+	    {"state", required_argument, NULL, 'S'}, {"level", required_argument, NULL, 'l'},
+	    {"overdue", no_argument, NULL, 'd'},     {"limit", required_argument, NULL, 'n'},
+	    {"json", no_argument, NULL, 'j'},	     {0}};
 	struct inc_filter f = {.level = -1, .limit = 100};
 	struct ictx x;
 	struct merr e;
@@ -187,7 +185,8 @@ static int incident_list(struct cli *cl, int argc, char **argv)
 	       "NEXT DUE (JST)", "TITLE");
 	cJSON_ArrayForEach(it, arr)
 	{
-		cJSON *lv = cJSON_GetObjectItem(it, "level"), *due = cJSON_GetObjectItem(it, "next_due");
+		cJSON *lv = cJSON_GetObjectItem(it, "level"),
+		      *due = cJSON_GetObjectItem(it, "next_due");
 		char jst[TIME_STR_MAX] = "-";
 		int64_t t;
 		if (cJSON_IsString(due) && !time_parse(due->valuestring, &t))
@@ -257,8 +256,8 @@ static int incident_show(struct cli *cl, int argc, char **argv)
 	for (int k = 0; k < 2; k++) {
 		cJSON *a = cJSON_GetObjectItem(sev, k ? "final" : "predicted"), *ax;
 		if (!cJSON_IsObject(a)) {
-			printf("深刻度%s / %s: 未評価 / not assessed\n", k ? "（事後）" : "（予測）",
-			       k ? "final" : "predicted");
+			printf("深刻度%s / %s: 未評価 / not assessed\n",
+			       k ? "（事後）" : "（予測）", k ? "final" : "predicted");
 			continue;
 		}
 		ax = cJSON_GetObjectItem(a, "axes");
@@ -438,9 +437,8 @@ static int incident_aware(struct cli *cl, int argc, char **argv)
 
 static int incident_clock(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"met", required_argument, NULL, 'm'},
-					     {"at", required_argument, NULL, 'a'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"met", required_argument, NULL, 'm'}, {"at", required_argument, NULL, 'a'}, {0}};
 	const char *met = NULL;
 	char regime[64];
 	const char *slash;
@@ -478,9 +476,8 @@ static int incident_clock(struct cli *cl, int argc, char **argv)
 
 static int incident_remind(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"console-url", required_argument, NULL, 'C'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"console-url", required_argument, NULL, 'C'}, {"json", no_argument, NULL, 'j'}, {0}};
 	const char *console = getenv("MAMORI_CONSOLE_URL");
 	struct ictx x;
 	struct merr e;
@@ -508,17 +505,17 @@ static int incident_remind(struct cli *cl, int argc, char **argv)
 		return cli_print_json(o);
 	}
 	if (!cl->quiet)
-		printf("リマインダ %ld 件、期限超過 %ld 件を送信待ちにしました / %ld reminders, %ld "
-		       "overdue alerts queued (mamori alert run delivers)\n",
-		       rem, od, rem, od);
+		printf(
+		    "リマインダ %ld 件、期限超過 %ld 件を送信待ちにしました / %ld reminders, %ld "
+		    "overdue alerts queued (mamori alert run delivers)\n",
+		    rem, od, rem, od);
 	return 0;
 }
 
 static int incident_export(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"stix", required_argument, NULL, 's'},
-					     {"tlp", required_argument, NULL, 't'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"stix", required_argument, NULL, 's'}, {"tlp", required_argument, NULL, 't'}, {0}};
 	const char *file = NULL, *tlp = "amber";
 	struct ictx x;
 	struct merr e;
@@ -565,9 +562,8 @@ static int incident_export(struct cli *cl, int argc, char **argv)
 
 static int incident_stats(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"sector", required_argument, NULL, 's'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"sector", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'}, {0}};
 	const char *sector = NULL;
 	struct ictx x;
 	struct merr e;

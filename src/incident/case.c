@@ -90,9 +90,8 @@ static int sla_load(const char *path, const char *kind, int64_t *first, int64_t 
 	yaml_parser_delete(&p);
 	buf_release(&b);
 	top = yaml_document_get_root_node(&d);
-	for (yaml_node_pair_t *pr = top && top->type == YAML_MAPPING_NODE
-					? top->data.mapping.pairs.start
-					: NULL;
+	for (yaml_node_pair_t *pr =
+		 top && top->type == YAML_MAPPING_NODE ? top->data.mapping.pairs.start : NULL;
 	     pr && pr < top->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&d, pr->key);
 		if (k->type == YAML_SCALAR_NODE && !strcmp((char *)k->data.scalar.value, "kinds"))
@@ -213,11 +212,12 @@ int case_open(const struct inc_ctx *c, const struct case_open *o, int64_t *id, s
 		rc = rc < 0 ? rc : merr_set(e, M_ENOTFOUND, "no organisation '%s'", o->org);
 		goto fail;
 	}
-	if ((rc = store_prepare(c->s,
-				"INSERT INTO cases (org_id, kind, title, opened_at, opened_by, "
-				"first_response_due, resolution_due, updated_at) VALUES (?, ?, ?, ?, "
-				"?, ?, ?, ?) RETURNING id",
-				&st, e)))
+	if ((rc = store_prepare(
+		 c->s,
+		 "INSERT INTO cases (org_id, kind, title, opened_at, opened_by, "
+		 "first_response_due, resolution_due, updated_at) VALUES (?, ?, ?, ?, "
+		 "?, ?, ?, ?) RETURNING id",
+		 &st, e)))
 		goto fail;
 	stmt_bind_int64(st, 1, org_id);
 	stmt_bind_text(st, 2, o->kind);
@@ -235,8 +235,8 @@ int case_open(const struct inc_ctx *c, const struct case_open *o, int64_t *id, s
 		goto fail;
 	snprintf(obj, sizeof(obj), "case:%lld", (long long)*id);
 	if ((rc = event_json(c, *id, "open", false, "title", o->title, "kind", o->kind, e)) ||
-	    (o->message && (rc = event_json(c, *id, "message", false, "text", o->message, NULL,
-					    NULL, e))) ||
+	    (o->message &&
+	     (rc = event_json(c, *id, "message", false, "text", o->message, NULL, NULL, e))) ||
 	    (rc = inc_audit(c, "case.open", obj, NULL, e)))
 		goto fail;
 	return store_commit(c->s, e);
@@ -250,13 +250,13 @@ int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u
 {
 	struct store_stmt *st = NULL;
 	char cur[16] = "", obj[48];
-	bool operator = u->org != NULL;
+	bool operator= u->org != NULL;
 	int rc;
 
 	if (u->state && state_rank(u->state) < 0)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "state",
 			       "expected received, in_progress, answered or closed");
-	if (operator && (u->state || u->assignee || u->note || u->link_kind))
+	if (operator&&(u->state || u->assignee || u->note || u->link_kind))
 		return merr_set(e, M_EPERM, "an operator may only add messages to a case");
 	if (u->link_kind && strcmp(u->link_kind, "incident") && strcmp(u->link_kind, "finding") &&
 	    strcmp(u->link_kind, "sns_alert") && strcmp(u->link_kind, "indicator"))
@@ -269,10 +269,11 @@ int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u
 		return rc;
 	if ((rc = store_begin_immediate(c->s, e)))
 		return rc;
-	if ((rc = store_prepare(c->s,
-				"SELECT c.state FROM cases c JOIN orgs o ON o.id = c.org_id WHERE "
-				"c.id = ? AND c.exercise_run IS NULL AND (?2 IS NULL OR o.slug = ?2)",
-				&st, e)))
+	if ((rc = store_prepare(
+		 c->s,
+		 "SELECT c.state FROM cases c JOIN orgs o ON o.id = c.org_id WHERE "
+		 "c.id = ? AND c.exercise_run IS NULL AND (?2 IS NULL OR o.slug = ?2)",
+		 &st, e)))
 		goto fail;
 	stmt_bind_int64(st, 1, id);
 	stmt_bind_text(st, 2, u->org);
@@ -318,8 +319,8 @@ int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u
 		if (u->state && strcmp(u->state, cur) &&
 		    (rc = event_json(c, id, "state", false, "from", cur, "to", u->state, e)))
 			goto fail;
-		if (u->assignee &&
-		    (rc = event_json(c, id, "assign", true, "assignee", u->assignee, NULL, NULL, e)))
+		if (u->assignee && (rc = event_json(c, id, "assign", true, "assignee", u->assignee,
+						    NULL, NULL, e)))
 			goto fail;
 	}
 	if (u->message) {
@@ -395,9 +396,9 @@ static void case_row(struct store_stmt *st, cJSON *o, int64_t now)
 	json_add_time(o, "updated_at", stmt_int64(st, 12));
 }
 
-#define CASE_COLS                                                                              \
+#define CASE_COLS                                                                               \
 	"SELECT c.id, o.slug, c.kind, c.title, c.state, c.assignee, c.opened_at, c.opened_by, " \
-	"c.first_response_due, c.first_response_at, c.resolution_due, c.resolved_at, "         \
+	"c.first_response_due, c.first_response_at, c.resolution_due, c.resolved_at, "          \
 	"c.updated_at FROM cases c JOIN orgs o ON o.id = c.org_id WHERE c.exercise_run IS NULL"
 
 int case_list(const struct inc_ctx *c, const char *org, const char *state, cJSON **out,
@@ -436,8 +437,8 @@ int case_show(const struct inc_ctx *c, int64_t id, const char *org, bool interna
 {
 	struct store_stmt *st = NULL;
 	cJSON *o = NULL, *arr;
-	int rc = store_prepare(c->s, CASE_COLS " AND c.id = ?1 AND (?2 IS NULL OR o.slug = ?2)",
-			       &st, e);
+	int rc =
+	    store_prepare(c->s, CASE_COLS " AND c.id = ?1 AND (?2 IS NULL OR o.slug = ?2)", &st, e);
 
 	*out = NULL;
 	if (rc)
@@ -455,8 +456,8 @@ int case_show(const struct inc_ctx *c, int64_t id, const char *org, bool interna
 			      : merr_set(e, M_ENOTFOUND, "no case %lld / 案件がありません",
 					 (long long)id);
 	arr = cJSON_AddArrayToObject(o, "links");
-	if ((rc = store_prepare(c->s, "SELECT kind, ref FROM case_links WHERE case_id = ?", &st,
-				e)))
+	if ((rc =
+		 store_prepare(c->s, "SELECT kind, ref FROM case_links WHERE case_id = ?", &st, e)))
 		goto fail;
 	stmt_bind_int64(st, 1, id);
 	while ((rc = stmt_step(st, e)) == 1) {

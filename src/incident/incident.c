@@ -35,9 +35,9 @@ static void i64s(char out[24], int64_t v)
 	snprintf(out, 24, "%lld", (long long)v);
 }
 
-static int event_hash(struct chain_ctx *cc, const char *prev, int64_t id, int64_t inc,
-		      int64_t cas, int64_t at, const char *actor, const char *kind,
-		      const char *vis, const char *detail, char out[CHAIN_HEX])
+static int event_hash(struct chain_ctx *cc, const char *prev, int64_t id, int64_t inc, int64_t cas,
+		      int64_t at, const char *actor, const char *kind, const char *vis,
+		      const char *detail, char out[CHAIN_HEX])
 {
 	char a[24], b[24], d[24], t[24];
 	const char *f[8];
@@ -68,9 +68,8 @@ int inc_event(const struct inc_ctx *c, int64_t incident_id, int64_t case_id, con
 
 	if ((rc = store_begin(c->s, e)))
 		return rc;
-	if ((rc = store_prepare(c->s,
-				"SELECT id, hash FROM incident_events ORDER BY id DESC LIMIT 1", &st,
-				e)))
+	if ((rc = store_prepare(
+		 c->s, "SELECT id, hash FROM incident_events ORDER BY id DESC LIMIT 1", &st, e)))
 		goto fail;
 	rc = stmt_step(st, e);
 	snprintf(prev, sizeof(prev), "%s", rc == 1 ? stmt_text(st, 1) : CHAIN_GENESIS);
@@ -82,11 +81,12 @@ int inc_event(const struct inc_ctx *c, int64_t incident_id, int64_t case_id, con
 	if ((rc = event_hash(NULL, prev, id, incident_id, case_id, c->now, c->actor, kind, vis,
 			     detail, h)))
 		goto fail;
-	if ((rc = store_prepare(c->s,
-				"INSERT INTO incident_events (id, incident_id, case_id, at, actor, "
-				"kind, visibility, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, "
-				"?, ?, ?, ?)",
-				&st, e)))
+	if ((rc = store_prepare(
+		 c->s,
+		 "INSERT INTO incident_events (id, incident_id, case_id, at, actor, "
+		 "kind, visibility, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, "
+		 "?, ?, ?, ?)",
+		 &st, e)))
 		goto fail;
 	stmt_bind_int64(st, 1, id);
 	if (incident_id)
@@ -138,8 +138,9 @@ int inc_events_verify(struct store *s, struct chain_verify *r, struct merr *e)
 		r->rows++;
 		if (!ph || strcmp(ph, prev)) {
 			r->broken_id = id;
-			snprintf(r->why, sizeof(r->why),
-				 "prev_hash does not match the previous row / 前の行のハッシュと不一致");
+			snprintf(
+			    r->why, sizeof(r->why),
+			    "prev_hash does not match the previous row / 前の行のハッシュと不一致");
 			break;
 		}
 		if ((rc = event_hash(cc, prev, id, stmt_int64(st, 1), stmt_int64(st, 2),
@@ -363,10 +364,11 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 		goto fail;
 	}
 	if (inc) {
-		if ((rc = store_prepare(c->s,
-					"SELECT versions, last_kind, aware_at FROM incidents WHERE id "
-					"= ? AND org_id = ? AND exercise_run IS NULL",
-					&st, e)))
+		if ((rc = store_prepare(
+			 c->s,
+			 "SELECT versions, last_kind, aware_at FROM incidents WHERE id "
+			 "= ? AND org_id = ? AND exercise_run IS NULL",
+			 &st, e)))
 			goto fail;
 		stmt_bind_int64(st, 1, inc);
 		stmt_bind_int64(st, 2, org_id);
@@ -378,10 +380,11 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 		}
 		stmt_finalize(st);
 		if (rc <= 0) {
-			rc = rc < 0 ? rc
-				    : merr_set(e, M_ENOTFOUND,
-					       "no incident %lld of '%s' / インシデントがありません",
-					       (long long)inc, org);
+			rc = rc < 0
+				 ? rc
+				 : merr_set(e, M_ENOTFOUND,
+					    "no incident %lld of '%s' / インシデントがありません",
+					    (long long)inc, org);
 			goto fail;
 		}
 		if (!strcmp(last_kind, "final")) {
@@ -390,11 +393,12 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 				      (long long)inc);
 			goto fail;
 		}
-		if ((rc = store_prepare(c->s,
-					"UPDATE incidents SET title = ?, type = ?, occurred_at = ?, "
-					"aware_at = ?, versions = versions + 1, last_kind = ?, "
-					"state = ?, updated_at = ? WHERE id = ?",
-					&st, e)))
+		if ((rc =
+			 store_prepare(c->s,
+				       "UPDATE incidents SET title = ?, type = ?, occurred_at = ?, "
+				       "aware_at = ?, versions = versions + 1, last_kind = ?, "
+				       "state = ?, updated_at = ? WHERE id = ?",
+				       &st, e)))
 			goto fail;
 		stmt_bind_text(st, 1, r->title);
 		stmt_bind_text(st, 2, r->type);
@@ -409,11 +413,12 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 		if (rc < 0)
 			goto fail;
 	} else {
-		if ((rc = store_prepare(c->s,
-					"INSERT INTO incidents (org_id, title, type, occurred_at, "
-					"aware_at, versions, last_kind, created_at, updated_at) VALUES "
-					"(?, ?, ?, ?, ?, 1, 'initial', ?, ?) RETURNING id",
-					&st, e)))
+		if ((rc = store_prepare(
+			 c->s,
+			 "INSERT INTO incidents (org_id, title, type, occurred_at, "
+			 "aware_at, versions, last_kind, created_at, updated_at) VALUES "
+			 "(?, ?, ?, ?, ?, 1, 'initial', ?, ?) RETURNING id",
+			 &st, e)))
 			goto fail;
 		stmt_bind_int64(st, 1, org_id);
 		stmt_bind_text(st, 2, r->title);
@@ -484,7 +489,8 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 				 inc_kind_ja(r->kind));
 		if ((rc = inc_clocks_sync(c, inc, (int)r->kind, reason, e)))
 			goto fail;
-		snprintf(d, sizeof(d), "{\"version\":%d,\"kind\":\"%s\"}", n, inc_kind_name(r->kind));
+		snprintf(d, sizeof(d), "{\"version\":%d,\"kind\":\"%s\"}", n,
+			 inc_kind_name(r->kind));
 		snprintf(obj, sizeof(obj), "incident:%lld", (long long)inc);
 		if ((rc = inc_event(c, inc, 0, "report", false, d, e)) ||
 		    (rc = inc_audit(c, "incident.report", obj, d, e)))
@@ -743,22 +749,24 @@ int inc_show(const struct inc_ctx *c, int64_t id, const char *org, bool internal
 	int rc;
 
 	*out = NULL;
-	if ((rc = store_prepare(c->s,
-				"SELECT i.id, o.slug, o.name_ja, o.sector, i.title, i.type, i.state, "
-				"i.occurred_at, i.aware_at, i.versions, i.last_kind, i.created_at, "
-				"i.updated_at, i.level, i.level_kind FROM incidents i JOIN orgs o ON "
-				"o.id = i.org_id WHERE i.id = ? AND i.exercise_run IS NULL AND (?2 IS "
-				"NULL OR o.slug = ?2)",
-				&st, e)))
+	if ((rc = store_prepare(
+		 c->s,
+		 "SELECT i.id, o.slug, o.name_ja, o.sector, i.title, i.type, i.state, "
+		 "i.occurred_at, i.aware_at, i.versions, i.last_kind, i.created_at, "
+		 "i.updated_at, i.level, i.level_kind FROM incidents i JOIN orgs o ON "
+		 "o.id = i.org_id WHERE i.id = ? AND i.exercise_run IS NULL AND (?2 IS "
+		 "NULL OR o.slug = ?2)",
+		 &st, e)))
 		return rc;
 	stmt_bind_int64(st, 1, id);
 	stmt_bind_text(st, 2, org);
 	rc = stmt_step(st, e);
 	if (rc <= 0) {
 		stmt_finalize(st);
-		return rc < 0 ? rc
-			      : merr_set(e, M_ENOTFOUND, "no incident %lld / インシデントがありません",
-					 (long long)id);
+		return rc < 0
+			   ? rc
+			   : merr_set(e, M_ENOTFOUND, "no incident %lld / インシデントがありません",
+				      (long long)id);
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)stmt_int64(st, 0));

@@ -45,9 +45,9 @@ void inc_report_free(struct inc_report *r);
 
 /* Static tables: type codes and their Japanese / English names. NULL when unknown. */
 const char *inc_type_ja(const char *type);
-const char *inc_kind_name(enum inc_kind k);    /* initial, followup, final */
-const char *inc_kind_ja(enum inc_kind k);      /* 初報, 続報, 最終報 */
-int inc_kind_parse(const char *s);	       /* -1 when unknown; takes English or Japanese */
+const char *inc_kind_name(enum inc_kind k); /* initial, followup, final */
+const char *inc_kind_ja(enum inc_kind k);   /* 初報, 続報, 最終報 */
+int inc_kind_parse(const char *s);	    /* -1 when unknown; takes English or Japanese */
 
 /* ------------------------------------------------------------ regimes (data) */
 
@@ -85,7 +85,7 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 	     int *seq, struct merr *e);
 
 struct inc_filter {
-	const char *org;   /* slug, NULL: every org */
+	const char *org; /* slug, NULL: every org */
 	const char *sector;
 	const char *state; /* open | closed */
 	int level;	   /* -1: any */

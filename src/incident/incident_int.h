@@ -15,8 +15,8 @@ struct inc_rreport {
 	char id[48], name_ja[128], name_en[128], source[512], offset_text[16], after[48];
 	int64_t offset_s; /* seconds, when months == 0 */
 	int months;
-	bool ransom;   /* trigger: ransom_paid */
-	int met_by;    /* enum inc_kind, -1: none */
+	bool ransom; /* trigger: ransom_paid */
+	int met_by;  /* enum inc_kind, -1: none */
 	int64_t remind_s;
 };
 struct inc_regime {

@@ -43,10 +43,9 @@ static void uuid5(const unsigned char ns[16], const char *name, char out[37])
 	EVP_MD_CTX_free(md);
 	h[6] = (unsigned char)((h[6] & 0x0f) | 0x50);
 	h[8] = (unsigned char)((h[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0],
-		 h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
-		 h[14], h[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12],
+		 h[13], h[14], h[15]);
 }
 
 static const unsigned char ns_sco[16] = {0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42, 0x46, 0x6c,
@@ -214,23 +213,27 @@ int inc_stix(const struct inc_ctx *c, int64_t id, const char *tlp, cJSON **out, 
 
 	o = cJSON_CreateObject();
 	common(o, "incident", inc_id, created, modified, ident, rank);
-	cJSON_AddStringToObject(o, "name", cJSON_GetObjectItemCaseSensitive(inc, "title")->valuestring);
+	cJSON_AddStringToObject(o, "name",
+				cJSON_GetObjectItemCaseSensitive(inc, "title")->valuestring);
 	{
 		cJSON *vers = cJSON_GetObjectItemCaseSensitive(inc, "versions");
 		cJSON *last = cJSON_GetArrayItem(vers, cJSON_GetArraySize(vers) - 1);
 		cJSON *rep = cJSON_GetObjectItemCaseSensitive(last, "report");
-		const char *sum = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rep, "summary"))
-				      ? cJSON_GetObjectItemCaseSensitive(rep, "summary")->valuestring
-				      : NULL;
+		const char *sum =
+		    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rep, "summary"))
+			? cJSON_GetObjectItemCaseSensitive(rep, "summary")->valuestring
+			: NULL;
 		if (sum)
 			cJSON_AddStringToObject(o, "description", sum);
 	}
 	{
 		cJSON *labels = cJSON_AddArrayToObject(o, "labels");
 		cJSON *lv = cJSON_GetObjectItemCaseSensitive(inc, "level");
-		cJSON_AddItemToArray(labels, cJSON_CreateString(
-						 cJSON_GetObjectItemCaseSensitive(inc, "type")->valuestring));
-		cJSON_AddStringToObject(o, "x_mamori_type", cJSON_GetObjectItemCaseSensitive(inc, "type")->valuestring);
+		cJSON_AddItemToArray(
+		    labels,
+		    cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(inc, "type")->valuestring));
+		cJSON_AddStringToObject(o, "x_mamori_type",
+					cJSON_GetObjectItemCaseSensitive(inc, "type")->valuestring);
 		if (cJSON_IsNumber(lv)) {
 			cJSON_AddNumberToObject(o, "x_mamori_nisc_level", lv->valuedouble);
 			cJSON_AddStringToObject(o, "x_mamori_nisc_level_name",
@@ -269,8 +272,9 @@ int inc_stix(const struct inc_ctx *c, int64_t id, const char *tlp, cJSON **out, 
 		cJSON_AddStringToObject(obs, "last_observed", modified);
 		cJSON_AddNumberToObject(obs, "number_observed", 1);
 		refs = cJSON_AddArrayToObject(obs, "object_refs");
-		cJSON_AddItemToArray(refs, cJSON_CreateString(
-					       cJSON_GetObjectItemCaseSensitive(sco, "id")->valuestring));
+		cJSON_AddItemToArray(
+		    refs,
+		    cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(sco, "id")->valuestring));
 		cJSON_AddItemToArray(objs, sco);
 		cJSON_AddItemToArray(objs, ind);
 		cJSON_AddItemToArray(objs, obs);

@@ -356,8 +356,10 @@ void inc_regimes_each(const struct inc_regimes *t, inc_regime_fn fn, void *arg)
 		for (size_t j = 0; j < t->r[i].n_reports; j++) {
 			const struct inc_rreport *r = &t->r[i].reports[j];
 			fn(t->r[i].id, t->r[i].name_ja, r->id, r->name_ja, r->offset_text,
-			   r->ransom ? "ransom_paid" : r->after[0] ? r->after : "aware", r->source,
-			   arg);
+			   r->ransom	 ? "ransom_paid"
+			   : r->after[0] ? r->after
+					 : "aware",
+			   r->source, arg);
 		}
 }
 
@@ -395,11 +397,12 @@ static int history(const struct inc_ctx *c, int64_t id, const char *regime, cons
 		   const char *reason, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(c->s,
-			       "INSERT INTO incident_clock_history (incident_id, regime, report, at, "
-			       "old_due, new_due, old_state, new_state, reason) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       &st, e);
+	int rc =
+	    store_prepare(c->s,
+			  "INSERT INTO incident_clock_history (incident_id, regime, report, at, "
+			  "old_due, new_due, old_state, new_state, reason) "
+			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
@@ -442,11 +445,12 @@ int inc_clocks_sync(const struct inc_ctx *c, int64_t id, int met_kind, const cha
 
 	if (!c->regimes)
 		return 0;
-	if ((rc = store_prepare(c->s,
-				"SELECT aware_at, (SELECT json_extract(body, '$.ransom_paid_at') FROM "
-				"incident_versions v WHERE v.incident_id = i.id ORDER BY seq DESC "
-				"LIMIT 1) FROM incidents i WHERE id = ?",
-				&st, e)))
+	if ((rc = store_prepare(
+		 c->s,
+		 "SELECT aware_at, (SELECT json_extract(body, '$.ransom_paid_at') FROM "
+		 "incident_versions v WHERE v.incident_id = i.id ORDER BY seq DESC "
+		 "LIMIT 1) FROM incidents i WHERE id = ?",
+		 &st, e)))
 		return rc;
 	stmt_bind_int64(st, 1, id);
 	rc = stmt_step(st, e);
@@ -510,11 +514,12 @@ int inc_clocks_sync(const struct inc_ctx *c, int64_t id, int met_kind, const cha
 			due = r->months ? inc_add_months(base, r->months) : base + r->offset_s;
 			met_now = met_kind >= 0 && r->met_by == met_kind;
 			if (!k) {
-				if ((rc = store_prepare(c->s,
-							"INSERT INTO incident_clocks (incident_id, "
-							"regime, report, due_at, state, met_at) VALUES "
-							"(?, ?, ?, ?, ?, ?)",
-							&st, e)))
+				if ((rc = store_prepare(
+					 c->s,
+					 "INSERT INTO incident_clocks (incident_id, "
+					 "regime, report, due_at, state, met_at) VALUES "
+					 "(?, ?, ?, ?, ?, ?)",
+					 &st, e)))
 					return rc;
 				stmt_bind_int64(st, 1, id);
 				stmt_bind_text(st, 2, g->id);
@@ -542,11 +547,12 @@ int inc_clocks_sync(const struct inc_ctx *c, int64_t id, int met_kind, const cha
 			/* pending or dropped (a regime added back): recompute */
 			if (due != k->due || met_now || strcmp(k->state, "pending")) {
 				const char *ns = met_now ? "met" : "pending";
-				if ((rc = store_prepare(c->s,
-							"UPDATE incident_clocks SET due_at = ?, state "
-							"= ?, met_at = ? WHERE incident_id = ? AND "
-							"regime = ? AND report = ?",
-							&st, e)))
+				if ((rc = store_prepare(
+					 c->s,
+					 "UPDATE incident_clocks SET due_at = ?, state "
+					 "= ?, met_at = ? WHERE incident_id = ? AND "
+					 "regime = ? AND report = ?",
+					 &st, e)))
 					return rc;
 				stmt_bind_int64(st, 1, due);
 				stmt_bind_text(st, 2, ns);
@@ -620,8 +626,8 @@ int inc_regimes_set(const struct inc_ctx *c, int64_t id, const char *const *name
 		return rc;
 	if ((rc = exists(c, id, e)))
 		goto fail;
-	if ((rc = store_prepare(c->s, "DELETE FROM incident_regimes WHERE incident_id = ?", &st,
-				e)))
+	if ((rc =
+		 store_prepare(c->s, "DELETE FROM incident_regimes WHERE incident_id = ?", &st, e)))
 		goto fail;
 	stmt_bind_int64(st, 1, id);
 	rc = stmt_step(st, e);
@@ -629,10 +635,11 @@ int inc_regimes_set(const struct inc_ctx *c, int64_t id, const char *const *name
 	if (rc < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = store_prepare(c->s,
-					"INSERT OR IGNORE INTO incident_regimes (incident_id, regime, "
-					"added_at, added_by) VALUES (?, ?, ?, ?)",
-					&st, e)))
+		if ((rc = store_prepare(
+			 c->s,
+			 "INSERT OR IGNORE INTO incident_regimes (incident_id, regime, "
+			 "added_at, added_by) VALUES (?, ?, ?, ?)",
+			 &st, e)))
 			goto fail;
 		stmt_bind_int64(st, 1, id);
 		stmt_bind_text(st, 2, names[i]);
@@ -721,10 +728,11 @@ int inc_clock_met(const struct inc_ctx *c, int64_t id, const char *regime, const
 
 	if ((rc = store_begin(c->s, e)))
 		return rc;
-	if ((rc = store_prepare(c->s,
-				"SELECT due_at FROM incident_clocks WHERE incident_id = ? AND regime "
-				"= ? AND report = ? AND state = 'pending'",
-				&st, e)))
+	if ((rc = store_prepare(
+		 c->s,
+		 "SELECT due_at FROM incident_clocks WHERE incident_id = ? AND regime "
+		 "= ? AND report = ? AND state = 'pending'",
+		 &st, e)))
 		goto fail;
 	stmt_bind_int64(st, 1, id);
 	stmt_bind_text(st, 2, regime);
@@ -827,13 +835,14 @@ int inc_remind(const struct inc_ctx *c, const char *ack_base, long *reminders, l
 	*reminders = *overdue = 0;
 	if (!c->regimes)
 		return merr_set(e, M_EINVAL, "no regime table loaded");
-	rc = store_prepare(c->s,
-			   "SELECT k.id, k.incident_id, k.due_at, o.slug, k.regime, k.report, "
-			   "i.title, k.reminded_due, k.overdue_due FROM incident_clocks k "
-			   "JOIN incidents i ON i.id = k.incident_id JOIN orgs o ON o.id = i.org_id "
-			   "WHERE k.state = 'pending' AND i.exercise_run IS NULL AND i.state = "
-			   "'open' ORDER BY k.due_at, k.id",
-			   &st, e);
+	rc =
+	    store_prepare(c->s,
+			  "SELECT k.id, k.incident_id, k.due_at, o.slug, k.regime, k.report, "
+			  "i.title, k.reminded_due, k.overdue_due FROM incident_clocks k "
+			  "JOIN incidents i ON i.id = k.incident_id JOIN orgs o ON o.id = i.org_id "
+			  "WHERE k.state = 'pending' AND i.exercise_run IS NULL AND i.state = "
+			  "'open' ORDER BY k.due_at, k.id",
+			  &st, e);
 	if (rc)
 		return rc;
 	while ((rc = stmt_step(st, e)) == 1) {

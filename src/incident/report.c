@@ -103,8 +103,11 @@ static int check_text(struct pctx *p, const yaml_node_t *n, const char *field, s
 	if (!utf8_valid(v, len, &bad))
 		return fail(p, n, field, "not valid UTF-8 (byte %zu)", bad);
 	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)v[i];
-		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
+		const unsigned char *u = (const unsigned char *)v + i;
+		if ((u[0] < 0x20 && u[0] != '\n' && u[0] != '\t') || u[0] == 0x7f ||
+		    (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) ||
+		    (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9)) ||
+		    (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf))
 			return fail(p, n, field, "contains a control character");
 	}
 	return 0;
@@ -120,8 +123,8 @@ static int parse_int(struct pctx *p, const yaml_node_t *n, const char *field, in
 		return fail(p, n, field, "expected a number");
 	errno = 0;
 	x = strtoll(v, &end, 10);
-	if (errno || *end || x < 0 || x > 1000000000000000LL)
-		return fail(p, n, field, "expected a whole number from 0 to 10^15, got '%.40s'", v);
+	if (errno || *end || x < 0 || x > 1000000000000LL)
+		return fail(p, n, field, "expected a whole number from 0 to 10^12, got '%.40s'", v);
 	*out = x;
 	return 0;
 }
@@ -228,7 +231,8 @@ static int value(struct pctx *p, yaml_node_t *v, const struct spec *f, const cha
 		item = cJSON_CreateArray();
 		if (!item)
 			break;
-		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++, k++) {
+		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+		     it++, k++) {
 			char sub[96];
 			yaml_node_t *c;
 			cJSON *tmp = cJSON_CreateObject();
@@ -433,32 +437,39 @@ static int check_affected(struct pctx *p, cJSON *o, yaml_node_t *n, const char *
 /* ------------------------------------------------------------ the format */
 
 static const char *const kinds[] = {"initial", "followup", "final", "初報", "続報", "最終報", NULL};
-const char *const inc_types[] = {"ddos",	"ransomware", "unauthorized_access",
-				 "data_leak",	"defacement", "malware",
-				 "outage_unknown", "other",   NULL};
+const char *const inc_types[] = {"ddos",	   "ransomware", "unauthorized_access",
+				 "data_leak",	   "defacement", "malware",
+				 "outage_unknown", "other",	 NULL};
 static const char *const alt_vals[] = {"yes", "no", "partial", "unknown", NULL};
 static const char *const ioc_types[] = {"ip", "domain", "url", "hash", "email", NULL};
 const char *const inc_tlps[] = {"clear", "green", "amber", "amber+strict", "red", NULL};
 static const char *const support_vals[] = {"rush", "consult", NULL};
 
-#define S(k, ty, ...) {.key = k, .t = ty, __VA_ARGS__}
-static const struct spec affected_spec[] = {
-    S("name", V_STR, .req = true, .max = 300),
-    S("asset", V_STR, .max = 300),
-    S("service", V_STR, .max = 100),
-    S("note", V_TEXT, .max = 0),
-    {.key = NULL}};
-static const struct spec impact_spec[] = {
-    S("users", V_INT, .req = false),	S("area", V_TEXT, .req = false),
-    S("routes", V_TEXT, .req = false),	S("start", V_TIME, .req = false),
-    S("end", V_TIME, .req = false),	S("alternative", V_ENUM, .vals = alt_vals),
-    S("sites", V_INT, .req = false),	S("note", V_TEXT, .req = false),
-    {.key = NULL}};
-static const struct spec safety_spec[] = {
-    S("persons", V_INT, .req = false),	   S("damage_yen", V_INT, .req = false),
-    S("evacuation", V_TEXT, .req = false), S("environment", V_TEXT, .req = false),
-    S("sites", V_INT, .req = false),	   S("note", V_TEXT, .req = false),
-    {.key = NULL}};
+#define S(k, ty, ...)                          \
+	{                                      \
+		.key = k, .t = ty, __VA_ARGS__ \
+	}
+static const struct spec affected_spec[] = {S("name", V_STR, .req = true, .max = 300),
+					    S("asset", V_STR, .max = 300),
+					    S("service", V_STR, .max = 100),
+					    S("note", V_TEXT, .max = 0),
+					    {.key = NULL}};
+static const struct spec impact_spec[] = {S("users", V_INT, .req = false),
+					  S("area", V_TEXT, .req = false),
+					  S("routes", V_TEXT, .req = false),
+					  S("start", V_TIME, .req = false),
+					  S("end", V_TIME, .req = false),
+					  S("alternative", V_ENUM, .vals = alt_vals),
+					  S("sites", V_INT, .req = false),
+					  S("note", V_TEXT, .req = false),
+					  {.key = NULL}};
+static const struct spec safety_spec[] = {S("persons", V_INT, .req = false),
+					  S("damage_yen", V_INT, .req = false),
+					  S("evacuation", V_TEXT, .req = false),
+					  S("environment", V_TEXT, .req = false),
+					  S("sites", V_INT, .req = false),
+					  S("note", V_TEXT, .req = false),
+					  {.key = NULL}};
 static const struct spec ioc_spec[] = {S("type", V_ENUM, .req = true, .vals = ioc_types),
 				       S("value", V_STR, .req = true, .max = 2048),
 				       S("tlp", V_ENUM, .vals = inc_tlps),
@@ -550,8 +561,8 @@ int inc_report_parse(const char *text, size_t len, const char *file, struct inc_
 
 	memset(r, 0, sizeof(*r));
 	if (len > INC_REPORT_MAX)
-		return merr_at(e, M_ETOOBIG, p.file, -1, -1, NULL,
-			       "report larger than %d bytes", INC_REPORT_MAX);
+		return merr_at(e, M_ETOOBIG, p.file, -1, -1, NULL, "report larger than %d bytes",
+			       INC_REPORT_MAX);
 	if (memchr(text, '\0', len))
 		return merr_at(e, M_EPARSE, p.file, -1, -1, NULL, "binary data (a NUL byte)");
 	if (looks_json(text, len)) {
@@ -627,9 +638,9 @@ const char *inc_kind_ja(enum inc_kind k)
 
 const char *inc_type_ja(const char *type)
 {
-	static const char *const ja[] = {"DDoS 攻撃",	   "ランサムウェア",   "不正アクセス",
-					 "情報漏えい",	   "Web サイト改ざん", "マルウェア感染",
-					 "原因不明の障害", "その他"};
+	static const char *const ja[] = {
+	    "DDoS 攻撃",	"ランサムウェア", "不正アクセス",   "情報漏えい",
+	    "Web サイト改ざん", "マルウェア感染", "原因不明の障害", "その他"};
 	for (size_t i = 0; inc_types[i]; i++)
 		if (type && !strcmp(type, inc_types[i]))
 			return ja[i];
