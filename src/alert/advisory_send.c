@@ -12,7 +12,7 @@
 #include "base/mem.h"
 #include "base/utf8.h"
 #include "vuln/config.h"
-#include "vuln/cpe.h"
+#include "cpe/cpe.h"
 
 /* One product of a manual advisory. With a literal version it is judged like an NVD
  * configuration naming exactly that CPE (the matcher's evaluator); without, every version. */

@@ -1,6 +1,6 @@
 /*
  * base/curl_lazy.h - libcurl, loaded on first use by alert/mail.c, alert/deliver.c and
- * vuln/feed_sync.c.
+ * feeds/feed_sync.c.
  *
  * Include this instead of the library's header. Every function the project calls is
  * listed below and resolved through lazy.h on first call; the library is not on the link

@@ -1,6 +1,6 @@
 /*
- * base/xml2_lazy.h - libxml2, loaded on first use by fingerprint/recog.c, vuln/feed_jvn_xml.c and
- * vuln/feed_sync_jvn.c. xmlFree is a variable (a function pointer), not a function.
+ * base/xml2_lazy.h - libxml2, loaded on first use by fingerprint/recog.c, feeds/feed_jvn_xml.c and
+ * feeds/feed_sync_jvn.c. xmlFree is a variable (a function pointer), not a function.
  *
  * Include this instead of the library's header. Every function the project calls is
  * listed below and resolved through lazy.h on first call; the library is not on the link

@@ -6,7 +6,7 @@
 
 #include "base/mtime.h"
 #include "cli/commands.h"
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 const char cmd_feeds_usage[] =
     "usage: mamori feeds import [--from DIR] [--resume] [--batch N] [--json] [FILE...]\n"

@@ -7,9 +7,9 @@
 
 #include "base/compat.h"
 #include "base/err.h"
-#include "vuln/alias.h"
-#include "vuln/cpe.h"
-#include "vuln/version.h"
+#include "cpe/alias.h"
+#include "cpe/cpe.h"
+#include "cpe/version.h"
 
 struct cJSON;
 

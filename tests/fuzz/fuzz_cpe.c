@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "vuln/cpe.h"
+#include "cpe/cpe.h"
 
 static bool concrete(const struct cpe *c)
 {

@@ -1,7 +1,7 @@
 /* fuzz_cve5_member.c - the cvelistV5 zip member name check on arbitrary bytes. */
 #include "base/compat.h"
 
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

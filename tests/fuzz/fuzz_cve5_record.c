@@ -1,7 +1,7 @@
 /* fuzz_cve5_record.c - the cve5 record parser on one arbitrary record. */
 #include "base/compat.h"
 
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * arbitrary bytes. */
 #include "base/compat.h"
 
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

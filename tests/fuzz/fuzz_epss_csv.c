@@ -1,8 +1,8 @@
 /* fuzz_epss_csv.c - EPSS CSV lines (comment, header, rows) split and parsed from arbitrary bytes. */
 #include "base/compat.h"
 
-#include "vuln/feeds.h"
-#include "vuln/split.h"
+#include "feeds/feeds.h"
+#include "feeds/split.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

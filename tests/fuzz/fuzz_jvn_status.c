@@ -1,7 +1,7 @@
 /* fuzz_jvn_status.c - the MyJVN status:Status reader (paging numbers) on arbitrary bytes. */
 #include "base/compat.h"
 
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

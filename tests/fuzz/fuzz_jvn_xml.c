@@ -3,7 +3,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 /* Touches every field the store would read, so a dangling pointer shows under ASan. */
 static int touch(struct feeds_jvn *j, void *arg)

@@ -1,7 +1,7 @@
 /* fuzz_nvd_record.c - the nvd record parser on one arbitrary record. */
 #include "base/compat.h"
 
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

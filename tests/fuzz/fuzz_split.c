@@ -4,7 +4,7 @@
  */
 #include "base/compat.h"
 
-#include "vuln/split.h"
+#include "feeds/split.h"
 
 static void run(const uint8_t *data, size_t size, enum split_mode mode)
 {

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "vuln/version.h"
+#include "cpe/version.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <cjson/cJSON.h>
 
 #include "base/mtime.h"
-#include "vuln/alias.h"
-#include "vuln/cpe.h"
+#include "cpe/alias.h"
+#include "cpe/cpe.h"
 #include "vuln_testload.h"
 
 /* The contract of /work/briefs/vulnschema.md (migration 0200 of vuln-feeds). */

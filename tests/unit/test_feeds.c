@@ -7,9 +7,9 @@
 #include "base/mem.h"
 #include "store/store.h"
 #include "testutil.h"
-#include "vuln/feeds.h"
-#include "vuln/feeds_int.h"
-#include "vuln/split.h"
+#include "feeds/feeds.h"
+#include "feeds/feeds_int.h"
+#include "feeds/split.h"
 
 /* ---- helpers ---- */
 

@@ -3,7 +3,7 @@
 #include "base/compat.h"
 
 #include "testutil.h"
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 static int name_check(const char *s)
 {

@@ -7,9 +7,9 @@
 
 #include "base/mem.h"
 #include "vuln/config.h"
-#include "vuln/cpe.h"
+#include "cpe/cpe.h"
 #include "vuln/match.h"
-#include "vuln/version.h"
+#include "cpe/version.h"
 #include "testutil.h"
 #include "vuln_testload.h"
 

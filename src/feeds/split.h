@@ -14,8 +14,8 @@
  * Memory stays flat: one input chunk, one output chunk and the current record (at most
  * record_max bytes). Offsets are byte offsets in the decompressed stream; lines are 1-based.
  */
-#ifndef MAMORI_VULN_SPLIT_H
-#define MAMORI_VULN_SPLIT_H
+#ifndef MAMORI_FEEDS_SPLIT_H
+#define MAMORI_FEEDS_SPLIT_H
 
 #include "base/compat.h"
 #include "base/err.h"

@@ -2,13 +2,13 @@
  * feed_sync_int.h - shared by the feed_sync*.c files only: one HTTP GET with libcurl, the
  * sync cursors kept in feed_state, and the three paged/archived sources.
  */
-#ifndef MAMORI_VULN_FEED_SYNC_INT_H
-#define MAMORI_VULN_FEED_SYNC_INT_H
+#ifndef MAMORI_FEEDS_FEED_SYNC_INT_H
+#define MAMORI_FEEDS_FEED_SYNC_INT_H
 
 #include "base/compat.h"
 
 #include "base/buf.h"
-#include "vuln/feeds.h"
+#include "feeds/feeds.h"
 
 /* Polite pause between requests to the same API: stop early when the run's deadline nears. */
 void fsync_sleep_ms(long ms);

@@ -2,8 +2,8 @@
  * version.h - ordering of the version strings real products publish (OpenSSL
  * letters, OpenSSH p1, BIND -P1, PAN-OS -h11, Cisco 12.2(33)SXI ...), VULNDATA §8.3.
  */
-#ifndef MAMORI_VULN_VERSION_H
-#define MAMORI_VULN_VERSION_H
+#ifndef MAMORI_CPE_VERSION_H
+#define MAMORI_CPE_VERSION_H
 
 #include "base/compat.h"
 

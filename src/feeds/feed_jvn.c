@@ -9,7 +9,7 @@
 #include "base/mem.h"
 #include "base/utf8.h"
 #include "store/store.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 /*
  * JVN's Japanese severity per CVSS severity word (MyJVN getVulnOverviewList OKA docs:

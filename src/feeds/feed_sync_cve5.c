@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vuln/archive_lazy.h"
+#include "feeds/archive_lazy.h"
 #include "base/mem.h"
 #include "base/mtime.h"
-#include "vuln/feed_sync_int.h"
+#include "feeds/feed_sync_int.h"
 
 #define CVE5_OFFICIAL                                                                     \
 	"https://github.com/CVEProject/cvelistV5/releases/download/cve_{date}_{hour}00Z/" \

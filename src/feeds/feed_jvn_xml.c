@@ -7,7 +7,7 @@
 #include "base/xml2_lazy.h"
 #include "base/mem.h"
 #include "base/mtime.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 #define XML_MAX ((size_t)256 << 20)
 

@@ -7,7 +7,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ARENA_DISABLED 1 /* let ASan see every cJSON allocation */

@@ -7,7 +7,7 @@
 #include <ctype.h>
 
 #include "base/err.h"
-#include "vuln/version.h"
+#include "cpe/version.h"
 
 enum { TK_NUM = 1, TK_WORD, TK_LET };
 

@@ -9,7 +9,7 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "store/store.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 /* Every statement the importers run, indexed by enum feeds_st. */
 static const char *const stmt_sql[ST_COUNT] = {

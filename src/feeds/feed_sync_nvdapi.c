@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 
 #include "base/mtime.h"
-#include "vuln/feed_sync_int.h"
-#include "vuln/feeds_int.h"
-#include "vuln/split.h"
+#include "feeds/feed_sync_int.h"
+#include "feeds/feeds_int.h"
+#include "feeds/split.h"
 
 #define NVDAPI_OFFICIAL "https://services.nvd.nist.gov/rest/json/cves/2.0"
 #define NVDAPI_PER_PAGE 2000

@@ -11,7 +11,7 @@
 #include "base/compat.h"
 
 #include "base/mem.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 /* A row is "vp\0cve\0origin\0" in text; rows[i] is its offset. */
 int feeds_prods_add(struct feeds_prods *p, const char *vp, const char *cve, const char *origin)

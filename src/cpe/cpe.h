@@ -3,8 +3,8 @@
  * (NISTIR 7695), and name matching (NISTIR 7696), as NVD criteria and host
  * fingerprints use them.
  */
-#ifndef MAMORI_VULN_CPE_H
-#define MAMORI_VULN_CPE_H
+#ifndef MAMORI_CPE_CPE_H
+#define MAMORI_CPE_CPE_H
 
 #include "base/compat.h"
 #include "base/err.h"

@@ -8,7 +8,7 @@
 #include <math.h>
 
 #include "store/store.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 static int parse_prob(const char *p, size_t len, const char *field, double *out, struct merr *e)
 {

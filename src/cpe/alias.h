@@ -4,8 +4,8 @@
  * proftpd_project:proftpd = proftpd:proftpd ...). Candidate lookup and the
  * indexes are keyed by the folded name.
  */
-#ifndef MAMORI_VULN_ALIAS_H
-#define MAMORI_VULN_ALIAS_H
+#ifndef MAMORI_CPE_ALIAS_H
+#define MAMORI_CPE_ALIAS_H
 
 #include "base/compat.h"
 

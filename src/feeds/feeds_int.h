@@ -2,8 +2,8 @@
  * feeds_int.h - shared by the feed_*.c files only: the import context, the prepared
  * statement cache, the adapter table entry and small JSON/CPE helpers.
  */
-#ifndef MAMORI_VULN_FEEDS_INT_H
-#define MAMORI_VULN_FEEDS_INT_H
+#ifndef MAMORI_FEEDS_FEEDS_INT_H
+#define MAMORI_FEEDS_FEEDS_INT_H
 
 #include "base/compat.h"
 
@@ -12,8 +12,8 @@
 
 #include "base/buf.h"
 
-#include "vuln/feeds.h"
-#include "vuln/split.h"
+#include "feeds/feeds.h"
+#include "feeds/split.h"
 
 /* Statements prepared once per import and reused (the SQL is in feed_common.c). */
 enum feeds_st {

@@ -18,8 +18,8 @@
 #include "base/buf.h"
 #include "base/mem.h"
 #include "base/mtime.h"
-#include "vuln/feed_sync_int.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feed_sync_int.h"
+#include "feeds/feeds_int.h"
 
 #define DOWNLOAD_MAX ((curl_off_t)4 << 30)
 #define META_MAX 4096

@@ -8,7 +8,7 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "store/store.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 #define KEV_TEXT_MAX (16u << 10)
 

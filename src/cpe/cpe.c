@@ -7,7 +7,7 @@
 #include <ctype.h>
 
 #include "base/mem.h"
-#include "vuln/cpe.h"
+#include "cpe/cpe.h"
 
 static const char *const attr_names[CPE_N_ATTRS] = {
     "part",	"vendor",     "product",   "version",	"update", "edition",

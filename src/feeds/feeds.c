@@ -17,7 +17,7 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "base/utf8.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 #define BATCH_DEFAULT 1000
 #define BATCH_MAX 50000

@@ -10,13 +10,13 @@
  * first (a store failure then rolls the batch back); the other feeds store each record in its
  * own savepoint.
  */
-#ifndef MAMORI_VULN_FEEDS_H
-#define MAMORI_VULN_FEEDS_H
+#ifndef MAMORI_FEEDS_FEEDS_H
+#define MAMORI_FEEDS_FEEDS_H
 
 #include "base/compat.h"
 #include "base/err.h"
 #include "store/store.h"
-#include "vuln/alias.h"
+#include "cpe/alias.h"
 
 enum feeds_kind { FEEDS_UNKNOWN, FEEDS_NVD, FEEDS_CVE5, FEEDS_KEV, FEEDS_EPSS, FEEDS_JVN };
 

@@ -7,7 +7,7 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "base/utf8.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 #define JSON_MAX ((size_t)256 << 20)
 

@@ -7,7 +7,7 @@
 
 #include <time.h>
 
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 #define CKPT_PERIOD_MS 100
 

@@ -8,7 +8,7 @@
 #include <pthread.h>
 
 #include "base/mem.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 struct slot {
 	struct feeds_item it;

@@ -8,7 +8,7 @@
 #include "base/xml2_lazy.h"
 #include "base/mem.h"
 #include "base/mtime.h"
-#include "vuln/feed_sync_int.h"
+#include "feeds/feed_sync_int.h"
 
 #define JVN_OFFICIAL "https://jvndb.jvn.jp/myjvn"
 #define JVN_PAGE 50

@@ -8,7 +8,7 @@
 
 #include "base/buf.h"
 #include "base/utf8.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 #define PIPE_ITEMS 1024 /* enough to ride out a batch commit without the parsers waiting */
 #define PIPE_BYTES ((size_t)8 << 20) /* parsed records waiting, beyond the one in hand */

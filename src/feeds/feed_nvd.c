@@ -7,7 +7,7 @@
 #include "base/buf.h"
 #include "base/mem.h"
 #include "store/store.h"
-#include "vuln/feeds_int.h"
+#include "feeds/feeds_int.h"
 
 #define DESC_MAX (64u << 10)
 #define URL_MAX 2048

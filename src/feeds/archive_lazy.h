@@ -1,5 +1,5 @@
 /*
- * vuln/archive_lazy.h - libarchive, loaded on first use by vuln/feed_sync_cve5.c (the cvelistV5
+ * feeds/archive_lazy.h - libarchive, loaded on first use by feeds/feed_sync_cve5.c (the cvelistV5
  * zip).
  *
  * Include this instead of the library's header. Every function the project calls is
@@ -8,8 +8,8 @@
  * ("undefined reference") - add it here. So does passing one of them as a value (a
  * callback): the function-like macros below only replace calls.
  */
-#ifndef MAMORI_VULN_ARCHIVE_LAZY_H
-#define MAMORI_VULN_ARCHIVE_LAZY_H
+#ifndef MAMORI_FEEDS_ARCHIVE_LAZY_H
+#define MAMORI_FEEDS_ARCHIVE_LAZY_H
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -4,7 +4,7 @@
 #include <ctype.h>
 
 #include "base/err.h"
-#include "vuln/alias.h"
+#include "cpe/alias.h"
 
 /* alias -> canonical; canonical names are the ones NVD uses most today. */
 static const struct {

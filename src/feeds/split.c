@@ -11,7 +11,7 @@
 
 #include "base/buf.h"
 #include "base/mem.h"
-#include "vuln/split.h"
+#include "feeds/split.h"
 
 enum fmt { FMT_PLAIN, FMT_GZIP, FMT_XZ };
 
