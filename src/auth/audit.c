@@ -10,7 +10,18 @@
 
 static void fmt_i64(char out[24], int64_t v)
 {
-	snprintf(out, 24, "%lld", (long long)v);
+	char tmp[24];
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t k = 0, i = 0;
+
+	do
+		tmp[k++] = (char)('0' + u % 10);
+	while ((u /= 10) && k < sizeof(tmp));
+	if (v < 0)
+		out[i++] = '-';
+	while (k)
+		out[i++] = tmp[--k];
+	out[i] = '\0';
 }
 
 /* The chained fields of one row, in order: id, at, actor, action, object, detail. */

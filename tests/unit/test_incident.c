@@ -141,8 +141,8 @@ static void test_incident__nisc_level_is_max_of_axes(void **state)
 	for (int l = 0; l <= 4; l++) {
 		char want[256];
 		assert_string_equal(inc_level_name(l), names[l]);
-		snprintf(want, sizeof(want),
-			 "サービスの持続性又はサービスに関する安全性に、%s", effect[l]);
+		snprintf(want, sizeof(want), "サービスの持続性又はサービスに関する安全性に、%s",
+			 effect[l]);
 		assert_string_equal(inc_level_text(l), want);
 	}
 	assert_int_equal(inc_level_overall(5, 0, 0), -1);
@@ -230,12 +230,13 @@ static void fx_open(struct fx *f, const char *name)
 	tu_path(path, sizeof(path), name);
 	remove(path);
 	assert_int_equal(store_open(path, &f->s, &e), 0);
-	assert_int_equal(store_exec(f->s,
-				    "INSERT INTO orgs (slug, name_ja, sector, critical, created_at, "
-				    "updated_at) VALUES ('a-rail', 'A鉄道', 'railways', 1, 0, 0), "
-				    "('b-air', 'B航空', 'aviation', 1, 0, 0)",
-				    &e),
-			 0);
+	assert_int_equal(
+	    store_exec(f->s,
+		       "INSERT INTO orgs (slug, name_ja, sector, critical, created_at, "
+		       "updated_at) VALUES ('a-rail', 'A鉄道', 'railways', 1, 0, 0), "
+		       "('b-air', 'B航空', 'aviation', 1, 0, 0)",
+		       &e),
+	    0);
 	assert_int_equal(inc_regimes_load(DATA "/incident_regimes.yaml", &f->t, &e), 0);
 	f->c.s = f->s;
 	f->c.regimes = f->t;
