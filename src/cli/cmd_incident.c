@@ -241,7 +241,7 @@ static int incident_show(struct cli *cl, int argc, char **argv)
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
 	merr_init(&e);
-	rc = inc_show(&x.c, id, NULL, true, &o, &e);
+	rc = inc_show(&x.c, id, NULL, &o, &e);
 	inc_regimes_free(x.t);
 	if (rc)
 		return cli_fail(cl, rc, &e);
@@ -537,7 +537,7 @@ static int incident_export(struct cli *cl, int argc, char **argv)
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
 	merr_init(&e);
-	rc = inc_stix(&x.c, id, tlp, &b, &e);
+	rc = inc_stix(&x.c, id, NULL, tlp, &b, &e);
 	inc_regimes_free(x.t);
 	if (rc)
 		return cli_fail(cl, rc, &e);

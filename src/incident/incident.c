@@ -617,12 +617,23 @@ static int add_rows(struct store *s, const char *sql, int64_t id, cJSON *o, cons
 
 static void row_version(struct store_stmt *st, cJSON *o, void *arg)
 {
+	const int *max_tlp = arg;
+	cJSON *rep = cJSON_Parse(stmt_text(st, 4)), *iocs, *it, *next;
+
+	/* IoCs above the reader's TLP are left out of the versions too */
+	iocs = cJSON_GetObjectItemCaseSensitive(rep, "iocs");
+	for (it = iocs ? iocs->child : NULL; it; it = next) {
+		next = it->next;
+		if (inc_tlp_rank(cJSON_GetObjectItemCaseSensitive(it, "tlp")->valuestring) >
+		    *max_tlp)
+			cJSON_Delete(cJSON_DetachItemViaPointer(iocs, it));
+	}
 	cJSON_AddNumberToObject(o, "seq", (double)stmt_int64(st, 0));
 	json_add_str(o, "kind", stmt_text(st, 1));
 	json_add_str(o, "kind_ja", inc_kind_ja((enum inc_kind)inc_kind_parse(stmt_text(st, 1))));
 	json_add_time(o, "filed_at", stmt_int64(st, 2));
 	json_add_str(o, "filed_by", stmt_text(st, 3));
-	cJSON_AddItemToObject(o, "report", cJSON_Parse(stmt_text(st, 4)));
+	cJSON_AddItemToObject(o, "report", rep);
 }
 
 struct clock_arg {
@@ -678,6 +689,16 @@ static void row_ioc(struct store_stmt *st, cJSON *o, void *arg)
 	json_add_str(o, "value", stmt_text(st, 2));
 	json_add_str(o, "tlp", stmt_text(st, 3));
 	json_add_str(o, "note", stmt_text(st, 4));
+}
+
+static void row_attach(struct store_stmt *st, cJSON *o, void *arg)
+{
+	cJSON_AddNumberToObject(o, "id", (double)stmt_int64(st, 0));
+	json_add_str(o, "name", stmt_text(st, 1));
+	cJSON_AddNumberToObject(o, "size", (double)stmt_int64(st, 2));
+	json_add_str(o, "sha256", stmt_text(st, 3));
+	json_add_time(o, "added_at", stmt_int64(st, 4));
+	json_add_str(o, "added_by", stmt_text(st, 5));
 }
 
 static void row_affected(struct store_stmt *st, cJSON *o, void *arg)
@@ -740,26 +761,32 @@ static void row_assess(struct store_stmt *st, cJSON *o, void *arg)
 		cJSON_AddItemToObject(o, "nciss", cJSON_Parse(stmt_text(st, 13)));
 }
 
-int inc_show(const struct inc_ctx *c, int64_t id, const char *org, bool internal, cJSON **out,
+int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSON **out,
 	     struct merr *e)
 {
+	struct inc_view all = INC_VIEW_ALL;
 	struct store_stmt *st = NULL;
 	struct clock_arg ca = {c, 0};
+	bool internal;
 	cJSON *o, *sev, *cur = NULL;
 	int rc;
 
 	*out = NULL;
+	if (!v)
+		v = &all;
+	internal = v->internal;
 	if ((rc = store_prepare(
 		 c->s,
 		 "SELECT i.id, o.slug, o.name_ja, o.sector, i.title, i.type, i.state, "
 		 "i.occurred_at, i.aware_at, i.versions, i.last_kind, i.created_at, "
 		 "i.updated_at, i.level, i.level_kind FROM incidents i JOIN orgs o ON "
-		 "o.id = i.org_id WHERE i.id = ? AND i.exercise_run IS NULL AND (?2 IS "
-		 "NULL OR o.slug = ?2)",
+		 "o.id = i.org_id WHERE i.id = ?1 AND i.exercise_run IS NULL AND (?2 IS "
+		 "NULL OR o.slug = ?2) AND (?3 IS NULL OR o.sector = ?3)",
 		 &st, e)))
 		return rc;
 	stmt_bind_int64(st, 1, id);
-	stmt_bind_text(st, 2, org);
+	stmt_bind_text(st, 2, v->org);
+	stmt_bind_text(st, 3, v->sector);
 	rc = stmt_step(st, e);
 	if (rc <= 0) {
 		stmt_finalize(st);
@@ -833,12 +860,16 @@ int inc_show(const struct inc_ctx *c, int64_t id, const char *org, bool internal
 	if ((rc = add_rows(c->s,
 			   "SELECT seq, kind, filed_at, filed_by, body FROM incident_versions "
 			   "WHERE incident_id = ? ORDER BY seq",
-			   id, o, "versions", row_version, NULL, e)) ||
+			   id, o, "versions", row_version, (void *)&v->max_tlp, e)) ||
 	    (rc = add_rows(c->s,
 			   "SELECT seq, type, value, tlp, note FROM incident_iocs WHERE "
 			   "incident_id = ?1 AND seq = (SELECT max(seq) FROM incident_iocs WHERE "
 			   "incident_id = ?1) ORDER BY rowid",
 			   id, o, "iocs", row_ioc, NULL, e)) ||
+	    (rc = add_rows(c->s,
+			   "SELECT id, name, size, sha256, added_at, added_by FROM "
+			   "incident_attachments WHERE incident_id = ? ORDER BY id",
+			   id, o, "attachments", row_attach, NULL, e)) ||
 	    (rc = add_rows(c->s,
 			   "SELECT seq, name, asset, service, asset_id, service_id FROM "
 			   "incident_affected WHERE incident_id = ?1 AND seq = (SELECT max(seq) "
@@ -852,6 +883,15 @@ int inc_show(const struct inc_ctx *c, int64_t id, const char *org, bool internal
 				      "'shared' ORDER BY id",
 			   id, o, "timeline", row_event, NULL, e)))
 		goto fail;
+	{
+		cJSON *iocs = cJSON_GetObjectItemCaseSensitive(o, "iocs"), *it, *next;
+		for (it = iocs ? iocs->child : NULL; it; it = next) {
+			next = it->next;
+			if (inc_tlp_rank(cJSON_GetObjectItemCaseSensitive(it, "tlp")->valuestring) >
+			    v->max_tlp)
+				cJSON_Delete(cJSON_DetachItemViaPointer(iocs, it));
+		}
+	}
 	*out = o;
 	return 0;
 fail:

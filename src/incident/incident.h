@@ -94,11 +94,39 @@ struct inc_filter {
 };
 /* The incidents as a JSON array (newest first; exercise rows never). */
 int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e);
+/* What one reader may see of an incident. */
+struct inc_view {
+	const char *org;    /* only this org's incidents (operators); NULL: any */
+	const char *sector; /* only this sector's (bureau users); NULL: any */
+	bool internal;	    /* internal timeline events (analysts) */
+	int max_tlp;	    /* IoCs up to this TLP rank (clear 0 .. red 4); versions' IoCs too */
+};
+#define INC_VIEW_ALL ((struct inc_view){NULL, NULL, true, 4})
 /* One incident as JSON: fields, level and axes (predicted and final), clocks (regime, report,
- * due UTC, state), clock history, versions (with bodies), IoCs, affected, timeline (internal
- * events only when internal). M_ENOTFOUND when none (or of another org when org is set). */
-int inc_show(const struct inc_ctx *c, int64_t id, const char *org, bool internal, cJSON **out,
+ * due UTC, state), clock history, versions (with bodies), IoCs, affected, attachments, timeline.
+ * M_ENOTFOUND when none or outside the view. */
+int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSON **out,
 	     struct merr *e);
+/* A message on the incident's shared timeline (an analyst's reply or the operator's note);
+ * org set: the incident must be that org's. */
+int inc_message(const struct inc_ctx *c, int64_t id, const char *org, const char *text,
+		struct merr *e);
+
+#define INC_ATTACH_MAX (10 * 1024 * 1024)
+/* Stores an attachment (any bytes; never executed or rendered) with its SHA-256. Name: a file
+ * name without path, control characters or quotes. M_ETOOBIG over INC_ATTACH_MAX. */
+int inc_attach_add(const struct inc_ctx *c, int64_t id, const char *org, const char *name,
+		   const void *data, size_t len, int64_t *aid, char sha256[65], struct merr *e);
+/* Reads attachment aid of incident id within v: name and bytes (new, m_free them). */
+int inc_attach_get(const struct inc_ctx *c, int64_t id, int64_t aid, const struct inc_view *v,
+		   char **name, void **data, size_t *len, char sha256[65], struct merr *e);
+
+/* The console's draft of a report form (one per user): JSON text. */
+int inc_draft_save(const struct inc_ctx *c, const char *user, const char *org, const char *json,
+		   struct merr *e);
+/* *json: new text (m_free) or NULL when there is none. */
+int inc_draft_get(const struct inc_ctx *c, const char *user, char **json, struct merr *e);
+int inc_draft_drop(const struct inc_ctx *c, const char *user, struct merr *e);
 /* The org slug an incident belongs to (for authorisation). */
 int inc_org_of(struct store *s, int64_t id, char *org, size_t cap, struct merr *e);
 
@@ -180,8 +208,9 @@ int inc_events_verify(struct store *s, struct chain_verify *r, struct merr *e);
 
 /* STIX 2.1 bundle of an incident: incident, indicators, observed-data, relationships, the
  * marking of tlp (clear, green, amber, amber+strict, red). IoCs marked stricter than tlp are
- * left out. Returns a new bundle in *out. */
-int inc_stix(const struct inc_ctx *c, int64_t id, const char *tlp, cJSON **out, struct merr *e);
+ * left out. v (NULL: all) limits which incident may be exported. Returns a new bundle. */
+int inc_stix(const struct inc_ctx *c, int64_t id, const struct inc_view *v, const char *tlp,
+	     cJSON **out, struct merr *e);
 /* Incidents per (quarter, sector, level, type), for the sector and bureau views; sector NULL:
  * every sector. */
 int inc_stats(const struct inc_ctx *c, const char *sector, cJSON **out, struct merr *e);

@@ -166,7 +166,8 @@ static void common(cJSON *o, const char *type, const char *id, const char *creat
 	cJSON_AddItemToArray(refs, cJSON_CreateString(tlp_ids[rank].id));
 }
 
-int inc_stix(const struct inc_ctx *c, int64_t id, const char *tlp, cJSON **out, struct merr *e)
+int inc_stix(const struct inc_ctx *c, int64_t id, const struct inc_view *v, const char *tlp,
+	     cJSON **out, struct merr *e)
 {
 	int rank = inc_tlp_rank(tlp), rc;
 	cJSON *inc = NULL, *bundle, *objs, *o, *ioc;
@@ -179,7 +180,10 @@ int inc_stix(const struct inc_ctx *c, int64_t id, const char *tlp, cJSON **out, 
 	if (rank < 0)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "tlp",
 			       "expected clear, green, amber, amber+strict or red");
-	if ((rc = inc_show(c, id, NULL, false, &inc, e)))
+	struct inc_view view = v ? *v : INC_VIEW_ALL;
+
+	view.internal = false;
+	if ((rc = inc_show(c, id, &view, &inc, e)))
 		return rc;
 	snprintf(name, sizeof(name), "mamori:incident:%lld", (long long)id);
 	sdo_id("incident", name, inc_id, sizeof(inc_id));

@@ -164,6 +164,13 @@ static const char *const msgs[M_COUNT][2] = {
     [M_HOSTS] = {"ホスト数", "Hosts"},
     [M_NO_RATING] = {"まだ評価がありません", "Not rated yet"},
     [M_PRODUCT] = {"製品", "Product"},
+    /* incident */
+    [M_NAV_INCIDENTS] = {"インシデント", "Incidents"},
+    [M_INCIDENTS] = {"インシデント報告", "Incident reports"},
+    [M_INCIDENT] = {"インシデント", "Incident"},
+    [M_INCIDENT_NEW] = {"インシデント報告の提出", "Report an incident"},
+    [M_CASES] = {"駆けつけ支援・相談窓口", "Rush support and consultation"},
+    [M_CASE] = {"支援・相談の案件", "Support case"},
 };
 
 const char *web_msg(enum web_lang lang, enum web_msg m)

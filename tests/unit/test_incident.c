@@ -294,7 +294,7 @@ static void test_incident__nis2_clock_and_moved_awareness(void **state)
 	id = file_good(&f, good, "a-rail");
 	merr_init(&e);
 	assert_int_equal(inc_regimes_set(&f.c, id, nis2, 1, &e), 0);
-	assert_int_equal(inc_show(&f.c, id, NULL, true, &o, &e), 0);
+	assert_int_equal(inc_show(&f.c, id, NULL, &o, &e), 0);
 	/* aware 09:00 JST: the early warning is due 09:00 JST the next day */
 	assert_string_equal(clock_due(o, "nis2", "early_warning"), "2026-12-02T00:00:00Z");
 	assert_string_equal(clock_due(o, "nis2", "notification"), "2026-12-04T00:00:00Z");
@@ -307,7 +307,7 @@ static void test_incident__nis2_clock_and_moved_awareness(void **state)
 	/* moving the awareness time recomputes every pending clock and keeps the history */
 	assert_int_equal(time_parse("2026-12-01T12:00:00+09:00", &t), 0);
 	assert_int_equal(inc_set_aware(&f.c, id, t, &e), 0);
-	assert_int_equal(inc_show(&f.c, id, NULL, true, &o, &e), 0);
+	assert_int_equal(inc_show(&f.c, id, NULL, &o, &e), 0);
 	assert_string_equal(clock_due(o, "nis2", "early_warning"), "2026-12-02T03:00:00Z");
 	assert_string_equal(cJSON_GetObjectItem(o, "aware_at")->valuestring,
 			    "2026-12-01T03:00:00Z");
@@ -353,7 +353,7 @@ static void test_incident__versions_kept_and_assessments_survive(void **state)
 	a.final = false;
 	a.continuity = 1;
 	assert_int_equal(inc_assess(&f.c, id, &a, &lv, &score, &e), 0);
-	assert_int_equal(inc_show(&f.c, id, NULL, true, &o, &e), 0);
+	assert_int_equal(inc_show(&f.c, id, NULL, &o, &e), 0);
 	assert_int_equal(cJSON_GetObjectItem(o, "level")->valueint, 3);
 	sev = cJSON_GetObjectItem(o, "severity");
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(sev, "assessments")), 3);
@@ -486,7 +486,7 @@ static void test_incident__stix_leaves_out_stricter_iocs(void **state)
 	fx_open(&f, "stix.db");
 	id = file_good(&f, good, "a-rail");
 	merr_init(&e);
-	assert_int_equal(inc_stix(&f.c, id, "amber", &b, &e), 0);
+	assert_int_equal(inc_stix(&f.c, id, NULL, "amber", &b, &e), 0);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(b, "objects"))
 	{
 		const char *t = cJSON_GetObjectItem(it, "type")->valuestring;
@@ -499,7 +499,7 @@ static void test_incident__stix_leaves_out_stricter_iocs(void **state)
 	assert_int_equal(incidents, 1);
 	assert_int_equal(indicators, 1); /* the red hash is left out */
 	cJSON_Delete(b);
-	assert_int_equal(inc_stix(&f.c, id, "purple", &b, &e), M_EINVAL);
+	assert_int_equal(inc_stix(&f.c, id, NULL, "purple", &b, &e), M_EINVAL);
 	fx_close(&f);
 }
 
