@@ -3,7 +3,9 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include "base/mtime.h"
 #include "cli/commands.h"
 #include "incident/incident.h"
+#include "report/report.h"
 
 const char cmd_incident_usage[] =
     "usage: mamori incident report ORG FILE.yaml|FILE.json\n"
@@ -27,6 +30,7 @@ const char cmd_incident_usage[] =
     "       mamori incident remind [--console-url URL] [--json]\n"
     "       mamori incident export ID --stix FILE [--tlp clear|green|amber|amber+strict|red]\n"
     "       mamori incident stats [--sector S] [--json]\n"
+    "       mamori incident pdf ID --out DIR [--lang ja|en]\n"
     "\n"
     "report: files a report (docs/INCIDENTS.md): a 初報 opens an incident, a 続報/最終報 names\n"
     "it (incident: ID); every version is kept. Clocks start at 認知日時 (aware_at) per regime\n"
@@ -595,6 +599,45 @@ static int incident_stats(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+static int incident_pdf(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'}, {"lang", required_argument, NULL, 'l'}, {0}};
+	struct report_opts o = {.lang = REPORT_JA};
+	struct store *s;
+	struct merr e;
+	int64_t id;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': o.out_dir = optarg; break;
+		case 'l':
+			if (strcmp(optarg, "ja") && strcmp(optarg, "en"))
+				return cli_usage_error(cl, "--lang ja or en");
+			o.lang = optarg[0] == 'e' ? REPORT_EN : REPORT_JA;
+			break;
+		default: return cli_usage_error(cl, "unknown option");
+		}
+	}
+	if (optind + 1 != argc || parse_id(argv[optind], &id) || !o.out_dir)
+		return cli_usage_error(cl, "expected ID --out DIR");
+	if (mkdir(o.out_dir, 0755) && errno != EEXIST)
+		return cli_usage_error(cl, "cannot create %s", o.out_dir);
+	if (!(s = cli_store(cl)))
+		return cli_exit_code(M_ESTORE);
+	o.now = time_now();
+	merr_init(&e);
+	rc = report_incident(s, id, &o, &e);
+	report_cleanup();
+	if (rc)
+		return cli_fail(cl, rc, &e);
+	if (!cl->quiet)
+		printf("%s/incident-%lld.html, .pdf を書き出しました / written\n", o.out_dir,
+		       (long long)id);
+	return 0;
+}
+
 int cmd_incident(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
@@ -608,6 +651,7 @@ int cmd_incident(struct cli *c, int argc, char **argv)
 	    {"remind", incident_remind, "queue reminders and overdue alerts / 期限通知"},
 	    {"export", incident_export, "STIX 2.1 bundle / STIX 出力"},
 	    {"stats", incident_stats, "per quarter, sector, level, type / 統計"},
+	    {"pdf", incident_pdf, "incident report HTML + PDF / 報告書"},
 	};
 	return cli_dispatch_verbs(c, cli_find("incident"), verbs, ARRAY_SIZE(verbs), argc, argv);
 }

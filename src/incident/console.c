@@ -19,11 +19,12 @@ static int incident_in(const struct inc_ctx *c, int64_t id, const char *org, con
 		       struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(c->s,
-			       "SELECT 1 FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE i.id "
-			       "= ?1 AND i.exercise_run IS NULL AND (?2 IS NULL OR o.slug = ?2) AND "
-			       "(?3 IS NULL OR o.sector = ?3)",
-			       &st, e);
+	int rc =
+	    store_prepare(c->s,
+			  "SELECT 1 FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE i.id "
+			  "= ?1 AND i.exercise_run IS NULL AND (?2 IS NULL OR o.slug = ?2) AND "
+			  "(?3 IS NULL OR o.sector = ?3)",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
@@ -100,8 +101,8 @@ static bool name_ok(const char *n)
 {
 	size_t bad;
 
-	if (!n || !n[0] || strlen(n) > 200 || !utf8_valid(n, strlen(n), &bad) ||
-	    !strcmp(n, ".") || !strcmp(n, ".."))
+	if (!n || !n[0] || strlen(n) > 200 || !utf8_valid(n, strlen(n), &bad) || !strcmp(n, ".") ||
+	    !strcmp(n, ".."))
 		return false;
 	for (const unsigned char *p = (const unsigned char *)n; *p; p++)
 		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\' || *p == '"' || *p == ';')
@@ -130,11 +131,12 @@ int inc_attach_add(const struct inc_ctx *c, int64_t id, const char *org, const c
 		return rc;
 	if ((rc = incident_in(c, id, org, NULL, e)))
 		goto fail;
-	if ((rc = store_prepare(c->s,
-				"INSERT INTO incident_attachments (incident_id, name, size, sha256, "
-				"content, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
-				"RETURNING id",
-				&st, e)))
+	if ((rc =
+		 store_prepare(c->s,
+			       "INSERT INTO incident_attachments (incident_id, name, size, sha256, "
+			       "content, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
+			       "RETURNING id",
+			       &st, e)))
 		goto fail;
 	stmt_bind_int64(st, 1, id);
 	stmt_bind_text(st, 2, name);
@@ -175,10 +177,11 @@ int inc_attach_get(const struct inc_ctx *c, int64_t id, int64_t aid, const struc
 	*len = 0;
 	if ((rc = incident_in(c, id, v ? v->org : NULL, v ? v->sector : NULL, e)))
 		return rc;
-	if ((rc = store_prepare(c->s,
-				"SELECT name, size, sha256, content FROM incident_attachments WHERE "
-				"id = ? AND incident_id = ?",
-				&st, e)))
+	if ((rc =
+		 store_prepare(c->s,
+			       "SELECT name, size, sha256, content FROM incident_attachments WHERE "
+			       "id = ? AND incident_id = ?",
+			       &st, e)))
 		return rc;
 	stmt_bind_int64(st, 1, aid);
 	stmt_bind_int64(st, 2, id);
@@ -236,7 +239,8 @@ int inc_draft_save(const struct inc_ctx *c, const char *user, const char *org, c
 int inc_draft_get(const struct inc_ctx *c, const char *user, char **json, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(c->s, "SELECT body FROM incident_drafts WHERE user_name = ?", &st, e);
+	int rc =
+	    store_prepare(c->s, "SELECT body FROM incident_drafts WHERE user_name = ?", &st, e);
 
 	*json = NULL;
 	if (rc)

@@ -19,7 +19,8 @@ int web_api_incidents(struct web_req *r)
 	cJSON *arr = NULL, *o;
 	int rc;
 
-	if ((rc = web_inc_open(r, &w, false)) || (rc = web_paging(r, 100, 1000, &f.limit, &f.offset)))
+	if ((rc = web_inc_open(r, &w, false)) ||
+	    (rc = web_paging(r, 100, 1000, &f.limit, &f.offset)))
 		return rc;
 	if (state && state[0]) {
 		if (strcmp(state, "open") && strcmp(state, "closed"))
@@ -33,7 +34,8 @@ int web_api_incidents(struct web_req *r)
 		f.level = lv[0] - '0';
 	}
 	if (od && od[0] && strcmp(od, "0") && strcmp(od, "1"))
-		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "overdue", "overdue must be 1 or 0");
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "overdue",
+			       "overdue must be 1 or 0");
 	f.overdue = od && !strcmp(od, "1");
 	if (w.v.org && org && org[0] && strcmp(org, w.v.org)) {
 		/* another operator's: an empty list, as if there were none */
@@ -110,8 +112,8 @@ int web_api_incident_attach(struct web_req *r)
 
 	if ((rc = web_inc_id(r, "id", &id)) || (rc = web_inc_open(r, &w, false)))
 		return rc;
-	if ((rc = inc_attach_add(&w.c, id, w.v.org, name, r->body ? r->body : "", r->body_len,
-				 &aid, sha, &r->err)))
+	if ((rc = inc_attach_add(&w.c, id, w.v.org, name, r->body ? r->body : "", r->body_len, &aid,
+				 sha, &r->err)))
 		return rc;
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)aid);

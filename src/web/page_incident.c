@@ -130,26 +130,31 @@ int web_page_incidents(struct web_req *r)
 			L(r, "インシデントを報告する", "Report an incident"),
 			L(r, "支援・相談の案件", "Support cases"));
 	else if (r->who.role == AUTH_ROLE_ANALYST)
-		web_out(r, "<p><a href=\"/cases\">%s</a></p>", L(r, "支援・相談の案件", "Support cases"));
-	web_out(r, "<form method=\"get\" action=\"/incidents\" class=\"filters\"><label>%s <select "
-		   "name=\"state\"><option value=\"\">%T</option><option value=\"open\"%R>%s</option>"
-		   "<option value=\"closed\"%R>%s</option></select></label> <label>%s <select "
-		   "name=\"level\"><option value=\"\">%T</option>",
-		L(r, "状態", "State"), M_ALL, f.state && !strcmp(f.state, "open") ? " selected" : "",
-		L(r, "対応中", "open"), f.state && !strcmp(f.state, "closed") ? " selected" : "",
-		L(r, "終了", "closed"), L(r, "深刻度", "Level"), M_ALL);
+		web_out(r, "<p><a href=\"/cases\">%s</a></p>",
+			L(r, "支援・相談の案件", "Support cases"));
+	web_out(r,
+		"<form method=\"get\" action=\"/incidents\" class=\"filters\"><label>%s <select "
+		"name=\"state\"><option value=\"\">%T</option><option value=\"open\"%R>%s</option>"
+		"<option value=\"closed\"%R>%s</option></select></label> <label>%s <select "
+		"name=\"level\"><option value=\"\">%T</option>",
+		L(r, "状態", "State"), M_ALL,
+		f.state && !strcmp(f.state, "open") ? " selected" : "", L(r, "対応中", "open"),
+		f.state && !strcmp(f.state, "closed") ? " selected" : "", L(r, "終了", "closed"),
+		L(r, "深刻度", "Level"), M_ALL);
 	for (int i = 0; i <= 4; i++)
 		web_out(r, "<option value=\"%d\"%R>%s</option>", i, f.level == i ? " selected" : "",
 			inc_level_name(i));
-	web_out(r, "</select></label> <label><input type=\"checkbox\" name=\"overdue\" value=\"1\"%R> "
-		   "%s</label>",
+	web_out(r,
+		"</select></label> <label><input type=\"checkbox\" name=\"overdue\" value=\"1\"%R> "
+		"%s</label>",
 		f.overdue ? " checked" : "", L(r, "期限超過のみ", "Overdue only"));
 	if (r->who.role == AUTH_ROLE_ANALYST)
-		web_out(r, " <label>%T <input name=\"org\" value=\"%s\" size=\"14\"></label>", M_SLUG,
-			org ? org : "");
+		web_out(r, " <label>%T <input name=\"org\" value=\"%s\" size=\"14\"></label>",
+			M_SLUG, org ? org : "");
 	web_out(r, " <button type=\"submit\">%T</button></form>", M_FILTER);
-	web_out(r, "<table id=\"incidents\"><thead><tr><th>ID</th><th>%T</th><th>%s</th><th>%s</th>"
-		   "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+	web_out(r,
+		"<table id=\"incidents\"><thead><tr><th>ID</th><th>%T</th><th>%s</th><th>%s</th>"
+		"<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
 		M_NAME, L(r, "種類", "Type"), L(r, "深刻度", "Level"), L(r, "状態", "State"),
 		L(r, "最新の報告", "Latest report"), L(r, "次の報告期限", "Next due"),
 		L(r, "件名", "Title"));
@@ -158,16 +163,18 @@ int web_page_incidents(struct web_req *r)
 		int64_t id = (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble;
 		int k = inc_kind_parse(js(it, "last_kind"));
 		bool overdue = cJSON_IsTrue(cJSON_GetObjectItem(it, "overdue"));
-		web_out(r,
-			"<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
-			"<td>%s</td><td>%s</td><td class=\"%s\">%s%s</td><td><a "
-			"href=\"/incidents/%L\">%s</a></td></tr>",
-			id, id, js(it, "org"), type_label(r, js(it, "type")),
-			js(it, "level_name")[0] ? js(it, "level_name") : L(r, "未評価", "not assessed"),
-			!strcmp(js(it, "state"), "open") ? L(r, "対応中", "open") : L(r, "終了", "closed"),
-			k >= 0 ? inc_kind_ja((enum inc_kind)k) : "", overdue ? "warn" : "",
-			web_jst(r, jtime(it, "next_due")), overdue ? L(r, " (超過)", " (overdue)") : "",
-			id, js(it, "title"));
+		web_out(
+		    r,
+		    "<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
+		    "<td>%s</td><td>%s</td><td class=\"%s\">%s%s</td><td><a "
+		    "href=\"/incidents/%L\">%s</a></td></tr>",
+		    id, id, js(it, "org"), type_label(r, js(it, "type")),
+		    js(it, "level_name")[0] ? js(it, "level_name") : L(r, "未評価", "not assessed"),
+		    !strcmp(js(it, "state"), "open") ? L(r, "対応中", "open")
+						     : L(r, "終了", "closed"),
+		    k >= 0 ? inc_kind_ja((enum inc_kind)k) : "", overdue ? "warn" : "",
+		    web_jst(r, jtime(it, "next_due")), overdue ? L(r, " (超過)", " (overdue)") : "",
+		    id, js(it, "title"));
 	}
 	if (!cJSON_GetArraySize(arr))
 		web_out(r, "<tr><td colspan=\"8\">%T</td></tr>", M_NONE);
@@ -236,8 +243,8 @@ static void form_html(struct web_req *r, const cJSON *draft, const char *error)
 					      {"partial", "一部あり", "partial"},
 					      {"no", "なし", "no"},
 					      {"unknown", "不明", "unknown"}};
-	static const char *const types[] = {"ddos",	  "ransomware", "unauthorized_access",
-					    "data_leak",  "defacement", "malware",
+	static const char *const types[] = {"ddos",	      "ransomware", "unauthorized_access",
+					    "data_leak",      "defacement", "malware",
 					    "outage_unknown", "other"};
 	static const char *const reports[][3] = {{"initial", "初報", "initial"},
 						 {"followup", "続報", "follow-up"},
@@ -252,14 +259,19 @@ static void form_html(struct web_req *r, const cJSON *draft, const char *error)
 		web_out(r, "<p><label for=\"f-%s\">%s</label><br>", n,
 			r->lang == WEB_LANG_EN ? fields[i].en : fields[i].ja);
 		if (!strcmp(k, "area"))
-			web_out(r, "<textarea id=\"f-%s\" name=\"%s\" rows=\"4\" cols=\"70\">%s</textarea>",
+			web_out(r,
+				"<textarea id=\"f-%s\" name=\"%s\" rows=\"4\" "
+				"cols=\"70\">%s</textarea>",
 				n, n, v);
 		else if (!strcmp(k, "dt"))
-			web_out(r, "<input type=\"datetime-local\" id=\"f-%s\" name=\"%s\" value=\"%s\">",
-				n, n, v);
+			web_out(
+			    r,
+			    "<input type=\"datetime-local\" id=\"f-%s\" name=\"%s\" value=\"%s\">",
+			    n, n, v);
 		else if (!strcmp(k, "check"))
-			web_out(r, "<input type=\"checkbox\" id=\"f-%s\" name=\"%s\" value=\"1\"%R>", n, n,
-				v[0] ? " checked" : "");
+			web_out(r,
+				"<input type=\"checkbox\" id=\"f-%s\" name=\"%s\" value=\"1\"%R>",
+				n, n, v[0] ? " checked" : "");
 		else if (!strcmp(k, "sel-type")) {
 			web_out(r, "<select id=\"f-%s\" name=\"%s\">", n, n);
 			for (size_t t = 0; t < ARRAY_SIZE(types); t++)
@@ -279,15 +291,16 @@ static void form_html(struct web_req *r, const cJSON *draft, const char *error)
 			}
 			web_out(r, "</select>");
 		} else
-			web_out(r, "<input id=\"f-%s\" name=\"%s\" value=\"%s\" size=\"%d\">", n, n, v,
-				!strcmp(k, "num") ? 12 : 60);
+			web_out(r, "<input id=\"f-%s\" name=\"%s\" value=\"%s\" size=\"%d\">", n, n,
+				v, !strcmp(k, "num") ? 12 : 60);
 		web_out(r, "</p>");
 	}
-	web_out(r,
-		"<p><button type=\"submit\" name=\"action\" value=\"submit\" id=\"submit-report\">%s"
-		"</button> <button type=\"submit\" name=\"action\" value=\"draft\" "
-		"id=\"save-draft\">%s</button></p></form>",
-		L(r, "報告する", "File the report"), L(r, "下書き保存", "Save draft"));
+	web_out(
+	    r,
+	    "<p><button type=\"submit\" name=\"action\" value=\"submit\" id=\"submit-report\">%s"
+	    "</button> <button type=\"submit\" name=\"action\" value=\"draft\" "
+	    "id=\"save-draft\">%s</button></p></form>",
+	    L(r, "報告する", "File the report"), L(r, "下書き保存", "Save draft"));
 }
 
 int web_page_incident_new(struct web_req *r)
@@ -307,10 +320,11 @@ int web_page_incident_new(struct web_req *r)
 	if (web_kv_get(&r->query, "saved"))
 		web_out(r, "<p class=\"ok\" id=\"draft-saved\">%s</p>",
 			L(r, "下書きを保存しました。", "Draft saved."));
-	web_out(r, "<p>%s</p>",
-		L(r, "報告期限は認知日時から計算されます。分かる範囲で記入し、続報で更新してください。",
-		  "Reporting clocks start at the awareness time. Fill in what you know; update it "
-		  "with a follow-up."));
+	web_out(
+	    r, "<p>%s</p>",
+	    L(r, "報告期限は認知日時から計算されます。分かる範囲で記入し、続報で更新してください。",
+	      "Reporting clocks start at the awareness time. Fill in what you know; update it "
+	      "with a follow-up."));
 	form_html(r, draft, NULL);
 	cJSON_Delete(draft);
 	web_page_end(r);
@@ -396,7 +410,8 @@ static cJSON *form_report(struct web_req *r)
 		for (size_t i = 0; i < n; i++) {
 			char *parts[3] = {ln[i], NULL, NULL}, *p;
 			cJSON *a = cJSON_CreateObject();
-			for (int k = 1; k < 3 && parts[k - 1] && (p = strchr(parts[k - 1], '|')); k++) {
+			for (int k = 1; k < 3 && parts[k - 1] && (p = strchr(parts[k - 1], '|'));
+			     k++) {
 				*p = '\0';
 				parts[k] = p + 1;
 			}
@@ -592,10 +607,12 @@ static void clocks_html(struct web_req *r, const cJSON *o)
 {
 	const cJSON *it;
 
-	web_out(r, "<h2>%s</h2><table id=\"clocks\"><tr><th>%s</th><th>%s</th><th>%s</th>"
-		   "<th>%s</th><th>%s</th></tr>",
-		L(r, "報告期限", "Reporting clocks"), L(r, "制度", "Regime"), L(r, "報告", "Report"),
-		L(r, "期限", "Due"), L(r, "状態", "State"), L(r, "残り", "Left"));
+	web_out(r,
+		"<h2>%s</h2><table id=\"clocks\"><tr><th>%s</th><th>%s</th><th>%s</th>"
+		"<th>%s</th><th>%s</th></tr>",
+		L(r, "報告期限", "Reporting clocks"), L(r, "制度", "Regime"),
+		L(r, "報告", "Report"), L(r, "期限", "Due"), L(r, "状態", "State"),
+		L(r, "残り", "Left"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "clocks"))
 	{
 		const cJSON *sl = cJSON_GetObjectItem(it, "seconds_left");
@@ -606,11 +623,12 @@ static void clocks_html(struct web_req *r, const cJSON *o)
 			snprintf(left, sizeof(left), "%s%lldh%02lldm", s < 0 ? "-" : "",
 				 (long long)(a / 3600), (long long)(a % 3600 / 60));
 		}
-		web_out(r, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-			   "</tr>",
-			!strcmp(st, "overdue") ? "warn" : "", js(it, "regime_ja"), js(it, "report_ja"),
-			web_jst(r, jtime(it, "due")),
-			!strcmp(st, "met")	   ? L(r, "報告済", "met")
+		web_out(r,
+			"<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+			"</tr>",
+			!strcmp(st, "overdue") ? "warn" : "", js(it, "regime_ja"),
+			js(it, "report_ja"), web_jst(r, jtime(it, "due")),
+			!strcmp(st, "met")	 ? L(r, "報告済", "met")
 			: !strcmp(st, "overdue") ? L(r, "期限超過", "overdue")
 						 : L(r, "未報告", "pending"),
 			left);
@@ -627,9 +645,11 @@ static void timeline_html(struct web_req *r, const cJSON *o)
 	{
 		const cJSON *d = cJSON_GetObjectItem(it, "detail");
 		const char *text = js(d, "text");
-		web_out(r, "<li class=\"%s\"><time>%s</time> %s <b>%s</b>%s%s", js(it, "visibility"),
-			web_jst(r, jtime(it, "at")), js(it, "actor"), js(it, "kind"),
-			!strcmp(js(it, "visibility"), "internal") ? L(r, "（内部）", " (internal)") : "",
+		web_out(r, "<li class=\"%s\"><time>%s</time> %s <b>%s</b>%s%s",
+			js(it, "visibility"), web_jst(r, jtime(it, "at")), js(it, "actor"),
+			js(it, "kind"),
+			!strcmp(js(it, "visibility"), "internal") ? L(r, "（内部）", " (internal)")
+								  : "",
 			text[0] ? ": " : "");
 		if (text[0])
 			web_out(r, "<span class=\"message\">%s</span>", text);
@@ -652,9 +672,10 @@ int web_page_incident(struct web_req *r)
 	if (rc)
 		return rc;
 	web_page_begin(r, M_INCIDENT);
-	web_out(r, "<h2 id=\"incident-title\">#%L %s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s (%s)"
-		   "</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
-		   "<dt>%s</dt><dd id=\"incident-level\">%s</dd></dl>",
+	web_out(r,
+		"<h2 id=\"incident-title\">#%L %s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s (%s)"
+		"</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
+		"<dt>%s</dt><dd id=\"incident-level\">%s</dd></dl>",
 		id, js(o, "title"), M_NAME, js(o, "org_name"), js(o, "org"), L(r, "種類", "Type"),
 		type_label(r, js(o, "type")), L(r, "発生日時", "Occurred"),
 		web_jst(r, jtime(o, "occurred_at")), L(r, "認知日時", "Became aware"),
@@ -669,21 +690,24 @@ int web_page_incident(struct web_req *r)
 		web_out(r, "<li>%d %s — %s (%s) %s</li>", jint(it, "seq", 0), js(it, "kind_ja"),
 			web_jst(r, jtime(it, "filed_at")), js(it, "filed_by"), js(rep, "summary"));
 	}
-	web_out(r, "</ul><h2>IoC</h2><table id=\"iocs\"><tr><th>%s</th><th>%T</th><th>TLP</th>"
-		   "</tr>",
+	web_out(r,
+		"</ul><h2>IoC</h2><table id=\"iocs\"><tr><th>%s</th><th>%T</th><th>TLP</th>"
+		"</tr>",
 		L(r, "種類", "Type"), M_VALUE);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "iocs"))
 	{
-		web_out(r, "<tr><td>%s</td><td><code>%s</code></td><td>%s</td></tr>", js(it, "type"),
-			js(it, "value"), js(it, "tlp"));
+		web_out(r, "<tr><td>%s</td><td><code>%s</code></td><td>%s</td></tr>",
+			js(it, "type"), js(it, "value"), js(it, "tlp"));
 	}
 	web_out(r, "</table>");
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(o, "attachments"))) {
-		web_out(r, "<h2>%s</h2><ul id=\"attachments\">", L(r, "添付ファイル", "Attachments"));
+		web_out(r, "<h2>%s</h2><ul id=\"attachments\">",
+			L(r, "添付ファイル", "Attachments"));
 		cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "attachments"))
 		{
-			web_out(r, "<li><a href=\"/incidents/%L/attachments/%d\" download>%s</a> (%d "
-				   "bytes, SHA-256 <code>%s</code>)</li>",
+			web_out(r,
+				"<li><a href=\"/incidents/%L/attachments/%d\" download>%s</a> (%d "
+				"bytes, SHA-256 <code>%s</code>)</li>",
 				id, jint(it, "id", 0), js(it, "name"), jint(it, "size", 0),
 				js(it, "sha256"));
 		}
@@ -691,37 +715,47 @@ int web_page_incident(struct web_req *r)
 	}
 	timeline_html(r, o);
 	if (r->who.role == AUTH_ROLE_ANALYST || r->who.role == AUTH_ROLE_OPERATOR) {
-		web_out(r, "<form method=\"post\" action=\"/incidents/%L/messages\" id=\"reply\">", id);
+		web_out(r, "<form method=\"post\" action=\"/incidents/%L/messages\" id=\"reply\">",
+			id);
 		web_csrf_field(r);
-		web_out(r, "<p><label for=\"msg\">%s</label><br><textarea id=\"msg\" name=\"text\" "
-			   "rows=\"3\" cols=\"70\"></textarea></p><button type=\"submit\">%s</button>"
-			   "</form>",
+		web_out(r,
+			"<p><label for=\"msg\">%s</label><br><textarea id=\"msg\" name=\"text\" "
+			"rows=\"3\" cols=\"70\"></textarea></p><button type=\"submit\">%s</button>"
+			"</form>",
 			L(r, "メッセージ", "Message"), L(r, "送信", "Send"));
-		web_out(r, "<p><a href=\"/incidents/%L/stix?tlp=amber\" download>STIX 2.1 "
-			   "(TLP:AMBER)</a></p>",
+		web_out(r,
+			"<p><a href=\"/incidents/%L/stix?tlp=amber\" download>STIX 2.1 "
+			"(TLP:AMBER)</a></p>",
 			id);
 	}
 	if (r->who.role == AUTH_ROLE_OPERATOR && strcmp(js(o, "state"), "closed"))
-		web_out(r, "<p><a href=\"/incidents/new?incident=%L&amp;report=followup\">%s</a></p>",
+		web_out(r,
+			"<p><a href=\"/incidents/new?incident=%L&amp;report=followup\">%s</a></p>",
 			id, L(r, "続報・最終報を提出する", "File a follow-up or final report"));
 	if (r->who.role == AUTH_ROLE_ANALYST) {
-		web_out(r, "<h2>%s</h2><form method=\"post\" action=\"/incidents/%L/assess\" "
-			   "id=\"assess\">",
+		web_out(r,
+			"<h2>%s</h2><form method=\"post\" action=\"/incidents/%L/assess\" "
+			"id=\"assess\">",
 			L(r, "深刻度を評価する", "Assess"), id);
 		web_csrf_field(r);
 		for (int k = 0; k < 3; k++) {
 			static const char *const ax[] = {"continuity", "safety", "trust"};
-			static const char *const ja[] = {"サービスの持続性", "サービスに関する安全性",
-							 "その他（信頼低下）"};
-			web_out(r, "<p><label>%s <select name=\"%s\" id=\"a-%s\">", ja[k], ax[k], ax[k]);
+			static const char *const ja[] = {
+			    "サービスの持続性", "サービスに関する安全性", "その他（信頼低下）"};
+			web_out(r, "<p><label>%s <select name=\"%s\" id=\"a-%s\">", ja[k], ax[k],
+				ax[k]);
 			for (int l = 0; l <= 4; l++)
-				web_out(r, "<option value=\"%d\">%s</option>", l, inc_level_name(l));
-			web_out(r, "</select></label> <input name=\"reason_%s\" id=\"r-%s\" size=\"50\" "
-				   "placeholder=\"%s\"></p>",
-				ax[k], ax[k], L(r, "理由", "rationale"));
+				web_out(r, "<option value=\"%d\">%s</option>", l,
+					inc_level_name(l));
+			web_out(
+			    r,
+			    "</select></label> <input name=\"reason_%s\" id=\"r-%s\" size=\"50\" "
+			    "placeholder=\"%s\"></p>",
+			    ax[k], ax[k], L(r, "理由", "rationale"));
 		}
-		web_out(r, "<p><label><input type=\"checkbox\" name=\"final\" value=\"1\" "
-			   "id=\"a-final\"> %s</label></p><button type=\"submit\">%s</button></form>",
+		web_out(r,
+			"<p><label><input type=\"checkbox\" name=\"final\" value=\"1\" "
+			"id=\"a-final\"> %s</label></p><button type=\"submit\">%s</button></form>",
 			L(r, "事後評価（確定）", "Final (ex post)"), L(r, "評価を記録", "Record"));
 	}
 	cJSON_Delete(o);
@@ -787,10 +821,10 @@ static void disposition(struct web_req *r, const char *ascii, const char *utf8)
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = (size_t)snprintf(r->disposition, sizeof(r->disposition),
 				    "attachment; filename=\"%s\"; filename*=UTF-8''", ascii);
-	for (const unsigned char *p = (const unsigned char *)utf8; *p && n + 4 < sizeof(r->disposition);
-	     p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '.' || *p == '-' || *p == '_')
+	for (const unsigned char *p = (const unsigned char *)utf8;
+	     *p && n + 4 < sizeof(r->disposition); p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')
 			r->disposition[n++] = (char)*p;
 		else {
 			r->disposition[n++] = '%';
@@ -879,26 +913,29 @@ int web_page_cases(struct web_req *r)
 		web_out(r, "<h2>%s</h2><form method=\"post\" action=\"/cases\" id=\"case-form\">",
 			L(r, "支援・相談を依頼する", "Ask for support"));
 		web_csrf_field(r);
-		web_out(r, "<p><label>%s <select name=\"kind\" id=\"c-kind\"><option value=\"rush\">"
-			   "駆けつけ支援</option><option value=\"consult\">相談窓口</option></select>"
-			   "</label></p><p><label>%s <input name=\"title\" id=\"c-title\" size=\"60\">"
-			   "</label></p><p><label>%s<br><textarea name=\"message\" id=\"c-message\" "
-			   "rows=\"4\" cols=\"70\"></textarea></label></p><button type=\"submit\">%s"
-			   "</button></form>",
+		web_out(r,
+			"<p><label>%s <select name=\"kind\" id=\"c-kind\"><option value=\"rush\">"
+			"駆けつけ支援</option><option value=\"consult\">相談窓口</option></select>"
+			"</label></p><p><label>%s <input name=\"title\" id=\"c-title\" size=\"60\">"
+			"</label></p><p><label>%s<br><textarea name=\"message\" id=\"c-message\" "
+			"rows=\"4\" cols=\"70\"></textarea></label></p><button type=\"submit\">%s"
+			"</button></form>",
 			L(r, "種別", "Kind"), L(r, "件名", "Title"), L(r, "内容", "Message"),
 			L(r, "依頼する", "Send"));
 	}
-	web_out(r, "<table id=\"cases\"><tr><th>ID</th><th>%T</th><th>%s</th><th>%s</th><th>%s</th>"
-		   "<th>%s</th><th>%s</th></tr>",
+	web_out(r,
+		"<table id=\"cases\"><tr><th>ID</th><th>%T</th><th>%s</th><th>%s</th><th>%s</th>"
+		"<th>%s</th><th>%s</th></tr>",
 		M_NAME, L(r, "種別", "Kind"), L(r, "状態", "State"), L(r, "担当", "Assignee"),
 		L(r, "初回応答期限", "First response due"), L(r, "件名", "Title"));
 	cJSON_ArrayForEach(it, arr)
 	{
 		int64_t id = (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble;
 		const cJSON *sla = cJSON_GetObjectItem(it, "sla");
-		web_out(r, "<tr><td><a href=\"/cases/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
-			   "<td>%s</td><td class=\"%s\">%s</td><td><a href=\"/cases/%L\">%s</a></td>"
-			   "</tr>",
+		web_out(r,
+			"<tr><td><a href=\"/cases/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
+			"<td>%s</td><td class=\"%s\">%s</td><td><a href=\"/cases/%L\">%s</a></td>"
+			"</tr>",
 			id, id, js(it, "org"), js(it, "kind_ja"), state_label(r, js(it, "state")),
 			js(it, "assignee"),
 			!strcmp(js(sla, "first_response"), "overdue") ? "warn" : "",
@@ -943,9 +980,10 @@ int web_page_case(struct web_req *r)
 		return rc;
 	sla = cJSON_GetObjectItem(o, "sla");
 	web_page_begin(r, M_CASE);
-	web_out(r, "<h2 id=\"case-title\">#%L %s — %s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s</dd>"
-		   "<dt>%s</dt><dd id=\"case-state\">%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt>"
-		   "<dd>%s (%s)</dd><dt>%s</dt><dd>%s (%s)</dd></dl>",
+	web_out(r,
+		"<h2 id=\"case-title\">#%L %s — %s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s</dd>"
+		"<dt>%s</dt><dd id=\"case-state\">%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt>"
+		"<dd>%s (%s)</dd><dt>%s</dt><dd>%s (%s)</dd></dl>",
 		id, js(o, "kind_ja"), js(o, "title"), M_NAME, js(o, "org"), L(r, "状態", "State"),
 		state_label(r, js(o, "state")), L(r, "担当", "Assignee"), js(o, "assignee"),
 		L(r, "初回応答期限", "First response due"),
@@ -967,28 +1005,34 @@ int web_page_case(struct web_req *r)
 	timeline_html(r, o);
 	web_out(r, "<form method=\"post\" action=\"/cases/%L/messages\" id=\"case-reply\">", id);
 	web_csrf_field(r);
-	web_out(r, "<p><label for=\"cmsg\">%s</label><br><textarea id=\"cmsg\" name=\"text\" "
-		   "rows=\"3\" cols=\"70\"></textarea></p><button type=\"submit\">%s</button></form>",
+	web_out(r,
+		"<p><label for=\"cmsg\">%s</label><br><textarea id=\"cmsg\" name=\"text\" "
+		"rows=\"3\" cols=\"70\"></textarea></p><button type=\"submit\">%s</button></form>",
 		L(r, "メッセージ（事業者と共有）", "Message (shared with the operator)"),
 		L(r, "送信", "Send"));
 	if (r->who.role == AUTH_ROLE_ANALYST) {
-		web_out(r, "<h2>%s</h2><form method=\"post\" action=\"/cases/%L/update\" "
-			   "id=\"case-update\">",
+		web_out(r,
+			"<h2>%s</h2><form method=\"post\" action=\"/cases/%L/update\" "
+			"id=\"case-update\">",
 			L(r, "対応（分析者のみ）", "Handling (analysts)"), id);
 		web_csrf_field(r);
-		web_out(r, "<p><label>%s <select name=\"state\" id=\"u-state\"><option value=\"\">—"
-			   "</option>",
+		web_out(r,
+			"<p><label>%s <select name=\"state\" id=\"u-state\"><option value=\"\">—"
+			"</option>",
 			L(r, "状態", "State"));
 		static const char *const sts[] = {"received", "in_progress", "answered", "closed"};
 		for (size_t i = 0; i < ARRAY_SIZE(sts); i++)
-			web_out(r, "<option value=\"%s\">%s</option>", sts[i], state_label(r, sts[i]));
-		web_out(r, "</select></label> <label>%s <input name=\"assignee\" id=\"u-assignee\">"
-			   "</label></p><p><label>%s<br><textarea name=\"note\" id=\"u-note\" "
-			   "rows=\"2\" cols=\"70\"></textarea></label></p><p><label>%s <input "
-			   "name=\"link\" id=\"u-link\" placeholder=\"incident:1\"></label></p>"
-			   "<button type=\"submit\">%s</button></form>",
-			L(r, "担当", "Assignee"), L(r, "内部メモ（事業者には見えません）",
-						     "Internal note (never shown to the operator)"),
+			web_out(r, "<option value=\"%s\">%s</option>", sts[i],
+				state_label(r, sts[i]));
+		web_out(r,
+			"</select></label> <label>%s <input name=\"assignee\" id=\"u-assignee\">"
+			"</label></p><p><label>%s<br><textarea name=\"note\" id=\"u-note\" "
+			"rows=\"2\" cols=\"70\"></textarea></label></p><p><label>%s <input "
+			"name=\"link\" id=\"u-link\" placeholder=\"incident:1\"></label></p>"
+			"<button type=\"submit\">%s</button></form>",
+			L(r, "担当", "Assignee"),
+			L(r, "内部メモ（事業者には見えません）",
+			  "Internal note (never shown to the operator)"),
 			L(r, "関連付け", "Link"), L(r, "更新", "Update"));
 	}
 	cJSON_Delete(o);

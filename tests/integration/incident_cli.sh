@@ -155,6 +155,15 @@ check "predicted and final both kept" \
 	"[ \"\$(jq_ '(o[\"severity\"][\"predicted\"][\"level\"], o[\"severity\"][\"final\"][\"level\"], o[\"level\"])' <'$T/show3.json')\" = '(2, 3, 3)' ]"
 check "axis out of range refused" "! \"$M\" incident assess 1 --continuity 5 --safety 0 --trust 0 2>/dev/null"
 
+# --- incident report HTML + PDF ------------------------------------------------------------------
+at 2026-12-03T01:00:00Z incident assess 1 --continuity 1 --safety 0 --trust 0 --reason-trust '<script>alert(1)</script>' >/dev/null
+check "incident report written (HTML and PDF)" \
+	"at 2026-12-03T02:00:00Z incident pdf 1 --out '$T/rep' >/dev/null && head -c 5 '$T/rep/incident-1.pdf' | grep -q '%PDF-' && [ -s '$T/rep/incident-1.html' ]"
+check "report HTML escapes free text" \
+	"grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' '$T/rep/incident-1.html' && ! grep -q '<script>alert' '$T/rep/incident-1.html'"
+check "report shows the level and the clocks met or missed" \
+	"grep -q 'レベル3（高）' '$T/rep/incident-1.html' && grep -q '期限内に報告' '$T/rep/incident-1.html' && grep -q '期限超過' '$T/rep/incident-1.html'"
+
 # --- STIX export --------------------------------------------------------------------------------
 check "STIX export at TLP:GREEN" "\"$M\" incident export 1 --stix '$T/s.json' --tlp green >/dev/null"
 check "bundle: incident, indicator, observed-data, relationship, marking" \
