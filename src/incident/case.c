@@ -408,7 +408,7 @@ int case_list(const struct inc_ctx *c, const char *org, const char *state, cJSON
 	cJSON *arr = cJSON_CreateArray();
 	int rc = store_prepare(c->s,
 			       CASE_COLS " AND (?1 IS NULL OR o.slug = ?1) AND (?2 IS NULL OR "
-					 "c.state = ?2) ORDER BY c.id DESC LIMIT 500",
+					 "c.state = ?2) ORDER BY c.id DESC LIMIT 200",
 			       &st, e);
 
 	*out = NULL;

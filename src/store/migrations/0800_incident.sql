@@ -19,9 +19,9 @@ CREATE TABLE incidents (
 	created_at INTEGER NOT NULL,
 	updated_at INTEGER NOT NULL
 );
+-- Lists walk incidents newest first (rowid) or one org's (incidents_org) and filter as they go
+-- (inc_list): with LIMIT, a filter index that needs a sort of every match is slower.
 CREATE INDEX incidents_org ON incidents(org_id, id);
-CREATE INDEX incidents_list ON incidents(exercise_run, state, level, id);
-CREATE INDEX incidents_due ON incidents(next_due) WHERE next_due IS NOT NULL;
 
 -- One row per filed version (初報 / 続報 / 最終報); body is the whole report as canonical JSON.
 CREATE TABLE incident_versions (
