@@ -316,12 +316,15 @@ int inc_stix(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cons
 int inc_stats(const struct inc_ctx *c, const char *sector, cJSON **out, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray();
-	int rc = store_prepare(c->s,
-			       "SELECT i.aware_at, o.sector, i.level, i.type FROM incidents i JOIN "
-			       "orgs o ON o.id = i.org_id WHERE i.exercise_run IS NULL AND (?1 IS "
-			       "NULL OR o.sector = ?1) ORDER BY i.aware_at",
-			       &st, e);
+	cJSON *arr = cJSON_CreateArray(), *row = NULL;
+	/* sorted by the keys, so equal (sector, level, type, quarter) rows are adjacent: one pass */
+	int rc =
+	    store_prepare(c->s,
+			  "SELECT i.aware_at, coalesce(o.sector, '-'), coalesce(i.level, -1), "
+			  "i.type FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE "
+			  "i.exercise_run IS NULL AND (?1 IS NULL OR o.sector = ?1) ORDER BY 2, "
+			  "3, 4, 1",
+			  &st, e);
 
 	*out = NULL;
 	if (rc) {
@@ -331,28 +334,22 @@ int inc_stats(const struct inc_ctx *c, const char *sector, cJSON **out, struct m
 	stmt_bind_text(st, 1, sector);
 	while ((rc = stmt_step(st, e)) == 1) {
 		char q[16], lv[8];
-		const char *sec = stmt_text(st, 1) ? stmt_text(st, 1) : "-";
-		cJSON *row = NULL, *it;
+		const char *sec = stmt_text(st, 1), *type = stmt_text(st, 3);
 
 		time_quarter(stmt_int64(st, 0), q);
-		if (stmt_is_null(st, 2))
+		if (stmt_int64(st, 2) < 0)
 			snprintf(lv, sizeof(lv), "-");
 		else
 			snprintf(lv, sizeof(lv), "%lld", (long long)stmt_int64(st, 2));
-		cJSON_ArrayForEach(it, arr)
-		{
-			if (!strcmp(cJSON_GetObjectItem(it, "quarter")->valuestring, q) &&
-			    !strcmp(cJSON_GetObjectItem(it, "sector")->valuestring, sec) &&
-			    !strcmp(cJSON_GetObjectItem(it, "level")->valuestring, lv) &&
-			    !strcmp(cJSON_GetObjectItem(it, "type")->valuestring, stmt_text(st, 3)))
-				row = it;
-		}
-		if (!row) {
+		if (!row || strcmp(cJSON_GetObjectItem(row, "quarter")->valuestring, q) ||
+		    strcmp(cJSON_GetObjectItem(row, "sector")->valuestring, sec) ||
+		    strcmp(cJSON_GetObjectItem(row, "level")->valuestring, lv) ||
+		    strcmp(cJSON_GetObjectItem(row, "type")->valuestring, type)) {
 			row = cJSON_CreateObject();
 			cJSON_AddStringToObject(row, "quarter", q);
 			cJSON_AddStringToObject(row, "sector", sec);
 			cJSON_AddStringToObject(row, "level", lv);
-			cJSON_AddStringToObject(row, "type", stmt_text(st, 3));
+			cJSON_AddStringToObject(row, "type", type);
 			cJSON_AddNumberToObject(row, "count", 0);
 			cJSON_AddItemToArray(arr, row);
 		}

@@ -35,7 +35,8 @@ static const char *jst(const cJSON *o, const char *k, char out[TIME_STR_MAX])
 static void severity(struct doc *d, const struct report_opts *o, const cJSON *inc)
 {
 	static const double w[] = {0.34, 0.12, 0.54};
-	const char *hd[] = {T(o, "観点", "Axis"), T(o, "レベル", "Level"), T(o, "理由", "Rationale")};
+	const char *hd[] = {T(o, "観点", "Axis"), T(o, "レベル", "Level"),
+			    T(o, "理由", "Rationale")};
 	const cJSON *sev = cJSON_GetObjectItem(inc, "severity");
 	static const char *const axes[] = {"continuity", "safety", "trust"};
 
@@ -43,7 +44,8 @@ static void severity(struct doc *d, const struct report_opts *o, const cJSON *in
 	for (int k = 0; k < 2; k++) {
 		const cJSON *a = cJSON_GetObjectItem(sev, k ? "final" : "predicted");
 		char t[TIME_STR_MAX];
-		doc_heading(d, 3, k ? T(o, "事後評価", "Final (ex post)") : T(o, "予測評価", "Predicted"));
+		doc_heading(
+		    d, 3, k ? T(o, "事後評価", "Final (ex post)") : T(o, "予測評価", "Predicted"));
 		if (!cJSON_IsObject(a)) {
 			doc_para(d, DOC_MUTED, T(o, "未評価", "Not assessed"));
 			continue;
@@ -58,8 +60,9 @@ static void severity(struct doc *d, const struct report_opts *o, const cJSON *in
 			char lv[8];
 			const char *cells[3];
 			snprintf(lv, sizeof(lv), "%d",
-				 cJSON_GetObjectItem(ax, "level") ? cJSON_GetObjectItem(ax, "level")->valueint
-								   : 0);
+				 cJSON_GetObjectItem(ax, "level")
+				     ? cJSON_GetObjectItem(ax, "level")->valueint
+				     : 0);
 			cells[0] = js(ax, "name_ja");
 			cells[1] = lv;
 			cells[2] = js(ax, "reason");
@@ -95,8 +98,8 @@ static void clocks(struct doc *d, const struct report_opts *o, const cJSON *inc)
 			label = T(o, "期限超過", "overdue");
 		else
 			label = T(o, "未報告", "pending");
-		const char *cells[] = {js(it, "regime_ja"), js(it, "report_ja"), jst(it, "due", due),
-				       label, jst(it, "met_at", met)};
+		const char *cells[] = {js(it, "regime_ja"), js(it, "report_ja"),
+				       jst(it, "due", due), label, jst(it, "met_at", met)};
 		doc_table_row(d, cells);
 	}
 	doc_table_end(d);
@@ -135,7 +138,8 @@ int report_incident(struct store *s, int64_t id, const struct report_opts *o, st
 		  jst(inc, "occurred_at", a), T(o, "認知日時", "Became aware"),
 		  jst(inc, "aware_at", b));
 	doc_paraf(d, DOC_NORMAL, "%s: %s", T(o, "深刻度", "Level"),
-		  js(inc, "level_name")[0] ? js(inc, "level_name") : T(o, "未評価", "not assessed"));
+		  js(inc, "level_name")[0] ? js(inc, "level_name")
+					   : T(o, "未評価", "not assessed"));
 	severity(d, o, inc);
 	clocks(d, o, inc);
 	{
@@ -155,17 +159,19 @@ int report_incident(struct store *s, int64_t id, const struct report_opts *o, st
 	{
 		const cJSON *rep = cJSON_GetObjectItem(it, "report");
 		doc_paraf(d, DOC_NORMAL, "%d. %s — %s (%s)",
-			  cJSON_GetObjectItem(it, "seq") ? cJSON_GetObjectItem(it, "seq")->valueint : 0,
+			  cJSON_GetObjectItem(it, "seq") ? cJSON_GetObjectItem(it, "seq")->valueint
+							 : 0,
 			  js(it, "kind_ja"), jst(it, "filed_at", a), js(it, "filed_by"));
 		if (js(rep, "summary")[0])
 			doc_para(d, DOC_SMALL, js(rep, "summary"));
 		if (js(rep, "actions")[0])
-			doc_paraf(d, DOC_SMALL, "%s: %s", T(o, "対応", "Actions"), js(rep, "actions"));
+			doc_paraf(d, DOC_SMALL, "%s: %s", T(o, "対応", "Actions"),
+				  js(rep, "actions"));
 	}
 	{
 		static const double w[] = {0.24, 0.16, 0.16, 0.44};
-		const char *hd[] = {T(o, "日時", "Time"), T(o, "担当", "Actor"), T(o, "種別", "Kind"),
-				    T(o, "内容", "Detail")};
+		const char *hd[] = {T(o, "日時", "Time"), T(o, "担当", "Actor"),
+				    T(o, "種別", "Kind"), T(o, "内容", "Detail")};
 		doc_heading(d, 2, T(o, "経過（改ざん検知付き）", "Timeline (hash-chained)"));
 		doc_table_begin(d, 4, w, hd);
 		cJSON_ArrayForEach(it, cJSON_GetObjectItem(inc, "timeline"))
@@ -173,7 +179,8 @@ int report_incident(struct store *s, int64_t id, const struct report_opts *o, st
 			const cJSON *det = cJSON_GetObjectItem(it, "detail");
 			char *ds = js(det, "text")[0] ? NULL : cJSON_PrintUnformatted(det);
 			const char *cells[] = {jst(it, "at", a), js(it, "actor"), js(it, "kind"),
-					       js(det, "text")[0] ? js(det, "text") : (ds ? ds : "")};
+					       js(det, "text")[0] ? js(det, "text")
+								  : (ds ? ds : "")};
 			doc_table_row(d, cells);
 			cJSON_free(ds);
 		}

@@ -180,6 +180,26 @@ int web_page_incidents(struct web_req *r)
 		web_out(r, "<tr><td colspan=\"8\">%T</td></tr>", M_NONE);
 	web_out(r, "</tbody></table>");
 	cJSON_Delete(arr);
+	arr = NULL;
+	/* the sector and bureau view: per quarter, sector, level and type */
+	if (r->who.role != AUTH_ROLE_OPERATOR && inc_stats(&w.c, w.v.sector, &arr, &r->err) == 0) {
+		web_out(r,
+			"<h2>%s</h2><table id=\"incident-stats\"><tr><th>%s</th><th>%T</th>"
+			"<th>%s</th><th>%s</th><th>%s</th></tr>",
+			L(r, "四半期・分野・深刻度・種類別の件数",
+			  "By quarter, sector, level and type"),
+			L(r, "四半期", "Quarter"), M_SECTOR, L(r, "深刻度", "Level"),
+			L(r, "種類", "Type"), L(r, "件数", "Count"));
+		cJSON_ArrayForEach(it, arr)
+		{
+			web_out(r,
+				"<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>",
+				js(it, "quarter"), js(it, "sector"), js(it, "level"),
+				type_label(r, js(it, "type")), jint(it, "count", 0));
+		}
+		web_out(r, "</table>");
+		cJSON_Delete(arr);
+	}
 	web_page_end(r);
 	return 0;
 }
@@ -757,6 +777,39 @@ int web_page_incident(struct web_req *r)
 			"<p><label><input type=\"checkbox\" name=\"final\" value=\"1\" "
 			"id=\"a-final\"> %s</label></p><button type=\"submit\">%s</button></form>",
 			L(r, "事後評価（確定）", "Final (ex post)"), L(r, "評価を記録", "Record"));
+		web_out(r,
+			"<h2>%s</h2><form method=\"post\" action=\"/incidents/%L/regimes\" "
+			"id=\"regimes\">",
+			L(r, "適用する報告制度", "Reporting regimes"), id);
+		web_csrf_field(r);
+		{
+			struct buf cur;
+			buf_init(&cur, 1024);
+			cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "regimes"))
+			{
+				buf_addf(&cur, "%s%s", cur.len ? "," : "", it->valuestring);
+			}
+			web_out(r,
+				"<p><input name=\"regimes\" id=\"g-regimes\" size=\"50\" "
+				"value=\"%s\"> <button type=\"submit\">%s</button></p></form>",
+				buf_str(&cur), L(r, "変更", "Change"));
+			buf_release(&cur);
+		}
+		web_out(r,
+			"<form method=\"post\" action=\"/incidents/%L/clocks\" id=\"clock-met\">",
+			id);
+		web_csrf_field(r);
+		web_out(r, "<p><label>%s <select name=\"clock\" id=\"k-clock\">",
+			L(r, "報告済みにする", "Mark a report made"));
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "clocks"))
+		{
+			if (strcmp(js(it, "state"), "met"))
+				web_out(r, "<option value=\"%s/%s\">%s %s</option>",
+					js(it, "regime"), js(it, "report"), js(it, "regime_ja"),
+					js(it, "report_ja"));
+		}
+		web_out(r, "</select></label> <button type=\"submit\">%s</button></p></form>",
+			L(r, "記録", "Record"));
 	}
 	cJSON_Delete(o);
 	web_page_end(r);
@@ -795,6 +848,66 @@ int web_post_incident_assess(struct web_req *r)
 	a.reason_safety = opt_text(r, "reason_safety");
 	a.reason_trust = opt_text(r, "reason_trust");
 	if ((rc = inc_assess(&w.c, id, &a, &lv, &score, &r->err)))
+		return rc;
+	snprintf(loc, sizeof(loc), "/incidents/%lld", (long long)id);
+	return web_redirect(r, loc);
+}
+
+int web_post_incident_regimes(struct web_req *r)
+{
+	const char *v = web_kv_get(&r->form, "regimes");
+	const char *names[32];
+	char *list, loc[64];
+	struct web_inc w;
+	size_t n = 0;
+	int64_t id;
+	int rc;
+
+	if ((rc = web_inc_id(r, "id", &id)))
+		return rc;
+	if (!v || !(list = web_arena_strndup(&r->arena, v, strlen(v))))
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "regimes", "a list of regimes");
+	for (char *p = list; *p && n < ARRAY_SIZE(names);) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		while (*p == ' ')
+			p++;
+		if (*p)
+			names[n++] = p;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if ((rc = web_inc_open(r, &w, true)))
+		return rc;
+	rc = inc_regimes_set(&w.c, id, names, n, &r->err);
+	web_inc_close(&w);
+	if (rc)
+		return rc;
+	snprintf(loc, sizeof(loc), "/incidents/%lld", (long long)id);
+	return web_redirect(r, loc);
+}
+
+int web_post_incident_clock(struct web_req *r)
+{
+	const char *v = web_kv_get(&r->form, "clock"), *slash;
+	char regime[64], loc[64];
+	struct web_inc w;
+	int64_t id;
+	int rc;
+
+	if ((rc = web_inc_id(r, "id", &id)))
+		return rc;
+	if (!v || !(slash = strchr(v, '/')) || (size_t)(slash - v) >= sizeof(regime))
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "clock", "REGIME/REPORT");
+	memcpy(regime, v, (size_t)(slash - v));
+	regime[slash - v] = '\0';
+	if ((rc = web_inc_open(r, &w, true)))
+		return rc;
+	rc = inc_clock_met(&w.c, id, regime, slash + 1, 0, &r->err);
+	web_inc_close(&w);
+	if (rc)
 		return rc;
 	snprintf(loc, sizeof(loc), "/incidents/%lld", (long long)id);
 	return web_redirect(r, loc);

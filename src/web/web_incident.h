@@ -25,6 +25,8 @@ int web_post_incidents(struct web_req *r);
 int web_page_incident(struct web_req *r);
 int web_post_incident_assess(struct web_req *r);
 int web_post_incident_message(struct web_req *r);
+int web_post_incident_regimes(struct web_req *r);
+int web_post_incident_clock(struct web_req *r);
 int web_get_incident_stix(struct web_req *r);
 int web_get_incident_attachment(struct web_req *r);
 int web_page_cases(struct web_req *r);

@@ -93,6 +93,8 @@ EXPECTED = {
     "GET /incidents/{id}": R,
     "POST /incidents/{id}/assess": {"analyst"},
     "POST /incidents/{id}/messages": {"analyst", "operator"},
+    "POST /incidents/{id}/regimes": {"analyst"},
+    "POST /incidents/{id}/clocks": {"analyst"},
     "GET /incidents/{id}/stix": {"analyst", "operator"},
     "GET /incidents/{id}/attachments/{n}": R,
     "GET /cases": {"analyst", "operator"},
@@ -536,6 +538,10 @@ def matrix():
                                 "trust": "1", "reason_continuity": "matrix"}
                     elif pattern in ("/incidents/{id}/messages", "/cases/{id}/messages"):
                         body = {"csrf": csrfs[role] or "", "text": "matrix %d" % n}
+                    elif pattern == "/incidents/{id}/regimes":
+                        body = {"csrf": csrfs[role] or "", "regimes": "ministry,mlit,nis2"}
+                    elif pattern == "/incidents/{id}/clocks":
+                        body = {"csrf": csrfs[role] or "", "clock": "ministry/followup"}
                     elif pattern == "/cases":
                         body = {"csrf": csrfs[role] or "", "kind": "consult",
                                 "title": "matrix %d" % n}
