@@ -313,51 +313,88 @@ int inc_stix(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cons
 	return 0;
 }
 
+/* One quarter's counts, GROUP BY in the store (portable SQL; the quarter bounds come from C). */
+static int stats_quarter(const struct inc_ctx *c, const char *sector, const char *q, cJSON *arr,
+			 struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int64_t from, to;
+	int rc;
+
+	if (time_quarter_bounds(q, &from, &to))
+		return merr_set(e, M_EINVAL, "bad quarter %s", q);
+	if ((rc = store_prepare(
+		 c->s,
+		 "SELECT coalesce(o.sector, '-'), coalesce(i.level, -1), i.type, "
+		 "count(*) FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE "
+		 "+i.exercise_run IS NULL AND i.aware_at >= ?2 AND i.aware_at < ?3 AND "
+		 "(?1 IS NULL OR o.sector = ?1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+		 &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, sector);
+	stmt_bind_int64(st, 2, from);
+	stmt_bind_int64(st, 3, to);
+	while ((rc = stmt_step(st, e)) == 1) {
+		cJSON *row = cJSON_CreateObject();
+		char lv[8];
+		if (stmt_int64(st, 1) < 0)
+			snprintf(lv, sizeof(lv), "-");
+		else
+			snprintf(lv, sizeof(lv), "%lld", (long long)stmt_int64(st, 1));
+		cJSON_AddStringToObject(row, "quarter", q);
+		cJSON_AddStringToObject(row, "sector", stmt_text(st, 0));
+		cJSON_AddStringToObject(row, "level", lv);
+		cJSON_AddStringToObject(row, "type", stmt_text(st, 2));
+		cJSON_AddNumberToObject(row, "count", (double)stmt_int64(st, 3));
+		cJSON_AddItemToArray(arr, row);
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 int inc_stats(const struct inc_ctx *c, const char *sector, cJSON **out, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray(), *row = NULL;
-	/* sorted by the keys, so equal (sector, level, type, quarter) rows are adjacent: one pass */
-	int rc =
-	    store_prepare(c->s,
-			  "SELECT i.aware_at, coalesce(o.sector, '-'), coalesce(i.level, -1), "
-			  "i.type FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE "
-			  "i.exercise_run IS NULL AND (?1 IS NULL OR o.sector = ?1) ORDER BY 2, "
-			  "3, 4, 1",
-			  &st, e);
+	cJSON *arr = cJSON_CreateArray();
+	int64_t lo = 0, hi = 0;
+	char q[16], first[16];
+	int rc, n = 0;
 
 	*out = NULL;
+	if (!arr)
+		return merr_set(e, M_ENOMEM, "out of memory");
+	rc =
+	    store_prepare(c->s,
+			  "SELECT min(i.aware_at), max(i.aware_at) FROM incidents i JOIN orgs o ON "
+			  "o.id = i.org_id WHERE +i.exercise_run IS NULL AND (?1 IS NULL OR "
+			  "o.sector = ?1)",
+			  &st, e);
 	if (rc) {
 		cJSON_Delete(arr);
 		return rc;
 	}
 	stmt_bind_text(st, 1, sector);
-	while ((rc = stmt_step(st, e)) == 1) {
-		char q[16], lv[8];
-		const char *sec = stmt_text(st, 1), *type = stmt_text(st, 3);
-
-		time_quarter(stmt_int64(st, 0), q);
-		if (stmt_int64(st, 2) < 0)
-			snprintf(lv, sizeof(lv), "-");
-		else
-			snprintf(lv, sizeof(lv), "%lld", (long long)stmt_int64(st, 2));
-		if (!row || strcmp(cJSON_GetObjectItem(row, "quarter")->valuestring, q) ||
-		    strcmp(cJSON_GetObjectItem(row, "sector")->valuestring, sec) ||
-		    strcmp(cJSON_GetObjectItem(row, "level")->valuestring, lv) ||
-		    strcmp(cJSON_GetObjectItem(row, "type")->valuestring, type)) {
-			row = cJSON_CreateObject();
-			cJSON_AddStringToObject(row, "quarter", q);
-			cJSON_AddStringToObject(row, "sector", sec);
-			cJSON_AddStringToObject(row, "level", lv);
-			cJSON_AddStringToObject(row, "type", type);
-			cJSON_AddNumberToObject(row, "count", 0);
-			cJSON_AddItemToArray(arr, row);
-		}
-		cJSON_SetNumberValue(cJSON_GetObjectItem(row, "count"),
-				     cJSON_GetObjectItem(row, "count")->valuedouble + 1);
+	if ((rc = stmt_step(st, e)) == 1 && !stmt_is_null(st, 0)) {
+		lo = stmt_int64(st, 0);
+		hi = stmt_int64(st, 1);
 	}
 	stmt_finalize(st);
 	if (rc < 0) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	rc = 0;
+	if (hi) {
+		/* newest quarter first, back to the oldest incident's (at most 100 quarters) */
+		time_quarter(hi, q);
+		time_quarter(lo, first);
+		for (rc = 0; !rc && n < 100; n++) {
+			rc = stats_quarter(c, sector, q, arr, e);
+			if (rc || !strcmp(q, first) || time_quarter_prev(q, q))
+				break;
+		}
+	}
+	if (rc) {
 		cJSON_Delete(arr);
 		return rc;
 	}

@@ -182,7 +182,12 @@ int web_page_incidents(struct web_req *r)
 	cJSON_Delete(arr);
 	arr = NULL;
 	/* the sector and bureau view: per quarter, sector, level and type */
-	if (r->who.role != AUTH_ROLE_OPERATOR && inc_stats(&w.c, w.v.sector, &arr, &r->err) == 0) {
+	if (r->who.role != AUTH_ROLE_OPERATOR && !web_kv_get(&r->query, "stats"))
+		web_out(r, "<p><a href=\"/incidents?stats=1\" id=\"show-stats\">%s</a></p>",
+			L(r, "四半期・分野・深刻度・種類別の集計",
+			  "By quarter, sector, level and type"));
+	else if (r->who.role != AUTH_ROLE_OPERATOR &&
+		 inc_stats(&w.c, w.v.sector, &arr, &r->err) == 0) {
 		web_out(r,
 			"<h2>%s</h2><table id=\"incident-stats\"><tr><th>%s</th><th>%T</th>"
 			"<th>%s</th><th>%s</th><th>%s</th></tr>",

@@ -22,6 +22,7 @@ CREATE TABLE incidents (
 -- Lists walk incidents newest first (rowid) or one org's (incidents_org) and filter as they go
 -- (inc_list): with LIMIT, a filter index that needs a sort of every match is slower.
 CREATE INDEX incidents_org ON incidents(org_id, id);
+CREATE INDEX incidents_aware ON incidents(aware_at); -- statistics per quarter
 
 -- One row per filed version (初報 / 続報 / 最終報); body is the whole report as canonical JSON.
 CREATE TABLE incident_versions (
