@@ -8,7 +8,8 @@
 
 const char cmd_serve_usage[] =
     "usage: mamori serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
-    "                    [--max-conns N] [--timeout S] [--body-max BYTES]\n"
+    "                    [--max-conns N] [--max-conns-per-ip N] [--timeout S]\n"
+    "                    [--request-timeout S] [--body-max BYTES]\n"
     "                    [--reports-dir DIR] [--scan-rate PPS] [--scan-max-runtime S]\n"
     "                    [--session-idle S] [--session-max S] [--port-file FILE]\n"
     "                    [--dashboard-cache S]\n"
@@ -19,6 +20,10 @@ const char cmd_serve_usage[] =
     "picks a free port, written to --port-file). TLS uses GnuTLS through libmicrohttpd.\n"
     "--dashboard-cache S reuses the dashboard's counts and panels for S seconds per role\n"
     "scope (default 5, 0 = never; the page shows when they were computed).\n"
+    "Limits (docs/SECURITY.md): --max-conns connections at once (512), --max-conns-per-ip\n"
+    "from one client address (64; 0 = no limit, behind a reverse proxy), --timeout S idle\n"
+    "seconds (30), --request-timeout S to receive a request's headers and body in all (30),\n"
+    "--body-max BYTES (1 MiB).\n"
     "--list-routes prints the route table: method, path, roles, object rule, kind.\n"
     "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
     "and downloadable by role. Scans started from the console run one at a time in a\n"
@@ -45,6 +50,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	    {"tls-key", required_argument, NULL, 'k'},
 	    {"threads", required_argument, NULL, 't'},
 	    {"max-conns", required_argument, NULL, 'm'},
+	    {"max-conns-per-ip", required_argument, NULL, 'P'},
+	    {"request-timeout", required_argument, NULL, 'Q'},
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"body-max", required_argument, NULL, 'b'},
 	    {"session-idle", required_argument, NULL, 'i'},
@@ -79,6 +86,14 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		case 'm':
 			if (!(rc = parse_num(c, "--max-conns", optarg, 1, 65536, &v)))
 				cfg.max_conns = (unsigned)v;
+			break;
+		case 'P':
+			if (!(rc = parse_num(c, "--max-conns-per-ip", optarg, 0, 65536, &v)))
+				cfg.max_conns_per_ip = (unsigned)v;
+			break;
+		case 'Q':
+			if (!(rc = parse_num(c, "--request-timeout", optarg, 1, 3600, &v)))
+				cfg.request_timeout = (unsigned)v;
 			break;
 		case 'T':
 			if (!(rc = parse_num(c, "--timeout", optarg, 1, 3600, &v)))
