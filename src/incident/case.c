@@ -249,14 +249,14 @@ fail:
 int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	char cur[16] = "", obj[48];
-	bool operator= u->org != NULL;
+	char cur[16] = "", obj[48], case_org[128] = "";
+	bool by_operator = u->org != NULL;
 	int rc;
 
 	if (u->state && state_rank(u->state) < 0)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "state",
 			       "expected received, in_progress, answered or closed");
-	if (operator&&(u->state || u->assignee || u->note || u->link_kind))
+	if (by_operator && (u->state || u->assignee || u->note || u->link_kind))
 		return merr_set(e, M_EPERM, "an operator may only add messages to a case");
 	if (u->link_kind && strcmp(u->link_kind, "incident") && strcmp(u->link_kind, "finding") &&
 	    strcmp(u->link_kind, "sns_alert") && strcmp(u->link_kind, "indicator"))
@@ -271,15 +271,17 @@ int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u
 		return rc;
 	if ((rc = store_prepare(
 		 c->s,
-		 "SELECT c.state FROM cases c JOIN orgs o ON o.id = c.org_id WHERE "
+		 "SELECT c.state, o.slug FROM cases c JOIN orgs o ON o.id = c.org_id WHERE "
 		 "c.id = ? AND c.exercise_run IS NULL AND (?2 IS NULL OR o.slug = ?2)",
 		 &st, e)))
 		goto fail;
 	stmt_bind_int64(st, 1, id);
 	stmt_bind_text(st, 2, u->org);
 	rc = stmt_step(st, e);
-	if (rc == 1)
+	if (rc == 1) {
 		snprintf(cur, sizeof(cur), "%s", stmt_text(st, 0));
+		snprintf(case_org, sizeof(case_org), "%s", stmt_text(st, 1));
+	}
 	stmt_finalize(st);
 	if (rc <= 0) {
 		rc = rc < 0 ? rc
@@ -287,15 +289,32 @@ int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u
 				       (long long)id);
 		goto fail;
 	}
-	if (u->link_kind && !strcmp(u->link_kind, "incident")) {
-		char org[128];
+	/* an incident or finding linked must exist and be the case's organisation's */
+	if (u->link_kind &&
+	    (!strcmp(u->link_kind, "incident") || !strcmp(u->link_kind, "finding"))) {
+		char org[128] = "";
 		char *end = NULL;
-		long long iid = strtoll(u->link_ref ? u->link_ref : "", &end, 10);
-		if (!u->link_ref || *end || iid <= 0 ||
-		    (rc = inc_org_of(c->s, iid, org, sizeof(org), e))) {
-			rc = rc ? rc : merr_set(e, M_EINVAL, "link: expected an incident id");
+		long long ref = strtoll(u->link_ref ? u->link_ref : "", &end, 10);
+		if (!u->link_ref || *end || ref <= 0) {
+			rc = merr_at(e, M_EINVAL, NULL, -1, -1, "link", "expected a numeric id");
 			goto fail;
 		}
+		if (!strcmp(u->link_kind, "incident"))
+			rc = inc_org_of(c->s, ref, org, sizeof(org), e);
+		else if (!(rc = store_prepare(c->s, "SELECT org_slug FROM findings WHERE id = ?",
+					      &st, e))) {
+			stmt_bind_int64(st, 1, ref);
+			rc = stmt_step(st, e);
+			if (rc == 1)
+				snprintf(org, sizeof(org), "%s", stmt_text(st, 0));
+			stmt_finalize(st);
+			rc = rc < 0 ? rc : 0;
+		}
+		if (!rc && strcmp(org, case_org))
+			rc = merr_set(e, M_ENOTFOUND, "no %s %lld of '%s'", u->link_kind, ref,
+				      case_org);
+		if (rc)
+			goto fail;
 	}
 	if (u->state || u->assignee) {
 		if ((rc = store_prepare(
@@ -325,7 +344,7 @@ int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u
 	}
 	if (u->message) {
 		/* an analyst's shared message is the first response */
-		if (!operator) {
+		if (!by_operator) {
 			if ((rc = store_prepare(c->s,
 						"UPDATE cases SET first_response_at = "
 						"coalesce(first_response_at, ?1), updated_at = ?1 "

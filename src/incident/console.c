@@ -65,7 +65,7 @@ int inc_message(const struct inc_ctx *c, int64_t id, const char *org, const char
 
 	if ((rc = text_check(text, INC_TEXT_MAX, "message", e)))
 		return rc;
-	if ((rc = store_begin(c->s, e)))
+	if ((rc = store_begin_immediate(c->s, e)))
 		return rc;
 	if ((rc = incident_in(c, id, org, NULL, e)))
 		goto fail;
@@ -127,7 +127,7 @@ int inc_attach_add(const struct inc_ctx *c, int64_t id, const char *org, const c
 	if (!len)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "file", "empty attachment");
 	sha256_hex(data, len, sha256);
-	if ((rc = store_begin(c->s, e)))
+	if ((rc = store_begin_immediate(c->s, e)))
 		return rc;
 	if ((rc = incident_in(c, id, org, NULL, e)))
 		goto fail;

@@ -66,7 +66,7 @@ int inc_event(const struct inc_ctx *c, int64_t incident_id, int64_t case_id, con
 	int64_t id = 1;
 	int rc;
 
-	if ((rc = store_begin(c->s, e)))
+	if ((rc = store_begin_immediate(c->s, e)))
 		return rc;
 	if ((rc = store_prepare(
 		 c->s, "SELECT id, hash FROM incident_events ORDER BY id DESC LIMIT 1", &st, e)))

@@ -622,7 +622,7 @@ int inc_regimes_set(const struct inc_ctx *c, int64_t id, const char *const *name
 		if (!inc_regime_find(c->regimes, names[i]))
 			return merr_set(e, M_EINVAL, "unknown regime '%s' (see `incident regimes`)",
 					names[i]);
-	if ((rc = store_begin(c->s, e)))
+	if ((rc = store_begin_immediate(c->s, e)))
 		return rc;
 	if ((rc = exists(c, id, e)))
 		goto fail;
@@ -677,7 +677,7 @@ int inc_set_aware(const struct inc_ctx *c, int64_t id, int64_t aware_at, struct 
 	char d[160], a[TIME_STR_MAX], b[TIME_STR_MAX];
 	int rc;
 
-	if ((rc = store_begin(c->s, e)))
+	if ((rc = store_begin_immediate(c->s, e)))
 		return rc;
 	if ((rc = store_prepare(c->s, "SELECT occurred_at, aware_at FROM incidents WHERE id = ?",
 				&st, e)))
@@ -726,7 +726,7 @@ int inc_clock_met(const struct inc_ctx *c, int64_t id, const char *regime, const
 	char d[256];
 	int rc;
 
-	if ((rc = store_begin(c->s, e)))
+	if ((rc = store_begin_immediate(c->s, e)))
 		return rc;
 	if ((rc = store_prepare(
 		 c->s,
@@ -887,7 +887,7 @@ int inc_remind(const struct inc_ctx *c, const char *ack_base, long *reminders, l
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct due_row *r = &rows[i];
-		if ((rc = store_begin(c->s, e)))
+		if ((rc = store_begin_immediate(c->s, e)))
 			break;
 		if ((rc = queue_alert(c, r, ack_base, e)) ||
 		    (rc = store_prepare(c->s,

@@ -291,7 +291,7 @@ int inc_assess(const struct inc_ctx *c, int64_t id, const struct inc_assessment 
 	if (a->n_nciss &&
 	    (rc = inc_nciss_score(a->nciss_path, a->nciss, a->n_nciss, &score, &chosen, e)))
 		return rc;
-	if ((rc = store_begin(c->s, e)))
+	if ((rc = store_begin_immediate(c->s, e)))
 		goto out;
 	if ((rc = inc_org_of(c->s, id, org, sizeof(org), e)))
 		goto fail;

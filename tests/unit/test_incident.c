@@ -554,6 +554,16 @@ static void test_incident__cases_states_and_visibility(void **state)
 	u.link_kind = "incident";
 	u.link_ref = "12345";
 	assert_int_equal(case_update(&f.c, id, &u, &e), M_ENOTFOUND);
+	/* another organisation's incident cannot be linked; the case's own can */
+	{
+		char ref[24];
+		snprintf(ref, sizeof(ref), "%lld", (long long)file_good(&f, good, "b-air"));
+		u.link_ref = ref;
+		merr_init(&e);
+		assert_int_equal(case_update(&f.c, id, &u, &e), M_ENOTFOUND);
+		snprintf(ref, sizeof(ref), "%lld", (long long)file_good(&f, good, "a-rail"));
+		assert_int_equal(case_update(&f.c, id, &u, &e), 0);
+	}
 	fx_close(&f);
 }
 
