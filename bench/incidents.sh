@@ -63,7 +63,7 @@ for k in range(2000):
                   (cid, now, json.dumps({"text": "message %d" % m})))
 c.commit()
 PY
-"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads 4 >"$T/serve.log" 2>&1 &
+"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads 4 --max-conns-per-ip 0 >"$T/serve.log" 2>&1 &
 PID=$!
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$T/port")"
