@@ -110,6 +110,28 @@ static bool name_ok(const char *n)
 	return true;
 }
 
+/* Executables and scripts are refused outright: an attachment is evidence to read, and a file
+ * that runs when opened has no place in a shared store (ELF, PE/DOS "MZ", Mach-O, Java class /
+ * fat Mach-O, "#!" scripts). */
+static const char *executable_kind(const unsigned char *p, size_t n)
+{
+	if (n >= 4 && !memcmp(p,
+			      "\x7f"
+			      "ELF",
+			      4))
+		return "ELF";
+	if (n >= 2 && p[0] == 'M' && p[1] == 'Z')
+		return "PE/DOS";
+	if (n >= 4 && ((p[0] == 0xfe && p[1] == 0xed && p[2] == 0xfa && (p[3] & 0xfe) == 0xce) ||
+		       ((p[0] & 0xfe) == 0xce && p[1] == 0xfa && p[2] == 0xed && p[3] == 0xfe)))
+		return "Mach-O";
+	if (n >= 4 && p[0] == 0xca && p[1] == 0xfe && p[2] == 0xba && p[3] == 0xbe)
+		return "Mach-O fat / Java class";
+	if (n >= 2 && p[0] == '#' && p[1] == '!')
+		return "script";
+	return NULL;
+}
+
 int inc_attach_add(const struct inc_ctx *c, int64_t id, const char *org, const char *name,
 		   const void *data, size_t len, int64_t *aid, char sha256[65], struct merr *e)
 {
@@ -126,6 +148,10 @@ int inc_attach_add(const struct inc_ctx *c, int64_t id, const char *org, const c
 			       "attachment larger than %d bytes", INC_ATTACH_MAX);
 	if (!len)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "file", "empty attachment");
+	if (executable_kind(data, len))
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "file",
+			       "executables are not accepted (%s) / 実行ファイルは添付できません",
+			       executable_kind(data, len));
 	sha256_hex(data, len, sha256);
 	if ((rc = store_begin_immediate(c->s, e)))
 		return rc;

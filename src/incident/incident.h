@@ -113,8 +113,9 @@ int inc_message(const struct inc_ctx *c, int64_t id, const char *org, const char
 		struct merr *e);
 
 #define INC_ATTACH_MAX (10 * 1024 * 1024)
-/* Stores an attachment (any bytes; never executed or rendered) with its SHA-256. Name: a file
- * name without path, control characters or quotes. M_ETOOBIG over INC_ATTACH_MAX. */
+/* Stores an attachment (never executed or rendered) with its SHA-256. Name: a file name
+ * without path, control characters or quotes. M_ETOOBIG over INC_ATTACH_MAX; M_EINVAL for an
+ * executable or script (ELF, PE, Mach-O, "#!"). */
 int inc_attach_add(const struct inc_ctx *c, int64_t id, const char *org, const char *name,
 		   const void *data, size_t len, int64_t *aid, char sha256[65], struct merr *e);
 /* Reads attachment aid of incident id within v: name and bytes (new, m_free them). */

@@ -955,6 +955,11 @@ def incident_checks(srv, jars, token):
                         headers={"Content-Type": "application/octet-stream",
                                  "X-CSRF-Token": csrf}, cookie=op)
         check(r.status == 400, "attachment name %r: %d" % (name, r.status))
+    r = srv.request("POST", "/api/v1/incidents/%d/attachments?name=tool.exe" % ki,
+                    b"MZ\x90\x00" + b"\x00" * 60,
+                    headers={"Content-Type": "application/octet-stream", "X-CSRF-Token": csrf},
+                    cookie=op)
+    check(r.status == 400, "executable attachment refused: %d" % r.status)
     r = srv.request("POST", "/api/v1/incidents/%d/attachments?name=ok.bin" % ki, ATTACH_BYTES,
                     headers={"Content-Type": "application/octet-stream", "X-CSRF-Token": csrf},
                     cookie=op)

@@ -9,6 +9,7 @@
 
 #include "auth/auth.h"
 #include "base/chain.h"
+#include "base/mem.h"
 #include "base/mtime.h"
 #include "incident/incident.h"
 #include "store/store.h"
@@ -503,6 +504,56 @@ static void test_incident__stix_leaves_out_stricter_iocs(void **state)
 	fx_close(&f);
 }
 
+static void test_incident__attachments_checked_and_scoped(void **state)
+{
+	static const char elf[] = "\x7f"
+				  "ELF\x02\x01\x01";
+	struct inc_view op_b = {"b-air", NULL, false, 4}, op_a = {"a-rail", NULL, false, 4};
+	struct fx f;
+	struct merr e;
+	char sha[65], *name = NULL;
+	void *data = NULL;
+	size_t len = 0;
+	int64_t id, aid;
+
+	fx_open(&f, "attach.db");
+	id = file_good(&f, good, "a-rail");
+	merr_init(&e);
+	/* any bytes, NUL included, with their SHA-256 */
+	assert_int_equal(
+	    inc_attach_add(&f.c, id, "a-rail", "log.txt", "a\0b<script>", 11, &aid, sha, &e), 0);
+	assert_string_equal(sha,
+			    "d69fa453dcd84cc98b7a5f1e15cd79eee33c4fd382a2d6e037a76af4cc8c082e");
+	assert_int_equal(inc_attach_get(&f.c, id, aid, &op_a, &name, &data, &len, sha, &e), 0);
+	assert_int_equal(len, 11);
+	assert_memory_equal(data, "a\0b<script>", 11);
+	assert_string_equal(name, "log.txt");
+	m_free(name);
+	m_free(data);
+	/* another operator: not found; forged ids alike */
+	assert_int_equal(inc_attach_get(&f.c, id, aid, &op_b, &name, &data, &len, sha, &e),
+			 M_ENOTFOUND);
+	assert_int_equal(inc_attach_get(&f.c, id, aid + 1, &op_a, &name, &data, &len, sha, &e),
+			 M_ENOTFOUND);
+	assert_int_equal(inc_attach_add(&f.c, id, "b-air", "x.txt", "x", 1, &aid, sha, &e),
+			 M_ENOTFOUND);
+	/* executables, bad names, empty and oversized files: refused, nothing stored */
+	assert_int_equal(
+	    inc_attach_add(&f.c, id, NULL, "a.bin", elf, sizeof(elf) - 1, &aid, sha, &e), M_EINVAL);
+	assert_int_equal(inc_attach_add(&f.c, id, NULL, "a.exe", "MZ\x90", 3, &aid, sha, &e),
+			 M_EINVAL);
+	assert_int_equal(inc_attach_add(&f.c, id, NULL, "a.sh", "#!/bin/sh\n", 10, &aid, sha, &e),
+			 M_EINVAL);
+	assert_int_equal(inc_attach_add(&f.c, id, NULL, "../a", "x", 1, &aid, sha, &e), M_EINVAL);
+	assert_int_equal(inc_attach_add(&f.c, id, NULL, "a\"b", "x", 1, &aid, sha, &e), M_EINVAL);
+	assert_int_equal(inc_attach_add(&f.c, id, NULL, "e.txt", "", 0, &aid, sha, &e), M_EINVAL);
+	assert_int_equal(
+	    inc_attach_add(&f.c, id, NULL, "big.bin", "x", INC_ATTACH_MAX + 1, &aid, sha, &e),
+	    M_ETOOBIG);
+	assert_int_equal(q(f.s, "SELECT count(*) FROM incident_attachments"), 1);
+	fx_close(&f);
+}
+
 static void test_incident__cases_states_and_visibility(void **state)
 {
 	struct fx f;
@@ -581,6 +632,7 @@ int main(void)
 	    cmocka_unit_test(test_incident__nothing_half_stored),
 	    cmocka_unit_test(test_incident__chains_detect_an_edit),
 	    cmocka_unit_test(test_incident__stix_leaves_out_stricter_iocs),
+	    cmocka_unit_test(test_incident__attachments_checked_and_scoped),
 	    cmocka_unit_test(test_incident__cases_states_and_visibility),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
