@@ -258,6 +258,7 @@ static int incident_show(struct cli *cl, int argc, char **argv)
 	print_time("認知日時 / aware", js(o, "aware_at"));
 	sev = cJSON_GetObjectItem(o, "severity");
 	for (int k = 0; k < 2; k++) {
+		char nciss[16];
 		cJSON *a = cJSON_GetObjectItem(sev, k ? "final" : "predicted"), *ax;
 		if (!cJSON_IsObject(a)) {
 			printf("深刻度%s / %s: 未評価 / not assessed\n",
@@ -265,6 +266,11 @@ static int incident_show(struct cli *cl, int argc, char **argv)
 			continue;
 		}
 		ax = cJSON_GetObjectItem(a, "axes");
+		if (cJSON_IsNumber(cJSON_GetObjectItem(a, "nciss_score")))
+			snprintf(nciss, sizeof(nciss), "%d/100",
+				 cJSON_GetObjectItem(a, "nciss_score")->valueint);
+		else
+			snprintf(nciss, sizeof(nciss), "-");
 		printf("深刻度%s / %s: %s  持続性 %d, 安全性 %d, 信頼低下 %d  NCISS %s\n",
 		       k ? "（事後）" : "（予測）", k ? "final" : "predicted", js(a, "level_name"),
 		       (int)cJSON_GetObjectItem(cJSON_GetObjectItem(ax, "continuity"), "level")
@@ -273,9 +279,7 @@ static int incident_show(struct cli *cl, int argc, char **argv)
 			   ->valuedouble,
 		       (int)cJSON_GetObjectItem(cJSON_GetObjectItem(ax, "trust"), "level")
 			   ->valuedouble,
-		       cJSON_IsNumber(cJSON_GetObjectItem(a, "nciss_score"))
-			   ? cJSON_PrintUnformatted(cJSON_GetObjectItem(a, "nciss_score"))
-			   : "-");
+		       nciss);
 	}
 	printf("報告期限 / clocks:\n");
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "clocks"))
