@@ -749,6 +749,17 @@ int web_page_incident(struct web_req *r)
 			"</form>",
 			L(r, "メッセージ", "Message"), L(r, "送信", "Send"));
 		web_out(r,
+			"<form id=\"attach-form\" data-url=\"/api/v1/incidents/%L/attachments\">"
+			"<p><label>%s <input type=\"file\" id=\"attach-file\"></label> <button "
+			"type=\"submit\">%s</button> <span id=\"attach-status\" "
+			"role=\"status\"></span></p>",
+			id,
+			L(r, "ファイルを添付（実行ファイル不可、1 MiB まで）",
+			  "Attach a file (no executables, up to 1 MiB)"),
+			L(r, "添付", "Attach"));
+		web_csrf_field(r);
+		web_out(r, "</form><script src=\"/static/incident.js\" defer></script>");
+		web_out(r,
 			"<p><a href=\"/incidents/%L/stix?tlp=amber\" download>STIX 2.1 "
 			"(TLP:AMBER)</a></p>",
 			id);

@@ -83,6 +83,19 @@ async function operatorFiles(ctx, base) {
 	check(m !== null, "filed: lands on the incident page " + page.url());
 	check((await page.locator("#incident-title").innerText()).includes("<b>太字</b>"), "title shown as text, not markup");
 	check((await page.locator("#clocks tr").count()) > 2, "clocks shown");
+	// an attachment from the console: stored, listed with its SHA-256, downloaded, never inline
+	await page.setInputFiles("#attach-file", { name: "証拠ログ.txt", mimeType: "text/plain", buffer: Buffer.from("<script>alert(1)</script> log") });
+	await Promise.all([page.waitForNavigation(), page.click("#attach-form button")]);
+	check((await page.locator("#attachments").innerText()).includes("証拠ログ.txt"), "attachment listed");
+	const href = await page.locator("#attachments a").first().getAttribute("href");
+	const dl = await page.request.get(base + href);
+	check(dl.status() === 200 && (dl.headers()["content-disposition"] || "").startsWith("attachment") &&
+		dl.headers()["content-type"] === "application/octet-stream" &&
+		(await dl.text()) === "<script>alert(1)</script> log", "attachment downloaded as a file");
+	await page.setInputFiles("#attach-file", { name: "tool.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ\x90\x00rest") });
+	await page.click("#attach-form button");
+	await page.waitForFunction(() => document.getElementById("attach-status").textContent.length > 1);
+	check((await page.locator("#attach-status").innerText()).includes("実行ファイル"), "executable refused with a message");
 	await shot(page, "incident-operator");
 	// a consultation case
 	await page.goto(base + "/cases");
