@@ -150,7 +150,7 @@ int inc_attach_add(const struct inc_ctx *c, int64_t id, const char *org, const c
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "file", "empty attachment");
 	if (executable_kind(data, len))
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "file",
-			       "executables are not accepted (%s) / 実行ファイルは添付できません",
+			       "実行ファイルは添付できません / executables are not accepted (%s)",
 			       executable_kind(data, len));
 	sha256_hex(data, len, sha256);
 	if ((rc = store_begin_immediate(c->s, e)))
