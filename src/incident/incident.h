@@ -143,7 +143,8 @@ int inc_set_aware(const struct inc_ctx *c, int64_t id, int64_t aware_at, struct 
 int inc_clock_met(const struct inc_ctx *c, int64_t id, const char *regime, const char *report,
 		  int64_t at, struct merr *e);
 /* Queues reminders (within each report's remind_before of its due time) and overdue alerts
- * through the alert module (alert_insert), once per clock and due time. */
+ * through the alert module (alert_insert), once per clock and due time; and, for the analysts
+ * (org "_cases"), one alert per case whose first response or resolution is past its SLA. */
 int inc_remind(const struct inc_ctx *c, const char *ack_base, long *reminders, long *overdue,
 	       struct merr *e);
 

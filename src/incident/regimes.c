@@ -824,6 +824,91 @@ static int queue_alert(const struct inc_ctx *c, const struct due_row *r, const c
 	return rc < 0 ? rc : 0;
 }
 
+/* Cases past an SLA due time (first response or resolution) with nothing done: one alert each
+ * for the analysts, under the reserved org "_cases" that no operator's or bureau's rows include
+ * (as the console's security alerts). Returns how many were created in *n. */
+static int case_sla_alerts(const struct inc_ctx *c, const char *ack_base, long *n, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct {
+		int64_t id, due;
+		bool first;
+		char org[128], title[310], kind[16];
+	} *v = NULL, *nv;
+	size_t cnt = 0, cap = 0;
+	int rc = store_prepare(c->s,
+			       "SELECT c.id, o.slug, c.title, c.kind, c.first_response_due, "
+			       "c.first_response_at, c.resolution_due, c.resolved_at FROM cases c "
+			       "JOIN orgs o ON o.id = c.org_id WHERE c.exercise_run IS NULL AND "
+			       "c.state != 'closed' AND ((c.first_response_at IS NULL AND "
+			       "c.first_response_due < ?1) OR (c.resolved_at IS NULL AND "
+			       "c.resolution_due < ?1)) ORDER BY c.id",
+			       &st, e);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, c->now);
+	while ((rc = stmt_step(st, e)) == 1) {
+		for (int k = 0; k < 2; k++) {
+			bool first = k == 0;
+			int64_t due = stmt_int64(st, first ? 4 : 6);
+			if (!stmt_is_null(st, first ? 5 : 7) || due >= c->now)
+				continue;
+			if (cnt == cap) {
+				cap = cap ? cap * 2 : 16;
+				if (!(nv = m_realloc(v, cap * sizeof(*v)))) {
+					m_free(v);
+					stmt_finalize(st);
+					return merr_set(e, M_ENOMEM, "out of memory");
+				}
+				v = nv;
+			}
+			v[cnt].id = stmt_int64(st, 0);
+			v[cnt].due = due;
+			v[cnt].first = first;
+			snprintf(v[cnt].org, sizeof(v[cnt].org), "%s", stmt_text(st, 1));
+			snprintf(v[cnt].title, sizeof(v[cnt].title), "%s", stmt_text(st, 2));
+			snprintf(v[cnt].kind, sizeof(v[cnt].kind), "%s", stmt_text(st, 3));
+			cnt++;
+		}
+	}
+	stmt_finalize(st);
+	for (size_t i = 0; rc >= 0 && i < cnt; i++) {
+		char due[TIME_STR_MAX];
+		struct alert_msg m;
+		struct buf subj, body;
+
+		time_fmt_jst(v[i].due, due);
+		memset(&m, 0, sizeof(m));
+		snprintf(m.org, sizeof(m.org), "_cases");
+		snprintf(m.issue_key, sizeof(m.issue_key), "case:%lld:%s:%lld", (long long)v[i].id,
+			 v[i].first ? "first_response" : "resolution", (long long)v[i].due);
+		buf_init(&subj, 1024);
+		buf_init(&body, 4096);
+		buf_addf(&subj, "【SLA 超過】案件 #%lld %s / Case SLA missed", (long long)v[i].id,
+			 v[i].first ? "初回応答" : "回答");
+		buf_addf(&body,
+			 "案件 #%lld（%s, %s）「%s」の%sの期限 %s を過ぎました。\n"
+			 "Case #%lld of %s: the %s was due %s.\n",
+			 (long long)v[i].id,
+			 !strcmp(v[i].kind, "rush") ? "駆けつけ支援" : "相談窓口", v[i].org,
+			 v[i].title, v[i].first ? "初回応答" : "回答", due, (long long)v[i].id,
+			 v[i].org, v[i].first ? "first response" : "resolution", due);
+		m.subject = (char *)buf_str(&subj);
+		m.body = (char *)buf_str(&body);
+		m.urgent = true;
+		m.ack_base = ack_base;
+		rc = alert_insert(c->s, &m, c->now, e);
+		if (rc == 1)
+			(*n)++;
+		buf_release(&subj);
+		buf_release(&body);
+	}
+	m_free(v);
+	return rc < 0 ? rc : 0;
+}
+
 int inc_remind(const struct inc_ctx *c, const char *ack_base, long *reminders, long *overdue,
 	       struct merr *e)
 {
@@ -920,5 +1005,10 @@ int inc_remind(const struct inc_ctx *c, const char *ack_base, long *reminders, l
 			(*reminders)++;
 	}
 	m_free(rows);
+	if (rc >= 0) {
+		long ncase = 0;
+		rc = case_sla_alerts(c, ack_base, &ncase, e);
+		*overdue += ncase;
+	}
 	return rc < 0 ? rc : 0;
 }
