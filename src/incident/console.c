@@ -201,6 +201,8 @@ int inc_attach_get(const struct inc_ctx *c, int64_t id, int64_t aid, const struc
 	*name = NULL;
 	*data = NULL;
 	*len = 0;
+	if (v && !v->attachments)
+		return merr_set(e, M_ENOTFOUND, "no attachment %lld", (long long)aid);
 	if ((rc = incident_in(c, id, v ? v->org : NULL, v ? v->sector : NULL, e)))
 		return rc;
 	if ((rc =

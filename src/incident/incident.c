@@ -868,10 +868,13 @@ int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSO
 			   "incident_id = ?1 AND seq = (SELECT max(seq) FROM incident_iocs WHERE "
 			   "incident_id = ?1) ORDER BY rowid",
 			   id, o, "iocs", row_ioc, NULL, e)) ||
-	    (rc = add_rows(c->s,
-			   "SELECT id, name, size, sha256, added_at, added_by FROM "
-			   "incident_attachments WHERE incident_id = ? ORDER BY id",
-			   id, o, "attachments", row_attach, NULL, e)) ||
+	    (rc =
+		 add_rows(c->s,
+			  v->attachments ? "SELECT id, name, size, sha256, added_at, added_by FROM "
+					   "incident_attachments WHERE incident_id = ? ORDER BY id"
+					 : "SELECT id, name, size, sha256, added_at, added_by FROM "
+					   "incident_attachments WHERE 0 AND incident_id = ?",
+			  id, o, "attachments", row_attach, NULL, e)) ||
 	    (rc = add_rows(c->s,
 			   "SELECT seq, name, asset, service, asset_id, service_id FROM "
 			   "incident_affected WHERE incident_id = ?1 AND seq = (SELECT max(seq) "

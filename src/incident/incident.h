@@ -100,8 +100,9 @@ struct inc_view {
 	const char *sector; /* only this sector's (bureau users); NULL: any */
 	bool internal;	    /* internal timeline events (analysts) */
 	int max_tlp;	    /* IoCs up to this TLP rank (clear 0 .. red 4); versions' IoCs too */
+	bool attachments;   /* attachments listed and readable (not for bureau users) */
 };
-#define INC_VIEW_ALL ((struct inc_view){NULL, NULL, true, 4})
+#define INC_VIEW_ALL ((struct inc_view){NULL, NULL, true, 4, true})
 /* One incident as JSON: fields, level and axes (predicted and final), clocks (regime, report,
  * due UTC, state), clock history, versions (with bodies), IoCs, affected, attachments, timeline.
  * M_ENOTFOUND when none or outside the view. */

@@ -51,13 +51,13 @@ int web_inc_open(struct web_req *r, struct web_inc *w, bool regimes)
 	switch (r->who.role) {
 	case AUTH_ROLE_ANALYST: w->v = INC_VIEW_ALL; break;
 	case AUTH_ROLE_OPERATOR:
-		w->v = (struct inc_view){r->who.org_slug, NULL, false, 4};
+		w->v = (struct inc_view){r->who.org_slug, NULL, false, 4, true};
 		if (!r->who.org_slug[0])
 			return M_ENOTFOUND;
 		break;
 	case AUTH_ROLE_BUREAU:
 		/* TLP:RED and AMBER+STRICT stay with the reporter and the analysts */
-		w->v = (struct inc_view){NULL, r->who.sector, false, 2};
+		w->v = (struct inc_view){NULL, r->who.sector, false, 2, false};
 		if (!r->who.sector[0])
 			return M_ENOTFOUND;
 		break;

@@ -99,7 +99,7 @@ EXPECTED = {
     "POST /incidents/{id}/regimes": {"analyst"},
     "POST /incidents/{id}/clocks": {"analyst"},
     "GET /incidents/{id}/stix": {"analyst", "operator"},
-    "GET /incidents/{id}/attachments/{n}": R,
+    "GET /incidents/{id}/attachments/{n}": {"analyst", "operator"},
     "GET /cases": {"analyst", "operator"},
     "POST /cases": {"operator"},
     "GET /cases/{id}": {"analyst", "operator"},
@@ -923,6 +923,9 @@ def incident_checks(srv, jars, token):
     r = srv.request("GET", "/incidents/%d" % ki, cookie=bur)
     check(r.status == 200 and "red-kanto" not in r.text() and "strict-kanto" not in r.text(),
           "railway bureau's page hides red/strict IoCs")
+    r = srv.request("GET", "/api/v1/incidents/%d" % ki, cookie=bur)
+    check(r.json()["attachments"] == [] and "証拠" not in r.text(),
+          "railway bureau does not see attachments")
     r = srv.request("GET", "/api/v1/incidents/%d" % ki, cookie=ana)
     check("red-kanto" in r.text() and "strict-kanto" in r.text(), "analyst sees every IoC")
     bw = login(srv, "bureau-water")[1]

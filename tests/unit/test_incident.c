@@ -508,7 +508,8 @@ static void test_incident__attachments_checked_and_scoped(void **state)
 {
 	static const char elf[] = "\x7f"
 				  "ELF\x02\x01\x01";
-	struct inc_view op_b = {"b-air", NULL, false, 4}, op_a = {"a-rail", NULL, false, 4};
+	struct inc_view op_b = {"b-air", NULL, false, 4, true},
+			op_a = {"a-rail", NULL, false, 4, true};
 	struct fx f;
 	struct merr e;
 	char sha[65], *name = NULL;
