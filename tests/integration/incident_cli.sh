@@ -13,6 +13,8 @@ T=$(mktemp -d)
 SPID=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$T"' EXIT
 export MAMORI_DB=$T/m.db
+# `incident pdf` leaves cairo/fontconfig caches at exit (asan builds): the project's suppressions
+export LSAN_OPTIONS="suppressions=$SRC/tests/support/lsan-cairo.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 . "$(dirname "$0")/../support/check.sh"
 q() { sqlite3 "$MAMORI_DB" "$1"; }
 at() { MAMORI_NOW=$1 "$M" "${@:2}"; }
