@@ -36,6 +36,8 @@ const struct cli_command cli_commands[] = {
      cmd_alert_usage},
     {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
      cmd_advisories_usage},
+    {"checklist", cmd_checklist, "self-assessment checklist: items, answers, score / 自己点検",
+     cmd_checklist_usage},
     {"incident", cmd_incident, "incident reports, clocks, severity, STIX / インシデント報告",
      cmd_incident_usage},
     {"case", cmd_case, "rush-support and consultation cases / 駆けつけ支援・相談窓口",

@@ -3,6 +3,7 @@
 #include "base/compat.h"
 
 #include "inventory/inventory.h"
+#include "web/page_checklist.h"
 #include "web/web.h"
 #include "web/web_incident.h"
 #include "web/web_int.h"
@@ -96,6 +97,20 @@ const struct web_route web_routes[] = {
     {"GET", "/users/{user}/tokens", web_page_user_tokens, AUTH_ADMIN, WEB_OBJ_NONE, PAGE, NULL},
     {"POST", "/users/{user}/tokens/{id}/revoke", web_post_user_token_revoke, AUTH_ADMIN,
      WEB_OBJ_NONE, PAGE, "token.revoke"},
+    /* checklist (page_checklist.c): operators answer their own org (others get 404), analysts
+     * read; bureau users and analysts see the k-anonymous sector comparison only. */
+    {"GET", "/orgs/{org}/checklist", web_page_checklist, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_ORG,
+     PAGE, "checklist.read"},
+    {"POST", "/orgs/{org}/checklist", web_post_checklist, AUTH_OPERATOR, WEB_OBJ_ORG, PAGE,
+     "checklist.save"},
+    {"GET", "/orgs/{org}/checklist/{file}", web_get_checklist_sheet, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, PAGE, "checklist.sheet"},
+    {"GET", "/api/v1/orgs/{org}/checklist", web_api_checklist, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, API, "checklist.read"},
+    {"GET", "/checklist/sector", web_page_checklist_sector, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/api/v1/checklist/sector", web_api_checklist_sector, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, API, NULL},
     /* incident (page_incident.c, api_incident.c): by numeric id, every read and write goes
      * through the incident module with the caller's view (web_inc_open): operators their
      * org, bureau users their sector without IoCs above TLP:AMBER; others 404 alike. */
