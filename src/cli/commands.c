@@ -38,6 +38,7 @@ const struct cli_command cli_commands[] = {
      cmd_advisories_usage},
     {"checklist", cmd_checklist, "self-assessment checklist: items, answers, score / 自己点検",
      cmd_checklist_usage},
+    {"share", cmd_share, "STIX/TAXII sharing with the ISAC / 情報共有", cmd_share_usage},
     {"incident", cmd_incident, "incident reports, clocks, severity, STIX / インシデント報告",
      cmd_incident_usage},
     {"case", cmd_case, "rush-support and consultation cases / 駆けつけ支援・相談窓口",
