@@ -39,6 +39,7 @@ const struct cli_command cli_commands[] = {
     {"checklist", cmd_checklist, "self-assessment checklist: items, answers, score / 自己点検",
      cmd_checklist_usage},
     {"share", cmd_share, "STIX/TAXII sharing with the ISAC / 情報共有", cmd_share_usage},
+    {"sns", cmd_sns, "SNS precursor monitoring: import, watch, alerts / SNS 予兆監視", cmd_sns_usage},
     {"incident", cmd_incident, "incident reports, clocks, severity, STIX / インシデント報告",
      cmd_incident_usage},
     {"case", cmd_case, "rush-support and consultation cases / 駆けつけ支援・相談窓口",

@@ -28,6 +28,7 @@ int cmd_alert(struct cli *c, int argc, char **argv);
 int cmd_advisories(struct cli *c, int argc, char **argv);
 int cmd_checklist(struct cli *c, int argc, char **argv);
 int cmd_share(struct cli *c, int argc, char **argv);
+int cmd_sns(struct cli *c, int argc, char **argv);
 int cmd_incident(struct cli *c, int argc, char **argv);
 int cmd_case(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
@@ -47,6 +48,7 @@ extern const char cmd_identify_usage[], cmd_services_usage[];
 extern const char cmd_alert_usage[], cmd_advisories_usage[];
 extern const char cmd_checklist_usage[];
 extern const char cmd_share_usage[];
+extern const char cmd_sns_usage[];
 extern const char cmd_incident_usage[], cmd_case_usage[], cmd_audit_usage[];
 
 #endif

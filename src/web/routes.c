@@ -139,6 +139,23 @@ const struct web_route web_routes[] = {
      NULL},
     {"POST", "/share/{coll}/publish", web_post_share_publish, TAXII, WEB_OBJ_NONE, PAGE,
      "share.publish"},
+    /* sns (page_sns.c): precursor alerts narrowed to the caller's organisations in the
+     * handler (operators: their own); analysts decide and edit watch terms. */
+    {"GET", "/sns", web_page_sns, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/sns/alerts/{id}", web_page_sns_alert, READERS, WEB_OBJ_NONE, PAGE, "sns.alert.read"},
+    {"POST", "/sns/alerts/{id}/state", web_post_sns_alert_state, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "sns.alert.state"},
+    {"POST", "/sns/watch", web_post_sns_watch, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, "sns.watch.add"},
+    {"GET", "/api/v1/sns/alerts", web_api_sns_alerts, READERS, WEB_OBJ_NONE, API, NULL},
+    /* findings triage (page_findings.c, src/findings/triage.c): the caller's rows are part of
+     * the update, so another operator's finding is the same 404 as a missing one */
+    {"POST", "/findings/triage", web_post_findings_triage, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, PAGE, "finding.triage"},
+    {"POST", "/api/v1/findings/triage", web_api_findings_triage, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, API, "finding.triage"},
+    {"GET", "/findings.csv", web_get_findings_csv, READERS, WEB_OBJ_NONE, PAGE, "finding.export"},
+    {"GET", "/hosts/{ip}", web_page_host, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/alerts.csv", web_get_alerts_csv, READERS, WEB_OBJ_NONE, PAGE, "alert.export"},
     /* incident (page_incident.c, api_incident.c): by numeric id, every read and write goes
      * through the incident module with the caller's view (web_inc_open): operators their
      * org, bureau users their sector without IoCs above TLP:AMBER; others 404 alike. */
