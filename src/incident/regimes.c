@@ -806,7 +806,7 @@ static int queue_alert(const struct inc_ctx *c, const struct due_row *r, const c
 		 r->overdue ? "overdue" : "due soon");
 	buf_addf(&body,
 		 "インシデント #%lld「%s」の報告期限%s。\n"
-		 "制度: %s (%s)\n報告: %s (%s)\n期限: %s (%s)\n根拠: %s\n\n"
+		 "制度: %s (%s)\n報告: %s (%s)\n期限: %s (%s)\n根拠: %s\n\n---- English ----\n"
 		 "Incident #%lld: the report %s %s under %s is %s: due %s.\n",
 		 (long long)r->incident, r->title, r->overdue ? "を過ぎました" : "が近づいています",
 		 g ? g->name_ja : r->regime, g ? g->name_en : r->regime,

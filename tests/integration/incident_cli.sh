@@ -75,7 +75,9 @@ subjects() {
 import email, email.header, glob, os, sys
 for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.eml"))):
     m = email.message_from_bytes(open(f, "rb").read())
-    print(str(email.header.make_header(email.header.decode_header(m["Subject"]))))
+    body = m.get_payload(decode=True) or b""
+    text = str(email.header.make_header(email.header.decode_header(m["Subject"])))
+    print(text + " | " + body.decode("utf-8", "replace").replace("\n", " "))
 PY
 }
 jq_() { python3 -c "import json,sys; o=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
@@ -104,14 +106,14 @@ check "reminder queued 4 h before (remind_before 6 h)" \
 	"[ \"\$(at 2026-12-01T20:00:00Z incident remind --json | jq_ 'o[\"reminders\"]')\" -ge 1 ]"
 at 2026-12-01T20:00:01Z alert run --smtp "$SMTP" --attempts 1 --timeout 5 >/dev/null
 check "reminder delivered to the operator's mailbox" \
-	"subjects csirt@kanto-rail.test | grep -q '【報告期限】.*#1 EU NIS2 指令 第23条 早期警告'"
+	"subjects csirt@kanto-rail.test | grep -q 'インシデント #1「.*」の報告期限が近づいています.*制度: EU NIS2 指令 第23条.*報告: 早期警告'"
 check "no overdue alert before the due time" \
-	"! subjects csirt@kanto-rail.test | grep -q '【期限超過】.*#1 EU NIS2 指令 第23条 早期警告'"
+	"! subjects csirt@kanto-rail.test | grep -q 'インシデント #1「.*」の報告期限を過ぎました.*制度: EU NIS2 指令 第23条.*報告: 早期警告'"
 check "overdue alert queued after the due time" \
 	"[ \"\$(at 2026-12-02T00:30:00Z incident remind --json | jq_ 'o[\"overdue\"]')\" -ge 1 ]"
 at 2026-12-02T00:30:01Z alert run --smtp "$SMTP" --attempts 1 --timeout 5 >/dev/null
 check "overdue alert delivered to the mailbox" \
-	"subjects csirt@kanto-rail.test | grep -q '【期限超過】.*#1 EU NIS2 指令 第23条 早期警告'"
+	"subjects csirt@kanto-rail.test | grep -q 'インシデント #1「.*」の報告期限を過ぎました.*制度: EU NIS2 指令 第23条.*報告: 早期警告'"
 check "once per clock and due time" \
 	"[ \"\$(at 2026-12-02T00:40:00Z incident remind --json | jq_ 'o[\"overdue\"]+o[\"reminders\"]')\" = 0 ]"
 check "overdue filter lists it" \
