@@ -29,6 +29,7 @@ int cmd_advisories(struct cli *c, int argc, char **argv);
 int cmd_checklist(struct cli *c, int argc, char **argv);
 int cmd_share(struct cli *c, int argc, char **argv);
 int cmd_sns(struct cli *c, int argc, char **argv);
+int cmd_jobs(struct cli *c, int argc, char **argv);
 int cmd_incident(struct cli *c, int argc, char **argv);
 int cmd_case(struct cli *c, int argc, char **argv);
 int cmd_audit(struct cli *c, int argc, char **argv);
@@ -48,7 +49,10 @@ extern const char cmd_identify_usage[], cmd_services_usage[];
 extern const char cmd_alert_usage[], cmd_advisories_usage[];
 extern const char cmd_checklist_usage[];
 extern const char cmd_share_usage[];
-extern const char cmd_sns_usage[];
+extern const char cmd_sns_usage[], cmd_jobs_usage[];
+/* harden-data */
+int cmd_store(struct cli *c, int argc, char **argv);
+extern const char cmd_store_usage[];
 extern const char cmd_incident_usage[], cmd_case_usage[], cmd_audit_usage[];
 
 #endif
