@@ -43,5 +43,10 @@ const struct cli_command cli_commands[] = {
      cmd_sns_usage},
     {"jobs", cmd_jobs, "background jobs: list, run / バックグラウンドジョブ", cmd_jobs_usage},
     {"store", cmd_store, "store integrity check / ストアの整合性検査", cmd_store_usage},
+    {"incident", cmd_incident, "incident reports, clocks, severity, STIX / インシデント報告",
+     cmd_incident_usage},
+    {"case", cmd_case, "rush-support and consultation cases / 駆けつけ支援・相談窓口",
+     cmd_case_usage},
+    {"audit", cmd_audit, "verify the audit and timeline hash chains / 改ざん検知", cmd_audit_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

@@ -30,6 +30,9 @@ int cmd_checklist(struct cli *c, int argc, char **argv);
 int cmd_share(struct cli *c, int argc, char **argv);
 int cmd_sns(struct cli *c, int argc, char **argv);
 int cmd_jobs(struct cli *c, int argc, char **argv);
+int cmd_incident(struct cli *c, int argc, char **argv);
+int cmd_case(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
 /* Runs identify on the ports scan_id found open for org (scan --identify). */
 int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id);
 
@@ -50,5 +53,6 @@ extern const char cmd_sns_usage[], cmd_jobs_usage[];
 /* harden-data */
 int cmd_store(struct cli *c, int argc, char **argv);
 extern const char cmd_store_usage[];
+extern const char cmd_incident_usage[], cmd_case_usage[], cmd_audit_usage[];
 
 #endif
