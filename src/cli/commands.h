@@ -28,6 +28,8 @@ int cmd_alert(struct cli *c, int argc, char **argv);
 int cmd_advisories(struct cli *c, int argc, char **argv);
 int cmd_incident(struct cli *c, int argc, char **argv);
 int cmd_case(struct cli *c, int argc, char **argv);
+int cmd_exercise(struct cli *c, int argc, char **argv);
+extern const char cmd_exercise_usage[];
 int cmd_audit(struct cli *c, int argc, char **argv);
 /* Runs identify on the ports scan_id found open for org (scan --identify). */
 int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id);
