@@ -103,7 +103,7 @@ static int ex_scenarios_cmd(struct cli *cl, int argc, char **argv)
 		       cJSON_GetObjectItem(it, "injects")->valueint,
 		       cJSON_GetObjectItem(it, "title")->valuestring);
 		cJSON_ArrayForEach(src, cJSON_GetObjectItem(it, "sources"))
-			printf("    source: %s\n", src->valuestring);
+		    printf("    source: %s\n", src->valuestring);
 	}
 	cJSON_Delete(arr);
 	return 0;
@@ -157,7 +157,8 @@ static int ex_draft_cmd(struct cli *cl, int argc, char **argv)
 	}
 	m_free(yaml);
 	if (!cl->quiet)
-		printf("%s を書き出しました（編集して validate してください）/ draft written\n", out);
+		printf("%s を書き出しました（編集して validate してください）/ draft written\n",
+		       out);
 	return 0;
 }
 
@@ -214,9 +215,8 @@ static int ex_start_cmd(struct cli *cl, int argc, char **argv)
 
 static int ex_list_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"org", required_argument, NULL, 'o'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"org", required_argument, NULL, 'o'}, {"json", no_argument, NULL, 'j'}, {0}};
 	const char *org = NULL;
 	cJSON *arr, *it;
 	struct ex_ctx c;
@@ -239,9 +239,9 @@ static int ex_list_cmd(struct cli *cl, int argc, char **argv)
 	if (cl->json)
 		return cli_print_json(arr);
 	cJSON_ArrayForEach(it, arr)
-	printf("#%-5d %-9s %s\n", cJSON_GetObjectItem(it, "run")->valueint,
-	       cJSON_GetObjectItem(it, "state")->valuestring,
-	       cJSON_GetObjectItem(it, "title")->valuestring);
+	    printf("#%-5d %-9s %s\n", cJSON_GetObjectItem(it, "run")->valueint,
+		   cJSON_GetObjectItem(it, "state")->valuestring,
+		   cJSON_GetObjectItem(it, "title")->valuestring);
 	cJSON_Delete(arr);
 	return 0;
 }
@@ -276,15 +276,15 @@ static int ex_status_cmd(struct cli *cl, int argc, char **argv)
 	       cJSON_GetObjectItem(o, "clock_s")->valueint % 60,
 	       cJSON_GetObjectItem(o, "speed")->valueint);
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "injects"))
-	printf("  %-10s T+%02d:%02d %-8s %-16s %s\n", js(it, "id"),
-	       cJSON_GetObjectItem(it, "at_s")->valueint / 60,
-	       cJSON_GetObjectItem(it, "at_s")->valueint % 60, js(it, "channel"), js(it, "to"),
-	       js(it, "state"));
+	    printf("  %-10s T+%02d:%02d %-8s %-16s %s\n", js(it, "id"),
+		   cJSON_GetObjectItem(it, "at_s")->valueint / 60,
+		   cJSON_GetObjectItem(it, "at_s")->valueint % 60, js(it, "channel"), js(it, "to"),
+		   js(it, "state"));
 	score = cJSON_GetObjectItem(o, "score");
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(score, "items"))
-	printf("  [%-8s] %-12s %-16s %-16s %d/%d\n", js(it, "result"), js(it, "id"),
-	       js(it, "who"), js(it, "action"), cJSON_GetObjectItem(it, "score")->valueint,
-	       cJSON_GetObjectItem(it, "points")->valueint);
+	    printf("  [%-8s] %-12s %-16s %-16s %d/%d\n", js(it, "result"), js(it, "id"),
+		   js(it, "who"), js(it, "action"), cJSON_GetObjectItem(it, "score")->valueint,
+		   cJSON_GetObjectItem(it, "points")->valueint);
 	printf("得点 / score: %d / %d (%d%%)\n", cJSON_GetObjectItem(score, "total")->valueint,
 	       cJSON_GetObjectItem(score, "possible")->valueint,
 	       cJSON_GetObjectItem(score, "percent")->valueint);
@@ -319,15 +319,12 @@ struct act_opts {
 
 static int act_parse(struct cli *cl, int argc, char **argv, struct act_opts *a)
 {
-	static const struct option opts[] = {{"org", required_argument, NULL, 'o'},
-					     {"role", required_argument, NULL, 'r'},
-					     {"action", required_argument, NULL, 'a'},
-					     {"inject", required_argument, NULL, 'i'},
-					     {"text", required_argument, NULL, 't'},
-					     {"continuity", required_argument, NULL, 'c'},
-					     {"safety", required_argument, NULL, 's'},
-					     {"trust", required_argument, NULL, 'u'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"org", required_argument, NULL, 'o'},    {"role", required_argument, NULL, 'r'},
+	    {"action", required_argument, NULL, 'a'}, {"inject", required_argument, NULL, 'i'},
+	    {"text", required_argument, NULL, 't'},   {"continuity", required_argument, NULL, 'c'},
+	    {"safety", required_argument, NULL, 's'}, {"trust", required_argument, NULL, 'u'},
+	    {"json", no_argument, NULL, 'j'},	      {0}};
 	int opt;
 	memset(a, 0, sizeof(*a));
 	a->continuity = a->safety = a->trust = -1;
@@ -338,6 +335,7 @@ static int act_parse(struct cli *cl, int argc, char **argv, struct act_opts *a)
 		case 'a': a->kind = optarg; break;
 		case 'i': a->inject = optarg; break;
 		case 't': a->text = optarg; break;
+		case 'j': cl->json = true; break;
 		case 'c':
 		case 's':
 		case 'u': {
@@ -345,8 +343,9 @@ static int act_parse(struct cli *cl, int argc, char **argv, struct act_opts *a)
 			long v = strtol(optarg, &end, 10);
 			if (!*optarg || *end || v < 0 || v > 4)
 				return cli_usage_error(cl, "levels are 0..4");
-			*(opt == 'c' ? &a->continuity : opt == 's' ? &a->safety : &a->trust) =
-			    (int)v;
+			*(opt == 'c'   ? &a->continuity
+			  : opt == 's' ? &a->safety
+				       : &a->trust) = (int)v;
 			break;
 		}
 		default: return cli_usage_error(cl, "unknown option");
@@ -450,7 +449,8 @@ static int ex_file_cmd(struct cli *cl, int argc, char **argv)
 		return cli_print_json(j);
 	}
 	if (!cl->quiet)
-		printf("【訓練】演習インシデント #%lld を受け付けました / exercise incident %lld filed\n",
+		printf("【訓練】演習インシデント #%lld を受け付けました / exercise incident %lld "
+		       "filed\n",
 		       (long long)id, (long long)id);
 	return 0;
 }

@@ -48,13 +48,16 @@ int ex_draft(struct store *s, const char *org, int64_t now, char **yaml, struct 
 		snprintf(name, sizeof(name), "%s", stmt_text(st, 0));
 	stmt_finalize(st);
 	if (rc <= 0)
-		return rc < 0 ? rc : merr_set(e, M_ENOTFOUND, "no organisation '%s' / 組織がありません", org);
-	if ((rc = store_prepare(s,
-				"SELECT cve_id, title, asset, kev, kev_due_date FROM findings WHERE "
-				"org_slug = ? AND state = 'open' ORDER BY kev DESC, CASE severity "
-				"WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-				"WHEN 'low' THEN 3 ELSE 4 END, cvss DESC, id LIMIT 1",
-				&st, e)))
+		return rc < 0 ? rc
+			      : merr_set(e, M_ENOTFOUND, "no organisation '%s' / 組織がありません",
+					 org);
+	if ((rc =
+		 store_prepare(s,
+			       "SELECT cve_id, title, asset, kev, kev_due_date FROM findings WHERE "
+			       "org_slug = ? AND state = 'open' ORDER BY kev DESC, CASE severity "
+			       "WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+			       "WHEN 'low' THEN 3 ELSE 4 END, cvss DESC, id LIMIT 1",
+			       &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, org);
 	if ((rc = stmt_step(st, e)) == 1) {
@@ -68,10 +71,11 @@ int ex_draft(struct store *s, const char *org, int64_t now, char **yaml, struct 
 	if (rc < 0)
 		return rc;
 	buf_init(&svc, 16 * 1024);
-	if ((rc = store_prepare(s,
-				"SELECT ip, port, proto, coalesce(service, '?'), coalesce(product, '') "
-				"FROM services WHERE org_slug = ? ORDER BY ip, port LIMIT 10",
-				&st, e))) {
+	if ((rc = store_prepare(
+		 s,
+		 "SELECT ip, port, proto, coalesce(service, '?'), coalesce(product, '') "
+		 "FROM services WHERE org_slug = ? ORDER BY ip, port LIMIT 10",
+		 &st, e))) {
 		buf_release(&svc);
 		return rc;
 	}
@@ -87,11 +91,12 @@ int ex_draft(struct store *s, const char *org, int64_t now, char **yaml, struct 
 		buf_release(&svc);
 		return rc;
 	}
-	if (!store_prepare(s,
-			   "SELECT coalesce(c.name, '') || ' <' || coalesce(c.email, '') || '>' FROM "
-			   "contacts c JOIN orgs o ON o.id = c.org_id WHERE o.slug = ? ORDER BY c.id "
-			   "LIMIT 1",
-			   &st, e)) {
+	if (!store_prepare(
+		s,
+		"SELECT coalesce(c.name, '') || ' <' || coalesce(c.email, '') || '>' FROM "
+		"contacts c JOIN orgs o ON o.id = c.org_id WHERE o.slug = ? ORDER BY c.id "
+		"LIMIT 1",
+		&st, e)) {
 		stmt_bind_text(st, 1, org);
 		if (stmt_step(st, e) == 1)
 			snprintf(contact, sizeof(contact), "%s", stmt_text(st, 0));
@@ -109,7 +114,9 @@ int ex_draft(struct store *s, const char *org, int64_t now, char **yaml, struct 
 	buf_adds(&b, "\ntitle: ");
 	buf_reset(&tmp);
 	buf_addf(&tmp, "%s: %s%s の悪用を想定した演習（下書き）", name, kev ? "KEV 掲載の " : "",
-		 cve[0] ? cve : title[0] ? "公開サービスの脆弱性" : "公開サービスへの攻撃");
+		 cve[0]	    ? cve
+		 : title[0] ? "公開サービスの脆弱性"
+			    : "公開サービスへの攻撃");
 	yq(&b, buf_str(&tmp));
 	buf_adds(&b, "\ntitle_en: ");
 	buf_reset(&tmp);
@@ -119,13 +126,17 @@ int ex_draft(struct store *s, const char *org, int64_t now, char **yaml, struct 
 	buf_adds(&b, "\nbackground: ");
 	buf_reset(&tmp);
 	buf_addf(&tmp,
-		 "mamori の ASM サイクルで確認された実際の露出に基づく。未対応の指摘: %s（資産 %s%s%s）。"
+		 "mamori の ASM サイクルで確認された実際の露出に基づく。未対応の指摘: %s（資産 "
+		 "%s%s%s）。"
 		 "公開サービス %lld 件: %s。連絡先: %s。",
 		 title[0] ? title : "なし", asset[0] ? asset : "—", due[0] ? "、KEV 対応期限 " : "",
-		 due, (long long)nsvc, nsvc ? buf_str(&svc) : "なし", contact[0] ? contact : "未登録");
+		 due, (long long)nsvc, nsvc ? buf_str(&svc) : "なし",
+		 contact[0] ? contact : "未登録");
 	yq(&b, buf_str(&tmp));
-	buf_adds(&b, "\nobjectives:\n  - \"公開機器の既知の悪用された脆弱性への初動（隔離・初報・深刻度評価）を確認する\"\n"
-		     "  - \"所管省庁・ISAC への連絡と IoC 共有（TLP:AMBER）の手順を確認する\"\n");
+	buf_adds(
+	    &b, "\nobjectives:\n  - "
+		"\"公開機器の既知の悪用された脆弱性への初動（隔離・初報・深刻度評価）を確認する\"\n"
+		"  - \"所管省庁・ISAC への連絡と IoC 共有（TLP:AMBER）の手順を確認する\"\n");
 	buf_adds(&b, "sources:\n  - ");
 	buf_reset(&tmp);
 	buf_addf(&tmp, "mamori の指摘（%s 時点の store）%s%s", "作成", cve[0] ? " " : "", cve);
@@ -134,10 +145,13 @@ int ex_draft(struct store *s, const char *org, int64_t now, char **yaml, struct 
 		     "<https://www.cisa.gov/known-exploited-vulnerabilities-catalog>\"\n");
 	buf_adds(&b, "roles: [operator_csirt, executive, ministry_analyst, isac]\n"
 		     "scoring:\n  pass: 60\ninjects:\n");
-	buf_adds(&b, "  - id: detect\n    at: \"T+00:00\"\n    channel: mail\n    to: operator_csirt\n"
-		     "    content_ja: ");
+	buf_adds(&b,
+		 "  - id: detect\n    at: \"T+00:00\"\n    channel: mail\n    to: operator_csirt\n"
+		 "    content_ja: ");
 	buf_reset(&tmp);
-	buf_addf(&tmp, "ASM サイクルの通知: %s が資産 %s で未対応です。外部からの不審な接続が記録されています。",
+	buf_addf(&tmp,
+		 "ASM サイクルの通知: %s が資産 %s "
+		 "で未対応です。外部からの不審な接続が記録されています。",
 		 title[0] ? title : "公開サービスの脆弱性", asset[0] ? asset : "(資産)");
 	yq(&b, buf_str(&tmp));
 	buf_adds(&b, "\n    content_en: ");
@@ -145,18 +159,25 @@ int ex_draft(struct store *s, const char *org, int64_t now, char **yaml, struct 
 	buf_addf(&tmp, "ASM notice: %s is open on %s; suspicious connections were logged.",
 		 cve[0] ? cve : "a vulnerability", asset[0] ? asset : "(asset)");
 	yq(&b, buf_str(&tmp));
-	buf_adds(&b,
-		 "\n    options: [isolate, keep_running]\n"
-		 "    expect:\n"
-		 "      - {id: isolate-now, who: operator_csirt, action: isolate, within: \"30:00\", points: 20, late_points: 10}\n"
-		 "      - {id: decide-isolate, who: executive, action: decide, option: isolate, within: \"20:00\", points: 10, late_points: 5}\n"
-		 "  - id: compromise\n    at: \"T+30:00\"\n    channel: console\n    to: operator_csirt\n"
-		 "    content_ja: \"機器のログに不正なアカウント作成の痕跡。内部への横展開が疑われる。\"\n"
-		 "    content_en: \"The device log shows a rogue account; lateral movement is suspected.\"\n"
-		 "    expect:\n"
-		 "      - {id: initial-report, who: operator_csirt, action: file_initial, within: \"30:00\", points: 20, late_points: 10}\n"
-		 "      - {id: severity, who: ministry_analyst, action: assess_severity, within: \"60:00\", points: 15, late_points: 5}\n"
-		 "      - {id: iocs, who: isac, action: share_iocs, within: \"60:00\", points: 10, late_points: 5}\n");
+	buf_adds(&b, "\n    options: [isolate, keep_running]\n"
+		     "    expect:\n"
+		     "      - {id: isolate-now, who: operator_csirt, action: isolate, within: "
+		     "\"30:00\", points: 20, late_points: 10}\n"
+		     "      - {id: decide-isolate, who: executive, action: decide, option: "
+		     "isolate, within: \"20:00\", points: 10, late_points: 5}\n"
+		     "  - id: compromise\n    at: \"T+30:00\"\n    channel: console\n    to: "
+		     "operator_csirt\n"
+		     "    content_ja: "
+		     "\"機器のログに不正なアカウント作成の痕跡。内部への横展開が疑われる。\"\n"
+		     "    content_en: \"The device log shows a rogue account; lateral movement is "
+		     "suspected.\"\n"
+		     "    expect:\n"
+		     "      - {id: initial-report, who: operator_csirt, action: file_initial, "
+		     "within: \"30:00\", points: 20, late_points: 10}\n"
+		     "      - {id: severity, who: ministry_analyst, action: assess_severity, "
+		     "within: \"60:00\", points: 15, late_points: 5}\n"
+		     "      - {id: iocs, who: isac, action: share_iocs, within: \"60:00\", points: "
+		     "10, late_points: 5}\n");
 	buf_release(&tmp);
 	buf_release(&svc);
 	(void)now;

@@ -31,21 +31,21 @@ const char *ex_action_ja(const char *kind); /* NULL when unknown */
 
 struct ex_expect {
 	char id[48];
-	char who[32];	   /* a role */
-	char action[32];   /* an action kind */
-	char option[48];   /* for "decide": the expected option ("" any) */
-	int64_t within_s;  /* scenario seconds after the inject */
+	char who[32];	  /* a role */
+	char action[32];  /* an action kind */
+	char option[48];  /* for "decide": the expected option ("" any) */
+	int64_t within_s; /* scenario seconds after the inject */
 	int points, late_points;
 	char what_ja[256]; /* what is expected, as said to the facilitator */
 };
 
 struct ex_inject {
 	char id[48];
-	int64_t at_s; /* scenario seconds (T+mm:ss) */
-	char channel[16]; /* console | mail | phone */
-	char to[32];	  /* a role */
-	char *content_ja, *content_en; /* owned */
-	char attachment[128];	       /* a name only ("" none) */
+	int64_t at_s;				   /* scenario seconds (T+mm:ss) */
+	char channel[16];			   /* console | mail | phone */
+	char to[32];				   /* a role */
+	char *content_ja, *content_en;		   /* owned */
+	char attachment[128];			   /* a name only ("" none) */
 	char branch_inject[48], branch_option[48]; /* delivered only when that decision was taken */
 	char options[EX_OPTIONS_MAX][48];	   /* decision options offered */
 	size_t n_options;

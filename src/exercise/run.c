@@ -32,11 +32,12 @@ static void run_row_free(struct run_row *r)
 static int run_get(struct store *s, int64_t run, struct run_row *r, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT id, speed, started_at, paused_at, paused_s, finished_at, "
-			       "state, scenario_id, facilitator, scenario_yaml, title, scenario_file "
-			       "FROM exercise_runs WHERE id = ?",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT id, speed, started_at, paused_at, paused_s, finished_at, "
+			  "state, scenario_id, facilitator, scenario_yaml, title, scenario_file "
+			  "FROM exercise_runs WHERE id = ?",
+			  &st, e);
 	memset(r, 0, sizeof(*r));
 	if (rc)
 		return rc;
@@ -131,7 +132,8 @@ int ex_start(const struct ex_ctx *c, const char *path, const char *const *orgs, 
 	if (speed < 1 || speed > 3600)
 		return merr_set(e, M_EINVAL, "speed must be 1..3600 / 速度は1～3600");
 	if (!n_orgs)
-		return merr_set(e, M_EINVAL, "at least one org takes part / 参加組織を指定してください");
+		return merr_set(e, M_EINVAL,
+				"at least one org takes part / 参加組織を指定してください");
 	buf_init(&b, EX_FILE_MAX + 1);
 	if ((rc = buf_read_file(&b, path, e))) {
 		buf_release(&b);
@@ -215,10 +217,11 @@ static int decided(struct store *s, int64_t run, const char *inject, const char 
 		   struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT 1 FROM exercise_actions WHERE run_id = ? AND kind = 'decide' "
-			       "AND inject_id = ? AND option = ?",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT 1 FROM exercise_actions WHERE run_id = ? AND kind = 'decide' "
+			  "AND inject_id = ? AND option = ?",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, run);
@@ -256,16 +259,17 @@ static int mail_inject(const struct ex_ctx *c, const struct run_row *r,
 		snprintf(m.org, sizeof(m.org), "%s", orgs[i] ? orgs[i] : "");
 		snprintf(m.issue_key, sizeof(m.issue_key), "exercise:%lld:%s", (long long)r->id,
 			 in->id);
-		buf_addf(&body,
-			 "【訓練】これは訓練（演習）です。実際のインシデントではありません。\n"
-			 "[EXERCISE] This is a training exercise, not a real incident.\n\n"
-			 "演習 / Exercise: %s (run %lld)\n"
-			 "インジェクト / Inject: %s  T+%02lld:%02lld  宛先 / To: %s\n\n%s\n\n%s%s"
-			 "\n\n【訓練】応答は演習ページまたは `mamori exercise respond %lld ...` で。\n",
-			 sc->title_ja, (long long)r->id, in->id, (long long)(in->at_s / 60),
-			 (long long)(in->at_s % 60), ex_role_ja(in->to), in->content_ja,
-			 in->content_en ? in->content_en : "", in->content_en ? "\n" : "",
-			 (long long)r->id);
+		buf_addf(
+		    &body,
+		    "【訓練】これは訓練（演習）です。実際のインシデントではありません。\n"
+		    "[EXERCISE] This is a training exercise, not a real incident.\n\n"
+		    "演習 / Exercise: %s (run %lld)\n"
+		    "インジェクト / Inject: %s  T+%02lld:%02lld  宛先 / To: %s\n\n%s\n\n%s%s"
+		    "\n\n【訓練】応答は演習ページまたは `mamori exercise respond %lld ...` で。\n",
+		    sc->title_ja, (long long)r->id, in->id, (long long)(in->at_s / 60),
+		    (long long)(in->at_s % 60), ex_role_ja(in->to), in->content_ja,
+		    in->content_en ? in->content_en : "", in->content_en ? "\n" : "",
+		    (long long)r->id);
 		m.body = buf_str(&body) ? m_strdup(buf_str(&body)) : NULL;
 		{
 			struct buf subj;
@@ -378,7 +382,8 @@ int ex_tick(const struct ex_ctx *c, int64_t run, long *delivered, struct merr *e
 				goto fail;
 			}
 			if (!d) {
-				if ((rc = record_delivery(c, run, in->id, "skipped", in->at_s, 0, e)))
+				if ((rc = record_delivery(c, run, in->id, "skipped", in->at_s, 0,
+							  e)))
 					goto fail;
 				continue;
 			}
@@ -389,10 +394,11 @@ int ex_tick(const struct ex_ctx *c, int64_t run, long *delivered, struct merr *e
 	}
 	if (all && scen >= last_deadline(&sc) + EX_GRACE_S) {
 		struct store_stmt *st = NULL;
-		if ((rc = store_prepare(c->s,
-					"UPDATE exercise_runs SET state = 'finished', finished_at = "
-					"?, paused_at = NULL WHERE id = ?",
-					&st, e)))
+		if ((rc =
+			 store_prepare(c->s,
+				       "UPDATE exercise_runs SET state = 'finished', finished_at = "
+				       "?, paused_at = NULL WHERE id = ?",
+				       &st, e)))
 			goto fail;
 		stmt_bind_int64(st, 1, c->now);
 		stmt_bind_int64(st, 2, run);
@@ -415,15 +421,16 @@ out:
 }
 
 static int insert_action(const struct ex_ctx *c, int64_t run, int64_t org_id, const char *role,
-			 const char *kind, const char *inject, const char *option,
-			 const char *text, int64_t incident, int64_t scen, struct merr *e)
+			 const char *kind, const char *inject, const char *option, const char *text,
+			 int64_t incident, int64_t scen, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(c->s,
-			       "INSERT INTO exercise_actions (run_id, org_id, role, kind, inject_id, "
-			       "option, text, incident_id, scen_s, at, actor) VALUES "
-			       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       &st, e);
+	int rc =
+	    store_prepare(c->s,
+			  "INSERT INTO exercise_actions (run_id, org_id, role, kind, inject_id, "
+			  "option, text, incident_id, scen_s, at, actor) VALUES "
+			  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, run);
@@ -466,8 +473,8 @@ int ex_act(const struct ex_ctx *c, int64_t run, const struct ex_action *a, struc
 	for (size_t i = 0; i < sc.n_roles; i++)
 		role_ok |= !strcmp(sc.roles[i], a->role);
 	if (!role_ok) {
-		rc = merr_at(e, M_EINVAL, NULL, -1, -1, "role", "'%s' is not a role of this scenario",
-			     a->role);
+		rc = merr_at(e, M_EINVAL, NULL, -1, -1, "role",
+			     "'%s' is not a role of this scenario", a->role);
 		goto out;
 	}
 	if (!ex_action_ja(a->kind)) {
@@ -549,12 +556,13 @@ int ex_control(const struct ex_ctx *c, int64_t run, const char *verb, const char
 			rc = merr_set(e, M_EINVAL, "the run is %s already", r.state);
 			goto out;
 		}
-		rc = store_prepare(c->s,
-				   pause ? "UPDATE exercise_runs SET state = 'paused', paused_at = "
-					   "?1 WHERE id = ?2"
-					 : "UPDATE exercise_runs SET state = 'running', paused_s = "
-					   "paused_s + (?1 - paused_at), paused_at = NULL WHERE id = ?2",
-				   &st, e);
+		rc = store_prepare(
+		    c->s,
+		    pause ? "UPDATE exercise_runs SET state = 'paused', paused_at = "
+			    "?1 WHERE id = ?2"
+			  : "UPDATE exercise_runs SET state = 'running', paused_s = "
+			    "paused_s + (?1 - paused_at), paused_at = NULL WHERE id = ?2",
+		    &st, e);
 		if (!rc) {
 			stmt_bind_int64(st, 1, c->now);
 			stmt_bind_int64(st, 2, run);
@@ -588,11 +596,11 @@ int ex_control(const struct ex_ctx *c, int64_t run, const char *verb, const char
 					   scen, e);
 	} else if (!strcmp(verb, "note")) {
 		if (!arg || !*arg || strlen(arg) > EX_TEXT_MAX)
-			rc = merr_at(e, M_EINVAL, NULL, -1, -1, "note", "expected a text up to %d bytes",
-				     EX_TEXT_MAX);
+			rc = merr_at(e, M_EINVAL, NULL, -1, -1, "note",
+				     "expected a text up to %d bytes", EX_TEXT_MAX);
 		else
-			rc = insert_action(c, run, 0, "facilitator", "note", NULL, NULL, arg, 0, scen,
-					   e);
+			rc = insert_action(c, run, 0, "facilitator", "note", NULL, NULL, arg, 0,
+					   scen, e);
 	} else
 		rc = merr_set(e, M_EINVAL, "unknown control '%s'", verb);
 out:

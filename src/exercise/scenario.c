@@ -20,9 +20,12 @@
 #endif
 
 static const char *const roles[][2] = {
-    {"operator_csirt", "事業者CSIRT"}, {"executive", "経営層"},
-    {"ministry_analyst", "所管省庁 分析担当"}, {"sector_bureau", "業所管部局"},
-    {"isac", "ISAC"}, {"vendor_soc", "ベンダー／SOC"},
+    {"operator_csirt", "事業者CSIRT"},
+    {"executive", "経営層"},
+    {"ministry_analyst", "所管省庁 分析担当"},
+    {"sector_bureau", "業所管部局"},
+    {"isac", "ISAC"},
+    {"vendor_soc", "ベンダー／SOC"},
 };
 
 static const char *const actions[][2] = {
@@ -158,8 +161,8 @@ static int mmss(const char *s, bool t_prefix, int64_t *out)
 static int seq_texts(struct pctx *c, yaml_node_t *v, const char *field, char **dst, size_t max,
 		     size_t *n)
 {
-	if (!v || v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.start ==
-							v->data.sequence.items.top)
+	if (!v || v->type != YAML_SEQUENCE_NODE ||
+	    v->data.sequence.items.start == v->data.sequence.items.top)
 		return pfail(c, v, field, "expected a non-empty list%s", NULL);
 	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
 	     it++) {
@@ -253,8 +256,8 @@ static int load_expect(struct pctx *c, struct ex_inject *in, yaml_node_t *m)
 		for (size_t i = 0; i < in->n_options; i++)
 			ok |= !strcmp(in->options[i], x->option);
 		if (!ok)
-			return pfail(c, m, "expect.option", "'%s' is not one of the inject's options",
-				     x->option);
+			return pfail(c, m, "expect.option",
+				     "'%s' is not one of the inject's options", x->option);
 	}
 	for (size_t i = 0; i < c->sc->n_injects; i++)
 		for (size_t j = 0; j < c->sc->injects[i].n_expect; j++)
@@ -293,7 +296,8 @@ static int load_inject(struct pctx *c, yaml_node_t *m)
 			if (mmss(sval(v), true, &in->at_s))
 				rc = pfail(c, v, "injects.at", "expected T+mm:ss%s", NULL);
 		} else if (!strcmp(key, "channel")) {
-			if (!(rc = text(c, v, "injects.channel", in->channel, sizeof(in->channel))) &&
+			if (!(rc = text(c, v, "injects.channel", in->channel,
+					sizeof(in->channel))) &&
 			    strcmp(in->channel, "console") && strcmp(in->channel, "mail") &&
 			    strcmp(in->channel, "phone"))
 				rc = pfail(c, v, "injects.channel",
@@ -312,7 +316,8 @@ static int load_inject(struct pctx *c, yaml_node_t *m)
 		else if (!strcmp(key, "content_en"))
 			rc = dup(c, v, "injects.content_en", &in->content_en);
 		else if (!strcmp(key, "attachment"))
-			rc = text(c, v, "injects.attachment", in->attachment, sizeof(in->attachment));
+			rc = text(c, v, "injects.attachment", in->attachment,
+				  sizeof(in->attachment));
 		else if (!strcmp(key, "options")) {
 			if (!v || v->type != YAML_SEQUENCE_NODE)
 				rc = pfail(c, v, "injects.options", "expected a list%s", NULL);
@@ -364,8 +369,8 @@ static int load_inject(struct pctx *c, yaml_node_t *m)
 			if (!strcmp(sc->injects[i].id, in->branch_inject))
 				b = &sc->injects[i];
 		if (!in->branch_inject[0] || !in->branch_option[0])
-			return pfail(c, branch, "injects.branch", "inject and option are required%s",
-				     NULL);
+			return pfail(c, branch, "injects.branch",
+				     "inject and option are required%s", NULL);
 		if (!b)
 			return pfail(c, branch, "injects.branch.inject",
 				     "no earlier inject '%s' to branch on", in->branch_inject);
@@ -476,12 +481,13 @@ int ex_scenario_parse(const char *text_in, size_t len, const char *file, struct 
 				rc = pfail(&c, v, "scoring", "expected a mapping%s", NULL);
 			for (yaml_node_pair_t *r = v && !rc ? v->data.mapping.pairs.start : NULL;
 			     r && r < v->data.mapping.pairs.top && !rc; r++) {
-				const char *sk = sval(node(&c, r->key)), *sv = sval(node(&c, r->value));
+				const char *sk = sval(node(&c, r->key)),
+					   *sv = sval(node(&c, r->value));
 				char *end = NULL;
 				long n = sv ? strtol(sv, &end, 10) : -1;
 				if (!sk || strcmp(sk, "pass"))
-					rc = pfail(&c, node(&c, r->key), "scoring", "unknown key '%s'",
-						   sk);
+					rc = pfail(&c, node(&c, r->key), "scoring",
+						   "unknown key '%s'", sk);
 				else if (!sv || !*sv || *end || n < 0 || n > 100)
 					rc = pfail(&c, node(&c, r->value), "scoring.pass",
 						   "expected a percentage 0..100%s", NULL);
@@ -591,7 +597,8 @@ int ex_scenarios_list(const char *dir, cJSON **out, struct merr *e)
 		struct ex_scenario sc;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i] ? names[i] : "");
 		if (!rc && names[i] && !(rc = ex_scenario_load(path, &sc, e))) {
-			cJSON *o = cJSON_CreateObject(), *src = cJSON_AddArrayToObject(o, "sources");
+			cJSON *o = cJSON_CreateObject(),
+			      *src = cJSON_AddArrayToObject(o, "sources");
 			cJSON_AddStringToObject(o, "id", sc.id);
 			cJSON_AddStringToObject(o, "title", sc.title_ja);
 			cJSON_AddStringToObject(o, "title_en", sc.title_en ? sc.title_en : "");
@@ -611,12 +618,11 @@ int ex_scenarios_list(const char *dir, cJSON **out, struct merr *e)
 	return rc;
 }
 
-int ex_scenario_path(const char *dir, const char *id_or_path, char *out, size_t cap,
-		     struct merr *e)
+int ex_scenario_path(const char *dir, const char *id_or_path, char *out, size_t cap, struct merr *e)
 {
 	struct stat st;
-	if (strchr(id_or_path, '/') || (strlen(id_or_path) > 5 &&
-					 !strcmp(id_or_path + strlen(id_or_path) - 5, ".yaml"))) {
+	if (strchr(id_or_path, '/') ||
+	    (strlen(id_or_path) > 5 && !strcmp(id_or_path + strlen(id_or_path) - 5, ".yaml"))) {
 		snprintf(out, cap, "%s", id_or_path);
 		return 0;
 	}

@@ -20,17 +20,18 @@ struct act {
 	bool used;
 };
 
-static int load_actions(struct store *s, int64_t run, struct act **out, size_t *n,
-			cJSON *arr, cJSON *notes, struct merr *e)
+static int load_actions(struct store *s, int64_t run, struct act **out, size_t *n, cJSON *arr,
+			cJSON *notes, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	size_t cap = 0;
-	int rc = store_prepare(s,
-			       "SELECT a.id, a.scen_s, a.at, a.incident_id, a.role, a.kind, "
-			       "a.inject_id, a.option, o.slug, a.text, a.actor FROM exercise_actions a "
-			       "LEFT JOIN orgs o ON o.id = a.org_id WHERE a.run_id = ? "
-			       "ORDER BY a.scen_s, a.id",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT a.id, a.scen_s, a.at, a.incident_id, a.role, a.kind, "
+			  "a.inject_id, a.option, o.slug, a.text, a.actor FROM exercise_actions a "
+			  "LEFT JOIN orgs o ON o.id = a.org_id WHERE a.run_id = ? "
+			  "ORDER BY a.scen_s, a.id",
+			  &st, e);
 	*out = NULL;
 	*n = 0;
 	if (rc)
@@ -80,8 +81,10 @@ static int load_actions(struct store *s, int64_t run, struct act **out, size_t *
 		a->incident = stmt_int64(st, 3);
 		snprintf(a->role, sizeof(a->role), "%s", stmt_text(st, 4));
 		snprintf(a->kind, sizeof(a->kind), "%s", kind);
-		snprintf(a->inject, sizeof(a->inject), "%s", stmt_text(st, 6) ? stmt_text(st, 6) : "");
-		snprintf(a->option, sizeof(a->option), "%s", stmt_text(st, 7) ? stmt_text(st, 7) : "");
+		snprintf(a->inject, sizeof(a->inject), "%s",
+			 stmt_text(st, 6) ? stmt_text(st, 6) : "");
+		snprintf(a->option, sizeof(a->option), "%s",
+			 stmt_text(st, 7) ? stmt_text(st, 7) : "");
 		snprintf(a->org, sizeof(a->org), "%s", stmt_text(st, 8) ? stmt_text(st, 8) : "");
 	}
 	stmt_finalize(st);
@@ -98,6 +101,7 @@ static struct tally *tally_of(struct tally *t, size_t *n, const char *role)
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp(t[i].role, role))
 			return &t[i];
+	memset(&t[*n], 0, sizeof(t[*n]));
 	snprintf(t[*n].role, sizeof(t[*n].role), "%s", role);
 	return &t[(*n)++];
 }
@@ -220,8 +224,10 @@ int ex_status(const struct ex_ctx *c, int64_t run, cJSON **out, struct merr *e)
 			cJSON_AddStringToObject(br, "inject", in->branch_inject);
 			cJSON_AddStringToObject(br, "option", in->branch_option);
 		}
-		cJSON_AddStringToObject(j, "state", d == 1 ? "delivered" : d == 2 ? "skipped"
-										  : "pending");
+		cJSON_AddStringToObject(j, "state",
+					d == 1	 ? "delivered"
+					: d == 2 ? "skipped"
+						 : "pending");
 		if (d == 1) {
 			cJSON_AddNumberToObject(j, "scen_s", (double)dscen);
 			cJSON_AddStringToObject(j, "content_ja", in->content_ja);
@@ -270,7 +276,8 @@ int ex_status(const struct ex_ctx *c, int64_t run, cJSON **out, struct merr *e)
 					break;
 				}
 				cJSON_AddNumberToObject(it, "inject_s", (double)dscen);
-				cJSON_AddNumberToObject(it, "deadline_s", (double)(dscen + x->within_s));
+				cJSON_AddNumberToObject(it, "deadline_s",
+							(double)(dscen + x->within_s));
 			}
 			if (best) {
 				best->used = true;
@@ -326,12 +333,13 @@ int ex_runs(struct store *s, const char *org, cJSON **out, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	char t[TIME_STR_MAX];
-	int rc = store_prepare(s,
-			       "SELECT r.id, r.scenario_id, r.title, r.state, r.speed, r.started_at "
-			       "FROM exercise_runs r WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM "
-			       "exercise_run_orgs x JOIN orgs o ON o.id = x.org_id WHERE x.run_id = "
-			       "r.id AND o.slug = ?1) ORDER BY r.id DESC LIMIT 500",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "SELECT r.id, r.scenario_id, r.title, r.state, r.speed, r.started_at "
+			  "FROM exercise_runs r WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM "
+			  "exercise_run_orgs x JOIN orgs o ON o.id = x.org_id WHERE x.run_id = "
+			  "r.id AND o.slug = ?1) ORDER BY r.id DESC LIMIT 500",
+			  &st, e);
 	*out = NULL;
 	if (rc)
 		return rc;
@@ -372,26 +380,43 @@ static int pre_check(const struct ex_ctx *c, int64_t run, const char *org, struc
 	return rc < 0 ? rc : 0;
 }
 
+static int file_in(const struct ex_ctx *c, const struct inc_ctx *ic, int64_t run,
+		   struct ex_action *a, const struct inc_report *r, int64_t *id, struct merr *e);
+
 int ex_file(const struct ex_ctx *c, int64_t run, const char *org, const char *role,
 	    const char *inject, const struct inc_report *r, int64_t *id, struct merr *e)
 {
-	struct inc_ctx ic = {.s = c->s, .regimes = NULL, .actor = c->actor, .now = c->now,
-			     .exercise_run = run};
+	struct inc_ctx ic = {
+	    .s = c->s, .regimes = NULL, .actor = c->actor, .now = c->now, .exercise_run = run};
 	struct ex_action a = {.org = org, .role = role, .inject = inject};
-	int seq, rc;
+	struct inc_regimes *t = NULL;
+	int rc;
 
 	*id = 0;
 	if ((rc = pre_check(c, run, org, e)))
 		return rc;
-	a.kind = r->kind == INC_INITIAL ? "file_initial" : "file_followup";
-	/* the action first: a bad role or inject files nothing */
+	if ((rc = inc_regimes_load(inc_regimes_default_path(), &t, e)))
+		return rc;
+	ic.regimes = t;
+	rc = file_in(c, &ic, run, &a, r, id, e);
+	inc_regimes_free(t);
+	return rc;
+}
+
+static int file_in(const struct ex_ctx *c, const struct inc_ctx *ic, int64_t run,
+		   struct ex_action *a, const struct inc_report *r, int64_t *id, struct merr *e)
+{
+	int seq, rc;
+
+	a->kind = r->kind == INC_INITIAL ? "file_initial" : "file_followup";
+	/* one transaction: a bad role or inject files nothing */
 	if ((rc = store_begin(c->s, e)))
 		return rc;
-	if ((rc = inc_file(&ic, org, r, id, &seq, e)))
+	if ((rc = inc_file(ic, a->org, r, id, &seq, e)))
 		goto fail;
-	a.incident = *id;
-	a.text = r->title;
-	if ((rc = ex_act(c, run, &a, e)))
+	a->incident = *id;
+	a->text = r->title;
+	if ((rc = ex_act(c, run, a, e)))
 		goto fail;
 	return store_commit(c->s, e);
 fail:
@@ -405,7 +430,10 @@ int ex_assess(const struct ex_ctx *c, int64_t run, const char *org, const char *
 	      struct merr *e)
 {
 	struct inc_ctx ic = {.s = c->s, .actor = c->actor, .now = c->now, .exercise_run = run};
-	struct ex_action a = {.org = org, .role = role, .inject = inject, .kind = "assess_severity",
+	struct ex_action a = {.org = org,
+			      .role = role,
+			      .inject = inject,
+			      .kind = "assess_severity",
 			      .incident = incident};
 	char owner[128];
 	int nciss, rc;
@@ -415,7 +443,8 @@ int ex_assess(const struct ex_ctx *c, int64_t run, const char *org, const char *
 	if ((rc = inc_org_of_run(c->s, incident, run, owner, sizeof(owner), e)))
 		return rc;
 	if (strcmp(owner, org))
-		return merr_set(e, M_ENOTFOUND, "no incident %lld in this run / インシデントがありません",
+		return merr_set(e, M_ENOTFOUND,
+				"no incident %lld in this run / インシデントがありません",
 				(long long)incident);
 	if ((rc = store_begin(c->s, e)))
 		return rc;

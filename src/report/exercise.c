@@ -86,13 +86,13 @@ static void timeline(struct doc *d, const cJSON *st)
 		char t[24], what[600];
 		const cJSON *j = ev[i].j;
 		if (ev[i].inject)
-			snprintf(what, sizeof(what), "%s: %.500s", js(j, "id"), js(j, "content_ja"));
+			snprintf(what, sizeof(what), "%s: %.500s", js(j, "id"),
+				 js(j, "content_ja"));
 		else
 			snprintf(what, sizeof(what), "%s%s%s%s%s", js(j, "kind_ja"),
 				 js(j, "inject")[0] ? " ← " : "", js(j, "inject"),
 				 js(j, "option")[0] ? " : " : "", js(j, "option"));
-		const char *cells[] = {tplus(ev[i].s, t),
-				       ev[i].inject ? "インジェクト" : "対応",
+		const char *cells[] = {tplus(ev[i].s, t), ev[i].inject ? "インジェクト" : "対応",
 				       ev[i].inject ? js(j, "to") : js(j, "role"), what};
 		doc_table_row(d, cells);
 	}
@@ -122,17 +122,18 @@ int report_exercise(struct store *s, int64_t run, const struct report_opts *o, s
 	if (js(st, "title_en")[0])
 		doc_para(d, DOC_MUTED, js(st, "title_en"));
 	doc_paraf(d, DOC_NORMAL, "状態 / State: %s、速度 / speed: x%d、参加組織 / orgs: %d",
-		  js(st, "state"), ji(st, "speed"), cJSON_GetArraySize(cJSON_GetObjectItem(st, "orgs")));
+		  js(st, "state"), ji(st, "speed"),
+		  cJSON_GetArraySize(cJSON_GetObjectItem(st, "orgs")));
 	doc_paraf(d, DOC_BIG, "総合得点 / Team score: %d / %d（%d%%、合格ライン %d%%）%s",
 		  ji(score, "total"), ji(score, "possible"), ji(score, "percent"),
 		  ji(score, "pass_percent"),
 		  cJSON_IsTrue(cJSON_GetObjectItem(score, "passed")) ? "合格 / passed"
-								      : "要改善 / below the line");
+								     : "要改善 / below the line");
 	doc_heading(d, 2, "背景 / Background");
 	doc_para(d, DOC_NORMAL, js(st, "background"));
 	doc_heading(d, 2, "目的 / Objectives");
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "objectives"))
-	doc_paraf(d, DOC_NORMAL, "・%s", it->valuestring);
+	    doc_paraf(d, DOC_NORMAL, "・%s", it->valuestring);
 
 	/* chart: minutes from inject to the response that met it (missed: the window) */
 	memset(&ch, 0, sizeof(ch));
@@ -147,7 +148,9 @@ int report_exercise(struct store *s, int64_t run, const struct report_opts *o, s
 		snprintf(ch.label[ch.n], sizeof(ch.label[0]), "%.24s", js(it, "id"));
 		ch.value[ch.n] = (as >= 0 ? as - is : dl - is) / 60.0;
 		snprintf(ch.note[ch.n], sizeof(ch.note[0]), "%s",
-			 !strcmp(r, "on_time") ? "○" : !strcmp(r, "late") ? "△" : "×");
+			 !strcmp(r, "on_time") ? "○"
+			 : !strcmp(r, "late")  ? "△"
+					       : "×");
 		ch.n++;
 	}
 	if (ch.n) {
@@ -160,9 +163,8 @@ int report_exercise(struct store *s, int64_t run, const struct report_opts *o, s
 	doc_heading(d, 2, "期待される対応と採点 / Expected actions and scoring");
 	{
 		static const double w[] = {0.16, 0.14, 0.22, 0.12, 0.12, 0.12, 0.12};
-		const char *hd[] = {"項目 / Item",     "役割 / Role",	 "対応 / Action",
-				    "提示 / Inject",   "期限 / Due",	 "実施 / Done",
-				    "結果 / Result"};
+		const char *hd[] = {"項目 / Item", "役割 / Role", "対応 / Action", "提示 / Inject",
+				    "期限 / Due",  "実施 / Done", "結果 / Result"};
 		doc_table_begin(d, 7, w, hd);
 		cJSON_ArrayForEach(it, cJSON_GetObjectItem(score, "items"))
 		{
@@ -215,7 +217,8 @@ int report_exercise(struct store *s, int64_t run, const struct report_opts *o, s
 			if (ex_status(&c, ji(it, "run"), &other, e))
 				continue;
 			if (!head) {
-				doc_heading(d, 2, "同じシナリオの他の実施 / Other runs of this scenario");
+				doc_heading(d, 2,
+					    "同じシナリオの他の実施 / Other runs of this scenario");
 				head = true;
 			}
 			cJSON *os = cJSON_GetObjectItem(other, "score");
@@ -228,10 +231,11 @@ int report_exercise(struct store *s, int64_t run, const struct report_opts *o, s
 	}
 	doc_heading(d, 2, "出典 / Sources");
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "sources"))
-	doc_paraf(d, DOC_SMALL, "・%s", it->valuestring);
-	doc_paraf(d, DOC_MUTED, "%s",
-		  "【訓練】本書は演習の記録であり、実際のインシデントではありません。時刻は演習開始からの"
-		  "シナリオ時間 (T+分:秒)。mamori が作成。");
+	    doc_paraf(d, DOC_SMALL, "・%s", it->valuestring);
+	doc_paraf(
+	    d, DOC_MUTED, "%s",
+	    "【訓練】本書は演習の記録であり、実際のインシデントではありません。時刻は演習開始からの"
+	    "シナリオ時間 (T+分:秒)。mamori が作成。");
 	cJSON_Delete(st);
 	snprintf(base, sizeof(base), "%s/exercise-%lld", o->out_dir, (long long)run);
 	return doc_finish(d, base, e);
