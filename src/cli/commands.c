@@ -41,6 +41,8 @@ const struct cli_command cli_commands[] = {
     {"case", cmd_case, "rush-support and consultation cases / 駆けつけ支援・相談窓口",
      cmd_case_usage},
     {"audit", cmd_audit, "verify the audit and timeline hash chains / 改ざん検知", cmd_audit_usage},
+    {"checklist", cmd_checklist, "self-assessment checklist: items, answers, score / 自己点検",
+     cmd_checklist_usage},
     {"exercise", cmd_exercise, "tabletop exercises: scenarios, runs, scoring / 演習・訓練",
      cmd_exercise_usage},
 };

@@ -3,6 +3,7 @@
 #include "base/compat.h"
 
 #include "inventory/inventory.h"
+#include "web/page_checklist.h"
 #include "web/web.h"
 #include "web/web_incident.h"
 #include "web/web_int.h"
@@ -135,6 +136,20 @@ const struct web_route web_routes[] = {
     {"GET", "/api/v1/cases", web_api_cases, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, API, NULL},
     {"GET", "/api/v1/cases/{id}", web_api_case, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, API,
      "case.read"},
+    /* checklist (page_checklist.c): operators answer their own org (others get 404), analysts
+     * read; bureau users and analysts see the k-anonymous sector comparison only. */
+    {"GET", "/orgs/{org}/checklist", web_page_checklist, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_ORG,
+     PAGE, "checklist.read"},
+    {"POST", "/orgs/{org}/checklist", web_post_checklist, AUTH_OPERATOR, WEB_OBJ_ORG, PAGE,
+     "checklist.save"},
+    {"GET", "/orgs/{org}/checklist/{file}", web_get_checklist_sheet, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, PAGE, "checklist.sheet"},
+    {"GET", "/api/v1/orgs/{org}/checklist", web_api_checklist, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, API, "checklist.read"},
+    {"GET", "/checklist/sector", web_page_checklist_sector, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/api/v1/checklist/sector", web_api_checklist_sector, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, API, NULL},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 
