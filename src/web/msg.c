@@ -171,6 +171,8 @@ static const char *const msgs[M_COUNT][2] = {
     [M_INCIDENT_NEW] = {"インシデント報告の提出", "Report an incident"},
     [M_CASES] = {"駆けつけ支援・相談窓口", "Rush support and consultation"},
     [M_CASE] = {"支援・相談の案件", "Support case"},
+    [M_EXERCISES] = {"演習（訓練）", "Exercises (training)"},
+    [M_EXERCISE] = {"【訓練】演習", "[EXERCISE] Run"},
 };
 
 const char *web_msg(enum web_lang lang, enum web_msg m)

@@ -5,6 +5,7 @@
 #include "inventory/inventory.h"
 #include "web/page_checklist.h"
 #include "web/web.h"
+#include "web/web_exercise.h"
 #include "web/web_incident.h"
 #include "web/web_int.h"
 
@@ -150,6 +151,20 @@ const struct web_route web_routes[] = {
      WEB_OBJ_NONE, PAGE, NULL},
     {"GET", "/api/v1/checklist/sector", web_api_checklist_sector, AUTH_ANALYST | AUTH_BUREAU,
      WEB_OBJ_NONE, API, NULL},
+    /* exercise (page_exercise.c): analysts see the scenario library and every run, start runs
+     * and steer them; operators see and act in the runs their org takes part in (404
+     * otherwise). Reading a run delivers the injects due first. */
+    {"GET", "/exercises", web_page_exercises, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE,
+     NULL},
+    {"POST", "/exercises", web_post_exercises, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, "exercise.start"},
+    {"GET", "/exercises/{id}", web_page_exercise, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE,
+     "exercise.read"},
+    {"POST", "/exercises/{id}/respond", web_post_exercise_respond, AUTH_OPERATOR, WEB_OBJ_NONE,
+     PAGE, "exercise.respond"},
+    {"POST", "/exercises/{id}/control", web_post_exercise_control, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "exercise.control"},
+    {"GET", "/api/v1/exercises/{id}", web_api_exercise, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
+     API, "exercise.read"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

@@ -271,6 +271,9 @@ enum web_msg {
 	M_INCIDENT_NEW,
 	M_CASES,
 	M_CASE,
+	/* exercise */
+	M_EXERCISES,
+	M_EXERCISE,
 	M_COUNT
 };
 

@@ -120,6 +120,13 @@ EXPECTED = {
     "GET /api/v1/orgs/{org}/checklist": {"analyst", "operator"},
     "GET /checklist/sector": {"analyst", "bureau"},
     "GET /api/v1/checklist/sector": {"analyst", "bureau"},
+    # exercise: analysts run and steer; operators only their own runs
+    "GET /exercises": {"analyst", "operator"},
+    "POST /exercises": {"analyst"},
+    "GET /exercises/{id}": {"analyst", "operator"},
+    "POST /exercises/{id}/respond": {"operator"},
+    "POST /exercises/{id}/control": {"analyst"},
+    "GET /api/v1/exercises/{id}": {"analyst", "operator"},
 }
 
 passed = 0
@@ -266,6 +273,21 @@ def setup_store(tmp):
         run("--db", db, "user", "add", name, *args, env=env)
     seed(db)
     seed_incidents(db, tmp)
+    # exercise runs: one with kanto-rail (the operator's org), one without it. A quiet
+    # scenario (the first mail an hour in) keeps 【訓練】 mail out of the alert counts below.
+    exdir = os.path.join(tmp, "exercises")
+    os.makedirs(exdir, exist_ok=True)
+    with open(os.path.join(exdir, "quiet.yaml"), "w", encoding="utf-8") as f:
+        f.write("id: quiet\ntitle: 静かな演習 <script>alert(1)</script>\nbackground: 背景\n"
+                "objectives: [目的]\nsources: [\"matrix\"]\nroles: [operator_csirt]\n"
+                "injects:\n  - {id: call, at: \"T+00:00\", channel: phone, to: operator_csirt,"
+                " content_ja: 電話}\n  - {id: later, at: \"T+60:00\", channel: mail,"
+                " to: operator_csirt, content_ja: 後で, expect: [{id: iso, who: operator_csirt,"
+                " action: isolate, within: \"10:00\", points: 10}]}\n")
+    os.environ["MAMORI_EXERCISES"] = exdir
+    for k, org in [("kanto", "kanto-rail"), ("water", "osaka-water")]:
+        EX_IDS[k] = json.loads(run("--db", db, "exercise", "start", "quiet", "--orgs", org,
+                                   "--speed", "1", "--json"))["run"]
     # a submitted checklist of kanto-rail (railway, large): every item 実施している
     items = json.loads(run("--db", db, "checklist", "items", "--business-type", "railway",
                            "--size", "large", "--json"))
@@ -276,6 +298,8 @@ def setup_store(tmp):
     run("--db", db, "checklist", "answer", "kanto-rail", answers)
     return db
 
+
+EX_IDS = {}  # exercise runs by the org taking part
 
 # Incidents and cases as operators file them (CLI): INC_IDS / CASE_IDS / ATTACH_IDS per org.
 INC_IDS, CASE_IDS, ATTACH_IDS = {}, {}, {}
@@ -464,6 +488,8 @@ def concrete(pattern, n):
     if pattern.startswith(("/incidents/", "/api/v1/incidents/")):
         pattern = pattern.replace("{id}", str(INC_IDS["kanto-rail"]))
         pattern = pattern.replace("{n}", str(ATTACH_IDS["kanto-rail"]))
+    if pattern.startswith(("/exercises/", "/api/v1/exercises/")):
+        pattern = pattern.replace("{id}", str(EX_IDS["kanto"]))
     if pattern.startswith(("/cases/", "/api/v1/cases/")):
         pattern = pattern.replace("{id}", str(CASE_IDS["kanto-rail"]))
     if "/scans/" in pattern:
@@ -574,6 +600,14 @@ def matrix():
                     elif pattern == "/cases":
                         body = {"csrf": csrfs[role] or "", "kind": "consult",
                                 "title": "matrix %d" % n}
+                    elif pattern == "/exercises":
+                        body = {"csrf": csrfs[role] or "", "scenario": "quiet",
+                                "orgs": "kanto-rail", "speed": "1"}
+                    elif pattern == "/exercises/{id}/respond":
+                        body = {"csrf": csrfs[role] or "", "role": "operator_csirt",
+                                "action": "isolate", "text": "<script>alert(1)</script>"}
+                    elif pattern == "/exercises/{id}/control":
+                        body = {"csrf": csrfs[role] or "", "verb": "note", "arg": "matrix %d" % n}
                     elif pattern == "/cases/{id}/update":
                         body = {"csrf": csrfs[role] or "", "state": "in_progress"}
                     elif pattern == "/api/v1/incidents":
@@ -708,6 +742,18 @@ def alerts_checks(srv, jars, token, db):
     check(r.status == 404, "water bureau reading a railway alert: %d" % r.status)
     r = srv.request("GET", "/api/v1/alerts/%d" % A["water"], cookie=bw)
     check(r.status == 200, "water bureau reading a water alert: %d" % r.status)
+    # exercises: an operator sees only the runs of its org, others are 404 alike
+    opx = login(srv, "operator")[1]
+    for path in ("/exercises/%d" % EX_IDS["water"], "/api/v1/exercises/%d" % EX_IDS["water"],
+                 "/exercises/999999"):
+        r = srv.request("GET", path, cookie=opx)
+        check(r.status == 404, "operator reading a run its org is not part of %s: %d" % (path, r.status))
+    r = srv.request("GET", "/exercises/%d" % EX_IDS["kanto"], cookie=opx)
+    check(r.status == 200 and "【訓練】" in r.text() and "<script>alert(1)" not in r.text(),
+          "operator's own run page: marked 【訓練】, script escaped: %d" % r.status)
+    r = srv.request("GET", "/exercises", cookie=opx)
+    check(r.status == 200 and "/exercises/%d\"" % EX_IDS["water"] not in r.text(),
+          "operator's run list leaves out other orgs' runs")
     # filters and paging (analyst: all six, plus any urgent unacknowledged security alert the
     # matrix's refused requests raised: the more routes, the more refusals)
     con = sqlite3.connect(db)

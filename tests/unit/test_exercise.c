@@ -160,7 +160,10 @@ static void test_exercise__run_scores_by_rubric(void **state)
 	struct merr e;
 	int64_t run, scen;
 	const char *orgs[] = {"a-rail"};
-	struct ex_action a = {.org = "a-rail", .role = "executive", .kind = "decide", .inject = "a",
+	struct ex_action a = {.org = "a-rail",
+			      .role = "executive",
+			      .kind = "decide",
+			      .inject = "a",
 			      .option = "stop"};
 	cJSON *st;
 	int sc;
@@ -226,12 +229,13 @@ static void test_exercise__run_scores_by_rubric(void **state)
 
 static void test_exercise__incidents_stay_out_of_real_lists(void **state)
 {
-	static const char rep[] = "format: 1\nreport: 初報\ntitle: 訓練の初報\ntype: ransomware\n"
-				  "occurred_at: 2026-12-01T06:40:00+09:00\n"
-				  "aware_at: 2026-12-01T09:00:00+09:00\n"
-				  "impact: {users: 100, start: 2026-12-01T06:40:00+09:00, alternative: "
-				  "partial}\n"
-				  "contact: {name: 山田}\n";
+	static const char rep[] =
+	    "format: 1\nreport: 初報\ntitle: 訓練の初報\ntype: ransomware\n"
+	    "occurred_at: 2026-12-01T06:40:00+09:00\n"
+	    "aware_at: 2026-12-01T09:00:00+09:00\n"
+	    "impact: {users: 100, start: 2026-12-01T06:40:00+09:00, alternative: "
+	    "partial}\n"
+	    "contact: {name: 山田}\n";
 	struct fx f;
 	struct merr e;
 	struct inc_report r;
