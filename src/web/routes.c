@@ -12,6 +12,7 @@
 #define PAGE WEB_PAGE
 #define API WEB_API
 #define READERS (AUTH_ANALYST | AUTH_BUREAU | AUTH_OPERATOR)
+#define TAXII (AUTH_MEMBER | AUTH_ANALYST | AUTH_OPERATOR)
 
 /* Every route the server answers. A new page or API call is a handler file and a line
  * here; web_routes_check() refuses to start when a line lacks a policy. */
@@ -72,7 +73,7 @@ const struct web_route web_routes[] = {
     {"GET", "/api/v1/users", web_api_users, AUTH_ADMIN, WEB_OBJ_NONE, API, NULL},
     {"POST", "/api/v1/users", web_api_users_add, AUTH_ADMIN, WEB_OBJ_NONE, API, "user.add"},
     {"GET", "/api/v1/audit", web_api_audit, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
-    {"GET", "/taxii2/", web_taxii_discovery, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/", web_taxii_discovery, TAXII, WEB_OBJ_NONE, API, NULL},
     /* Reports from --reports-dir: the file name is built from the stored slug (or a sector
      * of the caller's) and a checked period and format, never from the URL (page_reports.c). */
     {"GET", "/orgs/{org}/reports/{file}", web_get_org_report, READERS, WEB_OBJ_ORG, PAGE,
@@ -151,6 +152,41 @@ const struct web_route web_routes[] = {
      WEB_OBJ_NONE, PAGE, NULL},
     {"GET", "/api/v1/checklist/sector", web_api_checklist_sector, AUTH_ANALYST | AUTH_BUREAU,
      WEB_OBJ_NONE, API, NULL},
+    /* share (issue #21): TAXII 2.1 under the one API root /taxii2/root/ (api_taxii.c).
+     * Collections decide can_read/can_write and TLP per caller in src/share; a collection
+     * the caller may not read answers 404 exactly like a missing one. */
+    {"GET", "/taxii2/root/", web_taxii_root, TAXII, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/root/status/{status}/", web_taxii_status, TAXII, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/root/collections/", web_taxii_collections, TAXII, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/root/collections/{coll}/", web_taxii_collection, TAXII, WEB_OBJ_NONE, API,
+     NULL},
+    {"GET", "/taxii2/root/collections/{coll}/manifest/", web_taxii_manifest, TAXII, WEB_OBJ_NONE,
+     API, NULL},
+    {"GET", "/taxii2/root/collections/{coll}/objects/", web_taxii_objects, TAXII, WEB_OBJ_NONE, API,
+     NULL},
+    {"POST", "/taxii2/root/collections/{coll}/objects/", web_taxii_objects_add, TAXII, WEB_OBJ_NONE,
+     API, "taxii.add"},
+    {"GET", "/taxii2/root/collections/{coll}/objects/{object}/", web_taxii_object, TAXII,
+     WEB_OBJ_NONE, API, NULL},
+    {"DELETE", "/taxii2/root/collections/{coll}/objects/{object}/", web_taxii_object_delete, TAXII,
+     WEB_OBJ_NONE, API, "taxii.delete"},
+    {"GET", "/taxii2/root/collections/{coll}/objects/{object}/versions/", web_taxii_versions, TAXII,
+     WEB_OBJ_NONE, API, NULL},
+    /* share: the console over the same collections, rights and TLP (page_share.c) */
+    {"GET", "/share", web_page_share, TAXII, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/share/{coll}", web_page_share_coll, TAXII, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/share/{coll}/objects/{object}", web_page_share_object, TAXII, WEB_OBJ_NONE, PAGE,
+     NULL},
+    {"POST", "/share/{coll}/publish", web_post_share_publish, TAXII, WEB_OBJ_NONE, PAGE,
+     "share.publish"},
+    /* sns (page_sns.c): precursor alerts narrowed to the caller's organisations in the
+     * handler (operators: their own); analysts decide and edit watch terms. */
+    {"GET", "/sns", web_page_sns, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/sns/alerts/{id}", web_page_sns_alert, READERS, WEB_OBJ_NONE, PAGE, "sns.alert.read"},
+    {"POST", "/sns/alerts/{id}/state", web_post_sns_alert_state, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "sns.alert.state"},
+    {"POST", "/sns/watch", web_post_sns_watch, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, "sns.watch.add"},
+    {"GET", "/api/v1/sns/alerts", web_api_sns_alerts, READERS, WEB_OBJ_NONE, API, NULL},
     /* exercise (page_exercise.c): analysts see the scenario library and every run, start runs
      * and steer them; operators see and act in the runs their org takes part in (404
      * otherwise). Reading a run delivers the injects due first. */

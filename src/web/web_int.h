@@ -294,6 +294,7 @@ struct web_req {
 	const char *content_type;
 	const char *authorization;
 	const char *csrf_header; /* X-CSRF-Token */
+	const char *accept;	 /* Accept (TAXII: 406 when no acceptable media range) */
 	const char *body;
 	size_t body_len;
 	const char *client; /* peer address */
@@ -319,6 +320,8 @@ struct web_req {
 	bool www_authenticate; /* 401 from the API: say Bearer */
 	const char *allow;     /* 405: the methods the path takes */
 	char disposition[512]; /* Content-Disposition of a download; "" for none */
+	char taxii_first[40];  /* X-TAXII-Date-Added-First/Last; "" for none (api_taxii.c) */
+	char taxii_last[40];
 };
 
 /* Server-wide settings a handler may need. */
@@ -328,6 +331,7 @@ struct web_server_opts {
 	struct auth_session_limits session;
 	bool tls;
 	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
+	size_t body_max;	  /* largest request body (TAXII max_content_length) */
 };
 
 /* Initialises r for one request (arena capped at arena_max bytes); release with
@@ -533,6 +537,26 @@ int web_api_users(struct web_req *r);
 int web_api_users_add(struct web_req *r);
 int web_api_audit(struct web_req *r);
 int web_taxii_discovery(struct web_req *r);
+/* TAXII 2.1 (api_taxii.c): HTTP Basic sign-in for /taxii2/ requests, and the TAXII error
+ * object (application/taxii+json;version=2.1) every /taxii2/ error is answered with. */
+void web_taxii_basic(struct web_req *r);
+void web_taxii_error(struct web_req *r, int http_status, const char *code_name,
+		     const char *message);
+int web_taxii_root(struct web_req *r);
+int web_taxii_status(struct web_req *r);
+int web_taxii_collections(struct web_req *r);
+int web_taxii_collection(struct web_req *r);
+int web_taxii_manifest(struct web_req *r);
+int web_taxii_objects(struct web_req *r);
+int web_taxii_objects_add(struct web_req *r);
+int web_taxii_object(struct web_req *r);
+int web_taxii_object_delete(struct web_req *r);
+int web_taxii_versions(struct web_req *r);
+/* The sharing console (page_share.c). */
+int web_page_share(struct web_req *r);
+int web_page_share_coll(struct web_req *r);
+int web_page_share_object(struct web_req *r);
+int web_post_share_publish(struct web_req *r);
 int web_page_findings(struct web_req *r);
 int web_page_finding(struct web_req *r);
 int web_page_feeds(struct web_req *r);
@@ -615,5 +639,12 @@ int web_org_load(struct web_req *r, unsigned with, struct inv_doc **out);
 
 /* Paging parameters ?limit=&offset= (limit 1..max, default def). M_EPARSE when malformed. */
 int web_paging(struct web_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *offset);
+
+/* SNS precursor monitoring (page_sns.c): console pages, decisions, watch terms, JSON. */
+int web_page_sns(struct web_req *r);
+int web_page_sns_alert(struct web_req *r);
+int web_post_sns_alert_state(struct web_req *r);
+int web_post_sns_watch(struct web_req *r);
+int web_api_sns_alerts(struct web_req *r);
 
 #endif

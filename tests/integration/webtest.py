@@ -75,7 +75,24 @@ EXPECTED = {
     "GET /api/v1/users": {"admin"},
     "POST /api/v1/users": {"admin"},
     "GET /api/v1/audit": {"admin", "analyst"},
-    "GET /taxii2/": {"member", "analyst"},
+    "GET /taxii2/": {"member", "analyst", "operator"},
+    # share (issue #21): TAXII 2.1; collections decide reads and writes per caller
+    "GET /taxii2/root/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/status/{status}/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/{coll}/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/{coll}/manifest/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/{coll}/objects/": {"member", "analyst", "operator"},
+    "POST /taxii2/root/collections/{coll}/objects/": {"member", "analyst", "operator"},
+    "GET /taxii2/root/collections/{coll}/objects/{object}/": {"member", "analyst", "operator"},
+    "DELETE /taxii2/root/collections/{coll}/objects/{object}/": {"member", "analyst",
+                                                                 "operator"},
+    "GET /taxii2/root/collections/{coll}/objects/{object}/versions/": {"member", "analyst",
+                                                                       "operator"},
+    "GET /share": {"member", "analyst", "operator"},
+    "GET /share/{coll}": {"member", "analyst", "operator"},
+    "GET /share/{coll}/objects/{object}": {"member", "analyst", "operator"},
+    "POST /share/{coll}/publish": {"member", "analyst", "operator"},
     "GET /orgs/{org}/reports/{file}": R,
     "POST /orgs/{org}/reports": {"analyst"},
     "GET /api/v1/orgs/{org}/reports": R,
@@ -127,6 +144,11 @@ EXPECTED = {
     "POST /exercises/{id}/respond": {"operator"},
     "POST /exercises/{id}/control": {"analyst"},
     "GET /api/v1/exercises/{id}": {"analyst", "operator"},
+    "GET /sns": R,
+    "GET /sns/alerts/{id}": R,
+    "POST /sns/alerts/{id}/state": {"analyst"},
+    "POST /sns/watch": {"analyst"},
+    "GET /api/v1/sns/alerts": R,
 }
 
 passed = 0
@@ -400,8 +422,56 @@ def seed(db):
     c.execute("INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason,"
               " updated_at) VALUES ('kanto-rail', '192.0.2.10', 0, 'kev', ?, 'kev', ?)",
               (NOW - 60, NOW))
+    seed_sns(c)
     c.commit()
     c.close()
+
+
+# SNS precursor alerts as src/sns writes them: one for kanto-rail (the matrix's {id}), one for
+# kansai-rail (operator A must never see it), each with an evidence post.
+def seed_sns(c):
+    for org, key in (("kanto-rail", "sns_kanto"), ("kansai-rail", "sns_kansai")):
+        post = c.execute(
+            "INSERT INTO sns_posts (platform, post_id, source, created_at, text, url, raw_sha256,"
+            " simhash, imported_at) VALUES ('telegram', ?, 'jsonl', ?, ?, ?, ?, 0, ?) RETURNING id",
+            ("c/" + org, NOW - 600, "#OpJapan %s <script>x</script> DDoS" % org,
+             "javascript:alert(1)", "0" * 64, NOW)).fetchone()[0]
+        c.execute("INSERT INTO sns_matches (post, org_slug, term, kind, classes, created_at, run)"
+                  " VALUES (?, ?, ?, 'domain', 1, ?, 1)", (post, org, org + ".test", NOW - 600))
+        SEED_IDS[key] = c.execute(
+            "INSERT INTO sns_alerts (org_slug, class, rule, score, reasons, first_at, last_at,"
+            " created_at) VALUES (?, 'ddos-target', 'ddos-announcement', 0.85, ?, ?, ?, ?)"
+            " RETURNING id", (org, json.dumps({"rule": "ddos-announcement", "note": "<b>x</b>"}),
+                              NOW - 600, NOW - 600, NOW)).fetchone()[0]
+        c.execute("INSERT INTO sns_alert_posts (alert, post) VALUES (?, ?)", (SEED_IDS[key], post))
+
+
+def sns_checks(srv, jars, token):
+    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
+    r = srv.request("GET", "/api/v1/sns/alerts", cookie=op)
+    check(r.status == 200 and {a["org"] for a in r.json()} == {"kanto-rail"},
+          "operator sees only its own SNS alerts: %s" % r.text()[:200])
+    r = srv.request("GET", "/api/v1/sns/alerts?org=kansai-rail",
+                    headers={"Authorization": "Bearer " + token})
+    check(r.status == 200 and r.json() == [], "operator token filtering on B: %s" % r.text()[:200])
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kansai"], cookie=op)
+    check(r.status == 404, "operator A reading B's SNS alert: %d" % r.status)
+    r = srv.request("GET", "/sns?org=kansai-rail", cookie=op)
+    check(r.status == 200 and "kansai-rail" not in r.text(), "operator A's SNS page shows no B rows")
+    r = srv.request("GET", "/api/v1/sns/alerts", cookie=ana)
+    check(r.status == 200 and {a["org"] for a in r.json()} >= {"kanto-rail", "kansai-rail"},
+          "analyst sees every SNS alert")
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kanto"], cookie=ana)
+    t = r.text()
+    check(r.status == 200 and "<script>x</script>" not in t and "&lt;script&gt;" in t
+          and 'href="javascript:' not in t, "SNS evidence escaped, no javascript: link")
+    r = srv.request("GET", "/sns?org=kanto-rail", cookie=ana)
+    check(r.status == 200 and 'id="sns-timeline"' in r.text() and 'id="sns-watch-add"' in r.text(),
+          "SNS page: timeline and watch form for the analyst")
+    r = srv.request("GET", "/sns", cookie=bur)
+    check(r.status == 200, "bureau SNS page: %d" % r.status)
+    r = srv.request("GET", "/sns?class=bogus", cookie=ana)
+    check(r.status == 400, "SNS page refuses an unknown class: %d" % r.status)
 
 
 # Alerts and notices as src/alert writes them. ALERT_IDS["kanto"] equals SEED_IDS["kanto"] so
@@ -492,10 +562,15 @@ def concrete(pattern, n):
         pattern = pattern.replace("{id}", str(EX_IDS["kanto"]))
     if pattern.startswith(("/cases/", "/api/v1/cases/")):
         pattern = pattern.replace("{id}", str(CASE_IDS["kanto-rail"]))
+    if pattern.startswith("/sns/alerts/"):
+        pattern = pattern.replace("{id}", str(SEED_IDS["sns_kanto"]))
     if "/scans/" in pattern:
         pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
     if "/reports/" in pattern:
         pattern = pattern.replace("{file}", REPORT_PERIOD + ".pdf")
+    pattern = (pattern.replace("{coll}", "no-such-collection")
+               .replace("{object}", "indicator--00000000-0000-4000-8000-000000000000")
+               .replace("{status}", "00000000-0000-4000-8000-000000000000"))
     if "/checklist/" in pattern:
         pattern = pattern.replace("{file}", "sheet.html")
     return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
@@ -510,6 +585,8 @@ def expected_status(method, pattern, role):
         if role == "anonymous":
             return 401 if api else 302
         return 403
+    if (pattern.startswith("/taxii2/root/") or pattern.startswith("/share/")) and "{" in pattern:
+        return 404  # the matrix's collection and status do not exist (404 like unreadable)
     if method == "GET":
         if pattern == "/login" and role != "anonymous":
             return 303  # signed in already: to the role's home
@@ -623,6 +700,11 @@ def matrix():
                         body = b"matrix attachment"
                         headers = {"Content-Type": "application/octet-stream",
                                    "X-CSRF-Token": csrfs[role] or ""}
+                    elif pattern == "/sns/alerts/{id}/state":
+                        body = {"csrf": csrfs[role] or "", "state": "confirmed"}
+                    elif pattern == "/sns/watch":
+                        body = {"csrf": csrfs[role] or "", "org": "kanto-rail",
+                                "term": "watch term %d" % n, "kind": "keyword"}
                     elif pattern == "/api/v1/users":
                         body = json.dumps({"name": "made%d" % n, "role": "member",
                                            "password": PASSWORD})
@@ -639,6 +721,8 @@ def matrix():
                     else:
                         body = {"csrf": csrfs[role] or "", "name": "form%d" % n,
                                 "role": "member", "password": PASSWORD}
+                if method == "DELETE":
+                    headers = {"X-CSRF-Token": csrfs[role] or ""}
                 r = srv.request(method, path, body, headers=headers, cookie=jar, source=source)
                 want = expected_status(method, pattern, role)
                 check(r.status == want, "%s %s as %s: %d, want %d" % (method, path, role,
@@ -660,6 +744,7 @@ def matrix():
                     check("403" in r.text() and "<html" in r.text(),
                           "%s as %s: 403 is not a page" % (path, role))
         alerts_checks(srv, jars, token, db)
+        sns_checks(srv, jars, token)
         cross_org(srv, jars, token)
         findings_checks(srv, jars, token)
         reports_checks(srv, jars, token, db, reports)
