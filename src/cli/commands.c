@@ -44,7 +44,8 @@ const struct cli_command cli_commands[] = {
     {"checklist", cmd_checklist, "self-assessment checklist: items, answers, score / 自己点検",
      cmd_checklist_usage},
     {"share", cmd_share, "STIX/TAXII sharing with the ISAC / 情報共有", cmd_share_usage},
-    {"sns", cmd_sns, "SNS precursor monitoring: import, watch, alerts / SNS 予兆監視", cmd_sns_usage},
+    {"sns", cmd_sns, "SNS precursor monitoring: import, watch, alerts / SNS 予兆監視",
+     cmd_sns_usage},
     {"exercise", cmd_exercise, "tabletop exercises: scenarios, runs, scoring / 演習・訓練",
      cmd_exercise_usage},
 };

@@ -827,18 +827,6 @@ def alerts_checks(srv, jars, token, db):
     check(r.status == 404, "water bureau reading a railway alert: %d" % r.status)
     r = srv.request("GET", "/api/v1/alerts/%d" % A["water"], cookie=bw)
     check(r.status == 200, "water bureau reading a water alert: %d" % r.status)
-    # exercises: an operator sees only the runs of its org, others are 404 alike
-    opx = login(srv, "operator")[1]
-    for path in ("/exercises/%d" % EX_IDS["water"], "/api/v1/exercises/%d" % EX_IDS["water"],
-                 "/exercises/999999"):
-        r = srv.request("GET", path, cookie=opx)
-        check(r.status == 404, "operator reading a run its org is not part of %s: %d" % (path, r.status))
-    r = srv.request("GET", "/exercises/%d" % EX_IDS["kanto"], cookie=opx)
-    check(r.status == 200 and "【訓練】" in r.text() and "<script>alert(1)" not in r.text(),
-          "operator's own run page: marked 【訓練】, script escaped: %d" % r.status)
-    r = srv.request("GET", "/exercises", cookie=opx)
-    check(r.status == 200 and "/exercises/%d\"" % EX_IDS["water"] not in r.text(),
-          "operator's run list leaves out other orgs' runs")
     # filters and paging (analyst: all six, plus any urgent unacknowledged security alert the
     # matrix's refused requests raised: the more routes, the more refusals)
     con = sqlite3.connect(db)
@@ -949,8 +937,24 @@ def alerts_checks(srv, jars, token, db):
     sec = con.execute("SELECT count(*) FROM alerts WHERE org_slug = '_security'"
                       " AND acked_at IS NULL AND urgent = 1").fetchone()[0]
     con.close()
-    check(m and m.group(1) == str(2 + sec) and "関西の警報" in r.text(), "analyst panel: %s" %
+    # the panel lists the newest five: with more refused routes (more security alerts) the
+    # kansai alert may be older than those
+    check(m and m.group(1) == str(2 + sec) and ("関西の警報" in r.text() or 2 + sec > 5),
+          "analyst panel: %s" %
           (m and m.group(1)))
+    # exercises (after the panel counts: refused reads raise security alerts): an operator
+    # sees only the runs of its org, others are 404 alike
+    opx = login(srv, "operator")[1]
+    for path in ("/exercises/%d" % EX_IDS["water"], "/api/v1/exercises/%d" % EX_IDS["water"],
+                 "/exercises/999999"):
+        r = srv.request("GET", path, cookie=opx)
+        check(r.status == 404, "operator reading a run its org is not part of %s: %d" % (path, r.status))
+    r = srv.request("GET", "/exercises/%d" % EX_IDS["kanto"], cookie=opx)
+    check(r.status == 200 and "【訓練】" in r.text() and "<script>alert(1)" not in r.text(),
+          "operator's own run page: marked 【訓練】, script escaped: %d" % r.status)
+    r = srv.request("GET", "/exercises", cookie=opx)
+    check(r.status == 200 and "/exercises/%d\"" % EX_IDS["water"] not in r.text(),
+          "operator's run list leaves out other orgs' runs")
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
     actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
     for want in [("operator", "alert.ack"), ("analyst", "alert.ack"), ("anonymous", "alert.ack"),
