@@ -227,7 +227,9 @@ static int step_rating(struct run *r)
 
 	if (rc == 0)
 		rc = rating_store(r->s, &res, r->now, r->e);
-	if (rc == 0)
+	if (rc == 0 && !res.assessed)
+		snprintf(r->line, sizeof(r->line), "%s: 未診断 / not assessed", res.period);
+	else if (rc == 0)
 		snprintf(r->line, sizeof(r->line),
 			 "%s: %c (%.1f 点 / points, 減点 %zu 件 / deductions)", res.period,
 			 res.grade, res.score, res.n_d);

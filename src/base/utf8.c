@@ -3,6 +3,9 @@
 
 #include "base/utf8.h"
 
+#include <stdio.h>
+#include <string.h>
+
 bool utf8_valid(const char *s, size_t len, size_t *bad_at)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -52,4 +55,40 @@ bad:
 	if (bad_at)
 		*bad_at = i;
 	return false;
+}
+
+char *utf8_escape_binary(const char *s, char *out, size_t cap)
+{
+	size_t k = 0, n = s ? strlen(s) : 0;
+
+	if (!cap)
+		return out;
+	for (size_t i = 0; i < n && k + 1 < cap;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80	      ? 1
+			     : (c >> 5) == 6  ? 2
+			     : (c >> 4) == 14 ? 3
+			     : (c >> 3) == 30 ? 4
+					      : 0;
+		if (len > 1 && i + len <= n && utf8_valid(s + i, len, NULL)) {
+			if (k + len >= cap)
+				break;
+			memcpy(out + k, s + i, len);
+			k += len;
+			i += len;
+			continue;
+		}
+		if (len == 1 && (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7f) {
+			out[k++] = (char)c;
+			i++;
+			continue;
+		}
+		if (k + 4 >= cap)
+			break;
+		snprintf(out + k, cap - k, "\\x%02x", c);
+		k += 4;
+		i++;
+	}
+	out[k] = '\0';
+	return out;
 }

@@ -9,4 +9,9 @@
  * byte offset of the first invalid sequence. */
 bool utf8_valid(const char *p, size_t len, size_t *bad_at);
 
+/* Copies s into out (cap bytes, always terminated) with every byte that is not part of a
+ * well-formed UTF-8 sequence, and every control character but newline and tab, written as
+ * \xNN: binary banners (a MySQL handshake) read as text, never as U+FFFD. Returns out. */
+char *utf8_escape_binary(const char *s, char *out, size_t cap);
+
 #endif

@@ -51,6 +51,14 @@ static void print_rating(const cJSON *o)
 	const cJSON *d;
 	const char *prev = cJSON_GetStringValue(cJSON_GetObjectItem(o, "previous_grade"));
 
+	if (cJSON_IsFalse(cJSON_GetObjectItem(o, "assessed"))) {
+		printf(
+		    "%s %s: 未診断 / not assessed (診断が完了していないため等級はありません / no "
+		    "complete assessment, so no grade)\n",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "org")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "period")));
+		return;
+	}
 	printf("%s %s: 等級 / grade %s  評点 / score %.1f  (減点 / points lost %.1f)\n",
 	       cJSON_GetStringValue(cJSON_GetObjectItem(o, "org")),
 	       cJSON_GetStringValue(cJSON_GetObjectItem(o, "period")),
@@ -200,6 +208,14 @@ static int rating_sector(struct cli *c, int argc, char **argv)
 				printf("%+.1f\n", cJSON_GetNumberValue(ch));
 			else
 				printf("-\n");
+		}
+		if (cJSON_GetNumberValue(cJSON_GetObjectItem(sec, "not_assessed")) > 0) {
+			const cJSON *x;
+			printf("%-12s 未診断 / not assessed (平均に含めず / not in the mean):",
+			       cJSON_GetStringValue(cJSON_GetObjectItem(sec, "sector")));
+			cJSON_ArrayForEach(x, cJSON_GetObjectItem(sec, "not_assessed_orgs"))
+			    printf(" %s", cJSON_GetStringValue(x));
+			printf("\n");
 		}
 	}
 	cJSON_Delete(o);

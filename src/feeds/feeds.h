@@ -274,4 +274,14 @@ int feeds_cve5_zip_lines(const void *p, size_t len, const char *path, FILE *out,
 /* Japanese JVN severity for a CVSS severity word and version ("HIGH", 3 -> 重要); "" when none. */
 const char *feeds_jvn_severity(const char *word, int cvss_major);
 
+/* How old a feed family's data is (kev, nvd, cve5, epss, jvn): the newest date the data
+ * carries (KEV catalog release, EPSS score date, NVD/feed Last-Modified; 0 unknown), the last
+ * import and the records imported. Up to cap families into out, *n of them. */
+struct feeds_fresh {
+	char feed[16];
+	int64_t data_at, imported_at, records;
+};
+int feeds_freshness(struct store *s, struct feeds_fresh *out, size_t cap, size_t *n,
+		    struct merr *e);
+
 #endif

@@ -131,31 +131,49 @@ static void rating_section(struct web_req *r, const char *slug)
 		cJSON_GetStringValue(cJSON_GetObjectItem(o, "grade")), M_SCORE, score, M_PERIOD,
 		cJSON_GetStringValue(cJSON_GetObjectItem(o, "period")), M_DEDUCTIONS, M_KIND,
 		M_TITLE, M_ASSET, M_POINTS, M_NOTE);
-	cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "deductions"))
-	{
-		char pts[32];
-		snprintf(pts, sizeof(pts), "-%.1f",
-			 cJSON_GetNumberValue(cJSON_GetObjectItem(x, "points")));
-		web_out(r,
-			"<tr><td><a href=\"/findings/%L\">%L</a></td><td>%s</td><td>%s</td>"
-			"<td>%s</td><td class=\"num\">%s</td><td>%s %s</td></tr>",
-			(int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),
-			(int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),
-			cJSON_GetStringValue(cJSON_GetObjectItem(x, "reason_ja")),
-			cJSON_GetStringValue(cJSON_GetObjectItem(x, "title")),
-			cJSON_GetStringValue(cJSON_GetObjectItem(x, "asset")), pts,
-			cJSON_GetStringValue(cJSON_GetObjectItem(x, "factors")),
-			cJSON_GetStringValue(cJSON_GetObjectItem(x, "note")));
-	}
-	{
-		char t[64];
-		snprintf(t, sizeof(t), "100 - %.1f = %.1f",
-			 cJSON_GetNumberValue(cJSON_GetObjectItem(o, "points_lost")),
-			 cJSON_GetNumberValue(cJSON_GetObjectItem(o, "score")));
-		web_out(r,
-			"<tfoot><tr><th colspan=\"4\">%T</th><td class=\"num\" id=\"sum\">%s</td>"
-			"<td></td></tr></tfoot></table>",
-			M_SCORE, t);
+	/* rows that cost points first; the 0-point rows (cap reached) folded below the total */
+	int zero = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			char t[64];
+			snprintf(t, sizeof(t), "100 - %.1f = %.1f",
+				 cJSON_GetNumberValue(cJSON_GetObjectItem(o, "points_lost")),
+				 cJSON_GetNumberValue(cJSON_GetObjectItem(o, "score")));
+			web_out(r,
+				"<tfoot><tr><th colspan=\"4\">%T</th><td class=\"num\" "
+				"id=\"sum\">%s</td>"
+				"<td></td></tr></tfoot></table>",
+				M_SCORE, t);
+			if (!zero)
+				break;
+			web_out(r,
+				"<details id=\"zero-deductions\"><summary>%T (%d)</summary><table>",
+				M_ZERO_DEDUCTIONS, zero);
+		}
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "deductions"))
+		{
+			char pts[32];
+			double p = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "points"));
+			if ((p > 0) != (pass == 0))
+				continue;
+			snprintf(pts, sizeof(pts), "-%.1f", p);
+			web_out(r,
+				"<tr><td><a href=\"/findings/%L\">%L</a></td><td>%s</td><td>%s</td>"
+				"<td>%s</td><td class=\"num\">%s</td><td>%s %s</td></tr>",
+				(int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),
+				(int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),
+				cJSON_GetStringValue(cJSON_GetObjectItem(x, "reason_ja")),
+				cJSON_GetStringValue(cJSON_GetObjectItem(x, "title")),
+				cJSON_GetStringValue(cJSON_GetObjectItem(x, "asset")), pts,
+				cJSON_GetStringValue(cJSON_GetObjectItem(x, "factors")),
+				cJSON_GetStringValue(cJSON_GetObjectItem(x, "note")));
+		}
+		if (pass == 0) {
+			cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "deductions")) zero +=
+			    !(cJSON_GetNumberValue(cJSON_GetObjectItem(x, "points")) > 0);
+		} else {
+			web_out(r, "</table></details>");
+		}
 	}
 	cJSON_Delete(o);
 }
@@ -286,6 +304,7 @@ void web_org_sections(struct web_req *r, const char *slug)
 	char path[160];
 
 	rating_section(r, slug);
+	web_org_coverage(r, slug);
 	snprintf(path, sizeof(path), "/orgs/%s", slug);
 	web_org_findings(r, slug, path);
 	services_section(r, slug);

@@ -187,6 +187,15 @@ const struct web_route web_routes[] = {
      "sns.alert.state"},
     {"POST", "/sns/watch", web_post_sns_watch, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, "sns.watch.add"},
     {"GET", "/api/v1/sns/alerts", web_api_sns_alerts, READERS, WEB_OBJ_NONE, API, NULL},
+    /* findings triage (page_findings.c, src/findings/triage.c): the caller's rows are part of
+     * the update, so another operator's finding is the same 404 as a missing one */
+    {"POST", "/findings/triage", web_post_findings_triage, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, PAGE, "finding.triage"},
+    {"POST", "/api/v1/findings/triage", web_api_findings_triage, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, API, "finding.triage"},
+    {"GET", "/findings.csv", web_get_findings_csv, READERS, WEB_OBJ_NONE, PAGE, "finding.export"},
+    {"GET", "/hosts/{ip}", web_page_host, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/alerts.csv", web_get_alerts_csv, READERS, WEB_OBJ_NONE, PAGE, "alert.export"},
     /* exercise (page_exercise.c): analysts see the scenario library and every run, start runs
      * and steer them; operators see and act in the runs their org takes part in (404
      * otherwise). Reading a run delivers the injects due first. */

@@ -274,10 +274,63 @@ enum web_msg {
 	/* exercise */
 	M_EXERCISES,
 	M_EXERCISE,
+	/* findings, priority, triage (trust) */
+	M_OVERDUE,
+	M_KEV_DUE,
+	M_DECLARED,
+	M_SEARCH,
+	M_CVE,
+	M_HOST,
+	M_TO_CONFIRM,
+	M_OVERDUE_ONLY,
+	M_NUMBER,
+	M_CSV_EXPORT,
+	M_NO_MATCH,
+	M_INPUT,
+	M_CONFIDENCE,
+	M_FIX_FIRST,
+	M_NO_OPEN_FINDINGS,
+	M_FEED_AGE,
+	M_DAYS_OLD,
+	M_IMPORTED,
+	M_NOT_ASSESSED,
+	M_ASSESSED,
+	M_COVERAGE,
+	M_ASSESSMENT,
+	M_LAST_SCAN,
+	M_ADDRS_SCANNED,
+	M_AUTHORISED_FROM,
+	M_TRIAGE,
+	M_UNTRIAGED,
+	M_ASSIGNEE,
+	M_COMMENT,
+	M_COMMENTS,
+	M_TRIAGE_LOG,
+	M_UNTIL,
+	M_APPLY,
+	M_SELECTED,
+	M_UNCHANGED,
+	M_MY_FINDINGS,
+	M_DUE_THIS_WEEK,
+	M_ZERO_DEDUCTIONS,
 	M_COUNT
 };
 
 const char *web_msg(enum web_lang lang, enum web_msg m);
+/* A code the UI shows (severity, state, kind, urgency, matcher state, reason name, event ...)
+ * in lang from the catalogue's code table; an unknown code is returned as it is. */
+const char *web_code(enum web_lang lang, const char *code);
+struct web_req;
+/* page_findings.c: triage (analysts, operators; the caller's rows in the query). */
+int web_post_findings_triage(struct web_req *r);
+int web_api_findings_triage(struct web_req *r);
+int web_get_findings_csv(struct web_req *r);
+int web_get_alerts_csv(struct web_req *r);
+int web_page_host(struct web_req *r);
+void web_panel_mine(struct web_req *r);
+/* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
+void web_panel_coverage(struct web_req *r);
+void web_org_coverage(struct web_req *r, const char *slug);
 
 /* ---- the request ---- */
 

@@ -207,10 +207,28 @@ static void test_utf8__rejects_bad_sequences(void **state)
 	assert_false(utf8_valid("\xe6\x9d", 2, &at));	  /* truncated */
 }
 
+static void test_utf8__binary_bytes_escaped_never_replaced(void **state)
+{
+	/* a MySQL handshake read as text: length, protocol 10, version, a NUL, salt bytes */
+	const char in[] = "J\x00\x00\x00\x0a5.5.30-1.1\x00\xff\xfe\x01 関東 \xe3\x81";
+	char out[128];
+
+	(void)state;
+	utf8_escape_binary(in, out, sizeof(out)); /* stops at the first NUL, as C text does */
+	assert_string_equal(out, "J");
+	utf8_escape_binary("v5.5\xff\x01 関東\xe3\x81\tok", out, sizeof(out));
+	assert_string_equal(out, "v5.5\\xff\\x01 関東\\xe3\\x81\tok");
+	assert_true(utf8_valid(out, strlen(out), NULL));
+	assert_null(strstr(out, "\xef\xbf\xbd"));   /* no U+FFFD */
+	utf8_escape_binary("\xff\xff\xff", out, 6); /* bounded: whole escapes only */
+	assert_string_equal(out, "\\xff");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_err__formats_file_line_field),
+	    cmocka_unit_test(test_utf8__binary_bytes_escaped_never_replaced),
 	    cmocka_unit_test(test_err__offset_when_no_line),
 	    cmocka_unit_test(test_buf__grows_and_caps),
 	    cmocka_unit_test(test_buf__json_str_escapes_and_reads_back),
