@@ -12,7 +12,7 @@ M=${MAMORI:?set MAMORI to the mamori binary}
 SRC=${MAMORI_SOURCE_DIR:?set MAMORI_SOURCE_DIR}
 T=$(mktemp -d)
 SPID=
-trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export MAMORI_DB=$T/m.db
 export MAMORI_EXERCISES=$SRC/data/exercises
 . "$(dirname "$0")/../support/check.sh"
