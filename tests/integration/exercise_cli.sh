@@ -113,13 +113,18 @@ PY
 python3 "$T/smtp.py" "$T/mail.log" "$T/port" &
 SPID=$!
 for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+# a real notice queued beside them: it goes in the operator's digest, the exercise mails apart
+"$M" advisories send --products 'cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*' --title '本物の注意喚起' --body '実際の通知' >/dev/null
 "$M" alert run --smtp "smtp://127.0.0.1:$(cat "$T/port")" --attempts 1 --timeout 5 --json >"$T/run.json"
 want=$(q "SELECT count(*) FROM alert_targets t JOIN alerts a ON a.id = t.alert_id WHERE a.issue_key LIKE 'exercise:%' AND t.channel = 'email'")
-check "every exercise mail was delivered to the lab mailbox ($want)" "[ '$want' -gt 0 ] && [ \"\$(wc -l <'$T/mail.log')\" = '$want' ]"
-check "【訓練】 in every delivered subject and body" "python3 -c '
+check "every exercise mail was delivered to the lab mailbox as its own mail ($want)" "[ '$want' -gt 0 ] && [ \"\$(grep -c '\"subject\": \"【訓練】' '$T/mail.log')\" = '$want' ]"
+check "【訓練】 in every exercise subject and body; no real mail carries 【訓練】 or exercise content" "python3 -c '
 import json,sys
 m=[json.loads(l) for l in open(sys.argv[1])]
-sys.exit(0 if m and all(x[\"subject\"].startswith(\"【訓練】\") and x[\"body\"].startswith(\"【訓練】\") and x[\"body\"].count(\"【訓練】\") >= 2 for x in m) else 1)' '$T/mail.log'"
+ex=[x for x in m if x[\"subject\"].startswith(\"【訓練】\")]
+real=[x for x in m if not x[\"subject\"].startswith(\"【訓練】\")]
+sys.exit(0 if ex and real and all(x[\"body\"].startswith(\"【訓練】\") and x[\"body\"].count(\"【訓練】\") >= 2 for x in ex)
+ and all(\"【訓練】\" not in x[\"body\"] and \"実際の通知\" in x[\"body\"] for x in real) else 1)' '$T/mail.log'"
 check "the mail carries the inject's content" "grep -q '5つのターミナルと集中管理ゲート' '$T/mail.log'"
 
 # --- exercise incidents never appear in real lists, reminders or statistics
