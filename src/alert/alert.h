@@ -87,6 +87,9 @@ int alert_ack_id(struct store *s, int64_t alert_id, const char *actor, int64_t n
 int alert_token_new(char token[ALERT_TOKEN_LEN + 1], char hash_hex[65], struct merr *e);
 /* 32 lower-case hex characters. */
 bool alert_token_ok(const char *token);
+/* The alert a link token names (only its SHA-256 is stored); M_ENOTFOUND for an unknown or
+ * malformed token. */
+int alert_id_by_token(struct store *s, const char *token, int64_t *alert_id, struct merr *e);
 /* A console base URL is acceptable (NULL is: no link). M_EINVAL with the reason. */
 int alert_ack_base_check(const char *base, struct merr *e);
 
@@ -225,5 +228,9 @@ int alert_targets_each(struct store *s, int64_t id,
 int alert_deliveries_each(struct store *s, int64_t id,
 			  int (*fn)(void *arg, const struct alert_delivery_row *d), void *arg,
 			  struct merr *e);
+/* Their JSON shapes (docs/API.md; read.c). */
+struct cJSON;
+struct cJSON *alert_target_json(const struct alert_target_row *t);
+struct cJSON *alert_delivery_json(const struct alert_delivery_row *d);
 
 #endif

@@ -79,7 +79,10 @@ static int send_mail(const struct alert_conf *conf, const struct target *t, int6
 	rcpt = curl_slist_append(NULL, t->target);
 	curl_easy_setopt(h, CURLOPT_URL, conf->smtp_url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(h, CURLOPT_USE_SSL, conf->require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+	/* Policy, whatever the front end asked: the SMTP AUTH password never travels in clear,
+	 * so with a user STARTTLS is mandatory (smtps:// is TLS from the start). */
+	curl_easy_setopt(h, CURLOPT_USE_SSL,
+			 conf->require_tls || conf->smtp_user ? CURLUSESSL_ALL : CURLUSESSL_TRY);
 	if (conf->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, conf->ca_file);
 	if (conf->smtp_user) {

@@ -57,6 +57,34 @@ bad:
 	return false;
 }
 
+char *utf8_escape(const char *in, size_t len, char *out, size_t cap)
+{
+	size_t o = 0, i = 0;
+
+	if (!cap)
+		return out;
+	while (i < len && o + 1 < cap) {
+		unsigned char c = (unsigned char)in[i];
+		size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (c >= 0x20 && c != 0x7f &&
+		    (c < 0x80 || (i + n <= len && utf8_valid(in + i, n, NULL)))) {
+			if (o + n >= cap)
+				break;
+			memcpy(out + o, in + i, n);
+			o += n;
+			i += n;
+			continue;
+		}
+		if (o + 4 >= cap)
+			break;
+		snprintf(out + o, cap - o, "\\x%02x", c);
+		o += 4;
+		i++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 char *utf8_escape_binary(const char *s, char *out, size_t cap)
 {
 	size_t k = 0, n = s ? strlen(s) : 0;

@@ -8,6 +8,7 @@
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "inventory/inventory.h"
 #include "findings/findings.h"
 
 const char cmd_findings_usage[] =
@@ -236,17 +237,15 @@ static int update_org(void *arg, const char *org)
 	return 0;
 }
 
-/* Every organisation's slug, in order (for --all). */
+/* Every organisation, in order (for --all). */
 static int each_org(struct store *s, int (*fn)(void *, const char *), void *arg, struct merr *e)
 {
-	struct store_stmt *st = NULL;
-	int rc = store_prepare(s, "SELECT slug FROM orgs ORDER BY slug", &st, e);
-	if (rc)
-		return rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		if ((rc = fn(arg, stmt_text(st, 0))))
-			break;
-	stmt_finalize(st);
+	struct inv_slugs orgs;
+	int rc = inv_org_slugs(s, &orgs, e);
+
+	for (size_t i = 0; rc == 0 && i < orgs.n; i++)
+		rc = fn(arg, orgs.v[i]);
+	inv_slugs_release(&orgs);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "inventory/inventory.h"
 #include "rating/rating.h"
 
 const char cmd_rating_usage[] =
@@ -140,7 +141,6 @@ static int compute_org(void *arg, const char *org)
 static int rating_compute_cmd(struct cli *c, int argc, char **argv)
 {
 	struct comp k = {c, NULL, NULL, {0}};
-	struct store_stmt *st = NULL;
 	bool all = false;
 	int rc = parse_json_only(c, argc, argv, NULL, &all);
 
@@ -155,12 +155,12 @@ static int rating_compute_cmd(struct cli *c, int argc, char **argv)
 		k.arr = cJSON_CreateArray();
 	if (!all) {
 		rc = compute_org(&k, argv[optind]);
-	} else if ((rc = store_prepare(k.s, "SELECT slug FROM orgs ORDER BY slug", &st, &k.e)) ==
-		   0) {
-		while ((rc = stmt_step(st, &k.e)) == 1)
-			if ((rc = compute_org(&k, stmt_text(st, 0))))
-				break;
-		stmt_finalize(st);
+	} else {
+		struct inv_slugs orgs;
+		rc = inv_org_slugs(k.s, &orgs, &k.e);
+		for (size_t i = 0; rc == 0 && i < orgs.n; i++)
+			rc = compute_org(&k, orgs.v[i]);
+		inv_slugs_release(&orgs);
 	}
 	if (rc < 0) {
 		cJSON_Delete(k.arr);

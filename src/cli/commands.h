@@ -34,6 +34,7 @@ int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_checklist(struct cli *c, int argc, char **argv);
 int cmd_share(struct cli *c, int argc, char **argv);
 int cmd_sns(struct cli *c, int argc, char **argv);
+int cmd_jobs(struct cli *c, int argc, char **argv);
 /* Runs identify on the ports scan_id found open for org (scan --identify). */
 int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id);
 
@@ -51,6 +52,9 @@ extern const char cmd_alert_usage[], cmd_advisories_usage[];
 extern const char cmd_incident_usage[], cmd_case_usage[], cmd_audit_usage[];
 extern const char cmd_checklist_usage[];
 extern const char cmd_share_usage[];
-extern const char cmd_sns_usage[];
+extern const char cmd_sns_usage[], cmd_jobs_usage[];
+/* harden-data */
+int cmd_store(struct cli *c, int argc, char **argv);
+extern const char cmd_store_usage[];
 
 #endif

@@ -75,12 +75,17 @@ int feeds_import_dir(struct store *s, const char *dir, const struct feeds_opts *
 		     feeds_result_fn cb, void *arg, struct merr *e);
 
 /* One row of feed_state, borrowed during the callback. */
+struct cJSON;
+
 struct feeds_state {
 	const char *feed, *source, *checkpoint, *etag, *last_modified;
 	int64_t last_import, records, errors;
 };
 typedef void (*feeds_state_fn)(const struct feeds_state *st, void *arg);
 int feeds_status(struct store *s, feeds_state_fn cb, void *arg, struct merr *e);
+/* One feed's state as JSON, the one shape (feed, source, last_import UTC, records, errors,
+ * checkpoint, etag, last_modified; null when absent). */
+struct cJSON *feeds_state_json(const struct feeds_state *st);
 
 /* ---- KEV catalog diff (two files, not the store) ---- */
 

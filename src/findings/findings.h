@@ -384,4 +384,11 @@ int finding_schedule_list(struct store *s, bool due_only, int64_t now,
 int finding_schedule_due_orgs(struct store *s, int64_t now, int (*fn)(void *arg, const char *org),
 			      void *arg, struct merr *e);
 
+/* Per organisation among rows (NULL: all), how many hosts are due for a rescan at now, most
+ * first, at most limit organisations (<= 0: all). */
+struct inv_rows;
+int finding_schedule_due_by_org(struct store *s, const struct inv_rows *rows, int64_t now,
+				int64_t limit, int (*fn)(void *arg, const char *org, int64_t hosts),
+				void *arg, struct merr *e);
+
 #endif

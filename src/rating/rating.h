@@ -95,4 +95,16 @@ int rating_load_json(struct store *s, const char *org, const char *period, struc
  * and the change of the mean from the quarter before (new object). */
 int rating_sector_json(struct store *s, const char *sector, struct cJSON **out, struct merr *e);
 
+/* The newest snapshot of each organisation among rows (NULL: all), ordered by grade then
+ * slug; strings borrowed for the callback. fn returning non-zero stops. */
+struct inv_rows;
+struct rating_latest {
+	const char *org, *grade;
+	double score;
+	const char *period;
+};
+int rating_latest_each(struct store *s, const struct inv_rows *rows,
+		       int (*fn)(void *arg, const struct rating_latest *r), void *arg,
+		       struct merr *e);
+
 #endif

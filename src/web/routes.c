@@ -379,6 +379,17 @@ int web_org_filter(const struct web_req *r, const char *requested_slug,
 	}
 }
 
+int web_rows(const struct web_req *r, struct inv_rows *rows)
+{
+	rows->org = rows->sector = NULL;
+	switch (r->who.role) {
+	case AUTH_ROLE_ANALYST: return 0;
+	case AUTH_ROLE_OPERATOR: rows->org = r->who.org_slug; return 0;
+	case AUTH_ROLE_BUREAU: rows->sector = r->who.sector; return 0;
+	default: return M_EPERM;
+	}
+}
+
 int web_org_load(struct web_req *r, unsigned with, struct inv_doc **out)
 {
 	const char *org = web_kv_get(&r->params, "org");

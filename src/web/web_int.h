@@ -380,7 +380,8 @@ struct web_req {
 /* Server-wide settings a handler may need. */
 struct web_server_opts {
 	const char *reports_dir; /* where `mamori report --out` writes; NULL: no reports */
-	struct web_scanq *scanq; /* background scans started from the console (page_scans.c) */
+	struct job_queue *jobs;	 /* background jobs: console scans (page_scans.c, src/job) */
+	double scan_rate;	 /* probes/s of console scans */
 	struct auth_session_limits session;
 	bool tls;
 	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
@@ -668,21 +669,14 @@ const char *web_scan_state_label(struct web_req *r, const char *state);
  * anything else (the only file names a report download accepts). */
 bool web_report_file_parse(const char *file, char period[8], const char **ext);
 
-/* The background scan runner: one worker thread with its own store handle, a bounded
- * queue, one scan at a time per organisation. stop interrupts a running scan (its row is
- * left 'interrupted', resumable with `mamori scan --resume ID`) and joins the thread. */
-struct web_scanq;
-struct web_scanq_config {
-	const char *db;
-	double rate;	      /* probes/s */
-	double max_runtime;   /* seconds of sending per scan */
-	const char *data_dir; /* Recog fingerprints for the "identify" profile */
-};
-int web_scanq_start(const struct web_scanq_config *c, struct web_scanq **out, struct merr *e);
-void web_scanq_stop(struct web_scanq *q);
-
 /* Home page for a role after login. */
 const char *web_home_for(enum auth_role role);
+
+/* The caller's row-level rule for library reads: operators their organisation, bureau users
+ * their sector's, analysts all (an empty slug or sector matches nothing). M_EPERM for any
+ * other role. */
+struct inv_rows;
+int web_rows(const struct web_req *r, struct inv_rows *rows);
 
 /* Loads the one organisation named by r's {org} parameter (slug or numeric id), narrowed by
  * web_org_filter, with the parts `with` asks for. M_ENOTFOUND when it is not among the

@@ -1221,7 +1221,7 @@ def findings_checks(srv, jars, token):
     check(d.get("grade") == "C" and abs(sum(x["points"] for x in d["deductions"]) -
                                          (100 - d["score"])) < 0.05, "kanto rating %s" % d)
     r = srv.request("GET", "/api/v1/orgs/kanto-rail/services", cookie=op)
-    check(r.status == 200 and r.json()["items"][0]["tls"]["expired"] is True, "services tls")
+    check(r.status == 200 and r.json()["items"][0]["tls_info"]["expired"] is True, "services tls")
     r = srv.request("GET", "/api/v1/orgs/kanto-rail/findings?state=open", cookie=op)
     check(r.status == 200 and [f["id"] for f in r.json()["items"]] == [k], "org findings")
     # pages: dashboard panels, operator page, escaped evidence
@@ -1657,6 +1657,12 @@ def scan_shutdown_check(db, tmp):
         con.close()
         check(state == "interrupted" and cp > 0 and fin, "scan after shutdown: %s %s" %
               (state, cp))
+        # its job (src/job) went back to the queue, to be continued at the next start
+        con = sqlite3.connect(db)
+        job = con.execute("SELECT kind, state, attempts, lease_owner FROM jobs WHERE subject = ?",
+                          ("scan:%d" % sid,)).fetchall()
+        con.close()
+        check(job == [("scan", "queued", 1, None)], "the scan's job after shutdown: %s" % job)
         # and the CLI continues it from there (one second of it, same loopback scope)
         p = subprocess.run([M, "--db", db, "scan", "--resume", str(sid), "--max-runtime", "1"],
                            capture_output=True, text=True, timeout=60)
