@@ -164,14 +164,23 @@ int inc_events_verify(struct store *s, struct chain_verify *r, struct merr *e)
 
 int inc_org_of(struct store *s, int64_t id, char *org, size_t cap, struct merr *e)
 {
+	return inc_org_of_run(s, id, 0, org, cap, e);
+}
+
+int inc_org_of_run(struct store *s, int64_t id, int64_t run, char *org, size_t cap, struct merr *e)
+{
 	struct store_stmt *st = NULL;
 	int rc = store_prepare(s,
 			       "SELECT o.slug FROM incidents i JOIN orgs o ON o.id = i.org_id "
-			       "WHERE i.id = ? AND i.exercise_run IS NULL",
+			       "WHERE i.id = ? AND i.exercise_run IS ?",
 			       &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
+	if (run)
+		stmt_bind_int64(st, 2, run);
+	else
+		stmt_bind_null(st, 2);
 	rc = stmt_step(st, e);
 	if (rc == 1)
 		snprintf(org, cap, "%s", stmt_text(st, 0));
@@ -367,11 +376,15 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 		if ((rc = store_prepare(
 			 c->s,
 			 "SELECT versions, last_kind, aware_at FROM incidents WHERE id "
-			 "= ? AND org_id = ? AND exercise_run IS NULL",
+			 "= ? AND org_id = ? AND exercise_run IS ?",
 			 &st, e)))
 			goto fail;
 		stmt_bind_int64(st, 1, inc);
 		stmt_bind_int64(st, 2, org_id);
+		if (c->exercise_run)
+			stmt_bind_int64(st, 3, c->exercise_run);
+		else
+			stmt_bind_null(st, 3);
 		rc = stmt_step(st, e);
 		if (rc == 1) {
 			n = (int)stmt_int64(st, 0);
@@ -416,8 +429,8 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 		if ((rc = store_prepare(
 			 c->s,
 			 "INSERT INTO incidents (org_id, title, type, occurred_at, "
-			 "aware_at, versions, last_kind, created_at, updated_at) VALUES "
-			 "(?, ?, ?, ?, ?, 1, 'initial', ?, ?) RETURNING id",
+			 "aware_at, versions, last_kind, created_at, updated_at, exercise_run) "
+			 "VALUES (?, ?, ?, ?, ?, 1, 'initial', ?, ?, ?) RETURNING id",
 			 &st, e)))
 			goto fail;
 		stmt_bind_int64(st, 1, org_id);
@@ -427,6 +440,10 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 		stmt_bind_int64(st, 5, r->aware_at);
 		stmt_bind_int64(st, 6, c->now);
 		stmt_bind_int64(st, 7, c->now);
+		if (c->exercise_run)
+			stmt_bind_int64(st, 8, c->exercise_run);
+		else
+			stmt_bind_null(st, 8);
 		rc = stmt_step(st, e);
 		if (rc == 1)
 			inc = stmt_int64(st, 0);

@@ -74,6 +74,8 @@ struct inc_ctx {
 	const struct inc_regimes *regimes; /* may be NULL: no clocks */
 	const char *actor;		   /* who: a user name, "cli:<uid>" */
 	int64_t now;
+	int64_t exercise_run; /* 0: real; else an exercise run (issue 17): inc_file marks the new
+				 incident with it and inc_assess reaches only that run's incidents */
 };
 
 /* Files a report for org (slug): a new incident (r->incident 0) or a new version of it. Every
@@ -131,6 +133,8 @@ int inc_draft_get(const struct inc_ctx *c, const char *user, char **json, struct
 int inc_draft_drop(const struct inc_ctx *c, const char *user, struct merr *e);
 /* The org slug an incident belongs to (for authorisation). */
 int inc_org_of(struct store *s, int64_t id, char *org, size_t cap, struct merr *e);
+/* The same for the incidents of an exercise run (run 0: real ones, as inc_org_of). */
+int inc_org_of_run(struct store *s, int64_t id, int64_t run, char *org, size_t cap, struct merr *e);
 
 /* ------------------------------------------------------------ clocks */
 

@@ -293,7 +293,7 @@ int inc_assess(const struct inc_ctx *c, int64_t id, const struct inc_assessment 
 		return rc;
 	if ((rc = store_begin_immediate(c->s, e)))
 		goto out;
-	if ((rc = inc_org_of(c->s, id, org, sizeof(org), e)))
+	if ((rc = inc_org_of_run(c->s, id, c->exercise_run, org, sizeof(org), e)))
 		goto fail;
 	if (!(ind = indicators(c->s, id, e)) || !(ind_s = cJSON_PrintUnformatted(ind)) ||
 	    (chosen && !(nc_s = cJSON_PrintUnformatted(chosen)))) {

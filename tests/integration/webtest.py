@@ -106,24 +106,6 @@ EXPECTED = {
     # harden-web (issue #19): API tokens in the admin console
     "GET /users/{user}/tokens": {"admin"},
     "POST /users/{user}/tokens/{id}/revoke": {"admin"},
-    # checklist: operators answer their own org, analysts read; bureau users see only the
-    # k-anonymous sector comparison
-    "GET /orgs/{org}/checklist": {"analyst", "operator"},
-    "POST /orgs/{org}/checklist": {"operator"},
-    "GET /orgs/{org}/checklist/{file}": {"analyst", "operator"},
-    "GET /api/v1/orgs/{org}/checklist": {"analyst", "operator"},
-    "GET /checklist/sector": {"analyst", "bureau"},
-    "GET /api/v1/checklist/sector": {"analyst", "bureau"},
-    "GET /sns": R,
-    "GET /sns/alerts/{id}": R,
-    "POST /sns/alerts/{id}/state": {"analyst"},
-    "POST /sns/watch": {"analyst"},
-    "GET /api/v1/sns/alerts": R,
-    "POST /findings/triage": {"analyst", "operator"},
-    "GET /findings.csv": R,
-    "GET /hosts/{ip}": R,
-    "GET /alerts.csv": R,
-    "POST /api/v1/findings/triage": {"analyst", "operator"},
     # incident
     "GET /incidents": R,
     "GET /incidents/new": {"operator"},
@@ -147,6 +129,31 @@ EXPECTED = {
     "POST /api/v1/incidents/{id}/attachments": {"analyst", "operator"},
     "GET /api/v1/cases": {"analyst", "operator"},
     "GET /api/v1/cases/{id}": {"analyst", "operator"},
+    # checklist: operators answer their own org, analysts read; bureau users see only the
+    # k-anonymous sector comparison
+    "GET /orgs/{org}/checklist": {"analyst", "operator"},
+    "POST /orgs/{org}/checklist": {"operator"},
+    "GET /orgs/{org}/checklist/{file}": {"analyst", "operator"},
+    "GET /api/v1/orgs/{org}/checklist": {"analyst", "operator"},
+    "GET /checklist/sector": {"analyst", "bureau"},
+    "GET /api/v1/checklist/sector": {"analyst", "bureau"},
+    # exercise: analysts run and steer; operators only their own runs
+    "GET /exercises": {"analyst", "operator"},
+    "POST /exercises": {"analyst"},
+    "GET /exercises/{id}": {"analyst", "operator"},
+    "POST /exercises/{id}/respond": {"operator"},
+    "POST /exercises/{id}/control": {"analyst"},
+    "GET /api/v1/exercises/{id}": {"analyst", "operator"},
+    "GET /sns": R,
+    "GET /sns/alerts/{id}": R,
+    "POST /sns/alerts/{id}/state": {"analyst"},
+    "POST /sns/watch": {"analyst"},
+    "GET /api/v1/sns/alerts": R,
+    "POST /findings/triage": {"analyst", "operator"},
+    "GET /findings.csv": R,
+    "GET /hosts/{ip}": R,
+    "GET /alerts.csv": R,
+    "POST /api/v1/findings/triage": {"analyst", "operator"},
 }
 
 passed = 0
@@ -292,6 +299,22 @@ def setup_store(tmp):
     for name, args in users.items():
         run("--db", db, "user", "add", name, *args, env=env)
     seed(db)
+    seed_incidents(db, tmp)
+    # exercise runs: one with kanto-rail (the operator's org), one without it. A quiet
+    # scenario (the first mail an hour in) keeps 【訓練】 mail out of the alert counts below.
+    exdir = os.path.join(tmp, "exercises")
+    os.makedirs(exdir, exist_ok=True)
+    with open(os.path.join(exdir, "quiet.yaml"), "w", encoding="utf-8") as f:
+        f.write("id: quiet\ntitle: 静かな演習 <script>alert(1)</script>\nbackground: 背景\n"
+                "objectives: [目的]\nsources: [\"matrix\"]\nroles: [operator_csirt]\n"
+                "injects:\n  - {id: call, at: \"T+00:00\", channel: phone, to: operator_csirt,"
+                " content_ja: 電話}\n  - {id: later, at: \"T+60:00\", channel: mail,"
+                " to: operator_csirt, content_ja: 後で, expect: [{id: iso, who: operator_csirt,"
+                " action: isolate, within: \"10:00\", points: 10}]}\n")
+    os.environ["MAMORI_EXERCISES"] = exdir
+    for k, org in [("kanto", "kanto-rail"), ("water", "osaka-water")]:
+        EX_IDS[k] = json.loads(run("--db", db, "exercise", "start", "quiet", "--orgs", org,
+                                   "--speed", "1", "--json"))["run"]
     # a submitted checklist of kanto-rail (railway, large): every item 実施している
     items = json.loads(run("--db", db, "checklist", "items", "--business-type", "railway",
                            "--size", "large", "--json"))
@@ -300,9 +323,10 @@ def setup_store(tmp):
         f.write('catalogue: "%s"\nanswers:\n' % items[0]["catalogue"])
         f.writelines("  %s: 実施している\n" % it["id"] for it in items)
     run("--db", db, "checklist", "answer", "kanto-rail", answers)
-    seed_incidents(db, tmp)
     return db
 
+
+EX_IDS = {}  # exercise runs by the org taking part
 
 # Incidents and cases as operators file them (CLI): INC_IDS / CASE_IDS / ATTACH_IDS per org.
 INC_IDS, CASE_IDS, ATTACH_IDS = {}, {}, {}
@@ -536,13 +560,15 @@ def numeric_id(srv, jar, slug):
 def concrete(pattern, n):
     if "/tokens/" in pattern:
         pattern = pattern.replace("{id}", str(SEED_IDS["victim_token"]))
-    if pattern.startswith("/sns/alerts/"):
-        pattern = pattern.replace("{id}", str(SEED_IDS["sns_kanto"]))
     if pattern.startswith(("/incidents/", "/api/v1/incidents/")):
         pattern = pattern.replace("{id}", str(INC_IDS["kanto-rail"]))
         pattern = pattern.replace("{n}", str(ATTACH_IDS["kanto-rail"]))
+    if pattern.startswith(("/exercises/", "/api/v1/exercises/")):
+        pattern = pattern.replace("{id}", str(EX_IDS["kanto"]))
     if pattern.startswith(("/cases/", "/api/v1/cases/")):
         pattern = pattern.replace("{id}", str(CASE_IDS["kanto-rail"]))
+    if pattern.startswith("/sns/alerts/"):
+        pattern = pattern.replace("{id}", str(SEED_IDS["sns_kanto"]))
     if "/scans/" in pattern:
         pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
     if "/reports/" in pattern:
@@ -641,11 +667,6 @@ def matrix():
                                            "ports": str(MATRIX_SCAN_PORT)})
                         headers = {"Content-Type": "application/json",
                                    "X-CSRF-Token": csrfs[role] or ""}
-                    elif pattern == "/sns/alerts/{id}/state":
-                        body = {"csrf": csrfs[role] or "", "state": "confirmed"}
-                    elif pattern == "/sns/watch":
-                        body = {"csrf": csrfs[role] or "", "org": "kanto-rail",
-                                "term": "watch term %d" % n, "kind": "keyword"}
                     elif pattern == "/incidents":
                         body = {"csrf": csrfs[role] or "", "action": "draft",
                                 "title": "下書き %d" % n}
@@ -661,6 +682,14 @@ def matrix():
                     elif pattern == "/cases":
                         body = {"csrf": csrfs[role] or "", "kind": "consult",
                                 "title": "matrix %d" % n}
+                    elif pattern == "/exercises":
+                        body = {"csrf": csrfs[role] or "", "scenario": "quiet",
+                                "orgs": "kanto-rail", "speed": "1"}
+                    elif pattern == "/exercises/{id}/respond":
+                        body = {"csrf": csrfs[role] or "", "role": "operator_csirt",
+                                "action": "isolate", "text": "<script>alert(1)</script>"}
+                    elif pattern == "/exercises/{id}/control":
+                        body = {"csrf": csrfs[role] or "", "verb": "note", "arg": "matrix %d" % n}
                     elif pattern == "/cases/{id}/update":
                         body = {"csrf": csrfs[role] or "", "state": "in_progress"}
                     elif pattern == "/api/v1/incidents":
@@ -676,6 +705,11 @@ def matrix():
                         body = b"matrix attachment"
                         headers = {"Content-Type": "application/octet-stream",
                                    "X-CSRF-Token": csrfs[role] or ""}
+                    elif pattern == "/sns/alerts/{id}/state":
+                        body = {"csrf": csrfs[role] or "", "state": "confirmed"}
+                    elif pattern == "/sns/watch":
+                        body = {"csrf": csrfs[role] or "", "org": "kanto-rail",
+                                "term": "watch term %d" % n, "kind": "keyword"}
                     elif pattern == "/api/v1/users":
                         body = json.dumps({"name": "made%d" % n, "role": "member",
                                            "password": PASSWORD})
@@ -920,6 +954,19 @@ def alerts_checks(srv, jars, token, db):
     check(m and m.group(1) == str(2 + sec), "analyst panel: %s" % (m and m.group(1)))
     r = srv.request("GET", "/alerts?unacked=1&urgent=1", cookie=ana)
     check("関西の警報" in r.text(), "analyst's unacknowledged urgent alerts list the kansai notice")
+    # exercises (after the panel counts: refused reads raise security alerts): an operator
+    # sees only the runs of its org, others are 404 alike
+    opx = login(srv, "operator")[1]
+    for path in ("/exercises/%d" % EX_IDS["water"], "/api/v1/exercises/%d" % EX_IDS["water"],
+                 "/exercises/999999"):
+        r = srv.request("GET", path, cookie=opx)
+        check(r.status == 404, "operator reading a run its org is not part of %s: %d" % (path, r.status))
+    r = srv.request("GET", "/exercises/%d" % EX_IDS["kanto"], cookie=opx)
+    check(r.status == 200 and "【訓練】" in r.text() and "<script>alert(1)" not in r.text(),
+          "operator's own run page: marked 【訓練】, script escaped: %d" % r.status)
+    r = srv.request("GET", "/exercises", cookie=opx)
+    check(r.status == 200 and "/exercises/%d\"" % EX_IDS["water"] not in r.text(),
+          "operator's run list leaves out other orgs' runs")
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
     actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
     for want in [("operator", "alert.ack"), ("analyst", "alert.ack"), ("anonymous", "alert.ack"),

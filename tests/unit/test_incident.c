@@ -227,6 +227,7 @@ static void fx_open(struct fx *f, const char *name)
 	char path[512];
 	struct merr e;
 
+	memset(f, 0, sizeof(*f)); /* inc_ctx: exercise_run 0, a real incident */
 	merr_init(&e);
 	tu_path(path, sizeof(path), name);
 	remove(path);
