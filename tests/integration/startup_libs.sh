@@ -12,6 +12,11 @@ fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 no() { fail=$((fail + 1)); echo "FAIL - $1"; }
 LAZY='lib(cairo|pango|pangocairo|gobject|glib|curl|xml2|ldns|archive|microhttpd|gnutls|hs|pq|stdc\+\+)[-.]'
+# A sanitizer build links libubsan, which needs libstdc++ itself: there libstdc++ says nothing
+# about Hyperscan, so it leaves the list.
+if readelf -d "$M" | grep -q 'NEEDED.*libubsan'; then
+	LAZY='lib(cairo|pango|pangocairo|gobject|glib|curl|xml2|ldns|archive|microhttpd|gnutls|hs|pq)[-.]'
+fi
 
 readelf -d "$M" | grep NEEDED >"$T/needed"
 if [ -s "$T/needed" ] && ! grep -qE "$LAZY" "$T/needed"; then

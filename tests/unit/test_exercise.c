@@ -124,6 +124,7 @@ static void fx_open(struct fx *f)
 	char path[512];
 	struct merr e;
 
+	memset(f, 0, sizeof(*f)); /* ack_base and every later field NULL */
 	merr_init(&e);
 	tu_path(path, sizeof(path), "exercise.db");
 	remove(path);
