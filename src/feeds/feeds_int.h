@@ -139,8 +139,6 @@ int fj_opt_arr(const cJSON *o, const char *key, const cJSON **out, struct merr *
 int fj_time(const char *field, const char *v, int64_t *out, struct merr *e);
 bool feeds_valid_cve_id(const char *s);
 
-/* Folded vendor:product of a CPE 2.3 formatted string or 2.2 URI; 0 or an error. */
-int feeds_cpe_vp(const char *cpe, char *out, size_t cap);
 /* Adds a folded key to c->vps unless present. */
 int feeds_cve_add_vp(struct feeds_cve *c, const char *vp);
 /* Folds free-text vendor/product names ("Palo Alto Networks", "PAN-OS"). */
