@@ -168,6 +168,9 @@ int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e)
  * cJSON_free) before it. Calls nest. A no-op under ASan.
  */
 size_t feeds_arena_begin(void);
+/* Installs the arena's cJSON hooks (once per process; feeds_arena_begin calls it too): the
+ * import calls it before it starts parser threads. */
+void feeds_arena_init(void);
 void feeds_arena_end(size_t mark);
 /* The count of allocations that missed the arena so far (take it after the begin call). */
 size_t feeds_arena_spills(void);
