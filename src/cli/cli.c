@@ -34,11 +34,15 @@ int cli_fail(struct cli *c, int code, const struct merr *e)
 {
 	char msg[1024];
 
-	if (e && e->code)
+	/* Japanese first, English second: the kind of error in both, then the detail. */
+	if (e && e->code) {
 		merr_format(e, msg, sizeof(msg));
-	else
-		snprintf(msg, sizeof(msg), "%s", mamori_strerror(code));
-	fprintf(stderr, "mamori: %s: %s\n", c && c->cmd_name ? c->cmd_name : "error", msg);
+		fprintf(stderr, "mamori: %s: %s: %s\n", c && c->cmd_name ? c->cmd_name : "error",
+			mamori_strerror_ja(code), msg);
+		return cli_exit_code(code);
+	}
+	fprintf(stderr, "mamori: %s: %s / %s\n", c && c->cmd_name ? c->cmd_name : "error",
+		mamori_strerror_ja(code), mamori_strerror(code));
 	return cli_exit_code(code);
 }
 
