@@ -79,12 +79,13 @@ static int store(struct cli *c, const struct cli_opt *o, void *args, const char 
 	case CLI_OPT_STRING: *(const char **)p = arg; return 0;
 	case CLI_OPT_DOUBLE:
 		if (cli_parse_double(arg, -INFINITY, INFINITY, &d))
-			return cli_usage_error(c, "option '--%s': '%s' is not a number / 数値ではありません",
-					       o->name, arg);
+			return cli_usage_error(
+			    c, "option '--%s': '%s' is not a number / 数値ではありません", o->name,
+			    arg);
 		if (d < o->dmin || d > o->dmax)
-			return cli_usage_error(c,
-					       "option '--%s': %s is out of range (%g-%g) / 範囲外です",
-					       o->name, arg, o->dmin, o->dmax);
+			return cli_usage_error(
+			    c, "option '--%s': %s is out of range (%g-%g) / 範囲外です", o->name,
+			    arg, o->dmin, o->dmax);
 		*(double *)p = d;
 		return 0;
 	case CLI_OPT_CALLBACK:
@@ -97,10 +98,12 @@ static int store(struct cli *c, const struct cli_opt *o, void *args, const char 
 	if (!is_number(o->type))
 		return cli_usage_error(c, "option '--%s': unknown kind", o->name);
 	if (cli_parse_ll(arg, LLONG_MIN, LLONG_MAX, &v))
-		return cli_usage_error(c, "option '--%s': '%s' is not a whole number / 整数ではありません",
-				       o->name, arg);
+		return cli_usage_error(
+		    c, "option '--%s': '%s' is not a whole number / 整数ではありません", o->name,
+		    arg);
 	if (v < o->imin || v > o->imax)
-		return cli_usage_error(c, "option '--%s': %s is out of range (%lld-%lld) / 範囲外です",
+		return cli_usage_error(c,
+				       "option '--%s': %s is out of range (%lld-%lld) / 範囲外です",
 				       o->name, arg, o->imin, o->imax);
 	switch (o->type) {
 	case CLI_OPT_INT: *(int *)p = (int)v; break;
@@ -117,8 +120,8 @@ static bool takes_arg(const struct cli_opt *o)
 }
 
 /* One "--name[=value]" word at argv[*i]; advances *i past a separate value. */
-static int one_option(struct cli *c, const struct cli_opt *opts, void *args, int argc,
-		      char **argv, int *i)
+static int one_option(struct cli *c, const struct cli_opt *opts, void *args, int argc, char **argv,
+		      int *i)
 {
 	const char *word = argv[*i] + 2, *eq = strchr(word, '='), *arg = NULL;
 	size_t n = eq ? (size_t)(eq - word) : strlen(word);
@@ -132,8 +135,8 @@ static int one_option(struct cli *c, const struct cli_opt *opts, void *args, int
 				       ambiguous ? "曖昧なオプションです" : "不明なオプションです");
 	if (!takes_arg(o)) {
 		if (eq)
-			return cli_usage_error(c, "option '--%s' takes no argument / 引数は不要です",
-					       o->name);
+			return cli_usage_error(
+			    c, "option '--%s' takes no argument / 引数は不要です", o->name);
 		return store(c, o, args, NULL);
 	}
 	if (eq)
@@ -146,8 +149,8 @@ static int one_option(struct cli *c, const struct cli_opt *opts, void *args, int
 	return store(c, o, args, arg);
 }
 
-int cli_parse_options(struct cli *c, const struct cli_opt *opts, void *args, int argc,
-		      char **argv, int *operand)
+int cli_parse_options(struct cli *c, const struct cli_opt *opts, void *args, int argc, char **argv,
+		      int *operand)
 {
 	char **words = m_calloc((size_t)(argc > 0 ? argc : 1), sizeof(*words));
 	char **ops = m_calloc((size_t)(argc > 0 ? argc : 1), sizeof(*ops));
@@ -222,7 +225,8 @@ void cli_options_help(FILE *out, const struct cli_opt *opts)
 
 	for (const struct cli_opt *o = opts; o && o->type != CLI_OPT_END; o++) {
 		if (takes_arg(o))
-			snprintf(left, sizeof(left), "--%s %s", o->name, o->argh ? o->argh : "VALUE");
+			snprintf(left, sizeof(left), "--%s %s", o->name,
+				 o->argh ? o->argh : "VALUE");
 		else
 			snprintf(left, sizeof(left), "--%s", o->name);
 		range[0] = '\0';
@@ -231,7 +235,8 @@ void cli_options_help(FILE *out, const struct cli_opt *opts)
 		else if (o->type == CLI_OPT_DOUBLE)
 			snprintf(range, sizeof(range), " [%g-%g]", o->dmin, o->dmax);
 		if (strlen(left) > 22)
-			fprintf(out, "  %s\n  %-22s %s%s\n", left, "", o->help ? o->help : "", range);
+			fprintf(out, "  %s\n  %-22s %s%s\n", left, "", o->help ? o->help : "",
+				range);
 		else
 			fprintf(out, "  %-22s %s%s\n", left, o->help ? o->help : "", range);
 	}

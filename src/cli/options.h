@@ -55,27 +55,50 @@ struct cli_opt {
 };
 
 /* Compile-time check that T's field f has type ty (a wrong row is a build error). */
-#define CLI_OPT_OFF(T, f, ty)                                                                      \
-	(offsetof(T, f) +                                                                          \
+#define CLI_OPT_OFF(T, f, ty) \
+	(offsetof(T, f) +     \
 	 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(((T *)0)->f), ty) ? 1 : -1]))
 
-#define OPT_BOOL(n, T, f, h) {CLI_OPT_BOOL, n, CLI_OPT_OFF(T, f, bool), NULL, h, 0, 0, 0, 0, NULL}
-#define OPT_JSON()                                                                                 \
-	{CLI_OPT_JSON, "json", 0, NULL, "print JSON / JSON で出力", 0, 0, 0, 0, NULL}
-#define OPT_STRING(n, T, f, a, h)                                                                  \
-	{CLI_OPT_STRING, n, CLI_OPT_OFF(T, f, const char *), a, h, 0, 0, 0, 0, NULL}
-#define OPT_INT(n, T, f, lo, hi, a, h)                                                             \
-	{CLI_OPT_INT, n, CLI_OPT_OFF(T, f, int), a, h, lo, hi, 0, 0, NULL}
-#define OPT_LONG(n, T, f, lo, hi, a, h)                                                            \
-	{CLI_OPT_LONG, n, CLI_OPT_OFF(T, f, long), a, h, lo, hi, 0, 0, NULL}
-#define OPT_UNSIGNED(n, T, f, lo, hi, a, h)                                                        \
-	{CLI_OPT_UNSIGNED, n, CLI_OPT_OFF(T, f, unsigned), a, h, lo, hi, 0, 0, NULL}
-#define OPT_SIZE(n, T, f, lo, hi, a, h)                                                            \
-	{CLI_OPT_SIZE, n, CLI_OPT_OFF(T, f, size_t), a, h, lo, hi, 0, 0, NULL}
-#define OPT_DOUBLE(n, T, f, lo, hi, a, h)                                                          \
-	{CLI_OPT_DOUBLE, n, CLI_OPT_OFF(T, f, double), a, h, 0, 0, lo, hi, NULL}
-#define OPT_CALLBACK(n, fn, a, h) {CLI_OPT_CALLBACK, n, 0, a, h, 0, 0, 0, 0, fn}
-#define OPT_END() {CLI_OPT_END, NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL}
+#define OPT_BOOL(n, T, f, h)                                                        \
+	{                                                                           \
+		CLI_OPT_BOOL, n, CLI_OPT_OFF(T, f, bool), NULL, h, 0, 0, 0, 0, NULL \
+	}
+#define OPT_JSON()                                                                          \
+	{                                                                                   \
+		CLI_OPT_JSON, "json", 0, NULL, "print JSON / JSON で出力", 0, 0, 0, 0, NULL \
+	}
+#define OPT_STRING(n, T, f, a, h)                                                          \
+	{                                                                                  \
+		CLI_OPT_STRING, n, CLI_OPT_OFF(T, f, const char *), a, h, 0, 0, 0, 0, NULL \
+	}
+#define OPT_INT(n, T, f, lo, hi, a, h)                                           \
+	{                                                                        \
+		CLI_OPT_INT, n, CLI_OPT_OFF(T, f, int), a, h, lo, hi, 0, 0, NULL \
+	}
+#define OPT_LONG(n, T, f, lo, hi, a, h)                                            \
+	{                                                                          \
+		CLI_OPT_LONG, n, CLI_OPT_OFF(T, f, long), a, h, lo, hi, 0, 0, NULL \
+	}
+#define OPT_UNSIGNED(n, T, f, lo, hi, a, h)                                                \
+	{                                                                                  \
+		CLI_OPT_UNSIGNED, n, CLI_OPT_OFF(T, f, unsigned), a, h, lo, hi, 0, 0, NULL \
+	}
+#define OPT_SIZE(n, T, f, lo, hi, a, h)                                              \
+	{                                                                            \
+		CLI_OPT_SIZE, n, CLI_OPT_OFF(T, f, size_t), a, h, lo, hi, 0, 0, NULL \
+	}
+#define OPT_DOUBLE(n, T, f, lo, hi, a, h)                                              \
+	{                                                                              \
+		CLI_OPT_DOUBLE, n, CLI_OPT_OFF(T, f, double), a, h, 0, 0, lo, hi, NULL \
+	}
+#define OPT_CALLBACK(n, fn, a, h)                            \
+	{                                                    \
+		CLI_OPT_CALLBACK, n, 0, a, h, 0, 0, 0, 0, fn \
+	}
+#define OPT_END()                                                  \
+	{                                                          \
+		CLI_OPT_END, NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL \
+	}
 
 /*
  * Parses argv[1..argc) against opts into args (argv[0] is the command or verb). Options and
@@ -84,8 +107,8 @@ struct cli_opt {
  * argv[*operand..argc), in order. Returns 0, or the usage error's exit status (the message
  * printed, naming the option).
  */
-int cli_parse_options(struct cli *c, const struct cli_opt *opts, void *args, int argc,
-		      char **argv, int *operand);
+int cli_parse_options(struct cli *c, const struct cli_opt *opts, void *args, int argc, char **argv,
+		      int *operand);
 
 /* The table of a verb whose only option is --json (cli_json_only). */
 extern const struct cli_opt cli_json_opts[];
