@@ -19,7 +19,7 @@ const struct cli_command cli_commands[] = {
     {"feeds", cmd_feeds, "import and sync vulnerability feeds / 脆弱性フィード", cmd_feeds_usage,
      cmd_feeds_verbs},
     {"vuln", cmd_vuln, "match services to CVEs, show a CVE / 脆弱性の判定と詳細", cmd_vuln_usage},
-    {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage},
+    {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage, cmd_scan_verbs},
     {"findings", cmd_findings, "findings: list, show, update / 指摘の一覧と詳細",
      cmd_findings_usage},
     {"rating", cmd_rating, "grades, scores, deductions, sectors / 評点と等級", cmd_rating_usage},

@@ -62,7 +62,8 @@ static const struct cli_opt *find(const struct cli_opt *opts, const char *name, 
 
 static bool is_number(enum cli_opt_type t)
 {
-	return t == CLI_OPT_INT || t == CLI_OPT_LONG || t == CLI_OPT_UNSIGNED || t == CLI_OPT_SIZE;
+	return t == CLI_OPT_INT || t == CLI_OPT_LONG || t == CLI_OPT_UNSIGNED ||
+	       t == CLI_OPT_SIZE || t == CLI_OPT_LLONG;
 }
 
 /* Stores arg into the row's field; 0 or the usage error's exit status. */
@@ -109,6 +110,7 @@ static int store(struct cli *c, const struct cli_opt *o, void *args, const char 
 	case CLI_OPT_INT: *(int *)p = (int)v; break;
 	case CLI_OPT_LONG: *(long *)p = (long)v; break;
 	case CLI_OPT_UNSIGNED: *(unsigned *)p = (unsigned)v; break;
+	case CLI_OPT_LLONG: *(long long *)p = v; break;
 	default: *(size_t *)p = (size_t)v; break;
 	}
 	return 0;

@@ -39,6 +39,7 @@ enum cli_opt_type {
 	CLI_OPT_LONG,	  /* long, range-checked */
 	CLI_OPT_UNSIGNED, /* unsigned, range-checked */
 	CLI_OPT_SIZE,	  /* size_t, range-checked */
+	CLI_OPT_LLONG,	  /* long long, range-checked */
 	CLI_OPT_DOUBLE,	  /* double, range-checked, finite */
 	CLI_OPT_CALLBACK, /* cb(args, argument): 0, or -1 with *why describing what is wanted */
 };
@@ -86,6 +87,10 @@ struct cli_opt {
 #define OPT_SIZE(n, T, f, lo, hi, a, h)                                              \
 	{                                                                            \
 		CLI_OPT_SIZE, n, CLI_OPT_OFF(T, f, size_t), a, h, lo, hi, 0, 0, NULL \
+	}
+#define OPT_LLONG(n, T, f, lo, hi, a, h)                                                 \
+	{                                                                                \
+		CLI_OPT_LLONG, n, CLI_OPT_OFF(T, f, long long), a, h, lo, hi, 0, 0, NULL \
 	}
 #define OPT_DOUBLE(n, T, f, lo, hi, a, h)                                              \
 	{                                                                              \
