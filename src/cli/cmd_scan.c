@@ -17,7 +17,7 @@
 #include "scan/scan.h"
 
 const char cmd_scan_usage[] =
-    "       mamori scan --resume ID [--out FILE|-] [--json]\n"
+    "usage: mamori scan --resume ID [--out FILE|-] [--json]\n"
     "\n"
     "Finds open ports on the addresses ORG may be probed at now: its authorised scope minus\n"
     "the global exclusions. Every probe is checked against that set again before it is sent.\n"
