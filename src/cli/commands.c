@@ -25,7 +25,7 @@ const struct cli_command cli_commands[] = {
      cmd_findings_usage},
     {"rating", cmd_rating, "grades, scores, deductions, sectors / 評点と等級", cmd_rating_usage},
     {"report", cmd_report, "quarterly and sector reports (HTML, PDF) / 四半期報告書",
-     cmd_report_usage},
+     cmd_report_usage, cmd_report_verbs},
     {"schedule", cmd_schedule, "rescan schedule: what is due and why / 再診断予定",
      cmd_schedule_usage},
     {"asm", cmd_asm, "run the ASM cycle (discover to rating) / ASM サイクル", cmd_asm_usage,
