@@ -11,7 +11,7 @@ const struct cli_command cli_commands[] = {
      cmd_inventory_usage},
     {"scope", cmd_scope, "may this address be probed? exclusions / 診断許可範囲", cmd_scope_usage},
     {"fingerprint", cmd_fingerprint, "Recog fingerprints: list, match, selftest / 指紋照合",
-     cmd_fingerprint_usage},
+     cmd_fingerprint_usage, cmd_fingerprint_verbs},
     {"discover", cmd_discover, "DNS discovery and passive imports / 資産の発見", cmd_discover_usage,
      cmd_discover_verbs},
     {"assets", cmd_assets, "discovered candidates: list, confirm, reject / 候補資産",
