@@ -42,6 +42,6 @@ const struct cli_command cli_commands[] = {
     {"alert", cmd_alert, "urgent alerts: create, deliver, webhooks / 緊急アラート",
      cmd_alert_usage},
     {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
-     cmd_advisories_usage},
+     cmd_advisories_usage, cmd_advisories_verbs},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);
