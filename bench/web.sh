@@ -102,7 +102,9 @@ gen_end=$(date +%s.%N)
 NF=$(sqlite3 "$MAMORI_DB" "SELECT count(*) FROM findings")
 MAMORI_PASSWORD=bench-password-1 "$M" -q user add bench --role analyst
 TOKEN=$("$M" user token bench)
-"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads "$THREADS" >"$T/serve.log" 2>&1 &
+# wrk's BENCH_CONNS connections all come from 127.0.0.1: no per-address connection limit.
+"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads "$THREADS" --max-conns-per-ip 0 \
+	>"$T/serve.log" 2>&1 &
 SRV=$!
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 PORT=$(cat "$T/port")

@@ -96,10 +96,11 @@ struct auth_user_spec {
  * M_EEXIST. *id_out (may be NULL) receives the new id. */
 int auth_user_add(struct store *s, const struct auth_user_spec *u, int64_t now, int64_t *id_out,
 		  struct merr *e);
-/* Sets a new password and ends the user's sessions. */
+/* Sets a new password, ends the user's sessions and revokes its API tokens. */
 int auth_user_passwd(struct store *s, const char *name, const char *password, int64_t now,
 		     struct merr *e);
-/* Disables (or enables) a user; disabling ends its sessions and its tokens stop working. */
+/* Disables (or enables) a user; disabling ends its sessions and revokes its API tokens (they
+ * stay revoked when the user is enabled again). */
 int auth_user_set_disabled(struct store *s, const char *name, bool disabled, int64_t now,
 			   struct merr *e);
 /* Reads one user by name; M_ENOTFOUND when there is none. */
@@ -112,17 +113,32 @@ bool auth_name_valid(const char *name);
 
 /* ---- login, throttling, sessions ---- */
 
-/* Login throttle: after AUTH_THROTTLE_FREE failures in a row for a user name or a client
- * address, that key is locked for AUTH_THROTTLE_BASE seconds, doubling with each further
- * failure up to AUTH_THROTTLE_MAX. A success clears the user's counter. */
+/*
+ * Login throttle. Failures are counted on three keys, each locked for AUTH_THROTTLE_BASE
+ * seconds once its allowance is used up, doubling with each further failure up to
+ * AUTH_THROTTLE_MAX:
+ *   "login" (user name + client address): AUTH_THROTTLE_FREE failures in a row;
+ *   "user"  (user name, from anywhere): AUTH_THROTTLE_USER_FREE, a slower limit against
+ *           guessing spread over many addresses; it does not shut out an address the user
+ *           signed in from within AUTH_KNOWN_DAYS, so nobody can lock a named account out
+ *           from elsewhere;
+ *   "laddr" (client address, across names): AUTH_THROTTLE_ADDR_FREE.
+ * An attempt is counted before the password is checked, in the same write transaction as
+ * the check of the locks, so concurrent attempts cannot exceed the allowance. A success
+ * clears the "login" and "user" keys. Kind "addr" is not read by logins: the console
+ * counts unknown acknowledgement links there (failed /ack links never lock logins).
+ */
 #define AUTH_THROTTLE_FREE 5
+#define AUTH_THROTTLE_USER_FREE 20
+#define AUTH_THROTTLE_ADDR_FREE 30
 #define AUTH_THROTTLE_BASE 60
 #define AUTH_THROTTLE_MAX 3600
+#define AUTH_KNOWN_DAYS 90
 
-/* Seconds the key (user name or client address) must still wait at `now`; 0 when free. */
+/* Seconds the key must still wait at `now`; 0 when free. */
 int64_t auth_throttle_wait(struct store *s, const char *kind, const char *key, int64_t now);
-/* Counts one failure for key under kind ("user" or "addr") and locks it the way failed
- * logins do; the console counts unknown acknowledgement links against the client address. */
+/* Counts one failure for key under kind and locks it after AUTH_THROTTLE_FREE; the console
+ * counts unknown acknowledgement links against the client address (kind "addr"). */
 int auth_throttle_fail(struct store *s, const char *kind, const char *key, int64_t now,
 		       struct merr *e);
 
@@ -177,9 +193,24 @@ void auth_sha256_hex(const char *s, size_t len, char out[AUTH_HEX_MAX]);
 int auth_token_create(struct store *s, const char *name, const char *label, int64_t now,
 		      int64_t expires_at, char out[AUTH_TOKEN_MAX], struct merr *e);
 /* Finds the principal for a bearer token: M_ENOTFOUND (unknown or malformed), M_ETIMEOUT
- * (expired), M_EPERM (revoked or user disabled). */
+ * (expired), M_EPERM (revoked or user disabled). Records the use (at most once a minute). */
 int auth_token_lookup(struct store *s, const char *token, int64_t now, struct auth_principal *p,
 		      struct merr *e);
+
+/* One API token as listed: never its secret (only its SHA-256 is stored anyway). */
+struct auth_token_info {
+	int64_t id;
+	const char *label; /* borrowed for the callback only; NULL when none */
+	int64_t created_at, expires_at, last_used_at, revoked_at; /* 0: never / not */
+	bool revoked;
+};
+typedef int (*auth_token_fn)(const struct auth_token_info *t, void *arg);
+/* Calls fn for each token of user `name`, oldest first. M_ENOTFOUND when there is no such
+ * user; non-zero from fn stops and is returned. */
+int auth_token_list(struct store *s, const char *name, auth_token_fn fn, void *arg, struct merr *e);
+/* Revokes token `id` of user `name` (M_ENOTFOUND when that user has no such token; revoking
+ * a revoked token again is not an error). */
+int auth_token_revoke(struct store *s, const char *name, int64_t id, int64_t now, struct merr *e);
 
 /* ---- audit log ---- */
 

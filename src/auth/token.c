@@ -86,5 +86,88 @@ int auth_token_lookup(struct store *s, const char *token, int64_t now, struct au
 		return refused ? merr_set(e, M_EPERM, "token revoked or user disabled")
 			       : merr_set(e, M_ETIMEOUT, "token expired");
 	}
+	/* Last use, for `mamori user tokens`: one write a minute at most, errors ignored (a
+	 * busy store must not refuse the request). */
+	if (store_prepare(s,
+			  "UPDATE api_tokens SET last_used_at = ?1 WHERE hash = ?2 AND"
+			  " (last_used_at IS NULL OR last_used_at < ?1 - 60)",
+			  &st, NULL) == 0) {
+		stmt_bind_int64(st, 1, now);
+		stmt_bind_text(st, 2, hash);
+		stmt_step(st, NULL);
+		stmt_finalize(st);
+	}
 	return 0;
+}
+
+static int user_id_of(struct store *s, const char *name, int64_t *id, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT id FROM users WHERE name = ?", &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, name);
+	rc = stmt_step(st, e);
+	if (rc == 1)
+		*id = stmt_int64(st, 0);
+	stmt_finalize(st);
+	if (rc == 0)
+		return merr_at(e, M_ENOTFOUND, NULL, -1, -1, "name", "no user '%s'", name);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_token_list(struct store *s, const char *name, auth_token_fn fn, void *arg, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int64_t uid = 0;
+	int rc;
+
+	if ((rc = user_id_of(s, name, &uid, e)) ||
+	    (rc = store_prepare(s,
+				"SELECT id, label, created_at, coalesce(expires_at, 0),"
+				" coalesce(last_used_at, 0), coalesce(revoked_at, 0), revoked"
+				" FROM api_tokens WHERE user_id = ? ORDER BY id",
+				&st, e)))
+		return rc;
+	stmt_bind_int64(st, 1, uid);
+	while ((rc = stmt_step(st, e)) == 1) {
+		struct auth_token_info t = {
+		    .id = stmt_int64(st, 0),
+		    .label = stmt_text(st, 1),
+		    .created_at = stmt_int64(st, 2),
+		    .expires_at = stmt_int64(st, 3),
+		    .last_used_at = stmt_int64(st, 4),
+		    .revoked_at = stmt_int64(st, 5),
+		    .revoked = stmt_int64(st, 6) != 0,
+		};
+		if ((rc = fn(&t, arg)) != 0)
+			break;
+	}
+	stmt_finalize(st);
+	return rc;
+}
+
+int auth_token_revoke(struct store *s, const char *name, int64_t id, int64_t now, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int64_t uid = 0;
+	int rc;
+
+	if ((rc = user_id_of(s, name, &uid, e)) ||
+	    (rc = store_prepare(
+		 s,
+		 "UPDATE api_tokens SET revoked = 1, revoked_at = coalesce(revoked_at,"
+		 " ?1) WHERE id = ?2 AND user_id = ?3 RETURNING id",
+		 &st, e)))
+		return rc;
+	stmt_bind_int64(st, 1, now);
+	stmt_bind_int64(st, 2, id);
+	stmt_bind_int64(st, 3, uid);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	if (rc == 0)
+		return merr_at(e, M_ENOTFOUND, NULL, -1, -1, "token", "user '%s' has no token %lld",
+			       name, (long long)id);
+	return rc < 0 ? rc : 0;
 }

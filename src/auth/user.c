@@ -211,6 +211,11 @@ static int exec_change(struct store *s, const char *sql, const char *what, int64
 
 static const char end_sessions_sql[] =
     "DELETE FROM sessions WHERE ? >= 0 AND user_id = (SELECT id FROM users WHERE name = ?)";
+/* A password change or disabling revokes every API token of the user for good: re-enabling
+ * the user later does not bring them back. */
+static const char revoke_tokens_sql[] =
+    "UPDATE api_tokens SET revoked = 1, revoked_at = ? WHERE revoked = 0"
+    " AND user_id = (SELECT id FROM users WHERE name = ?)";
 
 int auth_user_passwd(struct store *s, const char *name, const char *password, int64_t now,
 		     struct merr *e)
@@ -226,6 +231,8 @@ int auth_user_passwd(struct store *s, const char *name, const char *password, in
 			 name, now, hash, name, e);
 	if (rc == 0)
 		rc = exec_change(s, end_sessions_sql, NULL, 0, name, NULL, e);
+	if (rc == 0)
+		rc = exec_change(s, revoke_tokens_sql, NULL, now, name, NULL, e);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc) {
 		store_rollback(s);
@@ -247,6 +254,8 @@ int auth_user_set_disabled(struct store *s, const char *name, bool disabled, int
 			 name, now, name, NULL, e);
 	if (rc == 0 && disabled)
 		rc = exec_change(s, end_sessions_sql, NULL, 0, name, NULL, e);
+	if (rc == 0 && disabled)
+		rc = exec_change(s, revoke_tokens_sql, NULL, now, name, NULL, e);
 	if (rc) {
 		store_rollback(s);
 		return rc;

@@ -13,7 +13,7 @@
 #include "report/report.h"
 
 const char cmd_report_usage[] =
-    "Writes DIR/<org>-<period>.html and .pdf (sector: DIR/sector-<code>-<period>.*):\n"
+    "Writes DIR/<org>-<period>.html and .pdf (sector: DIR/sectors/<code>-<period>.*):\n"
     "page 1 for executives (grade, trend, five things to do first), then a technical annex.\n"
     "SECTOR is a code (railways) or its Japanese name (鉄道). The period defaults to the\n"
     "current JST quarter; reports are Japanese unless --lang en.\n"
@@ -118,8 +118,9 @@ static int report_sector_cmd(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
-		printf("分野別報告書を %s に出力しました / wrote the sector report to %s (%s)\n",
-		       o.out_dir, o.out_dir, o.period);
+		printf(
+		    "分野別報告書を %s/%s に出力しました / wrote the sector report to %s/%s (%s)\n",
+		    o.out_dir, REPORT_SECTOR_DIR, o.out_dir, REPORT_SECTOR_DIR, o.period);
 	return 0;
 }
 

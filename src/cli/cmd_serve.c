@@ -11,6 +11,10 @@ const char cmd_serve_usage[] =
     "picks a free port, written to --port-file). TLS uses GnuTLS through libmicrohttpd.\n"
     "--dashboard-cache S reuses the dashboard's counts and panels for S seconds per role\n"
     "scope (default 5, 0 = never; the page shows when they were computed).\n"
+    "Limits (docs/SECURITY.md): --max-conns connections at once (512), --max-conns-per-ip\n"
+    "from one client address (64; 0 = no limit, behind a reverse proxy), --timeout S idle\n"
+    "seconds (30), --request-timeout S to receive a request's headers and body in all (30),\n"
+    "--body-max BYTES (1 MiB).\n"
     "--list-routes prints the route table: method, path, roles, object rule, kind.\n"
     "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
     "and downloadable by role. Scans started from the console run one at a time in a\n"
@@ -31,6 +35,10 @@ static const struct cli_opt serve_opts[] = {
     OPT_UNSIGNED("threads", struct serve_args, cfg.threads, 1, 64, "N", "worker threads"),
     OPT_UNSIGNED("max-conns", struct serve_args, cfg.max_conns, 1, 65536, "N",
 		 "connections at once / 同時接続数"),
+    OPT_UNSIGNED("max-conns-per-ip", struct serve_args, cfg.max_conns_per_ip, 0, 65536, "N",
+		 "connections at once from one address (0: no cap) / 1 アドレスの同時接続数"),
+    OPT_UNSIGNED("request-timeout", struct serve_args, cfg.request_timeout, 1, 3600, "S",
+		 "seconds a request may take to arrive (slow senders) / 受信の期限"),
     OPT_UNSIGNED("timeout", struct serve_args, cfg.conn_timeout, 1, 3600, "S",
 		 "idle seconds per connection"),
     OPT_SIZE("body-max", struct serve_args, cfg.body_max, 1024, 64 << 20, "BYTES",

@@ -16,11 +16,15 @@ const char cmd_user_usage[] =
     "       mamori user list [--json]\n"
     "       mamori user disable NAME | enable NAME\n"
     "       mamori user token NAME [--label TEXT] [--days N]\n"
+    "       mamori user tokens NAME [--json] | revoke NAME TOKEN_ID\n"
     "\n"
     "Roles: analyst (everything), bureau (its --sector, read-only), operator (its own --org),\n"
     "member (sharing only), admin (user accounts). The password is read from\n"
     "$MAMORI_PASSWORD or, without it, from the terminal (or one line of standard input).\n"
     "`token` prints a new API token once (use it as 'Authorization: Bearer TOKEN').\n"
+    "`passwd` and `disable` revoke all the user's API tokens (`enable` does not bring them\n"
+    "back). `tokens` lists id, label, created, last use and state, never a secret; `revoke`\n"
+    "revokes one by its id.\n"
     "ユーザーの追加・パスワード変更・一覧・無効化・API トークン発行を行います。\n";
 
 /* The password: $MAMORI_PASSWORD, else one line from stdin (echo off on a terminal). */
@@ -230,10 +234,120 @@ static int user_token(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int print_token(const struct auth_token_info *t, void *arg)
+{
+	struct cli *c = ((void **)arg)[0];
+	cJSON *a = ((void **)arg)[1];
+	char cr[TIME_STR_MAX], used[TIME_STR_MAX] = "-", st[TIME_STR_MAX + 32] = "有効/active";
+
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)t->id);
+		if (t->label)
+			cJSON_AddStringToObject(o, "label", t->label);
+		else
+			cJSON_AddNullToObject(o, "label");
+		cJSON_AddNumberToObject(o, "created_at", (double)t->created_at);
+#define NUM_OR_NULL(k, v)                                           \
+	do {                                                        \
+		if (v)                                              \
+			cJSON_AddNumberToObject(o, k, (double)(v)); \
+		else                                                \
+			cJSON_AddNullToObject(o, k);                \
+	} while (0)
+		NUM_OR_NULL("expires_at", t->expires_at);
+		NUM_OR_NULL("last_used_at", t->last_used_at);
+		NUM_OR_NULL("revoked_at", t->revoked_at);
+#undef NUM_OR_NULL
+		cJSON_AddBoolToObject(o, "revoked", t->revoked);
+		cJSON_AddItemToArray(a, o);
+		return 0;
+	}
+	time_fmt_jst(t->created_at, cr);
+	if (t->last_used_at)
+		time_fmt_jst(t->last_used_at, used);
+	if (t->revoked) {
+		char at[TIME_STR_MAX] = "";
+		if (t->revoked_at)
+			time_fmt_jst(t->revoked_at, at);
+		snprintf(st, sizeof(st), "失効/revoked %s", at);
+	}
+	printf("%-6lld %-20s %-24s %-24s %s\n", (long long)t->id, t->label ? t->label : "-", cr,
+	       used, st);
+	return 0;
+}
+
+/* `user tokens NAME`: id, label, created, last used, state; never a secret. */
+static int user_tokens(struct cli *c, int argc, char **argv)
+{
+	void *arg[2] = {c, NULL};
+	struct store *s;
+	struct merr e;
+	int rc;
+
+	if ((rc = cli_json_only(c, argc, argv)))
+		return rc;
+	if (optind != argc - 1)
+		return cli_usage_error(c, "one user NAME is needed");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	if (c->json)
+		arg[1] = cJSON_CreateArray();
+	else
+		printf("%-6s %-20s %-24s %-24s %s\n", "id", "label", "作成/created (JST)",
+		       "最終使用/last used", "状態/state");
+	merr_init(&e);
+	rc = auth_token_list(s, argv[optind], print_token, arg, &e);
+	if (rc) {
+		cJSON_Delete(arg[1]);
+		return cli_fail(c, rc, &e);
+	}
+	return c->json ? cli_print_json(arg[1]) : 0;
+}
+
+/* `user revoke NAME TOKEN_ID` */
+static int user_revoke(struct cli *c, int argc, char **argv)
+{
+	int64_t now = time_now();
+	struct store *s;
+	struct merr e;
+	char *end = NULL, obj[AUTH_NAME_MAX + 32];
+	long long id;
+	int rc;
+
+	if (argc != 3)
+		return cli_usage_error(c, "a user NAME and a TOKEN_ID are needed");
+	id = strtoll(argv[2], &end, 10);
+	if (!*argv[2] || *end || id < 1)
+		return cli_usage_error(c, "TOKEN_ID is the number `mamori user tokens` shows");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	snprintf(obj, sizeof(obj), "%s/%lld", argv[1], id);
+	if ((rc = store_begin_immediate(s, &e)))
+		return cli_fail(c, rc, &e);
+	rc = auth_token_revoke(s, argv[1], id, now, &e);
+	if (rc == 0)
+		rc = auth_audit(s, "cli", "token.revoke", obj, NULL, now, &e);
+	if (rc) {
+		store_rollback(s);
+		return cli_fail(c, rc, &e);
+	}
+	if ((rc = store_commit(s, &e)))
+		return cli_fail(c, rc, &e);
+	printf("token %lld of %s revoked / 失効しました\n", id, argv[1]);
+	return 0;
+}
+
 static const struct cli_verb verbs[] = {
-    {"add", user_add, "add a user"},	      {"passwd", user_passwd, "set a password"},
-    {"list", user_list, "list users"},	      {"disable", user_disable, "disable a user"},
-    {"enable", user_enable, "enable a user"}, {"token", user_token, "create an API token"},
+    {"add", user_add, "add a user"},
+    {"passwd", user_passwd, "set a password"},
+    {"list", user_list, "list users"},
+    {"disable", user_disable, "disable a user"},
+    {"enable", user_enable, "enable a user"},
+    {"token", user_token, "create an API token"},
+    {"tokens", user_tokens, "list a user's API tokens (no secrets)"},
+    {"revoke", user_revoke, "revoke one API token"},
 };
 
 int cmd_user(struct cli *c, int argc, char **argv)

@@ -160,6 +160,16 @@ bool inv_slug_valid(const char *s)
 	return true;
 }
 
+bool inv_slug_reserved(const char *s)
+{
+	/* "sector-<code>" would share a name with a sector's report and the like; all digits
+	 * would read as an organisation's numeric id in /orgs/{org}. */
+	size_t digits = strspn(s, "0123456789");
+
+	return strncmp(s, INV_SLUG_RESERVED_PREFIX, strlen(INV_SLUG_RESERVED_PREFIX)) == 0 ||
+	       (s[0] && s[digits] == '\0');
+}
+
 bool inv_hostname_valid(const char *s)
 {
 	size_t n = strlen(s), label = 0;
@@ -440,6 +450,11 @@ static int check_dup_assets(const struct inv_org *o, const char *file, struct me
 
 static int check_org(const struct inv_org *o, const char *file, struct merr *e)
 {
+	if (inv_slug_reserved(o->slug))
+		return merr_at(e, M_EPARSE, file, o->line, -1, "id",
+			       "'%s' is reserved (ids starting with '" INV_SLUG_RESERVED_PREFIX
+			       "' or made of digits only are not allowed) / 予約された id です",
+			       o->slug);
 	for (size_t j = 0; j < o->n_scopes; j++) {
 		const struct inv_scope *sc = &o->scopes[j];
 		if (sc->valid_until < sc->valid_from)

@@ -239,5 +239,9 @@ bool inv_cpe23_valid(const char *s);
 bool inv_email_valid(const char *s);
 /* DNS name: dot-separated labels of letters, digits and hyphens. */
 bool inv_hostname_valid(const char *s);
+/* An organisation id the inventory refuses: "sector-..." (sector reports are named so, and
+ * other namespaces may use the prefix) or digits only (reads as a numeric id in URLs). */
+#define INV_SLUG_RESERVED_PREFIX "sector-"
+bool inv_slug_reserved(const char *s);
 
 #endif

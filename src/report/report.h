@@ -68,8 +68,11 @@ int report_quarterly(struct store *s, const char *org, const struct report_opts 
 /* Calls report_quarterly for every organisation; *n_out receives the count. */
 int report_quarterly_all(struct store *s, const struct report_opts *o, size_t *n_out,
 			 struct merr *e);
-/* Writes DIR/sector-<code>-<period>.html and .pdf; sector is a code ("railways") or its
- * Japanese name ("鉄道"). M_ENOTFOUND for an unknown sector. */
+/* Sector reports have a folder of their own under DIR, apart from the operators' reports
+ * (whose names come from operator slugs). */
+#define REPORT_SECTOR_DIR "sectors"
+/* Writes DIR/sectors/<code>-<period>.html and .pdf (creating DIR/sectors); sector is a code
+ * ("railways") or its Japanese name ("鉄道"). M_ENOTFOUND for an unknown sector. */
 int report_sector(struct store *s, const char *sector, const struct report_opts *o, struct merr *e);
 
 /* Releases the process-wide font and cairo caches pango and fontconfig keep (so leak

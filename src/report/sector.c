@@ -2,8 +2,10 @@
  * grade distribution, the most common open weaknesses and the change since last quarter. */
 #include "base/compat.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/mtime.h"
 #include "report/report_int.h"
@@ -185,6 +187,15 @@ int report_sector(struct store *s, const char *sector, const struct report_opts 
 		doc_free(r.d);
 		return rc;
 	}
-	snprintf(base, sizeof base, "%s/sector-%s-%s", o->out_dir, r.code, o->period);
+	/* A folder of their own: an operator's reports are DIR/<slug>-<period>.*, and a slug
+	 * like "sector-railways" must never name a sector's report (issue #19). */
+	snprintf(base, sizeof base, "%s/" REPORT_SECTOR_DIR, o->out_dir);
+	if (mkdir(base, 0755) && errno != EEXIST) {
+		rc = merr_at(e, M_EIO, base, -1, -1, NULL, "cannot create: %s", strerror(errno));
+		doc_free(r.d);
+		return rc;
+	}
+	snprintf(base, sizeof base, "%s/" REPORT_SECTOR_DIR "/%s-%s", o->out_dir, r.code,
+		 o->period);
 	return doc_finish(r.d, base, e);
 }

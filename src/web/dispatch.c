@@ -228,6 +228,19 @@ static void deny(struct web_req *r, enum web_authz z)
 	}
 }
 
+/* A route naming one organisation's object (not a static asset or an alert link's token). */
+static bool object_route(const struct web_req *r)
+{
+	return r->route && r->params.n > 0 && strncmp(r->route->pattern, "/static/", 8) != 0 &&
+	       strncmp(r->route->pattern, "/ack/", 5) != 0;
+}
+
+/* Operators and bureau users see only some organisations' rows. */
+static bool row_limited(const struct web_req *r)
+{
+	return r->who.role == AUTH_ROLE_OPERATOR || r->who.role == AUTH_ROLE_BUREAU;
+}
+
 void web_dispatch(struct web_req *r)
 {
 	enum web_authz z;
@@ -252,12 +265,18 @@ void web_dispatch(struct web_req *r)
 	}
 	z = web_authorize(r);
 	if (z != WEB_AUTHZ_OK) {
-		if (z == WEB_AUTHZ_FORBIDDEN && r->who.role != AUTH_ROLE_NONE)
-			web_audit(r, "denied", r->raw_path, NULL);
 		deny(r, z);
+		if (z == WEB_AUTHZ_FORBIDDEN)
+			web_denied(r, "denied");
+		else if (z == WEB_AUTHZ_NOT_FOUND && row_limited(r))
+			web_denied(r, "read.denied");
 		return;
 	}
 	rc = r->route->handler ? run_handler(r) : M_EINVAL;
 	if (rc)
 		web_error_code(r, rc);
+	/* An object route answered 404 to a caller who sees only some rows: another
+	 * organisation's object (or none at all; from outside both look alike). */
+	if (r->status == 404 && object_route(r) && row_limited(r))
+		web_denied(r, "read.denied");
 }

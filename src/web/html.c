@@ -137,13 +137,15 @@ static const struct {
     {"/audit", M_NAV_AUDIT}, {"/sharing", M_NAV_SHARING}, {"/alerts", M_NAV_ALERTS},
 };
 
-/* The link that switches to the other language, keeping the current path. */
+/* The link that switches to the other language on the current page: a query-only relative
+ * reference, never built from the request path (a path such as //evil.example/x would make a
+ * network-path reference, a link off-site). */
 static void lang_link(struct web_req *r)
 {
 	const char *other = r->lang == WEB_LANG_JA ? "en" : "ja";
 
-	web_out(r, "<a class=\"lang\" href=\"%s?lang=%s\" hreflang=\"%s\">%T</a>", r->raw_path,
-		other, other, M_LANG_SWITCH);
+	web_out(r, "<a class=\"lang\" href=\"?lang=%s\" hreflang=\"%s\">%T</a>", other, other,
+		M_LANG_SWITCH);
 }
 
 void web_page_begin(struct web_req *r, enum web_msg title)

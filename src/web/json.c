@@ -10,6 +10,37 @@
 /* Deeper nesting than any request of ours needs is refused before cJSON recurses. */
 #define JSON_DEPTH_MAX 16
 
+/*
+ * Strings must be C strings without surprises: a raw control character (below 0x20) inside a
+ * string is invalid JSON that cJSON would take, and an escaped NUL (\u0000) would cut the value
+ * where C reads it (a password cut there would be a shorter one). Returns 0 or M_EPARSE with the
+ * byte offset in e.
+ */
+static int strings_ok(const char *p, size_t len, struct merr *e)
+{
+	bool in_str = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (!in_str) {
+			in_str = c == '"';
+			continue;
+		}
+		if (c < 0x20)
+			return merr_at(e, M_EPARSE, NULL, -1, (long long)i, NULL,
+				       "raw control character 0x%02x in a string (escape it)", c);
+		if (c == '"') {
+			in_str = false;
+		} else if (c == '\\' && i + 1 < len) {
+			if (p[i + 1] == 'u' && i + 5 < len && memcmp(p + i + 2, "0000", 4) == 0)
+				return merr_at(e, M_EPARSE, NULL, -1, (long long)i, NULL,
+					       "\\u0000 (NUL) in a string");
+			i++;
+		}
+	}
+	return 0;
+}
+
 static bool depth_ok(const char *p, size_t len)
 {
 	int depth = 0;
@@ -71,6 +102,7 @@ int web_json_parse(const char *body, size_t len, const struct web_json_field *fi
 		   size_t n_fields, cJSON **out, struct merr *e)
 {
 	size_t bad = 0;
+	const char *end = NULL;
 	cJSON *root, *it;
 	int rc = 0;
 
@@ -84,9 +116,18 @@ int web_json_parse(const char *body, size_t len, const struct web_json_field *fi
 		return merr_at(e, M_EPARSE, NULL, -1, -1, NULL, "NUL byte in body");
 	if (!depth_ok(body, len))
 		return merr_at(e, M_EPARSE, NULL, -1, -1, NULL, "nested too deeply");
-	root = cJSON_ParseWithLength(body, len);
+	if ((rc = strings_ok(body, len, e)))
+		return rc;
+	root = cJSON_ParseWithLengthOpts(body, len, &end, false);
 	if (!root)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, NULL, "malformed JSON");
+	/* One value: only white space may follow it. */
+	for (size_t i = end ? (size_t)(end - body) : len; i < len; i++)
+		if (!strchr(" \t\r\n", body[i]) || body[i] == '\0') {
+			cJSON_Delete(root);
+			return merr_at(e, M_EPARSE, NULL, -1, (long long)i, NULL,
+				       "data after the JSON object");
+		}
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		return merr_at(e, M_EPARSE, NULL, -1, -1, NULL, "a JSON object is needed");

@@ -15,8 +15,11 @@ static int user_row(const struct auth_user *u, void *arg)
 		u->name, u->display, auth_role_name(u->role), u->org_slug, u->sector,
 		u->disabled ? M_DISABLED : M_ENABLED, web_jst(r, u->created_at), u->name, verb);
 	web_csrf_field(r);
-	web_out(r, "<button type=\"submit\">%T</button></form></td></tr>",
-		u->disabled ? M_ENABLE : M_DISABLE);
+	web_out(r,
+		"<button type=\"submit\">%T</button></form> <a href=\"/users/%u/tokens\" "
+		"class=\"tokens\">%s</a></td></tr>",
+		u->disabled ? M_ENABLE : M_DISABLE, u->name,
+		r->lang == WEB_LANG_EN ? "API tokens" : "API トークン");
 	return 0;
 }
 

@@ -84,6 +84,11 @@ bool web_report_file_parse(const char *file, char period[8], const char **ext)
 	return true;
 }
 
+/* An operator's reports are DIR/<slug>-<period>.*: a slug the inventory reserves (one that
+ * could name something else, like sector-railways) has none, even in a store imported before
+ * the inventory refused it. */
+static bool org_name_safe(const char *slug);
+
 /* Slugs and sector codes become part of a file name: letters, digits, '-' and '_' only. */
 static bool name_safe(const char *s)
 {
@@ -94,6 +99,11 @@ static bool name_safe(const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
 			return false;
 	return true;
+}
+
+static bool org_name_safe(const char *slug)
+{
+	return name_safe(slug) && !inv_slug_reserved(slug);
 }
 
 static int cmp_desc(const void *a, const void *b)
@@ -161,9 +171,10 @@ static int add_attr_encoded(struct buf *b, const char *s)
 	return 0;
 }
 
-/* Sends DIR/<name> as an attachment called ascii_name (filename*: utf8_name). */
-static int send_file(struct web_req *r, const char *name, size_t fmt, const char *ascii_name,
-		     const char *utf8_name)
+/* Sends DIR/<name> (DIR/<sub>/<name> when sub is not NULL) as an attachment called
+ * ascii_name (filename*: utf8_name). */
+static int send_file(struct web_req *r, const char *sub, const char *name, size_t fmt,
+		     const char *ascii_name, const char *utf8_name)
 {
 	const char *dir = r->opts ? r->opts->reports_dir : NULL;
 	struct buf disp;
@@ -176,6 +187,12 @@ static int send_file(struct web_req *r, const char *name, size_t fmt, const char
 		return merr_set(&r->err, M_ENOTFOUND, "no reports folder (serve --reports-dir)");
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return M_ENOTFOUND;
+	if (sub) {
+		int sfd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dfd);
+		if ((dfd = sfd) < 0)
+			return M_ENOTFOUND;
+	}
 	/* name holds no '/' (checked by the callers); O_NOFOLLOW refuses a planted symlink. */
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	close(dfd);
@@ -217,7 +234,7 @@ void web_org_reports(struct web_req *r, const struct inv_org *o)
 
 	web_out(r, "<section id=\"reports\"><h2>%s</h2>",
 		L(r, "四半期報告書", "Quarterly reports"));
-	if (!l || !name_safe(o->slug)) {
+	if (!l || !org_name_safe(o->slug)) {
 		web_out(r, "<p class=\"empty\">%T</p></section>", M_NO_DATA_YET);
 		return;
 	}
@@ -268,7 +285,7 @@ int web_get_org_report(struct web_req *r)
 		return M_ENOTFOUND;
 	if ((rc = web_org_load(r, 0, &d)))
 		return rc;
-	if (!name_safe(d->orgs[0].slug)) {
+	if (!org_name_safe(d->orgs[0].slug)) {
 		inv_doc_free(d);
 		return M_ENOTFOUND;
 	}
@@ -279,7 +296,7 @@ int web_get_org_report(struct web_req *r)
 		 d->orgs[0].name_ja ? d->orgs[0].name_ja : d->orgs[0].slug, period,
 		 formats[fmt].ext);
 	inv_doc_free(d);
-	return send_file(r, name, fmt, ascii, utf8);
+	return send_file(r, NULL, name, fmt, ascii, utf8);
 }
 
 static cJSON *list_json(const struct rep_list *l, const char *base)
@@ -319,7 +336,7 @@ int web_api_org_reports(struct web_req *r)
 		return M_ENOMEM;
 	if ((rc = web_org_load(r, 0, &d)))
 		return rc;
-	if (name_safe(d->orgs[0].slug)) {
+	if (org_name_safe(d->orgs[0].slug)) {
 		org_prefix(d->orgs[0].slug, prefix, sizeof(prefix));
 		list_reports(r->opts ? r->opts->reports_dir : NULL, prefix, l);
 	} else {
@@ -394,6 +411,18 @@ static int add_sector(const char *code, const char *ja, const char *en, void *ar
 	return 0;
 }
 
+/* DIR/sectors, where sector reports are (report.h); NULL without a reports folder. */
+static const char *sector_folder(struct web_req *r)
+{
+	const char *dir = r->opts ? r->opts->reports_dir : NULL;
+	size_t n = dir ? strlen(dir) + sizeof(REPORT_SECTOR_DIR) + 1 : 0;
+	char *p = dir ? web_arena_alloc(&r->arena, n) : NULL;
+
+	if (p)
+		snprintf(p, n, "%s/%s", dir, REPORT_SECTOR_DIR);
+	return p;
+}
+
 /* The caller's sectors: all for analysts, its own for bureau users. */
 static int visible_sectors(struct web_req *r, struct sectors *out)
 {
@@ -428,6 +457,7 @@ static int sector_param(struct web_req *r, struct sectors *sn, size_t *idx)
 
 int web_page_reports(struct web_req *r)
 {
+	const char *sector_dir;
 	struct sectors sn;
 	struct rep_list *l = web_arena_alloc(&r->arena, sizeof(*l));
 	int rc;
@@ -436,6 +466,7 @@ int web_page_reports(struct web_req *r)
 		return M_ENOMEM;
 	if ((rc = visible_sectors(r, &sn)))
 		return rc;
+	sector_dir = sector_folder(r);
 	web_page_begin(r, M_NAV_ORGS);
 	web_out(r,
 		"<h2>%s</h2><table id=\"sector-reports\"><tr><th>%T</th><th>%T</th><th>%s</th>"
@@ -446,8 +477,8 @@ int web_page_reports(struct web_req *r)
 		char prefix[160];
 		if (!name_safe(sn.s[k].code))
 			continue;
-		snprintf(prefix, sizeof(prefix), "sector-%s-", sn.s[k].code);
-		list_reports(r->opts ? r->opts->reports_dir : NULL, prefix, l);
+		snprintf(prefix, sizeof(prefix), "%s-", sn.s[k].code);
+		list_reports(sector_dir, prefix, l);
 		for (size_t i = 0; i < l->n; i++) {
 			web_out(r, "<tr><td>%s</td><td>%s</td><td>",
 				r->lang == WEB_LANG_EN ? sn.s[k].en : sn.s[k].ja, l->v[i].period);
@@ -469,7 +500,7 @@ int web_page_reports(struct web_req *r)
 int web_get_sector_report(struct web_req *r)
 {
 	struct sectors sn;
-	char period[8], name[200], utf8[400];
+	char period[8], name[200], ascii[220], utf8[400];
 	size_t fmt, k;
 	int rc;
 
@@ -477,9 +508,10 @@ int web_get_sector_report(struct web_req *r)
 		return M_ENOTFOUND;
 	if ((rc = sector_param(r, &sn, &k)))
 		return rc;
-	snprintf(name, sizeof(name), "sector-%s-%s.%s", sn.s[k].code, period, formats[fmt].ext);
+	snprintf(name, sizeof(name), "%s-%s.%s", sn.s[k].code, period, formats[fmt].ext);
+	snprintf(ascii, sizeof(ascii), "sector-%s", name);
 	snprintf(utf8, sizeof(utf8), "%s-%s.%s", sn.s[k].ja, period, formats[fmt].ext);
-	return send_file(r, name, fmt, name, utf8);
+	return send_file(r, REPORT_SECTOR_DIR, name, fmt, ascii, utf8);
 }
 
 int web_api_sector_reports(struct web_req *r)
@@ -494,8 +526,8 @@ int web_api_sector_reports(struct web_req *r)
 		return M_ENOMEM;
 	if ((rc = sector_param(r, &sn, &k)))
 		return rc;
-	snprintf(prefix, sizeof(prefix), "sector-%s-", sn.s[k].code);
-	list_reports(r->opts ? r->opts->reports_dir : NULL, prefix, l);
+	snprintf(prefix, sizeof(prefix), "%s-", sn.s[k].code);
+	list_reports(sector_folder(r), prefix, l);
 	snprintf(base, sizeof(base), "/sectors/%s/reports", sn.s[k].code);
 	return web_json_reply(r, 200, list_json(l, base));
 }

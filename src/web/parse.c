@@ -210,8 +210,10 @@ int web_path_parse(struct web_arena *a, const char *path, size_t len, struct web
 			return M_ETOOBIG;
 		if ((rc = web_pct_decode(a, path + start, i - start, false, &seg)))
 			return rc;
+		/* No tab, CR or LF either (forms may hold them; a path never does): a segment
+		 * may end up in a header (Location, Content-Disposition) or a log line. */
 		if (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0 || strchr(seg, '/') ||
-		    strchr(seg, '\\'))
+		    strchr(seg, '\\') || strpbrk(seg, "\t\r\n"))
 			return M_EPARSE;
 		out->seg[out->n++] = seg;
 		i++;

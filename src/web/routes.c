@@ -90,6 +90,11 @@ const struct web_route web_routes[] = {
     {"GET", "/api/v1/scans/{id}", web_api_scan, AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
     {"POST", "/api/v1/scans", web_api_scan_start, AUTH_ANALYST, WEB_OBJ_NONE, API | WEB_SELF_AUDIT,
      NULL},
+    /* harden-web (issue #19): a user's API tokens, listed without secrets and revoked by an
+     * administrator (page_tokens.c) */
+    {"GET", "/users/{user}/tokens", web_page_user_tokens, AUTH_ADMIN, WEB_OBJ_NONE, PAGE, NULL},
+    {"POST", "/users/{user}/tokens/{id}/revoke", web_post_user_token_revoke, AUTH_ADMIN,
+     WEB_OBJ_NONE, PAGE, "token.revoke"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

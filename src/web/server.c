@@ -24,6 +24,41 @@
 #define ARENA_MAX ((size_t)4 << 20)
 #define PEM_MAX ((size_t)1 << 20)
 
+/* TLS 1.2 and 1.3 only, forward-secret key exchange (ECDHE; TLS 1.3 is always) and AEAD
+ * ciphers only: no RSA key exchange, no CBC, no SHA-1 MACs, no DHE with weak groups. */
+#define WEB_TLS_PRIORITIES                                                            \
+	"SECURE:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:" \
+	"-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:"    \
+	"%SERVER_PRECEDENCE"
+
+/*
+ * Connections still receiving a request (slow-loris guard). libmicrohttpd's timeout is an idle
+ * timeout: a client that sends one header byte every few seconds keeps a slot for ever. Each
+ * connection is listed from accept (or from the end of its previous request) until its request
+ * has arrived whole; a watchdog thread shuts down the socket of one listed for longer than
+ * request_timeout, and libmicrohttpd then closes it; one still answering (handler and sending
+ * the response) after ten times that is cut off too (a client reading a page byte by byte).
+ * shutdown() runs under the lock that the close notification takes, and libmicrohttpd sends
+ * that notification before it closes the descriptor: the descriptor is never another's.
+ */
+struct lconn {
+	struct lconn *prev, *next;
+	int fd;
+	int64_t since_ms; /* when it began waiting for the current request */
+	bool receiving;	  /* waiting for or reading a request (else answering it) */
+	bool cut;	  /* shut down by the watchdog */
+};
+
+struct watchdog {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct lconn head; /* circular list of all open connections */
+	int64_t limit_ms;
+	bool stop, started;
+	pthread_t th;
+	atomic_long cut; /* connections cut off so far */
+};
+
 struct server {
 	const struct web_config *cfg;
 	struct web_server_opts opts;
@@ -31,6 +66,7 @@ struct server {
 	atomic_int inflight;
 	atomic_bool draining; /* shutting down: new requests get 503 */
 	struct buf cert, key;
+	struct watchdog wd;
 };
 
 /* Per-connection state while a request arrives. */
@@ -48,7 +84,9 @@ void web_config_defaults(struct web_config *c)
 	c->scan_rate = 2000;
 	c->scan_max_runtime = 3600;
 	c->max_conns = 512;
+	c->max_conns_per_ip = 64;
 	c->conn_timeout = 30;
+	c->request_timeout = 30;
 	c->body_max = WEB_BODY_MAX_DEFAULT;
 	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
@@ -332,6 +370,127 @@ static enum MHD_Result handle(struct server *sv, struct MHD_Connection *c, const
 	return ok;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct lconn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* The request on c has arrived whole (receiving false) or c waits for the next (true). */
+static void conn_receiving(struct server *sv, struct MHD_Connection *c, bool receiving)
+{
+	struct lconn *lc = conn_of(c);
+
+	if (!lc)
+		return;
+	pthread_mutex_lock(&sv->wd.mu);
+	lc->receiving = receiving;
+	lc->since_ms = mono_ms();
+	pthread_mutex_unlock(&sv->wd.mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *sv = cls;
+	struct lconn *lc = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(lc = m_calloc(1, sizeof(*lc))))
+			return; /* unguarded: the idle timeout still applies */
+		lc->fd = ci->connect_fd;
+		lc->since_ms = mono_ms();
+		lc->receiving = true;
+		pthread_mutex_lock(&sv->wd.mu);
+		lc->next = sv->wd.head.next;
+		lc->prev = &sv->wd.head;
+		lc->next->prev = lc;
+		sv->wd.head.next = lc;
+		pthread_mutex_unlock(&sv->wd.mu);
+		*socket_context = lc;
+		return;
+	}
+	if (!lc)
+		return;
+	pthread_mutex_lock(&sv->wd.mu);
+	lc->prev->next = lc->next;
+	lc->next->prev = lc->prev;
+	pthread_mutex_unlock(&sv->wd.mu);
+	m_free(lc);
+	*socket_context = NULL;
+}
+
+static void *watchdog_run(void *arg)
+{
+	struct server *sv = arg;
+	struct watchdog *w = &sv->wd;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop) {
+		struct timespec until;
+		int64_t now = mono_ms();
+		for (struct lconn *lc = w->head.next; lc != &w->head; lc = lc->next)
+			if (!lc->cut &&
+			    now - lc->since_ms > (lc->receiving ? w->limit_ms : 10 * w->limit_ms)) {
+				shutdown(lc->fd, SHUT_RDWR);
+				lc->cut = true;
+				atomic_fetch_add(&w->cut, 1);
+			}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&w->cv, &w->mu, &until);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static int watchdog_start(struct server *sv, unsigned limit_s, struct merr *e)
+{
+	struct watchdog *w = &sv->wd;
+
+	w->head.next = w->head.prev = &w->head;
+	w->limit_ms = (int64_t)limit_s * 1000;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->th, NULL, watchdog_run, sv))
+		return merr_set(e, M_ENOMEM, "cannot start the request watchdog thread");
+	w->started = true;
+	return 0;
+}
+
+static void watchdog_stop(struct server *sv)
+{
+	struct watchdog *w = &sv->wd;
+
+	if (!w->started)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	w->started = false;
+	if (atomic_load(&w->cut))
+		log_info("web", "%ld slow connections cut off after --request-timeout",
+			 (long)atomic_load(&w->cut));
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char *url,
 				 const char *method, const char *version, const char *upload_data,
 				 size_t *upload_size, void **con_cls)
@@ -363,6 +522,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	conn_receiving(sv, c, false);
 	return handle(sv, c, url, method, cn);
 }
 
@@ -372,6 +532,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct server *sv = cls;
 	struct conn *cn = *con_cls;
 
+	conn_receiving(sv, c, true); /* a kept-alive connection waits for its next request */
 	if (!cn)
 		return;
 	buf_release(&cn->body);
@@ -501,6 +662,8 @@ static struct MHD_Daemon *start_daemon(const struct web_config *c, struct server
 	    {MHD_OPTION_SOCK_ADDR, 0, ss},
 	    {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)c->threads, NULL},
 	    {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)c->max_conns, NULL},
+	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)c->max_conns_per_ip, NULL},
+	    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, sv},
 	    {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)c->conn_timeout, NULL},
 	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(64 << 10), NULL},
 	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, sv},
@@ -508,14 +671,17 @@ static struct MHD_Daemon *start_daemon(const struct web_config *c, struct server
 	    {MHD_OPTION_END, 0, NULL}, /* TLS options go here when asked for */
 	    {MHD_OPTION_END, 0, NULL},
 	    {MHD_OPTION_END, 0, NULL},
+	    {MHD_OPTION_END, 0, NULL},
 	};
 
 	if (sv->opts.tls) {
-		size_t n = ARRAY_SIZE(ops) - 3;
+		size_t n = ARRAY_SIZE(ops) - 4;
 		ops[n] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0,
 						 (void *)buf_str(&sv->cert)};
 		ops[n + 1] =
 		    (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)buf_str(&sv->key)};
+		ops[n + 2] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     (void *)WEB_TLS_PRIORITIES};
 	}
 	return MHD_start_daemon(flags, 0, NULL, NULL, on_access, sv, MHD_OPTION_ARRAY, ops,
 				MHD_OPTION_END);
@@ -566,6 +732,8 @@ int web_serve(const struct web_config *c, struct merr *e)
 		flags |= MHD_USE_IPv6;
 	if (sv.opts.tls)
 		flags |= MHD_USE_TLS;
+	if ((rc = watchdog_start(&sv, c->request_timeout ? c->request_timeout : 30, e)))
+		goto out_key;
 	d = start_daemon(c, &sv, flags, &ss);
 	if (!d) {
 		rc = merr_at(e, M_ENET, NULL, -1, -1, "listen", "cannot listen on %s", c->listen);
@@ -588,6 +756,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 	web_dashboard_cache_clear();
 	printf("mamori serve: stopped\n");
 out_key:
+	watchdog_stop(&sv); /* after MHD_stop_daemon: no connection is listed any more */
 	/* A running scan stops sending, flushes and is left 'interrupted' (resumable). */
 	web_scanq_stop(sv.opts.scanq);
 	web_audit_queue_stop(); /* after the workers: their queued read rows are written */

@@ -19,11 +19,14 @@ struct web_config {
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
 	const char *tls_cert; /* PEM files; both or neither */
 	const char *tls_key;
-	const char *port_file; /* when set, the bound port is written there once listening */
-	unsigned threads;      /* worker threads (MHD thread pool) */
-	unsigned max_conns;    /* connections at once */
-	unsigned conn_timeout; /* seconds a connection may stay idle */
-	size_t body_max;       /* largest request body (bytes); larger gets 413 */
+	const char *port_file;	   /* when set, the bound port is written there once listening */
+	unsigned threads;	   /* worker threads (MHD thread pool) */
+	unsigned max_conns;	   /* connections at once */
+	unsigned max_conns_per_ip; /* connections at once from one client address (0: no limit) */
+	unsigned conn_timeout;	   /* seconds a connection may stay idle */
+	unsigned request_timeout;  /* seconds to receive one request's headers and body in all
+				      (a slow sender is cut off however it trickles) */
+	size_t body_max;	   /* largest request body (bytes); larger gets 413 */
 	int64_t session_idle, session_absolute; /* seconds */
 	unsigned shutdown_grace;  /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
 	unsigned dashboard_cache; /* seconds the dashboard's counts may be reused per role scope

@@ -437,6 +437,14 @@ int web_json_reply(struct web_req *r, int status, struct cJSON *v);
 /* Writes an audit row for r's caller. */
 int web_audit(struct web_req *r, const char *action, const char *object, const char *detail);
 
+/* A refused read by a signed-in caller (denied.c): audited as action (rate-limited per user),
+ * and a burst raises one alert to analysts. */
+#define WEB_DENIED_AUDIT_PER_MIN 10
+#define WEB_DENIED_BURST 50
+#define WEB_DENIED_WINDOW 600	     /* seconds */
+#define WEB_SECURITY_ORG "_security" /* alerts' org for security events: no org's slug */
+void web_denied(struct web_req *r, const char *action);
+
 /* ---- static assets (embedded at build time) ---- */
 
 struct web_asset {
@@ -501,6 +509,8 @@ int web_page_users(struct web_req *r);
 int web_post_users(struct web_req *r);
 int web_post_user_disable(struct web_req *r);
 int web_post_user_enable(struct web_req *r);
+int web_page_user_tokens(struct web_req *r);
+int web_post_user_token_revoke(struct web_req *r);
 int web_page_audit(struct web_req *r);
 int web_page_sharing(struct web_req *r);
 int web_get_static(struct web_req *r);

@@ -29,6 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     (strcmp(ext, "pdf") != 0 && strcmp(ext, "html") != 0)))
 				__builtin_trap();
 		}
+		/* a path segment holds no control character (it may reach a header or a log) */
+		for (size_t i = 0; i < r.path.n; i++)
+			for (const char *c = r.path.seg[i]; *c; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f)
+					__builtin_trap();
 		/* whatever was parsed comes out of the escaper with no markup left in it */
 		buf_init(&b, 1 << 20);
 		for (size_t i = 0; i < r.path.n; i++)

@@ -60,7 +60,7 @@ check "--lang en gives English headings" \
 	"grep -qF 'Executive summary' $T/en.txt && grep -qF 'Technical annex' $T/en.txt && ! grep -qF '経営層' $T/en.txt"
 "$M" report sector 鉄道 --period 2026Q4 --out "$T/out" >/dev/null 2>&1
 check "report sector 鉄道 exits 0" "[ $? -eq 0 ]"
-pdftotext "$T/out/sector-railways-2026Q4.pdf" "$T/s.txt"
+pdftotext "$T/out/sectors/railways-2026Q4.pdf" "$T/s.txt"
 check "sector report names its operators" "grep -qF '$(q "SELECT name_ja FROM orgs WHERE slug = 'kanto-rail'")' $T/s.txt"
 check "sector report has common weaknesses and the comparison" \
 	"grep -qF '共通する弱点' $T/s.txt && grep -qF '前期との比較' $T/s.txt"

@@ -85,6 +85,9 @@ EXPECTED = {
     "GET /scans/{id}": {"analyst"},
     "GET /api/v1/scans/{id}": {"analyst"},
     "POST /api/v1/scans": {"analyst"},
+    # harden-web (issue #19): API tokens in the admin console
+    "GET /users/{user}/tokens": {"admin"},
+    "POST /users/{user}/tokens/{id}/revoke": {"admin"},
 }
 
 passed = 0
@@ -375,6 +378,8 @@ def numeric_id(srv, jar, slug):
 
 
 def concrete(pattern, n):
+    if "/tokens/" in pattern:
+        pattern = pattern.replace("{id}", str(SEED_IDS["victim_token"]))
     if "/scans/" in pattern:
         pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
     if "/reports/" in pattern:
@@ -421,6 +426,12 @@ def matrix():
         check(listed[k] == EXPECTED[k], "%s: server lets %s, expected %s" %
               (k, sorted(listed[k]), sorted(EXPECTED[k])))
     token = run("--db", db, "user", "token", "operator").strip()
+    run("--db", db, "user", "token", "victim", "--label", "matrix")
+    c = sqlite3.connect(db)
+    SEED_IDS["victim_token"] = c.execute("SELECT max(t.id) FROM api_tokens t JOIN users u"
+                                         " ON u.id = t.user_id WHERE u.name = 'victim'"
+                                         ).fetchone()[0]
+    c.close()
     srv = Server(db, tmp, "--reports-dir", reports)
     try:
         jars, csrfs, logout_jars = {"anonymous": {}}, {"anonymous": None}, {}
@@ -671,7 +682,12 @@ def alerts_checks(srv, jars, token, db):
           "operator panel: kanto has no urgent unacked left (%s)" % (m and m.group(1)))
     r = srv.request("GET", "/", cookie=ana)
     m = re.search(r'id="alerts-awaiting-count" data-count="(\d+)"', r.text())
-    check(m and m.group(1) == "2" and "関西の警報" in r.text(), "analyst panel: %s" %
+    # plus the security alerts the matrix's cross-organisation probing raised (harden-web)
+    con = sqlite3.connect(db)
+    sec = con.execute("SELECT count(*) FROM alerts WHERE org_slug = '_security'"
+                      " AND acked_at IS NULL AND urgent = 1").fetchone()[0]
+    con.close()
+    check(m and m.group(1) == str(2 + sec) and "関西の警報" in r.text(), "analyst panel: %s" %
           (m and m.group(1)))
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
     actions = {(a["actor"], a["action"]) for a in r.json()["items"]}

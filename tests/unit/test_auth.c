@@ -2,6 +2,8 @@
  * login throttling, API tokens, the audit log. */
 #include "base/compat.h"
 
+#include <pthread.h>
+
 #include "auth/auth.h"
 #include "inventory/inventory.h"
 #include "testutil.h"
@@ -200,26 +202,42 @@ static void test_auth__throttles_after_five_failures(void **state)
 		assert_int_equal(
 		    auth_login(s, "ana", "wrong password", "10.0.0.1", t++, &p, &wait, NULL),
 		    M_EPERM);
-	/* now even the right password waits, from any address */
-	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.0.0.9", t, &p, &wait, NULL),
+	/* now even the right password waits, from that address */
+	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.0.0.1", t, &p, &wait, NULL),
 			 M_ETIMEOUT);
 	assert_true(wait > 0 && wait <= AUTH_THROTTLE_BASE);
-	assert_true(auth_throttle_wait(s, "user", "ana", t) > 0);
-	/* after the lock, one more failure doubles it */
-	t += AUTH_THROTTLE_BASE + 1;
-	assert_int_equal(auth_login(s, "ana", "wrong again!", "10.0.0.9", t, &p, &wait, NULL),
-			 M_EPERM);
-	assert_true(auth_throttle_wait(s, "user", "ana", t) > AUTH_THROTTLE_BASE);
-	t += 2 * AUTH_THROTTLE_BASE + 1;
+	assert_true(auth_throttle_wait(s, "login", "ana\t10.0.0.1", t) > 0);
+	/* but not from another: failures elsewhere do not lock a named account out */
 	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.0.0.9", t, &p, &wait, NULL),
 			 0);
-	assert_int_equal(auth_throttle_wait(s, "user", "ana", t), 0);
+	/* after the lock, one more failure doubles it */
+	t += AUTH_THROTTLE_BASE + 1;
+	assert_int_equal(auth_login(s, "ana", "wrong again!", "10.0.0.1", t, &p, &wait, NULL),
+			 M_EPERM);
+	assert_true(auth_throttle_wait(s, "login", "ana\t10.0.0.1", t) > AUTH_THROTTLE_BASE);
+	t += 2 * AUTH_THROTTLE_BASE + 1;
+	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.0.0.1", t, &p, &wait, NULL),
+			 0);
+	assert_int_equal(auth_throttle_wait(s, "login", "ana\t10.0.0.1", t), 0);
 	/* recorded in the audit log */
 	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'login.failed'"),
 			 6);
 	assert_int_equal(
 	    count(s, "SELECT count(*) FROM audit_log WHERE action = 'login.throttled'"), 1);
-	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'login'"), 1);
+	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'login'"), 2);
+	/* rows that no longer count are pruned by later attempts: the table stays bounded */
+	for (int i = 0; i < 40; i++) {
+		char name[24];
+		snprintf(name, sizeof(name), "nobody%d", i);
+		assert_int_equal(auth_login(s, name, "x", "10.8.8.8", t, &p, &wait, NULL) == 0, 0);
+	}
+	assert_true(count(s, "SELECT count(*) FROM login_throttle") > 48);
+	t += 2 * AUTH_THROTTLE_MAX + 10;
+	for (int i = 0; i < 4; i++) /* 16 a time */
+		assert_int_equal(
+		    auth_login(s, "ana", "correct horse 1", "10.0.0.1", t, &p, &wait, NULL), 0);
+	/* left: the known pairs (ana from two addresses) and the last attempts' own rows */
+	assert_true(count(s, "SELECT count(*) FROM login_throttle WHERE kind <> 'known'") <= 2);
 	store_close(s);
 }
 
@@ -231,7 +249,7 @@ static void test_auth__throttles_an_address_across_names(void **state)
 	int64_t wait = 0;
 
 	add_user(s, "ana", AUTH_ROLE_ANALYST, NULL, NULL);
-	for (int i = 0; i < AUTH_THROTTLE_FREE; i++) {
+	for (int i = 0; i < AUTH_THROTTLE_ADDR_FREE; i++) {
 		snprintf(name, sizeof(name), "guess%d", i);
 		assert_int_equal(
 		    auth_login(s, name, "wrong password", "10.9.9.9", T0, &p, &wait, NULL),
@@ -241,6 +259,91 @@ static void test_auth__throttles_an_address_across_names(void **state)
 			 M_ETIMEOUT);
 	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.1.1.1", T0, &p, &wait, NULL),
 			 0);
+	/* unknown acknowledgement links counted against an address do not lock its logins */
+	for (int i = 0; i < 2 * AUTH_THROTTLE_FREE; i++)
+		assert_int_equal(auth_throttle_fail(s, "addr", "10.7.7.7", T0, NULL), 0);
+	assert_true(auth_throttle_wait(s, "addr", "10.7.7.7", T0) > 0);
+	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.7.7.7", T0, &p, &wait, NULL),
+			 0);
+	store_close(s);
+}
+
+static void test_auth__user_limit_spares_known_addresses(void **state)
+{
+	struct store *s = new_store("spray.db");
+	struct auth_principal p;
+	char addr[32];
+	int64_t wait = 0;
+
+	add_user(s, "ana", AUTH_ROLE_ANALYST, NULL, NULL);
+	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.0.0.1", T0, &p, &wait, NULL),
+			 0);
+	/* one failure from each of many addresses: no pair and no address reaches its limit */
+	for (int i = 0; i < AUTH_THROTTLE_USER_FREE; i++) {
+		snprintf(addr, sizeof(addr), "10.2.0.%d", i);
+		assert_int_equal(auth_login(s, "ana", "spray", addr, T0, &p, &wait, NULL), M_EPERM);
+	}
+	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.3.3.3", T0, &p, &wait, NULL),
+			 M_ETIMEOUT);
+	assert_true(wait > 0);
+	/* the address ana signed in from before is not shut out */
+	assert_int_equal(auth_login(s, "ana", "correct horse 1", "10.0.0.1", T0, &p, &wait, NULL),
+			 0);
+	store_close(s);
+}
+
+#define RACERS 8
+
+struct racer {
+	const char *path;
+	pthread_barrier_t *go;
+	int rc;
+};
+
+static void *race_login(void *arg)
+{
+	struct racer *x = arg;
+	struct store *s = NULL;
+	struct auth_principal p;
+	int64_t wait = 0;
+
+	x->rc = -1000;
+	if (store_open(x->path, &s, NULL))
+		return NULL;
+	pthread_barrier_wait(x->go);
+	x->rc = auth_login(s, "ana", "wrong password", "10.5.5.5", T0, &p, &wait, NULL);
+	store_close(s);
+	return NULL;
+}
+
+/* Concurrent attempts: the allowance is taken before the ~70 ms password check, so no more
+ * than AUTH_THROTTLE_FREE are checked however many arrive at once. */
+static void test_auth__throttle_holds_under_concurrent_attempts(void **state)
+{
+	struct store *s = new_store("race.db");
+	struct racer x[RACERS];
+	pthread_t th[RACERS];
+	pthread_barrier_t go;
+	char path[512];
+	int eperm = 0, timeout = 0;
+
+	add_user(s, "ana", AUTH_ROLE_ANALYST, NULL, NULL);
+	tu_path(path, sizeof(path), "race.db");
+	pthread_barrier_init(&go, NULL, RACERS);
+	for (int i = 0; i < RACERS; i++) {
+		x[i] = (struct racer){path, &go, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, race_login, &x[i]), 0);
+	}
+	for (int i = 0; i < RACERS; i++) {
+		pthread_join(th[i], NULL);
+		eperm += x[i].rc == M_EPERM;
+		timeout += x[i].rc == M_ETIMEOUT;
+	}
+	pthread_barrier_destroy(&go);
+	assert_int_equal(eperm, AUTH_THROTTLE_FREE);
+	assert_int_equal(timeout, RACERS - AUTH_THROTTLE_FREE);
+	assert_int_equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'login.failed'"),
+			 AUTH_THROTTLE_FREE);
 	store_close(s);
 }
 
@@ -268,6 +371,50 @@ static void test_auth__token_carries_role_org_and_is_stored_hashed(void **state)
 	assert_int_equal(auth_token_lookup(s, tok, T0, &p, NULL), M_EPERM);
 	assert_int_equal(p.role, AUTH_ROLE_NONE);
 	assert_int_equal(auth_token_create(s, "nobody", NULL, T0, 0, tok, NULL), M_ENOTFOUND);
+	store_close(s);
+}
+
+static int tok_row(const struct auth_token_info *t, void *arg)
+{
+	int64_t *v = arg; /* [0] rows, [1] live, [2] id of the first used one */
+
+	v[0]++;
+	v[1] += !t->revoked;
+	if (t->last_used_at && !v[2])
+		v[2] = t->id;
+	return 0;
+}
+
+static void test_auth__tokens_revoked_for_good(void **state)
+{
+	struct store *s = new_store("tokrev.db");
+	struct auth_principal p;
+	char a[AUTH_TOKEN_MAX], b[AUTH_TOKEN_MAX];
+	int64_t v[3] = {0};
+
+	add_user(s, "ana", AUTH_ROLE_ANALYST, NULL, NULL);
+	add_user(s, "bob", AUTH_ROLE_ANALYST, NULL, NULL);
+	assert_int_equal(auth_token_create(s, "ana", "x", T0, 0, a, NULL), 0);
+	assert_int_equal(auth_user_passwd(s, "ana", "another horse 2", T0, NULL), 0);
+	assert_int_equal(auth_token_lookup(s, a, T0, &p, NULL), M_EPERM);
+	assert_int_equal(auth_token_create(s, "ana", "y", T0, 0, a, NULL), 0);
+	assert_int_equal(auth_user_set_disabled(s, "ana", true, T0, NULL), 0);
+	assert_int_equal(auth_user_set_disabled(s, "ana", false, T0, NULL), 0);
+	assert_int_equal(auth_token_lookup(s, a, T0, &p, NULL), M_EPERM);
+	/* list and revoke one */
+	assert_int_equal(auth_token_create(s, "ana", "z", T0, 0, a, NULL), 0);
+	assert_int_equal(auth_token_create(s, "ana", NULL, T0, 0, b, NULL), 0);
+	assert_int_equal(auth_token_lookup(s, a, T0 + 5, &p, NULL), 0);
+	assert_int_equal(auth_token_list(s, "ana", tok_row, v, NULL), 0);
+	assert_int_equal(v[0], 4);
+	assert_int_equal(v[1], 2);
+	assert_true(v[2] > 0);
+	assert_int_equal(auth_token_revoke(s, "bob", v[2], T0, NULL), M_ENOTFOUND);
+	assert_int_equal(auth_token_lookup(s, a, T0, &p, NULL), 0);
+	assert_int_equal(auth_token_revoke(s, "ana", v[2], T0, NULL), 0);
+	assert_int_equal(auth_token_lookup(s, a, T0, &p, NULL), M_EPERM);
+	assert_int_equal(auth_token_lookup(s, b, T0, &p, NULL), 0);
+	assert_int_equal(auth_token_list(s, "nobody", tok_row, v, NULL), M_ENOTFOUND);
 	store_close(s);
 }
 
@@ -304,7 +451,10 @@ int main(void)
 	    cmocka_unit_test(test_auth__csrf_compare_is_exact),
 	    cmocka_unit_test(test_auth__throttles_after_five_failures),
 	    cmocka_unit_test(test_auth__throttles_an_address_across_names),
+	    cmocka_unit_test(test_auth__user_limit_spares_known_addresses),
+	    cmocka_unit_test(test_auth__throttle_holds_under_concurrent_attempts),
 	    cmocka_unit_test(test_auth__token_carries_role_org_and_is_stored_hashed),
+	    cmocka_unit_test(test_auth__tokens_revoked_for_good),
 	    cmocka_unit_test(test_auth__audit_lists_newest_first),
 	};
 	return cmocka_run_group_tests_name("auth", tests, NULL, NULL);

@@ -314,6 +314,14 @@ static const struct bad_case {
      HEAD "    aliases: &a [x]\n  - id: y\n    name: Y\n    sector: water\n"
 	  "    aliases: *a\n",
      "10: aliases: YAML aliases (*name) are not supported here"},
+    {"reserved id",
+     "version: 1\norganisations:\n  - id: sector-water\n    name: X\n"
+     "    sector: water\n",
+     "3: id: 'sector-water' is reserved"},
+    {"digits-only id",
+     "version: 1\norganisations:\n  - id: \"123\"\n    name: X\n"
+     "    sector: water\n",
+     "3: id: '123' is reserved"},
     {"no version", "organisations: []\n", "1: version: missing"},
     {"wrong version", "version: 2\n", "1: version: unsupported version"},
     {"empty", "", "1: empty file"},
@@ -792,6 +800,11 @@ static void test_inventory__field_checks(void **state)
 	assert_true(inv_hostname_valid("www.kanto-rail.test"));
 	assert_false(inv_hostname_valid("-bad.test"));
 	assert_false(inv_hostname_valid("a..test"));
+	assert_true(inv_slug_reserved("sector-railways"));
+	assert_true(inv_slug_reserved("42"));
+	assert_false(inv_slug_reserved("kanto-rail"));
+	assert_false(inv_slug_reserved("sectors"));
+	assert_false(inv_slug_reserved("rail-sector-1"));
 }
 
 int main(void)

@@ -130,6 +130,9 @@ static void test_web__path_refuses_traversal(void **state)
 	    "static/x",
 	    "/a%00b",
 	    "/%c0%ae%c0%ae/x",
+	    "/orgs/a%0ab",
+	    "/orgs/a%0d%0aSet-Cookie:%20x",
+	    "/orgs/a%09b",
 	};
 	struct web_arena a;
 	struct web_path p;
@@ -376,6 +379,23 @@ static void test_web__json_body_checked_against_fields(void **state)
 	assert_int_equal(json("{\"name\":"), M_EPARSE);
 	assert_int_equal(json("{\"name\":\"\xc3\x28\"}"), M_EPARSE);
 	assert_int_equal(json(""), M_EPARSE);
+	/* C strings without surprises, and one object only (issue #19) */
+	assert_int_equal(
+	    json("{\"name\":\"x\",\"role\":\"admin\",\"password\":\"0123456789\\u0000ab\"}"),
+	    M_EPARSE);
+	assert_int_equal(
+	    json("{\"name\":\"x\\u0000\",\"role\":\"admin\",\"password\":\"0123456789\"}"),
+	    M_EPARSE);
+	assert_int_equal(
+	    json("{\"name\":\"x\x01\",\"role\":\"admin\",\"password\":\"0123456789\"}"), M_EPARSE);
+	assert_int_equal(json("{\"name\":\"x\",\"role\":\"admin\",\"password\":\"0123\t456789\"}"),
+			 M_EPARSE);
+	assert_int_equal(json("{\"name\":\"x\",\"role\":\"admin\",\"password\":\"0123456789\"} x"),
+			 M_EPARSE);
+	assert_int_equal(json("{\"name\":\"x\",\"role\":\"admin\",\"password\":\"0123456789\"}{}"),
+			 M_EPARSE);
+	assert_int_equal(
+	    json(" {\"name\":\"x\",\"role\":\"admin\",\"password\":\"01234\\\\u0000\"}\r\n"), 0);
 	buf_init(&deep, 0);
 	for (int i = 0; i < 100; i++)
 		buf_adds(&deep, "{\"a\":");
