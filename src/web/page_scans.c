@@ -2,6 +2,7 @@
  * background thread runs through the same resume path as `mamori scan --resume`; progress. */
 #include "base/compat.h"
 
+#include "base/stop.h"
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <signal.h>
@@ -294,7 +295,8 @@ void web_scanq_stop(struct web_scanq *q)
 		return;
 	pthread_mutex_lock(&q->mu);
 	q->quit = true;
-	q->stop = 2; /* a running scan stops sending, flushes and is left 'interrupted' */
+	stop_request(&q->stop,
+		     2); /* a running scan stops sending, flushes, is left 'interrupted' */
 	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	pthread_join(q->th, NULL);
