@@ -6,7 +6,10 @@
 #include "base/mem.h"
 
 /* Atomic, relaxed: parser and worker threads allocate too, and a plain counter is a data
- * race (TSan). Injection itself is for single-threaded tests; the counts stay exact. */
+ * race (TSan). Nothing is counted before a test first calls mem_fail_after, so the hot
+ * path of a real run is one load of a flag no thread writes (no shared counter to bounce
+ * between the parser threads' caches). */
+static atomic_bool armed;
 static atomic_long fail_countdown = -1; /* -1: off */
 static atomic_long alloc_count;
 static atomic_long fail_count;
@@ -15,6 +18,8 @@ static bool should_fail(void)
 {
 	long left;
 
+	if (!atomic_load_explicit(&armed, memory_order_relaxed))
+		return false;
 	atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
 	left = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
 	if (left < 0)
@@ -71,6 +76,8 @@ char *m_strdup(const char *s)
 long mem_fail_after(long n)
 {
 	long made = atomic_exchange(&alloc_count, 0);
+
+	atomic_store(&armed, true);
 	atomic_store(&fail_count, 0);
 	atomic_store(&fail_countdown, n);
 	return made;
