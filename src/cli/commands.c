@@ -43,5 +43,8 @@ const struct cli_command cli_commands[] = {
      cmd_alert_usage},
     {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
      cmd_advisories_usage, cmd_advisories_verbs},
+    {"checklist", cmd_checklist, "self-assessment checklist: items, answers, score / 自己点検",
+     cmd_checklist_usage},
+    {"share", cmd_share, "STIX/TAXII sharing with the ISAC / 情報共有", cmd_share_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

@@ -26,6 +26,8 @@ int cmd_identify(struct cli *c, int argc, char **argv);
 int cmd_services(struct cli *c, int argc, char **argv);
 int cmd_alert(struct cli *c, int argc, char **argv);
 int cmd_advisories(struct cli *c, int argc, char **argv);
+int cmd_checklist(struct cli *c, int argc, char **argv);
+int cmd_share(struct cli *c, int argc, char **argv);
 /* Runs identify on the ports scan_id found open for org (scan --identify). */
 int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id);
 
@@ -45,5 +47,7 @@ extern const char cmd_serve_usage[], cmd_user_usage[];
 extern const char cmd_report_usage[];
 extern const char cmd_identify_usage[], cmd_services_usage[];
 extern const char cmd_alert_usage[], cmd_advisories_usage[];
+extern const char cmd_checklist_usage[];
+extern const char cmd_share_usage[];
 
 #endif

@@ -299,15 +299,16 @@ int web_api_audit(struct web_req *r)
 
 int web_taxii_discovery(struct web_req *r)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *roots;
 	int rc;
 
 	cJSON_AddStringToObject(o, "title", "mamori TAXII 2.1");
 	cJSON_AddStringToObject(o, "description",
-				"情報共有サーバー (共有コレクションはまだありません) / sharing "
-				"server (no collections yet)");
+				"交通ISAC との情報共有サーバー / sharing server for the ISAC");
 	cJSON_AddStringToObject(o, "contact", "mamori administrators");
-	cJSON_AddArrayToObject(o, "api_roots");
+	cJSON_AddStringToObject(o, "default", "/taxii2/root/");
+	roots = cJSON_AddArrayToObject(o, "api_roots");
+	cJSON_AddItemToArray(roots, cJSON_CreateString("/taxii2/root/"));
 	rc = web_json_reply(r, 200, o);
 	r->ctype = "application/taxii+json;version=2.1";
 	return rc;

@@ -96,6 +96,10 @@ void web_error(struct web_req *r, int http_status, const char *code_name, const 
 {
 	buf_reset(&r->out);
 	r->location[0] = '\0';
+	if (r->raw_path && strncmp(r->raw_path, "/taxii2", 7) == 0) {
+		web_taxii_error(r, http_status, code_name, message);
+		return;
+	}
 	if (wants_json(r)) {
 		cJSON *o = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(o, "error");
 		cJSON_AddStringToObject(err, "code", code_name);
@@ -159,6 +163,11 @@ static void authenticate(struct web_req *r)
 	struct merr e;
 
 	merr_init(&e);
+	if (r->authorization && strncasecmp(r->authorization, "Basic ", 6) == 0 && r->raw_path &&
+	    strncmp(r->raw_path, "/taxii2", 7) == 0) {
+		web_taxii_basic(r);
+		return;
+	}
 	if (r->authorization && strncasecmp(r->authorization, "Bearer ", 7) == 0) {
 		if (auth_token_lookup(r->s, r->authorization + 7, r->now, &r->who, &e))
 			memset(&r->who, 0, sizeof(r->who));

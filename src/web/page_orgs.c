@@ -361,6 +361,12 @@ int web_page_org(struct web_req *r)
 	web_out(r, "</dd></dl>");
 	web_org_sections(r, o->slug);
 	web_org_reports(r, o);
+	if (r->who.role == AUTH_ROLE_ANALYST || r->who.role == AUTH_ROLE_OPERATOR)
+		web_out(r,
+			"<p><a id=\"org-checklist\" "
+			"href=\"/orgs/%u/checklist\">自己点検チェックリスト / "
+			"self-assessment checklist</a></p>",
+			o->slug);
 	org_parts(r, o);
 	inv_doc_free(d);
 	web_page_end(r);

@@ -3,12 +3,14 @@
 #include "base/compat.h"
 
 #include "inventory/inventory.h"
+#include "web/page_checklist.h"
 #include "web/web.h"
 #include "web/web_int.h"
 
 #define PAGE WEB_PAGE
 #define API WEB_API
 #define READERS (AUTH_ANALYST | AUTH_BUREAU | AUTH_OPERATOR)
+#define TAXII (AUTH_MEMBER | AUTH_ANALYST | AUTH_OPERATOR)
 
 /* Every route the server answers. A new page or API call is a handler file and a line
  * here; web_routes_check() refuses to start when a line lacks a policy. */
@@ -69,7 +71,7 @@ const struct web_route web_routes[] = {
     {"GET", "/api/v1/users", web_api_users, AUTH_ADMIN, WEB_OBJ_NONE, API, NULL},
     {"POST", "/api/v1/users", web_api_users_add, AUTH_ADMIN, WEB_OBJ_NONE, API, "user.add"},
     {"GET", "/api/v1/audit", web_api_audit, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
-    {"GET", "/taxii2/", web_taxii_discovery, AUTH_MEMBER | AUTH_ANALYST, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/", web_taxii_discovery, TAXII, WEB_OBJ_NONE, API, NULL},
     /* Reports from --reports-dir: the file name is built from the stored slug (or a sector
      * of the caller's) and a checked period and format, never from the URL (page_reports.c). */
     {"GET", "/orgs/{org}/reports/{file}", web_get_org_report, READERS, WEB_OBJ_ORG, PAGE,
@@ -95,6 +97,47 @@ const struct web_route web_routes[] = {
     {"GET", "/users/{user}/tokens", web_page_user_tokens, AUTH_ADMIN, WEB_OBJ_NONE, PAGE, NULL},
     {"POST", "/users/{user}/tokens/{id}/revoke", web_post_user_token_revoke, AUTH_ADMIN,
      WEB_OBJ_NONE, PAGE, "token.revoke"},
+    /* checklist (page_checklist.c): operators answer their own org (others get 404), analysts
+     * read; bureau users and analysts see the k-anonymous sector comparison only. */
+    {"GET", "/orgs/{org}/checklist", web_page_checklist, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_ORG,
+     PAGE, "checklist.read"},
+    {"POST", "/orgs/{org}/checklist", web_post_checklist, AUTH_OPERATOR, WEB_OBJ_ORG, PAGE,
+     "checklist.save"},
+    {"GET", "/orgs/{org}/checklist/{file}", web_get_checklist_sheet, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, PAGE, "checklist.sheet"},
+    {"GET", "/api/v1/orgs/{org}/checklist", web_api_checklist, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, API, "checklist.read"},
+    {"GET", "/checklist/sector", web_page_checklist_sector, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/api/v1/checklist/sector", web_api_checklist_sector, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, API, NULL},
+    /* share (issue #21): TAXII 2.1 under the one API root /taxii2/root/ (api_taxii.c).
+     * Collections decide can_read/can_write and TLP per caller in src/share; a collection
+     * the caller may not read answers 404 exactly like a missing one. */
+    {"GET", "/taxii2/root/", web_taxii_root, TAXII, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/root/status/{status}/", web_taxii_status, TAXII, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/root/collections/", web_taxii_collections, TAXII, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/taxii2/root/collections/{coll}/", web_taxii_collection, TAXII, WEB_OBJ_NONE, API,
+     NULL},
+    {"GET", "/taxii2/root/collections/{coll}/manifest/", web_taxii_manifest, TAXII, WEB_OBJ_NONE,
+     API, NULL},
+    {"GET", "/taxii2/root/collections/{coll}/objects/", web_taxii_objects, TAXII, WEB_OBJ_NONE, API,
+     NULL},
+    {"POST", "/taxii2/root/collections/{coll}/objects/", web_taxii_objects_add, TAXII, WEB_OBJ_NONE,
+     API, "taxii.add"},
+    {"GET", "/taxii2/root/collections/{coll}/objects/{object}/", web_taxii_object, TAXII,
+     WEB_OBJ_NONE, API, NULL},
+    {"DELETE", "/taxii2/root/collections/{coll}/objects/{object}/", web_taxii_object_delete, TAXII,
+     WEB_OBJ_NONE, API, "taxii.delete"},
+    {"GET", "/taxii2/root/collections/{coll}/objects/{object}/versions/", web_taxii_versions, TAXII,
+     WEB_OBJ_NONE, API, NULL},
+    /* share: the console over the same collections, rights and TLP (page_share.c) */
+    {"GET", "/share", web_page_share, TAXII, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/share/{coll}", web_page_share_coll, TAXII, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/share/{coll}/objects/{object}", web_page_share_object, TAXII, WEB_OBJ_NONE, PAGE,
+     NULL},
+    {"POST", "/share/{coll}/publish", web_post_share_publish, TAXII, WEB_OBJ_NONE, PAGE,
+     "share.publish"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

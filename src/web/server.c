@@ -263,8 +263,14 @@ static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool
 		snprintf(v, sizeof(v), "%lld", (long long)r->retry_after);
 		MHD_add_response_header(resp, "Retry-After", v);
 	}
+	if (r->www_authenticate && r->raw_path && strncmp(r->raw_path, "/taxii2", 7) == 0)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Basic realm=\"mamori TAXII\"");
 	if (r->www_authenticate)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"mamori\"");
+	if (r->taxii_first[0])
+		MHD_add_response_header(resp, "X-TAXII-Date-Added-First", r->taxii_first);
+	if (r->taxii_last[0])
+		MHD_add_response_header(resp, "X-TAXII-Date-Added-Last", r->taxii_last);
 	if (r->allow)
 		MHD_add_response_header(resp, "Allow", r->allow);
 	if (r->disposition[0])
@@ -332,6 +338,7 @@ static int fill_request(struct server *sv, struct MHD_Connection *c, const char 
 	r->content_type = header(c, "Content-Type");
 	r->authorization = header(c, "Authorization");
 	r->csrf_header = header(c, "X-CSRF-Token");
+	r->accept = header(c, "Accept");
 	r->body = cn->body.ptr;
 	r->body_len = cn->body.len;
 	return 0;
@@ -652,6 +659,7 @@ static int start_checks(const struct web_config *c, struct server *sv, struct me
 			return rc;
 		sv->opts.tls = true;
 	}
+	sv->opts.body_max = c->body_max;
 	return 0;
 }
 

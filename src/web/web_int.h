@@ -284,6 +284,7 @@ struct web_req {
 	const char *content_type;
 	const char *authorization;
 	const char *csrf_header; /* X-CSRF-Token */
+	const char *accept;	 /* Accept (TAXII: 406 when no acceptable media range) */
 	const char *body;
 	size_t body_len;
 	const char *client; /* peer address */
@@ -309,6 +310,8 @@ struct web_req {
 	bool www_authenticate; /* 401 from the API: say Bearer */
 	const char *allow;     /* 405: the methods the path takes */
 	char disposition[512]; /* Content-Disposition of a download; "" for none */
+	char taxii_first[40];  /* X-TAXII-Date-Added-First/Last; "" for none (api_taxii.c) */
+	char taxii_last[40];
 };
 
 /* Server-wide settings a handler may need. */
@@ -318,6 +321,7 @@ struct web_server_opts {
 	struct auth_session_limits session;
 	bool tls;
 	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
+	size_t body_max;	  /* largest request body (TAXII max_content_length) */
 };
 
 /* Initialises r for one request (arena capped at arena_max bytes); release with
@@ -523,6 +527,26 @@ int web_api_users(struct web_req *r);
 int web_api_users_add(struct web_req *r);
 int web_api_audit(struct web_req *r);
 int web_taxii_discovery(struct web_req *r);
+/* TAXII 2.1 (api_taxii.c): HTTP Basic sign-in for /taxii2/ requests, and the TAXII error
+ * object (application/taxii+json;version=2.1) every /taxii2/ error is answered with. */
+void web_taxii_basic(struct web_req *r);
+void web_taxii_error(struct web_req *r, int http_status, const char *code_name,
+		     const char *message);
+int web_taxii_root(struct web_req *r);
+int web_taxii_status(struct web_req *r);
+int web_taxii_collections(struct web_req *r);
+int web_taxii_collection(struct web_req *r);
+int web_taxii_manifest(struct web_req *r);
+int web_taxii_objects(struct web_req *r);
+int web_taxii_objects_add(struct web_req *r);
+int web_taxii_object(struct web_req *r);
+int web_taxii_object_delete(struct web_req *r);
+int web_taxii_versions(struct web_req *r);
+/* The sharing console (page_share.c). */
+int web_page_share(struct web_req *r);
+int web_page_share_coll(struct web_req *r);
+int web_page_share_object(struct web_req *r);
+int web_post_share_publish(struct web_req *r);
 int web_page_findings(struct web_req *r);
 int web_page_finding(struct web_req *r);
 int web_page_feeds(struct web_req *r);

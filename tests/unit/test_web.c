@@ -239,7 +239,9 @@ static void test_web__authorize_decides_from_the_table(void **state)
 	assert_int_equal(authz("GET", "/api/v1/orgs/org-b", AUTH_ROLE_OPERATOR),
 			 WEB_AUTHZ_NOT_FOUND);
 	assert_int_equal(authz("GET", "/orgs/org-b", AUTH_ROLE_OPERATOR), WEB_AUTHZ_NOT_FOUND);
-	assert_int_equal(authz("GET", "/taxii2/", AUTH_ROLE_OPERATOR), WEB_AUTHZ_FORBIDDEN);
+	/* TAXII: members, operators and analysts; the collection decides further (issue #21) */
+	assert_int_equal(authz("GET", "/taxii2/", AUTH_ROLE_OPERATOR), WEB_AUTHZ_OK);
+	assert_int_equal(authz("GET", "/taxii2/", AUTH_ROLE_BUREAU), WEB_AUTHZ_FORBIDDEN);
 	assert_int_equal(authz("GET", "/taxii2/", AUTH_ROLE_MEMBER), WEB_AUTHZ_OK);
 	/* writes need the session's CSRF token, unless a bearer token authenticated */
 	assert_int_equal(authz("POST", "/users", AUTH_ROLE_ADMIN), WEB_AUTHZ_FORBIDDEN);

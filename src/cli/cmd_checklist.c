@@ -1,0 +1,501 @@
+/* cmd_checklist.c - `mamori checklist`: the self-assessment checklist's items, answers (YAML or
+ * CSV), score with advice and 要確認, history with diff, sector comparison, export,
+ * re-check reminders and the result sheet. Thin: everything is in src/checklist. */
+#include "base/compat.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+
+#include "base/buf.h"
+#include "base/mtime.h"
+#include "checklist/checklist.h"
+#include "cli/commands.h"
+#include "report/report.h"
+
+const char cmd_checklist_usage[] =
+    "usage: mamori checklist items [--business-type T] [--size S] [--tier basic|advanced]\n"
+    "                              [--catalogue VERSION] [--json]\n"
+    "       mamori checklist answer ORG FILE [--draft]   (YAML or CSV; submits unless --draft)\n"
+    "       mamori checklist submit ORG                  (submits the draft)\n"
+    "       mamori checklist score ORG [--set ID|--draft] [--json]\n"
+    "       mamori checklist history ORG [--json]\n"
+    "       mamori checklist diff ORG SET_A SET_B [--json]\n"
+    "       mamori checklist export ORG [--set ID|--draft] [--csv]\n"
+    "       mamori checklist sector [SECTOR|BUSINESS_TYPE] [--json]\n"
+    "       mamori checklist remind [--interval-days N] [--dry-run]\n"
+    "       mamori checklist sheet ORG --out DIR [--set ID]\n"
+    "       mamori checklist sector-sheet [SECTOR|BUSINESS_TYPE] --out DIR\n"
+    "\n"
+    "自己点検チェックリスト。回答は 実施している / 一部実施 / 未実施 / わからない / 該当しない\n"
+    "（done / partial / not_done / unknown / na; 該当しない needs the reason as comment).\n"
+    "Score: 4 / 2 / 0 / -1 points, 該当しない excluded, normalised to 0-100 per tier and\n"
+    "section. 要確認: answered 実施している while an open finding says otherwise.\n"
+    "Catalogue: $MAMORI_CHECKLIST_DIR (default data/checklist). See docs/CHECKLIST.md.\n";
+
+struct opts {
+	const char *btype, *size, *tier, *version, *out;
+	int64_t set;
+	bool draft, csv, dry_run;
+	long interval_days;
+};
+
+static int parse(struct cli *c, int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {{"json", no_argument, NULL, 'j'},
+					   {"business-type", required_argument, NULL, 'b'},
+					   {"size", required_argument, NULL, 's'},
+					   {"tier", required_argument, NULL, 't'},
+					   {"catalogue", required_argument, NULL, 'c'},
+					   {"set", required_argument, NULL, 'S'},
+					   {"draft", no_argument, NULL, 'd'},
+					   {"csv", no_argument, NULL, 'C'},
+					   {"dry-run", no_argument, NULL, 'n'},
+					   {"interval-days", required_argument, NULL, 'i'},
+					   {"out", required_argument, NULL, 'o'},
+					   {0}};
+	int opt;
+	char *end;
+
+	memset(o, 0, sizeof(*o));
+	o->interval_days = 180;
+	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'j': c->json = true; break;
+		case 'b': o->btype = optarg; break;
+		case 's': o->size = optarg; break;
+		case 't': o->tier = optarg; break;
+		case 'c': o->version = optarg; break;
+		case 'd': o->draft = true; break;
+		case 'C': o->csv = true; break;
+		case 'n': o->dry_run = true; break;
+		case 'o': o->out = optarg; break;
+		case 'S':
+			o->set = strtoll(optarg, &end, 10);
+			if (*end || o->set <= 0)
+				return cli_usage_error(c, "--set takes a set number");
+			break;
+		case 'i':
+			o->interval_days = strtol(optarg, &end, 10);
+			if (*end || o->interval_days <= 0 || o->interval_days > 3650)
+				return cli_usage_error(c, "--interval-days takes 1..3650");
+			break;
+		default: return cli_usage_error(c, "unknown option");
+		}
+	}
+	if (o->draft && o->set)
+		return cli_usage_error(c, "--set and --draft exclude each other");
+	return 0;
+}
+
+static int64_t which(const struct opts *o)
+{
+	return o->draft ? -1 : o->set;
+}
+
+static int items(struct cli *c, int argc, char **argv)
+{
+	const struct cl_catalogue *cat;
+	struct opts o;
+	struct merr e;
+	cJSON *arr;
+	int rc = parse(c, argc, argv, &o), tier = -1;
+
+	if (rc)
+		return rc;
+	if (o.btype && cl_btype_index(o.btype) < 0)
+		return cli_usage_error(c, "unknown business type '%s' (the inventory's codes)",
+				       o.btype);
+	if (o.size && !cl_size_bit(o.size))
+		return cli_usage_error(c, "--size is large, medium or small");
+	if (o.tier) {
+		if (strcmp(o.tier, "basic") == 0)
+			tier = CL_BASIC;
+		else if (strcmp(o.tier, "advanced") == 0)
+			tier = CL_ADVANCED;
+		else
+			return cli_usage_error(c, "--tier is basic or advanced");
+	}
+	merr_init(&e);
+	if ((rc = cl_catalogue_get(NULL, o.version, &cat, &e)))
+		return cli_fail(c, rc, &e);
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; i < cat->n_items; i++) {
+		const struct cl_item *it = &cat->items[i];
+		if (!cl_item_applies(it, o.btype, o.size) || (tier >= 0 && (int)it->tier != tier))
+			continue;
+		if (c->json) {
+			cJSON *x = cl_item_json(cat, it);
+			cJSON_AddStringToObject(x, "catalogue", cat->version);
+			cJSON_AddItemToArray(arr, x);
+		} else {
+			printf("%-7s %-8s %-5s %s\n        %s\n", it->id,
+			       it->tier == CL_BASIC ? "基本" : "発展", cat->sec[it->section].id,
+			       it->text_ja, it->text_en);
+		}
+	}
+	if (c->json)
+		return cli_print_json(arr);
+	cJSON_Delete(arr);
+	return 0;
+}
+
+static int answer(struct cli *c, int argc, char **argv)
+{
+	struct cl_answers a;
+	struct store *s;
+	struct opts o;
+	struct merr e;
+	struct buf b;
+	int64_t id = 0;
+	int rc = parse(c, argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (optind + 2 != argc)
+		return cli_usage_error(c, "name an organisation and an answer file");
+	merr_init(&e);
+	buf_init(&b, CL_FILE_MAX + 1);
+	rc = buf_read_file(&b, argv[optind + 1], &e);
+	if (rc == 0 && b.len > CL_FILE_MAX)
+		rc = merr_at(&e, M_ETOOBIG, argv[optind + 1], -1, -1, NULL, "larger than %zu bytes",
+			     CL_FILE_MAX);
+	if (rc == 0)
+		rc = cl_answers_parse(buf_str(&b), b.len, argv[optind + 1], &a, &e);
+	buf_release(&b);
+	if (rc)
+		return cli_fail(c, rc, &e);
+	if (!(s = cli_store(c))) {
+		cl_answers_release(&a);
+		return cli_exit_code(M_ESTORE);
+	}
+	rc = cl_save(s, argv[optind], &a, !o.draft, "cli", time_now(), &id, &e);
+	cl_answers_release(&a);
+	if (rc) {
+		merr_set_file(&e, argv[optind + 1]);
+		return cli_fail(c, rc, &e);
+	}
+	if (c->json) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "set", (double)id);
+		cJSON_AddStringToObject(x, "state", o.draft ? "draft" : "submitted");
+		return cli_print_json(x);
+	}
+	if (!c->quiet)
+		printf("%s: 回答 #%lld を%sしました / answer set %lld %s\n", argv[optind],
+		       (long long)id, o.draft ? "下書き保存" : "提出", (long long)id,
+		       o.draft ? "saved as draft" : "submitted");
+	return 0;
+}
+
+static int submit(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct opts o;
+	struct merr e;
+	int64_t id = 0;
+	int rc = parse(c, argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage_error(c, "name an organisation");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = cl_submit_draft(s, argv[optind], "cli", time_now(), &id, &e)))
+		return cli_fail(c, rc, &e);
+	printf("%s: 下書きを回答 #%lld として提出しました / draft submitted as set %lld\n",
+	       argv[optind], (long long)id, (long long)id);
+	return 0;
+}
+
+static double num(const cJSON *o, const char *k)
+{
+	return cJSON_GetNumberValue(cJSON_GetObjectItem(o, k));
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+	return v ? v : "";
+}
+
+static void pscore(const char *label, const cJSON *p)
+{
+	const cJSON *s = cJSON_GetObjectItem(p, "score");
+	if (cJSON_IsNumber(s))
+		printf("  %-28s %5.1f  (%d/%d points, %d/%d done, %d na)\n", label, s->valuedouble,
+		       (int)num(p, "points"), (int)num(p, "max"), (int)num(p, "done"),
+		       (int)num(p, "items"), (int)num(p, "na"));
+	else
+		printf("  %-28s     —\n", label);
+}
+
+static int score(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct opts o;
+	struct merr e;
+	cJSON *r = NULL, *x;
+	int rc = parse(c, argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage_error(c, "name an organisation");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = cl_result_json(s, argv[optind], which(&o), time_now(), &r, &e)))
+		return cli_fail(c, rc, &e);
+	if (c->json)
+		return cli_print_json(r);
+	printf("%s: 回答 #%.0f (%s, catalogue %s, %s/%s)\n", str(r, "org"), num(r, "set"),
+	       str(r, "state"), str(r, "catalogue"), str(r, "business_type"), str(r, "size"));
+	pscore("総合 / total", cJSON_GetObjectItem(r, "total"));
+	pscore("基本 / basic", cJSON_GetObjectItem(cJSON_GetObjectItem(r, "tiers"), "basic"));
+	pscore("発展 / advanced", cJSON_GetObjectItem(cJSON_GetObjectItem(r, "tiers"), "advanced"));
+	printf("  基本項目すべて実施 / basic all done: %s\n",
+	       cJSON_IsTrue(cJSON_GetObjectItem(r, "basic_done")) ? "はい / yes" : "いいえ / no");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "sections")) pscore(str(x, "ja"), x);
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "contradictions"))
+	{
+		const cJSON *f;
+		printf("要確認 %s: %s\n", str(x, "item"), str(x, "text_ja"));
+		cJSON_ArrayForEach(f, cJSON_GetObjectItem(x, "findings"))
+		    printf("    指摘 / finding #%.0f %s (%s)\n", num(f, "finding"), str(f, "title"),
+			   str(f, "asset"));
+	}
+	printf("助言 / advice:\n");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "advice")) printf(
+	    "  %2.0f. %-7s [%s] %s%s (%s)\n      → %s\n", num(x, "rank"), str(x, "item"),
+	    str(x, "tier"), cJSON_IsTrue(cJSON_GetObjectItem(x, "contradicted")) ? "要確認 " : "",
+	    str(x, "text_ja"), str(x, "answer_ja"), str(x, "guidance_ja"));
+	cJSON_Delete(r);
+	return 0;
+}
+
+static int history(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct opts o;
+	struct merr e;
+	cJSON *r = NULL, *x;
+	int rc = parse(c, argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage_error(c, "name an organisation");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = cl_history_json(s, argv[optind], &r, &e)))
+		return cli_fail(c, rc, &e);
+	if (c->json)
+		return cli_print_json(r);
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "sets"))
+	{
+		char when[TIME_STR_MAX];
+		time_fmt_jst((int64_t)(num(x, "submitted_at") ? num(x, "submitted_at")
+							      : num(x, "created_at")),
+			     when);
+		printf("#%-5.0f %-9s %-7s %s total %5.1f basic %5.1f advanced %5.1f%s\n",
+		       num(x, "set"), str(x, "state"), str(x, "quarter"), when, num(x, "total"),
+		       num(x, "basic"), num(x, "advanced"),
+		       cJSON_IsTrue(cJSON_GetObjectItem(x, "basic_done")) ? " 基本達成" : "");
+	}
+	printf("四半期の推移 / trend:");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "trend"))
+	    printf(" %s %.1f", str(x, "quarter"), num(x, "total"));
+	printf("\n");
+	if (cJSON_IsObject(cJSON_GetObjectItem(r, "diff"))) {
+		const cJSON *d = cJSON_GetObjectItem(r, "diff");
+		printf("差分 / diff #%.0f → #%.0f: 改善 %d, 悪化 %d, 変更 %d\n", num(d, "from"),
+		       num(d, "to"), cJSON_GetArraySize(cJSON_GetObjectItem(d, "improved")),
+		       cJSON_GetArraySize(cJSON_GetObjectItem(d, "worsened")),
+		       cJSON_GetArraySize(cJSON_GetObjectItem(d, "changed")));
+	}
+	cJSON_Delete(r);
+	return 0;
+}
+
+static int diff(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct opts o;
+	struct merr e;
+	cJSON *r = NULL, *x;
+	char *end;
+	long long a, b;
+	int rc = parse(c, argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (optind + 3 != argc)
+		return cli_usage_error(c, "name an organisation and two set numbers");
+	a = strtoll(argv[optind + 1], &end, 10);
+	if (*end || a <= 0)
+		return cli_usage_error(c, "SET_A is a set number");
+	b = strtoll(argv[optind + 2], &end, 10);
+	if (*end || b <= 0)
+		return cli_usage_error(c, "SET_B is a set number");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = cl_diff_json(s, argv[optind], a, b, &r, &e)))
+		return cli_fail(c, rc, &e);
+	if (c->json)
+		return cli_print_json(r);
+	static const char *const parts[] = {"improved", "worsened", "changed"};
+	static const char *const ja[] = {"改善", "悪化", "変更"};
+	for (int i = 0; i < 3; i++)
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, parts[i])) printf(
+		    "%s %-7s %s → %s\n", ja[i], str(x, "item"), str(x, "from"), str(x, "to"));
+	cJSON_Delete(r);
+	return 0;
+}
+
+static int export_cmd(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct opts o;
+	struct merr e;
+	struct buf b;
+	int rc = parse(c, argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage_error(c, "name an organisation");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	buf_init(&b, CL_FILE_MAX * 2);
+	if ((rc = cl_export(s, argv[optind], which(&o), o.csv, &b, &e))) {
+		buf_release(&b);
+		return cli_fail(c, rc, &e);
+	}
+	fwrite(buf_str(&b), 1, b.len, stdout);
+	buf_release(&b);
+	return 0;
+}
+
+static int sector(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct opts o;
+	struct merr e;
+	cJSON *r = NULL, *g;
+	int rc = parse(c, argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (optind + 1 < argc)
+		return cli_usage_error(c, "name at most one sector or business type");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = cl_sector_json(s, optind < argc ? argv[optind] : NULL, NULL, time_now(), &r, &e)))
+		return cli_fail(c, rc, &e);
+	if (c->json)
+		return cli_print_json(r);
+	printf("%s (%s), %d 事業者未満の集団は非表示 / groups under %d withheld\n",
+	       optind < argc ? argv[optind] : "全体 / all", str(r, "quarter"), CL_K_MIN, CL_K_MIN);
+	cJSON *lists[] = {cJSON_GetObjectItem(r, "business_types"),
+			  cJSON_GetObjectItem(r, "groups")};
+	for (int l = 0; l < 2; l++)
+		cJSON_ArrayForEach(g, lists[l])
+		{
+			const cJSON *q;
+			printf("%-14s %-7s", str(g, "business_type"), l ? str(g, "size") : "(計)");
+			cJSON_ArrayForEach(q, cJSON_GetObjectItem(g, "quarters"))
+			{
+				if (cJSON_IsTrue(cJSON_GetObjectItem(q, "shown")))
+					printf("  %s n=%-4.0f %5.1f", str(q, "quarter"),
+					       num(q, "operators"), num(q, "mean_total"));
+				else
+					printf("  %s %-12s", str(q, "quarter"), "非表示");
+			}
+			printf("\n");
+		}
+	cJSON_Delete(r);
+	return 0;
+}
+
+static void remind_line(const char *org, int64_t last, void *arg)
+{
+	char when[TIME_STR_MAX];
+	(void)arg;
+	time_fmt_jst(last, when);
+	printf("%s: 前回提出 / last submitted %s\n", org, when);
+}
+
+static int remind(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct opts o;
+	struct merr e;
+	long n = 0;
+	int rc = parse(c, argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (optind != argc)
+		return cli_usage_error(c, "remind takes no operands");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = cl_remind(s, (int64_t)o.interval_days * 86400, time_now(), o.dry_run,
+			    c->quiet ? NULL : remind_line, NULL, &n, &e)))
+		return cli_fail(c, rc, &e);
+	printf("再点検の依頼 / re-check reminders %s: %ld\n", o.dry_run ? "(dry run)" : "queued",
+	       n);
+	return 0;
+}
+
+static int sheet(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct opts o;
+	struct merr e;
+	char base[1024];
+	bool sec = strcmp(argv[0], "sector-sheet") == 0;
+	int rc = parse(c, argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (!o.out)
+		return cli_usage_error(c, "--out DIR is required");
+	if (sec ? optind + 1 < argc : optind + 1 != argc)
+		return cli_usage_error(c, sec ? "name at most one sector" : "name an organisation");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	rc = sec ? cl_sector_sheet(s, optind < argc ? argv[optind] : NULL, NULL, o.out, time_now(),
+				   base, sizeof(base), &e)
+		 : cl_sheet(s, argv[optind], which(&o), o.out, time_now(), base, sizeof(base), &e);
+	report_cleanup();
+	if (rc)
+		return cli_fail(c, rc, &e);
+	printf("%s.html\n%s.pdf\n", base, base);
+	return 0;
+}
+
+int cmd_checklist(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_verb verbs[] = {
+	    {"items", items, "catalogue items for a business type and size / 点検項目"},
+	    {"answer", answer, "store answers from a YAML or CSV file / 回答の登録"},
+	    {"submit", submit, "submit the draft / 下書きの提出"},
+	    {"score", score, "score, advice, 要確認 / 点数と助言"},
+	    {"history", history, "answer sets, trend, diff / 履歴"},
+	    {"diff", diff, "items improved or worsened between two sets / 差分"},
+	    {"export", export_cmd, "answers in the file format / 回答の書き出し"},
+	    {"sector", sector, "sector comparison (k >= 5) / 業界比較"},
+	    {"remind", remind, "queue re-check reminders / 再点検の依頼"},
+	    {"sheet", sheet, "result sheet HTML + PDF / 結果票"},
+	    {"sector-sheet", sheet, "sector summary HTML + PDF / 業界比較票"},
+	};
+	return cli_dispatch_verbs(c, cli_find("checklist"), verbs, ARRAY_SIZE(verbs), argc, argv);
+}
