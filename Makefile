@@ -3,7 +3,7 @@ PRESET ?= debug
 BUILD  := build/$(PRESET)
 JOBS   ?= 2
 
-.PHONY: all deps build test demo asan tsan fuzz format format-check clean
+.PHONY: all deps build test demo asan tsan fuzz fuzz-long format format-check clean
 
 all: build
 
@@ -29,6 +29,10 @@ tsan:
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)
+
+# Each fuzz target for 1,000,000 inputs (label fuzz-long; FUZZ=name for one target).
+fuzz-long: fuzz
+	ctest --preset fuzz-long $(if $(FUZZ),-R 'fuzz-long/$(FUZZ)$$')
 
 format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i

@@ -19,6 +19,7 @@ if [ ! -x "$mamori" ]; then
 		exit 1
 fi
 db=$tmp/bench.db
+"$mamori" --db "$db" -q init || exit 1
 "$mamori" --db "$db" -q feeds import "$data"/nvd/*.json.* "$data"/cve5/*.jsonl.xz \
 	"$data"/kev/known_exploited_vulnerabilities.json "$data"/epss/*.csv.xz || exit 1
 

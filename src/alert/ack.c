@@ -115,3 +115,24 @@ int alert_ack_base_check(const char *base, struct merr *e)
 		return merr_set(e, M_EINVAL, "console URL too long");
 	return alert_webhook_url_check(base, e);
 }
+
+int alert_id_by_token(struct store *s, const char *token, int64_t *alert_id, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	char hex[65];
+	int rc;
+
+	*alert_id = 0;
+	if (!token || !alert_token_ok(token))
+		return M_ENOTFOUND;
+	if (token_hash(token, hex))
+		return merr_set(e, M_EIO, "sha256");
+	if ((rc = store_prepare(s, "SELECT id FROM alerts WHERE ack_token_sha256 = ?", &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, hex);
+	rc = stmt_step(st, e);
+	if (rc == 1)
+		*alert_id = stmt_int64(st, 0);
+	stmt_finalize(st);
+	return rc < 0 ? rc : rc == 1 ? 0 : M_ENOTFOUND;
+}

@@ -132,7 +132,9 @@ int advisory_queue_notice(struct store *s, const char *org, const char *issue, c
 	m.urgent = urgent;
 	m.ack_base = ack_base;
 	buf_init(&bb, 1 << 20);
-	rc = buf_addf(&bb, "【脆弱性情報】%s 様\n\n%s\n---- English ----\n%s", org, ja, en);
+	rc = buf_addf(&bb, "【脆弱性情報】%s\n---- English ----\n[Advisory] %s", ja, en);
+	m.what = subject;
+	m.prio = -1;
 	m.subject = m_strdup(subject);
 	m.body = buf_detach(&bb, NULL);
 	if (rc || !m.subject || !m.body)
@@ -210,6 +212,29 @@ int advisory_org_verdict(struct vuln_matcher *m, const struct advisory_pair *pv,
 	return rc;
 }
 
+const char *alert_kev_action_ja(const char *a)
+{
+	if (!a)
+		a = "";
+	if (strcasestr(a, "discontinue") && strcasestr(a, "mitigation"))
+		return "提供元の手順に従って緩和策を適用してください。緩和策がない場合は、その製品"
+		       "の"
+		       "使用を中止してください。";
+	if (strcasestr(a, "cloud"))
+		return "提供元の手順に従って緩和策を適用し、クラウドサービスについては提供者の指示"
+		       "に"
+		       "従ってください。対応できない場合は使用を中止してください。";
+	if (strcasestr(a, "end-of-life") || strcasestr(a, "end of life") ||
+	    strcasestr(a, "unsupported") || strcasestr(a, "remove"))
+		return "サポートが終了した製品です。撤去するか、サポートされている製品へ置き換えて"
+		       "ください。";
+	if (strcasestr(a, "update") || strcasestr(a, "patch") || strcasestr(a, "upgrade"))
+		return "提供元の手順に従って、修正版への更新を適用してください。";
+	if (strcasestr(a, "mitigation"))
+		return "提供元の手順に従って緩和策を適用してください。";
+	return "提供元の指示に従って対処してください（CISA の原文は英語欄にあります）。";
+}
+
 const char advisory_confirm_ja[] = "【要確認】";
 const char advisory_confirm_ja_body[] =
     "※ 利用中のバージョンが不明なため影響の有無を確認できません。バージョンをご確認ください "
@@ -237,22 +262,24 @@ static int kev_notice(struct store *s, const char *org, struct store_stmt *k,
 	if (!rc)
 		rc = buf_addf(&ja,
 			      "貴組織で利用中の製品 %s %s に、実際に悪用されている脆弱性 %s "
-			      "(CISA KEV) が追加されました。\n%s\n対応: %s\n期限 (KEV): %s\n"
+			      "(CISA KEV) が追加されました。\n対応: %s\n"
+			      "KEV 期日 (CISA、米連邦機関向けの期日): %s\n"
 			      "該当する申告・検出製品: %s\n%s",
-			      stmt_text(k, 1), stmt_text(k, 2), cve, stmt_text(k, 3),
-			      stmt_text(k, 4), stmt_text(k, 5), hit->what,
+			      stmt_text(k, 1), stmt_text(k, 2), cve,
+			      alert_kev_action_ja(stmt_text(k, 4)), stmt_text(k, 5), hit->what,
 			      c ? advisory_confirm_ja_body : "");
 	if (!rc)
 		rc = buf_addf(
 		    &en,
 		    "A vulnerability exploited in the wild, %s, was added to CISA KEV for "
-		    "%s %s, which you run.\n%s\nWhat to do: %s\nKEV due date: %s\n"
-		    "Your product: %s\n%s",
+		    "%s %s, which you run.\n%s\nWhat to do (CISA): %s\nKEV due date (CISA, for US "
+		    "federal agencies): %s\nYour product: %s\n%s",
 		    cve, stmt_text(k, 1), stmt_text(k, 2), stmt_text(k, 3), stmt_text(k, 4),
 		    stmt_text(k, 5), hit->what, c ? advisory_confirm_en_body : "");
+	/* 要確認 (the operator's version is unknown): a review item, not an act-now notice */
 	rc = rc ? merr_set(e, rc, "notice too big")
-		: advisory_queue_notice(s, org, issue, buf_str(&sb), buf_str(&ja), buf_str(&en),
-					true, ack_base, now, id, e);
+		: advisory_queue_notice(s, org, issue, buf_str(&sb), buf_str(&ja), buf_str(&en), !c,
+					ack_base, now, id, e);
 	buf_release(&sb);
 	buf_release(&ja);
 	buf_release(&en);

@@ -4,59 +4,26 @@
  */
 #include "base/compat.h"
 
-#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 #include <string.h>
 
 #include "alert/advisory_int.h"
 #include "base/mem.h"
 #include "base/utf8.h"
-#include "vuln/config.h"
-#include "cpe/cpe.h"
+#include "vuln/match.h"
 
-/* One product of a manual advisory. With a literal version it is judged like an NVD
- * configuration naming exactly that CPE (the matcher's evaluator); without, every version. */
+/* One product of a manual advisory: its folded vendor/product (the first filter) and the
+ * matcher's criterion (version-aware when the CPE names a version). */
 struct send_cpe {
-	char v[96], p[96]; /* folded vendor, product */
-	struct cpe c;
-	struct vuln_configs *cfg; /* NULL: every version concerned */
+	char v[96], p[96];
+	struct vuln_criterion *crit;
 };
 
 static void send_cpes_free(struct send_cpe *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++) {
-		cpe_release(&v[i].c);
-		vuln_configs_free(v[i].cfg);
-	}
+	for (size_t i = 0; v && i < n; i++)
+		vuln_criterion_free(v[i].crit);
 	m_free(v);
-}
-
-static int send_cpe_config(struct send_cpe *x, const char *cpe, struct merr *e)
-{
-	cJSON *arr = cJSON_CreateArray(), *cfg = cJSON_CreateObject(), *nodes = cJSON_CreateArray(),
-	      *node = cJSON_CreateObject(), *ms = cJSON_CreateArray(), *m = cJSON_CreateObject();
-	int rc = M_ENOMEM;
-
-	if (arr && cfg && nodes && node && ms && m) {
-		cJSON_AddStringToObject(node, "operator", "OR");
-		cJSON_AddBoolToObject(m, "vulnerable", 1);
-		cJSON_AddStringToObject(m, "criteria", cpe);
-		cJSON_AddItemToArray(ms, m);
-		cJSON_AddItemToObject(node, "cpeMatch", ms);
-		cJSON_AddItemToArray(nodes, node);
-		cJSON_AddItemToObject(cfg, "nodes", nodes);
-		cJSON_AddItemToArray(arr, cfg);
-		rc = vuln_configs_parse(arr, &x->cfg, e);
-		cJSON_Delete(arr);
-		return rc;
-	}
-	cJSON_Delete(arr);
-	cJSON_Delete(cfg);
-	cJSON_Delete(nodes);
-	cJSON_Delete(node);
-	cJSON_Delete(ms);
-	cJSON_Delete(m);
-	return merr_set(e, rc, "out of memory");
 }
 
 static int send_cpes_init(const char *const *cpes, size_t n, struct send_cpe **out, struct merr *e)
@@ -66,60 +33,29 @@ static int send_cpes_init(const char *const *cpes, size_t n, struct send_cpe **o
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		advisory_cpe_vp(cpes[i], v[i].v, v[i].p, sizeof v[i].v);
-		if ((rc = cpe_parse(cpes[i], &v[i].c, e)))
-			break;
-		if (cpe_literal(&v[i].c, CPE_VERSION))
-			rc = send_cpe_config(&v[i], cpes[i], e);
+		rc = vuln_criterion_new(cpes[i], &v[i].crit, e);
 	}
 	if (rc) {
 		send_cpes_free(v, n);
-		return rc == M_EPARSE ? M_EINVAL : rc;
+		return rc;
 	}
 	*out = v;
 	return 0;
 }
 
-/* The operator's product as a CPE: its own, else the advisory's part/vendor/product with the
- * declared version (ANY when none). */
-static int product_cpe(const struct send_cpe *x, const struct advisory_pair *c, struct cpe *out)
-{
-	int rc = 0;
-
-	memset(out, 0, sizeof *out);
-	if (c->cpe[0])
-		return cpe_parse(c->cpe, out, NULL);
-	if (cpe_set(out, CPE_PART, cpe_literal(&x->c, CPE_PART)) ||
-	    cpe_set(out, CPE_VENDOR, cpe_literal(&x->c, CPE_VENDOR)) ||
-	    cpe_set(out, CPE_PRODUCT, cpe_literal(&x->c, CPE_PRODUCT)) ||
-	    cpe_set(out, CPE_VERSION, c->version[0] ? c->version : NULL))
-		rc = M_ENOMEM;
-	for (int i = CPE_UPDATE; rc == 0 && i < CPE_N_ATTRS; i++)
-		rc = cpe_set(out, (enum cpe_attr)i, NULL);
-	return rc;
-}
-
 static int send_verdict(const struct send_cpe *x, const struct advisory_pair *c,
 			enum advisory_verdict *out, struct merr *e)
 {
-	struct vuln_host h;
-	struct vuln_eval ev;
-	struct cpe pc;
-	int rc;
+	struct vuln_product p = {.cpe = c->cpe[0] ? c->cpe : NULL, .version = c->version};
+	enum vuln_state st;
+	int rc = vuln_criterion_match(x->crit, &p, &st, e);
 
-	*out = x->cfg ? V_CONFIRM : V_AFFECTED;
-	if (!x->cfg)
-		return 0;
-	rc = product_cpe(x, c, &pc);
-	if (rc == 0)
-		rc = vuln_host_init(&h, &pc, NULL, 0, NULL);
-	cpe_release(&pc);
+	*out = V_CONFIRM;
 	if (rc)
-		return rc == M_ENOMEM ? merr_set(e, rc, "out of memory") : 0; /* unreadable */
-	vuln_config_eval(x->cfg, &h, &ev);
-	vuln_host_release(&h);
-	if (ev.state == VULN_NOT_AFFECTED)
+		return rc;
+	if (st == VULN_NOT_AFFECTED)
 		*out = V_NO;
-	else if (ev.state == VULN_AFFECTED || ev.state == VULN_AFFECTED_IF_PLATFORM)
+	else if (st == VULN_AFFECTED || st == VULN_AFFECTED_IF_PLATFORM)
 		*out = V_AFFECTED;
 	return 0;
 }

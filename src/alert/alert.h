@@ -45,6 +45,12 @@ struct alert_msg {
 	 * link <ack_base>/ack/<token> to the body. NULL: only the CLI ack line. */
 	const char *ack_base;
 	char token[ALERT_TOKEN_LEN + 1]; /* set by alert_insert; only its SHA-256 is stored */
+	/* For the digest mail (all optional, stored on the row): what it is about ("CVE-… exim
+	 * 4.89"), where (host, declared product or domain), mamori's deadline (0 none) and the
+	 * fix-first tier (0 first; -1: not a finding, e.g. a notice). */
+	const char *what, *host;
+	int64_t deadline;
+	int prio;
 };
 
 /* A text is a safe header value: no CR, LF or other control byte. */
@@ -81,10 +87,18 @@ int alert_ack_id(struct store *s, int64_t alert_id, const char *actor, int64_t n
 int alert_token_new(char token[ALERT_TOKEN_LEN + 1], char hash_hex[65], struct merr *e);
 /* 32 lower-case hex characters. */
 bool alert_token_ok(const char *token);
+/* The alert a link token names (only its SHA-256 is stored); M_ENOTFOUND for an unknown or
+ * malformed token. */
+int alert_id_by_token(struct store *s, const char *token, int64_t *alert_id, struct merr *e);
 /* A console base URL is acceptable (NULL is: no link). M_EINVAL with the reason. */
 int alert_ack_base_check(const char *base, struct merr *e);
 
-/* Creates the pending alerts for every open KEV or critical finding not alerted before,
+/* Creates the pending alerts for every open finding whose evidence and urgency call for one and
+ * that was not alerted before: confirmed (or declared and version-matched), not a candidate
+ * (severity info), KEV or critical, SSVC not track/track*. 要確認 candidates that would matter
+ * (KEV, or critical/high once confirmed) go to one non-urgent weekly review item per operator
+ * (issue key review:YYYY-Www, JST week). Targets are the org's contacts and webhooks; e-mail
+ * targets are sent as one digest per operator and run (alert_deliver).
  * with targets for the org's contacts and webhooks. dry_run: creates nothing, returns the
  * would-be messages via fn. *created receives the number of new alerts. ack_base: console
  * base URL for the ack link (NULL: none), see struct alert_msg. */
@@ -94,10 +108,25 @@ int alert_make(struct store *s, int64_t now, bool dry_run, const char *ack_base,
 
 struct alert_run_stats {
 	long delivered, failed, refused, pending;
-	long dead; /* of failed: became dead in this run */
+	long dead;  /* of failed: became dead in this run */
+	long mails; /* digest messages sent (one per recipient and operator) */
+	long held;  /* e-mail targets held for a daily-digest contact's next day */
 };
-/* Tries every pending target once (with bounded retries); logs each attempt. A failed run
- * counts toward the dead-letter limits (except e-mail when no SMTP server is configured). */
+
+/* A contact's digest choice: "run" (one digest per alert run, the default) or "daily" (at most
+ * one digest a JST day). M_EINVAL for another value or a bad address. */
+int alert_digest_set(struct store *s, const char *email, const char *mode, int64_t now,
+		     struct merr *e);
+
+/* Japanese sentence for a KEV requiredAction text, chosen by its kind (mitigate or
+ * discontinue, update, cloud guidance, remove end-of-life); CISA's English stays in the English
+ * part. Static string. */
+const char *alert_kev_action_ja(const char *required_action);
+/* Tries every pending target once (with bounded retries); logs each attempt. E-mail targets
+ * are grouped per (address, operator) into one digest mail: subject with the company name,
+ * the fix-first item (product, host) and the nearest deadline; every item with its own
+ * /ack/<token> link. A failed run counts toward the dead-letter limits (except e-mail when no
+ * SMTP server is configured). */
 int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
 		  struct alert_run_stats *st, struct merr *e);
 
@@ -158,5 +187,50 @@ int alert_retry(struct store *s, int64_t alert_id, long *revived, struct merr *e
 
 int alert_webhook_add(struct store *s, const char *org, const char *url, const char *secret,
 		      int64_t now, int64_t *id, struct merr *e);
+
+/* ------------------------------------------------------------ reading (console, API) */
+
+/* A listing of alerts and notices: the caller's rows (org, or sector), filters, newest first. */
+struct alert_query {
+	const char *org;	  /* row rule: this organisation only (operators) */
+	const char *sector;	  /* row rule: this sector's organisations (bureau users) */
+	const char *org2;	  /* a filter within the rows (?org=) */
+	const char *kind;	  /* "alert", "notice" or NULL/"" */
+	bool unacked, urgent;	  /* unacknowledged only, urgent only */
+	int64_t id;		  /* > 0: only this alert */
+	const char *token_sha256; /* only the alert whose link token hashes to this */
+	int64_t limit, offset;	  /* limit 0: all */
+};
+/* One alert or notice; texts borrowed for the callback. */
+struct alert_row {
+	int64_t id, created_at, acked_at; /* acked_at 0: not acknowledged */
+	const char *org, *issue_key, *subject, *body, *acked_by;
+	bool urgent, notice;
+};
+struct alert_target_row {
+	const char *channel, *target, *state;
+	int64_t attempts, delivered_at;
+};
+struct alert_delivery_row {
+	int64_t at;
+	const char *channel, *target;
+	int64_t attempt;
+	const char *status, *error;
+};
+/* M_EPARSE (field kind) for a kind other than alert or notice. */
+int alert_query_check(const struct alert_query *q, struct merr *e);
+int alert_query_count(struct store *s, const struct alert_query *q, int64_t *n, struct merr *e);
+int alert_query_run(struct store *s, const struct alert_query *q,
+		    int (*fn)(void *arg, const struct alert_row *r), void *arg, struct merr *e);
+int alert_targets_each(struct store *s, int64_t id,
+		       int (*fn)(void *arg, const struct alert_target_row *t), void *arg,
+		       struct merr *e);
+int alert_deliveries_each(struct store *s, int64_t id,
+			  int (*fn)(void *arg, const struct alert_delivery_row *d), void *arg,
+			  struct merr *e);
+/* Their JSON shapes (docs/API.md; read.c). */
+struct cJSON;
+struct cJSON *alert_target_json(const struct alert_target_row *t);
+struct cJSON *alert_delivery_json(const struct alert_delivery_row *d);
 
 #endif

@@ -6,12 +6,15 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/curl_lazy.h"
 #include "alert/alert.h"
 #include "base/mem.h"
+#include "base/mtime.h"
+#include "findings/findings.h"
 
 #define DELIVER_MAX 10000
 
@@ -40,6 +43,9 @@ struct target {
 	char channel[16], target[256], org[128], issue[256];
 	char *subject, *body, *url, *secret;
 	int attempts;
+	bool urgent;
+	int64_t deadline;
+	char *what, *host;
 };
 
 static int send_mail(const struct alert_conf *conf, const struct target *t, int64_t now, char *err,
@@ -73,7 +79,10 @@ static int send_mail(const struct alert_conf *conf, const struct target *t, int6
 	rcpt = curl_slist_append(NULL, t->target);
 	curl_easy_setopt(h, CURLOPT_URL, conf->smtp_url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(h, CURLOPT_USE_SSL, conf->require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+	/* Policy, whatever the front end asked: the SMTP AUTH password never travels in clear,
+	 * so with a user STARTTLS is mandatory (smtps:// is TLS from the start). */
+	curl_easy_setopt(h, CURLOPT_USE_SSL,
+			 conf->require_tls || conf->smtp_user ? CURLUSESSL_ALL : CURLUSESSL_TRY);
 	if (conf->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, conf->ca_file);
 	if (conf->smtp_user) {
@@ -245,52 +254,320 @@ static void target_free(struct target *t)
 	m_free(t->body);
 	m_free(t->url);
 	m_free(t->secret);
+	m_free(t->what);
+	m_free(t->host);
 }
 
-/* One target: up to max_attempts tries with doubling backoff, each logged. */
-static int deliver_one(struct store *s, const struct alert_conf *conf, struct target *t,
-		       int64_t now, struct alert_run_stats *st, struct merr *e)
+/* A group: one webhook target, or every e-mail target of one (address, operator), sent as one
+ * digest. Up to max_attempts tries with doubling backoff, each logged for every target. */
+static int deliver_group(struct store *s, const struct alert_conf *conf, struct target *v, size_t k,
+			 const char *subject, const char *body, int64_t now,
+			 struct alert_run_stats *st, struct merr *e)
 {
 	int tries = conf->max_attempts < 1 ? 1 : conf->max_attempts > 5 ? 5 : conf->max_attempts;
 	long delay = conf->backoff_ms < 0 ? 0 : conf->backoff_ms > 2000 ? 2000 : conf->backoff_ms;
+	bool mail = strcmp(v[0].channel, "email") == 0;
+	struct target one = v[0];
 	char err[512];
 	int rc = 0;
 
+	one.subject = (char *)subject;
+	one.body = (char *)body;
 	for (int i = 0; i < tries; i++) {
 		bool refused = false;
 		int ok;
 		err[0] = 0;
-		if (strcmp(t->channel, "email") == 0)
-			ok = conf->smtp_url ? send_mail(conf, t, now, err, sizeof err, &refused)
+		if (mail)
+			ok = conf->smtp_url ? send_mail(conf, &one, now, err, sizeof err, &refused)
 					    : -1;
 		else
-			ok = t->url ? send_hook(conf, t, err, sizeof err) : -1;
-		if (strcmp(t->channel, "email") == 0 && !conf->smtp_url)
+			ok = v[0].url ? send_hook(conf, &v[0], err, sizeof err) : -1;
+		if (mail && !conf->smtp_url)
 			snprintf(err, sizeof err, "no SMTP server configured");
-		t->attempts++;
-		rc = log_attempt(s, t, t->attempts, now,
-				 ok == 0   ? "ok"
-				 : refused ? "refused"
-					   : "error",
-				 err, e);
+		for (size_t j = 0; j < k && rc == 0; j++) {
+			v[j].attempts++;
+			rc = log_attempt(s, &v[j], v[j].attempts, now,
+					 ok == 0   ? "ok"
+					 : refused ? "refused"
+						   : "error",
+					 err, e);
+		}
 		if (rc)
 			return rc;
 		if (ok == 0 || refused) {
-			if (ok == 0)
-				st->delivered++;
-			else
-				st->refused++;
-			return set_state(s, t, ok == 0 ? "delivered" : "refused", t->attempts, now,
-					 e);
+			if (ok == 0 && mail)
+				st->mails++;
+			for (size_t j = 0; j < k && rc == 0; j++) {
+				if (ok == 0)
+					st->delivered++;
+				else
+					st->refused++;
+				rc = set_state(s, &v[j], ok == 0 ? "delivered" : "refused",
+					       v[j].attempts, now, e);
+			}
+			return rc;
 		}
 		if (i + 1 < tries)
 			sleep_ms(delay << i);
 	}
-	st->failed++;
-	/* No SMTP server given is the operator's configuration, not the target failing. */
-	if (strcmp(t->channel, "email") == 0 && !conf->smtp_url)
-		return set_state(s, t, "pending", t->attempts, now, e);
-	return fail_run(s, conf, t, now, st, e);
+	for (size_t j = 0; j < k && rc == 0; j++) {
+		st->failed++;
+		/* No SMTP server given is the operator's configuration, not the target failing. */
+		if (mail && !conf->smtp_url)
+			rc = set_state(s, &v[j], "pending", v[j].attempts, now, e);
+		else
+			rc = fail_run(s, conf, &v[j], now, st, e);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------------- the digest */
+
+/* The parts of a stored body: Japanese, English, the ack link (or NULL). Borrowed spans. */
+struct parts {
+	const char *ja, *en, *link;
+	int ja_n, en_n, link_n;
+};
+
+static void split_body(const char *body, struct parts *p)
+{
+	const char *en = strstr(body, "\n---- English ----\n");
+	const char *ft = strstr(body, "\n---- 確認 / Acknowledge ----\n");
+	const char *ln = ft ? strstr(ft, "/ack/") : NULL;
+
+	memset(p, 0, sizeof *p);
+	p->ja = body;
+	p->ja_n = (int)((en ? en : ft ? ft : body + strlen(body)) - body);
+	if (en) {
+		p->en = en + strlen("\n---- English ----\n");
+		p->en_n = (int)((ft && ft > p->en ? ft : p->en + strlen(p->en)) - p->en);
+	}
+	if (ln) {
+		const char *b = ln, *end = strchr(ln, '\n');
+		while (b > ft && b[-1] != ' ')
+			b--;
+		p->link = b;
+		p->link_n = (int)((end ? end : ln + strlen(ln)) - b);
+	}
+}
+
+struct org_names {
+	char ja[256], en[256];
+};
+
+static void org_names(struct store *s, const char *org, struct org_names *n)
+{
+	struct store_stmt *st = NULL;
+
+	snprintf(n->ja, sizeof n->ja, "%s", org);
+	snprintf(n->en, sizeof n->en, "%s", org);
+	if (store_prepare(s, "SELECT name_ja, name_en FROM orgs WHERE slug = ?", &st, NULL))
+		return;
+	stmt_bind_text(st, 1, org);
+	if (stmt_step(st, NULL) == 1) {
+		if (stmt_text(st, 0))
+			snprintf(n->ja, sizeof n->ja, "%s", stmt_text(st, 0));
+		if (stmt_text(st, 1))
+			snprintf(n->en, sizeof n->en, "%s", stmt_text(st, 1));
+	}
+	stmt_finalize(st);
+}
+
+/* The operator's fix-first item (finding_priority), as the dashboard, the operator page and
+ * report page 1 name it. */
+struct first {
+	bool found;
+	char title_ja[400], title_en[400], asset[300], host[128];
+	int64_t deadline;
+};
+
+static void split_title(const char *t, char *ja, size_t nj, char *en, size_t ne)
+{
+	const char *sep = t ? strstr(t, " / ") : NULL;
+
+	if (!t)
+		t = "";
+	snprintf(ja, nj, "%.*s", sep ? (int)(sep - t) : (int)strlen(t), t);
+	snprintf(en, ne, "%s", sep ? sep + 3 : t);
+}
+
+static int first_fn(void *arg, const struct finding_row *r)
+{
+	struct first *f = arg;
+
+	f->found = true;
+	split_title(r->title, f->title_ja, sizeof f->title_ja, f->title_en, sizeof f->title_en);
+	snprintf(f->asset, sizeof f->asset, "%s", r->asset);
+	if (r->ip)
+		snprintf(f->host, sizeof f->host, "%s", r->ip);
+	else if (!strncmp(r->asset, "declared:cpe:2.3:", 17)) {
+		/* declared:cpe:2.3:a:VENDOR:PRODUCT:VERSION:… -> "PRODUCT VERSION" */
+		const char *p = r->asset + 17;
+		for (int i = 0; i < 2 && p; i++)
+			p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL;
+		const char *v = p ? strchr(p, ':') : NULL, *end = v ? strchr(v + 1, ':') : NULL;
+		if (p && v)
+			snprintf(f->host, sizeof f->host, "%.*s %.*s", (int)(v - p), p,
+				 (int)(end ? end - v - 1 : (long)strlen(v + 1)), v + 1);
+		else
+			snprintf(f->host, sizeof f->host, "%s", r->asset);
+	} else
+		snprintf(f->host, sizeof f->host, "%s", r->asset);
+	f->deadline = r->deadline;
+	return 0;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+
+	if (x->urgent != y->urgent)
+		return x->urgent ? -1 : 1;
+	if ((x->deadline != 0) != (y->deadline != 0))
+		return x->deadline ? -1 : 1;
+	if (x->deadline != y->deadline)
+		return x->deadline < y->deadline ? -1 : 1;
+	return x->alert_id < y->alert_id ? -1 : x->alert_id > y->alert_id;
+}
+
+/* One digest mail for the k targets of one (address, operator), sorted urgent first. */
+static int digest(struct store *s, struct target *v, size_t k, char **subject, char **body)
+{
+	struct org_names nm;
+	struct first f = {0};
+	struct buf sb, bb;
+	long urgent = 0;
+	int64_t nearest = 0;
+	char dl[TIME_STR_MAX] = "なし", dl_en[TIME_STR_MAX] = "none", fdl[TIME_STR_MAX] = "なし";
+	struct merr e;
+	int rc = 0;
+
+	qsort(v, k, sizeof *v, item_cmp);
+	for (size_t i = 0; i < k; i++) {
+		urgent += v[i].urgent;
+		if (v[i].deadline && (!nearest || v[i].deadline < nearest))
+			nearest = v[i].deadline;
+	}
+	org_names(s, v[0].org, &nm);
+	merr_init(&e);
+	finding_priority(s, v[0].org, 1, first_fn, &f, &e); /* none: the items speak alone */
+	if (f.found && f.deadline && (!nearest || f.deadline < nearest))
+		nearest = f.deadline;
+	if (nearest) {
+		time_fmt_jst_date(nearest, dl);
+		snprintf(dl_en, sizeof dl_en, "%s", dl);
+	}
+	if (f.found && f.deadline)
+		time_fmt_jst_date(f.deadline, fdl);
+	buf_init(&sb, 4096);
+	buf_init(&bb, 1 << 16);
+	/* subject: company, the worst item (product, host), the nearest deadline */
+	if (f.found)
+		rc =
+		    buf_addf(&sb,
+			     "[mamori] %s: %s%ld 件 — 最優先 %s (%s) 期限 %s / %s: %ld %s — first: "
+			     "%s (%s) due %s",
+			     nm.ja, urgent ? "緊急 " : "お知らせ ", urgent ? urgent : (long)k,
+			     f.title_ja, f.host, dl, nm.en, urgent ? urgent : (long)k,
+			     urgent ? "urgent" : "notice(s)", f.title_en, f.host, dl_en);
+	else
+		rc = buf_addf(&sb, "[mamori] %s: お知らせ %ld 件 期限 %s / %s: %ld notices due %s",
+			      nm.ja, (long)k, dl, nm.en, (long)k, dl_en);
+	if (!rc)
+		rc = buf_addf(
+		    &bb,
+		    "%s ご担当者様\n\n"
+		    "mamori（重要インフラ事業者の外部診断）からのお知らせです。今回は %ld 件"
+		    "（うち緊急 %ld 件）です。\n",
+		    nm.ja, (long)k, urgent);
+	if (!rc && f.found)
+		rc = buf_addf(&bb, "最優先で対応すべき指摘: %s（%s）期限 %s\n", f.title_ja, f.asset,
+			      fdl);
+	for (size_t i = 0; !rc && i < k; i++) {
+		struct parts p;
+		split_body(v[i].body, &p);
+		if (i == 0 && v[i].urgent)
+			rc = buf_addf(&bb, "\n━━ 緊急（直ちに対応してください）━━\n");
+		else if (!v[i].urgent && (i == 0 || v[i - 1].urgent))
+			rc = buf_addf(&bb, "\n━━ 確認のお願い・注意喚起 ━━\n");
+		if (!rc)
+			rc = buf_addf(&bb, "\n[%zu] %.*s\n", i + 1, p.ja_n, p.ja);
+		if (!rc && p.link)
+			rc = buf_addf(&bb, "    確認はこちら: %.*s\n", p.link_n, p.link);
+		else if (!rc)
+			rc = buf_addf(
+			    &bb, "    （コンソールの「警報・注意喚起」から確認してください）\n");
+	}
+	if (!rc)
+		rc = buf_addf(&bb,
+			      "\n---- English ----\nTo %s\n\nmamori (outside-in assessment of "
+			      "critical infrastructure operators): %ld item(s), %ld urgent.\n",
+			      nm.en, (long)k, urgent);
+	if (!rc && f.found)
+		rc = buf_addf(&bb, "Fix first: %s (%s), due %s\n", f.title_en, f.asset,
+			      f.deadline ? fdl : "none");
+	for (size_t i = 0; !rc && i < k; i++) {
+		struct parts p;
+		split_body(v[i].body, &p);
+		rc = buf_addf(&bb, "\n[%zu] %.*s\n", i + 1, p.en_n, p.en ? p.en : "");
+		if (!rc && p.link)
+			rc = buf_addf(&bb, "    Acknowledge: %.*s\n", p.link_n, p.link);
+		else if (!rc)
+			rc = buf_addf(&bb, "    (acknowledge in the console: Alerts)\n");
+	}
+	if (rc) {
+		buf_release(&sb);
+		buf_release(&bb);
+		return M_ENOMEM;
+	}
+	*subject = buf_detach(&sb, NULL);
+	*body = buf_detach(&bb, NULL);
+	return *subject && *body ? 0 : M_ENOMEM;
+}
+
+/* A daily-digest address already mailed today (JST): its targets wait for tomorrow. */
+static bool held_today(struct store *s, const char *email, int64_t now)
+{
+	struct store_stmt *st = NULL;
+	bool held = false;
+
+	if (store_prepare(
+		s,
+		"SELECT max(t.delivered_at) FROM alert_contact_prefs p JOIN alert_targets t"
+		" ON t.channel = 'email' AND t.target = p.email AND t.state = 'delivered'"
+		" WHERE p.email = ? AND p.digest = 'daily'",
+		&st, NULL))
+		return false; /* table missing: no preference */
+	stmt_bind_text(st, 1, email);
+	if (stmt_step(st, NULL) == 1 && !stmt_is_null(st, 0))
+		held = (stmt_int64(st, 0) + 9 * 3600) / 86400 == (now + 9 * 3600) / 86400;
+	stmt_finalize(st);
+	return held;
+}
+
+int alert_digest_set(struct store *s, const char *email, const char *mode, int64_t now,
+		     struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc;
+
+	if (!email || !alert_addr_ok(email))
+		return merr_set(e, M_EINVAL, "bad e-mail address");
+	if (!mode || (strcmp(mode, "run") && strcmp(mode, "daily")))
+		return merr_set(e, M_EINVAL, "digest must be run or daily / run か daily を指定");
+	rc = store_prepare(s,
+			   "INSERT INTO alert_contact_prefs (email, digest, updated_at) VALUES"
+			   " (?, ?, ?) ON CONFLICT (email) DO UPDATE SET digest = excluded.digest,"
+			   " updated_at = excluded.updated_at",
+			   &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, email);
+	stmt_bind_text(st, 2, mode);
+	stmt_bind_int64(st, 3, now);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
 }
 
 int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
@@ -305,9 +582,10 @@ int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
 	rc = store_prepare(
 	    s,
 	    "SELECT t.alert_id, t.channel, t.target, a.org_slug, a.issue_key, a.subject, a.body,"
-	    " w.url, w.secret, t.attempts FROM alert_targets t JOIN alerts a ON a.id = t.alert_id"
+	    " w.url, w.secret, t.attempts, a.urgent, coalesce(a.deadline, 0), a.what, a.host"
+	    " FROM alert_targets t JOIN alerts a ON a.id = t.alert_id"
 	    " LEFT JOIN alert_webhooks w ON t.channel = 'webhook' AND CAST(w.id AS TEXT) = t.target"
-	    " WHERE t.state = 'pending' ORDER BY t.alert_id, t.channel, t.target",
+	    " WHERE t.state = 'pending' ORDER BY t.channel, t.target, a.org_slug, t.alert_id",
 	    &q, e);
 	while (rc == 0 && n < DELIVER_MAX && (rc = stmt_step(q, e)) == 1) {
 		rc = 0;
@@ -333,15 +611,42 @@ int alert_deliver(struct store *s, const struct alert_conf *conf, int64_t now,
 		t->url = dup_col(q, 7);
 		t->secret = dup_col(q, 8);
 		t->attempts = (int)stmt_int64(q, 9);
+		t->urgent = stmt_int64(q, 10) != 0;
+		t->deadline = stmt_int64(q, 11);
+		t->what = dup_col(q, 12);
+		t->host = dup_col(q, 13);
 		if (!t->subject || !t->body)
 			rc = merr_set(e, M_ENOMEM, "out of memory");
 	}
 	stmt_finalize(q);
 	if (rc > 0)
 		rc = 0;
-	/* Each target commits on its own: a crash after a send loses at most that state. */
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = deliver_one(s, conf, &v[i], now, st, e);
+	/* Each group commits on its own: a crash after a send loses at most that state. */
+	for (size_t i = 0; i < n && rc == 0;) {
+		size_t k = 1;
+		if (strcmp(v[i].channel, "email") == 0) {
+			while (i + k < n && !strcmp(v[i + k].channel, "email") &&
+			       !strcmp(v[i + k].target, v[i].target) &&
+			       !strcmp(v[i + k].org, v[i].org))
+				k++;
+			if (held_today(s, v[i].target, now)) {
+				st->held += (long)k;
+				i += k;
+				continue;
+			}
+			char *subj = NULL, *body = NULL;
+			rc = digest(s, &v[i], k, &subj, &body);
+			if (rc == 0)
+				rc = deliver_group(s, conf, &v[i], k, subj, body, now, st, e);
+			else
+				rc = merr_set(e, rc, "composing digest");
+			m_free(subj);
+			m_free(body);
+		} else {
+			rc = deliver_group(s, conf, &v[i], 1, v[i].subject, v[i].body, now, st, e);
+		}
+		i += k;
+	}
 	for (size_t i = 0; i < n; i++)
 		target_free(&v[i]);
 	m_free(v);

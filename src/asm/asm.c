@@ -9,7 +9,6 @@
 #include "base/mtime.h"
 #include "discover/discover.h"
 #include "findings/findings.h"
-#include "fingerprint/fingerprint.h"
 #include "identify/identify.h"
 #include "rating/rating.h"
 #include "scan/scan.h"
@@ -157,51 +156,32 @@ static int run_scan_id(struct run *r, int64_t *id)
 
 static int step_identify(struct run *r)
 {
-	struct ident_config cfg;
-	struct ident_work w = {0};
-	struct ident_counters k = {0};
-	struct ident_run_info runs[1];
-	size_t n_runs = 0;
-	struct fp_db *db = NULL;
+	struct ident_run_opts o;
+	struct ident_run_result res;
 	int64_t scan_id = 0;
-	char dir[4096];
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/recog", r->o->data_dir);
-	rc = fp_db_load(dir, &db, r->e);
-	if (rc == 0)
-		rc = ident_db_add_local(db, r->e);
-	if (rc == 0)
-		rc = run_scan_id(r, &scan_id);
+	memset(&res, 0, sizeof(res));
+	rc = run_scan_id(r, &scan_id);
 	/* The ports this run's scan found open: that scan walked the org's whole scope, so
 	 * they are the org's whole open-port set (for the run's port list) and the identify
 	 * run is complete; ports open in older scans only are gone. */
-	if (rc == 0)
-		rc = ident_work_load(r->s, r->org, scan_id, time_now(), &w, r->e);
-	if (rc == 0)
-		w.subset = false;
-	if (rc == 0 && w.n_orgs > ARRAY_SIZE(runs))
-		rc = merr_set(r->e, M_EINVAL, "identify: one organisation expected");
 	if (rc == 0) {
-		ident_config_init(&cfg);
-		cfg.db = db;
-		cfg.now = time_now();
-		cfg.stop = r->o->stop;
-		if (r->o->id_timeout > 0)
-			cfg.timeout = r->o->id_timeout;
-		rc = ident_session_run(r->s, &cfg, &w, NULL, &k, runs, &n_runs, r->e);
+		ident_run_opts_init(&o);
+		o.data_dir = r->o->data_dir;
+		o.org = r->org;
+		o.only_scan = scan_id;
+		o.whole_scan = true;
+		o.max_orgs = 1;
+		o.stop = r->o->stop;
+		o.timeout = r->o->id_timeout;
+		rc = ident_run_org(r->s, &o, &res, r->e);
 	}
-	if (rc == 0 && k.interrupted)
+	if (rc == 0 && res.k.interrupted)
 		rc = merr_set(r->e, M_EINTR, "identify interrupted");
 	if (rc == 0)
-		snprintf(
-		    r->line, sizeof(r->line),
-		    "%zu ポート: 識別 %zu, 未識別 %zu, 無応答 %zu, 拒否 %zu / ports: identified, "
-		    "unidentified, silent, refused (%.1f s%s)",
-		    k.targets, k.identified, k.unidentified, k.silent, w.n_refused, k.elapsed,
-		    n_runs && runs[0].complete ? ", complete" : "");
-	ident_work_release(&w);
-	fp_db_free(db);
+		ident_run_summary(&res, r->line, sizeof(r->line));
+	ident_run_result_release(&res);
 	return rc;
 }
 
@@ -228,7 +208,9 @@ static int step_rating(struct run *r)
 
 	if (rc == 0)
 		rc = rating_store(r->s, &res, r->now, r->e);
-	if (rc == 0)
+	if (rc == 0 && !res.assessed)
+		snprintf(r->line, sizeof(r->line), "%s: 未診断 / not assessed", res.period);
+	else if (rc == 0)
 		snprintf(r->line, sizeof(r->line),
 			 "%s: %c (%.1f 点 / points, 減点 %zu 件 / deductions)", res.period,
 			 res.grade, res.score, res.n_d);

@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "base/err.h"
+#include "job/job.h"
 #include "store/store.h"
 
 enum asm_step {
@@ -60,5 +61,39 @@ struct asm_summary {
  */
 int asm_run_org(struct store *s, const char *org, const struct asm_opts *o, int64_t now,
 		struct asm_summary *sum, struct merr *e);
+
+/* ---------------------------------------------------------------- console scans */
+
+/* A scan started from the console or the API (console_scan.c). */
+struct asm_scan_request {
+	const char *org;
+	const char *ports;   /* port list (default "top") */
+	const char *profile; /* "scan" (default) or "identify": the services too */
+	const char *actor;   /* for the audit row */
+	double rate;	     /* probes/s; 0: scan_config_init's */
+	int64_t now;
+};
+#define ASM_SCAN_PENDING_MAX 4 /* scan jobs queued or running at once: more is M_ETIMEOUT */
+
+/*
+ * Checks org's scope (M_ESCOPE without a valid authorisation), then in one transaction
+ * records the scan row ('interrupted' at position 0: resumable until a worker takes it), the
+ * audit row "scan.start" and a "scan" job (subject asm_scan_subject, one queued or running
+ * per organisation: M_EEXIST). M_EPARSE with the field for bad input.
+ */
+int asm_scan_submit(struct store *s, const struct asm_scan_request *q, int64_t *scan_id,
+		    int64_t *job_id, struct merr *e);
+/* "scan:ID": the subject of the job that runs scan ID (job_find, job_queue_peek). */
+void asm_scan_subject(int64_t scan_id, char *out, size_t cap);
+
+/* The job kinds asm provides ("scan": the scan row as `mamori scan --resume` runs it, then
+ * ident_run_org when the profile asks; progress phase "identifying" meanwhile). Give a
+ * struct asm_job_config as the queue's arg. */
+struct asm_job_config {
+	const char *data_dir; /* Recog for identify */
+	double max_runtime;   /* seconds of sending per scan; 0: none */
+};
+extern const struct job_kind asm_job_kinds[];
+extern const size_t asm_job_kinds_len;
 
 #endif

@@ -227,4 +227,10 @@ typedef int (*auth_audit_fn)(const struct auth_audit_row *r, void *arg);
 int auth_audit_list(struct store *s, int64_t limit, int64_t offset, auth_audit_fn fn, void *arg,
 		    int64_t *total, struct merr *e);
 
+/* The one JSON shape of a user (name, display_name, role, org, sector, disabled, created_at)
+ * and of an audit row (id, at, actor, action, object, detail); json.c. */
+struct cJSON;
+struct cJSON *auth_user_json(const struct auth_user *u);
+struct cJSON *auth_audit_json(const struct auth_audit_row *a);
+
 #endif

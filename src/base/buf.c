@@ -46,6 +46,7 @@ int buf_grow(struct buf *b, size_t n)
 	p = m_realloc(b->ptr, cap);
 	if (!p)
 		return M_ENOMEM;
+	p[b->len] = '\0'; /* NUL-terminated from the first allocation (buf_detach of nothing) */
 	b->ptr = p;
 	b->cap = cap;
 	return 0;

@@ -2,6 +2,7 @@
 #include "base/compat.h"
 
 #include "base/err.h"
+#include "base/utf8.h"
 
 static const struct {
 	int code;
@@ -109,6 +110,14 @@ void merr_set_file(struct merr *e, const char *file)
 		copy_str(e->file, sizeof(e->file), file);
 }
 
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 void merr_format(const struct merr *e, char *out, size_t out_len)
 {
 	size_t n = 0;
@@ -141,4 +150,14 @@ void merr_format(const struct merr *e, char *out, size_t out_len)
 		ADD("%s: ", e->field);
 	ADD("%s", e->msg[0] ? e->msg : mamori_strerror(e->code));
 #undef ADD
+	/* Messages quote bad input: invalid bytes and control characters are shown escaped,
+	 * never sent raw to a terminal or stored raw in a log row. */
+	if (!utf8_valid(out, strlen(out), NULL) || has_control(out)) {
+		char tmp[2048];
+		size_t len = strlen(out);
+		if (len >= sizeof(tmp))
+			len = sizeof(tmp) - 1;
+		memcpy(tmp, out, len);
+		utf8_escape(tmp, len, out, out_len);
+	}
 }

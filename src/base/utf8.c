@@ -3,6 +3,9 @@
 
 #include "base/utf8.h"
 
+#include <stdio.h>
+#include <string.h>
+
 bool utf8_valid(const char *s, size_t len, size_t *bad_at)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -52,4 +55,68 @@ bad:
 	if (bad_at)
 		*bad_at = i;
 	return false;
+}
+
+char *utf8_escape(const char *in, size_t len, char *out, size_t cap)
+{
+	size_t o = 0, i = 0;
+
+	if (!cap)
+		return out;
+	while (i < len && o + 1 < cap) {
+		unsigned char c = (unsigned char)in[i];
+		size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (c >= 0x20 && c != 0x7f &&
+		    (c < 0x80 || (i + n <= len && utf8_valid(in + i, n, NULL)))) {
+			if (o + n >= cap)
+				break;
+			memcpy(out + o, in + i, n);
+			o += n;
+			i += n;
+			continue;
+		}
+		if (o + 4 >= cap)
+			break;
+		snprintf(out + o, cap - o, "\\x%02x", c);
+		o += 4;
+		i++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *utf8_escape_binary(const char *s, char *out, size_t cap)
+{
+	size_t k = 0, n = s ? strlen(s) : 0;
+
+	if (!cap)
+		return out;
+	for (size_t i = 0; i < n && k + 1 < cap;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80	      ? 1
+			     : (c >> 5) == 6  ? 2
+			     : (c >> 4) == 14 ? 3
+			     : (c >> 3) == 30 ? 4
+					      : 0;
+		if (len > 1 && i + len <= n && utf8_valid(s + i, len, NULL)) {
+			if (k + len >= cap)
+				break;
+			memcpy(out + k, s + i, len);
+			k += len;
+			i += len;
+			continue;
+		}
+		if (len == 1 && (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7f) {
+			out[k++] = (char)c;
+			i++;
+			continue;
+		}
+		if (k + 4 >= cap)
+			break;
+		snprintf(out + k, cap - k, "\\x%02x", c);
+		k += 4;
+		i++;
+	}
+	out[k] = '\0';
+	return out;
 }

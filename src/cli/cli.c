@@ -23,12 +23,28 @@ struct store *cli_store(struct cli *c)
 	if (c->store)
 		return c->store;
 	merr_init(&e);
-	rc = store_open(c->db, &c->store, &e);
+	rc = store_open_existing(c->db, &c->store, &e);
 	if (rc) {
 		cli_fail(c, rc, &e);
 		return NULL;
 	}
 	return c->store;
+}
+
+struct store *cli_store_checked(struct cli *c)
+{
+	struct store *s = cli_store(c);
+	struct merr e;
+	int rc;
+
+	if (!s)
+		return NULL;
+	merr_init(&e);
+	if ((rc = store_check(s, &e))) {
+		cli_fail(c, rc, &e);
+		return NULL;
+	}
+	return s;
 }
 
 int cli_fail(struct cli *c, int code, const struct merr *e)

@@ -35,8 +35,12 @@ extern const struct cli_command cli_commands[];
 extern const size_t cli_commands_len;
 const struct cli_command *cli_find(const char *name);
 
-/* Opens the store on first use; prints the error and returns NULL on failure. */
+/* Opens the existing store on first use (store_open_existing: only `init` creates or
+ * migrates); prints the error and returns NULL on failure. */
 struct store *cli_store(struct cli *c);
+/* As cli_store, then store_check (PRAGMA quick_check): for commands that write much
+ * (imports); a damaged store is refused with how to recover. */
+struct store *cli_store_checked(struct cli *c);
 
 /* Maps a library error code to the process exit status (exitcodes.c). */
 int cli_exit_code(int code);

@@ -19,10 +19,14 @@ const char cmd_alert_usage[] =
     "       mamori alert webhook add ORG URL --secret S\n"
     "       mamori alert failed [--json]\n"
     "       mamori alert retry ID\n"
+    "       mamori alert digest EMAIL run|daily\n"
     "\n"
-    "run: creates one alert per (organisation, issue) for every open KEV or critical finding\n"
-    "not alerted before and delivers every pending alert to the organisation's contacts\n"
-    "(e-mail, smtp:// with opportunistic STARTTLS, required with --require-tls) and webhooks\n"
+    "run: creates one alert per (organisation, issue) for every open confirmed KEV or critical\n"
+    "finding whose urgency calls for action (not SSVC track/track*, not a 要確認 candidate)\n"
+    "not alerted before, one weekly review item per organisation for its 要確認 candidates,\n"
+    "and delivers every pending item: ONE digest mail per contact and organisation per run\n"
+    "(digest daily: at most one a JST day), webhooks one per item\n"
+    "(e-mail, smtp:// with opportunistic STARTTLS, required with --require-tls; webhooks\n"
     "(JSON POST signed with X-Mamori-Signature: sha256=HMAC). Undelivered targets stay queued\n"
     "for the next run. --dry-run shows recipients and text without sending or recording.\n"
     "The server's STARTTLS certificate is always verified (--ca-file: a private CA).\n"
@@ -33,8 +37,9 @@ const char cmd_alert_usage[] =
     "or more (--dead-after-hours, default 72) becomes dead: kept, listed by `alert failed`,\n"
     "never retried until `alert retry ID` puts it back to pending.\n"
     "--console-url (default $MAMORI_CONSOLE_URL): every new alert's text carries the\n"
-    "acknowledgement link URL/ack/TOKEN; without it only `mamori advisories ack TOKEN`.\n"
-    "KEV または重大な指摘ごとに組織あたり一度だけ緊急アラートを作成し、メールと Webhook "
+    "acknowledgement link URL/ack/TOKEN; without it the text points to the console.\n"
+    "確認済みの "
+    "KEV・緊急の指摘ごとに事業者あたり一度だけ警報を作成し、事業者ごとにまとめたメールと Webhook "
     "で送ります。\n";
 
 struct dry {
@@ -156,16 +161,22 @@ static int alert_run(struct cli *c, int argc, char **argv)
 		cJSON_AddNumberToObject(o, "failed", (double)st.failed);
 		cJSON_AddNumberToObject(o, "refused", (double)st.refused);
 		cJSON_AddNumberToObject(o, "dead", (double)st.dead);
+		cJSON_AddNumberToObject(o, "mails", (double)st.mails);
+		cJSON_AddNumberToObject(o, "held", (double)st.held);
 		if (dry)
 			cJSON_AddItemToObject(o, "alerts", d.arr);
 		else
 			cJSON_Delete(d.arr);
 		cli_print_json(o);
 	} else if (!c->quiet) {
-		printf("アラート: 新規 %ld, 配信 %ld, 失敗 %ld (うち配信停止 %ld), 拒否 %ld%s / "
-		       "alerts: %ld new, %ld delivered, %ld failed (%ld now dead), %ld refused\n",
-		       made, st.delivered, st.failed, st.dead, st.refused, dry ? " (dry run)" : "",
-		       made, st.delivered, st.failed, st.dead, st.refused);
+		printf(
+		    "警報: 新規 %ld, 配信 %ld (メール %ld 通), 失敗 %ld (うち配信停止 %ld), "
+		    "拒否 "
+		    "%ld, 翌日送り %ld%s / alerts: %ld new, %ld delivered (%ld mails), %ld failed "
+		    "(%ld now dead), %ld refused, %ld held\n",
+		    made, st.delivered, st.mails, st.failed, st.dead, st.refused, st.held,
+		    dry ? " (dry run)" : "", made, st.delivered, st.mails, st.failed, st.dead,
+		    st.refused, st.held);
 	}
 	return 0;
 }
@@ -272,18 +283,40 @@ static int alert_retry_cmd(struct cli *c, int argc, char **argv)
 	if ((rc = alert_retry(s, id, &n, &e)))
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
-		printf("アラート %lld: %ld 件を再送待ちに戻しました / %ld targets pending again\n",
-		       id, n, n);
+		printf("警報 %lld: %ld 件を再送待ちに戻しました / %ld targets pending again\n", id,
+		       n, n);
+	return 0;
+}
+
+static int alert_digest_cmd(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct merr e;
+	int rc;
+
+	if (argc != 3)
+		return cli_usage_error(c, "usage: mamori alert digest EMAIL run|daily");
+	if (strcmp(argv[2], "run") && strcmp(argv[2], "daily"))
+		return cli_usage_error(
+		    c, "digest must be run or daily / run か daily を指定してください");
+	if (!(s = cli_store(c)))
+		return 1;
+	merr_init(&e);
+	if ((rc = alert_digest_set(s, argv[1], argv[2], time_now(), &e)))
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("%s: まとめ送信 %s / digest %s\n", argv[1], argv[2], argv[2]);
 	return 0;
 }
 
 int cmd_alert(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
-	    {"run", alert_run, "create and deliver alerts / アラートの作成と配信"},
+	    {"run", alert_run, "create and deliver alerts / 警報の作成と配信"},
 	    {"webhook", alert_webhook, "add a webhook / Webhook の登録"},
 	    {"failed", alert_failed, "dead (undeliverable) targets / 配信停止中の宛先"},
 	    {"retry", alert_retry_cmd, "put dead targets back to pending / 再送待ちに戻す"},
+	    {"digest", alert_digest_cmd, "a contact's digest: run or daily / まとめ送信の設定"},
 	};
 	return cli_dispatch_verbs(c, cli_find("alert"), verbs, sizeof verbs / sizeof verbs[0], argc,
 				  argv);

@@ -10,6 +10,7 @@
 #include "base/mtime.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "inventory/inventory.h"
 #include "findings/findings.h"
 
 const char cmd_asm_usage[] =
@@ -114,30 +115,12 @@ static int run_org(void *arg, const char *org)
 
 static int each_org(struct actx *a)
 {
-	struct store_stmt *st = NULL;
-	char **orgs = NULL;
-	size_t n = 0;
-	int rc = store_prepare(a->s, "SELECT slug FROM orgs ORDER BY slug", &st, &a->e);
+	struct inv_slugs orgs;
+	int rc = inv_org_slugs(a->s, &orgs, &a->e); /* collected: the runs write to the store */
 
-	if (rc)
-		return rc;
-	/* collect first: the runs write to the store */
-	while ((rc = stmt_step(st, &a->e)) == 1) {
-		char **v = m_realloc(orgs, (n + 1) * sizeof(*v));
-		if (!v || !(v[n] = m_strdup(stmt_text(st, 0)))) {
-			orgs = v ? v : orgs;
-			rc = M_ENOMEM;
-			break;
-		}
-		orgs = v;
-		n++;
-	}
-	stmt_finalize(st);
-	for (size_t i = 0; rc >= 0 && i < n; i++)
-		rc = run_org(a, orgs[i]);
-	for (size_t i = 0; i < n; i++)
-		m_free(orgs[i]);
-	m_free(orgs);
+	for (size_t i = 0; rc >= 0 && i < orgs.n; i++)
+		rc = run_org(a, orgs.v[i]);
+	inv_slugs_release(&orgs);
 	return rc < 0 ? rc : 0;
 }
 

@@ -275,7 +275,7 @@ static int do_import(struct cli *c, int argc, char **argv)
 		return cli_usage_error(c, "give --org ORG --format FORMAT FILE");
 	if ((fmt = disc_format_parse(format)) < 0)
 		return cli_usage_error(c, "unknown format '%s' (crtsh, shodan, censys)", format);
-	if (!(s = cli_store(c)))
+	if (!(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	rc = disc_import_file(s, org, fmt, argv[first], time_now(), &st, &e);

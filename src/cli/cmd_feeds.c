@@ -160,7 +160,7 @@ static int feeds_import(struct cli *c, int argc, char **argv)
 	fo.batch = a.batch;
 	if (from && first < argc)
 		return cli_usage_error(c, "give --from DIR or FILEs, not both");
-	if (!(s = cli_store(c)))
+	if (!(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	out.files = cJSON_CreateArray();
 	merr_init(&e);
@@ -208,21 +208,7 @@ static void print_state(const struct feeds_state *st, void *arg)
 
 	time_fmt_jst(st->last_import, when);
 	if (c->json) {
-		cJSON *f = cJSON_CreateObject();
-		cJSON *ck = st->checkpoint ? cJSON_Parse(st->checkpoint) : NULL;
-		cJSON_AddStringToObject(f, "feed", st->feed);
-		if (st->source)
-			cJSON_AddStringToObject(f, "source", st->source);
-		cJSON_AddNumberToObject(f, "last_import", (double)st->last_import);
-		cJSON_AddNumberToObject(f, "records", (double)st->records);
-		cJSON_AddNumberToObject(f, "errors", (double)st->errors);
-		if (ck)
-			cJSON_AddItemToObject(f, "checkpoint", ck);
-		if (st->etag)
-			cJSON_AddStringToObject(f, "etag", st->etag);
-		if (st->last_modified)
-			cJSON_AddStringToObject(f, "last_modified", st->last_modified);
-		cJSON_AddItemToArray(files, f);
+		cJSON_AddItemToArray(files, feeds_state_json(st));
 		return;
 	}
 	printf("%-48s %s  records %lld  errors %lld  %s\n", st->feed, when, (long long)st->records,
@@ -511,7 +497,7 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 	so.nvd_years = a.years;
 	so.n_nvd_years = a.n_years;
 	so.import = &fo;
-	if (!so.no_import && !(s = cli_store(c)))
+	if (!so.no_import && !(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	out.files = cJSON_CreateArray();
 	imp.files = cJSON_CreateArray();

@@ -4,15 +4,22 @@
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <stdlib.h>
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "inventory/inventory.h"
 #include "findings/findings.h"
 
 const char cmd_findings_usage[] =
-    "usage: mamori findings list [--org ORG] [--kev] [--open] [--kind KIND] [--json]\n"
+    "usage: mamori findings list [--org ORG] [--kev] [--open] [--kind KIND] [--severity S]\n"
+    "                            [--state open|fixed] [--confirm] [--overdue] [--cve ID]\n"
+    "                            [--host IP] [--product P] [--search TEXT] [--sort KEY]\n"
+    "                            [--limit N] [--json]\n"
     "       mamori findings show ID [--json]\n"
     "       mamori findings update ORG|--all [--json]\n"
+    "       mamori findings triage ID[,ID...] [--state S] [--until DATE] [--assignee WHO]\n"
+    "                              [--comment TEXT]\n"
     "\n"
     "Findings: vulnerabilities of identified services and declared products (with KEV, EPSS,\n"
     "CVSS, the SSVC decision and the BOD 26-04 deadline), risky exposed services, TLS and\n"
@@ -21,6 +28,15 @@ const char cmd_findings_usage[] =
     "\n"
     "  --kind K   vulnerability, declared, risky_service, tls, email\n"
     "  --kev      KEV findings only          --open   open findings only\n"
+    "  --severity critical, high, medium, low, info   --confirm  要確認 candidates only\n"
+    "  --overdue  open and past the deadline\n"
+    "  --sort K   priority (the fix-first order), deadline, severity, first_seen,\n"
+    "             last_seen, org, asset, cve, kind, epss, cvss, id; -K descending.\n"
+    "             Without --sort: by organisation, open first, each in the fix-first order.\n"
+    "  triage     --state confirmed (確認済み: a 要確認 candidate becomes a finding),\n"
+    "             false_positive (誤検知: closed until the evidence changes), accepted\n"
+    "             (リスク受容, needs --until), in_progress (対応中), fixed_pending\n"
+    "             (修正済み・再診断待ち), none (clears); every change is logged\n"
     "  update     re-evaluates from services, declared products and e-mail hygiene\n"
     "             and the rescan schedule (what `asm run` does in its findings and\n"
     "             schedule steps)\n";
@@ -36,43 +52,70 @@ static int print_row(void *arg, const struct finding_row *r)
 	}
 	if (r->deadline)
 		time_fmt_jst_date(r->deadline, dl);
-	printf("%6lld %-5s %-8s %-7s %-26s %-10s %s%s\n", (long long)r->id, r->state, r->severity,
-	       r->urgency ? r->urgency : "-", r->asset, dl, r->title,
-	       r->needs_confirmation ? " [要確認]" : "");
+	printf("%6lld %-5s %-8s %-7s %-26s %-10s %s%s%s%s%s\n", (long long)r->id, r->state,
+	       r->severity, r->urgency ? r->urgency : "-", r->asset, dl, r->title,
+	       r->needs_confirmation ? " [要確認]" : "", r->triage ? " [" : "",
+	       r->triage ? r->triage : "", r->triage ? "]" : "");
 	return 0;
 }
 
 static int findings_list(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"org", required_argument, NULL, 'o'}, {"kev", no_argument, NULL, 'k'},
-	    {"open", no_argument, NULL, 'p'},	   {"kind", required_argument, NULL, 'K'},
-	    {"json", no_argument, NULL, 'j'},	   {0}};
-	struct finding_filter f = {0};
+	    {"org", required_argument, NULL, 'o'},	{"kev", no_argument, NULL, 'k'},
+	    {"open", no_argument, NULL, 'p'},		{"kind", required_argument, NULL, 'K'},
+	    {"severity", required_argument, NULL, 'S'}, {"state", required_argument, NULL, 's'},
+	    {"confirm", no_argument, NULL, 'c'},	{"overdue", no_argument, NULL, 'd'},
+	    {"cve", required_argument, NULL, 'C'},	{"host", required_argument, NULL, 'H'},
+	    {"product", required_argument, NULL, 'P'},	{"search", required_argument, NULL, 'q'},
+	    {"sort", required_argument, NULL, 'O'},	{"limit", required_argument, NULL, 'l'},
+	    {"json", no_argument, NULL, 'j'},		{0}};
+	struct finding_query q = {.by_org = true, .now = time_now()};
 	struct store *s;
 	struct merr e;
 	cJSON *arr = NULL;
+	char *end;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'o': f.org = optarg; break;
-		case 'k': f.kev_only = true; break;
-		case 'p': f.open_only = true; break;
-		case 'K': f.kind = optarg; break;
+		case 'o': q.org = optarg; break;
+		case 'k': q.kev_only = true; break;
+		case 'p': q.open_only = true; break;
+		case 'K': q.kind = optarg; break;
+		case 'S': q.severity = optarg; break;
+		case 's': q.state = optarg; break;
+		case 'c': q.confirm_only = true; break;
+		case 'd': q.overdue = true; break;
+		case 'C': q.cve = optarg; break;
+		case 'H': q.host = optarg; break;
+		case 'P': q.product = optarg; break;
+		case 'q': q.search = optarg; break;
+		case 'O':
+			q.sort = optarg;
+			q.by_org = false;
+			break;
+		case 'l':
+			q.limit = strtoll(optarg, &end, 10);
+			if (*end || q.limit <= 0)
+				return cli_usage_error(c, "bad --limit '%s'", optarg);
+			break;
 		case 'j': c->json = true; break;
 		default: return cli_usage_error(c, "unknown option");
 		}
 	}
+	merr_init(&e);
+	/* a value outside the allowed set: non-zero exit naming the allowed values */
+	if ((rc = finding_query_check(&q, &e)))
+		return cli_fail(c, rc, &e);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
-	merr_init(&e);
 	if (c->json)
 		arr = cJSON_CreateArray();
 	else
 		printf("%6s %-5s %-8s %-7s %-26s %-10s %s\n", "ID", "STATE", "SEVERITY", "URGENCY",
 		       "ASSET", "DEADLINE", "TITLE 件名");
-	rc = finding_list(s, &f, print_row, arr, &e);
+	rc = finding_query_run(s, &q, print_row, arr, &e);
 	if (rc) {
 		cJSON_Delete(arr);
 		return cli_fail(c, rc, &e);
@@ -194,17 +237,15 @@ static int update_org(void *arg, const char *org)
 	return 0;
 }
 
-/* Every organisation's slug, in order (for --all). */
+/* Every organisation, in order (for --all). */
 static int each_org(struct store *s, int (*fn)(void *, const char *), void *arg, struct merr *e)
 {
-	struct store_stmt *st = NULL;
-	int rc = store_prepare(s, "SELECT slug FROM orgs ORDER BY slug", &st, e);
-	if (rc)
-		return rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		if ((rc = fn(arg, stmt_text(st, 0))))
-			break;
-	stmt_finalize(st);
+	struct inv_slugs orgs;
+	int rc = inv_org_slugs(s, &orgs, e);
+
+	for (size_t i = 0; rc == 0 && i < orgs.n; i++)
+		rc = fn(arg, orgs.v[i]);
+	inv_slugs_release(&orgs);
 	return rc;
 }
 
@@ -238,9 +279,71 @@ static int findings_update(struct cli *c, int argc, char **argv)
 	return u.arr ? cli_print_json(u.arr) : 0;
 }
 
+/* "12,13,20" into ids. */
+static int parse_ids(const char *s, int64_t *ids, size_t cap, size_t *n)
+{
+	char *end;
+
+	*n = 0;
+	while (*s) {
+		long long v = strtoll(s, &end, 10);
+		if (end == s || v <= 0 || *n == cap || (*end && *end != ','))
+			return -1;
+		ids[(*n)++] = v;
+		s = *end ? end + 1 : end;
+	}
+	return *n ? 0 : -1;
+}
+
+static int findings_triage_cmd(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"state", required_argument, NULL, 's'},	{"until", required_argument, NULL, 'u'},
+	    {"assignee", required_argument, NULL, 'a'}, {"comment", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},		{0}};
+	static int64_t ids[FINDING_TRIAGE_BULK_MAX];
+	struct finding_triage_req q = {.ids = ids, .now = time_now()};
+	char actor[200];
+	const char *user = getenv("USER");
+	struct store *s;
+	struct merr e;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's': q.state = optarg; break;
+		case 'u':
+			if (time_parse(optarg, &q.until))
+				return cli_usage_error(c,
+						       "bad --until '%s' (2027-03-31 or "
+						       "2027-03-31T00:00:00Z)",
+						       optarg);
+			break;
+		case 'a': q.assignee = optarg; break;
+		case 'c': q.comment = optarg; break;
+		case 'j': c->json = true; break;
+		default: return cli_usage_error(c, "unknown option");
+		}
+	}
+	if (optind >= argc || parse_ids(argv[optind], ids, FINDING_TRIAGE_BULK_MAX, &q.n))
+		return cli_usage_error(c, "name finding IDs: 12 or 12,13,20 / 指摘番号を指定");
+	snprintf(actor, sizeof(actor), "cli:%s", user && user[0] ? user : "unknown");
+	q.actor = actor;
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = finding_triage(s, &q, &e)))
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("指摘 %zu 件を更新しました / %zu finding(s) updated\n", q.n, q.n);
+	return 0;
+}
+
 int cmd_findings(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
+	    {"triage", findings_triage_cmd,
+	     "triage: state, assignee, comment / 判定・担当・コメント"},
 	    {"list", findings_list, "list findings / 指摘の一覧"},
 	    {"show", findings_show, "one finding with reasons and history / 指摘の詳細"},
 	    {"update", findings_update, "re-evaluate from the store / 再評価"},

@@ -9,10 +9,7 @@
 #include <getopt.h>
 #include <signal.h>
 
-#include "base/mem.h"
-#include "base/mtime.h"
 #include "cli/commands.h"
-#include "fingerprint/fingerprint.h"
 #include "identify/identify.h"
 
 const char cmd_identify_usage[] =
@@ -117,49 +114,27 @@ static void summary(struct cli *c, const struct ident_counters *k,
 		    empty, empty);
 }
 
-static int add_hosts(struct ident_work *w, const char *org, const struct id_opts *o, struct merr *e)
+static void print_refused(void *arg, const struct ident_refusal *r)
 {
-	for (size_t i = 0; i < o->n_hosts; i++) {
-		char name[256];
-		const char *eq = strchr(o->hosts[i], '=');
-		struct ipaddr ip;
-		if (!eq || (size_t)(eq - o->hosts[i]) >= sizeof(name) || ip_parse(eq + 1, &ip))
-			return merr_set(e, M_EINVAL, "--host wants NAME=IP, not '%s'", o->hosts[i]);
-		memcpy(name, o->hosts[i], (size_t)(eq - o->hosts[i]));
-		name[eq - o->hosts[i]] = '\0';
-		int rc = ident_work_add_host(w, org, name, &ip, e);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	(void)arg;
+	fprintf(stderr, "拒否 refused %s %s:%u/%s: %s\n", r->org, r->ip, r->port, r->proto,
+		r->reason);
 }
 
 static int run(struct cli *c, const char *org, int64_t only_scan, const struct id_opts *o)
 {
-	struct ident_config cfg;
-	struct ident_work w = {0};
-	struct ident_counters k = {0};
-	struct ident_run_info *runs = NULL;
-	size_t n_runs = 0;
-	struct fp_db *db = NULL;
+	struct ident_run_opts ro;
+	struct ident_run_result res;
 	struct store *s = cli_store(c);
 	struct merr e;
-	char dir[4096];
 	FILE *out = NULL;
-	int rc;
+	int rc = 0;
 
 	if (!s)
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
-	snprintf(dir, sizeof(dir), "%s/recog", c->data_dir);
-	rc = fp_db_load(dir, &db, &e);
-	if (!rc)
-		rc = ident_db_add_local(db, &e);
-	if (!rc)
-		rc = ident_work_load(s, org, only_scan, time_now(), &w, &e);
-	if (!rc)
-		rc = add_hosts(&w, org, o, &e);
-	if (!rc && o->out) {
+	memset(&res, 0, sizeof(res));
+	if (o->out) {
 		if (!strcmp(o->out, "-"))
 			out = stdout;
 		else if (!(out = fopen(o->out, "w")))
@@ -173,34 +148,30 @@ static int run(struct cli *c, const char *org, int64_t only_scan, const struct i
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		signal(SIGPIPE, SIG_IGN); /* a peer that resets during TLS must not kill us */
-		for (size_t i = 0; i < w.n_refused; i++)
-			fprintf(stderr, "拒否 refused %s %s:%u/%s: %s\n", w.refused[i].org,
-				w.refused[i].ip, w.refused[i].port, w.refused[i].proto,
-				w.refused[i].reason);
-		ident_config_init(&cfg);
-		cfg.db = db;
-		cfg.now = time_now();
-		cfg.stop = &stop_flag;
-		if (o->timeout > 0)
-			cfg.timeout = o->timeout;
-		if (o->silent_wait > 0)
-			cfg.silent_wait = o->silent_wait;
-		if (o->concurrency)
-			cfg.concurrency = o->concurrency;
-		runs = m_calloc(w.n_orgs ? w.n_orgs : 1, sizeof(*runs));
-		rc = runs ? ident_session_run(s, &cfg, &w, out, &k, runs, &n_runs, &e)
-			  : merr_set(&e, M_ENOMEM, "out of memory");
+		ident_run_opts_init(&ro);
+		ro.data_dir = c->data_dir;
+		ro.org = org;
+		ro.only_scan = only_scan;
+		ro.hosts = o->hosts;
+		ro.n_hosts = o->n_hosts;
+		ro.timeout = o->timeout;
+		ro.silent_wait = o->silent_wait;
+		ro.concurrency = o->concurrency;
+		ro.stop = &stop_flag;
+		ro.out = out;
+		ro.on_refused = print_refused;
+		rc = ident_run_org(s, &ro, &res, &e);
 	}
 	if (out && out != stdout)
 		fclose(out);
 	if (!rc)
-		summary(c, &k, runs, n_runs, w.n_refused, out == stdout ? stderr : stdout);
-	m_free(runs);
-	ident_work_release(&w);
-	fp_db_free(db);
+		summary(c, &res.k, res.runs, res.n_runs, res.work.n_refused,
+			out == stdout ? stderr : stdout);
+	bool interrupted = res.k.interrupted;
+	ident_run_result_release(&res);
 	if (rc)
 		return cli_fail(c, rc, &e);
-	return k.interrupted ? cli_exit_code(M_EINTR) : 0;
+	return interrupted ? cli_exit_code(M_EINTR) : 0;
 }
 
 int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id)

@@ -10,7 +10,10 @@ const char cmd_init_usage[] =
     "usage: mamori init [--json]\n"
     "\n"
     "Creates the store (--db, $MAMORI_DB, default ./mamori.db) if it does not exist and\n"
-    "applies every pending schema migration, each in its own transaction.\n"
+    "applies every pending schema migration, each in its own transaction. It is the only\n"
+    "command that creates or upgrades a store: a file that is not a mamori store, or a\n"
+    "store made by a newer mamori, is refused and left as it was; an existing store is\n"
+    "checked (PRAGMA quick_check) before it is migrated.\n"
     "ストアを作成し、未適用のマイグレーションを適用します。\n";
 
 int cmd_init(struct cli *c, int argc, char **argv)
@@ -22,13 +25,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	if ((rc = cli_json_only(c, argc, argv)))
 		return rc;
 	merr_init(&e);
-	rc = store_open_raw(c->db, &s, &e);
-	if (rc == 0)
-		rc = store_migrate(s, &applied, &e);
-	if (rc) {
-		store_close(s);
+	if ((rc = store_init(c->db, &s, &applied, &e)))
 		return cli_fail(c, rc, &e);
-	}
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "store", c->db);

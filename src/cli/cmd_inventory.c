@@ -12,7 +12,7 @@
 #include "inventory/inventory.h"
 
 const char cmd_inventory_usage[] =
-    "usage: mamori inventory import FILE [--dry-run] [--json]\n"
+    "usage: mamori inventory import FILE [--dry-run] [--prune] [--json]\n"
     "       mamori inventory export [--org SLUG] [FILE|-]\n"
     "       mamori inventory list [--sector S] [--critical] [--json]\n"
     "       mamori inventory show ORG [--json]\n"
@@ -20,7 +20,11 @@ const char cmd_inventory_usage[] =
     "import  reads FILE (.yaml/.yml: organisations; .csv: bulk assets with header\n"
     "        org,kind,value,declared_by,note) and makes the store agree with it in one\n"
     "        transaction; re-importing the same file changes nothing. --dry-run checks and\n"
-    "        reports without writing. Bad input: FILE:LINE: field: what is wrong (exit 3).\n"
+    "        reports without writing, and lists what would be removed. Removing what the\n"
+    "        file no longer lists (assets, scope, products, contacts, aliases of its\n"
+    "        organisations) needs the file's end marker (`end: N` as its last line; export\n"
+    "        writes it) or --prune: a file cut short must not withdraw scope (exit 15).\n"
+    "        Bad input: FILE:LINE: field: what is wrong (exit 3).\n"
     "        インベントリを取り込みます（同じファイルの再取り込みでは何も変わりません）。\n"
     "export  writes the inventory as YAML that imports back to the same state (default -).\n"
     "        インベントリを YAML で書き出します。\n"
@@ -41,8 +45,8 @@ static long get(const struct inv_import_stats *s, size_t off)
 
 static void print_stats(const char *file, const struct inv_import_stats *s, bool dry)
 {
-	printf("取り込み / import: %s%s\n", file,
-	       dry ? "  (試行のみ・書き込みなし / dry run: nothing written)" : "");
+	if (!dry) /* a dry run printed its header before the removals it lists */
+		printf("取り込み / import: %s\n", file);
 	printf("  組織 orgs:          追加 added %ld, 更新 updated %ld, 変更なし unchanged %ld\n",
 	       s->orgs_added, s->orgs_updated, s->orgs_unchanged);
 	printf("  資産 assets:        追加 added %ld, 更新 updated %ld, 削除 removed %ld, 変更なし "
@@ -58,6 +62,32 @@ static void print_stats(const char *file, const struct inv_import_stats *s, bool
 	       s->scopes_removed);
 	printf("  除外 exclusions:    追加 added %ld, 更新 updated %ld\n", s->exclusions_added,
 	       s->exclusions_updated);
+	if (dry && s->removals_refused)
+		printf("  注意 note: %ld 件の削除には終端マーカー (end:) か --prune が必要です /"
+		       " %ld removal%s need the file's end marker (end: N) or --prune\n",
+		       s->removals_refused, s->removals_refused,
+		       s->removals_refused == 1 ? "" : "s");
+}
+
+/* One planned (dry run) or made removal: listed in a dry run. */
+struct removals {
+	bool print;
+	cJSON *list;
+};
+
+static void on_removal(const char *org, const char *part, const char *value, void *arg)
+{
+	struct removals *r = arg;
+
+	if (r->list) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "org", org);
+		cJSON_AddStringToObject(o, "part", part);
+		cJSON_AddStringToObject(o, "value", value);
+		cJSON_AddItemToArray(r->list, o);
+	} else if (r->print) {
+		printf("  削除予定 will remove: %s %s %s\n", org, part, value);
+	}
 }
 
 static const struct {
@@ -83,7 +113,7 @@ static const struct {
     {"exclusions_updated", ST(exclusions_updated)},
 };
 
-static int json_stats(const char *file, const struct inv_import_stats *s, bool dry)
+static int json_stats(const char *file, const struct inv_import_stats *s, bool dry, cJSON *removals)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -91,13 +121,20 @@ static int json_stats(const char *file, const struct inv_import_stats *s, bool d
 	cJSON_AddBoolToObject(o, "dry_run", dry);
 	for (size_t i = 0; i < ARRAY_SIZE(stat_fields); i++)
 		cJSON_AddNumberToObject(o, stat_fields[i].name, (double)get(s, stat_fields[i].off));
+	cJSON_AddNumberToObject(o, "removals_refused", (double)s->removals_refused);
+	if (removals)
+		cJSON_AddItemToObject(o, "removals", removals);
 	return cli_print_json(o);
 }
 
 static int do_import(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'}, {"json", no_argument, NULL, 'j'}, {0}};
+	static const struct option opts[] = {{"dry-run", no_argument, NULL, 'n'},
+					     {"prune", no_argument, NULL, 'p'},
+					     {"json", no_argument, NULL, 'j'},
+					     {0}};
+	struct inv_import_opts io = {.removal = on_removal};
+	struct removals rm = {0};
 	struct inv_import_stats st;
 	struct store *s;
 	struct merr e;
@@ -107,6 +144,8 @@ static int do_import(struct cli *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt == 'n')
 			dry = true;
+		else if (opt == 'p')
+			io.prune = true;
 		else if (opt == 'j')
 			c->json = true;
 		else
@@ -114,14 +153,26 @@ static int do_import(struct cli *c, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error(c, "give exactly one FILE to import");
-	if (!(s = cli_store(c)))
+	if (!(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
-	rc = inv_import_file(s, argv[optind], time_now(), dry, &st, &e);
-	if (rc)
+	io.dry_run = dry;
+	io.arg = &rm;
+	if (dry && c->json)
+		rm.list = cJSON_CreateArray();
+	if (!c->json && !c->quiet && dry) {
+		printf(
+		    "取り込み / import: %s  (試行のみ・書き込みなし / dry run: nothing written)\n",
+		    argv[optind]);
+		rm.print = true;
+	}
+	rc = inv_import_file_ex(s, argv[optind], time_now(), &io, &st, &e);
+	if (rc) {
+		cJSON_Delete(rm.list);
 		return cli_fail(c, rc, &e);
+	}
 	if (c->json)
-		return json_stats(argv[optind], &st, dry);
+		return json_stats(argv[optind], &st, dry, rm.list);
 	if (!c->quiet)
 		print_stats(argv[optind], &st, dry);
 	return 0;
@@ -172,34 +223,12 @@ static const char *kind_of(const struct inv_org *o)
 	return o->sector ? o->sector : o->business_type ? o->business_type : "-";
 }
 
-static cJSON *org_json_head(const struct inv_org *o)
-{
-	cJSON *j = cJSON_CreateObject();
-	char t[TIME_STR_MAX];
-
-	json_add_str(j, "id", o->slug);
-	json_add_str(j, "name_ja", o->name_ja);
-	json_add_str(j, "name_en", o->name_en);
-	json_add_str(j, "sector", o->sector);
-	json_add_str(j, "business_type", o->business_type);
-	json_add_str(j, "size", o->size_class);
-	cJSON_AddBoolToObject(j, "critical", o->critical);
-	cJSON_AddBoolToObject(j, "ot_probes", o->ot_probes);
-	time_fmt_utc(o->updated_at, t);
-	cJSON_AddStringToObject(j, "updated_at", t);
-	return j;
-}
-
-static int list_json(const struct inv_doc *d)
+static int list_json(const struct inv_doc *d, unsigned with)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	for (size_t i = 0; i < d->n_orgs; i++) {
-		cJSON *j = org_json_head(&d->orgs[i]);
-		cJSON_AddNumberToObject(j, "assets", (double)d->orgs[i].n_assets);
-		cJSON_AddNumberToObject(j, "scopes", (double)d->orgs[i].n_scopes);
-		cJSON_AddItemToArray(a, j);
-	}
+	for (size_t i = 0; i < d->n_orgs; i++)
+		cJSON_AddItemToArray(a, inv_org_json(&d->orgs[i], with, false, time_now()));
 	return cli_print_json(a);
 }
 
@@ -248,7 +277,7 @@ static int do_list(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json)
-		rc = list_json(d);
+		rc = list_json(d, f.with);
 	else
 		list_text(d);
 	inv_doc_free(d);
@@ -309,57 +338,6 @@ static void show_text(const struct inv_org *o)
 	}
 }
 
-static cJSON *show_json(const struct inv_org *o)
-{
-	cJSON *j = org_json_head(o), *a;
-	char t[TIME_STR_MAX];
-
-	a = cJSON_AddArrayToObject(j, "aliases");
-	for (size_t i = 0; i < o->n_aliases; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(o->aliases[i]));
-	a = cJSON_AddArrayToObject(j, "contacts");
-	for (size_t i = 0; i < o->n_contacts; i++) {
-		cJSON *x = cJSON_CreateObject();
-		json_add_str(x, "name", o->contacts[i].name);
-		json_add_str(x, "email", o->contacts[i].email);
-		json_add_str(x, "role", o->contacts[i].role);
-		cJSON_AddItemToArray(a, x);
-	}
-	a = cJSON_AddArrayToObject(j, "assets");
-	for (size_t i = 0; i < o->n_assets; i++) {
-		cJSON *x = cJSON_CreateObject();
-		json_add_str(x, "kind", o->assets[i].kind);
-		json_add_str(x, "value", o->assets[i].value);
-		json_add_str(x, "status", o->assets[i].status);
-		json_add_str(x, "source", o->assets[i].source);
-		json_add_str(x, "declared_by", o->assets[i].declared_by);
-		json_add_str(x, "note", o->assets[i].note);
-		cJSON_AddItemToArray(a, x);
-	}
-	a = cJSON_AddArrayToObject(j, "products");
-	for (size_t i = 0; i < o->n_products; i++) {
-		cJSON *x = cJSON_CreateObject();
-		json_add_str(x, "cpe", o->products[i].cpe);
-		json_add_str(x, "vendor", o->products[i].vendor);
-		json_add_str(x, "product", o->products[i].product);
-		json_add_str(x, "version", o->products[i].version);
-		json_add_str(x, "asset", o->products[i].asset);
-		cJSON_AddItemToArray(a, x);
-	}
-	a = cJSON_AddArrayToObject(j, "scope");
-	for (size_t i = 0; i < o->n_scopes; i++) {
-		cJSON *x = cJSON_CreateObject();
-		json_add_str(x, "cidr", o->scopes[i].cidr);
-		json_add_str(x, "authorised_by", o->scopes[i].authorised_by);
-		time_fmt_utc(o->scopes[i].valid_from, t);
-		cJSON_AddStringToObject(x, "valid_from", t);
-		time_fmt_utc(o->scopes[i].valid_until, t);
-		cJSON_AddStringToObject(x, "valid_until", t);
-		cJSON_AddItemToArray(a, x);
-	}
-	return j;
-}
-
 static int do_show(struct cli *c, int argc, char **argv)
 {
 	struct inv_filter f = {NULL, NULL, -1, INV_WITH_ALL & ~INV_WITH_EXCLUSIONS};
@@ -380,7 +358,7 @@ static int do_show(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json)
-		rc = cli_print_json(show_json(&d->orgs[0]));
+		rc = cli_print_json(inv_org_json(&d->orgs[0], f.with, true, time_now()));
 	else
 		show_text(&d->orgs[0]);
 	inv_doc_free(d);

@@ -8,6 +8,7 @@
 #include "base/mtime.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "inventory/inventory.h"
 #include "rating/rating.h"
 
 const char cmd_rating_usage[] =
@@ -55,6 +56,14 @@ static void print_rating(const cJSON *o)
 	const cJSON *d;
 	const char *prev = cJSON_GetStringValue(cJSON_GetObjectItem(o, "previous_grade"));
 
+	if (cJSON_IsFalse(cJSON_GetObjectItem(o, "assessed"))) {
+		printf(
+		    "%s %s: 未診断 / not assessed (診断が完了していないため等級はありません / no "
+		    "complete assessment, so no grade)\n",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "org")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "period")));
+		return;
+	}
 	printf("%s %s: 等級 / grade %s  評点 / score %.1f  (減点 / points lost %.1f)\n",
 	       cJSON_GetStringValue(cJSON_GetObjectItem(o, "org")),
 	       cJSON_GetStringValue(cJSON_GetObjectItem(o, "period")),
@@ -136,7 +145,6 @@ static int compute_org(void *arg, const char *org)
 static int rating_compute_cmd(struct cli *c, int argc, char **argv)
 {
 	struct comp k = {c, NULL, NULL, {0}};
-	struct store_stmt *st = NULL;
 	bool all = false;
 	int rc = parse_json_only(c, argc, argv, NULL, &all);
 
@@ -151,12 +159,12 @@ static int rating_compute_cmd(struct cli *c, int argc, char **argv)
 		k.arr = cJSON_CreateArray();
 	if (!all) {
 		rc = compute_org(&k, argv[optind]);
-	} else if ((rc = store_prepare(k.s, "SELECT slug FROM orgs ORDER BY slug", &st, &k.e)) ==
-		   0) {
-		while ((rc = stmt_step(st, &k.e)) == 1)
-			if ((rc = compute_org(&k, stmt_text(st, 0))))
-				break;
-		stmt_finalize(st);
+	} else {
+		struct inv_slugs orgs;
+		rc = inv_org_slugs(k.s, &orgs, &k.e);
+		for (size_t i = 0; rc == 0 && i < orgs.n; i++)
+			rc = compute_org(&k, orgs.v[i]);
+		inv_slugs_release(&orgs);
 	}
 	if (rc < 0) {
 		cJSON_Delete(k.arr);
@@ -204,6 +212,14 @@ static int rating_sector(struct cli *c, int argc, char **argv)
 				printf("%+.1f\n", cJSON_GetNumberValue(ch));
 			else
 				printf("-\n");
+		}
+		if (cJSON_GetNumberValue(cJSON_GetObjectItem(sec, "not_assessed")) > 0) {
+			const cJSON *x;
+			printf("%-12s 未診断 / not assessed (平均に含めず / not in the mean):",
+			       cJSON_GetStringValue(cJSON_GetObjectItem(sec, "sector")));
+			cJSON_ArrayForEach(x, cJSON_GetObjectItem(sec, "not_assessed_orgs"))
+			    printf(" %s", cJSON_GetStringValue(x));
+			printf("\n");
 		}
 	}
 	cJSON_Delete(o);

@@ -385,7 +385,8 @@ static int fill_config(struct cli *c, struct run_opts *o, struct scan_config *cf
 		return rc;
 	cfg->ports = ports;
 	cfg->rate = o->rate > 0 ? o->rate : 10000;
-	cfg->per_net_rate = o->per_net >= 0 ? o->per_net : 2000;
+	if (o->per_net >= 0)
+		cfg->per_net_rate = o->per_net;
 	cfg->retries = (unsigned)o->retries;
 	cfg->max_runtime = o->max_runtime;
 	if (o->timeout > 0)
@@ -540,31 +541,7 @@ static int scan_run_cmd(struct cli *c, int argc, char **argv)
 
 static int add_info_json(void *arg, const struct scan_info *i)
 {
-	cJSON *o = cJSON_CreateObject();
-	char t[TIME_STR_MAX];
-
-	cJSON_AddNumberToObject(o, "id", (double)i->id);
-	if (i->org_slug[0])
-		cJSON_AddStringToObject(o, "org", i->org_slug);
-	else
-		cJSON_AddNullToObject(o, "org");
-	cJSON_AddStringToObject(o, "mode", i->mode);
-	cJSON_AddStringToObject(o, "ports", i->ports);
-	cJSON_AddStringToObject(o, "state", i->state);
-	time_fmt_utc(i->started_at, t);
-	cJSON_AddStringToObject(o, "started_at", t);
-	if (i->finished_at) {
-		time_fmt_utc(i->finished_at, t);
-		cJSON_AddStringToObject(o, "finished_at", t);
-	} else {
-		cJSON_AddNullToObject(o, "finished_at");
-	}
-	cJSON_AddNumberToObject(o, "sent", (double)i->c.sent);
-	cJSON_AddNumberToObject(o, "received", (double)i->c.received);
-	cJSON_AddNumberToObject(o, "invalid", (double)i->c.invalid);
-	cJSON_AddNumberToObject(o, "dropped", (double)i->c.dropped);
-	cJSON_AddNumberToObject(o, "checkpoint", (double)i->checkpoint);
-	cJSON_AddItemToArray(arg, o);
+	cJSON_AddItemToArray(arg, scan_info_json(i, NULL));
 	return 0;
 }
 
@@ -663,10 +640,7 @@ static int scan_show(struct cli *c, int argc, char **argv)
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json) {
-		cJSON *a = cJSON_CreateArray(), *o, *res = cJSON_CreateArray();
-		add_info_json(a, &i);
-		o = cJSON_DetachItemFromArray(a, 0);
-		cJSON_Delete(a);
+		cJSON *o = scan_info_json(&i, NULL), *res = cJSON_CreateArray();
 		cJSON_AddItemToObject(o, "params", cJSON_Parse(i.params));
 		rc = scan_store_results(s, (int64_t)id, add_result_json, res, &e);
 		cJSON_AddItemToObject(o, "results", res);

@@ -25,12 +25,7 @@ static int one(void *arg, const struct ident_service *sv, int64_t first_seen, in
 
 	x->n++;
 	if (x->arr) {
-		cJSON *o = ident_service_json(sv);
-		cJSON_DeleteItemFromObject(o, "elapsed_ms");
-		cJSON_DeleteItemFromObject(o, "bytes_read");
-		cJSON_AddNumberToObject(o, "first_seen", (double)first_seen);
-		cJSON_AddNumberToObject(o, "last_seen", (double)last_seen);
-		cJSON_AddItemToArray(x->arr, o);
+		cJSON_AddItemToArray(x->arr, ident_service_row_json(sv, first_seen, last_seen));
 		return 0;
 	}
 	time_fmt_jst(last_seen, seen);

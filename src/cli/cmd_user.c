@@ -128,16 +128,7 @@ static int print_user(const struct auth_user *u, void *arg)
 	char t[TIME_STR_MAX];
 
 	if (c->json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", u->name);
-		cJSON_AddStringToObject(o, "display_name", u->display);
-		cJSON_AddStringToObject(o, "role", auth_role_name(u->role));
-		if (u->org_slug[0])
-			cJSON_AddStringToObject(o, "org", u->org_slug);
-		if (u->sector[0])
-			cJSON_AddStringToObject(o, "sector", u->sector);
-		cJSON_AddBoolToObject(o, "disabled", u->disabled);
-		cJSON_AddItemToArray(a, o);
+		cJSON_AddItemToArray(a, auth_user_json(u));
 		return 0;
 	}
 	time_fmt_jst(u->created_at, t);

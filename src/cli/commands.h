@@ -28,6 +28,8 @@ int cmd_alert(struct cli *c, int argc, char **argv);
 int cmd_advisories(struct cli *c, int argc, char **argv);
 int cmd_checklist(struct cli *c, int argc, char **argv);
 int cmd_share(struct cli *c, int argc, char **argv);
+int cmd_sns(struct cli *c, int argc, char **argv);
+int cmd_jobs(struct cli *c, int argc, char **argv);
 /* Runs identify on the ports scan_id found open for org (scan --identify). */
 int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id);
 
@@ -49,5 +51,9 @@ extern const char cmd_identify_usage[], cmd_services_usage[];
 extern const char cmd_alert_usage[], cmd_advisories_usage[];
 extern const char cmd_checklist_usage[];
 extern const char cmd_share_usage[];
+extern const char cmd_sns_usage[], cmd_jobs_usage[];
+/* harden-data */
+int cmd_store(struct cli *c, int argc, char **argv);
+extern const char cmd_store_usage[];
 
 #endif

@@ -62,7 +62,12 @@ void disc_dmarc_eval(const char *const *txts, const size_t *lens, size_t n, stru
 /* ---- Passive import parsers (untrusted files). ---- */
 
 /* Largest import file read, and largest line of a JSON lines file. */
-#define DISC_FILE_MAX ((size_t)512 << 20)
+/* Decompressed: a gzip of whitespace (400 KB → 400 MB) stops here. */
+#define DISC_FILE_MAX ((size_t)128 << 20)
+/* Any string field of a passive import (issuer, product, service name …), and crt.sh's
+ * name_value (a list of names). */
+#define DISC_TEXT_MAX 1024
+#define DISC_NAMES_MAX ((size_t)256 << 10)
 #define DISC_LINE_MAX ((size_t)16 << 20)
 
 /* One name of one certificate in a crt.sh JSON export. Strings are borrowed for the call. */

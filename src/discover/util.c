@@ -4,6 +4,8 @@
  */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include <cjson/cJSON.h>
 #include <ctype.h>
 
@@ -168,6 +170,13 @@ int jget_str(const cJSON *obj, const char *key, bool required, const struct jpla
 		return required ? jerr(pl, key, e, "missing") : 0;
 	if (!cJSON_IsString(v) || !v->valuestring)
 		return jerr(pl, key, e, "expected a string");
+	/* One cap for every third-party field (issuer, product, service names …); crt.sh's
+	 * name_value is a list of names, each checked as a hostname after. */
+	if (strlen(v->valuestring) >
+	    (strcmp(key, "name_value") == 0 ? DISC_NAMES_MAX : (size_t)DISC_TEXT_MAX))
+		return jerr(pl, key, e, "longer than %zu bytes; refused",
+			    strcmp(key, "name_value") == 0 ? DISC_NAMES_MAX
+							   : (size_t)DISC_TEXT_MAX);
 	if (!utf8_valid(v->valuestring, strlen(v->valuestring), NULL))
 		return jerr(pl, key, e, "not valid UTF-8");
 	*out = v->valuestring;
@@ -228,6 +237,10 @@ int json_parse_doc(const char *buf, size_t len, const char *file, cJSON **out, s
 	cJSON *doc;
 
 	*out = NULL;
+	if (json_check_strings(buf, len, 1, 0, e)) {
+		merr_set_file(e, file);
+		return M_EPARSE;
+	}
 	doc = cJSON_ParseWithLengthOpts(buf, len, &end, false);
 	if (doc) {
 		while (end < buf + len && isspace((unsigned char)*end))
@@ -266,6 +279,10 @@ int jl_each(const char *buf, size_t len, const char *file, jl_line_fn fn, void *
 		if (n > DISC_LINE_MAX)
 			return merr_at(e, M_ETOOBIG, file, line, -1, NULL,
 				       "line longer than %zu bytes", DISC_LINE_MAX);
+		if (json_check_strings(p, n, line, -1, e)) {
+			merr_set_file(e, file);
+			return M_EPARSE;
+		}
 		obj = cJSON_ParseWithLengthOpts(p, n, &end, false);
 		if (!obj)
 			return merr_at(e, M_EPARSE, file, line, -1, NULL,

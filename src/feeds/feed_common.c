@@ -210,8 +210,13 @@ void feeds_log_error(struct feeds_ctx *c, const struct merr *err, const char *cv
 	}
 	merr_init(&e2);
 	st = feeds_stmt(c, ST_ERR_INS, &e2);
-	if (!st)
+	if (!st) {
+		if (!c->log_rc) {
+			c->log_rc = M_ESTORE;
+			c->log_e = e2;
+		}
 		return;
+	}
 	stmt_bind_text(st, 1, feeds_kind_name(c->r->kind));
 	stmt_bind_text(st, 2, c->path);
 	if (err->line >= 0)
@@ -225,7 +230,10 @@ void feeds_log_error(struct feeds_ctx *c, const struct merr *err, const char *cv
 	merr_format(&tmp, msg, sizeof(msg));
 	stmt_bind_text(st, 6, msg);
 	stmt_bind_int64(st, 7, time_now());
-	feeds_exec(st, &e2);
+	if (feeds_exec(st, &e2) && !c->log_rc) {
+		c->log_rc = e2.code ? e2.code : M_ESTORE;
+		c->log_e = e2;
+	}
 }
 
 const char *fj_str(const cJSON *o, const char *key)

@@ -99,6 +99,11 @@ static int epss_record(struct feeds_ctx *c, const struct split_rec *rec, char *c
 	struct store_stmt *st;
 	int rc;
 
+	for (size_t i = 0; i < rec->len; i++)
+		if ((unsigned char)rec->p[i] < 0x20 && rec->p[i] != '\t')
+			return merr_at(e, M_EPARSE, NULL, -1, rec->offset + (long long)i, NULL,
+				       "control character 0x%02x in the line; refused",
+				       (unsigned char)rec->p[i]);
 	if (rec->p[0] == '#') {
 		feeds_epss_parse_comment(rec->p, rec->len, c->epss_model, sizeof(c->epss_model),
 					 c->epss_date, sizeof(c->epss_date));

@@ -108,10 +108,19 @@ void feeds_jvn_set_severity(struct feeds_jvn *j, const char *v3_word, const char
 	snprintf(j->severity, sizeof(j->severity), "%s", ja);
 }
 
-static int check_text(const char *field, const char *s, struct merr *e)
+/* Third-party text is capped where it enters the store, as KEV's (16 KiB) and NVD's (64 KiB
+ * descriptions) are: a JVN title is a line, its summary a few paragraphs. */
+#define JVN_TITLE_MAX 2048
+#define JVN_SUMMARY_MAX (64u << 10)
+#define JVN_URL_MAX 2048
+
+static int check_text(const char *field, const char *s, size_t max, struct merr *e)
 {
-	size_t bad;
-	if (s && !utf8_valid(s, strlen(s), &bad))
+	size_t bad, n = s ? strlen(s) : 0;
+	if (n > max)
+		return merr_at(e, M_ETOOBIG, NULL, -1, -1, field, "%zu bytes, at most %zu; refused",
+			       n, max);
+	if (s && !utf8_valid(s, n, &bad))
 		return merr_at(e, M_EPARSE, NULL, -1, -1, field, "invalid UTF-8 at byte %zu", bad);
 	return 0;
 }
@@ -124,7 +133,9 @@ static int jvn_validate(const struct feeds_jvn *j, struct merr *e)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "id", "not a JVNDB id: '%.39s'", j->id);
 	if (!j->title || !*j->title)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "title", "missing");
-	if ((rc = check_text("title", j->title, e)) || (rc = check_text("summary", j->summary, e)))
+	if ((rc = check_text("title", j->title, JVN_TITLE_MAX, e)) ||
+	    (rc = check_text("summary", j->summary, JVN_SUMMARY_MAX, e)) ||
+	    (rc = check_text("url", j->url, JVN_URL_MAX, e)))
 		return rc;
 	return 0;
 }
@@ -327,6 +338,8 @@ static int jvn_file(struct feeds_ctx *c, const char *p, size_t len, struct merr 
 	size_t i = 0;
 	int rc;
 
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		i = 3; /* a UTF-8 byte order mark (libxml2 reads it; JSON has none) */
 	while (i < len && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t'))
 		i++;
 	if (i < len && p[i] == '<')

@@ -4,12 +4,14 @@
  */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "base/utf8.h"
 #include "feeds/feeds_int.h"
 
-#define JSON_MAX ((size_t)256 << 20)
+#define JSON_MAX ((size_t)64 << 20)
 
 static void set_time(const char *s, int64_t *out)
 {
@@ -226,6 +228,8 @@ int feeds_jvn_parse_json(const char *p, size_t len, feeds_jvn_fn fn, void *arg, 
 	if (!utf8_valid(p, len, &bad))
 		return merr_at(e, M_EPARSE, NULL, line_of(p, bad), (long long)bad, NULL,
 			       "invalid UTF-8");
+	if ((rc = json_check_strings(p, len, 1, 0, e)))
+		return rc;
 	d = cJSON_ParseWithLengthOpts(p, len, &end, false);
 	if (!d) {
 		size_t off = end && end >= p && end <= p + len ? (size_t)(end - p) : 0;

@@ -9,7 +9,7 @@
 #include "base/mtime.h"
 #include "feeds/feeds_int.h"
 
-#define XML_MAX ((size_t)256 << 20)
+#define XML_MAX ((size_t)64 << 20)
 
 static bool named(const xmlNode *n, const char *name)
 {

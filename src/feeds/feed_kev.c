@@ -5,8 +5,11 @@
  */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "base/utf8.h"
 #include "store/store.h"
 #include "feeds/feeds_int.h"
 
@@ -55,6 +58,8 @@ int feeds_kev_parse(const char *p, size_t len, struct feeds_kev *k, struct merr 
 	int rc;
 
 	memset(k, 0, sizeof(*k));
+	if ((rc = json_check_strings(p, len, -1, -1, e)))
+		return rc;
 	k->doc = cJSON_ParseWithLength(p, len);
 	if (!k->doc)
 		return merr_set(e, M_EPARSE, "not valid JSON");
@@ -231,15 +236,35 @@ static int kev_record(struct feeds_ctx *c, const struct split_rec *rec, char *cv
 	return rc;
 }
 
-/* Removes entries the catalog no longer has and records the catalog itself. */
+/* Removes entries the catalog no longer has and records the catalog itself. Only a whole,
+ * valid catalog gets here (the adapter is strict: one bad entry refused it already); one
+ * whose count disagrees with its entries, or that holds none, is refused as well, so a
+ * KEV row is removed only by a valid catalog that omits it. */
 static int kev_finish(struct feeds_ctx *c, struct merr *e)
 {
 	const char *count = split_header(c->sp, "count");
 	const char *released = split_header(c->sp, "dateReleased");
 	struct store_stmt *st = NULL;
 	int64_t before = 0, after = 0;
+	char *end = NULL;
+	long long n;
 	int rc;
 
+	n = count ? strtoll(count, &end, 10) : -1;
+	if (!count || !*count || *end)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "count",
+			       "the catalog has no valid count (%.20s); refused, the stored KEV"
+			       " entries are unchanged / 件数がないため取り込みません",
+			       count ? count : "missing");
+	if (c->kev_seen == 0)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "vulnerabilities",
+			       "the catalog holds no entries; refused, the stored KEV entries are"
+			       " unchanged / 空のカタログは取り込みません");
+	if (n != c->kev_seen)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "count",
+			       "the catalog says count %lld but holds %lld entries; refused, the"
+			       " stored KEV entries are unchanged / 件数が一致しません",
+			       n, c->kev_seen);
 	if ((rc = store_query_int(c->s, "SELECT COUNT(*) FROM kev", &before, e)) ||
 	    (!c->kev_older &&
 	     (rc = store_exec(
@@ -267,13 +292,6 @@ static int kev_finish(struct feeds_ctx *c, struct merr *e)
 	rc = feeds_exec(st, e);
 	stmt_finalize(st);
 	snprintf(c->r->version, sizeof(c->r->version), "%s", kev_catalog(c));
-	if (!rc && count && strtoll(count, NULL, 10) != c->kev_seen + c->r->errors) {
-		struct merr w;
-		merr_init(&w);
-		merr_set(&w, M_EPARSE, "catalog says count %s but holds %lld entries", count,
-			 c->kev_seen + c->r->errors);
-		feeds_log_error(c, &w, NULL);
-	}
 	return rc;
 }
 
@@ -284,6 +302,7 @@ const struct feeds_adapter feeds_kev_adapter = {
     .one_tx = true,
     .savepoint = true,
     .json = true,
+    .strict = true,
     .begin = kev_begin,
     .record = kev_record,
     .finish = kev_finish,
@@ -334,6 +353,12 @@ static int load_catalog(const char *path, struct kev_list *l, struct merr *e)
 		return rc;
 	while ((rc = split_next(sp, &rec, e)) == 1) {
 		struct feeds_kev k;
+		size_t bad;
+		if (!utf8_valid(rec.p, rec.len, &bad)) {
+			rc = merr_at(e, M_EPARSE, NULL, -1, rec.offset + (long long)bad, NULL,
+				     "invalid UTF-8");
+			break;
+		}
 		rc = feeds_kev_parse(rec.p, rec.len, &k, e);
 		if (!rc)
 			rc = list_add(l, &k) ? merr_set(e, M_ENOMEM, "out of memory") : 0;
@@ -343,6 +368,15 @@ static int load_catalog(const char *path, struct kev_list *l, struct merr *e)
 				e->offset = rec.offset;
 			break;
 		}
+	}
+	if (rc == 0) {
+		const char *count = split_header(sp, "count");
+		char *end = NULL;
+		long long n = count ? strtoll(count, &end, 10) : -1;
+		if (!count || !*count || *end || n != (long long)l->n || l->n == 0)
+			rc = merr_at(e, M_EPARSE, NULL, -1, -1, "count",
+				     "the catalog says count %.20s but holds %zu entries",
+				     count ? count : "(none)", l->n);
 	}
 	if (rc == 0) {
 		const char *v = split_header(sp, "catalogVersion");

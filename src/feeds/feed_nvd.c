@@ -4,6 +4,8 @@
  */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include "base/buf.h"
 #include "base/mem.h"
 #include "store/store.h"
@@ -381,6 +383,8 @@ int feeds_nvd_parse(const char *p, size_t len, struct feeds_cve *c, struct merr 
 	c->arena_mark = feeds_arena_begin();
 	c->arena_spills = feeds_arena_spills();
 	c->arena = true;
+	if ((rc = json_check_strings(p, len, -1, -1, e)))
+		return rc;
 	c->doc = cJSON_ParseWithLength(p, len);
 	if (!c->doc)
 		return merr_set(e, M_EPARSE, "not valid JSON");

@@ -21,7 +21,7 @@
 
 #define BATCH_DEFAULT 1000
 #define BATCH_MAX 50000
-#define WHOLE_MAX ((size_t)256 << 20)
+#define WHOLE_MAX ((size_t)64 << 20) /* decompressed: a JVN page is a few MB */
 #define SNIFF_MAX ((size_t)64 << 10)
 
 static const struct {
@@ -98,6 +98,7 @@ int feeds_detect(const char *path, enum feeds_kind *out, struct merr *e)
 
 struct ckpt {
 	long long offset, size, mtime;
+	long long records, errors; /* feed_state's counts with the checkpoint */
 	bool done, valid;
 };
 
@@ -108,7 +109,8 @@ static void ckpt_read(struct feeds_ctx *c, struct ckpt *k)
 
 	memset(k, 0, sizeof(*k));
 	merr_init(&e);
-	if (store_prepare(c->s, "SELECT checkpoint FROM feed_state WHERE feed = ?", &st, &e))
+	if (store_prepare(c->s, "SELECT checkpoint, records, errors FROM feed_state WHERE feed = ?",
+			  &st, &e))
 		return;
 	stmt_bind_text(st, 1, c->name);
 	if (stmt_step(st, &e) == 1 && stmt_text(st, 0)) {
@@ -121,6 +123,8 @@ static void ckpt_read(struct feeds_ctx *c, struct ckpt *k)
 			k->size = (long long)s->valuedouble;
 			k->mtime = (long long)m->valuedouble;
 			k->done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "done"));
+			k->records = stmt_int64(st, 1);
+			k->errors = stmt_int64(st, 2);
 			k->valid = true;
 		}
 		cJSON_Delete(j);
@@ -128,6 +132,26 @@ static void ckpt_read(struct feeds_ctx *c, struct ckpt *k)
 	stmt_finalize(st);
 }
 
+/* The feed's own date (top-level header: NVD timestamp, KEV dateReleased, EPSS score_date)
+ * into r->feed_date, "" when the feed has none (yet). */
+static void feed_date(struct feeds_ctx *c)
+{
+	const char *d = NULL;
+
+	if (c->sp && c->r->kind == FEEDS_NVD)
+		d = split_header(c->sp, "timestamp");
+	else if (c->sp && c->r->kind == FEEDS_KEV)
+		d = split_header(c->sp, "dateReleased");
+	else if (c->r->kind == FEEDS_EPSS)
+		d = c->epss_date;
+	snprintf(c->r->feed_date, sizeof(c->r->feed_date), "%s", d ? d : "");
+	if (c->sp && c->r->kind == FEEDS_NVD)
+		snprintf(c->r->version, sizeof(c->r->version), "%s", d ? d : "");
+}
+
+/* feed_state: the file's checkpoint and counts, and at the end (done) the feed's own date,
+ * in the import's transaction: a store error fails the commit with the rest. records counts
+ * the whole file (what earlier runs committed before a --resume included). */
 static int state_write(struct feeds_ctx *c, const struct ckpt *k, struct merr *e)
 {
 	struct store_stmt *st = NULL;
@@ -148,35 +172,42 @@ static int state_write(struct feeds_ctx *c, const struct ckpt *k, struct merr *e
 	stmt_bind_text(st, 1, c->name);
 	stmt_bind_text(st, 2, c->path);
 	stmt_bind_int64(st, 3, time_now());
-	stmt_bind_int64(st, 4, c->r->stored + c->r->unchanged);
-	stmt_bind_int64(st, 5, c->r->errors);
+	stmt_bind_int64(st, 4, c->base_records + c->r->stored + c->r->unchanged);
+	stmt_bind_int64(st, 5, c->base_errors + c->r->errors);
 	stmt_bind_text(st, 6, ck);
+	rc = feeds_exec(st, e);
+	stmt_finalize(st);
+	if (rc || !k->done)
+		return rc;
+	feed_date(c);
+	if (!c->r->feed_date[0])
+		return 0;
+	if ((rc = store_prepare(c->s, "UPDATE feed_state SET last_modified = ? WHERE feed = ?", &st,
+				e)))
+		return rc;
+	stmt_bind_text(st, 1, c->r->feed_date);
+	stmt_bind_text(st, 2, c->name);
 	rc = feeds_exec(st, e);
 	stmt_finalize(st);
 	return rc;
 }
 
-/* Keeps the feed's own date (top-level header) with the file's state. */
-static void state_feed_date(struct feeds_ctx *c, const char *date)
+/* Forgets the file's logged errors from byte offset `from` on (0: all of them): a resumed
+ * import meets those again (a truncated end, say), so it must not log them twice. Errors
+ * without an offset (the file as a whole) go too. */
+static int clear_errors(struct feeds_ctx *c, long long from, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	if (store_prepare(c->s, "UPDATE feed_state SET last_modified = ? WHERE feed = ?", &st,
-			  NULL))
-		return;
-	stmt_bind_text(st, 1, date);
-	stmt_bind_text(st, 2, c->name);
-	feeds_exec(st, NULL);
-	stmt_finalize(st);
-}
-
-static int clear_errors(struct feeds_ctx *c, struct merr *e)
-{
-	struct store_stmt *st = NULL;
-	int rc = store_prepare(c->s, "DELETE FROM feed_errors WHERE file = ?", &st, e);
+	int rc = store_prepare(
+	    c->s,
+	    "DELETE FROM feed_errors WHERE file = ? AND (byte_offset IS NULL OR byte_offset >= ?)",
+	    &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, c->path);
+	stmt_bind_int64(st, 2, from);
 	rc = feeds_exec(st, e);
+	c->cleared = store_changes(c->s);
 	stmt_finalize(st);
 	return rc;
 }
@@ -213,7 +244,17 @@ static int settle(struct feeds_ctx *c, const struct feeds_adapter *ad, int rc, s
 			e->offset = offset;
 		if (e->line < 0 && ad->mode == SPLIT_LINES)
 			e->line = line;
+		if (ad->strict) { /* the whole file is refused: logged after the rollback */
+			c->refused = true;
+			c->refused_e = *e;
+			snprintf(c->refused_cve, sizeof(c->refused_cve), "%s", cve ? cve : "");
+			return M_EPARSE;
+		}
 		feeds_log_error(c, e, cve);
+		if (c->log_rc) {
+			*e = c->log_e;
+			return c->log_rc;
+		}
 	} else if (rc == FEEDS_STORED) {
 		c->r->stored++;
 	} else if (rc == FEEDS_UNCHANGED) {
@@ -290,7 +331,20 @@ static int batch_commit(struct feeds_ctx *c, struct ckpt *k, bool done, struct m
 	if ((rc = feeds_prods_flush(c, e)) || (rc = state_write(c, k, e)) ||
 	    (rc = store_commit(c->s, e)))
 		return rc;
+	c->kept_stored = c->r->stored;
+	c->kept_unchanged = c->r->unchanged;
+	c->kept_errors = c->r->errors;
+	c->kept_removed = c->r->removed;
 	return 0;
+}
+
+/* After a rollback: the counters say what the store holds, not what was attempted. */
+static void counters_rolled_back(struct feeds_ctx *c)
+{
+	c->r->stored = c->kept_stored;
+	c->r->unchanged = c->kept_unchanged;
+	c->r->errors = c->kept_errors;
+	c->r->removed = c->kept_removed;
 }
 
 /* The next record or splitter error: from the parser thread when there is one, else split
@@ -350,8 +404,19 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 			rc = it.rc;
 			break;
 		}
+		if (it.from_split && ad->strict) { /* a record the splitter refused (too big) */
+			c->refused = true;
+			c->refused_e = it.e;
+			rc = M_EPARSE;
+			goto fail;
+		}
 		if (it.from_split) {
 			feeds_log_error(c, &it.e, NULL);
+			if (c->log_rc) {
+				rc = c->log_rc;
+				*e = c->log_e;
+				goto fail;
+			}
 			continue;
 		}
 		rc = p->q ? one_item(c, ad, &it) : one_record(c, ad, &rec);
@@ -362,7 +427,9 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 		if (rc)
 			goto fail;
 		if (!ad->one_tx && ++in_batch >= batch) {
-			if ((rc = batch_commit(c, k, false, e)) || (rc = store_begin(c->s, e)))
+			if ((rc = batch_commit(c, k, false, e)))
+				goto fail;
+			if ((rc = store_begin(c->s, e)))
 				return rc;
 			done += in_batch;
 			in_batch = 0;
@@ -373,20 +440,44 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 		/* A catalog cut short must not replace the stored one; the error outlives it. */
 		feeds_prods_drop(&c->prods);
 		store_rollback(c->s);
+		counters_rolled_back(c);
 		feeds_log_error(c, &fatal, NULL);
-		return rc;
+		return c->log_rc ? (*e = c->log_e, c->log_rc) : rc;
 	}
 	if (c->r->file_failed)
 		feeds_log_error(c, &fatal, NULL);
 	if (!c->r->file_failed && ad->finish && (rc = ad->finish(c, e)))
 		goto fail;
+	if (c->log_rc) {
+		rc = c->log_rc;
+		*e = c->log_e;
+		goto fail;
+	}
 	{
 		int crc = batch_commit(c, k, !c->r->file_failed, e);
-		return c->r->file_failed ? rc : crc;
+		if (crc) {
+			rc = crc;
+			goto fail;
+		}
+		return c->r->file_failed ? rc : 0;
 	}
 fail:
 	feeds_prods_drop(&c->prods);
 	store_rollback(c->s);
+	counters_rolled_back(c);
+	if (ad->strict && (c->refused || rc == M_EPARSE)) {
+		/* a refused catalog changes nothing; its error is logged on its own */
+		struct merr why = c->refused ? c->refused_e : *e;
+		c->r->file_failed = true;
+		feeds_log_error(c, &why, c->refused ? c->refused_cve : NULL);
+		if (e) {
+			*e = why;
+			merr_set_file(e, c->path);
+		}
+		if (c->log_rc && e)
+			*e = c->log_e;
+		return c->log_rc ? c->log_rc : M_EPARSE;
+	}
 	return rc;
 }
 
@@ -488,8 +579,20 @@ static int run_whole(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 			merr_set_file(e, c->path);
 		}
 		c->last_offset = (long long)doc.len - 1;
-		if (batch_commit(c, k, rc == 0, rc ? NULL : e) && rc == 0)
-			rc = M_ESTORE;
+		{
+			struct merr ce;
+			int crc;
+			merr_init(&ce);
+			crc = c->log_rc ? c->log_rc : batch_commit(c, k, rc == 0, &ce);
+			if (crc) {
+				store_rollback(c->s);
+				counters_rolled_back(c);
+				if (rc == 0) {
+					rc = crc;
+					*e = c->log_rc ? c->log_e : ce;
+				}
+			}
+		}
 	} else if (rc) {
 		c->r->file_failed = true;
 		merr_set_file(e, c->path);
@@ -514,6 +617,25 @@ int feeds_import_file(struct store *s, const char *path, enum feeds_kind kind,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(r, 0, sizeof(*r));
 	snprintf(r->file, sizeof(r->file), "%s", path);
+	/* A feed file is read twice (detection, then import) and its size and mtime key the
+	 * --resume checkpoint: a folder, FIFO or device is refused before anything reads it. */
+	if (stat(path, &sb) != 0) {
+		r->file_failed = true;
+		r->errors = 1;
+		return merr_at(e, errno == ENOENT ? M_ENOTFOUND : M_EIO, path, -1, -1, NULL,
+			       "cannot open: %s", strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		r->file_failed = true;
+		r->errors = 1;
+		return merr_at(
+		    e, M_EINVAL, path, -1, -1, NULL,
+		    S_ISDIR(sb.st_mode)
+			? "is a folder, not a feed file: use `feeds import --from DIR` /"
+			  " フォルダです。--from DIR を使ってください"
+			: "not a regular file (a FIFO or device): save the feed to a file"
+			  " first / 通常のファイルではありません");
+	}
 	if (kind == FEEDS_UNKNOWN && (rc = feeds_detect(path, &kind, e))) {
 		r->file_failed = true;
 		r->errors = 1;
@@ -544,22 +666,19 @@ int feeds_import_file(struct store *s, const char *path, enum feeds_kind kind,
 			return 0;
 		}
 		k.offset = old.offset;
-	} else if ((rc = clear_errors(&c, e))) {
+		c.last_offset = k.offset - 1; /* a run that stores nothing keeps the checkpoint */
+		if ((rc = clear_errors(&c, k.offset, e)))
+			return rc;
+		c.base_records = old.records;
+		c.base_errors = old.errors - c.cleared;
+		if (c.base_errors < 0)
+			c.base_errors = 0;
+	} else if ((rc = clear_errors(&c, 0, e))) {
 		return rc;
 	}
 	rc = ad->file ? run_whole(&c, ad, &k, e) : run_split(&c, ad, &k, e);
-	if (c.sp && ad->kind == FEEDS_NVD) {
-		const char *ts = split_header(c.sp, "timestamp");
-		snprintf(r->version, sizeof(r->version), "%s", ts ? ts : "");
-		snprintf(r->feed_date, sizeof(r->feed_date), "%s", ts ? ts : "");
-	} else if (c.sp && ad->kind == FEEDS_KEV) {
-		const char *d = split_header(c.sp, "dateReleased");
-		snprintf(r->feed_date, sizeof(r->feed_date), "%s", d ? d : "");
-	} else if (ad->kind == FEEDS_EPSS) {
-		snprintf(r->feed_date, sizeof(r->feed_date), "%s", c.epss_date);
-	}
-	if (r->feed_date[0])
-		state_feed_date(&c, r->feed_date);
+	if (!r->feed_date[0])
+		feed_date(&c);
 	split_free(c.sp);
 	feeds_stmts_release(&c);
 	feeds_prods_release(&c.prods);

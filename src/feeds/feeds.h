@@ -75,12 +75,17 @@ int feeds_import_dir(struct store *s, const char *dir, const struct feeds_opts *
 		     feeds_result_fn cb, void *arg, struct merr *e);
 
 /* One row of feed_state, borrowed during the callback. */
+struct cJSON;
+
 struct feeds_state {
 	const char *feed, *source, *checkpoint, *etag, *last_modified;
 	int64_t last_import, records, errors;
 };
 typedef void (*feeds_state_fn)(const struct feeds_state *st, void *arg);
 int feeds_status(struct store *s, feeds_state_fn cb, void *arg, struct merr *e);
+/* One feed's state as JSON, the one shape (feed, source, last_import UTC, records, errors,
+ * checkpoint, etag, last_modified; null when absent). */
+struct cJSON *feeds_state_json(const struct feeds_state *st);
 
 /* ---- KEV catalog diff (two files, not the store) ---- */
 
@@ -273,5 +278,15 @@ int feeds_cve5_zip_lines(const void *p, size_t len, const char *path, FILE *out,
 
 /* Japanese JVN severity for a CVSS severity word and version ("HIGH", 3 -> 重要); "" when none. */
 const char *feeds_jvn_severity(const char *word, int cvss_major);
+
+/* How old a feed family's data is (kev, nvd, cve5, epss, jvn): the newest date the data
+ * carries (KEV catalog release, EPSS score date, NVD/feed Last-Modified; 0 unknown), the last
+ * import and the records imported. Up to cap families into out, *n of them. */
+struct feeds_fresh {
+	char feed[16];
+	int64_t data_at, imported_at, records;
+};
+int feeds_freshness(struct store *s, struct feeds_fresh *out, size_t cap, size_t *n,
+		    struct merr *e);
 
 #endif

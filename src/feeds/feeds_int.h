@@ -72,6 +72,20 @@ struct feeds_ctx {
 	 * rolled back whole on a store error); off when each record has its own savepoint. */
 	bool defer_products;
 	struct feeds_prods prods;
+	/* What the last commit made durable: the counters printed are these after a rollback
+	 * (a batch rolled back by a write failure stores nothing, so it counts nothing). */
+	long long kept_stored, kept_unchanged, kept_errors, kept_removed;
+	/* What earlier runs of this file committed before a --resume (feed_state counts the
+	 * whole file). */
+	long long base_records, base_errors;
+	long long cleared; /* feed_errors rows clear_errors removed */
+	/* First store failure while logging a record's error (feed_errors): fails the run. */
+	int log_rc;
+	struct merr log_e;
+	/* A strict adapter's first bad record, logged after the rollback. */
+	bool refused;
+	struct merr refused_e;
+	char refused_cve[32];
 };
 
 /* The deferred products: add a row; whether a CVE has rows waiting; insert them all in
@@ -90,6 +104,9 @@ struct feeds_adapter {
 	bool one_tx;	/* the whole file in one transaction (KEV, EPSS) */
 	bool savepoint; /* a savepoint per record */
 	bool json;	/* records are JSON: UTF-8 check at the boundary */
+	/* All or nothing (KEV): one bad record refuses the whole file, nothing changes, as
+	 * `feeds kev-diff` refuses it; finish may refuse it too (M_EPARSE). */
+	bool strict;
 	int (*begin)(struct feeds_ctx *c, struct merr *e);
 	/* Returns FEEDS_STORED, FEEDS_UNCHANGED or an error (detail in e, cve id in cve). */
 	int (*record)(struct feeds_ctx *c, const struct split_rec *rec, char *cve, size_t cve_cap,

@@ -731,8 +731,17 @@ static int at_end(struct split *s, struct split_rec *rec, struct merr *e)
 	s->done = true;
 	if (s->mode == SPLIT_RAW)
 		return 0;
-	if (s->mode == SPLIT_LINES)
-		return s->ph == PH_REC ? emit(s, rec, e) : 0;
+	if (s->mode == SPLIT_LINES) {
+		/* Every line of a line-based feed ends with a newline: a last line without one
+		 * is where the file was cut (EPSS 0.7 for 0.708230000), never taken. */
+		if (s->ph != PH_REC || blank(&s->rec))
+			return 0;
+		s->fatal = true;
+		return merr_at(e, M_EPARSE, NULL, s->rec_line, s->rec_off, NULL,
+			       "the file ends without a newline: its last line may be cut short;"
+			       " refused (truncated file?) / 最終行に改行がありません（途中で切れた"
+			       "ファイル）");
+	}
 	if (s->ph == PH_REC && s->lit)
 		return emit(s, rec, e);
 	if (s->ph == PH_END && s->started)

@@ -17,7 +17,6 @@
  * service, so an unversioned Apache does not bury the operator under 500 rows. */
 #define PRODUCT_ONLY_MIN_CVSS 7.0
 #define PRODUCT_ONLY_MAX 50
-#define KEV_DEADLINE_DAYS 14 /* seeds 003/004: KEV entries fixed within two weeks */
 
 struct ctx {
 	struct store *s;
@@ -154,18 +153,21 @@ static int decide(struct ctx *c, const struct vuln_result *r, bool exposed, cons
 	snprintf(from, sizeof(from), "ssvc/cisa_coordinator_2_0_3.csv row %d", out.coord_row);
 	reason(rs, "ssvc_decision", cJSON_CreateString(out.decision), from);
 
-	/* The deadline is the stricter of the two rules that apply. */
-	days = out.days;
-	if (k->in_kev && (days < 0 || days > KEV_DEADLINE_DAYS))
-		days = KEV_DEADLINE_DAYS;
-	f->deadline_days = days;
-	snprintf(from, sizeof(from), "%s%s; stricter rule wins",
-		 k->in_kev ? "KEV: discovery + 14 days (seeds); " : "", out.timeline);
-	reason(rs, "deadline_days", days >= 0 ? cJSON_CreateNumber(days) : cJSON_CreateNull(),
-	       from);
+	/* One deadline rule for every finding (finding_deadline_days). */
+	{
+		/* a candidate (severity info) is due only when KEV says so */
+		struct finding_deadline_in di = {k->in_kev,
+						 strcmp(f->severity, "info") ? out.days : -1,
+						 f->severity, exposed, true};
+		const char *rule = NULL;
+		days = finding_deadline_days(&di, &rule);
+		f->deadline_days = days;
+		reason(rs, "deadline_days",
+		       days >= 0 ? cJSON_CreateNumber(days) : cJSON_CreateNull(), rule);
+	}
 
 	if (k->in_kev)
-		rc = finding_cand_set(&f->urgency, confirmed(r) ? "KEV" : "KEV?");
+		rc = finding_cand_set(&f->urgency, f->needs_confirmation ? "KEV?" : "KEV");
 	else {
 		char u[16];
 		size_t i;
@@ -213,12 +215,35 @@ struct vuln_site {
 	int64_t seen_at;
 };
 
+/* A match too weak to be an open finding above info (docs/MATCHING.md "Candidates"): the
+ * version was not compared (product-only, unknown version, NVD's version '-', a CVE 5
+ * defaultStatus, JVN alone, or NVD '*' naming every version without a bound), or a
+ * declared product that does not version-match. Kept as a 要確認 candidate at severity
+ * info, its own severity in reasons.candidate_severity, for an analyst to promote. */
+static const char *weak_match(const struct vuln_site *w, const struct vuln_result *r)
+{
+	if (r->state == VULN_PRODUCT_ONLY)
+		return "product-only: the version was not compared";
+	switch (r->basis) {
+	case VULN_BASIS_VERSION_UNKNOWN: return "the service's version is unknown";
+	case VULN_BASIS_NA_VERSION: return "NVD names no version ('-')";
+	case VULN_BASIS_ANY_VERSION: return "NVD names every version ('*') without a bound";
+	case VULN_BASIS_CVE5_DEFAULT: return "CVE 5 defaultStatus, no version range matched";
+	default: break;
+	}
+	if (w->source == FINDING_SRC_DECLARED && !confirmed(r))
+		return "declared product that does not version-match";
+	return NULL;
+}
+
 static int add_vuln(struct ctx *c, const struct vuln_site *w, const struct vuln_result *r)
 {
 	const struct vuln_cve_facts *k = r->cve;
 	struct finding_cand *f = finding_set_add(c->set);
 	cJSON *rs = cJSON_CreateObject();
 	char key[64], title[512], *txt = NULL;
+	const char *weak = weak_match(w, r);
+	bool sure = confirmed(r) && !weak;
 	int rc;
 
 	if (!f || !rs) {
@@ -228,15 +253,15 @@ static int add_vuln(struct ctx *c, const struct vuln_site *w, const struct vuln_
 	snprintf(key, sizeof(key), "vuln:%s", k->id);
 	snprintf(title, sizeof(title), "%s %s の脆弱性%s%s / vulnerability in %s%s", k->id,
 		 w->label, k->jvn_title_ja ? "（" : "", k->jvn_title_ja ? k->jvn_title_ja : "",
-		 w->label, confirmed(r) ? "" : " (要確認 / needs confirmation)");
+		 w->label, sure ? "" : " (要確認 / needs confirmation)");
 	if (k->jvn_title_ja) /* close the parenthesis after the JVN title */
 		snprintf(title, sizeof(title), "%s %s の脆弱性（%s） / vulnerability in %s%s",
 			 k->id, w->label, k->jvn_title_ja, w->label,
-			 confirmed(r) ? "" : " (要確認 / needs confirmation)");
+			 sure ? "" : " (要確認 / needs confirmation)");
 	f->source = w->source;
 	f->port = w->port;
 	f->seen_at = w->seen_at;
-	f->needs_confirmation = !confirmed(r);
+	f->needs_confirmation = !confirmed(r) || weak;
 	f->cvss = k->cvss > 0 ? k->cvss : -1;
 	f->epss = k->has_epss ? k->epss : -1;
 	f->kev = k->in_kev;
@@ -247,7 +272,14 @@ static int add_vuln(struct ctx *c, const struct vuln_site *w, const struct vuln_
 	if (rc == 0)
 		rc = finding_cand_set(&f->kind, w->kind);
 	if (rc == 0)
-		rc = finding_cand_set(&f->severity, sev_from_cvss(k->cvss, k->severity));
+		rc = finding_cand_set(&f->severity,
+				      weak ? "info" : sev_from_cvss(k->cvss, k->severity));
+	if (weak) {
+		reason(rs, "candidate", cJSON_CreateString(weak), "docs/MATCHING.md: candidates");
+		reason(rs, "candidate_severity",
+		       cJSON_CreateString(sev_from_cvss(k->cvss, k->severity)),
+		       "severity if an analyst confirms the match");
+	}
 	if (rc == 0)
 		rc = finding_cand_set(&f->title, title);
 	if (rc == 0)
@@ -331,6 +363,11 @@ static int add_simple(struct ctx *c, const char *asset, const char *key, const c
 	f->source = src;
 	f->port = port;
 	f->seen_at = seen_at;
+	{
+		struct finding_deadline_in di = {false, -1, severity, src == FINDING_SRC_NETWORK,
+						 false};
+		f->deadline_days = finding_deadline_days(&di, NULL);
+	}
 	rc = finding_cand_set(&f->asset, asset);
 	if (rc == 0)
 		rc = finding_cand_set(&f->issue_key, key);

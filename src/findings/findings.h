@@ -162,6 +162,59 @@ int finding_collect(struct store *s, const char *org, const struct finding_opts 
 int finding_evaluate(struct store *s, const char *org, const struct finding_opts *o,
 		     struct finding_stats *st, struct merr *e);
 
+/* ------------------------------------------------------------ priority and deadline */
+
+/*
+ * The one fix-first order (docs/RATING.md §2a). Tiers, then deadline (soonest first, none
+ * last), SSVC decision (act, attend, track*, track), EPSS, CVSS (high first), severity, id:
+ *   0  confirmed, exposed (seen by the scan) and in KEV
+ *   1  other confirmed exposures (network findings: services, risky ports, TLS)
+ *   2  declared products that version-match (not seen from outside), e-mail records
+ *   3  要確認 candidates (needs_confirmation or severity info)
+ * A 要確認, product-only or declared-only finding is therefore never above a confirmed
+ * exposure. P is the column prefix ("f." or ""). */
+#define FINDING_TIER_SQL(P)                                                               \
+	"(CASE WHEN " P "needs_confirmation = 1 OR " P "severity = 'info' THEN 3 WHEN " P \
+	"kind IN ('declared', 'email') THEN 2 WHEN " P "kev = 1 AND " P                   \
+	"kind = 'vulnerability' THEN 0 ELSE 1 END)"
+#define FINDING_PRIO_ORDER(P)                                                              \
+	FINDING_TIER_SQL(P)                                                                \
+	", " P "deadline IS NULL, " P "deadline, CASE " P                                  \
+	"ssvc_decision WHEN 'act' THEN 0 WHEN 'attend' THEN 1 WHEN 'track*' "              \
+	"THEN 2 WHEN 'track' THEN 3 ELSE 4 END, coalesce(" P "epss, -1) DESC, coalesce(" P \
+	"cvss, -1) DESC, CASE " P                                                          \
+	"severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' "                \
+	"THEN 2 WHEN 'low' THEN 3 ELSE 4 END, " P "id"
+
+/* Open and not closed by triage (a false positive, or a risk accepted until its expiry): what
+ * counts for the fix-first list, the grade, alerts, reports and the rescan schedule. */
+#define FINDING_ACTIVE_SQL(P)                                                           \
+	"(" P "state = 'open' AND coalesce(" P "triage, '') NOT IN ('false_positive', " \
+	"'accepted'))"
+
+enum finding_tier {
+	FINDING_TIER_KEV_EXPOSED,
+	FINDING_TIER_EXPOSED,
+	FINDING_TIER_DECLARED,
+	FINDING_TIER_CONFIRM,
+};
+
+/* Inputs of the one deadline rule. */
+struct finding_deadline_in {
+	bool kev;	      /* in CISA KEV */
+	int bod_days;	      /* BOD 26-04 timeline in days, -1 none ("fix on system upgrade") */
+	const char *severity; /* critical, high, ... */
+	bool exposed;	      /* seen from the internet (network source) */
+	bool vuln;	      /* a CVE (BOD 26-04 applies); false: configuration, service */
+};
+
+/* Days after first_seen the finding is due, -1 for none; *rule (may be NULL) receives the
+ * bilingual sentence naming the rule that decided. The stricter of: KEV 14 days; the BOD
+ * 26-04 timeline; a critical exposure 14 days (BOD 23-02); any other critical 60 days (the
+ * longest dated BOD 26-04 timeline); a high finding that is not a CVE (risky service, TLS,
+ * e-mail) 30 days. So every KEV or critical finding has a deadline. */
+int finding_deadline_days(const struct finding_deadline_in *in, const char **rule);
+
 /* ------------------------------------------------------------ reading */
 
 struct finding_filter {
@@ -180,14 +233,124 @@ struct finding_row {
 	bool needs_confirmation, kev, reopened;
 	double cvss, epss;
 	int64_t deadline, first_seen, last_seen, fixed_at;
+	const char *ip, *proto;
+	int port;
+	const char *triage, *assignee; /* NULL when none */
+	int64_t triage_until;
 };
+
+/* The tier of a row (FINDING_TIER_SQL in C). */
+enum finding_tier finding_row_tier(const struct finding_row *r);
+
+/*
+ * A listing: the row rule (org / sector), filters, search, a whitelisted sort and paging.
+ * Every text is bound, never pasted into SQL; values outside the allowed sets are M_EPARSE
+ * with the field name and the allowed values (finding_query_check).
+ */
+struct finding_query {
+	const char *org;    /* exact organisation (operator's rule, or a filter) */
+	const char *org2;   /* a second narrowing org (?org= within the caller's rows) */
+	const char *sector; /* only organisations of this sector (bureau users) */
+	const char *kind, *severity, *state; /* allowed values below; NULL or "" any */
+	const char *triage;		     /* a finding_triage_states value ("none": untriaged) */
+	bool kev_only, open_only;
+	bool confirm_only;  /* 要確認 candidates only */
+	bool overdue;	    /* open and deadline < now */
+	int64_t due_before; /* open, not overdue, deadline before this (0: no filter) */
+	const char *cve;    /* CVE id prefix (case-insensitive) */
+	const char *host;   /* ip or asset prefix */
+	const char *ip;	    /* exactly this address */
+	const char *product;
+	const char *search;    /* substring of title, asset, CVE, issue key */
+	const char *sort;      /* finding_sort_keys, optional '-' for descending; NULL priority */
+	bool by_org;	       /* group by organisation, open before fixed, then the sort */
+	int64_t now;	       /* for overdue */
+	int64_t limit, offset; /* limit 0: all */
+};
+extern const char *const finding_kinds[], *const finding_severities[],
+					      *const finding_states[], *const finding_sort_keys[];
+/* Checks the enumerated fields and the sort key; M_EPARSE naming the field and the allowed
+ * values ("kind: unknown value 'x' (allowed: vulnerability, declared, ...)"). */
+int finding_query_check(const struct finding_query *q, struct merr *e);
+int finding_query_count(struct store *s, const struct finding_query *q, int64_t *n, struct merr *e);
+int finding_query_run(struct store *s, const struct finding_query *q,
+		      int (*fn)(void *arg, const struct finding_row *r), void *arg, struct merr *e);
+
+/* The fix-first list of org: its open findings in the one priority order, at most limit
+ * (0: all). Dashboard, operator page, report page 1, alerts and the CLI all read this. */
+int finding_priority(struct store *s, const char *org, int64_t limit,
+		     int (*fn)(void *arg, const struct finding_row *r), void *arg, struct merr *e);
+/* The first item of finding_priority for every organisation with an open finding (sector
+ * NULL: all; else that sector's), by organisation slug. */
+int finding_first_per_org(struct store *s, const char *org, const char *sector,
+			  int (*fn)(void *arg, const struct finding_row *r), void *arg,
+			  struct merr *e);
 
 int finding_list(struct store *s, const struct finding_filter *f,
 		 int (*fn)(void *arg, const struct finding_row *r), void *arg, struct merr *e);
 /* A finding with its reasons, evidence and events, as a new JSON object. */
 int finding_get_json(struct store *s, int64_t id, struct cJSON **out, struct merr *e);
-/* A row as a new JSON object. */
+/* A finding narrowed to a row rule (org / sector as in finding_query): M_ENOTFOUND for one
+ * outside it, the same as a missing one. */
+int finding_get_json_in(struct store *s, int64_t id, const char *org, const char *sector,
+			struct cJSON **out, struct merr *e);
+/* A row as a new JSON object: THE finding shape of the CLI and the API (docs/API.md). */
 struct cJSON *finding_row_json(const struct finding_row *r);
+
+/* ------------------------------------------------------------ triage */
+
+/* Triage states (docs/RATING.md §1a): confirmed (確認済み: a candidate promoted to a finding),
+ * false_positive (誤検知: closed while the evidence stays the same), accepted (リスク受容: closed
+ * until an expiry), in_progress (対応中), fixed_pending (修正済み・再診断待ち); "none" clears. */
+extern const char *const finding_triage_states[];
+
+#define FINDING_COMMENT_MAX 2000
+#define FINDING_ASSIGNEE_MAX 128
+#define FINDING_TRIAGE_BULK_MAX 500
+
+struct finding_triage_req {
+	const int64_t *ids;
+	size_t n;	      /* 1..FINDING_TRIAGE_BULK_MAX */
+	const char *state;    /* NULL: unchanged */
+	int64_t until;	      /* accepted: the expiry, after now (required) */
+	const char *assignee; /* NULL unchanged, "" clears */
+	const char *comment;  /* NULL none */
+	const char *actor;    /* who (audited) */
+	const char *org;      /* row rule: only this org's findings (operators) */
+	const char *sector;   /* row rule: only this sector's (bureau) */
+	int64_t now;
+};
+/* Applies the change to every id in one transaction, each change in finding_triage_log.
+ * M_ENOTFOUND when an id is missing or outside the row rule (nothing changes: another
+ * operator's finding looks the same as a missing one); M_EINVAL for a bad state, a missing or
+ * past expiry, an oversized comment or assignee, or no change at all. */
+int finding_triage(struct store *s, const struct finding_triage_req *q, struct merr *e);
+/* After a rescan (finding_apply calls it): expired acceptances reopen, a false positive whose
+ * evidence changed reopens, in_progress / fixed_pending clear when the finding is fixed, a
+ * confirmed candidate keeps its confirmed severity and gets its deadline. Each logged. */
+int finding_triage_after_apply(struct store *s, const char *org, int64_t now, struct merr *e);
+/* The confirmed-candidate part of it for one finding. */
+int finding_triage_after_apply_one(struct store *s, int64_t id, int64_t now, struct merr *e);
+
+/* ------------------------------------------------------------ coverage */
+
+/* How much of an organisation was assessed. */
+struct finding_coverage {
+	bool assessed;		/* a complete identify run or a finished scan: else 未診断 */
+	int64_t last_scan;	/* newest finished scan of the org (0 none) */
+	int64_t last_identify;	/* newest complete identify run (0 none) */
+	int64_t addrs_scanned;	/* addresses that scan covered */
+	int64_t addrs_in_scope; /* addresses of the scopes valid now */
+	int64_t scope_from;	/* earliest future valid_from of a scope not valid yet (0 none) */
+};
+int finding_coverage(struct store *s, const char *org, int64_t now, struct finding_coverage *c,
+		     struct merr *e);
+/* finding_coverage of every organisation (org / sector narrow as in finding_query), by slug;
+ * name is the Japanese name. */
+int finding_coverage_list(struct store *s, const char *org, const char *sector, int64_t now,
+			  int (*fn)(void *arg, const char *org, const char *name,
+				    const struct finding_coverage *c),
+			  void *arg, struct merr *e);
 
 /* ------------------------------------------------------------ rescan schedule */
 
@@ -220,5 +383,12 @@ int finding_schedule_list(struct store *s, bool due_only, int64_t now,
 /* Organisations with a host due at now, or never scheduled; fn once per org. */
 int finding_schedule_due_orgs(struct store *s, int64_t now, int (*fn)(void *arg, const char *org),
 			      void *arg, struct merr *e);
+
+/* Per organisation among rows (NULL: all), how many hosts are due for a rescan at now, most
+ * first, at most limit organisations (<= 0: all). */
+struct inv_rows;
+int finding_schedule_due_by_org(struct store *s, const struct inv_rows *rows, int64_t now,
+				int64_t limit, int (*fn)(void *arg, const char *org, int64_t hosts),
+				void *arg, struct merr *e);
 
 #endif

@@ -409,6 +409,8 @@ int finding_apply(struct store *s, const char *org, const struct finding_set *se
 	if (rc == 0)
 		rc = sweep(s, org, set, cover, now, st, e);
 	if (rc == 0)
+		rc = finding_triage_after_apply(s, org, now, e);
+	if (rc == 0)
 		rc = store_prepare(
 		    s, "SELECT count(*) FROM findings WHERE org_slug = ? AND state = 'open'", &q,
 		    e);

@@ -4,6 +4,7 @@
 
 #include "base/mem.h"
 #include "findings/findings.h"
+#include "inventory/inventory.h"
 
 #define H 3600LL
 #define D (24 * H)
@@ -197,8 +198,9 @@ int finding_schedule_update(struct store *s, const char *org, int64_t now, struc
 	    s,
 	    "SELECT ip, severity, kev AND NOT needs_confirmation, title, needs_confirmation FROM "
 	    "findings WHERE "
-	    "org_slug = ?1 AND state = 'open' AND ip IS NOT NULL AND severity != 'info' "
-	    "ORDER BY id",
+	    "org_slug = ?1 AND " FINDING_ACTIVE_SQL(
+		"") " AND ip IS NOT NULL AND severity != 'info' "
+		    "ORDER BY id",
 	    org, on_finding, &h, e);
 	if (rc == 0)
 		rc = each_row(
@@ -275,4 +277,32 @@ int finding_schedule_due_orgs(struct store *s, int64_t now, int (*fn)(void *arg,
 			break;
 	stmt_finalize(st);
 	return rc < 0 ? rc : rc;
+}
+
+int finding_schedule_due_by_org(struct store *s, const struct inv_rows *rows, int64_t now,
+				int64_t limit, int (*fn)(void *arg, const char *org, int64_t hosts),
+				void *arg, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	char cond[160], sql[600];
+	const char *val;
+	int b = 1, rc = inv_rows_sql(rows, "s.org_slug", cond, sizeof(cond), &val);
+
+	if (rc)
+		return merr_set(e, rc, "row rule too long");
+	snprintf(sql, sizeof(sql),
+		 "SELECT s.org_slug, count(*) FROM scan_schedule s WHERE %s AND s.next_due <= ? "
+		 "GROUP BY s.org_slug ORDER BY 2 DESC, 1 LIMIT ?",
+		 cond);
+	if ((rc = store_prepare(s, sql, &st, e)))
+		return rc;
+	if (val)
+		stmt_bind_text(st, b++, val);
+	stmt_bind_int64(st, b++, now);
+	stmt_bind_int64(st, b, limit > 0 ? limit : -1);
+	while ((rc = stmt_step(st, e)) == 1)
+		if ((rc = fn(arg, stmt_text(st, 0), stmt_int64(st, 1))))
+			break;
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
 }

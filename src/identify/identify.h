@@ -243,4 +243,63 @@ int ident_services_list(struct store *s, const char *org,
 				  int64_t last_seen),
 			void *arg, struct merr *e);
 
+/* ---------------------------------------------------------------- reads (read.c) */
+
+/* A stored service as JSON, the one shape the API and `mamori services list --json` give:
+ * ident_service_json without the run's timings, with first_seen and last_seen (UTC). */
+struct cJSON *ident_service_row_json(const struct ident_service *sv, int64_t first_seen,
+				     int64_t last_seen);
+
+/* The leaf certificate of a stored tls_info JSON text; M_ENOTFOUND when it has no chain. */
+struct ident_cert_row {
+	char subject[512], issuer[512];
+	int64_t not_after;
+	bool expired, self_signed, hostname_mismatch, not_yet_valid;
+};
+int ident_cert_from_tls(const char *tls_info, struct ident_cert_row *out);
+
+/* ---------------------------------------------------------------- the use case (run.c) */
+
+/* The Recog databases under data_dir/recog plus mamori's local ones, loaded and compiled once
+ * per process (per data folder) and shared read-only by every run after that. */
+int ident_recog_shared(const char *data_dir, const struct fp_db **out, struct merr *e);
+/* How many times a shared database was loaded in this process (tests count it). */
+unsigned ident_recog_loads(void);
+/* Frees the shared databases (tests; nothing may be running). */
+void ident_recog_cache_clear(void);
+
+struct ident_run_opts {
+	const char *data_dir;	  /* Recog at data_dir/recog (shared, ident_recog_shared) */
+	const char *org;	  /* NULL: every organisation */
+	int64_t only_scan;	  /* only the ports this scan id found open; 0: all */
+	bool whole_scan;	  /* only_scan walked the org's whole scope: the run is complete */
+	size_t max_orgs;	  /* more organisations than this is M_EINVAL; 0: any */
+	const char *const *hosts; /* NAME=IP host names for addresses (Host, SNI) */
+	size_t n_hosts;
+	double timeout, silent_wait; /* 0: the engine's defaults */
+	unsigned concurrency;
+	int64_t now; /* 0: time_now() */
+	volatile sig_atomic_t *stop;
+	FILE *out; /* every service and refusal as a JSON line; may be NULL */
+	void (*on_refused)(void *arg, const struct ident_refusal *r); /* before probing */
+	void *arg;
+};
+void ident_run_opts_init(struct ident_run_opts *o);
+
+struct ident_run_result {
+	struct ident_counters k;
+	struct ident_run_info *runs; /* one per organisation */
+	size_t n_runs;
+	struct ident_work work; /* targets and refusals (work.refused, work.n_refused) */
+};
+
+/* The identify use case: the shared Recog database, the open ports of o->org (scope checked
+ * again), the engine's configuration, the session (runs and services stored). The one call
+ * `mamori identify`, the console's scan jobs and `asm run` make. Release res always. */
+int ident_run_org(struct store *s, const struct ident_run_opts *o, struct ident_run_result *res,
+		  struct merr *e);
+void ident_run_result_release(struct ident_run_result *res);
+/* "N ポート: 識別 … / ports: identified, unidentified, silent, refused (… s)" */
+void ident_run_summary(const struct ident_run_result *res, char *line, size_t cap);
+
 #endif

@@ -53,7 +53,15 @@ static int end_field(struct csv *r)
 
 static int add_char(struct csv *r, char ch)
 {
-	int rc = buf_addc(&r->rec, ch);
+	int rc;
+
+	/* A NUL would cut the C string the field becomes (a.kanto\0-rail.test read as
+	 * a.kanto); other control characters have no place in these fields either. */
+	if ((unsigned char)ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+		return csv_fail(r, r->line, csv_columns[r->n < 5 ? r->n : 4],
+				"control character 0x%02x in the field; refused",
+				(unsigned char)ch);
+	rc = buf_addc(&r->rec, ch);
 	if (rc == M_ETOOBIG)
 		return csv_fail(r, r->rec_line, NULL, "record too long");
 	return rc ? merr_set(r->e, M_ENOMEM, "out of memory reading CSV") : 0;

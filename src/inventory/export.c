@@ -260,6 +260,13 @@ static void write_doc(struct emit *x, const struct inv_doc *d)
 	for (size_t i = 0; i < d->n_orgs; i++)
 		write_org(x, &d->orgs[i]);
 	seq_end(x);
+	{
+		/* the end marker: the file is whole, its omissions may be removed on import */
+		char n[24];
+		snprintf(n, sizeof(n), "%zu", d->n_orgs);
+		key(x, "end");
+		scalar_styled(x, n, YAML_PLAIN_SCALAR_STYLE);
+	}
 	map_end(x);
 	ev(x, &e, yaml_document_end_event_initialize(&e, 1));
 	ev(x, &e, yaml_stream_end_event_initialize(&e));

@@ -74,6 +74,10 @@ struct imp {
 	struct store *s;
 	struct merr *e;
 	int64_t now;
+	const struct inv_import_opts *o;
+	bool may_remove; /* the document is complete, or prune */
+	char first_removal[200];
+	const char *slug; /* the organisation being synced */
 	struct inv_import_stats *st;
 	struct inv_loader l;
 	struct store_stmt *q[S_N];
@@ -135,6 +139,18 @@ static int exec(struct imp *m, int i, int64_t *out, const char *fmt, ...)
 		*out = rc == 1 ? stmt_int64(st, 0) : 0;
 	stmt_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* Every removal passes here: reported, and counted as refused when not allowed. */
+static void removal(struct imp *m, const char *part, const char *value)
+{
+	if (m->o->removal)
+		m->o->removal(m->slug, part, value ? value : "", m->o->arg);
+	if (m->may_remove)
+		return;
+	if (m->st->removals_refused++ == 0)
+		snprintf(m->first_removal, sizeof(m->first_removal), "%s %s %.120s", m->slug, part,
+			 value ? value : "");
 }
 
 /* ---- validation against the store ---- */
@@ -295,12 +311,41 @@ static int validate(struct imp *m, const struct inv_doc *d)
 /* A part kept as a list without a natural key (aliases, contacts, products, scope):
  * rows equal to a document row stay, other stored rows go, other document rows come. */
 struct part_ops {
+	const char *name;
+	const char *(*describe)(const struct inv_org *cur, size_t i, char *buf, size_t cap);
 	size_t (*count)(const struct inv_org *o);
 	bool (*same)(const struct inv_org *cur, size_t i, const struct inv_org *want, size_t j);
 	int (*del)(struct imp *m, const struct inv_org *cur, size_t i);
 	int (*ins)(struct imp *m, int64_t org_id, const struct inv_org *want, size_t j);
 	size_t added, removed; /* offsets of the counters in struct inv_import_stats */
 };
+
+static const char *desc_alias(const struct inv_org *c, size_t i, char *buf, size_t cap)
+{
+	return c->aliases[i];
+}
+
+static const char *desc_contact(const struct inv_org *c, size_t i, char *buf, size_t cap)
+{
+	const struct inv_contact *a = &c->contacts[i];
+	snprintf(buf, cap, "%s <%s>", a->name ? a->name : "", a->email ? a->email : "");
+	return buf;
+}
+
+static const char *desc_product(const struct inv_org *c, size_t i, char *buf, size_t cap)
+{
+	const struct inv_product *a = &c->products[i];
+	if (a->cpe)
+		return a->cpe;
+	snprintf(buf, cap, "%s %s %s", a->vendor ? a->vendor : "", a->product ? a->product : "",
+		 a->version ? a->version : "");
+	return buf;
+}
+
+static const char *desc_scope(const struct inv_org *c, size_t i, char *buf, size_t cap)
+{
+	return c->scopes[i].cidr;
+}
 
 static size_t n_aliases(const struct inv_org *o)
 {
@@ -397,14 +442,16 @@ static int ins_scope(struct imp *m, int64_t org_id, const struct inv_org *w, siz
 #define STAT(f) offsetof(struct inv_import_stats, f)
 
 static const struct part_ops parts[] = {
-    {n_aliases, same_alias, del_alias, ins_alias, STAT(aliases_added), STAT(aliases_removed)},
-    {n_contacts, same_contact, del_contact, ins_contact, STAT(contacts_added),
-     STAT(contacts_removed)},
-    {n_products, same_product, del_product, ins_product, STAT(products_added),
-     STAT(products_removed)},
+    {"alias", desc_alias, n_aliases, same_alias, del_alias, ins_alias, STAT(aliases_added),
+     STAT(aliases_removed)},
+    {"contact", desc_contact, n_contacts, same_contact, del_contact, ins_contact,
+     STAT(contacts_added), STAT(contacts_removed)},
+    {"product", desc_product, n_products, same_product, del_product, ins_product,
+     STAT(products_added), STAT(products_removed)},
     /* scope: a changed range is removed and added again (UNIQUE(org_id, cidr) needs the
      * removals first, which sync_part does) */
-    {n_scopes, same_scope, del_scope, ins_scope, STAT(scopes_added), STAT(scopes_removed)},
+    {"scope", desc_scope, n_scopes, same_scope, del_scope, ins_scope, STAT(scopes_added),
+     STAT(scopes_removed)},
 };
 
 static long *counter(struct imp *m, size_t off)
@@ -428,6 +475,10 @@ static int sync_part(struct imp *m, const struct part_ops *p, const struct inv_o
 		if (j < nw) {
 			used[j] = 1;
 			continue;
+		}
+		{
+			char buf[160];
+			removal(m, p->name, p->describe(cur, i, buf, sizeof(buf)));
 		}
 		rc = p->del(m, cur, i);
 		(*counter(m, p->removed))++;
@@ -486,6 +537,11 @@ static int sync_asset(struct imp *m, int64_t org_id, const struct inv_asset *a,
 	if (a) {
 		if (!eq(a->source, "inventory"))
 			return 0; /* discovery's rows are not the inventory's to remove */
+		{
+			char buf[300];
+			snprintf(buf, sizeof(buf), "%s %s", a->kind, a->value);
+			removal(m, "asset", buf);
+		}
 		m->st->assets_removed++;
 		*changed = true;
 		return exec(m, S_ASSET_DEL, NULL, "i", a->id);
@@ -585,6 +641,7 @@ static int sync_org(struct imp *m, const struct inv_org *w)
 	bool changed = false;
 	int rc = scratch ? load_current(m, scratch, w, &cur) : nomem(m);
 
+	m->slug = w->slug;
 	if (rc == 0)
 		rc = write_org_row(m, cur, w, &org_id, &changed);
 	if (rc == 0 && org_id == 0)
@@ -668,11 +725,20 @@ static int import_all(struct imp *m, const struct inv_doc *d)
 int inv_import(struct store *s, const struct inv_doc *d, int64_t now, bool dry_run,
 	       struct inv_import_stats *stats, struct merr *e)
 {
+	struct inv_import_opts o = {.dry_run = dry_run};
+	return inv_import_ex(s, d, now, &o, stats, e);
+}
+
+int inv_import_ex(struct store *s, const struct inv_doc *d, int64_t now,
+		  const struct inv_import_opts *o, struct inv_import_stats *stats, struct merr *e)
+{
 	struct inv_import_stats local;
 	struct merr local_e;
-	struct imp m = {.s = s, .e = e, .now = now, .st = stats ? stats : &local};
+	struct imp m = {.s = s, .e = e, .now = now, .o = o, .st = stats ? stats : &local};
+	bool dry_run = o->dry_run;
 	int rc;
 
+	m.may_remove = d->complete || o->prune;
 	if (!e) { /* the helpers report through m.e */
 		merr_init(&local_e);
 		m.e = e = &local_e;
@@ -683,6 +749,18 @@ int inv_import(struct store *s, const struct inv_doc *d, int64_t now, bool dry_r
 	if (rc)
 		return rc;
 	rc = import_all(&m, d);
+	if (rc == 0 && !dry_run && m.st->removals_refused)
+		rc = merr_set(
+		    e, M_ECONFIRM,
+		    "the import would remove %ld item%s of organisations in the file"
+		    " (first: %s), but the file has no end marker (`end: N` as its last"
+		    " line, N its organisations; `inventory export` writes it): a file cut"
+		    " short would withdraw them. Add the marker, or pass --prune if the"
+		    " file is whole; --dry-run lists them. Nothing was changed /"
+		    " 終端マーカー (end:) のないファイルでは削除しません。--prune で確認して"
+		    "ください",
+		    m.st->removals_refused, m.st->removals_refused == 1 ? "" : "s",
+		    m.first_removal);
 	if (rc == 0 && !dry_run && stats_changed(m.st))
 		rc = audit(&m);
 	for (size_t i = 0; i < S_N; i++)
@@ -704,6 +782,14 @@ static bool has_ext(const char *path, const char *ext)
 int inv_import_file(struct store *s, const char *path, int64_t now, bool dry_run,
 		    struct inv_import_stats *stats, struct merr *e)
 {
+	struct inv_import_opts o = {.dry_run = dry_run};
+	return inv_import_file_ex(s, path, now, &o, stats, e);
+}
+
+int inv_import_file_ex(struct store *s, const char *path, int64_t now,
+		       const struct inv_import_opts *o, struct inv_import_stats *stats,
+		       struct merr *e)
+{
 	struct inv_doc *d = NULL;
 	struct buf b;
 	int rc;
@@ -718,8 +804,9 @@ int inv_import_file(struct store *s, const char *path, int64_t now, bool dry_run
 					   : inv_parse_yaml(b.ptr ? b.ptr : "", b.len, path, &d, e);
 	buf_release(&b);
 	if (rc == 0)
-		rc = inv_import(s, d, now, dry_run, stats, e);
-	merr_set_file(e, path);
+		rc = inv_import_ex(s, d, now, o, stats, e);
+	if (rc != M_ESTORE && rc != M_ECONFIRM) /* a store error names the store, not the file */
+		merr_set_file(e, path);
 	inv_doc_free(d);
 	return rc;
 }

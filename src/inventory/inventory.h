@@ -12,8 +12,12 @@
 #include "base/ip.h"
 #include "store/store.h"
 
-/* Largest inventory file read (YAML or CSV). */
-#define INV_FILE_MAX ((size_t)256 << 20)
+/* Largest inventory file read (YAML or CSV): ten thousand operators with a hundred assets
+ * each fit in a tenth of it. */
+#define INV_FILE_MAX ((size_t)64 << 20)
+/* Deepest flow nesting ([ and {) read from YAML: libyaml's scanner takes quadratic time in
+ * it (45 s for 200 KB), and an inventory needs three or four levels. */
+#define INV_YAML_FLOW_MAX 32
 
 /*
  * The in-memory inventory: what a file says (after parsing) or what the store holds
@@ -94,6 +98,9 @@ struct inv_doc {
 	struct inv_exclusion *exclusions;
 	size_t n_exclusions;
 	bool has_exclusions; /* the file had an exclusions: key */
+	/* The file ended with its end marker (`end: N`, N its organisations, as the last
+	 * top-level key): it was read whole, so what it omits may be removed (see inv_import). */
+	bool complete;
 	struct inv_arena *arena;
 };
 
@@ -124,6 +131,23 @@ struct inv_import_stats {
 	long products_added, products_removed;
 	long scopes_added, scopes_removed;
 	long exclusions_added, exclusions_updated;
+	/* Removals (assets, aliases, contacts, products, scope of organisations in the file)
+	 * that were not allowed: the file had no end marker and prune was not given. A dry run
+	 * reports them (and succeeds); a real import is refused with M_ECONFIRM. */
+	long removals_refused;
+};
+
+/* Called once per removal an import makes or, in a dry run, would make: the organisation's
+ * slug, the part ("asset", "alias", "contact", "product", "scope") and its value. */
+typedef void (*inv_removal_fn)(const char *org, const char *part, const char *value, void *arg);
+
+struct inv_import_opts {
+	bool dry_run;
+	/* Removals allowed although the file has no end marker (`mamori inventory import
+	 * --prune`): the operator confirms the file is whole. */
+	bool prune;
+	inv_removal_fn removal; /* may be NULL */
+	void *arg;
 };
 
 /*
@@ -140,6 +164,19 @@ struct inv_import_stats {
  */
 int inv_import(struct store *s, const struct inv_doc *d, int64_t now, bool dry_run,
 	       struct inv_import_stats *stats, struct merr *e);
+/*
+ * inv_import with options. Deletions are explicit: an import that would remove anything of
+ * an organisation in the document (an asset, alias, contact, product or scope range it no
+ * longer lists) needs the document to be complete (d->complete: the YAML file ended with
+ * its `end: N` marker, which `inventory export` writes) or o->prune; otherwise nothing is
+ * written and M_ECONFIRM names the first removal (a file cut at a line boundary must not
+ * withdraw an operator's scope). inv_import is this with o = {dry_run} (no prune).
+ */
+int inv_import_ex(struct store *s, const struct inv_doc *d, int64_t now,
+		  const struct inv_import_opts *o, struct inv_import_stats *stats, struct merr *e);
+int inv_import_file_ex(struct store *s, const char *path, int64_t now,
+		       const struct inv_import_opts *o, struct inv_import_stats *stats,
+		       struct merr *e);
 
 /* Reads path (YAML by extension .yaml/.yml, CSV by .csv), parses and imports it. */
 int inv_import_file(struct store *s, const char *path, int64_t now, bool dry_run,
@@ -243,5 +280,35 @@ bool inv_hostname_valid(const char *s);
  * other namespaces may use the prefix) or digits only (reads as a numeric id in URLs). */
 #define INV_SLUG_RESERVED_PREFIX "sector-"
 bool inv_slug_reserved(const char *s);
+
+/* ---------------------------------------------------------------- reads (json.c) */
+
+struct cJSON;
+/* The one JSON shape of an organisation (docs/API.md): id, slug, names, sector, business_type,
+ * size, critical, ot_probes, created_at, updated_at; n_assets / n_scopes when with loaded
+ * them; with detail also the parts with names (aliases, contacts, products, assets, scope).
+ * now decides each scope's valid_now. */
+struct cJSON *inv_org_json(const struct inv_org *o, unsigned with, bool detail, int64_t now);
+struct cJSON *inv_asset_json(const struct inv_asset *a);
+struct cJSON *inv_scope_json(const struct inv_scope *s, int64_t now);
+
+/* Every organisation's slug, in order, collected (callers may write while looping). */
+struct inv_slugs {
+	char **v;
+	size_t n;
+};
+int inv_org_slugs(struct store *s, struct inv_slugs *out, struct merr *e);
+void inv_slugs_release(struct inv_slugs *l);
+
+/* Which organisations' rows a read returns: org (one), else sector (its organisations), else
+ * all. Front ends fill it from the caller's row-level rule. */
+struct inv_rows {
+	const char *org;
+	const char *sector;
+};
+/* The rule as an SQL condition on column col ("x.org_slug") with at most one text bind in
+ * *bind (NULL: none), for other modules' reads. M_ETOOBIG when cap is too small. */
+int inv_rows_sql(const struct inv_rows *r, const char *col, char *out, size_t cap,
+		 const char **bind);
 
 #endif

@@ -15,6 +15,7 @@ struct yctx {
 	struct inv_doc *d;
 	unsigned char *seen; /* per node: visited once already (a second visit is an alias) */
 	size_t n_nodes;
+	bool end_seen; /* the end: marker was read */
 };
 
 /* A mapping key and what to do with its value; obj is the struct being filled. */
@@ -632,11 +633,80 @@ static int top_orgs(struct yctx *c, yaml_node_t *v, void *obj, const char *k)
 	return walk_list(c, v, "organisations", NULL, one_org);
 }
 
+/* `end: N`: the file's end marker, checked in inv_parse_yaml (last key, N organisations). */
+static int top_end(struct yctx *c, yaml_node_t *v, void *obj, const char *k)
+{
+	const char *s = (const char *)v->data.scalar.value;
+	char *stop = NULL;
+	long n;
+
+	if (v->type != YAML_SCALAR_NODE || v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return fail(c, v, "end", "expected the number of organisations in the file");
+	n = strtol(s, &stop, 10);
+	if (!*s || *stop || n < 0)
+		return fail(c, v, "end", "expected the number of organisations in the file");
+	if ((size_t)n != c->d->n_orgs)
+		return fail(c, v, "end",
+			    "says %ld organisations but the file has %zu (a part is missing or was"
+			    " added without updating end:)",
+			    n, c->d->n_orgs);
+	c->end_seen = true;
+	return 0;
+}
+
 static const struct yfield top_fields[] = {
     {"version", top_version},
     {"exclusions", top_exclusions},
     {"organisations", top_orgs},
+    {"end", top_end},
 };
+
+/*
+ * Before libyaml sees the text: control characters (libyaml refuses them but reports line
+ * 1) and flow nesting deeper than INV_YAML_FLOW_MAX (libyaml's scanner is quadratic in it)
+ * are refused with their line. Quoted scalars and comments are skipped; brackets inside
+ * plain scalars count, which only matters past 32 of them.
+ */
+static int prescan(const char *buf, size_t len, const char *file, struct merr *e)
+{
+	long line = 1;
+	int depth = 0;
+	char quote = 0;
+	bool comment = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		if (ch == '\n') {
+			line++;
+			comment = false;
+			continue;
+		}
+		if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
+			return merr_at(e, M_EPARSE, file, line, -1, "yaml",
+				       "control character 0x%02x (not allowed in YAML)", ch);
+		if (comment)
+			continue;
+		if (quote) {
+			if (quote == '"' && ch == '\\' && i + 1 < len && buf[i + 1] != '\n')
+				i++;
+			else if ((char)ch == quote)
+				quote = 0;
+			continue;
+		}
+		if ((ch == '"' || ch == '\'') &&
+		    (i == 0 || strchr(" \t[{,:-", buf[i - 1]) || buf[i - 1] == '\n'))
+			quote = (char)ch;
+		else if (ch == '#' && (i == 0 || buf[i - 1] == ' ' || buf[i - 1] == '\t'))
+			comment = true;
+		else if ((ch == '[' || ch == '{') && ++depth > INV_YAML_FLOW_MAX)
+			return merr_at(e, M_EPARSE, file, line, -1, "yaml",
+				       "flow nesting ([ and {) deeper than %d levels; refused",
+				       INV_YAML_FLOW_MAX);
+		else if ((ch == ']' || ch == '}') && depth > 0)
+			depth--;
+	}
+	return 0;
+}
 
 static int load_error(struct yctx *c, yaml_parser_t *p)
 {
@@ -670,6 +740,8 @@ int inv_parse_yaml(const char *buf, size_t len, const char *file, struct inv_doc
 		return merr_at(e, M_EPARSE, file, line, -1, "encoding",
 			       "not valid UTF-8 (byte offset %zu); save the file as UTF-8", bad);
 	}
+	if ((rc = prescan(buf, len, file, e)))
+		return rc;
 	if (!yaml_parser_initialize(&p))
 		return merr_set(e, M_ENOMEM, "out of memory starting the YAML parser");
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
@@ -699,6 +771,29 @@ int inv_parse_yaml(const char *buf, size_t len, const char *file, struct inv_doc
 	if (rc == 0 && !have_version)
 		rc = merr_at(e, M_EPARSE, file, line_of(root), -1, "version",
 			     "missing (write version: 1 at the top)");
+	if (rc == 0 && c.end_seen) {
+		/* the marker proves the file whole only as its last key */
+		yaml_node_pair_t *last = root->data.mapping.pairs.top - 1;
+		yaml_node_t *k = yaml_document_get_node(&c.ydoc, last->key);
+		if (strcmp((const char *)k->data.scalar.value, "end") != 0)
+			rc = merr_at(e, M_EPARSE, file, line_of(k), -1, "end",
+				     "must be the last key of the file");
+		c.d->complete = rc == 0;
+	}
+	if (rc == 0) {
+		/* one document only: a second one (after ---) would be silently ignored */
+		yaml_document_t next;
+		if (!yaml_parser_load(&p, &next)) {
+			rc = load_error(&c, &p);
+		} else {
+			yaml_node_t *r2 = yaml_document_get_root_node(&next);
+			if (r2)
+				rc = merr_at(e, M_EPARSE, file, line_of(r2), -1, "yaml",
+					     "a second YAML document (after ---); an inventory file"
+					     " holds one document");
+			yaml_document_delete(&next);
+		}
+	}
 	if (rc == 0)
 		rc = inv_doc_check(c.d, file, e);
 out:

@@ -212,6 +212,7 @@ int rating_compute_items(const struct rating_item *items, size_t n, int64_t now,
 {
 	size_t k = 0;
 
+	out->assessed = true; /* the arithmetic assumes an assessment; rating_compute checks */
 	out->d = n ? m_calloc(n, sizeof(*out->d)) : NULL;
 	if (n && !out->d)
 		return merr_set(e, M_ENOMEM, "out of memory");

@@ -63,6 +63,9 @@ struct rating_result {
 	char prev_period[16];
 	struct rating_deduction *d; /* sorted by applied, largest first */
 	size_t n_d;
+	/* rating_compute: false when the org has no complete assessment (no finished scan or
+	 * complete identify run): 未診断 / not assessed, no grade, nothing stored. */
+	bool assessed;
 };
 void rating_result_release(struct rating_result *r);
 
@@ -80,7 +83,7 @@ char rating_stable_grade(double score, char prev, double margin);
  * hysteresis against the newest snapshot of an earlier period. Stores nothing. */
 int rating_compute(struct store *s, const char *org, int64_t now, struct rating_result *out,
 		   struct merr *e);
-/* Stores r as a snapshot computed at now. */
+/* Stores r as a snapshot computed at now; an unassessed r stores nothing (returns 0). */
 int rating_store(struct store *s, const struct rating_result *r, int64_t now, struct merr *e);
 /* r as JSON: score, grades, deductions, category totals (new object). */
 struct cJSON *rating_result_json(const struct rating_result *r);
@@ -91,5 +94,17 @@ int rating_load_json(struct store *s, const char *org, const char *period, struc
 /* Per sector (NULL: all) and quarter: organisations rated, mean, median, grade counts,
  * and the change of the mean from the quarter before (new object). */
 int rating_sector_json(struct store *s, const char *sector, struct cJSON **out, struct merr *e);
+
+/* The newest snapshot of each organisation among rows (NULL: all), ordered by grade then
+ * slug; strings borrowed for the callback. fn returning non-zero stops. */
+struct inv_rows;
+struct rating_latest {
+	const char *org, *grade;
+	double score;
+	const char *period;
+};
+int rating_latest_each(struct store *s, const struct inv_rows *rows,
+		       int (*fn)(void *arg, const struct rating_latest *r), void *arg,
+		       struct merr *e);
 
 #endif

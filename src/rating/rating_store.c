@@ -6,6 +6,7 @@
 
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "findings/findings.h"
 #include "rating/rating.h"
 
 struct items {
@@ -44,7 +45,7 @@ static int load_items(struct store *s, const char *org, struct items *it, struct
 	int rc = store_prepare(
 	    s,
 	    "SELECT id, kind, severity, title, asset, kev, needs_confirmation, "
-	    "deadline FROM findings WHERE org_slug = ? AND state = 'open' ORDER BY id",
+	    "deadline FROM findings WHERE org_slug = ? AND " FINDING_ACTIVE_SQL("") " ORDER BY id",
 	    &st, e);
 	if (rc)
 		return rc;
@@ -124,6 +125,11 @@ int rating_compute(struct store *s, const char *org, int64_t now, struct rating_
 	if (rc == 0)
 		out->grade =
 		    rating_stable_grade(out->score, out->prev_grade, RATING_HYSTERESIS / 10.0);
+	if (rc == 0) {
+		struct finding_coverage cov;
+		rc = finding_coverage(s, org, now, &cov, e);
+		out->assessed = cov.assessed;
+	}
 	if (rc)
 		rating_result_release(out);
 	return rc;
@@ -147,11 +153,20 @@ cJSON *rating_result_json(const struct rating_result *r)
 	cJSON_AddStringToObject(o, "org", r->org);
 	cJSON_AddStringToObject(o, "period", r->period);
 	cJSON_AddStringToObject(o, "method", RATING_METHOD);
-	cJSON_AddNumberToObject(o, "score", r->score);
-	g[0] = r->grade;
-	cJSON_AddStringToObject(o, "grade", g);
-	g[0] = r->raw_grade;
-	cJSON_AddStringToObject(o, "raw_grade", g);
+	cJSON_AddBoolToObject(o, "assessed", r->assessed);
+	if (!r->assessed) {
+		/* no complete assessment: no score, no grade (not "A 100") */
+		cJSON_AddNullToObject(o, "score");
+		cJSON_AddNullToObject(o, "grade");
+		cJSON_AddNullToObject(o, "raw_grade");
+		cJSON_AddStringToObject(o, "status", "未診断 / not assessed");
+	} else {
+		cJSON_AddNumberToObject(o, "score", r->score);
+		g[0] = r->grade;
+		cJSON_AddStringToObject(o, "grade", g);
+		g[0] = r->raw_grade;
+		cJSON_AddStringToObject(o, "raw_grade", g);
+	}
 	g[0] = r->prev_grade;
 	if (r->prev_grade) {
 		cJSON_AddStringToObject(o, "previous_grade", g);
@@ -194,6 +209,16 @@ int rating_store(struct store *s, const struct rating_result *r, int64_t now, st
 	cJSON_Delete(j);
 	if (!txt)
 		return merr_set(e, M_ENOMEM, "out of memory");
+	if (!r->assessed) {
+		/* a grade stored before the org was ever assessed was never true: drop it */
+		free(txt);
+		if ((rc = store_prepare(s, "DELETE FROM ratings WHERE org_slug = ?", &st, e)))
+			return rc;
+		stmt_bind_text(st, 1, r->org);
+		rc = stmt_step(st, e);
+		stmt_finalize(st);
+		return rc < 0 ? rc : 0;
+	}
 	rc =
 	    store_prepare(s,
 			  "INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, "
@@ -304,6 +329,48 @@ static void flush_period(struct group *g)
 	memset(g->grades, 0, sizeof(g->grades));
 }
 
+/* Operators without any rating (never assessed: 未診断) per sector, listed as such and never
+ * part of a mean: "not_assessed": N and "not_assessed_orgs": [...] on each sector. */
+static int add_not_assessed(struct store *s, const char *sector, cJSON *arr, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc =
+	    store_prepare(s,
+			  "SELECT COALESCE(o.sector, '-'), o.slug FROM orgs o WHERE NOT EXISTS "
+			  "(SELECT 1 FROM ratings r WHERE r.org_slug = o.slug) AND (?1 IS NULL "
+			  "OR o.sector = ?1) ORDER BY 1, 2",
+			  &st, e);
+	const cJSON *x;
+
+	if (rc)
+		return rc;
+	if (sector)
+		stmt_bind_text(st, 1, sector);
+	else
+		stmt_bind_null(st, 1);
+	cJSON_ArrayForEach(x, arr) cJSON_AddNumberToObject((cJSON *)x, "not_assessed", 0);
+	while ((rc = stmt_step(st, e)) == 1) {
+		cJSON *sec = NULL, *n, *l;
+		cJSON_ArrayForEach(
+		    x, arr) if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(x, "sector")),
+					stmt_text(st, 0))) sec = (cJSON *)x;
+		if (!sec) {
+			sec = cJSON_CreateObject();
+			cJSON_AddStringToObject(sec, "sector", stmt_text(st, 0));
+			cJSON_AddArrayToObject(sec, "periods");
+			cJSON_AddNumberToObject(sec, "not_assessed", 0);
+			cJSON_AddItemToArray(arr, sec);
+		}
+		n = cJSON_GetObjectItem(sec, "not_assessed");
+		cJSON_SetNumberValue(n, n->valuedouble + 1);
+		if (!(l = cJSON_GetObjectItem(sec, "not_assessed_orgs")))
+			l = cJSON_AddArrayToObject(sec, "not_assessed_orgs");
+		cJSON_AddItemToArray(l, cJSON_CreateString(stmt_text(st, 1)));
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 int rating_sector_json(struct store *s, const char *sector, cJSON **out, struct merr *e)
 {
 	struct store_stmt *st = NULL;
@@ -358,6 +425,8 @@ int rating_sector_json(struct store *s, const char *sector, cJSON **out, struct 
 	if (rc >= 0)
 		flush_period(g);
 	m_free(g);
+	if (rc >= 0)
+		rc = add_not_assessed(s, sector, arr, e);
 	if (rc < 0) {
 		cJSON_Delete(root);
 		return rc;

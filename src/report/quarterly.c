@@ -8,6 +8,9 @@
 
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "base/utf8.h"
+#include "findings/findings.h"
+#include "feeds/feeds.h"
 #include "report/report_int.h"
 
 #define TREND_MAX 8
@@ -21,6 +24,7 @@ struct qr {
 	char name[512], sector[64];
 	int64_t start, end;
 	struct merr *e;
+	bool assessed;
 };
 
 static const char *T(const struct qr *q, const char *ja, const char *en)
@@ -126,9 +130,7 @@ static int load_trend(struct qr *q, struct snap *v, size_t *n)
 static const char OPEN_SQL[] =
     "SELECT asset, issue_key, severity, title, cve_id, kev, epss, cvss, confidence, "
     "needs_confirmation, deadline, urgency, evidence, kind FROM findings "
-    "WHERE org_slug = ? AND state = 'open' ORDER BY kev DESC, deadline IS NULL, deadline, "
-    "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-    "WHEN 'low' THEN 3 ELSE 4 END, id";
+    "WHERE org_slug = ? AND " FINDING_ACTIVE_SQL("") " ORDER BY " FINDING_PRIO_ORDER("");
 
 static void fmt_num(double v, bool null, int prec, char *out, size_t n)
 {
@@ -143,46 +145,75 @@ static void deadline_str(const struct qr *q, struct store_stmt *st, int col, cha
 	if (stmt_is_null(st, col))
 		snprintf(out, TIME_STR_MAX, "%s", T(q, "なし", "none"));
 	else
-		time_fmt_jst(stmt_int64(st, col), out);
+		time_fmt_jst_date(stmt_int64(st, col), out);
 }
 
-/* Page 1's five things to do first. */
+static const char *sev_label(const struct qr *q, const char *sev)
+{
+	static const char *const v[][3] = {{"critical", "緊急", "critical"},
+					   {"high", "重要", "high"},
+					   {"medium", "警告", "medium"},
+					   {"low", "注意", "low"},
+					   {"info", "情報", "info"}};
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		if (sev && !strcmp(sev, v[i][0]))
+			return T(q, v[i][1], v[i][2]);
+	return sev ? sev : "-";
+}
+
+struct five {
+	struct qr *q;
+	long k;
+};
+
+/* One row of page 1: the finding as finding_priority ranks it. */
+static int five_row(void *arg, const struct finding_row *r)
+{
+	struct five *f = arg;
+	struct qr *q = f->q;
+	char num[8], title[400], what[600], dl[TIME_STR_MAX + 64], urg[48];
+
+	f->k++;
+	snprintf(num, sizeof num, "%ld", f->k);
+	pick_lang(q, r->title, title, sizeof title);
+	snprintf(what, sizeof what, "%s (%s)", title, r->asset);
+	if (r->deadline)
+		time_fmt_jst_date(r->deadline, dl);
+	else
+		snprintf(dl, sizeof dl, "%s", T(q, "なし", "none"));
+	if (r->kev_due_date)
+		snprintf(dl + strlen(dl), sizeof dl - strlen(dl), "\n%s %s",
+			 T(q, "KEV 期日 (CISA):", "KEV due (CISA):"), r->kev_due_date);
+	snprintf(urg, sizeof urg, "%s%s",
+		 r->kev	      ? (r->needs_confirmation ? "KEV?" : "KEV")
+		 : r->urgency ? r->urgency
+			      : sev_label(q, r->severity),
+		 r->needs_confirmation ? T(q, " 要確認", " (to confirm)") : "");
+	const char *cells[] = {num, what, r->cve_id ? r->cve_id : "-", urg, dl};
+	doc_table_row(q->d, cells);
+	return 0;
+}
+
+/* Page 1's five things to do first: the one priority order (finding_priority). */
 static int top_five(struct qr *q, long *n_open)
 {
 	static const double w[] = {0.04, 0.44, 0.16, 0.14, 0.22};
 	const char *hd[] = {"#", T(q, "対応事項", "Action"), T(q, "CVE", "CVE"),
 			    T(q, "緊急度", "Urgency"), T(q, "期限 (JST)", "Deadline (JST)")};
-	struct store_stmt *st;
-	int rc = store_prepare(q->s, OPEN_SQL, &st, q->e);
-	long k = 0;
+	struct five f = {q, 0};
+	int rc;
 
-	if (rc)
-		return rc;
-	stmt_bind_text(st, 1, q->org);
 	doc_heading(q->d, 2, T(q, "最優先で対応すべき 5 項目", "Five things to do first"));
 	doc_table_begin(q->d, 5, w, hd);
-	while ((rc = stmt_step(st, q->e)) == 1) {
-		char num[8], title[400], what[600], dl[TIME_STR_MAX], urg[32];
-		if (++k > 5)
-			continue;
-		snprintf(num, sizeof num, "%ld", k);
-		pick_lang(q, stmt_text(st, 3), title, sizeof title);
-		snprintf(what, sizeof what, "%s (%s)", title, stmt_text(st, 0));
-		deadline_str(q, st, 10, dl);
-		snprintf(urg, sizeof urg, "%s%s",
-			 stmt_int64(st, 5)   ? "KEV"
-			 : stmt_text(st, 11) ? stmt_text(st, 11)
-					     : stmt_text(st, 2),
-			 stmt_int64(st, 9) ? T(q, " 要確認", " (to confirm)") : "");
-		const char *cells[] = {num, what, stmt_text(st, 4) ? stmt_text(st, 4) : "-", urg,
-				       dl};
-		doc_table_row(q->d, cells);
-	}
-	stmt_finalize(st);
+	rc = finding_priority(q->s, q->org, 5, five_row, &f, q->e);
 	doc_table_end(q->d);
-	if (k == 0)
+	if (f.k == 0 && !q->assessed)
+		doc_para(q->d, DOC_NORMAL,
+			 T(q, "診断が完了していないため、指摘の有無はまだ分かりません。",
+			   "No complete assessment yet: whether there are findings is not known."));
+	else if (f.k == 0)
 		doc_para(q->d, DOC_NORMAL, T(q, "未対応の指摘はありません。", "No open findings."));
-	*n_open = k;
+	*n_open = f.k;
 	return rc < 0 ? rc : 0;
 }
 
@@ -213,7 +244,10 @@ static int annex_open(struct qr *q)
 			 stmt_text(st, 8) ? stmt_text(st, 8) : "-",
 			 stmt_int64(st, 9) ? T(q, " (要確認)", " (needs confirmation)") : "",
 			 T(q, "期限", "due"), dl);
-		cut(stmt_text(st, 12), ev, sizeof ev);
+		char raw[EVIDENCE_MAX * 4 + 8];
+		/* binary banner bytes as \xNN, never U+FFFD */
+		utf8_escape_binary(stmt_text(st, 12), raw, sizeof raw);
+		cut(raw, ev, sizeof ev);
 		const char *cells[] = {a, stmt_text(st, 4) ? stmt_text(st, 4) : "-", scores, conf,
 				       ev};
 		doc_table_row(q->d, cells);
@@ -344,8 +378,56 @@ static int counts(struct qr *q, struct report_chart *urg, struct report_chart *o
 	return rc < 0 ? rc : 0;
 }
 
+/* What was assessed and how fresh the data is: last scan, addresses scanned / in scope, the
+ * age of each feed's data. */
+static int coverage_block(struct qr *q, struct finding_coverage *cov)
+{
+	struct feeds_fresh ff[8];
+	size_t nf = 0;
+	char t[TIME_STR_MAX], line[1024];
+	size_t k = 0;
+	int rc = finding_coverage(q->s, q->org, q->o->now, cov, q->e);
+
+	if (rc)
+		return rc;
+	if (cov->last_scan)
+		time_fmt_jst(cov->last_scan, t);
+	doc_paraf(q->d, DOC_NORMAL, "%s %s  ·  %s %lld / %lld %s", T(q, "最終診断:", "Last scan:"),
+		  cov->last_scan ? t : T(q, "なし (未診断)", "none (not assessed)"),
+		  T(q, "診断範囲:", "Coverage:"), (long long)cov->addrs_scanned,
+		  (long long)cov->addrs_in_scope,
+		  T(q, "アドレス (診断済み / 許可範囲)", "addresses (scanned / in scope)"));
+	if (cov->scope_from) {
+		time_fmt_jst_date(cov->scope_from, t);
+		doc_paraf(q->d, DOC_MUTED, "%s %s", T(q, "診断の許可の開始日:", "Authorised from:"),
+			  t);
+	}
+	if ((rc = feeds_freshness(q->s, ff, ARRAY_SIZE(ff), &nf, q->e)))
+		return rc;
+	k = (size_t)snprintf(line, sizeof line, "%s", T(q, "脆弱性情報の鮮度:", "Feed data age:"));
+	for (size_t i = 0; i < nf && k < sizeof line; i++) {
+		char d[TIME_STR_MAX];
+		if (ff[i].data_at) {
+			time_fmt_jst_date(ff[i].data_at, d);
+			k += (size_t)snprintf(line + k, sizeof line - k, " %s %s (%lld %s)",
+					      ff[i].feed, d,
+					      (long long)((q->o->now - ff[i].data_at) / 86400),
+					      T(q, "日前", "days old"));
+		} else {
+			time_fmt_jst_date(ff[i].imported_at, d);
+			k += (size_t)snprintf(line + k, sizeof line - k, " %s (%s %s)", ff[i].feed,
+					      T(q, "取込", "imported"), d);
+		}
+	}
+	if (!nf)
+		snprintf(line + k, sizeof line - k, " %s", T(q, "なし", "none"));
+	doc_para(q->d, DOC_MUTED, line);
+	return 0;
+}
+
 static int page_one(struct qr *q)
 {
+	struct finding_coverage cov;
 	struct snap tr[TREND_MAX];
 	struct report_chart ch[3];
 	size_t n = 0;
@@ -366,7 +448,15 @@ static int page_one(struct qr *q)
 	doc_paraf(q->d, DOC_MUTED, "%s %s  ·  %s %s", T(q, "対象期間", "Period"), q->o->period,
 		  T(q, "作成", "Generated"), gen);
 	doc_heading(q->d, 2, T(q, "経営層向け要約", "Executive summary"));
-	if (cur) {
+	if ((rc = coverage_block(q, &cov)))
+		return rc;
+	q->assessed = cov.assessed;
+	if (!cov.assessed) {
+		cur = pv = NULL;
+		doc_grade(q->d, '-',
+			  T(q, "未診断: 診断が完了していないため、等級と評点はありません。",
+			    "Not assessed: no complete assessment, so no grade and no score."));
+	} else if (cur) {
 		if (pv)
 			snprintf(cap, sizeof cap, "%s %.1f / 100   %s %c (%.1f) → %c",
 				 T(q, "評点", "Score"), cur->score,
@@ -456,7 +546,9 @@ int report_quarterly(struct store *s, const char *org, const struct report_opts 
 		return rc;
 	}
 	method(&q);
-	snprintf(base, sizeof base, "%s/%s-%s", o->out_dir, org, o->period);
+	/* the English report has its own name: both languages can sit in one folder */
+	snprintf(base, sizeof base, "%s/%s-%s%s", o->out_dir, org, o->period,
+		 o->lang == REPORT_EN ? "-en" : "");
 	return doc_finish(q.d, base, e);
 }
 

@@ -79,4 +79,33 @@ int report_sector(struct store *s, const char *sector, const struct report_opts 
  * checkers see a clean exit). Call once, after the last report, from the front end. */
 void report_cleanup(void);
 
+/* ---------------------------------------------------------------- the files (files.c) */
+
+/* The formats a report is written in: the only extensions a download may name. */
+#define REPORT_FORMATS 2
+struct report_format {
+	const char *ext, *ctype;
+};
+extern const struct report_format report_formats[REPORT_FORMATS];
+/* "2026Q4": four digits, Q, 1..4 (s[0..n)). */
+bool report_period_valid(const char *s, size_t n);
+/* Splits "2026Q4.pdf" into a period and an index into report_formats; false otherwise. */
+bool report_file_parse(const char *file, char period[8], size_t *fmt);
+/* Slugs and sector codes that may become part of a file name: [A-Za-z0-9_-], 1..100. */
+bool report_name_safe(const char *s);
+
+/* The reports named PREFIX<period>.<ext> in dir (regular files, not links), newest period
+ * first; PREFIX is "<slug>-" or "sector-<code>-". No dir or no folder yet: none. */
+#define REPORT_LIST_MAX 128
+struct report_file {
+	char period[8];
+	bool fmt[REPORT_FORMATS];
+	int64_t size[REPORT_FORMATS];
+};
+struct report_files {
+	struct report_file v[REPORT_LIST_MAX];
+	size_t n;
+};
+int report_files_list(const char *dir, const char *prefix, struct report_files *out);
+
 #endif

@@ -195,7 +195,7 @@ int report_sector(struct store *s, const char *sector, const struct report_opts 
 		doc_free(r.d);
 		return rc;
 	}
-	snprintf(base, sizeof base, "%s/" REPORT_SECTOR_DIR "/%s-%s", o->out_dir, r.code,
-		 o->period);
+	snprintf(base, sizeof base, "%s/" REPORT_SECTOR_DIR "/%s-%s%s", o->out_dir, r.code,
+		 o->period, o->lang == REPORT_EN ? "-en" : "");
 	return doc_finish(r.d, base, e);
 }

@@ -55,7 +55,7 @@ void scan_config_init(struct scan_config *c)
 	c->mode = "connect";
 	c->n_shards = 1;
 	c->rate = 10000;
-	c->per_net_rate = 0;
+	c->per_net_rate = SCAN_PER_NET_RATE_DEFAULT; /* policy: every front end gets the cap */
 	c->cooldown = 1.0;
 	c->timeout = 1.0;
 	c->max_inflight = 4096;

@@ -148,6 +148,9 @@ typedef void (*scan_progress_fn)(void *arg, const struct scan_progress *p);
 
 /* ----------------------------------------------------------------- engine */
 
+/* The per-/24 (IPv4) or per-/64 (IPv6) cap scan_config_init sets: packets per second. */
+#define SCAN_PER_NET_RATE_DEFAULT 2000
+
 struct scan_config {
 	const char *mode;	     /* "connect", "syn" or "udp" */
 	const struct ipset *targets; /* the space to walk (borrowed) */
@@ -158,7 +161,7 @@ struct scan_config {
 	unsigned shard, n_shards;	 /* 0, 1 for an unsharded scan */
 	uint64_t start_pos;		 /* checkpoint to resume from */
 	double rate;			 /* packets/s, global; > 0 */
-	double per_net_rate;		 /* packets/s per /24 or /64; 0: no cap */
+	double per_net_rate;		 /* packets/s per /24 or /64; 0: no cap (default 2000) */
 	double max_runtime;		 /* seconds of sending; 0: none */
 	double cooldown;		 /* seconds to wait for late replies */
 	double timeout;			 /* per-probe timeout (connect, udp), seconds */
@@ -240,6 +243,19 @@ int scan_store_finish(struct store *s, int64_t id, const char *state, const stru
 int scan_store_reopen(struct store *s, int64_t id, struct merr *e);
 int scan_store_get(struct store *s, int64_t id, struct scan_info *out, struct merr *e);
 /* Calls fn for each scan, newest first (at most limit, 0 = all). */
+struct cJSON;
+
+/* A page of scans, newest first (started_at, id); *total (may be NULL) all of them. */
+struct scan_query {
+	int64_t limit; /* <= 0: all */
+	int64_t offset;
+};
+int scan_store_page(struct store *s, const struct scan_query *q,
+		    int (*fn)(void *arg, const struct scan_info *i), void *arg, int64_t *total,
+		    struct merr *e);
+/* The one JSON shape of a scan (API and `mamori scan list/show --json`); state NULL: the
+ * stored one (the console passes its job's live state). */
+struct cJSON *scan_info_json(const struct scan_info *i, const char *state);
 int scan_store_list(struct store *s, size_t limit, int (*fn)(void *arg, const struct scan_info *i),
 		    void *arg, struct merr *e);
 /* Calls fn for each observation seen in scan id. */

@@ -4,6 +4,8 @@
  */
 #include "base/compat.h"
 
+#include "base/json.h"
+
 #include <cjson/cJSON.h>
 
 #include "base/mem.h"
@@ -174,16 +176,22 @@ int scan_store_get(struct store *s, int64_t id, struct scan_info *out, struct me
 	return rc;
 }
 
-int scan_store_list(struct store *s, size_t limit, int (*fn)(void *arg, const struct scan_info *i),
-		    void *arg, struct merr *e)
+int scan_store_page(struct store *s, const struct scan_query *q,
+		    int (*fn)(void *arg, const struct scan_info *i), void *arg, int64_t *total,
+		    struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc =
-	    store_prepare(s, "SELECT " SCAN_COLS " FROM scans ORDER BY id DESC LIMIT ?", &st, e);
+	int rc;
 
-	if (rc)
+	if (total && (rc = store_query_int(s, "SELECT count(*) FROM scans", total, e)))
 		return rc;
-	stmt_bind_int64(st, 1, limit ? (int64_t)limit : -1);
+	if ((rc = store_prepare(s,
+				"SELECT " SCAN_COLS " FROM scans ORDER BY started_at DESC, id DESC "
+				"LIMIT ? OFFSET ?",
+				&st, e)))
+		return rc;
+	stmt_bind_int64(st, 1, q->limit > 0 ? q->limit : -1);
+	stmt_bind_int64(st, 2, q->offset > 0 ? q->offset : 0);
 	while ((rc = stmt_step(st, e)) == 1) {
 		struct scan_info i;
 		rc = row_to_info(st, &i);
@@ -194,7 +202,35 @@ int scan_store_list(struct store *s, size_t limit, int (*fn)(void *arg, const st
 			break;
 	}
 	stmt_finalize(st);
+	if (rc == M_ENOMEM)
+		merr_set(e, rc, "out of memory");
 	return rc < 0 ? rc : 0;
+}
+
+int scan_store_list(struct store *s, size_t limit, int (*fn)(void *arg, const struct scan_info *i),
+		    void *arg, struct merr *e)
+{
+	struct scan_query q = {limit ? (int64_t)limit : -1, 0};
+	return scan_store_page(s, &q, fn, arg, NULL, e);
+}
+
+cJSON *scan_info_json(const struct scan_info *i, const char *state)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)i->id);
+	json_add_str(o, "org", i->org_slug[0] ? i->org_slug : NULL);
+	cJSON_AddStringToObject(o, "mode", i->mode);
+	cJSON_AddStringToObject(o, "ports", i->ports);
+	cJSON_AddStringToObject(o, "state", state ? state : i->state);
+	json_add_time(o, "started_at", i->started_at);
+	json_add_time(o, "finished_at", i->finished_at);
+	cJSON_AddNumberToObject(o, "sent", (double)i->c.sent);
+	cJSON_AddNumberToObject(o, "received", (double)i->c.received);
+	cJSON_AddNumberToObject(o, "invalid", (double)i->c.invalid);
+	cJSON_AddNumberToObject(o, "dropped", (double)i->c.dropped);
+	cJSON_AddNumberToObject(o, "checkpoint", (double)i->checkpoint);
+	return o;
 }
 
 static int parse_name(const char *s, const char *const *names, int n)

@@ -137,7 +137,7 @@ static int params_from_json(const char *json, struct scan_params *p, struct merr
 	p->cfg.send_method = p->send;
 	p->cfg.iface = p->iface;
 	p->cfg.rate = num(o, "rate", p->cfg.rate);
-	p->cfg.per_net_rate = num(o, "per_net_rate", 0);
+	p->cfg.per_net_rate = num(o, "per_net_rate", SCAN_PER_NET_RATE_DEFAULT);
 	p->cfg.retries = (unsigned)num(o, "retries", 0);
 	p->cfg.shard = (unsigned)num(o, "shard", 0);
 	p->cfg.n_shards = (unsigned)num(o, "n_shards", 1);

@@ -1,6 +1,9 @@
 /* store.c - backend dispatch, nested transactions, migrations. */
 #include "base/compat.h"
 
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "base/log.h"
 #include "base/mem.h"
 #include "store/migrate.h"
@@ -14,7 +17,8 @@ static const struct {
     {"", &store_sqlite_backend}, /* a bare path is an SQLite file */
 };
 
-int store_open_raw(const char *location, struct store **out, struct merr *e)
+/* Opens location with the backend it names; creates the file only when create is true. */
+static int open_location(const char *location, bool create, struct store **out, struct merr *e)
 {
 	struct store *s;
 	int rc;
@@ -38,13 +42,189 @@ int store_open_raw(const char *location, struct store **out, struct merr *e)
 		}
 	}
 	snprintf(s->location, sizeof(s->location), "%s", location);
-	rc = s->be->open(s, location, e);
+	rc = s->be->open(s, location, create, e);
 	if (rc) {
 		m_free(s);
 		return rc;
 	}
 	*out = s;
 	return 0;
+}
+
+int store_open_raw(const char *location, struct store **out, struct merr *e)
+{
+	int rc = open_location(location, true, out, e);
+	if (rc == 0 && (rc = (*out)->be->setup(*out, e))) {
+		store_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* The migrations a store has applied: whether it has a schema_migrations table at all,
+ * whether it holds other tables, the first version this binary does not know, how many of
+ * the binary's are pending. A file that is not a database fails here, before anything is
+ * written to it. */
+struct store_kind {
+	bool mamori;	 /* has schema_migrations */
+	int64_t tables;	 /* tables of any kind */
+	int64_t unknown; /* first applied version this binary does not have, or 0 */
+	int pending;	 /* migrations of this binary not applied */
+};
+
+static bool known_version(int64_t v)
+{
+	for (int i = 0; i < store_migrations_len; i++)
+		if (store_migrations[i].version == v)
+			return true;
+	return false;
+}
+
+static int migration_applied(struct store *s, int version, bool *yes, struct merr *e);
+
+static int store_inspect(struct store *s, struct store_kind *k, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int64_t n = 0;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	if (store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+			    &k->tables, NULL))
+		return merr_set(
+		    e, M_ESTORE,
+		    "%s: not a mamori store (not an SQLite database); check --db /"
+		    " mamori のストアではありません（SQLite データベースではありません）",
+		    s->location);
+	if ((rc = store_query_int(s,
+				  "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+				  " AND name = 'schema_migrations'",
+				  &n, e)))
+		return rc;
+	k->mamori = n > 0;
+	if (!k->mamori)
+		return 0;
+	if ((rc = store_prepare(s, "SELECT version FROM schema_migrations ORDER BY version", &st,
+				e)))
+		return rc;
+	n = 0;
+	while ((rc = stmt_step(st, e)) == 1) {
+		int64_t v = stmt_int64(st, 0);
+		n++;
+		if (!k->unknown && !known_version(v))
+			k->unknown = v;
+	}
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < store_migrations_len; i++) {
+		bool yes = false;
+		if ((rc = migration_applied(s, store_migrations[i].version, &yes, e)))
+			return rc;
+		k->pending += !yes;
+	}
+	return 0;
+}
+
+/* Refusals common to init and the other commands. */
+static int refuse_foreign(struct store *s, const struct store_kind *k, struct merr *e)
+{
+	if (!k->mamori && k->tables > 0)
+		return merr_set(e, M_EINVAL,
+				"%s: not a mamori store (an SQLite database with %lld other"
+				" table%s); nothing was changed. Check --db or $MAMORI_DB /"
+				" mamori のストアではありません。何も変更していません。--db を確認"
+				"してください",
+				s->location, (long long)k->tables, k->tables == 1 ? "" : "s");
+	if (k->unknown)
+		return merr_set(
+		    e, M_EUNSUPPORTED,
+		    "%s: the store has migration %04lld, which this mamori (%s) does not"
+		    " know: it was made by a newer version; use that version /"
+		    " このストアは新しいバージョンの mamori で作成されています",
+		    s->location, (long long)k->unknown, MAMORI_VERSION);
+	return 0;
+}
+
+static bool is_plain_path(const char *location)
+{
+	return strcmp(location, ":memory:") != 0 && strncmp(location, "file:", 5) != 0 &&
+	       strstr(location, "://") == NULL;
+}
+
+int store_open_existing(const char *location, struct store **out, struct merr *e)
+{
+	struct store_kind k;
+	struct stat sb;
+	const char *path;
+	int rc;
+
+	*out = NULL;
+	if (!location || !*location)
+		location = STORE_DEFAULT_PATH;
+	path = strncmp(location, "sqlite:", 7) == 0 ? location + 7 : location;
+	if (is_plain_path(path)) {
+		if (stat(path, &sb) != 0)
+			return merr_set(e, M_ENOTFOUND,
+					"%s: no store there (%s); create it with `mamori --db %s"
+					" init`, or check --db / $MAMORI_DB / ストアがありません。"
+					"`mamori init` で作成するか --db を確認してください",
+					path, strerror(errno), path);
+		if (!S_ISREG(sb.st_mode))
+			return merr_set(e, M_EINVAL,
+					"%s: not a store file (a directory or device) / ストアの"
+					"ファイルではありません",
+					path);
+	}
+	if ((rc = open_location(location, false, out, e)))
+		return rc;
+	rc = store_inspect(*out, &k, e);
+	if (rc == 0)
+		rc = refuse_foreign(*out, &k, e);
+	if (rc == 0 && !k.mamori)
+		rc = merr_set(e, M_EINVAL,
+			      "%s: an empty file, not a mamori store: run `mamori --db %s init` /"
+			      " 空のファイルです。`mamori init` で初期化してください",
+			      (*out)->location, (*out)->location);
+	if (rc == 0 && k.pending)
+		rc = merr_set(e, M_EINVAL,
+			      "%s: the store lacks %d migration%s of this mamori (%s): run `mamori"
+			      " --db %s init` to upgrade it (back it up first) / ストアのスキーマが"
+			      "古いため `mamori init` で更新してください",
+			      (*out)->location, k.pending, k.pending == 1 ? "" : "s",
+			      MAMORI_VERSION, (*out)->location);
+	if (rc == 0)
+		rc = (*out)->be->setup(*out, e);
+	if (rc) {
+		store_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int store_init(const char *location, struct store **out, int *applied, struct merr *e)
+{
+	struct store_kind k;
+	int rc;
+
+	if (applied)
+		*applied = 0;
+	if ((rc = open_location(location, true, out, e)))
+		return rc;
+	rc = store_inspect(*out, &k, e);
+	if (rc == 0)
+		rc = refuse_foreign(*out, &k, e);
+	if (rc == 0 && !(k.mamori && !k.pending))
+		rc = store_check(*out, e); /* before writing into an existing file */
+	if (rc == 0)
+		rc = (*out)->be->setup(*out, e);
+	if (rc == 0)
+		rc = store_migrate(*out, applied, e);
+	if (rc) {
+		store_close(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 int store_open(const char *location, struct store **out, struct merr *e)
@@ -58,6 +238,16 @@ int store_open(const char *location, struct store **out, struct merr *e)
 		*out = NULL;
 	}
 	return rc;
+}
+
+int store_check(struct store *s, struct merr *e)
+{
+	return s->be->check ? s->be->check(s, e) : 0;
+}
+
+const char *store_location(const struct store *s)
+{
+	return s->location;
 }
 
 void store_close(struct store *s)

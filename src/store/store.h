@@ -31,6 +31,29 @@ struct store_stmt;
 int store_open(const char *location, struct store **out, struct merr *e);
 /* As store_open, without applying migrations (for `mamori init --check`). */
 int store_open_raw(const char *location, struct store **out, struct merr *e);
+/*
+ * Opens an existing mamori store for every command but `init` (the CLI's and the web
+ * console's opener). Refuses, writing nothing to the file: a missing path (M_ENOTFOUND), a
+ * directory, a file that is not SQLite or an SQLite database that is not a mamori store
+ * (M_EINVAL), a store with a migration this binary does not know (M_EUNSUPPORTED: made by a
+ * newer mamori) and one lacking migrations of this binary (M_EINVAL: run `mamori init`).
+ * Messages name the path and say what to do, in Japanese and English.
+ */
+int store_open_existing(const char *location, struct store **out, struct merr *e);
+/*
+ * `mamori init`: creates the store when missing, refuses a foreign or newer file as
+ * store_open_existing does, runs store_check on an existing store that needs migrating,
+ * then applies pending migrations (*applied, may be NULL, receives how many).
+ */
+int store_init(const char *location, struct store **out, int *applied, struct merr *e);
+/*
+ * Integrity check of the whole file (SQLite: PRAGMA quick_check, one read pass): 0, or
+ * M_ESTORE with the first problem and how to recover. Run it before writing much (imports)
+ * and from `mamori store check`; never write into a store that fails it.
+ */
+int store_check(struct store *s, struct merr *e);
+/* The location the store was opened from (path without "sqlite:"). */
+const char *store_location(const struct store *s);
 void store_close(struct store *s);
 
 /* Applies every migration newer than the store's schema version, each in its
@@ -42,7 +65,9 @@ int store_schema_version(struct store *s);
 const char *store_backend_name(const struct store *s);
 
 /*
- * Transactions. store_begin nests: an inner begin is a savepoint, so a
+ * Transactions. Every transaction takes the write lock at its start (SQLite BEGIN
+ * IMMEDIATE): a second writer waits up to the busy timeout (30 s) instead of failing when
+ * its read is upgraded to a write. store_begin nests: an inner begin is a savepoint, so a
  * module function can wrap its own multi-row change whether or not its caller
  * already opened a transaction. Every begin is paired with commit or rollback.
  * store_begin_immediate takes the write lock at once (SQLite BEGIN IMMEDIATE)

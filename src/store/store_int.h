@@ -9,7 +9,14 @@
 
 struct store_backend {
 	const char *name;
-	int (*open)(struct store *s, const char *location, struct merr *e);
+	/* Opens location; creates the file only when create is true. Sets per-connection
+	 * settings only: nothing is written to the file (a foreign file stays as it was). */
+	int (*open)(struct store *s, const char *location, bool create, struct merr *e);
+	/* File-level settings for a verified mamori store (journal mode, page size). */
+	int (*setup)(struct store *s, struct merr *e);
+	/* Integrity check (SQLite: PRAGMA quick_check): 0, or M_ESTORE with the first
+	 * problem found in e. */
+	int (*check)(struct store *s, struct merr *e);
 	void (*close)(struct store *s);
 	int (*exec)(struct store *s, const char *sql, struct merr *e);
 	int (*prepare)(struct store *s, const char *sql, struct store_stmt **out, struct merr *e);

@@ -5,7 +5,9 @@
  */
 #include "base/compat.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -140,22 +142,39 @@ static int add_line(struct batch *b, const char *line)
 static int read_lines(struct batch *b, const char *path, struct merr *e)
 {
 	char line[LINE_MAX_BYTES];
-	FILE *f = fopen(path, "r");
+	struct stat sb;
+	FILE *f;
 	long no = 0;
+	size_t services = 0;
 	int rc = 0;
 
-	if (!f)
-		return merr_at(e, M_EIO, path, -1, -1, NULL, "cannot open");
+	if (stat(path, &sb) != 0)
+		return merr_at(e, M_ENOTFOUND, path, -1, -1, NULL, "cannot open: %s",
+			       strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		return merr_at(e, M_EINVAL, path, -1, -1, NULL,
+			       "is a folder: give a batch file, one service a line / フォルダです");
+	if (!(f = fopen(path, "r")))
+		return merr_at(e, M_EIO, path, -1, -1, NULL, "cannot open: %s", strerror(errno));
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
 		no++;
 		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] && line[0] != '#')
+		if (line[0] && line[0] != '#') {
 			rc = add_line(b, line);
+			services++;
+		}
 	}
+	if (rc == 0 && ferror(f))
+		rc = M_EIO;
 	fclose(f);
+	if (rc == M_EIO)
+		return merr_at(e, rc, path, no, -1, NULL, "read error");
 	if (rc == M_ETOOBIG)
 		return merr_at(e, rc, path, no, -1, NULL, "more than %zu distinct lines",
 			       DISTINCT_MAX);
+	if (rc == 0 && services == 0)
+		return merr_at(e, M_EPARSE, path, -1, -1, NULL,
+			       "no service lines: nothing to match / 照合するサービスがありません");
 	return rc ? merr_set(e, rc, "out of memory") : 0;
 }
 

@@ -110,4 +110,17 @@ int vuln_match_batch(struct store *s, const char *path, unsigned flags, int thre
  */
 int vuln_cve_describe(struct store *s, const char *cve_id, struct cJSON **out, struct merr *e);
 
+/*
+ * One criterion from outside the feeds (a manual advisory's CPE), judged by the matcher's
+ * configuration evaluator like an NVD configuration naming exactly that CPE. A criterion
+ * without a literal version concerns every version (VULN_AFFECTED). vuln_criterion_new:
+ * M_EINVAL for a malformed CPE. vuln_criterion_match gives p's state (p->cpe, or the
+ * criterion's vendor/product with p->version); VULN_PRODUCT_ONLY when p's CPE is unreadable.
+ */
+struct vuln_criterion;
+int vuln_criterion_new(const char *cpe, struct vuln_criterion **out, struct merr *e);
+void vuln_criterion_free(struct vuln_criterion *c);
+int vuln_criterion_match(const struct vuln_criterion *c, const struct vuln_product *p,
+			 enum vuln_state *out, struct merr *e);
+
 #endif

@@ -23,21 +23,6 @@ int web_api_me(struct web_req *r)
 	return web_json_reply(r, 200, o);
 }
 
-static cJSON *org_summary(const struct inv_org *g)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "id", (double)g->id);
-	cJSON_AddStringToObject(o, "slug", g->slug);
-	json_add_str(o, "name_ja", g->name_ja);
-	json_add_str(o, "name_en", g->name_en);
-	json_add_str(o, "sector", g->sector);
-	json_add_str(o, "business_type", g->business_type);
-	json_add_str(o, "size", g->size_class);
-	cJSON_AddBoolToObject(o, "critical", g->critical);
-	return o;
-}
-
 int web_api_orgs(struct web_req *r)
 {
 	const char *sector = web_kv_get(&r->query, "sector"),
@@ -68,7 +53,7 @@ int web_api_orgs(struct web_req *r)
 	o = cJSON_CreateObject();
 	items = cJSON_AddArrayToObject(o, "items");
 	for (size_t i = 0; d && i < d->n_orgs; i++)
-		cJSON_AddItemToArray(items, org_summary(&d->orgs[i]));
+		cJSON_AddItemToArray(items, inv_org_json(&d->orgs[i], f.with, false, r->now));
 	cJSON_AddNumberToObject(o, "total", (double)total);
 	cJSON_AddNumberToObject(o, "limit", (double)limit);
 	cJSON_AddNumberToObject(o, "offset", (double)offset);
@@ -80,20 +65,8 @@ static cJSON *assets_json(const struct inv_org *g)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	for (size_t i = 0; i < g->n_assets; i++) {
-		const struct inv_asset *s = &g->assets[i];
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)s->id);
-		json_add_str(o, "kind", s->kind);
-		json_add_str(o, "value", s->value);
-		json_add_str(o, "status", s->status);
-		json_add_str(o, "source", s->source);
-		json_add_str(o, "declared_by", s->declared_by);
-		json_add_str(o, "note", s->note);
-		json_add_time(o, "first_seen", s->first_seen);
-		json_add_time(o, "last_seen", s->last_seen);
-		cJSON_AddItemToArray(a, o);
-	}
+	for (size_t i = 0; i < g->n_assets; i++)
+		cJSON_AddItemToArray(a, inv_asset_json(&g->assets[i]));
 	return a;
 }
 
@@ -101,59 +74,21 @@ static cJSON *scope_json(const struct inv_org *g, int64_t now)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	for (size_t i = 0; i < g->n_scopes; i++) {
-		const struct inv_scope *s = &g->scopes[i];
-		cJSON *o = cJSON_CreateObject();
-		json_add_str(o, "cidr", s->cidr);
-		json_add_str(o, "authorised_by", s->authorised_by);
-		json_add_time(o, "valid_from", s->valid_from);
-		json_add_time(o, "valid_until", s->valid_until);
-		cJSON_AddBoolToObject(o, "valid_now",
-				      (!s->valid_from || now >= s->valid_from) &&
-					  (!s->valid_until || now <= s->valid_until));
-		json_add_str(o, "note", s->note);
-		cJSON_AddItemToArray(a, o);
-	}
+	for (size_t i = 0; i < g->n_scopes; i++)
+		cJSON_AddItemToArray(a, inv_scope_json(&g->scopes[i], now));
 	return a;
 }
 
 int web_api_org(struct web_req *r)
 {
+	const unsigned with = INV_WITH_ALL & ~INV_WITH_EXCLUSIONS;
 	struct inv_doc *d = NULL;
-	const struct inv_org *g;
-	cJSON *o, *a;
-	int rc = web_org_load(r, INV_WITH_ALL & ~INV_WITH_EXCLUSIONS, &d);
+	cJSON *o;
+	int rc = web_org_load(r, with, &d);
 
 	if (rc)
 		return rc;
-	g = &d->orgs[0];
-	o = org_summary(g);
-	a = cJSON_AddArrayToObject(o, "aliases");
-	for (size_t i = 0; i < g->n_aliases; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(g->aliases[i]));
-	a = cJSON_AddArrayToObject(o, "contacts");
-	for (size_t i = 0; i < g->n_contacts; i++) {
-		cJSON *c = cJSON_CreateObject();
-		json_add_str(c, "name", g->contacts[i].name);
-		json_add_str(c, "email", g->contacts[i].email);
-		json_add_str(c, "role", g->contacts[i].role);
-		cJSON_AddItemToArray(a, c);
-	}
-	a = cJSON_AddArrayToObject(o, "products");
-	for (size_t i = 0; i < g->n_products; i++) {
-		const struct inv_product *p = &g->products[i];
-		cJSON *c = cJSON_CreateObject();
-		json_add_str(c, "cpe", p->cpe);
-		json_add_str(c, "vendor", p->vendor);
-		json_add_str(c, "product", p->product);
-		json_add_str(c, "version", p->version);
-		json_add_str(c, "asset", p->asset);
-		cJSON_AddItemToArray(a, c);
-	}
-	cJSON_AddNumberToObject(o, "n_assets", (double)g->n_assets);
-	cJSON_AddNumberToObject(o, "n_scopes", (double)g->n_scopes);
-	json_add_time(o, "created_at", g->created_at);
-	json_add_time(o, "updated_at", g->updated_at);
+	o = inv_org_json(&d->orgs[0], with, true, r->now);
 	inv_doc_free(d);
 	return web_json_reply(r, 200, o);
 }
@@ -190,16 +125,7 @@ int web_api_org_scope(struct web_req *r)
 
 static int user_json(const struct auth_user *u, void *arg)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "name", u->name);
-	cJSON_AddStringToObject(o, "display_name", u->display);
-	cJSON_AddStringToObject(o, "role", auth_role_name(u->role));
-	json_add_str(o, "org", u->org_slug[0] ? u->org_slug : NULL);
-	json_add_str(o, "sector", u->sector[0] ? u->sector : NULL);
-	cJSON_AddBoolToObject(o, "disabled", u->disabled);
-	json_add_time(o, "created_at", u->created_at);
-	cJSON_AddItemToArray((cJSON *)arg, o);
+	cJSON_AddItemToArray((cJSON *)arg, auth_user_json(u));
 	return 0;
 }
 
@@ -264,15 +190,7 @@ int web_api_users_add(struct web_req *r)
 
 static int audit_json(const struct auth_audit_row *a, void *arg)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "id", (double)a->id);
-	json_add_time(o, "at", a->at);
-	json_add_str(o, "actor", a->actor);
-	json_add_str(o, "action", a->action);
-	json_add_str(o, "object", a->object);
-	json_add_str(o, "detail", a->detail);
-	cJSON_AddItemToArray((cJSON *)arg, o);
+	cJSON_AddItemToArray((cJSON *)arg, auth_audit_json(a));
 	return 0;
 }
 

@@ -8,35 +8,11 @@
 #include <openssl/evp.h>
 
 #include "alert/alert.h"
+#include "base/mtime.h"
 #include "web/web_int.h"
 
-/* ---------------------------------------------------------------- the columns */
-
-/* Urgency, acknowledgement and the link token's hash are columns of alerts (src/alert/alert.h,
- * migration 0652); a notice is an alert whose issue key starts "notice:". */
-#define A_FROM "alerts a"
-/* Filters on the flags carry a unary plus so SQLite walks the created_at indexes (migration
- * 0699) newest first and stops at the page instead of sorting every unacknowledged alert. */
-#define A_UNACKED "+a.acked_at IS NULL"
-#define A_IS_URGENT "+a.urgent = 1"
-#define A_NOTICE "(a.issue_key LIKE 'notice:%')"
-
-#define A_COLS                                                                           \
-	"a.id, a.org_slug, a.issue_key, a.subject, a.created_at, a.urgent, a.acked_at, " \
-	"a.acked_by, " A_NOTICE ", a.body"
-
-enum {
-	C_ID,
-	C_ORG,
-	C_ISSUE,
-	C_SUBJECT,
-	C_CREATED,
-	C_URGENT,
-	C_ACKED_AT,
-	C_ACKED_BY,
-	C_NOTICE,
-	C_BODY
-};
+/* Every read goes through the alert module's query (src/alert/list.c); a notice is an alert
+ * whose issue key starts "notice:". */
 
 /* Hex SHA-256 of a link token: the store keeps only this. */
 static int token_hash(const char *token, char hex[65], struct merr *e)
@@ -53,22 +29,16 @@ static int token_hash(const char *token, char hex[65], struct merr *e)
 
 /* ---------------------------------------------------------------- the query */
 
-/* The alerts lists' WHERE clause: a struct web_where over A_FROM (query.c). */
-
-static int aq_add(struct web_where *q, const char *cond, const char *val)
-{
-	return web_where_add(q, cond, val);
-}
-
 /* Starts q with the caller's rows: operators their org, bureau users their sector. */
-static int aq_rows(const struct web_req *r, struct web_where *q)
+static int aq_rows(const struct web_req *r, struct alert_query *q)
 {
-	char cond[160];
-	const char *val;
-	int rc = web_rows_clause(r, "a", cond, sizeof(cond), &val);
-
-	web_where_init(q);
-	return rc ? rc : aq_add(q, cond, val);
+	memset(q, 0, sizeof(*q));
+	switch (r->who.role) {
+	case AUTH_ROLE_ANALYST: return 0;
+	case AUTH_ROLE_OPERATOR: q->org = r->who.org_slug; return 0;
+	case AUTH_ROLE_BUREAU: q->sector = r->who.sector; return 0;
+	default: return M_EPERM;
+	}
 }
 
 /* A yes/no filter: absent, "", "0" or "false" is off; "1" or "true" on; else M_EPARSE. */
@@ -86,30 +56,19 @@ static int flag_of(struct web_req *r, const char *name, bool *on)
 }
 
 /* The filters: org (slug, within the caller's rows), unacked=1, urgent=1, kind=alert|notice. */
-static int aq_filters(struct web_req *r, struct web_where *q)
+static int aq_filters(struct web_req *r, struct alert_query *q)
 {
-	const char *org = web_kv_get(&r->query, "org"), *kind = web_kv_get(&r->query, "kind");
-	bool unacked, urgent;
 	int rc;
 
-	if ((rc = flag_of(r, "unacked", &unacked)) || (rc = flag_of(r, "urgent", &urgent)))
+	if ((rc = flag_of(r, "unacked", &q->unacked)) || (rc = flag_of(r, "urgent", &q->urgent)))
 		return rc;
-	if (kind && kind[0] && strcmp(kind, "alert") && strcmp(kind, "notice"))
-		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "kind",
-			       "kind must be alert or notice");
-	if (org && org[0] && (rc = aq_add(q, "a.org_slug = ?", org)))
-		return rc;
-	if (unacked && (rc = aq_add(q, A_UNACKED, NULL)))
-		return rc;
-	if (urgent && (rc = aq_add(q, A_IS_URGENT, NULL)))
-		return rc;
-	if (kind && kind[0])
-		rc = aq_add(q, strcmp(kind, "notice") == 0 ? A_NOTICE : "NOT " A_NOTICE, NULL);
-	return rc;
+	q->kind = web_kv_get(&r->query, "kind");
+	q->org2 = web_kv_get(&r->query, "org");
+	return alert_query_check(q, &r->err);
 }
 
 /* Narrows q to the {id} parameter; M_ENOTFOUND for anything not a plain number. */
-static int aq_id(struct web_req *r, struct web_where *q, int64_t *id)
+static int aq_id(struct web_req *r, struct alert_query *q, int64_t *id)
 {
 	const char *v = web_kv_get(&r->params, "id");
 	int rc;
@@ -118,123 +77,62 @@ static int aq_id(struct web_req *r, struct web_where *q, int64_t *id)
 		return M_ENOTFOUND;
 	if ((rc = aq_rows(r, q)))
 		return rc;
-	return aq_add(q, "a.id = ?", v);
-}
-
-typedef web_row_fn row_fn;
-
-static int aq_run(struct web_req *r, const struct web_where *q, const char *cols, const char *tail,
-		  int64_t limit, int64_t offset, row_fn fn, void *arg)
-{
-	return web_where_run(r, A_FROM, q, cols, tail, limit, offset, fn, arg);
-}
-
-static int aq_count(struct web_req *r, const struct web_where *q, int64_t *n)
-{
-	return web_where_count(r, A_FROM, q, n);
-}
-
-static const char list_tail[] = "ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?";
-
-/* Calls fn for each recipient of alert id (channel, target, state, attempts, delivered_at).
- * cache (may be NULL) keeps the statement for the next row of a list; the caller finalizes. */
-static int targets_each(struct web_req *r, struct store_stmt **cache, int64_t id, row_fn fn,
-			void *arg)
-{
-	struct store_stmt *st = cache ? *cache : NULL;
-	int rc = 0;
-
-	if (st)
-		stmt_reset(st);
-	else if ((rc = store_prepare(r->s,
-				     "SELECT channel, target, state, attempts, delivered_at FROM "
-				     "alert_targets WHERE alert_id = ? ORDER BY channel, target",
-				     &st, &r->err)))
-		return rc;
-	stmt_bind_int64(st, 1, id);
-	while ((rc = stmt_step(st, &r->err)) == 1)
-		if ((rc = fn(r, st, arg)))
-			break;
-	if (cache)
-		*cache = st;
-	else
-		stmt_finalize(st);
-	return rc < 0 ? rc : 0;
-}
-
-/* Calls fn for each delivery attempt of alert id (at, channel, target, attempt, status, error). */
-static int deliveries_each(struct web_req *r, int64_t id, row_fn fn, void *arg)
-{
-	struct store_stmt *st = NULL;
-	int rc = store_prepare(r->s,
-			       "SELECT at, channel, target, attempt, status, error FROM "
-			       "alert_deliveries WHERE alert_id = ? ORDER BY at, id",
-			       &st, &r->err);
-
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, id);
-	while ((rc = stmt_step(st, &r->err)) == 1)
-		if ((rc = fn(r, st, arg)))
-			break;
-	stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+	q->id = *id;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- JSON */
 
-static int target_json(struct web_req *r, struct store_stmt *st, void *arg)
+static int target_json(void *arg, const struct alert_target_row *t)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	(void)r;
-	json_add_str(o, "channel", stmt_text(st, 0));
-	json_add_str(o, "target", stmt_text(st, 1));
-	json_add_str(o, "state", stmt_text(st, 2));
-	cJSON_AddNumberToObject(o, "attempts", (double)stmt_int64(st, 3));
-	json_add_time(o, "delivered_at", stmt_int64(st, 4));
+	json_add_str(o, "channel", t->channel);
+	json_add_str(o, "target", t->target);
+	json_add_str(o, "state", t->state);
+	cJSON_AddNumberToObject(o, "attempts", (double)t->attempts);
+	json_add_time(o, "delivered_at", t->delivered_at);
 	cJSON_AddItemToArray(arg, o);
 	return 0;
 }
 
-static int delivery_json(struct web_req *r, struct store_stmt *st, void *arg)
+static int delivery_json(void *arg, const struct alert_delivery_row *d)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	(void)r;
-	json_add_time(o, "at", stmt_int64(st, 0));
-	json_add_str(o, "channel", stmt_text(st, 1));
-	json_add_str(o, "target", stmt_text(st, 2));
-	cJSON_AddNumberToObject(o, "attempt", (double)stmt_int64(st, 3));
-	json_add_str(o, "status", stmt_text(st, 4));
-	json_add_str(o, "error", stmt_text(st, 5));
+	json_add_time(o, "at", d->at);
+	json_add_str(o, "channel", d->channel);
+	json_add_str(o, "target", d->target);
+	cJSON_AddNumberToObject(o, "attempt", (double)d->attempt);
+	json_add_str(o, "status", d->status);
+	json_add_str(o, "error", d->error);
 	cJSON_AddItemToArray(arg, o);
 	return 0;
 }
 
 /* One alert as JSON with its recipients; full adds the body and the delivery log. */
-static int alert_json(struct web_req *r, struct store_stmt *st, bool full,
-		      struct store_stmt **cache, cJSON **out)
+static int alert_json(struct web_req *r, const struct alert_row *a, bool full, cJSON **out)
 {
 	cJSON *o = cJSON_CreateObject();
-	int64_t id = stmt_int64(st, C_ID);
 	int rc;
 
-	cJSON_AddNumberToObject(o, "id", (double)id);
-	json_add_str(o, "org", stmt_text(st, C_ORG));
-	json_add_str(o, "kind", stmt_int64(st, C_NOTICE) ? "notice" : "alert");
-	json_add_str(o, "issue_key", stmt_text(st, C_ISSUE));
-	json_add_str(o, "subject", stmt_text(st, C_SUBJECT));
-	json_add_time(o, "created_at", stmt_int64(st, C_CREATED));
-	cJSON_AddBoolToObject(o, "urgent", stmt_int64(st, C_URGENT) != 0);
-	cJSON_AddBoolToObject(o, "acked", !stmt_is_null(st, C_ACKED_AT));
-	json_add_time(o, "acked_at", stmt_int64(st, C_ACKED_AT));
-	json_add_str(o, "acked_by", stmt_text(st, C_ACKED_BY));
+	cJSON_AddNumberToObject(o, "id", (double)a->id);
+	json_add_str(o, "org", a->org);
+	json_add_str(o, "kind", a->notice ? "notice" : "alert");
+	json_add_str(o, "issue_key", a->issue_key);
+	json_add_str(o, "subject", a->subject);
+	json_add_time(o, "created_at", a->created_at);
+	cJSON_AddBoolToObject(o, "urgent", a->urgent);
+	cJSON_AddBoolToObject(o, "acked", a->acked_at != 0);
+	json_add_time(o, "acked_at", a->acked_at);
+	json_add_str(o, "acked_by", a->acked_by);
 	if (full)
-		json_add_str(o, "body", stmt_text(st, C_BODY));
-	rc = targets_each(r, cache, id, target_json, cJSON_AddArrayToObject(o, "targets"));
+		json_add_str(o, "body", a->body);
+	rc = alert_targets_each(r->s, a->id, target_json, cJSON_AddArrayToObject(o, "targets"),
+				&r->err);
 	if (!rc && full)
-		rc = deliveries_each(r, id, delivery_json, cJSON_AddArrayToObject(o, "deliveries"));
+		rc = alert_deliveries_each(r->s, a->id, delivery_json,
+					   cJSON_AddArrayToObject(o, "deliveries"), &r->err);
 	if (rc) {
 		cJSON_Delete(o);
 		return rc;
@@ -243,75 +141,65 @@ static int alert_json(struct web_req *r, struct store_stmt *st, bool full,
 	return 0;
 }
 
-/* A JSON list being filled, with the recipients statement reused across its rows. */
 struct json_list {
+	struct web_req *r;
 	cJSON *items;
-	struct store_stmt *targets;
+	bool full, found;
+	cJSON *one;
 };
 
-static int json_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int json_row(void *arg, const struct alert_row *a)
 {
 	struct json_list *l = arg;
 	cJSON *o = NULL;
-	int rc = alert_json(r, st, false, &l->targets, &o);
+	int rc = alert_json(l->r, a, l->full, &o);
 
-	if (!rc)
+	if (rc)
+		return rc;
+	l->found = true;
+	if (l->items)
 		cJSON_AddItemToArray(l->items, o);
-	return rc;
+	else
+		l->one = o;
+	return 0;
 }
 
 int web_api_alerts(struct web_req *r)
 {
-	int64_t limit, offset, total;
-	struct json_list l = {0};
-	struct web_where q;
+	int64_t total;
+	struct json_list l = {r, NULL, false, false, NULL};
+	struct alert_query q;
 	cJSON *o;
 	int rc;
 
-	if ((rc = aq_rows(r, &q)) || (rc = web_paging(r, 100, 1000, &limit, &offset)) ||
-	    (rc = aq_filters(r, &q)) || (rc = aq_count(r, &q, &total)))
+	if ((rc = aq_rows(r, &q)) || (rc = web_paging(r, 100, 1000, &q.limit, &q.offset)) ||
+	    (rc = aq_filters(r, &q)) || (rc = alert_query_count(r->s, &q, &total, &r->err)))
 		return rc;
 	o = cJSON_CreateObject();
 	l.items = cJSON_AddArrayToObject(o, "items");
-	rc = aq_run(r, &q, A_COLS, list_tail, limit, offset, json_row, &l);
-	stmt_finalize(l.targets);
-	if (rc) {
+	if ((rc = alert_query_run(r->s, &q, json_row, &l, &r->err))) {
 		cJSON_Delete(o);
 		return rc;
 	}
 	cJSON_AddNumberToObject(o, "total", (double)total);
-	cJSON_AddNumberToObject(o, "limit", (double)limit);
-	cJSON_AddNumberToObject(o, "offset", (double)offset);
+	cJSON_AddNumberToObject(o, "limit", (double)q.limit);
+	cJSON_AddNumberToObject(o, "offset", (double)q.offset);
 	return web_json_reply(r, 200, o);
-}
-
-struct one {
-	cJSON *json;
-	bool found;
-};
-
-static int one_json_row(struct web_req *r, struct store_stmt *st, void *arg)
-{
-	struct one *one = arg;
-
-	one->found = true;
-	return alert_json(r, st, true, NULL, &one->json);
 }
 
 /* The {id} alert among the caller's rows as JSON; M_ENOTFOUND as if absent otherwise. */
 static int one_json(struct web_req *r, cJSON **out)
 {
-	struct one one = {0};
-	struct web_where q;
+	struct json_list l = {r, NULL, true, false, NULL};
+	struct alert_query q;
 	int64_t id;
 	int rc;
 
-	if ((rc = aq_id(r, &q, &id)) ||
-	    (rc = aq_run(r, &q, A_COLS, "LIMIT 1", 0, 0, one_json_row, &one)))
+	if ((rc = aq_id(r, &q, &id)) || (rc = alert_query_run(r->s, &q, json_row, &l, &r->err)))
 		return rc;
-	if (!one.found)
+	if (!l.found)
 		return M_ENOTFOUND;
-	*out = one.json;
+	*out = l.one;
 	return 0;
 }
 
@@ -329,11 +217,11 @@ int web_api_alert(struct web_req *r)
  * route lets only analysts (any) and operators (their own, by the row rule) get here. */
 static int ack_param(struct web_req *r, int64_t *id)
 {
-	struct web_where q;
+	struct alert_query q;
 	int64_t n = 0;
 	int rc;
 
-	if ((rc = aq_id(r, &q, id)) || (rc = aq_count(r, &q, &n)))
+	if ((rc = aq_id(r, &q, id)) || (rc = alert_query_count(r->s, &q, &n, &r->err)))
 		return rc;
 	if (n != 1)
 		return M_ENOTFOUND;
@@ -399,44 +287,48 @@ static const char *state_label(struct web_req *r, const char *state)
 	return state;
 }
 
-static int target_cell(struct web_req *r, struct store_stmt *st, void *arg)
+/* A callback's request and an extra argument. */
+struct ctx {
+	struct web_req *r;
+	void *arg;
+};
+
+static int target_cell(void *arg, const struct alert_target_row *t)
 {
-	(void)arg;
-	web_out(r, "<li class=\"dl-%s\">%s <span class=\"state\">%s</span></li>", stmt_text(st, 2),
-		stmt_text(st, 1), state_label(r, stmt_text(st, 2)));
+	struct web_req *r = arg;
+
+	web_out(r, "<li class=\"dl-%s\">%s <span class=\"state\">%s</span></li>", t->state,
+		t->target, state_label(r, t->state));
 	return 0;
 }
 
 /* The acknowledgement cell: 確認済み with the time (JST) and who, or 未確認 and a button. */
-static void ack_cell(struct web_req *r, struct store_stmt *st, const char *from)
+static void ack_cell(struct web_req *r, const struct alert_row *a, const char *from)
 {
-	int64_t id = stmt_int64(st, C_ID);
-
-	if (!stmt_is_null(st, C_ACKED_AT)) {
-		web_out(r, "<span class=\"acked\" id=\"ack-state-%L\">%T %s%R%s</span>", id,
-			M_ACKED, web_jst(r, stmt_int64(st, C_ACKED_AT)),
-			stmt_text(st, C_ACKED_BY) ? " · " : "", stmt_text(st, C_ACKED_BY));
+	if (a->acked_at) {
+		web_out(r, "<span class=\"acked\" id=\"ack-state-%L\">%T %s%R%s</span>", a->id,
+			M_ACKED, web_jst(r, a->acked_at), a->acked_by ? " · " : "", a->acked_by);
 		return;
 	}
-	web_out(r, "<span class=\"warn\" id=\"ack-state-%L\">%T</span>", id, M_UNACKED);
+	web_out(r, "<span class=\"warn\" id=\"ack-state-%L\">%T</span>", a->id, M_UNACKED);
 	if (!may_ack(r))
 		return;
-	web_out(r, " <form method=\"post\" action=\"/alerts/%L/ack\" class=\"inline\">", id);
+	web_out(r, " <form method=\"post\" action=\"/alerts/%L/ack\" class=\"inline\">", a->id);
 	web_csrf_field(r);
 	web_out(r,
 		"<input type=\"hidden\" name=\"from\" value=\"%s\"><button type=\"submit\" "
 		"id=\"ack-%L\">%T</button></form>",
-		from, id, M_ACK);
+		from, a->id, M_ACK);
 }
 
-static enum web_msg kind_msg(struct store_stmt *st)
+static enum web_msg kind_msg(const struct alert_row *a)
 {
-	return stmt_int64(st, C_NOTICE) ? M_KIND_NOTICE : M_KIND_ALERT;
+	return a->notice ? M_KIND_NOTICE : M_KIND_ALERT;
 }
 
-static int html_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int html_row(void *arg, const struct alert_row *a)
 {
-	int64_t id = stmt_int64(st, C_ID);
+	struct web_req *r = arg;
 	int rc;
 
 	web_out(
@@ -444,14 +336,13 @@ static int html_row(struct web_req *r, struct store_stmt *st, void *arg)
 	    "<tr id=\"alert-%L\"><td><a href=\"/alerts/%L\">%L</a></td><td><a href=\"/orgs/%u\">"
 	    "%s</a></td><td>%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td>%s</td><td><ul "
 	    "class=\"targets\">",
-	    id, id, id, stmt_text(st, C_ORG), stmt_text(st, C_ORG), kind_msg(st),
-	    stmt_int64(st, C_URGENT) ? " <strong class=\"warn\">!</strong>" : "", id,
-	    stmt_text(st, C_SUBJECT), web_jst(r, stmt_int64(st, C_CREATED)));
-	/* arg: the recipients statement reused across the page's rows */
-	if ((rc = targets_each(r, arg, id, target_cell, NULL)))
+	    a->id, a->id, a->id, a->org, a->org, kind_msg(a),
+	    a->urgent ? " <strong class=\"warn\">!</strong>" : "", a->id, a->subject,
+	    web_jst(r, a->created_at));
+	if ((rc = alert_targets_each(r->s, a->id, target_cell, r, &r->err)))
 		return rc;
 	web_out(r, "</ul></td><td>");
-	ack_cell(r, st, "list");
+	ack_cell(r, a, "list");
 	web_out(r, "</td></tr>");
 	return 0;
 }
@@ -504,90 +395,93 @@ static void pager(struct web_req *r, int64_t limit, int64_t offset, int64_t tota
 static void table_head(struct web_req *r)
 {
 	web_out(r,
-		"<table id=\"alerts\"><thead><tr><th>#</th><th>%T</th><th>%T</th><th>%T</th>"
+		"<div class=\"scroll\"><table id=\"alerts\"><thead><tr><th>#</th><th>%T</th>"
+		"<th>%T</th><th>%T</th>"
 		"<th>%T</th><th>%T</th><th>%T</th></tr></thead><tbody>",
 		M_ORG, M_KIND, M_ALERT_SUBJECT, M_CREATED, M_DELIVERY, M_ACK_STATE);
 }
 
 int web_page_alerts(struct web_req *r)
 {
-	int64_t limit, offset, total;
+	int64_t total;
 	size_t mark = r->out.len;
-	struct store_stmt *targets = NULL;
-	struct web_where q;
+	struct alert_query q;
 	int rc;
 
-	if ((rc = aq_rows(r, &q)) || (rc = web_paging(r, 50, 500, &limit, &offset)) ||
-	    (rc = aq_filters(r, &q)) || (rc = aq_count(r, &q, &total)))
+	if ((rc = aq_rows(r, &q)) || (rc = web_paging(r, 50, 500, &q.limit, &q.offset)) ||
+	    (rc = aq_filters(r, &q)) || (rc = alert_query_count(r->s, &q, &total, &r->err)))
 		return rc;
 	web_page_begin(r, M_NAV_ALERTS);
 	filter_form(r);
+	web_out(
+	    r,
+	    "<p class=\"export\"><a id=\"alerts-csv\" href=\"/alerts.csv?%R\" download>%T</a></p>",
+	    web_filter_qs(r, filter_keys, ARRAY_SIZE(filter_keys)), M_CSV_EXPORT);
 	table_head(r);
-	rc = aq_run(r, &q, A_COLS, list_tail, limit, offset, html_row, &targets);
-	stmt_finalize(targets);
+	rc = alert_query_run(r->s, &q, html_row, r, &r->err);
 	if (rc) {
 		truncate_out(r, mark); /* the error page replaces the half-written one */
 		return rc;
 	}
-	web_out(r, "</tbody></table>");
+	web_out(r, "</tbody></table></div>");
 	if (total == 0)
 		web_out(r, "<p class=\"empty\">%T</p>", M_NO_DATA_YET);
-	pager(r, limit, offset, total);
+	pager(r, q.limit, q.offset, total);
 	web_page_end(r);
 	return 0;
 }
 
-static int target_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int target_row(void *arg, const struct alert_target_row *t)
 {
-	(void)arg;
+	struct web_req *r = arg;
+
 	web_out(r,
 		"<tr><td>%s</td><td>%s</td><td class=\"dl-%s\">%s</td><td class=\"num\">%L</td>"
 		"<td>%s</td></tr>",
-		stmt_text(st, 0), stmt_text(st, 1), stmt_text(st, 2),
-		state_label(r, stmt_text(st, 2)), stmt_int64(st, 3), web_jst(r, stmt_int64(st, 4)));
+		t->channel, t->target, t->state, state_label(r, t->state), t->attempts,
+		web_jst(r, t->delivered_at));
 	return 0;
 }
 
-static int delivery_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int delivery_row(void *arg, const struct alert_delivery_row *d)
 {
-	(void)arg;
+	struct web_req *r = arg;
+
 	web_out(r,
 		"<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"num\">%L</td><td>%s</td>"
 		"<td>%s</td></tr>",
-		web_jst(r, stmt_int64(st, 0)), stmt_text(st, 1), stmt_text(st, 2),
-		stmt_int64(st, 3), stmt_text(st, 4), stmt_text(st, 5));
+		web_jst(r, d->at), d->channel, d->target, d->attempt, d->status, d->error);
 	return 0;
 }
 
-static int detail_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int detail_row(void *arg, const struct alert_row *a)
 {
-	int64_t id = stmt_int64(st, C_ID);
+	struct ctx *c = arg;
+	struct web_req *r = c->r;
 	int rc;
 
-	*(bool *)arg = true;
+	*(bool *)c->arg = true;
 	web_page_begin(r, M_ALERT);
 	web_out(r,
 		"<h2 id=\"alert-subject\">%s</h2><dl class=\"facts\"><dt>#</dt><dd id=\"alert-id\">"
 		"%L</dd><dt>%T</dt><dd><a href=\"/orgs/%u\">%s</a></dd><dt>%T</dt><dd>%T</dd>"
 		"<dt>%T</dt><dd>%T</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>",
-		stmt_text(st, C_SUBJECT), id, M_ORG, stmt_text(st, C_ORG), stmt_text(st, C_ORG),
-		M_KIND, kind_msg(st), M_URGENT, stmt_int64(st, C_URGENT) ? M_YES : M_NO, M_CREATED,
-		web_jst(r, stmt_int64(st, C_CREATED)), M_ACK_STATE);
-	ack_cell(r, st, "detail");
-	web_out(r, "</dd></dl><h2>%T</h2><pre id=\"alert-body\">%s</pre>", M_BODY,
-		stmt_text(st, C_BODY));
+		a->subject, a->id, M_ORG, a->org, a->org, M_KIND, kind_msg(a), M_URGENT,
+		a->urgent ? M_YES : M_NO, M_CREATED, web_jst(r, a->created_at), M_ACK_STATE);
+	ack_cell(r, a, "detail");
+	web_out(r, "</dd></dl><h2>%T</h2><pre id=\"alert-body\">%s</pre>", M_BODY, a->body);
 	web_out(r,
 		"<h2>%T</h2><table id=\"targets\"><thead><tr><th>%T</th><th>%T</th><th>%T</th>"
 		"<th class=\"num\">%T</th><th>%T</th></tr></thead><tbody>",
 		M_DELIVERY, M_CHANNEL, M_RECIPIENT, M_STATUS, M_ATTEMPTS, M_DELIVERED_AT);
-	if ((rc = targets_each(r, NULL, id, target_row, NULL)))
+	if ((rc = alert_targets_each(r->s, a->id, target_row, r, &r->err)))
 		return rc;
 	web_out(r,
 		"</tbody></table><h2>%T</h2><table id=\"deliveries\"><thead><tr><th>%T</th>"
 		"<th>%T</th><th>%T</th><th class=\"num\">%T</th><th>%T</th><th>%T</th></tr></thead>"
 		"<tbody>",
 		M_DELIVERY_LOG, M_TIME, M_CHANNEL, M_RECIPIENT, M_ATTEMPTS, M_STATUS, M_ERRORS);
-	if ((rc = deliveries_each(r, id, delivery_row, NULL)))
+	if ((rc = alert_deliveries_each(r->s, a->id, delivery_row, r, &r->err)))
 		return rc;
 	web_out(r, "</tbody></table><p><a href=\"/alerts\">%T</a></p>", M_NAV_ALERTS);
 	web_page_end(r);
@@ -597,13 +491,14 @@ static int detail_row(struct web_req *r, struct store_stmt *st, void *arg)
 int web_page_alert(struct web_req *r)
 {
 	bool found = false;
-	struct web_where q;
+	struct ctx c = {r, &found};
+	struct alert_query q;
 	int64_t id;
 	int rc;
 
 	if ((rc = aq_id(r, &q, &id)))
 		return rc;
-	if ((rc = aq_run(r, &q, A_COLS, "LIMIT 1", 0, 0, detail_row, &found))) {
+	if ((rc = alert_query_run(r->s, &q, detail_row, &c, &r->err))) {
 		truncate_out(r, 0);
 		return rc;
 	}
@@ -612,31 +507,43 @@ int web_page_alert(struct web_req *r)
 
 /* ---------------------------------------------------------------- the token link */
 
-/* The alert a token names (id, org, subject, created, acked_at): 1 found, 0 not, or an error.
- * Only the token's SHA-256 is stored. */
-static int token_find(struct web_req *r, const char *token, row_fn fn, void *arg)
+/* The alert a token names: 1 found (fn called with it), 0 not, or an error. Only the token's
+ * SHA-256 is stored. */
+typedef int (*a_row_fn)(void *arg, const struct alert_row *a);
+
+struct found {
+	a_row_fn fn;
+	void *arg;
+	bool found;
+};
+
+static int found_row(void *arg, const struct alert_row *a)
+{
+	struct found *f = arg;
+
+	f->found = true;
+	return f->fn(f->arg, a);
+}
+
+static int token_find(struct web_req *r, const char *token, a_row_fn fn, void *arg)
 {
 	char hex[65];
-	struct store_stmt *st = NULL;
+	struct alert_query q = {0};
+	struct found f = {fn, arg, false};
 	int rc;
 
 	if ((rc = token_hash(token, hex, &r->err)))
 		return rc;
-	if ((rc = store_prepare(r->s,
-				"SELECT " A_COLS " FROM " A_FROM " WHERE a.ack_token_sha256 = ?",
-				&st, &r->err)))
+	q.token_sha256 = hex;
+	q.limit = 1;
+	if ((rc = alert_query_run(r->s, &q, found_row, &f, &r->err)))
 		return rc;
-	stmt_bind_text(st, 1, hex);
-	rc = stmt_step(st, &r->err);
-	if (rc == 1 && (rc = fn(r, st, arg)) == 0)
-		rc = 1;
-	stmt_finalize(st);
-	return rc;
+	return f.found ? 1 : 0;
 }
 
 /* Refuses a throttled address; counts an unknown token against it (like failed logins).
  * 0 when the token names an alert (fn was called with it). */
-static int token_gate(struct web_req *r, const char *token, row_fn fn, void *arg)
+static int token_gate(struct web_req *r, const char *token, a_row_fn fn, void *arg)
 {
 	const char *client = r->client ? r->client : "";
 	int64_t wait = auth_throttle_wait(r->s, "addr", client, r->now);
@@ -660,20 +567,22 @@ static int token_gate(struct web_req *r, const char *token, row_fn fn, void *arg
 	return 0;
 }
 
-static int confirm_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int confirm_row(void *arg, const struct alert_row *a)
 {
-	const char *token = arg;
+	struct ctx *c = arg;
+	struct web_req *r = c->r;
+	const char *token = c->arg;
 	char csrf[AUTH_HEX_MAX];
 
 	web_page_begin(r, M_ACK_TITLE);
 	web_out(r,
 		"<dl class=\"facts\"><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd id=\"alert-subject\">%s"
 		"</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>",
-		M_ORG, stmt_text(st, C_ORG), M_ALERT_SUBJECT, stmt_text(st, C_SUBJECT), M_CREATED,
-		web_jst(r, stmt_int64(st, C_CREATED)), M_ACK_STATE);
-	if (!stmt_is_null(st, C_ACKED_AT)) {
+		M_ORG, a->org, M_ALERT_SUBJECT, a->subject, M_CREATED, web_jst(r, a->created_at),
+		M_ACK_STATE);
+	if (a->acked_at) {
 		web_out(r, "<span class=\"acked\" id=\"ack-state\">%T %s</span></dd></dl>", M_ACKED,
-			web_jst(r, stmt_int64(st, C_ACKED_AT)));
+			web_jst(r, a->acked_at));
 		web_page_end(r);
 		return 0;
 	}
@@ -689,11 +598,10 @@ static int confirm_row(struct web_req *r, struct store_stmt *st, void *arg)
 	return 0;
 }
 
-static int nop_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int nop_row(void *arg, const struct alert_row *a)
 {
-	(void)r;
-	(void)st;
 	(void)arg;
+	(void)a;
 	return 0;
 }
 
@@ -702,7 +610,8 @@ int web_page_ack_token(struct web_req *r)
 {
 	const char *token = web_kv_get(&r->params, "token");
 	size_t mark = r->out.len;
-	int rc = token_gate(r, token, confirm_row, (void *)token);
+	struct ctx c = {r, (void *)token};
+	int rc = token_gate(r, token, confirm_row, &c);
 
 	if (rc)
 		truncate_out(r, mark);
@@ -741,15 +650,14 @@ int web_post_ack_token(struct web_req *r)
 
 /* ---------------------------------------------------------------- dashboard */
 
-static int panel_row(struct web_req *r, struct store_stmt *st, void *arg)
+static int panel_row(void *arg, const struct alert_row *a)
 {
-	(void)arg;
+	struct web_req *r = arg;
+
 	web_out(r,
 		"<tr><td><a href=\"/alerts/%L\">%L</a></td><td><a href=\"/orgs/%u\">%s</a></td>"
 		"<td>%T</td><td>%s</td><td>%s</td></tr>",
-		stmt_int64(st, C_ID), stmt_int64(st, C_ID), stmt_text(st, C_ORG),
-		stmt_text(st, C_ORG), kind_msg(st), stmt_text(st, C_SUBJECT),
-		web_jst(r, stmt_int64(st, C_CREATED)));
+		a->id, a->id, a->org, a->org, kind_msg(a), a->subject, web_jst(r, a->created_at));
 	return 0;
 }
 
@@ -757,15 +665,15 @@ static int panel_row(struct web_req *r, struct store_stmt *st, void *arg)
  * rows, and the newest five. */
 void web_panel_alerts(struct web_req *r)
 {
-	struct web_where q, c;
+	struct alert_query q;
 	int64_t total = 0;
 
 	web_out(r, "<section class=\"panel\" id=\"alerts-awaiting\"><h2>%T</h2>",
 		M_ALERTS_AWAITING);
 	/* Count by the (urgent, acked_at, org_slug) index; the newest five walk created_at. */
-	if (aq_rows(r, &q) || aq_add(&q, A_UNACKED " AND " A_IS_URGENT, NULL) || aq_rows(r, &c) ||
-	    aq_add(&c, "a.acked_at IS NULL AND a.urgent = 1", NULL) || aq_count(r, &c, &total) ||
-	    total == 0) {
+	if (aq_rows(r, &q) || (q.unacked = q.urgent = true, false) ||
+	    alert_query_count(r->s, &q, &total, &r->err) || total == 0) {
+		merr_init(&r->err);
 		web_out(r, "<p id=\"alerts-awaiting-count\" data-count=\"0\">%T</p></section>",
 			M_NO_DATA_YET);
 		return;
@@ -775,6 +683,81 @@ void web_panel_alerts(struct web_req *r)
 		"data-count=\"%L\">%L %T</a></p><table><thead><tr><th>#</th><th>%T</th><th>%T</th>"
 		"<th>%T</th><th>%T</th></tr></thead><tbody>",
 		total, total, M_UNACKED, M_ORG, M_KIND, M_ALERT_SUBJECT, M_CREATED);
-	aq_run(r, &q, A_COLS, list_tail, 5, 0, panel_row, NULL);
+	q.limit = 5;
+	if (alert_query_run(r->s, &q, panel_row, r, &r->err))
+		merr_init(&r->err);
 	web_out(r, "</tbody></table></section>");
+}
+
+/* ---------------------------------------------------------------- CSV export */
+
+/* One CSV cell: quoted, quotes doubled, a formula-looking start (= + - @ tab CR) neutralised. */
+static int csv_cell(struct buf *b, const char *v, bool last)
+{
+	int rc = buf_addc(b, '"');
+
+	if (v && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
+		  v[0] == '\r'))
+		rc = rc ? rc : buf_addc(b, '\'');
+	for (const char *p = v ? v : ""; !rc && *p; p++)
+		rc = *p == '"' ? buf_adds(b, "\"\"") : buf_addc(b, *p);
+	rc = rc ? rc : buf_addc(b, '"');
+	return rc ? rc : buf_adds(b, last ? "\r\n" : ",");
+}
+
+static int csv_row(void *arg, const struct alert_row *a)
+{
+	struct web_req *r = arg;
+	char id[24], created[TIME_STR_MAX], acked[TIME_STR_MAX] = "";
+	int rc = 0;
+
+	snprintf(id, sizeof(id), "%lld", (long long)a->id);
+	time_fmt_jst(a->created_at, created);
+	if (a->acked_at)
+		time_fmt_jst(a->acked_at, acked);
+	const char *cells[] = {id,
+			       a->org,
+			       web_msg(r->lang, kind_msg(a)),
+			       a->urgent ? web_msg(r->lang, M_URGENT) : "",
+			       a->subject,
+			       created,
+			       acked,
+			       a->acked_by ? a->acked_by : ""};
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(cells); i++)
+		rc = csv_cell(&r->out, cells[i], i + 1 == ARRAY_SIZE(cells));
+	return rc ? M_ENOMEM : 0;
+}
+
+/* GET /alerts.csv: the list's filters, every matching alert and notice (caller's rows). */
+int web_get_alerts_csv(struct web_req *r)
+{
+	static const char *const head[] = {"番号 / id",
+					   "事業者 / org",
+					   "種別 / kind",
+					   "緊急 / urgent",
+					   "件名 / subject",
+					   "作成 (JST) / created",
+					   "確認 (JST) / acknowledged",
+					   "確認者 / by"};
+	struct alert_query q;
+	int rc;
+
+	if ((rc = aq_rows(r, &q)) || (rc = aq_filters(r, &q)))
+		return rc;
+	q.limit = 200000;
+	buf_release(&r->out);
+	buf_init(&r->out, (size_t)64 << 20);
+	rc = buf_adds(&r->out, "\xEF\xBB\xBF");
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(head); i++)
+		rc = csv_cell(&r->out, head[i], i + 1 == ARRAY_SIZE(head));
+	if (rc)
+		return M_ENOMEM;
+	if ((rc = alert_query_run(r->s, &q, csv_row, r, &r->err))) {
+		buf_reset(&r->out);
+		return rc;
+	}
+	r->ctype = "text/csv; charset=utf-8";
+	snprintf(r->disposition, sizeof(r->disposition),
+		 "attachment; filename=\"mamori-alerts.csv\"");
+	return 0;
 }

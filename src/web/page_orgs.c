@@ -177,7 +177,9 @@ static int dash_panels(struct web_req *r)
 		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
 		M_TOTAL, sn.total, sn.critical);
 	/* Each panel says so honestly when its table is empty. */
+	web_panel_mine(r);
 	web_panel_grades(r);
+	web_panel_coverage(r);
 	web_panel_urgent(r);
 	web_panel_rescan(r);
 	return 0;

@@ -3,7 +3,6 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,27 +15,7 @@
 #include "report/report.h"
 #include "web/web_int.h"
 
-#define REP_MAX 128
 #define REP_FILE_MAX ((size_t)7 << 20) /* below the response buffer's 8 MB cap */
-
-/* The formats a report is written in: the only extensions a download may name. */
-static const struct {
-	const char *ext, *ctype;
-} formats[] = {
-    {"pdf", "application/pdf"},
-    {"html", "text/html; charset=utf-8"},
-};
-
-struct rep_entry {
-	char period[8];
-	bool fmt[ARRAY_SIZE(formats)];
-	int64_t size[ARRAY_SIZE(formats)];
-};
-
-struct rep_list {
-	struct rep_entry v[REP_MAX];
-	size_t n;
-};
 
 /* Report rendering (pango, fontconfig) is not known to be safe from several threads. */
 static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -46,113 +25,22 @@ static const char *L(const struct web_req *r, const char *ja, const char *en)
 	return r->lang == WEB_LANG_EN ? en : ja;
 }
 
-/* "2026Q4": four digits, Q, 1..4. */
-static bool period_valid(const char *s, size_t n)
-{
-	if (n != 6 || s[4] != 'Q' || s[5] < '1' || s[5] > '4')
-		return false;
-	for (size_t i = 0; i < 4; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-/* Splits "2026Q4.pdf" into a period and an index into formats; false for anything else. */
-static bool parse_file(const char *file, char period[8], size_t *fmt)
-{
-	const char *dot = file ? strchr(file, '.') : NULL;
-
-	if (!dot || !period_valid(file, (size_t)(dot - file)))
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
-		if (strcmp(dot + 1, formats[i].ext) == 0) {
-			memcpy(period, file, 6);
-			period[6] = '\0';
-			*fmt = i;
-			return true;
-		}
-	return false;
-}
-
 bool web_report_file_parse(const char *file, char period[8], const char **ext)
 {
 	size_t f;
 
-	if (!parse_file(file, period, &f))
+	if (!report_file_parse(file, period, &f))
 		return false;
-	*ext = formats[f].ext;
+	*ext = report_formats[f].ext;
 	return true;
 }
 
 /* An operator's reports are DIR/<slug>-<period>.*: a slug the inventory reserves (one that
  * could name something else, like sector-railways) has none, even in a store imported before
  * the inventory refused it. */
-static bool org_name_safe(const char *slug);
-
-/* Slugs and sector codes become part of a file name: letters, digits, '-' and '_' only. */
-static bool name_safe(const char *s)
-{
-	if (!s || !*s || strlen(s) > 100)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return false;
-	return true;
-}
-
 static bool org_name_safe(const char *slug)
 {
-	return name_safe(slug) && !inv_slug_reserved(slug);
-}
-
-static int cmp_desc(const void *a, const void *b)
-{
-	return strcmp(((const struct rep_entry *)b)->period, ((const struct rep_entry *)a)->period);
-}
-
-static struct rep_entry *entry_for(struct rep_list *l, const char *period)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].period, period) == 0)
-			return &l->v[i];
-	if (l->n == REP_MAX)
-		return NULL;
-	memset(&l->v[l->n], 0, sizeof(l->v[0]));
-	snprintf(l->v[l->n].period, sizeof(l->v[0].period), "%s", period);
-	return &l->v[l->n++];
-}
-
-/* The reports named PREFIX<period>.<ext> in dir, newest period first. No dir: none. */
-static int list_reports(const char *dir, const char *prefix, struct rep_list *out)
-{
-	size_t pl = strlen(prefix);
-	struct dirent *de;
-	DIR *d;
-
-	out->n = 0;
-	if (!dir)
-		return 0;
-	if (!(d = opendir(dir)))
-		return 0; /* not written yet: an empty list, not an error */
-	while ((de = readdir(d)) != NULL) {
-		char period[8];
-		size_t f;
-		struct rep_entry *en;
-		struct stat st;
-		if (strncmp(de->d_name, prefix, pl) != 0 ||
-		    !parse_file(de->d_name + pl, period, &f))
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
-			continue;
-		if ((en = entry_for(out, period)) != NULL) {
-			en->fmt[f] = true;
-			en->size[f] = (int64_t)st.st_size;
-		}
-	}
-	closedir(d);
-	qsort(out->v, out->n, sizeof(out->v[0]), cmp_desc);
-	return 0;
+	return report_name_safe(slug) && !inv_slug_reserved(slug);
 }
 
 /* Appends s percent-encoded for an RFC 5987 filename* value. */
@@ -209,7 +97,7 @@ static int send_file(struct web_req *r, const char *sub, const char *name, size_
 	close(fd);
 	if (rc || n < 0)
 		return rc ? rc : M_EIO;
-	r->ctype = formats[fmt].ctype;
+	r->ctype = report_formats[fmt].ctype;
 	buf_init(&disp, sizeof(r->disposition) - 1);
 	if (buf_addf(&disp, "attachment; filename=\"%s\"; filename*=UTF-8''", ascii_name) ||
 	    add_attr_encoded(&disp, utf8_name))
@@ -229,7 +117,7 @@ static void org_prefix(const char *slug, char *out, size_t cap)
 
 void web_org_reports(struct web_req *r, const struct inv_org *o)
 {
-	struct rep_list *l = web_arena_alloc(&r->arena, sizeof(*l));
+	struct report_files *l = web_arena_alloc(&r->arena, sizeof(*l));
 	char prefix[160];
 
 	web_out(r, "<section id=\"reports\"><h2>%s</h2>",
@@ -239,7 +127,7 @@ void web_org_reports(struct web_req *r, const struct inv_org *o)
 		return;
 	}
 	org_prefix(o->slug, prefix, sizeof(prefix));
-	list_reports(r->opts ? r->opts->reports_dir : NULL, prefix, l);
+	report_files_list(r->opts ? r->opts->reports_dir : NULL, prefix, l);
 	if (l->n == 0)
 		web_out(r, "<p class=\"empty\">%T</p>", M_NO_DATA_YET);
 	else
@@ -247,13 +135,14 @@ void web_org_reports(struct web_req *r, const struct inv_org *o)
 			L(r, "ダウンロード", "Download"));
 	for (size_t i = 0; i < l->n; i++) {
 		web_out(r, "<tr><td>%s</td><td>", l->v[i].period);
-		for (size_t f = 0; f < ARRAY_SIZE(formats); f++)
+		for (size_t f = 0; f < REPORT_FORMATS; f++)
 			if (l->v[i].fmt[f])
 				web_out(r,
 					"<a class=\"report-%s\" href=\"/orgs/%u/reports/%u.%s\" "
 					"download>%s (%L KB)</a> ",
-					formats[f].ext, o->slug, l->v[i].period, formats[f].ext,
-					f == 0 ? "PDF" : "HTML", (l->v[i].size[f] + 1023) / 1024);
+					report_formats[f].ext, o->slug, l->v[i].period,
+					report_formats[f].ext, f == 0 ? "PDF" : "HTML",
+					(l->v[i].size[f] + 1023) / 1024);
 		web_out(r, "</td></tr>");
 	}
 	if (l->n)
@@ -281,7 +170,7 @@ int web_get_org_report(struct web_req *r)
 	size_t fmt;
 	int rc;
 
-	if (!parse_file(file, period, &fmt))
+	if (!report_file_parse(file, period, &fmt))
 		return M_ENOTFOUND;
 	if ((rc = web_org_load(r, 0, &d)))
 		return rc;
@@ -290,16 +179,16 @@ int web_get_org_report(struct web_req *r)
 		return M_ENOTFOUND;
 	}
 	/* The file name comes from the stored slug and the checked period, never the URL. */
-	snprintf(name, sizeof(name), "%s-%s.%s", d->orgs[0].slug, period, formats[fmt].ext);
+	snprintf(name, sizeof(name), "%s-%s.%s", d->orgs[0].slug, period, report_formats[fmt].ext);
 	snprintf(ascii, sizeof(ascii), "%s", name);
 	snprintf(utf8, sizeof(utf8), "%s-%s.%s",
 		 d->orgs[0].name_ja ? d->orgs[0].name_ja : d->orgs[0].slug, period,
-		 formats[fmt].ext);
+		 report_formats[fmt].ext);
 	inv_doc_free(d);
 	return send_file(r, NULL, name, fmt, ascii, utf8);
 }
 
-static cJSON *list_json(const struct rep_list *l, const char *base)
+static cJSON *list_json(const struct report_files *l, const char *base)
 {
 	cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
 	char url[300];
@@ -307,14 +196,14 @@ static cJSON *list_json(const struct rep_list *l, const char *base)
 	for (size_t i = 0; i < l->n; i++) {
 		cJSON *x = cJSON_CreateObject(), *fm = cJSON_AddArrayToObject(x, "formats");
 		json_add_str(x, "period", l->v[i].period);
-		for (size_t f = 0; f < ARRAY_SIZE(formats); f++) {
+		for (size_t f = 0; f < REPORT_FORMATS; f++) {
 			cJSON *y;
 			if (!l->v[i].fmt[f])
 				continue;
 			y = cJSON_CreateObject();
 			snprintf(url, sizeof(url), "%s/%s.%s", base, l->v[i].period,
-				 formats[f].ext);
-			json_add_str(y, "format", formats[f].ext);
+				 report_formats[f].ext);
+			json_add_str(y, "format", report_formats[f].ext);
 			json_add_str(y, "url", url);
 			cJSON_AddNumberToObject(y, "size", (double)l->v[i].size[f]);
 			cJSON_AddItemToArray(fm, y);
@@ -327,7 +216,7 @@ static cJSON *list_json(const struct rep_list *l, const char *base)
 
 int web_api_org_reports(struct web_req *r)
 {
-	struct rep_list *l = web_arena_alloc(&r->arena, sizeof(*l));
+	struct report_files *l = web_arena_alloc(&r->arena, sizeof(*l));
 	struct inv_doc *d = NULL;
 	char prefix[160], base[200];
 	int rc;
@@ -338,7 +227,7 @@ int web_api_org_reports(struct web_req *r)
 		return rc;
 	if (org_name_safe(d->orgs[0].slug)) {
 		org_prefix(d->orgs[0].slug, prefix, sizeof(prefix));
-		list_reports(r->opts ? r->opts->reports_dir : NULL, prefix, l);
+		report_files_list(r->opts ? r->opts->reports_dir : NULL, prefix, l);
 	} else {
 		l->n = 0;
 	}
@@ -360,7 +249,7 @@ int web_post_org_report(struct web_req *r)
 		    &r->err, M_EUNSUPPORTED,
 		    "報告書フォルダが未設定です / no reports folder (serve --reports-dir)");
 	if (p && *p) {
-		if (!period_valid(p, strlen(p)))
+		if (!report_period_valid(p, strlen(p)))
 			return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "period",
 				       "period must look like 2026Q4");
 		snprintf(period, sizeof(period), "%s", p);
@@ -448,7 +337,7 @@ static int sector_param(struct web_req *r, struct sectors *sn, size_t *idx)
 	if (rc)
 		return rc;
 	for (size_t i = 0; code && i < sn->n; i++)
-		if (strcmp(sn->s[i].code, code) == 0 && name_safe(code)) {
+		if (strcmp(sn->s[i].code, code) == 0 && report_name_safe(code)) {
 			*idx = i;
 			return 0;
 		}
@@ -459,7 +348,7 @@ int web_page_reports(struct web_req *r)
 {
 	const char *sector_dir;
 	struct sectors sn;
-	struct rep_list *l = web_arena_alloc(&r->arena, sizeof(*l));
+	struct report_files *l = web_arena_alloc(&r->arena, sizeof(*l));
 	int rc;
 
 	if (!l)
@@ -475,19 +364,19 @@ int web_page_reports(struct web_req *r)
 		L(r, "ダウンロード", "Download"));
 	for (size_t k = 0; k < sn.n; k++) {
 		char prefix[160];
-		if (!name_safe(sn.s[k].code))
+		if (!report_name_safe(sn.s[k].code))
 			continue;
 		snprintf(prefix, sizeof(prefix), "%s-", sn.s[k].code);
-		list_reports(sector_dir, prefix, l);
+		report_files_list(sector_dir, prefix, l);
 		for (size_t i = 0; i < l->n; i++) {
 			web_out(r, "<tr><td>%s</td><td>%s</td><td>",
 				r->lang == WEB_LANG_EN ? sn.s[k].en : sn.s[k].ja, l->v[i].period);
-			for (size_t f = 0; f < ARRAY_SIZE(formats); f++)
+			for (size_t f = 0; f < REPORT_FORMATS; f++)
 				if (l->v[i].fmt[f])
 					web_out(r,
 						"<a href=\"/sectors/%u/reports/%u.%s\" "
 						"download>%s</a> ",
-						sn.s[k].code, l->v[i].period, formats[f].ext,
+						sn.s[k].code, l->v[i].period, report_formats[f].ext,
 						f == 0 ? "PDF" : "HTML");
 			web_out(r, "</td></tr>");
 		}
@@ -504,20 +393,20 @@ int web_get_sector_report(struct web_req *r)
 	size_t fmt, k;
 	int rc;
 
-	if (!parse_file(web_kv_get(&r->params, "file"), period, &fmt))
+	if (!report_file_parse(web_kv_get(&r->params, "file"), period, &fmt))
 		return M_ENOTFOUND;
 	if ((rc = sector_param(r, &sn, &k)))
 		return rc;
-	snprintf(name, sizeof(name), "%s-%s.%s", sn.s[k].code, period, formats[fmt].ext);
+	snprintf(name, sizeof(name), "%s-%s.%s", sn.s[k].code, period, report_formats[fmt].ext);
 	snprintf(ascii, sizeof(ascii), "sector-%s", name);
-	snprintf(utf8, sizeof(utf8), "%s-%s.%s", sn.s[k].ja, period, formats[fmt].ext);
+	snprintf(utf8, sizeof(utf8), "%s-%s.%s", sn.s[k].ja, period, report_formats[fmt].ext);
 	return send_file(r, REPORT_SECTOR_DIR, name, fmt, ascii, utf8);
 }
 
 int web_api_sector_reports(struct web_req *r)
 {
 	struct sectors sn;
-	struct rep_list *l = web_arena_alloc(&r->arena, sizeof(*l));
+	struct report_files *l = web_arena_alloc(&r->arena, sizeof(*l));
 	char prefix[160], base[200];
 	size_t k;
 	int rc;
@@ -527,7 +416,7 @@ int web_api_sector_reports(struct web_req *r)
 	if ((rc = sector_param(r, &sn, &k)))
 		return rc;
 	snprintf(prefix, sizeof(prefix), "%s-", sn.s[k].code);
-	list_reports(sector_folder(r), prefix, l);
+	report_files_list(sector_folder(r), prefix, l);
 	snprintf(base, sizeof(base), "/sectors/%s/reports", sn.s[k].code);
 	return web_json_reply(r, 200, list_json(l, base));
 }

@@ -1,439 +1,49 @@
-/* page_scans.c - scans started from the console: POST /scans queues a scan row that a
- * background thread runs through the same resume path as `mamori scan --resume`; progress. */
+/* page_scans.c - scans started from the console: POST /scans hands the request to
+ * asm_scan_submit (scan row, audit row and a "scan" job in one transaction) and wakes the
+ * server's job queue (src/job); the scan's page and JSON show the job's progress. */
 #include "base/compat.h"
 
-#include "base/stop.h"
 #include <cjson/cJSON.h>
-#include <pthread.h>
-#include <signal.h>
 
+#include "asm/asm.h"
 #include "base/json.h"
-#include "base/log.h"
-#include "base/mem.h"
-#include "base/mtime.h"
-#include "fingerprint/fingerprint.h"
-#include "identify/identify.h"
+#include "job/job.h"
 #include "scan/scan.h"
 #include "web/web_int.h"
 
-#define JOBS_MAX 32    /* jobs remembered (queued, running and recent) */
-#define PENDING_MAX 4  /* queued + running at once: more is 429 */
 #define OPEN_SHOWN 200 /* open ports listed on the page */
-
-enum job_state {
-	JOB_FREE,
-	JOB_QUEUED,
-	JOB_RUNNING,
-	JOB_IDENTIFYING,
-	JOB_DONE,
-	JOB_INTERRUPTED,
-	JOB_FAILED
-};
-static const char *const job_state_names[] = {"",     "queued",	     "running", "identifying",
-					      "done", "interrupted", "failed"};
-
-struct job {
-	enum job_state state;
-	int64_t id, queued_at, seq;
-	char org[128];
-	uint64_t sent, received, open, pos, end;
-	double elapsed;
-	bool identify;	 /* profile "identify": `mamori scan ORG --identify` */
-	char ident[240]; /* the identify summary once it ran */
-	char error[400];
-};
-
-struct web_scanq {
-	struct web_scanq_config cfg;
-	char *db, *data_dir;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t th;
-	bool quit;
-	volatile sig_atomic_t stop; /* the scan engine's flag: 2 = stop now, skip cooldown */
-	struct job jobs[JOBS_MAX];
-	int64_t seq;
-};
 
 static const char *L(const struct web_req *r, const char *ja, const char *en)
 {
 	return r->lang == WEB_LANG_EN ? en : ja;
 }
 
-static struct job *job_find(struct web_scanq *q, int64_t id)
-{
-	for (size_t i = 0; i < JOBS_MAX; i++)
-		if (q->jobs[i].state != JOB_FREE && q->jobs[i].id == id)
-			return &q->jobs[i];
-	return NULL;
-}
-
-static bool job_active(const struct job *j)
-{
-	return j->state == JOB_QUEUED || j->state == JOB_RUNNING || j->state == JOB_IDENTIFYING;
-}
-
-/* ---- the worker ---- */
-
-struct run_ctx {
-	struct web_scanq *q;
-	int64_t id;
-};
-
-static void on_progress(void *arg, const struct scan_progress *p)
-{
-	struct run_ctx *x = arg;
-	struct job *j;
-
-	pthread_mutex_lock(&x->q->mu);
-	if ((j = job_find(x->q, x->id)) != NULL) {
-		j->sent = p->c->sent;
-		j->received = p->c->received;
-		j->open = p->c->open;
-		j->pos = p->pos;
-		j->end = p->end;
-		j->elapsed = p->elapsed;
-	}
-	pthread_mutex_unlock(&x->q->mu);
-}
-
-/* Runs scan id as `mamori scan --resume id` would: parameters from its row, the scope
- * fetched again now, every probe re-checked against it. */
-static int run_one(struct web_scanq *q, struct store *s, int64_t id, struct scan_outcome *oc,
-		   struct merr *e)
-{
-	struct run_ctx x = {q, id};
-	struct scan_params p;
-	struct scan_scope sc;
-	int64_t sid = 0;
-	int rc;
-
-	scan_params_init(&p);
-	scan_scope_init(&sc);
-	memset(oc, 0, sizeof(*oc));
-	rc = scan_params_load(s, id, &p, e);
-	if (rc == 0 && strcmp(p.state, "interrupted") != 0)
-		rc = merr_set(e, M_EINVAL, "scan %lld is %s, not waiting to run", (long long)id,
-			      p.state);
-	if (rc == 0)
-		rc = scan_scope_for_resume(s, p.scope_kind, p.org, &p.targets, time_now(), &sc, e);
-	if (rc == 0) {
-		p.cfg.allowed = &sc.allowed;
-		p.cfg.partial_scope = true;
-		p.cfg.stop = &q->stop;
-		p.cfg.max_runtime = q->cfg.max_runtime;
-		p.cfg.progress = on_progress;
-		p.cfg.progress_arg = &x;
-		rc = scan_session_run(s, p.org, NULL, &p.cfg, id, NULL, &sid, oc, e);
-	}
-	scan_scope_release(&sc);
-	scan_params_release(&p);
-	return rc;
-}
-
-/* Identifies the services on the ports scan id found open, as `mamori scan ORG --identify`
- * does (Recog fingerprints from the data folder, scope re-checked per address). */
-static int identify_after(struct web_scanq *q, struct store *s, const char *org, int64_t id,
-			  char *line, size_t cap, struct merr *e)
-{
-	struct ident_config cfg;
-	struct ident_work w = {0};
-	struct ident_counters k = {0};
-	struct ident_run_info runs[1];
-	size_t n_runs = 0;
-	struct fp_db *db = NULL;
-	char dir[4096];
-	int rc;
-
-	snprintf(dir, sizeof(dir), "%s/recog", q->cfg.data_dir ? q->cfg.data_dir : ".");
-	rc = fp_db_load(dir, &db, e);
-	if (rc == 0)
-		rc = ident_db_add_local(db, e);
-	if (rc == 0)
-		rc = ident_work_load(s, org, id, time_now(), &w, e);
-	if (rc == 0 && w.n_orgs > ARRAY_SIZE(runs))
-		rc = merr_set(e, M_EINVAL, "identify: one organisation expected");
-	if (rc == 0) {
-		ident_config_init(&cfg);
-		cfg.db = db;
-		cfg.now = time_now();
-		cfg.stop = &q->stop;
-		rc = ident_session_run(s, &cfg, &w, NULL, &k, runs, &n_runs, e);
-	}
-	if (rc == 0)
-		snprintf(line, cap,
-			 "%zu ポート: 識別 %zu, 未識別 %zu, 無応答 %zu / ports: identified %zu, "
-			 "unidentified %zu, silent %zu (%.1f s)",
-			 k.targets, k.identified, k.unidentified, k.silent, k.identified,
-			 k.unidentified, k.silent, k.elapsed);
-	ident_work_release(&w);
-	fp_db_free(db);
-	return rc;
-}
-
-/* The job's scan, then identify when asked and the scan walked everything. */
-static int run_job(struct web_scanq *q, struct store *s, int64_t id, struct scan_outcome *oc,
-		   struct merr *e)
-{
-	char org[128] = "", line[240] = "";
-	bool identify = false;
-	struct job *j;
-	int rc = run_one(q, s, id, oc, e);
-
-	pthread_mutex_lock(&q->mu);
-	if ((j = job_find(q, id)) != NULL) {
-		identify = j->identify;
-		snprintf(org, sizeof(org), "%s", j->org);
-		if (rc == 0 && identify && oc->complete) {
-			j->state = JOB_IDENTIFYING;
-			j->pos = j->end;
-			j->sent = oc->c.sent;
-			j->received = oc->c.received;
-			j->open = oc->c.open;
-			j->elapsed = oc->elapsed;
-		}
-	}
-	pthread_mutex_unlock(&q->mu);
-	if (rc || !identify || !oc->complete)
-		return rc;
-	rc = identify_after(q, s, org, id, line, sizeof(line), e);
-	pthread_mutex_lock(&q->mu);
-	if ((j = job_find(q, id)) != NULL)
-		snprintf(j->ident, sizeof(j->ident), "%s", line);
-	pthread_mutex_unlock(&q->mu);
-	return rc;
-}
-
-static struct job *next_queued(struct web_scanq *q)
-{
-	struct job *best = NULL;
-
-	for (size_t i = 0; i < JOBS_MAX; i++)
-		if (q->jobs[i].state == JOB_QUEUED && (!best || q->jobs[i].seq < best->seq))
-			best = &q->jobs[i];
-	return best;
-}
-
-static void *worker(void *arg)
-{
-	struct web_scanq *q = arg;
-	struct store *s = NULL;
-	struct merr e;
-
-	merr_init(&e);
-	if (store_open(q->db, &s, &e))
-		s = NULL;
-	pthread_mutex_lock(&q->mu);
-	while (!q->quit) {
-		struct job *j = next_queued(q);
-		struct scan_outcome oc;
-		int64_t id;
-		int rc;
-		if (!j) {
-			pthread_cond_wait(&q->cv, &q->mu);
-			continue;
-		}
-		j->state = JOB_RUNNING;
-		id = j->id;
-		pthread_mutex_unlock(&q->mu);
-		merr_init(&e);
-		rc = s ? run_job(q, s, id, &oc, &e) : merr_set(&e, M_ESTORE, "no store handle");
-		pthread_mutex_lock(&q->mu);
-		if ((j = job_find(q, id)) != NULL) {
-			j->state = rc ? JOB_FAILED : oc.complete ? JOB_DONE : JOB_INTERRUPTED;
-			if (rc == 0) {
-				j->sent = oc.c.sent;
-				j->received = oc.c.received;
-				j->open = oc.c.open;
-				j->elapsed = oc.elapsed;
-				j->pos = j->end;
-			} else {
-				merr_format(&e, j->error, sizeof(j->error));
-				log_error("web", "scan %lld: %s", (long long)id, j->error);
-			}
-		}
-	}
-	pthread_mutex_unlock(&q->mu);
-	store_close(s);
-	return NULL;
-}
-
-int web_scanq_start(const struct web_scanq_config *c, struct web_scanq **out, struct merr *e)
-{
-	struct web_scanq *q = m_calloc(1, sizeof(*q));
-
-	*out = NULL;
-	if (!q || !(q->db = m_strdup(c->db))) {
-		m_free(q);
-		return merr_set(e, M_ENOMEM, "out of memory");
-	}
-	q->cfg = *c;
-	q->cfg.db = q->db;
-	q->cfg.data_dir = NULL;
-	if (c->data_dir && !(q->cfg.data_dir = q->data_dir = m_strdup(c->data_dir))) {
-		m_free(q->db);
-		m_free(q);
-		return merr_set(e, M_ENOMEM, "out of memory");
-	}
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->cv, NULL);
-	if (pthread_create(&q->th, NULL, worker, q)) {
-		pthread_cond_destroy(&q->cv);
-		pthread_mutex_destroy(&q->mu);
-		m_free(q->db);
-		m_free(q->data_dir);
-		m_free(q);
-		return merr_set(e, M_ENOMEM, "cannot start the scan thread");
-	}
-	*out = q;
-	return 0;
-}
-
-void web_scanq_stop(struct web_scanq *q)
-{
-	if (!q)
-		return;
-	pthread_mutex_lock(&q->mu);
-	q->quit = true;
-	stop_request(&q->stop,
-		     2); /* a running scan stops sending, flushes, is left 'interrupted' */
-	pthread_cond_broadcast(&q->cv);
-	pthread_mutex_unlock(&q->mu);
-	pthread_join(q->th, NULL);
-	pthread_cond_destroy(&q->cv);
-	pthread_mutex_destroy(&q->mu);
-	m_free(q->db);
-	m_free(q->data_dir);
-	m_free(q);
-}
-
-/* Reserves a slot for org: M_EEXIST when it already has a scan queued or running,
- * M_ETIMEOUT (429) when the queue is full. */
-static int enqueue(struct web_scanq *q, struct web_req *r, const char *org, bool identify,
-		   int64_t id)
-{
-	struct job *slot = NULL;
-	size_t pending = 0;
-	int rc = 0;
-
-	pthread_mutex_lock(&q->mu);
-	for (size_t i = 0; i < JOBS_MAX; i++) {
-		struct job *j = &q->jobs[i];
-		if (job_active(j)) {
-			pending++;
-			if (strcmp(j->org, org) == 0)
-				rc = merr_set(&r->err, M_EEXIST,
-					      "%s は診断中です (scan %lld) / a scan of %s is "
-					      "already queued or running",
-					      org, (long long)j->id, org);
-		} else if (!slot || j->state == JOB_FREE ||
-			   (slot->state != JOB_FREE && j->seq < slot->seq)) {
-			slot = j; /* a free slot, else the oldest finished one */
-		}
-	}
-	if (rc == 0 && (pending >= PENDING_MAX || !slot))
-		rc = merr_set(&r->err, M_ETIMEOUT,
-			      "診断待ちが満杯です / the scan queue is full (%d)", PENDING_MAX);
-	if (rc == 0) {
-		memset(slot, 0, sizeof(*slot));
-		slot->state = JOB_QUEUED;
-		slot->id = id;
-		slot->queued_at = r->now;
-		slot->seq = ++q->seq;
-		slot->identify = identify;
-		snprintf(slot->org, sizeof(slot->org), "%s", org);
-		pthread_cond_signal(&q->cv);
-	}
-	pthread_mutex_unlock(&q->mu);
-	return rc;
-}
-
 /* ---- POST /scans ---- */
 
-static int refusal(struct web_req *r, const char *org, const struct scan_scope *sc)
-{
-	return merr_set(&r->err, M_ESCOPE, "%s は診断できません / %s cannot be scanned: %s", org,
-			org,
-			sc->n_refused ? sc->refused[0].reason
-				      : "有効な診断同意がありません / no valid authorisation");
-}
-
-/* Creates the scan row (left 'interrupted' at position 0 until the worker takes it, so a
- * server that stops first leaves it resumable) and its audit row, in one transaction. */
-static int create_row(struct web_req *r, const char *org, const struct scan_config *cfg,
-		      int64_t *id)
-{
-	struct scan_counters zero = {0};
-	char ports[512], obj[64], detail[700];
-	char *params = scan_params_json(cfg);
-	int rc;
-
-	if (!params)
-		return M_ENOMEM;
-	scan_ports_format(cfg->ports, ports, sizeof(ports));
-	if ((rc = store_begin_immediate(r->s, &r->err))) {
-		m_free(params);
-		return rc;
-	}
-	rc = scan_store_create(r->s, org, cfg->mode, ports, params, r->now, id, &r->err);
-	m_free(params);
-	if (rc == 0)
-		rc = scan_store_finish(r->s, *id, "interrupted", &zero, 0, r->now, &r->err);
-	snprintf(obj, sizeof(obj), "/scans/%lld", (long long)*id);
-	snprintf(detail, sizeof(detail), "org=%s ports=%s mode=%s", org, ports, cfg->mode);
-	if (rc == 0)
-		rc = auth_audit(r->s, r->who.name, "scan.start", obj, detail, r->now, &r->err);
-	if (rc) {
-		store_rollback(r->s);
-		return rc;
-	}
-	return store_commit(r->s, &r->err);
-}
-
-/* Checks, records and queues a scan of org; *id receives the scans row. */
+/* Checks, records and queues a scan of org (asm_scan_submit); *id receives the scans row. */
 static int start_scan(struct web_req *r, const char *org, const char *spec, const char *profile,
 		      int64_t *id)
 {
-	bool identify = profile && strcmp(profile, "identify") == 0;
-	struct web_scanq *q = r->opts ? r->opts->scanq : NULL;
-	struct scan_ports ports = {0};
-	struct scan_scope sc;
-	struct scan_config cfg;
+	struct job_queue *q = r->opts ? r->opts->jobs : NULL;
+	char subject[64];
+	int64_t job = 0;
 	int rc;
 
 	*id = 0;
 	if (!q)
-		return merr_set(&r->err, M_EUNSUPPORTED, "no scan runner in this server");
-	if (profile && *profile && !identify && strcmp(profile, "scan") != 0)
-		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "profile",
-			       "profile is scan or identify");
-	if (!org || !*org)
-		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "org", "org is required");
-	if (!spec || !*spec)
-		spec = "top";
-	if ((rc = scan_ports_parse(spec, &ports, &r->err)))
-		return rc;
-	scan_scope_init(&sc);
-	/* The scope the CLI uses: the org's valid authorisations minus exclusions. */
-	rc = scan_scope_resolve(r->s, org, false, NULL, r->now, &sc, &r->err);
-	if (rc == 0 && sc.targets.n == 0)
-		rc = refusal(r, org, &sc);
+		return merr_set(&r->err, M_EUNSUPPORTED, "no job runner in this server");
+	rc = asm_scan_submit(r->s,
+			     &(struct asm_scan_request){.org = org,
+							.ports = spec,
+							.profile = profile,
+							.actor = r->who.name,
+							.rate = r->opts->scan_rate,
+							.now = r->now},
+			     id, &job, &r->err);
 	if (rc == 0) {
-		scan_config_init(&cfg);
-		cfg.mode = "connect";
-		cfg.rate = q->cfg.rate;
-		cfg.targets = &sc.targets;
-		cfg.allowed = &sc.allowed;
-		cfg.ports = &ports;
-		cfg.scope_kind = sc.kind;
-		cfg.report_closed = cfg.report_filtered = false;
-		scan_key_random(cfg.key);
-		rc = create_row(r, org, &cfg, id);
+		asm_scan_subject(*id, subject, sizeof(subject));
+		job_queue_wake(q, job, subject);
 	}
-	if (rc == 0)
-		rc = enqueue(q, r, org, identify, *id);
-	scan_scope_release(&sc);
-	scan_ports_release(&ports);
 	return rc;
 }
 
@@ -518,27 +128,34 @@ const char *web_scan_state_label(struct web_req *r, const char *state)
 	return state;
 }
 
+/* The live state of a job this server knows (static strings), NULL when it is not active. */
+static const char *live_state(const struct job_view *v)
+{
+	if (v->state == JOB_QUEUED)
+		return "queued";
+	if (v->state != JOB_RUNNING)
+		return NULL;
+	return strcmp(v->p.phase, "identifying") == 0 ? "identifying" : "running";
+}
+
 const char *web_scan_state(struct web_req *r, int64_t id, const char *stored)
 {
-	struct web_scanq *q = r->opts ? r->opts->scanq : NULL;
-	const char *out = stored;
-	struct job *j;
+	struct job_view v;
+	const char *live;
+	char subject[64];
 
-	if (!q)
+	asm_scan_subject(id, subject, sizeof(subject));
+	if (!r->opts || !job_queue_peek(r->opts->jobs, subject, &v) || !(live = live_state(&v)))
 		return stored;
-	pthread_mutex_lock(&q->mu);
-	if ((j = job_find(q, id)) != NULL && job_active(j))
-		out = job_state_names[j->state]; /* static strings */
-	pthread_mutex_unlock(&q->mu);
-	return out;
+	return live;
 }
 
 /* ---- progress: /scans/{id} and /api/v1/scans/{id} ---- */
 
 struct view {
 	struct scan_info info;
-	struct job job; /* .state JOB_FREE when the runner does not know it */
-	double percent; /* -1 unknown */
+	struct job_view job; /* .id 0 when no job is known for the scan */
+	double percent;	     /* -1 unknown */
 	double elapsed;
 	const char *state;
 };
@@ -550,9 +167,28 @@ static int count_open(void *arg, const struct scan_result *res)
 	return 0;
 }
 
+/* The scan's job: what this server's queue knows, else the newest row (a job run before a
+ * restart or by another process). */
+static void find_job(struct web_req *r, int64_t id, struct job_view *v)
+{
+	struct job_info ji;
+	char subject[64];
+
+	memset(v, 0, sizeof(*v));
+	asm_scan_subject(id, subject, sizeof(subject));
+	if (r->opts && job_queue_peek(r->opts->jobs, subject, v))
+		return;
+	if (job_find(r->s, subject, &ji, NULL) == 0) {
+		v->id = ji.id;
+		v->state = ji.state;
+		snprintf(v->error, sizeof(v->error), "%s", ji.error);
+		snprintf(v->note, sizeof(v->note), "%s", ji.note);
+	}
+}
+
 static int load_view(struct web_req *r, struct view *v)
 {
-	const char *ids = web_kv_get(&r->params, "id");
+	const char *ids = web_kv_get(&r->params, "id"), *live;
 	int64_t id;
 	int rc;
 
@@ -561,28 +197,24 @@ static int load_view(struct web_req *r, struct view *v)
 		return M_ENOTFOUND;
 	if ((rc = scan_store_get(r->s, id, &v->info, &r->err)))
 		return rc == M_ENOTFOUND ? M_ENOTFOUND : rc;
-	if (r->opts && r->opts->scanq) {
-		struct web_scanq *q = r->opts->scanq;
-		struct job *j;
-		pthread_mutex_lock(&q->mu);
-		if ((j = job_find(q, id)) != NULL)
-			v->job = *j;
-		pthread_mutex_unlock(&q->mu);
-	}
-	if (job_active(&v->job) || (v->job.state != JOB_FREE && !v->info.finished_at)) {
-		v->state = job_state_names[v->job.state];
-		v->percent = v->job.end ? (double)v->job.pos * 100.0 / (double)v->job.end : 0;
-		v->elapsed = v->job.elapsed;
-		v->info.c.sent = v->job.sent;
-		v->info.c.received = v->job.received;
-		v->info.c.open = v->job.open;
+	find_job(r, id, &v->job);
+	if (v->job.id && (live = live_state(&v->job)) != NULL) {
+		v->state = live;
+		v->percent =
+		    v->job.p.total ? (double)v->job.p.done * 100.0 / (double)v->job.p.total : 0;
+		v->elapsed = v->job.p.elapsed;
+		v->info.c.sent = v->job.p.n[0];
+		v->info.c.received = v->job.p.n[1];
+		v->info.c.open = v->job.p.n[2];
+		v->job.error[0] = '\0'; /* an earlier attempt's */
 	} else {
-		v->state = v->job.state == JOB_FAILED ? "failed" : v->info.state;
+		bool failed = v->job.id && (v->job.state == JOB_FAILED || v->job.state == JOB_DEAD);
+		v->state = failed ? "failed" : v->info.state;
 		v->percent = strcmp(v->info.state, "done") == 0 ? 100 : -1;
 		v->elapsed =
 		    v->info.finished_at ? (double)(v->info.finished_at - v->info.started_at) : 0;
-		if (v->job.state != JOB_FREE)
-			v->elapsed = v->job.elapsed;
+		if (v->job.id && v->job.p.elapsed > 0)
+			v->elapsed = v->job.p.elapsed;
 		v->info.c.open = 0; /* not a column: counted from the observations */
 		if ((rc = scan_store_results(r->s, id, count_open, &v->info.c.open, &r->err))) {
 			scan_info_release(&v->info);
@@ -656,8 +288,8 @@ int web_page_scan(struct web_req *r)
 	}
 	web_out(r, "</dd><dt>%s</dt><dd id=\"scan-elapsed\">%L s</dd></dl>",
 		L(r, "経過時間", "Elapsed"), (int64_t)(v.elapsed + 0.5));
-	if (v.job.ident[0])
-		web_out(r, "<p id=\"scan-identify\">%s</p>", v.job.ident);
+	if (v.job.note[0])
+		web_out(r, "<p id=\"scan-identify\">%s</p>", v.job.note);
 	if (v.job.error[0])
 		web_out(r, "<p class=\"error\" id=\"scan-error\">%s</p>", v.job.error);
 	if (active)
@@ -704,8 +336,8 @@ int web_api_scan(struct web_req *r)
 	cJSON_AddNumberToObject(o, "elapsed", v.elapsed);
 	if (v.job.error[0])
 		json_add_str(o, "error", v.job.error);
-	if (v.job.ident[0])
-		json_add_str(o, "identify", v.job.ident);
+	if (v.job.note[0])
+		json_add_str(o, "identify", v.job.note);
 	op.arr = cJSON_AddArrayToObject(o, "open_ports");
 	rc = scan_store_results(r->s, v.info.id, add_open, &op, &r->err);
 	scan_info_release(&v.info);

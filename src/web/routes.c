@@ -138,6 +138,23 @@ const struct web_route web_routes[] = {
      NULL},
     {"POST", "/share/{coll}/publish", web_post_share_publish, TAXII, WEB_OBJ_NONE, PAGE,
      "share.publish"},
+    /* sns (page_sns.c): precursor alerts narrowed to the caller's organisations in the
+     * handler (operators: their own); analysts decide and edit watch terms. */
+    {"GET", "/sns", web_page_sns, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/sns/alerts/{id}", web_page_sns_alert, READERS, WEB_OBJ_NONE, PAGE, "sns.alert.read"},
+    {"POST", "/sns/alerts/{id}/state", web_post_sns_alert_state, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "sns.alert.state"},
+    {"POST", "/sns/watch", web_post_sns_watch, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, "sns.watch.add"},
+    {"GET", "/api/v1/sns/alerts", web_api_sns_alerts, READERS, WEB_OBJ_NONE, API, NULL},
+    /* findings triage (page_findings.c, src/findings/triage.c): the caller's rows are part of
+     * the update, so another operator's finding is the same 404 as a missing one */
+    {"POST", "/findings/triage", web_post_findings_triage, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, PAGE, "finding.triage"},
+    {"POST", "/api/v1/findings/triage", web_api_findings_triage, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, API, "finding.triage"},
+    {"GET", "/findings.csv", web_get_findings_csv, READERS, WEB_OBJ_NONE, PAGE, "finding.export"},
+    {"GET", "/hosts/{ip}", web_page_host, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/alerts.csv", web_get_alerts_csv, READERS, WEB_OBJ_NONE, PAGE, "alert.export"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 
@@ -303,6 +320,17 @@ int web_org_filter(const struct web_req *r, const char *requested_slug,
 			return M_ENOTFOUND;
 		f->sector = r->who.sector;
 		return 0;
+	default: return M_EPERM;
+	}
+}
+
+int web_rows(const struct web_req *r, struct inv_rows *rows)
+{
+	rows->org = rows->sector = NULL;
+	switch (r->who.role) {
+	case AUTH_ROLE_ANALYST: return 0;
+	case AUTH_ROLE_OPERATOR: rows->org = r->who.org_slug; return 0;
+	case AUTH_ROLE_BUREAU: rows->sector = r->who.sector; return 0;
 	default: return M_EPERM;
 	}
 }

@@ -18,6 +18,8 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "asm/asm.h"
+#include "job/job.h"
 #include "web/web.h"
 #include "web/web_int.h"
 
@@ -66,6 +68,7 @@ struct server {
 	atomic_int inflight;
 	atomic_bool draining; /* shutting down: new requests get 503 */
 	struct buf cert, key;
+	struct asm_job_config job_cfg;
 	struct watchdog wd;
 };
 
@@ -732,9 +735,15 @@ int web_serve(const struct web_config *c, struct merr *e)
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = web_audit_queue_start(c->db, e)))
 		goto out_key;
-	if ((rc = web_scanq_start(
-		 &(struct web_scanq_config){c->db, c->scan_rate, c->scan_max_runtime, c->data_dir},
-		 &sv.opts.scanq, e)))
+	/* Background jobs (console scans and identify) on one worker thread of the job module. */
+	sv.job_cfg = (struct asm_job_config){c->data_dir, c->scan_max_runtime};
+	sv.opts.scan_rate = c->scan_rate;
+	if ((rc = job_queue_start(&(struct job_queue_config){.db = c->db,
+							     .kinds = asm_job_kinds,
+							     .n_kinds = asm_job_kinds_len,
+							     .workers = 1,
+							     .arg = &sv.job_cfg},
+				  &sv.opts.jobs, e)))
 		goto out_key;
 	if (v6)
 		flags |= MHD_USE_IPv6;
@@ -765,8 +774,9 @@ int web_serve(const struct web_config *c, struct merr *e)
 	printf("mamori serve: stopped\n");
 out_key:
 	watchdog_stop(&sv); /* after MHD_stop_daemon: no connection is listed any more */
-	/* A running scan stops sending, flushes and is left 'interrupted' (resumable). */
-	web_scanq_stop(sv.opts.scanq);
+	/* A running scan stops sending, flushes and is left 'interrupted'; its job is queued
+	 * again (continued at the next start, or with `mamori scan --resume`). */
+	job_queue_stop(sv.opts.jobs);
 	web_audit_queue_stop(); /* after the workers: their queued read rows are written */
 	pthread_key_delete(sv.store_key);
 out:

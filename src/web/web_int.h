@@ -264,10 +264,63 @@ enum web_msg {
 	M_HOSTS,
 	M_NO_RATING,
 	M_PRODUCT,
+	/* findings, priority, triage (trust) */
+	M_OVERDUE,
+	M_KEV_DUE,
+	M_DECLARED,
+	M_SEARCH,
+	M_CVE,
+	M_HOST,
+	M_TO_CONFIRM,
+	M_OVERDUE_ONLY,
+	M_NUMBER,
+	M_CSV_EXPORT,
+	M_NO_MATCH,
+	M_INPUT,
+	M_CONFIDENCE,
+	M_FIX_FIRST,
+	M_NO_OPEN_FINDINGS,
+	M_FEED_AGE,
+	M_DAYS_OLD,
+	M_IMPORTED,
+	M_NOT_ASSESSED,
+	M_ASSESSED,
+	M_COVERAGE,
+	M_ASSESSMENT,
+	M_LAST_SCAN,
+	M_ADDRS_SCANNED,
+	M_AUTHORISED_FROM,
+	M_TRIAGE,
+	M_UNTRIAGED,
+	M_ASSIGNEE,
+	M_COMMENT,
+	M_COMMENTS,
+	M_TRIAGE_LOG,
+	M_UNTIL,
+	M_APPLY,
+	M_SELECTED,
+	M_UNCHANGED,
+	M_MY_FINDINGS,
+	M_DUE_THIS_WEEK,
+	M_ZERO_DEDUCTIONS,
 	M_COUNT
 };
 
 const char *web_msg(enum web_lang lang, enum web_msg m);
+/* A code the UI shows (severity, state, kind, urgency, matcher state, reason name, event ...)
+ * in lang from the catalogue's code table; an unknown code is returned as it is. */
+const char *web_code(enum web_lang lang, const char *code);
+struct web_req;
+/* page_findings.c: triage (analysts, operators; the caller's rows in the query). */
+int web_post_findings_triage(struct web_req *r);
+int web_api_findings_triage(struct web_req *r);
+int web_get_findings_csv(struct web_req *r);
+int web_get_alerts_csv(struct web_req *r);
+int web_page_host(struct web_req *r);
+void web_panel_mine(struct web_req *r);
+/* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
+void web_panel_coverage(struct web_req *r);
+void web_org_coverage(struct web_req *r, const char *slug);
 
 /* ---- the request ---- */
 
@@ -317,7 +370,8 @@ struct web_req {
 /* Server-wide settings a handler may need. */
 struct web_server_opts {
 	const char *reports_dir; /* where `mamori report --out` writes; NULL: no reports */
-	struct web_scanq *scanq; /* background scans started from the console (page_scans.c) */
+	struct job_queue *jobs;	 /* background jobs: console scans (page_scans.c, src/job) */
+	double scan_rate;	 /* probes/s of console scans */
 	struct auth_session_limits session;
 	bool tls;
 	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
@@ -605,21 +659,14 @@ const char *web_scan_state_label(struct web_req *r, const char *state);
  * anything else (the only file names a report download accepts). */
 bool web_report_file_parse(const char *file, char period[8], const char **ext);
 
-/* The background scan runner: one worker thread with its own store handle, a bounded
- * queue, one scan at a time per organisation. stop interrupts a running scan (its row is
- * left 'interrupted', resumable with `mamori scan --resume ID`) and joins the thread. */
-struct web_scanq;
-struct web_scanq_config {
-	const char *db;
-	double rate;	      /* probes/s */
-	double max_runtime;   /* seconds of sending per scan */
-	const char *data_dir; /* Recog fingerprints for the "identify" profile */
-};
-int web_scanq_start(const struct web_scanq_config *c, struct web_scanq **out, struct merr *e);
-void web_scanq_stop(struct web_scanq *q);
-
 /* Home page for a role after login. */
 const char *web_home_for(enum auth_role role);
+
+/* The caller's row-level rule for library reads: operators their organisation, bureau users
+ * their sector's, analysts all (an empty slug or sector matches nothing). M_EPERM for any
+ * other role. */
+struct inv_rows;
+int web_rows(const struct web_req *r, struct inv_rows *rows);
 
 /* Loads the one organisation named by r's {org} parameter (slug or numeric id), narrowed by
  * web_org_filter, with the parts `with` asks for. M_ENOTFOUND when it is not among the
@@ -629,5 +676,12 @@ int web_org_load(struct web_req *r, unsigned with, struct inv_doc **out);
 
 /* Paging parameters ?limit=&offset= (limit 1..max, default def). M_EPARSE when malformed. */
 int web_paging(struct web_req *r, int64_t def, int64_t max, int64_t *limit, int64_t *offset);
+
+/* SNS precursor monitoring (page_sns.c): console pages, decisions, watch terms, JSON. */
+int web_page_sns(struct web_req *r);
+int web_page_sns_alert(struct web_req *r);
+int web_post_sns_alert_state(struct web_req *r);
+int web_post_sns_watch(struct web_req *r);
+int web_api_sns_alerts(struct web_req *r);
 
 #endif

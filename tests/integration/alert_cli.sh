@@ -10,6 +10,8 @@ DATA=${MAMORI_DATA_DIR:?set MAMORI_DATA_DIR}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export MAMORI_DB=$T/m.db
+# Mails carry only the console's /ack/TOKEN link (no command line since issue 14).
+export MAMORI_CONSOLE_URL=http://127.0.0.1:8080
 . "$(dirname "$0")/../support/check.sh"
 q() { sqlite3 "$MAMORI_DB" "$1"; }
 jget() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
@@ -43,14 +45,19 @@ check "notices target the org's contacts" "[ \"\$(q \"SELECT count(*) FROM alert
 check "a third sync sends nothing new" "[ \"\$(jget '$T/s3.json' new_cves)\" = 0 ] && [ \"\$(jget '$T/s3.json' notices)\" = 0 ]"
 
 "$M" advisories pending --json >"$T/p1.json"
-check "pending lists every unacknowledged notice" "[ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$T/p1.json')\" = '$n' ]"
-tok=$(q "SELECT body FROM alerts WHERE issue_key LIKE 'notice:%' ORDER BY id LIMIT 1" | sed -n 's/^Acknowledge: mamori advisories ack \([0-9a-f]\{32\}\)$/\1/p')
+# 要確認 notices (version unknown) are review items, not urgent (issue 14): pending lists the rest.
+nu=$(q "SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:%' AND urgent = 1")
+check "要確認 notices are not urgent" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key LIKE 'notice:%' AND urgent = 1 AND body LIKE '%(要確認)%'\")\" = 0 ]"
+check "pending lists every unacknowledged urgent notice ($nu)" "[ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$T/p1.json')\" = '$nu' ]"
+tok=$(q "SELECT body FROM alerts WHERE issue_key LIKE 'notice:%' ORDER BY urgent DESC, id LIMIT 1" | sed -n 's|^.*/ack/\([0-9a-f]\{32\}\)$|\1|p')
+check "no command line in a notice (the recipient has none)" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE body LIKE '%mamori advisories%'\")\" = 0 ]"
 check "notice carries a 32-hex token" "[ \${#tok} = 32 ]"
 check "the token itself is not stored" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE ack_token_sha256 = '$tok'\")\" = 0 ]"
 check "ack with a wrong token fails" "! '$M' advisories ack 0123456789abcdef0123456789abcdef >/dev/null 2>&1"
 check "ack with the token succeeds" "'$M' advisories ack '$tok' >/dev/null"
 "$M" advisories pending --json >"$T/p2.json"
-check "acknowledged notice leaves pending" "[ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$T/p2.json')\" = $((n - 1)) ]"
+acked_urgent=$(q "SELECT count(*) FROM alerts WHERE acked_at IS NOT NULL AND urgent = 1")
+check "acknowledged notice is recorded and leaves pending" "[ \"\$(q 'SELECT count(*) FROM alerts WHERE acked_at IS NOT NULL')\" = 1 ] && [ \"\$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' '$T/p2.json')\" = $((nu - acked_urgent)) ]"
 check "alert run without an SMTP server keeps notices queued" "'$M' alert run --attempts 1 --json | grep -q '\"delivered\":[[:space:]]*0' && [ \"\$(q \"SELECT count(*) FROM alert_targets WHERE state = 'pending'\")\" -ge '$n' ]"
 
 # --- manual advisory by product: only the orgs that run nginx (declared) get it, once.
@@ -94,7 +101,7 @@ q "BEGIN; CREATE TABLE old_t (alert_id INTEGER NOT NULL REFERENCES alerts(id) ON
    INSERT INTO old_t SELECT alert_id, channel, target, 'pending', attempts, delivered_at FROM alert_targets;
    DROP TABLE alert_targets; ALTER TABLE old_t RENAME TO alert_targets;
    DELETE FROM schema_migrations WHERE version = 654; COMMIT;"
-"$M" advisories pending >/dev/null
+"$M" init >/dev/null # only init migrates: a plain command refuses a store lacking a migration
 after=$(q "SELECT group_concat(alert_id || channel || target || attempts || coalesce(delivered_at, ''), ',') FROM (SELECT * FROM alert_targets ORDER BY 1, 2, 3)")
 check "migration 0654 keeps every alert_targets row" "[ -n '$before' ] && [ '$before' = '$after' ] && [ \"\$(q 'SELECT count(*) FROM schema_migrations WHERE version = 654')\" = 1 ]"
 check "  ... and the rebuilt table accepts 'dead'" "q \"UPDATE alert_targets SET state = 'dead' WHERE alert_id = $aid\" && [ \"\$(q \"SELECT count(*) FROM alert_targets WHERE state = 'dead'\")\" -ge 1 ]"

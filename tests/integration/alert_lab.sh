@@ -158,15 +158,18 @@ check "Japanese subject and body decode (python3 email)" "python3 -c '
 import email, email.header, email.policy, sys
 m = email.message_from_binary_file(open(sys.argv[1], \"rb\"), policy=email.policy.default)
 s = str(m[\"subject\"]); b = m.get_content()
-ok = s.startswith(\"[mamori] 緊急: vuln:CVE-2021-41773\") and \"=?UTF-8?B?\" in open(sys.argv[1]).read()
-ok = ok and \"【緊急アラート】\" in b and \"What to do:\" in b and \"期限: 2026-09-21\" in b
+# one digest per operator (issue 14): company, worst item (product, host), nearest deadline
+ok = s.startswith(\"[mamori] 関東旅客鉄道\") and \"Apache HTTP Server のパストラバーサル (127.0.20.3)\" in s
+ok = ok and \"期限 2026-09-21\" in s and \"vuln:\" not in s and \"=?UTF-8?B?\" in open(sys.argv[1]).read()
+ok = ok and \"【緊急】\" in b and \"What to do:\" in b and \"期限: 2026-09-21\" in b
+ok = ok and \"mamori advisories\" not in b and \"最優先で対応すべき指摘\" in b
 ok = ok and m[\"Message-ID\"] and m[\"Date\"] and m.get_content_charset() == \"utf-8\"
 sys.exit(0 if ok else 1)' '$f'"
 check "webhook received once with a valid HMAC" "[ \"\$(grep -c '^good ' '$T/hook.log')\" = 1 ] && ! grep -q '^bad ' '$T/hook.log'"
 link=$(python3 -c '
 import email, email.policy, re, sys
 b = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default).get_content()
-m = re.search(r"Acknowledge here: (http://127\.0\.0\.1:8088/console/ack/[0-9a-f]{32})$", b, re.M)
+m = re.search(r"確認はこちら: (http://127\.0\.0\.1:8088/console/ack/[0-9a-f]{32})$", b, re.M)
 print(m.group(1) if m else "")' "$f")
 check "the mail carries the ack link <console-url>/ack/<token> ($link)" "[ -n '$link' ]"
 check "  ... the webhook body carries the same link" "grep -qF '${link:-none}' '$T/hook.log'"

@@ -6,6 +6,7 @@ M=${MAMORI:?MAMORI must name the built binary}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export MAMORI_DB="$T/m.db"
+"$M" -q init || { echo "init failed"; exit 1; }
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }

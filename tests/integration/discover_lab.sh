@@ -18,6 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export MAMORI_DB="$T/m.db"
+"$M" -q init || { echo "init failed"; exit 1; }
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }

@@ -47,6 +47,7 @@ EOF
 
 # 1. the whole shared data folder
 DB=$T/all.db
+"$M" --db "$DB" -q init
 "$M" --db "$DB" feeds import --from "$DATA" --json >"$T/imp1.json" 2>"$T/imp1.err"
 check "import exit status (4 malformed JVN samples fail as files)" 3 $?
 check "cves" "$CVE_IDS" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
@@ -92,6 +93,7 @@ SERVER_PID=$!
 for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
 URL="http://127.0.0.1:$(cat "$T/port")/"
 SDB=$T/sync.db
+"$M" --db "$SDB" -q init
 "$M" --db "$SDB" feeds sync --dest "$T/dest" --base-url "$URL" --json >"$T/sync1.json" 2>"$T/sync1.err"
 check "sync exit" 0 $?
 check "sync downloads" 3 "$(jget "$T/sync1.json" "sum(1 for r in d['downloads'] if r.get('downloaded'))")"
@@ -146,6 +148,7 @@ check "resume exit" 0 $?
 check "resume continued (resumed flag)" True "$(jget "$T/resume.json" "d['files'][0]['resumed']")"
 check "resume did not redo the committed part" 1 "$(jget "$T/resume.json" "int(d['files'][0]['stored'] <= 26068 - $partial + 500)")"
 CDB=$T/clean.db
+"$M" --db "$CDB" -q init
 "$M" --db "$CDB" feeds import "$BIG" >/dev/null 2>&1
 for t in cves cve_refs cve_products; do
 	check "resumed $t equals clean import" "$(q "$CDB" "SELECT COUNT(*) FROM $t")" "$(q "$KDB" "SELECT COUNT(*) FROM $t")"

@@ -52,7 +52,7 @@ PY
 )"
 
 # 1. first run: every source imported, counts equal to what was served
-DB=$T/a.db
+DB=$T/a.db; "$M" --db "$DB" -q init
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/a" --sources nvd-api,cve5,jvn >"$T/a1.json" 2>"$T/a1.err"
 check "first sync exit" 0 $?
 check "cves (NVD API + CVE 5 delta)" "$CVE_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
@@ -84,7 +84,7 @@ check "second sync: nothing imported" 0 "$(jget "$T/a2.json" "sum(r['stored'] fo
 check "second sync: store unchanged" "$SUM1" "$(q "$DB" "SELECT COUNT(*), SUM(last_modified), SUM(LENGTH(description)) FROM cves; SELECT COUNT(*), SUM(modified) FROM jvn")"
 
 # 3. the server dies half way through a page: cursor unchanged, the rerun completes
-DB=$T/b.db
+DB=$T/b.db; "$M" --db "$DB" -q init
 printf 'nvd_per=300\nnvd_die_at=300\n' >"$T/srv/mode"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/b" --sources nvd-api --retries 0 >"$T/b1.json" 2>"$T/b1.err"
 check "dead server: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
@@ -98,7 +98,7 @@ check "rerun: all NVD records" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
 check "rerun: cursor at now" "2026-11-23T06:30:00Z" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:nvd-api'")"
 
 # ... with retries (the default: 2) the cut page is fetched again in the same run
-DB=$T/b2.db
+DB=$T/b2.db; "$M" --db "$DB" -q init
 printf 'nvd_per=300\nnvd_die_at=300\n' >"$T/srv/mode"
 : >"$T/srv/log"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/b2" --sources nvd-api >"$T/b3.json" 2>"$T/b3.err"
@@ -107,7 +107,7 @@ CUT_URL=$(grep ' CUT' "$T/srv/log" | cut -d' ' -f1)
 check "retry: the cut page was asked twice" 2 "$(grep -cF "$CUT_URL " "$T/srv/log")"
 check "retry: all NVD records" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
 # totalResults changes between pages: the window is paged again from startIndex 0
-DB=$T/b4.db
+DB=$T/b4.db; "$M" --db "$DB" -q init
 printf 'nvd_per=100\nnvd_grow_at=100\n' >"$T/srv/mode"
 : >"$T/srv/log"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/b4" --sources nvd-api >"$T/b5.json" 2>"$T/b5.err"
@@ -116,7 +116,7 @@ GROW_WIN=$(grep 'startIndex=100&' "$T/srv/log" | head -1 | sed 's/&startIndex.*/
 check "changing total: window paged again" 2 "$(grep -cF "$GROW_WIN&startIndex=0&" "$T/srv/log")"
 check "changing total: all NVD records" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
 # --no-import downloads pages but leaves the cursor (the store has not caught up)
-DB=$T/b3.db
+DB=$T/b3.db; "$M" --db "$DB" -q init
 : >"$T/srv/mode"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/b3" --sources nvd-api --no-import >"$T/b4.json" 2>"$T/b4.err"
 check "no-import: exit" 0 $?
@@ -125,7 +125,7 @@ check "no-import: no cursor" "" "$(q "$DB" "SELECT last_modified FROM feed_state
 check "no-import: no cves" 0 "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
 
 # 4. a lying totalResults is bounded: empty pages past the real end stop the window
-DB=$T/c.db
+DB=$T/c.db; "$M" --db "$DB" -q init
 printf 'nvd_per=300\nnvd_lie_total=100000000\n' >"$T/srv/mode"
 : >"$T/srv/log"
 timeout 60 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/c" --sources nvd-api >"$T/c1.json" 2>"$T/c1.err"
@@ -133,7 +133,7 @@ check "lying total: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
 check "lying total: said why" 1 "$(grep -c 'totalResults' "$T/c1.err")"
 check "lying total: few requests" 1 "$([ "$(wc -l <"$T/srv/log")" -le 3 ] && echo 1 || echo 0)"
 # ... and a server that ignores startIndex hits the page cap
-DB=$T/d.db
+DB=$T/d.db; "$M" --db "$DB" -q init
 printf 'nvd_per=5\nnvd_repeat=1\n' >"$T/srv/mode"
 : >"$T/srv/log"
 timeout 60 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/d" --sources nvd-api --max-pages 4 >"$T/d1.json" 2>"$T/d1.err"
@@ -144,7 +144,7 @@ CUR=$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:nvd-api'"
 check "repeating server: cursor before the capped window" 1 "$([[ "$CUR" < "2026" ]] && echo 1 || echo 0)"
 
 # 5. a malformed page: FILE/URL + offset error, the other pages still import
-DB=$T/e.db
+DB=$T/e.db; "$M" --db "$DB" -q init
 printf 'nvd_per=50\nnvd_bad_at=100\n' >"$T/srv/mode"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/e" --sources nvd-api >"$T/e1.json" 2>"$T/e1.err"
 check "malformed page: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
@@ -157,7 +157,7 @@ check "malformed page: rerun completes" "$NVD_N" "$(q "$DB" 'SELECT COUNT(*) FRO
 check "malformed page: its error cleared by the good reimport" 0 "$(q "$DB" "SELECT COUNT(*) FROM feed_errors")"
 
 # 6. MyJVN status and paging, checked against what was served
-DB=$T/f.db
+DB=$T/f.db; "$M" --db "$DB" -q init
 printf 'jvn_per=2\n' >"$T/srv/mode"
 : >"$T/srv/log"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/f" --sources jvn >"$T/f1.json" 2>"$T/f1.err"
@@ -165,7 +165,7 @@ check "jvn pages of 2" $(((JVN_N + 1) / 2)) "$(grep -c 'getVulnOverviewList' "$T
 check "jvn rows with 2 per page" "$JVN_N" "$(q "$DB" 'SELECT COUNT(*) FROM jvn')"
 
 # 7. a MyJVN status that is not a count: error with URL and line, no cursor
-DB=$T/g.db
+DB=$T/g.db; "$M" --db "$DB" -q init
 printf 'jvn_bad_status=1\n' >"$T/srv/mode"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/g" --sources jvn >"$T/g1.json" 2>"$T/g1.err"
 check "bad jvn status: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
@@ -174,20 +174,20 @@ check "bad jvn status: no cursor" "" "$(q "$DB" "SELECT last_modified FROM feed_
 
 # 8. cvelistV5: member names outside the folder are refused, the records still import;
 #    the midnight baseline (a zip holding cves.zip) is read through the nested zip
-DB=$T/h.db
+DB=$T/h.db; "$M" --db "$DB" -q init
 printf 'cve5_tag=2026-11-23_0600Z\ncve5_kind=evil\n' >"$T/srv/mode"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/h" --sources cve5 >"$T/h1.json" 2>"$T/h1.err"
 check "evil zip: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
 check "evil zip: names refused" 1 "$(grep -c '2 member names refused (first: ../../evil/CVE-2024-0001.json)' "$T/h1.err")"
 check "evil zip: nothing written outside" 0 "$(find "$T" -path '*evil*' | wc -l)"
 check "evil zip: good records imported" "$CVE5_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
-DB=$T/i.db
+DB=$T/i.db; "$M" --db "$DB" -q init
 printf 'cve5_tag=2026-11-23_0600Z\ncve5_kind=baseline\n' >"$T/srv/mode"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/i" --sources cve5 >"$T/i1.json" 2>"$T/i1.err"
 check "baseline zip: exit" 0 $?
 check "baseline zip: records via nested cves.zip" "$CVE5_N" "$(q "$DB" 'SELECT COUNT(*) FROM cves')"
 # no release in the last hours: a clear error, no cursor
-DB=$T/j.db
+DB=$T/j.db; "$M" --db "$DB" -q init
 printf 'cve5_tag=2020-01-01_0000Z\n' >"$T/srv/mode"
 : >"$T/srv/log"
 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/j" --sources cve5 >"$T/j1.json" 2>"$T/j1.err"
@@ -195,7 +195,7 @@ check "no release: exit non-zero" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
 check "no release: tried 4 hours back" 4 "$(grep -c '/cve5/.* 404' "$T/srv/log")"
 
 # last run yesterday: yesterday's newest delta, then today's
-DB=$T/l.db
+DB=$T/l.db; "$M" --db "$DB" -q init
 printf 'cve5_tag=2026-11-22_2200Z,2026-11-23_0600Z\n' >"$T/srv/mode"
 "$M" --db "$DB" feeds status >/dev/null 2>&1 # creates the store
 q "$DB" "INSERT INTO feed_state (feed, last_modified) VALUES ('sync:cve5', '2026-11-22_1500Z')"
@@ -206,7 +206,7 @@ check "catch-up: yesterday's newest, then today's" "2026-11-22_2300Z 404,2026-11
 check "catch-up: cursor" "2026-11-23_0600Z" "$(q "$DB" "SELECT last_modified FROM feed_state WHERE feed = 'sync:cve5'")"
 
 # 9. the NVD API key goes in the apiKey header
-DB=$T/k.db
+DB=$T/k.db; "$M" --db "$DB" -q init
 : >"$T/srv/mode"
 : >"$T/srv/log"
 NVD_API_KEY=test-key-123 "$M" --db "$DB" "${SYNC[@]}" --dest "$T/k" --sources nvd-api >"$T/k1.json" 2>"$T/k1.err"
@@ -214,7 +214,7 @@ check "api key: exit" 0 $?
 check "api key: every request carries it" "$(grep -c 'cves/2.0' "$T/srv/log")" "$(grep -c 'cves/2.0.* KEY=test-key-123$' "$T/srv/log")"
 check "api key: not in the URL" 0 "$(grep -c 'test-key-123' "$T/k1.json")"
 # a key saved in the store (read from stdin) is used when $NVD_API_KEY is not set
-DB=$T/m.db
+DB=$T/m.db; "$M" --db "$DB" -q init
 echo "saved-key-456" | "$M" --db "$DB" feeds sync --save-nvd-api-key >/dev/null
 check "saved key: stored" "saved-key-456" "$(q "$DB" "SELECT value FROM settings WHERE key = 'feeds.nvd_api_key'")"
 : >"$T/srv/log"

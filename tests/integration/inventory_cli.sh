@@ -29,7 +29,7 @@ check "list --json" 0 "$M" inventory list --json
 python3 - "$T/out" <<'PY' && ok || bad "list --json content"
 import json, sys
 d = json.load(open(sys.argv[1]))
-ids = {o["id"]: o for o in d}
+ids = {o["slug"]: o for o in d}
 assert len(d) >= 12, len(d)
 assert ids["kanto-rail"]["sector"] == "railways" and ids["kanto-rail"]["critical"] is True
 assert ids["kanto-rail"]["name_ja"] == "関東旅客鉄道株式会社"
@@ -75,6 +75,7 @@ check "allowed again" 0 "$M" scope check kanto-rail 127.0.10.9
 check "export" 0 "$M" inventory export "$T/export.yaml"
 check "re-import export" 0 "$M" inventory import "$T/export.yaml" --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); ch=[k for k,v in d.items() if isinstance(v,(int,float)) and not isinstance(v,bool) and v and not k.endswith("unchanged")]; assert not ch and d["orgs_unchanged"]>=12, d' "$T/out" && ok || bad "re-import changed something"
+check "init fresh store" 0 "$M" --db "$T/m2.db" init
 check "import into fresh store" 0 "$M" --db "$T/m2.db" inventory import "$T/export.yaml"
 check "export fresh" 0 "$M" --db "$T/m2.db" inventory export -
 cmp -s "$T/out" "$T/export.yaml" && ok || bad "export of the re-imported store differs"

@@ -20,6 +20,11 @@ q() { sqlite3 "$MAMORI_DB" "$1"; }
 "$M" feeds import "$DATA"/nvd/*.json.* "$DATA"/kev/known_exploited_vulnerabilities.json \
 	"$DATA"/epss/*.csv.xz >/dev/null 2>&1 || { echo "feeds import failed"; exit 1; }
 export MAMORI_NOW=2026-11-20T03:00:00Z
+# haneda-air and kanto-rail were scanned (a finished scan); every other operator never was:
+# 未診断, no grade anywhere (issue 14).
+q "INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params) VALUES
+   ('haneda-air', 'connect', '80', 1770000000, 1770000100, 'done', '{\"targets\":[\"127.0.11.0/28\"]}'),
+   ('kanto-rail', 'connect', '80', 1770000000, 1770000100, 'done', '{\"targets\":[\"127.0.10.0/28\"]}')"
 "$M" findings update --all >/dev/null 2>&1 || { echo "findings update failed"; exit 1; }
 MAMORI_NOW=2026-05-15T00:00:00Z "$M" rating compute --all >/dev/null
 MAMORI_NOW=2026-08-15T00:00:00Z "$M" rating compute --all >/dev/null
@@ -55,7 +60,8 @@ check "HTML is self-contained (inline SVG, no external src/href)" \
 	"grep -q '<svg' $H && ! grep -qE '(src|href)=\"(https?:|//)' $H"
 "$M" report quarterly haneda-air --lang en --period 2026Q4 --out "$T/en" >/dev/null 2>&1
 check "--lang en exits 0" "[ $? -eq 0 ]"
-pdftotext "$T/en/haneda-air-2026Q4.pdf" "$T/en.txt"
+check "--lang en writes its own file name (-en)" "[ -f '$T/en/haneda-air-2026Q4-en.pdf' ] && [ ! -f '$T/en/haneda-air-2026Q4.pdf' ]"
+pdftotext "$T/en/haneda-air-2026Q4-en.pdf" "$T/en.txt"
 check "--lang en gives English headings" \
 	"grep -qF 'Executive summary' $T/en.txt && grep -qF 'Technical annex' $T/en.txt && ! grep -qF '経営層' $T/en.txt"
 "$M" report sector 鉄道 --period 2026Q4 --out "$T/out" >/dev/null 2>&1
@@ -67,6 +73,13 @@ check "sector report has common weaknesses and the comparison" \
 check "an unknown org fails" "! \"$M\" report quarterly no-such-org --out $T/x >/dev/null 2>&1"
 check "an unknown sector fails" "! \"$M\" report sector nowhere --out $T/x >/dev/null 2>&1"
 check "a bad period fails" "! \"$M\" report quarterly haneda-air --period 2026Q9 --out $T/x >/dev/null 2>&1"
+
+# Honest coverage (issue 14): a never-scanned operator has no grade on page 1, says 未診断, and
+# page 1 carries the last scan, coverage and the feeds' data age.
+pdftotext -l 1 "$T/out/hokkaido-water-2026Q4.pdf" "$T/hw.txt"
+check "never-scanned operator: page 1 says 未診断 and shows no score" "grep -q '未診断' '$T/hw.txt' && ! grep -q '評点 [0-9]' '$T/hw.txt' && ! grep -q '未対応の指摘はありません' '$T/hw.txt'"
+check "  ... and no rating is stored for it" "[ \"\$(q \"SELECT count(*) FROM ratings WHERE org_slug = 'hokkaido-water'\")\" = 0 ]"
+check "page 1 shows last scan, coverage and feed data age" "grep -q '最終診断: 2026' '$T/h.txt' && grep -q '診断範囲: 16 / 16' '$T/h.txt' && grep -q 'kev 20' '$T/h.txt'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -11,7 +11,7 @@ pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 no() { fail=$((fail + 1)); echo "FAIL - $1"; }
-LAZY='lib(cairo|pango|pangocairo|gobject|glib|curl|xml2|ldns|archive|microhttpd|gnutls)[-.]'
+LAZY='lib(cairo|pango|pangocairo|gobject|glib|curl|xml2|ldns|archive|microhttpd|gnutls|hs|stdc\+\+)[-.]'
 
 readelf -d "$M" | grep NEEDED >"$T/needed"
 if [ -s "$T/needed" ] && ! grep -qE "$LAZY" "$T/needed"; then
@@ -34,6 +34,17 @@ if LD_DEBUG=files "$M" fingerprint selftest >/dev/null 2>"$T/selftest.log" &&
 	ok "fingerprint selftest opens libxml2 (and not cairo) and passes"
 else
 	no "fingerprint selftest: $(grep -oE "file=$LAZY" "$T/selftest.log" | sort -u | tr '\n' ' ')"
+fi
+
+# Matching SNS posts compiles Hyperscan databases: libhs is opened then (src/sns/hs_lazy.h).
+export MAMORI_DB=$T/m.db
+"$M" init >/dev/null
+echo '{"platform":"x","post_id":"1","created_at":"2024-07-18T08:00:00Z","text":"t"}' >"$T/p.jsonl"
+if LD_DEBUG=files "$M" sns scan "$T/p.jsonl" >/dev/null 2>"$T/sns.log" &&
+	grep -q 'file=libhs\.so' "$T/sns.log"; then
+	ok "sns scan opens libhs and passes"
+else
+	no "sns scan: $(grep -oE "file=$LAZY" "$T/sns.log" | sort -u | tr '\n' ' ')"
 fi
 
 echo "$pass passed, $fail failed"

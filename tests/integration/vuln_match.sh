@@ -12,6 +12,7 @@ fail=0
 
 # The feeds the matcher reads (the JVN samples include deliberately malformed files).
 d=$MAMORI_DATA_DIR
+"$MAMORI" --db "$db" -q init
 if ! "$MAMORI" --db "$db" -q feeds import "$d"/nvd/*.json.* "$d"/cve5/*.jsonl.xz \
 	"$d"/kev/known_exploited_vulnerabilities.json "$d"/epss/*.csv.xz >"$tmp/import.out" 2>&1; then
 	echo "FAIL: feeds import"

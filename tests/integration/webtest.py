@@ -115,6 +115,16 @@ EXPECTED = {
     "GET /api/v1/orgs/{org}/checklist": {"analyst", "operator"},
     "GET /checklist/sector": {"analyst", "bureau"},
     "GET /api/v1/checklist/sector": {"analyst", "bureau"},
+    "GET /sns": R,
+    "GET /sns/alerts/{id}": R,
+    "POST /sns/alerts/{id}/state": {"analyst"},
+    "POST /sns/watch": {"analyst"},
+    "GET /api/v1/sns/alerts": R,
+    "POST /findings/triage": {"analyst", "operator"},
+    "GET /findings.csv": R,
+    "GET /hosts/{ip}": R,
+    "GET /alerts.csv": R,
+    "POST /api/v1/findings/triage": {"analyst", "operator"},
 }
 
 passed = 0
@@ -330,8 +340,56 @@ def seed(db):
     c.execute("INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason,"
               " updated_at) VALUES ('kanto-rail', '192.0.2.10', 0, 'kev', ?, 'kev', ?)",
               (NOW - 60, NOW))
+    seed_sns(c)
     c.commit()
     c.close()
+
+
+# SNS precursor alerts as src/sns writes them: one for kanto-rail (the matrix's {id}), one for
+# kansai-rail (operator A must never see it), each with an evidence post.
+def seed_sns(c):
+    for org, key in (("kanto-rail", "sns_kanto"), ("kansai-rail", "sns_kansai")):
+        post = c.execute(
+            "INSERT INTO sns_posts (platform, post_id, source, created_at, text, url, raw_sha256,"
+            " simhash, imported_at) VALUES ('telegram', ?, 'jsonl', ?, ?, ?, ?, 0, ?) RETURNING id",
+            ("c/" + org, NOW - 600, "#OpJapan %s <script>x</script> DDoS" % org,
+             "javascript:alert(1)", "0" * 64, NOW)).fetchone()[0]
+        c.execute("INSERT INTO sns_matches (post, org_slug, term, kind, classes, created_at, run)"
+                  " VALUES (?, ?, ?, 'domain', 1, ?, 1)", (post, org, org + ".test", NOW - 600))
+        SEED_IDS[key] = c.execute(
+            "INSERT INTO sns_alerts (org_slug, class, rule, score, reasons, first_at, last_at,"
+            " created_at) VALUES (?, 'ddos-target', 'ddos-announcement', 0.85, ?, ?, ?, ?)"
+            " RETURNING id", (org, json.dumps({"rule": "ddos-announcement", "note": "<b>x</b>"}),
+                              NOW - 600, NOW - 600, NOW)).fetchone()[0]
+        c.execute("INSERT INTO sns_alert_posts (alert, post) VALUES (?, ?)", (SEED_IDS[key], post))
+
+
+def sns_checks(srv, jars, token):
+    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
+    r = srv.request("GET", "/api/v1/sns/alerts", cookie=op)
+    check(r.status == 200 and {a["org"] for a in r.json()} == {"kanto-rail"},
+          "operator sees only its own SNS alerts: %s" % r.text()[:200])
+    r = srv.request("GET", "/api/v1/sns/alerts?org=kansai-rail",
+                    headers={"Authorization": "Bearer " + token})
+    check(r.status == 200 and r.json() == [], "operator token filtering on B: %s" % r.text()[:200])
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kansai"], cookie=op)
+    check(r.status == 404, "operator A reading B's SNS alert: %d" % r.status)
+    r = srv.request("GET", "/sns?org=kansai-rail", cookie=op)
+    check(r.status == 200 and "kansai-rail" not in r.text(), "operator A's SNS page shows no B rows")
+    r = srv.request("GET", "/api/v1/sns/alerts", cookie=ana)
+    check(r.status == 200 and {a["org"] for a in r.json()} >= {"kanto-rail", "kansai-rail"},
+          "analyst sees every SNS alert")
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kanto"], cookie=ana)
+    t = r.text()
+    check(r.status == 200 and "<script>x</script>" not in t and "&lt;script&gt;" in t
+          and 'href="javascript:' not in t, "SNS evidence escaped, no javascript: link")
+    r = srv.request("GET", "/sns?org=kanto-rail", cookie=ana)
+    check(r.status == 200 and 'id="sns-timeline"' in r.text() and 'id="sns-watch-add"' in r.text(),
+          "SNS page: timeline and watch form for the analyst")
+    r = srv.request("GET", "/sns", cookie=bur)
+    check(r.status == 200, "bureau SNS page: %d" % r.status)
+    r = srv.request("GET", "/sns?class=bogus", cookie=ana)
+    check(r.status == 400, "SNS page refuses an unknown class: %d" % r.status)
 
 
 # Alerts and notices as src/alert writes them. ALERT_IDS["kanto"] equals SEED_IDS["kanto"] so
@@ -415,6 +473,8 @@ def numeric_id(srv, jar, slug):
 def concrete(pattern, n):
     if "/tokens/" in pattern:
         pattern = pattern.replace("{id}", str(SEED_IDS["victim_token"]))
+    if pattern.startswith("/sns/alerts/"):
+        pattern = pattern.replace("{id}", str(SEED_IDS["sns_kanto"]))
     if "/scans/" in pattern:
         pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
     if "/reports/" in pattern:
@@ -426,7 +486,7 @@ def concrete(pattern, n):
         pattern = pattern.replace("{file}", "sheet.html")
     return (pattern.replace("{org}", "kanto-rail").replace("{user}", "victim")
             .replace("{id}", str(SEED_IDS["kanto"])).replace("{sector}", "railways")
-            .replace("{file}", "mamori.css"))
+            .replace("{file}", "mamori.css").replace("{ip}", "192.0.2.10"))
 
 
 def expected_status(method, pattern, role):
@@ -442,7 +502,7 @@ def expected_status(method, pattern, role):
         if pattern == "/login" and role != "anonymous":
             return 303  # signed in already: to the role's home
         return 200
-    if pattern == "/api/v1/alerts/{id}/ack":
+    if pattern in ("/api/v1/alerts/{id}/ack", "/api/v1/findings/triage"):
         return 200
     if pattern == "/login":
         return 401  # wrong password on purpose
@@ -511,6 +571,11 @@ def matrix():
                                            "ports": str(MATRIX_SCAN_PORT)})
                         headers = {"Content-Type": "application/json",
                                    "X-CSRF-Token": csrfs[role] or ""}
+                    elif pattern == "/sns/alerts/{id}/state":
+                        body = {"csrf": csrfs[role] or "", "state": "confirmed"}
+                    elif pattern == "/sns/watch":
+                        body = {"csrf": csrfs[role] or "", "org": "kanto-rail",
+                                "term": "watch term %d" % n, "kind": "keyword"}
                     elif pattern == "/api/v1/users":
                         body = json.dumps({"name": "made%d" % n, "role": "member",
                                            "password": PASSWORD})
@@ -519,6 +584,13 @@ def matrix():
                     elif pattern == "/orgs/{org}/checklist":
                         # an empty draft of one section: a form answered with a redirect
                         body = {"csrf": csrfs[role] or "", "action": "draft", "section": "org"}
+                    elif pattern == "/findings/triage":
+                        body = {"csrf": csrfs[role] or "", "id": str(SEED_IDS["kanto"]),
+                                "comment": "matrix %d" % n}
+                    elif pattern == "/api/v1/findings/triage":
+                        body = json.dumps({"ids": [SEED_IDS["kanto"]], "comment": "m%d" % n})
+                        headers = {"Content-Type": "application/json",
+                                   "X-CSRF-Token": csrfs[role] or ""}
                     elif pattern == "/ack/{token}":
                         # the pre-session token from a confirm page (any unacknowledged link)
                         r0 = srv.request("GET", "/ack/" + ACK_TOKENS["spare"], cookie=jar)
@@ -550,6 +622,7 @@ def matrix():
                     check("403" in r.text() and "<html" in r.text(),
                           "%s as %s: 403 is not a page" % (path, role))
         alerts_checks(srv, jars, token, db)
+        sns_checks(srv, jars, token)
         cross_org(srv, jars, token)
         findings_checks(srv, jars, token)
         reports_checks(srv, jars, token, db, reports)
@@ -885,7 +958,7 @@ def findings_checks(srv, jars, token):
     check(d.get("grade") == "C" and abs(sum(x["points"] for x in d["deductions"]) -
                                          (100 - d["score"])) < 0.05, "kanto rating %s" % d)
     r = srv.request("GET", "/api/v1/orgs/kanto-rail/services", cookie=op)
-    check(r.status == 200 and r.json()["items"][0]["tls"]["expired"] is True, "services tls")
+    check(r.status == 200 and r.json()["items"][0]["tls_info"]["expired"] is True, "services tls")
     r = srv.request("GET", "/api/v1/orgs/kanto-rail/findings?state=open", cookie=op)
     check(r.status == 200 and [f["id"] for f in r.json()["items"]] == [k], "org findings")
     # pages: dashboard panels, operator page, escaped evidence
@@ -921,6 +994,98 @@ def findings_checks(srv, jars, token):
     r = srv.request("GET", "/api/v1/audit?limit=1000", cookie=ana)
     actions = {(a["actor"], a["action"]) for a in r.json()["items"]}
     check(("operator", "finding.read") in actions, "finding reads are audited")
+    triage_checks(srv, jars)
+
+
+def triage_checks(srv, jars):
+    """Triage (issue 14): another operator's finding is a 404 like a missing one; bad input 400;
+    a false positive leaves the open list; every change is logged; hostile search and sort."""
+    op, ana, bur = jars["operator"], jars["analyst"], jars["bureau"]
+    k, b = SEED_IDS["kanto"], SEED_IDS["kansai"]
+    csrf = session_csrf(srv, "operator", op)
+    hdr = {"Content-Type": "application/json", "X-CSRF-Token": csrf}
+    api = lambda body, jar=op, h=hdr: srv.request("POST", "/api/v1/findings/triage",
+                                                  json.dumps(body), headers=h, cookie=jar)
+    missing = api({"ids": [999999], "state": "false_positive"})
+    other = api({"ids": [b], "state": "false_positive"})
+    check(missing.status == 404 and other.status == 404 and other.body == missing.body,
+          "triage of another operator's finding: %d, same as missing: %s" %
+          (other.status, other.body == missing.body))
+    mixed = api({"ids": [k, b], "state": "in_progress"})
+    r = srv.request("GET", "/api/v1/findings/%d" % k, cookie=op)
+    check(mixed.status == 404 and r.json()["triage"] is None,
+          "a bulk change with one foreign id changes nothing")
+    r = srv.request("POST", "/findings/triage", {"csrf": csrf, "id": str(b),
+                                                 "state": "false_positive"}, cookie=op)
+    check(r.status == 404 and "関西" not in r.text(), "form triage of B's finding: %d" % r.status)
+    r = srv.request("POST", "/findings/triage", {"csrf": session_csrf(srv, "bureau", bur),
+                                                 "id": str(b), "state": "in_progress"}, cookie=bur)
+    check(r.status == 403, "bureau cannot triage: %d" % r.status)
+    for bad in [{"ids": [k], "state": "bogus"}, {"ids": [k], "state": "accepted"},
+                {"ids": [k], "comment": "x" * 2001}, {"ids": [k], "assignee": "a\nb"},
+                {"ids": [], "state": "in_progress"}, {"ids": ["1 OR 1=1"], "state": "none"},
+                {"ids": [k]}]:
+        r = api(bad)
+        check(r.status == 400, "bad triage %s: %d" % (str(bad)[:60], r.status))
+    r = api({"ids": [k], "state": "false_positive", "comment": "社内検証用 / lab only",
+             "assignee": "山田"})
+    check(r.status == 200, "operator marks own finding a false positive: %d" % r.status)
+    r = srv.request("GET", "/api/v1/findings/%d" % k, cookie=op)
+    d = r.json()
+    check(d["triage"] == "false_positive" and d["assignee"] == "山田" and
+          d["comments"][-1]["body"] == "社内検証用 / lab only" and
+          {x["field"] for x in d["triage_log"]} == {"triage", "assignee", "comment"} and
+          all(x["actor"] == "operator" for x in d["triage_log"] if x["field"] == "triage"),
+          "triage, assignee, comment and their log: %s" % d.get("triage_log"))
+    r = srv.request("GET", "/api/v1/findings?state=open&triage=false_positive", cookie=op)
+    check(r.status == 200 and [f["id"] for f in r.json()["items"]] == [k], "triage filter")
+    r = srv.request("GET", "/findings/%d" % k, cookie=op)
+    check(r.status == 200 and "誤検知" in r.text() and "社内検証用" in r.text(),
+          "the finding page shows the triage and the comment")
+    r = api({"ids": [k], "state": "none"})
+    check(r.status == 200, "triage cleared")
+    # hostile search strings and sort keys: bound or refused, never widened
+    for q in ["q=%27%20OR%201=1--", "q=%25", "q=_", "host=%27", "cve=%5C", "product=%22%3B"]:
+        r = srv.request("GET", "/api/v1/findings?" + q, cookie=op)
+        check(r.status == 200 and {f["org"] for f in r.json()["items"]} <= {"kanto-rail"},
+              "search %s: %d" % (q, r.status))
+    for q in ["sort=title", "sort=f.id", "sort=id;DROP%20TABLE%20findings", "sort=--id",
+              "sort=%27"]:
+        r = srv.request("GET", "/api/v1/findings?" + q, cookie=ana)
+        check(r.status == 400 and "priority" in r.text(), "sort %s: %d" % (q, r.status))
+    for q in ["sort=-deadline", "sort=severity", "sort=org", "sort=-id"]:
+        r = srv.request("GET", "/api/v1/findings?" + q, cookie=ana)
+        check(r.status == 200 and r.json()["total"] == 4, "sort %s: %d" % (q, r.status))
+    r = srv.request("GET", "/api/v1/findings?sort=-id", cookie=ana)
+    ids = [f["id"] for f in r.json()["items"]]
+    check(ids == sorted(ids, reverse=True), "sort=-id orders by id descending: %s" % ids)
+    # CSV export: the caller's rows only, formula cells neutralised
+    r = api({"ids": [k], "assignee": "=cmd|' /C calc'!A0"})
+    check(r.status == 200, "assignee with a formula stored")
+    r = srv.request("GET", "/findings.csv?sort=-id", cookie=op)
+    t = r.body.decode("utf-8")
+    check(r.status == 200 and r.header("Content-Type").startswith("text/csv") and
+          "attachment" in (r.header("Content-Disposition") or ""), "CSV headers")
+    check("関西" not in t and "パストラバーサル" in t and t.count("\r\n") == 3,
+          "operator CSV: own rows only (header + 2): %d lines" % t.count("\r\n"))
+    check('"\'=cmd' in t and '"=cmd' not in t, "CSV injection escaped")
+    r = srv.request("GET", "/findings.csv?sort=bogus", cookie=op)
+    check(r.status == 400, "CSV with a bad sort: %d" % r.status)
+    api({"ids": [k], "assignee": ""})
+    # alerts CSV: the caller's rows only
+    r = srv.request("GET", "/alerts.csv", cookie=op)
+    t = r.body.decode("utf-8")
+    check(r.status == 200 and r.header("Content-Type").startswith("text/csv") and
+          "関西" not in t and t.count("\r\n") >= 2, "operator alerts CSV: own rows only")
+    r = srv.request("GET", "/alerts.csv?kind=bogus", cookie=op)
+    check(r.status == 400, "alerts CSV with a bad kind: %d" % r.status)
+    # per-host view
+    r = srv.request("GET", "/hosts/192.0.2.10", cookie=op)
+    check(r.status == 200 and "パストラバーサル" in r.text() and "関西" not in r.text(),
+          "operator host view: own findings only")
+    for ip in ["203.0.113.99", "not-an-ip", "192.0.2.10%27"]:
+        r = srv.request("GET", "/hosts/" + ip, cookie=op)
+        check(r.status == 404, "host %s: %d" % (ip, r.status))
 
 
 REPORT_PERIOD = "2026Q4"
@@ -1229,6 +1394,12 @@ def scan_shutdown_check(db, tmp):
         con.close()
         check(state == "interrupted" and cp > 0 and fin, "scan after shutdown: %s %s" %
               (state, cp))
+        # its job (src/job) went back to the queue, to be continued at the next start
+        con = sqlite3.connect(db)
+        job = con.execute("SELECT kind, state, attempts, lease_owner FROM jobs WHERE subject = ?",
+                          ("scan:%d" % sid,)).fetchall()
+        con.close()
+        check(job == [("scan", "queued", 1, None)], "the scan's job after shutdown: %s" % job)
         # and the CLI continues it from there (one second of it, same loopback scope)
         p = subprocess.run([M, "--db", db, "scan", "--resume", str(sid), "--max-runtime", "1"],
                            capture_output=True, text=True, timeout=60)

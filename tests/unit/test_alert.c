@@ -2,8 +2,16 @@
  * webhook URL checks and the HMAC-SHA256 signature. */
 #include "base/compat.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
+#include <poll.h>
+#include <pthread.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "alert/alert.h"
 #include "base/buf.h"
@@ -219,6 +227,96 @@ static void test_alert__ack_by_id(void **state)
 	store_close(s);
 }
 
+/* ---- SMTP AUTH goes only over TLS, whatever the front end asked ---- */
+
+struct fake_smtp {
+	int fd;
+	bool saw_auth, saw_ehlo;
+};
+
+/* A server that offers AUTH PLAIN and no STARTTLS: a client that sends AUTH here would send the
+ * password in clear. Serves connections until none comes for a second. */
+static void *fake_smtp_run(void *arg)
+{
+	struct fake_smtp *f = arg;
+	struct pollfd p = {f->fd, POLLIN, 0};
+
+	while (poll(&p, 1, 1000) == 1) {
+		int c = accept(f->fd, NULL, NULL);
+		char buf[512];
+		ssize_t n;
+		struct timeval tv = {2, 0};
+		if (c < 0)
+			break;
+		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		(void)!write(c, "220 fake ESMTP\r\n", 16);
+		while ((n = read(c, buf, sizeof buf - 1)) > 0) {
+			buf[n] = '\0';
+			if (strncasecmp(buf, "EHLO", 4) == 0) {
+				f->saw_ehlo = true;
+				const char *r = "250-fake\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n";
+				(void)!write(c, r, strlen(r));
+			} else if (strncasecmp(buf, "AUTH", 4) == 0) {
+				f->saw_auth = true;
+				(void)!write(c, "235 ok\r\n", 8);
+			} else if (strncasecmp(buf, "QUIT", 4) == 0) {
+				(void)!write(c, "221 bye\r\n", 9);
+				break;
+			} else {
+				(void)!write(c, "250 ok\r\n", 8);
+			}
+		}
+		close(c);
+	}
+	return NULL;
+}
+
+static void test_alert__smtp_auth_refused_without_tls_in_the_library(void **state)
+{
+	struct store *s = fresh_store("smtpauth.db");
+	struct fake_smtp f = {0};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof a;
+	struct alert_run_stats st = {0};
+	char tok[ALERT_TOKEN_LEN + 1], url[64], sql[200];
+	pthread_t th;
+	struct merr e;
+	int64_t id;
+
+	(void)state;
+	merr_init(&e);
+	id = insert_alert(s, "vuln:CVE-2024-0001", true, NULL, tok);
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO alert_targets (alert_id, channel, target, state) VALUES (%lld, "
+		 "'email', 'ops@kanto-rail.example', 'pending')",
+		 (long long)id);
+	assert_int_equal(store_exec(s, sql, &e), 0);
+	f.fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(f.fd >= 0);
+	assert_int_equal(bind(f.fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(f.fd, 4), 0);
+	assert_int_equal(getsockname(f.fd, (struct sockaddr *)&a, &al), 0);
+	snprintf(url, sizeof url, "smtp://127.0.0.1:%u", ntohs(a.sin_port));
+	assert_int_equal(pthread_create(&th, NULL, fake_smtp_run, &f), 0);
+	/* the front end forgot require_tls: the library still refuses to authenticate in clear */
+	struct alert_conf conf = {.smtp_url = url,
+				  .from = "mamori@localhost",
+				  .require_tls = false,
+				  .max_attempts = 1,
+				  .timeout_s = 3,
+				  .smtp_user = "mamori",
+				  .smtp_password = "secret-password"};
+	assert_int_equal(alert_deliver(s, &conf, 2000, &st, &e), 0);
+	pthread_join(th, NULL);
+	close(f.fd);
+	assert_true(f.saw_ehlo);  /* it did talk to the server */
+	assert_false(f.saw_auth); /* but never sent the password */
+	assert_int_equal(st.delivered, 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM alert_targets WHERE state = 'delivered'"),
+			 0);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +329,7 @@ int main(void)
 	    cmocka_unit_test(test_alert__ack_token_first_ack_wins),
 	    cmocka_unit_test(test_alert__ack_unknown_or_malformed_token_not_found),
 	    cmocka_unit_test(test_alert__ack_by_id),
+	    cmocka_unit_test(test_alert__smtp_auth_refused_without_tls_in_the_library),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

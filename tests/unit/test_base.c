@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/ip.h"
+#include "base/json.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "base/utf8.h"
@@ -251,10 +252,67 @@ static void test_utf8__rejects_bad_sequences(void **state)
 	assert_false(utf8_valid("\xe6\x9d", 2, &at));	  /* truncated */
 }
 
+static void test_json__check_strings_refuses_nul_and_controls(void **state)
+{
+	static const char nul[] = "{\"a\": 1,\n \"name_value\": \"z.test\\u0000.evil.test\"}";
+	static const char raw[] = "[{\"product\": \"ng\x01inx\"}]";
+	static const char fine[] = "{\"k\": \"tab\\t, quote \\\", \\u00e9 and \\\\u0000\"}";
+	struct merr e;
+
+	merr_init(&e);
+	assert_int_equal(json_check_strings(nul, strlen(nul), 1, 0, &e), M_EPARSE);
+	assert_int_equal(e.line, 2);
+	assert_string_equal(e.field, "name_value");
+	assert_non_null(strstr(e.msg, "NUL"));
+	merr_init(&e);
+	assert_int_equal(json_check_strings(raw, strlen(raw), -1, -1, &e), M_EPARSE);
+	assert_int_equal(e.line, -1);
+	assert_int_equal(e.offset, -1);
+	assert_string_equal(e.field, "product");
+	assert_non_null(strstr(e.msg, "0x01"));
+	/* escaped tab, escaped quote, a real code point, and an escaped backslash before
+	 * "u0000" (the text \u0000, not a NUL) are all fine */
+	merr_init(&e);
+	assert_int_equal(json_check_strings(fine, strlen(fine), 1, 0, &e), 0);
+}
+
+static void test_err__escapes_invalid_bytes_and_controls(void **state)
+{
+	struct merr e;
+	char out[256];
+
+	merr_init(&e);
+	merr_at(&e, M_EPARSE, "f.json", 3, -1, "cveID", "not a CVE id: '%s'", "\xff\x1b[31mred");
+	merr_format(&e, out, sizeof(out));
+	assert_string_equal(out, "f.json:3: cveID: not a CVE id: '\\xff\\x1b[31mred'");
+	merr_init(&e);
+	merr_set(&e, M_EPARSE, "日本語 ok");
+	merr_format(&e, out, sizeof(out));
+	assert_string_equal(out, "日本語 ok");
+}
+
+static void test_utf8__binary_bytes_escaped_never_replaced(void **state)
+{
+	/* a MySQL handshake read as text: length, protocol 10, version, a NUL, salt bytes */
+	const char in[] = "J\x00\x00\x00\x0a5.5.30-1.1\x00\xff\xfe\x01 関東 \xe3\x81";
+	char out[128];
+
+	(void)state;
+	utf8_escape_binary(in, out, sizeof(out)); /* stops at the first NUL, as C text does */
+	assert_string_equal(out, "J");
+	utf8_escape_binary("v5.5\xff\x01 関東\xe3\x81\tok", out, sizeof(out));
+	assert_string_equal(out, "v5.5\\xff\\x01 関東\\xe3\\x81\tok");
+	assert_true(utf8_valid(out, strlen(out), NULL));
+	assert_null(strstr(out, "\xef\xbf\xbd"));   /* no U+FFFD */
+	utf8_escape_binary("\xff\xff\xff", out, 6); /* bounded: whole escapes only */
+	assert_string_equal(out, "\\xff");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_err__formats_file_line_field),
+	    cmocka_unit_test(test_utf8__binary_bytes_escaped_never_replaced),
 	    cmocka_unit_test(test_err__offset_when_no_line),
 	    cmocka_unit_test(test_err__one_list_keeps_every_status),
 	    cmocka_unit_test(test_buf__grows_and_caps),
@@ -265,6 +323,8 @@ int main(void)
 	    cmocka_unit_test(test_ip__parses_both_families),
 	    cmocka_unit_test(test_ip__set_subtracts_exclusions),
 	    cmocka_unit_test(test_utf8__rejects_bad_sequences),
+	    cmocka_unit_test(test_json__check_strings_refuses_nul_and_controls),
+	    cmocka_unit_test(test_err__escapes_invalid_bytes_and_controls),
 	};
 	return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

@@ -128,6 +128,13 @@ static void test_split__lines_mode_skips_blank_lines(void **state)
 	assert_string_equal(r.p, "{\"b\":2}");
 	assert_int_equal(r.line, 4);
 	assert_int_equal(r.offset, 13);
+	/* the last line has no newline: the file was cut there (issue #19), never taken */
+	assert_int_equal(split_next(sp, &r, NULL), M_EPARSE);
+	assert_true(split_fatal(sp));
+	assert_int_equal(split_next(sp, &r, NULL), 0);
+	split_free(sp);
+	doc = "{\"c\":3}\n";
+	assert_int_equal(split_open_mem(doc, strlen(doc), SPLIT_LINES, NULL, 0, &sp, NULL), 0);
 	assert_int_equal(split_next(sp, &r, NULL), 1);
 	assert_string_equal(r.p, "{\"c\":3}");
 	assert_int_equal(split_next(sp, &r, NULL), 0);

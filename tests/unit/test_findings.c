@@ -466,6 +466,163 @@ static void test_collect__email_hygiene_and_declared_without_feeds(void **state)
 	store_close(s);
 }
 
+/* ---------------------------------------------------------------- triage */
+
+static void test_triage__false_positive_survives_rescans_until_evidence_changes(void **state)
+{
+	struct store *s = open_store("triage.db");
+	struct finding_set a;
+	struct finding_cover all = cover_of(true, true, true);
+	struct finding_stats st;
+	struct merr e;
+	int64_t id, ids[1];
+	struct finding_triage_req q = {.ids = ids,
+				       .n = 1,
+				       .state = "false_positive",
+				       .comment = "lab host",
+				       .actor = "analyst",
+				       .now = 200};
+
+	(void)state;
+	finding_set_init(&a);
+	add_cand(&a, "127.0.0.5:3389/tcp", "risky:rdp", FINDING_SRC_NETWORK, 100);
+	assert_int_equal(finding_cand_set(&a.v[0].evidence, "{\"port\":3389}"), 0);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 100, &st, NULL), 0);
+	id = q_int(s, "SELECT id FROM findings");
+	ids[0] = id;
+	merr_init(&e);
+	/* another operator's view: not found, nothing changes */
+	q.org = "other";
+	assert_int_equal(finding_triage(s, &q, &e), M_ENOTFOUND);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage IS NOT NULL"), 0);
+	q.org = "op";
+	assert_int_equal(finding_triage(s, &q, &e), 0);
+	/* the same evidence at every rescan: stays a false positive, out of the active set */
+	for (int64_t t = 300; t < 600; t += 100) {
+		assert_int_equal(finding_apply(s, "op", &a, &all, t, &st, NULL), 0);
+		assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage = "
+					  "'false_positive'"),
+				 1);
+	}
+	assert_int_equal(
+	    q_int(s, "SELECT count(*) FROM findings f WHERE " FINDING_ACTIVE_SQL("f.")), 0);
+	/* the evidence changes (another service on the port): open again, logged by mamori */
+	assert_int_equal(finding_cand_set(&a.v[0].evidence, "{\"port\":3389,\"v\":2}"), 0);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 700, &st, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage IS NULL"), 1);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_triage_log WHERE actor = "
+				  "'mamori' AND old = 'false_positive'"),
+			 1);
+	/* risk acceptance needs a future expiry, and ends at it */
+	q.state = "accepted";
+	q.until = 50;
+	q.now = 800;
+	assert_int_equal(finding_triage(s, &q, &e), M_EINVAL);
+	q.until = 900;
+	assert_int_equal(finding_triage(s, &q, &e), 0);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 850, &st, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage = 'accepted'"), 1);
+	assert_int_equal(finding_apply(s, "op", &a, &all, 950, &st, NULL), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings WHERE triage IS NULL"), 1);
+	/* an oversized comment is refused */
+	char big[FINDING_COMMENT_MAX + 2];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	q.state = NULL;
+	q.comment = big;
+	assert_int_equal(finding_triage(s, &q, &e), M_EINVAL);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM finding_comments"), 2);
+	finding_set_release(&a);
+	store_close(s);
+}
+
+/* ---------------------------------------------------------------- priority and deadline */
+
+static void test_prio__every_kev_or_critical_finding_has_one_deadline(void **state)
+{
+	struct finding_deadline_in kev_upgrade = {true, -1, "high", true, true};
+	struct finding_deadline_in kev_3 = {true, 3, "critical", true, true};
+	struct finding_deadline_in ot = {false, -1, "critical", true, false};
+	struct finding_deadline_in declared = {false, -1, "critical", false, true};
+	struct finding_deadline_in cert = {false, -1, "high", true, false};
+	struct finding_deadline_in medium = {false, -1, "medium", true, true};
+	struct finding_deadline_in bod60 = {false, 60, "high", true, true};
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(finding_deadline_days(&kev_upgrade, &why), 14);
+	assert_non_null(strstr(why, "KEV"));
+	assert_int_equal(finding_deadline_days(&kev_3, NULL), 3); /* the stricter wins */
+	assert_int_equal(finding_deadline_days(&ot, &why), 14);	  /* Modbus exposed */
+	assert_non_null(strstr(why, "BOD 23-02"));
+	assert_int_equal(finding_deadline_days(&declared, NULL), 60);
+	assert_int_equal(finding_deadline_days(&cert, NULL), 30);
+	assert_int_equal(finding_deadline_days(&medium, NULL), -1);
+	assert_int_equal(finding_deadline_days(&bod60, NULL), 60);
+}
+
+struct ids {
+	int64_t v[16];
+	size_t n;
+};
+
+static int collect_ids(void *arg, const struct finding_row *r)
+{
+	struct ids *x = arg;
+	if (x->n < 16)
+		x->v[x->n++] = r->id;
+	return 0;
+}
+
+static void test_prio__confirmed_exposure_before_candidates_and_declared(void **state)
+{
+	struct store *s = open_store("prio.db");
+	struct ids x = {0};
+	struct finding_query bad = {.sort = "title; DROP TABLE findings"};
+	struct merr e;
+
+	(void)state;
+	/* 1 a declared KEV, 2 a 要確認 critical KEV candidate on a service, 3 a confirmed medium
+	 * exposure with a far deadline, 4 a confirmed exposed KEV, 5 an expired certificate */
+	assert_int_equal(
+	    store_exec(s,
+		       "INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, state, "
+		       "severity, title, needs_confirmation, kev, deadline, first_seen, last_seen, "
+		       "ssvc_decision) VALUES "
+		       "(1, 'op', 'declared:x', 'vuln:CVE-1', 'declared', 'declared', 'open', "
+		       "'critical', 't1', 0, 1, 100, 1, 1, 'act'),"
+		       "(2, 'op', '1.2.3.4:80/tcp', 'vuln:CVE-2', 'vulnerability', 'network', "
+		       "'open', 'info', 't2', 1, 1, 50, 1, 1, 'act'),"
+		       "(3, 'op', '1.2.3.4:80/tcp', 'vuln:CVE-3', 'vulnerability', 'network', "
+		       "'open', 'medium', 't3', 0, 0, 5000, 1, 1, 'track'),"
+		       "(4, 'op', '1.2.3.4:22/tcp', 'vuln:CVE-4', 'vulnerability', 'network', "
+		       "'open', 'high', 't4', 0, 1, 900, 1, 1, 'attend'),"
+		       "(5, 'op', '1.2.3.4:443/tcp', 'tls:expired', 'tls', 'network', 'open', "
+		       "'high', 't5', 0, 0, 3000, 1, 1, NULL),"
+		       "(6, 'op', '1.2.3.4:443/tcp', 'tls:tls1.0', 'tls', 'network', 'fixed', "
+		       "'medium', 't6', 0, 0, NULL, 1, 1, NULL),"
+		       /* 7: an e-mail record, not an exposure: below the declared KEV */
+		       "(7, 'op', 'op.test', 'mail:dmarc-p-none', 'email', 'email', 'open', "
+		       "'low', 't7', 0, 0, NULL, 1, 1, NULL)",
+		       NULL),
+	    0);
+	merr_init(&e);
+	assert_int_equal(finding_priority(s, "op", 0, collect_ids, &x, &e), 0);
+	assert_int_equal(x.n, 6);
+	int64_t want[] = {4, 5, 3, 1, 7, 2};
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(x.v[i], want[i]);
+	/* the first per org is the same item */
+	x.n = 0;
+	assert_int_equal(finding_first_per_org(s, NULL, NULL, collect_ids, &x, &e), 0);
+	assert_int_equal(x.n, 1);
+	assert_int_equal(x.v[0], 4);
+	/* a sort key outside the list is refused, naming the allowed keys */
+	assert_int_equal(finding_query_check(&bad, &e), M_EPARSE);
+	assert_non_null(strstr(e.msg, "priority"));
+	store_close(s);
+}
+
 /* ---------------------------------------------------------------- schedule */
 
 static void test_schedule__urgent_at_once_decay_one_step(void **state)
@@ -539,6 +696,9 @@ int main(void)
 	    cmocka_unit_test(test_lifecycle__only_the_covered_source_is_swept),
 	    cmocka_unit_test(test_lifecycle__failed_allocation_leaves_store_unchanged),
 	    cmocka_unit_test(test_collect__email_hygiene_and_declared_without_feeds),
+	    cmocka_unit_test(test_triage__false_positive_survives_rescans_until_evidence_changes),
+	    cmocka_unit_test(test_prio__every_kev_or_critical_finding_has_one_deadline),
+	    cmocka_unit_test(test_prio__confirmed_exposure_before_candidates_and_declared),
 	    cmocka_unit_test(test_schedule__urgent_at_once_decay_one_step),
 	    cmocka_unit_test(test_schedule__due_orgs_follow_next_due),
 	};

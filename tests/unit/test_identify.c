@@ -535,6 +535,54 @@ static void test_store__runs_upsert_services_and_record_refusals(void **state)
 	store_close(s);
 }
 
+/* The identify use case loads Recog once per process: two runs (and a third caller asking for
+ * the shared database) make one load, and the runs record their rows. */
+static void test_run_org__recog_loaded_once_per_process(void **state)
+{
+	char path[1024];
+	struct store *s;
+	struct merr e;
+	struct ident_run_opts o;
+	struct ident_run_result res;
+	const struct fp_db *db1 = NULL, *db2 = NULL;
+	int64_t now = 1790000000, scan, v;
+	unsigned before = ident_recog_loads();
+
+	(void)state;
+	merr_init(&e);
+	tu_path(path, sizeof(path), "run_org.db");
+	assert_int_equal(store_open(path, &s, &e), 0);
+	assert_int_equal(
+	    inv_import_file(s, tu_write_file("inv2.yaml", inventory), now, false, NULL, &e), 0);
+	assert_int_equal(scan_store_create(s, "lab-org", "connect", "9", "{}", now, &scan, &e), 0);
+	add_observation(s, scan, "127.0.0.1", 9);
+	setenv("MAMORI_NOW", "2026-09-01T00:00:00Z", 1);
+	for (int i = 0; i < 2; i++) {
+		ident_run_opts_init(&o);
+		o.data_dir = tu_data_dir();
+		o.org = "lab-org";
+		o.max_orgs = 1;
+		o.timeout = 1;
+		assert_int_equal(ident_run_org(s, &o, &res, &e), 0);
+		assert_int_equal(res.n_runs, 1);
+		assert_int_equal(res.k.targets, 1);
+		ident_run_result_release(&res);
+	}
+	assert_int_equal(ident_recog_loads(), before + 1);
+	assert_int_equal(ident_recog_shared(tu_data_dir(), &db1, &e), 0);
+	assert_int_equal(ident_recog_shared(tu_data_dir(), &db2, &e), 0);
+	assert_ptr_equal(db1, db2);
+	assert_int_equal(ident_recog_loads(), before + 1);
+	assert_int_equal(store_query_int(s, "SELECT COUNT(*) FROM identify_runs", &v, &e), 0);
+	assert_int_equal(v, 2);
+	/* a folder without Recog is an error, and not counted as a load */
+	assert_true(ident_recog_shared("/nonexistent-mamori", &db1, &e) < 0);
+	assert_int_equal(ident_recog_loads(), before + 1);
+	unsetenv("MAMORI_NOW");
+	ident_recog_cache_clear();
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +605,7 @@ int main(void)
 	    cmocka_unit_test(test_engine__ot_probe_skipped_without_the_flag),
 	    cmocka_unit_test(test_engine__closed_port_is_an_error_quickly),
 	    cmocka_unit_test(test_store__runs_upsert_services_and_record_refusals),
+	    cmocka_unit_test(test_run_org__recog_loaded_once_per_process),
 	};
 	return cmocka_run_group_tests(tests, load_db, free_db);
 }

@@ -74,7 +74,9 @@ static int import_text(struct store *s, const char *name, const char *text, int6
 		       struct inv_import_stats *st, struct merr *e)
 {
 	merr_init(e);
-	return inv_import_file(s, tu_write_file(name, text), now, false, st, e);
+	/* these tests are about what an import changes: removals are allowed (--prune) */
+	struct inv_import_opts o = {.prune = true};
+	return inv_import_file_ex(s, tu_write_file(name, text), now, &o, st, e);
 }
 
 static const char good_yaml[] =
@@ -396,7 +398,8 @@ static void test_inventory__survives_every_allocation_failure(void **state)
 		char *after;
 		merr_init(&e);
 		mem_fail_after(n);
-		rc = inv_import_file(s, path, now_ts() + 10, false, &st, &e);
+		rc = inv_import_file_ex(s, path, now_ts() + 10,
+					&(struct inv_import_opts){.prune = true}, &st, &e);
 		failures = mem_failures();
 		mem_fail_reset();
 		assert_true(rc == 0 || rc == M_ENOMEM);
@@ -411,6 +414,44 @@ static void test_inventory__survives_every_allocation_failure(void **state)
 	assert_int_equal(count(s, "SELECT count(*) FROM contacts WHERE role = 'SOC'"), 1);
 	m_free(before);
 	m_free(v2);
+	store_close(s);
+}
+
+/* A file cut at a line boundary parses, but must not withdraw what it lost (issue #19):
+ * removals need the end marker or prune; the marker must be last and count the orgs. */
+static void test_inventory__removals_need_the_end_marker_or_prune(void **state)
+{
+	struct store *s = fresh_store("prune.db");
+	struct inv_import_stats st;
+	struct inv_doc *d = NULL;
+	struct merr e;
+	char *cut = replace(good_yaml, "role: CSIRT", "role: CSIRT2");
+	char *whole = m_malloc(strlen(cut) + 16);
+
+	assert_int_equal(import_text(s, "p1.yaml", good_yaml, now_ts(), &st, &e), 0);
+	merr_init(&e);
+	assert_int_equal(
+	    inv_import_file(s, tu_write_file("p2.yaml", cut), now_ts(), false, &st, &e),
+	    M_ECONFIRM);
+	assert_non_null(strstr(e.msg, "contact"));
+	assert_int_equal(count(s, "SELECT count(*) FROM contacts WHERE role = 'CSIRT'"), 1);
+	/* a dry run succeeds and counts what it would need */
+	assert_int_equal(inv_import_file(s, tu_write_file("p2.yaml", cut), now_ts(), true, &st, &e),
+			 0);
+	assert_int_equal(st.removals_refused, 1);
+	/* with the marker as the last key, counting the two organisations: allowed */
+	snprintf(whole, strlen(cut) + 16, "%send: 2\n", cut);
+	assert_int_equal(
+	    inv_import_file(s, tu_write_file("p3.yaml", whole), now_ts(), false, &st, &e), 0);
+	assert_int_equal(st.contacts_removed, 1);
+	/* a wrong count, or the marker not last, is a parse error */
+	snprintf(whole, strlen(cut) + 16, "%send: 3\n", cut);
+	assert_int_equal(inv_parse_yaml(whole, strlen(whole), "p4.yaml", &d, &e), M_EPARSE);
+	snprintf(whole, strlen(cut) + 16, "end: 2\n%s", cut);
+	assert_int_equal(inv_parse_yaml(whole, strlen(whole), "p5.yaml", &d, &e), M_EPARSE);
+	assert_null(d);
+	m_free(cut);
+	m_free(whole);
 	store_close(s);
 }
 
@@ -819,6 +860,7 @@ int main(void)
 	    cmocka_unit_test(test_inventory__refuses_bad_input_and_keeps_store),
 	    cmocka_unit_test(test_inventory__dry_run_writes_nothing),
 	    cmocka_unit_test(test_inventory__survives_every_allocation_failure),
+	    cmocka_unit_test(test_inventory__removals_need_the_end_marker_or_prune),
 	    cmocka_unit_test(test_inventory__imports_csv_with_quotes),
 	    cmocka_unit_test(test_inventory__refuses_bad_csv_line),
 	    cmocka_unit_test(test_inventory__export_reimports_to_same_state),

@@ -168,10 +168,49 @@ static struct store *open_store(const char *name)
 		s,
 		"INSERT INTO orgs (slug, name_ja, sector, created_at, updated_at) VALUES "
 		"('a', 'A社', 'railways', 0, 0), ('b', 'B社', 'railways', 0, 0), ('c', 'C社', "
-		"'water', 0, 0)",
+		"'water', 0, 0);"
+		/* a and b were scanned; c never was (未診断: no grade, not in a mean) */
+		"INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params) "
+		"VALUES ('a', 'connect', '22', 1, 2, 'done', '{\"targets\":[\"10.0.0.0/30\"]}'), "
+		"('b', 'connect', '22', 1, 2, 'done', '{}')",
 		NULL),
 	    0);
 	return s;
+}
+
+static void test_rating__never_scanned_is_not_assessed_and_not_in_a_mean(void **state)
+{
+	struct store *s = open_store("unassessed.db");
+	struct rating_result r;
+	cJSON *o = NULL, *sec;
+	int64_t q4;
+
+	(void)state;
+	assert_int_equal(time_parse("2026-11-01T00:00:00Z", &q4), 0);
+	assert_int_equal(rating_compute(s, "c", q4, &r, NULL), 0);
+	assert_false(r.assessed);
+	o = rating_result_json(&r);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "grade")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "score")));
+	cJSON_Delete(o);
+	/* a stale "A 100" stored before is dropped, and nothing new is stored */
+	assert_int_equal(store_exec(s,
+				    "INSERT INTO ratings (org_slug, period, score, raw_grade, "
+				    "grade, method, computed_at, explanation) VALUES ('c', "
+				    "'2026Q4', 100, 'A', 'A', 'm', 1, '{}')",
+				    NULL),
+			 0);
+	assert_int_equal(rating_store(s, &r, q4, NULL), 0);
+	rating_result_release(&r);
+	assert_int_equal(rating_load_json(s, "c", NULL, &o, NULL), M_ENOTFOUND);
+	/* the sector view lists it as not assessed */
+	assert_int_equal(rating_sector_json(s, "water", &o, NULL), 0);
+	sec = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "sectors"), 0);
+	assert_non_null(sec);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(sec, "periods")), 0);
+	assert_int_equal((int)cJSON_GetNumberValue(cJSON_GetObjectItem(sec, "not_assessed")), 1);
+	cJSON_Delete(o);
+	store_close(s);
 }
 
 static void add_open(struct store *s, const char *org, const char *key, const char *sev)
@@ -281,7 +320,11 @@ static void test_rating__sector_view_mean_and_trend(void **state)
 	    1);
 	cJSON_Delete(o);
 	assert_int_equal(rating_sector_json(s, NULL, &o, NULL), 0);
-	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "sectors")), 1); /* c unrated */
+	/* c never scanned: its sector is listed with not_assessed 1 and no period */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "sectors")), 2);
+	sec = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "sectors"), 1);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(sec, "sector")), "water");
+	assert_int_equal((int)cJSON_GetNumberValue(cJSON_GetObjectItem(sec, "not_assessed")), 1);
 	cJSON_Delete(o);
 	store_close(s);
 }
@@ -296,6 +339,7 @@ int main(void)
 	    cmocka_unit_test(test_rating__hysteresis_needs_the_margin_to_move),
 	    cmocka_unit_test(test_rating__snapshot_hysteresis_against_previous_quarter),
 	    cmocka_unit_test(test_rating__sector_view_mean_and_trend),
+	    cmocka_unit_test(test_rating__never_scanned_is_not_assessed_and_not_in_a_mean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -740,6 +740,8 @@ static void test_engine__stop_flag_leaves_a_resumable_checkpoint(void **state)
 	make_set(&tset, targets, 1);
 	scan_ports_parse("9", &ports, NULL);
 	scan_config_init(&cfg);
+	/* policy in the library: every front end's scans get the per-/24 cap */
+	assert_true(cfg.per_net_rate == SCAN_PER_NET_RATE_DEFAULT && cfg.per_net_rate == 2000);
 	cfg.targets = cfg.allowed = &tset;
 	cfg.ports = &ports;
 	cfg.stop = &stop;

@@ -1,6 +1,8 @@
 /* test_store.c - the SQLite backend: migrations, nested transactions, statements. */
 #include "base/compat.h"
 
+#include <unistd.h>
+
 #include "store/migrate.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -196,6 +198,68 @@ static void test_store__tune_bulk_restores_and_names_the_peer(void **state)
 	store_close(s);
 }
 
+/* Only init creates or migrates (issue #19): the other commands' opener refuses what is not a
+ * mamori store of this binary's schema, and writes nothing to it. */
+static void test_store__only_init_creates_or_migrates(void **state)
+{
+	char path[512], sql[128];
+	struct store *s = NULL, *raw = NULL;
+	struct merr e;
+	int applied = -1;
+	int64_t n = -1;
+
+	tu_path(path, sizeof(path), "only-init.db");
+	merr_init(&e);
+	assert_int_equal(store_open_existing(path, &s, &e), M_ENOTFOUND);
+	assert_null(s);
+	assert_int_equal(access(path, F_OK), -1); /* not created */
+	/* a foreign SQLite database: refused by both, left as it was (no WAL) */
+	assert_int_equal(store_open_raw(path, &raw, &e), 0);
+	assert_int_equal(
+	    store_exec(raw, "PRAGMA journal_mode=DELETE; CREATE TABLE customers (id)", &e), 0);
+	store_close(raw);
+	merr_init(&e);
+	assert_int_equal(store_open_existing(path, &s, &e), M_EINVAL);
+	assert_non_null(strstr(e.msg, "not a mamori store"));
+	merr_init(&e);
+	assert_int_equal(store_init(path, &s, &applied, &e), M_EINVAL);
+	assert_int_equal(store_open_raw(path, &raw, &e), 0); /* (raw sets WAL: inspect first) */
+	store_close(raw);
+	unlink(path);
+	/* init creates; the opener then accepts it and the check passes */
+	assert_int_equal(store_init(path, &s, &applied, &e), 0);
+	assert_int_equal(applied, store_migrations_len);
+	assert_int_equal(store_check(s, &e), 0);
+	snprintf(sql, sizeof(sql), "DELETE FROM schema_migrations WHERE version = %d",
+		 store_migrations[store_migrations_len - 1].version);
+	assert_int_equal(store_exec(s, sql, &e), 0);
+	store_close(s);
+	/* a migration missing: the opener asks for init (its row put back: the migration's
+	 * tables are there, so applying it again would fail) */
+	merr_init(&e);
+	assert_int_equal(store_open_existing(path, &s, &e), M_EINVAL);
+	assert_non_null(strstr(e.msg, "init"));
+	assert_int_equal(store_open_raw(path, &raw, &e), 0);
+	snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'back', 0)",
+		 store_migrations[store_migrations_len - 1].version);
+	assert_int_equal(store_exec(raw, sql, &e), 0);
+	store_close(raw);
+	assert_int_equal(store_init(path, &s, &applied, &e), 0);
+	assert_int_equal(applied, 0);
+	/* a migration this binary does not know: refused by both */
+	assert_int_equal(store_exec(s, "INSERT INTO schema_migrations VALUES (99999, 'x', 0)", &e),
+			 0);
+	store_close(s);
+	merr_init(&e);
+	assert_int_equal(store_open_existing(path, &s, &e), M_EUNSUPPORTED);
+	merr_init(&e);
+	assert_int_equal(store_init(path, &s, &applied, &e), M_EUNSUPPORTED);
+	assert_int_equal(store_open_raw(path, &raw, &e), 0);
+	assert_int_equal(store_query_int(raw, "SELECT count(*) FROM schema_migrations", &n, &e), 0);
+	assert_int_equal(n, store_migrations_len + 1);
+	store_close(raw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +270,7 @@ int main(void)
 	    cmocka_unit_test(test_store__static_text_binds_value_and_null),
 	    cmocka_unit_test(test_store__refuses_unknown_backend),
 	    cmocka_unit_test(test_store__tune_bulk_restores_and_names_the_peer),
+	    cmocka_unit_test(test_store__only_init_creates_or_migrates),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

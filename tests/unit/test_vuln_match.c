@@ -878,7 +878,52 @@ static void test_match__batch_threads_agree_with_one_by_one(void **state)
 	assert_int_equal(vuln_match_batch(st, path, 0, 2, &b2, NULL), 0);
 	assert_memory_equal(&one, &b1, sizeof(one));
 	assert_memory_equal(&one, &b2, sizeof(one));
-	assert_int_equal(vuln_match_batch(st, "/nonexistent/batch.tsv", 0, 2, &b2, NULL), M_EIO);
+	assert_int_equal(vuln_match_batch(st, "/nonexistent/batch.tsv", 0, 2, &b2, NULL),
+			 M_ENOTFOUND);
+	/* a folder, or a batch without a service line, is not a successful match of nothing */
+	assert_int_equal(vuln_match_batch(st, "/tmp", 0, 2, &b2, NULL), M_EINVAL);
+	assert_int_equal(
+	    vuln_match_batch(st, tu_write_file("empty.tsv", "# none\n\n"), 0, 2, &b2, NULL),
+	    M_EPARSE);
+}
+
+/* A criterion from outside the feeds (a manual advisory's CPE) goes through the matcher's
+ * evaluator: version-aware when it names a version, every version when it does not. */
+static void test_criterion__manual_cpe_judged_by_the_evaluator(void **state)
+{
+	struct vuln_criterion *c = NULL, *any = NULL;
+	enum vuln_state vs;
+	struct merr e;
+
+	(void)state;
+	merr_init(&e);
+	assert_int_equal(
+	    vuln_criterion_new("cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*", &c, &e), 0);
+	assert_int_equal(
+	    vuln_criterion_match(c, &(struct vuln_product){.version = "2.4.49"}, &vs, &e), 0);
+	assert_int_equal(vs, VULN_AFFECTED);
+	assert_int_equal(
+	    vuln_criterion_match(c, &(struct vuln_product){.version = "2.4.50"}, &vs, &e), 0);
+	assert_int_equal(vs, VULN_NOT_AFFECTED);
+	assert_int_equal(
+	    vuln_criterion_match(
+		c,
+		&(struct vuln_product){.cpe = "cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*"},
+		&vs, &e),
+	    0);
+	assert_int_equal(vs, VULN_AFFECTED);
+	assert_int_equal(
+	    vuln_criterion_match(c, &(struct vuln_product){.cpe = "not a cpe"}, &vs, &e), 0);
+	assert_int_equal(vs, VULN_PRODUCT_ONLY); /* unreadable: version unknown */
+	assert_int_equal(
+	    vuln_criterion_new("cpe:2.3:a:apache:http_server:*:*:*:*:*:*:*:*", &any, &e), 0);
+	assert_int_equal(
+	    vuln_criterion_match(any, &(struct vuln_product){.version = "2.4.62"}, &vs, &e), 0);
+	assert_int_equal(vs, VULN_AFFECTED);
+	vuln_criterion_free(c);
+	vuln_criterion_free(any);
+	assert_int_equal(vuln_criterion_new("nonsense", &c, &e), M_EINVAL);
+	assert_null(c);
 }
 
 int main(void)
@@ -917,6 +962,7 @@ int main(void)
 	    cmocka_unit_test(test_match__aliases_unknown_versions_and_cve5),
 	    cmocka_unit_test(test_match__one_shot_and_describe),
 	    cmocka_unit_test(test_match__batch_threads_agree_with_one_by_one),
+	    cmocka_unit_test(test_criterion__manual_cpe_judged_by_the_evaluator),
 	};
 	int rc = cmocka_run_group_tests_name("vuln_match", pure, NULL, NULL);
 

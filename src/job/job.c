@@ -1,0 +1,738 @@
+/*
+ * job.c - the jobs table (submit, read) and the in-process queue: worker threads that claim
+ * the oldest queued row of a kind they know, run its handler and record the outcome.
+ */
+#include "base/compat.h"
+
+#include "base/stop.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/json.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/mtime.h"
+#include "job/job.h"
+
+#define JOB_WORKERS_MAX 8
+#define JOB_KINDS_MAX 8
+#define JOB_MEM_MAX 64		     /* jobs remembered in memory (queued, running, recent) */
+#define JOB_LEASE_DEFAULT (6 * 3600) /* seconds */
+#define JOB_RETRY_DELAY 30 /* seconds before a transient failure is retried, × attempts */
+
+static const char *const state_names[] = {"queued", "running", "done", "failed", "dead"};
+
+const char *job_state_name(enum job_state s)
+{
+	return (unsigned)s < ARRAY_SIZE(state_names) ? state_names[s] : "?";
+}
+
+static enum job_state state_parse(const char *s)
+{
+	for (size_t i = 0; s && i < ARRAY_SIZE(state_names); i++)
+		if (strcmp(s, state_names[i]) == 0)
+			return (enum job_state)i;
+	return JOB_FAILED;
+}
+
+/* ---------------------------------------------------------------- rows */
+
+int job_submit(struct store *s, const struct job_spec *j, int64_t *id, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	cJSON *p = NULL;
+	int64_t n = 0;
+	int rc;
+
+	*id = 0;
+	if (!j->kind || !*j->kind || strlen(j->kind) >= sizeof(((struct job_info *)0)->kind))
+		return merr_set(e, M_EINVAL, "job: no kind");
+	if (j->payload && (!(p = cJSON_Parse(j->payload)) || !cJSON_IsObject(p))) {
+		cJSON_Delete(p);
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "payload", "not a JSON object");
+	}
+	cJSON_Delete(p);
+	if (j->key) {
+		if ((rc = store_prepare(s,
+					"SELECT id FROM jobs WHERE idem_key = ? AND state IN "
+					"('queued', 'running')",
+					&st, e)))
+			return rc;
+		stmt_bind_text(st, 1, j->key);
+		rc = stmt_step(st, e);
+		if (rc == 1)
+			*id = stmt_int64(st, 0);
+		stmt_finalize(st);
+		if (rc < 0)
+			return rc;
+		if (*id)
+			return merr_set(e, M_EEXIST, "job %lld already holds %s", (long long)*id,
+					j->key);
+	}
+	if (j->max_pending) {
+		if ((rc = store_prepare(s,
+					"SELECT count(*) FROM jobs WHERE kind = ? AND state IN "
+					"('queued', 'running')",
+					&st, e)))
+			return rc;
+		stmt_bind_text(st, 1, j->kind);
+		rc = stmt_step(st, e);
+		n = rc == 1 ? stmt_int64(st, 0) : 0;
+		stmt_finalize(st);
+		if (rc < 0)
+			return rc;
+		if (n >= j->max_pending)
+			return merr_set(e, M_ETIMEOUT, "job queue %s is full (%u)", j->kind,
+					j->max_pending);
+	}
+	if ((rc = store_prepare(s,
+				"INSERT INTO jobs (kind, subject, payload, idem_key, max_attempts, "
+				"created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+				&st, e)))
+		return rc;
+	stmt_bind_text(st, 1, j->kind);
+	if (j->subject)
+		stmt_bind_text(st, 2, j->subject);
+	else
+		stmt_bind_null(st, 2);
+	stmt_bind_text(st, 3, j->payload ? j->payload : "{}");
+	if (j->key)
+		stmt_bind_text(st, 4, j->key);
+	else
+		stmt_bind_null(st, 4);
+	stmt_bind_int64(st, 5, j->max_attempts > 0 ? j->max_attempts : 3);
+	stmt_bind_int64(st, 6, j->now);
+	rc = stmt_step(st, e);
+	if (rc == 1)
+		*id = stmt_int64(st, 0);
+	stmt_finalize(st);
+	if (rc == M_EEXIST)
+		return merr_set(e, M_EEXIST, "a job already holds %s", j->key ? j->key : "");
+	return rc < 0 ? rc : 0;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+#define INFO_COLS                                                                                 \
+	"id, kind, subject, state, attempts, max_attempts, created_at, started_at, finished_at, " \
+	"error, note"
+
+static int info_read(struct store_stmt *st, struct job_info *out, struct merr *e)
+{
+	int rc = stmt_step(st, e);
+
+	memset(out, 0, sizeof(*out));
+	if (rc == 1) {
+		out->id = stmt_int64(st, 0);
+		copy(out->kind, sizeof(out->kind), stmt_text(st, 1));
+		copy(out->subject, sizeof(out->subject), stmt_text(st, 2));
+		out->state = state_parse(stmt_text(st, 3));
+		out->attempts = (int)stmt_int64(st, 4);
+		out->max_attempts = (int)stmt_int64(st, 5);
+		out->created_at = stmt_int64(st, 6);
+		out->started_at = stmt_int64(st, 7);
+		out->finished_at = stmt_int64(st, 8);
+		copy(out->error, sizeof(out->error), stmt_text(st, 9));
+		copy(out->note, sizeof(out->note), stmt_text(st, 10));
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : rc == 1 ? 0 : M_ENOTFOUND;
+}
+
+int job_get(struct store *s, int64_t id, struct job_info *out, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT " INFO_COLS " FROM jobs WHERE id = ?", &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	return info_read(st, out, e);
+}
+
+int job_find(struct store *s, const char *subject, struct job_info *out, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(
+	    s, "SELECT " INFO_COLS " FROM jobs WHERE subject = ? ORDER BY id DESC LIMIT 1", &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, subject);
+	return info_read(st, out, e);
+}
+
+/* ---------------------------------------------------------------- the queue */
+
+struct mem_job {
+	int64_t id, seq;
+	char subject[128];
+	struct job_view v;
+};
+
+struct job_queue {
+	struct job_queue_config cfg;
+	struct job_kind kinds[JOB_KINDS_MAX];
+	char *db;
+	char owner[64];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th[JOB_WORKERS_MAX];
+	unsigned n_th;
+	bool quit;
+	volatile sig_atomic_t own_stop;
+	volatile sig_atomic_t *stop; /* &own_stop, or the caller's (job_run_pending) */
+	struct mem_job mem[JOB_MEM_MAX];
+	int64_t seq;
+};
+
+struct job_ctx {
+	struct job_queue *q;
+	int64_t id;
+};
+
+/* The memory slot of job id (mu held): the existing one, else a free or the oldest
+ * finished one taken over; NULL when every slot is queued or running. */
+static struct mem_job *mem_slot(struct job_queue *q, int64_t id, bool create)
+{
+	struct mem_job *take = NULL;
+
+	for (size_t i = 0; i < JOB_MEM_MAX; i++) {
+		struct mem_job *m = &q->mem[i];
+		if (m->id == id && id)
+			return m;
+		if (!create)
+			continue;
+		bool busy = m->id && (m->v.state == JOB_QUEUED || m->v.state == JOB_RUNNING);
+		if (!busy && (!take || !m->id || (take->id && m->seq < take->seq)))
+			take = m;
+	}
+	if (take) {
+		memset(take, 0, sizeof(*take));
+		take->id = take->v.id = id;
+		take->seq = ++q->seq;
+	}
+	return take;
+}
+
+void job_queue_wake(struct job_queue *q, int64_t id, const char *subject)
+{
+	struct mem_job *m;
+
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	/* a worker may have taken (or even finished) it already: then it knows better */
+	if (!mem_slot(q, id, false) && (m = mem_slot(q, id, true)) != NULL) {
+		copy(m->subject, sizeof(m->subject), subject);
+		m->v.state = JOB_QUEUED;
+	}
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+bool job_queue_peek(struct job_queue *q, const char *subject, struct job_view *out)
+{
+	const struct mem_job *best = NULL;
+
+	if (!q || !subject)
+		return false;
+	pthread_mutex_lock(&q->mu);
+	for (size_t i = 0; i < JOB_MEM_MAX; i++)
+		if (q->mem[i].id && strcmp(q->mem[i].subject, subject) == 0 &&
+		    (!best || q->mem[i].id > best->id))
+			best = &q->mem[i];
+	if (best)
+		*out = best->v;
+	pthread_mutex_unlock(&q->mu);
+	return best != NULL;
+}
+
+int64_t job_id(const struct job_ctx *x)
+{
+	return x->id;
+}
+
+void *job_arg(const struct job_ctx *x)
+{
+	return x->q->cfg.arg;
+}
+
+volatile sig_atomic_t *job_stop_flag(struct job_ctx *x)
+{
+	return x->q->stop;
+}
+
+void job_progress_set(struct job_ctx *x, const struct job_progress *p)
+{
+	struct mem_job *m;
+
+	pthread_mutex_lock(&x->q->mu);
+	if ((m = mem_slot(x->q, x->id, false)) != NULL)
+		m->v.p = *p;
+	pthread_mutex_unlock(&x->q->mu);
+}
+
+void job_note(struct job_ctx *x, const char *text)
+{
+	struct mem_job *m;
+
+	pthread_mutex_lock(&x->q->mu);
+	if ((m = mem_slot(x->q, x->id, false)) != NULL)
+		copy(m->v.note, sizeof(m->v.note), text);
+	pthread_mutex_unlock(&x->q->mu);
+}
+
+/* Running rows whose lease ran out (their worker is gone) go back to the queue, or are dead
+ * after their last attempt. */
+static int reclaim(struct store *s, int64_t now, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(
+	    s,
+	    "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "
+	    "'queued' END, finished_at = CASE WHEN attempts >= max_attempts THEN ? END, "
+	    "lease_owner = NULL, lease_until = NULL, error = 'lease expired: the worker is gone' "
+	    "WHERE state = 'running' AND lease_until < ?",
+	    &st, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, now);
+	stmt_bind_int64(st, 2, now);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+struct claimed {
+	int64_t id;
+	const struct job_kind *kind;
+	char *payload;
+	char subject[128];
+};
+
+/* Takes the oldest queued row of a known kind: 1 and *c, 0 when there is none. */
+static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct merr *e)
+{
+	char sql[1024];
+	size_t len;
+	struct store_stmt *st = NULL;
+	int64_t now = time_now();
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	len = (size_t)snprintf(sql, sizeof(sql),
+			       "UPDATE jobs SET state = 'running', attempts = attempts + 1, "
+			       "lease_owner = ?, started_at = ?, lease_until = ? + CASE kind");
+	for (size_t i = 0; i < q->cfg.n_kinds; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " WHEN ? THEN %lld",
+					(long long)q->kinds[i].lease_s);
+	len +=
+	    (size_t)snprintf(sql + len, sizeof(sql) - len,
+			     " ELSE %d END WHERE id = (SELECT id FROM jobs WHERE state = "
+			     "'queued' AND (lease_until IS NULL OR lease_until <= ?) AND kind IN (",
+			     JOB_LEASE_DEFAULT);
+	for (size_t i = 0; i < q->cfg.n_kinds; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : "");
+	snprintf(
+	    sql + len, sizeof(sql) - len,
+	    ") ORDER BY id LIMIT 1) AND state = 'queued' RETURNING id, kind, payload, subject");
+	/* A read first: an idle queue takes no write lock on every poll. */
+	int64_t work = 0;
+	if ((rc = store_prepare(
+		 s,
+		 "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE (state = 'queued' AND "
+		 "(lease_until IS NULL OR lease_until <= ?)) OR (state = 'running' AND "
+		 "lease_until < ?) LIMIT 1)",
+		 &st, e)))
+		return rc;
+	stmt_bind_int64(st, 1, now);
+	stmt_bind_int64(st, 2, now);
+	if ((rc = stmt_step(st, e)) == 1)
+		work = stmt_int64(st, 0);
+	stmt_finalize(st);
+	st = NULL;
+	if (rc < 0 || !work)
+		return rc < 0 ? rc : 0;
+	if ((rc = store_begin_immediate(s, e)))
+		return rc;
+	if ((rc = reclaim(s, now, e)) || (rc = store_prepare(s, sql, &st, e))) {
+		store_rollback(s);
+		return rc;
+	}
+	int b = 1;
+	stmt_bind_text(st, b++, q->owner);
+	stmt_bind_int64(st, b++, now);
+	stmt_bind_int64(st, b++, now);
+	for (size_t i = 0; i < q->cfg.n_kinds; i++)
+		stmt_bind_text(st, b++, q->kinds[i].name);
+	stmt_bind_int64(st, b++, now);
+	for (size_t i = 0; i < q->cfg.n_kinds; i++)
+		stmt_bind_text(st, b++, q->kinds[i].name);
+	rc = stmt_step(st, e);
+	if (rc == 1) {
+		c->id = stmt_int64(st, 0);
+		for (size_t i = 0; i < q->cfg.n_kinds; i++)
+			if (strcmp(q->kinds[i].name, stmt_text(st, 1)) == 0)
+				c->kind = &q->kinds[i];
+		c->payload = m_strdup(stmt_text(st, 2) ? stmt_text(st, 2) : "{}");
+		copy(c->subject, sizeof(c->subject), stmt_text(st, 3));
+	}
+	stmt_finalize(st);
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	if ((rc = store_commit(s, e))) {
+		m_free(c->payload);
+		return rc;
+	}
+	return c->id ? 1 : 0;
+}
+
+static bool transient(int code)
+{
+	return code == M_ESTORE || code == M_EIO || code == M_ENET || code == M_ETIMEOUT ||
+	       code == M_ENOMEM;
+}
+
+/* How the job ended: done, back to the queue (stopped, or a transient failure with attempts
+ * left; *not_before then delays it), failed or dead. */
+static enum job_state decide(struct job_queue *q, struct store *s, const struct claimed *c,
+			     int code, int64_t now, int64_t *not_before)
+{
+	struct merr e;
+	int64_t attempts = 0, max = 0;
+	enum job_state to = JOB_DONE;
+
+	merr_init(&e);
+	*not_before = 0;
+	if (code) {
+		struct job_info ji;
+		if (job_get(s, c->id, &ji, &e) == 0) {
+			attempts = ji.attempts;
+			max = ji.max_attempts;
+		}
+		if (code == M_EINTR && stop_level_of(q->stop)) {
+			to = JOB_QUEUED; /* continued at the next start */
+		} else if (transient(code)) {
+			to = attempts < max ? JOB_QUEUED : JOB_DEAD;
+			*not_before = now + JOB_RETRY_DELAY * attempts;
+		} else {
+			to = JOB_FAILED;
+		}
+	}
+	return to;
+}
+
+static void record(struct store *s, const struct claimed *c, enum job_state to, int64_t now,
+		   int64_t not_before, const char *error, const char *note)
+{
+	struct store_stmt *st = NULL;
+	struct merr e;
+
+	merr_init(&e);
+	if (store_prepare(s,
+			  "UPDATE jobs SET state = ?, finished_at = ?, lease_owner = NULL, "
+			  "lease_until = ?, error = ?, note = ? WHERE id = ?",
+			  &st, &e) == 0) {
+		stmt_bind_text(st, 1, job_state_name(to));
+		if (to == JOB_QUEUED)
+			stmt_bind_null(st, 2);
+		else
+			stmt_bind_int64(st, 2, now);
+		if (not_before)
+			stmt_bind_int64(st, 3, not_before);
+		else
+			stmt_bind_null(st, 3);
+		if (error && *error)
+			stmt_bind_text(st, 4, error);
+		else
+			stmt_bind_null(st, 4);
+		if (note && *note)
+			stmt_bind_text(st, 5, note);
+		else
+			stmt_bind_null(st, 5);
+		stmt_bind_int64(st, 6, c->id);
+		if (stmt_step(st, &e) < 0)
+			log_error("job", "job %lld: cannot record its end: %s", (long long)c->id,
+				  e.msg);
+		stmt_finalize(st);
+	} else {
+		log_error("job", "job %lld: cannot record its end: %s", (long long)c->id, e.msg);
+	}
+}
+
+static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
+{
+	struct job_ctx x = {q, c->id};
+	struct mem_job *m;
+	cJSON *payload = cJSON_Parse(c->payload);
+	char note[JOB_TEXT_MAX] = "", err[JOB_TEXT_MAX] = "";
+	struct merr e;
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	if ((m = mem_slot(q, c->id, true)) != NULL) {
+		copy(m->subject, sizeof(m->subject), c->subject);
+		m->v.state = JOB_RUNNING;
+		m->v.error[0] = m->v.note[0] = '\0';
+	}
+	pthread_mutex_unlock(&q->mu);
+	merr_init(&e);
+	if (!c->kind)
+		rc = merr_set(&e, M_EUNSUPPORTED, "no handler for this kind");
+	else if (!cJSON_IsObject(payload))
+		rc = merr_set(&e, M_EPARSE, "payload is not a JSON object");
+	else
+		rc = c->kind->run(&x, s, payload, &e);
+	cJSON_Delete(payload);
+	if (rc) {
+		merr_format(&e, err, sizeof(err));
+		log_error("job", "job %lld (%s): %s", (long long)c->id, c->subject, err);
+	}
+	pthread_mutex_lock(&q->mu);
+	if ((m = mem_slot(q, c->id, false)) != NULL)
+		copy(note, sizeof(note), m->v.note);
+	pthread_mutex_unlock(&q->mu);
+	int64_t now = time_now(), not_before;
+	enum job_state to = decide(q, s, c, rc, now, &not_before);
+	/* the row first: once this process shows the job ended, its key is free to submit again */
+	record(s, c, to, now, not_before, err, note);
+	pthread_mutex_lock(&q->mu);
+	if ((m = mem_slot(q, c->id, false)) != NULL) {
+		m->v.state = to;
+		copy(m->v.error, sizeof(m->v.error), err);
+	}
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void wait_poll(struct job_queue *q)
+{
+	struct timespec ts;
+	double p = q->cfg.poll_s;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)p;
+	ts.tv_nsec += (long)((p - (double)(time_t)p) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&q->mu);
+	if (!q->quit)
+		pthread_cond_timedwait(&q->cv, &q->mu, &ts);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void *worker(void *arg)
+{
+	struct job_queue *q = arg;
+	struct store *s = NULL;
+	struct merr e;
+
+	merr_init(&e);
+	if (store_open(q->db, &s, &e)) {
+		log_error("job", "no store handle for the job worker: %s", e.msg);
+		s = NULL;
+	}
+	for (;;) {
+		struct claimed c;
+		int rc = 0;
+		pthread_mutex_lock(&q->mu);
+		bool quit = q->quit;
+		pthread_mutex_unlock(&q->mu);
+		if (quit)
+			break;
+		merr_init(&e);
+		if (s && (rc = claim(q, s, &c, &e)) == 1) {
+			run_claimed(q, s, &c);
+			m_free(c.payload);
+			continue;
+		}
+		if (rc < 0)
+			log_error("job", "claiming a job: %s", e.msg);
+		wait_poll(q);
+	}
+	store_close(s);
+	return NULL;
+}
+
+/* A queue without threads yet: settings checked and copied. */
+static int queue_new(const struct job_queue_config *c, unsigned n, struct job_queue **out,
+		     struct merr *e)
+{
+	struct job_queue *q;
+
+	*out = NULL;
+	if (!c->db || !c->n_kinds || c->n_kinds > JOB_KINDS_MAX || n > JOB_WORKERS_MAX)
+		return merr_set(e, M_EINVAL, "job queue: a store, 1..%d kinds, 1..%d workers",
+				JOB_KINDS_MAX, JOB_WORKERS_MAX);
+	if (!(q = m_calloc(1, sizeof(*q))) || !(q->db = m_strdup(c->db))) {
+		m_free(q);
+		return merr_set(e, M_ENOMEM, "out of memory");
+	}
+	q->cfg = *c;
+	q->cfg.db = q->db;
+	q->stop = &q->own_stop;
+	if (q->cfg.poll_s <= 0)
+		q->cfg.poll_s = 2;
+	for (size_t i = 0; i < c->n_kinds; i++) {
+		q->kinds[i] = c->kinds[i];
+		if (q->kinds[i].lease_s <= 0)
+			q->kinds[i].lease_s = JOB_LEASE_DEFAULT;
+	}
+	snprintf(q->owner, sizeof(q->owner), "pid %ld/%p", (long)getpid(), (void *)q);
+	*out = q;
+	return 0;
+}
+
+int job_queue_start(const struct job_queue_config *c, struct job_queue **out, struct merr *e)
+{
+	struct job_queue *q;
+	unsigned n = c->workers ? c->workers : 1;
+	int rc = queue_new(c, n, &q, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	for (; q->n_th < n; q->n_th++)
+		if (pthread_create(&q->th[q->n_th], NULL, worker, q))
+			break;
+	if (q->n_th == 0) {
+		pthread_cond_destroy(&q->cv);
+		pthread_mutex_destroy(&q->mu);
+		m_free(q->db);
+		m_free(q);
+		return merr_set(e, M_ENOMEM, "cannot start the job threads");
+	}
+	*out = q;
+	return 0;
+}
+
+void job_queue_stop(struct job_queue *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->quit = true;
+	stop_request(q->stop, 2); /* a running handler stops now; its job goes back to the queue */
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	for (unsigned i = 0; i < q->n_th; i++)
+		pthread_join(q->th[i], NULL);
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	m_free(q->db);
+	m_free(q);
+}
+
+int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *stop, size_t max,
+		    size_t *ran, struct merr *e)
+{
+	struct job_queue *q;
+	struct store *s = NULL;
+	int rc = queue_new(c, 1, &q, e);
+
+	*ran = 0;
+	if (rc)
+		return rc;
+	if (stop)
+		q->stop = stop;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	rc = store_open(q->db, &s, e);
+	while (rc == 0 && !stop_level_of(q->stop) && (!max || *ran < max)) {
+		struct claimed cl;
+		int got = claim(q, s, &cl, e);
+		if (got <= 0) {
+			rc = got;
+			break;
+		}
+		run_claimed(q, s, &cl);
+		m_free(cl.payload);
+		(*ran)++;
+	}
+	store_close(s);
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	m_free(q->db);
+	m_free(q);
+	return rc;
+}
+
+int job_list(struct store *s, const struct job_query *q,
+	     int (*fn)(void *arg, const struct job_info *j), void *arg, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int b = 1,
+	    rc = store_prepare(s,
+			       "SELECT " INFO_COLS " FROM jobs WHERE (? IS NULL OR state = ?) "
+			       "AND (? IS NULL OR kind = ?) ORDER BY id DESC LIMIT ?",
+			       &st, e);
+
+	if (rc)
+		return rc;
+	for (int i = 0; i < 2; i++) {
+		const char *v = i == 0 ? q->state : q->kind;
+		if (v) {
+			stmt_bind_text(st, b++, v);
+			stmt_bind_text(st, b++, v);
+		} else {
+			stmt_bind_null(st, b++);
+			stmt_bind_null(st, b++);
+		}
+	}
+	stmt_bind_int64(st, b, q->limit > 0 ? q->limit : -1);
+	for (;;) {
+		struct job_info ji;
+		int step = stmt_step(st, e);
+		if (step != 1) {
+			rc = step;
+			break;
+		}
+		memset(&ji, 0, sizeof(ji));
+		ji.id = stmt_int64(st, 0);
+		copy(ji.kind, sizeof(ji.kind), stmt_text(st, 1));
+		copy(ji.subject, sizeof(ji.subject), stmt_text(st, 2));
+		ji.state = state_parse(stmt_text(st, 3));
+		ji.attempts = (int)stmt_int64(st, 4);
+		ji.max_attempts = (int)stmt_int64(st, 5);
+		ji.created_at = stmt_int64(st, 6);
+		ji.started_at = stmt_int64(st, 7);
+		ji.finished_at = stmt_int64(st, 8);
+		copy(ji.error, sizeof(ji.error), stmt_text(st, 9));
+		copy(ji.note, sizeof(ji.note), stmt_text(st, 10));
+		if ((rc = fn(arg, &ji)))
+			break;
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+cJSON *job_info_json(const struct job_info *j)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)j->id);
+	cJSON_AddStringToObject(o, "kind", j->kind);
+	json_add_str(o, "subject", j->subject[0] ? j->subject : NULL);
+	cJSON_AddStringToObject(o, "state", job_state_name(j->state));
+	cJSON_AddNumberToObject(o, "attempts", j->attempts);
+	cJSON_AddNumberToObject(o, "max_attempts", j->max_attempts);
+	json_add_time(o, "created_at", j->created_at);
+	json_add_time(o, "started_at", j->started_at);
+	json_add_time(o, "finished_at", j->finished_at);
+	json_add_str(o, "error", j->error[0] ? j->error : NULL);
+	json_add_str(o, "note", j->note[0] ? j->note : NULL);
+	return o;
+}

@@ -1,0 +1,141 @@
+/*
+ * job.h - background jobs: console-started scans and identify now, SNS imports and TAXII pulls
+ * later. A job is a row in the jobs table (migration 0900): kind, payload JSON, state
+ * queued → running → done | failed | dead, attempts, an idempotency key, a lease (owner, until).
+ * Any process may submit (job_submit, inside its own transaction); a job queue started in a
+ * process runs the kinds it knows on its worker threads, each with its own store handle. The
+ * queue is bounded per kind (max_pending at submit), one queued or running job per key. A
+ * PostgreSQL backend backs the same calls, the claim becoming FOR UPDATE SKIP LOCKED.
+ */
+#ifndef MAMORI_JOB_H
+#define MAMORI_JOB_H
+
+#include "base/compat.h"
+
+#include <signal.h>
+
+#include "base/err.h"
+#include "store/store.h"
+
+struct cJSON;
+
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_DEAD };
+/* "queued", "running", "done", "failed", "dead" */
+const char *job_state_name(enum job_state s);
+
+#define JOB_TEXT_MAX 400
+
+/* ---------------------------------------------------------------- rows (any process) */
+
+struct job_spec {
+	const char *kind;     /* the handler's name */
+	const char *subject;  /* what it is about ("scan:12"), for job_find; may be NULL */
+	const char *payload;  /* JSON object text; NULL: {} */
+	const char *key;      /* idempotency key: one queued or running job per key; may be NULL */
+	unsigned max_pending; /* queued + running jobs of this kind at once; 0: no bound */
+	int max_attempts;     /* 0: 3 */
+	int64_t now;
+};
+
+/*
+ * Queues a job (call it inside the caller's transaction to tie the job to its own rows). *id
+ * receives the new job. M_EEXIST when a queued or running job holds key (*id is that job),
+ * M_ETIMEOUT when max_pending jobs of the kind are queued or running, M_EINVAL for a payload
+ * that is not a JSON object.
+ */
+int job_submit(struct store *s, const struct job_spec *j, int64_t *id, struct merr *e);
+
+struct job_info {
+	int64_t id;
+	char kind[32];
+	char subject[128];
+	enum job_state state;
+	int attempts, max_attempts;
+	int64_t created_at, started_at, finished_at;
+	char error[JOB_TEXT_MAX], note[JOB_TEXT_MAX];
+};
+/* One job by id, or the newest on subject. M_ENOTFOUND when there is none. */
+int job_get(struct store *s, int64_t id, struct job_info *out, struct merr *e);
+int job_find(struct store *s, const char *subject, struct job_info *out, struct merr *e);
+
+/* Jobs newest first, narrowed to a state and a kind (NULL: any), at most limit (<= 0: all). */
+struct job_query {
+	const char *state, *kind;
+	int64_t limit;
+};
+int job_list(struct store *s, const struct job_query *q,
+	     int (*fn)(void *arg, const struct job_info *j), void *arg, struct merr *e);
+/* The one JSON shape of a job (`mamori jobs list --json`): id, kind, subject, state, attempts,
+ * max_attempts, created_at, started_at, finished_at, error, note. */
+struct cJSON *job_info_json(const struct job_info *j);
+
+/* ---------------------------------------------------------------- the runner (in process) */
+
+struct job_ctx;
+
+/* What a running job reports (kept in memory, shown by the front ends). n[] are the kind's
+ * own counters (a scan: sent, received, open). */
+struct job_progress {
+	char phase[16]; /* "" or the kind's step ("identifying") */
+	uint64_t done, total;
+	uint64_t n[3];
+	double elapsed;
+};
+
+/*
+ * A handler runs one job on the worker's store handle. 0: done. M_EINTR after the queue's stop
+ * flag was set: the job is queued again (continued at the next start). Another code: a
+ * transient one (M_ESTORE, M_EIO, M_ENET, M_ETIMEOUT, M_ENOMEM) queues it again after a delay
+ * until max_attempts ('dead'), any other is 'failed' at once; the detail goes to the row.
+ */
+typedef int (*job_fn)(struct job_ctx *x, struct store *s, const struct cJSON *payload,
+		      struct merr *e);
+
+struct job_kind {
+	const char *name;
+	job_fn run;
+	int64_t lease_s; /* how long a claim holds before another worker may take it back
+			    (default 6 h): longer than the kind's longest run */
+};
+
+struct job_queue_config {
+	const char *db; /* each worker opens its own handle */
+	const struct job_kind *kinds;
+	size_t n_kinds;
+	unsigned workers; /* threads: default 1, at most 8 */
+	double poll_s;	  /* also look for rows other processes queued this often (default 2) */
+	void *arg;	  /* for the handlers (job_arg) */
+};
+struct job_queue;
+
+int job_queue_start(const struct job_queue_config *c, struct job_queue **out, struct merr *e);
+/* Sets the stop flag (running handlers stop, their jobs go back to the queue) and joins. */
+void job_queue_stop(struct job_queue *q);
+/* Runs queued jobs of c's kinds in the calling thread, one after another, until none can be
+ * claimed, max jobs ran (0: no bound) or *stop is set (stop may be NULL); *ran counts them.
+ * The CLI's `mamori jobs run` is this worker. */
+int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *stop, size_t max,
+		    size_t *ran, struct merr *e);
+/* Tells the queue about job id on subject the caller has just committed: shown as queued at
+ * once (job_queue_peek) and a worker wakes. Jobs queued elsewhere are found by polling. */
+void job_queue_wake(struct job_queue *q, int64_t id, const char *subject);
+
+/* What this process knows of the newest job on subject: queued through job_queue_wake or run
+ * by its workers (recent ones only). False when it knows none. */
+struct job_view {
+	int64_t id;
+	enum job_state state;
+	struct job_progress p;
+	char error[JOB_TEXT_MAX], note[JOB_TEXT_MAX];
+};
+bool job_queue_peek(struct job_queue *q, const char *subject, struct job_view *out);
+
+/* For handlers. */
+int64_t job_id(const struct job_ctx *x);
+void *job_arg(const struct job_ctx *x);
+volatile sig_atomic_t *job_stop_flag(struct job_ctx *x); /* 2: stop now */
+void job_progress_set(struct job_ctx *x, const struct job_progress *p);
+/* The job's one-line outcome (stored in the row's note when it ends). */
+void job_note(struct job_ctx *x, const char *text);
+
+#endif
