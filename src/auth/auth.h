@@ -214,9 +214,18 @@ int auth_token_revoke(struct store *s, const char *name, int64_t id, int64_t now
 
 /* ---- audit log ---- */
 
-/* Appends one row to audit_log. detail (may be NULL) is a JSON text. */
+/* Appends one row to audit_log and seals it (and any row other writers left unsealed) into the
+ * hash chain (migration 0801). detail (may be NULL) is a JSON text. */
 int auth_audit(struct store *s, const char *actor, const char *action, const char *object,
 	       const char *detail, int64_t now, struct merr *e);
+
+/* Seals every unsealed audit row, in id order. *sealed (may be NULL) receives how many. */
+int auth_audit_seal(struct store *s, int64_t *sealed, struct merr *e);
+/* Recomputes the chain from the first row: r->broken_id is the first row whose stored hash or
+ * prev_hash does not match (0: intact); unsealed rows at the end are counted, an unsealed row
+ * before a sealed one is broken. Reads only. */
+struct chain_verify;
+int auth_audit_verify(struct store *s, struct chain_verify *r, struct merr *e);
 
 struct auth_audit_row {
 	int64_t id, at;

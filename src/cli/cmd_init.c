@@ -13,7 +13,7 @@ const char cmd_init_usage[] =
     "applies every pending schema migration, each in its own transaction. It is the only\n"
     "command that creates or upgrades a store: a file that is not a mamori store, or a\n"
     "store made by a newer mamori, is refused and left as it was; an existing store is\n"
-    "checked (PRAGMA quick_check) before it is migrated.\n"
+    "checked (SQLite quick_check) before it is migrated.\n"
     "ストアを作成し、未適用のマイグレーションを適用します。\n";
 
 int cmd_init(struct cli *c, int argc, char **argv)

@@ -8,7 +8,7 @@
 const char cmd_store_usage[] =
     "usage: mamori store check [--json]\n"
     "\n"
-    "check   reads the whole store once (SQLite PRAGMA quick_check: b-trees, pages, records)\n"
+    "check   reads the whole store once (SQLite quick_check: b-trees, pages, records)\n"
     "        and says whether it is sound. Exit 0 when it is, 7 when it is damaged, with how\n"
     "        to recover. Imports run the same check first and refuse a damaged store.\n"
     "        ストア全体の整合性を検査します（破損時は終了コード 7 と復旧方法）。\n";

@@ -43,6 +43,11 @@ const struct cli_command cli_commands[] = {
      cmd_alert_usage},
     {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
      cmd_advisories_usage, cmd_advisories_verbs},
+    {"incident", cmd_incident, "incident reports, clocks, severity, STIX / インシデント報告",
+     cmd_incident_usage},
+    {"case", cmd_case, "rush-support and consultation cases / 駆けつけ支援・相談窓口",
+     cmd_case_usage},
+    {"audit", cmd_audit, "verify the audit and timeline hash chains / 改ざん検知", cmd_audit_usage},
     {"checklist", cmd_checklist, "self-assessment checklist: items, answers, score / 自己点検",
      cmd_checklist_usage},
     {"share", cmd_share, "STIX/TAXII sharing with the ISAC / 情報共有", cmd_share_usage},
@@ -50,5 +55,7 @@ const struct cli_command cli_commands[] = {
      cmd_sns_usage},
     {"jobs", cmd_jobs, "background jobs: list, run / バックグラウンドジョブ", cmd_jobs_usage},
     {"store", cmd_store, "store integrity check / ストアの整合性検査", cmd_store_usage},
+    {"exercise", cmd_exercise, "tabletop exercises: scenarios, runs, scoring / 演習・訓練",
+     cmd_exercise_usage},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

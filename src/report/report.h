@@ -75,6 +75,16 @@ int report_quarterly_all(struct store *s, const struct report_opts *o, size_t *n
  * ("railways") or its Japanese name ("鉄道"). M_ENOTFOUND for an unknown sector. */
 int report_sector(struct store *s, const char *sector, const struct report_opts *o, struct merr *e);
 
+/* Writes DIR/incident-<id>.html and .pdf: facts, NISC severity with reasons, clocks met or
+ * missed, IoCs, versions, timeline (src/incident's full view). M_ENOTFOUND for no incident. */
+int report_incident(struct store *s, int64_t id, const struct report_opts *o, struct merr *e);
+
+/* Writes DIR/exercise-<run>.html and .pdf: the after-action report of an exercise run
+ * (scenario, objectives, sources, the timeline chart and table of injects against the
+ * participants' responses, each expected action on time / late / missed, scores per role and
+ * team, facilitator's notes, comparison with earlier runs of the same scenario). */
+int report_exercise(struct store *s, int64_t run, const struct report_opts *o, struct merr *e);
+
 /* Releases the process-wide font and cairo caches pango and fontconfig keep (so leak
  * checkers see a clean exit). Call once, after the last report, from the front end. */
 void report_cleanup(void);

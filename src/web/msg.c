@@ -164,6 +164,15 @@ static const char *const msgs[M_COUNT][2] = {
     [M_NO_RATING] = {"未診断: 診断が完了していないため等級はありません",
 		     "Not assessed: no complete assessment, so no grade"},
     [M_PRODUCT] = {"製品", "Product"},
+    /* incident */
+    [M_NAV_INCIDENTS] = {"インシデント", "Incidents"},
+    [M_INCIDENTS] = {"インシデント報告", "Incident reports"},
+    [M_INCIDENT] = {"インシデント", "Incident"},
+    [M_INCIDENT_NEW] = {"インシデント報告の提出", "Report an incident"},
+    [M_CASES] = {"駆けつけ支援・相談窓口", "Rush support and consultation"},
+    [M_CASE] = {"支援・相談の案件", "Support case"},
+    [M_EXERCISES] = {"演習（訓練）", "Exercises (training)"},
+    [M_EXERCISE] = {"【訓練】演習", "[EXERCISE] Run"},
     /* findings, priority, triage (trust) */
     [M_OVERDUE] = {"期限超過", "overdue"},
     [M_KEV_DUE] = {"KEV 期日 (CISA)", "KEV due date (CISA)"},

@@ -5,6 +5,8 @@
 #include "inventory/inventory.h"
 #include "web/page_checklist.h"
 #include "web/web.h"
+#include "web/web_exercise.h"
+#include "web/web_incident.h"
 #include "web/web_int.h"
 
 #define PAGE WEB_PAGE
@@ -97,6 +99,45 @@ const struct web_route web_routes[] = {
     {"GET", "/users/{user}/tokens", web_page_user_tokens, AUTH_ADMIN, WEB_OBJ_NONE, PAGE, NULL},
     {"POST", "/users/{user}/tokens/{id}/revoke", web_post_user_token_revoke, AUTH_ADMIN,
      WEB_OBJ_NONE, PAGE, "token.revoke"},
+    /* incident (page_incident.c, api_incident.c): by numeric id, every read and write goes
+     * through the incident module with the caller's view (web_inc_open): operators their
+     * org, bureau users their sector without IoCs above TLP:AMBER; others 404 alike. */
+    {"GET", "/incidents", web_page_incidents, READERS, WEB_OBJ_NONE, PAGE, NULL},
+    {"GET", "/incidents/new", web_page_incident_new, AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, NULL},
+    {"POST", "/incidents", web_post_incidents, AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, "incident.file"},
+    {"GET", "/incidents/{id}", web_page_incident, READERS, WEB_OBJ_NONE, PAGE, "incident.read"},
+    {"POST", "/incidents/{id}/assess", web_post_incident_assess, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "incident.assess"},
+    {"POST", "/incidents/{id}/messages", web_post_incident_message, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, PAGE, "incident.message"},
+    {"POST", "/incidents/{id}/regimes", web_post_incident_regimes, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "incident.regimes"},
+    {"POST", "/incidents/{id}/clocks", web_post_incident_clock, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "incident.clock"},
+    {"GET", "/incidents/{id}/stix", web_get_incident_stix, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, PAGE, "incident.export"},
+    {"GET", "/incidents/{id}/attachments/{n}", web_get_incident_attachment,
+     AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, "incident.attachment.read"},
+    {"GET", "/cases", web_page_cases, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, NULL},
+    {"POST", "/cases", web_post_cases, AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, "case.open"},
+    {"GET", "/cases/{id}", web_page_case, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE,
+     "case.read"},
+    {"POST", "/cases/{id}/messages", web_post_case_message, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_NONE, PAGE, "case.message"},
+    {"POST", "/cases/{id}/update", web_post_case_update, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "case.update"},
+    {"GET", "/api/v1/incidents", web_api_incidents, READERS, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/api/v1/incidents/stats", web_api_incident_stats, AUTH_ANALYST | AUTH_BUREAU,
+     WEB_OBJ_NONE, API, NULL},
+    {"GET", "/api/v1/incidents/{id}", web_api_incident, READERS, WEB_OBJ_NONE, API,
+     "incident.read"},
+    {"POST", "/api/v1/incidents", web_api_incidents_file, AUTH_OPERATOR, WEB_OBJ_NONE, API,
+     "incident.file"},
+    {"POST", "/api/v1/incidents/{id}/attachments", web_api_incident_attach,
+     AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, API, "incident.attach"},
+    {"GET", "/api/v1/cases", web_api_cases, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, API, NULL},
+    {"GET", "/api/v1/cases/{id}", web_api_case, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, API,
+     "case.read"},
     /* checklist (page_checklist.c): operators answer their own org (others get 404), analysts
      * read; bureau users and analysts see the k-anonymous sector comparison only. */
     {"GET", "/orgs/{org}/checklist", web_page_checklist, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_ORG,
@@ -155,6 +196,20 @@ const struct web_route web_routes[] = {
     {"GET", "/findings.csv", web_get_findings_csv, READERS, WEB_OBJ_NONE, PAGE, "finding.export"},
     {"GET", "/hosts/{ip}", web_page_host, READERS, WEB_OBJ_NONE, PAGE, NULL},
     {"GET", "/alerts.csv", web_get_alerts_csv, READERS, WEB_OBJ_NONE, PAGE, "alert.export"},
+    /* exercise (page_exercise.c): analysts see the scenario library and every run, start runs
+     * and steer them; operators see and act in the runs their org takes part in (404
+     * otherwise). Reading a run delivers the injects due first. */
+    {"GET", "/exercises", web_page_exercises, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE,
+     NULL},
+    {"POST", "/exercises", web_post_exercises, AUTH_ANALYST, WEB_OBJ_NONE, PAGE, "exercise.start"},
+    {"GET", "/exercises/{id}", web_page_exercise, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE,
+     "exercise.read"},
+    {"POST", "/exercises/{id}/respond", web_post_exercise_respond, AUTH_OPERATOR, WEB_OBJ_NONE,
+     PAGE, "exercise.respond"},
+    {"POST", "/exercises/{id}/control", web_post_exercise_control, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "exercise.control"},
+    {"GET", "/api/v1/exercises/{id}", web_api_exercise, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
+     API, "exercise.read"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

@@ -264,6 +264,16 @@ enum web_msg {
 	M_HOSTS,
 	M_NO_RATING,
 	M_PRODUCT,
+	/* incident */
+	M_NAV_INCIDENTS,
+	M_INCIDENTS,
+	M_INCIDENT,
+	M_INCIDENT_NEW,
+	M_CASES,
+	M_CASE,
+	/* exercise */
+	M_EXERCISES,
+	M_EXERCISE,
 	/* findings, priority, triage (trust) */
 	M_OVERDUE,
 	M_KEV_DUE,

@@ -2,7 +2,7 @@
 # harden_data.sh - issue #19 items 1-13 and 22 (data safety, unbounded work, messages): every
 # check here failed on main at b2e3027 (the commit before the fixes) and passes after them.
 # Each section names its item. Runs against MAMORI (the built binary); root only for the
-# disk-full section (a small tmpfs), which otherwise uses `ulimit -f`.
+# disk-full section (a small tmpfs; it must hold the empty store, 2.9 MB with every migration, and a first batch), which otherwise uses `ulimit -f`.
 set -u
 M=${MAMORI:?MAMORI must name the built binary}
 SRC=${MAMORI_SOURCE_DIR:?}
@@ -195,16 +195,16 @@ wait
 
 # ---------------------------------------------------------------- item 9: disk full
 section "item 9: a write failure (disk full)"
-# a 7 MB tmpfs when we may mount one (root), else a 7 MB file size limit (ulimit -f, SIGXFSZ
+# a 16 MB tmpfs when we may mount one (root), else a 16 MB file size limit (ulimit -f, SIGXFSZ
 # ignored so the write fails with EFBIG instead of killing the process)
 full_dir=$T/full
 mkdir -p "$full_dir"
-if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=7m tmpfs "$full_dir" 2>/dev/null; then
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=16m tmpfs "$full_dir" 2>/dev/null; then
 	MNT=$full_dir
 	limit() { "$@"; }
 	full_msg="disk is full"
 else
-	limit() { (trap '' XFSZ; ulimit -f 14336; "$@"); }
+	limit() { (trap '' XFSZ; ulimit -f 16384; "$@"); }
 	full_msg="write failed"
 fi
 DB="$full_dir/full.db"

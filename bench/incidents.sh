@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# incidents.sh - the incident lists under load: 500 operators, 10,000 incidents (levels, states,
+# reporting clocks) and 50,000 case messages; wrk with 64 connections on 127.0.0.1 against the
+# incidents list with filters (analyst, bureau, operator) and the page. Target: p99 < 50 ms,
+# 0 errors, for the filtered API list. Usage: bench/incidents.sh [--smoke] [MAMORI] [SECONDS].
+# Prints "N passed, M failed" last.
+set -u
+SMOKE=0
+[ "${1:-}" = --smoke ] && { SMOKE=1; shift; }
+M=${1:-${MAMORI:-build/release/mamori}}
+DUR=${2:-${BENCH_SECONDS:-10}}
+[ "$SMOKE" = 1 ] && DUR=2
+CONNS=${BENCH_CONNS:-64}
+P99_MS=${BENCH_P99_MS:-50}
+command -v wrk >/dev/null || { echo "bench: wrk is not installed"; echo "0 passed, 1 failed"; exit 1; }
+T=$(mktemp -d)
+PID=
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+export MAMORI_DB=$T/m.db
+
+python3 - "$T/inv.yaml" <<'PY'
+import sys
+sectors = [("railways", "railway"), ("water", "water_utility"), ("aviation", "airline"),
+           ("airports", "airport"), ("logistics", "logistics"), ("ports", "port")]
+with open(sys.argv[1], "w") as f:
+    f.write("version: 1\norganisations:\n")
+    for i in range(500):
+        s, b = sectors[i % 6]
+        f.write(f"  - id: bench-{i:03d}\n    name: {{ ja: ベンチ事業者{i:03d} }}\n"
+                f"    sector: {s}\n    business_type: {b}\n    critical: false\n")
+PY
+"$M" -q init && "$M" -q inventory import "$T/inv.yaml" >/dev/null || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+MAMORI_PASSWORD=bench-password-1 "$M" -q user add bench --role analyst
+MAMORI_PASSWORD=bench-password-1 "$M" -q user add op --role operator --org bench-250
+MAMORI_PASSWORD=bench-password-1 "$M" -q user add bur --role bureau --sector railways
+python3 - "$MAMORI_DB" <<'PY'
+import sqlite3, sys, time, json
+c = sqlite3.connect(sys.argv[1])
+now = int(time.time())
+orgs = [r[0] for r in c.execute("SELECT id FROM orgs ORDER BY id")]
+types = ["ddos", "ransomware", "unauthorized_access", "data_leak", "defacement", "malware",
+         "outage_unknown", "other"]
+for i in range(10000):
+    aware = now - i * 600
+    iid = c.execute("INSERT INTO incidents (org_id, title, type, state, occurred_at, aware_at,"
+                    " versions, last_kind, level, level_kind, next_due, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, 1, 'initial', ?, 'predicted', ?, ?, ?) RETURNING id",
+                    (orgs[i % len(orgs)], "ベンチ インシデント %d" % i, types[i % 8],
+                     "open" if i % 3 else "closed", aware - 3600, aware,
+                     None if i % 7 == 0 else i % 5, aware + 86400 if i % 3 else None,
+                     aware, aware)).fetchone()[0]
+    c.execute("INSERT INTO incident_versions (incident_id, seq, kind, filed_at, filed_by, body)"
+              " VALUES (?, 1, 'initial', ?, 'bench', ?)", (iid, aware, json.dumps({"title": "x"})))
+for k in range(2000):
+    cid = c.execute("INSERT INTO cases (org_id, kind, title, opened_at, opened_by,"
+                    " first_response_due, resolution_due, updated_at) VALUES (?, ?, ?, ?, 'bench',"
+                    " ?, ?, ?) RETURNING id", (orgs[k % len(orgs)], "rush" if k % 2 else "consult",
+                                               "case %d" % k, now, now + 7200, now + 86400, now)
+                    ).fetchone()[0]
+    for m in range(25):
+        c.execute("INSERT INTO incident_events (case_id, at, actor, kind, visibility, detail,"
+                  " prev_hash, hash) VALUES (?, ?, 'bench', 'message', 'shared', ?, '-', '-')",
+                  (cid, now, json.dumps({"text": "message %d" % m})))
+c.commit()
+PY
+"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads 4 --max-conns-per-ip 0 >"$T/serve.log" 2>&1 &
+PID=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
+B="http://127.0.0.1:$(cat "$T/port")"
+session() {
+	local jar=$T/jar-$RANDOM lt
+	lt=$(curl -s -c "$jar" "$B/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
+	curl -s -b "$jar" -c "$jar" --data "csrf=$lt&name=$1&password=bench-password-1" "$B/login" >/dev/null
+	echo "Cookie: mamori_session=$(awk '$6=="mamori_session"{print $7}' "$jar")"
+}
+ANA=$(session bench)
+OP=$(session op)
+BUR=$(session bur)
+echo "bench: 500 operators, 10000 incidents, 50000 case messages, $CONNS connections, $DUR s each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+pass=0 fail=0
+ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; printf "%d", v}' <<<"$1"; }
+run() { # run NAME HEADER URL GATE
+	local out rps p99 non2xx errs
+	out=$(wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$2" "$3" 2>&1)
+	rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+	p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+	non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
+	errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
+	printf 'bench: %-44s %10s req/s  p99 %8s  non-2xx %s  socket errors %s\n' "$1" "$rps" "$p99" "${non2xx:-0}" "${errs:-0}"
+	if [ "${non2xx:-0}" = 0 ] && [ "${errs:-0}" = 0 ] && [ -n "$rps" ] &&
+		{ [ "$4" = 0 ] || [ "$SMOKE" = 1 ] || [ "$(ms "$p99")" -lt "$P99_MS" ]; }; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL - $1"
+	fi
+}
+run "GET /api/v1/incidents?state=open&level=2" "$ANA" "$B/api/v1/incidents?state=open&level=2" 1
+run "GET /api/v1/incidents?overdue=1" "$ANA" "$B/api/v1/incidents?overdue=1" 1
+run "GET /api/v1/incidents (bureau, sector)" "$BUR" "$B/api/v1/incidents?state=open" 1
+run "GET /api/v1/incidents (operator)" "$OP" "$B/api/v1/incidents" 1
+run "GET /incidents?state=open (page, 200 rows)" "$ANA" "$B/incidents?state=open" 0
+run "GET /api/v1/cases (analyst)" "$ANA" "$B/api/v1/cases" 0
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,51 @@
+/* incident_int.h - shared by the incident module's own files only. */
+#ifndef MAMORI_INCIDENT_INT_H
+#define MAMORI_INCIDENT_INT_H
+
+#include "incident/incident.h"
+
+extern const char *const inc_types[];
+extern const char *const inc_tlps[];
+
+#define INC_REGIMES_MAX 32
+#define INC_REPORTS_MAX 8
+#define INC_DEFAULTS_MAX 32
+
+struct inc_rreport {
+	char id[48], name_ja[128], name_en[128], source[512], offset_text[16], after[48];
+	int64_t offset_s; /* seconds, when months == 0 */
+	int months;
+	bool ransom; /* trigger: ransom_paid */
+	int met_by;  /* enum inc_kind, -1: none */
+	int64_t remind_s;
+};
+struct inc_regime {
+	char id[48], name_ja[128], name_en[128], source[512];
+	struct inc_rreport reports[INC_REPORTS_MAX];
+	size_t n_reports;
+};
+struct inc_default {
+	char sectors[8][32], types[8][32], regimes[8][48];
+	size_t n_sectors, n_types, n_regimes;
+};
+struct inc_regimes {
+	struct inc_regime r[INC_REGIMES_MAX];
+	size_t n;
+	struct inc_default d[INC_DEFAULTS_MAX];
+	size_t n_defaults;
+};
+
+const struct inc_regime *inc_regime_find(const struct inc_regimes *t, const char *id);
+
+/* Recomputes the clocks of incident id from its aware time and regimes; marks clocks met by a
+ * version of kind met_kind (-1: none); writes history rows with reason; updates next_due. */
+int inc_clocks_sync(const struct inc_ctx *c, int64_t id, int met_kind, const char *reason,
+		    struct merr *e);
+
+/* The TLP rank: clear 0 .. red 4; -1 unknown. */
+int inc_tlp_rank(const char *tlp);
+/* Appends an audit row (auth_audit). */
+int inc_audit(const struct inc_ctx *c, const char *action, const char *object, const char *detail,
+	      struct merr *e);
+
+#endif

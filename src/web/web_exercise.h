@@ -1,0 +1,16 @@
+/* web_exercise.h - the console pages and JSON API of tabletop exercises (page_exercise.c):
+ * the scenario library and runs (analysts), the live page of a run (participants of an org
+ * that takes part, analysts), participants' responses and the facilitator's controls. */
+#ifndef MAMORI_WEB_EXERCISE_H
+#define MAMORI_WEB_EXERCISE_H
+
+#include "web/web_int.h"
+
+int web_page_exercises(struct web_req *r);
+int web_post_exercises(struct web_req *r);
+int web_page_exercise(struct web_req *r);
+int web_post_exercise_respond(struct web_req *r);
+int web_post_exercise_control(struct web_req *r);
+int web_api_exercise(struct web_req *r);
+
+#endif

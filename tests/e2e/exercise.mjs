@@ -1,0 +1,167 @@
+// exercise.mjs - a tabletop exercise in the console as two roles at high speed: the analyst
+// starts airport-vpn-kev for kanto-rail at x60 from the library, the operator (playing CSIRT and
+// 経営層) records a decision and responses on the live page, the analyst injects the next event
+// at once and notes a lesson, the operator's responses are scored on time; another org's
+// operator gets 404. Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
+import { chromium } from "playwright-core";
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const M = process.env.MAMORI;
+const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
+const PASSWORD = "correct horse battery";
+let passed = 0, failed = 0;
+
+function check(ok, what) {
+	if (ok) passed++;
+	else { failed++; console.log("FAIL: " + what); }
+	return ok;
+}
+
+function mamori(db, ...args) {
+	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
+}
+
+async function startServer(db, tmp) {
+	const portFile = path.join(tmp, "port");
+	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
+	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
+		{ stdio: ["ignore", log, log] });
+	for (let i = 0; i < 300; i++) {
+		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim())
+			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	proc.kill("SIGTERM");
+	throw new Error("server did not start");
+}
+
+async function login(page, base, name) {
+	await page.goto(base + "/login");
+	await page.fill("#name", name);
+	await page.fill("#password", PASSWORD);
+	await Promise.all([page.waitForNavigation(), page.click("#login")]);
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
+
+async function submit(page, sel) {
+	await Promise.all([page.waitForNavigation(), page.click(sel)]);
+}
+
+
+async function analystStarts(ctx, base) {
+	const page = await ctx.newPage();
+	await login(page, base, "analyst");
+	await page.goto(base + "/exercises");
+	const lib = await page.locator("#scenarios").innerText();
+	check(lib.includes("airport-vpn-kev") && lib.includes("nagoya-port-ransomware"), "analyst: the scenario library");
+	await page.selectOption("#x-scenario", "airport-vpn-kev");
+	await page.fill("#x-orgs", "kanto-rail");
+	await page.fill("#x-speed", "60");
+	await submit(page, "#exercise-start button");
+	const url = page.url();
+	const m = url.match(/\/exercises\/(\d+)$/);
+	check(m !== null, "analyst: started a run, on its page: " + url);
+	check((await page.locator("#training-banner").innerText()).includes("【訓練】"), "run page marked 【訓練】");
+	check((await page.locator("#injects").innerText()).includes("asm-notice"), "first inject delivered at once");
+	await shot(page, "exercise-analyst-start");
+	await page.close();
+	return m ? m[1] : null;
+}
+
+async function operatorResponds(ctx, base, run, respond) {
+	const page = await ctx.newPage();
+	await login(page, base, "operator");
+	await page.goto(base + "/exercises/" + run);
+	for (const [role, action, inject, option] of respond) {
+		await page.selectOption("#r-role", role);
+		await page.selectOption("#r-action", action);
+		await page.selectOption("#r-inject", inject);
+		await page.fill("#r-option", option || "");
+		await page.fill("#r-text", "<script>alert(1)</script> " + action);
+		await submit(page, "#exercise-respond button");
+	}
+	const html = await page.content();
+	check(!html.includes("<script>alert(1)"), "participant text escaped");
+	await page.close();
+}
+
+async function analystSteers(ctx, base, run) {
+	const page = await ctx.newPage();
+	await login(page, base, "analyst");
+	await page.goto(base + "/exercises/" + run);
+	await page.selectOption("#f-verb", "inject-now");
+	await page.fill("#f-arg", "exploited");
+	await submit(page, "#exercise-control button");
+	await page.selectOption("#f-verb", "note");
+	await page.fill("#f-arg", "教訓: 緩和策の適用判断が早かった");
+	await submit(page, "#exercise-control button");
+	check((await page.locator("#injects").innerText()).includes("exploited"), "inject-now delivered 'exploited'");
+	check((await page.locator("#notes").innerText()).includes("教訓"), "facilitator's note kept");
+	await page.close();
+}
+
+async function main() {
+	if (!M) throw new Error("MAMORI must name the built binary");
+	fs.mkdirSync(OUT, { recursive: true });
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-e2e-ex-"));
+	const db = path.join(tmp, "m.db");
+	mamori(db, "init");
+	mamori(db, "inventory", "import", path.join(process.env.MAMORI_SOURCE_DIR || ".", "examples", "inventory.yaml"));
+	mamori(db, "user", "add", "analyst", "--role", "analyst", "--display", "分析 花子");
+	mamori(db, "user", "add", "operator", "--role", "operator", "--org", "kanto-rail", "--display", "関東旅客鉄道 CSIRT");
+	mamori(db, "user", "add", "operator-b", "--role", "operator", "--org", "kansai-rail", "--display", "関西");
+	const { proc, base } = await startServer(db, tmp);
+	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
+	let ctx;
+	try {
+		ctx = await chromium.launchPersistentContext(profile, {
+			executablePath: "/usr/bin/chromium",
+			headless: true,
+			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+			locale: "ja-JP",
+			viewport: { width: 1280, height: 900 },
+		});
+		const run = await analystStarts(ctx, base);
+		if (run) {
+			await ctx.clearCookies();
+			await operatorResponds(ctx, base, run, [["executive", "decide", "asm-notice", "mitigate_now"],
+				["operator_csirt", "patch", "asm-notice", ""]]);
+			await ctx.clearCookies();
+			await analystSteers(ctx, base, run);
+			await ctx.clearCookies();
+			await operatorResponds(ctx, base, run, [["operator_csirt", "isolate", "exploited", ""]]);
+			const page = await ctx.newPage();
+			await page.goto(base + "/exercises/" + run);
+			const score = await page.locator("#score").innerText();
+			const rows = score.split("\n").filter((l) => l.includes("期限内"));
+			check(rows.length === 3, "three responses on time (" + rows.length + "): " + score);
+			check((await page.locator("#notes").count()) === 0, "participants never see the facilitator's notes");
+			check((await page.locator("#exercise-control").count()) === 0, "participants have no facilitator controls");
+			await shot(page, "exercise-operator");
+			await page.close();
+			await ctx.clearCookies();
+			const other = await ctx.newPage();
+			await login(other, base, "operator-b");
+			const r = await other.goto(base + "/exercises/" + run);
+			check(r.status() === 404, "another org's operator gets 404: " + r.status());
+			await other.close();
+		}
+	} finally {
+		if (ctx) await ctx.close();
+		proc.kill("SIGTERM");
+	}
+	console.log(`screenshots: ${OUT}`);
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+	console.log("FAIL: " + (err && err.stack ? err.stack : err));
+	console.log(`${passed} passed, ${failed + 1} failed`);
+	process.exit(1);
+});

@@ -1,0 +1,199 @@
+// incident.mjs - incidents and cases in the console as people use them: Playwright
+// (playwright-core) driving Debian's chromium against `mamori serve` on 127.0.0.1. The operator
+// saves a draft of the Japanese report form, files it (and is told what is wrong with impossible
+// times), asks for a consultation; the analyst assesses the incident (NISC level) and replies
+// on the incident and the case; the operator sees the replies but never the internal note.
+// Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
+import { chromium } from "playwright-core";
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const M = process.env.MAMORI;
+const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
+const PASSWORD = "correct horse battery";
+let passed = 0, failed = 0;
+
+function check(ok, what) {
+	if (ok) passed++;
+	else { failed++; console.log("FAIL: " + what); }
+	return ok;
+}
+
+function mamori(db, ...args) {
+	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
+}
+
+async function startServer(db, tmp) {
+	const portFile = path.join(tmp, "port");
+	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
+	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
+		{ stdio: ["ignore", log, log] });
+	for (let i = 0; i < 300; i++) {
+		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim())
+			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	proc.kill("SIGTERM");
+	throw new Error("server did not start");
+}
+
+async function login(page, base, name) {
+	await page.goto(base + "/login");
+	await page.fill("#name", name);
+	await page.fill("#password", PASSWORD);
+	await Promise.all([page.waitForNavigation(), page.click("#login")]);
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
+
+async function submit(page, sel) {
+	await Promise.all([page.waitForNavigation(), page.click(sel)]);
+}
+
+async function operatorFiles(ctx, base) {
+	const page = await ctx.newPage();
+	await login(page, base, "operator");
+	await page.goto(base + "/incidents");
+	await Promise.all([page.waitForNavigation(), page.click("#new-incident")]);
+	check((await page.locator("#incident-form").count()) === 1, "operator: the report form");
+	await page.fill("#f-title", "予約システム停止 <b>太字</b>");
+	await page.selectOption("#f-type", "ransomware");
+	await page.fill("#f-occurred_at", "2026-12-01T06:40");
+	await page.fill("#f-aware_at", "2026-12-01T09:00");
+	await submit(page, "#save-draft");
+	check((await page.locator("#draft-saved").count()) === 1, "draft: saved message");
+	check((await page.inputValue("#f-title")) === "予約システム停止 <b>太字</b>", "draft: title kept");
+	check((await page.inputValue("#f-aware_at")) === "2026-12-01T09:00", "draft: aware time kept");
+	await page.fill("#f-summary", "座席予約サーバが暗号化された。");
+	await page.fill("#f-iocs", "ip 203.0.113.45 amber\ndomain pay-now.example green");
+	await page.fill("#f-impact_users", "120000");
+	await page.fill("#f-contact_name", "山田 太郎");
+	await page.fill("#f-contact_email", "csirt@kanto-rail.test");
+	// impossible times: a clear error, the form stays filled
+	await page.fill("#f-aware_at", "2026-12-01T05:00");
+	await submit(page, "#submit-report");
+	check((await page.locator("#form-error").innerText()).includes("aware_at"), "bad times: error names aware_at");
+	await shot(page, "incident-form-error");
+	check((await page.inputValue("#f-summary")) === "座席予約サーバが暗号化された。", "bad times: form keeps values");
+	await page.fill("#f-aware_at", "2026-12-01T09:00");
+	await submit(page, "#submit-report");
+	const m = new URL(page.url()).pathname.match(/^\/incidents\/(\d+)$/);
+	check(m !== null, "filed: lands on the incident page " + page.url());
+	check((await page.locator("#incident-title").innerText()).includes("<b>太字</b>"), "title shown as text, not markup");
+	check((await page.locator("#clocks tr").count()) > 2, "clocks shown");
+	// an attachment from the console: stored, listed with its SHA-256, downloaded, never inline
+	await page.setInputFiles("#attach-file", { name: "証拠ログ.txt", mimeType: "text/plain", buffer: Buffer.from("<script>alert(1)</script> log") });
+	await Promise.all([page.waitForNavigation(), page.click("#attach-form button")]);
+	check((await page.locator("#attachments").innerText()).includes("証拠ログ.txt"), "attachment listed");
+	const href = await page.locator("#attachments a").first().getAttribute("href");
+	const dl = await page.request.get(base + href);
+	check(dl.status() === 200 && (dl.headers()["content-disposition"] || "").startsWith("attachment") &&
+		dl.headers()["content-type"] === "application/octet-stream" &&
+		(await dl.text()) === "<script>alert(1)</script> log", "attachment downloaded as a file");
+	await page.setInputFiles("#attach-file", { name: "tool.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ\x90\x00rest") });
+	await page.click("#attach-form button");
+	await page.waitForFunction(() => document.getElementById("attach-status").textContent.length > 1);
+	check((await page.locator("#attach-status").innerText()).includes("実行ファイル"), "executable refused with a message");
+	await shot(page, "incident-operator");
+	// a consultation case
+	await page.goto(base + "/cases");
+	await page.selectOption("#c-kind", "consult");
+	await page.fill("#c-title", "復旧手順の相談");
+	await page.fill("#c-message", "バックアップからの復旧手順を相談したい");
+	await submit(page, "#case-form button");
+	const c = new URL(page.url()).pathname.match(/^\/cases\/(\d+)$/);
+	check(c !== null, "case opened: " + page.url());
+	await page.close();
+	return { incident: m && m[1], kase: c && c[1] };
+}
+
+async function analystAnswers(ctx, base, ids) {
+	const page = await ctx.newPage();
+	await login(page, base, "analyst");
+	await page.goto(base + "/incidents?state=open");
+	check((await page.locator(`#incidents a[href='/incidents/${ids.incident}']`).count()) > 0, "analyst: incident listed");
+	await page.goto(base + "/incidents/" + ids.incident);
+	await page.selectOption("#a-continuity", "3");
+	await page.selectOption("#a-safety", "1");
+	await page.selectOption("#a-trust", "2");
+	await page.fill("#r-continuity", "予約サイトが24時間停止");
+	await page.check("#a-final");
+	await submit(page, "#assess button");
+	check((await page.locator("#level-final").innerText()).includes("レベル3（高）"), "assessed: final level レベル3（高）");
+	check((await page.locator("#incident-level").innerText()).includes("レベル3（高）"), "incident level is the max of the axes");
+	await page.fill("#msg", "受領しました。駆けつけ支援の要否を確認します。");
+	await submit(page, "#reply button");
+	check((await page.locator("#timeline").innerText()).includes("受領しました"), "reply on the timeline");
+	await shot(page, "incident-analyst");
+	await page.goto(base + "/cases/" + ids.kase);
+	await page.selectOption("#u-state", "in_progress");
+	await page.fill("#u-assignee", "analyst");
+	await page.fill("#u-note", "内部: 事業者の体制に懸念");
+	await page.fill("#u-link", "incident:" + ids.incident);
+	await submit(page, "#case-update button");
+	await page.fill("#cmsg", "手順書をお送りします。");
+	await submit(page, "#case-reply button");
+	check((await page.locator("#case-state").innerText()).includes("対応中"), "case: 対応中");
+	check((await page.locator("#timeline").innerText()).includes("内部: 事業者の体制に懸念"), "analyst sees the note");
+	await shot(page, "case-analyst");
+	await page.close();
+}
+
+async function operatorReads(ctx, base, ids) {
+	const page = await ctx.newPage();
+	await login(page, base, "operator");
+	await page.goto(base + "/incidents/" + ids.incident);
+	check((await page.locator("#timeline").innerText()).includes("受領しました"), "operator sees the reply");
+	await page.goto(base + "/cases/" + ids.kase);
+	const t = await page.locator("#timeline").innerText();
+	check(t.includes("手順書をお送りします"), "operator sees the case reply");
+	check(!t.includes("内部: 事業者の体制に懸念"), "operator never sees the internal note");
+	check((await page.locator("#case-update").count()) === 0, "operator has no analyst form");
+	await shot(page, "case-operator");
+	await page.close();
+}
+
+async function main() {
+	if (!M) throw new Error("MAMORI must name the built binary");
+	fs.mkdirSync(OUT, { recursive: true });
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-e2e-inc-"));
+	const db = path.join(tmp, "m.db");
+	mamori(db, "init");
+	mamori(db, "inventory", "import", path.join(process.env.MAMORI_SOURCE_DIR || ".", "examples", "inventory.yaml"));
+	mamori(db, "user", "add", "analyst", "--role", "analyst", "--display", "分析 花子");
+	mamori(db, "user", "add", "operator", "--role", "operator", "--org", "kanto-rail", "--display", "関東旅客鉄道 CSIRT");
+	const { proc, base } = await startServer(db, tmp);
+	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
+	let ctx;
+	try {
+		ctx = await chromium.launchPersistentContext(profile, {
+			executablePath: "/usr/bin/chromium",
+			headless: true,
+			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+			locale: "ja-JP",
+			viewport: { width: 1280, height: 900 },
+		});
+		const ids = await operatorFiles(ctx, base);
+		await ctx.clearCookies();
+		if (ids.incident && ids.kase) {
+			await analystAnswers(ctx, base, ids);
+			await ctx.clearCookies();
+			await operatorReads(ctx, base, ids);
+		}
+	} finally {
+		if (ctx) await ctx.close();
+		proc.kill("SIGTERM");
+	}
+	console.log(`screenshots: ${OUT}`);
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+	console.log("FAIL: " + (err && err.stack ? err.stack : err));
+	console.log(`${passed} passed, ${failed + 1} failed`);
+	process.exit(1);
+});

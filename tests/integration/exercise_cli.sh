@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# exercise_cli.sh - tabletop exercises end to end without a network: the shipped scenarios
+# validate and broken ones give FILE:LINE: field; an accelerated run of every shipped scenario
+# with a scripted participant (exercise_drive.py) delivers injects in order at the scaled times
+# and is scored exactly as the rubric says; mail goes through the alert pipeline to a local
+# SMTP receiver with 【訓練】 in every subject and body; the after-action PDF holds the
+# timeline; exercise incidents stay out of real lists, reminders and statistics; a participant
+# outside a run gets "not found"; the draft from an org's real exposure validates.
+set -uo pipefail
+
+M=${MAMORI:?set MAMORI to the mamori binary}
+SRC=${MAMORI_SOURCE_DIR:?set MAMORI_SOURCE_DIR}
+T=$(mktemp -d)
+SPID=
+trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+export MAMORI_DB=$T/m.db
+export MAMORI_EXERCISES=$SRC/data/exercises
+. "$(dirname "$0")/../support/check.sh"
+q() { sqlite3 "$MAMORI_DB" "$1"; }
+
+"$M" init >/dev/null
+"$M" inventory import "$SRC/examples/inventory.yaml" >/dev/null || { echo "inventory import failed"; exit 1; }
+
+# --- the library
+"$M" exercise scenarios --json >"$T/lib.json"
+check "three or more shipped scenarios, each with sources and injects" "python3 -c '
+import json,sys; d=json.load(open(sys.argv[1]))
+ids={x[\"id\"] for x in d}
+sys.exit(0 if {\"nagoya-port-ransomware\",\"metro-ddos-hacktivist\",\"airport-vpn-kev\"} <= ids and all(x[\"sources\"] and x[\"injects\"] > 0 for x in d) else 1)' '$T/lib.json'"
+for f in "$SRC"/data/exercises/*.yaml; do
+	check "shipped scenario validates: $(basename "$f")" "'$M' exercise validate '$f' >/dev/null"
+done
+
+# --- broken scenarios: FILE:LINE: field: message
+bad() { # name, sed expression on the Nagoya scenario, expected "LINE: field" pattern
+	sed "$2" "$SRC/data/exercises/nagoya-port-ransomware.yaml" >"$T/$1.yaml"
+	"$M" exercise validate "$T/$1.yaml" >/dev/null 2>"$T/$1.err"
+	local rc=$?
+	check "broken scenario ($1) is refused with FILE:LINE: field" "[ $rc -ne 0 ] && grep -Eq '$T/$1.yaml:$3' '$T/$1.err'"
+}
+bad unknown-role 's/^roles: \[operator_csirt,/roles: [operator_csirt, hacker,/' '[0-9]+:( [0-9]+:)? roles: .*unknown role'
+bad out-of-order 's/at: "T+40:00"/at: "T+01:00"/' '[0-9]+:( [0-9]+:)? injects.at: .*out of order'
+bad missing-branch 's/branch: {inject: nuts-down/branch: {inject: no-such/' '[0-9]+:( [0-9]+:)? injects.branch.inject: '
+bad role-not-in-scenario 's/to: ministry_analyst/to: vendor_soc/' '[0-9]+:( [0-9]+:)? injects.to: '
+bad bad-time 's/at: "T+60:00"/at: "60 minutes"/' '[0-9]+:( [0-9]+:)? injects.at: '
+bad unknown-action 's/action: share_iocs/action: hack_back/' '[0-9]+:( [0-9]+:)? expect.action: '
+grep -n 'at: "T+01:00"' "$T/out-of-order.yaml" | cut -d: -f1 >"$T/line"
+check "  ... the out-of-order error names the inject's line" "grep -q \"out-of-order.yaml:\$(( \$(cat $T/line) - 1 )):\" '$T/out-of-order.err'"
+
+# --- a run of every shipped scenario with a scripted participant
+for s in nagoya-port-ransomware metro-ddos-hacktivist airport-vpn-kev; do
+	python3 "$SRC/tests/integration/exercise_drive.py" "$M" "$s" kanto-rail,kansai-rail \
+		"$SRC/examples/incident-initial.yaml" "$T/$s.json" >"$T/$s.out" 2>&1
+	[ -s "$T/$s.json" ] || { no "$s: the driver finished"; cat "$T/$s.out"; continue; }
+	while IFS=$'\t' read -r tag r name; do
+		[ "$tag" = CHECK ] || continue
+		if [ "$r" = 1 ]; then ok "$name"; else no "$name"; fi
+	done <"$T/$s.out"
+	run=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"])' "$T/$s.json")
+	nm=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["mailed"]))' "$T/$s.json")
+	check "$s: one 【訓練】 mail per non-phone inject and org ($((nm * 2)))" "[ \"\$(q \"SELECT count(*) FROM alerts WHERE issue_key LIKE 'exercise:$run:%'\")\" = $((nm * 2)) ]"
+	"$M" exercise report "$run" --out "$T/aar" >/dev/null
+	pdftotext -layout "$T/aar/exercise-$run.pdf" "$T/aar-$run.txt"
+	check "$s: after-action PDF holds the timeline with every delivered inject" "grep -q 'タイムライン' '$T/aar-$run.txt' && python3 -c '
+import json,sys; t=open(sys.argv[2]).read(); d=json.load(open(sys.argv[1]))
+sys.exit(0 if all(i in t for i in d[\"delivered\"]) and \"T+00:00\" in t else 1)' '$T/$s.json' '$T/aar-$run.txt'"
+	check "$s: the PDF has the chart and scores" "grep -q '応答時間' '$T/aar-$run.txt' && grep -q '役割別得点' '$T/aar-$run.txt'"
+	check "$s: script in participants' text and notes is escaped in the HTML" "! grep -q '<script>alert' '$T/aar/exercise-$run.html' && ! grep -q '<b>' '$T/aar/exercise-$run.html' && grep -q '&lt;b&gt;' '$T/aar/exercise-$run.html'"
+done
+
+# --- mail through the alert pipeline to a local SMTP receiver: 【訓練】 in subject and body
+cat >"$T/smtp.py" <<'PY'
+import asyncio, email, email.header, json, sys
+log, portfile = sys.argv[1:3]
+out = open(log, "a", buffering=1)
+async def session(r, w):
+    async def say(s):
+        w.write((s + "\r\n").encode()); await w.drain()
+    await say("220 localhost ESMTP test")
+    while True:
+        line = await asyncio.wait_for(r.readline(), 10)
+        if not line:
+            return
+        up = line.decode().strip().upper()
+        if up.startswith(("EHLO", "HELO")):
+            await say("250 localhost")
+        elif up.startswith(("MAIL", "RCPT", "RSET", "NOOP")):
+            await say("250 ok")
+        elif up == "DATA":
+            await say("354 end with .")
+            data = b""
+            while True:
+                l = await r.readline()
+                if l.rstrip(b"\r\n") == b".":
+                    break
+                data += l[1:] if l.startswith(b"..") else l
+            m = email.message_from_bytes(data)
+            subj = str(email.header.make_header(email.header.decode_header(m["Subject"])))
+            body = m.get_payload(decode=True).decode("utf-8")
+            out.write(json.dumps({"subject": subj, "body": body}, ensure_ascii=False) + "\n")
+            await say("250 queued")
+        elif up == "QUIT":
+            await say("221 bye"); w.close(); return
+        else:
+            await say("502 no")
+async def main():
+    srv = await asyncio.start_server(session, "127.0.0.1", 0)
+    open(portfile, "w").write(str(srv.sockets[0].getsockname()[1]))
+    async with srv:
+        await asyncio.sleep(120)
+asyncio.run(main())
+PY
+python3 "$T/smtp.py" "$T/mail.log" "$T/port" &
+SPID=$!
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+# a real notice queued beside them: it goes in the operator's digest, the exercise mails apart
+"$M" advisories send --products 'cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*' --title '本物の注意喚起' --body '実際の通知' >/dev/null
+"$M" alert run --smtp "smtp://127.0.0.1:$(cat "$T/port")" --attempts 1 --timeout 5 --json >"$T/run.json"
+want=$(q "SELECT count(*) FROM alert_targets t JOIN alerts a ON a.id = t.alert_id WHERE a.issue_key LIKE 'exercise:%' AND t.channel = 'email'")
+check "every exercise mail was delivered to the lab mailbox as its own mail ($want)" "[ '$want' -gt 0 ] && [ \"\$(grep -c '\"subject\": \"【訓練】' '$T/mail.log')\" = '$want' ]"
+check "【訓練】 in every exercise subject and body; no real mail carries 【訓練】 or exercise content" "python3 -c '
+import json,sys
+m=[json.loads(l) for l in open(sys.argv[1])]
+ex=[x for x in m if x[\"subject\"].startswith(\"【訓練】\")]
+real=[x for x in m if not x[\"subject\"].startswith(\"【訓練】\")]
+sys.exit(0 if ex and real and all(x[\"body\"].startswith(\"【訓練】\") and x[\"body\"].count(\"【訓練】\") >= 2 for x in ex)
+ and all(\"【訓練】\" not in x[\"body\"] and \"実際の通知\" in x[\"body\"] for x in real) else 1)' '$T/mail.log'"
+check "the mail carries the inject's content" "grep -q '5つのターミナルと集中管理ゲート' '$T/mail.log'"
+
+# --- exercise incidents never appear in real lists, reminders or statistics
+n_ex=$(q "SELECT count(*) FROM incidents WHERE exercise_run IS NOT NULL")
+check "exercise incidents were filed with the real form ($n_ex)" "[ '$n_ex' -gt 0 ] && [ \"\$(q 'SELECT count(*) FROM incident_assessments')\" -gt 0 ]"
+check "incident list shows none of them" "[ \"\$('$M' incident list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')\" = 0 ]"
+check "incident show refuses an exercise incident" "! '$M' incident show \"\$(q 'SELECT min(id) FROM incidents')\" >/dev/null 2>&1"
+check "incident stats count none of them" "! '$M' incident stats --json | grep -q '\"count\":[[:space:]]*[1-9]'"
+before=$(q "SELECT count(*) FROM alerts")
+MAMORI_NOW=2027-06-01T00:00:00Z "$M" incident remind >/dev/null 2>&1
+check "no reminder or overdue alert for exercise incidents" "[ \"\$(q 'SELECT count(*) FROM alerts')\" = '$before' ]"
+"$M" incident report kanto-rail "$SRC/examples/incident-initial.yaml" >/dev/null
+check "a real incident filed next to them is listed alone" "[ \"\$('$M' incident list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')\" = 1 ]"
+
+# --- a participant acting in a run they are not part of: not found (404)
+"$M" exercise respond 1 --org haneda-air --role operator_csirt --action isolate >/dev/null 2>"$T/404.err"
+rc=$?
+check "an org outside the run gets not found" "[ $rc -ne 0 ] && grep -q '演習がありません' '$T/404.err'"
+check "exercise list for that org shows no run" "[ \"\$('$M' exercise list --org haneda-air --json)\" = '[]' ]"
+
+# --- facilitator controls on a fresh run: pause stops the clock, inject-now, skip
+export MAMORI_NOW=2026-12-08T00:00:00Z
+r=$("$M" exercise start airport-vpn-kev --orgs kanto-rail --speed 60 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["run"])')
+MAMORI_NOW=2026-12-08T00:00:10Z "$M" exercise pause "$r" >/dev/null
+check "paused clock stands still" "[ \"\$(MAMORI_NOW=2026-12-08T01:00:00Z '$M' exercise status $r --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"clock_s\"])')\" = 600 ]"
+MAMORI_NOW=2026-12-08T01:00:00Z "$M" exercise resume "$r" >/dev/null
+MAMORI_NOW=2026-12-08T01:00:01Z "$M" exercise inject-now "$r" lateral >/dev/null
+MAMORI_NOW=2026-12-08T01:00:02Z "$M" exercise skip "$r" exploited >/dev/null
+MAMORI_NOW=2026-12-08T01:00:03Z "$M" exercise status "$r" --json >"$T/ctl.json"
+check "inject-now delivers at once, skip skips" "python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); s={i[\"id\"]:(i[\"state\"],i.get(\"scen_s\")) for i in d[\"injects\"]}
+sys.exit(0 if s[\"lateral\"]==(\"delivered\",660) and s[\"exploited\"][0]==\"skipped\" and d[\"clock_s\"]==780 else 1)' '$T/ctl.json'"
+check "a decision on an option the inject does not offer is refused" "! MAMORI_NOW=2026-12-08T01:00:04Z '$M' exercise decide $r asm-notice pay_ransom --org kanto-rail --role executive >/dev/null 2>&1"
+
+# --- draft from an org's real exposure
+unset MAMORI_NOW
+"$M" exercise draft kanto-rail --out "$T/draft.yaml" >/dev/null
+check "the draft validates as it is" "'$M' exercise validate '$T/draft.yaml' >/dev/null"
+check "the draft names the org and its contact" "grep -q 'csirt@kanto-rail.test' '$T/draft.yaml'"
+check "draft for an unknown org fails" "! '$M' exercise draft no-such-org --out '$T/x.yaml' >/dev/null 2>&1"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
