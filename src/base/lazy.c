@@ -21,6 +21,7 @@ struct lazy_lib lazy_ldns = LAZY_LIB_INIT("libldns.so.3");
 struct lazy_lib lazy_archive = LAZY_LIB_INIT("libarchive.so.13");
 struct lazy_lib lazy_microhttpd = LAZY_LIB_INIT("libmicrohttpd.so.12");
 struct lazy_lib lazy_hs = LAZY_LIB_INIT("libhs.so.5");
+struct lazy_lib lazy_pq = LAZY_LIB_INIT("libpq.so.5");
 
 /* Serialises the opening; after that lazy_sym only reads the handle. dlerror() is
  * per-thread in glibc, but dlopen+dlerror under one lock keeps the message ours. */

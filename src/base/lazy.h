@@ -29,7 +29,7 @@ bool lazy_is_open(struct lazy_lib *l);
 
 /* The libraries mamori opens lazily; each has a *_lazy.h next to its users. */
 extern struct lazy_lib lazy_cairo, lazy_pango, lazy_pangocairo, lazy_gobject, lazy_curl, lazy_xml2,
-    lazy_ldns, lazy_archive, lazy_microhttpd, lazy_hs;
+    lazy_ldns, lazy_archive, lazy_microhttpd, lazy_hs, lazy_pq;
 
 /*
  * LAZY(lib, fn) is the library's own fn (a function or a variable), resolved through

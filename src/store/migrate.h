@@ -6,6 +6,7 @@ struct store_migration {
 	int version;	  /* from the file name NNNN_name.sql */
 	const char *name; /* the part after the number */
 	const char *sql;
+	const char *pg_sql; /* NNNN_name.pg.sql: replaces sql on PostgreSQL; NULL when none */
 };
 
 extern const struct store_migration store_migrations[];

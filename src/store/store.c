@@ -2,6 +2,7 @@
 #include "base/compat.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 
 #include "base/log.h"
@@ -12,9 +13,12 @@
 static const struct {
 	const char *prefix;
 	const struct store_backend *be;
+	bool keep_prefix; /* the whole location is the backend's (a libpq URI) */
 } backends[] = {
-    {"sqlite:", &store_sqlite_backend},
-    {"", &store_sqlite_backend}, /* a bare path is an SQLite file */
+    {"postgres://", &store_postgres_backend, true},
+    {"postgresql://", &store_postgres_backend, true},
+    {"sqlite:", &store_sqlite_backend, false},
+    {"", &store_sqlite_backend, false}, /* a bare path is an SQLite file */
 };
 
 /* Opens location with the backend it names; creates the file only when create is true. */
@@ -26,10 +30,6 @@ static int open_location(const char *location, bool create, struct store **out, 
 	*out = NULL;
 	if (!location || !*location)
 		location = STORE_DEFAULT_PATH;
-	if (strncmp(location, "postgres://", 11) == 0 ||
-	    strncmp(location, "postgresql://", 13) == 0)
-		return merr_set(e, M_EUNSUPPORTED, "%s: the PostgreSQL backend is not built yet",
-				location);
 	s = m_calloc(1, sizeof(*s));
 	if (!s)
 		return merr_set(e, M_ENOMEM, "out of memory opening the store");
@@ -37,11 +37,12 @@ static int open_location(const char *location, bool create, struct store **out, 
 		size_t n = strlen(backends[i].prefix);
 		if (strncmp(location, backends[i].prefix, n) == 0) {
 			s->be = backends[i].be;
-			location += n;
+			if (!backends[i].keep_prefix)
+				location += n;
 			break;
 		}
 	}
-	snprintf(s->location, sizeof(s->location), "%s", location);
+	store_redact_url(location, s->location, sizeof(s->location));
 	rc = s->be->open(s, location, create, e);
 	if (rc) {
 		m_free(s);
@@ -89,6 +90,19 @@ static int store_inspect(struct store *s, struct store_kind *k, struct merr *e)
 	int rc;
 
 	memset(k, 0, sizeof(*k));
+	if (s->be == &store_postgres_backend) { /* the tables of the current schema */
+		if ((rc = store_query_int(s,
+					  "SELECT count(*) FROM information_schema.tables"
+					  " WHERE table_schema = current_schema()",
+					  &k->tables, e)) ||
+		    (rc = store_query_int(s,
+					  "SELECT count(*) FROM information_schema.tables"
+					  " WHERE table_schema = current_schema()"
+					  " AND table_name = 'schema_migrations'",
+					  &n, e)))
+			return rc;
+		goto versions;
+	}
 	if (store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
 			    &k->tables, NULL))
 		return merr_set(
@@ -101,6 +115,7 @@ static int store_inspect(struct store *s, struct store_kind *k, struct merr *e)
 				  " AND name = 'schema_migrations'",
 				  &n, e)))
 		return rc;
+versions:
 	k->mamori = n > 0;
 	if (!k->mamori)
 		return 0;
@@ -131,7 +146,7 @@ static int refuse_foreign(struct store *s, const struct store_kind *k, struct me
 {
 	if (!k->mamori && k->tables > 0)
 		return merr_set(e, M_EINVAL,
-				"%s: not a mamori store (an SQLite database with %lld other"
+				"%s: not a mamori store (a database with %lld other"
 				" table%s); nothing was changed. Check --db or $MAMORI_DB /"
 				" mamori のストアではありません。何も変更していません。--db を確認"
 				"してください",
@@ -256,6 +271,17 @@ void store_close(struct store *s)
 		return;
 	s->be->close(s);
 	m_free(s);
+}
+
+void store_redact_url(const char *url, char *out, size_t n)
+{
+	const char *scheme = strstr(url, "://"), *at = strchr(url, '@'), *colon;
+	snprintf(out, n, "%s", url);
+	if (!scheme || !at || at < scheme)
+		return;
+	colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+	if (colon)
+		snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
 }
 
 const char *store_backend_name(const struct store *s)
@@ -453,9 +479,42 @@ static int migration_applied(struct store *s, int version, bool *yes, struct mer
 	return 0;
 }
 
+/* Names the migration in front of the message of what failed in it. */
+static void migration_failed(struct merr *e, int rc, const struct store_migration *m)
+{
+	char msg[sizeof(e->msg)];
+	if (!e || !e->code) {
+		merr_set(e, rc, "migration %04d_%s failed", m->version, m->name);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "migration %04d_%s failed (rolled back): %.440s", m->version,
+		 m->name, e->msg);
+	memcpy(e->msg, msg, sizeof(msg));
+}
+
+/* A store migrated by a newer binary (a migration number above every one this binary
+ * embeds) is refused rather than half understood. */
+static int check_not_newer(struct store *s, struct merr *e)
+{
+	int64_t v = 0;
+	int mine = store_migrations_len ? store_migrations[store_migrations_len - 1].version : 0;
+	int rc =
+	    store_query_int(s, "SELECT coalesce(max(version), 0) FROM schema_migrations", &v, e);
+
+	if (rc)
+		return rc;
+	if (v > mine)
+		return merr_set(e, M_EUNSUPPORTED,
+				"%s: the store's schema is version %" PRId64
+				", newer than this mamori's %d: upgrade mamori",
+				s->location, v, mine);
+	return 0;
+}
+
 int store_migrate(struct store *s, int *applied, struct merr *e)
 {
 	int rc, n = 0;
+	bool is_pg = s->be == &store_postgres_backend;
 
 	rc = store_exec(s,
 			"CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -463,6 +522,10 @@ int store_migrate(struct store *s, int *applied, struct merr *e)
 			" applied_at INTEGER NOT NULL)",
 			e);
 	if (rc)
+		return rc;
+	if (s->be->compat_sql && (rc = store_exec(s, s->be->compat_sql, e)))
+		return rc;
+	if ((rc = check_not_newer(s, e)))
 		return rc;
 	/* Each module owns a number range, so a migration can arrive with a lower
 	 * number than one already applied: apply every one not yet recorded,
@@ -478,6 +541,12 @@ int store_migrate(struct store *s, int *applied, struct merr *e)
 		rc = store_begin_immediate(s, e);
 		if (rc)
 			return rc;
+		/* PostgreSQL: BEGIN takes no write lock; one migrator at a time. */
+		if (is_pg &&
+		    (rc = store_exec(s, "LOCK TABLE schema_migrations IN EXCLUSIVE MODE", e))) {
+			store_rollback(s);
+			return rc;
+		}
 		/* Another process may have migrated while we waited for the lock. */
 		if ((rc = migration_applied(s, m->version, &applied_already, e)) ||
 		    applied_already) {
@@ -486,7 +555,7 @@ int store_migrate(struct store *s, int *applied, struct merr *e)
 				return rc;
 			continue;
 		}
-		rc = store_exec(s, m->sql, e);
+		rc = store_exec(s, is_pg && m->pg_sql ? m->pg_sql : m->sql, e);
 		if (rc == 0)
 			rc = store_prepare(
 			    s,
@@ -504,7 +573,7 @@ int store_migrate(struct store *s, int *applied, struct merr *e)
 			rc = store_commit(s, e);
 		if (rc) {
 			store_rollback(s);
-			merr_set(e, rc, "migration %04d_%s failed", m->version, m->name);
+			migration_failed(e, rc, m);
 			return rc;
 		}
 		log_info("store", "applied migration %04d_%s", m->version, m->name);

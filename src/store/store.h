@@ -2,7 +2,7 @@
  * store.h - the database every module keeps its rows in.
  *
  * A store is opened from a location: a file path (SQLite, the embedded
- * default, WAL mode), "sqlite:PATH", or later "postgres://..." for shared
+ * default, WAL mode), "sqlite:PATH", or "postgres://..." (any libpq URI) for shared
  * deployments. Modules talk SQL through the small statement API below so the
  * backend can change; SQL that differs between engines lives in the backend.
  * Placeholders are '?' (the PostgreSQL backend rewrites them to $n).
@@ -61,6 +61,9 @@ void store_close(struct store *s);
 int store_migrate(struct store *s, int *applied, struct merr *e);
 /* The store's schema version (highest migration applied). */
 int store_schema_version(struct store *s);
+/* Where the store is, for messages: the SQLite path, or the PostgreSQL URL with its
+ * password replaced by ***. */
+const char *store_location(const struct store *s);
 /* "sqlite" or "postgres". */
 const char *store_backend_name(const struct store *s);
 

@@ -26,6 +26,9 @@ struct store_backend {
 	void (*peer_location)(struct store *s, char *out, size_t cap);
 	/* SQL for transaction control, since dialects differ. */
 	const char *begin_sql, *begin_immediate_sql;
+	/* Optional: run by store_migrate before the migrations (idempotent), e.g. functions
+	 * that give PostgreSQL what SQLite has built in. */
+	const char *compat_sql;
 };
 
 struct store_stmt_ops {
@@ -57,6 +60,13 @@ struct store {
 	char location[512];
 };
 
-extern const struct store_backend store_sqlite_backend;
+extern const struct store_backend store_sqlite_backend, store_postgres_backend;
+
+/* The PostgreSQL dialect of an SQLite-flavoured SQL text (postgres.c): '?' -> $n and the
+ * rewrites listed in docs/POSTGRES.md. Returns a new string (m_free) or NULL when out of
+ * memory; *nparams (may be NULL) receives the number of placeholders. */
+char *store_pg_dialect(const char *sql, int *nparams);
+/* url with its password (scheme://user:PASSWORD@host) replaced by ***, for messages. */
+void store_redact_url(const char *url, char *out, size_t n);
 
 #endif

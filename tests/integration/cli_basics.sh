@@ -37,7 +37,8 @@ check "init again" 0 "$M" init --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["migrations_applied"]==0 and d["schema_version"]>=1, d' "$T/out" \
 	&& pass=$((pass + 1)) || { echo "FAIL: init --json"; fail=$((fail + 1)); }
 check "unopenable store" 7 "$M" --db /proc/no/such/dir/m.db init
-check "postgres not built" 14 "$M" --db postgres://127.0.0.1/x init
+check "postgres unreachable (exit 13 = network)" 13 "$M" --db postgres://127.0.0.1:1/x init
+if grep -q "cannot connect to PostgreSQL" "$T/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: postgres unreachable: no clear message"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -11,7 +11,7 @@ pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 no() { fail=$((fail + 1)); echo "FAIL - $1"; }
-LAZY='lib(cairo|pango|pangocairo|gobject|glib|curl|xml2|ldns|archive|microhttpd|gnutls|hs|stdc\+\+)[-.]'
+LAZY='lib(cairo|pango|pangocairo|gobject|glib|curl|xml2|ldns|archive|microhttpd|gnutls|hs|pq|stdc\+\+)[-.]'
 
 readelf -d "$M" | grep NEEDED >"$T/needed"
 if [ -s "$T/needed" ] && ! grep -qE "$LAZY" "$T/needed"; then
@@ -45,6 +45,20 @@ if LD_DEBUG=files "$M" sns scan "$T/p.jsonl" >/dev/null 2>"$T/sns.log" &&
 	ok "sns scan opens libhs and passes"
 else
 	no "sns scan: $(grep -oE "file=$LAZY" "$T/sns.log" | sort -u | tr '\n' ' ')"
+fi
+
+# An SQLite store never loads libpq; a postgres:// one opens it (src/store/pq_lazy.h): port 1
+# on loopback refuses the connection, after libpq was loaded to try.
+if LD_DEBUG=files "$M" init >/dev/null 2>"$T/init.log" && ! grep -q 'file=libpq' "$T/init.log"; then
+	ok "init on SQLite does not load libpq"
+else
+	no "init on SQLite: $(grep -oE "file=$LAZY" "$T/init.log" | sort -u | tr '\n' ' ')"
+fi
+LD_DEBUG=files "$M" --db postgres://u@127.0.0.1:1/x init >/dev/null 2>"$T/pq.log"
+if grep -q 'file=libpq\.so\.5' "$T/pq.log" && grep -q 'cannot connect to PostgreSQL' "$T/pq.log"; then
+	ok "init on postgres:// opens libpq"
+else
+	no "init on postgres://: $(grep -oE "file=$LAZY" "$T/pq.log" | sort -u | tr '\n' ' ')"
 fi
 
 echo "$pass passed, $fail failed"

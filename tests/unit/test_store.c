@@ -152,14 +152,18 @@ static void test_store__static_text_binds_value_and_null(void **state)
 	store_close(s);
 }
 
-static void test_store__refuses_unknown_backend(void **state)
+static void test_store__postgres_unreachable_is_a_clear_error(void **state)
 {
 	struct store *s = NULL;
 	struct merr e;
 
+	/* Port 1 on loopback: nothing listens, the connection is refused at once. */
 	merr_init(&e);
-	assert_int_equal(store_open("postgres://localhost/x", &s, &e), M_EUNSUPPORTED);
+	assert_int_equal(store_open("postgres://u:secret@127.0.0.1:1/x", &s, &e), M_ENET);
 	assert_null(s);
+	assert_non_null(strstr(e.msg, "cannot connect to PostgreSQL"));
+	assert_non_null(strstr(e.msg, "127.0.0.1:1"));
+	assert_null(strstr(e.msg, "secret"));
 }
 
 static void test_store__tune_bulk_restores_and_names_the_peer(void **state)
@@ -268,7 +272,7 @@ int main(void)
 	    cmocka_unit_test(test_store__nested_rollback_keeps_outer),
 	    cmocka_unit_test(test_store__statements_bind_and_read),
 	    cmocka_unit_test(test_store__static_text_binds_value_and_null),
-	    cmocka_unit_test(test_store__refuses_unknown_backend),
+	    cmocka_unit_test(test_store__postgres_unreachable_is_a_clear_error),
 	    cmocka_unit_test(test_store__tune_bulk_restores_and_names_the_peer),
 	    cmocka_unit_test(test_store__only_init_creates_or_migrates),
 	};
