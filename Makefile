@@ -3,7 +3,7 @@ PRESET ?= debug
 BUILD  := build/$(PRESET)
 JOBS   ?= 2
 
-.PHONY: all deps build test demo asan fuzz fuzz-long format format-check clean
+.PHONY: all deps build test demo asan tsan fuzz fuzz-long format format-check clean
 
 all: build
 
@@ -22,6 +22,10 @@ demo: build
 
 asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
+
+# ThreadSanitizer over the threaded code's tests (feed import, web server, batch matching).
+tsan:
+	@$(MAKE) --no-print-directory test PRESET=tsan
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)

@@ -10,6 +10,7 @@
 #include "alert/advisory_int.h"
 #include "alert/alert.h"
 #include "base/mem.h"
+#include "cpe/cpe.h"
 #include "vuln/match.h"
 
 /* Lower-case letters and digits only: "HTTP Server" and "http_server" fold alike. */
@@ -22,29 +23,12 @@ void advisory_fold(const char *in, char *out, size_t cap)
 	out[o] = 0;
 }
 
-/* Field n (0-based) of a CPE 2.3 string, escapes ignored. */
-static void cpe_field(const char *cpe, int n, char *out, size_t cap)
-{
-	const char *p = cpe;
-	for (int i = 0; i < n && p; i++) {
-		p = strchr(p, ':');
-		p = p ? p + 1 : NULL;
-	}
-	size_t k = p ? strcspn(p, ":") : 0;
-	snprintf(out, cap, "%.*s", (int)(k < cap ? k : cap - 1), p ? p : "");
-}
-
 /* Folded vendor and product of a CPE 2.3 name or 2.2 URI ("cpe:/a:fortinet:fortiweb"). */
 void advisory_cpe_vp(const char *cpe, char *v, char *p, size_t cap)
 {
 	char a[96] = "", b[96] = "";
-	if (strncmp(cpe, "cpe:2.3:", 8) == 0) {
-		cpe_field(cpe, 3, a, sizeof a);
-		cpe_field(cpe, 4, b, sizeof b);
-	} else if (strncmp(cpe, "cpe:/", 5) == 0) {
-		cpe_field(cpe + 5, 1, a, sizeof a);
-		cpe_field(cpe + 5, 2, b, sizeof b);
-	}
+	if (cpe_field(cpe, CPE_VENDOR, a, sizeof a) == 0)
+		cpe_field(cpe, CPE_PRODUCT, b, sizeof b);
 	advisory_fold(a, v, cap);
 	advisory_fold(b, p, cap);
 }

@@ -68,7 +68,7 @@ static int send_mail(const struct alert_conf *conf, const struct target *t, int6
 		buf_release(&msg);
 		return -1;
 	}
-	h = curl_easy_init();
+	h = lazy_curl_global_init() == 0 ? curl_easy_init() : NULL;
 	if (!h) {
 		buf_release(&msg);
 		snprintf(err, errlen, "curl init");
@@ -125,7 +125,7 @@ static int send_hook(const struct alert_conf *conf, const struct target *t, char
 	json = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!json || alert_hmac_hex(t->secret, json, strlen(json), sig) ||
-	    !(h = curl_easy_init())) {
+	    lazy_curl_global_init() || !(h = curl_easy_init())) {
 		free(json);
 		snprintf(err, errlen, "building webhook request");
 		return -1;

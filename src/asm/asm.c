@@ -2,6 +2,7 @@
  * (its output is upserted rows), so continuing a killed run at its step converges. */
 #include "base/compat.h"
 
+#include "base/stop.h"
 #include <cjson/cJSON.h>
 
 #include "asm/asm.h"
@@ -396,7 +397,7 @@ int asm_run_org(struct store *s, const char *org, const struct asm_opts *o, int6
 		return rc;
 	sum->run_id = r.id;
 	for (int i = from; rc == 0 && i < ASM_DONE; i++) {
-		if (o->stop && *o->stop) {
+		if (stop_level_of(o->stop)) {
 			rc = merr_set(e, M_EINTR, "stopped before %s", step_names[i]);
 			break;
 		}

@@ -6,6 +6,8 @@
  */
 #include "base/compat.h"
 
+#include "base/stop.h"
+
 #include <cjson/cJSON.h>
 
 #include "asm/asm.h"
@@ -204,7 +206,7 @@ static int scan_job(struct job_ctx *x, struct store *s, const struct cJSON *payl
 	r.p.n[1] = oc.c.received;
 	r.p.n[2] = oc.c.open;
 	r.p.elapsed = oc.elapsed;
-	if (!oc.complete && *job_stop_flag(x))
+	if (!oc.complete && stop_level_of(job_stop_flag(x)))
 		return merr_set(e, M_EINTR, "stopped with the server: continued at its next start");
 	if (!identify || !oc.complete) {
 		job_progress_set(x, &r.p);

@@ -43,4 +43,8 @@
 #define curl_url_set(...) LAZY(lazy_curl, curl_url_set)(__VA_ARGS__)
 #endif /* MAMORI_CURL_TYPECHECK */
 
+/* curl_global_init(CURL_GLOBAL_DEFAULT), once per process whichever thread comes first
+ * (lazy_once.c); 0 or M_ENOMEM. Call before the first curl_easy_init. */
+int lazy_curl_global_init(void);
+
 #endif

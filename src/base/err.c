@@ -6,41 +6,51 @@
 
 static const struct {
 	int code;
-	const char *name;
-	const char *msg;
+	const char *name, *en, *ja;
+	int exit_status, http_status;
 } err_table[] = {
-    {M_OK, "ok", "success"},
-    {M_ENOMEM, "no_memory", "out of memory"},
-    {M_EINVAL, "invalid", "invalid argument"},
-    {M_EIO, "io", "input/output error"},
-    {M_EPARSE, "parse", "malformed input"},
-    {M_ENOTFOUND, "not_found", "not found"},
-    {M_EEXIST, "exists", "already exists"},
-    {M_ESTORE, "store", "database error"},
-    {M_ESCOPE, "out_of_scope", "refused: outside authorised scope"},
-    {M_ETOOBIG, "too_big", "size limit exceeded"},
-    {M_ETIMEOUT, "timeout", "timed out"},
-    {M_EPERM, "forbidden", "not permitted"},
-    {M_ENET, "network", "network error"},
-    {M_EINTR, "interrupted", "interrupted"},
-    {M_EUNSUPPORTED, "unsupported", "not supported"},
-    {M_ECONFIRM, "needs_confirmation", "needs confirmation (--yes)"},
+#define ERR_ROW(suffix, value, name, exit_status, http_status, en, ja) \
+	{M_##suffix, name, en, ja, exit_status, http_status},
+    MAMORI_ERR_MAP(ERR_ROW)
+#undef ERR_ROW
 };
+
+/* The row of code, or -1. */
+static int row(int code)
+{
+	if (code > 0 || code < M_ERR_MIN)
+		return -1;
+	return err_table[-code].code == code ? -code : -1;
+}
 
 const char *mamori_strerror(int code)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(err_table); i++)
-		if (err_table[i].code == code)
-			return err_table[i].msg;
-	return "unknown error";
+	int i = row(code);
+	return i < 0 ? "unknown error" : err_table[i].en;
+}
+
+const char *mamori_strerror_ja(int code)
+{
+	int i = row(code);
+	return i < 0 ? "不明なエラー" : err_table[i].ja;
 }
 
 const char *mamori_errname(int code)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(err_table); i++)
-		if (err_table[i].code == code)
-			return err_table[i].name;
-	return "unknown";
+	int i = row(code);
+	return i < 0 ? "unknown" : err_table[i].name;
+}
+
+int mamori_err_exit_status(int code)
+{
+	int i = row(code);
+	return i < 0 ? 1 : err_table[i].exit_status;
+}
+
+int mamori_err_http_status(int code)
+{
+	int i = row(code);
+	return i < 0 ? 500 : err_table[i].http_status;
 }
 
 void merr_init(struct merr *e)

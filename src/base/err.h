@@ -7,33 +7,56 @@
 
 #include "base/compat.h"
 
-/* Every library call returns 0 or one of these (negative). Keep in step with
- * the message table in err.c and the exit-code table in src/cli/exitcodes.c. */
+/*
+ * The one error list (libuv's UV_ERRNO_MAP is the model). Every library call returns 0 or
+ * one of these codes (negative); the enum, the names, both messages, the CLI's exit
+ * statuses (src/cli/exitcodes.c) and the web's HTTP statuses (src/web/dispatch.c) are all
+ * generated from these rows, so they cannot drift apart. Values, names, exit and HTTP
+ * statuses are stable (scripts and API clients read them): never renumber, only append.
+ *
+ * XX(suffix, value, name for JSON, exit status, HTTP status, English, Japanese)
+ */
+/* clang-format off */
+#define MAMORI_ERR_MAP(XX)                                                                     \
+	XX(OK,            0, "ok",                 0,   200, "success", "成功")                     \
+	XX(ENOMEM,       -1, "no_memory",          8,   500, "out of memory", "メモリ不足")         \
+	XX(EINVAL,       -2, "invalid",            2,   400, "invalid argument", "引数が不正です")  \
+	XX(EIO,          -3, "io",                 6,   500, "input/output error", "入出力エラー")  \
+	XX(EPARSE,       -4, "parse",              3,   400, "malformed input", "入力の形式が不正です") \
+	XX(ENOTFOUND,    -5, "not_found",          4,   404, "not found", "見つかりません")         \
+	XX(EEXIST,       -6, "exists",             9,   409, "already exists", "すでに存在します")  \
+	XX(ESTORE,       -7, "store",              7,   500, "database error", "データベースのエラー") \
+	XX(ESCOPE,       -8, "out_of_scope",       5,   403, "refused: outside authorised scope",     \
+	   "拒否: 認可された範囲の外です")                                                          \
+	XX(ETOOBIG,      -9, "too_big",            10,  413, "size limit exceeded", "サイズの上限を超えています") \
+	XX(ETIMEOUT,    -10, "timeout",            11,  429, "timed out", "時間切れです")           \
+	XX(EPERM,       -11, "forbidden",          12,  403, "not permitted", "許可されていません") \
+	XX(ENET,        -12, "network",            13,  502, "network error", "ネットワークのエラー") \
+	XX(EINTR,       -13, "interrupted",        130, 503, "interrupted", "中断されました")       \
+	XX(EUNSUPPORTED, -14, "unsupported",       14,  501, "not supported", "対応していません")   \
+	XX(ECONFIRM,    -15, "needs_confirmation", 15,  409, "needs confirmation (--yes)",           \
+	   "確認が必要です (--yes)")
+/* clang-format on */
+
 enum mamori_err {
-	M_OK = 0,
-	M_ENOMEM = -1,	      /* out of memory */
-	M_EINVAL = -2,	      /* invalid argument or usage */
-	M_EIO = -3,	      /* file or device I/O failed */
-	M_EPARSE = -4,	      /* malformed input */
-	M_ENOTFOUND = -5,     /* no such object */
-	M_EEXIST = -6,	      /* object already exists */
-	M_ESTORE = -7,	      /* database error */
-	M_ESCOPE = -8,	      /* refused: outside authorised scope */
-	M_ETOOBIG = -9,	      /* input exceeds a size limit */
-	M_ETIMEOUT = -10,     /* timed out */
-	M_EPERM = -11,	      /* not permitted */
-	M_ENET = -12,	      /* network error */
-	M_EINTR = -13,	      /* interrupted */
-	M_EUNSUPPORTED = -14, /* not supported by this build or backend */
-	M_ECONFIRM = -15,     /* needs explicit confirmation (--yes) */
-	M_ERR_MIN = -15
+#define MAMORI_ERR_ENUM(suffix, value, name, exit_status, http_status, en, ja) M_##suffix = value,
+	MAMORI_ERR_MAP(MAMORI_ERR_ENUM)
+#undef MAMORI_ERR_ENUM
+	    M_ERR_MIN = M_ECONFIRM /* the most negative code */
 };
 
-/* Returns a static English description of code; never NULL. */
+/* Returns a static English description of code; never NULL ("unknown error"). */
 const char *mamori_strerror(int code);
+/* The same in Japanese; never NULL ("不明なエラー"). */
+const char *mamori_strerror_ja(int code);
 
 /* Returns a short stable identifier ("parse", "not_found") for JSON errors. */
 const char *mamori_errname(int code);
+
+/* The process exit status for code (1 when unknown) and the HTTP status (500 when
+ * unknown), from the same list; the front ends' tables are these. */
+int mamori_err_exit_status(int code);
+int mamori_err_http_status(int code);
 
 /*
  * Error context, filled by the first failure (later ones do not overwrite it,

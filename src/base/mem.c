@@ -1,22 +1,34 @@
 /* mem.c - allocation wrappers with fault injection for tests. */
 #include "base/compat.h"
 
+#include <stdatomic.h>
+
 #include "base/mem.h"
 
-static long fail_countdown = -1; /* -1: off */
-static long alloc_count;
-static long fail_count;
+/* Atomic, relaxed: parser and worker threads allocate too, and a plain counter is a data
+ * race (TSan). Nothing is counted before a test first calls mem_fail_after, so the hot
+ * path of a real run is one load of a flag no thread writes (no shared counter to bounce
+ * between the parser threads' caches). */
+static atomic_bool armed;
+static atomic_long fail_countdown = -1; /* -1: off */
+static atomic_long alloc_count;
+static atomic_long fail_count;
 
 static bool should_fail(void)
 {
-	alloc_count++;
-	if (fail_countdown < 0)
+	long left;
+
+	if (!atomic_load_explicit(&armed, memory_order_relaxed))
 		return false;
-	if (fail_countdown == 0) {
-		fail_count++;
+	atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
+	left = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+	if (left < 0)
+		return false;
+	if (left == 0) {
+		atomic_fetch_add_explicit(&fail_count, 1, memory_order_relaxed);
 		return true;
 	}
-	fail_countdown--;
+	atomic_fetch_sub_explicit(&fail_countdown, 1, memory_order_relaxed);
 	return false;
 }
 
@@ -63,19 +75,20 @@ char *m_strdup(const char *s)
 
 long mem_fail_after(long n)
 {
-	long made = alloc_count;
-	alloc_count = 0;
-	fail_count = 0;
-	fail_countdown = n;
+	long made = atomic_exchange(&alloc_count, 0);
+
+	atomic_store(&armed, true);
+	atomic_store(&fail_count, 0);
+	atomic_store(&fail_countdown, n);
 	return made;
 }
 
 void mem_fail_reset(void)
 {
-	fail_countdown = -1;
+	atomic_store(&fail_countdown, -1);
 }
 
 long mem_failures(void)
 {
-	return fail_count;
+	return atomic_load(&fail_count);
 }

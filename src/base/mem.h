@@ -20,7 +20,8 @@ char *m_strndup(const char *s, size_t n);
  * Fault injection for tests: after `n` more successful allocations, every
  * allocation fails until mem_fail_reset(). n < 0 turns injection off.
  * Returns how many allocations were made since the last call (handy to
- * size a loop that fails each allocation in turn). Not thread-safe: tests only.
+ * size a loop that fails each allocation in turn; counting starts at the first
+ * call). Meant for single-threaded tests.
  */
 long mem_fail_after(long n);
 void mem_fail_reset(void);

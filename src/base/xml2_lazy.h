@@ -30,4 +30,7 @@
 #define xmlSetGenericErrorFunc(...) LAZY(lazy_xml2, xmlSetGenericErrorFunc)(__VA_ARGS__)
 #define xmlSetStructuredErrorFunc(...) LAZY(lazy_xml2, xmlSetStructuredErrorFunc)(__VA_ARGS__)
 
+/* xmlInitParser(), once per process whichever thread comes first (lazy_once.c). */
+void lazy_xml_init(void);
+
 #endif

@@ -5,6 +5,7 @@
 #include <getopt.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 
 const struct cli_command *cli_find(const char *name)
 {
@@ -50,11 +51,15 @@ int cli_fail(struct cli *c, int code, const struct merr *e)
 {
 	char msg[1024];
 
-	if (e && e->code)
+	/* Japanese first, English second: the kind of error in both, then the detail. */
+	if (e && e->code) {
 		merr_format(e, msg, sizeof(msg));
-	else
-		snprintf(msg, sizeof(msg), "%s", mamori_strerror(code));
-	fprintf(stderr, "mamori: %s: %s\n", c && c->cmd_name ? c->cmd_name : "error", msg);
+		fprintf(stderr, "mamori: %s: %s: %s\n", c && c->cmd_name ? c->cmd_name : "error",
+			mamori_strerror_ja(code), msg);
+		return cli_exit_code(code);
+	}
+	fprintf(stderr, "mamori: %s: %s / %s\n", c && c->cmd_name ? c->cmd_name : "error",
+		mamori_strerror_ja(code), mamori_strerror(code));
 	return cli_exit_code(code);
 }
 
@@ -70,17 +75,15 @@ int cli_usage_error(struct cli *c, const char *fmt, ...)
 	return cli_exit_code(M_EINVAL);
 }
 
+const struct cli_opt cli_json_opts[] = {OPT_JSON(), OPT_END()};
+
 int cli_json_only(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-	int opt;
+	int rc, first;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
+		return rc;
+	optind = first; /* callers read their operands from argv[optind] */
 	return 0;
 }
 
@@ -97,9 +100,30 @@ bool cli_help_requested(int argc, char **argv)
 
 void cli_print_usage(const struct cli_command *cmd, FILE *out)
 {
-	fprintf(out, "mamori %s - %s\n\n%s", cmd->name, cmd->summary, cmd->usage);
+	char prefix[128];
+	bool tables = false;
+
+	fprintf(out, "mamori %s - %s\n\n", cmd->name, cmd->summary);
+	for (const struct cli_verb *v = cmd->verbs; v && v->run; v++) {
+		if (!v->opts)
+			continue;
+		snprintf(prefix, sizeof(prefix), "mamori %s%s%s", cmd->name, v->name[0] ? " " : "",
+			 v->name);
+		cli_options_synopsis(out, prefix, v->opts, v->operands);
+		tables = true;
+	}
+	if (tables && cmd->usage[0])
+		fputc('\n', out);
+	fputs(cmd->usage, out);
 	if (cmd->usage[0] && cmd->usage[strlen(cmd->usage) - 1] != '\n')
 		fputc('\n', out);
+	for (const struct cli_verb *v = cmd->verbs; v && v->run; v++) {
+		if (!v->opts || v->opts[0].type == CLI_OPT_END)
+			continue;
+		fprintf(out, "\noptions of 'mamori %s%s%s' / オプション:\n", cmd->name,
+			v->name[0] ? " " : "", v->name);
+		cli_options_help(out, v->opts);
+	}
 }
 
 int cli_dispatch_verbs(struct cli *c, const struct cli_command *cmd, const struct cli_verb *verbs,

@@ -19,11 +19,15 @@ struct cli {
 	const char *cmd_name; /* for messages: "inventory import" */
 };
 
+struct cli_verb;
+
 struct cli_command {
 	const char *name;
 	int (*run)(struct cli *c, int argc, char **argv);
 	const char *summary; /* one line, English; Japanese follows after " / " */
-	const char *usage;   /* full help text */
+	const char *usage;   /* full help text (for a command with option tables: the prose;
+			      * the synopsis and option lines are generated from the tables) */
+	const struct cli_verb *verbs; /* optional, ends with a NULL run: their option tables */
 };
 
 /* The table in commands.c. */
@@ -55,11 +59,15 @@ bool cli_help_requested(int argc, char **argv);
 int cli_json_only(struct cli *c, int argc, char **argv);
 void cli_print_usage(const struct cli_command *cmd, FILE *out);
 
-/* Subcommand dispatch for commands with verbs ("inventory import"). */
+/* Subcommand dispatch for commands with verbs ("inventory import"). A command without
+ * verbs that has an option table lists it as one verb named "". */
+struct cli_opt;
 struct cli_verb {
 	const char *name;
 	int (*run)(struct cli *c, int argc, char **argv);
 	const char *summary;
+	const struct cli_opt *opts; /* options.h; NULL while the verb parses by hand */
+	const char *operands;	    /* for the synopsis: "[FILE...]" */
 };
 int cli_dispatch_verbs(struct cli *c, const struct cli_command *cmd, const struct cli_verb *verbs,
 		       size_t n_verbs, int argc, char **argv);

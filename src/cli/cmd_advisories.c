@@ -10,13 +10,10 @@
 #include "alert/alert.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 
 const char cmd_advisories_usage[] =
-    "usage: mamori advisories sync [--json] [--console-url URL]\n"
-    "       mamori advisories send --products CPE[,CPE] --title T --body B [--console-url URL]\n"
-    "       mamori advisories ack TOKEN\n"
-    "       mamori advisories pending [--json]\n"
-    "\n"
+    "(send: --products, --title and --body are required.)\n"
     "sync: for KEV CVEs first listed in a catalog no sync has covered yet and JVN records no\n"
     "sync has covered, queues a notice to each operator whose declared products or identified\n"
     "services are the advisory's vendor/product, unless the vulnerability matcher says its\n"
@@ -29,22 +26,31 @@ const char cmd_advisories_usage[] =
     "新たに KEV に追加された脆弱性を、該当製品を利用する事業者に通知します。\n";
 
 /* --json, and --console-url (default $MAMORI_CONSOLE_URL) when console is not NULL. */
+struct adv_args {
+	const char *console, *products, *title, *body;
+};
+
+#define CONSOLE_OPT                                                \
+	OPT_STRING("console-url", struct adv_args, console, "URL", \
+		   "link in notices: URL/ack/TOKEN (default $MAMORI_CONSOLE_URL)")
+static const struct cli_opt sync_opts[] = {OPT_JSON(), CONSOLE_OPT, OPT_END()};
+static const struct cli_opt send_opts[] = {
+    OPT_STRING("products", struct adv_args, products, "CPE[,CPE]", "the products concerned"),
+    OPT_STRING("title", struct adv_args, title, "T", "the notice's title / 件名"),
+    OPT_STRING("body", struct adv_args, body, "B", "the notice's text / 本文"),
+    CONSOLE_OPT,
+    OPT_END(),
+};
+#undef CONSOLE_OPT
+
 static int json_flag(struct cli *c, int argc, char **argv, const char **console)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'}, {"console-url", required_argument, NULL, 'C'}, {0}};
-	int opt;
-	if (console)
-		*console = getenv("MAMORI_CONSOLE_URL");
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'C' && console)
-			*console = optarg;
-		else if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
-	return 0;
+	struct adv_args a = {getenv("MAMORI_CONSOLE_URL")};
+	int rc = cli_parse_options(c, console ? sync_opts : cli_json_opts, &a, argc, argv, &optind);
+
+	if (rc == 0 && console)
+		*console = a.console;
+	return rc;
 }
 
 static int adv_sync(struct cli *c, int argc, char **argv)
@@ -109,31 +115,21 @@ static int adv_ack(struct cli *c, int argc, char **argv)
 
 static int adv_send(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"products", required_argument, NULL, 'p'},
-					     {"title", required_argument, NULL, 't'},
-					     {"body", required_argument, NULL, 'b'},
-					     {"console-url", required_argument, NULL, 'C'},
-					     {0}};
-	const char *title = NULL, *body = NULL, *cpes[32], *console = getenv("MAMORI_CONSOLE_URL");
-	char *list = NULL, *save = NULL;
+	struct adv_args a = {getenv("MAMORI_CONSOLE_URL")};
+	const char *title, *body, *cpes[32], *console;
+	char *list, *save = NULL;
 	size_t n = 0;
 	long sent = 0;
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'p')
-			list = optarg;
-		else if (opt == 't')
-			title = optarg;
-		else if (opt == 'b')
-			body = optarg;
-		else if (opt == 'C')
-			console = optarg;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_parse_options(c, send_opts, &a, argc, argv, &optind)))
+		return rc;
+	list = (char *)a.products; /* argv's own storage: strtok_r may cut it */
+	title = a.title;
+	body = a.body;
+	console = a.console;
 	if (!list || !title || !body || optind != argc)
 		return cli_usage_error(c, "usage: mamori advisories send --products CPE[,CPE] "
 					  "--title T --body B");
@@ -196,13 +192,16 @@ static int adv_pending(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_advisories_verbs[] = {
+    {"sync", adv_sync, "notices for new KEV CVEs / 新規 KEV の通知", sync_opts, NULL},
+    {"send", adv_send, "manual advisory by product / 製品別の手動通知", send_opts, NULL},
+    {"ack", adv_ack, "acknowledge a notice / 通知の確認", NULL, NULL},
+    {"pending", adv_pending, "unacknowledged notices / 未確認の通知", cli_json_opts, NULL},
+    {0},
+};
+
 int cmd_advisories(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"sync", adv_sync, "notices for new KEV CVEs / 新規 KEV の通知"},
-	    {"send", adv_send, "manual advisory by product / 製品別の手動通知"},
-	    {"ack", adv_ack, "acknowledge a notice / 通知の確認"},
-	    {"pending", adv_pending, "unacknowledged notices / 未確認の通知"},
-	};
-	return cli_dispatch_verbs(c, cli_find("advisories"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("advisories"), cmd_advisories_verbs,
+				  ARRAY_SIZE(cmd_advisories_verbs) - 1, argc, argv);
 }

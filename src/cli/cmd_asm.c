@@ -3,27 +3,21 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <signal.h>
 
 #include "asm/asm.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "inventory/inventory.h"
 #include "findings/findings.h"
 
 const char cmd_asm_usage[] =
-    "usage: mamori asm run [ORG|--all] [--mode connect|syn] [--ports LIST] [--rate PPS]\n"
-    "                      [--resolver ADDR] [--json]\n"
-    "\n"
     "Runs discover -> scan -> identify -> findings -> rating -> schedule for ORG, for every\n"
     "organisation (--all), or, with neither, for the organisations the rescan schedule says\n"
     "are due. A run killed at any point continues from the step that did not finish when it\n"
-    "is run again. 発見→探索→識別→照合→評点→再診断予定を実行します（中断後は続きから）。\n"
-    "\n"
-    "  --ports LIST      ports to scan (default top)      --mode M   connect (default) or syn\n"
-    "  --rate PPS        scan packets per second (2000)   --resolver ADDR  DNS for discovery\n";
+    "is run again. 発見→探索→識別→照合→評点→再診断予定を実行します（中断後は続きから）。\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -163,33 +157,37 @@ static int run_due(struct actx *a)
 	return rc;
 }
 
+struct run_args {
+	bool all;
+	struct asm_opts o;
+};
+
+static const struct cli_opt run_opts[] = {
+    OPT_BOOL("all", struct run_args, all, "every organisation / 全組織"),
+    OPT_STRING("mode", struct run_args, o.mode, "connect|syn",
+	       "scan mode (default connect) / 探索方式"),
+    OPT_STRING("ports", struct run_args, o.ports, "LIST", "ports to scan (default top) / ポート"),
+    OPT_DOUBLE("rate", struct run_args, o.rate, 1, 1e7, "PPS",
+	       "scan packets per second (default 2000) / 毎秒パケット数"),
+    OPT_STRING("resolver", struct run_args, o.resolver, "ADDR", "DNS for discovery / DNS"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int asm_run(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-					     {"mode", required_argument, NULL, 'm'},
-					     {"ports", required_argument, NULL, 'p'},
-					     {"rate", required_argument, NULL, 'r'},
-					     {"resolver", required_argument, NULL, 'R'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
+	struct run_args ra = {0};
 	struct actx a = {.c = c};
 	struct sigaction sa;
-	bool all = false;
-	int opt, rc;
+	bool all;
+	int first, rc;
 
-	asm_opts_init(&a.o, c->data_dir);
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'a': all = true; break;
-		case 'm': a.o.mode = optarg; break;
-		case 'p': a.o.ports = optarg; break;
-		case 'r': a.o.rate = strtod(optarg, NULL); break;
-		case 'R': a.o.resolver = optarg; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (all && optind < argc)
+	asm_opts_init(&ra.o, c->data_dir);
+	if ((rc = cli_parse_options(c, run_opts, &ra, argc, argv, &first)))
+		return rc;
+	a.o = ra.o;
+	all = ra.all;
+	if (all && first < argc)
 		return cli_usage_error(c, "ORG and --all exclude each other");
 	if (strcmp(a.o.mode, "connect") && strcmp(a.o.mode, "syn"))
 		return cli_usage_error(c, "--mode wants connect or syn");
@@ -206,8 +204,8 @@ static int asm_run(struct cli *c, int argc, char **argv)
 	a.o.progress_arg = &a;
 	if (c->json)
 		a.arr = cJSON_CreateArray();
-	if (optind < argc)
-		rc = run_org(&a, argv[optind]);
+	if (first < argc)
+		rc = run_org(&a, argv[first]);
 	else if (all)
 		rc = each_org(&a);
 	else
@@ -219,10 +217,13 @@ static int asm_run(struct cli *c, int argc, char **argv)
 	return rc ? cli_exit_code(rc) : 0;
 }
 
+const struct cli_verb cmd_asm_verbs[] = {
+    {"run", asm_run, "run the ASM cycle / ASM サイクルの実行", run_opts, "[ORG]"},
+    {0},
+};
+
 int cmd_asm(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"run", asm_run, "run the ASM cycle / ASM サイクルの実行"},
-	};
-	return cli_dispatch_verbs(c, cli_find("asm"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("asm"), cmd_asm_verbs, ARRAY_SIZE(cmd_asm_verbs) - 1,
+				  argc, argv);
 }

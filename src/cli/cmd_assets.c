@@ -3,18 +3,15 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
+#include <getopt.h> /* optind */
 #include <unistd.h>
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "discover/discover.h"
 
 const char cmd_assets_usage[] =
-    "usage: mamori assets candidates [ORG] [--json]\n"
-    "       mamori assets confirm ORG VALUE [--by NAME]\n"
-    "       mamori assets reject ORG VALUE [--by NAME]\n"
-    "\n"
     "candidates lists the names and addresses discovery found (source dns, ct, shodan,\n"
     "censys) that wait for an analyst. confirm makes one a registered asset of ORG (it is\n"
     "then resolved by discovery; probing still needs an authorised scope); reject keeps it\n"
@@ -70,21 +67,27 @@ static int do_candidates(struct cli *c, int argc, char **argv)
 	return arr ? cli_print_json(arr) : 0;
 }
 
+struct decide_args {
+	const char *by;
+};
+
+static const struct cli_opt decide_opts[] = {
+    OPT_STRING("by", struct decide_args, by, "NAME", "who decided (default cli:UID) / 判断者"),
+    OPT_END(),
+};
+
 static int decide(struct cli *c, int argc, char **argv, bool confirm)
 {
-	static const struct option opts[] = {{"by", required_argument, NULL, 'b'}, {0}};
-	const char *by = NULL;
+	struct decide_args a = {0};
+	const char *by;
 	char who[64], kind[16];
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'b')
-			by = optarg;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_parse_options(c, decide_opts, &a, argc, argv, &optind)))
+		return rc;
+	by = a.by;
 	if (argc - optind != 2)
 		return cli_usage_error(c, "give ORG VALUE");
 	if (!by) {
@@ -114,13 +117,15 @@ static int do_reject(struct cli *c, int argc, char **argv)
 	return decide(c, argc, argv, false);
 }
 
-static const struct cli_verb verbs[] = {
-    {"candidates", do_candidates, "list discovered candidates / 候補一覧"},
-    {"confirm", do_confirm, "confirm a candidate / 確認"},
-    {"reject", do_reject, "reject a candidate / 却下"},
+const struct cli_verb cmd_assets_verbs[] = {
+    {"candidates", do_candidates, "list discovered candidates / 候補一覧", cli_json_opts, "[ORG]"},
+    {"confirm", do_confirm, "confirm a candidate / 確認", decide_opts, "ORG VALUE"},
+    {"reject", do_reject, "reject a candidate / 却下", decide_opts, "ORG VALUE"},
+    {0},
 };
 
 int cmd_assets(struct cli *c, int argc, char **argv)
 {
-	return cli_dispatch_verbs(c, cli_find("assets"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("assets"), cmd_assets_verbs,
+				  ARRAY_SIZE(cmd_assets_verbs) - 1, argc, argv);
 }

@@ -3,17 +3,13 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "discover/discover.h"
 
 const char cmd_discover_usage[] =
-    "usage: mamori discover ORG|--all [--resolver ADDR[:PORT]] [--timeout MS] [--tries N]\n"
-    "                       [--max-time S] [--json]\n"
-    "       mamori discover import --org ORG --format crtsh|shodan|censys [--json] FILE\n"
-    "\n"
     "Resolves A, AAAA, CNAME, MX, NS and TXT of every confirmed domain and hostname of ORG\n"
     "(and _dmarc.DOMAIN TXT), records them, summarises SPF/DMARC, and files new names and\n"
     "addresses as CANDIDATE assets (see 'mamori assets candidates'). Candidates are never\n"
@@ -21,12 +17,8 @@ const char cmd_discover_usage[] =
     "登録済みのドメイン・ホスト名を DNS "
     "で解決し、新しい名前とアドレスを候補資産として登録します。\n"
     "\n"
-    "  --resolver ADDR   DNS server to ask, e.g. 127.0.10.53 or [::1]:5353; remembered in the\n"
-    "                    setting dns.resolver after a successful run ('system' resets it to\n"
-    "                    /etc/resolv.conf, the default)\n"
-    "  --timeout MS      wait per try (default 2000, 100..10000)\n"
-    "  --tries N         tries per question (default 2, 1..5)\n"
-    "  --max-time S      stop the whole run after S seconds (default 600)\n"
+    "--resolver ADDR is remembered in the setting dns.resolver after a successful run\n"
+    "('system' resets it to /etc/resolv.conf, the default).\n"
     "\n"
     "import: stores a passive file in one transaction (all of it or nothing; re-importing\n"
     "changes nothing). crtsh: crt.sh JSON (?output=json); shodan: `shodan download` JSON\n"
@@ -150,37 +142,29 @@ struct run_opts {
 	int timeout_ms, tries, max_time;
 };
 
+static const struct cli_opt run_opts_table[] = {
+    OPT_BOOL("all", struct run_opts, all, "every organisation / 全組織"),
+    OPT_STRING("resolver", struct run_opts, resolver, "ADDR[:PORT]",
+	       "DNS server, e.g. 127.0.10.53 or [::1]:5353 / 問い合わせ先"),
+    OPT_INT("timeout", struct run_opts, timeout_ms, 100, 10000, "MS",
+	    "wait per try (default 2000) / 待ち時間"),
+    OPT_INT("tries", struct run_opts, tries, 1, 5, "N", "tries per question (default 2)"),
+    OPT_INT("max-time", struct run_opts, max_time, 1, 86400, "S",
+	    "stop the whole run after S seconds (default 600)"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int parse_run_opts(struct cli *c, int argc, char **argv, struct run_opts *ro)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-					     {"resolver", required_argument, NULL, 'r'},
-					     {"timeout", required_argument, NULL, 't'},
-					     {"tries", required_argument, NULL, 'n'},
-					     {"max-time", required_argument, NULL, 'm'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
-	int opt;
+	int first, rc;
 
 	*ro = (struct run_opts){.timeout_ms = 2000, .tries = 2, .max_time = 600};
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end = NULL;
-		long v = optarg ? strtol(optarg, &end, 10) : 0;
-		if ((opt == 't' || opt == 'n' || opt == 'm') &&
-		    (!*optarg || *end || v <= 0 || v > 86400))
-			return cli_usage_error(c, "bad number '%s'", optarg);
-		switch (opt) {
-		case 'a': ro->all = true; break;
-		case 'r': ro->resolver = optarg; break;
-		case 't': ro->timeout_ms = (int)v; break;
-		case 'n': ro->tries = (int)v; break;
-		case 'm': ro->max_time = (int)v; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (ro->all == (argc - optind == 1) || argc - optind > 1)
+	if ((rc = cli_parse_options(c, run_opts_table, ro, argc, argv, &first)))
+		return rc;
+	if (ro->all == (argc - first == 1) || argc - first > 1)
 		return cli_usage_error(c, "give one ORG or --all");
-	ro->org = ro->all ? NULL : argv[optind];
+	ro->org = ro->all ? NULL : argv[first];
 	return 0;
 }
 
@@ -263,36 +247,38 @@ static int do_run(struct cli *c, int argc, char **argv)
 	return rc ? cli_fail(c, rc, &e) : 0;
 }
 
+struct import_args {
+	const char *org, *format;
+};
+
+static const struct cli_opt import_opts[] = {
+    OPT_STRING("org", struct import_args, org, "ORG", "the organisation / 組織"),
+    OPT_STRING("format", struct import_args, format, "crtsh|shodan|censys", "the file's format"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int do_import(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"org", required_argument, NULL, 'o'},
-					     {"format", required_argument, NULL, 'f'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
-	const char *org = NULL, *format = NULL;
+	struct import_args a = {0};
+	const char *org, *format;
 	struct disc_import_stats st;
 	struct store *s;
 	struct merr e;
-	int opt, rc, fmt;
+	int first, rc, fmt;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'o')
-			org = optarg;
-		else if (opt == 'f')
-			format = optarg;
-		else if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
-	if (!org || !format || argc - optind != 1)
+	if ((rc = cli_parse_options(c, import_opts, &a, argc, argv, &first)))
+		return rc;
+	org = a.org;
+	format = a.format;
+	if (!org || !format || argc - first != 1)
 		return cli_usage_error(c, "give --org ORG --format FORMAT FILE");
 	if ((fmt = disc_format_parse(format)) < 0)
 		return cli_usage_error(c, "unknown format '%s' (crtsh, shodan, censys)", format);
 	if (!(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
-	rc = disc_import_file(s, org, fmt, argv[optind], time_now(), &st, &e);
+	rc = disc_import_file(s, org, fmt, argv[first], time_now(), &st, &e);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json) {
@@ -313,10 +299,16 @@ static int do_import(struct cli *c, int argc, char **argv)
 		printf("%s: %ld 件 / items; 観測 / observations: 新規 new %ld, 更新 updated %ld, "
 		       "変化なし unchanged %ld; 候補 / candidates new %ld; 対象外 / ignored %ld; "
 		       "ワイルドカード / wildcards %ld; 未登録アドレス / unregistered %ld\n",
-		       argv[optind], st.items, st.obs_new, st.obs_updated, st.obs_unchanged,
+		       argv[first], st.items, st.obs_new, st.obs_updated, st.obs_unchanged,
 		       st.candidates_new, st.ignored, st.wildcards, st.unregistered);
 	return 0;
 }
+
+const struct cli_verb cmd_discover_verbs[] = {
+    {"", do_run, "", run_opts_table, "ORG"},
+    {"import", do_import, "", import_opts, "FILE"},
+    {0},
+};
 
 int cmd_discover(struct cli *c, int argc, char **argv)
 {

@@ -6,17 +6,11 @@
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "feeds/feeds.h"
 
 const char cmd_feeds_usage[] =
-    "usage: mamori feeds import [--from DIR] [--resume] [--batch N] [--json] [FILE...]\n"
-    "       mamori feeds status [--json]\n"
-    "       mamori feeds kev-diff [--json] OLD.json NEW.json\n"
-    "       mamori feeds sync [--dest DIR] [--base-url URL] [--nvd-year YYYY]... [--no-import]\n"
-    "                         [--timeout S] [--json] [--sources LIST] [--since DATE]\n"
-    "                         [--nvd-api-url URL] [--cve5-url TEMPLATE] [--jvn-url URL]\n"
-    "                         [--page-delay MS] [--max-pages N] [--retries N]\n"
-    "       mamori feeds sync --save-nvd-api-key < KEYFILE\n"
+    "usage: mamori feeds sync --save-nvd-api-key < KEYFILE\n"
     "\n"
     "import    imports NVD, CVE 5, KEV, EPSS and JVN files: every feed under DIR (laid out as\n"
     "          nvd/ cve5/ kev/ epss/ jvn/; default --data-dir) or the FILEs given (feed\n"
@@ -134,39 +128,46 @@ static void print_totals(struct import_out *o)
 	}
 }
 
+struct import_args {
+	const char *from;
+	bool resume;
+	size_t batch;
+};
+
+static const struct cli_opt import_opts[] = {
+    OPT_STRING("from", struct import_args, from, "DIR", "import every feed under DIR / フォルダ"),
+    OPT_BOOL("resume", struct import_args, resume, "continue after the last commit / 続きから"),
+    OPT_SIZE("batch", struct import_args, batch, 1, 1000000, "N",
+	     "records per transaction (default grows) / 1 トランザクションのレコード数"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int feeds_import(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
-					     {"resume", no_argument, NULL, 'r'},
-					     {"batch", required_argument, NULL, 'b'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
+	struct import_args a = {0};
 	struct feeds_opts fo = {0};
 	struct import_out out = {.c = c};
-	const char *from = NULL;
+	const char *from;
 	struct store *s;
 	struct merr e;
-	int opt, rc = 0;
+	int first, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'f': from = optarg; break;
-		case 'r': fo.resume = true; break;
-		case 'b': fo.batch = (size_t)strtoul(optarg, NULL, 10); break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (from && optind < argc)
+	if ((rc = cli_parse_options(c, import_opts, &a, argc, argv, &first)))
+		return rc;
+	from = a.from;
+	fo.resume = a.resume;
+	fo.batch = a.batch;
+	if (from && first < argc)
 		return cli_usage_error(c, "give --from DIR or FILEs, not both");
 	if (!(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	out.files = cJSON_CreateArray();
 	merr_init(&e);
-	if (optind < argc) {
+	if (first < argc) {
 		if (!c->json && !c->quiet)
-			printf("フィード取り込み / feed import: %d file(s)\n", argc - optind);
-		for (int i = optind; i < argc; i++) {
+			printf("フィード取り込み / feed import: %d file(s)\n", argc - first);
+		for (int i = first; i < argc; i++) {
 			struct feeds_result r;
 			struct merr fe;
 			int frc;
@@ -380,16 +381,6 @@ static int parse_sources(const char *arg, unsigned *out)
 	return *out ? 0 : -1;
 }
 
-static int parse_count(const char *arg, long max, long *out)
-{
-	char *end;
-	long v = strtol(arg, &end, 10);
-	if (end == arg || *end || v < 0 || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Reads the key from stdin (never argv: other users see a command line) into the store. */
 static int save_nvd_api_key(struct cli *c)
 {
@@ -415,77 +406,85 @@ static int save_nvd_api_key(struct cli *c)
 	return 0;
 }
 
+struct sync_args {
+	struct feeds_sync_opts so;
+	int years[32];
+	size_t n_years;
+	bool save_key;
+};
+
+static int opt_year(void *args, const char *arg, const char **why)
+{
+	struct sync_args *a = args;
+	long long y;
+
+	if (a->n_years >= ARRAY_SIZE(a->years)) {
+		*why = "too many --nvd-year (32 at most) / 指定が多すぎます";
+		return -1;
+	}
+	if (cli_parse_ll(arg, 2002, 2100, &y)) {
+		*why = "wants a year (2002-2100) / 年を指定してください";
+		return -1;
+	}
+	a->years[a->n_years++] = (int)y;
+	return 0;
+}
+
+static int opt_sources(void *args, const char *arg, const char **why)
+{
+	struct sync_args *a = args;
+
+	if (parse_sources(arg, &a->so.sources)) {
+		*why = "wants files,nvd-api,cve5,jvn,all / 取得元の一覧";
+		return -1;
+	}
+	return 0;
+}
+
+static const struct cli_opt sync_opts[] = {
+    OPT_STRING("dest", struct sync_args, so.dest, "DIR",
+	       "download folder ($MAMORI_FEEDS_DIR, ./feeds) / 保存先"),
+    OPT_STRING("base-url", struct sync_args, so.base_url, "URL",
+	       "BASE/<feed>/ instead of the official hosts"),
+    OPT_CALLBACK("nvd-year", opt_year, "YYYY", "a yearly NVD file too (repeatable) / 年別ファイル"),
+    OPT_BOOL("no-import", struct sync_args, so.no_import, "download only / ダウンロードのみ"),
+    OPT_LONG("timeout", struct sync_args, so.timeout_s, 1, 86400, "S",
+	     "per transfer (default 600) / 転送ごとの秒数"),
+    OPT_JSON(),
+    OPT_CALLBACK("sources", opt_sources, "LIST", "files,nvd-api,cve5,jvn or all / 取得元"),
+    OPT_STRING("since", struct sync_args, so.since, "DATE",
+	       "start of a source with no cursor / 初回の開始日"),
+    OPT_STRING("nvd-api-url", struct sync_args, so.nvdapi_url, "URL", "NVD CVE API 2.0 endpoint"),
+    OPT_STRING("cve5-url", struct sync_args, so.cve5_url, "TEMPLATE",
+	       "cvelistV5 delta zip URL template"),
+    OPT_STRING("jvn-url", struct sync_args, so.jvn_url, "URL", "MyJVN API endpoint"),
+    OPT_LONG("page-delay", struct sync_args, so.page_delay_ms, 0, 600000, "MS",
+	     "between API requests / 間隔"),
+    OPT_LONG("max-pages", struct sync_args, so.max_pages, 1, 1000000, "N",
+	     "per source and run / ページ上限"),
+    OPT_INT("retries", struct sync_args, so.retries, 0, 10, "N",
+	    "more tries of a failed request / 再試行"),
+    OPT_BOOL("save-nvd-api-key", struct sync_args, save_key,
+	     "save the NVD API key read from stdin / API キーを保存"),
+    OPT_END(),
+};
+
 static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"dest", required_argument, NULL, 'd'},
-					     {"base-url", required_argument, NULL, 'u'},
-					     {"nvd-year", required_argument, NULL, 'y'},
-					     {"no-import", no_argument, NULL, 'n'},
-					     {"timeout", required_argument, NULL, 't'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"sources", required_argument, NULL, 's'},
-					     {"since", required_argument, NULL, 'S'},
-					     {"nvd-api-url", required_argument, NULL, 'A'},
-					     {"cve5-url", required_argument, NULL, 'C'},
-					     {"jvn-url", required_argument, NULL, 'J'},
-					     {"page-delay", required_argument, NULL, 'D'},
-					     {"max-pages", required_argument, NULL, 'P'},
-					     {"retries", required_argument, NULL, 'R'},
-					     {"save-nvd-api-key", no_argument, NULL, 'K'},
-					     {0}};
-	struct feeds_sync_opts so = {.page_delay_ms = -1, .retries = -1};
+	struct sync_args a = {.so = {.page_delay_ms = -1, .retries = -1}};
+	struct feeds_sync_opts so;
 	struct feeds_opts fo = {0};
 	struct import_out out = {.c = c}, imp = {.c = c};
-	int years[32], n_years = 0, opt, rc;
-	bool save_key = false;
+	int first, rc;
+	bool save_key;
 	struct store *s = NULL;
 	struct merr e;
 
-	so.dest = getenv("MAMORI_FEEDS_DIR");
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd': so.dest = optarg; break;
-		case 'u': so.base_url = optarg; break;
-		case 'y':
-			if (n_years >= (int)ARRAY_SIZE(years))
-				return cli_usage_error(c, "too many --nvd-year");
-			years[n_years] = (int)strtol(optarg, NULL, 10);
-			if (years[n_years] < 2002 || years[n_years] > 2100)
-				return cli_usage_error(c, "--nvd-year wants a year (2002-)");
-			n_years++;
-			break;
-		case 'n': so.no_import = true; break;
-		case 't': so.timeout_s = strtol(optarg, NULL, 10); break;
-		case 'j': c->json = true; break;
-		case 's':
-			if (parse_sources(optarg, &so.sources))
-				return cli_usage_error(
-				    c, "--sources wants files,nvd-api,cve5,jvn,all");
-			break;
-		case 'S': so.since = optarg; break;
-		case 'K': save_key = true; break;
-		case 'A': so.nvdapi_url = optarg; break;
-		case 'C': so.cve5_url = optarg; break;
-		case 'J': so.jvn_url = optarg; break;
-		case 'D':
-			if (parse_count(optarg, 600000, &so.page_delay_ms))
-				return cli_usage_error(
-				    c, "--page-delay wants milliseconds (0-600000)");
-			break;
-		case 'R': {
-			long v;
-			if (parse_count(optarg, 10, &v))
-				return cli_usage_error(c, "--retries wants 0-10");
-			so.retries = (int)v;
-			break;
-		}
-		case 'P':
-			if (parse_count(optarg, 1000000, &so.max_pages) || so.max_pages == 0)
-				return cli_usage_error(c, "--max-pages wants 1-1000000");
-			break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
+	a.so.dest = getenv("MAMORI_FEEDS_DIR");
+	if ((rc = cli_parse_options(c, sync_opts, &a, argc, argv, &first)))
+		return rc;
+	so = a.so;
+	save_key = a.save_key;
 	if (save_key)
 		return save_nvd_api_key(c);
 	if (!so.dest || !*so.dest)
@@ -495,8 +494,8 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 		so.nvd_api_key = NULL;
 	if (so.sources & ~(unsigned)FEEDS_SYNC_FILES && !s && !(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
-	so.nvd_years = years;
-	so.n_nvd_years = (size_t)n_years;
+	so.nvd_years = a.years;
+	so.n_nvd_years = a.n_years;
 	so.import = &fo;
 	if (!so.no_import && !(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
@@ -524,13 +523,17 @@ static int feeds_sync_cmd(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_feeds_verbs[] = {
+    {"import", feeds_import, "import feed files / フィード取り込み", import_opts, "[FILE...]"},
+    {"status", feeds_status_cmd, "show feed state / 取り込み状態", cli_json_opts, NULL},
+    {"kev-diff", feeds_kev_diff_cmd, "diff two KEV catalogs / KEV 差分", cli_json_opts,
+     "OLD.json NEW.json"},
+    {"sync", feeds_sync_cmd, "download and import feeds / ダウンロードと取り込み", sync_opts, NULL},
+    {0},
+};
+
 int cmd_feeds(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"import", feeds_import, "import feed files / フィード取り込み"},
-	    {"status", feeds_status_cmd, "show feed state / 取り込み状態"},
-	    {"kev-diff", feeds_kev_diff_cmd, "diff two KEV catalogs / KEV 差分"},
-	    {"sync", feeds_sync_cmd, "download and import feeds / ダウンロードと取り込み"},
-	};
-	return cli_dispatch_verbs(c, cli_find("feeds"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("feeds"), cmd_feeds_verbs,
+				  ARRAY_SIZE(cmd_feeds_verbs) - 1, argc, argv);
 }

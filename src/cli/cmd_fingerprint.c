@@ -7,14 +7,11 @@
 
 #include "base/mem.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "fingerprint/banner.h"
 #include "fingerprint/fingerprint.h"
 
 const char cmd_fingerprint_usage[] =
-    "usage: mamori fingerprint list [--json]\n"
-    "       mamori fingerprint match DATABASE TEXT [--json]\n"
-    "       mamori fingerprint selftest [--db NAME] [--json] [--failures]\n"
-    "\n"
     "Uses the Rapid7 Recog databases in DATA_DIR/recog (BSD-2-Clause).\n"
     "Recog の指紋データベースでバナーを識別します。\n"
     "  list      databases, fingerprints, examples, patterns PCRE2 could not compile\n"
@@ -39,26 +36,34 @@ static int load(struct cli *c, struct fp_db **db)
 	return rc ? cli_fail(c, rc, &e) : 0;
 }
 
-static bool parse_json_opt(struct cli *c, int argc, char **argv, const char **dbname,
-			   bool *failures)
-{
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"db", required_argument, NULL, 'd'},
-					     {"failures", no_argument, NULL, 'f'},
-					     {0}};
-	int opt;
+struct selftest_args {
+	const char *db;
+	bool failures;
+};
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else if (opt == 'd' && dbname)
-			*dbname = optarg;
-		else if (opt == 'f' && failures)
-			*failures = true;
-		else
-			return false;
-	}
-	return true;
+static const struct cli_opt selftest_opts[] = {
+    OPT_STRING("db", struct selftest_args, db, "NAME", "only this database / 対象の DB"),
+    OPT_BOOL("failures", struct selftest_args, failures, "list each failed or shadowed example"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
+/* --json for list and match; selftest also takes --db and --failures. Returns 0 or the
+ * usage error's status; the operands start at argv[optind]. */
+static int parse_json_opt(struct cli *c, int argc, char **argv, const char **dbname, bool *failures)
+{
+	struct selftest_args a = {0};
+	int first, rc;
+
+	rc = cli_parse_options(c, dbname ? selftest_opts : cli_json_opts, &a, argc, argv, &first);
+	if (rc)
+		return rc;
+	optind = first;
+	if (dbname)
+		*dbname = a.db;
+	if (failures)
+		*failures = a.failures;
+	return 0;
 }
 
 /* ---- list ---- */
@@ -88,8 +93,8 @@ static int verb_list(struct cli *c, int argc, char **argv)
 	cJSON *arr = NULL;
 	int rc;
 
-	if (!parse_json_opt(c, argc, argv, NULL, NULL))
-		return cli_usage_error(c, "unknown option");
+	if ((rc = parse_json_opt(c, argc, argv, NULL, NULL)))
+		return rc;
 	if ((rc = load(c, &db)) != 0)
 		return rc;
 	if (c->json)
@@ -221,8 +226,8 @@ static int verb_match(struct cli *c, int argc, char **argv)
 	size_t len;
 	int rc;
 
-	if (!parse_json_opt(c, argc, argv, NULL, NULL))
-		return cli_usage_error(c, "unknown option");
+	if ((rc = parse_json_opt(c, argc, argv, NULL, NULL)))
+		return rc;
 	if (argc - optind != 2)
 		return cli_usage_error(c, "needs DATABASE and TEXT");
 	len = unescape(argv[optind + 1]);
@@ -344,8 +349,8 @@ static int verb_selftest(struct cli *c, int argc, char **argv)
 	struct merr e;
 	int rc;
 
-	if (!parse_json_opt(c, argc, argv, &only, &failures))
-		return cli_usage_error(c, "unknown option");
+	if ((rc = parse_json_opt(c, argc, argv, &only, &failures)))
+		return rc;
 	if ((rc = load(c, &db)) != 0)
 		return rc;
 	rc = fp_selftest_run(db, only, &t);
@@ -365,14 +370,18 @@ static int verb_selftest(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+const struct cli_verb cmd_fingerprint_verbs[] = {
+    {"list", verb_list, "list the Recog databases / データベース一覧", cli_json_opts, NULL},
+    {"match", verb_match, "match text against one database / バナー照合", cli_json_opts,
+     "DATABASE TEXT"},
+    {"selftest", verb_selftest, "run every Recog example / 自己テスト", selftest_opts, NULL},
+    {0},
+};
+
 int cmd_fingerprint(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"list", verb_list, "list the Recog databases / データベース一覧"},
-	    {"match", verb_match, "match text against one database / バナー照合"},
-	    {"selftest", verb_selftest, "run every Recog example / 自己テスト"},
-	};
 	const struct cli_command *cmd = cli_find("fingerprint");
 
-	return cli_dispatch_verbs(c, cmd, verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cmd, cmd_fingerprint_verbs,
+				  ARRAY_SIZE(cmd_fingerprint_verbs) - 1, argc, argv);
 }

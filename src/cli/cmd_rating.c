@@ -7,43 +7,47 @@
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "inventory/inventory.h"
 #include "rating/rating.h"
 
 const char cmd_rating_usage[] =
-    "usage: mamori rating show ORG [--period 2026Q4] [--json]\n"
-    "       mamori rating compute ORG|--all [--json]\n"
-    "       mamori rating sector [SECTOR] [--json]\n"
-    "\n"
     "Score 0-100 and grade A-F per JST quarter. Every lost point is a deduction of a named\n"
     "finding (weights and caps: docs/RATING.md); the deductions sum to 100 - score. A grade\n"
     "changes against the previous quarter's only when the score passes the band edge by 2.\n"
     "評点と等級。減点はすべて指摘に紐づき、合計は 100 - 評点に一致します。\n";
 
+struct rating_args {
+	const char *period;
+	bool all;
+};
+
+static const struct cli_opt show_opts[] = {
+    OPT_JSON(),
+    OPT_STRING("period", struct rating_args, period, "2026Q4",
+	       "JST quarter (default the current one) / 四半期"),
+    OPT_END(),
+};
+static const struct cli_opt compute_opts[] = {
+    OPT_JSON(),
+    OPT_BOOL("all", struct rating_args, all, "every organisation / 全組織"),
+    OPT_END(),
+};
+
+/* The verb's table is chosen by what it can take: a period (show), --all (compute). */
 static int parse_json_only(struct cli *c, int argc, char **argv, const char **period, bool *all)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"period", required_argument, NULL, 'p'},
-					     {"all", no_argument, NULL, 'a'},
-					     {0}};
-	int opt;
+	struct rating_args a = {period ? *period : NULL, false};
+	const struct cli_opt *t = period ? show_opts : all ? compute_opts : cli_json_opts;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j': c->json = true; break;
-		case 'p':
-			if (!period)
-				return cli_usage_error(c, "--period is for rating show");
-			*period = optarg;
-			break;
-		case 'a':
-			if (!all)
-				return cli_usage_error(c, "--all is for rating compute");
-			*all = true;
-			break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
+	if ((rc = cli_parse_options(c, t, &a, argc, argv, &first)))
+		return rc;
+	optind = first; /* the verbs read their operands at argv[optind] */
+	if (period)
+		*period = a.period;
+	if (all)
+		*all = a.all;
 	return 0;
 }
 
@@ -222,12 +226,17 @@ static int rating_sector(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_rating_verbs[] = {
+    {"show", rating_show, "grade, score and every deduction / 等級と減点", show_opts, "ORG"},
+    {"compute", rating_compute_cmd, "take a rating snapshot now / 評点の算出", compute_opts,
+     "[ORG]"},
+    {"sector", rating_sector, "distribution and trend per sector / 分野別の分布と推移",
+     cli_json_opts, "[SECTOR]"},
+    {0},
+};
+
 int cmd_rating(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"show", rating_show, "grade, score and every deduction / 等級と減点"},
-	    {"compute", rating_compute_cmd, "take a rating snapshot now / 評点の算出"},
-	    {"sector", rating_sector, "distribution and trend per sector / 分野別の分布と推移"},
-	};
-	return cli_dispatch_verbs(c, cli_find("rating"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("rating"), cmd_rating_verbs,
+				  ARRAY_SIZE(cmd_rating_verbs) - 1, argc, argv);
 }

@@ -9,51 +9,63 @@
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "report/report.h"
 
 const char cmd_report_usage[] =
-    "usage: mamori report quarterly ORG|--all [--period 2026Q4] [--lang ja|en] --out DIR\n"
-    "       mamori report sector SECTOR [--period 2026Q4] [--lang ja|en] --out DIR\n"
-    "\n"
     "Writes DIR/<org>-<period>.html and .pdf (sector: DIR/sectors/<code>-<period>.*):\n"
     "page 1 for executives (grade, trend, five things to do first), then a technical annex.\n"
     "SECTOR is a code (railways) or its Japanese name (鉄道). The period defaults to the\n"
     "current JST quarter; reports are Japanese unless --lang en.\n"
     "四半期報告書 (経営層向け要約と技術付録) を HTML と PDF で出力します。\n";
 
+struct report_args {
+	struct report_opts o;
+	bool all;
+};
+
+static int opt_lang(void *args, const char *arg, const char **why)
+{
+	struct report_args *a = args;
+
+	if (!strcmp(arg, "ja"))
+		a->o.lang = REPORT_JA;
+	else if (!strcmp(arg, "en"))
+		a->o.lang = REPORT_EN;
+	else
+		return *why = "is ja or en / ja か en", -1;
+	return 0;
+}
+
+#define REPORT_OPTS                                                                         \
+	OPT_STRING("period", struct report_args, o.period, "2026Q4",                        \
+		   "JST quarter (default the current one) / 四半期"),                       \
+	    OPT_CALLBACK("lang", opt_lang, "ja|en", "report language (default ja) / 言語"), \
+	    OPT_STRING("out", struct report_args, o.out_dir, "DIR",                         \
+		       "folder written (required) / 出力先")
+static const struct cli_opt quarterly_opts[] = {
+    REPORT_OPTS,
+    OPT_BOOL("all", struct report_args, all, "every organisation / 全組織"),
+    OPT_END(),
+};
+static const struct cli_opt sector_opts[] = {REPORT_OPTS, OPT_END()};
+#undef REPORT_OPTS
+
 static int parse(struct cli *c, int argc, char **argv, struct report_opts *o, bool *all)
 {
-	static const struct option opts[] = {{"period", required_argument, NULL, 'p'},
-					     {"lang", required_argument, NULL, 'l'},
-					     {"out", required_argument, NULL, 'o'},
-					     {"all", no_argument, NULL, 'a'},
-					     {0}};
 	static char period[16];
-	int opt;
+	struct report_args a = {{0}};
+	int first, rc;
 
-	o->now = time_now();
-	time_quarter(o->now, period);
-	o->period = period;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': o->period = optarg; break;
-		case 'o': o->out_dir = optarg; break;
-		case 'a':
-			if (!all)
-				return cli_usage_error(c, "--all is for report quarterly");
-			*all = true;
-			break;
-		case 'l':
-			if (!strcmp(optarg, "ja"))
-				o->lang = REPORT_JA;
-			else if (!strcmp(optarg, "en"))
-				o->lang = REPORT_EN;
-			else
-				return cli_usage_error(c, "--lang is ja or en");
-			break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
+	a.o.now = time_now();
+	time_quarter(a.o.now, period);
+	a.o.period = period;
+	if ((rc = cli_parse_options(c, all ? quarterly_opts : sector_opts, &a, argc, argv, &first)))
+		return rc;
+	optind = first; /* the verbs read their operand at argv[optind] */
+	*o = a.o;
+	if (all)
+		*all = a.all;
 	if (!o->out_dir)
 		return cli_usage_error(c, "--out DIR is required");
 	if (mkdir(o->out_dir, 0755) && errno != EEXIST)
@@ -112,13 +124,15 @@ static int report_sector_cmd(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_report_verbs[] = {
+    {"quarterly", report_quarterly_cmd, "quarterly report of an organisation / 四半期報告書",
+     quarterly_opts, "[ORG]"},
+    {"sector", report_sector_cmd, "sector report / 分野別報告書", sector_opts, "SECTOR"},
+    {0},
+};
+
 int cmd_report(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"quarterly", report_quarterly_cmd,
-	     "quarterly report of an organisation / 四半期報告書"},
-	    {"sector", report_sector_cmd, "sector report / 分野別報告書"},
-	};
-	return cli_dispatch_verbs(c, cli_find("report"), verbs, sizeof verbs / sizeof verbs[0],
-				  argc, argv);
+	return cli_dispatch_verbs(c, cli_find("report"), cmd_report_verbs,
+				  ARRAY_SIZE(cmd_report_verbs) - 1, argc, argv);
 }

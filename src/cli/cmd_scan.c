@@ -6,47 +6,26 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "scan/scan.h"
 
 const char cmd_scan_usage[] =
-    "usage: mamori scan ORG|--all [--ports LIST] [--mode connect|syn|udp] [--rate PPS]\n"
-    "                   [--per-net-rate PPS] [--retries N] [--max-runtime S] [--max-targets N]\n"
-    "                   [--yes] [--dry-run] [--out FILE|-] [--states LIST] [--json]\n"
-    "                   [--identify]\n"
-    "       mamori scan --resume ID [--out FILE|-] [--json]\n"
-    "       mamori scan list [--limit N] [--json]\n"
-    "       mamori scan show ID [--json]\n"
+    "usage: mamori scan --resume ID [--out FILE|-] [--json]\n"
     "\n"
     "Finds open ports on the addresses ORG may be probed at now: its authorised scope minus\n"
     "the global exclusions. Every probe is checked against that set again before it is sent.\n"
     "組織の許可済みスコープ(除外を除く)に対してポートを探索します。\n"
     "\n"
-    "  --ports LIST       22,80,443,8000-8100 and named sets top, web, ics (default top)\n"
-    "  --mode M           connect (default; no privileges), syn (stateless, CAP_NET_RAW),\n"
-    "                     udp (DNS/NTP/SNMP identification payloads)\n"
-    "  --rate PPS         global packets per second (default 10000)\n"
-    "  --per-net-rate PPS cap per /24 (IPv4) or /64 (IPv6) per second (default 2000, 0 = none)\n"
-    "  --retries N        extra passes for unanswered targets (default 0)\n"
-    "  --timeout S        per-probe timeout for connect/udp (default 1)\n"
-    "  --max-inflight N   connect/udp probes in flight (default 4096, bounded by open files)\n"
-    "  --cooldown S       wait for late replies after the last send (default 1)\n"
-    "  --max-runtime S    stop sending after S seconds (interrupted, resumable)\n"
-    "  --max-targets N    refuse more than N address x port targets without --yes (65536)\n"
-    "  --dry-run          list what would be probed and what is refused; send nothing\n"
-    "  --identify         then identify the services on the ports found open (mamori identify)\n"
-    "  --out FILE|-       results as JSON lines {org,ip,port,proto,state,ttl,rtt_ms,time}\n"
-    "  --states LIST      which states to record: open,closed,filtered (default: all when\n"
-    "                     the scan has at most 65536 targets, else open)\n"
-    "  --shard I/K        scan shard I of K (0-based) of the permutation\n"
-    "  --resume ID        continue an interrupted scan from its checkpoint\n"
-    "  syn mode: --iface IF (lo), --send packet|raw, --source-ip A, --source-mac M, --gw-mac M\n"
+    "--states: which states to record, open,closed,filtered (default: all when the scan has\n"
+    "at most 65536 targets, else open). syn mode uses --iface, --send packet|raw,\n"
+    "--source-ip, --source-mac, --gw-mac.\n"
     "\n"
     "SIGINT/SIGTERM stop sending, wait the cooldown, save results and the checkpoint\n"
     "(a second signal skips the cooldown). 中断しても結果とチェックポイントを保存します。\n";
@@ -79,33 +58,9 @@ struct run_opts {
 	double rate, per_net, timeout, cooldown, max_runtime;
 	long retries, resume;
 	unsigned max_inflight;
-	unsigned long long max_targets;
+	long long max_targets;
 	bool all, yes, dry_run, identify;
 };
-
-static int parse_double(const char *s, double min, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || v < min)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_ull(const char *s, unsigned long long *out)
-{
-	char *end;
-
-	errno = 0;
-	if (!*s || *s == '-')
-		return -1;
-	*out = strtoull(s, &end, 10);
-	return errno || *end ? -1 : 0;
-}
 
 static int parse_mac(const char *s, uint8_t mac[6])
 {
@@ -122,111 +77,47 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-enum {
-	O_PORTS = 256,
-	O_MODE,
-	O_RATE,
-	O_PERNET,
-	O_RETRIES,
-	O_MAXRT,
-	O_MAXT,
-	O_YES,
-	O_DRY,
-	O_OUT,
-	O_RESUME,
-	O_JSON,
-	O_ALL,
-	O_TIMEOUT,
-	O_COOLDOWN,
-	O_STATES,
-	O_TARGETS,
-	O_SEND,
-	O_IFACE,
-	O_SRCIP,
-	O_SRCMAC,
-	O_GWMAC,
-	O_SHARD,
-	O_KEY,
-	O_INFLIGHT,
-	O_IDENTIFY,
+static const struct cli_opt run_options[] = {
+    OPT_STRING("ports", struct run_opts, ports, "LIST",
+	       "22,80,443,8000-8100 or top, web, ics (default top) / ポート"),
+    OPT_STRING("mode", struct run_opts, mode, "connect|syn|udp",
+	       "connect (default), syn (CAP_NET_RAW), udp payloads / 方式"),
+    OPT_DOUBLE("rate", struct run_opts, rate, 1, 1e7, "PPS",
+	       "global packets per second (default 10000)"),
+    OPT_DOUBLE("per-net-rate", struct run_opts, per_net, 0, 1e7, "PPS",
+	       "cap per /24 or /64 (default 2000, 0 = none)"),
+    OPT_LONG("retries", struct run_opts, retries, 0, 10, "N",
+	     "extra passes for unanswered targets (default 0)"),
+    OPT_DOUBLE("max-runtime", struct run_opts, max_runtime, 0, 1e9, "S",
+	       "stop sending after S seconds (resumable)"),
+    OPT_LLONG("max-targets", struct run_opts, max_targets, 0, LLONG_MAX, "N",
+	      "refuse more targets than N without --yes (65536)"),
+    OPT_BOOL("yes", struct run_opts, yes, "confirm a large scan / 大規模な探索を確認"),
+    OPT_BOOL("dry-run", struct run_opts, dry_run, "list what would be probed; send nothing"),
+    OPT_STRING("out", struct run_opts, out, "FILE|-", "results as JSON lines"),
+    OPT_LONG("resume", struct run_opts, resume, 1, LONG_MAX, "ID",
+	     "continue an interrupted scan / 中断した探索の続き"),
+    OPT_JSON(),
+    OPT_BOOL("all", struct run_opts, all, "every organisation / 全組織"),
+    OPT_DOUBLE("timeout", struct run_opts, timeout, 0.01, 3600, "S",
+	       "per-probe timeout for connect/udp (default 1)"),
+    OPT_DOUBLE("cooldown", struct run_opts, cooldown, 0, 3600, "S",
+	       "wait for late replies after the last send (default 1)"),
+    OPT_STRING("states", struct run_opts, states, "LIST", "open,closed,filtered to record"),
+    OPT_STRING("targets", struct run_opts, targets, "LIST",
+	       "restrict to these (ORG) or dev loopback"),
+    OPT_STRING("send", struct run_opts, send, "packet|raw", "syn mode: how frames are sent"),
+    OPT_STRING("iface", struct run_opts, iface, "IF", "syn mode: interface (lo)"),
+    OPT_STRING("source-ip", struct run_opts, source_ip, "A", "syn mode: source address"),
+    OPT_STRING("source-mac", struct run_opts, source_mac, "M", "syn mode: source MAC"),
+    OPT_STRING("gw-mac", struct run_opts, gw_mac, "M", "syn mode: gateway MAC"),
+    OPT_STRING("shard", struct run_opts, shard, "I/K", "shard I of K (0-based)"),
+    OPT_STRING("key", struct run_opts, key_hex, "HEX", "tests: a fixed permutation key"),
+    OPT_UNSIGNED("max-inflight", struct run_opts, max_inflight, 1, 1000000, "N",
+		 "connect/udp probes in flight (default 4096)"),
+    OPT_BOOL("identify", struct run_opts, identify, "then identify the open ports' services"),
+    OPT_END(),
 };
-
-static const struct option run_options[] = {
-    {"ports", required_argument, NULL, O_PORTS},
-    {"mode", required_argument, NULL, O_MODE},
-    {"rate", required_argument, NULL, O_RATE},
-    {"per-net-rate", required_argument, NULL, O_PERNET},
-    {"retries", required_argument, NULL, O_RETRIES},
-    {"max-runtime", required_argument, NULL, O_MAXRT},
-    {"max-targets", required_argument, NULL, O_MAXT},
-    {"yes", no_argument, NULL, O_YES},
-    {"dry-run", no_argument, NULL, O_DRY},
-    {"out", required_argument, NULL, O_OUT},
-    {"resume", required_argument, NULL, O_RESUME},
-    {"json", no_argument, NULL, O_JSON},
-    {"all", no_argument, NULL, O_ALL},
-    {"timeout", required_argument, NULL, O_TIMEOUT},
-    {"cooldown", required_argument, NULL, O_COOLDOWN},
-    {"states", required_argument, NULL, O_STATES},
-    {"targets", required_argument, NULL, O_TARGETS}, /* restricts to these (ORG) or dev loopback */
-    {"send", required_argument, NULL, O_SEND},
-    {"iface", required_argument, NULL, O_IFACE},
-    {"source-ip", required_argument, NULL, O_SRCIP},
-    {"source-mac", required_argument, NULL, O_SRCMAC},
-    {"gw-mac", required_argument, NULL, O_GWMAC},
-    {"shard", required_argument, NULL, O_SHARD},
-    {"key", required_argument, NULL, O_KEY}, /* tests: a fixed permutation key */
-    {"max-inflight", required_argument, NULL, O_INFLIGHT},
-    {"identify", no_argument, NULL, O_IDENTIFY},
-    {0},
-};
-
-static int take_option(struct cli *c, struct run_opts *o, int opt)
-{
-	unsigned long long u;
-
-	switch (opt) {
-	case O_PORTS: o->ports = optarg; return 0;
-	case O_MODE: o->mode = optarg; return 0;
-	case O_RATE: return parse_double(optarg, 1, &o->rate);
-	case O_PERNET: return parse_double(optarg, 0, &o->per_net);
-	case O_RETRIES:
-		if (parse_ull(optarg, &u) || u > 10)
-			return -1;
-		o->retries = (long)u;
-		return 0;
-	case O_MAXRT: return parse_double(optarg, 0, &o->max_runtime);
-	case O_MAXT: return parse_ull(optarg, &o->max_targets);
-	case O_YES: o->yes = true; return 0;
-	case O_DRY: o->dry_run = true; return 0;
-	case O_IDENTIFY: o->identify = true; return 0;
-	case O_OUT: o->out = optarg; return 0;
-	case O_RESUME:
-		if (parse_ull(optarg, &u) || u == 0 || u > INT64_MAX)
-			return -1;
-		o->resume = (long)u;
-		return 0;
-	case O_JSON: c->json = true; return 0;
-	case O_ALL: o->all = true; return 0;
-	case O_TIMEOUT: return parse_double(optarg, 0.01, &o->timeout);
-	case O_COOLDOWN: return parse_double(optarg, 0, &o->cooldown);
-	case O_STATES: o->states = optarg; return 0;
-	case O_TARGETS: o->targets = optarg; return 0;
-	case O_SEND: o->send = optarg; return 0;
-	case O_IFACE: o->iface = optarg; return 0;
-	case O_SRCIP: o->source_ip = optarg; return 0;
-	case O_SRCMAC: o->source_mac = optarg; return 0;
-	case O_GWMAC: o->gw_mac = optarg; return 0;
-	case O_SHARD: o->shard = optarg; return 0;
-	case O_KEY: o->key_hex = optarg; return 0;
-	case O_INFLIGHT:
-		if (parse_ull(optarg, &u) || u == 0 || u > 1000000)
-			return -1;
-		o->max_inflight = (unsigned)u;
-		return 0;
-	default: return -1;
-	}
-}
 
 static int apply_states(const char *spec, struct scan_config *cfg)
 {
@@ -572,11 +463,11 @@ static int run_new(struct cli *c, struct run_opts *o)
 		scan_ports_release(&ports);
 		return rc;
 	}
-	if (n > o->max_targets && !o->yes) {
+	if (n > (unsigned long long)o->max_targets && !o->yes) {
 		rc = merr_set(&e, M_ECONFIRM,
 			      "%llu targets exceed --max-targets %llu: add --yes to confirm "
 			      "(対象数が上限を超えています。--yes で確認してください)",
-			      (unsigned long long)n, o->max_targets);
+			      (unsigned long long)n, (unsigned long long)o->max_targets);
 		goto out;
 	}
 	rc = execute(c, s, &sc, &cfg, o->all ? NULL : (o->org ? o->org : ""), 0, o->out,
@@ -629,20 +520,17 @@ static int run_resume(struct cli *c, struct run_opts *o)
 static int scan_run_cmd(struct cli *c, int argc, char **argv)
 {
 	struct run_opts o = {0};
-	int opt;
+	int first, rc;
 
 	o.per_net = -1;
 	o.cooldown = -1;
 	o.max_targets = SCAN_MAX_TARGETS_DEFAULT;
-	while ((opt = getopt_long(argc, argv, "", run_options, NULL)) != -1) {
-		if (opt == '?' || take_option(c, &o, opt) != 0)
-			return cli_usage_error(c, "bad option or value '%s'",
-					       argv[optind - 1] ? argv[optind - 1] : "");
-	}
-	if (optind < argc)
-		o.org = argv[optind++];
-	if (optind < argc)
-		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse_options(c, run_options, &o, argc, argv, &first)))
+		return rc;
+	if (first < argc)
+		o.org = argv[first++];
+	if (first < argc)
+		return cli_usage_error(c, "unexpected argument '%s'", argv[first]);
 	if (o.resume)
 		return o.org || o.all ? cli_usage_error(c, "--resume takes no ORG or --all")
 				      : run_resume(c, &o);
@@ -669,21 +557,27 @@ static int print_info_line(void *arg, const struct scan_info *i)
 	return 0;
 }
 
+struct list_args {
+	size_t limit;
+};
+
+static const struct cli_opt list_opts[] = {
+    OPT_JSON(),
+    OPT_SIZE("limit", struct list_args, limit, 0, 1000000000, "N", "newest N scans (50)"),
+    OPT_END(),
+};
+
 static int scan_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'}, {"limit", required_argument, NULL, 'l'}, {0}};
-	unsigned long long limit = 50;
+	struct list_args la = {.limit = 50};
+	size_t limit;
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else if (opt != 'l' || parse_ull(optarg, &limit))
-			return cli_usage_error(c, "bad option");
-	}
+	if ((rc = cli_parse_options(c, list_opts, &la, argc, argv, &first)))
+		return rc;
+	limit = la.limit;
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -729,20 +623,15 @@ static int print_result_line(void *arg, const struct scan_result *r)
 
 static int scan_show(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-	unsigned long long id;
+	long long id;
 	struct scan_info i;
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "bad option");
-	}
-	if (optind >= argc || parse_ull(argv[optind], &id))
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
+		return rc;
+	if (first >= argc || cli_parse_ll(argv[first], 0, INT64_MAX, &id))
 		return cli_usage_error(c, "scan show wants a scan ID");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
@@ -769,15 +658,19 @@ static int scan_show(struct cli *c, int argc, char **argv)
 	return rc ? cli_fail(c, rc, &e) : 0;
 }
 
+/* The first row is the scan itself (no verb word); list and show are verbs. */
+const struct cli_verb cmd_scan_verbs[] = {
+    {"", scan_run_cmd, "scan an organisation / 探索", run_options, "ORG"},
+    {"list", scan_list, "list scans / スキャン一覧", list_opts, NULL},
+    {"show", scan_show, "show one scan and its results / スキャン詳細", cli_json_opts, "ID"},
+    {0},
+};
+
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"list", scan_list, "list scans / スキャン一覧"},
-	    {"show", scan_show, "show one scan and its results / スキャン詳細"},
-	};
 	const struct cli_command *self = cli_find("scan");
 
 	if (argc >= 2 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "show") == 0))
-		return cli_dispatch_verbs(c, self, verbs, ARRAY_SIZE(verbs), argc, argv);
+		return cli_dispatch_verbs(c, self, cmd_scan_verbs + 1, 2, argc, argv);
 	return scan_run_cmd(c, argc, argv);
 }

@@ -2,15 +2,13 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "findings/findings.h"
 
 const char cmd_schedule_usage[] =
-    "usage: mamori schedule [--due] [--json]\n"
-    "\n"
     "Per host: its priority from its open findings (KEV/critical 12 h, high 24 h, medium 4 d,\n"
     "low 6 d, clean 7 d, new 1 h, dark 30 d; one step slower per scan after fixes), when it is\n"
     "due and why. `mamori asm run` without ORG runs the organisations that are due.\n"
@@ -49,23 +47,33 @@ static int print_row(void *arg, const struct finding_sched_row *r)
 	return 0;
 }
 
+struct schedule_args {
+	bool due;
+};
+
+static const struct cli_opt schedule_opts[] = {
+    OPT_BOOL("due", struct schedule_args, due, "only hosts that are due now / 期日到来のみ"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
+const struct cli_verb cmd_schedule_verbs[] = {
+    {"", cmd_schedule, "", schedule_opts, NULL},
+    {0},
+};
+
 int cmd_schedule(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"due", no_argument, NULL, 'd'}, {"json", no_argument, NULL, 'j'}, {0}};
+	struct schedule_args a = {0};
 	struct sctx x = {NULL, time_now(), 0};
 	struct store *s;
 	struct merr e;
-	bool due = false;
-	int opt, rc;
+	bool due;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd': due = true; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
+	if ((rc = cli_parse_options(c, schedule_opts, &a, argc, argv, &first)))
+		return rc;
+	due = a.due;
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);

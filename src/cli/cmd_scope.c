@@ -3,17 +3,16 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
+#include <getopt.h> /* optind */
 #include <unistd.h>
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "inventory/inventory.h"
 
 const char cmd_scope_usage[] =
-    "usage: mamori scope check ORG ADDRESS [--at ISO8601] [--json]\n"
-    "       mamori scope list [ORG] [--json]\n"
-    "       mamori scope exclude add CIDR --reason TEXT [--by NAME]\n"
+    "usage: mamori scope exclude add [--reason TEXT] [--by NAME] CIDR   (--reason required)\n"
     "       mamori scope exclude list [--json]\n"
     "       mamori scope exclude remove CIDR\n"
     "\n"
@@ -23,25 +22,38 @@ const char cmd_scope_usage[] =
     "exclude  the global exclusion list: never probed, whatever the scope says.\n"
     "         全体の除外リスト（許可範囲より優先）。\n";
 
+struct check_args {
+	int64_t now;
+};
+
+static int opt_at(void *args, const char *arg, const char **why)
+{
+	struct check_args *a = args;
+
+	if (time_parse(arg, &a->now) != 0)
+		return *why = "is not an ISO 8601 time / ISO 8601 の時刻ではありません", -1;
+	return 0;
+}
+
+static const struct cli_opt check_opts[] = {
+    OPT_CALLBACK("at", opt_at, "ISO8601", "judge at this time instead of now / 判定時刻"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int do_check(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"at", required_argument, NULL, 'a'}, {"json", no_argument, NULL, 'j'}, {0}};
+	struct check_args ca = {time_now()};
 	struct inv_scope_verdict v;
 	struct ipaddr a;
 	struct store *s;
 	struct merr e;
-	int64_t now = time_now();
-	int opt, rc;
+	int64_t now;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'a' && time_parse(optarg, &now) != 0)
-			return cli_usage_error(c, "--at: '%s' is not an ISO 8601 time", optarg);
-		else if (opt == 'j')
-			c->json = true;
-		else if (opt != 'a')
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_parse_options(c, check_opts, &ca, argc, argv, &optind)))
+		return rc;
+	now = ca.now;
 	if (argc - optind != 2)
 		return cli_usage_error(c, "give ORG and ADDRESS");
 	if (ip_parse(argv[optind + 1], &a) != 0)
@@ -126,25 +138,30 @@ static int do_list(struct cli *c, int argc, char **argv)
 	return arr ? cli_print_json(arr) : 0;
 }
 
+struct ex_args {
+	const char *reason, *by;
+};
+
+static const struct cli_opt ex_add_opts[] = {
+    OPT_STRING("reason", struct ex_args, reason, "TEXT", "why it is excluded (required) / 理由"),
+    OPT_STRING("by", struct ex_args, by, "NAME", "who excluded it (default cli:UID)"),
+    OPT_END(),
+};
+
 static int ex_add(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"reason", required_argument, NULL, 'r'}, {"by", required_argument, NULL, 'b'}, {0}};
-	const char *reason = NULL, *by = NULL;
+	struct ex_args a = {0};
+	const char *reason, *by;
 	char who[64];
 	struct store *s;
 	struct merr e;
 	bool added = false;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'r')
-			reason = optarg;
-		else if (opt == 'b')
-			by = optarg;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_parse_options(c, ex_add_opts, &a, argc, argv, &optind)))
+		return rc;
+	reason = a.reason;
+	by = a.by;
 	if (argc - optind != 1 || !reason)
 		return cli_usage_error(c, "give CIDR and --reason TEXT");
 	if (!by) {
@@ -241,13 +258,15 @@ static int do_exclude(struct cli *c, int argc, char **argv)
 				  argv);
 }
 
-static const struct cli_verb verbs[] = {
-    {"check", do_check, "may this address be probed? / 診断可否"},
-    {"list", do_list, "authorised ranges / 許可範囲"},
+const struct cli_verb cmd_scope_verbs[] = {
+    {"check", do_check, "may this address be probed? / 診断可否", check_opts, "ORG ADDRESS"},
+    {"list", do_list, "authorised ranges / 許可範囲", cli_json_opts, "[ORG]"},
     {"exclude", do_exclude, "global exclusions / 除外"},
+    {0},
 };
 
 int cmd_scope(struct cli *c, int argc, char **argv)
 {
-	return cli_dispatch_verbs(c, cli_find("scope"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("scope"), cmd_scope_verbs,
+				  ARRAY_SIZE(cmd_scope_verbs) - 1, argc, argv);
 }

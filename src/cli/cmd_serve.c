@@ -1,20 +1,11 @@
 /* cmd_serve.c - `mamori serve`: the web console and JSON API on libmicrohttpd (src/web). */
 #include "base/compat.h"
 
-#include <getopt.h>
-
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "web/web.h"
 
 const char cmd_serve_usage[] =
-    "usage: mamori serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--threads N]\n"
-    "                    [--max-conns N] [--max-conns-per-ip N] [--timeout S]\n"
-    "                    [--request-timeout S] [--body-max BYTES]\n"
-    "                    [--reports-dir DIR] [--scan-rate PPS] [--scan-max-runtime S]\n"
-    "                    [--session-idle S] [--session-max S] [--port-file FILE]\n"
-    "                    [--dashboard-cache S]\n"
-    "       mamori serve --list-routes\n"
-    "\n"
     "Serves the web console and the JSON API (/api/v1/) until SIGINT or SIGTERM, then lets\n"
     "in-flight requests finish. Binds only the address given (default 127.0.0.1:8080; port 0\n"
     "picks a free port, written to --port-file). TLS uses GnuTLS through libmicrohttpd.\n"
@@ -30,106 +21,77 @@ const char cmd_serve_usage[] =
     "background thread (connect mode, --scan-rate probes/s, at most --scan-max-runtime s).\n"
     "Web コンソールと JSON API を起動します。既定は 127.0.0.1:8080 のみで待ち受けます。\n";
 
-static int parse_num(struct cli *c, const char *opt, const char *s, long long min, long long max,
-		     long long *out)
-{
-	char *end = NULL;
-	long long v = strtoll(s, &end, 10);
+struct serve_args {
+	struct web_config cfg;
+	bool list_routes;
+	long session_idle, session_max, scan_rate, scan_max_runtime;
+};
 
-	if (!*s || *end || v < min || v > max)
-		return cli_usage_error(c, "%s must be %lld..%lld", opt, min, max);
-	*out = v;
-	return 0;
-}
+static const struct cli_opt serve_opts[] = {
+    OPT_STRING("listen", struct serve_args, cfg.listen, "ADDR:PORT",
+	       "address to bind (default 127.0.0.1:8080) / 待ち受け"),
+    OPT_STRING("tls-cert", struct serve_args, cfg.tls_cert, "FILE", "TLS certificate (PEM)"),
+    OPT_STRING("tls-key", struct serve_args, cfg.tls_key, "FILE", "TLS key (PEM)"),
+    OPT_UNSIGNED("threads", struct serve_args, cfg.threads, 1, 64, "N", "worker threads"),
+    OPT_UNSIGNED("max-conns", struct serve_args, cfg.max_conns, 1, 65536, "N",
+		 "connections at once / 同時接続数"),
+    OPT_UNSIGNED("max-conns-per-ip", struct serve_args, cfg.max_conns_per_ip, 0, 65536, "N",
+		 "connections at once from one address (0: no cap) / 1 アドレスの同時接続数"),
+    OPT_UNSIGNED("request-timeout", struct serve_args, cfg.request_timeout, 1, 3600, "S",
+		 "seconds a request may take to arrive (slow senders) / 受信の期限"),
+    OPT_UNSIGNED("timeout", struct serve_args, cfg.conn_timeout, 1, 3600, "S",
+		 "idle seconds per connection"),
+    OPT_SIZE("body-max", struct serve_args, cfg.body_max, 1024, 64 << 20, "BYTES",
+	     "largest request body (413 past it)"),
+    OPT_LONG("session-idle", struct serve_args, session_idle, 1, 86400, "S",
+	     "session idle expiry / 無操作の期限"),
+    OPT_LONG("session-max", struct serve_args, session_max, 1, 30 * 86400, "S",
+	     "session absolute expiry / 最長の期限"),
+    OPT_STRING("port-file", struct serve_args, cfg.port_file, "FILE", "write the bound port there"),
+    OPT_UNSIGNED("dashboard-cache", struct serve_args, cfg.dashboard_cache, 0, 300, "S",
+		 "reuse dashboard panels for S seconds"),
+    OPT_BOOL("list-routes", struct serve_args, list_routes, "print the route table and exit"),
+    OPT_STRING("reports-dir", struct serve_args, cfg.reports_dir, "DIR",
+	       "reports listed for download / 報告書フォルダ"),
+    OPT_LONG("scan-rate", struct serve_args, scan_rate, 1, 100000, "PPS",
+	     "probes/s of console scans / 探索速度"),
+    OPT_LONG("scan-max-runtime", struct serve_args, scan_max_runtime, 1, 86400, "S",
+	     "seconds of sending per console scan"),
+    OPT_END(),
+};
+
+const struct cli_verb cmd_serve_verbs[] = {
+    {"", cmd_serve, "", serve_opts, NULL},
+    {0},
+};
 
 int cmd_serve(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"listen", required_argument, NULL, 'l'},
-	    {"tls-cert", required_argument, NULL, 'c'},
-	    {"tls-key", required_argument, NULL, 'k'},
-	    {"threads", required_argument, NULL, 't'},
-	    {"max-conns", required_argument, NULL, 'm'},
-	    {"max-conns-per-ip", required_argument, NULL, 'P'},
-	    {"request-timeout", required_argument, NULL, 'Q'},
-	    {"timeout", required_argument, NULL, 'T'},
-	    {"body-max", required_argument, NULL, 'b'},
-	    {"session-idle", required_argument, NULL, 'i'},
-	    {"session-max", required_argument, NULL, 'a'},
-	    {"port-file", required_argument, NULL, 'p'},
-	    {"dashboard-cache", required_argument, NULL, 'D'},
-	    {"list-routes", no_argument, NULL, 'L'},
-	    {"reports-dir", required_argument, NULL, 'R'},
-	    {"scan-rate", required_argument, NULL, 'S'},
-	    {"scan-max-runtime", required_argument, NULL, 'M'},
-	    {0},
-	};
+	struct serve_args a = {0};
 	struct web_config cfg;
 	struct merr e;
-	long long v;
-	int opt, rc;
+	int first, rc;
 
-	web_config_defaults(&cfg);
+	web_config_defaults(&a.cfg);
+	a.session_idle = (long)a.cfg.session_idle;
+	a.session_max = (long)a.cfg.session_absolute;
+	a.scan_rate = (long)a.cfg.scan_rate;
+	a.scan_max_runtime = (long)a.cfg.scan_max_runtime;
+	if ((rc = cli_parse_options(c, serve_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first < argc)
+		return cli_usage_error(c, "unexpected operand '%s'", argv[first]);
+	if (a.list_routes) {
+		web_routes_print(stdout);
+		return 0;
+	}
+	cfg = a.cfg;
 	cfg.db = c->db;
 	cfg.data_dir = c->data_dir;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		rc = 0;
-		switch (opt) {
-		case 'l': cfg.listen = optarg; break;
-		case 'c': cfg.tls_cert = optarg; break;
-		case 'k': cfg.tls_key = optarg; break;
-		case 'p': cfg.port_file = optarg; break;
-		case 't':
-			if (!(rc = parse_num(c, "--threads", optarg, 1, 64, &v)))
-				cfg.threads = (unsigned)v;
-			break;
-		case 'm':
-			if (!(rc = parse_num(c, "--max-conns", optarg, 1, 65536, &v)))
-				cfg.max_conns = (unsigned)v;
-			break;
-		case 'P':
-			if (!(rc = parse_num(c, "--max-conns-per-ip", optarg, 0, 65536, &v)))
-				cfg.max_conns_per_ip = (unsigned)v;
-			break;
-		case 'Q':
-			if (!(rc = parse_num(c, "--request-timeout", optarg, 1, 3600, &v)))
-				cfg.request_timeout = (unsigned)v;
-			break;
-		case 'T':
-			if (!(rc = parse_num(c, "--timeout", optarg, 1, 3600, &v)))
-				cfg.conn_timeout = (unsigned)v;
-			break;
-		case 'b':
-			if (!(rc = parse_num(c, "--body-max", optarg, 1024, 64 << 20, &v)))
-				cfg.body_max = (size_t)v;
-			break;
-		case 'i':
-			if (!(rc = parse_num(c, "--session-idle", optarg, 1, 86400, &v)))
-				cfg.session_idle = v;
-			break;
-		case 'a':
-			if (!(rc = parse_num(c, "--session-max", optarg, 1, 30 * 86400, &v)))
-				cfg.session_absolute = v;
-			break;
-		case 'D':
-			if (!(rc = parse_num(c, "--dashboard-cache", optarg, 0, 300, &v)))
-				cfg.dashboard_cache = (unsigned)v;
-			break;
-		case 'L': web_routes_print(stdout); return 0;
-		case 'R': cfg.reports_dir = optarg; break;
-		case 'S':
-			if (!(rc = parse_num(c, "--scan-rate", optarg, 1, 100000, &v)))
-				cfg.scan_rate = (double)v;
-			break;
-		case 'M':
-			if (!(rc = parse_num(c, "--scan-max-runtime", optarg, 1, 86400, &v)))
-				cfg.scan_max_runtime = (double)v;
-			break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-		if (rc)
-			return rc;
-	}
+	cfg.session_idle = a.session_idle;
+	cfg.session_absolute = a.session_max;
+	cfg.scan_rate = (double)a.scan_rate;
+	cfg.scan_max_runtime = (double)a.scan_max_runtime;
 	merr_init(&e);
 	/* Create or migrate the store once here, before worker threads open their own. */
 	if (!cli_store(c))

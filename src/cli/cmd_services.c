@@ -3,15 +3,13 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "identify/identify.h"
 
-const char cmd_services_usage[] = "usage: mamori services list [--org ORG] [--json]\n"
-				  "\n"
-				  "Lists identified services (state, product, version, CPE, TLS).\n"
+const char cmd_services_usage[] = "Lists identified services (state, product, version, CPE, TLS).\n"
 				  "特定済みサービスの一覧を表示します。\n";
 
 struct list_ctx {
@@ -38,26 +36,30 @@ static int one(void *arg, const struct ident_service *sv, int64_t first_seen, in
 	return 0;
 }
 
+struct list_args {
+	const char *org;
+};
+
+static const struct cli_opt list_opts[] = {
+    OPT_STRING("org", struct list_args, org, "ORG", "only this organisation / 組織"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int services_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"org", required_argument, NULL, 'o'}, {"json", no_argument, NULL, 'j'}, {0}};
+	struct list_args a = {0};
 	struct list_ctx x = {c, NULL, 0};
-	const char *org = NULL;
+	const char *org;
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'o')
-			org = optarg;
-		else if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
-	if (optind < argc)
-		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse_options(c, list_opts, &a, argc, argv, &first)))
+		return rc;
+	org = a.org;
+	if (first < argc)
+		return cli_usage_error(c, "unexpected argument '%s'", argv[first]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -78,10 +80,13 @@ static int services_list(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_services_verbs[] = {
+    {"list", services_list, "list identified services / サービス一覧", list_opts, NULL},
+    {0},
+};
+
 int cmd_services(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"list", services_list, "list identified services / サービス一覧"},
-	};
-	return cli_dispatch_verbs(c, cli_find("services"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("services"), cmd_services_verbs,
+				  ARRAY_SIZE(cmd_services_verbs) - 1, argc, argv);
 }

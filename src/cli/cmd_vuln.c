@@ -7,27 +7,17 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "vuln/match.h"
 
 #define MAX_PLATFORMS 16
 
 const char cmd_vuln_usage[] =
-    "usage: mamori vuln match CPE [--banner TEXT] [--platform CPE ...] [--all] [--json]\n"
-    "       mamori vuln match --product VENDOR:PRODUCT [--version V] [--banner TEXT]\n"
-    "                         [--platform CPE ...] [--all] [--json]\n"
-    "       mamori vuln match --batch FILE [--all] [--json]\n"
-    "       mamori vuln show CVE-YYYY-NNNN [--json]\n"
-    "\n"
     "match: evaluates the loaded NVD configurations (then CVE 5, then JVN) for one\n"
-    "service and prints each CVE with its state, KEV / EPSS / CVSS and the evidence.\n"
-    "  CPE              CPE 2.3 string or 2.2 URI of the service\n"
-    "  --product V:P    vendor and product (aliases folded: nginx:nginx = f5:nginx)\n"
-    "  --version V      version as the banner shows it (7.2p1, 9.9.3-P1, 10.2.9-h1)\n"
-    "  --banner TEXT    raw banner; a distro revision makes matches probable-backport\n"
-    "  --platform CPE   another CPE known on the host (its OS, hardware); repeatable\n"
-    "  --all            also list CVEs that name the product but do not apply\n"
-    "  --batch FILE     one service a line (CPE, or VENDOR:PRODUCT<TAB>VERSION[<TAB>BANNER]);\n"
-    "                   prints counts per state and the time taken, not each result\n"
+    "service (a CPE 2.3 string or 2.2 URI, or --product VENDOR:PRODUCT with --version; or\n"
+    "--batch FILE, one service a line: CPE, or VENDOR:PRODUCT<TAB>VERSION[<TAB>BANNER],\n"
+    "printing counts per state and the time taken) and prints each CVE with its state,\n"
+    "KEV / EPSS / CVSS and the evidence.\n"
     "States: affected, probable-backport, affected-if-platform, product-only,\n"
     "incomparable, not-affected (docs/MATCHING.md).\n"
     "サービスに該当する脆弱性を、判定の根拠・KEV・EPSS・CVSS とともに表示します。\n"
@@ -107,48 +97,65 @@ struct match_opts {
 	const char *platforms[MAX_PLATFORMS];
 	char vendor[256];
 	unsigned flags;
+	bool all;
+};
+
+static int opt_product(void *args, const char *arg, const char **why)
+{
+	struct match_opts *o = args;
+	char *colon;
+
+	snprintf(o->vendor, sizeof(o->vendor), "%s", arg);
+	if (!(colon = strchr(o->vendor, ':'))) {
+		*why = "wants VENDOR:PRODUCT / ベンダー:製品";
+		return -1;
+	}
+	*colon = '\0';
+	o->p.vendor = o->vendor;
+	o->p.product = colon + 1;
+	return 0;
+}
+
+static int opt_platform(void *args, const char *arg, const char **why)
+{
+	struct match_opts *o = args;
+
+	if (o->p.n_platforms >= MAX_PLATFORMS) {
+		*why = "too many --platform / 指定が多すぎます";
+		return -1;
+	}
+	o->platforms[o->p.n_platforms++] = arg;
+	return 0;
+}
+
+static const struct cli_opt match_table[] = {
+    OPT_CALLBACK("product", opt_product, "VENDOR:PRODUCT",
+		 "vendor and product (aliases folded: nginx:nginx = f5:nginx)"),
+    OPT_STRING("version", struct match_opts, p.version, "V",
+	       "version as the banner shows it (7.2p1, 9.9.3-P1)"),
+    OPT_STRING("banner", struct match_opts, p.banner, "TEXT",
+	       "raw banner; a distro revision makes matches probable-backport"),
+    OPT_CALLBACK("platform", opt_platform, "CPE",
+		 "another CPE known on the host (OS, hardware); repeatable"),
+    OPT_BOOL("all", struct match_opts, all, "also CVEs that name the product but do not apply"),
+    OPT_JSON(),
+    OPT_STRING("batch", struct match_opts, batch, "FILE", "one service a line; counts only"),
+    OPT_END(),
 };
 
 static int parse_match_opts(struct cli *c, int argc, char **argv, struct match_opts *o)
 {
-	static const struct option opts[] = {
-	    {"product", required_argument, NULL, 'p'}, {"version", required_argument, NULL, 'v'},
-	    {"banner", required_argument, NULL, 'b'},  {"platform", required_argument, NULL, 'P'},
-	    {"all", no_argument, NULL, 'a'},	       {"json", no_argument, NULL, 'j'},
-	    {"batch", required_argument, NULL, 'B'},   {0},
-	};
-	int opt;
-	char *colon;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			snprintf(o->vendor, sizeof(o->vendor), "%s", optarg);
-			colon = strchr(o->vendor, ':');
-			if (!colon)
-				return cli_usage_error(c, "--product needs VENDOR:PRODUCT");
-			*colon = '\0';
-			o->p.vendor = o->vendor;
-			o->p.product = colon + 1;
-			break;
-		case 'v': o->p.version = optarg; break;
-		case 'b': o->p.banner = optarg; break;
-		case 'P':
-			if (o->p.n_platforms >= MAX_PLATFORMS)
-				return cli_usage_error(c, "at most %d --platform", MAX_PLATFORMS);
-			o->platforms[o->p.n_platforms++] = optarg;
-			break;
-		case 'a': o->flags |= VULN_MATCH_ALL; break;
-		case 'B': o->batch = optarg; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
+	if ((rc = cli_parse_options(c, match_table, o, argc, argv, &first)))
+		return rc;
+	if (o->all)
+		o->flags |= VULN_MATCH_ALL;
 	o->p.platforms = o->platforms;
-	if (optind < argc)
-		o->p.cpe = argv[optind++];
-	if (optind < argc)
-		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if (first < argc)
+		o->p.cpe = argv[first++];
+	if (first < argc)
+		return cli_usage_error(c, "unexpected argument '%s'", argv[first]);
 	if (o->batch && (o->p.cpe || o->p.vendor))
 		return cli_usage_error(c, "--batch takes no CPE or --product");
 	if (o->batch)
@@ -361,11 +368,14 @@ static int vuln_show_cmd(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_vuln_verbs[] = {
+    {"match", vuln_match_cmd, "CVEs for one service / サービスの脆弱性判定", match_table, "[CPE]"},
+    {"show", vuln_show_cmd, "one CVE in full / CVE の詳細", cli_json_opts, "CVE-YYYY-NNNN"},
+    {0},
+};
+
 int cmd_vuln(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"match", vuln_match_cmd, "CVEs for one service / サービスの脆弱性判定"},
-	    {"show", vuln_show_cmd, "one CVE in full / CVE の詳細"},
-	};
-	return cli_dispatch_verbs(c, cli_find("vuln"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("vuln"), cmd_vuln_verbs,
+				  ARRAY_SIZE(cmd_vuln_verbs) - 1, argc, argv);
 }

@@ -7,6 +7,7 @@
 #define MAMORI_CPE_CPE_H
 
 #include "base/compat.h"
+#include "base/buf.h"
 #include "base/err.h"
 
 #define CPE_STR_MAX 1024 /* longest name accepted or written (bytes) */
@@ -88,4 +89,25 @@ enum cpe_rel cpe_compare(const struct cpe *source, const struct cpe *target, uns
 /* The "CPE name match" a scanner uses: source ⊇ target (SUPERSET or EQUAL). */
 bool cpe_matches(const struct cpe *source, const struct cpe *target);
 
+/*
+ * Light readers (fields.c) for callers that need no struct cpe.
+ *
+ * cpe_field: the text of attribute i of a 2.3 formatted string (escapes kept) or of a 2.2
+ * URI (%XX decoded, '\' and ':' quoted as in a formatted string), truncated to cap; a
+ * missing attribute is "". Returns 0, or M_EPARSE when s is not a CPE name.
+ */
+int cpe_field(const char *cpe, enum cpe_attr i, char *out, size_t cap);
+/* The folded, alias-resolved "vendor:product" key of a CPE name (2.3 or 2.2); M_EPARSE when
+ * vendor or product is missing, ANY or NA. */
+int cpe_vp(const char *cpe, char *out, size_t cap);
+/* A complete CPE 2.3 formatted string as an inventory must hold it: all 11 attributes,
+ * none empty, part a/o/h/ * /-, printable ASCII, every '\\' quoting a character. Allocates
+ * nothing (cpe_parse reads the values). */
+bool cpe_valid23(const char *s);
+/* Binds free text (a Recog param, a banner's vendor) as one formatted-string value, with the
+ * project's rules: trimmed, lower case, blank to '_', an empty or "-" value as ANY ('*'),
+ * other printable punctuation quoted with '\', control and non-ASCII bytes as '_'. */
+int cpe_bind_text(struct buf *out, const char *raw, size_t n);
+/* A formatted string lower-cased, NA as ANY, padded to 11 attributes (M_EPARSE past 11). */
+int cpe_normalise23(const char *fs, char *out, size_t cap);
 #endif

@@ -54,21 +54,33 @@ static void arena_free(void *p)
 		free(p); /* NOLINT */
 }
 
+/* cJSON's hooks are process-wide and cJSON_InitHooks rewrites them in two steps (free is
+ * briefly plain free): installed once, before the parser threads start. */
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void hooks_install(void)
+{
+	cJSON_Hooks h = {.malloc_fn = arena_malloc, .free_fn = arena_free};
+	cJSON_InitHooks(&h);
+}
+
 #endif
+
+void feeds_arena_init(void)
+{
+#ifndef ARENA_DISABLED
+	pthread_once(&hooks_once, hooks_install);
+#endif
+}
 
 size_t feeds_arena_begin(void)
 {
 #ifndef ARENA_DISABLED
 	static _Thread_local bool tried;
 	if (!arena.base && !tried) {
-		static bool hooked;
 		tried = true;
+		feeds_arena_init();
 		arena.base = malloc(ARENA_SIZE); /* NOLINT: lives as long as the thread */
-		if (!hooked) {
-			cJSON_Hooks h = {.malloc_fn = arena_malloc, .free_fn = arena_free};
-			cJSON_InitHooks(&h);
-			hooked = true;
-		}
 	}
 	if (arena.base)
 		arena.depth++;

@@ -11,23 +11,6 @@
 
 #define CKPT_PERIOD_MS 100
 
-/* The file behind the store's main database, or "" (memory, another backend). */
-static void main_file(struct store *s, char *out, size_t cap)
-{
-	struct store_stmt *st = NULL;
-
-	out[0] = '\0';
-	if (strcmp(store_backend_name(s), "sqlite") != 0 ||
-	    store_prepare(s, "PRAGMA database_list", &st, NULL))
-		return;
-	while (stmt_step(st, NULL) == 1) {
-		const char *name = stmt_text(st, 1), *file = stmt_text(st, 2);
-		if (name && strcmp(name, "main") == 0 && file)
-			snprintf(out, cap, "%s", file);
-	}
-	stmt_finalize(st);
-}
-
 static void *ckpt_main(void *arg)
 {
 	struct feeds_ckpt *k = arg;
@@ -47,8 +30,7 @@ static void *ckpt_main(void *arg)
 			pthread_cond_timedwait(&k->cv, &k->mu, &until);
 		stop = k->stop;
 		pthread_mutex_unlock(&k->mu);
-		/* PASSIVE: copies what is committed, never waits for the writer */
-		store_exec(k->s, "PRAGMA wal_checkpoint(PASSIVE)", NULL);
+		store_tune(k->s, STORE_TUNE_CHECKPOINT, NULL); /* never waits for the writer */
 	}
 	return NULL;
 }
@@ -58,7 +40,7 @@ int feeds_ckpt_start(struct store *s, struct feeds_ckpt *k)
 	char path[4096];
 
 	memset(k, 0, sizeof(*k));
-	main_file(s, path, sizeof(path));
+	store_peer_location(s, path, sizeof(path));
 	if (!path[0] || store_open(path, &k->s, NULL))
 		return M_EUNSUPPORTED;
 	pthread_mutex_init(&k->mu, NULL);

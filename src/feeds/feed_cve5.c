@@ -8,6 +8,7 @@
 
 #include "base/mem.h"
 #include "store/store.h"
+#include "cpe/cpe.h"
 #include "feeds/feeds_int.h"
 
 #define DESC_MAX (64u << 10)
@@ -122,8 +123,7 @@ static int read_affected_products(const cJSON *aff, struct feeds_cve *c, struct 
 			return rc;
 		cJSON_ArrayForEach(cpe, cpes)
 		{
-			if (cJSON_IsString(cpe) &&
-			    feeds_cpe_vp(cpe->valuestring, vp, sizeof(vp)) == 0 &&
+			if (cJSON_IsString(cpe) && cpe_vp(cpe->valuestring, vp, sizeof(vp)) == 0 &&
 			    feeds_cve_add_vp(c, vp))
 				return merr_set(e, M_ENOMEM, "out of memory");
 		}

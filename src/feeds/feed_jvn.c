@@ -9,6 +9,7 @@
 #include "base/mem.h"
 #include "base/utf8.h"
 #include "store/store.h"
+#include "cpe/cpe.h"
 #include "feeds/feeds_int.h"
 
 /*
@@ -203,7 +204,7 @@ static int jvn_forget_products(struct feeds_ctx *c, const struct feeds_jvn *j, s
 		cJSON_ArrayForEach(cpe, old_cpes)
 		{
 			char vp[VULN_VP_MAX];
-			if (!cJSON_IsString(cpe) || feeds_cpe_vp(cpe->valuestring, vp, sizeof(vp)))
+			if (!cJSON_IsString(cpe) || cpe_vp(cpe->valuestring, vp, sizeof(vp)))
 				continue;
 			st = feeds_stmt(c, ST_PROD_DEL_VP, e);
 			if (!st) {
@@ -249,7 +250,7 @@ static int jvn_store_links(struct feeds_ctx *c, const struct feeds_jvn *j, struc
 		cJSON_ArrayForEach(cpe, j->cpes)
 		{
 			char vp[VULN_VP_MAX];
-			if (feeds_cpe_vp(cpe->valuestring, vp, sizeof(vp)))
+			if (cpe_vp(cpe->valuestring, vp, sizeof(vp)))
 				continue;
 			st = feeds_stmt(c, ST_PROD_INS, e);
 			if (!st)

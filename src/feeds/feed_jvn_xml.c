@@ -287,6 +287,7 @@ int feeds_jvn_parse_xml(const char *p, size_t len, feeds_jvn_fn fn, void *arg, l
 		return merr_set(e, M_ETOOBIG, "XML document larger than %zu bytes", XML_MAX);
 	xmlSetGenericErrorFunc(NULL, xml_silent);
 	xmlSetStructuredErrorFunc(&first, xml_first);
+	lazy_xml_init();
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return merr_set(e, M_ENOMEM, "out of memory");

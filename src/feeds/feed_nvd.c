@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/mem.h"
 #include "store/store.h"
+#include "cpe/cpe.h"
 #include "feeds/feeds_int.h"
 
 #define DESC_MAX (64u << 10)
@@ -256,7 +257,7 @@ static int note_product(struct emit *x, const char *crit, struct merr *e)
 
 	if (n && n == x->last_len && memcmp(crit, x->last, n) == 0)
 		return 0;
-	if (feeds_cpe_vp(crit, vp, sizeof(vp)) == 0 && (rc = feeds_cve_add_vp(x->c, vp)))
+	if (cpe_vp(crit, vp, sizeof(vp)) == 0 && (rc = feeds_cve_add_vp(x->c, vp)))
 		return merr_set(e, rc, "out of memory");
 	x->last_len = n < sizeof(x->last) ? n : 0;
 	memcpy(x->last, crit, x->last_len);

@@ -111,6 +111,7 @@ int feeds_pipe_start(struct feeds_pipe *p, struct split *sp, const struct feeds_
 	memset(p, 0, sizeof(*p));
 	p->sp = sp;
 	p->ad = ad;
+	feeds_arena_init(); /* before any parser thread exists */
 	if (threads < 1)
 		threads = 1;
 	if (threads > PIPE_THREADS_MAX)

@@ -694,7 +694,6 @@ static int sync_files(struct store *s, const struct feeds_sync_opts *o, feeds_sy
 int feeds_sync(struct store *s, const struct feeds_sync_opts *o, feeds_sync_fn sync_cb,
 	       feeds_result_fn import_cb, void *arg, struct merr *e)
 {
-	static bool curl_ready;
 	static int (*const paged[])(struct fsync_run *) = {fsync_nvdapi, fsync_cve5, fsync_jvn};
 	static const unsigned paged_bit[] = {FEEDS_SYNC_NVDAPI, FEEDS_SYNC_CVE5, FEEDS_SYNC_JVN};
 	unsigned which = o->sources ? o->sources : FEEDS_SYNC_FILES;
@@ -707,11 +706,8 @@ int feeds_sync(struct store *s, const struct feeds_sync_opts *o, feeds_sync_fn s
 
 	if (!o->dest || !*o->dest)
 		return merr_set(e, M_EINVAL, "no destination folder");
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return merr_set(e, M_ENOMEM, "cannot start libcurl");
-		curl_ready = true;
-	}
+	if (lazy_curl_global_init())
+		return merr_set(e, M_ENOMEM, "cannot start libcurl");
 	merr_init(&run.first_e);
 	if (which & FEEDS_SYNC_FILES) {
 		struct merr fe;

@@ -83,6 +83,7 @@ int feeds_jvn_status_parse(const char *p, size_t len, struct feeds_jvn_status *s
 	if (len > JVN_DOC_MAX || len > (size_t)INT32_MAX)
 		return merr_set(e, M_ETOOBIG, "document larger than %zu bytes", JVN_DOC_MAX);
 	xmlSetGenericErrorFunc(NULL, silent);
+	lazy_xml_init();
 	if (!(ctxt = xmlNewParserCtxt()))
 		return merr_set(e, M_ENOMEM, "out of memory");
 	doc = xmlCtxtReadMemory(ctxt, p, (int)len, NULL, NULL,

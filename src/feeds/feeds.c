@@ -23,8 +23,6 @@
 #define BATCH_MAX 50000
 #define WHOLE_MAX ((size_t)64 << 20) /* decompressed: a JVN page is a few MB */
 #define SNIFF_MAX ((size_t)64 << 10)
-#define IMPORT_CACHE_KB "16384"	 /* 16 MB page cache while importing */
-#define IMPORT_CKPT_PAGES "8192" /* checkpoint every 32 MB of WAL while importing */
 
 static const struct {
 	enum feeds_kind kind;
@@ -519,53 +517,37 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	return rc;
 }
 
-/* SQLite settings for the length of one import (restored after): a page cache that holds a
- * batch's b-tree pages (fewer re-reads), and WAL checkpoints on a helper connection's thread
- * (feed_ckpt.c) instead of the importing thread. Durability is unchanged: synchronous stays
- * as the store set it, and a checkpoint is SQLite's own, whoever runs it. */
-struct import_pragmas {
-	int64_t cache_size, autockpt;
+/* Bulk-load settings for the length of one import (store_tune, restored after), with WAL
+ * checkpoints on a helper connection's thread (feed_ckpt.c) instead of the importing one. */
+struct import_tuning {
 	bool set;
 	struct feeds_ckpt ck;
 };
 
-static void pragmas_enter(struct store *s, struct import_pragmas *ip)
+static void tuning_enter(struct store *s, struct import_tuning *t)
 {
-	memset(ip, 0, sizeof(*ip));
-	if (strcmp(store_backend_name(s), "sqlite") != 0 ||
-	    store_query_int(s, "PRAGMA cache_size", &ip->cache_size, NULL) ||
-	    store_query_int(s, "PRAGMA wal_autocheckpoint", &ip->autockpt, NULL))
-		return;
-	feeds_ckpt_start(s, &ip->ck);
-	ip->set = store_exec(s,
-			     ip->ck.started ? "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
-					      " PRAGMA wal_autocheckpoint = 0"
-					    : "PRAGMA cache_size = -" IMPORT_CACHE_KB ";"
-					      " PRAGMA wal_autocheckpoint = " IMPORT_CKPT_PAGES,
-			     NULL) == 0;
+	memset(t, 0, sizeof(*t));
+	feeds_ckpt_start(s, &t->ck);
+	t->set = store_tune(s, t->ck.started ? STORE_TUNE_BULK_ON_HELPER : STORE_TUNE_BULK_ON,
+			    NULL) == 0;
 }
 
-static void pragmas_leave(struct store *s, struct import_pragmas *ip)
+static void tuning_leave(struct store *s, struct import_tuning *t)
 {
-	char sql[128];
-
-	feeds_ckpt_stop(&ip->ck);
-	if (!ip->set)
-		return;
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld; PRAGMA wal_autocheckpoint = %lld",
-		 (long long)ip->cache_size, (long long)ip->autockpt);
-	store_exec(s, sql, NULL);
+	feeds_ckpt_stop(&t->ck);
+	if (t->set)
+		store_tune(s, STORE_TUNE_BULK_OFF, NULL);
 }
 
 static int run_split(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
 		     struct merr *e)
 {
-	struct import_pragmas ip;
+	struct import_tuning t;
 	int rc;
 
-	pragmas_enter(c->s, &ip);
+	tuning_enter(c->s, &t);
 	rc = run_split_in(c, ad, k, e);
-	pragmas_leave(c->s, &ip);
+	tuning_leave(c->s, &t);
 	return rc;
 }
 

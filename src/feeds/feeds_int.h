@@ -156,8 +156,6 @@ int fj_opt_arr(const cJSON *o, const char *key, const cJSON **out, struct merr *
 int fj_time(const char *field, const char *v, int64_t *out, struct merr *e);
 bool feeds_valid_cve_id(const char *s);
 
-/* Folded vendor:product of a CPE 2.3 formatted string or 2.2 URI; 0 or an error. */
-int feeds_cpe_vp(const char *cpe, char *out, size_t cap);
 /* Adds a folded key to c->vps unless present. */
 int feeds_cve_add_vp(struct feeds_cve *c, const char *vp);
 /* Folds free-text vendor/product names ("Palo Alto Networks", "PAN-OS"). */
@@ -187,6 +185,9 @@ int feeds_update_severity(struct feeds_ctx *ctx, const char *id, struct merr *e)
  * cJSON_free) before it. Calls nest. A no-op under ASan.
  */
 size_t feeds_arena_begin(void);
+/* Installs the arena's cJSON hooks (once per process; feeds_arena_begin calls it too): the
+ * import calls it before it starts parser threads. */
+void feeds_arena_init(void);
 void feeds_arena_end(size_t mark);
 /* The count of allocations that missed the arena so far (take it after the begin call). */
 size_t feeds_arena_spills(void);

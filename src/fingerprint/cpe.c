@@ -6,19 +6,8 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "cpe/cpe.h"
 #include "fingerprint/fp_int.h"
-
-/*
- * NISTIR 7695: unbind the URI (percent-decode each component), then bind the
- * WFN to a formatted string (alphanumerics, '_', '-' and '.' stay, every other
- * printable character is quoted with '\'). Two project rules on top: a
- * missing or NA ("-") value becomes ANY ("*") because an unknown version is
- * not "no version"; text is lower-cased, as in the NVD dictionary.
- */
-
-#define CPE_FIELDS \
-	11 /* part vendor product version update edition language
-		       * sw_edition target_sw target_hw other */
 
 static int hexval(char c)
 {
@@ -31,35 +20,13 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Appends one logical value (raw characters) bound for the formatted string. */
-static int bind_value(struct buf *out, const char *raw, size_t n)
-{
-	int rc = 0;
-
-	while (n > 0 && raw[0] == ' ') { /* trim */
-		raw++;
-		n--;
-	}
-	while (n > 0 && raw[n - 1] == ' ')
-		n--;
-	if (n == 0 || (n == 1 && (raw[0] == '-' || raw[0] == '*')))
-		return buf_addc(out, '*');
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		unsigned char c = (unsigned char)raw[i];
-		if (c >= 'A' && c <= 'Z')
-			rc = buf_addc(out, (char)(c - 'A' + 'a'));
-		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-			 c == '.')
-			rc = buf_addc(out, (char)c);
-		else if (c == ' ')
-			rc = buf_addc(out, '_');
-		else if (c > 0x20 && c < 0x7f)
-			rc = buf_addf(out, "\\%c", c);
-		else /* CPE 2.3 has no form for control or non-ASCII bytes */
-			rc = buf_addc(out, '_');
-	}
-	return rc;
-}
+/*
+ * NISTIR 7695: unbind the URI (percent-decode each component), then bind the
+ * WFN to a formatted string (alphanumerics, '_', '-' and '.' stay, every other
+ * printable character is quoted with '\'). Two project rules on top: a
+ * missing or NA ("-") value becomes ANY ("*") because an unknown version is
+ * not "no version"; text is lower-cased, as in the NVD dictionary.
+ */
 
 /* Expands one URI component: %XX decoded, {param} replaced by the raw value. */
 static int expand_component(const char *s, size_t n, const struct fp_result *r, struct buf *raw)
@@ -88,39 +55,6 @@ static int expand_component(const char *s, size_t n, const struct fp_result *r, 
 	return rc;
 }
 
-/* An already formatted string: lower case, NA components as ANY, 11 fields. */
-static int normalise_fs(const char *fs_in, char *out, size_t cap)
-{
-	struct buf fs;
-	const char *s = fs_in + 8;
-	int rc, k = 0;
-
-	buf_init(&fs, cap - 1);
-	rc = buf_adds(&fs, "cpe:2.3:");
-	while (rc == 0 && *s && k < CPE_FIELDS) {
-		size_t n = 0;
-		while (s[n] && s[n] != ':')
-			n += (s[n] == '\\' && s[n + 1]) ? 2 : 1;
-		if (k++ > 0)
-			rc = buf_addc(&fs, ':');
-		if (rc == 0 && (n == 0 || (n == 1 && s[0] == '-')))
-			rc = buf_addc(&fs, '*');
-		for (size_t i = 0; rc == 0 && i < n && !(n == 1 && s[0] == '-'); i++)
-			rc = buf_addc(&fs, (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i]);
-		s += n;
-		if (*s == ':')
-			s++;
-	}
-	if (rc == 0 && *s)
-		rc = M_EPARSE;
-	while (rc == 0 && k++ < CPE_FIELDS)
-		rc = buf_adds(&fs, ":*");
-	if (rc == 0)
-		memcpy(out, buf_str(&fs), fs.len + 1);
-	buf_release(&fs);
-	return rc;
-}
-
 /* A CPE 2.2 URI template (or plain URI when r is NULL) to a formatted string. */
 int fp_cpe_from_template(const char *uri, const struct fp_result *r, char *out, size_t cap)
 {
@@ -129,7 +63,7 @@ int fp_cpe_from_template(const char *uri, const struct fp_result *r, char *out, 
 	int rc = 0, k = 0;
 
 	if (strncmp(uri, "cpe:2.3:", 8) == 0)
-		return normalise_fs(uri, out, cap);
+		return cpe_normalise23(uri, out, cap);
 	if (strncmp(uri, "cpe:/", 5) != 0 || !strchr("aoh", uri[5]) ||
 	    (uri[6] != ':' && uri[6] != '\0'))
 		return M_EPARSE;
@@ -137,7 +71,7 @@ int fp_cpe_from_template(const char *uri, const struct fp_result *r, char *out, 
 	buf_init(&raw, cap);
 	rc = buf_adds(&fs, "cpe:2.3:");
 	s = uri + 5;
-	while (rc == 0 && k < CPE_FIELDS) {
+	while (rc == 0 && k < CPE_N_ATTRS) {
 		size_t n = 0;
 		/* a {placeholder} may not hold ':'; skip over braces when splitting */
 		while (s[n] && s[n] != ':') {
@@ -150,7 +84,7 @@ int fp_cpe_from_template(const char *uri, const struct fp_result *r, char *out, 
 		if (rc == 0 && k > 0)
 			rc = buf_addc(&fs, ':');
 		if (rc == 0)
-			rc = bind_value(&fs, raw.ptr ? raw.ptr : "", raw.len);
+			rc = cpe_bind_text(&fs, raw.ptr ? raw.ptr : "", raw.len);
 		k++;
 		s += n;
 		if (*s == ':')
@@ -160,7 +94,7 @@ int fp_cpe_from_template(const char *uri, const struct fp_result *r, char *out, 
 	}
 	if (rc == 0 && *s)
 		rc = M_EPARSE; /* more than 11 components */
-	while (rc == 0 && k++ < CPE_FIELDS)
+	while (rc == 0 && k++ < CPE_N_ATTRS)
 		rc = buf_adds(&fs, ":*");
 	if (rc == 0)
 		memcpy(out, buf_str(&fs), fs.len + 1);
@@ -190,7 +124,8 @@ int fp_cpe_build(char part, const char *vendor, const char *product, const char 
 	for (int i = 0; rc == 0 && i < 3; i++) {
 		rc = buf_addc(&fs, ':');
 		if (rc == 0)
-			rc = bind_value(&fs, vals[i] ? vals[i] : "", vals[i] ? strlen(vals[i]) : 0);
+			rc = cpe_bind_text(&fs, vals[i] ? vals[i] : "",
+					   vals[i] ? strlen(vals[i]) : 0);
 	}
 	if (rc == 0)
 		rc = buf_adds(&fs, ":*:*:*:*:*:*:*");

@@ -403,7 +403,7 @@ int fp_db_add_xml(struct fp_db *db, const char *name, const char *xml, size_t le
 	rc = db_reserve(db);
 	if (rc || !(d.name = m_strdup(name)))
 		return M_ENOMEM;
-	xmlInitParser();
+	lazy_xml_init();
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt) {
 		rc = M_ENOMEM;

@@ -11,6 +11,7 @@
  */
 #include "base/compat.h"
 
+#include "base/stop.h"
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -59,7 +60,7 @@ static void run_plan(struct probe_ctx *p, const struct ident_plan *plan)
 		enum ident_probe pr = plan->probes[i];
 		if (ident_now() >= p->deadline)
 			break;
-		if (p->cfg->stop && *p->cfg->stop)
+		if (stop_level_of(p->cfg->stop))
 			break;
 		switch (pr) {
 		case IDP_BANNER:
@@ -175,7 +176,7 @@ static void *worker(void *arg)
 		size_t i = atomic_fetch_add(&pl->next, 1);
 		if (i >= pl->n)
 			break;
-		if (pl->cfg->stop && *pl->cfg->stop) {
+		if (stop_level_of(pl->cfg->stop)) {
 			struct ident_service *s = &pl->out[i];
 			memset(s, 0, sizeof(*s));
 			snprintf(s->org, sizeof(s->org), "%s", pl->t[i].org);

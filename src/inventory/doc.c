@@ -7,6 +7,7 @@
 #include "base/ip.h"
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "cpe/cpe.h"
 #include "inventory/inventory_int.h"
 
 /* Strings live in big chunks freed together: a 300,000-asset CSV would otherwise make a
@@ -210,37 +211,7 @@ bool inv_email_valid(const char *s)
 
 bool inv_cpe23_valid(const char *s)
 {
-	int n = 1;
-	size_t len = 0;
-	const char *comp = s;
-
-	if (strncmp(s, "cpe:2.3:", 8) != 0)
-		return false;
-	if (!strchr("aoh*-", s[8]) || s[8] == '\0' || s[9] != ':')
-		return false;
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c <= ' ' || c >= 0x7f)
-			return false;
-		if (c == '\\') {
-			if (!p[1])
-				return false;
-			p++;
-			len++;
-			continue;
-		}
-		if (c == ':') {
-			if (len == 0)
-				return false;
-			n++;
-			len = 0;
-			comp = p + 1;
-			continue;
-		}
-		len++;
-	}
-	(void)comp;
-	return n == 13 && len > 0;
+	return cpe_valid23(s);
 }
 
 bool inv_asset_kind_valid(const char *kind)

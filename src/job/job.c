@@ -4,6 +4,8 @@
  */
 #include "base/compat.h"
 
+#include "base/stop.h"
+
 #include <cjson/cJSON.h>
 #include <pthread.h>
 #include <time.h>
@@ -418,7 +420,7 @@ static enum job_state decide(struct job_queue *q, struct store *s, const struct 
 			attempts = ji.attempts;
 			max = ji.max_attempts;
 		}
-		if (code == M_EINTR && *q->stop) {
+		if (code == M_EINTR && stop_level_of(q->stop)) {
 			to = JOB_QUEUED; /* continued at the next start */
 		} else if (transient(code)) {
 			to = attempts < max ? JOB_QUEUED : JOB_DEAD;
@@ -623,7 +625,7 @@ void job_queue_stop(struct job_queue *q)
 		return;
 	pthread_mutex_lock(&q->mu);
 	q->quit = true;
-	*q->stop = 2; /* a running handler stops now; its job goes back to the queue */
+	stop_request(q->stop, 2); /* a running handler stops now; its job goes back to the queue */
 	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	for (unsigned i = 0; i < q->n_th; i++)
@@ -649,7 +651,7 @@ int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *sto
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	rc = store_open(q->db, &s, e);
-	while (rc == 0 && !*q->stop && (!max || *ran < max)) {
+	while (rc == 0 && !stop_level_of(q->stop) && (!max || *ran < max)) {
 		struct claimed cl;
 		int got = claim(q, s, &cl, e);
 		if (got <= 0) {

@@ -5,6 +5,7 @@
  */
 #include "base/compat.h"
 
+#include "base/stop.h"
 #include <arpa/inet.h>
 
 #include "base/mem.h"
@@ -228,7 +229,7 @@ static void report_progress(struct scan_engine *en, double now, bool cooling)
 
 static bool stop_level(const struct scan_engine *en, int level)
 {
-	return en->cfg->stop && *en->cfg->stop >= level;
+	return en->cfg->stop && stop_level_of(en->cfg->stop) >= level;
 }
 
 /* The sending phase; returns 0 or an error; sets *why. */

@@ -155,15 +155,11 @@ static size_t on_header(char *p, size_t sz, size_t n, void *arg)
 static int http(const struct share_remote *r, const char *method, const char *url, const char *body,
 		size_t body_len, long *status, struct resp *x, struct merr *e)
 {
-	static bool ready;
 	const char *pw = r->password_env[0] ? getenv(r->password_env) : NULL;
 	long backoff_ms = 500;
 
-	if (!ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return merr_set(e, M_ENOMEM, "cannot start libcurl");
-		ready = true;
-	}
+	if (lazy_curl_global_init()) /* once per process, whichever thread comes first */
+		return merr_set(e, M_ENOMEM, "cannot start libcurl");
 	if (r->password_env[0] && !pw)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "password_env", "$%s is not set",
 			       r->password_env);

@@ -22,7 +22,9 @@ struct sq_stmt {
 struct sq_db {
 	sqlite3 *db;
 	struct sq_stmt *cache[SQ_CACHE];
-	unsigned next; /* slot to evict when the cache is full */
+	unsigned next;			     /* slot to evict when the cache is full */
+	int64_t saved_cache, saved_autockpt; /* before STORE_TUNE_BULK_ON */
+	bool bulk;
 };
 
 static sqlite3 *db_of(struct store *s)
@@ -350,6 +352,77 @@ static int64_t sq_changes(struct store *s)
 	return sqlite3_changes64(db_of(s));
 }
 
+static int sq_query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_OK || rc == SQLITE_DONE) {
+		rc = SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+#define BULK_CACHE_KB "16384"  /* 16 MB page cache during a bulk load */
+#define BULK_CKPT_PAGES "8192" /* checkpoint every 32 MB of WAL during a bulk load */
+
+/*
+ * READER: reads from a few hot pages spread over a large table (a filtered findings page
+ * looks up ~2,000 rows to sort them): mapped pages cost no pread() copy each, and a bigger
+ * cache keeps the indices. BULK_ON: a page cache that holds a batch's b-tree pages (fewer
+ * re-reads), checkpoints every 32 MB of WAL or, with a helper, on the helper's thread.
+ * Durability is unchanged: synchronous stays as sq_open set it, and a checkpoint is
+ * SQLite's own, whoever runs it.
+ */
+static int sq_tune(struct store *s, enum store_tune what, struct merr *e)
+{
+	struct sq_db *h = s->impl;
+	char sql[128];
+
+	switch (what) {
+	case STORE_TUNE_READER:
+		return sq_exec(s, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384", e);
+	case STORE_TUNE_BULK_ON:
+	case STORE_TUNE_BULK_ON_HELPER:
+		if (h->bulk)
+			return 0;
+		if (sq_query_int(h->db, "PRAGMA cache_size", &h->saved_cache) ||
+		    sq_query_int(h->db, "PRAGMA wal_autocheckpoint", &h->saved_autockpt))
+			return sq_err(s, e, SQLITE_ERROR, "reading the settings");
+		if (sq_exec(s,
+			    what == STORE_TUNE_BULK_ON_HELPER
+				? "PRAGMA cache_size = -" BULK_CACHE_KB
+				  "; PRAGMA wal_autocheckpoint = 0"
+				: "PRAGMA cache_size = -" BULK_CACHE_KB
+				  "; PRAGMA wal_autocheckpoint = " BULK_CKPT_PAGES,
+			    e))
+			return M_ESTORE;
+		h->bulk = true;
+		return 0;
+	case STORE_TUNE_BULK_OFF:
+		if (!h->bulk)
+			return 0;
+		h->bulk = false;
+		snprintf(sql, sizeof(sql),
+			 "PRAGMA cache_size = %lld; PRAGMA wal_autocheckpoint = %lld",
+			 (long long)h->saved_cache, (long long)h->saved_autockpt);
+		return sq_exec(s, sql, e);
+	case STORE_TUNE_CHECKPOINT: /* PASSIVE: copies what is committed, never waits */
+		return sq_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", e);
+	}
+	return merr_set(e, M_EINVAL, "unknown store tuning %d", (int)what);
+}
+
+static void sq_peer_location(struct store *s, char *out, size_t cap)
+{
+	const char *f = sqlite3_db_filename(db_of(s), "main");
+	snprintf(out, cap, "%s", f ? f : ""); /* "" for :memory: and temporary databases */
+}
+
 const struct store_backend store_sqlite_backend = {
     .name = "sqlite",
     .open = sq_open,
@@ -359,6 +432,8 @@ const struct store_backend store_sqlite_backend = {
     .exec = sq_exec,
     .prepare = sq_prepare,
     .changes = sq_changes,
+    .tune = sq_tune,
+    .peer_location = sq_peer_location,
     /* Every transaction mamori opens writes: take the write lock at BEGIN, so a second
      * writer waits in the busy handler instead of failing when its deferred read
      * transaction cannot be upgraded (SQLITE_BUSY_SNAPSHOT skips the busy handler). */

@@ -289,6 +289,21 @@ const char *store_backend_name(const struct store *s)
 	return s->be->name;
 }
 
+int store_tune(struct store *s, enum store_tune what, struct merr *e)
+{
+	if (!s->be->tune)
+		return merr_set(e, M_EUNSUPPORTED, "%s: nothing to tune", s->be->name);
+	return s->be->tune(s, what, e);
+}
+
+void store_peer_location(struct store *s, char *out, size_t cap)
+{
+	if (cap)
+		out[0] = '\0';
+	if (s->be->peer_location && cap)
+		s->be->peer_location(s, out, cap);
+}
+
 int store_exec(struct store *s, const char *sql, struct merr *e)
 {
 	return s->be->exec(s, sql, e);

@@ -109,6 +109,24 @@ int stmt_columns(struct store_stmt *st);
 /* Rows changed by the last INSERT/UPDATE/DELETE on this store. */
 int64_t store_changes(struct store *s);
 
+/*
+ * Tuning without SQL in the callers: what a setting means for the backend (PRAGMAs for
+ * SQLite) stays in src/store. Returns 0, or M_EUNSUPPORTED when the backend has nothing to
+ * tune; callers go on either way (tuning is never needed for correctness).
+ */
+enum store_tune {
+	STORE_TUNE_READER,	   /* a read-mostly handle: mapped pages, a bigger page cache */
+	STORE_TUNE_BULK_ON,	   /* a bulk load: a page cache for a batch, rarer checkpoints */
+	STORE_TUNE_BULK_ON_HELPER, /* as BULK_ON, no automatic checkpoints: another handle
+				    * runs STORE_TUNE_CHECKPOINT on its own thread */
+	STORE_TUNE_BULK_OFF,	   /* back to the settings from before BULK_ON */
+	STORE_TUNE_CHECKPOINT,	   /* copy committed pages to the main file; never waits */
+};
+int store_tune(struct store *s, enum store_tune what, struct merr *e);
+/* Where a second handle on the same data opens (worker threads, a checkpoint helper), or ""
+ * when there is none (an in-memory store, a backend without one). */
+void store_peer_location(struct store *s, char *out, size_t cap);
+
 /* Convenience: runs sql (with no parameters) and returns the first column of
  * the first row as an integer in *out (0 when there is no row). */
 int store_query_int(struct store *s, const char *sql, int64_t *out, struct merr *e);

@@ -21,6 +21,9 @@ struct store_backend {
 	int (*exec)(struct store *s, const char *sql, struct merr *e);
 	int (*prepare)(struct store *s, const char *sql, struct store_stmt **out, struct merr *e);
 	int64_t (*changes)(struct store *s);
+	/* Optional (NULL: M_EUNSUPPORTED, ""). */
+	int (*tune)(struct store *s, enum store_tune what, struct merr *e);
+	void (*peer_location)(struct store *s, char *out, size_t cap);
 	/* SQL for transaction control, since dialects differ. */
 	const char *begin_sql, *begin_immediate_sql;
 	/* Optional: run by store_migrate before the migrations (idempotent), e.g. functions

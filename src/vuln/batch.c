@@ -282,21 +282,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* The file behind a SQLite store, so workers can open their own connection; "" if none. */
-static void store_file(struct store *s, char *out, size_t cap)
-{
-	struct store_stmt *st = NULL;
-
-	out[0] = '\0';
-	if (strcmp(store_backend_name(s), "sqlite") != 0 ||
-	    store_prepare(s, "PRAGMA database_list", &st, NULL))
-		return;
-	while (stmt_step(st, NULL) == 1)
-		if (stmt_text(st, 1) && strcmp(stmt_text(st, 1), "main") == 0 && stmt_text(st, 2))
-			snprintf(out, cap, "%s", stmt_text(st, 2));
-	stmt_finalize(st);
-}
-
 static int run_workers(struct store *s, struct batch *b, int threads, struct vuln_batch_stats *out,
 		       struct merr *e)
 {
@@ -306,7 +291,7 @@ static int run_workers(struct store *s, struct batch *b, int threads, struct vul
 	char path[4096];
 	int rc = 0;
 
-	store_file(s, path, sizeof(path));
+	store_peer_location(s, path, sizeof(path)); /* each worker opens its own handle */
 	if (!path[0])
 		threads = 1;
 	memset(w, 0, sizeof(w));

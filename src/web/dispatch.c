@@ -9,23 +9,10 @@
 #include "base/log.h"
 #include "web/web_int.h"
 
-/* The one table: library error code -> HTTP status. */
-static const struct {
-	int code;
-	int status;
-} http_table[] = {
-    {M_OK, 200},	   {M_EINVAL, 400},   {M_EPARSE, 400}, {M_ENOTFOUND, 404},
-    {M_EEXIST, 409},	   {M_ESTORE, 500},   {M_ESCOPE, 403}, {M_ETOOBIG, 413},
-    {M_ETIMEOUT, 429},	   {M_EPERM, 403},    {M_ENET, 502},   {M_EINTR, 503},
-    {M_EUNSUPPORTED, 501}, {M_ECONFIRM, 409}, {M_ENOMEM, 500}, {M_EIO, 500},
-};
-
+/* Library error code -> HTTP status: the column of the one error list (base/err.h). */
 int web_http_status(int code)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(http_table); i++)
-		if (http_table[i].code == code)
-			return http_table[i].status;
-	return 500;
+	return mamori_err_http_status(code);
 }
 
 void web_req_init(struct web_req *r, size_t arena_max)

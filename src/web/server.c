@@ -199,11 +199,8 @@ static struct store *thread_store(struct server *sv)
 		log_error("web", "cannot open the store: %s", msg);
 		return NULL;
 	}
-	/* Reads come from a few hot pages spread over a large table (a filtered findings page
-	 * looks up ~2,000 rows to sort them): mapped pages cost no pread() copy each, and a
-	 * bigger cache keeps the indices. Per worker handle; SQLite only, harmless if refused. */
-	if (strcmp(store_backend_name(s), "sqlite") == 0 &&
-	    store_exec(s, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384", &e))
+	/* Per worker handle: reads come from a few hot pages of large tables. */
+	if (store_tune(s, STORE_TUNE_READER, &e) && e.code != M_EUNSUPPORTED)
 		log_warn("web", "store tuning refused; continuing with the defaults");
 	pthread_setspecific(sv->store_key, s);
 	web_stmt_cache_attach(s);

@@ -29,6 +29,50 @@ static void test_err__formats_file_line_field(void **state)
 	assert_string_equal(mamori_strerror(-999), "unknown error");
 }
 
+/* The one list: every code from M_OK down to M_ERR_MIN has a row with both messages, and
+ * the exit and HTTP statuses the CLI and the API have always given. */
+static void test_err__one_list_keeps_every_status(void **state)
+{
+	static const struct {
+		int code, exit_status, http;
+		const char *name;
+	} want[] = {
+	    {M_OK, 0, 200, "ok"},
+	    {M_ENOMEM, 8, 500, "no_memory"},
+	    {M_EINVAL, 2, 400, "invalid"},
+	    {M_EIO, 6, 500, "io"},
+	    {M_EPARSE, 3, 400, "parse"},
+	    {M_ENOTFOUND, 4, 404, "not_found"},
+	    {M_EEXIST, 9, 409, "exists"},
+	    {M_ESTORE, 7, 500, "store"},
+	    {M_ESCOPE, 5, 403, "out_of_scope"},
+	    {M_ETOOBIG, 10, 413, "too_big"},
+	    {M_ETIMEOUT, 11, 429, "timeout"},
+	    {M_EPERM, 12, 403, "forbidden"},
+	    {M_ENET, 13, 502, "network"},
+	    {M_EINTR, 130, 503, "interrupted"},
+	    {M_EUNSUPPORTED, 14, 501, "unsupported"},
+	    {M_ECONFIRM, 15, 409, "needs_confirmation"},
+	};
+
+	assert_int_equal(ARRAY_SIZE(want), 1 - M_ERR_MIN);
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		assert_int_equal(want[i].code, -(int)i);
+		assert_string_equal(mamori_errname(want[i].code), want[i].name);
+		assert_int_equal(mamori_err_exit_status(want[i].code), want[i].exit_status);
+		assert_int_equal(mamori_err_http_status(want[i].code), want[i].http);
+		assert_string_not_equal(mamori_strerror(want[i].code), "unknown error");
+		/* the Japanese message is Japanese: it holds a multi-byte character */
+		assert_true((unsigned char)mamori_strerror_ja(want[i].code)[0] >= 0x80);
+	}
+	assert_string_equal(mamori_strerror(M_ENOTFOUND), "not found");
+	assert_string_equal(mamori_strerror_ja(M_ENOTFOUND), "見つかりません");
+	assert_string_equal(mamori_strerror_ja(1), "不明なエラー");
+	assert_string_equal(mamori_errname(M_ERR_MIN - 1), "unknown");
+	assert_int_equal(mamori_err_exit_status(-999), 1);
+	assert_int_equal(mamori_err_http_status(-999), 500);
+}
+
 static void test_err__offset_when_no_line(void **state)
 {
 	struct merr e;
@@ -270,6 +314,7 @@ int main(void)
 	    cmocka_unit_test(test_err__formats_file_line_field),
 	    cmocka_unit_test(test_utf8__binary_bytes_escaped_never_replaced),
 	    cmocka_unit_test(test_err__offset_when_no_line),
+	    cmocka_unit_test(test_err__one_list_keeps_every_status),
 	    cmocka_unit_test(test_buf__grows_and_caps),
 	    cmocka_unit_test(test_buf__json_str_escapes_and_reads_back),
 	    cmocka_unit_test(test_buf__survives_every_allocation_failure),

@@ -166,6 +166,42 @@ static void test_store__postgres_unreachable_is_a_clear_error(void **state)
 	assert_null(strstr(e.msg, "secret"));
 }
 
+static void test_store__tune_bulk_restores_and_names_the_peer(void **state)
+{
+	char path[512], peer[600];
+	struct store *s = NULL;
+	int64_t cache = 0, ckpt = 0, mmap = 0;
+
+	tu_path(path, sizeof(path), "tune.db");
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	store_peer_location(s, peer, sizeof(peer));
+	assert_non_null(strstr(peer, "tune.db"));
+	assert_int_equal(store_tune(s, STORE_TUNE_BULK_ON_HELPER, NULL), 0);
+	assert_int_equal(store_query_int(s, "PRAGMA cache_size", &cache, NULL), 0);
+	assert_int_equal(store_query_int(s, "PRAGMA wal_autocheckpoint", &ckpt, NULL), 0);
+	assert_int_equal(cache, -16384);
+	assert_int_equal(ckpt, 0);
+	assert_int_equal(store_tune(s, STORE_TUNE_CHECKPOINT, NULL), 0);
+	assert_int_equal(store_tune(s, STORE_TUNE_BULK_OFF, NULL), 0);
+	assert_int_equal(store_query_int(s, "PRAGMA cache_size", &cache, NULL), 0);
+	assert_int_equal(store_query_int(s, "PRAGMA wal_autocheckpoint", &ckpt, NULL), 0);
+	assert_int_equal(cache, -2000); /* SQLite's defaults, as opened */
+	assert_int_equal(ckpt, 1000);
+	assert_int_equal(store_tune(s, STORE_TUNE_BULK_ON, NULL), 0);
+	assert_int_equal(store_query_int(s, "PRAGMA wal_autocheckpoint", &ckpt, NULL), 0);
+	assert_int_equal(ckpt, 8192);
+	assert_int_equal(store_tune(s, STORE_TUNE_BULK_OFF, NULL), 0);
+	assert_int_equal(store_tune(s, STORE_TUNE_READER, NULL), 0);
+	assert_int_equal(store_query_int(s, "PRAGMA mmap_size", &mmap, NULL), 0);
+	assert_int_equal(mmap, 268435456);
+	store_close(s);
+
+	assert_int_equal(store_open(":memory:", &s, NULL), 0);
+	store_peer_location(s, peer, sizeof(peer));
+	assert_string_equal(peer, "");
+	store_close(s);
+}
+
 /* Only init creates or migrates (issue #19): the other commands' opener refuses what is not a
  * mamori store of this binary's schema, and writes nothing to it. */
 static void test_store__only_init_creates_or_migrates(void **state)
@@ -237,6 +273,7 @@ int main(void)
 	    cmocka_unit_test(test_store__statements_bind_and_read),
 	    cmocka_unit_test(test_store__static_text_binds_value_and_null),
 	    cmocka_unit_test(test_store__postgres_unreachable_is_a_clear_error),
+	    cmocka_unit_test(test_store__tune_bulk_restores_and_names_the_peer),
 	    cmocka_unit_test(test_store__only_init_creates_or_migrates),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

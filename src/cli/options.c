@@ -1,0 +1,245 @@
+/* options.c - the declarative option table: parsing, checked numbers, usage text. */
+#include "base/compat.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+
+#include "base/mem.h"
+#include "cli/cli.h"
+#include "cli/options.h"
+
+int cli_parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The row named name (exact, else a unique prefix); NULL with *ambiguous set when two
+ * rows share the prefix. */
+static const struct cli_opt *find(const struct cli_opt *opts, const char *name, size_t n,
+				  bool *ambiguous)
+{
+	const struct cli_opt *hit = NULL;
+
+	*ambiguous = false;
+	for (const struct cli_opt *o = opts; o->type != CLI_OPT_END; o++) {
+		if (strncmp(o->name, name, n) != 0)
+			continue;
+		if (o->name[n] == '\0')
+			return o;
+		if (hit)
+			*ambiguous = true;
+		hit = o;
+	}
+	return *ambiguous ? NULL : hit;
+}
+
+static bool is_number(enum cli_opt_type t)
+{
+	return t == CLI_OPT_INT || t == CLI_OPT_LONG || t == CLI_OPT_UNSIGNED ||
+	       t == CLI_OPT_SIZE || t == CLI_OPT_LLONG;
+}
+
+/* Stores arg into the row's field; 0 or the usage error's exit status. */
+static int store(struct cli *c, const struct cli_opt *o, void *args, const char *arg)
+{
+	char *p = (char *)args + o->off;
+	const char *why = NULL;
+	long long v;
+	double d;
+
+	switch (o->type) {
+	case CLI_OPT_BOOL: *(bool *)p = true; return 0;
+	case CLI_OPT_JSON: c->json = true; return 0;
+	case CLI_OPT_STRING: *(const char **)p = arg; return 0;
+	case CLI_OPT_DOUBLE:
+		if (cli_parse_double(arg, -INFINITY, INFINITY, &d))
+			return cli_usage_error(
+			    c, "option '--%s': '%s' is not a number / 数値ではありません", o->name,
+			    arg);
+		if (d < o->dmin || d > o->dmax)
+			return cli_usage_error(
+			    c, "option '--%s': %s is out of range (%g-%g) / 範囲外です", o->name,
+			    arg, o->dmin, o->dmax);
+		*(double *)p = d;
+		return 0;
+	case CLI_OPT_CALLBACK:
+		if (o->cb(args, arg, &why))
+			return cli_usage_error(c, "option '--%s': '%s': %s", o->name, arg,
+					       why ? why : "not accepted / 受け付けられません");
+		return 0;
+	default: break;
+	}
+	if (!is_number(o->type))
+		return cli_usage_error(c, "option '--%s': unknown kind", o->name);
+	if (cli_parse_ll(arg, LLONG_MIN, LLONG_MAX, &v))
+		return cli_usage_error(
+		    c, "option '--%s': '%s' is not a whole number / 整数ではありません", o->name,
+		    arg);
+	if (v < o->imin || v > o->imax)
+		return cli_usage_error(c,
+				       "option '--%s': %s is out of range (%lld-%lld) / 範囲外です",
+				       o->name, arg, o->imin, o->imax);
+	switch (o->type) {
+	case CLI_OPT_INT: *(int *)p = (int)v; break;
+	case CLI_OPT_LONG: *(long *)p = (long)v; break;
+	case CLI_OPT_UNSIGNED: *(unsigned *)p = (unsigned)v; break;
+	case CLI_OPT_LLONG: *(long long *)p = v; break;
+	default: *(size_t *)p = (size_t)v; break;
+	}
+	return 0;
+}
+
+static bool takes_arg(const struct cli_opt *o)
+{
+	return o->type != CLI_OPT_BOOL && o->type != CLI_OPT_JSON;
+}
+
+/* One "--name[=value]" word at argv[*i]; advances *i past a separate value. */
+static int one_option(struct cli *c, const struct cli_opt *opts, void *args, int argc, char **argv,
+		      int *i)
+{
+	const char *word = argv[*i] + 2, *eq = strchr(word, '='), *arg = NULL;
+	size_t n = eq ? (size_t)(eq - word) : strlen(word);
+	const struct cli_opt *o;
+	bool ambiguous;
+
+	o = find(opts, word, n, &ambiguous);
+	if (!o)
+		return cli_usage_error(c, "%s option '--%.*s' / %s",
+				       ambiguous ? "ambiguous" : "unknown", (int)n, word,
+				       ambiguous ? "曖昧なオプションです" : "不明なオプションです");
+	if (!takes_arg(o)) {
+		if (eq)
+			return cli_usage_error(
+			    c, "option '--%s' takes no argument / 引数は不要です", o->name);
+		return store(c, o, args, NULL);
+	}
+	if (eq)
+		arg = eq + 1;
+	else if (*i + 1 < argc)
+		arg = argv[++*i];
+	else
+		return cli_usage_error(c, "option '--%s' needs an argument (%s) / 引数が必要です",
+				       o->name, o->argh ? o->argh : "VALUE");
+	return store(c, o, args, arg);
+}
+
+int cli_parse_options(struct cli *c, const struct cli_opt *opts, void *args, int argc, char **argv,
+		      int *operand)
+{
+	char **words = m_calloc((size_t)(argc > 0 ? argc : 1), sizeof(*words));
+	char **ops = m_calloc((size_t)(argc > 0 ? argc : 1), sizeof(*ops));
+	int n_words = 0, n_ops = 0, rc = 0, i;
+
+	if (!words || !ops) {
+		m_free(words);
+		m_free(ops);
+		return cli_exit_code(M_ENOMEM);
+	}
+	for (i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i];
+		int first = i;
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++)
+				ops[n_ops++] = argv[i];
+			break;
+		}
+		if (strncmp(a, "--", 2) == 0) {
+			rc = one_option(c, opts, args, argc, argv, &i);
+			for (int k = first; k <= i && rc == 0; k++)
+				words[n_words++] = argv[k];
+		} else if (a[0] == '-' && a[1] != '\0') {
+			rc = cli_usage_error(c, "unknown option '%s' / 不明なオプションです", a);
+		} else {
+			ops[n_ops++] = argv[i];
+		}
+	}
+	if (rc == 0) { /* options first, then the operands in their order (as getopt permutes) */
+		memcpy(argv + 1, words, (size_t)n_words * sizeof(*argv));
+		memcpy(argv + 1 + n_words, ops, (size_t)n_ops * sizeof(*argv));
+		*operand = 1 + n_words;
+	}
+	m_free(words);
+	m_free(ops);
+	return rc;
+}
+
+static void word_out(FILE *out, const char *w, size_t indent, size_t *col)
+{
+	size_t n = strlen(w);
+	if (*col + 1 + n > 80 && *col > indent) {
+		fprintf(out, "\n%*s", (int)indent, "");
+		*col = indent;
+	}
+	fprintf(out, " %s", w);
+	*col += 1 + n;
+}
+
+void cli_options_synopsis(FILE *out, const char *prefix, const struct cli_opt *opts,
+			  const char *operands)
+{
+	size_t indent = strlen("usage: ") + strlen(prefix), col = indent;
+	char w[128];
+
+	fprintf(out, "usage: %s", prefix);
+	for (const struct cli_opt *o = opts; o && o->type != CLI_OPT_END; o++) {
+		if (takes_arg(o))
+			snprintf(w, sizeof(w), "[--%s %s]", o->name, o->argh ? o->argh : "VALUE");
+		else
+			snprintf(w, sizeof(w), "[--%s]", o->name);
+		word_out(out, w, indent, &col);
+	}
+	if (operands && *operands)
+		word_out(out, operands, indent, &col);
+	fputc('\n', out);
+}
+
+void cli_options_help(FILE *out, const struct cli_opt *opts)
+{
+	char left[96], range[96];
+
+	for (const struct cli_opt *o = opts; o && o->type != CLI_OPT_END; o++) {
+		if (takes_arg(o))
+			snprintf(left, sizeof(left), "--%s %s", o->name,
+				 o->argh ? o->argh : "VALUE");
+		else
+			snprintf(left, sizeof(left), "--%s", o->name);
+		range[0] = '\0';
+		if (is_number(o->type))
+			snprintf(range, sizeof(range), " [%lld-%lld]", o->imin, o->imax);
+		else if (o->type == CLI_OPT_DOUBLE)
+			snprintf(range, sizeof(range), " [%g-%g]", o->dmin, o->dmax);
+		if (strlen(left) > 22)
+			fprintf(out, "  %s\n  %-22s %s%s\n", left, "", o->help ? o->help : "",
+				range);
+		else
+			fprintf(out, "  %-22s %s%s\n", left, o->help ? o->help : "", range);
+	}
+}
