@@ -1,5 +1,5 @@
 /* page_data.c - ratings, services and certificates, feed status and scan history, as pages,
- * dashboard panels and JSON. Organisation data is narrowed by web_rows_clause/web_org_load. */
+ * dashboard panels and JSON. Organisation data is narrowed by web_org_load and the modules' row rules. */
 #include "base/compat.h"
 
 #include "base/json.h"

@@ -16,27 +16,6 @@
 #include "inventory/inventory.h"
 #include "web/web_int.h"
 
-/* The row-level rule as SQL on alias.org_slug: operators their organisation, bureau users
- * their sector, analysts everything, anyone else nothing. (The alerts lists use it.) */
-int web_rows_clause(const struct web_req *r, const char *alias, char *cond, size_t cap,
-		    const char **val)
-{
-	*val = NULL;
-	switch (r->who.role) {
-	case AUTH_ROLE_ANALYST: snprintf(cond, cap, "1 = 1"); return 0;
-	case AUTH_ROLE_OPERATOR:
-		snprintf(cond, cap, "%s.org_slug = ?", alias);
-		*val = r->who.org_slug;
-		return 0;
-	case AUTH_ROLE_BUREAU:
-		snprintf(cond, cap, "%s.org_slug IN (SELECT slug FROM orgs WHERE sector = ?)",
-			 alias);
-		*val = r->who.sector;
-		return 0;
-	default: return M_EPERM;
-	}
-}
-
 /* The caller's rows as a finding_query rule. */
 static int fq_rows(const struct web_req *r, struct finding_query *q)
 {

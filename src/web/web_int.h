@@ -538,23 +538,6 @@ int web_audit_queue_add(struct store *s, const char *actor, const char *action, 
 /* Writes what is queued now, on s (the audit log pages call it before reading). */
 int web_audit_queue_flush(struct store *s);
 
-/* A WHERE clause built from filters, with its text binds (query.c): the row-level rule first,
- * then " AND cond" per filter. M_ETOOBIG when it would not fit. */
-#define WEB_WHERE_BINDS 8
-struct web_where {
-	char sql[1024];
-	size_t len;
-	const char *bind[WEB_WHERE_BINDS];
-	int n;
-};
-typedef int (*web_row_fn)(struct web_req *r, struct store_stmt *st, void *arg);
-void web_where_init(struct web_where *q);
-int web_where_add(struct web_where *q, const char *cond, const char *val);
-/* SELECT cols FROM from WHERE q tail; binds q's values, then limit and offset when limit > 0;
- * calls fn per row (a non-zero return stops). */
-int web_where_run(struct web_req *r, const char *from, const struct web_where *q, const char *cols,
-		  const char *tail, int64_t limit, int64_t offset, web_row_fn fn, void *arg);
-int web_where_count(struct web_req *r, const char *from, const struct web_where *q, int64_t *n);
 /* "k=v&amp;" for each of keys the request's query gives a value (URL-encoded, HTML-escaped),
  * for a list's pager links; in r's arena, "" when none. */
 const char *web_filter_qs(struct web_req *r, const char *const *keys, size_t n);
@@ -639,11 +622,6 @@ void web_panel_urgent(struct web_req *r);
 void web_panel_rescan(struct web_req *r);
 void web_org_sections(struct web_req *r, const char *slug);
 void web_org_findings(struct web_req *r, const char *slug, const char *path);
-/* The row-level rule as an SQL condition on alias.org_slug with at most one text bind in
- * *val (NULL: none): operators their organisation, bureau users their sector, analysts
- * all. M_EPERM for any other role. */
-int web_rows_clause(const struct web_req *r, const char *alias, char *cond, size_t cap,
-		    const char **val);
 
 /* Reports to download (page_reports.c) and scans started from the console (page_scans.c). */
 struct inv_org;

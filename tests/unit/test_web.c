@@ -329,31 +329,6 @@ static void test_web__org_filter_narrows_to_the_callers_rows(void **state)
 	web_req_release(&r);
 }
 
-static void test_web__rows_clause_binds_the_callers_org_or_sector(void **state)
-{
-	struct web_req r;
-	char cond[160];
-	const char *val = "x";
-
-	fake_req(&r, "GET", "/api/v1/findings", AUTH_ROLE_OPERATOR);
-	assert_int_equal(web_rows_clause(&r, "f", cond, sizeof(cond), &val), 0);
-	assert_string_equal(cond, "f.org_slug = ?");
-	assert_string_equal(val, "org-a");
-	r.who.role = AUTH_ROLE_BUREAU;
-	snprintf(r.who.sector, sizeof(r.who.sector), "railways");
-	assert_int_equal(web_rows_clause(&r, "x", cond, sizeof(cond), &val), 0);
-	assert_string_equal(cond, "x.org_slug IN (SELECT slug FROM orgs WHERE sector = ?)");
-	assert_string_equal(val, "railways");
-	r.who.role = AUTH_ROLE_ANALYST;
-	assert_int_equal(web_rows_clause(&r, "f", cond, sizeof(cond), &val), 0);
-	assert_null(val);
-	r.who.role = AUTH_ROLE_MEMBER;
-	assert_int_equal(web_rows_clause(&r, "f", cond, sizeof(cond), &val), M_EPERM);
-	r.who.role = AUTH_ROLE_ADMIN;
-	assert_int_equal(web_rows_clause(&r, "f", cond, sizeof(cond), &val), M_EPERM);
-	web_req_release(&r);
-}
-
 static int json(const char *body)
 {
 	cJSON *o = NULL;
@@ -540,7 +515,6 @@ int main(void)
 	    cmocka_unit_test(test_web__authorize_decides_from_the_table),
 	    cmocka_unit_test(test_web__alert_ack_routes_refuse_bureau_and_forged_link_posts),
 	    cmocka_unit_test(test_web__org_filter_narrows_to_the_callers_rows),
-	    cmocka_unit_test(test_web__rows_clause_binds_the_callers_org_or_sector),
 	    cmocka_unit_test(test_web__json_body_checked_against_fields),
 	    cmocka_unit_test(test_web__status_table_maps_library_codes),
 	    cmocka_unit_test(test_web__raw_request_parses_everything),
