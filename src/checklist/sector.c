@@ -220,7 +220,8 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 		m_free(ch);
 		return rc;
 	}
-	qsort(ch, nch, sizeof(*ch), cmp_id);
+	if (nch) /* ch is NULL when no set was chosen: qsort must not see it */
+		qsort(ch, nch, sizeof(*ch), cmp_id);
 	struct iid *ids = m_calloc(x->c->n_items ? x->c->n_items : 1, sizeof(*ids));
 	if (!ids) {
 		m_free(ch);
