@@ -207,10 +207,10 @@ int web_page_dashboard(struct web_req *r)
 			dash_put(key, at, r->out.ptr + start, r->out.len - start);
 	}
 	if (r->lang == WEB_LANG_EN)
-		web_out(r, "<p class=\"as-of\" id=\"as-of\">Counted at %s JST%R</p>",
-			web_jst(r, at), ttl ? " (refreshed at most every few seconds)" : "");
+		web_out(r, "<p class=\"as-of\" id=\"as-of\">Counted at %s%R</p>", web_jst(r, at),
+			ttl ? " (refreshed at most every few seconds)" : "");
 	else
-		web_out(r, "<p class=\"as-of\" id=\"as-of\">集計時刻 %s JST%R</p>", web_jst(r, at),
+		web_out(r, "<p class=\"as-of\" id=\"as-of\">集計時刻 %s%R</p>", web_jst(r, at),
 			ttl ? "（数秒ごとに更新）" : "");
 	/* Live, outside the cache: an acknowledgement shows at once. */
 	web_panel_alerts(r);
