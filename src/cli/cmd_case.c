@@ -127,7 +127,7 @@ static int case_list_cmd(struct cli *cl, int argc, char **argv)
 	if ((rc = ctx(cl, &c, actor, sizeof(actor))))
 		return rc;
 	merr_init(&e);
-	if ((rc = case_list(&c, org, state, &arr, &e)))
+	if ((rc = case_list(&c, &(struct case_filter){org, state, 0, 200}, &arr, &e)))
 		return cli_fail(cl, rc, &e);
 	if (cl->json)
 		return cli_print_json(arr);

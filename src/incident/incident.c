@@ -536,40 +536,37 @@ static void add_level(cJSON *o, const char *k, int level)
 	cJSON_AddNumberToObject(o, k, level);
 }
 
-int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e)
+/* The list's query. Each filter is an equality or range on a column of one of 0803's partial
+ * indexes (WHERE exercise_run IS NULL), which the planner walks newest first (id DESC) and
+ * leaves at the LIMIT: no sort of every match, no OFFSET (keyset: id < before), no per-row
+ * subquery (the org slug comes from one join by primary key). */
+static void list_sql(const struct inc_filter *f, struct buf *q)
 {
-	struct store_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray();
-	struct buf q;
-	int rc, k = 1;
-
-	*out = NULL;
-	if (!arr)
-		return merr_set(e, M_ENOMEM, "out of memory");
-	buf_init(&q, 4096);
-	/* incidents drive the join (CROSS JOIN) newest first, filters are checked row by row
-	 * (unary +: no filter index that would sort every match); one org's through its index */
-	buf_adds(&q, "SELECT i.id, o.slug, o.sector, i.title, i.type, i.state, i.level, "
-		     "i.level_kind, i.occurred_at, i.aware_at, i.versions, i.last_kind, "
-		     "i.next_due, i.updated_at FROM incidents i CROSS JOIN orgs o ON o.id = "
-		     "i.org_id WHERE +i.exercise_run IS NULL");
+	buf_adds(q, "SELECT i.id, o.slug, o.sector, i.title, i.type, i.state, i.level, "
+		    "i.level_kind, i.occurred_at, i.aware_at, i.versions, i.last_kind, "
+		    "i.next_due, i.updated_at FROM incidents i JOIN orgs o ON o.id = i.org_id "
+		    "WHERE i.exercise_run IS NULL");
 	if (f->org)
-		buf_adds(&q, " AND i.org_id = (SELECT id FROM orgs WHERE slug = ?)");
+		buf_adds(q, " AND i.org_id = (SELECT id FROM orgs WHERE slug = ?)");
 	if (f->sector)
-		buf_adds(&q, " AND +o.sector = ?");
+		buf_adds(q, " AND i.sector = ?");
 	if (f->state)
-		buf_adds(&q, " AND +i.state = ?");
+		buf_adds(q, " AND i.state = ?");
 	if (f->level >= 0)
-		buf_adds(&q, " AND +i.level = ?");
+		buf_adds(q, " AND i.level = ?");
 	if (f->overdue)
-		buf_adds(&q, " AND +i.next_due < ?");
-	buf_adds(&q, " ORDER BY i.id DESC LIMIT ? OFFSET ?");
-	if ((rc = store_prepare(c->s, buf_str(&q), &st, e))) {
-		buf_release(&q);
-		cJSON_Delete(arr);
-		return rc;
-	}
-	buf_release(&q);
+		buf_adds(q, " AND i.next_due IS NOT NULL AND i.next_due < ?");
+	if (f->before > 0)
+		buf_adds(q, " AND i.id < ?");
+	buf_adds(q, " ORDER BY i.id DESC LIMIT ?");
+	if (f->offset > 0)
+		buf_adds(q, " OFFSET ?");
+}
+
+static void list_bind(const struct inc_ctx *c, const struct inc_filter *f, struct store_stmt *st)
+{
+	int k = 1;
+
 	if (f->org)
 		stmt_bind_text(st, k++, f->org);
 	if (f->sector)
@@ -580,8 +577,63 @@ int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, s
 		stmt_bind_int64(st, k++, f->level);
 	if (f->overdue)
 		stmt_bind_int64(st, k++, c->now);
+	if (f->before > 0)
+		stmt_bind_int64(st, k++, f->before);
 	stmt_bind_int64(st, k++, f->limit > 0 ? f->limit : 100);
-	stmt_bind_int64(st, k++, f->offset);
+	if (f->offset > 0)
+		stmt_bind_int64(st, k++, f->offset);
+}
+
+int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan,
+		  struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct buf q, out;
+	int rc;
+
+	*plan = NULL;
+	buf_init(&q, 1024);
+	buf_adds(&q, "EXPLAIN QUERY PLAN ");
+	list_sql(f, &q);
+	rc = store_prepare(c->s, buf_str(&q), &st, e);
+	buf_release(&q);
+	if (rc)
+		return rc;
+	list_bind(c, f, st);
+	buf_init(&out, 256);
+	while ((rc = stmt_step(st, e)) == 1) {
+		buf_adds(&out, stmt_text(st, 3) ? stmt_text(st, 3) : "");
+		buf_adds(&out, "\n");
+	}
+	stmt_finalize(st);
+	if (rc < 0) {
+		buf_release(&out);
+		return rc;
+	}
+	*plan = m_strdup(buf_str(&out));
+	buf_release(&out);
+	return *plan ? 0 : merr_set(e, M_ENOMEM, "out of memory");
+}
+
+int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	cJSON *arr = cJSON_CreateArray();
+	struct buf q;
+	int rc;
+
+	*out = NULL;
+	if (!arr)
+		return merr_set(e, M_ENOMEM, "out of memory");
+	buf_init(&q, 1024);
+	list_sql(f, &q);
+	rc = store_prepare(c->s, buf_str(&q), &st, e);
+	buf_release(&q);
+	if (rc) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	list_bind(c, f, st);
 	while ((rc = stmt_step(st, e)) == 1) {
 		cJSON *o = cJSON_CreateObject();
 		int64_t due = stmt_int64(st, 12);

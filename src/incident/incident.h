@@ -92,10 +92,17 @@ struct inc_filter {
 	const char *state; /* open | closed */
 	int level;	   /* -1: any */
 	bool overdue;	   /* with a pending clock past its due time */
-	int64_t limit, offset;
+	int64_t limit;
+	int64_t before; /* keyset page: only ids below it (0: from the newest) */
+	int64_t offset; /* kept for old API callers; before is the way to page */
 };
-/* The incidents as a JSON array (newest first; exercise rows never). */
+/* The incidents as a JSON array (newest first; exercise rows never). Index-backed (0803): each
+ * filter walks a partial index newest first and stops at the limit. */
 int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e);
+/* The SQLite query plan of that list (EXPLAIN QUERY PLAN details, one per line; m_free it): the
+ * unit test asserts the indexes are used so the benchmark cannot regress quietly. */
+int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan,
+		  struct merr *e);
 /* What one reader may see of an incident. */
 struct inc_view {
 	const char *org;    /* only this org's incidents (operators); NULL: any */
@@ -196,8 +203,16 @@ struct case_update {
 	const char *org;		  /* set for an operator: must own the case */
 };
 int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u, struct merr *e);
-int case_list(const struct inc_ctx *c, const char *org, const char *state, cJSON **out,
-	      struct merr *e);
+struct case_filter {
+	const char *org;   /* slug (operators: their own); NULL: every org */
+	const char *state; /* NULL: any */
+	int64_t before;	   /* keyset page: ids below it (0: from the newest) */
+	int64_t limit;	   /* 0: 200 */
+};
+/* Cases newest first, index-backed (cases_org, 0803's cases_l_*), keyset-paged. */
+int case_list(const struct inc_ctx *c, const struct case_filter *f, cJSON **out, struct merr *e);
+int case_list_plan(const struct inc_ctx *c, const struct case_filter *f, char **plan,
+		   struct merr *e);
 int case_show(const struct inc_ctx *c, int64_t id, const char *org, bool internal, cJSON **out,
 	      struct merr *e);
 const char *case_state_ja(const char *state);

@@ -20,7 +20,8 @@ int web_api_incidents(struct web_req *r)
 	int rc;
 
 	if ((rc = web_inc_open(r, &w, false)) ||
-	    (rc = web_paging(r, 100, 1000, &f.limit, &f.offset)))
+	    (rc = web_paging(r, 100, 1000, &f.limit, &f.offset)) ||
+	    (rc = web_inc_before(r, &f.before)))
 		return rc;
 	if (state && state[0]) {
 		if (strcmp(state, "open") && strcmp(state, "closed"))
@@ -51,6 +52,7 @@ int web_api_incidents(struct web_req *r)
 	cJSON_AddItemToObject(o, "items", arr);
 	cJSON_AddNumberToObject(o, "limit", (double)f.limit);
 	cJSON_AddNumberToObject(o, "offset", (double)f.offset);
+	web_inc_next(o, arr, f.limit);
 	return web_json_reply(r, 200, o);
 }
 
@@ -140,18 +142,24 @@ int web_api_incident_stats(struct web_req *r)
 int web_api_cases(struct web_req *r)
 {
 	const char *state = web_kv_get(&r->query, "state");
+	struct case_filter f = {0};
 	struct web_inc w;
 	cJSON *arr = NULL, *o;
+	int64_t off;
 	int rc;
 
-	if ((rc = web_inc_open(r, &w, false)))
+	if ((rc = web_inc_open(r, &w, false)) || (rc = web_paging(r, 200, 1000, &f.limit, &off)) ||
+	    (rc = web_inc_before(r, &f.before)))
 		return rc;
 	if (state && state[0] && !case_state_ja(state))
 		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "state", "unknown state");
-	if ((rc = case_list(&w.c, w.v.org, state && state[0] ? state : NULL, &arr, &r->err)))
+	f.org = w.v.org;
+	f.state = state && state[0] ? state : NULL;
+	if ((rc = case_list(&w.c, &f, &arr, &r->err)))
 		return rc;
 	o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "items", arr);
+	web_inc_next(o, arr, f.limit);
 	return web_json_reply(r, 200, o);
 }
 

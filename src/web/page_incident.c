@@ -78,6 +78,32 @@ void web_inc_close(struct web_inc *w)
 	w->t = NULL;
 }
 
+int web_inc_before(struct web_req *r, int64_t *before)
+{
+	const char *v = web_kv_get(&r->query, "before");
+
+	*before = 0;
+	if (v && v[0] && (web_parse_uint(v, INT64_MAX / 10, before) || *before <= 0))
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "before",
+			       "before must be an incident or case id / 正の整数");
+	return 0;
+}
+
+void web_inc_next(cJSON *o, const cJSON *items, int64_t limit)
+{
+	const cJSON *last = NULL, *it;
+	int n = 0;
+
+	cJSON_ArrayForEach(it, items)
+	{
+		last = it;
+		n++;
+	}
+	if (last && n >= limit)
+		cJSON_AddNumberToObject(o, "next_before",
+					cJSON_GetObjectItem(last, "id")->valuedouble);
+}
+
 int web_inc_id(struct web_req *r, const char *name, int64_t *id)
 {
 	const char *v = web_kv_get(&r->params, name);
@@ -102,9 +128,10 @@ int web_page_incidents(struct web_req *r)
 	struct inc_filter f = {.level = -1, .limit = 200};
 	struct web_inc w;
 	cJSON *arr = NULL, *it;
-	int rc;
+	int64_t last = 0;
+	int rc, n = 0;
 
-	if ((rc = web_inc_open(r, &w, false)))
+	if ((rc = web_inc_open(r, &w, false)) || (rc = web_inc_before(r, &f.before)))
 		return rc;
 	if (state && state[0]) {
 		if (strcmp(state, "open") && strcmp(state, "closed"))
@@ -163,6 +190,8 @@ int web_page_incidents(struct web_req *r)
 		int64_t id = (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble;
 		int k = inc_kind_parse(js(it, "last_kind"));
 		bool overdue = cJSON_IsTrue(cJSON_GetObjectItem(it, "overdue"));
+		last = id;
+		n++;
 		web_out(
 		    r,
 		    "<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
@@ -179,6 +208,12 @@ int web_page_incidents(struct web_req *r)
 	if (!cJSON_GetArraySize(arr))
 		web_out(r, "<tr><td colspan=\"8\">%T</td></tr>", M_NONE);
 	web_out(r, "</tbody></table>");
+	if (n >= f.limit) /* keyset: the next page starts below the last id shown */
+		web_out(r,
+			"<p><a id=\"next-page\" href=\"/incidents?state=%s&amp;level=%s&amp;overdue=%s"
+			"&amp;org=%s&amp;before=%L\">%s</a></p>",
+			f.state ? f.state : "", lv ? lv : "", f.overdue ? "1" : "", org ? org : "",
+			last, L(r, "次のページ", "Next page"));
 	cJSON_Delete(arr);
 	arr = NULL;
 	/* the sector and bureau view: per quarter, sector, level and type */
@@ -1035,7 +1070,8 @@ int web_page_cases(struct web_req *r)
 		return rc;
 	if (state && state[0] && !case_state_ja(state))
 		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "state", "unknown state");
-	if ((rc = case_list(&w.c, w.v.org, state && state[0] ? state : NULL, &arr, &r->err)))
+	struct case_filter cf = {w.v.org, state && state[0] ? state : NULL, 0, 200};
+	if ((rc = web_inc_before(r, &cf.before)) || (rc = case_list(&w.c, &cf, &arr, &r->err)))
 		return rc;
 	web_page_begin(r, M_CASES);
 	if (r->who.role == AUTH_ROLE_OPERATOR) {

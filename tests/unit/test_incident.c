@@ -620,6 +620,86 @@ static void test_incident__cases_states_and_visibility(void **state)
 	fx_close(&f);
 }
 
+/* The lists of issue 15's benchmark are index-backed: each filter's plan walks one of 0803's
+ * indexes in id order (no temp B-tree sort of every match, no full scan), pages are keyset, and
+ * the copied sector follows an org that moves. */
+static void plan_uses(struct fx *f, const struct inc_filter *flt, const char *index)
+{
+	struct merr e;
+	char *plan = NULL;
+
+	merr_init(&e);
+	assert_int_equal(inc_list_plan(&f->c, flt, &plan, &e), 0);
+	if (!strstr(plan, index) || strstr(plan, "TEMP B-TREE"))
+		fail_msg("plan without %s or with a sort:\n%s", index, plan);
+	m_free(plan);
+}
+
+static void test_incident__lists_are_index_backed(void **state)
+{
+	struct fx f;
+	struct merr e;
+	cJSON *arr;
+	char *plan = NULL;
+	int64_t ids[5];
+
+	fx_open(&f, "lists.db");
+	for (int i = 0; i < 5; i++)
+		ids[i] = file_good(&f, good, i % 2 ? "b-air" : "a-rail");
+	plan_uses(&f, &(struct inc_filter){.state = "open", .level = 2}, "incidents_l_state_level");
+	plan_uses(&f, &(struct inc_filter){.state = "open", .level = -1}, "incidents_l_state");
+	plan_uses(&f, &(struct inc_filter){.level = 3}, "incidents_l_level");
+	plan_uses(&f, &(struct inc_filter){.level = -1, .overdue = true}, "incidents_l_due");
+	plan_uses(&f, &(struct inc_filter){.sector = "railways", .state = "open", .level = -1},
+		  "incidents_l_sector");
+	plan_uses(&f, &(struct inc_filter){.sector = "railways", .level = -1},
+		  "incidents_l_sector_all");
+	plan_uses(&f, &(struct inc_filter){.org = "a-rail", .level = -1}, "incidents_org");
+	plan_uses(&f, &(struct inc_filter){.level = -1, .before = 3}, "PRIMARY KEY");
+	merr_init(&e);
+	assert_int_equal(case_list_plan(&f.c, &(struct case_filter){.state = "received"}, &plan, &e),
+			 0);
+	assert_non_null(strstr(plan, "cases_l_state"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	m_free(plan);
+	assert_int_equal(
+	    case_list_plan(&f.c, &(struct case_filter){.org = "a-rail", .state = "received"}, &plan,
+			   &e),
+	    0);
+	assert_non_null(strstr(plan, "cases_l_org_state"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	m_free(plan);
+	/* keyset pages: two of five, then the next two below the last id, then the last one */
+	assert_int_equal(inc_list(&f.c, &(struct inc_filter){.level = -1, .limit = 2}, &arr, &e), 0);
+	assert_int_equal(cJSON_GetArraySize(arr), 2);
+	assert_int_equal((int64_t)cJSON_GetArrayItem(arr, 1)->child->valuedouble, ids[3]);
+	cJSON_Delete(arr);
+	assert_int_equal(
+	    inc_list(&f.c, &(struct inc_filter){.level = -1, .limit = 2, .before = ids[3]}, &arr, &e),
+	    0);
+	assert_int_equal((int64_t)cJSON_GetArrayItem(arr, 0)->child->valuedouble, ids[2]);
+	cJSON_Delete(arr);
+	assert_int_equal(
+	    inc_list(&f.c, &(struct inc_filter){.level = -1, .limit = 2, .before = ids[1]}, &arr, &e),
+	    0);
+	assert_int_equal(cJSON_GetArraySize(arr), 1);
+	cJSON_Delete(arr);
+	/* the sector follows the org: a bureau of the new sector sees its incidents */
+	assert_int_equal(q(f.s, "SELECT count(*) FROM incidents WHERE sector = 'railways'"), 3);
+	assert_int_equal(store_exec(f.s, "UPDATE orgs SET sector = 'ports' WHERE slug = 'a-rail'", &e),
+			 0);
+	assert_int_equal(
+	    inc_list(&f.c, &(struct inc_filter){.sector = "ports", .level = -1}, &arr, &e), 0);
+	assert_int_equal(cJSON_GetArraySize(arr), 3);
+	cJSON_Delete(arr);
+	assert_int_equal(
+	    inc_list(&f.c, &(struct inc_filter){.sector = "railways", .level = -1}, &arr, &e), 0);
+	assert_int_equal(cJSON_GetArraySize(arr), 0);
+	cJSON_Delete(arr);
+	fx_close(&f);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +716,7 @@ int main(void)
 	    cmocka_unit_test(test_incident__stix_leaves_out_stricter_iocs),
 	    cmocka_unit_test(test_incident__attachments_checked_and_scoped),
 	    cmocka_unit_test(test_incident__cases_states_and_visibility),
+	    cmocka_unit_test(test_incident__lists_are_index_backed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
