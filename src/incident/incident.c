@@ -584,8 +584,7 @@ static void list_bind(const struct inc_ctx *c, const struct inc_filter *f, struc
 		stmt_bind_int64(st, k++, f->offset);
 }
 
-int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan,
-		  struct merr *e)
+int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	struct buf q, out;

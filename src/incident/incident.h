@@ -14,6 +14,7 @@
 
 #include "base/chain.h"
 #include "base/err.h"
+#include "job/job.h"
 #include "store/store.h"
 
 /* ------------------------------------------------------------ the report file */
@@ -101,8 +102,7 @@ struct inc_filter {
 int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e);
 /* The SQLite query plan of that list (EXPLAIN QUERY PLAN details, one per line; m_free it): the
  * unit test asserts the indexes are used so the benchmark cannot regress quietly. */
-int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan,
-		  struct merr *e);
+int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan, struct merr *e);
 /* What one reader may see of an incident. */
 struct inc_view {
 	const char *org;    /* only this org's incidents (operators); NULL: any */
@@ -159,6 +159,17 @@ int inc_clock_met(const struct inc_ctx *c, int64_t id, const char *regime, const
  * (org "_cases"), one alert per case whose first response or resolution is past its SLA. */
 int inc_remind(const struct inc_ctx *c, const char *ack_base, long *reminders, long *overdue,
 	       struct merr *e);
+
+/* The reminder pass as a recurring job (remind_job.c): the job kinds a queue runs
+ * (inc_job_kinds: "incident.remind") and its recurring entry for period_s seconds (<= 0: the
+ * default, 300 s). The job runs inc_remind with the default regime table, then alert delivery
+ * when $MAMORI_SMTP_URL is set. */
+#define INC_REMIND_JOB "incident.remind"
+#define INC_REMIND_PERIOD 300
+struct job_kind;
+extern const struct job_kind inc_job_kinds[];
+extern const size_t inc_job_kinds_len;
+struct job_recurring inc_remind_recurring(int64_t period_s);
 
 /* ------------------------------------------------------------ NISC severity */
 

@@ -209,11 +209,12 @@ int web_page_incidents(struct web_req *r)
 		web_out(r, "<tr><td colspan=\"8\">%T</td></tr>", M_NONE);
 	web_out(r, "</tbody></table>");
 	if (n >= f.limit) /* keyset: the next page starts below the last id shown */
-		web_out(r,
-			"<p><a id=\"next-page\" href=\"/incidents?state=%s&amp;level=%s&amp;overdue=%s"
-			"&amp;org=%s&amp;before=%L\">%s</a></p>",
-			f.state ? f.state : "", lv ? lv : "", f.overdue ? "1" : "", org ? org : "",
-			last, L(r, "次のページ", "Next page"));
+		web_out(
+		    r,
+		    "<p><a id=\"next-page\" href=\"/incidents?state=%s&amp;level=%s&amp;overdue=%s"
+		    "&amp;org=%s&amp;before=%L\">%s</a></p>",
+		    f.state ? f.state : "", lv ? lv : "", f.overdue ? "1" : "", org ? org : "",
+		    last, L(r, "次のページ", "Next page"));
 	cJSON_Delete(arr);
 	arr = NULL;
 	/* the sector and bureau view: per quarter, sector, level and type */

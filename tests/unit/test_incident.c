@@ -657,37 +657,40 @@ static void test_incident__lists_are_index_backed(void **state)
 	plan_uses(&f, &(struct inc_filter){.org = "a-rail", .level = -1}, "incidents_org");
 	plan_uses(&f, &(struct inc_filter){.level = -1, .before = 3}, "PRIMARY KEY");
 	merr_init(&e);
-	assert_int_equal(case_list_plan(&f.c, &(struct case_filter){.state = "received"}, &plan, &e),
-			 0);
+	assert_int_equal(
+	    case_list_plan(&f.c, &(struct case_filter){.state = "received"}, &plan, &e), 0);
 	assert_non_null(strstr(plan, "cases_l_state"));
 	assert_null(strstr(plan, "TEMP B-TREE"));
 	m_free(plan);
-	assert_int_equal(
-	    case_list_plan(&f.c, &(struct case_filter){.org = "a-rail", .state = "received"}, &plan,
-			   &e),
-	    0);
+	assert_int_equal(case_list_plan(&f.c,
+					&(struct case_filter){.org = "a-rail", .state = "received"},
+					&plan, &e),
+			 0);
 	assert_non_null(strstr(plan, "cases_l_org_state"));
 	assert_null(strstr(plan, "TEMP B-TREE"));
 	m_free(plan);
 	/* keyset pages: two of five, then the next two below the last id, then the last one */
-	assert_int_equal(inc_list(&f.c, &(struct inc_filter){.level = -1, .limit = 2}, &arr, &e), 0);
+	assert_int_equal(inc_list(&f.c, &(struct inc_filter){.level = -1, .limit = 2}, &arr, &e),
+			 0);
 	assert_int_equal(cJSON_GetArraySize(arr), 2);
 	assert_int_equal((int64_t)cJSON_GetArrayItem(arr, 1)->child->valuedouble, ids[3]);
 	cJSON_Delete(arr);
-	assert_int_equal(
-	    inc_list(&f.c, &(struct inc_filter){.level = -1, .limit = 2, .before = ids[3]}, &arr, &e),
-	    0);
+	assert_int_equal(inc_list(&f.c,
+				  &(struct inc_filter){.level = -1, .limit = 2, .before = ids[3]},
+				  &arr, &e),
+			 0);
 	assert_int_equal((int64_t)cJSON_GetArrayItem(arr, 0)->child->valuedouble, ids[2]);
 	cJSON_Delete(arr);
-	assert_int_equal(
-	    inc_list(&f.c, &(struct inc_filter){.level = -1, .limit = 2, .before = ids[1]}, &arr, &e),
-	    0);
+	assert_int_equal(inc_list(&f.c,
+				  &(struct inc_filter){.level = -1, .limit = 2, .before = ids[1]},
+				  &arr, &e),
+			 0);
 	assert_int_equal(cJSON_GetArraySize(arr), 1);
 	cJSON_Delete(arr);
 	/* the sector follows the org: a bureau of the new sector sees its incidents */
 	assert_int_equal(q(f.s, "SELECT count(*) FROM incidents WHERE sector = 'railways'"), 3);
-	assert_int_equal(store_exec(f.s, "UPDATE orgs SET sector = 'ports' WHERE slug = 'a-rail'", &e),
-			 0);
+	assert_int_equal(
+	    store_exec(f.s, "UPDATE orgs SET sector = 'ports' WHERE slug = 'a-rail'", &e), 0);
 	assert_int_equal(
 	    inc_list(&f.c, &(struct inc_filter){.sector = "ports", .level = -1}, &arr, &e), 0);
 	assert_int_equal(cJSON_GetArraySize(arr), 3);
