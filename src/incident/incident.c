@@ -614,54 +614,141 @@ int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **pl
 	return *plan ? 0 : merr_set(e, M_ENOMEM, "out of memory");
 }
 
-int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e)
+int inc_list_each(const struct inc_ctx *c, const struct inc_filter *f, inc_row_fn fn, void *arg,
+		  struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray();
 	struct buf q;
+	int rc, stop = 0;
+
+	buf_init(&q, 1024);
+	list_sql(f, &q);
+	rc = store_prepare(c->s, buf_str(&q), &st, e);
+	buf_release(&q);
+	if (rc)
+		return rc;
+	list_bind(c, f, st);
+	while (!stop && (rc = stmt_step(st, e)) == 1) {
+		struct inc_row r = {
+		    .id = stmt_int64(st, 0),
+		    .org = stmt_text(st, 1),
+		    .sector = stmt_text(st, 2),
+		    .title = stmt_text(st, 3),
+		    .type = stmt_text(st, 4),
+		    .state = stmt_text(st, 5),
+		    .level = stmt_is_null(st, 6) ? -1 : (int)stmt_int64(st, 6),
+		    .level_kind = stmt_text(st, 7),
+		    .occurred_at = stmt_int64(st, 8),
+		    .aware_at = stmt_int64(st, 9),
+		    .versions = stmt_int64(st, 10),
+		    .last_kind = stmt_text(st, 11),
+		    .next_due = stmt_int64(st, 12),
+		    .updated_at = stmt_int64(st, 13),
+		};
+		r.overdue = r.next_due && r.next_due < c->now;
+		stop = fn(arg, &r);
+	}
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	return stop < 0 ? merr_set(e, M_ENOMEM, "out of memory") : 0;
+}
+
+static int row_cjson(void *arg, const struct inc_row *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return -1;
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	json_add_str(o, "org", r->org);
+	json_add_str(o, "sector", r->sector);
+	json_add_str(o, "title", r->title);
+	json_add_str(o, "type", r->type);
+	json_add_str(o, "type_ja", inc_type_ja(r->type));
+	json_add_str(o, "state", r->state);
+	add_level(o, "level", r->level);
+	json_add_str(o, "level_name", r->level < 0 ? NULL : inc_level_name(r->level));
+	json_add_str(o, "level_kind", r->level_kind);
+	json_add_time(o, "occurred_at", r->occurred_at);
+	json_add_time(o, "aware_at", r->aware_at);
+	cJSON_AddNumberToObject(o, "versions", (double)r->versions);
+	json_add_str(o, "last_kind", r->last_kind);
+	json_add_time(o, "next_due", r->next_due);
+	cJSON_AddBoolToObject(o, "overdue", r->overdue);
+	json_add_time(o, "updated_at", r->updated_at);
+	cJSON_AddItemToArray((cJSON *)arg, o);
+	return 0;
+}
+
+int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e)
+{
+	cJSON *arr = cJSON_CreateArray();
 	int rc;
 
 	*out = NULL;
 	if (!arr)
 		return merr_set(e, M_ENOMEM, "out of memory");
-	buf_init(&q, 1024);
-	list_sql(f, &q);
-	rc = store_prepare(c->s, buf_str(&q), &st, e);
-	buf_release(&q);
-	if (rc) {
-		cJSON_Delete(arr);
-		return rc;
-	}
-	list_bind(c, f, st);
-	while ((rc = stmt_step(st, e)) == 1) {
-		cJSON *o = cJSON_CreateObject();
-		int64_t due = stmt_int64(st, 12);
-		cJSON_AddNumberToObject(o, "id", (double)stmt_int64(st, 0));
-		json_add_str(o, "org", stmt_text(st, 1));
-		json_add_str(o, "sector", stmt_text(st, 2));
-		json_add_str(o, "title", stmt_text(st, 3));
-		json_add_str(o, "type", stmt_text(st, 4));
-		json_add_str(o, "type_ja", inc_type_ja(stmt_text(st, 4)));
-		json_add_str(o, "state", stmt_text(st, 5));
-		add_level(o, "level", stmt_is_null(st, 6) ? -1 : (int)stmt_int64(st, 6));
-		json_add_str(o, "level_name",
-			     stmt_is_null(st, 6) ? NULL : inc_level_name((int)stmt_int64(st, 6)));
-		json_add_str(o, "level_kind", stmt_text(st, 7));
-		json_add_time(o, "occurred_at", stmt_int64(st, 8));
-		json_add_time(o, "aware_at", stmt_int64(st, 9));
-		cJSON_AddNumberToObject(o, "versions", (double)stmt_int64(st, 10));
-		json_add_str(o, "last_kind", stmt_text(st, 11));
-		json_add_time(o, "next_due", due);
-		cJSON_AddBoolToObject(o, "overdue", due && due < c->now);
-		json_add_time(o, "updated_at", stmt_int64(st, 13));
-		cJSON_AddItemToArray(arr, o);
-	}
-	stmt_finalize(st);
-	if (rc < 0) {
+	if ((rc = inc_list_each(c, f, row_cjson, arr, e))) {
 		cJSON_Delete(arr);
 		return rc;
 	}
 	*out = arr;
+	return 0;
+}
+
+struct text_arg {
+	struct jw w;
+	int64_t n, last;
+};
+
+static int row_text(void *arg, const struct inc_row *r)
+{
+	struct text_arg *a = arg;
+	struct jw *w = &a->w;
+
+	if (a->n++ && !w->rc)
+		w->rc = buf_addc(w->b, ',');
+	a->last = r->id;
+	jw_obj_begin(w);
+	jw_int(w, "id", r->id);
+	jw_str(w, "org", r->org);
+	jw_str(w, "sector", r->sector);
+	jw_str(w, "title", r->title);
+	jw_str(w, "type", r->type);
+	jw_str(w, "type_ja", inc_type_ja(r->type));
+	jw_str(w, "state", r->state);
+	if (r->level < 0)
+		jw_null(w, "level");
+	else
+		jw_int(w, "level", r->level);
+	jw_str(w, "level_name", r->level < 0 ? NULL : inc_level_name(r->level));
+	jw_str(w, "level_kind", r->level_kind);
+	jw_time(w, "occurred_at", r->occurred_at);
+	jw_time(w, "aware_at", r->aware_at);
+	jw_int(w, "versions", r->versions);
+	jw_str(w, "last_kind", r->last_kind);
+	jw_time(w, "next_due", r->next_due);
+	jw_bool(w, "overdue", r->overdue);
+	jw_time(w, "updated_at", r->updated_at);
+	jw_obj_end(w);
+	return w->rc ? -1 : 0;
+}
+
+int inc_list_text(const struct inc_ctx *c, const struct inc_filter *f, struct buf *out, int64_t *n,
+		  int64_t *last_id, struct merr *e)
+{
+	struct text_arg a = {{out, 0, 0}, 0, 0};
+	int rc;
+
+	if (buf_addc(out, '['))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	if ((rc = inc_list_each(c, f, row_text, &a, e)))
+		return rc;
+	if (buf_addc(out, ']'))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	*n = a.n;
+	*last_id = a.last;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buf.h"
 #include "base/chain.h"
 #include "base/err.h"
 #include "job/job.h"
@@ -100,6 +101,23 @@ struct inc_filter {
 /* The incidents as a JSON array (newest first; exercise rows never). Index-backed (0803): each
  * filter walks a partial index newest first and stops at the limit. */
 int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e);
+/* The same rows one by one (the console page renders them without a JSON tree): the strings
+ * live until fn returns; fn returns 0 to go on, 1 to stop, -1 on failure (M_ENOMEM). */
+struct inc_row {
+	int64_t id;
+	const char *org, *sector, *title, *type, *state, *level_kind, *last_kind;
+	int level; /* -1: not assessed */
+	int64_t occurred_at, aware_at, next_due, updated_at, versions;
+	bool overdue;
+};
+typedef int (*inc_row_fn)(void *arg, const struct inc_row *r);
+int inc_list_each(const struct inc_ctx *c, const struct inc_filter *f, inc_row_fn fn, void *arg,
+		  struct merr *e);
+/* The same list as JSON text appended to out (an array, the same members as inc_list's): the
+ * API writes it straight into its reply. *n: rows, *last_id: the last row's id (the next
+ * keyset page's before). */
+int inc_list_text(const struct inc_ctx *c, const struct inc_filter *f, struct buf *out, int64_t *n,
+		  int64_t *last_id, struct merr *e);
 /* The SQLite query plan of that list (EXPLAIN QUERY PLAN details, one per line; m_free it): the
  * unit test asserts the indexes are used so the benchmark cannot regress quietly. */
 int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan, struct merr *e);
@@ -222,6 +240,9 @@ struct case_filter {
 };
 /* Cases newest first, index-backed (cases_org, 0803's cases_l_*), keyset-paged. */
 int case_list(const struct inc_ctx *c, const struct case_filter *f, cJSON **out, struct merr *e);
+/* The same as JSON text appended to out (the API's reply), as inc_list_text. */
+int case_list_text(const struct inc_ctx *c, const struct case_filter *f, struct buf *out,
+		   int64_t *n, int64_t *last_id, struct merr *e);
 int case_list_plan(const struct inc_ctx *c, const struct case_filter *f, char **plan,
 		   struct merr *e);
 int case_show(const struct inc_ctx *c, int64_t id, const char *org, bool internal, cJSON **out,

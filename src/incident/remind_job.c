@@ -26,7 +26,8 @@ static int remind_job(struct job_ctx *x, struct store *s, const cJSON *payload, 
 	(void)payload;
 	if ((rc = inc_regimes_load(inc_regimes_default_path(), &t, e)))
 		return rc;
-	struct inc_ctx c = {.s = s, .regimes = t, .actor = "job:incident.remind", .now = time_now()};
+	struct inc_ctx c = {
+	    .s = s, .regimes = t, .actor = "job:incident.remind", .now = time_now()};
 	rc = inc_remind(&c, console && *console ? console : NULL, &rem, &od, e);
 	inc_regimes_free(t);
 	if (rc)
@@ -46,10 +47,11 @@ static int remind_job(struct job_ctx *x, struct store *s, const cJSON *payload, 
 		if ((rc = alert_deliver(s, &conf, time_now(), &st, e)))
 			return rc;
 	}
-	snprintf(note, sizeof(note),
-		 "リマインダ %ld 件、期限超過 %ld 件、配信 %ld 件 / %ld reminders, %ld overdue, %ld "
-		 "delivered",
-		 rem, od, st.delivered, rem, od, st.delivered);
+	snprintf(
+	    note, sizeof(note),
+	    "リマインダ %ld 件、期限超過 %ld 件、配信 %ld 件 / %ld reminders, %ld overdue, %ld "
+	    "delivered",
+	    rem, od, st.delivered, rem, od, st.delivered);
 	job_note(x, note);
 	return 0;
 }

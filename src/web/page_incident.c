@@ -121,6 +121,34 @@ static const char *type_label(struct web_req *r, const char *type)
 
 /* ---------------------------------------------------------------- list */
 
+struct page_rows {
+	struct web_req *r;
+	int64_t n, last;
+};
+
+/* One row of the incidents table, straight from the list (no JSON tree). */
+static int page_row(void *arg, const struct inc_row *x)
+{
+	struct page_rows *p = arg;
+	struct web_req *r = p->r;
+	int k = inc_kind_parse(x->last_kind ? x->last_kind : "");
+
+	p->n++;
+	p->last = x->id;
+	web_out(r,
+		"<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
+		"<td>%s</td><td>%s</td><td class=\"%s\">%s%s</td><td><a "
+		"href=\"/incidents/%L\">%s</a></td></tr>",
+		x->id, x->id, x->org ? x->org : "", type_label(r, x->type ? x->type : ""),
+		x->level >= 0 ? inc_level_name(x->level) : L(r, "未評価", "not assessed"),
+		x->state && !strcmp(x->state, "open") ? L(r, "対応中", "open")
+						      : L(r, "終了", "closed"),
+		k >= 0 ? inc_kind_ja((enum inc_kind)k) : "", x->overdue ? "warn" : "",
+		web_jst(r, x->next_due), x->overdue ? L(r, " (超過)", " (overdue)") : "", x->id,
+		x->title ? x->title : "");
+	return 0;
+}
+
 int web_page_incidents(struct web_req *r)
 {
 	const char *state = web_kv_get(&r->query, "state"), *lv = web_kv_get(&r->query, "level");
@@ -147,8 +175,6 @@ int web_page_incidents(struct web_req *r)
 	f.overdue = od && !strcmp(od, "1");
 	f.org = w.v.org ? w.v.org : (org && org[0] ? org : NULL);
 	f.sector = w.v.sector;
-	if ((rc = inc_list(&w.c, &f, &arr, &r->err)))
-		return rc;
 	web_page_begin(r, M_INCIDENTS);
 	if (r->who.role == AUTH_ROLE_OPERATOR)
 		web_out(r,
@@ -185,27 +211,12 @@ int web_page_incidents(struct web_req *r)
 		M_NAME, L(r, "種類", "Type"), L(r, "深刻度", "Level"), L(r, "状態", "State"),
 		L(r, "最新の報告", "Latest report"), L(r, "次の報告期限", "Next due"),
 		L(r, "件名", "Title"));
-	cJSON_ArrayForEach(it, arr)
-	{
-		int64_t id = (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble;
-		int k = inc_kind_parse(js(it, "last_kind"));
-		bool overdue = cJSON_IsTrue(cJSON_GetObjectItem(it, "overdue"));
-		last = id;
-		n++;
-		web_out(
-		    r,
-		    "<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
-		    "<td>%s</td><td>%s</td><td class=\"%s\">%s%s</td><td><a "
-		    "href=\"/incidents/%L\">%s</a></td></tr>",
-		    id, id, js(it, "org"), type_label(r, js(it, "type")),
-		    js(it, "level_name")[0] ? js(it, "level_name") : L(r, "未評価", "not assessed"),
-		    !strcmp(js(it, "state"), "open") ? L(r, "対応中", "open")
-						     : L(r, "終了", "closed"),
-		    k >= 0 ? inc_kind_ja((enum inc_kind)k) : "", overdue ? "warn" : "",
-		    web_jst(r, jtime(it, "next_due")), overdue ? L(r, " (超過)", " (overdue)") : "",
-		    id, js(it, "title"));
-	}
-	if (!cJSON_GetArraySize(arr))
+	struct page_rows pr = {r, 0, 0};
+	if ((rc = inc_list_each(&w.c, &f, page_row, &pr, &r->err)))
+		return rc;
+	n = pr.n;
+	last = pr.last;
+	if (!n)
 		web_out(r, "<tr><td colspan=\"8\">%T</td></tr>", M_NONE);
 	web_out(r, "</tbody></table>");
 	if (n >= f.limit) /* keyset: the next page starts below the last id shown */

@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "base/buf.h"
 #include "base/chain.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "incident/incident.h"
+#include "incident/incident_int.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -620,6 +622,27 @@ static void test_incident__cases_states_and_visibility(void **state)
 	fx_close(&f);
 }
 
+/* The list writer's date arithmetic agrees with the time module over leap days and centuries. */
+static void test_incident__list_times_match_time_fmt(void **state)
+{
+	struct buf b;
+	char want[TIME_STR_MAX + 8], ts[TIME_STR_MAX];
+	int64_t t;
+
+	buf_init(&b, 4096);
+	for (t = -86400LL * 366; t < 4102444800LL; t += 86400LL * 17 + 3607) {
+		struct jw w = {&b, 0, 0};
+		buf_reset(&b);
+		jw_time(&w, "t", t ? t : 1);
+		time_fmt_utc(t ? t : 1, ts);
+		snprintf(want, sizeof(want), "\"t\":\"%s\"", ts);
+		if (strcmp(buf_str(&b), want))
+			fail_msg("%lld: %s, want %s", (long long)t, buf_str(&b), want);
+	}
+	buf_release(&b);
+	(void)state;
+}
+
 /* The lists of issue 15's benchmark are index-backed: each filter's plan walks one of 0803's
  * indexes in id order (no temp B-tree sort of every match, no full scan), pages are keyset, and
  * the copied sector follows an org that moves. */
@@ -687,6 +710,48 @@ static void test_incident__lists_are_index_backed(void **state)
 			 0);
 	assert_int_equal(cJSON_GetArraySize(arr), 1);
 	cJSON_Delete(arr);
+	/* the API's text rows are the same JSON as the tree inc_list builds */
+	{
+		struct buf b;
+		int64_t n = 0, last = 0;
+		cJSON *parsed;
+		struct inc_filter all = {.level = -1, .limit = 10};
+		buf_init(&b, 1 << 20);
+		f.c.now += 86400 * 3; /* some clocks overdue */
+		assert_int_equal(inc_list_text(&f.c, &all, &b, &n, &last, &e), 0);
+		assert_int_equal(inc_list(&f.c, &all, &arr, &e), 0);
+		assert_int_equal(n, 5);
+		assert_int_equal(last, ids[0]);
+		parsed = cJSON_Parse(buf_str(&b));
+		assert_non_null(parsed);
+		assert_true(cJSON_Compare(parsed, arr, true));
+		cJSON_Delete(parsed);
+		cJSON_Delete(arr);
+		buf_reset(&b);
+		assert_int_equal(case_open(&f.c,
+					   &(struct case_open){.org = "a-rail",
+							       .kind = "rush",
+							       .title = "x \"<y>\"\n",
+							       .sla_path = DATA "/case_sla.yaml"},
+					   &last, &e),
+				 M_EINVAL); /* one line only */
+		assert_int_equal(case_open(&f.c,
+					   &(struct case_open){.org = "a-rail",
+							       .kind = "rush",
+							       .title = "x \"<y>\\",
+							       .sla_path = DATA "/case_sla.yaml"},
+					   &last, &e),
+				 0);
+		assert_int_equal(case_list_text(&f.c, &(struct case_filter){0}, &b, &n, &last, &e),
+				 0);
+		assert_int_equal(case_list(&f.c, &(struct case_filter){0}, &arr, &e), 0);
+		parsed = cJSON_Parse(buf_str(&b));
+		assert_non_null(parsed);
+		assert_true(cJSON_Compare(parsed, arr, true));
+		cJSON_Delete(parsed);
+		cJSON_Delete(arr);
+		buf_release(&b);
+	}
 	/* the sector follows the org: a bureau of the new sector sees its incidents */
 	assert_int_equal(q(f.s, "SELECT count(*) FROM incidents WHERE sector = 'railways'"), 3);
 	assert_int_equal(
@@ -720,6 +785,7 @@ int main(void)
 	    cmocka_unit_test(test_incident__attachments_checked_and_scoped),
 	    cmocka_unit_test(test_incident__cases_states_and_visibility),
 	    cmocka_unit_test(test_incident__lists_are_index_backed),
+	    cmocka_unit_test(test_incident__list_times_match_time_fmt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
