@@ -265,6 +265,14 @@ int inc_events_verify(struct store *s, struct chain_verify *r, struct merr *e);
  * left out. v (NULL: all) limits which incident may be exported. Returns a new bundle. */
 int inc_stix(const struct inc_ctx *c, int64_t id, const struct inc_view *v, const char *tlp,
 	     cJSON **out, struct merr *e);
+/* Publishes that bundle into the sharing collection named by alias or id (share module's
+ * share_import): who (NULL: the CLI, any collection) must be allowed to write it (M_EPERM);
+ * M_ENOTFOUND for no such collection; the incident's timeline and the audit log record it.
+ * *n_objects gets the objects stored (existing identical versions count). */
+struct share_who;
+int inc_stix_publish(const struct inc_ctx *c, int64_t id, const struct inc_view *v, const char *tlp,
+		     const char *collection, const struct share_who *who, size_t *n_objects,
+		     struct merr *e);
 /* Incidents per (quarter, sector, level, type), for the sector and bureau views; sector NULL:
  * every sector. */
 int inc_stats(const struct inc_ctx *c, const char *sector, cJSON **out, struct merr *e);

@@ -808,8 +808,29 @@ int web_page_incident(struct web_req *r)
 		web_out(r, "</form><script src=\"/static/incident.js\" defer></script>");
 		web_out(r,
 			"<p><a href=\"/incidents/%L/stix?tlp=amber\" download>STIX 2.1 "
-			"(TLP:AMBER)</a></p>",
-			id);
+			"(TLP:AMBER)</a> <a id=\"incident-pdf\" href=\"/incidents/%L/pdf\" "
+			"download>%s</a></p>",
+			id, id, L(r, "報告書 (PDF)", "Report (PDF)"));
+	}
+	if (r->who.role == AUTH_ROLE_ANALYST) {
+		const char *pub = web_kv_get(&r->query, "published");
+		if (pub && pub[0])
+			web_out(
+			    r, "<p class=\"ok\" id=\"published\" role=\"status\">%s (%s)</p>",
+			    L(r, "共有コレクションに公開しました", "Published to the collection"),
+			    pub);
+		web_out(
+		    r,
+		    "<form method=\"post\" action=\"/incidents/%L/publish\" id=\"publish-form\">"
+		    "<label>%s <input name=\"collection\" required size=\"16\"></label> "
+		    "<label>TLP <select name=\"tlp\"><option value=\"clear\">TLP:CLEAR</option>"
+		    "<option value=\"green\">TLP:GREEN</option><option value=\"amber\" "
+		    "selected>TLP:AMBER</option><option value=\"amber+strict\">TLP:AMBER+STRICT"
+		    "</option><option value=\"red\">TLP:RED</option></select></label> ",
+		    id, L(r, "共有コレクション", "Sharing collection"));
+		web_csrf_field(r);
+		web_out(r, "<button type=\"submit\">%s</button></form>",
+			L(r, "STIX を共有コレクションに公開", "Publish STIX to the collection"));
 	}
 	if (r->who.role == AUTH_ROLE_OPERATOR && strcmp(js(o, "state"), "closed"))
 		web_out(r,

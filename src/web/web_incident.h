@@ -32,6 +32,8 @@ int web_post_incident_message(struct web_req *r);
 int web_post_incident_regimes(struct web_req *r);
 int web_post_incident_clock(struct web_req *r);
 int web_get_incident_stix(struct web_req *r);
+int web_get_incident_pdf(struct web_req *r);
+int web_post_incident_publish(struct web_req *r);
 int web_get_incident_attachment(struct web_req *r);
 int web_page_cases(struct web_req *r);
 int web_post_cases(struct web_req *r);
