@@ -10,9 +10,9 @@
 #include "incident/incident_int.h"
 #include "share/share.h"
 
-int inc_stix_publish(const struct inc_ctx *c, int64_t id, const struct inc_view *v,
-		     const char *tlp, const char *collection, const struct share_who *who,
-		     size_t *n_objects, struct merr *e)
+int inc_stix_publish(const struct inc_ctx *c, int64_t id, const struct inc_view *v, const char *tlp,
+		     const char *collection, const struct share_who *who, size_t *n_objects,
+		     struct merr *e)
 {
 	struct share_collection coll;
 	struct share_import_result res;
@@ -22,8 +22,9 @@ int inc_stix_publish(const struct inc_ctx *c, int64_t id, const struct inc_view 
 
 	*n_objects = 0;
 	if (!collection || !*collection)
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "collection",
-			       "a collection alias is needed / 共有先コレクションを指定してください");
+		return merr_at(
+		    e, M_EINVAL, NULL, -1, -1, "collection",
+		    "a collection alias is needed / 共有先コレクションを指定してください");
 	if ((rc = share_collection_get(c->s, collection, &coll, e)))
 		return rc == M_ENOTFOUND
 			   ? merr_at(e, M_ENOTFOUND, NULL, -1, -1, "collection",
@@ -49,9 +50,9 @@ int inc_stix_publish(const struct inc_ctx *c, int64_t id, const struct inc_view 
 	if (res.n_failed) {
 		for (size_t i = 0; i < res.n; i++)
 			if (!res.items[i].ok) {
-				rc = merr_at(e, M_EINVAL, NULL, -1, -1, "stix", "%s: %s",
-					     res.items[i].id,
-					     res.items[i].message ? res.items[i].message : "refused");
+				rc = merr_at(
+				    e, M_EINVAL, NULL, -1, -1, "stix", "%s: %s", res.items[i].id,
+				    res.items[i].message ? res.items[i].message : "refused");
 				break;
 			}
 		share_import_result_free(&res);

@@ -30,12 +30,12 @@ int web_get_incident_pdf(struct web_req *r)
 		return rc;
 	if (!mkdtemp(dir))
 		return merr_set(&r->err, M_EIO, "temporary folder");
-	rc = report_incident_view(r->s, id, &w.v,
-				  &(struct report_opts){.lang = r->lang == WEB_LANG_EN ? REPORT_EN
-										 : REPORT_JA,
-							.out_dir = dir,
-							.now = r->now},
-				  &r->err);
+	rc = report_incident_view(
+	    r->s, id, &w.v,
+	    &(struct report_opts){.lang = r->lang == WEB_LANG_EN ? REPORT_EN : REPORT_JA,
+				  .out_dir = dir,
+				  .now = r->now},
+	    &r->err);
 	if (rc == 0) {
 		snprintf(path, sizeof(path), "%s/incident-%lld.pdf", dir, (long long)id);
 		buf_reset(&r->out);
@@ -58,8 +58,8 @@ int web_get_incident_pdf(struct web_req *r)
 	if (rc)
 		return rc;
 	r->ctype = "application/pdf";
-	snprintf(r->disposition, sizeof(r->disposition), "attachment; filename=\"incident-%lld.pdf\"",
-		 (long long)id);
+	snprintf(r->disposition, sizeof(r->disposition),
+		 "attachment; filename=\"incident-%lld.pdf\"", (long long)id);
 	return 0;
 }
 

@@ -119,6 +119,9 @@ EXPECTED = {
     "POST /incidents/{id}/clocks": {"analyst"},
     "GET /incidents/{id}/stix": {"analyst", "operator"},
     "GET /incidents/{id}/attachments/{n}": {"analyst", "operator"},
+    # incident outputs (issue 15): the report PDF in the caller's view, STIX into a collection
+    "GET /incidents/{id}/pdf": {"analyst", "operator"},
+    "POST /incidents/{id}/publish": {"analyst"},
     "GET /cases": {"analyst", "operator"},
     "POST /cases": {"operator"},
     "GET /cases/{id}": {"analyst", "operator"},
@@ -204,8 +207,11 @@ class Server:
         self.tls = "--tls-cert" in extra
         self.port_file = os.path.join(tmp, "port-%d" % time.monotonic_ns())
         self.log = open(os.path.join(tmp, "serve.log"), "ab")
+        # --remind-every 0: the incident reminder pass (incident_remind_serve.sh tests it) would
+        # add overdue alerts to the alert counts checked here
         self.proc = subprocess.Popen([M, "--db", db, "serve", "--listen", "127.0.0.1:0",
-                                      "--threads", "2", "--port-file", self.port_file, *extra],
+                                      "--threads", "2", "--port-file", self.port_file,
+                                      "--remind-every", "0", *extra],
                                      stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -359,6 +365,8 @@ def seed_incidents(db, tmp):
         out = run("--db", db, "--json", "case", "open", org, "--kind", "consult", "--title",
                   "%s の相談" % org, "--message", "secret-%s" % org)
         CASE_IDS[org] = json.loads(out)["id"]
+    run("--db", db, "share", "collection", "add", "inc-matrix", "--title", "incident matrix",
+        "--tlp", "amber")
     c = sqlite3.connect(db)
     for org in INC_IDS:
         ATTACH_IDS[org] = c.execute(
@@ -681,6 +689,9 @@ def matrix():
                         body = {"csrf": csrfs[role] or "", "regimes": "ministry,mlit,nis2"}
                     elif pattern == "/incidents/{id}/clocks":
                         body = {"csrf": csrfs[role] or "", "clock": "ministry/followup"}
+                    elif pattern == "/incidents/{id}/publish":
+                        body = {"csrf": csrfs[role] or "", "collection": "inc-matrix",
+                                "tlp": "green"}
                     elif pattern == "/cases":
                         body = {"csrf": csrfs[role] or "", "kind": "consult",
                                 "title": "matrix %d" % n}
