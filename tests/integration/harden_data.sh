@@ -152,6 +152,11 @@ for f in count empty date numid big utf8; do
 done
 check "2 the CVE of the bad record keeps its row" '[ "$(q "$DB" "SELECT count(*) FROM kev WHERE cve_id = '"'$cve10'"'")" = 1 ]'
 check "1 the refusal is in feed_errors" '[ "$(q "$DB" "SELECT count(*) FROM feed_errors WHERE message LIKE '"'%count%'"'")" -ge 1 ]'
+# A '}' where an element belongs (found by fuzz_split): the splitter returned an empty
+# record for ever and the import never ended.
+python3 -c 'import sys; t = open(sys.argv[1]).read(); i = t.index("\"vulnerabilities\": [") + 20; open(sys.argv[2], "w").write(t[:i] + " }, " + t[i:])' "$KEV" "$T/brace.json"
+run timeout 60 "$M" --db "$DB" feeds import "$T/brace.json"
+check "1 KEV with a stray '}' in its array: refused at once (exit 3, not a hang), catalog unchanged" '[ $rc -eq 3 ] && cat "$T/out" "$T/err" | grep -q "brace.json:6: expected a value" && [ "$(kevsum)" = "$sum0" ]'
 mkkev omit.json 'del v[5]; d["count"] -= 1'
 run "$M" --db "$DB" --json feeds import "$T/omit.json"
 check "1 a valid catalog that omits an entry removes it (and only it)" '[ $rc -eq 0 ] && [ "$(q "$DB" "SELECT count(*) FROM kev")" = $((n0 - 1)) ]'
