@@ -30,32 +30,13 @@ int inc_audit(const struct inc_ctx *c, const char *action, const char *object, c
 
 /* ------------------------------------------------------------ timeline chain */
 
-static void i64s(char out[24], int64_t v)
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
-static int event_hash(struct chain_ctx *cc, const char *prev, int64_t id, int64_t inc, int64_t cas,
-		      int64_t at, const char *actor, const char *kind, const char *vis,
-		      const char *detail, char out[CHAIN_HEX])
-{
-	char a[24], b[24], d[24], t[24];
-	const char *f[8];
-
-	i64s(a, id);
-	i64s(b, inc);
-	i64s(d, cas);
-	i64s(t, at);
-	f[0] = a;
-	f[1] = b;
-	f[2] = d;
-	f[3] = t;
-	f[4] = actor;
-	f[5] = kind;
-	f[6] = vis;
-	f[7] = detail;
-	return chain_hash(cc, prev, f, 8, out);
-}
+/* The chained fields of one timeline row, in order: id, incident, case, at, actor, kind,
+ * visibility, detail (an absent incident or case is 0). */
+#define EVENT_FIELDS(id, inc, cas, at, actor, kind, vis, detail)                                 \
+	{                                                                                        \
+		CHAIN_INT(id), CHAIN_INT(inc), CHAIN_INT(cas), CHAIN_INT(at), CHAIN_TEXT(actor), \
+		    CHAIN_TEXT(kind), CHAIN_TEXT(vis), CHAIN_TEXT(detail)                        \
+	}
 
 int inc_event(const struct inc_ctx *c, int64_t incident_id, int64_t case_id, const char *kind,
 	      bool internal, const char *detail, struct merr *e)
@@ -78,9 +59,12 @@ int inc_event(const struct inc_ctx *c, int64_t incident_id, int64_t case_id, con
 	stmt_finalize(st);
 	if (rc < 0)
 		goto fail;
-	if ((rc = event_hash(NULL, prev, id, incident_id, case_id, c->now, c->actor, kind, vis,
-			     detail, h)))
-		goto fail;
+	{
+		const struct chain_field f[] =
+		    EVENT_FIELDS(id, incident_id, case_id, c->now, c->actor, kind, vis, detail);
+		if ((rc = chain_hash_row(NULL, prev, f, ARRAY_SIZE(f), h)))
+			goto fail;
+	}
 	if ((rc = store_prepare(
 		 c->s,
 		 "INSERT INTO incident_events (id, incident_id, case_id, at, actor, "
@@ -117,46 +101,28 @@ fail:
 int inc_events_verify(struct store *s, struct chain_verify *r, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	struct chain_ctx *cc = chain_ctx_new();
-	char prev[CHAIN_HEX] = CHAIN_GENESIS, h[CHAIN_HEX];
+	struct chain_walk w;
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	if (!cc)
+	if (chain_walk_begin(&w, r, false))
 		return merr_set(e, M_ENOMEM, "out of memory");
 	if ((rc = store_prepare(s,
 				"SELECT id, incident_id, case_id, at, actor, kind, visibility, "
 				"detail, prev_hash, hash FROM incident_events ORDER BY id",
 				&st, e))) {
-		chain_ctx_free(cc);
+		chain_walk_end(&w);
 		return rc;
 	}
 	while ((rc = stmt_step(st, e)) == 1) {
-		int64_t id = stmt_int64(st, 0);
-		const char *ph = stmt_text(st, 8), *hh = stmt_text(st, 9);
-
-		r->rows++;
-		if (!ph || strcmp(ph, prev)) {
-			r->broken_id = id;
-			snprintf(
-			    r->why, sizeof(r->why),
-			    "prev_hash does not match the previous row / 前の行のハッシュと不一致");
+		const struct chain_field f[] = EVENT_FIELDS(
+		    stmt_int64(st, 0), stmt_int64(st, 1), stmt_int64(st, 2), stmt_int64(st, 3),
+		    stmt_text(st, 4), stmt_text(st, 5), stmt_text(st, 6), stmt_text(st, 7));
+		if ((rc = chain_walk_row(&w, stmt_int64(st, 0), stmt_text(st, 8), stmt_text(st, 9),
+					 f, ARRAY_SIZE(f))) != 1)
 			break;
-		}
-		if ((rc = event_hash(cc, prev, id, stmt_int64(st, 1), stmt_int64(st, 2),
-				     stmt_int64(st, 3), stmt_text(st, 4), stmt_text(st, 5),
-				     stmt_text(st, 6), stmt_text(st, 7), h)))
-			break;
-		if (!hh || strcmp(h, hh)) {
-			r->broken_id = id;
-			snprintf(r->why, sizeof(r->why),
-				 "content does not match its hash / 内容がハッシュと不一致");
-			break;
-		}
-		memcpy(prev, h, sizeof(prev));
 	}
 	stmt_finalize(st);
-	chain_ctx_free(cc);
+	chain_walk_end(&w);
 	return rc < 0 ? rc : 0;
 }
 

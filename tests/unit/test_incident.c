@@ -622,6 +622,46 @@ static void test_incident__cases_states_and_visibility(void **state)
 	fx_close(&f);
 }
 
+/* The one row helper both chains use: integers hash as their decimal text; the walk names the
+ * first broken row, an unsealed row before a sealed one, and a bad link. */
+static void test_incident__chain_row_helper_and_walk(void **state)
+{
+	const char *txt[] = {"-42", "9007199254740993", NULL, "x"};
+	const struct chain_field f[] = {CHAIN_INT(-42), CHAIN_INT(9007199254740993LL),
+					CHAIN_TEXT(NULL), CHAIN_TEXT("x")};
+	char a[CHAIN_HEX], b[CHAIN_HEX], h1[CHAIN_HEX], h2[CHAIN_HEX];
+	struct chain_verify r;
+	struct chain_walk w;
+
+	assert_int_equal(chain_hash(NULL, CHAIN_GENESIS, txt, 4, a), 0);
+	assert_int_equal(chain_hash_row(NULL, CHAIN_GENESIS, f, 4, b), 0);
+	assert_string_equal(a, b);
+	/* a good chain of two rows, then a row whose link is wrong */
+	assert_int_equal(chain_hash_row(NULL, CHAIN_GENESIS, f, 1, h1), 0);
+	assert_int_equal(chain_hash_row(NULL, h1, f, 2, h2), 0);
+	assert_int_equal(chain_walk_begin(&w, &r, false), 0);
+	assert_int_equal(chain_walk_row(&w, 1, CHAIN_GENESIS, h1, f, 1), 1);
+	assert_int_equal(chain_walk_row(&w, 2, h1, h2, f, 2), 1);
+	assert_int_equal(chain_walk_row(&w, 3, h1, h2, f, 2), 0);
+	assert_int_equal(r.broken_id, 3);
+	assert_non_null(strstr(r.why, "prev_hash"));
+	chain_walk_end(&w);
+	/* edited content */
+	assert_int_equal(chain_walk_begin(&w, &r, false), 0);
+	assert_int_equal(chain_walk_row(&w, 1, CHAIN_GENESIS, h1, f + 1, 1), 0);
+	assert_non_null(strstr(r.why, "content"));
+	chain_walk_end(&w);
+	/* unsealed rows may trail, not come before a sealed one */
+	assert_int_equal(chain_walk_begin(&w, &r, true), 0);
+	assert_int_equal(chain_walk_row(&w, 1, CHAIN_GENESIS, h1, f, 1), 1);
+	assert_int_equal(chain_walk_row(&w, 2, NULL, NULL, f, 1), 1);
+	assert_int_equal(r.unsealed, 1);
+	assert_int_equal(chain_walk_row(&w, 3, h1, h2, f, 2), 0);
+	assert_int_equal(r.broken_id, 2);
+	chain_walk_end(&w);
+	(void)state;
+}
+
 /* The list writer's date arithmetic agrees with the time module over leap days and centuries. */
 static void test_incident__list_times_match_time_fmt(void **state)
 {
@@ -786,6 +826,7 @@ int main(void)
 	    cmocka_unit_test(test_incident__cases_states_and_visibility),
 	    cmocka_unit_test(test_incident__lists_are_index_backed),
 	    cmocka_unit_test(test_incident__list_times_match_time_fmt),
+	    cmocka_unit_test(test_incident__chain_row_helper_and_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
