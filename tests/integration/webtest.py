@@ -1067,7 +1067,8 @@ def incident_checks(srv, jars, token):
     for path in ["/incidents/%d" % bi, "/api/v1/incidents/%d" % bi, "/incidents/%d/stix" % bi,
                  "/incidents/%d/attachments/%d" % (bi, ba), "/incidents/%d/attachments/%d" % (ki, ba),
                  "/cases/%d" % bc, "/api/v1/cases/%d" % bc, "/incidents/0%d" % bi,
-                 "/incidents/%d%%20" % bi, "/incidents/abc", "/incidents/-1"]:
+                 "/incidents/%d%%20" % bi, "/incidents/abc", "/incidents/-1",
+                 "/incidents/%d/pdf" % bi]:
         r = srv.request("GET", path, cookie=op)
         check(r.status == 404 and "関西".encode() not in r.body and b"secret-kansai" not in r.body,
               "operator A reading %s: %d" % (path, r.status))
@@ -1082,6 +1083,20 @@ def incident_checks(srv, jars, token):
                     headers={"Content-Type": "application/octet-stream", "X-CSRF-Token": csrf},
                     cookie=op)
     check(r.status == 404, "operator A attaching to B: %d" % r.status)
+    # keyset pages (issue 15): a full page names the next one; a bad cursor is a 400
+    r = srv.request("GET", "/api/v1/incidents?limit=1", cookie=ana)
+    nb = r.json().get("next_before")
+    check(r.status == 200 and nb == r.json()["items"][0]["id"], "keyset: next_before %s" % nb)
+    r2 = srv.request("GET", "/api/v1/incidents?limit=1&before=%d" % nb, cookie=ana)
+    check(r2.status == 200 and all(i["id"] < nb for i in r2.json()["items"]),
+          "keyset: the next page is below %s" % nb)
+    for bad in ["abc", "0", "-1", "1x"]:
+        r = srv.request("GET", "/api/v1/incidents?before=" + bad, cookie=ana)
+        check(r.status == 400 and b"before" in r.body, "before=%s refused: %d" % (bad, r.status))
+    r = srv.request("GET", "/incidents/%d/pdf" % ki, cookie=op)
+    check(r.status == 200 and r.body[:5] == b"%PDF-" and
+          (r.header("content-disposition") or "").startswith("attachment"),
+          "operator A's own PDF: %d" % r.status)
     for q in ["", "?org=kansai-rail", "?state=open", "?limit=1000"]:
         r = srv.request("GET", "/api/v1/incidents" + q, cookie=op)
         orgs = {i["org"] for i in r.json()["items"]}
