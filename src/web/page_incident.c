@@ -89,21 +89,6 @@ int web_inc_before(struct web_req *r, int64_t *before)
 	return 0;
 }
 
-void web_inc_next(cJSON *o, const cJSON *items, int64_t limit)
-{
-	const cJSON *last = NULL, *it;
-	int n = 0;
-
-	cJSON_ArrayForEach(it, items)
-	{
-		last = it;
-		n++;
-	}
-	if (last && n >= limit)
-		cJSON_AddNumberToObject(o, "next_before",
-					cJSON_GetObjectItem(last, "id")->valuedouble);
-}
-
 int web_inc_id(struct web_req *r, const char *name, int64_t *id)
 {
 	const char *v = web_kv_get(&r->params, name);

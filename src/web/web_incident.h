@@ -19,8 +19,6 @@ void web_inc_close(struct web_inc *w);
 /* The {id} path parameter: M_ENOTFOUND for anything but a positive number. */
 /* ?before=ID: the keyset page (0 when absent); M_EPARSE when not a positive id. */
 int web_inc_before(struct web_req *r, int64_t *before);
-/* Adds "next_before" (the last item's id) to o when items filled the page. */
-void web_inc_next(cJSON *o, const cJSON *items, int64_t limit);
 int web_inc_id(struct web_req *r, const char *name, int64_t *id);
 
 int web_page_incidents(struct web_req *r);
