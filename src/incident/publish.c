@@ -60,8 +60,19 @@ int inc_stix_publish(const struct inc_ctx *c, int64_t id, const struct inc_view 
 	}
 	*n_objects = res.n_ok;
 	share_import_result_free(&res);
-	snprintf(detail, sizeof(detail), "{\"collection\":\"%s\",\"tlp\":\"%s\",\"objects\":%zu}",
-		 coll.alias, tlp, *n_objects);
+	{ /* the event's detail as JSON (the alias and TLP escaped) */
+		cJSON *d = cJSON_CreateObject();
+		char *ds;
+		cJSON_AddStringToObject(d, "collection", coll.alias);
+		cJSON_AddStringToObject(d, "tlp", tlp);
+		cJSON_AddNumberToObject(d, "objects", (double)*n_objects);
+		ds = cJSON_PrintUnformatted(d);
+		cJSON_Delete(d);
+		if (!ds)
+			return merr_set(e, M_ENOMEM, "out of memory");
+		snprintf(detail, sizeof(detail), "%s", ds);
+		cJSON_free(ds);
+	}
 	snprintf(obj, sizeof(obj), "incident:%lld", (long long)id);
 	if ((rc = inc_event(c, id, 0, "publish", false, detail, e)) ||
 	    (rc = inc_audit(c, "incident.publish", obj, detail, e)))
