@@ -24,7 +24,8 @@ static int scenario_of(struct store *s, int64_t run, struct ex_scenario *sc, cha
 	struct store_stmt *st = NULL;
 	char *yaml = NULL, *file = NULL;
 	int rc = store_prepare(
-	    s, "SELECT scenario_yaml, scenario_file, state FROM exercise_runs WHERE id = ?", &st, e);
+	    s, "SELECT scenario_yaml, scenario_file, state FROM exercise_runs WHERE id = ?", &st,
+	    e);
 	memset(sc, 0, sizeof(*sc));
 	if (rc)
 		return rc;
@@ -77,7 +78,8 @@ static int invite_in(const struct ex_ctx *c, int64_t run, const struct ex_scenar
 		role_ok = !strcmp(sc->roles[i], role);
 	if (!role_ok)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "role",
-			       "'%s' is not a role of this scenario / シナリオにない役割です", role);
+			       "'%s' is not a role of this scenario / シナリオにない役割です",
+			       role);
 	/* the user's org takes part (mail to its contacts) */
 	if ((rc = store_prepare(c->s,
 				"INSERT OR IGNORE INTO exercise_run_orgs (run_id, org_id) VALUES "
@@ -191,14 +193,10 @@ static const struct {
 	const char *magic; /* NULL: UTF-8 text */
 	size_t magic_len;
 } types[] = {
-    {".txt", "text/plain; charset=utf-8", NULL, 0},
-    {".log", "text/plain; charset=utf-8", NULL, 0},
-    {".csv", "text/csv; charset=utf-8", NULL, 0},
-    {".json", "application/json", NULL, 0},
-    {".pdf", "application/pdf", "%PDF-", 5},
-    {".png", "image/png", "\x89PNG\r\n\x1a\n", 8},
-    {".jpg", "image/jpeg", "\xff\xd8\xff", 3},
-    {".jpeg", "image/jpeg", "\xff\xd8\xff", 3},
+    {".txt", "text/plain; charset=utf-8", NULL, 0}, {".log", "text/plain; charset=utf-8", NULL, 0},
+    {".csv", "text/csv; charset=utf-8", NULL, 0},   {".json", "application/json", NULL, 0},
+    {".pdf", "application/pdf", "%PDF-", 5},	    {".png", "image/png", "\x89PNG\r\n\x1a\n", 8},
+    {".jpg", "image/jpeg", "\xff\xd8\xff", 3},	    {".jpeg", "image/jpeg", "\xff\xd8\xff", 3},
 };
 
 static int type_of(const char *name)
@@ -264,9 +262,9 @@ int ex_attach_check(const char *name, const void *data, size_t len, const char *
 			       "上限（%d バイト）を超えています",
 			       len, EX_ATTACH_MAX, EX_ATTACH_MAX);
 	t = type_of(name);
-	if (types[t].magic ? len < types[t].magic_len ||
-				 memcmp(data, types[t].magic, types[t].magic_len)
-			   : !utf8_text(data, len))
+	if (types[t].magic
+		? len < types[t].magic_len || memcmp(data, types[t].magic, types[t].magic_len)
+		: !utf8_text(data, len))
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "file",
 			       "the bytes are not %s as the name says / 内容がファイルの種類（%s）"
 			       "と一致しません",
@@ -337,12 +335,14 @@ int ex_attach_load_in(const struct ex_ctx *c, int64_t run, const struct ex_scena
 		if (rc)
 			merr_init(e); /* said again below, with the scenario's line */
 		if (rc == M_ETOOBIG || (!rc && b.len > EX_ATTACH_MAX))
-			rc = merr_at(e, M_ETOOBIG, path, in->line, -1, "injects.attachment",
-				     "%s is over the limit of %d bytes / 添付ファイルが上限を超えています",
-				     file, EX_ATTACH_MAX);
+			rc = merr_at(
+			    e, M_ETOOBIG, path, in->line, -1, "injects.attachment",
+			    "%s is over the limit of %d bytes / 添付ファイルが上限を超えています",
+			    file, EX_ATTACH_MAX);
 		else if (rc)
 			rc = merr_at(e, M_ENOTFOUND, path, in->line, -1, "injects.attachment",
-				     "cannot read %s (the bytes of '%s' go there) / 添付ファイルを読めません",
+				     "cannot read %s (the bytes of '%s' go there) / "
+				     "添付ファイルを読めません",
 				     file, in->attachment);
 		else if ((rc = attach_put(c, run, in, b.len ? (const void *)buf_str(&b) : "", b.len,
 					  sha, e)) &&
