@@ -239,6 +239,50 @@ static int mail_row(void *arg, const struct alert_row *a)
 	return 0;
 }
 
+/* NISC severity of an exercise incident of the participant's org (the real scale) */
+static void assess_form(struct web_req *r, const cJSON *st, int64_t id, const char *mine)
+{
+	static const char *const axes[][3] = {{"continuity", "継続性", "Continuity"},
+					      {"safety", "安全性", "Safety"},
+					      {"trust", "信頼性", "Trust"}};
+	const cJSON *it;
+	const char *myorg = NULL;
+	int n = 0;
+
+	cJSON_ArrayForEach(
+	    it, cJSON_GetObjectItem(st, "participants")) if (!strcmp(js(it, "user"), r->who.name))
+	    myorg = js(it, "org");
+	web_out(r,
+		"<h2>%s</h2><form method=\"post\" action=\"/exercises/%L/assess\" "
+		"id=\"exercise-assess\">",
+		L(r, "【訓練】深刻度評価（NISC）", "[EXERCISE] Severity assessment (NISC)"), id);
+	web_csrf_field(r);
+	web_out(r, "<p>");
+	role_select(r, "a-role", mine);
+	web_out(r, " <label>%s <select name=\"incident\" id=\"a-incident\">",
+		L(r, "演習インシデント", "Exercise incident"));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "actions"))
+	{
+		const cJSON *inc = cJSON_GetObjectItem(it, "incident");
+		if (!cJSON_IsNumber(inc) || strcmp(js(it, "kind"), "file_initial") || !myorg ||
+		    strcmp(js(it, "org"), myorg))
+			continue;
+		web_out(r, "<option value=\"%d\">#%d %s</option>", inc->valueint, inc->valueint,
+			js(it, "text"));
+		n++;
+	}
+	web_out(r, "</select></label>");
+	for (size_t i = 0; i < ARRAY_SIZE(axes); i++) {
+		web_out(r, " <label>%s <select name=\"%s\" id=\"a-%s\">",
+			r->lang == WEB_LANG_EN ? axes[i][2] : axes[i][1], axes[i][0], axes[i][0]);
+		for (int lv = 0; lv <= 4; lv++)
+			web_out(r, "<option value=\"%d\">%d</option>", lv, lv);
+		web_out(r, "</select></label>");
+	}
+	web_out(r, "</p><button type=\"submit\"%R>%s</button></form>", n ? "" : " disabled",
+		L(r, "評価を記録", "Record the assessment"));
+}
+
 static const cJSON *attachment_of(const cJSON *atts, const char *inject)
 {
 	const cJSON *a;
@@ -388,6 +432,7 @@ int web_page_exercise(struct web_req *r)
 		    L(r, "演習データ（インシデント報告を含む）は実際の一覧・統計に出ません。",
 		      "Exercise data (incident reports included) never appears in real lists or "
 		      "statistics."));
+		assess_form(r, st, id, mine);
 	}
 	if (r->who.role == AUTH_ROLE_ANALYST) {
 		web_out(r,
@@ -703,4 +748,37 @@ int web_api_exercise_attach(struct web_req *r)
 	cJSON_AddNumberToObject(o, "size", (double)r->body_len);
 	cJSON_AddStringToObject(o, "sha256", sha);
 	return web_json_reply(r, 201, o);
+}
+
+/* ---------------------------------------------------------------- severity assessment */
+
+int web_post_exercise_assess(struct web_req *r)
+{
+	static const char *const axes[] = {"continuity", "safety", "trust"};
+	struct ex_ctx c;
+	struct inc_assessment as = {0};
+	const char *org, *role = web_kv_get(&r->form, "role"),
+			 *inc = web_kv_get(&r->form, "incident");
+	int *lv[] = {&as.continuity, &as.safety, &as.trust};
+	char loc[64];
+	int64_t id, iid, v;
+	int rc, level;
+
+	if ((rc = open_run(r, &c, &id, &org)))
+		return rc;
+	if (!inc || web_parse_uint(inc, INT64_MAX / 10, &iid) || iid <= 0)
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "incident",
+			       "choose an exercise incident / 演習インシデントを選んでください");
+	for (size_t i = 0; i < ARRAY_SIZE(axes); i++) {
+		const char *s = web_kv_get(&r->form, axes[i]);
+		if (!s || web_parse_uint(s, 4, &v))
+			return merr_at(&r->err, M_EPARSE, NULL, -1, -1, axes[i],
+				       "a level 0..4 / レベルは 0～4");
+		*lv[i] = (int)v;
+	}
+	if ((rc = ex_assess_as(&c, id, r->who.name, NULL, role && role[0] ? role : NULL, NULL, iid,
+			       &as, &level, &r->err)))
+		return rc;
+	snprintf(loc, sizeof(loc), "/exercises/%lld", (long long)id);
+	return web_redirect(r, loc);
 }

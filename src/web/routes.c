@@ -211,8 +211,9 @@ const struct web_route web_routes[] = {
     {"GET", "/api/v1/exercises/{id}", web_api_exercise, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
      API, "exercise.read"},
     /* exercise (page_exercise.c), issue 17 continued: participants file exercise incident
-     * reports with the real form (marked with the run), analysts invite named participants and
-     * upload inject attachments; attachments are served to the run's readers as downloads */
+     * reports with the real form (marked with the run) and assess them (NISC severity);
+     * analysts invite named participants and upload inject attachments; attachments are
+     * served to the run's readers as downloads */
     {"GET", "/exercises/{id}/incident", web_page_exercise_incident, AUTH_OPERATOR, WEB_OBJ_NONE,
      PAGE, "exercise.read"},
     {"POST", "/exercises/{id}/incident", web_post_exercise_incident, AUTH_OPERATOR, WEB_OBJ_NONE,
@@ -223,6 +224,8 @@ const struct web_route web_routes[] = {
      AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, "exercise.attachment.read"},
     {"POST", "/api/v1/exercises/{id}/attachments/{inject}", web_api_exercise_attach, AUTH_ANALYST,
      WEB_OBJ_NONE, API, "exercise.attach"},
+    {"POST", "/exercises/{id}/assess", web_post_exercise_assess, AUTH_OPERATOR, WEB_OBJ_NONE, PAGE,
+     "exercise.assess"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

@@ -18,5 +18,6 @@ int web_post_exercise_incident(struct web_req *r);
 int web_post_exercise_invite(struct web_req *r);
 int web_get_exercise_attachment(struct web_req *r);
 int web_api_exercise_attach(struct web_req *r);
+int web_post_exercise_assess(struct web_req *r);
 
 #endif

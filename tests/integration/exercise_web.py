@@ -165,6 +165,28 @@ def main():
         check(p and p[0]["actions"] == 1 and p[0]["display"] == "関東 太郎",
               "per-participant tally in the API: %s" % p)
 
+        # the NISC severity of that exercise incident, from the run's page
+        r = srv.request("GET", base, cookie=op)
+        check('id="exercise-assess"' in r.text() and 'value="%d">#%d' % (iid, iid) in r.text(),
+              "the run page offers the assessment of the filed incident")
+        r = srv.request("POST", base + "/assess", {"csrf": csrf, "incident": str(iid),
+                                                   "continuity": "3", "safety": "1",
+                                                   "trust": "2"}, cookie=op)
+        check(r.status == 303, "the participant assesses it: %d" % r.status)
+        r = srv.request("POST", base + "/assess", {"csrf": csrf, "incident": str(iid),
+                                                   "continuity": "9", "safety": "1",
+                                                   "trust": "2"}, cookie=op)
+        check(r.status == 400, "a level outside 0..4: %d" % r.status)
+        con = sqlite3.connect(db)
+        act = con.execute("SELECT actor, role FROM exercise_actions WHERE kind = "
+                          "'assess_severity' AND incident_id = ?", (iid,)).fetchall()
+        con.close()
+        check(act == [("operator", "operator_csirt")], "recorded as the user's assessment: %s" % act)
+        r = srv.request("POST", base + "/assess", {"csrf": w.session_csrf(srv, "operator", opb),
+                                                   "incident": str(iid), "continuity": "1",
+                                                   "safety": "1", "trust": "1"}, cookie=opb)
+        check(r.status == 404, "another org's operator assessing: %d" % r.status)
+
         # --- 3. attachment bytes
         path = base + "/attachments/exploited"
         r = srv.request("GET", path, cookie=op)

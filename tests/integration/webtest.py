@@ -153,6 +153,7 @@ EXPECTED = {
     "POST /exercises/{id}/participants": {"analyst"},
     "GET /exercises/{id}/attachments/{inject}": {"analyst", "operator"},
     "POST /api/v1/exercises/{id}/attachments/{inject}": {"analyst"},
+    "POST /exercises/{id}/assess": {"operator"},
     "GET /sns": R,
     "GET /sns/alerts/{id}": R,
     "POST /sns/alerts/{id}/state": {"analyst"},
@@ -332,6 +333,10 @@ def setup_store(tmp):
                    ("water", ["--orgs", "osaka-water"])]:
         EX_IDS[k] = json.loads(run("--db", db, "exercise", "start", "quiet", *who,
                                    "--speed", "1", "--json"))["run"]
+    # an exercise incident of the operator in its run, for the assessment form
+    EX_IDS["incident"] = json.loads(run("--db", db, "exercise", "file", str(EX_IDS["kanto"]),
+                                        os.path.join(SRC, "examples", "incident-initial.yaml"),
+                                        "--user", "operator", "--json"))["incident"]
     # a submitted checklist of kanto-rail (railway, large): every item 実施している
     items = json.loads(run("--db", db, "checklist", "items", "--business-type", "railway",
                            "--size", "large", "--json"))
@@ -711,6 +716,9 @@ def matrix():
                                 "title": "演習 %d" % n, "type": "ddos",
                                 "occurred_at": "2026-12-01T09:00",
                                 "aware_at": "2026-12-01T09:10", "contact_name": "matrix"}
+                    elif pattern == "/exercises/{id}/assess":
+                        body = {"csrf": csrfs[role] or "", "incident": str(EX_IDS["incident"]),
+                                "continuity": "2", "safety": "0", "trust": "1"}
                     elif pattern == "/exercises/{id}/participants":
                         body = {"csrf": csrfs[role] or "", "user": "ex-player",
                                 "role": "operator_csirt"}
