@@ -46,6 +46,22 @@ static const char *result_ja(const char *r)
 	return "未到来 / pending";
 }
 
+/* mean minutes from inject to the response that met an expected action (-1: none met) */
+static double mean_response_min(const cJSON *st)
+{
+	const cJSON *it;
+	double sum = 0;
+	int n = 0;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(cJSON_GetObjectItem(st, "score"), "items"))
+	{
+		if (ji(it, "action_s") < 0 || ji(it, "inject_s") < 0)
+			continue;
+		sum += (ji(it, "action_s") - ji(it, "inject_s")) / 60.0;
+		n++;
+	}
+	return n ? sum / n : -1;
+}
+
 static void timeline(struct doc *d, const cJSON *st)
 {
 	static const double w[] = {0.14, 0.14, 0.22, 0.50};
@@ -272,9 +288,18 @@ int report_exercise(struct store *s, int64_t run, const struct report_opts *o, s
 				head = true;
 			}
 			cJSON *os = cJSON_GetObjectItem(other, "score");
-			doc_paraf(d, DOC_NORMAL, "#%d (%s): %d / %d (%d%%)", ji(it, "run"),
+			double mo = mean_response_min(other), mt = mean_response_min(st);
+			char speed[160] = "";
+			if (mo >= 0 && mt >= 0)
+				snprintf(speed, sizeof(speed),
+					 "、平均応答 %.1f 分（今回 %.1f 分: %s）/ mean response",
+					 mo, mt,
+					 mt < mo   ? "速くなった / faster"
+					 : mt > mo ? "遅くなった / slower"
+						   : "同じ / same");
+			doc_paraf(d, DOC_NORMAL, "#%d (%s): %d / %d (%d%%)%s", ji(it, "run"),
 				  js(it, "started_at"), ji(os, "total"), ji(os, "possible"),
-				  ji(os, "percent"));
+				  ji(os, "percent"), speed);
 			cJSON_Delete(other);
 		}
 		cJSON_Delete(runs);

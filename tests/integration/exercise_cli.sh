@@ -190,6 +190,7 @@ check "exercise list --user shows the run" "'$M' exercise list --user hanako --j
 MAMORI_NOW=2026-12-09T00:01:00Z "$M" exercise report "$rp" --out "$T/aarp" >/dev/null
 pdftotext -layout "$T/aarp/exercise-$rp.pdf" "$T/aarp.txt"
 check "the after-action PDF has a per-participant section naming the users" "grep -q '参加者別' '$T/aarp.txt' && grep -q '関東 太郎' '$T/aarp.txt' && grep -q '関西 花子' '$T/aarp.txt'"
+check "the PDF compares the mean response time with the earlier run of the scenario" "grep -Eq '平均応答 [0-9.]+ 分（今回 [0-9.]+ 分: (速くなった|遅くなった|同じ)' '$T/aarp.txt'"
 
 # --- attachments: bytes in the store (cap, allow-list, SHA-256), read at start beside the scenario
 want=$(sha256sum "$SRC/data/exercises/attachments/airport-vpn-kev/ict-result.txt" | cut -d' ' -f1)
