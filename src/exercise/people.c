@@ -293,11 +293,15 @@ static int attach_put(const struct ex_ctx *c, int64_t run, const struct ex_injec
 	if ((rc = ex_attach_check(in->attachment, data, len, &ctype, e)))
 		return rc;
 	sha256_hex(data, len, sha256);
-	if ((rc = store_prepare(c->s,
-				"INSERT OR REPLACE INTO exercise_attachments (run_id, inject_id, "
-				"name, content_type, size, sha256, content, added_at, added_by) "
-				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				&st, e)))
+	if ((rc = store_prepare(
+		 c->s,
+		 "INSERT INTO exercise_attachments (run_id, inject_id, name, content_type, "
+		 "size, sha256, content, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, "
+		 "?, ?) ON CONFLICT (run_id, inject_id) DO UPDATE SET name = "
+		 "excluded.name, content_type = excluded.content_type, size = "
+		 "excluded.size, sha256 = excluded.sha256, content = excluded.content, "
+		 "added_at = excluded.added_at, added_by = excluded.added_by",
+		 &st, e)))
 		return rc;
 	stmt_bind_int64(st, 1, run);
 	stmt_bind_text(st, 2, in->id);
