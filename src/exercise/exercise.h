@@ -192,6 +192,10 @@ struct inc_report;
 struct inc_assessment;
 int ex_file(const struct ex_ctx *c, int64_t run, const char *org, const char *role,
 	    const char *inject, const struct inc_report *r, int64_t *id, struct merr *e);
+/* An exercise incident of the run as JSON (inc_show within the run: the report's versions
+ * with their bodies, level, timeline); org set: only that org's. M_ENOTFOUND otherwise. */
+int ex_incident(const struct ex_ctx *c, int64_t run, const char *org, int64_t incident, cJSON **out,
+		struct merr *e);
 /* The same by a named participant (user invited to the run; org NULL: the user's, role NULL:
  * the one the user plays, else operator_csirt); recorded under the user's name. */
 int ex_file_as(const struct ex_ctx *c, int64_t run, const char *user, const char *org,

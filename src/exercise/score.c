@@ -575,3 +575,16 @@ fail:
 	store_rollback(c->s);
 	return rc;
 }
+
+int ex_incident(const struct ex_ctx *c, int64_t run, const char *org, int64_t incident, cJSON **out,
+		struct merr *e)
+{
+	struct inc_ctx ic = {.s = c->s, .actor = c->actor, .now = c->now, .exercise_run = run};
+	struct inc_view v = {org, NULL, org == NULL, 4, false};
+	int rc;
+
+	*out = NULL;
+	if ((rc = ex_run_visible(c->s, run, org, e)))
+		return rc;
+	return inc_show(&ic, incident, &v, out, e);
+}

@@ -471,8 +471,11 @@ int web_page_exercise(struct web_req *r)
 			js(it, "user")[0] ? js(it, "user") : js(it, "actor"), js(it, "org"),
 			js(it, "role"), js(it, "kind_ja"), js(it, "option"), js(it, "text"));
 		if (ji(it, "incident") > 0)
-			web_out(r, " <span class=\"exercise-incident\">【訓練】#%d</span>",
-				ji(it, "incident"));
+			web_out(
+			    r,
+			    " <a class=\"exercise-incident\" href=\"/exercises/%L/incidents/%d\">"
+			    "【訓練】#%d</a>",
+			    id, ji(it, "incident"), ji(it, "incident"));
 		web_out(r, "</li>");
 	}
 	web_out(r, "</ul>");
@@ -781,4 +784,65 @@ int web_post_exercise_assess(struct web_req *r)
 		return rc;
 	snprintf(loc, sizeof(loc), "/exercises/%lld", (long long)id);
 	return web_redirect(r, loc);
+}
+
+/* ---------------------------------------------------------------- one exercise incident */
+
+/* the report as filed, for the analyst (any) and the participants of its org */
+int web_page_exercise_incident_view(struct web_req *r)
+{
+	static const char *const keys[][3] = {{"summary", "概要", "Summary"},
+					      {"actions", "実施した対応", "Actions taken"},
+					      {"support_note", "支援要請", "Support"},
+					      {NULL, NULL, NULL}};
+	struct ex_ctx c;
+	const char *org, *n = web_kv_get(&r->params, "n");
+	char porg[128], prole[32];
+	int64_t id, iid;
+	cJSON *o = NULL, *it;
+	int rc;
+
+	if ((rc = open_run(r, &c, &id, &org)))
+		return rc;
+	if (!n || n[0] == '0' || web_parse_uint(n, INT64_MAX / 10, &iid) || iid <= 0)
+		return M_ENOTFOUND;
+	if (org && (rc = ex_participant(r->s, id, r->who.name, porg, prole, &r->err)))
+		return rc;
+	if ((rc = ex_incident(&c, id, org ? porg : NULL, iid, &o, &r->err)))
+		return rc;
+	web_page_begin(r, M_EXERCISE_INCIDENT);
+	web_out(
+	    r,
+	    "<p class=\"warn\" id=\"training-banner\">【訓練】%s</p><p><a href=\"/exercises/%L\">"
+	    "← #%L</a></p><h2 id=\"incident-title\">【訓練】#%L %s</h2><dl class=\"facts\">"
+	    "<dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt>"
+	    "<dd>%s</dd></dl>",
+	    L(r, "演習インシデントです。実際のインシデント一覧・統計には出ません。",
+	      "An exercise incident: never in real incident lists or statistics."),
+	    id, id, iid, js(o, "title"), L(r, "組織", "Org"), js(o, "org_name"),
+	    L(r, "種類", "Type"), js(o, "type_ja")[0] ? js(o, "type_ja") : js(o, "type"),
+	    L(r, "発生", "Occurred"), js(o, "occurred_at"), L(r, "認知", "Aware"),
+	    js(o, "aware_at"));
+	web_out(r, "<h2>%s</h2><ol id=\"versions\">", L(r, "報告の版", "Versions"));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "versions"))
+	{
+		const cJSON *rep = cJSON_GetObjectItem(it, "report");
+		web_out(r, "<li><b>%s</b> %s %s", js(it, "kind_ja"), js(it, "filed_at"),
+			js(it, "filed_by"));
+		for (size_t k = 0; keys[k][0]; k++)
+			if (js(rep, keys[k][0])[0])
+				web_out(r, "<p><b>%s</b><br>%s</p>",
+					r->lang == WEB_LANG_EN ? keys[k][2] : keys[k][1],
+					js(rep, keys[k][0]));
+		web_out(r, "</li>");
+	}
+	web_out(r, "</ol>");
+	if (cJSON_IsNumber(cJSON_GetObjectItem(o, "level")))
+		web_out(r, "<p id=\"incident-level\">%s: %s</p>", L(r, "深刻度", "Severity"),
+			inc_level_name(cJSON_GetObjectItem(o, "level")->valueint)
+			    ? inc_level_name(cJSON_GetObjectItem(o, "level")->valueint)
+			    : "");
+	web_page_end(r);
+	cJSON_Delete(o);
+	return 0;
 }

@@ -226,6 +226,8 @@ const struct web_route web_routes[] = {
      WEB_OBJ_NONE, API, "exercise.attach"},
     {"POST", "/exercises/{id}/assess", web_post_exercise_assess, AUTH_OPERATOR, WEB_OBJ_NONE, PAGE,
      "exercise.assess"},
+    {"GET", "/exercises/{id}/incidents/{n}", web_page_exercise_incident_view,
+     AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, "exercise.incident.read"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

@@ -19,5 +19,6 @@ int web_post_exercise_invite(struct web_req *r);
 int web_get_exercise_attachment(struct web_req *r);
 int web_api_exercise_attach(struct web_req *r);
 int web_post_exercise_assess(struct web_req *r);
+int web_page_exercise_incident_view(struct web_req *r);
 
 #endif

@@ -157,6 +157,10 @@ async function analystSeesFiling(ctx, base, run) {
 	const real = await (await page.request.get(base + "/api/v1/incidents")).json();
 	check((real.items || []).length === 0, "no exercise incident in the real list");
 	await shot(page, "exercise-analyst-filing");
+	await submit(page, '#actions li[data-kind="file_initial"] a.exercise-incident');
+	check((await page.locator("#incident-title").innerText()).includes("VPN 機器からの不正アクセス"),
+		"the analyst opens the exercise report as filed");
+	check((await page.locator("#versions").innerText()).includes("<script>alert(1)</script>"), "its text shown as text, escaped");
 	await page.close();
 }
 

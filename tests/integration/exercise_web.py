@@ -165,6 +165,21 @@ def main():
         check(p and p[0]["actions"] == 1 and p[0]["display"] == "関東 太郎",
               "per-participant tally in the API: %s" % p)
 
+        # the report as filed: the analyst and the participant's org read it, others 404
+        view = base + "/incidents/%d" % iid
+        r = srv.request("GET", view, cookie=ana)
+        check(r.status == 200 and "演習 初報" in r.text() and "&lt;script&gt;alert(1)" in
+              r.text() and "<script>alert(1)" not in r.text() and "【訓練】" in r.text(),
+              "the analyst reads the exercise report, marked, script escaped: %d" % r.status)
+        r = srv.request("GET", base, cookie=ana)
+        check('href="%s"' % view in r.text(), "the run page links the filing to it")
+        r = srv.request("GET", view, cookie=op)
+        check(r.status == 200, "the participant reads its own report: %d" % r.status)
+        r = srv.request("GET", view, cookie=opb)
+        check(r.status == 404, "another org's operator: %d" % r.status)
+        r = srv.request("GET", base + "/incidents/%d" % (iid + 1000), cookie=ana)
+        check(r.status == 404, "an incident not of the run: %d" % r.status)
+
         # the NISC severity of that exercise incident, from the run's page
         r = srv.request("GET", base, cookie=op)
         check('id="exercise-assess"' in r.text() and 'value="%d">#%d' % (iid, iid) in r.text(),

@@ -154,6 +154,7 @@ EXPECTED = {
     "GET /exercises/{id}/attachments/{inject}": {"analyst", "operator"},
     "POST /api/v1/exercises/{id}/attachments/{inject}": {"analyst"},
     "POST /exercises/{id}/assess": {"operator"},
+    "GET /exercises/{id}/incidents/{n}": {"analyst", "operator"},
     "GET /sns": R,
     "GET /sns/alerts/{id}": R,
     "POST /sns/alerts/{id}/state": {"analyst"},
@@ -586,7 +587,8 @@ def concrete(pattern, n):
         pattern = pattern.replace("{id}", str(INC_IDS["kanto-rail"]))
         pattern = pattern.replace("{n}", str(ATTACH_IDS["kanto-rail"]))
     if pattern.startswith(("/exercises/", "/api/v1/exercises/")):
-        pattern = pattern.replace("{id}", str(EX_IDS["kanto"])).replace("{inject}", "memo")
+        pattern = (pattern.replace("{id}", str(EX_IDS["kanto"])).replace("{inject}", "memo")
+                   .replace("{n}", str(EX_IDS["incident"])))
     if pattern.startswith(("/cases/", "/api/v1/cases/")):
         pattern = pattern.replace("{id}", str(CASE_IDS["kanto-rail"]))
     if pattern.startswith("/sns/alerts/"):
