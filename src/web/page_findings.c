@@ -224,6 +224,7 @@ static void asset_cell(struct web_req *r, const struct finding_row *f)
 static int html_row(void *arg, const struct finding_row *f)
 {
 	struct web_req *r = arg;
+	char tb[512];
 
 	web_out(r, "<tr>");
 	if (may_triage(r))
@@ -233,10 +234,14 @@ static int html_row(void *arg, const struct finding_row *f)
 			f->id, f->id);
 	web_out(r,
 		"<td><a href=\"/findings/%L\">%L</a></td><td><a href=\"/orgs/%u\">%s</a></td>"
-		"<td class=\"%s\">%s</td><td class=\"title\">%s%R%R</td>",
+		"<td class=\"%s\">%s</td><td class=\"title\">%s%R",
 		f->id, f->id, f->org, f->org, sev_class(f->severity),
-		web_code(r->lang, f->severity), f->title, f->kev ? " <strong>KEV</strong>" : "",
-		f->needs_confirmation ? " <em class=\"confirm\">要確認</em>" : "");
+		web_code(r->lang, f->severity),
+		web_finding_title(r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)),
+		f->kev ? " <strong>KEV</strong>" : "");
+	if (f->needs_confirmation)
+		web_out(r, " <em class=\"confirm\">%T</em>", M_CONFIRM_TAG);
+	web_out(r, "</td>");
 	asset_cell(r, f);
 	web_out(r, "<td>%s</td><td>%s%R%s</td>", web_code(r->lang, f->kind),
 		web_code(r->lang, f->state), f->triage ? "<br><span class=\"triage\">" : "",
@@ -574,7 +579,7 @@ int web_page_finding(struct web_req *r)
 {
 	cJSON *o = NULL;
 	const cJSON *ev;
-	char dl[TIME_STR_MAX] = "—";
+	char dl[TIME_STR_MAX] = "—", tb[512];
 	int64_t t;
 	int rc = one_get(r, &o);
 
@@ -589,10 +594,12 @@ int web_page_finding(struct web_req *r)
 	    "%L</dd><dt>%T</dt><dd><a href=\"/orgs/%u\">%s</a></dd><dt>%T</dt><dd>%s</dd>"
 	    "<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>"
 	    "<dt>%T</dt><dd>%s</dd>",
-	    jstr(o, "title"), (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id")), M_ORG,
-	    jstr(o, "org"), jstr(o, "org"), M_ASSET, jstr(o, "asset"), M_KIND,
-	    web_code(r->lang, jstr(o, "kind")), M_SEVERITY, web_code(r->lang, jstr(o, "severity")),
-	    M_STATUS, web_code(r->lang, jstr(o, "state")), M_CONFIDENCE,
+	    web_finding_title(r->lang, jstr(o, "title"), jstr(o, "cve"), jstr(o, "kind"), tb,
+			      sizeof(tb)),
+	    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id")), M_ORG, jstr(o, "org"),
+	    jstr(o, "org"), M_ASSET, jstr(o, "asset"), M_KIND, web_code(r->lang, jstr(o, "kind")),
+	    M_SEVERITY, web_code(r->lang, jstr(o, "severity")), M_STATUS,
+	    web_code(r->lang, jstr(o, "state")), M_CONFIDENCE,
 	    web_code(r->lang, jstr(o, "confidence") ? jstr(o, "confidence") : "—"));
 	web_out(
 	    r,
@@ -672,15 +679,38 @@ int web_page_finding(struct web_req *r)
 
 /* ---------------------------------------------------------------- dashboard, org page */
 
+struct first_ctx {
+	struct web_req *r;
+	const struct inv_doc *orgs; /* the caller's organisations, by slug: their names */
+};
+
+/* The organisation's name in the page's language (its slug when unknown). */
+static const char *org_name(const struct web_req *r, const struct inv_doc *d, const char *slug)
+{
+	for (size_t i = 0; d && i < d->n_orgs; i++)
+		if (strcmp(d->orgs[i].slug, slug) == 0) {
+			const struct inv_org *o = &d->orgs[i];
+			if (r->lang == WEB_LANG_EN && o->name_en && o->name_en[0])
+				return o->name_en;
+			return o->name_ja && o->name_ja[0] ? o->name_ja : slug;
+		}
+	return slug;
+}
+
 static int first_row(void *arg, const struct finding_row *f)
 {
-	struct web_req *r = arg;
+	struct first_ctx *x = arg;
+	struct web_req *r = x->r;
+	char tb[512];
 
 	web_out(r,
 		"<tr data-org=\"%s\"><td><a href=\"/orgs/%u\">%s</a></td><td class=\"title\">"
-		"<a href=\"/findings/%L\">%s</a>%R</td>",
-		f->org, f->org, f->org, f->id, f->title,
-		f->needs_confirmation ? " <em class=\"confirm\">要確認</em>" : "");
+		"<a href=\"/findings/%L\">%s</a>",
+		f->org, f->org, org_name(r, x->orgs, f->org), f->id,
+		web_finding_title(r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)));
+	if (f->needs_confirmation)
+		web_out(r, " <em class=\"confirm\">%T</em>", M_CONFIRM_TAG);
+	web_out(r, "</td>");
 	asset_cell(r, f);
 	web_out(r, "<td class=\"%s\">%s</td>", sev_class(f->severity),
 		web_code(r->lang, f->severity));
@@ -694,6 +724,8 @@ static int first_row(void *arg, const struct finding_row *f)
 void web_panel_urgent(struct web_req *r)
 {
 	struct finding_query q;
+	struct first_ctx x = {r, NULL};
+	struct inv_filter of;
 	size_t mark;
 
 	web_out(r, "<section class=\"panel\" id=\"urgent\"><h2>%T</h2>", M_FIX_FIRST);
@@ -706,8 +738,17 @@ void web_panel_urgent(struct web_req *r)
 		"<th>%T</th><th>%T</th><th>%T</th></tr></thead><tbody>",
 		M_ORG, M_TITLE, M_ASSET, M_SEVERITY, M_DEADLINE);
 	mark = r->out.len;
-	if (finding_first_per_org(r->s, q.org, q.sector, first_row, r, &r->err))
+	/* the names of the caller's organisations (rows only, no parts) */
+	if (web_org_filter(r, NULL, NULL, &of) == 0) {
+		struct inv_doc *d = NULL;
+		of.with = 0;
+		if (inv_load(r->s, &of, &d, &r->err) == 0)
+			x.orgs = d;
 		merr_init(&r->err);
+	}
+	if (finding_first_per_org(r->s, q.org, q.sector, first_row, &x, &r->err))
+		merr_init(&r->err);
+	inv_doc_free((struct inv_doc *)x.orgs);
 	bool none = r->out.len == mark;
 	web_out(r, "</tbody></table></div>");
 	if (none)
@@ -1010,9 +1051,12 @@ static int due_row(void *arg, const struct finding_row *f)
 	struct mine *m = arg;
 	char d[TIME_STR_MAX];
 
+	char tb[512];
+
 	time_fmt_jst_date(f->deadline, d);
 	web_out(m->r, "<li><a href=\"/findings/%L\">%s</a> — %s <small>(%s)</small></li>", f->id,
-		f->title, d, f->asset);
+		web_finding_title(m->r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)), d,
+		f->asset);
 	m->n++;
 	return 0;
 }
@@ -1050,11 +1094,13 @@ void web_panel_mine(struct web_req *r)
 	    M_MY_FINDINGS, M_STATE_OPEN, M_OVERDUE, M_DUE_THIS_WEEK, open, kev, overdue, week);
 	q.sort = "deadline";
 	q.limit = 10;
-	web_out(r, "<ul id=\"mine-due\">");
+	/* the list is this week's deadlines only: its own heading and its own empty line, so
+	 * "open 1" above it never reads as a contradiction */
+	web_out(r, "<h3 id=\"mine-due-title\">%T</h3><ul id=\"mine-due\">", M_DUE_LIST);
 	if (finding_query_run(r->s, &q, due_row, &m, &r->err))
 		merr_init(&r->err);
 	web_out(r, "</ul>");
 	if (!m.n)
-		web_out(r, "<p class=\"empty\">%T</p>", M_NO_MATCH);
+		web_out(r, "<p class=\"empty\" id=\"mine-due-empty\">%T</p>", M_NOTHING_DUE_WEEK);
 	web_out(r, "</section>");
 }

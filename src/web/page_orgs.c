@@ -178,6 +178,7 @@ static int dash_panels(struct web_req *r)
 		M_TOTAL, sn.total, sn.critical);
 	/* Each panel says so honestly when its table is empty. */
 	web_panel_mine(r);
+	web_panel_kpi(r);
 	web_panel_grades(r);
 	web_panel_coverage(r);
 	web_panel_urgent(r);
@@ -212,8 +213,9 @@ int web_page_dashboard(struct web_req *r)
 	else
 		web_out(r, "<p class=\"as-of\" id=\"as-of\">集計時刻 %s%R</p>", web_jst(r, at),
 			ttl ? "（数秒ごとに更新）" : "");
-	/* Live, outside the cache: an acknowledgement shows at once. */
+	/* Live, outside the cache: an acknowledgement or a decision shows at once. */
 	web_panel_alerts(r);
+	web_panel_candidates(r);
 	web_page_end(r);
 	return 0;
 }
@@ -285,6 +287,8 @@ int web_page_orgs(struct web_req *r)
 	web_out(r, "</tbody></table>");
 	pager(r, sector, limit, offset, total);
 	inv_doc_free(d);
+	if (sector && !none)
+		web_panel_kpi_sector(r, sector);
 	web_page_end(r);
 	return 0;
 }
@@ -304,15 +308,21 @@ static void org_parts(struct web_req *r, const struct inv_org *o)
 		M_CONTACTS, M_NAME, M_EMAIL, M_ROLE);
 	for (size_t i = 0; i < o->n_contacts; i++)
 		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", o->contacts[i].name,
-			o->contacts[i].email, o->contacts[i].role);
+			o->contacts[i].email, web_code(r->lang, o->contacts[i].role));
 	web_out(r,
 		"</table><h2>%T</h2><table id=\"assets\"><tr><th>%T</th><th>%T</th><th>%T</th>"
 		"<th>%T</th><th>%T</th></tr>",
 		M_ASSETS, M_KIND, M_VALUE, M_STATUS, M_SOURCE, M_NOTE);
 	for (size_t i = 0; i < o->n_assets; i++) {
 		const struct inv_asset *a = &o->assets[i];
-		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
-			a->kind, a->value, a->status, a->source, a->note);
+		web_out(
+		    r, "<tr data-asset=\"%s\"><td>%s</td><td>%s</td><td class=\"asset-status\">%s",
+		    a->value, web_code(r->lang, a->kind), a->value, web_code(r->lang, a->status));
+		/* a discovered candidate: the operator (or an analyst) says whether it is theirs */
+		if (a->status && strcmp(a->status, "candidate") == 0)
+			web_candidate_buttons(r, o->slug, a->value, "/orgs/");
+		web_out(r, "</td><td>%s</td><td>%s</td></tr>", web_code(r->lang, a->source),
+			a->note);
 	}
 	web_out(r,
 		"</table><h2>%T</h2><table id=\"products\"><tr><th>CPE</th><th>%T</th>"

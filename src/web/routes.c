@@ -210,6 +210,10 @@ const struct web_route web_routes[] = {
      "exercise.control"},
     {"GET", "/api/v1/exercises/{id}", web_api_exercise, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
      API, "exercise.read"},
+    /* trustui (page_trust.c): the operator (or an analyst) decides a candidate asset
+     * discovery filed; src/discover changes it and writes the audit row */
+    {"POST", "/orgs/{org}/assets/decide", web_post_asset_decide, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, PAGE, "assets.decide"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

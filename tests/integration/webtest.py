@@ -156,6 +156,8 @@ EXPECTED = {
     "GET /hosts/{ip}": R,
     "GET /alerts.csv": R,
     "POST /api/v1/findings/triage": {"analyst", "operator"},
+    # trustui: the operator (or an analyst) decides a candidate asset of its organisation
+    "POST /orgs/{org}/assets/decide": {"analyst", "operator"},
 }
 
 passed = 0
@@ -407,7 +409,10 @@ def seed(db):
             "deductions": [{"finding": SEED_IDS["kanto"], "category": "kev",
                             "reason_ja": "KEV掲載の脆弱性", "title": "Apache", "asset": "192.0.2.10",
                             "points": 28.0, "points_before_cap": 28.0}]}
-    for org, grade, score in [("kanto-rail", "C", 72.0), ("kansai-rail", "A", 95.0)]:
+    # hokkaido-water's row is a grade stored for an organisation never assessed (no finished
+    # scan, no complete identify run): 未診断 everywhere, never its "A"
+    for org, grade, score in [("kanto-rail", "C", 72.0), ("kansai-rail", "A", 95.0),
+                              ("hokkaido-water", "A", 100.0)]:
         e = dict(expl, org=org, grade=grade, score=score, points_lost=100 - score)
         c.execute("INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method,"
                   " computed_at, explanation) VALUES (?, '2026Q4', ?, ?, ?, 'v1', ?, ?)",
@@ -426,6 +431,13 @@ def seed(db):
         "INSERT INTO scans (org_slug, mode, ports, started_at, state, params, sent, received)"
         " VALUES ('kanto-rail', 'connect', '22,80,443', ?, 'done', '{}', 300, 12) RETURNING id",
         (NOW,)).fetchone()[0]
+    c.execute("INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params,"
+              " sent, received) VALUES ('kansai-rail', 'connect', '22', ?, ?, 'done', '{}', 10, 1)",
+              (NOW - 7200, NOW - 7100))
+    for value in ("matrix.kanto-rail.example", "cand.kanto-rail.example", "other.kanto-rail.example"):
+        c.execute("INSERT INTO assets (org_id, kind, value, status, source, first_seen, last_seen)"
+                  " VALUES ((SELECT id FROM orgs WHERE slug = 'kanto-rail'), 'hostname', ?,"
+                  " 'candidate', 'dns', ?, ?)", (value, NOW - 86400, NOW - 86400))
     c.execute("INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason,"
               " updated_at) VALUES ('kanto-rail', '192.0.2.10', 0, 'kev', ?, 'kev', ?)",
               (NOW - 60, NOW))
@@ -720,6 +732,9 @@ def matrix():
                     elif pattern == "/orgs/{org}/checklist":
                         # an empty draft of one section: a form answered with a redirect
                         body = {"csrf": csrfs[role] or "", "action": "draft", "section": "org"}
+                    elif pattern == "/orgs/{org}/assets/decide":
+                        body = {"csrf": csrfs[role] or "", "value": "matrix.kanto-rail.example",
+                                "decision": "confirm"}
                     elif pattern == "/findings/triage":
                         body = {"csrf": csrfs[role] or "", "id": str(SEED_IDS["kanto"]),
                                 "comment": "matrix %d" % n}
