@@ -12,9 +12,9 @@
 const int64_t finding_kpi_age_days[FINDING_KPI_AGES] = {7, 30, 90, 180, 0};
 
 /* org / sector narrowing, bound as ?1 / ?2 (NULL: no narrowing) */
-#define KPI_ROWS                                                                            \
-	" severity <> 'info' AND (?1 IS NULL OR org_slug = ?1) AND (?2 IS NULL OR org_slug IN " \
-	"(SELECT slug FROM orgs WHERE sector = ?2))"
+#define KPI_ROWS                                                                               \
+	" severity <> 'info' AND coalesce(triage, '') <> 'false_positive' AND (?1 IS NULL OR " \
+	"org_slug = ?1) AND (?2 IS NULL OR org_slug IN (SELECT slug FROM orgs WHERE sector = ?2))"
 
 static void bind_rows(struct store_stmt *st, const char *org, const char *sector)
 {
@@ -73,11 +73,12 @@ static int fixed_figures(struct store *s, const char *org, const char *sector, i
 	struct store_stmt *st = NULL;
 	int64_t *days = NULL;
 	size_t n = 0, cap = 0;
-	int rc = store_prepare(s,
-			       "SELECT fixed_at - first_seen, deadline, fixed_at FROM findings WHERE "
-			       KPI_ROWS " AND state = 'fixed' AND fixed_at IS NOT NULL AND fixed_at "
-			       ">= ?3 AND fixed_at <= ?4",
-			       &st, e);
+	int rc = store_prepare(
+	    s,
+	    "SELECT fixed_at - first_seen, deadline, fixed_at FROM findings WHERE " KPI_ROWS
+	    " AND state = 'fixed' AND fixed_at IS NOT NULL AND fixed_at "
+	    ">= ?3 AND fixed_at <= ?4",
+	    &st, e);
 
 	if (rc)
 		return rc;

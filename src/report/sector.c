@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/bi.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "findings/findings.h"
@@ -277,18 +278,7 @@ static int quarter_words(struct sr *r, double mean, double pmean)
 /* The half of a stored "日本語 / English" text for the report's language. */
 static const char *half(const struct sr *r, const char *t, char *buf, size_t cap)
 {
-	const char *cut = NULL;
-
-	if (!t)
-		return "";
-	for (const char *p = strstr(t, " / "); p; p = strstr(p + 1, " / "))
-		cut = p;
-	if (!cut)
-		return t;
-	if (r->o->lang == REPORT_EN)
-		return cut + 3;
-	snprintf(buf, cap, "%.*s", (int)(cut - t), t);
-	return buf;
+	return bi_half(t, r->o->lang == REPORT_EN, buf, cap);
 }
 
 static int weaknesses(struct sr *r)

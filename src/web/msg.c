@@ -2,6 +2,7 @@
  * A page asks web_msg(lang, id); a missing row is a compile-time gap caught by the test. */
 #include "base/compat.h"
 
+#include "base/bi.h"
 #include "web/web_int.h"
 
 static const char *const msgs[M_COUNT][2] = {
@@ -213,8 +214,10 @@ static const char *const msgs[M_COUNT][2] = {
     [M_DUE_THIS_WEEK] = {"7 日以内に期限", "Due within 7 days"},
     [M_ZERO_DEDUCTIONS] = {"減点 0 の指摘 (上限到達など)", "Findings at 0 points (cap reached …)"},
     [M_CONFIRM_TAG] = {"要確認", "to confirm"},
-    [M_NOT_ASSESSED_NO_GRADE] = {"未診断: 診断が完了していないため等級はありません",
-				 "Not assessed: no complete assessment, so no grade"},
+    [M_NOT_ASSESSED_NO_GRADE] = {"診断が完了していないため、等級・評点はありません "
+				 "(分野の平均にも含めません)",
+				 "No complete assessment yet, so no grade and no score (and not "
+				 "counted in the sector mean)"},
     [M_DUE_LIST] = {"7 日以内に期限の指摘", "Findings due within 7 days"},
     [M_NOTHING_DUE_WEEK] = {"7 日以内に期限を迎える指摘はありません",
 			    "Nothing falls due within 7 days"},
@@ -314,7 +317,6 @@ static const char *const codes[][3] = {
     {"vuln_low", "軽微な脆弱性", "minor vulnerability"},
     {"risky", "危険なサービスの公開", "risky exposed service"},
     /* asset status and source */
-    {"candidate", "候補 (確認待ち)", "candidate (to confirm)"},
     {"rejected", "自組織ではない", "not ours"},
     {"inventory", "台帳", "inventory"},
     {"dns", "DNS 調査", "DNS discovery"},
@@ -348,26 +350,12 @@ const char *web_code(enum web_lang lang, const char *code)
 
 const char *web_bi(enum web_lang lang, const char *text, char *buf, size_t cap)
 {
-	const char *cut = NULL, *p;
-
-	if (!text)
-		return "";
-	for (p = strstr(text, " / "); p; p = strstr(p + 1, " / "))
-		cut = p;
-	if (!cut)
-		return text;
-	if (lang == WEB_LANG_EN)
-		return cut + 3;
-	snprintf(buf, cap, "%.*s", (int)(cut - text), text);
-	return buf;
+	return bi_half(text, lang == WEB_LANG_EN, buf, cap);
 }
 
 static bool has_non_ascii(const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
-			return true;
-	return false;
+	return bi_has_non_ascii(s);
 }
 
 const char *web_finding_title(enum web_lang lang, const char *title, const char *cve,
@@ -377,8 +365,18 @@ const char *web_finding_title(enum web_lang lang, const char *title, const char 
 	char words[256];
 	size_t n = 0;
 
-	if (lang != WEB_LANG_EN || !has_non_ascii(t))
+	if (lang != WEB_LANG_EN)
 		return t;
+	if (!has_non_ascii(t)) {
+		/* the English half names the product, not the CVE: put the CVE in front */
+		if (cve && cve[0] && !strstr(t, cve)) {
+			char tmp[512];
+			snprintf(tmp, sizeof(tmp), "%s %s", cve, t);
+			snprintf(buf, cap, "%s", tmp);
+			return buf;
+		}
+		return t;
+	}
 	/* the ASCII words of a Japanese-only title: product names, "telnet" */
 	for (const char *p = t; *p && n + 2 < sizeof(words);) {
 		const char *w = p;

@@ -187,7 +187,7 @@ static void deadline_cell(struct web_req *r, const struct finding_row *f)
 
 	if (f->deadline)
 		time_fmt_jst_date(f->deadline, d);
-	web_out(r, "<td class=\"deadline\">%s", d);
+	web_out(r, "<td class=\"deadline code\">%s", d);
 	if (f->deadline && f->deadline < time_now() && !strcmp(f->state, "open"))
 		web_out(r, " <strong class=\"warn\">%T</strong>", M_OVERDUE);
 	if (f->kev_due_date)
@@ -243,8 +243,9 @@ static int html_row(void *arg, const struct finding_row *f)
 		web_out(r, " <em class=\"confirm\">%T</em>", M_CONFIRM_TAG);
 	web_out(r, "</td>");
 	asset_cell(r, f);
-	web_out(r, "<td>%s</td><td>%s%R%s</td>", web_code(r->lang, f->kind),
-		web_code(r->lang, f->state), f->triage ? "<br><span class=\"triage\">" : "",
+	web_out(r, "<td class=\"code\">%s</td><td class=\"code\">%s%R%s</td>",
+		web_code(r->lang, f->kind), web_code(r->lang, f->state),
+		f->triage ? "<br><span class=\"triage\">" : "",
 		f->triage ? web_code(r->lang, f->triage) : "");
 	if (f->triage)
 		web_out(r, "</span>");
@@ -684,8 +685,21 @@ struct first_ctx {
 	const struct inv_doc *orgs; /* the caller's organisations, by slug: their names */
 };
 
-/* The organisation's name in the page's language (its slug when unknown). */
-static const char *org_name(const struct web_req *r, const struct inv_doc *d, const char *slug)
+struct inv_doc *web_org_names(struct web_req *r)
+{
+	struct inv_filter of;
+	struct inv_doc *d = NULL;
+
+	if (web_org_filter(r, NULL, NULL, &of) == 0) {
+		of.with = 0;
+		if (inv_load(r->s, &of, &d, &r->err))
+			d = NULL;
+	}
+	merr_init(&r->err);
+	return d;
+}
+
+const char *web_org_name(const struct web_req *r, const struct inv_doc *d, const char *slug)
 {
 	for (size_t i = 0; d && i < d->n_orgs; i++)
 		if (strcmp(d->orgs[i].slug, slug) == 0) {
@@ -706,7 +720,7 @@ static int first_row(void *arg, const struct finding_row *f)
 	web_out(r,
 		"<tr data-org=\"%s\"><td><a href=\"/orgs/%u\">%s</a></td><td class=\"title\">"
 		"<a href=\"/findings/%L\">%s</a>",
-		f->org, f->org, org_name(r, x->orgs, f->org), f->id,
+		f->org, f->org, web_org_name(r, x->orgs, f->org), f->id,
 		web_finding_title(r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)));
 	if (f->needs_confirmation)
 		web_out(r, " <em class=\"confirm\">%T</em>", M_CONFIRM_TAG);
@@ -725,7 +739,6 @@ void web_panel_urgent(struct web_req *r)
 {
 	struct finding_query q;
 	struct first_ctx x = {r, NULL};
-	struct inv_filter of;
 	size_t mark;
 
 	web_out(r, "<section class=\"panel\" id=\"urgent\"><h2>%T</h2>", M_FIX_FIRST);
@@ -738,14 +751,7 @@ void web_panel_urgent(struct web_req *r)
 		"<th>%T</th><th>%T</th><th>%T</th></tr></thead><tbody>",
 		M_ORG, M_TITLE, M_ASSET, M_SEVERITY, M_DEADLINE);
 	mark = r->out.len;
-	/* the names of the caller's organisations (rows only, no parts) */
-	if (web_org_filter(r, NULL, NULL, &of) == 0) {
-		struct inv_doc *d = NULL;
-		of.with = 0;
-		if (inv_load(r->s, &of, &d, &r->err) == 0)
-			x.orgs = d;
-		merr_init(&r->err);
-	}
+	x.orgs = web_org_names(r);
 	if (finding_first_per_org(r->s, q.org, q.sector, first_row, &x, &r->err))
 		merr_init(&r->err);
 	inv_doc_free((struct inv_doc *)x.orgs);

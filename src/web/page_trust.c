@@ -124,8 +124,8 @@ static void age_labels(const struct web_req *r, char (*lb)[24])
 static void kpi_panel(struct web_req *r, const char *org, const char *sector)
 {
 	struct finding_kpi k;
-	char desc[512], lb[FINDING_KPI_WEEKS > FINDING_KPI_AGES ? FINDING_KPI_WEEKS
-								 : FINDING_KPI_AGES][24];
+	char desc[512],
+	    lb[FINDING_KPI_WEEKS > FINDING_KPI_AGES ? FINDING_KPI_WEEKS : FINDING_KPI_AGES][24];
 
 	if (finding_kpi(r->s, org, sector, r->now, &k, &r->err)) {
 		merr_init(&r->err);
@@ -158,7 +158,8 @@ static void kpi_panel(struct web_req *r, const char *org, const char *sector)
 	{
 		int64_t v[2] = {k.kev_overdue, k.kev_open - k.kev_overdue};
 		const char *c[2] = {"#b00020", "#1f4e79"};
-		const char *nm[2] = {L(r, "期限超過", "overdue"), L(r, "期限内", "within deadline")};
+		const char *nm[2] = {L(r, "期限超過", "overdue"),
+				     L(r, "期限内", "within deadline")};
 		snprintf(desc, sizeof(desc),
 			 r->lang == WEB_LANG_EN
 			     ? "%lld of %lld open KEV findings are past their deadline."
@@ -199,7 +200,9 @@ static void kpi_panel(struct web_req *r, const char *org, const char *sector)
 		if (!k.fixed) {
 			web_out(r, "<p class=\"empty\">%T</p></div>", M_KPI_NO_FIXED);
 		} else {
-			web_out(r, "<p class=\"kpi-figure\" id=\"kpi-ttr-median\">%L <small>%s</small></p>",
+			web_out(r,
+				"<p class=\"kpi-figure\" id=\"kpi-ttr-median\">%L "
+				"<small>%s</small></p>",
 				k.ttr_median_days, L(r, "日 (中央値)", "days (median)"));
 			svg_open(r, "kpi-ttr-chart", M_KPI_TTR, desc);
 			svg_split(r, v, c, nm, 3);
@@ -225,12 +228,13 @@ static void kpi_panel(struct web_req *r, const char *org, const char *sector)
 		web_out(r, "<div class=\"kpi\" id=\"kpi-weeks\"><h3>%T</h3>", M_KPI_NEW_FIXED);
 		svg_open(r, "kpi-weeks-chart", M_KPI_NEW_FIXED, desc);
 		svg_bars(r, k.week_new, k.week_fixed, FINDING_KPI_WEEKS, lb);
-		web_out(r,
-			"<rect x=\"10\" y=\"138\" width=\"10\" height=\"10\" fill=\"#1f4e79\"/><text "
-			"x=\"24\" y=\"147\" font-size=\"10\">%T</text><rect x=\"80\" y=\"138\" "
-			"width=\"10\" height=\"10\" fill=\"#2e7d32\"/><text x=\"94\" y=\"147\" "
-			"font-size=\"10\">%T</text></svg><table><tr><th>%s</th>",
-			M_KPI_NEW, M_KPI_FIXED, L(r, "週 (末日)", "Week (ending)"));
+		web_out(
+		    r,
+		    "<rect x=\"10\" y=\"138\" width=\"10\" height=\"10\" fill=\"#1f4e79\"/><text "
+		    "x=\"24\" y=\"147\" font-size=\"10\">%T</text><rect x=\"80\" y=\"138\" "
+		    "width=\"10\" height=\"10\" fill=\"#2e7d32\"/><text x=\"94\" y=\"147\" "
+		    "font-size=\"10\">%T</text></svg><table><tr><th>%s</th>",
+		    M_KPI_NEW, M_KPI_FIXED, L(r, "週 (末日)", "Week (ending)"));
 		for (size_t i = 0; i < FINDING_KPI_WEEKS; i++)
 			web_out(r, "<th class=\"num\">%s</th>", lb[i]);
 		web_out(r, "</tr><tr><th>%T</th>", M_KPI_NEW);
@@ -263,11 +267,11 @@ void web_panel_kpi_sector(struct web_req *r, const char *sector)
 
 /* ---------------------------------------------------------------- candidate assets */
 
-void web_candidate_buttons(struct web_req *r, const char *slug, const char *value,
-			   const char *back)
+void web_candidate_buttons(struct web_req *r, const char *slug, const char *value, const char *back)
 {
 	for (int confirm = 1; confirm >= 0; confirm--) {
-		web_out(r, "<form method=\"post\" action=\"/orgs/%u/assets/decide\" class=\"decide\">",
+		web_out(r,
+			"<form method=\"post\" action=\"/orgs/%u/assets/decide\" class=\"decide\">",
 			slug);
 		web_csrf_field(r);
 		web_out(r,
@@ -296,8 +300,7 @@ static int cand_row(const struct disc_candidate *c, void *arg)
 			"<table id=\"candidates-list\"><thead><tr><th>%T</th><th>%T</th><th>%T"
 			"</th><th>%T</th><th>%T</th></tr></thead><tbody>",
 			M_KIND, M_VALUE, M_SOURCE, M_FIRST_SEEN, M_CANDIDATE_DECIDED);
-	web_out(r,
-		"<tr data-asset=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>",
+	web_out(r, "<tr data-asset=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>",
 		c->value, web_code(r->lang, c->kind), c->value, web_code(r->lang, c->source),
 		web_jst(r, c->first_seen));
 	web_candidate_buttons(r, c->org, c->value, "/");
@@ -313,13 +316,13 @@ void web_panel_candidates(struct web_req *r)
 
 	if (r->who.role != AUTH_ROLE_OPERATOR || !r->who.org_slug[0])
 		return;
-	web_out(r,
-		"<section class=\"panel\" id=\"candidates\"><h2>%T</h2><p>%s</p>", M_CANDIDATES,
-		L(r,
-		  "調査で見つかった、貴組織のものと思われる資産です。自組織のものかどうかを"
-		  "お知らせください (診断対象にするかどうかは分析担当が許可範囲と照らして決めます)。",
-		  "Discovery found these and thinks they may be yours. Please say whether they "
-		  "are (analysts check them against the authorised scope before any scan)."));
+	web_out(
+	    r, "<section class=\"panel\" id=\"candidates\"><h2>%T</h2><p>%s</p>", M_CANDIDATES,
+	    L(r,
+	      "調査で見つかった、貴組織のものと思われる資産です。自組織のものかどうかを"
+	      "お知らせください (診断対象にするかどうかは分析担当が許可範囲と照らして決めます)。",
+	      "Discovery found these and thinks they may be yours. Please say whether they "
+	      "are (analysts check them against the authorised scope before any scan)."));
 	if (disc_candidates(r->s, r->who.org_slug, cand_row, &x, &r->err))
 		merr_init(&r->err);
 	if (x.n)

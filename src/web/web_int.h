@@ -363,6 +363,10 @@ void web_panel_candidates(struct web_req *r);
 void web_candidate_buttons(struct web_req *r, const char *slug, const char *value,
 			   const char *back);
 int web_post_asset_decide(struct web_req *r);
+/* The caller's organisations (rows only, no parts; NULL on error), and one's name in the
+ * page's language from them (its slug when not there). */
+struct inv_doc *web_org_names(struct web_req *r);
+const char *web_org_name(const struct web_req *r, const struct inv_doc *d, const char *slug);
 /* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
 void web_panel_coverage(struct web_req *r);
 void web_org_coverage(struct web_req *r, const char *slug);
