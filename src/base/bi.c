@@ -26,7 +26,8 @@ static void drop_ja_pairs(const char *en, char *buf, size_t cap)
 		const char *mid, *close;
 		if (*en == '(' && (mid = strstr(en, " / ")) && (close = strchr(en, ')')) &&
 		    mid < close && non_ascii_n(en + 1, (size_t)(mid - en - 1))) {
-			int k = snprintf(buf + n, cap - n, "(%.*s)", (int)(close - mid - 3), mid + 3);
+			int k =
+			    snprintf(buf + n, cap - n, "(%.*s)", (int)(close - mid - 3), mid + 3);
 			n = k > 0 && (size_t)k < cap - n ? n + (size_t)k : cap - 1;
 			en = close + 1;
 			continue;

@@ -1261,6 +1261,30 @@ def findings_checks(srv, jars, token):
     check(r.status == 200 and 'id="grade">C<' in t and "CN=www.kanto-rail.example" in t and
           "expired" in t and "self-signed" in t and "2023-11-15" in t and "Apache httpd" in t,
           "operator page: grade, certificate (JST), services")
+    # 未診断 (issue 14): hokkaido-water's stored "A" shows nowhere; kansai-rail (scanned) keeps A
+    r = srv.request("GET", "/orgs/hokkaido-water", cookie=ana)
+    t = r.text()
+    check(r.status == 200 and 'id="not-assessed"' in t and 'id="grade"' not in t and
+          "未診断" in t, "never-assessed org page: 未診断, no grade")
+    r = srv.request("GET", "/api/v1/orgs/hokkaido-water/rating", cookie=ana)
+    d = r.json() if r.status == 200 else {}
+    check(d.get("assessed") is False and d.get("grade") is None and d.get("score") is None,
+          "never-assessed rating API: %s" % d)
+    r = srv.request("GET", "/", cookie=ana)
+    grades = re.search(r'id="grades">(.*?)</section>', r.text(), re.S)
+    check(grades and "hokkaido-water" not in grades.group(1) and "kansai-rail" in grades.group(1),
+          "dashboard grades: kansai-rail (scanned) yes, hokkaido-water (never) no")
+    r = srv.request("GET", "/orgs/kansai-rail", cookie=ana)
+    check('id="grade">A<' in r.text(), "kansai-rail (a finished scan) keeps its grade A")
+    # the English page says what it says in English (issue 14)
+    r = srv.request("GET", "/orgs/kanto-rail?lang=en", cookie=op)
+    t = r.text()
+    ded = re.search(r'<table id="deductions">(.*?)</table>', t, re.S)
+    check(ded and "known exploited vulnerability (KEV)" in ded.group(1) and
+          not re.search("[\u3040-\u30ff\u4e00-\u9fff]", ded.group(1)),
+          "English deductions: no Japanese")
+    check("IT department" in t and "情報システム部" not in t, "English contact roles")
+    r = srv.request("GET", "/orgs/kanto-rail?lang=ja", cookie=op)
     r = srv.request("GET", "/orgs/kanto-rail?severity=%27", cookie=op)
     check(r.status == 200 and "関西" not in r.text(), "operator page with a bad filter")
     r = srv.request("GET", "/findings/%d" % k, cookie=op)

@@ -28,7 +28,8 @@ static void test_trust__bilingual_halves(void **state)
 	/* the collector's note after the English: the pair's separator is the first one */
 	const char *t = "CVE-2020-15778 OpenSSH 9.2p1 の脆弱性 / vulnerability in OpenSSH 9.2p1 "
 			"(要確認 / needs confirmation)";
-	assert_string_equal(bi_half(t, false, b, sizeof(b)), "CVE-2020-15778 OpenSSH 9.2p1 の脆弱性");
+	assert_string_equal(bi_half(t, false, b, sizeof(b)),
+			    "CVE-2020-15778 OpenSSH 9.2p1 の脆弱性");
 	assert_string_equal(bi_half(t, true, b, sizeof(b)),
 			    "vulnerability in OpenSSH 9.2p1 (needs confirmation)");
 	/* a JVN title holding " / " stays whole in the Japanese half */
@@ -52,18 +53,19 @@ static void test_trust__finding_titles_never_japanese_in_english(void **state)
 	assert_string_equal(web_finding_title(WEB_LANG_EN, "関西の秘密 telnet", NULL,
 					      "risky_service", b, sizeof(b)),
 			    "Telnet: risky service");
-	assert_string_equal(web_finding_title(WEB_LANG_EN, "証明書の期限切れ", NULL, "tls", b,
-					      sizeof(b)),
-			    "TLS");
+	assert_string_equal(
+	    web_finding_title(WEB_LANG_EN, "証明書の期限切れ", NULL, "tls", b, sizeof(b)), "TLS");
 	/* a pair: the English half, with the CVE in front */
-	assert_string_equal(web_finding_title(WEB_LANG_EN,
-					      "CVE-2021-1000 Apache の脆弱性 / vulnerability in Apache",
-					      "CVE-2021-1000", "vulnerability", b, sizeof(b)),
-			    "CVE-2021-1000 vulnerability in Apache");
-	assert_string_equal(web_finding_title(WEB_LANG_JA,
-					      "CVE-2021-1000 Apache の脆弱性 / vulnerability in Apache",
-					      "CVE-2021-1000", "vulnerability", b, sizeof(b)),
-			    "CVE-2021-1000 Apache の脆弱性");
+	assert_string_equal(
+	    web_finding_title(WEB_LANG_EN,
+			      "CVE-2021-1000 Apache の脆弱性 / vulnerability in Apache",
+			      "CVE-2021-1000", "vulnerability", b, sizeof(b)),
+	    "CVE-2021-1000 vulnerability in Apache");
+	assert_string_equal(
+	    web_finding_title(WEB_LANG_JA,
+			      "CVE-2021-1000 Apache の脆弱性 / vulnerability in Apache",
+			      "CVE-2021-1000", "vulnerability", b, sizeof(b)),
+	    "CVE-2021-1000 Apache の脆弱性");
 	assert_string_equal(web_code(WEB_LANG_EN, "情報システム部"), "IT department");
 	assert_string_equal(web_code(WEB_LANG_JA, "情報システム部"), "情報システム部");
 }
@@ -161,12 +163,13 @@ static void test_trust__stored_grade_of_a_never_assessed_org_shows_nowhere(void 
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(o, "grade")), "C");
 	cJSON_Delete(o);
 	/* assessed later: the grade shows again */
-	assert_int_equal(store_exec(s,
-				    "INSERT INTO scans (org_slug, mode, ports, started_at, "
-				    "finished_at, state, params) VALUES ('b', 'connect', '22', 3, 4, "
-				    "'done', '{}')",
-				    NULL),
-			 0);
+	assert_int_equal(
+	    store_exec(s,
+		       "INSERT INTO scans (org_slug, mode, ports, started_at, "
+		       "finished_at, state, params) VALUES ('b', 'connect', '22', 3, 4, "
+		       "'done', '{}')",
+		       NULL),
+	    0);
 	seen[0] = '\0';
 	assert_int_equal(rating_latest_each(s, &rows, collect, seen, NULL), 0);
 	assert_string_equal(seen, "bA aC ");
@@ -181,30 +184,34 @@ static void test_trust__kpi_figures(void **state)
 	char sql[2048];
 
 	(void)state;
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO findings (org_slug, asset, issue_key, kind, source, state, severity, "
-		 "title, kev, deadline, first_seen, last_seen, fixed_at, triage) VALUES "
-		 /* open: 2 days, 40 days (KEV, overdue), 200 days (KEV, not yet due) */
-		 "('a', 'x', 'k1', 'tls', 'network', 'open', 'high', 't', 0, NULL, %lld, 0, NULL, NULL),"
-		 "('a', 'x', 'k2', 'vulnerability', 'network', 'open', 'critical', 't', 1, %lld, %lld, "
-		 "0, NULL, NULL),"
-		 "('a', 'x', 'k3', 'vulnerability', 'network', 'open', 'critical', 't', 1, %lld, %lld, "
-		 "0, NULL, NULL),"
-		 /* not counted: info, a false positive, another sector's */
-		 "('a', 'x', 'k4', 'tls', 'network', 'open', 'info', 't', 0, NULL, %lld, 0, NULL, NULL),"
-		 "('a', 'x', 'k5', 'tls', 'network', 'open', 'high', 't', 0, NULL, %lld, 0, NULL, "
-		 "'false_positive'),"
-		 "('c', 'x', 'k6', 'tls', 'network', 'open', 'high', 't', 0, NULL, %lld, 0, NULL, NULL),"
-		 /* fixed 3 days ago after 10 days, on time; 20 days ago after 30 days, late;
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO findings (org_slug, asset, issue_key, kind, source, state, severity, "
+	    "title, kev, deadline, first_seen, last_seen, fixed_at, triage) VALUES "
+	    /* open: 2 days, 40 days (KEV, overdue), 200 days (KEV, not yet due) */
+	    "('a', 'x', 'k1', 'tls', 'network', 'open', 'high', 't', 0, NULL, %lld, 0, NULL, NULL),"
+	    "('a', 'x', 'k2', 'vulnerability', 'network', 'open', 'critical', 't', 1, %lld, %lld, "
+	    "0, NULL, NULL),"
+	    "('a', 'x', 'k3', 'vulnerability', 'network', 'open', 'critical', 't', 1, %lld, %lld, "
+	    "0, NULL, NULL),"
+	    /* not counted: info, a false positive, another sector's */
+	    "('a', 'x', 'k4', 'tls', 'network', 'open', 'info', 't', 0, NULL, %lld, 0, NULL, NULL),"
+	    "('a', 'x', 'k5', 'tls', 'network', 'open', 'high', 't', 0, NULL, %lld, 0, NULL, "
+	    "'false_positive'),"
+	    "('c', 'x', 'k6', 'tls', 'network', 'open', 'high', 't', 0, NULL, %lld, 0, NULL, NULL),"
+	    /* fixed 3 days ago after 10 days, on time; 20 days ago after 30 days, late;
 		  * 100 days ago (outside the 90 days) */
-		 "('b', 'x', 'k7', 'tls', 'network', 'fixed', 'high', 't', 0, %lld, %lld, 0, %lld, NULL),"
-		 "('b', 'x', 'k8', 'tls', 'network', 'fixed', 'high', 't', 0, %lld, %lld, 0, %lld, NULL),"
-		 "('b', 'x', 'k9', 'tls', 'network', 'fixed', 'high', 't', 0, NULL, %lld, 0, %lld, NULL)",
-		 (long long)(now - 2 * D), (long long)(now - D), (long long)(now - 40 * D),
-		 (long long)(now + D), (long long)(now - 200 * D), (long long)(now - D),
-		 (long long)(now - D), (long long)(now - D), (long long)(now), (long long)(now - 13 * D),
-		 (long long)(now - 3 * D), (long long)(now - 30 * D), (long long)(now - 50 * D),
-		 (long long)(now - 20 * D), (long long)(now - 300 * D), (long long)(now - 100 * D));
+	    "('b', 'x', 'k7', 'tls', 'network', 'fixed', 'high', 't', 0, %lld, %lld, 0, %lld, "
+	    "NULL),"
+	    "('b', 'x', 'k8', 'tls', 'network', 'fixed', 'high', 't', 0, %lld, %lld, 0, %lld, "
+	    "NULL),"
+	    "('b', 'x', 'k9', 'tls', 'network', 'fixed', 'high', 't', 0, NULL, %lld, 0, %lld, "
+	    "NULL)",
+	    (long long)(now - 2 * D), (long long)(now - D), (long long)(now - 40 * D),
+	    (long long)(now + D), (long long)(now - 200 * D), (long long)(now - D),
+	    (long long)(now - D), (long long)(now - D), (long long)(now), (long long)(now - 13 * D),
+	    (long long)(now - 3 * D), (long long)(now - 30 * D), (long long)(now - 50 * D),
+	    (long long)(now - 20 * D), (long long)(now - 300 * D), (long long)(now - 100 * D));
 	assert_int_equal(store_exec(s, sql, NULL), 0);
 	assert_int_equal(finding_kpi(s, NULL, "railways", now, &k, NULL), 0);
 	assert_int_equal(k.open, 3);
