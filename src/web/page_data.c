@@ -21,6 +21,7 @@ struct grades {
 	struct web_req *r;
 	char last;
 	int n;
+	struct inv_doc *names; /* the operators' names in the page's language */
 };
 
 static int grade_row(void *arg, const struct rating_latest *x)
@@ -35,21 +36,24 @@ static int grade_row(void *arg, const struct rating_latest *x)
 			x->grade, x->grade);
 		g->last = x->grade[0];
 	}
-	web_out(r, "<a href=\"/orgs/%u\" title=\"%s\">%s</a> (%L) ", x->org, x->period, x->org,
-		(int64_t)(x->score + 0.5));
+	web_out(r, "<a href=\"/orgs/%u\" title=\"%s %s\">%s</a> (%L) ", x->org, x->org, x->period,
+		web_org_name(r, g->names, x->org), (int64_t)(x->score + 0.5));
 	return 0;
 }
 
 void web_panel_grades(struct web_req *r)
 {
-	struct grades g = {r, 0, 0};
+	struct grades g = {r, 0, 0, NULL};
 	struct inv_rows rows;
 
 	web_out(r, "<section class=\"panel\" id=\"grades\"><h2>%T</h2>", M_OPERATORS_BY_GRADE);
+	g.names = web_org_names(r);
 	if (web_rows(r, &rows) || rating_latest_each(r->s, &rows, grade_row, &g, &r->err)) {
+		inv_doc_free(g.names);
 		web_out(r, "<p>%T</p></section>", M_ERR_INTERNAL);
 		return;
 	}
+	inv_doc_free(g.names);
 	if (g.n)
 		web_out(r, "</dd></dl></section>");
 	else

@@ -187,7 +187,7 @@ static void deadline_cell(struct web_req *r, const struct finding_row *f)
 
 	if (f->deadline)
 		time_fmt_jst_date(f->deadline, d);
-	web_out(r, "<td class=\"deadline code\">%s", d);
+	web_out(r, "<td class=\"deadline code\"><span class=\"date\">%s</span>", d);
 	if (f->deadline && f->deadline < time_now() && !strcmp(f->state, "open"))
 		web_out(r, " <strong class=\"warn\">%T</strong>", M_OVERDUE);
 	if (f->kev_due_date)

@@ -1403,8 +1403,12 @@ def make_reports(db, tmp):
     for org in ["kanto-rail", "kansai-rail"]:
         run("--db", db, "report", "quarterly", org, "--period", REPORT_PERIOD, "--out", d)
     run("--db", db, "report", "quarterly", "kanto-rail", "--period", "2026Q3", "--out", d)
+    run("--db", db, "report", "quarterly", "kanto-rail", "--period", REPORT_PERIOD, "--lang", "en",
+        "--out", d)
     for sector in ["railways", "water"]:
         run("--db", db, "report", "sector", sector, "--period", REPORT_PERIOD, "--out", d)
+    run("--db", db, "report", "sector", "railways", "--period", REPORT_PERIOD, "--lang", "en",
+        "--out", d)
     # a file outside the folder that traversal would reach, and a planted symlink
     with open(os.path.join(tmp, "secret-2026Q4.pdf"), "w") as f:
         f.write("SECRET")
@@ -1440,6 +1444,27 @@ def reports_checks(srv, jars, token, db, reports):
           {f["format"] for f in items[0]["formats"]} == {"pdf", "html"} and
           items[0]["formats"][0]["url"].startswith("/orgs/kanto-rail/reports/"),
           "API report list: %s" % items)
+    # both languages (issue 14): the English report is its own file, listed and downloadable
+    en = [f for f in items[0]["formats"] if f.get("lang") == "en"] if items else []
+    check({f["format"] for f in en} == {"pdf", "html"} and
+          en[0]["url"].endswith("/%s-en.%s" % (REPORT_PERIOD, en[0]["format"])),
+          "API lists the English report: %s" % en)
+    r = srv.request("GET", "/orgs/kanto-rail/reports/%s-en.pdf" % REPORT_PERIOD, cookie=op)
+    cd = r.header("Content-Disposition") or ""
+    check(r.status == 200 and r.body.startswith(b"%PDF") and r.body != pdf and
+          'filename="kanto-rail-2026Q4-en.pdf"' in cd, "English PDF download: %d %s" % (r.status, cd))
+    r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
+    check('href="/orgs/kanto-rail/reports/2026Q4-en.pdf"' in r.text() and "英語版" in r.text() and
+          "日本語版" in r.text(), "operator page offers 日本語版 and 英語版")
+    r = srv.request("GET", "/orgs/kansai-rail/reports/%s-en.pdf" % REPORT_PERIOD, cookie=op)
+    check(r.status == 404, "another operator's English report: %d" % r.status)
+    for bad in ["%s-EN.pdf", "%s-fr.pdf", "%s-en-en.pdf", "%s--en.pdf", "%s-en.pdf.pdf"]:
+        r = srv.request("GET", "/orgs/kanto-rail/reports/" + bad % REPORT_PERIOD, cookie=op)
+        check(r.status == 404, "report name %s: %d" % (bad, r.status))
+    r = srv.request("GET", "/sectors/railways/reports/%s-en.pdf" % REPORT_PERIOD, cookie=bur)
+    check(r.status == 200 and r.body.startswith(b"%PDF") and
+          "filename*=UTF-8''Railways-2026Q4-en.pdf" in (r.header("Content-Disposition") or ""),
+          "bureau downloads its English sector report: %d" % r.status)
     # operator A never gets B's report: slug, id, case, padding, token; same 404 as missing
     r = srv.request("GET", "/orgs/kanto-rail/reports/1999Q1.pdf", cookie=op)
     check(r.status == 404, "missing period: %d" % r.status)
@@ -1505,6 +1530,7 @@ def reports_checks(srv, jars, token, db, reports):
                     cookie=ana2)
     check(r.status == 303 and os.path.exists(target) and
           open(target, "rb").read(4) == b"%PDF", "generate now: %d" % r.status)
+    check(os.path.exists(target.replace(".pdf", "-en.pdf")), "generate now writes the English too")
     for bad in ["2026Q5", "../x", "2026Q2/../../x", "2026q2"]:
         r = srv.request("POST", "/orgs/osaka-water/reports", {"csrf": csrf, "period": bad},
                         cookie=ana2)
