@@ -63,3 +63,27 @@ const char *bi_half(const char *text, bool en, char *buf, size_t cap)
 	snprintf(buf, cap, "%.*s", (int)(cut - text), text);
 	return buf;
 }
+
+const char *bi_ascii_words(const char *text, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	if (!cap)
+		return "";
+	for (const char *p = text ? text : ""; *p;) {
+		const char *w = p;
+		bool ascii = true;
+		while (*p && *p != ' ')
+			ascii &= (unsigned char)*p++ < 0x80;
+		if (ascii && p > w && n + (size_t)(p - w) + 2 < cap) {
+			if (n)
+				buf[n++] = ' ';
+			memcpy(buf + n, w, (size_t)(p - w));
+			n += (size_t)(p - w);
+		}
+		while (*p == ' ')
+			p++;
+	}
+	buf[n] = '\0';
+	return buf;
+}

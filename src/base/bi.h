@@ -13,6 +13,9 @@
  * text itself or buf (cap bytes); NULL text gives "".
  */
 const char *bi_half(const char *text, bool en, char *buf, size_t cap);
+/* The ASCII words of text, space-separated, in buf ("Apache HTTP Server パストラバーサル" ->
+ * "Apache HTTP Server"): what an English reader can use of a Japanese-only text. */
+const char *bi_ascii_words(const char *text, char *buf, size_t cap);
 /* True when s holds a byte >= 0x80 (Japanese, for our texts). */
 bool bi_has_non_ascii(const char *s);
 

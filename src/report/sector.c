@@ -278,7 +278,16 @@ static int quarter_words(struct sr *r, double mean, double pmean)
 /* The half of a stored "日本語 / English" text for the report's language. */
 static const char *half(const struct sr *r, const char *t, char *buf, size_t cap)
 {
-	return bi_half(t, r->o->lang == REPORT_EN, buf, cap);
+	char words[400];
+	const char *h = bi_half(t, r->o->lang == REPORT_EN, buf, cap);
+
+	/* a Japanese-only title in the English report: its product words, never Japanese */
+	if (r->o->lang == REPORT_EN && bi_has_non_ascii(h)) {
+		bi_ascii_words(h, words, sizeof words);
+		snprintf(buf, cap, "%s", words[0] ? words : "(title in Japanese only)");
+		return buf;
+	}
+	return h;
 }
 
 static int weaknesses(struct sr *r)

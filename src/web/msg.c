@@ -377,21 +377,15 @@ const char *web_finding_title(enum web_lang lang, const char *title, const char 
 		}
 		return t;
 	}
-	/* the ASCII words of a Japanese-only title: product names, "telnet" */
-	for (const char *p = t; *p && n + 2 < sizeof(words);) {
-		const char *w = p;
-		bool ascii = true;
-		while (*p && *p != ' ')
-			ascii &= (unsigned char)*p++ < 0x80;
-		if (ascii && p > w && !(cve && strncmp(w, cve, (size_t)(p - w)) == 0)) {
-			int k = snprintf(words + n, sizeof(words) - n, "%s%.*s", n ? " " : "",
-					 (int)(p - w), w);
-			n = k > 0 && (size_t)k < sizeof(words) - n ? n + (size_t)k : n;
-		}
-		while (*p == ' ')
-			p++;
+	/* the ASCII words of a Japanese-only title: product names, "telnet"; a leading CVE id
+	 * goes, it comes last */
+	bi_ascii_words(t, words, sizeof(words));
+	size_t cl = cve ? strlen(cve) : 0;
+	if (cl && strncmp(words, cve, cl) == 0 && (words[cl] == ' ' || !words[cl])) {
+		const char *rest = words + cl + (words[cl] ? 1 : 0);
+		memmove(words, rest, strlen(rest) + 1);
 	}
-	words[n] = '\0';
+	n = strlen(words);
 	snprintf(buf, cap, "%s%s%s%s%s", words, n ? ": " : "", web_code(lang, kind ? kind : ""),
 		 cve && cve[0] ? " " : "", cve ? cve : "");
 	if (buf[0] >= 'a' && buf[0] <= 'z')

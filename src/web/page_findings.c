@@ -14,6 +14,7 @@
 #include "base/mtime.h"
 #include "findings/findings.h"
 #include "inventory/inventory.h"
+#include "vuln/match.h"
 #include "web/web_int.h"
 
 /* The caller's rows as a finding_query rule. */
@@ -576,6 +577,34 @@ static const char *jst_of(struct web_req *r, const char *utc)
 	return web_jst(r, t);
 }
 
+/* What the CVE is, in words: NVD's (English) description and CWE class, and JVN's Japanese
+ * title on Japanese pages, so a title of one language is never all a reader gets. */
+static void cve_about(struct web_req *r, const char *cve)
+{
+	cJSON *d = NULL, *j;
+	const char *desc, *cwe, *jvn = NULL;
+
+	if (!cve || vuln_cve_describe(r->s, cve, &d, &r->err)) {
+		merr_init(&r->err);
+		return;
+	}
+	desc = cJSON_GetStringValue(cJSON_GetObjectItem(d, "description"));
+	cwe = cJSON_GetStringValue(cJSON_GetObjectItem(d, "cwe"));
+	cJSON_ArrayForEach(j, cJSON_GetObjectItem(d, "jvn")) if (!jvn) jvn =
+	    cJSON_GetStringValue(cJSON_GetObjectItem(j, "title_ja"));
+	web_out(r, "<h2>%s</h2><dl class=\"facts\" id=\"cve-about\">",
+		r->lang == WEB_LANG_EN ? "About this CVE" : "この CVE について");
+	if (jvn && r->lang != WEB_LANG_EN)
+		web_out(r, "<dt>JVN</dt><dd id=\"cve-jvn\">%s</dd>", jvn);
+	if (desc)
+		web_out(r, "<dt>%s</dt><dd id=\"cve-description\" lang=\"en\">%s</dd>",
+			r->lang == WEB_LANG_EN ? "Description (NVD)" : "説明 (NVD, 英語)", desc);
+	if (cwe)
+		web_out(r, "<dt>CWE</dt><dd id=\"cve-cwe\">%s</dd>", cwe);
+	web_out(r, "</dl>");
+	cJSON_Delete(d);
+}
+
 int web_page_finding(struct web_req *r)
 {
 	cJSON *o = NULL;
@@ -640,6 +669,7 @@ int web_page_finding(struct web_req *r)
 		web_out(r, "<button type=\"submit\" id=\"triage-apply\">%T</button></form>",
 			M_APPLY);
 	}
+	cve_about(r, jstr(o, "cve"));
 	web_out(r, "<h2>%T</h2><ul id=\"comments\">", M_COMMENTS);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "comments"))
 	{

@@ -34,6 +34,11 @@ q "INSERT INTO findings (org_slug, asset, issue_key, kind, source, state, severi
  ('kanto-rail', '192.0.2.12:25/tcp', 'vuln:CVE-2019-10149', 'vulnerability', 'network', 'open', 'critical',
   'CVE-2019-10149 Exim 4.87 の脆弱性 / vulnerability in Exim 4.87',
   'CVE-2019-10149', 1, $(d 2026-09-15), $(d 2026-09-01), $(d 2026-11-19), NULL),
+ ('kanto-rail', '192.0.2.10:443/tcp', 'vuln:CVE-2021-42013', 'vulnerability', 'network', 'open', 'high',
+  'Apache HTTP Server パストラバーサル', 'CVE-2021-42013', 0, NULL, $(d 2026-11-02), $(d 2026-11-19), NULL),
+ ('kanto-rail', '192.0.2.11:22/tcp', 'vuln:CVE-2020-15778', 'vulnerability', 'network', 'open', 'medium',
+  'CVE-2020-15778 OpenSSH 9.2p1 の脆弱性 / vulnerability in OpenSSH 9.2p1 (要確認 / needs confirmation)',
+  'CVE-2020-15778', 0, NULL, $(d 2026-11-02), $(d 2026-11-19), NULL),
  ('kansai-rail', '198.51.100.7:502/tcp', 'risky:modbus', 'risky_service', 'network', 'open', 'critical',
   '制御系プロトコル Modbus/TCP が公開されています / OT protocol Modbus/TCP exposed',
   NULL, 0, $(d 2026-11-15), $(d 2026-11-01), $(d 2026-11-19), NULL)" || { echo "seed failed"; exit 1; }
@@ -72,10 +77,19 @@ check "weaknesses named in words, KEV and OT marked (ja)" \
 check "weaknesses in English in the English report" \
 	"grep -q '\[OT\] OT protocol Modbus/TCP exposed' <<<\"\$E\" && grep -q '\[KEV\] vulnerability in Exim 4.87' <<<\"\$E\""
 check "no issue key and no Japanese title in the English report" \
-	"! grep -q 'risky:modbus\|vuln:CVE' <<<\"\$E\$J\" && ! grep -q '脆弱性\|制御系' <<<\"\$E\""
-check "sector report: kansai-rail 未診断, out of the mean (62.5 is kanto-rail's alone)" \
-	"grep -q '関西高速鉄道株式会社 未診断' <<<\"\$J\" && grep -q '平均評点 62.5' <<<\"\$J\" && ! grep -q '100.0' <<<\"\$J\""
+	"! grep -q 'risky:modbus\|vuln:CVE' <<<\"\$E\$J\" && ! grep -q '脆弱性\|制御系\|パストラバーサル\|要確認' <<<\"\$E\""
+S=$(sqlite3 "$MAMORI_DB" "SELECT printf('%.1f', score) FROM ratings WHERE org_slug = 'kanto-rail' ORDER BY id DESC LIMIT 1")
+check "sector report: kansai-rail 未診断, out of the mean (kanto-rail's $S alone)" \
+	"grep -q '関西高速鉄道株式会社 未診断' <<<\"\$J\" && grep -q '平均評点 $S' <<<\"\$J\" && ! grep -q '100.0' <<<\"\$J\""
 check "sector report (en): Not assessed" "grep -q 'Kansai Rapid Railway Co., Ltd. Not assessed' <<<\"\$E\""
+# the operator's English quarterly report: titles in English only (a Japanese-only title gives
+# its product words), its own file
+"$M" report quarterly kanto-rail --period 2026Q4 --lang en --out "$T/out" >/dev/null 2>&1
+check "quarterly report (en) exits 0" "[ $? -eq 0 ] && [ -s '$T/out/kanto-rail-2026Q4-en.pdf' ]"
+Q=$(txt "$T/out/kanto-rail-2026Q4-en.pdf")
+check "quarterly (en): no Japanese title, the English halves and product words instead" \
+	"! grep -q 'パストラバーサル\|の脆弱性\|要確認' <<<\"\$Q\" && grep -q 'vulnerability in Exim 4.87' <<<\"\$Q\" &&
+	 grep -q 'Apache HTTP Server' <<<\"\$Q\" && grep -q 'needs confirmation' <<<\"\$Q\""
 # 未診断: kansai-rail's hand-written "A" is no grade anywhere
 out=$("$M" rating show kansai-rail 2>&1)
 check "CLI: kansai-rail is 未診断, no grade" "grep -q '未診断 / not assessed' <<<\"\$out\" && ! grep -q 'grade A' <<<\"\$out\""

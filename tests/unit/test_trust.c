@@ -55,6 +55,12 @@ static void test_trust__finding_titles_never_japanese_in_english(void **state)
 			    "Telnet: risky service");
 	assert_string_equal(
 	    web_finding_title(WEB_LANG_EN, "証明書の期限切れ", NULL, "tls", b, sizeof(b)), "TLS");
+	assert_string_equal(web_finding_title(WEB_LANG_EN, "CVE-2021-41773 Apache パストラバーサル",
+					      "CVE-2021-41773", "vulnerability", b, sizeof(b)),
+			    "Apache: vulnerability CVE-2021-41773");
+	assert_string_equal(
+	    bi_ascii_words("Apache HTTP Server パストラバーサル (要確認)", b, sizeof(b)),
+	    "Apache HTTP Server");
 	/* a pair: the English half, with the CVE in front */
 	assert_string_equal(
 	    web_finding_title(WEB_LANG_EN,
