@@ -300,7 +300,7 @@ static int weaknesses(struct sr *r)
 	int rc = store_prepare(
 	    r->s,
 	    "SELECT min(f.title), count(DISTINCT f.org_slug), count(*), max(f.kev), "
-	    "max(f.issue_key IN " OT_KEYS ") FROM findings f "
+	    "max(f.issue_key IN " OT_KEYS "), min(f.cve_id) FROM findings f "
 	    "JOIN orgs o ON o.slug = f.org_slug WHERE o.sector = ? AND f.state = "
 	    "'open' AND f.severity <> 'info' AND coalesce(f.triage, '') NOT IN "
 	    "('false_positive', 'accepted') GROUP BY f.issue_key ORDER BY 4 DESC, 5 DESC, 2 DESC, "
@@ -315,11 +315,15 @@ static int weaknesses(struct sr *r)
 	doc_table_begin(r->d, 3, w, hd);
 	while ((rc = stmt_step(st, r->e)) == 1) {
 		char a[16], b[16], t[600], hb[512];
+		const char *what = half(r, stmt_text(st, 0), hb, sizeof hb),
+			   *cve = stmt_text(st, 5);
 		snprintf(a, sizeof a, "%lld", (long long)stmt_int64(st, 1));
 		snprintf(b, sizeof b, "%lld", (long long)stmt_int64(st, 2));
-		snprintf(t, sizeof t, "%s%s%s", stmt_int64(st, 3) ? "[KEV] " : "",
+		/* the CVE named too when the title's half leaves it out (the English one) */
+		snprintf(t, sizeof t, "%s%s%s%s%s", stmt_int64(st, 3) ? "[KEV] " : "",
 			 stmt_int64(st, 4) ? T(r, "[制御系] ", "[OT] ") : "",
-			 half(r, stmt_text(st, 0), hb, sizeof hb));
+			 cve && !strstr(what, cve) ? cve : "", cve && !strstr(what, cve) ? " " : "",
+			 what);
 		const char *cells[] = {t, a, b};
 		doc_table_row(r->d, cells);
 		k++;

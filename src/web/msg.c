@@ -2,6 +2,8 @@
  * A page asks web_msg(lang, id); a missing row is a compile-time gap caught by the test. */
 #include "base/compat.h"
 
+#include <ctype.h>
+
 #include "base/bi.h"
 #include "web/web_int.h"
 
@@ -362,11 +364,21 @@ const char *web_finding_title(enum web_lang lang, const char *title, const char 
 			      const char *kind, char *buf, size_t cap)
 {
 	const char *t = web_bi(lang, title, buf, cap);
-	char words[256];
+	char words[256], found[32];
 	size_t n = 0;
 
 	if (lang != WEB_LANG_EN)
 		return t;
+	/* no CVE given (a rating deduction): the one the title names, if any */
+	const char *c = !cve && title ? strstr(title, "CVE-") : NULL;
+	if (c) {
+		size_t k = 4;
+		while (c[k] && (isdigit((unsigned char)c[k]) || c[k] == '-') &&
+		       k + 1 < sizeof(found))
+			k++;
+		snprintf(found, sizeof(found), "%.*s", (int)k, c);
+		cve = k > 9 ? found : NULL;
+	}
 	if (!has_non_ascii(t)) {
 		/* the English half names the product, not the CVE: put the CVE in front */
 		if (cve && cve[0] && !strstr(t, cve)) {

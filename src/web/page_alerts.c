@@ -332,14 +332,14 @@ static int html_row(void *arg, const struct alert_row *a)
 	char sb[512]; /* the subject's half in the page's language */
 	int rc;
 
-	web_out(
-	    r,
-	    "<tr id=\"alert-%L\"><td><a href=\"/alerts/%L\">%L</a></td><td><a href=\"/orgs/%u\">"
-	    "%s</a></td><td>%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td>%s</td><td><ul "
-	    "class=\"targets\">",
-	    a->id, a->id, a->id, a->org, a->org, kind_msg(a),
-	    a->urgent ? " <strong class=\"warn\">!</strong>" : "", a->id,
-	    web_bi(r->lang, a->subject, sb, sizeof(sb)), web_jst(r, a->created_at));
+	web_out(r,
+		"<tr id=\"alert-%L\"><td class=\"code\"><a href=\"/alerts/%L\">%L</a></td><td><a "
+		"href=\"/orgs/%u\">"
+		"%s</a></td><td>%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td>%s</td><td><ul "
+		"class=\"targets\">",
+		a->id, a->id, a->id, a->org, a->org, kind_msg(a),
+		a->urgent ? " <strong class=\"warn\">!</strong>" : "", a->id,
+		web_bi(r->lang, a->subject, sb, sizeof(sb)), web_jst(r, a->created_at));
 	if ((rc = alert_targets_each(r->s, a->id, target_cell, r, &r->err)))
 		return rc;
 	web_out(r, "</ul></td><td>");
@@ -660,7 +660,8 @@ static int panel_row(void *arg, const struct alert_row *a)
 	char sb[512]; /* the subject's half in the page's language */
 
 	web_out(r,
-		"<tr><td><a href=\"/alerts/%L\">%L</a></td><td><a href=\"/orgs/%u\">%s</a></td>"
+		"<tr><td class=\"code\"><a href=\"/alerts/%L\">%L</a></td><td><a "
+		"href=\"/orgs/%u\">%s</a></td>"
 		"<td>%T</td><td>%s</td><td>%s</td></tr>",
 		a->id, a->id, a->org, a->org, kind_msg(a),
 		web_bi(r->lang, a->subject, sb, sizeof(sb)), web_jst(r, a->created_at));

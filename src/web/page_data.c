@@ -211,7 +211,8 @@ static void rating_section(struct web_req *r, const char *slug)
 			snprintf(pts, sizeof(pts), "-%.1f", p);
 			web_out(
 			    r,
-			    "<tr><td><a href=\"/findings/%L\">%L</a></td><td>%s</td><td>%s</td>"
+			    "<tr><td class=\"code\"><a "
+			    "href=\"/findings/%L\">%L</a></td><td>%s</td><td>%s</td>"
 			    "<td>%s</td><td class=\"num\">%s</td><td>%s %s</td></tr>",
 			    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),
 			    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),

@@ -192,7 +192,8 @@ static void deadline_cell(struct web_req *r, const struct finding_row *f)
 	if (f->deadline && f->deadline < time_now() && !strcmp(f->state, "open"))
 		web_out(r, " <strong class=\"warn\">%T</strong>", M_OVERDUE);
 	if (f->kev_due_date)
-		web_out(r, "<br><small>%T %s</small>", M_KEV_DUE, f->kev_due_date);
+		web_out(r, "<br><small>%T <span class=\"date\">%s</span></small>", M_KEV_DUE,
+			f->kev_due_date);
 	web_out(r, "</td>");
 }
 

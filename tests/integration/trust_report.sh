@@ -75,7 +75,7 @@ check "en: OT exposures rose" \
 check "weaknesses named in words, KEV and OT marked (ja)" \
 	"grep -q '\[KEV\] CVE-2019-10149 Exim 4.87 の脆弱性' <<<\"\$J\" && grep -q '\[制御系\] 制御系プロトコル Modbus/TCP' <<<\"\$J\""
 check "weaknesses in English in the English report" \
-	"grep -q '\[OT\] OT protocol Modbus/TCP exposed' <<<\"\$E\" && grep -q '\[KEV\] vulnerability in Exim 4.87' <<<\"\$E\""
+	"grep -q '\[OT\] OT protocol Modbus/TCP exposed' <<<\"\$E\" && grep -q '\[KEV\] CVE-2019-10149 vulnerability in Exim 4.87' <<<\"\$E\""
 check "no issue key and no Japanese title in the English report" \
 	"! grep -q 'risky:modbus\|vuln:CVE' <<<\"\$E\$J\" && ! grep -q '脆弱性\|制御系\|パストラバーサル\|要確認' <<<\"\$E\""
 S=$(sqlite3 "$MAMORI_DB" "SELECT printf('%.1f', score) FROM ratings WHERE org_slug = 'kanto-rail' ORDER BY id DESC LIMIT 1")

@@ -67,6 +67,12 @@ static void test_trust__finding_titles_never_japanese_in_english(void **state)
 			      "CVE-2021-1000 Apache の脆弱性 / vulnerability in Apache",
 			      "CVE-2021-1000", "vulnerability", b, sizeof(b)),
 	    "CVE-2021-1000 vulnerability in Apache");
+	/* no CVE given (a deduction row): the one the title names */
+	assert_string_equal(
+	    web_finding_title(WEB_LANG_EN,
+			      "CVE-2021-1000 Apache の脆弱性 / vulnerability in Apache", NULL,
+			      "vulnerability", b, sizeof(b)),
+	    "CVE-2021-1000 vulnerability in Apache");
 	assert_string_equal(
 	    web_finding_title(WEB_LANG_JA,
 			      "CVE-2021-1000 Apache の脆弱性 / vulnerability in Apache",
