@@ -310,7 +310,7 @@ async function main() {
 			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
 			locale: "ja-JP",
-			viewport: { width: 1280, height: 860 },
+			viewport: { width: 1280, height: 800 },
 		});
 		const page = await ctx.newPage();
 		const r = await page.goto(base + "/");
