@@ -34,32 +34,39 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Open findings by age, open and overdue KEV findings. */
+/* Open findings by age, open and overdue KEV findings: counted in the query (one row back,
+ * not one per finding). */
 static int open_figures(struct store *s, const char *org, const char *sector, int64_t now,
 			struct finding_kpi *k, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT ?3 - first_seen, kev, deadline FROM findings WHERE " KPI_ROWS
-			       " AND " FINDING_ACTIVE_SQL(""),
-			       &st, e);
+	int rc = store_prepare(
+	    s,
+	    "SELECT count(*), coalesce(sum(?3 - first_seen < ?4 * 86400), 0), "
+	    "coalesce(sum(?3 - first_seen < ?5 * 86400), 0), "
+	    "coalesce(sum(?3 - first_seen < ?6 * 86400), 0), "
+	    "coalesce(sum(?3 - first_seen < ?7 * 86400), 0), coalesce(sum(kev = 1), 0), "
+	    "coalesce(sum(kev = 1 AND deadline IS NOT NULL AND deadline < ?3), 0) FROM findings "
+	    "WHERE " KPI_ROWS " AND " FINDING_ACTIVE_SQL(""),
+	    &st, e);
 
 	if (rc)
 		return rc;
 	bind_rows(st, org, sector);
 	stmt_bind_int64(st, 3, now);
-	while ((rc = stmt_step(st, e)) == 1) {
-		int64_t age = stmt_int64(st, 0) / 86400;
-		size_t b = 0;
-		while (b + 1 < FINDING_KPI_AGES && age >= finding_kpi_age_days[b])
-			b++;
-		k->age[b]++;
-		k->open++;
-		if (stmt_int64(st, 1)) {
-			k->kev_open++;
-			if (!stmt_is_null(st, 2) && stmt_int64(st, 2) < now)
-				k->kev_overdue++;
-		}
+	for (int i = 0; i < FINDING_KPI_AGES - 1; i++)
+		stmt_bind_int64(st, 4 + i, finding_kpi_age_days[i]);
+	if ((rc = stmt_step(st, e)) == 1) {
+		int64_t below[FINDING_KPI_AGES - 1];
+		k->open = stmt_int64(st, 0);
+		for (int i = 0; i < FINDING_KPI_AGES - 1; i++)
+			below[i] = stmt_int64(st, 1 + i);
+		/* cumulative counts into buckets */
+		for (int i = 0; i < FINDING_KPI_AGES; i++)
+			k->age[i] = (i < FINDING_KPI_AGES - 1 ? below[i] : k->open) -
+				    (i ? below[i - 1] : 0);
+		k->kev_open = stmt_int64(st, 5);
+		k->kev_overdue = stmt_int64(st, 6);
 	}
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
@@ -112,35 +119,38 @@ static int fixed_figures(struct store *s, const char *org, const char *sector, i
 	return rc < 0 ? rc : 0;
 }
 
-/* New and fixed per week, oldest week first; the last week ends at now. */
+/* New and fixed per week, oldest week first; the last week ends at now. Grouped in the query. */
 static int weekly(struct store *s, const char *org, const char *sector, int64_t now,
 		  struct finding_kpi *k, struct merr *e)
 {
-	struct store_stmt *st = NULL;
+	static const char *const sql[2] = {
+	    "SELECT (first_seen - ?3 - 1) / 604800, count(*) FROM findings WHERE " KPI_ROWS
+	    " AND first_seen > ?3 AND first_seen <= ?4 GROUP BY 1",
+	    "SELECT (fixed_at - ?3 - 1) / 604800, count(*) FROM findings WHERE " KPI_ROWS
+	    " AND state = 'fixed' AND fixed_at > ?3 AND fixed_at <= ?4 GROUP BY 1",
+	};
 	int64_t start = now - FINDING_KPI_WEEKS * 7 * 86400;
-	int rc = store_prepare(s,
-			       "SELECT first_seen, fixed_at, state FROM findings WHERE " KPI_ROWS
-			       " AND (first_seen > ?3 OR (fixed_at IS NOT NULL AND fixed_at > ?3))",
-			       &st, e);
+	int rc = 0;
 
-	if (rc)
-		return rc;
 	for (int w = 0; w < FINDING_KPI_WEEKS; w++)
 		k->week_start[w] = start + (int64_t)w * 7 * 86400;
-	bind_rows(st, org, sector);
-	stmt_bind_int64(st, 3, start);
-	while ((rc = stmt_step(st, e)) == 1) {
-		int64_t f = stmt_int64(st, 0);
-		if (f > start && f <= now)
-			k->week_new[(f - start - 1) / (7 * 86400)]++;
-		if (!stmt_is_null(st, 1) && strcmp(stmt_text(st, 2), "fixed") == 0) {
-			int64_t x = stmt_int64(st, 1);
-			if (x > start && x <= now)
-				k->week_fixed[(x - start - 1) / (7 * 86400)]++;
+	for (int q = 0; q < 2 && rc == 0; q++) {
+		struct store_stmt *st = NULL;
+		int64_t *out = q ? k->week_fixed : k->week_new;
+		if ((rc = store_prepare(s, sql[q], &st, e)))
+			return rc;
+		bind_rows(st, org, sector);
+		stmt_bind_int64(st, 3, start);
+		stmt_bind_int64(st, 4, now);
+		while ((rc = stmt_step(st, e)) == 1) {
+			int64_t w = stmt_int64(st, 0);
+			if (w >= 0 && w < FINDING_KPI_WEEKS)
+				out[w] += stmt_int64(st, 1);
 		}
+		stmt_finalize(st);
+		rc = rc < 0 ? rc : 0;
 	}
-	stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int finding_kpi(struct store *s, const char *org, const char *sector, int64_t now,
