@@ -144,7 +144,6 @@ static int share_import_cmd(struct cli *c, int argc, char **argv)
 	const char *alias = NULL;
 	struct share_collection col;
 	struct share_import_result r;
-	struct buf b;
 	struct store *s;
 	struct merr e;
 	int opt, rc;
@@ -164,24 +163,7 @@ static int share_import_cmd(struct cli *c, int argc, char **argv)
 	merr_init(&e);
 	if ((rc = share_collection_get(s, alias, &col, &e)))
 		return cli_fail(c, rc, &e);
-	buf_init(&b, (size_t)1 << 31);
-	if ((rc = buf_read_file(&b, argv[optind], &e))) {
-		buf_release(&b);
-		return cli_fail(c, rc, &e);
-	}
-	if (share_misp_detect(b.ptr, b.len)) {
-		char *env = NULL;
-		if ((rc = share_misp_to_stix(b.ptr, b.len, &env, &e))) {
-			buf_release(&b);
-			merr_set_file(&e, argv[optind]);
-			return cli_fail(c, rc, &e);
-		}
-		rc = share_import(s, &col, env, strlen(env), 0, &r, &e);
-		free(env);
-	} else {
-		rc = share_import(s, &col, b.ptr, b.len, 0, &r, &e);
-	}
-	buf_release(&b);
+	rc = share_import_file(s, &col, argv[optind], &r, &e);
 	if (rc) {
 		merr_set_file(&e, argv[optind]);
 		return cli_fail(c, rc, &e);

@@ -11,6 +11,9 @@
 #define MAMORI_SHARE_H
 
 #include "base/compat.h"
+
+#include <sys/types.h>
+
 #include "base/err.h"
 #include "store/store.h"
 
@@ -48,6 +51,29 @@ struct share_span {
 enum share_doc { SHARE_DOC_ENVELOPE = 0, SHARE_DOC_BUNDLE, SHARE_DOC_OBJECT };
 int share_spans(const char *buf, size_t len, struct share_span **spans, size_t *n, int *kind,
 		struct merr *e);
+
+/*
+ * Streaming: the same documents read in chunks from a source, so memory holds one object at a
+ * time, never the document. fn gets each object's exact bytes (raw, len; valid JSON and UTF-8)
+ * and its offset in the document; raw is NULL for an object longer than SHARE_OBJECT_MAX
+ * (skipped, not checked). A bare object must be at most 1 MB. A document that is not
+ * well-formed fails with M_EPARSE (offset in e) — possibly after fn saw earlier objects, so
+ * a caller that must not act on a bad document reads it twice (share_import does). fn's
+ * non-zero return stops the walk and is returned. Accepts exactly what share_spans accepts.
+ */
+#define SHARE_OBJECT_MAX ((size_t)8 << 20)
+struct share_src {
+	ssize_t (*read)(void *arg, char *p, size_t n); /* bytes read, 0 at the end, -1 error */
+	int (*rewind)(void *arg);		       /* back to the start: 0 or -1 */
+	void *arg;
+	const char *mem; /* share_src_mem's buffer */
+	size_t mem_len, mem_pos;
+};
+void share_src_fd(struct share_src *src, int fd); /* a seekable file */
+void share_src_mem(struct share_src *src, const char *buf, size_t len);
+typedef int (*share_stream_fn)(const char *raw, size_t len, size_t off, void *arg);
+int share_stream(const struct share_src *src, share_stream_fn fn, void *arg, int *kind,
+		 struct merr *e);
 
 /* What validation learns about an object. */
 struct share_obj {
@@ -161,6 +187,16 @@ void share_import_result_free(struct share_import_result *r);
 #define SHARE_IMPORT_ENVELOPE 1u /* only a TAXII envelope (else M_EINVAL): TAXII POST */
 int share_import(struct store *s, const struct share_collection *c, const char *buf, size_t len,
 		 unsigned flags, struct share_import_result *r, struct merr *e);
+/* The same from a rewindable source (read twice: checked and markings first, then stored),
+ * with memory flat in the document's size (one object, plus a small result per object). */
+int share_import_src(struct store *s, const struct share_collection *c, const struct share_src *src,
+		     unsigned flags, struct share_import_result *r, struct merr *e);
+/* Imports a file: MISP JSON (recognised whole, at most SHARE_MISP_MAX bytes) is converted;
+ * a STIX bundle, envelope or object is read from memory when small and streamed
+ * (share_import_src) when larger than SHARE_OBJECT_MAX. Errors name no file (the caller's). */
+#define SHARE_MISP_MAX ((size_t)256 << 20)
+int share_import_file(struct store *s, const struct share_collection *c, const char *path,
+		      struct share_import_result *r, struct merr *e);
 
 /* A query on a collection's objects (TAXII objects, manifest, versions, export). */
 enum share_version_sel { SHARE_V_LAST = 0, SHARE_V_FIRST, SHARE_V_ALL, SHARE_V_AT };
