@@ -367,6 +367,12 @@ static int fail_item(struct share_item *it, const char *fmt, ...)
 	return it->message ? 0 : M_ENOMEM;
 }
 
+/* Marks which versions of one object are its last (0864): after a new version or a delete. */
+#define LAST_SQL                                                                                 \
+	"UPDATE share_objects SET is_last = (version_us = (SELECT MAX(x.version_us) FROM "       \
+	"share_objects x WHERE x.collection_id = ?1 AND x.stix_id = ?2)) WHERE collection_id = " \
+	"?1 AND stix_id = ?2"
+
 /* The state of one import while the document streams past. */
 struct imp {
 	struct store *s;
@@ -376,7 +382,7 @@ struct imp {
 	struct batch_mk *mk;
 	size_t n_mk, cap_mk;
 	size_t n; /* objects seen in this pass */
-	struct store_stmt *ins, *mkst;
+	struct store_stmt *ins, *mkst, *last;
 	struct merr *e;
 };
 
@@ -471,6 +477,13 @@ static int imp_store(const char *raw, size_t len, size_t off, void *arg)
 	it->existed = store_changes(x->s) == 0;
 	it->ok = true;
 	r->n_ok++;
+	if (!it->existed) {
+		stmt_reset(x->last);
+		stmt_bind_text(x->last, 1, x->c->id);
+		stmt_bind_text(x->last, 2, o->id);
+		if ((rc = stmt_step(x->last, x->e)) < 0)
+			return rc;
+	}
 	if (!it->existed && strcmp(o->type, "indicator") == 0) {
 		if ((rc = share_index_indicator(x->s, x->c->id, raw, len, x->e)))
 			return rc;
@@ -544,11 +557,14 @@ int share_import_src(struct store *s, const struct share_collection *c, const st
 		    "DO UPDATE SET tlp = COALESCE(share_markings.tlp, excluded.tlp)",
 		    &x.mkst, e);
 	if (rc == 0)
+		rc = store_prepare(s, LAST_SQL, &x.last, e);
+	if (rc == 0)
 		rc = share_stream(src, imp_store, &x, NULL, e);
 	if (rc == 0 && x.n != r->n)
 		rc = merr_set(e, M_EIO, "the document changed while it was read");
 	stmt_finalize(x.ins);
 	stmt_finalize(x.mkst);
+	stmt_finalize(x.last);
 	if (rc)
 		store_rollback(s);
 	else
@@ -651,10 +667,7 @@ static int where(struct buf *sql, struct binds *b, const struct share_collection
 		bool any = false;
 		buf_adds(sql, " AND (");
 		if (q->vsel == SHARE_V_LAST || q->vsel_last) {
-			buf_adds(sql,
-				 "o.version_us = (SELECT MAX(x.version_us) FROM share_objects x "
-				 "WHERE x.collection_id = o.collection_id AND x.stix_id = "
-				 "o.stix_id)");
+			buf_adds(sql, "o.is_last = 1");
 			any = true;
 		}
 		if (q->vsel == SHARE_V_FIRST || q->vsel_first) {
@@ -804,6 +817,13 @@ int share_object_delete(struct store *s, const struct share_collection *c, const
 		rc = rc < 0 ? rc : 0;
 		stmt_finalize(st);
 		*deleted = store_changes(s);
+	}
+	if (rc == 0 && *deleted && id && (rc = store_prepare(s, LAST_SQL, &st, e)) == 0) {
+		stmt_bind_text(st, 1, c->id);
+		stmt_bind_text(st, 2, id);
+		rc = stmt_step(st, e);
+		rc = rc < 0 ? rc : 0;
+		stmt_finalize(st);
 	}
 	if (rc) {
 		store_rollback(s);

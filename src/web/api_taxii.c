@@ -340,6 +340,8 @@ static int page(struct web_req *r, const struct share_collection *c, struct shar
 	int rc;
 
 	buf_reset(&r->out);
+	if (kind == PAGE_OBJECTS && q->limit)
+		(void)buf_grow(&r->out, q->limit * 1024); /* no copies while the page grows */
 	buf_adds(&r->out, kind == PAGE_VERSIONS ? "{\"versions\":[" : "{\"objects\":[");
 	if ((rc = share_query_run(r->s, c, q, page_row, &p, &more, &r->err)))
 		return rc;
