@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "discover/discover_int.h"
 #include "inventory/inventory.h"
+#include "share/share.h"
 
 static const char *const format_names[] = {
     [DISC_FMT_CRTSH] = "crtsh", [DISC_FMT_SHODAN] = "shodan", [DISC_FMT_CENSYS] = "censys"};
@@ -264,6 +265,8 @@ int disc_import(struct store *s, const char *org_slug, int fmt, const char *buf,
 	dw_release(&m.w);
 	if (rc) /* nothing was stored: say so in the counts too */
 		memset(m.st, 0, sizeof(*m.st));
+	else /* shared indicators against the services and names just stored */
+		rc = share_match_new(s, now, NULL, NULL, e);
 	merr_set_file(e, file);
 	disc_org_release(&m.o);
 	inv_doc_free(doc);

@@ -326,13 +326,22 @@ struct share_match_stats {
 };
 /*
  * Looks up every address and name mamori knows of the operators (confirmed inventory assets,
- * identified services, DNS discovery records, open scan observations) in the match index:
+ * identified services, DNS discovery records, open scan observations, passive (Shodan/Censys)
+ * services and their hostnames, SNS posts' hostnames and URLs) in the match index:
  * exact addresses, CIDR networks, domains and their subdomains, URL hosts. A new hit stores a
  * STIX sighting (TLP:RED, no operator named) in the indicator's collection and raises one
  * urgent alert per (operator, indicator) with the indicator, its source and TLP. ack_base:
  * console URL for the alert's ack link, or NULL.
  */
 int share_match_run(struct store *s, int64_t now, const char *ack_base,
+		    struct share_match_stats *st, struct merr *e);
+/*
+ * The hook the modules that store observations call after they commit (scan, identify,
+ * discover, SNS import): matches only the rows stored since the last run (a row id mark per
+ * table, 0865), so it costs in proportion to what is new. st may be NULL. Must be called
+ * outside a transaction. share_match_run moves the marks too.
+ */
+int share_match_new(struct store *s, int64_t now, const char *ack_base,
 		    struct share_match_stats *st, struct merr *e);
 
 #endif
