@@ -297,6 +297,11 @@ int share_pull(struct store *s, const char *name, struct share_pull_stats *st, s
 /* Pushes local objects added since the last push to the partner's collection (envelopes of
  * 500), recording the cursor after each accepted envelope. */
 int share_push(struct store *s, const char *name, struct share_pull_stats *st, struct merr *e);
+/* Sends mamori's own sightings (those share_match stored, operator-anonymised: no
+ * where_sighted_refs, no observed value, TLP:RED) in the remote's local collection, added since
+ * the last send, to the partner's collection — never objects pulled from anyone. */
+int share_push_sightings(struct store *s, const char *name, struct share_pull_stats *st,
+			 struct merr *e);
 
 /* ---- MISP (misp.c) ---- */
 
@@ -343,5 +348,25 @@ int share_match_run(struct store *s, int64_t now, const char *ack_base,
  */
 int share_match_new(struct store *s, int64_t now, const char *ack_base,
 		    struct share_match_stats *st, struct merr *e);
+
+/* ---- scheduled pulls and sightings sent back (remote.c) ---- */
+
+/* One round with a partner: pull, match new indicators, send the sightings back. */
+struct share_sync_stats {
+	struct share_pull_stats pulled, sent;
+	struct share_match_stats matched;
+};
+int share_sync(struct store *s, const char *name, int64_t now, const char *ack_base,
+	       struct share_sync_stats *st, struct merr *e);
+/* Scheduled pulls through the job module: a remote with a pull interval (seconds) is pulled
+ * once per period (floor(now / interval)) by a "share-pull" job whose idempotency key names the
+ * period; each job queues the next period's (not before its start) before it pulls. */
+int share_remote_set_interval(struct store *s, const char *name, int64_t interval, int64_t now,
+			      struct merr *e);
+/* Queues this period's pull of every remote with an interval not pulled yet (serve's start). */
+int share_pull_schedule(struct store *s, int64_t now, struct merr *e);
+struct job_ctx;
+struct cJSON;
+int share_pull_job(struct job_ctx *x, struct store *s, const struct cJSON *payload, struct merr *e);
 
 #endif

@@ -21,6 +21,7 @@
 #include "base/mtime.h"
 #include "asm/asm.h"
 #include "job/job.h"
+#include "share/share.h"
 #include "web/web.h"
 #include "web/web_int.h"
 
@@ -848,6 +849,16 @@ int web_serve(const struct web_config *c, struct merr *e)
 							     .arg = &sv.job_cfg},
 				  &sv.opts.jobs, e)))
 		goto out_key;
+	{
+		/* share: this period's scheduled TAXII pulls (each job queues the next) */
+		struct store *ss_ = NULL;
+		struct merr se;
+		merr_init(&se);
+		if (store_open(c->db, &ss_, &se) == 0 && share_pull_schedule(ss_, time_now(), &se))
+			log_info("web", "scheduled TAXII pulls not queued: %s", se.msg);
+		if (ss_)
+			store_close(ss_);
+	}
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	if (sv.opts.tls)
