@@ -252,7 +252,9 @@ void share_next_fmt(int64_t date_added, int64_t seq, char out[48]);
 int share_next_parse(const char *s, int64_t *date_added, int64_t *seq);
 
 /* Records the TAXII status resource of an import (complete, per-object successes and
- * failures); its new id goes to id_out. Statuses older than 7 days are dropped. */
+ * failures, each list naming at most SHARE_STATUS_LIST_MAX objects; the counts are always
+ * complete); its new id goes to id_out. Statuses older than 7 days are dropped. */
+#define SHARE_STATUS_LIST_MAX 10000
 int share_status_put(struct store *s, const struct share_collection *c, const char *owner,
 		     int64_t request_us, const struct share_import_result *r, char id_out[40],
 		     struct merr *e);
