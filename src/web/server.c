@@ -352,12 +352,16 @@ static enum MHD_Result send_too_big(struct server *sv, struct MHD_Connection *c,
 	return ok;
 }
 
-/* A TAXII envelope POST (…/collections/{id}/objects/): its body is spooled to a file. */
-static bool spooled_route(const char *method, const char *url)
+/* A TAXII envelope POST (…/collections/{id}/objects/): its body is spooled to a file. A form
+ * (a console session's POST, whose CSRF token is in the body) is read into memory as usual. */
+static bool spooled_route(const char *method, const char *url, const char *ctype)
 {
+	static const char form[] = "application/x-www-form-urlencoded";
 	size_t n = strlen(url);
 
 	if (strcmp(method, "POST") != 0 || strncmp(url, "/taxii2/", 8) != 0)
+		return false;
+	if (ctype && strncasecmp(ctype, form, sizeof(form) - 1) == 0)
 		return false;
 	while (n && url[n - 1] == '/')
 		n--;
@@ -594,7 +598,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		atomic_fetch_add(&sv->inflight, 1);
 		*con_cls = cn;
 		cn->refused = atomic_load(&sv->draining);
-		if (spooled_route(method, url)) {
+		if (spooled_route(method, url, header(c, "Content-Type"))) {
 			cn->cap = sv->cfg->taxii_body_max;
 			if ((cn->spool_fd = spool_open()) < 0)
 				return send_error(sv, c, url, M_EIO);
