@@ -3,10 +3,14 @@
 # bench/make_envelope.py) POSTed to `mamori serve` (spooled to a file, streamed into the store):
 # time to the 202 with a complete status, as a ratio to `jq -c '.objects[]'` over the same file
 # in the same run (goal <= 3x), and the server's peak RSS (VmHWM, goal < 128 MB), then the CLI
-# import of the same file (peak RSS). Usage: bench/taxii_post.sh [MAMORI] [N].
+# import of the same file (peak RSS). Usage: bench/taxii_post.sh [--smoke] [MAMORI] [N]
+# (--smoke: 5,000 objects).
 set -u
+SMOKE=0
+[ "${1:-}" = --smoke ] && { SMOKE=1; shift; }
 M=${1:-${MAMORI:-build/release/mamori}}
 N=${2:-100000}
+[ "$SMOKE" = 1 ] && N=5000
 T=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
@@ -36,7 +40,11 @@ ratio=$(python3 -c "print(round(($s1 - $s0) / max($j1 - $j0, 0.001), 2))")
 echo "POST to complete: $post s; jq -c '.objects[]': $jqs s; ratio ${ratio}x; server peak RSS $((hwm / 1024)) MB"
 python3 -c "import json,sys; d=json.load(open('$T/st.json')); sys.exit(0 if d['status']=='complete' and d['success_count']==$N else 1)" 2>/dev/null
 res $? "POST: HTTP $code, status complete with $N successes"
-python3 -c "import sys; sys.exit(0 if $ratio <= 3 else 1)"; res $? "time <= 3x jq (${ratio}x)"
+if [ "$SMOKE" = 1 ]; then
+	res 0 "time ${ratio}x jq (smoke run: the 3x goal is for 100,000 objects)"
+else
+	python3 -c "import sys; sys.exit(0 if $ratio <= 3 else 1)"; res $? "time <= 3x jq (${ratio}x)"
+fi
 [ "$hwm" -lt $((128 * 1024)) ]; res $? "server peak RSS < 128 MB ($((hwm / 1024)) MB)"
 "$M" --db "$T/c.db" init >/dev/null
 "$M" --db "$T/c.db" share collection add isac --title bench >/dev/null

@@ -1,5 +1,8 @@
 #!/bin/bash
-# cpu_per_req.sh PID URL [HDR]: server CPU ms per request over a 5 s wrk run at 64 connections
+# bench/tools/cpu_per_req.sh PID URL [WRK-ARGS...]: the server's CPU ms per request (utime + stime
+# of PID and its children from /proc over a 5 s wrk run at 64 connections, / requests) and the
+# p99: a load-independent measure to compare a server with nginx in the same run (a helper,
+# not a benchmark of its own).
 pid=$1; url=$2; shift 2
 t0=$(awk '{print $14+$15}' /proc/$pid/stat)
 for c in $(pgrep -P $pid); do t0=$((t0 + $(awk '{print $14+$15}' /proc/$c/stat))); done
