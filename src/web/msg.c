@@ -173,6 +173,8 @@ static const char *const msgs[M_COUNT][2] = {
     [M_CASE] = {"支援・相談の案件", "Support case"},
     [M_EXERCISES] = {"演習（訓練）", "Exercises (training)"},
     [M_EXERCISE] = {"【訓練】演習", "[EXERCISE] Run"},
+    [M_EXERCISE_MAILS_ONLY] = {"【訓練】演習のメールのみ", "Exercise mails only"},
+    [M_EXERCISE_INCIDENT] = {"【訓練】演習インシデント報告", "[EXERCISE] Incident report"},
     /* findings, priority, triage (trust) */
     [M_OVERDUE] = {"期限超過", "overdue"},
     [M_KEV_DUE] = {"KEV 期日 (CISA)", "KEV due date (CISA)"},

@@ -60,7 +60,8 @@ static int aq_filters(struct web_req *r, struct alert_query *q)
 {
 	int rc;
 
-	if ((rc = flag_of(r, "unacked", &q->unacked)) || (rc = flag_of(r, "urgent", &q->urgent)))
+	if ((rc = flag_of(r, "unacked", &q->unacked)) || (rc = flag_of(r, "urgent", &q->urgent)) ||
+	    (rc = flag_of(r, "exercise", &q->exercise)))
 		return rc;
 	q->kind = web_kv_get(&r->query, "kind");
 	q->org2 = web_kv_get(&r->query, "org");
@@ -371,11 +372,12 @@ static void filter_form(struct web_req *r)
 	web_out(r, "</select></label> ");
 	flag_box(r, "unacked", M_UNACKED_ONLY);
 	flag_box(r, "urgent", M_URGENT_ONLY);
+	flag_box(r, "exercise", M_EXERCISE_MAILS_ONLY);
 	web_out(r, "<button type=\"submit\">%T</button></form>", M_FILTER);
 }
 
 /* The filters the pager's links carry. */
-static const char *const filter_keys[] = {"org", "kind", "unacked", "urgent"};
+static const char *const filter_keys[] = {"org", "kind", "unacked", "urgent", "exercise"};
 
 static void pager(struct web_req *r, int64_t limit, int64_t offset, int64_t total)
 {

@@ -274,6 +274,8 @@ enum web_msg {
 	/* exercise */
 	M_EXERCISES,
 	M_EXERCISE,
+	M_EXERCISE_MAILS_ONLY,
+	M_EXERCISE_INCIDENT,
 	/* findings, priority, triage (trust) */
 	M_OVERDUE,
 	M_KEV_DUE,
