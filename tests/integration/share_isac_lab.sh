@@ -54,9 +54,9 @@ MAMORI_PASSWORD='analyst horse battery' "$M" --db "$A" user add ana --role analy
 	printf ']}'
 } >"$T/ind.json"
 check "the hub publishes 3 indicators (TLP:AMBER)" "'$M' --db '$A' share import '$T/ind.json' --collection isac >/dev/null"
-hub "$M" --db "$A" serve --listen 192.0.2.1:0 --threads 2 --port-file "$T/port" \
+ip netns exec "$NH" "$M" --db "$A" serve --listen 192.0.2.1:0 --threads 2 --port-file "$T/port" \
 	--tls-cert "$T/cert.pem" --tls-key "$T/key.pem" >"$T/serve.log" 2>&1 &
-PID=$!
+PID=$! # ip netns exec execs mamori: this is the server's own PID
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 URL=https://192.0.2.1:$(cat "$T/port")/taxii2/root/
 check "the member reaches the hub's TAXII server across the namespaces (401 without credentials)" \
