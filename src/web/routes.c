@@ -228,6 +228,10 @@ const struct web_route web_routes[] = {
      "exercise.assess"},
     {"GET", "/exercises/{id}/incidents/{n}", web_page_exercise_incident_view,
      AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, "exercise.incident.read"},
+    /* trustui (page_trust.c): the operator (or an analyst) decides a candidate asset
+     * discovery filed; src/discover changes it and writes the audit row */
+    {"POST", "/orgs/{org}/assets/decide", web_post_asset_decide, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, PAGE, "assets.decide"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 
