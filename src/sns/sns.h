@@ -217,6 +217,7 @@ struct sns_alert_row {
 	const char *org, *cls, *rule, *state, *reasons; /* reasons: JSON */
 	double score;
 	int64_t first_at, last_at, created_at, alert_id;
+	int64_t incident_id;  /* the incident it was escalated to, 0: none */
 	const char *post_ids; /* JSON array of "platform:post_id" */
 	long n_posts;
 };
@@ -231,9 +232,23 @@ struct sns_alert_filter {
 };
 int sns_alerts_list(struct store *s, const struct sns_alert_filter *f, sns_alert_fn fn, void *arg,
 		    struct merr *e);
-/* confirm | dismiss | escalate, with who and a note. M_ENOTFOUND, M_EINVAL. */
+/* confirmed | dismissed | new, with who and a note. M_ENOTFOUND, M_EINVAL ("escalated" is
+ * sns_alert_escalate's: an escalation opens an incident). */
 int sns_alert_set_state(struct store *s, int64_t id, const char *state, const char *by,
 			const char *note, int64_t now, struct merr *e);
+
+/*
+ * Escalates alert id to an incident (src/sns/escalate.c): files a 初報 for the alert's operator
+ * through the incident module (inc_report_parse + inc_file, c->actor the analyst, c->regimes
+ * the reporting clocks) whose title and summary come from the alert's class, rule, score and
+ * evidence posts (the first 5, oldest first, JST, and how many more), with a timeline event
+ * naming "sns_alert:ID" and the console link (console: base URL or NULL); the alert becomes
+ * 'escalated' and records the incident id. One transaction. *incident gets the incident id;
+ * an alert escalated before gives its incident again (no second one). M_ENOTFOUND.
+ */
+struct inc_ctx;
+int sns_alert_escalate(const struct inc_ctx *c, int64_t id, const char *note, const char *console,
+		       int64_t *incident, struct merr *e);
 
 struct sns_post_row {
 	int64_t id;

@@ -31,6 +31,20 @@ int sns_lex_scan(hs_scratch_t *sc, const char *norm, size_t len, struct sns_lex_
 int sns_detect(struct store *s, int64_t run, const struct sns_import_opts *o,
 	       struct sns_import_stats *st, struct merr *e);
 
+/* Class titles: "DDoS攻撃の標的" / "DDoS target" (static strings). */
+const char *sns_class_title_ja(enum sns_class c);
+const char *sns_class_title_en(enum sns_class c);
+/* Appends s as one line of at most max bytes (controls and newlines made spaces, cut on a
+ * character boundary with "…"). */
+int sns_text_line(struct buf *out, const char *s, size_t max);
+/* Appends the evidence posts of an alert, oldest first: at most max lines "INDENT- JST
+ * platform:id author: text <url>", then "INDENT他 M 件 / and M more" when there are more.
+ * *shown (may be NULL) gets the lines written, *total (may be NULL) every evidence post. */
+int sns_evidence_text(struct store *s, int64_t alert, long max, const char *indent, struct buf *out,
+		      long *shown, long *total, struct merr *e);
+/* How many evidence posts an alert mail and an escalated incident list (the rest counted). */
+#define SNS_MAIL_EVIDENCE 10
+
 /* Entity confidence of a term kind (docs/SNS.md#scoring). */
 double sns_kind_conf(const char *kind);
 

@@ -671,5 +671,6 @@ int web_page_sns_alert(struct web_req *r);
 int web_post_sns_alert_state(struct web_req *r);
 int web_post_sns_watch(struct web_req *r);
 int web_api_sns_alerts(struct web_req *r);
+int web_api_sns_alert_escalate(struct web_req *r);
 
 #endif
