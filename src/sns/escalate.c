@@ -59,7 +59,8 @@ static int read_alert(struct store *s, int64_t id, struct arow *a, struct merr *
 	}
 	stmt_finalize(st);
 	if (rc == 0)
-		return merr_set(e, M_ENOTFOUND, "SNS 予兆アラート %lld はありません / no SNS alert %lld",
+		return merr_set(e, M_ENOTFOUND,
+				"SNS 予兆アラート %lld はありません / no SNS alert %lld",
 				(long long)id, (long long)id);
 	return rc < 0 ? rc : 0;
 }
@@ -115,15 +116,16 @@ static int build_report(struct store *s, int64_t id, const struct arow *a, enum 
 		rc = buf_addf(&sum, "予兆アラート / SNS alert: %s/sns/alerts/%lld\n", console,
 			      (long long)id);
 	else if (!rc)
-		rc = buf_addf(&sum, "予兆アラート / SNS alert: sns_alert:%lld (mamori sns posts "
-				    "--alert %lld)\n",
+		rc = buf_addf(&sum,
+			      "予兆アラート / SNS alert: sns_alert:%lld (mamori sns posts "
+			      "--alert %lld)\n",
 			      (long long)id, (long long)id);
 	if (!rc)
-		rc = buf_addf(&sum,
-			      "\nEscalated by %s from SNS precursor alert #%lld: %s, rule %s, score "
-			      "%.2f, %ld evidence posts (times above in JST).\n",
-			      actor, (long long)id, sns_class_title_en(cls), a->rule, a->score,
-			      total);
+		rc = buf_addf(
+		    &sum,
+		    "\nEscalated by %s from SNS precursor alert #%lld: %s, rule %s, score "
+		    "%.2f, %ld evidence posts (times above in JST).\n",
+		    actor, (long long)id, sns_class_title_en(cls), a->rule, a->score, total);
 	if (rc) {
 		if (rc == M_ETOOBIG)
 			rc = merr_set(e, M_ETOOBIG, "summary: too long");
@@ -181,7 +183,8 @@ int sns_alert_escalate(const struct inc_ctx *c, int64_t id, const char *note, co
 
 	*incident = 0;
 	if (note && strlen(note) > 2000)
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "note", "2000 バイトを超えています / longer than 2000 bytes");
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "note",
+			       "2000 バイトを超えています / longer than 2000 bytes");
 	if ((rc = store_begin(c->s, e)))
 		return rc;
 	if ((rc = read_alert(c->s, id, &a, e)))
@@ -223,10 +226,11 @@ int sns_alert_escalate(const struct inc_ctx *c, int64_t id, const char *note, co
 	if (rc)
 		goto out;
 	struct store_stmt *st = NULL;
-	if ((rc = store_prepare(c->s,
-				"UPDATE sns_alerts SET state = 'escalated', state_by = ?, state_at = ?,"
-				" state_note = coalesce(?, state_note), incident_id = ? WHERE id = ?",
-				&st, e)))
+	if ((rc = store_prepare(
+		 c->s,
+		 "UPDATE sns_alerts SET state = 'escalated', state_by = ?, state_at = ?,"
+		 " state_note = coalesce(?, state_note), incident_id = ? WHERE id = ?",
+		 &st, e)))
 		goto out;
 	stmt_bind_text(st, 1, c->actor);
 	stmt_bind_int64(st, 2, c->now);
@@ -240,8 +244,8 @@ int sns_alert_escalate(const struct inc_ctx *c, int64_t id, const char *note, co
 		char obj[48], det[64];
 		snprintf(obj, sizeof obj, "sns_alert:%lld", (long long)id);
 		snprintf(det, sizeof det, "{\"incident\":%lld}", (long long)inc);
-		rc = auth_audit(c->s, c->actor ? c->actor : "unknown", "sns.alert.escalate", obj, det,
-				c->now, e);
+		rc = auth_audit(c->s, c->actor ? c->actor : "unknown", "sns.alert.escalate", obj,
+				det, c->now, e);
 	}
 	if (!rc)
 		*incident = inc;

@@ -64,8 +64,8 @@ int sns_text_line(struct buf *out, const char *s, size_t max)
 	return rc;
 }
 
-int sns_evidence_text(struct store *s, int64_t alert, long max, const char *indent,
-		      struct buf *out, long *shown, long *total, struct merr *e)
+int sns_evidence_text(struct store *s, int64_t alert, long max, const char *indent, struct buf *out,
+		      long *shown, long *total, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	long n = 0, all = 0;
@@ -121,8 +121,8 @@ int sns_evidence_text(struct store *s, int64_t alert, long max, const char *inde
 	stmt_finalize(st);
 	if (rc < 0 || rc > 1)
 		return rc;
-	if (all > n && (rc = buf_addf(out, "%s他 %ld 件 / and %ld more\n", indent, all - n,
-				      all - n)))
+	if (all > n &&
+	    (rc = buf_addf(out, "%s他 %ld 件 / and %ld more\n", indent, all - n, all - n)))
 		return rc;
 	if (shown)
 		*shown = n;

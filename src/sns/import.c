@@ -103,6 +103,10 @@ static int match_post(struct imp *x, int64_t post, int64_t created_at)
 	for (size_t i = 0; i < h.n && rl < sizeof rules - 40; i++)
 		rl += (size_t)snprintf(rules + rl, sizeof rules - rl, "%s%s", rl ? "," : "",
 				       sns_rules[h.rule[i]].id);
+	/* negated complaints are kept for the record as not:<rule> (no class bit) */
+	for (size_t i = 0; i < h.n_negated && rl < sizeof rules - 40; i++)
+		rl += (size_t)snprintf(rules + rl, sizeof rules - rl, "%snot:%s", rl ? "," : "",
+				       sns_rules[h.negated[i]].id);
 	bool any = false;
 	for (size_t i = 0; i < x->n_hits; i++) {
 		const struct sns_term *t = &x->t->v[x->hits[i].term];

@@ -19,10 +19,22 @@ struct sns_rule {
 extern const struct sns_rule sns_rules[];
 extern const size_t sns_n_rules;
 
+/* A negation of one complaint rule (rules.c, docs/SNS.md#negation). */
+struct sns_negation {
+	const char *rule;	     /* the outage rule it negates */
+	bool before;		     /* the pattern precedes the complaint (English) */
+	const char *const *patterns; /* NULL-terminated */
+	const char *reason;	     /* Japanese / English */
+};
+extern const struct sns_negation sns_negations[];
+extern const size_t sns_n_negations;
+
 struct sns_lex_hits {
 	unsigned classes; /* 1 << enum sns_class */
 	unsigned short rule[32];
 	size_t n;
+	unsigned short negated[8]; /* complaint rules whose every hit was negated... */
+	size_t n_negated;	   /* ...or some: a rule also in rule[] counts */
 };
 int sns_lex_scratch(hs_scratch_t **sc);
 int sns_lex_scan(hs_scratch_t *sc, const char *norm, size_t len, struct sns_lex_hits *h);
