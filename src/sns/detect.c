@@ -389,17 +389,18 @@ static int send_alert(struct det *d, int64_t id)
 			      "\nmamori の把握: 公開サービス %d 件 (Web %d)、未対応の指摘 %d 件"
 			      " (高・緊急 %d)\n",
 			      svc, web, fnd, hi);
+	/* the recipients have the console, not the command line */
 	if (!rc && d->o->ack_base)
-		rc = buf_addf(&b, "\n全ての証拠と判定 (コンソール): %s/sns/alerts/%lld\n",
-			      d->o->ack_base, (long long)id);
-	else if (!rc)
-		rc = buf_addf(&b, "\n全ての証拠: mamori sns posts --alert %lld\n", (long long)id);
-	if (!rc)
-		rc = buf_addf(&b, "判定: mamori sns alert confirm|dismiss|escalate %lld\n\n",
+		rc = buf_addf(&b, "\n全ての証拠 (コンソール): %s/sns/alerts/%lld\n", d->o->ack_base,
 			      (long long)id);
-	/* English */
+	else if (!rc)
+		rc =
+		    buf_addf(&b, "\n全ての証拠: コンソールの「SNS 予兆監視」、予兆アラート #%lld\n",
+			     (long long)id);
+	/* English (the alert pipeline's digest splits the body here) */
 	if (!rc)
 		rc = buf_addf(&b,
+			      "\n---- English ----\n"
 			      "SNS monitoring detected a precursor (alert #%lld) for %s: %s (%s), "
 			      "rule %s, score %.2f.\n"
 			      "Evidence: %ld posts from %s to %s; the first %ld are listed above "
@@ -417,15 +418,10 @@ static int send_alert(struct det *d, int64_t id)
 			      "high or critical).\n",
 			      svc, web, fnd, hi);
 	if (!rc && d->o->ack_base)
-		rc = buf_addf(&b,
-			      "All evidence and the decision in the console: %s/sns/alerts/%lld\n",
+		rc = buf_addf(&b, "All evidence in the console: %s/sns/alerts/%lld\n",
 			      d->o->ack_base, (long long)id);
 	else if (!rc)
-		rc = buf_addf(&b, "All evidence: mamori sns posts --alert %lld\n", (long long)id);
-	if (!rc)
-		rc = buf_addf(&b,
-			      "Confirm, dismiss or escalate: mamori sns alert "
-			      "confirm|dismiss|escalate %lld\n",
+		rc = buf_addf(&b, "All evidence: the console's SNS page, precursor alert #%lld\n",
 			      (long long)id);
 	cJSON_Delete(reasons);
 	buf_release(&ev);
