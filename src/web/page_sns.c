@@ -481,6 +481,8 @@ int web_page_sns_alert(struct web_req *r)
 						    {"dismissed", "誤検知 / dismiss"},
 						    {"escalated", "インシデントへ / escalate"}};
 		for (size_t i = 0; i < ARRAY_SIZE(st); i++) {
+			if (o.incident && !strcmp(st[i][0], "escalated"))
+				continue; /* escalated: the incident is linked above */
 			web_out(r,
 				"<form method=\"post\" action=\"/sns/alerts/%L/state\" "
 				"class=\"inline\">",

@@ -109,6 +109,7 @@ async function main() {
 		check((await page.locator("#sns-state").innerText()).includes("escalated"), "alert escalated");
 		const incLink = page.locator("#sns-incident a");
 		check((await incLink.count()) === 1, "the alert page links the incident it opened");
+		check((await page.locator("#sns-escalated").count()) === 0, "no second escalate button once escalated");
 		await page.screenshot({ path: path.join(OUT, "sns-escalated.png"), fullPage: true });
 		await Promise.all([page.waitForNavigation(), incLink.click()]);
 		const incText = await page.locator("main").innerText();
