@@ -132,10 +132,18 @@ static const struct {
 	const char *path;
 	enum web_msg label;
 } nav[] = {
-    {"/", M_NAV_DASHBOARD},	     {"/orgs", M_NAV_ORGS},	  {"/findings", M_NAV_FINDINGS},
-    {"/feeds", M_NAV_FEEDS},	     {"/scans", M_NAV_SCANS},	  {"/users", M_NAV_USERS},
-    {"/audit", M_NAV_AUDIT},	     {"/sharing", M_NAV_SHARING}, {"/alerts", M_NAV_ALERTS},
-    {"/incidents", M_NAV_INCIDENTS}, {"/exercises", M_EXERCISES},
+    {"/", M_NAV_DASHBOARD},
+    {"/orgs", M_NAV_ORGS},
+    {"/findings", M_NAV_FINDINGS},
+    {"/feeds", M_NAV_FEEDS},
+    {"/scans", M_NAV_SCANS},
+    {"/users", M_NAV_USERS},
+    {"/audit", M_NAV_AUDIT},
+    {"/sharing", M_NAV_SHARING},
+    {"/alerts", M_NAV_ALERTS},
+    {"/incidents", M_NAV_INCIDENTS},
+    {"/exercises", M_EXERCISES},
+    {"/sns", M_NAV_SNS}, /* sns: precursor alerts (analysts, bureau users, operators) */
 };
 
 /* The link that switches to the other language on the current page: a query-only relative

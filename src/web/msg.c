@@ -212,6 +212,8 @@ static const char *const msgs[M_COUNT][2] = {
     [M_MY_FINDINGS] = {"自組織の指摘", "My findings"},
     [M_DUE_THIS_WEEK] = {"7 日以内に期限", "Due within 7 days"},
     [M_ZERO_DEDUCTIONS] = {"減点 0 の指摘 (上限到達など)", "Findings at 0 points (cap reached …)"},
+    /* sns */
+    [M_NAV_SNS] = {"SNS 予兆", "SNS precursors"},
 };
 
 /* Codes stored in the tables and shown to people: one row per code, Japanese and English.

@@ -313,6 +313,8 @@ enum web_msg {
 	M_MY_FINDINGS,
 	M_DUE_THIS_WEEK,
 	M_ZERO_DEDUCTIONS,
+	/* sns */
+	M_NAV_SNS,
 	M_COUNT
 };
 

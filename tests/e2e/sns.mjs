@@ -129,7 +129,9 @@ async function main() {
 		const ctx3 = await browser.newContext();
 		const bu = await ctx3.newPage();
 		await login(bu, srv.base, "bureau-rail");
-		await bu.goto(srv.base + "/sns");
+		await bu.goto(srv.base + "/");
+		check((await bu.locator('header nav a[href="/sns"]').count()) === 1, "the navigation leads bureau users to SNS");
+		await Promise.all([bu.waitForNavigation(), bu.click('header nav a[href="/sns"]')]);
 		const bt = await bu.locator("#sns-alerts").innerText();
 		check(bt.includes("kanto-rail") && bt.includes("kansai-rail") && bt.includes("tohoku-freight") &&
 			!bt.includes("haneda-air") && !bt.includes("skyline-cargo"), "railways bureau: its sector's SNS alerts only");
