@@ -295,9 +295,9 @@ static int opt_watch_kind(void *args, const char *arg, const char **why)
 static const struct cli_opt watch_add_opts[] = {
     OPT_CALLBACK("kind", opt_watch_kind, "KIND",
 		 "name, domain, keyword (default) or regex / 監視語の種類"),
+    OPT_JSON(),
     OPT_END(),
 };
-static const struct cli_opt no_opts[] = {OPT_END()};
 
 static int watch_add(struct cli *c, int argc, char **argv)
 {
@@ -315,6 +315,11 @@ static int watch_add(struct cli *c, int argc, char **argv)
 	int64_t id = 0;
 	if ((rc = sns_watch_add(s, argv[first], argv[first + 1], kind, "cli", time_now(), &id, &e)))
 		return cli_fail(c, rc, &e);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		return cli_print_json(o);
+	}
 	printf("%lld\n", (long long)id);
 	return 0;
 }
@@ -348,7 +353,7 @@ static int watch_remove(struct cli *c, int argc, char **argv)
 {
 	long long id;
 	int rc, first;
-	if ((rc = cli_parse_options(c, no_opts, NULL, argc, argv, &first)))
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
 		return rc;
 	if (argc - first != 1)
 		return cli_usage_error(c, "監視語の番号を指定してください / give the term's ID");
@@ -366,14 +371,15 @@ static int watch_remove(struct cli *c, int argc, char **argv)
 static const struct cli_verb watch_verbs[] = {
     {"add", watch_add, "add an analyst's term / 監視語の追加", watch_add_opts, "ORG TERM"},
     {"list", watch_list, "inventory and analysts' terms / 監視語の一覧", cli_json_opts, "[ORG]"},
-    {"remove", watch_remove, "remove an analyst's term / 監視語の削除", no_opts, "ID"},
+    {"remove", watch_remove, "remove an analyst's term / 監視語の削除", cli_json_opts, "ID"},
+    {0},
 };
 
 static int watch_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_command cmd = {"sns watch", NULL, "watch terms / 監視語",
-					       cmd_sns_usage};
-	return cli_dispatch_verbs(c, &cmd, watch_verbs, ARRAY_SIZE(watch_verbs), argc, argv);
+	static const struct cli_command cmd = {"sns watch", NULL, "watch terms / 監視語", "",
+					       watch_verbs};
+	return cli_dispatch_verbs(c, &cmd, watch_verbs, ARRAY_SIZE(watch_verbs) - 1, argc, argv);
 }
 
 /* ------------------------------------------------------------ alerts, alert, posts */
@@ -550,13 +556,17 @@ static const struct cli_verb alert_verbs[] = {
     {"dismiss", alert_dismiss, "a false positive, kept for tuning / 誤検知", state_opts, "ID"},
     {"escalate", alert_escalate, "open an incident from the alert / インシデント起票",
      escalate_opts, "ID"},
+    {0},
 };
 
 static int alert_state_cmd(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_command cmd = {
-	    "sns alert", NULL, "decide on a precursor alert / 予兆アラートの判定", cmd_sns_usage};
-	return cli_dispatch_verbs(c, &cmd, alert_verbs, ARRAY_SIZE(alert_verbs), argc, argv);
+	    "sns alert", NULL, "decide on a precursor alert / 予兆アラートの判定",
+	    "escalate opens an incident (初報) for the alert's operator through the incident\n"
+	    "module and records it on the alert / escalate はインシデントを起票します。\n",
+	    alert_verbs};
+	return cli_dispatch_verbs(c, &cmd, alert_verbs, ARRAY_SIZE(alert_verbs) - 1, argc, argv);
 }
 
 static int post_row(const struct sns_post_row *r, void *arg)
