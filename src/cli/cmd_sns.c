@@ -99,6 +99,7 @@ static int import_cmd(struct cli *c, int argc, char **argv)
 			cJSON_AddNumberToObject(j, "errors", (double)st.errors);
 			cJSON_AddNumberToObject(j, "alerts_new", (double)st.alerts_new);
 			cJSON_AddNumberToObject(j, "alerts_updated", (double)st.alerts_updated);
+			cJSON_AddNumberToObject(j, "rematched", (double)st.rematched);
 			json_add_str(j, "error", rc ? msg : NULL);
 			cJSON_AddItemToArray(arr, j);
 		} else if (!c->quiet) {
@@ -111,6 +112,11 @@ static int import_cmd(struct cli *c, int argc, char **argv)
 			       st.versions, st.matched, st.errors, st.alerts_new, st.posts,
 			       st.stored, st.duplicates, st.versions, st.matched, st.errors,
 			       st.alerts_new);
+			if (st.rematched)
+				printf("監視語の変更により保存済み投稿 %ld 件を再照合 / watch "
+				       "terms changed: "
+				       "%ld stored posts newly matched\n",
+				       st.rematched, st.rematched);
 		}
 		if (rc) {
 			fprintf(stderr, "mamori: sns import: %s: %s\n", mamori_strerror_ja(rc),

@@ -184,6 +184,7 @@ struct sns_import_opts {
 struct sns_import_stats {
 	long records, posts, stored, duplicates, versions, errors, matched;
 	long alerts_new, alerts_updated;
+	long rematched;	     /* stored posts newly matched because the watch terms changed */
 	long long bytes;     /* text bytes normalised */
 	enum sns_format fmt; /* the format used (after auto) */
 };
@@ -192,7 +193,10 @@ struct sns_import_stats {
  * Imports path ("-" reads standard input) in one pass with flat memory: each record parsed,
  * its posts stored (dedupe by platform + post id + version) and matched, in one savepoint per
  * record: a bad record is rolled back whole, the good ones of the same file are kept. Then
- * the detector runs over the posts matched in this import, in time order. Returns 0, or the
+ * the detector runs over the posts matched in this import, in time order. Before that, when
+ * the watch terms (inventory or analysts') changed since the stored posts were last matched
+ * (a fingerprint in sns_state), the stored posts are re-matched first (sns_rematch;
+ * st->rematched). Returns 0, or the
  * first record error (file, line, offset, field in e) when some records failed.
  */
 int sns_import_file(struct store *s, const char *path, const struct sns_import_opts *o,

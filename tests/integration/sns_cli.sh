@@ -240,6 +240,21 @@ check "after watch add, rematch finds the stored post (kana folded) and alerts m
 "$M" sns rematch >"$T/rematch2.out"
 check "a second rematch matches nothing new" "grep -q '新たな照合 0 アラート新規 0' $T/rematch2.out"
 
+# ---- terms follow the inventory by themselves: an inventory change re-matches at the next import
+fresh follow "$SRC/examples/inventory.yaml"
+"$M" -q sns import "$T/r.jsonl" 2>/dev/null
+check "follow: the unknown name raises nothing" "[ \$(jq_n) -eq 0 ]"
+sed 's/^    name: { ja: みなと交通バス株式会社, en: "Minato Kotsu Bus Co., Ltd." }$/&\n    aliases: [みなと急行]/' \
+	"$SRC/examples/inventory.yaml" >"$T/inv2.yaml"
+"$M" inventory import "$T/inv2.yaml" >/dev/null
+printf '%s\n' '{"platform":"x","post_id":"f/1","created_at":"2024-07-21T01:00:00Z","text":"今日は晴れ"}' >"$T/f.jsonl"
+"$M" sns import --json "$T/f.jsonl" >"$T/follow.json"
+check "after an inventory change, the next import re-matches the stored post and alerts minato-bus" \
+	"python3 -c 'import json; a=json.load(open(\"$T/follow.json\"))[0]; exit(0 if a[\"rematched\"]==1 and a[\"alerts_new\"]==1 else 1)' && [ \$(jq_n --org minato-bus --class ddos-target) -eq 1 ]"
+"$M" sns import --json "$T/f.jsonl" >"$T/follow2.json"
+check "an unchanged inventory re-matches nothing" \
+	"python3 -c 'import json; a=json.load(open(\"$T/follow2.json\"))[0]; exit(0 if a[\"rematched\"]==0 and a[\"alerts_new\"]==0 else 1)'"
+
 # ---- bad input: named file, line and field; the good posts of the same file stored
 {
 	echo '{"platform":"x","post_id":"g1","created_at":"2024-07-18T08:00:00Z","text":"関西高速 ok"}'
