@@ -310,6 +310,15 @@ static void host_registration(struct det *d, const char *org, cJSON *hosts)
 
 /* ------------------------------------------------------------ alerts */
 
+/* A count of mamori's view (0 when absent). */
+static int view_num(const cJSON *v, const char *key)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, key);
+	return cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble < 1e9
+		   ? (int)n->valuedouble
+		   : 0;
+}
+
 /* The alert's mail, composed once the run's posts have joined their waves: Japanese first,
  * then English; the evidence posts oldest first (the first SNS_MAIL_EVIDENCE, then how many
  * more), times in JST, the console link (or the CLI command) for the rest. */
@@ -373,17 +382,8 @@ static int send_alert(struct det *d, int64_t id)
 				cJSON_GetObjectItemCaseSensitive(h, "registered")));
 	}
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(reasons, "mamori");
-	int svc = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "services"));
-	int web = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "web_services"));
-	int fnd = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "open_findings"));
-	int hi =
-	    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "open_high_or_critical"));
-	if (v) { /* NaN (absent) counts as 0 */
-		svc = svc < 0 ? 0 : svc;
-		web = web < 0 ? 0 : web;
-		fnd = fnd < 0 ? 0 : fnd;
-		hi = hi < 0 ? 0 : hi;
-	}
+	int svc = view_num(v, "services"), web = view_num(v, "web_services");
+	int fnd = view_num(v, "open_findings"), hi = view_num(v, "open_high_or_critical");
 	if (!rc && v)
 		rc = buf_addf(&b,
 			      "\nmamori の把握: 公開サービス %d 件 (Web %d)、未対応の指摘 %d 件"
