@@ -210,6 +210,10 @@ const struct web_route web_routes[] = {
      "exercise.control"},
     {"GET", "/api/v1/exercises/{id}", web_api_exercise, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
      API, "exercise.read"},
+    /* trustdata (page_export.c): the assets and audit CSV, streamed like findings.csv */
+    {"GET", "/assets.csv", web_get_assets_csv, READERS, WEB_OBJ_NONE, PAGE, "asset.export"},
+    {"GET", "/audit.csv", web_get_audit_csv, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "audit.export"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

@@ -282,9 +282,16 @@ static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool
 
 static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, struct web_req *r)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    r->out.len, r->out.ptr ? r->out.ptr : (char *)"", MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp = NULL;
 	enum MHD_Result ok;
+
+	/* a streamed download (stream.c), unless an error replaced the answer */
+	if (r->stream && r->status < 400 && !(resp = web_stream_response(r)))
+		web_error_code(r, M_ENOMEM);
+	web_stream_discard(r);
+	if (!resp)
+		resp = MHD_create_response_from_buffer(
+		    r->out.len, r->out.ptr ? r->out.ptr : (char *)"", MHD_RESPMEM_MUST_COPY);
 
 	if (!resp)
 		return MHD_NO;

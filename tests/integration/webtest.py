@@ -156,6 +156,8 @@ EXPECTED = {
     "GET /hosts/{ip}": R,
     "GET /alerts.csv": R,
     "POST /api/v1/findings/triage": {"analyst", "operator"},
+    "GET /assets.csv": R,
+    "GET /audit.csv": {"admin", "analyst"},
 }
 
 passed = 0
