@@ -51,10 +51,14 @@ static int asset_row(void *arg, const struct inv_asset_row *a)
 
 static int assets_csv_write(struct web_stream *w, struct store *s, void *ctx, struct merr *e)
 {
-	static const char *const head[] = {"事業者 / org",	      "種別 / kind",
-					   "値 / value",	      "状態 / status",
-					   "情報源 / source",	      "申告者 / declared by",
-					   "備考 / note",	      "初確認 (JST) / first seen",
+	static const char *const head[] = {"事業者 / org",
+					   "種別 / kind",
+					   "値 / value",
+					   "状態 / status",
+					   "情報源 / source",
+					   "申告者 / declared by",
+					   "備考 / note",
+					   "初確認 (JST) / first seen",
 					   "最終確認 (JST) / last seen"};
 	struct assets_csv *x = ctx;
 	int rc;
@@ -74,8 +78,8 @@ int web_get_assets_csv(struct web_req *r)
 	struct assets_csv *x;
 	struct inv_filter f;
 	bool none;
-	int rc = web_org_filter(r, org && org[0] ? org : NULL, sector && sector[0] ? sector : NULL,
-				&f);
+	int rc =
+	    web_org_filter(r, org && org[0] ? org : NULL, sector && sector[0] ? sector : NULL, &f);
 
 	none = rc == M_ENOTFOUND;
 	if (rc && !none)
@@ -121,8 +125,8 @@ static int audit_row(const struct auth_audit_row *a, void *arg)
 
 static int audit_csv_write(struct web_stream *w, struct store *s, void *ctx, struct merr *e)
 {
-	static const char *const head[] = {"番号 / id",	     "日時 (JST) / at", "実行者 / actor",
-					   "操作 / action", "対象 / object",    "詳細 / detail"};
+	static const char *const head[] = {"番号 / id",	    "日時 (JST) / at", "実行者 / actor",
+					   "操作 / action", "対象 / object",   "詳細 / detail"};
 	struct audit_csv *x = ctx;
 	int rc;
 

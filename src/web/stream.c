@@ -245,8 +245,8 @@ struct MHD_Response *web_stream_response(struct web_req *r)
 
 	r->stream = NULL;
 	/* the response's reference, dropped by reader_done */
-	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 << 10, reader, w,
-						 reader_done);
+	resp =
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 << 10, reader, w, reader_done);
 	if (!resp) {
 		stream_unref(w);
 		return NULL;
