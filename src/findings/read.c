@@ -121,8 +121,10 @@ static int bad_value(struct merr *e, const char *field, const char *v, const cha
 	for (int i = 0; allowed[i] && n < sizeof(list) - 1; i++)
 		n +=
 		    (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", allowed[i]);
-	return merr_at(e, M_EPARSE, NULL, -1, -1, field,
-		       "unknown value '%.40s' (allowed: %s) / 指定できる値: %s", v, list, list);
+	return merr_at(
+	    e, M_EPARSE, NULL, -1, -1, field,
+	    "不明な値 '%.40s' です (指定できる値: %s) / unknown value '%.40s' (allowed: %s)", v,
+	    list, v, list);
 }
 
 static bool set(const char *v)
@@ -155,7 +157,7 @@ int finding_query_check(const struct finding_query *q, struct merr *e)
 	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
 		if (texts[i] && strlen(texts[i]) > TEXT_MAX)
 			return merr_at(e, M_EPARSE, NULL, -1, -1, names[i],
-				       "longer than %d bytes / %d バイトを超えています", TEXT_MAX,
+				       "%d バイトを超えています / longer than %d bytes", TEXT_MAX,
 				       TEXT_MAX);
 	return 0;
 }
@@ -611,7 +613,8 @@ int finding_get_json_in(struct store *s, int64_t id, const char *org, const char
 		json_add_str(o, "proto", r.proto);
 		rc = 0;
 	} else if (rc == 0) {
-		rc = merr_set(e, M_ENOTFOUND, "no finding %lld", (long long)id);
+		rc = merr_set(e, M_ENOTFOUND, "指摘 %lld はありません / no finding %lld",
+			      (long long)id, (long long)id);
 	}
 	stmt_finalize(st);
 	if (rc == 0)
