@@ -113,6 +113,8 @@ for round in $(seq "$REPEAT"); do
 	run "GET /api/v1/orgs/{org}" "Authorization: Bearer $TOKEN" "$B/api/v1/orgs/bench-250"
 	# issue 14: the findings page with a search and a sort, and one org's list by deadline
 	run "GET /findings?q=&sort=" "Cookie: mamori_session=$SESSION" "$B/findings?q=CVE-2024-1234&sort=-deadline"
+	# free text through the trigram index (migration 0535): 11 of 100,000 titles match
+	run "GET /findings?q=text&sort=" "Cookie: mamori_session=$SESSION" "$B/findings?q=finding%201234&sort=-deadline"
 	run "GET /api/v1/findings?org&sort" "Authorization: Bearer $TOKEN" "$B/api/v1/findings?org=bench-250&sort=deadline&limit=50"
 done
 # issue 14: the CSV of every finding (100,000 rows) in under 2 s; the server's RSS before/after

@@ -434,10 +434,13 @@ int finding_first_per_org(struct store *s, const char *org, const char *sector,
 
 	build_where(&q, &w, is_pg(s));
 	buf_init(&sql, 4096);
+	/* The window sorts only ids and the order's columns, read from the covering index of
+	 * migration 0536; the wide rows (reasons, evidence) are read for the winners only. It
+	 * sorted every open finding's whole row and took 2 s of the dashboard over 100,000. */
 	buf_addf(&sql,
-		 "SELECT " ROW_COLS " FROM (SELECT f.*, row_number() OVER (PARTITION BY "
-		 "f.org_slug ORDER BY %s) AS rn FROM findings f WHERE %s) f WHERE f.rn = 1 "
-		 "ORDER BY f.org_slug",
+		 "SELECT " ROW_COLS " FROM findings f JOIN (SELECT f.id, row_number() OVER "
+		 "(PARTITION BY f.org_slug ORDER BY %s) AS rn FROM findings f WHERE %s) p ON "
+		 "p.id = f.id AND p.rn = 1 ORDER BY f.org_slug",
 		 FINDING_PRIO_ORDER("f."), w.sql.ptr);
 	rc = run_sql(s, sql.ptr, &w, 0, 0, fn, arg, NULL, e);
 	buf_release(&sql);
