@@ -287,7 +287,7 @@ static void *dash_refresh(void *arg)
 	br.method = "GET";
 	br.raw_path = "/";
 	br.now = time_now();
-	if (store_open(j->loc, &s, &e) == 0) {
+	if (store_open_existing(j->loc, &s, &e) == 0) {
 		br.s = s;
 		if (dash_panels(&br) == 0) {
 			dash_put(j->key, br.now, br.out.ptr ? br.out.ptr : "", br.out.len);

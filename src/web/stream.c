@@ -175,7 +175,7 @@ static void *producer(void *arg)
 
 	merr_init(&e);
 	/* untuned: the default page cache, no mapped file, so an export's memory stays small */
-	if ((rc = store_open(w->loc, &s, &e)) == 0) {
+	if ((rc = store_open_existing(w->loc, &s, &e)) == 0) {
 		rc = w->fn(w, s, w->ctx, &e);
 		store_close(s);
 	}
