@@ -24,9 +24,9 @@ ROWS="INSERT INTO findings (org_slug, asset, issue_key, kind, source, state, sev
  ('kansai-rail', 'kansai.test', 'mail:dmarc-p-none', 'email', 'email', 'open', 'low', '50%_off \"quoted\" title', 1, 1),
  ('kansai-rail', '192.0.2.3:443/tcp', 'tls:expired', 'tls', 'network', 'fixed', 'medium', '証明書の期限切れ / certificate expired', 1, 1);"
 for db in "$LITE" "$PGDB"; do
-	MAMORI_DB=$db "$M" init >/dev/null 2>&1 &&
+	MAMORI_DB=$db "$M" init >"$T/init.out" 2>&1 &&
 		MAMORI_DB=$db "$M" inventory import "$SRC/examples/inventory.yaml" >/dev/null 2>&1 ||
-		{ echo "FAIL - init $db"; exit 1; }
+		{ echo "FAIL - init $db"; cat "$T/init.out"; exit 1; }
 done
 sqlite3 "$LITE" "$ROWS" || { echo "FAIL - rows into SQLite"; exit 1; }
 pg_psql search -c "$ROWS" >/dev/null || { echo "FAIL - rows into PostgreSQL"; exit 1; }
