@@ -23,7 +23,7 @@ const struct cli_command cli_commands[] = {
      cmd_vuln_verbs},
     {"scan", cmd_scan, "discover open ports in scope / ポート探索", cmd_scan_usage, cmd_scan_verbs},
     {"findings", cmd_findings, "findings: list, show, update / 指摘の一覧と詳細",
-     cmd_findings_usage},
+     cmd_findings_usage, cmd_findings_verbs},
     {"rating", cmd_rating, "grades, scores, deductions, sectors / 評点と等級", cmd_rating_usage,
      cmd_rating_verbs},
     {"report", cmd_report, "quarterly and sector reports (HTML, PDF) / 四半期報告書",

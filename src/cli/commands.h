@@ -44,6 +44,7 @@ extern const char cmd_fingerprint_usage[];
 extern const char cmd_discover_usage[], cmd_assets_usage[];
 extern const char cmd_feeds_usage[], cmd_vuln_usage[];
 /* Verb tables with their option tables (for the generated usage). */
+extern const struct cli_verb cmd_findings_verbs[];
 extern const struct cli_verb cmd_feeds_verbs[], cmd_asm_verbs[], cmd_serve_verbs[],
     cmd_scan_verbs[], cmd_discover_verbs[], cmd_vuln_verbs[], cmd_report_verbs[],
     cmd_rating_verbs[], cmd_schedule_verbs[], cmd_services_verbs[], cmd_fingerprint_verbs[],

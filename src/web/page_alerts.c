@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "alert/alert.h"
+#include "base/mem.h"
 #include "base/mtime.h"
 #include "web/web_int.h"
 
@@ -700,25 +701,26 @@ void web_panel_alerts(struct web_req *r)
 
 /* ---------------------------------------------------------------- CSV export */
 
-/* One CSV cell: quoted, quotes doubled, a formula-looking start (= + - @ tab CR) neutralised. */
-static int csv_cell(struct buf *b, const char *v, bool last)
-{
-	int rc = buf_addc(b, '"');
+/* The export's own copy of the request (the request is gone while the rows are written). */
+struct alerts_csv {
+	struct web_arena a;
+	struct alert_query q;
+	enum web_lang lang;
+	struct web_stream *w;
+};
 
-	if (v && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
-		  v[0] == '\r'))
-		rc = rc ? rc : buf_addc(b, '\'');
-	for (const char *p = v ? v : ""; !rc && *p; p++)
-		rc = *p == '"' ? buf_adds(b, "\"\"") : buf_addc(b, *p);
-	rc = rc ? rc : buf_addc(b, '"');
-	return rc ? rc : buf_adds(b, last ? "\r\n" : ",");
+static void alerts_csv_free(void *p)
+{
+	struct alerts_csv *x = p;
+
+	web_arena_release(&x->a);
+	m_free(x);
 }
 
 static int csv_row(void *arg, const struct alert_row *a)
 {
-	struct web_req *r = arg;
+	struct alerts_csv *x = arg;
 	char id[24], created[TIME_STR_MAX], acked[TIME_STR_MAX] = "";
-	int rc = 0;
 
 	snprintf(id, sizeof(id), "%lld", (long long)a->id);
 	time_fmt_jst(a->created_at, created);
@@ -726,19 +728,16 @@ static int csv_row(void *arg, const struct alert_row *a)
 		time_fmt_jst(a->acked_at, acked);
 	const char *cells[] = {id,
 			       a->org,
-			       web_msg(r->lang, kind_msg(a)),
-			       a->urgent ? web_msg(r->lang, M_URGENT) : "",
+			       web_msg(x->lang, kind_msg(a)),
+			       a->urgent ? web_msg(x->lang, M_URGENT) : "",
 			       a->subject,
 			       created,
 			       acked,
 			       a->acked_by ? a->acked_by : ""};
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(cells); i++)
-		rc = csv_cell(&r->out, cells[i], i + 1 == ARRAY_SIZE(cells));
-	return rc ? M_ENOMEM : 0;
+	return web_csv_row(x->w, cells, ARRAY_SIZE(cells));
 }
 
-/* GET /alerts.csv: the list's filters, every matching alert and notice (caller's rows). */
-int web_get_alerts_csv(struct web_req *r)
+static int alerts_csv_write(struct web_stream *w, struct store *s, void *ctx, struct merr *e)
 {
 	static const char *const head[] = {"番号 / id",
 					   "事業者 / org",
@@ -748,25 +747,40 @@ int web_get_alerts_csv(struct web_req *r)
 					   "作成 (JST) / created",
 					   "確認 (JST) / acknowledged",
 					   "確認者 / by"};
+	struct alerts_csv *x = ctx;
+	int rc;
+
+	x->w = w;
+	if ((rc = web_stream_write(w, "\xEF\xBB\xBF", 3)) ||
+	    (rc = web_csv_row(w, head, ARRAY_SIZE(head))))
+		return rc;
+	return alert_query_run(s, &x->q, csv_row, x, e);
+}
+
+/* GET /alerts.csv: the list's filters, every matching alert and notice (caller's rows),
+ * streamed (stream.c). */
+int web_get_alerts_csv(struct web_req *r)
+{
+	struct alerts_csv *x;
 	struct alert_query q;
 	int rc;
 
 	if ((rc = aq_rows(r, &q)) || (rc = aq_filters(r, &q)))
 		return rc;
-	q.limit = 200000;
-	buf_release(&r->out);
-	buf_init(&r->out, (size_t)64 << 20);
-	rc = buf_adds(&r->out, "\xEF\xBB\xBF");
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(head); i++)
-		rc = csv_cell(&r->out, head[i], i + 1 == ARRAY_SIZE(head));
-	if (rc)
+	if (!(x = m_calloc(1, sizeof(*x))))
 		return M_ENOMEM;
-	if ((rc = alert_query_run(r->s, &q, csv_row, r, &r->err))) {
-		buf_reset(&r->out);
-		return rc;
-	}
-	r->ctype = "text/csv; charset=utf-8";
-	snprintf(r->disposition, sizeof(r->disposition),
-		 "attachment; filename=\"mamori-alerts.csv\"");
-	return 0;
+	web_arena_init(&x->a, (size_t)16 << 10);
+	x->lang = r->lang;
+	x->q = q;
+	x->q.limit = 200000;
+	const char **texts[] = {&x->q.org, &x->q.sector, &x->q.org2, &x->q.kind,
+				&x->q.token_sha256};
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		if (*texts[i] &&
+		    !(*texts[i] = web_arena_strndup(&x->a, *texts[i], strlen(*texts[i])))) {
+			alerts_csv_free(x);
+			return M_ENOMEM;
+		}
+	web_csv_begin(r, "mamori-alerts.csv");
+	return web_stream(r, alerts_csv_write, x, alerts_csv_free);
 }

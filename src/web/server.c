@@ -289,17 +289,21 @@ static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool
 
 static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, struct web_req *r)
 {
-	struct MHD_Response *resp;
+	struct MHD_Response *resp = NULL;
 	enum MHD_Result ok;
 
-	if (r->out.len >= ((size_t)64 << 10)) {
+	/* a streamed download (stream.c), unless an error replaced the answer */
+	if (r->stream && r->status < 400 && !(resp = web_stream_response(r)))
+		web_error_code(r, M_ENOMEM);
+	web_stream_discard(r);
+	if (!resp && r->out.len >= ((size_t)64 << 10)) {
 		/* a large answer (a TAXII page of 1000 objects) is handed over, not copied again */
 		size_t len;
 		char *p = buf_detach(&r->out, &len);
 		resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
 		if (!resp)
 			m_free(p);
-	} else {
+	} else if (!resp) {
 		resp = MHD_create_response_from_buffer(
 		    r->out.len, r->out.ptr ? r->out.ptr : (char *)"", MHD_RESPMEM_MUST_COPY);
 	}
