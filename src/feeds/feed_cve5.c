@@ -393,26 +393,13 @@ static int cve5_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct m
 	return FEEDS_STORED;
 }
 
-static int cve5_record(struct feeds_ctx *ctx, const struct split_rec *rec, char *cve,
-		       size_t cve_cap, struct merr *e)
-{
-	struct feeds_cve c;
-	int rc = feeds_cve5_parse(rec->p, rec->len, &c, e);
-
-	snprintf(cve, cve_cap, "%s", c.id);
-	if (rc == 0)
-		rc = cve5_store(ctx, &c, e);
-	feeds_cve_release(&c);
-	return rc;
-}
-
-static int cve5_parse_owned(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
-			    size_t cve_cap, struct merr *e)
+static int cve5_parse(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+		      size_t cve_cap, struct merr *e)
 {
 	return feeds_cve_parse_owned(feeds_cve5_parse, rec, out, bytes, cve, cve_cap, e);
 }
 
-static int cve5_store_owned(struct feeds_ctx *ctx, void *rec, struct merr *e)
+static int cve5_store_rec(struct feeds_ctx *ctx, void *rec, struct merr *e)
 {
 	return cve5_store(ctx, rec, e);
 }
@@ -422,8 +409,8 @@ const struct feeds_adapter feeds_cve5_adapter = {
     .mode = SPLIT_LINES,
     .savepoint = true,
     .json = true,
-    .record = cve5_record,
-    .parse = cve5_parse_owned,
-    .store = cve5_store_owned,
+    .threads = true,
+    .parse = cve5_parse,
+    .store = cve5_store_rec,
     .rec_free = feeds_cve_free,
 };

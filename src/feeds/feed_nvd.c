@@ -500,33 +500,25 @@ static int nvd_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct me
 	return FEEDS_STORED;
 }
 
-static int nvd_record(struct feeds_ctx *ctx, const struct split_rec *rec, char *cve, size_t cve_cap,
-		      struct merr *e)
-{
-	struct feeds_cve c;
-	int rc = feeds_nvd_parse(rec->p, rec->len, &c, e);
-
-	snprintf(cve, cve_cap, "%s", c.id);
-	if (rc == 0)
-		rc = nvd_store(ctx, &c, e);
-	feeds_cve_release(&c);
-	return rc;
-}
-
-static int nvd_parse_owned(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
-			   size_t cve_cap, struct merr *e)
+static int nvd_parse(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+		     size_t cve_cap, struct merr *e)
 {
 	return feeds_cve_parse_owned(feeds_nvd_parse, rec, out, bytes, cve, cve_cap, e);
 }
 
-static int nvd_store_owned(struct feeds_ctx *ctx, void *rec, struct merr *e)
+static int nvd_store_rec(struct feeds_ctx *ctx, void *rec, struct merr *e)
 {
 	return nvd_store(ctx, rec, e);
 }
 
-static int nvd_begin(struct feeds_ctx *ctx, struct merr *e)
+/* The file's timestamp, which is also the version the import reports. */
+static const char *nvd_date(struct feeds_ctx *ctx)
 {
-	return 0;
+	const char *d = ctx->sp ? split_header(ctx->sp, "timestamp") : NULL;
+
+	if (ctx->sp)
+		snprintf(ctx->r->version, sizeof(ctx->r->version), "%s", d ? d : "");
+	return d;
 }
 
 const struct feeds_adapter feeds_nvd_adapter = {
@@ -535,9 +527,9 @@ const struct feeds_adapter feeds_nvd_adapter = {
     .array_key = "vulnerabilities",
     .savepoint = true,
     .json = true,
-    .begin = nvd_begin,
-    .record = nvd_record,
-    .parse = nvd_parse_owned,
-    .store = nvd_store_owned,
+    .threads = true,
+    .parse = nvd_parse,
+    .store = nvd_store_rec,
     .rec_free = feeds_cve_free,
+    .date = nvd_date,
 };
