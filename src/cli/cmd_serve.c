@@ -18,7 +18,8 @@ const char cmd_serve_usage[] =
     "--list-routes prints the route table: method, path, roles, object rule, kind.\n"
     "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
     "and downloadable by role. Scans started from the console run one at a time in a\n"
-    "background thread (connect mode, --scan-rate probes/s, at most --scan-max-runtime s).\n"
+    "background thread (connect mode, --scan-rate probes/s, at most --scan-max-runtime s);\n"
+    "finished jobs are pruned after --job-retention days (30).\n"
     "Web コンソールと JSON API を起動します。既定は 127.0.0.1:8080 のみで待ち受けます。\n";
 
 struct serve_args {
@@ -57,6 +58,8 @@ static const struct cli_opt serve_opts[] = {
 	     "probes/s of console scans / 探索速度"),
     OPT_LONG("scan-max-runtime", struct serve_args, scan_max_runtime, 1, 86400, "S",
 	     "seconds of sending per console scan"),
+    OPT_LLONG("job-retention", struct serve_args, cfg.job_retention_days, 1, 36500, "DAYS",
+	      "keep finished background jobs DAYS days (30) / 終了ジョブの保持日数"),
     OPT_END(),
 };
 

@@ -58,6 +58,8 @@ extern const char cmd_incident_usage[], cmd_case_usage[], cmd_audit_usage[];
 extern const char cmd_checklist_usage[];
 extern const char cmd_share_usage[];
 extern const char cmd_sns_usage[], cmd_jobs_usage[];
+/* lib2: commands moved to option tables */
+extern const struct cli_verb cmd_jobs_verbs[];
 /* harden-data */
 int cmd_store(struct cli *c, int argc, char **argv);
 extern const char cmd_store_usage[];

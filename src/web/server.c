@@ -738,12 +738,14 @@ int web_serve(const struct web_config *c, struct merr *e)
 	/* Background jobs (console scans and identify) on one worker thread of the job module. */
 	sv.job_cfg = (struct asm_job_config){c->data_dir, c->scan_max_runtime};
 	sv.opts.scan_rate = c->scan_rate;
-	if ((rc = job_queue_start(&(struct job_queue_config){.db = c->db,
-							     .kinds = asm_job_kinds,
-							     .n_kinds = asm_job_kinds_len,
-							     .workers = 1,
-							     .arg = &sv.job_cfg},
-				  &sv.opts.jobs, e)))
+	if ((rc = job_queue_start(
+		 &(struct job_queue_config){.db = c->db,
+					    .kinds = asm_job_kinds,
+					    .n_kinds = asm_job_kinds_len,
+					    .workers = 1,
+					    .arg = &sv.job_cfg,
+					    .retention_s = c->job_retention_days * 86400},
+		 &sv.opts.jobs, e)))
 		goto out_key;
 	if (v6)
 		flags |= MHD_USE_IPv6;
