@@ -161,6 +161,10 @@ int fj_opt_arr(const cJSON *o, const char *key, const cJSON **out, struct merr *
 int fj_time(const char *field, const char *v, int64_t *out, struct merr *e);
 bool feeds_valid_cve_id(const char *s);
 
+/* Appends o's "references" to c->refs: url (required), source_key's string (NVD "source",
+ * kept; CVE 5 "name", checked only, since it names the link, not who added it) and tags. */
+int feeds_read_refs(const cJSON *o, const char *source_key, bool keep_source, struct feeds_cve *c,
+		    struct merr *e);
 /* Adds a folded key to c->vps unless present. */
 int feeds_cve_add_vp(struct feeds_cve *c, const char *vp);
 /* Folds free-text vendor/product names ("Palo Alto Networks", "PAN-OS"). */
