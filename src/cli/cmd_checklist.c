@@ -103,6 +103,20 @@ static int parse(struct cli *c, int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* A verb on one organisation (argv[optind]): its options, the one operand, the store. */
+static int org_verb(struct cli *c, int argc, char **argv, struct opts *o, struct store **s)
+{
+	int rc = parse(c, argc, argv, o);
+
+	if (rc)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage_error(c, "組織を 1 つ指定してください / name an organisation");
+	if (!(*s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	return 0;
+}
+
 static int64_t which(const struct opts *o)
 {
 	return o->draft ? -1 : o->set;
@@ -209,14 +223,10 @@ static int submit(struct cli *c, int argc, char **argv)
 	struct opts o;
 	struct merr e;
 	int64_t id = 0;
-	int rc = parse(c, argc, argv, &o);
+	int rc = org_verb(c, argc, argv, &o, &s);
 
 	if (rc)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "name an organisation");
-	if (!(s = cli_store(c)))
-		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	if ((rc = cl_submit_draft(s, argv[optind], "cli", time_now(), &id, &e)))
 		return cli_fail(c, rc, &e);
@@ -253,14 +263,10 @@ static int score(struct cli *c, int argc, char **argv)
 	struct opts o;
 	struct merr e;
 	cJSON *r = NULL, *x;
-	int rc = parse(c, argc, argv, &o);
+	int rc = org_verb(c, argc, argv, &o, &s);
 
 	if (rc)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "name an organisation");
-	if (!(s = cli_store(c)))
-		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	if ((rc = cl_result_json(s, argv[optind], which(&o), time_now(), &r, &e)))
 		return cli_fail(c, rc, &e);
@@ -297,14 +303,10 @@ static int history(struct cli *c, int argc, char **argv)
 	struct opts o;
 	struct merr e;
 	cJSON *r = NULL, *x;
-	int rc = parse(c, argc, argv, &o);
+	int rc = org_verb(c, argc, argv, &o, &s);
 
 	if (rc)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "name an organisation");
-	if (!(s = cli_store(c)))
-		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	if ((rc = cl_history_json(s, argv[optind], &r, &e)))
 		return cli_fail(c, rc, &e);
@@ -378,14 +380,10 @@ static int export_cmd(struct cli *c, int argc, char **argv)
 	struct opts o;
 	struct merr e;
 	struct buf b;
-	int rc = parse(c, argc, argv, &o);
+	int rc = org_verb(c, argc, argv, &o, &s);
 
 	if (rc)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "name an organisation");
-	if (!(s = cli_store(c)))
-		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	buf_init(&b, CL_FILE_MAX * 2);
 	if ((rc = cl_export(s, argv[optind], which(&o), o.csv, &b, &e))) {
