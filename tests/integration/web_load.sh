@@ -40,7 +40,8 @@ B="http://127.0.0.1:$(cat "$T/port")"
 LT=$(curl -s -c "$T/jar" "$B/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
 curl -s -b "$T/jar" -c "$T/jar" --data "csrf=$LT&name=analyst&password=load-test-password" "$B/login" >/dev/null
 SESSION=$(awk '$6=="mamori_session"{print $7}' "$T/jar")
-check "logged in for the dashboard" "[ -n '$SESSION' ]"
+code=$(curl -s -o "$T/dash.html" -w '%{http_code}' -b "mamori_session=$SESSION" "$B/")
+check "logged in: the dashboard answers 200 with its panels (not a redirect to /login)" "[ -n '$SESSION' ] && [ '$code' = 200 ] && grep -q 'by-sector' '$T/dash.html'"
 
 # a console scan (a job on the worker thread) started as the load begins; its progress polled
 python3 - "$B" "$TOKEN" "$SECS" >"$T/scan.out" 2>&1 <<'PY' &
