@@ -56,7 +56,8 @@ const struct cli_command cli_commands[] = {
      cmd_sns_usage},
     {"jobs", cmd_jobs, "background jobs: list, run, prune / バックグラウンドジョブ", cmd_jobs_usage,
      cmd_jobs_verbs},
-    {"store", cmd_store, "store integrity check / ストアの整合性検査", cmd_store_usage},
+    {"store", cmd_store, "store integrity check / ストアの整合性検査", cmd_store_usage,
+     cmd_store_verbs},
     {"exercise", cmd_exercise, "tabletop exercises: scenarios, runs, scoring / 演習・訓練",
      cmd_exercise_usage},
 };

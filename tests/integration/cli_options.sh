@@ -90,6 +90,8 @@ refused "checklist diff SET_A x" "SET_A" checklist diff org x 2
 refused "jobs list --limit 100001" "--limit" jobs list --limit 100001
 refused "jobs prune --older-than 1.5" "--older-than" jobs prune --older-than 1.5
 refused "jobs run --max-runtime 0" "--max-runtime" jobs run --max-runtime 0
+refused "store check --full" "--full" store check --full
+refused "store check extra" "extra" store check extra
 # the messages are Japanese first, then English
 "$M" user token --days 0 someone 2>"$T/err"
 check "Japanese first: 範囲外 before 'out of range'" "grep -q '範囲外.* / option .--days.: 0 is out of range' '$T/err'"
