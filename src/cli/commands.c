@@ -59,6 +59,6 @@ const struct cli_command cli_commands[] = {
     {"store", cmd_store, "store integrity check / ストアの整合性検査", cmd_store_usage,
      cmd_store_verbs},
     {"exercise", cmd_exercise, "tabletop exercises: scenarios, runs, scoring / 演習・訓練",
-     cmd_exercise_usage},
+     cmd_exercise_usage, cmd_exercise_verbs},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

@@ -799,13 +799,19 @@ int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSO
 		 "SELECT i.id, o.slug, o.name_ja, o.sector, i.title, i.type, i.state, "
 		 "i.occurred_at, i.aware_at, i.versions, i.last_kind, i.created_at, "
 		 "i.updated_at, i.level, i.level_kind FROM incidents i JOIN orgs o ON "
-		 "o.id = i.org_id WHERE i.id = ?1 AND i.exercise_run IS NULL AND (?2 IS "
-		 "NULL OR o.slug = ?2) AND (?3 IS NULL OR o.sector = ?3)",
+		 "o.id = i.org_id WHERE i.id = ?1 AND ((?4 IS NULL AND i.exercise_run IS "
+		 "NULL) OR i.exercise_run = ?4) AND (?2 IS NULL OR o.slug = ?2) AND (?3 IS "
+		 "NULL OR o.sector = ?3)",
 		 &st, e)))
 		return rc;
 	stmt_bind_int64(st, 1, id);
 	stmt_bind_text(st, 2, v->org);
 	stmt_bind_text(st, 3, v->sector);
+	/* real incidents only, unless the context is an exercise run: then that run's only */
+	if (c->exercise_run)
+		stmt_bind_int64(st, 4, c->exercise_run);
+	else
+		stmt_bind_null(st, 4);
 	rc = stmt_step(st, e);
 	if (rc <= 0) {
 		stmt_finalize(st);

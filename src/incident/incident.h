@@ -107,7 +107,8 @@ struct inc_view {
 #define INC_VIEW_ALL ((struct inc_view){NULL, NULL, true, 4, true})
 /* One incident as JSON: fields, level and axes (predicted and final), clocks (regime, report,
  * due UTC, state), clock history, versions (with bodies), IoCs, affected, attachments, timeline.
- * M_ENOTFOUND when none or outside the view. */
+ * M_ENOTFOUND when none or outside the view. Real incidents only; with c->exercise_run set,
+ * only that exercise run's (issue 17). */
 int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSON **out,
 	     struct merr *e);
 /* A message on the incident's shared timeline (an analyst's reply or the operator's note);

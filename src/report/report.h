@@ -99,7 +99,9 @@ struct report_format {
 extern const struct report_format report_formats[REPORT_FORMATS];
 /* "2026Q4": four digits, Q, 1..4 (s[0..n)). */
 bool report_period_valid(const char *s, size_t n);
-/* Splits "2026Q4.pdf" into a period and an index into report_formats; false otherwise. */
+/* Splits "2026Q4.pdf" into a period and an index into report_formats; false otherwise.
+ * report_file_parse_lang also takes the English file "2026Q4-en.pdf" (*en true). */
+bool report_file_parse_lang(const char *file, char period[8], size_t *fmt, bool *en);
 bool report_file_parse(const char *file, char period[8], size_t *fmt);
 /* Slugs and sector codes that may become part of a file name: [A-Za-z0-9_-], 1..100. */
 bool report_name_safe(const char *s);
@@ -109,8 +111,8 @@ bool report_name_safe(const char *s);
 #define REPORT_LIST_MAX 128
 struct report_file {
 	char period[8];
-	bool fmt[REPORT_FORMATS];
-	int64_t size[REPORT_FORMATS];
+	bool fmt[REPORT_FORMATS], fmt_en[REPORT_FORMATS]; /* Japanese, English (-en) */
+	int64_t size[REPORT_FORMATS], size_en[REPORT_FORMATS];
 };
 struct report_files {
 	struct report_file v[REPORT_LIST_MAX];

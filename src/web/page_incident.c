@@ -263,6 +263,13 @@ static const char *fval(struct web_req *r, const cJSON *draft, const char *name)
 
 static void form_html(struct web_req *r, const cJSON *draft, const char *error)
 {
+	web_inc_form(r, draft, error, "/incidents", NULL, NULL);
+}
+
+void web_inc_form(struct web_req *r, const cJSON *draft, const char *error, const char *action,
+		  void (*extra)(struct web_req *r, void *arg), void *arg)
+{
+	bool real = !strcmp(action, "/incidents");
 	static const char *const alts[][3] = {{"", "—", "—"},
 					      {"yes", "あり", "yes"},
 					      {"partial", "一部あり", "partial"},
@@ -277,8 +284,10 @@ static void form_html(struct web_req *r, const cJSON *draft, const char *error)
 
 	if (error)
 		web_out(r, "<p class=\"error\" id=\"form-error\" role=\"alert\">%s</p>", error);
-	web_out(r, "<form method=\"post\" action=\"/incidents\" id=\"incident-form\">");
+	web_out(r, "<form method=\"post\" action=\"%s\" id=\"incident-form\">", action);
 	web_csrf_field(r);
+	if (extra)
+		extra(r, arg);
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 		const char *n = fields[i].name, *k = fields[i].kind, *v = fval(r, draft, n);
 		web_out(r, "<p><label for=\"f-%s\">%s</label><br>", n,
@@ -320,12 +329,69 @@ static void form_html(struct web_req *r, const cJSON *draft, const char *error)
 				v, !strcmp(k, "num") ? 12 : 60);
 		web_out(r, "</p>");
 	}
+	if (!real) {
+		web_out(r,
+			"<p><button type=\"submit\" name=\"action\" value=\"submit\" "
+			"id=\"submit-report\">%s</button></p></form>",
+			L(r, "【訓練】報告する", "File the [EXERCISE] report"));
+		return;
+	}
 	web_out(
 	    r,
 	    "<p><button type=\"submit\" name=\"action\" value=\"submit\" id=\"submit-report\">%s"
 	    "</button> <button type=\"submit\" name=\"action\" value=\"draft\" "
 	    "id=\"save-draft\">%s</button></p></form>",
 	    L(r, "報告する", "File the report"), L(r, "下書き保存", "Save draft"));
+}
+
+const char *web_inc_form_error(struct web_req *r, const struct merr *e)
+{
+	static const struct {
+		const char *en, *ja;
+	} says[] = {
+	    {"missing required field", "必須項目が入力されていません"},
+	    {"expected a number", "数値を入力してください"},
+	    {"expected a whole number", "0 以上の整数を入力してください"},
+	    {"not a valid time", "日時が正しくありません"},
+	    {"is not one of", "選択肢から選んでください"},
+	    {"is not a valid", "形式が正しくありません"},
+	    {"must be one line", "1 行で入力してください"},
+	    {"control character", "制御文字は使えません"},
+	    {"before", "日時の前後関係が正しくありません"},
+	    {"too long", "長すぎます"},
+	    {"larger than", "長すぎます"},
+	};
+	const char *field = e->field[0] ? e->field : "", *ja = "入力内容に誤りがあります";
+	const char *lja = NULL, *len = NULL;
+	char key[96], *out;
+	size_t n;
+
+	/* the form field a report field comes from: impact.users -> impact_users, iocs.x -> iocs */
+	snprintf(key, sizeof(key), "%s", field);
+	for (int pass = 0; pass < 3 && !lja && key[0]; pass++) {
+		for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+			if (!strcmp(fields[i].name, key)) {
+				lja = fields[i].ja;
+				len = fields[i].en;
+			}
+		if (pass == 0)
+			for (char *p = key; *p; p++)
+				*p = *p == '.' ? '_' : *p;
+		else if (strchr(key, '_'))
+			*strchr(key, '_') = '\0';
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(says); i++)
+		if (strstr(e->msg, says[i].en)) {
+			ja = says[i].ja;
+			break;
+		}
+	n = strlen(e->msg) + strlen(field) + 512;
+	out = web_arena_alloc(&r->arena, n);
+	if (!out)
+		return e->msg;
+	snprintf(out, n, "%s / %s (%s): %s / %s", lja ? lja : "入力", len ? len : "Input",
+		 field[0] ? field : "form", ja, e->msg);
+	return out;
 }
 
 int web_page_incident_new(struct web_req *r)
@@ -417,6 +483,11 @@ static size_t lines_of(struct web_arena *a, const char *v, char **out, size_t ma
 
 /* The form as a report document (the reader checks it like a file). */
 static cJSON *form_report(struct web_req *r)
+{
+	return web_inc_form_report(r);
+}
+
+cJSON *web_inc_form_report(struct web_req *r)
 {
 	cJSON *d = cJSON_CreateObject(), *o;
 	char *ln[INC_IOCS_MAX];
@@ -946,6 +1017,11 @@ int web_post_incident_message(struct web_req *r)
 
 /* attachment; filename="ascii"; filename*=UTF-8''pct */
 static void disposition(struct web_req *r, const char *ascii, const char *utf8)
+{
+	web_inc_disposition(r, ascii, utf8);
+}
+
+void web_inc_disposition(struct web_req *r, const char *ascii, const char *utf8)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = (size_t)snprintf(r->disposition, sizeof(r->disposition),
