@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include "asm/asm.h"
+#include "incident/incident.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -16,8 +17,11 @@ const char cmd_jobs_usage[] =
     "first (state queued, running, done, failed or dead). `run` is a worker in this process: it\n"
     "runs the queued jobs one after another until none is left (or --max ran), then exits; a\n"
     "scan job sends for at most --max-runtime seconds (default: no bound). Ctrl-C stops the\n"
-    "running job, which goes back to the queue. `prune` deletes the jobs that finished more\n"
-    "than --older-than days ago (default 30); `serve` and `run` do the same on their own.\n"
+    "running job, which goes back to the queue. It also runs the incident reminder jobs servers\n"
+    "queue (incident.remind); with --remind-every S it queues this period's itself first (once\n"
+    "per period per store, as `mamori serve --remind-every`), for a worker run from cron.\n"
+    "`prune` deletes the jobs that finished more than --older-than days ago (default 30);\n"
+    "`serve` and `run` do the same on their own.\n"
     "バックグラウンドジョブ（コンソールからの診断と識別）の一覧、このプロセスでの実行、\n"
     "終了から保持期間（既定 30 日）を過ぎたジョブの削除。\n";
 
@@ -96,7 +100,7 @@ static int jobs_list(struct cli *c, int argc, char **argv)
 struct run_args {
 	size_t max;
 	double max_runtime;
-	long long retention_days;
+	long long retention_days, remind_every;
 };
 
 static const struct cli_opt run_opts[] = {
@@ -105,13 +109,15 @@ static const struct cli_opt run_opts[] = {
 	       "seconds of sending per scan job / 送信の上限秒数"),
     OPT_LLONG("retention", struct run_args, retention_days, 1, 36500, "DAYS",
 	      "keep finished jobs this long (30) / 終了ジョブの保持日数"),
+    OPT_LLONG("remind-every", struct run_args, remind_every, 1, 86400, "S",
+	      "queue this period's incident reminder pass first / リマインダーの周期"),
     OPT_JSON(),
     OPT_END(),
 };
 
 static int jobs_run(struct cli *c, int argc, char **argv)
 {
-	struct run_args a = {0, 0, JOB_RETENTION_DEFAULT / 86400};
+	struct run_args a = {0, 0, JOB_RETENTION_DEFAULT / 86400, 0};
 	struct asm_job_config jc = {c->data_dir, 0};
 	struct sigaction sa;
 	struct merr e;
@@ -133,9 +139,20 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	merr_init(&e);
+	/* the worker runs the incident reminder pass too, submitting this period's if no process
+	 * has (incident.remind, once per period per store) */
+	struct job_kind kinds[8];
+	size_t nk = 0;
+	for (size_t i = 0; i < asm_job_kinds_len && nk < 8; i++)
+		kinds[nk++] = asm_job_kinds[i];
+	for (size_t i = 0; i < inc_job_kinds_len && nk < 8; i++)
+		kinds[nk++] = inc_job_kinds[i];
+	struct job_recurring remind = inc_remind_recurring(a.remind_every);
 	rc = job_run_pending(&(struct job_queue_config){.db = c->db,
-							.kinds = asm_job_kinds,
-							.n_kinds = asm_job_kinds_len,
+							.kinds = kinds,
+							.n_kinds = nk,
+							.recurring = &remind,
+							.n_recurring = a.remind_every ? 1 : 0,
 							.arg = &jc,
 							.retention_s = a.retention_days * 86400},
 			     &stop_flag, a.max, &ran, &e);

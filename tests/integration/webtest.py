@@ -119,6 +119,9 @@ EXPECTED = {
     "POST /incidents/{id}/clocks": {"analyst"},
     "GET /incidents/{id}/stix": {"analyst", "operator"},
     "GET /incidents/{id}/attachments/{n}": {"analyst", "operator"},
+    # incident outputs (issue 15): the report PDF in the caller's view, STIX into a collection
+    "GET /incidents/{id}/pdf": {"analyst", "operator"},
+    "POST /incidents/{id}/publish": {"analyst"},
     "GET /cases": {"analyst", "operator"},
     "POST /cases": {"operator"},
     "GET /cases/{id}": {"analyst", "operator"},
@@ -215,8 +218,11 @@ class Server:
         self.tls = "--tls-cert" in extra
         self.port_file = os.path.join(tmp, "port-%d" % time.monotonic_ns())
         self.log = open(os.path.join(tmp, "serve.log"), "ab")
+        # --remind-every 0: the incident reminder pass (incident_remind_serve.sh tests it) would
+        # add overdue alerts to the alert counts checked here
         self.proc = subprocess.Popen([M, "--db", db, "serve", "--listen", "127.0.0.1:0",
-                                      "--threads", "2", "--port-file", self.port_file, *extra],
+                                      "--threads", "2", "--port-file", self.port_file,
+                                      "--remind-every", "0", *extra],
                                      stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -382,6 +388,8 @@ def seed_incidents(db, tmp):
         out = run("--db", db, "--json", "case", "open", org, "--kind", "consult", "--title",
                   "%s の相談" % org, "--message", "secret-%s" % org)
         CASE_IDS[org] = json.loads(out)["id"]
+    run("--db", db, "share", "collection", "add", "inc-matrix", "--title", "incident matrix",
+        "--tlp", "amber")
     c = sqlite3.connect(db)
     for org in INC_IDS:
         ATTACH_IDS[org] = c.execute(
@@ -716,6 +724,9 @@ def matrix():
                         body = {"csrf": csrfs[role] or "", "regimes": "ministry,mlit,nis2"}
                     elif pattern == "/incidents/{id}/clocks":
                         body = {"csrf": csrfs[role] or "", "clock": "ministry/followup"}
+                    elif pattern == "/incidents/{id}/publish":
+                        body = {"csrf": csrfs[role] or "", "collection": "inc-matrix",
+                                "tlp": "green"}
                     elif pattern == "/cases":
                         body = {"csrf": csrfs[role] or "", "kind": "consult",
                                 "title": "matrix %d" % n}
@@ -1109,7 +1120,8 @@ def incident_checks(srv, jars, token):
     for path in ["/incidents/%d" % bi, "/api/v1/incidents/%d" % bi, "/incidents/%d/stix" % bi,
                  "/incidents/%d/attachments/%d" % (bi, ba), "/incidents/%d/attachments/%d" % (ki, ba),
                  "/cases/%d" % bc, "/api/v1/cases/%d" % bc, "/incidents/0%d" % bi,
-                 "/incidents/%d%%20" % bi, "/incidents/abc", "/incidents/-1"]:
+                 "/incidents/%d%%20" % bi, "/incidents/abc", "/incidents/-1",
+                 "/incidents/%d/pdf" % bi]:
         r = srv.request("GET", path, cookie=op)
         check(r.status == 404 and "関西".encode() not in r.body and b"secret-kansai" not in r.body,
               "operator A reading %s: %d" % (path, r.status))
@@ -1124,6 +1136,20 @@ def incident_checks(srv, jars, token):
                     headers={"Content-Type": "application/octet-stream", "X-CSRF-Token": csrf},
                     cookie=op)
     check(r.status == 404, "operator A attaching to B: %d" % r.status)
+    # keyset pages (issue 15): a full page names the next one; a bad cursor is a 400
+    r = srv.request("GET", "/api/v1/incidents?limit=1", cookie=ana)
+    nb = r.json().get("next_before")
+    check(r.status == 200 and nb == r.json()["items"][0]["id"], "keyset: next_before %s" % nb)
+    r2 = srv.request("GET", "/api/v1/incidents?limit=1&before=%d" % nb, cookie=ana)
+    check(r2.status == 200 and all(i["id"] < nb for i in r2.json()["items"]),
+          "keyset: the next page is below %s" % nb)
+    for bad in ["abc", "0", "-1", "1x"]:
+        r = srv.request("GET", "/api/v1/incidents?before=" + bad, cookie=ana)
+        check(r.status == 400 and b"before" in r.body, "before=%s refused: %d" % (bad, r.status))
+    r = srv.request("GET", "/incidents/%d/pdf" % ki, cookie=op)
+    check(r.status == 200 and r.body[:5] == b"%PDF-" and
+          (r.header("content-disposition") or "").startswith("attachment"),
+          "operator A's own PDF: %d" % r.status)
     for q in ["", "?org=kansai-rail", "?state=open", "?limit=1000"]:
         r = srv.request("GET", "/api/v1/incidents" + q, cookie=op)
         orgs = {i["org"] for i in r.json()["items"]}
