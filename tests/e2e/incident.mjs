@@ -4,6 +4,8 @@
 // times), asks for a consultation; the analyst assesses the incident (NISC level) and replies
 // on the incident and the case; the operator sees the replies but never the internal note.
 // Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, finish, run } from "./lib.mjs";
 
