@@ -335,6 +335,8 @@ enum web_msg {
 	M_NO_CANDIDATES,
 	M_REPORT_JA,
 	M_REPORT_EN,
+	/* sns */
+	M_NAV_SNS,
 	M_COUNT
 };
 
@@ -715,5 +717,6 @@ int web_page_sns_alert(struct web_req *r);
 int web_post_sns_alert_state(struct web_req *r);
 int web_post_sns_watch(struct web_req *r);
 int web_api_sns_alerts(struct web_req *r);
+int web_api_sns_alert_escalate(struct web_req *r);
 
 #endif
