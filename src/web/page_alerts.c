@@ -85,62 +85,10 @@ static int aq_id(struct web_req *r, struct alert_query *q, int64_t *id)
 
 /* ---------------------------------------------------------------- JSON */
 
-static int target_json(void *arg, const struct alert_target_row *t)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	json_add_str(o, "channel", t->channel);
-	json_add_str(o, "target", t->target);
-	json_add_str(o, "state", t->state);
-	cJSON_AddNumberToObject(o, "attempts", (double)t->attempts);
-	json_add_time(o, "delivered_at", t->delivered_at);
-	cJSON_AddItemToArray(arg, o);
-	return 0;
-}
-
-static int delivery_json(void *arg, const struct alert_delivery_row *d)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	json_add_time(o, "at", d->at);
-	json_add_str(o, "channel", d->channel);
-	json_add_str(o, "target", d->target);
-	cJSON_AddNumberToObject(o, "attempt", (double)d->attempt);
-	json_add_str(o, "status", d->status);
-	json_add_str(o, "error", d->error);
-	cJSON_AddItemToArray(arg, o);
-	return 0;
-}
-
 /* One alert as JSON with its recipients; full adds the body and the delivery log. */
 static int alert_json(struct web_req *r, const struct alert_row *a, bool full, cJSON **out)
 {
-	cJSON *o = cJSON_CreateObject();
-	int rc;
-
-	cJSON_AddNumberToObject(o, "id", (double)a->id);
-	json_add_str(o, "org", a->org);
-	json_add_str(o, "kind", a->notice ? "notice" : "alert");
-	json_add_str(o, "issue_key", a->issue_key);
-	json_add_str(o, "subject", a->subject);
-	json_add_time(o, "created_at", a->created_at);
-	cJSON_AddBoolToObject(o, "urgent", a->urgent);
-	cJSON_AddBoolToObject(o, "acked", a->acked_at != 0);
-	json_add_time(o, "acked_at", a->acked_at);
-	json_add_str(o, "acked_by", a->acked_by);
-	if (full)
-		json_add_str(o, "body", a->body);
-	rc = alert_targets_each(r->s, a->id, target_json, cJSON_AddArrayToObject(o, "targets"),
-				&r->err);
-	if (!rc && full)
-		rc = alert_deliveries_each(r->s, a->id, delivery_json,
-					   cJSON_AddArrayToObject(o, "deliveries"), &r->err);
-	if (rc) {
-		cJSON_Delete(o);
-		return rc;
-	}
-	*out = o;
-	return 0;
+	return alert_row_json(r->s, a, full, out, &r->err);
 }
 
 struct json_list {

@@ -860,14 +860,16 @@ int web_serve(const struct web_config *c, struct merr *e)
 	for (size_t i = 0; i < inc_job_kinds_len && nk < 8; i++)
 		kinds[nk++] = inc_job_kinds[i];
 	struct job_recurring remind = inc_remind_recurring((int64_t)c->remind_every);
-	if ((rc = job_queue_start(&(struct job_queue_config){.db = c->db,
-							     .kinds = kinds,
-							     .n_kinds = nk,
-							     .recurring = &remind,
-							     .n_recurring = c->remind_every ? 1 : 0,
-							     .workers = 1,
-							     .arg = &sv.job_cfg},
-				  &sv.opts.jobs, e)))
+	if ((rc = job_queue_start(
+		 &(struct job_queue_config){.db = c->db,
+					    .kinds = kinds,
+					    .n_kinds = nk,
+					    .recurring = &remind,
+					    .n_recurring = c->remind_every ? 1 : 0,
+					    .workers = 1,
+					    .arg = &sv.job_cfg,
+					    .retention_s = c->job_retention_days * 86400},
+		 &sv.opts.jobs, e)))
 		goto out_key;
 	{
 		/* share: this period's scheduled TAXII pulls (each job queues the next) */
