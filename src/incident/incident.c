@@ -547,22 +547,23 @@ int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, s
 	if (!arr)
 		return merr_set(e, M_ENOMEM, "out of memory");
 	buf_init(&q, 4096);
-	/* incidents drive the join (CROSS JOIN) newest first, filters are checked row by row
-	 * (unary +: no filter index that would sort every match); one org's through its index */
+	/* incidents drive the join (SQLite keeps a CROSS JOIN's order) newest first, filters
+	 * are checked row by row (`x || ''` and `x + 0` keep a filter index out of SQLite's plan,
+	 * as a unary + would, and are standard SQL for PostgreSQL); one org's through its index */
 	buf_adds(&q, "SELECT i.id, o.slug, o.sector, i.title, i.type, i.state, i.level, "
 		     "i.level_kind, i.occurred_at, i.aware_at, i.versions, i.last_kind, "
-		     "i.next_due, i.updated_at FROM incidents i CROSS JOIN orgs o ON o.id = "
-		     "i.org_id WHERE +i.exercise_run IS NULL");
+		     "i.next_due, i.updated_at FROM incidents i CROSS JOIN orgs o WHERE o.id = "
+		     "i.org_id AND i.exercise_run + 0 IS NULL");
 	if (f->org)
 		buf_adds(&q, " AND i.org_id = (SELECT id FROM orgs WHERE slug = ?)");
 	if (f->sector)
-		buf_adds(&q, " AND +o.sector = ?");
+		buf_adds(&q, " AND o.sector || '' = ?");
 	if (f->state)
-		buf_adds(&q, " AND +i.state = ?");
+		buf_adds(&q, " AND i.state || '' = ?");
 	if (f->level >= 0)
-		buf_adds(&q, " AND +i.level = ?");
+		buf_adds(&q, " AND i.level + 0 = ?");
 	if (f->overdue)
-		buf_adds(&q, " AND +i.next_due < ?");
+		buf_adds(&q, " AND i.next_due + 0 < ?");
 	buf_adds(&q, " ORDER BY i.id DESC LIMIT ? OFFSET ?");
 	if ((rc = store_prepare(c->s, buf_str(&q), &st, e))) {
 		buf_release(&q);

@@ -297,7 +297,8 @@ static int reclaim(struct store *s, int64_t now, struct merr *e)
 	int rc = store_prepare(
 	    s,
 	    "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "
-	    "'queued' END, finished_at = CASE WHEN attempts >= max_attempts THEN ? END, "
+	    "'queued' END, finished_at = CASE WHEN attempts >= max_attempts THEN CAST(? AS "
+	    "INTEGER) END, "
 	    "lease_owner = NULL, lease_until = NULL, error = 'lease expired: the worker is gone' "
 	    "WHERE state = 'running' AND lease_until < ?",
 	    &st, e);

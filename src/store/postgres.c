@@ -146,6 +146,9 @@ static const struct {
     {"instr", "strpos"},
     {"LIMIT -1", "LIMIT ALL"},
     {"user", "\"user\""}, /* a column name in SQLite, CURRENT_USER in PostgreSQL */
+    /* SQLite's implicit row number, used as insertion order of append-only rows: the
+     * physical place of the row, the same order while rows are neither updated nor deleted */
+    {"rowid", "ctid"},
 };
 
 /* cast_null: "? IS [NOT] NULL" gets ?::text, for the second try of a statement whose
@@ -813,6 +816,42 @@ static const char pg_compat_sql[] =
     "  AND proargtypes = '16' AND pronamespace = 'public'::regnamespace) THEN"
     "  CREATE AGGREGATE public.max(boolean) (sfunc = boolor_statefunc, stype = boolean);"
     "  CREATE AGGREGATE public.min(boolean) (sfunc = booland_statefunc, stype = boolean);"
+    " END IF; END$$;"
+    /* SQLite's JSON functions over text columns, for paths '$' / '$.a.b' (all mamori uses):
+     * json_extract gives the value as text (NULL for malformed JSON, where SQLite raises),
+     * json_valid a boolean, json_each(doc, path) the elements of the array at path (its
+     * value column as JSON text; nothing when it is not an array). */
+    "DO $$BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'json_each' AND pronamespace ="
+    "  'public'::regnamespace) THEN"
+    "  CREATE FUNCTION public.json_extract(j text, path text) RETURNS text LANGUAGE plpgsql"
+    "   IMMUTABLE AS $f$BEGIN RETURN j::jsonb #>> string_to_array(substr(path, 3), '.');"
+    "   EXCEPTION WHEN others THEN RETURN NULL; END$f$;"
+    "  CREATE FUNCTION public.json_valid(j text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE"
+    "   AS $f$BEGIN PERFORM j::jsonb; RETURN j IS NOT NULL;"
+    "   EXCEPTION WHEN others THEN RETURN false; END$f$;"
+    "  CREATE FUNCTION public.json_each(j text, path text) RETURNS TABLE (value text)"
+    "   LANGUAGE plpgsql IMMUTABLE AS $f$BEGIN RETURN QUERY SELECT x::text FROM"
+    "   jsonb_array_elements(j::jsonb #> string_to_array(substr(path, 3), '.')) x;"
+    "   EXCEPTION WHEN others THEN RETURN; END$f$;"
+    " END IF; END$$;"
+    /* json_group_array(text): the JSON array text of the values, '[]' for none */
+    "DO $$BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'json_group_array' AND"
+    "  pronamespace = 'public'::regnamespace) THEN"
+    "  CREATE FUNCTION public.mamori_json_array_final(a text[]) RETURNS text LANGUAGE sql"
+    "   IMMUTABLE AS $f$SELECT coalesce(array_to_json(a)::text, '[]')$f$;"
+    "  CREATE AGGREGATE public.json_group_array(text) (sfunc = array_append, stype = text[],"
+    "   finalfunc = public.mamori_json_array_final, initcond = '{}');"
+    " END IF; END$$;"
+    /* sum(boolean): SQLite sums comparisons as 0/1 (NULL over no rows, as sum does) */
+    "DO $$BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'mamori_sum_bool' AND"
+    "  pronamespace = 'public'::regnamespace) THEN"
+    "  CREATE FUNCTION public.mamori_sum_bool(s bigint, b boolean) RETURNS bigint LANGUAGE"
+    "   sql IMMUTABLE AS $f$SELECT CASE WHEN b IS NULL THEN s ELSE coalesce(s, 0) + b::int"
+    "   END$f$;"
+    "  CREATE AGGREGATE public.sum(boolean) (sfunc = public.mamori_sum_bool, stype = bigint);"
     " END IF; END$$";
 
 const struct store_backend store_postgres_backend = {
