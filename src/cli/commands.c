@@ -57,5 +57,7 @@ const struct cli_command cli_commands[] = {
     {"store", cmd_store, "store integrity check / ストアの整合性検査", cmd_store_usage},
     {"exercise", cmd_exercise, "tabletop exercises: scenarios, runs, scoring / 演習・訓練",
      cmd_exercise_usage},
+    {"worker", cmd_worker, "run queued jobs from the shared store / ジョブワーカー",
+     cmd_worker_usage, cmd_worker_verbs},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

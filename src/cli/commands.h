@@ -58,6 +58,9 @@ extern const char cmd_incident_usage[], cmd_case_usage[], cmd_audit_usage[];
 extern const char cmd_checklist_usage[];
 extern const char cmd_share_usage[];
 extern const char cmd_sns_usage[], cmd_jobs_usage[];
+int cmd_worker(struct cli *c, int argc, char **argv);
+extern const char cmd_worker_usage[];
+extern const struct cli_verb cmd_worker_verbs[];
 /* harden-data */
 int cmd_store(struct cli *c, int argc, char **argv);
 extern const char cmd_store_usage[];
