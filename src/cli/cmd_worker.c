@@ -92,7 +92,8 @@ int cmd_worker(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (!nk)
-		return cli_usage_error(c, "--kinds: none of '%s' is a job kind (scan, asm)", a.kinds);
+		return cli_usage_error(c, "--kinds: none of '%s' is a job kind (scan, asm)",
+				       a.kinds);
 	if (!cli_store(c)) /* creates or upgrades the store first */
 		return cli_exit_code(M_ESTORE);
 	struct asm_job_config jc = {c->data_dir, a.max_runtime};
@@ -103,15 +104,16 @@ int cmd_worker(struct cli *c, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	merr_init(&e);
-	rc = job_queue_start(&(struct job_queue_config){.db = c->db,
-							.kinds = kinds,
-							.n_kinds = nk,
-							.workers = a.concurrency ? a.concurrency : 1,
-							.poll_s = a.poll,
-							.arg = &jc,
-							.name = a.name,
-							.stop = &stop_now},
-			     &q, &e);
+	rc =
+	    job_queue_start(&(struct job_queue_config){.db = c->db,
+						       .kinds = kinds,
+						       .n_kinds = nk,
+						       .workers = a.concurrency ? a.concurrency : 1,
+						       .poll_s = a.poll,
+						       .arg = &jc,
+						       .name = a.name,
+						       .stop = &stop_now},
+			    &q, &e);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)

@@ -516,9 +516,10 @@ static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
 	if (!c->kind)
 		rc = merr_set(&e, M_EUNSUPPORTED, "no handler for this kind");
 	else if (!cJSON_IsObject(payload))
-		rc = merr_set(&e, M_EPARSE, "payload is not a JSON object");
+		rc = merr_set(&e, M_EPARSE, "payload is not a JSON object: the job cannot run");
 	else
 		rc = c->kind->run(&x, s, payload, &e);
+	bool unparsable = c->kind && !cJSON_IsObject(payload);
 	cJSON_Delete(payload);
 	if (rc) {
 		merr_format(&e, err, sizeof(err));
@@ -530,6 +531,8 @@ static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
 	pthread_mutex_unlock(&q->mu);
 	int64_t now = time_now(), not_before;
 	enum job_state to = decide(q, s, c, rc, now, &not_before);
+	if (unparsable)
+		to = JOB_DEAD; /* no attempt can succeed: dead with the reason (jobs retry) */
 	/* the row first: once this process shows the job ended, its key is free to submit again */
 	record(q, s, c, to, now, not_before, err, note);
 	pthread_mutex_lock(&q->mu);

@@ -596,10 +596,11 @@ static int pg_exec(struct store *s, const char *sql, struct merr *e)
 		return rc;
 	}
 	r = PQexec(conn_of(s), q);
-	/* a transaction's start or a LISTEN changes nothing yet: tried once more when the
-	 * server went away since the last statement */
+	/* a transaction's start, a LISTEN or one read changes nothing yet: tried once more
+	 * when the server went away since the last statement */
 	if ((!r || PQresultStatus(r) == PGRES_FATAL_ERROR) && conn_lost(s) && s->tx_depth == 0 &&
-	    (strncasecmp(q, "BEGIN", 5) == 0 || strncasecmp(q, "LISTEN", 6) == 0) &&
+	    (strncasecmp(q, "BEGIN", 5) == 0 || strncasecmp(q, "LISTEN", 6) == 0 ||
+	     (read_only(q) && !strchr(q, ';'))) &&
 	    reconnect(s, NULL) == 0) {
 		PQclear(r);
 		r = PQexec(conn_of(s), q);
