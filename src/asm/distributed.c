@@ -15,6 +15,7 @@
 #include "inventory/inventory.h"
 
 #define DIST_POLL_MS 300
+#define DIST_NET_ERRORS 10 /* lost connections to the store tolerated while following */
 
 static double mono_now(void)
 {
@@ -110,6 +111,7 @@ int asm_distribute_wait(struct store *s, struct asm_dist_job *v, size_t n,
 {
 	double t0 = mono_now();
 	size_t left = 0;
+	int net_errors = 0;
 
 	for (size_t i = 0; i < n; i++)
 		left += !v[i].ended;
@@ -118,8 +120,12 @@ int asm_distribute_wait(struct store *s, struct asm_dist_job *v, size_t n,
 			int rc;
 			if (v[i].ended)
 				continue;
-			if ((rc = job_get(s, v[i].job, &v[i].info, e)))
-				return rc;
+			if ((rc = job_get(s, v[i].job, &v[i].info, e))) {
+				/* the store restarting: go on following for a while */
+				if (rc != M_ENET || ++net_errors > DIST_NET_ERRORS)
+					return rc;
+				break;
+			}
 			if (v[i].info.state == JOB_DONE || v[i].info.state == JOB_FAILED ||
 			    v[i].info.state == JOB_DEAD) {
 				v[i].ended = true;

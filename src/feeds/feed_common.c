@@ -179,6 +179,9 @@ void feeds_stmts_release(struct feeds_ctx *c)
 		stmt_finalize(c->st[i]);
 		c->st[i] = NULL;
 	}
+	m_free(c->copy_buf); /* EPSS rows gathered for COPY, when the file failed */
+	c->copy_buf = NULL;
+	c->copy_cap = c->copy_len = c->copy_rows = 0;
 }
 
 int feeds_exec(struct store_stmt *st, struct merr *e)

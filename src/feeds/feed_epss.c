@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <math.h>
 
+#include "base/mem.h"
 #include "store/store.h"
 #include "feeds/feeds_int.h"
 
@@ -85,11 +86,101 @@ int feeds_epss_parse_comment(const char *p, size_t len, char *model, size_t mode
 	return 0;
 }
 
+#define EPSS_COPY_BATCH 50000 /* rows per COPY and upsert */
+
+/* PostgreSQL: COPY FROM STDIN into a staging table, then one INSERT ... SELECT ... ON
+ * CONFLICT upsert, instead of a round trip per row (MAMORI_FEEDS_COPY=0: the row path, for
+ * comparison). */
 static int epss_begin(struct feeds_ctx *c, struct merr *e)
 {
+	const char *env = getenv("MAMORI_FEEDS_COPY");
+	int rc;
+
 	c->epss_model[0] = c->epss_date[0] = '\0';
 	c->epss_header = false;
+	c->epss_copy = store_has_copy(c->s) && !(env && strcmp(env, "0") == 0);
+	c->copy_len = c->copy_rows = 0;
+	if (!c->epss_copy)
+		return 0;
+	if ((rc = store_exec(c->s,
+			     "CREATE TEMP TABLE IF NOT EXISTS epss_stage (cve_id TEXT, epss REAL,"
+			     " percentile REAL); DELETE FROM epss_stage",
+			     e)))
+		return rc;
 	return 0;
+}
+
+/* Stores the rows gathered for COPY; the counters move rows that changed nothing from
+ * stored (as counted when gathered) to unchanged. */
+static int epss_flush(struct feeds_ctx *c, struct merr *e)
+{
+	struct store_stmt *st;
+	int64_t changed;
+	int rc;
+
+	if (!c->copy_rows)
+		return 0;
+	if ((rc = store_copy_in(c->s, "epss_stage (cve_id, epss, percentile)", c->copy_buf,
+				c->copy_len, e)))
+		return rc;
+	if ((rc = store_prepare(
+		 c->s,
+		 "INSERT INTO epss (cve_id, epss, percentile, model_version, score_date)"
+		 " SELECT cve_id, epss, percentile, CAST(? AS TEXT), CAST(? AS TEXT) FROM "
+		 "epss_stage"
+		 " WHERE true ON CONFLICT(cve_id) DO UPDATE SET epss = excluded.epss,"
+		 " percentile = excluded.percentile, model_version = excluded.model_version,"
+		 " score_date = excluded.score_date WHERE epss.epss <> excluded.epss"
+		 " OR epss.percentile <> excluded.percentile"
+		 " OR COALESCE(epss.model_version, '') <> COALESCE(excluded.model_version, '')"
+		 " OR COALESCE(epss.score_date, '') <> COALESCE(excluded.score_date, '')",
+		 &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, c->epss_model[0] ? c->epss_model : NULL);
+	stmt_bind_text(st, 2, c->epss_date[0] ? c->epss_date : NULL);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	changed = store_changes(c->s);
+	if ((rc = store_exec(c->s, "DELETE FROM epss_stage", e)))
+		return rc;
+	c->r->stored -= (long long)c->copy_rows - changed;
+	c->r->unchanged += (long long)c->copy_rows - changed;
+	c->copy_len = c->copy_rows = 0;
+	return 0;
+}
+
+static int epss_gather(struct feeds_ctx *c, const struct feeds_epss *row, struct merr *e)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line), "%s\t%.17g\t%.17g\n", row->cve_id, row->epss,
+			 row->percentile);
+
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return merr_set(e, M_EPARSE, "EPSS row too long");
+	if (c->copy_len + (size_t)n > c->copy_cap) {
+		size_t cap = c->copy_cap ? c->copy_cap * 2 : 1u << 20;
+		char *p = m_realloc(c->copy_buf, cap);
+		if (!p)
+			return merr_set(e, M_ENOMEM, "out of memory");
+		c->copy_buf = p;
+		c->copy_cap = cap;
+	}
+	memcpy(c->copy_buf + c->copy_len, line, (size_t)n);
+	c->copy_len += (size_t)n;
+	c->copy_rows++;
+	return c->copy_rows >= EPSS_COPY_BATCH ? epss_flush(c, e) : 0;
+}
+
+static int epss_finish(struct feeds_ctx *c, struct merr *e)
+{
+	int rc = c->epss_copy ? epss_flush(c, e) : 0;
+
+	m_free(c->copy_buf);
+	c->copy_buf = NULL;
+	c->copy_cap = c->copy_len = c->copy_rows = 0;
+	return rc;
 }
 
 static int epss_record(struct feeds_ctx *c, const struct split_rec *rec, char *cve, size_t cve_cap,
@@ -120,6 +211,12 @@ static int epss_record(struct feeds_ctx *c, const struct split_rec *rec, char *c
 	snprintf(cve, cve_cap, "%s", rc == 0 ? row.cve_id : "");
 	if (rc)
 		return rc;
+	if (c->epss_copy) {
+		for (const char *q = row.cve_id; *q; q++) /* COPY's text format: no escapes */
+			if (*q == '\t' || *q == '\\' || (unsigned char)*q < 0x20)
+				return merr_set(e, M_EPARSE, "bad CVE id");
+		return (rc = epss_gather(c, &row, e)) ? rc : FEEDS_STORED;
+	}
 	st = feeds_stmt(c, ST_EPSS_UPSERT, e);
 	if (!st)
 		return M_ESTORE;
@@ -140,4 +237,5 @@ const struct feeds_adapter feeds_epss_adapter = {
     .savepoint = false, /* one statement a row: atomic on its own */
     .begin = epss_begin,
     .record = epss_record,
+    .finish = epss_finish,
 };

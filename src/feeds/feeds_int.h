@@ -65,6 +65,10 @@ struct feeds_ctx {
 	long long last_offset; /* of the last record stored (checkpoint) */
 	char epss_model[64], epss_date[64];
 	bool epss_header;
+	/* PostgreSQL: EPSS rows go by COPY into a staging table, then one upsert per batch */
+	bool epss_copy;
+	char *copy_buf;
+	size_t copy_len, copy_cap, copy_rows;
 	char kev_version[32];
 	long long kev_seen;
 	bool kev_checked, kev_older; /* an older catalog than the stored one: history only */

@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <poll.h>
+#include <time.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -506,7 +507,15 @@ static int reconnect(struct store *s, struct merr *e)
 		    "%s: connection to PostgreSQL lost in a transaction: the server rolled "
 		    "it back, nothing of it was stored",
 		    where);
-	PQreset(h->conn);
+	/* a restarting server refuses connections for a few seconds: tried for about 8 s */
+	for (int i = 0; i < 7; i++) {
+		PQreset(h->conn);
+		if (PQstatus(h->conn) == CONNECTION_OK || i == 6)
+			break;
+		struct timespec ts = {(time_t)(i >= 2 ? 1 << (i - 2) : 0),
+				      i >= 2 ? 0 : 250000000L * (i + 1)};
+		nanosleep(&ts, NULL);
+	}
 	if (PQstatus(h->conn) != CONNECTION_OK) {
 		char msg[512];
 		one_line(PQerrorMessage(h->conn), msg, sizeof(msg));
@@ -741,10 +750,10 @@ static int st_step(struct store_stmt *st, struct merr *e)
 		/* the server went away: a read is run again once on a new connection; a write is
 		 * refused with what happened (it may or may not have been applied outside a
 		 * transaction; inside one, the server rolled the transaction back) */
-		if (st->store->tx_depth == 0 && read_only(p->sql) &&
-		    reconnect(st->store, NULL) == 0) {
+		if (st->store->tx_depth == 0 && read_only(p->sql)) {
 			PQclear(r);
-			if ((rc = exec_prepared(st->store, p, &r, e)))
+			if ((rc = reconnect(st->store, e)) ||
+			    (rc = exec_prepared(st->store, p, &r, e)))
 				return rc;
 		} else {
 			char where[512];
@@ -1020,6 +1029,43 @@ static int pg_wait(struct store *s, int timeout_ms, struct merr *e)
 	return drain_notifies(h->conn) ? 1 : 0;
 }
 
+/* ---- COPY (bulk imports) ------------------------------------------------------------ */
+
+static int pg_copy_in(struct store *s, const char *target, const char *data, size_t len,
+		      struct merr *e)
+{
+	struct pg_db *h = s->impl;
+	char sql[512];
+	PGresult *r;
+	int rc = 0;
+
+	if ((rc = reconnect(s, e)))
+		return rc;
+	snprintf(sql, sizeof(sql), "COPY %s FROM STDIN", target);
+	r = PQexec(h->conn, sql);
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+		rc = res_err(s, e, r, "copy");
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	for (size_t off = 0; off < len;) { /* in pieces of at most 1 MB */
+		size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
+		if (PQputCopyData(h->conn, data + off, (int)n) != 1)
+			break;
+		off += n;
+	}
+	PQputCopyEnd(h->conn, NULL);
+	while ((r = PQgetResult(h->conn)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
+			rc = res_err(s, e, r, "copy");
+		else if (!rc)
+			note_changes(s, r);
+		PQclear(r);
+	}
+	return rc;
+}
+
 /* Nothing per file to set on PostgreSQL (the server's configuration is the DBA's). */
 static int pg_setup(struct store *s, struct merr *e)
 {
@@ -1092,4 +1138,5 @@ const struct store_backend store_postgres_backend = {
     .listen = pg_listen,
     .notify = pg_notify,
     .wait = pg_wait,
+    .copy_in = pg_copy_in,
 };

@@ -65,11 +65,11 @@ static void *drain(void *arg)
 	size_t *n = arg;
 	struct merr e;
 	merr_init(&e);
-	assert_int_equal(job_run_pending(&(struct job_queue_config){.db = pg_url(),
-								    .kinds = kinds,
-								    .n_kinds = 1},
-					 NULL, 0, n, &e),
-			 0);
+	assert_int_equal(
+	    job_run_pending(
+		&(struct job_queue_config){.db = pg_url(), .kinds = kinds, .n_kinds = 1}, NULL, 0,
+		n, &e),
+	    0);
 	return NULL;
 }
 
@@ -86,8 +86,8 @@ static void test_job_pg__four_workers_run_each_job_once(void **state)
 	merr_init(&e);
 	assert_int_equal(store_begin(s, &e), 0);
 	for (int i = 0; i < N_JOBS; i++) {
-		assert_int_equal(job_submit(s, &(struct job_spec){.kind = "count", .now = 1}, &id, &e),
-				 0);
+		assert_int_equal(
+		    job_submit(s, &(struct job_spec){.kind = "count", .now = 1}, &id, &e), 0);
 		if (!first)
 			first = id;
 	}
@@ -131,13 +131,12 @@ static void test_job_pg__notify_wakes_an_idle_worker(void **state)
 	(void)state;
 	merr_init(&e);
 	/* polls every 30 s: only the NOTIFY can wake it within the 10 s allowed */
-	assert_int_equal(job_queue_start(&(struct job_queue_config){.db = pg_url(),
-								    .kinds = kinds,
-								    .n_kinds = 1,
-								    .poll_s = 30,
-								    .name = "t"},
-					 &q, &e),
-			 0);
+	assert_int_equal(
+	    job_queue_start(
+		&(struct job_queue_config){
+		    .db = pg_url(), .kinds = kinds, .n_kinds = 1, .poll_s = 30, .name = "t"},
+		&q, &e),
+	    0);
 	usleep(500000); /* the worker is idle, LISTENing */
 	t0 = now_s();
 	assert_int_equal(job_submit(s, &(struct job_spec){.kind = "count", .now = 1}, &id, &e), 0);
@@ -180,11 +179,11 @@ static void test_job_pg__bad_payload_and_dead_worker(void **state)
 				    "payload = '{}'",
 				    &e),
 			 0);
-	assert_int_equal(job_run_pending(&(struct job_queue_config){.db = pg_url(),
-								    .kinds = kinds,
-								    .n_kinds = 1},
-					 NULL, 0, &n, &e),
-			 0);
+	assert_int_equal(
+	    job_run_pending(
+		&(struct job_queue_config){.db = pg_url(), .kinds = kinds, .n_kinds = 1}, NULL, 0,
+		&n, &e),
+	    0);
 	assert_int_equal(n, 2);
 	assert_int_equal(job_get(s, bad, &ji, &e), 0);
 	assert_int_equal(ji.state, JOB_DEAD); /* no attempt can succeed */
