@@ -189,6 +189,7 @@ struct job_queue {
 	pthread_t th[JOB_WORKERS_MAX], hb;
 	unsigned n_th;
 	bool has_hb;
+	int64_t last_reclaim; /* PostgreSQL: when claim last took expired leases back */
 	bool quit;
 	volatile sig_atomic_t own_stop;
 	volatile sig_atomic_t *stop; /* &own_stop, or the caller's (job_run_pending) */
@@ -366,6 +367,21 @@ static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct
 		 ") ORDER BY id LIMIT 1%s) AND state = 'queued' RETURNING id, kind, payload, "
 		 "subject",
 		 on_postgres(s) ? " FOR UPDATE SKIP LOCKED" : "");
+	bool pg = on_postgres(s);
+	if (pg) {
+		/* one statement in autocommit: SKIP LOCKED makes the claim atomic and lets
+		 * concurrent workers pass each other's rows; expired leases are taken back at most
+		 * once a second (of the clock) per queue */
+		int64_t last = __atomic_load_n(&q->last_reclaim, __ATOMIC_RELAXED);
+		if (last != now &&
+		    __atomic_compare_exchange_n(&q->last_reclaim, &last, now, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED) &&
+		    (rc = reclaim(s, now, e)))
+			return rc;
+		if ((rc = store_prepare(s, sql, &st, e)))
+			return rc;
+		goto claim;
+	}
 	/* A read first: an idle queue takes no write lock on every poll. */
 	int64_t work = 0;
 	if ((rc = store_prepare(
@@ -389,6 +405,7 @@ static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct
 		store_rollback(s);
 		return rc;
 	}
+claim:;
 	int b = 1;
 	stmt_bind_text(st, b++, q->owner);
 	stmt_bind_int64(st, b++, now);
@@ -408,6 +425,8 @@ static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct
 		copy(c->subject, sizeof(c->subject), stmt_text(st, 3));
 	}
 	stmt_finalize(st);
+	if (pg)
+		return rc < 0 ? rc : c->id ? 1 : 0;
 	if (rc < 0) {
 		store_rollback(s);
 		return rc;
