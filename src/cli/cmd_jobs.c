@@ -207,8 +207,6 @@ static int jobs_show(struct cli *c, int argc, char **argv)
 		cJSON_AddStringToObject(o, "payload", d.payload);
 		if (d.key[0])
 			cJSON_AddStringToObject(o, "key", d.key);
-		if (d.owner[0])
-			cJSON_AddStringToObject(o, "worker", d.owner);
 		if (d.lease_until)
 			cJSON_AddNumberToObject(o, "lease_until", (double)d.lease_until);
 		return cli_print_json(o);

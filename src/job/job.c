@@ -124,7 +124,7 @@ static void copy(char *dst, size_t cap, const char *src)
 
 #define INFO_COLS                                                                                 \
 	"id, kind, subject, state, attempts, max_attempts, created_at, started_at, finished_at, " \
-	"error, note"
+	"error, note, lease_owner"
 
 static int info_read(struct store_stmt *st, struct job_info *out, struct merr *e)
 {
@@ -143,6 +143,7 @@ static int info_read(struct store_stmt *st, struct job_info *out, struct merr *e
 		out->finished_at = stmt_int64(st, 8);
 		copy(out->error, sizeof(out->error), stmt_text(st, 9));
 		copy(out->note, sizeof(out->note), stmt_text(st, 10));
+		copy(out->worker, sizeof(out->worker), stmt_text(st, 11));
 	}
 	stmt_finalize(st);
 	return rc < 0 ? rc : rc == 1 ? 0 : M_ENOTFOUND;
@@ -872,6 +873,7 @@ int job_list(struct store *s, const struct job_query *q,
 		ji.finished_at = stmt_int64(st, 8);
 		copy(ji.error, sizeof(ji.error), stmt_text(st, 9));
 		copy(ji.note, sizeof(ji.note), stmt_text(st, 10));
+		copy(ji.worker, sizeof(ji.worker), stmt_text(st, 11));
 		if ((rc = fn(arg, &ji)))
 			break;
 	}
@@ -894,6 +896,7 @@ cJSON *job_info_json(const struct job_info *j)
 	json_add_time(o, "finished_at", j->finished_at);
 	json_add_str(o, "error", j->error[0] ? j->error : NULL);
 	json_add_str(o, "note", j->note[0] ? j->note : NULL);
+	json_add_str(o, "worker", j->worker[0] ? j->worker : NULL);
 	return o;
 }
 

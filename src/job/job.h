@@ -53,6 +53,7 @@ struct job_info {
 	int attempts, max_attempts;
 	int64_t created_at, started_at, finished_at;
 	char error[JOB_TEXT_MAX], note[JOB_TEXT_MAX];
+	char worker[96]; /* lease_owner: the worker holding (or that ran) it; "" when none */
 };
 /* One job by id, or the newest on subject. M_ENOTFOUND when there is none. */
 int job_get(struct store *s, int64_t id, struct job_info *out, struct merr *e);
@@ -66,7 +67,7 @@ struct job_query {
 int job_list(struct store *s, const struct job_query *q,
 	     int (*fn)(void *arg, const struct job_info *j), void *arg, struct merr *e);
 /* The one JSON shape of a job (`mamori jobs list --json`): id, kind, subject, state, attempts,
- * max_attempts, created_at, started_at, finished_at, error, note. */
+ * max_attempts, created_at, started_at, finished_at, error, note, worker. */
 struct cJSON *job_info_json(const struct job_info *j);
 
 /* Who holds a running job (lease_owner: "NAME/pid N" of `mamori worker --name`) and until
