@@ -128,7 +128,7 @@ serve() { # LABEL DB -> PORT file, server pid in SPID
 	for _ in $(seq 1 100); do [ -s "$T/$1/port" ] && break; sleep 0.1; done
 }
 get() { # LABEL PATH
-	curl -s -o /dev/stdout -w '\n%{http_code}\n' -H "Authorization: Bearer $(cat "$T/$1/token")" \
+	curl -s -w '\n%{http_code}\n' -H "Authorization: Bearer $(cat "$T/$1/token")" \
 		"http://127.0.0.1:$(cat "$T/$1/port")$2"
 }
 APIS="/api/v1/orgs /api/v1/findings /api/v1/orgs/kanto-rail/rating /api/v1/alerts /api/v1/incidents /api/v1/sns/alerts /api/v1/scans"
