@@ -61,9 +61,10 @@ void disc_dmarc_eval(const char *const *txts, const size_t *lens, size_t n, stru
 
 /* ---- Passive import parsers (untrusted files). ---- */
 
-/* Largest import file read, and largest line of a JSON lines file. */
-/* Decompressed: a gzip of whitespace (400 KB → 400 MB) stops here. */
-#define DISC_FILE_MAX ((size_t)128 << 20)
+/* Largest single document read whole (a Censys API response, or any file given as a FIFO),
+ * decompressed: a gzip of whitespace (400 KB → 400 MB) stops here. Arrays and JSON lines
+ * in regular files are streamed and have no total limit. */
+#define DISC_DOC_MAX ((size_t)64 << 20)
 /* Any string field of a passive import (issuer, product, service name …), and crt.sh's
  * name_value (a list of names). */
 #define DISC_TEXT_MAX 1024
@@ -118,6 +119,15 @@ int disc_parse_shodan(const char *buf, size_t len, const char *file, disc_servic
  * or an array of hosts) or JSON lines of hosts. One call of fn per service. */
 int disc_parse_censys(const char *buf, size_t len, const char *file, disc_service_fn fn, void *arg,
 		      struct merr *e);
+
+/*
+ * As the parsers above over a file (plain, gzip or xz), streamed: a JSON array (crt.sh, an
+ * array of Censys hosts) or JSON lines (Shodan, Censys) is read one record at a time, so
+ * memory stays flat whatever the file's size; a single Censys document, or a FIFO, is read
+ * whole, at most DISC_DOC_MAX bytes. Errors as above, with the line and byte offset.
+ */
+int disc_parse_file(int fmt, const char *path, disc_cert_fn cert_fn, disc_service_fn svc_fn,
+		    void *arg, struct merr *e);
 
 /* ---- DNS resolution: an extension point, so tests can answer without a network. ---- */
 
@@ -242,7 +252,7 @@ struct disc_import_stats {
  */
 int disc_import(struct store *s, const char *org_slug, int fmt, const char *buf, size_t len,
 		const char *file, int64_t now, struct disc_import_stats *st, struct merr *e);
-/* Reads path (plain or gzip, at most DISC_FILE_MAX bytes) and calls disc_import. */
+/* As disc_import, with path read through disc_parse_file (streamed). */
 int disc_import_file(struct store *s, const char *org_slug, int fmt, const char *path, int64_t now,
 		     struct disc_import_stats *st, struct merr *e);
 

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <zlib.h>
 
-#include "base/buf.h"
 #include "base/mem.h"
 #include "discover/discover_int.h"
 #include "inventory/inventory.h"
@@ -200,8 +199,20 @@ static int put_service(const struct disc_service *v, void *arg)
 	return rc;
 }
 
-static int parse_into(struct imp *m, const char *buf, size_t len, const char *file)
+/* What is imported: a buffer, or (buf NULL) the file itself, streamed. */
+struct src {
+	const char *buf;
+	size_t len;
+	const char *file;
+};
+
+static int parse_into(struct imp *m, const struct src *in)
 {
+	const char *buf = in->buf, *file = in->file;
+	size_t len = in->len;
+
+	if (!buf)
+		return disc_parse_file(m->fmt, file, put_cert_name, put_service, m, m->e);
 	switch (m->fmt) {
 	case DISC_FMT_CRTSH: return disc_parse_crtsh(buf, len, file, put_cert_name, m, m->e);
 	case DISC_FMT_SHODAN: return disc_parse_shodan(buf, len, file, put_service, m, m->e);
@@ -229,9 +240,10 @@ static int audit_import(struct imp *m, const char *file)
 	return rc;
 }
 
-int disc_import(struct store *s, const char *org_slug, int fmt, const char *buf, size_t len,
-		const char *file, int64_t now, struct disc_import_stats *st, struct merr *e)
+static int import_src(struct store *s, const char *org_slug, int fmt, const struct src *in,
+		      int64_t now, struct disc_import_stats *st, struct merr *e)
 {
+	const char *file = in->file;
 	struct disc_import_stats dummy;
 	struct inv_filter flt = {.slug = org_slug, .critical = -1, .with = INV_WITH_ASSETS};
 	struct inv_doc *doc = NULL;
@@ -253,7 +265,7 @@ int disc_import(struct store *s, const char *org_slug, int fmt, const char *buf,
 	dw_init(&m.w, s, e);
 	rc = store_begin(s, e);
 	if (rc == 0) {
-		rc = parse_into(&m, buf, len, file);
+		rc = parse_into(&m, in);
 		if (rc == 0)
 			rc = audit_import(&m, file);
 		dw_release(&m.w);
@@ -273,13 +285,15 @@ int disc_import(struct store *s, const char *org_slug, int fmt, const char *buf,
 int disc_import_file(struct store *s, const char *org_slug, int fmt, const char *path, int64_t now,
 		     struct disc_import_stats *st, struct merr *e)
 {
-	struct buf b;
-	int rc;
+	struct src in = {NULL, 0, path};
 
-	buf_init(&b, DISC_FILE_MAX);
-	rc = buf_read_file(&b, path, e);
-	if (rc == 0)
-		rc = disc_import(s, org_slug, fmt, buf_str(&b), b.len, path, now, st, e);
-	buf_release(&b);
-	return rc;
+	return import_src(s, org_slug, fmt, &in, now, st, e);
+}
+
+int disc_import(struct store *s, const char *org_slug, int fmt, const char *buf, size_t len,
+		const char *file, int64_t now, struct disc_import_stats *st, struct merr *e)
+{
+	struct src in = {buf ? buf : "", len, file};
+
+	return import_src(s, org_slug, fmt, &in, now, st, e);
 }

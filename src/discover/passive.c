@@ -8,10 +8,14 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <strings.h>
+#include <sys/stat.h>
 
+#include "base/buf.h"
 #include "base/ip.h"
+#include "base/json.h"
 #include "base/mem.h"
 #include "discover/discover_int.h"
+#include "feeds/split.h"
 
 /* ---- crt.sh ---- */
 
@@ -453,4 +457,150 @@ int disc_parse_censys(const char *buf, size_t len, const char *file, disc_servic
 	}
 	cJSON_Delete(doc);
 	return rc;
+}
+
+/* ---- files, streamed ---- */
+
+/* One record of a streamed file, parsed: an element of the root array (idx >= 0, line of
+ * its first byte) or one line of JSON lines (idx -1). */
+struct stream_ctx {
+	int fmt;
+	const char *file;
+	disc_cert_fn cert_fn;
+	struct jl_ctx svc;
+};
+
+static int stream_record(struct stream_ctx *c, const cJSON *o, long line, long idx)
+{
+	struct jplace pl = {c->file, line, ""};
+
+	if (c->fmt == DISC_FMT_CRTSH)
+		return crtsh_entry(o, idx, c->file, c->cert_fn, c->svc.arg, c->svc.e);
+	if (!cJSON_IsObject(o))
+		return idx < 0 ? merr_at(c->svc.e, M_EPARSE, c->file, line, -1, NULL,
+					 "expected a JSON object")
+			       : jerr(&pl, NULL, c->svc.e, "[%ld]: expected a host object", idx);
+	if (c->fmt == DISC_FMT_SHODAN)
+		return shodan_line(o, line, &c->svc);
+	if (idx >= 0)
+		snprintf(pl.path, sizeof(pl.path), "[%ld]", idx);
+	return censys_host(o, &pl, &c->svc);
+}
+
+static int stream_parse(struct stream_ctx *c, const struct split_rec *r, long idx)
+{
+	const char *end = NULL;
+	cJSON *o;
+	int rc;
+
+	if (json_check_strings(r->p, r->len, r->line, r->offset, c->svc.e)) {
+		merr_set_file(c->svc.e, c->file);
+		return M_EPARSE;
+	}
+	o = cJSON_ParseWithLengthOpts(r->p, r->len, &end, false);
+	if (!o)
+		return merr_at(c->svc.e, M_EPARSE, c->file, r->line,
+			       r->offset + (end ? (long long)(end - r->p) : 0), NULL,
+			       "invalid JSON");
+	while (end < r->p + r->len && isspace((unsigned char)*end))
+		end++;
+	rc = end < r->p + r->len ? merr_at(c->svc.e, M_EPARSE, c->file, r->line, -1, NULL,
+					   "text after the JSON object (byte %lld of the line)",
+					   (long long)(end - r->p) + 1)
+				 : stream_record(c, o, r->line, idx);
+	cJSON_Delete(o);
+	return rc;
+}
+
+static int stream_file(struct stream_ctx *c, enum split_mode mode)
+{
+	struct split *sp = NULL;
+	struct split_rec r;
+	long idx = 0;
+	int rc = split_open_file(c->file, mode, NULL, DISC_LINE_MAX, &sp, c->svc.e);
+
+	while (rc == 0 && (rc = split_next(sp, &r, c->svc.e)) == 1)
+		rc = stream_parse(c, &r, mode == SPLIT_ARRAY ? idx++ : -1);
+	if (rc < 0)
+		merr_set_file(c->svc.e, c->file);
+	split_free(sp);
+	return rc < 0 ? rc : 0;
+}
+
+/* The first non-blank byte of the decompressed file (-1: none), and whether its first
+ * non-blank line alone is a complete JSON object (JSON lines, judged within its chunk).
+ * Leading white space is read in chunks, at most DISC_LINE_MAX of it (a gzip of spaces). */
+static int peek_shape(const char *path, int *first, bool *lines, struct merr *e)
+{
+	struct split *sp = NULL;
+	struct split_rec r;
+	size_t blank = 0;
+	int rc = split_open_file(path, SPLIT_RAW, NULL, 0, &sp, e);
+
+	*first = -1;
+	*lines = false;
+	while (rc == 0 && *first < 0 && (rc = split_next(sp, &r, e)) == 1) {
+		size_t i = 0;
+		while (i < r.len && isspace((unsigned char)r.p[i]))
+			i++;
+		rc = 0;
+		if (i < r.len) {
+			*first = (unsigned char)r.p[i];
+			*lines = looks_like_lines(r.p + i, r.len - i);
+		} else if ((blank += r.len) > DISC_LINE_MAX) {
+			rc = merr_at(e, M_ETOOBIG, path, -1, (long long)blank, NULL,
+				     "no JSON in the first %zu bytes (decompressed) / 先頭 %zu "
+				     "バイトに JSON がありません",
+				     DISC_LINE_MAX, DISC_LINE_MAX);
+		}
+	}
+	if (rc < 0)
+		merr_set_file(e, path);
+	split_free(sp);
+	return rc < 0 ? rc : 0;
+}
+
+/* A single document (a Censys API response): read whole, bounded. */
+static int parse_whole(int fmt, const char *path, disc_cert_fn cert_fn, disc_service_fn svc_fn,
+		       void *arg, struct merr *e)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, DISC_DOC_MAX);
+	rc = buf_read_file(&b, path, e);
+	if (rc == 0)
+		rc = fmt == DISC_FMT_CRTSH
+			 ? disc_parse_crtsh(buf_str(&b), b.len, path, cert_fn, arg, e)
+		     : fmt == DISC_FMT_SHODAN
+			 ? disc_parse_shodan(buf_str(&b), b.len, path, svc_fn, arg, e)
+			 : disc_parse_censys(buf_str(&b), b.len, path, svc_fn, arg, e);
+	buf_release(&b);
+	return rc;
+}
+
+int disc_parse_file(int fmt, const char *path, disc_cert_fn cert_fn, disc_service_fn svc_fn,
+		    void *arg, struct merr *e)
+{
+	struct stream_ctx c = {fmt, path, cert_fn, {path, svc_fn, arg, e}};
+	struct stat sb;
+	bool lines = false;
+	int first = -1, rc;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) /* a FIFO can be read only once */
+		return parse_whole(fmt, path, cert_fn, svc_fn, arg, e);
+	if ((rc = peek_shape(path, &first, &lines, e)) != 0)
+		return rc;
+	if (first < 0 && fmt == DISC_FMT_SHODAN)
+		return 0; /* a download with no banners: JSON lines with no line */
+	if (first < 0)
+		return merr_at(e, M_EPARSE, path, -1, -1, NULL, "empty file / 空のファイルです");
+	if (fmt == DISC_FMT_CRTSH && first != '[')
+		return merr_at(e, M_EPARSE, path, -1, -1, NULL,
+			       "expected a JSON array of certificates (crt.sh output=json)");
+	if (fmt == DISC_FMT_SHODAN || (fmt == DISC_FMT_CENSYS && lines))
+		return stream_file(&c, SPLIT_LINES);
+	if (first == '[')
+		return stream_file(&c, SPLIT_ARRAY);
+	return parse_whole(fmt, path, cert_fn, svc_fn, arg, e);
 }

@@ -41,7 +41,7 @@ int feeds_ckpt_start(struct store *s, struct feeds_ckpt *k)
 
 	memset(k, 0, sizeof(*k));
 	store_peer_location(s, path, sizeof(path));
-	if (!path[0] || store_open(path, &k->s, NULL))
+	if (!path[0] || store_open_existing(path, &k->s, NULL))
 		return M_EUNSUPPORTED;
 	pthread_mutex_init(&k->mu, NULL);
 	pthread_cond_init(&k->cv, NULL);

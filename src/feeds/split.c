@@ -648,6 +648,8 @@ static int step_array(struct split *s, struct merr *e)
 			if (c == ']') {
 				s->ph = s->root_is_array ? PH_END : PH_ROOT;
 				s->rs = R_AFTER_VAL;
+			} else if (c == '}') { /* would be an empty record that consumes nothing */
+				return structure_error(s, e, "expected a value or ']'", c);
 			} else if (c != ',' && !is_ws(c)) {
 				rec_start(s, c);
 				continue; /* the record scanner takes this byte */

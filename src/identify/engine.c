@@ -52,9 +52,23 @@ static bool may_touch(const struct ident_target *t)
 	return ip_is_loopback(&t->ip); /* no scope given: only the loopback lab (tests) */
 }
 
+/* Plans that talk HTTP, TLS or wait for a banner over TCP get the parallel silence check
+ * first (mute.c); OT and DNS probes speak their own protocol and keep their own waits. */
+static bool wants_mute_check(const struct ident_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->probes[i] != IDP_BANNER && plan->probes[i] != IDP_HTTP &&
+		    plan->probes[i] != IDP_TLS)
+			return false;
+	return plan->n > 0;
+}
+
 static void run_plan(struct probe_ctx *p, const struct ident_plan *plan)
 {
 	bool silent_seen = false; /* a connection stayed mute for the whole silent wait */
+
+	if (!p->t->udp && wants_mute_check(plan) && ident_mute_check(p))
+		return;
 
 	for (size_t i = 0; i < plan->n && !p->done; i++) {
 		enum ident_probe pr = plan->probes[i];

@@ -154,7 +154,7 @@ int ident_tls_check(const unsigned char *der, size_t len, int64_t now, const cha
 struct ident_config {
 	const struct fp_db *db;	     /* Recog databases (borrowed, read-only) */
 	double timeout;		     /* per-port budget, seconds (default 4) */
-	double silent_wait;	     /* wait for a first byte before calling a port silent (1.5) */
+	double silent_wait;	     /* wait for a first byte before calling a port silent (1.2) */
 	unsigned concurrency;	     /* worker threads = ports in flight (default 32) */
 	size_t read_cap;	     /* bytes read per probe (64 KiB) */
 	int64_t now;		     /* for certificate validity */

@@ -62,6 +62,11 @@ struct probe_ctx {
 	char ipstr[64];
 };
 
+/* ---- mute.c: true when the port stayed mute to a banner wait, an HTTP request and a TLS
+ * ClientHello sent in parallel (the silent verdict, with its evidence noted in p); false
+ * when it answered or could not be asked, and the usual plan should run. */
+bool ident_mute_check(struct probe_ctx *p);
+
 /* Each returns nothing: outcomes go to the context. */
 void ident_probe_banner(struct probe_ctx *p, bool short_wait);
 void ident_probe_http(struct probe_ctx *p, bool tls);

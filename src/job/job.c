@@ -672,7 +672,7 @@ static void *worker(void *arg)
 	bool notified = false;
 
 	merr_init(&e);
-	if (store_open(q->db, &s, &e)) {
+	if (store_open_existing(q->db, &s, &e)) {
 		log_error("job", "no store handle for the job worker: %s", e.msg);
 		s = NULL;
 	}
@@ -811,7 +811,7 @@ int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *sto
 		q->stop = stop;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
-	rc = store_open(q->db, &s, e);
+	rc = store_open_existing(q->db, &s, e);
 	while (rc == 0 && !stop_level_of(q->stop) && (!max || *ran < max)) {
 		struct claimed cl;
 		int got = claim(q, s, &cl, e);

@@ -262,7 +262,7 @@ static void *worker_main(void *arg)
 	struct vuln_matcher *m = NULL;
 	struct store *s = w->borrowed;
 
-	if (!s && (w->rc = store_open(w->path, &w->s, &w->e)) == 0)
+	if (!s && (w->rc = store_open_existing(w->path, &w->s, &w->e)) == 0)
 		s = w->s;
 	if (s && (w->rc = vuln_matcher_new(s, &m, &w->e)) == 0) {
 		for (;;) {

@@ -193,7 +193,7 @@ static struct store *thread_store(struct server *sv)
 	if (s)
 		return s;
 	merr_init(&e);
-	if (store_open(sv->cfg->db, &s, &e)) {
+	if (store_open_existing(sv->cfg->db, &s, &e)) {
 		char msg[700];
 		merr_format(&e, msg, sizeof(msg));
 		log_error("web", "cannot open the store: %s", msg);

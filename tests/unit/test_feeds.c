@@ -115,6 +115,31 @@ static void test_split__braces_and_escapes_inside_strings(void **state)
 	split_free(sp);
 }
 
+/* A '}' where an array element belongs (found by fuzz_split) made an empty record that
+ * consumed nothing: split_next returned it for ever, and an import never ended. */
+static void test_split__stray_brace_in_array_is_an_error_not_a_loop(void **state)
+{
+	const char *docs[] = {"{\"vulnerabilities\": [ }\n", "[1, }, 2]", "[}"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(docs); i++) {
+		struct split *sp = NULL;
+		struct split_rec r;
+		struct merr e = {0};
+		int rc, n = 0;
+
+		assert_int_equal(
+		    split_open_mem(docs[i], strlen(docs[i]), SPLIT_ARRAY, NULL, 0, &sp, NULL), 0);
+		while ((rc = split_next(sp, &r, &e)) == 1 && n < 10)
+			n++;
+		assert_true(n < 10);
+		assert_int_equal(rc, M_EPARSE);
+		assert_true(split_fatal(sp));
+		assert_non_null(strstr(e.msg, "expected a value or ']'"));
+		split_free(sp);
+	}
+	(void)state;
+}
+
 static void test_split__lines_mode_skips_blank_lines(void **state)
 {
 	const char *doc = "{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}";
@@ -921,6 +946,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_split__braces_and_escapes_inside_strings),
+	    cmocka_unit_test(test_split__stray_brace_in_array_is_an_error_not_a_loop),
 	    cmocka_unit_test(test_split__lines_mode_skips_blank_lines),
 	    cmocka_unit_test(test_split__oversized_record_is_skipped_with_its_offset),
 	    cmocka_unit_test(test_split__bad_structure_is_fatal),

@@ -2,8 +2,14 @@
  * TLS flags (certificates made here with OpenSSL), the scope guard, and the services store. */
 #include "base/compat.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <openssl/x509v3.h>
 
 #include "base/mem.h"
@@ -428,6 +434,106 @@ static void test_engine__closed_port_is_an_error_quickly(void **state)
 	}
 }
 
+/* A listener on 127.0.0.1 that accepts up to 4 connections and, after delay_ms, writes
+ * banner on each (NULL: never writes: a mute port). */
+struct mute_srv {
+	int fd;
+	uint16_t port;
+	int delay_ms;
+	const char *banner;
+	pthread_t th;
+};
+
+static void *mute_srv_run(void *arg)
+{
+	struct mute_srv *m = arg;
+	int conns[4], n = 0;
+
+	while (n < 4) {
+		struct pollfd pf = {.fd = m->fd, .events = POLLIN};
+		if (poll(&pf, 1, 3000) <= 0)
+			break;
+		if ((conns[n] = accept(m->fd, NULL, NULL)) < 0)
+			break;
+		if (m->banner) {
+			usleep((useconds_t)m->delay_ms * 1000);
+			if (write(conns[n], m->banner, strlen(m->banner)) < 0)
+				break;
+		}
+		n++;
+	}
+	usleep(200000);
+	while (n > 0)
+		close(conns[--n]);
+	return NULL;
+}
+
+static void mute_srv_start(struct mute_srv *m)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+
+	m->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(m->fd >= 0);
+	assert_int_equal(bind(m->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(m->fd, 8), 0);
+	assert_int_equal(getsockname(m->fd, (struct sockaddr *)&a, &al), 0);
+	m->port = ntohs(a.sin_port);
+	assert_int_equal(pthread_create(&m->th, NULL, mute_srv_run, m), 0);
+}
+
+static void mute_srv_stop(struct mute_srv *m)
+{
+	pthread_join(m->th, NULL);
+	close(m->fd);
+}
+
+/* The silent verdict is asked in parallel (banner, HTTP, TLS at once): a mute port is called
+ * silent in about half a second, where the serial plan took 3.2 s (issue #20). */
+static void test_engine__mute_port_is_silent_within_the_parallel_budget(void **state)
+{
+	struct mute_srv m = {.banner = NULL};
+	struct ident_config cfg;
+	struct ident_target t = {0};
+	struct ident_service s;
+
+	mute_srv_start(&m);
+	ident_config_init(&cfg);
+	cfg.db = db;
+	ip_parse("127.0.0.1", &t.ip);
+	t.port = m.port;
+	ident_probe_target(&cfg, &t, &s);
+	assert_string_equal(s.state, "silent");
+	assert_true(s.elapsed < 1.0);
+	assert_true(s.elapsed >= 0.4 * cfg.silent_wait);
+	assert_non_null(strstr(s.evidence, "\"parallel\""));
+	ident_service_release(&s);
+	mute_srv_stop(&m);
+	(void)state;
+}
+
+/* A banner that comes late but within the budget is still read and named. */
+static void test_engine__late_banner_within_the_budget_is_not_silent(void **state)
+{
+	struct mute_srv m = {.delay_ms = 250,
+			     .banner = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"};
+	struct ident_config cfg;
+	struct ident_target t = {0};
+	struct ident_service s;
+
+	mute_srv_start(&m);
+	ident_config_init(&cfg);
+	cfg.db = db;
+	ip_parse("127.0.0.1", &t.ip);
+	t.port = m.port;
+	ident_probe_target(&cfg, &t, &s);
+	assert_string_not_equal(s.state, "silent");
+	assert_non_null(strstr(s.banner ? s.banner : "", "OpenSSH_9.2p1"));
+	ident_service_release(&s);
+	mute_srv_stop(&m);
+	(void)state;
+}
+
 /* ---------------------------------------------------------------- store */
 
 static const char inventory[] = "version: 1\n"
@@ -604,6 +710,8 @@ int main(void)
 	    cmocka_unit_test(test_engine__never_connects_outside_allowed),
 	    cmocka_unit_test(test_engine__ot_probe_skipped_without_the_flag),
 	    cmocka_unit_test(test_engine__closed_port_is_an_error_quickly),
+	    cmocka_unit_test(test_engine__mute_port_is_silent_within_the_parallel_budget),
+	    cmocka_unit_test(test_engine__late_banner_within_the_budget_is_not_silent),
 	    cmocka_unit_test(test_store__runs_upsert_services_and_record_refusals),
 	    cmocka_unit_test(test_run_org__recog_loaded_once_per_process),
 	};
