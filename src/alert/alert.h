@@ -200,6 +200,10 @@ struct alert_query {
 	int64_t id;		  /* > 0: only this alert */
 	const char *token_sha256; /* only the alert whose link token hashes to this */
 	int64_t limit, offset;	  /* limit 0: all */
+	/* Tabletop-exercise mails (issue key "exercise:RUN:INJECT", src/exercise): left out of
+	 * every listing and count unless asked for (id or token given: not filtered). */
+	bool exercise;	      /* only exercise mails (the explicit filter) */
+	int64_t exercise_run; /* > 0: only that run's (implies exercise) */
 };
 /* One alert or notice; texts borrowed for the callback. */
 struct alert_row {

@@ -26,7 +26,7 @@ struct where {
 	struct buf sql;
 	const char *bind[8];
 	int n;
-	char id[32];
+	char id[32], run[48];
 };
 
 static void add(struct where *w, const char *cond, const char *val)
@@ -59,6 +59,14 @@ static void build(const struct alert_query *q, bool for_count, struct where *w)
 		add(w, for_count ? "a.urgent = 1" : "+a.urgent = 1", NULL);
 	if (q->kind && q->kind[0])
 		add(w, strcmp(q->kind, "notice") == 0 ? A_NOTICE : "NOT " A_NOTICE, NULL);
+	/* exercise mails (【訓練】) stay out of the live list and its counts */
+	if (q->exercise_run > 0) {
+		snprintf(w->run, sizeof(w->run), "exercise:%lld:%%", (long long)q->exercise_run);
+		add(w, "a.issue_key LIKE ?", w->run);
+	} else if (q->exercise)
+		add(w, "a.issue_key LIKE 'exercise:%'", NULL);
+	else if (q->id <= 0 && !q->token_sha256)
+		add(w, "a.issue_key NOT LIKE 'exercise:%'", NULL);
 }
 
 static int run(struct store *s, const char *sql, const struct where *w, int64_t limit,

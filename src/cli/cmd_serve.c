@@ -19,6 +19,9 @@ const char cmd_serve_usage[] =
     "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
     "and downloadable by role. Scans started from the console run one at a time in a\n"
     "background thread (connect mode, --scan-rate probes/s, at most --scan-max-runtime s).\n"
+    "Incident reminders and overdue alerts run every --remind-every S (default 300, 0 = off) as\n"
+    "a recurring job (once per period even with several servers on one store), delivered by\n"
+    "e-mail when $MAMORI_SMTP_URL is set (as for `mamori alert run`).\n"
     "Web コンソールと JSON API を起動します。既定は 127.0.0.1:8080 のみで待ち受けます。\n";
 
 struct serve_args {
@@ -50,6 +53,8 @@ static const struct cli_opt serve_opts[] = {
     OPT_STRING("port-file", struct serve_args, cfg.port_file, "FILE", "write the bound port there"),
     OPT_UNSIGNED("dashboard-cache", struct serve_args, cfg.dashboard_cache, 0, 300, "S",
 		 "reuse dashboard panels for S seconds"),
+    OPT_UNSIGNED("remind-every", struct serve_args, cfg.remind_every, 0, 86400, "S",
+		 "seconds between incident reminder passes (0: none) / 期限通知の間隔"),
     OPT_BOOL("list-routes", struct serve_args, list_routes, "print the route table and exit"),
     OPT_STRING("reports-dir", struct serve_args, cfg.reports_dir, "DIR",
 	       "reports listed for download / 報告書フォルダ"),

@@ -114,6 +114,11 @@ int ex_tick(const struct ex_ctx *c, int64_t run, long *delivered, struct merr *e
 struct ex_action {
 	const char *org, *role, *kind, *inject, *option, *text;
 	int64_t incident; /* the exercise incident it concerns (0 none) */
+	/* a named participant acting (console users; CLI --user): must be invited to the run
+	 * (else M_ENOTFOUND like a missing run); its org is used (org may be NULL) and, when it
+	 * was invited to one role, role must be that one (NULL: that role). The action is
+	 * recorded under the user's name. NULL: an org acting (CLI --org). */
+	const char *user;
 };
 int ex_act(const struct ex_ctx *c, int64_t run, const struct ex_action *a, struct merr *e);
 /* Facilitator: pause, resume, skip INJECT, inject-now INJECT, note TEXT. */
@@ -131,6 +136,53 @@ int ex_status(const struct ex_ctx *c, int64_t run, cJSON **out, struct merr *e);
 /* The runs as JSON (org set: only that org's). */
 int ex_runs(struct store *s, const char *org, cJSON **out, struct merr *e);
 
+/* ------------------------------------------------------------ participants */
+
+/* As ex_start, with named participants: users[i] is "NAME" or "NAME:ROLE" (an operator
+ * account; its org joins the run). All or nothing. */
+int ex_start_with(const struct ex_ctx *c, const char *path, const char *const *orgs, size_t n_orgs,
+		  const char *const *users, size_t n_users, int speed, int64_t *run,
+		  struct merr *e);
+/* Invites user (an operator account, enabled) to run, to play role (a role of the scenario;
+ * NULL or "": any). The user's org joins the run when it had not. M_ENOTFOUND: no such run
+ * or user; M_EINVAL: not an operator, disabled, a role not in the scenario, run finished;
+ * M_EEXIST: invited already. Messages are Japanese / English. */
+int ex_invite(const struct ex_ctx *c, int64_t run, const char *user, const char *role,
+	      struct merr *e);
+/* The run's participant user: its org slug and role ("" any). M_ENOTFOUND ("no exercise
+ * run", as a missing run) when user is not invited. */
+int ex_participant(struct store *s, int64_t run, const char *user, char org[128], char role[32],
+		   struct merr *e);
+/* The runs user takes part in, as ex_runs. */
+int ex_runs_of_user(struct store *s, const char *user, cJSON **out, struct merr *e);
+
+/* ------------------------------------------------------------ attachments */
+
+/* An inject's attachment: its bytes are kept in the store with the run (table
+ * exercise_attachments), read at ex_start from ATTACH_DIR/<scenario id>/<name> beside the
+ * scenario file (ATTACH_DIR: "attachments" in the scenario's folder) or set later with
+ * ex_attach_set; served only to the run's readers once the inject is delivered. */
+#define EX_ATTACH_MAX (2 * 1024 * 1024)
+/* A plain file name with an allowed extension (.txt .log .csv .json .pdf .png .jpg .jpeg). */
+bool ex_attach_name_ok(const char *name);
+/* The content type for name and its bytes: text types must be UTF-8 without NUL or other
+ * control bytes than tab/CR/LF, PDF/PNG/JPEG must start with their signature. M_ETOOBIG over
+ * EX_ATTACH_MAX, M_EINVAL empty or not of the allow-list (field "file"). */
+int ex_attach_check(const char *name, const void *data, size_t len, const char **ctype,
+		    struct merr *e);
+/* Stores (or replaces) the bytes of inject's attachment in run (the name the scenario
+ * gives). M_ENOTFOUND: no such run or inject, or the inject has no attachment. */
+int ex_attach_set(const struct ex_ctx *c, int64_t run, const char *inject, const void *data,
+		  size_t len, char sha256[65], struct merr *e);
+/* Reads inject's attachment: only once the inject is delivered, and a participant (reader
+ * not NULL: a user name invited to the run) never reads a phone inject's. New name and data
+ * (m_free them); ctype static. M_ENOTFOUND otherwise, alike. */
+int ex_attach_get(const struct ex_ctx *c, int64_t run, const char *inject, const char *reader,
+		  char **name, const char **ctype, void **data, size_t *len, char sha256[65],
+		  struct merr *e);
+/* The run's attachments as JSON (inject, name, content_type, size, sha256). */
+int ex_attachments(struct store *s, int64_t run, cJSON **out, struct merr *e);
+
 /* ------------------------------------------------------------ exercise incidents */
 
 /* Files an incident report (the real form, incident.h) for org in the run: the incident is
@@ -140,9 +192,22 @@ struct inc_report;
 struct inc_assessment;
 int ex_file(const struct ex_ctx *c, int64_t run, const char *org, const char *role,
 	    const char *inject, const struct inc_report *r, int64_t *id, struct merr *e);
+/* An exercise incident of the run as JSON (inc_show within the run: the report's versions
+ * with their bodies, level, timeline); org set: only that org's. M_ENOTFOUND otherwise. */
+int ex_incident(const struct ex_ctx *c, int64_t run, const char *org, int64_t incident, cJSON **out,
+		struct merr *e);
+/* The same by a named participant (user invited to the run; org NULL: the user's, role NULL:
+ * the one the user plays, else operator_csirt); recorded under the user's name. */
+int ex_file_as(const struct ex_ctx *c, int64_t run, const char *user, const char *org,
+	       const char *role, const char *inject, const struct inc_report *r, int64_t *id,
+	       struct merr *e);
 /* Assesses an exercise incident of the run (NISC severity) and records assess_severity. */
 int ex_assess(const struct ex_ctx *c, int64_t run, const char *org, const char *role,
 	      const char *inject, int64_t incident, const struct inc_assessment *a, int *level,
 	      struct merr *e);
+
+int ex_assess_as(const struct ex_ctx *c, int64_t run, const char *user, const char *org,
+		 const char *role, const char *inject, int64_t incident,
+		 const struct inc_assessment *a, int *level, struct merr *e);
 
 #endif

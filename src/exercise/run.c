@@ -12,7 +12,7 @@
 #include "alert/alert.h"
 #include "base/buf.h"
 #include "base/mem.h"
-#include "exercise/exercise.h"
+#include "exercise/exercise_int.h"
 #include "incident/incident.h"
 
 struct run_row {
@@ -123,6 +123,12 @@ int ex_run_visible(struct store *s, int64_t run, const char *org, struct merr *e
 int ex_start(const struct ex_ctx *c, const char *path, const char *const *orgs, size_t n_orgs,
 	     int speed, int64_t *run, struct merr *e)
 {
+	return ex_start_with(c, path, orgs, n_orgs, NULL, 0, speed, run, e);
+}
+
+int ex_start_with(const struct ex_ctx *c, const char *path, const char *const *orgs, size_t n_orgs,
+		  const char *const *users, size_t n_users, int speed, int64_t *run, struct merr *e)
+{
 	struct ex_scenario sc;
 	struct store_stmt *st = NULL;
 	struct buf b;
@@ -131,9 +137,11 @@ int ex_start(const struct ex_ctx *c, const char *path, const char *const *orgs, 
 	*run = 0;
 	if (speed < 1 || speed > 3600)
 		return merr_set(e, M_EINVAL, "speed must be 1..3600 / 速度は1～3600");
-	if (!n_orgs)
-		return merr_set(e, M_EINVAL,
-				"at least one org takes part / 参加組織を指定してください");
+	if (!n_orgs && !n_users)
+		return merr_set(
+		    e, M_EINVAL,
+		    "at least one org or participant takes part / 参加組織または参加者を"
+		    "指定してください");
 	buf_init(&b, EX_FILE_MAX + 1);
 	if ((rc = buf_read_file(&b, path, e))) {
 		buf_release(&b);
@@ -180,6 +188,9 @@ int ex_start(const struct ex_ctx *c, const char *path, const char *const *orgs, 
 			goto fail;
 		}
 	}
+	if ((rc = ex_invite_all_in(c, *run, users, n_users, e)) ||
+	    (rc = ex_attach_load_in(c, *run, &sc, path, e)))
+		goto fail;
 	if ((rc = store_commit(c->s, e)))
 		goto fail;
 	goto out;
@@ -464,21 +475,46 @@ int ex_act(const struct ex_ctx *c, int64_t run, const struct ex_action *a, struc
 	bool role_ok = false;
 	int rc;
 
-	if (!a->org || !a->role || !a->kind)
-		return merr_set(e, M_EINVAL, "org, role and action are required");
-	if ((rc = ex_run_visible(c->s, run, a->org, e)))
+	char porg[128], prole[32];
+	const char *org = a->org, *role = a->role;
+
+	if (a->user) { /* a named participant: its org, its role */
+		if ((rc = ex_participant(c->s, run, a->user, porg, prole, e)))
+			return rc;
+		if (org && strcmp(org, porg))
+			return merr_set(e, M_ENOTFOUND, "no exercise run %lld / 演習がありません",
+					(long long)run);
+		org = porg;
+		if (prole[0] && role && *role && strcmp(role, prole))
+			return merr_at(e, M_EINVAL, NULL, -1, -1, "role",
+				       "%s plays '%s' in this run, not '%s' / この演習での役割は "
+				       "%s です",
+				       a->user, prole, role,
+				       ex_role_ja(prole) ? ex_role_ja(prole) : prole);
+		if (!role || !*role)
+			role = prole[0] ? prole : NULL;
+	}
+	if (!org || !role || !a->kind)
+		return merr_at(
+		    e, M_EINVAL, NULL, -1, -1,
+		    !org    ? "org"
+		    : !role ? "role"
+			    : "action",
+		    "org, role and action are required / 組織・役割・対応を指定してください");
+	if ((rc = ex_run_visible(c->s, run, org, e)))
 		return rc;
 	if ((rc = load_run(c->s, run, &r, &sc, e)))
 		return rc;
 	for (size_t i = 0; i < sc.n_roles; i++)
-		role_ok |= !strcmp(sc.roles[i], a->role);
+		role_ok |= !strcmp(sc.roles[i], role);
 	if (!role_ok) {
 		rc = merr_at(e, M_EINVAL, NULL, -1, -1, "role",
-			     "'%s' is not a role of this scenario", a->role);
+			     "'%s' is not a role of this scenario / シナリオにない役割です", role);
 		goto out;
 	}
 	if (!ex_action_ja(a->kind)) {
-		rc = merr_at(e, M_EINVAL, NULL, -1, -1, "action", "unknown action '%s'", a->kind);
+		rc = merr_at(e, M_EINVAL, NULL, -1, -1, "action",
+			     "unknown action '%s' / 不明な対応です", a->kind);
 		goto out;
 	}
 	if (a->text && strlen(a->text) > EX_TEXT_MAX) {
@@ -498,8 +534,11 @@ int ex_act(const struct ex_ctx *c, int64_t run, const struct ex_action *a, struc
 			goto out;
 		}
 		if (d != 1) {
-			rc = merr_at(e, M_ENOTFOUND, NULL, -1, -1, "inject",
-				     "'%s' has not been delivered in this run", a->inject);
+			rc =
+			    merr_at(e, M_ENOTFOUND, NULL, -1, -1, "inject",
+				    "'%s' has not been delivered in this run / まだ配信されていない"
+				    "インジェクトです",
+				    a->inject);
 			goto out;
 		}
 		if (!strcmp(a->kind, "decide")) {
@@ -507,27 +546,35 @@ int ex_act(const struct ex_ctx *c, int64_t run, const struct ex_action *a, struc
 			for (size_t i = 0; a->option && i < in->n_options; i++)
 				ok |= !strcmp(in->options[i], a->option);
 			if (!ok) {
-				rc = merr_at(e, M_EINVAL, NULL, -1, -1, "option",
-					     "'%s' is not an option of inject '%s'",
-					     a->option ? a->option : "", a->inject);
+				rc = merr_at(
+				    e, M_EINVAL, NULL, -1, -1, "option",
+				    "'%s' is not an option of inject '%s' / 選択肢にありません",
+				    a->option ? a->option : "", a->inject);
 				goto out;
 			}
 		}
 	} else if (!strcmp(a->kind, "decide")) {
-		rc = merr_at(e, M_EINVAL, NULL, -1, -1, "inject", "a decision names its inject");
+		rc = merr_at(e, M_EINVAL, NULL, -1, -1, "inject",
+			     "a decision names its inject / 意思決定にはインジェクトが必要です");
 		goto out;
 	}
 	if ((rc = store_prepare(c->s, "SELECT id FROM orgs WHERE slug = ?", &st, e)))
 		goto out;
-	stmt_bind_text(st, 1, a->org);
+	stmt_bind_text(st, 1, org);
 	if ((rc = stmt_step(st, e)) == 1)
 		org_id = stmt_int64(st, 0);
 	stmt_finalize(st);
 	if (rc < 0)
 		goto out;
 	scen = clock_of(&r, c->now);
-	rc = insert_action(c, run, org_id, a->role, a->kind, a->inject, a->option, a->text,
-			   a->incident, scen, e);
+	if (a->user) { /* recorded under the participant's name */
+		struct ex_ctx cu = *c;
+		cu.actor = a->user;
+		rc = insert_action(&cu, run, org_id, role, a->kind, a->inject, a->option, a->text,
+				   a->incident, scen, e);
+	} else
+		rc = insert_action(c, run, org_id, role, a->kind, a->inject, a->option, a->text,
+				   a->incident, scen, e);
 out:
 	ex_scenario_free(&sc);
 	run_row_free(&r);

@@ -315,10 +315,16 @@ static int load_inject(struct pctx *c, yaml_node_t *m)
 			rc = dup(c, v, "injects.content_ja", &in->content_ja);
 		else if (!strcmp(key, "content_en"))
 			rc = dup(c, v, "injects.content_en", &in->content_en);
-		else if (!strcmp(key, "attachment"))
+		else if (!strcmp(key, "attachment")) {
 			rc = text(c, v, "injects.attachment", in->attachment,
 				  sizeof(in->attachment));
-		else if (!strcmp(key, "options")) {
+			if (!rc && !ex_attach_name_ok(in->attachment))
+				rc = pfail(
+				    c, v, "injects.attachment",
+				    "'%s' is not a plain file name (.txt .log .csv .json .pdf "
+				    ".png .jpg) / ファイル名が不正です",
+				    in->attachment);
+		} else if (!strcmp(key, "options")) {
 			if (!v || v->type != YAML_SEQUENCE_NODE)
 				rc = pfail(c, v, "injects.options", "expected a list%s", NULL);
 			for (yaml_node_item_t *it = v && !rc ? v->data.sequence.items.start : NULL;

@@ -16,7 +16,7 @@
 
 struct act {
 	int64_t id, scen, at, incident;
-	char role[32], kind[32], inject[48], option[48], org[128];
+	char role[32], kind[32], inject[48], option[48], org[128], actor[128];
 	bool used;
 };
 
@@ -86,6 +86,7 @@ static int load_actions(struct store *s, int64_t run, struct act **out, size_t *
 		snprintf(a->option, sizeof(a->option), "%s",
 			 stmt_text(st, 7) ? stmt_text(st, 7) : "");
 		snprintf(a->org, sizeof(a->org), "%s", stmt_text(st, 8) ? stmt_text(st, 8) : "");
+		snprintf(a->actor, sizeof(a->actor), "%s", stmt_text(st, 10));
 	}
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
@@ -113,7 +114,7 @@ int ex_status(const struct ex_ctx *c, int64_t run, cJSON **out, struct merr *e)
 	struct act *acts = NULL;
 	size_t n_acts = 0, n_tally = 0;
 	struct tally tally[8];
-	cJSON *o, *orgs, *injects, *actions, *notes, *score, *items, *roles, *src;
+	cJSON *o, *orgs, *injects, *actions, *notes, *score, *items, *roles, *src, *parts, *pp;
 	int64_t scen = 0, speed = 0, started = 0, finished = 0;
 	char state[16] = "", t[TIME_STR_MAX], *yaml = NULL, *file = NULL;
 	int rc, total = 0, possible = 0;
@@ -179,6 +180,33 @@ int ex_status(const struct ex_ctx *c, int64_t run, cJSON **out, struct merr *e)
 	stmt_bind_int64(st, 1, run);
 	while ((rc = stmt_step(st, e)) == 1)
 		cJSON_AddItemToArray(orgs, cJSON_CreateString(stmt_text(st, 0)));
+	stmt_finalize(st);
+	if (rc < 0)
+		goto fail;
+	parts = cJSON_AddArrayToObject(o, "participants");
+	if ((rc = store_prepare(c->s,
+				"SELECT p.user_name, p.display_name, o.slug, p.role FROM "
+				"exercise_participants p JOIN orgs o ON o.id = p.org_id WHERE "
+				"p.run_id = ? ORDER BY o.slug, p.user_name",
+				&st, e)))
+		goto fail;
+	stmt_bind_int64(st, 1, run);
+	while ((rc = stmt_step(st, e)) == 1) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "user", stmt_text(st, 0));
+		cJSON_AddStringToObject(p, "display", stmt_text(st, 1));
+		cJSON_AddStringToObject(p, "org", stmt_text(st, 2));
+		if (stmt_text(st, 3)) {
+			cJSON_AddStringToObject(p, "role", stmt_text(st, 3));
+			cJSON_AddStringToObject(p, "role_ja",
+						ex_role_ja(stmt_text(st, 3))
+						    ? ex_role_ja(stmt_text(st, 3))
+						    : stmt_text(st, 3));
+		}
+		cJSON_AddNumberToObject(p, "actions", 0);
+		cJSON_AddNumberToObject(p, "score", 0);
+		cJSON_AddItemToArray(parts, p);
+	}
 	stmt_finalize(st);
 	if (rc < 0)
 		goto fail;
@@ -287,6 +315,21 @@ int ex_status(const struct ex_ctx *c, int64_t run, cJSON **out, struct merr *e)
 				cJSON_AddNumberToObject(it, "action_id", (double)best->id);
 				time_fmt_utc(best->at, t);
 				cJSON_AddStringToObject(it, "action_at", t);
+				cJSON_AddStringToObject(it, "by", best->actor);
+				cJSON_ArrayForEach(
+				    pp,
+				    parts) if (!strcmp(cJSON_GetObjectItem(pp, "user")->valuestring,
+						       best->actor))
+				{
+					cJSON_AddStringToObject(
+					    it, "by_display",
+					    cJSON_GetObjectItem(pp, "display")->valuestring);
+					cJSON_SetNumberValue(
+					    cJSON_GetObjectItem(pp, "score"),
+					    cJSON_GetObjectItem(pp, "score")->valuedouble +
+						(!strcmp(res, "on_time") ? x->points
+									 : x->late_points));
+				}
 			} else if (!strcmp(state, "finished"))
 				res = "missed";
 			else if (d == 1 && scen > dscen + x->within_s)
@@ -302,6 +345,20 @@ int ex_status(const struct ex_ctx *c, int64_t run, cJSON **out, struct merr *e)
 			total += pts;
 			possible += x->points;
 		}
+	}
+	cJSON_ArrayForEach(pp, parts)
+	{
+		const char *u = cJSON_GetObjectItem(pp, "user")->valuestring;
+		int na = 0;
+		cJSON *ac;
+		cJSON_ArrayForEach(
+		    ac, actions) if (!strcmp(cJSON_GetObjectItem(ac, "actor")->valuestring, u))
+		{
+			na++;
+			cJSON_AddStringToObject(ac, "user",
+						cJSON_GetObjectItem(pp, "display")->valuestring);
+		}
+		cJSON_SetNumberValue(cJSON_GetObjectItem(pp, "actions"), na);
 	}
 	roles = cJSON_AddArrayToObject(score, "roles");
 	for (size_t i = 0; i < n_tally; i++) {
@@ -329,21 +386,24 @@ fail:
 	return rc;
 }
 
-int ex_runs(struct store *s, const char *org, cJSON **out, struct merr *e)
+static int runs_of(struct store *s, const char *org, const char *user, cJSON **out, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	char t[TIME_STR_MAX];
 	int rc =
 	    store_prepare(s,
 			  "SELECT r.id, r.scenario_id, r.title, r.state, r.speed, r.started_at "
-			  "FROM exercise_runs r WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM "
+			  "FROM exercise_runs r WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM "
 			  "exercise_run_orgs x JOIN orgs o ON o.id = x.org_id WHERE x.run_id = "
-			  "r.id AND o.slug = ?1) ORDER BY r.id DESC LIMIT 500",
+			  "r.id AND o.slug = ?1)) AND (?2 IS NULL OR EXISTS (SELECT 1 FROM "
+			  "exercise_participants p WHERE p.run_id = r.id AND p.user_name = ?2)) "
+			  "ORDER BY r.id DESC LIMIT 500",
 			  &st, e);
 	*out = NULL;
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, org);
+	stmt_bind_text(st, 2, user);
 	*out = cJSON_CreateArray();
 	while ((rc = stmt_step(st, e)) == 1) {
 		cJSON *o = cJSON_CreateObject();
@@ -362,6 +422,16 @@ int ex_runs(struct store *s, const char *org, cJSON **out, struct merr *e)
 		*out = NULL;
 	}
 	return rc < 0 ? rc : 0;
+}
+
+int ex_runs(struct store *s, const char *org, cJSON **out, struct merr *e)
+{
+	return runs_of(s, org, NULL, out, e);
+}
+
+int ex_runs_of_user(struct store *s, const char *user, cJSON **out, struct merr *e)
+{
+	return runs_of(s, NULL, user ? user : "", out, e);
 }
 
 static int pre_check(const struct ex_ctx *c, int64_t run, const char *org, struct merr *e)
@@ -386,13 +456,48 @@ static int file_in(const struct ex_ctx *c, const struct inc_ctx *ic, int64_t run
 int ex_file(const struct ex_ctx *c, int64_t run, const char *org, const char *role,
 	    const char *inject, const struct inc_report *r, int64_t *id, struct merr *e)
 {
+	return ex_file_as(c, run, NULL, org, role, inject, r, id, e);
+}
+
+/* a participant's org (and role when it plays one); M_ENOTFOUND alike a missing run */
+static int who_of(const struct ex_ctx *c, int64_t run, const char *user, const char **org,
+		  const char **role, char porg[128], char prole[32], struct merr *e)
+{
+	int rc;
+	if (!user)
+		return 0;
+	if ((rc = ex_participant(c->s, run, user, porg, prole, e)))
+		return rc;
+	if (*org && strcmp(*org, porg))
+		return merr_set(e, M_ENOTFOUND, "no exercise run %lld / 演習がありません",
+				(long long)run);
+	*org = porg;
+	if ((!*role || !**role) && prole[0])
+		*role = prole;
+	return 0;
+}
+
+int ex_file_as(const struct ex_ctx *c, int64_t run, const char *user, const char *org,
+	       const char *role, const char *inject, const struct inc_report *r, int64_t *id,
+	       struct merr *e)
+{
 	struct inc_ctx ic = {
 	    .s = c->s, .regimes = NULL, .actor = c->actor, .now = c->now, .exercise_run = run};
-	struct ex_action a = {.org = org, .role = role, .inject = inject};
+	struct ex_action a = {.user = user, .inject = inject};
 	struct inc_regimes *t = NULL;
+	char porg[128], prole[32];
 	int rc;
 
 	*id = 0;
+	if ((rc = who_of(c, run, user, &org, &role, porg, prole, e)))
+		return rc;
+	if (!org)
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "org",
+			       "name the org / 組織を指定してください");
+	a.org = org;
+	a.role = role ? role : "operator_csirt";
+	if (user)
+		ic.actor = user;
 	if ((rc = pre_check(c, run, org, e)))
 		return rc;
 	if ((rc = inc_regimes_load(inc_regimes_default_path(), &t, e)))
@@ -429,15 +534,28 @@ int ex_assess(const struct ex_ctx *c, int64_t run, const char *org, const char *
 	      const char *inject, int64_t incident, const struct inc_assessment *as, int *level,
 	      struct merr *e)
 {
+	return ex_assess_as(c, run, NULL, org, role, inject, incident, as, level, e);
+}
+
+int ex_assess_as(const struct ex_ctx *c, int64_t run, const char *user, const char *org,
+		 const char *role, const char *inject, int64_t incident,
+		 const struct inc_assessment *as, int *level, struct merr *e)
+{
 	struct inc_ctx ic = {.s = c->s, .actor = c->actor, .now = c->now, .exercise_run = run};
-	struct ex_action a = {.org = org,
-			      .role = role,
-			      .inject = inject,
-			      .kind = "assess_severity",
-			      .incident = incident};
-	char owner[128];
+	struct ex_action a = {
+	    .user = user, .inject = inject, .kind = "assess_severity", .incident = incident};
+	char owner[128], porg[128], prole[32];
 	int nciss, rc;
 
+	if ((rc = who_of(c, run, user, &org, &role, porg, prole, e)))
+		return rc;
+	if (!org)
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "org",
+			       "name the org / 組織を指定してください");
+	a.org = org;
+	a.role = role ? role : "operator_csirt";
+	if (user)
+		ic.actor = user;
 	if ((rc = pre_check(c, run, org, e)))
 		return rc;
 	if ((rc = inc_org_of_run(c->s, incident, run, owner, sizeof(owner), e)))
@@ -456,4 +574,17 @@ int ex_assess(const struct ex_ctx *c, int64_t run, const char *org, const char *
 fail:
 	store_rollback(c->s);
 	return rc;
+}
+
+int ex_incident(const struct ex_ctx *c, int64_t run, const char *org, int64_t incident, cJSON **out,
+		struct merr *e)
+{
+	struct inc_ctx ic = {.s = c->s, .actor = c->actor, .now = c->now, .exercise_run = run};
+	struct inc_view v = {org, NULL, org == NULL, 4, false};
+	int rc;
+
+	*out = NULL;
+	if ((rc = ex_run_visible(c->s, run, org, e)))
+		return rc;
+	return inc_show(&ic, incident, &v, out, e);
 }

@@ -196,6 +196,7 @@ struct job_queue {
 	volatile sig_atomic_t *stop; /* &own_stop, or the caller's (job_run_pending) */
 	struct mem_job mem[JOB_MEM_MAX];
 	int64_t seq;
+	int64_t recur_last[JOB_KINDS_MAX]; /* the period each recurring job was last submitted */
 };
 
 struct job_ctx {
@@ -629,7 +630,7 @@ static void *heartbeat(void *arg)
 	len = lease_case(q, sql, sizeof(sql), len);
 	snprintf(sql + len, sizeof(sql) - len, " WHERE state = 'running' AND lease_owner = ?");
 	merr_init(&e);
-	if (store_open(q->db, &s, &e)) {
+	if (store_open_existing(q->db, &s, &e)) {
 		log_error("job", "no store handle for the lease heartbeat: %s", e.msg);
 		return NULL;
 	}
@@ -664,6 +665,35 @@ static void *heartbeat(void *arg)
 	return NULL;
 }
 
+/* Submits each recurring job once its period begins (mu guards the last period seen; the store
+ * decides between processes). */
+static void recur(struct job_queue *q, struct store *s)
+{
+	int64_t now = time_now();
+
+	for (size_t i = 0; i < q->cfg.n_recurring && i < JOB_KINDS_MAX; i++) {
+		const struct job_recurring *r = &q->cfg.recurring[i];
+		int64_t period = r->period_s > 0 ? now / r->period_s : 0, id = 0;
+		struct merr e;
+		bool due;
+
+		pthread_mutex_lock(&q->mu);
+		due = r->period_s > 0 && q->recur_last[i] != period;
+		if (due)
+			q->recur_last[i] = period;
+		pthread_mutex_unlock(&q->mu);
+		if (!due)
+			continue;
+		merr_init(&e);
+		if (job_recurring_submit(s, r, now, &id, &e)) {
+			log_error("job", "recurring %s: %s", r->kind, e.msg);
+			pthread_mutex_lock(&q->mu);
+			q->recur_last[i] = 0; /* try again at the next poll */
+			pthread_mutex_unlock(&q->mu);
+		}
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct job_queue *q = arg;
@@ -691,6 +721,8 @@ static void *worker(void *arg)
 		if (quit)
 			break;
 		merr_init(&e);
+		if (s)
+			recur(q, s);
 		if (s && (rc = claim(q, s, &c, &e)) == 1) {
 			run_claimed(q, s, &c);
 			m_free(c.payload);
@@ -812,6 +844,8 @@ int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *sto
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	rc = store_open_existing(q->db, &s, e);
+	if (rc == 0)
+		recur(q, s);
 	while (rc == 0 && !stop_level_of(q->stop) && (!max || *ran < max)) {
 		struct claimed cl;
 		int got = claim(q, s, &cl, e);

@@ -46,10 +46,27 @@ static const char *result_ja(const char *r)
 	return "未到来 / pending";
 }
 
+/* mean minutes from inject to the response that met an expected action (-1: none met) */
+static double mean_response_min(const cJSON *st)
+{
+	const cJSON *it;
+	double sum = 0;
+	int n = 0;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(cJSON_GetObjectItem(st, "score"), "items"))
+	{
+		if (ji(it, "action_s") < 0 || ji(it, "inject_s") < 0)
+			continue;
+		sum += (ji(it, "action_s") - ji(it, "inject_s")) / 60.0;
+		n++;
+	}
+	return n ? sum / n : -1;
+}
+
 static void timeline(struct doc *d, const cJSON *st)
 {
 	static const double w[] = {0.14, 0.14, 0.22, 0.50};
-	const char *hd[] = {"時刻 / Time", "種別 / Kind", "役割 / Role", "内容 / What"};
+	const char *hd[] = {"時刻 / Time", "種別 / Kind", "役割（参加者）/ Role (who)",
+			    "内容 / What"};
 	const cJSON *it;
 	struct {
 		int s;
@@ -92,8 +109,15 @@ static void timeline(struct doc *d, const cJSON *st)
 			snprintf(what, sizeof(what), "%s%s%s%s%s", js(j, "kind_ja"),
 				 js(j, "inject")[0] ? " ← " : "", js(j, "inject"),
 				 js(j, "option")[0] ? " : " : "", js(j, "option"));
+		char who[200];
+		if (ev[i].inject)
+			snprintf(who, sizeof(who), "%s", js(j, "to"));
+		else if (js(j, "user")[0]) /* a named participant */
+			snprintf(who, sizeof(who), "%s（%s）", js(j, "role"), js(j, "user"));
+		else
+			snprintf(who, sizeof(who), "%s（%s）", js(j, "role"), js(j, "org"));
 		const char *cells[] = {tplus(ev[i].s, t), ev[i].inject ? "インジェクト" : "対応",
-				       ev[i].inject ? js(j, "to") : js(j, "role"), what};
+				       who, what};
 		doc_table_row(d, cells);
 	}
 	doc_table_end(d);
@@ -168,9 +192,11 @@ int report_exercise(struct store *s, int64_t run, const struct report_opts *o, s
 		doc_table_begin(d, 7, w, hd);
 		cJSON_ArrayForEach(it, cJSON_GetObjectItem(score, "items"))
 		{
-			char a[24], b[24], cc[24], res[64];
-			snprintf(res, sizeof(res), "%s %d点", result_ja(js(it, "result")),
-				 ji(it, "score"));
+			char a[24], b[24], cc[24], res[200];
+			const char *by =
+			    js(it, "by_display")[0] ? js(it, "by_display") : js(it, "by");
+			snprintf(res, sizeof(res), "%s %d点%s%s%s", result_ja(js(it, "result")),
+				 ji(it, "score"), by[0] ? "（" : "", by, by[0] ? "）" : "");
 			const char *cells[] = {js(it, "id"),
 					       js(it, "who_ja"),
 					       js(it, "action_ja"),
@@ -197,6 +223,46 @@ int report_exercise(struct store *s, int64_t run, const struct report_opts *o, s
 		}
 		doc_table_end(d);
 	}
+	doc_heading(d, 2, "参加者別の対応と得点 / Per participant");
+	if (!cJSON_GetArraySize(cJSON_GetObjectItem(st, "participants")))
+		doc_para(d, DOC_MUTED, "参加者の指定なし（組織として参加）/ no named participants");
+	else {
+		static const double w[] = {0.32, 0.22, 0.22, 0.12, 0.12};
+		const char *hd[] = {"参加者 / Participant", "組織 / Org", "役割 / Role",
+				    "対応数 / Responses", "得点 / Points"};
+		doc_table_begin(d, 5, w, hd);
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "participants"))
+		{
+			char name[300], a[16], b[16];
+			snprintf(name, sizeof(name), "%s (%s)", js(it, "display"), js(it, "user"));
+			snprintf(a, sizeof(a), "%d", ji(it, "actions"));
+			snprintf(b, sizeof(b), "%d", ji(it, "score"));
+			const char *cells[] = {
+			    name, js(it, "org"),
+			    js(it, "role_ja")[0] ? js(it, "role_ja") : "指定なし / any", a, b};
+			doc_table_row(d, cells);
+		}
+		doc_table_end(d);
+		/* each participant's own timeline: what they did, when, against which inject */
+		cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "participants"))
+		{
+			const cJSON *ac;
+			char h[300];
+			snprintf(h, sizeof(h), "%s (%s) の対応 / responses", js(it, "display"),
+				 js(it, "user"));
+			doc_heading(d, 3, h);
+			cJSON_ArrayForEach(ac, cJSON_GetObjectItem(st, "actions"))
+			{
+				char t[24];
+				if (strcmp(js(ac, "actor"), js(it, "user")))
+					continue;
+				doc_paraf(d, DOC_NORMAL, "%s %s %s%s%s %s",
+					  tplus(ji(ac, "scen_s"), t), js(ac, "kind_ja"),
+					  js(ac, "inject")[0] ? "← " : "", js(ac, "inject"),
+					  js(ac, "option")[0] ? " :" : "", js(ac, "option"));
+			}
+		}
+	}
 	doc_heading(d, 2, "ファシリテーターのメモ・教訓 / Facilitator's notes and lessons");
 	if (!cJSON_GetArraySize(cJSON_GetObjectItem(st, "notes")))
 		doc_para(d, DOC_MUTED, "なし / none");
@@ -222,9 +288,18 @@ int report_exercise(struct store *s, int64_t run, const struct report_opts *o, s
 				head = true;
 			}
 			cJSON *os = cJSON_GetObjectItem(other, "score");
-			doc_paraf(d, DOC_NORMAL, "#%d (%s): %d / %d (%d%%)", ji(it, "run"),
+			double mo = mean_response_min(other), mt = mean_response_min(st);
+			char speed[160] = "";
+			if (mo >= 0 && mt >= 0)
+				snprintf(speed, sizeof(speed),
+					 "、平均応答 %.1f 分（今回 %.1f 分: %s）/ mean response",
+					 mo, mt,
+					 mt < mo   ? "速くなった / faster"
+					 : mt > mo ? "遅くなった / slower"
+						   : "同じ / same");
+			doc_paraf(d, DOC_NORMAL, "#%d (%s): %d / %d (%d%%)%s", ji(it, "run"),
 				  js(it, "started_at"), ji(os, "total"), ji(os, "possible"),
-				  ji(os, "percent"));
+				  ji(os, "percent"), speed);
 			cJSON_Delete(other);
 		}
 		cJSON_Delete(runs);

@@ -210,6 +210,35 @@ const struct web_route web_routes[] = {
      "exercise.control"},
     {"GET", "/api/v1/exercises/{id}", web_api_exercise, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
      API, "exercise.read"},
+    /* exercise (page_exercise.c), issue 17 continued: participants file exercise incident
+     * reports with the real form (marked with the run) and assess them (NISC severity);
+     * analysts invite named participants and upload inject attachments; attachments are
+     * served to the run's readers as downloads */
+    {"GET", "/exercises/{id}/incident", web_page_exercise_incident, AUTH_OPERATOR, WEB_OBJ_NONE,
+     PAGE, "exercise.read"},
+    {"POST", "/exercises/{id}/incident", web_post_exercise_incident, AUTH_OPERATOR, WEB_OBJ_NONE,
+     PAGE, "exercise.file"},
+    {"POST", "/exercises/{id}/participants", web_post_exercise_invite, AUTH_ANALYST, WEB_OBJ_NONE,
+     PAGE, "exercise.invite"},
+    {"GET", "/exercises/{id}/attachments/{inject}", web_get_exercise_attachment,
+     AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, "exercise.attachment.read"},
+    {"POST", "/api/v1/exercises/{id}/attachments/{inject}", web_api_exercise_attach, AUTH_ANALYST,
+     WEB_OBJ_NONE, API, "exercise.attach"},
+    {"POST", "/exercises/{id}/assess", web_post_exercise_assess, AUTH_OPERATOR, WEB_OBJ_NONE, PAGE,
+     "exercise.assess"},
+    {"GET", "/exercises/{id}/incidents/{n}", web_page_exercise_incident_view,
+     AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, "exercise.incident.read"},
+    /* trustui (page_trust.c): the operator (or an analyst) decides a candidate asset
+     * discovery filed; src/discover changes it and writes the audit row */
+    {"POST", "/orgs/{org}/assets/decide", web_post_asset_decide, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, PAGE, "assets.decide"},
+    /* incident outputs (page_incident_out.c): the report PDF within the caller's view
+     * (operators: their own incident, 404 otherwise); the STIX bundle published into a
+     * sharing collection the analyst may write, with the chosen TLP */
+    {"GET", "/incidents/{id}/pdf", web_get_incident_pdf, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
+     PAGE, "incident.report"},
+    {"POST", "/incidents/{id}/publish", web_post_incident_publish, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "incident.publish"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

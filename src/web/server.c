@@ -19,6 +19,7 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "asm/asm.h"
+#include "incident/incident.h"
 #include "job/job.h"
 #include "web/web.h"
 #include "web/web_int.h"
@@ -95,6 +96,7 @@ void web_config_defaults(struct web_config *c)
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
 	c->shutdown_grace = 10;
 	c->dashboard_cache = 5;
+	c->remind_every = INC_REMIND_PERIOD;
 }
 
 /* Prepared statements kept per worker thread for its store handle (web_stmt): the findings
@@ -738,9 +740,19 @@ int web_serve(const struct web_config *c, struct merr *e)
 	/* Background jobs (console scans and identify) on one worker thread of the job module. */
 	sv.job_cfg = (struct asm_job_config){c->data_dir, c->scan_max_runtime};
 	sv.opts.scan_rate = c->scan_rate;
+	/* The incident reminder pass recurs there too (incident.remind, once per period). */
+	struct job_kind kinds[8];
+	size_t nk = 0;
+	for (size_t i = 0; i < asm_job_kinds_len && nk < 8; i++)
+		kinds[nk++] = asm_job_kinds[i];
+	for (size_t i = 0; i < inc_job_kinds_len && nk < 8; i++)
+		kinds[nk++] = inc_job_kinds[i];
+	struct job_recurring remind = inc_remind_recurring((int64_t)c->remind_every);
 	if ((rc = job_queue_start(&(struct job_queue_config){.db = c->db,
-							     .kinds = asm_job_kinds,
-							     .n_kinds = asm_job_kinds_len,
+							     .kinds = kinds,
+							     .n_kinds = nk,
+							     .recurring = &remind,
+							     .n_recurring = c->remind_every ? 1 : 0,
 							     .workers = 1,
 							     .arg = &sv.job_cfg},
 				  &sv.opts.jobs, e)))

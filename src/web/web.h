@@ -29,6 +29,8 @@ struct web_config {
 	size_t body_max;	   /* largest request body (bytes); larger gets 413 */
 	int64_t session_idle, session_absolute; /* seconds */
 	unsigned shutdown_grace;  /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
+	unsigned remind_every;	  /* seconds between the incident reminder passes (recurring job
+				     incident.remind, one per period per store); 0: none */
 	unsigned dashboard_cache; /* seconds the dashboard's counts may be reused per role scope
 				     (0: computed on every request); the page says when */
 };

@@ -12,5 +12,13 @@ int web_page_exercise(struct web_req *r);
 int web_post_exercise_respond(struct web_req *r);
 int web_post_exercise_control(struct web_req *r);
 int web_api_exercise(struct web_req *r);
+/* the exercise incident form (participants), invitations (analysts), attachments */
+int web_page_exercise_incident(struct web_req *r);
+int web_post_exercise_incident(struct web_req *r);
+int web_post_exercise_invite(struct web_req *r);
+int web_get_exercise_attachment(struct web_req *r);
+int web_api_exercise_attach(struct web_req *r);
+int web_post_exercise_assess(struct web_req *r);
+int web_page_exercise_incident_view(struct web_req *r);
 
 #endif

@@ -17,7 +17,21 @@ struct web_inc {
 int web_inc_open(struct web_req *r, struct web_inc *w, bool regimes);
 void web_inc_close(struct web_inc *w);
 /* The {id} path parameter: M_ENOTFOUND for anything but a positive number. */
+/* ?before=ID: the keyset page (0 when absent); M_EPARSE when not a positive id. */
+int web_inc_before(struct web_req *r, int64_t *before);
 int web_inc_id(struct web_req *r, const char *name, int64_t *id);
+
+/* The incident report form (the one operators file real reports with), posting to action;
+ * extra (may be NULL) writes more fields inside the form; draft buttons only for
+ * "/incidents". error (may be NULL) is shown above it. Used by the exercise pages. */
+void web_inc_form(struct web_req *r, const cJSON *draft, const char *error, const char *action,
+		  void (*extra)(struct web_req *r, void *arg), void *arg);
+/* The posted form as a report document for inc_report_parse (new, cJSON_Delete). */
+cJSON *web_inc_form_report(struct web_req *r);
+/* A report error of the form as "項目 / Field: 日本語 / English" (in r's arena). */
+const char *web_inc_form_error(struct web_req *r, const struct merr *e);
+/* "attachment; filename=..." for r->disposition. */
+void web_inc_disposition(struct web_req *r, const char *ascii, const char *utf8);
 
 int web_page_incidents(struct web_req *r);
 int web_page_incident_new(struct web_req *r);
@@ -28,6 +42,8 @@ int web_post_incident_message(struct web_req *r);
 int web_post_incident_regimes(struct web_req *r);
 int web_post_incident_clock(struct web_req *r);
 int web_get_incident_stix(struct web_req *r);
+int web_get_incident_pdf(struct web_req *r);
+int web_post_incident_publish(struct web_req *r);
 int web_get_incident_attachment(struct web_req *r);
 int web_page_cases(struct web_req *r);
 int web_post_cases(struct web_req *r);

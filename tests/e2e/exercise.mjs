@@ -1,8 +1,10 @@
 // exercise.mjs - a tabletop exercise in the console as two roles at high speed: the analyst
-// starts airport-vpn-kev for kanto-rail at x60 from the library, the operator (playing CSIRT and
-// 経営層) records a decision and responses on the live page, the analyst injects the next event
-// at once and notes a lesson, the operator's responses are scored on time; another org's
-// operator gets 404. Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
+// starts airport-vpn-kev at x60 from the library with the operator as a named participant, the
+// operator (playing CSIRT and 経営層) records a decision and responses on the live page, the
+// analyst injects the next events at once and notes a lesson, the operator files an exercise
+// incident report with the real form (a validation error first, in Japanese and English) and the
+// analyst sees it named and timed on the inject clock; the responses are scored on time; another
+// org's operator gets 404. Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
 import { chromium } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -59,7 +61,7 @@ async function analystStarts(ctx, base) {
 	const lib = await page.locator("#scenarios").innerText();
 	check(lib.includes("airport-vpn-kev") && lib.includes("nagoya-port-ransomware"), "analyst: the scenario library");
 	await page.selectOption("#x-scenario", "airport-vpn-kev");
-	await page.fill("#x-orgs", "kanto-rail");
+	await page.fill("#x-users", "operator");
 	await page.fill("#x-speed", "60");
 	await submit(page, "#exercise-start button");
 	const url = page.url();
@@ -96,11 +98,69 @@ async function analystSteers(ctx, base, run) {
 	await page.selectOption("#f-verb", "inject-now");
 	await page.fill("#f-arg", "exploited");
 	await submit(page, "#exercise-control button");
+	await page.selectOption("#f-verb", "inject-now");
+	await page.fill("#f-arg", "lateral");
+	await submit(page, "#exercise-control button");
 	await page.selectOption("#f-verb", "note");
 	await page.fill("#f-arg", "教訓: 緩和策の適用判断が早かった");
 	await submit(page, "#exercise-control button");
 	check((await page.locator("#injects").innerText()).includes("exploited"), "inject-now delivered 'exploited'");
 	check((await page.locator("#notes").innerText()).includes("教訓"), "facilitator's note kept");
+	await page.close();
+}
+
+// The participant files an exercise incident report with the real form: first without a title
+// (the error in Japanese and English, the entries kept), then complete; the analyst sees it on
+// the run page, named and timed on the inject clock, and scored against the inject.
+async function operatorFiles(ctx, base, run) {
+	const page = await ctx.newPage();
+	await login(page, base, "operator");
+	await page.goto(base + "/exercises/" + run);
+	await submit(page, "#file-incident");
+	check((await page.locator("#training-banner").innerText()).includes("【訓練】"), "incident form marked 【訓練】");
+	await page.selectOption("#x-inject", "lateral");
+	await page.selectOption("#f-report", "initial");
+	await page.selectOption("#f-type", "unauthorized_access");
+	await page.fill("#f-occurred_at", "2026-12-07T09:00");
+	await page.fill("#f-aware_at", "2026-12-07T09:05");
+	await page.fill("#f-summary", "<script>alert(1)</script> VPN 機器の侵害");
+	await page.fill("#f-contact_name", "関東 太郎");
+	await submit(page, "#submit-report");
+	const err = await page.locator("#form-error").innerText();
+	check(err.includes("件名") && err.includes("Title") && err.includes("必須項目") && err.includes("missing required"),
+		"validation error in Japanese and English: " + err);
+	check((await page.inputValue("#f-summary")).includes("VPN 機器の侵害"), "the entries are kept after an error");
+	await shot(page, "exercise-incident-error");
+	await page.fill("#f-title", "【演習】VPN 機器からの不正アクセス");
+	await page.selectOption("#x-inject", "lateral");
+	await submit(page, "#submit-report");
+	check(/\/exercises\/\d+\?filed=\d+$/.test(page.url()), "filed, back on the run page: " + page.url());
+	check((await page.locator("#filed").count()) === 1, "the page says it was filed");
+	await page.close();
+}
+
+async function analystSeesFiling(ctx, base, run) {
+	const page = await ctx.newPage();
+	await login(page, base, "analyst");
+	await page.goto(base + "/exercises/" + run);
+	const filing = page.locator('#actions li[data-kind="file_initial"]');
+	check((await filing.count()) === 1, "the analyst sees one exercise incident report");
+	const text = await filing.innerText();
+	check(text.includes("関東旅客鉄道 CSIRT") && text.includes("【訓練】#"), "named and marked: " + text);
+	const scen = Number(await filing.getAttribute("data-scen"));
+	const st = await (await page.request.get(base + "/api/v1/exercises/" + run)).json();
+	const lateral = st.injects.find((i) => i.id === "lateral");
+	const item = st.score.items.find((i) => i.id === "first-report");
+	check(lateral && lateral.state === "delivered" && scen >= lateral.scen_s, "timed after the inject on its clock: T+" + scen + "s vs " + (lateral && lateral.scen_s));
+	check(item && item.result === "on_time" && item.action_s === scen && item.by === "operator",
+		"scored on time against the inject, by the user: " + JSON.stringify(item));
+	const real = await (await page.request.get(base + "/api/v1/incidents")).json();
+	check((real.items || []).length === 0, "no exercise incident in the real list");
+	await shot(page, "exercise-analyst-filing");
+	await submit(page, '#actions li[data-kind="file_initial"] a.exercise-incident');
+	check((await page.locator("#incident-title").innerText()).includes("VPN 機器からの不正アクセス"),
+		"the analyst opens the exercise report as filed");
+	check((await page.locator("#versions").innerText()).includes("<script>alert(1)</script>"), "its text shown as text, escaped");
 	await page.close();
 }
 
@@ -135,11 +195,17 @@ async function main() {
 			await analystSteers(ctx, base, run);
 			await ctx.clearCookies();
 			await operatorResponds(ctx, base, run, [["operator_csirt", "isolate", "exploited", ""]]);
+			await ctx.clearCookies();
+			await operatorFiles(ctx, base, run);
+			await ctx.clearCookies();
+			await analystSeesFiling(ctx, base, run);
+			await ctx.clearCookies();
 			const page = await ctx.newPage();
+			await login(page, base, "operator");
 			await page.goto(base + "/exercises/" + run);
 			const score = await page.locator("#score").innerText();
 			const rows = score.split("\n").filter((l) => l.includes("期限内"));
-			check(rows.length === 3, "three responses on time (" + rows.length + "): " + score);
+			check(rows.length === 4, "four responses on time (" + rows.length + "): " + score);
 			check((await page.locator("#notes").count()) === 0, "participants never see the facilitator's notes");
 			check((await page.locator("#exercise-control").count()) === 0, "participants have no facilitator controls");
 			await shot(page, "exercise-operator");

@@ -1,6 +1,7 @@
 /* fuzz_exercise_scenario.c - the exercise scenario reader on arbitrary bytes: it never
  * crashes or leaks; what it accepts is consistent (injects in time order, every branch to an
- * earlier inject, every addressed role among the scenario's roles). */
+ * earlier inject, every addressed role among the scenario's roles, every attachment a plain
+ * file name). */
 #include "base/compat.h"
 
 #include <stdlib.h>
@@ -25,6 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t k = 0; k < sc.n_roles; k++)
 				role |= !strcmp(sc.roles[k], in->to);
 			if (!role || !ex_role_ja(in->to))
+				abort();
+			/* an attachment name is a plain file name of the allow-list */
+			if (in->attachment[0] &&
+			    (!ex_attach_name_ok(in->attachment) || strchr(in->attachment, '/')))
 				abort();
 			if (in->branch_inject[0]) {
 				const struct ex_inject *b = ex_inject_find(&sc, in->branch_inject);

@@ -159,6 +159,70 @@ import json,sys; d=json.load(open(sys.argv[1])); s={i[\"id\"]:(i[\"state\"],i.ge
 sys.exit(0 if s[\"lateral\"]==(\"delivered\",660) and s[\"exploited\"][0]==\"skipped\" and d[\"clock_s\"]==780 else 1)' '$T/ctl.json'"
 check "a decision on an option the inject does not offer is refused" "! MAMORI_NOW=2026-12-08T01:00:04Z '$M' exercise decide $r asm-notice pay_ransom --org kanto-rail --role executive >/dev/null 2>&1"
 
+# --- named participants: operator users tied to their org, named in the after-action report
+export MAMORI_PASSWORD='correct horse battery'
+"$M" user add taro --role operator --org kanto-rail --display '関東 太郎' >/dev/null
+"$M" user add hanako --role operator --org kansai-rail --display '関西 花子' >/dev/null
+"$M" user add ana --role analyst >/dev/null
+export MAMORI_NOW=2026-12-09T00:00:00Z
+out=$("$M" exercise start airport-vpn-kev --users taro:operator_csirt,hanako --speed 60 --json)
+rp=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run"])')
+check "start with named participants; their orgs join the run" "[ \"\$(q \"SELECT group_concat(o.slug) FROM exercise_run_orgs x JOIN orgs o ON o.id = x.org_id WHERE x.run_id = $rp ORDER BY o.slug\")\" = 'kanto-rail,kansai-rail' ] || [ \"\$(q \"SELECT count(*) FROM exercise_run_orgs WHERE run_id = $rp\")\" = 2 ]"
+"$M" exercise invite "$rp" ana >/dev/null 2>"$T/inv1.err"; rc=$?
+check "inviting an analyst is refused, in Japanese and English" "[ $rc -eq 2 ] && grep -q '事業者ユーザー' '$T/inv1.err' && grep -q 'not an operator' '$T/inv1.err'"
+"$M" exercise invite "$rp" taro >/dev/null 2>&1; rc=$?
+check "inviting a participant twice: exists" "[ $rc -eq 9 ]"
+"$M" exercise invite "$rp" nobody >/dev/null 2>&1; rc=$?
+check "inviting an unknown user: not found" "[ $rc -eq 4 ]"
+MAMORI_NOW=2026-12-09T00:00:10Z "$M" exercise respond "$rp" --user taro --action patch --inject asm-notice >/dev/null
+MAMORI_NOW=2026-12-09T00:00:20Z "$M" exercise decide "$rp" asm-notice mitigate_now --user hanako --role executive >/dev/null
+MAMORI_NOW=2026-12-09T00:00:30Z "$M" exercise respond "$rp" --user taro --role executive --action decide --inject asm-notice >/dev/null 2>"$T/role.err"; rc=$?
+check "a participant acting in another role than invited to is refused" "[ $rc -eq 2 ] && grep -q 'この演習での役割' '$T/role.err'"
+MAMORI_NOW=2026-12-09T00:00:30Z "$M" exercise respond "$rp" --user nobody --role executive --action message >/dev/null 2>&1; rc=$?
+check "a user not part of the run: not found (404)" "[ $rc -eq 4 ]"
+MAMORI_NOW=2026-12-09T00:01:00Z "$M" exercise status "$rp" --json >"$T/people.json"
+check "status names each participant with their responses and points" "python3 -c '
+import json,sys; d=json.load(open(sys.argv[1])); p={x[\"user\"]:x for x in d[\"participants\"]}
+it={x[\"id\"]:x for x in d[\"score\"][\"items\"]}
+sys.exit(0 if p[\"taro\"][\"display\"]==\"関東 太郎\" and p[\"taro\"][\"role\"]==\"operator_csirt\" and p[\"taro\"][\"actions\"]==1
+ and p[\"taro\"][\"score\"]==15 and p[\"hanako\"][\"score\"]==5 and it[\"mitigate\"][\"by\"]==\"taro\" and it[\"exec-ok\"][\"by\"]==\"hanako\" else 1)' '$T/people.json'"
+check "exercise list --user shows the run" "'$M' exercise list --user hanako --json | grep -q '\"run\":[[:space:]]*$rp'"
+MAMORI_NOW=2026-12-09T00:01:00Z "$M" exercise report "$rp" --out "$T/aarp" >/dev/null
+pdftotext -layout "$T/aarp/exercise-$rp.pdf" "$T/aarp.txt"
+check "the after-action PDF has a per-participant section naming the users" "grep -q '参加者別' '$T/aarp.txt' && grep -q '関東 太郎' '$T/aarp.txt' && grep -q '関西 花子' '$T/aarp.txt'"
+check "the PDF compares the mean response time with the earlier run of the scenario" "grep -Eq '平均応答 [0-9.]+ 分（今回 [0-9.]+ 分: (速くなった|遅くなった|同じ)' '$T/aarp.txt'"
+
+# --- attachments: bytes in the store (cap, allow-list, SHA-256), read at start beside the scenario
+want=$(sha256sum "$SRC/data/exercises/attachments/airport-vpn-kev/ict-result.txt" | cut -d' ' -f1)
+check "the attachment's bytes and SHA-256 are stored with the run" "[ \"\$(q \"SELECT sha256 || ' ' || content_type FROM exercise_attachments WHERE run_id = $rp AND inject_id = 'exploited'\")\" = '$want text/plain; charset=utf-8' ]"
+: >"$T/empty.txt"
+head -c 2097153 /dev/zero | tr '\0' a >"$T/big.txt"
+printf '\x7fELF\x02\x01' >"$T/elf.txt"
+"$M" exercise attach "$rp" exploited "$T/empty.txt" >/dev/null 2>"$T/a1.err"; rc=$?
+check "an empty attachment: a clear error" "[ $rc -eq 2 ] && grep -q '添付ファイルが空です' '$T/a1.err'"
+"$M" exercise attach "$rp" exploited "$T/big.txt" >/dev/null 2>"$T/a2.err"; rc=$?
+check "an attachment over 2 MiB: too big" "[ $rc -eq 10 ] && grep -q '上限' '$T/a2.err'"
+"$M" exercise attach "$rp" exploited "$T/elf.txt" >/dev/null 2>"$T/a3.err"; rc=$?
+check "bytes that are not what the name says: refused" "[ $rc -eq 2 ] && grep -q '一致しません' '$T/a3.err'"
+"$M" exercise attach "$rp" asm-notice "$SRC/README.md" >/dev/null 2>&1; rc=$?
+check "an inject without an attachment: not found" "[ $rc -eq 4 ]"
+printf '【訓練】差し替え\n' >"$T/new.txt"
+"$M" exercise attach "$rp" exploited "$T/new.txt" >/dev/null
+check "a replacement is stored with its SHA-256" "[ \"\$(q \"SELECT sha256 FROM exercise_attachments WHERE run_id = $rp AND inject_id = 'exploited'\")\" = \"\$(sha256sum '$T/new.txt' | cut -d' ' -f1)\" ]"
+mkdir -p "$T/noatt"
+cp "$SRC/data/exercises/airport-vpn-kev.yaml" "$T/noatt/"
+"$M" exercise start "$T/noatt/airport-vpn-kev.yaml" --orgs kanto-rail >/dev/null 2>"$T/noatt.err"; rc=$?
+check "a scenario whose attachment file is missing does not start (FILE:LINE: field)" "[ $rc -ne 0 ] && grep -Eq 'noatt/airport-vpn-kev.yaml:[0-9]+:( [0-9]+:)? injects.attachment: ' '$T/noatt.err'"
+sed 's/attachment: ict-result.txt/attachment: ..\/..\/etc\/passwd/' "$SRC/data/exercises/airport-vpn-kev.yaml" >"$T/trav.yaml"
+check "an attachment name with a path is refused by validate" "! '$M' exercise validate '$T/trav.yaml' 2>&1 | grep -q OK && '$M' exercise validate '$T/trav.yaml' 2>&1 | grep -q 'injects.attachment'"
+
+# --- the option table: bilingual usage errors, generated help
+"$M" exercise start airport-vpn-kev --orgs kanto-rail --speed 9999 >/dev/null 2>"$T/o1.err"; rc=$?
+check "--speed out of range: usage error naming the option" "[ $rc -eq 2 ] && grep -q \"option '--speed'\" '$T/o1.err' && grep -q '範囲外' '$T/o1.err'"
+"$M" exercise respond 1 --orgg x >/dev/null 2>"$T/o2.err"; rc=$?
+check "an unknown option: usage error" "[ $rc -eq 2 ] && grep -q '不明なオプション' '$T/o2.err'"
+check "help lists each verb's options from the table" "'$M' exercise --help | grep -q 'mamori exercise invite' && '$M' exercise --help | grep -q -- '--users NAME\[:ROLE\]'"
+
 # --- draft from an org's real exposure
 unset MAMORI_NOW
 "$M" exercise draft kanto-rail --out "$T/draft.yaml" >/dev/null

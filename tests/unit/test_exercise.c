@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/auth.h"
 #include "base/mtime.h"
 #include "exercise/exercise.h"
 #include "incident/incident.h"
@@ -281,6 +282,134 @@ static void test_exercise__incidents_stay_out_of_real_lists(void **state)
 	store_close(f.s);
 }
 
+static void add_user(struct fx *f, const char *name, enum auth_role role, const char *org)
+{
+	struct auth_user_spec u = {.name = name,
+				   .display = "表示 名",
+				   .role = role,
+				   .org_slug = org,
+				   .password = "correct horse battery"};
+	struct merr e;
+	merr_init(&e);
+	assert_int_equal(auth_user_add(f->s, &u, f->t0, NULL, &e), 0);
+}
+
+static void test_exercise__named_participants(void **state)
+{
+	struct fx f;
+	struct merr e;
+	const char *users[] = {"taro:operator_csirt"};
+	int64_t run, dummy;
+	char org[128], role[32];
+	cJSON *st, *p;
+	int sc;
+
+	(void)state;
+	fx_open(&f);
+	add_user(&f, "taro", AUTH_ROLE_OPERATOR, "a-rail");
+	add_user(&f, "jiro", AUTH_ROLE_OPERATOR, "b-air");
+	add_user(&f, "ana", AUTH_ROLE_ANALYST, NULL);
+	merr_init(&e);
+	/* a bad participant starts nothing */
+	{
+		const char *bad[] = {"taro", "ana"};
+		assert_int_equal(ex_start_with(&f.c, tu_write_file("t1.yaml", good), NULL, 0, bad,
+					       2, 60, &dummy, &e),
+				 M_EINVAL);
+		assert_string_equal(e.field, "user");
+		merr_init(&e);
+		int64_t n = -1;
+		assert_int_equal(store_query_int(f.s, "SELECT count(*) FROM exercise_runs", &n, &e),
+				 0);
+		assert_int_equal(n, 0);
+	}
+	assert_int_equal(
+	    ex_start_with(&f.c, tu_write_file("t1.yaml", good), NULL, 0, users, 1, 60, &run, &e),
+	    0);
+	assert_int_equal(ex_participant(f.s, run, "taro", org, role, &e), 0);
+	assert_string_equal(org, "a-rail");
+	assert_string_equal(role, "operator_csirt");
+	assert_int_equal(ex_participant(f.s, run, "jiro", org, role, &e), M_ENOTFOUND);
+	merr_init(&e);
+	assert_int_equal(ex_invite(&f.c, run, "jiro", "ceo", &e), M_EINVAL);
+	merr_init(&e);
+	assert_int_equal(ex_invite(&f.c, run, "jiro", "executive", &e), 0);
+	assert_int_equal(ex_invite(&f.c, run, "jiro", NULL, &e), M_EEXIST);
+	merr_init(&e);
+	/* b-air joined the run with jiro */
+	assert_int_equal(ex_run_visible(f.s, run, "b-air", &e), 0);
+	assert_int_equal(ex_tick(&f.c, run, NULL, &e), 0);
+	f.c.now = f.t0 + 2;
+	{
+		struct ex_action iso = {.user = "taro", .kind = "isolate", .inject = "a"};
+		struct ex_action dec = {
+		    .user = "jiro", .kind = "decide", .inject = "a", .option = "stop"};
+		struct ex_action wrong = {.user = "taro", .role = "executive", .kind = "message"};
+		struct ex_action stranger = {.user = "ana", .role = "executive", .kind = "message"};
+		assert_int_equal(ex_act(&f.c, run, &iso, &e), 0);
+		assert_int_equal(ex_act(&f.c, run, &dec, &e), 0);
+		assert_int_equal(ex_act(&f.c, run, &wrong, &e), M_EINVAL);
+		merr_init(&e);
+		assert_int_equal(ex_act(&f.c, run, &stranger, &e), M_ENOTFOUND);
+		merr_init(&e);
+	}
+	assert_int_equal(ex_status(&f.c, run, &st, &e), 0);
+	assert_string_equal(item_result(st, "e1", &sc), "on_time");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(st, "participants"))
+	{
+		const char *u = cJSON_GetObjectItem(p, "user")->valuestring;
+		assert_int_equal(cJSON_GetObjectItem(p, "actions")->valueint, 1);
+		assert_int_equal(cJSON_GetObjectItem(p, "score")->valueint,
+				 !strcmp(u, "taro") ? 10 : 6);
+	}
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(st, "participants")), 2);
+	cJSON_Delete(st);
+	{
+		cJSON *runs;
+		assert_int_equal(ex_runs_of_user(f.s, "jiro", &runs, &e), 0);
+		assert_int_equal(cJSON_GetArraySize(runs), 1);
+		cJSON_Delete(runs);
+		assert_int_equal(ex_runs_of_user(f.s, "ana", &runs, &e), 0);
+		assert_int_equal(cJSON_GetArraySize(runs), 0);
+		cJSON_Delete(runs);
+	}
+	store_close(f.s);
+}
+
+static void test_exercise__attachment_checks(void **state)
+{
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	struct merr e;
+	const char *ct;
+	char big[64];
+
+	(void)state;
+	merr_init(&e);
+	assert_true(ex_attach_name_ok("log.txt"));
+	assert_true(ex_attach_name_ok("図.PNG"));
+	assert_false(ex_attach_name_ok("../x.txt"));
+	assert_false(ex_attach_name_ok(".hidden.txt"));
+	assert_false(ex_attach_name_ok("run.sh"));
+	assert_false(ex_attach_name_ok("a\"b.txt"));
+	assert_int_equal(ex_attach_check("a.txt", "訓練\n", strlen("訓練\n"), &ct, &e), 0);
+	assert_string_equal(ct, "text/plain; charset=utf-8");
+	assert_int_equal(ex_attach_check("a.png", png, sizeof(png) - 1, &ct, &e), 0);
+	assert_string_equal(ct, "image/png");
+	assert_int_equal(ex_attach_check("a.txt", "", 0, &ct, &e), M_EINVAL);
+	assert_string_equal(e.field, "file");
+	merr_init(&e);
+	assert_int_equal(ex_attach_check("a.txt", "a\0b", 3, &ct, &e), M_EINVAL);
+	merr_init(&e);
+	assert_int_equal(ex_attach_check("a.txt", "\xff\xfe", 2, &ct, &e), M_EINVAL);
+	merr_init(&e);
+	assert_int_equal(ex_attach_check("a.pdf", "not a pdf", 9, &ct, &e), M_EINVAL);
+	merr_init(&e);
+	memset(big, 'a', sizeof(big));
+	assert_int_equal(ex_attach_check("a.txt", big, (size_t)EX_ATTACH_MAX + 1, &ct, &e),
+			 M_ETOOBIG);
+	assert_null(ct);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +417,8 @@ int main(void)
 	    cmocka_unit_test(test_exercise__scenario_errors_name_line_and_field),
 	    cmocka_unit_test(test_exercise__run_scores_by_rubric),
 	    cmocka_unit_test(test_exercise__incidents_stay_out_of_real_lists),
+	    cmocka_unit_test(test_exercise__named_participants),
+	    cmocka_unit_test(test_exercise__attachment_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
