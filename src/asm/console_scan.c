@@ -17,6 +17,7 @@
 #include "identify/identify.h"
 #include "job/job.h"
 #include "scan/scan.h"
+#include "share/share.h"
 
 void asm_scan_subject(int64_t scan_id, char *out, size_t cap)
 {
@@ -234,5 +235,7 @@ const struct job_kind asm_job_kinds[] = {
     /* a whole cycle for one organisation; a short lease the worker's heartbeat renews, so a
      * killed worker's organisation goes to another worker within two minutes */
     {"asm", asm_org_job, 120},
+    /* share: scheduled TAXII pulls of partners' collections (src/share/remote.c) */
+    {"share-pull", share_pull_job, 3600},
 };
 const size_t asm_job_kinds_len = ARRAY_SIZE(asm_job_kinds);

@@ -14,8 +14,9 @@
 #include "job/job.h"
 
 const char cmd_worker_usage[] =
-    "Runs queued jobs (scan, asm: `mamori asm run --all --distributed`) from the store until\n"
-    "stopped, N at once. SIGTERM or Ctrl-C: the running jobs finish, then the worker exits;\n"
+    "Runs queued jobs (scan, share-pull, asm: `mamori asm run --all --distributed`) from the\n"
+    "store until stopped, N at once. SIGTERM or Ctrl-C: the running jobs finish, then the\n"
+    "worker exits;\n"
     "a second signal stops them now (they go back to the queue). A worker that dies keeps\n"
     "its jobs only until their lease runs out (asm: 2 minutes): then another worker takes\n"
     "them. Workers reach the store by --db / MAMORI_DB (PostgreSQL: the shared server).\n"
@@ -38,8 +39,9 @@ struct worker_args {
 };
 
 static const struct cli_opt worker_opts[] = {
-    OPT_STRING("kinds", struct worker_args, kinds, "LIST",
-	       "job kinds to run, comma-separated (default: all: scan,asm) / 実行する種類"),
+    OPT_STRING(
+	"kinds", struct worker_args, kinds, "LIST",
+	"job kinds to run, comma-separated (default all: scan, asm, share-pull) / 実行する種類"),
     OPT_UNSIGNED("concurrency", struct worker_args, concurrency, 1, 8, "N",
 		 "jobs at once (default 1) / 同時実行数"),
     OPT_STRING("name", struct worker_args, name, "NAME",
@@ -92,8 +94,8 @@ int cmd_worker(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (!nk)
-		return cli_usage_error(c, "--kinds: none of '%s' is a job kind (scan, asm)",
-				       a.kinds);
+		return cli_usage_error(
+		    c, "--kinds: none of '%s' is a job kind (scan, asm, share-pull)", a.kinds);
 	if (!cli_store(c)) /* creates or upgrades the store first */
 		return cli_exit_code(M_ESTORE);
 	struct asm_job_config jc = {c->data_dir, a.max_runtime};

@@ -53,7 +53,7 @@ const struct cli_command cli_commands[] = {
      cmd_checklist_usage},
     {"share", cmd_share, "STIX/TAXII sharing with the ISAC / 情報共有", cmd_share_usage},
     {"sns", cmd_sns, "SNS precursor monitoring: import, watch, alerts / SNS 予兆監視",
-     cmd_sns_usage},
+     cmd_sns_usage, cmd_sns_verbs},
     {"jobs", cmd_jobs, "background jobs: list, run / バックグラウンドジョブ", cmd_jobs_usage},
     {"store", cmd_store, "store integrity check / ストアの整合性検査", cmd_store_usage},
     {"exercise", cmd_exercise, "tabletop exercises: scenarios, runs, scoring / 演習・訓練",

@@ -88,10 +88,11 @@ int job_submit(struct store *s, const struct job_spec *j, int64_t *id, struct me
 			return merr_set(e, M_ETIMEOUT, "job queue %s is full (%u)", j->kind,
 					j->max_pending);
 	}
-	if ((rc = store_prepare(s,
-				"INSERT INTO jobs (kind, subject, payload, idem_key, max_attempts, "
-				"created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-				&st, e)))
+	if ((rc =
+		 store_prepare(s,
+			       "INSERT INTO jobs (kind, subject, payload, idem_key, max_attempts, "
+			       "created_at, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			       &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, j->kind);
 	if (j->subject)
@@ -105,6 +106,10 @@ int job_submit(struct store *s, const struct job_spec *j, int64_t *id, struct me
 		stmt_bind_null(st, 4);
 	stmt_bind_int64(st, 5, j->max_attempts > 0 ? j->max_attempts : 3);
 	stmt_bind_int64(st, 6, j->now);
+	if (j->not_before > j->now) /* a queued row's lease_until delays its claim */
+		stmt_bind_int64(st, 7, j->not_before);
+	else
+		stmt_bind_null(st, 7);
 	rc = stmt_step(st, e);
 	if (rc == 1)
 		*id = stmt_int64(st, 0);

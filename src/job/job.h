@@ -35,6 +35,8 @@ struct job_spec {
 	unsigned max_pending; /* queued + running jobs of this kind at once; 0: no bound */
 	int max_attempts;     /* 0: 3 */
 	int64_t now;
+	int64_t
+	    not_before; /* not claimed before this time (a recurring job's next period); 0: now */
 };
 
 /*

@@ -239,6 +239,10 @@ const struct web_route web_routes[] = {
      PAGE, "incident.report"},
     {"POST", "/incidents/{id}/publish", web_post_incident_publish, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
      "incident.publish"},
+    /* sns (page_sns.c): an analyst escalates a precursor alert to an incident (src/sns/escalate.c
+     * files it through the incident module); operators and bureau users may not. */
+    {"POST", "/api/v1/sns/alerts/{id}/escalate", web_api_sns_alert_escalate, AUTH_ANALYST,
+     WEB_OBJ_NONE, API, "sns.alert.escalate"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

@@ -27,6 +27,8 @@ struct web_config {
 	unsigned request_timeout;  /* seconds to receive one request's headers and body in all
 				      (a slow sender is cut off however it trickles) */
 	size_t body_max;	   /* largest request body (bytes); larger gets 413 */
+	size_t taxii_body_max;	   /* largest TAXII envelope POST (bytes): spooled to a temporary
+				      file and streamed into the store, never held in memory */
 	int64_t session_idle, session_absolute; /* seconds */
 	unsigned shutdown_grace;  /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
 	unsigned remind_every;	  /* seconds between the incident reminder passes (recurring job
@@ -37,6 +39,7 @@ struct web_config {
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
 #define WEB_BODY_MAX_DEFAULT ((size_t)1 << 20)
+#define WEB_TAXII_BODY_MAX_DEFAULT ((size_t)1 << 30)
 
 /* Fills c with the defaults (db left NULL). */
 void web_config_defaults(struct web_config *c);

@@ -335,6 +335,8 @@ enum web_msg {
 	M_NO_CANDIDATES,
 	M_REPORT_JA,
 	M_REPORT_EN,
+	/* sns */
+	M_NAV_SNS,
 	M_COUNT
 };
 
@@ -391,6 +393,8 @@ struct web_req {
 	const char *accept;	 /* Accept (TAXII: 406 when no acceptable media range) */
 	const char *body;
 	size_t body_len;
+	bool body_spooled; /* the body is in the file body_fd (TAXII POST), not in body */
+	int body_fd;
 	const char *client; /* peer address */
 	bool tls;
 	int64_t now;
@@ -426,7 +430,8 @@ struct web_server_opts {
 	struct auth_session_limits session;
 	bool tls;
 	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
-	size_t body_max;	  /* largest request body (TAXII max_content_length) */
+	size_t body_max;	  /* largest request body */
+	size_t taxii_body_max;	  /* largest TAXII envelope POST (max_content_length) */
 };
 
 /* Initialises r for one request (arena capped at arena_max bytes); release with
@@ -714,5 +719,6 @@ int web_page_sns_alert(struct web_req *r);
 int web_post_sns_alert_state(struct web_req *r);
 int web_post_sns_watch(struct web_req *r);
 int web_api_sns_alerts(struct web_req *r);
+int web_api_sns_alert_escalate(struct web_req *r);
 
 #endif
