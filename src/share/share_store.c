@@ -369,9 +369,9 @@ static int fail_item(struct share_item *it, const char *fmt, ...)
 
 /* Marks which versions of one object are its last (0864): after a new version or a delete. */
 #define LAST_SQL                                                                                 \
-	"UPDATE share_objects SET is_last = (version_us = (SELECT MAX(x.version_us) FROM "       \
-	"share_objects x WHERE x.collection_id = ?1 AND x.stix_id = ?2)) WHERE collection_id = " \
-	"?1 AND stix_id = ?2"
+	"UPDATE share_objects SET is_last = CASE WHEN version_us = (SELECT MAX(x.version_us) "   \
+	"FROM share_objects x WHERE x.collection_id = ?1 AND x.stix_id = ?2) THEN 1 ELSE 0 END " \
+	"WHERE collection_id = ?1 AND stix_id = ?2"
 
 /* The state of one import while the document streams past. */
 struct imp {
