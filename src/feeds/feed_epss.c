@@ -86,42 +86,47 @@ int feeds_epss_parse_comment(const char *p, size_t len, char *model, size_t mode
 	return 0;
 }
 
+/* The adapter's state for one file (c->state): the comment's model and date, and whether
+ * the header was seen. */
+struct epss_state {
+	char model[64], date[64];
+	bool header;
+	/* PostgreSQL: rows gathered for COPY into a staging table, then one upsert per batch
+	 * (MAMORI_FEEDS_COPY=0: the row path, for comparison) */
+	bool copy;
+	char *buf;
+	size_t len, cap, rows;
+};
+
 #define EPSS_COPY_BATCH 50000 /* rows per COPY and upsert */
 
-/* PostgreSQL: COPY FROM STDIN into a staging table, then one INSERT ... SELECT ... ON
- * CONFLICT upsert, instead of a round trip per row (MAMORI_FEEDS_COPY=0: the row path, for
- * comparison). */
 static int epss_begin(struct feeds_ctx *c, struct merr *e)
 {
+	struct epss_state *es = c->state;
 	const char *env = getenv("MAMORI_FEEDS_COPY");
-	int rc;
 
-	c->epss_model[0] = c->epss_date[0] = '\0';
-	c->epss_header = false;
-	c->epss_copy = store_has_copy(c->s) && !(env && strcmp(env, "0") == 0);
-	c->copy_len = c->copy_rows = 0;
-	if (!c->epss_copy)
+	es->copy = store_has_copy(c->s) && !(env && strcmp(env, "0") == 0);
+	if (!es->copy)
 		return 0;
-	if ((rc = store_exec(c->s,
-			     "CREATE TEMP TABLE IF NOT EXISTS epss_stage (cve_id TEXT, epss REAL,"
-			     " percentile REAL); DELETE FROM epss_stage",
-			     e)))
-		return rc;
-	return 0;
+	return store_exec(c->s,
+			  "CREATE TEMP TABLE IF NOT EXISTS epss_stage (cve_id TEXT, epss REAL,"
+			  " percentile REAL); DELETE FROM epss_stage",
+			  e);
 }
 
 /* Stores the rows gathered for COPY; the counters move rows that changed nothing from
  * stored (as counted when gathered) to unchanged. */
 static int epss_flush(struct feeds_ctx *c, struct merr *e)
 {
+	struct epss_state *es = c->state;
 	struct store_stmt *st;
 	int64_t changed;
 	int rc;
 
-	if (!c->copy_rows)
+	if (!es->rows)
 		return 0;
-	if ((rc = store_copy_in(c->s, "epss_stage (cve_id, epss, percentile)", c->copy_buf,
-				c->copy_len, e)))
+	if ((rc =
+		 store_copy_in(c->s, "epss_stage (cve_id, epss, percentile)", es->buf, es->len, e)))
 		return rc;
 	if ((rc = store_prepare(
 		 c->s,
@@ -136,8 +141,8 @@ static int epss_flush(struct feeds_ctx *c, struct merr *e)
 		 " OR COALESCE(epss.score_date, '') <> COALESCE(excluded.score_date, '')",
 		 &st, e)))
 		return rc;
-	stmt_bind_text(st, 1, c->epss_model[0] ? c->epss_model : NULL);
-	stmt_bind_text(st, 2, c->epss_date[0] ? c->epss_date : NULL);
+	stmt_bind_text(st, 1, es->model[0] ? es->model : NULL);
+	stmt_bind_text(st, 2, es->date[0] ? es->date : NULL);
 	rc = stmt_step(st, e);
 	stmt_finalize(st);
 	if (rc < 0)
@@ -145,89 +150,159 @@ static int epss_flush(struct feeds_ctx *c, struct merr *e)
 	changed = store_changes(c->s);
 	if ((rc = store_exec(c->s, "DELETE FROM epss_stage", e)))
 		return rc;
-	c->r->stored -= (long long)c->copy_rows - changed;
-	c->r->unchanged += (long long)c->copy_rows - changed;
-	c->copy_len = c->copy_rows = 0;
+	c->r->stored -= (long long)es->rows - changed;
+	c->r->unchanged += (long long)es->rows - changed;
+	es->len = es->rows = 0;
 	return 0;
 }
 
 static int epss_gather(struct feeds_ctx *c, const struct feeds_epss *row, struct merr *e)
 {
+	struct epss_state *es = c->state;
 	char line[160];
-	int n = snprintf(line, sizeof(line), "%s\t%.17g\t%.17g\n", row->cve_id, row->epss,
-			 row->percentile);
+	int n;
 
+	for (const char *q = row->cve_id; *q; q++) /* COPY's text format: no escapes */
+		if (*q == '\t' || *q == '\\' || (unsigned char)*q < 0x20)
+			return merr_set(e, M_EPARSE, "bad CVE id");
+	n = snprintf(line, sizeof(line), "%s\t%.17g\t%.17g\n", row->cve_id, row->epss,
+		     row->percentile);
 	if (n <= 0 || (size_t)n >= sizeof(line))
 		return merr_set(e, M_EPARSE, "EPSS row too long");
-	if (c->copy_len + (size_t)n > c->copy_cap) {
-		size_t cap = c->copy_cap ? c->copy_cap * 2 : 1u << 20;
-		char *p = m_realloc(c->copy_buf, cap);
+	if (es->len + (size_t)n > es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 1u << 20;
+		char *p = m_realloc(es->buf, cap);
 		if (!p)
 			return merr_set(e, M_ENOMEM, "out of memory");
-		c->copy_buf = p;
-		c->copy_cap = cap;
+		es->buf = p;
+		es->cap = cap;
 	}
-	memcpy(c->copy_buf + c->copy_len, line, (size_t)n);
-	c->copy_len += (size_t)n;
-	c->copy_rows++;
-	return c->copy_rows >= EPSS_COPY_BATCH ? epss_flush(c, e) : 0;
+	memcpy(es->buf + es->len, line, (size_t)n);
+	es->len += (size_t)n;
+	es->rows++;
+	return es->rows >= EPSS_COPY_BATCH ? epss_flush(c, e) : FEEDS_STORED;
 }
 
 static int epss_finish(struct feeds_ctx *c, struct merr *e)
 {
-	int rc = c->epss_copy ? epss_flush(c, e) : 0;
+	struct epss_state *es = c->state;
+	int rc = es->copy ? epss_flush(c, e) : 0;
 
-	m_free(c->copy_buf);
-	c->copy_buf = NULL;
-	c->copy_cap = c->copy_len = c->copy_rows = 0;
+	m_free(es->buf);
+	es->buf = NULL;
+	es->cap = es->len = es->rows = 0;
 	return rc;
 }
 
-static int epss_record(struct feeds_ctx *c, const struct split_rec *rec, char *cve, size_t cve_cap,
-		       struct merr *e)
-{
+/* One parsed line: a row, a comment, or a "cve,..." line (the header, the first time). A
+ * row is allocated without the union (360,000 of them in a day's file). */
+struct epss_item {
+	enum { EPSS_ROW, EPSS_COMMENT, EPSS_HEADER } type;
 	struct feeds_epss row;
-	struct store_stmt *st;
-	int rc;
+	union {
+		struct {
+			char model[64], date[64];
+		} comment;
+		struct {
+			bool ok; /* exactly cve,epss,percentile */
+			char text[64];
+			int row_rc; /* the line read as a row: for a second header */
+			struct merr row_e;
+		} header;
+	} u;
+};
 
+static int epss_parse(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+		      size_t cve_cap, struct merr *e)
+{
+	bool row = rec->p[0] != '#' && strncmp(rec->p, "cve,", 4) != 0;
+	size_t size = row ? offsetof(struct epss_item, u) : sizeof(struct epss_item);
+	struct epss_item *it;
+	int rc = 0;
+
+	*out = NULL;
 	for (size_t i = 0; i < rec->len; i++)
 		if ((unsigned char)rec->p[i] < 0x20 && rec->p[i] != '\t')
 			return merr_at(e, M_EPARSE, NULL, -1, rec->offset + (long long)i, NULL,
 				       "control character 0x%02x in the line; refused",
 				       (unsigned char)rec->p[i]);
-	if (rec->p[0] == '#') {
-		feeds_epss_parse_comment(rec->p, rec->len, c->epss_model, sizeof(c->epss_model),
-					 c->epss_date, sizeof(c->epss_date));
-		snprintf(c->r->version, sizeof(c->r->version), "%s", c->epss_model);
-		return FEEDS_NOT_RECORD;
+	if (!(it = m_malloc(size)))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	if (row) {
+		it->type = EPSS_ROW;
+		rc = feeds_epss_parse_line(rec->p, rec->len, &it->row, e);
+		snprintf(cve, cve_cap, "%s", rc == 0 ? it->row.cve_id : "");
+	} else if (rec->p[0] == '#') {
+		it->type = EPSS_COMMENT;
+		feeds_epss_parse_comment(rec->p, rec->len, it->u.comment.model,
+					 sizeof(it->u.comment.model), it->u.comment.date,
+					 sizeof(it->u.comment.date));
+	} else {
+		it->type = EPSS_HEADER;
+		it->u.header.ok = strcmp(rec->p, "cve,epss,percentile") == 0;
+		snprintf(it->u.header.text, sizeof(it->u.header.text), "%.60s", rec->p);
+		merr_init(&it->u.header.row_e);
+		it->u.header.row_rc =
+		    feeds_epss_parse_line(rec->p, rec->len, &it->row, &it->u.header.row_e);
 	}
-	if (!c->epss_header && strncmp(rec->p, "cve,", 4) == 0) {
-		c->epss_header = true;
-		if (strcmp(rec->p, "cve,epss,percentile") != 0)
-			return merr_set(e, M_EPARSE, "unexpected header '%.60s'", rec->p);
-		return FEEDS_NOT_RECORD;
-	}
-	rc = feeds_epss_parse_line(rec->p, rec->len, &row, e);
-	snprintf(cve, cve_cap, "%s", rc == 0 ? row.cve_id : "");
-	if (rc)
+	if (rc) {
+		m_free(it);
 		return rc;
-	if (c->epss_copy) {
-		for (const char *q = row.cve_id; *q; q++) /* COPY's text format: no escapes */
-			if (*q == '\t' || *q == '\\' || (unsigned char)*q < 0x20)
-				return merr_set(e, M_EPARSE, "bad CVE id");
-		return (rc = epss_gather(c, &row, e)) ? rc : FEEDS_STORED;
+	}
+	*out = it;
+	*bytes = size;
+	return 0;
+}
+
+static void epss_free(void *rec)
+{
+	m_free(rec);
+}
+
+static int epss_store(struct feeds_ctx *c, void *rec, struct merr *e)
+{
+	struct epss_state *es = c->state;
+	const struct epss_item *it = rec;
+	struct store_stmt *st;
+	int rc;
+
+	if (it->type == EPSS_COMMENT) {
+		memcpy(es->model, it->u.comment.model, sizeof(es->model));
+		memcpy(es->date, it->u.comment.date, sizeof(es->date));
+		snprintf(c->r->version, sizeof(c->r->version), "%s", es->model);
+		return FEEDS_NOT_RECORD;
+	}
+	if (it->type == EPSS_HEADER && !es->header) {
+		es->header = true;
+		if (!it->u.header.ok)
+			return merr_set(e, M_EPARSE, "unexpected header '%s'", it->u.header.text);
+		return FEEDS_NOT_RECORD;
+	}
+	if (it->type == EPSS_HEADER && it->u.header.row_rc) { /* a second header, as a row */
+		*e = it->u.header.row_e;
+		return it->u.header.row_rc;
+	}
+	if (es->copy) {
+		rc = epss_gather(c, &it->row, e);
+		return rc < 0 ? rc : FEEDS_STORED;
 	}
 	st = feeds_stmt(c, ST_EPSS_UPSERT, e);
 	if (!st)
 		return M_ESTORE;
-	stmt_bind_text(st, 1, row.cve_id);
-	stmt_bind_double(st, 2, row.epss);
-	stmt_bind_double(st, 3, row.percentile);
-	stmt_bind_text(st, 4, c->epss_model[0] ? c->epss_model : NULL);
-	stmt_bind_text(st, 5, c->epss_date[0] ? c->epss_date : NULL);
+	stmt_bind_text(st, 1, it->row.cve_id);
+	stmt_bind_double(st, 2, it->row.epss);
+	stmt_bind_double(st, 3, it->row.percentile);
+	stmt_bind_text(st, 4, es->model[0] ? es->model : NULL);
+	stmt_bind_text(st, 5, es->date[0] ? es->date : NULL);
 	if ((rc = feeds_exec(st, e)))
 		return rc;
 	return store_changes(c->s) > 0 ? FEEDS_STORED : FEEDS_UNCHANGED;
+}
+
+static const char *epss_date(struct feeds_ctx *c)
+{
+	struct epss_state *es = c->state;
+	return es ? es->date : NULL;
 }
 
 const struct feeds_adapter feeds_epss_adapter = {
@@ -235,7 +310,11 @@ const struct feeds_adapter feeds_epss_adapter = {
     .mode = SPLIT_LINES,
     .one_tx = true,
     .savepoint = false, /* one statement a row: atomic on its own */
+    .state_size = sizeof(struct epss_state),
     .begin = epss_begin,
-    .record = epss_record,
     .finish = epss_finish,
+    .parse = epss_parse,
+    .store = epss_store,
+    .rec_free = epss_free,
+    .date = epss_date,
 };

@@ -6,52 +6,12 @@
 // a bureau user of another sector sees none.
 // Posts are the synthetic fixtures of bench/sns_fixtures.py (nothing is fetched or probed).
 // Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
-import { chromium } from "playwright-core";
-import { execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
+import { execFileSync } from "node:child_process";
 import path from "node:path";
-
-const M = process.env.MAMORI;
-const SRC = process.env.MAMORI_SOURCE_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
-const PASSWORD = "correct horse battery";
-let passed = 0, failed = 0;
-
-function check(ok, what) {
-	if (ok) passed++;
-	else { failed++; console.log("FAIL: " + what); }
-	return ok;
-}
-
-function mamori(db, ...args) {
-	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
-}
-
-async function startServer(db, tmp) {
-	const portFile = path.join(tmp, "port");
-	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
-	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
-		{ stdio: ["ignore", log, log] });
-	for (let i = 0; i < 300; i++) {
-		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim())
-			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	proc.kill("SIGTERM");
-	throw new Error("server did not start");
-}
-
-async function login(page, base, name) {
-	await page.goto(base + "/login");
-	await page.fill("#name", name);
-	await page.fill("#password", PASSWORD);
-	await Promise.all([page.waitForNavigation(), page.click("#login")]);
-}
+import { SRC, OUT, check, mamori, startServer, login, launchBrowser, tmpdir, finish, run } from "./lib.mjs";
 
 async function main() {
-	fs.mkdirSync(OUT, { recursive: true });
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-sns-e2e-"));
+	const tmp = tmpdir("mamori-sns-e2e");
 	const db = path.join(tmp, "m.db");
 	mamori(db, "init");
 	mamori(db, "inventory", "import", path.join(SRC, "examples/inventory.yaml"));
@@ -66,12 +26,7 @@ async function main() {
 	const kantoDdos = all.find((a) => a.org === "kanto-rail" && a.class === "ddos-target");
 	const hanedaAny = all.find((a) => a.org === "haneda-air");
 	const srv = await startServer(db, tmp);
-	const browser = await chromium.launch({
-		executablePath: "/usr/bin/chromium",
-		headless: true,
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-			"--disable-background-networking", "--disable-component-update", "--disable-sync"],
-	});
+	const browser = await launchBrowser();
 	try {
 		const ctx = await browser.newContext();
 		const page = await ctx.newPage();
@@ -178,8 +133,7 @@ async function main() {
 		await browser.close();
 		srv.proc.kill("SIGTERM");
 	}
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	finish(false);
 }
 
-main().catch((e) => { console.log("FAIL: " + e.stack); console.log(`${passed} passed, ${failed + 1} failed`); process.exit(1); });
+run(main);

@@ -171,6 +171,8 @@ EXPECTED = {
     "POST /api/v1/findings/triage": {"analyst", "operator"},
     # trustui: the operator (or an analyst) decides a candidate asset of its organisation
     "POST /orgs/{org}/assets/decide": {"analyst", "operator"},
+    "GET /assets.csv": R,
+    "GET /audit.csv": {"admin", "analyst"},
 }
 
 passed = 0
