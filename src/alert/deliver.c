@@ -184,11 +184,12 @@ static int set_state(struct store *s, const struct target *t, const char *state,
 		     int64_t now, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "UPDATE alert_targets SET state = ?, attempts = ?,"
-			       " delivered_at = CASE WHEN ? = 'delivered' THEN ? END"
-			       " WHERE alert_id = ? AND channel = ? AND target = ?",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "UPDATE alert_targets SET state = ?, attempts = ?,"
+			  " delivered_at = CASE WHEN ? = 'delivered' THEN CAST(? AS INTEGER) END"
+			  " WHERE alert_id = ? AND channel = ? AND target = ?",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, state);

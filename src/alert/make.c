@@ -28,7 +28,8 @@ static const char q_due[] =
     " group_concat(DISTINCT f.asset), max(f.severity = 'critical'), max(f.cve_id),"
     " min(" FINDING_TIER_SQL(
 	"f.") "), min(coalesce(f.ip, f.asset)), max(f.kind),"
-	      " max(f.kev_due_date), coalesce(o.name_ja, f.org_slug), coalesce(o.name_en, "
+	      " max(f.kev_due_date), coalesce(max(o.name_ja), f.org_slug), "
+	      "coalesce(max(o.name_en), "
 	      "f.org_slug),"
 	      " max(f.urgency), count(DISTINCT f.asset)"
 	      " FROM findings f LEFT JOIN orgs o ON o.slug = f.org_slug WHERE " GATE
@@ -38,7 +39,7 @@ static const char q_due[] =
 
 /* 要確認 candidates that would matter once confirmed, per operator, for the weekly review. */
 static const char q_review[] =
-    "SELECT f.org_slug, count(*), coalesce(o.name_ja, f.org_slug), coalesce(o.name_en,"
+    "SELECT f.org_slug, count(*), coalesce(max(o.name_ja), f.org_slug), coalesce(max(o.name_en),"
     " f.org_slug), sum(f.kev) FROM findings f LEFT JOIN orgs o ON o.slug = f.org_slug"
     " WHERE " FINDING_ACTIVE_SQL(
 	"f.") " AND (f.needs_confirmation = 1 OR f.severity = 'info') AND"
@@ -378,9 +379,9 @@ int alert_insert(struct store *s, struct alert_msg *m, int64_t now, struct merr 
 	rc = store_prepare(
 	    s,
 	    "INSERT OR IGNORE INTO alert_targets (alert_id, channel, target, state)"
-	    " SELECT ?1, 'email', c.email, 'pending' FROM contacts c"
+	    " SELECT CAST(?1 AS INTEGER), 'email', c.email, 'pending' FROM contacts c"
 	    " JOIN orgs o ON o.id = c.org_id WHERE o.slug = ?2 AND c.email IS NOT NULL"
-	    " UNION ALL SELECT ?1, 'webhook', CAST(w.id AS TEXT), 'pending'"
+	    " UNION ALL SELECT CAST(?1 AS INTEGER), 'webhook', CAST(w.id AS TEXT), 'pending'"
 	    " FROM alert_webhooks w WHERE w.org_slug = ?2",
 	    &st, e);
 	if (rc)
