@@ -397,6 +397,17 @@ static int first_fn(void *arg, const struct finding_row *r)
 
 	f->found = true;
 	split_title(r->title, f->title_ja, sizeof f->title_ja, f->title_en, sizeof f->title_en);
+	/* the English half names the CVE as the Japanese one does ("CVE-… fortios 7.0.12 の脆弱性
+	 * / vulnerability in fortios 7.0.12"): an English reader needs the id to look it up */
+	if (r->cve_id && *r->cve_id && !strstr(f->title_en, r->cve_id)) {
+		char t[sizeof f->title_en + 64];
+		int n = snprintf(t, sizeof t, "%s %s", r->cve_id, f->title_en);
+		size_t len = n < 0			      ? 0
+			     : (size_t)n < sizeof f->title_en ? (size_t)n
+							      : sizeof f->title_en - 1;
+		memcpy(f->title_en, t, len);
+		f->title_en[len] = '\0';
+	}
 	snprintf(f->asset, sizeof f->asset, "%s", r->asset);
 	if (r->ip)
 		snprintf(f->host, sizeof f->host, "%s", r->ip);
