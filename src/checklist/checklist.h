@@ -99,6 +99,7 @@ bool cl_evidence_ok(const char *s);
 int cl_answer_parse(const char *s, enum cl_answer *out);
 const char *cl_answer_code(enum cl_answer a); /* "done" ... */
 const char *cl_answer_ja(enum cl_answer a);   /* "実施している" ... */
+const char *cl_answer_en(enum cl_answer a);   /* "done" ... */
 /* IPA points: 4, 2, 0, -1; na and unanswered 0 (excluded from the maximum). */
 int cl_answer_points(enum cl_answer a);
 

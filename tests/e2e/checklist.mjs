@@ -67,7 +67,9 @@ async function noJapanese(page, what, allowed) {
 	check(left.length === 0, `${what}: Japanese on the English page (${left.length} lines): ${left.slice(0, 12).join(" | ")}`);
 }
 // operators created by this test with a Japanese name only, and the operator's typed comment
-const USER_TEXT = ["来客用 Wi-Fi はありません", "鉄道中", "鉄道1", "鉄道2", "鉄道3", "鉄道4", "鉄道5"];
+// and the users' display names in the header; "日本語" is the switch back to Japanese
+const USER_TEXT = ["来客用 Wi-Fi はありません", "鉄道中", "鉄道1", "鉄道2", "鉄道3", "鉄道4", "鉄道5",
+	"関東旅客鉄道 CSIRT", "関西 担当", "鉄道局 担当", "分析 花子", "日本語"];
 
 // Answers every applicable item of ORG (business type, size) with `answer` through the CLI.
 function answerAll(db, tmp, org, bt, size, answer) {
