@@ -78,6 +78,12 @@ int report_sector(struct store *s, const char *sector, const struct report_opts 
 /* Writes DIR/incident-<id>.html and .pdf: facts, NISC severity with reasons, clocks met or
  * missed, IoCs, versions, timeline (src/incident's full view). M_ENOTFOUND for no incident. */
 int report_incident(struct store *s, int64_t id, const struct report_opts *o, struct merr *e);
+/* The same within a reader's view (the console's PDF): v limits which incident (an operator:
+ * their own, else M_ENOTFOUND), which IoCs and whether internal timeline events are shown.
+ * v NULL: the full view. */
+struct inc_view;
+int report_incident_view(struct store *s, int64_t id, const struct inc_view *v,
+			 const struct report_opts *o, struct merr *e);
 
 /* Writes DIR/exercise-<run>.html and .pdf: the after-action report of an exercise run
  * (scenario, objectives, sources, the timeline chart and table of injects against the

@@ -10,10 +10,11 @@
 
 struct web_config {
 	/* reports and console scans (page_reports.c, page_scans.c) */
-	const char *reports_dir; /* folder `mamori report --out` writes; NULL: no downloads */
-	double scan_rate;	 /* probes/s of scans started from the console */
-	double scan_max_runtime; /* seconds of sending per console scan */
-	const char *data_dir;	 /* shared data (Recog fingerprints for console identify) */
+	const char *reports_dir;      /* folder `mamori report --out` writes; NULL: no downloads */
+	double scan_rate;	      /* probes/s of scans started from the console */
+	double scan_max_runtime;      /* seconds of sending per console scan */
+	long long job_retention_days; /* finished jobs kept (0: the job module's 30) */
+	const char *data_dir;	      /* shared data (Recog fingerprints for console identify) */
 
 	const char *db;	      /* store location; each worker thread opens its own handle */
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
@@ -27,14 +28,19 @@ struct web_config {
 	unsigned request_timeout;  /* seconds to receive one request's headers and body in all
 				      (a slow sender is cut off however it trickles) */
 	size_t body_max;	   /* largest request body (bytes); larger gets 413 */
+	size_t taxii_body_max;	   /* largest TAXII envelope POST (bytes): spooled to a temporary
+				      file and streamed into the store, never held in memory */
 	int64_t session_idle, session_absolute; /* seconds */
 	unsigned shutdown_grace;  /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
+	unsigned remind_every;	  /* seconds between the incident reminder passes (recurring job
+				     incident.remind, one per period per store); 0: none */
 	unsigned dashboard_cache; /* seconds the dashboard's counts may be reused per role scope
 				     (0: computed on every request); the page says when */
 };
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
 #define WEB_BODY_MAX_DEFAULT ((size_t)1 << 20)
+#define WEB_TAXII_BODY_MAX_DEFAULT ((size_t)1 << 30)
 
 /* Fills c with the defaults (db left NULL). */
 void web_config_defaults(struct web_config *c);

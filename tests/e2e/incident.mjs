@@ -4,53 +4,26 @@
 // times), asks for a consultation; the analyst assesses the incident (NISC level) and replies
 // on the incident and the case; the operator sees the replies but never the internal note.
 // Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
-import { chromium } from "playwright-core";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, finish, run } from "./lib.mjs";
 
-const M = process.env.MAMORI;
-const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
-const PASSWORD = "correct horse battery";
-let passed = 0, failed = 0;
-
-function check(ok, what) {
-	if (ok) passed++;
-	else { failed++; console.log("FAIL: " + what); }
-	return ok;
-}
-
-function mamori(db, ...args) {
-	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
-}
-
-async function startServer(db, tmp) {
-	const portFile = path.join(tmp, "port");
-	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
-	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
-		{ stdio: ["ignore", log, log] });
-	for (let i = 0; i < 300; i++) {
-		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim())
-			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	proc.kill("SIGTERM");
-	throw new Error("server did not start");
-}
-
-async function login(page, base, name) {
-	await page.goto(base + "/login");
-	await page.fill("#name", name);
-	await page.fill("#password", PASSWORD);
-	await Promise.all([page.waitForNavigation(), page.click("#login")]);
+// The incident's PDF through its link on the incident page: a download, a PDF, and its text
+// (pdftotext) has the Japanese title; returns that text.
+async function pdfText(page, what) {
+	const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#incident-pdf")]);
+	const file = await dl.path();
+	const head = fs.readFileSync(file).subarray(0, 5).toString();
+	check(head === "%PDF-", what + ": the download is a PDF (" + JSON.stringify(head) + ")");
+	let text = "";
+	try { text = execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"]).toString(); }
+	catch (e) { check(false, what + ": pdftotext failed: " + e); }
+	check(text.includes("予約システム停止"), what + ": pdftotext shows the Japanese title");
+	return text;
 }
 
 const shot = (page, name) => page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
-
-async function submit(page, sel) {
-	await Promise.all([page.waitForNavigation(), page.click(sel)]);
-}
 
 async function operatorFiles(ctx, base) {
 	const page = await ctx.newPage();
@@ -126,6 +99,14 @@ async function analystAnswers(ctx, base, ids) {
 	await page.fill("#msg", "受領しました。駆けつけ支援の要否を確認します。");
 	await submit(page, "#reply button");
 	check((await page.locator("#timeline").innerText()).includes("受領しました"), "reply on the timeline");
+	const text = await pdfText(page, "analyst PDF");
+	check(text.includes("レベル3（高）"), "analyst PDF: the NISC level");
+	// the STIX bundle into a sharing collection, at the TLP the analyst chooses
+	await page.fill("#publish-form input[name=collection]", "inc-e2e");
+	await page.selectOption("#publish-form select[name=tlp]", "green");
+	await submit(page, "#publish-form button");
+	check((await page.locator("#published").count()) === 1, "published: the page says so");
+	check((await page.locator("#timeline").innerText()).includes("publish"), "published: on the timeline");
 	await shot(page, "incident-analyst");
 	await page.goto(base + "/cases/" + ids.kase);
 	await page.selectOption("#u-state", "in_progress");
@@ -146,6 +127,10 @@ async function operatorReads(ctx, base, ids) {
 	await login(page, base, "operator");
 	await page.goto(base + "/incidents/" + ids.incident);
 	check((await page.locator("#timeline").innerText()).includes("受領しました"), "operator sees the reply");
+	await pdfText(page, "operator PDF");
+	check((await page.locator("#publish-form").count()) === 0, "operator has no publish form");
+	const other = await page.request.get(base + "/incidents/" + ids.other + "/pdf");
+	check(other.status() === 404, "operator: another operator's PDF is 404 (" + other.status() + ")");
 	await page.goto(base + "/cases/" + ids.kase);
 	const t = await page.locator("#timeline").innerText();
 	check(t.includes("手順書をお送りします"), "operator sees the case reply");
@@ -156,28 +141,26 @@ async function operatorReads(ctx, base, ids) {
 }
 
 async function main() {
-	if (!M) throw new Error("MAMORI must name the built binary");
-	fs.mkdirSync(OUT, { recursive: true });
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-e2e-inc-"));
+	const tmp = tmpdir("mamori-e2e-inc");
 	const db = path.join(tmp, "m.db");
 	mamori(db, "init");
 	mamori(db, "inventory", "import", path.join(process.env.MAMORI_SOURCE_DIR || ".", "examples", "inventory.yaml"));
 	mamori(db, "user", "add", "analyst", "--role", "analyst", "--display", "分析 花子");
 	mamori(db, "user", "add", "operator", "--role", "operator", "--org", "kanto-rail", "--display", "関東旅客鉄道 CSIRT");
+	mamori(db, "share", "collection", "add", "inc-e2e", "--title", "インシデント共有", "--tlp", "amber");
+	// another operator's incident (its PDF must stay out of reach)
+	const otherId = JSON.parse(mamori(db, "--json", "incident", "report", "kansai-rail",
+		path.join(process.env.MAMORI_SOURCE_DIR || ".", "examples", "incident-initial.yaml"))).id;
 	const { proc, base } = await startServer(db, tmp);
-	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
 	let ctx;
 	try {
-		ctx = await chromium.launchPersistentContext(profile, {
-			executablePath: "/usr/bin/chromium",
-			headless: true,
-			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+		ctx = await launchContext(tmp, {
 			locale: "ja-JP",
 			viewport: { width: 1280, height: 900 },
 		});
 		const ids = await operatorFiles(ctx, base);
 		await ctx.clearCookies();
+		ids.other = otherId;
 		if (ids.incident && ids.kase) {
 			await analystAnswers(ctx, base, ids);
 			await ctx.clearCookies();
@@ -187,13 +170,7 @@ async function main() {
 		if (ctx) await ctx.close();
 		proc.kill("SIGTERM");
 	}
-	console.log(`screenshots: ${OUT}`);
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	finish();
 }
 
-main().catch((err) => {
-	console.log("FAIL: " + (err && err.stack ? err.stack : err));
-	console.log(`${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
-});
+run(main);

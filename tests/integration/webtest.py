@@ -119,6 +119,9 @@ EXPECTED = {
     "POST /incidents/{id}/clocks": {"analyst"},
     "GET /incidents/{id}/stix": {"analyst", "operator"},
     "GET /incidents/{id}/attachments/{n}": {"analyst", "operator"},
+    # incident outputs (issue 15): the report PDF in the caller's view, STIX into a collection
+    "GET /incidents/{id}/pdf": {"analyst", "operator"},
+    "POST /incidents/{id}/publish": {"analyst"},
     "GET /cases": {"analyst", "operator"},
     "POST /cases": {"operator"},
     "GET /cases/{id}": {"analyst", "operator"},
@@ -160,6 +163,7 @@ EXPECTED = {
     "POST /sns/alerts/{id}/state": {"analyst"},
     "POST /sns/watch": {"analyst"},
     "GET /api/v1/sns/alerts": R,
+    "POST /api/v1/sns/alerts/{id}/escalate": {"analyst"},
     "POST /findings/triage": {"analyst", "operator"},
     "GET /findings.csv": R,
     "GET /hosts/{ip}": R,
@@ -167,6 +171,8 @@ EXPECTED = {
     "POST /api/v1/findings/triage": {"analyst", "operator"},
     # trustui: the operator (or an analyst) decides a candidate asset of its organisation
     "POST /orgs/{org}/assets/decide": {"analyst", "operator"},
+    "GET /assets.csv": R,
+    "GET /audit.csv": {"admin", "analyst"},
 }
 
 passed = 0
@@ -215,8 +221,11 @@ class Server:
         self.tls = "--tls-cert" in extra
         self.port_file = os.path.join(tmp, "port-%d" % time.monotonic_ns())
         self.log = open(os.path.join(tmp, "serve.log"), "ab")
+        # --remind-every 0: the incident reminder pass (incident_remind_serve.sh tests it) would
+        # add overdue alerts to the alert counts checked here
         self.proc = subprocess.Popen([M, "--db", db, "serve", "--listen", "127.0.0.1:0",
-                                      "--threads", "2", "--port-file", self.port_file, *extra],
+                                      "--threads", "2", "--port-file", self.port_file,
+                                      "--remind-every", "0", *extra],
                                      stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -382,6 +391,8 @@ def seed_incidents(db, tmp):
         out = run("--db", db, "--json", "case", "open", org, "--kind", "consult", "--title",
                   "%s の相談" % org, "--message", "secret-%s" % org)
         CASE_IDS[org] = json.loads(out)["id"]
+    run("--db", db, "share", "collection", "add", "inc-matrix", "--title", "incident matrix",
+        "--tlp", "amber")
     c = sqlite3.connect(db)
     for org in INC_IDS:
         ATTACH_IDS[org] = c.execute(
@@ -510,6 +521,51 @@ def sns_checks(srv, jars, token):
           "SNS page: timeline and watch form for the analyst")
     r = srv.request("GET", "/sns", cookie=bur)
     check(r.status == 200, "bureau SNS page: %d" % r.status)
+    # bureau users: their sector's operators' alerts (railways: kanto-rail and kansai-rail),
+    # in the console, the API and the alert pipeline's list; another sector's see nothing
+    t = r.text()
+    check("/sns/alerts/%d" % SEED_IDS["sns_kanto"] in t and "/sns/alerts/%d" % SEED_IDS["sns_kansai"] in t
+          and "sns-escalate" not in t, "railways bureau: both railway operators' SNS alerts, no escalate button")
+    r = srv.request("GET", "/api/v1/sns/alerts", cookie=bur)
+    check(r.status == 200 and {a["org"] for a in r.json()} == {"kanto-rail", "kansai-rail"},
+          "railways bureau API: its sector's SNS alerts only: %s" % r.text()[:200])
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kansai"], cookie=bur)
+    check(r.status == 200 and "sns-escalated" not in r.text(), "railways bureau reads a railway SNS alert, no decision buttons")
+    bw = login(srv, "bureau-water")[1]
+    r = srv.request("GET", "/api/v1/sns/alerts", cookie=bw)
+    check(r.status == 200 and r.json() == [], "water bureau: no railway SNS alert: %s" % r.text()[:200])
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kanto"], cookie=bw)
+    check(r.status == 404, "water bureau reading a railway SNS alert: %d" % r.status)
+    r = srv.request("GET", "/sns", cookie=bw)
+    check(r.status == 200 and 'id="sns-empty"' in r.text() and "kanto-rail" not in r.text(),
+          "water bureau's SNS page is empty")
+    r = srv.request("GET", "/sns?org=kanto-rail", cookie=bw)
+    check(r.status == 404, "water bureau asking for a railway operator's SNS view: %d" % r.status)
+    # escalation: analysts only; an incident for the alert's operator, recorded on the alert
+    r = srv.request("POST", "/api/v1/sns/alerts/%d/escalate" % SEED_IDS["sns_kansai"],
+                    headers={"Authorization": "Bearer " + token})
+    check(r.status in (403, 404), "operator token may not escalate: %d" % r.status)
+    r = srv.request("POST", "/api/v1/sns/alerts/%d/escalate" % SEED_IDS["sns_kansai"],
+                    body=json.dumps({"note": "要対応"}), cookie=bur,
+                    headers={"Content-Type": "application/json",
+                             "X-CSRF-Token": session_csrf(srv, "bureau", bur)})
+    check(r.status == 403, "bureau may not escalate: %d" % r.status)
+    r = srv.request("POST", "/api/v1/sns/alerts/%d/escalate" % SEED_IDS["sns_kansai"],
+                    body=json.dumps({"note": "要対応 <b>x</b>"}), cookie=ana,
+                    headers={"Content-Type": "application/json",
+                             "X-CSRF-Token": session_csrf(srv, "analyst", ana)})
+    inc = r.json().get("incident_id", 0) if r.status == 200 else 0
+    check(r.status == 200 and inc > 0 and r.json()["state"] == "escalated",
+          "analyst escalates by the API: %d %s" % (r.status, r.text()[:200]))
+    r = srv.request("GET", "/api/v1/incidents/%d" % inc, cookie=ana)
+    check(r.status == 200 and r.json().get("org") in ("kansai-rail", None) and
+          "予兆アラート #%d" % SEED_IDS["sns_kansai"] in r.json().get("title", ""),
+          "the incident is kansai-rail's, titled from the alert: %s" % r.text()[:300])
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kansai"], cookie=ana)
+    check(r.status == 200 and 'href="/incidents/%d"' % inc in r.text(), "the alert page links its incident")
+    r = srv.request("GET", "/api/v1/sns/alerts?org=kansai-rail", cookie=ana)
+    check(r.status == 200 and any(a.get("incident_id") == inc for a in r.json()),
+          "the API lists the alert's incident id")
     r = srv.request("GET", "/sns?class=bogus", cookie=ana)
     check(r.status == 400, "SNS page refuses an unknown class: %d" % r.status)
 
@@ -603,7 +659,7 @@ def concrete(pattern, n):
                    .replace("{n}", str(EX_IDS["incident"])))
     if pattern.startswith(("/cases/", "/api/v1/cases/")):
         pattern = pattern.replace("{id}", str(CASE_IDS["kanto-rail"]))
-    if pattern.startswith("/sns/alerts/"):
+    if pattern.startswith(("/sns/alerts/", "/api/v1/sns/alerts/")):
         pattern = pattern.replace("{id}", str(SEED_IDS["sns_kanto"]))
     if "/scans/" in pattern:
         pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
@@ -632,7 +688,8 @@ def expected_status(method, pattern, role):
         if pattern == "/login" and role != "anonymous":
             return 303  # signed in already: to the role's home
         return 200
-    if pattern in ("/api/v1/alerts/{id}/ack", "/api/v1/findings/triage"):
+    if pattern in ("/api/v1/alerts/{id}/ack", "/api/v1/findings/triage",
+                   "/api/v1/sns/alerts/{id}/escalate"):
         return 200
     if pattern == "/login":
         return 401  # wrong password on purpose
@@ -716,6 +773,9 @@ def matrix():
                         body = {"csrf": csrfs[role] or "", "regimes": "ministry,mlit,nis2"}
                     elif pattern == "/incidents/{id}/clocks":
                         body = {"csrf": csrfs[role] or "", "clock": "ministry/followup"}
+                    elif pattern == "/incidents/{id}/publish":
+                        body = {"csrf": csrfs[role] or "", "collection": "inc-matrix",
+                                "tlp": "green"}
                     elif pattern == "/cases":
                         body = {"csrf": csrfs[role] or "", "kind": "consult",
                                 "title": "matrix %d" % n}
@@ -759,6 +819,10 @@ def matrix():
                                    "X-CSRF-Token": csrfs[role] or ""}
                     elif pattern == "/sns/alerts/{id}/state":
                         body = {"csrf": csrfs[role] or "", "state": "confirmed"}
+                    elif pattern == "/api/v1/sns/alerts/{id}/escalate":
+                        body = json.dumps({"note": "matrix %d" % n})
+                        headers = {"Content-Type": "application/json",
+                                   "X-CSRF-Token": csrfs[role] or ""}
                     elif pattern == "/sns/watch":
                         body = {"csrf": csrfs[role] or "", "org": "kanto-rail",
                                 "term": "watch term %d" % n, "kind": "keyword"}
@@ -1109,7 +1173,8 @@ def incident_checks(srv, jars, token):
     for path in ["/incidents/%d" % bi, "/api/v1/incidents/%d" % bi, "/incidents/%d/stix" % bi,
                  "/incidents/%d/attachments/%d" % (bi, ba), "/incidents/%d/attachments/%d" % (ki, ba),
                  "/cases/%d" % bc, "/api/v1/cases/%d" % bc, "/incidents/0%d" % bi,
-                 "/incidents/%d%%20" % bi, "/incidents/abc", "/incidents/-1"]:
+                 "/incidents/%d%%20" % bi, "/incidents/abc", "/incidents/-1",
+                 "/incidents/%d/pdf" % bi]:
         r = srv.request("GET", path, cookie=op)
         check(r.status == 404 and "関西".encode() not in r.body and b"secret-kansai" not in r.body,
               "operator A reading %s: %d" % (path, r.status))
@@ -1124,6 +1189,20 @@ def incident_checks(srv, jars, token):
                     headers={"Content-Type": "application/octet-stream", "X-CSRF-Token": csrf},
                     cookie=op)
     check(r.status == 404, "operator A attaching to B: %d" % r.status)
+    # keyset pages (issue 15): a full page names the next one; a bad cursor is a 400
+    r = srv.request("GET", "/api/v1/incidents?limit=1", cookie=ana)
+    nb = r.json().get("next_before")
+    check(r.status == 200 and nb == r.json()["items"][0]["id"], "keyset: next_before %s" % nb)
+    r2 = srv.request("GET", "/api/v1/incidents?limit=1&before=%d" % nb, cookie=ana)
+    check(r2.status == 200 and all(i["id"] < nb for i in r2.json()["items"]),
+          "keyset: the next page is below %s" % nb)
+    for bad in ["abc", "0", "-1", "1x"]:
+        r = srv.request("GET", "/api/v1/incidents?before=" + bad, cookie=ana)
+        check(r.status == 400 and b"before" in r.body, "before=%s refused: %d" % (bad, r.status))
+    r = srv.request("GET", "/incidents/%d/pdf" % ki, cookie=op)
+    check(r.status == 200 and r.body[:5] == b"%PDF-" and
+          (r.header("content-disposition") or "").startswith("attachment"),
+          "operator A's own PDF: %d" % r.status)
     for q in ["", "?org=kansai-rail", "?state=open", "?limit=1000"]:
         r = srv.request("GET", "/api/v1/incidents" + q, cookie=op)
         orgs = {i["org"] for i in r.json()["items"]}
