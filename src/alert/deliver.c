@@ -498,8 +498,8 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 		    "（うち緊急 %ld 件）です。\n",
 		    nm.ja, (long)k, urgent);
 	if (!rc && f.found)
-		rc = buf_addf(&bb, "最優先で対応すべき指摘: %s（%s）期限 %s\n", f.title_ja, f.asset,
-			      fdl);
+		rc = buf_addf(&bb, "最優先で対応すべき指摘: %s（%s）期限 %s\n", f.title_ja,
+			      strncmp(f.asset, "declared:", 9) ? f.asset : f.host, fdl);
 	for (size_t i = 0; !rc && i < k; i++) {
 		struct parts p;
 		split_body(v[i].body, &p);
@@ -521,7 +521,8 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 			      "critical infrastructure operators): %ld item(s), %ld urgent.\n",
 			      nm.en, (long)k, urgent);
 	if (!rc && f.found)
-		rc = buf_addf(&bb, "Fix first: %s (%s), due %s\n", f.title_en, f.asset,
+		rc = buf_addf(&bb, "Fix first: %s (%s), due %s\n", f.title_en,
+			      strncmp(f.asset, "declared:", 9) ? f.asset : f.host,
 			      f.deadline ? fdl : "none");
 	for (size_t i = 0; !rc && i < k; i++) {
 		struct parts p;
