@@ -46,6 +46,7 @@ struct target {
 	bool urgent;
 	int64_t deadline;
 	char *what, *host;
+	int64_t rank; /* place in the org's fix-first order (finding_priority), INT64_MAX: none */
 };
 
 static int send_mail(const struct alert_conf *conf, const struct target *t, int64_t now, char *err,
@@ -428,12 +429,34 @@ static int first_fn(void *arg, const struct finding_row *r)
 	return 0;
 }
 
+/* Each target's place in the one fix-first order: the digest lists its items as the
+ * dashboard, the report and the subject's "first" item do. */
+struct ranks {
+	struct target *v;
+	size_t k;
+	int64_t n;
+};
+
+static int rank_fn(void *arg, const struct finding_row *r)
+{
+	struct ranks *x = arg;
+
+	for (size_t i = 0; i < x->k; i++)
+		if (x->v[i].rank == INT64_MAX && r->issue_key &&
+		    !strcmp(x->v[i].issue, r->issue_key))
+			x->v[i].rank = x->n;
+	x->n++;
+	return 0;
+}
+
 static int item_cmp(const void *a, const void *b)
 {
 	const struct target *x = a, *y = b;
 
 	if (x->urgent != y->urgent)
 		return x->urgent ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	if ((x->deadline != 0) != (y->deadline != 0))
 		return x->deadline ? -1 : 1;
 	if (x->deadline != y->deadline)
@@ -455,10 +478,18 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 	struct buf sb, bb;
 	long urgent = 0;
 	int64_t nearest = 0;
-	char dl[TIME_STR_MAX] = "なし", dl_en[TIME_STR_MAX] = "none", fdl[TIME_STR_MAX] = "なし";
+	char dl[TIME_STR_MAX * 2 + 16] = "なし", dl_en[TIME_STR_MAX * 2 + 16] = "none",
+				   fdl[TIME_STR_MAX] = "なし";
 	struct merr e;
 	int rc = 0;
 
+	{
+		struct ranks rk = {v, k, 0};
+		for (size_t i = 0; i < k; i++)
+			v[i].rank = INT64_MAX;
+		merr_init(&e);
+		finding_priority(s, v[0].org, 0, rank_fn, &rk, &e); /* none: by deadline */
+	}
 	qsort(v, k, sizeof *v, item_cmp);
 	for (size_t i = 0; i < k; i++) {
 		urgent += v[i].urgent;
@@ -476,6 +507,17 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 	}
 	if (f.found && f.deadline)
 		time_fmt_jst_date(f.deadline, fdl);
+	/* the deadline beside the fix-first item is that item's own; a nearer one of another
+	 * item follows as such ("期限 2026-09-21、最短 2026-05-29") */
+	if (f.found && f.deadline && nearest && nearest < f.deadline) {
+		char near[TIME_STR_MAX];
+		snprintf(near, sizeof near, "%.*s", TIME_STR_MAX - 1, dl);
+		snprintf(dl, sizeof dl, "%s、最短 %s", fdl, near);
+		snprintf(dl_en, sizeof dl_en, "%s, nearest %s", fdl, near);
+	} else if (f.found && f.deadline) {
+		snprintf(dl, sizeof dl, "%s", fdl);
+		snprintf(dl_en, sizeof dl_en, "%s", fdl);
+	}
 	buf_init(&sb, 4096);
 	buf_init(&bb, 1 << 16);
 	/* subject: company, the worst item (product, host), the nearest deadline */
