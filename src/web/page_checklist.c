@@ -452,7 +452,8 @@ int web_get_checklist_sheet(struct web_req *r)
 	if (!mkdtemp(dir))
 		return merr_set(&r->err, M_EIO, "temporary folder");
 	merr_init(&e);
-	rc = cl_sheet(r->s, slug, 0, dir, r->now, base, sizeof(base), &r->err);
+	rc = cl_sheet_lang(r->s, slug, 0, dir, r->now, r->lang == WEB_LANG_EN, base, sizeof(base),
+			   &r->err);
 	if (rc == 0) {
 		snprintf(path, sizeof(path), "%s.%s", base, pdf ? "pdf" : "html");
 		buf_reset(&r->out);

@@ -124,6 +124,11 @@ async function operatorFlow(ctx, base, db, rdp) {
 	await shot(page, "checklist-result-en");
 	await page.evaluate(() => document.querySelector("#cl-form, form.cl-section")?.scrollIntoView());
 	await shot(page, "checklist-form-en");
+	// the result sheet in English too (the operator's comment stays as typed)
+	await page.goto(base + "/orgs/kanto-rail/checklist/sheet.html");
+	check((await page.locator("h1").first().innerText()).includes("result sheet"), "operator (en): English result sheet");
+	await noJapanese(page, "operator (en): result sheet", USER_TEXT);
+	await shot(page, "checklist-sheet-en");
 	await page.goto(base + "/orgs/kanto-rail/checklist?lang=ja");
 	await page.setViewportSize({ width: 1280, height: 900 });
 	// the result sheet
