@@ -413,18 +413,9 @@ static int first_fn(void *arg, const struct finding_row *r)
 	snprintf(f->asset, sizeof f->asset, "%s", r->asset);
 	if (r->ip)
 		snprintf(f->host, sizeof f->host, "%s", r->ip);
-	else if (!strncmp(r->asset, "declared:cpe:2.3:", 17)) {
-		/* declared:cpe:2.3:a:VENDOR:PRODUCT:VERSION:… -> "PRODUCT VERSION" */
-		const char *p = r->asset + 17;
-		for (int i = 0; i < 2 && p; i++)
-			p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL;
-		const char *v = p ? strchr(p, ':') : NULL, *end = v ? strchr(v + 1, ':') : NULL;
-		if (p && v)
-			snprintf(f->host, sizeof f->host, "%.*s %.*s", (int)(v - p), p,
-				 (int)(end ? end - v - 1 : (long)strlen(v + 1)), v + 1);
-		else
-			snprintf(f->host, sizeof f->host, "%s", r->asset);
-	} else
+	else if (!strncmp(r->asset, "declared:", 9))
+		f->host[0] = '\0'; /* the asset it was declared on, looked up after the walk */
+	else
 		snprintf(f->host, sizeof f->host, "%s", r->asset);
 	f->deadline = r->deadline;
 	return 0;
@@ -500,6 +491,10 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 	org_names(s, v[0].org, &nm);
 	merr_init(&e);
 	finding_priority(s, v[0].org, 1, first_fn, &f, &e); /* none: the items speak alone */
+	/* a declared product's "(host)" is the asset it was declared on, or no slot at all (the
+	 * title already names the product) */
+	if (f.found && !strncmp(f.asset, "declared:", 9))
+		finding_declared_on(s, v[0].org, f.asset, f.host, sizeof f.host, &e);
 	if (f.found && f.deadline && (!nearest || f.deadline < nearest))
 		nearest = f.deadline;
 	if (nearest) {
@@ -523,13 +518,14 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 	buf_init(&bb, 1 << 16);
 	/* subject: company, the worst item (product, host), the nearest deadline */
 	if (f.found)
-		rc =
-		    buf_addf(&sb,
-			     "[mamori] %s: %s%ld 件 — 最優先 %s (%s) 期限 %s / %s: %ld %s — first: "
-			     "%s (%s) due %s",
-			     nm.ja, urgent ? "緊急 " : "お知らせ ", urgent ? urgent : (long)k,
-			     f.title_ja, f.host, dl, nm.en, urgent ? urgent : (long)k,
-			     urgent ? "urgent" : "notice(s)", f.title_en, f.host, dl_en);
+		rc = buf_addf(
+		    &sb,
+		    "[mamori] %s: %s%ld 件 — 最優先 %s%s%s%s 期限 %s / %s: %ld %s — first: "
+		    "%s%s%s%s due %s",
+		    nm.ja, urgent ? "緊急 " : "お知らせ ", urgent ? urgent : (long)k, f.title_ja,
+		    f.host[0] ? " (" : "", f.host, f.host[0] ? ")" : "", dl, nm.en,
+		    urgent ? urgent : (long)k, urgent ? "urgent" : "notice(s)", f.title_en,
+		    f.host[0] ? " (" : "", f.host, f.host[0] ? ")" : "", dl_en);
 	else
 		rc = buf_addf(&sb, "[mamori] %s: お知らせ %ld 件 期限 %s / %s: %ld notices due %s",
 			      nm.ja, (long)k, dl, nm.en, (long)k, dl_en);
@@ -541,8 +537,8 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 		    "（うち緊急 %ld 件）です。\n",
 		    nm.ja, (long)k, urgent);
 	if (!rc && f.found)
-		rc = buf_addf(&bb, "最優先で対応すべき指摘: %s（%s）期限 %s\n", f.title_ja,
-			      strncmp(f.asset, "declared:", 9) ? f.asset : f.host, fdl);
+		rc = buf_addf(&bb, "最優先で対応すべき指摘: %s%s%s%s 期限 %s\n", f.title_ja,
+			      f.host[0] ? "（" : "", f.host, f.host[0] ? "）" : "", fdl);
 	for (size_t i = 0; !rc && i < k; i++) {
 		struct parts p;
 		split_body(v[i].body, &p);
@@ -564,8 +560,8 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 			      "critical infrastructure operators): %ld item(s), %ld urgent.\n",
 			      nm.en, (long)k, urgent);
 	if (!rc && f.found)
-		rc = buf_addf(&bb, "Fix first: %s (%s), due %s\n", f.title_en,
-			      strncmp(f.asset, "declared:", 9) ? f.asset : f.host,
+		rc = buf_addf(&bb, "Fix first: %s%s%s%s, due %s\n", f.title_en,
+			      f.host[0] ? " (" : "", f.host, f.host[0] ? ")" : "",
 			      f.deadline ? fdl : "none");
 	for (size_t i = 0; !rc && i < k; i++) {
 		struct parts p;

@@ -95,30 +95,21 @@ static void action_of(const char *kind, const char *issue, const char **ja, cons
  * becomes "申告製品 fortios 7.0.12" / "declared product fortios 7.0.12"; other assets as stored. */
 static void where_label(const char *where, bool en, char *out, size_t n)
 {
-	const char *p = where ? where : "", *v, *end;
+	char name[300];
 
-	if (strncmp(p, "declared:cpe:2.3:", 17)) {
-		snprintf(out, n, "%s", p);
+	if (!where || strncmp(where, "declared:cpe:2.3:", 17)) {
+		snprintf(out, n, "%s", where ? where : "");
 		return;
 	}
-	p += 17;
-	for (int i = 0; i < 2 && p; i++) /* part, vendor */
-		p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL;
-	v = p ? strchr(p, ':') : NULL;
-	end = v ? strchr(v + 1, ':') : NULL;
-	if (!p || !v) {
-		snprintf(out, n, "%s", where);
-		return;
-	}
-	snprintf(out, n, "%s %.*s %.*s", en ? "declared product" : "申告製品", (int)(v - p), p,
-		 (int)(end ? end - v - 1 : (long)strlen(v + 1)), v + 1);
+	finding_product_label(where + 9, NULL, NULL, name, sizeof name);
+	snprintf(out, n, "%s %s", en ? "declared product" : "申告製品", name);
 }
 
-static int compose(struct store_stmt *st, struct alert_msg *m)
+static int compose(struct store *db, struct store_stmt *st, struct alert_msg *m)
 {
 	struct buf s, b;
 	char dl[TIME_STR_MAX] = "なし", dl_en[TIME_STR_MAX] = "none", what_ja[400], what_en[400];
-	char where_ja[300], where_en[300];
+	char where_ja[300], where_en[300], on[300];
 	const char *title = stmt_text(st, 2), *where = stmt_text(st, 5), *kind = stmt_text(st, 10);
 	const char *kev_due = stmt_text(st, 11), *name_ja = stmt_text(st, 12),
 		   *name_en = stmt_text(st, 13), *host = stmt_text(st, 9);
@@ -155,14 +146,24 @@ static int compose(struct store_stmt *st, struct alert_msg *m)
 			what_en[len] = '\0';
 		}
 	}
+	/* a declared product's "(host)" is the asset it was declared on, or no slot at all: the
+	 * title names the product already */
+	if (host && !strncmp(host, "declared:", 9)) {
+		struct merr e2;
+		merr_init(&e2);
+		finding_declared_on(db, m->org, host, on, sizeof on, &e2);
+		host = on;
+	}
 	where_label(where, false, where_ja, sizeof where_ja);
 	where_label(where, true, where_en, sizeof where_en);
 	action_of(kind ? kind : "", m->issue_key, &act_ja, &act_en);
 	m->prio = (int)stmt_int64(st, 8);
 	buf_init(&s, 4096);
 	buf_init(&b, 65536);
-	rc = buf_addf(&s, "[mamori] 緊急 %s: %s (%s) 期限 %s / Urgent %s: %s (%s) due %s", name_ja,
-		      what_ja, host, dl, name_en, what_en, host, dl_en);
+	rc = buf_addf(&s, "[mamori] 緊急 %s: %s%s%s%s 期限 %s / Urgent %s: %s%s%s%s due %s",
+		      name_ja, what_ja, host && *host ? " (" : "", host ? host : "",
+		      host && *host ? ")" : "", dl, name_en, what_en, host && *host ? " (" : "",
+		      host ? host : "", host && *host ? ")" : "", dl_en);
 	if (!rc)
 		rc = buf_addf(&b,
 			      "【緊急】%s\n"
@@ -306,7 +307,7 @@ static int collect(struct store *s, int64_t now, struct alert_msg **out, size_t 
 		m->urgent = true;
 		snprintf(m->org, sizeof m->org, "%s", stmt_text(st, 0));
 		snprintf(m->issue_key, sizeof m->issue_key, "%s", stmt_text(st, 1));
-		if ((rc = compose(st, m)))
+		if ((rc = compose(s, st, m)))
 			merr_set(e, rc, "composing alert");
 	}
 	stmt_finalize(st);

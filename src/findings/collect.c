@@ -588,33 +588,6 @@ static int from_observations(struct ctx *c, struct finding_cover *cover)
 	return rc < 0 ? rc : 0;
 }
 
-/* "product version" for titles; from the CPE's product and version parts when declared
- * as a CPE ("cpe:2.3:a:openbsd:openssh:7.2:p1:..." -> "openssh 7.2p1"). */
-static void cpe_label(const char *cpe, const char *prod, const char *ver, char *out, size_t cap)
-{
-	char part[6][128] = {{0}};
-	const char *p = cpe;
-	size_t k = 0;
-
-	if (!cpe) {
-		snprintf(out, cap, "%s %s", prod ? prod : "?", ver ? ver : "");
-		return;
-	}
-	while (p && k < 6 + 2) { /* cpe, 2.3, part, vendor, product, version, update */
-		const char *q = strchr(p, ':');
-		size_t n = q ? (size_t)(q - p) : strlen(p);
-		if (k >= 2 && k - 2 < 6)
-			snprintf(part[k - 2], sizeof(part[0]), "%.*s", (int)n, p);
-		k++;
-		p = q ? q + 1 : NULL;
-	}
-	bool upd = strcmp(part[4], "*") && strcmp(part[4], "-") && part[4][0];
-	/* "7.2" + "p1" reads "7.2p1"; "2016" + "cumulative_update_23" needs a space */
-	bool glue = upd && strlen(part[4]) <= 3;
-	snprintf(out, cap, "%s %s%s%s", part[2], strcmp(part[3], "*") ? part[3] : "",
-		 upd && !glue ? " " : "", upd ? part[4] : "");
-}
-
 static int from_declared(struct ctx *c, struct finding_cover *cover)
 {
 	struct store_stmt *st = NULL;
@@ -637,7 +610,7 @@ static int from_declared(struct ctx *c, struct finding_cover *cover)
 		if (!cpe)
 			snprintf(asset, sizeof(asset), "declared:%s:%s:%s", ven ? ven : "",
 				 prod ? prod : "", ver ? ver : "");
-		cpe_label(cpe, prod, ver, label, sizeof(label));
+		finding_product_label(cpe, prod, ver, label, sizeof(label));
 		snprintf(where, sizeof(where),
 			 "declared in the inventory%s%s, not seen from the internet: exposure "
 			 "controlled",

@@ -413,4 +413,31 @@ int finding_schedule_due_by_org(struct store *s, const struct inv_rows *rows, in
 				int64_t limit, int (*fn)(void *arg, const char *org, int64_t hosts),
 				void *arg, struct merr *e);
 
+/* A declared product's display name and version from its CPE, for titles and subjects:
+ * "cpe:2.3:a:microsoft:exchange_server:2016:cumulative_update_23:..." -> "Microsoft Exchange
+ * Server 2016 CU23", unknown products with underscores as spaces ("big_ip" -> "big ip");
+ * without a CPE, "prod ver". */
+void finding_product_label(const char *cpe, const char *prod, const char *ver, char *out,
+			   size_t cap);
+
+/* Evidence (a JSON object) field by field, nested objects one level down under their name
+ * (prefix, else NULL); value NULL for JSON null, "true"/"false" for booleans (item says
+ * which, for translated words), other non-strings as compact JSON. A non-zero
+ * return stops the walk and is returned. */
+struct cJSON;
+typedef int (*finding_evidence_fn)(void *arg, const char *prefix, const char *key,
+				   const char *value, const struct cJSON *item);
+int finding_evidence_walk(const struct cJSON *ev, finding_evidence_fn fn, void *arg);
+
+/* Evidence JSON as readable "key: value" lines ("http › title: …"), booleans as yes / no,
+ * binary bytes as \xNN;
+ * text that is not a JSON object is copied with binary bytes escaped. Returns out. */
+char *finding_evidence_lines(const char *json, const char *yes, const char *no, char *out,
+			     size_t cap);
+
+/* The asset (host) a declared product was declared on, for a finding's asset
+ * "declared:cpe:2.3:…" of org; "" when none was named or the asset is not declared. */
+int finding_declared_on(struct store *s, const char *org, const char *asset, char *out, size_t cap,
+			struct merr *e);
+
 #endif

@@ -13,6 +13,7 @@
 #include "findings/findings.h"
 #include "feeds/feeds.h"
 #include "report/report_int.h"
+#include "vuln/config.h"
 
 #define TREND_MAX 8
 #define EVIDENCE_MAX 300
@@ -232,19 +233,22 @@ static int annex_open(struct qr *q)
 		char title[400], a[700], scores[96], ep[16], cv[16], conf[160], dl[TIME_STR_MAX],
 		    ev[EVIDENCE_MAX + 8];
 		pick_lang(q, stmt_text(st, 3), title, sizeof title);
-		snprintf(a, sizeof a, "%s\n%s [%s]", title, stmt_text(st, 0), stmt_text(st, 2));
+		snprintf(a, sizeof a, "%s\n%s [%s]", title, stmt_text(st, 0),
+			 sev_label(q, stmt_text(st, 2)));
 		fmt_num(stmt_double(st, 6), stmt_is_null(st, 6), 3, ep, sizeof ep);
 		fmt_num(stmt_double(st, 7), stmt_is_null(st, 7), 1, cv, sizeof cv);
 		snprintf(scores, sizeof scores, "KEV %s\nEPSS %s\nCVSS %s",
 			 stmt_int64(st, 5) ? T(q, "あり", "yes") : T(q, "なし", "no"), ep, cv);
 		deadline_str(q, st, 10, dl);
-		snprintf(conf, sizeof conf, "%s%s\n%s %s",
-			 stmt_text(st, 8) ? stmt_text(st, 8) : "-",
+		const char *cf = stmt_text(st, 8), *cf_ja = vuln_state_label_ja_of(cf);
+		snprintf(conf, sizeof conf, "%s%s\n%s %s", cf ? T(q, cf_ja ? cf_ja : cf, cf) : "-",
 			 stmt_int64(st, 9) ? T(q, " (要確認)", " (needs confirmation)") : "",
 			 T(q, "期限", "due"), dl);
 		char raw[EVIDENCE_MAX * 4 + 8];
-		/* binary banner bytes as \xNN, never U+FFFD */
-		utf8_escape_binary(stmt_text(st, 12), raw, sizeof raw);
+		/* evidence as "key: value" lines (as the console's table), binary banner bytes
+		 * as \xNN, never raw JSON or U+FFFD */
+		finding_evidence_lines(stmt_text(st, 12), T(q, "はい", "yes"), T(q, "いいえ", "no"),
+				       raw, sizeof raw);
 		cut(raw, ev, sizeof ev);
 		const char *cells[] = {a, stmt_text(st, 4) ? stmt_text(st, 4) : "-", scores, conf,
 				       ev};

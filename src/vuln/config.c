@@ -43,6 +43,14 @@ const char *vuln_state_label_ja(enum vuln_state s)
 	return (unsigned)s < ARRAY_SIZE(state_names) ? state_names[s].ja : "?";
 }
 
+const char *vuln_state_label_ja_of(const char *name)
+{
+	for (size_t i = 0; name && i < ARRAY_SIZE(state_names); i++)
+		if (state_names[i].name && !strcmp(name, state_names[i].name))
+			return state_names[i].ja;
+	return NULL;
+}
+
 const char *vuln_basis_name(enum vuln_basis b)
 {
 	return (unsigned)b < ARRAY_SIZE(basis_names) ? basis_names[b] : "?";

@@ -42,6 +42,8 @@ enum vuln_basis {
 
 const char *vuln_state_name(enum vuln_state s);	    /* "affected", "product-only" ... */
 const char *vuln_state_label_ja(enum vuln_state s); /* 影響あり ... */
+/* The Japanese label of a state by its name ("affected" -> 影響あり); NULL if not a state. */
+const char *vuln_state_label_ja_of(const char *name);
 const char *vuln_basis_name(enum vuln_basis b);
 
 #define VULN_VER_STR_MAX (VULN_VERSION_MAX + 1)

@@ -502,25 +502,23 @@ static void reasons_table(struct web_req *r, const cJSON *rs)
 	web_out(r, "</tbody></table>");
 }
 
-/* evidence: a flat table of its fields, nested objects one level down. */
-static void evidence_rows(struct web_req *r, const cJSON *o, const char *prefix)
+/* evidence: a flat table of its fields, nested objects one level down (finding_evidence_walk,
+ * as the report's annex reads it). */
+static int evidence_row(void *arg, const char *prefix, const char *key, const char *value,
+			const struct cJSON *item)
 {
-	const cJSON *x;
+	struct web_req *r = arg;
+	const char *v = cJSON_IsBool(item) ? web_msg(r->lang, cJSON_IsTrue(item) ? M_YES : M_NO)
+			: value		   ? value
+					   : "—";
+	size_t cap = strlen(v) * 4 + 1;
+	char *esc = web_arena_alloc(&r->arena, cap);
 
-	cJSON_ArrayForEach(x, o)
-	{
-		if (cJSON_IsObject(x)) {
-			evidence_rows(r, x, x->string);
-			continue;
-		}
-		const char *v = jtext(r, x);
-		size_t cap = strlen(v) * 4 + 1;
-		char *esc = web_arena_alloc(&r->arena, cap);
-		/* binary banner bytes (a MySQL handshake) as \xNN, never U+FFFD */
-		web_out(r, "<tr><td>%s%R%s</td><td><pre class=\"wrap\">%s</pre></td></tr>",
-			prefix ? prefix : "", prefix ? " › " : "", x->string ? x->string : "",
-			esc ? utf8_escape_binary(v, esc, cap) : v);
-	}
+	/* binary banner bytes (a MySQL handshake) as \xNN, never U+FFFD */
+	web_out(r, "<tr><td>%s%R%s</td><td><pre class=\"wrap\">%s</pre></td></tr>",
+		prefix ? prefix : "", prefix ? " › " : "", key,
+		esc ? utf8_escape_binary(v, esc, cap) : v);
+	return 0;
 }
 
 static void evidence_table(struct web_req *r, const cJSON *ev)
@@ -534,7 +532,7 @@ static void evidence_table(struct web_req *r, const cJSON *ev)
 		return;
 	}
 	web_out(r, "<table id=\"evidence\"><tbody>");
-	evidence_rows(r, ev, NULL);
+	finding_evidence_walk(ev, evidence_row, r);
 	web_out(r, "</tbody></table>");
 }
 

@@ -821,6 +821,63 @@ static void test_schedule__due_orgs_follow_next_due(void **state)
 	store_close(s);
 }
 
+/* Titles and subjects name a declared product as people know it, never raw CPE tokens. */
+static void test_label__product_display_name_from_cpe(void **state)
+{
+	char out[300];
+	(void)state;
+
+	finding_product_label(
+	    "cpe:2.3:a:microsoft:exchange_server:2016:cumulative_update_23:*:*:*:*:*:*", NULL, NULL,
+	    out, sizeof out);
+	assert_string_equal(out, "Microsoft Exchange Server 2016 CU23");
+	finding_product_label("cpe:2.3:a:ivanti:connect_secure:22.3r1:*:*:*:*:*:*:*", NULL, NULL,
+			      out, sizeof out);
+	assert_string_equal(out, "Ivanti Connect Secure 22.3r1");
+	finding_product_label("cpe:2.3:o:fortinet:fortios:7.0.12:*:*:*:*:*:*:*", NULL, NULL, out,
+			      sizeof out);
+	assert_string_equal(out, "FortiOS 7.0.12");
+	finding_product_label("cpe:2.3:a:openbsd:openssh:7.2:p1:*:*:*:*:*:*", NULL, NULL, out,
+			      sizeof out);
+	assert_string_equal(out, "OpenSSH 7.2p1");
+	/* unknown vendor/product: underscores read as spaces */
+	finding_product_label("cpe:2.3:a:acme:big_box_server:1.0:service_pack_2:*:*:*:*:*:*", NULL,
+			      NULL, out, sizeof out);
+	assert_string_equal(out, "big box server 1.0 service pack 2");
+	finding_product_label("cpe:2.3:a:acme:tool:*:*:*:*:*:*:*:*", NULL, NULL, out, sizeof out);
+	assert_string_equal(out, "tool");
+	finding_product_label(NULL, "web_mail", "3.1", out, sizeof out);
+	assert_string_equal(out, "web mail 3.1");
+	assert_null(strchr(out, '_'));
+}
+
+/* Evidence reads as "key: value" lines (the report's annex), binary bytes as \xNN. */
+static void test_label__evidence_lines_not_json(void **state)
+{
+	char out[1024];
+	(void)state;
+
+	finding_evidence_lines("{\"matcher\":\"nvd\",\"http\":{\"title\":\"Login\"},\"tls\":true,"
+			       "\"banner\":\"J\\u0001\\n5.7\xff\xfe\"}",
+			       "はい", "いいえ", out, sizeof out);
+	assert_null(strstr(out, "{\""));
+	assert_non_null(strstr(out, "matcher: nvd"));
+	assert_non_null(strstr(out, "http › title: Login"));
+	assert_non_null(strstr(out, "tls: はい"));
+	assert_null(strstr(out, "\xEF\xBF\xBD")); /* U+FFFD */
+	assert_non_null(strstr(out, "banner: J\\x01\n5.7\\xff\\xfe"));
+	/* raw binary (not JSON) is escaped too */
+	finding_evidence_lines("J\x01\xff\xfe", "y", "n", out, sizeof out);
+	assert_string_equal(out, "J\\x01\\xff\\xfe");
+	/* bounded: a long value is cut, never overflows */
+	char big[3000];
+	memset(big, 'a', sizeof big);
+	memcpy(big, "{\"x\":\"", 6);
+	memcpy(big + sizeof big - 3, "\"}", 3);
+	finding_evidence_lines(big, "y", "n", out, sizeof out);
+	assert_true(strlen(out) < sizeof out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -842,6 +899,8 @@ int main(void)
 	    cmocka_unit_test(test_search__trigram_index_gives_the_scan_results),
 	    cmocka_unit_test(test_schedule__urgent_at_once_decay_one_step),
 	    cmocka_unit_test(test_schedule__due_orgs_follow_next_due),
+	    cmocka_unit_test(test_label__product_display_name_from_cpe),
+	    cmocka_unit_test(test_label__evidence_lines_not_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
