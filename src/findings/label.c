@@ -76,8 +76,7 @@ void finding_product_label(const char *cpe, const char *prod, const char *ver, c
 	spaced(upd);
 	/* "7.2" + "p1" reads "7.2p1"; "2016" + "CU23" needs a space */
 	bool glue = has_upd && strlen(part[4]) <= 3;
-	snprintf(out, cap, "%s%s%s%s%s", name, *v ? " " : "", v, has_upd && !glue ? " " : "",
-		 upd);
+	snprintf(out, cap, "%s%s%s%s%s", name, *v ? " " : "", v, has_upd && !glue ? " " : "", upd);
 }
 
 static int walk(const cJSON *o, const char *prefix, finding_evidence_fn fn, void *arg)
@@ -160,8 +159,8 @@ char *finding_evidence_lines(const char *json, const char *yes, const char *no, 
 	return out;
 }
 
-int finding_declared_on(struct store *s, const char *org, const char *asset, char *out,
-			size_t cap, struct merr *e)
+int finding_declared_on(struct store *s, const char *org, const char *asset, char *out, size_t cap,
+			struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	int rc;
@@ -170,11 +169,12 @@ int finding_declared_on(struct store *s, const char *org, const char *asset, cha
 		out[0] = '\0';
 	if (!asset || strncmp(asset, "declared:cpe:", 13))
 		return 0;
-	rc = store_prepare(s,
-			   "SELECT d.asset FROM declared_products d JOIN orgs o ON o.id = d.org_id "
-			   "WHERE o.slug = ? AND d.cpe = ? AND d.asset IS NOT NULL AND d.asset <> '' "
-			   "ORDER BY d.id LIMIT 1",
-			   &st, e);
+	rc = store_prepare(
+	    s,
+	    "SELECT d.asset FROM declared_products d JOIN orgs o ON o.id = d.org_id "
+	    "WHERE o.slug = ? AND d.cpe = ? AND d.asset IS NOT NULL AND d.asset <> '' "
+	    "ORDER BY d.id LIMIT 1",
+	    &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, org);

@@ -160,6 +160,19 @@ static const char *sev_label(const struct qr *q, const char *sev)
 	return sev ? sev : "-";
 }
 
+/* An asset as a reader names it: a declared product "declared:cpe:2.3:o:fortinet:fortios:…"
+ * reads "申告製品 FortiOS 7.0.12" (the CPE itself stays in the evidence). */
+static const char *asset_label(const struct qr *q, const char *asset, char *out, size_t n)
+{
+	char name[300];
+
+	if (!asset || strncmp(asset, "declared:cpe:", 13))
+		return asset ? asset : "-";
+	finding_product_label(asset + 9, NULL, NULL, name, sizeof name);
+	snprintf(out, n, "%s %s", T(q, "申告製品", "declared product"), name);
+	return out;
+}
+
 struct five {
 	struct qr *q;
 	long k;
@@ -175,7 +188,8 @@ static int five_row(void *arg, const struct finding_row *r)
 	f->k++;
 	snprintf(num, sizeof num, "%ld", f->k);
 	pick_lang(q, r->title, title, sizeof title);
-	snprintf(what, sizeof what, "%s (%s)", title, r->asset);
+	char al[400];
+	snprintf(what, sizeof what, "%s (%s)", title, asset_label(q, r->asset, al, sizeof al));
 	if (r->deadline)
 		time_fmt_jst_date(r->deadline, dl);
 	else
@@ -233,7 +247,9 @@ static int annex_open(struct qr *q)
 		char title[400], a[700], scores[96], ep[16], cv[16], conf[160], dl[TIME_STR_MAX],
 		    ev[EVIDENCE_MAX + 8];
 		pick_lang(q, stmt_text(st, 3), title, sizeof title);
-		snprintf(a, sizeof a, "%s\n%s [%s]", title, stmt_text(st, 0),
+		char al[400];
+		snprintf(a, sizeof a, "%s\n%s [%s]", title,
+			 asset_label(q, stmt_text(st, 0), al, sizeof al),
 			 sev_label(q, stmt_text(st, 2)));
 		fmt_num(stmt_double(st, 6), stmt_is_null(st, 6), 3, ep, sizeof ep);
 		fmt_num(stmt_double(st, 7), stmt_is_null(st, 7), 1, cv, sizeof cv);

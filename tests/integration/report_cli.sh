@@ -33,7 +33,13 @@ MAMORI_NOW=2026-08-15T00:00:00Z "$M" rating compute --all >/dev/null
 q "INSERT INTO services (org_slug, ip, port, proto, service, banner, state, first_seen, last_seen)
    VALUES ('haneda-air', '127.0.20.1', 80, 'tcp', 'http<script>alert(1)</script>', '<script>x</script>',
    'identified', 1, 1)" || { echo "services insert failed"; exit 1; }
-
+# A MySQL-like binary banner in a finding's JSON evidence (issue 14): the annex shows
+# "key: value" lines, the bytes as \xNN, severity and matcher state in Japanese.
+ev=$(printf '{"matcher":"nvd-range","service":{"banner":"J\\n5.7.44' | xxd -p | tr -d '\n')
+ev="${ev}01fffe$(printf 'mysql_native_password"}}' | xxd -p | tr -d '\n')"
+q "UPDATE findings SET evidence = CAST(X'$ev' AS TEXT), severity = 'critical',
+   confidence = 'affected' WHERE id = (SELECT min(id) FROM findings WHERE org_slug = 'haneda-air'
+   AND state = 'open')" || { echo "evidence update failed"; exit 1; }
 "$M" report quarterly --all --period 2026Q4 --out "$T/out" >"$T/log" 2>&1
 check "report quarterly --all exits 0" "[ $? -eq 0 ]"
 n_orgs=$(q "SELECT count(*) FROM orgs")
@@ -49,6 +55,15 @@ check "PDF text holds the executive heading 経営層" "grep -qF '経営層' $T/
 check "PDF text holds the grade letter" "grep -qx '$grade' $T/h.txt"
 check "PDF text holds the open CVE" "grep -qF '$cve' $T/h.txt"
 check "PDF text holds the annex heading 技術付録" "grep -qF '技術付録' $T/h.txt"
+tr -d '\n' <"$T/h.txt" >"$T/h1.txt" # cells wrap: match across line breaks
+check "annex evidence as key/value lines, not raw JSON" \
+	"grep -qF 'matcher: nvd-range' $T/h.txt && grep -qF 'banner: J' $T/h.txt && ! grep -qF '{\"' $T/h.txt"
+check "binary banner bytes as \\xNN, never U+FFFD" \
+	"grep -qF '\\x01\\xff\\xfe' $T/h.txt && ! grep -q \$'\\xef\\xbf\\xbd' $T/h.txt"
+check "severity and matcher state in Japanese on the Japanese report" \
+	"grep -qF '[緊急]' $T/h1.txt && grep -qF '影響あり' $T/h.txt && ! grep -qF '[critical]' $T/h.txt && ! grep -qE '^affected( |\$)' $T/h.txt"
+check "a declared product's asset reads as its name, not CPE tokens" \
+	"grep -qF '申告製品 FortiOS 7.0.12 [' $T/h1.txt && ! grep -q '^declared:cpe' $T/h.txt"
 pdftoppm -r 50 -png -f 1 -l 1 "$T/out/haneda-air-2026Q4.pdf" "$T/p"
 png=$(ls "$T"/p*.png 2>/dev/null | head -1)
 check "page 1 renders to a non-trivial PNG" "[ -n '$png' ] && [ \$(stat -c %s '$png') -gt 10000 ]"
