@@ -89,5 +89,36 @@ ja, _, en = b.partition(\"---- English ----\")
 ok = ja.index(\"[1] 【緊急】Apache HTTP Server\") < ja.index(\"[2] 【緊急】テスト製品\")
 ok = ok and en.index(\"[1] [Urgent] CVE-2021-41773 Apache path traversal\") < en.index(\"[2] [Urgent] CVE-2023-0001 test product flaw\")
 sys.exit(0 if ok else 1)' '$T/mail.log'"
+
+# A declared product's "(host)" slot (issue 14): the asset it was declared on
+# (haneda-air's FortiOS on vpn.haneda-air.test), or no slot at all (tohoku-freight's Apache,
+# declared without an asset); never the product repeated.
+q "INSERT INTO contacts (org_id, email) SELECT id, 'csirt@' || slug || '.test' FROM orgs
+     WHERE slug IN ('haneda-air', 'tohoku-freight');
+   INSERT INTO findings (org_slug, asset, issue_key, kind, source, state, severity, title, cve_id,
+     kev, deadline, first_seen, last_seen) VALUES
+   ('haneda-air', 'declared:cpe:2.3:o:fortinet:fortios:7.0.12:*:*:*:*:*:*:*',
+    'vuln:CVE-2026-24858', 'declared', 'declared', 'open', 'critical',
+    'CVE-2026-24858 FortiOS 7.0.12 の脆弱性 / vulnerability in FortiOS 7.0.12', 'CVE-2026-24858',
+    1, 1790000000, 1000, 1000),
+   ('tohoku-freight', 'declared:cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*',
+    'vuln:CVE-2021-41773', 'declared', 'declared', 'open', 'critical',
+    'CVE-2021-41773 Apache HTTP Server 2.4.49 の脆弱性 / vulnerability in Apache HTTP Server 2.4.49',
+    'CVE-2021-41773', 1, 1790000000, 1000, 1000);"
+"$M" alert run --smtp "smtp://127.0.0.1:$(cat "$T/port")" --attempts 1 --timeout 5 --json >"$T/run2.json"
+check "declared: digest subject names the asset it was declared on, or has no host slot" "python3 -c '
+import json, sys
+subj = [json.loads(l)[\"subject\"] for l in open(sys.argv[1])]
+h = [x for x in subj if \"FortiOS\" in x]
+t = [x for x in subj if \"2.4.49\" in x]
+ok = len(h) == 1 and \"最優先 CVE-2026-24858 FortiOS 7.0.12 の脆弱性 (vpn.haneda-air.test) 期限\" in h[0]
+ok = ok and \"first: CVE-2026-24858 vulnerability in FortiOS 7.0.12 (vpn.haneda-air.test) due\" in h[0]
+ok = ok and len(t) == 1 and \"Apache HTTP Server 2.4.49 の脆弱性 期限\" in t[0]
+ok = ok and \"vulnerability in Apache HTTP Server 2.4.49 due\" in t[0]
+ok = ok and not any(\"declared:\" in x or \"(fortios\" in x.lower() or \"(apache\" in x.lower() for x in subj)
+sys.exit(0 if ok else 1)' '$T/mail.log'"
+check "declared: the alert's own subject has the same host slot" \
+	"[ \"\$(q \"SELECT count(*) FROM alerts WHERE org_slug = 'haneda-air' AND subject LIKE '%FortiOS 7.0.12 の脆弱性 (vpn.haneda-air.test) 期限%'\")\" = 1 ] &&
+	 [ \"\$(q \"SELECT count(*) FROM alerts WHERE org_slug = 'tohoku-freight' AND subject LIKE '%2.4.49 の脆弱性 期限%'\")\" = 1 ]"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
