@@ -482,8 +482,14 @@ static int one_port(struct ctx *c, const struct svc *v)
 		return rc;
 	if (!v->cpe || !*v->cpe)
 		return 0;
-	snprintf(label, sizeof(label), "%s %s", v->product ? v->product : v->cpe,
-		 v->version ? v->version : "");
+	if (v->product)
+		snprintf(label, sizeof(label), "%s %s", v->product, v->version ? v->version : "");
+	else { /* no product name: the CPE's, as people know it, never raw CPE tokens */
+		finding_product_label(v->cpe, NULL, NULL, label, sizeof(label));
+		if (v->version && *v->version && !strstr(label, v->version))
+			snprintf(label + strlen(label), sizeof(label) - strlen(label), " %s",
+				 v->version);
+	}
 	snprintf(where, sizeof(where), "open port %s seen by scan/identify", asset);
 	struct vuln_site w = {asset, v->ip,	      v->proto, v->cpe,	 v->banner,
 			      label, "vulnerability", where,	v->port, FINDING_SRC_NETWORK,

@@ -47,7 +47,7 @@ void finding_product_label(const char *cpe, const char *prod, const char *ver, c
 	if (!cap)
 		return;
 	if (!cpe || strncmp(cpe, "cpe:2.3:", 8)) {
-		snprintf(name, sizeof name, "%s", prod && *prod ? prod : "?");
+		snprintf(name, sizeof name, "%s", prod && *prod ? prod : cpe ? cpe : "?");
 		spaced(name);
 		snprintf(out, cap, "%s%s%s", name, ver && *ver ? " " : "", ver ? ver : "");
 		return;
