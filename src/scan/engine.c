@@ -292,28 +292,58 @@ static int send_loop(struct scan_engine *en, struct scan_outcome *out, struct me
 	}
 }
 
+/* Stateless modes: wait for late replies. The wait is sized from the sampled reply times
+ * (SCAN_COOLDOWN_RTT_FACTOR x the largest, at least SCAN_COOLDOWN_MIN) and ends once no
+ * reply has come for that long; cfg->cooldown caps it. No sample answered (everything
+ * filtered, or nothing sent): the cap. */
+static double stateless_window(const struct scan_engine *en, double cap)
+{
+	double w;
+
+	if (en->c.rtt_samples == 0)
+		return cap;
+	w = SCAN_COOLDOWN_RTT_FACTOR * en->c.rtt_max_ms / 1000;
+	if (w < SCAN_COOLDOWN_MIN)
+		w = SCAN_COOLDOWN_MIN;
+	return w < cap ? w : cap;
+}
+
 static int cooldown(struct scan_engine *en, struct merr *e)
 {
 	const struct scan_config *cfg = en->cfg;
-	double wait = cfg->cooldown, t0 = scan_now(), deadline;
+	double wait = cfg->cooldown, t0 = scan_now(), deadline, heard = t0;
 	bool stateful = en->mode->inflight != NULL;
+	uint64_t replies = en->c.received + en->c.duplicates + en->c.invalid;
 
 	if (stateful && cfg->timeout > wait)
 		wait = cfg->timeout; /* let every in-flight probe finish or time out */
 	if (wait > MAX_COOLDOWN)
 		wait = MAX_COOLDOWN;
 	deadline = t0 + wait + (stateful ? 0.2 : 0);
+	/* bounded by the deadline (at most MAX_COOLDOWN + 0.2 s) */
 	while (!stop_level(en, 2)) {
-		double now = scan_now();
+		double now = scan_now(), step;
+		uint64_t r;
 		int rc;
 		if (now >= deadline ||
 		    (stateful && en->mode->inflight(en->mstate) == 0 && now - t0 >= 0))
 			break;
+		if (!stateful) {
+			double w = stateless_window(en, wait);
+			if (now - t0 >= w && now - heard >= w)
+				break;
+		}
 		if (now - en->t_last_progress >= PROGRESS_EVERY)
 			report_progress(en, now, true);
-		rc = en->mode->recv(en->mstate, deadline - now < 0.05 ? deadline - now : 0.05, e);
+		step = stateful ? 0.05 : 0.01;
+		rc = en->mode->recv(en->mstate, deadline - now < step ? deadline - now : step, e);
 		if (rc)
 			return rc;
+		r = en->c.received + en->c.duplicates + en->c.invalid;
+		if (r != replies) {
+			replies = r;
+			heard = scan_now();
+		}
 	}
 	return 0;
 }
@@ -415,7 +445,11 @@ int scan_run(const struct scan_config *cfg, scan_sink_fn sink, void *sink_arg,
 	scan_rate_init(&en->rate, cfg->rate, en->t_start);
 	rc = send_loop(en, out, e);
 	out->send_elapsed = scan_now() - en->t_start;
-	rc2 = cooldown(en, e);
+	{
+		double tc = scan_now();
+		rc2 = cooldown(en, e);
+		out->cooldown_s = scan_now() - tc;
+	}
 	if (!rc)
 		rc = rc2;
 	en->mode->close(en->mstate, &en->c);

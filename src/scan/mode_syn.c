@@ -23,6 +23,17 @@
 #define RX_SNAP 512
 #define RX_DRAIN_BATCHES 64 /* per recv call: bounded work, then the sender runs again */
 #define RCVBUF (64 << 20)
+#define RTT_SLOTS 4096 /* sampled probes awaiting a reply (lossy: a newer sample overwrites) */
+#define RTT_EVERY 64   /* one probe per send batch is timed */
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+struct rtt_slot {
+	ip128 v;
+	uint16_t port;
+	double t; /* CLOCK_REALTIME seconds of the send (the kernel stamps arrivals so); 0: empty */
+};
 
 struct synmode {
 	struct scan_engine *en;
@@ -31,9 +42,11 @@ struct synmode {
 	bool raw;
 	int ifindex;
 	double t_stats;
+	struct rtt_slot rtt[RTT_SLOTS];
 	uint8_t txbuf[64][SCAN_FRAME_MAX];
 	uint8_t rxbuf[RX_BATCH][RX_SNAP];
-	char rxctl[RX_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	char rxctl[RX_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata)) +
+			     CMSG_SPACE(sizeof(struct timespec))];
 };
 
 /* tcp and dst port in [BASE, BASE+COUNT) and ACK set, IPv4 (unfragmented) or IPv6. */
@@ -86,9 +99,16 @@ static int open_rx(struct synmode *m, struct merr *e)
 	/* frames that arrived before the filter was attached */
 	while (recv(m->rx, drain, sizeof(drain), MSG_DONTWAIT) >= 0)
 		;
+	/* lo shows every frame twice, leaving and arriving: without this the kernel clones the
+	 * outgoing copy of every RST to us too (half the receive work, thrown away). Linux
+	 * >= 4.20; on older kernels handle_frame skips PACKET_OUTGOING frames. */
+	setsockopt(m->rx, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
 	if (setsockopt(m->rx, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
 		setsockopt(m->rx, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	setsockopt(m->rx, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
+	/* arrival times from the kernel: the RTT of a sampled probe is the network's, not
+	 * the network's plus however long this process waited for a CPU before reading */
+	setsockopt(m->rx, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = m->ifindex;
@@ -181,18 +201,37 @@ static void raw_dest(const struct scan_target *t, struct sockaddr_storage *ss, s
 	}
 }
 
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t rtt_slot_of(const struct ipaddr *ip, uint16_t port)
+{
+	uint64_t h = (uint64_t)ip->v ^ (uint64_t)(ip->v >> 64) ^ ((uint64_t)port << 48);
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 52) & (RTT_SLOTS - 1);
+}
+
 /* Sends frames [0, n) that share one socket; returns how many went out. */
 static int send_batch(struct synmode *m, int fd, struct mmsghdr *msgs, unsigned n, struct merr *e)
 {
+	struct scan_counters *c = scan_engine_counters(m->en);
 	unsigned done = 0;
 
 	while (done < n) {
 		int r = sendmmsg(fd, msgs + done, n - done, 0);
+		c->send_calls++;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == ENOBUFS || errno == EAGAIN)
+			if (errno == ENOBUFS || errno == EAGAIN) {
+				c->send_full++;
 				break; /* queue full: the engine retries these later */
+			}
 			return merr_set(e, M_ENET, "sendmmsg: %s", strerror(errno));
 		}
 		done += (unsigned)r;
@@ -211,6 +250,12 @@ static int syn_send(void *state, const struct scan_target *t, unsigned n, struct
 
 	if (n > 64)
 		n = 64;
+	if (n > 0) { /* time one probe of the batch: the cooldown is sized from these */
+		struct rtt_slot *r = &m->rtt[rtt_slot_of(&t[0].ip, t[0].port)];
+		r->v = t[0].ip.v;
+		r->port = t[0].port;
+		r->t = wall_now();
+	}
 	memset(msgs, 0, sizeof(msgs[0]) * n);
 	while (k < n) {
 		/* a raw socket is per family: send runs of one family */
@@ -251,8 +296,28 @@ static void read_stats(struct synmode *m)
 		scan_engine_counters(m->en)->dropped += st.tp_drops;
 }
 
+/* arrived: the kernel's arrival stamp (CLOCK_REALTIME), or 0 when the frame had none */
+static void rtt_check(struct synmode *m, const struct scan_reply *r, double arrived)
+{
+	struct rtt_slot *s = &m->rtt[rtt_slot_of(&r->ip, r->port)];
+	struct scan_counters *c;
+	double ms;
+
+	if (s->t == 0 || s->v != r->ip.v || s->port != r->port)
+		return;
+	c = scan_engine_counters(m->en);
+	ms = ((arrived > 0 ? arrived : wall_now()) - s->t) * 1000;
+	s->t = 0;
+	if (ms < 0)
+		ms = 0; /* the wall clock stepped back */
+	c->rtt_samples++;
+	if (ms > c->rtt_max_ms)
+		c->rtt_max_ms = ms;
+}
+
 static int handle_frame(struct synmode *m, struct mmsghdr *mh, unsigned i)
 {
+	double arrived = 0;
 	struct sockaddr_ll *sll = mh->msg_hdr.msg_name;
 	unsigned flags = 0;
 	struct scan_reply r;
@@ -266,6 +331,10 @@ static int handle_frame(struct synmode *m, struct mmsghdr *mh, unsigned i)
 			memcpy(&aux, CMSG_DATA(c), sizeof(aux));
 			if (aux.tp_status & TP_STATUS_CSUMNOTREADY)
 				flags |= SCAN_PARSE_CSUM_PARTIAL;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			arrived = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 		}
 	}
 	kind = scan_reply_parse(&m->net, m->rxbuf[i], mh->msg_len, flags, &r);
@@ -273,6 +342,7 @@ static int handle_frame(struct synmode *m, struct mmsghdr *mh, unsigned i)
 		scan_engine_counters(m->en)->invalid++;
 	if (kind != SCAN_REPLY_VALID)
 		return 0;
+	rtt_check(m, &r, arrived);
 	return scan_engine_result(m->en, &r.ip, r.port, SCAN_TCP, r.open ? SCAN_OPEN : SCAN_CLOSED,
 				  r.ttl, -1);
 }
@@ -284,6 +354,7 @@ static int syn_recv(void *state, double wait, struct merr *e)
 	struct iovec iov[RX_BATCH];
 	struct sockaddr_ll from[RX_BATCH];
 	struct pollfd pfd = {m->rx, POLLIN, 0};
+	struct scan_counters *c = scan_engine_counters(m->en);
 	double now;
 
 	if (wait > 0) {
@@ -310,6 +381,8 @@ static int syn_recv(void *state, double wait, struct merr *e)
 				break;
 			return merr_set(e, M_ENET, "recvmmsg: %s", strerror(errno));
 		}
+		c->rx_calls++;
+		c->rx_frames += (uint64_t)r;
 		for (int i = 0; i < r; i++) {
 			int rc = handle_frame(m, &msgs[i], (unsigned)i);
 			if (rc)
