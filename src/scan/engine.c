@@ -16,6 +16,7 @@
 #define DEFER_CAP 65536
 #define PROGRESS_EVERY 0.25
 #define MAX_COOLDOWN 60.0
+#define SEEN_BITS_MAX (1ull << 28) /* 32 MB: larger spaces use the hash set only */
 
 const char *const scan_mode_names[] = {"connect", "syn", "udp", NULL};
 
@@ -33,7 +34,9 @@ struct scan_engine {
 	void *mstate;
 	struct scan_targets targets;
 	struct scan_counters c;
-	struct scan_seen *seen;
+	struct scan_seen *seen; /* answers outside the bitmap's space */
+	uint64_t *seen_bits;	/* one bit per space index (addresses x ports), when it fits */
+	uint64_t n_bits;
 	struct scan_netcap *netcap;
 	struct scan_rate rate;
 	scan_sink_fn sink;
@@ -86,6 +89,32 @@ static bool state_reported(const struct scan_config *cfg, enum scan_state st)
 	return cfg->report_filtered;
 }
 
+/* De-duplication of answers: a bit per target of the space (458,752 bits for a /16 x 7
+ * ports: 56 KB, where the hash set had half a million 32-byte slots and a cache miss a
+ * reply); anything outside the space (never, for validated replies) goes to the hash. */
+static int seen_add(struct scan_engine *en, const struct ipaddr *ip, uint16_t port)
+{
+	uint64_t idx, bit;
+
+	if (en->seen_bits && scan_targets_index(&en->targets, ip, port, &idx) && idx < en->n_bits) {
+		bit = 1ull << (idx & 63);
+		if (en->seen_bits[idx >> 6] & bit)
+			return 0;
+		en->seen_bits[idx >> 6] |= bit;
+		return 1;
+	}
+	return scan_seen_add(en->seen, ip, port);
+}
+
+static bool seen_has(const struct scan_engine *en, const struct ipaddr *ip, uint16_t port)
+{
+	uint64_t idx;
+
+	if (en->seen_bits && scan_targets_index(&en->targets, ip, port, &idx) && idx < en->n_bits)
+		return (en->seen_bits[idx >> 6] >> (idx & 63)) & 1;
+	return scan_seen_has(en->seen, ip, port);
+}
+
 static int emit(struct scan_engine *en, const struct ipaddr *ip, uint16_t port,
 		enum scan_proto proto, enum scan_state st, int ttl, double rtt_ms)
 {
@@ -110,7 +139,7 @@ int scan_engine_result(struct scan_engine *en, const struct ipaddr *ip, uint16_t
 
 	if (st == SCAN_FILTERED || st == SCAN_OPEN_FILTERED)
 		return 0; /* no answer: see scan_engine_timeout() */
-	rc = scan_seen_add(en->seen, ip, port);
+	rc = seen_add(en, ip, port);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
@@ -124,7 +153,7 @@ int scan_engine_result(struct scan_engine *en, const struct ipaddr *ip, uint16_t
 int scan_engine_timeout(struct scan_engine *en, const struct scan_target *t, enum scan_proto proto,
 			enum scan_state st)
 {
-	if (t->pass < en->cfg->retries || scan_seen_has(en->seen, &t->ip, t->port))
+	if (t->pass < en->cfg->retries || seen_has(en, &t->ip, t->port))
 		return 0;
 	return emit(en, &t->ip, t->port, proto, st, -1, -1);
 }
@@ -159,7 +188,7 @@ static uint64_t checkpoint_of(const struct scan_engine *en)
 static int admit(struct scan_engine *en, const struct queued *q, double now, struct queued *batch,
 		 unsigned *n)
 {
-	if (q->t.pass > 0 && scan_seen_has(en->seen, &q->t.ip, q->t.port))
+	if (q->t.pass > 0 && seen_has(en, &q->t.ip, q->t.port))
 		return 0; /* answered: no retry */
 	if (!ipset_contains(en->cfg->allowed, &q->t.ip)) {
 		en->c.refused++; /* defence in depth: never reached when callers are right */
@@ -356,7 +385,7 @@ static int report_unanswered(struct scan_engine *en)
 
 	while (pos < dom && scan_targets_next(&en->targets, &pos, &t) && t.pass == 0) {
 		int rc;
-		if (scan_seen_has(en->seen, &t.ip, t.port))
+		if (seen_has(en, &t.ip, t.port))
 			continue;
 		rc = emit(en, &t.ip, t.port, SCAN_TCP, SCAN_FILTERED, -1, -1);
 		if (rc)
@@ -402,6 +431,10 @@ static int engine_init(struct scan_engine *en, const struct scan_config *cfg, st
 	if (rc)
 		return rc;
 	en->seen = scan_seen_new();
+	en->n_bits = en->targets.n_addrs * en->targets.ports.n;
+	if (en->targets.ports.n && en->n_bits / en->targets.ports.n == en->targets.n_addrs &&
+	    en->n_bits <= SEEN_BITS_MAX)
+		en->seen_bits = m_calloc((size_t)((en->n_bits + 63) / 64), sizeof(uint64_t));
 	en->netcap = scan_netcap_new(cfg->per_net_rate, 1024);
 	en->defer = m_malloc(DEFER_CAP * sizeof(*en->defer));
 	if (!en->seen || !en->netcap || !en->defer)
@@ -414,6 +447,7 @@ static void engine_release(struct scan_engine *en)
 {
 	scan_targets_release(&en->targets);
 	scan_seen_free(en->seen);
+	m_free(en->seen_bits);
 	scan_netcap_free(en->netcap);
 	m_free(en->defer);
 }
@@ -431,7 +465,7 @@ int scan_run(const struct scan_config *cfg, scan_sink_fn sink, void *sink_arg,
 	en->sink_arg = sink_arg;
 	rc = engine_init(en, cfg, e);
 	for (size_t i = 0; rc == 0 && i < cfg->n_preseen; i++)
-		rc = scan_seen_add(en->seen, &cfg->preseen[i].ip, cfg->preseen[i].port) < 0
+		rc = seen_add(en, &cfg->preseen[i].ip, cfg->preseen[i].port) < 0
 			 ? merr_set(e, M_ENOMEM, "out of memory")
 			 : 0;
 	if (rc == 0)
