@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,13 @@
 #define PACKET_IGNORE_OUTGOING 23
 #endif
 
+/* TPACKET_V3 receive ring: the kernel copies each reply into a block in its softirq (no
+ * skb queued, no syscall per batch); a block is ours when full or after RING_TOV_MS. */
+#define RING_BLOCK (1u << 20)
+#define RING_BLOCKS 32
+#define RING_FRAME 2048
+#define RING_TOV_MS 4
+
 struct rtt_slot {
 	ip128 v;
 	uint16_t port;
@@ -43,6 +51,9 @@ struct synmode {
 	int ifindex;
 	double t_stats;
 	struct rtt_slot rtt[RTT_SLOTS];
+	uint8_t *ring; /* NULL: recvmmsg path (no TPACKET_V3, or --rx mmsg) */
+	size_t ring_len;
+	unsigned ring_cur;
 	uint8_t txbuf[64][SCAN_FRAME_MAX];
 	uint8_t rxbuf[RX_BATCH][RX_SNAP];
 	char rxctl[RX_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata)) +
@@ -82,6 +93,39 @@ static int attach_filter(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
 
+/* Maps a TPACKET_V3 ring on m->rx; leaves m->ring NULL (recvmmsg) when the kernel says no. */
+static void setup_ring(struct synmode *m)
+{
+	int ver = TPACKET_V3;
+	struct tpacket_req3 req = {0};
+	void *p;
+
+	if (getenv("MAMORI_SCAN_RX") && strcmp(getenv("MAMORI_SCAN_RX"), "mmsg") == 0)
+		return; /* measurements: the recvmmsg path */
+	if (setsockopt(m->rx, SOL_PACKET, PACKET_VERSION, &ver, sizeof(ver)) != 0)
+		return;
+	req.tp_block_size = RING_BLOCK;
+	req.tp_block_nr = RING_BLOCKS;
+	req.tp_frame_size = RING_FRAME;
+	req.tp_frame_nr = RING_BLOCK / RING_FRAME * RING_BLOCKS;
+	req.tp_retire_blk_tov = RING_TOV_MS;
+	if (setsockopt(m->rx, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) != 0)
+		goto v1;
+	p = mmap(NULL, (size_t)RING_BLOCK * RING_BLOCKS, PROT_READ | PROT_WRITE, MAP_SHARED, m->rx,
+		 0);
+	if (p == MAP_FAILED) {
+		memset(&req, 0, sizeof(req));
+		setsockopt(m->rx, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req));
+		goto v1;
+	}
+	m->ring = p;
+	m->ring_len = (size_t)RING_BLOCK * RING_BLOCKS;
+	return;
+v1:
+	ver = TPACKET_V1;
+	setsockopt(m->rx, SOL_PACKET, PACKET_VERSION, &ver, sizeof(ver));
+}
+
 static int open_rx(struct synmode *m, struct merr *e)
 {
 	struct sockaddr_ll sll = {0};
@@ -109,6 +153,7 @@ static int open_rx(struct synmode *m, struct merr *e)
 	/* arrival times from the kernel: the RTT of a sampled probe is the network's, not
 	 * the network's plus however long this process waited for a CPU before reading */
 	setsockopt(m->rx, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	setup_ring(m);
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = m->ifindex;
@@ -315,13 +360,27 @@ static void rtt_check(struct synmode *m, const struct scan_reply *r, double arri
 		c->rtt_max_ms = ms;
 }
 
+/* One captured frame: validate, time it if sampled, record it. */
+static int handle_reply(struct synmode *m, const uint8_t *frame, size_t len, unsigned flags,
+			double arrived)
+{
+	struct scan_reply r;
+	enum scan_reply_kind kind = scan_reply_parse(&m->net, frame, len, flags, &r);
+
+	if (kind == SCAN_REPLY_INVALID)
+		scan_engine_counters(m->en)->invalid++;
+	if (kind != SCAN_REPLY_VALID)
+		return 0;
+	rtt_check(m, &r, arrived);
+	return scan_engine_result(m->en, &r.ip, r.port, SCAN_TCP, r.open ? SCAN_OPEN : SCAN_CLOSED,
+				  r.ttl, -1);
+}
+
 static int handle_frame(struct synmode *m, struct mmsghdr *mh, unsigned i)
 {
-	double arrived = 0;
 	struct sockaddr_ll *sll = mh->msg_hdr.msg_name;
 	unsigned flags = 0;
-	struct scan_reply r;
-	enum scan_reply_kind kind;
+	double arrived = 0;
 
 	if (sll->sll_pkttype == PACKET_OUTGOING)
 		return 0; /* lo shows every frame twice: leaving and arriving */
@@ -337,14 +396,51 @@ static int handle_frame(struct synmode *m, struct mmsghdr *mh, unsigned i)
 			arrived = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 		}
 	}
-	kind = scan_reply_parse(&m->net, m->rxbuf[i], mh->msg_len, flags, &r);
-	if (kind == SCAN_REPLY_INVALID)
-		scan_engine_counters(m->en)->invalid++;
-	if (kind != SCAN_REPLY_VALID)
-		return 0;
-	rtt_check(m, &r, arrived);
-	return scan_engine_result(m->en, &r.ip, r.port, SCAN_TCP, r.open ? SCAN_OPEN : SCAN_CLOSED,
-				  r.ttl, -1);
+	return handle_reply(m, m->rxbuf[i], mh->msg_len, flags, arrived);
+}
+
+static struct tpacket_block_desc *ring_block(struct synmode *m)
+{
+	struct tpacket_block_desc *bd =
+	    (struct tpacket_block_desc *)(m->ring + (size_t)m->ring_cur * RING_BLOCK);
+	return (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)
+		   ? bd
+		   : NULL;
+}
+
+/* Reads the ring's ready blocks (at most RX_DRAIN_BATCHES), then gives them back. */
+static int ring_drain(struct synmode *m)
+{
+	struct scan_counters *c = scan_engine_counters(m->en);
+	struct tpacket_block_desc *bd;
+
+	for (int b = 0; b < RX_DRAIN_BATCHES && (bd = ring_block(m)) != NULL; b++) {
+		uint32_t n = bd->hdr.bh1.num_pkts, off = bd->hdr.bh1.offset_to_first_pkt;
+		int rc = 0;
+		c->rx_calls++;
+		for (uint32_t i = 0; i < n && rc == 0 && off > 0 && off < RING_BLOCK; i++) {
+			const struct tpacket3_hdr *h = (const void *)((const uint8_t *)bd + off);
+			const struct sockaddr_ll *sll =
+			    (const void *)((const uint8_t *)h +
+					   TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
+			c->rx_frames++;
+			if (sll->sll_pkttype != PACKET_OUTGOING &&
+			    (size_t)off + h->tp_mac + h->tp_snaplen <= RING_BLOCK)
+				rc = handle_reply(m, (const uint8_t *)h + h->tp_mac, h->tp_snaplen,
+						  (h->tp_status & TP_STATUS_CSUMNOTREADY)
+						      ? SCAN_PARSE_CSUM_PARTIAL
+						      : 0,
+						  (double)h->tp_sec + (double)h->tp_nsec / 1e9);
+			if (h->tp_next_offset == 0)
+				break;
+			off += h->tp_next_offset;
+		}
+		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		m->ring_cur = (m->ring_cur + 1) % RING_BLOCKS;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int syn_recv(void *state, double wait, struct merr *e)
@@ -357,12 +453,17 @@ static int syn_recv(void *state, double wait, struct merr *e)
 	struct scan_counters *c = scan_engine_counters(m->en);
 	double now;
 
-	if (wait > 0) {
+	if (wait > 0 && !(m->ring && ring_block(m))) {
 		struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
 		if (ppoll(&pfd, 1, &ts, NULL) < 0 && errno != EINTR)
 			return merr_set(e, M_ENET, "ppoll: %s", strerror(errno));
 	}
-	for (int b = 0; b < RX_DRAIN_BATCHES; b++) {
+	if (m->ring) {
+		int rc = ring_drain(m);
+		if (rc)
+			return rc;
+	}
+	for (int b = 0; !m->ring && b < RX_DRAIN_BATCHES; b++) {
 		int r;
 		memset(msgs, 0, sizeof(msgs));
 		for (unsigned i = 0; i < RX_BATCH; i++) {
@@ -407,6 +508,8 @@ static void syn_close(void *state, struct scan_counters *c)
 		return;
 	if (m->rx >= 0 && c)
 		read_stats(m);
+	if (m->ring)
+		munmap(m->ring, m->ring_len);
 	if (m->rx >= 0)
 		close(m->rx);
 	if (m->tx >= 0)
