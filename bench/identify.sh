@@ -77,6 +77,17 @@ for ((i = 0; i < RUNS; i++)); do
 done
 MT=$(sort -n "$T/mtimes" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 echo "mamori identify: median ${MT}s over $RUNS run(s) ($(tr '\n' ' ' <"$T/mtimes"))"
+# where the time goes: the slowest ports of the last run (the whole run lasts as long as its
+# slowest port, since ports run in parallel)
+python3 - "$T/m.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+rows.sort(key=lambda o: -json.loads(o.get("evidence") or "{}").get("elapsed_ms", 0) if isinstance(o.get("evidence"), str) else -o.get("elapsed_ms", 0))
+for o in rows[:4]:
+    ev = o.get("evidence")
+    ms = json.loads(ev).get("elapsed_ms") if isinstance(ev, str) else o.get("elapsed_ms")
+    print("  slowest: %s:%s %s %s ms" % (o.get("ip"), o.get("port"), o.get("state"), ms))
+PY
 
 # ---- nmap -sV (full mode only: one bounded run)
 NT=""

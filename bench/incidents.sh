@@ -2,8 +2,11 @@
 # incidents.sh - the incident lists under load: 500 operators, 10,000 incidents (levels, states,
 # reporting clocks) and 50,000 case messages; wrk with 64 connections on 127.0.0.1 against the
 # incidents list with filters (analyst, bureau, operator) and the page. Target: p99 < 50 ms,
-# 0 errors, for the filtered API list. Usage: bench/incidents.sh [--smoke] [MAMORI] [SECONDS].
-# Prints "N passed, M failed" last.
+# 0 errors, for the filtered API list. Each line also gives the server's CPU time per request
+# (utime+stime of the serve process over the run / requests: what the load of the shared
+# machine changes least) and the p99 next to nginx's, serving a static copy of the 200-row
+# page in the same run (the reference ceiling). Usage: bench/incidents.sh [--smoke] [MAMORI]
+# [SECONDS]. Prints "N passed, M failed" last.
 set -u
 SMOKE=0
 [ "${1:-}" = --smoke ] && { SMOKE=1; shift; }
@@ -14,8 +17,8 @@ CONNS=${BENCH_CONNS:-64}
 P99_MS=${BENCH_P99_MS:-50}
 command -v wrk >/dev/null || { echo "bench: wrk is not installed"; echo "0 passed, 1 failed"; exit 1; }
 T=$(mktemp -d)
-PID=
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+PID= NGX=
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; [ -n "$NGX" ] && kill "$NGX" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 export MAMORI_DB=$T/m.db
 
 python3 - "$T/inv.yaml" <<'PY'
@@ -76,17 +79,55 @@ session() {
 ANA=$(session bench)
 OP=$(session op)
 BUR=$(session bur)
-echo "bench: 500 operators, 10000 incidents, 50000 case messages, $CONNS connections, $DUR s each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-pass=0 fail=0
+# the reference: nginx (2 workers) serving a static copy of the 200-row page, same connections
+curl -s -H "$ANA" "$B/incidents?state=open" >"$T/page.html"
+NPORT=
+if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
+	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+	mkdir -p "$T/ngx/www" "$T/ngx/logs" "$T/ngx/tmp"
+	cp "$T/page.html" "$T/ngx/www/index.html"
+	chmod 755 "$T" "$T/ngx" "$T/ngx/www"
+	chmod 644 "$T/ngx/www/index.html"
+	NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	cat >"$T/ngx/nginx.conf" <<NGXC
+daemon off;
+worker_processes 2;
+pid $T/ngx/nginx.pid;
+error_log $T/ngx/logs/error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $T/ngx/tmp; proxy_temp_path $T/ngx/tmp; fastcgi_temp_path $T/ngx/tmp;
+	uwsgi_temp_path $T/ngx/tmp; scgi_temp_path $T/ngx/tmp;
+	server { listen 127.0.0.1:$NPORT; root $T/ngx/www; default_type text/html; }
+}
+NGXC
+	"$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" 2>"$T/ngx/stderr" &
+	NGX=$!
+	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && break; sleep 0.1; done
+fi
+echo "bench: 500 operators, 10000 incidents, 50000 case messages, $CONNS connections, $DUR s each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), page $(wc -c <"$T/page.html") bytes"
+pass=0 fail=0 NGX_P99=
 ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; printf "%d", v}' <<<"$1"; }
-run() { # run NAME HEADER URL GATE
-	local out rps p99 non2xx errs
+cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; } # serve's utime + stime, clock ticks
+run() { # run NAME HEADER URL GATE (GATE ref: the nginx reference)
+	local out rps p99 non2xx errs c0 c1 n cpu_ms ratio=""
+	c0=$(cpu)
 	out=$(wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$2" "$3" 2>&1)
+	c1=$(cpu)
 	rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
 	p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+	n=$(awk '/requests in/{print $1}' <<<"$out")
 	non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
 	errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
-	printf 'bench: %-44s %10s req/s  p99 %8s  non-2xx %s  socket errors %s\n' "$1" "$rps" "$p99" "${non2xx:-0}" "${errs:-0}"
+	if [ "$4" = ref ]; then
+		NGX_P99=$(ms "$p99")
+		printf 'bench: %-44s %10s req/s  p99 %8s  (load %s)\n' "$1" "$rps" "$p99" "$(cut -d' ' -f1 /proc/loadavg)"
+		return 0
+	fi
+	cpu_ms=$(python3 -c "import sys,os; print('%.3f' % ((int(sys.argv[2]) - int(sys.argv[1])) * 1000.0 / os.sysconf('SC_CLK_TCK') / max(int(sys.argv[3] or 0), 1)))" "$c0" "$c1" "${n:-0}")
+	[ -n "$NGX_P99" ] && ratio=$(python3 -c "import sys; print('%.1fx nginx p99' % (float(sys.argv[1]) / max(float(sys.argv[2]), 0.5)))" "$(ms "$p99")" "$NGX_P99")
+	printf 'bench: %-44s %10s req/s  p99 %8s  CPU %s ms/req  %s  non-2xx %s  socket errors %s  (load %s)\n' "$1" "$rps" "$p99" "$cpu_ms" "$ratio" "${non2xx:-0}" "${errs:-0}" "$(cut -d' ' -f1 /proc/loadavg)"
 	if [ "${non2xx:-0}" = 0 ] && [ "${errs:-0}" = 0 ] && [ -n "$rps" ] &&
 		{ [ "$4" = 0 ] || [ "$SMOKE" = 1 ] || [ "$(ms "$p99")" -lt "$P99_MS" ]; }; then
 		pass=$((pass + 1))
@@ -95,11 +136,13 @@ run() { # run NAME HEADER URL GATE
 		echo "FAIL - $1"
 	fi
 }
+[ -n "$NPORT" ] && run "nginx static 200-row page (reference)" "X-Bench: 1" "http://127.0.0.1:$NPORT/" ref
 run "GET /api/v1/incidents?state=open&level=2" "$ANA" "$B/api/v1/incidents?state=open&level=2" 1
 run "GET /api/v1/incidents?overdue=1" "$ANA" "$B/api/v1/incidents?overdue=1" 1
 run "GET /api/v1/incidents (bureau, sector)" "$BUR" "$B/api/v1/incidents?state=open" 1
 run "GET /api/v1/incidents (operator)" "$OP" "$B/api/v1/incidents" 1
 run "GET /incidents?state=open (page, 200 rows)" "$ANA" "$B/incidents?state=open" 0
 run "GET /api/v1/cases (analyst)" "$ANA" "$B/api/v1/cases" 0
+[ -n "${BENCH_KEEP_DB:-}" ] && cp "$MAMORI_DB" "$BENCH_KEEP_DB"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,7 +7,7 @@
 # .../objects/?limit=1000 at 64 connections with wrk (goal p99 < 50 ms, no errors) against nginx
 # serving the same bytes as a static file (the ceiling) in the same run, and a walk of every page
 # with next against nginx serving the same pages. Prints "N passed, M failed" last. (The
-# 100k-object POST benchmark is not written yet: docs/SHARING.md.)
+# 100k-object POST benchmark is bench/taxii_post.sh.)
 set -u
 SMOKE=0
 [ "${1:-}" = --smoke ] && { SMOKE=1; shift; }

@@ -17,6 +17,7 @@
 #include "identify/identify.h"
 #include "job/job.h"
 #include "scan/scan.h"
+#include "share/share.h"
 
 void asm_scan_subject(int64_t scan_id, char *out, size_t cap)
 {
@@ -231,5 +232,7 @@ static int scan_job(struct job_ctx *x, struct store *s, const struct cJSON *payl
 
 const struct job_kind asm_job_kinds[] = {
     {"scan", scan_job, 0},
+    /* share: scheduled TAXII pulls of partners' collections (src/share/remote.c) */
+    {"share-pull", share_pull_job, 3600},
 };
 const size_t asm_job_kinds_len = ARRAY_SIZE(asm_job_kinds);

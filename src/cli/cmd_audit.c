@@ -4,16 +4,15 @@
 
 #include <cjson/cJSON.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
 #include "base/chain.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "incident/incident.h"
 
 const char cmd_audit_usage[] =
-    "usage: mamori audit verify [--json]\n"
-    "       mamori audit seal\n"
-    "\n"
     "verify: recomputes the hash chain of the audit log and of the incident/case timeline from\n"
     "the first row and names the first row whose hash or link does not match (exit status 1).\n"
     "Rows written by modules that insert into audit_log directly are sealed by the next audit\n"
@@ -43,6 +42,9 @@ static int audit_verify(struct cli *c, int argc, char **argv)
 
 	if ((rc = cli_json_only(c, argc, argv)))
 		return rc;
+	if (optind != argc)
+		return cli_usage_error(c, "unexpected argument '%s' / 余分な引数です",
+				       argv[optind]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -70,6 +72,8 @@ static int audit_verify(struct cli *c, int argc, char **argv)
 	return a.broken_id || t.broken_id ? 1 : 0;
 }
 
+static const struct cli_opt seal_opts[] = {OPT_END()};
+
 static int audit_seal(struct cli *c, int argc, char **argv)
 {
 	struct store *s;
@@ -77,8 +81,12 @@ static int audit_seal(struct cli *c, int argc, char **argv)
 	int64_t n = 0;
 	int rc;
 
-	if (argc != 1)
-		return cli_usage_error(c, "seal takes no arguments");
+	int first;
+
+	if ((rc = cli_parse_options(c, seal_opts, NULL, argc, argv, &first)))
+		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "seal takes no arguments / 引数は不要です");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -92,11 +100,14 @@ static int audit_seal(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_audit_verbs[] = {
+    {"verify", audit_verify, "verify the hash chains / 改ざん検知", cli_json_opts, NULL},
+    {"seal", audit_seal, "seal rows written around the writer / 封印", seal_opts, NULL},
+    {0},
+};
+
 int cmd_audit(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"verify", audit_verify, "verify the hash chains / 改ざん検知"},
-	    {"seal", audit_seal, "seal rows written around the writer / 封印"},
-	};
-	return cli_dispatch_verbs(c, cli_find("audit"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("audit"), cmd_audit_verbs,
+				  ARRAY_SIZE(cmd_audit_verbs) - 1, argc, argv);
 }

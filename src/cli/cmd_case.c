@@ -3,23 +3,16 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "incident/incident.h"
 
 const char cmd_case_usage[] =
-    "usage: mamori case open ORG --kind rush|consult --title T [--message M] [--json]\n"
-    "       mamori case list [--org ORG] [--state S] [--json]\n"
-    "       mamori case show ID [--json]\n"
-    "       mamori case update ID [--state received|in_progress|answered|closed]\n"
-    "                 [--assignee NAME] [--message M] [--note N]\n"
-    "                 [--link incident:ID|finding:ID|sns_alert:ID|indicator:VALUE]\n"
-    "\n"
     "States 受付 (received) → 対応中 (in_progress) → 回答済 (answered) → 完了 (closed).\n"
     "SLA (first response, resolution) per kind from data/case_sla.yaml ($MAMORI_CASE_SLA).\n"
     "--message is shared with the operator; --note is internal (analysts only).\n"
@@ -55,6 +48,48 @@ static int parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
+struct case_args {
+	const char *kind, *title, *message, *org, *state, *assignee, *note, *link;
+};
+#define A struct case_args
+static const struct cli_opt open_opts[] = {
+    OPT_STRING("kind", A, kind, "rush|consult", "駆けつけ支援 or 相談窓口 (required)"),
+    OPT_STRING("title", A, title, "T", "one line (required) / 件名"),
+    OPT_STRING("message", A, message, "M", "first message, shared / 最初のメッセージ"),
+    OPT_JSON(),
+    OPT_END(),
+};
+static const struct cli_opt list_opts[] = {
+    OPT_STRING("org", A, org, "ORG", "one operator / 事業者"),
+    OPT_STRING("state", A, state, "S", "received|in_progress|answered|closed"),
+    OPT_JSON(),
+    OPT_END(),
+};
+static const struct cli_opt update_opts[] = {
+    OPT_STRING("state", A, state, "S", "received|in_progress|answered|closed"),
+    OPT_STRING("assignee", A, assignee, "NAME", "担当者"),
+    OPT_STRING("message", A, message, "M", "shared with the operator / 共有メッセージ"),
+    OPT_STRING("note", A, note, "N", "internal, analysts only / 内部メモ"),
+    OPT_STRING("link", A, link, "KIND:REF",
+	       "incident:ID|finding:ID|sns_alert:ID|indicator:VALUE / 関連付け"),
+    OPT_END(),
+};
+#undef A
+
+/* Options into a (zeroed); the operands in op[0..n). */
+static int parse(struct cli *cl, const struct cli_opt *opts, struct case_args *a, int argc,
+		 char **argv, char ***op, int *n)
+{
+	int first, rc;
+
+	memset(a, 0, sizeof(*a));
+	if ((rc = cli_parse_options(cl, opts, a, argc, argv, &first)))
+		return rc;
+	*op = argv + first;
+	*n = argc - first;
+	return 0;
+}
+
 static const char *js(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItem(o, k);
@@ -63,30 +98,24 @@ static const char *js(const cJSON *o, const char *k)
 
 static int case_open_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"kind", required_argument, NULL, 'k'},
-					     {"title", required_argument, NULL, 't'},
-					     {"message", required_argument, NULL, 'm'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
 	struct case_open o = {0};
+	struct case_args a;
 	struct inc_ctx c;
 	char actor[64];
 	struct merr e;
+	char **op;
 	int64_t id;
-	int opt, rc;
+	int n, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'k': o.kind = optarg; break;
-		case 't': o.title = optarg; break;
-		case 'm': o.message = optarg; break;
-		case 'j': cl->json = true; break;
-		default: return cli_usage_error(cl, "unknown option");
-		}
-	}
-	if (optind + 1 != argc || !o.kind || !o.title)
-		return cli_usage_error(cl, "expected ORG --kind K --title T");
-	o.org = argv[optind];
+	if ((rc = parse(cl, open_opts, &a, argc, argv, &op, &n)))
+		return rc;
+	if (n != 1 || !a.kind || !a.title)
+		return cli_usage_error(cl, "expected ORG --kind K --title T / 事業者、--kind と "
+					   "--title が必要です");
+	o.org = op[0];
+	o.kind = a.kind;
+	o.title = a.title;
+	o.message = a.message;
 	if ((rc = ctx(cl, &c, actor, sizeof(actor))))
 		return rc;
 	merr_init(&e);
@@ -105,29 +134,25 @@ static int case_open_cmd(struct cli *cl, int argc, char **argv)
 
 static int case_list_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"org", required_argument, NULL, 'o'},
-					     {"state", required_argument, NULL, 's'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
-	const char *org = NULL, *state = NULL;
+	const char *org, *state;
+	struct case_args a;
 	struct inc_ctx c;
 	char actor[64];
 	struct merr e;
 	cJSON *arr, *it;
-	int opt, rc;
+	char **op;
+	int n, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o': org = optarg; break;
-		case 's': state = optarg; break;
-		case 'j': cl->json = true; break;
-		default: return cli_usage_error(cl, "unknown option");
-		}
-	}
+	if ((rc = parse(cl, list_opts, &a, argc, argv, &op, &n)))
+		return rc;
+	if (n)
+		return cli_usage_error(cl, "unexpected argument '%s' / 余分な引数です", op[0]);
+	org = a.org;
+	state = a.state;
 	if ((rc = ctx(cl, &c, actor, sizeof(actor))))
 		return rc;
 	merr_init(&e);
-	if ((rc = case_list(&c, org, state, &arr, &e)))
+	if ((rc = case_list(&c, &(struct case_filter){org, state, 0, 200}, &arr, &e)))
 		return cli_fail(cl, rc, &e);
 	if (cl->json)
 		return cli_print_json(arr);
@@ -150,18 +175,15 @@ static int case_show_cmd(struct cli *cl, int argc, char **argv)
 	char actor[64];
 	struct merr e;
 	cJSON *o, *it;
+	struct case_args a;
+	char **op;
 	int64_t id;
-	int rc;
+	int n, rc;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json")) {
-			cl->json = true;
-			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
-			argc--;
-			i--;
-		}
-	if (argc != 2 || parse_id(argv[1], &id))
-		return cli_usage_error(cl, "expected a case ID");
+	if ((rc = parse(cl, cli_json_opts, &a, argc, argv, &op, &n)))
+		return rc;
+	if (n != 1 || parse_id(op[0], &id))
+		return cli_usage_error(cl, "expected a case ID / 案件番号が必要です");
 	if ((rc = ctx(cl, &c, actor, sizeof(actor))))
 		return rc;
 	merr_init(&e);
@@ -190,40 +212,34 @@ static int case_show_cmd(struct cli *cl, int argc, char **argv)
 
 static int case_update_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"state", required_argument, NULL, 's'},   {"assignee", required_argument, NULL, 'a'},
-	    {"message", required_argument, NULL, 'm'}, {"note", required_argument, NULL, 'n'},
-	    {"link", required_argument, NULL, 'l'},    {0}};
 	struct case_update u = {0};
 	char link_kind[32] = "", actor[64];
+	struct case_args a;
 	struct inc_ctx c;
 	struct merr e;
+	char **op;
 	int64_t id;
-	int opt, rc;
+	int n, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's': u.state = optarg; break;
-		case 'a': u.assignee = optarg; break;
-		case 'm': u.message = optarg; break;
-		case 'n': u.note = optarg; break;
-		case 'l': {
-			const char *colon = strchr(optarg, ':');
-			if (!colon || (size_t)(colon - optarg) >= sizeof(link_kind) || !colon[1])
-				return cli_usage_error(cl, "--link KIND:REF");
-			memcpy(link_kind, optarg, (size_t)(colon - optarg));
-			link_kind[colon - optarg] = '\0';
-			u.link_kind = link_kind;
-			u.link_ref = colon + 1;
-			break;
-		}
-		default: return cli_usage_error(cl, "unknown option");
-		}
+	if ((rc = parse(cl, update_opts, &a, argc, argv, &op, &n)))
+		return rc;
+	if (n != 1 || parse_id(op[0], &id))
+		return cli_usage_error(cl, "expected a case ID / 案件番号が必要です");
+	u.state = a.state;
+	u.assignee = a.assignee;
+	u.message = a.message;
+	u.note = a.note;
+	if (a.link) {
+		const char *colon = strchr(a.link, ':');
+		if (!colon || (size_t)(colon - a.link) >= sizeof(link_kind) || !colon[1])
+			return cli_usage_error(cl, "--link KIND:REF / 種類:参照 の形で");
+		memcpy(link_kind, a.link, (size_t)(colon - a.link));
+		link_kind[colon - a.link] = '\0';
+		u.link_kind = link_kind;
+		u.link_ref = colon + 1;
 	}
-	if (optind + 1 != argc || parse_id(argv[optind], &id))
-		return cli_usage_error(cl, "expected a case ID");
 	if (!u.state && !u.assignee && !u.message && !u.note && !u.link_kind)
-		return cli_usage_error(cl, "nothing to update");
+		return cli_usage_error(cl, "nothing to update / 更新する内容がありません");
 	if ((rc = ctx(cl, &c, actor, sizeof(actor))))
 		return rc;
 	merr_init(&e);
@@ -235,13 +251,16 @@ static int case_update_cmd(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_case_verbs[] = {
+    {"open", case_open_cmd, "open a rush-support or consultation case / 受付", open_opts, "ORG"},
+    {"list", case_list_cmd, "list cases / 一覧", list_opts, NULL},
+    {"show", case_show_cmd, "one case with its timeline / 詳細", cli_json_opts, "ID"},
+    {"update", case_update_cmd, "state, assignee, message, note, link / 更新", update_opts, "ID"},
+    {0},
+};
+
 int cmd_case(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"open", case_open_cmd, "open a rush-support or consultation case / 受付"},
-	    {"list", case_list_cmd, "list cases / 一覧"},
-	    {"show", case_show_cmd, "one case with its timeline / 詳細"},
-	    {"update", case_update_cmd, "state, assignee, message, note, link / 更新"},
-	};
-	return cli_dispatch_verbs(c, cli_find("case"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("case"), cmd_case_verbs,
+				  ARRAY_SIZE(cmd_case_verbs) - 1, argc, argv);
 }

@@ -4,7 +4,6 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,29 +12,19 @@
 #include "base/buf.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "incident/incident.h"
 #include "report/report.h"
 
 const char cmd_incident_usage[] =
-    "usage: mamori incident report ORG FILE.yaml|FILE.json\n"
-    "       mamori incident list [--org ORG] [--sector S] [--state open|closed] [--level N]\n"
-    "                            [--overdue] [--limit N] [--json]\n"
-    "       mamori incident show ID [--json]\n"
-    "       mamori incident assess ID --continuity N --safety N --trust N [--final]\n"
-    "                 [--reason-continuity T] [--reason-safety T] [--reason-trust T]\n"
-    "                 [--nciss CATEGORY=OPTION]...\n"
-    "       mamori incident regimes [ID --set R[,R...]]\n"
-    "       mamori incident aware ID TIME\n"
-    "       mamori incident clock ID --met REGIME/REPORT [--at TIME]\n"
-    "       mamori incident remind [--console-url URL] [--json]\n"
-    "       mamori incident export ID --stix FILE [--tlp clear|green|amber|amber+strict|red]\n"
-    "       mamori incident stats [--sector S] [--json]\n"
-    "       mamori incident pdf ID --out DIR [--lang ja|en]\n"
-    "\n"
     "report: files a report (docs/INCIDENTS.md): a 初報 opens an incident, a 続報/最終報 names\n"
     "it (incident: ID); every version is kept. Clocks start at 認知日時 (aware_at) per regime\n"
     "(data/incident_regimes.yaml, or $MAMORI_INCIDENT_REGIMES). remind queues reminders before\n"
-    "each due time and an overdue alert after it; `mamori alert run` delivers them.\n"
+    "each due time and an overdue alert after it; `mamori alert run` delivers them (`mamori\n"
+    "serve` runs the same pass itself every --remind-every seconds, and delivers).\n"
+    "export: the STIX 2.1 bundle (incident, indicators, observed-data, relationships; IoCs\n"
+    "stricter than --tlp left out) to --stix FILE and/or into the sharing collection\n"
+    "--collection ALIAS (`mamori share collection add`; TAXII readers see it there).\n"
     "assess: NISC 深刻度 per axis 0-4, overall = the highest axis; predicted unless --final.\n"
     "インシデント報告の受付、報告期限の管理、深刻度評価、STIX 出力。\n";
 
@@ -84,6 +73,123 @@ static int parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
+/* Every verb's options (one struct; each verb's table names the fields it reads). */
+#define NCISS_MAX 16
+struct inc_args {
+	const char *org, *sector, *state, *console, *stix, *tlp, *collection, *set, *met, *at, *out,
+	    *lang;
+	const char *reason_continuity, *reason_safety, *reason_trust;
+	int level, continuity, safety, trust;
+	long long limit;
+	bool overdue, final;
+	const char *nciss[NCISS_MAX];
+	size_t n_nciss;
+};
+
+static void args_init(struct inc_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->level = a->continuity = a->safety = a->trust = -1;
+	a->limit = 100;
+	a->tlp = "amber";
+}
+
+static int nciss_opt(void *args, const char *arg, const char **why)
+{
+	struct inc_args *a = args;
+
+	if (a->n_nciss >= NCISS_MAX || !strchr(arg, '=')) {
+		*why = a->n_nciss >= NCISS_MAX ? "at most 16 / 16 個まで"
+					       : "CATEGORY=OPTION / 区分=選択肢";
+		return -1;
+	}
+	a->nciss[a->n_nciss++] = arg;
+	return 0;
+}
+
+/* Parses argv against opts; operands go to ops[0..*n_ops) (at most max). */
+static int parse(struct cli *cl, const struct cli_opt *opts, struct inc_args *a, int argc,
+		 char **argv, char ***ops, int *n_ops)
+{
+	int first, rc;
+
+	args_init(a);
+	if ((rc = cli_parse_options(cl, opts, a, argc, argv, &first)))
+		return rc;
+	*ops = argv + first;
+	*n_ops = argc - first;
+	if (a->state && strcmp(a->state, "open") && strcmp(a->state, "closed"))
+		return cli_usage_error(cl, "--state: open or closed / open か closed");
+	return 0;
+}
+
+#define A struct inc_args
+static const struct cli_opt report_opts[] = {OPT_JSON(), OPT_END()};
+static const struct cli_opt list_opts[] = {
+    OPT_STRING("org", A, org, "ORG", "one operator / 事業者"),
+    OPT_STRING("sector", A, sector, "S", "one sector / 分野"),
+    OPT_STRING("state", A, state, "open|closed", "state / 状態"),
+    OPT_INT("level", A, level, 0, 4, "N", "NISC level / 深刻度"),
+    OPT_BOOL("overdue", A, overdue, "only with a clock past due / 期限超過のみ"),
+    OPT_LLONG("limit", A, limit, 1, 10000, "N", "rows / 件数"),
+    OPT_JSON(),
+    OPT_END(),
+};
+static const struct cli_opt assess_opts[] = {
+    OPT_INT("continuity", A, continuity, 0, 4, "N", "サービスの持続性 0-4 (required)"),
+    OPT_INT("safety", A, safety, 0, 4, "N", "サービスに関する安全性 0-4 (required)"),
+    OPT_INT("trust", A, trust, 0, 4, "N", "その他（信頼低下） 0-4 (required)"),
+    OPT_BOOL("final", A, final, "ex post (事後) instead of predicted (予測)"),
+    OPT_STRING("reason-continuity", A, reason_continuity, "T", "rationale / 根拠"),
+    OPT_STRING("reason-safety", A, reason_safety, "T", "rationale / 根拠"),
+    OPT_STRING("reason-trust", A, reason_trust, "T", "rationale / 根拠"),
+    OPT_CALLBACK("nciss", nciss_opt, "CATEGORY=OPTION",
+		 "NCISS-style score input, repeatable / NCISS 参考値"),
+    OPT_JSON(),
+    OPT_END(),
+};
+static const struct cli_opt regimes_opts[] = {
+    OPT_STRING("set", A, set, "R[,R...]", "the incident's regimes / 適用制度"),
+    OPT_END(),
+};
+static const struct cli_opt none_opts[] = {OPT_END()};
+static const struct cli_opt clock_opts[] = {
+    OPT_STRING("met", A, met, "REGIME/REPORT", "the report made (required) / 報告済み"),
+    OPT_STRING("at", A, at, "TIME", "when (ISO 8601; default now) / 報告日時"),
+    OPT_END(),
+};
+static const struct cli_opt remind_opts[] = {
+    OPT_STRING("console-url", A, console, "URL", "link in mails (default $MAMORI_CONSOLE_URL)"),
+    OPT_JSON(),
+    OPT_END(),
+};
+static const struct cli_opt export_opts[] = {
+    OPT_STRING("stix", A, stix, "FILE", "write the STIX 2.1 bundle there / ファイルへ"),
+    OPT_STRING("collection", A, collection, "ALIAS",
+	       "publish it into this sharing collection / 共有コレクションへ公開"),
+    OPT_STRING("tlp", A, tlp, "clear|green|amber|amber+strict|red", "marking (default amber)"),
+    OPT_JSON(),
+    OPT_END(),
+};
+static const struct cli_opt stats_opts[] = {
+    OPT_STRING("sector", A, sector, "S", "one sector / 分野"),
+    OPT_JSON(),
+    OPT_END(),
+};
+static const struct cli_opt pdf_opts[] = {
+    OPT_STRING("out", A, out, "DIR", "folder (required) / 出力先"),
+    OPT_STRING("lang", A, lang, "ja|en", "language (default ja)"),
+    OPT_END(),
+};
+#undef A
+
+static int need_id(struct cli *cl, char **ops, int n, int want, int64_t *id)
+{
+	if (n != want || parse_id(ops[0], id))
+		return cli_usage_error(cl, "expected an incident ID / インシデント番号が必要です");
+	return 0;
+}
+
 static void countdown(int64_t secs, char *out, size_t cap)
 {
 	int64_t a = secs < 0 ? -secs : secs;
@@ -97,11 +203,16 @@ static int incident_report(struct cli *cl, int argc, char **argv)
 	struct ictx x;
 	struct merr e;
 	struct buf b;
+	struct inc_args a;
+	char **op;
 	int64_t id;
-	int seq, rc;
+	int seq, rc, n;
 
-	if (argc != 3)
-		return cli_usage_error(cl, "expected ORG FILE");
+	if ((rc = parse(cl, report_opts, &a, argc, argv, &op, &n)))
+		return rc;
+	if (n != 2)
+		return cli_usage_error(cl, "expected ORG FILE / 事業者とファイルが必要です");
+	argv = op - 1;
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
 	merr_init(&e);
@@ -139,45 +250,24 @@ static int incident_report(struct cli *cl, int argc, char **argv)
 
 static int incident_list(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"org", required_argument, NULL, 'o'},   {"sector", required_argument, NULL, 's'},
-	    {"state", required_argument, NULL, 'S'}, {"level", required_argument, NULL, 'l'},
-	    {"overdue", no_argument, NULL, 'd'},     {"limit", required_argument, NULL, 'n'},
-	    {"json", no_argument, NULL, 'j'},	     {0}};
 	struct inc_filter f = {.level = -1, .limit = 100};
+	struct inc_args a;
 	struct ictx x;
 	struct merr e;
 	cJSON *arr, *it;
-	int opt, rc;
+	char **op;
+	int rc, n;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o': f.org = optarg; break;
-		case 's': f.sector = optarg; break;
-		case 'S':
-			if (strcmp(optarg, "open") && strcmp(optarg, "closed"))
-				return cli_usage_error(cl, "--state: open or closed");
-			f.state = optarg;
-			break;
-		case 'l':
-			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '4')
-				return cli_usage_error(cl, "--level: 0 to 4");
-			f.level = optarg[0] - '0';
-			break;
-		case 'd': f.overdue = true; break;
-		case 'n': {
-			int64_t n;
-			if (parse_id(optarg, &n) || n > 10000)
-				return cli_usage_error(cl, "--limit: 1 to 10000");
-			f.limit = n;
-			break;
-		}
-		case 'j': cl->json = true; break;
-		default: return cli_usage_error(cl, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(cl, "unexpected argument");
+	if ((rc = parse(cl, list_opts, &a, argc, argv, &op, &n)))
+		return rc;
+	if (n)
+		return cli_usage_error(cl, "unexpected argument '%s' / 余分な引数です", op[0]);
+	f.org = a.org;
+	f.sector = a.sector;
+	f.state = a.state;
+	f.level = a.level;
+	f.overdue = a.overdue;
+	f.limit = a.limit;
 	if ((rc = ctx_open(cl, &x, false)))
 		return rc;
 	merr_init(&e);
@@ -230,18 +320,14 @@ static int incident_show(struct cli *cl, int argc, char **argv)
 	struct ictx x;
 	struct merr e;
 	cJSON *o, *it, *sev;
+	struct inc_args ia;
+	char **op;
 	int64_t id;
-	int rc;
+	int rc, n;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--json")) {
-			cl->json = true;
-			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
-			argc--;
-			i--;
-		}
-	if (argc != 2 || parse_id(argv[1], &id))
-		return cli_usage_error(cl, "expected an incident ID");
+	if ((rc = parse(cl, cli_json_opts, &ia, argc, argv, &op, &n)) ||
+	    (rc = need_id(cl, op, n, 1, &id)))
+		return rc;
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
 	merr_init(&e);
@@ -307,53 +393,29 @@ static int incident_show(struct cli *cl, int argc, char **argv)
 
 static int incident_assess(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"continuity", required_argument, NULL, 'c'},
-					     {"safety", required_argument, NULL, 's'},
-					     {"trust", required_argument, NULL, 't'},
-					     {"final", no_argument, NULL, 'f'},
-					     {"reason-continuity", required_argument, NULL, 'C'},
-					     {"reason-safety", required_argument, NULL, 'S'},
-					     {"reason-trust", required_argument, NULL, 'T'},
-					     {"nciss", required_argument, NULL, 'n'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
-	struct inc_assessment a = {.continuity = -1, .safety = -1, .trust = -1};
-	const char *nc[16];
+	struct inc_assessment a = {0};
+	struct inc_args oa;
 	struct ictx x;
 	struct merr e;
+	char **op;
 	int64_t id;
-	int opt, rc, level, score;
-	size_t nn = 0;
+	int rc, n, level, score;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		int *ax = opt == 'c' ? &a.continuity : opt == 's' ? &a.safety : &a.trust;
-		switch (opt) {
-		case 'c':
-		case 's':
-		case 't':
-			if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '4')
-				return cli_usage_error(cl, "each axis is a level from 0 to 4");
-			*ax = optarg[0] - '0';
-			break;
-		case 'f': a.final = true; break;
-		case 'C': a.reason_continuity = optarg; break;
-		case 'S': a.reason_safety = optarg; break;
-		case 'T': a.reason_trust = optarg; break;
-		case 'n':
-			if (nn >= ARRAY_SIZE(nc))
-				return cli_usage_error(cl, "too many --nciss");
-			nc[nn++] = optarg;
-			break;
-		case 'j': cl->json = true; break;
-		default: return cli_usage_error(cl, "unknown option");
-		}
-	}
-	if (optind + 1 != argc || parse_id(argv[optind], &id))
-		return cli_usage_error(cl, "expected an incident ID");
-	if (a.continuity < 0 || a.safety < 0 || a.trust < 0)
-		return cli_usage_error(cl, "--continuity, --safety and --trust are required");
-	a.nciss = nc;
-	a.n_nciss = nn;
+	if ((rc = parse(cl, assess_opts, &oa, argc, argv, &op, &n)) ||
+	    (rc = need_id(cl, op, n, 1, &id)))
+		return rc;
+	if (oa.continuity < 0 || oa.safety < 0 || oa.trust < 0)
+		return cli_usage_error(cl, "--continuity, --safety and --trust are required / "
+					   "3 軸すべての評価が必要です");
+	a.final = oa.final;
+	a.continuity = oa.continuity;
+	a.safety = oa.safety;
+	a.trust = oa.trust;
+	a.reason_continuity = oa.reason_continuity;
+	a.reason_safety = oa.reason_safety;
+	a.reason_trust = oa.reason_trust;
+	a.nciss = oa.nciss;
+	a.n_nciss = oa.n_nciss;
 	if ((rc = ctx_open(cl, &x, false)))
 		return rc;
 	merr_init(&e);
@@ -386,25 +448,27 @@ static void print_regime(const char *regime, const char *name_ja, const char *re
 
 static int incident_regimes(struct cli *cl, int argc, char **argv)
 {
+	struct inc_args a;
 	struct ictx x;
 	struct merr e;
-	int64_t id;
-	int rc;
+	char **op;
+	int64_t id = 0;
+	int rc, nops;
 
+	if ((rc = parse(cl, regimes_opts, &a, argc, argv, &op, &nops)))
+		return rc;
+	if ((nops || a.set) && (nops != 1 || parse_id(op[0], &id) || !a.set))
+		return cli_usage_error(cl, "expected ID --set R[,R...] / 番号と --set が必要です");
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
 	merr_init(&e);
-	if (argc == 1) {
+	if (!nops) {
 		inc_regimes_each(x.t, print_regime, NULL);
 		inc_regimes_free(x.t);
 		return 0;
 	}
-	if (argc != 4 || parse_id(argv[1], &id) || strcmp(argv[2], "--set")) {
-		inc_regimes_free(x.t);
-		return cli_usage_error(cl, "expected ID --set R[,R...]");
-	}
 	{
-		char *list = strdup(argv[3]), *save = NULL, *tok;
+		char *list = strdup(a.set), *save = NULL, *tok;
 		const char *names[32];
 		size_t n = 0;
 		for (tok = strtok_r(list, ",", &save); tok && n < 32;
@@ -417,7 +481,7 @@ static int incident_regimes(struct cli *cl, int argc, char **argv)
 	if (rc)
 		return cli_fail(cl, rc, &e);
 	if (!cl->quiet)
-		printf("適用制度を更新しました / regimes set: %s\n", argv[3]);
+		printf("適用制度を更新しました / regimes set: %s\n", a.set);
 	return 0;
 }
 
@@ -425,11 +489,16 @@ static int incident_aware(struct cli *cl, int argc, char **argv)
 {
 	struct ictx x;
 	struct merr e;
+	struct inc_args a;
+	char **op;
 	int64_t id, t;
-	int rc;
+	int rc, n;
 
-	if (argc != 3 || parse_id(argv[1], &id) || time_parse(argv[2], &t))
-		return cli_usage_error(cl, "expected ID TIME (ISO 8601 with zone)");
+	if ((rc = parse(cl, none_opts, &a, argc, argv, &op, &n)))
+		return rc;
+	if (n != 2 || parse_id(op[0], &id) || time_parse(op[1], &t))
+		return cli_usage_error(
+		    cl, "expected ID TIME (ISO 8601 with zone) / 番号と日時 (ISO 8601) が必要です");
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
 	merr_init(&e);
@@ -445,29 +514,24 @@ static int incident_aware(struct cli *cl, int argc, char **argv)
 
 static int incident_clock(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"met", required_argument, NULL, 'm'}, {"at", required_argument, NULL, 'a'}, {0}};
-	const char *met = NULL;
+	const char *met, *slash;
 	char regime[64];
-	const char *slash;
+	struct inc_args a;
 	struct ictx x;
 	struct merr e;
+	char **op;
 	int64_t id, at = 0;
-	int opt, rc;
+	int rc, n;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'm': met = optarg; break;
-		case 'a':
-			if (time_parse(optarg, &at))
-				return cli_usage_error(cl, "--at: ISO 8601 time");
-			break;
-		default: return cli_usage_error(cl, "unknown option");
-		}
-	}
-	if (optind + 1 != argc || parse_id(argv[optind], &id) || !met ||
-	    !(slash = strchr(met, '/')) || (size_t)(slash - met) >= sizeof(regime))
-		return cli_usage_error(cl, "expected ID --met REGIME/REPORT");
+	if ((rc = parse(cl, clock_opts, &a, argc, argv, &op, &n)) ||
+	    (rc = need_id(cl, op, n, 1, &id)))
+		return rc;
+	if (a.at && time_parse(a.at, &at))
+		return cli_usage_error(cl, "--at: ISO 8601 time / ISO 8601 の日時");
+	met = a.met;
+	if (!met || !(slash = strchr(met, '/')) || (size_t)(slash - met) >= sizeof(regime))
+		return cli_usage_error(
+		    cl, "expected ID --met REGIME/REPORT / --met 制度/報告 が必要です");
 	memcpy(regime, met, (size_t)(slash - met));
 	regime[slash - met] = '\0';
 	if ((rc = ctx_open(cl, &x, true)))
@@ -484,21 +548,19 @@ static int incident_clock(struct cli *cl, int argc, char **argv)
 
 static int incident_remind(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"console-url", required_argument, NULL, 'C'}, {"json", no_argument, NULL, 'j'}, {0}};
-	const char *console = getenv("MAMORI_CONSOLE_URL");
+	const char *console;
+	struct inc_args a;
 	struct ictx x;
 	struct merr e;
+	char **op;
 	long rem = 0, od = 0;
-	int opt, rc;
+	int rc, n;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'C': console = optarg; break;
-		case 'j': cl->json = true; break;
-		default: return cli_usage_error(cl, "unknown option");
-		}
-	}
+	if ((rc = parse(cl, remind_opts, &a, argc, argv, &op, &n)))
+		return rc;
+	if (n)
+		return cli_usage_error(cl, "unexpected argument '%s' / 余分な引数です", op[0]);
+	console = a.console ? a.console : getenv("MAMORI_CONSOLE_URL");
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
 	merr_init(&e);
@@ -522,69 +584,86 @@ static int incident_remind(struct cli *cl, int argc, char **argv)
 
 static int incident_export(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"stix", required_argument, NULL, 's'}, {"tlp", required_argument, NULL, 't'}, {0}};
-	const char *file = NULL, *tlp = "amber";
+	struct inc_args a;
 	struct ictx x;
 	struct merr e;
 	cJSON *b;
 	char *txt;
+	char **op;
 	FILE *f;
 	int64_t id;
-	int opt, rc;
+	size_t objects = 0;
+	int rc, n;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's': file = optarg; break;
-		case 't': tlp = optarg; break;
-		default: return cli_usage_error(cl, "unknown option");
-		}
-	}
-	if (optind + 1 != argc || parse_id(argv[optind], &id) || !file)
-		return cli_usage_error(cl, "expected ID --stix FILE");
+	if ((rc = parse(cl, export_opts, &a, argc, argv, &op, &n)) ||
+	    (rc = need_id(cl, op, n, 1, &id)))
+		return rc;
+	if (!a.stix && !a.collection)
+		return cli_usage_error(cl, "expected ID --stix FILE and/or --collection ALIAS / "
+					   "出力先が必要です");
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
 	merr_init(&e);
-	rc = inc_stix(&x.c, id, NULL, tlp, &b, &e);
+	if (a.collection) {
+		rc = inc_stix_publish(&x.c, id, NULL, a.tlp, a.collection, NULL, &objects, &e);
+		if (rc) {
+			inc_regimes_free(x.t);
+			return cli_fail(cl, rc, &e);
+		}
+		if (!cl->quiet && !cl->json)
+			printf("共有コレクション %s に STIX オブジェクト %zu 件を公開しました / "
+			       "published %zu STIX objects to %s (TLP:%s)\n",
+			       a.collection, objects, objects, a.collection, a.tlp);
+	}
+	if (!a.stix) {
+		inc_regimes_free(x.t);
+		if (cl->json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "collection", a.collection);
+			cJSON_AddStringToObject(o, "tlp", a.tlp);
+			cJSON_AddNumberToObject(o, "objects", (double)objects);
+			return cli_print_json(o);
+		}
+		return 0;
+	}
+	rc = inc_stix(&x.c, id, NULL, a.tlp, &b, &e);
 	inc_regimes_free(x.t);
 	if (rc)
 		return cli_fail(cl, rc, &e);
 	txt = cJSON_Print(b);
 	cJSON_Delete(b);
-	if (!txt || !(f = fopen(file, "w"))) {
+	if (!txt || !(f = fopen(a.stix, "w"))) {
 		cJSON_free(txt);
-		merr_set(&e, M_EIO, "cannot write %s", file);
+		merr_set(&e, M_EIO, "cannot write %s / 書き込めません", a.stix);
 		return cli_fail(cl, M_EIO, &e);
 	}
 	fputs(txt, f);
 	fputc('\n', f);
 	cJSON_free(txt);
 	if (fclose(f)) {
-		merr_set(&e, M_EIO, "cannot write %s", file);
+		merr_set(&e, M_EIO, "cannot write %s / 書き込めません", a.stix);
 		return cli_fail(cl, M_EIO, &e);
 	}
 	if (!cl->quiet)
-		printf("STIX 2.1 バンドルを書き出しました / wrote %s (TLP:%s)\n", file, tlp);
+		printf("STIX 2.1 バンドルを書き出しました / wrote %s (TLP:%s)\n", a.stix, a.tlp);
 	return 0;
 }
 
 static int incident_stats(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"sector", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'}, {0}};
-	const char *sector = NULL;
+	const char *sector;
+	struct inc_args a;
 	struct ictx x;
 	struct merr e;
 	cJSON *arr, *it;
-	int opt, rc;
+	char **op;
+	int rc, n;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's': sector = optarg; break;
-		case 'j': cl->json = true; break;
-		default: return cli_usage_error(cl, "unknown option");
-		}
-	}
+	if ((rc = parse(cl, stats_opts, &a, argc, argv, &op, &n)))
+		return rc;
+	if (n)
+		return cli_usage_error(cl, "unexpected argument '%s' / 余分な引数です", op[0]);
+	sector = a.sector;
 	if ((rc = ctx_open(cl, &x, false)))
 		return rc;
 	merr_init(&e);
@@ -605,29 +684,25 @@ static int incident_stats(struct cli *cl, int argc, char **argv)
 
 static int incident_pdf(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"out", required_argument, NULL, 'o'}, {"lang", required_argument, NULL, 'l'}, {0}};
 	struct report_opts o = {.lang = REPORT_JA};
+	struct inc_args a;
 	struct store *s;
 	struct merr e;
+	char **op;
 	int64_t id;
-	int opt, rc;
+	int rc, n;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o': o.out_dir = optarg; break;
-		case 'l':
-			if (strcmp(optarg, "ja") && strcmp(optarg, "en"))
-				return cli_usage_error(cl, "--lang ja or en");
-			o.lang = optarg[0] == 'e' ? REPORT_EN : REPORT_JA;
-			break;
-		default: return cli_usage_error(cl, "unknown option");
-		}
-	}
-	if (optind + 1 != argc || parse_id(argv[optind], &id) || !o.out_dir)
-		return cli_usage_error(cl, "expected ID --out DIR");
+	if ((rc = parse(cl, pdf_opts, &a, argc, argv, &op, &n)) ||
+	    (rc = need_id(cl, op, n, 1, &id)))
+		return rc;
+	if (a.lang && strcmp(a.lang, "ja") && strcmp(a.lang, "en"))
+		return cli_usage_error(cl, "--lang ja or en / ja か en");
+	if (a.lang)
+		o.lang = a.lang[0] == 'e' ? REPORT_EN : REPORT_JA;
+	if (!(o.out_dir = a.out))
+		return cli_usage_error(cl, "expected ID --out DIR / --out が必要です");
 	if (mkdir(o.out_dir, 0755) && errno != EEXIST)
-		return cli_usage_error(cl, "cannot create %s", o.out_dir);
+		return cli_usage_error(cl, "cannot create %s / 作成できません", o.out_dir);
 	if (!(s = cli_store(cl)))
 		return cli_exit_code(M_ESTORE);
 	o.now = time_now();
@@ -642,20 +717,26 @@ static int incident_pdf(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_incident_verbs[] = {
+    {"report", incident_report, "file a report (初報/続報/最終報) / 報告の受付", report_opts,
+     "ORG FILE.yaml|FILE.json"},
+    {"list", incident_list, "list incidents / 一覧", list_opts, NULL},
+    {"show", incident_show, "one incident: level, clocks, versions / 詳細", cli_json_opts, "ID"},
+    {"assess", incident_assess, "NISC severity per axis / 深刻度評価", assess_opts, "ID"},
+    {"regimes", incident_regimes, "regime table, or set an incident's regimes / 適用制度",
+     regimes_opts, "[ID]"},
+    {"aware", incident_aware, "move the awareness time / 認知日時の変更", none_opts, "ID TIME"},
+    {"clock", incident_clock, "mark a report made / 報告済み", clock_opts, "ID"},
+    {"remind", incident_remind, "queue reminders and overdue alerts / 期限通知", remind_opts, NULL},
+    {"export", incident_export, "STIX 2.1 bundle to a file or a sharing collection / STIX 出力",
+     export_opts, "ID"},
+    {"stats", incident_stats, "per quarter, sector, level, type / 統計", stats_opts, NULL},
+    {"pdf", incident_pdf, "incident report HTML + PDF / 報告書", pdf_opts, "ID"},
+    {0},
+};
+
 int cmd_incident(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"report", incident_report, "file a report (初報/続報/最終報) / 報告の受付"},
-	    {"list", incident_list, "list incidents / 一覧"},
-	    {"show", incident_show, "one incident: level, clocks, versions / 詳細"},
-	    {"assess", incident_assess, "NISC severity per axis / 深刻度評価"},
-	    {"regimes", incident_regimes, "regime table, or set an incident's regimes / 適用制度"},
-	    {"aware", incident_aware, "move the awareness time / 認知日時の変更"},
-	    {"clock", incident_clock, "mark a report made / 報告済み"},
-	    {"remind", incident_remind, "queue reminders and overdue alerts / 期限通知"},
-	    {"export", incident_export, "STIX 2.1 bundle / STIX 出力"},
-	    {"stats", incident_stats, "per quarter, sector, level, type / 統計"},
-	    {"pdf", incident_pdf, "incident report HTML + PDF / 報告書"},
-	};
-	return cli_dispatch_verbs(c, cli_find("incident"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("incident"), cmd_incident_verbs,
+				  ARRAY_SIZE(cmd_incident_verbs) - 1, argc, argv);
 }

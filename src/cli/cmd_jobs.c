@@ -8,19 +8,22 @@
 #include <signal.h>
 
 #include "asm/asm.h"
+#include "incident/incident.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
 #include "job/job.h"
 
 const char cmd_jobs_usage[] =
     "usage: mamori jobs list [--state S] [--kind K] [--limit N] [--json]\n"
-    "       mamori jobs run [--max N] [--max-runtime S] [--json]\n"
+    "       mamori jobs run [--max N] [--max-runtime S] [--remind-every S] [--json]\n"
     "\n"
     "Background jobs (table jobs): console-started scans and identify. `list` shows the newest\n"
     "first (state queued, running, done, failed or dead). `run` is a worker in this process: it\n"
     "runs the queued jobs one after another until none is left (or N ran), then exits; a scan\n"
     "job sends for at most S seconds (default: no bound). Ctrl-C stops the running job, which\n"
-    "goes back to the queue.\n"
+    "goes back to the queue. It also runs the incident reminder jobs servers queue\n"
+    "(incident.remind); with --remind-every S it queues this period's itself first (once per\n"
+    "period per store, as `mamori serve --remind-every`), for a worker run from cron.\n"
     "バックグラウンドジョブ（コンソールからの診断と識別）の一覧と、このプロセスでの実行。\n";
 
 static volatile sig_atomic_t stop_flag;
@@ -111,12 +114,14 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"max", required_argument, NULL, 'm'},
 					     {"max-runtime", required_argument, NULL, 'r'},
+					     {"remind-every", required_argument, NULL, 'E'},
 					     {"json", no_argument, NULL, 'j'},
 					     {0}};
 	struct asm_job_config jc = {c->data_dir, 0};
 	struct sigaction sa;
 	struct merr e;
 	size_t max = 0, ran = 0;
+	int64_t remind_every = 0;
 	double v;
 	int opt, rc;
 
@@ -133,6 +138,12 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 						       "--max-runtime wants seconds (0.1..86400)");
 			jc.max_runtime = v;
 			break;
+		case 'E':
+			if (!parse_num(optarg, 1, 86400, &v) || v != (int64_t)v)
+				return cli_usage_error(c,
+						       "--remind-every wants seconds (1..86400)");
+			remind_every = (int64_t)v;
+			break;
 		case 'j': c->json = true; break;
 		default: return cli_usage_error(c, "unknown option");
 		}
@@ -148,10 +159,22 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	merr_init(&e);
-	rc = job_run_pending(
-	    &(struct job_queue_config){
-		.db = c->db, .kinds = asm_job_kinds, .n_kinds = asm_job_kinds_len, .arg = &jc},
-	    &stop_flag, max, &ran, &e);
+	/* the worker runs the incident reminder pass too, submitting this period's if no process
+	 * has (incident.remind, once per period per store) */
+	struct job_kind kinds[8];
+	size_t nk = 0;
+	for (size_t i = 0; i < asm_job_kinds_len && nk < 8; i++)
+		kinds[nk++] = asm_job_kinds[i];
+	for (size_t i = 0; i < inc_job_kinds_len && nk < 8; i++)
+		kinds[nk++] = inc_job_kinds[i];
+	struct job_recurring remind = inc_remind_recurring(remind_every);
+	rc = job_run_pending(&(struct job_queue_config){.db = c->db,
+							.kinds = kinds,
+							.n_kinds = nk,
+							.recurring = &remind,
+							.n_recurring = remind_every ? 1 : 0,
+							.arg = &jc},
+			     &stop_flag, max, &ran, &e);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json) {

@@ -14,11 +14,15 @@ const char cmd_serve_usage[] =
     "Limits (docs/SECURITY.md): --max-conns connections at once (512), --max-conns-per-ip\n"
     "from one client address (64; 0 = no limit, behind a reverse proxy), --timeout S idle\n"
     "seconds (30), --request-timeout S to receive a request's headers and body in all (30),\n"
-    "--body-max BYTES (1 MiB).\n"
+    "--body-max BYTES (1 MiB), --taxii-body-max BYTES for a TAXII envelope POST (1 GiB; spooled\n"
+    "to a temporary file in $TMPDIR and streamed into the store, never held in memory).\n"
     "--list-routes prints the route table: method, path, roles, object rule, kind.\n"
     "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
     "and downloadable by role. Scans started from the console run one at a time in a\n"
     "background thread (connect mode, --scan-rate probes/s, at most --scan-max-runtime s).\n"
+    "Incident reminders and overdue alerts run every --remind-every S (default 300, 0 = off) as\n"
+    "a recurring job (once per period even with several servers on one store), delivered by\n"
+    "e-mail when $MAMORI_SMTP_URL is set (as for `mamori alert run`).\n"
     "Web コンソールと JSON API を起動します。既定は 127.0.0.1:8080 のみで待ち受けます。\n";
 
 struct serve_args {
@@ -43,6 +47,8 @@ static const struct cli_opt serve_opts[] = {
 		 "idle seconds per connection"),
     OPT_SIZE("body-max", struct serve_args, cfg.body_max, 1024, 64 << 20, "BYTES",
 	     "largest request body (413 past it)"),
+    OPT_SIZE("taxii-body-max", struct serve_args, cfg.taxii_body_max, 1024, (size_t)64 << 30,
+	     "BYTES", "largest TAXII envelope POST (413 past it) / TAXII 投稿の上限"),
     OPT_LONG("session-idle", struct serve_args, session_idle, 1, 86400, "S",
 	     "session idle expiry / 無操作の期限"),
     OPT_LONG("session-max", struct serve_args, session_max, 1, 30 * 86400, "S",
@@ -50,6 +56,8 @@ static const struct cli_opt serve_opts[] = {
     OPT_STRING("port-file", struct serve_args, cfg.port_file, "FILE", "write the bound port there"),
     OPT_UNSIGNED("dashboard-cache", struct serve_args, cfg.dashboard_cache, 0, 300, "S",
 		 "reuse dashboard panels for S seconds"),
+    OPT_UNSIGNED("remind-every", struct serve_args, cfg.remind_every, 0, 86400, "S",
+		 "seconds between incident reminder passes (0: none) / 期限通知の間隔"),
     OPT_BOOL("list-routes", struct serve_args, list_routes, "print the route table and exit"),
     OPT_STRING("reports-dir", struct serve_args, cfg.reports_dir, "DIR",
 	       "reports listed for download / 報告書フォルダ"),

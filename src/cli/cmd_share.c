@@ -3,11 +3,11 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 
 #include "base/buf.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "share/share.h"
 
 const char cmd_share_usage[] =
@@ -18,58 +18,71 @@ const char cmd_share_usage[] =
     "       mamori share export --collection ALIAS [--since TIME] [--format stix|misp]\n"
     "       mamori share match [--json]\n"
     "       mamori share remote add NAME URL --collection ID [--into ALIAS] [--user U\n"
-    "                               --password-env VAR] [--cacert F]\n"
+    "                               --password-env VAR] [--cacert F] [--pull-interval S]\n"
+    "       mamori share remote schedule NAME --pull-interval S\n"
     "       mamori share pull NAME [--json] | push NAME [--json]\n"
     "       mamori share consumer USER --tlp1|--tlp2\n"
     "\n"
     "WHO: user:NAME, role:ROLE, org:SLUG or * (every signed-in account); analysts may always\n"
     "read and write. LEVEL: clear, green, amber (default), amber+strict, red: the TLP of\n"
     "objects that carry no TLP marking. import reads a STIX 2.1 bundle, a TAXII 2.1 envelope\n"
-    "or one STIX object (or MISP event JSON, converted) and stores every valid object exactly as "
-    "written; each refused object\n"
+    "or one STIX object (or MISP event JSON, converted) and stores every valid object exactly\n"
+    "as written (large files are streamed, not read whole); each refused object\n"
     "is listed with its reason (exit status 1 when any was refused). export writes a STIX\n"
     "bundle of the stored objects (every version), byte for byte as they arrived; --since\n"
     "keeps those added after TIME (ISO 8601). match looks up every address and name mamori\n"
     "knows of the operators in the indicators' match index (import runs it after new\n"
     "indicators): a hit stores a STIX sighting (TLP:RED) and raises one urgent alert per\n"
-    "(operator, indicator); run it after scans and discovery ($MAMORI_CONSOLE_URL: ack link).\n"
+    "(operator, indicator) ($MAMORI_CONSOLE_URL: ack link). Scan, identify, discover and SNS\n"
+    "imports run it by themselves for the rows they store.\n"
     "remote add names a partner's TAXII 2.1 collection (URL: its API root); pull stores what\n"
     "was added since the last pull into --into (default: a collection named NAME), push sends\n"
-    "what was added locally since the last push. TLS is always verified (--cacert: a private\n"
-    "CA); the password is read from $VAR, never from the command line. consumer --tlp1: the\n"
+    "what was added locally since the last push. pull also matches new indicators and sends\n"
+    "mamori's own sightings (anonymised: no operator, no observed value, TLP:RED) back to the\n"
+    "partner's collection. --pull-interval S: `mamori serve` (or `mamori jobs run`) pulls\n"
+    "every S seconds through the job module (0: only by hand). TLS is always verified\n"
+    "(--cacert: a private CA); the password is read from $VAR, never from the command line.\n"
+    "consumer --tlp1: the\n"
     "TAXII server gives USER the TLP 1.0 marking ids (tools that reject TLP 2.0).\n"
     "ISAC と共有する STIX 2.1 コレクションの作成・一覧・取り込み・書き出しを行います。\n";
 
+struct coll_add_args {
+	const char *title, *description, *tlp, *read, *write;
+};
+static const struct cli_opt coll_add_opts[] = {
+    OPT_STRING("title", struct coll_add_args, title, "T", "title / 題名 (required)"),
+    OPT_STRING("description", struct coll_add_args, description, "D", "description / 説明"),
+    OPT_STRING("tlp", struct coll_add_args, tlp, "LEVEL",
+	       "TLP of unmarked objects (amber) / 既定の TLP"),
+    OPT_STRING("read", struct coll_add_args, read, "WHO,...", "who may read / 読み取り"),
+    OPT_STRING("write", struct coll_add_args, write, "WHO,...", "who may write / 書き込み"),
+    OPT_END(),
+};
+
 static int coll_add(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"title", required_argument, NULL, 't'}, {"description", required_argument, NULL, 'd'},
-	    {"tlp", required_argument, NULL, 'l'},   {"read", required_argument, NULL, 'r'},
-	    {"write", required_argument, NULL, 'w'}, {0}};
+	struct coll_add_args a = {0};
 	struct share_collection col = {.tlp = SHARE_TLP_AMBER};
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int first, rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 't': snprintf(col.title, sizeof(col.title), "%s", optarg); break;
-		case 'd': snprintf(col.description, sizeof(col.description), "%s", optarg); break;
-		case 'l':
-			if (!(col.tlp = share_tlp_parse(optarg)))
-				return cli_usage_error(c, "--tlp: unknown level '%s'", optarg);
-			break;
-		case 'r': snprintf(col.read, sizeof(col.read), "%s", optarg); break;
-		case 'w': snprintf(col.write, sizeof(col.write), "%s", optarg); break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage_error(c, "one collection ALIAS is needed");
-	if (!col.title[0])
-		return cli_usage_error(c, "--title is needed");
-	snprintf(col.alias, sizeof(col.alias), "%s", argv[optind]);
+	if ((rc = cli_parse_options(c, coll_add_opts, &a, argc, argv, &first)))
+		return rc;
+	if (argc - first != 1)
+		return cli_usage_error(c, "コレクション名 ALIAS を 1 つ指定してください / one "
+					  "collection ALIAS is needed");
+	if (!a.title || !a.title[0])
+		return cli_usage_error(c, "--title が必要です / --title is needed");
+	if (a.tlp && !(col.tlp = share_tlp_parse(a.tlp)))
+		return cli_usage_error(c, "--tlp: 不明なレベル '%s' / unknown level '%s'", a.tlp,
+				       a.tlp);
+	snprintf(col.title, sizeof(col.title), "%s", a.title);
+	snprintf(col.description, sizeof(col.description), "%s",
+		 a.description ? a.description : "");
+	snprintf(col.read, sizeof(col.read), "%s", a.read ? a.read : "");
+	snprintf(col.write, sizeof(col.write), "%s", a.write ? a.write : "");
+	snprintf(col.alias, sizeof(col.alias), "%s", argv[first]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -109,13 +122,12 @@ static int coll_list(struct cli *c, int argc, char **argv)
 	cJSON *arr = NULL;
 	struct store *s;
 	struct merr e;
-	int rc;
+	int first, rc;
 
-	optind = 0;
-	if ((rc = cli_json_only(c, argc, argv)))
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
 		return rc;
-	if (optind != argc)
-		return cli_usage_error(c, "no operand expected");
+	if (first != argc)
+		return cli_usage_error(c, "引数は不要です / no operand expected");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	if (c->json)
@@ -131,59 +143,47 @@ static int coll_list(struct cli *c, int argc, char **argv)
 static int share_collection_cmd(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
-	    {"add", coll_add, "add a collection / コレクションの追加"},
-	    {"list", coll_list, "list collections / コレクション一覧"},
+	    {"add", coll_add, "add a collection / コレクションの追加", coll_add_opts, "ALIAS"},
+	    {"list", coll_list, "list collections / コレクション一覧", cli_json_opts, NULL},
 	};
 	return cli_dispatch_verbs(c, cli_find("share"), verbs, ARRAY_SIZE(verbs), argc, argv);
 }
 
+struct coll_args {
+	const char *collection, *since, *format;
+};
+static const struct cli_opt import_opts[] = {
+    OPT_STRING("collection", struct coll_args, collection, "ALIAS",
+	       "the collection / コレクション (required)"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int share_import_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"collection", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'}, {0}};
-	const char *alias = NULL;
+	struct coll_args a = {0};
+	const char *alias;
 	struct share_collection col;
 	struct share_import_result r;
-	struct buf b;
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int first, fi, rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': alias = optarg; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (optind != argc - 1 || !alias)
-		return cli_usage_error(c, "FILE and --collection ALIAS are needed");
+	if ((rc = cli_parse_options(c, import_opts, &a, argc, argv, &first)))
+		return rc;
+	fi = first;
+	alias = a.collection;
+	if (argc - first != 1 || !alias)
+		return cli_usage_error(c, "FILE と --collection ALIAS が必要です / FILE and "
+					  "--collection ALIAS are needed");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	if ((rc = share_collection_get(s, alias, &col, &e)))
 		return cli_fail(c, rc, &e);
-	buf_init(&b, (size_t)1 << 31);
-	if ((rc = buf_read_file(&b, argv[optind], &e))) {
-		buf_release(&b);
-		return cli_fail(c, rc, &e);
-	}
-	if (share_misp_detect(b.ptr, b.len)) {
-		char *env = NULL;
-		if ((rc = share_misp_to_stix(b.ptr, b.len, &env, &e))) {
-			buf_release(&b);
-			merr_set_file(&e, argv[optind]);
-			return cli_fail(c, rc, &e);
-		}
-		rc = share_import(s, &col, env, strlen(env), 0, &r, &e);
-		free(env);
-	} else {
-		rc = share_import(s, &col, b.ptr, b.len, 0, &r, &e);
-	}
-	buf_release(&b);
+	rc = share_import_file(s, &col, argv[fi], &r, &e);
 	if (rc) {
-		merr_set_file(&e, argv[optind]);
+		merr_set_file(&e, argv[fi]);
 		return cli_fail(c, rc, &e);
 	}
 	if (c->json) {
@@ -206,7 +206,7 @@ static int share_import_cmd(struct cli *c, int argc, char **argv)
 	} else {
 		for (size_t i = 0; i < r.n; i++)
 			if (!r.items[i].ok)
-				fprintf(stderr, "%s: object %zu %s: %s\n", argv[optind], i + 1,
+				fprintf(stderr, "%s: object %zu %s: %s\n", argv[fi], i + 1,
 					r.items[i].id[0] ? r.items[i].id : "(no id)",
 					r.items[i].message);
 		if (!c->quiet)
@@ -244,13 +244,18 @@ static int exp_row(const struct share_row *row, void *arg)
 	return 0;
 }
 
+static const struct cli_opt export_opts[] = {
+    OPT_STRING("collection", struct coll_args, collection, "ALIAS",
+	       "the collection / コレクション (required)"),
+    OPT_STRING("since", struct coll_args, since, "TIME", "added after TIME (ISO 8601) / 以降"),
+    OPT_STRING("format", struct coll_args, format, "stix|misp", "output format (stix) / 形式"),
+    OPT_END(),
+};
+
 static int share_export_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"collection", required_argument, NULL, 'c'},
-					     {"since", required_argument, NULL, 's'},
-					     {"format", required_argument, NULL, 'f'},
-					     {0}};
-	const char *alias = NULL, *format = "stix";
+	struct coll_args a = {0};
+	const char *alias, *format;
 	struct share_query q = {.added_after = -1, .cursor_date = -1, .vsel = SHARE_V_ALL};
 	struct share_collection col;
 	struct exp x = {true};
@@ -258,25 +263,23 @@ static int share_export_cmd(struct cli *c, int argc, char **argv)
 	struct merr e;
 	int64_t since;
 	bool more;
-	int opt, rc;
+	int first, rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': alias = optarg; break;
-		case 's':
-			if (time_parse(optarg, &since))
-				return cli_usage_error(c, "--since: not an ISO 8601 time");
-			q.added_after = since * 1000000 + 999999;
-			break;
-		case 'f': format = optarg; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
+	if ((rc = cli_parse_options(c, export_opts, &a, argc, argv, &first)))
+		return rc;
+	alias = a.collection;
+	format = a.format ? a.format : "stix";
+	if (a.since) {
+		if (time_parse(a.since, &since))
+			return cli_usage_error(c, "--since: ISO 8601 の時刻ではありません / not an "
+						  "ISO 8601 time");
+		q.added_after = since * 1000000 + 999999;
 	}
-	if (optind != argc || !alias)
-		return cli_usage_error(c, "--collection ALIAS is needed");
+	if (first != argc || !alias)
+		return cli_usage_error(c, "--collection ALIAS が必要です / --collection ALIAS is "
+					  "needed");
 	if (strcmp(format, "stix") != 0 && strcmp(format, "misp") != 0)
-		return cli_usage_error(c, "--format: stix or misp");
+		return cli_usage_error(c, "--format: stix か misp / stix or misp");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -303,11 +306,12 @@ static int share_match_cmd(struct cli *c, int argc, char **argv)
 	struct share_match_stats ms;
 	struct store *s;
 	struct merr e;
-	int rc;
+	int first, rc;
 
-	optind = 0;
-	if ((rc = cli_json_only(c, argc, argv)))
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
 		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "引数は不要です / no operand expected");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -330,88 +334,141 @@ static int share_match_cmd(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+struct remote_args {
+	const char *collection, *into, *user, *password_env, *cacert;
+	long pull_interval;
+};
+static const struct cli_opt remote_add_opts[] = {
+    OPT_STRING("collection", struct remote_args, collection, "ID",
+	       "the partner's collection id / 連携先のコレクション (required)"),
+    OPT_STRING("into", struct remote_args, into, "ALIAS", "local collection (NAME) / 取り込み先"),
+    OPT_STRING("user", struct remote_args, user, "U", "HTTP Basic user / ユーザー"),
+    OPT_STRING("password-env", struct remote_args, password_env, "VAR",
+	       "variable holding the password / パスワードの環境変数"),
+    OPT_STRING("cacert", struct remote_args, cacert, "F", "CA file (PEM) / CA 証明書"),
+    OPT_LONG("pull-interval", struct remote_args, pull_interval, 0, 366L * 86400, "S",
+	     "pull every S seconds through the job module (0: by hand) / 定期取得の間隔"),
+    OPT_END(),
+};
+static const struct cli_opt remote_schedule_opts[] = {
+    OPT_LONG("pull-interval", struct remote_args, pull_interval, 0, 366L * 86400, "S",
+	     "pull every S seconds (0: stop) / 定期取得の間隔 (0: 停止)"),
+    OPT_END(),
+};
+
 static int remote_add(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"collection", required_argument, NULL, 'c'},
-					     {"into", required_argument, NULL, 'i'},
-					     {"user", required_argument, NULL, 'u'},
-					     {"password-env", required_argument, NULL, 'p'},
-					     {"cacert", required_argument, NULL, 'a'},
-					     {0}};
+	struct remote_args a = {0};
 	struct share_remote r = {0};
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int first, rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': snprintf(r.collection, sizeof(r.collection), "%s", optarg); break;
-		case 'i': snprintf(r.into, sizeof(r.into), "%s", optarg); break;
-		case 'u': snprintf(r.user, sizeof(r.user), "%s", optarg); break;
-		case 'p': snprintf(r.password_env, sizeof(r.password_env), "%s", optarg); break;
-		case 'a': snprintf(r.cacert, sizeof(r.cacert), "%s", optarg); break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (optind != argc - 2 || !r.collection[0])
-		return cli_usage_error(c, "NAME URL --collection ID are needed");
-	snprintf(r.name, sizeof(r.name), "%s", argv[optind]);
-	snprintf(r.url, sizeof(r.url), "%s", argv[optind + 1]);
+	if ((rc = cli_parse_options(c, remote_add_opts, &a, argc, argv, &first)))
+		return rc;
+	if (argc - first != 2 || !a.collection || !a.collection[0])
+		return cli_usage_error(c, "NAME URL --collection ID が必要です / NAME URL "
+					  "--collection ID are needed");
+	snprintf(r.collection, sizeof(r.collection), "%s", a.collection);
+	snprintf(r.into, sizeof(r.into), "%s", a.into ? a.into : "");
+	snprintf(r.user, sizeof(r.user), "%s", a.user ? a.user : "");
+	snprintf(r.password_env, sizeof(r.password_env), "%s",
+		 a.password_env ? a.password_env : "");
+	snprintf(r.cacert, sizeof(r.cacert), "%s", a.cacert ? a.cacert : "");
+	snprintf(r.name, sizeof(r.name), "%s", argv[first]);
+	snprintf(r.url, sizeof(r.url), "%s", argv[first + 1]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	if ((rc = share_remote_add(s, &r, &e)))
+		return cli_fail(c, rc, &e);
+	if (a.pull_interval &&
+	    (rc = share_remote_set_interval(s, r.name, a.pull_interval, time_now(), &e)))
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
 		printf("連携先 %s を登録しました / remote added: %s\n", r.name, r.url);
 	return 0;
 }
 
+static int remote_schedule(struct cli *c, int argc, char **argv)
+{
+	struct remote_args a = {.pull_interval = -1};
+	struct store *s;
+	struct merr e;
+	int first, rc;
+
+	if ((rc = cli_parse_options(c, remote_schedule_opts, &a, argc, argv, &first)))
+		return rc;
+	if (argc - first != 1 || a.pull_interval < 0)
+		return cli_usage_error(c, "NAME --pull-interval S が必要です / NAME "
+					  "--pull-interval S are needed");
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = share_remote_set_interval(s, argv[first], a.pull_interval, time_now(), &e)))
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("%s: %ld 秒ごとに取得 / pulled every %ld s\n", argv[first], a.pull_interval,
+		       a.pull_interval);
+	return 0;
+}
+
 static int share_remote_cmd(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
-	    {"add", remote_add, "add a partner's TAXII collection / 連携先の登録"},
+	    {"add", remote_add, "add a partner's TAXII collection / 連携先の登録", remote_add_opts,
+	     "NAME URL"},
+	    {"schedule", remote_schedule, "scheduled pulls / 定期取得", remote_schedule_opts,
+	     "NAME"},
 	};
 	return cli_dispatch_verbs(c, cli_find("share"), verbs, ARRAY_SIZE(verbs), argc, argv);
 }
 
 static int pull_push(struct cli *c, int argc, char **argv, bool pull)
 {
-	struct share_pull_stats st;
+	struct share_sync_stats sy;
+	struct share_pull_stats *st = &sy.pulled;
 	struct store *s;
 	struct merr e;
-	int rc;
+	int first, rc;
 
-	optind = 0;
-	if ((rc = cli_json_only(c, argc, argv)))
+	memset(&sy, 0, sizeof(sy));
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
 		return rc;
-	if (optind != argc - 1)
-		return cli_usage_error(c, "one remote NAME is needed");
+	if (argc - first != 1)
+		return cli_usage_error(c,
+				       "連携先 NAME を 1 つ指定してください / one remote NAME is "
+				       "needed");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
-	rc = pull ? share_pull(s, argv[optind], &st, &e) : share_push(s, argv[optind], &st, &e);
-	if (rc == 0 && pull && st.indicators) {
-		struct share_match_stats ms;
-		rc = share_match_run(s, time_now(), getenv("MAMORI_CONSOLE_URL"), &ms, &e);
-	}
+	/* pull: pull, match the new indicators, send mamori's sightings back */
+	rc = pull ? share_sync(s, argv[first], time_now(), getenv("MAMORI_CONSOLE_URL"), &sy, &e)
+		  : share_push(s, argv[first], st, &e);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "pages", (double)st.pages);
-		cJSON_AddNumberToObject(o, "objects", (double)st.objects);
-		cJSON_AddNumberToObject(o, "stored", (double)st.stored);
-		cJSON_AddNumberToObject(o, "refused", (double)st.refused);
+		cJSON_AddNumberToObject(o, "pages", (double)st->pages);
+		cJSON_AddNumberToObject(o, "objects", (double)st->objects);
+		cJSON_AddNumberToObject(o, "stored", (double)st->stored);
+		cJSON_AddNumberToObject(o, "refused", (double)st->refused);
+		if (pull) {
+			cJSON_AddNumberToObject(o, "sightings", (double)sy.matched.sightings);
+			cJSON_AddNumberToObject(o, "sightings_sent", (double)sy.sent.objects);
+		}
 		return cli_print_json(o);
 	}
 	if (!c->quiet)
 		printf("%s: %lld ページ、%lld 件 (成功 %lld、拒否 %lld) / %lld pages, %lld objects "
 		       "(%lld ok, %lld refused)\n",
-		       argv[optind], (long long)st.pages, (long long)st.objects,
-		       (long long)st.stored, (long long)st.refused, (long long)st.pages,
-		       (long long)st.objects, (long long)st.stored, (long long)st.refused);
+		       argv[first], (long long)st->pages, (long long)st->objects,
+		       (long long)st->stored, (long long)st->refused, (long long)st->pages,
+		       (long long)st->objects, (long long)st->stored, (long long)st->refused);
+	if (!c->quiet && pull && (sy.matched.sightings || sy.sent.objects))
+		printf("目撃情報 新規 %lld 件、送信 %lld 件 / %lld new sightings, %lld sent back\n",
+		       (long long)sy.matched.sightings, (long long)sy.sent.objects,
+		       (long long)sy.matched.sightings, (long long)sy.sent.objects);
 	return 0;
 }
 
@@ -425,35 +482,55 @@ static int share_push_cmd(struct cli *c, int argc, char **argv)
 	return pull_push(c, argc, argv, false);
 }
 
+struct consumer_args {
+	bool tlp1, tlp2;
+};
+static const struct cli_opt consumer_opts[] = {
+    OPT_BOOL("tlp1", struct consumer_args, tlp1, "TLP 1.0 marking ids / TLP 1.0 で出力"),
+    OPT_BOOL("tlp2", struct consumer_args, tlp2, "TLP 2.0 marking ids (default) / TLP 2.0"),
+    OPT_END(),
+};
+
 static int share_consumer_cmd(struct cli *c, int argc, char **argv)
 {
 	struct store *s;
 	struct merr e;
 	int rc;
 
-	if (argc != 3 || (strcmp(argv[2], "--tlp1") != 0 && strcmp(argv[2], "--tlp2") != 0))
-		return cli_usage_error(c, "USER --tlp1|--tlp2 is needed");
+	struct consumer_args a = {0};
+	int first;
+
+	if ((rc = cli_parse_options(c, consumer_opts, &a, argc, argv, &first)))
+		return rc;
+	if (argc - first != 1 || a.tlp1 == a.tlp2)
+		return cli_usage_error(c,
+				       "USER と --tlp1 か --tlp2 が必要です / USER --tlp1|--tlp2 "
+				       "is needed");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
-	if ((rc = share_consumer_set(s, argv[1], strcmp(argv[2], "--tlp1") == 0, &e)))
+	if ((rc = share_consumer_set(s, argv[first], a.tlp1, &e)))
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
-		printf("%s: %s\n", argv[1], strcmp(argv[2], "--tlp1") == 0 ? "TLP 1.0" : "TLP 2.0");
+		printf("%s: %s\n", argv[first], a.tlp1 ? "TLP 1.0" : "TLP 2.0");
 	return 0;
 }
 
 int cmd_share(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
-	    {"collection", share_collection_cmd, "collections / コレクション"},
-	    {"import", share_import_cmd, "import STIX objects / STIX の取り込み"},
-	    {"export", share_export_cmd, "export a collection / 書き出し"},
-	    {"match", share_match_cmd, "indicators against mamori's observations / 指標の照合"},
-	    {"remote", share_remote_cmd, "partners' TAXII collections / 連携先"},
-	    {"pull", share_pull_cmd, "pull from a partner / 取得"},
-	    {"push", share_push_cmd, "push to a partner / 送信"},
-	    {"consumer", share_consumer_cmd, "per-consumer TLP 1.0 output / TLP 1.0 出力"},
+	    {"collection", share_collection_cmd, "collections / コレクション", NULL, "add|list"},
+	    {"import", share_import_cmd, "import STIX objects / STIX の取り込み", import_opts,
+	     "FILE"},
+	    {"export", share_export_cmd, "export a collection / 書き出し", export_opts, NULL},
+	    {"match", share_match_cmd, "indicators against mamori's observations / 指標の照合",
+	     cli_json_opts, NULL},
+	    {"remote", share_remote_cmd, "partners' TAXII collections / 連携先", NULL,
+	     "add|schedule"},
+	    {"pull", share_pull_cmd, "pull from a partner / 取得", cli_json_opts, "NAME"},
+	    {"push", share_push_cmd, "push to a partner / 送信", cli_json_opts, "NAME"},
+	    {"consumer", share_consumer_cmd, "per-consumer TLP 1.0 output / TLP 1.0 出力",
+	     consumer_opts, "USER"},
 	};
 	return cli_dispatch_verbs(c, cli_find("share"), verbs, ARRAY_SIZE(verbs), argc, argv);
 }

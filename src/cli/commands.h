@@ -47,7 +47,8 @@ extern const char cmd_feeds_usage[], cmd_vuln_usage[];
 extern const struct cli_verb cmd_feeds_verbs[], cmd_asm_verbs[], cmd_serve_verbs[],
     cmd_scan_verbs[], cmd_discover_verbs[], cmd_vuln_verbs[], cmd_report_verbs[],
     cmd_rating_verbs[], cmd_schedule_verbs[], cmd_services_verbs[], cmd_fingerprint_verbs[],
-    cmd_assets_verbs[], cmd_scope_verbs[], cmd_advisories_verbs[], cmd_exercise_verbs[];
+    cmd_assets_verbs[], cmd_scope_verbs[], cmd_advisories_verbs[], cmd_exercise_verbs[],
+    cmd_incident_verbs[], cmd_case_verbs[], cmd_audit_verbs[];
 extern const char cmd_scan_usage[];
 extern const char cmd_findings_usage[], cmd_rating_usage[], cmd_schedule_usage[], cmd_asm_usage[];
 extern const char cmd_serve_usage[], cmd_user_usage[];

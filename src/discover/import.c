@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "discover/discover_int.h"
 #include "inventory/inventory.h"
+#include "share/share.h"
 
 static const char *const format_names[] = {
     [DISC_FMT_CRTSH] = "crtsh", [DISC_FMT_SHODAN] = "shodan", [DISC_FMT_CENSYS] = "censys"};
@@ -276,6 +277,8 @@ static int import_src(struct store *s, const char *org_slug, int fmt, const stru
 	dw_release(&m.w);
 	if (rc) /* nothing was stored: say so in the counts too */
 		memset(m.st, 0, sizeof(*m.st));
+	else /* shared indicators against the services and names just stored */
+		rc = share_match_new(s, now, NULL, NULL, e);
 	merr_set_file(e, file);
 	disc_org_release(&m.o);
 	inv_doc_free(doc);

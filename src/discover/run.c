@@ -9,6 +9,7 @@
 #include "base/mem.h"
 #include "discover/discover_int.h"
 #include "inventory/inventory.h"
+#include "share/share.h"
 
 /* The e-mail hygiene of one domain, when both its TXT questions were answered. */
 struct hyg {
@@ -339,6 +340,8 @@ static int write_org(struct run *R, const struct disc_org *o, struct found *f)
 		rc = store_commit(R->s, R->e);
 	if (rc)
 		store_rollback(R->s);
+	else /* shared indicators against the DNS records just stored */
+		rc = share_match_new(R->s, R->now, NULL, NULL, R->e);
 	return rc;
 }
 

@@ -352,6 +352,28 @@ int finding_coverage_list(struct store *s, const char *org, const char *sector, 
 				    const struct finding_coverage *c),
 			  void *arg, struct merr *e);
 
+/* ------------------------------------------------------------ KPIs (kpi.c) */
+
+/* CyHy's key figures over the active findings above info of org, sector or all (both NULL).
+ * age[i]: open findings younger than finding_kpi_age_days[i] days (the last bucket: older);
+ * fixed*: findings fixed in the last FINDING_KPI_FIXED_DAYS days, with the median days from
+ * first seen to fixed and whether the fix came by the deadline; week_*: new and fixed
+ * findings in each of the last FINDING_KPI_WEEKS weeks, oldest first (the last ends now). */
+#define FINDING_KPI_AGES 5
+#define FINDING_KPI_WEEKS 8
+#define FINDING_KPI_FIXED_DAYS 90
+extern const int64_t finding_kpi_age_days[FINDING_KPI_AGES];
+struct finding_kpi {
+	int64_t now;
+	int64_t open, age[FINDING_KPI_AGES];
+	int64_t kev_open, kev_overdue;
+	int64_t fixed, fixed_on_time, fixed_late, fixed_no_deadline, ttr_median_days;
+	int64_t week_start[FINDING_KPI_WEEKS], week_new[FINDING_KPI_WEEKS],
+	    week_fixed[FINDING_KPI_WEEKS];
+};
+int finding_kpi(struct store *s, const char *org, const char *sector, int64_t now,
+		struct finding_kpi *k, struct merr *e);
+
 /* ------------------------------------------------------------ rescan schedule */
 
 /* One priority level: CyHy's host priorities with mamori's intervals (docs/RATING.md). */

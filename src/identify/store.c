@@ -12,6 +12,7 @@
 #include "base/mtime.h"
 #include "identify/identify_int.h"
 #include "inventory/inventory.h"
+#include "share/share.h"
 
 struct ident_org {
 	char slug[128];
@@ -457,6 +458,8 @@ int ident_session_run(struct store *s, const struct ident_config *cfg, struct id
 	for (size_t i = 0; i < w->n_targets; i++)
 		ident_service_release(&res[i]);
 	m_free(res);
+	if (rc == 0) /* shared indicators against the services just stored */
+		rc = share_match_new(s, now, NULL, NULL, e);
 	return rc;
 }
 

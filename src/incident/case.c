@@ -420,23 +420,138 @@ static void case_row(struct store_stmt *st, cJSON *o, int64_t now)
 	"c.first_response_due, c.first_response_at, c.resolution_due, c.resolved_at, "          \
 	"c.updated_at FROM cases c JOIN orgs o ON o.id = c.org_id WHERE c.exercise_run IS NULL"
 
-int case_list(const struct inc_ctx *c, const char *org, const char *state, cJSON **out,
-	      struct merr *e)
+static void case_list_sql(const struct case_filter *f, struct buf *q)
+{
+	buf_adds(q, CASE_COLS);
+	if (f->org)
+		buf_adds(q, " AND c.org_id = (SELECT id FROM orgs WHERE slug = ?)");
+	if (f->state)
+		buf_adds(q, " AND c.state = ?");
+	if (f->before > 0)
+		buf_adds(q, " AND c.id < ?");
+	buf_adds(q, " ORDER BY c.id DESC LIMIT ?");
+}
+
+static void case_list_bind(const struct case_filter *f, struct store_stmt *st)
+{
+	int k = 1;
+
+	if (f->org)
+		stmt_bind_text(st, k++, f->org);
+	if (f->state)
+		stmt_bind_text(st, k++, f->state);
+	if (f->before > 0)
+		stmt_bind_int64(st, k++, f->before);
+	stmt_bind_int64(st, k, f->limit > 0 ? f->limit : 200);
+}
+
+int case_list_plan(const struct inc_ctx *c, const struct case_filter *f, char **plan,
+		   struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct buf q, out;
+	int rc;
+
+	*plan = NULL;
+	buf_init(&q, 1024);
+	buf_adds(&q, "EXPLAIN QUERY PLAN ");
+	case_list_sql(f, &q);
+	rc = store_prepare(c->s, buf_str(&q), &st, e);
+	buf_release(&q);
+	if (rc)
+		return rc;
+	case_list_bind(f, st);
+	buf_init(&out, 256);
+	while ((rc = stmt_step(st, e)) == 1) {
+		buf_adds(&out, stmt_text(st, 3) ? stmt_text(st, 3) : "");
+		buf_adds(&out, "\n");
+	}
+	stmt_finalize(st);
+	if (rc < 0) {
+		buf_release(&out);
+		return rc;
+	}
+	*plan = m_strdup(buf_str(&out));
+	buf_release(&out);
+	return *plan ? 0 : merr_set(e, M_ENOMEM, "out of memory");
+}
+
+static const char *sla_state(int64_t due, int64_t at, int64_t now)
+{
+	return at ? (at <= due ? "met" : "missed") : (now > due ? "overdue" : "pending");
+}
+
+int case_list_text(const struct inc_ctx *c, const struct case_filter *f, struct buf *out,
+		   int64_t *n, int64_t *last_id, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct jw w = {out, 0, 0};
+	struct buf q;
+	int rc;
+
+	*n = *last_id = 0;
+	buf_init(&q, 1024);
+	case_list_sql(f, &q);
+	rc = store_prepare(c->s, buf_str(&q), &st, e);
+	buf_release(&q);
+	if (rc)
+		return rc;
+	case_list_bind(f, st);
+	w.rc = buf_addc(out, '[');
+	while (!w.rc && (rc = stmt_step(st, e)) == 1) {
+		int64_t frd = stmt_int64(st, 8), fra = stmt_int64(st, 9), rd = stmt_int64(st, 10),
+			ra = stmt_int64(st, 11);
+		const char *kind = stmt_text(st, 2);
+		if ((*n)++)
+			w.rc = buf_addc(out, ',');
+		*last_id = stmt_int64(st, 0);
+		jw_obj_begin(&w);
+		jw_int(&w, "id", *last_id);
+		jw_str(&w, "org", stmt_text(st, 1));
+		jw_str(&w, "kind", kind);
+		jw_str(&w, "kind_ja", kind && !strcmp(kind, "rush") ? "駆けつけ支援" : "相談窓口");
+		jw_str(&w, "title", stmt_text(st, 3));
+		jw_str(&w, "state", stmt_text(st, 4));
+		jw_str(&w, "state_ja", case_state_ja(stmt_text(st, 4)));
+		jw_str(&w, "assignee", stmt_text(st, 5));
+		jw_time(&w, "opened_at", stmt_int64(st, 6));
+		jw_str(&w, "opened_by", stmt_text(st, 7));
+		jw_key_obj(&w, "sla");
+		jw_time(&w, "first_response_due", frd);
+		jw_time(&w, "first_response_at", fra);
+		jw_str(&w, "first_response", sla_state(frd, fra, c->now));
+		jw_time(&w, "resolution_due", rd);
+		jw_time(&w, "resolved_at", ra);
+		jw_str(&w, "resolution", sla_state(rd, ra, c->now));
+		jw_obj_end(&w);
+		jw_time(&w, "updated_at", stmt_int64(st, 12));
+		jw_obj_end(&w);
+	}
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (!w.rc)
+		w.rc = buf_addc(out, ']');
+	return w.rc ? merr_set(e, M_ENOMEM, "out of memory") : 0;
+}
+
+int case_list(const struct inc_ctx *c, const struct case_filter *f, cJSON **out, struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	cJSON *arr = cJSON_CreateArray();
-	int rc = store_prepare(c->s,
-			       CASE_COLS " AND (?1 IS NULL OR o.slug = ?1) AND (?2 IS NULL OR "
-					 "c.state = ?2) ORDER BY c.id DESC LIMIT 200",
-			       &st, e);
+	struct buf q;
+	int rc;
 
 	*out = NULL;
+	buf_init(&q, 1024);
+	case_list_sql(f, &q);
+	rc = store_prepare(c->s, buf_str(&q), &st, e);
+	buf_release(&q);
 	if (rc) {
 		cJSON_Delete(arr);
 		return rc;
 	}
-	stmt_bind_text(st, 1, org);
-	stmt_bind_text(st, 2, state);
+	case_list_bind(f, st);
 	while ((rc = stmt_step(st, e)) == 1) {
 		cJSON *o = cJSON_CreateObject();
 		case_row(st, o, c->now);

@@ -30,32 +30,13 @@ int inc_audit(const struct inc_ctx *c, const char *action, const char *object, c
 
 /* ------------------------------------------------------------ timeline chain */
 
-static void i64s(char out[24], int64_t v)
-{
-	snprintf(out, 24, "%lld", (long long)v);
-}
-
-static int event_hash(struct chain_ctx *cc, const char *prev, int64_t id, int64_t inc, int64_t cas,
-		      int64_t at, const char *actor, const char *kind, const char *vis,
-		      const char *detail, char out[CHAIN_HEX])
-{
-	char a[24], b[24], d[24], t[24];
-	const char *f[8];
-
-	i64s(a, id);
-	i64s(b, inc);
-	i64s(d, cas);
-	i64s(t, at);
-	f[0] = a;
-	f[1] = b;
-	f[2] = d;
-	f[3] = t;
-	f[4] = actor;
-	f[5] = kind;
-	f[6] = vis;
-	f[7] = detail;
-	return chain_hash(cc, prev, f, 8, out);
-}
+/* The chained fields of one timeline row, in order: id, incident, case, at, actor, kind,
+ * visibility, detail (an absent incident or case is 0). */
+#define EVENT_FIELDS(id, inc, cas, at, actor, kind, vis, detail)                                 \
+	{                                                                                        \
+		CHAIN_INT(id), CHAIN_INT(inc), CHAIN_INT(cas), CHAIN_INT(at), CHAIN_TEXT(actor), \
+		    CHAIN_TEXT(kind), CHAIN_TEXT(vis), CHAIN_TEXT(detail)                        \
+	}
 
 int inc_event(const struct inc_ctx *c, int64_t incident_id, int64_t case_id, const char *kind,
 	      bool internal, const char *detail, struct merr *e)
@@ -78,9 +59,12 @@ int inc_event(const struct inc_ctx *c, int64_t incident_id, int64_t case_id, con
 	stmt_finalize(st);
 	if (rc < 0)
 		goto fail;
-	if ((rc = event_hash(NULL, prev, id, incident_id, case_id, c->now, c->actor, kind, vis,
-			     detail, h)))
-		goto fail;
+	{
+		const struct chain_field f[] =
+		    EVENT_FIELDS(id, incident_id, case_id, c->now, c->actor, kind, vis, detail);
+		if ((rc = chain_hash_row(NULL, prev, f, ARRAY_SIZE(f), h)))
+			goto fail;
+	}
 	if ((rc = store_prepare(
 		 c->s,
 		 "INSERT INTO incident_events (id, incident_id, case_id, at, actor, "
@@ -117,46 +101,28 @@ fail:
 int inc_events_verify(struct store *s, struct chain_verify *r, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	struct chain_ctx *cc = chain_ctx_new();
-	char prev[CHAIN_HEX] = CHAIN_GENESIS, h[CHAIN_HEX];
+	struct chain_walk w;
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	if (!cc)
+	if (chain_walk_begin(&w, r, false))
 		return merr_set(e, M_ENOMEM, "out of memory");
 	if ((rc = store_prepare(s,
 				"SELECT id, incident_id, case_id, at, actor, kind, visibility, "
 				"detail, prev_hash, hash FROM incident_events ORDER BY id",
 				&st, e))) {
-		chain_ctx_free(cc);
+		chain_walk_end(&w);
 		return rc;
 	}
 	while ((rc = stmt_step(st, e)) == 1) {
-		int64_t id = stmt_int64(st, 0);
-		const char *ph = stmt_text(st, 8), *hh = stmt_text(st, 9);
-
-		r->rows++;
-		if (!ph || strcmp(ph, prev)) {
-			r->broken_id = id;
-			snprintf(
-			    r->why, sizeof(r->why),
-			    "prev_hash does not match the previous row / 前の行のハッシュと不一致");
+		const struct chain_field f[] = EVENT_FIELDS(
+		    stmt_int64(st, 0), stmt_int64(st, 1), stmt_int64(st, 2), stmt_int64(st, 3),
+		    stmt_text(st, 4), stmt_text(st, 5), stmt_text(st, 6), stmt_text(st, 7));
+		if ((rc = chain_walk_row(&w, stmt_int64(st, 0), stmt_text(st, 8), stmt_text(st, 9),
+					 f, ARRAY_SIZE(f))) != 1)
 			break;
-		}
-		if ((rc = event_hash(cc, prev, id, stmt_int64(st, 1), stmt_int64(st, 2),
-				     stmt_int64(st, 3), stmt_text(st, 4), stmt_text(st, 5),
-				     stmt_text(st, 6), stmt_text(st, 7), h)))
-			break;
-		if (!hh || strcmp(h, hh)) {
-			r->broken_id = id;
-			snprintf(r->why, sizeof(r->why),
-				 "content does not match its hash / 内容がハッシュと不一致");
-			break;
-		}
-		memcpy(prev, h, sizeof(prev));
 	}
 	stmt_finalize(st);
-	chain_ctx_free(cc);
+	chain_walk_end(&w);
 	return rc < 0 ? rc : 0;
 }
 
@@ -536,40 +502,37 @@ static void add_level(cJSON *o, const char *k, int level)
 	cJSON_AddNumberToObject(o, k, level);
 }
 
-int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e)
+/* The list's query. Each filter is an equality or range on a column of one of 0803's partial
+ * indexes (WHERE exercise_run IS NULL), which the planner walks newest first (id DESC) and
+ * leaves at the LIMIT: no sort of every match, no OFFSET (keyset: id < before), no per-row
+ * subquery (the org slug comes from one join by primary key). */
+static void list_sql(const struct inc_filter *f, struct buf *q)
 {
-	struct store_stmt *st = NULL;
-	cJSON *arr = cJSON_CreateArray();
-	struct buf q;
-	int rc, k = 1;
-
-	*out = NULL;
-	if (!arr)
-		return merr_set(e, M_ENOMEM, "out of memory");
-	buf_init(&q, 4096);
-	/* incidents drive the join (CROSS JOIN) newest first, filters are checked row by row
-	 * (unary +: no filter index that would sort every match); one org's through its index */
-	buf_adds(&q, "SELECT i.id, o.slug, o.sector, i.title, i.type, i.state, i.level, "
-		     "i.level_kind, i.occurred_at, i.aware_at, i.versions, i.last_kind, "
-		     "i.next_due, i.updated_at FROM incidents i CROSS JOIN orgs o ON o.id = "
-		     "i.org_id WHERE +i.exercise_run IS NULL");
+	buf_adds(q, "SELECT i.id, o.slug, o.sector, i.title, i.type, i.state, i.level, "
+		    "i.level_kind, i.occurred_at, i.aware_at, i.versions, i.last_kind, "
+		    "i.next_due, i.updated_at FROM incidents i JOIN orgs o ON o.id = i.org_id "
+		    "WHERE i.exercise_run IS NULL");
 	if (f->org)
-		buf_adds(&q, " AND i.org_id = (SELECT id FROM orgs WHERE slug = ?)");
+		buf_adds(q, " AND i.org_id = (SELECT id FROM orgs WHERE slug = ?)");
 	if (f->sector)
-		buf_adds(&q, " AND +o.sector = ?");
+		buf_adds(q, " AND i.sector = ?");
 	if (f->state)
-		buf_adds(&q, " AND +i.state = ?");
+		buf_adds(q, " AND i.state = ?");
 	if (f->level >= 0)
-		buf_adds(&q, " AND +i.level = ?");
+		buf_adds(q, " AND i.level = ?");
 	if (f->overdue)
-		buf_adds(&q, " AND +i.next_due < ?");
-	buf_adds(&q, " ORDER BY i.id DESC LIMIT ? OFFSET ?");
-	if ((rc = store_prepare(c->s, buf_str(&q), &st, e))) {
-		buf_release(&q);
-		cJSON_Delete(arr);
-		return rc;
-	}
-	buf_release(&q);
+		buf_adds(q, " AND i.next_due IS NOT NULL AND i.next_due < ?");
+	if (f->before > 0)
+		buf_adds(q, " AND i.id < ?");
+	buf_adds(q, " ORDER BY i.id DESC LIMIT ?");
+	if (f->offset > 0)
+		buf_adds(q, " OFFSET ?");
+}
+
+static void list_bind(const struct inc_ctx *c, const struct inc_filter *f, struct store_stmt *st)
+{
+	int k = 1;
+
 	if (f->org)
 		stmt_bind_text(st, k++, f->org);
 	if (f->sector)
@@ -580,37 +543,178 @@ int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, s
 		stmt_bind_int64(st, k++, f->level);
 	if (f->overdue)
 		stmt_bind_int64(st, k++, c->now);
+	if (f->before > 0)
+		stmt_bind_int64(st, k++, f->before);
 	stmt_bind_int64(st, k++, f->limit > 0 ? f->limit : 100);
-	stmt_bind_int64(st, k++, f->offset);
+	if (f->offset > 0)
+		stmt_bind_int64(st, k++, f->offset);
+}
+
+int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct buf q, out;
+	int rc;
+
+	*plan = NULL;
+	buf_init(&q, 1024);
+	buf_adds(&q, "EXPLAIN QUERY PLAN ");
+	list_sql(f, &q);
+	rc = store_prepare(c->s, buf_str(&q), &st, e);
+	buf_release(&q);
+	if (rc)
+		return rc;
+	list_bind(c, f, st);
+	buf_init(&out, 256);
 	while ((rc = stmt_step(st, e)) == 1) {
-		cJSON *o = cJSON_CreateObject();
-		int64_t due = stmt_int64(st, 12);
-		cJSON_AddNumberToObject(o, "id", (double)stmt_int64(st, 0));
-		json_add_str(o, "org", stmt_text(st, 1));
-		json_add_str(o, "sector", stmt_text(st, 2));
-		json_add_str(o, "title", stmt_text(st, 3));
-		json_add_str(o, "type", stmt_text(st, 4));
-		json_add_str(o, "type_ja", inc_type_ja(stmt_text(st, 4)));
-		json_add_str(o, "state", stmt_text(st, 5));
-		add_level(o, "level", stmt_is_null(st, 6) ? -1 : (int)stmt_int64(st, 6));
-		json_add_str(o, "level_name",
-			     stmt_is_null(st, 6) ? NULL : inc_level_name((int)stmt_int64(st, 6)));
-		json_add_str(o, "level_kind", stmt_text(st, 7));
-		json_add_time(o, "occurred_at", stmt_int64(st, 8));
-		json_add_time(o, "aware_at", stmt_int64(st, 9));
-		cJSON_AddNumberToObject(o, "versions", (double)stmt_int64(st, 10));
-		json_add_str(o, "last_kind", stmt_text(st, 11));
-		json_add_time(o, "next_due", due);
-		cJSON_AddBoolToObject(o, "overdue", due && due < c->now);
-		json_add_time(o, "updated_at", stmt_int64(st, 13));
-		cJSON_AddItemToArray(arr, o);
+		buf_adds(&out, stmt_text(st, 3) ? stmt_text(st, 3) : "");
+		buf_adds(&out, "\n");
 	}
 	stmt_finalize(st);
 	if (rc < 0) {
+		buf_release(&out);
+		return rc;
+	}
+	*plan = m_strdup(buf_str(&out));
+	buf_release(&out);
+	return *plan ? 0 : merr_set(e, M_ENOMEM, "out of memory");
+}
+
+int inc_list_each(const struct inc_ctx *c, const struct inc_filter *f, inc_row_fn fn, void *arg,
+		  struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct buf q;
+	int rc, stop = 0;
+
+	buf_init(&q, 1024);
+	list_sql(f, &q);
+	rc = store_prepare(c->s, buf_str(&q), &st, e);
+	buf_release(&q);
+	if (rc)
+		return rc;
+	list_bind(c, f, st);
+	while (!stop && (rc = stmt_step(st, e)) == 1) {
+		struct inc_row r = {
+		    .id = stmt_int64(st, 0),
+		    .org = stmt_text(st, 1),
+		    .sector = stmt_text(st, 2),
+		    .title = stmt_text(st, 3),
+		    .type = stmt_text(st, 4),
+		    .state = stmt_text(st, 5),
+		    .level = stmt_is_null(st, 6) ? -1 : (int)stmt_int64(st, 6),
+		    .level_kind = stmt_text(st, 7),
+		    .occurred_at = stmt_int64(st, 8),
+		    .aware_at = stmt_int64(st, 9),
+		    .versions = stmt_int64(st, 10),
+		    .last_kind = stmt_text(st, 11),
+		    .next_due = stmt_int64(st, 12),
+		    .updated_at = stmt_int64(st, 13),
+		};
+		r.overdue = r.next_due && r.next_due < c->now;
+		stop = fn(arg, &r);
+	}
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	return stop < 0 ? merr_set(e, M_ENOMEM, "out of memory") : 0;
+}
+
+static int row_cjson(void *arg, const struct inc_row *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return -1;
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	json_add_str(o, "org", r->org);
+	json_add_str(o, "sector", r->sector);
+	json_add_str(o, "title", r->title);
+	json_add_str(o, "type", r->type);
+	json_add_str(o, "type_ja", inc_type_ja(r->type));
+	json_add_str(o, "state", r->state);
+	add_level(o, "level", r->level);
+	json_add_str(o, "level_name", r->level < 0 ? NULL : inc_level_name(r->level));
+	json_add_str(o, "level_kind", r->level_kind);
+	json_add_time(o, "occurred_at", r->occurred_at);
+	json_add_time(o, "aware_at", r->aware_at);
+	cJSON_AddNumberToObject(o, "versions", (double)r->versions);
+	json_add_str(o, "last_kind", r->last_kind);
+	json_add_time(o, "next_due", r->next_due);
+	cJSON_AddBoolToObject(o, "overdue", r->overdue);
+	json_add_time(o, "updated_at", r->updated_at);
+	cJSON_AddItemToArray((cJSON *)arg, o);
+	return 0;
+}
+
+int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int rc;
+
+	*out = NULL;
+	if (!arr)
+		return merr_set(e, M_ENOMEM, "out of memory");
+	if ((rc = inc_list_each(c, f, row_cjson, arr, e))) {
 		cJSON_Delete(arr);
 		return rc;
 	}
 	*out = arr;
+	return 0;
+}
+
+struct text_arg {
+	struct jw w;
+	int64_t n, last;
+};
+
+static int row_text(void *arg, const struct inc_row *r)
+{
+	struct text_arg *a = arg;
+	struct jw *w = &a->w;
+
+	if (a->n++ && !w->rc)
+		w->rc = buf_addc(w->b, ',');
+	a->last = r->id;
+	jw_obj_begin(w);
+	jw_int(w, "id", r->id);
+	jw_str(w, "org", r->org);
+	jw_str(w, "sector", r->sector);
+	jw_str(w, "title", r->title);
+	jw_str(w, "type", r->type);
+	jw_str(w, "type_ja", inc_type_ja(r->type));
+	jw_str(w, "state", r->state);
+	if (r->level < 0)
+		jw_null(w, "level");
+	else
+		jw_int(w, "level", r->level);
+	jw_str(w, "level_name", r->level < 0 ? NULL : inc_level_name(r->level));
+	jw_str(w, "level_kind", r->level_kind);
+	jw_time(w, "occurred_at", r->occurred_at);
+	jw_time(w, "aware_at", r->aware_at);
+	jw_int(w, "versions", r->versions);
+	jw_str(w, "last_kind", r->last_kind);
+	jw_time(w, "next_due", r->next_due);
+	jw_bool(w, "overdue", r->overdue);
+	jw_time(w, "updated_at", r->updated_at);
+	jw_obj_end(w);
+	return w->rc ? -1 : 0;
+}
+
+int inc_list_text(const struct inc_ctx *c, const struct inc_filter *f, struct buf *out, int64_t *n,
+		  int64_t *last_id, struct merr *e)
+{
+	struct text_arg a = {{out, 0, 0}, 0, 0};
+	int rc;
+
+	if (buf_addc(out, '['))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	if ((rc = inc_list_each(c, f, row_text, &a, e)))
+		return rc;
+	if (buf_addc(out, ']'))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	*n = a.n;
+	*last_id = a.last;
 	return 0;
 }
 

@@ -12,8 +12,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buf.h"
 #include "base/chain.h"
 #include "base/err.h"
+#include "job/job.h"
 #include "store/store.h"
 
 /* ------------------------------------------------------------ the report file */
@@ -92,10 +94,33 @@ struct inc_filter {
 	const char *state; /* open | closed */
 	int level;	   /* -1: any */
 	bool overdue;	   /* with a pending clock past its due time */
-	int64_t limit, offset;
+	int64_t limit;
+	int64_t before; /* keyset page: only ids below it (0: from the newest) */
+	int64_t offset; /* kept for old API callers; before is the way to page */
 };
-/* The incidents as a JSON array (newest first; exercise rows never). */
+/* The incidents as a JSON array (newest first; exercise rows never). Index-backed (0803): each
+ * filter walks a partial index newest first and stops at the limit. */
 int inc_list(const struct inc_ctx *c, const struct inc_filter *f, cJSON **out, struct merr *e);
+/* The same rows one by one (the console page renders them without a JSON tree): the strings
+ * live until fn returns; fn returns 0 to go on, 1 to stop, -1 on failure (M_ENOMEM). */
+struct inc_row {
+	int64_t id;
+	const char *org, *sector, *title, *type, *state, *level_kind, *last_kind;
+	int level; /* -1: not assessed */
+	int64_t occurred_at, aware_at, next_due, updated_at, versions;
+	bool overdue;
+};
+typedef int (*inc_row_fn)(void *arg, const struct inc_row *r);
+int inc_list_each(const struct inc_ctx *c, const struct inc_filter *f, inc_row_fn fn, void *arg,
+		  struct merr *e);
+/* The same list as JSON text appended to out (an array, the same members as inc_list's): the
+ * API writes it straight into its reply. *n: rows, *last_id: the last row's id (the next
+ * keyset page's before). */
+int inc_list_text(const struct inc_ctx *c, const struct inc_filter *f, struct buf *out, int64_t *n,
+		  int64_t *last_id, struct merr *e);
+/* The SQLite query plan of that list (EXPLAIN QUERY PLAN details, one per line; m_free it): the
+ * unit test asserts the indexes are used so the benchmark cannot regress quietly. */
+int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan, struct merr *e);
 /* What one reader may see of an incident. */
 struct inc_view {
 	const char *org;    /* only this org's incidents (operators); NULL: any */
@@ -154,6 +179,17 @@ int inc_clock_met(const struct inc_ctx *c, int64_t id, const char *regime, const
 int inc_remind(const struct inc_ctx *c, const char *ack_base, long *reminders, long *overdue,
 	       struct merr *e);
 
+/* The reminder pass as a recurring job (remind_job.c): the job kinds a queue runs
+ * (inc_job_kinds: "incident.remind") and its recurring entry for period_s seconds (<= 0: the
+ * default, 300 s). The job runs inc_remind with the default regime table, then alert delivery
+ * when $MAMORI_SMTP_URL is set. */
+#define INC_REMIND_JOB "incident.remind"
+#define INC_REMIND_PERIOD 300
+struct job_kind;
+extern const struct job_kind inc_job_kinds[];
+extern const size_t inc_job_kinds_len;
+struct job_recurring inc_remind_recurring(int64_t period_s);
+
 /* ------------------------------------------------------------ NISC severity */
 
 /* The NISC 表1 level names and wording, exactly ("レベル4（危機）"). NULL outside 0..4. */
@@ -197,8 +233,19 @@ struct case_update {
 	const char *org;		  /* set for an operator: must own the case */
 };
 int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u, struct merr *e);
-int case_list(const struct inc_ctx *c, const char *org, const char *state, cJSON **out,
-	      struct merr *e);
+struct case_filter {
+	const char *org;   /* slug (operators: their own); NULL: every org */
+	const char *state; /* NULL: any */
+	int64_t before;	   /* keyset page: ids below it (0: from the newest) */
+	int64_t limit;	   /* 0: 200 */
+};
+/* Cases newest first, index-backed (cases_org, 0803's cases_l_*), keyset-paged. */
+int case_list(const struct inc_ctx *c, const struct case_filter *f, cJSON **out, struct merr *e);
+/* The same as JSON text appended to out (the API's reply), as inc_list_text. */
+int case_list_text(const struct inc_ctx *c, const struct case_filter *f, struct buf *out,
+		   int64_t *n, int64_t *last_id, struct merr *e);
+int case_list_plan(const struct inc_ctx *c, const struct case_filter *f, char **plan,
+		   struct merr *e);
 int case_show(const struct inc_ctx *c, int64_t id, const char *org, bool internal, cJSON **out,
 	      struct merr *e);
 const char *case_state_ja(const char *state);
@@ -219,6 +266,14 @@ int inc_events_verify(struct store *s, struct chain_verify *r, struct merr *e);
  * left out. v (NULL: all) limits which incident may be exported. Returns a new bundle. */
 int inc_stix(const struct inc_ctx *c, int64_t id, const struct inc_view *v, const char *tlp,
 	     cJSON **out, struct merr *e);
+/* Publishes that bundle into the sharing collection named by alias or id (share module's
+ * share_import): who (NULL: the CLI, any collection) must be allowed to write it (M_EPERM);
+ * M_ENOTFOUND for no such collection; the incident's timeline and the audit log record it.
+ * *n_objects gets the objects stored (existing identical versions count). */
+struct share_who;
+int inc_stix_publish(const struct inc_ctx *c, int64_t id, const struct inc_view *v, const char *tlp,
+		     const char *collection, const struct share_who *who, size_t *n_objects,
+		     struct merr *e);
 /* Incidents per (quarter, sector, level, type), for the sector and bureau views; sector NULL:
  * every sector. */
 int inc_stats(const struct inc_ctx *c, const char *sector, cJSON **out, struct merr *e);

@@ -2,6 +2,7 @@
 #ifndef MAMORI_INCIDENT_INT_H
 #define MAMORI_INCIDENT_INT_H
 
+#include "base/buf.h"
 #include "incident/incident.h"
 
 extern const char *const inc_types[];
@@ -47,5 +48,21 @@ int inc_tlp_rank(const char *tlp);
 /* Appends an audit row (auth_audit). */
 int inc_audit(const struct inc_ctx *c, const char *action, const char *object, const char *detail,
 	      struct merr *e);
+
+/* A JSON text writer into a buffer (jw.c): for the lists, one object per row without cJSON.
+ * rc keeps the first buffer error; n counts the keys of the current object. */
+struct jw {
+	struct buf *b;
+	int rc;
+	int n;
+};
+void jw_obj_begin(struct jw *w);
+void jw_obj_end(struct jw *w);
+void jw_key_obj(struct jw *w, const char *k);		 /* "k":{ (close with jw_obj_end) */
+void jw_str(struct jw *w, const char *k, const char *s); /* null when s is NULL */
+void jw_int(struct jw *w, const char *k, int64_t v);
+void jw_null(struct jw *w, const char *k);
+void jw_bool(struct jw *w, const char *k, bool v);
+void jw_time(struct jw *w, const char *k, int64_t t); /* ISO 8601 UTC; null when 0 */
 
 #endif

@@ -88,10 +88,11 @@ int job_submit(struct store *s, const struct job_spec *j, int64_t *id, struct me
 			return merr_set(e, M_ETIMEOUT, "job queue %s is full (%u)", j->kind,
 					j->max_pending);
 	}
-	if ((rc = store_prepare(s,
-				"INSERT INTO jobs (kind, subject, payload, idem_key, max_attempts, "
-				"created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-				&st, e)))
+	if ((rc =
+		 store_prepare(s,
+			       "INSERT INTO jobs (kind, subject, payload, idem_key, max_attempts, "
+			       "created_at, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			       &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, j->kind);
 	if (j->subject)
@@ -105,6 +106,10 @@ int job_submit(struct store *s, const struct job_spec *j, int64_t *id, struct me
 		stmt_bind_null(st, 4);
 	stmt_bind_int64(st, 5, j->max_attempts > 0 ? j->max_attempts : 3);
 	stmt_bind_int64(st, 6, j->now);
+	if (j->not_before > j->now) /* a queued row's lease_until delays its claim */
+		stmt_bind_int64(st, 7, j->not_before);
+	else
+		stmt_bind_null(st, 7);
 	rc = stmt_step(st, e);
 	if (rc == 1)
 		*id = stmt_int64(st, 0);
@@ -190,6 +195,7 @@ struct job_queue {
 	volatile sig_atomic_t *stop; /* &own_stop, or the caller's (job_run_pending) */
 	struct mem_job mem[JOB_MEM_MAX];
 	int64_t seq;
+	int64_t recur_last[JOB_KINDS_MAX]; /* the period each recurring job was last submitted */
 };
 
 struct job_ctx {
@@ -532,6 +538,35 @@ static void wait_poll(struct job_queue *q)
 	pthread_mutex_unlock(&q->mu);
 }
 
+/* Submits each recurring job once its period begins (mu guards the last period seen; the store
+ * decides between processes). */
+static void recur(struct job_queue *q, struct store *s)
+{
+	int64_t now = time_now();
+
+	for (size_t i = 0; i < q->cfg.n_recurring && i < JOB_KINDS_MAX; i++) {
+		const struct job_recurring *r = &q->cfg.recurring[i];
+		int64_t period = r->period_s > 0 ? now / r->period_s : 0, id = 0;
+		struct merr e;
+		bool due;
+
+		pthread_mutex_lock(&q->mu);
+		due = r->period_s > 0 && q->recur_last[i] != period;
+		if (due)
+			q->recur_last[i] = period;
+		pthread_mutex_unlock(&q->mu);
+		if (!due)
+			continue;
+		merr_init(&e);
+		if (job_recurring_submit(s, r, now, &id, &e)) {
+			log_error("job", "recurring %s: %s", r->kind, e.msg);
+			pthread_mutex_lock(&q->mu);
+			q->recur_last[i] = 0; /* try again at the next poll */
+			pthread_mutex_unlock(&q->mu);
+		}
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct job_queue *q = arg;
@@ -552,6 +587,8 @@ static void *worker(void *arg)
 		if (quit)
 			break;
 		merr_init(&e);
+		if (s)
+			recur(q, s);
 		if (s && (rc = claim(q, s, &c, &e)) == 1) {
 			run_claimed(q, s, &c);
 			m_free(c.payload);
@@ -651,6 +688,8 @@ int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *sto
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	rc = store_open_existing(q->db, &s, e);
+	if (rc == 0)
+		recur(q, s);
 	while (rc == 0 && !stop_level_of(q->stop) && (!max || *ran < max)) {
 		struct claimed cl;
 		int got = claim(q, s, &cl, e);

@@ -35,6 +35,8 @@ struct job_spec {
 	unsigned max_pending; /* queued + running jobs of this kind at once; 0: no bound */
 	int max_attempts;     /* 0: 3 */
 	int64_t now;
+	int64_t
+	    not_before; /* not claimed before this time (a recurring job's next period); 0: now */
 };
 
 /*
@@ -98,10 +100,28 @@ struct job_kind {
 			    (default 6 h): longer than the kind's longest run */
 };
 
+/* A recurring job (the incident reminders): submitted once per period by whichever process
+ * gets there first. The period index floor(now / period_s) is in its idempotency key
+ * ("KIND@INDEX") and subject, and a period whose job exists in any state is not submitted again,
+ * so two servers on one store never run the same period twice. */
+struct job_recurring {
+	const char *kind;
+	int64_t period_s;
+	const char *payload; /* NULL: {"period": INDEX, "period_s": S} */
+};
+/* Submits r's job for now's period unless one exists: *id the new job, 0 when the period had
+ * one already. In its own immediate transaction. */
+int job_recurring_submit(struct store *s, const struct job_recurring *r, int64_t now, int64_t *id,
+			 struct merr *e);
+
 struct job_queue_config {
 	const char *db; /* each worker opens its own handle */
 	const struct job_kind *kinds;
 	size_t n_kinds;
+	/* recurring jobs this queue submits when a new period begins (checked every poll); their
+	 * kinds must be among kinds */
+	const struct job_recurring *recurring;
+	size_t n_recurring;
 	unsigned workers; /* threads: default 1, at most 8 */
 	double poll_s;	  /* also look for rows other processes queued this often (default 2) */
 	void *arg;	  /* for the handlers (job_arg) */

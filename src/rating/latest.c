@@ -1,17 +1,28 @@
 /*
  * latest.c - the newest snapshot of each organisation among a caller's rows (the dashboard's
- * grades panel), worst grade first.
+ * grades panel), worst grade first. An organisation never assessed (未診断: no finished scan,
+ * no complete identify run; finding_coverage) is left out whatever grade a row holds: the
+ * same rule as the org page, the CLI and the PDF.
  */
 #include "base/compat.h"
 
+#include "base/mem.h"
+#include "findings/findings.h"
 #include "inventory/inventory.h"
 #include "rating/rating.h"
+
+struct latest_row {
+	char org[128], grade[4], period[16];
+	double score;
+};
 
 int rating_latest_each(struct store *s, const struct inv_rows *rows,
 		       int (*fn)(void *arg, const struct rating_latest *r), void *arg,
 		       struct merr *e)
 {
 	struct store_stmt *st = NULL;
+	struct latest_row *v = NULL;
+	size_t n = 0, cap = 0;
 	char cond[160], sql[700];
 	const char *val;
 	int rc = inv_rows_sql(rows, "x.org_slug", cond, sizeof(cond), &val);
@@ -27,12 +38,33 @@ int rating_latest_each(struct store *s, const struct inv_rows *rows,
 		return rc;
 	if (val)
 		stmt_bind_text(st, 1, val);
+	/* read first: the coverage queries below use the same connection */
 	while ((rc = stmt_step(st, e)) == 1) {
-		struct rating_latest r = {stmt_text(st, 0), stmt_text(st, 1), stmt_double(st, 2),
-					  stmt_text(st, 3)};
-		if ((rc = fn(arg, &r)))
-			break;
+		if (n == cap) {
+			struct latest_row *nv =
+			    m_realloc(v, (cap = cap ? cap * 2 : 32) * sizeof(*v));
+			if (!nv) {
+				rc = merr_set(e, M_ENOMEM, "out of memory");
+				break;
+			}
+			v = nv;
+		}
+		snprintf(v[n].org, sizeof(v[n].org), "%s", stmt_text(st, 0));
+		snprintf(v[n].grade, sizeof(v[n].grade), "%s", stmt_text(st, 1));
+		snprintf(v[n].period, sizeof(v[n].period), "%s", stmt_text(st, 3));
+		v[n].score = stmt_double(st, 2);
+		n++;
 	}
 	stmt_finalize(st);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct finding_coverage c;
+		if ((rc = finding_coverage(s, v[i].org, 0, &c, e)))
+			break;
+		if (!c.assessed)
+			continue;
+		struct rating_latest r = {v[i].org, v[i].grade, v[i].score, v[i].period};
+		rc = fn(arg, &r);
+	}
+	m_free(v);
 	return rc < 0 ? rc : 0;
 }

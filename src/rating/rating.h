@@ -88,7 +88,9 @@ int rating_store(struct store *s, const struct rating_result *r, int64_t now, st
 /* r as JSON: score, grades, deductions, category totals (new object). */
 struct cJSON *rating_result_json(const struct rating_result *r);
 /* The newest snapshot of org in period (NULL: newest of any period), as JSON with its
- * explanation. M_ENOTFOUND when there is none. */
+ * explanation. M_ENOTFOUND when there is none. An organisation without a complete
+ * assessment now gets {"assessed": false, "grade": null, "score": null, "status": "未診断 / not
+ * assessed"} whatever the row says. */
 int rating_load_json(struct store *s, const char *org, const char *period, struct cJSON **out,
 		     struct merr *e);
 /* Per sector (NULL: all) and quarter: organisations rated, mean, median, grade counts,

@@ -240,6 +240,38 @@ int rating_store(struct store *s, const struct rating_result *r, int64_t now, st
 	return rc < 0 ? rc : 0;
 }
 
+/* A stored row of an organisation that has no complete assessment now (a row written before
+ * the rule, or by hand) is not shown: the snapshot becomes "未診断", without grade or score,
+ * like rating_result_json of an unassessed result. */
+static int gate_not_assessed(struct store *s, const char *org, cJSON **out, struct merr *e)
+{
+	struct finding_coverage cov;
+	cJSON *o, *keep;
+	int rc = finding_coverage(s, org, 0, &cov, e);
+
+	if (rc || cov.assessed) {
+		if (rc) {
+			cJSON_Delete(*out);
+			*out = NULL;
+		}
+		return rc;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "org", org);
+	if ((keep = cJSON_GetObjectItem(*out, "period")) && cJSON_IsString(keep))
+		cJSON_AddStringToObject(o, "period", keep->valuestring);
+	cJSON_AddStringToObject(o, "method", RATING_METHOD);
+	cJSON_AddBoolToObject(o, "assessed", false);
+	cJSON_AddNullToObject(o, "score");
+	cJSON_AddNullToObject(o, "grade");
+	cJSON_AddNullToObject(o, "raw_grade");
+	cJSON_AddStringToObject(o, "status", "未診断 / not assessed");
+	cJSON_AddArrayToObject(o, "deductions");
+	cJSON_Delete(*out);
+	*out = o;
+	return 0;
+}
+
 int rating_load_json(struct store *s, const char *org, const char *period, cJSON **out,
 		     struct merr *e)
 {
@@ -271,6 +303,8 @@ int rating_load_json(struct store *s, const char *org, const char *period, cJSON
 			      period ? period : "");
 	}
 	stmt_finalize(st);
+	if (rc == 0)
+		rc = gate_not_assessed(s, org, out, e);
 	return rc;
 }
 

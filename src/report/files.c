@@ -26,20 +26,31 @@ bool report_period_valid(const char *s, size_t n)
 	return true;
 }
 
-bool report_file_parse(const char *file, char period[8], size_t *fmt)
+bool report_file_parse_lang(const char *file, char period[8], size_t *fmt, bool *en)
 {
 	const char *dot = file ? strchr(file, '.') : NULL;
+	size_t n = dot ? (size_t)(dot - file) : 0;
+	bool english = n == 9 && strncmp(file + 6, "-en", 3) == 0;
 
-	if (!dot || !report_period_valid(file, (size_t)(dot - file)))
+	if (!dot || !report_period_valid(file, english ? 6 : n))
+		return false;
+	if (english && !en)
 		return false;
 	for (size_t i = 0; i < REPORT_FORMATS; i++)
 		if (strcmp(dot + 1, report_formats[i].ext) == 0) {
 			memcpy(period, file, 6);
 			period[6] = '\0';
 			*fmt = i;
+			if (en)
+				*en = english;
 			return true;
 		}
 	return false;
+}
+
+bool report_file_parse(const char *file, char period[8], size_t *fmt)
+{
+	return report_file_parse_lang(file, period, fmt, NULL);
 }
 
 bool report_name_safe(const char *s)
@@ -85,14 +96,18 @@ int report_files_list(const char *dir, const char *prefix, struct report_files *
 	while ((de = readdir(d)) != NULL) {
 		char period[8];
 		size_t f;
+		bool english;
 		struct report_file *en;
 		struct stat st;
 		if (strncmp(de->d_name, prefix, pl) != 0 ||
-		    !report_file_parse(de->d_name + pl, period, &f))
+		    !report_file_parse_lang(de->d_name + pl, period, &f, &english))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 			continue;
-		if ((en = entry_for(out, period)) != NULL) {
+		if ((en = entry_for(out, period)) != NULL && english) {
+			en->fmt_en[f] = true;
+			en->size_en[f] = (int64_t)st.st_size;
+		} else if (en) {
 			en->fmt[f] = true;
 			en->size[f] = (int64_t)st.st_size;
 		}

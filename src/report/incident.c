@@ -107,6 +107,12 @@ static void clocks(struct doc *d, const struct report_opts *o, const cJSON *inc)
 
 int report_incident(struct store *s, int64_t id, const struct report_opts *o, struct merr *e)
 {
+	return report_incident_view(s, id, NULL, o, e);
+}
+
+int report_incident_view(struct store *s, int64_t id, const struct inc_view *v,
+			 const struct report_opts *o, struct merr *e)
+{
 	struct inc_ctx c = {.s = s, .actor = "report", .now = o->now};
 	struct inc_regimes *t = NULL;
 	struct doc *d = NULL;
@@ -117,7 +123,7 @@ int report_incident(struct store *s, int64_t id, const struct report_opts *o, st
 	if ((rc = inc_regimes_load(inc_regimes_default_path(), &t, e)))
 		return rc;
 	c.regimes = t;
-	rc = inc_show(&c, id, NULL, &inc, e);
+	rc = inc_show(&c, id, v, &inc, e);
 	inc_regimes_free(t);
 	if (rc)
 		return rc;

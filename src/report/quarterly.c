@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/bi.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "base/utf8.h"
@@ -35,16 +36,13 @@ static const char *T(const struct qr *q, const char *ja, const char *en)
 /* Bilingual titles are stored "日本語 / English": keep the half of the report's language. */
 static void pick_lang(const struct qr *q, const char *t, char *out, size_t n)
 {
-	const char *sep = t ? strstr(t, " / ") : NULL;
+	char half[400], words[400];
+	const char *h = bi_half(t, q->o->lang == REPORT_EN, half, sizeof half);
 
-	if (!t)
-		t = "";
-	if (!sep)
-		snprintf(out, n, "%s", t);
-	else if (q->o->lang == REPORT_EN)
-		snprintf(out, n, "%s", sep + 3);
-	else
-		snprintf(out, n, "%.*s", (int)(sep - t), t);
+	/* a Japanese-only title in the English report: its product words, never Japanese */
+	if (q->o->lang == REPORT_EN && bi_has_non_ascii(h))
+		h = bi_ascii_words(h, words, sizeof words)[0] ? words : "(title in Japanese only)";
+	snprintf(out, n, "%s", h);
 }
 
 /* Cuts s at max bytes without splitting a UTF-8 sequence. */

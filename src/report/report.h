@@ -78,6 +78,12 @@ int report_sector(struct store *s, const char *sector, const struct report_opts 
 /* Writes DIR/incident-<id>.html and .pdf: facts, NISC severity with reasons, clocks met or
  * missed, IoCs, versions, timeline (src/incident's full view). M_ENOTFOUND for no incident. */
 int report_incident(struct store *s, int64_t id, const struct report_opts *o, struct merr *e);
+/* The same within a reader's view (the console's PDF): v limits which incident (an operator:
+ * their own, else M_ENOTFOUND), which IoCs and whether internal timeline events are shown.
+ * v NULL: the full view. */
+struct inc_view;
+int report_incident_view(struct store *s, int64_t id, const struct inc_view *v,
+			 const struct report_opts *o, struct merr *e);
 
 /* Writes DIR/exercise-<run>.html and .pdf: the after-action report of an exercise run
  * (scenario, objectives, sources, the timeline chart and table of injects against the
@@ -99,7 +105,9 @@ struct report_format {
 extern const struct report_format report_formats[REPORT_FORMATS];
 /* "2026Q4": four digits, Q, 1..4 (s[0..n)). */
 bool report_period_valid(const char *s, size_t n);
-/* Splits "2026Q4.pdf" into a period and an index into report_formats; false otherwise. */
+/* Splits "2026Q4.pdf" into a period and an index into report_formats; false otherwise.
+ * report_file_parse_lang also takes the English file "2026Q4-en.pdf" (*en true). */
+bool report_file_parse_lang(const char *file, char period[8], size_t *fmt, bool *en);
 bool report_file_parse(const char *file, char period[8], size_t *fmt);
 /* Slugs and sector codes that may become part of a file name: [A-Za-z0-9_-], 1..100. */
 bool report_name_safe(const char *s);
@@ -109,8 +117,8 @@ bool report_name_safe(const char *s);
 #define REPORT_LIST_MAX 128
 struct report_file {
 	char period[8];
-	bool fmt[REPORT_FORMATS];
-	int64_t size[REPORT_FORMATS];
+	bool fmt[REPORT_FORMATS], fmt_en[REPORT_FORMATS]; /* Japanese, English (-en) */
+	int64_t size[REPORT_FORMATS], size_en[REPORT_FORMATS];
 };
 struct report_files {
 	struct report_file v[REPORT_LIST_MAX];

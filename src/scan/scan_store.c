@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "scan/scan.h"
+#include "share/share.h"
 
 /* ------------------------------------------------------------ JSON lines */
 
@@ -104,7 +105,9 @@ int scan_store_finish(struct store *s, int64_t id, const char *state, const stru
 	stmt_bind_int64(st, 8, id);
 	rc = stmt_step(st, e);
 	stmt_finalize(st);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	return share_match_new(s, now, NULL, NULL, e); /* shared indicators vs the new rows */
 }
 
 int scan_store_reopen(struct store *s, int64_t id, struct merr *e)

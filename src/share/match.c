@@ -360,6 +360,18 @@ static int observe(struct run *x, struct hits *h, const char *org, const char *k
 		snprintf(observed, sizeof(observed), "certificate sha256 %.100s", value);
 		return lookup(x, h, x->by_value, value, "sha256", org, observed, source);
 	}
+	if (strcmp(kind, "url") == 0) {
+		/* a URL in an SNS post: the URL itself, then its host as a name */
+		char host[256];
+		snprintf(observed, sizeof(observed), "url %.280s", value);
+		if ((rc = lookup(x, h, x->by_value, value, "url", org, observed, source)))
+			return rc;
+		url_host(value, host, sizeof(host));
+		if (!host[0])
+			return 0;
+		value = host;
+		return observe(x, h, org, "name", host, source);
+	}
 	/* a name: the name itself and every parent domain, and URLs on that host */
 	{
 		char name[256];
@@ -379,38 +391,112 @@ static int observe(struct run *x, struct hits *h, const char *org, const char *k
 	}
 }
 
-int share_match_run(struct store *s, int64_t now, const char *ack_base,
-		    struct share_match_stats *st, struct merr *e)
+/* The observation tables the matcher reads, each with a row id mark (0865). */
+static const char *const mark_sources[] = {"assets",	   "services",	       "dns_records",
+					   "observations", "passive_services", "sns_posts"};
+#define N_MARKS ARRAY_SIZE(mark_sources)
+
+/* Every address and name mamori knows of the operators whose row id lies in (lo, hi] of its
+ * table: ?1/?2 assets, ?3/?4 services, ?5/?6 dns_records, ?7/?8 observations, ?9/?10
+ * passive_services, ?11/?12 sns_posts (hostnames and URLs of posts; the operator a post
+ * matched, else '' — analysts only). */
+static const char observed_sql[] =
+    "SELECT o.slug, CASE WHEN a.kind IN ('ipv4', 'ipv6') THEN 'ip' ELSE 'name' END, a.value, "
+    "'assets' FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.status = 'confirmed' AND "
+    "a.kind IN ('ipv4', 'ipv6', 'hostname', 'domain') AND a.id > ?1 AND a.id <= ?2 "
+    "UNION ALL SELECT org_slug, 'ip', ip, 'services' FROM services WHERE id > ?3 AND id <= ?4 "
+    "UNION ALL SELECT o.slug, CASE WHEN d.rtype IN ('A', 'AAAA') THEN 'ip' ELSE 'name' END, "
+    "d.value, 'dns_records' FROM dns_records d JOIN orgs o ON o.id = d.org_id WHERE d.rtype "
+    "IN ('A', 'AAAA', 'CNAME', 'MX', 'NS') AND d.id > ?5 AND d.id <= ?6 "
+    "UNION ALL SELECT o.slug, 'name', d.name, 'dns_records' FROM dns_records d JOIN orgs o ON "
+    "o.id = d.org_id WHERE d.id > ?5 AND d.id <= ?6 "
+    "UNION ALL SELECT org_slug, 'ip', ip, 'observations' FROM observations WHERE org_slug <> "
+    "'' AND state = 'open' AND id > ?7 AND id <= ?8 "
+    "UNION ALL SELECT s.org_slug, 'cert', lower(json_extract(j.value, '$.sha256')), "
+    "'certificates' FROM services s, json_each(s.tls_info, '$.chain') j WHERE s.tls_info "
+    "IS NOT NULL AND json_valid(s.tls_info) AND json_extract(j.value, '$.sha256') IS NOT "
+    "NULL AND s.id > ?3 AND s.id <= ?4 "
+    "UNION ALL SELECT o.slug, 'ip', p.ip, 'passive_services' FROM passive_services p JOIN orgs "
+    "o ON o.id = p.org_id WHERE p.id > ?9 AND p.id <= ?10 "
+    "UNION ALL SELECT o.slug, 'name', j.value, 'passive_services' FROM passive_services p JOIN "
+    "orgs o ON o.id = p.org_id, json_each(p.hostnames) j WHERE p.hostnames IS NOT NULL AND "
+    "json_valid(p.hostnames) AND j.type = 'text' AND p.id > ?9 AND p.id <= ?10 "
+    "UNION ALL SELECT COALESCE((SELECT m.org_slug FROM sns_matches m WHERE m.post = p.id "
+    "ORDER BY m.org_slug LIMIT 1), ''), 'name', j.value, 'sns_posts' FROM sns_posts p, "
+    "json_each(p.hostnames) j WHERE p.hostnames IS NOT NULL AND json_valid(p.hostnames) AND "
+    "j.type = 'text' AND p.id > ?11 AND p.id <= ?12 "
+    "UNION ALL SELECT COALESCE((SELECT m.org_slug FROM sns_matches m WHERE m.post = p.id "
+    "ORDER BY m.org_slug LIMIT 1), ''), 'url', j.value, 'sns_posts' FROM sns_posts p, "
+    "json_each(p.urls) j WHERE p.urls IS NOT NULL AND json_valid(p.urls) AND j.type = 'text' "
+    "AND p.id > ?11 AND p.id <= ?12";
+
+/* The current largest row id of each observation table (the upper end of a run). */
+static int marks_now(struct store *s, int64_t hi[N_MARKS], struct merr *e)
 {
-	static const char *const observed_sql =
-	    "SELECT o.slug, CASE WHEN a.kind IN ('ipv4', 'ipv6') THEN 'ip' ELSE 'name' END, "
-	    "a.value, "
-	    "'assets' FROM assets a JOIN orgs o ON o.id = a.org_id WHERE a.status = 'confirmed' "
-	    "AND "
-	    "a.kind IN ('ipv4', 'ipv6', 'hostname', 'domain') "
-	    "UNION ALL SELECT org_slug, 'ip', ip, 'services' FROM services "
-	    "UNION ALL SELECT o.slug, CASE WHEN d.rtype IN ('A', 'AAAA') THEN 'ip' ELSE 'name' "
-	    "END, "
-	    "d.value, 'dns_records' FROM dns_records d JOIN orgs o ON o.id = d.org_id WHERE "
-	    "d.rtype "
-	    "IN ('A', 'AAAA', 'CNAME', 'MX', 'NS') "
-	    "UNION ALL SELECT o.slug, 'name', d.name, 'dns_records' FROM dns_records d JOIN orgs o "
-	    "ON "
-	    "o.id = d.org_id "
-	    "UNION ALL SELECT org_slug, 'ip', ip, 'observations' FROM observations WHERE org_slug "
-	    "<> "
-	    "'' "
-	    "AND state = 'open' "
-	    "UNION ALL SELECT s.org_slug, 'cert', lower(json_extract(j.value, '$.sha256')), "
-	    "'certificates' FROM services s, json_each(s.tls_info, '$.chain') j WHERE s.tls_info "
-	    "IS NOT NULL AND json_valid(s.tls_info) AND json_extract(j.value, '$.sha256') IS NOT "
-	    "NULL";
+	for (size_t i = 0; i < N_MARKS; i++) {
+		struct store_stmt *st;
+		char sql[128];
+		int rc;
+		snprintf(sql, sizeof(sql), "SELECT COALESCE(MAX(id), 0) FROM %s", mark_sources[i]);
+		if ((rc = store_prepare(s, sql, &st, e)))
+			return rc;
+		rc = stmt_step(st, e);
+		hi[i] = rc == 1 ? stmt_int64(st, 0) : 0;
+		stmt_finalize(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int marks_load(struct store *s, int64_t lo[N_MARKS], struct merr *e)
+{
+	struct store_stmt *st;
+	int rc;
+
+	for (size_t i = 0; i < N_MARKS; i++)
+		lo[i] = 0;
+	if ((rc = store_prepare(s, "SELECT source, last_id FROM share_match_marks", &st, e)))
+		return rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		for (size_t i = 0; i < N_MARKS; i++)
+			if (strcmp(stmt_text(st, 0), mark_sources[i]) == 0)
+				lo[i] = stmt_int64(st, 1);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int marks_save(struct store *s, const int64_t hi[N_MARKS], struct merr *e)
+{
+	struct store_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(s,
+				"INSERT INTO share_match_marks (source, last_id) VALUES (?, ?) ON "
+				"CONFLICT (source) DO UPDATE SET last_id = MAX(last_id, "
+				"excluded.last_id)",
+				&st, e)))
+		return rc;
+	for (size_t i = 0; rc == 0 && i < N_MARKS; i++) {
+		stmt_reset(st);
+		stmt_bind_text(st, 1, mark_sources[i]);
+		stmt_bind_int64(st, 2, hi[i]);
+		rc = stmt_step(st, e);
+		rc = rc < 0 ? rc : 0;
+	}
+	stmt_finalize(st);
+	return rc;
+}
+
+/* Looks up the observations in (lo, hi] and records the hits, then moves the marks to hi. */
+static int match_range(struct store *s, int64_t now, const char *ack_base, const int64_t *lo,
+		       const int64_t *hi, struct share_match_stats *st, struct merr *e)
+{
 	struct run x = {.s = s, .now = now, .ack_base = ack_base, .st = st, .e = e};
 	struct hits h = {0};
 	struct store_stmt *q = NULL;
 	int rc;
 
-	memset(st, 0, sizeof(*st));
 	if ((rc = store_prepare(
 		 s,
 		 "SELECT collection_id, indicator_id, value FROM share_iocs WHERE kind = "
@@ -449,8 +535,11 @@ int share_match_run(struct store *s, int64_t now, const char *ack_base,
 		    "SELECT collection_id, indicator_id, value FROM share_iocs WHERE host "
 		    "= ?",
 		    &x.by_host, e);
-	if (rc == 0)
-		rc = store_prepare(s, observed_sql, &q, e);
+	if (rc == 0 && (rc = store_prepare(s, observed_sql, &q, e)) == 0)
+		for (size_t i = 0; i < N_MARKS; i++) {
+			stmt_bind_int64(q, (int)(2 * i + 1), lo[i]);
+			stmt_bind_int64(q, (int)(2 * i + 2), hi[i]);
+		}
 	while (rc == 0 && (rc = stmt_step(q, e)) == 1)
 		rc = observe(&x, &h, stmt_text(q, 0), stmt_text(q, 1), stmt_text(q, 2),
 			     stmt_text(q, 3));
@@ -469,6 +558,8 @@ int share_match_run(struct store *s, int64_t now, const char *ack_base,
 			rc = hit(&x, h.v[i].org, h.v[i].observed, h.v[i].source, h.v[i].coll,
 				 h.v[i].ind, h.v[i].ioc);
 		}
+		if (rc == 0)
+			rc = marks_save(s, hi, e);
 		if (rc)
 			store_rollback(s);
 		else
@@ -476,4 +567,46 @@ int share_match_run(struct store *s, int64_t now, const char *ack_base,
 	}
 	free(h.v);
 	return rc;
+}
+
+int share_match_run(struct store *s, int64_t now, const char *ack_base,
+		    struct share_match_stats *st, struct merr *e)
+{
+	int64_t lo[N_MARKS] = {0}, hi[N_MARKS];
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = marks_now(s, hi, e)))
+		return rc;
+	return match_range(s, now, ack_base, lo, hi, st, e);
+}
+
+int share_match_new(struct store *s, int64_t now, const char *ack_base,
+		    struct share_match_stats *st, struct merr *e)
+{
+	int64_t lo[N_MARKS], hi[N_MARKS];
+	struct share_match_stats dummy;
+	bool any = false;
+	int rc;
+
+	if (!st)
+		st = &dummy;
+	memset(st, 0, sizeof(*st));
+	if ((rc = marks_now(s, hi, e)) || (rc = marks_load(s, lo, e)))
+		return rc;
+	for (size_t i = 0; i < N_MARKS; i++)
+		any = any || hi[i] > lo[i];
+	if (!any)
+		return 0;
+	{
+		/* no indicator yet: nothing to look for (an indicator's import runs a full match) */
+		struct store_stmt *q;
+		if ((rc = store_prepare(s, "SELECT 1 FROM share_iocs LIMIT 1", &q, e)))
+			return rc;
+		rc = stmt_step(q, e);
+		stmt_finalize(q);
+		if (rc <= 0)
+			return rc;
+	}
+	return match_range(s, now, ack_base, lo, hi, st, e);
 }

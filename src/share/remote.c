@@ -9,6 +9,8 @@
 
 #include "base/buf.h"
 #include "base/curl_lazy.h"
+#include "base/mtime.h"
+#include "job/job.h"
 #include "share/share.h"
 
 #define TAXII_MT "application/taxii+json;version=2.1"
@@ -443,4 +445,256 @@ int share_push(struct store *s, const char *name, struct share_pull_stats *st, s
 	buf_release(&env);
 	buf_release(&x.body);
 	return rc;
+}
+
+/* ---- sightings sent back, scheduled pulls ------------------------------------------------ */
+
+int share_push_sightings(struct store *s, const char *name, struct share_pull_stats *st,
+			 struct merr *e)
+{
+	struct share_remote r;
+	struct share_collection c;
+	struct store_stmt *q = NULL, *up = NULL;
+	struct resp x;
+	struct buf env, url;
+	int64_t date = 0, seq = 0;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = load(s, name, &r, e)) || (rc = share_collection_get(s, r.into, &c, e)))
+		return rc;
+	if ((rc = store_prepare(s, "SELECT sight_date, sight_seq FROM share_remotes WHERE name = ?",
+				&q, e)))
+		return rc;
+	stmt_bind_text(q, 1, name);
+	if ((rc = stmt_step(q, e)) == 1) {
+		date = stmt_int64(q, 0);
+		seq = stmt_int64(q, 1);
+	}
+	stmt_finalize(q);
+	if (rc < 0)
+		return rc;
+	buf_init(&x.body, (size_t)16 << 20);
+	buf_init(&env, (size_t)64 << 20);
+	buf_init(&url, 8192);
+	buf_addf(&url, "%scollections/", r.url);
+	pct(&url, r.collection);
+	buf_adds(&url, "/objects/");
+	for (int page = 0; page < MAX_PAGES; page++) {
+		size_t n = 0;
+		long status;
+
+		/* only mamori's own sightings (share_sightings), not objects pulled from anyone */
+		if ((rc = store_prepare(
+			 s,
+			 "SELECT o.seq, o.date_added, o.raw FROM share_objects o WHERE "
+			 "o.collection_id = ?1 AND o.type = 'sighting' AND o.stix_id IN (SELECT "
+			 "sighting_id FROM share_sightings WHERE collection_id = ?1) AND "
+			 "(o.date_added > ?2 OR (o.date_added = ?2 AND o.seq > ?3)) ORDER BY "
+			 "o.date_added, o.seq LIMIT 500",
+			 &q, e)))
+			break;
+		stmt_bind_text(q, 1, c.id);
+		stmt_bind_int64(q, 2, date);
+		stmt_bind_int64(q, 3, seq);
+		buf_reset(&env);
+		buf_adds(&env, "{\"objects\":[");
+		while ((rc = stmt_step(q, e)) == 1) {
+			if (n++)
+				buf_addc(&env, ',');
+			seq = stmt_int64(q, 0);
+			date = stmt_int64(q, 1);
+			buf_adds(&env, stmt_text(q, 2));
+		}
+		stmt_finalize(q);
+		if (rc < 0 || n == 0)
+			break;
+		buf_adds(&env, "]}");
+		if ((rc = http(&r, "POST", buf_str(&url), env.ptr, env.len, &status, &x, e)))
+			break;
+		if (status != 202) {
+			rc = merr_at(
+			    e, status == 401 || status == 403 || status == 404 ? M_EPERM : M_ENET,
+			    NULL, -1, -1, "status", "%s answered HTTP %ld: %.200s", buf_str(&url),
+			    status, x.body.ptr ? x.body.ptr : "");
+			break;
+		}
+		st->pages++;
+		st->objects += (int64_t)n;
+		if ((rc = store_prepare(s,
+					"UPDATE share_remotes SET sight_date = ?, sight_seq = ?, "
+					"last_push = strftime('%s', 'now') WHERE name = ?",
+					&up, e)))
+			break;
+		stmt_bind_int64(up, 1, date);
+		stmt_bind_int64(up, 2, seq);
+		stmt_bind_text(up, 3, name);
+		rc = stmt_step(up, e);
+		stmt_finalize(up);
+		if (rc < 0)
+			break;
+		rc = 0;
+		if (n < 500)
+			break;
+	}
+	buf_release(&url);
+	buf_release(&env);
+	buf_release(&x.body);
+	return rc < 0 ? rc : 0;
+}
+
+int share_sync(struct store *s, const char *name, int64_t now, const char *ack_base,
+	       struct share_sync_stats *st, struct merr *e)
+{
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = share_pull(s, name, &st->pulled, e)))
+		return rc;
+	if (st->pulled.indicators && (rc = share_match_run(s, now, ack_base, &st->matched, e)))
+		return rc;
+	return share_push_sightings(s, name, &st->sent, e);
+}
+
+/* Queues the pull of remote name for the period starting at period * interval. */
+static int queue_pull(struct store *s, const char *name, int64_t interval, int64_t period,
+		      int64_t now, struct merr *e)
+{
+	char key[160], subject[96], payload[160];
+	struct job_spec j = {0};
+	struct merr je;
+	int64_t id;
+	int rc;
+
+	snprintf(key, sizeof(key), "share-pull:%s:%lld", name, (long long)period);
+	snprintf(subject, sizeof(subject), "share-pull:%s", name);
+	snprintf(payload, sizeof(payload), "{\"remote\":\"%s\"}", name); /* name is [a-z0-9._-] */
+	j.kind = "share-pull";
+	j.subject = subject;
+	j.payload = payload;
+	j.key = key;
+	j.now = now;
+	j.not_before = period * interval;
+	merr_init(&je);
+	rc = job_submit(s, &j, &id, &je);
+	if (rc == M_EEXIST)
+		return 0; /* this period's pull is queued already */
+	if (rc && e)
+		*e = je;
+	return rc;
+}
+
+int share_pull_schedule(struct store *s, int64_t now, struct merr *e)
+{
+	struct store_stmt *q;
+	struct {
+		char name[64];
+		int64_t interval, period;
+	} due[64];
+	size_t n = 0;
+	int rc;
+
+	if ((rc = store_prepare(s,
+				"SELECT name, pull_interval, pull_period FROM share_remotes WHERE "
+				"pull_interval > 0 ORDER BY name",
+				&q, e)))
+		return rc;
+	while ((rc = stmt_step(q, e)) == 1 && n < ARRAY_SIZE(due)) {
+		int64_t iv = stmt_int64(q, 1);
+		if (stmt_int64(q, 2) >= now / iv)
+			continue; /* this period was pulled */
+		snprintf(due[n].name, sizeof(due[n].name), "%s", stmt_text(q, 0));
+		due[n].interval = iv;
+		due[n++].period = now / iv;
+	}
+	stmt_finalize(q);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = queue_pull(s, due[i].name, due[i].interval, due[i].period, now, e)))
+			return rc;
+	return 0;
+}
+
+int share_remote_set_interval(struct store *s, const char *name, int64_t interval, int64_t now,
+			      struct merr *e)
+{
+	struct store_stmt *st;
+	int rc;
+
+	if (interval < 0 || interval > 366 * 86400)
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "pull-interval",
+			       "seconds between 0 and a year");
+	if ((rc = store_prepare(s, "UPDATE share_remotes SET pull_interval = ? WHERE name = ?", &st,
+				e)))
+		return rc;
+	stmt_bind_int64(st, 1, interval);
+	stmt_bind_text(st, 2, name);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (store_changes(s) == 0)
+		return merr_at(e, M_ENOTFOUND, NULL, -1, -1, "remote", "no remote '%s'", name);
+	return interval ? share_pull_schedule(s, now, e) : 0;
+}
+
+/* The job kind "share-pull": queues the next period first (a failure never ends the chain),
+ * then pulls once per period, matches, and sends mamori's sightings back. */
+int share_pull_job(struct job_ctx *x, struct store *s, const struct cJSON *payload, struct merr *e)
+{
+	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(payload, "remote");
+	struct share_sync_stats st;
+	struct store_stmt *q;
+	int64_t now = time_now(), iv = 0, last = -1, period;
+	char note[256];
+	int rc;
+
+	if (!cJSON_IsString(nm))
+		return merr_set(e, M_EPARSE, "share-pull job: payload wants remote");
+	if ((rc = store_prepare(
+		 s, "SELECT pull_interval, pull_period FROM share_remotes WHERE name = ?", &q, e)))
+		return rc;
+	stmt_bind_text(q, 1, nm->valuestring);
+	if ((rc = stmt_step(q, e)) == 1) {
+		iv = stmt_int64(q, 0);
+		last = stmt_int64(q, 1);
+	}
+	stmt_finalize(q);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return merr_at(e, M_ENOTFOUND, NULL, -1, -1, "remote", "no remote '%s'",
+			       nm->valuestring);
+	if (iv <= 0) {
+		job_note(x, "no pull interval: not scheduled / 定期取得なし");
+		return 0;
+	}
+	period = now / iv;
+	if ((rc = queue_pull(s, nm->valuestring, iv, period + 1, now, e)))
+		return rc;
+	if (last >= period) {
+		job_note(x, "this period was pulled already / この周期は取得済み");
+		return 0;
+	}
+	if ((rc = share_sync(s, nm->valuestring, now, NULL, &st, e)))
+		return rc;
+	if ((rc = store_prepare(s, "UPDATE share_remotes SET pull_period = ? WHERE name = ?", &q,
+				e)))
+		return rc;
+	stmt_bind_int64(q, 1, period);
+	stmt_bind_text(q, 2, nm->valuestring);
+	rc = stmt_step(q, e);
+	stmt_finalize(q);
+	if (rc < 0)
+		return rc;
+	snprintf(note, sizeof(note),
+		 "取得 %lld 件 (保存 %lld)、一致 %lld 件、目撃情報の送信 %lld 件 / pulled %lld "
+		 "(stored %lld), %lld sightings, %lld sent back",
+		 (long long)st.pulled.objects, (long long)st.pulled.stored,
+		 (long long)st.matched.sightings, (long long)st.sent.objects,
+		 (long long)st.pulled.objects, (long long)st.pulled.stored,
+		 (long long)st.matched.sightings, (long long)st.sent.objects);
+	job_note(x, note);
+	return 0;
 }

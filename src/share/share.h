@@ -11,6 +11,9 @@
 #define MAMORI_SHARE_H
 
 #include "base/compat.h"
+
+#include <sys/types.h>
+
 #include "base/err.h"
 #include "store/store.h"
 
@@ -48,6 +51,29 @@ struct share_span {
 enum share_doc { SHARE_DOC_ENVELOPE = 0, SHARE_DOC_BUNDLE, SHARE_DOC_OBJECT };
 int share_spans(const char *buf, size_t len, struct share_span **spans, size_t *n, int *kind,
 		struct merr *e);
+
+/*
+ * Streaming: the same documents read in chunks from a source, so memory holds one object at a
+ * time, never the document. fn gets each object's exact bytes (raw, len; valid JSON and UTF-8)
+ * and its offset in the document; raw is NULL for an object longer than SHARE_OBJECT_MAX
+ * (skipped, not checked). A bare object must be at most 1 MB. A document that is not
+ * well-formed fails with M_EPARSE (offset in e) — possibly after fn saw earlier objects, so
+ * a caller that must not act on a bad document reads it twice (share_import does). fn's
+ * non-zero return stops the walk and is returned. Accepts exactly what share_spans accepts.
+ */
+#define SHARE_OBJECT_MAX ((size_t)8 << 20)
+struct share_src {
+	ssize_t (*read)(void *arg, char *p, size_t n); /* bytes read, 0 at the end, -1 error */
+	int (*rewind)(void *arg);		       /* back to the start: 0 or -1 */
+	void *arg;
+	const char *mem; /* share_src_mem's buffer */
+	size_t mem_len, mem_pos;
+};
+void share_src_fd(struct share_src *src, int fd); /* a seekable file */
+void share_src_mem(struct share_src *src, const char *buf, size_t len);
+typedef int (*share_stream_fn)(const char *raw, size_t len, size_t off, void *arg);
+int share_stream(const struct share_src *src, share_stream_fn fn, void *arg, int *kind,
+		 struct merr *e);
 
 /* What validation learns about an object. */
 struct share_obj {
@@ -161,6 +187,16 @@ void share_import_result_free(struct share_import_result *r);
 #define SHARE_IMPORT_ENVELOPE 1u /* only a TAXII envelope (else M_EINVAL): TAXII POST */
 int share_import(struct store *s, const struct share_collection *c, const char *buf, size_t len,
 		 unsigned flags, struct share_import_result *r, struct merr *e);
+/* The same from a rewindable source (read twice: checked and markings first, then stored),
+ * with memory flat in the document's size (one object, plus a small result per object). */
+int share_import_src(struct store *s, const struct share_collection *c, const struct share_src *src,
+		     unsigned flags, struct share_import_result *r, struct merr *e);
+/* Imports a file: MISP JSON (recognised whole, at most SHARE_MISP_MAX bytes) is converted;
+ * a STIX bundle, envelope or object is read from memory when small and streamed
+ * (share_import_src) when larger than SHARE_OBJECT_MAX. Errors name no file (the caller's). */
+#define SHARE_MISP_MAX ((size_t)256 << 20)
+int share_import_file(struct store *s, const struct share_collection *c, const char *path,
+		      struct share_import_result *r, struct merr *e);
 
 /* A query on a collection's objects (TAXII objects, manifest, versions, export). */
 enum share_version_sel { SHARE_V_LAST = 0, SHARE_V_FIRST, SHARE_V_ALL, SHARE_V_AT };
@@ -216,7 +252,9 @@ void share_next_fmt(int64_t date_added, int64_t seq, char out[48]);
 int share_next_parse(const char *s, int64_t *date_added, int64_t *seq);
 
 /* Records the TAXII status resource of an import (complete, per-object successes and
- * failures); its new id goes to id_out. Statuses older than 7 days are dropped. */
+ * failures, each list naming at most SHARE_STATUS_LIST_MAX objects; the counts are always
+ * complete); its new id goes to id_out. Statuses older than 7 days are dropped. */
+#define SHARE_STATUS_LIST_MAX 10000
 int share_status_put(struct store *s, const struct share_collection *c, const char *owner,
 		     int64_t request_us, const struct share_import_result *r, char id_out[40],
 		     struct merr *e);
@@ -261,6 +299,11 @@ int share_pull(struct store *s, const char *name, struct share_pull_stats *st, s
 /* Pushes local objects added since the last push to the partner's collection (envelopes of
  * 500), recording the cursor after each accepted envelope. */
 int share_push(struct store *s, const char *name, struct share_pull_stats *st, struct merr *e);
+/* Sends mamori's own sightings (those share_match stored, operator-anonymised: no
+ * where_sighted_refs, no observed value, TLP:RED) in the remote's local collection, added since
+ * the last send, to the partner's collection — never objects pulled from anyone. */
+int share_push_sightings(struct store *s, const char *name, struct share_pull_stats *st,
+			 struct merr *e);
 
 /* ---- MISP (misp.c) ---- */
 
@@ -290,7 +333,8 @@ struct share_match_stats {
 };
 /*
  * Looks up every address and name mamori knows of the operators (confirmed inventory assets,
- * identified services, DNS discovery records, open scan observations) in the match index:
+ * identified services, DNS discovery records, open scan observations, passive (Shodan/Censys)
+ * services and their hostnames, SNS posts' hostnames and URLs) in the match index:
  * exact addresses, CIDR networks, domains and their subdomains, URL hosts. A new hit stores a
  * STIX sighting (TLP:RED, no operator named) in the indicator's collection and raises one
  * urgent alert per (operator, indicator) with the indicator, its source and TLP. ack_base:
@@ -298,5 +342,33 @@ struct share_match_stats {
  */
 int share_match_run(struct store *s, int64_t now, const char *ack_base,
 		    struct share_match_stats *st, struct merr *e);
+/*
+ * The hook the modules that store observations call after they commit (scan, identify,
+ * discover, SNS import): matches only the rows stored since the last run (a row id mark per
+ * table, 0865), so it costs in proportion to what is new. st may be NULL. Must be called
+ * outside a transaction. share_match_run moves the marks too.
+ */
+int share_match_new(struct store *s, int64_t now, const char *ack_base,
+		    struct share_match_stats *st, struct merr *e);
+
+/* ---- scheduled pulls and sightings sent back (remote.c) ---- */
+
+/* One round with a partner: pull, match new indicators, send the sightings back. */
+struct share_sync_stats {
+	struct share_pull_stats pulled, sent;
+	struct share_match_stats matched;
+};
+int share_sync(struct store *s, const char *name, int64_t now, const char *ack_base,
+	       struct share_sync_stats *st, struct merr *e);
+/* Scheduled pulls through the job module: a remote with a pull interval (seconds) is pulled
+ * once per period (floor(now / interval)) by a "share-pull" job whose idempotency key names the
+ * period; each job queues the next period's (not before its start) before it pulls. */
+int share_remote_set_interval(struct store *s, const char *name, int64_t interval, int64_t now,
+			      struct merr *e);
+/* Queues this period's pull of every remote with an interval not pulled yet (serve's start). */
+int share_pull_schedule(struct store *s, int64_t now, struct merr *e);
+struct job_ctx;
+struct cJSON;
+int share_pull_job(struct job_ctx *x, struct store *s, const struct cJSON *payload, struct merr *e);
 
 #endif

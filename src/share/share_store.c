@@ -2,7 +2,11 @@
 #include "base/compat.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "share/share.h"
@@ -363,60 +367,176 @@ static int fail_item(struct share_item *it, const char *fmt, ...)
 	return it->message ? 0 : M_ENOMEM;
 }
 
-/*
- * Memory stays flat in the number of objects: one share_obj is reused; only the batch's
- * marking definitions (a first pass over the spans that name the type) and a small item per
- * object (id, version, reason) are kept.
- */
-int share_import(struct store *s, const struct share_collection *c, const char *buf, size_t len,
-		 unsigned flags, struct share_import_result *r, struct merr *e)
+/* Marks which versions of one object are its last (0864): after a new version or a delete. */
+#define LAST_SQL                                                                                 \
+	"UPDATE share_objects SET is_last = (version_us = (SELECT MAX(x.version_us) FROM "       \
+	"share_objects x WHERE x.collection_id = ?1 AND x.stix_id = ?2)) WHERE collection_id = " \
+	"?1 AND stix_id = ?2"
+
+/* The state of one import while the document streams past. */
+struct imp {
+	struct store *s;
+	const struct share_collection *c;
+	struct share_import_result *r;
+	struct share_obj *o;
+	struct batch_mk *mk;
+	size_t n_mk, cap_mk;
+	size_t n; /* objects seen in this pass */
+	struct store_stmt *ins, *mkst, *last;
+	struct merr *e;
+};
+
+/* Pass 1: counts the objects and collects the batch's own marking definitions. */
+static int imp_markings(const char *raw, size_t len, size_t off, void *arg)
 {
 	static const char mdef[] = "\"marking-definition\"";
-	struct share_span *sp = NULL;
-	struct share_obj *o = NULL;
-	struct batch_mk *mk = NULL;
-	struct store_stmt *ins = NULL, *mkst = NULL;
-	size_t n = 0, n_mk = 0, cap_mk = 0;
+	struct imp *x = arg;
+	struct merr oe;
+
+	(void)off;
+	x->n++;
+	if (!raw || !memmem(raw, len, mdef, sizeof(mdef) - 1))
+		return 0;
+	merr_init(&oe);
+	if (share_stix_check(raw, len, x->o, &oe) || strcmp(x->o->type, "marking-definition") != 0)
+		return 0;
+	if (x->n_mk == x->cap_mk) {
+		size_t nc = x->cap_mk ? x->cap_mk * 2 : 8;
+		struct batch_mk *nv = realloc(x->mk, nc * sizeof(*nv));
+		if (!nv)
+			return merr_set(x->e, M_ENOMEM, "out of memory");
+		x->mk = nv;
+		x->cap_mk = nc;
+	}
+	snprintf(x->mk[x->n_mk].id, sizeof(x->mk[0].id), "%s", x->o->id);
+	x->mk[x->n_mk++].tlp = x->o->marking_tlp;
+	return 0;
+}
+
+/* Pass 2: checks, resolves markings and stores one object. */
+static int imp_store(const char *raw, size_t len, size_t off, void *arg)
+{
+	struct imp *x = arg;
+	struct share_import_result *r = x->r;
+	struct share_obj *o = x->o;
+	struct share_item *it;
+	struct merr oe;
+	int tlp = 0, lv, rc;
+
+	(void)off;
+	if (x->n >= r->n) /* the source changed between the passes */
+		return merr_set(x->e, M_EIO, "the document changed while it was read");
+	it = &r->items[x->n++];
+	if (!raw) {
+		if (!(it->id = strdup("")) ||
+		    fail_item(it, "object larger than %zu bytes", (size_t)SHARE_OBJECT_MAX))
+			return merr_set(x->e, M_ENOMEM, "out of memory");
+		r->n_failed++;
+		return 0;
+	}
+	merr_init(&oe);
+	if (share_stix_check(raw, len, o, &oe)) {
+		it->id = strdup(o->id);
+		if (!it->id || fail_item(it, "%.90s%s%.400s", oe.field[0] ? oe.field : "",
+					 oe.field[0] ? ": " : "", oe.msg))
+			return merr_set(x->e, M_ENOMEM, "out of memory");
+		r->n_failed++;
+		return 0;
+	}
+	if (!(it->id = strdup(o->id)))
+		return merr_set(x->e, M_ENOMEM, "out of memory");
+	snprintf(it->version, sizeof(it->version), "%s", o->version);
+	for (int k = 0; k < o->n_marking_refs; k++) {
+		int mr = marking_level(x->s, o->marking_refs[k], x->mk, x->n_mk, &lv, x->e);
+		if (mr == M_ENOTFOUND) {
+			if (fail_item(it, "object_marking_refs: unknown marking %s",
+				      o->marking_refs[k]))
+				return merr_set(x->e, M_ENOMEM, "out of memory");
+			r->n_failed++;
+			return 0;
+		}
+		if (mr)
+			return mr;
+		if (lv > tlp)
+			tlp = lv;
+	}
+	if (!tlp && strcmp(o->type, "marking-definition") == 0)
+		tlp = SHARE_TLP_CLEAR; /* readers need the definitions to read markings */
+	stmt_reset(x->ins);
+	stmt_bind_text(x->ins, 1, x->c->id);
+	stmt_bind_text(x->ins, 2, o->id);
+	stmt_bind_text(x->ins, 3, o->type);
+	stmt_bind_text(x->ins, 4, o->version);
+	stmt_bind_int64(x->ins, 5, o->version_us);
+	stmt_bind_text(x->ins, 6, o->spec_version);
+	stmt_bind_int64(x->ins, 7, r->date_added);
+	stmt_bind_text(x->ins, 8, tlp ? share_tlp_name(tlp) : NULL);
+	stmt_bind_textn(x->ins, 9, raw, len);
+	if ((rc = stmt_step(x->ins, x->e)) < 0)
+		return rc;
+	it->existed = store_changes(x->s) == 0;
+	it->ok = true;
+	r->n_ok++;
+	if (!it->existed) {
+		stmt_reset(x->last);
+		stmt_bind_text(x->last, 1, x->c->id);
+		stmt_bind_text(x->last, 2, o->id);
+		if ((rc = stmt_step(x->last, x->e)) < 0)
+			return rc;
+	}
+	if (!it->existed && strcmp(o->type, "indicator") == 0) {
+		if ((rc = share_index_indicator(x->s, x->c->id, raw, len, x->e)))
+			return rc;
+		r->n_indicators++;
+	}
+	if (strcmp(o->type, "marking-definition") == 0) {
+		stmt_reset(x->mkst);
+		stmt_bind_text(x->mkst, 1, o->id);
+		stmt_bind_text(x->mkst, 2, o->marking_tlp ? share_tlp_name(o->marking_tlp) : NULL);
+		if ((rc = stmt_step(x->mkst, x->e)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Memory stays flat in the size of the document: the source is streamed twice (pass 1 checks
+ * the whole document and collects the batch's marking definitions, so nothing is stored from
+ * a document that turns out malformed; pass 2 stores), one object in memory at a time; only the
+ * marking definitions and a small item per object (id, version, reason) are kept.
+ */
+int share_import_src(struct store *s, const struct share_collection *c, const struct share_src *src,
+		     unsigned flags, struct share_import_result *r, struct merr *e)
+{
+	struct imp x;
 	int64_t now, last = 0;
-	int rc, kind;
+	int rc, kind = 0;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = share_spans(buf, len, &sp, &n, &kind, e)))
-		return rc;
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	x.c = c;
+	x.r = r;
+	x.e = e;
+	if (!(x.o = malloc(sizeof(*x.o))))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	if ((rc = share_stream(src, imp_markings, &x, &kind, e)))
+		goto out;
 	if ((flags & SHARE_IMPORT_ENVELOPE) && kind != SHARE_DOC_ENVELOPE) {
-		free(sp);
-		return merr_at(e, M_EINVAL, NULL, -1, 0, "type",
-			       "a TAXII envelope is expected, not a %s",
-			       kind == SHARE_DOC_BUNDLE ? "STIX bundle" : "bare STIX object");
+		rc = merr_at(e, M_EINVAL, NULL, -1, 0, "type",
+			     "a TAXII envelope is expected, not a %s",
+			     kind == SHARE_DOC_BUNDLE ? "STIX bundle" : "bare STIX object");
+		goto out;
 	}
-	o = malloc(sizeof(*o));
-	r->items = calloc(n ? n : 1, sizeof(*r->items));
-	if (!o || !r->items) {
+	if (!(r->items = calloc(x.n ? x.n : 1, sizeof(*r->items)))) {
 		rc = merr_set(e, M_ENOMEM, "out of memory");
 		goto out;
 	}
-	r->n = n;
-	/* pass 1: the batch's own marking definitions */
-	for (size_t i = 0; i < n; i++) {
-		struct merr oe;
-		if (!memmem(buf + sp[i].off, sp[i].len, mdef, sizeof(mdef) - 1))
-			continue;
-		merr_init(&oe);
-		if (share_stix_check(buf + sp[i].off, sp[i].len, o, &oe) ||
-		    strcmp(o->type, "marking-definition") != 0)
-			continue;
-		if (n_mk == cap_mk) {
-			size_t nc = cap_mk ? cap_mk * 2 : 8;
-			struct batch_mk *nv = realloc(mk, nc * sizeof(*nv));
-			if (!nv) {
-				rc = merr_set(e, M_ENOMEM, "out of memory");
-				goto out;
-			}
-			mk = nv;
-			cap_mk = nc;
-		}
-		snprintf(mk[n_mk].id, sizeof(mk[0].id), "%s", o->id);
-		mk[n_mk++].tlp = o->marking_tlp;
+	r->n = x.n;
+	x.n = 0;
+	if (src->rewind(src->arg)) {
+		rc = merr_set(e, M_EIO, "cannot read the document again");
+		goto out;
 	}
 	if ((rc = store_begin_immediate(s, e)))
 		goto out;
@@ -429,105 +549,41 @@ int share_import(struct store *s, const struct share_collection *c, const char *
 		    "INSERT INTO share_objects (collection_id, stix_id, type, version, "
 		    "version_us, spec_version, date_added, tlp, raw) VALUES (?, ?, ?, ?, "
 		    "?, ?, ?, ?, ?) ON CONFLICT (collection_id, stix_id, version) DO NOTHING",
-		    &ins, e);
+		    &x.ins, e);
 	if (rc == 0)
 		rc = store_prepare(
 		    s,
 		    "INSERT INTO share_markings (id, tlp) VALUES (?, ?) ON CONFLICT (id) "
 		    "DO UPDATE SET tlp = COALESCE(share_markings.tlp, excluded.tlp)",
-		    &mkst, e);
-	/* pass 2: check, resolve markings, store */
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct share_item *it = &r->items[i];
-		const char *raw = buf + sp[i].off;
-		struct merr oe;
-		bool refused = false;
-		int tlp = 0, lv;
-
-		merr_init(&oe);
-		if (share_stix_check(raw, sp[i].len, o, &oe)) {
-			it->id = strdup(o->id);
-			if (!it->id || fail_item(it, "%.90s%s%.400s", oe.field[0] ? oe.field : "",
-						 oe.field[0] ? ": " : "", oe.msg)) {
-				rc = merr_set(e, M_ENOMEM, "out of memory");
-				break;
-			}
-			r->n_failed++;
-			continue;
-		}
-		if (!(it->id = strdup(o->id))) {
-			rc = merr_set(e, M_ENOMEM, "out of memory");
-			break;
-		}
-		snprintf(it->version, sizeof(it->version), "%s", o->version);
-		for (int k = 0; k < o->n_marking_refs; k++) {
-			int mr = marking_level(s, o->marking_refs[k], mk, n_mk, &lv, e);
-			if (mr == M_ENOTFOUND) {
-				if (fail_item(it, "object_marking_refs: unknown marking %s",
-					      o->marking_refs[k]))
-					rc = merr_set(e, M_ENOMEM, "out of memory");
-				refused = true;
-				break;
-			}
-			if (mr) {
-				rc = mr;
-				break;
-			}
-			if (lv > tlp)
-				tlp = lv;
-		}
-		if (rc)
-			break;
-		if (refused) {
-			r->n_failed++;
-			continue;
-		}
-		if (!tlp && strcmp(o->type, "marking-definition") == 0)
-			tlp = SHARE_TLP_CLEAR; /* readers need the definitions to read markings */
-		stmt_reset(ins);
-		stmt_bind_text(ins, 1, c->id);
-		stmt_bind_text(ins, 2, o->id);
-		stmt_bind_text(ins, 3, o->type);
-		stmt_bind_text(ins, 4, o->version);
-		stmt_bind_int64(ins, 5, o->version_us);
-		stmt_bind_text(ins, 6, o->spec_version);
-		stmt_bind_int64(ins, 7, r->date_added);
-		stmt_bind_text(ins, 8, tlp ? share_tlp_name(tlp) : NULL);
-		stmt_bind_textn(ins, 9, raw, sp[i].len);
-		if ((rc = stmt_step(ins, e)) < 0)
-			break;
-		rc = 0;
-		it->existed = store_changes(s) == 0;
-		it->ok = true;
-		r->n_ok++;
-		if (!it->existed && strcmp(o->type, "indicator") == 0) {
-			if ((rc = share_index_indicator(s, c->id, raw, sp[i].len, e)))
-				break;
-			r->n_indicators++;
-		}
-		if (strcmp(o->type, "marking-definition") == 0) {
-			stmt_reset(mkst);
-			stmt_bind_text(mkst, 1, o->id);
-			stmt_bind_text(mkst, 2,
-				       o->marking_tlp ? share_tlp_name(o->marking_tlp) : NULL);
-			if ((rc = stmt_step(mkst, e)) < 0)
-				break;
-			rc = 0;
-		}
-	}
-	stmt_finalize(ins);
-	stmt_finalize(mkst);
+		    &x.mkst, e);
+	if (rc == 0)
+		rc = store_prepare(s, LAST_SQL, &x.last, e);
+	if (rc == 0)
+		rc = share_stream(src, imp_store, &x, NULL, e);
+	if (rc == 0 && x.n != r->n)
+		rc = merr_set(e, M_EIO, "the document changed while it was read");
+	stmt_finalize(x.ins);
+	stmt_finalize(x.mkst);
+	stmt_finalize(x.last);
 	if (rc)
 		store_rollback(s);
 	else
 		rc = store_commit(s, e);
 out:
-	free(sp);
-	free(o);
-	free(mk);
+	free(x.o);
+	free(x.mk);
 	if (rc)
 		share_import_result_free(r);
 	return rc;
+}
+
+int share_import(struct store *s, const struct share_collection *c, const char *buf, size_t len,
+		 unsigned flags, struct share_import_result *r, struct merr *e)
+{
+	struct share_src src;
+
+	share_src_mem(&src, buf, len);
+	return share_import_src(s, c, &src, flags, r, e);
 }
 
 /* ---- queries ------------------------------------------------------------------------ */
@@ -611,10 +667,7 @@ static int where(struct buf *sql, struct binds *b, const struct share_collection
 		bool any = false;
 		buf_adds(sql, " AND (");
 		if (q->vsel == SHARE_V_LAST || q->vsel_last) {
-			buf_adds(sql,
-				 "o.version_us = (SELECT MAX(x.version_us) FROM share_objects x "
-				 "WHERE x.collection_id = o.collection_id AND x.stix_id = "
-				 "o.stix_id)");
+			buf_adds(sql, "o.is_last = 1");
 			any = true;
 		}
 		if (q->vsel == SHARE_V_FIRST || q->vsel_first) {
@@ -765,9 +818,85 @@ int share_object_delete(struct store *s, const struct share_collection *c, const
 		stmt_finalize(st);
 		*deleted = store_changes(s);
 	}
+	if (rc == 0 && *deleted && id && (rc = store_prepare(s, LAST_SQL, &st, e)) == 0) {
+		stmt_bind_text(st, 1, c->id);
+		stmt_bind_text(st, 2, id);
+		rc = stmt_step(st, e);
+		rc = rc < 0 ? rc : 0;
+		stmt_finalize(st);
+	}
 	if (rc) {
 		store_rollback(s);
 		return rc;
 	}
 	return store_commit(s, e);
+}
+
+/* The first member name of a JSON object document (MISP's are "response" or "Event"). */
+static void first_key(const char *p, size_t n, char *out, size_t cap)
+{
+	size_t i = 0, k = 0;
+
+	out[0] = '\0';
+	while (i < n && strchr(" \t\r\n", p[i]))
+		i++;
+	if (i >= n || p[i++] != '{')
+		return;
+	while (i < n && strchr(" \t\r\n", p[i]))
+		i++;
+	if (i >= n || p[i++] != '"')
+		return;
+	while (i < n && p[i] != '"' && p[i] != '\\' && k + 1 < cap)
+		out[k++] = p[i++];
+	out[k] = '\0';
+}
+
+int share_import_file(struct store *s, const struct share_collection *c, const char *path,
+		      struct share_import_result *r, struct merr *e)
+{
+	char head[4096], key[32];
+	struct share_src src;
+	struct stat st;
+	ssize_t hn;
+	int fd, rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return merr_at(e, M_EIO, path, -1, -1, NULL, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return merr_at(e, M_EIO, path, -1, -1, NULL, "not a regular file");
+	}
+	hn = pread(fd, head, sizeof(head), 0);
+	first_key(head, hn > 0 ? (size_t)hn : 0, key, sizeof(key));
+	if ((size_t)st.st_size <= SHARE_MISP_MAX &&
+	    (st.st_size <= (off_t)SHARE_OBJECT_MAX || strcmp(key, "response") == 0 ||
+	     strcmp(key, "Event") == 0)) {
+		/* small enough to look at whole: MISP JSON is converted, STIX read from memory */
+		struct buf b;
+		close(fd);
+		buf_init(&b, SHARE_MISP_MAX);
+		if ((rc = buf_read_file(&b, path, e))) {
+			buf_release(&b);
+			return rc;
+		}
+		if (share_misp_detect(b.ptr, b.len)) {
+			char *env = NULL;
+			rc = share_misp_to_stix(b.ptr, b.len, &env, e);
+			buf_release(&b);
+			if (rc)
+				return rc;
+			rc = share_import(s, c, env, strlen(env), 0, r, e);
+			free(env);
+			return rc;
+		}
+		rc = share_import(s, c, b.ptr, b.len, 0, r, e);
+		buf_release(&b);
+		return rc;
+	}
+	/* a large STIX document streams: memory stays flat in its size */
+	share_src_fd(&src, fd);
+	rc = share_import_src(s, c, &src, 0, r, e);
+	close(fd);
+	return rc;
 }

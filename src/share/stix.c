@@ -3,6 +3,8 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <errno.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "base/mtime.h"
@@ -451,6 +453,394 @@ end:
 fail:
 	free(v);
 	return rc;
+}
+
+/* ---- streaming reader ----------------------------------------------------------------- */
+
+/*
+ * The document is read in chunks from a share_src; only the chunk, the value being read (one
+ * object of `objects`, or one other top-level member) and, while the document is small, a copy
+ * of it (for a bare object) are in memory. Each value's extent is found by a light scanner
+ * (strings, escapes, bracket depth), then checked strictly by the same scanner share_spans uses,
+ * so a streamed document is accepted exactly when share_spans accepts it and yields the same
+ * spans.
+ */
+#define RD_CHUNK ((size_t)256 << 10)
+#define RD_BARE_MAX ((size_t)1 << 20)
+
+struct rd {
+	const struct share_src *src;
+	char *chunk;
+	size_t have, pos; /* bytes in chunk, next one to hand out */
+	size_t off;	  /* document offset of chunk[pos] */
+	bool eof;
+	int err;
+	char *val; /* the value being read */
+	size_t val_len, val_cap;
+	bool val_over; /* longer than SHARE_OBJECT_MAX: counted, not kept */
+	char *whole;   /* the document so far while it is at most RD_BARE_MAX */
+	size_t whole_len;
+	bool whole_over;
+	struct merr *e;
+};
+
+static int rd_fill(struct rd *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	n = r->src->read(r->src->arg, r->chunk, RD_CHUNK);
+	if (n < 0) {
+		r->err = merr_at(r->e, M_EIO, NULL, -1, (long long)r->off, NULL,
+				 "cannot read the document");
+		return -1;
+	}
+	if (n == 0) {
+		r->eof = true;
+		return 0;
+	}
+	if (!r->whole_over) {
+		if (r->whole_len + (size_t)n > RD_BARE_MAX) {
+			r->whole_over = true;
+			free(r->whole);
+			r->whole = NULL;
+		} else {
+			char *nw = realloc(r->whole, r->whole_len + (size_t)n);
+			if (!nw) {
+				r->err = merr_set(r->e, M_ENOMEM, "out of memory");
+				return -1;
+			}
+			r->whole = nw;
+			memcpy(r->whole + r->whole_len, r->chunk, (size_t)n);
+			r->whole_len += (size_t)n;
+		}
+	}
+	r->have = (size_t)n;
+	r->pos = 0;
+	return 1;
+}
+
+/* The next byte without taking it; -1 at the end (or on a read error: r->err). */
+static inline int rd_peek(struct rd *r)
+{
+	if (r->pos == r->have && rd_fill(r) <= 0)
+		return -1;
+	return (unsigned char)r->chunk[r->pos];
+}
+
+static inline int rd_get(struct rd *r)
+{
+	int c = rd_peek(r);
+	if (c >= 0) {
+		r->pos++;
+		r->off++;
+	}
+	return c;
+}
+
+static void rd_ws(struct rd *r)
+{
+	int c;
+	while ((c = rd_peek(r)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		rd_get(r);
+}
+
+static int rd_bad(struct rd *r, const char *what)
+{
+	if (r->err)
+		return r->err;
+	return merr_at(r->e, M_EPARSE, NULL, -1, (long long)r->off, NULL, "malformed JSON: %s",
+		       what);
+}
+
+static inline int rd_keep(struct rd *r, int c)
+{
+	if (r->val_over) {
+		r->val_len++;
+		return 0;
+	}
+	if (r->val_len == r->val_cap) {
+		size_t nc = r->val_cap ? r->val_cap * 2 : 4096;
+		char *nv;
+		if (r->val_len >= SHARE_OBJECT_MAX) {
+			r->val_over = true;
+			r->val_len++;
+			return 0;
+		}
+		if (!(nv = realloc(r->val, nc)))
+			return merr_set(r->e, M_ENOMEM, "out of memory");
+		r->val = nv;
+		r->val_cap = nc;
+	}
+	r->val[r->val_len++] = (char)c;
+	return 0;
+}
+
+/*
+ * Reads one JSON value into r->val (from its first byte, at r->off = *start) and checks it
+ * strictly at nesting depth `depth` (UTF-8 too). A value longer than SHARE_OBJECT_MAX is
+ * skipped (r->val_over), not checked.
+ */
+static int rd_value(struct rd *r, int depth, size_t *start)
+{
+	int c = rd_peek(r), rc;
+	struct scan s;
+	size_t bad_at;
+
+	r->val_len = 0;
+	r->val_over = false;
+	*start = r->off;
+	if (c < 0)
+		return rd_bad(r, "value expected");
+	if (c == '{' || c == '[' || c == '"') {
+		int d = 0;
+		bool in_str = false, esc = false;
+		for (;;) {
+			if ((c = rd_get(r)) < 0)
+				return rd_bad(r, in_str ? "unterminated string"
+							: "unterminated value");
+			if ((rc = rd_keep(r, c)))
+				return rc;
+			if (in_str) {
+				if (esc)
+					esc = false;
+				else if (c == '\\')
+					esc = true;
+				else if (c == '"') {
+					in_str = false;
+					if (d == 0)
+						break;
+				}
+			} else if (c == '"') {
+				in_str = true;
+			} else if (c == '{' || c == '[') {
+				if (++d + depth > SHARE_MAX_DEPTH + 1)
+					return rd_bad(r, "nested too deep");
+			} else if (c == '}' || c == ']') {
+				if (--d <= 0)
+					break;
+			}
+		}
+	} else {
+		while ((c = rd_peek(r)) >= 0 && !strchr(" \t\r\n,]}", c)) {
+			rd_get(r);
+			if ((rc = rd_keep(r, c)))
+				return rc;
+		}
+		if (r->err)
+			return r->err;
+	}
+	if (r->val_over)
+		return 0;
+	if (!utf8_valid(r->val, r->val_len, &bad_at))
+		return merr_at(r->e, M_EPARSE, NULL, -1, (long long)(*start + bad_at), NULL,
+			       "invalid UTF-8");
+	s.p = r->val;
+	s.len = r->val_len;
+	s.i = 0;
+	s.e = r->e;
+	rc = value(&s, depth);
+	if (rc == 0 && s.i != s.len) {
+		ws(&s);
+		rc = bad(&s, depth > 1 ? "',' or ']' expected" : "',' or '}' expected");
+	}
+	if (rc)
+		r->e->offset += (long long)*start;
+	return rc;
+}
+
+int share_stream(const struct share_src *src, share_stream_fn fn, void *arg, int *kind,
+		 struct merr *e)
+{
+	struct rd r;
+	bool has_objects = false, is_bundle = false, has_type = false;
+	size_t start, vstart;
+	int rc = 0, c;
+
+	memset(&r, 0, sizeof(r));
+	r.src = src;
+	r.e = e;
+	if (!(r.chunk = malloc(RD_CHUNK)))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	rd_ws(&r);
+	if (rd_peek(&r) != '{') {
+		rc = rd_bad(&r, "a JSON object (bundle, envelope or STIX object) expected");
+		goto out;
+	}
+	start = r.off;
+	rd_get(&r);
+	rd_ws(&r);
+	if (rd_peek(&r) == '}') {
+		rd_get(&r);
+		goto end;
+	}
+	for (;;) {
+		bool is_objects, is_type;
+		if (rd_peek(&r) != '"') {
+			rc = rd_bad(&r, "string expected");
+			goto out;
+		}
+		if ((rc = rd_value(&r, 1, &vstart)))
+			goto out;
+		if (r.val_over) {
+			rc = merr_at(e, M_EPARSE, NULL, -1, (long long)vstart, NULL,
+				     "a member name longer than %zu bytes",
+				     (size_t)SHARE_OBJECT_MAX);
+			goto out;
+		}
+		is_objects = r.val_len == 9 && memcmp(r.val, "\"objects\"", 9) == 0;
+		is_type = r.val_len == 6 && memcmp(r.val, "\"type\"", 6) == 0;
+		rd_ws(&r);
+		if (rd_peek(&r) != ':') {
+			rc = rd_bad(&r, "':' expected");
+			goto out;
+		}
+		rd_get(&r);
+		rd_ws(&r);
+		if (is_objects && rd_peek(&r) == '[') {
+			has_objects = true;
+			rd_get(&r);
+			rd_ws(&r);
+			if (rd_peek(&r) == ']') {
+				rd_get(&r);
+			} else {
+				for (;;) {
+					if (rd_peek(&r) != '{') {
+						rc = rd_bad(&r, "objects: a STIX object expected");
+						goto out;
+					}
+					if ((rc = rd_value(&r, 1, &vstart)))
+						goto out;
+					if ((rc = fn(r.val_over ? NULL : r.val, r.val_len, vstart,
+						     arg)))
+						goto out;
+					rd_ws(&r);
+					c = rd_peek(&r);
+					if (c == ',') {
+						rd_get(&r);
+						rd_ws(&r);
+						continue;
+					}
+					if (c == ']') {
+						rd_get(&r);
+						break;
+					}
+					rc = rd_bad(&r, "',' or ']' expected");
+					goto out;
+				}
+			}
+		} else {
+			if ((rc = rd_value(&r, 1, &vstart)))
+				goto out;
+			if (r.val_over) {
+				rc = merr_at(e, M_EPARSE, NULL, -1, (long long)vstart, NULL,
+					     "a value longer than %zu bytes",
+					     (size_t)SHARE_OBJECT_MAX);
+				goto out;
+			}
+			if (is_type) {
+				has_type = true;
+				is_bundle = r.val_len == 8 && memcmp(r.val, "\"bundle\"", 8) == 0;
+			}
+		}
+		rd_ws(&r);
+		c = rd_peek(&r);
+		if (c == ',') {
+			rd_get(&r);
+			rd_ws(&r);
+			continue;
+		}
+		if (c == '}') {
+			rd_get(&r);
+			break;
+		}
+		rc = rd_bad(&r, "',' or '}' expected");
+		goto out;
+	}
+end : {
+	size_t stop = r.off;
+	rd_ws(&r);
+	if (rd_peek(&r) >= 0 || r.err) {
+		rc = rd_bad(&r, "trailing data after the document");
+		goto out;
+	}
+	if (has_type && !is_bundle && !has_objects) {
+		/* One bare STIX object: the whole document, kept while it was small. */
+		if (r.whole_over) {
+			rc = merr_at(e, M_EPARSE, NULL, -1, (long long)start, NULL,
+				     "a bare STIX object larger than %zu bytes",
+				     (size_t)RD_BARE_MAX);
+			goto out;
+		}
+		rc = fn(r.whole + start, stop - start, start, arg);
+		goto kind;
+	}
+	if (has_type && !is_bundle) {
+		rc = merr_at(e, M_EPARSE, NULL, -1, (long long)start, "type",
+			     "a document with objects must be a bundle or a TAXII envelope");
+		goto out;
+	}
+}
+kind:
+	if (kind)
+		*kind = !has_type   ? SHARE_DOC_ENVELOPE
+			: is_bundle ? SHARE_DOC_BUNDLE
+				    : SHARE_DOC_OBJECT;
+out:
+	free(r.chunk);
+	free(r.val);
+	free(r.whole);
+	return rc;
+}
+
+static ssize_t mem_read(void *arg, char *p, size_t n)
+{
+	struct share_src *m = arg;
+	if (n > m->mem_len - m->mem_pos)
+		n = m->mem_len - m->mem_pos;
+	memcpy(p, m->mem + m->mem_pos, n);
+	m->mem_pos += n;
+	return (ssize_t)n;
+}
+
+static int mem_rewind(void *arg)
+{
+	((struct share_src *)arg)->mem_pos = 0;
+	return 0;
+}
+
+static ssize_t fd_read(void *arg, char *p, size_t n)
+{
+	int fd = (int)(intptr_t)arg;
+	for (;;) {
+		ssize_t k = read(fd, p, n);
+		if (k >= 0 || errno != EINTR)
+			return k;
+	}
+}
+
+static int fd_rewind(void *arg)
+{
+	return lseek((int)(intptr_t)arg, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
+void share_src_fd(struct share_src *src, int fd)
+{
+	memset(src, 0, sizeof(*src));
+	src->read = fd_read;
+	src->rewind = fd_rewind;
+	src->arg = (void *)(intptr_t)fd;
+}
+
+void share_src_mem(struct share_src *src, const char *buf, size_t len)
+{
+	memset(src, 0, sizeof(*src));
+	src->read = mem_read;
+	src->rewind = mem_rewind;
+	src->arg = src;
+	src->mem = buf ? buf : "";
+	src->mem_len = buf ? len : 0;
 }
 
 /* ---- validation --------------------------------------------------------------------- */

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <sodium.h>
 
+#include "base/buf.h"
+#include "base/mem.h"
 #include "share/share.h"
 
 void share_query_init(struct share_query *q, int vsel)
@@ -205,10 +207,10 @@ int share_status_put(struct store *s, const struct share_collection *c, const ch
 		     int64_t request_us, const struct share_import_result *r, char id_out[40],
 		     struct merr *e)
 {
-	cJSON *o = cJSON_CreateObject(), *ok, *bad;
 	struct store_stmt *st;
 	unsigned char rnd[16];
 	char ts[40], *txt;
+	struct buf out;
 	int rc;
 
 	randombytes_buf(rnd, sizeof(rnd));
@@ -218,30 +220,39 @@ int share_status_put(struct store *s, const struct share_collection *c, const ch
 		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], rnd[8], rnd[9],
 		 rnd[10], rnd[11], rnd[12], rnd[13], rnd[14], rnd[15]);
 	share_fmt_us(request_us, ts);
-	cJSON_AddStringToObject(o, "id", id_out);
-	cJSON_AddStringToObject(o, "status", "complete");
-	cJSON_AddStringToObject(o, "request_timestamp", ts);
-	cJSON_AddNumberToObject(o, "total_count", (double)r->n);
-	cJSON_AddNumberToObject(o, "success_count", (double)r->n_ok);
-	ok = cJSON_AddArrayToObject(o, "successes");
-	cJSON_AddNumberToObject(o, "failure_count", (double)r->n_failed);
-	bad = cJSON_AddArrayToObject(o, "failures");
-	cJSON_AddNumberToObject(o, "pending_count", 0);
-	cJSON_AddArrayToObject(o, "pendings");
-	for (size_t i = 0; i < r->n; i++) {
-		cJSON *d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "id", r->items[i].id);
-		if (r->items[i].version[0])
-			cJSON_AddStringToObject(d, "version", r->items[i].version);
-		if (!r->items[i].ok)
-			cJSON_AddStringToObject(d, "message", r->items[i].message);
-		else if (r->items[i].existed)
-			cJSON_AddStringToObject(d, "message", "already present / 登録済み");
-		cJSON_AddItemToArray(r->items[i].ok ? ok : bad, d);
+	/* Written directly (no JSON tree: flat memory for a 100k-object envelope). The lists are
+	 * optional in TAXII 2.1: each names at most SHARE_STATUS_LIST_MAX objects, the counts are
+	 * always complete. */
+	buf_init(&out, (size_t)64 << 20);
+	buf_addf(&out,
+		 "{\"id\":\"%s\",\"status\":\"complete\",\"request_timestamp\":\"%s\","
+		 "\"total_count\":%zu,\"success_count\":%zu,\"successes\":[",
+		 id_out, ts, r->n, r->n_ok);
+	for (int pass = 0; pass < 2; pass++) {
+		size_t listed = 0;
+		if (pass == 1)
+			buf_addf(&out, "],\"failure_count\":%zu,\"failures\":[", r->n_failed);
+		for (size_t i = 0; i < r->n && listed < SHARE_STATUS_LIST_MAX; i++) {
+			const struct share_item *it = &r->items[i];
+			if (it->ok != (pass == 0))
+				continue;
+			buf_adds(&out, listed++ ? ",{\"id\":" : "{\"id\":");
+			buf_add_json_str(&out, it->id);
+			if (it->version[0]) {
+				buf_adds(&out, ",\"version\":");
+				buf_add_json_str(&out, it->version);
+			}
+			if (!it->ok) {
+				buf_adds(&out, ",\"message\":");
+				buf_add_json_str(&out, it->message ? it->message : "");
+			} else if (it->existed) {
+				buf_adds(&out, ",\"message\":\"already present / 登録済み\"");
+			}
+			buf_addc(&out, '}');
+		}
 	}
-	txt = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (!txt)
+	buf_adds(&out, "],\"pending_count\":0,\"pendings\":[]}");
+	if (!(txt = buf_detach(&out, NULL)))
 		return merr_set(e, M_ENOMEM, "out of memory");
 	rc = store_prepare(s,
 			   "INSERT INTO share_status (id, collection_id, owner, request_us, total, "
@@ -260,7 +271,7 @@ int share_status_put(struct store *s, const struct share_collection *c, const ch
 		rc = rc < 0 ? rc : 0;
 		stmt_finalize(st);
 	}
-	cJSON_free(txt);
+	m_free(txt);
 	if (rc == 0 &&
 	    (rc = store_prepare(s, "DELETE FROM share_status WHERE request_us < ?", &st, e)) == 0) {
 		stmt_bind_int64(st, 1, request_us - (int64_t)7 * 86400 * 1000000);

@@ -15,6 +15,8 @@
 #include "sns/hs_lazy.h"
 #include "sns/sns_int.h"
 #include "feeds/split.h"
+#include "base/mtime.h"
+#include "share/share.h"
 
 #define RAW_KEEP_MAX ((size_t)64 << 10) /* raw records kept whole up to this size */
 #define BATCH_RECORDS 5000
@@ -576,6 +578,8 @@ int sns_import_file(struct store *s, const char *path, const struct sns_import_o
 			goto out;
 	}
 	if (!o->no_detect && !scan && (rc = sns_detect(s, x.run, o, st, e)))
+		goto out;
+	if (!scan && (rc = share_match_new(s, time_now(), NULL, NULL, e))) /* shared IOCs */
 		goto out;
 	rc = st->errors ? (e && e->code ? e->code : M_EPARSE) : 0;
 out:

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include "share/share.h"
 #include "web/web_int.h"
@@ -161,9 +162,10 @@ int web_taxii_root(struct web_req *r)
 				"STIX 2.1 indicators and incidents shared with the ISAC under TLP");
 	v = cJSON_AddArrayToObject(o, "versions");
 	cJSON_AddItemToArray(v, cJSON_CreateString(TAXII_MT));
-	cJSON_AddNumberToObject(
-	    o, "max_content_length",
-	    (double)(r->opts && r->opts->body_max ? r->opts->body_max : (size_t)1 << 20));
+	cJSON_AddNumberToObject(o, "max_content_length",
+				(double)(r->opts && r->opts->taxii_body_max
+					     ? r->opts->taxii_body_max
+					     : (size_t)1 << 20));
 	return reply_json(r, 200, o);
 }
 
@@ -338,6 +340,8 @@ static int page(struct web_req *r, const struct share_collection *c, struct shar
 	int rc;
 
 	buf_reset(&r->out);
+	if (kind == PAGE_OBJECTS && q->limit)
+		(void)buf_grow(&r->out, q->limit * 1024); /* no copies while the page grows */
 	buf_adds(&r->out, kind == PAGE_VERSIONS ? "{\"versions\":[" : "{\"objects\":[");
 	if ((rc = share_query_run(r->s, c, q, page_row, &p, &more, &r->err)))
 		return rc;
@@ -517,8 +521,17 @@ int web_taxii_objects_add(struct web_req *r)
 		return fail(r, 415, "unsupported_media_type",
 			    "Content-Type must be " TAXII_MT " / Content-Type が違います");
 	merr_init(&e);
-	rc = share_import(r->s, &c, r->body ? r->body : "", r->body_len, SHARE_IMPORT_ENVELOPE,
-			  &res, &e);
+	if (r->body_spooled) {
+		/* the envelope streams from its spool file: memory stays flat in its size */
+		struct share_src src;
+		share_src_fd(&src, r->body_fd);
+		if (lseek(r->body_fd, 0, SEEK_SET) != 0)
+			return merr_set(&r->err, M_EIO, "cannot read the spooled request body");
+		rc = share_import_src(r->s, &c, &src, SHARE_IMPORT_ENVELOPE, &res, &e);
+	} else {
+		rc = share_import(r->s, &c, r->body ? r->body : "", r->body_len,
+				  SHARE_IMPORT_ENVELOPE, &res, &e);
+	}
 	if (rc == M_EPARSE || rc == M_EINVAL) {
 		char m[700];
 		merr_format(&e, m, sizeof(m));

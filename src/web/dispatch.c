@@ -186,6 +186,8 @@ static int parse_body(struct web_req *r)
 {
 	static const char form[] = "application/x-www-form-urlencoded";
 
+	if (r->body_spooled)
+		return 0; /* a TAXII envelope in its spool file (server.c), never a form */
 	if (r->content_type && strncasecmp(r->content_type, form, sizeof(form) - 1) == 0)
 		return web_query_parse(&r->arena, r->body ? r->body : "", r->body_len, &r->form);
 	return 0;

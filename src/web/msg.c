@@ -2,6 +2,9 @@
  * A page asks web_msg(lang, id); a missing row is a compile-time gap caught by the test. */
 #include "base/compat.h"
 
+#include <ctype.h>
+
+#include "base/bi.h"
 #include "web/web_int.h"
 
 static const char *const msgs[M_COUNT][2] = {
@@ -214,6 +217,30 @@ static const char *const msgs[M_COUNT][2] = {
     [M_MY_FINDINGS] = {"自組織の指摘", "My findings"},
     [M_DUE_THIS_WEEK] = {"7 日以内に期限", "Due within 7 days"},
     [M_ZERO_DEDUCTIONS] = {"減点 0 の指摘 (上限到達など)", "Findings at 0 points (cap reached …)"},
+    [M_CONFIRM_TAG] = {"要確認", "to confirm"},
+    [M_NOT_ASSESSED_NO_GRADE] = {"診断が完了していないため、等級・評点はありません "
+				 "(分野の平均にも含めません)",
+				 "No complete assessment yet, so no grade and no score (and not "
+				 "counted in the sector mean)"},
+    [M_DUE_LIST] = {"7 日以内に期限の指摘", "Findings due within 7 days"},
+    [M_NOTHING_DUE_WEEK] = {"7 日以内に期限を迎える指摘はありません",
+			    "Nothing falls due within 7 days"},
+    [M_KPI] = {"指標 (KPI)", "Key figures (KPI)"},
+    [M_KPI_AGE] = {"未対応の指摘の経過日数", "Age of open findings"},
+    [M_KPI_OVERDUE_KEV] = {"期限超過の KEV 指摘", "Overdue KEV findings"},
+    [M_KPI_TTR] = {"修正までの日数 (期限との比較)", "Time to remediate vs deadline"},
+    [M_KPI_NEW_FIXED] = {"週ごとの新規と修正", "New vs fixed per week"},
+    [M_KPI_NEW] = {"新規", "new"},
+    [M_KPI_FIXED] = {"修正", "fixed"},
+    [M_KPI_NO_FIXED] = {"この期間に修正された指摘はありません",
+			"No finding was fixed in this period"},
+    [M_CANDIDATES] = {"確認待ちの資産候補", "Candidate assets to confirm"},
+    [M_CANDIDATE_CONFIRM] = {"自組織の資産", "Ours"},
+    [M_CANDIDATE_REJECT] = {"自組織ではない", "Not ours"},
+    [M_CANDIDATE_DECIDED] = {"判断", "Decision"},
+    [M_NO_CANDIDATES] = {"確認待ちの資産候補はありません", "No candidate asset awaits a decision"},
+    [M_REPORT_JA] = {"日本語版 PDF", "Japanese PDF"},
+    [M_REPORT_EN] = {"英語版 PDF", "English PDF"},
 };
 
 /* Codes stored in the tables and shown to people: one row per code, Japanese and English.
@@ -288,6 +315,31 @@ static const char *const codes[][3] = {
     {"none", "なし", "none"},
     {"total", "全面的", "total"},
     {"partial", "部分的", "partial"},
+    /* rating deduction groups (a stored row may name the cap group) */
+    {"kev", "KEV 掲載の脆弱性", "known exploited vulnerability (KEV)"},
+    {"vuln", "脆弱性", "vulnerability"},
+    {"vuln_low", "軽微な脆弱性", "minor vulnerability"},
+    {"risky", "危険なサービスの公開", "risky exposed service"},
+    /* asset status and source */
+    {"rejected", "自組織ではない", "not ours"},
+    {"inventory", "台帳", "inventory"},
+    {"dns", "DNS 調査", "DNS discovery"},
+    {"ct", "証明書透明性ログ", "certificate transparency"},
+    {"domain", "ドメイン", "domain"},
+    {"hostname", "ホスト名", "host name"},
+    {"ipv4", "IPv4", "IPv4"},
+    {"ipv6", "IPv6", "IPv6"},
+    {"cidr", "アドレス範囲", "address range"},
+    /* contact roles as operators write them in the inventory */
+    {"情報システム部", "情報システム部", "IT department"},
+    {"情報システム課", "情報システム課", "IT section"},
+    {"情報システム", "情報システム", "IT systems"},
+    {"情報セキュリティ室", "情報セキュリティ室", "Information security office"},
+    {"制御システム担当", "制御システム担当", "Control systems"},
+    {"システム管理", "システム管理", "System administration"},
+    {"総務課", "総務課", "General affairs section"},
+    {"総務", "総務", "General affairs"},
+    {"事務所", "事務所", "Office"},
 };
 
 const char *web_code(enum web_lang lang, const char *code)
@@ -298,6 +350,61 @@ const char *web_code(enum web_lang lang, const char *code)
 		if (!strcmp(code, codes[i][0]))
 			return codes[i][lang == WEB_LANG_EN ? 2 : 1];
 	return code;
+}
+
+const char *web_bi(enum web_lang lang, const char *text, char *buf, size_t cap)
+{
+	return bi_half(text, lang == WEB_LANG_EN, buf, cap);
+}
+
+static bool has_non_ascii(const char *s)
+{
+	return bi_has_non_ascii(s);
+}
+
+const char *web_finding_title(enum web_lang lang, const char *title, const char *cve,
+			      const char *kind, char *buf, size_t cap)
+{
+	const char *t = web_bi(lang, title, buf, cap);
+	char words[256], found[32];
+	size_t n = 0;
+
+	if (lang != WEB_LANG_EN)
+		return t;
+	/* no CVE given (a rating deduction): the one the title names, if any */
+	const char *c = !cve && title ? strstr(title, "CVE-") : NULL;
+	if (c) {
+		size_t k = 4;
+		while (c[k] && (isdigit((unsigned char)c[k]) || c[k] == '-') &&
+		       k + 1 < sizeof(found))
+			k++;
+		snprintf(found, sizeof(found), "%.*s", (int)k, c);
+		cve = k > 9 ? found : NULL;
+	}
+	if (!has_non_ascii(t)) {
+		/* the English half names the product, not the CVE: put the CVE in front */
+		if (cve && cve[0] && !strstr(t, cve)) {
+			char tmp[512];
+			snprintf(tmp, sizeof(tmp), "%s %s", cve, t);
+			snprintf(buf, cap, "%s", tmp);
+			return buf;
+		}
+		return t;
+	}
+	/* the ASCII words of a Japanese-only title: product names, "telnet"; a leading CVE id
+	 * goes, it comes last */
+	bi_ascii_words(t, words, sizeof(words));
+	size_t cl = cve ? strlen(cve) : 0;
+	if (cl && strncmp(words, cve, cl) == 0 && (words[cl] == ' ' || !words[cl])) {
+		const char *rest = words + cl + (words[cl] ? 1 : 0);
+		memmove(words, rest, strlen(rest) + 1);
+	}
+	n = strlen(words);
+	snprintf(buf, cap, "%s%s%s%s%s", words, n ? ": " : "", web_code(lang, kind ? kind : ""),
+		 cve && cve[0] ? " " : "", cve ? cve : "");
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+	return buf;
 }
 
 const char *web_msg(enum web_lang lang, enum web_msg m)

@@ -330,16 +330,17 @@ static enum web_msg kind_msg(const struct alert_row *a)
 static int html_row(void *arg, const struct alert_row *a)
 {
 	struct web_req *r = arg;
+	char sb[512]; /* the subject's half in the page's language */
 	int rc;
 
-	web_out(
-	    r,
-	    "<tr id=\"alert-%L\"><td><a href=\"/alerts/%L\">%L</a></td><td><a href=\"/orgs/%u\">"
-	    "%s</a></td><td>%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td>%s</td><td><ul "
-	    "class=\"targets\">",
-	    a->id, a->id, a->id, a->org, a->org, kind_msg(a),
-	    a->urgent ? " <strong class=\"warn\">!</strong>" : "", a->id, a->subject,
-	    web_jst(r, a->created_at));
+	web_out(r,
+		"<tr id=\"alert-%L\"><td class=\"code\"><a href=\"/alerts/%L\">%L</a></td><td><a "
+		"href=\"/orgs/%u\">"
+		"%s</a></td><td>%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td>%s</td><td><ul "
+		"class=\"targets\">",
+		a->id, a->id, a->id, a->org, a->org, kind_msg(a),
+		a->urgent ? " <strong class=\"warn\">!</strong>" : "", a->id,
+		web_bi(r->lang, a->subject, sb, sizeof(sb)), web_jst(r, a->created_at));
 	if ((rc = alert_targets_each(r->s, a->id, target_cell, r, &r->err)))
 		return rc;
 	web_out(r, "</ul></td><td>");
@@ -462,14 +463,17 @@ static int detail_row(void *arg, const struct alert_row *a)
 	struct web_req *r = c->r;
 	int rc;
 
+	char sb[512]; /* the subject's half in the page's language */
+
 	*(bool *)c->arg = true;
 	web_page_begin(r, M_ALERT);
 	web_out(r,
 		"<h2 id=\"alert-subject\">%s</h2><dl class=\"facts\"><dt>#</dt><dd id=\"alert-id\">"
 		"%L</dd><dt>%T</dt><dd><a href=\"/orgs/%u\">%s</a></dd><dt>%T</dt><dd>%T</dd>"
 		"<dt>%T</dt><dd>%T</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>",
-		a->subject, a->id, M_ORG, a->org, a->org, M_KIND, kind_msg(a), M_URGENT,
-		a->urgent ? M_YES : M_NO, M_CREATED, web_jst(r, a->created_at), M_ACK_STATE);
+		web_bi(r->lang, a->subject, sb, sizeof(sb)), a->id, M_ORG, a->org, a->org, M_KIND,
+		kind_msg(a), M_URGENT, a->urgent ? M_YES : M_NO, M_CREATED,
+		web_jst(r, a->created_at), M_ACK_STATE);
 	ack_cell(r, a, "detail");
 	web_out(r, "</dd></dl><h2>%T</h2><pre id=\"alert-body\">%s</pre>", M_BODY, a->body);
 	web_out(r,
@@ -655,11 +659,14 @@ int web_post_ack_token(struct web_req *r)
 static int panel_row(void *arg, const struct alert_row *a)
 {
 	struct web_req *r = arg;
+	char sb[512]; /* the subject's half in the page's language */
 
 	web_out(r,
-		"<tr><td><a href=\"/alerts/%L\">%L</a></td><td><a href=\"/orgs/%u\">%s</a></td>"
+		"<tr><td class=\"code\"><a href=\"/alerts/%L\">%L</a></td><td><a "
+		"href=\"/orgs/%u\">%s</a></td>"
 		"<td>%T</td><td>%s</td><td>%s</td></tr>",
-		a->id, a->id, a->org, a->org, kind_msg(a), a->subject, web_jst(r, a->created_at));
+		a->id, a->id, a->org, a->org, kind_msg(a),
+		web_bi(r->lang, a->subject, sb, sizeof(sb)), web_jst(r, a->created_at));
 	return 0;
 }
 

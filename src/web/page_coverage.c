@@ -6,6 +6,7 @@
 #include "base/mtime.h"
 #include "findings/findings.h"
 #include "feeds/feeds.h"
+#include "inventory/inventory.h"
 #include "web/web_int.h"
 
 /* The feeds' data age as one line of the panel. */
@@ -46,10 +47,19 @@ static void coverage_cells(struct web_req *r, const struct finding_coverage *c)
 		c->addrs_scanned, c->addrs_in_scope);
 }
 
+struct cov_ctx {
+	struct web_req *r;
+	struct inv_doc *names;
+};
+
 static int cov_row(void *arg, const char *org, const char *name, const struct finding_coverage *c)
 {
-	struct web_req *r = arg;
+	struct cov_ctx *x = arg;
+	struct web_req *r = x->r;
 
+	/* the English name on English pages (the list gives the Japanese one) */
+	if (r->lang == WEB_LANG_EN && x->names)
+		name = web_org_name(r, x->names, org);
 	web_out(r, "<tr data-org=\"%s\"><td><a href=\"/orgs/%u\">%s</a></td>", org, org, name);
 	coverage_cells(r, c);
 	web_out(r, "</tr>");
@@ -73,8 +83,10 @@ void web_panel_coverage(struct web_req *r)
 		"</summary><div class=\"scroll\"><table><thead><tr><th>%T</th><th>%T</th><th>%T"
 		"</th><th class=\"num\">%T</th></tr></thead><tbody>",
 		M_COVERAGE, M_COVERAGE, M_ORG, M_ASSESSMENT, M_LAST_SCAN, M_ADDRS_SCANNED);
-	if (finding_coverage_list(r->s, org, sector, r->now, cov_row, r, &r->err))
+	struct cov_ctx x = {r, r->lang == WEB_LANG_EN ? web_org_names(r) : NULL};
+	if (finding_coverage_list(r->s, org, sector, r->now, cov_row, &x, &r->err))
 		merr_init(&r->err);
+	inv_doc_free(x.names);
 	web_out(r, "</tbody></table></div></details>");
 	feeds_line(r);
 	web_out(r, "</section>");

@@ -21,6 +21,7 @@ struct grades {
 	struct web_req *r;
 	char last;
 	int n;
+	struct inv_doc *names; /* the operators' names in the page's language */
 };
 
 static int grade_row(void *arg, const struct rating_latest *x)
@@ -35,21 +36,24 @@ static int grade_row(void *arg, const struct rating_latest *x)
 			x->grade, x->grade);
 		g->last = x->grade[0];
 	}
-	web_out(r, "<a href=\"/orgs/%u\" title=\"%s\">%s</a> (%L) ", x->org, x->period, x->org,
-		(int64_t)(x->score + 0.5));
+	web_out(r, "<a href=\"/orgs/%u\" title=\"%s %s\">%s</a> (%L) ", x->org, x->org, x->period,
+		web_org_name(r, g->names, x->org), (int64_t)(x->score + 0.5));
 	return 0;
 }
 
 void web_panel_grades(struct web_req *r)
 {
-	struct grades g = {r, 0, 0};
+	struct grades g = {r, 0, 0, NULL};
 	struct inv_rows rows;
 
 	web_out(r, "<section class=\"panel\" id=\"grades\"><h2>%T</h2>", M_OPERATORS_BY_GRADE);
+	g.names = web_org_names(r);
 	if (web_rows(r, &rows) || rating_latest_each(r->s, &rows, grade_row, &g, &r->err)) {
+		inv_doc_free(g.names);
 		web_out(r, "<p>%T</p></section>", M_ERR_INTERNAL);
 		return;
 	}
+	inv_doc_free(g.names);
 	if (g.n)
 		web_out(r, "</dd></dl></section>");
 	else
@@ -105,6 +109,51 @@ int web_api_org_rating(struct web_req *r)
 	return rc ? rc : web_json_reply(r, 200, o);
 }
 
+/* A deduction's kind in the page's language: the rating category's own words (its cap group's
+ * when the row names a group), else the stored Japanese reason on Japanese pages only. */
+static const char *deduction_kind(const struct web_req *r, const char *category,
+				  const char *reason_ja)
+{
+	size_t n;
+	const struct rating_category *c = rating_categories(&n);
+
+	for (size_t i = 0; category && i < n; i++)
+		if (!strcmp(c[i].id, category))
+			return r->lang == WEB_LANG_EN ? c[i].why_en : c[i].why_ja;
+	for (size_t i = 0; category && i < n; i++)
+		if (!strcmp(c[i].cap_group, category))
+			return r->lang == WEB_LANG_EN ? c[i].why_en : c[i].why_ja;
+	if (r->lang == WEB_LANG_EN || !reason_ja)
+		return web_code(r->lang, category ? category : "");
+	return reason_ja;
+}
+
+/* The factors line ("要確認 needs confirmation x0.4; ...") without its Japanese words on
+ * English pages. */
+static const char *factors_text(const struct web_req *r, const char *f, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	if (!f || r->lang != WEB_LANG_EN)
+		return f ? f : "";
+	for (const char *p = f; *p && n + 1 < cap;) {
+		const char *w = p;
+		bool ascii = true;
+		while (*p && *p != ' ')
+			ascii &= (unsigned char)*p++ < 0x80;
+		if (ascii && p > w && n + (size_t)(p - w) + 2 < cap) {
+			if (n)
+				buf[n++] = ' ';
+			memcpy(buf + n, w, (size_t)(p - w));
+			n += (size_t)(p - w);
+		}
+		while (*p == ' ')
+			p++;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static void rating_section(struct web_req *r, const char *slug)
 {
 	cJSON *o = NULL, *x;
@@ -112,6 +161,15 @@ static void rating_section(struct web_req *r, const char *slug)
 	web_out(r, "<h2 id=\"org-rating\">%T</h2>", M_GRADE);
 	if (rating_load_json(r->s, slug, NULL, &o, NULL)) {
 		web_out(r, "<p class=\"empty\">%T</p>", M_NO_RATING);
+		return;
+	}
+	/* 未診断: the same rule as the dashboard, the CLI and the PDF (rating_load_json) */
+	if (cJSON_IsFalse(cJSON_GetObjectItem(o, "assessed"))) {
+		web_out(r,
+			"<p class=\"rating not-assessed\" id=\"not-assessed\"><span "
+			"class=\"grade grade-na\">%T</span> %T</p>",
+			M_NOT_ASSESSED, M_NOT_ASSESSED_NO_GRADE);
+		cJSON_Delete(o);
 		return;
 	}
 	char score[32];
@@ -146,21 +204,29 @@ static void rating_section(struct web_req *r, const char *slug)
 		}
 		cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "deductions"))
 		{
-			char pts[32];
+			char pts[32], tb[512], nb[128], fb[256];
 			double p = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "points"));
 			if ((p > 0) != (pass == 0))
 				continue;
 			snprintf(pts, sizeof(pts), "-%.1f", p);
-			web_out(r,
-				"<tr><td><a href=\"/findings/%L\">%L</a></td><td>%s</td><td>%s</td>"
-				"<td>%s</td><td class=\"num\">%s</td><td>%s %s</td></tr>",
-				(int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),
-				(int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),
-				cJSON_GetStringValue(cJSON_GetObjectItem(x, "reason_ja")),
-				cJSON_GetStringValue(cJSON_GetObjectItem(x, "title")),
-				cJSON_GetStringValue(cJSON_GetObjectItem(x, "asset")), pts,
-				cJSON_GetStringValue(cJSON_GetObjectItem(x, "factors")),
-				cJSON_GetStringValue(cJSON_GetObjectItem(x, "note")));
+			web_out(
+			    r,
+			    "<tr><td class=\"code\"><a "
+			    "href=\"/findings/%L\">%L</a></td><td>%s</td><td>%s</td>"
+			    "<td>%s</td><td class=\"num\">%s</td><td>%s %s</td></tr>",
+			    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),
+			    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "finding")),
+			    deduction_kind(
+				r, cJSON_GetStringValue(cJSON_GetObjectItem(x, "category")),
+				cJSON_GetStringValue(cJSON_GetObjectItem(x, "reason_ja"))),
+			    web_finding_title(r->lang,
+					      cJSON_GetStringValue(cJSON_GetObjectItem(x, "title")),
+					      NULL, "vulnerability", tb, sizeof(tb)),
+			    cJSON_GetStringValue(cJSON_GetObjectItem(x, "asset")), pts,
+			    factors_text(r, cJSON_GetStringValue(cJSON_GetObjectItem(x, "factors")),
+					 fb, sizeof(fb)),
+			    web_bi(r->lang, cJSON_GetStringValue(cJSON_GetObjectItem(x, "note")),
+				   nb, sizeof(nb)));
 		}
 		if (pass == 0) {
 			cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "deductions")) zero +=

@@ -14,6 +14,7 @@
 #include "base/mtime.h"
 #include "findings/findings.h"
 #include "inventory/inventory.h"
+#include "vuln/match.h"
 #include "web/web_int.h"
 
 /* The caller's rows as a finding_query rule. */
@@ -187,11 +188,12 @@ static void deadline_cell(struct web_req *r, const struct finding_row *f)
 
 	if (f->deadline)
 		time_fmt_jst_date(f->deadline, d);
-	web_out(r, "<td class=\"deadline\">%s", d);
+	web_out(r, "<td class=\"deadline code\"><span class=\"date\">%s</span>", d);
 	if (f->deadline && f->deadline < time_now() && !strcmp(f->state, "open"))
 		web_out(r, " <strong class=\"warn\">%T</strong>", M_OVERDUE);
 	if (f->kev_due_date)
-		web_out(r, "<br><small>%T %s</small>", M_KEV_DUE, f->kev_due_date);
+		web_out(r, "<br><small>%T <span class=\"date\">%s</span></small>", M_KEV_DUE,
+			f->kev_due_date);
 	web_out(r, "</td>");
 }
 
@@ -224,6 +226,7 @@ static void asset_cell(struct web_req *r, const struct finding_row *f)
 static int html_row(void *arg, const struct finding_row *f)
 {
 	struct web_req *r = arg;
+	char tb[512];
 
 	web_out(r, "<tr>");
 	if (may_triage(r))
@@ -233,13 +236,18 @@ static int html_row(void *arg, const struct finding_row *f)
 			f->id, f->id);
 	web_out(r,
 		"<td><a href=\"/findings/%L\">%L</a></td><td><a href=\"/orgs/%u\">%s</a></td>"
-		"<td class=\"%s\">%s</td><td class=\"title\">%s%R%R</td>",
+		"<td class=\"%s\">%s</td><td class=\"title\">%s%R",
 		f->id, f->id, f->org, f->org, sev_class(f->severity),
-		web_code(r->lang, f->severity), f->title, f->kev ? " <strong>KEV</strong>" : "",
-		f->needs_confirmation ? " <em class=\"confirm\">要確認</em>" : "");
+		web_code(r->lang, f->severity),
+		web_finding_title(r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)),
+		f->kev ? " <strong>KEV</strong>" : "");
+	if (f->needs_confirmation)
+		web_out(r, " <em class=\"confirm\">%T</em>", M_CONFIRM_TAG);
+	web_out(r, "</td>");
 	asset_cell(r, f);
-	web_out(r, "<td>%s</td><td>%s%R%s</td>", web_code(r->lang, f->kind),
-		web_code(r->lang, f->state), f->triage ? "<br><span class=\"triage\">" : "",
+	web_out(r, "<td class=\"code\">%s</td><td class=\"code\">%s%R%s</td>",
+		web_code(r->lang, f->kind), web_code(r->lang, f->state),
+		f->triage ? "<br><span class=\"triage\">" : "",
 		f->triage ? web_code(r->lang, f->triage) : "");
 	if (f->triage)
 		web_out(r, "</span>");
@@ -570,11 +578,39 @@ static const char *jst_of(struct web_req *r, const char *utc)
 	return web_jst(r, t);
 }
 
+/* What the CVE is, in words: NVD's (English) description and CWE class, and JVN's Japanese
+ * title on Japanese pages, so a title of one language is never all a reader gets. */
+static void cve_about(struct web_req *r, const char *cve)
+{
+	cJSON *d = NULL, *j;
+	const char *desc, *cwe, *jvn = NULL;
+
+	if (!cve || vuln_cve_describe(r->s, cve, &d, &r->err)) {
+		merr_init(&r->err);
+		return;
+	}
+	desc = cJSON_GetStringValue(cJSON_GetObjectItem(d, "description"));
+	cwe = cJSON_GetStringValue(cJSON_GetObjectItem(d, "cwe"));
+	cJSON_ArrayForEach(j, cJSON_GetObjectItem(d, "jvn")) if (!jvn) jvn =
+	    cJSON_GetStringValue(cJSON_GetObjectItem(j, "title_ja"));
+	web_out(r, "<h2>%s</h2><dl class=\"facts\" id=\"cve-about\">",
+		r->lang == WEB_LANG_EN ? "About this CVE" : "この CVE について");
+	if (jvn && r->lang != WEB_LANG_EN)
+		web_out(r, "<dt>JVN</dt><dd id=\"cve-jvn\">%s</dd>", jvn);
+	if (desc)
+		web_out(r, "<dt>%s</dt><dd id=\"cve-description\" lang=\"en\">%s</dd>",
+			r->lang == WEB_LANG_EN ? "Description (NVD)" : "説明 (NVD, 英語)", desc);
+	if (cwe)
+		web_out(r, "<dt>CWE</dt><dd id=\"cve-cwe\">%s</dd>", cwe);
+	web_out(r, "</dl>");
+	cJSON_Delete(d);
+}
+
 int web_page_finding(struct web_req *r)
 {
 	cJSON *o = NULL;
 	const cJSON *ev;
-	char dl[TIME_STR_MAX] = "—";
+	char dl[TIME_STR_MAX] = "—", tb[512];
 	int64_t t;
 	int rc = one_get(r, &o);
 
@@ -589,10 +625,12 @@ int web_page_finding(struct web_req *r)
 	    "%L</dd><dt>%T</dt><dd><a href=\"/orgs/%u\">%s</a></dd><dt>%T</dt><dd>%s</dd>"
 	    "<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>"
 	    "<dt>%T</dt><dd>%s</dd>",
-	    jstr(o, "title"), (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id")), M_ORG,
-	    jstr(o, "org"), jstr(o, "org"), M_ASSET, jstr(o, "asset"), M_KIND,
-	    web_code(r->lang, jstr(o, "kind")), M_SEVERITY, web_code(r->lang, jstr(o, "severity")),
-	    M_STATUS, web_code(r->lang, jstr(o, "state")), M_CONFIDENCE,
+	    web_finding_title(r->lang, jstr(o, "title"), jstr(o, "cve"), jstr(o, "kind"), tb,
+			      sizeof(tb)),
+	    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id")), M_ORG, jstr(o, "org"),
+	    jstr(o, "org"), M_ASSET, jstr(o, "asset"), M_KIND, web_code(r->lang, jstr(o, "kind")),
+	    M_SEVERITY, web_code(r->lang, jstr(o, "severity")), M_STATUS,
+	    web_code(r->lang, jstr(o, "state")), M_CONFIDENCE,
 	    web_code(r->lang, jstr(o, "confidence") ? jstr(o, "confidence") : "—"));
 	web_out(
 	    r,
@@ -632,6 +670,7 @@ int web_page_finding(struct web_req *r)
 		web_out(r, "<button type=\"submit\" id=\"triage-apply\">%T</button></form>",
 			M_APPLY);
 	}
+	cve_about(r, jstr(o, "cve"));
 	web_out(r, "<h2>%T</h2><ul id=\"comments\">", M_COMMENTS);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "comments"))
 	{
@@ -672,15 +711,51 @@ int web_page_finding(struct web_req *r)
 
 /* ---------------------------------------------------------------- dashboard, org page */
 
+struct first_ctx {
+	struct web_req *r;
+	const struct inv_doc *orgs; /* the caller's organisations, by slug: their names */
+};
+
+struct inv_doc *web_org_names(struct web_req *r)
+{
+	struct inv_filter of;
+	struct inv_doc *d = NULL;
+
+	if (web_org_filter(r, NULL, NULL, &of) == 0) {
+		of.with = 0;
+		if (inv_load(r->s, &of, &d, &r->err))
+			d = NULL;
+	}
+	merr_init(&r->err);
+	return d;
+}
+
+const char *web_org_name(const struct web_req *r, const struct inv_doc *d, const char *slug)
+{
+	for (size_t i = 0; d && i < d->n_orgs; i++)
+		if (strcmp(d->orgs[i].slug, slug) == 0) {
+			const struct inv_org *o = &d->orgs[i];
+			if (r->lang == WEB_LANG_EN && o->name_en && o->name_en[0])
+				return o->name_en;
+			return o->name_ja && o->name_ja[0] ? o->name_ja : slug;
+		}
+	return slug;
+}
+
 static int first_row(void *arg, const struct finding_row *f)
 {
-	struct web_req *r = arg;
+	struct first_ctx *x = arg;
+	struct web_req *r = x->r;
+	char tb[512];
 
 	web_out(r,
 		"<tr data-org=\"%s\"><td><a href=\"/orgs/%u\">%s</a></td><td class=\"title\">"
-		"<a href=\"/findings/%L\">%s</a>%R</td>",
-		f->org, f->org, f->org, f->id, f->title,
-		f->needs_confirmation ? " <em class=\"confirm\">要確認</em>" : "");
+		"<a href=\"/findings/%L\">%s</a>",
+		f->org, f->org, web_org_name(r, x->orgs, f->org), f->id,
+		web_finding_title(r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)));
+	if (f->needs_confirmation)
+		web_out(r, " <em class=\"confirm\">%T</em>", M_CONFIRM_TAG);
+	web_out(r, "</td>");
 	asset_cell(r, f);
 	web_out(r, "<td class=\"%s\">%s</td>", sev_class(f->severity),
 		web_code(r->lang, f->severity));
@@ -694,6 +769,7 @@ static int first_row(void *arg, const struct finding_row *f)
 void web_panel_urgent(struct web_req *r)
 {
 	struct finding_query q;
+	struct first_ctx x = {r, NULL};
 	size_t mark;
 
 	web_out(r, "<section class=\"panel\" id=\"urgent\"><h2>%T</h2>", M_FIX_FIRST);
@@ -706,8 +782,10 @@ void web_panel_urgent(struct web_req *r)
 		"<th>%T</th><th>%T</th><th>%T</th></tr></thead><tbody>",
 		M_ORG, M_TITLE, M_ASSET, M_SEVERITY, M_DEADLINE);
 	mark = r->out.len;
-	if (finding_first_per_org(r->s, q.org, q.sector, first_row, r, &r->err))
+	x.orgs = web_org_names(r);
+	if (finding_first_per_org(r->s, q.org, q.sector, first_row, &x, &r->err))
 		merr_init(&r->err);
+	inv_doc_free((struct inv_doc *)x.orgs);
 	bool none = r->out.len == mark;
 	web_out(r, "</tbody></table></div>");
 	if (none)
@@ -1010,9 +1088,12 @@ static int due_row(void *arg, const struct finding_row *f)
 	struct mine *m = arg;
 	char d[TIME_STR_MAX];
 
+	char tb[512];
+
 	time_fmt_jst_date(f->deadline, d);
 	web_out(m->r, "<li><a href=\"/findings/%L\">%s</a> — %s <small>(%s)</small></li>", f->id,
-		f->title, d, f->asset);
+		web_finding_title(m->r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)), d,
+		f->asset);
 	m->n++;
 	return 0;
 }
@@ -1050,11 +1131,13 @@ void web_panel_mine(struct web_req *r)
 	    M_MY_FINDINGS, M_STATE_OPEN, M_OVERDUE, M_DUE_THIS_WEEK, open, kev, overdue, week);
 	q.sort = "deadline";
 	q.limit = 10;
-	web_out(r, "<ul id=\"mine-due\">");
+	/* the list is this week's deadlines only: its own heading and its own empty line, so
+	 * "open 1" above it never reads as a contradiction */
+	web_out(r, "<h3 id=\"mine-due-title\">%T</h3><ul id=\"mine-due\">", M_DUE_LIST);
 	if (finding_query_run(r->s, &q, due_row, &m, &r->err))
 		merr_init(&r->err);
 	web_out(r, "</ul>");
 	if (!m.n)
-		web_out(r, "<p class=\"empty\">%T</p>", M_NO_MATCH);
+		web_out(r, "<p class=\"empty\" id=\"mine-due-empty\">%T</p>", M_NOTHING_DUE_WEEK);
 	web_out(r, "</section>");
 }

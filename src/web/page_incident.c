@@ -78,6 +78,17 @@ void web_inc_close(struct web_inc *w)
 	w->t = NULL;
 }
 
+int web_inc_before(struct web_req *r, int64_t *before)
+{
+	const char *v = web_kv_get(&r->query, "before");
+
+	*before = 0;
+	if (v && v[0] && (web_parse_uint(v, INT64_MAX / 10, before) || *before <= 0))
+		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "before",
+			       "before must be an incident or case id / 正の整数");
+	return 0;
+}
+
 int web_inc_id(struct web_req *r, const char *name, int64_t *id)
 {
 	const char *v = web_kv_get(&r->params, name);
@@ -95,6 +106,34 @@ static const char *type_label(struct web_req *r, const char *type)
 
 /* ---------------------------------------------------------------- list */
 
+struct page_rows {
+	struct web_req *r;
+	int64_t n, last;
+};
+
+/* One row of the incidents table, straight from the list (no JSON tree). */
+static int page_row(void *arg, const struct inc_row *x)
+{
+	struct page_rows *p = arg;
+	struct web_req *r = p->r;
+	int k = inc_kind_parse(x->last_kind ? x->last_kind : "");
+
+	p->n++;
+	p->last = x->id;
+	web_out(r,
+		"<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
+		"<td>%s</td><td>%s</td><td class=\"%s\">%s%s</td><td><a "
+		"href=\"/incidents/%L\">%s</a></td></tr>",
+		x->id, x->id, x->org ? x->org : "", type_label(r, x->type ? x->type : ""),
+		x->level >= 0 ? inc_level_name(x->level) : L(r, "未評価", "not assessed"),
+		x->state && !strcmp(x->state, "open") ? L(r, "対応中", "open")
+						      : L(r, "終了", "closed"),
+		k >= 0 ? inc_kind_ja((enum inc_kind)k) : "", x->overdue ? "warn" : "",
+		web_jst(r, x->next_due), x->overdue ? L(r, " (超過)", " (overdue)") : "", x->id,
+		x->title ? x->title : "");
+	return 0;
+}
+
 int web_page_incidents(struct web_req *r)
 {
 	const char *state = web_kv_get(&r->query, "state"), *lv = web_kv_get(&r->query, "level");
@@ -102,9 +141,10 @@ int web_page_incidents(struct web_req *r)
 	struct inc_filter f = {.level = -1, .limit = 200};
 	struct web_inc w;
 	cJSON *arr = NULL, *it;
-	int rc;
+	int64_t last = 0;
+	int rc, n = 0;
 
-	if ((rc = web_inc_open(r, &w, false)))
+	if ((rc = web_inc_open(r, &w, false)) || (rc = web_inc_before(r, &f.before)))
 		return rc;
 	if (state && state[0]) {
 		if (strcmp(state, "open") && strcmp(state, "closed"))
@@ -120,8 +160,6 @@ int web_page_incidents(struct web_req *r)
 	f.overdue = od && !strcmp(od, "1");
 	f.org = w.v.org ? w.v.org : (org && org[0] ? org : NULL);
 	f.sector = w.v.sector;
-	if ((rc = inc_list(&w.c, &f, &arr, &r->err)))
-		return rc;
 	web_page_begin(r, M_INCIDENTS);
 	if (r->who.role == AUTH_ROLE_OPERATOR)
 		web_out(r,
@@ -158,27 +196,21 @@ int web_page_incidents(struct web_req *r)
 		M_NAME, L(r, "種類", "Type"), L(r, "深刻度", "Level"), L(r, "状態", "State"),
 		L(r, "最新の報告", "Latest report"), L(r, "次の報告期限", "Next due"),
 		L(r, "件名", "Title"));
-	cJSON_ArrayForEach(it, arr)
-	{
-		int64_t id = (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble;
-		int k = inc_kind_parse(js(it, "last_kind"));
-		bool overdue = cJSON_IsTrue(cJSON_GetObjectItem(it, "overdue"));
-		web_out(
-		    r,
-		    "<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
-		    "<td>%s</td><td>%s</td><td class=\"%s\">%s%s</td><td><a "
-		    "href=\"/incidents/%L\">%s</a></td></tr>",
-		    id, id, js(it, "org"), type_label(r, js(it, "type")),
-		    js(it, "level_name")[0] ? js(it, "level_name") : L(r, "未評価", "not assessed"),
-		    !strcmp(js(it, "state"), "open") ? L(r, "対応中", "open")
-						     : L(r, "終了", "closed"),
-		    k >= 0 ? inc_kind_ja((enum inc_kind)k) : "", overdue ? "warn" : "",
-		    web_jst(r, jtime(it, "next_due")), overdue ? L(r, " (超過)", " (overdue)") : "",
-		    id, js(it, "title"));
-	}
-	if (!cJSON_GetArraySize(arr))
+	struct page_rows pr = {r, 0, 0};
+	if ((rc = inc_list_each(&w.c, &f, page_row, &pr, &r->err)))
+		return rc;
+	n = pr.n;
+	last = pr.last;
+	if (!n)
 		web_out(r, "<tr><td colspan=\"8\">%T</td></tr>", M_NONE);
 	web_out(r, "</tbody></table>");
+	if (n >= f.limit) /* keyset: the next page starts below the last id shown */
+		web_out(
+		    r,
+		    "<p><a id=\"next-page\" href=\"/incidents?state=%s&amp;level=%s&amp;overdue=%s"
+		    "&amp;org=%s&amp;before=%L\">%s</a></p>",
+		    f.state ? f.state : "", lv ? lv : "", f.overdue ? "1" : "", org ? org : "",
+		    last, L(r, "次のページ", "Next page"));
 	cJSON_Delete(arr);
 	arr = NULL;
 	/* the sector and bureau view: per quarter, sector, level and type */
@@ -832,8 +864,29 @@ int web_page_incident(struct web_req *r)
 		web_out(r, "</form><script src=\"/static/incident.js\" defer></script>");
 		web_out(r,
 			"<p><a href=\"/incidents/%L/stix?tlp=amber\" download>STIX 2.1 "
-			"(TLP:AMBER)</a></p>",
-			id);
+			"(TLP:AMBER)</a> <a id=\"incident-pdf\" href=\"/incidents/%L/pdf\" "
+			"download>%s</a></p>",
+			id, id, L(r, "報告書 (PDF)", "Report (PDF)"));
+	}
+	if (r->who.role == AUTH_ROLE_ANALYST) {
+		const char *pub = web_kv_get(&r->query, "published");
+		if (pub && pub[0])
+			web_out(
+			    r, "<p class=\"ok\" id=\"published\" role=\"status\">%s (%s)</p>",
+			    L(r, "共有コレクションに公開しました", "Published to the collection"),
+			    pub);
+		web_out(
+		    r,
+		    "<form method=\"post\" action=\"/incidents/%L/publish\" id=\"publish-form\">"
+		    "<label>%s <input name=\"collection\" required size=\"16\"></label> "
+		    "<label>TLP <select name=\"tlp\"><option value=\"clear\">TLP:CLEAR</option>"
+		    "<option value=\"green\">TLP:GREEN</option><option value=\"amber\" "
+		    "selected>TLP:AMBER</option><option value=\"amber+strict\">TLP:AMBER+STRICT"
+		    "</option><option value=\"red\">TLP:RED</option></select></label> ",
+		    id, L(r, "共有コレクション", "Sharing collection"));
+		web_csrf_field(r);
+		web_out(r, "<button type=\"submit\">%s</button></form>",
+			L(r, "STIX を共有コレクションに公開", "Publish STIX to the collection"));
 	}
 	if (r->who.role == AUTH_ROLE_OPERATOR && strcmp(js(o, "state"), "closed"))
 		web_out(r,
@@ -1111,7 +1164,8 @@ int web_page_cases(struct web_req *r)
 		return rc;
 	if (state && state[0] && !case_state_ja(state))
 		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "state", "unknown state");
-	if ((rc = case_list(&w.c, w.v.org, state && state[0] ? state : NULL, &arr, &r->err)))
+	struct case_filter cf = {w.v.org, state && state[0] ? state : NULL, 0, 200};
+	if ((rc = web_inc_before(r, &cf.before)) || (rc = case_list(&w.c, &cf, &arr, &r->err)))
 		return rc;
 	web_page_begin(r, M_CASES);
 	if (r->who.role == AUTH_ROLE_OPERATOR) {

@@ -178,6 +178,7 @@ static int dash_panels(struct web_req *r)
 		M_TOTAL, sn.total, sn.critical);
 	/* Each panel says so honestly when its table is empty. */
 	web_panel_mine(r);
+	web_panel_kpi(r);
 	web_panel_grades(r);
 	web_panel_coverage(r);
 	web_panel_urgent(r);
@@ -212,8 +213,9 @@ int web_page_dashboard(struct web_req *r)
 	else
 		web_out(r, "<p class=\"as-of\" id=\"as-of\">集計時刻 %s%R</p>", web_jst(r, at),
 			ttl ? "（数秒ごとに更新）" : "");
-	/* Live, outside the cache: an acknowledgement shows at once. */
+	/* Live, outside the cache: an acknowledgement or a decision shows at once. */
 	web_panel_alerts(r);
+	web_panel_candidates(r);
 	web_page_end(r);
 	return 0;
 }
@@ -285,6 +287,8 @@ int web_page_orgs(struct web_req *r)
 	web_out(r, "</tbody></table>");
 	pager(r, sector, limit, offset, total);
 	inv_doc_free(d);
+	if (sector && !none)
+		web_panel_kpi_sector(r, sector);
 	web_page_end(r);
 	return 0;
 }
@@ -298,21 +302,46 @@ static enum web_msg validity(int64_t from, int64_t until, int64_t now)
 	return M_VALID_NOW;
 }
 
+/* Words of the inventory's own codes that share a spelling with other codes ("medium" is
+ * also a severity, "candidate" a reason name): translated here, for this page only. */
+static const char *inv_word(const struct web_req *r, const char *code)
+{
+	static const char *const words[][3] = {
+	    {"small", "小規模", "small"},
+	    {"medium", "中規模", "medium"},
+	    {"large", "大規模", "large"},
+	    {"candidate", "候補 (確認待ち)", "candidate (to confirm)"},
+	    {"confirmed", "確認済み", "confirmed"},
+	    {"rejected", "自組織ではない", "not ours"},
+	};
+
+	for (size_t i = 0; code && i < ARRAY_SIZE(words); i++)
+		if (strcmp(code, words[i][0]) == 0)
+			return words[i][r->lang == WEB_LANG_EN ? 2 : 1];
+	return web_code(r->lang, code);
+}
+
 static void org_parts(struct web_req *r, const struct inv_org *o)
 {
 	web_out(r, "<h2>%T</h2><table id=\"contacts\"><tr><th>%T</th><th>%T</th><th>%T</th></tr>",
 		M_CONTACTS, M_NAME, M_EMAIL, M_ROLE);
 	for (size_t i = 0; i < o->n_contacts; i++)
 		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", o->contacts[i].name,
-			o->contacts[i].email, o->contacts[i].role);
+			o->contacts[i].email, web_code(r->lang, o->contacts[i].role));
 	web_out(r,
 		"</table><h2>%T</h2><table id=\"assets\"><tr><th>%T</th><th>%T</th><th>%T</th>"
 		"<th>%T</th><th>%T</th></tr>",
 		M_ASSETS, M_KIND, M_VALUE, M_STATUS, M_SOURCE, M_NOTE);
 	for (size_t i = 0; i < o->n_assets; i++) {
 		const struct inv_asset *a = &o->assets[i];
-		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
-			a->kind, a->value, a->status, a->source, a->note);
+		web_out(
+		    r, "<tr data-asset=\"%s\"><td>%s</td><td>%s</td><td class=\"asset-status\">%s",
+		    a->value, web_code(r->lang, a->kind), a->value, web_code(r->lang, a->status));
+		/* a discovered candidate: the operator (or an analyst) says whether it is theirs */
+		if (a->status && strcmp(a->status, "candidate") == 0)
+			web_candidate_buttons(r, o->slug, a->value, "/orgs/");
+		web_out(r, "</td><td>%s</td><td>%s</td></tr>", web_code(r->lang, a->source),
+			a->note);
 	}
 	web_out(r,
 		"</table><h2>%T</h2><table id=\"products\"><tr><th>CPE</th><th>%T</th>"
@@ -339,9 +368,26 @@ static void org_parts(struct web_req *r, const struct inv_org *o)
 	web_out(r, "</table>");
 }
 
+struct btypes {
+	const char *code, *label;
+	const struct web_req *r;
+};
+
+static int find_btype(const char *code, const char *ja, const char *en, void *arg)
+{
+	struct btypes *b = arg;
+
+	if (b->code && strcmp(code, b->code) == 0)
+		b->label = web_arena_strndup(&((struct web_req *)b->r)->arena,
+					     b->r->lang == WEB_LANG_EN ? en : ja,
+					     strlen(b->r->lang == WEB_LANG_EN ? en : ja));
+	return 0;
+}
+
 int web_page_org(struct web_req *r)
 {
 	struct sector_names sn = {0};
+	struct btypes bt = {0};
 	struct inv_doc *d = NULL;
 	const struct inv_org *o;
 	int rc;
@@ -350,25 +396,32 @@ int web_page_org(struct web_req *r)
 	    (rc = web_org_load(r, INV_WITH_ALL & ~INV_WITH_EXCLUSIONS, &d)))
 		return rc;
 	o = &d->orgs[0];
+	bt.code = o->business_type;
+	bt.r = r;
+	if (inv_business_types(r->s, find_btype, &bt, &r->err))
+		merr_init(&r->err);
 	web_page_begin(r, M_NAV_ORGS);
+	/* the name in the page's language first, the other one as a fact below */
+	bool en = r->lang == WEB_LANG_EN && o->name_en && o->name_en[0];
 	web_out(r,
-		"<h2 id=\"org-name\">%s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s</dd>"
-		"<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>"
+		"<h2 id=\"org-name\" lang=\"%s\">%s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s</dd>"
+		"<dt>%s</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>"
 		"<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%T</dd><dt>%T</dt><dd>",
-		o->name_ja, M_SLUG, o->slug, M_NAME_EN, o->name_en, M_SECTOR,
-		sector_label(r, &sn, o->sector), M_BUSINESS_TYPE, o->business_type, M_SIZE,
-		o->size_class, M_CRITICAL, o->critical ? M_YES : M_NO, M_ALIASES);
+		en ? "en" : "ja", en ? o->name_en : o->name_ja, M_SLUG, o->slug,
+		en ? "Japanese name" : web_msg(r->lang, M_NAME_EN), en ? o->name_ja : o->name_en,
+		M_SECTOR, sector_label(r, &sn, o->sector), M_BUSINESS_TYPE,
+		bt.label ? bt.label : o->business_type, M_SIZE, inv_word(r, o->size_class),
+		M_CRITICAL, o->critical ? M_YES : M_NO, M_ALIASES);
 	for (size_t i = 0; i < o->n_aliases; i++)
-		web_out(r, "%R%s", i ? "、" : "", o->aliases[i]);
+		web_out(r, "%R%s", i ? (r->lang == WEB_LANG_EN ? ", " : "、") : "", o->aliases[i]);
 	web_out(r, "</dd></dl>");
 	web_org_sections(r, o->slug);
 	web_org_reports(r, o);
 	if (r->who.role == AUTH_ROLE_ANALYST || r->who.role == AUTH_ROLE_OPERATOR)
-		web_out(r,
-			"<p><a id=\"org-checklist\" "
-			"href=\"/orgs/%u/checklist\">自己点検チェックリスト / "
-			"self-assessment checklist</a></p>",
-			o->slug);
+		web_out(r, "<p><a id=\"org-checklist\" href=\"/orgs/%u/checklist\">%s</a></p>",
+			o->slug,
+			r->lang == WEB_LANG_EN ? "Self-assessment checklist"
+					       : "自己点検チェックリスト");
 	org_parts(r, o);
 	inv_doc_free(d);
 	web_page_end(r);

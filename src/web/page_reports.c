@@ -135,14 +135,22 @@ void web_org_reports(struct web_req *r, const struct inv_org *o)
 			L(r, "ダウンロード", "Download"));
 	for (size_t i = 0; i < l->n; i++) {
 		web_out(r, "<tr><td>%s</td><td>", l->v[i].period);
-		for (size_t f = 0; f < REPORT_FORMATS; f++)
-			if (l->v[i].fmt[f])
-				web_out(r,
-					"<a class=\"report-%s\" href=\"/orgs/%u/reports/%u.%s\" "
-					"download>%s (%L KB)</a> ",
-					report_formats[f].ext, o->slug, l->v[i].period,
-					report_formats[f].ext, f == 0 ? "PDF" : "HTML",
-					(l->v[i].size[f] + 1023) / 1024);
+		/* both languages side by side: 日本語 (the report of record), then English */
+		for (int en = 0; en < 2; en++)
+			for (size_t f = 0; f < REPORT_FORMATS; f++) {
+				bool have = en ? l->v[i].fmt_en[f] : l->v[i].fmt[f];
+				int64_t size = en ? l->v[i].size_en[f] : l->v[i].size[f];
+				if (!have)
+					continue;
+				web_out(
+				    r,
+				    "<a class=\"report-%s%s\" href=\"/orgs/%u/reports/%u%s.%s\" "
+				    "hreflang=\"%s\" download>%s %s (%L KB)</a> ",
+				    report_formats[f].ext, en ? "-en" : "", o->slug, l->v[i].period,
+				    en ? "-en" : "", report_formats[f].ext, en ? "en" : "ja",
+				    en ? L(r, "英語版", "English") : L(r, "日本語版", "Japanese"),
+				    f == 0 ? "PDF" : "HTML", (size + 1023) / 1024);
+			}
 		web_out(r, "</td></tr>");
 	}
 	if (l->n)
@@ -168,9 +176,10 @@ int web_get_org_report(struct web_req *r)
 	struct inv_doc *d = NULL;
 	char period[8], name[200], ascii[200], utf8[400];
 	size_t fmt;
+	bool en;
 	int rc;
 
-	if (!report_file_parse(file, period, &fmt))
+	if (!report_file_parse_lang(file, period, &fmt, &en))
 		return M_ENOTFOUND;
 	if ((rc = web_org_load(r, 0, &d)))
 		return rc;
@@ -179,11 +188,14 @@ int web_get_org_report(struct web_req *r)
 		return M_ENOTFOUND;
 	}
 	/* The file name comes from the stored slug and the checked period, never the URL. */
-	snprintf(name, sizeof(name), "%s-%s.%s", d->orgs[0].slug, period, report_formats[fmt].ext);
-	snprintf(ascii, sizeof(ascii), "%s", name);
-	snprintf(utf8, sizeof(utf8), "%s-%s.%s",
-		 d->orgs[0].name_ja ? d->orgs[0].name_ja : d->orgs[0].slug, period,
+	snprintf(name, sizeof(name), "%s-%s%s.%s", d->orgs[0].slug, period, en ? "-en" : "",
 		 report_formats[fmt].ext);
+	snprintf(ascii, sizeof(ascii), "%s", name);
+	snprintf(utf8, sizeof(utf8), "%s-%s%s.%s",
+		 en && d->orgs[0].name_en ? d->orgs[0].name_en
+		 : d->orgs[0].name_ja	  ? d->orgs[0].name_ja
+					  : d->orgs[0].slug,
+		 period, en ? "-en" : "", report_formats[fmt].ext);
 	inv_doc_free(d);
 	return send_file(r, NULL, name, fmt, ascii, utf8);
 }
@@ -196,16 +208,20 @@ static cJSON *list_json(const struct report_files *l, const char *base)
 	for (size_t i = 0; i < l->n; i++) {
 		cJSON *x = cJSON_CreateObject(), *fm = cJSON_AddArrayToObject(x, "formats");
 		json_add_str(x, "period", l->v[i].period);
-		for (size_t f = 0; f < REPORT_FORMATS; f++) {
+		for (size_t k = 0; k < 2 * REPORT_FORMATS; k++) {
+			size_t f = k % REPORT_FORMATS;
+			bool en = k >= REPORT_FORMATS;
 			cJSON *y;
-			if (!l->v[i].fmt[f])
+			if (!(en ? l->v[i].fmt_en[f] : l->v[i].fmt[f]))
 				continue;
 			y = cJSON_CreateObject();
-			snprintf(url, sizeof(url), "%s/%s.%s", base, l->v[i].period,
-				 report_formats[f].ext);
+			snprintf(url, sizeof(url), "%s/%s%s.%s", base, l->v[i].period,
+				 en ? "-en" : "", report_formats[f].ext);
 			json_add_str(y, "format", report_formats[f].ext);
+			json_add_str(y, "lang", en ? "en" : "ja");
 			json_add_str(y, "url", url);
-			cJSON_AddNumberToObject(y, "size", (double)l->v[i].size[f]);
+			cJSON_AddNumberToObject(
+			    y, "size", (double)(en ? l->v[i].size_en[f] : l->v[i].size[f]));
 			cJSON_AddItemToArray(fm, y);
 		}
 		cJSON_AddItemToArray(items, x);
@@ -259,11 +275,15 @@ int web_post_org_report(struct web_req *r)
 	if ((rc = web_org_load(r, 0, &d)))
 		return rc;
 	o.period = period;
-	o.lang = r->lang == WEB_LANG_EN ? REPORT_EN : REPORT_JA;
 	o.out_dir = r->opts->reports_dir;
 	o.now = r->now;
+	/* both languages, so the list always offers the two */
 	pthread_mutex_lock(&render_lock);
+	o.lang = REPORT_JA;
 	rc = report_quarterly(r->s, d->orgs[0].slug, &o, &r->err);
+	o.lang = REPORT_EN;
+	if (rc == 0)
+		rc = report_quarterly(r->s, d->orgs[0].slug, &o, &r->err);
 	pthread_mutex_unlock(&render_lock);
 	snprintf(loc, sizeof(loc), "/orgs/%s#reports", d->orgs[0].slug);
 	inv_doc_free(d);
@@ -371,13 +391,20 @@ int web_page_reports(struct web_req *r)
 		for (size_t i = 0; i < l->n; i++) {
 			web_out(r, "<tr><td>%s</td><td>%s</td><td>",
 				r->lang == WEB_LANG_EN ? sn.s[k].en : sn.s[k].ja, l->v[i].period);
-			for (size_t f = 0; f < REPORT_FORMATS; f++)
-				if (l->v[i].fmt[f])
-					web_out(r,
-						"<a href=\"/sectors/%u/reports/%u.%s\" "
-						"download>%s</a> ",
-						sn.s[k].code, l->v[i].period, report_formats[f].ext,
-						f == 0 ? "PDF" : "HTML");
+			for (int en = 0; en < 2; en++)
+				for (size_t f = 0; f < REPORT_FORMATS; f++)
+					if (en ? l->v[i].fmt_en[f] : l->v[i].fmt[f])
+						web_out(r,
+							"<a class=\"sector-%s%s\" "
+							"href=\"/sectors/%u/reports/%u%s.%s\" "
+							"hreflang=\"%s\" download>%s %s</a> ",
+							report_formats[f].ext, en ? "-en" : "",
+							sn.s[k].code, l->v[i].period,
+							en ? "-en" : "", report_formats[f].ext,
+							en ? "en" : "ja",
+							en ? L(r, "英語版", "English")
+							   : L(r, "日本語版", "Japanese"),
+							f == 0 ? "PDF" : "HTML");
 			web_out(r, "</td></tr>");
 		}
 	}
@@ -391,15 +418,18 @@ int web_get_sector_report(struct web_req *r)
 	struct sectors sn;
 	char period[8], name[200], ascii[220], utf8[400];
 	size_t fmt, k;
+	bool en;
 	int rc;
 
-	if (!report_file_parse(web_kv_get(&r->params, "file"), period, &fmt))
+	if (!report_file_parse_lang(web_kv_get(&r->params, "file"), period, &fmt, &en))
 		return M_ENOTFOUND;
 	if ((rc = sector_param(r, &sn, &k)))
 		return rc;
-	snprintf(name, sizeof(name), "%s-%s.%s", sn.s[k].code, period, report_formats[fmt].ext);
+	snprintf(name, sizeof(name), "%s-%s%s.%s", sn.s[k].code, period, en ? "-en" : "",
+		 report_formats[fmt].ext);
 	snprintf(ascii, sizeof(ascii), "sector-%s", name);
-	snprintf(utf8, sizeof(utf8), "%s-%s.%s", sn.s[k].ja, period, report_formats[fmt].ext);
+	snprintf(utf8, sizeof(utf8), "%s-%s%s.%s", en ? sn.s[k].en : sn.s[k].ja, period,
+		 en ? "-en" : "", report_formats[fmt].ext);
 	return send_file(r, REPORT_SECTOR_DIR, name, fmt, ascii, utf8);
 }
 

@@ -228,6 +228,17 @@ const struct web_route web_routes[] = {
      "exercise.assess"},
     {"GET", "/exercises/{id}/incidents/{n}", web_page_exercise_incident_view,
      AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE, PAGE, "exercise.incident.read"},
+    /* trustui (page_trust.c): the operator (or an analyst) decides a candidate asset
+     * discovery filed; src/discover changes it and writes the audit row */
+    {"POST", "/orgs/{org}/assets/decide", web_post_asset_decide, AUTH_ANALYST | AUTH_OPERATOR,
+     WEB_OBJ_ORG, PAGE, "assets.decide"},
+    /* incident outputs (page_incident_out.c): the report PDF within the caller's view
+     * (operators: their own incident, 404 otherwise); the STIX bundle published into a
+     * sharing collection the analyst may write, with the chosen TLP */
+    {"GET", "/incidents/{id}/pdf", web_get_incident_pdf, AUTH_ANALYST | AUTH_OPERATOR, WEB_OBJ_NONE,
+     PAGE, "incident.report"},
+    {"POST", "/incidents/{id}/publish", web_post_incident_publish, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "incident.publish"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

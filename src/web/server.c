@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -19,7 +20,9 @@
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "asm/asm.h"
+#include "incident/incident.h"
 #include "job/job.h"
+#include "share/share.h"
 #include "web/web.h"
 #include "web/web_int.h"
 
@@ -75,6 +78,8 @@ struct server {
 /* Per-connection state while a request arrives. */
 struct conn {
 	struct buf body;
+	int spool_fd; /* a TAXII envelope POST goes to a temporary file (-1: none) */
+	size_t spool_len, cap;
 	bool too_big;
 	bool refused; /* arrived while draining */
 };
@@ -91,10 +96,12 @@ void web_config_defaults(struct web_config *c)
 	c->conn_timeout = 30;
 	c->request_timeout = 30;
 	c->body_max = WEB_BODY_MAX_DEFAULT;
+	c->taxii_body_max = WEB_TAXII_BODY_MAX_DEFAULT;
 	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
 	c->shutdown_grace = 10;
 	c->dashboard_cache = 5;
+	c->remind_every = INC_REMIND_PERIOD;
 }
 
 /* Prepared statements kept per worker thread for its store handle (web_stmt): the findings
@@ -282,9 +289,20 @@ static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool
 
 static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, struct web_req *r)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    r->out.len, r->out.ptr ? r->out.ptr : (char *)"", MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp;
 	enum MHD_Result ok;
+
+	if (r->out.len >= ((size_t)64 << 10)) {
+		/* a large answer (a TAXII page of 1000 objects) is handed over, not copied again */
+		size_t len;
+		char *p = buf_detach(&r->out, &len);
+		resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
+		if (!resp)
+			m_free(p);
+	} else {
+		resp = MHD_create_response_from_buffer(
+		    r->out.len, r->out.ptr ? r->out.ptr : (char *)"", MHD_RESPMEM_MUST_COPY);
+	}
 
 	if (!resp)
 		return MHD_NO;
@@ -310,6 +328,63 @@ static enum MHD_Result send_error(struct server *sv, struct MHD_Connection *c, c
 	ok = send_req(sv, c, &r);
 	web_req_release(&r);
 	return ok;
+}
+
+/* 413, naming the cap and the option that sets it. */
+static enum MHD_Result send_too_big(struct server *sv, struct MHD_Connection *c, const char *url,
+				    size_t cap)
+{
+	struct web_req r;
+	enum MHD_Result ok;
+	bool taxii = cap == sv->cfg->taxii_body_max && cap != sv->cfg->body_max;
+
+	web_req_init(&r, ARENA_MAX);
+	r.opts = &sv->opts;
+	r.tls = sv->opts.tls;
+	r.method = "GET";
+	r.raw_path = url;
+	merr_set(&r.err, M_ETOOBIG,
+		 "リクエスト本文が上限 %zu バイトを超えています (serve %s) / request body larger "
+		 "than %zu bytes (serve %s)",
+		 cap, taxii ? "--taxii-body-max" : "--body-max", cap,
+		 taxii ? "--taxii-body-max" : "--body-max");
+	web_error_code(&r, M_ETOOBIG);
+	ok = send_req(sv, c, &r);
+	web_req_release(&r);
+	return ok;
+}
+
+/* A TAXII envelope POST (…/collections/{id}/objects/): its body is spooled to a file. A form
+ * (a console session's POST, whose CSRF token is in the body) is read into memory as usual. */
+static bool spooled_route(const char *method, const char *url, const char *ctype)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	size_t n = strlen(url);
+
+	if (strcmp(method, "POST") != 0 || strncmp(url, "/taxii2/", 8) != 0)
+		return false;
+	if (ctype && strncasecmp(ctype, form, sizeof(form) - 1) == 0)
+		return false;
+	while (n && url[n - 1] == '/')
+		n--;
+	return n >= 8 && memcmp(url + n - 8, "/objects", 8) == 0;
+}
+
+static int spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	snprintf(path, sizeof(path), "%s/mamori-taxii-XXXXXX", dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) >= 0)
+		unlink(path);
+	return fd;
 }
 
 static const char *header(struct MHD_Connection *c, const char *name)
@@ -344,6 +419,11 @@ static int fill_request(struct server *sv, struct MHD_Connection *c, const char 
 	r->accept = header(c, "Accept");
 	r->body = cn->body.ptr;
 	r->body_len = cn->body.len;
+	if (cn->spool_fd >= 0) {
+		r->body_spooled = true;
+		r->body_fd = cn->spool_fd;
+		r->body_len = cn->spool_len;
+	}
 	return 0;
 }
 
@@ -356,7 +436,7 @@ static enum MHD_Result handle(struct server *sv, struct MHD_Connection *c, const
 	int rc;
 
 	if (cn->too_big)
-		return send_error(sv, c, url, M_ETOOBIG);
+		return send_too_big(sv, c, url, cn->cap);
 	if (cn->refused)
 		return send_error(sv, c, url, M_EINTR);
 	web_req_init(&r, ARENA_MAX);
@@ -515,20 +595,47 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
 		if (!cn)
 			return MHD_NO;
 		buf_init(&cn->body, sv->cfg->body_max);
+		cn->spool_fd = -1;
+		cn->cap = sv->cfg->body_max;
 		atomic_fetch_add(&sv->inflight, 1);
 		*con_cls = cn;
 		cn->refused = atomic_load(&sv->draining);
+		if (spooled_route(method, url, header(c, "Content-Type"))) {
+			cn->cap = sv->cfg->taxii_body_max;
+			if ((cn->spool_fd = spool_open()) < 0)
+				return send_error(sv, c, url, M_EIO);
+		}
 		/* Refuse a declared oversized body before reading it. */
-		if (cl &&
-		    (web_parse_uint(cl, INT64_MAX / 10, &n) || (size_t)n > sv->cfg->body_max)) {
+		if (cl && (web_parse_uint(cl, INT64_MAX / 10, &n) || (size_t)n > cn->cap)) {
 			cn->too_big = true;
-			return send_error(sv, c, url, M_ETOOBIG);
+			return send_too_big(sv, c, url, cn->cap);
 		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!cn->too_big && buf_add(&cn->body, upload_data, *upload_size))
+		if (cn->too_big) {
+			/* dropped */
+		} else if (cn->spool_fd >= 0) {
+			const char *p = upload_data;
+			size_t left = *upload_size;
+			if (cn->spool_len + left > cn->cap)
+				cn->too_big = true;
+			while (!cn->too_big && left) {
+				ssize_t k = write(cn->spool_fd, p, left);
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k <= 0) {
+					cn->too_big =
+					    true; /* disk full: refused like an oversized body */
+					break;
+				}
+				p += k;
+				left -= (size_t)k;
+				cn->spool_len += (size_t)k;
+			}
+		} else if (buf_add(&cn->body, upload_data, *upload_size)) {
 			cn->too_big = true;
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -546,6 +653,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!cn)
 		return;
 	buf_release(&cn->body);
+	if (cn->spool_fd >= 0)
+		close(cn->spool_fd);
 	m_free(cn);
 	*con_cls = NULL;
 	atomic_fetch_sub(&sv->inflight, 1);
@@ -663,6 +772,7 @@ static int start_checks(const struct web_config *c, struct server *sv, struct me
 		sv->opts.tls = true;
 	}
 	sv->opts.body_max = c->body_max;
+	sv->opts.taxii_body_max = c->taxii_body_max;
 	return 0;
 }
 
@@ -738,13 +848,33 @@ int web_serve(const struct web_config *c, struct merr *e)
 	/* Background jobs (console scans and identify) on one worker thread of the job module. */
 	sv.job_cfg = (struct asm_job_config){c->data_dir, c->scan_max_runtime};
 	sv.opts.scan_rate = c->scan_rate;
+	/* The incident reminder pass recurs there too (incident.remind, once per period). */
+	struct job_kind kinds[8];
+	size_t nk = 0;
+	for (size_t i = 0; i < asm_job_kinds_len && nk < 8; i++)
+		kinds[nk++] = asm_job_kinds[i];
+	for (size_t i = 0; i < inc_job_kinds_len && nk < 8; i++)
+		kinds[nk++] = inc_job_kinds[i];
+	struct job_recurring remind = inc_remind_recurring((int64_t)c->remind_every);
 	if ((rc = job_queue_start(&(struct job_queue_config){.db = c->db,
-							     .kinds = asm_job_kinds,
-							     .n_kinds = asm_job_kinds_len,
+							     .kinds = kinds,
+							     .n_kinds = nk,
+							     .recurring = &remind,
+							     .n_recurring = c->remind_every ? 1 : 0,
 							     .workers = 1,
 							     .arg = &sv.job_cfg},
 				  &sv.opts.jobs, e)))
 		goto out_key;
+	{
+		/* share: this period's scheduled TAXII pulls (each job queues the next) */
+		struct store *ss_ = NULL;
+		struct merr se;
+		merr_init(&se);
+		if (store_open(c->db, &ss_, &se) == 0 && share_pull_schedule(ss_, time_now(), &se))
+			log_info("web", "scheduled TAXII pulls not queued: %s", se.msg);
+		if (ss_)
+			store_close(ss_);
+	}
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	if (sv.opts.tls)

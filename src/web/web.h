@@ -27,14 +27,19 @@ struct web_config {
 	unsigned request_timeout;  /* seconds to receive one request's headers and body in all
 				      (a slow sender is cut off however it trickles) */
 	size_t body_max;	   /* largest request body (bytes); larger gets 413 */
+	size_t taxii_body_max;	   /* largest TAXII envelope POST (bytes): spooled to a temporary
+				      file and streamed into the store, never held in memory */
 	int64_t session_idle, session_absolute; /* seconds */
 	unsigned shutdown_grace;  /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
+	unsigned remind_every;	  /* seconds between the incident reminder passes (recurring job
+				     incident.remind, one per period per store); 0: none */
 	unsigned dashboard_cache; /* seconds the dashboard's counts may be reused per role scope
 				     (0: computed on every request); the page says when */
 };
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
 #define WEB_BODY_MAX_DEFAULT ((size_t)1 << 20)
+#define WEB_TAXII_BODY_MAX_DEFAULT ((size_t)1 << 30)
 
 /* Fills c with the defaults (db left NULL). */
 void web_config_defaults(struct web_config *c);

@@ -17,6 +17,8 @@ struct web_inc {
 int web_inc_open(struct web_req *r, struct web_inc *w, bool regimes);
 void web_inc_close(struct web_inc *w);
 /* The {id} path parameter: M_ENOTFOUND for anything but a positive number. */
+/* ?before=ID: the keyset page (0 when absent); M_EPARSE when not a positive id. */
+int web_inc_before(struct web_req *r, int64_t *before);
 int web_inc_id(struct web_req *r, const char *name, int64_t *id);
 
 /* The incident report form (the one operators file real reports with), posting to action;
@@ -40,6 +42,8 @@ int web_post_incident_message(struct web_req *r);
 int web_post_incident_regimes(struct web_req *r);
 int web_post_incident_clock(struct web_req *r);
 int web_get_incident_stix(struct web_req *r);
+int web_get_incident_pdf(struct web_req *r);
+int web_post_incident_publish(struct web_req *r);
 int web_get_incident_attachment(struct web_req *r);
 int web_page_cases(struct web_req *r);
 int web_post_cases(struct web_req *r);

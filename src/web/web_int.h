@@ -315,6 +315,26 @@ enum web_msg {
 	M_MY_FINDINGS,
 	M_DUE_THIS_WEEK,
 	M_ZERO_DEDUCTIONS,
+	/* trustui (issue 14): pages read right in both languages */
+	M_CONFIRM_TAG,
+	M_NOT_ASSESSED_NO_GRADE,
+	M_DUE_LIST,
+	M_NOTHING_DUE_WEEK,
+	M_KPI,
+	M_KPI_AGE,
+	M_KPI_OVERDUE_KEV,
+	M_KPI_TTR,
+	M_KPI_NEW_FIXED,
+	M_KPI_NEW,
+	M_KPI_FIXED,
+	M_KPI_NO_FIXED,
+	M_CANDIDATES,
+	M_CANDIDATE_CONFIRM,
+	M_CANDIDATE_REJECT,
+	M_CANDIDATE_DECIDED,
+	M_NO_CANDIDATES,
+	M_REPORT_JA,
+	M_REPORT_EN,
 	M_COUNT
 };
 
@@ -322,6 +342,13 @@ const char *web_msg(enum web_lang lang, enum web_msg m);
 /* A code the UI shows (severity, state, kind, urgency, matcher state, reason name, event ...)
  * in lang from the catalogue's code table; an unknown code is returned as it is. */
 const char *web_code(enum web_lang lang, const char *code);
+/* The half of a stored bilingual text "日本語 / English" for lang (the text as it is when it has
+ * no " / "); buf holds the Japanese half. */
+const char *web_bi(enum web_lang lang, const char *text, char *buf, size_t cap);
+/* A finding's title for lang: its own half of "ja / en", else on English pages a title built
+ * from the ASCII words of the title (product names), the kind and the CVE, never Japanese. */
+const char *web_finding_title(enum web_lang lang, const char *title, const char *cve,
+			      const char *kind, char *buf, size_t cap);
 struct web_req;
 /* page_findings.c: triage (analysts, operators; the caller's rows in the query). */
 int web_post_findings_triage(struct web_req *r);
@@ -330,6 +357,18 @@ int web_get_findings_csv(struct web_req *r);
 int web_get_alerts_csv(struct web_req *r);
 int web_page_host(struct web_req *r);
 void web_panel_mine(struct web_req *r);
+/* page_trust.c (issue 14): KPI charts for the caller's rows / one sector; the operator's
+ * candidate assets (live) and the confirm / reject buttons of one candidate. */
+void web_panel_kpi(struct web_req *r);
+void web_panel_kpi_sector(struct web_req *r, const char *sector);
+void web_panel_candidates(struct web_req *r);
+void web_candidate_buttons(struct web_req *r, const char *slug, const char *value,
+			   const char *back);
+int web_post_asset_decide(struct web_req *r);
+/* The caller's organisations (rows only, no parts; NULL on error), and one's name in the
+ * page's language from them (its slug when not there). */
+struct inv_doc *web_org_names(struct web_req *r);
+const char *web_org_name(const struct web_req *r, const struct inv_doc *d, const char *slug);
 /* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
 void web_panel_coverage(struct web_req *r);
 void web_org_coverage(struct web_req *r, const char *slug);
@@ -352,6 +391,8 @@ struct web_req {
 	const char *accept;	 /* Accept (TAXII: 406 when no acceptable media range) */
 	const char *body;
 	size_t body_len;
+	bool body_spooled; /* the body is in the file body_fd (TAXII POST), not in body */
+	int body_fd;
 	const char *client; /* peer address */
 	bool tls;
 	int64_t now;
@@ -387,7 +428,8 @@ struct web_server_opts {
 	struct auth_session_limits session;
 	bool tls;
 	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
-	size_t body_max;	  /* largest request body (TAXII max_content_length) */
+	size_t body_max;	  /* largest request body */
+	size_t taxii_body_max;	  /* largest TAXII envelope POST (max_content_length) */
 };
 
 /* Initialises r for one request (arena capped at arena_max bytes); release with

@@ -102,6 +102,11 @@ async function roleSpecific(page, base, role) {
 		await Promise.all([page.waitForNavigation(), page.selectOption("#sector", "water")]);
 		const sectors = await page.locator("#orgs tbody tr td:nth-child(3)").allInnerTexts();
 		check(sectors.length > 0 && sectors.every((s) => s === "水道"), `analyst: water filter shows ${sectors}`);
+		// the sector's key figures under its list: charts named and described, numbers as text
+		check((await page.locator("#kpi svg[role=img] title").count()) >= 3 && (await page.locator("#kpi svg[role=img] desc").count()) >= 3,
+			"analyst: the water sector's KPI charts, each with a title and a description");
+		check(/\d/.test(await page.locator("#kpi-age table").innerText()), "analyst: the sector's finding ages as numbers too");
+		await shot(page, "orgs-water");
 		await page.goto(base + "/orgs/kanto-rail");
 		check((await page.locator("#org-name").innerText()).includes("関東旅客鉄道"), "analyst: org page name");
 		check((await page.locator("#scope td").allInnerTexts()).some((t) => t.includes("JST")), "analyst: scope dates in JST");
@@ -109,7 +114,28 @@ async function roleSpecific(page, base, role) {
 		// language switch, both ways
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
 		check((await page.locator("header nav").innerText()).includes("Operators"), "analyst: English navigation");
+		// nothing Japanese in what the English page itself says (names of people are data)
+		const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
+		const roles = await page.locator("#contacts tr td:nth-child(3)").allInnerTexts();
+		check(roles.length > 0 && !roles.some((t) => JA.test(t)), `analyst (en): contact roles in English: ${roles}`);
+		const ded = await page.locator("#deductions td:nth-child(2), #deductions td:nth-child(3)").allInnerTexts();
+		check(ded.length > 0 && !ded.some((t) => JA.test(t)), `analyst (en): deduction kinds and titles in English: ${ded}`);
+		check(ded.some((t) => t.includes("known exploited vulnerability")), `analyst (en): the KEV deduction says so: ${ded}`);
+		const ftitles = await page.locator("#findings td.title").allInnerTexts();
+		check(ftitles.length > 0 && !ftitles.some((t) => JA.test(t)) && ftitles.some((t) => t.includes("Apache HTTP Server") && t.includes("CVE-2021-41773")),
+			`analyst (en): finding titles in English: ${ftitles}`);
+		check((await page.locator("#grade").innerText()) === "C", "analyst: kanto-rail (scanned) keeps its grade C");
 		await shot(page, "org-kanto-rail-en");
+		// never assessed: no grade, 未診断, whatever the stored row says (issue 14)
+		await page.goto(base + "/orgs/hokkaido-water");
+		check((await page.locator("#grade").count()) === 0 && (await page.locator("#not-assessed").innerText()).includes("Not assessed"),
+			"analyst (en): hokkaido-water shows Not assessed and no grade");
+		await shot(page, "org-hokkaido-water-en");
+		await page.goto(base + "/orgs/hokkaido-water?lang=ja");
+		check((await page.locator("#not-assessed").innerText()).includes("未診断") && (await page.locator("#grade").count()) === 0,
+			"analyst: hokkaido-water 未診断, no grade");
+		await shot(page, "org-hokkaido-water");
+		await page.goto(base + "/orgs/kanto-rail?lang=en");
 		await page.goto(base + "/");
 		check((await page.locator("h1").innerText()) === "Dashboard", "analyst: language kept by cookie");
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
@@ -118,6 +144,9 @@ async function roleSpecific(page, base, role) {
 		check((await page.locator(".panel.empty").count()) === 0, "analyst: no empty panel left");
 		check((await page.locator("#alerts-awaiting").innerText()).includes("関西の警報"), "analyst: alerts awaiting acknowledgement on the dashboard");
 		check((await page.locator("#grades dt.grade").allInnerTexts()).includes("C"), "analyst: a grade on the dashboard");
+		check((await page.locator("#grades a[href='/orgs/hokkaido-water']").count()) === 0 && !(await page.locator("#grades dt.grade").allInnerTexts()).includes("A"),
+			"analyst: the never-assessed hokkaido-water has no grade on the dashboard");
+		check((await page.locator("#coverage tr[data-org='hokkaido-water'] td.warn").innerText()) === "未診断", "analyst: the dashboard lists hokkaido-water as 未診断");
 		await Promise.all([page.waitForNavigation(), page.click("#urgent a[href='/findings/101']")]);
 		check((await page.locator("#finding-title").innerText()).includes("Apache"), "analyst: opens a finding from the dashboard");
 		// one deadline shown the same everywhere: the JST date (issue 14)
@@ -161,6 +190,16 @@ async function roleSpecific(page, base, role) {
 		const text = execFileSync("pdftotext", [file, "-"]).toString();
 		check(text.includes("関東旅客鉄道株式会社"), "operator: the PDF holds the operator's Japanese name");
 		await page.locator("#reports").screenshot({ path: path.join(OUT, "operator-reports.png") });
+		// both languages offered, the English one its own file with English text
+		check((await page.locator("#report-list a.report-pdf-en").count()) > 0, "operator: an English PDF link beside the Japanese one");
+		const [dlEn] = await Promise.all([page.waitForEvent("download"), page.click("#report-list a.report-pdf-en >> nth=0")]);
+		const fileEn = path.join(OUT, "operator-report-en.pdf");
+		await dlEn.saveAs(fileEn);
+		check(dlEn.suggestedFilename().endsWith("-2026Q4-en.pdf"), `operator: English download named ${dlEn.suggestedFilename()}`);
+		const textEn = execFileSync("pdftotext", [fileEn, "-"]).toString();
+		check(textEn.includes("Kanto Passenger Railway") && !textEn.includes("関東旅客鉄道株式会社"), "operator: the English PDF is in English");
+		execFileSync("pdftoppm", ["-r", "60", "-f", "1", "-l", "1", "-png", fileEn, path.join(OUT, "operator-report-en")]);
+		check(fs.statSync(path.join(OUT, "operator-report-en-1.png")).size > 5000, "operator: the English PDF's page 1 renders");
 		const otherPdf = await page.request.get(base + "/orgs/kansai-rail/reports/2026Q4.pdf");
 		check(otherPdf.status() === 404, `operator: another operator's report answered ${otherPdf.status()}`);
 	}
@@ -225,7 +264,11 @@ function seed(db) {
 INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, state, severity, title, cve_id, cvss, epss, kev, urgency, deadline, reasons, evidence, first_seen, last_seen)
  VALUES (101, 'kanto-rail', '192.0.2.10:443/tcp', 'vuln:CVE-2021-41773', 'vulnerability', 'network', 'open', 'critical', 'Apache HTTP Server パストラバーサル', 'CVE-2021-41773', 7.5, 0.94, 1, 'KEV', ${now + 14 * 86400}, '{"kev":true}', '{"banner":"Apache/2.4.49"}', ${now - 3600}, ${now}),
  (202, 'kansai-rail', '198.51.100.7:23/tcp', 'risky:telnet', 'risky_service', 'network', 'open', 'critical', '関西の秘密 telnet', NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, ${now}, ${now});
-INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, computed_at, explanation) VALUES ('kanto-rail', '2026Q4', 72, 'C', 'C', 'v1', ${now}, ${q(expl)});
+INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, computed_at, explanation) VALUES ('kanto-rail', '2026Q4', 72, 'C', 'C', 'v1', ${now}, ${q(expl)}),
+ ('hokkaido-water', '2026Q4', 100, 'A', 'A', 'v1', ${now}, '{"score":100,"grade":"A","period":"2026Q4","deductions":[]}');
+-- kanto-rail was assessed (a finished scan): its grade C is real. hokkaido-water never was:
+-- the stored "A" above must show nowhere (未診断).
+INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params) VALUES ('kanto-rail', 'connect', '443', ${now - 7200}, ${now - 7100}, 'done', '{"targets":["127.0.10.0/28"]}');
 INSERT INTO services (org_slug, ip, port, proto, service, tls, product, version, cpe, tls_info, state, first_seen, last_seen)
  VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now});
 INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at, urgent, ack_token_sha256)
@@ -250,6 +293,7 @@ async function main() {
 	seed(db);
 	const reports = path.join(tmp, "reports");
 	mamori(db, "report", "quarterly", "kanto-rail", "--period", "2026Q4", "--out", reports);
+	mamori(db, "report", "quarterly", "kanto-rail", "--period", "2026Q4", "--lang", "en", "--out", reports);
 	mamori(db, "report", "quarterly", "kansai-rail", "--period", "2026Q4", "--out", reports);
 	SERVE_EXTRA.push("--reports-dir", reports);
 	const net = await import("node:net");
@@ -266,7 +310,7 @@ async function main() {
 			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
 			locale: "ja-JP",
-			viewport: { width: 1280, height: 860 },
+			viewport: { width: 1280, height: 800 },
 		});
 		const page = await ctx.newPage();
 		const r = await page.goto(base + "/");

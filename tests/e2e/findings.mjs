@@ -72,6 +72,14 @@ INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params
 INSERT INTO identify_runs (org_slug, started_at, finished_at, state, targets, identified, complete) VALUES ('kanto-rail', ${now - 7000}, ${now - 6900}, 'done', 1, 1, 1);
 INSERT INTO services (org_slug, ip, port, proto, service, banner, state, first_seen, last_seen) VALUES ('kanto-rail', '127.0.10.7', 3389, 'tcp', 'ms-wbt-server', 'RDP', 'identified', ${now - 6950}, ${now - 6950}),
  ('kanto-rail', '127.0.10.8', 23, 'tcp', 'telnet', 'login:', 'identified', ${now - 6950}, ${now - 6950});
+-- trustui: two findings kanto-rail fixed in the last weeks (one by its deadline, one late) for
+-- the KPIs, and two addresses discovery filed as candidates for the operator to decide
+INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, ip, port, proto, state, severity, title, cve_id, kev, deadline, first_seen, last_seen, fixed_at) VALUES
+ (3000, 'kanto-rail', '127.0.10.9:80/tcp', 'vuln:CVE-2020-5000', 'vulnerability', 'network', '127.0.10.9', 80, 'tcp', 'fixed', 'high', 'CVE-2020-5000 nginx の脆弱性 / vulnerability in nginx', 'CVE-2020-5000', 0, ${now - 10 * 86400}, ${now - 30 * 86400}, ${now - 12 * 86400}, ${now - 12 * 86400}),
+ (3001, 'kanto-rail', '127.0.10.9:443/tcp', 'vuln:CVE-2020-5001', 'vulnerability', 'network', '127.0.10.9', 443, 'tcp', 'fixed', 'critical', 'CVE-2020-5001 nginx の脆弱性 / vulnerability in nginx', 'CVE-2020-5001', 1, ${now - 20 * 86400}, ${now - 40 * 86400}, ${now - 5 * 86400}, ${now - 5 * 86400});
+INSERT INTO assets (org_id, kind, value, status, source, first_seen, last_seen) VALUES
+ ((SELECT id FROM orgs WHERE slug = 'kanto-rail'), 'hostname', 'vpn.kanto-rail.test', 'candidate', 'dns', ${now - 86400}, ${now - 86400}),
+ ((SELECT id FROM orgs WHERE slug = 'kanto-rail'), 'hostname', 'old.kanto-rail.test', 'candidate', 'dns', ${now - 86400}, ${now - 86400});
 INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at, urgent, ack_token_sha256, what, host, deadline, prio)
  VALUES (301, 'kanto-rail', 'risky:rdp', '[mamori] 関東旅客鉄道株式会社: 緊急 1 件', '【緊急】RDP', ${now - 600}, 1, '${hash}', 'RDP', '127.0.10.7', ${now + 14 * 86400}, 1);`]);
 }
@@ -183,7 +191,110 @@ async function operatorDashboard(ctx, base) {
 	check((await page.locator("#mine-open").innerText()) === "1", `my open: ${await page.locator("#mine-open").innerText()}`);
 	check((await page.locator("#mine-kev").innerText()) === "0", "my KEV: 0");
 	check((await page.locator("#mine-overdue").innerText()) === "0", "my overdue: 0");
+	// the list under the counts is this week's deadlines: its own heading, its own empty line
+	check((await page.locator("#mine-due-title").innerText()) === "7 日以内に期限の指摘", "operator dashboard: the due list has its own heading");
+	const due = await page.locator("#mine-due li").count();
+	check(due > 0 || (await page.locator("#mine-due-empty").innerText()) === "7 日以内に期限を迎える指摘はありません",
+		`operator dashboard: due list or its own empty line (${due} items)`);
+	check((await page.locator("#mine").innerText()).indexOf("条件に合う指摘はありません") < 0, "operator dashboard: no 'no match' under the counts");
+	// the fix-first row names the company, not the slug
+	check((await page.locator("#fix-first tbody tr td").first().innerText()) === "関東旅客鉄道株式会社", "operator dashboard: fix-first row names the company");
+	await kpis(page, "operator");
 	await shot(page, "operator-dashboard");
+	await page.goto(base + "/?lang=en");
+	check((await page.locator("#mine-due-title").innerText()) === "Findings due within 7 days", "operator dashboard (en): due list heading");
+	check((await page.locator("#fix-first tbody tr td").first().innerText()) === "Kanto Passenger Railway Co., Ltd.", "operator dashboard (en): company's English name");
+	const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
+	const en = await page.locator("#mine, #kpi, #fix-first, #candidates, #coverage").allInnerTexts();
+	check(!en.some((t) => JA.test(t)), `operator dashboard (en): no Japanese in its panels: ${en.join(" | ").match(/.{0,30}[\u3040-\u30ff\u4e00-\u9fff].{0,30}/)}`);
+	await shot(page, "operator-dashboard-en");
+	await page.goto(base + "/?lang=ja");
+	await page.close();
+}
+
+// KPI charts: server-drawn SVG, each named (title) and described (desc, with the numbers),
+// the numbers also as text on the page.
+async function kpis(page, who) {
+	const svgs = await page.locator("#kpi svg[role=img]").all();
+	check(svgs.length >= 3, `${who}: ${svgs.length} KPI charts`);
+	for (const svg of svgs) {
+		const t = await svg.locator("title").textContent(), d = await svg.locator("desc").textContent();
+		const by = (await svg.getAttribute("aria-labelledby")) || "";
+		check(t.length > 0 && /\d/.test(d) && by.includes("-t") && by.includes("-d"), `${who}: chart named and described: ${t} / ${d}`);
+	}
+	// kanto-rail: 2 fixed in 90 days (one on time, one late), no open KEV
+	check((await page.locator("#kpi-ttr").innerText()).includes("期限内 1") || (await page.locator("#kpi-ttr").innerText()).includes("on time 1"),
+		`${who}: time to remediate shows one on time: ${(await page.locator("#kpi-ttr").innerText()).slice(0, 160)}`);
+	check(/\d+/.test(await page.locator("#kpi-ttr-median").innerText()), `${who}: median days to fix shown as text`);
+	check((await page.locator("#kpi-kev-overdue").innerText()).startsWith("0"), `${who}: no overdue KEV`);
+	const weeks = await page.locator("#kpi-weeks td.num").allInnerTexts();
+	check(weeks.length === 16 && weeks.reduce((a, b) => a + Number(b), 0) >= 2, `${who}: new vs fixed per week as numbers: ${weeks}`);
+}
+
+// Candidate assets: the operator says which are its own, from its own panel; the analyst sees
+// the decision on the operator page and in the audit log; another operator's is a 404.
+async function candidatesFlow(ctx, base) {
+	await ctx.clearCookies();
+	const page = await ctx.newPage();
+	await login(page, base, "operator");
+	check((await page.locator("#candidates-list tbody tr").count()) === 2, "operator: two candidate assets to decide");
+	await shot(page, "candidates");
+	await Promise.all([page.waitForNavigation(), page.click("#candidates tr[data-asset='vpn.kanto-rail.test'] button.asset-confirm")]);
+	check(new URL(page.url()).pathname === "/", `operator: back on the dashboard (${page.url()})`);
+	check((await page.locator("#candidates-list tbody tr").count()) === 1, "operator: one left after confirming");
+	await Promise.all([page.waitForNavigation(), page.click("#candidates tr[data-asset='old.kanto-rail.test'] button.asset-reject")]);
+	check((await page.locator("#no-candidates").count()) === 1, "operator: none left after rejecting");
+	const csrf = await page.locator("input[name=csrf]").first().getAttribute("value");
+	const other = await page.request.post(base + "/orgs/kansai-rail/assets/decide", { form: { csrf, value: "x.kansai-rail.test", decision: "confirm" }, maxRedirects: 0 });
+	check(other.status() === 404, `operator: deciding another operator's asset: ${other.status()}`);
+	const bad = await page.request.post(base + "/orgs/kanto-rail/assets/decide", { form: { csrf, value: "vpn.kanto-rail.test", decision: "maybe" }, maxRedirects: 0 });
+	check(bad.status() === 400, `operator: a decision that is neither: ${bad.status()}`);
+	await ctx.clearCookies();
+	await login(page, base, "analyst");
+	await page.goto(base + "/orgs/kanto-rail");
+	check((await page.locator("#assets tr[data-asset='vpn.kanto-rail.test'] td.asset-status").innerText()) === "確認済み", "analyst: sees vpn confirmed");
+	check((await page.locator("#assets tr[data-asset='old.kanto-rail.test'] td.asset-status").innerText()) === "自組織ではない", "analyst: sees old rejected");
+	await page.goto(base + "/audit");
+	const audit = await page.locator("#audit tbody").innerText();
+	check(audit.includes("assets.confirm") && audit.includes("assets.reject") && audit.includes("operator"), "analyst: both decisions in the audit log, by the operator");
+	await page.close();
+}
+
+// At 1280 px the findings table's headers and short codes keep their words whole ("No.",
+// "Organisation", "vulnerability"), in both languages.
+async function noMidWordBreaks(ctx, base) {
+	await ctx.clearCookies();
+	const page = await ctx.newPage();
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await login(page, base, "analyst");
+	for (const lang of ["en", "ja"]) {
+		await page.goto(base + "/findings?lang=" + lang);
+		const broken = await page.evaluate(() => {
+			const span = document.createElement("span");
+			span.style.whiteSpace = "nowrap";
+			span.style.position = "absolute";
+			document.body.appendChild(span);
+			const out = [];
+			for (const c of document.querySelectorAll("#findings thead th, #findings td.code")) {
+				const cs = getComputedStyle(c);
+				span.style.font = cs.font;
+				const room = c.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) + 0.5;
+				for (const w of c.innerText.split(/\s+/).filter(Boolean)) {
+					span.textContent = w;
+					if (span.getBoundingClientRect().width > room) out.push(w);
+				}
+			}
+			span.remove();
+			return out;
+		});
+		check(broken.length === 0, `findings (${lang}): words broken inside at 1280 px: ${broken}`);
+		if (lang === "en") {
+			const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
+			const titles = await page.locator("#findings td.title").allInnerTexts();
+			check(titles.length > 0 && !titles.some((t) => JA.test(t)), `findings (en): titles in English: ${titles.filter((t) => JA.test(t)).slice(0, 3)}`);
+			await shot(page, "list-en");
+		}
+	}
 	await page.close();
 }
 
@@ -243,6 +354,8 @@ async function main() {
 		await triageFlow(ctx, base, db);
 		await ackFlow(ctx, base, db);
 		await operatorDashboard(ctx, base);
+		await candidatesFlow(ctx, base);
+		await noMidWordBreaks(ctx, base);
 		await layout(ctx, base, db);
 	} finally {
 		if (ctx) await ctx.close();

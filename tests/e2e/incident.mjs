@@ -46,6 +46,20 @@ async function login(page, base, name) {
 	await Promise.all([page.waitForNavigation(), page.click("#login")]);
 }
 
+// The incident's PDF through its link on the incident page: a download, a PDF, and its text
+// (pdftotext) has the Japanese title; returns that text.
+async function pdfText(page, what) {
+	const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#incident-pdf")]);
+	const file = await dl.path();
+	const head = fs.readFileSync(file).subarray(0, 5).toString();
+	check(head === "%PDF-", what + ": the download is a PDF (" + JSON.stringify(head) + ")");
+	let text = "";
+	try { text = execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"]).toString(); }
+	catch (e) { check(false, what + ": pdftotext failed: " + e); }
+	check(text.includes("予約システム停止"), what + ": pdftotext shows the Japanese title");
+	return text;
+}
+
 const shot = (page, name) => page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
 
 async function submit(page, sel) {
@@ -126,6 +140,14 @@ async function analystAnswers(ctx, base, ids) {
 	await page.fill("#msg", "受領しました。駆けつけ支援の要否を確認します。");
 	await submit(page, "#reply button");
 	check((await page.locator("#timeline").innerText()).includes("受領しました"), "reply on the timeline");
+	const text = await pdfText(page, "analyst PDF");
+	check(text.includes("レベル3（高）"), "analyst PDF: the NISC level");
+	// the STIX bundle into a sharing collection, at the TLP the analyst chooses
+	await page.fill("#publish-form input[name=collection]", "inc-e2e");
+	await page.selectOption("#publish-form select[name=tlp]", "green");
+	await submit(page, "#publish-form button");
+	check((await page.locator("#published").count()) === 1, "published: the page says so");
+	check((await page.locator("#timeline").innerText()).includes("publish"), "published: on the timeline");
 	await shot(page, "incident-analyst");
 	await page.goto(base + "/cases/" + ids.kase);
 	await page.selectOption("#u-state", "in_progress");
@@ -146,6 +168,10 @@ async function operatorReads(ctx, base, ids) {
 	await login(page, base, "operator");
 	await page.goto(base + "/incidents/" + ids.incident);
 	check((await page.locator("#timeline").innerText()).includes("受領しました"), "operator sees the reply");
+	await pdfText(page, "operator PDF");
+	check((await page.locator("#publish-form").count()) === 0, "operator has no publish form");
+	const other = await page.request.get(base + "/incidents/" + ids.other + "/pdf");
+	check(other.status() === 404, "operator: another operator's PDF is 404 (" + other.status() + ")");
 	await page.goto(base + "/cases/" + ids.kase);
 	const t = await page.locator("#timeline").innerText();
 	check(t.includes("手順書をお送りします"), "operator sees the case reply");
@@ -164,6 +190,10 @@ async function main() {
 	mamori(db, "inventory", "import", path.join(process.env.MAMORI_SOURCE_DIR || ".", "examples", "inventory.yaml"));
 	mamori(db, "user", "add", "analyst", "--role", "analyst", "--display", "分析 花子");
 	mamori(db, "user", "add", "operator", "--role", "operator", "--org", "kanto-rail", "--display", "関東旅客鉄道 CSIRT");
+	mamori(db, "share", "collection", "add", "inc-e2e", "--title", "インシデント共有", "--tlp", "amber");
+	// another operator's incident (its PDF must stay out of reach)
+	const otherId = JSON.parse(mamori(db, "--json", "incident", "report", "kansai-rail",
+		path.join(process.env.MAMORI_SOURCE_DIR || ".", "examples", "incident-initial.yaml"))).id;
 	const { proc, base } = await startServer(db, tmp);
 	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
 	let ctx;
@@ -178,6 +208,7 @@ async function main() {
 		});
 		const ids = await operatorFiles(ctx, base);
 		await ctx.clearCookies();
+		ids.other = otherId;
 		if (ids.incident && ids.kase) {
 			await analystAnswers(ctx, base, ids);
 			await ctx.clearCookies();

@@ -174,6 +174,24 @@ check "bundle: incident, indicator, observed-data, relationship, marking" \
 	"[ \"\$(jq_ 'sorted(set(x[\"type\"] for x in o[\"objects\"]) & {\"incident\",\"indicator\",\"observed-data\",\"relationship\",\"marking-definition\"})' <'$T/s.json')\" = \"['incident', 'indicator', 'marking-definition', 'observed-data', 'relationship']\" ]"
 check "amber IoC left out of a green export" "! grep -q 203.0.113.45 '$T/s.json'"
 check "green IoC in it" "grep -q 'pay-now.example' '$T/s.json'"
+# into a sharing collection (share module's API), the TLP the analyst chose
+"$M" share collection add inc-share --title 'インシデント共有' --tlp amber >/dev/null
+check "published into the collection" \
+	"\"$M\" incident export 1 --collection inc-share --tlp green | grep -q 'published [0-9]* STIX objects to inc-share'"
+"$M" share export --collection inc-share >"$T/coll.json"
+check "the collection lists the incident and its green indicator" \
+	"[ \"\$(jq_ 'sorted(set(x[\"type\"] for x in o[\"objects\"]) & {\"incident\",\"indicator\"})' <'$T/coll.json')\" = \"['incident', 'indicator']\" ] && grep -q 'pay-now.example' '$T/coll.json'"
+check "no amber IoC in the collection at green" "! grep -q 203.0.113.45 '$T/coll.json'"
+check "publishing is on the incident's timeline" \
+	"\"$M\" incident show 1 --json | jq_ '[t[\"kind\"] for t in o[\"timeline\"]]' | grep -q publish"
+check "unknown collection refused, names it" \
+	"! \"$M\" incident export 1 --collection nosuch 2>'$T/err' && grep -q 'collection.*nosuch' '$T/err'"
+check "export without a target refused (usage)" \
+	"\"$M\" incident export 1 2>/dev/null; [ \$? = 2 ]"
+check "option table: bad level named, bilingual" \
+	"! \"$M\" incident list --level 9 2>'$T/err' && grep -q -- \"'--level'.*範囲外\" '$T/err'"
+check "option table: case update unknown option named" \
+	"! \"$M\" case update 1 --bogus x 2>'$T/err' && grep -q -- \"'--bogus'\" '$T/err'"
 
 # --- cases ----------------------------------------------------------------------------------------
 check "rush-support case opened" \

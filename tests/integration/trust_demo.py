@@ -84,6 +84,16 @@ try:
     page = srv.request("GET", "/orgs/hokkaido-water", cookie=ana).text()
     webtest.check('id="grade"' not in page and "未診断" in page,
                   "hokkaido-water's page: 未診断, no grade")
+    # what a CVE is, in words, on its finding page (NVD's description and CWE class), and an
+    # English page says it in English (issue 14)
+    vulns = json.loads(run("findings", "list", "--kind", "vulnerability", "--open", "--limit",
+                           "1", "--json"))
+    if vulns:
+        page = srv.request("GET", "/findings/%d?lang=en" % vulns[0]["id"], cookie=ana).text()
+        title = re.search(r'id="finding-title">(.*?)</h2>', page, re.S)
+        webtest.check('id="cve-description"' in page and title and
+                      not re.search("[\u3040-\u30ff\u4e00-\u9fff]", title.group(1)),
+                      "finding #%d (en): English title and the CVE's description" % vulns[0]["id"])
     # the operator's own dashboard: its fix-first item only
     _, op = webtest.login(srv, "op-tohoku")
     d = srv.request("GET", "/", cookie=op).text()

@@ -119,6 +119,9 @@ EXPECTED = {
     "POST /incidents/{id}/clocks": {"analyst"},
     "GET /incidents/{id}/stix": {"analyst", "operator"},
     "GET /incidents/{id}/attachments/{n}": {"analyst", "operator"},
+    # incident outputs (issue 15): the report PDF in the caller's view, STIX into a collection
+    "GET /incidents/{id}/pdf": {"analyst", "operator"},
+    "POST /incidents/{id}/publish": {"analyst"},
     "GET /cases": {"analyst", "operator"},
     "POST /cases": {"operator"},
     "GET /cases/{id}": {"analyst", "operator"},
@@ -165,6 +168,8 @@ EXPECTED = {
     "GET /hosts/{ip}": R,
     "GET /alerts.csv": R,
     "POST /api/v1/findings/triage": {"analyst", "operator"},
+    # trustui: the operator (or an analyst) decides a candidate asset of its organisation
+    "POST /orgs/{org}/assets/decide": {"analyst", "operator"},
 }
 
 passed = 0
@@ -213,8 +218,11 @@ class Server:
         self.tls = "--tls-cert" in extra
         self.port_file = os.path.join(tmp, "port-%d" % time.monotonic_ns())
         self.log = open(os.path.join(tmp, "serve.log"), "ab")
+        # --remind-every 0: the incident reminder pass (incident_remind_serve.sh tests it) would
+        # add overdue alerts to the alert counts checked here
         self.proc = subprocess.Popen([M, "--db", db, "serve", "--listen", "127.0.0.1:0",
-                                      "--threads", "2", "--port-file", self.port_file, *extra],
+                                      "--threads", "2", "--port-file", self.port_file,
+                                      "--remind-every", "0", *extra],
                                      stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -380,6 +388,8 @@ def seed_incidents(db, tmp):
         out = run("--db", db, "--json", "case", "open", org, "--kind", "consult", "--title",
                   "%s の相談" % org, "--message", "secret-%s" % org)
         CASE_IDS[org] = json.loads(out)["id"]
+    run("--db", db, "share", "collection", "add", "inc-matrix", "--title", "incident matrix",
+        "--tlp", "amber")
     c = sqlite3.connect(db)
     for org in INC_IDS:
         ATTACH_IDS[org] = c.execute(
@@ -428,7 +438,10 @@ def seed(db):
             "deductions": [{"finding": SEED_IDS["kanto"], "category": "kev",
                             "reason_ja": "KEV掲載の脆弱性", "title": "Apache", "asset": "192.0.2.10",
                             "points": 28.0, "points_before_cap": 28.0}]}
-    for org, grade, score in [("kanto-rail", "C", 72.0), ("kansai-rail", "A", 95.0)]:
+    # hokkaido-water's row is a grade stored for an organisation never assessed (no finished
+    # scan, no complete identify run): 未診断 everywhere, never its "A"
+    for org, grade, score in [("kanto-rail", "C", 72.0), ("kansai-rail", "A", 95.0),
+                              ("hokkaido-water", "A", 100.0)]:
         e = dict(expl, org=org, grade=grade, score=score, points_lost=100 - score)
         c.execute("INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method,"
                   " computed_at, explanation) VALUES (?, '2026Q4', ?, ?, ?, 'v1', ?, ?)",
@@ -447,6 +460,13 @@ def seed(db):
         "INSERT INTO scans (org_slug, mode, ports, started_at, state, params, sent, received)"
         " VALUES ('kanto-rail', 'connect', '22,80,443', ?, 'done', '{}', 300, 12) RETURNING id",
         (NOW,)).fetchone()[0]
+    c.execute("INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params,"
+              " sent, received) VALUES ('kansai-rail', 'connect', '22', ?, ?, 'done', '{}', 10, 1)",
+              (NOW - 7200, NOW - 7100))
+    for value in ("matrix.kanto-rail.example", "cand.kanto-rail.example", "other.kanto-rail.example"):
+        c.execute("INSERT INTO assets (org_id, kind, value, status, source, first_seen, last_seen)"
+                  " VALUES ((SELECT id FROM orgs WHERE slug = 'kanto-rail'), 'hostname', ?,"
+                  " 'candidate', 'dns', ?, ?)", (value, NOW - 86400, NOW - 86400))
     c.execute("INSERT INTO scan_schedule (org_slug, ip, priority, level, next_due, reason,"
               " updated_at) VALUES ('kanto-rail', '192.0.2.10', 0, 'kev', ?, 'kev', ?)",
               (NOW - 60, NOW))
@@ -704,6 +724,9 @@ def matrix():
                         body = {"csrf": csrfs[role] or "", "regimes": "ministry,mlit,nis2"}
                     elif pattern == "/incidents/{id}/clocks":
                         body = {"csrf": csrfs[role] or "", "clock": "ministry/followup"}
+                    elif pattern == "/incidents/{id}/publish":
+                        body = {"csrf": csrfs[role] or "", "collection": "inc-matrix",
+                                "tlp": "green"}
                     elif pattern == "/cases":
                         body = {"csrf": csrfs[role] or "", "kind": "consult",
                                 "title": "matrix %d" % n}
@@ -758,6 +781,9 @@ def matrix():
                     elif pattern == "/orgs/{org}/checklist":
                         # an empty draft of one section: a form answered with a redirect
                         body = {"csrf": csrfs[role] or "", "action": "draft", "section": "org"}
+                    elif pattern == "/orgs/{org}/assets/decide":
+                        body = {"csrf": csrfs[role] or "", "value": "matrix.kanto-rail.example",
+                                "decision": "confirm"}
                     elif pattern == "/findings/triage":
                         body = {"csrf": csrfs[role] or "", "id": str(SEED_IDS["kanto"]),
                                 "comment": "matrix %d" % n}
@@ -1094,7 +1120,8 @@ def incident_checks(srv, jars, token):
     for path in ["/incidents/%d" % bi, "/api/v1/incidents/%d" % bi, "/incidents/%d/stix" % bi,
                  "/incidents/%d/attachments/%d" % (bi, ba), "/incidents/%d/attachments/%d" % (ki, ba),
                  "/cases/%d" % bc, "/api/v1/cases/%d" % bc, "/incidents/0%d" % bi,
-                 "/incidents/%d%%20" % bi, "/incidents/abc", "/incidents/-1"]:
+                 "/incidents/%d%%20" % bi, "/incidents/abc", "/incidents/-1",
+                 "/incidents/%d/pdf" % bi]:
         r = srv.request("GET", path, cookie=op)
         check(r.status == 404 and "関西".encode() not in r.body and b"secret-kansai" not in r.body,
               "operator A reading %s: %d" % (path, r.status))
@@ -1109,6 +1136,20 @@ def incident_checks(srv, jars, token):
                     headers={"Content-Type": "application/octet-stream", "X-CSRF-Token": csrf},
                     cookie=op)
     check(r.status == 404, "operator A attaching to B: %d" % r.status)
+    # keyset pages (issue 15): a full page names the next one; a bad cursor is a 400
+    r = srv.request("GET", "/api/v1/incidents?limit=1", cookie=ana)
+    nb = r.json().get("next_before")
+    check(r.status == 200 and nb == r.json()["items"][0]["id"], "keyset: next_before %s" % nb)
+    r2 = srv.request("GET", "/api/v1/incidents?limit=1&before=%d" % nb, cookie=ana)
+    check(r2.status == 200 and all(i["id"] < nb for i in r2.json()["items"]),
+          "keyset: the next page is below %s" % nb)
+    for bad in ["abc", "0", "-1", "1x"]:
+        r = srv.request("GET", "/api/v1/incidents?before=" + bad, cookie=ana)
+        check(r.status == 400 and b"before" in r.body, "before=%s refused: %d" % (bad, r.status))
+    r = srv.request("GET", "/incidents/%d/pdf" % ki, cookie=op)
+    check(r.status == 200 and r.body[:5] == b"%PDF-" and
+          (r.header("content-disposition") or "").startswith("attachment"),
+          "operator A's own PDF: %d" % r.status)
     for q in ["", "?org=kansai-rail", "?state=open", "?limit=1000"]:
         r = srv.request("GET", "/api/v1/incidents" + q, cookie=op)
         orgs = {i["org"] for i in r.json()["items"]}
@@ -1284,6 +1325,30 @@ def findings_checks(srv, jars, token):
     check(r.status == 200 and 'id="grade">C<' in t and "CN=www.kanto-rail.example" in t and
           "expired" in t and "self-signed" in t and "2023-11-15" in t and "Apache httpd" in t,
           "operator page: grade, certificate (JST), services")
+    # 未診断 (issue 14): hokkaido-water's stored "A" shows nowhere; kansai-rail (scanned) keeps A
+    r = srv.request("GET", "/orgs/hokkaido-water", cookie=ana)
+    t = r.text()
+    check(r.status == 200 and 'id="not-assessed"' in t and 'id="grade"' not in t and
+          "未診断" in t, "never-assessed org page: 未診断, no grade")
+    r = srv.request("GET", "/api/v1/orgs/hokkaido-water/rating", cookie=ana)
+    d = r.json() if r.status == 200 else {}
+    check(d.get("assessed") is False and d.get("grade") is None and d.get("score") is None,
+          "never-assessed rating API: %s" % d)
+    r = srv.request("GET", "/", cookie=ana)
+    grades = re.search(r'id="grades">(.*?)</section>', r.text(), re.S)
+    check(grades and "hokkaido-water" not in grades.group(1) and "kansai-rail" in grades.group(1),
+          "dashboard grades: kansai-rail (scanned) yes, hokkaido-water (never) no")
+    r = srv.request("GET", "/orgs/kansai-rail", cookie=ana)
+    check('id="grade">A<' in r.text(), "kansai-rail (a finished scan) keeps its grade A")
+    # the English page says what it says in English (issue 14)
+    r = srv.request("GET", "/orgs/kanto-rail?lang=en", cookie=op)
+    t = r.text()
+    ded = re.search(r'<table id="deductions">(.*?)</table>', t, re.S)
+    check(ded and "known exploited vulnerability (KEV)" in ded.group(1) and
+          not re.search("[\u3040-\u30ff\u4e00-\u9fff]", ded.group(1)),
+          "English deductions: no Japanese")
+    check("IT department" in t and "情報システム部" not in t, "English contact roles")
+    r = srv.request("GET", "/orgs/kanto-rail?lang=ja", cookie=op)
     r = srv.request("GET", "/orgs/kanto-rail?severity=%27", cookie=op)
     check(r.status == 200 and "関西" not in r.text(), "operator page with a bad filter")
     r = srv.request("GET", "/findings/%d" % k, cookie=op)
@@ -1402,8 +1467,12 @@ def make_reports(db, tmp):
     for org in ["kanto-rail", "kansai-rail"]:
         run("--db", db, "report", "quarterly", org, "--period", REPORT_PERIOD, "--out", d)
     run("--db", db, "report", "quarterly", "kanto-rail", "--period", "2026Q3", "--out", d)
+    run("--db", db, "report", "quarterly", "kanto-rail", "--period", REPORT_PERIOD, "--lang", "en",
+        "--out", d)
     for sector in ["railways", "water"]:
         run("--db", db, "report", "sector", sector, "--period", REPORT_PERIOD, "--out", d)
+    run("--db", db, "report", "sector", "railways", "--period", REPORT_PERIOD, "--lang", "en",
+        "--out", d)
     # a file outside the folder that traversal would reach, and a planted symlink
     with open(os.path.join(tmp, "secret-2026Q4.pdf"), "w") as f:
         f.write("SECRET")
@@ -1439,6 +1508,27 @@ def reports_checks(srv, jars, token, db, reports):
           {f["format"] for f in items[0]["formats"]} == {"pdf", "html"} and
           items[0]["formats"][0]["url"].startswith("/orgs/kanto-rail/reports/"),
           "API report list: %s" % items)
+    # both languages (issue 14): the English report is its own file, listed and downloadable
+    en = [f for f in items[0]["formats"] if f.get("lang") == "en"] if items else []
+    check({f["format"] for f in en} == {"pdf", "html"} and
+          en[0]["url"].endswith("/%s-en.%s" % (REPORT_PERIOD, en[0]["format"])),
+          "API lists the English report: %s" % en)
+    r = srv.request("GET", "/orgs/kanto-rail/reports/%s-en.pdf" % REPORT_PERIOD, cookie=op)
+    cd = r.header("Content-Disposition") or ""
+    check(r.status == 200 and r.body.startswith(b"%PDF") and r.body != pdf and
+          'filename="kanto-rail-2026Q4-en.pdf"' in cd, "English PDF download: %d %s" % (r.status, cd))
+    r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
+    check('href="/orgs/kanto-rail/reports/2026Q4-en.pdf"' in r.text() and "英語版" in r.text() and
+          "日本語版" in r.text(), "operator page offers 日本語版 and 英語版")
+    r = srv.request("GET", "/orgs/kansai-rail/reports/%s-en.pdf" % REPORT_PERIOD, cookie=op)
+    check(r.status == 404, "another operator's English report: %d" % r.status)
+    for bad in ["%s-EN.pdf", "%s-fr.pdf", "%s-en-en.pdf", "%s--en.pdf", "%s-en.pdf.pdf"]:
+        r = srv.request("GET", "/orgs/kanto-rail/reports/" + bad % REPORT_PERIOD, cookie=op)
+        check(r.status == 404, "report name %s: %d" % (bad, r.status))
+    r = srv.request("GET", "/sectors/railways/reports/%s-en.pdf" % REPORT_PERIOD, cookie=bur)
+    check(r.status == 200 and r.body.startswith(b"%PDF") and
+          "filename*=UTF-8''Railways-2026Q4-en.pdf" in (r.header("Content-Disposition") or ""),
+          "bureau downloads its English sector report: %d" % r.status)
     # operator A never gets B's report: slug, id, case, padding, token; same 404 as missing
     r = srv.request("GET", "/orgs/kanto-rail/reports/1999Q1.pdf", cookie=op)
     check(r.status == 404, "missing period: %d" % r.status)
@@ -1504,6 +1594,7 @@ def reports_checks(srv, jars, token, db, reports):
                     cookie=ana2)
     check(r.status == 303 and os.path.exists(target) and
           open(target, "rb").read(4) == b"%PDF", "generate now: %d" % r.status)
+    check(os.path.exists(target.replace(".pdf", "-en.pdf")), "generate now writes the English too")
     for bad in ["2026Q5", "../x", "2026Q2/../../x", "2026q2"]:
         r = srv.request("POST", "/orgs/osaka-water/reports", {"csrf": csrf, "period": bad},
                         cookie=ana2)
@@ -1602,6 +1693,11 @@ def scans_checks(srv, jars, db):
                      cookie=ana)
     s = wait_scan(srv, ana, sid)
     check(r2.status in (303, 409), "a second scan of the same org: %d" % r2.status)
+    loc2 = r2.header("Location") or ""
+    if r2.status == 303 and re.match(r"^/scans/\d+$", loc2):
+        # accepted after the first finished (a loaded machine): let it finish too, or the
+        # identify scan below meets it running (409)
+        wait_scan(srv, ana, int(loc2.rsplit("/", 1)[1]))
     check(s is not None and s["state"] == "done" and s["percent"] == 100 and s["sent"] >= 16 and
           {"ip": "127.0.10.1", "port": port, "proto": "tcp"} in s["open_ports"],
           "scan over HTTP finds the listener: %s" % s)

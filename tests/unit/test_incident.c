@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "base/buf.h"
 #include "base/chain.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "incident/incident.h"
+#include "incident/incident_int.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -620,6 +622,192 @@ static void test_incident__cases_states_and_visibility(void **state)
 	fx_close(&f);
 }
 
+/* The one row helper both chains use: integers hash as their decimal text; the walk names the
+ * first broken row, an unsealed row before a sealed one, and a bad link. */
+static void test_incident__chain_row_helper_and_walk(void **state)
+{
+	const char *txt[] = {"-42", "9007199254740993", NULL, "x"};
+	const struct chain_field f[] = {CHAIN_INT(-42), CHAIN_INT(9007199254740993LL),
+					CHAIN_TEXT(NULL), CHAIN_TEXT("x")};
+	char a[CHAIN_HEX], b[CHAIN_HEX], h1[CHAIN_HEX], h2[CHAIN_HEX];
+	struct chain_verify r;
+	struct chain_walk w;
+
+	assert_int_equal(chain_hash(NULL, CHAIN_GENESIS, txt, 4, a), 0);
+	assert_int_equal(chain_hash_row(NULL, CHAIN_GENESIS, f, 4, b), 0);
+	assert_string_equal(a, b);
+	/* a good chain of two rows, then a row whose link is wrong */
+	assert_int_equal(chain_hash_row(NULL, CHAIN_GENESIS, f, 1, h1), 0);
+	assert_int_equal(chain_hash_row(NULL, h1, f, 2, h2), 0);
+	assert_int_equal(chain_walk_begin(&w, &r, false), 0);
+	assert_int_equal(chain_walk_row(&w, 1, CHAIN_GENESIS, h1, f, 1), 1);
+	assert_int_equal(chain_walk_row(&w, 2, h1, h2, f, 2), 1);
+	assert_int_equal(chain_walk_row(&w, 3, h1, h2, f, 2), 0);
+	assert_int_equal(r.broken_id, 3);
+	assert_non_null(strstr(r.why, "prev_hash"));
+	chain_walk_end(&w);
+	/* edited content */
+	assert_int_equal(chain_walk_begin(&w, &r, false), 0);
+	assert_int_equal(chain_walk_row(&w, 1, CHAIN_GENESIS, h1, f + 1, 1), 0);
+	assert_non_null(strstr(r.why, "content"));
+	chain_walk_end(&w);
+	/* unsealed rows may trail, not come before a sealed one */
+	assert_int_equal(chain_walk_begin(&w, &r, true), 0);
+	assert_int_equal(chain_walk_row(&w, 1, CHAIN_GENESIS, h1, f, 1), 1);
+	assert_int_equal(chain_walk_row(&w, 2, NULL, NULL, f, 1), 1);
+	assert_int_equal(r.unsealed, 1);
+	assert_int_equal(chain_walk_row(&w, 3, h1, h2, f, 2), 0);
+	assert_int_equal(r.broken_id, 2);
+	chain_walk_end(&w);
+	(void)state;
+}
+
+/* The list writer's date arithmetic agrees with the time module over leap days and centuries. */
+static void test_incident__list_times_match_time_fmt(void **state)
+{
+	struct buf b;
+	char want[TIME_STR_MAX + 8], ts[TIME_STR_MAX];
+	int64_t t;
+
+	buf_init(&b, 4096);
+	for (t = -86400LL * 366; t < 4102444800LL; t += 86400LL * 17 + 3607) {
+		struct jw w = {&b, 0, 0};
+		buf_reset(&b);
+		jw_time(&w, "t", t ? t : 1);
+		time_fmt_utc(t ? t : 1, ts);
+		snprintf(want, sizeof(want), "\"t\":\"%s\"", ts);
+		if (strcmp(buf_str(&b), want))
+			fail_msg("%lld: %s, want %s", (long long)t, buf_str(&b), want);
+	}
+	buf_release(&b);
+	(void)state;
+}
+
+/* The lists of issue 15's benchmark are index-backed: each filter's plan walks one of 0803's
+ * indexes in id order (no temp B-tree sort of every match, no full scan), pages are keyset, and
+ * the copied sector follows an org that moves. */
+static void plan_uses(struct fx *f, const struct inc_filter *flt, const char *index)
+{
+	struct merr e;
+	char *plan = NULL;
+
+	merr_init(&e);
+	assert_int_equal(inc_list_plan(&f->c, flt, &plan, &e), 0);
+	if (!strstr(plan, index) || strstr(plan, "TEMP B-TREE"))
+		fail_msg("plan without %s or with a sort:\n%s", index, plan);
+	m_free(plan);
+}
+
+static void test_incident__lists_are_index_backed(void **state)
+{
+	struct fx f;
+	struct merr e;
+	cJSON *arr;
+	char *plan = NULL;
+	int64_t ids[5];
+
+	fx_open(&f, "lists.db");
+	for (int i = 0; i < 5; i++)
+		ids[i] = file_good(&f, good, i % 2 ? "b-air" : "a-rail");
+	plan_uses(&f, &(struct inc_filter){.state = "open", .level = 2}, "incidents_l_state_level");
+	plan_uses(&f, &(struct inc_filter){.state = "open", .level = -1}, "incidents_l_state");
+	plan_uses(&f, &(struct inc_filter){.level = 3}, "incidents_l_level");
+	plan_uses(&f, &(struct inc_filter){.level = -1, .overdue = true}, "incidents_l_due");
+	plan_uses(&f, &(struct inc_filter){.sector = "railways", .state = "open", .level = -1},
+		  "incidents_l_sector");
+	plan_uses(&f, &(struct inc_filter){.sector = "railways", .level = -1},
+		  "incidents_l_sector_all");
+	plan_uses(&f, &(struct inc_filter){.org = "a-rail", .level = -1}, "incidents_org");
+	plan_uses(&f, &(struct inc_filter){.level = -1, .before = 3}, "PRIMARY KEY");
+	merr_init(&e);
+	assert_int_equal(
+	    case_list_plan(&f.c, &(struct case_filter){.state = "received"}, &plan, &e), 0);
+	assert_non_null(strstr(plan, "cases_l_state"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	m_free(plan);
+	assert_int_equal(case_list_plan(&f.c,
+					&(struct case_filter){.org = "a-rail", .state = "received"},
+					&plan, &e),
+			 0);
+	assert_non_null(strstr(plan, "cases_l_org_state"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	m_free(plan);
+	/* keyset pages: two of five, then the next two below the last id, then the last one */
+	assert_int_equal(inc_list(&f.c, &(struct inc_filter){.level = -1, .limit = 2}, &arr, &e),
+			 0);
+	assert_int_equal(cJSON_GetArraySize(arr), 2);
+	assert_int_equal((int64_t)cJSON_GetArrayItem(arr, 1)->child->valuedouble, ids[3]);
+	cJSON_Delete(arr);
+	assert_int_equal(inc_list(&f.c,
+				  &(struct inc_filter){.level = -1, .limit = 2, .before = ids[3]},
+				  &arr, &e),
+			 0);
+	assert_int_equal((int64_t)cJSON_GetArrayItem(arr, 0)->child->valuedouble, ids[2]);
+	cJSON_Delete(arr);
+	assert_int_equal(inc_list(&f.c,
+				  &(struct inc_filter){.level = -1, .limit = 2, .before = ids[1]},
+				  &arr, &e),
+			 0);
+	assert_int_equal(cJSON_GetArraySize(arr), 1);
+	cJSON_Delete(arr);
+	/* the API's text rows are the same JSON as the tree inc_list builds */
+	{
+		struct buf b;
+		int64_t n = 0, last = 0;
+		cJSON *parsed;
+		struct inc_filter all = {.level = -1, .limit = 10};
+		buf_init(&b, 1 << 20);
+		f.c.now += 86400 * 3; /* some clocks overdue */
+		assert_int_equal(inc_list_text(&f.c, &all, &b, &n, &last, &e), 0);
+		assert_int_equal(inc_list(&f.c, &all, &arr, &e), 0);
+		assert_int_equal(n, 5);
+		assert_int_equal(last, ids[0]);
+		parsed = cJSON_Parse(buf_str(&b));
+		assert_non_null(parsed);
+		assert_true(cJSON_Compare(parsed, arr, true));
+		cJSON_Delete(parsed);
+		cJSON_Delete(arr);
+		buf_reset(&b);
+		assert_int_equal(case_open(&f.c,
+					   &(struct case_open){.org = "a-rail",
+							       .kind = "rush",
+							       .title = "x \"<y>\"\n",
+							       .sla_path = DATA "/case_sla.yaml"},
+					   &last, &e),
+				 M_EINVAL); /* one line only */
+		assert_int_equal(case_open(&f.c,
+					   &(struct case_open){.org = "a-rail",
+							       .kind = "rush",
+							       .title = "x \"<y>\\",
+							       .sla_path = DATA "/case_sla.yaml"},
+					   &last, &e),
+				 0);
+		assert_int_equal(case_list_text(&f.c, &(struct case_filter){0}, &b, &n, &last, &e),
+				 0);
+		assert_int_equal(case_list(&f.c, &(struct case_filter){0}, &arr, &e), 0);
+		parsed = cJSON_Parse(buf_str(&b));
+		assert_non_null(parsed);
+		assert_true(cJSON_Compare(parsed, arr, true));
+		cJSON_Delete(parsed);
+		cJSON_Delete(arr);
+		buf_release(&b);
+	}
+	/* the sector follows the org: a bureau of the new sector sees its incidents */
+	assert_int_equal(q(f.s, "SELECT count(*) FROM incidents WHERE sector = 'railways'"), 3);
+	assert_int_equal(
+	    store_exec(f.s, "UPDATE orgs SET sector = 'ports' WHERE slug = 'a-rail'", &e), 0);
+	assert_int_equal(
+	    inc_list(&f.c, &(struct inc_filter){.sector = "ports", .level = -1}, &arr, &e), 0);
+	assert_int_equal(cJSON_GetArraySize(arr), 3);
+	cJSON_Delete(arr);
+	assert_int_equal(
+	    inc_list(&f.c, &(struct inc_filter){.sector = "railways", .level = -1}, &arr, &e), 0);
+	assert_int_equal(cJSON_GetArraySize(arr), 0);
+	cJSON_Delete(arr);
+	fx_close(&f);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +824,9 @@ int main(void)
 	    cmocka_unit_test(test_incident__stix_leaves_out_stricter_iocs),
 	    cmocka_unit_test(test_incident__attachments_checked_and_scoped),
 	    cmocka_unit_test(test_incident__cases_states_and_visibility),
+	    cmocka_unit_test(test_incident__lists_are_index_backed),
+	    cmocka_unit_test(test_incident__list_times_match_time_fmt),
+	    cmocka_unit_test(test_incident__chain_row_helper_and_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

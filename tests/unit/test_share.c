@@ -72,6 +72,51 @@ static void test_share__spans_exact_bytes(void **state)
 	assert_int_equal(e.offset, 16);
 }
 
+struct seen_spans {
+	const char *doc;
+	size_t n, off[4], len[4];
+};
+
+static int collect_span(const char *raw, size_t len, size_t off, void *arg)
+{
+	struct seen_spans *x = arg;
+	assert_non_null(raw);
+	assert_true(x->n < 4);
+	assert_memory_equal(raw, x->doc + off, len);
+	x->off[x->n] = off;
+	x->len[x->n++] = len;
+	return 0;
+}
+
+/* The streaming reader yields share_spans' spans, and refuses a document broken after its
+ * objects (the offset in the whole document), so an import never stores from it. */
+static void test_share__stream_same_spans(void **state)
+{
+	const char *doc = "{ \"more\": false, \"objects\" : [ {\"a\": \"}\\\"]\"} ,\n{ \"b\" : [1, "
+			  "{}]}\t] , \"next\": \"x\" }\n";
+	const char *bad = "{\"objects\": [{\"a\": 1}, {\"b\": 2}], \"next\": tru}";
+	struct seen_spans x = {doc, 0, {0}, {0}};
+	struct share_src src;
+	struct merr e;
+	int kind = -1;
+
+	(void)state;
+	merr_init(&e);
+	share_src_mem(&src, doc, strlen(doc));
+	assert_int_equal(share_stream(&src, collect_span, &x, &kind, &e), 0);
+	assert_int_equal(kind, SHARE_DOC_ENVELOPE);
+	assert_int_equal(x.n, 2);
+	assert_memory_equal(doc + x.off[0], "{\"a\": \"}\\\"]\"}", x.len[0]);
+	assert_memory_equal(doc + x.off[1], "{ \"b\" : [1, {}]}", x.len[1]);
+	x.n = 0;
+	x.doc = bad;
+	merr_init(&e);
+	share_src_mem(&src, bad, strlen(bad));
+	assert_int_equal(share_stream(&src, collect_span, &x, NULL, &e), M_EPARSE);
+	assert_int_equal(x.n, 2); /* seen, then the document failed: pass 1 of an import */
+	assert_int_equal(e.offset, 42);
+}
+
 static void test_share__check_reasons(void **state)
 {
 	struct share_obj o;
@@ -261,6 +306,7 @@ int main(void)
 	    cmocka_unit_test(test_share__tlp_ids_every_variant),
 	    cmocka_unit_test(test_share__timestamps),
 	    cmocka_unit_test(test_share__spans_exact_bytes),
+	    cmocka_unit_test(test_share__stream_same_spans),
 	    cmocka_unit_test(test_share__check_reasons),
 	    cmocka_unit_test(test_share__paging_and_tlp),
 	    cmocka_unit_test(test_share__pattern_grammar),

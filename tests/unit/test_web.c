@@ -41,6 +41,17 @@ static void test_web__htmlf_escapes_unless_raw(void **state)
 	assert_int_equal(web_htmlf(&b, WEB_LANG_JA, "%T", M_LOGIN), 0);
 	assert_string_equal(buf_str(&b), "ログイン");
 	assert_int_equal(web_htmlf(&b, WEB_LANG_JA, "%q", "x"), M_EINVAL);
+	/* numbers without stdio: zero, the extremes */
+	buf_reset(&b);
+	assert_int_equal(web_htmlf(&b, WEB_LANG_EN, "%d|%d|%L|%L|%L", 0, -2147483647 - 1,
+				   (int64_t)INT64_MIN, (int64_t)INT64_MAX, (int64_t)-7),
+			 0);
+	assert_string_equal(buf_str(&b),
+			    "0|-2147483648|-9223372036854775808|9223372036854775807|-7");
+	/* escaping: specials at both ends, runs between them */
+	buf_reset(&b);
+	assert_int_equal(web_html_escape(&b, "&a`b'"), 0);
+	assert_string_equal(buf_str(&b), "&amp;a&#96;b&#39;");
 	buf_release(&b);
 }
 
