@@ -103,6 +103,11 @@ job_filtered() { # mamori syn with 12.5 % of the hosts dropping SYNs
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med() { cut -d' ' -f1 "$T/res.$1" | median; }
+cool() { # median cooldown of a result file, "-" for peers (no such figure)
+	local v
+	v=$(cut -d' ' -f5 "$1" | awk '$1 != "-" && $1 != ""')
+	if [ -n "$v" ]; then echo "$v" | median | awk '{ printf "%.3f", $1 }'; else echo -; fi
+}
 recall() { awk '$2 == 7 { ok++ } END { printf "%d/%d", ok, NR }' "$T/res.$1"; }
 
 # Jobs are interleaved, one round of every job per run, so that the load of this shared
@@ -135,7 +140,7 @@ for f in "$T"/res.*; do
 		"$(cut -d' ' -f1 "$f" | sort -n | head -1)" "$(cut -d' ' -f1 "$f" | sort -n | tail -1)" \
 		"$(awk -v p=$PROBES -v m="$m" 'BEGIN{print p/m}')" "$(recall "$n")" \
 		"$(cut -d' ' -f3 "$f" | sort -n | tail -1)" "$(cut -d' ' -f4 "$f" | median)" \
-		"$(cut -d' ' -f5 "$f" | sed 's/^-$//; s/^$/-/')"
+		"$(cool "$f")"
 done
 Z=$(med zmap)
 S=$(med mamori_syn_200k)
