@@ -16,6 +16,7 @@
 #define DEFER_CAP 65536
 #define PROGRESS_EVERY 0.25
 #define MAX_COOLDOWN 60.0
+#define RTT_BUCKETS 40
 #define SEEN_BITS_MAX (1ull << 28) /* 32 MB: larger spaces use the hash set only */
 
 const char *const scan_mode_names[] = {"connect", "syn", "udp", NULL};
@@ -50,6 +51,8 @@ struct scan_engine {
 	uint64_t pos;
 	double t_start, t_last_progress;
 	uint64_t sent_at_last_progress;
+	/* sampled reply times: bucket k holds samples in [2^(k-1), 2^k) microseconds */
+	uint64_t rtt_hist[RTT_BUCKETS];
 };
 
 void scan_config_init(struct scan_config *c)
@@ -322,16 +325,44 @@ static int send_loop(struct scan_engine *en, struct scan_outcome *out, struct me
 }
 
 /* Stateless modes: wait for late replies. The wait is sized from the sampled reply times
- * (SCAN_COOLDOWN_RTT_FACTOR x the largest, at least SCAN_COOLDOWN_MIN) and ends once no
+ * (SCAN_COOLDOWN_RTT_FACTOR x their 99th percentile, at least SCAN_COOLDOWN_MIN) and ends once no
  * reply has come for that long; cfg->cooldown caps it. No sample answered (everything
  * filtered, or nothing sent): the cap. */
+void scan_engine_rtt(struct scan_engine *en, double ms)
+{
+	double us = ms * 1000;
+	unsigned k = 0;
+
+	while (k + 1 < RTT_BUCKETS && us >= 1)
+		us /= 2, k++;
+	en->rtt_hist[k]++;
+	en->c.rtt_samples++;
+	if (ms > en->c.rtt_max_ms)
+		en->c.rtt_max_ms = ms;
+}
+
+/* The 99th percentile of the sampled reply times, rounded up to its bucket's top (seconds):
+ * the largest sample on a loaded machine is the sender preempted between stamping a probe
+ * and sending it, which says nothing about how long replies take. */
+static double rtt_p99(const struct scan_engine *en)
+{
+	uint64_t need = en->c.rtt_samples - en->c.rtt_samples / 100, seen = 0;
+
+	for (unsigned k = 0; k < RTT_BUCKETS; k++) {
+		seen += en->rtt_hist[k];
+		if (seen >= need)
+			return (double)(1ull << k) / 1e6;
+	}
+	return en->c.rtt_max_ms / 1000;
+}
+
 static double stateless_window(const struct scan_engine *en, double cap)
 {
 	double w;
 
 	if (en->c.rtt_samples == 0)
 		return cap;
-	w = SCAN_COOLDOWN_RTT_FACTOR * en->c.rtt_max_ms / 1000;
+	w = SCAN_COOLDOWN_RTT_FACTOR * rtt_p99(en);
 	if (w < SCAN_COOLDOWN_MIN)
 		w = SCAN_COOLDOWN_MIN;
 	return w < cap ? w : cap;

@@ -345,19 +345,15 @@ static void read_stats(struct synmode *m)
 static void rtt_check(struct synmode *m, const struct scan_reply *r, double arrived)
 {
 	struct rtt_slot *s = &m->rtt[rtt_slot_of(&r->ip, r->port)];
-	struct scan_counters *c;
 	double ms;
 
 	if (s->t == 0 || s->v != r->ip.v || s->port != r->port)
 		return;
-	c = scan_engine_counters(m->en);
 	ms = ((arrived > 0 ? arrived : wall_now()) - s->t) * 1000;
 	s->t = 0;
 	if (ms < 0)
 		ms = 0; /* the wall clock stepped back */
-	c->rtt_samples++;
-	if (ms > c->rtt_max_ms)
-		c->rtt_max_ms = ms;
+	scan_engine_rtt(m->en, ms);
 }
 
 /* One captured frame: validate, time it if sampled, record it. */

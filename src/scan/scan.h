@@ -140,7 +140,7 @@ struct scan_counters {
 	uint64_t rx_frames;   /* frames read from the receive socket or ring */
 	uint64_t rx_calls;    /* recvmmsg calls, or ring blocks read */
 	uint64_t rtt_samples; /* sampled probes whose reply was timed */
-	double rtt_max_ms;    /* largest sampled send-to-read time */
+	double rtt_max_ms;    /* largest sampled send-to-arrival time */
 };
 
 struct scan_progress {
@@ -209,7 +209,7 @@ struct scan_outcome {
 };
 
 /* syn mode: the cooldown after the last send is RTT-sized: SCAN_COOLDOWN_RTT_FACTOR x the
- * largest sampled reply time, at least SCAN_COOLDOWN_MIN, at most cfg->cooldown, and it
+ * 99th percentile of the sampled reply times (a log2 histogram), at least SCAN_COOLDOWN_MIN, at most cfg->cooldown, and it
  * lasts until replies have stopped for that long (see docs/SCANNING.md). */
 #define SCAN_COOLDOWN_MIN 0.1
 #define SCAN_COOLDOWN_RTT_FACTOR 4.0
