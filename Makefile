@@ -3,7 +3,7 @@ PRESET ?= debug
 BUILD  := build/$(PRESET)
 JOBS   ?= 2
 
-.PHONY: all deps build test demo asan tsan fuzz fuzz-long format format-check clean
+.PHONY: all deps build test demo asan tsan tsan-web fuzz fuzz-long format format-check clean
 
 all: build
 
@@ -26,6 +26,13 @@ asan:
 # ThreadSanitizer over the threaded code's tests (feed import, web server, batch matching).
 tsan:
 	@$(MAKE) --no-print-directory test PRESET=tsan
+
+# The server under ThreadSanitizer only (CI): the binary and test_web, then the web tests and
+# the server under wrk load (tests/integration/web_load.sh).
+tsan-web:
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS) --target mamori test_web
+	ctest --preset tsan-web -j $(JOBS)
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS)

@@ -7,6 +7,9 @@ examples/inventory.yaml. Deterministic (seeded). Writes into OUTDIR:
   outage_burst.x.jsonl   X filtered-stream lines: a week of chatter and normal complaints, then a
                          burst of complaints about 関西高速鉄道 (kansai-rail) at BURST_START
   outage_spread.x.jsonl  the same chatter and the same complaint posts spread over that day
+  outage_negated.x.jsonl the same chatter and a burst of as many NEGATED complaints (落ちてない,
+                         繋がらないことはない, 障害なし …) about 関西高速鉄道 at BURST_START
+                         (every chatter file also carries a few negated complaints a day)
   classes.tg.jsonl       Telegram Bot API updates: DDoS announcements (with forwards), leak and
                          access-sale claims, exploit chatter, and look-alike negatives
   classes.x.jsonl        X stream lines of the same kinds
@@ -22,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 OUT = sys.argv[1] if len(sys.argv) > 1 else "."
 BIG = int(sys.argv[sys.argv.index("--big") + 1]) if "--big" in sys.argv else 0
 R = random.Random(20240718)
+R2 = random.Random(20241013)  # negated posts: a stream of their own (R's posts stay as they were)
 UTC = timezone.utc
 WEEK0 = datetime(2024, 7, 11, 0, 0, tzinfo=UTC)
 BURST_START = datetime(2024, 7, 18, 8, 0, tzinfo=UTC)  # 17:00 JST
@@ -44,6 +48,12 @@ COMPLAINT = [
     "{n}の公式サイトつながらないんだけど", "{n}のページ開かない、エラーになる", "{n} システム障害？きっぷ買えない",
     "{n}のアプリ エラー出る人いる？", "{n}のウェブ予約 アクセスできない", "{n}のサイトさっきから表示されない",
     "え、{n}のサイト落ちた？", "{n} 乗換アプリ 不具合かな", "{n}のサーバーダウンしてる？",
+]
+NEGATED = [
+    "{n}のサイト落ちてないよ、普通に見られる", "{n}のアプリ、別に落ちてない", "{n} 予約サイト 繋がらないことはない",
+    "{n}の公式サイト、つながらないわけではない（遅いだけ）", "{n} 障害なし、通常運行", "{n}のアプリ エラーなし",
+    "{n} 止まってないよ", "{n}のサーバーダウンではないらしい", "{n}のサイト落ちたわけではないみたい",
+    "{n}、障害はありませんとのこと", "{n}のウェブ予約 ログインできないことはない",
 ]
 KANSAI_NAMES = ["関西高速鉄道", "関西高速", "関西高速", "関西高速鉄道株式会社", "関西　高速", "www.kansai-rail.test"]
 OTHER_OPS = ["関東旅客鉄道", "関東鉄道", "羽田国際航空", "羽田航空", "東北貨物鉄道", "瀬戸内フェリー"]
@@ -113,6 +123,26 @@ def burst_posts(n=80, spread=False):
     return out
 
 
+def negated_chatter():
+    """A few negated complaints a day about any operator (not complaints: no burst from them)."""
+    out = []
+    t = WEEK0
+    end = BURST_START + timedelta(days=1)
+    while t < end:
+        t += timedelta(seconds=R2.expovariate(6 / 86400.0))
+        out.append((t, R2.choice(NEGATED).format(n=R2.choice(KANSAI_NAMES + OTHER_OPS))))
+    return out
+
+
+def negated_burst(n=80):
+    """The burst's shape with negated texts: denials of an outage, which must not alert."""
+    out = []
+    for k in range(n):
+        t = BURST_START + timedelta(seconds=int(R2.expovariate(1 / 600.0)) % 2700)
+        out.append((t, R2.choice(NEGATED).format(n=R2.choice(KANSAI_NAMES))))
+    return out
+
+
 def write_x(path, posts):
     posts.sort(key=lambda p: p[0])
     with open(path, "w", encoding="utf-8") as f:
@@ -178,8 +208,11 @@ def classes():
 
 def main():
     bg = background()
-    write_x(f"{OUT}/outage_burst.x.jsonl", bg + burst_posts())
-    write_x(f"{OUT}/outage_spread.x.jsonl", bg + burst_posts(spread=True))
+    burst, spread = burst_posts(), burst_posts(spread=True)
+    neg = negated_chatter()
+    write_x(f"{OUT}/outage_burst.x.jsonl", bg + neg + burst)
+    write_x(f"{OUT}/outage_spread.x.jsonl", bg + neg + spread)
+    write_x(f"{OUT}/outage_negated.x.jsonl", bg + neg + negated_burst())
     tg, xs, truth = classes()
     tg.sort(key=lambda p: p[0])
     with open(f"{OUT}/classes.tg.jsonl", "w", encoding="utf-8") as f:

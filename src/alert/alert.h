@@ -236,5 +236,9 @@ int alert_deliveries_each(struct store *s, int64_t id,
 struct cJSON;
 struct cJSON *alert_target_json(const struct alert_target_row *t);
 struct cJSON *alert_delivery_json(const struct alert_delivery_row *d);
+/* One alert (id, org, kind, issue_key, subject, created_at, urgent, acked, acked_at,
+ * acked_by) with its targets; full adds body and deliveries. The API's shape. */
+int alert_row_json(struct store *s, const struct alert_row *a, bool full, struct cJSON **out,
+		   struct merr *e);
 
 #endif

@@ -151,6 +151,27 @@ static int cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Binds the two queries' filter: the quarters (?1-?4), the sector (?5) or business type (?6)
+ * asked for, and the caller's own sector (?7, a bureau user); "" and NULL bind NULL. */
+static void bind_filter(struct store_stmt *st, const struct comp *x, const char *sector,
+			const char *btype, const char *only_sector)
+{
+	for (int i = 0; i < NQ; i++)
+		stmt_bind_text(st, i + 1, x->q[i]);
+	if (*sector)
+		stmt_bind_text(st, 5, sector);
+	else
+		stmt_bind_null(st, 5);
+	if (*btype)
+		stmt_bind_text(st, 6, btype);
+	else
+		stmt_bind_null(st, 6);
+	if (only_sector)
+		stmt_bind_text(st, 7, only_sector);
+	else
+		stmt_bind_null(st, 7);
+}
+
 static int aggregate(struct store *s, struct comp *x, const char *sector, const char *btype,
 		     const char *only_sector, struct merr *e)
 {
@@ -171,20 +192,7 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 	    &st, e);
 	if (rc)
 		return rc;
-	for (int i = 0; i < NQ; i++)
-		stmt_bind_text(st, i + 1, x->q[i]);
-	if (*sector)
-		stmt_bind_text(st, 5, sector);
-	else
-		stmt_bind_null(st, 5);
-	if (*btype)
-		stmt_bind_text(st, 6, btype);
-	else
-		stmt_bind_null(st, 6);
-	if (only_sector)
-		stmt_bind_text(st, 7, only_sector);
-	else
-		stmt_bind_null(st, 7);
+	bind_filter(st, x, sector, btype, only_sector);
 	while ((rc = stmt_step(st, e)) == 1) {
 		const char *org = stmt_text(st, 1), *q = stmt_text(st, 4);
 		int qi = quarter_of(x, q), bt = cl_btype_index(stmt_text(st, 2)), sz = -1;
@@ -244,20 +252,7 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 		m_free(ids);
 		return rc;
 	}
-	for (int i = 0; i < NQ; i++)
-		stmt_bind_text(st, i + 1, x->q[i]);
-	if (*sector)
-		stmt_bind_text(st, 5, sector);
-	else
-		stmt_bind_null(st, 5);
-	if (*btype)
-		stmt_bind_text(st, 6, btype);
-	else
-		stmt_bind_null(st, 6);
-	if (only_sector)
-		stmt_bind_text(st, 7, only_sector);
-	else
-		stmt_bind_null(st, 7);
+	bind_filter(st, x, sector, btype, only_sector);
 	{
 		size_t k = 0;
 		while ((rc = stmt_step(st, e)) == 1) {

@@ -2,7 +2,7 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
+#include <unistd.h> /* optind */
 
 #include "cli/cli.h"
 #include "cli/options.h"
@@ -71,7 +71,10 @@ int cli_usage_error(struct cli *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(see 'mamori help %s')\n", c && c->cmd_name ? c->cmd_name : "");
+	if (c && c->cmd_name)
+		fprintf(stderr, "\n(see 'mamori help %s')\n", c->cmd_name);
+	else
+		fputs("\n(see 'mamori help')\n", stderr);
 	return cli_exit_code(M_EINVAL);
 }
 
@@ -147,7 +150,8 @@ int cli_dispatch_verbs(struct cli *c, const struct cli_command *cmd, const struc
 			return verbs[i].run(c, argc - 1, argv + 1);
 		}
 	}
-	return cli_usage_error(c, "unknown subcommand '%s'", argv[1]);
+	return cli_usage_error(c, "不明なサブコマンド '%s' / unknown subcommand '%s'", argv[1],
+			       argv[1]);
 }
 
 int cli_print_json(cJSON *v)

@@ -3,7 +3,7 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
+#include <unistd.h> /* optind */
 #include <stdlib.h>
 #include <string.h>
 

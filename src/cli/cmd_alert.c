@@ -3,24 +3,15 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alert/alert.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 
 const char cmd_alert_usage[] =
-    "usage: mamori alert run [--dry-run] [--json] [--smtp URL] [--from ADDR] [--require-tls]\n"
-    "                        [--attempts N] [--backoff-ms MS] [--timeout S] [--console-url URL]\n"
-    "                        [--dead-after-runs N] [--dead-after-hours H] [--ca-file PEM]\n"
-    "                        [--smtp-user USER]\n"
-    "       mamori alert webhook add ORG URL --secret S\n"
-    "       mamori alert failed [--json]\n"
-    "       mamori alert retry ID\n"
-    "       mamori alert digest EMAIL run|daily\n"
-    "\n"
     "run: creates one alert per (organisation, issue) for every open confirmed KEV or critical\n"
     "finding whose urgency calls for action (not SSVC track/track*, not a 要確認 candidate)\n"
     "not alerted before, one weekly review item per organisation for its 要確認 candidates,\n"
@@ -64,22 +55,37 @@ static void show(const struct alert_msg *m, const char *rcpt, void *arg)
 	       rcpt[0] ? rcpt : "(なし / none)", m->subject, m->body);
 }
 
+struct run_args {
+	bool dry, require_tls;
+	const char *smtp, *from, *console, *ca_file, *smtp_user;
+	long attempts, backoff_ms, timeout, dead_runs, dead_hours; /* -1: not given */
+};
+
+#define R_NUM(n, f, a, h) OPT_LONG(n, struct run_args, f, 0, 100000, a, h)
+static const struct cli_opt run_opts[] = {
+    OPT_BOOL("dry-run", struct run_args, dry, "show, send and record nothing / 試行のみ"),
+    OPT_JSON(),
+    OPT_STRING("smtp", struct run_args, smtp, "URL", "smtp:// or smtps:// server / SMTP"),
+    OPT_STRING("from", struct run_args, from, "ADDR", "envelope and header From / 差出人"),
+    OPT_BOOL("require-tls", struct run_args, require_tls, "STARTTLS mandatory / TLS 必須"),
+    R_NUM("attempts", attempts, "N", "tries per target and run (3) / 試行回数"),
+    R_NUM("backoff-ms", backoff_ms, "MS", "first retry delay (200) / 再試行の間隔"),
+    R_NUM("timeout", timeout, "S", "seconds per attempt (10) / 制限時間"),
+    OPT_STRING("console-url", struct run_args, console, "URL",
+	       "acknowledgement links point there / コンソールの URL"),
+    R_NUM("dead-after-runs", dead_runs, "N", "failed runs before dead (10) / 配信停止までの回数"),
+    R_NUM("dead-after-hours", dead_hours, "H",
+	  "failing hours before dead (72) / 配信停止までの時間"),
+    OPT_STRING("ca-file", struct run_args, ca_file, "PEM", "private CA for STARTTLS / CA"),
+    OPT_STRING("smtp-user", struct run_args, smtp_user, "USER",
+	       "SMTP AUTH user ($MAMORI_SMTP_PASSWORD) / SMTP 認証"),
+    OPT_END(),
+};
+
 static int alert_run(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"dry-run", no_argument, NULL, 'n'},
-					     {"json", no_argument, NULL, 'j'},
-					     {"smtp", required_argument, NULL, 's'},
-					     {"from", required_argument, NULL, 'f'},
-					     {"require-tls", no_argument, NULL, 't'},
-					     {"attempts", required_argument, NULL, 'a'},
-					     {"backoff-ms", required_argument, NULL, 'b'},
-					     {"timeout", required_argument, NULL, 'T'},
-					     {"console-url", required_argument, NULL, 'C'},
-					     {"dead-after-runs", required_argument, NULL, 'R'},
-					     {"dead-after-hours", required_argument, NULL, 'H'},
-					     {"ca-file", required_argument, NULL, 'A'},
-					     {"smtp-user", required_argument, NULL, 'U'},
-					     {0}};
+	struct run_args a = {
+	    .attempts = -1, .backoff_ms = -1, .timeout = -1, .dead_runs = -1, .dead_hours = -1};
 	const char *console = getenv("MAMORI_CONSOLE_URL");
 	struct alert_conf conf = {.smtp_url = getenv("MAMORI_SMTP_URL"),
 				  .from = getenv("MAMORI_MAIL_FROM"),
@@ -92,35 +98,35 @@ static int alert_run(struct cli *c, int argc, char **argv)
 	struct dry d = {false, NULL};
 	struct store *s;
 	struct merr e;
-	bool dry = false;
+	bool dry;
 	long made = 0;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end = NULL;
-		long v = 0;
-		if (opt == 'a' || opt == 'b' || opt == 'T' || opt == 'R' || opt == 'H') {
-			v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 0 || v > 100000)
-				return cli_usage_error(c, "bad number: %s", optarg);
-		}
-		switch (opt) {
-		case 'n': dry = true; break;
-		case 'j': c->json = true; break;
-		case 's': conf.smtp_url = optarg; break;
-		case 'f': conf.from = optarg; break;
-		case 't': conf.require_tls = true; break;
-		case 'a': conf.max_attempts = (int)v; break;
-		case 'b': conf.backoff_ms = v; break;
-		case 'T': conf.timeout_s = v ? v : 1; break;
-		case 'C': console = optarg; break;
-		case 'A': conf.ca_file = optarg; break;
-		case 'U': conf.smtp_user = optarg; break;
-		case 'R': conf.dead_runs = v ? (int)v : 1; break;
-		case 'H': conf.dead_after_s = (v ? v : 1) * 3600; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
+	if ((rc = cli_parse_options(c, run_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "余分な引数 '%s' / unexpected argument '%s'", argv[first],
+				       argv[first]);
+	dry = a.dry;
+	if (a.smtp)
+		conf.smtp_url = a.smtp;
+	if (a.from)
+		conf.from = a.from;
+	conf.require_tls = a.require_tls;
+	if (a.attempts >= 0)
+		conf.max_attempts = (int)a.attempts;
+	if (a.backoff_ms >= 0)
+		conf.backoff_ms = a.backoff_ms;
+	if (a.timeout >= 0)
+		conf.timeout_s = a.timeout ? a.timeout : 1;
+	if (a.console)
+		console = a.console;
+	conf.ca_file = a.ca_file;
+	conf.smtp_user = a.smtp_user;
+	if (a.dead_runs >= 0)
+		conf.dead_runs = a.dead_runs ? (int)a.dead_runs : 1;
+	if (a.dead_hours >= 0)
+		conf.dead_after_s = (a.dead_hours ? a.dead_hours : 1) * 3600;
 	if (!conf.from)
 		conf.from = "mamori@localhost";
 	if (!conf.smtp_user)
@@ -128,19 +134,24 @@ static int alert_run(struct cli *c, int argc, char **argv)
 	if (conf.smtp_user) {
 		conf.smtp_password = getenv("MAMORI_SMTP_PASSWORD");
 		if (!*conf.smtp_user || !alert_header_ok(conf.smtp_user) || !conf.smtp_password)
-			return cli_usage_error(c,
-					       "--smtp-user needs a user name and the password in "
-					       "$MAMORI_SMTP_PASSWORD");
+			return cli_usage_error(
+			    c, "--smtp-user にはユーザー名と $MAMORI_SMTP_PASSWORD の"
+			       "パスワードが必要です / --smtp-user needs a user name and"
+			       " the password in $MAMORI_SMTP_PASSWORD");
 		/* The password never travels in clear: TLS is mandatory with AUTH. */
 		if (conf.smtp_url && strncmp(conf.smtp_url, "smtps://", 8) != 0)
 			conf.require_tls = true;
 	}
 	if (!alert_addr_ok(conf.from))
-		return cli_usage_error(c, "refused --from address (CR/LF or bad syntax)");
+		return cli_usage_error(c,
+				       "--from のアドレスを受け付けません / refused --from address"
+				       " (CR/LF or bad syntax)");
 	if (conf.smtp_url &&
 	    (!alert_header_ok(conf.smtp_url) ||
 	     (strncmp(conf.smtp_url, "smtp://", 7) && strncmp(conf.smtp_url, "smtps://", 8))))
-		return cli_usage_error(c, "--smtp must be smtp:// or smtps://");
+		return cli_usage_error(c,
+				       "--smtp は smtp:// か smtps:// です / --smtp must be smtp://"
+				       " or smtps://");
 	if (!(s = cli_store(c)))
 		return 1;
 	merr_init(&e);
@@ -181,27 +192,32 @@ static int alert_run(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+struct webhook_args {
+	const char *secret;
+};
+
+static const struct cli_opt webhook_opts[] = {
+    OPT_STRING("secret", struct webhook_args, secret, "S", "HMAC key (required) / 署名の鍵"),
+    OPT_END(),
+};
+
 static int alert_webhook(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"secret", required_argument, NULL, 's'}, {0}};
-	const char *secret = NULL;
+	struct webhook_args a = {NULL};
 	struct store *s;
 	struct merr e;
 	int64_t id = 0;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 's')
-			secret = optarg;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
-	if (argc - optind != 3 || strcmp(argv[optind], "add") != 0 || !secret)
-		return cli_usage_error(c, "usage: mamori alert webhook add ORG URL --secret S");
+	if ((rc = cli_parse_options(c, webhook_opts, &a, argc, argv, &first)))
+		return rc;
+	if (argc - first != 3 || strcmp(argv[first], "add") != 0 || !a.secret)
+		return cli_usage_error(
+		    c, "使い方 / usage: mamori alert webhook add ORG URL --secret S");
 	if (!(s = cli_store(c)))
 		return 1;
 	merr_init(&e);
-	rc = alert_webhook_add(s, argv[optind + 1], argv[optind + 2], secret, time_now(), &id, &e);
+	rc = alert_webhook_add(s, argv[first + 1], argv[first + 2], a.secret, time_now(), &id, &e);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
@@ -237,19 +253,15 @@ static void failed_row(const struct alert_failed *r, void *arg)
 
 static int alert_failed(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
 	struct store *s;
 	struct merr e;
 	cJSON *arr;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'j')
-			return cli_usage_error(c, "unknown option");
-		c->json = true;
-	}
-	if (optind != argc)
-		return cli_usage_error(c, "usage: mamori alert failed [--json]");
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
+		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "使い方 / usage: mamori alert failed [--json]");
 	if (!(s = cli_store(c)))
 		return 1;
 	merr_init(&e);
@@ -263,20 +275,23 @@ static int alert_failed(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_opt no_opts[] = {OPT_END()};
+
 static int alert_retry_cmd(struct cli *c, int argc, char **argv)
 {
-	char *end = NULL;
 	long long id;
 	long n = 0;
 	struct store *s;
 	struct merr e;
-	int rc;
+	int first, rc;
 
+	if ((rc = cli_parse_options(c, no_opts, NULL, argc, argv, &first)))
+		return rc;
 	if (argc != 2)
-		return cli_usage_error(c, "usage: mamori alert retry ID");
-	id = strtoll(argv[1], &end, 10);
-	if (!*argv[1] || *end || id <= 0)
-		return cli_usage_error(c, "bad alert id: %s", argv[1]);
+		return cli_usage_error(c, "使い方 / usage: mamori alert retry ID");
+	if (cli_parse_ll(argv[1], 1, INT64_MAX, &id))
+		return cli_usage_error(c, "警報 ID '%s' が不正です / bad alert id: %s", argv[1],
+				       argv[1]);
 	if (!(s = cli_store(c)))
 		return 1;
 	merr_init(&e);
@@ -292,10 +307,12 @@ static int alert_digest_cmd(struct cli *c, int argc, char **argv)
 {
 	struct store *s;
 	struct merr e;
-	int rc;
+	int first, rc;
 
+	if ((rc = cli_parse_options(c, no_opts, NULL, argc, argv, &first)))
+		return rc;
 	if (argc != 3)
-		return cli_usage_error(c, "usage: mamori alert digest EMAIL run|daily");
+		return cli_usage_error(c, "使い方 / usage: mamori alert digest EMAIL run|daily");
 	if (strcmp(argv[2], "run") && strcmp(argv[2], "daily"))
 		return cli_usage_error(
 		    c, "digest must be run or daily / run か daily を指定してください");
@@ -309,15 +326,19 @@ static int alert_digest_cmd(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_alert_verbs[] = {
+    {"run", alert_run, "create and deliver alerts / 警報の作成と配信", run_opts, NULL},
+    {"webhook", alert_webhook, "add a webhook / Webhook の登録", webhook_opts, "add ORG URL"},
+    {"failed", alert_failed, "dead (undeliverable) targets / 配信停止中の宛先", cli_json_opts,
+     NULL},
+    {"retry", alert_retry_cmd, "put dead targets back to pending / 再送待ちに戻す", no_opts, "ID"},
+    {"digest", alert_digest_cmd, "a contact's digest: run or daily / まとめ送信の設定", no_opts,
+     "EMAIL run|daily"},
+    {0},
+};
+
 int cmd_alert(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"run", alert_run, "create and deliver alerts / 警報の作成と配信"},
-	    {"webhook", alert_webhook, "add a webhook / Webhook の登録"},
-	    {"failed", alert_failed, "dead (undeliverable) targets / 配信停止中の宛先"},
-	    {"retry", alert_retry_cmd, "put dead targets back to pending / 再送待ちに戻す"},
-	    {"digest", alert_digest_cmd, "a contact's digest: run or daily / まとめ送信の設定"},
-	};
-	return cli_dispatch_verbs(c, cli_find("alert"), verbs, sizeof verbs / sizeof verbs[0], argc,
-				  argv);
+	return cli_dispatch_verbs(c, cli_find("alert"), cmd_alert_verbs,
+				  ARRAY_SIZE(cmd_alert_verbs) - 1, argc, argv);
 }

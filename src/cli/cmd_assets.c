@@ -3,7 +3,6 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h> /* optind */
 #include <unistd.h>
 
 #include "base/mtime.h"

@@ -4,28 +4,17 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
+#include <unistd.h> /* optind */
 
 #include "base/buf.h"
 #include "base/mtime.h"
 #include "checklist/checklist.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "report/report.h"
 
 const char cmd_checklist_usage[] =
-    "usage: mamori checklist items [--business-type T] [--size S] [--tier basic|advanced]\n"
-    "                              [--catalogue VERSION] [--json]\n"
-    "       mamori checklist answer ORG FILE [--draft]   (YAML or CSV; submits unless --draft)\n"
-    "       mamori checklist submit ORG                  (submits the draft)\n"
-    "       mamori checklist score ORG [--set ID|--draft] [--json]\n"
-    "       mamori checklist history ORG [--json]\n"
-    "       mamori checklist diff ORG SET_A SET_B [--json]\n"
-    "       mamori checklist export ORG [--set ID|--draft] [--csv]\n"
-    "       mamori checklist sector [SECTOR|BUSINESS_TYPE] [--json]\n"
-    "       mamori checklist remind [--interval-days N] [--dry-run]\n"
-    "       mamori checklist sheet ORG --out DIR [--set ID]\n"
-    "       mamori checklist sector-sheet [SECTOR|BUSINESS_TYPE] --out DIR\n"
-    "\n"
+    "answer submits unless --draft (YAML or CSV); submit submits the draft.\n"
     "自己点検チェックリスト。回答は 実施している / 一部実施 / 未実施 / わからない / 該当しない\n"
     "（done / partial / not_done / unknown / na; 該当しない needs the reason as comment).\n"
     "Score: 4 / 2 / 0 / -1 points, 該当しない excluded, normalised to 0-100 per tier and\n"
@@ -34,56 +23,97 @@ const char cmd_checklist_usage[] =
 
 struct opts {
 	const char *btype, *size, *tier, *version, *out;
-	int64_t set;
+	long long set;
 	bool draft, csv, dry_run;
 	long interval_days;
 };
 
+#define R_SET OPT_LLONG("set", struct opts, set, 1, INT64_MAX, "ID", "this answer set / 回答セット")
+#define R_DRAFT OPT_BOOL("draft", struct opts, draft, "the draft / 下書き")
+#define R_OUT OPT_STRING("out", struct opts, out, "DIR", "write the sheet there / 出力先")
+
+static const struct cli_opt items_opts[] = {
+    OPT_STRING("business-type", struct opts, btype, "T", "the inventory's code / 業種"),
+    OPT_STRING("size", struct opts, size, "S", "large, medium or small / 規模"),
+    OPT_STRING("tier", struct opts, tier, "basic|advanced", "one tier / 段階"),
+    OPT_STRING("catalogue", struct opts, version, "VERSION", "catalogue version / 版"),
+    OPT_JSON(),
+    OPT_END(),
+};
+static const struct cli_opt answer_opts[] = {R_DRAFT, OPT_END()};
+static const struct cli_opt which_opts[] = {R_SET, R_DRAFT, OPT_JSON(), OPT_END()};
+static const struct cli_opt export_opts[] = {
+    R_SET, R_DRAFT, OPT_BOOL("csv", struct opts, csv, "CSV instead of YAML"), OPT_END()};
+static const struct cli_opt remind_opts[] = {
+    OPT_LONG("interval-days", struct opts, interval_days, 1, 3650, "N",
+	     "re-check after N days (180) / 再点検の間隔"),
+    OPT_BOOL("dry-run", struct opts, dry_run, "only list / 一覧のみ"),
+    OPT_END(),
+};
+static const struct cli_opt sheet_opts[] = {R_OUT, R_SET, OPT_END()};
+static const struct cli_opt sector_sheet_opts[] = {R_OUT, OPT_END()};
+
+static int items(struct cli *c, int argc, char **argv);
+static int answer(struct cli *c, int argc, char **argv);
+static int submit(struct cli *c, int argc, char **argv);
+static int score(struct cli *c, int argc, char **argv);
+static int history(struct cli *c, int argc, char **argv);
+static int diff(struct cli *c, int argc, char **argv);
+static int export_cmd(struct cli *c, int argc, char **argv);
+static int sector(struct cli *c, int argc, char **argv);
+static int remind(struct cli *c, int argc, char **argv);
+static int sheet(struct cli *c, int argc, char **argv);
+
+const struct cli_verb cmd_checklist_verbs[] = {
+    {"items", items, "catalogue items for a business type and size / 点検項目", items_opts, NULL},
+    {"answer", answer, "store answers from a YAML or CSV file / 回答の登録", answer_opts,
+     "ORG FILE"},
+    {"submit", submit, "submit the draft / 下書きの提出", cli_json_opts, "ORG"},
+    {"score", score, "score, advice, 要確認 / 点数と助言", which_opts, "ORG"},
+    {"history", history, "answer sets, trend, diff / 履歴", cli_json_opts, "ORG"},
+    {"diff", diff, "items improved or worsened between two sets / 差分", cli_json_opts,
+     "ORG SET_A SET_B"},
+    {"export", export_cmd, "answers in the file format / 回答の書き出し", export_opts, "ORG"},
+    {"sector", sector, "sector comparison (k >= 5) / 業界比較", cli_json_opts,
+     "[SECTOR|BUSINESS_TYPE]"},
+    {"remind", remind, "queue re-check reminders / 再点検の依頼", remind_opts, NULL},
+    {"sheet", sheet, "result sheet HTML + PDF / 結果票", sheet_opts, "ORG"},
+    {"sector-sheet", sheet, "sector summary HTML + PDF / 業界比較票", sector_sheet_opts,
+     "[SECTOR|BUSINESS_TYPE]"},
+    {0},
+};
+
+/* The verb's options (its row in cmd_checklist_verbs) into o; optind is then the first operand. */
 static int parse(struct cli *c, int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {{"json", no_argument, NULL, 'j'},
-					   {"business-type", required_argument, NULL, 'b'},
-					   {"size", required_argument, NULL, 's'},
-					   {"tier", required_argument, NULL, 't'},
-					   {"catalogue", required_argument, NULL, 'c'},
-					   {"set", required_argument, NULL, 'S'},
-					   {"draft", no_argument, NULL, 'd'},
-					   {"csv", no_argument, NULL, 'C'},
-					   {"dry-run", no_argument, NULL, 'n'},
-					   {"interval-days", required_argument, NULL, 'i'},
-					   {"out", required_argument, NULL, 'o'},
-					   {0}};
-	int opt;
-	char *end;
+	const struct cli_opt *opts = cli_json_opts;
+	int first, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->interval_days = 180;
-	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (opt) {
-		case 'j': c->json = true; break;
-		case 'b': o->btype = optarg; break;
-		case 's': o->size = optarg; break;
-		case 't': o->tier = optarg; break;
-		case 'c': o->version = optarg; break;
-		case 'd': o->draft = true; break;
-		case 'C': o->csv = true; break;
-		case 'n': o->dry_run = true; break;
-		case 'o': o->out = optarg; break;
-		case 'S':
-			o->set = strtoll(optarg, &end, 10);
-			if (*end || o->set <= 0)
-				return cli_usage_error(c, "--set takes a set number");
-			break;
-		case 'i':
-			o->interval_days = strtol(optarg, &end, 10);
-			if (*end || o->interval_days <= 0 || o->interval_days > 3650)
-				return cli_usage_error(c, "--interval-days takes 1..3650");
-			break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
+	for (const struct cli_verb *v = cmd_checklist_verbs; v->run; v++)
+		if (strcmp(v->name, argv[0]) == 0)
+			opts = v->opts;
+	if ((rc = cli_parse_options(c, opts, o, argc, argv, &first)))
+		return rc;
+	optind = first;
 	if (o->draft && o->set)
-		return cli_usage_error(c, "--set and --draft exclude each other");
+		return cli_usage_error(c, "--set と --draft は同時に使えません / --set and --draft"
+					  " exclude each other");
+	return 0;
+}
+
+/* A verb on one organisation (argv[optind]): its options, the one operand, the store. */
+static int org_verb(struct cli *c, int argc, char **argv, struct opts *o, struct store **s)
+{
+	int rc = parse(c, argc, argv, o);
+
+	if (rc)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage_error(c, "組織を 1 つ指定してください / name an organisation");
+	if (!(*s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
 	return 0;
 }
 
@@ -193,14 +223,10 @@ static int submit(struct cli *c, int argc, char **argv)
 	struct opts o;
 	struct merr e;
 	int64_t id = 0;
-	int rc = parse(c, argc, argv, &o);
+	int rc = org_verb(c, argc, argv, &o, &s);
 
 	if (rc)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "name an organisation");
-	if (!(s = cli_store(c)))
-		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	if ((rc = cl_submit_draft(s, argv[optind], "cli", time_now(), &id, &e)))
 		return cli_fail(c, rc, &e);
@@ -237,14 +263,10 @@ static int score(struct cli *c, int argc, char **argv)
 	struct opts o;
 	struct merr e;
 	cJSON *r = NULL, *x;
-	int rc = parse(c, argc, argv, &o);
+	int rc = org_verb(c, argc, argv, &o, &s);
 
 	if (rc)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "name an organisation");
-	if (!(s = cli_store(c)))
-		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	if ((rc = cl_result_json(s, argv[optind], which(&o), time_now(), &r, &e)))
 		return cli_fail(c, rc, &e);
@@ -281,14 +303,10 @@ static int history(struct cli *c, int argc, char **argv)
 	struct opts o;
 	struct merr e;
 	cJSON *r = NULL, *x;
-	int rc = parse(c, argc, argv, &o);
+	int rc = org_verb(c, argc, argv, &o, &s);
 
 	if (rc)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "name an organisation");
-	if (!(s = cli_store(c)))
-		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	if ((rc = cl_history_json(s, argv[optind], &r, &e)))
 		return cli_fail(c, rc, &e);
@@ -326,20 +344,20 @@ static int diff(struct cli *c, int argc, char **argv)
 	struct opts o;
 	struct merr e;
 	cJSON *r = NULL, *x;
-	char *end;
 	long long a, b;
 	int rc = parse(c, argc, argv, &o);
 
 	if (rc)
 		return rc;
 	if (optind + 3 != argc)
-		return cli_usage_error(c, "name an organisation and two set numbers");
-	a = strtoll(argv[optind + 1], &end, 10);
-	if (*end || a <= 0)
-		return cli_usage_error(c, "SET_A is a set number");
-	b = strtoll(argv[optind + 2], &end, 10);
-	if (*end || b <= 0)
-		return cli_usage_error(c, "SET_B is a set number");
+		return cli_usage_error(c, "組織と回答セット番号 2 つを指定してください / name an"
+					  " organisation and two set numbers");
+	if (cli_parse_ll(argv[optind + 1], 1, INT64_MAX, &a))
+		return cli_usage_error(c, "SET_A '%s' は回答セット番号です / SET_A is a set number",
+				       argv[optind + 1]);
+	if (cli_parse_ll(argv[optind + 2], 1, INT64_MAX, &b))
+		return cli_usage_error(c, "SET_B '%s' は回答セット番号です / SET_B is a set number",
+				       argv[optind + 2]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -362,14 +380,10 @@ static int export_cmd(struct cli *c, int argc, char **argv)
 	struct opts o;
 	struct merr e;
 	struct buf b;
-	int rc = parse(c, argc, argv, &o);
+	int rc = org_verb(c, argc, argv, &o, &s);
 
 	if (rc)
 		return rc;
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "name an organisation");
-	if (!(s = cli_store(c)))
-		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
 	buf_init(&b, CL_FILE_MAX * 2);
 	if ((rc = cl_export(s, argv[optind], which(&o), o.csv, &b, &e))) {
@@ -484,18 +498,6 @@ static int sheet(struct cli *c, int argc, char **argv)
 
 int cmd_checklist(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"items", items, "catalogue items for a business type and size / 点検項目"},
-	    {"answer", answer, "store answers from a YAML or CSV file / 回答の登録"},
-	    {"submit", submit, "submit the draft / 下書きの提出"},
-	    {"score", score, "score, advice, 要確認 / 点数と助言"},
-	    {"history", history, "answer sets, trend, diff / 履歴"},
-	    {"diff", diff, "items improved or worsened between two sets / 差分"},
-	    {"export", export_cmd, "answers in the file format / 回答の書き出し"},
-	    {"sector", sector, "sector comparison (k >= 5) / 業界比較"},
-	    {"remind", remind, "queue re-check reminders / 再点検の依頼"},
-	    {"sheet", sheet, "result sheet HTML + PDF / 結果票"},
-	    {"sector-sheet", sheet, "sector summary HTML + PDF / 業界比較票"},
-	};
-	return cli_dispatch_verbs(c, cli_find("checklist"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("checklist"), cmd_checklist_verbs,
+				  ARRAY_SIZE(cmd_checklist_verbs) - 1, argc, argv);
 }

@@ -8,28 +8,18 @@
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "inventory/inventory.h"
 #include "findings/findings.h"
 
 const char cmd_findings_usage[] =
-    "usage: mamori findings list [--org ORG] [--kev] [--open] [--kind KIND] [--severity S]\n"
-    "                            [--state open|fixed] [--confirm] [--overdue] [--cve ID]\n"
-    "                            [--host IP] [--product P] [--search TEXT] [--sort KEY]\n"
-    "                            [--limit N] [--json]\n"
-    "       mamori findings show ID [--json]\n"
-    "       mamori findings update ORG|--all [--json]\n"
-    "       mamori findings triage ID[,ID...] [--state S] [--until DATE] [--assignee WHO]\n"
-    "                              [--comment TEXT]\n"
-    "\n"
     "Findings: vulnerabilities of identified services and declared products (with KEV, EPSS,\n"
     "CVSS, the SSVC decision and the BOD 26-04 deadline), risky exposed services, TLS and\n"
     "e-mail hygiene. Each is open, fixed (not seen by a later complete run) or reopened.\n"
     "脆弱性・危険なサービス・TLS/メール設定の指摘を一覧・表示・再評価します。\n"
     "\n"
     "  --kind K   vulnerability, declared, risky_service, tls, email\n"
-    "  --kev      KEV findings only          --open   open findings only\n"
     "  --severity critical, high, medium, low, info   --confirm  要確認 candidates only\n"
-    "  --overdue  open and past the deadline\n"
     "  --sort K   priority (the fix-first order), deadline, severity, first_seen,\n"
     "             last_seen, org, asset, cve, kind, epss, cvss, id; -K descending.\n"
     "             Without --sort: by organisation, open first, each in the fix-first order.\n"
@@ -39,7 +29,59 @@ const char cmd_findings_usage[] =
     "             (修正済み・再診断待ち), none (clears); every change is logged\n"
     "  update     re-evaluates from services, declared products and e-mail hygiene\n"
     "             and the rescan schedule (what `asm run` does in its findings and\n"
-    "             schedule steps)\n";
+    "             schedule steps)\n"
+    "Errors are written in Japanese first, then English. / "
+    "エラーは日本語、英語の順に表示します。\n";
+
+struct list_args {
+	const char *org, *kind, *severity, *state, *cve, *host, *product, *search, *sort;
+	bool kev, open, confirm, overdue;
+	long long limit;
+};
+
+static const struct cli_opt list_opts[] = {
+    OPT_STRING("org", struct list_args, org, "ORG", "one organisation / 組織"),
+    OPT_BOOL("kev", struct list_args, kev, "KEV findings only / KEV のみ"),
+    OPT_BOOL("open", struct list_args, open, "open findings only / 未対応のみ"),
+    OPT_STRING("kind", struct list_args, kind, "KIND", "kind (see below) / 種別"),
+    OPT_STRING("severity", struct list_args, severity, "S", "severity / 深刻度"),
+    OPT_STRING("state", struct list_args, state, "open|fixed", "state / 状態"),
+    OPT_BOOL("confirm", struct list_args, confirm, "要確認 candidates only / 要確認のみ"),
+    OPT_BOOL("overdue", struct list_args, overdue, "open and past the deadline / 期限超過"),
+    OPT_STRING("cve", struct list_args, cve, "ID", "CVE id or prefix / CVE 番号"),
+    OPT_STRING("host", struct list_args, host, "IP", "address or asset prefix / ホスト"),
+    OPT_STRING("product", struct list_args, product, "P", "product text / 製品"),
+    OPT_STRING("search", struct list_args, search, "TEXT",
+	       "text in title, asset, issue or org / 文字列検索"),
+    OPT_STRING("sort", struct list_args, sort, "KEY", "sort key, -KEY descending / 並び順"),
+    OPT_LLONG("limit", struct list_args, limit, 1, 10000000, "N", "at most N rows / 件数の上限"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
+struct update_args {
+	bool all;
+};
+
+static const struct cli_opt update_opts[] = {
+    OPT_BOOL("all", struct update_args, all, "every organisation / 全組織"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
+struct triage_args {
+	const char *state, *until, *assignee, *comment;
+};
+
+static const struct cli_opt triage_opts[] = {
+    OPT_STRING("state", struct triage_args, state, "S", "triage state (see below) / 判定"),
+    OPT_STRING("until", struct triage_args, until, "DATE",
+	       "expiry of a risk acceptance / リスク受容の期限"),
+    OPT_STRING("assignee", struct triage_args, assignee, "WHO", "assignee, \"\" clears / 担当者"),
+    OPT_STRING("comment", struct triage_args, comment, "TEXT", "a comment / コメント"),
+    OPT_JSON(),
+    OPT_END(),
+};
 
 static int print_row(void *arg, const struct finding_row *r)
 {
@@ -61,48 +103,34 @@ static int print_row(void *arg, const struct finding_row *r)
 
 static int findings_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"org", required_argument, NULL, 'o'},	{"kev", no_argument, NULL, 'k'},
-	    {"open", no_argument, NULL, 'p'},		{"kind", required_argument, NULL, 'K'},
-	    {"severity", required_argument, NULL, 'S'}, {"state", required_argument, NULL, 's'},
-	    {"confirm", no_argument, NULL, 'c'},	{"overdue", no_argument, NULL, 'd'},
-	    {"cve", required_argument, NULL, 'C'},	{"host", required_argument, NULL, 'H'},
-	    {"product", required_argument, NULL, 'P'},	{"search", required_argument, NULL, 'q'},
-	    {"sort", required_argument, NULL, 'O'},	{"limit", required_argument, NULL, 'l'},
-	    {"json", no_argument, NULL, 'j'},		{0}};
+	struct list_args a = {0};
 	struct finding_query q = {.by_org = true, .now = time_now()};
 	struct store *s;
 	struct merr e;
 	cJSON *arr = NULL;
-	char *end;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o': q.org = optarg; break;
-		case 'k': q.kev_only = true; break;
-		case 'p': q.open_only = true; break;
-		case 'K': q.kind = optarg; break;
-		case 'S': q.severity = optarg; break;
-		case 's': q.state = optarg; break;
-		case 'c': q.confirm_only = true; break;
-		case 'd': q.overdue = true; break;
-		case 'C': q.cve = optarg; break;
-		case 'H': q.host = optarg; break;
-		case 'P': q.product = optarg; break;
-		case 'q': q.search = optarg; break;
-		case 'O':
-			q.sort = optarg;
-			q.by_org = false;
-			break;
-		case 'l':
-			q.limit = strtoll(optarg, &end, 10);
-			if (*end || q.limit <= 0)
-				return cli_usage_error(c, "bad --limit '%s'", optarg);
-			break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
+	if ((rc = cli_parse_options(c, list_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first < argc)
+		return cli_usage_error(c, "余分な引数 '%s' があります / unexpected argument '%s'",
+				       argv[first], argv[first]);
+	q.org = a.org;
+	q.kev_only = a.kev;
+	q.open_only = a.open;
+	q.kind = a.kind;
+	q.severity = a.severity;
+	q.state = a.state;
+	q.confirm_only = a.confirm;
+	q.overdue = a.overdue;
+	q.cve = a.cve;
+	q.host = a.host;
+	q.product = a.product;
+	q.search = a.search;
+	q.limit = a.limit;
+	if (a.sort) {
+		q.sort = a.sort;
+		q.by_org = false;
 	}
 	merr_init(&e);
 	/* a value outside the allowed set: non-zero exit naming the allowed values */
@@ -148,10 +176,11 @@ static int findings_show(struct cli *c, int argc, char **argv)
 	if ((rc = cli_json_only(c, argc, argv)))
 		return rc;
 	if (optind >= argc)
-		return cli_usage_error(c, "name a finding ID");
+		return cli_usage_error(c, "指摘番号を指定してください / name a finding ID");
 	id = strtoll(argv[optind], &end, 10);
 	if (*end || id <= 0)
-		return cli_usage_error(c, "bad finding ID '%s'", argv[optind]);
+		return cli_usage_error(c, "指摘番号 '%s' が不正です / bad finding ID '%s'",
+				       argv[optind], argv[optind]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -251,27 +280,22 @@ static int each_org(struct store *s, int (*fn)(void *, const char *), void *arg,
 
 static int findings_update(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"all", no_argument, NULL, 'a'}, {"json", no_argument, NULL, 'j'}, {0}};
+	struct update_args a = {0};
 	struct upd u = {c, NULL, NULL, 0, {0}};
-	bool all = false;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'a': all = true; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (all == (optind < argc))
-		return cli_usage_error(c, "name one organisation or --all");
+	if ((rc = cli_parse_options(c, update_opts, &a, argc, argv, &first)))
+		return rc;
+	if (a.all == (first < argc) || first + 1 < argc)
+		return cli_usage_error(
+		    c,
+		    "組織を一つ、または --all を指定してください / name one organisation or --all");
 	if (!(u.s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&u.e);
 	if (c->json)
 		u.arr = cJSON_CreateArray();
-	rc = all ? each_org(u.s, update_org, &u, &u.e) : update_org(&u, argv[optind]);
+	rc = a.all ? each_org(u.s, update_org, &u, &u.e) : update_org(&u, argv[first]);
 	if (rc) {
 		cJSON_Delete(u.arr);
 		return cli_fail(c, rc, &u.e);
@@ -297,36 +321,32 @@ static int parse_ids(const char *s, int64_t *ids, size_t cap, size_t *n)
 
 static int findings_triage_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"state", required_argument, NULL, 's'},	{"until", required_argument, NULL, 'u'},
-	    {"assignee", required_argument, NULL, 'a'}, {"comment", required_argument, NULL, 'c'},
-	    {"json", no_argument, NULL, 'j'},		{0}};
 	static int64_t ids[FINDING_TRIAGE_BULK_MAX];
+	struct triage_args a = {0};
 	struct finding_triage_req q = {.ids = ids, .now = time_now()};
 	char actor[200];
 	const char *user = getenv("USER");
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's': q.state = optarg; break;
-		case 'u':
-			if (time_parse(optarg, &q.until))
-				return cli_usage_error(c,
-						       "bad --until '%s' (2027-03-31 or "
-						       "2027-03-31T00:00:00Z)",
-						       optarg);
-			break;
-		case 'a': q.assignee = optarg; break;
-		case 'c': q.comment = optarg; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (optind >= argc || parse_ids(argv[optind], ids, FINDING_TRIAGE_BULK_MAX, &q.n))
-		return cli_usage_error(c, "name finding IDs: 12 or 12,13,20 / 指摘番号を指定");
+	if ((rc = cli_parse_options(c, triage_opts, &a, argc, argv, &first)))
+		return rc;
+	if (a.until && time_parse(a.until, &q.until))
+		return cli_usage_error(c,
+				       "期限 (--until) の日付 '%s' が不正です (2027-03-31 または "
+				       "2027-03-31T00:00:00Z) / bad --until '%s' (2027-03-31 or "
+				       "2027-03-31T00:00:00Z)",
+				       a.until, a.until);
+	q.state = a.state;
+	q.assignee = a.assignee;
+	q.comment = a.comment;
+	if (first >= argc || first + 1 < argc ||
+	    parse_ids(argv[first], ids, FINDING_TRIAGE_BULK_MAX, &q.n))
+		return cli_usage_error(c,
+				       "指摘番号を指定してください (12 または 12,13,20、最大 %d "
+				       "件) / name finding IDs: 12 or 12,13,20 (at most %d)",
+				       FINDING_TRIAGE_BULK_MAX, FINDING_TRIAGE_BULK_MAX);
 	snprintf(actor, sizeof(actor), "cli:%s", user && user[0] ? user : "unknown");
 	q.actor = actor;
 	if (!(s = cli_store(c)))
@@ -339,14 +359,18 @@ static int findings_triage_cmd(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_verb cmd_findings_verbs[] = {
+    {"list", findings_list, "list findings / 指摘の一覧", list_opts, ""},
+    {"show", findings_show, "one finding with reasons and history / 指摘の詳細", cli_json_opts,
+     "ID"},
+    {"update", findings_update, "re-evaluate from the store / 再評価", update_opts, "ORG"},
+    {"triage", findings_triage_cmd, "triage: state, assignee, comment / 判定・担当・コメント",
+     triage_opts, "ID[,ID...]"},
+    {0},
+};
+
 int cmd_findings(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"triage", findings_triage_cmd,
-	     "triage: state, assignee, comment / 判定・担当・コメント"},
-	    {"list", findings_list, "list findings / 指摘の一覧"},
-	    {"show", findings_show, "one finding with reasons and history / 指摘の詳細"},
-	    {"update", findings_update, "re-evaluate from the store / 再評価"},
-	};
-	return cli_dispatch_verbs(c, cli_find("findings"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("findings"), cmd_findings_verbs,
+				  ARRAY_SIZE(cmd_findings_verbs) - 1, argc, argv);
 }

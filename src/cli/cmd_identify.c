@@ -6,29 +6,20 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "identify/identify.h"
 
 const char cmd_identify_usage[] =
-    "usage: mamori identify ORG|--all [--timeout S] [--concurrency N] [--silent-wait S]\n"
-    "                       [--host NAME=IP]... [--scan ID] [--out FILE|-] [--json]\n"
-    "\n"
     "Identifies the service on every open port the store holds for ORG (or every\n"
-    "organisation): banner, HTTP(S) with the registered host name, TLS certificate chain and\n"
-    "old protocol versions, DNS version.bind, and read-only OT probes when the organisation\n"
-    "allows them (ot_probes). Every address is checked against the scope again first.\n"
-    "開いているポートのサービスを特定します(スコープを再確認し、OT は許可された組織のみ)。\n"
-    "\n"
-    "  --timeout S       time budget per port (default 4)\n"
-    "  --silent-wait S   wait for a first byte before calling a port silent (default 1.2)\n"
-    "  --concurrency N   ports in flight (worker threads, default 32)\n"
-    "  --host NAME=IP    a host name for an address (Host header, SNI, certificate check)\n"
-    "  --scan ID         only the ports scan ID found open (the run is then not complete)\n"
-    "  --out FILE|-      every service (and refusal) as a JSON line\n"
-    "  --json            summary as JSON\n";
+    "organisation with --all): banner, HTTP(S) with the registered host name (--host), TLS\n"
+    "certificate chain and old protocol versions, DNS version.bind, and read-only OT probes\n"
+    "when the organisation allows them (ot_probes). Every address is checked against the\n"
+    "scope again first. --scan ID: only the ports scan ID found open (the run is then not\n"
+    "complete). --out: every service (and refusal) as a JSON line.\n"
+    "開いているポートのサービスを特定します(スコープを再確認し、OT は許可された組織のみ)。\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -36,17 +27,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
-}
-
-static int parse_pos(const char *s, double min, double max, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 struct id_opts {
@@ -180,57 +160,58 @@ int cmd_identify_after_scan(struct cli *c, const char *org, int64_t scan_id)
 	return run(c, org, scan_id, &o);
 }
 
+struct identify_args {
+	struct id_opts o;
+	bool all;
+	long long scan;
+};
+
+static int opt_host(void *args, const char *arg, const char **why)
+{
+	struct id_opts *o = &((struct identify_args *)args)->o;
+
+	if (!strchr(arg, '='))
+		return *why = "NAME=IP の形で指定してください / wants NAME=IP", -1;
+	if (o->n_hosts == ARRAY_SIZE(o->hosts))
+		return *why = "--host は 64 個までです / at most 64 --host options", -1;
+	o->hosts[o->n_hosts++] = arg;
+	return 0;
+}
+
+static const struct cli_opt identify_opts[] = {
+    OPT_BOOL("all", struct identify_args, all, "every organisation / 全組織"),
+    OPT_DOUBLE("timeout", struct identify_args, o.timeout, 0.1, 600, "S",
+	       "time budget per port (4) / 1 ポートの制限時間"),
+    OPT_UNSIGNED("concurrency", struct identify_args, o.concurrency, 1, 1024, "N",
+		 "ports in flight (32) / 同時に調べるポート数"),
+    OPT_STRING("out", struct identify_args, o.out, "FILE|-", "services as JSON lines / JSON 行"),
+    OPT_JSON(),
+    OPT_CALLBACK("host", opt_host, "NAME=IP",
+		 "a host name for an address (Host, SNI, certificate) / ホスト名"),
+    OPT_LLONG("scan", struct identify_args, scan, 1, 9000000000000000LL, "ID",
+	      "only the ports this scan found open / この診断のポートのみ"),
+    OPT_DOUBLE("silent-wait", struct identify_args, o.silent_wait, 0.05, 60, "S",
+	       "wait for a first byte before calling a port silent (1.2) / 無応答の判定"),
+    OPT_END(),
+};
+
+const struct cli_verb cmd_identify_verbs[] = {
+    {"", cmd_identify, "", identify_opts, "[ORG]"},
+    {0},
+};
+
 int cmd_identify(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"all", no_argument, NULL, 'a'},
-	    {"timeout", required_argument, NULL, 't'},
-	    {"concurrency", required_argument, NULL, 'c'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"host", required_argument, NULL, 'H'},
-	    {"scan", required_argument, NULL, 's'},
-	    {"silent-wait", required_argument, NULL, 'w'},
-	    {0},
-	};
-	struct id_opts o = {0};
-	bool all = false;
-	double d, scan = 0;
-	int opt;
+	struct identify_args a = {0};
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'a': all = true; break;
-		case 't':
-			if (parse_pos(optarg, 0.1, 600, &o.timeout))
-				return cli_usage_error(c, "--timeout wants seconds (0.1..600)");
-			break;
-		case 'w':
-			if (parse_pos(optarg, 0.05, 60, &o.silent_wait))
-				return cli_usage_error(c, "--silent-wait wants seconds (0.05..60)");
-			break;
-		case 'c':
-			if (parse_pos(optarg, 1, 1024, &d) || d != (unsigned)d)
-				return cli_usage_error(c, "--concurrency wants 1..1024");
-			o.concurrency = (unsigned)d;
-			break;
-		case 'o': o.out = optarg; break;
-		case 'j': c->json = true; break;
-		case 'H':
-			if (o.n_hosts == ARRAY_SIZE(o.hosts))
-				return cli_usage_error(c, "too many --host options");
-			o.hosts[o.n_hosts++] = optarg;
-			break;
-		case 's':
-			if (parse_pos(optarg, 1, 9e15, &scan) || scan != (int64_t)scan)
-				return cli_usage_error(c, "--scan wants a scan id");
-			break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (all == (optind < argc))
-		return cli_usage_error(c, "name one organisation or --all");
-	if (optind + 1 < argc)
-		return cli_usage_error(c, "one organisation at a time (or --all)");
-	return run(c, all ? NULL : argv[optind], (int64_t)scan, &o);
+	if ((rc = cli_parse_options(c, identify_opts, &a, argc, argv, &first)))
+		return rc;
+	if (a.all == (first < argc))
+		return cli_usage_error(c, "組織を 1 つ、または --all を指定してください / name one"
+					  " organisation or --all");
+	if (first + 1 < argc)
+		return cli_usage_error(
+		    c, "組織は 1 つずつです / one organisation at a time (or --all)");
+	return run(c, a.all ? NULL : argv[first], (int64_t)a.scan, &a.o);
 }

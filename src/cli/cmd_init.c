@@ -2,7 +2,7 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
+#include <unistd.h> /* optind */
 
 #include "cli/commands.h"
 

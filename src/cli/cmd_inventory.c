@@ -5,18 +5,14 @@
 #include "base/json.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
+#include <unistd.h> /* optind */
 
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "inventory/inventory.h"
 
 const char cmd_inventory_usage[] =
-    "usage: mamori inventory import FILE [--dry-run] [--prune] [--json]\n"
-    "       mamori inventory export [--org SLUG] [FILE|-]\n"
-    "       mamori inventory list [--sector S] [--critical] [--json]\n"
-    "       mamori inventory show ORG [--json]\n"
-    "\n"
     "import  reads FILE (.yaml/.yml: organisations; .csv: bulk assets with header\n"
     "        org,kind,value,declared_by,note) and makes the store agree with it in one\n"
     "        transaction; re-importing the same file changes nothing. --dry-run checks and\n"
@@ -127,32 +123,37 @@ static int json_stats(const char *file, const struct inv_import_stats *s, bool d
 	return cli_print_json(o);
 }
 
+struct import_args {
+	bool dry, prune;
+};
+
+static const struct cli_opt import_opts[] = {
+    OPT_BOOL("dry-run", struct import_args, dry, "check and report, write nothing / 試行のみ"),
+    OPT_BOOL("prune", struct import_args, prune,
+	     "remove what the file no longer lists / 記載のないものを削除"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int do_import(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"dry-run", no_argument, NULL, 'n'},
-					     {"prune", no_argument, NULL, 'p'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
 	struct inv_import_opts io = {.removal = on_removal};
+	struct import_args a = {0};
 	struct removals rm = {0};
 	struct inv_import_stats st;
 	struct store *s;
 	struct merr e;
-	bool dry = false;
-	int opt, rc;
+	bool dry;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'n')
-			dry = true;
-		else if (opt == 'p')
-			io.prune = true;
-		else if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_parse_options(c, import_opts, &a, argc, argv, &optind)))
+		return rc;
+	dry = a.dry;
+	io.prune = a.prune;
 	if (optind != argc - 1)
-		return cli_usage_error(c, "give exactly one FILE to import");
+		return cli_usage_error(c,
+				       "取り込むファイルを 1 つ指定してください / give exactly one"
+				       " FILE to import");
 	if (!(s = cli_store_checked(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -180,24 +181,30 @@ static int do_import(struct cli *c, int argc, char **argv)
 
 /* ---- export ---- */
 
+struct export_args {
+	const char *org;
+};
+
+static const struct cli_opt export_opts[] = {
+    OPT_STRING("org", struct export_args, org, "SLUG", "only this organisation / 組織"),
+    OPT_END(),
+};
+
 static int do_export(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"org", required_argument, NULL, 'o'}, {0}};
-	const char *slug = NULL, *path = "-";
+	struct export_args a = {NULL};
+	const char *slug, *path = "-";
 	struct store *s;
 	struct merr e;
 	struct buf b;
 	FILE *f;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'o')
-			slug = optarg;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_parse_options(c, export_opts, &a, argc, argv, &optind)))
+		return rc;
+	slug = a.org;
 	if (argc - optind > 1)
-		return cli_usage_error(c, "give at most one FILE");
+		return cli_usage_error(c, "ファイルは 1 つまでです / give at most one FILE");
 	if (optind < argc)
 		path = argv[optind];
 	if (!(s = cli_store(c)))
@@ -246,30 +253,36 @@ static void list_text(const struct inv_doc *d)
 	printf("%zu 組織 / organisations\n", d->n_orgs);
 }
 
+struct list_args {
+	const char *sector;
+	bool critical;
+};
+
+static const struct cli_opt list_opts[] = {
+    OPT_STRING("sector", struct list_args, sector, "S", "only this sector / 分野"),
+    OPT_BOOL("critical", struct list_args, critical,
+	     "critical infrastructure only / 重要インフラのみ"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int do_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"sector", required_argument, NULL, 's'},
-					     {"critical", no_argument, NULL, 'c'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
 	struct inv_filter f = {NULL, NULL, -1, INV_WITH_ASSETS | INV_WITH_SCOPES};
+	struct list_args a = {0};
 	struct inv_doc *d = NULL;
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 's')
-			f.sector = optarg;
-		else if (opt == 'c')
-			f.critical = 1;
-		else if (opt == 'j')
-			c->json = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	if ((rc = cli_parse_options(c, list_opts, &a, argc, argv, &optind)))
+		return rc;
+	f.sector = a.sector;
+	if (a.critical)
+		f.critical = 1;
 	if (optind != argc)
-		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(c, "余分な引数 '%s' / unexpected argument '%s'",
+				       argv[optind], argv[optind]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -349,7 +362,8 @@ static int do_show(struct cli *c, int argc, char **argv)
 	if ((rc = cli_json_only(c, argc, argv)))
 		return rc;
 	if (optind != argc - 1)
-		return cli_usage_error(c, "give one organisation id");
+		return cli_usage_error(
+		    c, "組織 ID を 1 つ指定してください / give one organisation id");
 	f.slug = argv[optind];
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
@@ -365,14 +379,16 @@ static int do_show(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
-static const struct cli_verb verbs[] = {
-    {"import", do_import, "import a YAML or CSV inventory / 取り込み"},
-    {"export", do_export, "write the inventory as YAML / 書き出し"},
-    {"list", do_list, "list organisations / 一覧"},
-    {"show", do_show, "show one organisation / 詳細"},
+const struct cli_verb cmd_inventory_verbs[] = {
+    {"import", do_import, "import a YAML or CSV inventory / 取り込み", import_opts, "FILE"},
+    {"export", do_export, "write the inventory as YAML / 書き出し", export_opts, "[FILE|-]"},
+    {"list", do_list, "list organisations / 一覧", list_opts, NULL},
+    {"show", do_show, "show one organisation / 詳細", cli_json_opts, "ORG"},
+    {0},
 };
 
 int cmd_inventory(struct cli *c, int argc, char **argv)
 {
-	return cli_dispatch_verbs(c, cli_find("inventory"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("inventory"), cmd_inventory_verbs,
+				  ARRAY_SIZE(cmd_inventory_verbs) - 1, argc, argv);
 }

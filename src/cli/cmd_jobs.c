@@ -1,30 +1,29 @@
-/* cmd_jobs.c - `mamori jobs list|run`: the background jobs of the job module (console scans
+/* cmd_jobs.c - `mamori jobs list|run|prune`: the background jobs of the job module (console scans
  * and identify now): what is queued, running or ended, and this process as a worker. */
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 
 #include "asm/asm.h"
 #include "incident/incident.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "job/job.h"
 
 const char cmd_jobs_usage[] =
-    "usage: mamori jobs list [--state S] [--kind K] [--limit N] [--json]\n"
-    "       mamori jobs run [--max N] [--max-runtime S] [--remind-every S] [--json]\n"
-    "\n"
     "Background jobs (table jobs): console-started scans and identify. `list` shows the newest\n"
     "first (state queued, running, done, failed or dead). `run` is a worker in this process: it\n"
-    "runs the queued jobs one after another until none is left (or N ran), then exits; a scan\n"
-    "job sends for at most S seconds (default: no bound). Ctrl-C stops the running job, which\n"
-    "goes back to the queue. It also runs the incident reminder jobs servers queue\n"
-    "(incident.remind); with --remind-every S it queues this period's itself first (once per\n"
-    "period per store, as `mamori serve --remind-every`), for a worker run from cron.\n"
-    "バックグラウンドジョブ（コンソールからの診断と識別）の一覧と、このプロセスでの実行。\n";
+    "runs the queued jobs one after another until none is left (or --max ran), then exits; a\n"
+    "scan job sends for at most --max-runtime seconds (default: no bound). Ctrl-C stops the\n"
+    "running job, which goes back to the queue. It also runs the incident reminder jobs servers\n"
+    "queue (incident.remind); with --remind-every S it queues this period's itself first (once\n"
+    "per period per store, as `mamori serve --remind-every`), for a worker run from cron.\n"
+    "`prune` deletes the jobs that finished more than --older-than days ago (default 30);\n"
+    "`serve` and `run` do the same on their own.\n"
+    "バックグラウンドジョブ（コンソールからの診断と識別）の一覧、このプロセスでの実行、\n"
+    "終了から保持期間（既定 30 日）を過ぎたジョブの削除。\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -32,18 +31,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 2;
-}
-
-/* A whole number in [min, max]; false when malformed or out of range. */
-static bool parse_num(const char *s, double min, double max, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
 }
 
 static int add_job(void *arg, const struct job_info *j)
@@ -65,35 +52,35 @@ static int print_job(void *arg, const struct job_info *j)
 	return 0;
 }
 
+struct list_args {
+	const char *state, *kind;
+	long long limit;
+};
+
+static const struct cli_opt list_opts[] = {
+    OPT_STRING("state", struct list_args, state, "S",
+	       "queued, running, done, failed or dead / 状態"),
+    OPT_STRING("kind", struct list_args, kind, "K", "scan, identify ... / 種類"),
+    OPT_LLONG("limit", struct list_args, limit, 1, 100000, "N", "at most N jobs / 件数"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int jobs_list(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"state", required_argument, NULL, 's'},
-					     {"kind", required_argument, NULL, 'k'},
-					     {"limit", required_argument, NULL, 'l'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
-	struct job_query q = {NULL, NULL, 50};
+	struct list_args la = {NULL, NULL, 50};
+	struct job_query q;
 	struct store *s;
 	struct merr e;
 	cJSON *a = NULL;
-	double v;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's': q.state = optarg; break;
-		case 'k': q.kind = optarg; break;
-		case 'l':
-			if (!parse_num(optarg, 1, 100000, &v) || v != (int64_t)v)
-				return cli_usage_error(c, "--limit wants 1..100000");
-			q.limit = (int64_t)v;
-			break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse_options(c, list_opts, &la, argc, argv, &first)))
+		return rc;
+	q = (struct job_query){la.state, la.kind, la.limit};
+	if (first != argc)
+		return cli_usage_error(c, "余分な引数 '%s' / unexpected argument '%s'", argv[first],
+				       argv[first]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -110,46 +97,39 @@ static int jobs_list(struct cli *c, int argc, char **argv)
 	return a ? cli_print_json(a) : 0;
 }
 
+struct run_args {
+	size_t max;
+	double max_runtime;
+	long long retention_days, remind_every;
+};
+
+static const struct cli_opt run_opts[] = {
+    OPT_SIZE("max", struct run_args, max, 1, 1000000, "N", "run at most N jobs / 最大件数"),
+    OPT_DOUBLE("max-runtime", struct run_args, max_runtime, 0.1, 86400, "S",
+	       "seconds of sending per scan job / 送信の上限秒数"),
+    OPT_LLONG("retention", struct run_args, retention_days, 1, 36500, "DAYS",
+	      "keep finished jobs this long (30) / 終了ジョブの保持日数"),
+    OPT_LLONG("remind-every", struct run_args, remind_every, 1, 86400, "S",
+	      "queue this period's incident reminder pass first / リマインダーの周期"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int jobs_run(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"max", required_argument, NULL, 'm'},
-					     {"max-runtime", required_argument, NULL, 'r'},
-					     {"remind-every", required_argument, NULL, 'E'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
+	struct run_args a = {0, 0, JOB_RETENTION_DEFAULT / 86400, 0};
 	struct asm_job_config jc = {c->data_dir, 0};
 	struct sigaction sa;
 	struct merr e;
-	size_t max = 0, ran = 0;
-	int64_t remind_every = 0;
-	double v;
-	int opt, rc;
+	size_t ran = 0;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'm':
-			if (!parse_num(optarg, 1, 1000000, &v) || v != (size_t)v)
-				return cli_usage_error(c, "--max wants 1..1000000");
-			max = (size_t)v;
-			break;
-		case 'r':
-			if (!parse_num(optarg, 0.1, 86400, &v))
-				return cli_usage_error(c,
-						       "--max-runtime wants seconds (0.1..86400)");
-			jc.max_runtime = v;
-			break;
-		case 'E':
-			if (!parse_num(optarg, 1, 86400, &v) || v != (int64_t)v)
-				return cli_usage_error(c,
-						       "--remind-every wants seconds (1..86400)");
-			remind_every = (int64_t)v;
-			break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_parse_options(c, run_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "余分な引数 '%s' / unexpected argument '%s'", argv[first],
+				       argv[first]);
+	jc.max_runtime = a.max_runtime;
 	if (!cli_store(c)) /* creates or upgrades the store first */
 		return cli_exit_code(M_ESTORE);
 	memset(&sa, 0, sizeof(sa));
@@ -167,14 +147,15 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 		kinds[nk++] = asm_job_kinds[i];
 	for (size_t i = 0; i < inc_job_kinds_len && nk < 8; i++)
 		kinds[nk++] = inc_job_kinds[i];
-	struct job_recurring remind = inc_remind_recurring(remind_every);
+	struct job_recurring remind = inc_remind_recurring(a.remind_every);
 	rc = job_run_pending(&(struct job_queue_config){.db = c->db,
 							.kinds = kinds,
 							.n_kinds = nk,
 							.recurring = &remind,
-							.n_recurring = remind_every ? 1 : 0,
-							.arg = &jc},
-			     &stop_flag, max, &ran, &e);
+							.n_recurring = a.remind_every ? 1 : 0,
+							.arg = &jc,
+							.retention_s = a.retention_days * 86400},
+			     &stop_flag, a.max, &ran, &e);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	if (c->json) {
@@ -189,11 +170,58 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 	return stop_flag ? cli_exit_code(M_EINTR) : 0;
 }
 
+struct prune_args {
+	long long days;
+};
+
+static const struct cli_opt prune_opts[] = {
+    OPT_LLONG("older-than", struct prune_args, days, 0, 36500, "DAYS",
+	      "finished more than DAYS days ago (30) / 終了からの日数"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
+static int jobs_prune(struct cli *c, int argc, char **argv)
+{
+	struct prune_args a = {JOB_RETENTION_DEFAULT / 86400};
+	struct store *s;
+	struct merr e;
+	int64_t removed = 0;
+	int first, rc;
+
+	if ((rc = cli_parse_options(c, prune_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "余分な引数 '%s' / unexpected argument '%s'", argv[first],
+				       argv[first]);
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = job_prune(s, time_now() - a.days * 86400, &removed, &e)))
+		return cli_fail(c, rc, &e);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "removed", (double)removed);
+		cJSON_AddNumberToObject(o, "older_than_days", (double)a.days);
+		return cli_print_json(o);
+	}
+	if (!c->quiet)
+		printf(
+		    "終了から %lld 日を過ぎたジョブ %lld 件を削除 / %lld finished job(s) older than"
+		    " %lld days removed\n",
+		    a.days, (long long)removed, (long long)removed, a.days);
+	return 0;
+}
+
+const struct cli_verb cmd_jobs_verbs[] = {
+    {"list", jobs_list, "list background jobs / ジョブ一覧", list_opts, NULL},
+    {"run", jobs_run, "run the queued jobs here / ジョブの実行", run_opts, NULL},
+    {"prune", jobs_prune, "delete old finished jobs / 古いジョブの削除", prune_opts, NULL},
+    {0},
+};
+
 int cmd_jobs(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"list", jobs_list, "list background jobs / ジョブ一覧"},
-	    {"run", jobs_run, "run the queued jobs here / ジョブの実行"},
-	};
-	return cli_dispatch_verbs(c, cli_find("jobs"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("jobs"), cmd_jobs_verbs,
+				  ARRAY_SIZE(cmd_jobs_verbs) - 1, argc, argv);
 }

@@ -3,7 +3,7 @@
 #include "base/compat.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <unistd.h> /* optind */
 #include <string.h>
 #include <sys/stat.h>
 

@@ -19,7 +19,8 @@ const char cmd_serve_usage[] =
     "--list-routes prints the route table: method, path, roles, object rule, kind.\n"
     "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
     "and downloadable by role. Scans started from the console run one at a time in a\n"
-    "background thread (connect mode, --scan-rate probes/s, at most --scan-max-runtime s).\n"
+    "background thread (connect mode, --scan-rate probes/s, at most --scan-max-runtime s);\n"
+    "finished jobs are pruned after --job-retention days (30).\n"
     "Incident reminders and overdue alerts run every --remind-every S (default 300, 0 = off) as\n"
     "a recurring job (once per period even with several servers on one store), delivered by\n"
     "e-mail when $MAMORI_SMTP_URL is set (as for `mamori alert run`).\n"
@@ -65,6 +66,8 @@ static const struct cli_opt serve_opts[] = {
 	     "probes/s of console scans / 探索速度"),
     OPT_LONG("scan-max-runtime", struct serve_args, scan_max_runtime, 1, 86400, "S",
 	     "seconds of sending per console scan"),
+    OPT_LLONG("job-retention", struct serve_args, cfg.job_retention_days, 1, 36500, "DAYS",
+	      "keep finished background jobs DAYS days (30) / 終了ジョブの保持日数"),
     OPT_END(),
 };
 

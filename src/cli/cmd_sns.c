@@ -1,72 +1,88 @@
-/* cmd_sns.c - `mamori sns import|scan|watch|alerts|alert|posts|bench`: SNS precursor
- * monitoring over files written by external collectors (src/sns, docs/SNS.md). */
+/* cmd_sns.c - `mamori sns import|scan|rematch|watch|alerts|alert|posts|bench`: SNS precursor
+ * monitoring over files written by external collectors (src/sns, docs/SNS.md). Options are
+ * parsed from the tables below (src/cli/options.h); errors are Japanese first, then English. */
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/json.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "incident/incident.h"
 #include "sns/sns.h"
 
 const char cmd_sns_usage[] =
-    "usage: mamori sns import [--format auto|x|x-stream|telegram-bot|telethon|telegram-export|\n"
-    "                          ddosia|ransomwatch|jsonl] [--console-url URL] [--no-detect]\n"
-    "                          [--json] FILE... (- for standard input)\n"
-    "       mamori sns scan [--format F] FILE...      match without storing (one line a hit)\n"
-    "       mamori sns rematch [--console-url URL]    stored posts against today's watch terms\n"
-    "       mamori sns watch add ORG TERM [--kind name|domain|keyword|regex]\n"
-    "       mamori sns watch list [ORG] [--json]\n"
-    "       mamori sns watch remove ID\n"
-    "       mamori sns alerts [--org ORG] [--class ddos-target|leak|outage|exploit] [--json]\n"
-    "       mamori sns alert confirm|dismiss|escalate ID [--note TEXT]\n"
-    "       mamori sns posts [--org ORG] [--alert ID] [--limit N] [--json]\n"
-    "       mamori sns bench [--format F] [--rounds N] FILE\n"
-    "\n"
     "import: reads posts collected from X (API v2 pages, filtered stream), Telegram (Bot API,\n"
     "Telethon, Desktop export), DDoSia target lists, ransomware leak-site trackers and mamori's\n"
-    "JSON lines; stores each post once (edits as versions), matches every operator's watch terms\n"
-    "(inventory names, aliases, domains, addresses, products + terms added here) and raises one\n"
-    "precursor alert per (operator, class, wave) through the alert pipeline. Bad records are\n"
-    "reported as FILE:LINE: field: message; the good ones of the same file are stored.\n"
-    "Nothing is ever fetched or probed: addresses in posts and lists are text.\n"
-    "SNS・Telegram・リークサイト・DDoS 標的リストから運用者を名指しする予兆を検知します。\n";
+    "JSON lines (FILE - is standard input); stores each post once (edits as versions), matches\n"
+    "every operator's watch terms (inventory names, aliases, domains, addresses, products +\n"
+    "terms added with `watch add`) and raises one precursor alert per (operator, class, wave)\n"
+    "through the alert pipeline. Bad records are reported as FILE:LINE: field: message; the\n"
+    "good ones of the same file are stored. Nothing is ever fetched or probed: addresses in\n"
+    "posts and lists are text.\n"
+    "  mamori sns watch add ORG TERM [--kind name|domain|keyword|regex]\n"
+    "  mamori sns watch list [ORG] [--json]\n"
+    "  mamori sns watch remove ID\n"
+    "  mamori sns alert confirm|dismiss|escalate ID [--note TEXT] [--console-url URL] [--json]\n"
+    "escalate opens an incident for the alert's operator (a 初報 through the incident module,\n"
+    "title and summary from the class and the evidence) and records it on the alert.\n"
+    "SNS・Telegram・リークサイト・DDoS 標的リストから運用者を名指しする予兆を検知します。\n"
+    "escalate は予兆アラートからインシデント (初報) を起票し、アラートに番号を記録します。\n";
+
+/* ------------------------------------------------------------ option values */
+
+static int opt_format(void *args, const char *arg, const char **why)
+{
+	if (sns_format_parse(arg, (enum sns_format *)args))
+		return *why = "形式が不明です (auto, x, x-stream, telegram-bot, telethon, "
+			      "telegram-export, ddosia, ransomwatch, jsonl) / unknown format",
+		       -1;
+	return 0;
+}
+
+struct import_args {
+	enum sns_format fmt; /* first: opt_format writes here */
+	const char *console;
+	bool no_detect;
+};
+
+static const struct cli_opt import_opts[] = {
+    OPT_CALLBACK("format", opt_format, "F",
+		 "input format (default auto) / 入力形式: auto x x-stream telegram-bot telethon "
+		 "telegram-export ddosia ransomwatch jsonl"),
+    OPT_STRING("console-url", struct import_args, console, "URL",
+	       "console base URL for links in alert mails / 通知のリンク先 (default "
+	       "$MAMORI_CONSOLE_URL)"),
+    OPT_BOOL("no-detect", struct import_args, no_detect,
+	     "store and match only, no alerts / 保存と照合のみ"),
+    OPT_JSON(),
+    OPT_END(),
+};
 
 static int import_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-					     {"console-url", required_argument, NULL, 'C'},
-					     {"no-detect", no_argument, NULL, 'n'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
-	struct sns_import_opts o = {.fmt = SNS_FMT_AUTO, .ack_base = getenv("MAMORI_CONSOLE_URL")};
-	int opt, worst = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			if (sns_format_parse(optarg, &o.fmt))
-				return cli_usage_error(c, "unknown --format %s", optarg);
-			break;
-		case 'C': o.ack_base = optarg; break;
-		case 'n': o.no_detect = true; break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error(c, "no FILE given");
+	struct import_args a = {.fmt = SNS_FMT_AUTO, .console = getenv("MAMORI_CONSOLE_URL")};
+	int rc, first, worst = 0;
+	if ((rc = cli_parse_options(c, import_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first >= argc)
+		return cli_usage_error(c, "ファイルを指定してください (- は標準入力) / give "
+					  "FILE... (- for standard input)");
+	struct sns_import_opts o = {.fmt = a.fmt, .ack_base = a.console, .no_detect = a.no_detect};
 	struct store *s = cli_store(c);
 	if (!s)
-		return 1;
+		return cli_exit_code(M_ESTORE);
 	cJSON *arr = c->json ? cJSON_CreateArray() : NULL;
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct sns_import_stats st;
 		struct merr e;
 		merr_init(&e);
 		o.now = time_now();
-		int rc = sns_import_file(s, argv[i], &o, &st, &e);
+		rc = sns_import_file(s, argv[i], &o, &st, &e);
 		char msg[1024] = "";
 		if (rc)
 			merr_format(&e, msg, sizeof msg);
@@ -83,6 +99,7 @@ static int import_cmd(struct cli *c, int argc, char **argv)
 			cJSON_AddNumberToObject(j, "errors", (double)st.errors);
 			cJSON_AddNumberToObject(j, "alerts_new", (double)st.alerts_new);
 			cJSON_AddNumberToObject(j, "alerts_updated", (double)st.alerts_updated);
+			cJSON_AddNumberToObject(j, "rematched", (double)st.rematched);
 			json_add_str(j, "error", rc ? msg : NULL);
 			cJSON_AddItemToArray(arr, j);
 		} else if (!c->quiet) {
@@ -95,9 +112,15 @@ static int import_cmd(struct cli *c, int argc, char **argv)
 			       st.versions, st.matched, st.errors, st.alerts_new, st.posts,
 			       st.stored, st.duplicates, st.versions, st.matched, st.errors,
 			       st.alerts_new);
+			if (st.rematched)
+				printf("監視語の変更により保存済み投稿 %ld 件を再照合 / watch "
+				       "terms changed: "
+				       "%ld stored posts newly matched\n",
+				       st.rematched, st.rematched);
 		}
 		if (rc) {
-			fprintf(stderr, "mamori: sns import: %s\n", msg);
+			fprintf(stderr, "mamori: sns import: %s: %s\n", mamori_strerror_ja(rc),
+				msg);
 			if (!worst)
 				worst = cli_exit_code(rc);
 		}
@@ -107,30 +130,36 @@ static int import_cmd(struct cli *c, int argc, char **argv)
 	return worst;
 }
 
+struct rematch_args {
+	const char *console;
+	bool no_detect;
+};
+
+static const struct cli_opt rematch_opts[] = {
+    OPT_STRING("console-url", struct rematch_args, console, "URL",
+	       "console base URL for links in alert mails / 通知のリンク先"),
+    OPT_BOOL("no-detect", struct rematch_args, no_detect,
+	     "record matches only, no alerts / 照合の記録のみ"),
+    OPT_END(),
+};
+
 static int rematch_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"console-url", required_argument, NULL, 'C'},
-					     {"no-detect", no_argument, NULL, 'n'},
-					     {0}};
-	struct sns_import_opts o = {.ack_base = getenv("MAMORI_CONSOLE_URL")};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'C')
-			o.ack_base = optarg;
-		else if (opt == 'n')
-			o.no_detect = true;
-		else
-			return cli_usage_error(c, "unknown option");
-	}
+	struct rematch_args a = {.console = getenv("MAMORI_CONSOLE_URL")};
+	int rc, first;
+	if ((rc = cli_parse_options(c, rematch_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "引数は不要です / rematch takes no operand");
 	struct store *s = cli_store(c);
 	if (!s)
-		return 1;
+		return cli_exit_code(M_ESTORE);
+	struct sns_import_opts o = {.ack_base = a.console, .no_detect = a.no_detect};
 	struct sns_import_stats st;
 	struct merr e;
 	merr_init(&e);
 	o.now = time_now();
-	int rc = sns_rematch(s, &o, &st, &e);
-	if (rc)
+	if ((rc = sns_rematch(s, &o, &st, &e)))
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
 		printf("投稿 %ld 件 新たな照合 %ld アラート新規 %ld / posts %ld newly matched %ld "
@@ -147,31 +176,34 @@ static int print_hit(const struct sns_post *p, const struct sns_term *t, void *a
 	return 0;
 }
 
+static const struct cli_opt scan_opts[] = {
+    OPT_CALLBACK("format", opt_format, "F", "input format (default auto) / 入力形式"),
+    OPT_END(),
+};
+
 static int scan_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {0}};
-	struct sns_import_opts o = {.fmt = SNS_FMT_AUTO, .scan_only = true, .on_hit = print_hit};
-	int opt, worst = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'f' || sns_format_parse(optarg, &o.fmt))
-			return cli_usage_error(c, "bad option");
-	}
-	if (optind >= argc)
-		return cli_usage_error(c, "no FILE given");
+	enum sns_format scan_fmt = SNS_FMT_AUTO;
+	int rc, first, worst = 0;
+	if ((rc = cli_parse_options(c, scan_opts, &scan_fmt, argc, argv, &first)))
+		return rc;
+	if (first >= argc)
+		return cli_usage_error(c, "ファイルを指定してください / give FILE...");
+	struct sns_import_opts o = {.fmt = scan_fmt, .scan_only = true, .on_hit = print_hit};
 	struct store *s = cli_store(c);
 	if (!s)
-		return 1;
-	for (int i = optind; i < argc; i++) {
+		return cli_exit_code(M_ESTORE);
+	for (int i = first; i < argc; i++) {
 		struct sns_import_stats st;
 		struct merr e;
 		merr_init(&e);
-		int rc = sns_import_file(s, argv[i], &o, &st, &e);
+		rc = sns_import_file(s, argv[i], &o, &st, &e);
 		fprintf(stderr, "%s: posts %ld matched %ld errors %ld\n", argv[i], st.posts,
 			st.matched, st.errors);
 		if (rc) {
 			char msg[1024];
 			merr_format(&e, msg, sizeof msg);
-			fprintf(stderr, "mamori: sns scan: %s\n", msg);
+			fprintf(stderr, "mamori: sns scan: %s: %s\n", mamori_strerror_ja(rc), msg);
 			if (!worst)
 				worst = cli_exit_code(rc);
 		}
@@ -179,51 +211,58 @@ static int scan_cmd(struct cli *c, int argc, char **argv)
 	return worst;
 }
 
+struct bench_args {
+	enum sns_format fmt; /* first: opt_format writes here */
+	int rounds;
+};
+
+static const struct cli_opt bench_opts[] = {
+    OPT_CALLBACK("format", opt_format, "F", "input format (default auto) / 入力形式"),
+    OPT_INT("rounds", struct bench_args, rounds, 1, 999, "N",
+	    "passes over the texts (default 5) / 照合の回数"),
+    OPT_END(),
+};
+
 static int bench_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-					     {"rounds", required_argument, NULL, 'r'},
-					     {0}};
-	struct sns_import_opts o = {.fmt = SNS_FMT_AUTO};
-	int opt, rounds = 5;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'f' && !sns_format_parse(optarg, &o.fmt))
-			continue;
-		if (opt == 'r' && (rounds = (int)strtol(optarg, NULL, 10)) > 0 && rounds < 1000)
-			continue;
-		return cli_usage_error(c, "bad option");
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "one FILE");
+	struct bench_args a = {.fmt = SNS_FMT_AUTO, .rounds = 5};
+	int rc, first;
+	if ((rc = cli_parse_options(c, bench_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first + 1 != argc)
+		return cli_usage_error(c, "ファイルを一つ指定してください / give one FILE");
 	struct store *s = cli_store(c);
 	if (!s)
-		return 1;
+		return cli_exit_code(M_ESTORE);
+	struct sns_import_opts o = {.fmt = a.fmt};
 	struct buf texts;
 	buf_init(&texts, (size_t)4 << 30);
 	o.bench_buf = &texts;
 	struct sns_import_stats st;
 	struct merr e;
 	merr_init(&e);
-	int rc = sns_import_file(s, argv[optind], &o, &st, &e);
+	rc = sns_import_file(s, argv[first], &o, &st, &e);
 	double secs = 0, secs_post = 0;
 	long hits = 0;
 	size_t n_terms = 0;
 	if (!rc)
-		rc = sns_bench_match(s, &texts, rounds, &secs, &secs_post, &hits, &n_terms, &e);
+		rc = sns_bench_match(s, &texts, a.rounds, &secs, &secs_post, &hits, &n_terms, &e);
 	if (rc) {
 		buf_release(&texts);
 		return cli_fail(c, rc, &e);
 	}
-	double gb = (double)texts.len * rounds / 1e9;
+	double gb = (double)texts.len * a.rounds / 1e9;
 	printf("{\"terms\": %zu, \"posts\": %ld, \"bytes\": %zu, \"rounds\": %d, \"seconds\": %.4f,"
 	       " \"gb_per_s\": %.3f, \"seconds_per_post_scan\": %.4f, \"gb_per_s_per_post_scan\": "
 	       "%.3f,"
 	       " \"raw_hits\": %ld}\n",
-	       n_terms, st.posts, texts.len, rounds, secs, secs > 0 ? gb / secs : 0.0, secs_post,
+	       n_terms, st.posts, texts.len, a.rounds, secs, secs > 0 ? gb / secs : 0.0, secs_post,
 	       secs_post > 0 ? gb / secs_post : 0.0, hits);
 	buf_release(&texts);
 	return 0;
 }
+
+/* ------------------------------------------------------------ watch add|list|remove */
 
 static int watch_row(const struct sns_watch_row *r, void *arg)
 {
@@ -248,67 +287,108 @@ static int watch_row(const struct sns_watch_row *r, void *arg)
 	return 0;
 }
 
-static int watch_cmd(struct cli *c, int argc, char **argv)
+static int opt_watch_kind(void *args, const char *arg, const char **why)
 {
-	static const struct option opts[] = {
-	    {"kind", required_argument, NULL, 'k'}, {"json", no_argument, NULL, 'j'}, {0}};
+	enum sns_kind *k = args;
+	if (sns_kind_parse(arg, k) || *k == SNS_K_ALIAS || *k == SNS_K_ADDRESS ||
+	    *k == SNS_K_PRODUCT)
+		return *why = "name, domain, keyword, regex のいずれか / name, domain, keyword "
+			      "or regex",
+		       -1;
+	return 0;
+}
+
+static const struct cli_opt watch_add_opts[] = {
+    OPT_CALLBACK("kind", opt_watch_kind, "KIND",
+		 "name, domain, keyword (default) or regex / 監視語の種類"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
+static int watch_add(struct cli *c, int argc, char **argv)
+{
 	enum sns_kind kind = SNS_K_KEYWORD;
-	int opt;
-	if (argc < 2)
-		return cli_usage_error(c, "watch add|list|remove");
-	const char *verb = argv[1];
-	argc--;
-	argv++;
-	optind = 0; /* GNU getopt: start over (argv was shifted) */
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'k') {
-			if (sns_kind_parse(optarg, &kind) || kind == SNS_K_ALIAS ||
-			    kind == SNS_K_ADDRESS || kind == SNS_K_PRODUCT)
-				return cli_usage_error(c,
-						       "--kind is name, domain, keyword or regex");
-		} else if (opt == 'j') {
-			c->json = true;
-		} else {
-			return cli_usage_error(c, "unknown option");
-		}
-	}
+	int rc, first;
+	if ((rc = cli_parse_options(c, watch_add_opts, &kind, argc, argv, &first)))
+		return rc;
+	if (argc - first != 2)
+		return cli_usage_error(c, "組織と監視語を指定してください / give ORG and TERM");
 	struct store *s = cli_store(c);
+	if (!s)
+		return cli_exit_code(M_ESTORE);
 	struct merr e;
 	merr_init(&e);
-	if (!s)
-		return 1;
-	if (!strcmp(verb, "add")) {
-		if (argc - optind != 2)
-			return cli_usage_error(c, "watch add ORG TERM");
-		int64_t id = 0;
-		int rc = sns_watch_add(s, argv[optind], argv[optind + 1], kind, "cli", time_now(),
-				       &id, &e);
-		if (rc)
-			return cli_fail(c, rc, &e);
-		printf("%lld\n", (long long)id);
-		return 0;
+	int64_t id = 0;
+	if ((rc = sns_watch_add(s, argv[first], argv[first + 1], kind, "cli", time_now(), &id, &e)))
+		return cli_fail(c, rc, &e);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		return cli_print_json(o);
 	}
-	if (!strcmp(verb, "remove")) {
-		char *end;
-		if (argc - optind != 1)
-			return cli_usage_error(c, "watch remove ID");
-		long long id = strtoll(argv[optind], &end, 10);
-		if (*end || id <= 0)
-			return cli_usage_error(c, "bad ID");
-		int rc = sns_watch_remove(s, id, &e);
-		return rc ? cli_fail(c, rc, &e) : 0;
-	}
-	if (!strcmp(verb, "list")) {
-		cJSON *arr = c->json ? cJSON_CreateArray() : NULL;
-		int rc = sns_watch_list(s, optind < argc ? argv[optind] : NULL, watch_row, arr, &e);
-		if (rc) {
-			cJSON_Delete(arr);
-			return cli_fail(c, rc, &e);
-		}
-		return arr ? cli_print_json(arr) : 0;
-	}
-	return cli_usage_error(c, "watch add|list|remove");
+	printf("%lld\n", (long long)id);
+	return 0;
 }
+
+static int watch_list(struct cli *c, int argc, char **argv)
+{
+	int rc, first;
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
+		return rc;
+	if (argc - first > 1)
+		return cli_usage_error(c, "組織は一つまでです / give at most one ORG");
+	struct store *s = cli_store(c);
+	if (!s)
+		return cli_exit_code(M_ESTORE);
+	struct merr e;
+	merr_init(&e);
+	cJSON *arr = c->json ? cJSON_CreateArray() : NULL;
+	if ((rc = sns_watch_list(s, first < argc ? argv[first] : NULL, watch_row, arr, &e))) {
+		cJSON_Delete(arr);
+		return cli_fail(c, rc, &e);
+	}
+	return arr ? cli_print_json(arr) : 0;
+}
+
+static int parse_id(const char *s, long long *id)
+{
+	return cli_parse_ll(s, 1, INT64_MAX, id);
+}
+
+static int watch_remove(struct cli *c, int argc, char **argv)
+{
+	long long id;
+	int rc, first;
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
+		return rc;
+	if (argc - first != 1)
+		return cli_usage_error(c, "監視語の番号を指定してください / give the term's ID");
+	if (parse_id(argv[first], &id))
+		return cli_usage_error(c, "番号が不正です: '%s' / not an ID", argv[first]);
+	struct store *s = cli_store(c);
+	if (!s)
+		return cli_exit_code(M_ESTORE);
+	struct merr e;
+	merr_init(&e);
+	rc = sns_watch_remove(s, id, &e);
+	return rc ? cli_fail(c, rc, &e) : 0;
+}
+
+static const struct cli_verb watch_verbs[] = {
+    {"add", watch_add, "add an analyst's term / 監視語の追加", watch_add_opts, "ORG TERM"},
+    {"list", watch_list, "inventory and analysts' terms / 監視語の一覧", cli_json_opts, "[ORG]"},
+    {"remove", watch_remove, "remove an analyst's term / 監視語の削除", cli_json_opts, "ID"},
+    {0},
+};
+
+static int watch_cmd(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_command cmd = {"sns watch", NULL, "watch terms / 監視語", "",
+					       watch_verbs};
+	return cli_dispatch_verbs(c, &cmd, watch_verbs, ARRAY_SIZE(watch_verbs) - 1, argc, argv);
+}
+
+/* ------------------------------------------------------------ alerts, alert, posts */
 
 static int alert_row(const struct sns_alert_row *r, void *arg)
 {
@@ -329,6 +409,8 @@ static int alert_row(const struct sns_alert_row *r, void *arg)
 		cJSON_AddStringToObject(o, "state", r->state);
 		if (r->alert_id)
 			cJSON_AddNumberToObject(o, "alert_id", (double)r->alert_id);
+		if (r->incident_id)
+			cJSON_AddNumberToObject(o, "incident_id", (double)r->incident_id);
 		cJSON_AddItemToObject(o, "reasons", cJSON_Parse(r->reasons ? r->reasons : "{}"));
 		cJSON_AddItemToArray(arr, o);
 		return 0;
@@ -340,82 +422,157 @@ static int alert_row(const struct sns_alert_row *r, void *arg)
 	return 0;
 }
 
+struct alerts_args {
+	const char *org, *cls;
+};
+
+static int opt_class(void *args, const char *arg, const char **why)
+{
+	enum sns_class cl;
+	if (sns_class_parse(arg, &cl))
+		return *why = "ddos-target, leak, outage, exploit のいずれか / ddos-target, leak, "
+			      "outage or exploit",
+		       -1;
+	((struct alerts_args *)args)->cls = arg;
+	return 0;
+}
+
+static const struct cli_opt alerts_opts[] = {
+    OPT_STRING("org", struct alerts_args, org, "ORG", "one operator / 組織で絞り込み"),
+    OPT_CALLBACK("class", opt_class, "CLASS",
+		 "ddos-target, leak, outage or exploit / 分類で絞り込み"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int alerts_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"org", required_argument, NULL, 'o'},
-					     {"class", required_argument, NULL, 'c'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
-	struct sns_alert_filter f = {0};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		enum sns_class cl;
-		switch (opt) {
-		case 'o': f.org = optarg; break;
-		case 'c':
-			if (sns_class_parse(optarg, &cl))
-				return cli_usage_error(
-				    c, "--class is ddos-target, leak, outage or exploit");
-			f.cls = optarg;
-			break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
+	struct alerts_args a = {0};
+	int rc, first;
+	if ((rc = cli_parse_options(c, alerts_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "余分な引数です: '%s' / unexpected operand", argv[first]);
 	struct store *s = cli_store(c);
+	if (!s)
+		return cli_exit_code(M_ESTORE);
 	struct merr e;
 	merr_init(&e);
-	if (!s)
-		return 1;
+	struct sns_alert_filter f = {.org = a.org, .cls = a.cls};
 	cJSON *arr = c->json ? cJSON_CreateArray() : NULL;
 	if (!arr)
 		printf(
 		    "id\torg\tclass\tfirst_evidence\tlast_evidence\tscore\trule\tstate\tposts\n");
-	int rc = sns_alerts_list(s, &f, alert_row, arr, &e);
-	if (rc) {
+	if ((rc = sns_alerts_list(s, &f, alert_row, arr, &e))) {
 		cJSON_Delete(arr);
 		return cli_fail(c, rc, &e);
 	}
 	return arr ? cli_print_json(arr) : 0;
 }
 
-static int alert_state_cmd(struct cli *c, int argc, char **argv)
+struct state_args {
+	const char *note, *console;
+};
+
+static const struct cli_opt state_opts[] = {
+    OPT_STRING("note", struct state_args, note, "TEXT", "the analyst's note / 判定の備考"),
+    OPT_END(),
+};
+static const struct cli_opt escalate_opts[] = {
+    OPT_STRING("note", struct state_args, note, "TEXT", "the analyst's note / 判定の備考"),
+    OPT_STRING("console-url", struct state_args, console, "URL",
+	       "console base URL for the incident's link to the alert / リンク先 (default "
+	       "$MAMORI_CONSOLE_URL)"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
+static void actor_of(char *out, size_t cap)
 {
-	static const struct option opts[] = {{"note", required_argument, NULL, 'n'}, {0}};
-	const char *note = NULL;
-	int opt;
-	if (argc < 2)
-		return cli_usage_error(c, "alert confirm|dismiss|escalate ID");
-	const char *verb = argv[1];
-	argc--;
-	argv++;
-	optind = 0; /* GNU getopt: start over (argv was shifted) */
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'n')
-			return cli_usage_error(c, "unknown option");
-		note = optarg;
-	}
-	const char *state = !strcmp(verb, "confirm")	? "confirmed"
-			    : !strcmp(verb, "dismiss")	? "dismissed"
-			    : !strcmp(verb, "escalate") ? "escalated"
-							: NULL;
-	if (!state || argc - optind != 1)
-		return cli_usage_error(c, "alert confirm|dismiss|escalate ID");
-	char *end;
-	long long id = strtoll(argv[optind], &end, 10);
-	if (*end || id <= 0)
-		return cli_usage_error(c, "bad ID");
+	const char *u = getenv("MAMORI_ACTOR");
+	if (u && *u)
+		snprintf(out, cap, "%s", u);
+	else
+		snprintf(out, cap, "cli:%u", (unsigned)getuid());
+}
+
+static int alert_decide(struct cli *c, int argc, char **argv, const char *state)
+{
+	struct state_args a = {.console = getenv("MAMORI_CONSOLE_URL")};
+	bool esc = !strcmp(state, "escalated");
+	long long id;
+	int rc, first;
+	char actor[64];
+	if ((rc = cli_parse_options(c, esc ? escalate_opts : state_opts, &a, argc, argv, &first)))
+		return rc;
+	if (argc - first != 1)
+		return cli_usage_error(c, "アラート番号を一つ指定してください / give one alert ID");
+	if (parse_id(argv[first], &id))
+		return cli_usage_error(c, "番号が不正です: '%s' / not an ID", argv[first]);
 	struct store *s = cli_store(c);
+	if (!s)
+		return cli_exit_code(M_ESTORE);
 	struct merr e;
 	merr_init(&e);
-	if (!s)
-		return 1;
-	int rc = sns_alert_set_state(s, id, state, "cli", note, time_now(), &e);
+	actor_of(actor, sizeof actor);
+	if (!esc) {
+		if ((rc = sns_alert_set_state(s, id, state, actor, a.note, time_now(), &e)))
+			return cli_fail(c, rc, &e);
+		if (!c->quiet)
+			printf("%lld %s\n", id, state);
+		return 0;
+	}
+	struct inc_regimes *t = NULL;
+	if ((rc = inc_regimes_load(inc_regimes_default_path(), &t, &e)))
+		return cli_fail(c, rc, &e);
+	struct inc_ctx ic = {.s = s, .regimes = t, .actor = actor, .now = time_now()};
+	int64_t inc = 0;
+	rc = sns_alert_escalate(&ic, id, a.note, a.console, &inc, &e);
+	inc_regimes_free(t);
 	if (rc)
 		return cli_fail(c, rc, &e);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)id);
+		cJSON_AddStringToObject(o, "state", state);
+		cJSON_AddNumberToObject(o, "incident_id", (double)inc);
+		return cli_print_json(o);
+	}
 	if (!c->quiet)
-		printf("%lld %s\n", id, state);
+		printf("%lld %s インシデント #%lld / incident %lld\n", id, state, (long long)inc,
+		       (long long)inc);
 	return 0;
+}
+
+static int alert_confirm(struct cli *c, int argc, char **argv)
+{
+	return alert_decide(c, argc, argv, "confirmed");
+}
+static int alert_dismiss(struct cli *c, int argc, char **argv)
+{
+	return alert_decide(c, argc, argv, "dismissed");
+}
+static int alert_escalate(struct cli *c, int argc, char **argv)
+{
+	return alert_decide(c, argc, argv, "escalated");
+}
+
+static const struct cli_verb alert_verbs[] = {
+    {"confirm", alert_confirm, "a true precursor / 確認", state_opts, "ID"},
+    {"dismiss", alert_dismiss, "a false positive, kept for tuning / 誤検知", state_opts, "ID"},
+    {"escalate", alert_escalate, "open an incident from the alert / インシデント起票",
+     escalate_opts, "ID"},
+    {0},
+};
+
+static int alert_state_cmd(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_command cmd = {
+	    "sns alert", NULL, "decide on a precursor alert / 予兆アラートの判定",
+	    "escalate opens an incident (初報) for the alert's operator through the incident\n"
+	    "module and records it on the alert / escalate はインシデントを起票します。\n",
+	    alert_verbs};
+	return cli_dispatch_verbs(c, &cmd, alert_verbs, ARRAY_SIZE(alert_verbs) - 1, argc, argv);
 }
 
 static int post_row(const struct sns_post_row *r, void *arg)
@@ -443,52 +600,60 @@ static int post_row(const struct sns_post_row *r, void *arg)
 	return 0;
 }
 
+struct posts_args {
+	const char *org;
+	long long alert;
+	long limit;
+};
+
+static const struct cli_opt posts_opts[] = {
+    OPT_STRING("org", struct posts_args, org, "ORG", "one operator / 組織で絞り込み"),
+    OPT_LLONG("alert", struct posts_args, alert, 1, INT64_MAX, "ID",
+	      "one alert's evidence / アラートの証拠"),
+    OPT_LONG("limit", struct posts_args, limit, 1, 1000000, "N",
+	     "at most N posts (default 100) / 件数"),
+    OPT_JSON(),
+    OPT_END(),
+};
+
 static int posts_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"org", required_argument, NULL, 'o'},
-					     {"alert", required_argument, NULL, 'a'},
-					     {"limit", required_argument, NULL, 'l'},
-					     {"json", no_argument, NULL, 'j'},
-					     {0}};
-	const char *org = NULL;
-	long long alert = 0;
-	long limit = 100;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o': org = optarg; break;
-		case 'a': alert = strtoll(optarg, NULL, 10); break;
-		case 'l': limit = strtol(optarg, NULL, 10); break;
-		case 'j': c->json = true; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
+	struct posts_args a = {.limit = 100};
+	int rc, first;
+	if ((rc = cli_parse_options(c, posts_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "余分な引数です: '%s' / unexpected operand", argv[first]);
 	struct store *s = cli_store(c);
+	if (!s)
+		return cli_exit_code(M_ESTORE);
 	struct merr e;
 	merr_init(&e);
-	if (!s)
-		return 1;
 	cJSON *arr = c->json ? cJSON_CreateArray() : NULL;
-	int rc = sns_posts_list(s, org, alert, limit, post_row, arr, &e);
-	if (rc) {
+	if ((rc = sns_posts_list(s, a.org, a.alert, a.limit, post_row, arr, &e))) {
 		cJSON_Delete(arr);
 		return cli_fail(c, rc, &e);
 	}
 	return arr ? cli_print_json(arr) : 0;
 }
 
+const struct cli_verb cmd_sns_verbs[] = {
+    {"import", import_cmd, "import posts and detect / 投稿の取り込みと検知", import_opts,
+     "FILE..."},
+    {"scan", scan_cmd, "match without storing (one line a hit) / 保存せずに照合", scan_opts,
+     "FILE..."},
+    {"rematch", rematch_cmd, "match stored posts with today's terms / 保存済み投稿の再照合",
+     rematch_opts, ""},
+    {"watch", watch_cmd, "watch terms: add, list, remove / 監視語"},
+    {"alerts", alerts_cmd, "precursor alerts / 予兆アラート", alerts_opts, ""},
+    {"alert", alert_state_cmd, "confirm, dismiss, escalate / 判定"},
+    {"posts", posts_cmd, "matched posts / 照合した投稿", posts_opts, ""},
+    {"bench", bench_cmd, "matching throughput / 照合性能", bench_opts, "FILE"},
+    {0},
+};
+
 int cmd_sns(struct cli *c, int argc, char **argv)
 {
-	static const struct cli_verb verbs[] = {
-	    {"import", import_cmd, "import posts and detect / 投稿の取り込みと検知"},
-	    {"scan", scan_cmd, "match without storing / 保存せずに照合"},
-	    {"rematch", rematch_cmd,
-	     "match stored posts with today's terms / 保存済み投稿の再照合"},
-	    {"watch", watch_cmd, "watch terms / 監視語"},
-	    {"alerts", alerts_cmd, "precursor alerts / 予兆アラート"},
-	    {"alert", alert_state_cmd, "confirm, dismiss, escalate / 判定"},
-	    {"posts", posts_cmd, "matched posts / 照合した投稿"},
-	    {"bench", bench_cmd, "matching throughput / 照合性能"},
-	};
-	return cli_dispatch_verbs(c, cli_find("sns"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("sns"), cmd_sns_verbs, ARRAY_SIZE(cmd_sns_verbs) - 1,
+				  argc, argv);
 }

@@ -4,10 +4,9 @@
 #include <cjson/cJSON.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 
 const char cmd_store_usage[] =
-    "usage: mamori store check [--json]\n"
-    "\n"
     "check   reads the whole store once (SQLite quick_check: b-trees, pages, records)\n"
     "        and says whether it is sound. Exit 0 when it is, 7 when it is damaged, with how\n"
     "        to recover. Imports run the same check first and refuse a damaged store.\n"
@@ -17,10 +16,13 @@ static int do_check(struct cli *c, int argc, char **argv)
 {
 	struct store *s;
 	struct merr e;
-	int rc;
+	int first, rc;
 
-	if ((rc = cli_json_only(c, argc, argv)))
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
 		return rc;
+	if (first != argc)
+		return cli_usage_error(c, "余分な引数 '%s' / unexpected argument '%s'", argv[first],
+				       argv[first]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -44,11 +46,13 @@ static int do_check(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-static const struct cli_verb verbs[] = {
-    {"check", do_check, "integrity check / 整合性検査"},
+const struct cli_verb cmd_store_verbs[] = {
+    {"check", do_check, "integrity check / 整合性検査", cli_json_opts, NULL},
+    {0},
 };
 
 int cmd_store(struct cli *c, int argc, char **argv)
 {
-	return cli_dispatch_verbs(c, cli_find("store"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("store"), cmd_store_verbs,
+				  ARRAY_SIZE(cmd_store_verbs) - 1, argc, argv);
 }

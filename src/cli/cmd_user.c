@@ -2,22 +2,15 @@
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
 #include "base/mtime.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 
 const char cmd_user_usage[] =
-    "usage: mamori user add NAME --role ROLE [--org SLUG] [--sector CODE] [--display NAME]\n"
-    "       mamori user passwd NAME\n"
-    "       mamori user list [--json]\n"
-    "       mamori user disable NAME | enable NAME\n"
-    "       mamori user token NAME [--label TEXT] [--days N]\n"
-    "       mamori user tokens NAME [--json] | revoke NAME TOKEN_ID\n"
-    "\n"
     "Roles: analyst (everything), bureau (its --sector, read-only), operator (its own --org),\n"
     "member (sharing only), admin (user accounts). The password is read from\n"
     "$MAMORI_PASSWORD or, without it, from the terminal (or one line of standard input).\n"
@@ -58,35 +51,50 @@ static int read_password(char *out, size_t cap)
 	return n ? 0 : -1;
 }
 
+/* Verbs that take no option: anything that looks like one is named in the error. */
+static const struct cli_opt no_opts[] = {OPT_END()};
+
+static int opt_role(void *args, const char *arg, const char **why)
+{
+	struct auth_user_spec *u = args;
+
+	u->role = auth_role_parse(arg);
+	if (u->role == AUTH_ROLE_NONE)
+		return *why = "ロールは analyst|bureau|operator|member|admin のいずれかです / wants"
+			      " analyst|bureau|operator|member|admin",
+		       -1;
+	return 0;
+}
+
+static const struct cli_opt add_opts[] = {
+    OPT_CALLBACK("role", opt_role, "ROLE", "analyst|bureau|operator|member|admin / ロール"),
+    OPT_STRING("org", struct auth_user_spec, org_slug, "SLUG",
+	       "the operator's organisation / 組織"),
+    OPT_STRING("sector", struct auth_user_spec, sector, "CODE", "the bureau's sector / 分野"),
+    OPT_STRING("display", struct auth_user_spec, display, "NAME", "display name / 表示名"),
+    OPT_END(),
+};
+
 static int user_add(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
-					     {"org", required_argument, NULL, 'o'},
-					     {"sector", required_argument, NULL, 's'},
-					     {"display", required_argument, NULL, 'd'},
-					     {0}};
 	struct auth_user_spec u = {0};
 	char pw[AUTH_PASSWORD_MAX + 2];
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'r': u.role = auth_role_parse(optarg); break;
-		case 'o': u.org_slug = optarg; break;
-		case 's': u.sector = optarg; break;
-		case 'd': u.display = optarg; break;
-		default: return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage_error(c, "one user NAME is needed");
+	if ((rc = cli_parse_options(c, add_opts, &u, argc, argv, &first)))
+		return rc;
+	if (first != argc - 1)
+		return cli_usage_error(
+		    c, "ユーザー名を 1 つ指定してください / one user NAME is needed");
 	if (u.role == AUTH_ROLE_NONE)
-		return cli_usage_error(c, "--role analyst|bureau|operator|member|admin is needed");
-	u.name = argv[optind];
+		return cli_usage_error(c,
+				       "--role が必要です / --role analyst|bureau|operator|member|"
+				       "admin is needed");
+	u.name = argv[first];
 	if (read_password(pw, sizeof(pw)))
-		return cli_usage_error(c, "no password given");
+		return cli_usage_error(c, "パスワードがありません / no password given");
 	u.password = pw;
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
@@ -106,12 +114,15 @@ static int user_passwd(struct cli *c, int argc, char **argv)
 	char pw[AUTH_PASSWORD_MAX + 2];
 	struct store *s;
 	struct merr e;
-	int rc;
+	int first, rc;
 
-	if (argc != 2)
-		return cli_usage_error(c, "one user NAME is needed");
+	if ((rc = cli_parse_options(c, no_opts, NULL, argc, argv, &first)))
+		return rc;
+	if (first != 1 || argc != 2)
+		return cli_usage_error(
+		    c, "ユーザー名を 1 つ指定してください / one user NAME is needed");
 	if (read_password(pw, sizeof(pw)))
-		return cli_usage_error(c, "no password given");
+		return cli_usage_error(c, "パスワードがありません / no password given");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -164,10 +175,13 @@ static int set_disabled(struct cli *c, int argc, char **argv, bool disabled)
 {
 	struct store *s;
 	struct merr e;
-	int rc;
+	int first, rc;
 
-	if (argc != 2)
-		return cli_usage_error(c, "one user NAME is needed");
+	if ((rc = cli_parse_options(c, no_opts, NULL, argc, argv, &first)))
+		return rc;
+	if (first != 1 || argc != 2)
+		return cli_usage_error(
+		    c, "ユーザー名を 1 つ指定してください / one user NAME is needed");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -188,37 +202,38 @@ static int user_enable(struct cli *c, int argc, char **argv)
 	return set_disabled(c, argc, argv, false);
 }
 
+struct token_args {
+	const char *label;
+	long days;
+};
+
+static const struct cli_opt token_opts[] = {
+    OPT_STRING("label", struct token_args, label, "TEXT", "what the token is for / 用途"),
+    OPT_LONG("days", struct token_args, days, 1, 3650, "N", "expires after N days / 有効日数"),
+    OPT_END(),
+};
+
 static int user_token(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"label", required_argument, NULL, 'l'}, {"days", required_argument, NULL, 'd'}, {0}};
-	const char *label = NULL;
-	char tok[AUTH_TOKEN_MAX], *end;
-	long days = 0;
+	struct token_args a = {NULL, 0};
+	char tok[AUTH_TOKEN_MAX];
 	int64_t now = time_now();
 	struct store *s;
 	struct merr e;
-	int opt, rc;
+	int first, rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt == 'l') {
-			label = optarg;
-		} else if (opt == 'd') {
-			days = strtol(optarg, &end, 10);
-			if (*end || days < 1 || days > 3650)
-				return cli_usage_error(c, "--days must be 1..3650");
-		} else {
-			return cli_usage_error(c, "unknown option");
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage_error(c, "one user NAME is needed");
+	if ((rc = cli_parse_options(c, token_opts, &a, argc, argv, &first)))
+		return rc;
+	if (first != argc - 1)
+		return cli_usage_error(
+		    c, "ユーザー名を 1 つ指定してください / one user NAME is needed");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
-	rc = auth_token_create(s, argv[optind], label, now, days ? now + days * 86400 : 0, tok, &e);
+	rc = auth_token_create(s, argv[first], a.label, now, a.days ? now + a.days * 86400 : 0, tok,
+			       &e);
 	if (rc == 0)
-		rc = auth_audit(s, "cli", "token.create", argv[optind], NULL, now, &e);
+		rc = auth_audit(s, "cli", "token.create", argv[first], NULL, now, &e);
 	if (rc)
 		return cli_fail(c, rc, &e);
 	printf("%s\n", tok);
@@ -274,12 +289,13 @@ static int user_tokens(struct cli *c, int argc, char **argv)
 	void *arg[2] = {c, NULL};
 	struct store *s;
 	struct merr e;
-	int rc;
+	int first, rc;
 
-	if ((rc = cli_json_only(c, argc, argv)))
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
 		return rc;
-	if (optind != argc - 1)
-		return cli_usage_error(c, "one user NAME is needed");
+	if (first != argc - 1)
+		return cli_usage_error(
+		    c, "ユーザー名を 1 つ指定してください / one user NAME is needed");
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	if (c->json)
@@ -288,7 +304,7 @@ static int user_tokens(struct cli *c, int argc, char **argv)
 		printf("%-6s %-20s %-24s %-24s %s\n", "id", "label", "作成/created (JST)",
 		       "最終使用/last used", "状態/state");
 	merr_init(&e);
-	rc = auth_token_list(s, argv[optind], print_token, arg, &e);
+	rc = auth_token_list(s, argv[first], print_token, arg, &e);
 	if (rc) {
 		cJSON_Delete(arg[1]);
 		return cli_fail(c, rc, &e);
@@ -302,15 +318,20 @@ static int user_revoke(struct cli *c, int argc, char **argv)
 	int64_t now = time_now();
 	struct store *s;
 	struct merr e;
-	char *end = NULL, obj[AUTH_NAME_MAX + 32];
+	char obj[AUTH_NAME_MAX + 32];
 	long long id;
-	int rc;
+	int first, rc;
 
-	if (argc != 3)
-		return cli_usage_error(c, "a user NAME and a TOKEN_ID are needed");
-	id = strtoll(argv[2], &end, 10);
-	if (!*argv[2] || *end || id < 1)
-		return cli_usage_error(c, "TOKEN_ID is the number `mamori user tokens` shows");
+	if ((rc = cli_parse_options(c, no_opts, NULL, argc, argv, &first)))
+		return rc;
+	if (first != 1 || argc != 3)
+		return cli_usage_error(c, "ユーザー名と TOKEN_ID が必要です / a user NAME and a"
+					  " TOKEN_ID are needed");
+	if (cli_parse_ll(argv[2], 1, INT64_MAX, &id))
+		return cli_usage_error(c,
+				       "TOKEN_ID '%s' は `mamori user tokens` の番号です / TOKEN_ID"
+				       " is the number `mamori user tokens` shows",
+				       argv[2]);
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
@@ -330,18 +351,21 @@ static int user_revoke(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-static const struct cli_verb verbs[] = {
-    {"add", user_add, "add a user"},
-    {"passwd", user_passwd, "set a password"},
-    {"list", user_list, "list users"},
-    {"disable", user_disable, "disable a user"},
-    {"enable", user_enable, "enable a user"},
-    {"token", user_token, "create an API token"},
-    {"tokens", user_tokens, "list a user's API tokens (no secrets)"},
-    {"revoke", user_revoke, "revoke one API token"},
+const struct cli_verb cmd_user_verbs[] = {
+    {"add", user_add, "add a user / ユーザー追加", add_opts, "NAME"},
+    {"passwd", user_passwd, "set a password / パスワード変更", no_opts, "NAME"},
+    {"list", user_list, "list users / 一覧", cli_json_opts, NULL},
+    {"disable", user_disable, "disable a user / 無効化", no_opts, "NAME"},
+    {"enable", user_enable, "enable a user / 有効化", no_opts, "NAME"},
+    {"token", user_token, "create an API token / トークン発行", token_opts, "NAME"},
+    {"tokens", user_tokens, "list a user's API tokens (no secrets) / トークン一覧", cli_json_opts,
+     "NAME"},
+    {"revoke", user_revoke, "revoke one API token / トークン失効", no_opts, "NAME TOKEN_ID"},
+    {0},
 };
 
 int cmd_user(struct cli *c, int argc, char **argv)
 {
-	return cli_dispatch_verbs(c, cli_find("user"), verbs, ARRAY_SIZE(verbs), argc, argv);
+	return cli_dispatch_verbs(c, cli_find("user"), cmd_user_verbs,
+				  ARRAY_SIZE(cmd_user_verbs) - 1, argc, argv);
 }

@@ -44,11 +44,12 @@ extern const char cmd_fingerprint_usage[];
 extern const char cmd_discover_usage[], cmd_assets_usage[];
 extern const char cmd_feeds_usage[], cmd_vuln_usage[];
 /* Verb tables with their option tables (for the generated usage). */
+extern const struct cli_verb cmd_findings_verbs[];
 extern const struct cli_verb cmd_feeds_verbs[], cmd_asm_verbs[], cmd_serve_verbs[],
     cmd_scan_verbs[], cmd_discover_verbs[], cmd_vuln_verbs[], cmd_report_verbs[],
     cmd_rating_verbs[], cmd_schedule_verbs[], cmd_services_verbs[], cmd_fingerprint_verbs[],
     cmd_assets_verbs[], cmd_scope_verbs[], cmd_advisories_verbs[], cmd_exercise_verbs[],
-    cmd_incident_verbs[], cmd_case_verbs[], cmd_audit_verbs[];
+    cmd_incident_verbs[], cmd_case_verbs[], cmd_audit_verbs[], cmd_sns_verbs[];
 extern const char cmd_scan_usage[];
 extern const char cmd_findings_usage[], cmd_rating_usage[], cmd_schedule_usage[], cmd_asm_usage[];
 extern const char cmd_serve_usage[], cmd_user_usage[];
@@ -59,6 +60,9 @@ extern const char cmd_incident_usage[], cmd_case_usage[], cmd_audit_usage[];
 extern const char cmd_checklist_usage[];
 extern const char cmd_share_usage[];
 extern const char cmd_sns_usage[], cmd_jobs_usage[];
+/* lib2: commands moved to option tables */
+extern const struct cli_verb cmd_jobs_verbs[], cmd_user_verbs[], cmd_checklist_verbs[],
+    cmd_identify_verbs[], cmd_inventory_verbs[], cmd_alert_verbs[], cmd_store_verbs[];
 /* harden-data */
 int cmd_store(struct cli *c, int argc, char **argv);
 extern const char cmd_store_usage[];

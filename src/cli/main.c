@@ -4,26 +4,49 @@
  */
 #include "base/compat.h"
 
-#include <getopt.h>
-
 #include "base/log.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 
-static const char global_usage[] =
-    "usage: mamori [--db PATH] [--data-dir DIR] [--json] [-q] [-v|--log-level L] <command> "
-    "[options]\n"
-    "\n"
-    "Global options:\n"
-    "  --db PATH         store location (default $MAMORI_DB or ./mamori.db)\n"
-    "  --data-dir DIR    shared feeds and fingerprints (default $MAMORI_DATA_DIR)\n"
-    "  --json            machine-readable output where a command lists things\n"
-    "  -q, --quiet       print only errors\n"
-    "  -v                more log output (repeat for debug)\n"
-    "  --log-level L     debug, info, warn, error, off\n";
+/* The global options, before the command name. */
+struct global_args {
+	const char *db, *data_dir;
+	bool json, quiet, help, version;
+	int verbose, log_level; /* log_level: -1 when not given */
+};
+
+static int opt_log_level(void *args, const char *arg, const char **why)
+{
+	struct global_args *g = args;
+
+	g->log_level = log_parse_level(arg);
+	if (g->log_level < 0)
+		return *why = "debug, info, warn, error, off のいずれかです / wants debug, info,"
+			      " warn, error or off",
+		       -1;
+	return 0;
+}
+
+static const struct cli_opt global_opts[] = {
+    OPT_STRING("db", struct global_args, db, "PATH",
+	       "store location (default $MAMORI_DB or ./mamori.db) / ストア"),
+    OPT_STRING("data-dir", struct global_args, data_dir, "DIR",
+	       "shared feeds and fingerprints (default $MAMORI_DATA_DIR) / データ"),
+    OPT_BOOL("json", struct global_args, json, "machine-readable output / JSON で出力"),
+    OPT_BOOL_SHORT('q', "quiet", struct global_args, quiet, "print only errors / エラーのみ"),
+    OPT_COUNT_SHORT('v', "verbose", struct global_args, verbose,
+		    "more log output (repeat for debug) / 詳細ログ"),
+    OPT_CALLBACK("log-level", opt_log_level, "L", "debug, info, warn, error, off / ログ"),
+    OPT_BOOL_SHORT('h', "help", struct global_args, help, "this help / ヘルプ"),
+    OPT_BOOL("version", struct global_args, version, "print the version / バージョン"),
+    OPT_END(),
+};
 
 static void print_commands(FILE *out)
 {
-	fputs(global_usage, out);
+	cli_options_synopsis(out, "mamori", global_opts, "<command> [options]");
+	fputs("\nGlobal options / 全体のオプション:\n", out);
+	cli_options_help(out, global_opts);
 	fputs("\nCommands / コマンド:\n", out);
 	for (size_t i = 0; i < cli_commands_len; i++)
 		fprintf(out, "  %-12s %s\n", cli_commands[i].name, cli_commands[i].summary);
@@ -57,66 +80,53 @@ int cmd_version(struct cli *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"db", required_argument, NULL, 'd'},
-	    {"data-dir", required_argument, NULL, 'D'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"log-level", required_argument, NULL, 'L'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {0},
-	};
+	struct global_args g = {.log_level = -1};
 	struct cli c = {0};
 	const struct cli_command *cmd;
-	int opt, verbose = 0, rc;
+	int first, rc;
 
-	c.db = getenv("MAMORI_DB");
-	if (!c.db || !*c.db)
-		c.db = STORE_DEFAULT_PATH;
-	c.data_dir = getenv("MAMORI_DATA_DIR");
-	if (!c.data_dir || !*c.data_dir)
-		c.data_dir = MAMORI_DEFAULT_DATA_DIR;
-
-	/* '+': stop at the command name; its options are its own. */
-	while ((opt = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd': c.db = optarg; break;
-		case 'D': c.data_dir = optarg; break;
-		case 'j': c.json = true; break;
-		case 'q':
-			c.quiet = true;
-			log_set_level(LOG_LEVEL_ERROR);
-			break;
-		case 'v': verbose++; break;
-		case 'L':
-			if (log_parse_level(optarg) < 0) {
-				fprintf(stderr, "mamori: unknown log level '%s'\n", optarg);
-				return cli_exit_code(M_EINVAL);
-			}
-			log_set_level((enum log_level)log_parse_level(optarg));
-			break;
-		case 'h': print_commands(stdout); return 0;
-		case 'V': printf("mamori %s\n", MAMORI_VERSION); return 0;
-		default: print_commands(stderr); return cli_exit_code(M_EINVAL);
-		}
+	g.db = getenv("MAMORI_DB");
+	if (!g.db || !*g.db)
+		g.db = STORE_DEFAULT_PATH;
+	g.data_dir = getenv("MAMORI_DATA_DIR");
+	if (!g.data_dir || !*g.data_dir)
+		g.data_dir = MAMORI_DEFAULT_DATA_DIR;
+	/* The options end at the command name; its options are its own. */
+	if ((rc = cli_parse_leading(&c, global_opts, &g, argc, argv, &first)))
+		return rc;
+	c.db = g.db;
+	c.data_dir = g.data_dir;
+	c.json = g.json;
+	c.quiet = g.quiet;
+	if (g.quiet)
+		log_set_level(LOG_LEVEL_ERROR);
+	if (g.log_level >= 0)
+		log_set_level((enum log_level)g.log_level);
+	if (g.verbose)
+		log_set_level(g.verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (g.help) {
+		print_commands(stdout);
+		return 0;
 	}
-	if (verbose)
-		log_set_level(verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (optind >= argc) {
+	if (g.version) {
+		printf("mamori %s\n", MAMORI_VERSION);
+		return 0;
+	}
+	if (first >= argc) {
 		print_commands(stderr);
 		return cli_exit_code(M_EINVAL);
 	}
-	cmd = cli_find(argv[optind]);
+	cmd = cli_find(argv[first]);
 	if (!cmd) {
-		fprintf(stderr, "mamori: '%s' is not a mamori command (see 'mamori help')\n",
-			argv[optind]);
+		fprintf(stderr,
+			"mamori: '%s' は mamori のコマンドではありません / '%s' is not a mamori"
+			" command (see 'mamori help')\n",
+			argv[first], argv[first]);
 		return cli_exit_code(M_EINVAL);
 	}
 	c.cmd_name = cmd->name;
-	argc -= optind;
-	argv += optind;
-	optind = 0; /* GNU getopt: re-initialise for the command's own parsing */
+	argc -= first;
+	argv += first;
 	if (cli_help_requested(argc, argv)) {
 		cli_print_usage(cmd, stdout);
 		return 0;

@@ -76,36 +76,45 @@ static int store(struct cli *c, const struct cli_opt *o, void *args, const char 
 
 	switch (o->type) {
 	case CLI_OPT_BOOL: *(bool *)p = true; return 0;
+	case CLI_OPT_COUNT: (*(int *)p)++; return 0;
 	case CLI_OPT_JSON: c->json = true; return 0;
 	case CLI_OPT_STRING: *(const char **)p = arg; return 0;
 	case CLI_OPT_DOUBLE:
 		if (cli_parse_double(arg, -INFINITY, INFINITY, &d))
-			return cli_usage_error(
-			    c, "option '--%s': '%s' is not a number / 数値ではありません", o->name,
-			    arg);
+			return cli_usage_error(c,
+					       "オプション '--%s': '%s' は数値ではありません / "
+					       "option '--%s': '%s' is not a number",
+					       o->name, arg, o->name, arg);
 		if (d < o->dmin || d > o->dmax)
-			return cli_usage_error(
-			    c, "option '--%s': %s is out of range (%g-%g) / 範囲外です", o->name,
-			    arg, o->dmin, o->dmax);
+			return cli_usage_error(c,
+					       "オプション '--%s': %s は範囲外です (%g-%g) / "
+					       "option '--%s': %s is out of"
+					       " range (%g-%g)",
+					       o->name, arg, o->dmin, o->dmax, o->name, arg,
+					       o->dmin, o->dmax);
 		*(double *)p = d;
 		return 0;
 	case CLI_OPT_CALLBACK:
 		if (o->cb(args, arg, &why))
-			return cli_usage_error(c, "option '--%s': '%s': %s", o->name, arg,
-					       why ? why : "not accepted / 受け付けられません");
+			return cli_usage_error(c, "オプション '--%s': '%s': %s", o->name, arg,
+					       why ? why : "受け付けられません / not accepted");
 		return 0;
 	default: break;
 	}
 	if (!is_number(o->type))
-		return cli_usage_error(c, "option '--%s': unknown kind", o->name);
+		return cli_usage_error(c, "オプション '--%s': 不明な種類 / unknown kind", o->name);
 	if (cli_parse_ll(arg, LLONG_MIN, LLONG_MAX, &v))
 		return cli_usage_error(
-		    c, "option '--%s': '%s' is not a whole number / 整数ではありません", o->name,
-		    arg);
+		    c,
+		    "オプション '--%s': '%s' は整数ではありません / option '--%s': '%s' is not a"
+		    " whole number",
+		    o->name, arg, o->name, arg);
 	if (v < o->imin || v > o->imax)
-		return cli_usage_error(c,
-				       "option '--%s': %s is out of range (%lld-%lld) / 範囲外です",
-				       o->name, arg, o->imin, o->imax);
+		return cli_usage_error(
+		    c,
+		    "オプション '--%s': %s は範囲外です (%lld-%lld) / option '--%s': %s is"
+		    " out of range (%lld-%lld)",
+		    o->name, arg, o->imin, o->imax, o->name, arg, o->imin, o->imax);
 	switch (o->type) {
 	case CLI_OPT_INT: *(int *)p = (int)v; break;
 	case CLI_OPT_LONG: *(long *)p = (long)v; break;
@@ -118,7 +127,7 @@ static int store(struct cli *c, const struct cli_opt *o, void *args, const char 
 
 static bool takes_arg(const struct cli_opt *o)
 {
-	return o->type != CLI_OPT_BOOL && o->type != CLI_OPT_JSON;
+	return o->type != CLI_OPT_BOOL && o->type != CLI_OPT_JSON && o->type != CLI_OPT_COUNT;
 }
 
 /* One "--name[=value]" word at argv[*i]; advances *i past a separate value. */
@@ -132,13 +141,15 @@ static int one_option(struct cli *c, const struct cli_opt *opts, void *args, int
 
 	o = find(opts, word, n, &ambiguous);
 	if (!o)
-		return cli_usage_error(c, "%s option '--%.*s' / %s",
-				       ambiguous ? "ambiguous" : "unknown", (int)n, word,
-				       ambiguous ? "曖昧なオプションです" : "不明なオプションです");
+		return cli_usage_error(c, "%s '--%.*s' / %s option '--%.*s'",
+				       ambiguous ? "曖昧なオプション" : "不明なオプション", (int)n,
+				       word, ambiguous ? "ambiguous" : "unknown", (int)n, word);
 	if (!takes_arg(o)) {
 		if (eq)
 			return cli_usage_error(
-			    c, "option '--%s' takes no argument / 引数は不要です", o->name);
+			    c,
+			    "オプション '--%s' に引数は不要です / option '--%s' takes no argument",
+			    o->name, o->name);
 		return store(c, o, args, NULL);
 	}
 	if (eq)
@@ -146,8 +157,11 @@ static int one_option(struct cli *c, const struct cli_opt *opts, void *args, int
 	else if (*i + 1 < argc)
 		arg = argv[++*i];
 	else
-		return cli_usage_error(c, "option '--%s' needs an argument (%s) / 引数が必要です",
-				       o->name, o->argh ? o->argh : "VALUE");
+		return cli_usage_error(
+		    c,
+		    "オプション '--%s' に引数 (%s) が必要です / option '--%s' needs an"
+		    " argument (%s)",
+		    o->name, o->argh ? o->argh : "VALUE", o->name, o->argh ? o->argh : "VALUE");
 	return store(c, o, args, arg);
 }
 
@@ -176,7 +190,8 @@ int cli_parse_options(struct cli *c, const struct cli_opt *opts, void *args, int
 			for (int k = first; k <= i && rc == 0; k++)
 				words[n_words++] = argv[k];
 		} else if (a[0] == '-' && a[1] != '\0') {
-			rc = cli_usage_error(c, "unknown option '%s' / 不明なオプションです", a);
+			rc =
+			    cli_usage_error(c, "不明なオプション '%s' / unknown option '%s'", a, a);
 		} else {
 			ops[n_ops++] = argv[i];
 		}
@@ -188,6 +203,43 @@ int cli_parse_options(struct cli *c, const struct cli_opt *opts, void *args, int
 	}
 	m_free(words);
 	m_free(ops);
+	return rc;
+}
+
+/* "-qv": each letter a flag's short_name. */
+static int short_flags(struct cli *c, const struct cli_opt *opts, void *args, const char *word)
+{
+	for (const char *p = word + 1; *p; p++) {
+		const struct cli_opt *o = opts;
+		while (o->type != CLI_OPT_END && (o->short_name != *p || takes_arg(o)))
+			o++;
+		if (o->type == CLI_OPT_END)
+			return cli_usage_error(c, "不明なオプション '-%c' / unknown option '-%c'",
+					       *p, *p);
+		store(c, o, args, NULL);
+	}
+	return 0;
+}
+
+int cli_parse_leading(struct cli *c, const struct cli_opt *opts, void *args, int argc, char **argv,
+		      int *operand)
+{
+	int i, rc = 0;
+
+	for (i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strncmp(a, "--", 2) == 0)
+			rc = one_option(c, opts, args, argc, argv, &i);
+		else if (a[0] == '-' && a[1] != '\0')
+			rc = short_flags(c, opts, args, a);
+		else
+			break;
+	}
+	*operand = i;
 	return rc;
 }
 
@@ -229,6 +281,8 @@ void cli_options_help(FILE *out, const struct cli_opt *opts)
 		if (takes_arg(o))
 			snprintf(left, sizeof(left), "--%s %s", o->name,
 				 o->argh ? o->argh : "VALUE");
+		else if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s", o->short_name, o->name);
 		else
 			snprintf(left, sizeof(left), "--%s", o->name);
 		range[0] = '\0';

@@ -42,6 +42,7 @@ enum cli_opt_type {
 	CLI_OPT_LLONG,	  /* long long, range-checked */
 	CLI_OPT_DOUBLE,	  /* double, range-checked, finite */
 	CLI_OPT_CALLBACK, /* cb(args, argument): 0, or -1 with *why describing what is wanted */
+	CLI_OPT_COUNT,	  /* int, one more each time given (-vv) */
 };
 
 struct cli_opt {
@@ -53,6 +54,7 @@ struct cli_opt {
 	long long imin, imax;
 	double dmin, dmax;
 	int (*cb)(void *args, const char *arg, const char **why);
+	char short_name; /* a one-letter form for flags ('q' for -q), or 0 */
 };
 
 /* Compile-time check that T's field f has type ty (a wrong row is a build error). */
@@ -100,6 +102,15 @@ struct cli_opt {
 	{                                                    \
 		CLI_OPT_CALLBACK, n, 0, a, h, 0, 0, 0, 0, fn \
 	}
+/* A flag (bool) or a counter (int) that also has a one-letter form. */
+#define OPT_BOOL_SHORT(s, n, T, f, h)                                                  \
+	{                                                                              \
+		CLI_OPT_BOOL, n, CLI_OPT_OFF(T, f, bool), NULL, h, 0, 0, 0, 0, NULL, s \
+	}
+#define OPT_COUNT_SHORT(s, n, T, f, h)                                                 \
+	{                                                                              \
+		CLI_OPT_COUNT, n, CLI_OPT_OFF(T, f, int), NULL, h, 0, 0, 0, 0, NULL, s \
+	}
 #define OPT_END()                                                  \
 	{                                                          \
 		CLI_OPT_END, NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL \
@@ -113,6 +124,14 @@ struct cli_opt {
  * printed, naming the option).
  */
 int cli_parse_options(struct cli *c, const struct cli_opt *opts, void *args, int argc, char **argv,
+		      int *operand);
+
+/*
+ * As cli_parse_options, but the options end at the first operand (nothing is permuted): for
+ * `mamori [global options] COMMAND ...`, whose command's options are its own. Flags with a
+ * short_name are also taken as -x, and grouped (-qv).
+ */
+int cli_parse_leading(struct cli *c, const struct cli_opt *opts, void *args, int argc, char **argv,
 		      int *operand);
 
 /* The table of a verb whose only option is --json (cli_json_only). */

@@ -581,3 +581,59 @@ void feeds_cve_free(void *rec)
 	feeds_cve_release(rec);
 	m_free(rec);
 }
+
+#define REF_URL_MAX 2048
+#define REF_TAG_MAX 128
+
+/* "tag1,tag2" from a tags array (strings of at most REF_TAG_MAX bytes; others skipped). */
+static int ref_tags(const cJSON *tags, struct feeds_ref *ref, struct merr *e)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, tags)
+	{
+		size_t have = ref->tags ? strlen(ref->tags) : 0, w;
+		char *nt;
+		if (!cJSON_IsString(t) || (w = strlen(t->valuestring)) > REF_TAG_MAX)
+			continue;
+		nt = m_realloc(ref->tags, have + w + 2);
+		if (!nt)
+			return merr_set(e, M_ENOMEM, "out of memory");
+		snprintf(nt + have, w + 2, "%s%s", have ? "," : "", t->valuestring);
+		ref->tags = nt;
+	}
+	return 0;
+}
+
+int feeds_read_refs(const cJSON *o, const char *source_key, bool keep_source, struct feeds_cve *c,
+		    struct merr *e)
+{
+	const cJSON *arr, *r;
+	int rc, n;
+
+	if ((rc = fj_opt_arr(o, "references", &arr, e)) || !arr)
+		return rc;
+	n = cJSON_GetArraySize(arr);
+	{
+		void *nr = m_realloc(c->refs, (c->n_refs + (size_t)n + 1) * sizeof(*c->refs));
+		if (!nr)
+			return merr_set(e, M_ENOMEM, "out of memory");
+		c->refs = nr;
+	}
+	cJSON_ArrayForEach(r, arr)
+	{
+		struct feeds_ref *ref = &c->refs[c->n_refs];
+		const cJSON *tags;
+		memset(ref, 0, sizeof(*ref));
+		if ((rc = fj_req_str(r, "url", REF_URL_MAX, &ref->url, e)) ||
+		    (rc = fj_opt_str(r, source_key, keep_source ? 256 : 512, &ref->source, e)) ||
+		    (rc = fj_opt_arr(r, "tags", &tags, e)))
+			return rc;
+		if (!keep_source)
+			ref->source = NULL;
+		c->n_refs++;
+		if ((rc = ref_tags(tags, ref, e)))
+			return rc;
+	}
+	return 0;
+}

@@ -12,7 +12,6 @@
 #include "feeds/feeds_int.h"
 
 #define DESC_MAX (64u << 10)
-#define URL_MAX 2048
 #define VECTOR_MAX 512 /* CVSS 4.0 vectors with supplemental metrics run long */
 
 /* CVE 5 metric keys, in order of preference within one container. */
@@ -134,47 +133,6 @@ static int read_affected_products(const cJSON *aff, struct feeds_cve *c, struct 
 	return 0;
 }
 
-static int read_refs(const cJSON *cont, struct feeds_cve *c, struct merr *e)
-{
-	const cJSON *arr, *r, *t;
-	int rc, n;
-
-	if ((rc = fj_opt_arr(cont, "references", &arr, e)) || !arr)
-		return rc;
-	n = cJSON_GetArraySize(arr);
-	{
-		void *nr = m_realloc(c->refs, (c->n_refs + (size_t)n + 1) * sizeof(*c->refs));
-		if (!nr)
-			return merr_set(e, M_ENOMEM, "out of memory");
-		c->refs = nr;
-	}
-	cJSON_ArrayForEach(r, arr)
-	{
-		struct feeds_ref *ref = &c->refs[c->n_refs];
-		const cJSON *tags;
-		memset(ref, 0, sizeof(*ref));
-		if ((rc = fj_req_str(r, "url", URL_MAX, &ref->url, e)) ||
-		    (rc = fj_opt_str(r, "name", 512, &ref->source, e)) ||
-		    (rc = fj_opt_arr(r, "tags", &tags, e)))
-			return rc;
-		ref->source = NULL; /* CVE 5 names the link, not who added it */
-		c->n_refs++;
-		cJSON_ArrayForEach(t, tags)
-		{
-			size_t have = ref->tags ? strlen(ref->tags) : 0, w;
-			char *nt;
-			if (!cJSON_IsString(t) || (w = strlen(t->valuestring)) > 128)
-				continue;
-			nt = m_realloc(ref->tags, have + w + 2);
-			if (!nt)
-				return merr_set(e, M_ENOMEM, "out of memory");
-			snprintf(nt + have, w + 2, "%s%s", have ? "," : "", t->valuestring);
-			ref->tags = nt;
-		}
-	}
-	return 0;
-}
-
 /* Appends {"source":..,"affected":[..]} to out, referencing (not copying) the array. */
 static int add_affected(cJSON *out, const char *source, const cJSON *aff, struct merr *e)
 {
@@ -205,7 +163,7 @@ static int read_container(const cJSON *cont, const char *source, const char *pro
 			return rc;
 	}
 	read_container_cwes(cont, c);
-	if ((rc = read_refs(cont, c, e)))
+	if ((rc = feeds_read_refs(cont, "name", false, c, e)))
 		return rc;
 	return read_container_metrics(cont, provider, c, v31, v30, e);
 }
@@ -393,26 +351,13 @@ static int cve5_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct m
 	return FEEDS_STORED;
 }
 
-static int cve5_record(struct feeds_ctx *ctx, const struct split_rec *rec, char *cve,
-		       size_t cve_cap, struct merr *e)
-{
-	struct feeds_cve c;
-	int rc = feeds_cve5_parse(rec->p, rec->len, &c, e);
-
-	snprintf(cve, cve_cap, "%s", c.id);
-	if (rc == 0)
-		rc = cve5_store(ctx, &c, e);
-	feeds_cve_release(&c);
-	return rc;
-}
-
-static int cve5_parse_owned(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
-			    size_t cve_cap, struct merr *e)
+static int cve5_parse(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+		      size_t cve_cap, struct merr *e)
 {
 	return feeds_cve_parse_owned(feeds_cve5_parse, rec, out, bytes, cve, cve_cap, e);
 }
 
-static int cve5_store_owned(struct feeds_ctx *ctx, void *rec, struct merr *e)
+static int cve5_store_rec(struct feeds_ctx *ctx, void *rec, struct merr *e)
 {
 	return cve5_store(ctx, rec, e);
 }
@@ -422,8 +367,8 @@ const struct feeds_adapter feeds_cve5_adapter = {
     .mode = SPLIT_LINES,
     .savepoint = true,
     .json = true,
-    .record = cve5_record,
-    .parse = cve5_parse_owned,
-    .store = cve5_store_owned,
+    .threads = true,
+    .parse = cve5_parse,
+    .store = cve5_store_rec,
     .rec_free = feeds_cve_free,
 };

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <math.h>
 
+#include "base/mem.h"
 #include "store/store.h"
 #include "feeds/feeds_int.h"
 
@@ -85,52 +86,118 @@ int feeds_epss_parse_comment(const char *p, size_t len, char *model, size_t mode
 	return 0;
 }
 
-static int epss_begin(struct feeds_ctx *c, struct merr *e)
-{
-	c->epss_model[0] = c->epss_date[0] = '\0';
-	c->epss_header = false;
-	return 0;
-}
+/* The adapter's state for one file (c->state): the comment's model and date, and whether
+ * the header was seen. */
+struct epss_state {
+	char model[64], date[64];
+	bool header;
+};
 
-static int epss_record(struct feeds_ctx *c, const struct split_rec *rec, char *cve, size_t cve_cap,
-		       struct merr *e)
-{
+/* One parsed line: a row, a comment, or a "cve,..." line (the header, the first time). A
+ * row is allocated without the union (360,000 of them in a day's file). */
+struct epss_item {
+	enum { EPSS_ROW, EPSS_COMMENT, EPSS_HEADER } type;
 	struct feeds_epss row;
-	struct store_stmt *st;
-	int rc;
+	union {
+		struct {
+			char model[64], date[64];
+		} comment;
+		struct {
+			bool ok; /* exactly cve,epss,percentile */
+			char text[64];
+			int row_rc; /* the line read as a row: for a second header */
+			struct merr row_e;
+		} header;
+	} u;
+};
 
+static int epss_parse(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+		      size_t cve_cap, struct merr *e)
+{
+	bool row = rec->p[0] != '#' && strncmp(rec->p, "cve,", 4) != 0;
+	size_t size = row ? offsetof(struct epss_item, u) : sizeof(struct epss_item);
+	struct epss_item *it;
+	int rc = 0;
+
+	*out = NULL;
 	for (size_t i = 0; i < rec->len; i++)
 		if ((unsigned char)rec->p[i] < 0x20 && rec->p[i] != '\t')
 			return merr_at(e, M_EPARSE, NULL, -1, rec->offset + (long long)i, NULL,
 				       "control character 0x%02x in the line; refused",
 				       (unsigned char)rec->p[i]);
-	if (rec->p[0] == '#') {
-		feeds_epss_parse_comment(rec->p, rec->len, c->epss_model, sizeof(c->epss_model),
-					 c->epss_date, sizeof(c->epss_date));
-		snprintf(c->r->version, sizeof(c->r->version), "%s", c->epss_model);
-		return FEEDS_NOT_RECORD;
+	if (!(it = m_malloc(size)))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	if (row) {
+		it->type = EPSS_ROW;
+		rc = feeds_epss_parse_line(rec->p, rec->len, &it->row, e);
+		snprintf(cve, cve_cap, "%s", rc == 0 ? it->row.cve_id : "");
+	} else if (rec->p[0] == '#') {
+		it->type = EPSS_COMMENT;
+		feeds_epss_parse_comment(rec->p, rec->len, it->u.comment.model,
+					 sizeof(it->u.comment.model), it->u.comment.date,
+					 sizeof(it->u.comment.date));
+	} else {
+		it->type = EPSS_HEADER;
+		it->u.header.ok = strcmp(rec->p, "cve,epss,percentile") == 0;
+		snprintf(it->u.header.text, sizeof(it->u.header.text), "%.60s", rec->p);
+		merr_init(&it->u.header.row_e);
+		it->u.header.row_rc =
+		    feeds_epss_parse_line(rec->p, rec->len, &it->row, &it->u.header.row_e);
 	}
-	if (!c->epss_header && strncmp(rec->p, "cve,", 4) == 0) {
-		c->epss_header = true;
-		if (strcmp(rec->p, "cve,epss,percentile") != 0)
-			return merr_set(e, M_EPARSE, "unexpected header '%.60s'", rec->p);
-		return FEEDS_NOT_RECORD;
-	}
-	rc = feeds_epss_parse_line(rec->p, rec->len, &row, e);
-	snprintf(cve, cve_cap, "%s", rc == 0 ? row.cve_id : "");
-	if (rc)
+	if (rc) {
+		m_free(it);
 		return rc;
+	}
+	*out = it;
+	*bytes = size;
+	return 0;
+}
+
+static void epss_free(void *rec)
+{
+	m_free(rec);
+}
+
+static int epss_store(struct feeds_ctx *c, void *rec, struct merr *e)
+{
+	struct epss_state *es = c->state;
+	const struct epss_item *it = rec;
+	struct store_stmt *st;
+	int rc;
+
+	if (it->type == EPSS_COMMENT) {
+		memcpy(es->model, it->u.comment.model, sizeof(es->model));
+		memcpy(es->date, it->u.comment.date, sizeof(es->date));
+		snprintf(c->r->version, sizeof(c->r->version), "%s", es->model);
+		return FEEDS_NOT_RECORD;
+	}
+	if (it->type == EPSS_HEADER && !es->header) {
+		es->header = true;
+		if (!it->u.header.ok)
+			return merr_set(e, M_EPARSE, "unexpected header '%s'", it->u.header.text);
+		return FEEDS_NOT_RECORD;
+	}
+	if (it->type == EPSS_HEADER && it->u.header.row_rc) { /* a second header, as a row */
+		*e = it->u.header.row_e;
+		return it->u.header.row_rc;
+	}
 	st = feeds_stmt(c, ST_EPSS_UPSERT, e);
 	if (!st)
 		return M_ESTORE;
-	stmt_bind_text(st, 1, row.cve_id);
-	stmt_bind_double(st, 2, row.epss);
-	stmt_bind_double(st, 3, row.percentile);
-	stmt_bind_text(st, 4, c->epss_model[0] ? c->epss_model : NULL);
-	stmt_bind_text(st, 5, c->epss_date[0] ? c->epss_date : NULL);
+	stmt_bind_text(st, 1, it->row.cve_id);
+	stmt_bind_double(st, 2, it->row.epss);
+	stmt_bind_double(st, 3, it->row.percentile);
+	stmt_bind_text(st, 4, es->model[0] ? es->model : NULL);
+	stmt_bind_text(st, 5, es->date[0] ? es->date : NULL);
 	if ((rc = feeds_exec(st, e)))
 		return rc;
 	return store_changes(c->s) > 0 ? FEEDS_STORED : FEEDS_UNCHANGED;
+}
+
+static const char *epss_date(struct feeds_ctx *c)
+{
+	struct epss_state *es = c->state;
+	return es ? es->date : NULL;
 }
 
 const struct feeds_adapter feeds_epss_adapter = {
@@ -138,6 +205,9 @@ const struct feeds_adapter feeds_epss_adapter = {
     .mode = SPLIT_LINES,
     .one_tx = true,
     .savepoint = false, /* one statement a row: atomic on its own */
-    .begin = epss_begin,
-    .record = epss_record,
+    .state_size = sizeof(struct epss_state),
+    .parse = epss_parse,
+    .store = epss_store,
+    .rec_free = epss_free,
+    .date = epss_date,
 };

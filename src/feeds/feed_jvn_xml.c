@@ -82,6 +82,21 @@ static void set_cvss(struct feeds_jvn *j, const char *version, const char *score
 	}
 }
 
+/* One CVSS element (both document kinds): its score and vector into j, its severity word kept
+ * in *v2_word or *v3_word (the one it replaces freed); takes the strings (m_free). */
+static void take_cvss(struct feeds_jvn *j, char *version, char *score, char *vector, char *sev,
+		      char **v2_word, char **v3_word)
+{
+	char **word = version && version[0] == '2' ? v2_word : v3_word;
+
+	set_cvss(j, version, score, vector);
+	m_free(*word);
+	*word = sev;
+	m_free(version);
+	m_free(score);
+	m_free(vector);
+}
+
 static void detail_affected(struct feeds_jvn *j, const xmlNode *data)
 {
 	for (xmlNode *it = child(child(data, "Affected"), "AffectedItem"); it; it = it->next) {
@@ -120,17 +135,7 @@ static void detail_impact(struct feeds_jvn *j, const xmlNode *data)
 		base = text(child(c, "Base"));
 		vector = text(child(c, "Vector"));
 		sev = text(child(c, "Severity"));
-		set_cvss(j, version, base, vector);
-		if (version && version[0] == '2') {
-			m_free(v2_word);
-			v2_word = sev;
-		} else {
-			m_free(v3_word);
-			v3_word = sev;
-		}
-		m_free(version);
-		m_free(base);
-		m_free(vector);
+		take_cvss(j, version, base, vector, sev, &v2_word, &v3_word);
 	}
 	feeds_jvn_set_severity(j, v3_word, v2_word);
 	m_free(v3_word);
@@ -206,17 +211,7 @@ static void item_links(struct feeds_jvn *j, const xmlNode *item)
 		} else if (named(c, "cvss")) {
 			char *version = attr(c, "version"), *score = attr(c, "score");
 			char *vector = attr(c, "vector"), *sev = attr(c, "severity");
-			set_cvss(j, version, score, vector);
-			if (version && version[0] == '2') {
-				m_free(v2_word);
-				v2_word = sev;
-			} else {
-				m_free(v3_word);
-				v3_word = sev;
-			}
-			m_free(version);
-			m_free(score);
-			m_free(vector);
+			take_cvss(j, version, score, vector, sev, &v2_word, &v3_word);
 		}
 	}
 	feeds_jvn_set_severity(j, v3_word, v2_word);

@@ -93,15 +93,19 @@ int feeds_kev_parse(const char *p, size_t len, struct feeds_kev *k, struct merr 
 	return 0;
 }
 
+/* The adapter's state for one catalog file (c->state). */
+struct kev_state {
+	char version[32];    /* catalogVersion, read from the header on first use */
+	long long seen;	     /* entries stored */
+	bool checked, older; /* an older catalog than the stored one: history only */
+};
+
 static int kev_begin(struct feeds_ctx *c, struct merr *e)
 {
 	int rc = store_exec(
 	    c->s, "CREATE TEMP TABLE IF NOT EXISTS kev_seen (cve_id TEXT PRIMARY KEY)", e);
 	if (!rc)
 		rc = store_exec(c->s, "DELETE FROM kev_seen", e);
-	c->kev_version[0] = '\0';
-	c->kev_seen = 0;
-	c->kev_checked = c->kev_older = false;
 	return rc;
 }
 
@@ -111,19 +115,20 @@ static int kev_begin(struct feeds_ctx *c, struct merr *e)
  */
 static int kev_check_older(struct feeds_ctx *c, const char *version, struct merr *e)
 {
+	struct kev_state *ks = c->state;
 	struct store_stmt *st = NULL;
 	int rc;
 
-	if (c->kev_checked)
+	if (ks->checked)
 		return 0;
-	c->kev_checked = true;
+	ks->checked = true;
 	rc = store_prepare(c->s, "SELECT COUNT(*) FROM kev_catalogs WHERE version > ?", &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, version);
 	rc = stmt_step(st, e);
 	if (rc == 1)
-		c->kev_older = stmt_int64(st, 0) > 0;
+		ks->older = stmt_int64(st, 0) > 0;
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
 }
@@ -160,15 +165,19 @@ static int kev_unchanged(struct feeds_ctx *c, const struct feeds_kev *k, bool *o
 
 static const char *kev_catalog(struct feeds_ctx *c)
 {
-	if (!c->kev_version[0]) {
+	struct kev_state *ks = c->state;
+
+	if (!ks->version[0]) {
 		const char *v = split_header(c->sp, "catalogVersion");
-		snprintf(c->kev_version, sizeof(c->kev_version), "%s", v ? v : "unknown");
+		snprintf(ks->version, sizeof(ks->version), "%s", v ? v : "unknown");
 	}
-	return c->kev_version;
+	return ks->version;
 }
 
-static int kev_store(struct feeds_ctx *c, const struct feeds_kev *k, struct merr *e)
+static int kev_store(struct feeds_ctx *c, void *rec, struct merr *e)
 {
+	const struct feeds_kev *k = rec;
+	struct kev_state *ks = c->state;
 	const char *version = kev_catalog(c);
 	struct store_stmt *st;
 	bool unchanged;
@@ -180,7 +189,7 @@ static int kev_store(struct feeds_ctx *c, const struct feeds_kev *k, struct merr
 	stmt_bind_text(st, 1, k->cve_id);
 	if ((rc = feeds_exec(st, e)))
 		return rc;
-	c->kev_seen++;
+	ks->seen++;
 	st = feeds_stmt(c, ST_KEV_FIRST, e);
 	if (!st)
 		return M_ESTORE;
@@ -189,7 +198,7 @@ static int kev_store(struct feeds_ctx *c, const struct feeds_kev *k, struct merr
 	stmt_bind_int64(st, 3, time_now());
 	if ((rc = feeds_exec(st, e)) || (rc = kev_check_older(c, version, e)))
 		return rc;
-	if (c->kev_older)
+	if (ks->older)
 		return FEEDS_UNCHANGED;
 	if ((rc = kev_unchanged(c, k, &unchanged, e)))
 		return rc;
@@ -223,17 +232,31 @@ static int kev_store(struct feeds_ctx *c, const struct feeds_kev *k, struct merr
 	return rc ? rc : FEEDS_STORED;
 }
 
-static int kev_record(struct feeds_ctx *c, const struct split_rec *rec, char *cve, size_t cve_cap,
-		      struct merr *e)
+static int kev_parse(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+		     size_t cve_cap, struct merr *e)
 {
-	struct feeds_kev k;
-	int rc = feeds_kev_parse(rec->p, rec->len, &k, e);
+	struct feeds_kev *k = m_malloc(sizeof(*k));
+	int rc;
 
-	snprintf(cve, cve_cap, "%s", k.cve_id ? k.cve_id : "");
-	if (rc == 0)
-		rc = kev_store(c, &k, e);
-	feeds_kev_release(&k);
-	return rc;
+	*out = NULL;
+	if (!k)
+		return merr_set(e, M_ENOMEM, "out of memory");
+	rc = feeds_kev_parse(rec->p, rec->len, k, e);
+	snprintf(cve, cve_cap, "%s", k->cve_id ? k->cve_id : "");
+	if (rc) {
+		feeds_kev_release(k);
+		m_free(k);
+		return rc;
+	}
+	*out = k;
+	*bytes = sizeof(*k) + rec->len;
+	return 0;
+}
+
+static void kev_free(void *rec)
+{
+	feeds_kev_release(rec);
+	m_free(rec);
 }
 
 /* Removes entries the catalog no longer has and records the catalog itself. Only a whole,
@@ -242,6 +265,7 @@ static int kev_record(struct feeds_ctx *c, const struct split_rec *rec, char *cv
  * KEV row is removed only by a valid catalog that omits it. */
 static int kev_finish(struct feeds_ctx *c, struct merr *e)
 {
+	struct kev_state *ks = c->state;
 	const char *count = split_header(c->sp, "count");
 	const char *released = split_header(c->sp, "dateReleased");
 	struct store_stmt *st = NULL;
@@ -256,17 +280,17 @@ static int kev_finish(struct feeds_ctx *c, struct merr *e)
 			       "the catalog has no valid count (%.20s); refused, the stored KEV"
 			       " entries are unchanged / 件数がないため取り込みません",
 			       count ? count : "missing");
-	if (c->kev_seen == 0)
+	if (ks->seen == 0)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "vulnerabilities",
 			       "the catalog holds no entries; refused, the stored KEV entries are"
 			       " unchanged / 空のカタログは取り込みません");
-	if (n != c->kev_seen)
+	if (n != ks->seen)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "count",
 			       "the catalog says count %lld but holds %lld entries; refused, the"
 			       " stored KEV entries are unchanged / 件数が一致しません",
-			       n, c->kev_seen);
+			       n, ks->seen);
 	if ((rc = store_query_int(c->s, "SELECT COUNT(*) FROM kev", &before, e)) ||
-	    (!c->kev_older &&
+	    (!ks->older &&
 	     (rc = store_exec(
 		  c->s, "DELETE FROM kev WHERE cve_id NOT IN (SELECT cve_id FROM kev_seen)", e))) ||
 	    (rc = store_query_int(c->s, "SELECT COUNT(*) FROM kev", &after, e)) ||
@@ -287,12 +311,17 @@ static int kev_finish(struct feeds_ctx *c, struct merr *e)
 		return rc;
 	stmt_bind_text(st, 1, kev_catalog(c));
 	stmt_bind_text(st, 2, released);
-	stmt_bind_int64(st, 3, c->kev_seen);
+	stmt_bind_int64(st, 3, ks->seen);
 	stmt_bind_int64(st, 4, time_now());
 	rc = feeds_exec(st, e);
 	stmt_finalize(st);
 	snprintf(c->r->version, sizeof(c->r->version), "%s", kev_catalog(c));
 	return rc;
+}
+
+static const char *kev_date(struct feeds_ctx *c)
+{
+	return c->sp ? split_header(c->sp, "dateReleased") : NULL;
 }
 
 const struct feeds_adapter feeds_kev_adapter = {
@@ -303,9 +332,13 @@ const struct feeds_adapter feeds_kev_adapter = {
     .savepoint = true,
     .json = true,
     .strict = true,
+    .state_size = sizeof(struct kev_state),
     .begin = kev_begin,
-    .record = kev_record,
+    .parse = kev_parse,
+    .store = kev_store,
+    .rec_free = kev_free,
     .finish = kev_finish,
+    .date = kev_date,
 };
 
 /* ---- diff of two catalog files ---- */

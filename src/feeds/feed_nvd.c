@@ -13,7 +13,6 @@
 #include "feeds/feeds_int.h"
 
 #define DESC_MAX (64u << 10)
-#define URL_MAX 2048
 #define VECTOR_MAX 512 /* CVSS 4.0 vectors with supplemental metrics run long */
 #define CONFIG_MAX (8u << 20)
 
@@ -146,43 +145,6 @@ static int read_weaknesses(const cJSON *cve, struct feeds_cve *c, struct merr *e
 			const char *v = fj_str(d, "value");
 			if (v)
 				feeds_add_cwe(c->cwe, sizeof(c->cwe), v);
-		}
-	}
-	return 0;
-}
-
-static int read_references(const cJSON *cve, struct feeds_cve *c, struct merr *e)
-{
-	const cJSON *arr, *r;
-	int n, rc;
-
-	if ((rc = fj_opt_arr(cve, "references", &arr, e)) || !arr)
-		return rc;
-	n = cJSON_GetArraySize(arr);
-	c->refs = m_calloc(n ? (size_t)n : 1, sizeof(*c->refs));
-	if (!c->refs)
-		return merr_set(e, M_ENOMEM, "out of memory");
-	cJSON_ArrayForEach(r, arr)
-	{
-		struct feeds_ref *ref = &c->refs[c->n_refs];
-		const cJSON *tags, *t;
-		if ((rc = fj_req_str(r, "url", URL_MAX, &ref->url, e)) ||
-		    (rc = fj_opt_str(r, "source", 256, &ref->source, e)) ||
-		    (rc = fj_opt_arr(r, "tags", &tags, e)))
-			return rc;
-		c->n_refs++;
-		cJSON_ArrayForEach(t, tags)
-		{
-			size_t have = ref->tags ? strlen(ref->tags) : 0;
-			char *nt;
-			if (!cJSON_IsString(t) || strlen(t->valuestring) > 128)
-				continue;
-			nt = m_realloc(ref->tags, have + strlen(t->valuestring) + 2);
-			if (!nt)
-				return merr_set(e, M_ENOMEM, "out of memory");
-			snprintf(nt + have, strlen(t->valuestring) + 2, "%s%s", have ? "," : "",
-				 t->valuestring);
-			ref->tags = nt;
 		}
 	}
 	return 0;
@@ -404,7 +366,7 @@ int feeds_nvd_parse(const char *p, size_t len, struct feeds_cve *c, struct merr 
 	    (rc = fj_opt_str(cve, "vulnStatus", 64, &c->vuln_status, e)))
 		return rc;
 	if ((rc = read_descriptions(cve, c, e)) || (rc = read_weaknesses(cve, c, e)) ||
-	    (rc = read_metrics(cve, c, e)) || (rc = read_references(cve, c, e)) ||
+	    (rc = read_metrics(cve, c, e)) || (rc = feeds_read_refs(cve, "source", true, c, e)) ||
 	    (rc = read_configurations(cve, c, e)))
 		return rc;
 	return 0;
@@ -500,33 +462,25 @@ static int nvd_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct me
 	return FEEDS_STORED;
 }
 
-static int nvd_record(struct feeds_ctx *ctx, const struct split_rec *rec, char *cve, size_t cve_cap,
-		      struct merr *e)
-{
-	struct feeds_cve c;
-	int rc = feeds_nvd_parse(rec->p, rec->len, &c, e);
-
-	snprintf(cve, cve_cap, "%s", c.id);
-	if (rc == 0)
-		rc = nvd_store(ctx, &c, e);
-	feeds_cve_release(&c);
-	return rc;
-}
-
-static int nvd_parse_owned(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
-			   size_t cve_cap, struct merr *e)
+static int nvd_parse(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
+		     size_t cve_cap, struct merr *e)
 {
 	return feeds_cve_parse_owned(feeds_nvd_parse, rec, out, bytes, cve, cve_cap, e);
 }
 
-static int nvd_store_owned(struct feeds_ctx *ctx, void *rec, struct merr *e)
+static int nvd_store_rec(struct feeds_ctx *ctx, void *rec, struct merr *e)
 {
 	return nvd_store(ctx, rec, e);
 }
 
-static int nvd_begin(struct feeds_ctx *ctx, struct merr *e)
+/* The file's timestamp, which is also the version the import reports. */
+static const char *nvd_date(struct feeds_ctx *ctx)
 {
-	return 0;
+	const char *d = ctx->sp ? split_header(ctx->sp, "timestamp") : NULL;
+
+	if (ctx->sp)
+		snprintf(ctx->r->version, sizeof(ctx->r->version), "%s", d ? d : "");
+	return d;
 }
 
 const struct feeds_adapter feeds_nvd_adapter = {
@@ -535,9 +489,9 @@ const struct feeds_adapter feeds_nvd_adapter = {
     .array_key = "vulnerabilities",
     .savepoint = true,
     .json = true,
-    .begin = nvd_begin,
-    .record = nvd_record,
-    .parse = nvd_parse_owned,
-    .store = nvd_store_owned,
+    .threads = true,
+    .parse = nvd_parse,
+    .store = nvd_store_rec,
     .rec_free = feeds_cve_free,
+    .date = nvd_date,
 };

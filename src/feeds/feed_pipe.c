@@ -13,9 +13,8 @@
 #define PIPE_ITEMS 1024 /* enough to ride out a batch commit without the parsers waiting */
 #define PIPE_BYTES ((size_t)8 << 20) /* parsed records waiting, beyond the one in hand */
 
-/* Parses one split record into an item: a record, or an error with its place and CVE id. */
-static void produce_one(const struct feeds_adapter *ad, const struct split_rec *rec,
-			struct feeds_item *it)
+void feeds_item_parse(const struct feeds_adapter *ad, const struct split_rec *rec,
+		      struct feeds_item *it)
 {
 	size_t bad;
 
@@ -85,7 +84,7 @@ static void *worker(void *arg)
 		if (!take_record(p, &copy, &rec, &it, &seq))
 			break;
 		if (!it.from_split)
-			produce_one(p->ad, &rec, &it);
+			feeds_item_parse(p->ad, &rec, &it);
 		if (feeds_queue_push_at(p->q, seq, &it)) {
 			pthread_mutex_lock(&p->mu);
 			p->done = true; /* the consumer cancelled: the others stop too */

@@ -134,25 +134,18 @@ static void ckpt_read(struct feeds_ctx *c, struct ckpt *k)
 
 /* The feed's own date (top-level header: NVD timestamp, KEV dateReleased, EPSS score_date)
  * into r->feed_date, "" when the feed has none (yet). */
-static void feed_date(struct feeds_ctx *c)
+static void feed_date(struct feeds_ctx *c, const struct feeds_adapter *ad)
 {
-	const char *d = NULL;
+	const char *d = ad->date ? ad->date(c) : NULL;
 
-	if (c->sp && c->r->kind == FEEDS_NVD)
-		d = split_header(c->sp, "timestamp");
-	else if (c->sp && c->r->kind == FEEDS_KEV)
-		d = split_header(c->sp, "dateReleased");
-	else if (c->r->kind == FEEDS_EPSS)
-		d = c->epss_date;
 	snprintf(c->r->feed_date, sizeof(c->r->feed_date), "%s", d ? d : "");
-	if (c->sp && c->r->kind == FEEDS_NVD)
-		snprintf(c->r->version, sizeof(c->r->version), "%s", d ? d : "");
 }
 
 /* feed_state: the file's checkpoint and counts, and at the end (done) the feed's own date,
  * in the import's transaction: a store error fails the commit with the rest. records counts
  * the whole file (what earlier runs committed before a --resume included). */
-static int state_write(struct feeds_ctx *c, const struct ckpt *k, struct merr *e)
+static int state_write(struct feeds_ctx *c, const struct feeds_adapter *ad, const struct ckpt *k,
+		       struct merr *e)
 {
 	struct store_stmt *st = NULL;
 	char ck[160];
@@ -179,7 +172,7 @@ static int state_write(struct feeds_ctx *c, const struct ckpt *k, struct merr *e
 	stmt_finalize(st);
 	if (rc || !k->done)
 		return rc;
-	feed_date(c);
+	feed_date(c, ad);
 	if (!c->r->feed_date[0])
 		return 0;
 	if ((rc = store_prepare(c->s, "UPDATE feed_state SET last_modified = ? WHERE feed = ?", &st,
@@ -264,71 +257,39 @@ static int settle(struct feeds_ctx *c, const struct feeds_adapter *ad, int rc, s
 	return 0;
 }
 
-/* The record's savepoint (when the adapter asks for one): opened, then released with the
- * record or rolled back when it failed. */
-static int sp_begin(struct feeds_ctx *c, const struct feeds_adapter *ad, struct merr *e)
-{
-	return ad->savepoint ? store_begin(c->s, e) : 0;
-}
-
-static int sp_end(struct feeds_ctx *c, const struct feeds_adapter *ad, int rc, struct merr *e)
-{
-	if (!ad->savepoint)
-		return 0;
-	if (rc < 0) {
-		store_rollback(c->s);
-		return 0;
-	}
-	return store_commit(c->s, e) ? M_ESTORE : 0;
-}
-
-/* Stores one record inside its savepoint; counts the outcome. Returns a fatal code or 0. */
-static int one_record(struct feeds_ctx *c, const struct feeds_adapter *ad,
-		      const struct split_rec *rec)
-{
-	char cve[32] = "";
-	struct merr e;
-	size_t bad;
-	int rc, frc;
-
-	merr_init(&e);
-	if (ad->json && !utf8_valid(rec->p, rec->len, &bad)) {
-		rc = merr_at(&e, M_EPARSE, NULL, -1, rec->offset + (long long)bad, NULL,
-			     "invalid UTF-8");
-	} else {
-		if ((frc = sp_begin(c, ad, &e)))
-			return frc;
-		rc = ad->record(c, rec, cve, sizeof(cve), &e);
-		if ((frc = sp_end(c, ad, rc, &e)))
-			return frc;
-	}
-	if (rc < 0 && !cve[0])
-		feeds_guess_cve(rec->p, rec->len, cve, sizeof(cve));
-	return settle(c, ad, rc, &e, cve, rec->offset, rec->line);
-}
-
-/* Stores one item from the parser thread: a parsed record, or its error. */
+/* Stores one produced item: its parsed record, or its error. Inline, a record has its own
+ * savepoint when the adapter asks for one, so a record the store refuses is logged and the
+ * batch goes on. From parser threads there is none: the record was checked whole there, so
+ * storing it can only fail in the store, and any such failure rolls the whole batch back
+ * (fatal). Returns a fatal code or 0. */
 static int one_item(struct feeds_ctx *c, const struct feeds_adapter *ad, struct feeds_item *it)
 {
+	bool savepoint = ad->savepoint && !c->defer_products;
 	int rc = it->rc, frc;
 
-	/* No savepoint: the record was checked whole on the parser thread, so storing it can
-	 * only fail in the store, and any such failure rolls the whole batch back (fatal). */
-	if (rc == 0 && (frc = ad->store(c, it->rec, &it->e)) < 0) {
-		merr_set_file(&it->e, c->path);
-		return frc == M_ENOMEM ? frc : M_ESTORE;
+	if (rc == 0) {
+		if (savepoint && (frc = store_begin(c->s, &it->e)))
+			return frc;
+		rc = ad->store(c, it->rec, &it->e);
+		if (savepoint && rc < 0)
+			store_rollback(c->s);
+		else if (savepoint && store_commit(c->s, &it->e))
+			return M_ESTORE;
+		if (rc < 0 && !savepoint) {
+			merr_set_file(&it->e, c->path);
+			return rc == M_ENOMEM ? rc : M_ESTORE;
+		}
 	}
-	if (rc == 0)
-		rc = frc;
 	return settle(c, ad, rc, &it->e, it->cve, it->offset, it->line);
 }
 
-static int batch_commit(struct feeds_ctx *c, struct ckpt *k, bool done, struct merr *e)
+static int batch_commit(struct feeds_ctx *c, const struct feeds_adapter *ad, struct ckpt *k,
+			bool done, struct merr *e)
 {
 	int rc;
 	k->offset = c->last_offset + 1; /* resume after the last stored record */
 	k->done = done;
-	if ((rc = feeds_prods_flush(c, e)) || (rc = state_write(c, k, e)) ||
+	if ((rc = feeds_prods_flush(c, e)) || (rc = state_write(c, ad, k, e)) ||
 	    (rc = store_commit(c->s, e)))
 		return rc;
 	c->kept_stored = c->r->stored;
@@ -347,22 +308,25 @@ static void counters_rolled_back(struct feeds_ctx *c)
 	c->r->removed = c->kept_removed;
 }
 
-/* The next record or splitter error: from the parser thread when there is one, else split
- * here (rec then holds the raw record). Returns 1, or 0 at the end. */
-static int next_item(struct feeds_ctx *c, struct feeds_pipe *p, struct split_rec *rec,
+/* The next parsed record or splitter error: from the parser threads when there are some,
+ * else from the inline producer, which splits and parses here. Returns 1, or 0 at the end. */
+static int next_item(struct feeds_ctx *c, const struct feeds_adapter *ad, struct feeds_pipe *p,
 		     struct feeds_item *it)
 {
+	struct split_rec rec;
 	int rc;
 
 	if (p->q)
 		return feeds_queue_pop(p->q, it);
 	memset(it, 0, sizeof(*it));
 	merr_init(&it->e);
-	rc = split_next(c->sp, rec, &it->e);
+	rc = split_next(c->sp, &rec, &it->e);
 	if (rc < 0) {
 		it->rc = rc;
 		it->from_split = true;
 		it->fatal = split_fatal(c->sp);
+	} else if (rc > 0) {
+		feeds_item_parse(ad, &rec, it);
 	}
 	return rc != 0;
 }
@@ -389,13 +353,12 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 		       struct feeds_pipe *p, struct merr *e)
 {
 	size_t batch = next_batch(c, 0), in_batch = 0, done = 0;
-	struct split_rec rec;
 	struct feeds_item it;
 	struct merr fatal;
 	int rc = 0;
 
 	merr_init(&fatal);
-	while (next_item(c, p, &rec, &it)) {
+	while (next_item(c, ad, p, &it)) {
 		if (it.from_split && it.fatal) {
 			c->r->file_failed = true;
 			fatal = it.e;
@@ -419,15 +382,15 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 			}
 			continue;
 		}
-		rc = p->q ? one_item(c, ad, &it) : one_record(c, ad, &rec);
+		rc = one_item(c, ad, &it);
 		if (it.rec)
 			ad->rec_free(it.rec);
-		if (rc && p->q && e)
+		if (rc && e)
 			*e = it.e;
 		if (rc)
 			goto fail;
 		if (!ad->one_tx && ++in_batch >= batch) {
-			if ((rc = batch_commit(c, k, false, e)))
+			if ((rc = batch_commit(c, ad, k, false, e)))
 				goto fail;
 			if ((rc = store_begin(c->s, e)))
 				return rc;
@@ -454,7 +417,7 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 		goto fail;
 	}
 	{
-		int crc = batch_commit(c, k, !c->r->file_failed, e);
+		int crc = batch_commit(c, ad, k, !c->r->file_failed, e);
 		if (crc) {
 			rc = crc;
 			goto fail;
@@ -505,8 +468,8 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 		store_rollback(c->s);
 		return rc;
 	}
-	/* Parse on a second thread when the adapter can; without one, everything runs here. */
-	if (ad->parse && !c->o->one_thread &&
+	/* Parse on parser threads when the adapter allows it; else the producer is inline. */
+	if (ad->threads && !c->o->one_thread &&
 	    feeds_pipe_start(&p, c->sp, ad, parser_threads(), NULL) != 0)
 		memset(&p, 0, sizeof(p));
 	c->defer_products = p.q != NULL;
@@ -583,7 +546,7 @@ static int run_whole(struct feeds_ctx *c, const struct feeds_adapter *ad, struct
 			struct merr ce;
 			int crc;
 			merr_init(&ce);
-			crc = c->log_rc ? c->log_rc : batch_commit(c, k, rc == 0, &ce);
+			crc = c->log_rc ? c->log_rc : batch_commit(c, ad, k, rc == 0, &ce);
 			if (crc) {
 				store_rollback(c->s);
 				counters_rolled_back(c);
@@ -676,9 +639,12 @@ int feeds_import_file(struct store *s, const char *path, enum feeds_kind kind,
 	} else if ((rc = clear_errors(&c, 0, e))) {
 		return rc;
 	}
+	if (ad->state_size && !(c.state = m_calloc(1, ad->state_size)))
+		return merr_set(e, M_ENOMEM, "out of memory");
 	rc = ad->file ? run_whole(&c, ad, &k, e) : run_split(&c, ad, &k, e);
 	if (!r->feed_date[0])
-		feed_date(&c);
+		feed_date(&c, ad);
+	m_free(c.state);
 	split_free(c.sp);
 	feeds_stmts_release(&c);
 	feeds_prods_release(&c.prods);

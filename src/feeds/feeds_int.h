@@ -63,11 +63,9 @@ struct feeds_ctx {
 	struct split *sp; /* the open splitter (array and line feeds) */
 	struct store_stmt *st[ST_COUNT];
 	long long last_offset; /* of the last record stored (checkpoint) */
-	char epss_model[64], epss_date[64];
-	bool epss_header;
-	char kev_version[32];
-	long long kev_seen;
-	bool kev_checked, kev_older; /* an older catalog than the stored one: history only */
+	/* The adapter's own state for this file (state_size bytes, zeroed; its type is private
+	 * to the adapter's file), from before begin until after the feed date is read. */
+	void *state;
 	/* Products wait for the batch commit (records from the parser threads, whose batch is
 	 * rolled back whole on a store error); off when each record has its own savepoint. */
 	bool defer_products;
@@ -96,30 +94,37 @@ int feeds_prods_flush(struct feeds_ctx *c, struct merr *e);
 void feeds_prods_drop(struct feeds_prods *p);
 void feeds_prods_release(struct feeds_prods *p);
 
-/* A feed adapter: one struct per feed, in the table in feeds.c. */
+/*
+ * A feed adapter: one struct per feed, in the table in feeds.c. Split feeds go through one
+ * loop (feeds.c): a producer cuts the next record and parses it (parse: no store, a
+ * self-contained record), the loop stores it (store) and commits in batches. The producer
+ * is inline (on the importing thread) unless the adapter allows parser threads.
+ */
 struct feeds_adapter {
 	enum feeds_kind kind;
 	enum split_mode mode;
 	const char *array_key;
 	bool one_tx;	/* the whole file in one transaction (KEV, EPSS) */
-	bool savepoint; /* a savepoint per record */
+	bool savepoint; /* a savepoint per record (inline producer) */
 	bool json;	/* records are JSON: UTF-8 check at the boundary */
+	bool threads;	/* parse may run on parser threads (feed_pipe.c) */
 	/* All or nothing (KEV): one bad record refuses the whole file, nothing changes, as
 	 * `feeds kev-diff` refuses it; finish may refuse it too (M_EPARSE). */
 	bool strict;
+	size_t state_size; /* of the adapter's state (c->state) */
 	int (*begin)(struct feeds_ctx *c, struct merr *e);
-	/* Returns FEEDS_STORED, FEEDS_UNCHANGED or an error (detail in e, cve id in cve). */
-	int (*record)(struct feeds_ctx *c, const struct split_rec *rec, char *cve, size_t cve_cap,
-		      struct merr *e);
-	int (*finish)(struct feeds_ctx *c, struct merr *e);
-	/* Whole-document feeds (JVN) use this instead of the splitter. */
-	int (*file)(struct feeds_ctx *c, const char *p, size_t len, struct merr *e);
-	/* Optional two-thread form of record (feed_pipe.c): parse needs no store and gives a
-	 * self-contained record (*bytes: its size) that store writes and rec_free frees. */
+	/* The per-record pair: parse needs no store and gives a self-contained record (*bytes:
+	 * its size; the cve id in cve, also on error) that store writes (returning
+	 * FEEDS_STORED, FEEDS_UNCHANGED, FEEDS_NOT_RECORD or an error) and rec_free frees. */
 	int (*parse)(const struct split_rec *rec, void **out, size_t *bytes, char *cve,
 		     size_t cve_cap, struct merr *e);
 	int (*store)(struct feeds_ctx *c, void *rec, struct merr *e);
 	void (*rec_free)(void *rec);
+	int (*finish)(struct feeds_ctx *c, struct merr *e);
+	/* The feed's own date (NVD timestamp, KEV dateReleased, EPSS score_date) or NULL. */
+	const char *(*date)(struct feeds_ctx *c);
+	/* Whole-document feeds (JVN) use this instead of the splitter. */
+	int (*file)(struct feeds_ctx *c, const char *p, size_t len, struct merr *e);
 };
 
 extern const struct feeds_adapter feeds_nvd_adapter, feeds_cve5_adapter, feeds_kev_adapter,
@@ -156,6 +161,10 @@ int fj_opt_arr(const cJSON *o, const char *key, const cJSON **out, struct merr *
 int fj_time(const char *field, const char *v, int64_t *out, struct merr *e);
 bool feeds_valid_cve_id(const char *s);
 
+/* Appends o's "references" to c->refs: url (required), source_key's string (NVD "source",
+ * kept; CVE 5 "name", checked only, since it names the link, not who added it) and tags. */
+int feeds_read_refs(const cJSON *o, const char *source_key, bool keep_source, struct feeds_cve *c,
+		    struct merr *e);
 /* Adds a folded key to c->vps unless present. */
 int feeds_cve_add_vp(struct feeds_cve *c, const char *vp);
 /* Folds free-text vendor/product names ("Palo Alto Networks", "PAN-OS"). */
@@ -262,6 +271,10 @@ struct feeds_pipe {
 	int n_th;
 	bool mu_init;
 };
+/* The producer's step, on whichever thread produces: checks UTF-8 (JSON feeds) and parses
+ * rec into it (a record, or an error with its place and CVE id). */
+void feeds_item_parse(const struct feeds_adapter *ad, const struct split_rec *rec,
+		      struct feeds_item *it);
 /* Starts threads (1..PIPE_THREADS_MAX) parser threads over sp; pop p->q until it returns
  * 0, then feeds_pipe_stop. */
 int feeds_pipe_start(struct feeds_pipe *p, struct split *sp, const struct feeds_adapter *ad,

@@ -93,7 +93,8 @@ static int current(struct store *s, const struct finding_triage_req *q, int64_t 
 		snprintf(assignee, FINDING_ASSIGNEE_MAX + 1, "%s", stmt_text(st, 1));
 		rc = 0;
 	} else if (rc == 0) {
-		rc = merr_set(e, M_ENOTFOUND, "no finding %lld", (long long)id);
+		rc = merr_set(e, M_ENOTFOUND, "指摘 %lld はありません / no finding %lld",
+			      (long long)id, (long long)id);
 	}
 	stmt_finalize(st);
 	return rc;
@@ -169,30 +170,34 @@ static int add_comment(struct store *s, int64_t id, int64_t now, const char *act
 static int check_req(const struct finding_triage_req *q, struct merr *e)
 {
 	if (!q->n || q->n > FINDING_TRIAGE_BULK_MAX)
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "ids", "1 to %d findings / 1〜%d 件",
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "ids",
+			       "1〜%d 件を指定してください / 1 to %d findings",
 			       FINDING_TRIAGE_BULK_MAX, FINDING_TRIAGE_BULK_MAX);
 	if (!q->actor || !q->actor[0] || !text_ok(q->actor, 160, false))
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "actor", "no actor");
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "actor", "操作者がありません / no actor");
 	if (!q->state && !q->assignee && !q->comment)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "state",
-			       "nothing to change / 変更内容がありません");
+			       "変更内容がありません / nothing to change");
 	if (q->state && !valid_state(q->state))
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "state",
-			       "unknown value '%.40s' (allowed: confirmed, false_positive, "
-			       "accepted, in_progress, fixed_pending, none) / 指定できる値: 同左",
-			       q->state);
+		return merr_at(
+		    e, M_EINVAL, NULL, -1, -1, "state",
+		    "不明な値 '%.40s' です (指定できる値: confirmed, false_positive, "
+		    "accepted, in_progress, fixed_pending, none) / unknown value '%.40s' "
+		    "(allowed: the same)",
+		    q->state, q->state);
 	if (q->state && !strcmp(q->state, "accepted") && q->until <= q->now)
 		return merr_at(
 		    e, M_EINVAL, NULL, -1, -1, "until",
-		    "risk acceptance needs an expiry in the future / リスク受容には将来の"
-		    "期限が必要です");
+		    "リスク受容には将来の期限が必要です / risk acceptance needs an expiry in "
+		    "the future");
 	if (q->assignee && !text_ok(q->assignee, FINDING_ASSIGNEE_MAX, false))
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "assignee",
-			       "at most %d bytes, no control characters / %d バイト以内",
-			       FINDING_ASSIGNEE_MAX, FINDING_ASSIGNEE_MAX);
+		return merr_at(
+		    e, M_EINVAL, NULL, -1, -1, "assignee",
+		    "%d バイト以内、制御文字なし / at most %d bytes, no control characters",
+		    FINDING_ASSIGNEE_MAX, FINDING_ASSIGNEE_MAX);
 	if (q->comment && (!q->comment[0] || !text_ok(q->comment, FINDING_COMMENT_MAX, true)))
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "comment",
-			       "1 to %d bytes, no control characters / %d バイト以内",
+			       "1〜%d バイト、制御文字なし / 1 to %d bytes, no control characters",
 			       FINDING_COMMENT_MAX, FINDING_COMMENT_MAX);
 	return 0;
 }

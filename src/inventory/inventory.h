@@ -207,6 +207,17 @@ struct inv_filter {
  */
 int inv_load(struct store *s, const struct inv_filter *f, struct inv_doc **out, struct merr *e);
 
+/* One asset with its organisation's slug; texts borrowed for the callback. */
+struct inv_asset_row {
+	const char *org, *kind, *value, *status, *source, *declared_by, *note;
+	int64_t first_seen, last_seen; /* 0: unknown */
+};
+typedef int (*inv_asset_fn)(void *arg, const struct inv_asset_row *r);
+/* Every asset of the organisations f allows (slug, sector, critical; NULL: all), by slug, kind
+ * and value, one row at a time (list.c). fn returning non-zero stops and is returned. */
+int inv_assets_each(struct store *s, const struct inv_filter *f, inv_asset_fn fn, void *arg,
+		    struct merr *e);
+
 /*
  * One page of organisation rows (no parts; f->with is ignored) matching f's slug, sector
  * and critical, ordered by slug: at most limit rows from offset, and in *total how many

@@ -21,6 +21,7 @@
 #define JOB_KINDS_MAX 8
 #define JOB_MEM_MAX 64		     /* jobs remembered in memory (queued, running, recent) */
 #define JOB_LEASE_DEFAULT (6 * 3600) /* seconds */
+#define JOB_PRUNE_EVERY 3600	     /* seconds between the workers' prunes of finished jobs */
 #define JOB_RETRY_DELAY 30 /* seconds before a transient failure is retried, × attempts */
 
 static const char *const state_names[] = {"queued", "running", "done", "failed", "dead"};
@@ -195,6 +196,7 @@ struct job_queue {
 	volatile sig_atomic_t *stop; /* &own_stop, or the caller's (job_run_pending) */
 	struct mem_job mem[JOB_MEM_MAX];
 	int64_t seq;
+	int64_t next_prune;		   /* when a worker prunes finished jobs next (mu) */
 	int64_t recur_last[JOB_KINDS_MAX]; /* the period each recurring job was last submitted */
 };
 
@@ -520,6 +522,48 @@ static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
 	pthread_mutex_unlock(&q->mu);
 }
 
+int job_prune(struct store *s, int64_t before, int64_t *removed, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s,
+			       "DELETE FROM jobs WHERE state IN ('done', 'failed', 'dead')"
+			       " AND finished_at IS NOT NULL AND finished_at < ?",
+			       &st, e);
+
+	if (removed)
+		*removed = 0;
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, before);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (removed)
+		*removed = store_changes(s);
+	return 0;
+}
+
+/* Prunes finished jobs past the queue's retention when it is time (one worker at a time,
+ * about once an hour); a failure is logged, the queue goes on. */
+static void prune_due(struct job_queue *q, struct store *s)
+{
+	int64_t now = time_now(), removed;
+	bool due;
+	struct merr e;
+
+	if (q->cfg.retention_s < 0 || !s)
+		return;
+	pthread_mutex_lock(&q->mu);
+	due = now >= q->next_prune;
+	if (due)
+		q->next_prune = now + JOB_PRUNE_EVERY;
+	pthread_mutex_unlock(&q->mu);
+	merr_init(&e);
+	if (due && job_prune(s, now - q->cfg.retention_s, &removed, &e))
+		log_error("job", "pruning finished jobs: %s", e.msg);
+}
+
 static void wait_poll(struct job_queue *q)
 {
 	struct timespec ts;
@@ -586,6 +630,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&q->mu);
 		if (quit)
 			break;
+		prune_due(q, s);
 		merr_init(&e);
 		if (s)
 			recur(q, s);
@@ -621,6 +666,8 @@ static int queue_new(const struct job_queue_config *c, unsigned n, struct job_qu
 	q->stop = &q->own_stop;
 	if (q->cfg.poll_s <= 0)
 		q->cfg.poll_s = 2;
+	if (q->cfg.retention_s == 0)
+		q->cfg.retention_s = JOB_RETENTION_DEFAULT;
 	for (size_t i = 0; i < c->n_kinds; i++) {
 		q->kinds[i] = c->kinds[i];
 		if (q->kinds[i].lease_s <= 0)
@@ -688,8 +735,10 @@ int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *sto
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	rc = store_open_existing(q->db, &s, e);
-	if (rc == 0)
+	if (rc == 0) {
+		prune_due(q, s);
 		recur(q, s);
+	}
 	while (rc == 0 && !stop_level_of(q->stop) && (!max || *ran < max)) {
 		struct claimed cl;
 		int got = claim(q, s, &cl, e);

@@ -67,6 +67,14 @@ struct job_query {
 };
 int job_list(struct store *s, const struct job_query *q,
 	     int (*fn)(void *arg, const struct job_info *j), void *arg, struct merr *e);
+/* Finished jobs (done, failed, dead) are kept this long, then pruned (job_prune): by the
+ * queue's workers (serve) about once an hour, by `mamori jobs run` when it starts, and by
+ * `mamori jobs prune`. */
+#define JOB_RETENTION_DEFAULT ((int64_t)30 * 86400)
+/* Deletes the jobs that finished before `before` (Unix seconds); queued and running jobs
+ * stay whatever their age. *removed (may be NULL) receives how many went. */
+int job_prune(struct store *s, int64_t before, int64_t *removed, struct merr *e);
+
 /* The one JSON shape of a job (`mamori jobs list --json`): id, kind, subject, state, attempts,
  * max_attempts, created_at, started_at, finished_at, error, note. */
 struct cJSON *job_info_json(const struct job_info *j);
@@ -125,6 +133,8 @@ struct job_queue_config {
 	unsigned workers; /* threads: default 1, at most 8 */
 	double poll_s;	  /* also look for rows other processes queued this often (default 2) */
 	void *arg;	  /* for the handlers (job_arg) */
+	/* Seconds finished jobs are kept (0: JOB_RETENTION_DEFAULT; < 0: never pruned). */
+	int64_t retention_s;
 };
 struct job_queue;
 

@@ -367,11 +367,12 @@ static int fail_item(struct share_item *it, const char *fmt, ...)
 	return it->message ? 0 : M_ENOMEM;
 }
 
-/* Marks which versions of one object are its last (0864): after a new version or a delete. */
+/* Marks which versions of one object are its last (0864): after a new version or a delete.
+ * CASE, not the comparison itself: on PostgreSQL a comparison is a boolean, not 0/1. */
 #define LAST_SQL                                                                                 \
-	"UPDATE share_objects SET is_last = (version_us = (SELECT MAX(x.version_us) FROM "       \
-	"share_objects x WHERE x.collection_id = ?1 AND x.stix_id = ?2)) WHERE collection_id = " \
-	"?1 AND stix_id = ?2"
+	"UPDATE share_objects SET is_last = CASE WHEN version_us = (SELECT MAX(x.version_us) "   \
+	"FROM share_objects x WHERE x.collection_id = ?1 AND x.stix_id = ?2) THEN 1 ELSE 0 END " \
+	"WHERE collection_id = ?1 AND stix_id = ?2"
 
 /* The state of one import while the document streams past. */
 struct imp {

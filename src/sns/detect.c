@@ -77,6 +77,8 @@ struct det {
 	struct sns_import_stats *st;
 	struct merr *e;
 	struct sns_terms terms;
+	int64_t *new_ids; /* alerts this run created: mailed after the last post */
+	size_t n_new, cap_new;
 };
 
 /* The best weight of the rules of class c that hit, plus 0.1 for each further one (cap .95). */
@@ -308,36 +310,68 @@ static void host_registration(struct det *d, const char *org, cJSON *hosts)
 
 /* ------------------------------------------------------------ alerts */
 
-static const char *class_title(enum sns_class c)
+/* A count of mamori's view (0 when absent). */
+static int view_num(const cJSON *v, const char *key)
 {
-	switch (c) {
-	case SNS_C_DDOS: return "DDoS攻撃の標的 / DDoS target";
-	case SNS_C_LEAK: return "情報漏えい・身代金の主張 / leak or ransom claim";
-	case SNS_C_OUTAGE: return "障害の投稿急増 / outage wave";
-	default: return "脆弱性悪用の話題 / exploit chatter";
-	}
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, key);
+	return cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble < 1e9
+		   ? (int)n->valuedouble
+		   : 0;
 }
 
-static int send_alert(struct det *d, int64_t id, enum sns_class cls, const struct mrow *m,
-		      double score, const char *rule, cJSON *reasons)
+/* The alert's mail, composed once the run's posts have joined their waves: Japanese first,
+ * then English; the evidence posts oldest first (the first SNS_MAIL_EVIDENCE, then how many
+ * more), times in JST, the console link (or the CLI command) for the rest. */
+static int send_alert(struct det *d, int64_t id)
 {
-	struct buf b;
-	char jst[TIME_STR_MAX], sub[512];
+	struct store_stmt *st = NULL;
+	struct buf b, ev;
+	char a[TIME_STR_MAX], z[TIME_STR_MAX], sub[512], org[128] = "", rule[64] = "";
 	struct alert_msg msg = {0};
-	int rc;
-
+	enum sns_class cls = SNS_C_DDOS;
+	double score = 0;
+	int64_t first = 0, last = 0;
+	cJSON *reasons = NULL;
+	long shown = 0, total = 0;
+	int rc = store_prepare(d->s,
+			       "SELECT org_slug, class, rule, score, reasons, first_at, last_at"
+			       " FROM sns_alerts WHERE id = ?",
+			       &st, d->e);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	if ((rc = stmt_step(st, d->e)) == 1) {
+		snprintf(org, sizeof org, "%s", stmt_text(st, 0));
+		(void)sns_class_parse(stmt_text(st, 1), &cls);
+		snprintf(rule, sizeof rule, "%s", stmt_text(st, 2));
+		score = stmt_double(st, 3);
+		reasons = cJSON_Parse(stmt_text(st, 4) ? stmt_text(st, 4) : "{}");
+		first = stmt_int64(st, 5);
+		last = stmt_int64(st, 6);
+	}
+	stmt_finalize(st);
+	if (rc != 1)
+		return rc < 0 ? rc
+			      : merr_set(d->e, M_ENOTFOUND, "no SNS alert %lld", (long long)id);
+	time_fmt_jst(first, a);
+	time_fmt_jst(last, z);
 	buf_init(&b, 0);
-	time_fmt_jst(m->created_at, jst);
-	snprintf(sub, sizeof sub, "[SNS予兆 / SNS precursor] %s: %s", m->org, class_title(cls));
-	rc = buf_addf(&b,
-		      "SNS モニタリングが予兆を検知しました。\n組織: %s\n分類: %s (%s)\n規則: %s  "
-		      "スコア: %.2f\n"
-		      "最初の証拠: %s\n証拠投稿: %s %s\n%s\n\n",
-		      m->org, sns_class_name(cls), class_title(cls), rule, score, jst, m->platform,
-		      m->post_id, m->text ? m->text : "");
+	buf_init(&ev, 0);
+	rc = sns_evidence_text(d->s, id, SNS_MAIL_EVIDENCE, "", &ev, &shown, &total, d->e);
+	snprintf(sub, sizeof sub, "[SNS予兆 / SNS precursor] %s: %s / %s", org,
+		 sns_class_title_ja(cls), sns_class_title_en(cls));
+	if (!rc)
+		rc = buf_addf(
+		    &b,
+		    "SNS モニタリングが予兆を検知しました（予兆アラート #%lld）。\n"
+		    "組織: %s\n分類: %s (%s)\n規則: %s  スコア: %.2f\n"
+		    "証拠の期間: %s 〜 %s（%ld 件）\n\n"
+		    "証拠投稿（時刻順、最初の %ld 件）/ evidence posts (oldest first):\n%s",
+		    (long long)id, org, sns_class_title_ja(cls), sns_class_name(cls), rule, score,
+		    a, z, total, shown, buf_str(&ev));
 	cJSON *hosts = cJSON_GetObjectItemCaseSensitive(reasons, "hosts"), *h;
 	if (!rc && cJSON_GetArraySize(hosts))
-		rc = buf_adds(&b, "名指しされたホスト / hosts named:\n");
+		rc = buf_adds(&b, "\n名指しされたホスト / hosts named:\n");
 	cJSON_ArrayForEach(h, hosts)
 	{
 		if (!rc)
@@ -348,30 +382,54 @@ static int send_alert(struct det *d, int64_t id, enum sns_class cls, const struc
 				cJSON_GetObjectItemCaseSensitive(h, "registered")));
 	}
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(reasons, "mamori");
+	int svc = view_num(v, "services"), web = view_num(v, "web_services");
+	int fnd = view_num(v, "open_findings"), hi = view_num(v, "open_high_or_critical");
 	if (!rc && v)
-		rc = buf_addf(
-		    &b,
-		    "mamori の把握 / what mamori knows: 公開サービス %d 件 (Web %d), 未対応の指摘 "
-		    "%d 件"
-		    " (高・緊急 %d)\n\n",
-		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "services")),
-		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "web_services")),
-		    (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "open_findings")),
-		    (int)cJSON_GetNumberValue(
-			cJSON_GetObjectItemCaseSensitive(v, "open_high_or_critical")));
+		rc = buf_addf(&b,
+			      "\nmamori の把握: 公開サービス %d 件 (Web %d)、未対応の指摘 %d 件"
+			      " (高・緊急 %d)\n",
+			      svc, web, fnd, hi);
+	/* the recipients have the console, not the command line */
+	if (!rc && d->o->ack_base)
+		rc = buf_addf(&b, "\n全ての証拠 (コンソール): %s/sns/alerts/%lld\n", d->o->ack_base,
+			      (long long)id);
+	else if (!rc)
+		rc =
+		    buf_addf(&b, "\n全ての証拠: コンソールの「SNS 予兆監視」、予兆アラート #%lld\n",
+			     (long long)id);
+	/* English (the alert pipeline's digest splits the body here) */
 	if (!rc)
 		rc = buf_addf(&b,
-			      "Precursor alert %lld for %s, class %s, rule %s, score %.2f, first "
-			      "evidence %s.\n"
-			      "Confirm, dismiss or escalate: mamori sns alert "
-			      "confirm|dismiss|escalate %lld\n",
-			      (long long)id, m->org, sns_class_name(cls), rule, score, jst,
+			      "\n---- English ----\n"
+			      "SNS monitoring detected a precursor (alert #%lld) for %s: %s (%s), "
+			      "rule %s, score %.2f.\n"
+			      "Evidence: %ld posts from %s to %s; the first %ld are listed above "
+			      "(times in JST)%s",
+			      (long long)id, org, sns_class_title_en(cls), sns_class_name(cls),
+			      rule, score, total, a, z, shown, total > shown ? "" : ".\n");
+	if (!rc && total > shown)
+		rc = buf_addf(&b, ", and %ld more.\n", total - shown);
+	if (!rc && cJSON_GetArraySize(hosts))
+		rc = buf_addf(&b, "Hosts named: %d (registration listed above).\n",
+			      cJSON_GetArraySize(hosts));
+	if (!rc && v)
+		rc = buf_addf(&b,
+			      "What mamori knows: %d open services (%d web), %d open findings (%d "
+			      "high or critical).\n",
+			      svc, web, fnd, hi);
+	if (!rc && d->o->ack_base)
+		rc = buf_addf(&b, "All evidence in the console: %s/sns/alerts/%lld\n",
+			      d->o->ack_base, (long long)id);
+	else if (!rc)
+		rc = buf_addf(&b, "All evidence: the console's SNS page, precursor alert #%lld\n",
 			      (long long)id);
+	cJSON_Delete(reasons);
+	buf_release(&ev);
 	if (rc) {
 		buf_release(&b);
 		return rc;
 	}
-	snprintf(msg.org, sizeof msg.org, "%s", m->org);
+	snprintf(msg.org, sizeof msg.org, "%s", org);
 	snprintf(msg.issue_key, sizeof msg.issue_key, "sns:%s:%lld", sns_class_name(cls),
 		 (long long)id);
 	msg.subject = m_strdup(sub);
@@ -387,7 +445,6 @@ static int send_alert(struct det *d, int64_t id, enum sns_class cls, const struc
 	m_free(msg.body);
 	if (rc < 0)
 		return rc;
-	struct store_stmt *st = NULL;
 	if ((rc =
 		 store_prepare(d->s, "UPDATE sns_alerts SET alert_id = ? WHERE id = ?", &st, d->e)))
 		return rc;
@@ -561,8 +618,20 @@ static int wave(struct det *d, const struct mrow *m, struct cand *c)
 		rc = add_evidence(d, id, m->post);
 	if (!rc && c->cls == SNS_C_OUTAGE)
 		rc = add_window(d, id, m);
-	if (!rc)
-		rc = send_alert(d, id, c->cls, m, c->score, c->rule, c->reasons);
+	if (!rc) { /* mailed at the end of the run, with the evidence the run adds */
+		if (d->n_new == d->cap_new) {
+			size_t nc = d->cap_new ? d->cap_new * 2 : 16;
+			int64_t *nv = m_realloc(d->new_ids, nc * sizeof *nv);
+			if (!nv)
+				rc = M_ENOMEM;
+			else {
+				d->new_ids = nv;
+				d->cap_new = nc;
+			}
+		}
+		if (!rc)
+			d->new_ids[d->n_new++] = id;
+	}
 	cJSON_free(rs);
 	if (!rc)
 		d->st->alerts_new++;
@@ -728,11 +797,14 @@ int sns_detect(struct store *s, int64_t run, const struct sns_import_opts *o,
 			break;
 	}
 	stmt_finalize(q);
+	for (size_t i = 0; rc >= 0 && i < d.n_new; i++)
+		rc = send_alert(&d, d.new_ids[i]);
 	if (rc < 0)
 		store_rollback(s);
 	else
 		rc = store_commit(s, e);
 out:
+	m_free(d.new_ids);
 	sns_terms_free(&d.terms);
 	return rc < 0 ? rc : 0;
 }

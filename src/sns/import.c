@@ -105,6 +105,10 @@ static int match_post(struct imp *x, int64_t post, int64_t created_at)
 	for (size_t i = 0; i < h.n && rl < sizeof rules - 40; i++)
 		rl += (size_t)snprintf(rules + rl, sizeof rules - rl, "%s%s", rl ? "," : "",
 				       sns_rules[h.rule[i]].id);
+	/* negated complaints are kept for the record as not:<rule> (no class bit) */
+	for (size_t i = 0; i < h.n_negated && rl < sizeof rules - 40; i++)
+		rl += (size_t)snprintf(rules + rl, sizeof rules - rl, "%snot:%s", rl ? "," : "",
+				       sns_rules[h.negated[i]].id);
 	bool any = false;
 	for (size_t i = 0; i < x->n_hits; i++) {
 		const struct sns_term *t = &x->t->v[x->hits[i].term];
@@ -368,6 +372,82 @@ static void matcher_close(struct imp *x, struct sns_terms *terms)
 	x->m = NULL;
 }
 
+/* An order-independent fingerprint of the watch terms (org, kind, key): the sum and the xor of
+ * their 64-bit FNV-1a hashes, 32 hex characters. */
+static void terms_fp(const struct sns_terms *t, char out[33])
+{
+	uint64_t sum = 0, x = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t h = 1469598103934665603ULL;
+		const char *parts[3] = {t->v[i].org, sns_kind_name(t->v[i].kind), t->v[i].norm};
+		for (int k = 0; k < 3; k++) {
+			for (const unsigned char *p = (const unsigned char *)parts[k]; p && *p; p++)
+				h = (h ^ *p) * 1099511628211ULL;
+			h = (h ^ 0x1f) * 1099511628211ULL; /* field separator */
+		}
+		sum += h;
+		x ^= h;
+	}
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)sum, (unsigned long long)x);
+}
+
+/* The stored fingerprint ("" when none). */
+static int fp_get(struct store *s, char out[33], struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, "SELECT v FROM sns_state WHERE k = 'terms_fp'", &st, e);
+	out[0] = '\0';
+	if (rc)
+		return rc;
+	if ((rc = stmt_step(st, e)) == 1)
+		snprintf(out, 33, "%s", stmt_text(st, 0) ? stmt_text(st, 0) : "");
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int fp_set(struct store *s, const char *fp, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s,
+			       "INSERT INTO sns_state (k, v) VALUES ('terms_fp', ?)"
+			       " ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+			       &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, fp);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Before an import: when the watch terms changed since the stored posts were matched (the
+ * inventory or the analysts' list), the stored posts are matched again first (new matches
+ * only, in time order through the detector), so the terms follow the inventory. */
+static int follow_terms(struct store *s, const struct sns_import_opts *o,
+			struct sns_import_stats *st, struct merr *e)
+{
+	struct sns_terms t = {0};
+	char now_fp[33], old_fp[33];
+	int rc = sns_terms_load(s, NULL, &t, e);
+	if (!rc)
+		terms_fp(&t, now_fp);
+	sns_terms_free(&t);
+	if (rc || (rc = fp_get(s, old_fp, e)))
+		return rc;
+	if (!strcmp(old_fp, now_fp))
+		return 0;
+	if (old_fp[0]) { /* posts were matched with other terms before */
+		struct sns_import_stats rs;
+		if ((rc = sns_rematch(s, o, &rs, e)))
+			return rc;
+		st->rematched = rs.matched;
+		st->alerts_new += rs.alerts_new;
+		st->alerts_updated += rs.alerts_updated;
+		return 0; /* sns_rematch recorded the fingerprint */
+	}
+	return fp_set(s, now_fp, e);
+}
+
 int sns_rematch(struct store *s, const struct sns_import_opts *o, struct sns_import_stats *st,
 		struct merr *e)
 {
@@ -405,7 +485,9 @@ int sns_rematch(struct store *s, const struct sns_import_opts *o, struct sns_imp
 		store_rollback(s);
 		goto out;
 	}
-	if ((rc = store_commit(s, e)))
+	char fp[33];
+	terms_fp(&terms, fp);
+	if ((rc = fp_set(s, fp, e)) || (rc = store_commit(s, e)))
 		goto out;
 	rc = o->no_detect ? 0 : sns_detect(s, x.run, o, st, e);
 out:
@@ -450,9 +532,11 @@ int sns_import_file(struct store *s, const char *path, const struct sns_import_o
 		goto out;
 	}
 	st->fmt = fmt;
+	const bool scan = o->scan_only || o->bench_buf;
+	if (!scan && (rc = follow_terms(s, o, st, e)))
+		goto out;
 	if ((rc = matcher_open(&x, &terms)))
 		goto out;
-	const bool scan = o->scan_only || o->bench_buf;
 	if ((rc = store_prepare(
 		 s,
 		 "INSERT INTO sns_posts (platform, post_id, version, source, channel_id,"

@@ -4,6 +4,7 @@
  */
 #include "base/compat.h"
 
+#include "auth/auth.h"
 #include "base/mem.h"
 #include "sns/sns_int.h"
 
@@ -14,7 +15,7 @@ int sns_alerts_list(struct store *s, const struct sns_alert_filter *f, sns_alert
 	int rc = store_prepare(
 	    s,
 	    "SELECT a.id, a.org_slug, a.class, a.rule, a.score, a.reasons, a.first_at, a.last_at,"
-	    " a.state, a.created_at, coalesce(a.alert_id, 0),"
+	    " a.state, a.created_at, coalesce(a.alert_id, 0), coalesce(a.incident_id, 0),"
 	    " (SELECT json_group_array(x.k) FROM (SELECT p.platform || ':' || p.post_id ||"
 	    "   CASE WHEN p.version != '' THEN '@' || p.version ELSE '' END AS k"
 	    "   FROM sns_alert_posts ap JOIN sns_posts p ON p.id = ap.post WHERE ap.alert = a.id"
@@ -50,8 +51,9 @@ int sns_alerts_list(struct store *s, const struct sns_alert_filter *f, sns_alert
 					  .state = stmt_text(st, 8),
 					  .created_at = stmt_int64(st, 9),
 					  .alert_id = stmt_int64(st, 10),
-					  .post_ids = stmt_text(st, 11),
-					  .n_posts = (long)stmt_int64(st, 12)};
+					  .incident_id = stmt_int64(st, 11),
+					  .post_ids = stmt_text(st, 12),
+					  .n_posts = (long)stmt_int64(st, 13)};
 		if ((rc = fn(&r, arg)))
 			break;
 	}
@@ -62,23 +64,29 @@ int sns_alerts_list(struct store *s, const struct sns_alert_filter *f, sns_alert
 int sns_alert_set_state(struct store *s, int64_t id, const char *state, const char *by,
 			const char *note, int64_t now, struct merr *e)
 {
-	static const char *const ok[] = {"confirmed", "dismissed", "escalated", "new"};
+	static const char *const ok[] = {"confirmed", "dismissed", "new"};
 	bool valid = false;
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
 		valid |= state && !strcmp(state, ok[i]);
 	if (!valid)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "state",
-			       "not one of confirmed, dismissed, escalated");
+			       "confirmed, dismissed, new のいずれか (インシデント化は escalate) / "
+			       "not one of confirmed, dismissed, new (escalate opens an incident)");
 	if (note && strlen(note) > 2000)
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "note", "longer than 2000 bytes");
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(
+	int rc = store_begin(s, e);
+	if (rc)
+		return rc;
+	rc = store_prepare(
 	    s,
 	    "UPDATE sns_alerts SET state = ?, state_by = ?, state_at = ?, state_note = ?"
 	    " WHERE id = ? RETURNING id",
 	    &st, e);
-	if (rc)
+	if (rc) {
+		store_rollback(s);
 		return rc;
+	}
 	stmt_bind_text(st, 1, state);
 	stmt_bind_text(st, 2, by);
 	stmt_bind_int64(st, 3, now);
@@ -87,8 +95,21 @@ int sns_alert_set_state(struct store *s, int64_t id, const char *state, const ch
 	rc = stmt_step(st, e);
 	stmt_finalize(st);
 	if (rc == 0)
-		return merr_set(e, M_ENOTFOUND, "no SNS alert %lld", (long long)id);
-	return rc < 0 ? rc : 0;
+		rc = merr_set(e, M_ENOTFOUND,
+			      "SNS 予兆アラート %lld はありません / no SNS alert %lld",
+			      (long long)id, (long long)id);
+	if (rc == 1) { /* the decision in the audit log, whichever front end made it */
+		char obj[48], detail[64];
+		snprintf(obj, sizeof obj, "sns_alert:%lld", (long long)id);
+		snprintf(detail, sizeof detail, "{\"state\":\"%s\"}", state);
+		rc = auth_audit(s, by && *by ? by : "unknown", "sns.alert.state", obj, detail, now,
+				e);
+	}
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, e);
 }
 
 int sns_posts_list(struct store *s, const char *org, int64_t alert_id, long limit,

@@ -83,6 +83,62 @@ const struct sns_rule sns_rules[] = {
 };
 const size_t sns_n_rules = ARRAY_SIZE(sns_rules);
 
+/*
+ * Negated complaints (outage class only): a complaint word followed (or, in English, preceded)
+ * by one of these on the normalised text is not a complaint: 「落ちてない」, 「繋がらないことは
+ * ない」, 「障害はありません」, "no outage". Patterns are normalised like the text (so
+ * 「ない」 matches ナイ too) and must touch the complaint word (one space allowed). A negation
+ * ending in ない that is followed by a question mark or か is a question, which in Japanese
+ * is a complaint: 「落ちてない？」 ("isn't it down?") still counts. No morphological analysis:
+ * other forms (「落ちてるわけない」, a negation further away, sarcasm) are not recognised
+ * (docs/SNS.md#negation).
+ */
+static const char *const neg_te[] = {"ない",	 "ないです", "なかった", "なく", "いない",
+				     "いません", "ません",   "へん",	 "ねえ", NULL};
+static const char *const neg_nai[] = {"ことはない",	  "ことない",	    "ことはなかった",
+				      "ことはありません", "わけではない",   "わけじゃない",
+				      "わけでもない",	  "ってことはない", NULL};
+static const char *const neg_noun[] = {"なし",
+				       "はない",
+				       "はなし",
+				       "はなく",
+				       "はありません",
+				       "ではない",
+				       "じゃない",
+				       "は発生していない",
+				       "が発生していない",
+				       "は発生しておりません",
+				       "は起きていない",
+				       "は起きてない",
+				       "は出ていない",
+				       "は出てない",
+				       "は確認されていない",
+				       "ゼロ",
+				       NULL};
+static const char *const neg_ta[] = {"わけではない", "わけじゃない", "ことはない", "ことない",
+				     NULL};
+static const char *const neg_down[] = {"ではない", "じゃない", "してない", "していない", NULL};
+static const char *const neg_en_before[] = {"no", "not an", "not a", "without", "zero", NULL};
+
+const struct sns_negation sns_negations[] = {
+    {"down-ja", false, neg_te, "「落ちてない」等 / 'not down'"},
+    {"stopped-ja", false, neg_te, "「止まってない」等 / 'not stopped'"},
+    {"down2-ja", false, neg_ta, "「落ちたわけではない」等 / 'did not go down'"},
+    {"noconn-ja", false, neg_nai, "「繋がらないことはない」等 / double negation"},
+    {"noconn2-ja", false, neg_nai, "「つながらないことはない」等 / double negation"},
+    {"nologin-ja", false, neg_nai, "「ログインできないことはない」等 / double negation"},
+    {"noaccess-ja", false, neg_nai, "「アクセスできないわけではない」等 / double negation"},
+    {"noreserve-ja", false, neg_nai, "「予約できないことはない」等 / double negation"},
+    {"noopen-ja", false, neg_nai, "「開かないことはない」等 / double negation"},
+    {"nodisplay-ja", false, neg_nai, "「表示されないことはない」等 / double negation"},
+    {"failure-ja", false, neg_noun, "「障害なし」「障害はありません」等 / 'no failure'"},
+    {"bug-ja", false, neg_noun, "「不具合なし」等 / 'no malfunction'"},
+    {"error-ja", false, neg_noun, "「エラーなし」等 / 'no error'"},
+    {"server-down-ja", false, neg_down, "「サーバーダウンではない」等 / 'not a server down'"},
+    {"outage-en", true, neg_en_before, "'no outage', 'not an outage' / 障害なし"},
+};
+const size_t sns_n_negations = ARRAY_SIZE(sns_negations);
+
 static const char *const class_names[] = {"ddos-target", "leak", "outage", "exploit"};
 
 const char *sns_class_name(enum sns_class c)
@@ -102,6 +158,10 @@ int sns_class_parse(const char *s, enum sns_class *out)
 
 static hs_database_t *lex_db;
 static int lex_rc;
+/* The normalised negation patterns (per row of sns_negations, NULL-terminated) and the
+ * normalised length of each literal rule (where its match starts: end - length). */
+static char ***neg_norm;
+static size_t *lit_len;
 static pthread_once_t lex_once = PTHREAD_ONCE_INIT;
 
 static bool word_char(unsigned char c)
@@ -136,7 +196,9 @@ static void lex_build(void)
 	const char **ex = m_calloc(sns_n_rules, sizeof *ex);
 	unsigned *fl = m_calloc(sns_n_rules, sizeof *fl), *ids = m_calloc(sns_n_rules, sizeof *ids);
 	struct buf *bufs = m_calloc(sns_n_rules, sizeof *bufs);
-	if (!ex || !fl || !ids || !bufs) {
+	neg_norm = m_calloc(sns_n_negations, sizeof *neg_norm);
+	lit_len = m_calloc(sns_n_rules, sizeof *lit_len);
+	if (!ex || !fl || !ids || !bufs || !neg_norm || !lit_len) {
 		lex_rc = M_ENOMEM;
 		goto out;
 	}
@@ -149,8 +211,40 @@ static void lex_build(void)
 		if (lex_rc)
 			goto out;
 		ex[i] = buf_str(&bufs[i]);
-		fl[i] = HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
+		/* every complaint is reported (each may be negated on its own) */
+		fl[i] = HS_FLAG_UTF8 |
+			(sns_rules[i].cls == SNS_C_OUTAGE ? 0u : (unsigned)HS_FLAG_SINGLEMATCH);
 		ids[i] = (unsigned)i;
+		if (sns_rules[i].literal) {
+			struct buf nb;
+			buf_init(&nb, 4096);
+			if (!(lex_rc = sns_norm(sns_rules[i].pattern, strlen(sns_rules[i].pattern),
+						&nb)))
+				lit_len[i] = nb.len;
+			buf_release(&nb);
+			if (lex_rc)
+				goto out;
+		}
+	}
+	for (size_t k = 0; k < sns_n_negations; k++) {
+		size_t n = 0;
+		while (sns_negations[k].patterns[n])
+			n++;
+		if (!(neg_norm[k] = m_calloc(n + 1, sizeof *neg_norm[k]))) {
+			lex_rc = M_ENOMEM;
+			goto out;
+		}
+		for (size_t j = 0; j < n; j++) {
+			struct buf nb;
+			buf_init(&nb, 4096);
+			const char *pt = sns_negations[k].patterns[j];
+			if ((lex_rc = sns_norm(pt, strlen(pt), &nb)) ||
+			    !(neg_norm[k][j] = m_strndup(buf_str(&nb), nb.len)))
+				lex_rc = lex_rc ? lex_rc : M_ENOMEM;
+			buf_release(&nb);
+			if (lex_rc)
+				goto out;
+		}
 	}
 	hs_compile_error_t *ce = NULL;
 	if (hs_compile_multi(ex, fl, ids, (unsigned)sns_n_rules, HS_MODE_BLOCK, NULL, &lex_db,
@@ -169,15 +263,76 @@ out:
 
 struct lex_scan {
 	struct sns_lex_hits *h;
+	const char *norm;
+	size_t len;
 };
+
+static bool starts(const char *p, size_t n, const char *pat, size_t *pl)
+{
+	*pl = strlen(pat);
+	return *pl <= n && !memcmp(p, pat, *pl);
+}
+
+/* Whether the complaint of rule id ending at byte `to` of the text is negated (row k). */
+static bool negated_by(const struct lex_scan *x, size_t k, unsigned id, size_t to)
+{
+	const struct sns_negation *ng = &sns_negations[k];
+	const char *t = x->norm;
+	size_t pl;
+	if (!ng->before) {
+		size_t at = to < x->len && t[to] == ' ' ? to + 1 : to;
+		for (char **p = neg_norm[k]; *p; p++) {
+			if (!starts(t + at, x->len - at, *p, &pl))
+				continue;
+			size_t end = at + pl;
+			/* 「…ない？」「…ないか」: a question, which complains */
+			bool nai = pl >= 3 && !memcmp(*p + pl - 3, "\xe3\x81\x84", 3);
+			if (nai && end < x->len &&
+			    (t[end] == '?' ||
+			     (x->len - end >= 3 && !memcmp(t + end, "\xe3\x81\x8b", 3))))
+				continue;
+			return true;
+		}
+		return false;
+	}
+	if (!sns_rules[id].literal || lit_len[id] > to)
+		return false;
+	size_t from = to - lit_len[id];
+	if (from && t[from - 1] == ' ')
+		from--;
+	for (char **p = neg_norm[k]; *p; p++) {
+		pl = strlen(*p);
+		if (pl <= from && !memcmp(t + from - pl, *p, pl) &&
+		    (from == pl || t[from - pl - 1] == ' ' ||
+		     (unsigned char)t[from - pl - 1] >= 0x80))
+			return true;
+	}
+	return false;
+}
 
 static int on_lex(unsigned int id, unsigned long long from, unsigned long long to,
 		  unsigned int flags, void *ctx)
 {
-	struct sns_lex_hits *h = ctx;
+	struct lex_scan *x = ctx;
+	struct sns_lex_hits *h = x->h;
 	(void)from;
-	(void)to;
 	(void)flags;
+	if (sns_rules[id].cls == SNS_C_OUTAGE) {
+		for (size_t k = 0; k < sns_n_negations; k++) {
+			if (strcmp(sns_negations[k].rule, sns_rules[id].id) ||
+			    !negated_by(x, k, id, (size_t)to))
+				continue;
+			bool have = false;
+			for (size_t i = 0; i < h->n_negated; i++)
+				have |= h->negated[i] == id;
+			if (!have && h->n_negated < ARRAY_SIZE(h->negated))
+				h->negated[h->n_negated++] = (unsigned short)id;
+			return 0;
+		}
+		for (size_t i = 0; i < h->n; i++)
+			if (h->rule[i] == id)
+				return 0; /* counted once */
+	}
 	if (h->n < ARRAY_SIZE(h->rule))
 		h->rule[h->n++] = (unsigned short)id;
 	h->classes |= 1u << sns_rules[id].cls;
@@ -198,5 +353,6 @@ int sns_lex_scan(hs_scratch_t *sc, const char *norm, size_t len, struct sns_lex_
 	pthread_once(&lex_once, lex_build);
 	if (lex_rc)
 		return lex_rc;
-	return hs_scan(lex_db, norm, (unsigned)len, 0, sc, on_lex, h) == HS_SUCCESS ? 0 : M_EINVAL;
+	struct lex_scan x = {h, norm, len};
+	return hs_scan(lex_db, norm, (unsigned)len, 0, sc, on_lex, &x) == HS_SUCCESS ? 0 : M_EINVAL;
 }

@@ -184,6 +184,7 @@ struct sns_import_opts {
 struct sns_import_stats {
 	long records, posts, stored, duplicates, versions, errors, matched;
 	long alerts_new, alerts_updated;
+	long rematched;	     /* stored posts newly matched because the watch terms changed */
 	long long bytes;     /* text bytes normalised */
 	enum sns_format fmt; /* the format used (after auto) */
 };
@@ -192,7 +193,10 @@ struct sns_import_stats {
  * Imports path ("-" reads standard input) in one pass with flat memory: each record parsed,
  * its posts stored (dedupe by platform + post id + version) and matched, in one savepoint per
  * record: a bad record is rolled back whole, the good ones of the same file are kept. Then
- * the detector runs over the posts matched in this import, in time order. Returns 0, or the
+ * the detector runs over the posts matched in this import, in time order. Before that, when
+ * the watch terms (inventory or analysts') changed since the stored posts were last matched
+ * (a fingerprint in sns_state), the stored posts are re-matched first (sns_rematch;
+ * st->rematched). Returns 0, or the
  * first record error (file, line, offset, field in e) when some records failed.
  */
 int sns_import_file(struct store *s, const char *path, const struct sns_import_opts *o,
@@ -217,6 +221,7 @@ struct sns_alert_row {
 	const char *org, *cls, *rule, *state, *reasons; /* reasons: JSON */
 	double score;
 	int64_t first_at, last_at, created_at, alert_id;
+	int64_t incident_id;  /* the incident it was escalated to, 0: none */
 	const char *post_ids; /* JSON array of "platform:post_id" */
 	long n_posts;
 };
@@ -231,9 +236,23 @@ struct sns_alert_filter {
 };
 int sns_alerts_list(struct store *s, const struct sns_alert_filter *f, sns_alert_fn fn, void *arg,
 		    struct merr *e);
-/* confirm | dismiss | escalate, with who and a note. M_ENOTFOUND, M_EINVAL. */
+/* confirmed | dismissed | new, with who and a note. M_ENOTFOUND, M_EINVAL ("escalated" is
+ * sns_alert_escalate's: an escalation opens an incident). */
 int sns_alert_set_state(struct store *s, int64_t id, const char *state, const char *by,
 			const char *note, int64_t now, struct merr *e);
+
+/*
+ * Escalates alert id to an incident (src/sns/escalate.c): files a 初報 for the alert's operator
+ * through the incident module (inc_report_parse + inc_file, c->actor the analyst, c->regimes
+ * the reporting clocks) whose title and summary come from the alert's class, rule, score and
+ * evidence posts (the first 5, oldest first, JST, and how many more), with a timeline event
+ * naming "sns_alert:ID" and the console link (console: base URL or NULL); the alert becomes
+ * 'escalated' and records the incident id. One transaction. *incident gets the incident id;
+ * an alert escalated before gives its incident again (no second one). M_ENOTFOUND.
+ */
+struct inc_ctx;
+int sns_alert_escalate(const struct inc_ctx *c, int64_t id, const char *note, const char *console,
+		       int64_t *incident, struct merr *e);
 
 struct sns_post_row {
 	int64_t id;

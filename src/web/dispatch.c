@@ -27,6 +27,7 @@ void web_req_init(struct web_req *r, size_t arena_max)
 
 void web_req_release(struct web_req *r)
 {
+	web_stream_discard(r);
 	buf_release(&r->out);
 	web_arena_release(&r->arena);
 }

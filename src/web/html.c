@@ -158,7 +158,7 @@ static const struct {
     {"/", M_NAV_DASHBOARD},	     {"/orgs", M_NAV_ORGS},	  {"/findings", M_NAV_FINDINGS},
     {"/feeds", M_NAV_FEEDS},	     {"/scans", M_NAV_SCANS},	  {"/users", M_NAV_USERS},
     {"/audit", M_NAV_AUDIT},	     {"/sharing", M_NAV_SHARING}, {"/alerts", M_NAV_ALERTS},
-    {"/incidents", M_NAV_INCIDENTS}, {"/exercises", M_EXERCISES},
+    {"/incidents", M_NAV_INCIDENTS}, {"/exercises", M_EXERCISES}, {"/sns", M_NAV_SNS},
 };
 
 /* The link that switches to the other language on the current page: a query-only relative

@@ -17,6 +17,8 @@
 #define MHD_add_response_header(...) LAZY(lazy_microhttpd, MHD_add_response_header)(__VA_ARGS__)
 #define MHD_create_response_from_buffer(...) \
 	LAZY(lazy_microhttpd, MHD_create_response_from_buffer)(__VA_ARGS__)
+#define MHD_create_response_from_callback(...) \
+	LAZY(lazy_microhttpd, MHD_create_response_from_callback)(__VA_ARGS__)
 #define MHD_destroy_response(...) LAZY(lazy_microhttpd, MHD_destroy_response)(__VA_ARGS__)
 #define MHD_get_connection_info(...) LAZY(lazy_microhttpd, MHD_get_connection_info)(__VA_ARGS__)
 #define MHD_get_connection_values(...) LAZY(lazy_microhttpd, MHD_get_connection_values)(__VA_ARGS__)

@@ -241,6 +241,8 @@ static const char *const msgs[M_COUNT][2] = {
     [M_NO_CANDIDATES] = {"確認待ちの資産候補はありません", "No candidate asset awaits a decision"},
     [M_REPORT_JA] = {"日本語版 PDF", "Japanese PDF"},
     [M_REPORT_EN] = {"英語版 PDF", "English PDF"},
+    /* sns */
+    [M_NAV_SNS] = {"SNS 予兆", "SNS precursors"},
 };
 
 /* Codes stored in the tables and shown to people: one row per code, Japanese and English.

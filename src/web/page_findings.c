@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/ip.h"
+#include "base/mem.h"
 #include "base/utf8.h"
 #include "base/mtime.h"
 #include "findings/findings.h"
@@ -943,24 +944,30 @@ int web_api_findings_triage(struct web_req *r)
 
 /* ---------------------------------------------------------------- CSV export */
 
-/* One CSV cell: quoted, quotes doubled; a cell a spreadsheet would run as a formula (starting
- * with = + - @, a tab or a CR) gets a leading apostrophe. */
-static int csv_cell(struct buf *b, const char *v, bool last)
-{
-	int rc = buf_addc(b, '"');
+/* The export's own copy of the request (the request is gone while the rows are written). */
+struct findings_csv {
+	struct web_arena a;
+	struct finding_query q;
+	enum web_lang lang;
+	struct web_stream *w;
+};
 
-	if (v && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' ||
-		  v[0] == '\r'))
-		rc = rc ? rc : buf_addc(b, '\'');
-	for (const char *p = v ? v : ""; !rc && *p; p++)
-		rc = *p == '"' ? buf_adds(b, "\"\"") : buf_addc(b, *p);
-	rc = rc ? rc : buf_addc(b, '"');
-	return rc ? rc : buf_adds(b, last ? "\r\n" : ",");
+static const char *csv_dup(struct web_arena *a, const char *s)
+{
+	return s ? web_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+static void findings_csv_free(void *p)
+{
+	struct findings_csv *x = p;
+
+	web_arena_release(&x->a);
+	m_free(x);
 }
 
 static int csv_row(void *arg, const struct finding_row *f)
 {
-	struct web_req *r = arg;
+	struct findings_csv *x = arg;
 	char id[24], dl[TIME_STR_MAX] = "", first[TIME_STR_MAX] = "", cvss[16] = "", epss[16] = "";
 
 	snprintf(id, sizeof(id), "%lld", (long long)f->id);
@@ -974,10 +981,10 @@ static int csv_row(void *arg, const struct finding_row *f)
 	const char *cells[] = {id,
 			       f->org,
 			       f->asset,
-			       web_code(r->lang, f->kind),
-			       web_code(r->lang, f->severity),
-			       web_code(r->lang, f->state),
-			       f->triage ? web_code(r->lang, f->triage) : "",
+			       web_code(x->lang, f->kind),
+			       web_code(x->lang, f->severity),
+			       web_code(x->lang, f->state),
+			       f->triage ? web_code(x->lang, f->triage) : "",
 			       f->needs_confirmation ? "要確認" : "",
 			       f->title,
 			       f->cve_id ? f->cve_id : "",
@@ -989,16 +996,10 @@ static int csv_row(void *arg, const struct finding_row *f)
 			       dl,
 			       first,
 			       f->assignee ? f->assignee : ""};
-	int rc = 0;
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(cells); i++)
-		rc = csv_cell(&r->out, cells[i], i + 1 == ARRAY_SIZE(cells));
-	return rc ? M_ENOMEM : 0;
+	return web_csv_row(x->w, cells, ARRAY_SIZE(cells));
 }
 
-/* GET /findings.csv: the list's filters, search and sort, every matching row (at most
- * CSV_MAX), UTF-8 with a BOM for spreadsheet programs. */
-#define CSV_MAX 200000
-int web_get_findings_csv(struct web_req *r)
+static int findings_csv_write(struct web_stream *w, struct store *s, void *ctx, struct merr *e)
 {
 	static const char *const head[] = {"番号 / id",
 					   "事業者 / org",
@@ -1018,28 +1019,46 @@ int web_get_findings_csv(struct web_req *r)
 					   "対応期限 (JST) / deadline",
 					   "初検出 (JST) / first seen",
 					   "担当者 / assignee"};
+	struct findings_csv *x = ctx;
+	int rc;
+
+	x->w = w;
+	if ((rc = web_stream_write(w, "\xEF\xBB\xBF", 3)) ||
+	    (rc = web_csv_row(w, head, ARRAY_SIZE(head))))
+		return rc;
+	return finding_query_run(s, &x->q, csv_row, x, e);
+}
+
+/* GET /findings.csv: the list's filters, search and sort, every matching row (at most
+ * CSV_MAX), UTF-8 with a BOM for spreadsheet programs; streamed (stream.c). */
+#define CSV_MAX 200000
+int web_get_findings_csv(struct web_req *r)
+{
+	struct findings_csv *x;
 	struct finding_query q;
 	int rc;
 
-	if ((rc = fq_rows(r, &q)) || (rc = fq_filters(r, &q)))
+	if ((rc = fq_rows(r, &q)) || (rc = fq_filters(r, &q)) ||
+	    (rc = finding_query_check(&q, &r->err)))
 		return rc;
-	q.limit = CSV_MAX;
-	/* every row at once (about 300 bytes a finding): a larger cap than a page's */
-	buf_release(&r->out);
-	buf_init(&r->out, (size_t)96 << 20);
-	rc = buf_adds(&r->out, "\xEF\xBB\xBF");
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(head); i++)
-		rc = csv_cell(&r->out, head[i], i + 1 == ARRAY_SIZE(head));
-	if (rc)
+	if (!(x = m_calloc(1, sizeof(*x))))
 		return M_ENOMEM;
-	if ((rc = finding_query_run(r->s, &q, csv_row, r, &r->err))) {
-		buf_reset(&r->out);
-		return rc;
-	}
-	r->ctype = "text/csv; charset=utf-8";
-	snprintf(r->disposition, sizeof(r->disposition),
-		 "attachment; filename=\"mamori-findings.csv\"");
-	return 0;
+	web_arena_init(&x->a, (size_t)64 << 10);
+	x->lang = r->lang;
+	x->q = q;
+	x->q.limit = CSV_MAX;
+	x->q.offset = 0;
+	const char **texts[] = {&x->q.org,	&x->q.org2,  &x->q.sector,  &x->q.kind,
+				&x->q.severity, &x->q.state, &x->q.triage,  &x->q.cve,
+				&x->q.host,	&x->q.ip,    &x->q.product, &x->q.search,
+				&x->q.sort};
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		if (*texts[i] && !(*texts[i] = csv_dup(&x->a, *texts[i]))) {
+			findings_csv_free(x);
+			return M_ENOMEM;
+		}
+	web_csv_begin(r, "mamori-findings.csv");
+	return web_stream(r, findings_csv_write, x, findings_csv_free);
 }
 
 /* ---------------------------------------------------------------- one host */

@@ -3,8 +3,10 @@
 #include "base/compat.h"
 
 #include <pthread.h>
+#include <time.h>
 
 #include "base/mem.h"
+#include "base/mtime.h"
 #include "inventory/inventory.h"
 #include "web/web_int.h"
 
@@ -72,16 +74,26 @@ static int count_sector(const char *sector, int64_t orgs, int64_t critical, void
  * lands on; a few seconds old is fine for an overview, and the page says when they were
  * computed. Lists, one operator's page and the API are always live. */
 #define DASH_SLOTS 32
+/* When the panels are older than the cache time, ONE request of the scope rebuilds them
+ * while the others keep getting the last ones, up to DASH_STALE_TTLS cache times old; with
+ * nothing to show yet they wait for that one build (at most DASH_WAIT_S seconds) instead of
+ * all building it at once. Why: every worker thread rebuilding the same panels together (a
+ * second or more each over 100,000 findings) held every connection of every worker, and wrk
+ * counted socket errors at 500 operators (docs/PERFORMANCE.md). */
+#define DASH_STALE_TTLS 12
+#define DASH_WAIT_S 10
 
 struct dash_slot {
 	char key[AUTH_SLUG_MAX + AUTH_SECTOR_MAX + 16];
 	int64_t at;
 	char *html;
 	size_t len;
+	bool building; /* one request is rebuilding this key's panels */
 };
 
 static struct dash_slot dash_cache[DASH_SLOTS];
 static pthread_mutex_t dash_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t dash_built = PTHREAD_COND_INITIALIZER;
 
 static void dash_key(const struct web_req *r, char *key, size_t cap)
 {
@@ -89,49 +101,112 @@ static void dash_key(const struct web_req *r, char *key, size_t cap)
 		 (int)r->lang);
 }
 
-/* Appends the cached panels for key to r->out if fresh; their time in *at. */
-static bool dash_get(struct web_req *r, const char *key, int64_t *at)
+/* The slot of key, else a free one, else the oldest not being built (NULL: all busy).
+ * Under dash_lock. */
+static struct dash_slot *dash_slot_for(const char *key)
 {
+	struct dash_slot *d = NULL;
+
+	for (size_t i = 0; i < DASH_SLOTS; i++)
+		if ((dash_cache[i].html || dash_cache[i].building) &&
+		    strcmp(dash_cache[i].key, key) == 0)
+			return &dash_cache[i];
+	for (size_t i = 0; i < DASH_SLOTS && !d; i++)
+		if (!dash_cache[i].html && !dash_cache[i].building)
+			d = &dash_cache[i];
+	for (size_t i = 0; i < DASH_SLOTS && !d; i++)
+		if (!dash_cache[i].building)
+			d = &dash_cache[i];
+	for (size_t i = 0; d && i < DASH_SLOTS; i++)
+		if (!dash_cache[i].building && dash_cache[i].at < d->at && dash_cache[i].html)
+			d = &dash_cache[i];
+	if (d && strcmp(d->key, key) != 0) {
+		m_free(d->html);
+		d->html = NULL;
+		d->len = 0;
+		d->at = 0;
+		snprintf(d->key, sizeof(d->key), "%s", key);
+	}
+	return d;
+}
+
+/* Appends the panels for key to r->out (their time in *at) when they may be shown: fresh,
+ * or stale while they are rebuilt. *build says whether this request took the rebuild (it
+ * must end it with dash_put or dash_abandon, or hand it to dash_refresh_start): with a
+ * hit, stale panels were appended and the rebuild can run behind; without, this request
+ * builds them itself (nothing to show yet). */
+static bool dash_get(struct web_req *r, const char *key, int64_t *at, bool *build)
+{
+	int64_t ttl = (int64_t)r->opts->dashboard_cache;
+	struct timespec until;
 	bool hit = false;
 
+	*build = false;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += DASH_WAIT_S;
 	pthread_mutex_lock(&dash_lock);
-	for (size_t i = 0; i < DASH_SLOTS && !hit; i++) {
-		struct dash_slot *d = &dash_cache[i];
-		if (d->html && strcmp(d->key, key) == 0 && r->now >= d->at &&
-		    r->now - d->at < (int64_t)r->opts->dashboard_cache) {
+	for (;;) {
+		struct dash_slot *d = dash_slot_for(key);
+		if (!d)
+			break; /* every slot being built: build without the cache */
+		int64_t age = d->html ? r->now - d->at : -1;
+		if (d->html && age >= 0 &&
+		    (age < ttl || (d->building && age < DASH_STALE_TTLS * ttl))) {
 			hit = buf_add(&r->out, d->html, d->len) == 0;
 			*at = d->at;
+			break;
 		}
+		if (!d->building) {
+			d->building = true;
+			*build = true;
+			/* stale panels to show: they go out now, a thread of its own rebuilds */
+			if (d->html && age >= 0 && age < DASH_STALE_TTLS * ttl &&
+			    (hit = buf_add(&r->out, d->html, d->len) == 0))
+				*at = d->at;
+			break;
+		}
+		if (pthread_cond_timedwait(&dash_built, &dash_lock, &until))
+			break; /* waited long enough: build it here too */
 	}
 	pthread_mutex_unlock(&dash_lock);
 	return hit;
 }
 
-/* Keeps html for key in its slot, or the oldest one. */
+/* Keeps html for key (the rebuild this request took) and wakes the waiting requests. */
 static void dash_put(const char *key, int64_t at, const char *html, size_t len)
 {
 	char *copy = m_malloc(len + 1);
-	struct dash_slot *d = NULL;
+	struct dash_slot *d;
 
-	if (!copy)
-		return;
-	memcpy(copy, html, len);
-	copy[len] = '\0';
-	pthread_mutex_lock(&dash_lock);
-	for (size_t i = 0; i < DASH_SLOTS && !d; i++)
-		if (!dash_cache[i].html || strcmp(dash_cache[i].key, key) == 0)
-			d = &dash_cache[i];
-	if (!d) {
-		d = &dash_cache[0];
-		for (size_t i = 1; i < DASH_SLOTS; i++)
-			if (dash_cache[i].at < d->at)
-				d = &dash_cache[i];
+	if (copy) {
+		memcpy(copy, html, len);
+		copy[len] = '\0';
 	}
-	m_free(d->html);
-	snprintf(d->key, sizeof(d->key), "%s", key);
-	d->at = at;
-	d->html = copy;
-	d->len = len;
+	pthread_mutex_lock(&dash_lock);
+	if ((d = dash_slot_for(key))) {
+		if (copy) {
+			m_free(d->html);
+			d->html = copy;
+			d->len = len;
+			d->at = at;
+			copy = NULL;
+		}
+		d->building = false;
+	}
+	pthread_cond_broadcast(&dash_built);
+	pthread_mutex_unlock(&dash_lock);
+	m_free(copy);
+}
+
+/* The rebuild this request took failed: another request may try. */
+static void dash_abandon(const char *key)
+{
+	struct dash_slot *d;
+
+	pthread_mutex_lock(&dash_lock);
+	if ((d = dash_slot_for(key)))
+		d->building = false;
+	pthread_cond_broadcast(&dash_built);
 	pthread_mutex_unlock(&dash_lock);
 }
 
@@ -141,6 +216,7 @@ void web_dashboard_cache_clear(void)
 	for (size_t i = 0; i < DASH_SLOTS; i++) {
 		m_free(dash_cache[i].html);
 		dash_cache[i].html = NULL;
+		dash_cache[i].at = 0;
 	}
 	pthread_mutex_unlock(&dash_lock);
 }
@@ -186,6 +262,76 @@ static int dash_panels(struct web_req *r)
 	return 0;
 }
 
+/* A rebuild behind the stale panels: a thread of its own with its own store handle, so no
+ * worker thread (and none of its connections) waits for it. */
+struct dash_job {
+	char key[sizeof(dash_cache[0].key)];
+	char loc[1024];
+	struct auth_principal who;
+	enum web_lang lang;
+	const struct web_server_opts *opts;
+};
+
+static void *dash_refresh(void *arg)
+{
+	struct dash_job *j = arg;
+	struct web_req br;
+	struct store *s = NULL;
+	struct merr e;
+	bool ok = false;
+
+	merr_init(&e);
+	web_req_init(&br, (size_t)4 << 20);
+	br.who = j->who;
+	br.lang = j->lang;
+	br.opts = j->opts;
+	br.method = "GET";
+	br.raw_path = "/";
+	br.now = time_now();
+	if (store_open_existing(j->loc, &s, &e) == 0) {
+		br.s = s;
+		if (dash_panels(&br) == 0) {
+			dash_put(j->key, br.now, br.out.ptr ? br.out.ptr : "", br.out.len);
+			ok = true;
+		}
+		store_close(s);
+	}
+	if (!ok)
+		dash_abandon(j->key);
+	web_req_release(&br);
+	m_free(j);
+	return NULL;
+}
+
+/* Starts the rebuild of key behind the request; false when it cannot (no second store handle,
+ * no thread): the caller rebuilds. */
+static bool dash_refresh_start(struct web_req *r, const char *key)
+{
+	struct dash_job *j = m_calloc(1, sizeof(*j));
+	pthread_attr_t at;
+	pthread_t th;
+	bool ok;
+
+	if (!j)
+		return false;
+	store_peer_location(r->s, j->loc, sizeof(j->loc));
+	snprintf(j->key, sizeof(j->key), "%s", key);
+	j->who = r->who;
+	j->lang = r->lang;
+	j->opts = r->opts;
+	if (!j->loc[0]) {
+		m_free(j);
+		return false;
+	}
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	ok = pthread_create(&th, &at, dash_refresh, j) == 0;
+	pthread_attr_destroy(&at);
+	if (!ok)
+		m_free(j);
+	return ok;
+}
+
 int web_page_dashboard(struct web_req *r)
 {
 	unsigned ttl = r->opts ? r->opts->dashboard_cache : 0;
@@ -197,14 +343,25 @@ int web_page_dashboard(struct web_req *r)
 	dash_key(r, key, sizeof(key));
 	web_page_begin(r, M_DASHBOARD);
 	start = r->out.len;
-	if (!ttl || !dash_get(r, key, &at)) {
+	bool build = false;
+	bool hit = ttl && dash_get(r, key, &at, &build);
+	if (hit && build && !dash_refresh_start(r, key)) {
+		/* stale panels already written: rebuild here instead, behind them */
+		r->out.len = start;
+		if (r->out.ptr)
+			r->out.ptr[start] = '\0';
+		hit = false;
+	}
+	if (!hit) {
 		if ((rc = dash_panels(r))) {
+			if (build)
+				dash_abandon(key);
 			r->out.len = 0; /* the error page replaces the half-written one */
 			if (r->out.ptr)
 				r->out.ptr[0] = '\0';
 			return rc;
 		}
-		if (ttl)
+		if (build)
 			dash_put(key, at, r->out.ptr + start, r->out.len - start);
 	}
 	if (r->lang == WEB_LANG_EN)

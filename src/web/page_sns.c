@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "inventory/inventory.h"
 #include "sns/sns.h"
+#include "web/web_incident.h"
 #include "web/web_int.h"
 
 /* The organisations the caller may see: *all for analysts; an operator's own; a bureau
@@ -145,8 +146,24 @@ static int list_row(const struct sns_alert_row *a, void *arg)
 	snprintf(score, sizeof score, "%.2f", a->score);
 	web_out(r,
 		"<td>%s</td><td class=\"num\">%s</td><td>%s</td><td>%s</td><td "
-		"class=\"num\">%L</td></tr>",
+		"class=\"num\">%L</td><td class=\"sns-incident\">",
 		web_jst(r, a->last_at), score, a->rule, state_ja(a->state), (int64_t)a->n_posts);
+	if (a->incident_id) {
+		web_out(r, "<a href=\"/incidents/%L\">#%L</a>", a->incident_id, a->incident_id);
+	} else if (r->who.role == AUTH_ROLE_ANALYST) {
+		/* the analysts' button: opens an incident (初報) from the alert */
+		web_out(r,
+			"<form method=\"post\" action=\"/sns/alerts/%L/state\" "
+			"class=\"inline\">",
+			a->id);
+		web_csrf_field(r);
+		web_out(r,
+			"<input type=\"hidden\" name=\"state\" value=\"escalated\"><button "
+			"id=\"sns-escalate-%L\" class=\"sns-escalate\">インシデントへ / "
+			"escalate</button></form>",
+			a->id);
+	}
+	web_out(r, "</td></tr>");
 	return 0;
 }
 
@@ -308,7 +325,7 @@ int web_page_sns(struct web_req *r)
 		"<th>分類 / class</th><th>最初の証拠 / first evidence</th><th>最後の証拠 / "
 		"last</th><th class=\"num\">%T</th>"
 		"<th>規則 / rule</th><th>%T</th><th class=\"num\">証拠 / "
-		"posts</th></tr></thead><tbody>",
+		"posts</th><th>インシデント / incident</th></tr></thead><tbody>",
 		M_ORG, M_SCORE, M_STATUS);
 	if ((rc = sns_alerts_list(r->s, &f, list_row, x, &r->err))) {
 		r->out.len = mark;
@@ -378,7 +395,7 @@ struct one {
 	bool found;
 	char org[128], cls[32], rule[64], state[16];
 	double score;
-	int64_t first, last;
+	int64_t first, last, incident;
 	char *reasons;
 	long n_posts;
 };
@@ -396,6 +413,7 @@ static int one_row(const struct sns_alert_row *a, void *arg)
 	o->score = a->score;
 	o->first = a->first_at;
 	o->last = a->last_at;
+	o->incident = a->incident_id;
 	o->n_posts = a->n_posts;
 	o->reasons = web_arena_strndup(&o->r->arena, a->reasons ? a->reasons : "{}",
 				       strlen(a->reasons ? a->reasons : "{}"));
@@ -453,11 +471,18 @@ int web_page_sns_alert(struct web_req *r)
 	    "<dt>%T</dt><dd id=\"sns-state\">%s</dd></dl>",
 	    id, M_ORG, o.org, o.org, class_ja(o.cls), o.rule, M_SCORE, score, web_jst(r, o.first),
 	    web_jst(r, o.last), M_STATUS, state_ja(o.state));
+	if (o.incident)
+		web_out(r,
+			"<p id=\"sns-incident\">インシデント / incident: <a "
+			"href=\"/incidents/%L\">#%L</a></p>",
+			o.incident, o.incident);
 	if (r->who.role == AUTH_ROLE_ANALYST) {
 		static const char *const st[][2] = {{"confirmed", "確認 / confirm"},
 						    {"dismissed", "誤検知 / dismiss"},
 						    {"escalated", "インシデントへ / escalate"}};
 		for (size_t i = 0; i < ARRAY_SIZE(st); i++) {
+			if (o.incident && !strcmp(st[i][0], "escalated"))
+				continue; /* escalated: the incident is linked above */
 			web_out(r,
 				"<form method=\"post\" action=\"/sns/alerts/%L/state\" "
 				"class=\"inline\">",
@@ -489,21 +514,71 @@ int web_page_sns_alert(struct web_req *r)
 	return 0;
 }
 
+/* Escalation: a 初報 for the alert's operator through the incident module (analysts only:
+ * the routes' roles); *incident gets its id. */
+static int escalate(struct web_req *r, int64_t id, const char *note, int64_t *incident)
+{
+	struct web_inc w;
+	int rc = web_inc_open(r, &w, true);
+	if (!rc)
+		rc = sns_alert_escalate(&w.c, id, note, "", incident, &r->err);
+	web_inc_close(&w);
+	return rc;
+}
+
 int web_post_sns_alert_state(struct web_req *r)
 {
 	struct scope sc;
 	struct one o;
-	int64_t id;
+	int64_t id, inc = 0;
 	int rc = alert_param(r, &sc, &o, &id);
 	if (rc)
 		return rc;
 	const char *state = web_kv_get(&r->form, "state");
-	if ((rc = sns_alert_set_state(r->s, id, state, r->who.name, web_kv_get(&r->form, "note"),
-				      r->now, &r->err)))
+	const char *note = web_kv_get(&r->form, "note");
+	if (state && !strcmp(state, "escalated"))
+		rc = escalate(r, id, note, &inc);
+	else
+		rc = sns_alert_set_state(r->s, id, state, r->who.name, note, r->now, &r->err);
+	if (rc)
 		return rc;
 	char where[64];
 	snprintf(where, sizeof where, "/sns/alerts/%lld", (long long)id);
 	return web_redirect(r, where);
+}
+
+/* POST /api/v1/sns/alerts/{id}/escalate, body optional {"note": "..."}: the incident opened
+ * (or the one opened before) as {"id", "state", "incident_id"}. */
+int web_api_sns_alert_escalate(struct web_req *r)
+{
+	struct scope sc;
+	struct one o;
+	int64_t id, inc = 0;
+	int rc = alert_param(r, &sc, &o, &id);
+	if (rc)
+		return rc;
+	cJSON *b = r->body && r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+	if (r->body && r->body_len && !cJSON_IsObject(b)) {
+		cJSON_Delete(b);
+		return merr_set(&r->err, M_EINVAL,
+				"body: JSON オブジェクトではありません / not a JSON object");
+	}
+	cJSON *n = cJSON_GetObjectItemCaseSensitive(b, "note");
+	if (n && !cJSON_IsString(n)) {
+		cJSON_Delete(b);
+		return merr_set(&r->err, M_EINVAL, "note: 文字列ではありません / not a string");
+	}
+	rc = escalate(r, id, n ? n->valuestring : NULL, &inc);
+	cJSON_Delete(b);
+	if (rc)
+		return rc;
+	cJSON *out = cJSON_CreateObject();
+	if (!out)
+		return M_ENOMEM;
+	cJSON_AddNumberToObject(out, "id", (double)id);
+	cJSON_AddStringToObject(out, "state", "escalated");
+	cJSON_AddNumberToObject(out, "incident_id", (double)inc);
+	return web_json_reply(r, 200, out);
 }
 
 int web_post_sns_watch(struct web_req *r)
@@ -538,6 +613,8 @@ static int json_row(const struct sns_alert_row *a, void *arg)
 	cJSON_AddStringToObject(o, "rule", a->rule);
 	cJSON_AddItemToObject(o, "evidence_posts", cJSON_Parse(a->post_ids ? a->post_ids : "[]"));
 	cJSON_AddStringToObject(o, "state", a->state);
+	if (a->incident_id)
+		cJSON_AddNumberToObject(o, "incident_id", (double)a->incident_id);
 	cJSON_AddItemToArray((cJSON *)arg, o);
 	return 0;
 }

@@ -239,6 +239,14 @@ const struct web_route web_routes[] = {
      PAGE, "incident.report"},
     {"POST", "/incidents/{id}/publish", web_post_incident_publish, AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
      "incident.publish"},
+    /* sns (page_sns.c): an analyst escalates a precursor alert to an incident (src/sns/escalate.c
+     * files it through the incident module); operators and bureau users may not. */
+    {"POST", "/api/v1/sns/alerts/{id}/escalate", web_api_sns_alert_escalate, AUTH_ANALYST,
+     WEB_OBJ_NONE, API, "sns.alert.escalate"},
+    /* trustdata (page_export.c): the assets and audit CSV, streamed like findings.csv */
+    {"GET", "/assets.csv", web_get_assets_csv, READERS, WEB_OBJ_NONE, PAGE, "asset.export"},
+    {"GET", "/audit.csv", web_get_audit_csv, AUTH_ADMIN | AUTH_ANALYST, WEB_OBJ_NONE, PAGE,
+     "audit.export"},
 };
 const size_t web_routes_len = ARRAY_SIZE(web_routes);
 

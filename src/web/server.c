@@ -289,17 +289,21 @@ static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool
 
 static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, struct web_req *r)
 {
-	struct MHD_Response *resp;
+	struct MHD_Response *resp = NULL;
 	enum MHD_Result ok;
 
-	if (r->out.len >= ((size_t)64 << 10)) {
+	/* a streamed download (stream.c), unless an error replaced the answer */
+	if (r->stream && r->status < 400 && !(resp = web_stream_response(r)))
+		web_error_code(r, M_ENOMEM);
+	web_stream_discard(r);
+	if (!resp && r->out.len >= ((size_t)64 << 10)) {
 		/* a large answer (a TAXII page of 1000 objects) is handed over, not copied again */
 		size_t len;
 		char *p = buf_detach(&r->out, &len);
 		resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
 		if (!resp)
 			m_free(p);
-	} else {
+	} else if (!resp) {
 		resp = MHD_create_response_from_buffer(
 		    r->out.len, r->out.ptr ? r->out.ptr : (char *)"", MHD_RESPMEM_MUST_COPY);
 	}
@@ -856,14 +860,16 @@ int web_serve(const struct web_config *c, struct merr *e)
 	for (size_t i = 0; i < inc_job_kinds_len && nk < 8; i++)
 		kinds[nk++] = inc_job_kinds[i];
 	struct job_recurring remind = inc_remind_recurring((int64_t)c->remind_every);
-	if ((rc = job_queue_start(&(struct job_queue_config){.db = c->db,
-							     .kinds = kinds,
-							     .n_kinds = nk,
-							     .recurring = &remind,
-							     .n_recurring = c->remind_every ? 1 : 0,
-							     .workers = 1,
-							     .arg = &sv.job_cfg},
-				  &sv.opts.jobs, e)))
+	if ((rc = job_queue_start(
+		 &(struct job_queue_config){.db = c->db,
+					    .kinds = kinds,
+					    .n_kinds = nk,
+					    .recurring = &remind,
+					    .n_recurring = c->remind_every ? 1 : 0,
+					    .workers = 1,
+					    .arg = &sv.job_cfg,
+					    .retention_s = c->job_retention_days * 86400},
+		 &sv.opts.jobs, e)))
 		goto out_key;
 	{
 		/* share: this period's scheduled TAXII pulls (each job queues the next) */

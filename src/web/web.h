@@ -10,10 +10,11 @@
 
 struct web_config {
 	/* reports and console scans (page_reports.c, page_scans.c) */
-	const char *reports_dir; /* folder `mamori report --out` writes; NULL: no downloads */
-	double scan_rate;	 /* probes/s of scans started from the console */
-	double scan_max_runtime; /* seconds of sending per console scan */
-	const char *data_dir;	 /* shared data (Recog fingerprints for console identify) */
+	const char *reports_dir;      /* folder `mamori report --out` writes; NULL: no downloads */
+	double scan_rate;	      /* probes/s of scans started from the console */
+	double scan_max_runtime;      /* seconds of sending per console scan */
+	long long job_retention_days; /* finished jobs kept (0: the job module's 30) */
+	const char *data_dir;	      /* shared data (Recog fingerprints for console identify) */
 
 	const char *db;	      /* store location; each worker thread opens its own handle */
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */

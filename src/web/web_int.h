@@ -335,6 +335,8 @@ enum web_msg {
 	M_NO_CANDIDATES,
 	M_REPORT_JA,
 	M_REPORT_EN,
+	/* sns */
+	M_NAV_SNS,
 	M_COUNT
 };
 
@@ -355,6 +357,9 @@ int web_post_findings_triage(struct web_req *r);
 int web_api_findings_triage(struct web_req *r);
 int web_get_findings_csv(struct web_req *r);
 int web_get_alerts_csv(struct web_req *r);
+/* page_export.c: the assets and audit CSV downloads (streamed). */
+int web_get_assets_csv(struct web_req *r);
+int web_get_audit_csv(struct web_req *r);
 int web_page_host(struct web_req *r);
 void web_panel_mine(struct web_req *r);
 /* page_trust.c (issue 14): KPI charts for the caller's rows / one sector; the operator's
@@ -418,6 +423,7 @@ struct web_req {
 	char disposition[512]; /* Content-Disposition of a download; "" for none */
 	char taxii_first[40];  /* X-TAXII-Date-Added-First/Last; "" for none (api_taxii.c) */
 	char taxii_last[40];
+	struct web_stream *stream; /* a download written while it is sent (stream.c) */
 };
 
 /* Server-wide settings a handler may need. */
@@ -538,6 +544,29 @@ void web_csrf_field(struct web_req *r);
 /* Formats t in JST ("2026-11-23 12:40 JST"); "—" for 0. */
 const char *web_jst(struct web_req *r, int64_t t);
 const char *web_jst_date(struct web_req *r, int64_t t);
+
+/* ---- streamed downloads (stream.c) ---- */
+
+struct web_stream;
+struct MHD_Response;
+/* Runs in a thread of its own with its own store handle s; writes with web_stream_write or
+ * web_csv_row; returns 0 or an error (M_EINTR when the client went away). */
+typedef int (*web_stream_fn)(struct web_stream *w, struct store *s, void *ctx, struct merr *e);
+/* Answers r with what fn writes, sent while it is written. ctx (owned from here, freed with
+ * ctx_free) must not point into r: r is gone while fn runs. M_EINTR (503) when too many
+ * exports run at once. Without a second store handle fn runs at once into r->out. */
+int web_stream(struct web_req *r, web_stream_fn fn, void *ctx, void (*ctx_free)(void *));
+int web_stream_write(struct web_stream *w, const char *p, size_t n);
+/* server.c: the response for r->stream (starts the producer; takes r->stream). */
+struct MHD_Response *web_stream_response(struct web_req *r);
+void web_stream_discard(struct web_req *r);
+/* One CSV cell: quoted, quotes doubled; a cell a spreadsheet would run as a formula (starting
+ * with = + - @, a tab or a CR) gets a leading apostrophe. */
+int web_csv_cell(struct buf *b, const char *v, bool last);
+/* One CSV row of n cells written to w. */
+int web_csv_row(struct web_stream *w, const char *const *cells, size_t n);
+/* Content type and attachment name of a CSV download. */
+int web_csv_begin(struct web_req *r, const char *filename);
 
 /* ---- JSON output ---- */
 
@@ -715,5 +744,6 @@ int web_page_sns_alert(struct web_req *r);
 int web_post_sns_alert_state(struct web_req *r);
 int web_post_sns_watch(struct web_req *r);
 int web_api_sns_alerts(struct web_req *r);
+int web_api_sns_alert_escalate(struct web_req *r);
 
 #endif

@@ -3,48 +3,15 @@
 // role may see, is refused what it may not (a 403 page), switches language, logs out;
 // the operator acknowledges an alert and the analyst sees it acknowledged.
 // Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
-import { chromium } from "playwright-core";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { SRC, OUT, PASSWORD, check, mamori, startServer, login, launchContext, tmpdir, finish, run, suppressCairoLeaks } from "./lib.mjs";
 
-const M = process.env.MAMORI;
-const SRC = process.env.MAMORI_SOURCE_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
-const PASSWORD = "correct horse battery";
-let passed = 0, failed = 0;
-// Reports leave cairo/fontconfig/pango caches at exit (asan builds): the project's suppressions.
-process.env.LSAN_OPTIONS = `suppressions=${path.join(SRC, "tests/support/lsan-cairo.supp")}` +
-	(process.env.LSAN_OPTIONS ? ":" + process.env.LSAN_OPTIONS : "");
+suppressCairoLeaks();
 // Reports the operator downloads (`mamori report --out`), served with --reports-dir.
 const SERVE_EXTRA = [];
 let scanPort = 0;
-
-function check(ok, what) {
-	if (ok) passed++;
-	else { failed++; console.log("FAIL: " + what); }
-	return ok;
-}
-
-function mamori(db, ...args) {
-	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
-}
-
-async function startServer(db, tmp) {
-	const portFile = path.join(tmp, "port");
-	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
-	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile, ...SERVE_EXTRA],
-		{ stdio: ["ignore", log, log] });
-	for (let i = 0; i < 300; i++) {
-		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim()) {
-			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
-		}
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	proc.kill("SIGTERM");
-	throw new Error("server did not start");
-}
 
 // What each role sees after logging in, and a page it must be refused.
 const ROLES = {
@@ -54,13 +21,6 @@ const ROLES = {
 	member: { home: "/sharing", sees: ["#sharing"], refused: "/orgs" },
 	admin: { home: "/users", sees: ["#users", "form.add-user"], refused: "/orgs" },
 };
-
-async function login(page, base, name) {
-	await page.goto(base + "/login");
-	await page.fill("#name", name);
-	await page.fill("#password", PASSWORD);
-	await Promise.all([page.waitForNavigation(), page.click("#login")]);
-}
 
 async function shot(page, name) {
 	await page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
@@ -279,9 +239,7 @@ INSERT INTO alert_targets (alert_id, channel, target, state, attempts, delivered
 }
 
 async function main() {
-	if (!M) throw new Error("MAMORI must name the built binary");
-	fs.mkdirSync(OUT, { recursive: true });
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-e2e-"));
+	const tmp = tmpdir("mamori-e2e");
 	const db = path.join(tmp, "m.db");
 	mamori(db, "init");
 	mamori(db, "inventory", "import", path.join(SRC, "examples", "inventory.yaml"));
@@ -300,15 +258,10 @@ async function main() {
 	const listener = net.createServer((c) => c.destroy());
 	await new Promise((res) => listener.listen(0, "127.0.10.2", res));
 	scanPort = listener.address().port;
-	const { proc, base } = await startServer(db, tmp);
-	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
+	const { proc, base } = await startServer(db, tmp, SERVE_EXTRA);
 	let ctx;
 	try {
-		ctx = await chromium.launchPersistentContext(profile, {
-			executablePath: "/usr/bin/chromium",
-			headless: true,
-			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+		ctx = await launchContext(tmp, {
 			locale: "ja-JP",
 			viewport: { width: 1280, height: 800 },
 		});
@@ -333,13 +286,7 @@ async function main() {
 		proc.kill("SIGTERM");
 		listener.close();
 	}
-	console.log(`screenshots: ${OUT}`);
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	finish();
 }
 
-main().catch((err) => {
-	console.log("FAIL: " + (err && err.stack ? err.stack : err));
-	console.log(`${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
-});
+run(main);

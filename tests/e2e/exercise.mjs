@@ -5,54 +5,10 @@
 // incident report with the real form (a validation error first, in Japanese and English) and the
 // analyst sees it named and timed on the inject clock; the responses are scored on time; another
 // org's operator gets 404. Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
-import { chromium } from "playwright-core";
-import { execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-
-const M = process.env.MAMORI;
-const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
-const PASSWORD = "correct horse battery";
-let passed = 0, failed = 0;
-
-function check(ok, what) {
-	if (ok) passed++;
-	else { failed++; console.log("FAIL: " + what); }
-	return ok;
-}
-
-function mamori(db, ...args) {
-	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
-}
-
-async function startServer(db, tmp) {
-	const portFile = path.join(tmp, "port");
-	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
-	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
-		{ stdio: ["ignore", log, log] });
-	for (let i = 0; i < 300; i++) {
-		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim())
-			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	proc.kill("SIGTERM");
-	throw new Error("server did not start");
-}
-
-async function login(page, base, name) {
-	await page.goto(base + "/login");
-	await page.fill("#name", name);
-	await page.fill("#password", PASSWORD);
-	await Promise.all([page.waitForNavigation(), page.click("#login")]);
-}
+import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, finish, run } from "./lib.mjs";
 
 const shot = (page, name) => page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
-
-async function submit(page, sel) {
-	await Promise.all([page.waitForNavigation(), page.click(sel)]);
-}
-
 
 async function analystStarts(ctx, base) {
 	const page = await ctx.newPage();
@@ -165,9 +121,7 @@ async function analystSeesFiling(ctx, base, run) {
 }
 
 async function main() {
-	if (!M) throw new Error("MAMORI must name the built binary");
-	fs.mkdirSync(OUT, { recursive: true });
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-e2e-ex-"));
+	const tmp = tmpdir("mamori-e2e-ex");
 	const db = path.join(tmp, "m.db");
 	mamori(db, "init");
 	mamori(db, "inventory", "import", path.join(process.env.MAMORI_SOURCE_DIR || ".", "examples", "inventory.yaml"));
@@ -175,14 +129,9 @@ async function main() {
 	mamori(db, "user", "add", "operator", "--role", "operator", "--org", "kanto-rail", "--display", "関東旅客鉄道 CSIRT");
 	mamori(db, "user", "add", "operator-b", "--role", "operator", "--org", "kansai-rail", "--display", "関西");
 	const { proc, base } = await startServer(db, tmp);
-	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
 	let ctx;
 	try {
-		ctx = await chromium.launchPersistentContext(profile, {
-			executablePath: "/usr/bin/chromium",
-			headless: true,
-			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+		ctx = await launchContext(tmp, {
 			locale: "ja-JP",
 			viewport: { width: 1280, height: 900 },
 		});
@@ -221,13 +170,7 @@ async function main() {
 		if (ctx) await ctx.close();
 		proc.kill("SIGTERM");
 	}
-	console.log(`screenshots: ${OUT}`);
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	finish();
 }
 
-main().catch((err) => {
-	console.log("FAIL: " + (err && err.stack ? err.stack : err));
-	console.log(`${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
-});
+run(main);

@@ -4,50 +4,13 @@
 // the operator's own dashboard; and the layout rule: at 1280x800 no console page, as any role,
 // is wider than the window (scrollWidth > clientWidth). Playwright (playwright-core) driving
 // Debian's chromium against `mamori serve` on 127.0.0.1. Prints "N passed, M failed" last.
-import { chromium } from "playwright-core";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { SRC, OUT, check, mamori, startServer, login, launchContext, tmpdir, finish, run } from "./lib.mjs";
 
-const M = process.env.MAMORI;
-const SRC = process.env.MAMORI_SOURCE_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
-const PASSWORD = "correct horse battery";
 const TOKEN = "0123456789abcdef0123456789abcdef";
-let passed = 0, failed = 0;
-
-function check(ok, what) {
-	if (ok) passed++;
-	else { failed++; console.log("FAIL: " + what); }
-	return ok;
-}
-
-function mamori(db, ...args) {
-	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
-}
-
-async function startServer(db, tmp) {
-	const portFile = path.join(tmp, "port");
-	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
-	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile, "--dashboard-cache", "0"],
-		{ stdio: ["ignore", log, log] });
-	for (let i = 0; i < 300; i++) {
-		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim())
-			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	proc.kill("SIGTERM");
-	throw new Error("server did not start");
-}
-
-async function login(page, base, name) {
-	await page.goto(base + "/login");
-	await page.fill("#name", name);
-	await page.fill("#password", PASSWORD);
-	await Promise.all([page.waitForNavigation(), page.click("#login")]);
-}
 
 async function shot(page, name) {
 	await page.screenshot({ path: path.join(OUT, "findings-" + name + ".png"), fullPage: true });
@@ -324,9 +287,7 @@ async function layout(ctx, base, db) {
 }
 
 async function main() {
-	if (!M) throw new Error("MAMORI must name the built binary");
-	fs.mkdirSync(OUT, { recursive: true });
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-e2e-f-"));
+	const tmp = tmpdir("mamori-e2e-f");
 	const db = path.join(tmp, "m.db");
 	mamori(db, "init");
 	mamori(db, "inventory", "import", path.join(SRC, "examples", "inventory.yaml"));
@@ -336,15 +297,10 @@ async function main() {
 	mamori(db, "user", "add", "member", "--role", "member", "--display", "会員");
 	mamori(db, "user", "add", "admin", "--role", "admin", "--display", "管理者");
 	seed(db);
-	const { proc, base } = await startServer(db, tmp);
-	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
+	const { proc, base } = await startServer(db, tmp, ["--dashboard-cache", "0"]);
 	let ctx;
 	try {
-		ctx = await chromium.launchPersistentContext(profile, {
-			executablePath: "/usr/bin/chromium",
-			headless: true,
-			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+		ctx = await launchContext(tmp, {
 			locale: "ja-JP",
 			viewport: { width: 1280, height: 800 },
 			acceptDownloads: true,
@@ -361,12 +317,7 @@ async function main() {
 		if (ctx) await ctx.close();
 		proc.kill("SIGTERM");
 	}
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	finish(false);
 }
 
-main().catch((err) => {
-	console.log("FAIL: " + (err && err.stack ? err.stack : err));
-	console.log(`${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
-});
+run(main);

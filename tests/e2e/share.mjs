@@ -4,58 +4,16 @@
 // its relationships, publishes an indicator on an operator's address; the operator gets the
 // urgent alert; a TLP:RED object stays hidden from the member (not a named recipient) and the
 // operator without access sees no collection. Screenshots in $MAMORI_BUILD_DIR/e2e/.
-import { chromium } from "playwright-core";
-import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-
-const M = process.env.MAMORI;
-const SRC = process.env.MAMORI_SOURCE_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-const DATA = process.env.MAMORI_DATA_DIR || path.resolve(SRC, "../shared/data");
-const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
-const PASSWORD = "correct horse battery";
-let passed = 0, failed = 0;
-
-function check(ok, what) {
-	if (ok) passed++;
-	else { failed++; console.log("FAIL: " + what); }
-	return ok;
-}
-
-function mamori(db, ...args) {
-	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
-}
-
-async function startServer(db, tmp) {
-	const portFile = path.join(tmp, "port");
-	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
-	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
-		{ stdio: ["ignore", log, log] });
-	for (let i = 0; i < 300; i++) {
-		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim())
-			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	proc.kill("SIGTERM");
-	throw new Error("server did not start");
-}
-
-async function login(page, base, name) {
-	await page.goto(base + "/login");
-	await page.fill("#name", name);
-	await page.fill("#password", PASSWORD);
-	await Promise.all([page.waitForNavigation(), page.click("#login")]);
-}
+import { SRC, DATA, OUT, check, mamori, startServer, login, launchContext, tmpdir, finish, run } from "./lib.mjs";
 
 async function shot(page, name) {
 	await page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
 }
 
 async function main() {
-	if (!M) throw new Error("MAMORI must name the built binary");
-	fs.mkdirSync(OUT, { recursive: true });
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-e2e-share-"));
+	const tmp = tmpdir("mamori-e2e-share");
 	const db = path.join(tmp, "m.db");
 	mamori(db, "init");
 	mamori(db, "inventory", "import", path.join(SRC, "examples", "inventory.yaml"));
@@ -74,14 +32,9 @@ async function main() {
 		object_marking_refs: ["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"] }] }));
 	mamori(db, "share", "import", red, "--collection", "isac");
 	const { proc, base } = await startServer(db, tmp);
-	const profile = fs.mkdtempSync(path.join(tmp, "profile-"));
 	let ctx;
 	try {
-		ctx = await chromium.launchPersistentContext(profile, {
-			executablePath: "/usr/bin/chromium",
-			headless: true,
-			args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+		ctx = await launchContext(tmp, {
 			locale: "ja-JP",
 			viewport: { width: 1280, height: 860 },
 		});
@@ -145,13 +98,7 @@ async function main() {
 		if (ctx) await ctx.close();
 		proc.kill("SIGTERM");
 	}
-	console.log(`screenshots: ${OUT}`);
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	finish();
 }
 
-main().catch((err) => {
-	console.log("FAIL: " + (err && err.stack ? err.stack : err));
-	console.log(`${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
-});
+run(main);

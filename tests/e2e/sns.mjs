@@ -1,54 +1,17 @@
 // sns.mjs - the SNS precursor console as people use it: the analyst sees the alerts by operator
 // and class, the timeline with the outage wave marked, opens an alert with its evidence,
-// dismisses it (kept, marked), adds a watch term; an operator sees its own alerts only.
+// dismisses it (kept, marked), adds a watch term, escalates one to an incident (the incident
+// page names the alert); an operator sees its own alerts only and cannot escalate; a bureau
+// user sees its sector's operators' alerts (in /sns and in the alert list the pipeline fills),
+// a bureau user of another sector sees none.
 // Posts are the synthetic fixtures of bench/sns_fixtures.py (nothing is fetched or probed).
 // Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
-import { chromium } from "playwright-core";
-import { execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
+import { execFileSync } from "node:child_process";
 import path from "node:path";
-
-const M = process.env.MAMORI;
-const SRC = process.env.MAMORI_SOURCE_DIR || path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-const OUT = path.join(process.env.MAMORI_BUILD_DIR || os.tmpdir(), "e2e");
-const PASSWORD = "correct horse battery";
-let passed = 0, failed = 0;
-
-function check(ok, what) {
-	if (ok) passed++;
-	else { failed++; console.log("FAIL: " + what); }
-	return ok;
-}
-
-function mamori(db, ...args) {
-	return execFileSync(M, ["--db", db, ...args], { env: { ...process.env, MAMORI_PASSWORD: PASSWORD } }).toString();
-}
-
-async function startServer(db, tmp) {
-	const portFile = path.join(tmp, "port");
-	const log = fs.openSync(path.join(tmp, "serve.log"), "a");
-	const proc = spawn(M, ["--db", db, "serve", "--listen", "127.0.0.1:0", "--threads", "2", "--port-file", portFile],
-		{ stdio: ["ignore", log, log] });
-	for (let i = 0; i < 300; i++) {
-		if (fs.existsSync(portFile) && fs.readFileSync(portFile, "utf8").trim())
-			return { proc, base: "http://127.0.0.1:" + fs.readFileSync(portFile, "utf8").trim() };
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	proc.kill("SIGTERM");
-	throw new Error("server did not start");
-}
-
-async function login(page, base, name) {
-	await page.goto(base + "/login");
-	await page.fill("#name", name);
-	await page.fill("#password", PASSWORD);
-	await Promise.all([page.waitForNavigation(), page.click("#login")]);
-}
+import { SRC, OUT, check, mamori, startServer, login, launchBrowser, tmpdir, finish, run } from "./lib.mjs";
 
 async function main() {
-	fs.mkdirSync(OUT, { recursive: true });
-	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mamori-sns-e2e-"));
+	const tmp = tmpdir("mamori-sns-e2e");
 	const db = path.join(tmp, "m.db");
 	mamori(db, "init");
 	mamori(db, "inventory", "import", path.join(SRC, "examples/inventory.yaml"));
@@ -57,13 +20,13 @@ async function main() {
 		mamori(db, "sns", "import", path.join(tmp, f));
 	mamori(db, "user", "add", "analyst", "--role", "analyst");
 	mamori(db, "user", "add", "op-kanto", "--role", "operator", "--org", "kanto-rail");
+	mamori(db, "user", "add", "bureau-rail", "--role", "bureau", "--sector", "railways");
+	mamori(db, "user", "add", "bureau-water", "--role", "bureau", "--sector", "water");
+	const all = JSON.parse(mamori(db, "sns", "alerts", "--json"));
+	const kantoDdos = all.find((a) => a.org === "kanto-rail" && a.class === "ddos-target");
+	const hanedaAny = all.find((a) => a.org === "haneda-air");
 	const srv = await startServer(db, tmp);
-	const browser = await chromium.launch({
-		executablePath: "/usr/bin/chromium",
-		headless: true,
-		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-			"--disable-background-networking", "--disable-component-update", "--disable-sync"],
-	});
+	const browser = await launchBrowser();
 	try {
 		const ctx = await browser.newContext();
 		const page = await ctx.newPage();
@@ -95,6 +58,56 @@ async function main() {
 		check((await page.locator("#sns-state").innerText()).includes("dismissed"), "alert dismissed and kept");
 		await page.screenshot({ path: path.join(OUT, "sns-alert.png"), fullPage: true });
 
+		// escalate the kanto-rail DDoS alert from the list: an incident (初報) for kanto-rail
+		await page.goto(srv.base + "/sns?org=kanto-rail");
+		await Promise.all([page.waitForNavigation(), page.click("#sns-escalate-" + kantoDdos.id)]);
+		check((await page.locator("#sns-state").innerText()).includes("escalated"), "alert escalated");
+		const incLink = page.locator("#sns-incident a");
+		check((await incLink.count()) === 1, "the alert page links the incident it opened");
+		check((await page.locator("#sns-escalated").count()) === 0, "no second escalate button once escalated");
+		await page.screenshot({ path: path.join(OUT, "sns-escalated.png"), fullPage: true });
+		await Promise.all([page.waitForNavigation(), incLink.click()]);
+		const incText = await page.locator("main").innerText();
+		check(incText.includes("予兆アラート #" + kantoDdos.id) && incText.includes("kanto-rail"),
+			"the incident page: title from the alert, kanto-rail");
+		check(incText.includes("sns") || incText.includes("SNS"), "the incident's timeline names the SNS alert");
+		await page.screenshot({ path: path.join(OUT, "sns-incident.png"), fullPage: true });
+		await page.goto(srv.base + "/sns?org=kanto-rail");
+		check((await page.locator("#sns-escalate-" + kantoDdos.id).count()) === 0 &&
+			(await page.locator("#sns-alerts td.sns-incident a").count()) >= 1,
+			"the list shows the incident instead of the button");
+		const after = JSON.parse(mamori(db, "sns", "alerts", "--json", "--org", "kanto-rail"));
+		check(after.some((a) => a.id === kantoDdos.id && a.state === "escalated" && a.incident_id > 0),
+			"CLI: the alert records the incident id");
+
+		// a railways bureau user: kanto-rail, kansai-rail, tohoku-freight alerts; no aviation ones
+		const ctx3 = await browser.newContext();
+		const bu = await ctx3.newPage();
+		await login(bu, srv.base, "bureau-rail");
+		await bu.goto(srv.base + "/");
+		check((await bu.locator('header nav a[href="/sns"]').count()) === 1, "the navigation leads bureau users to SNS");
+		await Promise.all([bu.waitForNavigation(), bu.click('header nav a[href="/sns"]')]);
+		const bt = await bu.locator("#sns-alerts").innerText();
+		check(bt.includes("kanto-rail") && bt.includes("kansai-rail") && bt.includes("tohoku-freight") &&
+			!bt.includes("haneda-air") && !bt.includes("skyline-cargo"), "railways bureau: its sector's SNS alerts only");
+		check((await bu.locator(".sns-escalate").count()) === 0, "bureau has no escalate button");
+		const hb = await bu.goto(srv.base + "/sns/alerts/" + hanedaAny.id);
+		check(hb.status() === 404, "railways bureau cannot open an aviation operator's SNS alert");
+		await bu.goto(srv.base + "/alerts");
+		check((await bu.locator("main").innerText()).includes("SNS予兆"),
+			"railways bureau: the SNS alerts reach its alert list through the pipeline");
+		await bu.screenshot({ path: path.join(OUT, "sns-bureau.png"), fullPage: true });
+		const ctx4 = await browser.newContext();
+		const bw = await ctx4.newPage();
+		await login(bw, srv.base, "bureau-water");
+		await bw.goto(srv.base + "/sns");
+		check((await bw.locator("#sns-alerts tbody tr").count()) === 0 && (await bw.locator("#sns-empty").count()) === 1,
+			"water bureau: no SNS alert");
+		const wb = await bw.goto(srv.base + "/sns/alerts/" + kantoDdos.id);
+		check(wb.status() === 404, "water bureau: a railway SNS alert is 404");
+		await bw.goto(srv.base + "/alerts");
+		check(!(await bw.locator("main").innerText()).includes("SNS予兆"), "water bureau: no SNS alert in its alert list");
+
 		// an operator sees its own alerts only and no decision buttons
 		const ctx2 = await browser.newContext();
 		const op = await ctx2.newPage();
@@ -104,7 +117,14 @@ async function main() {
 		check(text.includes("kanto-rail") && !text.includes("kansai-rail") && !text.includes("haneda-air"),
 			"operator sees only kanto-rail alerts");
 		await Promise.all([op.waitForNavigation(), op.locator("#sns-alerts tbody tr a").first().click()]);
-		check((await op.locator("#sns-dismissed").count()) === 0, "operator has no decision buttons");
+		check((await op.locator("#sns-dismissed").count()) === 0 && (await op.locator("#sns-escalated").count()) === 0,
+			"operator has no decision buttons");
+		await op.goto(srv.base + "/sns");
+		check((await op.locator(".sns-escalate").count()) === 0, "operator has no escalate button");
+		const csrf = await op.locator("input[name=csrf]").first().getAttribute("value").catch(() => null);
+		const esc = await op.request.post(srv.base + "/api/v1/sns/alerts/" + kantoDdos.id + "/escalate",
+			{ headers: { "X-CSRF-Token": csrf || "", "Content-Type": "application/json" }, data: "{}" });
+		check(esc.status() === 403, `operator may not escalate through the API: ${esc.status()}`);
 		await op.screenshot({ path: path.join(OUT, "sns-operator.png"), fullPage: true });
 		const other = await op.goto(srv.base + "/sns?org=kansai-rail");
 		check(!(await op.content()).includes("kansai-rail") || other.status() === 404,
@@ -113,8 +133,7 @@ async function main() {
 		await browser.close();
 		srv.proc.kill("SIGTERM");
 	}
-	console.log(`${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	finish(false);
 }
 
-main().catch((e) => { console.log("FAIL: " + e.stack); console.log(`${passed} passed, ${failed + 1} failed`); process.exit(1); });
+run(main);

@@ -52,6 +52,54 @@ refused "feeds import --batch (no value)" "--batch" feeds import --batch
 refused "feeds import --resume=yes" "--resume" feeds import --resume=yes
 refused "scan --re (ambiguous)" "--re" scan x --re 1
 
+# the commands moved to the table in this round (lib2): inventory, user, alert, identify, the
+# global options, checklist, jobs
+refused "inventory list --sector (no value)" "--sector" inventory list --sector
+refused "inventory import --bogus" "--bogus" inventory import --bogus x.yaml
+refused "inventory import --dry-run=1" "--dry-run" inventory import --dry-run=1 x.yaml
+refused "inventory export --orgg" "--orgg" inventory export --orgg x
+refused "user token --days 1x" "--days" user token --days 1x someone
+refused "user token --days 0" "--days" user token --days 0 someone
+refused "user token --days 3651" "--days" user token --days 3651 someone
+refused "user add --role boss" "--role" user add --role boss someone
+refused "user add --nope" "--nope" user add --nope someone
+refused "user passwd --force" "--force" user passwd --force someone
+refused "user revoke TOKEN_ID 1x" "TOKEN_ID" user revoke someone 1x
+refused "alert run --attempts many" "--attempts" alert run --attempts many
+refused "alert run --timeout 100001" "--timeout" alert run --timeout 100001
+refused "alert run --dead-after-hours -1" "--dead-after-hours" alert run --dead-after-hours -1
+refused "alert run --smtp-usr" "--smtp-usr" alert run --smtp-usr x
+refused "alert retry 0" "bad alert id" alert retry 0
+refused "alert failed --jsn" "--jsn" alert failed --jsn
+refused "identify --concurrency 4.5" "--concurrency" identify x --concurrency 4.5
+refused "identify --timeout 0" "--timeout" identify x --timeout 0
+refused "identify --silent-wait 61" "--silent-wait" identify x --silent-wait 61
+refused "identify --scan 1x" "--scan" identify x --scan 1x
+refused "identify --host noequals" "--host" identify x --host noequals
+refused "identify --bogus" "--bogus" identify x --bogus
+refused "global --log-level loud" "--log-level" --log-level loud version
+refused "global -x" "-x" -x version
+refused "global --db (no value)" "--db" --db
+refused "global --nosuch" "--nosuch" --nosuch version
+refused "checklist score --set 0" "--set" checklist score org --set 0
+refused "checklist score --set x1" "--set" checklist score org --set x1
+refused "checklist remind --interval-days 3651" "--interval-days" checklist remind --interval-days 3651
+refused "checklist remind --interval-days ten" "--interval-days" checklist remind --interval-days ten
+refused "checklist answer --csv (not its option)" "--csv" checklist answer --csv org f.yaml
+refused "checklist diff SET_A x" "SET_A" checklist diff org x 2
+refused "jobs list --limit 100001" "--limit" jobs list --limit 100001
+refused "jobs prune --older-than 1.5" "--older-than" jobs prune --older-than 1.5
+refused "jobs run --max-runtime 0" "--max-runtime" jobs run --max-runtime 0
+refused "store check --full" "--full" store check --full
+refused "store check extra" "extra" store check extra
+# the messages are Japanese first, then English
+"$M" user token --days 0 someone 2>"$T/err"
+check "Japanese first: 範囲外 before 'out of range'" "grep -q '範囲外.* / option .--days.: 0 is out of range' '$T/err'"
+"$M" -qv --db "$T/m.db" jobs list --json >"$T/out" 2>&1
+check "global short flags grouped (-qv) still run the command" "[ \$? -eq 0 ] && grep -q '^\[' '$T/out'"
+"$M" --help >"$T/out" 2>&1
+check "global --help: generated from the table" "grep -q -- '-q, --quiet' '$T/out' && grep -q -- '--log-level L' '$T/out'"
+
 # the message is the table's: option, value, range
 "$M" feeds import --batch 0 2>"$T/err"
 check "range named in the message" "grep -q '1-1000000' '$T/err'"

@@ -57,8 +57,25 @@ check "the scan went on from its checkpoint ($cp0)" "[ \$(q \"SELECT checkpoint 
 "$M" jobs run --json >"$T/run2.json"
 check "nothing left to run" "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"ran\"]==0, d' '$T/run2.json'"
 
+# prune: finished jobs older than the retention go, queued and running ones stay
+NOW=$(date +%s)
+q "INSERT INTO jobs (kind, state, created_at, finished_at) VALUES
+ ('scan', 'done', $NOW - 50*86400, $NOW - 40*86400), ('scan', 'failed', $NOW - 50*86400, $NOW - 10*86400),
+ ('scan', 'dead', $NOW - 50*86400, $NOW - 31*86400), ('scan', 'queued', $NOW - 50*86400, NULL),
+ ('scan', 'running', $NOW - 50*86400, NULL)"
+"$M" jobs prune --json >"$T/prune.json"
+check "jobs prune: the two past 30 days removed" "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d==dict(removed=2, older_than_days=30), d' '$T/prune.json'"
+check "queued, running and recent ones kept" "[ \"\$(q \"SELECT group_concat(state, ',') FROM (SELECT state FROM jobs ORDER BY id)\")\" = 'done,failed,queued,running' ]"
+"$M" jobs prune --older-than 5 >"$T/prune.txt"
+check "jobs prune --older-than 5: the failed one (10 days)" "grep -q '1 finished job' '$T/prune.txt' && [ \$(q 'SELECT COUNT(*) FROM jobs') -eq 3 ]"
+# the worker (`jobs run`) prunes with its --retention before it runs anything
+q "UPDATE jobs SET finished_at = $NOW - 3*86400 WHERE state = 'done'"
+q "DELETE FROM jobs WHERE state IN ('queued', 'running')"
+"$M" jobs run --retention 2 --json >/dev/null
+check "jobs run --retention 2 pruned the job done 3 days ago" "[ \$(q 'SELECT COUNT(*) FROM jobs') -eq 0 ]"
+
 # bad input: the option's name in the message, usage exit status
-for bad in "list --limit 0" "list --limit 1x" "run --max -3" "run --max-runtime abc" "list --bogus" "list extra"; do
+for bad in "list --limit 0" "list --limit 1x" "run --max -3" "run --max-runtime abc" "list --bogus" "list extra" "prune --older-than x" "prune --older-than -1" "run --retention 0" "prune --nope"; do
 	# shellcheck disable=SC2086
 	"$M" jobs $bad >/dev/null 2>"$T/bad.err"
 	rc=$?

@@ -3,14 +3,17 @@
 # parsed, one ddos-target alert per transport operator and wave, none for the others), the
 # synthetic outage fixture (burst -> one alert within 10 minutes; the same volume spread over
 # a day -> none), DDoS/leak/exploit waves, standard input, bad input reported with file, line
-# and field while the good posts are stored, watch terms, confirm/dismiss. Nothing is probed.
+# and field while the good posts are stored, watch terms, confirm/dismiss, escalation to an
+# incident, negated complaints (no alert), the alert mail with the wave's evidence (decoded from
+# a loopback SMTP receiver), the option table's bilingual errors. Nothing is probed.
 set -uo pipefail
 
 M=${MAMORI:?set MAMORI to the mamori binary}
 SRC=${MAMORI_SOURCE_DIR:?set MAMORI_SOURCE_DIR}
 DATA=${MAMORI_DATA_DIR:?set MAMORI_DATA_DIR}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+SPID=
+trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$T"' EXIT
 . "$(dirname "$0")/../support/check.sh"
 DDOSIA=$DATA/sns/ddosia/ddosia-targets-2023-06-to-2024-10-13.jsonl.xz
 fresh() {
@@ -59,7 +62,7 @@ check "importing the lists again stores nothing twice, alerts nothing new" \
 
 # ---- outage: burst vs the same volume spread over the day
 fresh burst "$SRC/examples/inventory.yaml"
-"$M" sns import "$T/outage_burst.x.jsonl" >/dev/null 2>&1
+"$M" sns import --console-url http://127.0.0.1:8089 "$T/outage_burst.x.jsonl" >/dev/null 2>&1
 B=$(cat "$T/burst.txt")
 check "burst: exactly one outage alert, for kansai-rail, within 10 minutes of the burst" \
 	"\"$M\" sns alerts --class outage --json | python3 -c 'import json,sys,datetime
@@ -67,6 +70,89 @@ a=json.load(sys.stdin)
 t=int(datetime.datetime.strptime(a[0][\"first_evidence\"],\"%Y-%m-%dT%H:%M:%SZ\").replace(tzinfo=datetime.timezone.utc).timestamp()) if a else 0
 exit(0 if len(a)==1 and a[0][\"org\"]==\"kansai-rail\" and 0 <= t-$B <= 600 and a[0][\"reasons\"][\"burst\"][\"posts_in_window\"]>=5 else 1)'"
 check "no other class alerted by the chatter" "[ \$(jq_n) -eq 1 ]"
+# the wave's mail: every evidence post up to 10 (oldest first, JST), how many more, the console
+# link; Japanese first, then English. Delivered to a loopback SMTP receiver and decoded.
+cat >"$T/smtp.py" <<'PY'
+import asyncio, os, sys
+maildir, portfile = sys.argv[1:3]
+n = 0
+async def session(r, w):
+    global n
+    rcpts = []
+    async def say(s):
+        w.write((s + "\r\n").encode()); await w.drain()
+    await say("220 localhost ESMTP test")
+    while True:
+        line = await asyncio.wait_for(r.readline(), 10)
+        if not line:
+            return
+        cmd = line.decode().strip(); up = cmd.upper()
+        if up.startswith(("EHLO", "HELO")):
+            await say("250-localhost"); await say("250 8BITMIME")
+        elif up.startswith("MAIL"):
+            rcpts = []; await say("250 ok")
+        elif up.startswith("RCPT"):
+            rcpts.append(cmd.split("<", 1)[1].split(">", 1)[0]); await say("250 ok")
+        elif up == "DATA":
+            await say("354 end with .")
+            data = b""
+            while True:
+                l = await r.readline()
+                if l.rstrip(b"\r\n") == b".":
+                    break
+                data += l
+            for rc in rcpts:
+                d = os.path.join(maildir, rc)
+                os.makedirs(d, exist_ok=True)
+                n += 1
+                open(os.path.join(d, "%04d.eml" % n), "wb").write(data)
+            await say("250 queued")
+        elif up == "QUIT":
+            await say("221 bye"); w.close(); return
+        else:
+            await say("250 ok")
+async def main():
+    srv = await asyncio.start_server(session, "127.0.0.1", 0)
+    open(portfile, "w").write(str(srv.sockets[0].getsockname()[1]))
+    async with srv:
+        await asyncio.sleep(120)
+asyncio.run(main())
+PY
+python3 "$T/smtp.py" "$T/mail" "$T/port" &
+SPID=$!
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+"$M" alert run --smtp "smtp://127.0.0.1:$(cat "$T/port")" --attempts 1 --timeout 5 >/dev/null 2>&1
+AID=$("$M" sns alerts --class outage --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+N=$(sqlite3 "$MAMORI_DB" "SELECT count(*) FROM sns_alert_posts WHERE alert = $AID")
+check "the mail to kansai-rail's contact lists the wave's first 10 evidence posts, JST, then how many more, Japanese first" \
+	"python3 - '$T/mail/security@kansai-rail.test' $AID $N <<'EOF'
+import email, glob, re, sys
+box, aid, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+msgs = [email.message_from_binary_file(open(f, 'rb')) for f in sorted(glob.glob(box + '/*.eml'))]
+body = ''
+for m in msgs:
+    for part in m.walk():
+        if part.get_content_type() == 'text/plain':
+            body += part.get_payload(decode=True).decode('utf-8')
+assert 'SNS モニタリングが予兆を検知しました' in body, body[:300]
+ev = re.findall(r'^- 2024-07-18 1[7-9]:[0-5][0-9] JST x:[0-9]+ ', body, re.M)
+assert len(ev) == 10, (len(ev), body[:2000])
+assert n > 10 and ('他 %d 件 / and %d more' % (n - 10, n - 10)) in body, (n, body[:3000])
+assert ('http://127.0.0.1:8089/sns/alerts/' + aid) in body
+assert body.index('SNS モニタリング') < body.index('---- English ----') < body.index('SNS monitoring detected')
+assert ('and %d more.' % (n - 10)) in body.split('---- English ----')[1]
+assert 'mamori sns' not in body  # the recipient has the console, not the command line
+times = re.findall(r'^- (2024-07-18 [0-9:]+) JST', body, re.M)
+assert times == sorted(times), times  # oldest first
+EOF"
+
+# negated complaints: the same burst shape of denials raises nothing
+fresh negated "$SRC/examples/inventory.yaml"
+"$M" sns import "$T/outage_negated.x.jsonl" >/dev/null 2>&1
+check "a burst of negated complaints (落ちてない, 繋がらないことはない, 障害なし) raises no alert" "[ \$(jq_n) -eq 0 ]"
+check "the negated rule is kept on the match (not:<rule>)" \
+	"[ \$(sqlite3 \$MAMORI_DB \"SELECT count(*) FROM sns_matches WHERE org_slug = 'kansai-rail' AND rules LIKE '%not:%' AND (classes & 4) = 0\") -ge 60 ]"
+
 fresh spread "$SRC/examples/inventory.yaml"
 "$M" sns import "$T/outage_spread.x.jsonl" >/dev/null 2>&1
 check "spread over a day: no alert" "[ \$(jq_n) -eq 0 ]"
@@ -93,7 +179,45 @@ check "posts --org lists the operator's matched posts" \
 	"\"$M\" sns posts --org tohoku-freight --json | python3 -c 'import json,sys; a=json.load(sys.stdin); exit(0 if len(a)>=6 and all(\"tohoku-freight\" in x[\"orgs\"] for x in a) else 1)'"
 "$M" sns alert dismiss 1 --note "test FP" >/dev/null
 check "dismissed alert kept with its state" "\"$M\" sns alerts --json | grep -q '\"dismissed\"'"
-check "escalate an alert" "\"$M\" sns alert escalate 2 >/dev/null && \"$M\" sns alerts --json | grep -q '\"escalated\"'"
+# escalation: a 初報 for the alert's operator through the incident module, linked both ways
+MAMORI_ACTOR=analyst-a "$M" sns alert escalate 2 --note "要対応 / act" --json >"$T/esc.json" 2>"$T/esc.err"
+check "escalate opens an incident" "[ $? -eq 0 ] && python3 -c 'import json; o=json.load(open(\"$T/esc.json\")); exit(0 if o[\"incident_id\"]>0 and o[\"state\"]==\"escalated\" else 1)'"
+INC=$(python3 -c "import json; print(json.load(open('$T/esc.json'))['incident_id'])" 2>/dev/null || echo 0)
+ORG2=$("$M" sns alerts --json | python3 -c 'import json,sys; print([a for a in json.load(sys.stdin) if a["id"]==2][0]["org"])')
+check "the alert records its incident and state" \
+	"\"$M\" sns alerts --json | python3 -c 'import json,sys; a=[x for x in json.load(sys.stdin) if x[\"id\"]==2][0]; exit(0 if a[\"state\"]==\"escalated\" and a[\"incident_id\"]==$INC else 1)'"
+"$M" incident show "$INC" --json >"$T/inc.json"
+check "the incident: the alert's operator, title from the class, summary with the evidence, the link back, the analyst" \
+	"python3 - '$T/inc.json' '$ORG2' <<'EOF'
+import json, sys
+o = json.load(open(sys.argv[1])); s = json.dumps(o, ensure_ascii=False)
+assert o['org'] == sys.argv[2] or o.get('org_slug') == sys.argv[2], (o.get('org'), sys.argv[2])
+assert '予兆アラート #2' in o['title'] and 'SNS precursor' in o['title'], o['title']
+v = o['versions'][0]['report']
+assert v['report'] in ('initial', '初報') or o['versions'][0]['kind'] == 'initial'
+assert '証拠投稿' in v['summary'] and 'JST' in v['summary'] and '要対応 / act' in v['summary']
+assert v['contact']['name'] == 'analyst-a'
+assert any(e['kind'] == 'link' and e['detail'].get('link_kind') == 'sns_alert' and e['detail'].get('ref') == '2' for e in o['timeline'])
+EOF"
+check "escalating again gives the same incident, not a second one" \
+	"\"$M\" sns alert escalate 2 --json | grep -q \"\\\"incident_id\\\":[[:space:]]*$INC\" && [ \$(sqlite3 \$MAMORI_DB 'SELECT count(*) FROM incidents') -eq 1 ]"
+check "escalation audited with the analyst" \
+	"[ \$(sqlite3 \$MAMORI_DB \"SELECT count(*) FROM audit_log WHERE action = 'sns.alert.escalate' AND actor = 'analyst-a' AND object = 'sns_alert:2'\") -eq 1 ]"
+"$M" sns alert escalate 999 >/dev/null 2>"$T/e999.err"
+check "escalating an unknown alert: not found, nothing filed" "[ $? -ne 0 ] && grep -q 'no SNS alert 999' $T/e999.err && [ \$(sqlite3 \$MAMORI_DB 'SELECT count(*) FROM incidents') -eq 1 ]"
+
+# the option table: bilingual errors (Japanese first), exit 2, names kept
+"$M" sns alert escalate x1 >/dev/null 2>"$T/bad1.err"
+check "a bad ID: usage error, Japanese then English" "[ $? -eq 2 ] && grep -q '番号が不正です.* / not an ID' $T/bad1.err"
+"$M" sns alerts --class bogus >/dev/null 2>"$T/bad2.err"
+check "a bad --class is named, Japanese first" "[ $? -eq 2 ] && grep -q -- '--class' $T/bad2.err && grep -q 'のいずれか / ddos-target' $T/bad2.err"
+"$M" sns posts --limit 0 >/dev/null 2>"$T/bad3.err"
+check "--limit out of range refused" "[ $? -eq 2 ] && grep -q -- '--limit' $T/bad3.err"
+"$M" sns import >/dev/null 2>"$T/bad4.err"
+check "import without FILE: Japanese first" "[ $? -eq 2 ] && grep -q 'ファイルを指定してください.* / give FILE' $T/bad4.err"
+"$M" sns help >"$T/help.txt" 2>&1
+check "help lists every verb's options from the tables" \
+	"grep -q 'mamori sns import \\[--format F\\]' $T/help.txt && grep -q -- '--console-url URL' $T/help.txt && grep -q 'mamori sns posts' $T/help.txt && grep -q 'escalate' $T/help.txt"
 
 # ---- watch terms
 "$M" sns watch add kansai-rail 'ｶﾝｻｲ高速' --kind name >/dev/null
@@ -115,6 +239,21 @@ check "after watch add, rematch finds the stored post (kana folded) and alerts m
 	"grep -q '新たな照合 1' $T/rematch.out && [ \$(jq_n --org minato-bus --class ddos-target) -eq 1 ]"
 "$M" sns rematch >"$T/rematch2.out"
 check "a second rematch matches nothing new" "grep -q '新たな照合 0 アラート新規 0' $T/rematch2.out"
+
+# ---- terms follow the inventory by themselves: an inventory change re-matches at the next import
+fresh follow "$SRC/examples/inventory.yaml"
+"$M" -q sns import "$T/r.jsonl" 2>/dev/null
+check "follow: the unknown name raises nothing" "[ \$(jq_n) -eq 0 ]"
+sed 's/^    name: { ja: みなと交通バス株式会社, en: "Minato Kotsu Bus Co., Ltd." }$/&\n    aliases: [みなと急行]/' \
+	"$SRC/examples/inventory.yaml" >"$T/inv2.yaml"
+"$M" inventory import "$T/inv2.yaml" >/dev/null
+printf '%s\n' '{"platform":"x","post_id":"f/1","created_at":"2024-07-21T01:00:00Z","text":"今日は晴れ"}' >"$T/f.jsonl"
+"$M" sns import --json "$T/f.jsonl" >"$T/follow.json"
+check "after an inventory change, the next import re-matches the stored post and alerts minato-bus" \
+	"python3 -c 'import json; a=json.load(open(\"$T/follow.json\"))[0]; exit(0 if a[\"rematched\"]==1 and a[\"alerts_new\"]==1 else 1)' && [ \$(jq_n --org minato-bus --class ddos-target) -eq 1 ]"
+"$M" sns import --json "$T/f.jsonl" >"$T/follow2.json"
+check "an unchanged inventory re-matches nothing" \
+	"python3 -c 'import json; a=json.load(open(\"$T/follow2.json\"))[0]; exit(0 if a[\"rematched\"]==0 and a[\"alerts_new\"]==0 else 1)'"
 
 # ---- bad input: named file, line and field; the good posts of the same file stored
 {

@@ -163,6 +163,7 @@ EXPECTED = {
     "POST /sns/alerts/{id}/state": {"analyst"},
     "POST /sns/watch": {"analyst"},
     "GET /api/v1/sns/alerts": R,
+    "POST /api/v1/sns/alerts/{id}/escalate": {"analyst"},
     "POST /findings/triage": {"analyst", "operator"},
     "GET /findings.csv": R,
     "GET /hosts/{ip}": R,
@@ -170,6 +171,8 @@ EXPECTED = {
     "POST /api/v1/findings/triage": {"analyst", "operator"},
     # trustui: the operator (or an analyst) decides a candidate asset of its organisation
     "POST /orgs/{org}/assets/decide": {"analyst", "operator"},
+    "GET /assets.csv": R,
+    "GET /audit.csv": {"admin", "analyst"},
 }
 
 passed = 0
@@ -518,6 +521,51 @@ def sns_checks(srv, jars, token):
           "SNS page: timeline and watch form for the analyst")
     r = srv.request("GET", "/sns", cookie=bur)
     check(r.status == 200, "bureau SNS page: %d" % r.status)
+    # bureau users: their sector's operators' alerts (railways: kanto-rail and kansai-rail),
+    # in the console, the API and the alert pipeline's list; another sector's see nothing
+    t = r.text()
+    check("/sns/alerts/%d" % SEED_IDS["sns_kanto"] in t and "/sns/alerts/%d" % SEED_IDS["sns_kansai"] in t
+          and "sns-escalate" not in t, "railways bureau: both railway operators' SNS alerts, no escalate button")
+    r = srv.request("GET", "/api/v1/sns/alerts", cookie=bur)
+    check(r.status == 200 and {a["org"] for a in r.json()} == {"kanto-rail", "kansai-rail"},
+          "railways bureau API: its sector's SNS alerts only: %s" % r.text()[:200])
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kansai"], cookie=bur)
+    check(r.status == 200 and "sns-escalated" not in r.text(), "railways bureau reads a railway SNS alert, no decision buttons")
+    bw = login(srv, "bureau-water")[1]
+    r = srv.request("GET", "/api/v1/sns/alerts", cookie=bw)
+    check(r.status == 200 and r.json() == [], "water bureau: no railway SNS alert: %s" % r.text()[:200])
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kanto"], cookie=bw)
+    check(r.status == 404, "water bureau reading a railway SNS alert: %d" % r.status)
+    r = srv.request("GET", "/sns", cookie=bw)
+    check(r.status == 200 and 'id="sns-empty"' in r.text() and "kanto-rail" not in r.text(),
+          "water bureau's SNS page is empty")
+    r = srv.request("GET", "/sns?org=kanto-rail", cookie=bw)
+    check(r.status == 404, "water bureau asking for a railway operator's SNS view: %d" % r.status)
+    # escalation: analysts only; an incident for the alert's operator, recorded on the alert
+    r = srv.request("POST", "/api/v1/sns/alerts/%d/escalate" % SEED_IDS["sns_kansai"],
+                    headers={"Authorization": "Bearer " + token})
+    check(r.status in (403, 404), "operator token may not escalate: %d" % r.status)
+    r = srv.request("POST", "/api/v1/sns/alerts/%d/escalate" % SEED_IDS["sns_kansai"],
+                    body=json.dumps({"note": "要対応"}), cookie=bur,
+                    headers={"Content-Type": "application/json",
+                             "X-CSRF-Token": session_csrf(srv, "bureau", bur)})
+    check(r.status == 403, "bureau may not escalate: %d" % r.status)
+    r = srv.request("POST", "/api/v1/sns/alerts/%d/escalate" % SEED_IDS["sns_kansai"],
+                    body=json.dumps({"note": "要対応 <b>x</b>"}), cookie=ana,
+                    headers={"Content-Type": "application/json",
+                             "X-CSRF-Token": session_csrf(srv, "analyst", ana)})
+    inc = r.json().get("incident_id", 0) if r.status == 200 else 0
+    check(r.status == 200 and inc > 0 and r.json()["state"] == "escalated",
+          "analyst escalates by the API: %d %s" % (r.status, r.text()[:200]))
+    r = srv.request("GET", "/api/v1/incidents/%d" % inc, cookie=ana)
+    check(r.status == 200 and r.json().get("org") in ("kansai-rail", None) and
+          "予兆アラート #%d" % SEED_IDS["sns_kansai"] in r.json().get("title", ""),
+          "the incident is kansai-rail's, titled from the alert: %s" % r.text()[:300])
+    r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kansai"], cookie=ana)
+    check(r.status == 200 and 'href="/incidents/%d"' % inc in r.text(), "the alert page links its incident")
+    r = srv.request("GET", "/api/v1/sns/alerts?org=kansai-rail", cookie=ana)
+    check(r.status == 200 and any(a.get("incident_id") == inc for a in r.json()),
+          "the API lists the alert's incident id")
     r = srv.request("GET", "/sns?class=bogus", cookie=ana)
     check(r.status == 400, "SNS page refuses an unknown class: %d" % r.status)
 
@@ -611,7 +659,7 @@ def concrete(pattern, n):
                    .replace("{n}", str(EX_IDS["incident"])))
     if pattern.startswith(("/cases/", "/api/v1/cases/")):
         pattern = pattern.replace("{id}", str(CASE_IDS["kanto-rail"]))
-    if pattern.startswith("/sns/alerts/"):
+    if pattern.startswith(("/sns/alerts/", "/api/v1/sns/alerts/")):
         pattern = pattern.replace("{id}", str(SEED_IDS["sns_kanto"]))
     if "/scans/" in pattern:
         pattern = pattern.replace("{id}", str(SEED_IDS["scan"]))
@@ -640,7 +688,8 @@ def expected_status(method, pattern, role):
         if pattern == "/login" and role != "anonymous":
             return 303  # signed in already: to the role's home
         return 200
-    if pattern in ("/api/v1/alerts/{id}/ack", "/api/v1/findings/triage"):
+    if pattern in ("/api/v1/alerts/{id}/ack", "/api/v1/findings/triage",
+                   "/api/v1/sns/alerts/{id}/escalate"):
         return 200
     if pattern == "/login":
         return 401  # wrong password on purpose
@@ -770,6 +819,10 @@ def matrix():
                                    "X-CSRF-Token": csrfs[role] or ""}
                     elif pattern == "/sns/alerts/{id}/state":
                         body = {"csrf": csrfs[role] or "", "state": "confirmed"}
+                    elif pattern == "/api/v1/sns/alerts/{id}/escalate":
+                        body = json.dumps({"note": "matrix %d" % n})
+                        headers = {"Content-Type": "application/json",
+                                   "X-CSRF-Token": csrfs[role] or ""}
                     elif pattern == "/sns/watch":
                         body = {"csrf": csrfs[role] or "", "org": "kanto-rail",
                                 "term": "watch term %d" % n, "kind": "keyword"}

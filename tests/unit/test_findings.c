@@ -2,6 +2,8 @@
  * service table, TLS and e-mail checks, the lifecycle (open -> fixed -> reopened), schedule. */
 #include "base/compat.h"
 
+#include <strings.h>
+
 #include <cjson/cJSON.h>
 #include <sys/stat.h>
 
@@ -623,6 +625,144 @@ static void test_prio__confirmed_exposure_before_candidates_and_declared(void **
 	store_close(s);
 }
 
+/* ---------------------------------------------------------------- search */
+
+static bool ci_contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; hay && *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+struct many_ids {
+	int64_t v[64];
+	size_t n;
+};
+
+static int collect_many(void *arg, const struct finding_row *r)
+{
+	struct many_ids *x = arg;
+	if (x->n < 64)
+		x->v[x->n++] = r->id;
+	return 0;
+}
+
+/* The free-text search through the trigram index (migration 0535) gives exactly the rows the
+ * LIKE scan gave: ASCII case folded, Japanese substrings inside a title with no spaces, LIKE's
+ * own metacharacters literal, queries under three characters, an updated and a deleted row. */
+static void test_search__trigram_index_gives_the_scan_results(void **state)
+{
+	static const char *const rows[][3] = {
+	    /* title, asset, issue_key */
+	    {"ベンチ所見十二 / bench finding 12", "192.0.2.1:80/tcp", "risky:bench-12"},
+	    {"リモートデスクトップの公開 / RDP exposed", "192.0.2.1:3389/tcp", "risky:rdp"},
+	    {"Apache HTTP Server 2.4.49 のパス・トラバーサル", "192.0.2.2:80/tcp",
+	     "vuln:CVE-2021-41773"},
+	    {"50%_off \"quoted\" title", "op.test", "mail:dmarc-p-none"},
+	    {"ÉCOLE publique", "192.0.2.3:443/tcp", "tls:expired"},
+	    {"証明書の期限切れ / certificate expired", "www.op.test:443/tcp", "tls:expired-www"},
+	    {"所見", "declared:cpe:2.3:a:x", "vuln:CVE-2020-1"},
+	};
+	static const char *const queries[] = {"所見",
+					      "ベンチ所見",
+					      "デスクトップ",
+					      "デスクトップの公開",
+					      "rdp",
+					      "RdP exp",
+					      "apache http",
+					      "2.4.4",
+					      "%_o",
+					      "\"quo",
+					      "école",
+					      "ÉCOLE",
+					      "op.test",
+					      "risky:",
+					      "op",
+					      "トラバーサル",
+					      "xyzzy",
+					      "/ ",
+					      "期限切れ / cert",
+					      "%",
+					      "_",
+					      "' OR 1=1 --",
+					      "\"\"\"",
+					      "192.0.2.1:",
+					      "パス・ト"};
+	struct store *s = open_store("search.db");
+	struct merr e;
+	char sql[1024];
+
+	(void)state;
+	merr_init(&e);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct store_stmt *st = NULL;
+		assert_int_equal(
+		    store_prepare(
+			s,
+			"INSERT INTO findings (org_slug, asset, issue_key, kind, source, "
+			"state, severity, title, first_seen, last_seen) VALUES "
+			"('op', ?, ?, 'risky_service', 'network', 'open', 'high', ?, 1, 1)",
+			&st, &e),
+		    0);
+		stmt_bind_text(st, 1, rows[i][1]);
+		stmt_bind_text(st, 2, rows[i][2]);
+		stmt_bind_text(st, 3, rows[i][0]);
+		assert_int_equal(stmt_step(st, &e), 0);
+		stmt_finalize(st);
+	}
+	for (int round = 0; round < 2; round++) {
+		for (size_t k = 0; k < ARRAY_SIZE(queries); k++) {
+			struct finding_query q = {.search = queries[k]};
+			struct many_ids got = {0};
+			size_t want = 0;
+			assert_int_equal(finding_query_run(s, &q, collect_many, &got, &e), 0);
+			for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+				int64_t id = (int64_t)i + 1;
+				bool gone = round == 1 && id == 3;
+				const char *title = round == 1 && id == 2
+							? "リモートデスクトップ / remote desktop"
+							: rows[i][0];
+				bool hit = !gone && (ci_contains(title, queries[k]) ||
+						     ci_contains(rows[i][1], queries[k]) ||
+						     ci_contains(rows[i][2], queries[k]) ||
+						     ci_contains("op", queries[k]));
+				bool found = false;
+				for (size_t j = 0; j < got.n; j++)
+					found |= got.v[j] == id;
+				if (hit != found)
+					fail_msg("round %d, q '%s', row %lld: want %d, got %d",
+						 round, queries[k], (long long)id, hit, found);
+				want += hit;
+			}
+			assert_int_equal(got.n, want);
+			int64_t n = -1;
+			assert_int_equal(finding_query_count(s, &q, &n, &e), 0);
+			assert_int_equal(n, (int64_t)want);
+		}
+		/* the triggers keep the index in step: a new title, a deleted row */
+		assert_int_equal(store_exec(s,
+					    "UPDATE findings SET title = 'リモートデスクトップ / "
+					    "remote desktop', last_seen = 2 WHERE id = 2;"
+					    "DELETE FROM findings WHERE id = 3",
+					    &e),
+				 0);
+	}
+	/* the index itself answers (the LIKE only confirms its candidates) and is consistent */
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM findings_fts WHERE findings_fts MATCH '\"デスクトップ\"'");
+	assert_int_equal(q_int(s, sql), 1);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM findings_fts WHERE findings_fts MATCH "
+				  "'\"Apache\"'"),
+			 0);
+	assert_int_equal(
+	    store_exec(s, "INSERT INTO findings_fts (findings_fts) VALUES ('integrity-check')", &e),
+	    0);
+	store_close(s);
+}
+
 /* ---------------------------------------------------------------- schedule */
 
 static void test_schedule__urgent_at_once_decay_one_step(void **state)
@@ -699,6 +839,7 @@ int main(void)
 	    cmocka_unit_test(test_triage__false_positive_survives_rescans_until_evidence_changes),
 	    cmocka_unit_test(test_prio__every_kev_or_critical_finding_has_one_deadline),
 	    cmocka_unit_test(test_prio__confirmed_exposure_before_candidates_and_declared),
+	    cmocka_unit_test(test_search__trigram_index_gives_the_scan_results),
 	    cmocka_unit_test(test_schedule__urgent_at_once_decay_one_step),
 	    cmocka_unit_test(test_schedule__due_orgs_follow_next_due),
 	};

@@ -1,5 +1,6 @@
 /* test_job.c - the job module: submit (keys, bound), the worker (done, failed, retried, dead),
- * stop (the job goes back to the queue), a lease that ran out taken back. */
+ * stop (the job goes back to the queue), a lease that ran out taken back, finished jobs
+ * pruned after the retention (by call and by the workers), queued and running ones kept. */
 #include "base/compat.h"
 
 #include <cjson/cJSON.h>
@@ -261,12 +262,91 @@ static void test_queue__stop_requeues_and_lease_expiry_is_taken_back(void **stat
 	store_close(s);
 }
 
+static int64_t count_jobs(struct store *s)
+{
+	int64_t n = -1;
+	struct merr e;
+
+	merr_init(&e);
+	assert_int_equal(store_query_int(s, "SELECT COUNT(*) FROM jobs", &n, &e), 0);
+	return n;
+}
+
+static void test_prune__finished_past_retention_only(void **state)
+{
+	char path[1024];
+	struct store *s = open_db("prune.db", path, sizeof(path));
+	struct job_queue *q = NULL;
+	int64_t now = time(NULL), id, removed = -1;
+	struct merr e;
+	char sql[512];
+
+	(void)state;
+	merr_init(&e);
+	/* six jobs: done 40 days ago, dead 31, failed 10, done 1; queued and running from long
+	 * ago (never finished) */
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(
+		    job_submit(s, &(struct job_spec){.kind = "nobody", .now = now - 50 * 86400},
+			       &id, &e),
+		    0);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE jobs SET state = CASE id %% 6 WHEN 1 THEN 'done' WHEN 2 THEN 'dead'"
+		 " WHEN 3 THEN 'failed' WHEN 4 THEN 'done' WHEN 5 THEN 'queued' ELSE 'running' END,"
+		 " finished_at = CASE id %% 6 WHEN 1 THEN %lld WHEN 2 THEN %lld WHEN 3 THEN %lld"
+		 " WHEN 4 THEN %lld END",
+		 (long long)(now - 40 * 86400), (long long)(now - 31 * 86400),
+		 (long long)(now - 10 * 86400), (long long)(now - 86400));
+	assert_int_equal(store_exec(s, sql, &e), 0);
+	assert_int_equal(count_jobs(s), 6);
+	/* the default retention: the two past 30 days go */
+	assert_int_equal(job_prune(s, now - JOB_RETENTION_DEFAULT, &removed, &e), 0);
+	assert_int_equal(removed, 2);
+	assert_int_equal(count_jobs(s), 4);
+	/* again: nothing more */
+	assert_int_equal(job_prune(s, now - JOB_RETENTION_DEFAULT, &removed, &e), 0);
+	assert_int_equal(removed, 0);
+	/* a queue that never prunes leaves them */
+	assert_int_equal(job_queue_start(&(struct job_queue_config){.db = path,
+								    .kinds = kinds,
+								    .n_kinds = ARRAY_SIZE(kinds),
+								    .poll_s = 0.05,
+								    .retention_s = -1},
+					 &q, &e),
+			 0);
+	usleep(200000);
+	job_queue_stop(q);
+	assert_int_equal(count_jobs(s), 4);
+	/* the workers prune with their own retention (5 days): the failed one goes, the one
+	 * done yesterday and the unfinished ones stay */
+	assert_int_equal(job_queue_start(&(struct job_queue_config){.db = path,
+								    .kinds = kinds,
+								    .n_kinds = ARRAY_SIZE(kinds),
+								    .poll_s = 0.05,
+								    .retention_s = 5 * 86400},
+					 &q, &e),
+			 0);
+	for (int i = 0; i < 500 && count_jobs(s) != 3; i++)
+		usleep(10000);
+	job_queue_stop(q);
+	assert_int_equal(count_jobs(s), 3);
+	assert_int_equal(
+	    store_query_int(s,
+			    "SELECT COUNT(*) FROM jobs WHERE state IN ('queued',"
+			    " 'running') OR finished_at > strftime('%s','now') - 2 * 86400",
+			    &id, &e),
+	    0);
+	assert_int_equal(id, 3);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_submit__key_and_bound_refuse_and_bad_payload),
 	    cmocka_unit_test(test_queue__runs_done_failed_retried_and_dead),
 	    cmocka_unit_test(test_queue__stop_requeues_and_lease_expiry_is_taken_back),
+	    cmocka_unit_test(test_prune__finished_past_retention_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

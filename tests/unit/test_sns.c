@@ -7,8 +7,11 @@
 #include <math.h>
 
 #include "base/buf.h"
+#include "incident/incident.h"
 #include "inventory/inventory.h"
 #include "sns/sns.h"
+#include "sns/hs_lazy.h"
+#include "sns/sns_int.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -392,6 +395,20 @@ static int count_alert(const struct sns_alert_row *r, void *arg)
 	return 0;
 }
 
+struct one_alert {
+	char org[64], state[16];
+	int64_t incident_id;
+};
+
+static int read_one(const struct sns_alert_row *r, void *arg)
+{
+	struct one_alert *a = arg;
+	snprintf(a->org, sizeof a->org, "%s", r->org);
+	snprintf(a->state, sizeof a->state, "%s", r->state);
+	a->incident_id = r->incident_id;
+	return 0;
+}
+
 static void test_import_partial(void **state)
 {
 	(void)state;
@@ -441,7 +458,94 @@ static void test_import_partial(void **state)
 	assert_true(id > 0);
 	assert_int_equal(sns_alert_set_state(s, 1, "dismissed", "t", "FP: test", 2, NULL), 0);
 	assert_int_equal(sns_alert_set_state(s, 99, "dismissed", "t", NULL, 2, NULL), M_ENOTFOUND);
+	/* escalation opens one incident for the alert's operator through the incident module */
+	assert_int_equal(sns_alert_set_state(s, 1, "escalated", "t", NULL, 2, NULL), M_EINVAL);
+	struct inc_ctx ic = {.s = s, .actor = "analyst-t", .now = 1721300100};
+	int64_t inc = 0, inc2 = 0;
+	merr_init(&e);
+	assert_int_equal(sns_alert_escalate(&ic, 1, "要対応 / act", NULL, &inc, &e), 0);
+	assert_true(inc > 0);
+	struct one_alert a1 = {0};
+	struct sns_alert_filter f1 = {.id = 1};
+	assert_int_equal(sns_alerts_list(s, &f1, read_one, &a1, NULL), 0);
+	assert_int_equal(a1.incident_id, inc);
+	assert_string_equal(a1.state, "escalated");
+	char org[64];
+	assert_int_equal(inc_org_of(s, inc, org, sizeof org, NULL), 0);
+	assert_string_equal(org, a1.org);
+	cJSON *shown = NULL;
+	assert_int_equal(inc_show(&ic, inc, &INC_VIEW_ALL, &shown, NULL), 0);
+	char *js = cJSON_PrintUnformatted(shown);
+	assert_non_null(strstr(js, "sns_alert"));	  /* the timeline links back */
+	assert_non_null(strstr(js, "予兆アラート #1"));	  /* title and summary */
+	assert_non_null(strstr(js, "\"type\":\"ddos\"")); /* ddos-target -> ddos */
+	assert_non_null(strstr(js, "check-host.net"));	  /* the evidence post */
+	cJSON_free(js);
+	cJSON_Delete(shown);
+	/* again: the same incident, not a second one */
+	assert_int_equal(sns_alert_escalate(&ic, 1, NULL, NULL, &inc2, NULL), 0);
+	assert_int_equal(inc2, inc);
+	assert_int_equal(sns_alert_escalate(&ic, 99, NULL, NULL, &inc2, NULL), M_ENOTFOUND);
 	store_close(s);
+}
+
+/* Negated complaints are not complaints; the table's limits are documented (docs/SNS.md). */
+static void test_negation(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		bool complaint;
+	} cases[] = {
+	    {"関西高速のサイト落ちてる", true},
+	    {"関西高速のサイト落ちてない", false},
+	    {"関西高速 落ちていないよ", false},
+	    {"関西高速 つながらないコトハナイ", false},	     /* normalised like the text */
+	    {"関西高速のサイト落ちてない？", true},	     /* a question complains */
+	    {"関西高速 落ちてないか心配", true},	     /* 「ないか」: a question */
+	    {"関西高速 落ちてないと思ったら落ちてた", true}, /* the second one counts */
+	    {"関西高速 繋がらない", true},
+	    {"関西高速 繋がらないことはない", false},
+	    {"関西高速 つながらないわけではない", false},
+	    {"関西高速 ログインできないことはない", false},
+	    {"関西高速 障害なし", false},
+	    {"関西高速 障害は発生していません", true}, /* not in the table: a documented limit */
+	    {"関西高速 障害はありません", false},
+	    {"関西高速 障害発生中", true},
+	    {"関西高速 エラーなし、通常運転", false},
+	    {"関西高速 止まってない", false},
+	    {"関西高速 止まってる", true},
+	    {"kansai rail site is down", true},
+	    {"kansai rail site is not down", false},
+	    {"kansai rail: no outage today", false},
+	    {"kansai rail: not an outage, just slow", false},
+	    {"kansai rail outage again", true},
+	};
+	hs_scratch_t *sc = NULL;
+	assert_int_equal(sns_lex_scratch(&sc), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *k = norm(cases[i].text);
+		struct sns_lex_hits h;
+		assert_int_equal(sns_lex_scan(sc, k, strlen(k), &h), 0);
+		bool got = (h.classes & (1u << SNS_C_OUTAGE)) != 0;
+		if (got != cases[i].complaint)
+			fail_msg("'%s' (key '%s'): complaint %d, want %d", cases[i].text, k, got,
+				 cases[i].complaint);
+		/* negated, not merely unmatched (English "is not down" never matched "is down") */
+		if (!got && !h.n_negated && !strstr(cases[i].text, "is not down"))
+			fail_msg("'%s' (key '%s'): not negated, just unmatched", cases[i].text, k);
+		free(k);
+	}
+	hs_free_scratch(sc);
+	/* every negation row names an outage rule of the table */
+	for (size_t k = 0; k < sns_n_negations; k++) {
+		bool found = false;
+		for (size_t i = 0; i < sns_n_rules; i++)
+			found |= !strcmp(sns_rules[i].id, sns_negations[k].rule) &&
+				 sns_rules[i].cls == SNS_C_OUTAGE;
+		if (!found)
+			fail_msg("negation row %zu names '%s'", k, sns_negations[k].rule);
+	}
 }
 
 int main(void)
@@ -451,7 +555,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_x),	   cmocka_unit_test(test_parse_telegram),
 	    cmocka_unit_test(test_parse_feeds),	   cmocka_unit_test(test_matcher),
 	    cmocka_unit_test(test_regex_refused),  cmocka_unit_test(test_poisson),
-	    cmocka_unit_test(test_import_partial),
+	    cmocka_unit_test(test_import_partial), cmocka_unit_test(test_negation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
