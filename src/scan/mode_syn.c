@@ -1,7 +1,9 @@
 /*
  * mode_syn.c - stateless TCP SYN scanning: frames built here, sent with
- * sendmmsg on AF_PACKET (or a raw IP socket), replies read with recvmmsg from
- * an AF_PACKET socket behind a BPF filter, validated by their SYN cookie.
+ * sendmmsg on AF_PACKET (or a raw IP socket), replies read from a TPACKET_V3
+ * ring (recvmmsg where there is none) on an AF_PACKET socket behind a BPF
+ * filter, validated by their SYN cookie; one probe a batch is timed to size
+ * the cooldown.
  */
 #include "base/compat.h"
 
@@ -25,7 +27,6 @@
 #define RX_DRAIN_BATCHES 64 /* per recv call: bounded work, then the sender runs again */
 #define RCVBUF (64 << 20)
 #define RTT_SLOTS 4096 /* sampled probes awaiting a reply (lossy: a newer sample overwrites) */
-#define RTT_EVERY 64   /* one probe per send batch is timed */
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
 #endif
@@ -51,7 +52,7 @@ struct synmode {
 	int ifindex;
 	double t_stats;
 	struct rtt_slot rtt[RTT_SLOTS];
-	uint8_t *ring; /* NULL: recvmmsg path (no TPACKET_V3, or --rx mmsg) */
+	uint8_t *ring; /* NULL: recvmmsg path (no TPACKET_V3, or MAMORI_SCAN_RX=mmsg) */
 	size_t ring_len;
 	unsigned ring_cur;
 	uint8_t txbuf[64][SCAN_FRAME_MAX];
