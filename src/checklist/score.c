@@ -255,6 +255,7 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 		cJSON_AddStringToObject(io, "tier", it->tier == CL_BASIC ? "basic" : "advanced");
 		cJSON_AddStringToObject(io, "answer", cl_answer_code(v));
 		cJSON_AddStringToObject(io, "answer_ja", cl_answer_ja(v));
+		cJSON_AddStringToObject(io, "answer_en", cl_answer_en(v));
 		cJSON_AddStringToObject(io, "text_ja", it->text_ja);
 		cJSON_AddStringToObject(io, "text_en", it->text_en);
 		if (r && r->comment)
@@ -302,8 +303,10 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 		cJSON_AddStringToObject(o, "item", it->id);
 		cJSON_AddStringToObject(o, "tier", it->tier == CL_BASIC ? "basic" : "advanced");
 		cJSON_AddStringToObject(o, "section_ja", c->sec[it->section].ja);
+		cJSON_AddStringToObject(o, "section_en", c->sec[it->section].en);
 		cJSON_AddStringToObject(o, "answer", cl_answer_code(gaps[i].a));
 		cJSON_AddStringToObject(o, "answer_ja", cl_answer_ja(gaps[i].a));
+		cJSON_AddStringToObject(o, "answer_en", cl_answer_en(gaps[i].a));
 		cJSON_AddStringToObject(o, "impact",
 					it->impact == 3	  ? "high"
 					: it->impact == 2 ? "medium"
