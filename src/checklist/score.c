@@ -212,7 +212,7 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 	struct gap *gaps;
 	size_t ng = 0;
 	cJSON *tiers, *secs, *adv, *con, *items;
-	bool basic_contradicted = false;
+	int basic_contradicted = 0;
 	int rc = cl_score_compute(c, a, btype, size, &sc);
 
 	if (rc)
@@ -275,7 +275,7 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 			cJSON_AddStringToObject(co, "guidance_en", it->guide_en);
 			cJSON_AddItemToObject(co, "findings", cJSON_Duplicate(ev, 1));
 			cJSON_AddItemToArray(con, co);
-			basic_contradicted |= it->tier == CL_BASIC;
+			basic_contradicted += it->tier == CL_BASIC;
 		} else {
 			cJSON_AddStringToObject(io, "status",
 						v == CL_DONE || v == CL_NA ? "ok" : "gap");
@@ -293,6 +293,9 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 		}
 	}
 	cJSON_AddBoolToObject(out, "basic_done", sc.basic_done && !basic_contradicted);
+	/* the basic items answered done that observations contradict: the score counts them as
+	 * answered, so a reader must be told why "done" is withheld (score + 要確認 together) */
+	cJSON_AddNumberToObject(out, "basic_contradicted", basic_contradicted);
 	cJSON_AddNumberToObject(out, "unanswered", sc.n_unanswered);
 	qsort(gaps, ng, sizeof(*gaps), gap_cmp);
 	adv = cJSON_AddArrayToObject(out, "advice");

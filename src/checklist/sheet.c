@@ -73,7 +73,19 @@ int cl_sheet_lang(struct store *s, const char *org, int64_t id, const char *dir,
 	    cJSON_IsTrue(cJSON_GetObjectItem(r, "basic_done"))
 		? JE("基本項目はすべて実施済みです / all basic items done",
 		     "All basic items are done")
+	    : cJSON_GetNumberValue(cJSON_GetObjectItem(r, "basic_contradicted")) > 0
+		? JE("基本項目は完了と見なしません: 実施済みと回答された基本項目が観測と矛盾して"
+		     "います (要確認) / basic items answered done are contradicted by observations",
+		     "Basic items are not counted as done: some answered done are contradicted "
+		     "by what mamori observed (needs confirmation)")
 		: JE("未実施の基本項目があります / basic items remain", "Basic items remain open"));
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(r, "contradictions")) > 0)
+		doc_para(
+		    d, DOC_ALERT,
+		    JE("点数は回答どおりの自己申告で、観測と矛盾する回答 (要確認) を含みます / "
+		       "scores follow the answers and include contradicted ones",
+		       "The scores follow the answers as given, including answers contradicted "
+		       "by observations (needs confirmation)"));
 	doc_para(
 	    d, DOC_SMALL,
 	    JE("点数: 実施している 4、一部実施 2、未実施 0、わからない −1、該当しないは除外し、"

@@ -144,9 +144,28 @@ static void result_section(struct web_req *r, const char *slug, const cJSON *res
 		score_s(r, cJSON_GetObjectItem(cJSON_GetObjectItem(res, "tiers"), "basic")), SEP(r),
 		L(r, "発展", "Advanced"),
 		score_s(r, cJSON_GetObjectItem(cJSON_GetObjectItem(res, "tiers"), "advanced")));
-	web_out(r, "<p id=\"cl-basic-done\" class=\"%s\">%s</p>", done ? "ok" : "warn",
-		done ? L(r, "基本項目はすべて実施済みです", "All basic items are done")
-		     : L(r, "未実施または要確認の基本項目があります", "Basic items remain open"));
+	int ncon = cJSON_GetArraySize(cJSON_GetObjectItem(res, "contradictions"));
+	int nbasic = (int)jn(res, "basic_contradicted");
+
+	if (ncon > 0)
+		web_out(r, "<p id=\"cl-self\" class=\"warn\">%s %d %s</p>",
+			L(r, "点数は回答どおりの自己申告です。観測と矛盾する回答 (要確認)",
+			  "The scores follow the answers as given. Answers contradicted by "
+			  "observations (needs confirmation):"),
+			ncon, L(r, "件を含みます。", "included."));
+	if (done)
+		web_out(r, "<p id=\"cl-basic-done\" class=\"ok\">%s</p>",
+			L(r, "基本項目はすべて実施済みです", "All basic items are done"));
+	else if (nbasic > 0)
+		web_out(r, "<p id=\"cl-basic-done\" class=\"warn\">%s %d %s</p>",
+			L(r, "基本項目は完了と見なしません: 実施済みと回答された基本項目のうち",
+			  "Basic items are not counted as done:"),
+			nbasic,
+			L(r, "件が観測と矛盾しています (要確認)。",
+			  "answered done contradict what mamori observed (needs confirmation)."));
+	else
+		web_out(r, "<p id=\"cl-basic-done\" class=\"warn\">%s</p>",
+			L(r, "未実施の基本項目があります", "Basic items remain open"));
 	web_out(r,
 		"<p><a id=\"cl-sheet-pdf\" href=\"/orgs/%u/checklist/sheet.pdf\">%s (PDF)</a> · "
 		"<a id=\"cl-sheet-html\" href=\"/orgs/%u/checklist/sheet.html\">HTML</a></p>",

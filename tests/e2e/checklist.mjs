@@ -114,6 +114,9 @@ async function operatorFlow(ctx, base, db, rdp) {
 	check((await confirm.count()) === 1, "operator: NET-01 is 要確認");
 	check((await confirm.locator(`a[href='/findings/${rdp}']`).count()) === 1, `operator: 要確認 links finding ${rdp}`);
 	check((await page.locator("#cl-basic-done").getAttribute("class")) === "warn", "operator: basic not done while 要確認");
+	// 100.0 beside "not done" must say why: the score is self-assessed and holds the contradiction
+	check((await page.locator("#cl-basic-done").innerText()).includes("観測と矛盾"), "operator: says the basic items are withheld because observations contradict them");
+	check((await page.locator("#cl-self").innerText()).includes("自己申告"), "operator: the 100.0 is marked as self-assessed, with 要確認 included");
 	check(await page.evaluate(() => window.__pwned === undefined), "operator: script in a comment never ran");
 	await shot(page, "checklist-result");
 	// the same page in English (1280x800): the catalogue's English half, no Japanese of mamori's
