@@ -183,13 +183,21 @@ static int five_row(void *arg, const struct finding_row *r)
 {
 	struct five *f = arg;
 	struct qr *q = f->q;
-	char num[8], title[400], what[600], dl[TIME_STR_MAX + 64], urg[48];
+	char num[8], title[400], what[900], dl[TIME_STR_MAX + 64], urg[48];
 
 	f->k++;
 	snprintf(num, sizeof num, "%ld", f->k);
 	pick_lang(q, r->title, title, sizeof title);
 	char al[400];
-	snprintf(what, sizeof what, "%s (%s)", title, asset_label(q, r->asset, al, sizeof al));
+	/* a declared product: the title names it already; the slot names the asset it was
+	 * declared on, or there is none */
+	if (!strncmp(r->asset, "declared:", 9)) {
+		struct merr e2;
+		merr_init(&e2);
+		finding_declared_on(q->s, q->org, r->asset, al, sizeof al, &e2);
+	} else
+		snprintf(al, sizeof al, "%s", r->asset);
+	snprintf(what, sizeof what, "%s%s%s%s", title, al[0] ? " (" : "", al, al[0] ? ")" : "");
 	if (r->deadline)
 		time_fmt_jst_date(r->deadline, dl);
 	else

@@ -64,6 +64,9 @@ check "severity and matcher state in Japanese on the Japanese report" \
 	"grep -qF '[緊急]' $T/h1.txt && grep -qF '影響あり' $T/h.txt && ! grep -qF '[critical]' $T/h.txt && ! grep -qE '^affected( |\$)' $T/h.txt"
 check "a declared product's asset reads as its name, not CPE tokens" \
 	"grep -qF '申告製品 FortiOS 7.0.12 [' $T/h1.txt && ! grep -q '^declared:cpe' $T/h.txt"
+tr -d '\n ' <"$T/h.txt" >"$T/h2.txt"
+check "page 1: a declared product's slot is the asset it was declared on, not the product again" \
+	"grep -qF 'FortiOS7.0.12の脆弱性(vpn.haneda' $T/h2.txt && ! grep -qF '(申告製品' $T/h2.txt"
 pdftoppm -r 50 -png -f 1 -l 1 "$T/out/haneda-air-2026Q4.pdf" "$T/p"
 png=$(ls "$T"/p*.png 2>/dev/null | head -1)
 check "page 1 renders to a non-trivial PNG" "[ -n '$png' ] && [ \$(stat -c %s '$png') -gt 10000 ]"
