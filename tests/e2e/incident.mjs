@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, finish, run } from "./lib.mjs";
+import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, finish, run, checkLanguages } from "./lib.mjs";
 
 // The incident's PDF through its link on the incident page: a download, a PDF, and its text
 // (pdftotext) has the Japanese title; returns that text.
@@ -119,6 +119,11 @@ async function analystAnswers(ctx, base, ids) {
 	check((await page.locator("#case-state").innerText()).includes("対応中"), "case: 対応中");
 	check((await page.locator("#timeline").innerText()).includes("内部: 事業者の体制に懸念"), "analyst sees the note");
 	await shot(page, "case-analyst");
+	// every page in English without Japanese but what people entered, and Japanese in Japanese
+	await checkLanguages(page, base + "/incidents/" + ids.incident, "analyst incident", (p) => shot(p, "incident-analyst-en"));
+	await checkLanguages(page, base + "/cases/" + ids.kase, "analyst case", (p) => shot(p, "case-analyst-en"));
+	await checkLanguages(page, base + "/incidents", "analyst incidents", (p) => shot(p, "incidents-analyst-en"));
+	await checkLanguages(page, base + "/cases", "analyst cases");
 	await page.close();
 }
 
@@ -137,6 +142,10 @@ async function operatorReads(ctx, base, ids) {
 	check(!t.includes("内部: 事業者の体制に懸念"), "operator never sees the internal note");
 	check((await page.locator("#case-update").count()) === 0, "operator has no analyst form");
 	await shot(page, "case-operator");
+	await checkLanguages(page, base + "/incidents/" + ids.incident, "operator incident", (p) => shot(p, "incident-operator-en"));
+	await checkLanguages(page, base + "/cases/" + ids.kase, "operator case", (p) => shot(p, "case-operator-en"));
+	await checkLanguages(page, base + "/incidents/new", "operator report form", (p) => shot(p, "incident-form-en"));
+	await checkLanguages(page, base + "/cases", "operator cases");
 	await page.close();
 }
 
