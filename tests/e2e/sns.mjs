@@ -55,13 +55,14 @@ async function main() {
 		check((await page.locator("#sns-evidence tbody tr").count()) >= 5, "outage alert evidence posts");
 		check((await page.locator("#sns-reasons").innerText()).includes("posts_in_window"), "burst reasons shown");
 		await Promise.all([page.waitForNavigation(), page.click("#sns-dismissed")]);
-		check((await page.locator("#sns-state").innerText()).includes("dismissed"), "alert dismissed and kept");
+		check((await page.locator("#sns-state").getAttribute("data-state")) === "dismissed", "alert dismissed and kept");
 		await page.screenshot({ path: path.join(OUT, "sns-alert.png"), fullPage: true });
 
 		// escalate the kanto-rail DDoS alert from the list: an incident (初報) for kanto-rail
 		await page.goto(srv.base + "/sns?org=kanto-rail");
 		await Promise.all([page.waitForNavigation(), page.click("#sns-escalate-" + kantoDdos.id)]);
-		check((await page.locator("#sns-state").innerText()).includes("escalated"), "alert escalated");
+		check((await page.locator("#sns-state").getAttribute("data-state")) === "escalated" &&
+			(await page.locator("#sns-state").innerText()).includes("インシデント化"), "alert escalated (インシデント化)");
 		const incLink = page.locator("#sns-incident a");
 		check((await incLink.count()) === 1, "the alert page links the incident it opened");
 		check((await page.locator("#sns-escalated").count()) === 0, "no second escalate button once escalated");
