@@ -318,7 +318,8 @@ static int timeline(struct web_req *r, const char *org, int64_t from, int64_t to
 static int watch_row(const struct sns_watch_row *w, void *arg)
 {
 	struct web_req *r = arg;
-	web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", w->term, w->kind, w->source);
+	web_out(r, "<tr><td data-stored>%s</td><td>%s</td><td>%s</td></tr>", w->term, w->kind,
+		w->source);
 	return 0;
 }
 
@@ -492,6 +493,25 @@ static int evidence_row(const struct sns_post_row *p, void *arg)
 	return 0;
 }
 
+/* Every stored "日本語 / English" string under j replaced by its half for lang. */
+static void reasons_half(enum web_lang lang, cJSON *j)
+{
+	cJSON *it;
+	char half[1024];
+
+	if (cJSON_IsString(j)) {
+		const char *h = web_bi(lang, j->valuestring, half, sizeof half);
+		if (h != j->valuestring) {
+			char *copy = m_strdup(h); /* h may point into the string it replaces */
+			if (copy)
+				cJSON_SetValuestring(j, copy);
+			m_free(copy);
+		}
+		return;
+	}
+	cJSON_ArrayForEach(it, j) reasons_half(lang, it);
+}
+
 int web_page_sns_alert(struct web_req *r)
 {
 	struct scope sc;
@@ -541,9 +561,11 @@ int web_page_sns_alert(struct web_req *r)
 	web_out(r, "<h2>%T</h2><table id=\"sns-reasons\"><tbody>", M_REASONS);
 	cJSON_ArrayForEach(it, obj)
 	{
-		char half[512], *v = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
+		char *v;
+		reasons_half(r->lang, it);
+		v = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
 		web_out(r, "<tr><th><code>%s</code></th><td>%s</td></tr>", it->string,
-			v ? v : web_bi(r->lang, it->valuestring, half, sizeof half));
+			v ? v : it->valuestring);
 		cJSON_free(v);
 	}
 	if (!obj)
