@@ -788,6 +788,33 @@ static void clocks_html(struct web_req *r, const cJSON *o)
 	web_out(r, "</table>");
 }
 
+/* A timeline event's kind (incident.c's and case.c's events) in r's language. */
+static const char *event_label(const struct web_req *r, const char *kind)
+{
+	static const char *const names[][3] = {
+	    {"report", "報告", "report"},
+	    {"aware", "認知", "became aware"},
+	    {"assess", "深刻度評価", "assessment"},
+	    {"attachment", "添付", "attachment"},
+	    {"clock", "報告期限", "reporting clock"},
+	    {"export", "エクスポート", "export"},
+	    {"link", "関連付け", "link"},
+	    {"message", "メッセージ", "message"},
+	    {"overdue", "期限超過", "overdue"},
+	    {"publish", "共有に公開", "published"},
+	    {"regimes", "報告制度の変更", "regimes changed"},
+	    {"reminder", "督促", "reminder"},
+	    {"open", "受付", "opened"},
+	    {"state", "状態変更", "state changed"},
+	    {"assign", "担当割当", "assigned"},
+	    {"note", "内部メモ", "internal note"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(kind, names[i][0]))
+			return names[i][r->lang == WEB_LANG_EN ? 2 : 1];
+	return kind;
+}
+
 static void timeline_html(struct web_req *r, const cJSON *o)
 {
 	const cJSON *it;
@@ -798,9 +825,11 @@ static void timeline_html(struct web_req *r, const cJSON *o)
 		const cJSON *d = cJSON_GetObjectItem(it, "detail");
 		const char *text = js(d, "text");
 		web_out(
-		    r, "<li class=\"%s\"><time>%s</time> <span data-stored>%s</span> <b>%s</b>%s%s",
-		    js(it, "visibility"), web_jst(r, jtime(it, "at")), js(it, "actor"),
-		    js(it, "kind"),
+		    r,
+		    "<li class=\"%s\" data-kind=\"%s\"><time>%s</time> <span data-stored>%s</span> "
+		    "<b>%s</b>%s%s",
+		    js(it, "visibility"), js(it, "kind"), web_jst(r, jtime(it, "at")),
+		    js(it, "actor"), event_label(r, js(it, "kind")),
 		    !strcmp(js(it, "visibility"), "internal") ? L(r, "（内部）", " (internal)")
 							      : "",
 		    text[0] ? ": " : "");

@@ -106,7 +106,7 @@ async function analystAnswers(ctx, base, ids) {
 	await page.selectOption("#publish-form select[name=tlp]", "green");
 	await submit(page, "#publish-form button");
 	check((await page.locator("#published").count()) === 1, "published: the page says so");
-	check((await page.locator("#timeline").innerText()).includes("publish"), "published: on the timeline");
+	check((await page.locator("#timeline li[data-kind=publish]").innerText()).includes("共有に公開"), "published: on the timeline");
 	await shot(page, "incident-analyst");
 	await page.goto(base + "/cases/" + ids.kase);
 	await page.selectOption("#u-state", "in_progress");
