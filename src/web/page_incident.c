@@ -211,7 +211,7 @@ int web_page_incidents(struct web_req *r)
 	web_out(r,
 		"<table id=\"incidents\"><thead><tr><th>ID</th><th>%T</th><th>%s</th><th>%s</th>"
 		"<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
-		M_NAME, L(r, "種類", "Type"), L(r, "深刻度", "Level"), L(r, "状態", "State"),
+		M_ORG, L(r, "種類", "Type"), L(r, "深刻度", "Level"), L(r, "状態", "State"),
 		L(r, "最新の報告", "Latest report"), L(r, "次の報告期限", "Next due"),
 		L(r, "件名", "Title"));
 	struct page_rows pr = {r, 0, 0};
@@ -859,7 +859,7 @@ int web_page_incident(struct web_req *r)
 		"<dt>%T</dt><dd><span data-stored>%s</span> (%s)"
 		"</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
 		"<dt>%s</dt><dd id=\"incident-level\">%s</dd></dl>",
-		id, js(o, "title"), M_NAME, jl(r, o, "org_name", "org_name_en"), js(o, "org"),
+		id, js(o, "title"), M_ORG, jl(r, o, "org_name", "org_name_en"), js(o, "org"),
 		L(r, "種類", "Type"), type_label(r, js(o, "type")), L(r, "発生日時", "Occurred"),
 		web_jst(r, jtime(o, "occurred_at")), L(r, "認知日時", "Became aware"),
 		web_jst(r, jtime(o, "aware_at")), L(r, "深刻度", "Level"),
@@ -1260,7 +1260,7 @@ int web_page_cases(struct web_req *r)
 	web_out(r,
 		"<table id=\"cases\"><tr><th>ID</th><th>%T</th><th>%s</th><th>%s</th><th>%s</th>"
 		"<th>%s</th><th>%s</th></tr>",
-		M_NAME, L(r, "種別", "Kind"), L(r, "状態", "State"), L(r, "担当", "Assignee"),
+		M_ORG, L(r, "種別", "Kind"), L(r, "状態", "State"), L(r, "担当", "Assignee"),
 		L(r, "初回応答期限", "First response due"), L(r, "件名", "Title"));
 	cJSON_ArrayForEach(it, arr)
 	{
@@ -1320,7 +1320,7 @@ int web_page_case(struct web_req *r)
 		"class=\"facts\"><dt>%T</dt><dd>%s</dd>"
 		"<dt>%s</dt><dd id=\"case-state\">%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt>"
 		"<dd>%s (%s)</dd><dt>%s</dt><dd>%s (%s)</dd></dl>",
-		id, jl(r, o, "kind_ja", "kind_en"), js(o, "title"), M_NAME, js(o, "org"),
+		id, jl(r, o, "kind_ja", "kind_en"), js(o, "title"), M_ORG, js(o, "org"),
 		L(r, "状態", "State"), state_label(r, js(o, "state")), L(r, "担当", "Assignee"),
 		js(o, "assignee"), L(r, "初回応答期限", "First response due"),
 		web_jst(r, jtime(sla, "first_response_due")),
