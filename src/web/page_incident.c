@@ -1332,7 +1332,7 @@ int web_page_case(struct web_req *r)
 		{
 			if (!strcmp(js(it, "kind"), "incident"))
 				web_out(r, " <a href=\"/incidents/%u\">%s %s</a>", js(it, "ref"),
-					js(it, "kind"), js(it, "ref"));
+					L(r, "インシデント", "incident"), js(it, "ref"));
 			else
 				web_out(r, " %s %s", js(it, "kind"), js(it, "ref"));
 		}
