@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bi.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "web/web_incident.h"
@@ -439,11 +440,16 @@ const char *web_inc_form_error(struct web_req *r, const struct merr *e)
 	out = web_arena_alloc(&r->arena, n);
 	if (!out)
 		return e->msg;
-	/* Japanese first with the library's English beside it; English pages English only */
-	if (r->lang == WEB_LANG_EN)
-		snprintf(out, n, "%s (%s): %s", len ? len : "Input", field[0] ? field : "form",
+	/* Japanese first with the library's English beside it; English pages English only (a
+	 * library message "English / 日本語" without its Japanese) */
+	if (r->lang == WEB_LANG_EN) {
+		const char *cut = strstr(e->msg, " / ");
+		while (cut && strstr(cut + 3, " / "))
+			cut = strstr(cut + 3, " / ");
+		snprintf(out, n, "%s (%s): %.*s", len ? len : "Input", field[0] ? field : "form",
+			 cut && bi_has_non_ascii(cut) ? (int)(cut - e->msg) : (int)strlen(e->msg),
 			 e->msg);
-	else
+	} else
 		snprintf(out, n, "%s / %s (%s): %s / %s", lja ? lja : "入力", len ? len : "Input",
 			 field[0] ? field : "form", ja, e->msg);
 	return out;
@@ -690,8 +696,8 @@ int web_post_incidents(struct web_req *r)
 	cJSON_free(text);
 	if (rc) {
 		/* the field name says what to fix; a form has no lines */
-		snprintf(msg, sizeof(msg), "%s: %s", r->err.field[0] ? r->err.field : "form",
-			 r->err.msg);
+		const char *why = web_inc_form_error(r, &r->err);
+		snprintf(msg, sizeof(msg), "%s", why);
 		merr_init(&r->err);
 		web_inc_close(&w);
 		return form_error(r, msg);

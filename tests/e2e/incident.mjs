@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, finish, run, checkLanguages } from "./lib.mjs";
+import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, finish, run, checkLanguages, japaneseOn } from "./lib.mjs";
 
 // The incident's PDF through its link on the incident page: a download, a PDF, and its text
 // (pdftotext) has the Japanese title; returns that text.
@@ -145,6 +145,17 @@ async function operatorReads(ctx, base, ids) {
 	await checkLanguages(page, base + "/incidents/" + ids.incident, "operator incident", (p) => shot(p, "incident-operator-en"));
 	await checkLanguages(page, base + "/cases/" + ids.kase, "operator case", (p) => shot(p, "case-operator-en"));
 	await checkLanguages(page, base + "/incidents/new", "operator report form", (p) => shot(p, "incident-form-en"));
+	// an impossible report in English: the error in English only
+	await page.goto(base + "/incidents/new?lang=en");
+	await page.fill("#f-title", "Reservation outage");
+	await page.fill("#f-occurred_at", "2026-12-01T06:40");
+	await page.fill("#f-aware_at", "2026-12-01T05:00");
+	await page.fill("#f-contact_name", "Taro Yamada");
+	await submit(page, "#submit-report");
+	const err = await page.locator("#form-error").innerText();
+	check(err.includes("aware_at") && !/[\u3040-\u30ff\u4e00-\u9fff]/.test(err), "English form error in English only: " + err);
+	check((await japaneseOn(page)).length === 0, "English form error page: no Japanese " + JSON.stringify(await japaneseOn(page)));
+	await page.goto(base + "/incidents?lang=ja");
 	await checkLanguages(page, base + "/cases", "operator cases");
 	await page.close();
 }
