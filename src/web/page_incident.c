@@ -207,7 +207,7 @@ int web_page_incidents(struct web_req *r)
 		f.overdue ? " checked" : "", L(r, "期限超過のみ", "Overdue only"));
 	if (r->who.role == AUTH_ROLE_ANALYST)
 		web_out(r, " <label>%T <input name=\"org\" value=\"%s\" size=\"14\"></label>",
-			M_SLUG, org ? org : "");
+			M_ORG, org ? org : "");
 	web_out(r, " <button type=\"submit\">%T</button></form>", M_FILTER);
 	web_out(r,
 		"<table id=\"incidents\"><thead><tr><th>ID</th><th>%T</th><th>%s</th><th>%s</th>"

@@ -124,6 +124,7 @@ async function analystAnswers(ctx, base, ids) {
 	await checkLanguages(page, base + "/cases/" + ids.kase, "analyst case", (p) => shot(p, "case-analyst-en"));
 	await checkLanguages(page, base + "/incidents", "analyst incidents", (p) => shot(p, "incidents-analyst-en"));
 	await checkLanguages(page, base + "/cases", "analyst cases");
+	await checkLanguages(page, base + "/incidents?stats=1", "analyst incident statistics");
 	await page.close();
 }
 
