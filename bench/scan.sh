@@ -50,6 +50,9 @@ PORTS=$LAB_BENCH_PORTS
 sort "$LAB_BENCH_OPEN" >"$T/truth"
 "$M" init >/dev/null
 inns() { timeout 300 ip netns exec "$NS" "$@"; }
+# CPU seconds (user + system) of a command and its children, added to $T/cpu
+cpu() { /usr/bin/time -a -o "$T/cpu" -f '%U %S' "$@"; }
+cpu_sum() { awk '{ s += $1 + $2 } END { printf "%.3f", s }' "$T/cpu"; }
 now() { date +%s.%N; }
 : >"$T/zempty.conf"
 : >"$T/zempty"
@@ -59,35 +62,38 @@ echo "$RANGE" >"$T/zallow"
 job_mamori() { # rate mode [extra...]
 	local rate=$1 mode=$2 t0 t1
 	shift 2
+	: >"$T/cpu"
 	t0=$(now)
-	inns "$M" scan --targets $RANGE --ports "$PORTS" --mode "$mode" --rate "$rate" \
+	cpu ip netns exec "$NS" timeout 300 "$M" scan --targets $RANGE --ports "$PORTS" --mode "$mode" --rate "$rate" \
 		--per-net-rate 0 --yes --states open --cooldown 1 "$@" \
 		--out "$T/m.jsonl" --json >"$T/m.json" 2>/dev/null
 	t1=$(now)
 	sed 's/.*"ip":"\([^"]*\)","port":\([0-9]*\).*/\1:\2/' "$T/m.jsonl" | sort >"$T/found"
-	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $(comm -12 "$T/truth" "$T/found" | wc -l) $(sed -n 's/.*"dropped":\([0-9]*\).*/\1/p' "$T/m.json")"
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $(comm -12 "$T/truth" "$T/found" | wc -l) $(sed -n 's/.*"dropped":\([0-9]*\).*/\1/p' "$T/m.json") $(cpu_sum) $(sed -n 's/.*"cooldown_s":\([0-9.]*\).*/\1/p' "$T/m.json")"
 }
 job_zmap() {
 	local t0 t1 p
 	: >"$T/found"
+	: >"$T/cpu"
 	t0=$(now)
 	for p in ${PORTS//,/ }; do
-		inns zmap -C "$T/zempty.conf" -b "$T/zempty" -w "$T/zallow" -i lo \
+		cpu ip netns exec "$NS" timeout 300 zmap -C "$T/zempty.conf" -b "$T/zempty" -w "$T/zallow" -i lo \
 			-G 02:00:00:00:00:02 --source-mac 02:00:00:00:00:01 -S 127.0.0.1 \
 			-p "$p" -r 100000 -c 1 -q -o "$T/z.out" 2>/dev/null
 		sed "s/\$/:$p/" "$T/z.out" >>"$T/found"
 	done
 	t1=$(now)
 	sort -o "$T/found" "$T/found"
-	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $(comm -12 "$T/truth" "$T/found" | wc -l) -"
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $(comm -12 "$T/truth" "$T/found" | wc -l) - $(cpu_sum) -"
 }
 job_nmap() { # -sT or -sS
 	local t0 t1
+	: >"$T/cpu"
 	t0=$(now)
-	inns nmap -n -Pn "$1" -T5 --max-retries 1 -p "$PORTS" --open -oG "$T/n.gnmap" $RANGE >/dev/null 2>&1
+	cpu ip netns exec "$NS" timeout 300 nmap -n -Pn "$1" -T5 --max-retries 1 -p "$PORTS" --open -oG "$T/n.gnmap" $RANGE >/dev/null 2>&1
 	t1=$(now)
 	grep -o 'Host: [0-9.]* .*Ports: .*' "$T/n.gnmap" | sed -n 's/Host: \([0-9.]*\) .*Ports: \([0-9]*\)\/open.*/\1:\2/p' | sort >"$T/found"
-	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $(comm -12 "$T/truth" "$T/found" | wc -l) -"
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') $(comm -12 "$T/truth" "$T/found" | wc -l) - $(cpu_sum) -"
 }
 
 job_filtered() { # mamori syn with 12.5 % of the hosts dropping SYNs
@@ -97,11 +103,17 @@ job_filtered() { # mamori syn with 12.5 % of the hosts dropping SYNs
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med() { cut -d' ' -f1 "$T/res.$1" | median; }
+cool() { # median cooldown of a result file, "-" for peers (no such figure)
+	local v
+	v=$(cut -d' ' -f5 "$1" | awk '$1 != "-" && $1 != ""')
+	if [ -n "$v" ]; then echo "$v" | median | awk '{ printf "%.3f", $1 }'; else echo -; fi
+}
 recall() { awk '$2 == 7 { ok++ } END { printf "%d/%d", ok, NR }' "$T/res.$1"; }
 
 # Jobs are interleaved, one round of every job per run, so that the load of this shared
 # machine (it varies minute to minute) weighs on every tool alike; the filtered run comes
-# right after its unfiltered twin. Results: $T/res.NAME, one "seconds found drops" per run.
+# right after its unfiltered twin. Results: $T/res.NAME, one "seconds found drops cpu_seconds
+# cooldown_seconds" per run (cpu: user + system of the tool and its children, /usr/bin/time).
 JOBS=("mamori_syn_200k|job_mamori 200000 syn" "mamori_syn_200k_filtered|job_filtered 200000 syn"
 	"mamori_syn_100k|job_mamori 100000 syn" "zmap|job_zmap")
 if [ $SMOKE = 0 ]; then
@@ -119,14 +131,16 @@ for ((i = 1; i <= RUNS; i++)); do
 	done
 done
 
-printf '\n| job | runs | median wall s | min–max s | probes/s (median) | recall (runs with 7/7) | receive drops (max) |\n|---|---|---|---|---|---|---|\n'
+printf '\nload average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '\n| job | runs | median wall s | min–max s | probes/s (median) | recall (runs with 7/7) | receive drops (max) | median CPU s | median cooldown s |\n|---|---|---|---|---|---|---|---|---|\n'
 for f in "$T"/res.*; do
 	n=${f##*/res.}
 	m=$(med "$n")
-	printf '| %s | %d | %s | %s–%s | %.0f | %s | %s |\n' "$n" "$(wc -l <"$f")" "$m" \
+	printf '| %s | %d | %s | %s–%s | %.0f | %s | %s | %s | %s |\n' "$n" "$(wc -l <"$f")" "$m" \
 		"$(cut -d' ' -f1 "$f" | sort -n | head -1)" "$(cut -d' ' -f1 "$f" | sort -n | tail -1)" \
 		"$(awk -v p=$PROBES -v m="$m" 'BEGIN{print p/m}')" "$(recall "$n")" \
-		"$(cut -d' ' -f3 "$f" | sort -n | tail -1)"
+		"$(cut -d' ' -f3 "$f" | sort -n | tail -1)" "$(cut -d' ' -f4 "$f" | median)" \
+		"$(cool "$f")"
 done
 Z=$(med zmap)
 S=$(med mamori_syn_200k)
@@ -134,7 +148,7 @@ S1=$(med mamori_syn_100k)
 F=$(med mamori_syn_200k_filtered)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 # median over runs of (time of job $1 / time of job $2) in the same round
-paired() { paste -d' ' "$T/res.$1" "$T/res.$2" | awk '{ printf "%.4f\n", $1 / $4 }' | median; }
+paired() { paste -d' ' "$T/res.$1" "$T/res.$2" | awk '{ printf "%.4f\n", $1 / $6 }' | median; }
 echo
 echo "mamori syn 200k vs zmap (probes/s ratio): $(ratio "$Z" "$S") (median of per-round ratios $(paired zmap mamori_syn_200k))"
 echo "mamori syn 100k vs zmap (same packet rate): $(ratio "$Z" "$S1") (per-round $(paired zmap mamori_syn_100k))"
@@ -142,6 +156,14 @@ if [ $SMOKE = 0 ]; then
 	echo "mamori syn 200k vs nmap -sS: $(ratio "$(med nmap_sS)" "$S")"
 	echo "mamori connect vs nmap -sT: $(ratio "$(med nmap_sT)" "$(med mamori_connect)")"
 	echo "send path: AF_PACKET / raw IP socket time at 200k: $(ratio "$S" "$(med mamori_syn_200k_raw)") (> 1: raw faster)"
+	# issue 20: mamori syn <= 0.25 x the faster of nmap -sT and zmap, per round (same load)
+	for n in mamori_syn_1m mamori_syn_200k; do
+		r=$(paste -d' ' "$T/res.$n" "$T/res.nmap_sT" "$T/res.zmap" |
+			awk '{ f = $6 < $11 ? $6 : $11; printf "%.4f\n", $1 / f }' | median)
+		c=$(paste -d' ' "$T/res.$n" "$T/res.nmap_sT" "$T/res.zmap" |
+			awk '{ f = $9 < $14 ? $9 : $14; printf "%.4f\n", $4 / f }' | median)
+		echo "$n / faster of nmap -sT and zmap: wall $r, CPU $c (median of per-round ratios; goal <= 0.25)"
+	done
 fi
 FR=$(paired mamori_syn_200k_filtered mamori_syn_200k)
 echo "12.5 % filtered / unfiltered time (mamori syn 200k): $(ratio "$F" "$S") (median of per-round ratios $FR)"

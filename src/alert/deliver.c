@@ -46,6 +46,7 @@ struct target {
 	bool urgent;
 	int64_t deadline;
 	char *what, *host;
+	int64_t rank; /* place in the org's fix-first order (finding_priority), INT64_MAX: none */
 };
 
 static int send_mail(const struct alert_conf *conf, const struct target *t, int64_t now, char *err,
@@ -184,11 +185,12 @@ static int set_state(struct store *s, const struct target *t, const char *state,
 		     int64_t now, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "UPDATE alert_targets SET state = ?, attempts = ?,"
-			       " delivered_at = CASE WHEN ? = 'delivered' THEN ? END"
-			       " WHERE alert_id = ? AND channel = ? AND target = ?",
-			       &st, e);
+	int rc =
+	    store_prepare(s,
+			  "UPDATE alert_targets SET state = ?, attempts = ?,"
+			  " delivered_at = CASE WHEN ? = 'delivered' THEN CAST(? AS INTEGER) END"
+			  " WHERE alert_id = ? AND channel = ? AND target = ?",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, state);
@@ -397,6 +399,17 @@ static int first_fn(void *arg, const struct finding_row *r)
 
 	f->found = true;
 	split_title(r->title, f->title_ja, sizeof f->title_ja, f->title_en, sizeof f->title_en);
+	/* the English half names the CVE as the Japanese one does ("CVE-… fortios 7.0.12 の脆弱性
+	 * / vulnerability in fortios 7.0.12"): an English reader needs the id to look it up */
+	if (r->cve_id && *r->cve_id && !strstr(f->title_en, r->cve_id)) {
+		char t[sizeof f->title_en + 64];
+		int n = snprintf(t, sizeof t, "%s %s", r->cve_id, f->title_en);
+		size_t len = n < 0			      ? 0
+			     : (size_t)n < sizeof f->title_en ? (size_t)n
+							      : sizeof f->title_en - 1;
+		memcpy(f->title_en, t, len);
+		f->title_en[len] = '\0';
+	}
 	snprintf(f->asset, sizeof f->asset, "%s", r->asset);
 	if (r->ip)
 		snprintf(f->host, sizeof f->host, "%s", r->ip);
@@ -417,12 +430,34 @@ static int first_fn(void *arg, const struct finding_row *r)
 	return 0;
 }
 
+/* Each target's place in the one fix-first order: the digest lists its items as the
+ * dashboard, the report and the subject's "first" item do. */
+struct ranks {
+	struct target *v;
+	size_t k;
+	int64_t n;
+};
+
+static int rank_fn(void *arg, const struct finding_row *r)
+{
+	struct ranks *x = arg;
+
+	for (size_t i = 0; i < x->k; i++)
+		if (x->v[i].rank == INT64_MAX && r->issue_key &&
+		    !strcmp(x->v[i].issue, r->issue_key))
+			x->v[i].rank = x->n;
+	x->n++;
+	return 0;
+}
+
 static int item_cmp(const void *a, const void *b)
 {
 	const struct target *x = a, *y = b;
 
 	if (x->urgent != y->urgent)
 		return x->urgent ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
 	if ((x->deadline != 0) != (y->deadline != 0))
 		return x->deadline ? -1 : 1;
 	if (x->deadline != y->deadline)
@@ -444,10 +479,18 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 	struct buf sb, bb;
 	long urgent = 0;
 	int64_t nearest = 0;
-	char dl[TIME_STR_MAX] = "なし", dl_en[TIME_STR_MAX] = "none", fdl[TIME_STR_MAX] = "なし";
+	char dl[TIME_STR_MAX * 2 + 16] = "なし", dl_en[TIME_STR_MAX * 2 + 16] = "none",
+				   fdl[TIME_STR_MAX] = "なし";
 	struct merr e;
 	int rc = 0;
 
+	{
+		struct ranks rk = {v, k, 0};
+		for (size_t i = 0; i < k; i++)
+			v[i].rank = INT64_MAX;
+		merr_init(&e);
+		finding_priority(s, v[0].org, 0, rank_fn, &rk, &e); /* none: by deadline */
+	}
 	qsort(v, k, sizeof *v, item_cmp);
 	for (size_t i = 0; i < k; i++) {
 		urgent += v[i].urgent;
@@ -465,6 +508,17 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 	}
 	if (f.found && f.deadline)
 		time_fmt_jst_date(f.deadline, fdl);
+	/* the deadline beside the fix-first item is that item's own; a nearer one of another
+	 * item follows as such ("期限 2026-09-21、最短 2026-05-29") */
+	if (f.found && f.deadline && nearest && nearest < f.deadline) {
+		char near[TIME_STR_MAX];
+		snprintf(near, sizeof near, "%.*s", TIME_STR_MAX - 1, dl);
+		snprintf(dl, sizeof dl, "%s、最短 %s", fdl, near);
+		snprintf(dl_en, sizeof dl_en, "%s, nearest %s", fdl, near);
+	} else if (f.found && f.deadline) {
+		snprintf(dl, sizeof dl, "%s", fdl);
+		snprintf(dl_en, sizeof dl_en, "%s", fdl);
+	}
 	buf_init(&sb, 4096);
 	buf_init(&bb, 1 << 16);
 	/* subject: company, the worst item (product, host), the nearest deadline */
@@ -487,8 +541,8 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 		    "（うち緊急 %ld 件）です。\n",
 		    nm.ja, (long)k, urgent);
 	if (!rc && f.found)
-		rc = buf_addf(&bb, "最優先で対応すべき指摘: %s（%s）期限 %s\n", f.title_ja, f.asset,
-			      fdl);
+		rc = buf_addf(&bb, "最優先で対応すべき指摘: %s（%s）期限 %s\n", f.title_ja,
+			      strncmp(f.asset, "declared:", 9) ? f.asset : f.host, fdl);
 	for (size_t i = 0; !rc && i < k; i++) {
 		struct parts p;
 		split_body(v[i].body, &p);
@@ -510,7 +564,8 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 			      "critical infrastructure operators): %ld item(s), %ld urgent.\n",
 			      nm.en, (long)k, urgent);
 	if (!rc && f.found)
-		rc = buf_addf(&bb, "Fix first: %s (%s), due %s\n", f.title_en, f.asset,
+		rc = buf_addf(&bb, "Fix first: %s (%s), due %s\n", f.title_en,
+			      strncmp(f.asset, "declared:", 9) ? f.asset : f.host,
 			      f.deadline ? fdl : "none");
 	for (size_t i = 0; !rc && i < k; i++) {
 		struct parts p;

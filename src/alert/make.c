@@ -28,7 +28,8 @@ static const char q_due[] =
     " group_concat(DISTINCT f.asset), max(f.severity = 'critical'), max(f.cve_id),"
     " min(" FINDING_TIER_SQL(
 	"f.") "), min(coalesce(f.ip, f.asset)), max(f.kind),"
-	      " max(f.kev_due_date), coalesce(o.name_ja, f.org_slug), coalesce(o.name_en, "
+	      " max(f.kev_due_date), coalesce(max(o.name_ja), f.org_slug), "
+	      "coalesce(max(o.name_en), "
 	      "f.org_slug),"
 	      " max(f.urgency), count(DISTINCT f.asset)"
 	      " FROM findings f LEFT JOIN orgs o ON o.slug = f.org_slug WHERE " GATE
@@ -38,7 +39,7 @@ static const char q_due[] =
 
 /* 要確認 candidates that would matter once confirmed, per operator, for the weekly review. */
 static const char q_review[] =
-    "SELECT f.org_slug, count(*), coalesce(o.name_ja, f.org_slug), coalesce(o.name_en,"
+    "SELECT f.org_slug, count(*), coalesce(max(o.name_ja), f.org_slug), coalesce(max(o.name_en),"
     " f.org_slug), sum(f.kev) FROM findings f LEFT JOIN orgs o ON o.slug = f.org_slug"
     " WHERE " FINDING_ACTIVE_SQL(
 	"f.") " AND (f.needs_confirmation = 1 OR f.severity = 'info') AND"
@@ -90,10 +91,34 @@ static void action_of(const char *kind, const char *issue, const char **ja, cons
 	}
 }
 
+/* Where, as a reader names it: a declared product "declared:cpe:2.3:o:fortinet:fortios:7.0.12:…"
+ * becomes "申告製品 fortios 7.0.12" / "declared product fortios 7.0.12"; other assets as stored. */
+static void where_label(const char *where, bool en, char *out, size_t n)
+{
+	const char *p = where ? where : "", *v, *end;
+
+	if (strncmp(p, "declared:cpe:2.3:", 17)) {
+		snprintf(out, n, "%s", p);
+		return;
+	}
+	p += 17;
+	for (int i = 0; i < 2 && p; i++) /* part, vendor */
+		p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL;
+	v = p ? strchr(p, ':') : NULL;
+	end = v ? strchr(v + 1, ':') : NULL;
+	if (!p || !v) {
+		snprintf(out, n, "%s", where);
+		return;
+	}
+	snprintf(out, n, "%s %.*s %.*s", en ? "declared product" : "申告製品", (int)(v - p), p,
+		 (int)(end ? end - v - 1 : (long)strlen(v + 1)), v + 1);
+}
+
 static int compose(struct store_stmt *st, struct alert_msg *m)
 {
 	struct buf s, b;
 	char dl[TIME_STR_MAX] = "なし", dl_en[TIME_STR_MAX] = "none", what_ja[400], what_en[400];
+	char where_ja[300], where_en[300];
 	const char *title = stmt_text(st, 2), *where = stmt_text(st, 5), *kind = stmt_text(st, 10);
 	const char *kev_due = stmt_text(st, 11), *name_ja = stmt_text(st, 12),
 		   *name_en = stmt_text(st, 13), *host = stmt_text(st, 9);
@@ -115,6 +140,23 @@ static int compose(struct store_stmt *st, struct alert_msg *m)
 	}
 	half(title, false, what_ja, sizeof what_ja);
 	half(title, true, what_en, sizeof what_en);
+	/* the English half names the CVE the Japanese one does: several items of one product
+	 * ("vulnerability in fortios 7.0.12") are otherwise the same line */
+	{
+		const char *cve = strstr(m->issue_key, "CVE-");
+		size_t cl = cve ? strspn(cve + 4, "0123456789-") + 4 : 0;
+		if (cve && cl > 8 && !strstr(what_en, "CVE-")) {
+			char t[sizeof what_en + 32];
+			int k = snprintf(t, sizeof t, "%.*s %s", (int)cl, cve, what_en);
+			size_t len = k < 0			  ? 0
+				     : (size_t)k < sizeof what_en ? (size_t)k
+								  : sizeof what_en - 1;
+			memcpy(what_en, t, len);
+			what_en[len] = '\0';
+		}
+	}
+	where_label(where, false, where_ja, sizeof where_ja);
+	where_label(where, true, where_en, sizeof where_en);
 	action_of(kind ? kind : "", m->issue_key, &act_ja, &act_en);
 	m->prio = (int)stmt_int64(st, 8);
 	buf_init(&s, 4096);
@@ -134,12 +176,13 @@ static int compose(struct store_stmt *st, struct alert_msg *m)
 			      "Why: %s\n"
 			      "What to do: %s\n"
 			      "Deadline: %s%s\n",
-			      what_ja, where, n_assets > 1 ? "（複数）" : "",
+			      what_ja, where_ja, n_assets > 1 ? "（複数）" : "",
 			      kev ? "CISA KEV に掲載（実際に悪用されている脆弱性）"
 			      : !strcmp(kind ? kind : "", "risky_service")
 				  ? "インターネットから到達できる緊急度の高いサービス"
 				  : "深刻度「緊急」の指摘",
-			      act_ja, dl, kev_ja, what_en, where, n_assets > 1 ? " (several)" : "",
+			      act_ja, dl, kev_ja, what_en, where_en,
+			      n_assets > 1 ? " (several)" : "",
 			      kev ? "listed in CISA KEV (exploited in the wild)"
 			      : !strcmp(kind ? kind : "", "risky_service")
 				  ? "a critical service reachable from the internet"
@@ -378,9 +421,9 @@ int alert_insert(struct store *s, struct alert_msg *m, int64_t now, struct merr 
 	rc = store_prepare(
 	    s,
 	    "INSERT OR IGNORE INTO alert_targets (alert_id, channel, target, state)"
-	    " SELECT ?1, 'email', c.email, 'pending' FROM contacts c"
+	    " SELECT CAST(?1 AS INTEGER), 'email', c.email, 'pending' FROM contacts c"
 	    " JOIN orgs o ON o.id = c.org_id WHERE o.slug = ?2 AND c.email IS NOT NULL"
-	    " UNION ALL SELECT ?1, 'webhook', CAST(w.id AS TEXT), 'pending'"
+	    " UNION ALL SELECT CAST(?1 AS INTEGER), 'webhook', CAST(w.id AS TEXT), 'pending'"
 	    " FROM alert_webhooks w WHERE w.org_slug = ?2",
 	    &st, e);
 	if (rc)

@@ -96,4 +96,33 @@ struct asm_job_config {
 extern const struct job_kind asm_job_kinds[];
 extern const size_t asm_job_kinds_len;
 
+/* ---------------------------------------------------------------- distributed (distributed.c) */
+
+/*
+ * `mamori asm run --all --distributed`: one "asm" job per organisation (subject and key
+ * "asm:ORG": enqueuing twice runs once) put on the shared store's queue; `mamori worker`
+ * processes (any number, on any machine reaching the store) each take jobs and run
+ * asm_run_org with the options in the payload; scope is re-checked before every probe as in a
+ * local run. The "asm" kind is in asm_job_kinds (its handler: asm_org_job).
+ */
+struct asm_dist_job {
+	char org[64];
+	int64_t job;
+	bool existed; /* a queued or running job already held the organisation */
+	bool ended;
+	struct job_info info; /* as last read */
+};
+/* Queues a job for every organisation (in one transaction); *out (m_free) gets one entry per
+ * organisation, in slug order. */
+int asm_distribute(struct store *s, const struct asm_opts *o, int64_t now,
+		   struct asm_dist_job **out, size_t *n, struct merr *e);
+/* Follows the jobs until each is done, failed or dead (a job queued again after a transient
+ * failure is still running), at most timeout_s seconds (0: no bound) or until *stop: each
+ * ended job is handed to fn once. M_ETIMEOUT / M_EINTR when not all ended. */
+int asm_distribute_wait(struct store *s, struct asm_dist_job *v, size_t n,
+			volatile sig_atomic_t *stop, double timeout_s,
+			void (*fn)(void *arg, const struct asm_dist_job *j), void *arg,
+			struct merr *e);
+int asm_org_job(struct job_ctx *x, struct store *s, const struct cJSON *payload, struct merr *e);
+
 #endif

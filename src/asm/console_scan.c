@@ -232,6 +232,9 @@ static int scan_job(struct job_ctx *x, struct store *s, const struct cJSON *payl
 
 const struct job_kind asm_job_kinds[] = {
     {"scan", scan_job, 0},
+    /* a whole cycle for one organisation; a short lease the worker's heartbeat renews, so a
+     * killed worker's organisation goes to another worker within two minutes */
+    {"asm", asm_org_job, 120},
     /* share: scheduled TAXII pulls of partners' collections (src/share/remote.c) */
     {"share-pull", share_pull_job, 3600},
 };

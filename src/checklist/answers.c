@@ -42,6 +42,13 @@ const char *cl_answer_ja(enum cl_answer a)
 	return (unsigned)a < ARRAY_SIZE(n) ? n[a] : "未回答";
 }
 
+const char *cl_answer_en(enum cl_answer a)
+{
+	static const char *const n[] = {"unanswered", "done",	    "partly done",
+					"not done",   "don't know", "not applicable"};
+	return (unsigned)a < ARRAY_SIZE(n) ? n[a] : "unanswered";
+}
+
 int cl_answer_points(enum cl_answer a)
 {
 	switch (a) {

@@ -99,6 +99,7 @@ bool cl_evidence_ok(const char *s);
 int cl_answer_parse(const char *s, enum cl_answer *out);
 const char *cl_answer_code(enum cl_answer a); /* "done" ... */
 const char *cl_answer_ja(enum cl_answer a);   /* "実施している" ... */
+const char *cl_answer_en(enum cl_answer a);   /* "done" ... */
 /* IPA points: 4, 2, 0, -1; na and unanswered 0 (excluded from the maximum). */
 int cl_answer_points(enum cl_answer a);
 
@@ -271,6 +272,10 @@ int cl_remind(struct store *s, int64_t interval, int64_t now, bool dry_run,
  * and 要確認 items. base_out (may be NULL) receives the path without extension. */
 int cl_sheet(struct store *s, const char *org, int64_t id, const char *dir, int64_t now,
 	     char *base_out, size_t cap, struct merr *e);
+/* The same in one language: en false is cl_sheet; en true writes an English-only sheet
+ * (the catalogue's English half; what the operator typed stays as typed). */
+int cl_sheet_lang(struct store *s, const char *org, int64_t id, const char *dir, int64_t now,
+		  bool en, char *base_out, size_t cap, struct merr *e);
 /* Writes DIR/checklist-sector-<what>.html and .pdf from cl_sector_json. */
 int cl_sector_sheet(struct store *s, const char *what, const char *only_sector, const char *dir,
 		    int64_t now, char *base_out, size_t cap, struct merr *e);

@@ -212,7 +212,7 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 	struct gap *gaps;
 	size_t ng = 0;
 	cJSON *tiers, *secs, *adv, *con, *items;
-	bool basic_contradicted = false;
+	int basic_contradicted = 0;
 	int rc = cl_score_compute(c, a, btype, size, &sc);
 
 	if (rc)
@@ -255,6 +255,7 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 		cJSON_AddStringToObject(io, "tier", it->tier == CL_BASIC ? "basic" : "advanced");
 		cJSON_AddStringToObject(io, "answer", cl_answer_code(v));
 		cJSON_AddStringToObject(io, "answer_ja", cl_answer_ja(v));
+		cJSON_AddStringToObject(io, "answer_en", cl_answer_en(v));
 		cJSON_AddStringToObject(io, "text_ja", it->text_ja);
 		cJSON_AddStringToObject(io, "text_en", it->text_en);
 		if (r && r->comment)
@@ -274,7 +275,7 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 			cJSON_AddStringToObject(co, "guidance_en", it->guide_en);
 			cJSON_AddItemToObject(co, "findings", cJSON_Duplicate(ev, 1));
 			cJSON_AddItemToArray(con, co);
-			basic_contradicted |= it->tier == CL_BASIC;
+			basic_contradicted += it->tier == CL_BASIC;
 		} else {
 			cJSON_AddStringToObject(io, "status",
 						v == CL_DONE || v == CL_NA ? "ok" : "gap");
@@ -292,6 +293,9 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 		}
 	}
 	cJSON_AddBoolToObject(out, "basic_done", sc.basic_done && !basic_contradicted);
+	/* the basic items answered done that observations contradict: the score counts them as
+	 * answered, so a reader must be told why "done" is withheld (score + 要確認 together) */
+	cJSON_AddNumberToObject(out, "basic_contradicted", basic_contradicted);
 	cJSON_AddNumberToObject(out, "unanswered", sc.n_unanswered);
 	qsort(gaps, ng, sizeof(*gaps), gap_cmp);
 	adv = cJSON_AddArrayToObject(out, "advice");
@@ -302,8 +306,10 @@ int cl_evaluate_json(const struct cl_catalogue *c, const struct cl_answers *a, c
 		cJSON_AddStringToObject(o, "item", it->id);
 		cJSON_AddStringToObject(o, "tier", it->tier == CL_BASIC ? "basic" : "advanced");
 		cJSON_AddStringToObject(o, "section_ja", c->sec[it->section].ja);
+		cJSON_AddStringToObject(o, "section_en", c->sec[it->section].en);
 		cJSON_AddStringToObject(o, "answer", cl_answer_code(gaps[i].a));
 		cJSON_AddStringToObject(o, "answer_ja", cl_answer_ja(gaps[i].a));
+		cJSON_AddStringToObject(o, "answer_en", cl_answer_en(gaps[i].a));
 		cJSON_AddStringToObject(o, "impact",
 					it->impact == 3	  ? "high"
 					: it->impact == 2 ? "medium"

@@ -17,7 +17,11 @@ const char cmd_asm_usage[] =
     "Runs discover -> scan -> identify -> findings -> rating -> schedule for ORG, for every\n"
     "organisation (--all), or, with neither, for the organisations the rescan schedule says\n"
     "are due. A run killed at any point continues from the step that did not finish when it\n"
-    "is run again. 発見→探索→識別→照合→評点→再診断予定を実行します（中断後は続きから）。\n";
+    "is run again. 発見→探索→識別→照合→評点→再診断予定を実行します（中断後は続きから）。\n"
+    "With --all --distributed, one job per organisation goes on the store's job queue and\n"
+    "`mamori worker` processes (on any machine reaching the store) run them; this command\n"
+    "follows them until each ended (Ctrl-C stops following, not the jobs).\n"
+    "--distributed: 組織ごとのジョブをキューに登録し、worker が実行します。\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -158,12 +162,60 @@ static int run_due(struct actx *a)
 }
 
 struct run_args {
-	bool all;
+	bool all, distributed;
+	double wait;
 	struct asm_opts o;
 };
 
+static void dist_ended(void *arg, const struct asm_dist_job *j)
+{
+	struct actx *a = arg;
+	if (a->arr) {
+		cJSON *o = job_info_json(&j->info);
+		cJSON_AddStringToObject(o, "org", j->org);
+		cJSON_AddItemToArray(a->arr, o);
+		return;
+	}
+	if (a->c->quiet)
+		return;
+	printf("== %s (job %lld, %s)\n", j->org, (long long)j->job, job_state_name(j->info.state));
+	if (j->info.note[0])
+		printf("  %s\n", j->info.note);
+	if (j->info.error[0])
+		printf("  error: %s\n", j->info.error);
+	fflush(stdout);
+}
+
+/* --all --distributed: queue one job per organisation, then follow them. */
+static int run_distributed(struct actx *a, double wait)
+{
+	struct asm_dist_job *v = NULL;
+	size_t n = 0, existed = 0;
+	int rc = asm_distribute(a->s, &a->o, time_now(), &v, &n, &a->e);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		existed += v[i].existed;
+	if (!a->c->quiet && !a->c->json)
+		fprintf(stderr,
+			"ジョブ %zu 件を登録 (既存 %zu) / %zu job(s) queued (%zu already queued or "
+			"running); `mamori worker` runs them\n",
+			n - existed, existed, n - existed, existed);
+	rc = asm_distribute_wait(a->s, v, n, &stop_flag, wait, dist_ended, a, &a->e);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (v[i].info.state != JOB_DONE)
+			a->failures++;
+	m_free(v);
+	return rc;
+}
+
 static const struct cli_opt run_opts[] = {
     OPT_BOOL("all", struct run_args, all, "every organisation / 全組織"),
+    OPT_BOOL("distributed", struct run_args, distributed,
+	     "with --all: one job per organisation for `mamori worker` / ワーカーで分散実行"),
+    OPT_DOUBLE("wait", struct run_args, wait, 1, 604800, "S",
+	       "with --distributed: follow the jobs at most S seconds / 待機の上限"),
     OPT_STRING("mode", struct run_args, o.mode, "connect|syn",
 	       "scan mode (default connect) / 探索方式"),
     OPT_STRING("ports", struct run_args, o.ports, "LIST", "ports to scan (default top) / ポート"),
@@ -189,6 +241,8 @@ static int asm_run(struct cli *c, int argc, char **argv)
 	all = ra.all;
 	if (all && first < argc)
 		return cli_usage_error(c, "ORG and --all exclude each other");
+	if (ra.distributed && !all)
+		return cli_usage_error(c, "--distributed goes with --all");
 	if (strcmp(a.o.mode, "connect") && strcmp(a.o.mode, "syn"))
 		return cli_usage_error(c, "--mode wants connect or syn");
 	if (!(a.s = cli_store(c)))
@@ -204,7 +258,13 @@ static int asm_run(struct cli *c, int argc, char **argv)
 	a.o.progress_arg = &a;
 	if (c->json)
 		a.arr = cJSON_CreateArray();
-	if (first < argc)
+	if (ra.distributed) {
+		if ((rc = run_distributed(&a, ra.wait))) {
+			if (a.arr)
+				cli_print_json(a.arr);
+			return cli_fail(c, rc, &a.e);
+		}
+	} else if (first < argc)
 		rc = run_org(&a, argv[first]);
 	else if (all)
 		rc = each_org(&a);

@@ -21,7 +21,9 @@ const char cmd_jobs_usage[] =
     "queue (incident.remind); with --remind-every S it queues this period's itself first (once\n"
     "per period per store, as `mamori serve --remind-every`), for a worker run from cron.\n"
     "`prune` deletes the jobs that finished more than --older-than days ago (default 30);\n"
-    "`serve` and `run` do the same on their own.\n"
+    "`serve` and `run` do the same on their own. `show` prints one job with its payload and the\n"
+    "worker holding it; `retry` puts a failed or dead job back on the queue; `cancel` ends a\n"
+    "queued one.\n"
     "バックグラウンドジョブ（コンソールからの診断と識別）の一覧、このプロセスでの実行、\n"
     "終了から保持期間（既定 30 日）を過ぎたジョブの削除。\n";
 
@@ -170,6 +172,114 @@ static int jobs_run(struct cli *c, int argc, char **argv)
 	return stop_flag ? cli_exit_code(M_EINTR) : 0;
 }
 
+/* ---- show, retry, cancel (issue #18): one job by id */
+
+static int job_id_operand(struct cli *c, int argc, char **argv, int64_t *id)
+{
+	long long v;
+	int first, rc;
+
+	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
+		return rc;
+	if (first != argc - 1 || cli_parse_ll(argv[first], 1, INT64_MAX, &v))
+		return cli_usage_error(c, "wants one job ID");
+	*id = (int64_t)v;
+	return 0;
+}
+
+static int jobs_show(struct cli *c, int argc, char **argv)
+{
+	struct job_info ji;
+	struct job_detail d;
+	struct store *s;
+	struct merr e;
+	int64_t id;
+	int rc;
+
+	if ((rc = job_id_operand(c, argc, argv, &id)))
+		return rc;
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = job_get_detail(s, id, &ji, &d, &e)))
+		return cli_fail(c, rc, &e);
+	if (c->json) {
+		cJSON *o = job_info_json(&ji);
+		cJSON_AddStringToObject(o, "payload", d.payload);
+		if (d.key[0])
+			cJSON_AddStringToObject(o, "key", d.key);
+		if (d.lease_until)
+			cJSON_AddNumberToObject(o, "lease_until", (double)d.lease_until);
+		return cli_print_json(o);
+	}
+	char t[TIME_STR_MAX];
+	printf("ジョブ / job %lld: %s %s\n", (long long)ji.id, ji.kind, job_state_name(ji.state));
+	printf("  対象 subject   %s\n", ji.subject[0] ? ji.subject : "-");
+	printf("  試行 attempts  %d/%d\n", ji.attempts, ji.max_attempts);
+	time_fmt_jst(ji.created_at, t);
+	printf("  登録 created   %s\n", t);
+	if (ji.started_at) {
+		time_fmt_jst(ji.started_at, t);
+		printf("  開始 started   %s\n", t);
+	}
+	if (ji.finished_at) {
+		time_fmt_jst(ji.finished_at, t);
+		printf("  終了 finished  %s\n", t);
+	}
+	if (d.owner[0] && ji.state == JOB_RUNNING) {
+		time_fmt_jst(d.lease_until, t);
+		printf("  実行者 worker  %s (lease until %s)\n", d.owner, t);
+	} else if (d.owner[0]) {
+		printf("  実行者 worker  %s\n", d.owner);
+	}
+	printf("  内容 payload   %s\n", d.payload);
+	if (ji.note[0])
+		printf("  結果 note      %s\n", ji.note);
+	if (ji.error[0])
+		printf("  エラー error   %s\n", ji.error);
+	return 0;
+}
+
+static int jobs_retry(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct merr e;
+	int64_t id;
+	int rc;
+
+	if ((rc = job_id_operand(c, argc, argv, &id)))
+		return rc;
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = job_retry(s, id, time_now(), &e)))
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("ジョブ %lld を再実行待ちにしました / job %lld queued again\n",
+		       (long long)id, (long long)id);
+	return 0;
+}
+
+static int jobs_cancel(struct cli *c, int argc, char **argv)
+{
+	struct store *s;
+	struct merr e;
+	int64_t id;
+	int rc;
+
+	if ((rc = job_id_operand(c, argc, argv, &id)))
+		return rc;
+	if (!(s = cli_store(c)))
+		return cli_exit_code(M_ESTORE);
+	merr_init(&e);
+	if ((rc = job_cancel(s, id, getenv("USER"), time_now(), &e)))
+		return cli_fail(c, rc, &e);
+	if (!c->quiet)
+		printf("ジョブ %lld を取り消しました / job %lld cancelled\n", (long long)id,
+		       (long long)id);
+	return 0;
+}
+
 struct prune_args {
 	long long days;
 };
@@ -217,6 +327,9 @@ const struct cli_verb cmd_jobs_verbs[] = {
     {"list", jobs_list, "list background jobs / ジョブ一覧", list_opts, NULL},
     {"run", jobs_run, "run the queued jobs here / ジョブの実行", run_opts, NULL},
     {"prune", jobs_prune, "delete old finished jobs / 古いジョブの削除", prune_opts, NULL},
+    {"show", jobs_show, "one job: payload, worker / ジョブの詳細", cli_json_opts, "ID"},
+    {"retry", jobs_retry, "a failed or dead job back to the queue / 再実行", cli_json_opts, "ID"},
+    {"cancel", jobs_cancel, "end a queued job / 取り消し", cli_json_opts, "ID"},
     {0},
 };
 

@@ -102,7 +102,7 @@ static const struct cli_opt run_options[] = {
     OPT_DOUBLE("timeout", struct run_opts, timeout, 0.01, 3600, "S",
 	       "per-probe timeout for connect/udp (default 1)"),
     OPT_DOUBLE("cooldown", struct run_opts, cooldown, 0, 3600, "S",
-	       "wait for late replies after the last send (default 1)"),
+	       "longest wait for late replies (default 1; syn: sized from the RTT)"),
     OPT_STRING("states", struct run_opts, states, "LIST", "open,closed,filtered to record"),
     OPT_STRING("targets", struct run_opts, targets, "LIST",
 	       "restrict to these (ORG) or dev loopback"),
@@ -220,6 +220,13 @@ static void print_summary(struct cli *c, int64_t id, const char *org, const stru
 		cJSON_AddNumberToObject(o, "checkpoint", (double)oc->checkpoint);
 		cJSON_AddNumberToObject(o, "elapsed_s", oc->elapsed);
 		cJSON_AddNumberToObject(o, "send_s", oc->send_elapsed);
+		cJSON_AddNumberToObject(o, "cooldown_s", oc->cooldown_s);
+		cJSON_AddNumberToObject(o, "rtt_max_ms", k->rtt_max_ms);
+		cJSON_AddNumberToObject(o, "rtt_samples", (double)k->rtt_samples);
+		cJSON_AddNumberToObject(o, "send_calls", (double)k->send_calls);
+		cJSON_AddNumberToObject(o, "send_full", (double)k->send_full);
+		cJSON_AddNumberToObject(o, "rx_frames", (double)k->rx_frames);
+		cJSON_AddNumberToObject(o, "rx_calls", (double)k->rx_calls);
 		cJSON_AddNumberToObject(
 		    o, "pps", oc->send_elapsed > 0 ? (double)k->sent / oc->send_elapsed : 0);
 		char *s = cJSON_PrintUnformatted(o);

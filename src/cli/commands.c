@@ -61,5 +61,7 @@ const struct cli_command cli_commands[] = {
      cmd_store_verbs},
     {"exercise", cmd_exercise, "tabletop exercises: scenarios, runs, scoring / 演習・訓練",
      cmd_exercise_usage, cmd_exercise_verbs},
+    {"worker", cmd_worker, "run queued jobs from the shared store / ジョブワーカー",
+     cmd_worker_usage, cmd_worker_verbs},
 };
 const size_t cli_commands_len = ARRAY_SIZE(cli_commands);

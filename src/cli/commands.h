@@ -60,6 +60,9 @@ extern const char cmd_incident_usage[], cmd_case_usage[], cmd_audit_usage[];
 extern const char cmd_checklist_usage[];
 extern const char cmd_share_usage[];
 extern const char cmd_sns_usage[], cmd_jobs_usage[];
+int cmd_worker(struct cli *c, int argc, char **argv);
+extern const char cmd_worker_usage[];
+extern const struct cli_verb cmd_worker_verbs[];
 /* lib2: commands moved to option tables */
 extern const struct cli_verb cmd_jobs_verbs[], cmd_user_verbs[], cmd_checklist_verbs[],
     cmd_identify_verbs[], cmd_inventory_verbs[], cmd_alert_verbs[], cmd_store_verbs[];

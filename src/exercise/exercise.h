@@ -28,6 +28,8 @@
 const char *ex_role_ja(const char *role); /* NULL when unknown */
 /* The kinds of action a participant takes (fixed list). */
 const char *ex_action_ja(const char *kind); /* NULL when unknown */
+const char *ex_role_en(const char *role);   /* NULL when unknown */
+const char *ex_action_en(const char *kind); /* NULL when unknown */
 
 struct ex_expect {
 	char id[48];
@@ -57,6 +59,7 @@ struct ex_inject {
 struct ex_scenario {
 	char id[64];
 	char *title_ja, *title_en, *background; /* owned */
+	char *background_en;			/* owned, NULL when the scenario has none */
 	char *objectives[16];
 	size_t n_objectives;
 	char *sources[16]; /* "title <url>" */

@@ -274,10 +274,11 @@ static int mail_inject(const struct ex_ctx *c, const struct run_row *r,
 		    &body,
 		    "【訓練】これは訓練（演習）です。実際のインシデントではありません。\n"
 		    "[EXERCISE] This is a training exercise, not a real incident.\n\n"
-		    "演習 / Exercise: %s (run %lld)\n"
+		    "演習 / Exercise: %s / %s (run %lld)\n"
 		    "インジェクト / Inject: %s  T+%02lld:%02lld  宛先 / To: %s\n\n%s\n\n%s%s"
 		    "\n\n【訓練】応答は演習ページまたは `mamori exercise respond %lld ...` で。\n",
-		    sc->title_ja, (long long)r->id, in->id, (long long)(in->at_s / 60),
+		    sc->title_ja, sc->title_en && *sc->title_en ? sc->title_en : sc->id,
+		    (long long)r->id, in->id, (long long)(in->at_s / 60),
 		    (long long)(in->at_s % 60), ex_role_ja(in->to), in->content_ja,
 		    in->content_en ? in->content_en : "", in->content_en ? "\n" : "",
 		    (long long)r->id);
@@ -285,7 +286,10 @@ static int mail_inject(const struct ex_ctx *c, const struct run_row *r,
 		{
 			struct buf subj;
 			buf_init(&subj, 2048);
-			buf_addf(&subj, "【訓練】%s — %s", sc->title_ja, in->id);
+			/* both languages, Japanese first (no contact has a language preference) */
+			buf_addf(&subj, "【訓練】%s — %s / [Exercise] %s — %s", sc->title_ja,
+				 in->id, sc->title_en && *sc->title_en ? sc->title_en : sc->id,
+				 in->id);
 			/* a subject stays one line: control bytes become spaces */
 			m.subject = buf_str(&subj) ? m_strdup(buf_str(&subj)) : NULL;
 			buf_release(&subj);

@@ -19,28 +19,28 @@
 #define MAMORI_REPO_DATA_DIR "data"
 #endif
 
-static const char *const roles[][2] = {
-    {"operator_csirt", "事業者CSIRT"},
-    {"executive", "経営層"},
-    {"ministry_analyst", "所管省庁 分析担当"},
-    {"sector_bureau", "業所管部局"},
-    {"isac", "ISAC"},
-    {"vendor_soc", "ベンダー／SOC"},
+static const char *const roles[][3] = {
+    {"operator_csirt", "事業者CSIRT", "operator CSIRT"},
+    {"executive", "経営層", "executive"},
+    {"ministry_analyst", "所管省庁 分析担当", "ministry analyst"},
+    {"sector_bureau", "業所管部局", "sector bureau"},
+    {"isac", "ISAC", "ISAC"},
+    {"vendor_soc", "ベンダー／SOC", "vendor / SOC"},
 };
 
-static const char *const actions[][2] = {
-    {"file_initial", "インシデント初報の提出"},
-    {"file_followup", "続報の提出"},
-    {"assess_severity", "NISC 深刻度の評価"},
-    {"isolate", "機器・系統の隔離"},
-    {"block_traffic", "通信の遮断・緩和"},
-    {"patch", "修正プログラムの適用"},
-    {"notify_ministry", "所管省庁への連絡"},
-    {"share_iocs", "IoC の共有（TLP:AMBER）"},
-    {"escalate_exec", "経営層への報告"},
-    {"public_statement", "利用者への公表"},
-    {"decide", "意思決定"},
-    {"message", "連絡・報告"},
+static const char *const actions[][3] = {
+    {"file_initial", "インシデント初報の提出", "file the initial incident report"},
+    {"file_followup", "続報の提出", "file a follow-up report"},
+    {"assess_severity", "NISC 深刻度の評価", "assess the NISC severity"},
+    {"isolate", "機器・系統の隔離", "isolate the device or system"},
+    {"block_traffic", "通信の遮断・緩和", "block or mitigate the traffic"},
+    {"patch", "修正プログラムの適用", "apply the fix"},
+    {"notify_ministry", "所管省庁への連絡", "notify the ministry"},
+    {"share_iocs", "IoC の共有（TLP:AMBER）", "share IoCs (TLP:AMBER)"},
+    {"escalate_exec", "経営層への報告", "report to the executives"},
+    {"public_statement", "利用者への公表", "public statement"},
+    {"decide", "意思決定", "decision"},
+    {"message", "連絡・報告", "message"},
 };
 
 const char *ex_role_ja(const char *role)
@@ -48,6 +48,22 @@ const char *ex_role_ja(const char *role)
 	for (size_t i = 0; role && i < ARRAY_SIZE(roles); i++)
 		if (!strcmp(roles[i][0], role))
 			return roles[i][1];
+	return NULL;
+}
+
+const char *ex_role_en(const char *role)
+{
+	for (size_t i = 0; role && i < ARRAY_SIZE(roles); i++)
+		if (!strcmp(roles[i][0], role))
+			return roles[i][2];
+	return NULL;
+}
+
+const char *ex_action_en(const char *kind)
+{
+	for (size_t i = 0; kind && i < ARRAY_SIZE(actions); i++)
+		if (!strcmp(actions[i][0], kind))
+			return actions[i][2];
 	return NULL;
 }
 
@@ -474,6 +490,8 @@ int ex_scenario_parse(const char *text_in, size_t len, const char *file, struct 
 			rc = dup(&c, v, "title_en", &sc->title_en);
 		else if (!strcmp(key, "background"))
 			rc = dup(&c, v, "background", &sc->background);
+		else if (!strcmp(key, "background_en"))
+			rc = dup(&c, v, "background_en", &sc->background_en);
 		else if (!strcmp(key, "objectives"))
 			rc = seq_texts(&c, v, "objectives", sc->objectives, 16, &sc->n_objectives);
 		else if (!strcmp(key, "sources"))
@@ -555,6 +573,7 @@ void ex_scenario_free(struct ex_scenario *sc)
 	m_free(sc->title_ja);
 	m_free(sc->title_en);
 	m_free(sc->background);
+	m_free(sc->background_en);
 	for (size_t i = 0; i < sc->n_objectives; i++)
 		m_free(sc->objectives[i]);
 	for (size_t i = 0; i < sc->n_sources; i++)

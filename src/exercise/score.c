@@ -156,6 +156,7 @@ int ex_status(const struct ex_ctx *c, int64_t run, cJSON **out, struct merr *e)
 	cJSON_AddStringToObject(o, "title", sc.title_ja);
 	cJSON_AddStringToObject(o, "title_en", sc.title_en ? sc.title_en : "");
 	cJSON_AddStringToObject(o, "background", sc.background);
+	cJSON_AddStringToObject(o, "background_en", sc.background_en ? sc.background_en : "");
 	src = cJSON_AddArrayToObject(o, "sources");
 	for (size_t i = 0; i < sc.n_sources; i++)
 		cJSON_AddItemToArray(src, cJSON_CreateString(sc.sources[i]));
@@ -414,6 +415,7 @@ static int runs_of(struct store *s, const char *org, const char *user, cJSON **o
 		cJSON_AddNumberToObject(o, "speed", (double)stmt_int64(st, 4));
 		time_fmt_utc(stmt_int64(st, 5), t);
 		cJSON_AddStringToObject(o, "started_at", t);
+		cJSON_AddNumberToObject(o, "started", (double)stmt_int64(st, 5));
 		cJSON_AddItemToArray(*out, o);
 	}
 	stmt_finalize(st);

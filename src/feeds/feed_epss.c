@@ -91,7 +91,108 @@ int feeds_epss_parse_comment(const char *p, size_t len, char *model, size_t mode
 struct epss_state {
 	char model[64], date[64];
 	bool header;
+	/* PostgreSQL: rows gathered for COPY into a staging table, then one upsert per batch
+	 * (MAMORI_FEEDS_COPY=0: the row path, for comparison) */
+	bool copy;
+	char *buf;
+	size_t len, cap, rows;
 };
+
+#define EPSS_COPY_BATCH 50000 /* rows per COPY and upsert */
+
+static int epss_begin(struct feeds_ctx *c, struct merr *e)
+{
+	struct epss_state *es = c->state;
+	const char *env = getenv("MAMORI_FEEDS_COPY");
+
+	es->copy = store_has_copy(c->s) && !(env && strcmp(env, "0") == 0);
+	if (!es->copy)
+		return 0;
+	return store_exec(c->s,
+			  "CREATE TEMP TABLE IF NOT EXISTS epss_stage (cve_id TEXT, epss REAL,"
+			  " percentile REAL); DELETE FROM epss_stage",
+			  e);
+}
+
+/* Stores the rows gathered for COPY; the counters move rows that changed nothing from
+ * stored (as counted when gathered) to unchanged. */
+static int epss_flush(struct feeds_ctx *c, struct merr *e)
+{
+	struct epss_state *es = c->state;
+	struct store_stmt *st;
+	int64_t changed;
+	int rc;
+
+	if (!es->rows)
+		return 0;
+	if ((rc =
+		 store_copy_in(c->s, "epss_stage (cve_id, epss, percentile)", es->buf, es->len, e)))
+		return rc;
+	if ((rc = store_prepare(
+		 c->s,
+		 "INSERT INTO epss (cve_id, epss, percentile, model_version, score_date)"
+		 " SELECT cve_id, epss, percentile, CAST(? AS TEXT), CAST(? AS TEXT) FROM "
+		 "epss_stage"
+		 " WHERE true ON CONFLICT(cve_id) DO UPDATE SET epss = excluded.epss,"
+		 " percentile = excluded.percentile, model_version = excluded.model_version,"
+		 " score_date = excluded.score_date WHERE epss.epss <> excluded.epss"
+		 " OR epss.percentile <> excluded.percentile"
+		 " OR COALESCE(epss.model_version, '') <> COALESCE(excluded.model_version, '')"
+		 " OR COALESCE(epss.score_date, '') <> COALESCE(excluded.score_date, '')",
+		 &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, es->model[0] ? es->model : NULL);
+	stmt_bind_text(st, 2, es->date[0] ? es->date : NULL);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	if (rc < 0)
+		return rc;
+	changed = store_changes(c->s);
+	if ((rc = store_exec(c->s, "DELETE FROM epss_stage", e)))
+		return rc;
+	c->r->stored -= (long long)es->rows - changed;
+	c->r->unchanged += (long long)es->rows - changed;
+	es->len = es->rows = 0;
+	return 0;
+}
+
+static int epss_gather(struct feeds_ctx *c, const struct feeds_epss *row, struct merr *e)
+{
+	struct epss_state *es = c->state;
+	char line[160];
+	int n;
+
+	for (const char *q = row->cve_id; *q; q++) /* COPY's text format: no escapes */
+		if (*q == '\t' || *q == '\\' || (unsigned char)*q < 0x20)
+			return merr_set(e, M_EPARSE, "bad CVE id");
+	n = snprintf(line, sizeof(line), "%s\t%.17g\t%.17g\n", row->cve_id, row->epss,
+		     row->percentile);
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return merr_set(e, M_EPARSE, "EPSS row too long");
+	if (es->len + (size_t)n > es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 1u << 20;
+		char *p = m_realloc(es->buf, cap);
+		if (!p)
+			return merr_set(e, M_ENOMEM, "out of memory");
+		es->buf = p;
+		es->cap = cap;
+	}
+	memcpy(es->buf + es->len, line, (size_t)n);
+	es->len += (size_t)n;
+	es->rows++;
+	return es->rows >= EPSS_COPY_BATCH ? epss_flush(c, e) : FEEDS_STORED;
+}
+
+static int epss_finish(struct feeds_ctx *c, struct merr *e)
+{
+	struct epss_state *es = c->state;
+	int rc = es->copy ? epss_flush(c, e) : 0;
+
+	m_free(es->buf);
+	es->buf = NULL;
+	es->cap = es->len = es->rows = 0;
+	return rc;
+}
 
 /* One parsed line: a row, a comment, or a "cve,..." line (the header, the first time). A
  * row is allocated without the union (360,000 of them in a day's file). */
@@ -181,6 +282,10 @@ static int epss_store(struct feeds_ctx *c, void *rec, struct merr *e)
 		*e = it->u.header.row_e;
 		return it->u.header.row_rc;
 	}
+	if (es->copy) {
+		rc = epss_gather(c, &it->row, e);
+		return rc < 0 ? rc : FEEDS_STORED;
+	}
 	st = feeds_stmt(c, ST_EPSS_UPSERT, e);
 	if (!st)
 		return M_ESTORE;
@@ -206,6 +311,8 @@ const struct feeds_adapter feeds_epss_adapter = {
     .one_tx = true,
     .savepoint = false, /* one statement a row: atomic on its own */
     .state_size = sizeof(struct epss_state),
+    .begin = epss_begin,
+    .finish = epss_finish,
     .parse = epss_parse,
     .store = epss_store,
     .rec_free = epss_free,

@@ -194,14 +194,14 @@ int finding_schedule_update(struct store *s, const char *org, int64_t now, struc
 
 	if (rc)
 		return rc;
-	rc = each_row(
-	    s,
-	    "SELECT ip, severity, kev AND NOT needs_confirmation, title, needs_confirmation FROM "
-	    "findings WHERE "
-	    "org_slug = ?1 AND " FINDING_ACTIVE_SQL(
-		"") " AND ip IS NOT NULL AND severity != 'info' "
-		    "ORDER BY id",
-	    org, on_finding, &h, e);
+	rc = each_row(s,
+		      "SELECT ip, severity, kev = 1 AND needs_confirmation = 0, title, "
+		      "needs_confirmation FROM "
+		      "findings WHERE "
+		      "org_slug = ?1 AND " FINDING_ACTIVE_SQL(
+			  "") " AND ip IS NOT NULL AND severity != 'info' "
+			      "ORDER BY id",
+		      org, on_finding, &h, e);
 	if (rc == 0)
 		rc = each_row(
 		    s,

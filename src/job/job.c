@@ -117,7 +117,10 @@ int job_submit(struct store *s, const struct job_spec *j, int64_t *id, struct me
 	stmt_finalize(st);
 	if (rc == M_EEXIST)
 		return merr_set(e, M_EEXIST, "a job already holds %s", j->key ? j->key : "");
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	/* PostgreSQL: idle workers wake when the caller's transaction commits */
+	return store_notify(s, JOB_CHANNEL, e);
 }
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -127,7 +130,7 @@ static void copy(char *dst, size_t cap, const char *src)
 
 #define INFO_COLS                                                                                 \
 	"id, kind, subject, state, attempts, max_attempts, created_at, started_at, finished_at, " \
-	"error, note"
+	"error, note, lease_owner"
 
 static int info_read(struct store_stmt *st, struct job_info *out, struct merr *e)
 {
@@ -146,6 +149,7 @@ static int info_read(struct store_stmt *st, struct job_info *out, struct merr *e
 		out->finished_at = stmt_int64(st, 8);
 		copy(out->error, sizeof(out->error), stmt_text(st, 9));
 		copy(out->note, sizeof(out->note), stmt_text(st, 10));
+		copy(out->worker, sizeof(out->worker), stmt_text(st, 11));
 	}
 	stmt_finalize(st);
 	return rc < 0 ? rc : rc == 1 ? 0 : M_ENOTFOUND;
@@ -186,11 +190,13 @@ struct job_queue {
 	struct job_queue_config cfg;
 	struct job_kind kinds[JOB_KINDS_MAX];
 	char *db;
-	char owner[64];
+	char owner[96];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	pthread_t th[JOB_WORKERS_MAX];
+	pthread_t th[JOB_WORKERS_MAX], hb;
 	unsigned n_th;
+	bool has_hb;
+	int64_t last_reclaim; /* PostgreSQL: when claim last took expired leases back */
 	bool quit;
 	volatile sig_atomic_t own_stop;
 	volatile sig_atomic_t *stop; /* &own_stop, or the caller's (job_run_pending) */
@@ -305,7 +311,8 @@ static int reclaim(struct store *s, int64_t now, struct merr *e)
 	int rc = store_prepare(
 	    s,
 	    "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "
-	    "'queued' END, finished_at = CASE WHEN attempts >= max_attempts THEN ? END, "
+	    "'queued' END, finished_at = CASE WHEN attempts >= max_attempts THEN CAST(? AS "
+	    "INTEGER) END, "
 	    "lease_owner = NULL, lease_until = NULL, error = 'lease expired: the worker is gone' "
 	    "WHERE state = 'running' AND lease_until < ?",
 	    &st, e);
@@ -326,7 +333,26 @@ struct claimed {
 	char subject[128];
 };
 
-/* Takes the oldest queued row of a known kind: 1 and *c, 0 when there is none. */
+/* "CASE kind WHEN ? THEN lease ... ELSE default END" (one ? per kind) into sql at len. */
+static size_t lease_case(const struct job_queue *q, char *sql, size_t cap, size_t len)
+{
+	len += (size_t)snprintf(sql + len, cap - len, "CASE kind");
+	for (size_t i = 0; i < q->cfg.n_kinds; i++)
+		len += (size_t)snprintf(sql + len, cap - len, " WHEN ? THEN %lld",
+					(long long)q->kinds[i].lease_s);
+	len += (size_t)snprintf(sql + len, cap - len, " ELSE %d END", JOB_LEASE_DEFAULT);
+	return len;
+}
+
+static bool on_postgres(struct store *s)
+{
+	return strcmp(store_backend_name(s), "postgres") == 0;
+}
+
+/* Takes the oldest queued row of a known kind: 1 and *c, 0 when there is none. On
+ * PostgreSQL the row is locked FOR UPDATE SKIP LOCKED, so concurrent workers (threads or
+ * processes on other machines) each take another row without waiting on each other; SQLite
+ * has one writer at a time (BEGIN IMMEDIATE) and needs no more. */
 static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct merr *e)
 {
 	char sql[1024];
@@ -338,27 +364,40 @@ static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct
 	memset(c, 0, sizeof(*c));
 	len = (size_t)snprintf(sql, sizeof(sql),
 			       "UPDATE jobs SET state = 'running', attempts = attempts + 1, "
-			       "lease_owner = ?, started_at = ?, lease_until = ? + CASE kind");
-	for (size_t i = 0; i < q->cfg.n_kinds; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " WHEN ? THEN %lld",
-					(long long)q->kinds[i].lease_s);
-	len +=
-	    (size_t)snprintf(sql + len, sizeof(sql) - len,
-			     " ELSE %d END WHERE id = (SELECT id FROM jobs WHERE state = "
-			     "'queued' AND (lease_until IS NULL OR lease_until <= ?) AND kind IN (",
-			     JOB_LEASE_DEFAULT);
+			       "lease_owner = ?, started_at = ?, lease_until = ? + ");
+	len = lease_case(q, sql, sizeof(sql), len);
+	len += (size_t)snprintf(
+	    sql + len, sizeof(sql) - len,
+	    " WHERE id = (SELECT id FROM jobs WHERE state = "
+	    "'queued' AND (lease_until IS NULL OR lease_until <= ?) AND kind IN (");
 	for (size_t i = 0; i < q->cfg.n_kinds; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : "");
-	snprintf(
-	    sql + len, sizeof(sql) - len,
-	    ") ORDER BY id LIMIT 1) AND state = 'queued' RETURNING id, kind, payload, subject");
+	snprintf(sql + len, sizeof(sql) - len,
+		 ") ORDER BY id LIMIT 1%s) AND state = 'queued' RETURNING id, kind, payload, "
+		 "subject",
+		 on_postgres(s) ? " FOR UPDATE SKIP LOCKED" : "");
+	bool pg = on_postgres(s);
+	if (pg) {
+		/* one statement in autocommit: SKIP LOCKED makes the claim atomic and lets
+		 * concurrent workers pass each other's rows; expired leases are taken back at most
+		 * once a second (of the clock) per queue */
+		int64_t last = __atomic_load_n(&q->last_reclaim, __ATOMIC_RELAXED);
+		if (last != now &&
+		    __atomic_compare_exchange_n(&q->last_reclaim, &last, now, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED) &&
+		    (rc = reclaim(s, now, e)))
+			return rc;
+		if ((rc = store_prepare(s, sql, &st, e)))
+			return rc;
+		goto claim;
+	}
 	/* A read first: an idle queue takes no write lock on every poll. */
 	int64_t work = 0;
 	if ((rc = store_prepare(
 		 s,
 		 "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE (state = 'queued' AND "
 		 "(lease_until IS NULL OR lease_until <= ?)) OR (state = 'running' AND "
-		 "lease_until < ?) LIMIT 1)",
+		 "lease_until < ?) LIMIT 1) AS w",
 		 &st, e)))
 		return rc;
 	stmt_bind_int64(st, 1, now);
@@ -375,6 +414,7 @@ static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct
 		store_rollback(s);
 		return rc;
 	}
+claim:;
 	int b = 1;
 	stmt_bind_text(st, b++, q->owner);
 	stmt_bind_int64(st, b++, now);
@@ -394,6 +434,8 @@ static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct
 		copy(c->subject, sizeof(c->subject), stmt_text(st, 3));
 	}
 	stmt_finalize(st);
+	if (pg)
+		return rc < 0 ? rc : c->id ? 1 : 0;
 	if (rc < 0) {
 		store_rollback(s);
 		return rc;
@@ -440,16 +482,18 @@ static enum job_state decide(struct job_queue *q, struct store *s, const struct 
 	return to;
 }
 
-static void record(struct store *s, const struct claimed *c, enum job_state to, int64_t now,
-		   int64_t not_before, const char *error, const char *note)
+static void record(struct job_queue *q, struct store *s, const struct claimed *c, enum job_state to,
+		   int64_t now, int64_t not_before, const char *error, const char *note)
 {
 	struct store_stmt *st = NULL;
 	struct merr e;
 
 	merr_init(&e);
 	if (store_prepare(s,
-			  "UPDATE jobs SET state = ?, finished_at = ?, lease_owner = NULL, "
-			  "lease_until = ?, error = ?, note = ? WHERE id = ?",
+			  /* an ended job keeps the worker that ran it (jobs show) */
+			  "UPDATE jobs SET state = ?1, finished_at = ?2, lease_owner = CASE WHEN "
+			  "?1 = 'queued' THEN NULL ELSE lease_owner END, lease_until = ?3, error = "
+			  "?4, note = ?5 WHERE id = ?6 AND (lease_owner = ?7 OR state = 'queued')",
 			  &st, &e) == 0) {
 		stmt_bind_text(st, 1, job_state_name(to));
 		if (to == JOB_QUEUED)
@@ -469,6 +513,8 @@ static void record(struct store *s, const struct claimed *c, enum job_state to, 
 		else
 			stmt_bind_null(st, 5);
 		stmt_bind_int64(st, 6, c->id);
+		stmt_bind_text(st, 7, q->owner);
+		/* a row another worker took back (this one's lease ran out) stays as it is */
 		if (stmt_step(st, &e) < 0)
 			log_error("job", "job %lld: cannot record its end: %s", (long long)c->id,
 				  e.msg);
@@ -498,9 +544,10 @@ static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
 	if (!c->kind)
 		rc = merr_set(&e, M_EUNSUPPORTED, "no handler for this kind");
 	else if (!cJSON_IsObject(payload))
-		rc = merr_set(&e, M_EPARSE, "payload is not a JSON object");
+		rc = merr_set(&e, M_EPARSE, "payload is not a JSON object: the job cannot run");
 	else
 		rc = c->kind->run(&x, s, payload, &e);
+	bool unparsable = c->kind && !cJSON_IsObject(payload);
 	cJSON_Delete(payload);
 	if (rc) {
 		merr_format(&e, err, sizeof(err));
@@ -512,8 +559,10 @@ static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
 	pthread_mutex_unlock(&q->mu);
 	int64_t now = time_now(), not_before;
 	enum job_state to = decide(q, s, c, rc, now, &not_before);
+	if (unparsable)
+		to = JOB_DEAD; /* no attempt can succeed: dead with the reason (jobs retry) */
 	/* the row first: once this process shows the job ended, its key is free to submit again */
-	record(s, c, to, now, not_before, err, note);
+	record(q, s, c, to, now, not_before, err, note);
 	pthread_mutex_lock(&q->mu);
 	if ((m = mem_slot(q, c->id, false)) != NULL) {
 		m->v.state = to;
@@ -582,6 +631,89 @@ static void wait_poll(struct job_queue *q)
 	pthread_mutex_unlock(&q->mu);
 }
 
+static bool quitting(struct job_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	bool quit = q->quit;
+	pthread_mutex_unlock(&q->mu);
+	return quit;
+}
+
+/* PostgreSQL: an idle worker sleeps on its connection until a NOTIFY (a job was queued
+ * anywhere) or poll_s, looking at the quit flag every 200 ms. */
+static void wait_notify(struct job_queue *q, struct store *s)
+{
+	struct merr e;
+	int waited = 0, total = (int)(q->cfg.poll_s * 1000);
+
+	merr_init(&e);
+	while (waited < total && !quitting(q)) {
+		int rc = store_wait_notify(s, 200, &e);
+		if (rc != 0) {
+			if (rc < 0) {
+				log_error("job", "waiting for jobs: %s", e.msg);
+				wait_poll(q);
+			}
+			return;
+		}
+		waited += 200;
+	}
+}
+
+/* Renews the leases of this queue's running jobs (a third of the shortest lease apart, at
+ * least every second): a worker that is alive keeps its jobs; one that died (SIGKILL, the
+ * machine gone) stops renewing and another worker takes its jobs when the lease runs out. */
+static void *heartbeat(void *arg)
+{
+	struct job_queue *q = arg;
+	struct store *s = NULL;
+	struct merr e;
+	int64_t lease = JOB_LEASE_DEFAULT;
+	char sql[768];
+	size_t len;
+
+	for (size_t i = 0; i < q->cfg.n_kinds; i++)
+		if (q->kinds[i].lease_s < lease)
+			lease = q->kinds[i].lease_s;
+	len = (size_t)snprintf(sql, sizeof(sql), "UPDATE jobs SET lease_until = ? + ");
+	len = lease_case(q, sql, sizeof(sql), len);
+	snprintf(sql + len, sizeof(sql) - len, " WHERE state = 'running' AND lease_owner = ?");
+	merr_init(&e);
+	if (store_open_existing(q->db, &s, &e)) {
+		log_error("job", "no store handle for the lease heartbeat: %s", e.msg);
+		return NULL;
+	}
+	for (;;) {
+		struct timespec ts;
+		struct store_stmt *st = NULL;
+		int64_t gap = lease / 3 > 1 ? lease / 3 : 1;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)gap;
+		pthread_mutex_lock(&q->mu);
+		if (!q->quit)
+			pthread_cond_timedwait(&q->cv, &q->mu, &ts);
+		bool quit = q->quit;
+		pthread_mutex_unlock(&q->mu);
+		if (quit)
+			break;
+		merr_init(&e);
+		if (store_prepare(s, sql, &st, &e) == 0) {
+			int b = 1;
+			stmt_bind_int64(st, b++, time_now());
+			for (size_t i = 0; i < q->cfg.n_kinds; i++)
+				stmt_bind_text(st, b++, q->kinds[i].name);
+			stmt_bind_text(st, b, q->owner);
+			if (stmt_step(st, &e) < 0)
+				log_error("job", "renewing leases: %s", e.msg);
+			stmt_finalize(st);
+		} else {
+			log_error("job", "renewing leases: %s", e.msg);
+		}
+	}
+	store_close(s);
+	return NULL;
+}
+
 /* Submits each recurring job once its period begins (mu guards the last period seen; the store
  * decides between processes). */
 static void recur(struct job_queue *q, struct store *s)
@@ -616,11 +748,18 @@ static void *worker(void *arg)
 	struct job_queue *q = arg;
 	struct store *s = NULL;
 	struct merr e;
+	bool notified = false;
 
 	merr_init(&e);
 	if (store_open_existing(q->db, &s, &e)) {
 		log_error("job", "no store handle for the job worker: %s", e.msg);
 		s = NULL;
+	}
+	if (s && on_postgres(s)) {
+		merr_init(&e);
+		notified = store_listen(s, JOB_CHANNEL, &e) == 0;
+		if (!notified)
+			log_error("job", "LISTEN %s: %s (polling instead)", JOB_CHANNEL, e.msg);
 	}
 	for (;;) {
 		struct claimed c;
@@ -641,7 +780,10 @@ static void *worker(void *arg)
 		}
 		if (rc < 0)
 			log_error("job", "claiming a job: %s", e.msg);
-		wait_poll(q);
+		if (notified && rc >= 0)
+			wait_notify(q, s);
+		else
+			wait_poll(q);
 	}
 	store_close(s);
 	return NULL;
@@ -663,7 +805,8 @@ static int queue_new(const struct job_queue_config *c, unsigned n, struct job_qu
 	}
 	q->cfg = *c;
 	q->cfg.db = q->db;
-	q->stop = &q->own_stop;
+	q->cfg.name = NULL;
+	q->stop = c->stop ? c->stop : &q->own_stop;
 	if (q->cfg.poll_s <= 0)
 		q->cfg.poll_s = 2;
 	if (q->cfg.retention_s == 0)
@@ -673,7 +816,10 @@ static int queue_new(const struct job_queue_config *c, unsigned n, struct job_qu
 		if (q->kinds[i].lease_s <= 0)
 			q->kinds[i].lease_s = JOB_LEASE_DEFAULT;
 	}
-	snprintf(q->owner, sizeof(q->owner), "pid %ld/%p", (long)getpid(), (void *)q);
+	if (c->name && *c->name)
+		snprintf(q->owner, sizeof(q->owner), "%.60s/pid %ld", c->name, (long)getpid());
+	else
+		snprintf(q->owner, sizeof(q->owner), "pid %ld/%p", (long)getpid(), (void *)q);
 	*out = q;
 	return 0;
 }
@@ -692,6 +838,8 @@ int job_queue_start(const struct job_queue_config *c, struct job_queue **out, st
 	for (; q->n_th < n; q->n_th++)
 		if (pthread_create(&q->th[q->n_th], NULL, worker, q))
 			break;
+	if (q->n_th > 0)
+		q->has_hb = pthread_create(&q->hb, NULL, heartbeat, q) == 0;
 	if (q->n_th == 0) {
 		pthread_cond_destroy(&q->cv);
 		pthread_mutex_destroy(&q->mu);
@@ -703,21 +851,34 @@ int job_queue_start(const struct job_queue_config *c, struct job_queue **out, st
 	return 0;
 }
 
-void job_queue_stop(struct job_queue *q)
+static void queue_end(struct job_queue *q, bool stop_now)
 {
 	if (!q)
 		return;
 	pthread_mutex_lock(&q->mu);
 	q->quit = true;
-	stop_request(q->stop, 2); /* a running handler stops now; its job goes back to the queue */
+	if (stop_now) /* a running handler stops now; its job goes back to the queue */
+		stop_request(q->stop, 2);
 	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	for (unsigned i = 0; i < q->n_th; i++)
 		pthread_join(q->th[i], NULL);
+	if (q->has_hb)
+		pthread_join(q->hb, NULL);
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);
 	m_free(q->db);
 	m_free(q);
+}
+
+void job_queue_stop(struct job_queue *q)
+{
+	queue_end(q, true);
+}
+
+void job_queue_drain(struct job_queue *q)
+{
+	queue_end(q, false);
 }
 
 int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *stop, size_t max,
@@ -800,6 +961,7 @@ int job_list(struct store *s, const struct job_query *q,
 		ji.finished_at = stmt_int64(st, 8);
 		copy(ji.error, sizeof(ji.error), stmt_text(st, 9));
 		copy(ji.note, sizeof(ji.note), stmt_text(st, 10));
+		copy(ji.worker, sizeof(ji.worker), stmt_text(st, 11));
 		if ((rc = fn(arg, &ji)))
 			break;
 	}
@@ -822,5 +984,92 @@ cJSON *job_info_json(const struct job_info *j)
 	json_add_time(o, "finished_at", j->finished_at);
 	json_add_str(o, "error", j->error[0] ? j->error : NULL);
 	json_add_str(o, "note", j->note[0] ? j->note : NULL);
+	json_add_str(o, "worker", j->worker[0] ? j->worker : NULL);
 	return o;
+}
+
+int job_get_detail(struct store *s, int64_t id, struct job_info *out, struct job_detail *d,
+		   struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = job_get(s, id, out, e);
+
+	memset(d, 0, sizeof(*d));
+	if (rc)
+		return rc;
+	if ((rc =
+		 store_prepare(s,
+			       "SELECT lease_owner, lease_until, payload, idem_key FROM jobs WHERE "
+			       "id = ?",
+			       &st, e)))
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	if ((rc = stmt_step(st, e)) == 1) {
+		copy(d->owner, sizeof(d->owner), stmt_text(st, 0));
+		d->lease_until = stmt_int64(st, 1);
+		copy(d->payload, sizeof(d->payload), stmt_text(st, 2));
+		copy(d->key, sizeof(d->key), stmt_text(st, 3));
+	}
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Runs one UPDATE of the job id; M_ENOTFOUND when there is no such job, M_EINVAL (with
+ * why) when the row was not in a state the UPDATE accepts. */
+static int job_change(struct store *s, int64_t id, const char *sql, const char *who, int64_t now,
+		      const char *refused, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct job_info ji;
+	int rc;
+
+	if ((rc = job_get(s, id, &ji, e)))
+		return rc == M_ENOTFOUND ? merr_set(e, M_ENOTFOUND, "no job %lld", (long long)id)
+					 : rc;
+	if ((rc = store_prepare(s, sql, &st, e)))
+		return rc;
+	stmt_bind_int64(st, 1, now);
+	stmt_bind_text(st, 2, who ? who : "");
+	stmt_bind_int64(st, 3, id);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	if (rc == M_EEXIST)
+		return merr_set(e, M_EEXIST,
+				"job %lld: another queued or running job holds its key",
+				(long long)id);
+	if (rc < 0)
+		return rc;
+	if (store_changes(s) == 0)
+		return merr_set(e, M_EINVAL, "job %lld is %s: %s", (long long)id,
+				job_state_name(ji.state), refused);
+	return 0;
+}
+
+int job_retry(struct store *s, int64_t id, int64_t now, struct merr *e)
+{
+	int rc =
+	    job_change(s, id,
+		       "UPDATE jobs SET state = 'queued', attempts = 0, lease_owner = NULL, "
+		       "lease_until = NULL, started_at = NULL, finished_at = NULL, error = "
+		       "NULL, note = 'retried (was ' || state || ') at ' || CAST(? AS TEXT) || ? "
+		       "WHERE id = ? "
+		       "AND state IN ('failed', 'dead')",
+		       NULL, now, "only a failed or dead job is retried", e);
+
+	return rc ? rc : store_notify(s, JOB_CHANNEL, e);
+}
+
+int job_cancel(struct store *s, int64_t id, const char *who, int64_t now, struct merr *e)
+{
+	char by[128];
+
+	snprintf(by, sizeof(by), "cancelled by %s", who && *who ? who : "an analyst");
+	return job_change(
+	    s, id,
+	    "UPDATE jobs SET state = 'failed', finished_at = ?, error = ? WHERE id = ? "
+	    "AND state = 'queued'",
+	    by, now,
+	    "only a queued job is cancelled (a running one: stop its worker with "
+	    "SIGTERM)",
+	    e);
 }

@@ -55,6 +55,7 @@ struct job_info {
 	int attempts, max_attempts;
 	int64_t created_at, started_at, finished_at;
 	char error[JOB_TEXT_MAX], note[JOB_TEXT_MAX];
+	char worker[96]; /* lease_owner: the worker holding (or that ran) it; "" when none */
 };
 /* One job by id, or the newest on subject. M_ENOTFOUND when there is none. */
 int job_get(struct store *s, int64_t id, struct job_info *out, struct merr *e);
@@ -76,8 +77,28 @@ int job_list(struct store *s, const struct job_query *q,
 int job_prune(struct store *s, int64_t before, int64_t *removed, struct merr *e);
 
 /* The one JSON shape of a job (`mamori jobs list --json`): id, kind, subject, state, attempts,
- * max_attempts, created_at, started_at, finished_at, error, note. */
+ * max_attempts, created_at, started_at, finished_at, error, note, worker. */
 struct cJSON *job_info_json(const struct job_info *j);
+
+/* Who holds a running job (lease_owner: "NAME/pid N" of `mamori worker --name`) and until
+ * when, and its payload, for `mamori jobs show`. "" / 0 when none. */
+struct job_detail {
+	char owner[96];
+	int64_t lease_until;
+	char payload[1024]; /* cut at 1023 bytes */
+	char key[128];
+};
+int job_get_detail(struct store *s, int64_t id, struct job_info *out, struct job_detail *d,
+		   struct merr *e);
+/* A failed or dead job back to the queue with its attempts reset (an analyst's retry).
+ * M_ENOTFOUND: no such job; M_EINVAL: the job is not failed or dead; M_EEXIST: another
+ * queued or running job holds its key. */
+int job_retry(struct store *s, int64_t id, int64_t now, struct merr *e);
+/* A queued job ends failed with error "cancelled by WHO" before any worker takes it.
+ * M_ENOTFOUND: no such job; M_EINVAL: it is running (stop its worker) or ended already. */
+int job_cancel(struct store *s, int64_t id, const char *who, int64_t now, struct merr *e);
+/* The channel job_submit notifies on PostgreSQL (LISTEN wakes idle workers at once). */
+#define JOB_CHANNEL "mamori_jobs"
 
 /* ---------------------------------------------------------------- the runner (in process) */
 
@@ -133,6 +154,10 @@ struct job_queue_config {
 	unsigned workers; /* threads: default 1, at most 8 */
 	double poll_s;	  /* also look for rows other processes queued this often (default 2) */
 	void *arg;	  /* for the handlers (job_arg) */
+	const char *name; /* the worker's name in lease_owner (NULL: "pid N") */
+	/* The handlers' stop flag (NULL: the queue's own): a signal handler may set it to
+	 * stop the running jobs now (they go back to the queue). */
+	volatile sig_atomic_t *stop;
 	/* Seconds finished jobs are kept (0: JOB_RETENTION_DEFAULT; < 0: never pruned). */
 	int64_t retention_s;
 };
@@ -141,6 +166,9 @@ struct job_queue;
 int job_queue_start(const struct job_queue_config *c, struct job_queue **out, struct merr *e);
 /* Sets the stop flag (running handlers stop, their jobs go back to the queue) and joins. */
 void job_queue_stop(struct job_queue *q);
+/* Lets the running jobs finish, takes no new one, and joins (`mamori worker` on SIGTERM).
+ * A handler still sees the stop flag given in the config, if any. */
+void job_queue_drain(struct job_queue *q);
 /* Runs queued jobs of c's kinds in the calling thread, one after another, until none can be
  * claimed, max jobs ran (0: no bound) or *stop is set (stop may be NULL); *ran counts them.
  * The CLI's `mamori jobs run` is this worker. */

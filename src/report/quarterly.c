@@ -99,8 +99,8 @@ static int load_trend(struct qr *q, struct snap *v, size_t *n)
 	int rc = store_prepare(
 	    q->s,
 	    "SELECT period, score, grade FROM ratings r WHERE org_slug = ? AND period <= ? AND "
-	    "computed_at = (SELECT max(computed_at) FROM ratings WHERE org_slug = r.org_slug AND "
-	    "period = r.period) GROUP BY period ORDER BY period DESC LIMIT ?",
+	    "id = (SELECT id FROM ratings WHERE org_slug = r.org_slug AND period = r.period "
+	    "ORDER BY computed_at DESC, id DESC LIMIT 1) ORDER BY period DESC LIMIT ?",
 	    &st, q->e);
 	size_t k = 0;
 
@@ -337,7 +337,7 @@ static int counts(struct qr *q, struct report_chart *urg, struct report_chart *o
 	struct store_stmt *st;
 	int rc = store_prepare(
 	    q->s,
-	    "SELECT CASE WHEN kev THEN 'KEV' ELSE coalesce(urgency, 'other') END, state, "
+	    "SELECT CASE WHEN kev = 1 THEN 'KEV' ELSE coalesce(urgency, 'other') END, state, "
 	    "count(*) FROM findings WHERE org_slug = ? AND (state = 'open' OR fixed_at >= ?) "
 	    "GROUP BY 1, 2",
 	    &st, q->e);

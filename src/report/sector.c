@@ -238,11 +238,34 @@ static void change_sentence(struct sr *r, const char *what_ja, const char *what_
 	}
 }
 
+/* Had mamori observed the sector by time t (a finished scan, or a finding first seen)? */
+static int observed_by(struct sr *r, int64_t t, bool *yes)
+{
+	struct store_stmt *st;
+	int rc = store_prepare(
+	    r->s,
+	    "SELECT EXISTS (SELECT 1 FROM findings f JOIN orgs o ON o.slug = f.org_slug WHERE "
+	    "o.sector = ?1 AND f.first_seen <= ?2) OR EXISTS (SELECT 1 FROM scans s JOIN orgs o ON "
+	    "o.slug = s.org_slug WHERE o.sector = ?1 AND s.state = 'done' AND s.finished_at <= ?2)",
+	    &st, r->e);
+
+	*yes = false;
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, r->code);
+	stmt_bind_int64(st, 2, t);
+	if ((rc = stmt_step(st, r->e)) == 1)
+		*yes = stmt_int64(st, 0) != 0;
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 static int quarter_words(struct sr *r, double mean, double pmean)
 {
 	struct sec_counts now, before;
 	char prev[16];
 	int64_t a, b, pa, pb;
+	bool seen = false;
 	int rc;
 
 	if (time_quarter_prev(r->o->period, prev) || time_quarter_bounds(r->o->period, &a, &b) ||
@@ -266,6 +289,24 @@ static int quarter_words(struct sr *r, double mean, double pmean)
 				  : d < -0.05 ? "低下しました"
 					      : "横ばいでした",
 				  pmean, mean);
+	}
+	if ((rc = observed_by(r, pb - 1, &seen)))
+		return rc;
+	if (!seen) { /* nothing was observed by last quarter's end: "same as before" misleads */
+		if (r->o->lang == REPORT_EN)
+			doc_paraf(r->d, DOC_NORMAL,
+				  "No comparison: mamori had not observed the sector by the end of "
+				  "last quarter. This "
+				  "quarter: %lld critical, %lld KEV, %lld exposed OT protocol "
+				  "findings.",
+				  (long long)now.critical, (long long)now.kev, (long long)now.ot);
+		else
+			doc_paraf(
+			    r->d, DOC_NORMAL,
+			    "前四半期末までに観測がないため比較できません。今四半期: 緊急 %lld 件、"
+			    "KEV %lld 件、公開された制御系プロトコル %lld 件。",
+			    (long long)now.critical, (long long)now.kev, (long long)now.ot);
+		return 0;
 	}
 	change_sentence(r, "緊急の指摘", "Critical findings", before.critical, now.critical);
 	change_sentence(r, "KEV (悪用確認済み) の脆弱性の指摘",

@@ -16,6 +16,8 @@
 #define DEFER_CAP 65536
 #define PROGRESS_EVERY 0.25
 #define MAX_COOLDOWN 60.0
+#define RTT_BUCKETS 40
+#define SEEN_BITS_MAX (1ull << 28) /* 32 MB: larger spaces use the hash set only */
 
 const char *const scan_mode_names[] = {"connect", "syn", "udp", NULL};
 
@@ -33,7 +35,9 @@ struct scan_engine {
 	void *mstate;
 	struct scan_targets targets;
 	struct scan_counters c;
-	struct scan_seen *seen;
+	struct scan_seen *seen; /* answers outside the bitmap's space */
+	uint64_t *seen_bits;	/* one bit per space index (addresses x ports), when it fits */
+	uint64_t n_bits;
 	struct scan_netcap *netcap;
 	struct scan_rate rate;
 	scan_sink_fn sink;
@@ -47,6 +51,8 @@ struct scan_engine {
 	uint64_t pos;
 	double t_start, t_last_progress;
 	uint64_t sent_at_last_progress;
+	/* sampled reply times: bucket k holds samples in [2^(k-1), 2^k) microseconds */
+	uint64_t rtt_hist[RTT_BUCKETS];
 };
 
 void scan_config_init(struct scan_config *c)
@@ -86,6 +92,32 @@ static bool state_reported(const struct scan_config *cfg, enum scan_state st)
 	return cfg->report_filtered;
 }
 
+/* De-duplication of answers: a bit per target of the space (458,752 bits for a /16 x 7
+ * ports: 56 KB, where the hash set had half a million 32-byte slots and a cache miss a
+ * reply); anything outside the space (never, for validated replies) goes to the hash. */
+static int seen_add(struct scan_engine *en, const struct ipaddr *ip, uint16_t port)
+{
+	uint64_t idx, bit;
+
+	if (en->seen_bits && scan_targets_index(&en->targets, ip, port, &idx) && idx < en->n_bits) {
+		bit = 1ull << (idx & 63);
+		if (en->seen_bits[idx >> 6] & bit)
+			return 0;
+		en->seen_bits[idx >> 6] |= bit;
+		return 1;
+	}
+	return scan_seen_add(en->seen, ip, port);
+}
+
+static bool seen_has(const struct scan_engine *en, const struct ipaddr *ip, uint16_t port)
+{
+	uint64_t idx;
+
+	if (en->seen_bits && scan_targets_index(&en->targets, ip, port, &idx) && idx < en->n_bits)
+		return (en->seen_bits[idx >> 6] >> (idx & 63)) & 1;
+	return scan_seen_has(en->seen, ip, port);
+}
+
 static int emit(struct scan_engine *en, const struct ipaddr *ip, uint16_t port,
 		enum scan_proto proto, enum scan_state st, int ttl, double rtt_ms)
 {
@@ -110,7 +142,7 @@ int scan_engine_result(struct scan_engine *en, const struct ipaddr *ip, uint16_t
 
 	if (st == SCAN_FILTERED || st == SCAN_OPEN_FILTERED)
 		return 0; /* no answer: see scan_engine_timeout() */
-	rc = scan_seen_add(en->seen, ip, port);
+	rc = seen_add(en, ip, port);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
@@ -124,7 +156,7 @@ int scan_engine_result(struct scan_engine *en, const struct ipaddr *ip, uint16_t
 int scan_engine_timeout(struct scan_engine *en, const struct scan_target *t, enum scan_proto proto,
 			enum scan_state st)
 {
-	if (t->pass < en->cfg->retries || scan_seen_has(en->seen, &t->ip, t->port))
+	if (t->pass < en->cfg->retries || seen_has(en, &t->ip, t->port))
 		return 0;
 	return emit(en, &t->ip, t->port, proto, st, -1, -1);
 }
@@ -159,7 +191,7 @@ static uint64_t checkpoint_of(const struct scan_engine *en)
 static int admit(struct scan_engine *en, const struct queued *q, double now, struct queued *batch,
 		 unsigned *n)
 {
-	if (q->t.pass > 0 && scan_seen_has(en->seen, &q->t.ip, q->t.port))
+	if (q->t.pass > 0 && seen_has(en, &q->t.ip, q->t.port))
 		return 0; /* answered: no retry */
 	if (!ipset_contains(en->cfg->allowed, &q->t.ip)) {
 		en->c.refused++; /* defence in depth: never reached when callers are right */
@@ -292,28 +324,86 @@ static int send_loop(struct scan_engine *en, struct scan_outcome *out, struct me
 	}
 }
 
+/* Stateless modes: wait for late replies. The wait is sized from the sampled reply times
+ * (SCAN_COOLDOWN_RTT_FACTOR x their 99th percentile, at least SCAN_COOLDOWN_MIN) and ends once no
+ * reply has come for that long; cfg->cooldown caps it. No sample answered (everything
+ * filtered, or nothing sent): the cap. */
+void scan_engine_rtt(struct scan_engine *en, double ms)
+{
+	double us = ms * 1000;
+	unsigned k = 0;
+
+	while (k + 1 < RTT_BUCKETS && us >= 1)
+		us /= 2, k++;
+	en->rtt_hist[k]++;
+	en->c.rtt_samples++;
+	if (ms > en->c.rtt_max_ms)
+		en->c.rtt_max_ms = ms;
+}
+
+/* The 99th percentile of the sampled reply times, rounded up to its bucket's top (seconds):
+ * the largest sample on a loaded machine is the sender preempted between stamping a probe
+ * and sending it, which says nothing about how long replies take. */
+static double rtt_p99(const struct scan_engine *en)
+{
+	uint64_t need = en->c.rtt_samples - en->c.rtt_samples / 100, seen = 0;
+
+	for (unsigned k = 0; k < RTT_BUCKETS; k++) {
+		seen += en->rtt_hist[k];
+		if (seen >= need)
+			return (double)(1ull << k) / 1e6;
+	}
+	return en->c.rtt_max_ms / 1000;
+}
+
+static double stateless_window(const struct scan_engine *en, double cap)
+{
+	double w;
+
+	if (en->c.rtt_samples == 0)
+		return cap;
+	w = SCAN_COOLDOWN_RTT_FACTOR * rtt_p99(en);
+	if (w < SCAN_COOLDOWN_MIN)
+		w = SCAN_COOLDOWN_MIN;
+	return w < cap ? w : cap;
+}
+
 static int cooldown(struct scan_engine *en, struct merr *e)
 {
 	const struct scan_config *cfg = en->cfg;
-	double wait = cfg->cooldown, t0 = scan_now(), deadline;
+	double wait = cfg->cooldown, t0 = scan_now(), deadline, heard = t0;
 	bool stateful = en->mode->inflight != NULL;
+	uint64_t replies = en->c.received + en->c.duplicates + en->c.invalid;
 
 	if (stateful && cfg->timeout > wait)
 		wait = cfg->timeout; /* let every in-flight probe finish or time out */
 	if (wait > MAX_COOLDOWN)
 		wait = MAX_COOLDOWN;
 	deadline = t0 + wait + (stateful ? 0.2 : 0);
+	/* bounded by the deadline (at most MAX_COOLDOWN + 0.2 s) */
 	while (!stop_level(en, 2)) {
-		double now = scan_now();
+		double now = scan_now(), step;
+		uint64_t r;
 		int rc;
 		if (now >= deadline ||
 		    (stateful && en->mode->inflight(en->mstate) == 0 && now - t0 >= 0))
 			break;
+		if (!stateful) {
+			double w = stateless_window(en, wait);
+			if (now - t0 >= w && now - heard >= w)
+				break;
+		}
 		if (now - en->t_last_progress >= PROGRESS_EVERY)
 			report_progress(en, now, true);
-		rc = en->mode->recv(en->mstate, deadline - now < 0.05 ? deadline - now : 0.05, e);
+		step = stateful ? 0.05 : 0.01;
+		rc = en->mode->recv(en->mstate, deadline - now < step ? deadline - now : step, e);
 		if (rc)
 			return rc;
+		r = en->c.received + en->c.duplicates + en->c.invalid;
+		if (r != replies) {
+			replies = r;
+			heard = scan_now();
+		}
 	}
 	return 0;
 }
@@ -326,7 +416,7 @@ static int report_unanswered(struct scan_engine *en)
 
 	while (pos < dom && scan_targets_next(&en->targets, &pos, &t) && t.pass == 0) {
 		int rc;
-		if (scan_seen_has(en->seen, &t.ip, t.port))
+		if (seen_has(en, &t.ip, t.port))
 			continue;
 		rc = emit(en, &t.ip, t.port, SCAN_TCP, SCAN_FILTERED, -1, -1);
 		if (rc)
@@ -372,6 +462,10 @@ static int engine_init(struct scan_engine *en, const struct scan_config *cfg, st
 	if (rc)
 		return rc;
 	en->seen = scan_seen_new();
+	en->n_bits = en->targets.n_addrs * en->targets.ports.n;
+	if (en->targets.ports.n && en->n_bits / en->targets.ports.n == en->targets.n_addrs &&
+	    en->n_bits <= SEEN_BITS_MAX)
+		en->seen_bits = m_calloc((size_t)((en->n_bits + 63) / 64), sizeof(uint64_t));
 	en->netcap = scan_netcap_new(cfg->per_net_rate, 1024);
 	en->defer = m_malloc(DEFER_CAP * sizeof(*en->defer));
 	if (!en->seen || !en->netcap || !en->defer)
@@ -384,6 +478,7 @@ static void engine_release(struct scan_engine *en)
 {
 	scan_targets_release(&en->targets);
 	scan_seen_free(en->seen);
+	m_free(en->seen_bits);
 	scan_netcap_free(en->netcap);
 	m_free(en->defer);
 }
@@ -401,7 +496,7 @@ int scan_run(const struct scan_config *cfg, scan_sink_fn sink, void *sink_arg,
 	en->sink_arg = sink_arg;
 	rc = engine_init(en, cfg, e);
 	for (size_t i = 0; rc == 0 && i < cfg->n_preseen; i++)
-		rc = scan_seen_add(en->seen, &cfg->preseen[i].ip, cfg->preseen[i].port) < 0
+		rc = seen_add(en, &cfg->preseen[i].ip, cfg->preseen[i].port) < 0
 			 ? merr_set(e, M_ENOMEM, "out of memory")
 			 : 0;
 	if (rc == 0)
@@ -415,7 +510,11 @@ int scan_run(const struct scan_config *cfg, scan_sink_fn sink, void *sink_arg,
 	scan_rate_init(&en->rate, cfg->rate, en->t_start);
 	rc = send_loop(en, out, e);
 	out->send_elapsed = scan_now() - en->t_start;
-	rc2 = cooldown(en, e);
+	{
+		double tc = scan_now();
+		rc2 = cooldown(en, e);
+		out->cooldown_s = scan_now() - tc;
+	}
 	if (!rc)
 		rc = rc2;
 	en->mode->close(en->mstate, &en->c);

@@ -1,7 +1,9 @@
 /*
  * mode_syn.c - stateless TCP SYN scanning: frames built here, sent with
- * sendmmsg on AF_PACKET (or a raw IP socket), replies read with recvmmsg from
- * an AF_PACKET socket behind a BPF filter, validated by their SYN cookie.
+ * sendmmsg on AF_PACKET (or a raw IP socket), replies read from a TPACKET_V3
+ * ring (recvmmsg where there is none) on an AF_PACKET socket behind a BPF
+ * filter, validated by their SYN cookie; one probe a batch is timed to size
+ * the cooldown.
  */
 #include "base/compat.h"
 
@@ -12,6 +14,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +26,23 @@
 #define RX_SNAP 512
 #define RX_DRAIN_BATCHES 64 /* per recv call: bounded work, then the sender runs again */
 #define RCVBUF (64 << 20)
+#define RTT_SLOTS 4096 /* sampled probes awaiting a reply (lossy: a newer sample overwrites) */
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+/* TPACKET_V3 receive ring: the kernel copies each reply into a block in its softirq (no
+ * skb queued, no syscall per batch); a block is ours when full or after RING_TOV_MS. */
+#define RING_BLOCK (1u << 20)
+#define RING_BLOCKS 32
+#define RING_FRAME 2048
+#define RING_TOV_MS 4
+
+struct rtt_slot {
+	ip128 v;
+	uint16_t port;
+	double t; /* CLOCK_REALTIME seconds of the send (the kernel stamps arrivals so); 0: empty */
+};
 
 struct synmode {
 	struct scan_engine *en;
@@ -31,9 +51,14 @@ struct synmode {
 	bool raw;
 	int ifindex;
 	double t_stats;
+	struct rtt_slot rtt[RTT_SLOTS];
+	uint8_t *ring; /* NULL: recvmmsg path (no TPACKET_V3, or MAMORI_SCAN_RX=mmsg) */
+	size_t ring_len;
+	unsigned ring_cur;
 	uint8_t txbuf[64][SCAN_FRAME_MAX];
 	uint8_t rxbuf[RX_BATCH][RX_SNAP];
-	char rxctl[RX_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	char rxctl[RX_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata)) +
+			     CMSG_SPACE(sizeof(struct timespec))];
 };
 
 /* tcp and dst port in [BASE, BASE+COUNT) and ACK set, IPv4 (unfragmented) or IPv6. */
@@ -69,6 +94,39 @@ static int attach_filter(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
 
+/* Maps a TPACKET_V3 ring on m->rx; leaves m->ring NULL (recvmmsg) when the kernel says no. */
+static void setup_ring(struct synmode *m)
+{
+	int ver = TPACKET_V3;
+	struct tpacket_req3 req = {0};
+	void *p;
+
+	if (getenv("MAMORI_SCAN_RX") && strcmp(getenv("MAMORI_SCAN_RX"), "mmsg") == 0)
+		return; /* measurements: the recvmmsg path */
+	if (setsockopt(m->rx, SOL_PACKET, PACKET_VERSION, &ver, sizeof(ver)) != 0)
+		return;
+	req.tp_block_size = RING_BLOCK;
+	req.tp_block_nr = RING_BLOCKS;
+	req.tp_frame_size = RING_FRAME;
+	req.tp_frame_nr = RING_BLOCK / RING_FRAME * RING_BLOCKS;
+	req.tp_retire_blk_tov = RING_TOV_MS;
+	if (setsockopt(m->rx, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) != 0)
+		goto v1;
+	p = mmap(NULL, (size_t)RING_BLOCK * RING_BLOCKS, PROT_READ | PROT_WRITE, MAP_SHARED, m->rx,
+		 0);
+	if (p == MAP_FAILED) {
+		memset(&req, 0, sizeof(req));
+		setsockopt(m->rx, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req));
+		goto v1;
+	}
+	m->ring = p;
+	m->ring_len = (size_t)RING_BLOCK * RING_BLOCKS;
+	return;
+v1:
+	ver = TPACKET_V1;
+	setsockopt(m->rx, SOL_PACKET, PACKET_VERSION, &ver, sizeof(ver));
+}
+
 static int open_rx(struct synmode *m, struct merr *e)
 {
 	struct sockaddr_ll sll = {0};
@@ -86,9 +144,17 @@ static int open_rx(struct synmode *m, struct merr *e)
 	/* frames that arrived before the filter was attached */
 	while (recv(m->rx, drain, sizeof(drain), MSG_DONTWAIT) >= 0)
 		;
+	/* lo shows every frame twice, leaving and arriving: without this the kernel clones the
+	 * outgoing copy of every RST to us too (half the receive work, thrown away). Linux
+	 * >= 4.20; on older kernels handle_frame skips PACKET_OUTGOING frames. */
+	setsockopt(m->rx, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
 	if (setsockopt(m->rx, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
 		setsockopt(m->rx, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	setsockopt(m->rx, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
+	/* arrival times from the kernel: the RTT of a sampled probe is the network's, not
+	 * the network's plus however long this process waited for a CPU before reading */
+	setsockopt(m->rx, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	setup_ring(m);
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = m->ifindex;
@@ -181,18 +247,37 @@ static void raw_dest(const struct scan_target *t, struct sockaddr_storage *ss, s
 	}
 }
 
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t rtt_slot_of(const struct ipaddr *ip, uint16_t port)
+{
+	uint64_t h = (uint64_t)ip->v ^ (uint64_t)(ip->v >> 64) ^ ((uint64_t)port << 48);
+	h *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 52) & (RTT_SLOTS - 1);
+}
+
 /* Sends frames [0, n) that share one socket; returns how many went out. */
 static int send_batch(struct synmode *m, int fd, struct mmsghdr *msgs, unsigned n, struct merr *e)
 {
+	struct scan_counters *c = scan_engine_counters(m->en);
 	unsigned done = 0;
 
 	while (done < n) {
 		int r = sendmmsg(fd, msgs + done, n - done, 0);
+		c->send_calls++;
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == ENOBUFS || errno == EAGAIN)
+			if (errno == ENOBUFS || errno == EAGAIN) {
+				c->send_full++;
 				break; /* queue full: the engine retries these later */
+			}
 			return merr_set(e, M_ENET, "sendmmsg: %s", strerror(errno));
 		}
 		done += (unsigned)r;
@@ -211,6 +296,12 @@ static int syn_send(void *state, const struct scan_target *t, unsigned n, struct
 
 	if (n > 64)
 		n = 64;
+	if (n > 0) { /* time one probe of the batch: the cooldown is sized from these */
+		struct rtt_slot *r = &m->rtt[rtt_slot_of(&t[0].ip, t[0].port)];
+		r->v = t[0].ip.v;
+		r->port = t[0].port;
+		r->t = wall_now();
+	}
 	memset(msgs, 0, sizeof(msgs[0]) * n);
 	while (k < n) {
 		/* a raw socket is per family: send runs of one family */
@@ -251,12 +342,42 @@ static void read_stats(struct synmode *m)
 		scan_engine_counters(m->en)->dropped += st.tp_drops;
 }
 
+/* arrived: the kernel's arrival stamp (CLOCK_REALTIME), or 0 when the frame had none */
+static void rtt_check(struct synmode *m, const struct scan_reply *r, double arrived)
+{
+	struct rtt_slot *s = &m->rtt[rtt_slot_of(&r->ip, r->port)];
+	double ms;
+
+	if (s->t == 0 || s->v != r->ip.v || s->port != r->port)
+		return;
+	ms = ((arrived > 0 ? arrived : wall_now()) - s->t) * 1000;
+	s->t = 0;
+	if (ms < 0)
+		ms = 0; /* the wall clock stepped back */
+	scan_engine_rtt(m->en, ms);
+}
+
+/* One captured frame: validate, time it if sampled, record it. */
+static int handle_reply(struct synmode *m, const uint8_t *frame, size_t len, unsigned flags,
+			double arrived)
+{
+	struct scan_reply r;
+	enum scan_reply_kind kind = scan_reply_parse(&m->net, frame, len, flags, &r);
+
+	if (kind == SCAN_REPLY_INVALID)
+		scan_engine_counters(m->en)->invalid++;
+	if (kind != SCAN_REPLY_VALID)
+		return 0;
+	rtt_check(m, &r, arrived);
+	return scan_engine_result(m->en, &r.ip, r.port, SCAN_TCP, r.open ? SCAN_OPEN : SCAN_CLOSED,
+				  r.ttl, -1);
+}
+
 static int handle_frame(struct synmode *m, struct mmsghdr *mh, unsigned i)
 {
 	struct sockaddr_ll *sll = mh->msg_hdr.msg_name;
 	unsigned flags = 0;
-	struct scan_reply r;
-	enum scan_reply_kind kind;
+	double arrived = 0;
 
 	if (sll->sll_pkttype == PACKET_OUTGOING)
 		return 0; /* lo shows every frame twice: leaving and arriving */
@@ -266,15 +387,57 @@ static int handle_frame(struct synmode *m, struct mmsghdr *mh, unsigned i)
 			memcpy(&aux, CMSG_DATA(c), sizeof(aux));
 			if (aux.tp_status & TP_STATUS_CSUMNOTREADY)
 				flags |= SCAN_PARSE_CSUM_PARTIAL;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			arrived = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 		}
 	}
-	kind = scan_reply_parse(&m->net, m->rxbuf[i], mh->msg_len, flags, &r);
-	if (kind == SCAN_REPLY_INVALID)
-		scan_engine_counters(m->en)->invalid++;
-	if (kind != SCAN_REPLY_VALID)
-		return 0;
-	return scan_engine_result(m->en, &r.ip, r.port, SCAN_TCP, r.open ? SCAN_OPEN : SCAN_CLOSED,
-				  r.ttl, -1);
+	return handle_reply(m, m->rxbuf[i], mh->msg_len, flags, arrived);
+}
+
+static struct tpacket_block_desc *ring_block(struct synmode *m)
+{
+	struct tpacket_block_desc *bd =
+	    (struct tpacket_block_desc *)(m->ring + (size_t)m->ring_cur * RING_BLOCK);
+	return (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)
+		   ? bd
+		   : NULL;
+}
+
+/* Reads the ring's ready blocks (at most RX_DRAIN_BATCHES), then gives them back. */
+static int ring_drain(struct synmode *m)
+{
+	struct scan_counters *c = scan_engine_counters(m->en);
+	struct tpacket_block_desc *bd;
+
+	for (int b = 0; b < RX_DRAIN_BATCHES && (bd = ring_block(m)) != NULL; b++) {
+		uint32_t n = bd->hdr.bh1.num_pkts, off = bd->hdr.bh1.offset_to_first_pkt;
+		int rc = 0;
+		c->rx_calls++;
+		for (uint32_t i = 0; i < n && rc == 0 && off > 0 && off < RING_BLOCK; i++) {
+			const struct tpacket3_hdr *h = (const void *)((const uint8_t *)bd + off);
+			const struct sockaddr_ll *sll =
+			    (const void *)((const uint8_t *)h +
+					   TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
+			c->rx_frames++;
+			if (sll->sll_pkttype != PACKET_OUTGOING &&
+			    (size_t)off + h->tp_mac + h->tp_snaplen <= RING_BLOCK)
+				rc = handle_reply(m, (const uint8_t *)h + h->tp_mac, h->tp_snaplen,
+						  (h->tp_status & TP_STATUS_CSUMNOTREADY)
+						      ? SCAN_PARSE_CSUM_PARTIAL
+						      : 0,
+						  (double)h->tp_sec + (double)h->tp_nsec / 1e9);
+			if (h->tp_next_offset == 0)
+				break;
+			off += h->tp_next_offset;
+		}
+		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		m->ring_cur = (m->ring_cur + 1) % RING_BLOCKS;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int syn_recv(void *state, double wait, struct merr *e)
@@ -284,14 +447,20 @@ static int syn_recv(void *state, double wait, struct merr *e)
 	struct iovec iov[RX_BATCH];
 	struct sockaddr_ll from[RX_BATCH];
 	struct pollfd pfd = {m->rx, POLLIN, 0};
+	struct scan_counters *c = scan_engine_counters(m->en);
 	double now;
 
-	if (wait > 0) {
+	if (wait > 0 && !(m->ring && ring_block(m))) {
 		struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
 		if (ppoll(&pfd, 1, &ts, NULL) < 0 && errno != EINTR)
 			return merr_set(e, M_ENET, "ppoll: %s", strerror(errno));
 	}
-	for (int b = 0; b < RX_DRAIN_BATCHES; b++) {
+	if (m->ring) {
+		int rc = ring_drain(m);
+		if (rc)
+			return rc;
+	}
+	for (int b = 0; !m->ring && b < RX_DRAIN_BATCHES; b++) {
 		int r;
 		memset(msgs, 0, sizeof(msgs));
 		for (unsigned i = 0; i < RX_BATCH; i++) {
@@ -310,6 +479,8 @@ static int syn_recv(void *state, double wait, struct merr *e)
 				break;
 			return merr_set(e, M_ENET, "recvmmsg: %s", strerror(errno));
 		}
+		c->rx_calls++;
+		c->rx_frames += (uint64_t)r;
 		for (int i = 0; i < r; i++) {
 			int rc = handle_frame(m, &msgs[i], (unsigned)i);
 			if (rc)
@@ -334,6 +505,8 @@ static void syn_close(void *state, struct scan_counters *c)
 		return;
 	if (m->rx >= 0 && c)
 		read_stats(m);
+	if (m->ring)
+		munmap(m->ring, m->ring_len);
 	if (m->rx >= 0)
 		close(m->rx);
 	if (m->tx >= 0)

@@ -134,6 +134,13 @@ struct scan_counters {
 	uint64_t refused;    /* targets refused by the per-probe scope re-check */
 	uint64_t deferred;   /* sends postponed by the per-network cap */
 	uint64_t open, closed, filtered;
+	/* where the time goes (syn mode; not stored): */
+	uint64_t send_calls;  /* sendmmsg/sendmsg calls */
+	uint64_t send_full;   /* of them, stopped by ENOBUFS/EAGAIN (the engine retries) */
+	uint64_t rx_frames;   /* frames read from the receive socket or ring */
+	uint64_t rx_calls;    /* recvmmsg calls, or ring blocks read */
+	uint64_t rtt_samples; /* sampled probes whose reply was timed */
+	double rtt_max_ms;    /* largest sampled send-to-arrival time */
 };
 
 struct scan_progress {
@@ -163,9 +170,10 @@ struct scan_config {
 	double rate;			 /* packets/s, global; > 0 */
 	double per_net_rate;		 /* packets/s per /24 or /64; 0: no cap (default 2000) */
 	double max_runtime;		 /* seconds of sending; 0: none */
-	double cooldown;		 /* seconds to wait for late replies */
-	double timeout;			 /* per-probe timeout (connect, udp), seconds */
-	unsigned max_inflight;		 /* connect/udp sockets in flight */
+	double cooldown; /* seconds to wait for late replies; syn: the cap of a wait sized from
+			    the measured reply RTT (SCAN_COOLDOWN_MIN at least) */
+	double timeout;	 /* per-probe timeout (connect, udp), seconds */
+	unsigned max_inflight; /* connect/udp sockets in flight */
 	bool report_closed, report_filtered;
 	/* syn mode: interface and addressing (defaults fit the loopback lab) */
 	const char *iface;	  /* "lo" */
@@ -197,7 +205,14 @@ struct scan_outcome {
 	bool timed_out;	     /* stopped by max_runtime */
 	double elapsed;	     /* seconds, including the cooldown */
 	double send_elapsed; /* seconds spent sending: sent / send_elapsed is the probe rate */
+	double cooldown_s;   /* seconds spent waiting for late replies */
 };
+
+/* syn mode: the cooldown after the last send is RTT-sized: SCAN_COOLDOWN_RTT_FACTOR x the
+ * 99th percentile of the sampled reply times (a log2 histogram), at least SCAN_COOLDOWN_MIN, at most cfg->cooldown, and it
+ * lasts until replies have stopped for that long (see docs/SCANNING.md). */
+#define SCAN_COOLDOWN_MIN 0.1
+#define SCAN_COOLDOWN_RTT_FACTOR 4.0
 
 /*
  * Runs one scan: walks the targets from cfg->start_pos, sends probes, collects

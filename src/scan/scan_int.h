@@ -144,6 +144,8 @@ struct scan_counters *scan_engine_counters(struct scan_engine *en);
 /* Records a result (de-duplicated; filters by report_closed/filtered). */
 int scan_engine_result(struct scan_engine *en, const struct ipaddr *ip, uint16_t port,
 		       enum scan_proto proto, enum scan_state st, int ttl, double rtt_ms);
+/* Stateless modes: one sampled probe's reply time (ms); sizes the cooldown. */
+void scan_engine_rtt(struct scan_engine *en, double ms);
 /* Stateful modes: a probe of t got no answer in time. Final (reported as st)
  * only on the last pass; earlier passes leave it to the retry. */
 int scan_engine_timeout(struct scan_engine *en, const struct scan_target *t, enum scan_proto proto,

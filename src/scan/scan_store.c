@@ -291,7 +291,8 @@ struct scan_batch {
 	char *org;
 	struct scan_result *v;
 	const char **orgs; /* per row; borrowed, NULL = b->org */
-	size_t n, cap;
+	size_t n, cap;	   /* rows held, rows allocated (grows up to limit) */
+	size_t limit;	   /* rows per transaction: a full batch is written at once */
 	struct store_stmt *upsert, *link;
 };
 
@@ -306,7 +307,8 @@ int scan_batch_new(struct store *s, int64_t scan_id, const char *org_slug, size_
 		return merr_set(e, M_ENOMEM, "out of memory");
 	b->s = s;
 	b->scan_id = scan_id;
-	b->cap = batch ? batch : 1000;
+	b->limit = batch ? batch : 1000;
+	b->cap = b->limit < 1024 ? b->limit : 1024;
 	b->org = m_strdup(org_slug ? org_slug : "");
 	b->v = m_malloc(b->cap * sizeof(*b->v));
 	b->orgs = m_calloc(b->cap, sizeof(*b->orgs));
@@ -340,9 +342,22 @@ int scan_batch_new(struct store *s, int64_t scan_id, const char *org_slug, size_
 int scan_batch_add(struct scan_batch *b, const char *org, const struct scan_result *r,
 		   struct merr *e)
 {
+	if (b->n == b->cap && b->cap < b->limit) {
+		size_t cap = b->cap * 2 < b->limit ? b->cap * 2 : b->limit;
+		struct scan_result *v = m_realloc(b->v, cap * sizeof(*v));
+		const char **o;
+		if (!v)
+			return merr_set(e, M_ENOMEM, "out of memory");
+		b->v = v;
+		o = m_realloc(b->orgs, cap * sizeof(*o));
+		if (!o)
+			return merr_set(e, M_ENOMEM, "out of memory");
+		b->orgs = o;
+		b->cap = cap;
+	}
 	b->orgs[b->n] = org;
 	b->v[b->n++] = *r;
-	return b->n == b->cap ? scan_batch_flush(b, e) : 0;
+	return b->n == b->limit ? scan_batch_flush(b, e) : 0;
 }
 
 static int write_one(struct scan_batch *b, const char *org, const struct scan_result *r,

@@ -12,7 +12,10 @@
 #include "base/mtime.h"
 #include "scan/scan.h"
 
-#define BATCH_ROWS 1000
+/* Results are held in memory while probes are in flight and written in one transaction
+ * after the run (a commit mid-scan stalls the receive path); past this many rows (~56 MB)
+ * a transaction is written anyway, so memory stays bounded. */
+#define BATCH_ROWS (1u << 20)
 
 void scan_params_init(struct scan_params *p)
 {

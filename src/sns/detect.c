@@ -478,12 +478,12 @@ static int add_evidence(struct det *d, int64_t alert, int64_t post)
 static int add_window(struct det *d, int64_t alert, const struct mrow *m)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(
-	    d->s,
-	    "INSERT OR IGNORE INTO sns_alert_posts (alert, post) SELECT ?, post FROM sns_matches"
-	    " WHERE org_slug = ? AND (classes & 4) != 0 AND kind != 'product'"
-	    " AND created_at > ? AND created_at <= ?",
-	    &st, d->e);
+	int rc = store_prepare(d->s,
+			       "INSERT OR IGNORE INTO sns_alert_posts (alert, post) SELECT CAST(? "
+			       "AS INTEGER), post FROM sns_matches"
+			       " WHERE org_slug = ? AND (classes & 4) != 0 AND kind != 'product'"
+			       " AND created_at > ? AND created_at <= ?",
+			       &st, d->e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, alert);

@@ -349,13 +349,14 @@ static int matcher_open(struct imp *x, struct sns_terms *terms)
 		 " ON CONFLICT (post, org_slug) DO NOTHING",
 		 &x->match, x->e)))
 		return rc;
-	return store_prepare(
-	    x->s,
-	    "INSERT INTO sns_matches (post, org_slug, term, kind, classes, rules,"
-	    " created_at, run) SELECT DISTINCT ?1, f.org_slug, ?2, 'cve', ?3, ?4, ?5, ?6"
-	    " FROM findings f WHERE f.cve_id = ?2 AND f.state = 'open'"
-	    " ON CONFLICT (post, org_slug) DO NOTHING RETURNING org_slug",
-	    &x->cve, x->e);
+	return store_prepare(x->s,
+			     "INSERT INTO sns_matches (post, org_slug, term, kind, classes, rules,"
+			     " created_at, run) SELECT DISTINCT CAST(?1 AS INTEGER), f.org_slug, "
+			     "?2, 'cve', CAST(?3 AS INTEGER), ?4,"
+			     " CAST(?5 AS INTEGER), CAST(?6 AS INTEGER)"
+			     " FROM findings f WHERE f.cve_id = ?2 AND f.state = 'open'"
+			     " ON CONFLICT (post, org_slug) DO NOTHING RETURNING org_slug",
+			     &x->cve, x->e);
 }
 
 static void matcher_close(struct imp *x, struct sns_terms *terms)

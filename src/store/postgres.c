@@ -10,6 +10,8 @@
 #include "base/compat.h"
 
 #include <ctype.h>
+#include <poll.h>
+#include <time.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +148,9 @@ static const struct {
     {"instr", "strpos"},
     {"LIMIT -1", "LIMIT ALL"},
     {"user", "\"user\""}, /* a column name in SQLite, CURRENT_USER in PostgreSQL */
+    /* SQLite's implicit row number, used as insertion order of append-only rows: the
+     * physical place of the row, the same order while rows are neither updated nor deleted */
+    {"rowid", "ctid"},
 };
 
 /* cast_null: "? IS [NOT] NULL" gets ?::text, for the second try of a statement whose
@@ -327,7 +332,9 @@ char *store_pg_dialect(const char *sql, int *nparams)
 
 struct pg_stmt {
 	struct store_stmt base;
-	char *sql; /* as the caller wrote it (cache key) */
+	char *sql;    /* as the caller wrote it (cache key) */
+	char *psql;   /* as prepared on the server (again after a reconnect) */
+	unsigned gen; /* the connection it was prepared on (pg_db.gen) */
 	uint64_t hash;
 	char name[24];
 	int nparams;
@@ -338,11 +345,15 @@ struct pg_stmt {
 	unsigned char *bytea; /* last bytea column read, unescaped */
 };
 
+#define PG_CHANNELS 4
+
 struct pg_db {
 	PGconn *conn;
 	struct pg_stmt *cache[PG_CACHE];
 	unsigned next, serial;
+	unsigned gen; /* connections made: 1 + reconnects */
 	int64_t changes;
+	char listen[PG_CHANNELS][64]; /* LISTENed channels, again after a reconnect */
 };
 
 static PGconn *conn_of(struct store *s)
@@ -437,6 +448,7 @@ static int pg_open(struct store *s, const char *url, bool create, struct merr *e
 	}
 	PQsetNoticeProcessor(c, no_notices, NULL);
 	h->conn = c;
+	h->gen = 1;
 	s->impl = h;
 	return 0;
 }
@@ -470,7 +482,76 @@ static void stmt_free(struct pg_db *h, struct pg_stmt *st, bool deallocate)
 	m_free(st->params);
 	m_free(st->owned);
 	m_free(st->sql);
+	m_free(st->psql);
 	m_free(st);
+}
+
+/*
+ * Reconnects a handle whose connection broke (a server restart, a network cut), outside a
+ * transaction only: a transaction that lost its connection was rolled back by the server, and
+ * its caller must hear so (M_ENET) and roll back too; the next statement after that
+ * reconnects. Statements prepared on the old connection are prepared again on first use, the
+ * LISTENed channels are listened to again. 0 when the connection is (again) usable.
+ */
+static int reconnect(struct store *s, struct merr *e)
+{
+	struct pg_db *h = s->impl;
+	char where[512];
+
+	if (PQstatus(h->conn) == CONNECTION_OK)
+		return 0;
+	store_redact_url(s->location, where, sizeof(where));
+	if (s->tx_depth > 0)
+		return merr_set(
+		    e, M_ENET,
+		    "%s: connection to PostgreSQL lost in a transaction: the server rolled "
+		    "it back, nothing of it was stored",
+		    where);
+	/* a restarting server refuses connections for a few seconds: tried for about 8 s */
+	for (int i = 0; i < 7; i++) {
+		PQreset(h->conn);
+		if (PQstatus(h->conn) == CONNECTION_OK || i == 6)
+			break;
+		struct timespec ts = {(time_t)(i >= 2 ? 1 << (i - 2) : 0),
+				      i >= 2 ? 0 : 250000000L * (i + 1)};
+		nanosleep(&ts, NULL);
+	}
+	if (PQstatus(h->conn) != CONNECTION_OK) {
+		char msg[512];
+		one_line(PQerrorMessage(h->conn), msg, sizeof(msg));
+		mask_password(s->location, msg, sizeof(msg));
+		return merr_set(e, M_ENET,
+				"%s: connection to PostgreSQL lost, cannot reconnect: %s", where,
+				msg);
+	}
+	PQsetNoticeProcessor(h->conn, no_notices, NULL);
+	h->gen++;
+	for (size_t i = 0; i < PG_CACHE; i++)
+		if (h->cache[i]) {
+			stmt_free(h, h->cache[i], false);
+			h->cache[i] = NULL;
+		}
+	for (size_t i = 0; i < PG_CHANNELS && h->listen[i][0]; i++) {
+		char sql[96];
+		snprintf(sql, sizeof(sql), "LISTEN %s", h->listen[i]);
+		PQclear(PQexec(h->conn, sql));
+	}
+	return 0;
+}
+
+/* True when a failed call left the connection broken (so a retry on a new one may help). */
+static bool conn_lost(struct store *s)
+{
+	return PQstatus(((struct pg_db *)s->impl)->conn) != CONNECTION_OK;
+}
+
+/* A statement that only reads (may run again after a reconnect). */
+static bool read_only(const char *sql)
+{
+	while (isspace((unsigned char)*sql))
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0 && !strstr(sql, "FOR UPDATE") &&
+	       !strstr(sql, "nextval");
 }
 
 static void pg_close(struct store *s)
@@ -519,7 +600,20 @@ static int pg_exec(struct store *s, const char *sql, struct merr *e)
 
 	if (!q)
 		return merr_set(e, M_ENOMEM, "out of memory");
+	if ((rc = reconnect(s, e))) {
+		m_free(q);
+		return rc;
+	}
 	r = PQexec(conn_of(s), q);
+	/* a transaction's start, a LISTEN or one read changes nothing yet: tried once more
+	 * when the server went away since the last statement */
+	if ((!r || PQresultStatus(r) == PGRES_FATAL_ERROR) && conn_lost(s) && s->tx_depth == 0 &&
+	    (strncasecmp(q, "BEGIN", 5) == 0 || strncasecmp(q, "LISTEN", 6) == 0 ||
+	     (read_only(q) && !strchr(q, ';'))) &&
+	    reconnect(s, NULL) == 0) {
+		PQclear(r);
+		r = PQexec(conn_of(s), q);
+	}
 	m_free(q);
 	if (!r)
 		return res_err(s, e, NULL, "exec");
@@ -610,10 +704,37 @@ static int st_bind_null(struct store_stmt *st, int i)
 	return bind_own(st, i, NULL, false);
 }
 
+/* Runs p, preparing it first on a connection newer than the one it was prepared on. */
+static int exec_prepared(struct store *s, struct pg_stmt *p, PGresult **out, struct merr *e)
+{
+	struct pg_db *h = s->impl;
+	PGresult *r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = reconnect(s, e)))
+		return rc;
+	if (p->gen != h->gen) {
+		r = PQprepare(h->conn, p->name, p->psql, p->nparams, NULL);
+		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = res_err(s, e, r, "prepare");
+			PQclear(r);
+			return rc;
+		}
+		PQclear(r);
+		p->gen = h->gen;
+	}
+	r = PQexecPrepared(h->conn, p->name, p->nparams, (const char *const *)p->params, NULL, NULL,
+			   0);
+	*out = r;
+	return r ? 0 : res_err(s, e, NULL, "step");
+}
+
 static int st_step(struct store_stmt *st, struct merr *e)
 {
 	struct pg_stmt *p = P(st);
 	PGresult *r;
+	int rc;
 
 	if (p->res) {
 		if (p->row + 1 < p->nrows) {
@@ -623,10 +744,30 @@ static int st_step(struct store_stmt *st, struct merr *e)
 		p->row = p->nrows;
 		return 0;
 	}
-	r = PQexecPrepared(conn_of(st->store), p->name, p->nparams, (const char *const *)p->params,
-			   NULL, NULL, 0);
-	if (!r)
-		return res_err(st->store, e, NULL, "step");
+	if ((rc = exec_prepared(st->store, p, &r, e)))
+		return rc;
+	if (PQresultStatus(r) == PGRES_FATAL_ERROR && conn_lost(st->store)) {
+		/* the server went away: a read is run again once on a new connection; a write is
+		 * refused with what happened (it may or may not have been applied outside a
+		 * transaction; inside one, the server rolled the transaction back) */
+		if (st->store->tx_depth == 0 && read_only(p->sql)) {
+			PQclear(r);
+			if ((rc = reconnect(st->store, e)) ||
+			    (rc = exec_prepared(st->store, p, &r, e)))
+				return rc;
+		} else {
+			char where[512];
+			PQclear(r);
+			store_redact_url(st->store->location, where, sizeof(where));
+			return merr_set(
+			    e, M_ENET, "%s: connection to PostgreSQL lost %s", where,
+			    st->store->tx_depth > 0
+				? "in a transaction: the server rolled it back, nothing "
+				  "of it was stored"
+				: "during a write: it may not have been applied; run the "
+				  "command again");
+		}
+	}
 	switch (PQresultStatus(r)) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
@@ -637,7 +778,7 @@ static int st_step(struct store_stmt *st, struct merr *e)
 		p->row = 0;
 		return p->nrows > 0 ? 1 : 0;
 	default: {
-		int rc = res_err(st->store, e, r, "step");
+		rc = res_err(st->store, e, r, "step");
 		PQclear(r);
 		return rc;
 	}
@@ -726,7 +867,7 @@ static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out,
 	char *q, *q2;
 	const char *state;
 	bool retry;
-	int n = 0;
+	int n = 0, rc0;
 
 	*out = NULL;
 	for (size_t i = 0; i < PG_CACHE; i++) {
@@ -737,6 +878,8 @@ static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out,
 			return 0;
 		}
 	}
+	if ((rc0 = reconnect(s, e)))
+		return rc0;
 	if (!(q = store_pg_dialect(sql, &n)))
 		return merr_set(e, M_ENOMEM, "out of memory preparing a statement");
 	st = m_calloc(1, sizeof(*st));
@@ -767,6 +910,11 @@ static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out,
 	if (retry && s->tx_depth > 0)
 		PQclear(PQexec(h->conn, "SAVEPOINT mamori_prepare"));
 	r = PQprepare(h->conn, st->name, q, n, NULL);
+	if ((!r || PQresultStatus(r) == PGRES_FATAL_ERROR) && conn_lost(s) && s->tx_depth == 0 &&
+	    reconnect(s, NULL) == 0) { /* the server went away since the last statement */
+		PQclear(r);
+		r = PQprepare(h->conn, st->name, q, n, NULL);
+	}
 	if (retry && r && PQresultStatus(r) == PGRES_FATAL_ERROR &&
 	    (state = PQresultErrorField(r, PG_DIAG_SQLSTATE)) &&
 	    (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0)) {
@@ -774,10 +922,16 @@ static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out,
 		if (s->tx_depth > 0)
 			PQclear(PQexec(h->conn, "ROLLBACK TO SAVEPOINT mamori_prepare"));
 		r = PQprepare(h->conn, st->name, q2, n, NULL);
+		if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
+			m_free(q);
+			q = q2;
+			q2 = NULL;
+		}
 	}
 	if (retry && s->tx_depth > 0)
 		PQclear(PQexec(h->conn, "RELEASE SAVEPOINT mamori_prepare"));
-	m_free(q);
+	st->psql = q;
+	st->gen = h->gen;
 	m_free(q2);
 	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
 		int rc = res_err(s, e, r, "prepare");
@@ -791,6 +945,125 @@ static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out,
 	st->base.store = s;
 	*out = &st->base;
 	return 0;
+}
+
+/* ---- notifications (the job queue's wake-ups) ---------------------------------------- */
+
+static bool plain_ident(const char *c)
+{
+	if (!*c || strlen(c) >= 64 || isdigit((unsigned char)*c))
+		return false;
+	for (; *c; c++)
+		if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_'))
+			return false;
+	return true;
+}
+
+static int pg_listen(struct store *s, const char *channel, struct merr *e)
+{
+	struct pg_db *h = s->impl;
+	char sql[96];
+	size_t i;
+	int rc;
+
+	if (!plain_ident(channel))
+		return merr_set(e, M_EINVAL, "channel '%s': a lower-case identifier", channel);
+	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+	if ((rc = pg_exec(s, sql, e)))
+		return rc;
+	for (i = 0; i < PG_CHANNELS && h->listen[i][0]; i++)
+		if (strcmp(h->listen[i], channel) == 0)
+			return 0;
+	if (i < PG_CHANNELS)
+		snprintf(h->listen[i], sizeof(h->listen[i]), "%s", channel);
+	return 0;
+}
+
+static int pg_notify(struct store *s, const char *channel, struct merr *e)
+{
+	char sql[96];
+
+	if (!plain_ident(channel))
+		return merr_set(e, M_EINVAL, "channel '%s': a lower-case identifier", channel);
+	snprintf(sql, sizeof(sql), "NOTIFY %s", channel);
+	return pg_exec(s, sql, e);
+}
+
+/* Drains the notifications libpq has read: true when there was one. */
+static bool drain_notifies(PGconn *c)
+{
+	PGnotify *n;
+	bool got = false;
+
+	while ((n = PQnotifies(c)) != NULL) {
+		got = true;
+		PQfreemem(n);
+	}
+	return got;
+}
+
+static int pg_wait(struct store *s, int timeout_ms, struct merr *e)
+{
+	struct pg_db *h = s->impl;
+	struct pollfd pfd;
+	int rc;
+
+	if ((rc = reconnect(s, e)))
+		return rc;
+	PQconsumeInput(h->conn);
+	if (drain_notifies(h->conn))
+		return 1;
+	pfd.fd = PQsocket(h->conn);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (pfd.fd < 0)
+		return merr_set(e, M_ENET, "connection to PostgreSQL lost");
+	rc = poll(&pfd, 1, timeout_ms);
+	if (rc <= 0)
+		return 0;
+	if (!PQconsumeInput(h->conn)) {
+		char msg[512];
+		one_line(PQerrorMessage(h->conn), msg, sizeof(msg));
+		return merr_set(e, M_ENET, "connection to PostgreSQL lost: %s", msg);
+	}
+	return drain_notifies(h->conn) ? 1 : 0;
+}
+
+/* ---- COPY (bulk imports) ------------------------------------------------------------ */
+
+static int pg_copy_in(struct store *s, const char *target, const char *data, size_t len,
+		      struct merr *e)
+{
+	struct pg_db *h = s->impl;
+	char sql[512];
+	PGresult *r;
+	int rc = 0;
+
+	if ((rc = reconnect(s, e)))
+		return rc;
+	snprintf(sql, sizeof(sql), "COPY %s FROM STDIN", target);
+	r = PQexec(h->conn, sql);
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+		rc = res_err(s, e, r, "copy");
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	for (size_t off = 0; off < len;) { /* in pieces of at most 1 MB */
+		size_t n = len - off > (1u << 20) ? (1u << 20) : len - off;
+		if (PQputCopyData(h->conn, data + off, (int)n) != 1)
+			break;
+		off += n;
+	}
+	PQputCopyEnd(h->conn, NULL);
+	while ((r = PQgetResult(h->conn)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
+			rc = res_err(s, e, r, "copy");
+		else if (!rc)
+			note_changes(s, r);
+		PQclear(r);
+	}
+	return rc;
 }
 
 /* Nothing per file to set on PostgreSQL (the server's configuration is the DBA's). */
@@ -813,6 +1086,42 @@ static const char pg_compat_sql[] =
     "  AND proargtypes = '16' AND pronamespace = 'public'::regnamespace) THEN"
     "  CREATE AGGREGATE public.max(boolean) (sfunc = boolor_statefunc, stype = boolean);"
     "  CREATE AGGREGATE public.min(boolean) (sfunc = booland_statefunc, stype = boolean);"
+    " END IF; END$$;"
+    /* SQLite's JSON functions over text columns, for paths '$' / '$.a.b' (all mamori uses):
+     * json_extract gives the value as text (NULL for malformed JSON, where SQLite raises),
+     * json_valid a boolean, json_each(doc, path) the elements of the array at path (its
+     * value column as JSON text; nothing when it is not an array). */
+    "DO $$BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'json_each' AND pronamespace ="
+    "  'public'::regnamespace) THEN"
+    "  CREATE FUNCTION public.json_extract(j text, path text) RETURNS text LANGUAGE plpgsql"
+    "   IMMUTABLE AS $f$BEGIN RETURN j::jsonb #>> string_to_array(substr(path, 3), '.');"
+    "   EXCEPTION WHEN others THEN RETURN NULL; END$f$;"
+    "  CREATE FUNCTION public.json_valid(j text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE"
+    "   AS $f$BEGIN PERFORM j::jsonb; RETURN j IS NOT NULL;"
+    "   EXCEPTION WHEN others THEN RETURN false; END$f$;"
+    "  CREATE FUNCTION public.json_each(j text, path text) RETURNS TABLE (value text)"
+    "   LANGUAGE plpgsql IMMUTABLE AS $f$BEGIN RETURN QUERY SELECT x::text FROM"
+    "   jsonb_array_elements(j::jsonb #> string_to_array(substr(path, 3), '.')) x;"
+    "   EXCEPTION WHEN others THEN RETURN; END$f$;"
+    " END IF; END$$;"
+    /* json_group_array(text): the JSON array text of the values, '[]' for none */
+    "DO $$BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'json_group_array' AND"
+    "  pronamespace = 'public'::regnamespace) THEN"
+    "  CREATE FUNCTION public.mamori_json_array_final(a text[]) RETURNS text LANGUAGE sql"
+    "   IMMUTABLE AS $f$SELECT coalesce(array_to_json(a)::text, '[]')$f$;"
+    "  CREATE AGGREGATE public.json_group_array(text) (sfunc = array_append, stype = text[],"
+    "   finalfunc = public.mamori_json_array_final, initcond = '{}');"
+    " END IF; END$$;"
+    /* sum(boolean): SQLite sums comparisons as 0/1 (NULL over no rows, as sum does) */
+    "DO $$BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'mamori_sum_bool' AND"
+    "  pronamespace = 'public'::regnamespace) THEN"
+    "  CREATE FUNCTION public.mamori_sum_bool(s bigint, b boolean) RETURNS bigint LANGUAGE"
+    "   sql IMMUTABLE AS $f$SELECT CASE WHEN b IS NULL THEN s ELSE coalesce(s, 0) + b::int"
+    "   END$f$;"
+    "  CREATE AGGREGATE public.sum(boolean) (sfunc = public.mamori_sum_bool, stype = bigint);"
     " END IF; END$$";
 
 const struct store_backend store_postgres_backend = {
@@ -826,4 +1135,8 @@ const struct store_backend store_postgres_backend = {
     .begin_sql = "BEGIN",
     .begin_immediate_sql = "BEGIN",
     .compat_sql = pg_compat_sql,
+    .listen = pg_listen,
+    .notify = pg_notify,
+    .wait = pg_wait,
+    .copy_in = pg_copy_in,
 };

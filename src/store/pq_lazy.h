@@ -34,5 +34,13 @@
 #define PQstatus(...) LAZY(lazy_pq, PQstatus)(__VA_ARGS__)
 #define PQunescapeBytea(...) LAZY(lazy_pq, PQunescapeBytea)(__VA_ARGS__)
 #define PQfreemem(...) LAZY(lazy_pq, PQfreemem)(__VA_ARGS__)
+#define PQconsumeInput(...) LAZY(lazy_pq, PQconsumeInput)(__VA_ARGS__)
+#define PQnotifies(...) LAZY(lazy_pq, PQnotifies)(__VA_ARGS__)
+#define PQsocket(...) LAZY(lazy_pq, PQsocket)(__VA_ARGS__)
+#define PQputCopyData(...) LAZY(lazy_pq, PQputCopyData)(__VA_ARGS__)
+#define PQputCopyEnd(...) LAZY(lazy_pq, PQputCopyEnd)(__VA_ARGS__)
+#define PQgetResult(...) LAZY(lazy_pq, PQgetResult)(__VA_ARGS__)
+#define PQreset(...) LAZY(lazy_pq, PQreset)(__VA_ARGS__)
+#define PQtransactionStatus(...) LAZY(lazy_pq, PQtransactionStatus)(__VA_ARGS__)
 
 #endif

@@ -304,6 +304,37 @@ void store_peer_location(struct store *s, char *out, size_t cap)
 		s->be->peer_location(s, out, cap);
 }
 
+int store_listen(struct store *s, const char *channel, struct merr *e)
+{
+	if (!s->be->listen)
+		return merr_set(e, M_EUNSUPPORTED, "%s has no notifications", s->be->name);
+	return s->be->listen(s, channel, e);
+}
+
+int store_notify(struct store *s, const char *channel, struct merr *e)
+{
+	return s->be->notify ? s->be->notify(s, channel, e) : 0;
+}
+
+int store_wait_notify(struct store *s, int timeout_ms, struct merr *e)
+{
+	if (!s->be->wait)
+		return merr_set(e, M_EUNSUPPORTED, "%s has no notifications", s->be->name);
+	return s->be->wait(s, timeout_ms, e);
+}
+
+bool store_has_copy(struct store *s)
+{
+	return s->be->copy_in != NULL;
+}
+
+int store_copy_in(struct store *s, const char *target, const char *data, size_t len, struct merr *e)
+{
+	if (!s->be->copy_in)
+		return merr_set(e, M_EUNSUPPORTED, "%s has no COPY", s->be->name);
+	return s->be->copy_in(s, target, data, len, e);
+}
+
 int store_exec(struct store *s, const char *sql, struct merr *e)
 {
 	return s->be->exec(s, sql, e);

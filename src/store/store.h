@@ -127,6 +127,28 @@ int store_tune(struct store *s, enum store_tune what, struct merr *e);
  * when there is none (an in-memory store, a backend without one). */
 void store_peer_location(struct store *s, char *out, size_t cap);
 
+/*
+ * Wake-ups between processes sharing a store (PostgreSQL LISTEN/NOTIFY; the job queue's idle
+ * workers). store_listen subscribes this handle to channel (a plain identifier); store_notify
+ * sends one, delivered when the caller's transaction commits (at once outside one);
+ * store_wait_notify waits up to timeout_ms for one: 1 when one came (all pending are
+ * consumed), 0 on timeout, a negative code when the connection failed. On SQLite listen and
+ * wait are M_EUNSUPPORTED (poll instead) and notify does nothing.
+ */
+int store_listen(struct store *s, const char *channel, struct merr *e);
+int store_notify(struct store *s, const char *channel, struct merr *e);
+int store_wait_notify(struct store *s, int timeout_ms, struct merr *e);
+
+/*
+ * Bulk load (PostgreSQL COPY ... FROM STDIN): target is "table (col, ...)", data the rows in
+ * COPY's text format (tab-separated, one row a line, \N for NULL; the caller escapes). Part
+ * of the caller's transaction. store_has_copy says whether the backend has it; SQLite has
+ * not (M_EUNSUPPORTED): there prepared INSERTs in one transaction are as fast.
+ */
+bool store_has_copy(struct store *s);
+int store_copy_in(struct store *s, const char *target, const char *data, size_t len,
+		  struct merr *e);
+
 /* Convenience: runs sql (with no parameters) and returns the first column of
  * the first row as an integer in *out (0 when there is no row). */
 int store_query_int(struct store *s, const char *sql, int64_t *out, struct merr *e);

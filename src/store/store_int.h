@@ -29,6 +29,14 @@ struct store_backend {
 	/* Optional: run by store_migrate before the migrations (idempotent), e.g. functions
 	 * that give PostgreSQL what SQLite has built in. */
 	const char *compat_sql;
+	/* Optional (NULL: M_EUNSUPPORTED): wake-ups between processes (PostgreSQL
+	 * LISTEN/NOTIFY). wait returns 1 when a notification came, 0 after timeout_ms. */
+	int (*listen)(struct store *s, const char *channel, struct merr *e);
+	int (*notify)(struct store *s, const char *channel, struct merr *e);
+	int (*wait)(struct store *s, int timeout_ms, struct merr *e);
+	/* Optional: bulk rows into a table (PostgreSQL COPY FROM STDIN, text format). */
+	int (*copy_in)(struct store *s, const char *target, const char *data, size_t len,
+		       struct merr *e);
 };
 
 struct store_stmt_ops {

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "base/bi.h"
 #include "base/mem.h"
 #include "checklist/checklist.h"
 #include "inventory/inventory.h"
@@ -20,6 +21,35 @@
 static const char *L(const struct web_req *r, const char *ja, const char *en)
 {
 	return r->lang == WEB_LANG_JA ? ja : en;
+}
+
+/* The separator of "a ／ b" in the reader's language. */
+static const char *SEP(const struct web_req *r)
+{
+	return L(r, "／", "/");
+}
+
+/* A "field: 日本語 / English" error in the reader's language: the English half keeps the
+ * ASCII "field: ITEM: " prefix the Japanese one starts with. */
+static const char *err_half(struct web_req *r, const char *msg)
+{
+	size_t cap = strlen(msg) + 1, pre = 0;
+	char *half = web_arena_alloc(&r->arena, cap), *out;
+	const char *h;
+
+	if (!half)
+		return msg;
+	h = bi_half(msg, r->lang == WEB_LANG_EN, half, cap);
+	if (r->lang == WEB_LANG_JA || h == msg)
+		return h;
+	for (size_t i = 0; msg[i] && (unsigned char)msg[i] < 0x80; i++)
+		if (msg[i] == ':' && msg[i + 1] == ' ')
+			pre = i + 2;
+	out = web_arena_alloc(&r->arena, pre + strlen(h) + 1);
+	if (!out)
+		return h;
+	snprintf(out, pre + strlen(h) + 1, "%.*s%s", (int)pre, msg, h);
+	return out;
 }
 
 static const char *js(const cJSON *o, const char *k)
@@ -88,7 +118,11 @@ static int org_of(struct web_req *r, char slug[128], char name[256], char bt[32]
 	if (rc)
 		return rc;
 	snprintf(slug, 128, "%s", d->orgs[0].slug);
-	snprintf(name, 256, "%s", d->orgs[0].name_ja ? d->orgs[0].name_ja : d->orgs[0].slug);
+	snprintf(name, 256, "%s",
+		 r->lang == WEB_LANG_EN && d->orgs[0].name_en && *d->orgs[0].name_en
+		     ? d->orgs[0].name_en
+		 : d->orgs[0].name_ja ? d->orgs[0].name_ja
+				      : d->orgs[0].slug);
 	snprintf(bt, 32, "%s", d->orgs[0].business_type ? d->orgs[0].business_type : "");
 	snprintf(sz, 16, "%s", d->orgs[0].size_class ? d->orgs[0].size_class : "");
 	inv_doc_free(d);
@@ -104,15 +138,34 @@ static void result_section(struct web_req *r, const char *slug, const cJSON *res
 
 	web_out(r, "<section id=\"cl-result\"><h2>%s</h2>", L(r, "点検結果", "Result"));
 	web_out(r,
-		"<p id=\"cl-score\" class=\"big\">%s <b>%s</b> ／ %s <b>%s</b> ／ %s <b>%s</b></p>",
-		L(r, "総合", "Total"), score_s(r, cJSON_GetObjectItem(res, "total")),
+		"<p id=\"cl-score\" class=\"big\">%s <b>%s</b> %s %s <b>%s</b> %s %s <b>%s</b></p>",
+		L(r, "総合", "Total"), score_s(r, cJSON_GetObjectItem(res, "total")), SEP(r),
 		L(r, "基本", "Basic"),
-		score_s(r, cJSON_GetObjectItem(cJSON_GetObjectItem(res, "tiers"), "basic")),
+		score_s(r, cJSON_GetObjectItem(cJSON_GetObjectItem(res, "tiers"), "basic")), SEP(r),
 		L(r, "発展", "Advanced"),
 		score_s(r, cJSON_GetObjectItem(cJSON_GetObjectItem(res, "tiers"), "advanced")));
-	web_out(r, "<p id=\"cl-basic-done\" class=\"%s\">%s</p>", done ? "ok" : "warn",
-		done ? L(r, "基本項目はすべて実施済みです", "All basic items are done")
-		     : L(r, "未実施または要確認の基本項目があります", "Basic items remain open"));
+	int ncon = cJSON_GetArraySize(cJSON_GetObjectItem(res, "contradictions"));
+	int nbasic = (int)jn(res, "basic_contradicted");
+
+	if (ncon > 0)
+		web_out(r, "<p id=\"cl-self\" class=\"warn\">%s %d %s</p>",
+			L(r, "点数は回答どおりの自己申告です。観測と矛盾する回答 (要確認)",
+			  "The scores follow the answers as given. Answers contradicted by "
+			  "observations (needs confirmation):"),
+			ncon, L(r, "件を含みます。", "included."));
+	if (done)
+		web_out(r, "<p id=\"cl-basic-done\" class=\"ok\">%s</p>",
+			L(r, "基本項目はすべて実施済みです", "All basic items are done"));
+	else if (nbasic > 0)
+		web_out(r, "<p id=\"cl-basic-done\" class=\"warn\">%s %d %s</p>",
+			L(r, "基本項目は完了と見なしません: 実施済みと回答された基本項目のうち",
+			  "Basic items are not counted as done:"),
+			nbasic,
+			L(r, "件が観測と矛盾しています (要確認)。",
+			  "answered done contradict what mamori observed (needs confirmation)."));
+	else
+		web_out(r, "<p id=\"cl-basic-done\" class=\"warn\">%s</p>",
+			L(r, "未実施の基本項目があります", "Basic items remain open"));
 	web_out(r,
 		"<p><a id=\"cl-sheet-pdf\" href=\"/orgs/%u/checklist/sheet.pdf\">%s (PDF)</a> · "
 		"<a id=\"cl-sheet-html\" href=\"/orgs/%u/checklist/sheet.html\">HTML</a></p>",
@@ -129,19 +182,23 @@ static void result_section(struct web_req *r, const char *slug, const cJSON *res
 	web_out(r, "</tbody></table>");
 	web_out(r, "<h3>%s</h3><ul id=\"cl-confirm\">",
 		L(r, "要確認（観測結果と矛盾する回答）",
-		  "要確認: answers contradicted by observations"));
+		  "Needs confirmation: answers contradicted by observations"));
 	if (!cJSON_GetArraySize(cJSON_GetObjectItem(res, "contradictions")))
 		web_out(r, "<li class=\"muted\">%s</li>", L(r, "ありません", "none"));
 	cJSON_ArrayForEach(x, cJSON_GetObjectItem(res, "contradictions"))
 	{
 		const cJSON *f;
-		web_out(r, "<li class=\"confirm\" data-item=\"%s\"><b>要確認 %s</b> %s<ul>",
-			js(x, "item"), js(x, "item"),
+		web_out(r, "<li class=\"confirm\" data-item=\"%s\"><b>%s %s</b> %s<ul>",
+			js(x, "item"), L(r, "要確認", "Needs confirmation:"), js(x, "item"),
 			r->lang == WEB_LANG_JA ? js(x, "text_ja") : js(x, "text_en"));
 		cJSON_ArrayForEach(f, cJSON_GetObjectItem(x, "findings"))
-		    web_out(r, "<li><a href=\"/findings/%L\">#%L</a> %s (%s)</li>",
-			    (int64_t)jn(f, "finding"), (int64_t)jn(f, "finding"), js(f, "title"),
-			    js(f, "asset"));
+		{
+			char half[512];
+			web_out(r, "<li><a href=\"/findings/%L\">#%L</a> %s (%s)</li>",
+				(int64_t)jn(f, "finding"), (int64_t)jn(f, "finding"),
+				bi_half(js(f, "title"), r->lang == WEB_LANG_EN, half, sizeof half),
+				js(f, "asset"));
+		}
 		web_out(r, "</ul><p class=\"guide\">%s</p></li>",
 			r->lang == WEB_LANG_JA ? js(x, "guidance_ja") : js(x, "guidance_en"));
 	}
@@ -150,7 +207,8 @@ static void result_section(struct web_req *r, const char *slug, const cJSON *res
 	    r, "<li data-item=\"%s\"><b>%s</b> [%s] %s — %s<p class=\"guide\">%s</p></li>",
 	    js(x, "item"), js(x, "item"),
 	    strcmp(js(x, "tier"), "basic") ? L(r, "発展", "advanced") : L(r, "基本", "basic"),
-	    r->lang == WEB_LANG_JA ? js(x, "text_ja") : js(x, "text_en"), js(x, "answer_ja"),
+	    r->lang == WEB_LANG_JA ? js(x, "text_ja") : js(x, "text_en"),
+	    r->lang == WEB_LANG_JA ? js(x, "answer_ja") : js(x, "answer_en"),
 	    r->lang == WEB_LANG_JA ? js(x, "guidance_ja") : js(x, "guidance_en"));
 	web_out(r, "</ol></section>");
 }
@@ -170,8 +228,8 @@ static void form_sections(struct web_req *r, const char *slug, const struct cl_c
 			continue;
 		web_out(r,
 			"<form method=\"post\" action=\"/orgs/%u/checklist\" class=\"cl-section\" "
-			"data-section=\"%s\"><h3>%s <small>%s</small></h3>",
-			slug, c->sec[s].id, c->sec[s].ja, c->sec[s].en);
+			"data-section=\"%s\"><h3>%s</h3>",
+			slug, c->sec[s].id, r->lang == WEB_LANG_JA ? c->sec[s].ja : c->sec[s].en);
 		web_csrf_field(r);
 		web_out(r, "<input type=\"hidden\" name=\"section\" value=\"%s\">", c->sec[s].id);
 		for (size_t i = 0; i < c->n_items; i++) {
@@ -180,13 +238,13 @@ static void form_sections(struct web_req *r, const char *slug, const struct cl_c
 			if (it->section != s || !cl_item_applies(it, bt, sz))
 				continue;
 			ar = a ? cl_answers_find(a, it->id) : NULL;
-			web_out(
-			    r,
-			    "<fieldset class=\"cl-item\" data-item=\"%s\"><legend><b>%s</b> "
-			    "<span class=\"tier %s\">%s</span> %s<br><small>%s</small></legend>",
-			    it->id, it->id, it->tier == CL_BASIC ? "basic" : "advanced",
-			    it->tier == CL_BASIC ? L(r, "基本", "basic") : L(r, "発展", "advanced"),
-			    it->text_ja, it->text_en);
+			web_out(r,
+				"<fieldset class=\"cl-item\" data-item=\"%s\"><legend><b>%s</b> "
+				"<span class=\"tier %s\">%s</span> %s</legend>",
+				it->id, it->id, it->tier == CL_BASIC ? "basic" : "advanced",
+				it->tier == CL_BASIC ? L(r, "基本", "basic")
+						     : L(r, "発展", "advanced"),
+				r->lang == WEB_LANG_JA ? it->text_ja : it->text_en);
 			for (size_t k = 0; k < ARRAY_SIZE(choices); k++)
 				web_out(
 				    r,
@@ -194,7 +252,8 @@ static void form_sections(struct web_req *r, const char *slug, const struct cl_c
 				    "%s</label> ",
 				    it->id, cl_answer_code(choices[k]),
 				    ar && ar->answer == choices[k] ? " checked" : "",
-				    cl_answer_ja(choices[k]));
+				    r->lang == WEB_LANG_JA ? cl_answer_ja(choices[k])
+							   : cl_answer_en(choices[k]));
 			web_out(
 			    r,
 			    "<input type=\"text\" name=\"c_%s\" maxlength=\"%d\" value=\"%s\" "
@@ -203,7 +262,8 @@ static void form_sections(struct web_req *r, const char *slug, const struct cl_c
 			    it->id, CL_COMMENT_MAX / 3, ar && ar->comment ? ar->comment : "",
 			    L(r, "コメント（該当しないときは理由）",
 			      "comment (the reason for n/a)"),
-			    L(r, "対策の手引き", "guidance"), it->guide_ja);
+			    L(r, "対策の手引き", "guidance"),
+			    r->lang == WEB_LANG_JA ? it->guide_ja : it->guide_en);
 		}
 		web_out(
 		    r,
@@ -226,12 +286,13 @@ static void page(struct web_req *r, const char *slug, const char *name, const ch
 	has_draft = cl_set_load(r->s, slug, -1, &draft, &e) == 0;
 	has_sub = cl_set_load(r->s, slug, 0, &sub, &e) == 0;
 	web_page_begin(r, M_SCORE);
-	web_out(r, "<h2 id=\"cl-title\">%s — %s</h2><p class=\"muted\">%s %s ／ %s %s</p>",
+	web_out(r, "<h2 id=\"cl-title\">%s — %s</h2><p class=\"muted\">%s %s %s %s %s</p>",
 		L(r, "自己点検チェックリスト", "Self-assessment checklist"), name,
-		L(r, "業種", "business type"), bt_label(r, bt), L(r, "規模", "size"),
+		L(r, "業種", "business type"), bt_label(r, bt), SEP(r), L(r, "規模", "size"),
 		size_label(r, sz));
 	if (error)
-		web_out(r, "<p class=\"error\" id=\"cl-error\" role=\"alert\">%s</p>", error);
+		web_out(r, "<p class=\"error\" id=\"cl-error\" role=\"alert\">%s</p>",
+			err_half(r, error));
 	if (has_sub && cl_result_json(r->s, slug, 0, r->now, &res, &e) == 0) {
 		result_section(r, slug, res);
 		cJSON_Delete(res);
@@ -410,7 +471,8 @@ int web_get_checklist_sheet(struct web_req *r)
 	if (!mkdtemp(dir))
 		return merr_set(&r->err, M_EIO, "temporary folder");
 	merr_init(&e);
-	rc = cl_sheet(r->s, slug, 0, dir, r->now, base, sizeof(base), &r->err);
+	rc = cl_sheet_lang(r->s, slug, 0, dir, r->now, r->lang == WEB_LANG_EN, base, sizeof(base),
+			   &r->err);
 	if (rc == 0) {
 		snprintf(path, sizeof(path), "%s.%s", base, pdf ? "pdf" : "html");
 		buf_reset(&r->out);
@@ -577,10 +639,10 @@ int web_page_checklist_sector(struct web_req *r)
 	mark = r->out.len;
 	if (cl_catalogue_get(NULL, js(o, "catalogue"), &cat, NULL))
 		cat = NULL;
-	web_out(r, "<h2 id=\"cl-sector-title\">%s</h2><p class=\"muted\">%s %s ／ %s %s ／ %s</p>",
+	web_out(r, "<h2 id=\"cl-sector-title\">%s</h2><p class=\"muted\">%s %s %s %s %s %s %s</p>",
 		L(r, "自己点検チェックリスト 業界比較", "Self-assessment: sector comparison"),
 		L(r, "対象", "scope"), js(o, "what")[0] ? js(o, "what") : L(r, "全体", "all"),
-		L(r, "カタログ", "catalogue"), js(o, "catalogue"),
+		SEP(r), L(r, "カタログ", "catalogue"), js(o, "catalogue"), SEP(r),
 		L(r, "5事業者未満の集団は表示しません。個別の回答は表示しません。",
 		  "Groups under 5 operators are withheld; no operator's answers are shown."));
 	web_out(r, "<table class=\"list\" id=\"cl-groups\"><thead><tr><th>%s</th>",

@@ -471,6 +471,7 @@ int web_page_scans(struct web_req *r)
 		web_out(r, " <a rel=\"next\" href=\"/scans?limit=%L&amp;offset=%L\">%T</a>", limit,
 			offset + limit, M_NEXT);
 	web_out(r, "</nav>");
+	web_scan_jobs_table(r);
 	web_page_end(r);
 	return 0;
 }

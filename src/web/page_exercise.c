@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alert/alert.h"
+#include "base/bi.h"
 #include "base/mem.h"
 #include "exercise/exercise.h"
 #include "incident/incident.h"
@@ -94,6 +95,35 @@ static const char *my_role(struct web_req *r, const cJSON *st)
 	return NULL;
 }
 
+/* A role, an action kind, a run state and a stored "ja" / "en" pair in the reader's language. */
+static const char *role_l(const struct web_req *r, const char *code)
+{
+	const char *t = r->lang == WEB_LANG_EN ? ex_role_en(code) : ex_role_ja(code);
+	return t ? t : code ? code : "";
+}
+
+static const char *action_l(const struct web_req *r, const char *code)
+{
+	const char *t = r->lang == WEB_LANG_EN ? ex_action_en(code) : ex_action_ja(code);
+	return t ? t : code ? code : "";
+}
+
+static const char *state_l(const struct web_req *r, const char *st)
+{
+	if (!strcmp(st, "running"))
+		return L(r, "実施中", "running");
+	if (!strcmp(st, "paused"))
+		return L(r, "一時停止中", "paused");
+	if (!strcmp(st, "finished"))
+		return L(r, "終了", "finished");
+	return st;
+}
+
+static const char *pair_l(const struct web_req *r, const char *ja, const char *en)
+{
+	return r->lang == WEB_LANG_EN && en && *en ? en : ja ? ja : "";
+}
+
 static const char *const all_roles[] = {"operator_csirt", "executive", "ministry_analyst",
 					"sector_bureau",  "isac",      "vendor_soc"};
 
@@ -103,7 +133,7 @@ static void role_select(struct web_req *r, const char *id, const char *fixed)
 	for (size_t i = 0; i < ARRAY_SIZE(all_roles); i++)
 		if (!fixed || !fixed[0] || !strcmp(fixed, all_roles[i]))
 			web_out(r, "<option value=\"%s\">%s</option>", all_roles[i],
-				ex_role_ja(all_roles[i]));
+				role_l(r, all_roles[i]));
 	web_out(r, "</select></label>");
 }
 
@@ -126,6 +156,9 @@ int web_page_exercises(struct web_req *r)
 
 	if ((rc = org_of(r, &org)))
 		return rc;
+	/* the library's English titles for the runs' list (a run stores the Japanese one) */
+	if (ex_scenarios_list(ex_dir_default(), &lib, NULL))
+		lib = NULL;
 	if ((rc = org ? ex_runs_of_user(r->s, r->who.name, &runs, &r->err)
 		      : ex_runs(r->s, NULL, &runs, &r->err)))
 		return rc;
@@ -134,16 +167,23 @@ int web_page_exercises(struct web_req *r)
 	    r, "<h2>%s</h2><table id=\"runs\"><tr><th>#</th><th>%s</th><th>%s</th><th>%s</th></tr>",
 	    L(r, "実施中・実施済みの演習", "Runs"), L(r, "シナリオ", "Scenario"),
 	    L(r, "状態", "State"), L(r, "開始", "Started"));
-	cJSON_ArrayForEach(it, runs) web_out(
-	    r,
-	    "<tr><td><a href=\"/exercises/%d\">%d</a></td><td><a href=\"/exercises/%d\">%s</a>"
-	    "</td><td>%s</td><td>%s</td></tr>",
-	    ji(it, "run"), ji(it, "run"), ji(it, "run"), js(it, "title"), js(it, "state"),
-	    js(it, "started_at"));
+	cJSON_ArrayForEach(it, runs)
+	{
+		const cJSON *sc;
+		const char *en = "";
+		cJSON_ArrayForEach(sc, lib) if (!strcmp(js(sc, "id"), js(it, "scenario"))) en =
+		    js(sc, "title_en");
+		web_out(
+		    r,
+		    "<tr><td><a href=\"/exercises/%d\">%d</a></td><td><a "
+		    "href=\"/exercises/%d\">%s</a></td><td>%s</td><td>%s</td></tr>",
+		    ji(it, "run"), ji(it, "run"), ji(it, "run"), pair_l(r, js(it, "title"), en),
+		    state_l(r, js(it, "state")),
+		    web_jst(r, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "started"))));
+	}
 	web_out(r, "</table>");
 	cJSON_Delete(runs);
-	if (r->who.role == AUTH_ROLE_ANALYST &&
-	    !ex_scenarios_list(ex_dir_default(), &lib, &r->err)) {
+	if (r->who.role == AUTH_ROLE_ANALYST && lib) {
 		web_out(r,
 			"<h2>%s</h2><table id=\"scenarios\"><tr><th>ID</th><th>%s</th><th>%s</th>"
 			"<th>%s</th></tr>",
@@ -153,9 +193,10 @@ int web_page_exercises(struct web_req *r)
 		{
 			const cJSON *s;
 			web_out(r, "<tr><td>%s</td><td>%s</td><td>%d</td><td>", js(it, "id"),
-				js(it, "title"), ji(it, "injects"));
+				pair_l(r, js(it, "title"), js(it, "title_en")), ji(it, "injects"));
+			/* sources are cited as published (Japanese documents keep their titles) */
 			cJSON_ArrayForEach(s, cJSON_GetObjectItem(it, "sources"))
-			    web_out(r, "<div>%s</div>", s->valuestring);
+			    web_out(r, "<div class=\"source\">%s</div>", s->valuestring);
 			web_out(r, "</td></tr>");
 		}
 		web_out(r,
@@ -166,7 +207,8 @@ int web_page_exercises(struct web_req *r)
 		web_out(r, "<p><label>%s <select name=\"scenario\" id=\"x-scenario\">",
 			L(r, "シナリオ", "Scenario"));
 		cJSON_ArrayForEach(it, lib)
-		    web_out(r, "<option value=\"%s\">%s</option>", js(it, "id"), js(it, "title"));
+		    web_out(r, "<option value=\"%s\">%s</option>", js(it, "id"),
+			    pair_l(r, js(it, "title"), js(it, "title_en")));
 		web_out(
 		    r,
 		    "</select></label></p><p><label>%s <input name=\"users\" id=\"x-users\" "
@@ -178,8 +220,8 @@ int web_page_exercises(struct web_req *r)
 		    L(r, "参加組織（参加者の組織は自動で加わります）",
 		      "Orgs (participants' orgs join by themselves)"),
 		    L(r, "速度（倍）", "Speed (x)"), L(r, "開始", "Start"));
-		cJSON_Delete(lib);
 	}
+	cJSON_Delete(lib);
 	web_page_end(r);
 	return 0;
 }
@@ -234,7 +276,9 @@ static const char *result_label(struct web_req *r, const char *res)
 static int mail_row(void *arg, const struct alert_row *a)
 {
 	struct web_req *r = arg;
-	web_out(r, "<li><a href=\"/alerts/%L\">%s</a> %s %s</li>", a->id, a->subject, a->org,
+	char half[1024];
+	web_out(r, "<li><a href=\"/alerts/%L\">%s</a> %s %s</li>", a->id,
+		bi_half(a->subject, r->lang == WEB_LANG_EN, half, sizeof half), a->org,
 		web_jst(r, a->created_at));
 	return 0;
 }
@@ -311,17 +355,19 @@ int web_page_exercise(struct web_req *r)
 	score = cJSON_GetObjectItem(st, "score");
 	web_page_begin(r, M_EXERCISE);
 	web_out(r,
-		"<p class=\"warn\" id=\"training-banner\">【訓練】%s</p><h2 id=\"run-title\">#%L "
+		"<p class=\"warn\" id=\"training-banner\">%s%s</p><h2 id=\"run-title\">#%L "
 		"%s</h2>"
 		"<dl class=\"facts\"><dt>%s</dt><dd id=\"run-state\">%s</dd><dt>%s</dt>"
 		"<dd id=\"run-clock\">%s (x%d)</dd><dt>%s</dt><dd id=\"run-score\">%d / %d "
 		"(%d%%)</dd></dl><p>%s</p>",
+		L(r, "【訓練】", "[EXERCISE] "),
 		L(r, "これは演習です。実際のインシデントではありません。",
 		  "This is an exercise, not a real incident."),
-		id, js(st, "title"), L(r, "状態", "State"), js(st, "state"),
-		L(r, "演習時刻", "Scenario clock"), tp(tb, ji(st, "clock_s")), ji(st, "speed"),
-		L(r, "得点", "Score"), ji(score, "total"), ji(score, "possible"),
-		ji(score, "percent"), js(st, "background"));
+		id, pair_l(r, js(st, "title"), js(st, "title_en")), L(r, "状態", "State"),
+		state_l(r, js(st, "state")), L(r, "演習時刻", "Scenario clock"),
+		tp(tb, ji(st, "clock_s")), ji(st, "speed"), L(r, "得点", "Score"),
+		ji(score, "total"), ji(score, "possible"), ji(score, "percent"),
+		pair_l(r, js(st, "background"), js(st, "background_en")));
 	if (filed)
 		web_out(r, "<p class=\"ok\" id=\"filed\">%s #%s</p>",
 			L(r, "【訓練】演習インシデント報告を受け付けました",
@@ -338,7 +384,7 @@ int web_page_exercise(struct web_req *r)
 		    "<tr data-user=\"%s\"><td>%s (%s)</td><td>%s</td><td>%s</td><td>%d</td>"
 		    "<td>%d</td></tr>",
 		    js(it, "user"), js(it, "display"), js(it, "user"), js(it, "org"),
-		    js(it, "role_ja")[0] ? js(it, "role_ja") : L(r, "（指定なし）", "(any)"),
+		    js(it, "role")[0] ? role_l(r, js(it, "role")) : L(r, "（指定なし）", "(any)"),
 		    ji(it, "actions"), ji(it, "score"));
 	web_out(r, "</table>");
 	if (r->who.role == AUTH_ROLE_ANALYST && strcmp(js(st, "state"), "finished")) {
@@ -355,7 +401,7 @@ int web_page_exercise(struct web_req *r)
 			L(r, "役割", "Role"), L(r, "（指定なし）", "(any)"));
 		for (size_t i = 0; i < ARRAY_SIZE(all_roles); i++)
 			web_out(r, "<option value=\"%s\">%s</option>", all_roles[i],
-				ex_role_ja(all_roles[i]));
+				role_l(r, all_roles[i]));
 		web_out(r, "</select></label> <button type=\"submit\">%s</button></p></form>",
 			L(r, "参加者を追加", "Add participant"));
 	}
@@ -367,12 +413,10 @@ int web_page_exercise(struct web_req *r)
 			continue;
 		if (!strcmp(js(it, "channel"), "phone") && r->who.role != AUTH_ROLE_ANALYST)
 			continue; /* read out by the facilitator */
-		web_out(r,
-			"<li class=\"inject\" data-id=\"%s\"><b>%s %s → %s</b> [%s]<p>%s</p>"
-			"<p lang=\"en\">%s</p>",
+		web_out(r, "<li class=\"inject\" data-id=\"%s\"><b>%s %s → %s</b> [%s]<p>%s</p>",
 			js(it, "id"), tp(tb, ji(it, "scen_s")), js(it, "id"),
-			ex_role_ja(js(it, "to")) ? ex_role_ja(js(it, "to")) : "", js(it, "channel"),
-			js(it, "content_ja"), js(it, "content_en"));
+			role_l(r, js(it, "to")), js(it, "channel"),
+			pair_l(r, js(it, "content_ja"), js(it, "content_en")));
 		if (js(it, "attachment")[0]) {
 			att = attachment_of(atts, js(it, "id"));
 			if (att)
@@ -411,7 +455,7 @@ int web_page_exercise(struct web_req *r)
 			L(r, "対応", "Action"));
 		for (size_t i = 0; i < ARRAY_SIZE(acts); i++)
 			web_out(r, "<option value=\"%s\">%s</option>", acts[i],
-				ex_action_ja(acts[i]));
+				action_l(r, acts[i]));
 		web_out(r,
 			"</select></label> <label>%s <select name=\"inject\" id=\"r-inject\">"
 			"<option value=\"\">—</option>",
@@ -456,26 +500,28 @@ int web_page_exercise(struct web_req *r)
 		L(r, "採点", "Scoring"), L(r, "項目", "Item"), L(r, "役割", "Role"),
 		L(r, "対応", "Action"), L(r, "結果", "Result"), L(r, "点", "Points"),
 		L(r, "対応者", "By"));
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(score, "items"))
-	    web_out(r,
-		    "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s</td><td>%d / %d</td>"
-		    "<td>%s</td></tr>",
-		    js(it, "id"), js(it, "who_ja"), js(it, "action_ja"), js(it, "result"),
-		    result_label(r, js(it, "result")), ji(it, "score"), ji(it, "points"),
-		    js(it, "by_display")[0] ? js(it, "by_display") : js(it, "by"));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(score, "items")) web_out(
+	    r,
+	    "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s</td><td>%d / %d</td>"
+	    "<td>%s</td></tr>",
+	    js(it, "id"), role_l(r, js(it, "who")), action_l(r, js(it, "action")), js(it, "result"),
+	    result_label(r, js(it, "result")), ji(it, "score"), ji(it, "points"),
+	    js(it, "by_display")[0] ? js(it, "by_display") : js(it, "by"));
 	web_out(r, "</table><h2>%s</h2><ul id=\"actions\">", L(r, "対応の記録", "Responses"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "actions"))
 	{
 		web_out(r, "<li data-kind=\"%s\" data-scen=\"%d\">%s %s %s %s %s %s %s",
 			js(it, "kind"), ji(it, "scen_s"), tp(tb, ji(it, "scen_s")),
 			js(it, "user")[0] ? js(it, "user") : js(it, "actor"), js(it, "org"),
-			js(it, "role"), js(it, "kind_ja"), js(it, "option"), js(it, "text"));
+			role_l(r, js(it, "role")), action_l(r, js(it, "kind")), js(it, "option"),
+			js(it, "text"));
 		if (ji(it, "incident") > 0)
 			web_out(
 			    r,
 			    " <a class=\"exercise-incident\" href=\"/exercises/%L/incidents/%d\">"
-			    "【訓練】#%d</a>",
-			    id, ji(it, "incident"), ji(it, "incident"));
+			    "%s#%d</a>",
+			    id, ji(it, "incident"), L(r, "【訓練】", "[EXERCISE] "),
+			    ji(it, "incident"));
 		web_out(r, "</li>");
 	}
 	web_out(r, "</ul>");
@@ -584,7 +630,7 @@ static void ex_form_extra(struct web_req *r, void *arg)
 	const char *inj = web_kv_get(&r->form, "x_inject");
 	const cJSON *it;
 
-	web_out(r, "<p class=\"warn\">【訓練】%s</p><p>",
+	web_out(r, "<p class=\"warn\">%s%s</p><p>", L(r, "【訓練】", "[EXERCISE] "),
 		L(r, "演習用の報告です。実際のインシデント一覧・統計には出ません。",
 		  "An exercise report: it never appears in real incident lists or statistics."));
 	role_select(r, "x-role", f->role);
@@ -623,13 +669,14 @@ static int incident_page(struct web_req *r, struct ex_ctx *c, int64_t id, const 
 	}
 	snprintf(action, sizeof(action), "/exercises/%lld/incident", (long long)id);
 	web_page_begin(r, M_EXERCISE_INCIDENT);
-	web_out(
-	    r,
-	    "<p class=\"warn\" id=\"training-banner\">【訓練】%s</p><p><a href=\"/exercises/%L\">"
-	    "#%L %s</a> %s %s</p>",
-	    L(r, "これは演習です。実際のインシデントではありません。",
-	      "This is an exercise, not a real incident."),
-	    id, id, js(st, "title"), L(r, "演習時刻", "Scenario clock"), tp(tb, ji(st, "clock_s")));
+	web_out(r,
+		"<p class=\"warn\" id=\"training-banner\">%s%s</p><p><a href=\"/exercises/%L\">"
+		"#%L %s</a> %s %s</p>",
+		L(r, "【訓練】", "[EXERCISE] "),
+		L(r, "これは演習です。実際のインシデントではありません。",
+		  "This is an exercise, not a real incident."),
+		id, id, pair_l(r, js(st, "title"), js(st, "title_en")),
+		L(r, "演習時刻", "Scenario clock"), tp(tb, ji(st, "clock_s")));
 	web_inc_form(r, NULL, error, action, ex_form_extra, &f);
 	web_page_end(r);
 	cJSON_Delete(st);
@@ -811,18 +858,18 @@ int web_page_exercise_incident_view(struct web_req *r)
 	if ((rc = ex_incident(&c, id, org ? porg : NULL, iid, &o, &r->err)))
 		return rc;
 	web_page_begin(r, M_EXERCISE_INCIDENT);
-	web_out(
-	    r,
-	    "<p class=\"warn\" id=\"training-banner\">【訓練】%s</p><p><a href=\"/exercises/%L\">"
-	    "← #%L</a></p><h2 id=\"incident-title\">【訓練】#%L %s</h2><dl class=\"facts\">"
-	    "<dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt>"
-	    "<dd>%s</dd></dl>",
-	    L(r, "演習インシデントです。実際のインシデント一覧・統計には出ません。",
-	      "An exercise incident: never in real incident lists or statistics."),
-	    id, id, iid, js(o, "title"), L(r, "組織", "Org"), js(o, "org_name"),
-	    L(r, "種類", "Type"), js(o, "type_ja")[0] ? js(o, "type_ja") : js(o, "type"),
-	    L(r, "発生", "Occurred"), js(o, "occurred_at"), L(r, "認知", "Aware"),
-	    js(o, "aware_at"));
+	web_out(r,
+		"<p class=\"warn\" id=\"training-banner\">%s%s</p><p><a href=\"/exercises/%L\">"
+		"← #%L</a></p><h2 id=\"incident-title\">%s#%L %s</h2><dl class=\"facts\">"
+		"<dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt>"
+		"<dd>%s</dd></dl>",
+		L(r, "【訓練】", "[EXERCISE] "),
+		L(r, "演習インシデントです。実際のインシデント一覧・統計には出ません。",
+		  "An exercise incident: never in real incident lists or statistics."),
+		id, id, L(r, "【訓練】", "[EXERCISE] "), iid, js(o, "title"), L(r, "組織", "Org"),
+		js(o, "org_name"), L(r, "種類", "Type"),
+		js(o, "type_ja")[0] ? js(o, "type_ja") : js(o, "type"), L(r, "発生", "Occurred"),
+		js(o, "occurred_at"), L(r, "認知", "Aware"), js(o, "aware_at"));
 	web_out(r, "<h2>%s</h2><ol id=\"versions\">", L(r, "報告の版", "Versions"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "versions"))
 	{

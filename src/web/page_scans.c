@@ -347,3 +347,36 @@ int web_api_scan(struct web_req *r)
 	}
 	return web_json_reply(r, 200, o);
 }
+
+/* ---- the job table on /scans (issue #18: which worker holds which job) ---- */
+
+#define JOBS_SHOWN 20
+
+static int job_row(void *arg, const struct job_info *j)
+{
+	struct web_req *r = arg;
+
+	web_out(r,
+		"<tr><td>%L</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"num\">%d/%d"
+		"</td><td>%s</td><td>%s</td></tr>",
+		j->id, j->kind, j->subject, job_state_name(j->state),
+		j->worker[0] ? j->worker : "-", j->attempts, j->max_attempts,
+		web_jst(r, j->created_at), j->error[0] ? j->error : j->note);
+	return 0;
+}
+
+void web_scan_jobs_table(struct web_req *r)
+{
+	struct merr e;
+
+	merr_init(&e);
+	web_out(r,
+		"<h2>%s</h2><table id=\"jobs\"><tr><th>#</th><th>%s</th><th>%s</th><th>%s</th>"
+		"<th>%s</th><th class=\"num\">%s</th><th>%s</th><th>%s</th></tr>",
+		L(r, "ジョブ (新しい順)", "Jobs (newest first)"), L(r, "種類", "Kind"),
+		L(r, "対象", "Subject"), L(r, "状態", "State"), L(r, "ワーカー", "Worker"),
+		L(r, "試行", "Attempts"), L(r, "登録", "Queued"), L(r, "結果", "Outcome"));
+	if (job_list(r->s, &(struct job_query){NULL, NULL, JOBS_SHOWN}, job_row, r, &e))
+		web_out(r, "<tr><td colspan=\"8\">%s</td></tr>", e.msg);
+	web_out(r, "</table>");
+}

@@ -120,6 +120,17 @@ static void age_labels(const struct web_req *r, char (*lb)[24])
 	}
 }
 
+/* No finding ever seen in the rows: no open, fixed or new one in any week. */
+static bool kpi_empty(const struct finding_kpi *k)
+{
+	if (k->open || k->kev_open || k->fixed)
+		return false;
+	for (size_t i = 0; i < FINDING_KPI_WEEKS; i++)
+		if (k->week_new[i] || k->week_fixed[i])
+			return false;
+	return true;
+}
+
 /* The four KPIs of the rows org / sector narrow to (both NULL: every organisation). */
 static void kpi_panel(struct web_req *r, const char *org, const char *sector)
 {
@@ -131,7 +142,21 @@ static void kpi_panel(struct web_req *r, const char *org, const char *sector)
 		merr_init(&r->err);
 		return;
 	}
-	web_out(r, "<section class=\"panel\" id=\"kpi\"><h2>%T</h2><div class=\"kpis\">", M_KPI);
+	web_out(r, "<section class=\"panel\" id=\"kpi\"><h2>%T</h2>", M_KPI);
+	if (kpi_empty(&k)) {
+		/* nothing to chart: one line, not four empty charts */
+		web_out(r, "<p class=\"empty\" id=\"kpi-empty\">%s</p></section>",
+			sector
+			    ? L(r,
+				"この分野にはまだ指摘がありません（指摘が記録されるとグラフを表示し"
+				"ます）。",
+				"No findings in this sector yet; the charts appear once findings "
+				"are recorded.")
+			    : L(r, "まだ指摘がありません（指摘が記録されるとグラフを表示します）。",
+				"No findings yet; the charts appear once findings are recorded."));
+		return;
+	}
+	web_out(r, "<div class=\"kpis\">");
 
 	/* 1. age of open findings */
 	age_labels(r, lb);

@@ -707,6 +707,8 @@ int web_page_reports(struct web_req *r);
 int web_get_sector_report(struct web_req *r);
 int web_api_sector_reports(struct web_req *r);
 void web_scan_form(struct web_req *r);
+/* The scans page's job table: the newest jobs of every kind, with the worker holding each. */
+void web_scan_jobs_table(struct web_req *r);
 int web_post_scan(struct web_req *r);
 int web_page_scan(struct web_req *r);
 int web_api_scan(struct web_req *r);

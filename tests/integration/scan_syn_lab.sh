@@ -53,6 +53,15 @@ check "the dropping host 127.0.10.7 is filtered" "grep -q '\"ip\":\"127.0.10.7\"
 check "no filtered verdict for a host that answered" "! grep -q '\"ip\":\"127.0.10.1\",\"port\":80,.*filtered' $T/syn.jsonl"
 # the drop does not slow a stateless scan: the whole run is sending + 1 s cooldown
 check "run time is send time + cooldown (< 2.5 s)" "awk -v e=\$(sed -n 's/.*\"elapsed_s\":\([0-9.]*\).*/\1/p' $T/syn.json) 'BEGIN{exit !(e < 2.5)}'"
+jnum() { sed -n "s/.*\"$1\":\([0-9.e+-]*\).*/\1/p" "$2"; }
+# issue 20: the cooldown is sized from the sampled reply RTT (4 x the largest, >= 0.1 s), with
+# --cooldown (default 1 s) only its cap; the receive socket reads each reply once (lo's outgoing
+# copies are not delivered: PACKET_IGNORE_OUTGOING), not twice
+check "RTT sampled ($(jnum rtt_samples $T/syn.json) samples, max $(jnum rtt_max_ms $T/syn.json) ms)" "awk -v n=$(jnum rtt_samples $T/syn.json) 'BEGIN{exit !(n > 0)}'"
+check "cooldown sized from the RTT: $(jnum cooldown_s $T/syn.json) s < 1 s cap" "awk -v c=$(jnum cooldown_s $T/syn.json) 'BEGIN{exit !(c >= 0.1 && c < 0.9)}'"
+check "each reply read once (rx_frames $(jnum rx_frames $T/syn.json), received $(jnum received $T/syn.json))" "awk -v f=$(jnum rx_frames $T/syn.json) -v r=$(jnum received $T/syn.json) -v d=$(jnum duplicates $T/syn.json) -v i=$(jnum invalid $T/syn.json) 'BEGIN{exit !(f > 0 && f <= (r + d + i) * 1.01 + 10)}'"
+inns "$M" scan --targets 127.0.10.7 --ports 22,80 --mode syn --rate 1000 --json >"$T/silent.json" 2>/dev/null
+check "nothing answers: no RTT, the cooldown waits its whole cap ($(jnum cooldown_s $T/silent.json) s)" "awk -v c=$(jnum cooldown_s $T/silent.json) -v n=$(jnum rtt_samples $T/silent.json) 'BEGIN{exit !(n == 0 && c >= 0.95 && c < 1.5)}'"
 inns "$M" scan --targets 127.0.10.0/24 --ports $PORTS --mode syn --send raw --rate 20000 \
 	--out "$T/raw.jsonl" >/dev/null 2>&1
 opens "$T/raw.jsonl" >"$T/found_raw"

@@ -84,5 +84,22 @@ for f in import.json list.json scope.txt feeds.json findings.json rating.json; d
 done
 check "no errors on PostgreSQL" "[ ! -s $T/pg/err ] || { cat $T/pg/err; false; }"
 
+# 5. EPSS by COPY (the default on PostgreSQL) and row by row store the same rows; a second
+# import counts every row unchanged; a changed score is stored again.
+U4=$(pg_new_db copyrows)
+ep() { "$M" --db "$1" feeds import "$T/epss.csv" --json | python3 -c 'import json,sys; f=json.load(sys.stdin)["files"][0]; print(f["stored"], f["unchanged"], f["errors"])'; }
+rows() { pg_psql "$1" -tAc "SELECT md5(string_agg(cve_id || epss || percentile || coalesce(model_version, '') || coalesce(score_date, ''), ',' ORDER BY cve_id)) FROM epss"; }
+"$M" --db "$U4" init >/dev/null
+check "EPSS by COPY: 2000 stored" "[ \"\$(ep $U4)\" = '2000 0 0' ]"
+check "EPSS by COPY again: 2000 unchanged" "[ \"\$(ep $U4)\" = '0 2000 0' ]"
+sed '3s/,0\.[0-9]*,/,0.5,/' "$T/epss.csv" >"$T/epss2.csv"
+check "EPSS by COPY: one changed score stored" \
+	"[ \"\$('$M' --db $U4 feeds import $T/epss2.csv --json | python3 -c 'import json,sys; f=json.load(sys.stdin)[\"files\"][0]; print(f[\"stored\"], f[\"unchanged\"])')\" = '1 1999' ]"
+"$M" --db "$U4" feeds import "$T/epss.csv" >/dev/null
+U5=$(pg_new_db rowbyrow)
+"$M" --db "$U5" init >/dev/null
+check "EPSS row by row (MAMORI_FEEDS_COPY=0): 2000 stored" "[ \"\$(MAMORI_FEEDS_COPY=0 ep $U5)\" = '2000 0 0' ]"
+check "COPY and row by row store the same rows" "[ -n \"\$(rows copyrows)\" ] && [ \"\$(rows copyrows)\" = \"\$(rows rowbyrow)\" ]"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

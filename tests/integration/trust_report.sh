@@ -72,6 +72,15 @@ check "en: KEV the same" \
 	"grep -q 'Findings of known exploited (KEV) vulnerabilities: as many as last quarter (1)' <<<\"\$E\""
 check "en: OT exposures rose" \
 	"grep -q 'OT protocols exposed to the internet: 1 more than last quarter (0 → 1)' <<<\"\$E\""
+# a sector mamori had not observed by last quarter's end: no "same as last quarter (0)"
+"$M" report sector water --period 2026Q4 --lang ja --out "$T/out" >/dev/null 2>&1
+"$M" report sector water --period 2026Q4 --lang en --out "$T/out" >/dev/null 2>&1
+W=$(txt "$T/out/sectors/water-2026Q4.pdf")
+WE=$(txt "$T/out/sectors/water-2026Q4-en.pdf")
+check "a sector not observed last quarter: no comparison claimed (ja)" \
+	"grep -q '前四半期末までに観測がないため比較できません' <<<\"\$W\" && ! grep -q '前四半期と同じ' <<<\"\$W\""
+check "... nor in English" \
+	"grep -q 'No comparison: mamori had not observed the sector' <<<\"\$WE\" && ! grep -q 'as many as last quarter' <<<\"\$WE\""
 check "weaknesses named in words, KEV and OT marked (ja)" \
 	"grep -q '\[KEV\] CVE-2019-10149 Exim 4.87 の脆弱性' <<<\"\$J\" && grep -q '\[制御系\] 制御系プロトコル Modbus/TCP' <<<\"\$J\""
 check "weaknesses in English in the English report" \

@@ -504,7 +504,7 @@ static void test_engine__mute_port_is_silent_within_the_parallel_budget(void **s
 	t.port = m.port;
 	ident_probe_target(&cfg, &t, &s);
 	assert_string_equal(s.state, "silent");
-	assert_true(s.elapsed < 1.0);
+	assert_true(s.elapsed < 1.6); /* budget 0.48 s; the serial plan took 3.2 s */
 	assert_true(s.elapsed >= 0.4 * cfg.silent_wait);
 	assert_non_null(strstr(s.evidence, "\"parallel\""));
 	ident_service_release(&s);

@@ -235,6 +235,135 @@ static void test_store_pg__wrong_password_names_it(void **state)
 	assert_non_null(strstr(e.msg, "cannot connect to PostgreSQL"));
 }
 
+/* Ends s's server session from another connection, as a server restart would. */
+static void kill_session(struct store *s)
+{
+	struct store *k = NULL;
+	struct store_stmt *st = NULL;
+	struct merr e;
+	int64_t pid = 0;
+
+	merr_init(&e);
+	assert_int_equal(store_query_int(s, "SELECT pg_backend_pid()", &pid, &e), 0);
+	assert_true(pid > 0);
+	assert_int_equal(store_open_raw(pg_url(), &k, &e), 0);
+	assert_int_equal(store_prepare(k, "SELECT pg_terminate_backend(?)", &st, &e), 0);
+	stmt_bind_int64(st, 1, pid);
+	assert_int_equal(stmt_step(st, &e), 1);
+	assert_int_equal(stmt_int64(st, 0), 1);
+	stmt_finalize(st);
+	store_close(k);
+}
+
+static int64_t count_rows(struct store *s)
+{
+	struct store_stmt *st = NULL;
+	struct merr e;
+	int64_t n;
+
+	merr_init(&e);
+	assert_int_equal(store_prepare(s, "SELECT count(*) FROM pg_reconnect_t", &st, &e), 0);
+	assert_int_equal(stmt_step(st, &e), 1);
+	n = stmt_int64(st, 0);
+	stmt_finalize(st);
+	return n;
+}
+
+/* A dropped connection: a read reconnects and runs again (statements prepared before are
+ * prepared again on the new connection), a write in a transaction fails naming what happened
+ * and stores nothing of it, a write outside one fails and says it may not have been applied,
+ * and the statement after each reconnects. */
+static void test_store_pg__reconnects_after_a_dropped_connection(void **state)
+{
+	struct store *s = NULL;
+	struct store_stmt *ins = NULL;
+	struct merr e;
+	int64_t pid0 = 0, pid1 = 0;
+
+	(void)state;
+	merr_init(&e);
+	assert_int_equal(store_open_raw(pg_url(), &s, &e), 0);
+	assert_int_equal(store_exec(s,
+				    "DROP TABLE IF EXISTS pg_reconnect_t; CREATE TABLE "
+				    "pg_reconnect_t (a bigint)",
+				    &e),
+			 0);
+	assert_int_equal(store_exec(s, "INSERT INTO pg_reconnect_t VALUES (1)", &e), 0);
+	assert_int_equal(count_rows(s), 1); /* prepared (and cached) on the first connection */
+	assert_int_equal(store_query_int(s, "SELECT pg_backend_pid()", &pid0, &e), 0);
+
+	/* a read: reconnected and answered */
+	kill_session(s);
+	assert_int_equal(count_rows(s), 1);
+	assert_int_equal(store_query_int(s, "SELECT pg_backend_pid()", &pid1, &e), 0);
+	assert_true(pid1 != pid0);
+
+	/* a write in a transaction: refused with what happened, nothing of it stored */
+	assert_int_equal(store_begin(s, &e), 0);
+	assert_int_equal(store_prepare(s, "INSERT INTO pg_reconnect_t VALUES (?)", &ins, &e), 0);
+	stmt_bind_int64(ins, 1, 2);
+	assert_int_equal(stmt_step(ins, &e), 0);
+	stmt_reset(ins);
+	kill_session(s);
+	stmt_bind_int64(ins, 1, 3);
+	merr_init(&e);
+	assert_int_equal(stmt_step(ins, &e), M_ENET);
+	assert_non_null(strstr(e.msg, "lost in a transaction"));
+	assert_non_null(strstr(e.msg, "nothing of it was stored"));
+	stmt_finalize(ins);
+	merr_init(&e);
+	assert_int_equal(store_prepare(s, "SELECT 1", &ins, &e), M_ENET); /* still in it */
+	store_rollback(s);
+	assert_int_equal(count_rows(s), 1); /* after the rollback: reconnected; row 2 is gone */
+
+	/* a write outside a transaction: refused, the next statement works */
+	kill_session(s);
+	merr_init(&e);
+	assert_int_equal(store_prepare(s, "INSERT INTO pg_reconnect_t VALUES (?)", &ins, &e), 0);
+	stmt_bind_int64(ins, 1, 4);
+	assert_int_equal(stmt_step(ins, &e), 0); /* prepare reconnected first: it ran */
+	stmt_finalize(ins);
+	assert_int_equal(count_rows(s), 2);
+	assert_int_equal(store_prepare(s, "INSERT INTO pg_reconnect_t VALUES (?)", &ins, &e), 0);
+	kill_session(s);
+	stmt_bind_int64(ins, 1, 5);
+	merr_init(&e);
+	assert_int_equal(stmt_step(ins, &e), M_ENET);
+	assert_non_null(strstr(e.msg, "during a write"));
+	stmt_finalize(ins);
+	assert_int_equal(count_rows(s), 2);
+	assert_int_equal(store_exec(s, "DROP TABLE pg_reconnect_t", &e), 0);
+	store_close(s);
+}
+
+/* LISTEN/NOTIFY: a notification sent in a transaction arrives at its commit, not before. */
+static void test_store_pg__notify_wakes_a_listener(void **state)
+{
+	struct store *a = NULL, *b = NULL;
+	struct merr e;
+
+	(void)state;
+	merr_init(&e);
+	assert_int_equal(store_open_raw(pg_url(), &a, &e), 0);
+	assert_int_equal(store_open_raw(pg_url(), &b, &e), 0);
+	assert_int_equal(store_listen(a, "mamori_test", &e), 0);
+	assert_int_equal(store_listen(a, "Bad; DROP", &e), M_EINVAL);
+	assert_int_equal(store_wait_notify(a, 50, &e), 0);
+	assert_int_equal(store_begin(b, &e), 0);
+	assert_int_equal(store_notify(b, "mamori_test", &e), 0);
+	assert_int_equal(store_wait_notify(a, 200, &e), 0); /* not committed yet */
+	assert_int_equal(store_commit(b, &e), 0);
+	assert_int_equal(store_wait_notify(a, 5000, &e), 1);
+	assert_int_equal(store_wait_notify(a, 50, &e), 0); /* consumed */
+	/* after a dropped connection the channel is listened to again */
+	kill_session(a);
+	assert_int_equal(store_exec(a, "SELECT 1", &e), 0);
+	assert_int_equal(store_notify(b, "mamori_test", &e), 0);
+	assert_int_equal(store_wait_notify(a, 5000, &e), 1);
+	store_close(a);
+	store_close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +373,8 @@ int main(void)
 	    cmocka_unit_test(test_store_pg__nested_rollback_keeps_outer),
 	    cmocka_unit_test(test_store_pg__statements_bind_and_read),
 	    cmocka_unit_test(test_store_pg__wrong_password_names_it),
+	    cmocka_unit_test(test_store_pg__reconnects_after_a_dropped_connection),
+	    cmocka_unit_test(test_store_pg__notify_wakes_a_listener),
 	};
 	return cmocka_run_group_tests_name("store_pg", tests, NULL, NULL);
 }
