@@ -50,7 +50,7 @@ for i in range(20000):
 c.commit()
 PY
 	fi
-	MAMORI_DB=$db "$m" serve --listen 127.0.0.1:0 --port-file "$db.port" --threads 4 >"$db.log" 2>&1 &
+	MAMORI_DB=$db "$m" serve --listen 127.0.0.1:0 --port-file "$db.port" --threads 4 --max-conns-per-ip 0 >"$db.log" 2>&1 &
 	PIDS+=($!)
 	for _ in $(seq 100); do [ -s "$db.port" ] && break; sleep 0.1; done
 }

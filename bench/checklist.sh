@@ -110,7 +110,7 @@ NANS=$(sqlite3 "$MAMORI_DB" "SELECT count(*) FROM checklist_answers")
 MAMORI_PASSWORD=bench-password-1 "$M" -q user add bureau --role bureau --sector railways
 MAMORI_PASSWORD=bench-password-1 "$M" -q user add ana --role analyst
 TOKEN=$("$M" user token ana)
-"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads "$THREADS" >"$T/serve.log" 2>&1 &
+"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads "$THREADS" --max-conns-per-ip 0 >"$T/serve.log" 2>&1 &
 SRV=$!
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 B="http://127.0.0.1:$(cat "$T/port")"

@@ -111,7 +111,7 @@ json.dump({"objects": objs}, open(out, "w"))
 PY
 "$M" --db "$DB2" share import "$T/env.json" --collection isac >/dev/null
 TOKEN=$("$M" --db "$DB2" user token ana)
-"$M" --db "$DB2" serve --listen 127.0.0.1:0 --threads 2 --port-file "$T/port" >"$T/serve.log" 2>&1 &
+"$M" --db "$DB2" serve --listen 127.0.0.1:0 --threads 2 --max-conns-per-ip 0 --port-file "$T/port" >"$T/serve.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
 B=http://127.0.0.1:$(cat "$T/port")/taxii2/root/collections/isac/objects/

@@ -172,8 +172,14 @@ int advisory_cve_noticed(struct store *s, const char *org, const char *cve, bool
 			 struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(
-	    s, "SELECT 1 FROM alert_notice_cves WHERE org_slug = ? AND cve_id = ?", &st, e);
+	/* an open finding of the CVE already tells the operator, with mamori's own deadline: a
+	 * second item for it (with CISA's date) would put two dates for one problem in one mail */
+	int rc =
+	    store_prepare(s,
+			  "SELECT 1 FROM alert_notice_cves WHERE org_slug = ?1 AND cve_id = ?2"
+			  " UNION ALL SELECT 1 FROM findings WHERE org_slug = ?1 AND cve_id = ?2"
+			  " AND state = 'open' LIMIT 1",
+			  &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, org);

@@ -60,7 +60,8 @@ int advisory_org_verdict(struct vuln_matcher *m, const struct advisory_pair *pv,
 int advisory_queue_notice(struct store *s, const char *org, const char *issue, const char *subject,
 			  const char *ja, const char *en, bool urgent, const char *ack_base,
 			  int64_t now, int64_t *id, struct merr *e);
-/* The (org, CVE) notice record: first notice wins. */
+/* The (org, CVE) notice record: first notice wins. advisory_cve_noticed also says yes when
+ * an open finding of the CVE exists (its alert item already tells the operator). */
 int advisory_note_cve(struct store *s, const char *org, const char *cve, int64_t id,
 		      struct merr *e);
 int advisory_cve_noticed(struct store *s, const char *org, const char *cve, bool *yes,

@@ -23,6 +23,15 @@
 
 static const char *const states[] = {"received", "in_progress", "answered", "closed", NULL};
 static const char *const states_ja[] = {"受付", "対応中", "回答済", "完了"};
+static const char *const states_en[] = {"received", "in progress", "answered", "closed"};
+
+const char *case_state_en(const char *state)
+{
+	for (int i = 0; states[i]; i++)
+		if (state && !strcmp(state, states[i]))
+			return states_en[i];
+	return NULL;
+}
 
 const char *case_sla_default_path(void)
 {
@@ -397,6 +406,8 @@ static void case_row(struct store_stmt *st, cJSON *o, int64_t now)
 	json_add_str(o, "org", stmt_text(st, 1));
 	json_add_str(o, "kind", stmt_text(st, 2));
 	json_add_str(o, "kind_ja", !strcmp(stmt_text(st, 2), "rush") ? "駆けつけ支援" : "相談窓口");
+	json_add_str(o, "kind_en",
+		     !strcmp(stmt_text(st, 2), "rush") ? "On-site support" : "Consultation");
 	json_add_str(o, "title", stmt_text(st, 3));
 	json_add_str(o, "state", stmt_text(st, 4));
 	json_add_str(o, "state_ja", case_state_ja(stmt_text(st, 4)));
@@ -510,6 +521,8 @@ int case_list_text(const struct inc_ctx *c, const struct case_filter *f, struct 
 		jw_str(&w, "org", stmt_text(st, 1));
 		jw_str(&w, "kind", kind);
 		jw_str(&w, "kind_ja", kind && !strcmp(kind, "rush") ? "駆けつけ支援" : "相談窓口");
+		jw_str(&w, "kind_en",
+		       kind && !strcmp(kind, "rush") ? "On-site support" : "Consultation");
 		jw_str(&w, "title", stmt_text(st, 3));
 		jw_str(&w, "state", stmt_text(st, 4));
 		jw_str(&w, "state_ja", case_state_ja(stmt_text(st, 4)));

@@ -754,6 +754,7 @@ static void row_version(struct store_stmt *st, cJSON *o, void *arg)
 	cJSON_AddNumberToObject(o, "seq", (double)stmt_int64(st, 0));
 	json_add_str(o, "kind", stmt_text(st, 1));
 	json_add_str(o, "kind_ja", inc_kind_ja((enum inc_kind)inc_kind_parse(stmt_text(st, 1))));
+	json_add_str(o, "kind_en", inc_kind_en((enum inc_kind)inc_kind_parse(stmt_text(st, 1))));
 	json_add_time(o, "filed_at", stmt_int64(st, 2));
 	json_add_str(o, "filed_by", stmt_text(st, 3));
 	cJSON_AddItemToObject(o, "report", rep);
@@ -773,10 +774,12 @@ static void row_clock(struct store_stmt *st, cJSON *o, void *arg)
 
 	json_add_str(o, "regime", stmt_text(st, 0));
 	json_add_str(o, "regime_ja", g ? g->name_ja : NULL);
+	json_add_str(o, "regime_en", g ? g->name_en : NULL);
 	json_add_str(o, "report", stmt_text(st, 1));
 	for (size_t i = 0; g && i < g->n_reports; i++)
 		if (!strcmp(g->reports[i].id, stmt_text(st, 1))) {
 			json_add_str(o, "report_ja", g->reports[i].name_ja);
+			json_add_str(o, "report_en", g->reports[i].name_en);
 			json_add_str(o, "source", g->reports[i].source);
 		}
 	json_add_time(o, "due", due);
@@ -863,16 +866,21 @@ static void row_assess(struct store_stmt *st, cJSON *o, void *arg)
 	cJSON_AddNumberToObject(o, "level", lv);
 	json_add_str(o, "level_name", inc_level_name(lv));
 	json_add_str(o, "level_text", inc_level_text(lv));
+	json_add_str(o, "level_name_en", inc_level_name_en(lv));
+	json_add_str(o, "level_text_en", inc_level_text_en(lv));
 	a = cJSON_AddObjectToObject(ax, "continuity");
 	cJSON_AddStringToObject(a, "name_ja", "サービスの持続性");
+	cJSON_AddStringToObject(a, "name_en", "Service continuity");
 	cJSON_AddNumberToObject(a, "level", (double)stmt_int64(st, 4));
 	json_add_str(a, "reason", stmt_text(st, 7));
 	a = cJSON_AddObjectToObject(ax, "safety");
 	cJSON_AddStringToObject(a, "name_ja", "サービスに関する安全性");
+	cJSON_AddStringToObject(a, "name_en", "Service safety");
 	cJSON_AddNumberToObject(a, "level", (double)stmt_int64(st, 5));
 	json_add_str(a, "reason", stmt_text(st, 8));
 	a = cJSON_AddObjectToObject(ax, "trust");
 	cJSON_AddStringToObject(a, "name_ja", "その他（信頼低下）");
+	cJSON_AddStringToObject(a, "name_en", "Other (loss of trust)");
 	cJSON_AddNumberToObject(a, "level", (double)stmt_int64(st, 10));
 	json_add_str(a, "reason", stmt_text(st, 9));
 	cJSON_AddItemToObject(o, "indicators", cJSON_Parse(stmt_text(st, 11)));
@@ -902,7 +910,7 @@ int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSO
 		 c->s,
 		 "SELECT i.id, o.slug, o.name_ja, o.sector, i.title, i.type, i.state, "
 		 "i.occurred_at, i.aware_at, i.versions, i.last_kind, i.created_at, "
-		 "i.updated_at, i.level, i.level_kind FROM incidents i JOIN orgs o ON "
+		 "i.updated_at, i.level, i.level_kind, o.name_en FROM incidents i JOIN orgs o ON "
 		 "o.id = i.org_id WHERE i.id = ?1 AND ((?4 IS NULL AND i.exercise_run IS "
 		 "NULL) OR i.exercise_run = ?4) AND (?2 IS NULL OR o.slug = ?2) AND (?3 IS "
 		 "NULL OR o.sector = ?3)",
@@ -928,10 +936,12 @@ int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSO
 	cJSON_AddNumberToObject(o, "id", (double)stmt_int64(st, 0));
 	json_add_str(o, "org", stmt_text(st, 1));
 	json_add_str(o, "org_name", stmt_text(st, 2));
+	json_add_str(o, "org_name_en", stmt_is_null(st, 15) ? NULL : stmt_text(st, 15));
 	json_add_str(o, "sector", stmt_text(st, 3));
 	json_add_str(o, "title", stmt_text(st, 4));
 	json_add_str(o, "type", stmt_text(st, 5));
 	json_add_str(o, "type_ja", inc_type_ja(stmt_text(st, 5)));
+	json_add_str(o, "type_en", inc_type_en(stmt_text(st, 5)));
 	json_add_str(o, "state", stmt_text(st, 6));
 	json_add_time(o, "occurred_at", stmt_int64(st, 7));
 	json_add_time(o, "aware_at", stmt_int64(st, 8));
@@ -942,6 +952,8 @@ int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSO
 	add_level(o, "level", stmt_is_null(st, 13) ? -1 : (int)stmt_int64(st, 13));
 	json_add_str(o, "level_name",
 		     stmt_is_null(st, 13) ? NULL : inc_level_name((int)stmt_int64(st, 13)));
+	json_add_str(o, "level_name_en",
+		     stmt_is_null(st, 13) ? NULL : inc_level_name_en((int)stmt_int64(st, 13)));
 	json_add_str(o, "level_kind", stmt_text(st, 14));
 	stmt_finalize(st);
 

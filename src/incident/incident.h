@@ -47,8 +47,10 @@ void inc_report_free(struct inc_report *r);
 
 /* Static tables: type codes and their Japanese / English names. NULL when unknown. */
 const char *inc_type_ja(const char *type);
+const char *inc_type_en(const char *type);  /* "DDoS attack" …; NULL for an unknown type */
 const char *inc_kind_name(enum inc_kind k); /* initial, followup, final */
 const char *inc_kind_ja(enum inc_kind k);   /* 初報, 続報, 最終報 */
+const char *inc_kind_en(enum inc_kind k);   /* initial, follow-up, final report */
 int inc_kind_parse(const char *s);	    /* -1 when unknown; takes English or Japanese */
 
 /* ------------------------------------------------------------ regimes (data) */
@@ -195,6 +197,8 @@ struct job_recurring inc_remind_recurring(int64_t period_s);
 /* The NISC 表1 level names and wording, exactly ("レベル4（危機）"). NULL outside 0..4. */
 const char *inc_level_name(int level);
 const char *inc_level_text(int level);
+const char *inc_level_name_en(int level); /* "Level 3 (high)" */
+const char *inc_level_text_en(int level);
 /* Overall level = the highest of the three axes; -1 when an axis is outside 0..4. */
 int inc_level_overall(int continuity, int safety, int trust);
 
@@ -249,6 +253,7 @@ int case_list_plan(const struct inc_ctx *c, const struct case_filter *f, char **
 int case_show(const struct inc_ctx *c, int64_t id, const char *org, bool internal, cJSON **out,
 	      struct merr *e);
 const char *case_state_ja(const char *state);
+const char *case_state_en(const char *state); /* "in progress" …; NULL for an unknown state */
 const char *case_sla_default_path(void);
 
 /* ------------------------------------------------------------ timeline (hash chain) */

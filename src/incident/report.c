@@ -636,6 +636,24 @@ const char *inc_kind_ja(enum inc_kind k)
 	return k == INC_FINAL ? "最終報" : k == INC_FOLLOWUP ? "続報" : "初報";
 }
 
+const char *inc_kind_en(enum inc_kind k)
+{
+	return k == INC_FINAL	   ? "final report"
+	       : k == INC_FOLLOWUP ? "follow-up report"
+				   : "initial report";
+}
+
+const char *inc_type_en(const char *type)
+{
+	static const char *const en[] = {
+	    "DDoS attack",	  "Ransomware",	       "Unauthorized access",	  "Data leak",
+	    "Website defacement", "Malware infection", "Outage of unknown cause", "Other"};
+	for (size_t i = 0; inc_types[i]; i++)
+		if (type && !strcmp(type, inc_types[i]))
+			return en[i];
+	return NULL;
+}
+
 const char *inc_type_ja(const char *type)
 {
 	static const char *const ja[] = {

@@ -28,6 +28,14 @@ static const char *const level_texts[5] = {
     "サービスの持続性又はサービスに関する安全性に、大きな影響が発生",
     "サービスの持続性又はサービスに関する安全性に、著しく深刻な影響が発生"};
 
+/* The same in English for the /en console and English reports. */
+static const char *const level_names_en[5] = {"Level 0 (none)", "Level 1 (low)", "Level 2 (medium)",
+					      "Level 3 (high)", "Level 4 (critical)"};
+static const char *const level_texts_en[5] = {
+    "No impact on service continuity or safety", "Almost no impact on service continuity or safety",
+    "Some impact on service continuity or safety", "Large impact on service continuity or safety",
+    "Extremely severe impact on service continuity or safety"};
+
 const char *inc_level_name(int level)
 {
 	return level >= 0 && level <= 4 ? level_names[level] : NULL;
@@ -36,6 +44,16 @@ const char *inc_level_name(int level)
 const char *inc_level_text(int level)
 {
 	return level >= 0 && level <= 4 ? level_texts[level] : NULL;
+}
+
+const char *inc_level_name_en(int level)
+{
+	return level >= 0 && level <= 4 ? level_names_en[level] : NULL;
+}
+
+const char *inc_level_text_en(int level)
+{
+	return level >= 0 && level <= 4 ? level_texts_en[level] : NULL;
 }
 
 int inc_level_overall(int continuity, int safety, int trust)

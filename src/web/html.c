@@ -168,8 +168,8 @@ static void lang_link(struct web_req *r)
 {
 	const char *other = r->lang == WEB_LANG_JA ? "en" : "ja";
 
-	web_out(r, "<a class=\"lang\" href=\"?lang=%s\" hreflang=\"%s\">%T</a>", other, other,
-		M_LANG_SWITCH);
+	web_out(r, "<a class=\"lang\" href=\"?lang=%s\" hreflang=\"%s\" lang=\"%s\">%T</a>", other,
+		other, other, M_LANG_SWITCH);
 }
 
 void web_page_begin(struct web_req *r, enum web_msg title)
@@ -188,7 +188,7 @@ void web_page_begin(struct web_req *r, enum web_msg title)
 	web_out(r, "</nav><div class=\"who\">");
 	lang_link(r);
 	if (r->who.role != AUTH_ROLE_NONE) {
-		web_out(r, "<span class=\"user\">%s (%s)</span>", r->who.display,
+		web_out(r, "<span class=\"user\" data-stored>%s (%s)</span>", r->who.display,
 			auth_role_name(r->who.role));
 		web_out(r, "<form method=\"post\" action=\"/logout\" class=\"inline\">");
 		web_csrf_field(r);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bi.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "web/web_incident.h"
@@ -98,10 +99,28 @@ int web_inc_id(struct web_req *r, const char *name, int64_t *id)
 	return 0;
 }
 
+/* The library's names in r's language: the incident type, the NISC level, the report kind,
+ * and a JSON pair JA / EN (JA when EN is missing). */
 static const char *type_label(struct web_req *r, const char *type)
 {
-	const char *ja = inc_type_ja(type);
-	return r->lang == WEB_LANG_EN || !ja ? type : ja;
+	const char *name = r->lang == WEB_LANG_EN ? inc_type_en(type) : inc_type_ja(type);
+	return name ? name : type;
+}
+
+static const char *level_label(const struct web_req *r, int level)
+{
+	return r->lang == WEB_LANG_EN ? inc_level_name_en(level) : inc_level_name(level);
+}
+
+static const char *kind_label(const struct web_req *r, enum inc_kind k)
+{
+	return r->lang == WEB_LANG_EN ? inc_kind_en(k) : inc_kind_ja(k);
+}
+
+static const char *jl(const struct web_req *r, const cJSON *o, const char *ja, const char *en)
+{
+	const char *v = r->lang == WEB_LANG_EN ? js(o, en) : "";
+	return v[0] ? v : js(o, ja);
 }
 
 /* ---------------------------------------------------------------- list */
@@ -123,12 +142,12 @@ static int page_row(void *arg, const struct inc_row *x)
 	web_out(r,
 		"<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
 		"<td>%s</td><td>%s</td><td class=\"%s\">%s%s</td><td><a "
-		"href=\"/incidents/%L\">%s</a></td></tr>",
+		"href=\"/incidents/%L\" data-stored>%s</a></td></tr>",
 		x->id, x->id, x->org ? x->org : "", type_label(r, x->type ? x->type : ""),
-		x->level >= 0 ? inc_level_name(x->level) : L(r, "未評価", "not assessed"),
+		x->level >= 0 ? level_label(r, x->level) : L(r, "未評価", "not assessed"),
 		x->state && !strcmp(x->state, "open") ? L(r, "対応中", "open")
 						      : L(r, "終了", "closed"),
-		k >= 0 ? inc_kind_ja((enum inc_kind)k) : "", x->overdue ? "warn" : "",
+		k >= 0 ? kind_label(r, (enum inc_kind)k) : "", x->overdue ? "warn" : "",
 		web_jst(r, x->next_due), x->overdue ? L(r, " (超過)", " (overdue)") : "", x->id,
 		x->title ? x->title : "");
 	return 0;
@@ -181,19 +200,19 @@ int web_page_incidents(struct web_req *r)
 		L(r, "深刻度", "Level"), M_ALL);
 	for (int i = 0; i <= 4; i++)
 		web_out(r, "<option value=\"%d\"%R>%s</option>", i, f.level == i ? " selected" : "",
-			inc_level_name(i));
+			level_label(r, i));
 	web_out(r,
 		"</select></label> <label><input type=\"checkbox\" name=\"overdue\" value=\"1\"%R> "
 		"%s</label>",
 		f.overdue ? " checked" : "", L(r, "期限超過のみ", "Overdue only"));
 	if (r->who.role == AUTH_ROLE_ANALYST)
 		web_out(r, " <label>%T <input name=\"org\" value=\"%s\" size=\"14\"></label>",
-			M_SLUG, org ? org : "");
+			M_ORG, org ? org : "");
 	web_out(r, " <button type=\"submit\">%T</button></form>", M_FILTER);
 	web_out(r,
 		"<table id=\"incidents\"><thead><tr><th>ID</th><th>%T</th><th>%s</th><th>%s</th>"
 		"<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
-		M_NAME, L(r, "種類", "Type"), L(r, "深刻度", "Level"), L(r, "状態", "State"),
+		M_ORG, L(r, "種類", "Type"), L(r, "深刻度", "Level"), L(r, "状態", "State"),
 		L(r, "最新の報告", "Latest report"), L(r, "次の報告期限", "Next due"),
 		L(r, "件名", "Title"));
 	struct page_rows pr = {r, 0, 0};
@@ -421,8 +440,18 @@ const char *web_inc_form_error(struct web_req *r, const struct merr *e)
 	out = web_arena_alloc(&r->arena, n);
 	if (!out)
 		return e->msg;
-	snprintf(out, n, "%s / %s (%s): %s / %s", lja ? lja : "入力", len ? len : "Input",
-		 field[0] ? field : "form", ja, e->msg);
+	/* Japanese first with the library's English beside it; English pages English only (a
+	 * library message "English / 日本語" without its Japanese) */
+	if (r->lang == WEB_LANG_EN) {
+		const char *cut = strstr(e->msg, " / ");
+		while (cut && strstr(cut + 3, " / "))
+			cut = strstr(cut + 3, " / ");
+		snprintf(out, n, "%s (%s): %.*s", len ? len : "Input", field[0] ? field : "form",
+			 cut && bi_has_non_ascii(cut) ? (int)(cut - e->msg) : (int)strlen(e->msg),
+			 e->msg);
+	} else
+		snprintf(out, n, "%s / %s (%s): %s / %s", lja ? lja : "入力", len ? len : "Input",
+			 field[0] ? field : "form", ja, e->msg);
 	return out;
 }
 
@@ -667,8 +696,8 @@ int web_post_incidents(struct web_req *r)
 	cJSON_free(text);
 	if (rc) {
 		/* the field name says what to fix; a form has no lines */
-		snprintf(msg, sizeof(msg), "%s: %s", r->err.field[0] ? r->err.field : "form",
-			 r->err.msg);
+		const char *why = web_inc_form_error(r, &r->err);
+		snprintf(msg, sizeof(msg), "%s", why);
 		merr_init(&r->err);
 		web_inc_close(&w);
 		return form_error(r, msg);
@@ -697,8 +726,8 @@ int web_post_incidents(struct web_req *r)
 static void axis_row(struct web_req *r, const cJSON *a, const char *key)
 {
 	const cJSON *ax = cJSON_GetObjectItem(cJSON_GetObjectItem(a, "axes"), key);
-	web_out(r, "<tr><th>%s</th><td>%d</td><td>%s</td></tr>", js(ax, "name_ja"),
-		jint(ax, "level", 0), js(ax, "reason"));
+	web_out(r, "<tr><th>%s</th><td>%d</td><td data-stored>%s</td></tr>",
+		jl(r, ax, "name_ja", "name_en"), jint(ax, "level", 0), js(ax, "reason"));
 }
 
 static void severity_html(struct web_req *r, const cJSON *o)
@@ -715,8 +744,9 @@ static void severity_html(struct web_req *r, const cJSON *o)
 			continue;
 		}
 		web_out(r, "<p class=\"level\" id=\"level-%s\"><strong>%s</strong> %s (%s %s)</p>",
-			k ? "final" : "predicted", js(a, "level_name"), js(a, "level_text"),
-			web_jst(r, jtime(a, "at")), js(a, "by"));
+			k ? "final" : "predicted", jl(r, a, "level_name", "level_name_en"),
+			jl(r, a, "level_text", "level_text_en"), web_jst(r, jtime(a, "at")),
+			js(a, "by"));
 		web_out(r, "<table><tr><th>%s</th><th>%s</th><th>%s</th></tr>",
 			L(r, "観点", "Axis"), L(r, "レベル", "Level"), L(r, "理由", "Rationale"));
 		axis_row(r, a, "continuity");
@@ -754,14 +784,41 @@ static void clocks_html(struct web_req *r, const cJSON *o)
 		web_out(r,
 			"<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
 			"</tr>",
-			!strcmp(st, "overdue") ? "warn" : "", js(it, "regime_ja"),
-			js(it, "report_ja"), web_jst(r, jtime(it, "due")),
+			!strcmp(st, "overdue") ? "warn" : "", jl(r, it, "regime_ja", "regime_en"),
+			jl(r, it, "report_ja", "report_en"), web_jst(r, jtime(it, "due")),
 			!strcmp(st, "met")	 ? L(r, "報告済", "met")
 			: !strcmp(st, "overdue") ? L(r, "期限超過", "overdue")
 						 : L(r, "未報告", "pending"),
 			left);
 	}
 	web_out(r, "</table>");
+}
+
+/* A timeline event's kind (incident.c's and case.c's events) in r's language. */
+static const char *event_label(const struct web_req *r, const char *kind)
+{
+	static const char *const names[][3] = {
+	    {"report", "報告", "report"},
+	    {"aware", "認知", "became aware"},
+	    {"assess", "深刻度評価", "assessment"},
+	    {"attachment", "添付", "attachment"},
+	    {"clock", "報告期限", "reporting clock"},
+	    {"export", "エクスポート", "export"},
+	    {"link", "関連付け", "link"},
+	    {"message", "メッセージ", "message"},
+	    {"overdue", "期限超過", "overdue"},
+	    {"publish", "共有に公開", "published"},
+	    {"regimes", "報告制度の変更", "regimes changed"},
+	    {"reminder", "督促", "reminder"},
+	    {"open", "受付", "opened"},
+	    {"state", "状態変更", "state changed"},
+	    {"assign", "担当割当", "assigned"},
+	    {"note", "内部メモ", "internal note"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(kind, names[i][0]))
+			return names[i][r->lang == WEB_LANG_EN ? 2 : 1];
+	return kind;
 }
 
 static void timeline_html(struct web_req *r, const cJSON *o)
@@ -773,14 +830,17 @@ static void timeline_html(struct web_req *r, const cJSON *o)
 	{
 		const cJSON *d = cJSON_GetObjectItem(it, "detail");
 		const char *text = js(d, "text");
-		web_out(r, "<li class=\"%s\"><time>%s</time> %s <b>%s</b>%s%s",
-			js(it, "visibility"), web_jst(r, jtime(it, "at")), js(it, "actor"),
-			js(it, "kind"),
-			!strcmp(js(it, "visibility"), "internal") ? L(r, "（内部）", " (internal)")
-								  : "",
-			text[0] ? ": " : "");
+		web_out(
+		    r,
+		    "<li class=\"%s\" data-kind=\"%s\"><time>%s</time> <span data-stored>%s</span> "
+		    "<b>%s</b>%s%s",
+		    js(it, "visibility"), js(it, "kind"), web_jst(r, jtime(it, "at")),
+		    js(it, "actor"), event_label(r, js(it, "kind")),
+		    !strcmp(js(it, "visibility"), "internal") ? L(r, "（内部）", " (internal)")
+							      : "",
+		    text[0] ? ": " : "");
 		if (text[0])
-			web_out(r, "<span class=\"message\">%s</span>", text);
+			web_out(r, "<span class=\"message\" data-stored>%s</span>", text);
 		web_out(r, "</li>");
 	}
 	web_out(r, "</ol>");
@@ -801,21 +861,24 @@ int web_page_incident(struct web_req *r)
 		return rc;
 	web_page_begin(r, M_INCIDENT);
 	web_out(r,
-		"<h2 id=\"incident-title\">#%L %s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s (%s)"
+		"<h2 id=\"incident-title\">#%L <span data-stored>%s</span></h2><dl class=\"facts\">"
+		"<dt>%T</dt><dd><span data-stored>%s</span> (%s)"
 		"</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
 		"<dt>%s</dt><dd id=\"incident-level\">%s</dd></dl>",
-		id, js(o, "title"), M_NAME, js(o, "org_name"), js(o, "org"), L(r, "種類", "Type"),
-		type_label(r, js(o, "type")), L(r, "発生日時", "Occurred"),
+		id, js(o, "title"), M_ORG, jl(r, o, "org_name", "org_name_en"), js(o, "org"),
+		L(r, "種類", "Type"), type_label(r, js(o, "type")), L(r, "発生日時", "Occurred"),
 		web_jst(r, jtime(o, "occurred_at")), L(r, "認知日時", "Became aware"),
 		web_jst(r, jtime(o, "aware_at")), L(r, "深刻度", "Level"),
-		js(o, "level_name")[0] ? js(o, "level_name") : L(r, "未評価", "not assessed"));
+		js(o, "level_name")[0] ? jl(r, o, "level_name", "level_name_en")
+				       : L(r, "未評価", "not assessed"));
 	clocks_html(r, o);
 	severity_html(r, o);
 	web_out(r, "<h2>%s</h2><ul id=\"versions\">", L(r, "報告（版）", "Versions"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "versions"))
 	{
 		const cJSON *rep = cJSON_GetObjectItem(it, "report");
-		web_out(r, "<li>%d %s — %s (%s) %s</li>", jint(it, "seq", 0), js(it, "kind_ja"),
+		web_out(r, "<li>%d %s — %s <span data-stored>(%s) %s</span></li>",
+			jint(it, "seq", 0), jl(r, it, "kind_ja", "kind_en"),
 			web_jst(r, jtime(it, "filed_at")), js(it, "filed_by"), js(rep, "summary"));
 	}
 	web_out(r,
@@ -834,7 +897,8 @@ int web_page_incident(struct web_req *r)
 		cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "attachments"))
 		{
 			web_out(r,
-				"<li><a href=\"/incidents/%L/attachments/%d\" download>%s</a> (%d "
+				"<li><a href=\"/incidents/%L/attachments/%d\" download "
+				"data-stored>%s</a> (%d "
 				"bytes, SHA-256 <code>%s</code>)</li>",
 				id, jint(it, "id", 0), js(it, "name"), jint(it, "size", 0),
 				js(it, "sha256"));
@@ -900,13 +964,15 @@ int web_page_incident(struct web_req *r)
 		web_csrf_field(r);
 		for (int k = 0; k < 3; k++) {
 			static const char *const ax[] = {"continuity", "safety", "trust"};
-			static const char *const ja[] = {
-			    "サービスの持続性", "サービスに関する安全性", "その他（信頼低下）"};
-			web_out(r, "<p><label>%s <select name=\"%s\" id=\"a-%s\">", ja[k], ax[k],
-				ax[k]);
+			static const char *const name[][2] = {
+			    {"サービスの持続性", "Service continuity"},
+			    {"サービスに関する安全性", "Service safety"},
+			    {"その他（信頼低下）", "Other (loss of trust)"}};
+			web_out(r, "<p><label>%s <select name=\"%s\" id=\"a-%s\">",
+				name[k][r->lang == WEB_LANG_EN], ax[k], ax[k]);
 			for (int l = 0; l <= 4; l++)
 				web_out(r, "<option value=\"%d\">%s</option>", l,
-					inc_level_name(l));
+					level_label(r, l));
 			web_out(
 			    r,
 			    "</select></label> <input name=\"reason_%s\" id=\"r-%s\" size=\"50\" "
@@ -945,8 +1011,9 @@ int web_page_incident(struct web_req *r)
 		{
 			if (strcmp(js(it, "state"), "met"))
 				web_out(r, "<option value=\"%s/%s\">%s %s</option>",
-					js(it, "regime"), js(it, "report"), js(it, "regime_ja"),
-					js(it, "report_ja"));
+					js(it, "regime"), js(it, "report"),
+					jl(r, it, "regime_ja", "regime_en"),
+					jl(r, it, "report_ja", "report_en"));
 		}
 		web_out(r, "</select></label> <button type=\"submit\">%s</button></p></form>",
 			L(r, "記録", "Record"));
@@ -1149,8 +1216,21 @@ int web_get_incident_attachment(struct web_req *r)
 
 static const char *state_label(struct web_req *r, const char *st)
 {
-	const char *ja = case_state_ja(st);
-	return r->lang == WEB_LANG_EN || !ja ? st : ja;
+	const char *name = r->lang == WEB_LANG_EN ? case_state_en(st) : case_state_ja(st);
+	return name ? name : st;
+}
+
+/* A case's SLA state (case.c's sla_state) in r's language. */
+static const char *sla_label(const struct web_req *r, const char *st)
+{
+	static const char *const names[][3] = {{"met", "期限内に対応", "met in time"},
+					       {"missed", "期限後に対応", "met late"},
+					       {"overdue", "期限超過", "overdue"},
+					       {"pending", "期限前", "pending"}};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(st, names[i][0]))
+			return names[i][r->lang == WEB_LANG_EN ? 2 : 1];
+	return st;
 }
 
 int web_page_cases(struct web_req *r)
@@ -1174,18 +1254,19 @@ int web_page_cases(struct web_req *r)
 		web_csrf_field(r);
 		web_out(r,
 			"<p><label>%s <select name=\"kind\" id=\"c-kind\"><option value=\"rush\">"
-			"駆けつけ支援</option><option value=\"consult\">相談窓口</option></select>"
+			"%s</option><option value=\"consult\">%s</option></select>"
 			"</label></p><p><label>%s <input name=\"title\" id=\"c-title\" size=\"60\">"
 			"</label></p><p><label>%s<br><textarea name=\"message\" id=\"c-message\" "
 			"rows=\"4\" cols=\"70\"></textarea></label></p><button type=\"submit\">%s"
 			"</button></form>",
-			L(r, "種別", "Kind"), L(r, "件名", "Title"), L(r, "内容", "Message"),
-			L(r, "依頼する", "Send"));
+			L(r, "種別", "Kind"), L(r, "駆けつけ支援", "On-site support"),
+			L(r, "相談窓口", "Consultation"), L(r, "件名", "Title"),
+			L(r, "内容", "Message"), L(r, "依頼する", "Send"));
 	}
 	web_out(r,
 		"<table id=\"cases\"><tr><th>ID</th><th>%T</th><th>%s</th><th>%s</th><th>%s</th>"
 		"<th>%s</th><th>%s</th></tr>",
-		M_NAME, L(r, "種別", "Kind"), L(r, "状態", "State"), L(r, "担当", "Assignee"),
+		M_ORG, L(r, "種別", "Kind"), L(r, "状態", "State"), L(r, "担当", "Assignee"),
 		L(r, "初回応答期限", "First response due"), L(r, "件名", "Title"));
 	cJSON_ArrayForEach(it, arr)
 	{
@@ -1193,10 +1274,11 @@ int web_page_cases(struct web_req *r)
 		const cJSON *sla = cJSON_GetObjectItem(it, "sla");
 		web_out(r,
 			"<tr><td><a href=\"/cases/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
-			"<td>%s</td><td class=\"%s\">%s</td><td><a href=\"/cases/%L\">%s</a></td>"
+			"<td>%s</td><td class=\"%s\">%s</td><td><a href=\"/cases/%L\" "
+			"data-stored>%s</a></td>"
 			"</tr>",
-			id, id, js(it, "org"), js(it, "kind_ja"), state_label(r, js(it, "state")),
-			js(it, "assignee"),
+			id, id, js(it, "org"), jl(r, it, "kind_ja", "kind_en"),
+			state_label(r, js(it, "state")), js(it, "assignee"),
 			!strcmp(js(sla, "first_response"), "overdue") ? "warn" : "",
 			web_jst(r, jtime(sla, "first_response_due")), id, js(it, "title"));
 	}
@@ -1240,22 +1322,23 @@ int web_page_case(struct web_req *r)
 	sla = cJSON_GetObjectItem(o, "sla");
 	web_page_begin(r, M_CASE);
 	web_out(r,
-		"<h2 id=\"case-title\">#%L %s — %s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s</dd>"
+		"<h2 id=\"case-title\">#%L %s — <span data-stored>%s</span></h2><dl "
+		"class=\"facts\"><dt>%T</dt><dd>%s</dd>"
 		"<dt>%s</dt><dd id=\"case-state\">%s</dd><dt>%s</dt><dd>%s</dd><dt>%s</dt>"
 		"<dd>%s (%s)</dd><dt>%s</dt><dd>%s (%s)</dd></dl>",
-		id, js(o, "kind_ja"), js(o, "title"), M_NAME, js(o, "org"), L(r, "状態", "State"),
-		state_label(r, js(o, "state")), L(r, "担当", "Assignee"), js(o, "assignee"),
-		L(r, "初回応答期限", "First response due"),
-		web_jst(r, jtime(sla, "first_response_due")), js(sla, "first_response"),
-		L(r, "解決期限", "Resolution due"), web_jst(r, jtime(sla, "resolution_due")),
-		js(sla, "resolution"));
+		id, jl(r, o, "kind_ja", "kind_en"), js(o, "title"), M_ORG, js(o, "org"),
+		L(r, "状態", "State"), state_label(r, js(o, "state")), L(r, "担当", "Assignee"),
+		js(o, "assignee"), L(r, "初回応答期限", "First response due"),
+		web_jst(r, jtime(sla, "first_response_due")),
+		sla_label(r, js(sla, "first_response")), L(r, "解決期限", "Resolution due"),
+		web_jst(r, jtime(sla, "resolution_due")), sla_label(r, js(sla, "resolution")));
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(o, "links"))) {
 		web_out(r, "<p>%s:", L(r, "関連", "Links"));
 		cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "links"))
 		{
 			if (!strcmp(js(it, "kind"), "incident"))
 				web_out(r, " <a href=\"/incidents/%u\">%s %s</a>", js(it, "ref"),
-					js(it, "kind"), js(it, "ref"));
+					L(r, "インシデント", "incident"), js(it, "ref"));
 			else
 				web_out(r, " %s %s", js(it, "kind"), js(it, "ref"));
 		}

@@ -19,16 +19,33 @@ static void who_of(const struct web_req *r, struct share_who *w)
 	w->org = r->who.org_slug[0] ? r->who.org_slug : NULL;
 }
 
+/* A TLP badge with who may see it (FIRST TLP 2.0) as its tooltip, in r's language. */
 static void badge(struct web_req *r, const char *tlp)
 {
+	static const struct {
+		int tlp;
+		const char *cls, *label, *ja, *en;
+	} tlps[] = {
+	    {SHARE_TLP_CLEAR, "clear", "CLEAR", "開示の制限なし", "Disclosure is not limited"},
+	    {SHARE_TLP_GREEN, "green", "GREEN", "コミュニティ内で共有可（一般公開は不可）",
+	     "Within the community, not in public"},
+	    {SHARE_TLP_AMBER, "amber", "AMBER", "受領者の組織と顧客内で、知る必要のある者に限る",
+	     "The recipient's organisation and its clients, on a need-to-know basis"},
+	    {SHARE_TLP_AMBER_STRICT, "amber-strict", "AMBER+STRICT",
+	     "受領者の組織内で、知る必要のある者に限る",
+	     "The recipient's organisation only, on a need-to-know basis"},
+	    {SHARE_TLP_RED, "red", "RED", "受領者本人に限る（再共有不可）",
+	     "The individual recipients only, no further sharing"},
+	};
 	int t = share_tlp_parse(tlp);
-	web_out(r, "<span class=\"tlp tlp-%s\">TLP:%s</span>",
-		t == SHARE_TLP_AMBER_STRICT ? "amber-strict" : share_tlp_name(t),
-		t == SHARE_TLP_AMBER_STRICT ? "AMBER+STRICT"
-		: t == SHARE_TLP_RED	    ? "RED"
-		: t == SHARE_TLP_AMBER	    ? "AMBER"
-		: t == SHARE_TLP_GREEN	    ? "GREEN"
-					    : "CLEAR");
+	size_t i = 0;
+
+	while (i + 1 < ARRAY_SIZE(tlps) && tlps[i].tlp != t)
+		i++;
+	if (tlps[i].tlp != t)
+		i = 0;
+	web_out(r, "<span class=\"tlp tlp-%s\" title=\"%s\">TLP:%s</span>", tlps[i].cls,
+		r->lang == WEB_LANG_EN ? tlps[i].en : tlps[i].ja, tlps[i].label);
 }
 
 struct cl {
@@ -45,8 +62,8 @@ static int coll_row(const struct share_collection *c, void *arg)
 	if (!rd && !wr)
 		return 0;
 	x->n++;
-	web_out(x->r, "<tr><td><a href=\"/share/%u\">%s</a></td><td>%s</td><td>", c->alias,
-		c->alias, c->title);
+	web_out(x->r, "<tr><td><a href=\"/share/%u\">%s</a></td><td data-stored>%s</td><td>",
+		c->alias, c->alias, c->title);
 	badge(x->r, share_tlp_name(c->tlp));
 	web_out(x->r, "</td><td>%s%s%s</td></tr>", rd ? L(x->r, "閲覧", "read") : "",
 		rd && wr ? " / " : "", wr ? L(x->r, "投稿", "write") : "");
@@ -119,7 +136,8 @@ static int obj_row(const struct share_row *row, void *arg)
 	cJSON *o = cJSON_ParseWithLength(row->raw, row->raw_len);
 
 	x->n++;
-	web_out(x->r, "<tr><td>%s</td><td><a href=\"/share/%u/objects/%u\">%s</a></td><td>",
+	web_out(x->r,
+		"<tr><td>%s</td><td><a href=\"/share/%u/objects/%u\" data-stored>%s</a></td><td>",
 		row->type, x->alias, row->id, o ? name_of(o) : "");
 	badge(x->r, row->tlp);
 	web_out(x->r, "</td><td>%s</td></tr>", web_jst(x->r, row->date_added / 1000000));
@@ -159,7 +177,7 @@ int web_page_share_coll(struct web_req *r)
 		return merr_at(&r->err, M_EPARSE, NULL, -1, -1, "offset", "not a number");
 	q.offset = (size_t)offset;
 	web_page_begin(r, M_SHARING);
-	web_out(r, "<h2 id=\"coll-title\">%s</h2><p>%s ", c.title,
+	web_out(r, "<h2 id=\"coll-title\" data-stored>%s</h2><p>%s ", c.title,
 		L(r, "既定の TLP", "Default TLP"));
 	badge(r, share_tlp_name(c.tlp));
 	web_out(r,
@@ -232,10 +250,12 @@ static int rel_row(const struct share_row *row, void *arg)
 		}
 	}
 	x->n++;
-	web_out(x->r, "<li class=\"%s\"><a href=\"/share/%u/objects/%u\">%s</a> %s ", row->type,
-		x->alias, row->id, row->type, o ? name_of(o) : "");
+	web_out(
+	    x->r,
+	    "<li class=\"%s\"><a href=\"/share/%u/objects/%u\">%s</a> <span data-stored>%s</span> ",
+	    row->type, x->alias, row->id, row->type, o ? name_of(o) : "");
 	badge(x->r, row->tlp);
-	web_out(x->r, " %s</li>", other);
+	web_out(x->r, " <span data-stored>%s</span></li>", other);
 	cJSON_Delete(o);
 	return 0;
 }
@@ -245,7 +265,7 @@ static int version_row(const struct share_row *row, void *arg)
 	struct web_req *r = arg;
 	web_out(r, "<section class=\"stix-version\"><p>%s %s ", row->type, row->version);
 	badge(r, row->tlp);
-	web_out(r, " %s</p><pre class=\"stix\">%s</pre></section>",
+	web_out(r, " %s</p><pre class=\"stix\" data-stored>%s</pre></section>",
 		web_jst(r, row->date_added / 1000000), row->raw);
 	return 0;
 }

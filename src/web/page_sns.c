@@ -69,35 +69,82 @@ static void filter_of(const struct scope *sc, struct sns_alert_filter *f)
 	}
 }
 
-static const char *class_ja(const char *c)
+/* The page's words, Japanese and English: one row per id, r's half through sw(). */
+enum sns_word {
+	W_TITLE,
+	W_CLASS,
+	W_ALERTS,
+	W_FIRST,
+	W_LAST,
+	W_LAST_EVIDENCE,
+	W_RULE,
+	W_POSTS,
+	W_INCIDENT,
+	W_BY_ORG_CLASS,
+	W_WATCH,
+	W_TERM,
+	W_ADD,
+	W_PER_HOUR,
+	W_LEGEND_MATCHED,
+	W_LEGEND_COMPLAINTS,
+	W_LEGEND_WAVE,
+	W_ESCALATE,
+	W_ALERT,
+	W_CONFIRM,
+	W_DISMISS,
+	W_N
+};
+
+static const char *const words[W_N][2] = {
+    [W_TITLE] = {"SNS 予兆監視", "SNS precursor monitoring"},
+    [W_CLASS] = {"分類", "Class"},
+    [W_ALERTS] = {"予兆アラート", "Precursor alerts"},
+    [W_FIRST] = {"最初の証拠", "First evidence"},
+    [W_LAST] = {"最後の証拠", "Last evidence"},
+    [W_LAST_EVIDENCE] = {"最後の証拠", "Last evidence"},
+    [W_RULE] = {"規則", "Rule"},
+    [W_POSTS] = {"証拠", "Posts"},
+    [W_INCIDENT] = {"インシデント", "Incident"},
+    [W_BY_ORG_CLASS] = {"事業者別・分類別", "By operator and class"},
+    [W_WATCH] = {"監視語", "Watch list"},
+    [W_TERM] = {"語", "Term"},
+    [W_ADD] = {"追加", "Add"},
+    [W_PER_HOUR] = {"照合した投稿の推移（1 時間ごと）", "Matched posts per hour"},
+    [W_LEGEND_MATCHED] = {"青: 照合した投稿", "blue: matched posts"},
+    [W_LEGEND_COMPLAINTS] = {"赤: 障害を訴える投稿", "red: complaints of an outage"},
+    [W_LEGEND_WAVE] = {"枠: 障害の波", "box: outage wave"},
+    [W_ESCALATE] = {"インシデントにする", "Escalate to an incident"},
+    [W_ALERT] = {"SNS 予兆アラート", "SNS precursor alert"},
+    [W_CONFIRM] = {"確認（本物）", "Confirm"},
+    [W_DISMISS] = {"誤検知", "Dismiss (false positive)"},
+};
+
+static const char *sw(const struct web_req *r, enum sns_word w)
 {
-	if (!c)
-		return "";
-	if (!strcmp(c, "ddos-target"))
-		return "DDoS標的 / DDoS target";
-	if (!strcmp(c, "leak"))
-		return "漏えい・身代金 / leak";
-	if (!strcmp(c, "outage"))
-		return "障害の急増 / outage";
-	if (!strcmp(c, "exploit"))
-		return "悪用の話題 / exploit";
-	return c;
+	return words[w][r->lang == WEB_LANG_EN];
 }
 
-static const char *state_ja(const char *s)
+/* Alert classes and states: code, Japanese, English. */
+static const char *const class_names[][3] = {{"ddos-target", "DDoS 標的", "DDoS target"},
+					     {"leak", "漏えい・身代金", "Leak / ransom"},
+					     {"outage", "障害の急増", "Outage surge"},
+					     {"exploit", "悪用の話題", "Exploit talk"}};
+static const char *const state_names[][3] = {{"new", "未判定", "new"},
+					     {"confirmed", "確認済", "confirmed"},
+					     {"dismissed", "誤検知", "dismissed"},
+					     {"escalated", "インシデント化", "escalated"}};
+
+static const char *name_of(const struct web_req *r, const char *const (*t)[3], size_t n,
+			   const char *code)
 {
-	if (!s)
-		return "";
-	if (!strcmp(s, "new"))
-		return "未判定 / new";
-	if (!strcmp(s, "confirmed"))
-		return "確認済 / confirmed";
-	if (!strcmp(s, "dismissed"))
-		return "誤検知 / dismissed";
-	if (!strcmp(s, "escalated"))
-		return "インシデント化 / escalated";
-	return s;
+	for (size_t i = 0; code && i < n; i++)
+		if (!strcmp(code, t[i][0]))
+			return t[i][r->lang == WEB_LANG_EN ? 2 : 1];
+	return code ? code : "";
 }
+
+#define class_name(r, c) name_of(r, class_names, ARRAY_SIZE(class_names), c)
+#define state_name(r, s) name_of(r, state_names, ARRAY_SIZE(state_names), s)
 
 /* ---------------------------------------------------------------- the list page */
 
@@ -140,14 +187,15 @@ static int list_row(const struct sns_alert_row *a, void *arg)
 		"<tr class=\"sns-alert\" data-class=\"%s\" data-state=\"%s\"><td><a "
 		"href=\"/sns/alerts/%L\">%L</a></td>"
 		"<td><a href=\"/sns?org=%u\">%s</a></td><td>%s</td><td>%s</td>",
-		a->cls, a->state, a->id, a->id, a->org, a->org, class_ja(a->cls),
+		a->cls, a->state, a->id, a->id, a->org, a->org, class_name(r, a->cls),
 		web_jst(r, a->first_at));
 	char score[16];
 	snprintf(score, sizeof score, "%.2f", a->score);
 	web_out(r,
 		"<td>%s</td><td class=\"num\">%s</td><td>%s</td><td>%s</td><td "
 		"class=\"num\">%L</td><td class=\"sns-incident\">",
-		web_jst(r, a->last_at), score, a->rule, state_ja(a->state), (int64_t)a->n_posts);
+		web_jst(r, a->last_at), score, a->rule, state_name(r, a->state),
+		(int64_t)a->n_posts);
 	if (a->incident_id) {
 		web_out(r, "<a href=\"/incidents/%L\">#%L</a>", a->incident_id, a->incident_id);
 	} else if (r->who.role == AUTH_ROLE_ANALYST) {
@@ -159,9 +207,8 @@ static int list_row(const struct sns_alert_row *a, void *arg)
 		web_csrf_field(r);
 		web_out(r,
 			"<input type=\"hidden\" name=\"state\" value=\"escalated\"><button "
-			"id=\"sns-escalate-%L\" class=\"sns-escalate\">インシデントへ / "
-			"escalate</button></form>",
-			a->id);
+			"id=\"sns-escalate-%L\" class=\"sns-escalate\">%s</button></form>",
+			a->id, sw(r, W_ESCALATE));
 	}
 	web_out(r, "</td></tr>");
 	return 0;
@@ -228,11 +275,11 @@ static int timeline(struct web_req *r, const char *org, int64_t from, int64_t to
 	double span = (double)(to - from), bw = (double)W * bin / span;
 	web_out(
 	    r,
-	    "<h2>投稿の推移 / matched posts per hour: %s</h2><p>%s — %s</p>"
+	    "<h2>%s: %s</h2><p>%s — %s</p>"
 	    "<svg id=\"sns-timeline\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\""
 	    " aria-label=\"timeline\"><rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" "
 	    "fill=\"#fafafa\"/>",
-	    org, web_jst(r, from), web_jst(r, to), W, H + 20, W, H + 20, W, H);
+	    sw(r, W_PER_HOUR), org, web_jst(r, from), web_jst(r, to), W, H + 20, W, H + 20, W, H);
 	for (size_t i = 0; i < bu.n; i++) {
 		if (bu.b[i] < from || bu.a[i] > to)
 			continue;
@@ -262,17 +309,17 @@ static int timeline(struct web_req *r, const char *org, int64_t from, int64_t to
 	}
 	web_out(r,
 		"<text x=\"2\" y=\"%d\" font-size=\"11\">max %L / h</text></svg>"
-		"<p class=\"legend\">青: 照合した投稿 / matched posts; 赤: 障害の投稿 / "
-		"complaints; 枠: 障害の波 / "
-		"outage wave</p>",
-		H + 14, (int64_t)max);
+		"<p class=\"legend\">%s; %s; %s</p>",
+		H + 14, (int64_t)max, sw(r, W_LEGEND_MATCHED), sw(r, W_LEGEND_COMPLAINTS),
+		sw(r, W_LEGEND_WAVE));
 	return 0;
 }
 
 static int watch_row(const struct sns_watch_row *w, void *arg)
 {
 	struct web_req *r = arg;
-	web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", w->term, w->kind, w->source);
+	web_out(r, "<tr><td data-stored>%s</td><td>%s</td><td>%s</td></tr>", w->term, w->kind,
+		w->source);
 	return 0;
 }
 
@@ -298,17 +345,19 @@ int web_page_sns(struct web_req *r)
 		return M_ENOTFOUND;
 
 	web_page_begin(r, M_ALERTS);
-	web_out(r, "<h1 id=\"sns-title\">SNS 予兆監視 / SNS precursor monitoring</h1>"
-		   "<form method=\"get\" action=\"/sns\" class=\"filters\">");
+	web_out(r,
+		"<h1 id=\"sns-title\">%s</h1><form method=\"get\" action=\"/sns\" "
+		"class=\"filters\">",
+		sw(r, W_TITLE));
 	if (r->who.role != AUTH_ROLE_OPERATOR)
 		web_out(r, "<label>%T <input name=\"org\" value=\"%s\"></label>", M_ORG,
 			org ? org : "");
-	web_out(r, "<label>分類 / class <select name=\"class\"><option value=\"\">%T</option>",
-		M_ALL);
+	web_out(r, "<label>%s <select name=\"class\"><option value=\"\">%T</option>",
+		sw(r, W_CLASS), M_ALL);
 	for (int k = 0; k < SNS_C_N; k++) {
 		const char *n = sns_class_name((enum sns_class)k);
 		web_out(r, "<option value=\"%s\"%R>%s</option>", n,
-			cls && !strcmp(cls, n) ? " selected" : "", class_ja(n));
+			cls && !strcmp(cls, n) ? " selected" : "", class_name(r, n));
 	}
 	web_out(r, "</select></label> <button>%T</button></form>", M_FILTER);
 
@@ -320,13 +369,11 @@ int web_page_sns(struct web_req *r)
 	filter_of(&sc, &f);
 	size_t mark = r->out.len;
 	web_out(r,
-		"<h2>予兆アラート / precursor alerts</h2><table "
-		"id=\"sns-alerts\"><thead><tr><th>#</th><th>%T</th>"
-		"<th>分類 / class</th><th>最初の証拠 / first evidence</th><th>最後の証拠 / "
-		"last</th><th class=\"num\">%T</th>"
-		"<th>規則 / rule</th><th>%T</th><th class=\"num\">証拠 / "
-		"posts</th><th>インシデント / incident</th></tr></thead><tbody>",
-		M_ORG, M_SCORE, M_STATUS);
+		"<h2>%s</h2><table id=\"sns-alerts\"><thead><tr><th>#</th><th>%T</th>"
+		"<th>%s</th><th>%s</th><th>%s</th><th class=\"num\">%T</th><th>%s</th><th>%T</th>"
+		"<th class=\"num\">%s</th><th>%s</th></tr></thead><tbody>",
+		sw(r, W_ALERTS), M_ORG, sw(r, W_CLASS), sw(r, W_FIRST), sw(r, W_LAST), M_SCORE,
+		sw(r, W_RULE), M_STATUS, sw(r, W_POSTS), sw(r, W_INCIDENT));
 	if ((rc = sns_alerts_list(r->s, &f, list_row, x, &r->err))) {
 		r->out.len = mark;
 		return rc;
@@ -335,13 +382,11 @@ int web_page_sns(struct web_req *r)
 	if (!x->n)
 		web_out(r, "<p id=\"sns-empty\">%T</p>", M_NONE);
 	/* by operator and class */
-	web_out(r,
-		"<h2>事業者別・分類別 / by operator and class</h2><table "
-		"id=\"sns-summary\"><thead><tr><th>%T</th>",
-		M_ORG);
+	web_out(r, "<h2>%s</h2><table id=\"sns-summary\"><thead><tr><th>%T</th>",
+		sw(r, W_BY_ORG_CLASS), M_ORG);
 	for (int k = 0; k < SNS_C_N; k++)
 		web_out(r, "<th class=\"num\">%s</th>",
-			class_ja(sns_class_name((enum sns_class)k)));
+			class_name(r, sns_class_name((enum sns_class)k)));
 	web_out(r, "</tr></thead><tbody>");
 	for (size_t i = 0; i < x->n_sum; i++) {
 		web_out(r, "<tr><td><a href=\"/sns?org=%u\">%s</a></td>", x->sum[i].org,
@@ -361,10 +406,9 @@ int web_page_sns(struct web_req *r)
 	}
 	if (org) {
 		web_out(r,
-			"<h2>監視語 / watch list: %s</h2><table id=\"sns-watch\"><thead><tr><th>語 "
-			"/ term</th>"
+			"<h2>%s: %s</h2><table id=\"sns-watch\"><thead><tr><th>%s</th>"
 			"<th>%T</th><th>%T</th></tr></thead><tbody>",
-			org, M_KIND, M_SOURCE);
+			sw(r, W_WATCH), org, sw(r, W_TERM), M_KIND, M_SOURCE);
 		if ((rc = sns_watch_list(r->s, org, watch_row, r, &r->err)))
 			return rc;
 		web_out(r, "</tbody></table>");
@@ -373,14 +417,14 @@ int web_page_sns(struct web_req *r)
 			    r, "<form method=\"post\" action=\"/sns/watch\" id=\"sns-watch-add\">");
 			web_csrf_field(r);
 			web_out(r,
-				"<input type=\"hidden\" name=\"org\" value=\"%s\"><label>語 / term "
+				"<input type=\"hidden\" name=\"org\" value=\"%s\"><label>%s "
 				"<input name=\"term\""
 				" required maxlength=\"512\"></label><label>%T <select "
 				"name=\"kind\"><option>keyword"
 				"</option><option>name</option><option>domain</"
 				"option><option>regex</option>"
-				"</select></label> <button>追加 / add</button></form>",
-				org, M_KIND);
+				"</select></label> <button>%s</button></form>",
+				org, sw(r, W_TERM), M_KIND, sw(r, W_ADD));
 		}
 	}
 	web_page_end(r);
@@ -444,9 +488,28 @@ static int evidence_row(const struct sns_post_row *p, void *arg)
 		web_out(r, "<a href=\"%s\" rel=\"noreferrer noopener\">%s</a>", p->url, p->post_id);
 	else
 		web_out(r, "%s", p->post_id);
-	web_out(r, "</td><td>%s</td><td class=\"post-text\">%s</td></tr>",
+	web_out(r, "</td><td data-stored>%s</td><td class=\"post-text\" data-stored>%s</td></tr>",
 		p->channel ? p->channel : "", p->text);
 	return 0;
+}
+
+/* Every stored "日本語 / English" string under j replaced by its half for lang. */
+static void reasons_half(enum web_lang lang, cJSON *j)
+{
+	cJSON *it;
+	char half[1024];
+
+	if (cJSON_IsString(j)) {
+		const char *h = web_bi(lang, j->valuestring, half, sizeof half);
+		if (h != j->valuestring) {
+			char *copy = m_strdup(h); /* h may point into the string it replaces */
+			if (copy)
+				cJSON_SetValuestring(j, copy);
+			m_free(copy);
+		}
+		return;
+	}
+	cJSON_ArrayForEach(it, j) reasons_half(lang, it);
 }
 
 int web_page_sns_alert(struct web_req *r)
@@ -460,26 +523,23 @@ int web_page_sns_alert(struct web_req *r)
 	char score[16];
 	snprintf(score, sizeof score, "%.2f", o.score);
 	web_page_begin(r, M_ALERT);
-	web_out(
-	    r,
-	    "<h1>SNS 予兆アラート / precursor alert #%L</h1><dl class=\"facts\"><dt>%T</dt><dd "
-	    "id=\"sns-org\">"
-	    "<a href=\"/sns?org=%u\">%s</a></dd><dt>分類 / class</dt><dd id=\"sns-class\">%s</dd>"
-	    "<dt>規則 / rule</dt><dd>%s</dd><dt>%T</dt><dd id=\"sns-score\">%s</dd>"
-	    "<dt>最初の証拠 / first evidence</dt><dd>%s</dd><dt>最後の証拠 / last "
-	    "evidence</dt><dd>%s</dd>"
-	    "<dt>%T</dt><dd id=\"sns-state\">%s</dd></dl>",
-	    id, M_ORG, o.org, o.org, class_ja(o.cls), o.rule, M_SCORE, score, web_jst(r, o.first),
-	    web_jst(r, o.last), M_STATUS, state_ja(o.state));
+	web_out(r,
+		"<h1>%s #%L</h1><dl class=\"facts\"><dt>%T</dt><dd id=\"sns-org\">"
+		"<a href=\"/sns?org=%u\">%s</a></dd><dt>%s</dt><dd id=\"sns-class\">%s</dd>"
+		"<dt>%s</dt><dd>%s</dd><dt>%T</dt><dd id=\"sns-score\">%s</dd>"
+		"<dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
+		"<dt>%T</dt><dd id=\"sns-state\" data-state=\"%s\">%s</dd></dl>",
+		sw(r, W_ALERT), id, M_ORG, o.org, o.org, sw(r, W_CLASS), class_name(r, o.cls),
+		sw(r, W_RULE), o.rule, M_SCORE, score, sw(r, W_FIRST), web_jst(r, o.first),
+		sw(r, W_LAST_EVIDENCE), web_jst(r, o.last), M_STATUS, o.state,
+		state_name(r, o.state));
 	if (o.incident)
-		web_out(r,
-			"<p id=\"sns-incident\">インシデント / incident: <a "
-			"href=\"/incidents/%L\">#%L</a></p>",
-			o.incident, o.incident);
+		web_out(r, "<p id=\"sns-incident\">%s: <a href=\"/incidents/%L\">#%L</a></p>",
+			sw(r, W_INCIDENT), o.incident, o.incident);
 	if (r->who.role == AUTH_ROLE_ANALYST) {
-		static const char *const st[][2] = {{"confirmed", "確認 / confirm"},
-						    {"dismissed", "誤検知 / dismiss"},
-						    {"escalated", "インシデントへ / escalate"}};
+		const char *const st[][2] = {{"confirmed", sw(r, W_CONFIRM)},
+					     {"dismissed", sw(r, W_DISMISS)},
+					     {"escalated", sw(r, W_ESCALATE)}};
 		for (size_t i = 0; i < ARRAY_SIZE(st); i++) {
 			if (o.incident && !strcmp(st[i][0], "escalated"))
 				continue; /* escalated: the incident is linked above */
@@ -495,12 +555,22 @@ int web_page_sns_alert(struct web_req *r)
 				st[i][0], st[i][0], st[i][1]);
 		}
 	}
-	/* reasons, pretty-printed (escaped as text) */
-	cJSON *j = cJSON_Parse(o.reasons);
-	char *pretty = j ? cJSON_Print(j) : NULL;
-	web_out(r, "<h2>%T</h2><pre id=\"sns-reasons\">%s</pre>", M_REASONS,
-		pretty ? pretty : o.reasons);
-	cJSON_free(pretty);
+	/* reasons: one row per key, a stored "日本語 / English" text in r's half, other values
+	 * as compact JSON (escaped as text) */
+	cJSON *j = cJSON_Parse(o.reasons), *it, *obj = cJSON_IsObject(j) ? j : NULL;
+	web_out(r, "<h2>%T</h2><table id=\"sns-reasons\"><tbody>", M_REASONS);
+	cJSON_ArrayForEach(it, obj)
+	{
+		char *v;
+		reasons_half(r->lang, it);
+		v = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
+		web_out(r, "<tr><th><code>%s</code></th><td>%s</td></tr>", it->string,
+			v ? v : it->valuestring);
+		cJSON_free(v);
+	}
+	if (!obj)
+		web_out(r, "<tr><td>%s</td></tr>", o.reasons);
+	web_out(r, "</tbody></table>");
 	cJSON_Delete(j);
 	web_out(r,
 		"<h2>%T (%L)</h2><table "

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, finish, run } from "./lib.mjs";
+import { OUT, check, mamori, startServer, login, submit, launchContext, tmpdir, finish, run, checkLanguages, japaneseOn } from "./lib.mjs";
 
 // The incident's PDF through its link on the incident page: a download, a PDF, and its text
 // (pdftotext) has the Japanese title; returns that text.
@@ -106,7 +106,7 @@ async function analystAnswers(ctx, base, ids) {
 	await page.selectOption("#publish-form select[name=tlp]", "green");
 	await submit(page, "#publish-form button");
 	check((await page.locator("#published").count()) === 1, "published: the page says so");
-	check((await page.locator("#timeline").innerText()).includes("publish"), "published: on the timeline");
+	check((await page.locator("#timeline li[data-kind=publish]").innerText()).includes("共有に公開"), "published: on the timeline");
 	await shot(page, "incident-analyst");
 	await page.goto(base + "/cases/" + ids.kase);
 	await page.selectOption("#u-state", "in_progress");
@@ -119,6 +119,12 @@ async function analystAnswers(ctx, base, ids) {
 	check((await page.locator("#case-state").innerText()).includes("対応中"), "case: 対応中");
 	check((await page.locator("#timeline").innerText()).includes("内部: 事業者の体制に懸念"), "analyst sees the note");
 	await shot(page, "case-analyst");
+	// every page in English without Japanese but what people entered, and Japanese in Japanese
+	await checkLanguages(page, base + "/incidents/" + ids.incident, "analyst incident", (p) => shot(p, "incident-analyst-en"));
+	await checkLanguages(page, base + "/cases/" + ids.kase, "analyst case", (p) => shot(p, "case-analyst-en"));
+	await checkLanguages(page, base + "/incidents", "analyst incidents", (p) => shot(p, "incidents-analyst-en"));
+	await checkLanguages(page, base + "/cases", "analyst cases");
+	await checkLanguages(page, base + "/incidents?stats=1", "analyst incident statistics");
 	await page.close();
 }
 
@@ -137,6 +143,21 @@ async function operatorReads(ctx, base, ids) {
 	check(!t.includes("内部: 事業者の体制に懸念"), "operator never sees the internal note");
 	check((await page.locator("#case-update").count()) === 0, "operator has no analyst form");
 	await shot(page, "case-operator");
+	await checkLanguages(page, base + "/incidents/" + ids.incident, "operator incident", (p) => shot(p, "incident-operator-en"));
+	await checkLanguages(page, base + "/cases/" + ids.kase, "operator case", (p) => shot(p, "case-operator-en"));
+	await checkLanguages(page, base + "/incidents/new", "operator report form", (p) => shot(p, "incident-form-en"));
+	// an impossible report in English: the error in English only
+	await page.goto(base + "/incidents/new?lang=en");
+	await page.fill("#f-title", "Reservation outage");
+	await page.fill("#f-occurred_at", "2026-12-01T06:40");
+	await page.fill("#f-aware_at", "2026-12-01T05:00");
+	await page.fill("#f-contact_name", "Taro Yamada");
+	await submit(page, "#submit-report");
+	const err = await page.locator("#form-error").innerText();
+	check(err.includes("aware_at") && !/[\u3040-\u30ff\u4e00-\u9fff]/.test(err), "English form error in English only: " + err);
+	check((await japaneseOn(page)).length === 0, "English form error page: no Japanese " + JSON.stringify(await japaneseOn(page)));
+	await page.goto(base + "/incidents?lang=ja");
+	await checkLanguages(page, base + "/cases", "operator cases");
 	await page.close();
 }
 

@@ -97,3 +97,38 @@ export function run(main) {
 		process.exit(1);
 	});
 }
+
+// Japanese on an English page: the Japanese text (kana, kanji, full-width forms) of the page's
+// body, its attributes people read (placeholder, title, aria-label, button values) included,
+// outside elements marked as showing text as stored (data-stored: user-entered text, company
+// names that exist only in Japanese) or as Japanese on purpose (lang="ja": the language switch).
+// Returns the offending snippets (empty when the page is clean).
+export async function japaneseOn(page) {
+	return page.evaluate(() => {
+		const jp = /[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+		const skip = (el) => !el || el.closest("[data-stored], [lang=ja], script, style, template");
+		const out = [];
+		const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n; (n = walk.nextNode());)
+			if (jp.test(n.data) && !skip(n.parentElement)) out.push(n.data.trim().slice(0, 80));
+		for (const el of document.body.querySelectorAll("[placeholder], [title], [aria-label], input[type=submit], input[type=button]"))
+			for (const a of ["placeholder", "title", "aria-label", "value"])
+				if (el.hasAttribute(a) && jp.test(el.getAttribute(a)) && !skip(el))
+					out.push(a + "=" + el.getAttribute(a).slice(0, 80));
+		return out;
+	});
+}
+
+// Visits URL in English and in Japanese: the English page has no Japanese outside marked
+// elements, the Japanese page shows Japanese (WHAT names the page; SHOT, when given, takes the
+// English screenshot under that name). Leaves the page in Japanese.
+export async function checkLanguages(page, url, what, shot) {
+	const sep = url.includes("?") ? "&" : "?";
+	await page.goto(url + sep + "lang=en");
+	const bad = await japaneseOn(page);
+	check(bad.length === 0, what + ": the English page shows Japanese: " + JSON.stringify(bad.slice(0, 12)));
+	if (shot) await shot(page);
+	await page.goto(url + sep + "lang=ja");
+	const body = await page.locator("main").innerText();
+	check(/[\u3040-\u30ff\u4e00-\u9fff]/.test(body), what + ": the Japanese page shows Japanese");
+}

@@ -6,7 +6,7 @@
 // operator without access sees no collection. Screenshots in $MAMORI_BUILD_DIR/e2e/.
 import fs from "node:fs";
 import path from "node:path";
-import { SRC, DATA, OUT, check, mamori, startServer, login, launchContext, tmpdir, finish, run } from "./lib.mjs";
+import { SRC, DATA, OUT, check, mamori, startServer, login, launchContext, tmpdir, finish, run, checkLanguages } from "./lib.mjs";
 
 async function shot(page, name) {
 	await page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
@@ -80,6 +80,10 @@ async function main() {
 		const green = await page.locator("#objects .tlp-green").first().evaluate((el) => getComputedStyle(el).color);
 		check(green === "rgb(51, 255, 0)", `TLP:GREEN badge #33FF00 (${green})`);
 		await shot(page, "share-published");
+		// in English no Japanese but stored texts, in Japanese Japanese
+		await checkLanguages(page, base + "/share", "member collections", (p) => shot(p, "share-collections-en"));
+		await checkLanguages(page, base + "/share/isac", "member objects", (p) => shot(p, "share-objects-en"));
+		await checkLanguages(page, base + "/share/isac?type=indicator", "member indicators");
 		await ctx.clearCookies();
 		await login(page, base, "operator");
 		await page.goto(base + "/alerts");

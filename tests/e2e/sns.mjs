@@ -8,7 +8,7 @@
 // Screenshots go to $MAMORI_BUILD_DIR/e2e/. Prints "N passed, M failed" last.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { SRC, OUT, check, mamori, startServer, login, launchBrowser, tmpdir, finish, run } from "./lib.mjs";
+import { SRC, OUT, check, mamori, startServer, login, launchBrowser, tmpdir, finish, run, checkLanguages } from "./lib.mjs";
 
 async function main() {
 	const tmp = tmpdir("mamori-sns-e2e");
@@ -55,13 +55,14 @@ async function main() {
 		check((await page.locator("#sns-evidence tbody tr").count()) >= 5, "outage alert evidence posts");
 		check((await page.locator("#sns-reasons").innerText()).includes("posts_in_window"), "burst reasons shown");
 		await Promise.all([page.waitForNavigation(), page.click("#sns-dismissed")]);
-		check((await page.locator("#sns-state").innerText()).includes("dismissed"), "alert dismissed and kept");
+		check((await page.locator("#sns-state").getAttribute("data-state")) === "dismissed", "alert dismissed and kept");
 		await page.screenshot({ path: path.join(OUT, "sns-alert.png"), fullPage: true });
 
 		// escalate the kanto-rail DDoS alert from the list: an incident (初報) for kanto-rail
 		await page.goto(srv.base + "/sns?org=kanto-rail");
 		await Promise.all([page.waitForNavigation(), page.click("#sns-escalate-" + kantoDdos.id)]);
-		check((await page.locator("#sns-state").innerText()).includes("escalated"), "alert escalated");
+		check((await page.locator("#sns-state").getAttribute("data-state")) === "escalated" &&
+			(await page.locator("#sns-state").innerText()).includes("インシデント化"), "alert escalated (インシデント化)");
 		const incLink = page.locator("#sns-incident a");
 		check((await incLink.count()) === 1, "the alert page links the incident it opened");
 		check((await page.locator("#sns-escalated").count()) === 0, "no second escalate button once escalated");
@@ -72,6 +73,9 @@ async function main() {
 			"the incident page: title from the alert, kanto-rail");
 		check(incText.includes("sns") || incText.includes("SNS"), "the incident's timeline names the SNS alert");
 		await page.screenshot({ path: path.join(OUT, "sns-incident.png"), fullPage: true });
+		await checkLanguages(page, srv.base + "/sns", "analyst SNS", (p) => p.screenshot({ path: path.join(OUT, "sns-analyst-en.png"), fullPage: true }));
+		await checkLanguages(page, srv.base + "/sns?org=kansai-rail", "analyst SNS timeline", (p) => p.screenshot({ path: path.join(OUT, "sns-timeline-en.png"), fullPage: true }));
+		await checkLanguages(page, srv.base + "/sns/alerts/" + kantoDdos.id, "analyst SNS alert", (p) => p.screenshot({ path: path.join(OUT, "sns-alert-en.png"), fullPage: true }));
 		await page.goto(srv.base + "/sns?org=kanto-rail");
 		check((await page.locator("#sns-escalate-" + kantoDdos.id).count()) === 0 &&
 			(await page.locator("#sns-alerts td.sns-incident a").count()) >= 1,
@@ -126,6 +130,7 @@ async function main() {
 			{ headers: { "X-CSRF-Token": csrf || "", "Content-Type": "application/json" }, data: "{}" });
 		check(esc.status() === 403, `operator may not escalate through the API: ${esc.status()}`);
 		await op.screenshot({ path: path.join(OUT, "sns-operator.png"), fullPage: true });
+		await checkLanguages(op, srv.base + "/sns", "operator SNS", (p) => p.screenshot({ path: path.join(OUT, "sns-operator-en.png"), fullPage: true }));
 		const other = await op.goto(srv.base + "/sns?org=kansai-rail");
 		check(!(await op.content()).includes("kansai-rail") || other.status() === 404,
 			"operator cannot open another operator's SNS view");
