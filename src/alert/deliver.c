@@ -536,9 +536,12 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 		    "mamori（重要インフラ事業者の外部診断）からのお知らせです。今回は %ld 件"
 		    "（うち緊急 %ld 件）です。\n",
 		    nm.ja, (long)k, urgent);
-	if (!rc && f.found)
+	if (!rc && f.found) { /* the body names the asset with its port; a declared product the
+			       * asset it was declared on (the subject keeps the short host) */
+		const char *where = strncmp(f.asset, "declared:", 9) ? f.asset : f.host;
 		rc = buf_addf(&bb, "最優先で対応すべき指摘: %s%s%s%s 期限 %s\n", f.title_ja,
-			      f.host[0] ? "（" : "", f.host, f.host[0] ? "）" : "", fdl);
+			      where[0] ? "（" : "", where, where[0] ? "）" : "", fdl);
+	}
 	for (size_t i = 0; !rc && i < k; i++) {
 		struct parts p;
 		split_body(v[i].body, &p);
@@ -559,10 +562,12 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 			      "\n---- English ----\nTo %s\n\nmamori (outside-in assessment of "
 			      "critical infrastructure operators): %ld item(s), %ld urgent.\n",
 			      nm.en, (long)k, urgent);
-	if (!rc && f.found)
-		rc = buf_addf(&bb, "Fix first: %s%s%s%s, due %s\n", f.title_en,
-			      f.host[0] ? " (" : "", f.host, f.host[0] ? ")" : "",
-			      f.deadline ? fdl : "none");
+	if (!rc && f.found) {
+		const char *where = strncmp(f.asset, "declared:", 9) ? f.asset : f.host;
+		rc =
+		    buf_addf(&bb, "Fix first: %s%s%s%s, due %s\n", f.title_en, where[0] ? " (" : "",
+			     where, where[0] ? ")" : "", f.deadline ? fdl : "none");
+	}
 	for (size_t i = 0; !rc && i < k; i++) {
 		struct parts p;
 		split_body(v[i].body, &p);

@@ -90,9 +90,12 @@ pipeline pg "$(sock single)"
 check "asm run on PostgreSQL found what it finds on SQLite (16 operators graded)" \
 	"grep -q '等級 / grade' $T/pg/asm.txt && [ \$(grep -c '^== ' $T/pg/asm.txt) -eq 16 ]"
 for f in asm.txt findings.json rating.json sector.txt schedule.txt advisories.txt incident.txt \
-	incidents.json incidents.txt alert.txt pending.txt; do
+	incidents.json incidents.txt alert.txt; do
 	check "$f: the same on PostgreSQL and SQLite" "[ -s $T/sqlite/$f ] && cmp -s $T/sqlite/$f $T/pg/$f"
 done
+# nothing may be pending once `alert run` delivered (KEV notices for CVEs an open finding
+# already names are not made since 671c5f8): the same, possibly empty, on both engines
+check "pending.txt: the same on PostgreSQL and SQLite" "cmp -s $T/sqlite/pending.txt $T/pg/pending.txt"
 check "alerts delivered on PostgreSQL" "grep -q '配信 [1-9]' $T/pg/alert.txt"
 check "reports: the same files on both engines" \
 	"[ \"\$(cd $T/sqlite/reports && find . -type f | sort)\" = \"\$(cd $T/pg/reports && find . -type f | sort)\" ] && [ \$(find $T/pg/reports -name '*.pdf' | wc -l) -ge 17 ]"

@@ -52,8 +52,17 @@ try:
         webtest.check(all(len(os.listdir(b)) == 1 for b in boxes),
                       "%s: one mail per mailbox" % slug)
         subj, body = msgs[0]
-        webtest.check("最優先で対応すべき指摘: %s（%s）" % (title_ja, f0["asset"]) in body,
-                      "%s: the mail names the first item %s (%s)" % (slug, title_ja, f0["asset"]))
+        # a network finding is named with its asset (address:port/proto); a declared product
+        # with the asset it was declared on, never its internal "declared:cpe:…" key
+        if f0["asset"].startswith("declared:"):
+            line = re.search(r"最優先で対応すべき指摘: (.*)", body)
+            webtest.check(line is not None and title_ja in line.group(1) and
+                          "declared:" not in line.group(1),
+                          "%s: the mail names the first item %s (declared product, no internal key)"
+                          % (slug, title_ja))
+        else:
+            webtest.check("最優先で対応すべき指摘: %s（%s）" % (title_ja, f0["asset"]) in body,
+                          "%s: the mail names the first item %s (%s)" % (slug, title_ja, f0["asset"]))
         webtest.check("mamori advisories" not in body and "vuln:" not in subj,
                       "%s: no CLI and no internal key in the mail" % slug)
         urgent = body.split("━━ 確認のお願い")[0]
