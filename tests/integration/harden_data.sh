@@ -409,7 +409,11 @@ sys.exit(rc)
 PY
 rc=$?
 check "12 a 150 MB crt.sh export is imported whole (exit 0)" '[ $rc -eq 0 ] && [ "$(q "$DB" "SELECT count(*) FROM ct_names WHERE name = '\''www.kanto-rail.test'\''")" -ge 1 ]'
-check "12 ... streamed, memory flat ($(tail -n 1 "$T/rss") KB < $((rss_max / 1000)) MB)" '[ "$(tail -n 1 "$T/rss")" -lt $rss_max ]'
+# ASan keeps up to 256 MB of freed blocks in its quarantine (600,000 parsed records' worth) and
+# shadows every byte: 520 MB measured there; the plain build holds 14 MB
+huge_max=100000
+readelf -d "$M" | grep -q 'NEEDED.*libasan' && huge_max=800000
+check "12 ... streamed, memory flat ($(tail -n 1 "$T/rss") KB < $((huge_max / 1000)) MB)" '[ "$(tail -n 1 "$T/rss")" -lt $huge_max ]'
 python3 -c 'import json, sys; print(json.dumps({"ip_str": "127.0.10.1", "port": 443, "transport": "tcp", "product": "x" * (10 << 20), "timestamp": "2026-11-01T10:21:35.713742"}))' >"$T/shodan-big.json"
 run "$M" --db "$DB" discover import --org kanto-rail --format shodan "$T/shodan-big.json"
 check "12 Shodan: a 10 MB product is refused" '[ $rc -eq 3 ] && grep -q "product: longer than 1024 bytes" "$T/err" && [ "$(q "$DB" "SELECT count(*) FROM passive_services")" = 0 ]'
