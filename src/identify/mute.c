@@ -87,16 +87,20 @@ bool ident_mute_check(struct probe_ctx *p)
 	int who;
 	char detail[160];
 
-	if (iconn_open(&c[0], &p->t->ip, p->t->port, false, p->deadline))
-		return false; /* refused or unreachable: the plan says so quickly */
+	if (iconn_open(&c[0], &p->t->ip, p->t->port, false, p->deadline)) {
+		iconn_close(&c[0]); /* its socket may be open */
+		return false;	    /* refused or unreachable: the plan says so quickly */
+	}
 	rtt = ident_now() - t0;
 	budget = clamp(BUDGET_RTTS * rtt, FLOOR_SHARE * cfg->silent_wait, cfg->silent_wait);
 	end = t0 + rtt + budget;
 	who = first_answer(c, 1, ident_now() + clamp(BANNER_RTTS * rtt, BANNER_ALONE_MIN, budget));
 	if (who < 0) {
 		for (n = 1; n < 3; n++)
-			if (iconn_open(&c[n], &p->t->ip, p->t->port, false, end))
+			if (iconn_open(&c[n], &p->t->ip, p->t->port, false, end)) {
+				iconn_close(&c[n]);
 				break;
+			}
 		if (n > 1)
 			http_request(p, &c[1], end);
 		if (n > 2)
