@@ -240,7 +240,8 @@ static int jobs_show(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-static int jobs_retry(struct cli *c, int argc, char **argv)
+/* retry and cancel: one job id, one library call, one line said */
+static int job_act(struct cli *c, int argc, char **argv, bool cancel)
 {
 	struct store *s;
 	struct merr e;
@@ -252,32 +253,27 @@ static int jobs_retry(struct cli *c, int argc, char **argv)
 	if (!(s = cli_store(c)))
 		return cli_exit_code(M_ESTORE);
 	merr_init(&e);
-	if ((rc = job_retry(s, id, time_now(), &e)))
+	rc = cancel ? job_cancel(s, id, getenv("USER"), time_now(), &e)
+		    : job_retry(s, id, time_now(), &e);
+	if (rc)
 		return cli_fail(c, rc, &e);
-	if (!c->quiet)
+	if (!c->quiet && cancel)
+		printf("ジョブ %lld を取り消しました / job %lld cancelled\n", (long long)id,
+		       (long long)id);
+	else if (!c->quiet)
 		printf("ジョブ %lld を再実行待ちにしました / job %lld queued again\n",
 		       (long long)id, (long long)id);
 	return 0;
 }
 
+static int jobs_retry(struct cli *c, int argc, char **argv)
+{
+	return job_act(c, argc, argv, false);
+}
+
 static int jobs_cancel(struct cli *c, int argc, char **argv)
 {
-	struct store *s;
-	struct merr e;
-	int64_t id;
-	int rc;
-
-	if ((rc = job_id_operand(c, argc, argv, &id)))
-		return rc;
-	if (!(s = cli_store(c)))
-		return cli_exit_code(M_ESTORE);
-	merr_init(&e);
-	if ((rc = job_cancel(s, id, getenv("USER"), time_now(), &e)))
-		return cli_fail(c, rc, &e);
-	if (!c->quiet)
-		printf("ジョブ %lld を取り消しました / job %lld cancelled\n", (long long)id,
-		       (long long)id);
-	return 0;
+	return job_act(c, argc, argv, true);
 }
 
 struct prune_args {
