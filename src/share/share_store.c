@@ -169,9 +169,10 @@ static void fill(struct store *s, struct store_stmt *st, struct share_collection
 		 stmt_text(st, 3) ? stmt_text(st, 3) : "");
 	c->tlp = share_tlp_parse(stmt_text(st, 4));
 	c->created_at = stmt_int64(st, 5);
+	c->write_seq = stmt_int64(st, 6);
 }
 
-#define COLL_COLS "id, alias, title, description, tlp, created_at"
+#define COLL_COLS "id, alias, title, description, tlp, created_at, write_seq"
 
 int share_collection_get(struct store *s, const char *id_or_alias, struct share_collection *out,
 			 struct merr *e)
@@ -293,11 +294,27 @@ bool share_tlp_allows(const struct share_collection *c, int tlp, const struct sh
 	}
 }
 
+/* Bumps the collection's write sequence (0867), inside the caller's write transaction: a
+ * TAXII page cached at an older sequence is never served again (pagecache.c). */
+static int bump_write_seq(struct store *s, const char *cid, struct merr *e)
+{
+	struct store_stmt *st;
+	int rc;
+
+	if ((rc = store_prepare(
+		 s, "UPDATE share_collections SET write_seq = write_seq + 1 WHERE id = ?", &st, e)))
+		return rc;
+	stmt_bind_text(st, 1, cid);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- import ------------------------------------------------------------------------- */
 
 void share_import_result_free(struct share_import_result *r)
 {
-	for (size_t i = 0; r->items && i < r->n; i++) {
+	for (size_t i = 0; r->items && i < r->n_items; i++) {
 		free(r->items[i].id);
 		free(r->items[i].message);
 	}
@@ -382,7 +399,9 @@ struct imp {
 	struct share_obj *o;
 	struct batch_mk *mk;
 	size_t n_mk, cap_mk;
-	size_t n; /* objects seen in this pass */
+	size_t n;      /* objects seen in this pass */
+	size_t stored; /* new rows (the write sequence is bumped when any) */
+	size_t cap_items, listed_ok, listed_failed;
 	struct store_stmt *ins, *mkst, *last;
 	struct merr *e;
 };
@@ -414,20 +433,14 @@ static int imp_markings(const char *raw, size_t len, size_t off, void *arg)
 	return 0;
 }
 
-/* Pass 2: checks, resolves markings and stores one object. */
-static int imp_store(const char *raw, size_t len, size_t off, void *arg)
+/* Pass 2: checks, resolves markings and stores one object; it gets its result. */
+static int imp_one(struct imp *x, const char *raw, size_t len, struct share_item *it)
 {
-	struct imp *x = arg;
 	struct share_import_result *r = x->r;
 	struct share_obj *o = x->o;
-	struct share_item *it;
 	struct merr oe;
 	int tlp = 0, lv, rc;
 
-	(void)off;
-	if (x->n >= r->n) /* the source changed between the passes */
-		return merr_set(x->e, M_EIO, "the document changed while it was read");
-	it = &r->items[x->n++];
 	if (!raw) {
 		if (!(it->id = strdup("")) ||
 		    fail_item(it, "object larger than %zu bytes", (size_t)SHARE_OBJECT_MAX))
@@ -476,6 +489,7 @@ static int imp_store(const char *raw, size_t len, size_t off, void *arg)
 	if ((rc = stmt_step(x->ins, x->e)) < 0)
 		return rc;
 	it->existed = store_changes(x->s) == 0;
+	x->stored += !it->existed;
 	it->ok = true;
 	r->n_ok++;
 	if (!it->existed) {
@@ -498,6 +512,54 @@ static int imp_store(const char *raw, size_t len, size_t off, void *arg)
 			return rc;
 	}
 	return 0;
+}
+
+/* Keeps an object's result if its list (successes or failures) names fewer than
+ * SHARE_STATUS_LIST_MAX yet: memory stays flat in the number of objects. */
+static int imp_keep(struct imp *x, struct share_item *it)
+{
+	struct share_import_result *r = x->r;
+	size_t *listed = it->ok ? &x->listed_ok : &x->listed_failed;
+
+	if (*listed >= SHARE_STATUS_LIST_MAX) {
+		free(it->id);
+		free(it->message);
+		return 0;
+	}
+	if (r->n_items == x->cap_items) {
+		size_t nc = x->cap_items ? x->cap_items * 2 : 64;
+		struct share_item *nv = realloc(r->items, nc * sizeof(*nv));
+		if (!nv) {
+			free(it->id);
+			free(it->message);
+			return merr_set(x->e, M_ENOMEM, "out of memory");
+		}
+		r->items = nv;
+		x->cap_items = nc;
+	}
+	r->items[r->n_items++] = *it;
+	(*listed)++;
+	return 0;
+}
+
+static int imp_store(const char *raw, size_t len, size_t off, void *arg)
+{
+	struct imp *x = arg;
+	struct share_item it;
+	int rc;
+
+	(void)off;
+	if (x->n >= x->r->n) /* the source changed between the passes */
+		return merr_set(x->e, M_EIO, "the document changed while it was read");
+	memset(&it, 0, sizeof(it));
+	it.index = x->n++;
+	rc = imp_one(x, raw, len, &it);
+	if (rc) {
+		free(it.id);
+		free(it.message);
+		return rc;
+	}
+	return imp_keep(x, &it);
 }
 
 /*
@@ -527,10 +589,6 @@ int share_import_src(struct store *s, const struct share_collection *c, const st
 		rc = merr_at(e, M_EINVAL, NULL, -1, 0, "type",
 			     "a TAXII envelope is expected, not a %s",
 			     kind == SHARE_DOC_BUNDLE ? "STIX bundle" : "bare STIX object");
-		goto out;
-	}
-	if (!(r->items = calloc(x.n ? x.n : 1, sizeof(*r->items)))) {
-		rc = merr_set(e, M_ENOMEM, "out of memory");
 		goto out;
 	}
 	r->n = x.n;
@@ -566,6 +624,8 @@ int share_import_src(struct store *s, const struct share_collection *c, const st
 	stmt_finalize(x.ins);
 	stmt_finalize(x.mkst);
 	stmt_finalize(x.last);
+	if (rc == 0 && x.stored)
+		rc = bump_write_seq(s, c->id, e);
 	if (rc)
 		store_rollback(s);
 	else
@@ -660,9 +720,10 @@ static int where(struct buf *sql, struct binds *b, const struct share_collection
 	if (q->added_after >= 0)
 		add_int(sql, b, " AND o.date_added > ?", q->added_after);
 	if (q->cursor_date >= 0) {
-		add_int(sql, b, " AND (o.date_added > ?", q->cursor_date);
-		add_int(sql, b, " OR (o.date_added = ?", q->cursor_date);
-		add_int(sql, b, " AND o.seq > ?))", q->cursor_seq);
+		/* a row value: the index (collection_id, date_added, seq) is entered at the
+		 * cursor, not scanned from the collection's start (an OR of the two cases was) */
+		add_int(sql, b, " AND (o.date_added, o.seq) > (?", q->cursor_date);
+		add_int(sql, b, ", ?)", q->cursor_seq);
 	}
 	if (q->vsel != SHARE_V_ALL) {
 		bool any = false;
@@ -819,6 +880,8 @@ int share_object_delete(struct store *s, const struct share_collection *c, const
 		stmt_finalize(st);
 		*deleted = store_changes(s);
 	}
+	if (rc == 0 && *deleted)
+		rc = bump_write_seq(s, c->id, e);
 	if (rc == 0 && *deleted && id && (rc = store_prepare(s, LAST_SQL, &st, e)) == 0) {
 		stmt_bind_text(st, 1, c->id);
 		stmt_bind_text(st, 2, id);

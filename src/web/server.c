@@ -296,6 +296,13 @@ static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, str
 	if (r->stream && r->status < 400 && !(resp = web_stream_response(r)))
 		web_error_code(r, M_ENOMEM);
 	web_stream_discard(r);
+	if (!resp && r->ext_ref && r->status < 400) {
+		/* a cached TAXII page: MHD holds a reference until the last byte is sent */
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+		    r->ext_len, (void *)r->ext_body, r->ext_free, r->ext_ref);
+		if (resp)
+			r->ext_ref = NULL;
+	}
 	if (!resp && r->out.len >= ((size_t)64 << 10)) {
 		/* a large answer (a TAXII page of 1000 objects) is handed over, not copied again */
 		size_t len;
