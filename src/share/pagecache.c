@@ -97,8 +97,7 @@ char *share_page_key(const struct share_collection *c, const struct share_query 
 	buf_init(&b, 4096);
 	buf_addf(&b, "k%d|c=%s|tlp=%d|aud=%u|tlp1=%d|after=%lld|cur=%lld,%lld|lim=%zu|off=%zu|v=%d",
 		 kind, c->id, c->tlp, audience, tlp1 ? 1 : 0, (long long)q->added_after,
-		 (long long)q->cursor_date, (long long)q->cursor_seq, q->limit, q->offset,
-		 q->vsel);
+		 (long long)q->cursor_date, (long long)q->cursor_seq, q->limit, q->offset, q->vsel);
 	buf_addf(&b, ",%d,%d", q->vsel_first ? 1 : 0, q->vsel_last ? 1 : 0);
 	for (int i = 0; i < q->n_ats; i++)
 		buf_addf(&b, ",@%lld", (long long)q->ats[i]);

@@ -696,8 +696,12 @@ static void add_int(struct buf *sql, struct binds *b, const char *frag, int64_t 
 	b->count++;
 }
 
+/* How the next cursor is applied: one row-value comparison, or split in the two index ranges
+ * (the rows of the cursor's date_added after its seq, then the later dates). */
+enum cursor_part { CURSOR_WHOLE, CURSOR_SAME_DATE, CURSOR_LATER };
+
 static int where(struct buf *sql, struct binds *b, const struct share_collection *c,
-		 const struct share_query *q, const char *id, struct merr *e)
+		 const struct share_query *q, const char *id, enum cursor_part part, struct merr *e)
 {
 	int rc;
 
@@ -719,9 +723,14 @@ static int where(struct buf *sql, struct binds *b, const struct share_collection
 		return rc;
 	if (q->added_after >= 0)
 		add_int(sql, b, " AND o.date_added > ?", q->added_after);
-	if (q->cursor_date >= 0) {
-		/* a row value: the index (collection_id, date_added, seq) is entered at the
-		 * cursor, not scanned from the collection's start (an OR of the two cases was) */
+	if (q->cursor_date >= 0 && part == CURSOR_SAME_DATE) {
+		/* one index range each: (collection_id, date_added =, seq >) ... */
+		add_int(sql, b, " AND o.date_added = ?", q->cursor_date);
+		add_int(sql, b, " AND o.seq > ?", q->cursor_seq);
+	} else if (q->cursor_date >= 0 && part == CURSOR_LATER) {
+		/* ... then (collection_id, date_added >) */
+		add_int(sql, b, " AND o.date_added > ?", q->cursor_date);
+	} else if (q->cursor_date >= 0) {
 		add_int(sql, b, " AND (o.date_added, o.seq) > (?", q->cursor_date);
 		add_int(sql, b, ", ?)", q->cursor_seq);
 	}
@@ -794,30 +803,30 @@ static void bind_all(struct store_stmt *st, const struct binds *b)
 	}
 }
 
-int share_query_run(struct store *s, const struct share_collection *c, const struct share_query *q,
-		    int (*fn)(const struct share_row *row, void *arg), void *arg, bool *more,
-		    struct merr *e)
+/* One statement of a query: at most limit - *got more rows (all when q->limit is 0). */
+static int query_part(struct store *s, const struct share_collection *c,
+		      const struct share_query *q, enum cursor_part part, size_t *got,
+		      int (*fn)(const struct share_row *row, void *arg), void *arg, bool *more,
+		      struct merr *e)
 {
 	struct buf sql;
 	struct binds b = {0};
 	struct store_stmt *st;
-	size_t got = 0;
 	int rc;
 
-	*more = false;
 	buf_init(&sql, 1 << 16);
 	buf_adds(&sql, "SELECT o.seq, o.date_added, o.stix_id, o.type, o.version, o.spec_version, "
 		       "COALESCE(o.tlp, ?), o.raw");
 	b.v[0] = share_tlp_name(c->tlp);
 	b.n[0] = strlen(b.v[0]);
 	b.count = 1;
-	if ((rc = where(&sql, &b, c, q, NULL, e))) {
+	if ((rc = where(&sql, &b, c, q, NULL, part, e))) {
 		buf_release(&sql);
 		return rc;
 	}
 	buf_adds(&sql, " ORDER BY o.date_added, o.seq");
 	if (q->limit)
-		buf_addf(&sql, " LIMIT %zu OFFSET %zu", q->limit + 1, q->offset);
+		buf_addf(&sql, " LIMIT %zu OFFSET %zu", q->limit - *got + 1, q->offset);
 	rc = store_prepare(s, buf_str(&sql), &st, e);
 	buf_release(&sql);
 	if (rc)
@@ -825,7 +834,7 @@ int share_query_run(struct store *s, const struct share_collection *c, const str
 	bind_all(st, &b);
 	while ((rc = stmt_step(st, e)) == 1) {
 		struct share_row row;
-		if (q->limit && got == q->limit) {
+		if (q->limit && *got == q->limit) {
 			*more = true;
 			break;
 		}
@@ -838,12 +847,30 @@ int share_query_run(struct store *s, const struct share_collection *c, const str
 		row.tlp = stmt_text(st, 6);
 		row.raw = stmt_text(st, 7);
 		row.raw_len = strlen(row.raw);
-		got++;
+		(*got)++;
 		if ((rc = fn(&row, arg)))
 			break;
 	}
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+int share_query_run(struct store *s, const struct share_collection *c, const struct share_query *q,
+		    int (*fn)(const struct share_row *row, void *arg), void *arg, bool *more,
+		    struct merr *e)
+{
+	size_t got = 0;
+	int rc;
+
+	*more = false;
+	if (q->cursor_date < 0 || q->offset)
+		return query_part(s, c, q, CURSOR_WHOLE, &got, fn, arg, more, e);
+	/* After a next cursor: SQLite enters the page index only at the cursor's date_added
+	 * for a row value, then filters seq row by row (a walk of 100,000 objects imported
+	 * together read 50,000 rows a page); two ranges seek straight to the cursor. */
+	if ((rc = query_part(s, c, q, CURSOR_SAME_DATE, &got, fn, arg, more, e)) || *more)
+		return rc;
+	return query_part(s, c, q, CURSOR_LATER, &got, fn, arg, more, e);
 }
 
 int share_object_delete(struct store *s, const struct share_collection *c, const char *id,
@@ -862,7 +889,7 @@ int share_object_delete(struct store *s, const struct share_collection *c, const
 	q2.types = NULL;
 	buf_init(&sql, 1 << 16);
 	buf_adds(&sql, "DELETE FROM share_objects WHERE seq IN (SELECT o.seq");
-	if ((rc = where(&sql, &b, c, &q2, id, e))) {
+	if ((rc = where(&sql, &b, c, &q2, id, CURSOR_WHOLE, e))) {
 		buf_release(&sql);
 		return rc;
 	}

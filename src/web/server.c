@@ -97,6 +97,7 @@ void web_config_defaults(struct web_config *c)
 	c->request_timeout = 30;
 	c->body_max = WEB_BODY_MAX_DEFAULT;
 	c->taxii_body_max = WEB_TAXII_BODY_MAX_DEFAULT;
+	c->taxii_cache = SHARE_PAGE_CACHE_DEFAULT;
 	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
 	c->shutdown_grace = 10;
@@ -784,6 +785,7 @@ static int start_checks(const struct web_config *c, struct server *sv, struct me
 	}
 	sv->opts.body_max = c->body_max;
 	sv->opts.taxii_body_max = c->taxii_body_max;
+	share_page_cache_limit(c->taxii_cache);
 	return 0;
 }
 
