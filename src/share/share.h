@@ -223,6 +223,7 @@ struct share_query {
 	const char *tlp_only;	     /* console: only this effective level, or NULL */
 	const char *text;	     /* console: only objects whose JSON contains it, or NULL */
 	size_t offset;		     /* console: rows to skip */
+	bool raw_only; /* rows need seq, date_added and raw only (id ... tlp left NULL) */
 };
 struct share_row {
 	int64_t seq;

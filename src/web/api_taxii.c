@@ -351,6 +351,7 @@ static int page(struct web_req *r, const struct share_collection *c, struct shar
 	struct page p = {.r = r, .kind = kind};
 
 	p.tlp1 = kind == PAGE_OBJECTS && share_consumer_tlp1(r->s, r->who.name);
+	q->raw_only = kind == PAGE_OBJECTS;
 	bool more = false;
 	char next[48], *key, *body;
 	struct share_page *pg;
