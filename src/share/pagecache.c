@@ -79,35 +79,37 @@ unsigned share_audience(const struct share_collection *c, const struct share_who
 	return m;
 }
 
-static void add_list(struct buf *b, const char *name, const char *v)
+static int add_list(struct buf *b, const char *name, const char *v)
 {
-	buf_addf(b, "|%s=", name);
-	if (v) {
-		buf_add_json_str(b, v); /* quoted: a value cannot pose as another field */
-	} else {
-		buf_addc(b, '-');
-	}
+	if (buf_addf(b, "|%s=", name))
+		return -1;
+	/* quoted: a value cannot pose as another field */
+	return v ? buf_add_json_str(b, v) : buf_addc(b, '-');
 }
 
 char *share_page_key(const struct share_collection *c, const struct share_query *q,
 		     unsigned audience, int kind, bool tlp1)
 {
 	struct buf b;
+	int rc = 0;
 
-	buf_init(&b, 4096);
-	buf_addf(&b, "k%d|c=%s|tlp=%d|aud=%u|tlp1=%d|after=%lld|cur=%lld,%lld|lim=%zu|off=%zu|v=%d",
-		 kind, c->id, c->tlp, audience, tlp1 ? 1 : 0, (long long)q->added_after,
-		 (long long)q->cursor_date, (long long)q->cursor_seq, q->limit, q->offset, q->vsel);
-	buf_addf(&b, ",%d,%d", q->vsel_first ? 1 : 0, q->vsel_last ? 1 : 0);
+	/* the cap is far above what is kept: an append that failed must not leave a shorter
+	 * key that another query could share */
+	buf_init(&b, (size_t)1 << 20);
+	rc |= buf_addf(
+	    &b, "k%d|c=%s|tlp=%d|aud=%u|tlp1=%d|after=%lld|cur=%lld,%lld|lim=%zu|off=%zu|v=%d",
+	    kind, c->id, c->tlp, audience, tlp1 ? 1 : 0, (long long)q->added_after,
+	    (long long)q->cursor_date, (long long)q->cursor_seq, q->limit, q->offset, q->vsel);
+	rc |= buf_addf(&b, ",%d,%d", q->vsel_first ? 1 : 0, q->vsel_last ? 1 : 0);
 	for (int i = 0; i < q->n_ats; i++)
-		buf_addf(&b, ",@%lld", (long long)q->ats[i]);
-	buf_addf(&b, "|who=%d", q->who ? 1 : 0);
-	add_list(&b, "ids", q->ids);
-	add_list(&b, "types", q->types);
-	add_list(&b, "spec", q->spec_versions);
-	add_list(&b, "tlponly", q->tlp_only);
-	add_list(&b, "text", q->text);
-	if (b.len >= 4000) { /* a key this long (match[id] lists) is not worth keeping */
+		rc |= buf_addf(&b, ",@%lld", (long long)q->ats[i]);
+	rc |= buf_addf(&b, "|who=%d", q->who ? 1 : 0);
+	rc |= add_list(&b, "ids", q->ids);
+	rc |= add_list(&b, "types", q->types);
+	rc |= add_list(&b, "spec", q->spec_versions);
+	rc |= add_list(&b, "tlponly", q->tlp_only);
+	rc |= add_list(&b, "text", q->text);
+	if (rc || b.len >= 4000) { /* a key this long (match[id] lists) is not worth keeping */
 		buf_release(&b);
 		return NULL;
 	}
