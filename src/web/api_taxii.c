@@ -379,18 +379,22 @@ static int page(struct web_req *r, const struct share_collection *c, struct shar
 	}
 	if (p.n == 0) {
 		buf_reset(&r->out);
-		buf_adds(&r->out, "{");
+		rc = buf_adds(&r->out, "{");
 	} else {
-		buf_adds(&r->out, "],");
+		rc = buf_adds(&r->out, "],");
 	}
-	buf_addf(&r->out, "\"more\":%s", more ? "true" : "false");
+	rc |= buf_addf(&r->out, "\"more\":%s", more ? "true" : "false");
 	/* next on every non-empty page: with more false it still lets a client resume after
 	 * the last object it saw (objects added later come after it in (date_added, seq)). */
 	if (p.n) {
 		share_next_fmt(p.last, p.last_seq, next);
-		buf_addf(&r->out, ",\"next\":\"%s\"", next);
+		rc |= buf_addf(&r->out, ",\"next\":\"%s\"", next);
 	}
-	buf_adds(&r->out, "}\n");
+	rc |= buf_adds(&r->out, "}\n");
+	if (rc) { /* never sent (nor kept) cut short */
+		m_free(key);
+		return merr_set(&r->err, M_ETOOBIG, "the page is larger than the answer buffer");
+	}
 	if (p.n) {
 		share_fmt_us(p.first, r->taxii_first);
 		share_fmt_us(p.last, r->taxii_last);
