@@ -496,7 +496,7 @@ int case_list_text(const struct inc_ctx *c, const struct case_filter *f, struct 
 		   int64_t *n, int64_t *last_id, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	struct jw w = {out, 0, 0};
+	struct jw w = {.b = out};
 	struct buf q;
 	int rc;
 

@@ -704,9 +704,11 @@ static int row_text(void *arg, const struct inc_row *r)
 int inc_list_text(const struct inc_ctx *c, const struct inc_filter *f, struct buf *out, int64_t *n,
 		  int64_t *last_id, struct merr *e)
 {
-	struct text_arg a = {{out, 0, 0}, 0, 0};
+	struct text_arg a = {.w = {.b = out}};
+	int64_t rows = f->limit > 0 && f->limit < 1000 ? f->limit : 100;
 	int rc;
 
+	buf_grow(out, (size_t)rows * 448); /* a row is ~420 bytes: no realloc copy as it grows */
 	if (buf_addc(out, '['))
 		return merr_set(e, M_ENOMEM, "out of memory");
 	if ((rc = inc_list_each(c, f, row_text, &a, e)))
