@@ -51,13 +51,14 @@ int inc_audit(const struct inc_ctx *c, const char *action, const char *object, c
 
 /* A JSON text writer into a buffer (jw.c): for the lists, one object per row without cJSON.
  * rc keeps the first buffer error; n counts the keys of the current object; day and date keep
- * the last date written ("YYYY-MM-DD" of day day + 1; 0 none), which a list's rows share. */
+ * the dates last written ("YYYY-MM-DD" of day day[k] - 1, in slot k = day % 4; 0 none): a
+ * list's rows share a few days. */
 struct jw {
 	struct buf *b;
 	int rc;
 	int n;
-	int64_t day;
-	char date[10];
+	int64_t day[4];
+	char date[4][10];
 };
 /* The keys are string literals (plain ASCII, never escaped): the macros below pass them quoted
  * with their colon and length, so a key is one memcpy. */

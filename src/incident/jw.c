@@ -113,12 +113,13 @@ void jw_int_(struct jw *w, const char *kq, size_t kn, int64_t v)
 }
 
 /* "2026-11-23T03:40:47Z" without gmtime or printf: days to civil date (H. Hinnant's
- * algorithm, proleptic Gregorian), kept for the next value of the same day. 0 is null, as
+ * algorithm, proleptic Gregorian), kept for the next values of the same day. 0 is null, as
  * json_add_time. */
 void jw_time_(struct jw *w, const char *kq, size_t kn, int64_t t)
 {
-	char *d;
+	char *d, *date;
 	int64_t days, secs;
+	unsigned slot;
 
 	if (!t) {
 		jw_lit_(w, kq, kn, "null", 4);
@@ -130,7 +131,8 @@ void jw_time_(struct jw *w, const char *kq, size_t kn, int64_t t)
 		secs += 86400;
 		days--;
 	}
-	if (w->day != days + 1) {
+	slot = (unsigned)days & 3;
+	if (w->day[slot] != days + 1) {
 		int64_t z, era, doe, yoe, y, doy, mp, dd, m;
 
 		z = days + 719468;
@@ -147,22 +149,23 @@ void jw_time_(struct jw *w, const char *kq, size_t kn, int64_t t)
 			jw_lit_(w, kq, kn, "null", 4);
 			return;
 		}
-		w->date[0] = (char)('0' + y / 1000);
-		w->date[1] = (char)('0' + y / 100 % 10);
-		w->date[2] = (char)('0' + y / 10 % 10);
-		w->date[3] = (char)('0' + y % 10);
-		w->date[4] = '-';
-		w->date[5] = (char)('0' + m / 10);
-		w->date[6] = (char)('0' + m % 10);
-		w->date[7] = '-';
-		w->date[8] = (char)('0' + dd / 10);
-		w->date[9] = (char)('0' + dd % 10);
-		w->day = days + 1;
+		date = w->date[slot];
+		date[0] = (char)('0' + y / 1000);
+		date[1] = (char)('0' + y / 100 % 10);
+		date[2] = (char)('0' + y / 10 % 10);
+		date[3] = (char)('0' + y % 10);
+		date[4] = '-';
+		date[5] = (char)('0' + m / 10);
+		date[6] = (char)('0' + m % 10);
+		date[7] = '-';
+		date[8] = (char)('0' + dd / 10);
+		date[9] = (char)('0' + dd % 10);
+		w->day[slot] = days + 1;
 	}
 	if (!(d = key(w, kq, kn, 22)))
 		return;
 	d[0] = '"';
-	memcpy(d + 1, w->date, 10);
+	memcpy(d + 1, w->date[slot], 10);
 	d[11] = 'T';
 	d[12] = (char)('0' + secs / 36000);
 	d[13] = (char)('0' + secs / 3600 % 10);

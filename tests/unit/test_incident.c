@@ -669,16 +669,30 @@ static void test_incident__list_times_match_time_fmt(void **state)
 	char want[TIME_STR_MAX + 8], ts[TIME_STR_MAX];
 	int64_t t;
 
+	/* one writer throughout: its dates of earlier days (4 slots) must never leak into a later
+	 * day's value, whichever order the days come in (the same slot 4 days apart, back and
+	 * forth, the same day again) */
+	static const int64_t hop[] = {0, 86400 * 4, -86400 * 4, 86400, 3600, -86400 * 8, 86399, 0};
+	struct jw w = {.b = &b};
+
 	buf_init(&b, 4096);
 	for (t = -86400LL * 366; t < 4102444800LL; t += 86400LL * 17 + 3607) {
-		struct jw w = {&b, 0, 0};
-		buf_reset(&b);
-		jw_time(&w, "t", t ? t : 1);
-		time_fmt_utc(t ? t : 1, ts);
-		snprintf(want, sizeof(want), "\"t\":\"%s\"", ts);
-		if (strcmp(buf_str(&b), want))
-			fail_msg("%lld: %s, want %s", (long long)t, buf_str(&b), want);
+		for (size_t h = 0; h < ARRAY_SIZE(hop); h++) {
+			int64_t u = t + hop[h] ? t + hop[h] : 1;
+			buf_reset(&b);
+			w.n = 0;
+			jw_time(&w, "t", u);
+			time_fmt_utc(u, ts);
+			snprintf(want, sizeof(want), "\"t\":\"%s\"", ts);
+			if (strcmp(buf_str(&b), want))
+				fail_msg("%lld: %s, want %s", (long long)u, buf_str(&b), want);
+		}
 	}
+	buf_reset(&b);
+	w.n = 0;
+	jw_time(&w, "t", 0);
+	jw_time(&w, "u", 253402300800LL); /* year 10000: null, as json_add_time */
+	assert_string_equal(buf_str(&b), "\"t\":null,\"u\":null");
 	buf_release(&b);
 	(void)state;
 }
