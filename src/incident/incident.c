@@ -505,13 +505,12 @@ static void add_level(cJSON *o, const char *k, int level)
 /* The list's query. Each filter is an equality or range on a column of one of 0803's partial
  * indexes (WHERE exercise_run IS NULL), which the planner walks newest first (id DESC) and
  * leaves at the LIMIT: no sort of every match, no OFFSET (keyset: id < before), no per-row
- * subquery (the org slug comes from one join by primary key). */
+ * subquery and no join (the org's slug and sector are copied onto the incident: 0803, 0804). */
 static void list_sql(const struct inc_filter *f, struct buf *q)
 {
-	buf_adds(q, "SELECT i.id, o.slug, o.sector, i.title, i.type, i.state, i.level, "
+	buf_adds(q, "SELECT i.id, i.org_slug, i.sector, i.title, i.type, i.state, i.level, "
 		    "i.level_kind, i.occurred_at, i.aware_at, i.versions, i.last_kind, "
-		    "i.next_due, i.updated_at FROM incidents i JOIN orgs o ON o.id = i.org_id "
-		    "WHERE i.exercise_run IS NULL");
+		    "i.next_due, i.updated_at FROM incidents i WHERE i.exercise_run IS NULL");
 	if (f->org)
 		buf_adds(q, " AND i.org_id = (SELECT id FROM orgs WHERE slug = ?)");
 	if (f->sector)

@@ -818,6 +818,21 @@ static void test_incident__lists_are_index_backed(void **state)
 	    inc_list(&f.c, &(struct inc_filter){.sector = "railways", .level = -1}, &arr, &e), 0);
 	assert_int_equal(cJSON_GetArraySize(arr), 0);
 	cJSON_Delete(arr);
+	/* the list reads the org's slug copied onto each incident (0804, no join): filled on
+	 * insert, and it follows a renamed org */
+	assert_int_equal(q(f.s, "SELECT count(*) FROM incidents i JOIN orgs o ON o.id = i.org_id"
+				" WHERE i.org_slug IS NOT o.slug"),
+			 0);
+	assert_int_equal(q(f.s, "SELECT count(*) FROM incidents WHERE org_slug = 'a-rail'"), 3);
+	assert_int_equal(
+	    store_exec(f.s, "UPDATE orgs SET slug = 'a-rail2' WHERE slug = 'a-rail'", &e), 0);
+	assert_int_equal(
+	    inc_list(&f.c, &(struct inc_filter){.org = "a-rail2", .level = -1}, &arr, &e), 0);
+	assert_int_equal(cJSON_GetArraySize(arr), 3);
+	assert_string_equal(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "org")),
+	    "a-rail2");
+	cJSON_Delete(arr);
 	fx_close(&f);
 	(void)state;
 }
