@@ -134,7 +134,8 @@ int buf_add_json_str(struct buf *b, const char *s)
 	size_t n = strlen(s);
 	char *d;
 
-	if (n > (SIZE_MAX - 3) / 6 || buf_grow(b, 6 * n + 2))
+	if (n > (SIZE_MAX - 3) / 6 ||
+	    (b->len + 6 * n + 3 > b->cap && buf_grow(b, 6 * n + 2))) /* room: no call */
 		return json_str_runs(b, p);
 	end = p + n;
 	d = b->ptr + b->len;
