@@ -304,8 +304,9 @@ static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, str
 		if (resp)
 			r->ext_ref = NULL;
 	}
-	if (!resp && r->out.len >= ((size_t)64 << 10)) {
-		/* a large answer (a TAXII page of 1000 objects) is handed over, not copied again */
+	if (!resp && r->out.len >= ((size_t)8 << 10)) {
+		/* a large answer (a list of 100 incidents, a TAXII page of 1000 objects) is handed
+		 * over, not copied again */
 		size_t len;
 		char *p = buf_detach(&r->out, &len);
 		resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
