@@ -101,7 +101,8 @@ static void *sender(void *arg)
 		int n = 0, off = 0;
 		for (; n < batch && i < total; n++, i += (uint64_t)nthreads) {
 			uint64_t a = (i * 40503u) & 0xffff; /* a fixed odd stride: not sequential */
-			build(buf[n], 0x7f000000u | (uint32_t)a, ports[i / 65536], 40000 + (uint16_t)(i & 16383));
+			build(buf[n], 0x7f000000u | (uint32_t)a, ports[i / 65536],
+			      40000 + (uint16_t)(i & 16383));
 			iov[n].iov_base = buf[n];
 			iov[n].iov_len = 58;
 			msgs[n].msg_hdr.msg_iov = &iov[n];
@@ -132,17 +133,24 @@ static double now(void)
 static int rx_open(uint8_t **ring)
 {
 	struct sock_filter code[] = {
-	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),	       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0800, 0, 9),
-	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),	       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 7),
-	    BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),       BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),
-	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 40000, 0, 4), BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 56384, 3, 0),
-	    BPF_STMT(BPF_LD | BPF_B | BPF_IND, 27),	       BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, 0x40000),	       BPF_STMT(BPF_RET | BPF_K, 0),
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x0800, 0, 9),
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 7),
+	    BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),
+	    BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 40000, 0, 4),
+	    BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 56384, 3, 0),
+	    BPF_STMT(BPF_LD | BPF_B | BPF_IND, 27),
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, 0x40000),
+	    BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
 	struct tpacket_req3 req = {1 << 20, 32, 2048, (1 << 20) / 2048 * 32, 4, 0, 0};
 	struct sockaddr_ll sll = {0};
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL)), v = TPACKET_V3, one = 1;
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL)), v = TPACKET_V3,
+	    one = 1;
 
 	setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 	setsockopt(fd, SOL_PACKET, 23 /* PACKET_IGNORE_OUTGOING */, &one, sizeof(one));
@@ -161,7 +169,8 @@ static uint64_t rx_drain(uint8_t *ring, unsigned *cur)
 	uint64_t got = 0;
 	for (;;) {
 		struct tpacket_block_desc *bd = (void *)(ring + (size_t)*cur * (1u << 20));
-		if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+		if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
+		      TP_STATUS_USER))
 			return got;
 		got += bd->hdr.bh1.num_pkts;
 		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
@@ -181,7 +190,8 @@ int main(int argc, char **argv)
 	uint64_t got = 0;
 
 	if (argc < 4)
-		return fprintf(stderr, "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx]\n"), 2;
+		return fprintf(stderr, "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx]\n"),
+		       2;
 	nthreads = atoi(argv[1]);
 	batch = atoi(argv[2]);
 	if (nthreads < 1 || nthreads > 16 || batch < 1 || batch > MAXB)
@@ -194,7 +204,8 @@ int main(int argc, char **argv)
 	t0 = now();
 	for (long i = 0; i < nthreads; i++)
 		pthread_create(&th[i], NULL, sender, (void *)i);
-	if (rx >= 0) { /* the reader shares the CPUs with the senders, unpinned, as mamori's would */
+	if (rx >=
+	    0) { /* the reader shares the CPUs with the senders, unpinned, as mamori's would */
 		while (atomic_load(&done_threads) < nthreads)
 			got += rx_drain(ring, &cur), usleep(1000);
 		usleep(20000);
@@ -204,12 +215,13 @@ int main(int argc, char **argv)
 		pthread_join(th[i], NULL);
 	t1 = now();
 	getrusage(RUSAGE_SELF, &ru);
-	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-	      (double)ru.ru_stime.tv_usec / 1e6;
-	printf("threads %d batch %d probes %d wall %.3f user %.3f sys %.3f cpu %.3f ns_per_probe %.0f rx %llu\n",
+	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	printf("threads %d batch %d probes %d wall %.3f user %.3f sys %.3f cpu %.3f ns_per_probe "
+	       "%.0f rx %llu\n",
 	       nthreads, batch, 65536 * nports, t1 - t0,
 	       (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6, cpu, cpu * 1e9 / (65536.0 * nports),
-	       (unsigned long long)got);
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6, cpu,
+	       cpu * 1e9 / (65536.0 * nports), (unsigned long long)got);
 	return 0;
 }
