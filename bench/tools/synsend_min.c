@@ -7,7 +7,9 @@
  * Prints wall s, CPU s (user, sys) and ns of CPU per probe. For docs/PERFORMANCE.md (issue 20).
  *
  *   cc -O2 -pthread -o synsend_min bench/tools/synsend_min.c
- *   ip netns exec NS ./synsend_min THREADS BATCH PORTS [--rx]     (lab namespace: see LAB.md)
+ *   ip netns exec NS ./synsend_min THREADS BATCH PORTS [--rx] [--no-bypass]   (a lab namespace)
+ *
+ * --no-bypass: without PACKET_QDISC_BYPASS (frames go through lo's qdisc).
  *
  * Only inside a namespace made by tests/lab/lab: frames go to lo, to 127.0.0.0/16.
  */
@@ -33,7 +35,7 @@
 #define FRAME 78 /* 14 + 20 + 24 (MSS option), padded */
 #define MAXB 1024
 
-static int nports, batch, nthreads, ifindex;
+static int nports, batch, nthreads, ifindex, bypass = 1;
 static uint16_t ports[16];
 static atomic_int done_threads;
 
@@ -91,7 +93,8 @@ static void *sender(void *arg)
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0)
 		return perror("socket"), NULL;
-	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	if (bypass)
+		setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = ifindex;
 	bind(fd, (struct sockaddr *)&sll, sizeof(sll));
@@ -190,7 +193,7 @@ int main(int argc, char **argv)
 	uint64_t got = 0;
 
 	if (argc < 4)
-		return fprintf(stderr, "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx]\n"),
+		return fprintf(stderr, "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx] [--no-bypass]\n"),
 		       2;
 	nthreads = atoi(argv[1]);
 	batch = atoi(argv[2]);
@@ -199,8 +202,14 @@ int main(int argc, char **argv)
 	for (p = strtok_r(argv[3], ",", &save); p && nports < 16; p = strtok_r(NULL, ",", &save))
 		ports[nports++] = (uint16_t)atoi(p);
 	ifindex = (int)if_nametoindex("lo");
-	if (argc > 4 && strcmp(argv[4], "--rx") == 0)
-		rx = rx_open(&ring);
+	for (int a = 4; a < argc; a++) {
+		if (strcmp(argv[a], "--rx") == 0)
+			rx = rx_open(&ring);
+		else if (strcmp(argv[a], "--no-bypass") == 0)
+			bypass = 0;
+		else
+			return fprintf(stderr, "unknown option %s\n", argv[a]), 2;
+	}
 	t0 = now();
 	for (long i = 0; i < nthreads; i++)
 		pthread_create(&th[i], NULL, sender, (void *)i);

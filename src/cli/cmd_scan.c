@@ -229,6 +229,7 @@ static void print_summary(struct cli *c, int64_t id, const char *org, const stru
 		cJSON_AddNumberToObject(o, "send_calls", (double)k->send_calls);
 		cJSON_AddNumberToObject(o, "send_full", (double)k->send_full);
 		cJSON_AddNumberToObject(o, "send_threads", (double)k->send_threads);
+		cJSON_AddNumberToObject(o, "send_cpu_s", k->send_cpu_s);
 		cJSON_AddNumberToObject(o, "rx_frames", (double)k->rx_frames);
 		cJSON_AddNumberToObject(o, "rx_calls", (double)k->rx_calls);
 		cJSON_AddNumberToObject(

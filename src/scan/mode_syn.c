@@ -91,6 +91,7 @@ struct txq {
 	unsigned head, tail; /* batches queued / sent */
 	int err;	     /* errno of a send that failed for good; 0 */
 	uint64_t calls, full;
+	double cpu_s; /* the thread's CPU time, set when it ends */
 	struct txbatch b[TXQ_DEPTH];
 };
 
@@ -353,6 +354,11 @@ static void *tx_main(void *arg)
 		q->tail++;
 		pthread_cond_signal(&m->tx_space);
 	}
+	{
+		struct timespec ts;
+		if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+			q->cpu_s = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	}
 	pthread_mutex_unlock(&m->tx_mu);
 	return NULL;
 }
@@ -453,7 +459,9 @@ static int collect_tx(struct synmode *m)
 		struct txq *q = &m->tx_q[i];
 		c->send_calls += q->calls;
 		c->send_full += q->full;
+		c->send_cpu_s += q->cpu_s;
 		q->calls = q->full = 0;
+		q->cpu_s = 0;
 		if (q->err && !err)
 			err = q->err;
 	}

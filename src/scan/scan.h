@@ -138,6 +138,7 @@ struct scan_counters {
 	uint64_t send_calls;   /* sendmmsg/sendmsg calls */
 	uint64_t send_full;    /* of them, stopped by ENOBUFS/EAGAIN (waited out, then resent) */
 	uint64_t send_threads; /* threads that sent (1: the engine thread itself) */
+	double send_cpu_s;     /* CPU seconds of the sender threads (0 when the engine sent) */
 	uint64_t rx_frames;    /* frames read from the receive socket or ring */
 	uint64_t rx_calls;     /* recvmmsg calls, or ring blocks read */
 	uint64_t rtt_samples;  /* sampled probes whose reply was timed */
