@@ -193,7 +193,9 @@ int main(int argc, char **argv)
 	uint64_t got = 0;
 
 	if (argc < 4)
-		return fprintf(stderr, "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx] [--no-bypass]\n"),
+		return fprintf(
+			   stderr,
+			   "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx] [--no-bypass]\n"),
 		       2;
 	nthreads = atoi(argv[1]);
 	batch = atoi(argv[2]);

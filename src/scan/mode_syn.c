@@ -229,14 +229,15 @@ static int open_tx(struct synmode *m, const struct scan_config *cfg, int *fd, in
 	int one = 1;
 
 	if (m->raw) {
-		*fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-		*fd6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		*fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
+		*fd6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
 		if (*fd < 0 || *fd6 < 0)
 			return merr_set(e, errno == EPERM ? M_EPERM : M_ENET, "raw IP socket: %s",
 					strerror(errno));
 		return 0;
 	}
-	*fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); /* protocol 0: send only */
+	/* non-blocking: a full send buffer is EAGAIN, waited out in bounded time (send_frames) */
+	*fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0); /* 0: send only */
 	if (*fd < 0)
 		return merr_set(e, errno == EPERM ? M_EPERM : M_ENET, "AF_PACKET socket: %s",
 				strerror(errno));
@@ -633,18 +634,26 @@ static int syn_flush(void *state, struct merr *e)
 	struct synmode *m = state;
 	int err;
 
+	struct timespec dl;
+	bool busy = true;
+
 	if (!m->n_tx)
 		return 0;
+	/* bounded: each queued batch is sent or given up within TX_RETRY_MAX */
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += (time_t)(TX_RETRY_MAX * TXQ_DEPTH) + 1;
 	pthread_mutex_lock(&m->tx_mu);
-	for (bool busy = true; busy;) {
+	while (busy) {
 		busy = false;
 		for (unsigned i = 0; i < m->n_tx; i++)
 			busy |= m->tx_q[i].head != m->tx_q[i].tail;
-		if (busy)
-			pthread_cond_wait(&m->tx_space, &m->tx_mu);
+		if (busy && pthread_cond_timedwait(&m->tx_space, &m->tx_mu, &dl) != 0)
+			break;
 	}
 	pthread_mutex_unlock(&m->tx_mu);
 	err = collect_tx(m);
+	if (busy)
+		return merr_set(e, M_ENET, "sender threads did not finish their queues");
 	return err ? tx_error(err, e) : 0;
 }
 
