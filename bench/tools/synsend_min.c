@@ -7,9 +7,11 @@
  * Prints wall s, CPU s (user, sys) and ns of CPU per probe. For docs/PERFORMANCE.md (issue 20).
  *
  *   cc -O2 -pthread -o synsend_min bench/tools/synsend_min.c
- *   ip netns exec NS ./synsend_min THREADS BATCH PORTS [--rx] [--no-bypass]   (a lab namespace)
+ *   ip netns exec NS ./synsend_min THREADS BATCH PORTS [--rx] [--no-bypass] [--txring]
  *
  * --no-bypass: without PACKET_QDISC_BYPASS (frames go through lo's qdisc).
+ * --txring: PACKET_TX_RING (TPACKET_V2) instead of sendmmsg: BATCH frames written into the
+ * mapped ring, then one send() hands them to the kernel.
  *
  * Only inside a namespace made by tests/lab/lab: frames go to lo, to 127.0.0.0/16.
  */
@@ -35,7 +37,10 @@
 #define FRAME 78 /* 14 + 20 + 24 (MSS option), padded */
 #define MAXB 1024
 
-static int nports, batch, nthreads, ifindex, bypass = 1;
+static int nports, batch, nthreads, ifindex, bypass = 1, txring;
+
+#define TXR_FRAME 256
+#define TXR_FRAMES 1024 /* 64 blocks of 4096 */
 static uint16_t ports[16];
 static atomic_int done_threads;
 
@@ -99,6 +104,37 @@ static void *sender(void *arg)
 	sll.sll_ifindex = ifindex;
 	bind(fd, (struct sockaddr *)&sll, sizeof(sll));
 	memset(msgs, 0, sizeof(msgs));
+	if (txring) { /* PACKET_TX_RING (TPACKET_V2): frames written into the ring, one send() a batch */
+		int v = TPACKET_V2;
+		struct tpacket_req req = {4096, TXR_FRAMES * TXR_FRAME / 4096, TXR_FRAME, TXR_FRAMES};
+		uint8_t *ring;
+		unsigned cur = 0;
+		setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v));
+		if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) != 0)
+			return perror("PACKET_TX_RING"), NULL;
+		ring = mmap(NULL, (size_t)TXR_FRAMES * TXR_FRAME, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (ring == MAP_FAILED)
+			return perror("mmap"), NULL;
+		for (i = (uint64_t)id; i < total;) {
+			for (int n = 0; n < batch && i < total; n++, i += (uint64_t)nthreads) {
+				struct tpacket2_hdr *h = (void *)(ring + (size_t)cur * TXR_FRAME);
+				uint64_t a = (i * 40503u) & 0xffff;
+				while (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE)
+					sched_yield(); /* the kernel has not released this frame yet */
+				h->tp_len = (uint32_t)build((uint8_t *)h + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll),
+							   0x7f000000u | (uint32_t)a, ports[i / 65536],
+							   40000 + (uint16_t)(i & 16383));
+				__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+				cur = (cur + 1) % TXR_FRAMES;
+			}
+			while (send(fd, NULL, 0, 0) < 0)
+				usleep(50);
+		}
+		munmap(ring, (size_t)TXR_FRAMES * TXR_FRAME);
+		close(fd);
+		atomic_fetch_add(&done_threads, 1);
+		return NULL;
+	}
 	/* thread id takes every nthreads-th probe of the (address-major, stride) walk */
 	for (i = (uint64_t)id; i < total;) {
 		int n = 0, off = 0;
@@ -195,7 +231,7 @@ int main(int argc, char **argv)
 	if (argc < 4)
 		return fprintf(
 			   stderr,
-			   "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx] [--no-bypass]\n"),
+			   "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx] [--no-bypass] [--txring]\n"),
 		       2;
 	nthreads = atoi(argv[1]);
 	batch = atoi(argv[2]);
@@ -209,6 +245,8 @@ int main(int argc, char **argv)
 			rx = rx_open(&ring);
 		else if (strcmp(argv[a], "--no-bypass") == 0)
 			bypass = 0;
+		else if (strcmp(argv[a], "--txring") == 0)
+			txring = 1;
 		else
 			return fprintf(stderr, "unknown option %s\n", argv[a]), 2;
 	}
