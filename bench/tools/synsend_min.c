@@ -106,25 +106,30 @@ static void *sender(void *arg)
 	memset(msgs, 0, sizeof(msgs));
 	if (txring) { /* PACKET_TX_RING (TPACKET_V2): frames written into the ring, one send() a batch */
 		int v = TPACKET_V2;
-		struct tpacket_req req = {4096, TXR_FRAMES * TXR_FRAME / 4096, TXR_FRAME, TXR_FRAMES};
+		struct tpacket_req req = {4096, TXR_FRAMES * TXR_FRAME / 4096, TXR_FRAME,
+					  TXR_FRAMES};
 		uint8_t *ring;
 		unsigned cur = 0;
 		setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v));
 		if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) != 0)
 			return perror("PACKET_TX_RING"), NULL;
-		ring = mmap(NULL, (size_t)TXR_FRAMES * TXR_FRAME, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		ring = mmap(NULL, (size_t)TXR_FRAMES * TXR_FRAME, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, fd, 0);
 		if (ring == MAP_FAILED)
 			return perror("mmap"), NULL;
 		for (i = (uint64_t)id; i < total;) {
 			for (int n = 0; n < batch && i < total; n++, i += (uint64_t)nthreads) {
 				struct tpacket2_hdr *h = (void *)(ring + (size_t)cur * TXR_FRAME);
 				uint64_t a = (i * 40503u) & 0xffff;
-				while (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE)
+				while (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) !=
+				       TP_STATUS_AVAILABLE)
 					sched_yield(); /* the kernel has not released this frame yet */
-				h->tp_len = (uint32_t)build((uint8_t *)h + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll),
-							   0x7f000000u | (uint32_t)a, ports[i / 65536],
-							   40000 + (uint16_t)(i & 16383));
-				__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+				h->tp_len = (uint32_t)build(
+				    (uint8_t *)h + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll),
+				    0x7f000000u | (uint32_t)a, ports[i / 65536],
+				    40000 + (uint16_t)(i & 16383));
+				__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
+						 __ATOMIC_RELEASE);
 				cur = (cur + 1) % TXR_FRAMES;
 			}
 			while (send(fd, NULL, 0, 0) < 0)
@@ -229,9 +234,8 @@ int main(int argc, char **argv)
 	uint64_t got = 0;
 
 	if (argc < 4)
-		return fprintf(
-			   stderr,
-			   "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx] [--no-bypass] [--txring]\n"),
+		return fprintf(stderr, "usage: synsend_min THREADS BATCH PORT,PORT,... [--rx] "
+				       "[--no-bypass] [--txring]\n"),
 		       2;
 	nthreads = atoi(argv[1]);
 	batch = atoi(argv[2]);

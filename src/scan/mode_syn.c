@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -389,7 +390,9 @@ static unsigned tx_threads_for(const struct scan_config *cfg, const cpu_set_t *c
 static int start_tx(struct synmode *m, const struct scan_config *cfg, struct merr *e)
 {
 	cpu_set_t cs;
+	sigset_t all, old;
 	unsigned n;
+	int rc = 0;
 
 	CPU_ZERO(&cs);
 	if (sched_getaffinity(0, sizeof(cs), &cs) != 0)
@@ -412,16 +415,18 @@ static int start_tx(struct synmode *m, const struct scan_config *cfg, struct mer
 		q->cpu = (unsigned)CPU_COUNT(&cs) >= n ? nth_cpu(&cs, i) : -1;
 		pthread_cond_init(&q->work, NULL);
 	}
-	for (unsigned i = 0; i < n; i++) {
+	/* signals (SIGINT, SIGTERM) stay with the engine thread, which acts on them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (unsigned i = 0; rc == 0 && i < n; i++) {
 		struct txq *q = &m->tx_q[i];
-		int rc = open_tx(m, cfg, &q->fd, &q->fd6, e);
-		if (rc)
-			return rc;
-		if (pthread_create(&q->th, NULL, tx_main, q) != 0)
-			return merr_set(e, M_ENOMEM, "sender thread: %s", strerror(errno));
-		q->started = true;
+		rc = open_tx(m, cfg, &q->fd, &q->fd6, e);
+		if (rc == 0 && pthread_create(&q->th, NULL, tx_main, q) != 0)
+			rc = merr_set(e, M_ENOMEM, "sender thread: %s", strerror(errno));
+		q->started = rc == 0;
 	}
-	return 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 /* Stops the sender threads after their queues are sent; closes their sockets. */
