@@ -84,6 +84,11 @@ inns "$M" scan --targets 127.0.0.0/20 --ports "$LAB_BENCH_PORTS" --mode syn --ra
 check "two threads: every probe sent once ($(jnum sent $T/rate2.json)), 7 bench listeners open" "[ $(jnum sent $T/rate2.json) -eq 28672 ] && [ \$(grep -c '\"state\":\"open\"' $T/rate2.jsonl) -eq 7 ]"
 check "two threads keep the global rate: $(jnum pps $T/rate2.json) probes/s <= 20000 (+2 %)" "awk -v p=$(jnum pps $T/rate2.json) -v s=$(jnum send_s $T/rate2.json) 'BEGIN{exit !(p <= 20400 && s >= 1.40)}'"
 check "two threads: no receive drops, RTT sampled" "[ $(jnum dropped $T/rate2.json) -eq 0 ] && [ $(jnum rtt_samples $T/rate2.json) -gt 0 ]"
+# the per-network cap (2,000 probes/s per /24 by default) is taken in the engine thread too:
+# 5,376 probes to one /24 need three one-second windows (> 1 s; uncapped at 50k/s: 0.11 s)
+inns "$M" scan --targets 127.0.1.0/24 --ports 1-21 --mode syn --rate 50000 --send-threads 2 \
+	--json >"$T/net2.json" 2>/dev/null
+check "two threads keep the per-/24 cap: $(jnum sent $T/net2.json) probes in $(jnum send_s $T/net2.json) s" "[ $(jnum sent $T/net2.json) -eq 5376 ] && awk -v s=$(jnum send_s $T/net2.json) 'BEGIN{exit !(s > 1.0)}'"
 
 # ---- 2. connect mode: the dropping host times out as filtered; UDP: named answers
 inns "$M" scan --targets 127.0.10.7,127.0.10.3 --ports 22 --timeout 0.5 --out "$T/c.jsonl" >/dev/null 2>&1
