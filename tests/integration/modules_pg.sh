@@ -118,7 +118,7 @@ flow() { # LABEL DB: every module's commands, outputs in $T/LABEL, errors in $T/
 	echo "exit $?" >>"$o/audit.json"
 	unset MAMORI_DB
 }
-[ -n "${ONLY_TAIL:-}" ] || flow sqlite "$T/m.db"
+flow sqlite "$T/m.db"
 flow pg "$(pg_new_db mods)"
 
 check "share: 155 objects imported on PostgreSQL" \
