@@ -220,6 +220,15 @@ rawsum() { # the objects' raw bytes, in id order
 check "the objects arrive byte for byte at C (the same as A holds)" \
 	"[ \"\$(rawsum pg mods isac)\" = \"\$(rawsum sqlite $T/c.db)\" ] && [ \"\$(rawsum pg pullb relay)\" = \"\$(rawsum sqlite $T/c.db)\" ]"
 
+# a wrong password is counted by the login throttle (an upsert), then refused with 401; the
+# right one still works (every password login failed on PostgreSQL before the throttle's SQL
+# named its columns)
+code() { curl -s -o /dev/null -w '%{http_code}' --cacert "$T/cert.pem" -u "isacbot:$1" \
+	-H 'Accept: application/taxii+json;version=2.1' "https://127.0.0.1:$(cat "$T/pga.port")/taxii2/root/"; }
+check "serve on PostgreSQL: a wrong password is 401 and counted by the throttle" \
+	"[ \$(code 'wrong password!!') = 401 ] && [ \$(pg_psql mods -tAc \"SELECT count(*) FROM login_throttle WHERE failures > 0\") -ge 1 ]"
+check "serve on PostgreSQL: the right password answers 200" "[ \$(code \"\$ISAC_PW\") = 200 ]"
+
 # ---- audit verify on PostgreSQL names a row edited by hand, as on SQLite
 pg_psql mods -c "UPDATE audit_log SET actor = 'mallory' WHERE id = 3" >/dev/null
 check "audit verify on PostgreSQL names the edited audit row" \
