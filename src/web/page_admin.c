@@ -2,18 +2,44 @@
  * and the embedded static assets. */
 #include "base/compat.h"
 
+#include "inventory/inventory.h"
 #include "web/web_int.h"
+
+struct sector_find {
+	const char *code;
+	bool en;
+	char name[96];
+};
+
+static int find_sector(const char *code, const char *ja, const char *en, void *arg)
+{
+	struct sector_find *f = arg;
+
+	if (strcmp(code, f->code))
+		return 0;
+	snprintf(f->name, sizeof f->name, "%s", f->en ? en : ja);
+	return 1;
+}
 
 static int user_row(const struct auth_user *u, void *arg)
 {
 	struct web_req *r = arg;
 	const char *verb = u->disabled ? "enable" : "disable";
+	struct sector_find sf = {u->sector, r->lang == WEB_LANG_EN, ""};
+	struct merr e;
+
+	/* a bureau user's sector by its name (the code when the table has none) */
+	merr_init(&e);
+	if (u->sector[0] && inv_sectors(r->s, find_sector, &sf, &e) != 1)
+		snprintf(sf.name, sizeof sf.name, "%s", u->sector);
 
 	web_out(r,
-		"<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%T</td>"
+		"<tr><td>%s</td><td data-stored>%s</td><td data-role=\"%s\">%s</td><td>%s</td>"
+		"<td>%s</td><td>%T</td>"
 		"<td>%s</td><td><form method=\"post\" action=\"/users/%u/%s\" class=\"inline\">",
-		u->name, u->display, auth_role_name(u->role), u->org_slug, u->sector,
-		u->disabled ? M_DISABLED : M_ENABLED, web_jst(r, u->created_at), u->name, verb);
+		u->name, u->display, auth_role_name(u->role), web_role_name(r->lang, u->role),
+		u->org_slug, sf.name, u->disabled ? M_DISABLED : M_ENABLED,
+		web_jst(r, u->created_at), u->name, verb);
 	web_csrf_field(r);
 	web_out(r,
 		"<button type=\"submit\">%T</button></form> <a href=\"/users/%u/tokens\" "
@@ -36,7 +62,8 @@ static void add_user_form(struct web_req *r)
 		"<label>%T <select name=\"role\">",
 		M_USERNAME, M_DISPLAY_NAME, M_ROLE);
 	for (size_t i = 0; i < ARRAY_SIZE(roles); i++)
-		web_out(r, "<option>%s</option>", roles[i]);
+		web_out(r, "<option value=\"%s\">%s</option>", roles[i],
+			web_code(r->lang, roles[i]));
 	web_out(r,
 		"</select></label><label>%T <input name=\"org\" maxlength=\"63\"></label>"
 		"<label>%T <input name=\"sector\" maxlength=\"31\"></label>"

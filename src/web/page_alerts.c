@@ -424,7 +424,9 @@ static int detail_row(void *arg, const struct alert_row *a)
 		kind_msg(a), M_URGENT, a->urgent ? M_YES : M_NO, M_CREATED,
 		web_jst(r, a->created_at), M_ACK_STATE);
 	ack_cell(r, a, "detail");
-	web_out(r, "</dd></dl><h2>%T</h2><pre id=\"alert-body\">%s</pre>", M_BODY, a->body);
+	/* the mail as it was sent (both languages) */
+	web_out(r, "</dd></dl><h2>%T</h2><pre id=\"alert-body\" data-stored>%s</pre>", M_BODY,
+		a->body);
 	web_out(r,
 		"<h2>%T</h2><table id=\"targets\"><thead><tr><th>%T</th><th>%T</th><th>%T</th>"
 		"<th class=\"num\">%T</th><th>%T</th></tr></thead><tbody>",
@@ -527,14 +529,14 @@ static int confirm_row(void *arg, const struct alert_row *a)
 	struct ctx *c = arg;
 	struct web_req *r = c->r;
 	const char *token = c->arg;
-	char csrf[AUTH_HEX_MAX];
+	char csrf[AUTH_HEX_MAX], sb[512];
 
 	web_page_begin(r, M_ACK_TITLE);
 	web_out(r,
 		"<dl class=\"facts\"><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd id=\"alert-subject\">%s"
 		"</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>",
-		M_ORG, a->org, M_ALERT_SUBJECT, a->subject, M_CREATED, web_jst(r, a->created_at),
-		M_ACK_STATE);
+		M_ORG, a->org, M_ALERT_SUBJECT, web_bi(r->lang, a->subject, sb, sizeof(sb)),
+		M_CREATED, web_jst(r, a->created_at), M_ACK_STATE);
 	if (a->acked_at) {
 		web_out(r, "<span class=\"acked\" id=\"ack-state\">%T %s</span></dd></dl>", M_ACKED,
 			web_jst(r, a->acked_at));

@@ -193,11 +193,11 @@ static void result_section(struct web_req *r, const char *slug, const cJSON *res
 			r->lang == WEB_LANG_JA ? js(x, "text_ja") : js(x, "text_en"));
 		cJSON_ArrayForEach(f, cJSON_GetObjectItem(x, "findings"))
 		{
-			char half[512];
+			char half[512], ab[320];
 			web_out(r, "<li><a href=\"/findings/%L\">#%L</a> %s (%s)</li>",
 				(int64_t)jn(f, "finding"), (int64_t)jn(f, "finding"),
 				bi_half(js(f, "title"), r->lang == WEB_LANG_EN, half, sizeof half),
-				js(f, "asset"));
+				web_asset_name(r->lang, js(f, "asset"), ab, sizeof ab));
 		}
 		web_out(r, "</ul><p class=\"guide\">%s</p></li>",
 			r->lang == WEB_LANG_JA ? js(x, "guidance_ja") : js(x, "guidance_en"));

@@ -55,9 +55,18 @@ void web_panel_grades(struct web_req *r)
 	}
 	inv_doc_free(g.names);
 	if (g.n)
-		web_out(r, "</dd></dl></section>");
-	else
-		web_out(r, "<p>%T</p></section>", M_NO_DATA_YET);
+		web_out(r, "</dd></dl>");
+	/* assessed operators without a score yet: "rating pending", never "no data" beside the
+	 * coverage panel's "assessed" */
+	int assessed = web_assessed_count(r);
+	if (assessed > g.n)
+		web_out(r,
+			"<p id=\"rating-pending\" data-count=\"%d\"><strong>%T</strong>: %T "
+			"(%d)</p>",
+			assessed - g.n, M_RATING_PENDING, M_RATING_PENDING_WHY, assessed - g.n);
+	else if (!g.n)
+		web_out(r, "<p>%T</p>", M_NO_DATA_YET);
+	web_out(r, "</section>");
 }
 
 struct rescan {
@@ -204,7 +213,7 @@ static void rating_section(struct web_req *r, const char *slug)
 		}
 		cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "deductions"))
 		{
-			char pts[32], tb[512], nb[128], fb[256];
+			char pts[32], tb[512], nb[128], fb[256], ab[320];
 			double p = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "points"));
 			if ((p > 0) != (pass == 0))
 				continue;
@@ -222,7 +231,10 @@ static void rating_section(struct web_req *r, const char *slug)
 			    web_finding_title(r->lang,
 					      cJSON_GetStringValue(cJSON_GetObjectItem(x, "title")),
 					      NULL, "vulnerability", tb, sizeof(tb)),
-			    cJSON_GetStringValue(cJSON_GetObjectItem(x, "asset")), pts,
+			    web_asset_name(r->lang,
+					   cJSON_GetStringValue(cJSON_GetObjectItem(x, "asset")),
+					   ab, sizeof ab),
+			    pts,
 			    factors_text(r, cJSON_GetStringValue(cJSON_GetObjectItem(x, "factors")),
 					 fb, sizeof(fb)),
 			    web_bi(r->lang, cJSON_GetStringValue(cJSON_GetObjectItem(x, "note")),

@@ -195,8 +195,8 @@ int web_page_exercises(struct web_req *r)
 			web_out(r, "<tr><td>%s</td><td>%s</td><td>%d</td><td>", js(it, "id"),
 				pair_l(r, js(it, "title"), js(it, "title_en")), ji(it, "injects"));
 			/* sources are cited as published (Japanese documents keep their titles) */
-			cJSON_ArrayForEach(s, cJSON_GetObjectItem(it, "sources"))
-			    web_out(r, "<div class=\"source\">%s</div>", s->valuestring);
+			cJSON_ArrayForEach(s, cJSON_GetObjectItem(it, "sources")) web_out(
+			    r, "<div class=\"source\" data-stored>%s</div>", s->valuestring);
 			web_out(r, "</td></tr>");
 		}
 		web_out(r,

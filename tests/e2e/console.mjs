@@ -22,6 +22,8 @@ const ROLES = {
 	admin: { home: "/users", sees: ["#users", "form.add-user"], refused: "/orgs" },
 };
 
+const ROLE_JA = { analyst: "分析担当", bureau: "所管部局", operator: "事業者", member: "会員", admin: "管理者" };
+
 async function shot(page, name) {
 	await page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
 }
@@ -34,7 +36,9 @@ async function asRole(ctx, base, role) {
 	check(new URL(page.url()).pathname === want.home, `${role}: lands on ${page.url()}, want ${want.home}`);
 	for (const sel of want.sees)
 		check((await page.locator(sel).count()) > 0, `${role}: home page lacks ${sel}`);
-	check((await page.locator("header .user").innerText()).includes(role), `${role}: header does not name the user`);
+	// the user and the role, the role in the page's language (分析担当 …, docs/GLOSSARY.md)
+	const who = await page.locator("header .user").innerText();
+	check(who.includes(`(${ROLE_JA[role]})`) && !who.includes(`(${role})`), `${role}: header names the role in Japanese: ${who}`);
 	await shot(page, role + "-home");
 	// refused: a real 403 page, not a blank one
 	const resp = await page.goto(base + want.refused);

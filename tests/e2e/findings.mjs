@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { SRC, OUT, check, mamori, startServer, login, launchContext, tmpdir, finish, run } from "./lib.mjs";
+import { SRC, OUT, check, mamori, startServer, login, launchContext, tmpdir, finish, run, japaneseOn } from "./lib.mjs";
 
 const TOKEN = "0123456789abcdef0123456789abcdef";
 
@@ -44,7 +44,7 @@ INSERT INTO assets (org_id, kind, value, status, source, first_seen, last_seen) 
  ((SELECT id FROM orgs WHERE slug = 'kanto-rail'), 'hostname', 'vpn.kanto-rail.test', 'candidate', 'dns', ${now - 86400}, ${now - 86400}),
  ((SELECT id FROM orgs WHERE slug = 'kanto-rail'), 'hostname', 'old.kanto-rail.test', 'candidate', 'dns', ${now - 86400}, ${now - 86400});
 INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at, urgent, ack_token_sha256, what, host, deadline, prio)
- VALUES (301, 'kanto-rail', 'risky:rdp', '[mamori] 関東旅客鉄道株式会社: 緊急 1 件', '【緊急】RDP', ${now - 600}, 1, '${hash}', 'RDP', '127.0.10.7', ${now + 14 * 86400}, 1);`]);
+ VALUES (301, 'kanto-rail', 'risky:rdp', '[mamori] 関東旅客鉄道株式会社: 緊急 1 件 / [mamori] Kanto Passenger Railway Co., Ltd.: 1 urgent', '【緊急】RDP / [Urgent] RDP', ${now - 600}, 1, '${hash}', 'RDP', '127.0.10.7', ${now + 14 * 86400}, 1);`]);
 }
 
 // Search, sort both ways, page numbers and the CSV download (analyst).
@@ -163,6 +163,7 @@ async function operatorDashboard(ctx, base) {
 	// the fix-first row names the company, not the slug
 	check((await page.locator("#fix-first tbody tr td").first().innerText()) === "関東旅客鉄道株式会社", "operator dashboard: fix-first row names the company");
 	await kpis(page, "operator");
+	check((await page.locator("#rating-pending").innerText()).includes("評価待ち"), "operator dashboard: 評価待ち, not まだデータがありません, for an assessed operator without a score");
 	await shot(page, "operator-dashboard");
 	await page.goto(base + "/?lang=en");
 	check((await page.locator("#mine-due-title").innerText()) === "Findings due within 7 days", "operator dashboard (en): due list heading");
@@ -170,6 +171,12 @@ async function operatorDashboard(ctx, base) {
 	const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
 	const en = await page.locator("#mine, #kpi, #fix-first, #candidates, #coverage").allInnerTexts();
 	check(!en.some((t) => JA.test(t)), `operator dashboard (en): no Japanese in its panels: ${en.join(" | ").match(/.{0,30}[\u3040-\u30ff\u4e00-\u9fff].{0,30}/)}`);
+	// headers capitalised alike; an assessed operator without a score yet is "rating pending",
+	// never "No data yet" beside coverage's "Assessed" (ui14)
+	const heads = await page.locator("#mine thead th").allInnerTexts();
+	check(heads.length === 4 && heads.every((h) => /^[A-Z0-9]/.test(h.trim())), `operator dashboard (en): headers capitalised alike: ${heads}`);
+	const grades = await page.locator("#grades").innerText();
+	check(grades.includes("Rating pending") && !grades.includes("No data yet"), `operator dashboard (en): grades panel says rating pending: ${grades}`);
 	await shot(page, "operator-dashboard-en");
 	await page.goto(base + "/?lang=ja");
 	await page.close();
@@ -261,7 +268,28 @@ async function noMidWordBreaks(ctx, base) {
 	await page.close();
 }
 
-// Every GET page as every role at 1280x800: no horizontal overflow.
+const ROLE_NAMES = {
+	analyst: { ja: "分析担当", en: "analyst" }, bureau: { ja: "所管部局", en: "bureau" },
+	operator: { ja: "事業者", en: "operator" }, member: { ja: "会員", en: "member" }, admin: { ja: "管理者", en: "admin" },
+};
+
+// Codes a Japanese page must not show as words: stored keys with underscores (risky_service,
+// exchange_server) and declared:cpe: assets, outside <code>, <pre>, data-stored text, inputs and
+// links' own targets. Returns the offending snippets.
+async function rawCodesOn(page) {
+	return page.evaluate(() => {
+		const bad = /declared:cpe:|\b[a-z]+_[a-z_]+\b/;
+		const skip = (el) => !el || el.closest("[data-stored], code, pre, script, style, template, textarea, [lang=en]");
+		const out = [];
+		const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n; (n = walk.nextNode());)
+			if (bad.test(n.data) && !skip(n.parentElement)) out.push(n.data.trim().slice(0, 80));
+		return out;
+	});
+}
+
+// Every GET page as every role at 1280x800: no horizontal overflow, one top heading, the role
+// named in the page's language, no raw codes in Japanese, no Japanese in English (ui14).
 async function layout(ctx, base, db) {
 	const routes = mamori(db, "serve", "--list-routes").split("\n").filter(Boolean)
 		.map((l) => l.split(/\s+/)).filter((f) => f[0] === "GET" && !f[1].startsWith("/api/") &&
@@ -276,10 +304,25 @@ async function layout(ctx, base, db) {
 		await login(page, base, role);
 		for (const [, pattern] of routes) {
 			for (const lang of ["ja", "en"]) {
-				const resp = await page.goto(base + concrete(pattern) + (lang === "en" ? (pattern.includes("?") ? "&" : "?") + "lang=en" : ""));
+				// the language asked each time: ?lang= sets a cookie the next page would keep
+				const resp = await page.goto(base + concrete(pattern) + (pattern.includes("?") ? "&" : "?") + "lang=" + lang);
 				if (!resp || resp.status() !== 200 || !(resp.headers()["content-type"] || "").startsWith("text/html")) continue;
 				const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
 				check(sw <= cw, `${role} ${pattern} (${lang}): scrollWidth ${sw} > clientWidth ${cw}`);
+				// one top heading per page (the frame's); the role named in the page's language
+				const h1 = await page.locator("h1").count();
+				check(h1 === 1, `${role} ${pattern} (${lang}): ${h1} top headings`);
+				const roleName = await page.locator("header .user .role").innerText();
+				check(roleName === ROLE_NAMES[role][lang], `${role} ${pattern} (${lang}): header role "${roleName}"`);
+				if (lang === "ja") {
+					const raw = await rawCodesOn(page);
+					check(raw.length === 0, `${role} ${pattern} (ja): raw codes shown: ${JSON.stringify(raw.slice(0, 8))}`);
+				} else {
+					const jp = await japaneseOn(page);
+					check(jp.length === 0, `${role} ${pattern} (en): Japanese shown: ${JSON.stringify(jp.slice(0, 8))}`);
+				}
+				if (process.env.MAMORI_E2E_WALK_SHOTS)
+					await page.screenshot({ path: path.join(OUT, `walk-${role}-${pattern.replace(/[^a-z0-9]+/gi, "_")}-${lang}.png`), fullPage: true });
 			}
 		}
 	}
