@@ -100,7 +100,7 @@ static const char *const msgs[M_COUNT][2] = {
     [M_NONE] = {"なし", "None"},
     [M_USERS] = {"ユーザー管理", "Users"},
     [M_DISPLAY_NAME] = {"表示名", "Display name"},
-    [M_ORG] = {"組織", "Organisation"},
+    [M_ORG] = {"事業者", "Operator"},
     [M_DISABLED] = {"無効", "Disabled"},
     [M_ENABLED] = {"有効", "Enabled"},
     [M_CREATED] = {"作成日時", "Created"},
@@ -248,6 +248,10 @@ static const char *const msgs[M_COUNT][2] = {
     [M_RATING_PENDING] = {"評価待ち", "Rating pending"},
     [M_RATING_PENDING_WHY] = {"診断済みで評点の計算を待つ事業者",
 			      "operators assessed whose score is not computed yet"},
+    [M_NONE_AWAITING_ACK] = {"確認を待つ警報はありません", "No alert awaits acknowledgement"},
+    [M_RATING_PENDING_ORG] = {"診断は完了しています。等級・評点は次の評点計算で付きます",
+			      "Assessed; the grade and score come with the next rating run"},
+    [M_NO_RESCAN_DUE] = {"再診断の期日を迎えたホストはありません", "No host is due for a rescan"},
 };
 
 /* Codes stored in the tables and shown to people: one row per code, Japanese and English.
@@ -337,6 +341,10 @@ static const char *const codes[][3] = {
     {"ipv4", "IPv4", "IPv4"},
     {"ipv6", "IPv6", "IPv6"},
     {"cidr", "アドレス範囲", "address range"},
+    /* scan modes */
+    {"connect", "TCP 接続", "TCP connect"},
+    {"syn", "SYN (ハーフオープン)", "SYN (half-open)"},
+    {"udp", "UDP", "UDP"},
     /* console roles (auth_role_name), docs/GLOSSARY.md */
     {"analyst", "分析担当", "analyst"},
     {"bureau", "所管部局", "bureau"},

@@ -635,7 +635,7 @@ void web_panel_alerts(struct web_req *r)
 	    alert_query_count(r->s, &q, &total, &r->err) || total == 0) {
 		merr_init(&r->err);
 		web_out(r, "<p id=\"alerts-awaiting-count\" data-count=\"0\">%T</p></section>",
-			M_NO_DATA_YET);
+			M_NONE_AWAITING_ACK);
 		return;
 	}
 	web_out(r,

@@ -8,6 +8,7 @@
 #include "asm/asm.h"
 #include "base/bi.h"
 #include "base/json.h"
+#include "inventory/inventory.h"
 #include "job/job.h"
 #include "scan/scan.h"
 #include "web/web_int.h"
@@ -95,14 +96,23 @@ int web_api_scan_start(struct web_req *r)
 }
 
 /* The form on /scans (analysts only reach that page). */
-void web_scan_form(struct web_req *r)
+void web_scan_form(struct web_req *r, const struct inv_doc *names)
 {
+	/* the operator by name from a list (the ID still typed in works) */
 	web_out(r,
 		"<form method=\"post\" action=\"/scans\" id=\"scan-start\" class=\"filter\">"
-		"<label>%T <input name=\"org\" id=\"scan-org\" required size=\"16\"></label> "
-		"<label>%T <input name=\"ports\" id=\"scan-ports\" value=\"top\" size=\"16\">"
-		"</label> ",
-		M_SLUG, M_PORTS);
+		"<label>%T <input name=\"org\" id=\"scan-org\" list=\"scan-orgs\" required "
+		"size=\"16\" autocomplete=\"off\"></label><datalist id=\"scan-orgs\">",
+		M_ORG);
+	for (size_t i = 0; names && i < names->n_orgs; i++)
+		web_out(r, "<option value=\"%s\">%s</option>", names->orgs[i].slug,
+			web_org_name(r, names, names->orgs[i].slug));
+	web_out(r,
+		"</datalist><label>%T <input name=\"ports\" id=\"scan-ports\" value=\"top\" "
+		"size=\"16\" title=\"%s\"></label> ",
+		M_PORTS,
+		L(r, "top (よく使われるポート)、または 22,80,443 や 1-1024",
+		  "top (common ports), or 22,80,443 or 1-1024"));
 	web_out(r,
 		"<label>%s <select name=\"profile\" id=\"scan-profile\"><option value=\"scan\">%s"
 		"</option><option value=\"identify\">%s</option></select></label> ",

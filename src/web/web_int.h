@@ -341,6 +341,9 @@ enum web_msg {
 	M_OVERDUE_HEAD,
 	M_RATING_PENDING,
 	M_RATING_PENDING_WHY,
+	M_NONE_AWAITING_ACK,
+	M_NO_RESCAN_DUE,
+	M_RATING_PENDING_ORG,
 	M_COUNT
 };
 
@@ -729,7 +732,8 @@ int web_post_org_report(struct web_req *r);
 int web_page_reports(struct web_req *r);
 int web_get_sector_report(struct web_req *r);
 int web_api_sector_reports(struct web_req *r);
-void web_scan_form(struct web_req *r);
+struct inv_doc;
+void web_scan_form(struct web_req *r, const struct inv_doc *names);
 /* The scans page's job table: the newest jobs of every kind, with the worker holding each. */
 void web_scan_jobs_table(struct web_req *r);
 int web_post_scan(struct web_req *r);

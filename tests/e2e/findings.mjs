@@ -30,7 +30,8 @@ function seed(db) {
 	execFileSync("sqlite3", [db, `
 INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, ip, port, proto, state, severity, title, cve_id, kev, deadline, first_seen, last_seen) VALUES
  ${rows.join(",\n ")},
- (2000, 'kansai-rail', '198.51.100.7:23/tcp', 'risky:telnet', 'risky_service', 'network', '198.51.100.7', 23, 'tcp', 'open', 'critical', '関西の秘密 telnet / telnet', NULL, 0, ${now + 86400}, ${now}, ${now});
+ (2000, 'kansai-rail', '198.51.100.7:23/tcp', 'risky:telnet', 'risky_service', 'network', '198.51.100.7', 23, 'tcp', 'open', 'critical', '関西の秘密 telnet / telnet', NULL, 0, ${now + 86400}, ${now}, ${now}),
+ (2001, 'kansai-rail', 'declared:cpe:2.3:a:ivanti:connect_secure:22.3r1:*:*:*:*:*:*:*', 'vuln:CVE-2024-21887', 'declared', 'declared', NULL, NULL, NULL, 'open', 'low', 'CVE-2024-21887 Ivanti Connect Secure の脆弱性 / vulnerability in Ivanti Connect Secure', 'CVE-2024-21887', 0, ${now + 60 * 86400}, ${now}, ${now});
 INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params) VALUES ('kanto-rail', 'connect', '3389', ${now - 7200}, ${now - 7100}, 'done', '{"targets":["127.0.10.0/28"]}');
 INSERT INTO identify_runs (org_slug, started_at, finished_at, state, targets, identified, complete) VALUES ('kanto-rail', ${now - 7000}, ${now - 6900}, 'done', 1, 1, 1);
 INSERT INTO services (org_slug, ip, port, proto, service, banner, state, first_seen, last_seen) VALUES ('kanto-rail', '127.0.10.7', 3389, 'tcp', 'ms-wbt-server', 'RDP', 'identified', ${now - 6950}, ${now - 6950}),
@@ -70,7 +71,19 @@ async function searchSortCsv(ctx, base) {
 	const d2 = (await page.locator("#findings tbody td.deadline").allInnerTexts()).map((t) => t.slice(0, 10));
 	check(d2.length > 1 && d2.every((d, i) => i === 0 || d2[i - 1] >= d), `deadline descending: ${d2.slice(0, 3)}`);
 	await shot(page, "search-sort");
-	// page numbers over all 121 rows
+	// a declared product by its display name, as the vendor writes its version; the stored key
+	// only in the cell's title (ui14)
+	for (const lang of ["ja", "en"]) {
+		await page.goto(base + "/findings?q=Ivanti&lang=" + lang);
+		const cell = await page.locator("#findings tbody td.asset").first().innerText();
+		const want = (lang === "ja" ? "申告: " : "Declared: ") + "Ivanti Connect Secure 22.3R1";
+		check(cell === want, `findings (${lang}): declared asset named "${cell}", want "${want}"`);
+		await page.goto(base + "/findings/2001?lang=" + lang);
+		const body = await page.locator("main").innerText();
+		check(body.includes(want) && !body.includes("declared:cpe"), `finding 2001 (${lang}): the declared asset by name`);
+	}
+	await page.goto(base + "/findings?lang=ja");
+	// page numbers over all rows
 	await page.goto(base + "/findings?sort=id");
 	const pages = await page.locator("nav.pager a.page").count();
 	check(pages >= 2, `page numbers: ${pages} links`);
@@ -164,6 +177,10 @@ async function operatorDashboard(ctx, base) {
 	check((await page.locator("#fix-first tbody tr td").first().innerText()) === "関東旅客鉄道株式会社", "operator dashboard: fix-first row names the company");
 	await kpis(page, "operator");
 	check((await page.locator("#rating-pending").innerText()).includes("評価待ち"), "operator dashboard: 評価待ち, not まだデータがありません, for an assessed operator without a score");
+	await page.goto(base + "/orgs/kanto-rail");
+	check((await page.locator("#org-rating ~ #rating-pending").innerText()).includes("評価待ち") && (await page.locator("#not-assessed").count()) === 0,
+		"operator page: 評価待ち, not 未診断, beside coverage's 診断済み");
+	await page.goto(base + "/");
 	await shot(page, "operator-dashboard");
 	await page.goto(base + "/?lang=en");
 	check((await page.locator("#mine-due-title").innerText()) === "Findings due within 7 days", "operator dashboard (en): due list heading");
