@@ -251,6 +251,7 @@ static const char *const msgs[M_COUNT][2] = {
     [M_NONE_AWAITING_ACK] = {"確認を待つ警報はありません", "No alert awaits acknowledgement"},
     [M_RATING_PENDING_ORG] = {"診断は完了しています。等級・評点は次の評点計算で付きます",
 			      "Assessed; the grade and score come with the next rating run"},
+    [M_ACKED_BY_LINK] = {"メールのリンクから", "from the mail link"},
     [M_NO_RESCAN_DUE] = {"再診断の期日を迎えたホストはありません", "No host is due for a rescan"},
 };
 

@@ -149,6 +149,15 @@ async function ackFlow(ctx, base, db) {
 	check(text.includes("確認済み") || text.includes("確認しました"), `ack page after the click: ${text.slice(0, 80)}`);
 	const acked = execFileSync("sqlite3", [db, "SELECT acked_by FROM alerts WHERE id = 301"]).toString().trim();
 	check(acked === "token", `alert 301 acknowledged by the link (${acked})`);
+	// the analyst reads who acknowledged it in words, and the company by name (ui14)
+	await login(page, base, "analyst");
+	await page.goto(base + "/alerts/301?lang=ja");
+	const st = await page.locator("#ack-state-301").innerText();
+	check(st.includes("メールのリンクから") && !st.includes("token"), `alert 301: acknowledged from the mail link, in words (${st})`);
+	check((await page.locator("main dl.facts a[href='/orgs/kanto-rail']").innerText()) === "関東旅客鉄道株式会社", "alert 301: the operator by name");
+	await page.goto(base + "/alerts?lang=ja");
+	check((await page.locator("#alert-301 a[href='/orgs/kanto-rail']").innerText()) === "関東旅客鉄道株式会社", "alerts list: the operator by name");
+	await ctx.clearCookies();
 	await page.close();
 }
 
