@@ -128,12 +128,98 @@ int web_post_user_enable(struct web_req *r)
 	return set_disabled(r, false);
 }
 
+static const char *L(const struct web_req *r, const char *ja, const char *en)
+{
+	return r->lang == WEB_LANG_EN ? en : ja;
+}
+
+/* An audit action "object.verb" in words ("org.read" -> 事業者の閲覧 / Operator: read); NULL
+ * when a part is not in the tables (the code alone is shown then). */
+static const char *audit_words(const struct web_req *r, const char *action, char *buf, size_t cap)
+{
+	static const char *const objs[][3] = {
+	    {"org", "事業者", "Operator"},    {"finding", "指摘", "Finding"},
+	    {"alert", "警報", "Alert"},	      {"asset", "資産", "Assets"},
+	    {"assets", "資産", "Assets"},     {"audit", "監査ログ", "Audit log"},
+	    {"case", "案件", "Case"},	      {"checklist", "チェックリスト", "Checklist"},
+	    {"exercise", "演習", "Exercise"}, {"incident", "インシデント", "Incident"},
+	    {"report", "報告書", "Report"},   {"share", "情報共有", "Sharing"},
+	    {"taxii", "TAXII", "TAXII"},      {"token", "API トークン", "API token"},
+	    {"user", "ユーザー", "User"},     {"inventory", "台帳", "Inventory"},
+	    {"read", "閲覧", "Read"},	      {"scan", "スキャン", "Scan"},
+	};
+	static const char *const verbs[][3] = {
+	    {"read", "閲覧", "read"},
+	    {"export", "CSV 出力", "CSV export"},
+	    {"ack", "確認", "acknowledged"},
+	    {"decide", "判断", "decided"},
+	    {"confirm", "自組織と確認", "confirmed ours"},
+	    {"reject", "自組織ではない", "not ours"},
+	    {"triage", "判定", "triage"},
+	    {"message", "メッセージ", "message"},
+	    {"open", "作成", "opened"},
+	    {"update", "更新", "updated"},
+	    {"save", "保存", "saved"},
+	    {"sheet", "結果票", "result sheet"},
+	    {"assess", "評価", "assessed"},
+	    {"attach", "添付", "attachment"},
+	    {"control", "操作", "control"},
+	    {"file", "提出", "filed"},
+	    {"invite", "招待", "invited"},
+	    {"respond", "応答", "response"},
+	    {"start", "開始", "started"},
+	    {"clock", "期限", "clock"},
+	    {"publish", "公開", "published"},
+	    {"regimes", "制度", "regimes"},
+	    {"report", "報告", "report"},
+	    {"download", "ダウンロード", "download"},
+	    {"generate", "作成", "generated"},
+	    {"add", "追加", "added"},
+	    {"delete", "削除", "deleted"},
+	    {"revoke", "失効", "revoked"},
+	    {"disable", "無効化", "disabled"},
+	    {"enable", "有効化", "enabled"},
+	    {"import", "取込", "imported"},
+	    {"denied", "拒否", "denied"},
+	};
+	static const char *const single[][3] = {
+	    {"login", "ログイン", "Login"},
+	    {"logout", "ログアウト", "Logout"},
+	    {"denied", "拒否 (権限なし)", "Denied (no permission)"},
+	};
+	bool en = r->lang == WEB_LANG_EN;
+	const char *dot = strchr(action, '.'), *o = NULL, *v = NULL;
+
+	for (size_t i = 0; !dot && i < ARRAY_SIZE(single); i++)
+		if (!strcmp(action, single[i][0]))
+			return single[i][en ? 2 : 1];
+	if (!dot)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(objs); i++)
+		if (strlen(objs[i][0]) == (size_t)(dot - action) &&
+		    !strncmp(action, objs[i][0], (size_t)(dot - action)))
+			o = objs[i][en ? 2 : 1];
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (!strcmp(dot + 1, verbs[i][0]))
+			v = verbs[i][en ? 2 : 1];
+	if (!o || !v)
+		return NULL;
+	snprintf(buf, cap, en ? "%s: %s" : "%sの%s", o, v);
+	return buf;
+}
+
 static int audit_row(const struct auth_audit_row *a, void *arg)
 {
 	struct web_req *r = arg;
+	char wb[128];
+	const char *w = audit_words(r, a->action, wb, sizeof wb);
+	const char *actor = !strcmp(a->actor, "anonymous") ? L(r, "未ログイン", "not signed in")
+			    : !strcmp(a->actor, "system")  ? L(r, "システム", "system")
+			    : !strcmp(a->actor, "cli")	   ? "CLI"
+							   : a->actor;
 
-	web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>", web_jst(r, a->at),
-		a->actor, a->action, a->object);
+	web_out(r, "<tr><td>%s</td><td>%s</td><td>%s%R<code>%s</code></td><td>%s</td></tr>",
+		web_jst(r, a->at), actor, w ? w : "", w ? " " : "", a->action, a->object);
 	return 0;
 }
 

@@ -147,6 +147,19 @@ static int obj_row(const struct share_row *row, void *arg)
 	return 0;
 }
 
+/* "amber+strict" -> "AMBER+STRICT", as TLP 2.0 writes the labels */
+static const char *tlp_upper(int t)
+{
+	static _Thread_local char b[16];
+	const char *n = share_tlp_name(t);
+	size_t i = 0;
+
+	for (; n && n[i] && i + 1 < sizeof b; i++)
+		b[i] = (char)(n[i] >= 'a' && n[i] <= 'z' ? n[i] - 'a' + 'A' : n[i]);
+	b[i] = '\0';
+	return b;
+}
+
 int web_page_share_coll(struct web_req *r)
 {
 	struct share_collection c;
@@ -204,8 +217,8 @@ int web_page_share_coll(struct web_req *r)
 	web_out(r, "</select></label>"
 		   "<label>TLP <select id=\"f-tlp\" name=\"tlp\"><option value=\"\">-</option>");
 	for (int t = SHARE_TLP_CLEAR; t <= SHARE_TLP_RED; t++)
-		web_out(r, "<option value=\"%s\"%R>%s</option>", share_tlp_name(t),
-			tlp && share_tlp_parse(tlp) == t ? " selected" : "", share_tlp_name(t));
+		web_out(r, "<option value=\"%s\"%R>TLP:%s</option>", share_tlp_name(t),
+			tlp && share_tlp_parse(tlp) == t ? " selected" : "", tlp_upper(t));
 	web_out(r,
 		"</select></label><label>%s <input id=\"f-q\" name=\"q\" value=\"%s\"></label>"
 		"<button type=\"submit\">%s</button></form>",
@@ -242,10 +255,11 @@ int web_page_share_coll(struct web_req *r)
 			"rows=\"4\"></textarea></label>"
 			"<label>%s <input id=\"p-name\" name=\"name\"></label>"
 			"<label>TLP <select id=\"p-tlp\" "
-			"name=\"tlp\"><option>clear</option><option>green"
-			"</option><option "
-			"selected>amber</option><option>amber+strict</option><option>red"
-			"</option></select></label><button type=\"submit\">%s</button></form>",
+			"name=\"tlp\"><option value=\"clear\">TLP:CLEAR</option><option "
+			"value=\"green\">TLP:GREEN</option><option value=\"amber\" "
+			"selected>TLP:AMBER</option><option value=\"amber+strict\">TLP:AMBER+STRICT"
+			"</option><option value=\"red\">TLP:RED</option></select></label>"
+			"<button type=\"submit\">%s</button></form>",
 			L(r, "値 (1 行に 1 つ、事業者名は含めない)",
 			  "Values (one a line, no operator names)"),
 			L(r, "説明", "Name"), L(r, "公開", "Publish"));

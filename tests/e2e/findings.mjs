@@ -253,6 +253,9 @@ async function candidatesFlow(ctx, base) {
 	await page.goto(base + "/audit");
 	const audit = await page.locator("#audit tbody").innerText();
 	check(audit.includes("assets.confirm") && audit.includes("assets.reject") && audit.includes("operator"), "analyst: both decisions in the audit log, by the operator");
+	// actions in words, the code beside them (ui14)
+	check(audit.includes("資産の自組織と確認 assets.confirm") && (await page.locator("#audit tbody td code").count()) > 0,
+		"analyst: audit actions in Japanese words with the code beside");
 	await page.close();
 }
 
