@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "exercise/exercise.h"
 #include "incident/incident.h"
+#include "inventory/inventory.h"
 #include "web/web_exercise.h"
 #include "web/web_incident.h"
 
@@ -377,15 +378,18 @@ int web_page_exercise(struct web_req *r)
 	web_out(r,
 		"<h2>%s</h2><table id=\"participants\"><tr><th>%s</th><th>%s</th><th>%s</th>"
 		"<th>%s</th><th>%s</th></tr>",
-		L(r, "参加者", "Participants"), L(r, "氏名", "Name"), L(r, "組織", "Org"),
+		L(r, "参加者", "Participants"), L(r, "氏名", "Name"), L(r, "事業者", "Operator"),
 		L(r, "役割", "Role"), L(r, "対応数", "Responses"), L(r, "得点", "Points"));
+	struct inv_doc *names = web_org_names(r); /* companies by name, not slug */
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "participants"))
 	    web_out(r,
-		    "<tr data-user=\"%s\"><td>%s (%s)</td><td>%s</td><td>%s</td><td>%d</td>"
-		    "<td>%d</td></tr>",
-		    js(it, "user"), js(it, "display"), js(it, "user"), js(it, "org"),
+		    "<tr data-user=\"%s\"><td><span data-stored>%s</span> (%s)</td><td>%s</td>"
+		    "<td>%s</td><td>%d</td><td>%d</td></tr>",
+		    js(it, "user"), js(it, "display"), js(it, "user"),
+		    js(it, "org")[0] ? web_org_name(r, names, js(it, "org")) : "",
 		    js(it, "role")[0] ? role_l(r, js(it, "role")) : L(r, "（指定なし）", "(any)"),
 		    ji(it, "actions"), ji(it, "score"));
+	inv_doc_free(names);
 	web_out(r, "</table>");
 	if (r->who.role == AUTH_ROLE_ANALYST && strcmp(js(st, "state"), "finished")) {
 		web_out(r,

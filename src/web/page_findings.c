@@ -609,6 +609,7 @@ int web_page_finding(struct web_req *r)
 		return rc;
 	if (jstr(o, "deadline") && !parse_utc(jstr(o, "deadline"), &t))
 		time_fmt_jst_date(t, dl);
+	struct inv_doc *names = web_org_names(r); /* the company, not its slug */
 	web_page_begin(r, M_FINDING);
 	web_out(
 	    r,
@@ -619,10 +620,12 @@ int web_page_finding(struct web_req *r)
 	    web_finding_title(r->lang, jstr(o, "title"), jstr(o, "cve"), jstr(o, "kind"), tb,
 			      sizeof(tb)),
 	    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id")), M_ORG, jstr(o, "org"),
-	    jstr(o, "org"), M_ASSET, web_asset_name(r->lang, jstr(o, "asset"), ab, sizeof(ab)),
-	    M_KIND, web_code(r->lang, jstr(o, "kind")), M_SEVERITY,
-	    web_code(r->lang, jstr(o, "severity")), M_STATUS, web_code(r->lang, jstr(o, "state")),
-	    M_CONFIDENCE, web_code(r->lang, jstr(o, "confidence") ? jstr(o, "confidence") : "—"));
+	    web_org_name(r, names, jstr(o, "org")), M_ASSET,
+	    web_asset_name(r->lang, jstr(o, "asset"), ab, sizeof(ab)), M_KIND,
+	    web_code(r->lang, jstr(o, "kind")), M_SEVERITY, web_code(r->lang, jstr(o, "severity")),
+	    M_STATUS, web_code(r->lang, jstr(o, "state")), M_CONFIDENCE,
+	    web_code(r->lang, jstr(o, "confidence") ? jstr(o, "confidence") : "—"));
+	inv_doc_free(names);
 	web_out(
 	    r,
 	    "<dt>CVE</dt><dd>%s</dd><dt>KEV</dt><dd>%T</dd><dt>CVSS</dt><dd>%s <small>%s</small>"

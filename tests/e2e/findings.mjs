@@ -81,6 +81,8 @@ async function searchSortCsv(ctx, base) {
 		await page.goto(base + "/findings/2001?lang=" + lang);
 		const body = await page.locator("main").innerText();
 		check(body.includes(want) && !body.includes("declared:cpe"), `finding 2001 (${lang}): the declared asset by name`);
+		const company = await page.locator("main dl.facts a[href='/orgs/kansai-rail']").innerText();
+		check(company === (lang === "ja" ? "関西高速鉄道株式会社" : "Kansai Rapid Railway Co., Ltd."), `finding 2001 (${lang}): the operator by name (${company})`);
 	}
 	await page.goto(base + "/findings?lang=ja");
 	// page numbers over all rows
