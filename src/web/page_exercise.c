@@ -506,15 +506,18 @@ int web_page_exercise(struct web_req *r)
 		L(r, "対応者", "By"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(score, "items")) web_out(
 	    r,
-	    "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s</td><td>%d / %d</td>"
-	    "<td>%s</td></tr>",
+	    "<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td class=\"%s\">%s</td>"
+	    "<td>%d / %d</td><td>%s</td></tr>",
 	    js(it, "id"), role_l(r, js(it, "who")), action_l(r, js(it, "action")), js(it, "result"),
 	    result_label(r, js(it, "result")), ji(it, "score"), ji(it, "points"),
 	    js(it, "by_display")[0] ? js(it, "by_display") : js(it, "by"));
 	web_out(r, "</table><h2>%s</h2><ul id=\"actions\">", L(r, "対応の記録", "Responses"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "actions"))
 	{
-		web_out(r, "<li data-kind=\"%s\" data-scen=\"%d\">%s %s %s %s %s %s %s",
+		/* the decision's option is the scenario's code; the text is the participant's */
+		web_out(r,
+			"<li data-kind=\"%s\" data-scen=\"%d\">%s %s %s %s %s <code>%s</code> "
+			"<span data-stored>%s</span>",
 			js(it, "kind"), ji(it, "scen_s"), tp(tb, ji(it, "scen_s")),
 			js(it, "user")[0] ? js(it, "user") : js(it, "actor"), js(it, "org"),
 			role_l(r, js(it, "role")), action_l(r, js(it, "kind")), js(it, "option"),

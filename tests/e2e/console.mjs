@@ -123,6 +123,14 @@ async function roleSpecific(page, base, role) {
 		await shot(page, "finding");
 		await page.goto(base + "/audit");
 		check((await page.locator("#audit tbody tr").count()) > 0, "analyst: audit log has rows");
+		// a library error ("English / 日本語") shows the page's own half (ui14)
+		const nf = await page.goto(base + "/exercises/999?lang=ja");
+		const ja = await page.locator("#error").innerText();
+		check(nf.status() === 404 && ja.includes("演習がありません") && !ja.includes("no exercise run"), `analyst: a library error on a Japanese page in Japanese only: ${ja}`);
+		await page.goto(base + "/exercises/999?lang=en");
+		const en = await page.locator("#error").innerText();
+		check(en.includes("no exercise run 999") && !/[\u3040-\u30ff\u4e00-\u9fff]/.test(en), `analyst: the same error on an English page in English only: ${en}`);
+		await page.goto(base + "/audit?lang=ja");
 		// start a scan of kanto-rail (scope 127.0.10.0/28) on one port a listener holds
 		await page.goto(base + "/scans");
 		await page.fill("#scan-org", "kanto-rail");
