@@ -285,7 +285,7 @@ static void page(struct web_req *r, const char *slug, const char *name, const ch
 	merr_init(&e);
 	has_draft = cl_set_load(r->s, slug, -1, &draft, &e) == 0;
 	has_sub = cl_set_load(r->s, slug, 0, &sub, &e) == 0;
-	web_page_begin(r, M_SCORE);
+	web_page_begin_text(r, L(r, "自己点検チェックリスト", "Self-assessment checklist"), NULL);
 	web_out(r, "<h2 id=\"cl-title\">%s — %s</h2><p class=\"muted\">%s %s %s %s %s</p>",
 		L(r, "自己点検チェックリスト", "Self-assessment checklist"), name,
 		L(r, "業種", "business type"), bt_label(r, bt), SEP(r), L(r, "規模", "size"),
