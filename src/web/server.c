@@ -296,8 +296,9 @@ static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, str
 	if (r->stream && r->status < 400 && !(resp = web_stream_response(r)))
 		web_error_code(r, M_ENOMEM);
 	web_stream_discard(r);
-	if (!resp && r->out.len >= ((size_t)64 << 10)) {
-		/* a large answer (a TAXII page of 1000 objects) is handed over, not copied again */
+	if (!resp && r->out.len >= ((size_t)8 << 10)) {
+		/* a large answer (a list of 100 incidents, a TAXII page of 1000 objects) is handed
+		 * over, not copied again */
 		size_t len;
 		char *p = buf_detach(&r->out, &len);
 		resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
