@@ -4,6 +4,9 @@
 // the operator's own dashboard; and the layout rule: at 1280x800 no console page, as any role,
 // is wider than the window (scrollWidth > clientWidth). Playwright (playwright-core) driving
 // Debian's chromium against `mamori serve` on 127.0.0.1. Prints "N passed, M failed" last.
+// The walk over every page also checks one <h1>, the role named in the page's language, no raw
+// codes on Japanese pages and no Japanese on English ones; MAMORI_E2E_WALK_SHOTS=1 writes a
+// screenshot of each (walk-ROLE-ROUTE-LANG.png) to read them as a person does.
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
