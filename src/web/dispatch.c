@@ -126,10 +126,15 @@ void web_error_code(struct web_req *r, int code)
 	char msg[700];
 	int status = web_http_status(code);
 
-	if (r->err.code && status < 500)
+	/* the message's own half for the page (library texts are "English / 日本語") */
+	if (r->err.code && status < 500 && !wants_json(r))
+		web_merr_text(r->lang, &r->err, msg, sizeof(msg));
+	else if (r->err.code && status < 500)
 		merr_format(&r->err, msg, sizeof(msg));
 	else
-		snprintf(msg, sizeof(msg), "%s", mamori_strerror(code));
+		snprintf(msg, sizeof(msg), "%s",
+			 r->lang == WEB_LANG_JA && !wants_json(r) ? mamori_strerror_ja(code)
+								  : mamori_strerror(code));
 	if (status >= 500 && r->err.code) {
 		char detail[700];
 		merr_format(&r->err, detail, sizeof(detail));

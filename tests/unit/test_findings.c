@@ -833,7 +833,10 @@ static void test_label__product_display_name_from_cpe(void **state)
 	assert_string_equal(out, "Microsoft Exchange Server 2016 CU23");
 	finding_product_label("cpe:2.3:a:ivanti:connect_secure:22.3r1:*:*:*:*:*:*:*", NULL, NULL,
 			      out, sizeof out);
-	assert_string_equal(out, "Ivanti Connect Secure 22.3r1");
+	assert_string_equal(out, "Ivanti Connect Secure 22.3R1"); /* as Ivanti writes it */
+	finding_product_label("cpe:2.3:a:ivanti:connect_secure:9.1:r18:*:*:*:*:*:*", NULL, NULL,
+			      out, sizeof out);
+	assert_string_equal(out, "Ivanti Connect Secure 9.1R18");
 	finding_product_label("cpe:2.3:o:fortinet:fortios:7.0.12:*:*:*:*:*:*:*", NULL, NULL, out,
 			      sizeof out);
 	assert_string_equal(out, "FortiOS 7.0.12");
