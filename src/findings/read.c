@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/mem.h"
 #include "base/mtime.h"
 #include "findings/findings.h"
 
@@ -257,7 +258,37 @@ static const char *w_phrase(struct where *w, const char *v)
 	"(f.title " op " ? ESCAPE '\\' OR f.asset " op " ? ESCAPE '\\' OR f.issue_key " op \
 	" ? ESCAPE '\\' OR f.org_slug " op " ? ESCAPE '\\')"
 
+/* The trigram candidates of a free-text search, looked up once for a list's count and page
+ * (finding_query_page): their ids when few, or "broad" when the term is common. */
+struct search_ids {
+	int64_t *id;
+	size_t n;
+	bool broad;
+};
+
+static void build_where_ids(const struct finding_query *q, struct where *w, bool pg,
+			    const struct search_ids *ids);
+
 static void build_where(const struct finding_query *q, struct where *w, bool pg)
+{
+	build_where_ids(q, w, pg, NULL);
+}
+
+/* "f.id IN (1, 2, ...)" of the candidates (integers the store gave: no binds needed). */
+static void w_ids(struct where *w, const struct search_ids *ids)
+{
+	if (!ids->n) {
+		buf_addf(&w->sql, " AND 0 = 1");
+		return;
+	}
+	buf_addf(&w->sql, " AND f.id IN (");
+	for (size_t i = 0; i < ids->n; i++)
+		buf_addf(&w->sql, "%s%lld", i ? ", " : "", (long long)ids->id[i]);
+	buf_addf(&w->sql, ")");
+}
+
+static void build_where_ids(const struct finding_query *q, struct where *w, bool pg,
+			    const struct search_ids *ids)
 {
 	buf_init(&w->sql, 1024);
 	w->n = 0;
@@ -310,7 +341,11 @@ static void build_where(const struct finding_query *q, struct where *w, bool pg)
 	if (set(q->search) && !cve_like(q->search)) {
 		/* The LIKE stays on the index's candidates: the same rows as the scan gave
 		 * (SQLite's LIKE folds ASCII only, the trigram index all of Unicode). */
-		if (!pg && utf8_chars(q->search) >= SEARCH_INDEX_MIN)
+		if (ids && !ids->broad)
+			w_ids(w, ids);
+		else if (ids && ids->broad)
+			; /* a common term: the LIKE alone, on rows walked in the sort's order */
+		else if (!pg && utf8_chars(q->search) >= SEARCH_INDEX_MIN)
 			w_add(w,
 			      "f.id IN (SELECT rowid FROM findings_fts WHERE findings_fts MATCH ?)",
 			      w_phrase(w, q->search), 1);
@@ -410,6 +445,95 @@ int finding_query_run(struct store *s, const struct finding_query *q,
 	rc = run_sql(s, sql.ptr, &w, q->limit, q->offset, fn, arg, NULL, e);
 	buf_release(&sql);
 	buf_release(&w.sql);
+	return rc;
+}
+
+/* More trigram candidates than this make a term common (finding_query_page). */
+#define SEARCH_PROBE 1000
+
+/* Looks the search term's candidates up once: at most SEARCH_PROBE ids, else broad. Returns
+ * 0 with ids->n = 0 and !broad when the index is not used (short term, CVE id, PostgreSQL):
+ * then *use is false. */
+static int search_probe(struct store *s, const struct finding_query *q, struct search_ids *ids,
+			bool *use, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct where w = {.nlike = 0};
+	int rc;
+
+	memset(ids, 0, sizeof(*ids));
+	*use = set(q->search) && !cve_like(q->search) && !is_pg(s) &&
+	       utf8_chars(q->search) >= SEARCH_INDEX_MIN;
+	if (!*use)
+		return 0;
+	if ((rc = store_prepare(s,
+				"SELECT rowid FROM findings_fts WHERE findings_fts MATCH ? "
+				"ORDER BY rowid LIMIT ?",
+				&st, e)))
+		return rc;
+	stmt_bind_text(st, 1, w_phrase(&w, q->search));
+	stmt_bind_int64(st, 2, SEARCH_PROBE + 1);
+	if (!(ids->id = m_calloc(SEARCH_PROBE + 1, sizeof(*ids->id)))) {
+		stmt_finalize(st);
+		return merr_set(e, M_ENOMEM, "search candidates");
+	}
+	while ((rc = stmt_step(st, e)) == 1 && ids->n <= SEARCH_PROBE)
+		ids->id[ids->n++] = stmt_int64(st, 0);
+	stmt_finalize(st);
+	if (rc < 0) {
+		m_free(ids->id);
+		ids->id = NULL;
+		return rc;
+	}
+	if (ids->n > SEARCH_PROBE) {
+		ids->broad = true;
+		ids->n = 0;
+	}
+	return 0;
+}
+
+int finding_query_page(struct store *s, const struct finding_query *q, int64_t cap, int64_t *total,
+		       bool *capped, int (*fn)(void *arg, const struct finding_row *r), void *arg,
+		       struct merr *e)
+{
+	struct search_ids ids;
+	struct where w;
+	struct buf sql;
+	bool use = false;
+	int rc;
+
+	*total = 0;
+	*capped = false;
+	if ((rc = finding_query_check(q, e)) || (rc = search_probe(s, q, &ids, &use, e)))
+		return rc;
+	build_where_ids(q, &w, is_pg(s), use ? &ids : NULL);
+	buf_init(&sql, 4096 + 24 * ids.n);
+	if (use && ids.broad && cap > 0) {
+		/* a common term: count no further than the cap ("10,000+") */
+		buf_addf(&sql,
+			 "SELECT count(*) FROM (SELECT 1 FROM findings f WHERE %s LIMIT %lld)",
+			 w.sql.ptr, (long long)cap + 1);
+		rc = run_sql(s, sql.ptr, &w, 0, 0, NULL, NULL, total, e);
+		if (rc == 0 && *total > cap) {
+			*total = cap;
+			*capped = true;
+		}
+	} else {
+		buf_addf(&sql, "SELECT count(*) FROM findings f WHERE %s", w.sql.ptr);
+		rc = run_sql(s, sql.ptr, &w, 0, 0, NULL, NULL, total, e);
+	}
+	if (rc == 0) {
+		/* the page: in the sort's order (its index where there is one), the LIKE confirming
+		 * each row, stopping when the page is full */
+		buf_reset(&sql);
+		buf_addf(&sql, "SELECT " ROW_COLS " FROM findings f WHERE %s ORDER BY %s%s%s",
+			 w.sql.ptr, q->by_org ? "f.org_slug, f.state DESC, " : "", order_of(q),
+			 q->limit > 0 ? " LIMIT ? OFFSET ?" : "");
+		rc = run_sql(s, sql.ptr, &w, q->limit, q->offset, fn, arg, NULL, e);
+	}
+	buf_release(&sql);
+	buf_release(&w.sql);
+	m_free(ids.id);
 	return rc;
 }
 

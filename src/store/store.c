@@ -296,6 +296,14 @@ int store_tune(struct store *s, enum store_tune what, struct merr *e)
 	return s->be->tune(s, what, e);
 }
 
+int store_data_stamp(struct store *s, int64_t stamp[2], struct merr *e)
+{
+	stamp[0] = stamp[1] = 0;
+	if (!s->be->data_stamp)
+		return merr_set(e, M_EUNSUPPORTED, "%s: no data version", s->be->name);
+	return s->be->data_stamp(s, stamp, e);
+}
+
 void store_peer_location(struct store *s, char *out, size_t cap)
 {
 	if (cap)

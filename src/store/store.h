@@ -126,6 +126,12 @@ int store_tune(struct store *s, enum store_tune what, struct merr *e);
 /* Where a second handle on the same data opens (worker threads, a checkpoint helper), or ""
  * when there is none (an in-memory store, a backend without one). */
 void store_peer_location(struct store *s, char *out, size_t cap);
+/* What a cache of read results checks before it answers (src/web/cache.c): two values, one
+ * of which differs from the last call on this handle whenever the data may have changed since
+ * then: another connection committed, in this process or another (SQLite: PRAGMA
+ * data_version), or this handle wrote a row (its total changes). M_EUNSUPPORTED when the
+ * backend cannot tell cheaply (PostgreSQL): then nothing may be cached. */
+int store_data_stamp(struct store *s, int64_t stamp[2], struct merr *e);
 
 /*
  * Wake-ups between processes sharing a store (PostgreSQL LISTEN/NOTIFY; the job queue's idle
