@@ -51,11 +51,11 @@ struct web_cached {
 	size_t len;
 };
 
-/* Routes whose GET handler only reads (no writes, no jobs, no in-memory state shown), kept. */
+/* Routes whose GET handler only reads the store (no writes, no job states, no files), kept.
+ * Not /orgs/{org}: it lists the report files of --reports-dir, which change without a write. */
 static const char *const cacheable[] = {
     "/",
     "/orgs",
-    "/orgs/{org}",
     "/findings",
     "/findings/{id}",
     "/alerts",
