@@ -509,11 +509,24 @@ int finding_query_page(struct store *s, const struct finding_query *q, int64_t c
 	build_where_ids(q, &w, is_pg(s), use ? &ids : NULL);
 	buf_init(&sql, 4096 + 24 * ids.n);
 	if (use && ids.broad && cap > 0) {
-		/* a common term: count no further than the cap ("10,000+") */
-		buf_addf(&sql,
-			 "SELECT count(*) FROM (SELECT 1 FROM findings f WHERE %s LIMIT %lld)",
-			 w.sql.ptr, (long long)cap + 1);
-		rc = run_sql(s, sql.ptr, &w, 0, 0, NULL, NULL, total, e);
+		/* a common term: counted no further than the cap ("1,000+"), driven by the index's
+		 * candidates in rowid order, each confirmed by the LIKE: the work is bounded by the
+		 * cap however the matches spread over the table */
+		struct where *wc = m_calloc(1, sizeof(*wc));
+		if (!wc) {
+			rc = merr_set(e, M_ENOMEM, "search count");
+			goto out;
+		}
+		wc->bind[0] = w_phrase(wc, q->search);
+		memcpy(&wc->bind[1], w.bind, sizeof(w.bind[0]) * (size_t)w.n);
+		wc->n = w.n + 1;
+		buf_addf(
+		    &sql,
+		    "SELECT count(*) FROM (SELECT 1 FROM findings_fts JOIN findings f ON f.id = "
+		    "findings_fts.rowid WHERE findings_fts MATCH ? AND %s LIMIT %lld)",
+		    w.sql.ptr, (long long)cap + 1);
+		rc = run_sql(s, sql.ptr, wc, 0, 0, NULL, NULL, total, e);
+		m_free(wc);
 		if (rc == 0 && *total > cap) {
 			*total = cap;
 			*capped = true;
@@ -531,6 +544,7 @@ int finding_query_page(struct store *s, const struct finding_query *q, int64_t c
 			 q->limit > 0 ? " LIMIT ? OFFSET ?" : "");
 		rc = run_sql(s, sql.ptr, &w, q->limit, q->offset, fn, arg, NULL, e);
 	}
+out:
 	buf_release(&sql);
 	buf_release(&w.sql);
 	m_free(ids.id);
