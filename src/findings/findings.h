@@ -277,12 +277,12 @@ int finding_query_run(struct store *s, const struct finding_query *q,
 		      int (*fn)(void *arg, const struct finding_row *r), void *arg, struct merr *e);
 /*
  * A list page: the rows of q (limit/offset) through fn and their number in *total, the way the
- * console and the API show one. A free-text search looks its trigram candidates up once for
- * both (not once each). A common term (more than 1,000 candidates: "finding" in 100,000
- * titles) skips the candidates: the rows are walked in the sort's order (its index where there
- * is one) and each confirmed with the LIKE until the page is full, and the count stops at cap
- * (cap > 0): *total = cap and *capped true when there are more (shown "1,000+"). The rows and
- * (uncapped) counts are those of finding_query_run / finding_query_count.
+ * console and the API show one. A free-text search reads its trigram candidates once, each
+ * confirmed by the filters and the LIKE, stopping after cap + 1 (cap > 0): with at most cap
+ * matches they are the count (exact) and the page sorts only them; with more (a common term:
+ * "finding" in 100,000 titles) *total = cap and *capped true (shown "1,000+"), and the page walks
+ * the sort's order (its index where there is one) confirming each row until it is full. The
+ * rows are those of finding_query_run; counts below the cap those of finding_query_count.
  */
 #define FINDING_COUNT_CAP 1000
 int finding_query_page(struct store *s, const struct finding_query *q, int64_t cap, int64_t *total,

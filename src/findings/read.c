@@ -290,7 +290,7 @@ static void w_ids(struct where *w, const struct search_ids *ids)
 static void build_where_ids(const struct finding_query *q, struct where *w, bool pg,
 			    const struct search_ids *ids)
 {
-	buf_init(&w->sql, 1024);
+	buf_init(&w->sql, (size_t)1 << 17); /* room for a search's ids (finding_query_page) */
 	w->n = 0;
 	w->nlike = 0;
 	buf_addf(&w->sql, "1 = 1");
@@ -448,48 +448,57 @@ int finding_query_run(struct store *s, const struct finding_query *q,
 	return rc;
 }
 
-/* More trigram candidates than this make a term common (finding_query_page). */
-#define SEARCH_PROBE 1000
-
-/* Looks the search term's candidates up once: at most SEARCH_PROBE ids, else broad. Returns
- * 0 with ids->n = 0 and !broad when the index is not used (short term, CVE id, PostgreSQL):
- * then *use is false. */
-static int search_probe(struct store *s, const struct finding_query *q, struct search_ids *ids,
-			bool *use, struct merr *e)
+/* One pass over the search term's trigram candidates (rowid order), each confirmed by q's
+ * filters and LIKE, stopping after cap + 1: ids->n matching ids when there are at most cap
+ * (ids->broad false), else ids->broad (a common term). *use is false, and nothing is read, when
+ * the index does not apply (a short term, a CVE id, PostgreSQL). */
+static int search_probe(struct store *s, const struct finding_query *q, int64_t cap,
+			struct search_ids *ids, bool *use, struct merr *e)
 {
+	static const struct search_ids like_only = {.broad = true};
+	struct where w, *wc = NULL;
+	struct buf sql;
 	struct store_stmt *st = NULL;
-	struct where w = {.nlike = 0};
 	int rc;
 
 	memset(ids, 0, sizeof(*ids));
 	*use = set(q->search) && !cve_like(q->search) && !is_pg(s) &&
-	       utf8_chars(q->search) >= SEARCH_INDEX_MIN;
+	       utf8_chars(q->search) >= SEARCH_INDEX_MIN && cap > 0;
 	if (!*use)
 		return 0;
-	if ((rc = store_prepare(s,
-				"SELECT rowid FROM findings_fts WHERE findings_fts MATCH ? "
-				"ORDER BY rowid LIMIT ?",
-				&st, e)))
-		return rc;
-	stmt_bind_text(st, 1, w_phrase(&w, q->search));
-	stmt_bind_int64(st, 2, SEARCH_PROBE + 1);
-	if (!(ids->id = m_calloc(SEARCH_PROBE + 1, sizeof(*ids->id)))) {
-		stmt_finalize(st);
-		return merr_set(e, M_ENOMEM, "search candidates");
+	build_where_ids(q, &w, false, &like_only);
+	buf_init(&sql, 4096);
+	buf_addf(&sql,
+		 "SELECT f.id FROM findings_fts JOIN findings f ON f.id = findings_fts.rowid "
+		 "WHERE findings_fts MATCH ? AND %s LIMIT %lld",
+		 w.sql.ptr, (long long)cap + 1);
+	if (!(wc = m_calloc(1, sizeof(*wc))) ||
+	    !(ids->id = m_calloc((size_t)cap + 1, sizeof(*ids->id)))) {
+		rc = merr_set(e, M_ENOMEM, "search candidates");
+		goto out;
 	}
-	while ((rc = stmt_step(st, e)) == 1 && ids->n <= SEARCH_PROBE)
+	wc->bind[0] = w_phrase(wc, q->search);
+	memcpy(&wc->bind[1], w.bind, sizeof(w.bind[0]) * (size_t)w.n);
+	if ((rc = store_prepare(s, sql.ptr, &st, e)))
+		goto out;
+	for (int i = 0; i <= w.n; i++)
+		stmt_bind_text(st, i + 1, wc->bind[i]);
+	while ((rc = stmt_step(st, e)) == 1 && ids->n <= (size_t)cap)
 		ids->id[ids->n++] = stmt_int64(st, 0);
 	stmt_finalize(st);
-	if (rc < 0) {
-		m_free(ids->id);
-		ids->id = NULL;
-		return rc;
-	}
-	if (ids->n > SEARCH_PROBE) {
+	if (rc >= 0 && ids->n > (size_t)cap) {
 		ids->broad = true;
 		ids->n = 0;
 	}
-	return 0;
+out:
+	if (rc < 0) {
+		m_free(ids->id);
+		ids->id = NULL;
+	}
+	m_free(wc);
+	buf_release(&sql);
+	buf_release(&w.sql);
+	return rc < 0 ? rc : 0;
 }
 
 int finding_query_page(struct store *s, const struct finding_query *q, int64_t cap, int64_t *total,
@@ -504,47 +513,30 @@ int finding_query_page(struct store *s, const struct finding_query *q, int64_t c
 
 	*total = 0;
 	*capped = false;
-	if ((rc = finding_query_check(q, e)) || (rc = search_probe(s, q, &ids, &use, e)))
+	if ((rc = finding_query_check(q, e)) || (rc = search_probe(s, q, cap, &ids, &use, e)))
 		return rc;
 	build_where_ids(q, &w, is_pg(s), use ? &ids : NULL);
 	buf_init(&sql, 4096 + 24 * ids.n);
-	if (use && ids.broad && cap > 0) {
-		/* a common term: counted no further than the cap ("1,000+"), driven by the index's
-		 * candidates in rowid order, each confirmed by the LIKE: the work is bounded by the
-		 * cap however the matches spread over the table */
-		struct where *wc = m_calloc(1, sizeof(*wc));
-		if (!wc) {
-			rc = merr_set(e, M_ENOMEM, "search count");
-			goto out;
-		}
-		wc->bind[0] = w_phrase(wc, q->search);
-		memcpy(&wc->bind[1], w.bind, sizeof(w.bind[0]) * (size_t)w.n);
-		wc->n = w.n + 1;
-		buf_addf(
-		    &sql,
-		    "SELECT count(*) FROM (SELECT 1 FROM findings_fts JOIN findings f ON f.id = "
-		    "findings_fts.rowid WHERE findings_fts MATCH ? AND %s LIMIT %lld)",
-		    w.sql.ptr, (long long)cap + 1);
-		rc = run_sql(s, sql.ptr, wc, 0, 0, NULL, NULL, total, e);
-		m_free(wc);
-		if (rc == 0 && *total > cap) {
-			*total = cap;
-			*capped = true;
-		}
+	if (use && ids.broad) {
+		/* a common term: more than cap rows ("1,000+") */
+		*total = cap;
+		*capped = true;
+	} else if (use) {
+		*total = (int64_t)ids.n; /* the probe confirmed each: exact */
 	} else {
 		buf_addf(&sql, "SELECT count(*) FROM findings f WHERE %s", w.sql.ptr);
 		rc = run_sql(s, sql.ptr, &w, 0, 0, NULL, NULL, total, e);
+		buf_reset(&sql);
 	}
 	if (rc == 0) {
-		/* the page: in the sort's order (its index where there is one), the LIKE confirming
-		 * each row, stopping when the page is full */
-		buf_reset(&sql);
+		/* the page: in the sort's order; a common term walks it (its index where there is
+		 * one) with the LIKE confirming each row and stops when the page is full; a
+		 * selective one sorts its few ids */
 		buf_addf(&sql, "SELECT " ROW_COLS " FROM findings f WHERE %s ORDER BY %s%s%s",
 			 w.sql.ptr, q->by_org ? "f.org_slug, f.state DESC, " : "", order_of(q),
 			 q->limit > 0 ? " LIMIT ? OFFSET ?" : "");
 		rc = run_sql(s, sql.ptr, &w, q->limit, q->offset, fn, arg, NULL, e);
 	}
-out:
 	buf_release(&sql);
 	buf_release(&w.sql);
 	m_free(ids.id);
