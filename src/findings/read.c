@@ -381,33 +381,27 @@ static const char *order_of(const struct finding_query *q)
 	return desc && sort_sql_desc[i] ? sort_sql_desc[i] : sort_sql[i];
 }
 
+struct row_cb {
+	int (*fn)(void *arg, const struct finding_row *r);
+	void *arg;
+};
+
+static int row_of(void *arg, struct store_stmt *st)
+{
+	struct row_cb *cb = arg;
+	struct finding_row r;
+
+	fill_row(st, &r);
+	return cb->fn(cb->arg, &r);
+}
+
 static int run_sql(struct store *s, const char *sql, const struct where *w, int64_t limit,
 		   int64_t offset, int (*fn)(void *arg, const struct finding_row *r), void *arg,
 		   int64_t *count, struct merr *e)
 {
-	struct store_stmt *st = NULL;
-	struct finding_row r;
-	int rc = store_prepare(s, sql, &st, e), i;
+	struct row_cb cb = {fn, arg};
 
-	if (rc)
-		return rc;
-	for (i = 0; i < w->n; i++)
-		stmt_bind_text(st, i + 1, w->bind[i]);
-	if (limit > 0) {
-		stmt_bind_int64(st, i + 1, limit);
-		stmt_bind_int64(st, i + 2, offset);
-	}
-	while ((rc = stmt_step(st, e)) == 1) {
-		if (count) {
-			*count = stmt_int64(st, 0);
-			continue;
-		}
-		fill_row(st, &r);
-		if ((rc = fn(arg, &r)))
-			break;
-	}
-	stmt_finalize(st);
-	return rc < 0 ? rc : rc;
+	return store_query_page(s, sql, w->bind, w->n, limit, offset, count, row_of, &cb, e);
 }
 
 int finding_query_count(struct store *s, const struct finding_query *q, int64_t *n, struct merr *e)

@@ -477,6 +477,33 @@ int64_t store_changes(struct store *s)
 	return s->be->changes(s);
 }
 
+int store_query_page(struct store *s, const char *sql, const char *const *binds, int n,
+		     int64_t limit, int64_t offset, int64_t *count,
+		     int (*row)(void *arg, struct store_stmt *st), void *arg, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, sql, &st, e), i;
+
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++)
+		stmt_bind_text(st, i + 1, binds[i]);
+	if (limit > 0) {
+		stmt_bind_int64(st, i + 1, limit);
+		stmt_bind_int64(st, i + 2, offset);
+	}
+	while ((rc = stmt_step(st, e)) == 1) {
+		if (count) {
+			*count = stmt_int64(st, 0);
+			continue;
+		}
+		if ((rc = row(arg, st)))
+			break;
+	}
+	stmt_finalize(st);
+	return rc;
+}
+
 int store_query_int(struct store *s, const char *sql, int64_t *out, struct merr *e)
 {
 	struct store_stmt *st = NULL;
