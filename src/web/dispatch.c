@@ -31,6 +31,9 @@ void web_req_release(struct web_req *r)
 	if (r->cached)
 		web_cached_release(r->cached);
 	r->cached = NULL;
+	if (r->ext_ref && r->ext_free)
+		r->ext_free(r->ext_ref);
+	r->ext_ref = NULL;
 	buf_release(&r->out);
 	web_arena_release(&r->arena);
 }

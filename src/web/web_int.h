@@ -430,6 +430,12 @@ struct web_req {
 	uint64_t cache_gen;
 	struct web_cached *cached;
 	bool cache_hit; /* answered from the cache (X-Cache: hit) */
+	/* A body owned elsewhere (a cached TAXII page): sent instead of out when status < 400,
+	 * without a copy; ext_free(ext_ref) is called once the server is done with it. */
+	const char *ext_body;
+	size_t ext_len;
+	void *ext_ref;
+	void (*ext_free)(void *ref);
 };
 
 /* Server-wide settings a handler may need. */
