@@ -85,19 +85,22 @@ static int json_row(void *arg, const struct finding_row *row)
 static int api_list(struct web_req *r, struct finding_query *q)
 {
 	int64_t total;
+	bool capped;
 	cJSON *o, *items;
 	int rc;
 
-	if ((rc = web_paging(r, 100, 1000, &q->limit, &q->offset)) || (rc = fq_filters(r, q)) ||
-	    (rc = finding_query_count(r->s, q, &total, &r->err)))
+	if ((rc = web_paging(r, 100, 1000, &q->limit, &q->offset)) || (rc = fq_filters(r, q)))
 		return rc;
 	o = cJSON_CreateObject();
 	items = cJSON_AddArrayToObject(o, "items");
-	if ((rc = finding_query_run(r->s, q, json_row, items, &r->err))) {
+	if ((rc = finding_query_page(r->s, q, FINDING_COUNT_CAP, &total, &capped, json_row, items,
+				     &r->err))) {
 		cJSON_Delete(o);
 		return rc;
 	}
 	cJSON_AddNumberToObject(o, "total", (double)total);
+	if (capped) /* a common search term: total is the cap, there are more */
+		cJSON_AddTrueToObject(o, "total_capped");
 	cJSON_AddNumberToObject(o, "limit", (double)q->limit);
 	cJSON_AddNumberToObject(o, "offset", (double)q->offset);
 	return web_json_reply(r, 200, o);
@@ -356,7 +359,7 @@ static void sort_th(struct web_req *r, const char *path, const char *qs, const c
 }
 
 static void findings_pager(struct web_req *r, const char *path, int64_t limit, int64_t offset,
-			   int64_t total)
+			   int64_t total, bool capped)
 {
 	const char *qs = web_filter_qs(r, filter_keys, ARRAY_SIZE(filter_keys));
 	const char *sort = web_kv_get(&r->query, "sort");
@@ -365,8 +368,10 @@ static void findings_pager(struct web_req *r, const char *path, int64_t limit, i
 
 	if (sort && sort[0] && strlen(sort) < 40)
 		snprintf(sq, sizeof(sq), "sort=%s&amp;", sort); /* whitelisted by the check */
-	web_out(r, "<nav class=\"pager\"><span>%L–%L / %L %T</span>", total ? offset + 1 : 0,
-		offset + limit < total ? offset + limit : total, total, M_SHOWING);
+	/* a capped count (a common search term) reads "10,000+", its page links up to the cap */
+	web_out(r, "<nav class=\"pager\"><span>%L–%L / <span id=\"total\">%L%s</span> %T</span>",
+		total ? offset + 1 : 0, offset + limit < total ? offset + limit : total, total,
+		capped ? "+" : "", M_SHOWING);
 	if (offset > 0)
 		web_out(r, " <a rel=\"prev\" href=\"%s?%R%Rlimit=%L&amp;offset=%L\">%T</a>", path,
 			qs, sq, limit, offset > limit ? offset - limit : 0, M_PREV);
@@ -396,10 +401,10 @@ static int findings_table(struct web_req *r, struct finding_query *q, const char
 {
 	const char *qs;
 	int64_t total;
+	bool capped;
 	int rc;
 
-	if ((rc = web_paging(r, 50, 500, &q->limit, &q->offset)) || (rc = fq_filters(r, q)) ||
-	    (rc = finding_query_count(r->s, q, &total, &r->err)))
+	if ((rc = web_paging(r, 50, 500, &q->limit, &q->offset)) || (rc = fq_filters(r, q)))
 		return rc;
 	qs = web_filter_qs(r, filter_keys, ARRAY_SIZE(filter_keys));
 	filter_form(r, path, org_picker);
@@ -420,12 +425,13 @@ static int findings_table(struct web_req *r, struct finding_query *q, const char
 	web_out(r, "<th>%T</th>", M_STATUS);
 	sort_th(r, path, qs, "deadline", M_DEADLINE);
 	web_out(r, "</tr></thead><tbody>");
-	if ((rc = finding_query_run(r->s, q, html_row, r, &r->err)))
+	if ((rc = finding_query_page(r->s, q, FINDING_COUNT_CAP, &total, &capped, html_row, r,
+				     &r->err)))
 		return rc;
 	web_out(r, "</tbody></table></div>");
 	if (total == 0)
 		web_out(r, "<p class=\"empty\">%T</p>", M_NO_MATCH);
-	findings_pager(r, path, q->limit, q->offset, total);
+	findings_pager(r, path, q->limit, q->offset, total, capped);
 	return 0;
 }
 

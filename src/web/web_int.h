@@ -448,6 +448,12 @@ struct web_req {
 	char taxii_first[40];  /* X-TAXII-Date-Added-First/Last; "" for none (api_taxii.c) */
 	char taxii_last[40];
 	struct web_stream *stream; /* a download written while it is sent (stream.c) */
+	/* the response cache (cache.c): the key and generation of a cacheable read, and the
+	 * entry whose bytes answer it (a hit, or this request's answer just kept) */
+	const char *cache_key;
+	uint64_t cache_gen;
+	struct web_cached *cached;
+	bool cache_hit; /* answered from the cache (X-Cache: hit) */
 	/* A body owned elsewhere (a cached TAXII page): sent instead of out when status < 400,
 	 * without a copy; ext_free(ext_ref) is called once the server is done with it. */
 	const char *ext_body;
@@ -464,6 +470,7 @@ struct web_server_opts {
 	struct auth_session_limits session;
 	bool tls;
 	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
+	unsigned response_cache;  /* seconds (web_config.response_cache; 0: off) */
 	size_t body_max;	  /* largest request body */
 	size_t taxii_body_max;	  /* largest TAXII envelope POST (max_content_length) */
 };
@@ -658,6 +665,25 @@ void web_stmt_done(struct web_req *r, struct store_stmt *st);
  * used first out; one in use is never handed out twice. */
 void web_stmt_cache_attach(struct store *s);
 void web_stmt_cache_detach(void);
+/* ---- the response cache (cache.c) ---- */
+
+struct web_cached;
+/* After authorisation: for a cacheable read, builds r's key and reads the generation; on a hit
+ * sets r->cached, r->status and r->ctype (the body is the entry's) and returns true. */
+bool web_cache_begin(struct web_req *r);
+/* After the handler: keeps r's answer when it may be kept (moving r->out into the entry and
+ * setting r->cached). */
+void web_cache_end(struct web_req *r);
+/* An entry's bytes, and one reference given back (the request's, or a sent response's). */
+char *web_cached_body(const struct web_cached *c, size_t *len);
+void web_cached_release(struct web_cached *c);
+/* Drops every entry (the server does at shutdown; tests). */
+void web_cache_clear(void);
+struct web_cache_stats {
+	uint64_t hits, misses, generation;
+};
+void web_cache_stats(struct web_cache_stats *st);
+
 /* Drops the dashboard's cached panels (the server does at shutdown). */
 void web_dashboard_cache_clear(void);
 int web_page_orgs(struct web_req *r);
