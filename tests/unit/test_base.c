@@ -276,6 +276,60 @@ static void test_json__check_strings_refuses_nul_and_controls(void **state)
 	assert_int_equal(json_check_strings(fine, strlen(fine), 1, 0, &e), 0);
 }
 
+/* The reference walk json_check_strings must agree with (its SSE2 scan skips 16 bytes a
+ * step): in a string, a byte below 0x20 or \u0000 is refused; an escape skips one byte. */
+static bool ref_strings_clean(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] != '"')
+			continue;
+		for (i++; i < len && p[i] != '"'; i++) {
+			if ((unsigned char)p[i] < 0x20)
+				return false;
+			if (p[i] == '\\' && i + 1 < len) {
+				if (i + 5 < len && memcmp(p + i + 1, "u0000", 5) == 0)
+					return false;
+				i++;
+			}
+		}
+	}
+	return true;
+}
+
+static void test_json__check_strings_fast_scan_agrees(void **state)
+{
+	static const char alphabet[] = "\"\\u0a \n\x01\x1f\x7f\x80\xff";
+	char long_raw[200], text[96];
+	unsigned seed = 12345;
+	struct merr e;
+	int bad = 0;
+
+	/* a control byte found past several 16-byte blocks keeps its offset and key */
+	memset(long_raw, 'x', sizeof(long_raw));
+	memcpy(long_raw, "{\"description\": \"", 17);
+	long_raw[150] = '\x1b';
+	memcpy(long_raw + 190, "\"}", 3);
+	merr_init(&e);
+	assert_int_equal(json_check_strings(long_raw, 192, 1, 100, &e), M_EPARSE);
+	assert_int_equal(e.offset, 250);
+	assert_string_equal(e.field, "description");
+	long_raw[150] = 'x';
+	assert_int_equal(json_check_strings(long_raw, 192, 1, 0, &e), 0);
+	/* random texts over the bytes that matter, lengths 0..95 */
+	for (int n = 0; n < 20000; n++) {
+		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 95;
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		merr_init(&e);
+		int rc = json_check_strings(text, len, 1, 0, &e);
+		assert_int_equal(rc == 0, ref_strings_clean(text, len));
+		bad += rc != 0;
+	}
+	assert_true(bad > 1000 && bad < 19000); /* both outcomes were exercised */
+}
+
 static void test_err__escapes_invalid_bytes_and_controls(void **state)
 {
 	struct merr e;
@@ -324,6 +378,7 @@ int main(void)
 	    cmocka_unit_test(test_ip__set_subtracts_exclusions),
 	    cmocka_unit_test(test_utf8__rejects_bad_sequences),
 	    cmocka_unit_test(test_json__check_strings_refuses_nul_and_controls),
+	    cmocka_unit_test(test_json__check_strings_fast_scan_agrees),
 	    cmocka_unit_test(test_err__escapes_invalid_bytes_and_controls),
 	};
 	return cmocka_run_group_tests_name("base", tests, NULL, NULL);
