@@ -242,9 +242,7 @@ static bool read_value(struct rd *r, cJSON *it, int depth)
 	if (r->p >= r->end)
 		return false;
 	switch (*r->p) {
-	case '"':
-		it->type = cJSON_String;
-		return (it->valuestring = read_string(r)) != NULL;
+	case '"': it->type = cJSON_String; return (it->valuestring = read_string(r)) != NULL;
 	case '{':
 	case '[': r->p++; return read_list(r, it, *(r->p - 1) == '{', depth);
 	case 'n': it->type = cJSON_NULL; return literal(r, "null", 4);
