@@ -122,6 +122,11 @@ static int add_checked(struct cl_answers *a, const char *file, long line, const 
 		return merr_at(e, M_EPARSE, file, line, -1, "item", "missing item id");
 	if (strlen(item) > 32)
 		return merr_at(e, M_EPARSE, file, line, -1, "item", "item id too long");
+	/* Catalogue ids are letters, digits and - . _ ; anything else (a control byte the CSV
+	 * reader passes through) could not be written back and read again as the same id. */
+	if (item[strspn(item, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._")])
+		return merr_at(e, M_EPARSE, file, line, -1, "item",
+			       "item id may hold only letters, digits and - . _");
 	if (cl_answers_find(a, item))
 		return merr_at(e, M_EPARSE, file, line, -1, "item",
 			       "%s answered twice (first on line %ld)", item,
