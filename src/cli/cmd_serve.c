@@ -16,6 +16,8 @@ const char cmd_serve_usage[] =
     "seconds (30), --request-timeout S to receive a request's headers and body in all (30),\n"
     "--body-max BYTES (1 MiB), --taxii-body-max BYTES for a TAXII envelope POST (1 GiB; spooled\n"
     "to a temporary file in $TMPDIR and streamed into the store, never held in memory).\n"
+    "--taxii-cache BYTES keeps assembled TAXII pages (32 MiB; 0 = off), each served again until\n"
+    "its collection changes, only to callers of the same TLP audience.\n"
     "--list-routes prints the route table: method, path, roles, object rule, kind.\n"
     "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
     "and downloadable by role. Scans started from the console run one at a time in a\n"
@@ -50,6 +52,8 @@ static const struct cli_opt serve_opts[] = {
 	     "largest request body (413 past it)"),
     OPT_SIZE("taxii-body-max", struct serve_args, cfg.taxii_body_max, 1024, (size_t)64 << 30,
 	     "BYTES", "largest TAXII envelope POST (413 past it) / TAXII 投稿の上限"),
+    OPT_SIZE("taxii-cache", struct serve_args, cfg.taxii_cache, 0, (size_t)4 << 30, "BYTES",
+	     "assembled TAXII pages kept (0: off) / TAXII ページのキャッシュ"),
     OPT_LONG("session-idle", struct serve_args, session_idle, 1, 86400, "S",
 	     "session idle expiry / 無操作の期限"),
     OPT_LONG("session-max", struct serve_args, session_max, 1, 30 * 86400, "S",

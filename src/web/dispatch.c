@@ -28,6 +28,9 @@ void web_req_init(struct web_req *r, size_t arena_max)
 void web_req_release(struct web_req *r)
 {
 	web_stream_discard(r);
+	if (r->ext_ref && r->ext_free)
+		r->ext_free(r->ext_ref);
+	r->ext_ref = NULL;
 	buf_release(&r->out);
 	web_arena_release(&r->arena);
 }

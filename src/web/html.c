@@ -9,11 +9,14 @@ int web_html_escape(struct buf *b, const char *s)
 {
 	int rc = 0;
 
+	/* the bytes that end a run: NUL and the six escaped */
+	static const unsigned char stop[256] = {
+	    [0] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1, ['`'] = 1};
+
 	while (s && *s && rc == 0) {
 		const char *run = s;
 		/* runs of plain bytes in one copy: a 200-row page escapes thousands of cells */
-		while (*s && *s != '&' && *s != '<' && *s != '>' && *s != '"' && *s != '\'' &&
-		       *s != '`')
+		while (!stop[(unsigned char)*s])
 			s++;
 		if (s > run && (rc = buf_add(b, run, (size_t)(s - run))))
 			break;

@@ -416,8 +416,8 @@ int web_post_share_publish(struct web_req *r)
 		return rc;
 	if (res.n_failed) {
 		char m[600];
-		snprintf(m, sizeof(m), "%s", res.items[0].ok ? "" : res.items[0].message);
-		for (size_t i = 0; i < res.n; i++)
+		m[0] = '\0';
+		for (size_t i = 0; i < res.n_items; i++)
 			if (!res.items[i].ok)
 				snprintf(m, sizeof(m), "%.590s", res.items[i].message);
 		share_import_result_free(&res);

@@ -97,6 +97,7 @@ void web_config_defaults(struct web_config *c)
 	c->request_timeout = 30;
 	c->body_max = WEB_BODY_MAX_DEFAULT;
 	c->taxii_body_max = WEB_TAXII_BODY_MAX_DEFAULT;
+	c->taxii_cache = SHARE_PAGE_CACHE_DEFAULT;
 	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
 	c->shutdown_grace = 10;
@@ -296,8 +297,16 @@ static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, str
 	if (r->stream && r->status < 400 && !(resp = web_stream_response(r)))
 		web_error_code(r, M_ENOMEM);
 	web_stream_discard(r);
-	if (!resp && r->out.len >= ((size_t)64 << 10)) {
-		/* a large answer (a TAXII page of 1000 objects) is handed over, not copied again */
+	if (!resp && r->ext_ref && r->status < 400) {
+		/* a cached TAXII page: MHD holds a reference until the last byte is sent */
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+		    r->ext_len, (void *)r->ext_body, r->ext_free, r->ext_ref);
+		if (resp)
+			r->ext_ref = NULL;
+	}
+	if (!resp && r->out.len >= ((size_t)8 << 10)) {
+		/* a large answer (a list of 100 incidents, a TAXII page of 1000 objects) is handed
+		 * over, not copied again */
 		size_t len;
 		char *p = buf_detach(&r->out, &len);
 		resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
@@ -777,6 +786,7 @@ static int start_checks(const struct web_config *c, struct server *sv, struct me
 	}
 	sv->opts.body_max = c->body_max;
 	sv->opts.taxii_body_max = c->taxii_body_max;
+	share_page_cache_limit(c->taxii_cache);
 	return 0;
 }
 

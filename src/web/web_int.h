@@ -424,6 +424,12 @@ struct web_req {
 	char taxii_first[40];  /* X-TAXII-Date-Added-First/Last; "" for none (api_taxii.c) */
 	char taxii_last[40];
 	struct web_stream *stream; /* a download written while it is sent (stream.c) */
+	/* A body owned elsewhere (a cached TAXII page): sent instead of out when status < 400,
+	 * without a copy; ext_free(ext_ref) is called once the server is done with it. */
+	const char *ext_body;
+	size_t ext_len;
+	void *ext_ref;
+	void (*ext_free)(void *ref);
 };
 
 /* Server-wide settings a handler may need. */
