@@ -61,6 +61,9 @@ static const struct cli_opt serve_opts[] = {
     OPT_STRING("port-file", struct serve_args, cfg.port_file, "FILE", "write the bound port there"),
     OPT_UNSIGNED("dashboard-cache", struct serve_args, cfg.dashboard_cache, 0, 300, "S",
 		 "reuse dashboard panels for S seconds"),
+    OPT_UNSIGNED(
+	"response-cache", struct serve_args, cfg.response_cache, 0, 3600, "S",
+	"reuse a read's answer between writes for at most S seconds (0: off) / 応答キャッシュ"),
     OPT_UNSIGNED("remind-every", struct serve_args, cfg.remind_every, 0, 86400, "S",
 		 "seconds between incident reminder passes (0: none) / 期限通知の間隔"),
     OPT_BOOL("list-routes", struct serve_args, list_routes, "print the route table and exit"),

@@ -138,7 +138,7 @@ int inc_org_of_run(struct store *s, int64_t id, int64_t run, char *org, size_t c
 	struct store_stmt *st = NULL;
 	int rc = store_prepare(s,
 			       "SELECT o.slug FROM incidents i JOIN orgs o ON o.id = i.org_id "
-			       "WHERE i.id = ? AND i.exercise_run IS ?",
+			       "WHERE i.id = ? AND i.exercise_run IS NOT DISTINCT FROM ?",
 			       &st, e);
 	if (rc)
 		return rc;
@@ -342,7 +342,7 @@ int inc_file(const struct inc_ctx *c, const char *org, const struct inc_report *
 		if ((rc = store_prepare(
 			 c->s,
 			 "SELECT versions, last_kind, aware_at FROM incidents WHERE id "
-			 "= ? AND org_id = ? AND exercise_run IS ?",
+			 "= ? AND org_id = ? AND exercise_run IS NOT DISTINCT FROM ?",
 			 &st, e)))
 			goto fail;
 		stmt_bind_int64(st, 1, inc);
@@ -912,8 +912,8 @@ int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSO
 		 "SELECT i.id, o.slug, o.name_ja, o.sector, i.title, i.type, i.state, "
 		 "i.occurred_at, i.aware_at, i.versions, i.last_kind, i.created_at, "
 		 "i.updated_at, i.level, i.level_kind, o.name_en FROM incidents i JOIN orgs o ON "
-		 "o.id = i.org_id WHERE i.id = ?1 AND ((?4 IS NULL AND i.exercise_run IS "
-		 "NULL) OR i.exercise_run = ?4) AND (?2 IS NULL OR o.slug = ?2) AND (?3 IS "
+		 "o.id = i.org_id WHERE i.id = ?1 AND i.exercise_run IS NOT DISTINCT FROM ?4 "
+		 "AND (?2 IS NULL OR o.slug = ?2) AND (?3 IS "
 		 "NULL OR o.sector = ?3)",
 		 &st, e)))
 		return rc;

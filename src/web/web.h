@@ -37,6 +37,8 @@ struct web_config {
 				     incident.remind, one per period per store); 0: none */
 	unsigned dashboard_cache; /* seconds the dashboard's counts may be reused per role scope
 				     (0: computed on every request); the page says when */
+	unsigned response_cache;  /* seconds a GET read's answer may be reused between writes,
+				     per caller (src/web/cache.c; 0: off) */
 };
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
