@@ -70,6 +70,9 @@ struct feeds_ctx {
 	 * rolled back whole on a store error); off when each record has its own savepoint. */
 	bool defer_products;
 	struct feeds_prods prods;
+	/* cve_products_cve was dropped for a bulk load into an empty cve_products (SQLite):
+	 * rebuilt before the last commit, or before a row of a stored CVE is deleted. */
+	bool prod_index_off;
 	/* What the last commit made durable: the counters printed are these after a rollback
 	 * (a batch rolled back by a write failure stores nothing, so it counts nothing). */
 	long long kept_stored, kept_unchanged, kept_errors, kept_removed;
@@ -93,6 +96,10 @@ bool feeds_prods_has_cve(const struct feeds_prods *p, const char *cve);
 int feeds_prods_flush(struct feeds_ctx *c, struct merr *e);
 void feeds_prods_drop(struct feeds_prods *p);
 void feeds_prods_release(struct feeds_prods *p);
+/* The secondary index of cve_products: off for a load into an empty table (in the caller's
+ * transaction; a no-op unless the store is SQLite and the table empty), and back on. */
+int feeds_prods_index_off(struct feeds_ctx *c, struct merr *e);
+int feeds_prods_index_on(struct feeds_ctx *c, struct merr *e);
 
 /*
  * A feed adapter: one struct per feed, in the table in feeds.c. Split feeds go through one
