@@ -129,9 +129,10 @@ def main():
         check(r.status == 403, "the form without its CSRF token: %d" % r.status)
         r = srv.request("POST", base + "/incident", dict(form, csrf=csrf), cookie=op)
         err = re.search(r'id="form-error"[^>]*>(.*?)</p>', r.text(), re.S)
-        check(r.status == 400 and err is not None and "件名" in err.group(1) and "Title"
-              in err.group(1) and "必須項目" in err.group(1) and "missing required" in
-              err.group(1), "a report without a title: the error in Japanese and English: %s"
+        check(r.status == 400 and err is not None and "件名" in err.group(1) and "title"
+              in err.group(1) and "必須項目" in err.group(1) and "missing required" not in
+              err.group(1) and "Title" not in err.group(1),
+              "a report without a title: the error in Japanese only, naming the field: %s"
               % (err and err.group(1)))
         r = srv.request("POST", base + "/incident", dict(form, csrf=csrf, x_inject="lateral",
                                                          title="演習 初報"), cookie=op)
