@@ -289,8 +289,8 @@ static int batch_commit(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	int rc;
 	k->offset = c->last_offset + 1; /* resume after the last stored record */
 	k->done = done;
-	if ((rc = feeds_prods_flush(c, e)) || (rc = state_write(c, ad, k, e)) ||
-	    (rc = store_commit(c->s, e)))
+	if ((rc = feeds_bulk_flush(c, e)) || (rc = feeds_prods_flush(c, e)) ||
+	    (rc = state_write(c, ad, k, e)) || (rc = store_commit(c->s, e)))
 		return rc;
 	c->kept_stored = c->r->stored;
 	c->kept_unchanged = c->r->unchanged;
@@ -402,6 +402,7 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 	if (c->r->file_failed && ad->one_tx) {
 		/* A catalog cut short must not replace the stored one; the error outlives it. */
 		feeds_prods_drop(&c->prods);
+		feeds_bulk_drop(c);
 		store_rollback(c->s);
 		counters_rolled_back(c);
 		feeds_log_error(c, &fatal, NULL);
@@ -426,6 +427,7 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 	}
 fail:
 	feeds_prods_drop(&c->prods);
+	feeds_bulk_drop(c);
 	store_rollback(c->s);
 	counters_rolled_back(c);
 	if (ad->strict && (c->refused || rc == M_EPARSE)) {
@@ -473,9 +475,18 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	    feeds_pipe_start(&p, c->sp, ad, parser_threads(), NULL) != 0)
 		memset(&p, 0, sizeof(p));
 	c->defer_products = p.q != NULL;
+	/* NVD from parser threads (a store failure rolls the batch back whole): by COPY where
+	 * the store has it */
+	if (c->defer_products && ad->kind == FEEDS_NVD && (rc = feeds_bulk_start(c, e))) {
+		c->defer_products = false;
+		feeds_pipe_stop(&p);
+		store_rollback(c->s);
+		return rc;
+	}
 	rc = run_records(c, ad, k, &p, e);
 	c->defer_products = false;
 	feeds_prods_drop(&c->prods); /* flushed by the last commit, or rolled back */
+	feeds_bulk_end(c);
 	feeds_pipe_stop(&p);
 	return rc;
 }
