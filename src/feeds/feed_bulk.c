@@ -30,7 +30,15 @@ struct feeds_bulk {
 	long long seq, rows;
 };
 
+/* temp_buffers (local buffers of the staging tables) can be set only before the session's
+ * first temporary table: tried, and left as it is when too late. lz4 compresses the long
+ * texts (configurations) several times faster than the default pglz, where the server has it
+ * (PostgreSQL 14 or newer built with lz4; else the setting fails and stays). */
 static const char bulk_tables_sql[] =
+    "DO $$BEGIN PERFORM set_config('temp_buffers', '128MB', false);"
+    " EXCEPTION WHEN others THEN NULL; END$$;"
+    "DO $$BEGIN PERFORM set_config('default_toast_compression', 'lz4', false);"
+    " EXCEPTION WHEN others THEN NULL; END$$;"
     "CREATE TEMP TABLE IF NOT EXISTS nvd_stage (seq BIGINT, id TEXT, published BIGINT,"
     " last_modified BIGINT, description TEXT, cwe TEXT,"
     " cvss4_score DOUBLE PRECISION, cvss4_vector TEXT, cvss4_source TEXT, cvss4_severity TEXT,"
@@ -40,37 +48,53 @@ static const char bulk_tables_sql[] =
     "CREATE TEMP TABLE IF NOT EXISTS nvd_ref_stage (seq BIGINT, n BIGINT, cve_id TEXT,"
     " url TEXT, source TEXT, tags TEXT);"
     "CREATE TEMP TABLE IF NOT EXISTS nvd_prod_stage (seq BIGINT, vp TEXT, cve_id TEXT);"
-    "CREATE TEMP TABLE IF NOT EXISTS nvd_chg (seq BIGINT, id TEXT, changed BOOLEAN);"
-    "CREATE TEMP TABLE IF NOT EXISTS nvd_win (seq BIGINT PRIMARY KEY, id TEXT);"
+    "CREATE TEMP TABLE IF NOT EXISTS nvd_chg (seq BIGINT, id TEXT, changed BOOLEAN,"
+    " fresh BOOLEAN);"
+    "CREATE TEMP TABLE IF NOT EXISTS nvd_win (seq BIGINT PRIMARY KEY, id TEXT, fresh BOOLEAN);"
     "TRUNCATE nvd_stage, nvd_ref_stage, nvd_prod_stage, nvd_chg, nvd_win";
 
 /* Which records change the store (cur: what NVD stored before the record, NULL when
- * nothing), then the last changed record of each CVE (the one whose rows remain). */
+ * nothing), then the last changed record of each CVE (the one whose rows remain); fresh: the
+ * CVE has no row yet, so its rows cannot conflict with stored ones and go in by plain
+ * INSERTs (no ON CONFLICT, no delete). */
 static const char bulk_mark_sql[] =
-    "INSERT INTO nvd_chg (seq, id, changed) SELECT seq, id, cur IS NULL OR lm > cur FROM"
-    " (SELECT st.seq, st.id, st.last_modified AS lm, greatest(max(st.last_modified) OVER"
-    " (PARTITION BY st.id ORDER BY st.seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),"
-    " CASE WHEN c.source LIKE 'nvd%' THEN c.last_modified END) AS cur"
-    " FROM nvd_stage st LEFT JOIN cves c ON c.id = st.id) x;"
-    "INSERT INTO nvd_win (seq, id) SELECT DISTINCT ON (id) seq, id FROM nvd_chg WHERE changed"
-    " ORDER BY id, seq DESC";
+    "INSERT INTO nvd_chg (seq, id, changed, fresh) SELECT seq, id, cur IS NULL OR lm > cur,"
+    " fresh FROM (SELECT st.seq, st.id, st.last_modified AS lm, greatest(max(st.last_modified)"
+    " OVER (PARTITION BY st.id ORDER BY st.seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1"
+    " PRECEDING), CASE WHEN c.source LIKE 'nvd%' THEN c.last_modified END) AS cur,"
+    " c.id IS NULL AS fresh FROM nvd_stage st LEFT JOIN cves c ON c.id = st.id) x;"
+    "INSERT INTO nvd_win (seq, id, fresh) SELECT DISTINCT ON (id) seq, id, fresh FROM nvd_chg"
+    " WHERE changed ORDER BY id, seq DESC;"
+    "ANALYZE nvd_win";
+
+#define BULK_CVE_SELECT                                                                    \
+	"INSERT INTO cves (" FEEDS_NVD_COLS ") SELECT s.id, s.published, s.last_modified,"  \
+	" s.description, s.cwe, s.cvss4_score, s.cvss4_vector, s.cvss4_source,"             \
+	" s.cvss4_severity, s.cvss3_score, s.cvss3_vector, s.cvss3_source, s.cvss3_version," \
+	" s.cvss3_severity, s.cvss2_score, s.cvss2_vector, s.cvss2_source, s.cvss2_severity," \
+	" s.configurations, s.vuln_status, 'nvd', s.severity FROM nvd_stage s JOIN nvd_win w" \
+	" ON w.seq = s.seq"
+#define BULK_REF_SELECT                                                                      \
+	"INSERT INTO cve_refs (cve_id, url, source, tags, origin) SELECT DISTINCT ON (r.cve_id," \
+	" r.url) r.cve_id, r.url, r.source, r.tags, 'nvd' FROM nvd_ref_stage r JOIN nvd_win w"  \
+	" ON w.seq = r.seq"
+#define BULK_PROD_SELECT                                                                 \
+	"INSERT INTO cve_products (vp, cve_id, origin) SELECT DISTINCT p.vp, p.cve_id, 'nvd'" \
+	" FROM nvd_prod_stage p JOIN nvd_win w ON w.seq = p.seq"
 
 static const char bulk_store_sql[] =
-    "INSERT INTO cves (" FEEDS_NVD_COLS ") SELECT s.id, s.published, s.last_modified,"
-    " s.description, s.cwe, s.cvss4_score, s.cvss4_vector, s.cvss4_source, s.cvss4_severity,"
-    " s.cvss3_score, s.cvss3_vector, s.cvss3_source, s.cvss3_version, s.cvss3_severity,"
-    " s.cvss2_score, s.cvss2_vector, s.cvss2_source, s.cvss2_severity, s.configurations,"
-    " s.vuln_status, 'nvd', s.severity FROM nvd_stage s JOIN nvd_win w ON w.seq = s.seq"
-    " ORDER BY s.id" FEEDS_NVD_CONFLICT ";"
-    "DELETE FROM cve_refs r USING nvd_win w WHERE r.cve_id = w.id AND r.origin = 'nvd';"
-    "INSERT INTO cve_refs (cve_id, url, source, tags, origin) SELECT DISTINCT ON (r.cve_id,"
-    " r.url) r.cve_id, r.url, r.source, r.tags, 'nvd' FROM nvd_ref_stage r JOIN nvd_win w ON"
-    " w.seq = r.seq ORDER BY r.cve_id, r.url, r.n DESC ON CONFLICT(cve_id, url) DO UPDATE SET"
-    " source = excluded.source, tags = excluded.tags, origin = 'nvd';"
-    "DELETE FROM cve_products p USING nvd_win w WHERE p.cve_id = w.id AND p.origin = 'nvd';"
-    "INSERT INTO cve_products (vp, cve_id, origin) SELECT DISTINCT p.vp, p.cve_id, 'nvd'"
-    " FROM nvd_prod_stage p JOIN nvd_win w ON w.seq = p.seq ORDER BY 1, 2"
-    " ON CONFLICT DO NOTHING";
+    BULK_CVE_SELECT " WHERE w.fresh ORDER BY s.id;"
+    BULK_CVE_SELECT " WHERE NOT w.fresh ORDER BY s.id" FEEDS_NVD_CONFLICT ";"
+    "DELETE FROM cve_refs r USING nvd_win w WHERE NOT w.fresh AND r.cve_id = w.id"
+    " AND r.origin = 'nvd';"
+    BULK_REF_SELECT " WHERE w.fresh ORDER BY r.cve_id, r.url, r.n DESC;"
+    BULK_REF_SELECT " WHERE NOT w.fresh ORDER BY r.cve_id, r.url, r.n DESC"
+    " ON CONFLICT(cve_id, url) DO UPDATE SET source = excluded.source, tags = excluded.tags,"
+    " origin = 'nvd';"
+    "DELETE FROM cve_products p USING nvd_win w WHERE NOT w.fresh AND p.cve_id = w.id"
+    " AND p.origin = 'nvd';"
+    BULK_PROD_SELECT " WHERE w.fresh ORDER BY 1, 2;"
+    BULK_PROD_SELECT " WHERE NOT w.fresh ORDER BY 1, 2 ON CONFLICT DO NOTHING";
 
 static const char bulk_clear_sql[] =
     "TRUNCATE nvd_stage, nvd_ref_stage, nvd_prod_stage, nvd_chg, nvd_win";
