@@ -111,6 +111,12 @@ void feeds_bulk_end(struct feeds_ctx *c);
 
 /* The columns NVD writes in cves and its ON CONFLICT clause (the row and the COPY path):
  * NVD replaces its own columns; a metric NVD lacks keeps the CVE 5 value (CASE). */
+#define FEEDS_NVD_COLS_NO_SOURCE                                                   \
+	"id, published, last_modified, description, cwe,"                          \
+	" cvss4_score, cvss4_vector, cvss4_source, cvss4_severity,"                \
+	" cvss3_score, cvss3_vector, cvss3_source, cvss3_version, cvss3_severity," \
+	" cvss2_score, cvss2_vector, cvss2_source, cvss2_severity,"                \
+	" configurations, vuln_status, severity"
 #define FEEDS_NVD_COLS                                                             \
 	"id, published, last_modified, description, cwe,"                          \
 	" cvss4_score, cvss4_vector, cvss4_source, cvss4_severity,"                \
