@@ -4,7 +4,8 @@
 #   bench/scan.sh [--smoke] [--runs N]
 #
 # 127.0.0.0/16 x 7 ports (458,752 probes), one listener per port (tests/lab --bench), run by:
-#   mamori --mode syn at --rate 100000 and 200000; mamori --mode connect;
+#   mamori --mode syn at --rate 100000, 200000 and 1000000 (one sender thread per CPU, the
+#   default at these rates; and --send-threads 1 at 1M for the A/B); mamori --mode connect;
 #   zmap 2.1.1 one run per port at -r 100000 (LAB.md); nmap -sT and -sS -T5 --max-retries 1.
 # Then 12.5 % of the hosts (127.0.128.0/19, 8192 of 65536) silently drop SYNs (iptables DROP in
 # the namespace) and mamori syn runs again: time ratio filtered / unfiltered.
@@ -119,6 +120,7 @@ JOBS=("mamori_syn_200k|job_mamori 200000 syn" "mamori_syn_200k_filtered|job_filt
 if [ $SMOKE = 0 ]; then
 	JOBS+=("mamori_syn_200k_raw|job_mamori 200000 syn --send raw"
 		"mamori_syn_1m|job_mamori 1000000 syn"
+		"mamori_syn_1m_1thread|job_mamori 1000000 syn --send-threads 1"
 		"mamori_connect|job_mamori 100000 connect --timeout 0.5"
 		"nmap_sT|job_nmap -sT" "nmap_sS|job_nmap -sS")
 fi
@@ -156,6 +158,7 @@ if [ $SMOKE = 0 ]; then
 	echo "mamori syn 200k vs nmap -sS: $(ratio "$(med nmap_sS)" "$S")"
 	echo "mamori connect vs nmap -sT: $(ratio "$(med nmap_sT)" "$(med mamori_connect)")"
 	echo "send path: AF_PACKET / raw IP socket time at 200k: $(ratio "$S" "$(med mamori_syn_200k_raw)") (> 1: raw faster)"
+	echo "sender threads: one thread / one per CPU (syn 1M, wall): $(paired mamori_syn_1m_1thread mamori_syn_1m) (median of per-round ratios)"
 	# issue 20: mamori syn <= 0.25 x the faster of nmap -sT and zmap, per round (same load)
 	for n in mamori_syn_1m mamori_syn_200k; do
 		r=$(paste -d' ' "$T/res.$n" "$T/res.nmap_sT" "$T/res.zmap" |

@@ -3,11 +3,13 @@
 # bench/make_envelope.py) POSTed to `mamori serve` (spooled to a file, streamed into the store):
 # time to the 202 with a complete status, as a ratio to `jq -c '.objects[]'` over the same file
 # in the same run (goal <= 3x), and the server's peak RSS (VmHWM, goal < 128 MB), then the CLI
-# import of the same file (peak RSS). Usage: bench/taxii_post.sh [--smoke] [MAMORI] [N]
-# (--smoke: 5,000 objects).
+# import of the same file (peak RSS). Usage: bench/taxii_post.sh [--smoke] [--small] [MAMORI] [N]
+# (--smoke: 5,000 objects; --small: ~340-byte objects, e.g. 300,000 of them, to show the memory
+# is flat in the object count too: the status names at most 10,000 successes and failures).
 set -u
-SMOKE=0
+SMOKE=0 SMALL=
 [ "${1:-}" = --smoke ] && { SMOKE=1; shift; }
+[ "${1:-}" = --small ] && { SMALL=--small; shift; }
 M=${1:-${MAMORI:-build/release/mamori}}
 N=${2:-100000}
 [ "$SMOKE" = 1 ] && N=5000
@@ -16,7 +18,7 @@ PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 pass=0 fail=0
 res() { if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok - $2"; else fail=$((fail + 1)); echo "FAIL - $2"; fi; }
-python3 "$(dirname "$0")/make_envelope.py" "$N" "$T/env.json"
+python3 "$(dirname "$0")/make_envelope.py" "$N" "$T/env.json" $SMALL
 echo "envelope: $N objects, $(stat -c %s "$T/env.json") bytes; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$M" --db "$T/s.db" init >/dev/null
 MAMORI_PASSWORD='correct horse battery' "$M" --db "$T/s.db" user add ana --role analyst >/dev/null

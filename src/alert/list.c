@@ -69,42 +69,37 @@ static void build(const struct alert_query *q, bool for_count, struct where *w)
 		add(w, "a.issue_key NOT LIKE 'exercise:%'", NULL);
 }
 
+struct row_cb {
+	int (*fn)(void *arg, const struct alert_row *r);
+	void *arg;
+};
+
+static int row_of(void *arg, struct store_stmt *st)
+{
+	struct row_cb *cb = arg;
+	struct alert_row r;
+
+	r.id = stmt_int64(st, 0);
+	r.org = stmt_text(st, 1);
+	r.issue_key = stmt_text(st, 2);
+	r.subject = stmt_text(st, 3);
+	r.created_at = stmt_int64(st, 4);
+	r.urgent = stmt_int64(st, 5) != 0;
+	r.acked_at = stmt_is_null(st, 6) ? 0 : stmt_int64(st, 6);
+	r.acked_by = stmt_text(st, 7);
+	r.notice = stmt_int64(st, 8) != 0;
+	r.body = stmt_text(st, 9);
+	return cb->fn(cb->arg, &r);
+}
+
+/* The page or the count (store_query_page, shared with the findings list). */
 static int run(struct store *s, const char *sql, const struct where *w, int64_t limit,
 	       int64_t offset, int (*fn)(void *arg, const struct alert_row *r), void *arg,
 	       int64_t *count, struct merr *e)
 {
-	struct store_stmt *st = NULL;
-	int rc = store_prepare(s, sql, &st, e), i;
+	struct row_cb cb = {fn, arg};
 
-	if (rc)
-		return rc;
-	for (i = 0; i < w->n; i++)
-		stmt_bind_text(st, i + 1, w->bind[i]);
-	if (limit > 0) {
-		stmt_bind_int64(st, i + 1, limit);
-		stmt_bind_int64(st, i + 2, offset);
-	}
-	while ((rc = stmt_step(st, e)) == 1) {
-		struct alert_row r;
-		if (count) {
-			*count = stmt_int64(st, 0);
-			continue;
-		}
-		r.id = stmt_int64(st, 0);
-		r.org = stmt_text(st, 1);
-		r.issue_key = stmt_text(st, 2);
-		r.subject = stmt_text(st, 3);
-		r.created_at = stmt_int64(st, 4);
-		r.urgent = stmt_int64(st, 5) != 0;
-		r.acked_at = stmt_is_null(st, 6) ? 0 : stmt_int64(st, 6);
-		r.acked_by = stmt_text(st, 7);
-		r.notice = stmt_int64(st, 8) != 0;
-		r.body = stmt_text(st, 9);
-		if ((rc = fn(arg, &r)))
-			break;
-	}
-	stmt_finalize(st);
-	return rc < 0 ? rc : rc;
+	return store_query_page(s, sql, w->bind, w->n, limit, offset, count, row_of, &cb, e);
 }
 
 int alert_query_count(struct store *s, const struct alert_query *q, int64_t *n, struct merr *e)

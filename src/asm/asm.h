@@ -125,4 +125,16 @@ int asm_distribute_wait(struct store *s, struct asm_dist_job *v, size_t n,
 			struct merr *e);
 int asm_org_job(struct job_ctx *x, struct store *s, const struct cJSON *payload, struct merr *e);
 
+/*
+ * One organisation's scan spread over workers: n_shards "scan" jobs (key
+ * "scan:org:ORG:shard:I/K", one queued or running per shard) over scan rows that share one
+ * permutation key, shard I of K each, in one transaction, after the scope check of
+ * asm_scan_submit. The shards together probe exactly what one scan would, each target once;
+ * the results land in the same services rows (one per org, address, port). *out (m_free)
+ * gets one entry per shard for asm_distribute_wait.
+ */
+#define ASM_SHARDS_MAX 64
+int asm_scan_submit_shards(struct store *s, const struct asm_scan_request *q, unsigned n_shards,
+			   struct asm_dist_job **out, struct merr *e);
+
 #endif

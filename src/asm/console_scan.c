@@ -63,16 +63,21 @@ static int record(struct store *s, const struct asm_scan_request *q, const struc
 		return merr_set(e, M_ENOMEM, "out of memory");
 	}
 	cJSON_Delete(p);
-	snprintf(key, sizeof(key), "scan:org:%s", q->org);
+	if (cfg->n_shards > 1) /* one job per shard of the organisation's permutation */
+		snprintf(key, sizeof(key), "scan:org:%s:shard:%u/%u", q->org, cfg->shard,
+			 cfg->n_shards);
+	else
+		snprintf(key, sizeof(key), "scan:org:%s", q->org);
 	asm_scan_subject(*scan_id, subject, sizeof(subject));
-	rc = job_submit(s,
-			&(struct job_spec){.kind = "scan",
-					   .subject = subject,
-					   .payload = payload,
-					   .key = key,
-					   .max_pending = ASM_SCAN_PENDING_MAX,
-					   .now = q->now},
-			job_id, e);
+	rc = job_submit(
+	    s,
+	    &(struct job_spec){.kind = "scan",
+			       .subject = subject,
+			       .payload = payload,
+			       .key = key,
+			       .max_pending = cfg->n_shards > 1 ? 0 : ASM_SCAN_PENDING_MAX,
+			       .now = q->now},
+	    job_id, e);
 	if (rc == M_EEXIST)
 		return merr_set(e, M_EEXIST,
 				"%s は診断中です / a scan of %s is already queued or running",
@@ -128,6 +133,67 @@ int asm_scan_submit(struct store *s, const struct asm_scan_request *q, int64_t *
 	scan_ports_release(&ports);
 	if (rc)
 		*scan_id = *job_id = 0;
+	return rc;
+}
+
+int asm_scan_submit_shards(struct store *s, const struct asm_scan_request *q, unsigned n_shards,
+			   struct asm_dist_job **out, struct merr *e)
+{
+	bool identify = q->profile && strcmp(q->profile, "identify") == 0;
+	const char *spec = q->ports && *q->ports ? q->ports : "top";
+	struct scan_ports ports = {0};
+	struct asm_dist_job *v;
+	struct scan_scope sc;
+	struct scan_config cfg;
+	int rc;
+
+	*out = NULL;
+	if (n_shards < 1 || n_shards > ASM_SHARDS_MAX)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "shards", "shards is 1 to %d",
+			       ASM_SHARDS_MAX);
+	if (!q->org || !*q->org)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "org", "org is required");
+	if (!(v = m_calloc(n_shards, sizeof(*v))))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	if ((rc = scan_ports_parse(spec, &ports, e))) {
+		m_free(v);
+		return rc;
+	}
+	scan_scope_init(&sc);
+	rc = scan_scope_resolve(s, q->org, false, NULL, q->now, &sc, e);
+	if (rc == 0 && sc.targets.n == 0)
+		rc = refusal(q->org, &sc, e);
+	if (rc == 0) {
+		scan_config_init(&cfg);
+		cfg.mode = "connect";
+		if (q->rate > 0)
+			cfg.rate = q->rate;
+		cfg.targets = &sc.targets;
+		cfg.allowed = &sc.allowed;
+		cfg.ports = &ports;
+		cfg.scope_kind = sc.kind;
+		cfg.report_closed = cfg.report_filtered = false;
+		cfg.n_shards = n_shards;
+		scan_key_random(cfg.key); /* one key: every shard walks the same permutation */
+		if ((rc = store_begin_immediate(s, e)) == 0) {
+			for (unsigned i = 0; rc == 0 && i < n_shards; i++) {
+				int64_t scan_id = 0;
+				cfg.shard = i;
+				snprintf(v[i].org, sizeof(v[i].org), "%s", q->org);
+				rc = record(s, q, &cfg, identify, &scan_id, &v[i].job, e);
+			}
+			if (rc)
+				store_rollback(s);
+			else
+				rc = store_commit(s, e);
+		}
+	}
+	scan_scope_release(&sc);
+	scan_ports_release(&ports);
+	if (rc)
+		m_free(v);
+	else
+		*out = v;
 	return rc;
 }
 

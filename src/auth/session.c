@@ -81,7 +81,8 @@ static int throttle_fail(struct store *s, const char *kind, const char *key, int
 	static const char sql[] =
 	    "INSERT INTO login_throttle (kind, key, failures, last_failure) VALUES (?, ?, 1, ?)"
 	    " ON CONFLICT (kind, key) DO UPDATE SET failures = CASE WHEN excluded.last_failure"
-	    " - last_failure > ? THEN 1 ELSE failures + 1 END, last_failure = excluded.last_failure"
+	    " - login_throttle.last_failure > ? THEN 1 ELSE login_throttle.failures + 1 END,"
+	    " last_failure = excluded.last_failure"
 	    " RETURNING failures";
 	struct store_stmt *st = NULL;
 	int64_t failures = 0, lock;

@@ -64,6 +64,26 @@ const char *bi_half(const char *text, bool en, char *buf, size_t cap)
 	return buf;
 }
 
+const char *bi_msg_half(const char *text, bool en, char *buf, size_t cap)
+{
+	const char *cut = NULL;
+
+	if (!text)
+		return "";
+	if (!cap || !bi_has_non_ascii(text))
+		return text;
+	for (const char *p = strstr(text, " / "); p; p = strstr(p + 1, " / "))
+		if (!non_ascii_n(text, (size_t)(p - text)) && bi_has_non_ascii(p + 3))
+			cut = p;
+	if (!cut)
+		return bi_half(text, en, buf, cap);
+	if (en)
+		snprintf(buf, cap, "%.*s", (int)(cut - text), text);
+	else
+		snprintf(buf, cap, "%s", cut + 3);
+	return buf;
+}
+
 const char *bi_ascii_words(const char *text, char *buf, size_t cap)
 {
 	size_t n = 0;

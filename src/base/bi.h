@@ -13,6 +13,13 @@
  * text itself or buf (cap bytes); NULL text gives "".
  */
 const char *bi_half(const char *text, bool en, char *buf, size_t cap);
+/*
+ * The half of a library message for one language. Library messages (struct merr) are written
+ * "English / 日本語" (English first, like the CLI's help); stored texts "日本語 / English". This
+ * takes either order: an all-ASCII text before the last " / " that has Japanese after it is the
+ * English half; otherwise as bi_half. A text without Japanese is returned as it is.
+ */
+const char *bi_msg_half(const char *text, bool en, char *buf, size_t cap);
 /* The ASCII words of text, space-separated, in buf ("Apache HTTP Server パストラバーサル" ->
  * "Apache HTTP Server"): what an English reader can use of a Japanese-only text. */
 const char *bi_ascii_words(const char *text, char *buf, size_t cap);

@@ -80,10 +80,11 @@ static bool json_plain(unsigned char c)
 	return c >= 0x20 && c != '"' && c != '\\';
 }
 
-int buf_add_json_str(struct buf *b, const char *s)
+/* The slow path of buf_add_json_str: a run at a time through buf_add (a string whose worst
+ * case escaped length would pass b->max, which may still fit as it is). */
+static int json_str_runs(struct buf *b, const unsigned char *p)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
 	int rc;
 
 	if ((rc = buf_addc(b, '"')))
@@ -111,6 +112,66 @@ int buf_add_json_str(struct buf *b, const char *s)
 		p++;
 	}
 	return buf_addc(b, '"');
+}
+
+/* Whether none of the 8 bytes in x needs escaping (no byte below 0x20, no quote, no backslash):
+ * the "has less than" and "has zero" word tricks, exact as a yes/no. */
+static inline bool word_plain(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t q = x ^ (ones * '"'), s = x ^ (ones * '\\');
+
+	return !((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s)) & highs);
+}
+
+/* One reservation for the worst case (6 bytes a byte, 2 quotes), then the bytes are written in
+ * place, 8 at a time while none needs escaping: the lists and pages call this for every value,
+ * and a buf_add per run (its bounds check, memcpy call and terminator) was most of its cost. */
+int buf_add_json_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end;
+	size_t n = strlen(s);
+	char *d;
+
+	if (n > (SIZE_MAX - 3) / 6 ||
+	    (b->len + 6 * n + 3 > b->cap && buf_grow(b, 6 * n + 2))) /* room: no call */
+		return json_str_runs(b, p);
+	end = p + n;
+	d = b->ptr + b->len;
+	*d++ = '"';
+	while (p < end) {
+		unsigned char c;
+
+		if (end - p >= 8) {
+			uint64_t x;
+
+			memcpy(&x, p, 8);
+			if (word_plain(x)) {
+				memcpy(d, &x, 8);
+				d += 8;
+				p += 8;
+				continue;
+			}
+		}
+		c = *p++;
+		if (json_plain(c)) {
+			*d++ = (char)c;
+		} else if (c < 0x20) {
+			memcpy(d, "\\u00", 4);
+			d[4] = hex[c >> 4];
+			d[5] = hex[c & 15];
+			d += 6;
+		} else {
+			d[0] = '\\';
+			d[1] = (char)c;
+			d += 2;
+		}
+	}
+	*d++ = '"';
+	*d = '\0';
+	b->len = (size_t)(d - b->ptr);
+	return 0;
 }
 
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)

@@ -2,6 +2,7 @@
 #include "base/compat.h"
 
 #include <ctype.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "base/mtime.h"
@@ -20,6 +21,67 @@ int64_t time_now(void)
  * 1000, and every string we write must parse back. */
 enum time_style { STYLE_UTC, STYLE_JST, STYLE_JST_DATE };
 
+static char *two(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* Years 0-9999 without gmtime_r and snprintf (the console's pages show hundreds of times, and
+ * those two were a fifth of a 200-row page's CPU time): days to civil date (H. Hinnant's
+ * algorithm, proleptic Gregorian, as gmtime). false: another year, for the general path. */
+static bool fmt_fast(int64_t t, enum time_style style, char out[TIME_STR_MAX])
+{
+	int64_t days, secs, z, era, doe, yoe, y, doy, mp, d, m;
+	char *p = out;
+
+	if (t < -(INT64_C(1) << 50) || t > (INT64_C(1) << 50))
+		return false;
+	days = t / 86400;
+	secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	if (y < 0 || y > 9999)
+		return false;
+	p = two(p, (unsigned)(y / 100));
+	p = two(p, (unsigned)(y % 100));
+	*p++ = '-';
+	p = two(p, (unsigned)m);
+	*p++ = '-';
+	p = two(p, (unsigned)d);
+	if (style == STYLE_JST_DATE) {
+		*p = '\0';
+		return true;
+	}
+	*p++ = style == STYLE_UTC ? 'T' : ' ';
+	p = two(p, (unsigned)(secs / 3600));
+	*p++ = ':';
+	p = two(p, (unsigned)(secs % 3600 / 60));
+	if (style == STYLE_UTC) {
+		*p++ = ':';
+		p = two(p, (unsigned)(secs % 60));
+		*p++ = 'Z';
+	} else {
+		memcpy(p, " JST", 4);
+		p += 4;
+	}
+	*p = '\0';
+	return true;
+}
+
 static void fmt(int64_t t, enum time_style style, char out[TIME_STR_MAX])
 {
 	time_t tt = (time_t)(t + (style == STYLE_UTC ? 0 : JST_OFFSET_SECONDS));
@@ -27,6 +89,8 @@ static void fmt(int64_t t, enum time_style style, char out[TIME_STR_MAX])
 	long long y;
 	unsigned mo, d, h, mi, se;
 
+	if (fmt_fast(t + (style == STYLE_UTC ? 0 : JST_OFFSET_SECONDS), style, out))
+		return;
 	if (!gmtime_r(&tt, &tm)) {
 		snprintf(out, TIME_STR_MAX, "?");
 		return;

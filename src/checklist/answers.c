@@ -122,6 +122,11 @@ static int add_checked(struct cl_answers *a, const char *file, long line, const 
 		return merr_at(e, M_EPARSE, file, line, -1, "item", "missing item id");
 	if (strlen(item) > 32)
 		return merr_at(e, M_EPARSE, file, line, -1, "item", "item id too long");
+	/* Catalogue ids are letters, digits and - . _ ; anything else (a control byte the CSV
+	 * reader passes through) could not be written back and read again as the same id. */
+	if (item[strspn(item, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._")])
+		return merr_at(e, M_EPARSE, file, line, -1, "item",
+			       "item id may hold only letters, digits and - . _");
 	if (cl_answers_find(a, item))
 		return merr_at(e, M_EPARSE, file, line, -1, "item",
 			       "%s answered twice (first on line %ld)", item,
@@ -145,11 +150,17 @@ static int add_checked(struct cl_answers *a, const char *file, long line, const 
 				       "too long (%zu bytes, at most %d)", len, CL_COMMENT_MAX);
 		if (!utf8_valid(comment, len, &bad))
 			return merr_at(e, M_EPARSE, file, line, -1, "comment", "not valid UTF-8");
+		/* What YAML cannot carry (C0/C1 controls, U+FFFE/U+FFFF) is refused in both
+		 * formats, so an accepted file can always be written back as either. */
 		for (size_t i = 0; i < len; i++) {
-			unsigned char ch = (unsigned char)comment[i];
-			if ((ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r') || ch == 0x7f)
+			const unsigned char *u = (const unsigned char *)comment + i;
+			if ((u[0] < 0x20 && u[0] != '\n' && u[0] != '\t' && u[0] != '\r') ||
+			    u[0] == 0x7f || (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f))
 				return merr_at(e, M_EPARSE, file, line, -1, "comment",
 					       "contains a control character");
+			if (u[0] == 0xef && u[1] == 0xbf && (u[2] == 0xbe || u[2] == 0xbf))
+				return merr_at(e, M_EPARSE, file, line, -1, "comment",
+					       "contains a noncharacter (U+FFFE or U+FFFF)");
 		}
 	}
 	if (v == CL_NA && (!comment || !*comment))

@@ -21,7 +21,10 @@ const char cmd_asm_usage[] =
     "With --all --distributed, one job per organisation goes on the store's job queue and\n"
     "`mamori worker` processes (on any machine reaching the store) run them; this command\n"
     "follows them until each ended (Ctrl-C stops following, not the jobs).\n"
-    "--distributed: 組織ごとのジョブをキューに登録し、worker が実行します。\n";
+    "--distributed: 組織ごとのジョブをキューに登録し、worker が実行します。\n"
+    "With ORG --distributed --shards K, the organisation's scan (and identification) is split\n"
+    "into K shard jobs over one permutation, for K workers: together they probe what one scan\n"
+    "would. ORG --distributed --shards K: 1 組織の診断を K 個のジョブに分割します。\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -164,6 +167,7 @@ static int run_due(struct actx *a)
 struct run_args {
 	bool all, distributed;
 	double wait;
+	int shards;
 	struct asm_opts o;
 };
 
@@ -184,6 +188,32 @@ static void dist_ended(void *arg, const struct asm_dist_job *j)
 	if (j->info.error[0])
 		printf("  error: %s\n", j->info.error);
 	fflush(stdout);
+}
+
+/* ORG --distributed --shards K: queue K scan shard jobs, then follow them. */
+static int run_shards(struct actx *a, const char *org, unsigned k, double wait)
+{
+	struct asm_dist_job *v = NULL;
+	struct asm_scan_request q = {.org = org,
+				     .ports = a->o.ports,
+				     .profile = "identify",
+				     .actor = "cli",
+				     .rate = a->o.rate,
+				     .now = time_now()};
+	int rc = asm_scan_submit_shards(a->s, &q, k, &v, &a->e);
+
+	if (rc)
+		return rc;
+	if (!a->c->quiet && !a->c->json)
+		fprintf(stderr,
+			"ジョブ %u 件を登録 / %u shard job(s) queued; `mamori worker` runs them\n",
+			k, k);
+	rc = asm_distribute_wait(a->s, v, k, &stop_flag, wait, dist_ended, a, &a->e);
+	for (unsigned i = 0; rc == 0 && i < k; i++)
+		if (v[i].info.state != JOB_DONE)
+			a->failures++;
+	m_free(v);
+	return rc;
 }
 
 /* --all --distributed: queue one job per organisation, then follow them. */
@@ -214,6 +244,8 @@ static const struct cli_opt run_opts[] = {
     OPT_BOOL("all", struct run_args, all, "every organisation / 全組織"),
     OPT_BOOL("distributed", struct run_args, distributed,
 	     "with --all: one job per organisation for `mamori worker` / ワーカーで分散実行"),
+    OPT_INT("shards", struct run_args, shards, 1, ASM_SHARDS_MAX, "K",
+	    "with ORG --distributed: K scan shard jobs / 診断をK分割"),
     OPT_DOUBLE("wait", struct run_args, wait, 1, 604800, "S",
 	       "with --distributed: follow the jobs at most S seconds / 待機の上限"),
     OPT_STRING("mode", struct run_args, o.mode, "connect|syn",
@@ -241,8 +273,11 @@ static int asm_run(struct cli *c, int argc, char **argv)
 	all = ra.all;
 	if (all && first < argc)
 		return cli_usage_error(c, "ORG and --all exclude each other");
-	if (ra.distributed && !all)
-		return cli_usage_error(c, "--distributed goes with --all");
+	if (ra.distributed && !all && !(first < argc && ra.shards > 0))
+		return cli_usage_error(c,
+				       "--distributed goes with --all, or with ORG and --shards");
+	if (ra.shards > 0 && (!ra.distributed || first >= argc))
+		return cli_usage_error(c, "--shards goes with ORG and --distributed");
 	if (strcmp(a.o.mode, "connect") && strcmp(a.o.mode, "syn"))
 		return cli_usage_error(c, "--mode wants connect or syn");
 	if (!(a.s = cli_store(c)))
@@ -259,7 +294,8 @@ static int asm_run(struct cli *c, int argc, char **argv)
 	if (c->json)
 		a.arr = cJSON_CreateArray();
 	if (ra.distributed) {
-		if ((rc = run_distributed(&a, ra.wait))) {
+		if ((rc = ra.shards > 0 ? run_shards(&a, argv[first], (unsigned)ra.shards, ra.wait)
+					: run_distributed(&a, ra.wait))) {
 			if (a.arr)
 				cli_print_json(a.arr);
 			return cli_fail(c, rc, &a.e);

@@ -22,7 +22,7 @@ const char cmd_checklist_usage[] =
     "Catalogue: $MAMORI_CHECKLIST_DIR (default data/checklist). See docs/CHECKLIST.md.\n";
 
 struct opts {
-	const char *btype, *size, *tier, *version, *out;
+	const char *btype, *size, *tier, *version, *out, *lang;
 	long long set;
 	bool draft, csv, dry_run;
 	long interval_days;
@@ -50,7 +50,11 @@ static const struct cli_opt remind_opts[] = {
     OPT_BOOL("dry-run", struct opts, dry_run, "only list / 一覧のみ"),
     OPT_END(),
 };
-static const struct cli_opt sheet_opts[] = {R_OUT, R_SET, OPT_END()};
+static const struct cli_opt sheet_opts[] = {
+    R_OUT, R_SET,
+    OPT_STRING("lang", struct opts, lang, "ja|en",
+	       "sheet language (default ja; en writes …-en.html/.pdf) / 言語"),
+    OPT_END()};
 static const struct cli_opt sector_sheet_opts[] = {R_OUT, OPT_END()};
 
 static int items(struct cli *c, int argc, char **argv);
@@ -481,6 +485,8 @@ static int sheet(struct cli *c, int argc, char **argv)
 		return rc;
 	if (!o.out)
 		return cli_usage_error(c, "--out DIR is required");
+	if (o.lang && strcmp(o.lang, "ja") && strcmp(o.lang, "en"))
+		return cli_usage_error(c, "--lang: ja または en / is ja or en");
 	if (sec ? optind + 1 < argc : optind + 1 != argc)
 		return cli_usage_error(c, sec ? "name at most one sector" : "name an organisation");
 	if (!(s = cli_store(c)))
@@ -488,7 +494,8 @@ static int sheet(struct cli *c, int argc, char **argv)
 	merr_init(&e);
 	rc = sec ? cl_sector_sheet(s, optind < argc ? argv[optind] : NULL, NULL, o.out, time_now(),
 				   base, sizeof(base), &e)
-		 : cl_sheet(s, argv[optind], which(&o), o.out, time_now(), base, sizeof(base), &e);
+		 : cl_sheet_lang(s, argv[optind], which(&o), o.out, time_now(),
+				 o.lang && !strcmp(o.lang, "en"), base, sizeof(base), &e);
 	report_cleanup();
 	if (rc)
 		return cli_fail(c, rc, &e);

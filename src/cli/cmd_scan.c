@@ -57,7 +57,7 @@ struct run_opts {
 	const char *source_ip, *source_mac, *gw_mac, *shard, *key_hex;
 	double rate, per_net, timeout, cooldown, max_runtime;
 	long retries, resume;
-	unsigned max_inflight;
+	unsigned max_inflight, send_threads;
 	long long max_targets;
 	bool all, yes, dry_run, identify;
 };
@@ -108,6 +108,8 @@ static const struct cli_opt run_options[] = {
 	       "restrict to these (ORG) or dev loopback"),
     OPT_STRING("send", struct run_opts, send, "packet|raw", "syn mode: how frames are sent"),
     OPT_STRING("iface", struct run_opts, iface, "IF", "syn mode: interface (lo)"),
+    OPT_UNSIGNED("send-threads", struct run_opts, send_threads, 0, 8, "N",
+		 "syn mode: sending threads, one per CPU (0: auto)"),
     OPT_STRING("source-ip", struct run_opts, source_ip, "A", "syn mode: source address"),
     OPT_STRING("source-mac", struct run_opts, source_mac, "M", "syn mode: source MAC"),
     OPT_STRING("gw-mac", struct run_opts, gw_mac, "M", "syn mode: gateway MAC"),
@@ -144,6 +146,7 @@ static int apply_net_options(struct run_opts *o, struct scan_config *cfg)
 		cfg->iface = o->iface;
 	if (o->send)
 		cfg->send_method = o->send;
+	cfg->send_threads = o->send_threads;
 	if (o->source_ip) {
 		struct ipaddr a;
 		if (ip_parse(o->source_ip, &a))
@@ -225,6 +228,8 @@ static void print_summary(struct cli *c, int64_t id, const char *org, const stru
 		cJSON_AddNumberToObject(o, "rtt_samples", (double)k->rtt_samples);
 		cJSON_AddNumberToObject(o, "send_calls", (double)k->send_calls);
 		cJSON_AddNumberToObject(o, "send_full", (double)k->send_full);
+		cJSON_AddNumberToObject(o, "send_threads", (double)k->send_threads);
+		cJSON_AddNumberToObject(o, "send_cpu_s", k->send_cpu_s);
 		cJSON_AddNumberToObject(o, "rx_frames", (double)k->rx_frames);
 		cJSON_AddNumberToObject(o, "rx_calls", (double)k->rx_calls);
 		cJSON_AddNumberToObject(

@@ -16,6 +16,8 @@ const char cmd_serve_usage[] =
     "seconds (30), --request-timeout S to receive a request's headers and body in all (30),\n"
     "--body-max BYTES (1 MiB), --taxii-body-max BYTES for a TAXII envelope POST (1 GiB; spooled\n"
     "to a temporary file in $TMPDIR and streamed into the store, never held in memory).\n"
+    "--taxii-cache BYTES keeps assembled TAXII pages (32 MiB; 0 = off), each served again until\n"
+    "its collection changes, only to callers of the same TLP audience.\n"
     "--list-routes prints the route table: method, path, roles, object rule, kind.\n"
     "--reports-dir is the folder `mamori report ... --out DIR` writes: its reports are listed\n"
     "and downloadable by role. Scans started from the console run one at a time in a\n"
@@ -50,6 +52,8 @@ static const struct cli_opt serve_opts[] = {
 	     "largest request body (413 past it)"),
     OPT_SIZE("taxii-body-max", struct serve_args, cfg.taxii_body_max, 1024, (size_t)64 << 30,
 	     "BYTES", "largest TAXII envelope POST (413 past it) / TAXII 投稿の上限"),
+    OPT_SIZE("taxii-cache", struct serve_args, cfg.taxii_cache, 0, (size_t)4 << 30, "BYTES",
+	     "assembled TAXII pages kept (0: off) / TAXII ページのキャッシュ"),
     OPT_LONG("session-idle", struct serve_args, session_idle, 1, 86400, "S",
 	     "session idle expiry / 無操作の期限"),
     OPT_LONG("session-max", struct serve_args, session_max, 1, 30 * 86400, "S",
@@ -57,6 +61,9 @@ static const struct cli_opt serve_opts[] = {
     OPT_STRING("port-file", struct serve_args, cfg.port_file, "FILE", "write the bound port there"),
     OPT_UNSIGNED("dashboard-cache", struct serve_args, cfg.dashboard_cache, 0, 300, "S",
 		 "reuse dashboard panels for S seconds"),
+    OPT_UNSIGNED(
+	"response-cache", struct serve_args, cfg.response_cache, 0, 3600, "S",
+	"reuse a read's answer between writes for at most S seconds (0: off) / 応答キャッシュ"),
     OPT_UNSIGNED("remind-every", struct serve_args, cfg.remind_every, 0, 86400, "S",
 		 "seconds between incident reminder passes (0: none) / 期限通知の間隔"),
     OPT_BOOL("list-routes", struct serve_args, list_routes, "print the route table and exit"),

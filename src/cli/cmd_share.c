@@ -189,7 +189,7 @@ static int share_import_cmd(struct cli *c, int argc, char **argv)
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject(), *ok = cJSON_CreateArray(),
 		      *bad = cJSON_CreateArray();
-		for (size_t i = 0; i < r.n; i++) {
+		for (size_t i = 0; i < r.n_items; i++) {
 			cJSON *d = cJSON_CreateObject();
 			cJSON_AddStringToObject(d, "id", r.items[i].id);
 			cJSON_AddStringToObject(d, "version", r.items[i].version);
@@ -204,11 +204,17 @@ static int share_import_cmd(struct cli *c, int argc, char **argv)
 		cJSON_AddItemToObject(o, "failures", bad);
 		cli_print_json(o);
 	} else {
-		for (size_t i = 0; i < r.n; i++)
-			if (!r.items[i].ok)
-				fprintf(stderr, "%s: object %zu %s: %s\n", argv[fi], i + 1,
+		size_t shown = 0;
+		for (size_t i = 0; i < r.n_items; i++)
+			if (!r.items[i].ok && ++shown)
+				fprintf(stderr, "%s: object %zu %s: %s\n", argv[fi],
+					r.items[i].index + 1,
 					r.items[i].id[0] ? r.items[i].id : "(no id)",
 					r.items[i].message);
+		if (r.n_failed > shown)
+			fprintf(stderr,
+				"%s: 他 %zu 件の拒否は省略 / %zu more refusals not listed\n",
+				argv[fi], r.n_failed - shown, r.n_failed - shown);
 		if (!c->quiet)
 			printf("%zu 件を取り込み、%zu 件を拒否しました / %zu stored, %zu refused\n",
 			       r.n_ok, r.n_failed, r.n_ok, r.n_failed);

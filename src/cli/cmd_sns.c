@@ -355,16 +355,25 @@ static int parse_id(const char *s, long long *id)
 	return cli_parse_ll(s, 1, INT64_MAX, id);
 }
 
+/* The one ID argument a verb takes after its options: 0, or the usage error's exit code. */
+static int one_id(struct cli *c, int argc, char **argv, int first, const char *usage, long long *id)
+{
+	if (argc - first != 1)
+		return cli_usage_error(c, "%s", usage);
+	if (parse_id(argv[first], id))
+		return cli_usage_error(c, "番号が不正です: '%s' / not an ID", argv[first]);
+	return 0;
+}
+
 static int watch_remove(struct cli *c, int argc, char **argv)
 {
 	long long id;
 	int rc, first;
 	if ((rc = cli_parse_options(c, cli_json_opts, NULL, argc, argv, &first)))
 		return rc;
-	if (argc - first != 1)
-		return cli_usage_error(c, "監視語の番号を指定してください / give the term's ID");
-	if (parse_id(argv[first], &id))
-		return cli_usage_error(c, "番号が不正です: '%s' / not an ID", argv[first]);
+	if ((rc = one_id(c, argc, argv, first,
+			 "監視語の番号を指定してください / give the term's ID", &id)))
+		return rc;
 	struct store *s = cli_store(c);
 	if (!s)
 		return cli_exit_code(M_ESTORE);
@@ -505,10 +514,9 @@ static int alert_decide(struct cli *c, int argc, char **argv, const char *state)
 	char actor[64];
 	if ((rc = cli_parse_options(c, esc ? escalate_opts : state_opts, &a, argc, argv, &first)))
 		return rc;
-	if (argc - first != 1)
-		return cli_usage_error(c, "アラート番号を一つ指定してください / give one alert ID");
-	if (parse_id(argv[first], &id))
-		return cli_usage_error(c, "番号が不正です: '%s' / not an ID", argv[first]);
+	if ((rc = one_id(c, argc, argv, first,
+			 "アラート番号を一つ指定してください / give one alert ID", &id)))
+		return rc;
 	struct store *s = cli_store(c);
 	if (!s)
 		return cli_exit_code(M_ESTORE);

@@ -275,6 +275,19 @@ int finding_query_check(const struct finding_query *q, struct merr *e);
 int finding_query_count(struct store *s, const struct finding_query *q, int64_t *n, struct merr *e);
 int finding_query_run(struct store *s, const struct finding_query *q,
 		      int (*fn)(void *arg, const struct finding_row *r), void *arg, struct merr *e);
+/*
+ * A list page: the rows of q (limit/offset) through fn and their number in *total, the way the
+ * console and the API show one. A free-text search reads its trigram candidates once, each
+ * confirmed by the filters and the LIKE, stopping after cap + 1 (cap > 0): with at most cap
+ * matches they are the count (exact) and the page sorts only them; with more (a common term:
+ * "finding" in 100,000 titles) *total = cap and *capped true (shown "1,000+"), and the page walks
+ * the sort's order (its index where there is one) confirming each row until it is full. The
+ * rows are those of finding_query_run; counts below the cap those of finding_query_count.
+ */
+#define FINDING_COUNT_CAP 1000
+int finding_query_page(struct store *s, const struct finding_query *q, int64_t cap, int64_t *total,
+		       bool *capped, int (*fn)(void *arg, const struct finding_row *r), void *arg,
+		       struct merr *e);
 
 /* The fix-first list of org: its open findings in the one priority order, at most limit
  * (0: all). Dashboard, operator page, report page 1, alerts and the CLI all read this. */

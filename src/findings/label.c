@@ -10,13 +10,15 @@
 
 #include "base/utf8.h"
 
-/* CPE vendor:product -> the name people know; others: the product with spaces. */
+/* CPE vendor:product -> the name people know; others: the product with spaces. upper: the
+ * vendor writes the version's letters in capitals ("22.3R1", the CPE has "22.3r1"). */
 static const struct {
 	const char *vendor, *product, *name;
+	bool upper;
 } NAMES[] = {
-    {"microsoft", "exchange_server", "Microsoft Exchange Server"},
-    {"ivanti", "connect_secure", "Ivanti Connect Secure"},
-    {"pulsesecure", "pulse_connect_secure", "Pulse Connect Secure"},
+    {"microsoft", "exchange_server", "Microsoft Exchange Server", false},
+    {"ivanti", "connect_secure", "Ivanti Connect Secure", true},
+    {"pulsesecure", "pulse_connect_secure", "Pulse Connect Secure", true},
     {"fortinet", "fortios", "FortiOS"},
     {"fortinet", "fortiweb", "FortiWeb"},
     {"fortinet", "fortigate", "FortiGate"},
@@ -63,10 +65,17 @@ void finding_product_label(const char *cpe, const char *prod, const char *ver, c
 	}
 	snprintf(name, sizeof name, "%s", part[2]);
 	spaced(name);
+	bool upper = false;
 	for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
-		if (!strcmp(part[1], NAMES[i].vendor) && !strcmp(part[2], NAMES[i].product))
+		if (!strcmp(part[1], NAMES[i].vendor) && !strcmp(part[2], NAMES[i].product)) {
 			snprintf(name, sizeof name, "%s", NAMES[i].name);
+			upper = NAMES[i].upper;
+		}
 	const char *v = strcmp(part[3], "*") && strcmp(part[3], "-") ? part[3] : "";
+	for (int j = 3; upper && j <= 4; j++)
+		for (char *c = part[j]; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
 	bool has_upd = part[4][0] && strcmp(part[4], "*") && strcmp(part[4], "-");
 	/* "cumulative_update_23" reads "CU23" (Microsoft's own short form) */
 	if (has_upd && !strncmp(part[4], "cumulative_update_", 18))

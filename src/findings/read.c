@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/mem.h"
 #include "base/mtime.h"
 #include "findings/findings.h"
 
@@ -257,9 +258,39 @@ static const char *w_phrase(struct where *w, const char *v)
 	"(f.title " op " ? ESCAPE '\\' OR f.asset " op " ? ESCAPE '\\' OR f.issue_key " op \
 	" ? ESCAPE '\\' OR f.org_slug " op " ? ESCAPE '\\')"
 
+/* The trigram candidates of a free-text search, looked up once for a list's count and page
+ * (finding_query_page): their ids when few, or "broad" when the term is common. */
+struct search_ids {
+	int64_t *id;
+	size_t n;
+	bool broad;
+};
+
+static void build_where_ids(const struct finding_query *q, struct where *w, bool pg,
+			    const struct search_ids *ids);
+
 static void build_where(const struct finding_query *q, struct where *w, bool pg)
 {
-	buf_init(&w->sql, 1024);
+	build_where_ids(q, w, pg, NULL);
+}
+
+/* "f.id IN (1, 2, ...)" of the candidates (integers the store gave: no binds needed). */
+static void w_ids(struct where *w, const struct search_ids *ids)
+{
+	if (!ids->n) {
+		buf_addf(&w->sql, " AND 0 = 1");
+		return;
+	}
+	buf_addf(&w->sql, " AND f.id IN (");
+	for (size_t i = 0; i < ids->n; i++)
+		buf_addf(&w->sql, "%s%lld", i ? ", " : "", (long long)ids->id[i]);
+	buf_addf(&w->sql, ")");
+}
+
+static void build_where_ids(const struct finding_query *q, struct where *w, bool pg,
+			    const struct search_ids *ids)
+{
+	buf_init(&w->sql, (size_t)1 << 17); /* room for a search's ids (finding_query_page) */
 	w->n = 0;
 	w->nlike = 0;
 	buf_addf(&w->sql, "1 = 1");
@@ -310,7 +341,11 @@ static void build_where(const struct finding_query *q, struct where *w, bool pg)
 	if (set(q->search) && !cve_like(q->search)) {
 		/* The LIKE stays on the index's candidates: the same rows as the scan gave
 		 * (SQLite's LIKE folds ASCII only, the trigram index all of Unicode). */
-		if (!pg && utf8_chars(q->search) >= SEARCH_INDEX_MIN)
+		if (ids && !ids->broad)
+			w_ids(w, ids);
+		else if (ids && ids->broad)
+			; /* a common term: the LIKE alone, on rows walked in the sort's order */
+		else if (!pg && utf8_chars(q->search) >= SEARCH_INDEX_MIN)
 			w_add(w,
 			      "f.id IN (SELECT rowid FROM findings_fts WHERE findings_fts MATCH ?)",
 			      w_phrase(w, q->search), 1);
@@ -346,33 +381,27 @@ static const char *order_of(const struct finding_query *q)
 	return desc && sort_sql_desc[i] ? sort_sql_desc[i] : sort_sql[i];
 }
 
+struct row_cb {
+	int (*fn)(void *arg, const struct finding_row *r);
+	void *arg;
+};
+
+static int row_of(void *arg, struct store_stmt *st)
+{
+	struct row_cb *cb = arg;
+	struct finding_row r;
+
+	fill_row(st, &r);
+	return cb->fn(cb->arg, &r);
+}
+
 static int run_sql(struct store *s, const char *sql, const struct where *w, int64_t limit,
 		   int64_t offset, int (*fn)(void *arg, const struct finding_row *r), void *arg,
 		   int64_t *count, struct merr *e)
 {
-	struct store_stmt *st = NULL;
-	struct finding_row r;
-	int rc = store_prepare(s, sql, &st, e), i;
+	struct row_cb cb = {fn, arg};
 
-	if (rc)
-		return rc;
-	for (i = 0; i < w->n; i++)
-		stmt_bind_text(st, i + 1, w->bind[i]);
-	if (limit > 0) {
-		stmt_bind_int64(st, i + 1, limit);
-		stmt_bind_int64(st, i + 2, offset);
-	}
-	while ((rc = stmt_step(st, e)) == 1) {
-		if (count) {
-			*count = stmt_int64(st, 0);
-			continue;
-		}
-		fill_row(st, &r);
-		if ((rc = fn(arg, &r)))
-			break;
-	}
-	stmt_finalize(st);
-	return rc < 0 ? rc : rc;
+	return store_query_page(s, sql, w->bind, w->n, limit, offset, count, row_of, &cb, e);
 }
 
 int finding_query_count(struct store *s, const struct finding_query *q, int64_t *n, struct merr *e)
@@ -410,6 +439,101 @@ int finding_query_run(struct store *s, const struct finding_query *q,
 	rc = run_sql(s, sql.ptr, &w, q->limit, q->offset, fn, arg, NULL, e);
 	buf_release(&sql);
 	buf_release(&w.sql);
+	return rc;
+}
+
+/* One pass over the search term's trigram candidates (rowid order), each confirmed by q's
+ * filters and LIKE, stopping after cap + 1: ids->n matching ids when there are at most cap
+ * (ids->broad false), else ids->broad (a common term). *use is false, and nothing is read, when
+ * the index does not apply (a short term, a CVE id, PostgreSQL). */
+static int search_probe(struct store *s, const struct finding_query *q, int64_t cap,
+			struct search_ids *ids, bool *use, struct merr *e)
+{
+	static const struct search_ids like_only = {.broad = true};
+	struct where w, *wc = NULL;
+	struct buf sql;
+	struct store_stmt *st = NULL;
+	int rc;
+
+	memset(ids, 0, sizeof(*ids));
+	*use = set(q->search) && !cve_like(q->search) && !is_pg(s) &&
+	       utf8_chars(q->search) >= SEARCH_INDEX_MIN && cap > 0;
+	if (!*use)
+		return 0;
+	build_where_ids(q, &w, false, &like_only);
+	buf_init(&sql, 4096);
+	buf_addf(&sql,
+		 "SELECT f.id FROM findings_fts JOIN findings f ON f.id = findings_fts.rowid "
+		 "WHERE findings_fts MATCH ? AND %s LIMIT %lld",
+		 w.sql.ptr, (long long)cap + 1);
+	if (!(wc = m_calloc(1, sizeof(*wc))) ||
+	    !(ids->id = m_calloc((size_t)cap + 1, sizeof(*ids->id)))) {
+		rc = merr_set(e, M_ENOMEM, "search candidates");
+		goto out;
+	}
+	wc->bind[0] = w_phrase(wc, q->search);
+	memcpy(&wc->bind[1], w.bind, sizeof(w.bind[0]) * (size_t)w.n);
+	if ((rc = store_prepare(s, sql.ptr, &st, e)))
+		goto out;
+	for (int i = 0; i <= w.n; i++)
+		stmt_bind_text(st, i + 1, wc->bind[i]);
+	while ((rc = stmt_step(st, e)) == 1 && ids->n <= (size_t)cap)
+		ids->id[ids->n++] = stmt_int64(st, 0);
+	stmt_finalize(st);
+	if (rc >= 0 && ids->n > (size_t)cap) {
+		ids->broad = true;
+		ids->n = 0;
+	}
+out:
+	if (rc < 0) {
+		m_free(ids->id);
+		ids->id = NULL;
+	}
+	m_free(wc);
+	buf_release(&sql);
+	buf_release(&w.sql);
+	return rc < 0 ? rc : 0;
+}
+
+int finding_query_page(struct store *s, const struct finding_query *q, int64_t cap, int64_t *total,
+		       bool *capped, int (*fn)(void *arg, const struct finding_row *r), void *arg,
+		       struct merr *e)
+{
+	struct search_ids ids;
+	struct where w;
+	struct buf sql;
+	bool use = false;
+	int rc;
+
+	*total = 0;
+	*capped = false;
+	if ((rc = finding_query_check(q, e)) || (rc = search_probe(s, q, cap, &ids, &use, e)))
+		return rc;
+	build_where_ids(q, &w, is_pg(s), use ? &ids : NULL);
+	buf_init(&sql, 4096 + 24 * ids.n);
+	if (use && ids.broad) {
+		/* a common term: more than cap rows ("1,000+") */
+		*total = cap;
+		*capped = true;
+	} else if (use) {
+		*total = (int64_t)ids.n; /* the probe confirmed each: exact */
+	} else {
+		buf_addf(&sql, "SELECT count(*) FROM findings f WHERE %s", w.sql.ptr);
+		rc = run_sql(s, sql.ptr, &w, 0, 0, NULL, NULL, total, e);
+		buf_reset(&sql);
+	}
+	if (rc == 0) {
+		/* the page: in the sort's order; a common term walks it (its index where there is
+		 * one) with the LIKE confirming each row and stops when the page is full; a
+		 * selective one sorts its few ids */
+		buf_addf(&sql, "SELECT " ROW_COLS " FROM findings f WHERE %s ORDER BY %s%s%s",
+			 w.sql.ptr, q->by_org ? "f.org_slug, f.state DESC, " : "", order_of(q),
+			 q->limit > 0 ? " LIMIT ? OFFSET ?" : "");
+		rc = run_sql(s, sql.ptr, &w, q->limit, q->offset, fn, arg, NULL, e);
+	}
+	buf_release(&sql);
+	buf_release(&w.sql);
+	m_free(ids.id);
 	return rc;
 }
 

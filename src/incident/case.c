@@ -496,7 +496,7 @@ int case_list_text(const struct inc_ctx *c, const struct case_filter *f, struct 
 		   int64_t *n, int64_t *last_id, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	struct jw w = {out, 0, 0};
+	struct jw w = {.b = out};
 	struct buf q;
 	int rc;
 
@@ -508,6 +508,8 @@ int case_list_text(const struct inc_ctx *c, const struct case_filter *f, struct 
 	if (rc)
 		return rc;
 	case_list_bind(f, st);
+	/* a row is ~450 bytes: room for the page at once, no realloc copy as it grows */
+	buf_grow(out, (size_t)(f->limit > 0 && f->limit <= 1000 ? f->limit : 200) * 480);
 	w.rc = buf_addc(out, '[');
 	while (!w.rc && (rc = stmt_step(st, e)) == 1) {
 		int64_t frd = stmt_int64(st, 8), fra = stmt_int64(st, 9), rd = stmt_int64(st, 10),

@@ -50,19 +50,32 @@ int inc_audit(const struct inc_ctx *c, const char *action, const char *object, c
 	      struct merr *e);
 
 /* A JSON text writer into a buffer (jw.c): for the lists, one object per row without cJSON.
- * rc keeps the first buffer error; n counts the keys of the current object. */
+ * rc keeps the first buffer error; n counts the keys of the current object; day and date keep
+ * the dates last written ("YYYY-MM-DD" of day day[k] - 1, in slot k = day % 4; 0 none): a
+ * list's rows share a few days. */
 struct jw {
 	struct buf *b;
 	int rc;
 	int n;
+	int64_t day[4];
+	char date[4][10];
 };
+/* The keys are string literals (plain ASCII, never escaped): the macros below pass them quoted
+ * with their colon and length, so a key is one memcpy. */
+#define JW_K(k) "\"" k "\":", sizeof("\"" k "\":") - 1
 void jw_obj_begin(struct jw *w);
 void jw_obj_end(struct jw *w);
-void jw_key_obj(struct jw *w, const char *k);		 /* "k":{ (close with jw_obj_end) */
-void jw_str(struct jw *w, const char *k, const char *s); /* null when s is NULL */
-void jw_int(struct jw *w, const char *k, int64_t v);
-void jw_null(struct jw *w, const char *k);
-void jw_bool(struct jw *w, const char *k, bool v);
-void jw_time(struct jw *w, const char *k, int64_t t); /* ISO 8601 UTC; null when 0 */
+void jw_key_obj_(struct jw *w, const char *kq, size_t kn);
+void jw_str_(struct jw *w, const char *kq, size_t kn, const char *s);
+void jw_int_(struct jw *w, const char *kq, size_t kn, int64_t v);
+void jw_lit_(struct jw *w, const char *kq, size_t kn, const char *v, size_t n);
+void jw_time_(struct jw *w, const char *kq, size_t kn, int64_t t);
+#define jw_key_obj(w, k) jw_key_obj_((w), JW_K(k)) /* "k":{ (close with jw_obj_end) */
+#define jw_str(w, k, s) jw_str_((w), JW_K(k), (s)) /* null when s is NULL */
+#define jw_int(w, k, v) jw_int_((w), JW_K(k), (v))
+#define jw_null(w, k) jw_lit_((w), JW_K(k), "null", 4)
+#define jw_bool(w, k, v) \
+	((v) ? jw_lit_((w), JW_K(k), "true", 4) : jw_lit_((w), JW_K(k), "false", 5))
+#define jw_time(w, k, t) jw_time_((w), JW_K(k), (t)) /* ISO 8601 UTC; null when 0 */
 
 #endif

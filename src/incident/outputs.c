@@ -313,7 +313,8 @@ int inc_stix(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cons
 	return 0;
 }
 
-/* One quarter's counts, GROUP BY in the store (portable SQL; the quarter bounds come from C). */
+/* One quarter's counts, GROUP BY in the store (portable SQL; the quarter bounds come from C),
+ * with the sector's names (min(): one per code, which PostgreSQL wants aggregated). */
 static int stats_quarter(const struct inc_ctx *c, const char *sector, const char *q, cJSON *arr,
 			 struct merr *e)
 {
@@ -326,7 +327,8 @@ static int stats_quarter(const struct inc_ctx *c, const char *sector, const char
 	if ((rc = store_prepare(
 		 c->s,
 		 "SELECT coalesce(o.sector, '-'), coalesce(i.level, -1), i.type, "
-		 "count(*) FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE "
+		 "count(*), min(s.name_ja), min(s.name_en) FROM incidents i JOIN orgs o ON "
+		 "o.id = i.org_id LEFT JOIN sectors s ON s.code = o.sector WHERE "
 		 "+i.exercise_run IS NULL AND i.aware_at >= ?2 AND i.aware_at < ?3 AND "
 		 "(?1 IS NULL OR o.sector = ?1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
 		 &st, e)))
@@ -343,6 +345,11 @@ static int stats_quarter(const struct inc_ctx *c, const char *sector, const char
 			snprintf(lv, sizeof(lv), "%lld", (long long)stmt_int64(st, 1));
 		cJSON_AddStringToObject(row, "quarter", q);
 		cJSON_AddStringToObject(row, "sector", stmt_text(st, 0));
+		/* the sector's names (the code when the inventory has none) */
+		cJSON_AddStringToObject(row, "sector_ja",
+					stmt_text(st, 4) ? stmt_text(st, 4) : stmt_text(st, 0));
+		cJSON_AddStringToObject(row, "sector_en",
+					stmt_text(st, 5) ? stmt_text(st, 5) : stmt_text(st, 0));
 		cJSON_AddStringToObject(row, "level", lv);
 		cJSON_AddStringToObject(row, "type", stmt_text(st, 2));
 		cJSON_AddNumberToObject(row, "count", (double)stmt_int64(st, 3));

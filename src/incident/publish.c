@@ -48,7 +48,7 @@ int inc_stix_publish(const struct inc_ctx *c, int64_t id, const struct inc_view 
 		return rc;
 	}
 	if (res.n_failed) {
-		for (size_t i = 0; i < res.n; i++)
+		for (size_t i = 0; i < res.n_items; i++)
 			if (!res.items[i].ok) {
 				rc = merr_at(
 				    e, M_EINVAL, NULL, -1, -1, "stix", "%s: %s", res.items[i].id,

@@ -50,7 +50,8 @@ static const char *const imp_sql[S_N] = {
     [S_ALIAS_DEL] = "DELETE FROM org_aliases WHERE org_id = ? AND alias = ?",
     [S_CONTACT_INS] = "INSERT INTO contacts (org_id, name, email, role) VALUES (?, ?, ?, ?)",
     [S_CONTACT_DEL] = "DELETE FROM contacts WHERE id = (SELECT id FROM contacts WHERE org_id = ?"
-		      " AND name IS ? AND email IS ? AND role IS ? LIMIT 1)",
+		      " AND name IS NOT DISTINCT FROM ? AND email IS NOT DISTINCT FROM ?"
+		      " AND role IS NOT DISTINCT FROM ? LIMIT 1)",
     [S_ASSET_INS] = "INSERT INTO assets (org_id, kind, value, status, source, declared_by, note,"
 		    " first_seen) VALUES (?, ?, ?, 'confirmed', 'inventory', ?, ?, ?)",
     [S_ASSET_UPD] = "UPDATE assets SET status = 'confirmed', source = 'inventory',"

@@ -509,6 +509,12 @@ int scan_run(const struct scan_config *cfg, scan_sink_fn sink, void *sink_arg,
 	en->t_start = en->t_last_progress = scan_now();
 	scan_rate_init(&en->rate, cfg->rate, en->t_start);
 	rc = send_loop(en, out, e);
+	if (en->mode->flush) { /* probes handed to sender threads are out before the cooldown */
+		struct merr ignored;
+		rc2 = en->mode->flush(en->mstate, rc ? &ignored : e);
+		if (!rc)
+			rc = rc2;
+	}
 	out->send_elapsed = scan_now() - en->t_start;
 	{
 		double tc = scan_now();

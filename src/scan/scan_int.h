@@ -133,6 +133,8 @@ struct scan_mode {
 	int (*recv)(void *state, double wait, struct merr *e);
 	/* Probes still awaiting an answer or timeout (stateful modes), 0 for syn. */
 	size_t (*inflight)(void *state);
+	/* After the last send (may be NULL): returns once every probe taken has been sent. */
+	int (*flush)(void *state, struct merr *e);
 	void (*close)(void *state, struct scan_counters *c);
 };
 

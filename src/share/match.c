@@ -471,11 +471,12 @@ static int marks_save(struct store *s, const int64_t hi[N_MARKS], struct merr *e
 	struct store_stmt *st;
 	int rc;
 
-	if ((rc = store_prepare(s,
-				"INSERT INTO share_match_marks (source, last_id) VALUES (?, ?) ON "
-				"CONFLICT (source) DO UPDATE SET last_id = MAX(last_id, "
-				"excluded.last_id)",
-				&st, e)))
+	if ((rc = store_prepare(
+		 s,
+		 "INSERT INTO share_match_marks (source, last_id) VALUES (?, ?) ON "
+		 "CONFLICT (source) DO UPDATE SET last_id = MAX(share_match_marks.last_id, "
+		 "excluded.last_id)",
+		 &st, e)))
 		return rc;
 	for (size_t i = 0; rc == 0 && i < N_MARKS; i++) {
 		stmt_reset(st);

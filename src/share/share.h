@@ -134,7 +134,8 @@ struct share_collection {
 	char description[1024];
 	int tlp;
 	int64_t created_at;
-	char read[512]; /* comma-separated 'who' entries */
+	int64_t write_seq; /* bumped by every change to its objects (the page cache's key) */
+	char read[512];	   /* comma-separated 'who' entries */
 	char write[512];
 };
 /* Adds a collection (a new UUIDv4 id). read/write: comma-separated entries
@@ -162,15 +163,20 @@ bool share_tlp_allows(const struct share_collection *c, int tlp, const struct sh
 
 /* Result of one object of an import. */
 struct share_item {
-	char *id; /* never NULL ("" when the object had none) */
+	size_t index; /* the object's position in the document, from 0 */
+	char *id;     /* never NULL ("" when the object had none) */
 	char version[48];
 	bool ok;
 	bool existed;  /* ok: identical id and version already stored */
 	char *message; /* failure reason "field: message"; NULL when ok */
 };
 struct share_import_result {
-	struct share_item *items; /* malloc'd, free with share_import_result_free */
-	size_t n;
+	/* In document order, at most SHARE_STATUS_LIST_MAX successes and as many failures
+	 * (the first ones): memory flat in the number of objects. malloc'd, free with
+	 * share_import_result_free. The counts below are always complete. */
+	struct share_item *items;
+	size_t n_items;
+	size_t n; /* objects in the document */
 	size_t n_ok;
 	size_t n_failed;
 	size_t n_indicators; /* new indicator versions (the caller may run share_match_run) */
@@ -188,7 +194,8 @@ void share_import_result_free(struct share_import_result *r);
 int share_import(struct store *s, const struct share_collection *c, const char *buf, size_t len,
 		 unsigned flags, struct share_import_result *r, struct merr *e);
 /* The same from a rewindable source (read twice: checked and markings first, then stored),
- * with memory flat in the document's size (one object, plus a small result per object). */
+ * with memory flat in the document's size and object count (one object at a time, and at
+ * most 2 x SHARE_STATUS_LIST_MAX results). */
 int share_import_src(struct store *s, const struct share_collection *c, const struct share_src *src,
 		     unsigned flags, struct share_import_result *r, struct merr *e);
 /* Imports a file: MISP JSON (recognised whole, at most SHARE_MISP_MAX bytes) is converted;
@@ -216,6 +223,7 @@ struct share_query {
 	const char *tlp_only;	     /* console: only this effective level, or NULL */
 	const char *text;	     /* console: only objects whose JSON contains it, or NULL */
 	size_t offset;		     /* console: rows to skip */
+	bool raw_only; /* rows need seq, date_added and raw only (id ... tlp left NULL) */
 };
 struct share_row {
 	int64_t seq;
@@ -370,5 +378,36 @@ int share_pull_schedule(struct store *s, int64_t now, struct merr *e);
 struct job_ctx;
 struct cJSON;
 int share_pull_job(struct job_ctx *x, struct store *s, const struct cJSON *payload, struct merr *e);
+
+/* ---- assembled TAXII pages kept in memory (pagecache.c) ---- */
+/* The caller's audience class in c: bit t set when it may see TLP level t (every level for
+ * who NULL). Two callers with the same class see exactly the same rows of any query. */
+unsigned share_audience(const struct share_collection *c, const struct share_who *who);
+/* The cache key of a page: c's id and default TLP, the audience, kind (the caller's page
+ * kind), the TLP 1.0 rewrite and every field of q. Free with m_free; NULL: not cached. */
+char *share_page_key(const struct share_collection *c, const struct share_query *q,
+		     unsigned audience, int kind, bool tlp1);
+/* A refcounted page: its body and X-TAXII-Date-Added-First/Last. */
+struct share_page;
+/* The page cached under key if it was built at c->write_seq (a reference the caller
+ * releases with share_page_unref), else NULL (a stale entry is dropped). */
+struct share_page *share_page_get(const char *key, int64_t write_seq);
+/* Wraps body (m_malloc'd, len bytes; taken) as a page and caches it under key (taken; NULL:
+ * not cached) at write_seq, the sequence read BEFORE the rows were (so a page is never
+ * labelled newer than it is). Returns the caller's reference, or NULL without memory. */
+struct share_page *share_page_put(char *key, int64_t write_seq, char *body, size_t len,
+				  const char *first, const char *last);
+const char *share_page_body(const struct share_page *p, size_t *len);
+const char *share_page_first(const struct share_page *p);
+const char *share_page_last(const struct share_page *p);
+/* Releases a reference (void *: usable as a free callback). */
+void share_page_unref(void *page);
+#define SHARE_PAGE_CACHE_DEFAULT ((size_t)32 << 20)
+/* The cache's size in bytes (0: off; entries larger than a quarter are never kept). */
+void share_page_cache_limit(size_t bytes);
+struct share_page_stats {
+	size_t hits, misses, stale, evicted, entries, bytes;
+};
+void share_page_cache_stats(struct share_page_stats *out);
 
 #endif

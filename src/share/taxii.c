@@ -232,7 +232,7 @@ int share_status_put(struct store *s, const struct share_collection *c, const ch
 		size_t listed = 0;
 		if (pass == 1)
 			buf_addf(&out, "],\"failure_count\":%zu,\"failures\":[", r->n_failed);
-		for (size_t i = 0; i < r->n && listed < SHARE_STATUS_LIST_MAX; i++) {
+		for (size_t i = 0; i < r->n_items && listed < SHARE_STATUS_LIST_MAX; i++) {
 			const struct share_item *it = &r->items[i];
 			if (it->ok != (pass == 0))
 				continue;

@@ -1105,6 +1105,20 @@ static const char pg_compat_sql[] =
     "   jsonb_array_elements(j::jsonb #> string_to_array(substr(path, 3), '.')) x;"
     "   EXCEPTION WHEN others THEN RETURN; END$f$;"
     " END IF; END$$;"
+    /* json_each(doc): the elements of a top-level array with SQLite's value and type
+     * columns (a string's value unquoted, type 'text'; others as JSON text and their
+     * json_type name), for the share module's observed names and URLs */
+    "DO $$BEGIN"
+    " IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'json_each' AND pronargs = 1 AND"
+    "  pronamespace = 'public'::regnamespace) THEN"
+    "  CREATE FUNCTION public.json_each(j text) RETURNS TABLE (value text, type text)"
+    "   LANGUAGE plpgsql IMMUTABLE AS $f$BEGIN RETURN QUERY SELECT CASE jsonb_typeof(x)"
+    "   WHEN 'string' THEN x #>> '{}' ELSE x::text END, CASE jsonb_typeof(x) WHEN 'string'"
+    "   THEN 'text' WHEN 'number' THEN CASE WHEN x::text ~ '^-?[0-9]+$' THEN 'integer' ELSE"
+    "   'real' END WHEN 'boolean' THEN x::text ELSE jsonb_typeof(x) END FROM"
+    "   jsonb_array_elements(j::jsonb) x;"
+    "   EXCEPTION WHEN others THEN RETURN; END$f$;"
+    " END IF; END$$;"
     /* json_group_array(text): the JSON array text of the values, '[]' for none */
     "DO $$BEGIN"
     " IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'json_group_array' AND"

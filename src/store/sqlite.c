@@ -25,6 +25,7 @@ struct sq_db {
 	unsigned next;			     /* slot to evict when the cache is full */
 	int64_t saved_cache, saved_autockpt; /* before STORE_TUNE_BULK_ON */
 	bool bulk;
+	sqlite3_stmt *data_version; /* PRAGMA data_version, kept for sq_data_stamp */
 };
 
 static sqlite3 *db_of(struct store *s)
@@ -183,6 +184,7 @@ static void sq_close(struct store *s)
 			sqlite3_finalize(h->cache[i]->st);
 			m_free(h->cache[i]);
 		}
+	sqlite3_finalize(h->data_version);
 	sqlite3_close_v2(h->db);
 	m_free(h);
 	s->impl = NULL;
@@ -352,6 +354,26 @@ static int64_t sq_changes(struct store *s)
 	return sqlite3_changes64(db_of(s));
 }
 
+/* PRAGMA data_version changes when another connection (of any process) committed since the
+ * last time it was read on this one; this connection's own writes show in its total changes.
+ * The pragma opens a read transaction, so it sees the newest commit. */
+static int sq_data_stamp(struct store *s, int64_t stamp[2], struct merr *e)
+{
+	struct sq_db *h = s->impl;
+	int rc;
+
+	if (!h->data_version &&
+	    (rc = sqlite3_prepare_v2(h->db, "PRAGMA data_version", -1, &h->data_version, NULL)))
+		return sq_err(s, e, rc, "PRAGMA data_version");
+	rc = sqlite3_step(h->data_version);
+	stamp[0] = rc == SQLITE_ROW ? sqlite3_column_int64(h->data_version, 0) : -1;
+	sqlite3_reset(h->data_version);
+	if (rc != SQLITE_ROW)
+		return sq_err(s, e, rc, "PRAGMA data_version");
+	stamp[1] = sqlite3_total_changes64(h->db);
+	return 0;
+}
+
 static int sq_query_int(sqlite3 *db, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st = NULL;
@@ -433,6 +455,7 @@ const struct store_backend store_sqlite_backend = {
     .prepare = sq_prepare,
     .changes = sq_changes,
     .tune = sq_tune,
+    .data_stamp = sq_data_stamp,
     .peer_location = sq_peer_location,
     /* Every transaction mamori opens writes: take the write lock at BEGIN, so a second
      * writer waits in the busy handler instead of failing when its deferred read

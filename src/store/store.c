@@ -296,6 +296,14 @@ int store_tune(struct store *s, enum store_tune what, struct merr *e)
 	return s->be->tune(s, what, e);
 }
 
+int store_data_stamp(struct store *s, int64_t stamp[2], struct merr *e)
+{
+	stamp[0] = stamp[1] = 0;
+	if (!s->be->data_stamp)
+		return merr_set(e, M_EUNSUPPORTED, "%s: no data version", s->be->name);
+	return s->be->data_stamp(s, stamp, e);
+}
+
 void store_peer_location(struct store *s, char *out, size_t cap)
 {
 	if (cap)
@@ -467,6 +475,33 @@ int stmt_columns(struct store_stmt *st)
 int64_t store_changes(struct store *s)
 {
 	return s->be->changes(s);
+}
+
+int store_query_page(struct store *s, const char *sql, const char *const *binds, int n,
+		     int64_t limit, int64_t offset, int64_t *count,
+		     int (*row)(void *arg, struct store_stmt *st), void *arg, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = store_prepare(s, sql, &st, e), i;
+
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++)
+		stmt_bind_text(st, i + 1, binds[i]);
+	if (limit > 0) {
+		stmt_bind_int64(st, i + 1, limit);
+		stmt_bind_int64(st, i + 2, offset);
+	}
+	while ((rc = stmt_step(st, e)) == 1) {
+		if (count) {
+			*count = stmt_int64(st, 0);
+			continue;
+		}
+		if ((rc = row(arg, st)))
+			break;
+	}
+	stmt_finalize(st);
+	return rc;
 }
 
 int store_query_int(struct store *s, const char *sql, int64_t *out, struct merr *e)

@@ -126,6 +126,12 @@ int store_tune(struct store *s, enum store_tune what, struct merr *e);
 /* Where a second handle on the same data opens (worker threads, a checkpoint helper), or ""
  * when there is none (an in-memory store, a backend without one). */
 void store_peer_location(struct store *s, char *out, size_t cap);
+/* What a cache of read results checks before it answers (src/web/cache.c): two values, one
+ * of which differs from the last call on this handle whenever the data may have changed since
+ * then: another connection committed, in this process or another (SQLite: PRAGMA
+ * data_version), or this handle wrote a row (its total changes). M_EUNSUPPORTED when the
+ * backend cannot tell cheaply (PostgreSQL): then nothing may be cached. */
+int store_data_stamp(struct store *s, int64_t stamp[2], struct merr *e);
 
 /*
  * Wake-ups between processes sharing a store (PostgreSQL LISTEN/NOTIFY; the job queue's idle
@@ -152,5 +158,14 @@ int store_copy_in(struct store *s, const char *target, const char *data, size_t 
 /* Convenience: runs sql (with no parameters) and returns the first column of
  * the first row as an integer in *out (0 when there is no row). */
 int store_query_int(struct store *s, const char *sql, int64_t *out, struct merr *e);
+/*
+ * A filtered list's count or page, the one way the list modules run them (findings, alerts):
+ * prepares sql, binds binds[0..n) as texts, then, when limit > 0, limit and offset after them
+ * (the SQL ends "LIMIT ? OFFSET ?"). With count: *count is column 0 of the row (a count(*)).
+ * Otherwise row(arg, st) for each row until it returns non-zero, which is returned.
+ */
+int store_query_page(struct store *s, const char *sql, const char *const *binds, int n,
+		     int64_t limit, int64_t offset, int64_t *count,
+		     int (*row)(void *arg, struct store_stmt *st), void *arg, struct merr *e);
 
 #endif

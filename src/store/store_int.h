@@ -24,6 +24,8 @@ struct store_backend {
 	/* Optional (NULL: M_EUNSUPPORTED, ""). */
 	int (*tune)(struct store *s, enum store_tune what, struct merr *e);
 	void (*peer_location)(struct store *s, char *out, size_t cap);
+	/* Optional (NULL: M_EUNSUPPORTED): store_data_stamp. */
+	int (*data_stamp)(struct store *s, int64_t stamp[2], struct merr *e);
 	/* SQL for transaction control, since dialects differ. */
 	const char *begin_sql, *begin_immediate_sql;
 	/* Optional: run by store_migrate before the migrations (idempotent), e.g. functions

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "share/share.h"
 #include "web/web_int.h"
 
@@ -328,39 +329,72 @@ static int page_row(const struct share_row *row, void *arg)
 	return 0;
 }
 
-/* Runs q and writes the envelope (objects), manifest or versions resource. */
+/* Answers with a page: the server sends its bytes without a copy and releases it. */
+static void reply_page(struct web_req *r, struct share_page *pg)
+{
+	buf_reset(&r->out);
+	r->ext_body = share_page_body(pg, &r->ext_len);
+	r->ext_ref = pg;
+	r->ext_free = share_page_unref;
+	snprintf(r->taxii_first, sizeof(r->taxii_first), "%s", share_page_first(pg));
+	snprintf(r->taxii_last, sizeof(r->taxii_last), "%s", share_page_last(pg));
+	r->status = 200;
+	r->ctype = TAXII_MT;
+}
+
+/* Runs q and writes the envelope (objects), manifest or versions resource. A page already
+ * built for the same query, collection state and audience class is sent again as it is
+ * (src/share/pagecache.c); the TLP filter is part of its key, so it is exact per caller. */
 static int page(struct web_req *r, const struct share_collection *c, struct share_query *q,
 		enum page_kind kind, bool not_found_when_empty)
 {
 	struct page p = {.r = r, .kind = kind};
 
 	p.tlp1 = kind == PAGE_OBJECTS && share_consumer_tlp1(r->s, r->who.name);
+	q->raw_only = kind == PAGE_OBJECTS;
 	bool more = false;
-	char next[48];
+	char next[48], *key, *body;
+	struct share_page *pg;
+	size_t len;
 	int rc;
 
+	/* c->write_seq was read before the rows below are: a page is never labelled newer */
+	key = share_page_key(c, q, share_audience(c, q->who), (int)kind, p.tlp1);
+	if ((pg = share_page_get(key, c->write_seq))) {
+		m_free(key);
+		reply_page(r, pg);
+		return 0;
+	}
 	buf_reset(&r->out);
 	if (kind == PAGE_OBJECTS && q->limit)
 		(void)buf_grow(&r->out, q->limit * 1024); /* no copies while the page grows */
 	buf_adds(&r->out, kind == PAGE_VERSIONS ? "{\"versions\":[" : "{\"objects\":[");
-	if ((rc = share_query_run(r->s, c, q, page_row, &p, &more, &r->err)))
+	if ((rc = share_query_run(r->s, c, q, page_row, &p, &more, &r->err))) {
+		m_free(key);
 		return rc;
-	if (p.n == 0 && not_found_when_empty && q->added_after < 0 && q->cursor_date < 0)
+	}
+	if (p.n == 0 && not_found_when_empty && q->added_after < 0 && q->cursor_date < 0) {
+		m_free(key);
 		return fail(r, 404, "not_found", "no such object / オブジェクトがありません");
+	}
 	if (p.n == 0) {
 		buf_reset(&r->out);
-		buf_adds(&r->out, "{");
+		rc = buf_adds(&r->out, "{");
 	} else {
-		buf_adds(&r->out, "],");
+		rc = buf_adds(&r->out, "],");
 	}
-	buf_addf(&r->out, "\"more\":%s", more ? "true" : "false");
+	rc |= buf_addf(&r->out, "\"more\":%s", more ? "true" : "false");
 	/* next on every non-empty page: with more false it still lets a client resume after
 	 * the last object it saw (objects added later come after it in (date_added, seq)). */
 	if (p.n) {
 		share_next_fmt(p.last, p.last_seq, next);
-		buf_addf(&r->out, ",\"next\":\"%s\"", next);
+		rc |= buf_addf(&r->out, ",\"next\":\"%s\"", next);
 	}
-	buf_adds(&r->out, "}\n");
+	rc |= buf_adds(&r->out, "}\n");
+	if (rc) { /* never sent (nor kept) cut short */
+		m_free(key);
+		return merr_set(&r->err, M_ETOOBIG, "the page is larger than the answer buffer");
+	}
 	if (p.n) {
 		share_fmt_us(p.first, r->taxii_first);
 		share_fmt_us(p.last, r->taxii_last);
@@ -371,6 +405,21 @@ static int page(struct web_req *r, const struct share_collection *c, struct shar
 	}
 	r->status = 200;
 	r->ctype = TAXII_MT;
+	if (r->out.len + 4096 < r->out.cap && key) {
+		/* kept: no more memory than its bytes (the page grew in a limit-sized buffer) */
+		char *fit = m_realloc(r->out.ptr, r->out.len + 1);
+		if (fit) {
+			r->out.ptr = fit;
+			r->out.cap = r->out.len + 1;
+		}
+	}
+	if (!(body = buf_detach(&r->out, &len))) {
+		m_free(key);
+		return M_ENOMEM;
+	}
+	if (!(pg = share_page_put(key, c->write_seq, body, len, r->taxii_first, r->taxii_last)))
+		return M_ENOMEM;
+	reply_page(r, pg);
 	return 0;
 }
 

@@ -28,6 +28,12 @@ void web_req_init(struct web_req *r, size_t arena_max)
 void web_req_release(struct web_req *r)
 {
 	web_stream_discard(r);
+	if (r->cached)
+		web_cached_release(r->cached);
+	r->cached = NULL;
+	if (r->ext_ref && r->ext_free)
+		r->ext_free(r->ext_ref);
+	r->ext_ref = NULL;
 	buf_release(&r->out);
 	web_arena_release(&r->arena);
 }
@@ -123,10 +129,15 @@ void web_error_code(struct web_req *r, int code)
 	char msg[700];
 	int status = web_http_status(code);
 
-	if (r->err.code && status < 500)
+	/* the message's own half for the page (library texts are "English / 日本語") */
+	if (r->err.code && status < 500 && !wants_json(r))
+		web_merr_text(r->lang, &r->err, msg, sizeof(msg));
+	else if (r->err.code && status < 500)
 		merr_format(&r->err, msg, sizeof(msg));
 	else
-		snprintf(msg, sizeof(msg), "%s", mamori_strerror(code));
+		snprintf(msg, sizeof(msg), "%s",
+			 r->lang == WEB_LANG_JA && !wants_json(r) ? mamori_strerror_ja(code)
+								  : mamori_strerror(code));
 	if (status >= 500 && r->err.code) {
 		char detail[700];
 		merr_format(&r->err, detail, sizeof(detail));
@@ -296,9 +307,17 @@ void web_dispatch(struct web_req *r)
 			web_denied(r, "read.denied");
 		return;
 	}
+	/* a read answered between writes (cache.c): audited like one computed now */
+	if (web_cache_begin(r)) {
+		if (r->route->audit)
+			web_audit(r, r->route->audit, r->raw_path, NULL);
+		return;
+	}
 	rc = r->route->handler ? run_handler(r) : M_EINVAL;
 	if (rc)
 		web_error_code(r, rc);
+	else
+		web_cache_end(r);
 	/* An object route answered 404 to a caller who sees only some rows: another
 	 * organisation's object (or none at all; from outside both look alike). */
 	if (r->status == 404 && object_route(r) && row_limited(r))

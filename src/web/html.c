@@ -9,11 +9,14 @@ int web_html_escape(struct buf *b, const char *s)
 {
 	int rc = 0;
 
+	/* the bytes that end a run: NUL and the six escaped */
+	static const unsigned char stop[256] = {
+	    [0] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1, ['`'] = 1};
+
 	while (s && *s && rc == 0) {
 		const char *run = s;
 		/* runs of plain bytes in one copy: a 200-row page escapes thousands of cells */
-		while (*s && *s != '&' && *s != '<' && *s != '>' && *s != '"' && *s != '\'' &&
-		       *s != '`')
+		while (!stop[(unsigned char)*s])
 			s++;
 		if (s > run && (rc = buf_add(b, run, (size_t)(s - run))))
 			break;
@@ -172,13 +175,13 @@ static void lang_link(struct web_req *r)
 		other, other, M_LANG_SWITCH);
 }
 
-void web_page_begin(struct web_req *r, enum web_msg title)
+void web_page_begin_text(struct web_req *r, const char *title, const char *h1_id)
 {
 	r->ctype = "text/html; charset=utf-8";
 	web_out(r,
 		"<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-		"<title>%T — %T</title><link rel=\"stylesheet\" href=\"/static/mamori.css\">"
+		"<title>%s — %T</title><link rel=\"stylesheet\" href=\"/static/mamori.css\">"
 		"<script src=\"/static/mamori.js\" defer></script></head><body>"
 		"<header><a class=\"brand\" href=\"/\">%T</a><nav>",
 		r->lang == WEB_LANG_JA ? "ja" : "en", title, M_APP_NAME, M_APP_NAME);
@@ -188,13 +191,24 @@ void web_page_begin(struct web_req *r, enum web_msg title)
 	web_out(r, "</nav><div class=\"who\">");
 	lang_link(r);
 	if (r->who.role != AUTH_ROLE_NONE) {
-		web_out(r, "<span class=\"user\" data-stored>%s (%s)</span>", r->who.display,
-			auth_role_name(r->who.role));
+		web_out(r,
+			"<span class=\"user\"><span data-stored>%s</span> (<span class=\"role\" "
+			"data-role=\"%s\">%s</span>)</span>",
+			r->who.display, auth_role_name(r->who.role),
+			web_role_name(r->lang, r->who.role));
 		web_out(r, "<form method=\"post\" action=\"/logout\" class=\"inline\">");
 		web_csrf_field(r);
 		web_out(r, "<button type=\"submit\" id=\"logout\">%T</button></form>", M_LOGOUT);
 	}
-	web_out(r, "</div></header><main><h1>%T</h1>", title);
+	if (h1_id)
+		web_out(r, "</div></header><main><h1 id=\"%s\">%s</h1>", h1_id, title);
+	else
+		web_out(r, "</div></header><main><h1>%s</h1>", title);
+}
+
+void web_page_begin(struct web_req *r, enum web_msg title)
+{
+	web_page_begin_text(r, web_msg(r->lang, title), NULL);
 }
 
 void web_page_end(struct web_req *r)

@@ -17,6 +17,8 @@
 #define MHD_add_response_header(...) LAZY(lazy_microhttpd, MHD_add_response_header)(__VA_ARGS__)
 #define MHD_create_response_from_buffer(...) \
 	LAZY(lazy_microhttpd, MHD_create_response_from_buffer)(__VA_ARGS__)
+#define MHD_create_response_from_buffer_with_free_callback_cls(...) \
+	LAZY(lazy_microhttpd, MHD_create_response_from_buffer_with_free_callback_cls)(__VA_ARGS__)
 #define MHD_create_response_from_callback(...) \
 	LAZY(lazy_microhttpd, MHD_create_response_from_callback)(__VA_ARGS__)
 #define MHD_destroy_response(...) LAZY(lazy_microhttpd, MHD_destroy_response)(__VA_ARGS__)

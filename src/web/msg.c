@@ -5,6 +5,7 @@
 #include <ctype.h>
 
 #include "base/bi.h"
+#include "findings/findings.h"
 #include "web/web_int.h"
 
 static const char *const msgs[M_COUNT][2] = {
@@ -99,7 +100,7 @@ static const char *const msgs[M_COUNT][2] = {
     [M_NONE] = {"なし", "None"},
     [M_USERS] = {"ユーザー管理", "Users"},
     [M_DISPLAY_NAME] = {"表示名", "Display name"},
-    [M_ORG] = {"組織", "Organisation"},
+    [M_ORG] = {"事業者", "Operator"},
     [M_DISABLED] = {"無効", "Disabled"},
     [M_ENABLED] = {"有効", "Enabled"},
     [M_CREATED] = {"作成日時", "Created"},
@@ -130,7 +131,7 @@ static const char *const msgs[M_COUNT][2] = {
     [M_SEVERITY] = {"深刻度", "Severity"},
     [M_TITLE] = {"件名", "Title"},
     [M_GRADE] = {"等級", "Grade"},
-    [M_SCORE] = {"スコア", "Score"},
+    [M_SCORE] = {"評点", "Score"},
     [M_PERIOD] = {"期間", "Period"},
     [M_URGENT_FINDINGS] = {"新しい緊急の指摘（KEV・緊急）", "New urgent findings (KEV / critical)"},
     [M_OPERATORS_BY_GRADE] = {"等級別の事業者", "Operators by grade"},
@@ -230,8 +231,8 @@ static const char *const msgs[M_COUNT][2] = {
     [M_KPI_OVERDUE_KEV] = {"期限超過の KEV 指摘", "Overdue KEV findings"},
     [M_KPI_TTR] = {"修正までの日数 (期限との比較)", "Time to remediate vs deadline"},
     [M_KPI_NEW_FIXED] = {"週ごとの新規と修正", "New vs fixed per week"},
-    [M_KPI_NEW] = {"新規", "new"},
-    [M_KPI_FIXED] = {"修正", "fixed"},
+    [M_KPI_NEW] = {"新規", "New"},
+    [M_KPI_FIXED] = {"修正", "Fixed"},
     [M_KPI_NO_FIXED] = {"この期間に修正された指摘はありません",
 			"No finding was fixed in this period"},
     [M_CANDIDATES] = {"確認待ちの資産候補", "Candidate assets to confirm"},
@@ -243,6 +244,15 @@ static const char *const msgs[M_COUNT][2] = {
     [M_REPORT_EN] = {"英語版 PDF", "English PDF"},
     /* sns */
     [M_NAV_SNS] = {"SNS 予兆", "SNS precursors"},
+    [M_OVERDUE_HEAD] = {"期限超過", "Overdue"},
+    [M_RATING_PENDING] = {"評価待ち", "Rating pending"},
+    [M_RATING_PENDING_WHY] = {"診断済みで評点の計算を待つ事業者",
+			      "operators assessed whose score is not computed yet"},
+    [M_NONE_AWAITING_ACK] = {"確認を待つ警報はありません", "No alert awaits acknowledgement"},
+    [M_RATING_PENDING_ORG] = {"診断は完了しています。等級・評点は次の評点計算で付きます",
+			      "Assessed; the grade and score come with the next rating run"},
+    [M_ACKED_BY_LINK] = {"メールのリンクから", "from the mail link"},
+    [M_NO_RESCAN_DUE] = {"再診断の期日を迎えたホストはありません", "No host is due for a rescan"},
 };
 
 /* Codes stored in the tables and shown to people: one row per code, Japanese and English.
@@ -332,6 +342,16 @@ static const char *const codes[][3] = {
     {"ipv4", "IPv4", "IPv4"},
     {"ipv6", "IPv6", "IPv6"},
     {"cidr", "アドレス範囲", "address range"},
+    /* scan modes */
+    {"connect", "TCP 接続", "TCP connect"},
+    {"syn", "SYN (ハーフオープン)", "SYN (half-open)"},
+    {"udp", "UDP", "UDP"},
+    /* console roles (auth_role_name), docs/GLOSSARY.md */
+    {"analyst", "分析担当", "analyst"},
+    {"bureau", "所管部局", "bureau"},
+    {"operator", "事業者", "operator"},
+    {"member", "会員", "member"},
+    {"admin", "管理者", "admin"},
     /* contact roles as operators write them in the inventory */
     {"情報システム部", "情報システム部", "IT department"},
     {"情報システム課", "情報システム課", "IT section"},
@@ -352,6 +372,121 @@ const char *web_code(enum web_lang lang, const char *code)
 		if (!strcmp(code, codes[i][0]))
 			return codes[i][lang == WEB_LANG_EN ? 2 : 1];
 	return code;
+}
+
+/* STIX 2.1 object types and the kinds of indicator a member publishes: their own tables, as
+ * "email" or "identity" mean other things in the code table. */
+static const char *const stix_types[][3] = {
+    {"indicator", "指標", "indicator"},
+    {"relationship", "関係", "relationship"},
+    {"sighting", "観測報告", "sighting"},
+    {"identity", "組織情報", "identity"},
+    {"vulnerability", "脆弱性", "vulnerability"},
+    {"malware", "マルウェア", "malware"},
+    {"attack-pattern", "攻撃手法", "attack pattern"},
+    {"campaign", "攻撃キャンペーン", "campaign"},
+    {"course-of-action", "対処方法", "course of action"},
+    {"grouping", "グループ", "grouping"},
+    {"infrastructure", "攻撃基盤", "infrastructure"},
+    {"intrusion-set", "攻撃グループ", "intrusion set"},
+    {"location", "所在地", "location"},
+    {"malware-analysis", "マルウェア解析", "malware analysis"},
+    {"note", "メモ", "note"},
+    {"observed-data", "観測データ", "observed data"},
+    {"opinion", "意見", "opinion"},
+    {"report", "報告", "report"},
+    {"threat-actor", "攻撃者", "threat actor"},
+    {"tool", "ツール", "tool"},
+    {"marking-definition", "マーキング定義", "marking definition"},
+};
+
+static const char *const ioc_kinds[][3] = {
+    {"ipv4", "IPv4 アドレス", "IPv4 address"},
+    {"ipv6", "IPv6 アドレス", "IPv6 address"},
+    {"ip", "IP アドレス", "IP address"},
+    {"domain", "ドメイン名", "domain name"},
+    {"url", "URL", "URL"},
+    {"sha256", "SHA-256 ハッシュ値", "SHA-256 hash"},
+    {"hash", "ハッシュ値", "hash"},
+    {"email", "メールアドレス", "e-mail address"},
+};
+
+static const char *table_word(const char *const (*t)[3], size_t n, enum web_lang lang,
+			      const char *code)
+{
+	if (!code)
+		return "";
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(code, t[i][0]))
+			return t[i][lang == WEB_LANG_EN ? 2 : 1];
+	return code;
+}
+
+const char *web_stix_type(enum web_lang lang, const char *type)
+{
+	return table_word(stix_types, ARRAY_SIZE(stix_types), lang, type);
+}
+
+const char *web_ioc_kind(enum web_lang lang, const char *kind)
+{
+	return table_word(ioc_kinds, ARRAY_SIZE(ioc_kinds), lang, kind);
+}
+
+const char *web_role_name(enum web_lang lang, enum auth_role role)
+{
+	return web_code(lang, auth_role_name(role));
+}
+
+const char *web_merr_text(enum web_lang lang, const struct merr *e, char *buf, size_t cap)
+{
+	struct merr c;
+	char half[sizeof c.msg];
+
+	if (!cap)
+		return "";
+	if (!e) {
+		buf[0] = '\0';
+		return buf;
+	}
+	c = *e;
+	snprintf(half, sizeof half, "%s",
+		 bi_msg_half(e->msg, lang == WEB_LANG_EN, c.msg, sizeof c.msg));
+	snprintf(c.msg, sizeof c.msg, "%s",
+		 half[0]	       ? half
+		 : lang == WEB_LANG_EN ? mamori_strerror(e->code)
+				       : mamori_strerror_ja(e->code));
+	if (lang == WEB_LANG_JA && !bi_has_non_ascii(c.msg)) {
+		/* an English-only library message: the Japanese words for its code first */
+		char tmp[sizeof c.msg + 128];
+		snprintf(tmp, sizeof tmp, "%s (%s)", mamori_strerror_ja(e->code), c.msg);
+		size_t n = strlen(tmp);
+		if (n >= sizeof c.msg)
+			n = sizeof c.msg - 1;
+		memcpy(c.msg, tmp, n);
+		c.msg[n] = '\0';
+	}
+	merr_format(&c, buf, cap);
+	return buf;
+}
+
+const char *web_asset_name(enum web_lang lang, const char *asset, char *buf, size_t cap)
+{
+	char label[256];
+
+	if (!asset)
+		return "";
+	if (strncmp(asset, "declared:", 9))
+		return asset;
+	/* declared:cpe:2.3:… or declared:vendor:product:version */
+	if (!strncmp(asset + 9, "cpe:", 4)) {
+		finding_product_label(asset + 9, NULL, NULL, label, sizeof label);
+	} else {
+		char v[96] = "", p[96] = "", ver[96] = "";
+		sscanf(asset + 9, "%95[^:]:%95[^:]:%95s", v, p, ver);
+		finding_product_label(NULL, p[0] ? p : v, ver, label, sizeof label);
+	}
+	snprintf(buf, cap, "%s: %s", web_msg(lang, M_DECLARED), label);
+	return buf;
 }
 
 const char *web_bi(enum web_lang lang, const char *text, char *buf, size_t cap)

@@ -10,6 +10,7 @@
 #include "alert/alert.h"
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "inventory/inventory.h"
 #include "web/web_int.h"
 
 /* Every read goes through the alert module's query (src/alert/list.c); a notice is an alert
@@ -256,8 +257,11 @@ static int target_cell(void *arg, const struct alert_target_row *t)
 static void ack_cell(struct web_req *r, const struct alert_row *a, const char *from)
 {
 	if (a->acked_at) {
+		/* "token": from the mail's link, not a console user */
+		bool link = a->acked_by && !strcmp(a->acked_by, "token");
 		web_out(r, "<span class=\"acked\" id=\"ack-state-%L\">%T %s%R%s</span>", a->id,
-			M_ACKED, web_jst(r, a->acked_at), a->acked_by ? " · " : "", a->acked_by);
+			M_ACKED, web_jst(r, a->acked_at), a->acked_by ? " · " : "",
+			link ? web_msg(r->lang, M_ACKED_BY_LINK) : a->acked_by);
 		return;
 	}
 	web_out(r, "<span class=\"warn\" id=\"ack-state-%L\">%T</span>", a->id, M_UNACKED);
@@ -278,7 +282,8 @@ static enum web_msg kind_msg(const struct alert_row *a)
 
 static int html_row(void *arg, const struct alert_row *a)
 {
-	struct web_req *r = arg;
+	struct ctx *c = arg;
+	struct web_req *r = c->r;
 	char sb[512]; /* the subject's half in the page's language */
 	int rc;
 
@@ -287,7 +292,7 @@ static int html_row(void *arg, const struct alert_row *a)
 		"href=\"/orgs/%u\">"
 		"%s</a></td><td>%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td>%s</td><td><ul "
 		"class=\"targets\">",
-		a->id, a->id, a->id, a->org, a->org, kind_msg(a),
+		a->id, a->id, a->id, a->org, web_org_name(r, c->arg, a->org), kind_msg(a),
 		a->urgent ? " <strong class=\"warn\">!</strong>" : "", a->id,
 		web_bi(r->lang, a->subject, sb, sizeof(sb)), web_jst(r, a->created_at));
 	if ((rc = alert_targets_each(r->s, a->id, target_cell, r, &r->err)))
@@ -370,7 +375,9 @@ int web_page_alerts(struct web_req *r)
 	    "<p class=\"export\"><a id=\"alerts-csv\" href=\"/alerts.csv?%R\" download>%T</a></p>",
 	    web_filter_qs(r, filter_keys, ARRAY_SIZE(filter_keys)), M_CSV_EXPORT);
 	table_head(r);
-	rc = alert_query_run(r->s, &q, html_row, r, &r->err);
+	struct ctx hc = {r, web_org_names(r)}; /* company names, not slugs */
+	rc = alert_query_run(r->s, &q, html_row, &hc, &r->err);
+	inv_doc_free(hc.arg);
 	if (rc) {
 		truncate_out(r, mark); /* the error page replaces the half-written one */
 		return rc;
@@ -415,16 +422,20 @@ static int detail_row(void *arg, const struct alert_row *a)
 	char sb[512]; /* the subject's half in the page's language */
 
 	*(bool *)c->arg = true;
+	struct inv_doc *names = web_org_names(r);
 	web_page_begin(r, M_ALERT);
 	web_out(r,
 		"<h2 id=\"alert-subject\">%s</h2><dl class=\"facts\"><dt>#</dt><dd id=\"alert-id\">"
 		"%L</dd><dt>%T</dt><dd><a href=\"/orgs/%u\">%s</a></dd><dt>%T</dt><dd>%T</dd>"
 		"<dt>%T</dt><dd>%T</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>",
-		web_bi(r->lang, a->subject, sb, sizeof(sb)), a->id, M_ORG, a->org, a->org, M_KIND,
-		kind_msg(a), M_URGENT, a->urgent ? M_YES : M_NO, M_CREATED,
-		web_jst(r, a->created_at), M_ACK_STATE);
+		web_bi(r->lang, a->subject, sb, sizeof(sb)), a->id, M_ORG, a->org,
+		web_org_name(r, names, a->org), M_KIND, kind_msg(a), M_URGENT,
+		a->urgent ? M_YES : M_NO, M_CREATED, web_jst(r, a->created_at), M_ACK_STATE);
+	inv_doc_free(names);
 	ack_cell(r, a, "detail");
-	web_out(r, "</dd></dl><h2>%T</h2><pre id=\"alert-body\">%s</pre>", M_BODY, a->body);
+	/* the mail as it was sent (both languages) */
+	web_out(r, "</dd></dl><h2>%T</h2><pre id=\"alert-body\" data-stored>%s</pre>", M_BODY,
+		a->body);
 	web_out(r,
 		"<h2>%T</h2><table id=\"targets\"><thead><tr><th>%T</th><th>%T</th><th>%T</th>"
 		"<th class=\"num\">%T</th><th>%T</th></tr></thead><tbody>",
@@ -527,14 +538,14 @@ static int confirm_row(void *arg, const struct alert_row *a)
 	struct ctx *c = arg;
 	struct web_req *r = c->r;
 	const char *token = c->arg;
-	char csrf[AUTH_HEX_MAX];
+	char csrf[AUTH_HEX_MAX], sb[512];
 
 	web_page_begin(r, M_ACK_TITLE);
 	web_out(r,
 		"<dl class=\"facts\"><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd id=\"alert-subject\">%s"
 		"</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>",
-		M_ORG, a->org, M_ALERT_SUBJECT, a->subject, M_CREATED, web_jst(r, a->created_at),
-		M_ACK_STATE);
+		M_ORG, a->org, M_ALERT_SUBJECT, web_bi(r->lang, a->subject, sb, sizeof(sb)),
+		M_CREATED, web_jst(r, a->created_at), M_ACK_STATE);
 	if (a->acked_at) {
 		web_out(r, "<span class=\"acked\" id=\"ack-state\">%T %s</span></dd></dl>", M_ACKED,
 			web_jst(r, a->acked_at));
@@ -633,7 +644,7 @@ void web_panel_alerts(struct web_req *r)
 	    alert_query_count(r->s, &q, &total, &r->err) || total == 0) {
 		merr_init(&r->err);
 		web_out(r, "<p id=\"alerts-awaiting-count\" data-count=\"0\">%T</p></section>",
-			M_NO_DATA_YET);
+			M_NONE_AWAITING_ACK);
 		return;
 	}
 	web_out(r,

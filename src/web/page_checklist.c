@@ -193,11 +193,11 @@ static void result_section(struct web_req *r, const char *slug, const cJSON *res
 			r->lang == WEB_LANG_JA ? js(x, "text_ja") : js(x, "text_en"));
 		cJSON_ArrayForEach(f, cJSON_GetObjectItem(x, "findings"))
 		{
-			char half[512];
+			char half[512], ab[320];
 			web_out(r, "<li><a href=\"/findings/%L\">#%L</a> %s (%s)</li>",
 				(int64_t)jn(f, "finding"), (int64_t)jn(f, "finding"),
 				bi_half(js(f, "title"), r->lang == WEB_LANG_EN, half, sizeof half),
-				js(f, "asset"));
+				web_asset_name(r->lang, js(f, "asset"), ab, sizeof ab));
 		}
 		web_out(r, "</ul><p class=\"guide\">%s</p></li>",
 			r->lang == WEB_LANG_JA ? js(x, "guidance_ja") : js(x, "guidance_en"));
@@ -285,7 +285,7 @@ static void page(struct web_req *r, const char *slug, const char *name, const ch
 	merr_init(&e);
 	has_draft = cl_set_load(r->s, slug, -1, &draft, &e) == 0;
 	has_sub = cl_set_load(r->s, slug, 0, &sub, &e) == 0;
-	web_page_begin(r, M_SCORE);
+	web_page_begin_text(r, L(r, "自己点検チェックリスト", "Self-assessment checklist"), NULL);
 	web_out(r, "<h2 id=\"cl-title\">%s — %s</h2><p class=\"muted\">%s %s %s %s %s</p>",
 		L(r, "自己点検チェックリスト", "Self-assessment checklist"), name,
 		L(r, "業種", "business type"), bt_label(r, bt), SEP(r), L(r, "規模", "size"),

@@ -66,6 +66,33 @@ static int cov_row(void *arg, const char *org, const char *name, const struct fi
 	return 0;
 }
 
+static int count_assessed(void *arg, const char *org, const char *name,
+			  const struct finding_coverage *c)
+{
+	(void)org;
+	(void)name;
+	*(int *)arg += c->assessed ? 1 : 0;
+	return 0;
+}
+
+int web_assessed_count(struct web_req *r)
+{
+	const char *org = NULL, *sector = NULL;
+	int n = 0;
+
+	if (r->who.role == AUTH_ROLE_OPERATOR)
+		org = r->who.org_slug;
+	else if (r->who.role == AUTH_ROLE_BUREAU)
+		sector = r->who.sector;
+	else if (r->who.role != AUTH_ROLE_ANALYST)
+		return 0;
+	if (finding_coverage_list(r->s, org, sector, r->now, count_assessed, &n, &r->err)) {
+		merr_init(&r->err);
+		return 0;
+	}
+	return n;
+}
+
 /* The dashboard's coverage panel: every visible operator, assessed or 未診断, with its last scan
  * and coverage, then the feeds' data age. */
 void web_panel_coverage(struct web_req *r)

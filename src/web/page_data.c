@@ -55,9 +55,18 @@ void web_panel_grades(struct web_req *r)
 	}
 	inv_doc_free(g.names);
 	if (g.n)
-		web_out(r, "</dd></dl></section>");
-	else
-		web_out(r, "<p>%T</p></section>", M_NO_DATA_YET);
+		web_out(r, "</dd></dl>");
+	/* assessed operators without a score yet: "rating pending", never "no data" beside the
+	 * coverage panel's "assessed" */
+	int assessed = web_assessed_count(r);
+	if (assessed > g.n)
+		web_out(r,
+			"<p id=\"rating-pending\" data-count=\"%d\"><strong>%T</strong>: %T "
+			"(%d)</p>",
+			assessed - g.n, M_RATING_PENDING, M_RATING_PENDING_WHY, assessed - g.n);
+	else if (!g.n)
+		web_out(r, "<p>%T</p>", M_NO_DATA_YET);
+	web_out(r, "</section>");
 }
 
 struct rescan {
@@ -91,7 +100,7 @@ void web_panel_rescan(struct web_req *r)
 	if (x.n)
 		web_out(r, "</table></section>");
 	else
-		web_out(r, "<p>%T</p></section>", M_NO_DATA_YET);
+		web_out(r, "<p>%T</p></section>", M_NO_RESCAN_DUE);
 }
 
 /* ---------------------------------------------------------------- ratings */
@@ -158,8 +167,22 @@ static void rating_section(struct web_req *r, const char *slug)
 {
 	cJSON *o = NULL, *x;
 
+	struct finding_coverage cov = {0};
+	bool none = rating_load_json(r->s, slug, NULL, &o, NULL) != 0;
+
 	web_out(r, "<h2 id=\"org-rating\">%T</h2>", M_GRADE);
-	if (rating_load_json(r->s, slug, NULL, &o, NULL)) {
+	/* assessed since the last rating (or never rated): 評価待ち, as the coverage block below
+	 * says 診断済み; never 未診断 or "no rating" beside it */
+	if ((none || cJSON_IsFalse(cJSON_GetObjectItem(o, "assessed"))) &&
+	    !finding_coverage(r->s, slug, r->now, &cov, NULL) && cov.assessed) {
+		web_out(r,
+			"<p class=\"rating pending\" id=\"rating-pending\"><span class=\"grade "
+			"grade-na\">%T</span> %T</p>",
+			M_RATING_PENDING, M_RATING_PENDING_ORG);
+		cJSON_Delete(o);
+		return;
+	}
+	if (none) {
 		web_out(r, "<p class=\"empty\">%T</p>", M_NO_RATING);
 		return;
 	}
@@ -204,7 +227,7 @@ static void rating_section(struct web_req *r, const char *slug)
 		}
 		cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "deductions"))
 		{
-			char pts[32], tb[512], nb[128], fb[256];
+			char pts[32], tb[512], nb[128], fb[256], ab[320];
 			double p = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "points"));
 			if ((p > 0) != (pass == 0))
 				continue;
@@ -222,7 +245,10 @@ static void rating_section(struct web_req *r, const char *slug)
 			    web_finding_title(r->lang,
 					      cJSON_GetStringValue(cJSON_GetObjectItem(x, "title")),
 					      NULL, "vulnerability", tb, sizeof(tb)),
-			    cJSON_GetStringValue(cJSON_GetObjectItem(x, "asset")), pts,
+			    web_asset_name(r->lang,
+					   cJSON_GetStringValue(cJSON_GetObjectItem(x, "asset")),
+					   ab, sizeof ab),
+			    pts,
 			    factors_text(r, cJSON_GetStringValue(cJSON_GetObjectItem(x, "factors")),
 					 fb, sizeof(fb)),
 			    web_bi(r->lang, cJSON_GetStringValue(cJSON_GetObjectItem(x, "note")),
@@ -400,7 +426,8 @@ int web_page_feeds(struct web_req *r)
 
 struct scans_out {
 	struct web_req *r;
-	cJSON *items; /* JSON, or the page when NULL */
+	cJSON *items;	       /* JSON, or the page when NULL */
+	struct inv_doc *names; /* the operators' names (the page) */
 };
 
 static int scan_row(void *arg, const struct scan_info *i)
@@ -417,9 +444,10 @@ static int scan_row(void *arg, const struct scan_info *i)
 		"<tr><td><a href=\"/scans/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
 		"<td>%s</td><td>%s</td><td class=\"num\">%L</td><td class=\"num\">%L</td>"
 		"</tr>",
-		i->id, i->id, i->org_slug[0] ? i->org_slug : "(all)", i->mode, i->ports,
-		web_jst(r, i->started_at), web_scan_state_label(r, state), (int64_t)i->c.sent,
-		(int64_t)i->c.received);
+		i->id, i->id,
+		i->org_slug[0] ? web_org_name(r, x->names, i->org_slug) : web_msg(r->lang, M_ALL),
+		web_code(r->lang, i->mode), i->ports, web_jst(r, i->started_at),
+		web_scan_state_label(r, state), (int64_t)i->c.sent, (int64_t)i->c.received);
 	return 0;
 }
 
@@ -455,12 +483,15 @@ int web_page_scans(struct web_req *r)
 	limit = q.limit;
 	offset = q.offset;
 	web_page_begin(r, M_SCAN_HISTORY);
-	web_scan_form(r);
+	x.names = web_org_names(r);
+	web_scan_form(r, x.names);
 	web_out(r,
 		"<table id=\"scans\"><tr><th>#</th><th>%T</th><th>%T</th><th>%T</th><th>%T</th>"
 		"<th>%T</th><th class=\"num\">%T</th><th class=\"num\">%T</th></tr>",
 		M_ORG, M_MODE, M_PORTS, M_STARTED, M_STATUS, M_SENT, M_RECEIVED);
-	if ((rc = scan_store_page(r->s, &q, scan_row, &x, &total, &r->err)))
+	rc = scan_store_page(r->s, &q, scan_row, &x, &total, &r->err);
+	inv_doc_free(x.names);
+	if (rc)
 		return rc;
 	web_out(r, "</table>");
 	if (!total)

@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "exercise/exercise.h"
 #include "incident/incident.h"
+#include "inventory/inventory.h"
 #include "web/web_exercise.h"
 #include "web/web_incident.h"
 
@@ -195,8 +196,8 @@ int web_page_exercises(struct web_req *r)
 			web_out(r, "<tr><td>%s</td><td>%s</td><td>%d</td><td>", js(it, "id"),
 				pair_l(r, js(it, "title"), js(it, "title_en")), ji(it, "injects"));
 			/* sources are cited as published (Japanese documents keep their titles) */
-			cJSON_ArrayForEach(s, cJSON_GetObjectItem(it, "sources"))
-			    web_out(r, "<div class=\"source\">%s</div>", s->valuestring);
+			cJSON_ArrayForEach(s, cJSON_GetObjectItem(it, "sources")) web_out(
+			    r, "<div class=\"source\" data-stored>%s</div>", s->valuestring);
 			web_out(r, "</td></tr>");
 		}
 		web_out(r,
@@ -377,15 +378,18 @@ int web_page_exercise(struct web_req *r)
 	web_out(r,
 		"<h2>%s</h2><table id=\"participants\"><tr><th>%s</th><th>%s</th><th>%s</th>"
 		"<th>%s</th><th>%s</th></tr>",
-		L(r, "参加者", "Participants"), L(r, "氏名", "Name"), L(r, "組織", "Org"),
+		L(r, "参加者", "Participants"), L(r, "氏名", "Name"), L(r, "事業者", "Operator"),
 		L(r, "役割", "Role"), L(r, "対応数", "Responses"), L(r, "得点", "Points"));
+	struct inv_doc *names = web_org_names(r); /* companies by name, not slug */
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "participants"))
 	    web_out(r,
-		    "<tr data-user=\"%s\"><td>%s (%s)</td><td>%s</td><td>%s</td><td>%d</td>"
-		    "<td>%d</td></tr>",
-		    js(it, "user"), js(it, "display"), js(it, "user"), js(it, "org"),
+		    "<tr data-user=\"%s\"><td><span data-stored>%s</span> (%s)</td><td>%s</td>"
+		    "<td>%s</td><td>%d</td><td>%d</td></tr>",
+		    js(it, "user"), js(it, "display"), js(it, "user"),
+		    js(it, "org")[0] ? web_org_name(r, names, js(it, "org")) : "",
 		    js(it, "role")[0] ? role_l(r, js(it, "role")) : L(r, "（指定なし）", "(any)"),
 		    ji(it, "actions"), ji(it, "score"));
+	inv_doc_free(names);
 	web_out(r, "</table>");
 	if (r->who.role == AUTH_ROLE_ANALYST && strcmp(js(st, "state"), "finished")) {
 		web_out(r,
@@ -502,15 +506,18 @@ int web_page_exercise(struct web_req *r)
 		L(r, "対応者", "By"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(score, "items")) web_out(
 	    r,
-	    "<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s</td><td>%d / %d</td>"
-	    "<td>%s</td></tr>",
+	    "<tr><td><code>%s</code></td><td>%s</td><td>%s</td><td class=\"%s\">%s</td>"
+	    "<td>%d / %d</td><td>%s</td></tr>",
 	    js(it, "id"), role_l(r, js(it, "who")), action_l(r, js(it, "action")), js(it, "result"),
 	    result_label(r, js(it, "result")), ji(it, "score"), ji(it, "points"),
 	    js(it, "by_display")[0] ? js(it, "by_display") : js(it, "by"));
 	web_out(r, "</table><h2>%s</h2><ul id=\"actions\">", L(r, "対応の記録", "Responses"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "actions"))
 	{
-		web_out(r, "<li data-kind=\"%s\" data-scen=\"%d\">%s %s %s %s %s %s %s",
+		/* the decision's option is the scenario's code; the text is the participant's */
+		web_out(r,
+			"<li data-kind=\"%s\" data-scen=\"%d\">%s %s %s %s %s <code>%s</code> "
+			"<span data-stored>%s</span>",
 			js(it, "kind"), ji(it, "scen_s"), tp(tb, ji(it, "scen_s")),
 			js(it, "user")[0] ? js(it, "user") : js(it, "actor"), js(it, "org"),
 			role_l(r, js(it, "role")), action_l(r, js(it, "kind")), js(it, "option"),

@@ -85,19 +85,22 @@ static int json_row(void *arg, const struct finding_row *row)
 static int api_list(struct web_req *r, struct finding_query *q)
 {
 	int64_t total;
+	bool capped;
 	cJSON *o, *items;
 	int rc;
 
-	if ((rc = web_paging(r, 100, 1000, &q->limit, &q->offset)) || (rc = fq_filters(r, q)) ||
-	    (rc = finding_query_count(r->s, q, &total, &r->err)))
+	if ((rc = web_paging(r, 100, 1000, &q->limit, &q->offset)) || (rc = fq_filters(r, q)))
 		return rc;
 	o = cJSON_CreateObject();
 	items = cJSON_AddArrayToObject(o, "items");
-	if ((rc = finding_query_run(r->s, q, json_row, items, &r->err))) {
+	if ((rc = finding_query_page(r->s, q, FINDING_COUNT_CAP, &total, &capped, json_row, items,
+				     &r->err))) {
 		cJSON_Delete(o);
 		return rc;
 	}
 	cJSON_AddNumberToObject(o, "total", (double)total);
+	if (capped) /* a common search term: total is the cap, there are more */
+		cJSON_AddTrueToObject(o, "total_capped");
 	cJSON_AddNumberToObject(o, "limit", (double)q->limit);
 	cJSON_AddNumberToObject(o, "offset", (double)q->offset);
 	return web_json_reply(r, 200, o);
@@ -198,24 +201,16 @@ static void deadline_cell(struct web_req *r, const struct finding_row *f)
 	web_out(r, "</td>");
 }
 
-/* The asset as a reader sees it: declared:cpe:2.3:a:v:p:ver:... -> "申告: p ver". */
+/* The asset as a reader sees it: declared:cpe:2.3:a:v:p:ver:... -> "申告: Product ver" (the
+ * product display table), the stored key in the title. */
 static void asset_cell(struct web_req *r, const struct finding_row *f)
 {
 	const char *a = f->asset;
+	char nb[320];
 
 	if (!strncmp(a, "declared:", 9)) {
-		char part[8][64] = {{0}};
-		const char *p = a + 9;
-		int k = 0;
-		while (p && k < 8) {
-			const char *c = strchr(p, ':');
-			snprintf(part[k++], sizeof(part[0]), "%.*s",
-				 (int)(c ? (size_t)(c - p) : strlen(p)), p);
-			p = c ? c + 1 : NULL;
-		}
-		bool cpe = !strcmp(part[0], "cpe");
-		web_out(r, "<td class=\"asset\" title=\"%s\">%T: %s %s</td>", a, M_DECLARED,
-			cpe ? part[4] : part[1], cpe ? part[5] : part[2]);
+		web_out(r, "<td class=\"asset\" title=\"%s\">%s</td>", a,
+			web_asset_name(r->lang, a, nb, sizeof nb));
 		return;
 	}
 	if (f->ip)
@@ -364,7 +359,7 @@ static void sort_th(struct web_req *r, const char *path, const char *qs, const c
 }
 
 static void findings_pager(struct web_req *r, const char *path, int64_t limit, int64_t offset,
-			   int64_t total)
+			   int64_t total, bool capped)
 {
 	const char *qs = web_filter_qs(r, filter_keys, ARRAY_SIZE(filter_keys));
 	const char *sort = web_kv_get(&r->query, "sort");
@@ -373,8 +368,10 @@ static void findings_pager(struct web_req *r, const char *path, int64_t limit, i
 
 	if (sort && sort[0] && strlen(sort) < 40)
 		snprintf(sq, sizeof(sq), "sort=%s&amp;", sort); /* whitelisted by the check */
-	web_out(r, "<nav class=\"pager\"><span>%L–%L / %L %T</span>", total ? offset + 1 : 0,
-		offset + limit < total ? offset + limit : total, total, M_SHOWING);
+	/* a capped count (a common search term) reads "10,000+", its page links up to the cap */
+	web_out(r, "<nav class=\"pager\"><span>%L–%L / <span id=\"total\">%L%s</span> %T</span>",
+		total ? offset + 1 : 0, offset + limit < total ? offset + limit : total, total,
+		capped ? "+" : "", M_SHOWING);
 	if (offset > 0)
 		web_out(r, " <a rel=\"prev\" href=\"%s?%R%Rlimit=%L&amp;offset=%L\">%T</a>", path,
 			qs, sq, limit, offset > limit ? offset - limit : 0, M_PREV);
@@ -404,10 +401,10 @@ static int findings_table(struct web_req *r, struct finding_query *q, const char
 {
 	const char *qs;
 	int64_t total;
+	bool capped;
 	int rc;
 
-	if ((rc = web_paging(r, 50, 500, &q->limit, &q->offset)) || (rc = fq_filters(r, q)) ||
-	    (rc = finding_query_count(r->s, q, &total, &r->err)))
+	if ((rc = web_paging(r, 50, 500, &q->limit, &q->offset)) || (rc = fq_filters(r, q)))
 		return rc;
 	qs = web_filter_qs(r, filter_keys, ARRAY_SIZE(filter_keys));
 	filter_form(r, path, org_picker);
@@ -428,12 +425,13 @@ static int findings_table(struct web_req *r, struct finding_query *q, const char
 	web_out(r, "<th>%T</th>", M_STATUS);
 	sort_th(r, path, qs, "deadline", M_DEADLINE);
 	web_out(r, "</tr></thead><tbody>");
-	if ((rc = finding_query_run(r->s, q, html_row, r, &r->err)))
+	if ((rc = finding_query_page(r->s, q, FINDING_COUNT_CAP, &total, &capped, html_row, r,
+				     &r->err)))
 		return rc;
 	web_out(r, "</tbody></table></div>");
 	if (total == 0)
 		web_out(r, "<p class=\"empty\">%T</p>", M_NO_MATCH);
-	findings_pager(r, path, q->limit, q->offset, total);
+	findings_pager(r, path, q->limit, q->offset, total, capped);
 	return 0;
 }
 
@@ -609,7 +607,7 @@ int web_page_finding(struct web_req *r)
 {
 	cJSON *o = NULL;
 	const cJSON *ev;
-	char dl[TIME_STR_MAX] = "—", tb[512];
+	char dl[TIME_STR_MAX] = "—", tb[512], ab[320];
 	int64_t t;
 	int rc = one_get(r, &o);
 
@@ -617,6 +615,7 @@ int web_page_finding(struct web_req *r)
 		return rc;
 	if (jstr(o, "deadline") && !parse_utc(jstr(o, "deadline"), &t))
 		time_fmt_jst_date(t, dl);
+	struct inv_doc *names = web_org_names(r); /* the company, not its slug */
 	web_page_begin(r, M_FINDING);
 	web_out(
 	    r,
@@ -627,10 +626,12 @@ int web_page_finding(struct web_req *r)
 	    web_finding_title(r->lang, jstr(o, "title"), jstr(o, "cve"), jstr(o, "kind"), tb,
 			      sizeof(tb)),
 	    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id")), M_ORG, jstr(o, "org"),
-	    jstr(o, "org"), M_ASSET, jstr(o, "asset"), M_KIND, web_code(r->lang, jstr(o, "kind")),
-	    M_SEVERITY, web_code(r->lang, jstr(o, "severity")), M_STATUS,
-	    web_code(r->lang, jstr(o, "state")), M_CONFIDENCE,
+	    web_org_name(r, names, jstr(o, "org")), M_ASSET,
+	    web_asset_name(r->lang, jstr(o, "asset"), ab, sizeof(ab)), M_KIND,
+	    web_code(r->lang, jstr(o, "kind")), M_SEVERITY, web_code(r->lang, jstr(o, "severity")),
+	    M_STATUS, web_code(r->lang, jstr(o, "state")), M_CONFIDENCE,
 	    web_code(r->lang, jstr(o, "confidence") ? jstr(o, "confidence") : "—"));
+	inv_doc_free(names);
 	web_out(
 	    r,
 	    "<dt>CVE</dt><dd>%s</dd><dt>KEV</dt><dd>%T</dd><dt>CVSS</dt><dd>%s <small>%s</small>"
@@ -1107,10 +1108,12 @@ static int due_row(void *arg, const struct finding_row *f)
 
 	char tb[512];
 
+	char ab[320];
+
 	time_fmt_jst_date(f->deadline, d);
 	web_out(m->r, "<li><a href=\"/findings/%L\">%s</a> — %s <small>(%s)</small></li>", f->id,
 		web_finding_title(m->r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)), d,
-		f->asset);
+		web_asset_name(m->r->lang, f->asset, ab, sizeof ab));
 	m->n++;
 	return 0;
 }
@@ -1145,7 +1148,7 @@ void web_panel_mine(struct web_req *r)
 	    "&amp;state=open\">%L</a></td><td class=\"num\" id=\"mine-overdue\"><a href=\""
 	    "/findings?overdue=1\">%L</a></td><td class=\"num\" id=\"mine-week\">%L</td></tr>"
 	    "</tbody></table>",
-	    M_MY_FINDINGS, M_STATE_OPEN, M_OVERDUE, M_DUE_THIS_WEEK, open, kev, overdue, week);
+	    M_MY_FINDINGS, M_STATE_OPEN, M_OVERDUE_HEAD, M_DUE_THIS_WEEK, open, kev, overdue, week);
 	q.sort = "deadline";
 	q.limit = 10;
 	/* the list is this week's deadlines only: its own heading and its own empty line, so

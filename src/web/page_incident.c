@@ -248,10 +248,10 @@ int web_page_incidents(struct web_req *r)
 			L(r, "種類", "Type"), L(r, "件数", "Count"));
 		cJSON_ArrayForEach(it, arr)
 		{
-			web_out(r,
-				"<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>",
-				js(it, "quarter"), js(it, "sector"), js(it, "level"),
-				type_label(r, js(it, "type")), jint(it, "count", 0));
+			web_out(
+			    r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>",
+			    js(it, "quarter"), jl(r, it, "sector_ja", "sector_en"), js(it, "level"),
+			    type_label(r, js(it, "type")), jint(it, "count", 0));
 		}
 		web_out(r, "</table>");
 		cJSON_Delete(arr);
@@ -821,6 +821,8 @@ static const char *event_label(const struct web_req *r, const char *kind)
 	return kind;
 }
 
+static const char *state_label(struct web_req *r, const char *st);
+
 static void timeline_html(struct web_req *r, const cJSON *o)
 {
 	const cJSON *it;
@@ -841,6 +843,10 @@ static void timeline_html(struct web_req *r, const cJSON *o)
 		    text[0] ? ": " : "");
 		if (text[0])
 			web_out(r, "<span class=\"message\" data-stored>%s</span>", text);
+		else if (!strcmp(js(it, "kind"), "state") && js(d, "from")[0] && js(d, "to")[0])
+			/* a case's state change says from what to what */
+			web_out(r, ": <span class=\"state-change\">%s → %s</span>",
+				state_label(r, js(d, "from")), state_label(r, js(d, "to")));
 		web_out(r, "</li>");
 	}
 	web_out(r, "</ol>");
@@ -979,10 +985,11 @@ int web_page_incident(struct web_req *r)
 			    "placeholder=\"%s\"></p>",
 			    ax[k], ax[k], L(r, "理由", "rationale"));
 		}
-		web_out(r,
-			"<p><label><input type=\"checkbox\" name=\"final\" value=\"1\" "
-			"id=\"a-final\"> %s</label></p><button type=\"submit\">%s</button></form>",
-			L(r, "事後評価（確定）", "Final (ex post)"), L(r, "評価を記録", "Record"));
+		web_out(
+		    r,
+		    "<p><label class=\"check\"><input type=\"checkbox\" name=\"final\" value=\"1\" "
+		    "id=\"a-final\"> %s</label></p><button type=\"submit\">%s</button></form>",
+		    L(r, "事後評価（確定）", "Final (ex post)"), L(r, "評価を記録", "Record"));
 		web_out(r,
 			"<h2>%s</h2><form method=\"post\" action=\"/incidents/%L/regimes\" "
 			"id=\"regimes\">",

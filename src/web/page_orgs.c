@@ -7,6 +7,7 @@
 
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "findings/findings.h"
 #include "inventory/inventory.h"
 #include "web/web_int.h"
 
@@ -483,8 +484,9 @@ static void org_parts(struct web_req *r, const struct inv_org *o)
 	web_out(r, "<h2>%T</h2><table id=\"contacts\"><tr><th>%T</th><th>%T</th><th>%T</th></tr>",
 		M_CONTACTS, M_NAME, M_EMAIL, M_ROLE);
 	for (size_t i = 0; i < o->n_contacts; i++)
-		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", o->contacts[i].name,
-			o->contacts[i].email, web_code(r->lang, o->contacts[i].role));
+		web_out(r, "<tr><td data-stored>%s</td><td>%s</td><td>%s</td></tr>",
+			o->contacts[i].name, o->contacts[i].email,
+			web_code(r->lang, o->contacts[i].role));
 	web_out(r,
 		"</table><h2>%T</h2><table id=\"assets\"><tr><th>%T</th><th>%T</th><th>%T</th>"
 		"<th>%T</th><th>%T</th></tr>",
@@ -497,8 +499,8 @@ static void org_parts(struct web_req *r, const struct inv_org *o)
 		/* a discovered candidate: the operator (or an analyst) says whether it is theirs */
 		if (a->status && strcmp(a->status, "candidate") == 0)
 			web_candidate_buttons(r, o->slug, a->value, "/orgs/");
-		web_out(r, "</td><td>%s</td><td>%s</td></tr>", web_code(r->lang, a->source),
-			a->note);
+		web_out(r, "</td><td>%s</td><td data-stored>%s</td></tr>",
+			web_code(r->lang, a->source), a->note);
 	}
 	web_out(r,
 		"</table><h2>%T</h2><table id=\"products\"><tr><th>CPE</th><th>%T</th>"
@@ -506,8 +508,13 @@ static void org_parts(struct web_req *r, const struct inv_org *o)
 		M_PRODUCTS, M_NAME, M_VERSION, M_ASSET);
 	for (size_t i = 0; i < o->n_products; i++) {
 		const struct inv_product *p = &o->products[i];
-		web_out(r, "<tr><td>%s</td><td>%s %s</td><td>%s</td><td>%s</td></tr>", p->cpe,
-			p->vendor, p->product, p->version, p->asset);
+		char label[320];
+		/* the product's display name ("Ivanti Connect Secure 22.3R1"), the CPE as a code */
+		finding_product_label(p->cpe, p->product, p->version, label, sizeof label);
+		web_out(r,
+			"<tr><td class=\"cpe\"><code>%s</code></td><td>%s</td><td>%s</td>"
+			"<td>%s</td></tr>",
+			p->cpe, label, p->version, p->asset);
 	}
 	web_out(r,
 		"</table><h2>%T</h2><table id=\"scope\"><tr><th>CIDR</th><th>%T</th><th>%T</th>"
@@ -517,8 +524,8 @@ static void org_parts(struct web_req *r, const struct inv_org *o)
 		const struct inv_scope *s = &o->scopes[i];
 		enum web_msg v = validity(s->valid_from, s->valid_until, r->now);
 		web_out(r,
-			"<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%T</td>"
-			"</tr>",
+			"<tr><td>%s</td><td data-stored>%s</td><td>%s</td><td>%s</td>"
+			"<td class=\"%s\">%T</td></tr>",
 			s->cidr, s->authorised_by, web_jst(r, s->valid_from),
 			web_jst(r, s->valid_until), v == M_VALID_NOW ? "ok" : "warn", v);
 	}
@@ -562,13 +569,13 @@ int web_page_org(struct web_req *r)
 	bool en = r->lang == WEB_LANG_EN && o->name_en && o->name_en[0];
 	web_out(r,
 		"<h2 id=\"org-name\" lang=\"%s\">%s</h2><dl class=\"facts\"><dt>%T</dt><dd>%s</dd>"
-		"<dt>%s</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>"
-		"<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%T</dd><dt>%T</dt><dd>",
+		"<dt>%s</dt><dd lang=\"%s\">%s</dd><dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%s</dd>"
+		"<dt>%T</dt><dd>%s</dd><dt>%T</dt><dd>%T</dd><dt>%T</dt><dd data-stored>",
 		en ? "en" : "ja", en ? o->name_en : o->name_ja, M_SLUG, o->slug,
-		en ? "Japanese name" : web_msg(r->lang, M_NAME_EN), en ? o->name_ja : o->name_en,
-		M_SECTOR, sector_label(r, &sn, o->sector), M_BUSINESS_TYPE,
-		bt.label ? bt.label : o->business_type, M_SIZE, inv_word(r, o->size_class),
-		M_CRITICAL, o->critical ? M_YES : M_NO, M_ALIASES);
+		en ? "Japanese name" : web_msg(r->lang, M_NAME_EN), en ? "ja" : "en",
+		en ? o->name_ja : o->name_en, M_SECTOR, sector_label(r, &sn, o->sector),
+		M_BUSINESS_TYPE, bt.label ? bt.label : o->business_type, M_SIZE,
+		inv_word(r, o->size_class), M_CRITICAL, o->critical ? M_YES : M_NO, M_ALIASES);
 	for (size_t i = 0; i < o->n_aliases; i++)
 		web_out(r, "%R%s", i ? (r->lang == WEB_LANG_EN ? ", " : "、") : "", o->aliases[i]);
 	web_out(r, "</dd></dl>");

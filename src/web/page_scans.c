@@ -6,7 +6,9 @@
 #include <cjson/cJSON.h>
 
 #include "asm/asm.h"
+#include "base/bi.h"
 #include "base/json.h"
+#include "inventory/inventory.h"
 #include "job/job.h"
 #include "scan/scan.h"
 #include "web/web_int.h"
@@ -94,14 +96,23 @@ int web_api_scan_start(struct web_req *r)
 }
 
 /* The form on /scans (analysts only reach that page). */
-void web_scan_form(struct web_req *r)
+void web_scan_form(struct web_req *r, const struct inv_doc *names)
 {
+	/* the operator by name from a list (the ID still typed in works) */
 	web_out(r,
 		"<form method=\"post\" action=\"/scans\" id=\"scan-start\" class=\"filter\">"
-		"<label>%T <input name=\"org\" id=\"scan-org\" required size=\"16\"></label> "
-		"<label>%T <input name=\"ports\" id=\"scan-ports\" value=\"top\" size=\"16\">"
-		"</label> ",
-		M_SLUG, M_PORTS);
+		"<label>%T <input name=\"org\" id=\"scan-org\" list=\"scan-orgs\" required "
+		"size=\"16\" autocomplete=\"off\"></label><datalist id=\"scan-orgs\">",
+		M_ORG);
+	for (size_t i = 0; names && i < names->n_orgs; i++)
+		web_out(r, "<option value=\"%s\">%s</option>", names->orgs[i].slug,
+			web_org_name(r, names, names->orgs[i].slug));
+	web_out(r,
+		"</datalist><label>%T <input name=\"ports\" id=\"scan-ports\" value=\"top\" "
+		"size=\"16\" title=\"%s\"></label> ",
+		M_PORTS,
+		L(r, "top (よく使われるポート)、または 22,80,443 や 1-1024",
+		  "top (common ports), or 22,80,443 or 1-1024"));
 	web_out(r,
 		"<label>%s <select name=\"profile\" id=\"scan-profile\"><option value=\"scan\">%s"
 		"</option><option value=\"identify\">%s</option></select></label> ",
@@ -352,22 +363,46 @@ int web_api_scan(struct web_req *r)
 
 #define JOBS_SHOWN 20
 
+/* Job kinds and states in the page's language (the kind's code beside it). */
+static const char *job_word(const struct web_req *r, const char *code)
+{
+	static const char *const words[][3] = {
+	    {"scan", "スキャン", "scan"},
+	    {"asm", "診断", "assessment"},
+	    {"share-pull", "共有情報の取得", "sharing pull"},
+	    {"incident.remind", "インシデント報告の督促", "incident reminders"},
+	    {"queued", "待機中", "queued"},
+	    {"running", "実行中", "running"},
+	    {"done", "完了", "done"},
+	    {"failed", "失敗 (再試行待ち)", "failed (to retry)"},
+	    {"dead", "失敗 (打ち切り)", "failed (given up)"},
+	};
+	for (size_t i = 0; code && i < ARRAY_SIZE(words); i++)
+		if (!strcmp(code, words[i][0]))
+			return words[i][r->lang == WEB_LANG_EN ? 2 : 1];
+	return code ? code : "";
+}
+
 static int job_row(void *arg, const struct job_info *j)
 {
 	struct web_req *r = arg;
+	char ob[sizeof j->error > sizeof j->note ? sizeof j->error : sizeof j->note];
 
-	web_out(r,
-		"<tr><td>%L</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"num\">%d/%d"
-		"</td><td>%s</td><td>%s</td></tr>",
-		j->id, j->kind, j->subject, job_state_name(j->state),
-		j->worker[0] ? j->worker : "-", j->attempts, j->max_attempts,
-		web_jst(r, j->created_at), j->error[0] ? j->error : j->note);
+	/* the outcome is a library text "English / 日本語" or a note "日本語 / English" */
+	web_out(
+	    r,
+	    "<tr><td>%L</td><td>%s <code>%s</code></td><td>%s</td><td>%s</td><td>%s</td>"
+	    "<td class=\"num\">%d/%d</td><td>%s</td><td>%s</td></tr>",
+	    j->id, job_word(r, j->kind), j->kind, j->subject, job_word(r, job_state_name(j->state)),
+	    j->worker[0] ? j->worker : "-", j->attempts, j->max_attempts, web_jst(r, j->created_at),
+	    bi_msg_half(j->error[0] ? j->error : j->note, r->lang == WEB_LANG_EN, ob, sizeof ob));
 	return 0;
 }
 
 void web_scan_jobs_table(struct web_req *r)
 {
 	struct merr e;
+	char em[700];
 
 	merr_init(&e);
 	web_out(r,
@@ -377,6 +412,7 @@ void web_scan_jobs_table(struct web_req *r)
 		L(r, "対象", "Subject"), L(r, "状態", "State"), L(r, "ワーカー", "Worker"),
 		L(r, "試行", "Attempts"), L(r, "登録", "Queued"), L(r, "結果", "Outcome"));
 	if (job_list(r->s, &(struct job_query){NULL, NULL, JOBS_SHOWN}, job_row, r, &e))
-		web_out(r, "<tr><td colspan=\"8\">%s</td></tr>", e.msg);
+		web_out(r, "<tr><td colspan=\"8\">%s</td></tr>",
+			web_merr_text(r->lang, &e, em, sizeof em));
 	web_out(r, "</table>");
 }

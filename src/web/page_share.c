@@ -137,12 +137,27 @@ static int obj_row(const struct share_row *row, void *arg)
 
 	x->n++;
 	web_out(x->r,
-		"<tr><td>%s</td><td><a href=\"/share/%u/objects/%u\" data-stored>%s</a></td><td>",
-		row->type, x->alias, row->id, o ? name_of(o) : "");
+		"<tr><td class=\"stix-type\">%s <code>%s</code></td><td><a "
+		"href=\"/share/%u/objects/%u\" data-stored>%s</a></td><td>",
+		web_stix_type(x->r->lang, row->type), row->type, x->alias, row->id,
+		o ? name_of(o) : "");
 	badge(x->r, row->tlp);
 	web_out(x->r, "</td><td>%s</td></tr>", web_jst(x->r, row->date_added / 1000000));
 	cJSON_Delete(o);
 	return 0;
+}
+
+/* "amber+strict" -> "AMBER+STRICT", as TLP 2.0 writes the labels */
+static const char *tlp_upper(int t)
+{
+	static _Thread_local char b[16];
+	const char *n = share_tlp_name(t);
+	size_t i = 0;
+
+	for (; n && n[i] && i + 1 < sizeof b; i++)
+		b[i] = (char)(n[i] >= 'a' && n[i] <= 'z' ? n[i] - 'a' + 'A' : n[i]);
+	b[i] = '\0';
+	return b;
 }
 
 int web_page_share_coll(struct web_req *r)
@@ -182,12 +197,28 @@ int web_page_share_coll(struct web_req *r)
 	badge(r, share_tlp_name(c.tlp));
 	web_out(r,
 		"</p><form class=\"filter\" method=\"get\" action=\"/share/%u\">"
-		"<label>%s <input id=\"f-type\" name=\"type\" value=\"%s\"></label>"
-		"<label>TLP <select id=\"f-tlp\" name=\"tlp\"><option value=\"\">-</option>",
-		c.alias, L(r, "種類", "Type"), type ? type : "");
+		"<label>%s <select id=\"f-type\" name=\"type\"><option value=\"\">%T</option>",
+		c.alias, L(r, "種類", "Type"), M_ALL);
+	{
+		static const char *const types[] = {"indicator", "sighting",	  "relationship",
+						    "identity",	 "vulnerability", "malware",
+						    "report",	 "note",	  "opinion"};
+		bool listed = false;
+		for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+			bool sel = type && !strcmp(type, types[i]);
+			listed |= sel;
+			web_out(r, "<option value=\"%s\"%R>%s</option>", types[i],
+				sel ? " selected" : "", web_stix_type(r->lang, types[i]));
+		}
+		if (type && *type && !listed)
+			web_out(r, "<option value=\"%s\" selected>%s</option>", type,
+				web_stix_type(r->lang, type));
+	}
+	web_out(r, "</select></label>"
+		   "<label>TLP <select id=\"f-tlp\" name=\"tlp\"><option value=\"\">-</option>");
 	for (int t = SHARE_TLP_CLEAR; t <= SHARE_TLP_RED; t++)
-		web_out(r, "<option value=\"%s\"%R>%s</option>", share_tlp_name(t),
-			tlp && share_tlp_parse(tlp) == t ? " selected" : "", share_tlp_name(t));
+		web_out(r, "<option value=\"%s\"%R>TLP:%s</option>", share_tlp_name(t),
+			tlp && share_tlp_parse(tlp) == t ? " selected" : "", tlp_upper(t));
 	web_out(r,
 		"</select></label><label>%s <input id=\"f-q\" name=\"q\" value=\"%s\"></label>"
 		"<button type=\"submit\">%s</button></form>",
@@ -212,24 +243,26 @@ int web_page_share_coll(struct web_req *r)
 			"action=\"/share/%u/publish\">",
 			L(r, "指標の公開", "Publish indicators"), c.alias);
 		web_csrf_field(r);
-		web_out(
-		    r,
-		    "<label>%s <select id=\"p-kind\" name=\"kind\"><option>ipv4</option><option>"
-		    "ipv6</option><option>domain</option><option>url</option><option>sha256</"
-		    "option>"
-		    "<option>email</option></select></label>"
-		    "<label>%s <textarea id=\"p-values\" name=\"values\" "
-		    "rows=\"4\"></textarea></label>"
-		    "<label>%s <input id=\"p-name\" name=\"name\"></label>"
-		    "<label>TLP <select id=\"p-tlp\" "
-		    "name=\"tlp\"><option>clear</option><option>green"
-		    "</option><option "
-		    "selected>amber</option><option>amber+strict</option><option>red"
-		    "</option></select></label><button type=\"submit\">%s</button></form>",
-		    L(r, "種類", "Kind"),
-		    L(r, "値 (1 行に 1 つ、事業者名は含めない)",
-		      "Values (one a line, no operator names)"),
-		    L(r, "説明", "Name"), L(r, "公開", "Publish"));
+		static const char *const kinds[] = {"ipv4", "ipv6",   "domain",
+						    "url",  "sha256", "email"};
+		web_out(r, "<label>%s <select id=\"p-kind\" name=\"kind\">", L(r, "種類", "Kind"));
+		for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+			web_out(r, "<option value=\"%s\">%s</option>", kinds[i],
+				web_ioc_kind(r->lang, kinds[i]));
+		web_out(r,
+			"</select></label>"
+			"<label>%s <textarea id=\"p-values\" name=\"values\" "
+			"rows=\"4\"></textarea></label>"
+			"<label>%s <input id=\"p-name\" name=\"name\"></label>"
+			"<label>TLP <select id=\"p-tlp\" "
+			"name=\"tlp\"><option value=\"clear\">TLP:CLEAR</option><option "
+			"value=\"green\">TLP:GREEN</option><option value=\"amber\" "
+			"selected>TLP:AMBER</option><option value=\"amber+strict\">TLP:AMBER+STRICT"
+			"</option><option value=\"red\">TLP:RED</option></select></label>"
+			"<button type=\"submit\">%s</button></form>",
+			L(r, "値 (1 行に 1 つ、事業者名は含めない)",
+			  "Values (one a line, no operator names)"),
+			L(r, "説明", "Name"), L(r, "公開", "Publish"));
 	}
 	web_page_end(r);
 	return 0;
@@ -250,10 +283,11 @@ static int rel_row(const struct share_row *row, void *arg)
 		}
 	}
 	x->n++;
-	web_out(
-	    x->r,
-	    "<li class=\"%s\"><a href=\"/share/%u/objects/%u\">%s</a> <span data-stored>%s</span> ",
-	    row->type, x->alias, row->id, row->type, o ? name_of(o) : "");
+	web_out(x->r,
+		"<li class=\"%s\"><a href=\"/share/%u/objects/%u\">%s</a> <code>%s</code> "
+		"<span data-stored>%s</span> ",
+		row->type, x->alias, row->id, web_stix_type(x->r->lang, row->type), row->type,
+		o ? name_of(o) : "");
 	badge(x->r, row->tlp);
 	web_out(x->r, " <span data-stored>%s</span></li>", other);
 	cJSON_Delete(o);
@@ -263,7 +297,8 @@ static int rel_row(const struct share_row *row, void *arg)
 static int version_row(const struct share_row *row, void *arg)
 {
 	struct web_req *r = arg;
-	web_out(r, "<section class=\"stix-version\"><p>%s %s ", row->type, row->version);
+	web_out(r, "<section class=\"stix-version\"><p>%s <code>%s</code> %s ",
+		web_stix_type(r->lang, row->type), row->type, row->version);
 	badge(r, row->tlp);
 	web_out(r, " %s</p><pre class=\"stix\" data-stored>%s</pre></section>",
 		web_jst(r, row->date_added / 1000000), row->raw);
@@ -416,8 +451,8 @@ int web_post_share_publish(struct web_req *r)
 		return rc;
 	if (res.n_failed) {
 		char m[600];
-		snprintf(m, sizeof(m), "%s", res.items[0].ok ? "" : res.items[0].message);
-		for (size_t i = 0; i < res.n; i++)
+		m[0] = '\0';
+		for (size_t i = 0; i < res.n_items; i++)
 			if (!res.items[i].ok)
 				snprintf(m, sizeof(m), "%.590s", res.items[i].message);
 		share_import_result_free(&res);

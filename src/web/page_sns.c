@@ -344,11 +344,8 @@ int web_page_sns(struct web_req *r)
 	if (org && !in_scope(&sc, org))
 		return M_ENOTFOUND;
 
-	web_page_begin(r, M_ALERTS);
-	web_out(r,
-		"<h1 id=\"sns-title\">%s</h1><form method=\"get\" action=\"/sns\" "
-		"class=\"filters\">",
-		sw(r, W_TITLE));
+	web_page_begin_text(r, sw(r, W_TITLE), "sns-title");
+	web_out(r, "<form method=\"get\" action=\"/sns\" class=\"filters\">");
 	if (r->who.role != AUTH_ROLE_OPERATOR)
 		web_out(r, "<label>%T <input name=\"org\" value=\"%s\"></label>", M_ORG,
 			org ? org : "");
@@ -522,17 +519,18 @@ int web_page_sns_alert(struct web_req *r)
 		return rc;
 	char score[16];
 	snprintf(score, sizeof score, "%.2f", o.score);
-	web_page_begin(r, M_ALERT);
+	char title[128];
+	snprintf(title, sizeof title, "%s #%lld", sw(r, W_ALERT), (long long)id);
+	web_page_begin_text(r, title, NULL);
 	web_out(r,
-		"<h1>%s #%L</h1><dl class=\"facts\"><dt>%T</dt><dd id=\"sns-org\">"
+		"<dl class=\"facts\"><dt>%T</dt><dd id=\"sns-org\">"
 		"<a href=\"/sns?org=%u\">%s</a></dd><dt>%s</dt><dd id=\"sns-class\">%s</dd>"
 		"<dt>%s</dt><dd>%s</dd><dt>%T</dt><dd id=\"sns-score\">%s</dd>"
 		"<dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
 		"<dt>%T</dt><dd id=\"sns-state\" data-state=\"%s\">%s</dd></dl>",
-		sw(r, W_ALERT), id, M_ORG, o.org, o.org, sw(r, W_CLASS), class_name(r, o.cls),
-		sw(r, W_RULE), o.rule, M_SCORE, score, sw(r, W_FIRST), web_jst(r, o.first),
-		sw(r, W_LAST_EVIDENCE), web_jst(r, o.last), M_STATUS, o.state,
-		state_name(r, o.state));
+		M_ORG, o.org, o.org, sw(r, W_CLASS), class_name(r, o.cls), sw(r, W_RULE), o.rule,
+		M_SCORE, score, sw(r, W_FIRST), web_jst(r, o.first), sw(r, W_LAST_EVIDENCE),
+		web_jst(r, o.last), M_STATUS, o.state, state_name(r, o.state));
 	if (o.incident)
 		web_out(r, "<p id=\"sns-incident\">%s: <a href=\"/incidents/%L\">#%L</a></p>",
 			sw(r, W_INCIDENT), o.incident, o.incident);

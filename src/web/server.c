@@ -97,10 +97,12 @@ void web_config_defaults(struct web_config *c)
 	c->request_timeout = 30;
 	c->body_max = WEB_BODY_MAX_DEFAULT;
 	c->taxii_body_max = WEB_TAXII_BODY_MAX_DEFAULT;
+	c->taxii_cache = SHARE_PAGE_CACHE_DEFAULT;
 	c->session_idle = AUTH_SESSION_IDLE_DEFAULT;
 	c->session_absolute = AUTH_SESSION_ABSOLUTE_DEFAULT;
 	c->shutdown_grace = 10;
 	c->dashboard_cache = 5;
+	c->response_cache = 10;
 	c->remind_every = INC_REMIND_PERIOD;
 }
 
@@ -283,8 +285,15 @@ static void add_headers(struct MHD_Response *resp, const struct web_req *r, bool
 		MHD_add_response_header(resp, "X-TAXII-Date-Added-Last", r->taxii_last);
 	if (r->allow)
 		MHD_add_response_header(resp, "Allow", r->allow);
+	if (r->cache_key) /* a cacheable read (cache.c): whether it was answered from the cache */
+		MHD_add_response_header(resp, "X-Cache", r->cache_hit ? "hit" : "miss");
 	if (r->disposition[0])
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+}
+
+static void cached_free(void *entry)
+{
+	web_cached_release(entry);
 }
 
 static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, struct web_req *r)
@@ -296,8 +305,26 @@ static enum MHD_Result send_req(struct server *sv, struct MHD_Connection *c, str
 	if (r->stream && r->status < 400 && !(resp = web_stream_response(r)))
 		web_error_code(r, M_ENOMEM);
 	web_stream_discard(r);
-	if (!resp && r->out.len >= ((size_t)64 << 10)) {
-		/* a large answer (a TAXII page of 1000 objects) is handed over, not copied again */
+	if (!resp && r->cached) {
+		/* a kept answer: its bytes go out from the entry, no copy; the response holds one
+		 * reference until it is sent (cache.c) */
+		size_t len;
+		char *p = web_cached_body(r->cached, &len);
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(len, p, cached_free,
+									      r->cached);
+		if (resp)
+			r->cached = NULL;
+	}
+	if (!resp && r->ext_ref && r->status < 400) {
+		/* a cached TAXII page: MHD holds a reference until the last byte is sent */
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+		    r->ext_len, (void *)r->ext_body, r->ext_free, r->ext_ref);
+		if (resp)
+			r->ext_ref = NULL;
+	}
+	if (!resp && r->out.len >= ((size_t)8 << 10)) {
+		/* a large answer (a list of 100 incidents, a TAXII page of 1000 objects) is handed
+		 * over, not copied again */
 		size_t len;
 		char *p = buf_detach(&r->out, &len);
 		resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
@@ -777,6 +804,7 @@ static int start_checks(const struct web_config *c, struct server *sv, struct me
 	}
 	sv->opts.body_max = c->body_max;
 	sv->opts.taxii_body_max = c->taxii_body_max;
+	share_page_cache_limit(c->taxii_cache);
 	return 0;
 }
 
@@ -830,6 +858,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 	sv.opts.session.idle = c->session_idle;
 	sv.opts.session.absolute = c->session_absolute;
 	sv.opts.dashboard_cache = c->dashboard_cache;
+	sv.opts.response_cache = c->response_cache;
 	if ((rc = start_checks(c, &sv, e)) || (rc = parse_listen(c->listen, &ss, &v6, e)))
 		goto out;
 	/* Each request allocates and frees a few hundred KB (an org list, the page). glibc's
@@ -907,6 +936,7 @@ int web_serve(const struct web_config *c, struct merr *e)
 	fflush(stdout);
 	shutdown_daemon(d, &sv);
 	web_dashboard_cache_clear();
+	web_cache_clear();
 	printf("mamori serve: stopped\n");
 out_key:
 	watchdog_stop(&sv); /* after MHD_stop_daemon: no connection is listed any more */

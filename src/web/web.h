@@ -30,12 +30,15 @@ struct web_config {
 	size_t body_max;	   /* largest request body (bytes); larger gets 413 */
 	size_t taxii_body_max;	   /* largest TAXII envelope POST (bytes): spooled to a temporary
 				      file and streamed into the store, never held in memory */
+	size_t taxii_cache;	   /* bytes of assembled TAXII pages kept (src/share/pagecache.c) */
 	int64_t session_idle, session_absolute; /* seconds */
 	unsigned shutdown_grace;  /* seconds to let in-flight requests finish on SIGINT/SIGTERM */
 	unsigned remind_every;	  /* seconds between the incident reminder passes (recurring job
 				     incident.remind, one per period per store); 0: none */
 	unsigned dashboard_cache; /* seconds the dashboard's counts may be reused per role scope
 				     (0: computed on every request); the page says when */
+	unsigned response_cache;  /* seconds a GET read's answer may be reused between writes,
+				     per caller (src/web/cache.c; 0: off) */
 };
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"

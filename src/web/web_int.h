@@ -337,6 +337,14 @@ enum web_msg {
 	M_REPORT_EN,
 	/* sns */
 	M_NAV_SNS,
+	/* ui14 */
+	M_OVERDUE_HEAD,
+	M_RATING_PENDING,
+	M_RATING_PENDING_WHY,
+	M_NONE_AWAITING_ACK,
+	M_NO_RESCAN_DUE,
+	M_RATING_PENDING_ORG,
+	M_ACKED_BY_LINK,
 	M_COUNT
 };
 
@@ -347,6 +355,20 @@ const char *web_code(enum web_lang lang, const char *code);
 /* The half of a stored bilingual text "日本語 / English" for lang (the text as it is when it has
  * no " / "); buf holds the Japanese half. */
 const char *web_bi(enum web_lang lang, const char *text, char *buf, size_t cap);
+/* A STIX object type ("indicator" -> 指標) and a published indicator's kind ("sha256" ->
+ * SHA-256 ハッシュ値) in lang; an unknown one as it is. */
+const char *web_stix_type(enum web_lang lang, const char *type);
+const char *web_ioc_kind(enum web_lang lang, const char *kind);
+/* A console role's name in lang (分析担当 / analyst …, docs/GLOSSARY.md). */
+const char *web_role_name(enum web_lang lang, enum auth_role role);
+/* A library error as a page shows it: merr_format's "FILE:LINE: field: " and the message's own
+ * half for lang (bi_msg_half: library messages are "English / 日本語"); on Japanese pages an
+ * English-only message comes after the Japanese words for its code. Returns buf. */
+struct merr;
+const char *web_merr_text(enum web_lang lang, const struct merr *e, char *buf, size_t cap);
+/* An asset as a reader names it: "declared:cpe:2.3:a:ivanti:connect_secure:22.3r1:…" ->
+ * "申告: Ivanti Connect Secure 22.3R1" (the product display table); others as they are. */
+const char *web_asset_name(enum web_lang lang, const char *asset, char *buf, size_t cap);
 /* A finding's title for lang: its own half of "ja / en", else on English pages a title built
  * from the ASCII words of the title (product names), the kind and the CVE, never Japanese. */
 const char *web_finding_title(enum web_lang lang, const char *title, const char *cve,
@@ -376,6 +398,8 @@ struct inv_doc *web_org_names(struct web_req *r);
 const char *web_org_name(const struct web_req *r, const struct inv_doc *d, const char *slug);
 /* page_coverage.c: the dashboard's coverage panel and the operator page's block. */
 void web_panel_coverage(struct web_req *r);
+/* How many of the caller's operators were assessed (the coverage panel's rows). */
+int web_assessed_count(struct web_req *r);
 void web_org_coverage(struct web_req *r, const char *slug);
 
 /* ---- the request ---- */
@@ -424,6 +448,18 @@ struct web_req {
 	char taxii_first[40];  /* X-TAXII-Date-Added-First/Last; "" for none (api_taxii.c) */
 	char taxii_last[40];
 	struct web_stream *stream; /* a download written while it is sent (stream.c) */
+	/* the response cache (cache.c): the key and generation of a cacheable read, and the
+	 * entry whose bytes answer it (a hit, or this request's answer just kept) */
+	const char *cache_key;
+	uint64_t cache_gen;
+	struct web_cached *cached;
+	bool cache_hit; /* answered from the cache (X-Cache: hit) */
+	/* A body owned elsewhere (a cached TAXII page): sent instead of out when status < 400,
+	 * without a copy; ext_free(ext_ref) is called once the server is done with it. */
+	const char *ext_body;
+	size_t ext_len;
+	void *ext_ref;
+	void (*ext_free)(void *ref);
 };
 
 /* Server-wide settings a handler may need. */
@@ -434,6 +470,7 @@ struct web_server_opts {
 	struct auth_session_limits session;
 	bool tls;
 	unsigned dashboard_cache; /* seconds (web_config.dashboard_cache) */
+	unsigned response_cache;  /* seconds (web_config.response_cache; 0: off) */
 	size_t body_max;	  /* largest request body */
 	size_t taxii_body_max;	  /* largest TAXII envelope POST (max_content_length) */
 };
@@ -538,6 +575,9 @@ int web_out(struct web_req *r, const char *fmt, ...);
 
 /* Page frame: head, header with the navigation for r->who's role, then main. */
 void web_page_begin(struct web_req *r, enum web_msg title);
+/* The same with a title of the page's own (already in r's language; escaped here) and, when
+ * h1_id is not NULL, that id on the one <h1>. */
+void web_page_begin_text(struct web_req *r, const char *title, const char *h1_id);
 void web_page_end(struct web_req *r);
 /* Hidden CSRF field for forms. */
 void web_csrf_field(struct web_req *r);
@@ -625,6 +665,25 @@ void web_stmt_done(struct web_req *r, struct store_stmt *st);
  * used first out; one in use is never handed out twice. */
 void web_stmt_cache_attach(struct store *s);
 void web_stmt_cache_detach(void);
+/* ---- the response cache (cache.c) ---- */
+
+struct web_cached;
+/* After authorisation: for a cacheable read, builds r's key and reads the generation; on a hit
+ * sets r->cached, r->status and r->ctype (the body is the entry's) and returns true. */
+bool web_cache_begin(struct web_req *r);
+/* After the handler: keeps r's answer when it may be kept (moving r->out into the entry and
+ * setting r->cached). */
+void web_cache_end(struct web_req *r);
+/* An entry's bytes, and one reference given back (the request's, or a sent response's). */
+char *web_cached_body(const struct web_cached *c, size_t *len);
+void web_cached_release(struct web_cached *c);
+/* Drops every entry (the server does at shutdown; tests). */
+void web_cache_clear(void);
+struct web_cache_stats {
+	uint64_t hits, misses, generation;
+};
+void web_cache_stats(struct web_cache_stats *st);
+
 /* Drops the dashboard's cached panels (the server does at shutdown). */
 void web_dashboard_cache_clear(void);
 int web_page_orgs(struct web_req *r);
@@ -706,7 +765,8 @@ int web_post_org_report(struct web_req *r);
 int web_page_reports(struct web_req *r);
 int web_get_sector_report(struct web_req *r);
 int web_api_sector_reports(struct web_req *r);
-void web_scan_form(struct web_req *r);
+struct inv_doc;
+void web_scan_form(struct web_req *r, const struct inv_doc *names);
 /* The scans page's job table: the newest jobs of every kind, with the worker holding each. */
 void web_scan_jobs_table(struct web_req *r);
 int web_post_scan(struct web_req *r);

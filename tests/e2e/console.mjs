@@ -22,6 +22,8 @@ const ROLES = {
 	admin: { home: "/users", sees: ["#users", "form.add-user"], refused: "/orgs" },
 };
 
+const ROLE_JA = { analyst: "分析担当", bureau: "所管部局", operator: "事業者", member: "会員", admin: "管理者" };
+
 async function shot(page, name) {
 	await page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true });
 }
@@ -34,7 +36,9 @@ async function asRole(ctx, base, role) {
 	check(new URL(page.url()).pathname === want.home, `${role}: lands on ${page.url()}, want ${want.home}`);
 	for (const sel of want.sees)
 		check((await page.locator(sel).count()) > 0, `${role}: home page lacks ${sel}`);
-	check((await page.locator("header .user").innerText()).includes(role), `${role}: header does not name the user`);
+	// the user and the role, the role in the page's language (分析担当 …, docs/GLOSSARY.md)
+	const who = await page.locator("header .user").innerText();
+	check(who.includes(`(${ROLE_JA[role]})`) && !who.includes(`(${role})`), `${role}: header names the role in Japanese: ${who}`);
 	await shot(page, role + "-home");
 	// refused: a real 403 page, not a blank one
 	const resp = await page.goto(base + want.refused);
@@ -119,6 +123,14 @@ async function roleSpecific(page, base, role) {
 		await shot(page, "finding");
 		await page.goto(base + "/audit");
 		check((await page.locator("#audit tbody tr").count()) > 0, "analyst: audit log has rows");
+		// a library error ("English / 日本語") shows the page's own half (ui14)
+		const nf = await page.goto(base + "/exercises/999?lang=ja");
+		const ja = await page.locator("#error").innerText();
+		check(nf.status() === 404 && ja.includes("演習がありません") && !ja.includes("no exercise run"), `analyst: a library error on a Japanese page in Japanese only: ${ja}`);
+		await page.goto(base + "/exercises/999?lang=en");
+		const en = await page.locator("#error").innerText();
+		check(en.includes("no exercise run 999") && !/[\u3040-\u30ff\u4e00-\u9fff]/.test(en), `analyst: the same error on an English page in English only: ${en}`);
+		await page.goto(base + "/audit?lang=ja");
 		// start a scan of kanto-rail (scope 127.0.10.0/28) on one port a listener holds
 		await page.goto(base + "/scans");
 		await page.fill("#scan-org", "kanto-rail");

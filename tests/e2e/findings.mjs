@@ -4,11 +4,14 @@
 // the operator's own dashboard; and the layout rule: at 1280x800 no console page, as any role,
 // is wider than the window (scrollWidth > clientWidth). Playwright (playwright-core) driving
 // Debian's chromium against `mamori serve` on 127.0.0.1. Prints "N passed, M failed" last.
+// The walk over every page also checks one <h1>, the role named in the page's language, no raw
+// codes on Japanese pages and no Japanese on English ones; MAMORI_E2E_WALK_SHOTS=1 writes a
+// screenshot of each (walk-ROLE-ROUTE-LANG.png) to read them as a person does.
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { SRC, OUT, check, mamori, startServer, login, launchContext, tmpdir, finish, run } from "./lib.mjs";
+import { SRC, OUT, check, mamori, startServer, login, launchContext, tmpdir, finish, run, japaneseOn } from "./lib.mjs";
 
 const TOKEN = "0123456789abcdef0123456789abcdef";
 
@@ -30,7 +33,8 @@ function seed(db) {
 	execFileSync("sqlite3", [db, `
 INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, ip, port, proto, state, severity, title, cve_id, kev, deadline, first_seen, last_seen) VALUES
  ${rows.join(",\n ")},
- (2000, 'kansai-rail', '198.51.100.7:23/tcp', 'risky:telnet', 'risky_service', 'network', '198.51.100.7', 23, 'tcp', 'open', 'critical', '関西の秘密 telnet / telnet', NULL, 0, ${now + 86400}, ${now}, ${now});
+ (2000, 'kansai-rail', '198.51.100.7:23/tcp', 'risky:telnet', 'risky_service', 'network', '198.51.100.7', 23, 'tcp', 'open', 'critical', '関西の秘密 telnet / telnet', NULL, 0, ${now + 86400}, ${now}, ${now}),
+ (2001, 'kansai-rail', 'declared:cpe:2.3:a:ivanti:connect_secure:22.3r1:*:*:*:*:*:*:*', 'vuln:CVE-2024-21887', 'declared', 'declared', NULL, NULL, NULL, 'open', 'low', 'CVE-2024-21887 Ivanti Connect Secure の脆弱性 / vulnerability in Ivanti Connect Secure', 'CVE-2024-21887', 0, ${now + 60 * 86400}, ${now}, ${now});
 INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params) VALUES ('kanto-rail', 'connect', '3389', ${now - 7200}, ${now - 7100}, 'done', '{"targets":["127.0.10.0/28"]}');
 INSERT INTO identify_runs (org_slug, started_at, finished_at, state, targets, identified, complete) VALUES ('kanto-rail', ${now - 7000}, ${now - 6900}, 'done', 1, 1, 1);
 INSERT INTO services (org_slug, ip, port, proto, service, banner, state, first_seen, last_seen) VALUES ('kanto-rail', '127.0.10.7', 3389, 'tcp', 'ms-wbt-server', 'RDP', 'identified', ${now - 6950}, ${now - 6950}),
@@ -44,7 +48,7 @@ INSERT INTO assets (org_id, kind, value, status, source, first_seen, last_seen) 
  ((SELECT id FROM orgs WHERE slug = 'kanto-rail'), 'hostname', 'vpn.kanto-rail.test', 'candidate', 'dns', ${now - 86400}, ${now - 86400}),
  ((SELECT id FROM orgs WHERE slug = 'kanto-rail'), 'hostname', 'old.kanto-rail.test', 'candidate', 'dns', ${now - 86400}, ${now - 86400});
 INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at, urgent, ack_token_sha256, what, host, deadline, prio)
- VALUES (301, 'kanto-rail', 'risky:rdp', '[mamori] 関東旅客鉄道株式会社: 緊急 1 件', '【緊急】RDP', ${now - 600}, 1, '${hash}', 'RDP', '127.0.10.7', ${now + 14 * 86400}, 1);`]);
+ VALUES (301, 'kanto-rail', 'risky:rdp', '[mamori] 関東旅客鉄道株式会社: 緊急 1 件 / [mamori] Kanto Passenger Railway Co., Ltd.: 1 urgent', '【緊急】RDP / [Urgent] RDP', ${now - 600}, 1, '${hash}', 'RDP', '127.0.10.7', ${now + 14 * 86400}, 1);`]);
 }
 
 // Search, sort both ways, page numbers and the CSV download (analyst).
@@ -70,7 +74,21 @@ async function searchSortCsv(ctx, base) {
 	const d2 = (await page.locator("#findings tbody td.deadline").allInnerTexts()).map((t) => t.slice(0, 10));
 	check(d2.length > 1 && d2.every((d, i) => i === 0 || d2[i - 1] >= d), `deadline descending: ${d2.slice(0, 3)}`);
 	await shot(page, "search-sort");
-	// page numbers over all 121 rows
+	// a declared product by its display name, as the vendor writes its version; the stored key
+	// only in the cell's title (ui14)
+	for (const lang of ["ja", "en"]) {
+		await page.goto(base + "/findings?q=Ivanti&lang=" + lang);
+		const cell = await page.locator("#findings tbody td.asset").first().innerText();
+		const want = (lang === "ja" ? "申告: " : "Declared: ") + "Ivanti Connect Secure 22.3R1";
+		check(cell === want, `findings (${lang}): declared asset named "${cell}", want "${want}"`);
+		await page.goto(base + "/findings/2001?lang=" + lang);
+		const body = await page.locator("main").innerText();
+		check(body.includes(want) && !body.includes("declared:cpe"), `finding 2001 (${lang}): the declared asset by name`);
+		const company = await page.locator("main dl.facts a[href='/orgs/kansai-rail']").innerText();
+		check(company === (lang === "ja" ? "関西高速鉄道株式会社" : "Kansai Rapid Railway Co., Ltd."), `finding 2001 (${lang}): the operator by name (${company})`);
+	}
+	await page.goto(base + "/findings?lang=ja");
+	// page numbers over all rows
 	await page.goto(base + "/findings?sort=id");
 	const pages = await page.locator("nav.pager a.page").count();
 	check(pages >= 2, `page numbers: ${pages} links`);
@@ -136,6 +154,15 @@ async function ackFlow(ctx, base, db) {
 	check(text.includes("確認済み") || text.includes("確認しました"), `ack page after the click: ${text.slice(0, 80)}`);
 	const acked = execFileSync("sqlite3", [db, "SELECT acked_by FROM alerts WHERE id = 301"]).toString().trim();
 	check(acked === "token", `alert 301 acknowledged by the link (${acked})`);
+	// the analyst reads who acknowledged it in words, and the company by name (ui14)
+	await login(page, base, "analyst");
+	await page.goto(base + "/alerts/301?lang=ja");
+	const st = await page.locator("#ack-state-301").innerText();
+	check(st.includes("メールのリンクから") && !st.includes("token"), `alert 301: acknowledged from the mail link, in words (${st})`);
+	check((await page.locator("main dl.facts a[href='/orgs/kanto-rail']").innerText()) === "関東旅客鉄道株式会社", "alert 301: the operator by name");
+	await page.goto(base + "/alerts?lang=ja");
+	check((await page.locator("#alert-301 a[href='/orgs/kanto-rail']").innerText()) === "関東旅客鉄道株式会社", "alerts list: the operator by name");
+	await ctx.clearCookies();
 	await page.close();
 }
 
@@ -163,6 +190,11 @@ async function operatorDashboard(ctx, base) {
 	// the fix-first row names the company, not the slug
 	check((await page.locator("#fix-first tbody tr td").first().innerText()) === "関東旅客鉄道株式会社", "operator dashboard: fix-first row names the company");
 	await kpis(page, "operator");
+	check((await page.locator("#rating-pending").innerText()).includes("評価待ち"), "operator dashboard: 評価待ち, not まだデータがありません, for an assessed operator without a score");
+	await page.goto(base + "/orgs/kanto-rail");
+	check((await page.locator("#org-rating ~ #rating-pending").innerText()).includes("評価待ち") && (await page.locator("#not-assessed").count()) === 0,
+		"operator page: 評価待ち, not 未診断, beside coverage's 診断済み");
+	await page.goto(base + "/");
 	await shot(page, "operator-dashboard");
 	await page.goto(base + "/?lang=en");
 	check((await page.locator("#mine-due-title").innerText()) === "Findings due within 7 days", "operator dashboard (en): due list heading");
@@ -170,6 +202,12 @@ async function operatorDashboard(ctx, base) {
 	const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
 	const en = await page.locator("#mine, #kpi, #fix-first, #candidates, #coverage").allInnerTexts();
 	check(!en.some((t) => JA.test(t)), `operator dashboard (en): no Japanese in its panels: ${en.join(" | ").match(/.{0,30}[\u3040-\u30ff\u4e00-\u9fff].{0,30}/)}`);
+	// headers capitalised alike; an assessed operator without a score yet is "rating pending",
+	// never "No data yet" beside coverage's "Assessed" (ui14)
+	const heads = await page.locator("#mine thead th").allInnerTexts();
+	check(heads.length === 4 && heads.every((h) => /^[A-Z0-9]/.test(h.trim())), `operator dashboard (en): headers capitalised alike: ${heads}`);
+	const grades = await page.locator("#grades").innerText();
+	check(grades.includes("Rating pending") && !grades.includes("No data yet"), `operator dashboard (en): grades panel says rating pending: ${grades}`);
 	await shot(page, "operator-dashboard-en");
 	await page.goto(base + "/?lang=ja");
 	await page.close();
@@ -220,6 +258,9 @@ async function candidatesFlow(ctx, base) {
 	await page.goto(base + "/audit");
 	const audit = await page.locator("#audit tbody").innerText();
 	check(audit.includes("assets.confirm") && audit.includes("assets.reject") && audit.includes("operator"), "analyst: both decisions in the audit log, by the operator");
+	// actions in words, the code beside them (ui14)
+	check(audit.includes("資産の自組織と確認 assets.confirm") && (await page.locator("#audit tbody td code").count()) > 0,
+		"analyst: audit actions in Japanese words with the code beside");
 	await page.close();
 }
 
@@ -261,7 +302,28 @@ async function noMidWordBreaks(ctx, base) {
 	await page.close();
 }
 
-// Every GET page as every role at 1280x800: no horizontal overflow.
+const ROLE_NAMES = {
+	analyst: { ja: "分析担当", en: "analyst" }, bureau: { ja: "所管部局", en: "bureau" },
+	operator: { ja: "事業者", en: "operator" }, member: { ja: "会員", en: "member" }, admin: { ja: "管理者", en: "admin" },
+};
+
+// Codes a Japanese page must not show as words: stored keys with underscores (risky_service,
+// exchange_server) and declared:cpe: assets, outside <code>, <pre>, data-stored text, inputs and
+// links' own targets. Returns the offending snippets.
+async function rawCodesOn(page) {
+	return page.evaluate(() => {
+		const bad = /declared:cpe:|\b[a-z]+_[a-z_]+\b/;
+		const skip = (el) => !el || el.closest("[data-stored], code, pre, script, style, template, textarea, [lang=en]");
+		const out = [];
+		const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n; (n = walk.nextNode());)
+			if (bad.test(n.data) && !skip(n.parentElement)) out.push(n.data.trim().slice(0, 80));
+		return out;
+	});
+}
+
+// Every GET page as every role at 1280x800: no horizontal overflow, one top heading, the role
+// named in the page's language, no raw codes in Japanese, no Japanese in English (ui14).
 async function layout(ctx, base, db) {
 	const routes = mamori(db, "serve", "--list-routes").split("\n").filter(Boolean)
 		.map((l) => l.split(/\s+/)).filter((f) => f[0] === "GET" && !f[1].startsWith("/api/") &&
@@ -276,10 +338,25 @@ async function layout(ctx, base, db) {
 		await login(page, base, role);
 		for (const [, pattern] of routes) {
 			for (const lang of ["ja", "en"]) {
-				const resp = await page.goto(base + concrete(pattern) + (lang === "en" ? (pattern.includes("?") ? "&" : "?") + "lang=en" : ""));
+				// the language asked each time: ?lang= sets a cookie the next page would keep
+				const resp = await page.goto(base + concrete(pattern) + (pattern.includes("?") ? "&" : "?") + "lang=" + lang);
 				if (!resp || resp.status() !== 200 || !(resp.headers()["content-type"] || "").startsWith("text/html")) continue;
 				const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
 				check(sw <= cw, `${role} ${pattern} (${lang}): scrollWidth ${sw} > clientWidth ${cw}`);
+				// one top heading per page (the frame's); the role named in the page's language
+				const h1 = await page.locator("h1").count();
+				check(h1 === 1, `${role} ${pattern} (${lang}): ${h1} top headings`);
+				const roleName = await page.locator("header .user .role").innerText();
+				check(roleName === ROLE_NAMES[role][lang], `${role} ${pattern} (${lang}): header role "${roleName}"`);
+				if (lang === "ja") {
+					const raw = await rawCodesOn(page);
+					check(raw.length === 0, `${role} ${pattern} (ja): raw codes shown: ${JSON.stringify(raw.slice(0, 8))}`);
+				} else {
+					const jp = await japaneseOn(page);
+					check(jp.length === 0, `${role} ${pattern} (en): Japanese shown: ${JSON.stringify(jp.slice(0, 8))}`);
+				}
+				if (process.env.MAMORI_E2E_WALK_SHOTS)
+					await page.screenshot({ path: path.join(OUT, `walk-${role}-${pattern.replace(/[^a-z0-9]+/gi, "_")}-${lang}.png`), fullPage: true });
 			}
 		}
 	}

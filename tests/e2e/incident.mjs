@@ -92,6 +92,11 @@ async function analystAnswers(ctx, base, ids) {
 	await page.selectOption("#a-safety", "1");
 	await page.selectOption("#a-trust", "2");
 	await page.fill("#r-continuity", "予約サイトが24時間停止");
+	// the "final" checkbox sits beside its label text, on one line (not centred above it)
+	const cb = await page.locator("#a-final").boundingBox();
+	const lb = await page.locator("label:has(#a-final)").boundingBox();
+	check(cb && lb && lb.height < cb.height * 2 + 4 && cb.x - lb.x <= 8 && lb.width > cb.width * 3,
+		"assess: the final checkbox is beside its label " + JSON.stringify({ cb, lb }));
 	await page.check("#a-final");
 	await submit(page, "#assess button");
 	check((await page.locator("#level-final").innerText()).includes("レベル3（高）"), "assessed: final level レベル3（高）");
@@ -117,6 +122,8 @@ async function analystAnswers(ctx, base, ids) {
 	await page.fill("#cmsg", "手順書をお送りします。");
 	await submit(page, "#case-reply button");
 	check((await page.locator("#case-state").innerText()).includes("対応中"), "case: 対応中");
+	const change = await page.locator("#timeline li[data-kind=state]").innerText();
+	check(change.includes("受付 → 対応中"), "case timeline: the state change says from what to what: " + change);
 	check((await page.locator("#timeline").innerText()).includes("内部: 事業者の体制に懸念"), "analyst sees the note");
 	await shot(page, "case-analyst");
 	// every page in English without Japanese but what people entered, and Japanese in Japanese
@@ -125,6 +132,13 @@ async function analystAnswers(ctx, base, ids) {
 	await checkLanguages(page, base + "/incidents", "analyst incidents", (p) => shot(p, "incidents-analyst-en"));
 	await checkLanguages(page, base + "/cases", "analyst cases");
 	await checkLanguages(page, base + "/incidents?stats=1", "analyst incident statistics");
+	// the statistics name the sector (鉄道 / Railways), not its code
+	await page.goto(base + "/incidents?stats=1");
+	const stats = await page.locator("#incident-stats").innerText();
+	check(stats.includes("鉄道") && !/\brailways?\b/.test(stats), "statistics: sector names in Japanese: " + stats);
+	await page.goto(base + "/incidents?stats=1&lang=en");
+	const statsEn = await page.locator("#incident-stats").innerText();
+	check(statsEn.includes("Railways") && !statsEn.includes("railways"), "statistics: sector names in English: " + statsEn);
 	await page.close();
 }
 

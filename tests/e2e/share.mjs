@@ -53,14 +53,22 @@ async function main() {
 		check(colour === "rgb(255, 192, 0)" && bg === "rgb(0, 0, 0)", `member: TLP:AMBER badge #FFC000 on black (${colour} on ${bg})`);
 		await shot(page, "share-objects");
 		// filter by type, then search text
-		await page.fill("#f-type", "indicator");
+		// STIX types named in Japanese, the code beside them (issue 14)
+		const typeCells = await page.locator("#objects td.stix-type").allInnerTexts();
+		check(typeCells.some((t) => t.startsWith("指標") && t.includes("indicator")) &&
+			(await page.locator("#objects td.stix-type code").count()) === typeCells.length,
+			`member: STIX types named with their code beside: ${typeCells}`);
+		const kinds = await page.locator("#p-kind option").allInnerTexts();
+		check(kinds.includes("IPv4 アドレス") && kinds.includes("SHA-256 ハッシュ値") && !kinds.includes("sha256"),
+			`member: indicator kinds named in Japanese: ${kinds}`);
+		await page.selectOption("#f-type", "indicator");
 		await Promise.all([page.waitForNavigation(), page.click("form.filter button")]);
 		check((await page.locator("#objects tbody tr").count()) === 2, "member: type filter shows 2 indicators");
-		await page.fill("#f-type", "");
+		await page.selectOption("#f-type", "");
 		await page.fill("#f-q", "Poison Ivy");
 		await Promise.all([page.waitForNavigation(), page.click("form.filter button")]);
 		const found = await page.locator("#objects tbody tr td:first-child").allInnerTexts();
-		check(found.includes("malware"), `member: text search finds the malware (${found})`);
+		check(found.some((t) => t.includes("マルウェア") && t.includes("malware")), `member: text search finds the malware (${found})`);
 		// one indicator, its relationship
 		await page.goto(base + "/share/isac?type=indicator");
 		await Promise.all([page.waitForNavigation(), page.click("#objects a:has-text('IP Address for known C2 channel')")]);

@@ -27,51 +27,9 @@ q "INSERT INTO findings (org_slug, asset, issue_key, kind, source, ip, port, pro
    ('kanto-rail', 'www.kanto-rail.test', 'vuln:CVE-2023-0001', 'vulnerability', 'network', '127.0.20.3',
     8080, 'tcp', 'open', 'critical', 'テスト製品の脆弱性 / test product flaw', 'CVE-2023-0001', 0,
     1780000000, 1000, 1000);"
-cat >"$T/smtp.py" <<'PY'
-import asyncio, email, email.header, json, sys
-log, portfile = sys.argv[1:3]
-out = open(log, "a", buffering=1)
-async def session(r, w):
-    async def say(s):
-        w.write((s + "\r\n").encode()); await w.drain()
-    await say("220 localhost ESMTP test")
-    while True:
-        line = await asyncio.wait_for(r.readline(), 10)
-        if not line:
-            return
-        up = line.decode().strip().upper()
-        if up.startswith(("EHLO", "HELO")):
-            await say("250 localhost")
-        elif up.startswith(("MAIL", "RCPT", "RSET", "NOOP")):
-            await say("250 ok")
-        elif up == "DATA":
-            await say("354 end with .")
-            data = b""
-            while True:
-                l = await r.readline()
-                if l.rstrip(b"\r\n") == b".":
-                    break
-                data += l[1:] if l.startswith(b"..") else l
-            m = email.message_from_bytes(data)
-            subj = str(email.header.make_header(email.header.decode_header(m["Subject"])))
-            body = m.get_payload(decode=True).decode("utf-8")
-            out.write(json.dumps({"subject": subj, "body": body}, ensure_ascii=False) + "\n")
-            await say("250 queued")
-        elif up == "QUIT":
-            await say("221 bye"); w.close(); return
-        else:
-            await say("502 no")
-async def main():
-    srv = await asyncio.start_server(session, "127.0.0.1", 0)
-    open(portfile, "w").write(str(srv.sockets[0].getsockname()[1]))
-    async with srv:
-        await asyncio.sleep(120)
-asyncio.run(main())
-PY
-python3 "$T/smtp.py" "$T/mail.log" "$T/port" &
-SPID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-"$M" alert run --smtp "smtp://127.0.0.1:$(cat "$T/port")" --attempts 1 --timeout 5 --json >"$T/run.json"
+. "$(dirname "$0")/../support/smtp_sink.sh"
+smtp_sink_start --log "$T/mail.log" || exit 1
+"$M" alert run --smtp "$SMTP" --attempts 1 --timeout 5 --json >"$T/run.json"
 check "one digest mail for kanto-rail's contact" "[ \"\$(wc -l <'$T/mail.log')\" = 1 ]"
 check "subject: both halves, Japanese first, company, fix-first CVE, host and its deadline, then the nearest" "python3 -c '
 import json, sys
@@ -105,7 +63,7 @@ q "INSERT INTO contacts (org_id, email) SELECT id, 'csirt@' || slug || '.test' F
     'vuln:CVE-2021-41773', 'declared', 'declared', 'open', 'critical',
     'CVE-2021-41773 Apache HTTP Server 2.4.49 の脆弱性 / vulnerability in Apache HTTP Server 2.4.49',
     'CVE-2021-41773', 1, 1790000000, 1000, 1000);"
-"$M" alert run --smtp "smtp://127.0.0.1:$(cat "$T/port")" --attempts 1 --timeout 5 --json >"$T/run2.json"
+"$M" alert run --smtp "$SMTP" --attempts 1 --timeout 5 --json >"$T/run2.json"
 check "declared: digest subject names the asset it was declared on, or has no host slot" "python3 -c '
 import json, sys
 subj = [json.loads(l)[\"subject\"] for l in open(sys.argv[1])]

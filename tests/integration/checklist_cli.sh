@@ -168,6 +168,15 @@ mkdir -p "$T/sheet"
 check "result sheet HTML and PDF written" "[ -s $T/sheet/checklist-cl-bus-\$(q \"SELECT max(id) FROM checklist_sets WHERE state='submitted'\").pdf ]"
 check "script in a comment is escaped in the sheet" \
 	"grep -q '&lt;script&gt;' $T/sheet/*.html && ! grep -q '<script>alert' $T/sheet/*.html"
+# the English result sheet from the CLI, as the console offers it (issue 14)
+mkdir -p "$T/sheet-en"
+"$M" checklist sheet cl-bus --lang en --out "$T/sheet-en" >"$T/sheet-en.out" 2>&1
+check "checklist sheet --lang en writes the -en files it names" \
+	"grep -q 'checklist-cl-bus-[0-9]*-en.pdf' $T/sheet-en.out && [ -s \"\$(grep -- '-en.pdf' $T/sheet-en.out)\" ]"
+check "the English sheet is in English" \
+	"grep -q 'Self-assessment checklist: result sheet' $T/sheet-en/*-en.html && ! grep -q '結果票' $T/sheet-en/*-en.html"
+check "checklist sheet --lang fr is refused" \
+	"! \"$M\" checklist sheet cl-bus --lang fr --out $T/sheet-en >/dev/null 2>&1"
 
 # --- history: diff and trend per quarter
 "$M" checklist history cl-bus --json >"$T/h.json"

@@ -69,53 +69,11 @@ sys.exit(0 if all(i in t for i in d[\"delivered\"]) and \"T+00:00\" in t else 1)
 done
 
 # --- mail through the alert pipeline to a local SMTP receiver: 【訓練】 in subject and body
-cat >"$T/smtp.py" <<'PY'
-import asyncio, email, email.header, json, sys
-log, portfile = sys.argv[1:3]
-out = open(log, "a", buffering=1)
-async def session(r, w):
-    async def say(s):
-        w.write((s + "\r\n").encode()); await w.drain()
-    await say("220 localhost ESMTP test")
-    while True:
-        line = await asyncio.wait_for(r.readline(), 10)
-        if not line:
-            return
-        up = line.decode().strip().upper()
-        if up.startswith(("EHLO", "HELO")):
-            await say("250 localhost")
-        elif up.startswith(("MAIL", "RCPT", "RSET", "NOOP")):
-            await say("250 ok")
-        elif up == "DATA":
-            await say("354 end with .")
-            data = b""
-            while True:
-                l = await r.readline()
-                if l.rstrip(b"\r\n") == b".":
-                    break
-                data += l[1:] if l.startswith(b"..") else l
-            m = email.message_from_bytes(data)
-            subj = str(email.header.make_header(email.header.decode_header(m["Subject"])))
-            body = m.get_payload(decode=True).decode("utf-8")
-            out.write(json.dumps({"subject": subj, "body": body}, ensure_ascii=False) + "\n")
-            await say("250 queued")
-        elif up == "QUIT":
-            await say("221 bye"); w.close(); return
-        else:
-            await say("502 no")
-async def main():
-    srv = await asyncio.start_server(session, "127.0.0.1", 0)
-    open(portfile, "w").write(str(srv.sockets[0].getsockname()[1]))
-    async with srv:
-        await asyncio.sleep(120)
-asyncio.run(main())
-PY
-python3 "$T/smtp.py" "$T/mail.log" "$T/port" &
-SPID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+. "$(dirname "$0")/../support/smtp_sink.sh"
+smtp_sink_start --log "$T/mail.log" || exit 1
 # a real notice queued beside them: it goes in the operator's digest, the exercise mails apart
 "$M" advisories send --products 'cpe:2.3:a:nginx:nginx:*:*:*:*:*:*:*:*' --title '本物の注意喚起' --body '実際の通知' >/dev/null
-"$M" alert run --smtp "smtp://127.0.0.1:$(cat "$T/port")" --attempts 1 --timeout 5 --json >"$T/run.json"
+"$M" alert run --smtp "$SMTP" --attempts 1 --timeout 5 --json >"$T/run.json"
 want=$(q "SELECT count(*) FROM alert_targets t JOIN alerts a ON a.id = t.alert_id WHERE a.issue_key LIKE 'exercise:%' AND t.channel = 'email'")
 check "every exercise mail was delivered to the lab mailbox as its own mail ($want)" "[ '$want' -gt 0 ] && [ \"\$(grep -c '\"subject\": \"【訓練】' '$T/mail.log')\" = '$want' ]"
 check "【訓練】 in every exercise subject and body; no real mail carries 【訓練】 or exercise content" "python3 -c '

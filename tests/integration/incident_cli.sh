@@ -19,56 +19,8 @@ export LSAN_OPTIONS="suppressions=$SRC/tests/support/lsan-cairo.supp${LSAN_OPTIO
 q() { sqlite3 "$MAMORI_DB" "$1"; }
 at() { MAMORI_NOW=$1 "$M" "${@:2}"; }
 
-cat >"$T/smtp.py" <<'PY'
-import asyncio, os, sys
-maildir, portfile = sys.argv[1:3]
-n = 0
-async def session(r, w):
-    global n
-    rcpts = []
-    async def say(s):
-        w.write((s + "\r\n").encode()); await w.drain()
-    await say("220 localhost ESMTP test")
-    while True:
-        line = await asyncio.wait_for(r.readline(), 10)
-        if not line:
-            return
-        cmd = line.decode().strip(); up = cmd.upper()
-        if up.startswith(("EHLO", "HELO")):
-            await say("250-localhost"); await say("250 8BITMIME")
-        elif up.startswith("MAIL"):
-            rcpts = []; await say("250 ok")
-        elif up.startswith("RCPT"):
-            rcpts.append(cmd.split("<", 1)[1].split(">", 1)[0]); await say("250 ok")
-        elif up == "DATA":
-            await say("354 end with .")
-            data = b""
-            while True:
-                l = await r.readline()
-                if l.rstrip(b"\r\n") == b".":
-                    break
-                data += l
-            for rc in rcpts:
-                d = os.path.join(maildir, rc)
-                os.makedirs(d, exist_ok=True)
-                n += 1
-                open(os.path.join(d, "%04d.eml" % n), "wb").write(data)
-            await say("250 queued")
-        elif up == "QUIT":
-            await say("221 bye"); w.close(); return
-        else:
-            await say("250 ok")
-async def main():
-    srv = await asyncio.start_server(session, "127.0.0.1", 0)
-    open(portfile, "w").write(str(srv.sockets[0].getsockname()[1]))
-    async with srv:
-        await asyncio.sleep(300)
-asyncio.run(main())
-PY
-python3 "$T/smtp.py" "$T/mail" "$T/port" &
-SPID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-SMTP="smtp://127.0.0.1:$(cat "$T/port")"
+. "$(dirname "$0")/../support/smtp_sink.sh"
+smtp_sink_start --maildir "$T/mail" || exit 1
 # subjects (decoded) of the messages in one mailbox
 subjects() {
 	python3 - "$T/mail/$1" <<'PY'

@@ -72,56 +72,9 @@ exit(0 if len(a)==1 and a[0][\"org\"]==\"kansai-rail\" and 0 <= t-$B <= 600 and 
 check "no other class alerted by the chatter" "[ \$(jq_n) -eq 1 ]"
 # the wave's mail: every evidence post up to 10 (oldest first, JST), how many more, the console
 # link; Japanese first, then English. Delivered to a loopback SMTP receiver and decoded.
-cat >"$T/smtp.py" <<'PY'
-import asyncio, os, sys
-maildir, portfile = sys.argv[1:3]
-n = 0
-async def session(r, w):
-    global n
-    rcpts = []
-    async def say(s):
-        w.write((s + "\r\n").encode()); await w.drain()
-    await say("220 localhost ESMTP test")
-    while True:
-        line = await asyncio.wait_for(r.readline(), 10)
-        if not line:
-            return
-        cmd = line.decode().strip(); up = cmd.upper()
-        if up.startswith(("EHLO", "HELO")):
-            await say("250-localhost"); await say("250 8BITMIME")
-        elif up.startswith("MAIL"):
-            rcpts = []; await say("250 ok")
-        elif up.startswith("RCPT"):
-            rcpts.append(cmd.split("<", 1)[1].split(">", 1)[0]); await say("250 ok")
-        elif up == "DATA":
-            await say("354 end with .")
-            data = b""
-            while True:
-                l = await r.readline()
-                if l.rstrip(b"\r\n") == b".":
-                    break
-                data += l
-            for rc in rcpts:
-                d = os.path.join(maildir, rc)
-                os.makedirs(d, exist_ok=True)
-                n += 1
-                open(os.path.join(d, "%04d.eml" % n), "wb").write(data)
-            await say("250 queued")
-        elif up == "QUIT":
-            await say("221 bye"); w.close(); return
-        else:
-            await say("250 ok")
-async def main():
-    srv = await asyncio.start_server(session, "127.0.0.1", 0)
-    open(portfile, "w").write(str(srv.sockets[0].getsockname()[1]))
-    async with srv:
-        await asyncio.sleep(120)
-asyncio.run(main())
-PY
-python3 "$T/smtp.py" "$T/mail" "$T/port" &
-SPID=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
-"$M" alert run --smtp "smtp://127.0.0.1:$(cat "$T/port")" --attempts 1 --timeout 5 >/dev/null 2>&1
+. "$(dirname "$0")/../support/smtp_sink.sh"
+smtp_sink_start --maildir "$T/mail" || exit 1
+"$M" alert run --smtp "$SMTP" --attempts 1 --timeout 5 >/dev/null 2>&1
 AID=$("$M" sns alerts --class outage --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 N=$(sqlite3 "$MAMORI_DB" "SELECT count(*) FROM sns_alert_posts WHERE alert = $AID")
 check "the mail to kansai-rail's contact lists the wave's first 10 evidence posts, JST, then how many more, Japanese first" \

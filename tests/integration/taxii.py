@@ -432,6 +432,50 @@ def conformance():
         r = Taxii(srv.base, "op1", PASSWORD).get(base + "manifest/",
                                                  params={"match[id]": marks["red"]["id"]})
         check("objects" not in r.json(), "TLP:RED hidden from the manifest too")
+
+        # The page cache (src/share/pagecache.c): the same query, a wider audience first
+        # (named op2: every level), then narrower ones: a cached page never reaches another
+        # audience class; any change to the collection (POST, CLI import from another
+        # process, DELETE) makes the cached pages stale.
+        q = {"match[type]": "indicator", "limit": "500"}
+        op1 = Taxii(srv.base, "op1", PASSWORD)
+        op2 = Taxii(srv.base, "op2", PASSWORD)
+
+        def names(c, what):
+            r = c.get(base + "objects/", params=q)
+            check(r.status_code == 200, "cache: %s: %d" % (what, r.status_code))
+            return {o["name"] for o in r.json().get("objects", [])}, r
+
+        for i in range(2):
+            got, _ = names(op2, "named reader #%d" % i)
+            check(marks["red"]["name"] in got, "cache: the named reader sees TLP:RED (#%d)" % i)
+        for i in range(2):
+            got, _ = names(op1, "org reader #%d" % i)
+            check(marks["red"]["name"] not in got and marks["amber+strict"]["name"] in got,
+                  "cache: the org reader never gets the named reader's page (#%d)" % i)
+        for i in range(2):
+            got, r = names(mem2, "member, TLP 1.0 #%d" % i)
+            check(marks["red"]["name"] not in got and marks["amber+strict"]["name"] not in got
+                  and TLP["green"] not in r.text,
+                  "cache: a role member (TLP 1.0) gets neither RED, AMBER+STRICT nor 2.0 ids")
+        got, _ = names(op2, "named reader again")
+        check(marks["red"]["name"] in got, "cache: the named reader still sees TLP:RED")
+        late = indicator(190)
+        r = ana.post(base + "objects/", {"objects": [late]})
+        check(r.status_code == 202, "cache: POST while pages are cached")
+        got, _ = names(op2, "after a POST")
+        check(late["name"] in got, "cache: a POSTed object shows at once")
+        env = os.path.join(tmp, "late.json")
+        cli_obj = indicator(191)
+        with open(env, "w") as f:
+            json.dump({"objects": [cli_obj]}, f)
+        run("--db", db, "share", "import", env, "--collection", "isac")
+        got, _ = names(op1, "after a CLI import")
+        check(cli_obj["name"] in got, "cache: an object imported by another process shows")
+        r = ana.delete(base + "objects/%s/" % late["id"])
+        check(r.status_code == 200, "cache: DELETE")
+        got, _ = names(op2, "after a DELETE")
+        check(late["name"] not in got, "cache: a deleted object is gone at once")
     finally:
         rc = srv.stop()
         check(rc == 0, "server exit status on SIGTERM: %s" % rc)

@@ -1832,7 +1832,8 @@ def scan_shutdown_check(db, tmp):
         r = srv.request("GET", "/api/v1/scans", cookie=ana)
         check([i["state"] for i in r.json()["items"] if i["id"] == sid] == ["running"],
               "history shows the running scan as running")
-        check('<a href="/scans/%d">%d</a></td><td>tohoku-freight</td>' % (sid, sid) in
+        # the operator by name, not its slug (issue 14)
+        check('<a href="/scans/%d">%d</a></td><td>東北貨物鉄道株式会社</td>' % (sid, sid) in
               srv.request("GET", "/scans", cookie=ana).text(), "history page links it")
     finally:
         t0 = time.monotonic()

@@ -125,6 +125,64 @@ static void test_buf__json_str_escapes_and_reads_back(void **state)
 	}
 }
 
+/* The escaper writes 8 bytes at a time while none needs escaping: an escape at every offset of
+ * strings longer than a word, each byte value, and a buffer too small for the worst case (the
+ * run-at-a-time path) give the same text as the byte-at-a-time rule. */
+static void want_json_str(const unsigned char *s, size_t n, struct buf *w)
+{
+	buf_addc(w, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_addf(w, "\\%c", s[i]);
+		else if (s[i] < 0x20)
+			buf_addf(w, "\\u%04x", s[i]);
+		else
+			buf_addc(w, (char)s[i]);
+	}
+	buf_addc(w, '"');
+}
+
+static void test_buf__json_str_words_match_bytes(void **state)
+{
+	static const unsigned char special[] = {'"',  '\\', 0x01, 0x1f, 0x20,
+						0x7f, 0x80, 0xe3, 0xff};
+	unsigned char s[40];
+	struct buf b, w;
+
+	buf_init(&b, 0);
+	buf_init(&w, 0);
+	for (size_t len = 1; len < sizeof(s); len += 3)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(special); k++) {
+				for (size_t i = 0; i < len; i++)
+					s[i] = (unsigned char)('a' + i % 26);
+				s[at] = special[k];
+				s[len] = 0;
+				buf_reset(&b);
+				buf_reset(&w);
+				assert_int_equal(buf_add_json_str(&b, (const char *)s), 0);
+				want_json_str(s, len, &w);
+				assert_string_equal(buf_str(&b), buf_str(&w));
+			}
+	for (int c = 1; c < 256; c++) {
+		memset(s, c, 17);
+		s[17] = 0;
+		buf_reset(&b);
+		buf_reset(&w);
+		assert_int_equal(buf_add_json_str(&b, (const char *)s), 0);
+		want_json_str(s, 17, &w);
+		assert_string_equal(buf_str(&b), buf_str(&w));
+	}
+	buf_release(&b);
+	buf_init(&b, 12); /* 10 bytes and 2 quotes fit, the worst case (62) would not */
+	assert_int_equal(buf_add_json_str(&b, "0123456789"), 0);
+	assert_string_equal(buf_str(&b), "\"0123456789\"");
+	assert_int_equal(buf_add_json_str(&b, "x"), M_ETOOBIG);
+	buf_release(&b);
+	buf_release(&w);
+	(void)state;
+}
+
 static void test_buf__survives_every_allocation_failure(void **state)
 {
 	/* Fail each allocation in turn: every call either succeeds or reports
@@ -163,6 +221,48 @@ static void test_time__parses_and_shows_jst(void **state)
 	assert_int_equal(time_parse("2026-02-30", &t), M_EPARSE);
 	assert_int_equal(time_parse("2026-11-23T25:00Z", &t), M_EPARSE);
 	assert_int_equal(time_parse("yesterday", &t), M_EPARSE);
+}
+
+/* The formatter computes the civil date itself for years 0-9999: it must agree with gmtime_r
+ * (the general path, kept for other years) on every style, across leap days and centuries. */
+static void test_time__fast_format_matches_gmtime(void **state)
+{
+	char s[TIME_STR_MAX], want[TIME_STR_MAX + 32];
+	const int64_t lo = -62167219200LL, hi = 253402300799LL; /* 0000-01-01 .. 9999-12-31 */
+	int n = 0;
+
+	for (int64_t t = lo - 86400 * 3; t <= hi + 86400 * 3; t += 86400LL * 97 + 3671, n++) {
+		for (int style = 0; style < 3; style++) {
+			int64_t u = style ? t + 9 * 3600 : t;
+			time_t tt = (time_t)u;
+			struct tm tm;
+			assert_non_null(gmtime_r(&tt, &tm));
+			if (style == 0) {
+				time_fmt_utc(t, s);
+				snprintf(want, sizeof(want), "%04lld-%02d-%02dT%02d:%02d:%02dZ",
+					 (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+					 tm.tm_hour, tm.tm_min, tm.tm_sec);
+			} else if (style == 1) {
+				time_fmt_jst(t, s);
+				snprintf(want, sizeof(want), "%04lld-%02d-%02d %02d:%02d JST",
+					 (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+					 tm.tm_hour, tm.tm_min);
+			} else {
+				time_fmt_jst_date(t, s);
+				snprintf(want, sizeof(want), "%04lld-%02d-%02d",
+					 (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+			}
+			if (strcmp(s, want))
+				fail_msg("%lld style %d: %s, want %s", (long long)t, style, s,
+					 want);
+		}
+	}
+	assert_true(n > 30000);
+	time_fmt_utc(951782400, s); /* 2000-02-29, a leap day of a century */
+	assert_string_equal(s, "2000-02-29T00:00:00Z");
+	time_fmt_utc(-1, s);
+	assert_string_equal(s, "1969-12-31T23:59:59Z");
+	(void)state;
 }
 
 static void test_time__quarters_follow_jst(void **state)
@@ -317,8 +417,10 @@ int main(void)
 	    cmocka_unit_test(test_err__one_list_keeps_every_status),
 	    cmocka_unit_test(test_buf__grows_and_caps),
 	    cmocka_unit_test(test_buf__json_str_escapes_and_reads_back),
+	    cmocka_unit_test(test_buf__json_str_words_match_bytes),
 	    cmocka_unit_test(test_buf__survives_every_allocation_failure),
 	    cmocka_unit_test(test_time__parses_and_shows_jst),
+	    cmocka_unit_test(test_time__fast_format_matches_gmtime),
 	    cmocka_unit_test(test_time__quarters_follow_jst),
 	    cmocka_unit_test(test_ip__parses_both_families),
 	    cmocka_unit_test(test_ip__set_subtracts_exclusions),

@@ -299,6 +299,20 @@ static void test_checklist__answer_files(void **state)
 	    {"a.csv", "catalogue,item,answer,comment\n2025.1,ORG-01,done,\"open\n",
 	     "a.csv:2: csv: unterminated"},
 	    {"a.csv", "catalogue,item,answer,comment\n2025.1,ORG-01,\xff,\n", "a.csv:2: encoding"},
+	    /* found by fuzz_checklist_answers' long run: a control byte inside an item id */
+	    {"a.csv", "catalogue,item,answer,comment\n2025.1,NE\x11-04,na,x\n",
+	     "a.csv:2: item: item id may hold only"},
+	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  \"ORG 01\": done\n",
+	     "a.yaml:3: item: item id may hold only"},
+	    /* ... and a U+FFFF or a C1 control in a comment (YAML cannot carry either) */
+	    {"a.csv",
+	     "catalogue,item,answer,comment\n2025.1,ORG-01,done,a\xef\xbf\xbf"
+	     "b\n",
+	     "a.csv:2: comment: contains a noncharacter"},
+	    {"a.csv",
+	     "catalogue,item,answer,comment\n2025.1,ORG-01,done,a\xc2\x85"
+	     "b\n",
+	     "a.csv:2: comment: contains a control character"},
 	};
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {

@@ -637,6 +637,14 @@ static bool ci_contains(const char *hay, const char *needle)
 	return false;
 }
 
+static int no_rows(void *arg, const struct finding_row *r)
+{
+	(void)arg;
+	(void)r;
+	return 0;
+}
+#define NULL_ROWS no_rows
+
 struct many_ids {
 	int64_t v[64];
 	size_t n;
@@ -741,6 +749,18 @@ static void test_search__trigram_index_gives_the_scan_results(void **state)
 			int64_t n = -1;
 			assert_int_equal(finding_query_count(s, &q, &n, &e), 0);
 			assert_int_equal(n, (int64_t)want);
+			/* the list page (candidates looked up once) gives the same rows and count */
+			struct many_ids page = {0};
+			bool capped = true;
+			n = -1;
+			assert_int_equal(finding_query_page(s, &q, FINDING_COUNT_CAP, &n, &capped,
+							    collect_many, &page, &e),
+					 0);
+			assert_int_equal(n, (int64_t)want);
+			assert_false(capped);
+			assert_int_equal(page.n, got.n);
+			for (size_t j = 0; j < got.n; j++)
+				assert_int_equal(page.v[j], got.v[j]);
 		}
 		/* the triggers keep the index in step: a new title, a deleted row */
 		assert_int_equal(store_exec(s,
@@ -760,6 +780,89 @@ static void test_search__trigram_index_gives_the_scan_results(void **state)
 	assert_int_equal(
 	    store_exec(s, "INSERT INTO findings_fts (findings_fts) VALUES ('integrity-check')", &e),
 	    0);
+	store_close(s);
+}
+
+/* A common term (more trigram candidates than the probe takes) walks the sort order and
+ * confirms each row with the LIKE: every page is the one the index-and-LIKE query gives, in the
+ * same order; the count stops at the cap (capped) or is exact below it; a term whose trigram
+ * candidates the LIKE refuses (Unicode case: "école" vs "ÉCOLE") finds nothing, as the scan. */
+static void test_search__common_term_walks_the_order_and_caps_the_count(void **state)
+{
+	struct store *s = open_store("search_common.db");
+	struct merr e;
+	static const char *const sorts[] = {"-deadline", "deadline", NULL, "id", "-severity"};
+
+	(void)state;
+	merr_init(&e);
+	/* 1,300 "common item" rows (every 7th undated), 1,100 "ÉCOLE" rows, 3 rare ones */
+	assert_int_equal(
+	    store_exec(
+		s,
+		"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2403)"
+		" INSERT INTO findings (org_slug, asset, issue_key, kind, source, state, "
+		"severity, title, deadline, first_seen, last_seen) SELECT 'op', "
+		"'192.0.2.' || (x % 200) || ':80/tcp', 'risky:k' || x, 'risky_service', "
+		"'network', CASE WHEN x % 3 = 0 THEN 'fixed' ELSE 'open' END, "
+		"CASE x % 4 WHEN 0 THEN 'high' WHEN 1 THEN 'low' ELSE 'medium' END, "
+		"CASE WHEN x <= 1300 THEN 'common item ' || x WHEN x <= 2400 THEN "
+		"'ÉCOLE ' || x ELSE 'rare thing ' || x END, "
+		"CASE WHEN x % 7 = 0 THEN NULL ELSE 1800000000 + (x * 7919) % 5000 END, "
+		"1, 1 FROM n",
+		&e),
+	    0);
+	for (size_t k = 0; k < ARRAY_SIZE(sorts); k++)
+		for (int64_t off = 0; off <= 1250; off += 625) {
+			struct finding_query q = {
+			    .search = "Common Item", .sort = sorts[k], .limit = 50, .offset = off};
+			struct many_ids want = {0}, got = {0};
+			int64_t n = -1;
+			bool capped = false;
+			assert_int_equal(finding_query_run(s, &q, collect_many, &want, &e), 0);
+			assert_int_equal(
+			    finding_query_page(s, &q, 500, &n, &capped, collect_many, &got, &e), 0);
+			assert_int_equal(got.n, want.n);
+			assert_int_equal(got.n, off == 1250 ? 50 : 50);
+			for (size_t j = 0; j < got.n; j++)
+				if (got.v[j] != want.v[j])
+					fail_msg("sort %s offset %lld row %zu: %lld, want %lld",
+						 sorts[k] ? sorts[k] : "(none)", (long long)off, j,
+						 (long long)got.v[j], (long long)want.v[j]);
+			/* 1,300 rows: past the cap of 500, counted no further */
+			assert_int_equal(n, 500);
+			assert_true(capped);
+			/* under a cap it does not reach: exact */
+			assert_int_equal(
+			    finding_query_page(s, &q, 5000, &n, &capped, collect_many, &got, &e),
+			    0);
+			assert_int_equal(n, 1300);
+			assert_false(capped);
+		}
+	/* filters narrow a common term as before: open ones only (2 of 3) */
+	struct finding_query open = {.search = "common", .state = "open", .limit = 10};
+	int64_t n = -1, exact = -1;
+	bool capped = true;
+	assert_int_equal(finding_query_count(s, &open, &exact, &e), 0);
+	assert_int_equal(finding_query_page(s, &open, 5000, &n, &capped, NULL_ROWS, NULL, &e), 0);
+	assert_int_equal(n, exact);
+	assert_int_equal(exact, 867);
+	assert_false(capped);
+	/* 1,100 trigram candidates, none a LIKE match (ASCII case folding only) */
+	struct finding_query ecole = {.search = "école", .limit = 50};
+	struct many_ids none = {0};
+	assert_int_equal(finding_query_page(s, &ecole, 500, &n, &capped, collect_many, &none, &e),
+			 0);
+	assert_int_equal(none.n, 0);
+	assert_int_equal(n, 0);
+	assert_false(capped);
+	/* a selective term: exact, from its few candidates */
+	struct finding_query rare = {.search = "rare thing", .limit = 50};
+	struct many_ids three = {0};
+	assert_int_equal(finding_query_page(s, &rare, 500, &n, &capped, collect_many, &three, &e),
+			 0);
+	assert_int_equal(three.n, 3);
+	assert_int_equal(n, 3);
+	assert_false(capped);
 	store_close(s);
 }
 
@@ -833,7 +936,10 @@ static void test_label__product_display_name_from_cpe(void **state)
 	assert_string_equal(out, "Microsoft Exchange Server 2016 CU23");
 	finding_product_label("cpe:2.3:a:ivanti:connect_secure:22.3r1:*:*:*:*:*:*:*", NULL, NULL,
 			      out, sizeof out);
-	assert_string_equal(out, "Ivanti Connect Secure 22.3r1");
+	assert_string_equal(out, "Ivanti Connect Secure 22.3R1"); /* as Ivanti writes it */
+	finding_product_label("cpe:2.3:a:ivanti:connect_secure:9.1:r18:*:*:*:*:*:*", NULL, NULL,
+			      out, sizeof out);
+	assert_string_equal(out, "Ivanti Connect Secure 9.1R18");
 	finding_product_label("cpe:2.3:o:fortinet:fortios:7.0.12:*:*:*:*:*:*:*", NULL, NULL, out,
 			      sizeof out);
 	assert_string_equal(out, "FortiOS 7.0.12");
@@ -897,6 +1003,7 @@ int main(void)
 	    cmocka_unit_test(test_prio__every_kev_or_critical_finding_has_one_deadline),
 	    cmocka_unit_test(test_prio__confirmed_exposure_before_candidates_and_declared),
 	    cmocka_unit_test(test_search__trigram_index_gives_the_scan_results),
+	    cmocka_unit_test(test_search__common_term_walks_the_order_and_caps_the_count),
 	    cmocka_unit_test(test_schedule__urgent_at_once_decay_one_step),
 	    cmocka_unit_test(test_schedule__due_orgs_follow_next_due),
 	    cmocka_unit_test(test_label__product_display_name_from_cpe),

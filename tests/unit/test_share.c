@@ -4,7 +4,9 @@
 
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/mem.h"
 #include "share/share.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -300,6 +302,158 @@ static void test_share__pattern_grammar(void **state)
 	assert_string_equal(x.got[4], "email=x@evil.example");
 }
 
+/* The page cache (pagecache.c): the key separates audience classes, a change to the
+ * collection's objects (import of a new object, delete) makes its pages stale, a re-import
+ * of identical objects does not; a page outlives its eviction while a sender holds it. */
+static void test_share__page_cache(void **state)
+{
+	char path[512], *k_member, *k_analyst, *k_member2, *body;
+	struct share_collection c = {
+	    .alias = "pc", .title = "pc", .tlp = SHARE_TLP_GREEN, .read = "role:member"};
+	struct share_query q;
+	struct share_who member = {"m1", "member", NULL}, member2 = {"m2", "member", NULL},
+			 analyst = {"a1", "analyst", NULL};
+	struct share_import_result r;
+	struct share_page *pg, *held;
+	struct share_page_stats st;
+	struct store *s;
+	struct merr e;
+	size_t len;
+	int64_t seq0, n_del = 0;
+	static const char doc[] =
+	    "{\"objects\":[{\"type\":\"url\",\"id\":\"url--00000001-0000-4000-8000-000000000000\","
+	    "\"value\":\"http://x.test/1\"}]}";
+
+	tu_path(path, sizeof(path), "share_pc.db");
+	merr_init(&e);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	assert_int_equal(share_collection_add(s, &c, 1, &e), 0);
+	assert_int_equal(share_collection_get(s, "pc", &c, &e), 0);
+	seq0 = c.write_seq;
+	share_query_init(&q, SHARE_V_LAST);
+	q.limit = 10;
+	/* a member (role grant) sees up to amber, an analyst every level: two classes */
+	assert_int_equal(share_audience(&c, &member), (1u << SHARE_TLP_CLEAR) |
+							  (1u << SHARE_TLP_GREEN) |
+							  (1u << SHARE_TLP_AMBER));
+	assert_int_equal(share_audience(&c, &member), share_audience(&c, &member2));
+	assert_true(share_audience(&c, &analyst) != share_audience(&c, &member));
+	q.who = &member;
+	k_member = share_page_key(&c, &q, share_audience(&c, &member), 0, false);
+	k_member2 = share_page_key(&c, &q, share_audience(&c, &member2), 0, false);
+	q.who = &analyst;
+	k_analyst = share_page_key(&c, &q, share_audience(&c, &analyst), 0, false);
+	assert_non_null(k_member);
+	assert_string_equal(k_member, k_member2);
+	assert_string_not_equal(k_member, k_analyst);
+	/* the analyst's page never answers the member's key */
+	body = m_strdup("{\"objects\":[RED]}");
+	pg = share_page_put(k_analyst, c.write_seq, body, strlen(body), "f", "l");
+	assert_non_null(pg);
+	share_page_unref(pg);
+	assert_null(share_page_get(k_member, c.write_seq));
+	pg = share_page_get(k_analyst, c.write_seq);
+	assert_non_null(pg);
+	assert_string_equal(share_page_body(pg, &len), "{\"objects\":[RED]}");
+	assert_string_equal(share_page_first(pg), "f");
+	share_page_unref(pg);
+	/* a new object bumps the write sequence: the page is stale and dropped */
+	assert_int_equal(share_import(s, &c, doc, strlen(doc), 0, &r, &e), 0);
+	share_import_result_free(&r);
+	assert_int_equal(share_collection_get(s, "pc", &c, &e), 0);
+	assert_int_equal(c.write_seq, seq0 + 1);
+	assert_null(share_page_get(k_analyst, c.write_seq));
+	/* the same object again stores nothing: the sequence (and the cache) stay */
+	assert_int_equal(share_import(s, &c, doc, strlen(doc), 0, &r, &e), 0);
+	assert_int_equal(r.n_ok, 1);
+	share_import_result_free(&r);
+	assert_int_equal(share_collection_get(s, "pc", &c, &e), 0);
+	assert_int_equal(c.write_seq, seq0 + 1);
+	assert_int_equal(
+	    share_object_delete(s, &c, "url--00000001-0000-4000-8000-000000000000", &q, &n_del, &e),
+	    0);
+	assert_int_equal(n_del, 1);
+	assert_int_equal(share_collection_get(s, "pc", &c, &e), 0);
+	assert_int_equal(c.write_seq, seq0 + 2);
+	/* eviction: a small cache keeps a bounded number of bytes; a held page stays valid */
+	share_page_cache_limit(4096);
+	body = m_strdup("held page");
+	held = share_page_put(m_strdup("held-key"), 1, body, strlen(body), "", "");
+	assert_non_null(held);
+	for (int i = 0; i < 50; i++) {
+		char k[32];
+		snprintf(k, sizeof(k), "filler-%d", i);
+		body = m_malloc(600);
+		memset(body, 'x', 599);
+		body[599] = '\0';
+		pg = share_page_put(m_strdup(k), 1, body, 599, "", "");
+		assert_non_null(pg);
+		share_page_unref(pg);
+	}
+	share_page_cache_stats(&st);
+	assert_true(st.bytes <= 4096);
+	assert_true(st.evicted > 0);
+	assert_null(share_page_get("held-key", 1));
+	assert_string_equal(share_page_body(held, &len), "held page");
+	share_page_unref(held);
+	share_page_cache_limit(SHARE_PAGE_CACHE_DEFAULT);
+	m_free(k_member);
+	m_free(k_member2);
+	store_close(s);
+}
+
+/* An import's result keeps at most SHARE_STATUS_LIST_MAX successes and as many failures
+ * (memory flat in the object count); the counts stay complete. */
+static void test_share__import_result_capped(void **state)
+{
+	char path[512];
+	struct share_collection c = {.alias = "cap", .title = "cap", .tlp = SHARE_TLP_GREEN};
+	struct share_import_result r;
+	struct buf doc;
+	struct store *s;
+	struct merr e;
+	size_t n_ok = SHARE_STATUS_LIST_MAX + 25, n_bad = 3, failures = 0;
+
+	tu_path(path, sizeof(path), "share_cap.db");
+	merr_init(&e);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	assert_int_equal(share_collection_add(s, &c, 1, &e), 0);
+	assert_int_equal(share_collection_get(s, "cap", &c, &e), 0);
+	buf_init(&doc, (size_t)16 << 20);
+	buf_adds(&doc, "{\"objects\":[");
+	for (size_t i = 0; i < n_ok + n_bad; i++) {
+		if (i >= n_ok) /* the last ones fail: no value */
+			buf_addf(&doc,
+				 ",{\"type\":\"url\",\"id\":\"url--%08zx-0000-4000-8000-"
+				 "000000000000\"}",
+				 i);
+		else
+			buf_addf(&doc,
+				 "%s{\"type\":\"url\",\"id\":\"url--%08zx-0000-4000-8000-"
+				 "000000000000\",\"value\":\"http://x.test/%zu\"}",
+				 i ? "," : "", i, i);
+	}
+	buf_adds(&doc, "]}");
+	assert_int_equal(share_import(s, &c, doc.ptr, doc.len, 0, &r, &e), 0);
+	assert_int_equal(r.n, n_ok + n_bad);
+	assert_int_equal(r.n_ok, n_ok);
+	assert_int_equal(r.n_failed, n_bad);
+	assert_int_equal(r.n_items, SHARE_STATUS_LIST_MAX + n_bad);
+	for (size_t i = 0; i < r.n_items; i++) {
+		if (!r.items[i].ok) {
+			assert_int_equal(r.items[i].index, n_ok + failures);
+			assert_non_null(r.items[i].message);
+			failures++;
+		} else {
+			assert_int_equal(r.items[i].index, i); /* the first successes, in order */
+		}
+	}
+	assert_int_equal(failures, n_bad);
+	share_import_result_free(&r);
+	buf_release(&doc);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +464,8 @@ int main(void)
 	    cmocka_unit_test(test_share__check_reasons),
 	    cmocka_unit_test(test_share__paging_and_tlp),
 	    cmocka_unit_test(test_share__pattern_grammar),
+	    cmocka_unit_test(test_share__page_cache),
+	    cmocka_unit_test(test_share__import_result_capped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

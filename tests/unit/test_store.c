@@ -7,6 +7,39 @@
 #include "store/store.h"
 #include "testutil.h"
 
+/* store_data_stamp (the web response cache's check): unchanged while nothing is written; a
+ * commit on another handle shows in the first value, a write on this handle in the second. */
+static void test_store__data_stamp_sees_every_write(void **state)
+{
+	char path[512];
+	struct store *a = NULL, *b = NULL;
+	int64_t s0[2], s1[2], s2[2], s3[2];
+
+	(void)state;
+	tu_path(path, sizeof(path), "stamp.db");
+	remove(path);
+	assert_int_equal(store_open(path, &a, NULL), 0);
+	assert_int_equal(store_open(path, &b, NULL), 0);
+	assert_int_equal(store_exec(a, "CREATE TABLE t (x INTEGER)", NULL), 0);
+	assert_int_equal(store_data_stamp(a, s0, NULL), 0);
+	assert_int_equal(store_data_stamp(a, s1, NULL), 0);
+	assert_true(s0[0] == s1[0] && s0[1] == s1[1]); /* no write: the same */
+	assert_int_equal(store_exec(b, "INSERT INTO t VALUES (1)", NULL), 0);
+	assert_int_equal(store_data_stamp(a, s2, NULL), 0);
+	assert_true(s2[0] != s1[0]); /* another handle's commit */
+	assert_int_equal(store_exec(a, "INSERT INTO t VALUES (2)", NULL), 0);
+	assert_int_equal(store_data_stamp(a, s3, NULL), 0);
+	assert_true(s3[1] != s2[1]); /* this handle's own write */
+	/* a read on either handle changes nothing */
+	int64_t n = 0;
+	assert_int_equal(store_query_int(b, "SELECT count(*) FROM t", &n, NULL), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_data_stamp(a, s1, NULL), 0);
+	assert_true(s1[0] == s3[0] && s1[1] == s3[1]);
+	store_close(b);
+	store_close(a);
+}
+
 static void test_store__migrates_once(void **state)
 {
 	char path[512];
@@ -275,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(test_store__postgres_unreachable_is_a_clear_error),
 	    cmocka_unit_test(test_store__tune_bulk_restores_and_names_the_peer),
 	    cmocka_unit_test(test_store__only_init_creates_or_migrates),
+	    cmocka_unit_test(test_store__data_stamp_sees_every_write),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -41,6 +41,67 @@ static void test_trust__bilingual_halves(void **state)
 	assert_false(bi_has_non_ascii("A"));
 }
 
+/* ui14: what a page shows of a library error, a role, a STIX type and a declared asset */
+static void test_trust__library_messages_one_language(void **state)
+{
+	char b[700];
+	struct merr e;
+
+	(void)state;
+	/* library messages are English first */
+	assert_string_equal(bi_msg_half("no exercise run 9 / 演習がありません", false, b, sizeof b),
+			    "演習がありません");
+	assert_string_equal(bi_msg_half("no exercise run 9 / 演習がありません", true, b, sizeof b),
+			    "no exercise run 9");
+	/* stored texts are Japanese first: as bi_half */
+	assert_string_equal(
+	    bi_msg_half("証明書の期限切れ / certificate expired", true, b, sizeof b),
+	    "certificate expired");
+	assert_string_equal(bi_msg_half("a / b", false, b, sizeof b), "a / b");
+	merr_init(&e);
+	merr_at(&e, M_EPARSE, NULL, -1, -1, "orgs", "too long / 長すぎます");
+	assert_string_equal(web_merr_text(WEB_LANG_JA, &e, b, sizeof b), "orgs: 長すぎます");
+	assert_string_equal(web_merr_text(WEB_LANG_EN, &e, b, sizeof b), "orgs: too long");
+	/* English only: the Japanese words for its code first on a Japanese page */
+	merr_init(&e);
+	merr_set(&e, M_EPARSE, "action: draft or submit");
+	assert_string_equal(web_merr_text(WEB_LANG_JA, &e, b, sizeof b),
+			    "入力の形式が不正です (action: draft or submit)");
+	assert_string_equal(web_merr_text(WEB_LANG_EN, &e, b, sizeof b), "action: draft or submit");
+}
+
+static void test_trust__roles_types_and_assets_named(void **state)
+{
+	char b[320];
+
+	(void)state;
+	assert_string_equal(web_role_name(WEB_LANG_JA, AUTH_ROLE_OPERATOR), "事業者");
+	assert_string_equal(web_role_name(WEB_LANG_JA, AUTH_ROLE_ANALYST), "分析担当");
+	assert_string_equal(web_role_name(WEB_LANG_JA, AUTH_ROLE_BUREAU), "所管部局");
+	assert_string_equal(web_role_name(WEB_LANG_JA, AUTH_ROLE_ADMIN), "管理者");
+	assert_string_equal(web_role_name(WEB_LANG_JA, AUTH_ROLE_MEMBER), "会員");
+	assert_string_equal(web_role_name(WEB_LANG_EN, AUTH_ROLE_OPERATOR), "operator");
+	assert_string_equal(web_stix_type(WEB_LANG_JA, "indicator"), "指標");
+	assert_string_equal(web_stix_type(WEB_LANG_EN, "attack-pattern"), "attack pattern");
+	assert_string_equal(web_stix_type(WEB_LANG_JA, "x-custom"), "x-custom");
+	assert_string_equal(web_ioc_kind(WEB_LANG_JA, "sha256"), "SHA-256 ハッシュ値");
+	assert_string_equal(web_ioc_kind(WEB_LANG_EN, "email"), "e-mail address");
+	assert_string_equal(
+	    web_asset_name(WEB_LANG_JA,
+			   "declared:cpe:2.3:a:ivanti:connect_secure:22.3r1:*:*:*:*:*:*:*", b,
+			   sizeof b),
+	    "申告: Ivanti Connect Secure 22.3R1");
+	assert_string_equal(web_asset_name(WEB_LANG_EN,
+					   "declared:cpe:2.3:a:microsoft:exchange_server:2016:"
+					   "cumulative_update_23:*:*:*:*:*:*",
+					   b, sizeof b),
+			    "Declared: Microsoft Exchange Server 2016 CU23");
+	assert_string_equal(web_asset_name(WEB_LANG_EN, "declared:acme:web_mail:3.1", b, sizeof b),
+			    "Declared: web mail 3.1");
+	assert_string_equal(web_asset_name(WEB_LANG_JA, "192.0.2.10:443/tcp", b, sizeof b),
+			    "192.0.2.10:443/tcp");
+}
+
 static void test_trust__finding_titles_never_japanese_in_english(void **state)
 {
 	char b[512];
@@ -251,6 +312,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_trust__bilingual_halves),
+	    cmocka_unit_test(test_trust__library_messages_one_language),
+	    cmocka_unit_test(test_trust__roles_types_and_assets_named),
 	    cmocka_unit_test(test_trust__finding_titles_never_japanese_in_english),
 	    cmocka_unit_test(test_trust__report_files_in_both_languages),
 	    cmocka_unit_test(test_trust__stored_grade_of_a_never_assessed_org_shows_nowhere),
