@@ -97,7 +97,13 @@ static void run_each_once(int n_jobs)
 	/* ids index ran[]: a fresh sequence starts at 1, an older one is moved down */
 	assert_true(id - first == n_jobs - 1);
 	assert_int_equal(
-	    store_exec(s, "UPDATE jobs SET id = id - (SELECT min(id) FROM jobs) + 1", &e), 0);
+	    store_exec(s,
+		       /* in two steps: new and old ids never overlap (a unique violation when
+			* a row with a higher id comes first in the table) */
+		       "UPDATE jobs SET id = id + 1000000000;"
+		       " UPDATE jobs SET id = id - (SELECT min(id) FROM jobs) + 1",
+		       &e),
+	    0);
 	t0 = now_s();
 	for (int i = 0; i < N_WORKERS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, drain, &n[i]), 0);
@@ -167,7 +173,13 @@ static void test_job_pg__stopped_worker_gives_back_its_claimed_jobs(void **state
 	}
 	assert_int_equal(store_commit(s, &e), 0);
 	assert_int_equal(
-	    store_exec(s, "UPDATE jobs SET id = id - (SELECT min(id) FROM jobs) + 1", &e), 0);
+	    store_exec(s,
+		       /* in two steps: new and old ids never overlap (a unique violation when
+			* a row with a higher id comes first in the table) */
+		       "UPDATE jobs SET id = id + 1000000000;"
+		       " UPDATE jobs SET id = id - (SELECT min(id) FROM jobs) + 1",
+		       &e),
+	    0);
 	stop_after = 0;
 	assert_int_equal(
 	    job_run_pending(
