@@ -76,7 +76,7 @@ sw=$(echo "$(now) - $s" | bc)
 read -r u2 sy2 <"$T/sq.time"
 sc=$(echo "$u2 + $sy2" | bc -l)
 echo "| nvd x20 (130,340 CVEs), wall | $pw | $sw | $(echo "scale=2; $pw / $sw" | bc)× |"
-echo "| nvd x20, CPU (PostgreSQL: client + backend $(echo "scale=1; $bt / 100" | bc) s) | $(printf %.1f "$pc") | $(printf %.1f "$sc") | $(echo "scale=2; $pc / $sc" | bc)× |"
+echo "| nvd x20, CPU (PostgreSQL: client + backend $(printf %.1f "$(echo "$bt / 100" | bc -l)") s) | $(printf %.1f "$pc") | $(printf %.1f "$sc") | $(echo "scale=2; $pc / $sc" | bc)× |"
 
 db=rows$RANDOM
 pg_new_db "$db" >/dev/null
