@@ -28,4 +28,9 @@ int json_check_strings(const char *p, size_t len, long line0, long long off0, st
 cJSON *json_parse_checked(const char *p, size_t len, const char **end, struct merr *e,
 			  int *refused);
 
+/* The tree cJSON_ParseWithLength(p, len) would build, read in one pass, for strict JSON
+ * without \u escapes (json_fast.c); NULL when it cannot say (malformed or unusual input, out
+ * of memory): then ask cJSON, which decides. Free with cJSON_Delete. */
+cJSON *json_parse_fast(const char *p, size_t len);
+
 #endif

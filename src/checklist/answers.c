@@ -111,6 +111,13 @@ const struct cl_answer_row *cl_answers_find(const struct cl_answers *a, const ch
 	return NULL;
 }
 
+/* Item ids, catalogue versions and org slugs are letters, digits and - . _ ; anything else
+ * (a control byte the CSV reader passes through) could not be written back and read again. */
+static bool plain_id(const char *s)
+{
+	return !s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._")];
+}
+
 /* Checks one answer's parts; adds it. file/line for errors. */
 static int add_checked(struct cl_answers *a, const char *file, long line, const char *item,
 		       const char *answer, const char *comment, struct merr *e)
@@ -122,9 +129,7 @@ static int add_checked(struct cl_answers *a, const char *file, long line, const 
 		return merr_at(e, M_EPARSE, file, line, -1, "item", "missing item id");
 	if (strlen(item) > 32)
 		return merr_at(e, M_EPARSE, file, line, -1, "item", "item id too long");
-	/* Catalogue ids are letters, digits and - . _ ; anything else (a control byte the CSV
-	 * reader passes through) could not be written back and read again as the same id. */
-	if (item[strspn(item, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._")])
+	if (!plain_id(item))
 		return merr_at(e, M_EPARSE, file, line, -1, "item",
 			       "item id may hold only letters, digits and - . _");
 	if (cl_answers_find(a, item))
@@ -266,6 +271,9 @@ static int parse_yaml(const char *buf, size_t len, const char *file, struct cl_a
 				break;
 			if (!s || !*s)
 				rc = cl_y_fail(&y, v, key, "must not be empty");
+			else if (!plain_id(s))
+				rc = cl_y_fail(&y, v, key,
+					       "may hold only letters, digits and - . _");
 			else if (!(*(i == 0 ? &a->version : &a->org) = m_strdup(s)))
 				rc = merr_set(e, M_ENOMEM, "out of memory");
 			continue;
@@ -432,7 +440,7 @@ static int parse_csv(const char *buf, size_t len, const char *file, struct cl_an
 			break;
 		}
 		if (!a->version) {
-			if (strlen(ver) > 31 || !(a->version = m_strdup(ver))) {
+			if (strlen(ver) > 31 || !plain_id(ver) || !(a->version = m_strdup(ver))) {
 				rc = merr_at(e, M_EPARSE, file, r.rec_line, -1, "catalogue",
 					     "bad version");
 				break;

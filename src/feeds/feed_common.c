@@ -353,6 +353,9 @@ int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const 
 	int rc;
 
 	if (!fresh) { /* a new CVE has no old rows to delete */
+		/* the delete below reads cve_products_cve: without it, it reads the whole table */
+		if (c->prod_index_off && (rc = feeds_prods_index_on(c, e)))
+			return rc;
 		/* rows of an earlier record of this CVE in the same batch go in first, so the
 		 * delete sees them, as it would without the deferral */
 		if (c->defer_products && feeds_prods_has_cve(&c->prods, cv->id) &&

@@ -12,6 +12,7 @@
 
 #include "base/mem.h"
 #include "feeds/feeds_int.h"
+#include "store/store.h"
 
 /* A row is "vp\0cve\0origin\0" in text; rows[i] is its offset. */
 int feeds_prods_add(struct feeds_prods *p, const char *vp, const char *cve, const char *origin)
@@ -95,6 +96,43 @@ int feeds_prods_flush(struct feeds_ctx *c, struct merr *e)
 		rc = feeds_exec(st, e);
 	}
 	feeds_prods_drop(p);
+	return rc;
+}
+
+/*
+ * cve_products_cve (cve_id, origin) is written in vendor:product order at each flush, so
+ * every batch touched pages all over it. Loading an empty table, the index is dropped and
+ * built once from the sorted rows at the end, in the transaction of the last batch. A run
+ * cut short (killed) leaves the store without it until the next import (which re-creates
+ * it first: feeds_prods_index_on is also called at the start of every threaded import).
+ */
+int feeds_prods_index_off(struct feeds_ctx *c, struct merr *e)
+{
+	int64_t any = 0;
+	int rc;
+
+	if (c->prod_index_off || strcmp(store_backend_name(c->s), "sqlite") != 0)
+		return 0;
+	if ((rc = store_query_int(c->s, "SELECT EXISTS (SELECT 1 FROM cve_products)", &any, e)))
+		return rc;
+	if (any)
+		return 0;
+	if ((rc = store_exec(c->s, "DROP INDEX IF EXISTS cve_products_cve", e)))
+		return rc;
+	c->prod_index_off = true;
+	return 0;
+}
+
+int feeds_prods_index_on(struct feeds_ctx *c, struct merr *e)
+{
+	int rc;
+
+	if (strcmp(store_backend_name(c->s), "sqlite") != 0)
+		return 0;
+	rc = store_exec(
+	    c->s, "CREATE INDEX IF NOT EXISTS cve_products_cve ON cve_products(cve_id, origin)", e);
+	if (rc == 0)
+		c->prod_index_off = false;
 	return rc;
 }
 

@@ -75,6 +75,9 @@ struct feeds_ctx {
 	/* PostgreSQL: NVD records gathered for COPY, stored at the batch's commit (feed_bulk.c);
 	 * NULL on the row path. */
 	struct feeds_bulk *bulk;
+	/* cve_products_cve was dropped for a bulk load into an empty cve_products (SQLite):
+	 * rebuilt before the last commit, or before a row of a stored CVE is deleted. */
+	bool prod_index_off;
 	/* What the last commit made durable: the counters printed are these after a rollback
 	 * (a batch rolled back by a write failure stores nothing, so it counts nothing). */
 	long long kept_stored, kept_unchanged, kept_errors, kept_removed;
@@ -98,6 +101,10 @@ bool feeds_prods_has_cve(const struct feeds_prods *p, const char *cve);
 int feeds_prods_flush(struct feeds_ctx *c, struct merr *e);
 void feeds_prods_drop(struct feeds_prods *p);
 void feeds_prods_release(struct feeds_prods *p);
+/* The secondary index of cve_products: off for a load into an empty table (in the caller's
+ * transaction; a no-op unless the store is SQLite and the table empty), and back on. */
+int feeds_prods_index_off(struct feeds_ctx *c, struct merr *e);
+int feeds_prods_index_on(struct feeds_ctx *c, struct merr *e);
 
 /* NVD by COPY (feed_bulk.c): start sets c->bulk when the store has COPY (and creates the
  * staging tables in the import's transaction); nvd gathers a record (FEEDS_STORED, moved

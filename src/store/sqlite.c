@@ -25,6 +25,7 @@ struct sq_db {
 	unsigned next;			     /* slot to evict when the cache is full */
 	int64_t saved_cache, saved_autockpt; /* before STORE_TUNE_BULK_ON */
 	bool bulk;
+	bool sort_file; /* temp_store is FILE for a bulk load (BULK_ON), MEMORY again after */
 	sqlite3_stmt *data_version; /* PRAGMA data_version, kept for sq_data_stamp */
 };
 
@@ -424,8 +425,22 @@ static int sq_tune(struct store *s, enum store_tune what, struct merr *e)
 			    e))
 			return M_ESTORE;
 		h->bulk = true;
+		/* an index built from the loaded rows sorts on files (STORE_TUNE_BULK_SORT) */
+		if (sq_exec(s, "PRAGMA temp_store = FILE", NULL) == 0)
+			h->sort_file = true;
 		return 0;
+	case STORE_TUNE_BULK_SORT:
+		/* The sorter holds max(4 MB, page cache) at a time on files (temp_store is FILE
+		 * during a bulk load, set at BULK_ON: SQLite refuses the change inside a
+		 * transaction): with sq_open's temp_store=MEMORY a CREATE INDEX over 387k rows
+		 * sorted all of them in memory, 29 MB. */
+		if (!h->bulk)
+			return 0;
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)h->saved_cache);
+		return sq_exec(s, sql, e) ? M_ESTORE : 0;
 	case STORE_TUNE_BULK_OFF:
+		if (h->sort_file && sq_exec(s, "PRAGMA temp_store = MEMORY", e) == 0)
+			h->sort_file = false;
 		if (!h->bulk)
 			return 0;
 		h->bulk = false;

@@ -121,6 +121,9 @@ enum store_tune {
 				    * runs STORE_TUNE_CHECKPOINT on its own thread */
 	STORE_TUNE_BULK_OFF,	   /* back to the settings from before BULK_ON */
 	STORE_TUNE_CHECKPOINT,	   /* copy committed pages to the main file; never waits */
+	STORE_TUNE_BULK_SORT,	   /* during a bulk load, before an index is built from its
+				    * rows: the usual page cache, sorts on temporary files
+				    * (memory stays flat); BULK_OFF undoes it */
 };
 int store_tune(struct store *s, enum store_tune what, struct merr *e);
 /* Where a second handle on the same data opens (worker threads, a checkpoint helper), or ""

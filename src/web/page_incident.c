@@ -449,9 +449,15 @@ const char *web_inc_form_error(struct web_req *r, const struct merr *e)
 		snprintf(out, n, "%s (%s): %.*s", len ? len : "Input", field[0] ? field : "form",
 			 cut && bi_has_non_ascii(cut) ? (int)(cut - e->msg) : (int)strlen(e->msg),
 			 e->msg);
-	} else
-		snprintf(out, n, "%s / %s (%s): %s / %s", lja ? lja : "入力", len ? len : "Input",
-			 field[0] ? field : "form", ja, e->msg);
+	} else {
+		/* Japanese only: the phrase for the library's words, and its own Japanese half
+		 * when it has one (an English-only library message is not shown) */
+		char half[sizeof e->msg];
+		const char *jh = bi_msg_half(e->msg, false, half, sizeof half);
+		snprintf(out, n, "%s（%s）: %s%s%s%s", lja ? lja : "入力",
+			 field[0] ? field : "form", ja, bi_has_non_ascii(jh) ? "（" : "",
+			 bi_has_non_ascii(jh) ? jh : "", bi_has_non_ascii(jh) ? "）" : "");
+	}
 	return out;
 }
 
@@ -894,7 +900,7 @@ int web_page_incident(struct web_req *r)
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "iocs"))
 	{
 		web_out(r, "<tr><td>%s</td><td><code>%s</code></td><td>%s</td></tr>",
-			js(it, "type"), js(it, "value"), js(it, "tlp"));
+			web_ioc_kind(r->lang, js(it, "type")), js(it, "value"), js(it, "tlp"));
 	}
 	web_out(r, "</table>");
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(o, "attachments"))) {

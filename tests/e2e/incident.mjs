@@ -48,6 +48,7 @@ async function operatorFiles(ctx, base) {
 	await page.fill("#f-aware_at", "2026-12-01T05:00");
 	await submit(page, "#submit-report");
 	check((await page.locator("#form-error").innerText()).includes("aware_at"), "bad times: error names aware_at");
+	check(!/Input|before/.test(await page.locator("#form-error").innerText()), "bad times: the Japanese page's error is Japanese only");
 	await shot(page, "incident-form-error");
 	check((await page.inputValue("#f-summary")) === "座席予約サーバが暗号化された。", "bad times: form keeps values");
 	await page.fill("#f-aware_at", "2026-12-01T09:00");
@@ -56,6 +57,8 @@ async function operatorFiles(ctx, base) {
 	check(m !== null, "filed: lands on the incident page " + page.url());
 	check((await page.locator("#incident-title").innerText()).includes("<b>太字</b>"), "title shown as text, not markup");
 	check((await page.locator("#clocks tr").count()) > 2, "clocks shown");
+	check((await page.locator("#iocs").innerText()).includes("IP アドレス") &&
+		(await page.locator("#iocs").innerText()).includes("ドメイン名"), "IoC types named in Japanese");
 	// an attachment from the console: stored, listed with its SHA-256, downloaded, never inline
 	await page.setInputFiles("#attach-file", { name: "証拠ログ.txt", mimeType: "text/plain", buffer: Buffer.from("<script>alert(1)</script> log") });
 	await Promise.all([page.waitForNavigation(), page.click("#attach-form button")]);

@@ -376,6 +376,163 @@ static void test_json__check_strings_refuses_nul_and_controls(void **state)
 	assert_int_equal(json_check_strings(fine, strlen(fine), 1, 0, &e), 0);
 }
 
+/* The reference walk json_check_strings must agree with (its SSE2 scan skips 16 bytes a
+ * step): in a string, a byte below 0x20 or \u0000 is refused; an escape skips one byte. */
+static bool ref_strings_clean(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] != '"')
+			continue;
+		for (i++; i < len && p[i] != '"'; i++) {
+			if ((unsigned char)p[i] < 0x20)
+				return false;
+			if (p[i] == '\\' && i + 1 < len) {
+				if (i + 5 < len && memcmp(p + i + 1, "u0000", 5) == 0)
+					return false;
+				i++;
+			}
+		}
+	}
+	return true;
+}
+
+static void test_json__check_strings_fast_scan_agrees(void **state)
+{
+	static const char alphabet[] = "\"\\u0a \n\x01\x1f\x7f\x80\xff";
+	char long_raw[200], text[96];
+	unsigned seed = 12345;
+	struct merr e;
+	int bad = 0;
+
+	/* a control byte found past several 16-byte blocks keeps its offset and key */
+	memset(long_raw, 'x', sizeof(long_raw));
+	memcpy(long_raw, "{\"description\": \"", 17);
+	long_raw[150] = '\x1b';
+	memcpy(long_raw + 190, "\"}", 3);
+	merr_init(&e);
+	assert_int_equal(json_check_strings(long_raw, 192, 1, 100, &e), M_EPARSE);
+	assert_int_equal(e.offset, 250);
+	assert_string_equal(e.field, "description");
+	long_raw[150] = 'x';
+	assert_int_equal(json_check_strings(long_raw, 192, 1, 0, &e), 0);
+	/* random texts over the bytes that matter, lengths 0..95 */
+	for (int n = 0; n < 20000; n++) {
+		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 95;
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		merr_init(&e);
+		int rc = json_check_strings(text, len, 1, 0, &e);
+		assert_int_equal(rc == 0, ref_strings_clean(text, len));
+		bad += rc != 0;
+	}
+	assert_true(bad > 1000 && bad < 19000); /* both outcomes were exercised */
+}
+
+/* Same tree: types, keys, values, valueint and the child/next/prev links cJSON keeps. */
+static bool same_tree(const cJSON *a, const cJSON *b)
+{
+	const cJSON *x, *y, *lx = NULL, *ly = NULL;
+
+	if (a->type != b->type || a->valueint != b->valueint ||
+	    memcmp(&a->valuedouble, &b->valuedouble, sizeof(double)) != 0 ||
+	    !a->string != !b->string || (a->string && strcmp(a->string, b->string) != 0) ||
+	    !a->valuestring != !b->valuestring ||
+	    (a->valuestring && strcmp(a->valuestring, b->valuestring) != 0) ||
+	    !a->child != !b->child)
+		return false;
+	for (x = a->child, y = b->child; x && y; lx = x, ly = y, x = x->next, y = y->next)
+		if (!same_tree(x, y) || (lx && x->prev != lx) || (ly && y->prev != ly))
+			return false;
+	return !x && !y && (!a->child || (a->child->prev == lx && b->child->prev == ly));
+}
+
+static void test_json__fast_parse_builds_cjsons_tree(void **state)
+{
+	static const char *const same[] = {
+	    "{\"cve\":{\"id\":\"CVE-2016-0001\",\"n\":[1,-2.5e+3,0,-0,1e400,12345678901,-3e9,0.5],"
+	    "\"t\":true,\"f\":false,\"z\":null,\"o\":{},\"a\":[],\"k\\\"q\":\"t\\/"
+	    "\\b\\f\\n\\r\\t\\\\x\"}}",
+	    " \r\n\t[ \"a\" , { \"b\" : [ [ ] ] } ]\n",
+	    "\"just a string with a long enough tail to pass sixteen bytes\"",
+	    "-0.000001E-5",
+	    "{\"dup\":1,\"dup\":2}",
+	};
+	/* cJSON reads these differently or refuses them: the fast reader leaves them to it */
+	static const char *const defer[] = {
+	    "\"\\u00e9\"",
+	    "01",
+	    "[1.5.3]",
+	    "1.",
+	    "[1,]",
+	    "{\"a\" 1}",
+	    "\"\\x\"",
+	    "[1] x",
+	    "\xef\xbb\xbf[1]",
+	    "\x01[1]",
+	    "[tru]",
+	    "\"open",
+	    "",
+	    "-",
+	    "[1e]",
+	    "{\"a\":1,}",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(same); i++) {
+		cJSON *f = json_parse_fast(same[i], strlen(same[i]));
+		cJSON *c = cJSON_ParseWithLength(same[i], strlen(same[i]));
+		assert_non_null(f);
+		assert_non_null(c);
+		assert_true(same_tree(f, c));
+		cJSON_Delete(f);
+		cJSON_Delete(c);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(defer); i++)
+		assert_null(json_parse_fast(defer[i], strlen(defer[i])));
+	/* nesting beyond the fast reader's depth goes to cJSON */
+	{
+		char deep[1001];
+		memset(deep, '[', 500);
+		memset(deep + 500, ']', 500);
+		assert_null(json_parse_fast(deep, 1000));
+	}
+}
+
+/* Random edits of a record: whatever the fast reader accepts, cJSON accepts the same way. */
+static void test_json__fast_parse_agrees_on_mutations(void **state)
+{
+	static const char base[] =
+	    "{\"cve\":{\"id\":\"CVE-2016-0001\",\"metrics\":{\"v\":[{\"s\":7.5,\"t\":\"Primary\"}]}"
+	    ","
+	    "\"refs\":[{\"url\":\"https://a.test/x?y=1\",\"tags\":[\"Patch\",\"Vendor\"]}],"
+	    "\"ok\":true,\"no\":null,\"n\":-12e-1}}";
+	static const char alphabet[] = "{}[]\":,\\ 0123456789.-+eEtrufalsn\nu/x";
+	char text[sizeof(base) + 8];
+	unsigned seed = 777;
+	int accepted = 0;
+
+	for (int n = 0; n < 20000; n++) {
+		size_t len = sizeof(base) - 1;
+		memcpy(text, base, len);
+		for (int k = 0, edits = 1 + n % 3; k < edits; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % len;
+			seed = seed * 1103515245u + 12345u;
+			text[at] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		cJSON *f = json_parse_fast(text, len);
+		if (!f)
+			continue;
+		accepted++;
+		cJSON *c = cJSON_ParseWithLength(text, len);
+		assert_non_null(c);
+		assert_true(same_tree(f, c));
+		cJSON_Delete(f);
+		cJSON_Delete(c);
+	}
+	assert_true(accepted > 1000 && accepted < 20000); /* both outcomes were exercised */
+}
+
 static void test_err__escapes_invalid_bytes_and_controls(void **state)
 {
 	struct merr e;
@@ -426,6 +583,9 @@ int main(void)
 	    cmocka_unit_test(test_ip__set_subtracts_exclusions),
 	    cmocka_unit_test(test_utf8__rejects_bad_sequences),
 	    cmocka_unit_test(test_json__check_strings_refuses_nul_and_controls),
+	    cmocka_unit_test(test_json__check_strings_fast_scan_agrees),
+	    cmocka_unit_test(test_json__fast_parse_builds_cjsons_tree),
+	    cmocka_unit_test(test_json__fast_parse_agrees_on_mutations),
 	    cmocka_unit_test(test_err__escapes_invalid_bytes_and_controls),
 	};
 	return cmocka_run_group_tests_name("base", tests, NULL, NULL);

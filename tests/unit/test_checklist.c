@@ -304,6 +304,10 @@ static void test_checklist__answer_files(void **state)
 	     "a.csv:2: item: item id may hold only"},
 	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  \"ORG 01\": done\n",
 	     "a.yaml:3: item: item id may hold only"},
+	    {"a.csv", "catalogue,item,answer\n202\x15.1,ORG-01,done\n",
+	     "a.csv:2: catalogue: bad version"},
+	    {"a.yaml", "catalogue: \"2025 1\"\nanswers:\n  ORG-01: done\n",
+	     "a.yaml:1: catalogue: may hold only"},
 	    /* ... and a U+FFFF or a C1 control in a comment (YAML cannot carry either) */
 	    {"a.csv",
 	     "catalogue,item,answer,comment\n2025.1,ORG-01,done,a\xef\xbf\xbf"

@@ -684,8 +684,46 @@ static void test_pipe__deferred_products_follow_a_repeated_cve(void **state)
 		       " cve_products ORDER BY cve_id, vp)",
 		       got, sizeof(got));
 		assert_string_equal(got, "new:thing/CVE-2099-0001 other:thing/CVE-2099-0002");
+		/* the bulk load into an empty cve_products built its CVE index back (the
+		 * repeated CVE's delete needed it mid-file) */
+		assert_int_equal(q_int(s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
+					  " AND name = 'cve_products_cve'"),
+				 1);
 		store_close(s);
 	}
+}
+
+/* cve_products_cve is dropped for a load into an empty table and built at its end: after a
+ * whole file, after a file cut short, and (a run killed before its end) by the next import. */
+static void test_pipe__products_index_is_there_after_every_import(void **state)
+{
+	static const char idx[] =
+	    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'cve_products_cve'";
+	char p[512];
+	const char *cut;
+	struct feeds_result r;
+	struct merr e;
+	struct store *s = fresh_store("prodidx.db");
+
+	data_path(p, sizeof(p), "nvd/nvdcve-2.0-kev-edge-2017plus.json.xz");
+	import_ok(s, p, FEEDS_NVD, &r);
+	assert_true(q_int(s, "SELECT COUNT(*) FROM cve_products") > 0);
+	assert_int_equal(q_int(s, idx), 1);
+	/* a run killed between its batches leaves it dropped: the next import builds it first */
+	assert_int_equal(store_exec(s, "DROP INDEX cve_products_cve", NULL), 0);
+	import_ok(s, p, FEEDS_NVD, &r);
+	assert_int_equal(q_int(s, idx), 1);
+	store_close(s);
+	/* a file cut short: the records before the cut are stored, with the index */
+	data_path(p, sizeof(p), "nvd/nvdcve-2016.json.gz");
+	cut = copy_head(p, "prodidx-cut.json.gz", file_size(p) / 2);
+	s = fresh_store("prodidx-cut.db");
+	merr_init(&e);
+	feeds_import_file(s, cut, FEEDS_NVD, NULL, &r, &e);
+	assert_true(r.file_failed);
+	assert_true(q_int(s, "SELECT COUNT(*) FROM cves") > 1000);
+	assert_int_equal(q_int(s, idx), 1);
+	store_close(s);
 }
 
 static void test_pipe__threaded_import_matches_inline_import_and_error_places(void **state)
@@ -962,6 +1000,7 @@ int main(void)
 	    cmocka_unit_test(test_pipe__queue_orders_items_from_several_producers),
 	    cmocka_unit_test(test_pipe__four_parser_threads_keep_file_order),
 	    cmocka_unit_test(test_pipe__deferred_products_follow_a_repeated_cve),
+	    cmocka_unit_test(test_pipe__products_index_is_there_after_every_import),
 	    cmocka_unit_test(test_pipe__threaded_import_matches_inline_import_and_error_places),
 	    cmocka_unit_test(test_cve5__pan_os_has_affected_ranges_and_merges_with_nvd),
 	    cmocka_unit_test(test_kev__catalogs_replace_and_remember_first_catalog),
