@@ -670,6 +670,9 @@ static int batch_next(struct job_queue *q, struct store *s, struct batch *b, siz
 				      ? (b->want * 2 > JOB_CLAIM_MAX ? JOB_CLAIM_MAX : b->want * 2)
 				      : 1;
 		}
+		for (size_t i = 0; i < q->cfg.n_kinds; i++)
+			if (!q->kinds[i].batch)
+				b->want = 1; /* a long kind: one job a claim */
 		if (b->want < 1)
 			b->want = 1;
 		k = limit && limit < b->want ? limit : b->want;

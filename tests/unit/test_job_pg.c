@@ -31,7 +31,7 @@ static int count_job(struct job_ctx *x, struct store *s, const struct cJSON *pay
 	return 0;
 }
 
-static const struct job_kind kinds[] = {{"count", count_job, 0}};
+static const struct job_kind kinds[] = {{"count", count_job, 0, true}};
 
 static const char *pg_url(void)
 {
@@ -156,7 +156,7 @@ static int stopping_job(struct job_ctx *x, struct store *s, const struct cJSON *
  * queued again with no attempt counted, and the jobs it ran are done once. */
 static void test_job_pg__stopped_worker_gives_back_its_claimed_jobs(void **state)
 {
-	static const struct job_kind stop_kinds[] = {{"count", stopping_job, 0}};
+	static const struct job_kind stop_kinds[] = {{"count", stopping_job, 0, true}};
 	struct store *s = open_clean();
 	struct merr e;
 	size_t n = 0;
