@@ -8,11 +8,16 @@
 #    (MAMORI_FEEDS_COPY=0).
 # Needs root (the lab's network namespace). Results to stdout; numbers in docs/SCALING.md.
 #
-# usage: bench/pg_scale.sh   (MAMORI: binary, default build/release/mamori; MAMORI_DATA_DIR)
+#  - NVD 2016 x20 (bench/make_nvd_multi.py, 130,340 CVEs) into PostgreSQL (COPY, feed_bulk.c)
+#    vs into SQLite: wall time and CPU time (the client's, plus the PostgreSQL backend's,
+#    sampled from /proc while it runs), the ratio the issue judges (goal <= 1.5x).
+# Queue throughput (empty jobs, 4 workers) is printed by `ctest -R job_pg -V`.
+#
+# usage: bench/pg_scale.sh [BINARY]   (default $MAMORI, else build/release/mamori; MAMORI_DATA_DIR)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$HERE/..
-M=$(readlink -f "${MAMORI:-$SRC/build/release/mamori}")
+M=$(readlink -f "${1:-${MAMORI:-$SRC/build/release/mamori}}")
 DATA=${MAMORI_DATA_DIR:-$SRC/../shared/data}
 [ "$(id -u)" -eq 0 ] || { echo "pg_scale: needs root (the lab)"; exit 77; }
 . "$SRC/tests/support/pg_cluster.sh"
@@ -43,6 +48,36 @@ for f in "$DATA/nvd/nvdcve-2016.json.gz" "$T/epss.csv"; do
 	q=$(timed "$M" --db "$T/$db.db" feeds import "$f")
 	echo "| $n | $p | $q | $(echo "scale=1; $p / $q" | bc)× |"
 done
+# NVD x20: wall and CPU, PostgreSQL (client + its backend) against SQLite
+python3 "$HERE/make_nvd_multi.py" "$DATA/nvd/nvdcve-2016.json.gz" "$T/nvd-x20.json.gz" 20 >/dev/null
+db=x20$RANDOM
+pg_new_db "$db" >/dev/null
+"$M" --db "$(sock "$db")" init >/dev/null
+"$M" --db "$T/x20.db" init >/dev/null
+s=$(now)
+/usr/bin/time -o "$T/pg.time" -f "%U %S" "$M" --db "$(sock "$db")" feeds import "$T/nvd-x20.json.gz" >/dev/null 2>&1 &
+cpid=$!
+declare -A bcpu=()
+while kill -0 $cpid 2>/dev/null; do # the backend's CPU, sampled until it exits with the client
+	for p in $(pgrep -u "$PG_USER" -f "postgres: mamori $db "); do
+		v=$(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null) && [ -n "$v" ] && bcpu[$p]=$v
+	done
+	sleep 0.2
+done
+wait $cpid
+pw=$(echo "$(now) - $s" | bc)
+read -r u sy <"$T/pg.time"
+bt=0
+for v in "${bcpu[@]}"; do bt=$((bt + v)); done
+pc=$(echo "$u + $sy + $bt / 100" | bc -l)
+s=$(now)
+/usr/bin/time -o "$T/sq.time" -f "%U %S" "$M" --db "$T/x20.db" feeds import "$T/nvd-x20.json.gz" >/dev/null 2>&1
+sw=$(echo "$(now) - $s" | bc)
+read -r u2 sy2 <"$T/sq.time"
+sc=$(echo "$u2 + $sy2" | bc -l)
+echo "| nvd x20 (130,340 CVEs), wall | $pw | $sw | $(echo "scale=2; $pw / $sw" | bc)× |"
+echo "| nvd x20, CPU (PostgreSQL: client + backend $(printf %.1f "$(echo "$bt / 100" | bc -l)") s) | $(printf %.1f "$pc") | $(printf %.1f "$sc") | $(echo "scale=2; $pc / $sc" | bc)× |"
+
 db=rows$RANDOM
 pg_new_db "$db" >/dev/null
 "$M" --db "$(sock "$db")" init >/dev/null

@@ -442,9 +442,11 @@ static int nvd_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct me
 {
 	struct store_stmt *st;
 	bool fresh = false;
-	int rc = nvd_current(ctx, c, &fresh, e);
+	int rc;
 
-	if (rc != FEEDS_STORED)
+	if (ctx->bulk) /* PostgreSQL: by COPY at the batch's commit */
+		return feeds_bulk_nvd(ctx, c, e);
+	if ((rc = nvd_current(ctx, c, &fresh, e)) != FEEDS_STORED)
 		return rc;
 	st = feeds_stmt(ctx, ST_NVD_UPSERT, e);
 	if (!st)

@@ -289,7 +289,7 @@ static int batch_commit(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	int rc;
 	k->offset = c->last_offset + 1; /* resume after the last stored record */
 	k->done = done;
-	if ((rc = feeds_prods_flush(c, e)))
+	if ((rc = feeds_bulk_flush(c, e)) || (rc = feeds_prods_flush(c, e)))
 		return rc;
 	if (done && c->prod_index_off) {
 		/* sorted on temporary files with the usual page cache: in memory, the x20 NVD
@@ -411,6 +411,7 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 	if (c->r->file_failed && ad->one_tx) {
 		/* A catalog cut short must not replace the stored one; the error outlives it. */
 		feeds_prods_drop(&c->prods);
+		feeds_bulk_drop(c);
 		store_rollback(c->s);
 		counters_rolled_back(c);
 		feeds_log_error(c, &fatal, NULL);
@@ -435,6 +436,7 @@ static int run_records(struct feeds_ctx *c, const struct feeds_adapter *ad, stru
 	}
 fail:
 	feeds_prods_drop(&c->prods);
+	feeds_bulk_drop(c);
 	store_rollback(c->s);
 	counters_rolled_back(c);
 	if (ad->strict && (c->refused || rc == M_EPARSE)) {
@@ -486,7 +488,12 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	 * an earlier run left dropped (killed) is re-created first */
 	if (c->defer_products && (rc = feeds_prods_index_on(c, e)) == 0)
 		rc = feeds_prods_index_off(c, e);
+	/* NVD from parser threads (a store failure rolls the batch back whole): by COPY where
+	 * the store has it */
+	if (rc == 0 && c->defer_products && ad->kind == FEEDS_NVD)
+		rc = feeds_bulk_start(c, e);
 	if (rc) {
+		c->defer_products = false;
 		feeds_pipe_stop(&p);
 		store_rollback(c->s);
 		return rc;
@@ -494,6 +501,7 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	rc = run_records(c, ad, k, &p, e);
 	c->defer_products = false;
 	feeds_prods_drop(&c->prods); /* flushed by the last commit, or rolled back */
+	feeds_bulk_end(c);
 	feeds_pipe_stop(&p);
 	if (c->prod_index_off) { /* the run stopped short of its last commit */
 		struct merr ie;

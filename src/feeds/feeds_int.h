@@ -54,6 +54,8 @@ struct feeds_prods {
 	size_t n, cap;
 };
 
+struct feeds_bulk;
+
 struct feeds_ctx {
 	struct store *s;
 	const struct feeds_opts *o;
@@ -70,6 +72,9 @@ struct feeds_ctx {
 	 * rolled back whole on a store error); off when each record has its own savepoint. */
 	bool defer_products;
 	struct feeds_prods prods;
+	/* PostgreSQL: NVD records gathered for COPY, stored at the batch's commit (feed_bulk.c);
+	 * NULL on the row path. */
+	struct feeds_bulk *bulk;
 	/* cve_products_cve was dropped for a bulk load into an empty cve_products (SQLite):
 	 * rebuilt before the last commit, or before a row of a stored CVE is deleted. */
 	bool prod_index_off;
@@ -100,6 +105,70 @@ void feeds_prods_release(struct feeds_prods *p);
  * transaction; a no-op unless the store is SQLite and the table empty), and back on. */
 int feeds_prods_index_off(struct feeds_ctx *c, struct merr *e);
 int feeds_prods_index_on(struct feeds_ctx *c, struct merr *e);
+
+/* NVD by COPY (feed_bulk.c): start sets c->bulk when the store has COPY (and creates the
+ * staging tables in the import's transaction); nvd gathers a record (FEEDS_STORED, moved
+ * to unchanged by flush when it changed nothing); flush stores the batch (before its
+ * commit); drop forgets it (rollback); end frees. */
+int feeds_bulk_start(struct feeds_ctx *c, struct merr *e);
+int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr *e);
+int feeds_bulk_flush(struct feeds_ctx *c, struct merr *e);
+void feeds_bulk_drop(struct feeds_ctx *c);
+void feeds_bulk_end(struct feeds_ctx *c);
+
+/* The columns NVD writes in cves and its ON CONFLICT clause (the row and the COPY path):
+ * NVD replaces its own columns; a metric NVD lacks keeps the CVE 5 value (CASE). */
+#define FEEDS_NVD_COLS_NO_SOURCE                                                   \
+	"id, published, last_modified, description, cwe,"                          \
+	" cvss4_score, cvss4_vector, cvss4_source, cvss4_severity,"                \
+	" cvss3_score, cvss3_vector, cvss3_source, cvss3_version, cvss3_severity," \
+	" cvss2_score, cvss2_vector, cvss2_source, cvss2_severity,"                \
+	" configurations, vuln_status, severity"
+#define FEEDS_NVD_COLS                                                             \
+	"id, published, last_modified, description, cwe,"                          \
+	" cvss4_score, cvss4_vector, cvss4_source, cvss4_severity,"                \
+	" cvss3_score, cvss3_vector, cvss3_source, cvss3_version, cvss3_severity," \
+	" cvss2_score, cvss2_vector, cvss2_source, cvss2_severity,"                \
+	" configurations, vuln_status, source, severity"
+#define FEEDS_NVD_CONFLICT                                                                                                                                      \
+	" ON CONFLICT(id) DO UPDATE SET published = excluded.published,"                                                                                        \
+	" last_modified = excluded.last_modified, description = excluded.description,"                                                                          \
+	" cwe = COALESCE(excluded.cwe, cves.cwe),"                                                                                                              \
+	" cvss4_score = CASE WHEN excluded.cvss4_score IS NULL AND cves.source <> 'nvd'"                                                                        \
+	"  THEN cves.cvss4_score ELSE excluded.cvss4_score END,"                                                                                                \
+	" cvss4_vector = CASE WHEN excluded.cvss4_score IS NULL AND cves.source <> 'nvd'"                                                                       \
+	"  THEN cves.cvss4_vector ELSE excluded.cvss4_vector END,"                                                                                              \
+	" cvss4_source = CASE WHEN excluded.cvss4_score IS NULL AND cves.source <> 'nvd'"                                                                       \
+	"  THEN cves.cvss4_source ELSE excluded.cvss4_source END,"                                                                                              \
+	" cvss4_severity = CASE WHEN excluded.cvss4_score IS NULL AND cves.source <> 'nvd'"                                                                     \
+	"  THEN cves.cvss4_severity ELSE excluded.cvss4_severity END,"                                                                                          \
+	" cvss3_score = CASE WHEN excluded.cvss3_score IS NULL AND cves.source <> 'nvd'"                                                                        \
+	"  THEN cves.cvss3_score ELSE excluded.cvss3_score END,"                                                                                                \
+	" cvss3_vector = CASE WHEN excluded.cvss3_score IS NULL AND cves.source <> 'nvd'"                                                                       \
+	"  THEN cves.cvss3_vector ELSE excluded.cvss3_vector END,"                                                                                              \
+	" cvss3_source = CASE WHEN excluded.cvss3_score IS NULL AND cves.source <> 'nvd'"                                                                       \
+	"  THEN cves.cvss3_source ELSE excluded.cvss3_source END,"                                                                                              \
+	" cvss3_version = CASE WHEN excluded.cvss3_score IS NULL AND cves.source <> 'nvd'"                                                                      \
+	"  THEN cves.cvss3_version ELSE excluded.cvss3_version END,"                                                                                            \
+	" cvss3_severity = CASE WHEN excluded.cvss3_score IS NULL AND cves.source <> 'nvd'"                                                                     \
+	"  THEN cves.cvss3_severity ELSE excluded.cvss3_severity END,"                                                                                          \
+	" cvss2_score = CASE WHEN excluded.cvss2_score IS NULL AND cves.source <> 'nvd'"                                                                        \
+	"  THEN cves.cvss2_score ELSE excluded.cvss2_score END,"                                                                                                \
+	" cvss2_vector = CASE WHEN excluded.cvss2_score IS NULL AND cves.source <> 'nvd'"                                                                       \
+	"  THEN cves.cvss2_vector ELSE excluded.cvss2_vector END,"                                                                                              \
+	" cvss2_source = CASE WHEN excluded.cvss2_score IS NULL AND cves.source <> 'nvd'"                                                                       \
+	"  THEN cves.cvss2_source ELSE excluded.cvss2_source END,"                                                                                              \
+	" cvss2_severity = CASE WHEN excluded.cvss2_score IS NULL AND cves.source <> 'nvd'"                                                                     \
+	"  THEN cves.cvss2_severity ELSE excluded.cvss2_severity END,"                                                                                          \
+	" configurations = excluded.configurations, vuln_status = excluded.vuln_status,"                                                                        \
+	" source = CASE WHEN cves.source = 'nvd' THEN 'nvd' ELSE 'nvd+cve5' END," /* the best severity of the columns as they will be (SET sees the old row) */ \
+	" severity = COALESCE("                                                                                                                                 \
+	"  CASE WHEN excluded.cvss4_score IS NULL AND cves.source <> 'nvd'"                                                                                     \
+	"  THEN cves.cvss4_severity ELSE excluded.cvss4_severity END,"                                                                                          \
+	"  CASE WHEN excluded.cvss3_score IS NULL AND cves.source <> 'nvd'"                                                                                     \
+	"  THEN cves.cvss3_severity ELSE excluded.cvss3_severity END,"                                                                                          \
+	"  CASE WHEN excluded.cvss2_score IS NULL AND cves.source <> 'nvd'"                                                                                     \
+	"  THEN cves.cvss2_severity ELSE excluded.cvss2_severity END)"
 
 /*
  * A feed adapter: one struct per feed, in the table in feeds.c. Split feeds go through one

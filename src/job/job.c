@@ -349,34 +349,37 @@ static bool on_postgres(struct store *s)
 	return strcmp(store_backend_name(s), "postgres") == 0;
 }
 
-/* Takes the oldest queued row of a known kind: 1 and *c, 0 when there is none. On
- * PostgreSQL the row is locked FOR UPDATE SKIP LOCKED, so concurrent workers (threads or
- * processes on other machines) each take another row without waiting on each other; SQLite
- * has one writer at a time (BEGIN IMMEDIATE) and needs no more. */
-static int claim(struct job_queue *q, struct store *s, struct claimed *c, struct merr *e)
+/* Takes the oldest queued rows of a known kind, at most k (1 on SQLite): how many, into
+ * c[0..], oldest first; 0 when there is none. On PostgreSQL the rows are locked FOR UPDATE
+ * SKIP LOCKED, so concurrent workers (threads or processes on other machines) each take other
+ * rows without waiting on each other; SQLite has one writer at a time (BEGIN IMMEDIATE) and
+ * needs no more. */
+static int claim(struct job_queue *q, struct store *s, struct claimed *c, size_t k, struct merr *e)
 {
 	char sql[1024];
-	size_t len;
+	size_t len, n = 0;
 	struct store_stmt *st = NULL;
 	int64_t now = time_now();
+	bool pg = on_postgres(s);
 	int rc;
 
-	memset(c, 0, sizeof(*c));
+	if (!pg || k < 1)
+		k = 1;
+	memset(c, 0, sizeof(*c) * k);
 	len = (size_t)snprintf(sql, sizeof(sql),
 			       "UPDATE jobs SET state = 'running', attempts = attempts + 1, "
 			       "lease_owner = ?, started_at = ?, lease_until = ? + ");
 	len = lease_case(q, sql, sizeof(sql), len);
 	len += (size_t)snprintf(
 	    sql + len, sizeof(sql) - len,
-	    " WHERE id = (SELECT id FROM jobs WHERE state = "
+	    " WHERE id IN (SELECT id FROM jobs WHERE state = "
 	    "'queued' AND (lease_until IS NULL OR lease_until <= ?) AND kind IN (");
 	for (size_t i = 0; i < q->cfg.n_kinds; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : "");
 	snprintf(sql + len, sizeof(sql) - len,
-		 ") ORDER BY id LIMIT 1%s) AND state = 'queued' RETURNING id, kind, payload, "
+		 ") ORDER BY id LIMIT ?%s) AND state = 'queued' RETURNING id, kind, payload, "
 		 "subject",
-		 on_postgres(s) ? " FOR UPDATE SKIP LOCKED" : "");
-	bool pg = on_postgres(s);
+		 pg ? " FOR UPDATE SKIP LOCKED" : "");
 	if (pg) {
 		/* one statement in autocommit: SKIP LOCKED makes the claim atomic and lets
 		 * concurrent workers pass each other's rows; expired leases are taken back at most
@@ -424,27 +427,40 @@ claim:;
 	stmt_bind_int64(st, b++, now);
 	for (size_t i = 0; i < q->cfg.n_kinds; i++)
 		stmt_bind_text(st, b++, q->kinds[i].name);
-	rc = stmt_step(st, e);
-	if (rc == 1) {
-		c->id = stmt_int64(st, 0);
+	stmt_bind_int64(st, b++, (int64_t)k);
+	for (rc = stmt_step(st, e); rc == 1 && n < k; rc = stmt_step(st, e), n++) {
+		struct claimed *x = &c[n];
+		x->id = stmt_int64(st, 0);
 		for (size_t i = 0; i < q->cfg.n_kinds; i++)
 			if (strcmp(q->kinds[i].name, stmt_text(st, 1)) == 0)
-				c->kind = &q->kinds[i];
-		c->payload = m_strdup(stmt_text(st, 2) ? stmt_text(st, 2) : "{}");
-		copy(c->subject, sizeof(c->subject), stmt_text(st, 3));
+				x->kind = &q->kinds[i];
+		x->payload = m_strdup(stmt_text(st, 2) ? stmt_text(st, 2) : "{}");
+		copy(x->subject, sizeof(x->subject), stmt_text(st, 3));
 	}
 	stmt_finalize(st);
+	/* RETURNING gives no order: oldest first */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && c[j - 1].id > c[j].id; j--) {
+			struct claimed t = c[j];
+			c[j] = c[j - 1];
+			c[j - 1] = t;
+		}
+	if (rc < 0 && pg && n == 0)
+		return rc;
 	if (pg)
-		return rc < 0 ? rc : c->id ? 1 : 0;
+		return (int)n;
 	if (rc < 0) {
+		for (size_t i = 0; i < n; i++)
+			m_free(c[i].payload);
 		store_rollback(s);
 		return rc;
 	}
 	if ((rc = store_commit(s, e))) {
-		m_free(c->payload);
+		for (size_t i = 0; i < n; i++)
+			m_free(c[i].payload);
 		return rc;
 	}
-	return c->id ? 1 : 0;
+	return (int)n;
 }
 
 static bool transient(int code)
@@ -524,7 +540,155 @@ static void record(struct job_queue *q, struct store *s, const struct claimed *c
 	}
 }
 
-static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
+/*
+ * A worker's claimed jobs (PostgreSQL). A claim takes up to `want` rows in one statement:
+ * 1 at first, doubling up to JOB_CLAIM_MAX while the jobs of the last claim ran quicker than
+ * JOB_QUICK_MS each, back to 1 after a slower one (so long jobs, such as scan shards, stay
+ * spread over the workers). Jobs that end done with no error or note are recorded together
+ * in one UPDATE, when the claimed jobs are all run or JOB_DONE_WAIT_MS after the first of
+ * them ended, whichever comes first. Jobs claimed but not started when the worker stops go
+ * back to the queue with the attempt given back.
+ */
+#define JOB_CLAIM_MAX 32
+#define JOB_QUICK_MS 20
+#define JOB_DONE_WAIT_MS 100
+
+struct batch {
+	struct claimed c[JOB_CLAIM_MAX];
+	size_t n, next; /* claimed, next to run */
+	int64_t done[JOB_CLAIM_MAX];
+	size_t n_done;
+	double first_done, started; /* monotonic seconds */
+	size_t want;
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "{1,2,3}": the ids as a PostgreSQL array literal. */
+static void id_array(const int64_t *ids, size_t n, char *out, size_t cap)
+{
+	size_t len = (size_t)snprintf(out, cap, "{");
+	for (size_t i = 0; i < n && len < cap; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%lld", i ? "," : "",
+					(long long)ids[i]);
+	if (len < cap)
+		snprintf(out + len, cap - len, "}");
+}
+
+/* Records the deferred done jobs in one statement, then shows them ended in memory. */
+static void batch_flush(struct job_queue *q, struct store *s, struct batch *b)
+{
+	struct store_stmt *st = NULL;
+	char ids[JOB_CLAIM_MAX * 24];
+	struct merr e;
+
+	if (!b->n_done)
+		return;
+	merr_init(&e);
+	id_array(b->done, b->n_done, ids, sizeof(ids));
+	if (store_prepare(s,
+			  "UPDATE jobs SET state = 'done', finished_at = ?, lease_until = NULL,"
+			  " error = NULL, note = NULL WHERE id = ANY(CAST(? AS BIGINT[]))"
+			  " AND (lease_owner = ? OR state = 'queued')",
+			  &st, &e) == 0) {
+		stmt_bind_int64(st, 1, time_now());
+		stmt_bind_text(st, 2, ids);
+		stmt_bind_text(st, 3, q->owner);
+		if (stmt_step(st, &e) < 0)
+			log_error("job", "jobs %s: cannot record their end: %s", ids, e.msg);
+		stmt_finalize(st);
+	} else {
+		log_error("job", "jobs %s: cannot record their end: %s", ids, e.msg);
+	}
+	pthread_mutex_lock(&q->mu);
+	for (size_t i = 0; i < b->n_done; i++) {
+		struct mem_job *m = mem_slot(q, b->done[i], false);
+		if (m) {
+			m->v.state = JOB_DONE;
+			m->v.error[0] = '\0';
+		}
+	}
+	pthread_mutex_unlock(&q->mu);
+	b->n_done = 0;
+}
+
+/* Gives the claimed jobs not started back to the queue (the worker stops). */
+static void batch_release(struct job_queue *q, struct store *s, struct batch *b)
+{
+	int64_t ids_n[JOB_CLAIM_MAX];
+	char ids[JOB_CLAIM_MAX * 24];
+	struct store_stmt *st = NULL;
+	size_t n = 0;
+	struct merr e;
+
+	batch_flush(q, s, b);
+	for (; b->next < b->n; b->next++) {
+		ids_n[n++] = b->c[b->next].id;
+		m_free(b->c[b->next].payload);
+		b->c[b->next].payload = NULL;
+	}
+	b->n = b->next = 0;
+	if (!n || !s)
+		return;
+	merr_init(&e);
+	id_array(ids_n, n, ids, sizeof(ids));
+	if (store_prepare(s,
+			  "UPDATE jobs SET state = 'queued', attempts = attempts - 1,"
+			  " lease_owner = NULL, lease_until = NULL, started_at = NULL"
+			  " WHERE id = ANY(CAST(? AS BIGINT[])) AND lease_owner = ?"
+			  " AND state = 'running'",
+			  &st, &e) == 0) {
+		stmt_bind_text(st, 1, ids);
+		stmt_bind_text(st, 2, q->owner);
+		if (stmt_step(st, &e) < 0)
+			log_error("job", "jobs %s: cannot give them back: %s", ids, e.msg);
+		stmt_finalize(st);
+	} else {
+		log_error("job", "jobs %s: cannot give them back: %s", ids, e.msg);
+	}
+}
+
+/* The next job to run into *out: the next claimed one, else a new claim of up to `want`
+ * (at most limit when limit > 0). 1, 0 when the queue has none, or a negative code. */
+static int batch_next(struct job_queue *q, struct store *s, struct batch *b, size_t limit,
+		      struct claimed *out, struct merr *e)
+{
+	int got;
+
+	if (b->n_done && (b->next >= b->n || mono_s() - b->first_done > JOB_DONE_WAIT_MS / 1e3))
+		batch_flush(q, s, b);
+	if (b->next >= b->n) {
+		size_t k;
+		if (b->n) { /* adapt to how quick the last claim's jobs were */
+			double per = (mono_s() - b->started) / (double)b->n;
+			b->want = per * 1e3 < JOB_QUICK_MS
+				      ? (b->want * 2 > JOB_CLAIM_MAX ? JOB_CLAIM_MAX : b->want * 2)
+				      : 1;
+		}
+		for (size_t i = 0; i < q->cfg.n_kinds; i++)
+			if (!q->kinds[i].batch)
+				b->want = 1; /* a long kind: one job a claim */
+		if (b->want < 1)
+			b->want = 1;
+		k = limit && limit < b->want ? limit : b->want;
+		b->n = b->next = 0;
+		got = claim(q, s, b->c, k, e);
+		if (got <= 0)
+			return got;
+		b->n = (size_t)got;
+		b->started = mono_s();
+	}
+	*out = b->c[b->next];
+	b->c[b->next++].payload = NULL;
+	return 1;
+}
+
+static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c, struct batch *b)
 {
 	struct job_ctx x = {q, c->id};
 	struct mem_job *m;
@@ -561,6 +725,15 @@ static void run_claimed(struct job_queue *q, struct store *s, struct claimed *c)
 	enum job_state to = decide(q, s, c, rc, now, &not_before);
 	if (unparsable)
 		to = JOB_DEAD; /* no attempt can succeed: dead with the reason (jobs retry) */
+	if (b && to == JOB_DONE && !err[0] && !note[0] && b->n_done < JOB_CLAIM_MAX &&
+	    on_postgres(s)) {
+		/* recorded with the other done jobs of the claim (batch_flush), which then
+		 * shows them ended */
+		if (!b->n_done)
+			b->first_done = mono_s();
+		b->done[b->n_done++] = c->id;
+		return;
+	}
 	/* the row first: once this process shows the job ended, its key is free to submit again */
 	record(q, s, c, to, now, not_before, err, note);
 	pthread_mutex_lock(&q->mu);
@@ -749,6 +922,7 @@ static void *worker(void *arg)
 	struct store *s = NULL;
 	struct merr e;
 	bool notified = false;
+	struct batch b = {.want = 1};
 
 	merr_init(&e);
 	if (store_open_existing(q->db, &s, &e)) {
@@ -773,8 +947,8 @@ static void *worker(void *arg)
 		merr_init(&e);
 		if (s)
 			recur(q, s);
-		if (s && (rc = claim(q, s, &c, &e)) == 1) {
-			run_claimed(q, s, &c);
+		if (s && (rc = batch_next(q, s, &b, 0, &c, &e)) == 1) {
+			run_claimed(q, s, &c, &b);
 			m_free(c.payload);
 			continue;
 		}
@@ -785,6 +959,8 @@ static void *worker(void *arg)
 		else
 			wait_poll(q);
 	}
+	if (s)
+		batch_release(q, s, &b);
 	store_close(s);
 	return NULL;
 }
@@ -900,17 +1076,20 @@ int job_run_pending(const struct job_queue_config *c, volatile sig_atomic_t *sto
 		prune_due(q, s);
 		recur(q, s);
 	}
+	struct batch b = {.want = 1};
 	while (rc == 0 && !stop_level_of(q->stop) && (!max || *ran < max)) {
 		struct claimed cl;
-		int got = claim(q, s, &cl, e);
+		int got = batch_next(q, s, &b, max ? max - *ran : 0, &cl, e);
 		if (got <= 0) {
 			rc = got;
 			break;
 		}
-		run_claimed(q, s, &cl);
+		run_claimed(q, s, &cl, &b);
 		m_free(cl.payload);
 		(*ran)++;
 	}
+	if (s)
+		batch_release(q, s, &b);
 	store_close(s);
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);

@@ -127,6 +127,10 @@ struct job_kind {
 	job_fn run;
 	int64_t lease_s; /* how long a claim holds before another worker may take it back
 			    (default 6 h): longer than the kind's longest run */
+	/* Short jobs: a worker whose kinds all say so may claim several at once on PostgreSQL
+	 * (up to 32, while they run quickly). Off for long jobs (scans, shards), which must
+	 * spread over the workers one at a time. */
+	bool batch;
 };
 
 /* A recurring job (the incident reminders): submitted once per period by whichever process

@@ -143,9 +143,21 @@ void web_error_code(struct web_req *r, int code)
 		merr_format(&r->err, detail, sizeof(detail));
 		log_error("web", "%s %s: %s", r->method, r->raw_path, detail);
 	}
+	/* The store's connection to PostgreSQL dropped under this request (the server restarted,
+	 * an administrator ended the session): 503 with what happened to the request, said
+	 * without the store's location; the next request reconnects. */
+	const char *lost =
+	    code == M_ENET ? strstr(r->err.msg, "connection to PostgreSQL lost") : NULL;
+	if (lost) {
+		snprintf(msg, sizeof(msg),
+			 "データベースへの接続が切れました。もう一度お試しください / %s", lost);
+		status = 503;
+	}
 	web_error(r, status, mamori_errname(code), msg);
 	if (code == M_ETIMEOUT && r->retry_after == 0)
 		r->retry_after = 60;
+	if (lost && r->retry_after == 0)
+		r->retry_after = 2;
 }
 
 /* Read audit rows are queued and written in batches (audit_queue.c explains why). */

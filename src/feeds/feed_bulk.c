@@ -1,0 +1,436 @@
+/*
+ * feed_bulk.c - NVD records into PostgreSQL by COPY and one set-based upsert per batch.
+ *
+ * Row by row, an NVD record costs a dozen statements (the lastModified check, the upsert,
+ * the delete and insert of each reference and product), each a round trip to the server: the
+ * x20 import took 19-25x the SQLite time. Here a batch's records are gathered as COPY text
+ * for three staging tables (CVE rows, references, products), sent with three COPYs at the
+ * batch's commit, and stored by a few set-based statements in the import's transaction, so a
+ * refused or failed batch still stores nothing. The outcome is the row path's, record by
+ * record in file order: a record is stored when its lastModified is newer than what NVD
+ * stored before it (in the store or earlier in the batch); the last stored record of a CVE
+ * gives its row, references and products; the counters move records that changed nothing
+ * from stored (as counted when gathered) to unchanged.
+ *
+ * Only on a backend with COPY (PostgreSQL) and when records come from parser threads (a
+ * store failure then rolls the batch back whole, as on the row path); MAMORI_FEEDS_COPY=0
+ * turns it off, for comparison.
+ */
+#include "base/compat.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "base/mem.h"
+#include "store/store.h"
+#include "feeds/feeds_int.h"
+
+/* A gathered record: its CVE id, lastModified and where its COPY lines are in the buffers
+ * (the CVE row without its newline; its reference and product lines, whole). */
+struct bulk_rec {
+	char id[32];
+	int64_t lm;
+	size_t cve_off, cve_len, ref_off, ref_len, prod_off, prod_len;
+};
+
+/* One CVE id of the batch: what NVD stored for it before the record being decided (has_cur,
+ * cur), whether it has no row in the store (fresh), and its last stored record (win, -1). */
+struct bulk_slot {
+	const char *id;
+	int64_t cur;
+	bool has_cur, fresh;
+	long win;
+};
+
+struct feeds_bulk {
+	struct buf cves, refs, prods;		  /* gathered lines */
+	struct buf out_cves, out_refs, out_prods; /* what a COPY sends */
+	struct bulk_rec *recs;
+	size_t n, cap;
+	struct bulk_slot *slots;
+	size_t n_slots;
+};
+
+/* temp_buffers (local buffers of the staging tables) can be set only before the session's
+ * first temporary table: tried, and left as it is when too late. lz4 compresses the long
+ * texts (configurations) several times faster than the default pglz, where the server has it
+ * (PostgreSQL 14 or newer built with lz4; else the setting fails and stays). */
+static const char bulk_tables_sql[] =
+    "DO $$BEGIN PERFORM set_config('temp_buffers', '128MB', false);"
+    " EXCEPTION WHEN others THEN NULL; END$$;"
+    "DO $$BEGIN PERFORM set_config('default_toast_compression', 'lz4', false);"
+    " EXCEPTION WHEN others THEN NULL; END$$;"
+    "CREATE TEMP TABLE IF NOT EXISTS nvd_stage (id TEXT, published BIGINT,"
+    " last_modified BIGINT, description TEXT, cwe TEXT,"
+    " cvss4_score DOUBLE PRECISION, cvss4_vector TEXT, cvss4_source TEXT, cvss4_severity TEXT,"
+    " cvss3_score DOUBLE PRECISION, cvss3_vector TEXT, cvss3_source TEXT, cvss3_version TEXT,"
+    " cvss3_severity TEXT, cvss2_score DOUBLE PRECISION, cvss2_vector TEXT, cvss2_source TEXT,"
+    " cvss2_severity TEXT, configurations TEXT, vuln_status TEXT, severity TEXT, source TEXT);"
+    "CREATE TEMP TABLE IF NOT EXISTS nvd_ref_stage (cve_id TEXT, url TEXT, source TEXT,"
+    " tags TEXT, origin TEXT);"
+    "CREATE TEMP TABLE IF NOT EXISTS nvd_prod_stage (vp TEXT, cve_id TEXT, origin TEXT);"
+    "TRUNCATE nvd_stage, nvd_ref_stage, nvd_prod_stage";
+
+#define BULK_CVE_COLS FEEDS_NVD_COLS_NO_SOURCE ", source"
+#define BULK_REF_COLS "cve_id, url, source, tags, origin"
+#define BULK_PROD_COLS "vp, cve_id, origin"
+
+/* The batch's CVEs that had a row: replaced as the row path does (NVD's columns, its
+ * references and products). */
+static const char bulk_upsert_sql[] =
+    "INSERT INTO cves (" FEEDS_NVD_COLS ") SELECT " FEEDS_NVD_COLS " FROM nvd_stage"
+    " ORDER BY id" FEEDS_NVD_CONFLICT ";"
+    "DELETE FROM cve_refs r USING nvd_stage s WHERE r.cve_id = s.id AND r.origin = 'nvd';"
+    "INSERT INTO cve_refs (" BULK_REF_COLS ") SELECT " BULK_REF_COLS " FROM nvd_ref_stage"
+    " ORDER BY cve_id, url ON CONFLICT(cve_id, url) DO UPDATE SET source = excluded.source,"
+    " tags = excluded.tags, origin = 'nvd';"
+    "DELETE FROM cve_products p USING nvd_stage s WHERE p.cve_id = s.id AND p.origin = 'nvd';"
+    "INSERT INTO cve_products (" BULK_PROD_COLS ") SELECT " BULK_PROD_COLS " FROM nvd_prod_stage"
+    " ORDER BY vp, cve_id ON CONFLICT DO NOTHING;"
+    "TRUNCATE nvd_stage, nvd_ref_stage, nvd_prod_stage";
+
+int feeds_bulk_start(struct feeds_ctx *c, struct merr *e)
+{
+	const char *env = getenv("MAMORI_FEEDS_COPY");
+	struct feeds_bulk *b;
+	int rc;
+
+	c->bulk = NULL;
+	if (!store_has_copy(c->s) || (env && strcmp(env, "0") == 0))
+		return 0;
+	if (!(b = m_calloc(1, sizeof(*b))))
+		return merr_set(e, M_ENOMEM, "out of memory");
+	buf_init(&b->cves, SIZE_MAX / 2);
+	buf_init(&b->refs, SIZE_MAX / 2);
+	buf_init(&b->prods, SIZE_MAX / 2);
+	buf_init(&b->out_cves, SIZE_MAX / 2);
+	buf_init(&b->out_refs, SIZE_MAX / 2);
+	buf_init(&b->out_prods, SIZE_MAX / 2);
+	if ((rc = store_exec(c->s, bulk_tables_sql, e))) {
+		m_free(b);
+		return rc;
+	}
+	c->bulk = b;
+	return 0;
+}
+
+void feeds_bulk_drop(struct feeds_ctx *c)
+{
+	struct feeds_bulk *b = c->bulk;
+
+	if (!b)
+		return;
+	buf_reset(&b->cves);
+	buf_reset(&b->refs);
+	buf_reset(&b->prods);
+	buf_reset(&b->out_cves);
+	buf_reset(&b->out_refs);
+	buf_reset(&b->out_prods);
+	b->n = 0;
+}
+
+void feeds_bulk_end(struct feeds_ctx *c)
+{
+	struct feeds_bulk *b = c->bulk;
+
+	if (!b)
+		return;
+	buf_release(&b->cves);
+	buf_release(&b->refs);
+	buf_release(&b->prods);
+	buf_release(&b->out_cves);
+	buf_release(&b->out_refs);
+	buf_release(&b->out_prods);
+	m_free(b->recs);
+	m_free(b->slots);
+	m_free(b);
+	c->bulk = NULL;
+}
+
+/* A text field in COPY's text format: \N for NULL, backslash escapes for the delimiters. */
+static int put_text(struct buf *o, const char *s, char after)
+{
+	int rc = 0;
+
+	if (!s) {
+		rc = buf_add(o, "\\N", 2);
+	} else {
+		const char *run = s;
+		for (; *s; s++) {
+			const char *esc = *s == '\\'   ? "\\\\"
+					  : *s == '\t' ? "\\t"
+					  : *s == '\n' ? "\\n"
+					  : *s == '\r' ? "\\r"
+						       : NULL;
+			if (!esc)
+				continue;
+			if ((rc = buf_add(o, run, (size_t)(s - run))) || (rc = buf_add(o, esc, 2)))
+				return rc;
+			run = s + 1;
+		}
+		rc = buf_add(o, run, (size_t)(s - run));
+	}
+	return rc || !after ? rc : buf_addc(o, after);
+}
+
+static int put_num(struct buf *o, bool set, double v)
+{
+	return set ? buf_addf(o, "%.17g\t", v) : buf_add(o, "\\N\t", 3);
+}
+
+static int put_metric(struct buf *o, const struct feeds_metric *m, bool version)
+{
+	int rc = put_num(o, m->set, m->score);
+	if (!rc)
+		rc = put_text(o, m->set ? m->vector : NULL, '\t');
+	if (!rc)
+		rc = put_text(o, m->set ? m->source : NULL, '\t');
+	if (!rc && version)
+		rc = put_text(o, m->set ? m->version : NULL, '\t');
+	if (!rc)
+		rc = put_text(o, m->set ? m->severity : NULL, '\t');
+	return rc;
+}
+
+int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr *e)
+{
+	struct feeds_bulk *b = c->bulk;
+	struct bulk_rec *r;
+	int rc = 0;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		struct bulk_rec *n = m_realloc(b->recs, cap * sizeof(*n));
+		if (!n)
+			return merr_set(e, M_ENOMEM, "out of memory gathering a batch for COPY");
+		b->recs = n;
+		b->cap = cap;
+	}
+	r = &b->recs[b->n];
+	snprintf(r->id, sizeof(r->id), "%s", cv->id);
+	r->lm = cv->last_modified;
+	r->cve_off = b->cves.len;
+	r->ref_off = b->refs.len;
+	r->prod_off = b->prods.len;
+	/* the columns of FEEDS_NVD_COLS_NO_SOURCE */
+	rc = put_text(&b->cves, cv->id, '\t');
+	if (!rc)
+		rc = buf_addf(&b->cves, "%" PRId64 "\t%" PRId64 "\t", cv->published,
+			      cv->last_modified);
+	if (!rc)
+		rc = put_text(&b->cves, cv->description, '\t');
+	if (!rc)
+		rc = put_text(&b->cves, cv->cwe[0] ? cv->cwe : NULL, '\t');
+	if (!rc)
+		rc = put_metric(&b->cves, &cv->v4, false);
+	if (!rc)
+		rc = put_metric(&b->cves, &cv->v3, true);
+	if (!rc)
+		rc = put_metric(&b->cves, &cv->v2, false);
+	if (!rc)
+		rc = put_text(&b->cves, cv->configurations, '\t');
+	if (!rc)
+		rc = put_text(&b->cves, cv->vuln_status, '\t');
+	if (!rc)
+		rc = put_text(&b->cves, feeds_best_severity(cv), 0);
+	r->cve_len = b->cves.len - r->cve_off;
+	for (size_t i = 0; i < cv->n_refs && !rc; i++) {
+		const struct feeds_ref *f = &cv->refs[i];
+		bool later = false; /* the row path's last insert of a URL wins */
+		for (size_t j = i + 1; j < cv->n_refs && !later; j++)
+			later = strcmp(cv->refs[j].url, f->url) == 0;
+		if (later)
+			continue;
+		rc = put_text(&b->refs, cv->id, '\t');
+		if (!rc)
+			rc = put_text(&b->refs, f->url, '\t');
+		if (!rc)
+			rc = put_text(&b->refs, f->source, '\t');
+		if (!rc)
+			rc = put_text(&b->refs, f->tags && *f->tags ? f->tags : NULL, '\t');
+		if (!rc)
+			rc = buf_add(&b->refs, "nvd\n", 4);
+	}
+	r->ref_len = b->refs.len - r->ref_off;
+	for (size_t i = 0; i < cv->n_vps && !rc; i++) {
+		rc = put_text(&b->prods, cv->vps[i], '\t');
+		if (!rc)
+			rc = put_text(&b->prods, cv->id, '\t');
+		if (!rc)
+			rc = buf_add(&b->prods, "nvd\n", 4);
+	}
+	r->prod_len = b->prods.len - r->prod_off;
+	if (rc)
+		return merr_set(e, M_ENOMEM, "out of memory gathering a batch for COPY");
+	b->n++;
+	return FEEDS_STORED;
+}
+
+static uint64_t id_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of id (an empty one, its id set, when absent); n_slots is a power of two larger
+ * than the batch's ids. */
+static struct bulk_slot *slot_of(struct feeds_bulk *b, const char *id)
+{
+	size_t mask = b->n_slots - 1, i = (size_t)id_hash(id) & mask;
+
+	while (b->slots[i].id && strcmp(b->slots[i].id, id) != 0)
+		i = (i + 1) & mask;
+	if (!b->slots[i].id) {
+		b->slots[i].id = id;
+		b->slots[i].fresh = true;
+		b->slots[i].win = -1;
+	}
+	return &b->slots[i];
+}
+
+/* What the store holds of the batch's CVEs: the slots of those with a row lose fresh and get
+ * NVD's lastModified (when NVD stored one). The caller locked cves against other writers, so
+ * the answer holds until the commit. */
+static int lookup(struct store *s, struct feeds_bulk *b, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	struct buf ids;
+	int rc;
+
+	buf_init(&ids, SIZE_MAX / 2);
+	rc = buf_addc(&ids, '{');
+	for (size_t i = 0; i < b->n && !rc; i++) /* CVE ids: no quoting needed */
+		rc = buf_addf(&ids, "%s%s", i ? "," : "", b->recs[i].id);
+	if (!rc)
+		rc = buf_addc(&ids, '}');
+	if (rc) {
+		buf_release(&ids);
+		return merr_set(e, M_ENOMEM, "out of memory");
+	}
+	if ((rc = store_prepare(s,
+				"SELECT id, last_modified, source FROM cves"
+				" WHERE id = ANY(CAST(? AS TEXT[]))",
+				&st, e))) {
+		buf_release(&ids);
+		return rc;
+	}
+	stmt_bind_text_static(st, 1, ids.ptr);
+	while ((rc = stmt_step(st, e)) == 1) {
+		const char *id = stmt_text(st, 0), *src = stmt_text(st, 2);
+		size_t mask = b->n_slots - 1, i = (size_t)id_hash(id) & mask;
+		while (b->slots[i].id && strcmp(b->slots[i].id, id) != 0)
+			i = (i + 1) & mask;
+		if (!b->slots[i].id)
+			continue;
+		b->slots[i].fresh = false;
+		b->slots[i].has_cur = src && strncmp(src, "nvd", 3) == 0 && !stmt_is_null(st, 1);
+		b->slots[i].cur = stmt_int64(st, 1);
+	}
+	stmt_finalize(st);
+	buf_release(&ids);
+	return rc < 0 ? rc : 0;
+}
+
+/* Appends lines (each ending in a newline) to o, each with suffix before its newline. */
+static int add_line(struct buf *o, const char *p, size_t len, const char *suffix)
+{
+	int rc = buf_add(o, p, len);
+	if (!rc && suffix)
+		rc = buf_adds(o, suffix);
+	return rc ? rc : buf_addc(o, '\n');
+}
+
+/* COPYs out's three buffers into the tables named by the targets (empty ones skipped). */
+static int copy_three(struct store *s, struct feeds_bulk *b, const char *t_cves, const char *t_refs,
+		      const char *t_prods, struct merr *e)
+{
+	int rc = 0;
+
+	if (b->out_cves.len)
+		rc = store_copy_in(s, t_cves, b->out_cves.ptr, b->out_cves.len, e);
+	if (!rc && b->out_refs.len)
+		rc = store_copy_in(s, t_refs, b->out_refs.ptr, b->out_refs.len, e);
+	if (!rc && b->out_prods.len)
+		rc = store_copy_in(s, t_prods, b->out_prods.ptr, b->out_prods.len, e);
+	buf_reset(&b->out_cves);
+	buf_reset(&b->out_refs);
+	buf_reset(&b->out_prods);
+	return rc;
+}
+
+/* The lines of the batch's winning records whose CVE is (not) fresh into the out buffers. */
+static int compose(struct feeds_bulk *b, bool fresh, size_t *count)
+{
+	int rc = 0;
+
+	*count = 0;
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		struct bulk_rec *r = &b->recs[i];
+		struct bulk_slot *sl = slot_of(b, r->id);
+		if (sl->win != (long)i || sl->fresh != fresh)
+			continue;
+		(*count)++;
+		rc = add_line(&b->out_cves, b->cves.ptr + r->cve_off, r->cve_len, "\tnvd");
+		if (!rc)
+			rc = buf_add(&b->out_refs, b->refs.ptr + r->ref_off, r->ref_len);
+		if (!rc)
+			rc = buf_add(&b->out_prods, b->prods.ptr + r->prod_off, r->prod_len);
+	}
+	return rc;
+}
+
+int feeds_bulk_flush(struct feeds_ctx *c, struct merr *e)
+{
+	struct feeds_bulk *b = c->bulk;
+	long long unchanged = 0;
+	size_t want = 16, n_fresh = 0, n_old = 0;
+	int rc;
+
+	if (!b || b->n == 0)
+		return 0;
+	while (want < b->n * 2)
+		want *= 2;
+	if (want > b->n_slots) {
+		struct bulk_slot *n = m_realloc(b->slots, want * sizeof(*n));
+		if (!n)
+			return merr_set(e, M_ENOMEM, "out of memory");
+		b->slots = n;
+		b->n_slots = want;
+	}
+	memset(b->slots, 0, b->n_slots * sizeof(*b->slots));
+	for (size_t i = 0; i < b->n; i++)
+		slot_of(b, b->recs[i].id);
+	/* other writers of cves (another import) wait for this batch's commit, so the rows looked
+	 * up stay as they are */
+	if ((rc = store_exec(c->s, "LOCK TABLE cves IN SHARE ROW EXCLUSIVE MODE", e)) ||
+	    (rc = lookup(c->s, b, e)))
+		return rc;
+	/* the row path's decision, record by record in file order */
+	for (size_t i = 0; i < b->n; i++) {
+		struct bulk_rec *r = &b->recs[i];
+		struct bulk_slot *sl = slot_of(b, r->id);
+		if (sl->has_cur && sl->cur >= r->lm) {
+			unchanged++;
+			continue;
+		}
+		sl->has_cur = true;
+		sl->cur = r->lm;
+		sl->win = (long)i;
+	}
+	/* new CVEs straight into their tables; CVEs with a row through the staging tables */
+	if ((rc = compose(b, true, &n_fresh)) ||
+	    (rc = copy_three(c->s, b, "cves (" BULK_CVE_COLS ")", "cve_refs (" BULK_REF_COLS ")",
+			     "cve_products (" BULK_PROD_COLS ")", e)) ||
+	    (rc = compose(b, false, &n_old)) ||
+	    (rc = copy_three(c->s, b, "nvd_stage (" BULK_CVE_COLS ")",
+			     "nvd_ref_stage (" BULK_REF_COLS ")",
+			     "nvd_prod_stage (" BULK_PROD_COLS ")", e)) ||
+	    (n_old && (rc = store_exec(c->s, bulk_upsert_sql, e))))
+		return rc < 0 ? rc : merr_set(e, M_ENOMEM, "out of memory");
+	c->r->stored -= unchanged;
+	c->r->unchanged += unchanged;
+	feeds_bulk_drop(c);
+	return 0;
+}
