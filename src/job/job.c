@@ -370,16 +370,21 @@ static int claim(struct job_queue *q, struct store *s, struct claimed *c, size_t
 			       "UPDATE jobs SET state = 'running', attempts = attempts + 1, "
 			       "lease_owner = ?, started_at = ?, lease_until = ? + ");
 	len = lease_case(q, sql, sizeof(sql), len);
-	len += (size_t)snprintf(
-	    sql + len, sizeof(sql) - len,
-	    " WHERE id IN (SELECT id FROM jobs WHERE state = "
-	    "'queued' AND (lease_until IS NULL OR lease_until <= ?) AND kind IN (");
+	/* On PostgreSQL the ids come through ARRAY(...), an uncorrelated expression run once:
+	 * `id IN (SELECT … LIMIT k FOR UPDATE SKIP LOCKED)` may be planned as a semi-join that
+	 * runs the subquery again per outer row, claiming more than k rows (seen: a worker of
+	 * concurrency 1 holding three scan shards it never ran). */
+	len +=
+	    (size_t)snprintf(sql + len, sizeof(sql) - len,
+			     " WHERE id %s (SELECT id FROM jobs WHERE state = "
+			     "'queued' AND (lease_until IS NULL OR lease_until <= ?) AND kind IN (",
+			     pg ? "= ANY(ARRAY" : "IN");
 	for (size_t i = 0; i < q->cfg.n_kinds; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? ", " : "");
 	snprintf(sql + len, sizeof(sql) - len,
 		 ") ORDER BY id LIMIT ?%s) AND state = 'queued' RETURNING id, kind, payload, "
 		 "subject",
-		 pg ? " FOR UPDATE SKIP LOCKED" : "");
+		 pg ? " FOR UPDATE SKIP LOCKED)" : "");
 	if (pg) {
 		/* one statement in autocommit: SKIP LOCKED makes the claim atomic and lets
 		 * concurrent workers pass each other's rows; expired leases are taken back at most
