@@ -28,22 +28,12 @@ static char *two(char *p, unsigned v)
 	return p + 2;
 }
 
-/* Years 0-9999 without gmtime_r and snprintf (the console's pages show hundreds of times, and
- * those two were a fifth of a 200-row page's CPU time): days to civil date (H. Hinnant's
- * algorithm, proleptic Gregorian, as gmtime). false: another year, for the general path. */
-static bool fmt_fast(int64_t t, enum time_style style, char out[TIME_STR_MAX])
+/* Days since 1970-01-01 to the civil date (H. Hinnant's algorithm, proleptic Gregorian, as
+ * gmtime). false outside years 0-9999. */
+bool time_civil(int64_t days, int *year, int *month, int *day)
 {
-	int64_t days, secs, z, era, doe, yoe, y, doy, mp, d, m;
-	char *p = out;
+	int64_t z, era, doe, yoe, y, doy, mp, d, m;
 
-	if (t < -(INT64_C(1) << 50) || t > (INT64_C(1) << 50))
-		return false;
-	days = t / 86400;
-	secs = t % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
 	z = days + 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = z - era * 146097;
@@ -55,6 +45,31 @@ static bool fmt_fast(int64_t t, enum time_style style, char out[TIME_STR_MAX])
 	m = mp < 10 ? mp + 3 : mp - 9;
 	y += m <= 2;
 	if (y < 0 || y > 9999)
+		return false;
+	*year = (int)y;
+	*month = (int)m;
+	*day = (int)d;
+	return true;
+}
+
+/* Years 0-9999 without gmtime_r and snprintf (the console's pages show hundreds of times, and
+ * those two were a fifth of a 200-row page's CPU time). false: another year, for the general
+ * path. */
+static bool fmt_fast(int64_t t, enum time_style style, char out[TIME_STR_MAX])
+{
+	int64_t days, secs;
+	int y, m, d;
+	char *p = out;
+
+	if (t < -(INT64_C(1) << 50) || t > (INT64_C(1) << 50))
+		return false;
+	days = t / 86400;
+	secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	if (!time_civil(days, &y, &m, &d))
 		return false;
 	p = two(p, (unsigned)(y / 100));
 	p = two(p, (unsigned)(y % 100));

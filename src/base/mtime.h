@@ -18,6 +18,8 @@ int64_t time_now(void);
 
 /* "2026-11-23T03:40:47Z" */
 void time_fmt_utc(int64_t t, char out[TIME_STR_MAX]);
+/* Days since 1970-01-01 to year, month (1-12), day; false outside years 0-9999. */
+bool time_civil(int64_t days, int *year, int *month, int *day);
 /* "2026-11-23 12:40 JST" */
 void time_fmt_jst(int64_t t, char out[TIME_STR_MAX]);
 /* "2026-11-23" as a JST calendar date */

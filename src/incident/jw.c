@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "base/mtime.h"
 #include "incident/incident_int.h"
 
 /* Room for n more bytes at the end of the buffer (NULL and w->rc set when there is none); the
@@ -133,19 +134,9 @@ void jw_time_(struct jw *w, const char *kq, size_t kn, int64_t t)
 	}
 	slot = (unsigned)days & 3;
 	if (w->day[slot] != days + 1) {
-		int64_t z, era, doe, yoe, y, doy, mp, dd, m;
+		int y, m, dd;
 
-		z = days + 719468;
-		era = (z >= 0 ? z : z - 146096) / 146097;
-		doe = z - era * 146097;
-		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-		y = yoe + era * 400;
-		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-		mp = (5 * doy + 2) / 153;
-		dd = doy - (153 * mp + 2) / 5 + 1;
-		m = mp < 10 ? mp + 3 : mp - 9;
-		y += m <= 2;
-		if (y < 0 || y > 9999) {
+		if (!time_civil(days, &y, &m, &dd)) {
 			jw_lit_(w, kq, kn, "null", 4);
 			return;
 		}
