@@ -88,6 +88,22 @@ static int record(struct store *s, const struct asm_scan_request *q, const struc
 	return rc;
 }
 
+/* A console scan's configuration: connect probes over the org's resolved scope, the policy
+ * defaults (the per-/24 cap among them) otherwise. */
+static void scan_config_for(struct scan_config *cfg, const struct asm_scan_request *q,
+			    struct scan_scope *sc, struct scan_ports *ports)
+{
+	scan_config_init(cfg);
+	cfg->mode = "connect";
+	if (q->rate > 0)
+		cfg->rate = q->rate;
+	cfg->targets = &sc->targets;
+	cfg->allowed = &sc->allowed;
+	cfg->ports = ports;
+	cfg->scope_kind = sc->kind;
+	cfg->report_closed = cfg->report_filtered = false;
+}
+
 int asm_scan_submit(struct store *s, const struct asm_scan_request *q, int64_t *scan_id,
 		    int64_t *job_id, struct merr *e)
 {
@@ -111,15 +127,7 @@ int asm_scan_submit(struct store *s, const struct asm_scan_request *q, int64_t *
 	if (rc == 0 && sc.targets.n == 0)
 		rc = refusal(q->org, &sc, e);
 	if (rc == 0) {
-		scan_config_init(&cfg); /* the policy defaults, the per-/24 cap among them */
-		cfg.mode = "connect";
-		if (q->rate > 0)
-			cfg.rate = q->rate;
-		cfg.targets = &sc.targets;
-		cfg.allowed = &sc.allowed;
-		cfg.ports = &ports;
-		cfg.scope_kind = sc.kind;
-		cfg.report_closed = cfg.report_filtered = false;
+		scan_config_for(&cfg, q, &sc, &ports);
 		scan_key_random(cfg.key);
 		if ((rc = store_begin_immediate(s, e)) == 0) {
 			rc = record(s, q, &cfg, identify, scan_id, job_id, e);
@@ -164,15 +172,7 @@ int asm_scan_submit_shards(struct store *s, const struct asm_scan_request *q, un
 	if (rc == 0 && sc.targets.n == 0)
 		rc = refusal(q->org, &sc, e);
 	if (rc == 0) {
-		scan_config_init(&cfg);
-		cfg.mode = "connect";
-		if (q->rate > 0)
-			cfg.rate = q->rate;
-		cfg.targets = &sc.targets;
-		cfg.allowed = &sc.allowed;
-		cfg.ports = &ports;
-		cfg.scope_kind = sc.kind;
-		cfg.report_closed = cfg.report_filtered = false;
+		scan_config_for(&cfg, q, &sc, &ports);
 		cfg.n_shards = n_shards;
 		scan_key_random(cfg.key); /* one key: every shard walks the same permutation */
 		if ((rc = store_begin_immediate(s, e)) == 0) {
