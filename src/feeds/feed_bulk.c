@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "base/hash.h"
 #include "base/mem.h"
 #include "store/store.h"
 #include "feeds/feeds_int.h"
@@ -266,19 +267,11 @@ int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr 
 	return FEEDS_STORED;
 }
 
-static uint64_t id_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* The slot of id (an empty one, its id set, when absent); n_slots is a power of two larger
  * than the batch's ids. */
 static struct bulk_slot *slot_of(struct feeds_bulk *b, const char *id)
 {
-	size_t mask = b->n_slots - 1, i = (size_t)id_hash(id) & mask;
+	size_t mask = b->n_slots - 1, i = (size_t)hash_str(id) & mask;
 
 	while (b->slots[i].id && strcmp(b->slots[i].id, id) != 0)
 		i = (i + 1) & mask;
@@ -319,7 +312,7 @@ static int lookup(struct store *s, struct feeds_bulk *b, struct merr *e)
 	stmt_bind_text_static(st, 1, ids.ptr);
 	while ((rc = stmt_step(st, e)) == 1) {
 		const char *id = stmt_text(st, 0), *src = stmt_text(st, 2);
-		size_t mask = b->n_slots - 1, i = (size_t)id_hash(id) & mask;
+		size_t mask = b->n_slots - 1, i = (size_t)hash_str(id) & mask;
 		while (b->slots[i].id && strcmp(b->slots[i].id, id) != 0)
 			i = (i + 1) & mask;
 		if (!b->slots[i].id)

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 
+#include "base/hash.h"
 #include "base/buf.h"
 #include "base/mem.h"
 #include "share/share.h"
@@ -33,15 +34,6 @@ static struct share_page *head, *tail;
 static size_t n_entries, n_bytes;
 static size_t cap_bytes = SHARE_PAGE_CACHE_DEFAULT;
 static struct share_page_stats stats;
-
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 static void page_free(struct share_page *p)
 {
@@ -123,7 +115,7 @@ struct share_page *share_page_get(const char *key, int64_t write_seq)
 
 	if (!key)
 		return NULL;
-	h = fnv(key);
+	h = hash_str(key);
 	pthread_mutex_lock(&mu);
 	for (p = head; p; p = p->next)
 		if (p->hash == h && strcmp(p->key, key) == 0)
@@ -174,7 +166,7 @@ struct share_page *share_page_put(char *key, int64_t write_seq, char *body, size
 	snprintf(p->last, sizeof(p->last), "%s", last ? last : "");
 	if (!key)
 		return p;
-	p->hash = fnv(key);
+	p->hash = hash_str(key);
 	pthread_mutex_lock(&mu);
 	if (len <= cap_bytes / 4) {
 		struct share_page *o;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "base/mem.h"
 #include "store/pq_lazy.h"
 #include "store/store_int.h"
@@ -359,14 +360,6 @@ struct pg_db {
 static PGconn *conn_of(struct store *s)
 {
 	return ((struct pg_db *)s->impl)->conn;
-}
-
-static uint64_t sql_hash(const char *sql)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *sql; sql++)
-		h = (h ^ (unsigned char)*sql) * 1099511628211ull;
-	return h;
 }
 
 static void no_notices(void *arg, const char *msg)
@@ -861,7 +854,7 @@ static const struct store_stmt_ops pg_stmt_ops = {
 static int pg_prepare(struct store *s, const char *sql, struct store_stmt **out, struct merr *e)
 {
 	struct pg_db *h = s->impl;
-	uint64_t hash = sql_hash(sql);
+	uint64_t hash = hash_str(sql);
 	struct pg_stmt *st;
 	PGresult *r;
 	char *q, *q2;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "base/hash.h"
 #include "base/mem.h"
 #include "store/store_int.h"
 
@@ -32,14 +33,6 @@ struct sq_db {
 static sqlite3 *db_of(struct store *s)
 {
 	return ((struct sq_db *)s->impl)->db;
-}
-
-static uint64_t sql_hash(const char *sql)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *sql; sql++)
-		h = (h ^ (unsigned char)*sql) * 1099511628211ull;
-	return h;
 }
 
 /* What a person can do about an SQLite failure, in both languages; "" when nothing useful. */
@@ -323,7 +316,7 @@ static const struct store_stmt_ops sq_stmt_ops = {
 static int sq_prepare(struct store *s, const char *sql, struct store_stmt **out, struct merr *e)
 {
 	struct sq_db *h = s->impl;
-	uint64_t hash = sql_hash(sql);
+	uint64_t hash = hash_str(sql);
 	struct sq_stmt *st;
 	int rc;
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/hash.h"
 #include "base/buf.h"
 #include "base/mem.h"
 #include "vuln/match.h"
@@ -65,14 +66,6 @@ bool vuln_batch_line(char *line, struct vuln_product *p, char *vendor, size_t ca
 	}
 	p->banner = f[2];
 	return true;
-}
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
 }
 
 /* The product part of a line: "vendor:product" before the tab, or a CPE's first 5 fields. */

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 
+#include "base/hash.h"
 #include "base/mem.h"
 #include "vuln/config.h"
 
@@ -57,15 +58,6 @@ const char *vuln_basis_name(enum vuln_basis b)
 }
 
 /* ---- host facts ---- */
-
-static uint64_t vp_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 /* Lowercase, escapes removed: how versions are compared as text. */
 static int norm_copy(const char *s, char *out, size_t cap)
@@ -120,7 +112,7 @@ static int host_one(struct vuln_host *h, const struct cpe *product, struct merr 
 		return merr_set(e, M_ENOMEM, "out of memory");
 	if (vuln_fold_vp(vendor, prod, h->vp, sizeof(h->vp)))
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "product", "vendor:product too long");
-	h->vp_hash = vp_hash(h->vp);
+	h->vp_hash = hash_str(h->vp);
 	return host_versions(h, e);
 }
 
@@ -229,7 +221,7 @@ static int parse_match(const cJSON *o, struct vuln_cpematch *m, struct merr *e)
 	m->vp = m_strdup(vp);
 	if (!m->criteria || !m->vp)
 		return M_ENOMEM;
-	m->vp_hash = vp_hash(m->vp);
+	m->vp_hash = hash_str(m->vp);
 	m->start_incl = dup_bound(o, "versionStartIncluding", &rc);
 	m->start_excl = dup_bound(o, "versionStartExcluding", &rc);
 	m->end_incl = dup_bound(o, "versionEndIncluding", &rc);

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 
+#include "base/hash.h"
 #include "base/mem.h"
 #include "vuln/match.h"
 
@@ -18,20 +19,11 @@ struct hmap {
 	size_t cap, n;
 };
 
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static void *hmap_get(const struct hmap *m, const char *k)
 {
 	if (!m->cap)
 		return NULL;
-	for (size_t i = fnv(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	for (size_t i = hash_str(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->keys[i])
 			return NULL;
 		if (strcmp(m->keys[i], k) == 0)
@@ -54,7 +46,7 @@ static int hmap_grow(struct hmap *m)
 		size_t j;
 		if (!m->keys[i])
 			continue;
-		for (j = fnv(m->keys[i]) & (cap - 1); keys[j]; j = (j + 1) & (cap - 1))
+		for (j = hash_str(m->keys[i]) & (cap - 1); keys[j]; j = (j + 1) & (cap - 1))
 			;
 		keys[j] = m->keys[i];
 		vals[j] = m->vals[i];
@@ -74,7 +66,7 @@ static int hmap_put(struct hmap *m, const char *k, void *v)
 
 	if ((m->n + 1) * 4 > m->cap * 3 && hmap_grow(m))
 		return M_ENOMEM;
-	for (i = fnv(k) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
+	for (i = hash_str(k) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
 		;
 	m->keys[i] = m_strdup(k);
 	if (!m->keys[i])

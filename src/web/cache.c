@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "base/hash.h"
 #include "base/mem.h"
 #include "web/web_int.h"
 
@@ -107,15 +108,6 @@ char *web_cached_body(const struct web_cached *c, size_t *len)
 	return c->body;
 }
 
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static bool route_cacheable(const struct web_req *r)
 {
 	if (!r->route || !r->opts || !r->opts->response_cache || !r->s || r->body_spooled ||
@@ -180,7 +172,7 @@ bool web_cache_begin(struct web_req *r)
 	buf_release(&k);
 
 	struct web_cached *c;
-	uint64_t h = hash(r->cache_key);
+	uint64_t h = hash_str(r->cache_key);
 	pthread_mutex_lock(&cache.lock);
 	c = cache.slot[h % CACHE_SLOTS];
 	if (c && (c->gen != r->cache_gen || r->now - c->at >= (int64_t)r->opts->response_cache ||
@@ -226,7 +218,7 @@ void web_cache_end(struct web_req *r)
 	r->cached = c;
 	r->ctype = c->ctype;
 
-	uint64_t h = hash(c->key);
+	uint64_t h = hash_str(c->key);
 	pthread_mutex_lock(&cache.lock);
 	old = cache.slot[h % CACHE_SLOTS];
 	if (old)
