@@ -316,8 +316,7 @@ void web_dispatch(struct web_req *r)
 	rc = r->route->handler ? run_handler(r) : M_EINVAL;
 	if (rc)
 		web_error_code(r, rc);
-	else
-		web_cache_end(r);
+	web_cache_end(r); /* keeps a 200 answer; either way, ends this key's build */
 	/* An object route answered 404 to a caller who sees only some rows: another
 	 * organisation's object (or none at all; from outside both look alike). */
 	if (r->status == 404 && object_route(r) && row_limited(r))
