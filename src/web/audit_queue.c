@@ -26,9 +26,10 @@
  * commit together in dispatch. A read row waits at most ~200 ms (the flusher thread); a crash
  * in that window loses those read rows, which docs/API.md states.
  */
-#define AQ_MAX 1024   /* a full queue is flushed by the thread that fills it */
-#define AQ_BATCH 256  /* rows that wake the flusher at once */
-#define AQ_AGE_MS 100 /* age of the oldest row that makes the flusher write */
+#define AQ_MAX 1024	  /* a full queue is flushed by the thread that fills it */
+#define AQ_BATCH 256	  /* rows that wake the flusher at once */
+#define AQ_AGE_MS 100	  /* age of the oldest row that makes the flusher write */
+#define AQ_LOOK_WAIT_MS 5 /* longest wait of a worker's look for a flush to end */
 
 struct aq_row {
 	int64_t at;
@@ -155,7 +156,23 @@ bool web_audit_queue_foreign(void)
 		web_cache_invalidate(); /* no queue (tests): every change counts */
 		return true;
 	}
-	pthread_mutex_lock(&aq.write);
+	/* A flush holds the mutex for its whole transaction, and its commit is seen a moment
+	 * before it lets go; but also during a checkpoint after the commit, or while it waits for
+	 * another writer's lock. Wait that moment, not longer: past AQ_LOOK_WAIT_MS the change
+	 * counts as a write (one rebuild per hot key, single flight) instead of a stall. */
+	if (pthread_mutex_trylock(&aq.write)) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += AQ_LOOK_WAIT_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_mutex_timedlock(&aq.write, &until)) {
+			web_cache_invalidate();
+			return true;
+		}
+	}
 	changed = foreign_look();
 	pthread_mutex_unlock(&aq.write);
 	return changed != 0;

@@ -29,7 +29,9 @@
  * rows are written). Any other commit (a worker's write, the job thread, the CLI, another
  * server) happens between two looks and moves that value; the look that sees it starts a new
  * generation before the mutex is let go, so a request that reads the generation after its own
- * look never gets an answer computed before that commit. Why not the alternatives: Debian's
+ * look never gets an answer computed before that commit. A look that cannot have the mutex
+ * within 5 ms (a flush in a checkpoint, or waiting for the CLI's write lock) counts the change
+ * as a write: a rebuild, never a stale answer and never a long stall. Why not the alternatives: Debian's
  * SQLite has no sqlite3_snapshot_* (not built with SQLITE_ENABLE_SNAPSHOT), and moving read audit
  * rows to another database file would split the audit log that `mamori audit verify` chains.
  * An answer is kept under the generation read BEFORE its handler ran, so an answer computed
