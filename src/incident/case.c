@@ -460,7 +460,7 @@ int case_list_plan(const struct inc_ctx *c, const struct case_filter *f, char **
 		   struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	struct buf q, out;
+	struct buf q;
 	int rc;
 
 	*plan = NULL;
@@ -472,19 +472,7 @@ int case_list_plan(const struct inc_ctx *c, const struct case_filter *f, char **
 	if (rc)
 		return rc;
 	case_list_bind(f, st);
-	buf_init(&out, 256);
-	while ((rc = stmt_step(st, e)) == 1) {
-		buf_adds(&out, stmt_text(st, 3) ? stmt_text(st, 3) : "");
-		buf_adds(&out, "\n");
-	}
-	stmt_finalize(st);
-	if (rc < 0) {
-		buf_release(&out);
-		return rc;
-	}
-	*plan = m_strdup(buf_str(&out));
-	buf_release(&out);
-	return *plan ? 0 : merr_set(e, M_ENOMEM, "out of memory");
+	return inc_plan_read(st, plan, e);
 }
 
 static const char *sla_state(int64_t due, int64_t at, int64_t now)

@@ -43,6 +43,10 @@ const struct inc_regime *inc_regime_find(const struct inc_regimes *t, const char
 int inc_clocks_sync(const struct inc_ctx *c, int64_t id, int met_kind, const char *reason,
 		    struct merr *e);
 
+/* Steps st, a prepared and bound "EXPLAIN QUERY PLAN" statement, and finalizes it: *plan
+ * (m_free) gets its details, one a line (inc_list_plan, case_list_plan). */
+struct store_stmt;
+int inc_plan_read(struct store_stmt *st, char **plan, struct merr *e);
 /* The TLP rank: clear 0 .. red 4; -1 unknown. */
 int inc_tlp_rank(const char *tlp);
 /* Appends an audit row (auth_audit). */
