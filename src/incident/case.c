@@ -75,29 +75,13 @@ static int64_t dur(const char *s)
 static int sla_load(const char *path, const char *kind, int64_t *first, int64_t *resol,
 		    struct merr *e)
 {
-	yaml_parser_t p;
 	yaml_document_t d;
 	yaml_node_t *top, *kinds = NULL;
-	struct buf b;
 	int rc;
 
 	*first = *resol = -1;
-	buf_init(&b, 1 << 16);
-	if ((rc = buf_read_file(&b, path, e))) {
-		buf_release(&b);
+	if ((rc = inc_yaml_load(path, &d, e)))
 		return rc;
-	}
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf_str(&b), b.len);
-	if (!yaml_parser_load(&p, &d)) {
-		rc = merr_at(e, M_EPARSE, path, (long)p.problem_mark.line + 1, -1, NULL,
-			     "malformed YAML");
-		yaml_parser_delete(&p);
-		buf_release(&b);
-		return rc;
-	}
-	yaml_parser_delete(&p);
-	buf_release(&b);
 	top = yaml_document_get_root_node(&d);
 	for (yaml_node_pair_t *pr =
 		 top && top->type == YAML_MAPPING_NODE ? top->data.mapping.pairs.start : NULL;

@@ -2,6 +2,8 @@
 #ifndef MAMORI_INCIDENT_INT_H
 #define MAMORI_INCIDENT_INT_H
 
+#include <yaml.h>
+
 #include "base/buf.h"
 #include "incident/incident.h"
 
@@ -36,6 +38,9 @@ struct inc_regimes {
 	size_t n_defaults;
 };
 
+/* Reads the YAML data file path into *d (yaml_document_delete it; nothing to delete on an error):
+ * FILE:LINE "malformed YAML" (M_EPARSE) when libyaml refuses it (regimes, severity, case SLAs). */
+int inc_yaml_load(const char *path, yaml_document_t *d, struct merr *e);
 const struct inc_regime *inc_regime_find(const struct inc_regimes *t, const char *id);
 
 /* Recomputes the clocks of incident id from its aware time and regimes; marks clocks met by a
