@@ -18,21 +18,12 @@ const char cmd_case_usage[] =
     "--message is shared with the operator; --note is internal (analysts only).\n"
     "駆けつけ支援・相談窓口の案件管理。\n";
 
-static void actor_of(char *out, size_t cap)
-{
-	const char *u = getenv("MAMORI_ACTOR");
-	if (u && *u)
-		snprintf(out, cap, "%s", u);
-	else
-		snprintf(out, cap, "cli:%u", (unsigned)getuid());
-}
-
 static int ctx(struct cli *cl, struct inc_ctx *c, char *actor, size_t cap)
 {
 	memset(c, 0, sizeof(*c));
 	if (!(c->s = cli_store(cl)))
 		return cli_exit_code(M_ESTORE);
-	actor_of(actor, cap);
+	cli_actor(actor, cap);
 	c->actor = actor;
 	c->now = time_now();
 	return 0;

@@ -37,15 +37,6 @@ const char cmd_exercise_usage[] =
     "statistics.\n"
     "机上演習（シナリオ、実施、参加者、採点、事後報告書）。参加者は事業者ユーザーです。\n";
 
-static void actor_of(char *out, size_t cap)
-{
-	const char *u = getenv("MAMORI_ACTOR");
-	if (u && *u)
-		snprintf(out, cap, "%s", u);
-	else
-		snprintf(out, cap, "cli:%u", (unsigned)getuid());
-}
-
 static char actor_buf[128];
 
 static int ctx(struct cli *cl, struct ex_ctx *c)
@@ -53,7 +44,7 @@ static int ctx(struct cli *cl, struct ex_ctx *c)
 	memset(c, 0, sizeof(*c));
 	if (!(c->s = cli_store(cl)))
 		return cli_exit_code(M_ESTORE);
-	actor_of(actor_buf, sizeof(actor_buf));
+	cli_actor(actor_buf, sizeof(actor_buf));
 	c->actor = actor_buf;
 	c->now = time_now();
 	return 0;

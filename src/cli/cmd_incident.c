@@ -28,15 +28,6 @@ const char cmd_incident_usage[] =
     "assess: NISC 深刻度 per axis 0-4, overall = the highest axis; predicted unless --final.\n"
     "インシデント報告の受付、報告期限の管理、深刻度評価、STIX 出力。\n";
 
-static void actor_of(char *out, size_t cap)
-{
-	const char *u = getenv("MAMORI_ACTOR");
-	if (u && *u)
-		snprintf(out, cap, "%s", u);
-	else
-		snprintf(out, cap, "cli:%u", (unsigned)getuid());
-}
-
 struct ictx {
 	struct inc_ctx c;
 	struct inc_regimes *t;
@@ -52,7 +43,7 @@ static int ctx_open(struct cli *cl, struct ictx *x, bool regimes)
 	merr_init(&e);
 	if (!(x->c.s = cli_store(cl)))
 		return cli_exit_code(M_ESTORE);
-	actor_of(x->actor, sizeof(x->actor));
+	cli_actor(x->actor, sizeof(x->actor));
 	x->c.actor = x->actor;
 	x->c.now = time_now();
 	if (regimes) {

@@ -152,7 +152,9 @@ check "analyst takes it, with an internal note" \
 	"at 2026-12-01T02:00:00Z case update 1 --state in_progress --assignee analyst1 --note '内部: 要注意' --message '14時に伺います' --link incident:1 >/dev/null"
 check "first response within the 2 h SLA" \
 	"[ \"\$(at 2026-12-01T03:00:00Z case show 1 --json | jq_ 'o[\"sla\"][\"first_response\"]')\" = met ]"
-at 2026-12-01T01:00:00Z case open kanto-rail --kind consult --title '放置された相談' >/dev/null
+MAMORI_ACTOR=analyst2 at 2026-12-01T01:00:00Z case open kanto-rail --kind consult --title '放置された相談' >/dev/null
+check "the CLI's actor: cli:UID, or \$MAMORI_ACTOR (cli_actor)" \
+	"[ \"\$(q 'SELECT opened_by FROM cases ORDER BY id')\" = \"\$(printf 'cli:%s\nanalyst2' \"\$(id -u)\")\" ]"
 check "case past its first-response SLA: one alert for the analysts" \
 	"at 2026-12-02T02:00:00Z incident remind >/dev/null && [ \"\$(q \"SELECT count(*) FROM alerts WHERE org_slug = '_cases' AND issue_key LIKE 'case:2:first_response:%'\")\" = 1 ] && [ \"\$(q \"SELECT count(*) FROM alerts WHERE org_slug = '_cases' AND issue_key LIKE 'case:1:%'\")\" = 0 ]"
 check "case SLA alert once" \
