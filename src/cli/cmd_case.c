@@ -29,16 +29,6 @@ static int ctx(struct cli *cl, struct inc_ctx *c, char *actor, size_t cap)
 	return 0;
 }
 
-static int parse_id(const char *s, int64_t *id)
-{
-	char *end = NULL;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
-
 struct case_args {
 	const char *kind, *title, *message, *org, *state, *assignee, *note, *link;
 };
@@ -173,7 +163,7 @@ static int case_show_cmd(struct cli *cl, int argc, char **argv)
 
 	if ((rc = parse(cl, cli_json_opts, &a, argc, argv, &op, &n)))
 		return rc;
-	if (n != 1 || parse_id(op[0], &id))
+	if (n != 1 || cli_parse_id(op[0], &id))
 		return cli_usage_error(cl, "expected a case ID / 案件番号が必要です");
 	if ((rc = ctx(cl, &c, actor, sizeof(actor))))
 		return rc;
@@ -214,7 +204,7 @@ static int case_update_cmd(struct cli *cl, int argc, char **argv)
 
 	if ((rc = parse(cl, update_opts, &a, argc, argv, &op, &n)))
 		return rc;
-	if (n != 1 || parse_id(op[0], &id))
+	if (n != 1 || cli_parse_id(op[0], &id))
 		return cli_usage_error(cl, "expected a case ID / 案件番号が必要です");
 	u.state = a.state;
 	u.assignee = a.assignee;

@@ -54,16 +54,6 @@ static int ctx_open(struct cli *cl, struct ictx *x, bool regimes)
 	return 0;
 }
 
-static int parse_id(const char *s, int64_t *id)
-{
-	char *end = NULL;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v <= 0)
-		return -1;
-	*id = v;
-	return 0;
-}
-
 /* Every verb's options (one struct; each verb's table names the fields it reads). */
 #define NCISS_MAX 16
 struct inc_args {
@@ -176,7 +166,7 @@ static const struct cli_opt pdf_opts[] = {
 
 static int need_id(struct cli *cl, char **ops, int n, int want, int64_t *id)
 {
-	if (n != want || parse_id(ops[0], id))
+	if (n != want || cli_parse_id(ops[0], id))
 		return cli_usage_error(cl, "expected an incident ID / インシデント番号が必要です");
 	return 0;
 }
@@ -448,7 +438,7 @@ static int incident_regimes(struct cli *cl, int argc, char **argv)
 
 	if ((rc = parse(cl, regimes_opts, &a, argc, argv, &op, &nops)))
 		return rc;
-	if ((nops || a.set) && (nops != 1 || parse_id(op[0], &id) || !a.set))
+	if ((nops || a.set) && (nops != 1 || cli_parse_id(op[0], &id) || !a.set))
 		return cli_usage_error(cl, "expected ID --set R[,R...] / 番号と --set が必要です");
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
@@ -487,7 +477,7 @@ static int incident_aware(struct cli *cl, int argc, char **argv)
 
 	if ((rc = parse(cl, none_opts, &a, argc, argv, &op, &n)))
 		return rc;
-	if (n != 2 || parse_id(op[0], &id) || time_parse(op[1], &t))
+	if (n != 2 || cli_parse_id(op[0], &id) || time_parse(op[1], &t))
 		return cli_usage_error(
 		    cl, "expected ID TIME (ISO 8601 with zone) / 番号と日時 (ISO 8601) が必要です");
 	if ((rc = ctx_open(cl, &x, true)))

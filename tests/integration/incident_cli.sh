@@ -160,6 +160,8 @@ check "case past its first-response SLA: one alert for the analysts" \
 check "case SLA alert once" \
 	"at 2026-12-02T03:00:00Z incident remind >/dev/null && [ \"\$(q \"SELECT count(*) FROM alerts WHERE org_slug = '_cases'\")\" = 1 ]"
 check "forged case id refused" "! \"$M\" case update 999 --message x 2>/dev/null"
+check "an id operand is a whole number 1 to 2^63-1 (cli_parse_id): others are usage errors" \
+	"(for a in 1x 0 -3 99999999999999999999; do \"$M\" case show \"\$a\" >/dev/null 2>&1; [ \$? = 2 ] || exit 1; \"$M\" incident show \"\$a\" >/dev/null 2>&1; [ \$? = 2 ] || exit 1; done)"
 check "bad state refused" "! \"$M\" case update 1 --state done 2>/dev/null"
 
 # --- exercise rows never listed -------------------------------------------------------------------
