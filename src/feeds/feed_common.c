@@ -130,12 +130,64 @@ struct store_stmt *feeds_stmt(struct feeds_ctx *c, enum feeds_st id, struct merr
 	return c->st[id];
 }
 
+/* The multi-row INSERTs: the head, one row's values, the tail (see FEEDS_MULTI_MAX). */
+static const char *const multi_sql[MULTI_COUNT][3] = {
+    [MULTI_REF_NVD] = {"INSERT INTO cve_refs (cve_id, url, source, tags, origin) VALUES ",
+		       "(?, ?, ?, ?, 'nvd')",
+		       " ON CONFLICT(cve_id, url) DO UPDATE SET source = excluded.source,"
+		       " tags = excluded.tags, origin = 'nvd'"},
+    [MULTI_REF_CVE5] = {"INSERT INTO cve_refs (cve_id, url, source, tags, origin) VALUES ",
+			"(?, ?, ?, ?, 'cve5')", " ON CONFLICT DO NOTHING"},
+    [MULTI_PROD] = {"INSERT INTO cve_products (vp, cve_id, origin) VALUES ", "(?, ?, ?)",
+		    " ON CONFLICT DO NOTHING"},
+};
+
+size_t feeds_multi_max(struct feeds_ctx *c)
+{
+	if (!c->multi_ok)
+		c->multi_ok = strcmp(store_backend_name(c->s), "sqlite") == 0 ? 1 : -1;
+	return c->multi_ok > 0 ? FEEDS_MULTI_MAX : 1;
+}
+
+struct store_stmt *feeds_stmt_multi(struct feeds_ctx *c, enum feeds_multi kind, size_t rows,
+				    struct merr *e)
+{
+	struct store_stmt **slot = &c->multi[kind][rows - 1];
+	struct buf sql;
+
+	if (*slot) {
+		stmt_reset(*slot);
+		return *slot;
+	}
+	buf_init(&sql, SIZE_MAX / 2);
+	if (buf_adds(&sql, multi_sql[kind][0]))
+		goto oom;
+	for (size_t i = 0; i < rows; i++)
+		if ((i && buf_addc(&sql, ',')) || buf_adds(&sql, multi_sql[kind][1]))
+			goto oom;
+	if (buf_adds(&sql, multi_sql[kind][2]))
+		goto oom;
+	if (store_prepare(c->s, buf_str(&sql), slot, e))
+		*slot = NULL;
+	buf_release(&sql);
+	return *slot;
+oom:
+	buf_release(&sql);
+	merr_set(e, M_ENOMEM, "out of memory");
+	return NULL;
+}
+
 void feeds_stmts_release(struct feeds_ctx *c)
 {
 	for (int i = 0; i < ST_COUNT; i++) {
 		stmt_finalize(c->st[i]);
 		c->st[i] = NULL;
 	}
+	for (int k = 0; k < MULTI_COUNT; k++)
+		for (int i = 0; i < FEEDS_MULTI_MAX; i++) {
+			stmt_finalize(c->multi[k][i]);
+			c->multi[k][i] = NULL;
+		}
 }
 
 int feeds_exec(struct store_stmt *st, struct merr *e)
@@ -369,18 +421,23 @@ int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const 
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}
-	for (size_t i = 0; i < cv->n_vps; i++) {
-		if (c->defer_products) {
+	if (c->defer_products) {
+		for (size_t i = 0; i < cv->n_vps; i++)
 			if (feeds_prods_add(&c->prods, cv->vps[i], cv->id, origin))
 				return merr_set(e, M_ENOMEM, "out of memory");
-			continue;
-		}
-		st = feeds_stmt(c, ST_PROD_INS, e);
+		return 0;
+	}
+	for (size_t i = 0, max = feeds_multi_max(c); i < cv->n_vps;) {
+		size_t n = cv->n_vps - i < max ? cv->n_vps - i : max;
+		st =
+		    max > 1 ? feeds_stmt_multi(c, MULTI_PROD, n, e) : feeds_stmt(c, ST_PROD_INS, e);
 		if (!st)
 			return M_ESTORE;
-		stmt_bind_text_static(st, 1, cv->vps[i]);
-		stmt_bind_text_static(st, 2, cv->id);
-		stmt_bind_text_static(st, 3, origin);
+		for (size_t k = 0; k < n; k++, i++) {
+			stmt_bind_text_static(st, (int)k * 3 + 1, cv->vps[i]);
+			stmt_bind_text_static(st, (int)k * 3 + 2, cv->id);
+			stmt_bind_text_static(st, (int)k * 3 + 3, origin);
+		}
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}
@@ -403,15 +460,21 @@ int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}
-	for (size_t i = 0; i < cv->n_refs; i++) {
-		st = feeds_stmt(c, nvd ? ST_REF_NVD : ST_REF_CVE5, e);
+	/* rows in file order, several a statement: a URL twice ends as the row path's last */
+	for (size_t i = 0, max = feeds_multi_max(c); i < cv->n_refs;) {
+		size_t n = cv->n_refs - i < max ? cv->n_refs - i : max;
+		st = max > 1 ? feeds_stmt_multi(c, nvd ? MULTI_REF_NVD : MULTI_REF_CVE5, n, e)
+			     : feeds_stmt(c, nvd ? ST_REF_NVD : ST_REF_CVE5, e);
 		if (!st)
 			return M_ESTORE;
-		stmt_bind_text_static(st, 1, cv->id);
-		stmt_bind_text_static(st, 2, cv->refs[i].url);
-		stmt_bind_text_static(st, 3, cv->refs[i].source);
-		stmt_bind_text_static(
-		    st, 4, cv->refs[i].tags && *cv->refs[i].tags ? cv->refs[i].tags : NULL);
+		for (size_t k = 0; k < n; k++, i++) {
+			const struct feeds_ref *f = &cv->refs[i];
+			int b = (int)k * 4;
+			stmt_bind_text_static(st, b + 1, cv->id);
+			stmt_bind_text_static(st, b + 2, f->url);
+			stmt_bind_text_static(st, b + 3, f->source);
+			stmt_bind_text_static(st, b + 4, f->tags && *f->tags ? f->tags : NULL);
+		}
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}

@@ -56,6 +56,14 @@ struct feeds_prods {
 
 struct feeds_bulk;
 
+/* Multi-row INSERTs (SQLite): the rows of a record's references, or a batch's products, go
+ * in one statement of up to FEEDS_MULTI_MAX rows instead of one statement a row; SQLite's
+ * per-statement work (cursor open, statement journal, halt) was ~3k of the ~7k instructions
+ * of a row. PostgreSQL keeps one row a statement (an ON CONFLICT DO UPDATE there refuses a
+ * key twice in one statement). */
+#define FEEDS_MULTI_MAX 32
+enum feeds_multi { MULTI_REF_NVD, MULTI_REF_CVE5, MULTI_PROD, MULTI_COUNT };
+
 struct feeds_ctx {
 	struct store *s;
 	const struct feeds_opts *o;
@@ -64,6 +72,8 @@ struct feeds_ctx {
 	const char *name; /* "nvd/nvdcve-2016.json.gz": feed_state key and error file */
 	struct split *sp; /* the open splitter (array and line feeds) */
 	struct store_stmt *st[ST_COUNT];
+	struct store_stmt *multi[MULTI_COUNT][FEEDS_MULTI_MAX]; /* [kind][rows - 1] */
+	int multi_ok;	       /* 0 not asked yet, 1 the store takes multi-row INSERTs, -1 not */
 	long long last_offset; /* of the last record stored (checkpoint) */
 	/* The adapter's own state for this file (state_size bytes, zeroed; its type is private
 	 * to the adapter's file), from before begin until after the feed date is read. */
@@ -208,6 +218,11 @@ extern const struct feeds_adapter feeds_nvd_adapter, feeds_cve5_adapter, feeds_k
 
 /* Returns the prepared statement (reset, bindings cleared), preparing it on first use. */
 struct store_stmt *feeds_stmt(struct feeds_ctx *c, enum feeds_st id, struct merr *e);
+/* The most rows one INSERT of that kind takes on this store (1 unless SQLite), and the
+ * statement for rows rows (1 <= rows <= that), reset: row k binds at k * columns + 1. */
+size_t feeds_multi_max(struct feeds_ctx *c);
+struct store_stmt *feeds_stmt_multi(struct feeds_ctx *c, enum feeds_multi kind, size_t rows,
+				    struct merr *e);
 void feeds_stmts_release(struct feeds_ctx *c);
 /* Steps a statement that returns no row. */
 int feeds_exec(struct store_stmt *st, struct merr *e);
