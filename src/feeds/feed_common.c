@@ -328,7 +328,7 @@ int feeds_cve_add_vp(struct feeds_cve *c, const char *vp)
 		c->vps = n;
 		c->cap_vps = cap;
 	}
-	snprintf(c->vps[c->n_vps++], VULN_VP_MAX, "%s", vp);
+	feeds_copy(c->vps[c->n_vps++], VULN_VP_MAX, vp);
 	return 0;
 }
 
@@ -588,7 +588,7 @@ int feeds_cve_parse_owned(int (*parse)(const char *, size_t, struct feeds_cve *,
 	if (!c)
 		return merr_set(e, M_ENOMEM, "out of memory");
 	rc = parse(rec->p, rec->len, c, e);
-	snprintf(cve, cve_cap, "%s", c->id);
+	feeds_copy(cve, cve_cap, c->id);
 	if (rc == 0)
 		rc = feeds_cve_detach(c, bytes, e);
 	if (rc) {
@@ -622,8 +622,10 @@ static int ref_tags(const cJSON *tags, struct feeds_ref *ref, struct merr *e)
 		nt = m_realloc(ref->tags, have + w + 2);
 		if (!nt)
 			return merr_set(e, M_ENOMEM, "out of memory");
-		snprintf(nt + have, w + 2, "%s%s", have ? "," : "", t->valuestring);
 		ref->tags = nt;
+		if (have)
+			nt[have++] = ',';
+		memcpy(nt + have, t->valuestring, w + 1);
 	}
 	return 0;
 }
