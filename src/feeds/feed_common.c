@@ -130,16 +130,22 @@ struct store_stmt *feeds_stmt(struct feeds_ctx *c, enum feeds_st id, struct merr
 	return c->st[id];
 }
 
-/* The multi-row INSERTs: the head, one row's values, the tail (see FEEDS_MULTI_MAX). */
-static const char *const multi_sql[MULTI_COUNT][3] = {
-    [MULTI_REF_NVD] = {"INSERT INTO cve_refs (cve_id, url, source, tags, origin) VALUES ",
-		       "(?, ?, ?, ?, 'nvd')",
-		       " ON CONFLICT(cve_id, url) DO UPDATE SET source = excluded.source,"
-		       " tags = excluded.tags, origin = 'nvd'"},
-    [MULTI_REF_CVE5] = {"INSERT INTO cve_refs (cve_id, url, source, tags, origin) VALUES ",
-			"(?, ?, ?, ?, 'cve5')", " ON CONFLICT DO NOTHING"},
-    [MULTI_PROD] = {"INSERT INTO cve_products (vp, cve_id, origin) VALUES ", "(?, ?, ?)",
-		    " ON CONFLICT DO NOTHING"},
+/*
+ * The multi-row INSERTs: the head, one row's values, the tail (see FEEDS_MULTI_MAX). OR
+ * IGNORE and no ON CONFLICT clause: a multi-row statement that may abort halfway keeps a
+ * statement journal (on a temporary file during a bulk load: the x20 import made 649k
+ * pwrite calls instead of 105k), one that ignores conflicts keeps none. For rows without
+ * NULLs OR IGNORE is ON CONFLICT DO NOTHING; where a conflict must update (NVD's
+ * references), the caller sees that fewer rows went in and repeats the record's rows with
+ * the one-row upsert.
+ */
+static const char *const multi_sql[MULTI_COUNT][2] = {
+    [MULTI_REF_NVD] = {"INSERT OR IGNORE INTO cve_refs (cve_id, url, source, tags, origin) VALUES ",
+		       "(?, ?, ?, ?, 'nvd')"},
+    [MULTI_REF_CVE5] =
+	{"INSERT OR IGNORE INTO cve_refs (cve_id, url, source, tags, origin) VALUES ",
+	 "(?, ?, ?, ?, 'cve5')"},
+    [MULTI_PROD] = {"INSERT OR IGNORE INTO cve_products (vp, cve_id, origin) VALUES ", "(?, ?, ?)"},
 };
 
 size_t feeds_multi_max(struct feeds_ctx *c)
@@ -165,8 +171,6 @@ struct store_stmt *feeds_stmt_multi(struct feeds_ctx *c, enum feeds_multi kind, 
 	for (size_t i = 0; i < rows; i++)
 		if ((i && buf_addc(&sql, ',')) || buf_adds(&sql, multi_sql[kind][1]))
 			goto oom;
-	if (buf_adds(&sql, multi_sql[kind][2]))
-		goto oom;
 	if (store_prepare(c->s, buf_str(&sql), slot, e))
 		*slot = NULL;
 	buf_release(&sql);
@@ -444,6 +448,48 @@ int feeds_store_products(struct feeds_ctx *c, const struct feeds_cve *cv, const 
 	return 0;
 }
 
+/* Whether a record's references can go in by OR IGNORE: every URL set and none twice (the
+ * row path's last row of a URL wins; OR IGNORE would keep the first). */
+static bool refs_multi_ok(const struct feeds_cve *cv)
+{
+	for (size_t i = 0; i < cv->n_refs; i++) {
+		if (!cv->refs[i].url)
+			return false;
+		for (size_t j = i + 1; j < cv->n_refs; j++)
+			if (strcmp(cv->refs[i].url, cv->refs[j].url) == 0)
+				return false;
+	}
+	return true;
+}
+
+/* A record's references, several a statement; *in counts the rows that went in. */
+static int refs_multi(struct feeds_ctx *c, const struct feeds_cve *cv, bool nvd, int64_t *in,
+		      struct merr *e)
+{
+	size_t max = feeds_multi_max(c);
+	int rc;
+
+	for (size_t i = 0; i < cv->n_refs;) {
+		size_t n = cv->n_refs - i < max ? cv->n_refs - i : max;
+		struct store_stmt *st =
+		    feeds_stmt_multi(c, nvd ? MULTI_REF_NVD : MULTI_REF_CVE5, n, e);
+		if (!st)
+			return M_ESTORE;
+		for (size_t k = 0; k < n; k++, i++) {
+			const struct feeds_ref *f = &cv->refs[i];
+			int b = (int)k * 4;
+			stmt_bind_text_static(st, b + 1, cv->id);
+			stmt_bind_text_static(st, b + 2, f->url);
+			stmt_bind_text_static(st, b + 3, f->source);
+			stmt_bind_text_static(st, b + 4, f->tags && *f->tags ? f->tags : NULL);
+		}
+		if ((rc = feeds_exec(st, e)))
+			return rc;
+		*in += store_changes(c->s);
+	}
+	return 0;
+}
+
 int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char *origin,
 		     bool fresh, struct merr *e)
 {
@@ -460,21 +506,23 @@ int feeds_store_refs(struct feeds_ctx *c, const struct feeds_cve *cv, const char
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}
-	/* rows in file order, several a statement: a URL twice ends as the row path's last */
-	for (size_t i = 0, max = feeds_multi_max(c); i < cv->n_refs;) {
-		size_t n = cv->n_refs - i < max ? cv->n_refs - i : max;
-		st = max > 1 ? feeds_stmt_multi(c, nvd ? MULTI_REF_NVD : MULTI_REF_CVE5, n, e)
-			     : feeds_stmt(c, nvd ? ST_REF_NVD : ST_REF_CVE5, e);
+	if (feeds_multi_max(c) > 1 && refs_multi_ok(cv)) {
+		int64_t in = 0;
+		if ((rc = refs_multi(c, cv, nvd, &in, e)))
+			return rc;
+		if (in == (int64_t)cv->n_refs)
+			return 0;
+		/* a URL stored before (under the other feed): the row path decides */
+	}
+	for (size_t i = 0; i < cv->n_refs; i++) {
+		st = feeds_stmt(c, nvd ? ST_REF_NVD : ST_REF_CVE5, e);
 		if (!st)
 			return M_ESTORE;
-		for (size_t k = 0; k < n; k++, i++) {
-			const struct feeds_ref *f = &cv->refs[i];
-			int b = (int)k * 4;
-			stmt_bind_text_static(st, b + 1, cv->id);
-			stmt_bind_text_static(st, b + 2, f->url);
-			stmt_bind_text_static(st, b + 3, f->source);
-			stmt_bind_text_static(st, b + 4, f->tags && *f->tags ? f->tags : NULL);
-		}
+		stmt_bind_text_static(st, 1, cv->id);
+		stmt_bind_text_static(st, 2, cv->refs[i].url);
+		stmt_bind_text_static(st, 3, cv->refs[i].source);
+		stmt_bind_text_static(
+		    st, 4, cv->refs[i].tags && *cv->refs[i].tags ? cv->refs[i].tags : NULL);
 		if ((rc = feeds_exec(st, e)))
 			return rc;
 	}
