@@ -192,9 +192,10 @@ static int need_id(struct cli *cl, char **ops, int n, int want, int64_t *id)
 
 static void countdown(int64_t secs, char *out, size_t cap)
 {
-	int64_t a = secs < 0 ? -secs : secs;
-	snprintf(out, cap, "%s%lldh%02lldm%s", secs < 0 ? "超過 " : "残り ", (long long)(a / 3600),
-		 (long long)(a % 3600 / 60), secs < 0 ? " / overdue" : " / left");
+	char ja[64], en[64];
+	time_fmt_left(secs, false, ja, sizeof ja);
+	time_fmt_left(secs, true, en, sizeof en);
+	snprintf(out, cap, "%s / %s", ja, en);
 }
 
 static int incident_report(struct cli *cl, int argc, char **argv)

@@ -783,9 +783,9 @@ static void clocks_html(struct web_req *r, const cJSON *o)
 		char left[64] = "";
 		const char *st = js(it, "state");
 		if (cJSON_IsNumber(sl)) {
-			int64_t s = (int64_t)sl->valuedouble, a = s < 0 ? -s : s;
-			snprintf(left, sizeof(left), "%s%lldh%02lldm", s < 0 ? "-" : "",
-				 (long long)(a / 3600), (long long)(a % 3600 / 60));
+			if (strcmp(st, "met")) /* a met clock has nothing left to count */
+				time_fmt_left((int64_t)sl->valuedouble, r->lang == WEB_LANG_EN,
+					      left, sizeof(left));
 		}
 		web_out(r,
 			"<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
@@ -910,10 +910,9 @@ int web_page_incident(struct web_req *r)
 		{
 			web_out(r,
 				"<li><a href=\"/incidents/%L/attachments/%d\" download "
-				"data-stored>%s</a> (%d "
-				"bytes, SHA-256 <code>%s</code>)</li>",
+				"data-stored>%s</a> (%d %s, SHA-256 <code>%s</code>)</li>",
 				id, jint(it, "id", 0), js(it, "name"), jint(it, "size", 0),
-				js(it, "sha256"));
+				L(r, "バイト", "bytes"), js(it, "sha256"));
 		}
 		web_out(r, "</ul>");
 	}

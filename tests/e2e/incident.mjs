@@ -57,6 +57,9 @@ async function operatorFiles(ctx, base) {
 	check(m !== null, "filed: lands on the incident page " + page.url());
 	check((await page.locator("#incident-title").innerText()).includes("<b>太字</b>"), "title shown as text, not markup");
 	check((await page.locator("#clocks tr").count()) > 2, "clocks shown");
+	const clocks = await page.locator("#clocks").innerText();
+	check(/残り \d+(時間|分)|\d+(時間|分)超過/.test(clocks) && !/-?\d+h\d\dm/.test(clocks),
+		"clocks read as words (残り … / …超過), not -141h09m: " + clocks.replace(/\s+/g, " "));
 	check((await page.locator("#iocs").innerText()).includes("IP アドレス") &&
 		(await page.locator("#iocs").innerText()).includes("ドメイン名"), "IoC types named in Japanese");
 	// an attachment from the console: stored, listed with its SHA-256, downloaded, never inline
@@ -71,7 +74,9 @@ async function operatorFiles(ctx, base) {
 	await page.setInputFiles("#attach-file", { name: "tool.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ\x90\x00rest") });
 	await page.click("#attach-form button");
 	await page.waitForFunction(() => document.getElementById("attach-status").textContent.length > 1);
-	check((await page.locator("#attach-status").innerText()).includes("実行ファイル"), "executable refused with a message");
+	const refusal = await page.locator("#attach-status").innerText();
+	check(refusal.includes("実行ファイル") && !/executable|file:/.test(refusal),
+		"executable refused in Japanese only on a Japanese page: " + refusal);
 	await shot(page, "incident-operator");
 	// a consultation case
 	await page.goto(base + "/cases");
@@ -163,6 +168,14 @@ async function operatorReads(ctx, base, ids) {
 	await checkLanguages(page, base + "/incidents/" + ids.incident, "operator incident", (p) => shot(p, "incident-operator-en"));
 	await checkLanguages(page, base + "/cases/" + ids.kase, "operator case", (p) => shot(p, "case-operator-en"));
 	await checkLanguages(page, base + "/incidents/new", "operator report form", (p) => shot(p, "incident-form-en"));
+	// the attachment refusal on an English page: English only
+	await page.goto(base + "/incidents/" + ids.incident + "?lang=en");
+	await page.setInputFiles("#attach-file", { name: "tool.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ\x90\x00rest") });
+	await page.click("#attach-form button");
+	await page.waitForFunction(() => document.getElementById("attach-status").textContent.length > 1);
+	const refusalEn = await page.locator("#attach-status").innerText();
+	check(refusalEn.includes("executables are not accepted") && !/[\u3040-\u30ff\u4e00-\u9fff]/.test(refusalEn),
+		"executable refused in English only on an English page: " + refusalEn);
 	// an impossible report in English: the error in English only
 	await page.goto(base + "/incidents/new?lang=en");
 	await page.fill("#f-title", "Reservation outage");

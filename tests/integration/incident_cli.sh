@@ -46,7 +46,7 @@ check "NIS2 early warning due 09:00 JST next day (00:00Z)" \
 check "the 初報 met the ministry's initial clock" \
 	"[ \"\$(jq_ '[c[\"state\"] for c in o[\"clocks\"] if c[\"regime\"]==\"ministry\" and c[\"report\"]==\"initial\"][0]' <'$T/show.json')\" = met ]"
 check "human show: due in JST with countdown" \
-	"at 2026-12-01T01:00:00Z incident show 1 | grep early_warning | grep -q '2026-12-02 09:00 JST.*残り 23h00m'"
+	"at 2026-12-01T01:00:00Z incident show 1 | grep early_warning | grep -q '2026-12-02 09:00 JST.*残り 23時間 / 23 h left'"
 check "affected system linked to the inventory asset" \
 	"[ \"\$(jq_ 'o[\"affected\"][0][\"asset_id\"] is not None' <'$T/show.json')\" = True ]"
 sed 's/^title: .*/title: "<script>alert(1)<\/script>"/; s/^regimes:.*//' "$SRC/examples/incident-initial.yaml" >"$T/html.yaml"
