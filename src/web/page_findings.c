@@ -222,7 +222,7 @@ static void asset_cell(struct web_req *r, const struct finding_row *f)
 static int html_row(void *arg, const struct finding_row *f)
 {
 	struct web_req *r = arg;
-	char tb[512];
+	char tb[512], on[256];
 
 	web_out(r, "<tr>");
 	if (may_triage(r))
@@ -231,10 +231,12 @@ static int html_row(void *arg, const struct finding_row *f)
 			"aria-label=\"#%L\"></td>",
 			f->id, f->id);
 	web_out(r,
-		"<td><a href=\"/findings/%L\">%L</a></td><td><a href=\"/orgs/%u\">%s</a></td>"
-		"<td class=\"%s\">%s</td><td class=\"title\">%s%R",
-		f->id, f->id, f->org, f->org, sev_class(f->severity),
-		web_code(r->lang, f->severity),
+		"<td class=\"no\"><a href=\"/findings/%L\">%L</a></td><td class=\"org\"><a "
+		"href=\"/orgs/%u\" title=\"%s\">%s</a></td><td class=\"%s\">%s</td><td "
+		"class=\"title\">%s%R",
+		f->id, f->id, f->org, f->org,
+		inv_org_display_name(r->s, f->org, r->lang == WEB_LANG_EN, on, sizeof on),
+		sev_class(f->severity), web_code(r->lang, f->severity),
 		web_finding_title(r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)),
 		f->kev ? " <strong>KEV</strong>" : "");
 	if (f->needs_confirmation)

@@ -292,6 +292,16 @@ async function noMidWordBreaks(ctx, base) {
 			return out;
 		});
 		check(broken.length === 0, `findings (${lang}): words broken inside at 1280 px: ${broken}`);
+		// the No. column keeps a four-digit id on one line ("200 / 0" before)
+		const ids = await page.evaluate(() => [...document.querySelectorAll("#findings td.no a")].map((a) => [a.textContent, a.getClientRects().length]));
+		check(ids.length > 0 && ids.some(([t]) => t.length >= 4) && ids.every(([, n]) => n === 1),
+			`findings (${lang}): ids on one line at 1280 px: ${JSON.stringify(ids.filter(([, n]) => n !== 1).slice(0, 3))}`);
+		// the company by name, its slug in the tooltip
+		const orgs = await page.evaluate(() => [...document.querySelectorAll("#findings td.org a")].map((a) => [a.textContent, a.title]));
+		check(orgs.length > 0 && orgs.every(([t, slug]) => slug && t !== slug && !/^[a-z0-9-]+$/.test(t)),
+			`findings (${lang}): organisations by name, slug in the title: ${JSON.stringify(orgs.slice(0, 2))}`);
+		if (lang === "ja")
+			check(orgs.some(([t]) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(t)), "findings (ja): Japanese company names");
 		if (lang === "en") {
 			const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
 			const titles = await page.locator("#findings td.title").allInnerTexts();
