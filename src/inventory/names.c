@@ -136,8 +136,7 @@ static void names_fresh(struct store *s)
 	}
 }
 
-const char *inv_org_display_name(struct store *s, const char *slug, bool en, char *buf,
-				 size_t cap)
+const char *inv_org_display_name(struct store *s, const char *slug, bool en, char *buf, size_t cap)
 {
 	struct name key, *hit;
 

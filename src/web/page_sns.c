@@ -98,7 +98,7 @@ enum sns_word {
 static const char *const words[W_N][2] = {
     [W_TITLE] = {"SNS 予兆監視", "SNS precursor monitoring"},
     [W_CLASS] = {"分類", "Class"},
-    [W_ALERTS] = {"予兆アラート", "Precursor alerts"},
+    [W_ALERTS] = {"予兆検知", "Precursor alerts"},
     [W_FIRST] = {"最初の証拠", "First evidence"},
     [W_LAST] = {"最後の証拠", "Last evidence"},
     [W_LAST_EVIDENCE] = {"最後の証拠", "Last evidence"},
@@ -114,7 +114,7 @@ static const char *const words[W_N][2] = {
     [W_LEGEND_COMPLAINTS] = {"赤: 障害を訴える投稿", "red: complaints of an outage"},
     [W_LEGEND_WAVE] = {"枠: 障害の波", "box: outage wave"},
     [W_ESCALATE] = {"インシデントにする", "Escalate to an incident"},
-    [W_ALERT] = {"SNS 予兆アラート", "SNS precursor alert"},
+    [W_ALERT] = {"SNS 予兆検知", "SNS precursor alert"},
     [W_CONFIRM] = {"確認（本物）", "Confirm"},
     [W_DISMISS] = {"誤検知", "Dismiss (false positive)"},
 };

@@ -35,6 +35,8 @@ async function main() {
 		const rows = await page.locator("#sns-alerts tbody tr").count();
 		check(rows === 7, `analyst: 7 precursor alerts listed, got ${rows}`);
 		check((await page.locator("#sns-summary tbody tr").count()) >= 5, "summary by operator and class");
+		// one term per concept (docs/GLOSSARY.md): 予兆検知, never アラート (警報 is a finding's)
+		check(!(await page.locator("body").innerText()).includes("アラート"), "SNS page: 予兆検知, no アラート");
 		await page.screenshot({ path: path.join(OUT, "sns-analyst.png"), fullPage: true });
 
 		await page.goto(srv.base + "/sns?org=kansai-rail");
@@ -56,6 +58,7 @@ async function main() {
 		check((await page.locator("#sns-reasons").innerText()).includes("posts_in_window"), "burst reasons shown");
 		await Promise.all([page.waitForNavigation(), page.click("#sns-dismissed")]);
 		check((await page.locator("#sns-state").getAttribute("data-state")) === "dismissed", "alert dismissed and kept");
+		check(!(await page.locator("body").innerText()).includes("アラート"), "SNS alert page: no アラート");
 		await page.screenshot({ path: path.join(OUT, "sns-alert.png"), fullPage: true });
 
 		// escalate the kanto-rail DDoS alert from the list: an incident (初報) for kanto-rail
@@ -69,7 +72,7 @@ async function main() {
 		await page.screenshot({ path: path.join(OUT, "sns-escalated.png"), fullPage: true });
 		await Promise.all([page.waitForNavigation(), incLink.click()]);
 		const incText = await page.locator("main").innerText();
-		check(incText.includes("予兆アラート #" + kantoDdos.id) && incText.includes("kanto-rail"),
+		check(incText.includes("予兆検知 #" + kantoDdos.id) && incText.includes("kanto-rail"),
 			"the incident page: title from the alert, kanto-rail");
 		check(incText.includes("sns") || incText.includes("SNS"), "the incident's timeline names the SNS alert");
 		await page.screenshot({ path: path.join(OUT, "sns-incident.png"), fullPage: true });

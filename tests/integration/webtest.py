@@ -559,7 +559,7 @@ def sns_checks(srv, jars, token):
           "analyst escalates by the API: %d %s" % (r.status, r.text()[:200]))
     r = srv.request("GET", "/api/v1/incidents/%d" % inc, cookie=ana)
     check(r.status == 200 and r.json().get("org") in ("kansai-rail", None) and
-          "予兆アラート #%d" % SEED_IDS["sns_kansai"] in r.json().get("title", ""),
+          "予兆検知 #%d" % SEED_IDS["sns_kansai"] in r.json().get("title", ""),
           "the incident is kansai-rail's, titled from the alert: %s" % r.text()[:300])
     r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kansai"], cookie=ana)
     check(r.status == 200 and 'href="/incidents/%d"' % inc in r.text(), "the alert page links its incident")
