@@ -326,7 +326,11 @@ static int service_row(void *arg, const struct ident_service *sv, int64_t first_
 	(void)last_seen;
 	snprintf(where, sizeof(where), "%s:%u/%s", sv->ip, sv->port, sv->proto);
 	x->n++;
-	web_out(r, "<tr><td>%s</td><td>%s %s</td><td>%s</td><td>%s</td></tr>", where, sv->service,
+	/* the service by its display name, the identify module's name in the tooltip */
+	web_out(r,
+		"<tr><td class=\"code\">%s</td><td><span class=\"service\" title=\"%s\">%s</span> "
+		"%s</td><td>%s</td><td><code>%s</code></td></tr>",
+		where, sv->service, ident_service_label(sv->service, r->lang == WEB_LANG_EN),
 		sv->product, sv->version, sv->cpe);
 	if (sv->tls_info) {
 		/* certificates go in their own table after this one */
@@ -344,9 +348,10 @@ static void services_section(struct web_req *r, const char *slug)
 	struct services_out x = {r, {0}, 0};
 
 	web_out(r,
-		"<h2 id=\"org-services\">%T</h2><table id=\"services\"><tr><th>ip:port</th>"
+		"<h2 id=\"org-services\">%T</h2><table id=\"services\"><tr><th>%s</th>"
 		"<th>%T</th><th>%T</th><th>CPE</th></tr>",
-		M_SERVICES, M_PRODUCT, M_VERSION);
+		M_SERVICES, r->lang == WEB_LANG_EN ? "Address:port" : "アドレス:ポート", M_PRODUCT,
+		M_VERSION);
 	buf_init(&x.certs, 1 << 20);
 	ident_services_list(r->s, slug, service_row, &x, &r->err);
 	web_out(r, "</table>");

@@ -79,6 +79,10 @@ async function roleSpecific(page, base, role) {
 		await page.goto(base + "/orgs/kanto-rail");
 		check((await page.locator("#org-name").innerText()).includes("関東旅客鉄道"), "analyst: org page name");
 		check((await page.locator("#scope td").allInnerTexts()).some((t) => t.includes("JST")), "analyst: scope dates in JST");
+		// services by their display names, the identify module's names only in the tooltip
+		const svc = await page.locator("#services").innerText();
+		check(svc.includes("RDP (リモートデスクトップ)") && svc.includes("HTTP プロキシ") && !/ms-wbt-server|http-proxy/.test(svc),
+			"analyst: services named for readers (RDP, HTTP プロキシ): " + svc.replace(/\s+/g, " ").slice(0, 200));
 		await shot(page, "org-kanto-rail");
 		// language switch, both ways
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
@@ -94,6 +98,9 @@ async function roleSpecific(page, base, role) {
 		check(ftitles.length > 0 && !ftitles.some((t) => JA.test(t)) && ftitles.some((t) => t.includes("Apache HTTP Server") && t.includes("CVE-2021-41773")),
 			`analyst (en): finding titles in English: ${ftitles}`);
 		check((await page.locator("#grade").innerText()) === "C", "analyst: kanto-rail (scanned) keeps its grade C");
+		const svcEn = await page.locator("#services").innerText();
+		check(svcEn.includes("RDP (Remote Desktop)") && svcEn.includes("HTTP proxy") && !JA.test(svcEn),
+			"analyst (en): services named in English: " + svcEn.replace(/\s+/g, " ").slice(0, 200));
 		await shot(page, "org-kanto-rail-en");
 		// never assessed: no grade, 未診断, whatever the stored row says (issue 14)
 		await page.goto(base + "/orgs/hokkaido-water");
@@ -247,7 +254,9 @@ INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, computed
 -- the stored "A" above must show nowhere (未診断).
 INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params) VALUES ('kanto-rail', 'connect', '443', ${now - 7200}, ${now - 7100}, 'done', '{"targets":["127.0.10.0/28"]}');
 INSERT INTO services (org_slug, ip, port, proto, service, tls, product, version, cpe, tls_info, state, first_seen, last_seen)
- VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now});
+ VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now}),
+ ('kanto-rail', '192.0.2.11', 3389, 'tcp', 'ms-wbt-server', 0, '', '', '', NULL, 'identified', ${now}, ${now}),
+ ('kanto-rail', '192.0.2.11', 8080, 'tcp', 'http-proxy', 0, '', '', '', NULL, 'identified', ${now}, ${now});
 INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at, urgent, ack_token_sha256)
  VALUES (301, 'kanto-rail', 'vuln:CVE-2021-41773', '[mamori] 緊急: vuln:CVE-2021-41773 / Urgent: kanto-rail', '緊急の対応をお願いします', ${now - 600}, 1, 'e2e301'),
  (302, 'kansai-rail', 'notice:kev:CVE-2024-0002', '関西の警報 notice', '関西向け', ${now - 300}, 1, 'e2e302');
