@@ -160,6 +160,12 @@ check "case SLA alert once" \
 check "forged case id refused" "! \"$M\" case update 999 --message x 2>/dev/null"
 check "bad state refused" "! \"$M\" case update 1 --state done 2>/dev/null"
 
+# --- stats: names in the output language, never codes ----------------------------------------------
+check "stats in Japanese: sector, level and type by name" \
+	"\"$M\" incident stats >'$T/st' && grep -q '^2026Q4 *鉄道 ' '$T/st' && grep -q '四半期' '$T/st' && ! grep -Eq 'railways|ransomware|ddos|QUARTER' '$T/st'"
+check "stats --lang en: English names" \
+	"\"$M\" incident stats --lang en >'$T/st' && grep -q '^2026Q4 *Railways ' '$T/st' && ! grep -Eq 'railways|鉄道|ランサムウェア|四半期|未評価' '$T/st'"
+
 # --- exercise rows never listed -------------------------------------------------------------------
 q 'UPDATE incidents SET exercise_run = 1 WHERE id = 2'
 check "exercise incident left out of the list" "[ \"\$(\"$M\" incident list --json | jq_ 'len(o)')\" = 1 ]"
