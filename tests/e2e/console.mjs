@@ -173,6 +173,8 @@ async function roleSpecific(page, base, role) {
 		check(dl.suggestedFilename().endsWith("-2026Q4.pdf"), `operator: download named ${dl.suggestedFilename()}`);
 		const text = execFileSync("pdftotext", [file, "-"]).toString();
 		check(text.includes("関東旅客鉄道株式会社"), "operator: the PDF holds the operator's Japanese name");
+		// page 1's heading counts what follows (one item: not "5 項目")
+		check(text.includes("最優先で対応すべき項目") && !text.includes("5 項目"), "operator: the fix-first heading fits its one item");
 		await page.locator("#reports").screenshot({ path: path.join(OUT, "operator-reports.png") });
 		// both languages offered, the English one its own file with English text
 		check((await page.locator("#report-list a.report-pdf-en").count()) > 0, "operator: an English PDF link beside the Japanese one");
@@ -182,6 +184,7 @@ async function roleSpecific(page, base, role) {
 		check(dlEn.suggestedFilename().endsWith("-2026Q4-en.pdf"), `operator: English download named ${dlEn.suggestedFilename()}`);
 		const textEn = execFileSync("pdftotext", [fileEn, "-"]).toString();
 		check(textEn.includes("Kanto Passenger Railway") && !textEn.includes("関東旅客鉄道株式会社"), "operator: the English PDF is in English");
+		check(textEn.includes("What to do first") && !textEn.includes("Five things"), "operator (en): the fix-first heading fits its one item");
 		execFileSync("pdftoppm", ["-r", "60", "-f", "1", "-l", "1", "-png", fileEn, path.join(OUT, "operator-report-en")]);
 		check(fs.statSync(path.join(OUT, "operator-report-en-1.png")).size > 5000, "operator: the English PDF's page 1 renders");
 		const otherPdf = await page.request.get(base + "/orgs/kansai-rail/reports/2026Q4.pdf");
