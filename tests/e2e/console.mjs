@@ -83,6 +83,9 @@ async function roleSpecific(page, base, role) {
 		const svc = await page.locator("#services").innerText();
 		check(svc.includes("RDP (リモートデスクトップ)") && svc.includes("HTTP プロキシ") && !/ms-wbt-server|http-proxy/.test(svc),
 			"analyst: services named for readers (RDP, HTTP プロキシ): " + svc.replace(/\s+/g, " ").slice(0, 200));
+		const certs = await page.locator("#certificates").innerText();
+		check(certs.includes("期限切れ") && certs.includes("自己署名") && !/expired|self-signed|ip:port/.test(certs),
+			"analyst: certificate problems in Japanese words: " + certs.replace(/\s+/g, " ").slice(0, 200));
 		await shot(page, "org-kanto-rail");
 		// language switch, both ways
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
@@ -162,7 +165,7 @@ async function roleSpecific(page, base, role) {
 		check(!(await page.content()).includes("関西の秘密"), "operator: another org's finding title shown");
 		await page.goto(base + "/orgs/kanto-rail");
 		check((await page.locator("#grade").innerText()) === "C", "operator: own grade on the operator page");
-		check((await page.locator("#certificates").innerText()).includes("expired"), "operator: certificate flags");
+		check((await page.locator("#certificates").innerText()).includes("期限切れ"), "operator: certificate flags");
 		await shot(page, "operator-org");
 		// the quarterly PDF from the operator page: a real download, bytes checked
 		const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#report-list a.report-pdf >> nth=0")]);

@@ -1376,7 +1376,7 @@ def findings_checks(srv, jars, token):
     r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
     t = r.text()
     check(r.status == 200 and 'id="grade">C<' in t and "CN=www.kanto-rail.example" in t and
-          "expired" in t and "self-signed" in t and "2023-11-15" in t and "Apache httpd" in t,
+          "期限切れ" in t and "自己署名" in t and "2023-11-15" in t and "Apache httpd" in t,
           "operator page: grade, certificate (JST), services")
     # 未診断 (issue 14): hokkaido-water's stored "A" shows nowhere; kansai-rail (scanned) keeps A
     r = srv.request("GET", "/orgs/hokkaido-water", cookie=ana)
