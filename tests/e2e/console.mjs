@@ -17,7 +17,7 @@ let scanPort = 0;
 const ROLES = {
 	analyst: { home: "/", sees: ["#by-sector", "nav a[href='/orgs']", "nav a[href='/audit']"], refused: "/users" },
 	bureau: { home: "/", sees: ["#by-sector", "nav a[href='/orgs']"], refused: "/audit" },
-	operator: { home: "/", sees: ["#by-sector"], refused: "/users" },
+	operator: { home: "/", sees: ["#mine"], refused: "/users" },
 	member: { home: "/sharing", sees: ["#sharing"], refused: "/orgs" },
 	admin: { home: "/users", sees: ["#users", "form.add-user"], refused: "/orgs" },
 };
@@ -122,6 +122,8 @@ async function roleSpecific(page, base, role) {
 		await shot(page, "dashboard");
 		check((await page.locator(".panel.empty").count()) === 0, "analyst: no empty panel left");
 		check((await page.locator("#alerts-awaiting").innerText()).includes("関西の警報"), "analyst: alerts awaiting acknowledgement on the dashboard");
+		const awaitingOrgs = await page.locator("#alerts-awaiting a[href^='/orgs/']").allInnerTexts();
+		check(awaitingOrgs.length > 0 && !awaitingOrgs.some((t) => /^[a-z0-9-]+$/.test(t)), "analyst: awaiting alerts name the company, not its slug: " + awaitingOrgs);
 		check((await page.locator("#grades dt.grade").allInnerTexts()).includes("C"), "analyst: a grade on the dashboard");
 		check((await page.locator("#grades a[href='/orgs/hokkaido-water']").count()) === 0 && !(await page.locator("#grades dt.grade").allInnerTexts()).includes("A"),
 			"analyst: the never-assessed hokkaido-water has no grade on the dashboard");
@@ -232,6 +234,9 @@ async function alertsFlow(ctx, base) {
 	check(other.status() === 404 && !(await page.content()).includes("関西の警報"), `operator: another org's alert answered ${other.status()}`);
 	await page.goto(base + "/");
 	check((await page.locator("#alerts-awaiting-count").getAttribute("data-count")) === "0", "operator: nothing awaiting acknowledgement");
+	// the first thing an operator sees is its own findings, not a count of one company by sector
+	check((await page.locator("main section.panel").first().getAttribute("id")) === "mine" && (await page.locator("#by-sector").count()) === 0,
+		"operator: the dashboard opens with its own findings");
 	await ctx.clearCookies();
 	await login(page, base, "analyst");
 	await page.goto(base + "/alerts/301");
