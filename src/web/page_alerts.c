@@ -290,7 +290,8 @@ static int html_row(void *arg, const struct alert_row *a)
 	web_out(r,
 		"<tr id=\"alert-%L\"><td class=\"code\"><a href=\"/alerts/%L\">%L</a></td><td><a "
 		"href=\"/orgs/%u\">"
-		"%s</a></td><td>%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td>%s</td><td><ul "
+		"%s</a></td><td class=\"kind\">%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td "
+		"class=\"date\">%s</td><td><ul "
 		"class=\"targets\">",
 		a->id, a->id, a->id, a->org, web_org_name(r, c->arg, a->org), kind_msg(a),
 		a->urgent ? " <strong class=\"warn\">!</strong>" : "", a->id,

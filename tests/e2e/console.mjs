@@ -229,6 +229,13 @@ async function alertsFlow(ctx, base) {
 	check(state.includes("確認済み") && /\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST/.test(state) && state.includes("operator"),
 		`operator: alert 301 marked acknowledged with the time in JST (${state})`);
 	check((await page.locator("#ack-301").count()) === 0, "operator: no button once acknowledged");
+	// the kind (緊急警報) and the date stay on one line each at 1280 px
+	const lines = await page.evaluate(() => [...document.querySelectorAll("#alerts td.kind, #alerts td.date")].map((td) => {
+		const rg = document.createRange();
+		rg.selectNodeContents(td);
+		return [td.innerText, new Set([...rg.getClientRects()].map((c) => Math.round(c.top))).size];
+	}));
+	check(lines.length > 0 && lines.every(([, n]) => n === 1), "operator: alert kind and date on one line: " + JSON.stringify(lines));
 	await shot(page, "alerts");
 	const other = await page.goto(base + "/alerts/302");
 	check(other.status() === 404 && !(await page.content()).includes("関西の警報"), `operator: another org's alert answered ${other.status()}`);
