@@ -13,6 +13,7 @@
 #include "base/bi.h"
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "inventory/inventory.h"
 #include "web/web_incident.h"
 
 static const char *L(const struct web_req *r, const char *ja, const char *en)
@@ -137,19 +138,24 @@ static int page_row(void *arg, const struct inc_row *x)
 	struct web_req *r = p->r;
 	int k = inc_kind_parse(x->last_kind ? x->last_kind : "");
 
+	char on[256]; /* the company, not its slug (the slug in the tooltip) */
+
 	p->n++;
 	p->last = x->id;
-	web_out(r,
-		"<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
-		"<td>%s</td><td>%s</td><td class=\"%s\">%s%s</td><td><a "
-		"href=\"/incidents/%L\" data-stored>%s</a></td></tr>",
-		x->id, x->id, x->org ? x->org : "", type_label(r, x->type ? x->type : ""),
-		x->level >= 0 ? level_label(r, x->level) : L(r, "未評価", "not assessed"),
-		x->state && !strcmp(x->state, "open") ? L(r, "対応中", "open")
-						      : L(r, "終了", "closed"),
-		k >= 0 ? kind_label(r, (enum inc_kind)k) : "", x->overdue ? "warn" : "",
-		web_jst(r, x->next_due), x->overdue ? L(r, " (超過)", " (overdue)") : "", x->id,
-		x->title ? x->title : "");
+	web_out(
+	    r,
+	    "<tr><td><a href=\"/incidents/%L\">%L</a></td><td title=\"%s\">%s</td><td "
+	    "class=\"code\">%s</td><td class=\"code\">%s</td><td class=\"code\">%s</td><td "
+	    "class=\"code\">%s</td><td class=\"%s\">%s%s</td><td><a "
+	    "href=\"/incidents/%L\" data-stored>%s</a></td></tr>",
+	    x->id, x->id, x->org ? x->org : "",
+	    inv_org_display_name(r->s, x->org ? x->org : "", r->lang == WEB_LANG_EN, on, sizeof on),
+	    type_label(r, x->type ? x->type : ""),
+	    x->level >= 0 ? level_label(r, x->level) : L(r, "未評価", "not assessed"),
+	    x->state && !strcmp(x->state, "open") ? L(r, "対応中", "open") : L(r, "終了", "closed"),
+	    k >= 0 ? kind_label(r, (enum inc_kind)k) : "", x->overdue ? "warn" : "",
+	    web_jst(r, x->next_due), x->overdue ? L(r, " (超過)", " (overdue)") : "", x->id,
+	    x->title ? x->title : "");
 	return 0;
 }
 
@@ -190,7 +196,7 @@ int web_page_incidents(struct web_req *r)
 		web_out(r, "<p><a href=\"/cases\">%s</a></p>",
 			L(r, "支援・相談の案件", "Support cases"));
 	web_out(r,
-		"<form method=\"get\" action=\"/incidents\" class=\"filters\"><label>%s <select "
+		"<form method=\"get\" action=\"/incidents\" class=\"filter\"><label>%s <select "
 		"name=\"state\"><option value=\"\">%T</option><option value=\"open\"%R>%s</option>"
 		"<option value=\"closed\"%R>%s</option></select></label> <label>%s <select "
 		"name=\"level\"><option value=\"\">%T</option>",

@@ -351,7 +351,7 @@ int web_page_sns(struct web_req *r)
 		return M_ENOTFOUND;
 
 	web_page_begin_text(r, sw(r, W_TITLE), "sns-title");
-	web_out(r, "<form method=\"get\" action=\"/sns\" class=\"filters\">");
+	web_out(r, "<form method=\"get\" action=\"/sns\" class=\"filter\">");
 	if (r->who.role != AUTH_ROLE_OPERATOR)
 		web_out(r, "<label>%T <input name=\"org\" value=\"%s\"></label>", M_ORG,
 			org ? org : "");

@@ -93,7 +93,21 @@ async function operatorFiles(ctx, base) {
 async function analystAnswers(ctx, base, ids) {
 	const page = await ctx.newPage();
 	await login(page, base, "analyst");
-	await page.goto(base + "/incidents?state=open");
+	await page.goto(base + "/incidents?state=open&lang=en");
+	// companies by name (the slug in the tooltip); type words whole; the filter on one row
+	const incOrgs = await page.locator("#incidents td[title]").allInnerTexts();
+	check(incOrgs.length > 0 && !incOrgs.some((t) => /^[a-z0-9-]+$/.test(t)) && incOrgs.some((t) => t.includes("Kanto Passenger Railway")),
+		"analyst: incidents name the company: " + incOrgs);
+	const types = await page.evaluate(() => [...document.querySelectorAll("#incidents td.code")].map((td) => {
+		const rg = document.createRange();
+		rg.selectNodeContents(td);
+		return [td.innerText, new Set([...rg.getClientRects()].map((c) => Math.round(c.top))).size];
+	}).filter(([t, n]) => !t.includes(" ") && n > 1));
+	check(types.length === 0, "analyst (en): one-word codes never broken: " + JSON.stringify(types));
+	const box = await page.locator("form.filter input[name=overdue]").boundingBox();
+	const lbl = await page.locator("form.filter input[name=overdue] >> xpath=..").boundingBox();
+	check(box && lbl && lbl.height < 2.5 * box.height, "analyst: the overdue filter's box beside its label");
+	await page.goto(base + "/incidents?state=open&lang=ja");
 	check((await page.locator(`#incidents a[href='/incidents/${ids.incident}']`).count()) > 0, "analyst: incident listed");
 	await page.goto(base + "/incidents/" + ids.incident);
 	await page.selectOption("#a-continuity", "3");
