@@ -673,16 +673,25 @@ int web_page_finding(struct web_req *r)
 			M_APPLY);
 	}
 	cve_about(r, jstr(o, "cve"));
-	web_out(r, "<h2>%T</h2><ul id=\"comments\">", M_COMMENTS);
+	/* an empty section says so in a line (a heading over nothing, or a table of headers
+	 * only, read as missing data) */
+	web_out(r, "<h2>%T</h2>", M_COMMENTS);
+	if (!cJSON_GetArraySize(cJSON_GetObjectItem(o, "comments")))
+		web_out(r, "<p class=\"empty\" id=\"comments-none\">%T</p>", M_NONE);
+	web_out(r, "<ul id=\"comments\">");
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "comments"))
 	{
 		web_out(r, "<li><small>%s %s</small><p class=\"comment\">%s</p></li>",
 			jst_of(r, jstr(ev, "at")), jstr(ev, "author"), jstr(ev, "body"));
 	}
-	web_out(r,
-		"</ul><h2>%T</h2><table id=\"triage-log\"><tr><th>%T</th><th>%T</th><th>%T"
-		"</th><th>%T</th></tr>",
-		M_TRIAGE_LOG, M_TIME, M_USERNAME, M_ACTION, M_NOTE);
+	web_out(r, "</ul><h2>%T</h2>", M_TRIAGE_LOG);
+	if (!cJSON_GetArraySize(cJSON_GetObjectItem(o, "triage_log")))
+		web_out(r, "<p class=\"empty\" id=\"triage-log-none\">%T</p>", M_NONE);
+	else
+		web_out(r,
+			"<table "
+			"id=\"triage-log\"><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th></tr>",
+			M_TIME, M_USERNAME, M_ACTION, M_NOTE);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "triage_log"))
 	{
 		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s: %s → %s</td><td>%s</td></tr>",
@@ -692,20 +701,28 @@ int web_page_finding(struct web_req *r)
 			jstr(ev, "new") ? web_code(r->lang, jstr(ev, "new")) : "—",
 			jstr(ev, "note") ? jstr(ev, "note") : "");
 	}
-	web_out(r, "</table>");
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(o, "triage_log")))
+		web_out(r, "</table>");
 	web_out(r, "<h2>%T</h2>", M_REASONS);
 	reasons_table(r, cJSON_GetObjectItem(o, "reasons"));
 	web_out(r, "<h2>%T</h2>", M_EVIDENCE);
 	evidence_table(r, cJSON_GetObjectItem(o, "evidence"));
-	web_out(r, "<h2>%T</h2><table id=\"events\"><tr><th>%T</th><th>%T</th><th>%T</th></tr>",
-		M_EVENTS, M_TIME, M_ACTION, M_NOTE);
+	web_out(r, "<h2>%T</h2>", M_EVENTS);
+	bool events = cJSON_GetArraySize(cJSON_GetObjectItem(o, "events")) > 0;
+	if (!events)
+		web_out(r, "<p class=\"empty\" id=\"events-none\">%T</p>", M_NONE);
+	else
+		web_out(r, "<table id=\"events\"><tr><th>%T</th><th>%T</th><th>%T</th></tr>",
+			M_TIME, M_ACTION, M_NOTE);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "events"))
 	{
 		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", jst_of(r, jstr(ev, "at")),
 			web_code(r->lang, jstr(ev, "event")),
 			jstr(ev, "detail") ? jstr(ev, "detail") : "");
 	}
-	web_out(r, "</table><p><a href=\"/findings\">%T</a></p>", M_BACK);
+	/* back to where the link leads: the findings list (M_BACK says the dashboard) */
+	web_out(r, "%R<p><a href=\"/findings\" id=\"back\">%s</a></p>", events ? "</table>" : "",
+		r->lang == WEB_LANG_EN ? "Back to the findings" : "指摘の一覧へ戻る");
 	cJSON_Delete(o);
 	web_page_end(r);
 	return 0;

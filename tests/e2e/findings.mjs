@@ -86,6 +86,10 @@ async function searchSortCsv(ctx, base) {
 		check(body.includes(want) && !body.includes("declared:cpe"), `finding 2001 (${lang}): the declared asset by name`);
 		const company = await page.locator("main dl.facts a[href='/orgs/kansai-rail']").innerText();
 		check(company === (lang === "ja" ? "関西高速鉄道株式会社" : "Kansai Rapid Railway Co., Ltd."), `finding 2001 (${lang}): the operator by name (${company})`);
+		// empty sections say so; no header-only tables; the back link says where it leads
+		check((await page.locator("#comments-none").count()) === 1 && (await page.locator("#triage-log").count()) === 0 &&
+			(await page.locator("#triage-log-none").count()) === 1, `finding 2001 (${lang}): empty comments and triage log said in a line`);
+		check((await page.locator("#back").innerText()) === (lang === "ja" ? "指摘の一覧へ戻る" : "Back to the findings"), `finding 2001 (${lang}): the back link names the list`);
 	}
 	await page.goto(base + "/findings?lang=ja");
 	// page numbers over all rows
