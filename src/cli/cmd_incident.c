@@ -176,7 +176,7 @@ static int need_id(struct cli *cl, char **ops, int n, int want, int64_t *id)
 
 static void countdown(int64_t secs, char *out, size_t cap)
 {
-	char ja[64], en[64];
+	char ja[44], en[44];
 	time_fmt_left(secs, false, ja, sizeof ja);
 	time_fmt_left(secs, true, en, sizeof en);
 	snprintf(out, cap, "%s / %s", ja, en);
@@ -356,7 +356,7 @@ static int incident_show(struct cli *cl, int argc, char **argv)
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "clocks"))
 	{
 		int64_t t = 0;
-		char jst[TIME_STR_MAX] = "-", left[64] = "";
+		char jst[TIME_STR_MAX] = "-", left[96] = "";
 		cJSON *sl = cJSON_GetObjectItem(it, "seconds_left");
 		time_parse(js(it, "due"), &t);
 		time_fmt_jst(t, jst);
