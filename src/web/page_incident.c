@@ -844,15 +844,20 @@ static void timeline_html(struct web_req *r, const cJSON *o)
 	{
 		const cJSON *d = cJSON_GetObjectItem(it, "detail");
 		const char *text = js(d, "text");
-		web_out(
-		    r,
-		    "<li class=\"%s\" data-kind=\"%s\"><time>%s</time> <span data-stored>%s</span> "
-		    "<b>%s</b>%s%s",
-		    js(it, "visibility"), js(it, "kind"), web_jst(r, jtime(it, "at")),
-		    js(it, "actor"), event_label(r, js(it, "kind")),
-		    !strcmp(js(it, "visibility"), "internal") ? L(r, "（内部）", " (internal)")
-							      : "",
-		    text[0] ? ": " : "");
+		const char *actor = js(it, "actor");
+		/* mamori's own jobs ("job:incident.remind") in words, the id in the tooltip */
+		bool job = !strncmp(actor, "job:", 4);
+		web_out(r,
+			"<li class=\"%s\" data-kind=\"%s\"><time>%s</time> <span %R "
+			"title=\"%s\">%s</span> "
+			"<b>%s</b>%s%s",
+			js(it, "visibility"), js(it, "kind"), web_jst(r, jtime(it, "at")),
+			job ? "class=\"actor-job\"" : "data-stored", actor,
+			job ? L(r, "mamori（自動処理）", "mamori (automatic)") : actor,
+			event_label(r, js(it, "kind")),
+			!strcmp(js(it, "visibility"), "internal") ? L(r, "（内部）", " (internal)")
+								  : "",
+			text[0] ? ": " : "");
 		if (text[0])
 			web_out(r, "<span class=\"message\" data-stored>%s</span>", text);
 		else if (!strcmp(js(it, "kind"), "state") && js(d, "from")[0] && js(d, "to")[0])
