@@ -6,7 +6,7 @@
  * another id's, and such a record takes the lookup as before. A probe run past
  * SEEN_PROBE_MAX (ids aimed at one slot) or a failed allocation turns the set off for the
  * rest of the file, and so does a commit by another connection between two batches
- * (PRAGMA data_version): the lookup then answers for every record.
+ * (store_data_stamp, the data version): the lookup then answers for every record.
  */
 #include "base/compat.h"
 
@@ -22,13 +22,14 @@
 void feeds_seen_start(struct feeds_ctx *c)
 {
 	struct feeds_seen *s = &c->seen;
-	int64_t any = 1;
+	int64_t any = 1, stamp[2];
 
 	memset(s, 0, sizeof(*s));
 	if (strcmp(store_backend_name(c->s), "sqlite") != 0 ||
 	    store_query_int(c->s, "SELECT EXISTS (SELECT 1 FROM cves)", &any, NULL) || any ||
-	    store_query_int(c->s, "PRAGMA data_version", &s->version, NULL))
+	    store_data_stamp(c->s, stamp, NULL))
 		return;
+	s->version = stamp[0];
 	s->on = true;
 }
 
@@ -79,9 +80,9 @@ bool feeds_seen_fresh(struct feeds_ctx *c, const char *id)
 	if (!s->on)
 		return false;
 	if (s->recheck) {
-		int64_t v = 0;
+		int64_t stamp[2];
 		s->recheck = false;
-		if (store_query_int(c->s, "PRAGMA data_version", &v, NULL) || v != s->version)
+		if (store_data_stamp(c->s, stamp, NULL) || stamp[0] != s->version)
 			goto off;
 	}
 	if ((s->n + 1) * 2 > s->cap && grow(s))
