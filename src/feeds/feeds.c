@@ -501,7 +501,10 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	rc = run_records(c, ad, k, &p, e);
 	c->defer_products = false;
 	feeds_prods_drop(&c->prods); /* flushed by the last commit, or rolled back */
-	feeds_bulk_end(c);
+	{
+		int brc = feeds_bulk_end(c, rc ? NULL : e);
+		rc = rc ? rc : brc;
+	}
 	feeds_pipe_stop(&p);
 	if (c->prod_index_off) { /* the run stopped short of its last commit */
 		struct merr ie;

@@ -109,12 +109,16 @@ int feeds_prods_index_on(struct feeds_ctx *c, struct merr *e);
 /* NVD by COPY (feed_bulk.c): start sets c->bulk when the store has COPY (and creates the
  * staging tables in the import's transaction); nvd gathers a record (FEEDS_STORED, moved
  * to unchanged by flush when it changed nothing); flush stores the batch (before its
- * commit); drop forgets it (rollback); end frees. */
+ * commit); drop forgets it (rollback); end frees. Into empty cve_refs and cve_products,
+ * start also drops their indexes and opens a savepoint, so the file's batches commit as
+ * savepoints of one transaction; end then builds the indexes and commits it (a failure
+ * there rolls the file back and is returned; rc is the run's, the transaction is committed
+ * either way, as the batches before a failed one were). */
 int feeds_bulk_start(struct feeds_ctx *c, struct merr *e);
 int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr *e);
 int feeds_bulk_flush(struct feeds_ctx *c, struct merr *e);
 void feeds_bulk_drop(struct feeds_ctx *c);
-void feeds_bulk_end(struct feeds_ctx *c);
+int feeds_bulk_end(struct feeds_ctx *c, struct merr *e);
 
 /* The columns NVD writes in cves and its ON CONFLICT clause (the row and the COPY path):
  * NVD replaces its own columns; a metric NVD lacks keeps the CVE 5 value (CASE). */
