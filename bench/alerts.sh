@@ -13,6 +13,7 @@ CONNS=${BENCH_CONNS:-64}
 command -v wrk >/dev/null || { echo "bench: wrk is not installed"; echo "0 passed, 1 failed"; exit 1; }
 T=$(mktemp -d)
 PIDS=()
+. "$(dirname "$0")/lib.sh"
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 
 python3 - "$T/inv.yaml" <<'PY'
@@ -50,16 +51,10 @@ for i in range(20000):
 c.commit()
 PY
 	fi
-	MAMORI_DB=$db "$m" serve --listen 127.0.0.1:0 --port-file "$db.port" --threads 4 --max-conns-per-ip 0 >"$db.log" 2>&1 &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -s "$db.port" ] && break; sleep 0.1; done
+	bench_serve "$db.port" "$db.log" env MAMORI_DB="$db" "$m" serve --threads 4 || return 1
+	PIDS+=("$BENCH_PID")
 }
-session() { # session BASE NAME -> cookie header
-	local b=$1 jar=$T/jar-$RANDOM lt
-	lt=$(curl -s -c "$jar" "$b/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
-	curl -s -b "$jar" -c "$jar" --data "csrf=$lt&name=$2&password=bench-password-1" "$b/login" >/dev/null
-	echo "Cookie: mamori_session=$(awk '$6=="mamori_session"{print $7}' "$jar")"
-}
+session() { echo "Cookie: mamori_session=$(bench_session "$1" "$T/jar-$RANDOM" "$2")"; } # BASE NAME
 setup "$M" "$T/m.db" || { echo "bench: setup failed"; echo "0 passed, 1 failed"; exit 1; }
 B="http://127.0.0.1:$(cat "$T/m.db.port")"
 ANA=$(session "$B" bench)
@@ -74,10 +69,8 @@ pass=0 fail=0
 run() { # run NAME HEADER URL
 	local out rps p99 non2xx errs
 	out=$(wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$2" "$3" 2>&1)
-	rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-	p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-	non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
-	errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
+	bench_wrk_parse "$out"
+	rps=$WRK_RPS p99=$WRK_P99 non2xx=$WRK_NON2XX errs=$WRK_ERRS
 	printf 'bench: %-34s %10s req/s  p99 %8s  non-2xx %s  socket errors %s\n' "$1" "$rps" "$p99" "${non2xx:-0}" "${errs:-0}"
 	if [ "${non2xx:-0}" = 0 ] && [ "${errs:-0}" = 0 ] && [ -n "$rps" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }

@@ -33,6 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export MAMORI_DB="$T/bench.db"
+. "$(dirname "$0")/lib.sh"
 
 # Operators over the six sectors, their business types and the three sizes.
 python3 - "$T/inv.yaml" "$NOPS" <<'PY'
@@ -110,13 +111,11 @@ NANS=$(sqlite3 "$MAMORI_DB" "SELECT count(*) FROM checklist_answers")
 MAMORI_PASSWORD=bench-password-1 "$M" -q user add bureau --role bureau --sector railways
 MAMORI_PASSWORD=bench-password-1 "$M" -q user add ana --role analyst
 TOKEN=$("$M" user token ana)
-"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads "$THREADS" --max-conns-per-ip 0 >"$T/serve.log" 2>&1 &
-SRV=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-B="http://127.0.0.1:$(cat "$T/port")"
-LT=$(curl -s -c "$T/jar" "$B/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
-curl -s -b "$T/jar" -c "$T/jar" --data "csrf=$LT&name=bureau&password=bench-password-1" "$B/login" >/dev/null
-SESSION=$(awk '$6=="mamori_session"{print $7}' "$T/jar")
+bench_serve "$T/port" "$T/serve.log" "$M" serve --threads "$THREADS" ||
+	{ echo "bench: the server did not start"; echo "0 passed, 1 failed"; exit 1; }
+SRV=$BENCH_PID
+B="http://127.0.0.1:$BENCH_PORT"
+SESSION=$(bench_session "$B" "$T/jar" bureau)
 # the first request computes the comparison (then cached until a set is saved): timed alone
 first=$(curl -s -o "$T/page.html" -w '%{time_total}' -b "mamori_session=$SESSION" "$B/checklist/sector")
 first_all=$(curl -s -o "$T/all.json" -w '%{time_total}' -H "Authorization: Bearer $TOKEN" "$B/api/v1/checklist/sector")
@@ -124,29 +123,8 @@ curl -s -o /dev/null -b "mamori_session=$SESSION" "$B/checklist/sector?bt=railwa
 # The reference: nginx serving a static file as large as the bureau page, same connections, in
 # the same run (this machine's ceiling at the moment: other work shares its two cores).
 NPORT=
-if [ -z "$SMOKE" ] && { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; }; then
-	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-	mkdir -p "$T/ngx/www" "$T/ngx/logs" "$T/ngx/tmp"
-	cp "$T/page.html" "$T/ngx/www/index.html"
-	chmod 755 "$T" "$T/ngx" "$T/ngx/www"
-	chmod 644 "$T/ngx/www/index.html"
-	NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	cat >"$T/ngx/nginx.conf" <<NGXC
-daemon off;
-worker_processes 2;
-pid $T/ngx/nginx.pid;
-error_log $T/ngx/logs/error.log;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	client_body_temp_path $T/ngx/tmp; proxy_temp_path $T/ngx/tmp; fastcgi_temp_path $T/ngx/tmp;
-	uwsgi_temp_path $T/ngx/tmp; scgi_temp_path $T/ngx/tmp;
-	server { listen 127.0.0.1:$NPORT; root $T/ngx/www; default_type text/html; }
-}
-NGXC
-	"$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" 2>"$T/ngx/stderr" &
-	NGX=$!
-	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && break; sleep 0.1; done
+if [ -z "$SMOKE" ] && bench_nginx_page "$T" "$T/page.html"; then
+	NGX=$BENCH_NGX_PID NPORT=$BENCH_NGX_PORT
 fi
 pass=0 fail=0
 if python3 - "$T/all.json" <<'PY'
@@ -164,12 +142,9 @@ echo "bench: $CONNS connections, $DUR s each, $THREADS server threads, $(nproc) 
 run() { # run NAME HEADER URL [ref]
 	local name=$1 hdr=$2 url=$3 ref=${4:-} out rps p99 p50 non2xx errs p99ms
 	out=$(wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$hdr" "$url" 2>&1)
-	rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-	p50=$(awk '$1=="50%"{print $2}' <<<"$out")
-	p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-	non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
-	errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
-	p99ms=$(python3 -c "import sys; v=sys.argv[1]; u={'us':0.001,'ms':1,'s':1000}; n=v.rstrip('usm'); print(float(n)*u[v[len(n):]])" "${p99:-999s}")
+	bench_wrk_parse "$out"
+	rps=$WRK_RPS p50=$WRK_P50 p99=$WRK_P99 non2xx=$WRK_NON2XX errs=$WRK_ERRS
+	p99ms=$(bench_ms "$p99")
 	printf 'bench: %-36s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  socket errors %s  load %s\n' \
 		"$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "${errs:-0}" "$(cut -d' ' -f1 /proc/loadavg)"
 	[ -n "$ref" ] && return 0

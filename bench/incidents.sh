@@ -20,6 +20,7 @@ T=$(mktemp -d)
 PID= NGX=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; [ -n "$NGX" ] && kill "$NGX" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 export MAMORI_DB=$T/m.db
+. "$(dirname "$0")/lib.sh"
 
 python3 - "$T/inv.yaml" <<'PY'
 import sys
@@ -66,73 +67,43 @@ for k in range(2000):
                   (cid, now, json.dumps({"text": "message %d" % m})))
 c.commit()
 PY
-"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads 4 --max-conns-per-ip 0 >"$T/serve.log" 2>&1 &
-PID=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-B="http://127.0.0.1:$(cat "$T/port")"
-session() {
-	local jar=$T/jar-$RANDOM lt
-	lt=$(curl -s -c "$jar" "$B/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
-	curl -s -b "$jar" -c "$jar" --data "csrf=$lt&name=$1&password=bench-password-1" "$B/login" >/dev/null
-	echo "Cookie: mamori_session=$(awk '$6=="mamori_session"{print $7}' "$jar")"
-}
+bench_serve "$T/port" "$T/serve.log" "$M" serve --threads 4 ||
+	{ echo "bench: the server did not start"; echo "0 passed, 1 failed"; exit 1; }
+PID=$BENCH_PID
+B="http://127.0.0.1:$BENCH_PORT"
+session() { echo "Cookie: mamori_session=$(bench_session "$B" "$T/jar-$1" "$1")"; }
 ANA=$(session bench)
 OP=$(session op)
 BUR=$(session bur)
 # the reference: nginx (2 workers) serving a static copy of the 200-row page, same connections
 curl -s -H "$ANA" "$B/incidents?state=open" >"$T/page.html"
 NPORT=
-if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
-	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-	mkdir -p "$T/ngx/www" "$T/ngx/logs" "$T/ngx/tmp"
-	cp "$T/page.html" "$T/ngx/www/index.html"
-	chmod 755 "$T" "$T/ngx" "$T/ngx/www"
-	chmod 644 "$T/ngx/www/index.html"
-	NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	cat >"$T/ngx/nginx.conf" <<NGXC
-daemon off;
-worker_processes 2;
-pid $T/ngx/nginx.pid;
-error_log $T/ngx/logs/error.log;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	client_body_temp_path $T/ngx/tmp; proxy_temp_path $T/ngx/tmp; fastcgi_temp_path $T/ngx/tmp;
-	uwsgi_temp_path $T/ngx/tmp; scgi_temp_path $T/ngx/tmp;
-	server { listen 127.0.0.1:$NPORT; root $T/ngx/www; default_type text/html; }
-}
-NGXC
-	"$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" 2>"$T/ngx/stderr" &
-	NGX=$!
-	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && break; sleep 0.1; done
+if bench_nginx_page "$T" "$T/page.html"; then
+	NGX=$BENCH_NGX_PID NPORT=$BENCH_NGX_PORT
 fi
 echo "bench: 500 operators, 10000 incidents, 50000 case messages, $CONNS connections, $DUR s each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), page $(wc -c <"$T/page.html") bytes"
 pass=0 fail=0 NGX_P99= NGX_CPU=
-ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; printf "%d", v}' <<<"$1"; }
-cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; } # serve's utime + stime, clock ticks
+cpu() { bench_ticks "$PID"; } # serve's utime + stime, clock ticks
 # nginx's: its master and workers (the reference's CPU per request, same bytes class)
-ngx_cpu() { local t=0 p; for p in $NGX $(pgrep -P "$NGX" 2>/dev/null); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+ngx_cpu() { bench_nginx_ticks; }
 run() { # run NAME HEADER URL GATE (GATE ref: the nginx reference)
 	local out rps p99 non2xx errs c0 c1 n cpu_ms ratio="" cratio=""
 	if [ "$4" = ref ]; then c0=$(ngx_cpu); else c0=$(cpu); fi
 	out=$(wrk -t2 -c"$CONNS" -d"${DUR}s" --latency -H "$2" "$3" 2>&1)
 	if [ "$4" = ref ]; then c1=$(ngx_cpu); else c1=$(cpu); fi
-	rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-	p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-	n=$(awk '/requests in/{print $1}' <<<"$out")
-	non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
-	errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
+	bench_wrk_parse "$out"
+	rps=$WRK_RPS p99=$WRK_P99 n=$WRK_REQS non2xx=$WRK_NON2XX errs=$WRK_ERRS
 	cpu_ms=$(python3 -c "import sys,os; print('%.3f' % ((int(sys.argv[2]) - int(sys.argv[1])) * 1000.0 / os.sysconf('SC_CLK_TCK') / max(int(sys.argv[3] or 0), 1)))" "$c0" "$c1" "${n:-0}")
 	if [ "$4" = ref ]; then
-		NGX_P99=$(ms "$p99") NGX_CPU=$cpu_ms
+		NGX_P99=$(bench_ms "$p99") NGX_CPU=$cpu_ms
 		printf 'bench: %-44s %10s req/s  p99 %8s  CPU %s ms/req  (load %s)\n' "$1" "$rps" "$p99" "$cpu_ms" "$(cut -d' ' -f1 /proc/loadavg)"
 		return 0
 	fi
-	[ -n "$NGX_P99" ] && ratio=$(python3 -c "import sys; print('%.1fx nginx p99' % (float(sys.argv[1]) / max(float(sys.argv[2]), 0.5)))" "$(ms "$p99")" "$NGX_P99")
+	[ -n "$NGX_P99" ] && ratio=$(python3 -c "import sys; print('%.1fx nginx p99' % (float(sys.argv[1]) / max(float(sys.argv[2]), 0.5)))" "$(bench_ms "$p99")" "$NGX_P99")
 	[ -n "$NGX_CPU" ] && cratio=$(python3 -c "import sys; print('%.1fx nginx CPU' % (float(sys.argv[1]) / max(float(sys.argv[2]), 0.001)))" "$cpu_ms" "$NGX_CPU")
 	printf 'bench: %-44s %10s req/s  p99 %8s  CPU %s ms/req  %s  %s  non-2xx %s  socket errors %s  (load %s)\n' "$1" "$rps" "$p99" "$cpu_ms" "$cratio" "$ratio" "${non2xx:-0}" "${errs:-0}" "$(cut -d' ' -f1 /proc/loadavg)"
 	if [ "${non2xx:-0}" = 0 ] && [ "${errs:-0}" = 0 ] && [ -n "$rps" ] &&
-		{ [ "$4" = 0 ] || [ "$SMOKE" = 1 ] || [ "$(ms "$p99")" -lt "$P99_MS" ]; }; then
+		{ [ "$4" = 0 ] || [ "$SMOKE" = 1 ] || awk -v a="$(bench_ms "$p99")" -v b="$P99_MS" 'BEGIN { exit !(a < b) }'; }; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))

@@ -21,6 +21,7 @@ T=$(mktemp -d)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 DB=$T/m.db
+. "$(dirname "$0")/lib.sh"
 pass=0 fail=0
 "$M" --db "$DB" init >/dev/null || { echo "init failed"; echo "0 passed, 1 failed"; exit 1; }
 "$M" --db "$DB" share collection add isac --title bench >/dev/null
@@ -111,18 +112,17 @@ json.dump({"objects": objs}, open(out, "w"))
 PY
 "$M" --db "$DB2" share import "$T/env.json" --collection isac >/dev/null
 TOKEN=$("$M" --db "$DB2" user token ana)
-"$M" --db "$DB2" serve --listen 127.0.0.1:0 --threads 2 --max-conns-per-ip 0 --port-file "$T/port" >"$T/serve.log" 2>&1 &
-PIDS+=($!)
-SPID=$!
+bench_serve "$T/port" "$T/serve.log" "$M" --db "$DB2" serve --threads 2 ||
+	{ echo "bench: the server did not start"; echo "$pass passed, $((fail + 1)) failed"; exit 1; }
+PIDS+=("$BENCH_PID")
+SPID=$BENCH_PID
 # CPU time (utime+stime, ms) of processes: what load on a shared machine does not distort
-cpu_ms() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $((t * 1000 / $(getconf CLK_TCK))); }
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-B=http://127.0.0.1:$(cat "$T/port")/taxii2/root/collections/isac/objects/
+cpu_ms() { echo $(($(bench_ticks "$@") * 1000 / $(getconf CLK_TCK))); }
+B=http://127.0.0.1:$BENCH_PORT/taxii2/root/collections/isac/objects/
 H="Authorization: Bearer $TOKEN"
 A="Accept: application/taxii+json;version=2.1"
 # every page once (next), saved as the static files nginx serves
-mkdir -p "$T/ngx/www" "$T/ngx/logs" "$T/ngx/tmp"
-chmod 755 "$T" "$T/ngx" "$T/ngx/www"
+bench_nginx_dir "$T"
 nxt= pages=0
 while [ "$pages" -lt 1000 ]; do
 	url="$B?limit=1000${nxt:+&next=$nxt}"
@@ -135,24 +135,9 @@ while [ "$pages" -lt 1000 ]; do
 	[ -n "$more" ] || break
 	nxt=$more
 done
-chmod 644 "$T"/ngx/www/*.json
-NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$T/ngx/nginx.conf" <<NGX
-daemon off;
-worker_processes 2;
-pid $T/ngx/nginx.pid;
-error_log $T/ngx/logs/error.log;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	client_body_temp_path $T/ngx/tmp; proxy_temp_path $T/ngx/tmp; fastcgi_temp_path $T/ngx/tmp;
-	uwsgi_temp_path $T/ngx/tmp; scgi_temp_path $T/ngx/tmp;
-	server { listen 127.0.0.1:$NPORT; root $T/ngx/www; default_type application/json; }
-}
-NGX
-"$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" 2>"$T/ngx/stderr" &
-PIDS+=($!)
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/p0.json" && break; sleep 0.1; done
+bench_nginx "$T" application/json /p0.json
+PIDS+=("$BENCH_NGX_PID")
+NPORT=$BENCH_NGX_PORT
 # The timed walk: one client, one keep-alive connection, the same loop for both servers
 # (mamori follows next; nginx is asked for the saved pages in order). The curl loop above only
 # saved the pages: its processes per page (curl, grep, cut) weighed more than the server.
@@ -185,10 +170,9 @@ print("%d %.3f" % (pages, time.time() - t0))
 PY
 # a second mamori on a copy of the store: its pages are not in the first one's cache
 sqlite3 "$DB2" ".backup '$T/walk.db'"
-"$M" --db "$T/walk.db" serve --listen 127.0.0.1:0 --threads 2 --max-conns-per-ip 0 --port-file "$T/port2" >"$T/serve2.log" 2>&1 &
-PIDS+=($!)
-WPID=$!
-for _ in $(seq 100); do [ -s "$T/port2" ] && break; sleep 0.1; done
+bench_serve "$T/port2" "$T/serve2.log" "$M" --db "$T/walk.db" serve --threads 2
+PIDS+=("$BENCH_PID")
+WPID=$BENCH_PID
 c0=$(cpu_ms "$WPID")
 read -r wpages walk < <(python3 "$T/walk.py" "$(cat "$T/port2")" /taxii2/root/collections/isac/objects/ next "$H" "$A")
 c1=$(cpu_ms "$WPID")
@@ -200,28 +184,25 @@ if [ "$pages" = "$(( (P + 999) / 1000 ))" ] && [ "$(cat "$T"/ngx/www/p*.json | g
 else
 	fail=$((fail + 1)); echo "FAIL - the walk took $pages pages"
 fi
-NGX_PIDS=$(pgrep -P "$(cat "$T/ngx/nginx.pid" 2>/dev/null || echo 1)" nginx | tr '\n' ' ')
+NGX_PIDS=$(pgrep -P "$BENCH_NGX_PID" nginx | tr '\n' ' ')
 w() { # w NAME PIDS URL HEADER...: wrk at 64 connections, and the CPU the PIDS used per request
 	local name=$1 pids=$2 url=$3 out a b reqs; shift 3
 	a=$(cpu_ms $pids)
 	out=$(wrk -t2 -c64 -d"${DUR}s" --latency "$@" "$url" 2>&1)
 	b=$(cpu_ms $pids)
-	reqs=$(awk '/requests in/{print $1}' <<<"$out")
+	bench_wrk_parse "$out"
+	reqs=$WRK_REQS
 	CPU_REQ=$(python3 -c "print(round(($b - $a) / max(${reqs:-0}, 1), 3))")
 	printf '%-28s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  errors %s  server CPU %s ms/request\n' "$name" \
-		"$(awk '/Requests\/sec/{print $2}' <<<"$out")" "$(awk '$1=="50%"{print $2}' <<<"$out")" \
-		"$(awk '$1=="99%"{print $2}' <<<"$out")" "$(awk '/Non-2xx/{print $NF}' <<<"$out")" \
-		"$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")" "$CPU_REQ"
-	P99=$(awk '$1=="99%"{print $2}' <<<"$out")
-	NON2XX=$(awk '/Non-2xx/{print $NF}' <<<"$out")
-	ERRS=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
+		"$WRK_RPS" "$WRK_P50" "$WRK_P99" "$WRK_NON2XX" "$WRK_ERRS" "$CPU_REQ"
+	P99=$WRK_P99 NON2XX=$WRK_NON2XX ERRS=$WRK_ERRS
 }
 echo "load before wrk: $(cut -d' ' -f1-3 /proc/loadavg)"
 w "nginx p0.json (ceiling)" "$NGX_PIDS" "http://127.0.0.1:$NPORT/p0.json"
 NCPU=$CPU_REQ
 w "TAXII objects limit=1000" "$SPID" "$B?limit=1000" -H "$H" -H "$A"
 echo "server CPU per page: mamori $CPU_REQ ms, nginx $NCPU ms ($(python3 -c "print(round($CPU_REQ / max($NCPU, 0.001), 2))")x)"
-p99ms=$(python3 -c "import sys; v=sys.argv[1]; u={'us':0.001,'ms':1,'s':1000}; n=v.rstrip('usm'); print(float(n)*u[v[len(n):]])" "${P99:-999s}")
+p99ms=$(bench_ms "$P99")
 if [ -z "${NON2XX:-}" ] && [ "${ERRS:-0}" = 0 ]; then
 	pass=$((pass + 1)); echo "ok - no errors at 64 connections"
 else

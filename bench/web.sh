@@ -35,24 +35,19 @@ trap cleanup EXIT
 export MAMORI_DB="$T/bench.db"
 
 . "$(dirname "$0")/../tests/support/bench_store.sh"
+. "$(dirname "$0")/lib.sh"
 gen_start=$(date +%s.%N)
 bench_store "$M" "$T" "$NFIND" || { echo "bench: generating the store failed"; echo "0 passed, 1 failed"; exit 1; }
 gen_end=$(date +%s.%N)
 NF=$(sqlite3 "$MAMORI_DB" "SELECT count(*) FROM findings")
 MAMORI_PASSWORD=bench-password-1 "$M" -q user add bench --role analyst
 TOKEN=$("$M" user token bench)
-# wrk's BENCH_CONNS connections all come from 127.0.0.1: no per-address connection limit.
-"$M" serve --listen 127.0.0.1:0 --port-file "$T/port" --threads "$THREADS" --max-conns-per-ip 0 \
-	--response-cache "${BENCH_CACHE:-10}" \
-	>"$T/serve.log" 2>&1 &
-SRV=$!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-PORT=$(cat "$T/port")
-B="http://127.0.0.1:$PORT"
+bench_serve "$T/port" "$T/serve.log" "$M" serve --threads "$THREADS" --response-cache "${BENCH_CACHE:-10}" ||
+	{ echo "bench: the server did not start"; echo "0 passed, 1 failed"; exit 1; }
+SRV=$BENCH_PID
+B="http://127.0.0.1:$BENCH_PORT"
 # a browser session for the dashboard, through the real login form
-LT=$(curl -s -c "$T/jar" "$B/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')
-curl -s -b "$T/jar" -c "$T/jar" --data "csrf=$LT&name=bench&password=bench-password-1" "$B/login" >/dev/null
-SESSION=$(awk '$6=="mamori_session"{print $7}' "$T/jar")
+SESSION=$(bench_session "$B" "$T/jar" bench)
 ORGS=$(curl -s -H "Authorization: Bearer $TOKEN" "$B/api/v1/orgs?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 FQ="severity=critical&state=open&limit=50"
 FTOTAL=$(curl -s -H "Authorization: Bearer $TOKEN" "$B/api/v1/findings?$FQ" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
@@ -60,40 +55,15 @@ FTOTAL=$(curl -s -H "Authorization: Bearer $TOKEN" "$B/api/v1/findings?$FQ" | py
 # The reference: nginx serving a static file as large as the dashboard page, same connections.
 curl -s -b "mamori_session=$SESSION" "$B/" >"$T/dashboard.html"
 NPORT=
-if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
-	NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-	mkdir -p "$T/ngx/www" "$T/ngx/logs"
-	cp "$T/dashboard.html" "$T/ngx/www/index.html"
-	chmod 755 "$T" "$T/ngx" "$T/ngx/www" # nginx workers run as nobody when started by root
-	chmod 644 "$T/ngx/www/index.html"
-	NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	cat >"$T/ngx/nginx.conf" <<NGX
-daemon off;
-worker_processes 2;
-pid $T/ngx/nginx.pid;
-error_log $T/ngx/logs/error.log;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	client_body_temp_path $T/ngx/tmp; proxy_temp_path $T/ngx/tmp; fastcgi_temp_path $T/ngx/tmp;
-	uwsgi_temp_path $T/ngx/tmp; scgi_temp_path $T/ngx/tmp;
-	server { listen 127.0.0.1:$NPORT; root $T/ngx/www; default_type text/html; }
-}
-NGX
-	"$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" 2>"$T/ngx/stderr" &
-	NGX=$!
-	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && break; sleep 0.1; done
+if bench_nginx_page "$T" "$T/dashboard.html"; then
+	NGX=$BENCH_NGX_PID NPORT=$BENCH_NGX_PORT
 fi
 printf 'bench: %s operators, %s findings (generated in %.1f s; %s open critical), dashboard %s bytes\n' \
 	"$ORGS" "$NF" "$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$gen_start" "$gen_end")" "$FTOTAL" "$(wc -c <"$T/dashboard.html")"
 echo "bench: $CONNS connections, $DUR s each, $THREADS server threads, $(nproc) cores, wrk -t2 on the same cores"
 pass=0 fail=0 NGX_RPS= NGX_P99= NGX_CPU=
 # CPU ticks (utime + stime) of the server, or of nginx's processes with "ngx"
-ticks() {
-	local pids=$SRV
-	[ "${1:-}" = ngx ] && pids="$NGX $(cat /proc/$NGX/task/*/children 2>/dev/null)"
-	for p in $pids; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'
-}
+ticks() { if [ "${1:-}" = ngx ]; then bench_nginx_ticks; else bench_ticks "$SRV"; fi; }
 HZ=$(getconf CLK_TCK)
 run() { # run NAME HEADER URL [reference]
 	local name=$1 hdr=$2 url=$3 ref=${4:-} out rps p99 p50 non2xx errs p99ms load t0 t1 nreq cpu
@@ -101,14 +71,10 @@ run() { # run NAME HEADER URL [reference]
 	t0=$(ticks ${ref:+ngx})
 	out=$(wrk -t"$([ "$CONNS" -ge 2 ] && echo 2 || echo 1)" -c"$CONNS" -d"${DUR}s" --latency -H "$hdr" "$url" 2>&1)
 	t1=$(ticks ${ref:+ngx})
-	nreq=$(awk '/requests in/{print $1}' <<<"$out")
+	bench_wrk_parse "$out"
+	nreq=$WRK_REQS rps=$WRK_RPS p50=$WRK_P50 p99=$WRK_P99 non2xx=$WRK_NON2XX errs=$WRK_ERRS
 	cpu=$(python3 -c "import sys; print('%.3f' % ((int(sys.argv[2]) - int(sys.argv[1])) * 1000.0 / int(sys.argv[3]) / max(int(sys.argv[4]), 1)))" "$t0" "$t1" "$HZ" "${nreq:-0}")
-	rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-	p50=$(awk '$1=="50%"{print $2}' <<<"$out")
-	p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-	non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
-	errs=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' <<<"$out")
-	p99ms=$(python3 -c "import sys; v=sys.argv[1]; u={'us':0.001,'ms':1,'s':1000}; n=v.rstrip('usm'); print(float(n)*u[v[len(n):]])" "${p99:-999s}")
+	p99ms=$(bench_ms "$p99")
 	printf 'bench: %-26s %10s req/s  p50 %8s  p99 %8s  cpu/req %s ms  non-2xx %s  socket errors %s  load %s%s\n' \
 		"$name" "$rps" "$p50" "$p99" "$cpu" "${non2xx:-0}" "${errs:-0}" "$load" \
 		"$([ -z "$ref" ] && [ -n "$NGX_RPS" ] && python3 -c "import sys; print('  (%.2fx nginx req/s, p99 %.1fx nginx, cpu/req %.1fx nginx)' % (float(sys.argv[1]) / float(sys.argv[2]), float(sys.argv[3]) / max(float(sys.argv[4]), 0.001), float(sys.argv[5]) / max(float(sys.argv[6]), 0.0001)))" "$rps" "$NGX_RPS" "$p99ms" "$NGX_P99" "$cpu" "$NGX_CPU")"

@@ -386,14 +386,8 @@ static int insert_row(struct store *s, struct alert_msg *m, int64_t now, struct 
 		stmt_bind_int64(st, 5, now);
 		stmt_bind_int64(st, 6, m->urgent ? 1 : 0);
 		stmt_bind_text(st, 7, hash);
-		if (m->what)
-			stmt_bind_text(st, 8, m->what);
-		else
-			stmt_bind_null(st, 8);
-		if (m->host)
-			stmt_bind_text(st, 9, m->host);
-		else
-			stmt_bind_null(st, 9);
+		stmt_bind_text(st, 8, m->what);
+		stmt_bind_text(st, 9, m->host);
 		if (m->deadline)
 			stmt_bind_int64(st, 10, m->deadline);
 		else

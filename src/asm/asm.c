@@ -240,10 +240,7 @@ static int exec1(struct store *s, const char *sql, const char *t1, int64_t i1, i
 	int rc = store_prepare(s, sql, &st, e);
 	if (rc)
 		return rc;
-	if (t1)
-		stmt_bind_text(st, 1, t1);
-	else
-		stmt_bind_null(st, 1);
+	stmt_bind_text(st, 1, t1);
 	stmt_bind_int64(st, 2, i1);
 	stmt_bind_int64(st, 3, i2);
 	rc = stmt_step(st, e);

@@ -88,24 +88,15 @@ static int record(struct store *s, const struct asm_scan_request *q, const struc
 	return rc;
 }
 
-/* A console scan's configuration: connect probes over the org's resolved scope, the policy
- * defaults (the per-/24 cap among them) otherwise. */
-static void scan_config_for(struct scan_config *cfg, const struct asm_scan_request *q,
-			    struct scan_scope *sc, struct scan_ports *ports)
-{
-	scan_config_init(cfg);
-	cfg->mode = "connect";
-	if (q->rate > 0)
-		cfg->rate = q->rate;
-	cfg->targets = &sc->targets;
-	cfg->allowed = &sc->allowed;
-	cfg->ports = ports;
-	cfg->scope_kind = sc->kind;
-	cfg->report_closed = cfg->report_filtered = false;
-}
-
-int asm_scan_submit(struct store *s, const struct asm_scan_request *q, int64_t *scan_id,
-		    int64_t *job_id, struct merr *e)
+/*
+ * What the single and the sharded console scan share: the request checked, the org's scope
+ * resolved (the one the CLI uses: its valid authorisations minus exclusions), then n_shards
+ * scan rows and jobs (scan_id[i], job_id[i]: shard i of n_shards; 1: one unsharded scan) over
+ * one permutation key, in one transaction. Connect probes, the policy defaults (the per-/24
+ * cap among them) otherwise.
+ */
+static int submit(struct store *s, const struct asm_scan_request *q, unsigned n_shards,
+		  int64_t *scan_id, int64_t *job_id, struct merr *e)
 {
 	bool identify = q->profile && strcmp(q->profile, "identify") == 0;
 	const char *spec = q->ports && *q->ports ? q->ports : "top";
@@ -114,7 +105,6 @@ int asm_scan_submit(struct store *s, const struct asm_scan_request *q, int64_t *
 	struct scan_config cfg;
 	int rc;
 
-	*scan_id = *job_id = 0;
 	if (q->profile && *q->profile && !identify && strcmp(q->profile, "scan") != 0)
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "profile", "profile is scan or identify");
 	if (!q->org || !*q->org)
@@ -122,65 +112,25 @@ int asm_scan_submit(struct store *s, const struct asm_scan_request *q, int64_t *
 	if ((rc = scan_ports_parse(spec, &ports, e)))
 		return rc;
 	scan_scope_init(&sc);
-	/* The scope the CLI uses: the org's valid authorisations minus exclusions. */
 	rc = scan_scope_resolve(s, q->org, false, NULL, q->now, &sc, e);
 	if (rc == 0 && sc.targets.n == 0)
 		rc = refusal(q->org, &sc, e);
 	if (rc == 0) {
-		scan_config_for(&cfg, q, &sc, &ports);
-		scan_key_random(cfg.key);
-		if ((rc = store_begin_immediate(s, e)) == 0) {
-			rc = record(s, q, &cfg, identify, scan_id, job_id, e);
-			if (rc)
-				store_rollback(s);
-			else
-				rc = store_commit(s, e);
-		}
-	}
-	scan_scope_release(&sc);
-	scan_ports_release(&ports);
-	if (rc)
-		*scan_id = *job_id = 0;
-	return rc;
-}
-
-int asm_scan_submit_shards(struct store *s, const struct asm_scan_request *q, unsigned n_shards,
-			   struct asm_dist_job **out, struct merr *e)
-{
-	bool identify = q->profile && strcmp(q->profile, "identify") == 0;
-	const char *spec = q->ports && *q->ports ? q->ports : "top";
-	struct scan_ports ports = {0};
-	struct asm_dist_job *v;
-	struct scan_scope sc;
-	struct scan_config cfg;
-	int rc;
-
-	*out = NULL;
-	if (n_shards < 1 || n_shards > ASM_SHARDS_MAX)
-		return merr_at(e, M_EPARSE, NULL, -1, -1, "shards", "shards is 1 to %d",
-			       ASM_SHARDS_MAX);
-	if (!q->org || !*q->org)
-		return merr_at(e, M_EPARSE, NULL, -1, -1, "org", "org is required");
-	if (!(v = m_calloc(n_shards, sizeof(*v))))
-		return merr_set(e, M_ENOMEM, "out of memory");
-	if ((rc = scan_ports_parse(spec, &ports, e))) {
-		m_free(v);
-		return rc;
-	}
-	scan_scope_init(&sc);
-	rc = scan_scope_resolve(s, q->org, false, NULL, q->now, &sc, e);
-	if (rc == 0 && sc.targets.n == 0)
-		rc = refusal(q->org, &sc, e);
-	if (rc == 0) {
-		scan_config_for(&cfg, q, &sc, &ports);
+		scan_config_init(&cfg);
+		cfg.mode = "connect";
+		if (q->rate > 0)
+			cfg.rate = q->rate;
+		cfg.targets = &sc.targets;
+		cfg.allowed = &sc.allowed;
+		cfg.ports = &ports;
+		cfg.scope_kind = sc.kind;
+		cfg.report_closed = cfg.report_filtered = false;
 		cfg.n_shards = n_shards;
 		scan_key_random(cfg.key); /* one key: every shard walks the same permutation */
 		if ((rc = store_begin_immediate(s, e)) == 0) {
 			for (unsigned i = 0; rc == 0 && i < n_shards; i++) {
-				int64_t scan_id = 0;
 				cfg.shard = i;
-				snprintf(v[i].org, sizeof(v[i].org), "%s", q->org);
-				rc = record(s, q, &cfg, identify, &scan_id, &v[i].job, e);
+				rc = record(s, q, &cfg, identify, &scan_id[i], &job_id[i], e);
 			}
 			if (rc)
 				store_rollback(s);
@@ -190,6 +140,42 @@ int asm_scan_submit_shards(struct store *s, const struct asm_scan_request *q, un
 	}
 	scan_scope_release(&sc);
 	scan_ports_release(&ports);
+	return rc;
+}
+
+int asm_scan_submit(struct store *s, const struct asm_scan_request *q, int64_t *scan_id,
+		    int64_t *job_id, struct merr *e)
+{
+	int rc;
+
+	*scan_id = *job_id = 0;
+	if ((rc = submit(s, q, 1, scan_id, job_id, e)))
+		*scan_id = *job_id = 0;
+	return rc;
+}
+
+int asm_scan_submit_shards(struct store *s, const struct asm_scan_request *q, unsigned n_shards,
+			   struct asm_dist_job **out, struct merr *e)
+{
+	struct asm_dist_job *v;
+	int64_t *ids; /* the scan rows' ids, then the jobs' */
+	int rc;
+
+	*out = NULL;
+	if (n_shards < 1 || n_shards > ASM_SHARDS_MAX)
+		return merr_at(e, M_EPARSE, NULL, -1, -1, "shards", "shards is 1 to %d",
+			       ASM_SHARDS_MAX);
+	v = m_calloc(n_shards, sizeof(*v));
+	ids = m_calloc(2 * (size_t)n_shards, sizeof(*ids));
+	if (!v || !ids)
+		rc = merr_set(e, M_ENOMEM, "out of memory");
+	else
+		rc = submit(s, q, n_shards, ids, ids + n_shards, e);
+	for (unsigned i = 0; rc == 0 && i < n_shards; i++) {
+		snprintf(v[i].org, sizeof(v[i].org), "%s", q->org);
+		v[i].job = ids[n_shards + i];
+	}
+	m_free(ids);
 	if (rc)
 		m_free(v);
 	else

@@ -2,6 +2,7 @@
 #include "base/compat.h"
 
 #include "base/err.h"
+#include "base/hex.h"
 #include "base/json.h"
 #include "base/mtime.h"
 
@@ -27,14 +28,6 @@ void json_add_time(cJSON *o, const char *k, int64_t t)
 	}
 	time_fmt_utc(t, s);
 	cJSON_AddStringToObject(o, k, s);
-}
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9'   ? c - '0'
-	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
-				      : -1;
 }
 
 /* The slow walk: names the line, offset and key of the first refused byte. */
@@ -64,9 +57,9 @@ static int check_strings_where(const char *p, size_t len, long line0, long long 
 					       " (must be escaped); refused",
 					       c);
 			if (c == '\\' && i + 1 < len) {
-				if (p[i + 1] == 'u' && i + 5 < len && hexval(p[i + 2]) == 0 &&
-				    hexval(p[i + 3]) == 0 && hexval(p[i + 4]) == 0 &&
-				    hexval(p[i + 5]) == 0)
+				if (p[i + 1] == 'u' && i + 5 < len && hex_value(p[i + 2]) == 0 &&
+				    hex_value(p[i + 3]) == 0 && hex_value(p[i + 4]) == 0 &&
+				    hex_value(p[i + 5]) == 0)
 					return merr_at(
 					    e, M_EPARSE, NULL, AT_LINE, AT_OFF, key[0] ? key : NULL,
 					    "NUL (\\u0000) inside a JSON string; refused");

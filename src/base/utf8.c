@@ -3,6 +3,8 @@
 
 #include "base/utf8.h"
 
+#include "base/err.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +57,19 @@ bad:
 	if (bad_at)
 		*bad_at = i;
 	return false;
+}
+
+int utf8_check_file(const char *buf, size_t len, const char *file, struct merr *e)
+{
+	size_t bad = 0;
+	long line = 1;
+
+	if (utf8_valid(buf, len, &bad))
+		return 0;
+	for (size_t i = 0; i < bad; i++)
+		line += buf[i] == '\n';
+	return merr_at(e, M_EPARSE, file, line, -1, "encoding",
+		       "not valid UTF-8 (byte offset %zu); save the file as UTF-8", bad);
 }
 
 char *utf8_escape(const char *in, size_t len, char *out, size_t cap)

@@ -9,6 +9,12 @@
  * byte offset of the first invalid sequence. */
 bool utf8_valid(const char *p, size_t len, size_t *bad_at);
 
+/* 0 when the data file text buf[0..len) is well-formed UTF-8; else M_EPARSE "FILE:LINE:
+ * encoding: not valid UTF-8 (byte offset N); save the file as UTF-8", LINE that of the first
+ * invalid sequence (libyaml refuses bad UTF-8 too, but without the line). */
+struct merr;
+int utf8_check_file(const char *buf, size_t len, const char *file, struct merr *e);
+
 /*
  * Copies in[0..len) to out (always NUL-terminated, cut at cap) as text safe for a terminal
  * or a log row: well-formed UTF-8 other than control characters is kept; each invalid

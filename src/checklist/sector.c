@@ -166,10 +166,7 @@ static void bind_filter(struct store_stmt *st, const struct comp *x, const char 
 		stmt_bind_text(st, 6, btype);
 	else
 		stmt_bind_null(st, 6);
-	if (only_sector)
-		stmt_bind_text(st, 7, only_sector);
-	else
-		stmt_bind_null(st, 7);
+	stmt_bind_text(st, 7, only_sector);
 }
 
 static int aggregate(struct store *s, struct comp *x, const char *sector, const char *btype,

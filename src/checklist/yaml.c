@@ -26,7 +26,6 @@ int cl_y_fail(struct cl_y *y, const yaml_node_t *n, const char *field, const cha
 int cl_y_load(struct cl_y *y, const char *buf, size_t len, const char *file, struct merr *e)
 {
 	yaml_parser_t p;
-	size_t bad = 0;
 	int rc = 0;
 
 	memset(y, 0, sizeof(*y));
@@ -35,13 +34,8 @@ int cl_y_load(struct cl_y *y, const char *buf, size_t len, const char *file, str
 	if (len > CL_FILE_MAX)
 		return merr_at(e, M_ETOOBIG, file, -1, -1, NULL, "larger than %zu bytes",
 			       CL_FILE_MAX);
-	if (!utf8_valid(buf, len, &bad)) {
-		long line = 1;
-		for (size_t i = 0; i < bad; i++)
-			line += buf[i] == '\n';
-		return merr_at(e, M_EPARSE, file, line, -1, "encoding",
-			       "not valid UTF-8 (byte offset %zu); save the file as UTF-8", bad);
-	}
+	if ((rc = utf8_check_file(buf, len, file, e)))
+		return rc;
 	if (memchr(buf, '\0', len)) {
 		long line = 1;
 		for (const char *q = buf; *q; q++)

@@ -15,6 +15,15 @@ const struct cli_command *cli_find(const char *name)
 	return NULL;
 }
 
+void cli_actor(char *out, size_t cap)
+{
+	const char *u = getenv("MAMORI_ACTOR");
+	if (u && *u)
+		snprintf(out, cap, "%s", u);
+	else
+		snprintf(out, cap, "cli:%u", (unsigned)getuid());
+}
+
 struct store *cli_store(struct cli *c)
 {
 	struct merr e;

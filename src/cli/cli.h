@@ -42,6 +42,9 @@ struct store *cli_store(struct cli *c);
  * (imports); a damaged store is refused with how to recover. */
 struct store *cli_store_checked(struct cli *c);
 
+/* The actor a command records in audit rows and events: $MAMORI_ACTOR, else "cli:UID". */
+void cli_actor(char *out, size_t cap);
+
 /* Maps a library error code to the process exit status (exitcodes.c). */
 int cli_exit_code(int code);
 /* Prints "mamori: <cmd>: <formatted error>" to stderr and returns the exit status. */

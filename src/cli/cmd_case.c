@@ -18,33 +18,14 @@ const char cmd_case_usage[] =
     "--message is shared with the operator; --note is internal (analysts only).\n"
     "駆けつけ支援・相談窓口の案件管理。\n";
 
-static void actor_of(char *out, size_t cap)
-{
-	const char *u = getenv("MAMORI_ACTOR");
-	if (u && *u)
-		snprintf(out, cap, "%s", u);
-	else
-		snprintf(out, cap, "cli:%u", (unsigned)getuid());
-}
-
 static int ctx(struct cli *cl, struct inc_ctx *c, char *actor, size_t cap)
 {
 	memset(c, 0, sizeof(*c));
 	if (!(c->s = cli_store(cl)))
 		return cli_exit_code(M_ESTORE);
-	actor_of(actor, cap);
+	cli_actor(actor, cap);
 	c->actor = actor;
 	c->now = time_now();
-	return 0;
-}
-
-static int parse_id(const char *s, int64_t *id)
-{
-	char *end = NULL;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v <= 0)
-		return -1;
-	*id = v;
 	return 0;
 }
 
@@ -182,7 +163,7 @@ static int case_show_cmd(struct cli *cl, int argc, char **argv)
 
 	if ((rc = parse(cl, cli_json_opts, &a, argc, argv, &op, &n)))
 		return rc;
-	if (n != 1 || parse_id(op[0], &id))
+	if (n != 1 || cli_parse_id(op[0], &id))
 		return cli_usage_error(cl, "expected a case ID / 案件番号が必要です");
 	if ((rc = ctx(cl, &c, actor, sizeof(actor))))
 		return rc;
@@ -223,7 +204,7 @@ static int case_update_cmd(struct cli *cl, int argc, char **argv)
 
 	if ((rc = parse(cl, update_opts, &a, argc, argv, &op, &n)))
 		return rc;
-	if (n != 1 || parse_id(op[0], &id))
+	if (n != 1 || cli_parse_id(op[0], &id))
 		return cli_usage_error(cl, "expected a case ID / 案件番号が必要です");
 	u.state = a.state;
 	u.assignee = a.assignee;

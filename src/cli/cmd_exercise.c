@@ -37,15 +37,6 @@ const char cmd_exercise_usage[] =
     "statistics.\n"
     "机上演習（シナリオ、実施、参加者、採点、事後報告書）。参加者は事業者ユーザーです。\n";
 
-static void actor_of(char *out, size_t cap)
-{
-	const char *u = getenv("MAMORI_ACTOR");
-	if (u && *u)
-		snprintf(out, cap, "%s", u);
-	else
-		snprintf(out, cap, "cli:%u", (unsigned)getuid());
-}
-
 static char actor_buf[128];
 
 static int ctx(struct cli *cl, struct ex_ctx *c)
@@ -53,18 +44,9 @@ static int ctx(struct cli *cl, struct ex_ctx *c)
 	memset(c, 0, sizeof(*c));
 	if (!(c->s = cli_store(cl)))
 		return cli_exit_code(M_ESTORE);
-	actor_of(actor_buf, sizeof(actor_buf));
+	cli_actor(actor_buf, sizeof(actor_buf));
 	c->actor = actor_buf;
 	c->now = time_now();
-	return 0;
-}
-
-static int parse_id(const char *s, int64_t *id)
-{
-	long long v;
-	if (cli_parse_ll(s, 1, INT64_MAX, &v))
-		return -1;
-	*id = v;
 	return 0;
 }
 
@@ -74,7 +56,7 @@ static const struct cli_opt no_opts[] = {OPT_END()};
 static int run_operand(struct cli *cl, int argc, char **argv, int first, int want, const char *what,
 		       int64_t *run)
 {
-	if (argc - first != want || parse_id(argv[first], run))
+	if (argc - first != want || cli_parse_id(argv[first], run))
 		return cli_usage_error(cl, "expected %s / %s を指定してください", what, what);
 	return 0;
 }
@@ -504,7 +486,7 @@ static int ex_assess_cmd(struct cli *cl, int argc, char **argv)
 	if ((rc = act_parse(cl, assess_opts, argc, argv, &o, &first)) ||
 	    (rc = run_operand(cl, argc, argv, first, 2, "RUN INCIDENT", &run)))
 		return rc;
-	if (parse_id(argv[first + 1], &inc) || o.continuity < 0 || o.safety < 0 || o.trust < 0)
+	if (cli_parse_id(argv[first + 1], &inc) || o.continuity < 0 || o.safety < 0 || o.trust < 0)
 		return cli_usage_error(
 		    cl, "expected RUN INCIDENT --continuity N --safety N --trust N / "
 			"インシデント番号と 3 軸のレベルを指定してください");

@@ -28,15 +28,6 @@ const char cmd_incident_usage[] =
     "assess: NISC 深刻度 per axis 0-4, overall = the highest axis; predicted unless --final.\n"
     "インシデント報告の受付、報告期限の管理、深刻度評価、STIX 出力。\n";
 
-static void actor_of(char *out, size_t cap)
-{
-	const char *u = getenv("MAMORI_ACTOR");
-	if (u && *u)
-		snprintf(out, cap, "%s", u);
-	else
-		snprintf(out, cap, "cli:%u", (unsigned)getuid());
-}
-
 struct ictx {
 	struct inc_ctx c;
 	struct inc_regimes *t;
@@ -52,7 +43,7 @@ static int ctx_open(struct cli *cl, struct ictx *x, bool regimes)
 	merr_init(&e);
 	if (!(x->c.s = cli_store(cl)))
 		return cli_exit_code(M_ESTORE);
-	actor_of(x->actor, sizeof(x->actor));
+	cli_actor(x->actor, sizeof(x->actor));
 	x->c.actor = x->actor;
 	x->c.now = time_now();
 	if (regimes) {
@@ -60,16 +51,6 @@ static int ctx_open(struct cli *cl, struct ictx *x, bool regimes)
 			return cli_fail(cl, rc, &e);
 		x->c.regimes = x->t;
 	}
-	return 0;
-}
-
-static int parse_id(const char *s, int64_t *id)
-{
-	char *end = NULL;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v <= 0)
-		return -1;
-	*id = v;
 	return 0;
 }
 
@@ -185,7 +166,7 @@ static const struct cli_opt pdf_opts[] = {
 
 static int need_id(struct cli *cl, char **ops, int n, int want, int64_t *id)
 {
-	if (n != want || parse_id(ops[0], id))
+	if (n != want || cli_parse_id(ops[0], id))
 		return cli_usage_error(cl, "expected an incident ID / インシデント番号が必要です");
 	return 0;
 }
@@ -457,7 +438,7 @@ static int incident_regimes(struct cli *cl, int argc, char **argv)
 
 	if ((rc = parse(cl, regimes_opts, &a, argc, argv, &op, &nops)))
 		return rc;
-	if ((nops || a.set) && (nops != 1 || parse_id(op[0], &id) || !a.set))
+	if ((nops || a.set) && (nops != 1 || cli_parse_id(op[0], &id) || !a.set))
 		return cli_usage_error(cl, "expected ID --set R[,R...] / 番号と --set が必要です");
 	if ((rc = ctx_open(cl, &x, true)))
 		return rc;
@@ -496,7 +477,7 @@ static int incident_aware(struct cli *cl, int argc, char **argv)
 
 	if ((rc = parse(cl, none_opts, &a, argc, argv, &op, &n)))
 		return rc;
-	if (n != 2 || parse_id(op[0], &id) || time_parse(op[1], &t))
+	if (n != 2 || cli_parse_id(op[0], &id) || time_parse(op[1], &t))
 		return cli_usage_error(
 		    cl, "expected ID TIME (ISO 8601 with zone) / 番号と日時 (ISO 8601) が必要です");
 	if ((rc = ctx_open(cl, &x, true)))

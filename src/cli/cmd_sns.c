@@ -496,15 +496,6 @@ static const struct cli_opt escalate_opts[] = {
     OPT_END(),
 };
 
-static void actor_of(char *out, size_t cap)
-{
-	const char *u = getenv("MAMORI_ACTOR");
-	if (u && *u)
-		snprintf(out, cap, "%s", u);
-	else
-		snprintf(out, cap, "cli:%u", (unsigned)getuid());
-}
-
 static int alert_decide(struct cli *c, int argc, char **argv, const char *state)
 {
 	struct state_args a = {.console = getenv("MAMORI_CONSOLE_URL")};
@@ -522,7 +513,7 @@ static int alert_decide(struct cli *c, int argc, char **argv, const char *state)
 		return cli_exit_code(M_ESTORE);
 	struct merr e;
 	merr_init(&e);
-	actor_of(actor, sizeof actor);
+	cli_actor(actor, sizeof actor);
 	if (!esc) {
 		if ((rc = sns_alert_set_state(s, id, state, actor, a.note, time_now(), &e)))
 			return cli_fail(c, rc, &e);

@@ -25,6 +25,16 @@ int cli_parse_ll(const char *s, long long min, long long max, long long *out)
 	return 0;
 }
 
+int cli_parse_id(const char *s, int64_t *id)
+{
+	long long v;
+
+	if (cli_parse_ll(s, 1, INT64_MAX, &v))
+		return -1;
+	*id = (int64_t)v;
+	return 0;
+}
+
 int cli_parse_double(const char *s, double min, double max, double *out)
 {
 	char *end;

@@ -145,6 +145,8 @@ void cli_options_help(FILE *out, const struct cli_opt *opts);
 
 /* Checked whole-string number parsing (base 10; for callers parsing operands): 0 or -1. */
 int cli_parse_ll(const char *s, long long min, long long max, long long *out);
+/* A row id operand: a whole number 1 to INT64_MAX, nothing else (0 or -1 as cli_parse_ll). */
+int cli_parse_id(const char *s, int64_t *id);
 int cli_parse_double(const char *s, double min, double max, double *out);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 
+#include "base/hex.h"
 #include "base/mem.h"
 #include "cpe/cpe.h"
 
@@ -187,14 +188,6 @@ static int parse_fs(const char *s, size_t start, struct cpe *c, struct merr *e)
 	return rc;
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 /* Decodes one URI component (no ':' and no '~' left in it) into r. */
 static int uri_decode(const char *s, size_t len, int attr, long long off, struct raw *r,
 		      struct merr *e)
@@ -206,8 +199,8 @@ static int uri_decode(const char *s, size_t len, int attr, long long off, struct
 		if (r->len + 1 >= sizeof(r->text))
 			return bad(e, attr, off, "value too long");
 		if (ch == '%') {
-			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-			int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
+			int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
 			if (lo < 0)
 				return bad(e, attr, off + (long long)i, "bad percent-encoding");
 			ch = hi * 16 + lo;

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 
+#include "base/hex.h"
 #include "cpe/alias.h"
 #include "cpe/cpe.h"
 
@@ -39,24 +40,16 @@ static void fs_copy(const char *p, size_t n, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 /* Copies a 2.2 URI component, decoding %XX and quoting '\' and ':' as a 2.3 string would. */
 static void uri_copy(const char *p, size_t n, char *out, size_t cap)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = p[i];
-		if (c == '%' && i + 2 < n && hexval((unsigned char)p[i + 1]) >= 0 &&
-		    hexval((unsigned char)p[i + 2]) >= 0) {
-			c = (char)(hexval((unsigned char)p[i + 1]) * 16 +
-				   hexval((unsigned char)p[i + 2]));
+		if (c == '%' && i + 2 < n && hex_value((unsigned char)p[i + 1]) >= 0 &&
+		    hex_value((unsigned char)p[i + 2]) >= 0) {
+			c = (char)(hex_value((unsigned char)p[i + 1]) * 16 +
+				   hex_value((unsigned char)p[i + 2]));
 			i += 2;
 		}
 		if (o + 2 < cap) {

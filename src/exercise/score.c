@@ -462,21 +462,33 @@ int ex_file(const struct ex_ctx *c, int64_t run, const char *org, const char *ro
 }
 
 /* a participant's org (and role when it plays one); M_ENOTFOUND alike a missing run */
-static int who_of(const struct ex_ctx *c, int64_t run, const char *user, const char **org,
-		  const char **role, char porg[128], char prole[32], struct merr *e)
+/* Who acts in run, for filing and assessing: a->user (a participant: its org, which org must
+ * match if given, and its role unless role names one) or org; a->org and a->role (default
+ * operator_csirt) set, the incident context's actor the user when there is one; then the run's
+ * pre_check. porg and prole hold the participant's org and role. */
+static int acting(const struct ex_ctx *c, int64_t run, const char *org, const char *role,
+		  char porg[128], char prole[32], struct ex_action *a, struct inc_ctx *ic,
+		  struct merr *e)
 {
 	int rc;
-	if (!user)
-		return 0;
-	if ((rc = ex_participant(c->s, run, user, porg, prole, e)))
-		return rc;
-	if (*org && strcmp(*org, porg))
-		return merr_set(e, M_ENOTFOUND, "no exercise run %lld / 演習がありません",
-				(long long)run);
-	*org = porg;
-	if ((!*role || !**role) && prole[0])
-		*role = prole;
-	return 0;
+
+	if (a->user) {
+		if ((rc = ex_participant(c->s, run, a->user, porg, prole, e)))
+			return rc;
+		if (org && strcmp(org, porg))
+			return merr_set(e, M_ENOTFOUND, "no exercise run %lld / 演習がありません",
+					(long long)run);
+		org = porg;
+		if ((!role || !*role) && prole[0])
+			role = prole;
+		ic->actor = a->user;
+	}
+	if (!org)
+		return merr_at(e, M_EINVAL, NULL, -1, -1, "org",
+			       "name the org / 組織を指定してください");
+	a->org = org;
+	a->role = role ? role : "operator_csirt";
+	return pre_check(c, run, org, e);
 }
 
 int ex_file_as(const struct ex_ctx *c, int64_t run, const char *user, const char *org,
@@ -491,16 +503,7 @@ int ex_file_as(const struct ex_ctx *c, int64_t run, const char *user, const char
 	int rc;
 
 	*id = 0;
-	if ((rc = who_of(c, run, user, &org, &role, porg, prole, e)))
-		return rc;
-	if (!org)
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "org",
-			       "name the org / 組織を指定してください");
-	a.org = org;
-	a.role = role ? role : "operator_csirt";
-	if (user)
-		ic.actor = user;
-	if ((rc = pre_check(c, run, org, e)))
+	if ((rc = acting(c, run, org, role, porg, prole, &a, &ic, e)))
 		return rc;
 	if ((rc = inc_regimes_load(inc_regimes_default_path(), &t, e)))
 		return rc;
@@ -549,20 +552,11 @@ int ex_assess_as(const struct ex_ctx *c, int64_t run, const char *user, const ch
 	char owner[128], porg[128], prole[32];
 	int nciss, rc;
 
-	if ((rc = who_of(c, run, user, &org, &role, porg, prole, e)))
-		return rc;
-	if (!org)
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "org",
-			       "name the org / 組織を指定してください");
-	a.org = org;
-	a.role = role ? role : "operator_csirt";
-	if (user)
-		ic.actor = user;
-	if ((rc = pre_check(c, run, org, e)))
+	if ((rc = acting(c, run, org, role, porg, prole, &a, &ic, e)))
 		return rc;
 	if ((rc = inc_org_of_run(c->s, incident, run, owner, sizeof(owner), e)))
 		return rc;
-	if (strcmp(owner, org))
+	if (strcmp(owner, a.org))
 		return merr_set(e, M_ENOTFOUND,
 				"no incident %lld in this run / インシデントがありません",
 				(long long)incident);

@@ -147,14 +147,8 @@ int finding_coverage_list(struct store *s, const char *org, const char *sector, 
 
 	if (rc)
 		return rc;
-	if (org)
-		stmt_bind_text(st, 1, org);
-	else
-		stmt_bind_null(st, 1);
-	if (sector)
-		stmt_bind_text(st, 2, sector);
-	else
-		stmt_bind_null(st, 2);
+	stmt_bind_text(st, 1, org);
+	stmt_bind_text(st, 2, sector);
 	/* read the names first: the coverage queries use the same connection */
 	while ((rc = stmt_step(st, e)) == 1) {
 		if (n + 3 > cap) {

@@ -20,14 +20,8 @@ const int64_t finding_kpi_age_days[FINDING_KPI_AGES] = {7, 30, 90, 180, 0};
 
 static void bind_rows(struct store_stmt *st, const char *org, const char *sector)
 {
-	if (org)
-		stmt_bind_text(st, 1, org);
-	else
-		stmt_bind_null(st, 1);
-	if (sector)
-		stmt_bind_text(st, 2, sector);
-	else
-		stmt_bind_null(st, 2);
+	stmt_bind_text(st, 1, org);
+	stmt_bind_text(st, 2, sector);
 }
 
 static int cmp_i64(const void *a, const void *b)

@@ -66,10 +66,7 @@ int finding_cand_set(char **field, const char *v)
 
 static void bind_opt_text(struct store_stmt *st, int i, const char *v)
 {
-	if (v)
-		stmt_bind_text(st, i, v);
-	else
-		stmt_bind_null(st, i);
+	stmt_bind_text(st, i, v);
 }
 
 static void bind_opt_double(struct store_stmt *st, int i, double v)

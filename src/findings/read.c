@@ -717,14 +717,8 @@ int finding_get_json_in(struct store *s, int64_t id, const char *org, const char
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
-	if (org)
-		stmt_bind_text(st, 2, org);
-	else
-		stmt_bind_null(st, 2);
-	if (sector)
-		stmt_bind_text(st, 3, sector);
-	else
-		stmt_bind_null(st, 3);
+	stmt_bind_text(st, 2, org);
+	stmt_bind_text(st, 3, sector);
 	rc = stmt_step(st, e);
 	if (rc == 1) {
 		fill_row(st, &r);

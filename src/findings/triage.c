@@ -47,18 +47,9 @@ static int log_change(struct store *s, int64_t id, int64_t now, const char *acto
 	stmt_bind_int64(st, 2, now);
 	stmt_bind_text(st, 3, actor);
 	stmt_bind_text(st, 4, field);
-	if (old)
-		stmt_bind_text(st, 5, old);
-	else
-		stmt_bind_null(st, 5);
-	if (new_)
-		stmt_bind_text(st, 6, new_);
-	else
-		stmt_bind_null(st, 6);
-	if (note)
-		stmt_bind_text(st, 7, note);
-	else
-		stmt_bind_null(st, 7);
+	stmt_bind_text(st, 5, old);
+	stmt_bind_text(st, 6, new_);
+	stmt_bind_text(st, 7, note);
 	rc = stmt_step(st, e);
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
@@ -80,14 +71,8 @@ static int current(struct store *s, const struct finding_triage_req *q, int64_t 
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
-	if (q->org)
-		stmt_bind_text(st, 2, q->org);
-	else
-		stmt_bind_null(st, 2);
-	if (q->sector)
-		stmt_bind_text(st, 3, q->sector);
-	else
-		stmt_bind_null(st, 3);
+	stmt_bind_text(st, 2, q->org);
+	stmt_bind_text(st, 3, q->sector);
 	rc = stmt_step(st, e);
 	if (rc == 1) {
 		snprintf(triage, 32, "%s", stmt_text(st, 0));

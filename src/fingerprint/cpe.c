@@ -6,19 +6,9 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/hex.h"
 #include "cpe/cpe.h"
 #include "fingerprint/fp_int.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * NISTIR 7695: unbind the URI (percent-decode each component), then bind the
@@ -34,8 +24,9 @@ static int expand_component(const char *s, size_t n, const struct fp_result *r, 
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			rc = buf_addc(raw, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+		if (s[i] == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 &&
+		    hex_value(s[i + 2]) >= 0) {
+			rc = buf_addc(raw, (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
 			i += 2;
 		} else if (s[i] == '{' && r) {
 			const char *end = memchr(s + i, '}', n - i);

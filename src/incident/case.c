@@ -75,29 +75,13 @@ static int64_t dur(const char *s)
 static int sla_load(const char *path, const char *kind, int64_t *first, int64_t *resol,
 		    struct merr *e)
 {
-	yaml_parser_t p;
 	yaml_document_t d;
 	yaml_node_t *top, *kinds = NULL;
-	struct buf b;
 	int rc;
 
 	*first = *resol = -1;
-	buf_init(&b, 1 << 16);
-	if ((rc = buf_read_file(&b, path, e))) {
-		buf_release(&b);
+	if ((rc = inc_yaml_load(path, &d, e)))
 		return rc;
-	}
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf_str(&b), b.len);
-	if (!yaml_parser_load(&p, &d)) {
-		rc = merr_at(e, M_EPARSE, path, (long)p.problem_mark.line + 1, -1, NULL,
-			     "malformed YAML");
-		yaml_parser_delete(&p);
-		buf_release(&b);
-		return rc;
-	}
-	yaml_parser_delete(&p);
-	buf_release(&b);
 	top = yaml_document_get_root_node(&d);
 	for (yaml_node_pair_t *pr =
 		 top && top->type == YAML_MAPPING_NODE ? top->data.mapping.pairs.start : NULL;
@@ -461,7 +445,7 @@ int case_list_plan(const struct inc_ctx *c, const struct case_filter *f, char **
 		   struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	struct buf q, out;
+	struct buf q;
 	int rc;
 
 	*plan = NULL;
@@ -473,19 +457,7 @@ int case_list_plan(const struct inc_ctx *c, const struct case_filter *f, char **
 	if (rc)
 		return rc;
 	case_list_bind(f, st);
-	buf_init(&out, 256);
-	while ((rc = stmt_step(st, e)) == 1) {
-		buf_adds(&out, stmt_text(st, 3) ? stmt_text(st, 3) : "");
-		buf_adds(&out, "\n");
-	}
-	stmt_finalize(st);
-	if (rc < 0) {
-		buf_release(&out);
-		return rc;
-	}
-	*plan = m_strdup(buf_str(&out));
-	buf_release(&out);
-	return *plan ? 0 : merr_set(e, M_ENOMEM, "out of memory");
+	return inc_plan_read(st, plan, e);
 }
 
 static const char *sla_state(int64_t due, int64_t at, int64_t now)

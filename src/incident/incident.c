@@ -552,7 +552,7 @@ static void list_bind(const struct inc_ctx *c, const struct inc_filter *f, struc
 int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **plan, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	struct buf q, out;
+	struct buf q;
 	int rc;
 
 	*plan = NULL;
@@ -564,6 +564,14 @@ int inc_list_plan(const struct inc_ctx *c, const struct inc_filter *f, char **pl
 	if (rc)
 		return rc;
 	list_bind(c, f, st);
+	return inc_plan_read(st, plan, e);
+}
+
+int inc_plan_read(struct store_stmt *st, char **plan, struct merr *e)
+{
+	struct buf out;
+	int rc;
+
 	buf_init(&out, 256);
 	while ((rc = stmt_step(st, e)) == 1) {
 		buf_adds(&out, stmt_text(st, 3) ? stmt_text(st, 3) : "");

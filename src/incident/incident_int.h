@@ -2,6 +2,8 @@
 #ifndef MAMORI_INCIDENT_INT_H
 #define MAMORI_INCIDENT_INT_H
 
+#include <yaml.h>
+
 #include "base/buf.h"
 #include "incident/incident.h"
 
@@ -36,6 +38,9 @@ struct inc_regimes {
 	size_t n_defaults;
 };
 
+/* Reads the YAML data file path into *d (yaml_document_delete it; nothing to delete on an error):
+ * FILE:LINE "malformed YAML" (M_EPARSE) when libyaml refuses it (regimes, severity, case SLAs). */
+int inc_yaml_load(const char *path, yaml_document_t *d, struct merr *e);
 const struct inc_regime *inc_regime_find(const struct inc_regimes *t, const char *id);
 
 /* Recomputes the clocks of incident id from its aware time and regimes; marks clocks met by a
@@ -43,6 +48,10 @@ const struct inc_regime *inc_regime_find(const struct inc_regimes *t, const char
 int inc_clocks_sync(const struct inc_ctx *c, int64_t id, int met_kind, const char *reason,
 		    struct merr *e);
 
+/* Steps st, a prepared and bound "EXPLAIN QUERY PLAN" statement, and finalizes it: *plan
+ * (m_free) gets its details, one a line (inc_list_plan, case_list_plan). */
+struct store_stmt;
+int inc_plan_read(struct store_stmt *st, char **plan, struct merr *e);
 /* The TLP rank: clear 0 .. red 4; -1 unknown. */
 int inc_tlp_rank(const char *tlp);
 /* Appends an audit row (auth_audit). */

@@ -266,35 +266,40 @@ static int load_default(struct rctx *c, struct inc_regimes *t, yaml_node_t *m)
 	return 0;
 }
 
-int inc_regimes_load(const char *path, struct inc_regimes **out, struct merr *e)
+int inc_yaml_load(const char *path, yaml_document_t *d, struct merr *e)
 {
-	struct rctx c = {.file = path, .e = e};
-	struct inc_regimes *t = NULL;
-	yaml_parser_t parser;
-	yaml_node_t *top;
+	yaml_parser_t p;
 	struct buf b;
 	int rc;
 
-	*out = NULL;
-	buf_init(&b, 1 << 20);
+	buf_init(&b, 1 << 16);
 	if ((rc = buf_read_file(&b, path, e))) {
 		buf_release(&b);
 		return rc;
 	}
-	if (!yaml_parser_initialize(&parser)) {
+	if (!yaml_parser_initialize(&p)) {
 		buf_release(&b);
 		return merr_set(e, M_ENOMEM, "out of memory");
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf_str(&b), b.len);
-	if (!yaml_parser_load(&parser, &c.doc)) {
-		rc = merr_at(e, M_EPARSE, path, (long)parser.problem_mark.line + 1, -1, NULL,
-			     "malformed YAML: %s", parser.problem ? parser.problem : "?");
-		yaml_parser_delete(&parser);
-		buf_release(&b);
-		return rc;
-	}
-	yaml_parser_delete(&parser);
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf_str(&b), b.len);
+	if (!yaml_parser_load(&p, d))
+		rc = merr_at(e, M_EPARSE, path, (long)p.problem_mark.line + 1, -1, NULL,
+			     "malformed YAML: %s", p.problem ? p.problem : "?");
+	yaml_parser_delete(&p);
 	buf_release(&b);
+	return rc;
+}
+
+int inc_regimes_load(const char *path, struct inc_regimes **out, struct merr *e)
+{
+	struct rctx c = {.file = path, .e = e};
+	struct inc_regimes *t = NULL;
+	yaml_node_t *top;
+	int rc;
+
+	*out = NULL;
+	if ((rc = inc_yaml_load(path, &c.doc, e)))
+		return rc;
 	top = yaml_document_get_root_node(&c.doc);
 	if (!top || top->type != YAML_MAPPING_NODE) {
 		rc = rfail(&c, top, NULL, "expected a mapping with format, regimes, defaults");

@@ -117,29 +117,13 @@ static const char *getstr(yaml_document_t *d, yaml_node_t *m, const char *key)
 
 static int nc_load(const char *path, struct nc_cat *cats, int *ncat, struct merr *e)
 {
-	yaml_parser_t p;
 	yaml_document_t d;
 	yaml_node_t *top, *list;
-	struct buf b;
-	int rc = 0;
+	int rc;
 
 	*ncat = 0;
-	buf_init(&b, 1 << 20);
-	if ((rc = buf_read_file(&b, path, e))) {
-		buf_release(&b);
+	if ((rc = inc_yaml_load(path, &d, e)))
 		return rc;
-	}
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf_str(&b), b.len);
-	if (!yaml_parser_load(&p, &d)) {
-		rc = merr_at(e, M_EPARSE, path, (long)p.problem_mark.line + 1, -1, NULL,
-			     "malformed YAML");
-		yaml_parser_delete(&p);
-		buf_release(&b);
-		return rc;
-	}
-	yaml_parser_delete(&p);
-	buf_release(&b);
 	top = yaml_document_get_root_node(&d);
 	list = get(&d, top, "categories");
 	if (!list || list->type != YAML_SEQUENCE_NODE) {

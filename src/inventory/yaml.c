@@ -725,7 +725,6 @@ int inv_parse_yaml(const char *buf, size_t len, const char *file, struct inv_doc
 	yaml_parser_t p;
 	yaml_node_t *root;
 	bool have_version = false, loaded = false;
-	size_t bad = 0;
 	int rc = 0;
 
 	*out = NULL;
@@ -733,14 +732,7 @@ int inv_parse_yaml(const char *buf, size_t len, const char *file, struct inv_doc
 		return merr_at(e, M_ETOOBIG, file, -1, -1, NULL, "larger than %zu bytes",
 			       INV_FILE_MAX);
 	/* libyaml refuses bad UTF-8 too, but without the line: check first. */
-	if (!utf8_valid(buf, len, &bad)) {
-		long line = 1;
-		for (size_t i = 0; i < bad; i++)
-			line += buf[i] == '\n';
-		return merr_at(e, M_EPARSE, file, line, -1, "encoding",
-			       "not valid UTF-8 (byte offset %zu); save the file as UTF-8", bad);
-	}
-	if ((rc = prescan(buf, len, file, e)))
+	if ((rc = utf8_check_file(buf, len, file, e)) || (rc = prescan(buf, len, file, e)))
 		return rc;
 	if (!yaml_parser_initialize(&p))
 		return merr_set(e, M_ENOMEM, "out of memory starting the YAML parser");

@@ -96,15 +96,9 @@ int job_submit(struct store *s, const struct job_spec *j, int64_t *id, struct me
 			       &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, j->kind);
-	if (j->subject)
-		stmt_bind_text(st, 2, j->subject);
-	else
-		stmt_bind_null(st, 2);
+	stmt_bind_text(st, 2, j->subject);
 	stmt_bind_text(st, 3, j->payload ? j->payload : "{}");
-	if (j->key)
-		stmt_bind_text(st, 4, j->key);
-	else
-		stmt_bind_null(st, 4);
+	stmt_bind_text(st, 4, j->key);
 	stmt_bind_int64(st, 5, j->max_attempts > 0 ? j->max_attempts : 3);
 	stmt_bind_int64(st, 6, j->now);
 	if (j->not_before > j->now) /* a queued row's lease_until delays its claim */

@@ -286,10 +286,7 @@ int rating_load_json(struct store *s, const char *org, const char *period, cJSON
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, org);
-	if (period)
-		stmt_bind_text(st, 2, period);
-	else
-		stmt_bind_null(st, 2);
+	stmt_bind_text(st, 2, period);
 	rc = stmt_step(st, e);
 	if (rc == 1) {
 		char t[TIME_STR_MAX];
@@ -378,10 +375,7 @@ static int add_not_assessed(struct store *s, const char *sector, cJSON *arr, str
 
 	if (rc)
 		return rc;
-	if (sector)
-		stmt_bind_text(st, 1, sector);
-	else
-		stmt_bind_null(st, 1);
+	stmt_bind_text(st, 1, sector);
 	cJSON_ArrayForEach(x, arr) cJSON_AddNumberToObject((cJSON *)x, "not_assessed", 0);
 	while ((rc = stmt_step(st, e)) == 1) {
 		cJSON *sec = NULL, *n, *l;
@@ -427,10 +421,7 @@ int rating_sector_json(struct store *s, const char *sector, cJSON **out, struct 
 	    "OR o.sector = ?1) ORDER BY 1, r.period, r.org_slug",
 	    &st, e);
 	if (rc == 0) {
-		if (sector)
-			stmt_bind_text(st, 1, sector);
-		else
-			stmt_bind_null(st, 1);
+		stmt_bind_text(st, 1, sector);
 	}
 	while (rc == 0 && (rc = stmt_step(st, e)) == 1) {
 		const char *sec = stmt_text(st, 0), *per = stmt_text(st, 2);

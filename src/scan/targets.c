@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "base/hex.h"
 #include "base/mem.h"
 #include "scan/scan.h"
 
@@ -231,23 +232,12 @@ void scan_key_to_hex(const unsigned char key[SCAN_KEY_LEN], char out[2 * SCAN_KE
 	out[2 * SCAN_KEY_LEN] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int scan_key_from_hex(const char *hex, unsigned char key[SCAN_KEY_LEN])
 {
 	if (!hex || strlen(hex) != 2 * SCAN_KEY_LEN)
 		return M_EPARSE;
 	for (int i = 0; i < SCAN_KEY_LEN; i++) {
-		int a = hexval(hex[2 * i]), b = hexval(hex[2 * i + 1]);
+		int a = hex_value(hex[2 * i]), b = hex_value(hex[2 * i + 1]);
 		if (a < 0 || b < 0)
 			return M_EPARSE;
 		key[i] = (unsigned char)(a << 4 | b);

@@ -7,7 +7,6 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <sodium.h>
 
 #include "alert/alert.h"
 #include "base/buf.h"
@@ -125,17 +124,6 @@ struct run {
 	struct store_stmt *by_value, *by_host;
 };
 
-static void uuid4(char out[40])
-{
-	unsigned char r[16];
-	randombytes_buf(r, sizeof(r));
-	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-		 r[13], r[14], r[15]);
-}
-
 /* The indicator's latest version: name, pattern and effective TLP; the collection's title. */
 static void describe(struct run *x, const char *coll, const char *ind, struct buf *name,
 		     struct buf *pattern, char tlp[16], char title[256])
@@ -181,7 +169,7 @@ static int hit(struct run *x, const char *org, const char *observed, const char 
 	int rc;
 
 	/* One sighting per (collection, indicator, operator, observed value). */
-	uuid4(sid);
+	share_uuid4(sid);
 	if ((rc = store_prepare(
 		 x->s,
 		 "INSERT OR IGNORE INTO share_sightings (collection_id, indicator_id, "

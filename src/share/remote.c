@@ -262,6 +262,14 @@ static void pct(struct buf *b, const char *s)
 	}
 }
 
+/* The partner collection's objects endpoint: the remote's URL, collections/COLLECTION/objects/ */
+static void objects_url(struct buf *url, const struct share_remote *r)
+{
+	buf_addf(url, "%scollections/", r->url);
+	pct(url, r->collection);
+	buf_adds(url, "/objects/");
+}
+
 int share_pull(struct store *s, const char *name, struct share_pull_stats *st, struct merr *e)
 {
 	struct share_remote r;
@@ -283,9 +291,8 @@ int share_pull(struct store *s, const char *name, struct share_pull_stats *st, s
 		long status;
 
 		buf_reset(&url);
-		buf_addf(&url, "%scollections/", r.url);
-		pct(&url, r.collection);
-		buf_addf(&url, "/objects/?limit=%d", PAGE_LIMIT);
+		objects_url(&url, &r);
+		buf_addf(&url, "?limit=%d", PAGE_LIMIT);
 		if (r.next[0]) {
 			buf_adds(&url, "&next=");
 			pct(&url, r.next);
@@ -351,6 +358,44 @@ int share_pull(struct store *s, const char *name, struct share_pull_stats *st, s
 	return rc;
 }
 
+/* POSTs the envelope env to url: M_EPERM (401, 403, 404) or M_ENET unless the partner answers
+ * 202; x gets its status resource. */
+static int post_objects(const struct share_remote *r, const char *url, const struct buf *env,
+			struct resp *x, struct merr *e)
+{
+	long status;
+	int rc = http(r, "POST", url, env->ptr, env->len, &status, x, e);
+
+	if (rc == 0 && status != 202)
+		rc = merr_at(e, status == 401 || status == 403 || status == 404 ? M_EPERM : M_ENET,
+			     NULL, -1, -1, "status", "%s answered HTTP %ld: %.200s", url, status,
+			     x->body.ptr ? x->body.ptr : "");
+	return rc;
+}
+
+/* How far pushing has come (sightings: share_push_sightings' own mark): the last object sent. */
+static int mark_sent(struct store *s, const char *name, bool sightings, int64_t date, int64_t seq,
+		     struct merr *e)
+{
+	struct store_stmt *up = NULL;
+	int rc =
+	    store_prepare(s,
+			  sightings ? "UPDATE share_remotes SET sight_date = ?, sight_seq = ?, "
+				      "last_push = strftime('%s', 'now') WHERE name = ?"
+				    : "UPDATE share_remotes SET push_date = ?, push_seq = ?, "
+				      "last_push = strftime('%s', 'now') WHERE name = ?",
+			  &up, e);
+
+	if (rc)
+		return rc;
+	stmt_bind_int64(up, 1, date);
+	stmt_bind_int64(up, 2, seq);
+	stmt_bind_text(up, 3, name);
+	rc = stmt_step(up, e);
+	stmt_finalize(up);
+	return rc < 0 ? rc : 0;
+}
+
 struct push {
 	struct buf *env;
 	size_t n;
@@ -382,15 +427,11 @@ int share_push(struct store *s, const char *name, struct share_pull_stats *st, s
 	buf_init(&x.body, (size_t)16 << 20);
 	buf_init(&env, (size_t)256 << 20);
 	buf_init(&url, 8192);
-	buf_addf(&url, "%scollections/", r.url);
-	pct(&url, r.collection);
-	buf_adds(&url, "/objects/");
+	objects_url(&url, &r);
 	for (int page = 0; page < MAX_PAGES; page++) {
 		struct share_query q;
 		struct push p = {.env = &env};
-		struct store_stmt *up;
 		bool more;
-		long status;
 
 		share_query_init(&q, SHARE_V_ALL);
 		q.limit = 500;
@@ -403,15 +444,8 @@ int share_push(struct store *s, const char *name, struct share_pull_stats *st, s
 		if (p.n == 0)
 			break;
 		buf_adds(&env, "]}");
-		if ((rc = http(&r, "POST", buf_str(&url), env.ptr, env.len, &status, &x, e)))
+		if ((rc = post_objects(&r, buf_str(&url), &env, &x, e)))
 			break;
-		if (status != 202) {
-			rc = merr_at(
-			    e, status == 401 || status == 403 || status == 404 ? M_EPERM : M_ENET,
-			    NULL, -1, -1, "status", "%s answered HTTP %ld: %.200s", buf_str(&url),
-			    status, x.body.ptr ? x.body.ptr : "");
-			break;
-		}
 		st->pages++;
 		st->objects += p.n;
 		{
@@ -424,20 +458,8 @@ int share_push(struct store *s, const char *name, struct share_pull_stats *st, s
 		}
 		r.push_date = p.date;
 		r.push_seq = p.seq;
-		if ((rc = store_prepare(
-			 s,
-			 "UPDATE share_remotes SET push_date = ?, push_seq = ?, last_push = "
-			 "strftime('%s', 'now') WHERE name = ?",
-			 &up, e)))
+		if ((rc = mark_sent(s, name, false, p.date, p.seq, e)))
 			break;
-		stmt_bind_int64(up, 1, p.date);
-		stmt_bind_int64(up, 2, p.seq);
-		stmt_bind_text(up, 3, name);
-		rc = stmt_step(up, e);
-		stmt_finalize(up);
-		if (rc < 0)
-			break;
-		rc = 0;
 		if (!more)
 			break;
 	}
@@ -454,7 +476,7 @@ int share_push_sightings(struct store *s, const char *name, struct share_pull_st
 {
 	struct share_remote r;
 	struct share_collection c;
-	struct store_stmt *q = NULL, *up = NULL;
+	struct store_stmt *q = NULL;
 	struct resp x;
 	struct buf env, url;
 	int64_t date = 0, seq = 0;
@@ -477,12 +499,9 @@ int share_push_sightings(struct store *s, const char *name, struct share_pull_st
 	buf_init(&x.body, (size_t)16 << 20);
 	buf_init(&env, (size_t)64 << 20);
 	buf_init(&url, 8192);
-	buf_addf(&url, "%scollections/", r.url);
-	pct(&url, r.collection);
-	buf_adds(&url, "/objects/");
+	objects_url(&url, &r);
 	for (int page = 0; page < MAX_PAGES; page++) {
 		size_t n = 0;
-		long status;
 
 		/* only mamori's own sightings (share_sightings), not objects pulled from anyone */
 		if ((rc = store_prepare(
@@ -510,30 +529,12 @@ int share_push_sightings(struct store *s, const char *name, struct share_pull_st
 		if (rc < 0 || n == 0)
 			break;
 		buf_adds(&env, "]}");
-		if ((rc = http(&r, "POST", buf_str(&url), env.ptr, env.len, &status, &x, e)))
+		if ((rc = post_objects(&r, buf_str(&url), &env, &x, e)))
 			break;
-		if (status != 202) {
-			rc = merr_at(
-			    e, status == 401 || status == 403 || status == 404 ? M_EPERM : M_ENET,
-			    NULL, -1, -1, "status", "%s answered HTTP %ld: %.200s", buf_str(&url),
-			    status, x.body.ptr ? x.body.ptr : "");
-			break;
-		}
 		st->pages++;
 		st->objects += (int64_t)n;
-		if ((rc = store_prepare(s,
-					"UPDATE share_remotes SET sight_date = ?, sight_seq = ?, "
-					"last_push = strftime('%s', 'now') WHERE name = ?",
-					&up, e)))
+		if ((rc = mark_sent(s, name, true, date, seq, e)))
 			break;
-		stmt_bind_int64(up, 1, date);
-		stmt_bind_int64(up, 2, seq);
-		stmt_bind_text(up, 3, name);
-		rc = stmt_step(up, e);
-		stmt_finalize(up);
-		if (rc < 0)
-			break;
-		rc = 0;
 		if (n < 500)
 			break;
 	}

@@ -123,6 +123,9 @@ const char *share_ioc_kind_name(int kind);
 int64_t share_ts_us(const char *s, int min_frac);
 /* Microseconds to "YYYY-MM-DDTHH:MM:SS.ffffffZ" (TAXII date_added). */
 void share_fmt_us(int64_t us, char out[40]);
+/* A random (version 4, RFC 4122 variant) UUID, "xxxxxxxx-xxxx-4xxx-Nxxx-xxxxxxxxxxxx" with N
+ * one of 8 9 a b: the id of a new object or status resource. */
+void share_uuid4(char out[40]);
 /* Now in microseconds UTC ($MAMORI_NOW pins the seconds). */
 int64_t share_now_us(void);
 

@@ -40,7 +40,7 @@ static bool who_ok(const char *w, size_t n)
 	return false;
 }
 
-static void uuid4(char out[40])
+void share_uuid4(char out[40])
 {
 	unsigned char r[16];
 	randombytes_buf(r, sizeof(r));
@@ -108,7 +108,7 @@ int share_collection_add(struct store *s, const struct share_collection *c, int6
 	if (share_collection_get(s, c->alias, &old, NULL) == 0)
 		return merr_at(e, M_EEXIST, NULL, -1, -1, "alias", "collection '%s' exists",
 			       c->alias);
-	uuid4(id);
+	share_uuid4(id);
 	if ((rc = store_begin_immediate(s, e)))
 		return rc;
 	rc = store_prepare(s,

@@ -5,7 +5,6 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
-#include <sodium.h>
 
 #include "base/buf.h"
 #include "base/mem.h"
@@ -208,17 +207,11 @@ int share_status_put(struct store *s, const struct share_collection *c, const ch
 		     struct merr *e)
 {
 	struct store_stmt *st;
-	unsigned char rnd[16];
 	char ts[40], *txt;
 	struct buf out;
 	int rc;
 
-	randombytes_buf(rnd, sizeof(rnd));
-	rnd[6] = (unsigned char)((rnd[6] & 0x0f) | 0x40);
-	rnd[8] = (unsigned char)((rnd[8] & 0x3f) | 0x80);
-	snprintf(id_out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], rnd[8], rnd[9],
-		 rnd[10], rnd[11], rnd[12], rnd[13], rnd[14], rnd[15]);
+	share_uuid4(id_out);
 	share_fmt_us(request_us, ts);
 	/* Written directly (no JSON tree: flat memory for a 100k-object envelope). The lists are
 	 * optional in TAXII 2.1: each names at most SHARE_STATUS_LIST_MAX objects, the counts are

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/bi.h"
 #include "base/mtime.h"
 #include "findings/findings.h"
 #include "identify/identify.h"
@@ -141,26 +142,9 @@ static const char *deduction_kind(const struct web_req *r, const char *category,
  * English pages. */
 static const char *factors_text(const struct web_req *r, const char *f, char *buf, size_t cap)
 {
-	size_t n = 0;
-
 	if (!f || r->lang != WEB_LANG_EN)
 		return f ? f : "";
-	for (const char *p = f; *p && n + 1 < cap;) {
-		const char *w = p;
-		bool ascii = true;
-		while (*p && *p != ' ')
-			ascii &= (unsigned char)*p++ < 0x80;
-		if (ascii && p > w && n + (size_t)(p - w) + 2 < cap) {
-			if (n)
-				buf[n++] = ' ';
-			memcpy(buf + n, w, (size_t)(p - w));
-			n += (size_t)(p - w);
-		}
-		while (*p == ' ')
-			p++;
-	}
-	buf[n] = '\0';
-	return buf;
+	return bi_ascii_words(f, buf, cap);
 }
 
 static void rating_section(struct web_req *r, const char *slug)

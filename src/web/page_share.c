@@ -407,7 +407,7 @@ int web_post_share_publish(struct web_req *r)
 	buf_adds(&env, "{\"objects\":[");
 	for (const char *p = values; *p && n < 1000;) {
 		size_t len = strcspn(p, "\r\n");
-		char v[1024], pat[2300], uuid[AUTH_HEX_MAX];
+		char v[1024], pat[2300], uuid[40];
 		size_t k = 0;
 		if (len && len < sizeof(v)) {
 			memcpy(v, p, len);
@@ -423,15 +423,13 @@ int web_post_share_publish(struct web_req *r)
 			}
 			pat[k] = '\0';
 			strncat(pat, "']", sizeof(pat) - strlen(pat) - 1);
-			auth_random_hex(uuid, sizeof(uuid), 16);
-			buf_addf(
-			    &env,
-			    "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator-"
-			    "-"
-			    "%.8s-%.4s-4%.3s-8%.3s-%.12s\",\"created\":\"%s\",\"modified\":\"%s\","
-			    "\"indicator_types\":[\"malicious-activity\"],\"name\":",
-			    n ? "," : "", uuid, uuid + 8, uuid + 13, uuid + 16, uuid + 19, now,
-			    now);
+			share_uuid4(uuid);
+			buf_addf(&env,
+				 "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":"
+				 "\"indicator--%s\","
+				 "\"created\":\"%s\",\"modified\":\"%s\","
+				 "\"indicator_types\":[\"malicious-activity\"],\"name\":",
+				 n ? "," : "", uuid, now, now);
 			buf_add_json_str(&env, name && *name ? name : v);
 			buf_adds(&env, ",\"pattern\":");
 			buf_add_json_str(&env, pat);

@@ -2,6 +2,7 @@
  * route patterns, raw requests. Pure functions over bytes, fuzzed by fuzz_web_request. */
 #include "base/compat.h"
 
+#include "base/hex.h"
 #include "base/mem.h"
 #include "base/utf8.h"
 #include "web/web_int.h"
@@ -63,17 +64,6 @@ const char *web_kv_get(const struct web_kvs *kv, const char *key)
 	return NULL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int web_pct_decode(struct web_arena *a, const char *in, size_t len, bool plus_space, char **out)
 {
 	char *p = web_arena_alloc(a, len + 1);
@@ -88,8 +78,8 @@ int web_pct_decode(struct web_arena *a, const char *in, size_t len, bool plus_sp
 			int hi, lo;
 			if (i + 2 >= len)
 				return M_EPARSE;
-			hi = hexval(in[i + 1]);
-			lo = hexval(in[i + 2]);
+			hi = hex_value(in[i + 1]);
+			lo = hex_value(in[i + 2]);
 			if (hi < 0 || lo < 0)
 				return M_EPARSE;
 			c = (unsigned char)(hi * 16 + lo);

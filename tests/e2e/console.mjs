@@ -105,6 +105,10 @@ async function roleSpecific(page, base, role) {
 			"analyst: hokkaido-water 未診断, no grade");
 		await shot(page, "org-hokkaido-water");
 		await page.goto(base + "/orgs/kanto-rail?lang=en");
+		{
+			const ded = await page.locator("#deductions").innerText();
+			check(ded.includes("needs confirmation x0.4") && !ded.includes("要確認"), "analyst (en): a deduction's factors without their Japanese words");
+		}
 		await page.goto(base + "/");
 		check((await page.locator("h1").innerText()) === "Dashboard", "analyst: language kept by cookie");
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
@@ -235,7 +239,7 @@ async function alertsFlow(ctx, base) {
 function seed(db) {
 	const now = Math.floor(Date.now() / 1000);
 	const tls = JSON.stringify({ chain: [{ subject: "CN=www.kanto-rail.example", issuer: "CN=www.kanto-rail.example", not_after: 1700000000, self_signed: true }], expired: true, self_signed: true });
-	const expl = JSON.stringify({ score: 72, grade: "C", period: "2026Q4", points_lost: 28, deductions: [{ finding: 101, category: "kev", reason_ja: "KEV掲載の脆弱性", title: "Apache HTTP Server パストラバーサル", asset: "192.0.2.10:443/tcp", points: 28 }] });
+	const expl = JSON.stringify({ score: 72, grade: "C", period: "2026Q4", points_lost: 28, deductions: [{ finding: 101, category: "kev", reason_ja: "KEV掲載の脆弱性", title: "Apache HTTP Server パストラバーサル", asset: "192.0.2.10:443/tcp", points: 28, factors: "要確認 needs confirmation x0.4" }] });
 	const q = (s) => "'" + String(s).replaceAll("'", "''") + "'";
 	execFileSync("sqlite3", [db, `
 INSERT INTO findings (id, org_slug, asset, issue_key, kind, source, state, severity, title, cve_id, cvss, epss, kev, urgency, deadline, reasons, evidence, first_seen, last_seen)

@@ -152,12 +152,16 @@ check "analyst takes it, with an internal note" \
 	"at 2026-12-01T02:00:00Z case update 1 --state in_progress --assignee analyst1 --note '内部: 要注意' --message '14時に伺います' --link incident:1 >/dev/null"
 check "first response within the 2 h SLA" \
 	"[ \"\$(at 2026-12-01T03:00:00Z case show 1 --json | jq_ 'o[\"sla\"][\"first_response\"]')\" = met ]"
-at 2026-12-01T01:00:00Z case open kanto-rail --kind consult --title '放置された相談' >/dev/null
+MAMORI_ACTOR=analyst2 at 2026-12-01T01:00:00Z case open kanto-rail --kind consult --title '放置された相談' >/dev/null
+check "the CLI's actor: cli:UID, or \$MAMORI_ACTOR (cli_actor)" \
+	"[ \"\$(q 'SELECT opened_by FROM cases ORDER BY id')\" = \"\$(printf 'cli:%s\nanalyst2' \"\$(id -u)\")\" ]"
 check "case past its first-response SLA: one alert for the analysts" \
 	"at 2026-12-02T02:00:00Z incident remind >/dev/null && [ \"\$(q \"SELECT count(*) FROM alerts WHERE org_slug = '_cases' AND issue_key LIKE 'case:2:first_response:%'\")\" = 1 ] && [ \"\$(q \"SELECT count(*) FROM alerts WHERE org_slug = '_cases' AND issue_key LIKE 'case:1:%'\")\" = 0 ]"
 check "case SLA alert once" \
 	"at 2026-12-02T03:00:00Z incident remind >/dev/null && [ \"\$(q \"SELECT count(*) FROM alerts WHERE org_slug = '_cases'\")\" = 1 ]"
 check "forged case id refused" "! \"$M\" case update 999 --message x 2>/dev/null"
+check "an id operand is a whole number 1 to 2^63-1 (cli_parse_id): others are usage errors" \
+	"(for a in 1x 0 -3 99999999999999999999; do \"$M\" case show \"\$a\" >/dev/null 2>&1; [ \$? = 2 ] || exit 1; \"$M\" incident show \"\$a\" >/dev/null 2>&1; [ \$? = 2 ] || exit 1; done)"
 check "bad state refused" "! \"$M\" case update 1 --state done 2>/dev/null"
 
 # --- exercise rows never listed -------------------------------------------------------------------

@@ -2,7 +2,8 @@
 # share_remote.sh - the TAXII 2.1 client against mamori's own server on loopback, over TLS
 # (issue #21 item 5): pull follows next and stores every object once; the cursor survives and a
 # second pull fetches only what was added since; an untrusted certificate is refused; a wrong
-# password is refused; push sends local objects to a writable collection.
+# password is refused; push sends local objects to a writable collection, and fails with the
+# partner's status when it may not write.
 set -uo pipefail
 
 M=${MAMORI:?set MAMORI to the mamori binary}
@@ -23,6 +24,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 MAMORI_PASSWORD='correct horse battery' "$M" --db "$A" user add isacbot --role member >/dev/null
 "$M" --db "$A" share collection add isac --title ISAC --read role:member --write role:member >/dev/null
 "$M" --db "$A" share import "$EX/threat-reports/poisonivy.json" --collection isac >/dev/null
+"$M" --db "$A" share collection add readonly --title RO --read role:member >/dev/null
 "$M" --db "$A" serve --listen 127.0.0.1:0 --threads 2 --port-file "$T/port" \
 	--tls-cert "$T/cert.pem" --tls-key "$T/key.pem" >"$T/serve.log" 2>&1 &
 PID=$!
@@ -54,6 +56,8 @@ check "then only what was added since" "python3 -c 'import json; r=json.load(ope
 check "push sends the 10 local objects, all accepted" "python3 -c 'import json; r=json.load(open(\"$T/u1.json\")); assert r[\"objects\"]==10 and r[\"stored\"]==10, r' && [ \"\$(qa \"SELECT count(*) FROM share_objects WHERE type = 'infrastructure'\")\" -ge 1 ]"
 "$M" --db "$B" share push up --json >"$T/u2.json"
 check "a second push sends nothing" "python3 -c 'import json; r=json.load(open(\"$T/u2.json\")); assert r[\"objects\"]==0, r'"
+"$M" --db "$B" share remote add ro "$URL" --collection readonly --into mine --user isacbot --password-env ISAC_PW --cacert "$T/cert.pem" >/dev/null
+check "a push the partner refuses (no write access) fails with its HTTP status, nothing marked sent" "! '$M' --db '$B' share push ro 2>'$T/err' && grep -q 'answered HTTP 403' '$T/err' && [ \"\$(qb \"SELECT coalesce(push_seq, 0) FROM share_remotes WHERE name = 'ro'\")\" = 0 ]"
 export ISAC_PW='wrong password!!'
 check "a wrong password: pull fails with the HTTP status" "! '$M' --db '$B' share pull isac 2>'$T/err' && grep -q 'HTTP 401' '$T/err'"
 

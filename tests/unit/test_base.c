@@ -350,6 +350,15 @@ static void test_utf8__rejects_bad_sequences(void **state)
 	assert_false(utf8_valid("\xc0\xaf", 2, &at));	  /* overlong '/' */
 	assert_false(utf8_valid("\xed\xa0\x80", 3, &at)); /* surrogate */
 	assert_false(utf8_valid("\xe6\x9d", 2, &at));	  /* truncated */
+	/* a data file's check names the line of the first bad byte */
+	static const char text[] = "a: 1\nb: 関東\nc: \xff\n";
+	struct merr e;
+	merr_init(&e);
+	assert_int_equal(utf8_check_file(text, strlen(text), "x.yaml", &e), M_EPARSE);
+	assert_string_equal(e.file, "x.yaml");
+	assert_int_equal(e.line, 3);
+	assert_string_equal(e.field, "encoding");
+	assert_int_equal(utf8_check_file(text, 16, "x.yaml", &e), 0);
 }
 
 static void test_json__check_strings_refuses_nul_and_controls(void **state)

@@ -299,6 +299,8 @@ static void test_checklist__answer_files(void **state)
 	    {"a.csv", "catalogue,item,answer,comment\n2025.1,ORG-01,done,\"open\n",
 	     "a.csv:2: csv: unterminated"},
 	    {"a.csv", "catalogue,item,answer,comment\n2025.1,ORG-01,\xff,\n", "a.csv:2: encoding"},
+	    {"a.yaml", "catalogue: \"2025.1\"\nanswers:\n  ORG-01: d\xffne\n",
+	     "a.yaml:3: encoding: not valid UTF-8 (byte offset 40)"},
 	    /* found by fuzz_checklist_answers' long run: a control byte inside an item id */
 	    {"a.csv", "catalogue,item,answer,comment\n2025.1,NE\x11-04,na,x\n",
 	     "a.csv:2: item: item id may hold only"},

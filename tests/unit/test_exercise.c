@@ -294,6 +294,58 @@ static void add_user(struct fx *f, const char *name, enum auth_role role, const 
 	assert_int_equal(auth_user_add(f->s, &u, f->t0, NULL, &e), 0);
 }
 
+/* Filing and assessing as a named participant: the org and role are the participant's, an
+ * assessment only of an incident of that org in the run, and without a user an org is needed. */
+static void test_exercise__participant_files_and_assesses(void **state)
+{
+	static const char rep[] = "format: 1\nreport: 初報\ntitle: 訓練の初報\ntype: ransomware\n"
+				  "occurred_at: 2026-12-01T06:40:00+09:00\n"
+				  "aware_at: 2026-12-01T09:00:00+09:00\n"
+				  "impact: {users: 100, start: 2026-12-01T06:40:00+09:00, "
+				  "alternative: partial}\n"
+				  "contact: {name: 山田}\n";
+	const char *users[] = {"taro:operator_csirt"};
+	struct inc_assessment as = {.continuity = 3, .safety = 1, .trust = 0};
+	struct inc_report r;
+	struct fx f;
+	struct merr e;
+	int64_t run, id = 0;
+	int level = -1;
+	char org[64];
+
+	(void)state;
+	fx_open(&f);
+	add_user(&f, "taro", AUTH_ROLE_OPERATOR, "a-rail");
+	add_user(&f, "jiro", AUTH_ROLE_OPERATOR, "b-air");
+	merr_init(&e);
+	assert_int_equal(
+	    ex_start_with(&f.c, tu_write_file("t1.yaml", good), NULL, 0, users, 1, 60, &run, &e),
+	    0);
+	assert_int_equal(ex_invite(&f.c, run, "jiro", "executive", &e), 0);
+	assert_int_equal(ex_tick(&f.c, run, NULL, &e), 0);
+	assert_int_equal(inc_report_parse(rep, strlen(rep), "r.yaml", &r, &e), 0);
+	/* no user, no org: refused naming the field */
+	assert_int_equal(ex_file_as(&f.c, run, NULL, NULL, NULL, "a", &r, &id, &e), M_EINVAL);
+	assert_string_equal(e.field, "org");
+	merr_init(&e);
+	/* a participant naming another org than its own */
+	assert_int_equal(ex_file_as(&f.c, run, "taro", "b-air", NULL, "a", &r, &id, &e),
+			 M_ENOTFOUND);
+	merr_init(&e);
+	assert_int_equal(ex_file_as(&f.c, run, "taro", NULL, NULL, "a", &r, &id, &e), 0);
+	inc_report_free(&r);
+	assert_true(id > 0);
+	assert_int_equal(inc_org_of_run(f.s, id, run, org, sizeof(org), &e), 0);
+	assert_string_equal(org, "a-rail");
+	/* jiro (b-air) may not assess a-rail's incident; taro may */
+	assert_int_equal(ex_assess_as(&f.c, run, "jiro", NULL, NULL, NULL, id, &as, &level, &e),
+			 M_ENOTFOUND);
+	merr_init(&e);
+	assert_int_equal(ex_assess_as(&f.c, run, "taro", NULL, NULL, NULL, id, &as, &level, &e), 0);
+	assert_int_equal(level, 3);
+	store_close(f.s);
+}
+
 static void test_exercise__named_participants(void **state)
 {
 	struct fx f;
@@ -418,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_exercise__run_scores_by_rubric),
 	    cmocka_unit_test(test_exercise__incidents_stay_out_of_real_lists),
 	    cmocka_unit_test(test_exercise__named_participants),
+	    cmocka_unit_test(test_exercise__participant_files_and_assesses),
 	    cmocka_unit_test(test_exercise__attachment_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

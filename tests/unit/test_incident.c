@@ -216,6 +216,19 @@ static void test_incident__regime_table_loads_and_refuses_bad(void **state)
 	merr_init(&e);
 	assert_int_equal(inc_regimes_load(bad, &t, &e), M_EPARSE);
 	assert_string_equal(e.field, "source");
+	/* not YAML: the file and the line libyaml stopped at, for the regimes and the NCISS
+	 * weights alike (one loader, inc_yaml_load) */
+	bad = tu_write_file("bad_regimes3.yaml", "format: 1\nregimes: [\n  - id: x\n    : :\n");
+	merr_init(&e);
+	assert_int_equal(inc_regimes_load(bad, &t, &e), M_EPARSE);
+	assert_string_equal(e.file, bad);
+	assert_true(e.line >= 3);
+	assert_non_null(strstr(e.msg, "malformed YAML: "));
+	int score = -1;
+	merr_init(&e);
+	assert_int_equal(inc_nciss_score(bad, NULL, 0, &score, NULL, &e), M_EPARSE);
+	assert_string_equal(e.file, bad);
+	assert_non_null(strstr(e.msg, "malformed YAML: "));
 }
 
 struct fx {

@@ -52,6 +52,23 @@ static void test_share__timestamps(void **state)
 	assert_string_equal(out, "2016-04-06T20:03:48.000001Z");
 }
 
+/* share_uuid4: random, version 4, RFC 4122 variant, the 8-4-4-4-12 layout */
+static void test_share__uuid4(void **state)
+{
+	char a[40], b[40];
+	share_uuid4(a);
+	share_uuid4(b);
+	assert_int_equal(strlen(a), 36);
+	assert_string_not_equal(a, b);
+	for (int i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			assert_int_equal(a[i], '-');
+		else
+			assert_true(strchr("0123456789abcdef", a[i]) != NULL);
+	assert_int_equal(a[14], '4');
+	assert_non_null(strchr("89ab", a[19]));
+}
+
 static void test_share__spans_exact_bytes(void **state)
 {
 	const char *doc = "{ \"more\": false, \"objects\" : [ {\"a\": \"}\\\"]\"} ,\n{ \"b\" : [1, "
@@ -459,6 +476,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_share__tlp_ids_every_variant),
 	    cmocka_unit_test(test_share__timestamps),
+	    cmocka_unit_test(test_share__uuid4),
 	    cmocka_unit_test(test_share__spans_exact_bytes),
 	    cmocka_unit_test(test_share__stream_same_spans),
 	    cmocka_unit_test(test_share__check_reasons),
