@@ -488,9 +488,9 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	 * an earlier run left dropped (killed) is re-created first */
 	if (c->defer_products && (rc = feeds_prods_index_on(c, e)) == 0)
 		rc = feeds_prods_index_off(c, e);
-	/* NVD from parser threads (a store failure rolls the batch back whole): by COPY where
+	/* NVD and CVE 5 from parser threads (a store failure rolls the batch back whole): by COPY where
 	 * the store has it */
-	if (rc == 0 && c->defer_products && ad->kind == FEEDS_NVD)
+	if (rc == 0 && c->defer_products && (ad->kind == FEEDS_NVD || ad->kind == FEEDS_CVE5))
 		rc = feeds_bulk_start(c, e);
 	if (rc) {
 		c->defer_products = false;

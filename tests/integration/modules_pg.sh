@@ -17,20 +17,14 @@ DATA=${MAMORI_DATA_DIR:?}
 export LSAN_OPTIONS="suppressions=$SRC/tests/support/lsan-cairo.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 . "$SRC/tests/support/check.sh"
 . "$SRC/tests/support/pg_cluster.sh"
-T=$(mktemp -d)
-chmod 755 "$T"
 PIDS=()
-cleanup() {
+pg_test_cleanup() {
 	for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	pg_cluster_stop
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
-trap cleanup EXIT
 export MAMORI_NOW=2026-12-07T03:00:00Z
 export MAMORI_EXERCISES=$SRC/data/exercises
-unset MAMORI_DB
-pg_cluster_start "$T" || { echo "FAIL - PostgreSQL cluster did not start"; exit 1; }
+pg_test_start
 jq_() { python3 -c "import json,sys; o=json.load(sys.stdin); print($1)"; }
 EX=$DATA/stix/cti-stix2-json-schemas/examples
 
@@ -239,7 +233,7 @@ check "audit verify on PostgreSQL names the edited audit row" \
 # NULL OR col = ?2") is retried by the dialect layer as ?::text after the server logged the
 # error; the modules give such parameters their type (CAST(? AS TEXT)), so none is logged
 check "no statement failed its first prepare on PostgreSQL (parameter types)" \
-	"! grep -E 'could not determine data type of parameter|inconsistent types deduced' '$PG_DATA/server.log'"
+	"! pg_log_untyped"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
