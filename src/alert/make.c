@@ -109,7 +109,7 @@ static int compose(struct store *db, struct store_stmt *st, struct alert_msg *m)
 {
 	struct buf s, b;
 	char dl[TIME_STR_MAX] = "なし", dl_en[TIME_STR_MAX] = "none", what_ja[400], what_en[400];
-	char where_ja[300], where_en[300], on[300];
+	char where_ja[320], where_en[320], on[300]; /* a label and a 300-byte name */
 	const char *title = stmt_text(st, 2), *where = stmt_text(st, 5), *kind = stmt_text(st, 10);
 	const char *kev_due = stmt_text(st, 11), *name_ja = stmt_text(st, 12),
 		   *name_en = stmt_text(st, 13), *host = stmt_text(st, 9);

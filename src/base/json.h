@@ -29,8 +29,10 @@ cJSON *json_parse_checked(const char *p, size_t len, const char **end, struct me
 			  int *refused);
 
 /* The tree cJSON_ParseWithLength(p, len) would build, read in one pass, for strict JSON
- * without \u escapes (json_fast.c); NULL when it cannot say (malformed or unusual input, out
- * of memory): then ask cJSON, which decides. Free with cJSON_Delete. */
+ * without \u escapes (json_fast.c); NULL when it cannot say (malformed or unusual input, a
+ * raw control byte in a string, out of memory): then ask cJSON, which decides. Whatever it
+ * accepts, json_check_strings passes (no raw control byte, no \u0000): a caller checks only
+ * what it refuses. Free with cJSON_Delete. */
 cJSON *json_parse_fast(const char *p, size_t len);
 
 #endif

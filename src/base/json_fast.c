@@ -11,7 +11,9 @@
  * valueint, child/next/prev links, allocation through cJSON's hooks). Anything else (a \u
  * escape, an escape cJSON refuses, a number cJSON would read differently, blanks other than
  * JSON's four, trailing text, deep nesting) returns NULL and the caller asks cJSON, which
- * then decides, so errors read as they always did. tests/unit/test_base.c and
+ * then decides, so errors read as they always did. Nor does it accept a raw control byte
+ * in a string (nor, having no \u, an escaped NUL): what it accepts json_check_strings
+ * passes, so a caller may check only what it refuses. tests/unit/test_base.c and
  * tests/fuzz/fuzz_json_fast.c compare the two trees.
  */
 #include "base/compat.h"
@@ -52,21 +54,24 @@ static cJSON *new_item(void)
 	return it;
 }
 
-/* First byte at or after p that is '"', '\\' or beyond end (returns end). */
+/* First byte at or after p that is '"', '\\', a control byte (below 0x20) or beyond end
+ * (returns end). */
 static const unsigned char *string_end(const unsigned char *p, const unsigned char *end)
 {
 #ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+		      ctl = _mm_set1_epi8(0x1f);
 
 	for (; end - p >= 16; p += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		int bits = _mm_movemask_epi8(
-		    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+		__m128i low = _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl); /* v <= 0x1f */
+		int bits = _mm_movemask_epi8(_mm_or_si128(
+		    low, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash))));
 		if (bits)
 			return p + __builtin_ctz((unsigned)bits);
 	}
 #endif
-	while (p < end && *p != '"' && *p != '\\')
+	while (p < end && *p != '"' && *p != '\\' && *p >= 0x20)
 		p++;
 	return p;
 }
@@ -87,8 +92,11 @@ static char *read_string(struct rd *r)
 		r->p = q + 1;
 		return out;
 	}
-	/* escapes: find the end first (an escaped byte never ends the string) */
+	/* escapes: find the end first (an escaped byte never ends the string); a raw control
+	 * byte is json_check_strings' to refuse, so a tree from here never has one */
 	while (q < r->end && *q != '"') {
+		if (*q < 0x20)
+			return NULL;
 		if (*q == '\\') {
 			if (q + 1 >= r->end)
 				return NULL;

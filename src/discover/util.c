@@ -142,7 +142,7 @@ bool disc_cpe23_canon(const char *in, char *out, size_t cap)
 
 int jerr(const struct jplace *pl, const char *key, struct merr *e, const char *fmt, ...)
 {
-	char field[96], msg[400];
+	char field[160], msg[400]; /* a path (96) "." a key */
 	va_list ap;
 
 	snprintf(field, sizeof(field), "%s%s%s", pl->path, pl->path[0] && key ? "." : "",

@@ -222,11 +222,14 @@ int feeds_cve5_parse(const char *p, size_t len, struct feeds_cve *c, struct merr
 	c->arena_mark = feeds_arena_begin();
 	c->arena_spills = feeds_arena_spills();
 	c->arena = true;
-	if ((rc = json_check_strings(p, len, -1, -1, e)))
-		return rc;
-	c->doc = json_parse_fast(p, len); /* cJSON's tree in one pass, or NULL: cJSON decides */
-	if (!c->doc)
+	/* cJSON's tree in one pass, or NULL: the strings are checked and cJSON decides (what
+	 * the fast reader accepts passes the check) */
+	c->doc = json_parse_fast(p, len);
+	if (!c->doc) {
+		if ((rc = json_check_strings(p, len, -1, -1, e)))
+			return rc;
 		c->doc = cJSON_ParseWithLength(p, len);
+	}
 	if (!c->doc)
 		return merr_set(e, M_EPARSE, "not valid JSON");
 	meta = cJSON_GetObjectItemCaseSensitive(c->doc, "cveMetadata");

@@ -345,11 +345,14 @@ int feeds_nvd_parse(const char *p, size_t len, struct feeds_cve *c, struct merr 
 	c->arena_mark = feeds_arena_begin();
 	c->arena_spills = feeds_arena_spills();
 	c->arena = true;
-	if ((rc = json_check_strings(p, len, -1, -1, e)))
-		return rc;
-	c->doc = json_parse_fast(p, len); /* cJSON's tree in one pass, or NULL: cJSON decides */
-	if (!c->doc)
+	/* cJSON's tree in one pass, or NULL: the strings are checked and cJSON decides (what
+	 * the fast reader accepts passes the check) */
+	c->doc = json_parse_fast(p, len);
+	if (!c->doc) {
+		if ((rc = json_check_strings(p, len, -1, -1, e)))
+			return rc;
 		c->doc = cJSON_ParseWithLength(p, len);
+	}
 	if (!c->doc)
 		return merr_set(e, M_EPARSE, "not valid JSON");
 	cve = fj_get(c->doc, "cve");
@@ -360,7 +363,7 @@ int feeds_nvd_parse(const char *p, size_t len, struct feeds_cve *c, struct merr 
 		return rc;
 	if (!feeds_valid_cve_id(id))
 		return merr_at(e, M_EPARSE, NULL, -1, -1, "id", "not a CVE id: '%.31s'", id);
-	snprintf(c->id, sizeof(c->id), "%s", id);
+	feeds_copy(c->id, sizeof(c->id), id);
 	if ((rc = fj_req_str(cve, "published", 40, &pub, e)) ||
 	    (rc = fj_req_str(cve, "lastModified", 40, &mod, e)) ||
 	    (rc = fj_time("published", pub, &c->published, e)) ||
@@ -446,7 +449,9 @@ static int nvd_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct me
 
 	if (ctx->bulk) /* PostgreSQL: by COPY at the batch's commit */
 		return feeds_bulk_nvd(ctx, c, e);
-	if ((rc = nvd_current(ctx, c, &fresh, e)) != FEEDS_STORED)
+	if (feeds_seen_fresh(ctx, c->id))
+		fresh = true; /* an empty cves at the start, and this import has not stored it */
+	else if ((rc = nvd_current(ctx, c, &fresh, e)) != FEEDS_STORED)
 		return rc;
 	st = feeds_stmt(ctx, ST_NVD_UPSERT, e);
 	if (!st)

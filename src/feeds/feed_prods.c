@@ -128,14 +128,18 @@ int feeds_prods_flush(struct feeds_ctx *c, struct merr *e)
 	qsort(p->rows, p->n, sizeof(*p->rows), row_cmp);
 	if (store_has_copy(c->s) && !(env && strcmp(env, "0") == 0))
 		return flush_copy(c, p, e);
-	for (size_t i = 0; i < p->n && rc == 0; i++) {
-		const char *vp = p->text.ptr + p->rows[i], *cve = vp + strlen(vp) + 1;
-		struct store_stmt *st = feeds_stmt(c, ST_PROD_INS, e);
+	for (size_t i = 0, max = feeds_multi_max(c); i < p->n && rc == 0;) {
+		size_t n = p->n - i < max ? p->n - i : max;
+		struct store_stmt *st =
+		    max > 1 ? feeds_stmt_multi(c, MULTI_PROD, n, e) : feeds_stmt(c, ST_PROD_INS, e);
 		if (!st)
 			return M_ESTORE;
-		stmt_bind_text_static(st, 1, vp);
-		stmt_bind_text_static(st, 2, cve);
-		stmt_bind_text_static(st, 3, cve + strlen(cve) + 1);
+		for (size_t k = 0; k < n; k++, i++) {
+			const char *vp = p->text.ptr + p->rows[i], *cve = vp + strlen(vp) + 1;
+			stmt_bind_text_static(st, (int)k * 3 + 1, vp);
+			stmt_bind_text_static(st, (int)k * 3 + 2, cve);
+			stmt_bind_text_static(st, (int)k * 3 + 3, cve + strlen(cve) + 1);
+		}
 		rc = feeds_exec(st, e);
 	}
 	feeds_prods_drop(p);

@@ -301,6 +301,7 @@ static int batch_commit(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	}
 	if ((rc = state_write(c, ad, k, e)) || (rc = store_commit(c->s, e)))
 		return rc;
+	feeds_seen_committed(c);
 	c->kept_stored = c->r->stored;
 	c->kept_unchanged = c->r->unchanged;
 	c->kept_errors = c->r->errors;
@@ -492,6 +493,8 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	 * the store has it */
 	if (rc == 0 && c->defer_products && (ad->kind == FEEDS_NVD || ad->kind == FEEDS_CVE5))
 		rc = feeds_bulk_start(c, e);
+	if (rc == 0 && ad->kind == FEEDS_NVD && !c->bulk)
+		feeds_seen_start(c);
 	if (rc) {
 		c->defer_products = false;
 		feeds_pipe_stop(&p);
@@ -505,6 +508,7 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 		int brc = feeds_bulk_end(c, rc ? NULL : e);
 		rc = rc ? rc : brc;
 	}
+	feeds_seen_end(c);
 	feeds_pipe_stop(&p);
 	if (c->prod_index_off) { /* the run stopped short of its last commit */
 		struct merr ie;

@@ -56,6 +56,22 @@ struct feeds_prods {
 
 struct feeds_bulk;
 
+/* Multi-row INSERTs (SQLite): the rows of a record's references, or a batch's products, go
+ * in one statement of up to FEEDS_MULTI_MAX rows instead of one statement a row; SQLite's
+ * per-statement work (cursor open, statement journal, halt) was ~3k of the ~7k instructions
+ * of a row. PostgreSQL keeps one row a statement (an ON CONFLICT DO UPDATE there refuses a
+ * key twice in one statement). */
+#define FEEDS_MULTI_MAX 32
+enum feeds_multi { MULTI_REF_NVD, MULTI_REF_CVE5, MULTI_PROD, MULTI_COUNT };
+
+/* The CVE ids an NVD import into an empty cves table has stored (feed_seen.c). */
+struct feeds_seen {
+	uint64_t *slots; /* id hashes (| 1), 0 empty; open addressing */
+	size_t n, cap;
+	int64_t version; /* PRAGMA data_version after the emptiness check */
+	bool on, recheck;
+};
+
 struct feeds_ctx {
 	struct store *s;
 	const struct feeds_opts *o;
@@ -64,6 +80,9 @@ struct feeds_ctx {
 	const char *name; /* "nvd/nvdcve-2016.json.gz": feed_state key and error file */
 	struct split *sp; /* the open splitter (array and line feeds) */
 	struct store_stmt *st[ST_COUNT];
+	struct store_stmt *multi[MULTI_COUNT][FEEDS_MULTI_MAX]; /* [kind][rows - 1] */
+	int multi_ok; /* 0 not asked yet, 1 the store takes multi-row INSERTs, -1 not */
+	struct feeds_seen seen;
 	long long last_offset; /* of the last record stored (checkpoint) */
 	/* The adapter's own state for this file (state_size bytes, zeroed; its type is private
 	 * to the adapter's file), from before begin until after the feed date is read. */
@@ -105,6 +124,14 @@ void feeds_prods_release(struct feeds_prods *p);
  * transaction; a no-op unless the store is SQLite and the table empty), and back on. */
 int feeds_prods_index_off(struct feeds_ctx *c, struct merr *e);
 int feeds_prods_index_on(struct feeds_ctx *c, struct merr *e);
+
+/* start: on when the store is SQLite and cves is empty (in the import's first transaction);
+ * fresh: true when the id is surely not stored (and remembers it), false when it may be (the
+ * caller looks); committed: after each commit of this import; end: frees. */
+void feeds_seen_start(struct feeds_ctx *c);
+bool feeds_seen_fresh(struct feeds_ctx *c, const char *id);
+void feeds_seen_committed(struct feeds_ctx *c);
+void feeds_seen_end(struct feeds_ctx *c);
 
 /* NVD by COPY (feed_bulk.c): start sets c->bulk when the store has COPY (and creates the
  * staging tables in the import's transaction); nvd gathers a record (FEEDS_STORED, moved
@@ -244,7 +271,22 @@ extern const struct feeds_adapter feeds_nvd_adapter, feeds_cve5_adapter, feeds_k
     feeds_epss_adapter, feeds_jvn_adapter;
 
 /* Returns the prepared statement (reset, bindings cleared), preparing it on first use. */
+/* snprintf(out, cap, "%s", s) without the format machinery (~800 instructions a call, called
+ * for every reference, product and id of a record). */
+static inline void feeds_copy(char *out, size_t cap, const char *s)
+{
+	size_t n = s ? strnlen(s, cap - 1) : 0;
+
+	memcpy(out, s ? s : "", n);
+	out[n] = '\0';
+}
+
 struct store_stmt *feeds_stmt(struct feeds_ctx *c, enum feeds_st id, struct merr *e);
+/* The most rows one INSERT of that kind takes on this store (1 unless SQLite), and the
+ * statement for rows rows (1 <= rows <= that), reset: row k binds at k * columns + 1. */
+size_t feeds_multi_max(struct feeds_ctx *c);
+struct store_stmt *feeds_stmt_multi(struct feeds_ctx *c, enum feeds_multi kind, size_t rows,
+				    struct merr *e);
 void feeds_stmts_release(struct feeds_ctx *c);
 /* Steps a statement that returns no row. */
 int feeds_exec(struct store_stmt *st, struct merr *e);

@@ -79,7 +79,7 @@ void finding_product_label(const char *cpe, const char *prod, const char *ver, c
 	bool has_upd = part[4][0] && strcmp(part[4], "*") && strcmp(part[4], "-");
 	/* "cumulative_update_23" reads "CU23" (Microsoft's own short form) */
 	if (has_upd && !strncmp(part[4], "cumulative_update_", 18))
-		snprintf(upd, sizeof upd, "CU%s", part[4] + 18);
+		snprintf(upd, sizeof upd, "CU%.150s", part[4] + 18);
 	else
 		snprintf(upd, sizeof upd, "%s", has_upd ? part[4] : "");
 	spaced(upd);

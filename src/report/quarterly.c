@@ -183,7 +183,7 @@ static int five_row(void *arg, const struct finding_row *r)
 {
 	struct five *f = arg;
 	struct qr *q = f->q;
-	char num[8], title[400], what[900], dl[TIME_STR_MAX + 64], urg[48];
+	char num[24], title[400], what[900], dl[TIME_STR_MAX + 64], urg[48];
 
 	f->k++;
 	snprintf(num, sizeof num, "%ld", f->k);
@@ -252,7 +252,7 @@ static int annex_open(struct qr *q)
 	doc_heading(q->d, 2, T(q, "未対応の指摘 (全件)", "All open findings"));
 	doc_table_begin(q->d, 5, w, hd);
 	while ((rc = stmt_step(st, q->e)) == 1) {
-		char title[400], a[700], scores[96], ep[16], cv[16], conf[160], dl[TIME_STR_MAX],
+		char title[400], a[840], scores[96], ep[16], cv[16], conf[160], dl[TIME_STR_MAX],
 		    ev[EVIDENCE_MAX + 8];
 		pick_lang(q, stmt_text(st, 3), title, sizeof title);
 		char al[400];
@@ -508,7 +508,7 @@ static int page_one(struct qr *q)
 	ch[0].vmax = 100;
 	snprintf(ch[0].title, sizeof ch[0].title, "%s", T(q, "評点の推移", "Score over quarters"));
 	for (size_t i = 0; i < n; i++) {
-		snprintf(ch[0].label[i], sizeof ch[0].label[i], "%s", tr[i].period);
+		snprintf(ch[0].label[i], sizeof ch[0].label[i], "%.31s", tr[i].period);
 		snprintf(ch[0].note[i], sizeof ch[0].note[i], "%c", tr[i].grade);
 		ch[0].value[i] = tr[i].score;
 	}

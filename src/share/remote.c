@@ -34,7 +34,7 @@ int share_remote_add(struct store *s, const struct share_remote *r, struct merr 
 {
 	struct share_collection c;
 	struct store_stmt *st;
-	char url[1024];
+	char url[sizeof(((struct share_remote *)0)->url) + 1]; /* the root and its "/" */
 	int rc;
 
 	if (!name_ok(r->name))

@@ -486,6 +486,11 @@ static void test_json__fast_parse_builds_cjsons_tree(void **state)
 	    "-",
 	    "[1e]",
 	    "{\"a\":1,}",
+	    /* raw control bytes in strings: json_check_strings refuses them, cJSON would not */
+	    "\"a\x01b\"",
+	    "{\"k\x1f\":1}",
+	    "[\"a string longer than sixteen bytes with a raw\nnewline\"]",
+	    "[\"esc\\t then a raw\ttab\"]",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(same); i++) {
 		cJSON *f = json_parse_fast(same[i], strlen(same[i]));
@@ -515,7 +520,7 @@ static void test_json__fast_parse_agrees_on_mutations(void **state)
 	    ","
 	    "\"refs\":[{\"url\":\"https://a.test/x?y=1\",\"tags\":[\"Patch\",\"Vendor\"]}],"
 	    "\"ok\":true,\"no\":null,\"n\":-12e-1}}";
-	static const char alphabet[] = "{}[]\":,\\ 0123456789.-+eEtrufalsn\nu/x";
+	static const char alphabet[] = "{}[]\":,\\ 0123456789.-+eEtrufalsn\nu/x\x01\t";
 	char text[sizeof(base) + 8];
 	unsigned seed = 777;
 	int accepted = 0;
@@ -533,6 +538,10 @@ static void test_json__fast_parse_agrees_on_mutations(void **state)
 		if (!f)
 			continue;
 		accepted++;
+		/* what it accepts passes the string check (callers check only what it refuses) */
+		struct merr ce;
+		merr_init(&ce);
+		assert_int_equal(json_check_strings(text, len, -1, -1, &ce), 0);
 		cJSON *c = cJSON_ParseWithLength(text, len);
 		assert_non_null(c);
 		assert_true(same_tree(f, c));

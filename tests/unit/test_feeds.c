@@ -693,6 +693,117 @@ static void test_pipe__deferred_products_follow_a_repeated_cve(void **state)
 	}
 }
 
+/* Appends an NVD record with refs URLs ("url tags", tags may be empty) to doc. */
+static size_t refs_record(char *doc, size_t len, size_t cap, int id, int day,
+			  const char *const *urls, size_t n)
+{
+	len +=
+	    (size_t)snprintf(doc + len, cap - len,
+			     "%s{\"cve\":{\"id\":\"CVE-2099-%04d\",\"published\":"
+			     "\"2099-01-01T00:00:00\",\"lastModified\":\"2099-01-%02dT00:00:00\","
+			     "\"references\":[",
+			     len && doc[len - 1] != '[' ? "," : "", id, day);
+	for (size_t i = 0; i < n; i++) {
+		const char *sp = strchr(urls[i], ' ');
+		len += (size_t)snprintf(
+		    doc + len, cap - len,
+		    "%s{\"url\":\"%.*s\",\"source\":\"s%zu\",\"tags\":[%s%s%s]}", i ? "," : "",
+		    (int)(sp ? sp - urls[i] : (long)strlen(urls[i])), urls[i], i,
+		    sp && sp[1] ? "\"" : "", sp ? sp + 1 : "", sp && sp[1] ? "\"" : "");
+	}
+	return len + (size_t)snprintf(doc + len, cap - len, "]}}");
+}
+
+/* A record's references go in several a statement (OR IGNORE), and an import into an empty
+ * cves table skips the lookup of ids it has not stored: the rows are the row path's. A URL
+ * twice in a record keeps its last tags; a CVE listed again later in the file replaces its
+ * references; 40 references take two statements; a URL CVE 5 stored first becomes NVD's. */
+static void test_pipe__multi_row_refs_and_first_load_keep_the_row_paths_rows(void **state)
+{
+	static const char *const a1[] = {"https://a/1 Patch", "https://a/2 ", "https://a/1 Vendor"};
+	static const char *const a2[] = {"https://a/3 Exploit"};
+	static const char *const c1[] = {"https://c/x Mitigation", "https://c/y "};
+	static const char dump[] =
+	    "SELECT group_concat(x, ' ') FROM (SELECT cve_id || '>' || url || '>' ||"
+	    " COALESCE(source, '') || '>' || COALESCE(tags, '') || '>' || origin AS x"
+	    " FROM cve_refs WHERE url NOT LIKE 'https://b/%' ORDER BY cve_id, url)";
+	char *b[40], doc[16384], p[512], got[1024];
+	size_t len = 0;
+	FILE *f;
+
+	for (int i = 0; i < 40; i++) {
+		b[i] = m_malloc(32);
+		assert_non_null(b[i]);
+		snprintf(b[i], 32, "https://b/%02d T%d", i, i);
+	}
+	len = (size_t)snprintf(doc, sizeof(doc), "{\"vulnerabilities\":[");
+	len = refs_record(doc, len, sizeof(doc), 1, 2, a1, 3);
+	len = refs_record(doc, len, sizeof(doc), 2, 2, (const char *const *)b, 40);
+	len = refs_record(doc, len, sizeof(doc), 3, 2, c1, 2);
+	len = refs_record(doc, len, sizeof(doc), 1, 3, a2, 1);
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, "]}");
+	assert_true(len < sizeof(doc) - 1);
+	tu_path(p, sizeof(p), "refs-nvd.json");
+	f = fopen(p, "wb");
+	assert_non_null(f);
+	fwrite(doc, 1, len, f);
+	fclose(f);
+	for (int run = 0; run < 4; run++) {
+		/* runs 0-1: a fresh store, parser threads and inline; runs 2-3: CVE 5 stored a
+		 * reference of CVE-2099-0003 first (cves not empty: every record is looked up) */
+		struct feeds_opts o = {.one_thread = run & 1};
+		struct feeds_result r;
+		char db[32];
+		struct store *s;
+		snprintf(db, sizeof(db), "refs%d.db", run);
+		s = fresh_store(db);
+		if (run >= 2)
+			assert_int_equal(
+			    store_exec(
+				s,
+				"INSERT INTO cves (id, source) VALUES ('CVE-2099-0003', 'cve5');"
+				"INSERT INTO cve_refs (cve_id, url, source, tags, origin) VALUES"
+				" ('CVE-2099-0003', 'https://c/x', 'cna', 'Old', 'cve5'),"
+				" ('CVE-2099-0003', 'https://c/z', 'cna', NULL, 'cve5')",
+				NULL),
+			    0);
+		assert_int_equal(feeds_import_file(s, p, FEEDS_NVD, &o, &r, NULL), 0);
+		assert_int_equal(r.stored, 4);
+		q_text(s, dump, got, sizeof(got));
+		assert_string_equal(got, run < 2 ? "CVE-2099-0001>https://a/3>s0>Exploit>nvd"
+						   " CVE-2099-0003>https://c/x>s0>Mitigation>nvd"
+						   " CVE-2099-0003>https://c/y>s1>>nvd"
+						 : "CVE-2099-0001>https://a/3>s0>Exploit>nvd"
+						   " CVE-2099-0003>https://c/x>s0>Mitigation>nvd"
+						   " CVE-2099-0003>https://c/y>s1>>nvd"
+						   " CVE-2099-0003>https://c/z>cna>>cve5");
+		assert_int_equal(q_int(s,
+				       "SELECT COUNT(*) FROM cve_refs WHERE url LIKE 'https://b/%'"
+				       " AND tags = 'T' || CAST(substr(url, 11) AS INTEGER)"),
+				 40);
+		store_close(s);
+	}
+	/* a URL twice in one record: its last tags (no later record of that CVE here) */
+	len = (size_t)snprintf(doc, sizeof(doc), "{\"vulnerabilities\":[");
+	len = refs_record(doc, len, sizeof(doc), 1, 2, a1, 3);
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, "]}");
+	f = fopen(p, "wb");
+	assert_non_null(f);
+	fwrite(doc, 1, len, f);
+	fclose(f);
+	{
+		struct feeds_result r;
+		struct store *s = fresh_store("refs-dup.db");
+		assert_int_equal(feeds_import_file(s, p, FEEDS_NVD, NULL, &r, NULL), 0);
+		q_text(s, dump, got, sizeof(got));
+		assert_string_equal(got, "CVE-2099-0001>https://a/1>s2>Vendor>nvd"
+					 " CVE-2099-0001>https://a/2>s1>>nvd");
+		store_close(s);
+	}
+	for (int i = 0; i < 40; i++)
+		m_free(b[i]);
+}
+
 /* cve_products_cve is dropped for a load into an empty table and built at its end: after a
  * whole file, after a file cut short, and (a run killed before its end) by the next import. */
 static void test_pipe__products_index_is_there_after_every_import(void **state)
@@ -1001,6 +1112,7 @@ int main(void)
 	    cmocka_unit_test(test_pipe__four_parser_threads_keep_file_order),
 	    cmocka_unit_test(test_pipe__deferred_products_follow_a_repeated_cve),
 	    cmocka_unit_test(test_pipe__products_index_is_there_after_every_import),
+	    cmocka_unit_test(test_pipe__multi_row_refs_and_first_load_keep_the_row_paths_rows),
 	    cmocka_unit_test(test_pipe__threaded_import_matches_inline_import_and_error_places),
 	    cmocka_unit_test(test_cve5__pan_os_has_affected_ranges_and_merges_with_nvd),
 	    cmocka_unit_test(test_kev__catalogs_replace_and_remember_first_catalog),
