@@ -343,6 +343,9 @@ static void split_body(const char *body, struct parts *p)
 	if (en) {
 		p->en = en + strlen("\n---- English ----\n");
 		p->en_n = (int)((ft && ft > p->en ? ft : p->en + strlen(p->en)) - p->en);
+		while (p->en_n > 0 &&
+		       p->en[p->en_n - 1] == '\n') /* no blank line before the link */
+			p->en_n--;
 	}
 	if (ln) {
 		const char *b = ln, *end = strchr(ln, '\n');
@@ -380,6 +383,7 @@ static void org_names(struct store *s, const char *org, struct org_names *n)
 struct first {
 	bool found;
 	char title_ja[400], title_en[400], asset[300], host[128];
+	char where_ja[300], where_en[300]; /* the body's slot: the name with its address beside */
 	int64_t deadline;
 };
 
@@ -393,30 +397,50 @@ static void split_title(const char *t, char *ja, size_t nj, char *en, size_t ne)
 	snprintf(en, ne, "%s", sep ? sep + 3 : t);
 }
 
+/* "CVE-… title" unless the title names the CVE already: both halves carry the id a reader
+ * looks the item up by. */
+static void with_cve(char *title, size_t cap, const char *cve)
+{
+	char t[512];
+	int n;
+
+	if (!cve || !*cve || strstr(title, cve))
+		return;
+	n = snprintf(t, sizeof t, "%s %s", cve, title);
+	if (n < 0 || !cap)
+		return;
+	if ((size_t)n >= cap)
+		n = (int)cap - 1;
+	memcpy(title, t, (size_t)n);
+	title[n] = '\0';
+}
+
 static int first_fn(void *arg, const struct finding_row *r)
 {
 	struct first *f = arg;
+	bool is_name = false;
 
 	f->found = true;
 	split_title(r->title, f->title_ja, sizeof f->title_ja, f->title_en, sizeof f->title_en);
-	/* the English half names the CVE as the Japanese one does ("CVE-… fortios 7.0.12 の脆弱性
-	 * / vulnerability in fortios 7.0.12"): an English reader needs the id to look it up */
-	if (r->cve_id && *r->cve_id && !strstr(f->title_en, r->cve_id)) {
-		char t[sizeof f->title_en + 64];
-		int n = snprintf(t, sizeof t, "%s %s", r->cve_id, f->title_en);
-		size_t len = n < 0			      ? 0
-			     : (size_t)n < sizeof f->title_en ? (size_t)n
-							      : sizeof f->title_en - 1;
-		memcpy(f->title_en, t, len);
-		f->title_en[len] = '\0';
-	}
+	with_cve(f->title_ja, sizeof f->title_ja, r->cve_id);
+	with_cve(f->title_en, sizeof f->title_en, r->cve_id);
 	snprintf(f->asset, sizeof f->asset, "%s", r->asset);
-	if (r->ip)
-		snprintf(f->host, sizeof f->host, "%s", r->ip);
-	else if (!strncmp(r->asset, "declared:", 9))
-		f->host[0] = '\0'; /* the asset it was declared on, looked up after the walk */
-	else
-		snprintf(f->host, sizeof f->host, "%s", r->asset);
+	/* subject and body name the same thing: the hostname when the asset names one, the
+	 * body adding its address and port ("www.example.test、192.0.2.1:80/tcp") */
+	finding_asset_name(r->asset, r->ip, f->host, sizeof f->host, &is_name);
+	if (is_name && r->ip && *r->ip) {
+		char addr[160];
+		if (r->port > 0)
+			snprintf(addr, sizeof addr, "%s:%d/%s", r->ip, r->port,
+				 r->proto ? r->proto : "tcp");
+		else
+			snprintf(addr, sizeof addr, "%s", r->ip);
+		snprintf(f->where_ja, sizeof f->where_ja, "%s、%s", f->host, addr);
+		snprintf(f->where_en, sizeof f->where_en, "%s, %s", f->host, addr);
+	} else if (strncmp(r->asset, "declared:", 9)) {
+		snprintf(f->where_ja, sizeof f->where_ja, "%s", r->asset);
+		snprintf(f->where_en, sizeof f->where_en, "%s", r->asset);
+	}
 	f->deadline = r->deadline;
 	return 0;
 }
@@ -493,8 +517,11 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 	finding_priority(s, v[0].org, 1, first_fn, &f, &e); /* none: the items speak alone */
 	/* a declared product's "(host)" is the asset it was declared on, or no slot at all (the
 	 * title already names the product) */
-	if (f.found && !strncmp(f.asset, "declared:", 9))
+	if (f.found && !strncmp(f.asset, "declared:", 9)) {
 		finding_declared_on(s, v[0].org, f.asset, f.host, sizeof f.host, &e);
+		snprintf(f.where_ja, sizeof f.where_ja, "%s", f.host);
+		snprintf(f.where_en, sizeof f.where_en, "%s", f.host);
+	}
 	if (f.found && f.deadline && (!nearest || f.deadline < nearest))
 		nearest = f.deadline;
 	if (nearest) {
@@ -538,7 +565,7 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 		    nm.ja, (long)k, urgent);
 	if (!rc && f.found) { /* the body names the asset with its port; a declared product the
 			       * asset it was declared on (the subject keeps the short host) */
-		const char *where = strncmp(f.asset, "declared:", 9) ? f.asset : f.host;
+		const char *where = f.where_ja;
 		rc = buf_addf(&bb, "最優先で対応すべき指摘: %s%s%s%s 期限 %s\n", f.title_ja,
 			      where[0] ? "（" : "", where, where[0] ? "）" : "", fdl);
 	}
@@ -563,7 +590,7 @@ static int digest(struct store *s, struct target *v, size_t k, char **subject, c
 			      "critical infrastructure operators): %ld item(s), %ld urgent.\n",
 			      nm.en, (long)k, urgent);
 	if (!rc && f.found) {
-		const char *where = strncmp(f.asset, "declared:", 9) ? f.asset : f.host;
+		const char *where = f.where_en;
 		rc =
 		    buf_addf(&bb, "Fix first: %s%s%s%s, due %s\n", f.title_en, where[0] ? " (" : "",
 			     where, where[0] ? ")" : "", f.deadline ? fdl : "none");

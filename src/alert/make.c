@@ -136,14 +136,19 @@ static int compose(struct store *db, struct store_stmt *st, struct alert_msg *m)
 	{
 		const char *cve = strstr(m->issue_key, "CVE-");
 		size_t cl = cve ? strspn(cve + 4, "0123456789-") + 4 : 0;
-		if (cve && cl > 8 && !strstr(what_en, "CVE-")) {
+		for (int h = 0; cve && cl > 8 && h < 2; h++) {
+			char *w = h ? what_en : what_ja; /* both halves: the id a reader looks up */
 			char t[sizeof what_en + 32];
-			int k = snprintf(t, sizeof t, "%.*s %s", (int)cl, cve, what_en);
-			size_t len = k < 0			  ? 0
-				     : (size_t)k < sizeof what_en ? (size_t)k
-								  : sizeof what_en - 1;
-			memcpy(what_en, t, len);
-			what_en[len] = '\0';
+			int k;
+			size_t len;
+			if (strstr(w, "CVE-"))
+				continue;
+			k = snprintf(t, sizeof t, "%.*s %s", (int)cl, cve, w);
+			len = k < 0			   ? 0
+			      : (size_t)k < sizeof what_en ? (size_t)k
+							   : sizeof what_en - 1;
+			memcpy(w, t, len);
+			w[len] = '\0';
 		}
 	}
 	/* a declared product's "(host)" is the asset it was declared on, or no slot at all: the
@@ -153,6 +158,11 @@ static int compose(struct store *db, struct store_stmt *st, struct alert_msg *m)
 		merr_init(&e2);
 		finding_declared_on(db, m->org, host, on, sizeof on, &e2);
 		host = on;
+	} else if (n_assets == 1 && where) { /* the hostname the body's 対象 names, if any */
+		bool is_name = false;
+		finding_asset_name(where, host, on, sizeof on, &is_name);
+		if (is_name)
+			host = on;
 	}
 	where_label(where, false, where_ja, sizeof where_ja);
 	where_label(where, true, where_en, sizeof where_en);

@@ -93,6 +93,36 @@ fail:
 	return rc;
 }
 
+int auth_audit_many(struct store *s, const struct auth_audit_row *rows, size_t n, struct merr *e)
+{
+	static const char sql[] =
+	    "INSERT INTO audit_log (at, actor, action, object, detail) VALUES (?, ?, ?, ?, ?)";
+	struct store_stmt *st = NULL;
+	int rc = store_begin(s, e);
+
+	if (rc)
+		return rc;
+	if ((rc = store_prepare(s, sql, &st, e)))
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		stmt_reset(st);
+		stmt_bind_int64(st, 1, rows[i].at);
+		stmt_bind_text(st, 2, rows[i].actor && rows[i].actor[0] ? rows[i].actor : "?");
+		stmt_bind_text(st, 3, rows[i].action);
+		stmt_bind_text(st, 4, rows[i].object);
+		stmt_bind_text(st, 5, rows[i].detail);
+		if ((rc = stmt_step(st, e)) < 0)
+			break;
+	}
+	stmt_finalize(st);
+	if (rc < 0 || (rc = auth_audit_seal(s, NULL, e)))
+		goto fail;
+	return store_commit(s, e);
+fail:
+	store_rollback(s);
+	return rc;
+}
+
 int auth_audit_verify(struct store *s, struct chain_verify *r, struct merr *e)
 {
 	struct store_stmt *st = NULL;

@@ -232,6 +232,10 @@ struct auth_audit_row {
 	const char *actor, *action, *object, *detail; /* borrowed for the callback only */
 };
 typedef int (*auth_audit_fn)(const struct auth_audit_row *r, void *arg);
+/* Appends n rows (each row's id is ignored) and seals them once, in one transaction: the same
+ * rows and chain as n auth_audit calls, for one INSERT each and one seal (the console's queued
+ * read rows, src/web/audit_queue.c). */
+int auth_audit_many(struct store *s, const struct auth_audit_row *rows, size_t n, struct merr *e);
 /* Newest first, limit rows after skipping offset; *total (may be NULL) gets the count. */
 int auth_audit_list(struct store *s, int64_t limit, int64_t offset, auth_audit_fn fn, void *arg,
 		    int64_t *total, struct merr *e);

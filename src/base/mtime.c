@@ -256,3 +256,23 @@ int time_quarter_prev(const char *label, char out[16])
 	time_quarter(start - 1, out);
 	return 0;
 }
+
+void time_fmt_left(int64_t secs, bool en, char *out, size_t cap)
+{
+	int64_t a = secs < 0 ? -secs : secs;
+	long long h = (long long)(a / 3600), m = (long long)(a % 3600 / 60);
+
+	if (!cap)
+		return;
+	if (secs < 0) { /* past the deadline: the hours are what a reader weighs */
+		if (h)
+			snprintf(out, cap, en ? "%lld h overdue" : "%lld時間超過", h);
+		else
+			snprintf(out, cap, en ? "%lld min overdue" : "%lld分超過", m);
+	} else if (h && !m)
+		snprintf(out, cap, en ? "%lld h left" : "残り %lld時間", h);
+	else if (h)
+		snprintf(out, cap, en ? "%lld h %lld min left" : "残り %lld時間%lld分", h, m);
+	else
+		snprintf(out, cap, en ? "%lld min left" : "残り %lld分", m);
+}

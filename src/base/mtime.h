@@ -25,6 +25,11 @@ void time_fmt_jst(int64_t t, char out[TIME_STR_MAX]);
 /* "2026-11-23" as a JST calendar date */
 void time_fmt_jst_date(int64_t t, char out[TIME_STR_MAX]);
 
+/* A countdown for a reader: secs left before a deadline (negative: past it). Japanese
+ * 「残り 3時間20分」, 「残り 20分」, 「141時間超過」, 「20分超過」; English "3 h 20 min left",
+ * "20 min left", "141 h overdue", "20 min overdue". */
+void time_fmt_left(int64_t secs, bool en, char *out, size_t cap);
+
 /*
  * Parses ISO 8601: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by
  * "Z", "+HH:MM", "+HHMM" or nothing (taken as UTC); a space may replace 'T'.

@@ -16,6 +16,8 @@
 #include "incident/incident.h"
 #include "report/report.h"
 
+#include <utf8proc.h>
+
 const char cmd_incident_usage[] =
     "report: files a report (docs/INCIDENTS.md): a 初報 opens an incident, a 続報/最終報 names\n"
     "it (incident: ID); every version is kept. Clocks start at 認知日時 (aware_at) per regime\n"
@@ -154,6 +156,7 @@ static const struct cli_opt export_opts[] = {
 };
 static const struct cli_opt stats_opts[] = {
     OPT_STRING("sector", A, sector, "S", "one sector / 分野"),
+    OPT_STRING("lang", A, lang, "ja|en", "output language (default ja) / 表示言語"),
     OPT_JSON(),
     OPT_END(),
 };
@@ -173,9 +176,10 @@ static int need_id(struct cli *cl, char **ops, int n, int want, int64_t *id)
 
 static void countdown(int64_t secs, char *out, size_t cap)
 {
-	int64_t a = secs < 0 ? -secs : secs;
-	snprintf(out, cap, "%s%lldh%02lldm%s", secs < 0 ? "超過 " : "残り ", (long long)(a / 3600),
-		 (long long)(a % 3600 / 60), secs < 0 ? " / overdue" : " / left");
+	char ja[44], en[44];
+	time_fmt_left(secs, false, ja, sizeof ja);
+	time_fmt_left(secs, true, en, sizeof en);
+	snprintf(out, cap, "%s / %s", ja, en);
 }
 
 static int incident_report(struct cli *cl, int argc, char **argv)
@@ -352,7 +356,7 @@ static int incident_show(struct cli *cl, int argc, char **argv)
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "clocks"))
 	{
 		int64_t t = 0;
-		char jst[TIME_STR_MAX] = "-", left[64] = "";
+		char jst[TIME_STR_MAX] = "-", left[96] = "";
 		cJSON *sl = cJSON_GetObjectItem(it, "seconds_left");
 		time_parse(js(it, "due"), &t);
 		time_fmt_jst(t, jst);
@@ -630,9 +634,25 @@ static int incident_export(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+/* Prints s and spaces up to cols terminal columns (a kanji takes two), one space at least. */
+static void pad(const char *s, int cols)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	int w = 0;
+
+	for (utf8proc_ssize_t k; *p && (k = utf8proc_iterate(p, -1, &cp)) > 0; p += k)
+		w += utf8proc_charwidth(cp) > 0 ? utf8proc_charwidth(cp) : 0;
+	fputs(s, stdout);
+	do
+		putchar(' ');
+	while (++w < cols);
+}
+
 static int incident_stats(struct cli *cl, int argc, char **argv)
 {
 	const char *sector;
+	bool en;
 	struct inc_args a;
 	struct ictx x;
 	struct merr e;
@@ -644,6 +664,8 @@ static int incident_stats(struct cli *cl, int argc, char **argv)
 		return rc;
 	if (n)
 		return cli_usage_error(cl, "unexpected argument '%s' / 余分な引数です", op[0]);
+	if (a.lang && strcmp(a.lang, "ja") && strcmp(a.lang, "en"))
+		return cli_usage_error(cl, "--lang ja or en / ja か en");
 	sector = a.sector;
 	if ((rc = ctx_open(cl, &x, false)))
 		return rc;
@@ -652,12 +674,25 @@ static int incident_stats(struct cli *cl, int argc, char **argv)
 		return cli_fail(cl, rc, &e);
 	if (cl->json)
 		return cli_print_json(arr);
-	printf("%-8s %-10s %-6s %-20s %s\n", "QUARTER", "SECTOR", "LEVEL", "TYPE", "COUNT");
+	/* names, not codes: the sector's, the NISC level's and the type's, in one language */
+	en = a.lang && a.lang[0] == 'e';
+	pad(en ? "Quarter" : "四半期", 8);
+	pad(en ? "Sector" : "分野", 14);
+	pad(en ? "Level" : "レベル", 22);
+	pad(en ? "Type" : "種別", 24);
+	printf("%s\n", en ? "Count" : "件数");
 	cJSON_ArrayForEach(it, arr)
 	{
-		printf("%-8s %-10s %-6s %-20s %d\n", js(it, "quarter"), js(it, "sector"),
-		       js(it, "level"), js(it, "type"),
-		       (int)cJSON_GetObjectItem(it, "count")->valuedouble);
+		const char *lv = js(it, "level"), *ty = js(it, "type"), *tn;
+		const char *ln = NULL;
+		if (lv[0] >= '0' && lv[0] <= '9')
+			ln = en ? inc_level_name_en(lv[0] - '0') : inc_level_name(lv[0] - '0');
+		tn = en ? inc_type_en(ty) : inc_type_ja(ty);
+		pad(js(it, "quarter"), 8);
+		pad(js(it, en ? "sector_en" : "sector_ja"), 14);
+		pad(ln ? ln : en ? "not assessed" : "未評価", 22);
+		pad(tn ? tn : ty, 24);
+		printf("%d\n", (int)cJSON_GetObjectItem(it, "count")->valuedouble);
 	}
 	cJSON_Delete(arr);
 	return 0;

@@ -228,7 +228,7 @@ static int share_import_cmd(struct cli *c, int argc, char **argv)
 			return cli_fail(c, mrc, &e);
 		}
 		if (!c->quiet && !c->json && ms.sightings)
-			printf("指標の一致 %lld 件、緊急アラート %lld 件 / %lld sightings, %lld "
+			printf("指標の一致 %lld 件、警報 %lld 件 / %lld sightings, %lld "
 			       "alerts\n",
 			       (long long)ms.sightings, (long long)ms.alerts,
 			       (long long)ms.sightings, (long long)ms.alerts);
@@ -332,7 +332,7 @@ static int share_match_cmd(struct cli *c, int argc, char **argv)
 		return cli_print_json(o);
 	}
 	if (!c->quiet)
-		printf("照合 %lld 件、一致 %lld 件 (新しい観測 %lld 件、緊急アラート %lld 件) / "
+		printf("照合 %lld 件、一致 %lld 件 (新しい観測 %lld 件、警報 %lld 件) / "
 		       "%lld looked up, %lld hits, %lld new sightings, %lld alerts\n",
 		       (long long)ms.observed, (long long)ms.hits, (long long)ms.sightings,
 		       (long long)ms.alerts, (long long)ms.observed, (long long)ms.hits,

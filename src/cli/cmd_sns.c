@@ -31,7 +31,7 @@ const char cmd_sns_usage[] =
     "escalate opens an incident for the alert's operator (a 初報 through the incident module,\n"
     "title and summary from the class and the evidence) and records it on the alert.\n"
     "SNS・Telegram・リークサイト・DDoS 標的リストから運用者を名指しする予兆を検知します。\n"
-    "escalate は予兆アラートからインシデント (初報) を起票し、アラートに番号を記録します。\n";
+    "escalate は予兆検知からインシデント (初報) を起票し、予兆検知に番号を記録します。\n";
 
 /* ------------------------------------------------------------ option values */
 
@@ -104,7 +104,7 @@ static int import_cmd(struct cli *c, int argc, char **argv)
 			cJSON_AddItemToArray(arr, j);
 		} else if (!c->quiet) {
 			printf("%s (%s): 投稿 %ld 件 保存 %ld 重複 %ld 版 %ld 照合 %ld 誤り %ld "
-			       "アラート新規 %ld"
+			       "予兆検知 新規 %ld"
 			       " / posts %ld stored %ld duplicates %ld versions %ld matched %ld "
 			       "errors %ld"
 			       " new alerts %ld\n",
@@ -162,7 +162,7 @@ static int rematch_cmd(struct cli *c, int argc, char **argv)
 	if ((rc = sns_rematch(s, &o, &st, &e)))
 		return cli_fail(c, rc, &e);
 	if (!c->quiet)
-		printf("投稿 %ld 件 新たな照合 %ld アラート新規 %ld / posts %ld newly matched %ld "
+		printf("投稿 %ld 件 新たな照合 %ld 予兆検知 新規 %ld / posts %ld newly matched %ld "
 		       "new alerts %ld\n",
 		       st.posts, st.matched, st.alerts_new, st.posts, st.matched, st.alerts_new);
 	return 0;
@@ -506,7 +506,7 @@ static int alert_decide(struct cli *c, int argc, char **argv, const char *state)
 	if ((rc = cli_parse_options(c, esc ? escalate_opts : state_opts, &a, argc, argv, &first)))
 		return rc;
 	if ((rc = one_id(c, argc, argv, first,
-			 "アラート番号を一つ指定してください / give one alert ID", &id)))
+			 "予兆検知の番号を一つ指定してください / give one alert ID", &id)))
 		return rc;
 	struct store *s = cli_store(c);
 	if (!s)
@@ -567,7 +567,7 @@ static const struct cli_verb alert_verbs[] = {
 static int alert_state_cmd(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_command cmd = {
-	    "sns alert", NULL, "decide on a precursor alert / 予兆アラートの判定",
+	    "sns alert", NULL, "decide on a precursor alert / 予兆検知の判定",
 	    "escalate opens an incident (初報) for the alert's operator through the incident\n"
 	    "module and records it on the alert / escalate はインシデントを起票します。\n",
 	    alert_verbs};
@@ -608,7 +608,7 @@ struct posts_args {
 static const struct cli_opt posts_opts[] = {
     OPT_STRING("org", struct posts_args, org, "ORG", "one operator / 組織で絞り込み"),
     OPT_LLONG("alert", struct posts_args, alert, 1, INT64_MAX, "ID",
-	      "one alert's evidence / アラートの証拠"),
+	      "one alert's evidence / 予兆検知の証拠"),
     OPT_LONG("limit", struct posts_args, limit, 1, 1000000, "N",
 	     "at most N posts (default 100) / 件数"),
     OPT_JSON(),
@@ -644,7 +644,7 @@ const struct cli_verb cmd_sns_verbs[] = {
     {"rematch", rematch_cmd, "match stored posts with today's terms / 保存済み投稿の再照合",
      rematch_opts, ""},
     {"watch", watch_cmd, "watch terms: add, list, remove / 監視語"},
-    {"alerts", alerts_cmd, "precursor alerts / 予兆アラート", alerts_opts, ""},
+    {"alerts", alerts_cmd, "precursor alerts / 予兆検知", alerts_opts, ""},
     {"alert", alert_state_cmd, "confirm, dismiss, escalate / 判定"},
     {"posts", posts_cmd, "matched posts / 照合した投稿", posts_opts, ""},
     {"bench", bench_cmd, "matching throughput / 照合性能", bench_opts, "FILE"},

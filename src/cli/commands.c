@@ -40,7 +40,7 @@ const struct cli_command cli_commands[] = {
      cmd_identify_verbs},
     {"services", cmd_services, "identified services: list / サービス一覧", cmd_services_usage,
      cmd_services_verbs},
-    {"alert", cmd_alert, "urgent alerts: create, deliver, webhooks / 緊急アラート", cmd_alert_usage,
+    {"alert", cmd_alert, "urgent alerts: create, deliver, webhooks / 警報", cmd_alert_usage,
      cmd_alert_verbs},
     {"advisories", cmd_advisories, "vulnerability notices: sync, ack, pending / 脆弱性情報の通知",
      cmd_advisories_usage, cmd_advisories_verbs},

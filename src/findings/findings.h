@@ -453,4 +453,11 @@ char *finding_evidence_lines(const char *json, const char *yes, const char *no, 
 int finding_declared_on(struct store *s, const char *org, const char *asset, char *out, size_t cap,
 			struct merr *e);
 
+/* The name a reader knows a finding's asset by, for subjects and item lines: the hostname when
+ * the asset names one ("www.example.test" or "www.example.test:443/tcp" -> "www.example.test"),
+ * else the address (ip, or the asset's address part: "192.0.2.1:443/tcp" -> "192.0.2.1");
+ * "" for a declared product (see finding_declared_on). is_name (may be NULL) is set when the
+ * result is a hostname, so the address can be shown beside it. Returns out. */
+char *finding_asset_name(const char *asset, const char *ip, char *out, size_t cap, bool *is_name);
+
 #endif

@@ -5,6 +5,7 @@
 #include "findings/findings.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -193,4 +194,60 @@ int finding_declared_on(struct store *s, const char *org, const char *asset, cha
 		snprintf(out, cap, "%s", stmt_text(st, 0));
 	stmt_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* An IPv4 or IPv6 literal (digits, dots, hex and colons only, with a dot or a colon). */
+static bool ip_literal(const char *s, size_t n)
+{
+	bool mark = false;
+
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '.' || c == ':')
+			mark = true;
+		else if (!isxdigit(c))
+			return false;
+	}
+	/* "cafe.be" is a hostname: a dotted name with a hex-letter label is not IPv4 */
+	if (!memchr(s, ':', n))
+		for (size_t i = 0; i < n; i++)
+			if (!isdigit((unsigned char)s[i]) && s[i] != '.')
+				return false;
+	return mark;
+}
+
+char *finding_asset_name(const char *asset, const char *ip, char *out, size_t cap, bool *is_name)
+{
+	size_t n;
+	const char *slash, *colon;
+
+	if (is_name)
+		*is_name = false;
+	if (!cap)
+		return out;
+	out[0] = '\0';
+	if (!asset || !strncmp(asset, "declared:", 9))
+		return out;
+	n = strlen(asset);
+	/* "HOST:PORT/PROTO": the host part (an IPv6 address keeps its own colons) */
+	slash = strrchr(asset, '/');
+	if (slash) {
+		colon = slash;
+		while (colon > asset && colon[-1] != ':')
+			colon--;
+		if (colon > asset && colon < slash &&
+		    strspn(colon, "0123456789") == (size_t)(slash - colon))
+			n = (size_t)(colon - 1 - asset);
+	}
+	if (n && !ip_literal(asset, n)) {
+		snprintf(out, cap, "%.*s", (int)n, asset);
+		if (is_name)
+			*is_name = true;
+	} else if (ip && *ip)
+		snprintf(out, cap, "%s", ip);
+	else
+		snprintf(out, cap, "%.*s", (int)n, asset);
+	return out;
 }

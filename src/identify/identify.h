@@ -53,6 +53,11 @@ const char *ident_probe_name(enum ident_probe p);
 /* True for the OT probes. */
 bool ident_probe_is_ot(enum ident_probe p);
 
+/* A service's display name for readers ("ms-wbt-server" -> "RDP (リモートデスクトップ)" /
+ * "RDP (Remote Desktop)", "http-proxy" -> "HTTP プロキシ" / "HTTP proxy", "https" -> "HTTPS"),
+ * Japanese or English (en); a name not in the table as it is, NULL or "" as "". */
+const char *ident_service_label(const char *service, bool en);
+
 /* Adds mamori's supplementary fingerprints (Recog XML, names "mamori_*", for gaps such as
  * Debian 12's BIND version string) to db. Idempotent. Returns 0 or fp_db_add_xml's code. */
 int ident_db_add_local(struct fp_db *db, struct merr *e);

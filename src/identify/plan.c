@@ -6,6 +6,8 @@
 
 #include "identify/identify.h"
 
+#include <string.h>
+
 struct hint {
 	uint16_t port;
 	bool udp;
@@ -87,4 +89,63 @@ void ident_plan_for(uint16_t port, bool udp, struct ident_plan *out)
 	out->probes[1] = IDP_TLS;
 	out->probes[2] = IDP_HTTP;
 	out->wait_first = true;
+}
+
+/* Service names as the identify module, nmap and Recog write them, shown to readers. */
+static const struct {
+	const char *name, *ja, *en;
+} service_labels[] = {
+    {"http", "HTTP", "HTTP"},
+    {"https", "HTTPS", "HTTPS"},
+    {"http-proxy", "HTTP プロキシ", "HTTP proxy"},
+    {"http-alt", "HTTP (代替ポート)", "HTTP (alternate port)"},
+    {"ssl/http", "HTTPS", "HTTPS"},
+    {"ssh", "SSH", "SSH"},
+    {"ftp", "FTP", "FTP"},
+    {"telnet", "Telnet", "Telnet"},
+    {"smtp", "SMTP (メール送信)", "SMTP (mail)"},
+    {"submission", "SMTP (メール送信)", "SMTP (mail)"},
+    {"dns", "DNS", "DNS"},
+    {"domain", "DNS", "DNS"},
+    {"pop3", "POP3 (メール受信)", "POP3 (mail)"},
+    {"imap", "IMAP (メール受信)", "IMAP (mail)"},
+    {"imaps", "IMAP over TLS (メール受信)", "IMAP over TLS (mail)"},
+    {"pop3s", "POP3 over TLS (メール受信)", "POP3 over TLS (mail)"},
+    {"mysql", "MySQL", "MySQL"},
+    {"postgresql", "PostgreSQL", "PostgreSQL"},
+    {"postgres", "PostgreSQL", "PostgreSQL"},
+    {"ms-sql-s", "Microsoft SQL Server", "Microsoft SQL Server"},
+    {"mssql", "Microsoft SQL Server", "Microsoft SQL Server"},
+    {"ms-wbt-server", "RDP (リモートデスクトップ)", "RDP (Remote Desktop)"},
+    {"rdp", "RDP (リモートデスクトップ)", "RDP (Remote Desktop)"},
+    {"microsoft-ds", "SMB (ファイル共有)", "SMB (file sharing)"},
+    {"smb", "SMB (ファイル共有)", "SMB (file sharing)"},
+    {"netbios-ssn", "NetBIOS (ファイル共有)", "NetBIOS (file sharing)"},
+    {"vnc", "VNC (画面共有)", "VNC (screen sharing)"},
+    {"snmp", "SNMP", "SNMP"},
+    {"ldap", "LDAP", "LDAP"},
+    {"redis", "Redis", "Redis"},
+    {"mongodb", "MongoDB", "MongoDB"},
+    {"elasticsearch", "Elasticsearch", "Elasticsearch"},
+    {"modbus", "Modbus (制御系)", "Modbus (OT)"},
+    {"s7", "Siemens S7 (制御系)", "Siemens S7 (OT)"},
+    {"iso-tsap", "Siemens S7 (制御系)", "Siemens S7 (OT)"},
+    {"enip", "EtherNet/IP (制御系)", "EtherNet/IP (OT)"},
+    {"ethernet-ip", "EtherNet/IP (制御系)", "EtherNet/IP (OT)"},
+    {"bacnet", "BACnet (制御系)", "BACnet (OT)"},
+    {"sip", "SIP (音声通話)", "SIP (voice)"},
+    {"ipsec", "IPsec VPN", "IPsec VPN"},
+    {"isakmp", "IPsec VPN", "IPsec VPN"},
+    {"pptp", "PPTP VPN", "PPTP VPN"},
+    {"unknown", "不明", "unknown"},
+};
+
+const char *ident_service_label(const char *service, bool en)
+{
+	if (!service)
+		return "";
+	for (size_t i = 0; i < sizeof service_labels / sizeof service_labels[0]; i++)
+		if (!strcmp(service, service_labels[i].name))
+			return en ? service_labels[i].en : service_labels[i].ja;
+	return service;
 }

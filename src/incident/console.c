@@ -141,17 +141,24 @@ int inc_attach_add(const struct inc_ctx *c, int64_t id, const char *org, const c
 
 	*aid = 0;
 	if (!name_ok(name))
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "name",
-			       "a file name without path, quotes or control characters");
+		return merr_at(
+		    e, M_EINVAL, NULL, -1, -1, "name",
+		    "ファイル名にパス・引用符・制御文字は使えません / a file name without "
+		    "path, quotes or control characters");
 	if (len > INC_ATTACH_MAX)
-		return merr_at(e, M_ETOOBIG, NULL, -1, -1, "file",
-			       "attachment larger than %d bytes", INC_ATTACH_MAX);
+		return merr_at(
+		    e, M_ETOOBIG, NULL, -1, -1, "file",
+		    "%d バイトを超えるファイルは添付できません / attachment larger than %d "
+		    "bytes",
+		    INC_ATTACH_MAX, INC_ATTACH_MAX);
 	if (!len)
-		return merr_at(e, M_EINVAL, NULL, -1, -1, "file", "empty attachment");
-	if (executable_kind(data, len))
 		return merr_at(e, M_EINVAL, NULL, -1, -1, "file",
-			       "実行ファイルは添付できません / executables are not accepted (%s)",
-			       executable_kind(data, len));
+			       "添付ファイルが空です / empty attachment");
+	if (executable_kind(data, len))
+		return merr_at(
+		    e, M_EINVAL, NULL, -1, -1, "file",
+		    "実行ファイル（%s）は添付できません / executables are not accepted (%s)",
+		    executable_kind(data, len), executable_kind(data, len));
 	sha256_hex(data, len, sha256);
 	if ((rc = store_begin_immediate(c->s, e)))
 		return rc;

@@ -322,4 +322,13 @@ struct inv_rows {
 int inv_rows_sql(const struct inv_rows *r, const char *col, char *out, size_t cap,
 		 const char **bind);
 
+/*
+ * The name a reader knows an organisation by, for lists that show many rows: name_en when en
+ * and set, else name_ja; the slug itself when unknown. Copied into buf (returned). Read from a
+ * process-wide map of every organisation's names (one per store location), re-read when the
+ * organisations changed (their count, highest id and latest updated_at, looked at no more than
+ * once a second): no query per row. Thread-safe.
+ */
+const char *inv_org_display_name(struct store *s, const char *slug, bool en, char *buf, size_t cap);
+
 #endif

@@ -215,6 +215,13 @@ static int five_row(void *arg, const struct finding_row *r)
 	return 0;
 }
 
+static int count_row(void *arg, const struct finding_row *r)
+{
+	(void)r;
+	++*(long *)arg;
+	return 0;
+}
+
 /* Page 1's five things to do first: the one priority order (finding_priority). */
 static int top_five(struct qr *q, long *n_open)
 {
@@ -224,7 +231,23 @@ static int top_five(struct qr *q, long *n_open)
 	struct five f = {q, 0};
 	int rc;
 
-	doc_heading(q->d, 2, T(q, "最優先で対応すべき 5 項目", "Five things to do first"));
+	/* the heading says how many items follow ("5 項目" over one row read wrong) */
+	{
+		long k = 0;
+		char h[128];
+		if (finding_priority(q->s, q->org, 5, count_row, &k, q->e) < 0)
+			k = 0;
+		if (k >= 5)
+			snprintf(h, sizeof h, "%s",
+				 T(q, "最優先で対応すべき 5 項目", "Five things to do first"));
+		else if (k > 1)
+			snprintf(h, sizeof h, "%s%ld%s", T(q, "最優先で対応すべき ", ""), k,
+				 T(q, " 項目", " things to do first"));
+		else
+			snprintf(h, sizeof h, "%s",
+				 T(q, "最優先で対応すべき項目", "What to do first"));
+		doc_heading(q->d, 2, h);
+	}
 	doc_table_begin(q->d, 5, w, hd);
 	rc = finding_priority(q->s, q->org, 5, five_row, &f, q->e);
 	doc_table_end(q->d);

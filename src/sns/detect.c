@@ -363,7 +363,7 @@ static int send_alert(struct det *d, int64_t id)
 	if (!rc)
 		rc = buf_addf(
 		    &b,
-		    "SNS モニタリングが予兆を検知しました（予兆アラート #%lld）。\n"
+		    "SNS モニタリングが予兆を検知しました（予兆検知 #%lld）。\n"
 		    "組織: %s\n分類: %s (%s)\n規則: %s  スコア: %.2f\n"
 		    "証拠の期間: %s 〜 %s（%ld 件）\n\n"
 		    "証拠投稿（時刻順、最初の %ld 件）/ evidence posts (oldest first):\n%s",
@@ -394,9 +394,8 @@ static int send_alert(struct det *d, int64_t id)
 		rc = buf_addf(&b, "\n全ての証拠 (コンソール): %s/sns/alerts/%lld\n", d->o->ack_base,
 			      (long long)id);
 	else if (!rc)
-		rc =
-		    buf_addf(&b, "\n全ての証拠: コンソールの「SNS 予兆監視」、予兆アラート #%lld\n",
-			     (long long)id);
+		rc = buf_addf(&b, "\n全ての証拠: コンソールの「SNS 予兆監視」、予兆検知 #%lld\n",
+			      (long long)id);
 	/* English (the alert pipeline's digest splits the body here) */
 	if (!rc)
 		rc = buf_addf(&b,

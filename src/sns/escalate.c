@@ -60,8 +60,8 @@ static int read_alert(struct store *s, int64_t id, struct arow *a, struct merr *
 	stmt_finalize(st);
 	if (rc == 0)
 		return merr_set(e, M_ENOTFOUND,
-				"SNS 予兆アラート %lld はありません / no SNS alert %lld",
-				(long long)id, (long long)id);
+				"SNS 予兆検知 %lld はありません / no SNS alert %lld", (long long)id,
+				(long long)id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -82,13 +82,13 @@ static int build_report(struct store *s, int64_t id, const struct arow *a, enum 
 	time_fmt_jst(a->last_at, la);
 	time_fmt_utc(a->first_at, fu);
 	time_fmt_utc(now > a->first_at ? now : a->first_at, au);
-	rc = buf_addf(&title, "SNS予兆: %s %s (予兆アラート #%lld) / SNS precursor: %s", a->org,
+	rc = buf_addf(&title, "SNS予兆: %s %s (予兆検知 #%lld) / SNS precursor: %s", a->org,
 		      sns_class_title_ja(cls), (long long)id, sns_class_title_en(cls));
 	if (!rc)
 		rc = sns_evidence_text(s, id, 5, "", &ev, &shown, &total, e);
 	if (!rc)
 		rc = buf_addf(&sum,
-			      "SNS モニタリングの予兆アラート #%lld から %s が起票。\n"
+			      "SNS モニタリングの予兆検知 #%lld から %s が起票。\n"
 			      "分類: %s (%s)、規則: %s、スコア: %.2f\n"
 			      "証拠: %ld 件 (%s 〜 %s)\n証拠投稿 (時刻順、最初の %ld 件):\n%s",
 			      (long long)id, actor, sns_class_title_ja(cls), a->cls, a->rule,
@@ -113,11 +113,11 @@ static int build_report(struct store *s, int64_t id, const struct arow *a, enum 
 			rc = buf_addc(&sum, '\n');
 	}
 	if (!rc && console)
-		rc = buf_addf(&sum, "予兆アラート / SNS alert: %s/sns/alerts/%lld\n", console,
+		rc = buf_addf(&sum, "予兆検知 / SNS alert: %s/sns/alerts/%lld\n", console,
 			      (long long)id);
 	else if (!rc)
 		rc = buf_addf(&sum,
-			      "予兆アラート / SNS alert: sns_alert:%lld (mamori sns posts "
+			      "予兆検知 / SNS alert: sns_alert:%lld (mamori sns posts "
 			      "--alert %lld)\n",
 			      (long long)id, (long long)id);
 	if (!rc)
@@ -208,7 +208,7 @@ int sns_alert_escalate(const struct inc_ctx *c, int64_t id, const char *note, co
 	if ((rc = inc_file(c, a.org, &rep, &inc, &seq, e)))
 		goto out;
 	snprintf(text, sizeof text,
-		 "SNS 予兆アラート #%lld から起票 / escalated from SNS precursor alert #%lld",
+		 "SNS 予兆検知 #%lld から起票 / escalated from SNS precursor alert #%lld",
 		 (long long)id, (long long)id);
 	snprintf(ref, sizeof ref, "%lld", (long long)id);
 	cJSON *dj = cJSON_CreateObject();

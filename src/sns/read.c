@@ -96,8 +96,7 @@ int sns_alert_set_state(struct store *s, int64_t id, const char *state, const ch
 	rc = stmt_step(st, e);
 	stmt_finalize(st);
 	if (rc == 0)
-		rc = merr_set(e, M_ENOTFOUND,
-			      "SNS 予兆アラート %lld はありません / no SNS alert %lld",
+		rc = merr_set(e, M_ENOTFOUND, "SNS 予兆検知 %lld はありません / no SNS alert %lld",
 			      (long long)id, (long long)id);
 	if (rc == 1) { /* the decision in the audit log, whichever front end made it */
 		char obj[48], detail[64];

@@ -356,3 +356,25 @@ int sns_lex_scan(hs_scratch_t *sc, const char *norm, size_t len, struct sns_lex_
 	struct lex_scan x = {h, norm, len};
 	return hs_scan(lex_db, norm, (unsigned)len, 0, sc, on_lex, &x) == HS_SUCCESS ? 0 : M_EINVAL;
 }
+
+static const struct {
+	const char *rule, *ja, *en;
+} rule_labels[] = {
+    {"ddosia-list", "DDoSia の標的リストに掲載", "on the DDoSia target list"},
+    {"ddos-announcement", "DDoS 攻撃の予告・犯行声明", "DDoS attack announced or claimed"},
+    {"leak-site-post", "リークサイトへの掲載", "posted on a leak site"},
+    {"leak-claim", "情報漏えい・身代金の主張", "data leak or ransom claimed"},
+    {"outage-burst", "障害を訴える投稿の急増", "burst of posts about an outage"},
+    {"exploit-cve-open-finding", "未対応の指摘の CVE が悪用の話題に",
+     "exploitation talk about a CVE of an open finding"},
+    {"exploit-product", "利用製品の悪用の話題", "exploitation talk about a product in use"},
+    {"exploit-chatter", "悪用の話題", "exploitation chatter"},
+};
+
+const char *sns_rule_label(const char *rule, bool en)
+{
+	for (size_t i = 0; rule && i < ARRAY_SIZE(rule_labels); i++)
+		if (!strcmp(rule, rule_labels[i].rule))
+			return en ? rule_labels[i].en : rule_labels[i].ja;
+	return rule ? rule : "";
+}

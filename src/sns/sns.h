@@ -164,6 +164,9 @@ int sns_watch_remove(struct store *s, int64_t id, struct merr *e);
 
 enum sns_class { SNS_C_DDOS, SNS_C_LEAK, SNS_C_OUTAGE, SNS_C_EXPLOIT, SNS_C_N };
 const char *sns_class_name(enum sns_class c);
+/* What a detection rule ("outage-burst", "ddos-announcement" …) found, in words for readers:
+ * Japanese or English (en); an unknown rule as it is. */
+const char *sns_rule_label(const char *rule, bool en);
 int sns_class_parse(const char *s, enum sns_class *out);
 
 /* ------------------------------------------------------------ import and detection */

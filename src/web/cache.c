@@ -17,12 +17,31 @@
  *
  * Invalidation: a global generation. Every cacheable request first reads its handle's
  * store_data_stamp (SQLite: PRAGMA data_version, changed by another connection's commit in this
- * process or any other, e.g. the CLI; and the handle's own total changes); when it differs from
- * what this thread saw last, the generation goes up, and every answer kept under an older one
- * is dead. An answer is kept under the generation read BEFORE its handler ran, so an answer
- * computed while a write committed is never served after the write has been seen. Answers also
- * expire after the configured seconds (time moves deadlines into "overdue" with no write).
- * PostgreSQL has no cheap data version: nothing is cached there.
+ * process or any other, e.g. the CLI; and the handle's own total changes). Its own write starts
+ * a new generation at once. Another connection's commit may be the audit queue's (audited reads
+ * like org.read are written in batches, audit_queue.c, several times a second under load): if
+ * every such commit started a generation, every cached audited read would be rebuilt by every
+ * worker each few milliseconds (issue 20: /api/v1/orgs/{org} p99 37 ms). So a change on the
+ * worker's handle asks web_audit_queue_foreign(), which is exact: the queue writes nothing but
+ * read audit rows and only through its own handle, and that handle's data_version, which its own
+ * commits never move, is looked at under the queue's write mutex both by such a question and by
+ * every flush (inside its BEGIN IMMEDIATE, i.e. holding the database's write lock, before its
+ * rows are written). Any other commit (a worker's write, the job thread, the CLI, another
+ * server) happens between two looks and moves that value; the look that sees it starts a new
+ * generation before the mutex is let go, so a request that reads the generation after its own
+ * look never gets an answer computed before that commit. A look that cannot have the mutex
+ * within 5 ms (a flush in a checkpoint, or waiting for the CLI's write lock) counts the change
+ * as a write: a rebuild, never a stale answer and never a long stall. Why not the alternatives: Debian's
+ * SQLite has no sqlite3_snapshot_* (not built with SQLITE_ENABLE_SNAPSHOT), and moving read audit
+ * rows to another database file would split the audit log that `mamori audit verify` chains.
+ * An answer is kept under the generation read BEFORE its handler ran, so an answer computed
+ * while a write committed is never served after the write has been seen. Answers also expire
+ * after the configured seconds (time moves deadlines into "overdue" with no write). PostgreSQL
+ * has no cheap data version: nothing is cached there.
+ *
+ * Single flight: when a key misses, its first request builds the answer and the others asking
+ * the same key under the same generation wait for it (at most FLY_WAIT_MS, then they build
+ * too) instead of all computing the same bytes at once.
  *
  * Bytes: an entry is reference counted; a hit hands its body to libmicrohttpd without a copy
  * (server.c, released by the response's free callback), so an entry replaced meanwhile lives on
@@ -40,6 +59,7 @@
 #define CACHE_SLOTS 1024
 #define CACHE_ENTRY_MAX ((size_t)2 << 20)  /* larger answers are not kept */
 #define CACHE_BYTES_MAX ((size_t)64 << 20) /* all entries together */
+#define FLY_WAIT_MS 50			   /* longest wait for another request's build */
 
 struct web_cached {
 	atomic_int refs;
@@ -74,13 +94,21 @@ static const char *const cacheable[] = {
     "/api/v1/alerts/{id}",
 };
 
+/* A key being built (single flight): its hash and generation, per slot. */
+struct web_fly {
+	uint64_t h, gen;
+	bool busy;
+};
+
 static struct {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock; /* slot, bytes, fly */
+	pthread_cond_t built; /* a build ended (broadcast) */
 	struct web_cached *slot[CACHE_SLOTS];
+	struct web_fly fly[CACHE_SLOTS];
 	size_t bytes;
 	atomic_uint_fast64_t gen;
-	atomic_uint_fast64_t hits, misses, bumps;
-} cache = {.lock = PTHREAD_MUTEX_INITIALIZER, .gen = 1};
+	atomic_uint_fast64_t hits, misses, bumps, audit_only, waited;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER, .built = PTHREAD_COND_INITIALIZER, .gen = 1};
 
 /* What this thread's handle showed last (the handle may change: a test, a reopened store). */
 static __thread struct {
@@ -119,6 +147,12 @@ static bool route_cacheable(const struct web_req *r)
 	return false;
 }
 
+void web_cache_invalidate(void)
+{
+	atomic_fetch_add(&cache.bumps, 1);
+	atomic_fetch_add(&cache.gen, 1);
+}
+
 /* The generation after this handle's data stamp was looked at (0: the store cannot tell). */
 static uint64_t current_gen(struct web_req *r)
 {
@@ -129,14 +163,41 @@ static uint64_t current_gen(struct web_req *r)
 	if (store_data_stamp(r->s, st, &e))
 		return 0;
 	if (seen.s != r->s || seen.stamp[0] != st[0] || seen.stamp[1] != st[1]) {
-		/* something was written since this thread last looked (or it never did) */
+		/* something was committed since this thread last looked (or it never did) */
+		bool own = seen.s == r->s && seen.stamp[1] != st[1];
 		seen.s = r->s;
 		seen.stamp[0] = st[0];
 		seen.stamp[1] = st[1];
-		atomic_fetch_add(&cache.bumps, 1);
-		return atomic_fetch_add(&cache.gen, 1) + 1;
+		if (own)
+			web_cache_invalidate(); /* a write on this handle */
+		else if (!web_audit_queue_foreign())
+			atomic_fetch_add(&cache.audit_only, 1); /* only audit rows: answers stand */
 	}
 	return atomic_load(&cache.gen);
+}
+
+/* Under cache.lock: the entry for key (hash h) under r's generation, with a reference. */
+static struct web_cached *lookup_locked(struct web_req *r, uint64_t h)
+{
+	struct web_cached *c = cache.slot[h % CACHE_SLOTS];
+
+	if (c && (c->gen != r->cache_gen || r->now - c->at >= (int64_t)r->opts->response_cache ||
+		  r->now < c->at || strcmp(c->key, r->cache_key) != 0))
+		c = NULL;
+	if (c)
+		atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
+static void deadline_in(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
 }
 
 static int key_add(struct buf *k, const char *s)
@@ -153,6 +214,7 @@ bool web_cache_begin(struct web_req *r)
 
 	r->cache_gen = 0;
 	r->cache_key = NULL;
+	r->cache_build = false;
 	if (!route_cacheable(r) || !(r->cache_gen = current_gen(r)))
 		return false;
 	buf_init(&k, 8192);
@@ -172,20 +234,34 @@ bool web_cache_begin(struct web_req *r)
 	buf_release(&k);
 
 	struct web_cached *c;
+	struct web_fly *f;
+	bool waited = false;
 	uint64_t h = hash_str(r->cache_key);
 	pthread_mutex_lock(&cache.lock);
-	c = cache.slot[h % CACHE_SLOTS];
-	if (c && (c->gen != r->cache_gen || r->now - c->at >= (int64_t)r->opts->response_cache ||
-		  r->now < c->at || strcmp(c->key, r->cache_key) != 0))
-		c = NULL;
-	if (c)
-		atomic_fetch_add(&c->refs, 1);
+	c = lookup_locked(r, h);
+	f = &cache.fly[h % CACHE_SLOTS];
+	if (!c && f->busy && f->h == h && f->gen == r->cache_gen) {
+		/* the same answer is being built: wait for it rather than build it again */
+		struct timespec until;
+		deadline_in(&until, FLY_WAIT_MS);
+		while (f->busy && f->h == h && f->gen == r->cache_gen &&
+		       pthread_cond_timedwait(&cache.built, &cache.lock, &until) == 0)
+			;
+		c = lookup_locked(r, h);
+		waited = c != NULL;
+	}
+	if (!c && !f->busy) {
+		*f = (struct web_fly){h, r->cache_gen, true};
+		r->cache_build = true;
+	}
 	pthread_mutex_unlock(&cache.lock);
 	if (!c) {
 		atomic_fetch_add(&cache.misses, 1);
 		return false;
 	}
 	atomic_fetch_add(&cache.hits, 1);
+	if (waited)
+		atomic_fetch_add(&cache.waited, 1);
 	r->cached = c;
 	r->cache_hit = true;
 	r->status = c->status;
@@ -193,7 +269,21 @@ bool web_cache_begin(struct web_req *r)
 	return true;
 }
 
-void web_cache_end(struct web_req *r)
+/* This request's build is over (kept or not): the waiters look again. */
+static void build_done(struct web_req *r)
+{
+	if (!r->cache_build)
+		return;
+	r->cache_build = false;
+	struct web_fly *f = &cache.fly[hash_str(r->cache_key) % CACHE_SLOTS];
+	pthread_mutex_lock(&cache.lock);
+	f->busy = false;
+	pthread_cond_broadcast(&cache.built);
+	pthread_mutex_unlock(&cache.lock);
+}
+
+/* Keeps r's answer when it may be kept. */
+static void keep(struct web_req *r)
 {
 	struct web_cached *c, *old = NULL;
 	size_t len;
@@ -234,6 +324,12 @@ void web_cache_end(struct web_req *r)
 	unref(old);
 }
 
+void web_cache_end(struct web_req *r)
+{
+	keep(r);
+	build_done(r);
+}
+
 void web_cache_clear(void)
 {
 	pthread_mutex_lock(&cache.lock);
@@ -250,4 +346,6 @@ void web_cache_stats(struct web_cache_stats *st)
 	st->hits = atomic_load(&cache.hits);
 	st->misses = atomic_load(&cache.misses);
 	st->generation = atomic_load(&cache.gen);
+	st->audit_only = atomic_load(&cache.audit_only);
+	st->waited = atomic_load(&cache.waited);
 }

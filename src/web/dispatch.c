@@ -99,7 +99,18 @@ static enum web_msg page_title(int status)
 	}
 }
 
+static void error_reply(struct web_req *r, int http_status, const char *code_name,
+			const char *message, const char *text);
+
 void web_error(struct web_req *r, int http_status, const char *code_name, const char *message)
+{
+	error_reply(r, http_status, code_name, message, NULL);
+}
+
+/* text (JSON only, may be NULL): the message's own half in the caller's language (session's
+ * mamori_lang), without the field name, for a page's script to show as it is. */
+static void error_reply(struct web_req *r, int http_status, const char *code_name,
+			const char *message, const char *text)
 {
 	buf_reset(&r->out);
 	r->location[0] = '\0';
@@ -111,6 +122,8 @@ void web_error(struct web_req *r, int http_status, const char *code_name, const 
 		cJSON *o = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(o, "error");
 		cJSON_AddStringToObject(err, "code", code_name);
 		cJSON_AddStringToObject(err, "message", message);
+		if (text && *text)
+			cJSON_AddStringToObject(err, "text", text);
 		if (web_json_reply(r, http_status, o))
 			r->status = 500;
 		return;
@@ -153,7 +166,15 @@ void web_error_code(struct web_req *r, int code)
 			 "データベースへの接続が切れました。もう一度お試しください / %s", lost);
 		status = 503;
 	}
-	web_error(r, status, mamori_errname(code), msg);
+	if (r->err.code && status < 500 && wants_json(r) && !lost) {
+		struct merr bare = r->err;
+		char text[700];
+		bare.file[0] = bare.field[0] = '\0';
+		bare.line = bare.offset = -1;
+		web_merr_text(r->lang, &bare, text, sizeof(text));
+		error_reply(r, status, mamori_errname(code), msg, text);
+	} else
+		web_error(r, status, mamori_errname(code), msg);
 	if (code == M_ETIMEOUT && r->retry_after == 0)
 		r->retry_after = 60;
 	if (lost && r->retry_after == 0)
@@ -316,8 +337,7 @@ void web_dispatch(struct web_req *r)
 	rc = r->route->handler ? run_handler(r) : M_EINVAL;
 	if (rc)
 		web_error_code(r, rc);
-	else
-		web_cache_end(r);
+	web_cache_end(r); /* keeps a 200 answer; either way, ends this key's build */
 	/* An object route answered 404 to a caller who sees only some rows: another
 	 * organisation's object (or none at all; from outside both look alike). */
 	if (r->status == 404 && object_route(r) && row_limited(r))

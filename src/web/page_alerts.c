@@ -290,7 +290,8 @@ static int html_row(void *arg, const struct alert_row *a)
 	web_out(r,
 		"<tr id=\"alert-%L\"><td class=\"code\"><a href=\"/alerts/%L\">%L</a></td><td><a "
 		"href=\"/orgs/%u\">"
-		"%s</a></td><td>%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td>%s</td><td><ul "
+		"%s</a></td><td class=\"kind\">%T%R</td><td><a href=\"/alerts/%L\">%s</a></td><td "
+		"class=\"date\">%s</td><td><ul "
 		"class=\"targets\">",
 		a->id, a->id, a->id, a->org, web_org_name(r, c->arg, a->org), kind_msg(a),
 		a->urgent ? " <strong class=\"warn\">!</strong>" : "", a->id,
@@ -620,13 +621,16 @@ static int panel_row(void *arg, const struct alert_row *a)
 {
 	struct web_req *r = arg;
 	char sb[512]; /* the subject's half in the page's language */
+	char on[256]; /* the company, not its slug (the slug in the tooltip) */
 
 	web_out(r,
 		"<tr><td class=\"code\"><a href=\"/alerts/%L\">%L</a></td><td><a "
-		"href=\"/orgs/%u\">%s</a></td>"
+		"href=\"/orgs/%u\" title=\"%s\">%s</a></td>"
 		"<td>%T</td><td>%s</td><td>%s</td></tr>",
-		a->id, a->id, a->org, a->org, kind_msg(a),
-		web_bi(r->lang, a->subject, sb, sizeof(sb)), web_jst(r, a->created_at));
+		a->id, a->id, a->org, a->org,
+		inv_org_display_name(r->s, a->org, r->lang == WEB_LANG_EN, on, sizeof on),
+		kind_msg(a), web_bi(r->lang, a->subject, sb, sizeof(sb)),
+		web_jst(r, a->created_at));
 	return 0;
 }
 
@@ -649,9 +653,9 @@ void web_panel_alerts(struct web_req *r)
 	}
 	web_out(r,
 		"<p><a href=\"/alerts?unacked=1&amp;urgent=1\" id=\"alerts-awaiting-count\" "
-		"data-count=\"%L\">%L %T</a></p><table><thead><tr><th>#</th><th>%T</th><th>%T</th>"
+		"data-count=\"%L\">%T: %L</a></p><table><thead><tr><th>#</th><th>%T</th><th>%T</th>"
 		"<th>%T</th><th>%T</th></tr></thead><tbody>",
-		total, total, M_UNACKED, M_ORG, M_KIND, M_ALERT_SUBJECT, M_CREATED);
+		total, M_UNACKED, total, M_ORG, M_KIND, M_ALERT_SUBJECT, M_CREATED);
 	q.limit = 5;
 	if (alert_query_run(r->s, &q, panel_row, r, &r->err))
 		merr_init(&r->err);

@@ -285,9 +285,12 @@ static void cert_row(struct web_req *r, const char *where, const char *tls_text)
 
 	if (ident_cert_from_tls(tls_text, &c))
 		return;
-	snprintf(flags, sizeof(flags), "%s%s%s%s", c.expired ? "expired " : "",
-		 c.self_signed ? "self-signed " : "", c.hostname_mismatch ? "mismatch " : "",
-		 c.not_yet_valid ? "not-yet-valid" : "");
+	/* the certificate's problems in words of the page's language */
+	bool en = r->lang == WEB_LANG_EN;
+	snprintf(flags, sizeof(flags), "%s%s%s%s", c.expired ? (en ? "expired " : "期限切れ ") : "",
+		 c.self_signed ? (en ? "self-signed " : "自己署名 ") : "",
+		 c.hostname_mismatch ? (en ? "name mismatch " : "ホスト名不一致 ") : "",
+		 c.not_yet_valid ? (en ? "not yet valid" : "有効期間前") : "");
 	web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s</td></tr>",
 		where, c.subject, c.issuer, web_jst(r, c.not_after), flags[0] ? "warn" : "ok",
 		flags[0] ? flags : "—");
@@ -310,7 +313,11 @@ static int service_row(void *arg, const struct ident_service *sv, int64_t first_
 	(void)last_seen;
 	snprintf(where, sizeof(where), "%s:%u/%s", sv->ip, sv->port, sv->proto);
 	x->n++;
-	web_out(r, "<tr><td>%s</td><td>%s %s</td><td>%s</td><td>%s</td></tr>", where, sv->service,
+	/* the service by its display name, the identify module's name in the tooltip */
+	web_out(r,
+		"<tr><td class=\"code\">%s</td><td><span class=\"service\" title=\"%s\">%s</span> "
+		"%s</td><td>%s</td><td><code>%s</code></td></tr>",
+		where, sv->service, ident_service_label(sv->service, r->lang == WEB_LANG_EN),
 		sv->product, sv->version, sv->cpe);
 	if (sv->tls_info) {
 		/* certificates go in their own table after this one */
@@ -328,19 +335,20 @@ static void services_section(struct web_req *r, const char *slug)
 	struct services_out x = {r, {0}, 0};
 
 	web_out(r,
-		"<h2 id=\"org-services\">%T</h2><table id=\"services\"><tr><th>ip:port</th>"
+		"<h2 id=\"org-services\">%T</h2><table id=\"services\"><tr><th>%s</th>"
 		"<th>%T</th><th>%T</th><th>CPE</th></tr>",
-		M_SERVICES, M_PRODUCT, M_VERSION);
+		M_SERVICES, r->lang == WEB_LANG_EN ? "Address:port" : "アドレス:ポート", M_PRODUCT,
+		M_VERSION);
 	buf_init(&x.certs, 1 << 20);
 	ident_services_list(r->s, slug, service_row, &x, &r->err);
 	web_out(r, "</table>");
 	if (!x.n)
 		web_out(r, "<p class=\"empty\">%T</p>", M_NO_DATA_YET);
 	web_out(r,
-		"<h2 id=\"org-certs\">%T</h2><table id=\"certificates\"><tr><th>ip:port</th>"
+		"<h2 id=\"org-certs\">%T</h2><table id=\"certificates\"><tr><th>%s</th>"
 		"<th>%T</th><th>%T</th><th>%T (JST)</th><th>%T</th></tr>%R</table>",
-		M_CERTIFICATES, M_SUBJECT, M_ISSUER, M_NOT_AFTER, M_FLAGS,
-		x.certs.len ? x.certs.ptr : "");
+		M_CERTIFICATES, r->lang == WEB_LANG_EN ? "Address:port" : "アドレス:ポート",
+		M_SUBJECT, M_ISSUER, M_NOT_AFTER, M_FLAGS, x.certs.len ? x.certs.ptr : "");
 	if (!x.certs.len)
 		web_out(r, "<p class=\"empty\">%T</p>", M_NO_DATA_YET);
 	buf_release(&x.certs);

@@ -222,7 +222,7 @@ static void asset_cell(struct web_req *r, const struct finding_row *f)
 static int html_row(void *arg, const struct finding_row *f)
 {
 	struct web_req *r = arg;
-	char tb[512];
+	char tb[512], on[256];
 
 	web_out(r, "<tr>");
 	if (may_triage(r))
@@ -231,10 +231,12 @@ static int html_row(void *arg, const struct finding_row *f)
 			"aria-label=\"#%L\"></td>",
 			f->id, f->id);
 	web_out(r,
-		"<td><a href=\"/findings/%L\">%L</a></td><td><a href=\"/orgs/%u\">%s</a></td>"
-		"<td class=\"%s\">%s</td><td class=\"title\">%s%R",
-		f->id, f->id, f->org, f->org, sev_class(f->severity),
-		web_code(r->lang, f->severity),
+		"<td class=\"no\"><a href=\"/findings/%L\">%L</a></td><td class=\"org\"><a "
+		"href=\"/orgs/%u\" title=\"%s\">%s</a></td><td class=\"%s\">%s</td><td "
+		"class=\"title\">%s%R",
+		f->id, f->id, f->org, f->org,
+		inv_org_display_name(r->s, f->org, r->lang == WEB_LANG_EN, on, sizeof on),
+		sev_class(f->severity), web_code(r->lang, f->severity),
 		web_finding_title(r->lang, f->title, f->cve_id, f->kind, tb, sizeof(tb)),
 		f->kev ? " <strong>KEV</strong>" : "");
 	if (f->needs_confirmation)
@@ -671,16 +673,25 @@ int web_page_finding(struct web_req *r)
 			M_APPLY);
 	}
 	cve_about(r, jstr(o, "cve"));
-	web_out(r, "<h2>%T</h2><ul id=\"comments\">", M_COMMENTS);
+	/* an empty section says so in a line (a heading over nothing, or a table of headers
+	 * only, read as missing data) */
+	web_out(r, "<h2>%T</h2>", M_COMMENTS);
+	if (!cJSON_GetArraySize(cJSON_GetObjectItem(o, "comments")))
+		web_out(r, "<p class=\"empty\" id=\"comments-none\">%T</p>", M_NONE);
+	web_out(r, "<ul id=\"comments\">");
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "comments"))
 	{
 		web_out(r, "<li><small>%s %s</small><p class=\"comment\">%s</p></li>",
 			jst_of(r, jstr(ev, "at")), jstr(ev, "author"), jstr(ev, "body"));
 	}
-	web_out(r,
-		"</ul><h2>%T</h2><table id=\"triage-log\"><tr><th>%T</th><th>%T</th><th>%T"
-		"</th><th>%T</th></tr>",
-		M_TRIAGE_LOG, M_TIME, M_USERNAME, M_ACTION, M_NOTE);
+	web_out(r, "</ul><h2>%T</h2>", M_TRIAGE_LOG);
+	if (!cJSON_GetArraySize(cJSON_GetObjectItem(o, "triage_log")))
+		web_out(r, "<p class=\"empty\" id=\"triage-log-none\">%T</p>", M_NONE);
+	else
+		web_out(r,
+			"<table "
+			"id=\"triage-log\"><tr><th>%T</th><th>%T</th><th>%T</th><th>%T</th></tr>",
+			M_TIME, M_USERNAME, M_ACTION, M_NOTE);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "triage_log"))
 	{
 		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s: %s → %s</td><td>%s</td></tr>",
@@ -690,20 +701,28 @@ int web_page_finding(struct web_req *r)
 			jstr(ev, "new") ? web_code(r->lang, jstr(ev, "new")) : "—",
 			jstr(ev, "note") ? jstr(ev, "note") : "");
 	}
-	web_out(r, "</table>");
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(o, "triage_log")))
+		web_out(r, "</table>");
 	web_out(r, "<h2>%T</h2>", M_REASONS);
 	reasons_table(r, cJSON_GetObjectItem(o, "reasons"));
 	web_out(r, "<h2>%T</h2>", M_EVIDENCE);
 	evidence_table(r, cJSON_GetObjectItem(o, "evidence"));
-	web_out(r, "<h2>%T</h2><table id=\"events\"><tr><th>%T</th><th>%T</th><th>%T</th></tr>",
-		M_EVENTS, M_TIME, M_ACTION, M_NOTE);
+	web_out(r, "<h2>%T</h2>", M_EVENTS);
+	bool events = cJSON_GetArraySize(cJSON_GetObjectItem(o, "events")) > 0;
+	if (!events)
+		web_out(r, "<p class=\"empty\" id=\"events-none\">%T</p>", M_NONE);
+	else
+		web_out(r, "<table id=\"events\"><tr><th>%T</th><th>%T</th><th>%T</th></tr>",
+			M_TIME, M_ACTION, M_NOTE);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItem(o, "events"))
 	{
 		web_out(r, "<tr><td>%s</td><td>%s</td><td>%s</td></tr>", jst_of(r, jstr(ev, "at")),
 			web_code(r->lang, jstr(ev, "event")),
 			jstr(ev, "detail") ? jstr(ev, "detail") : "");
 	}
-	web_out(r, "</table><p><a href=\"/findings\">%T</a></p>", M_BACK);
+	/* back to where the link leads: the findings list (M_BACK says the dashboard) */
+	web_out(r, "%R<p><a href=\"/findings\" id=\"back\">%s</a></p>", events ? "</table>" : "",
+		r->lang == WEB_LANG_EN ? "Back to the findings" : "指摘の一覧へ戻る");
 	cJSON_Delete(o);
 	web_page_end(r);
 	return 0;

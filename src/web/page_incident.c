@@ -13,6 +13,7 @@
 #include "base/bi.h"
 #include "base/mem.h"
 #include "base/mtime.h"
+#include "inventory/inventory.h"
 #include "web/web_incident.h"
 
 static const char *L(const struct web_req *r, const char *ja, const char *en)
@@ -137,19 +138,24 @@ static int page_row(void *arg, const struct inc_row *x)
 	struct web_req *r = p->r;
 	int k = inc_kind_parse(x->last_kind ? x->last_kind : "");
 
+	char on[256]; /* the company, not its slug (the slug in the tooltip) */
+
 	p->n++;
 	p->last = x->id;
-	web_out(r,
-		"<tr><td><a href=\"/incidents/%L\">%L</a></td><td>%s</td><td>%s</td><td>%s</td>"
-		"<td>%s</td><td>%s</td><td class=\"%s\">%s%s</td><td><a "
-		"href=\"/incidents/%L\" data-stored>%s</a></td></tr>",
-		x->id, x->id, x->org ? x->org : "", type_label(r, x->type ? x->type : ""),
-		x->level >= 0 ? level_label(r, x->level) : L(r, "未評価", "not assessed"),
-		x->state && !strcmp(x->state, "open") ? L(r, "対応中", "open")
-						      : L(r, "終了", "closed"),
-		k >= 0 ? kind_label(r, (enum inc_kind)k) : "", x->overdue ? "warn" : "",
-		web_jst(r, x->next_due), x->overdue ? L(r, " (超過)", " (overdue)") : "", x->id,
-		x->title ? x->title : "");
+	web_out(
+	    r,
+	    "<tr><td><a href=\"/incidents/%L\">%L</a></td><td title=\"%s\">%s</td><td "
+	    "class=\"code\">%s</td><td class=\"code\">%s</td><td class=\"code\">%s</td><td "
+	    "class=\"code\">%s</td><td class=\"%s\">%s%s</td><td><a "
+	    "href=\"/incidents/%L\" data-stored>%s</a></td></tr>",
+	    x->id, x->id, x->org ? x->org : "",
+	    inv_org_display_name(r->s, x->org ? x->org : "", r->lang == WEB_LANG_EN, on, sizeof on),
+	    type_label(r, x->type ? x->type : ""),
+	    x->level >= 0 ? level_label(r, x->level) : L(r, "未評価", "not assessed"),
+	    x->state && !strcmp(x->state, "open") ? L(r, "対応中", "open") : L(r, "終了", "closed"),
+	    k >= 0 ? kind_label(r, (enum inc_kind)k) : "", x->overdue ? "warn" : "",
+	    web_jst(r, x->next_due), x->overdue ? L(r, " (超過)", " (overdue)") : "", x->id,
+	    x->title ? x->title : "");
 	return 0;
 }
 
@@ -190,7 +196,7 @@ int web_page_incidents(struct web_req *r)
 		web_out(r, "<p><a href=\"/cases\">%s</a></p>",
 			L(r, "支援・相談の案件", "Support cases"));
 	web_out(r,
-		"<form method=\"get\" action=\"/incidents\" class=\"filters\"><label>%s <select "
+		"<form method=\"get\" action=\"/incidents\" class=\"filter\"><label>%s <select "
 		"name=\"state\"><option value=\"\">%T</option><option value=\"open\"%R>%s</option>"
 		"<option value=\"closed\"%R>%s</option></select></label> <label>%s <select "
 		"name=\"level\"><option value=\"\">%T</option>",
@@ -783,9 +789,9 @@ static void clocks_html(struct web_req *r, const cJSON *o)
 		char left[64] = "";
 		const char *st = js(it, "state");
 		if (cJSON_IsNumber(sl)) {
-			int64_t s = (int64_t)sl->valuedouble, a = s < 0 ? -s : s;
-			snprintf(left, sizeof(left), "%s%lldh%02lldm", s < 0 ? "-" : "",
-				 (long long)(a / 3600), (long long)(a % 3600 / 60));
+			if (strcmp(st, "met")) /* a met clock has nothing left to count */
+				time_fmt_left((int64_t)sl->valuedouble, r->lang == WEB_LANG_EN,
+					      left, sizeof(left));
 		}
 		web_out(r,
 			"<tr class=\"%s\"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
@@ -838,15 +844,20 @@ static void timeline_html(struct web_req *r, const cJSON *o)
 	{
 		const cJSON *d = cJSON_GetObjectItem(it, "detail");
 		const char *text = js(d, "text");
-		web_out(
-		    r,
-		    "<li class=\"%s\" data-kind=\"%s\"><time>%s</time> <span data-stored>%s</span> "
-		    "<b>%s</b>%s%s",
-		    js(it, "visibility"), js(it, "kind"), web_jst(r, jtime(it, "at")),
-		    js(it, "actor"), event_label(r, js(it, "kind")),
-		    !strcmp(js(it, "visibility"), "internal") ? L(r, "（内部）", " (internal)")
-							      : "",
-		    text[0] ? ": " : "");
+		const char *actor = js(it, "actor");
+		/* mamori's own jobs ("job:incident.remind") in words, the id in the tooltip */
+		bool job = !strncmp(actor, "job:", 4);
+		web_out(r,
+			"<li class=\"%s\" data-kind=\"%s\"><time>%s</time> <span %R "
+			"title=\"%s\">%s</span> "
+			"<b>%s</b>%s%s",
+			js(it, "visibility"), js(it, "kind"), web_jst(r, jtime(it, "at")),
+			job ? "class=\"actor-job\"" : "data-stored", actor,
+			job ? L(r, "mamori（自動処理）", "mamori (automatic)") : actor,
+			event_label(r, js(it, "kind")),
+			!strcmp(js(it, "visibility"), "internal") ? L(r, "（内部）", " (internal)")
+								  : "",
+			text[0] ? ": " : "");
 		if (text[0])
 			web_out(r, "<span class=\"message\" data-stored>%s</span>", text);
 		else if (!strcmp(js(it, "kind"), "state") && js(d, "from")[0] && js(d, "to")[0])
@@ -910,10 +921,9 @@ int web_page_incident(struct web_req *r)
 		{
 			web_out(r,
 				"<li><a href=\"/incidents/%L/attachments/%d\" download "
-				"data-stored>%s</a> (%d "
-				"bytes, SHA-256 <code>%s</code>)</li>",
+				"data-stored>%s</a> (%d %s, SHA-256 <code>%s</code>)</li>",
 				id, jint(it, "id", 0), js(it, "name"), jint(it, "size", 0),
-				js(it, "sha256"));
+				L(r, "バイト", "bytes"), js(it, "sha256"));
 		}
 		web_out(r, "</ul>");
 	}

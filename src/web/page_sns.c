@@ -98,7 +98,7 @@ enum sns_word {
 static const char *const words[W_N][2] = {
     [W_TITLE] = {"SNS 予兆監視", "SNS precursor monitoring"},
     [W_CLASS] = {"分類", "Class"},
-    [W_ALERTS] = {"予兆アラート", "Precursor alerts"},
+    [W_ALERTS] = {"予兆検知", "Precursor alerts"},
     [W_FIRST] = {"最初の証拠", "First evidence"},
     [W_LAST] = {"最後の証拠", "Last evidence"},
     [W_LAST_EVIDENCE] = {"最後の証拠", "Last evidence"},
@@ -114,7 +114,7 @@ static const char *const words[W_N][2] = {
     [W_LEGEND_COMPLAINTS] = {"赤: 障害を訴える投稿", "red: complaints of an outage"},
     [W_LEGEND_WAVE] = {"枠: 障害の波", "box: outage wave"},
     [W_ESCALATE] = {"インシデントにする", "Escalate to an incident"},
-    [W_ALERT] = {"SNS 予兆アラート", "SNS precursor alert"},
+    [W_ALERT] = {"SNS 予兆検知", "SNS precursor alert"},
     [W_CONFIRM] = {"確認（本物）", "Confirm"},
     [W_DISMISS] = {"誤検知", "Dismiss (false positive)"},
 };
@@ -163,6 +163,7 @@ struct list_ctx {
 
 static int list_row(const struct sns_alert_row *a, void *arg)
 {
+	char on[256]; /* the company's name, its slug in the tooltip */
 	struct list_ctx *x = arg;
 	struct web_req *r = x->r;
 	if (!x->n++) {
@@ -186,15 +187,17 @@ static int list_row(const struct sns_alert_row *a, void *arg)
 	web_out(r,
 		"<tr class=\"sns-alert\" data-class=\"%s\" data-state=\"%s\"><td><a "
 		"href=\"/sns/alerts/%L\">%L</a></td>"
-		"<td><a href=\"/sns?org=%u\">%s</a></td><td>%s</td><td>%s</td>",
-		a->cls, a->state, a->id, a->id, a->org, a->org, class_name(r, a->cls),
-		web_jst(r, a->first_at));
+		"<td><a href=\"/sns?org=%u\" title=\"%s\">%s</a></td><td>%s</td><td>%s</td>",
+		a->cls, a->state, a->id, a->id, a->org, a->org,
+		inv_org_display_name(r->s, a->org, r->lang == WEB_LANG_EN, on, sizeof on),
+		class_name(r, a->cls), web_jst(r, a->first_at));
 	char score[16];
 	snprintf(score, sizeof score, "%.2f", a->score);
 	web_out(r,
-		"<td>%s</td><td class=\"num\">%s</td><td>%s</td><td>%s</td><td "
-		"class=\"num\">%L</td><td class=\"sns-incident\">",
-		web_jst(r, a->last_at), score, a->rule, state_name(r, a->state),
+		"<td>%s</td><td class=\"num\">%s</td><td title=\"%s\">%s</td><td "
+		"class=\"state\">%s</td><td class=\"num\">%L</td><td class=\"sns-incident\">",
+		web_jst(r, a->last_at), score, a->rule,
+		sns_rule_label(a->rule, r->lang == WEB_LANG_EN), state_name(r, a->state),
 		(int64_t)a->n_posts);
 	if (a->incident_id) {
 		web_out(r, "<a href=\"/incidents/%L\">#%L</a>", a->incident_id, a->incident_id);
@@ -272,6 +275,7 @@ static int timeline(struct web_req *r, const char *org, int64_t from, int64_t to
 		if (b->n[i] > max)
 			max = b->n[i];
 	const int W = 720, H = 160;
+	char on[256];
 	double span = (double)(to - from), bw = (double)W * bin / span;
 	web_out(
 	    r,
@@ -279,7 +283,9 @@ static int timeline(struct web_req *r, const char *org, int64_t from, int64_t to
 	    "<svg id=\"sns-timeline\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\""
 	    " aria-label=\"timeline\"><rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" "
 	    "fill=\"#fafafa\"/>",
-	    sw(r, W_PER_HOUR), org, web_jst(r, from), web_jst(r, to), W, H + 20, W, H + 20, W, H);
+	    sw(r, W_PER_HOUR),
+	    inv_org_display_name(r->s, org, r->lang == WEB_LANG_EN, on, sizeof on),
+	    web_jst(r, from), web_jst(r, to), W, H + 20, W, H + 20, W, H);
 	for (size_t i = 0; i < bu.n; i++) {
 		if (bu.b[i] < from || bu.a[i] > to)
 			continue;
@@ -345,7 +351,7 @@ int web_page_sns(struct web_req *r)
 		return M_ENOTFOUND;
 
 	web_page_begin_text(r, sw(r, W_TITLE), "sns-title");
-	web_out(r, "<form method=\"get\" action=\"/sns\" class=\"filters\">");
+	web_out(r, "<form method=\"get\" action=\"/sns\" class=\"filter\">");
 	if (r->who.role != AUTH_ROLE_OPERATOR)
 		web_out(r, "<label>%T <input name=\"org\" value=\"%s\"></label>", M_ORG,
 			org ? org : "");
@@ -379,6 +385,7 @@ int web_page_sns(struct web_req *r)
 	if (!x->n)
 		web_out(r, "<p id=\"sns-empty\">%T</p>", M_NONE);
 	/* by operator and class */
+	char on[256];
 	web_out(r, "<h2>%s</h2><table id=\"sns-summary\"><thead><tr><th>%T</th>",
 		sw(r, W_BY_ORG_CLASS), M_ORG);
 	for (int k = 0; k < SNS_C_N; k++)
@@ -386,8 +393,10 @@ int web_page_sns(struct web_req *r)
 			class_name(r, sns_class_name((enum sns_class)k)));
 	web_out(r, "</tr></thead><tbody>");
 	for (size_t i = 0; i < x->n_sum; i++) {
-		web_out(r, "<tr><td><a href=\"/sns?org=%u\">%s</a></td>", x->sum[i].org,
-			x->sum[i].org);
+		web_out(r, "<tr><td><a href=\"/sns?org=%u\" title=\"%s\">%s</a></td>",
+			x->sum[i].org, x->sum[i].org,
+			inv_org_display_name(r->s, x->sum[i].org, r->lang == WEB_LANG_EN, on,
+					     sizeof on));
 		for (int k = 0; k < SNS_C_N; k++)
 			web_out(r, "<td class=\"num\">%L</td>", (int64_t)x->sum[i].c[k]);
 		web_out(r, "</tr>");
@@ -405,7 +414,9 @@ int web_page_sns(struct web_req *r)
 		web_out(r,
 			"<h2>%s: %s</h2><table id=\"sns-watch\"><thead><tr><th>%s</th>"
 			"<th>%T</th><th>%T</th></tr></thead><tbody>",
-			sw(r, W_WATCH), org, sw(r, W_TERM), M_KIND, M_SOURCE);
+			sw(r, W_WATCH),
+			inv_org_display_name(r->s, org, r->lang == WEB_LANG_EN, on, sizeof on),
+			sw(r, W_TERM), M_KIND, M_SOURCE);
 		if ((rc = sns_watch_list(r->s, org, watch_row, r, &r->err)))
 			return rc;
 		web_out(r, "</tbody></table>");
@@ -517,20 +528,24 @@ int web_page_sns_alert(struct web_req *r)
 	int rc = alert_param(r, &sc, &o, &id);
 	if (rc)
 		return rc;
-	char score[16];
+	char score[16], on[256];
 	snprintf(score, sizeof score, "%.2f", o.score);
 	char title[128];
 	snprintf(title, sizeof title, "%s #%lld", sw(r, W_ALERT), (long long)id);
 	web_page_begin_text(r, title, NULL);
 	web_out(r,
 		"<dl class=\"facts\"><dt>%T</dt><dd id=\"sns-org\">"
-		"<a href=\"/sns?org=%u\">%s</a></dd><dt>%s</dt><dd id=\"sns-class\">%s</dd>"
-		"<dt>%s</dt><dd>%s</dd><dt>%T</dt><dd id=\"sns-score\">%s</dd>"
+		"<a href=\"/sns?org=%u\" title=\"%s\">%s</a></dd><dt>%s</dt><dd "
+		"id=\"sns-class\">%s</dd><dt>%s</dt><dd title=\"%s\">%s</dd><dt>%T</dt><dd "
+		"id=\"sns-score\">%s</dd>"
 		"<dt>%s</dt><dd>%s</dd><dt>%s</dt><dd>%s</dd>"
 		"<dt>%T</dt><dd id=\"sns-state\" data-state=\"%s\">%s</dd></dl>",
-		M_ORG, o.org, o.org, sw(r, W_CLASS), class_name(r, o.cls), sw(r, W_RULE), o.rule,
-		M_SCORE, score, sw(r, W_FIRST), web_jst(r, o.first), sw(r, W_LAST_EVIDENCE),
-		web_jst(r, o.last), M_STATUS, o.state, state_name(r, o.state));
+		M_ORG, o.org, o.org,
+		inv_org_display_name(r->s, o.org, r->lang == WEB_LANG_EN, on, sizeof on),
+		sw(r, W_CLASS), class_name(r, o.cls), sw(r, W_RULE), o.rule,
+		sns_rule_label(o.rule, r->lang == WEB_LANG_EN), M_SCORE, score, sw(r, W_FIRST),
+		web_jst(r, o.first), sw(r, W_LAST_EVIDENCE), web_jst(r, o.last), M_STATUS, o.state,
+		state_name(r, o.state));
 	if (o.incident)
 		web_out(r, "<p id=\"sns-incident\">%s: <a href=\"/incidents/%L\">#%L</a></p>",
 			sw(r, W_INCIDENT), o.incident, o.incident);

@@ -936,6 +936,16 @@ int web_serve(const struct web_config *c, struct merr *e)
 	fflush(stdout);
 	shutdown_daemon(d, &sv);
 	web_dashboard_cache_clear();
+	if (sv.opts.response_cache) {
+		struct web_cache_stats cs;
+		web_cache_stats(&cs);
+		/* how often writes (not the audit queue's commits) emptied it: PERFORMANCE.md */
+		printf("mamori serve: response cache %llu hits (%llu after waiting for the same "
+		       "build), %llu misses, %llu generations, %llu audit-only data versions\n",
+		       (unsigned long long)cs.hits, (unsigned long long)cs.waited,
+		       (unsigned long long)cs.misses, (unsigned long long)cs.generation,
+		       (unsigned long long)cs.audit_only);
+	}
 	web_cache_clear();
 	printf("mamori serve: stopped\n");
 out_key:

@@ -453,7 +453,8 @@ struct web_req {
 	const char *cache_key;
 	uint64_t cache_gen;
 	struct web_cached *cached;
-	bool cache_hit; /* answered from the cache (X-Cache: hit) */
+	bool cache_hit;	  /* answered from the cache (X-Cache: hit) */
+	bool cache_build; /* this request builds its key's answer; others wait (cache.c) */
 	/* A body owned elsewhere (a cached TAXII page): sent instead of out when status < 400,
 	 * without a copy; ext_free(ext_ref) is called once the server is done with it. */
 	const char *ext_body;
@@ -648,8 +649,14 @@ int web_audit_queue_start(const char *db, struct merr *e);
 void web_audit_queue_stop(void);
 int web_audit_queue_add(struct store *s, const char *actor, const char *action, const char *object,
 			const char *detail, int64_t at);
-/* Writes what is queued now, on s (the audit log pages call it before reading). */
+/* Writes what is queued now (the audit log pages call it before reading); the commit is on
+ * the queue's own handle and visible to s when this returns. */
 int web_audit_queue_flush(struct store *s);
+/* Has a connection other than the queue's own committed since the last look (by this or a
+ * flush)? When it has, or the queue cannot tell (not started, no data version), the response
+ * cache's generation has gone up (web_cache_invalidate) before this returns true. Exact: the
+ * queue's handle writes nothing but read audit rows (audit_queue.c). */
+bool web_audit_queue_foreign(void);
 
 /* "k=v&amp;" for each of keys the request's query gives a value (URL-encoded, HTML-escaped),
  * for a list's pager links; in r's arena, "" when none. */
@@ -679,8 +686,12 @@ char *web_cached_body(const struct web_cached *c, size_t *len);
 void web_cached_release(struct web_cached *c);
 /* Drops every entry (the server does at shutdown; tests). */
 void web_cache_clear(void);
+/* Every kept answer is dead from now on (a write of data was seen). */
+void web_cache_invalidate(void);
 struct web_cache_stats {
 	uint64_t hits, misses, generation;
+	uint64_t audit_only; /* data version changes that were the audit queue's commits only */
+	uint64_t waited;     /* misses that waited for the same key's build and then hit */
 };
 void web_cache_stats(struct web_cache_stats *st);
 

@@ -17,7 +17,7 @@ let scanPort = 0;
 const ROLES = {
 	analyst: { home: "/", sees: ["#by-sector", "nav a[href='/orgs']", "nav a[href='/audit']"], refused: "/users" },
 	bureau: { home: "/", sees: ["#by-sector", "nav a[href='/orgs']"], refused: "/audit" },
-	operator: { home: "/", sees: ["#by-sector"], refused: "/users" },
+	operator: { home: "/", sees: ["#mine"], refused: "/users" },
 	member: { home: "/sharing", sees: ["#sharing"], refused: "/orgs" },
 	admin: { home: "/users", sees: ["#users", "form.add-user"], refused: "/orgs" },
 };
@@ -79,6 +79,13 @@ async function roleSpecific(page, base, role) {
 		await page.goto(base + "/orgs/kanto-rail");
 		check((await page.locator("#org-name").innerText()).includes("関東旅客鉄道"), "analyst: org page name");
 		check((await page.locator("#scope td").allInnerTexts()).some((t) => t.includes("JST")), "analyst: scope dates in JST");
+		// services by their display names, the identify module's names only in the tooltip
+		const svc = await page.locator("#services").innerText();
+		check(svc.includes("RDP (リモートデスクトップ)") && svc.includes("HTTP プロキシ") && !/ms-wbt-server|http-proxy/.test(svc),
+			"analyst: services named for readers (RDP, HTTP プロキシ): " + svc.replace(/\s+/g, " ").slice(0, 200));
+		const certs = await page.locator("#certificates").innerText();
+		check(certs.includes("期限切れ") && certs.includes("自己署名") && !/expired|self-signed|ip:port/.test(certs),
+			"analyst: certificate problems in Japanese words: " + certs.replace(/\s+/g, " ").slice(0, 200));
 		await shot(page, "org-kanto-rail");
 		// language switch, both ways
 		await Promise.all([page.waitForNavigation(), page.click("a.lang")]);
@@ -94,6 +101,9 @@ async function roleSpecific(page, base, role) {
 		check(ftitles.length > 0 && !ftitles.some((t) => JA.test(t)) && ftitles.some((t) => t.includes("Apache HTTP Server") && t.includes("CVE-2021-41773")),
 			`analyst (en): finding titles in English: ${ftitles}`);
 		check((await page.locator("#grade").innerText()) === "C", "analyst: kanto-rail (scanned) keeps its grade C");
+		const svcEn = await page.locator("#services").innerText();
+		check(svcEn.includes("RDP (Remote Desktop)") && svcEn.includes("HTTP proxy") && !JA.test(svcEn),
+			"analyst (en): services named in English: " + svcEn.replace(/\s+/g, " ").slice(0, 200));
 		await shot(page, "org-kanto-rail-en");
 		// never assessed: no grade, 未診断, whatever the stored row says (issue 14)
 		await page.goto(base + "/orgs/hokkaido-water");
@@ -116,6 +126,8 @@ async function roleSpecific(page, base, role) {
 		await shot(page, "dashboard");
 		check((await page.locator(".panel.empty").count()) === 0, "analyst: no empty panel left");
 		check((await page.locator("#alerts-awaiting").innerText()).includes("関西の警報"), "analyst: alerts awaiting acknowledgement on the dashboard");
+		const awaitingOrgs = await page.locator("#alerts-awaiting a[href^='/orgs/']").allInnerTexts();
+		check(awaitingOrgs.length > 0 && !awaitingOrgs.some((t) => /^[a-z0-9-]+$/.test(t)), "analyst: awaiting alerts name the company, not its slug: " + awaitingOrgs);
 		check((await page.locator("#grades dt.grade").allInnerTexts()).includes("C"), "analyst: a grade on the dashboard");
 		check((await page.locator("#grades a[href='/orgs/hokkaido-water']").count()) === 0 && !(await page.locator("#grades dt.grade").allInnerTexts()).includes("A"),
 			"analyst: the never-assessed hokkaido-water has no grade on the dashboard");
@@ -159,7 +171,7 @@ async function roleSpecific(page, base, role) {
 		check(!(await page.content()).includes("関西の秘密"), "operator: another org's finding title shown");
 		await page.goto(base + "/orgs/kanto-rail");
 		check((await page.locator("#grade").innerText()) === "C", "operator: own grade on the operator page");
-		check((await page.locator("#certificates").innerText()).includes("expired"), "operator: certificate flags");
+		check((await page.locator("#certificates").innerText()).includes("期限切れ"), "operator: certificate flags");
 		await shot(page, "operator-org");
 		// the quarterly PDF from the operator page: a real download, bytes checked
 		const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#report-list a.report-pdf >> nth=0")]);
@@ -170,6 +182,8 @@ async function roleSpecific(page, base, role) {
 		check(dl.suggestedFilename().endsWith("-2026Q4.pdf"), `operator: download named ${dl.suggestedFilename()}`);
 		const text = execFileSync("pdftotext", [file, "-"]).toString();
 		check(text.includes("関東旅客鉄道株式会社"), "operator: the PDF holds the operator's Japanese name");
+		// page 1's heading counts what follows (one item: not "5 項目")
+		check(text.includes("最優先で対応すべき項目") && !text.includes("5 項目"), "operator: the fix-first heading fits its one item");
 		await page.locator("#reports").screenshot({ path: path.join(OUT, "operator-reports.png") });
 		// both languages offered, the English one its own file with English text
 		check((await page.locator("#report-list a.report-pdf-en").count()) > 0, "operator: an English PDF link beside the Japanese one");
@@ -179,6 +193,7 @@ async function roleSpecific(page, base, role) {
 		check(dlEn.suggestedFilename().endsWith("-2026Q4-en.pdf"), `operator: English download named ${dlEn.suggestedFilename()}`);
 		const textEn = execFileSync("pdftotext", [fileEn, "-"]).toString();
 		check(textEn.includes("Kanto Passenger Railway") && !textEn.includes("関東旅客鉄道株式会社"), "operator: the English PDF is in English");
+		check(textEn.includes("What to do first") && !textEn.includes("Five things"), "operator (en): the fix-first heading fits its one item");
 		execFileSync("pdftoppm", ["-r", "60", "-f", "1", "-l", "1", "-png", fileEn, path.join(OUT, "operator-report-en")]);
 		check(fs.statSync(path.join(OUT, "operator-report-en-1.png")).size > 5000, "operator: the English PDF's page 1 renders");
 		const otherPdf = await page.request.get(base + "/orgs/kansai-rail/reports/2026Q4.pdf");
@@ -218,11 +233,21 @@ async function alertsFlow(ctx, base) {
 	check(state.includes("確認済み") && /\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST/.test(state) && state.includes("operator"),
 		`operator: alert 301 marked acknowledged with the time in JST (${state})`);
 	check((await page.locator("#ack-301").count()) === 0, "operator: no button once acknowledged");
+	// the kind (緊急警報) and the date stay on one line each at 1280 px
+	const lines = await page.evaluate(() => [...document.querySelectorAll("#alerts td.kind, #alerts td.date")].map((td) => {
+		const rg = document.createRange();
+		rg.selectNodeContents(td);
+		return [td.innerText, new Set([...rg.getClientRects()].map((c) => Math.round(c.top))).size];
+	}));
+	check(lines.length > 0 && lines.every(([, n]) => n === 1), "operator: alert kind and date on one line: " + JSON.stringify(lines));
 	await shot(page, "alerts");
 	const other = await page.goto(base + "/alerts/302");
 	check(other.status() === 404 && !(await page.content()).includes("関西の警報"), `operator: another org's alert answered ${other.status()}`);
 	await page.goto(base + "/");
 	check((await page.locator("#alerts-awaiting-count").getAttribute("data-count")) === "0", "operator: nothing awaiting acknowledgement");
+	// the first thing an operator sees is its own findings, not a count of one company by sector
+	check((await page.locator("main section.panel").first().getAttribute("id")) === "mine" && (await page.locator("#by-sector").count()) === 0,
+		"operator: the dashboard opens with its own findings");
 	await ctx.clearCookies();
 	await login(page, base, "analyst");
 	await page.goto(base + "/alerts/301");
@@ -251,7 +276,9 @@ INSERT INTO ratings (org_slug, period, score, raw_grade, grade, method, computed
 -- the stored "A" above must show nowhere (未診断).
 INSERT INTO scans (org_slug, mode, ports, started_at, finished_at, state, params) VALUES ('kanto-rail', 'connect', '443', ${now - 7200}, ${now - 7100}, 'done', '{"targets":["127.0.10.0/28"]}');
 INSERT INTO services (org_slug, ip, port, proto, service, tls, product, version, cpe, tls_info, state, first_seen, last_seen)
- VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now});
+ VALUES ('kanto-rail', '192.0.2.10', 443, 'tcp', 'https', 1, 'Apache httpd', '2.4.49', 'cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*', ${q(tls)}, 'identified', ${now}, ${now}),
+ ('kanto-rail', '192.0.2.11', 3389, 'tcp', 'ms-wbt-server', 0, '', '', '', NULL, 'identified', ${now}, ${now}),
+ ('kanto-rail', '192.0.2.11', 8080, 'tcp', 'http-proxy', 0, '', '', '', NULL, 'identified', ${now}, ${now});
 INSERT INTO alerts (id, org_slug, issue_key, subject, body, created_at, urgent, ack_token_sha256)
  VALUES (301, 'kanto-rail', 'vuln:CVE-2021-41773', '[mamori] 緊急: vuln:CVE-2021-41773 / Urgent: kanto-rail', '緊急の対応をお願いします', ${now - 600}, 1, 'e2e301'),
  (302, 'kansai-rail', 'notice:kev:CVE-2024-0002', '関西の警報 notice', '関西向け', ${now - 300}, 1, 'e2e302');

@@ -86,6 +86,10 @@ async function searchSortCsv(ctx, base) {
 		check(body.includes(want) && !body.includes("declared:cpe"), `finding 2001 (${lang}): the declared asset by name`);
 		const company = await page.locator("main dl.facts a[href='/orgs/kansai-rail']").innerText();
 		check(company === (lang === "ja" ? "関西高速鉄道株式会社" : "Kansai Rapid Railway Co., Ltd."), `finding 2001 (${lang}): the operator by name (${company})`);
+		// empty sections say so; no header-only tables; the back link says where it leads
+		check((await page.locator("#comments-none").count()) === 1 && (await page.locator("#triage-log").count()) === 0 &&
+			(await page.locator("#triage-log-none").count()) === 1, `finding 2001 (${lang}): empty comments and triage log said in a line`);
+		check((await page.locator("#back").innerText()) === (lang === "ja" ? "指摘の一覧へ戻る" : "Back to the findings"), `finding 2001 (${lang}): the back link names the list`);
 	}
 	await page.goto(base + "/findings?lang=ja");
 	// page numbers over all rows
@@ -292,6 +296,16 @@ async function noMidWordBreaks(ctx, base) {
 			return out;
 		});
 		check(broken.length === 0, `findings (${lang}): words broken inside at 1280 px: ${broken}`);
+		// the No. column keeps a four-digit id on one line ("200 / 0" before)
+		const ids = await page.evaluate(() => [...document.querySelectorAll("#findings td.no a")].map((a) => [a.textContent, a.getClientRects().length]));
+		check(ids.length > 0 && ids.some(([t]) => t.length >= 4) && ids.every(([, n]) => n === 1),
+			`findings (${lang}): ids on one line at 1280 px: ${JSON.stringify(ids.filter(([, n]) => n !== 1).slice(0, 3))}`);
+		// the company by name, its slug in the tooltip
+		const orgs = await page.evaluate(() => [...document.querySelectorAll("#findings td.org a")].map((a) => [a.textContent, a.title]));
+		check(orgs.length > 0 && orgs.every(([t, slug]) => slug && t !== slug && !/^[a-z0-9-]+$/.test(t)),
+			`findings (${lang}): organisations by name, slug in the title: ${JSON.stringify(orgs.slice(0, 2))}`);
+		if (lang === "ja")
+			check(orgs.some(([t]) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(t)), "findings (ja): Japanese company names");
 		if (lang === "en") {
 			const JA = /[\u3040-\u30ff\u4e00-\u9fff]/;
 			const titles = await page.locator("#findings td.title").allInnerTexts();

@@ -57,6 +57,9 @@ async function operatorFiles(ctx, base) {
 	check(m !== null, "filed: lands on the incident page " + page.url());
 	check((await page.locator("#incident-title").innerText()).includes("<b>太字</b>"), "title shown as text, not markup");
 	check((await page.locator("#clocks tr").count()) > 2, "clocks shown");
+	const clocks = await page.locator("#clocks").innerText();
+	check(/残り \d+(時間|分)|\d+(時間|分)超過/.test(clocks) && !/-?\d+h\d\dm/.test(clocks),
+		"clocks read as words (残り … / …超過), not -141h09m: " + clocks.replace(/\s+/g, " "));
 	check((await page.locator("#iocs").innerText()).includes("IP アドレス") &&
 		(await page.locator("#iocs").innerText()).includes("ドメイン名"), "IoC types named in Japanese");
 	// an attachment from the console: stored, listed with its SHA-256, downloaded, never inline
@@ -71,7 +74,9 @@ async function operatorFiles(ctx, base) {
 	await page.setInputFiles("#attach-file", { name: "tool.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ\x90\x00rest") });
 	await page.click("#attach-form button");
 	await page.waitForFunction(() => document.getElementById("attach-status").textContent.length > 1);
-	check((await page.locator("#attach-status").innerText()).includes("実行ファイル"), "executable refused with a message");
+	const refusal = await page.locator("#attach-status").innerText();
+	check(refusal.includes("実行ファイル") && !/executable|file:/.test(refusal),
+		"executable refused in Japanese only on a Japanese page: " + refusal);
 	await shot(page, "incident-operator");
 	// a consultation case
 	await page.goto(base + "/cases");
@@ -88,9 +93,26 @@ async function operatorFiles(ctx, base) {
 async function analystAnswers(ctx, base, ids) {
 	const page = await ctx.newPage();
 	await login(page, base, "analyst");
-	await page.goto(base + "/incidents?state=open");
+	await page.goto(base + "/incidents?state=open&lang=en");
+	// companies by name (the slug in the tooltip); type words whole; the filter on one row
+	const incOrgs = await page.locator("#incidents td[title]").allInnerTexts();
+	check(incOrgs.length > 0 && !incOrgs.some((t) => /^[a-z0-9-]+$/.test(t)) && incOrgs.some((t) => t.includes("Kanto Passenger Railway")),
+		"analyst: incidents name the company: " + incOrgs);
+	const types = await page.evaluate(() => [...document.querySelectorAll("#incidents td.code")].map((td) => {
+		const rg = document.createRange();
+		rg.selectNodeContents(td);
+		return [td.innerText, new Set([...rg.getClientRects()].map((c) => Math.round(c.top))).size];
+	}).filter(([t, n]) => !t.includes(" ") && n > 1));
+	check(types.length === 0, "analyst (en): one-word codes never broken: " + JSON.stringify(types));
+	const box = await page.locator("form.filter input[name=overdue]").boundingBox();
+	const lbl = await page.locator("form.filter input[name=overdue] >> xpath=..").boundingBox();
+	check(box && lbl && lbl.height < 2.5 * box.height, "analyst: the overdue filter's box beside its label");
+	await page.goto(base + "/incidents?state=open&lang=ja");
 	check((await page.locator(`#incidents a[href='/incidents/${ids.incident}']`).count()) > 0, "analyst: incident listed");
 	await page.goto(base + "/incidents/" + ids.incident);
+	// mamori's own job in words on the timeline, its id only in the tooltip
+	const tl = await page.locator("#timeline").innerText();
+	check(tl.includes("mamori（自動処理）") && !tl.includes("job:"), "analyst: the reminder job named in words on the timeline: " + tl.replace(/\s+/g, " ").slice(-160));
 	await page.selectOption("#a-continuity", "3");
 	await page.selectOption("#a-safety", "1");
 	await page.selectOption("#a-trust", "2");
@@ -163,6 +185,14 @@ async function operatorReads(ctx, base, ids) {
 	await checkLanguages(page, base + "/incidents/" + ids.incident, "operator incident", (p) => shot(p, "incident-operator-en"));
 	await checkLanguages(page, base + "/cases/" + ids.kase, "operator case", (p) => shot(p, "case-operator-en"));
 	await checkLanguages(page, base + "/incidents/new", "operator report form", (p) => shot(p, "incident-form-en"));
+	// the attachment refusal on an English page: English only
+	await page.goto(base + "/incidents/" + ids.incident + "?lang=en");
+	await page.setInputFiles("#attach-file", { name: "tool.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ\x90\x00rest") });
+	await page.click("#attach-form button");
+	await page.waitForFunction(() => document.getElementById("attach-status").textContent.length > 1);
+	const refusalEn = await page.locator("#attach-status").innerText();
+	check(refusalEn.includes("executables are not accepted") && !/[\u3040-\u30ff\u4e00-\u9fff]/.test(refusalEn),
+		"executable refused in English only on an English page: " + refusalEn);
 	// an impossible report in English: the error in English only
 	await page.goto(base + "/incidents/new?lang=en");
 	await page.fill("#f-title", "Reservation outage");
@@ -200,6 +230,8 @@ async function main() {
 		await ctx.clearCookies();
 		ids.other = otherId;
 		if (ids.incident && ids.kase) {
+			// the reminder pass as the server's job runs it: an overdue event by "job:incident.remind"
+			mamori(db, "jobs", "run", "--remind-every", "60", "--max", "5");
 			await analystAnswers(ctx, base, ids);
 			await ctx.clearCookies();
 			await operatorReads(ctx, base, ids);

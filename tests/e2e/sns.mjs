@@ -35,6 +35,19 @@ async function main() {
 		const rows = await page.locator("#sns-alerts tbody tr").count();
 		check(rows === 7, `analyst: 7 precursor alerts listed, got ${rows}`);
 		check((await page.locator("#sns-summary tbody tr").count()) >= 5, "summary by operator and class");
+		// one term per concept (docs/GLOSSARY.md): 予兆検知, never アラート (警報 is a finding's)
+		check(!(await page.locator("body").innerText()).includes("アラート"), "SNS page: 予兆検知, no アラート");
+		// companies by name (slug in the tooltip), rules in words, nothing broken mid-word
+		const snsOrgs = await page.locator("#sns-alerts a[href^='/sns?org='], #sns-summary a").allInnerTexts();
+		check(snsOrgs.length > 0 && !snsOrgs.some((t) => /^[a-z0-9-]+$/.test(t)), "SNS page: companies by name: " + snsOrgs.slice(0, 3));
+		const snsText = await page.locator("#sns-alerts").innerText();
+		check(!/outage-burst|ddos-announcement|leak-claim/.test(snsText) && snsText.includes("障害を訴える投稿の急増"), "SNS page: rules in words");
+		const snsLines = await page.evaluate(() => [...document.querySelectorAll("#sns-alerts th, #sns-alerts td.state, #sns-alerts td.sns-incident")].map((el) => {
+			const rg = document.createRange();
+			rg.selectNodeContents(el);
+			return [el.innerText, new Set([...rg.getClientRects()].map((c) => Math.round(c.top))).size];
+		}).filter(([t, n]) => t.trim() && n > 1));
+		check(snsLines.length === 0, "SNS page: headers, states and buttons on one line: " + JSON.stringify(snsLines.slice(0, 3)));
 		await page.screenshot({ path: path.join(OUT, "sns-analyst.png"), fullPage: true });
 
 		await page.goto(srv.base + "/sns?org=kansai-rail");
@@ -56,6 +69,7 @@ async function main() {
 		check((await page.locator("#sns-reasons").innerText()).includes("posts_in_window"), "burst reasons shown");
 		await Promise.all([page.waitForNavigation(), page.click("#sns-dismissed")]);
 		check((await page.locator("#sns-state").getAttribute("data-state")) === "dismissed", "alert dismissed and kept");
+		check(!(await page.locator("body").innerText()).includes("アラート"), "SNS alert page: no アラート");
 		await page.screenshot({ path: path.join(OUT, "sns-alert.png"), fullPage: true });
 
 		// escalate the kanto-rail DDoS alert from the list: an incident (初報) for kanto-rail
@@ -69,11 +83,33 @@ async function main() {
 		await page.screenshot({ path: path.join(OUT, "sns-escalated.png"), fullPage: true });
 		await Promise.all([page.waitForNavigation(), incLink.click()]);
 		const incText = await page.locator("main").innerText();
-		check(incText.includes("予兆アラート #" + kantoDdos.id) && incText.includes("kanto-rail"),
+		check(incText.includes("予兆検知 #" + kantoDdos.id) && incText.includes("kanto-rail"),
 			"the incident page: title from the alert, kanto-rail");
 		check(incText.includes("sns") || incText.includes("SNS"), "the incident's timeline names the SNS alert");
 		await page.screenshot({ path: path.join(OUT, "sns-incident.png"), fullPage: true });
-		await checkLanguages(page, srv.base + "/sns", "analyst SNS", (p) => p.screenshot({ path: path.join(OUT, "sns-analyst-en.png"), fullPage: true }));
+		await checkLanguages(page, srv.base + "/sns", "analyst SNS", async (p) => {
+			// English words stay whole ("ranso / m", "exploitatio / n" before)
+			const broken = await p.evaluate(() => {
+				const span = document.createElement("span");
+				span.style.whiteSpace = "nowrap";
+				span.style.position = "absolute";
+				document.body.appendChild(span);
+				const out = [];
+				for (const c of document.querySelectorAll("#sns-alerts td")) {
+					const cs = getComputedStyle(c);
+					span.style.font = cs.font;
+					const room = c.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) + 0.5;
+					for (const w of c.innerText.split(/\s+/).filter(Boolean)) {
+						span.textContent = w;
+						if (span.getBoundingClientRect().width > room) out.push(w);
+					}
+				}
+				span.remove();
+				return out;
+			});
+			check(broken.length === 0, "SNS (en): words broken inside: " + broken);
+			await p.screenshot({ path: path.join(OUT, "sns-analyst-en.png"), fullPage: true });
+		});
 		await checkLanguages(page, srv.base + "/sns?org=kansai-rail", "analyst SNS timeline", (p) => p.screenshot({ path: path.join(OUT, "sns-timeline-en.png"), fullPage: true }));
 		await checkLanguages(page, srv.base + "/sns/alerts/" + kantoDdos.id, "analyst SNS alert", (p) => p.screenshot({ path: path.join(OUT, "sns-alert-en.png"), fullPage: true }));
 		await page.goto(srv.base + "/sns?org=kanto-rail");
@@ -91,7 +127,8 @@ async function main() {
 		await bu.goto(srv.base + "/");
 		check((await bu.locator('header nav a[href="/sns"]').count()) === 1, "the navigation leads bureau users to SNS");
 		await Promise.all([bu.waitForNavigation(), bu.click('header nav a[href="/sns"]')]);
-		const bt = await bu.locator("#sns-alerts").innerText();
+		// companies are shown by name: their slugs are the links' tooltips
+		const bt = (await bu.locator("#sns-alerts a[title]").evaluateAll((as) => as.map((a) => a.title))).join(" ");
 		check(bt.includes("kanto-rail") && bt.includes("kansai-rail") && bt.includes("tohoku-freight") &&
 			!bt.includes("haneda-air") && !bt.includes("skyline-cargo"), "railways bureau: its sector's SNS alerts only");
 		check((await bu.locator(".sns-escalate").count()) === 0, "bureau has no escalate button");
@@ -117,7 +154,7 @@ async function main() {
 		const op = await ctx2.newPage();
 		await login(op, srv.base, "op-kanto");
 		await op.goto(srv.base + "/sns");
-		const text = await op.locator("#sns-alerts").innerText();
+		const text = (await op.locator("#sns-alerts a[title]").evaluateAll((as) => as.map((a) => a.title))).join(" ");
 		check(text.includes("kanto-rail") && !text.includes("kansai-rail") && !text.includes("haneda-air"),
 			"operator sees only kanto-rail alerts");
 		await Promise.all([op.waitForNavigation(), op.locator("#sns-alerts tbody tr a").first().click()]);

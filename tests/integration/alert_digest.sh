@@ -35,18 +35,28 @@ check "subject: both halves, Japanese first, company, fix-first CVE, host and it
 import json, sys
 m = json.loads(open(sys.argv[1]).readline())
 ja, _, en = m[\"subject\"].partition(\" / \")
-ok = ja.startswith(\"[mamori] 関東旅客鉄道\") and \"最優先 Apache HTTP Server のパストラバーサル (127.0.20.3)\" in ja
+ok = ja.startswith(\"[mamori] 関東旅客鉄道\") and \"最優先 CVE-2021-41773 Apache HTTP Server のパストラバーサル (www.kanto-rail.test)\" in ja
 ok = ok and \"期限 2026-09-21、最短 2026-05-29\" in ja and en.startswith(\"Kanto Passenger Railway\")
-ok = ok and \"first: CVE-2021-41773 Apache path traversal (127.0.20.3) due 2026-09-21, nearest 2026-05-29\" in en
+ok = ok and \"first: CVE-2021-41773 Apache path traversal (www.kanto-rail.test) due 2026-09-21, nearest 2026-05-29\" in en
 ok = ok and not any(0x3040 <= ord(c) <= 0x9fff for c in en)
 sys.exit(0 if ok else 1)' '$T/mail.log'"
 check "items in the one fix-first order (KEV before a critical item due earlier), in both parts" "python3 -c '
 import json, sys
 b = json.loads(open(sys.argv[1]).readline())[\"body\"]
 ja, _, en = b.partition(\"---- English ----\")
-ok = ja.index(\"[1] 【緊急】Apache HTTP Server\") < ja.index(\"[2] 【緊急】テスト製品\")
+ok = ja.index(\"[1] 【緊急】CVE-2021-41773 Apache HTTP Server\") < ja.index(\"[2] 【緊急】CVE-2023-0001 テスト製品\")
 ok = ok and en.index(\"[1] [Urgent] CVE-2021-41773 Apache path traversal\") < en.index(\"[2] [Urgent] CVE-2023-0001 test product flaw\")
 sys.exit(0 if ok else 1)' '$T/mail.log'"
+check "subject and body name the same host: the hostname, its address beside it in the body" "python3 -c '
+import json, sys
+b = json.loads(open(sys.argv[1]).readline())[\"body\"]
+ja, _, en = b.partition(\"---- English ----\")
+ok = \"最優先で対応すべき指摘: CVE-2021-41773 Apache HTTP Server のパストラバーサル（www.kanto-rail.test、127.0.20.3:80/tcp） 期限 2026-09-21\" in ja
+ok = ok and \"Fix first: CVE-2021-41773 Apache path traversal (www.kanto-rail.test, 127.0.20.3:80/tcp), due 2026-09-21\" in en
+ok = ok and \"\\n\\n    (acknowledge\" not in en
+sys.exit(0 if ok else 1)' '$T/mail.log'"
+check "the alert's own subject names the hostname too" \
+	"[ \"\$(q \"SELECT count(*) FROM alerts WHERE org_slug = 'kanto-rail' AND subject LIKE '%CVE-2021-41773 Apache HTTP Server のパストラバーサル (www.kanto-rail.test) 期限%'\")\" = 1 ]"
 
 # A declared product's "(host)" slot (issue 14): the asset it was declared on
 # (haneda-air's FortiOS on vpn.haneda-air.test), or no slot at all (tohoku-freight's Apache,

@@ -159,12 +159,12 @@ import email, email.header, email.policy, sys
 m = email.message_from_binary_file(open(sys.argv[1], \"rb\"), policy=email.policy.default)
 s = str(m[\"subject\"]); b = m.get_content()
 # one digest per operator (issue 14): company, worst item (product, host), nearest deadline
-ok = s.startswith(\"[mamori] 関東旅客鉄道\") and \"Apache HTTP Server のパストラバーサル (127.0.20.3)\" in s
+ok = s.startswith(\"[mamori] 関東旅客鉄道\") and \"CVE-2021-41773 Apache HTTP Server のパストラバーサル (www.kanto-rail.test)\" in s
 ok = ok and \"期限 2026-09-21\" in s and \"vuln:\" not in s and \"=?UTF-8?B?\" in open(sys.argv[1]).read()
 # both halves, Japanese first: the English one names company, CVE, host and deadline, no Japanese
 ja, _, en = s.partition(\" / \")
 ok = ok and \"関東旅客鉄道\" in ja and en.startswith(\"Kanto Passenger Railway\") and \"due 2026-09-21\" in en
-ok = ok and \"first: CVE-2021-41773 Apache path traversal (127.0.20.3)\" in en
+ok = ok and \"first: CVE-2021-41773 Apache path traversal (www.kanto-rail.test)\" in en
 ok = ok and not any(0x3040 <= ord(c) <= 0x9fff for c in en)
 ok = ok and \"【緊急】\" in b and \"What to do:\" in b and \"期限: 2026-09-21\" in b
 # the English item names its CVE as the Japanese one does

@@ -46,7 +46,7 @@ check "NIS2 early warning due 09:00 JST next day (00:00Z)" \
 check "the 初報 met the ministry's initial clock" \
 	"[ \"\$(jq_ '[c[\"state\"] for c in o[\"clocks\"] if c[\"regime\"]==\"ministry\" and c[\"report\"]==\"initial\"][0]' <'$T/show.json')\" = met ]"
 check "human show: due in JST with countdown" \
-	"at 2026-12-01T01:00:00Z incident show 1 | grep early_warning | grep -q '2026-12-02 09:00 JST.*残り 23h00m'"
+	"at 2026-12-01T01:00:00Z incident show 1 | grep early_warning | grep -q '2026-12-02 09:00 JST.*残り 23時間 / 23 h left'"
 check "affected system linked to the inventory asset" \
 	"[ \"\$(jq_ 'o[\"affected\"][0][\"asset_id\"] is not None' <'$T/show.json')\" = True ]"
 sed 's/^title: .*/title: "<script>alert(1)<\/script>"/; s/^regimes:.*//' "$SRC/examples/incident-initial.yaml" >"$T/html.yaml"
@@ -163,6 +163,12 @@ check "forged case id refused" "! \"$M\" case update 999 --message x 2>/dev/null
 check "an id operand is a whole number 1 to 2^63-1 (cli_parse_id): others are usage errors" \
 	"(for a in 1x 0 -3 99999999999999999999; do \"$M\" case show \"\$a\" >/dev/null 2>&1; [ \$? = 2 ] || exit 1; \"$M\" incident show \"\$a\" >/dev/null 2>&1; [ \$? = 2 ] || exit 1; done)"
 check "bad state refused" "! \"$M\" case update 1 --state done 2>/dev/null"
+
+# --- stats: names in the output language, never codes ----------------------------------------------
+check "stats in Japanese: sector, level and type by name" \
+	"\"$M\" incident stats >'$T/st' && grep -q '^2026Q4 *鉄道 ' '$T/st' && grep -q '四半期' '$T/st' && ! grep -Eq 'railways|ransomware|ddos|QUARTER' '$T/st'"
+check "stats --lang en: English names" \
+	"\"$M\" incident stats --lang en >'$T/st' && grep -q '^2026Q4 *Railways ' '$T/st' && ! grep -Eq 'railways|鉄道|ランサムウェア|四半期|未評価' '$T/st'"
 
 # --- exercise rows never listed -------------------------------------------------------------------
 q 'UPDATE incidents SET exercise_run = 1 WHERE id = 2'

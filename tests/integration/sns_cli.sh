@@ -58,7 +58,7 @@ assert 'jreastfaq.jreast.co.jp' in hosts and 'reserve.seikan-ferry.jp' in hosts,
 EOF"
 "$M" sns import "$DDOSIA" >"$T/dd2.out" 2>&1
 check "importing the lists again stores nothing twice, alerts nothing new" \
-	"grep -q '保存 0 重複 1967' $T/dd2.out && grep -q 'アラート新規 0' $T/dd2.out"
+	"grep -q '保存 0 重複 1967' $T/dd2.out && grep -q '予兆検知 新規 0' $T/dd2.out"
 
 # ---- outage: burst vs the same volume spread over the day
 fresh burst "$SRC/examples/inventory.yaml"
@@ -145,7 +145,7 @@ check "the incident: the alert's operator, title from the class, summary with th
 import json, sys
 o = json.load(open(sys.argv[1])); s = json.dumps(o, ensure_ascii=False)
 assert o['org'] == sys.argv[2] or o.get('org_slug') == sys.argv[2], (o.get('org'), sys.argv[2])
-assert '予兆アラート #2' in o['title'] and 'SNS precursor' in o['title'], o['title']
+assert '予兆検知 #2' in o['title'] and 'SNS precursor' in o['title'], o['title']
 v = o['versions'][0]['report']
 assert v['report'] in ('initial', '初報') or o['versions'][0]['kind'] == 'initial'
 assert '証拠投稿' in v['summary'] and 'JST' in v['summary'] and '要対応 / act' in v['summary']
@@ -191,7 +191,7 @@ check "an unknown name raises nothing" "[ \$(jq_n) -eq 0 ]"
 check "after watch add, rematch finds the stored post (kana folded) and alerts minato-bus" \
 	"grep -q '新たな照合 1' $T/rematch.out && [ \$(jq_n --org minato-bus --class ddos-target) -eq 1 ]"
 "$M" sns rematch >"$T/rematch2.out"
-check "a second rematch matches nothing new" "grep -q '新たな照合 0 アラート新規 0' $T/rematch2.out"
+check "a second rematch matches nothing new" "grep -q '新たな照合 0 予兆検知 新規 0' $T/rematch2.out"
 
 # ---- terms follow the inventory by themselves: an inventory change re-matches at the next import
 fresh follow "$SRC/examples/inventory.yaml"

@@ -559,7 +559,7 @@ def sns_checks(srv, jars, token):
           "analyst escalates by the API: %d %s" % (r.status, r.text()[:200]))
     r = srv.request("GET", "/api/v1/incidents/%d" % inc, cookie=ana)
     check(r.status == 200 and r.json().get("org") in ("kansai-rail", None) and
-          "予兆アラート #%d" % SEED_IDS["sns_kansai"] in r.json().get("title", ""),
+          "予兆検知 #%d" % SEED_IDS["sns_kansai"] in r.json().get("title", ""),
           "the incident is kansai-rail's, titled from the alert: %s" % r.text()[:300])
     r = srv.request("GET", "/sns/alerts/%d" % SEED_IDS["sns_kansai"], cookie=ana)
     check(r.status == 200 and 'href="/incidents/%d"' % inc in r.text(), "the alert page links its incident")
@@ -1376,7 +1376,7 @@ def findings_checks(srv, jars, token):
     r = srv.request("GET", "/orgs/kanto-rail", cookie=op)
     t = r.text()
     check(r.status == 200 and 'id="grade">C<' in t and "CN=www.kanto-rail.example" in t and
-          "expired" in t and "self-signed" in t and "2023-11-15" in t and "Apache httpd" in t,
+          "期限切れ" in t and "自己署名" in t and "2023-11-15" in t and "Apache httpd" in t,
           "operator page: grade, certificate (JST), services")
     # 未診断 (issue 14): hokkaido-water's stored "A" shows nowhere; kansai-rail (scanned) keeps A
     r = srv.request("GET", "/orgs/hokkaido-water", cookie=ana)

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "auth/auth.h"
+#include "base/chain.h"
 #include "inventory/inventory.h"
 #include "testutil.h"
 
@@ -441,6 +442,60 @@ static void test_auth__audit_lists_newest_first(void **state)
 	store_close(s);
 }
 
+/* The rows' chain hashes, in id order, joined ("" when none). */
+static void hashes(struct store *s, char *out, size_t cap)
+{
+	struct store_stmt *st = NULL;
+
+	assert_int_equal(store_prepare(s,
+				       "SELECT group_concat(hash, ',') FROM "
+				       "(SELECT hash FROM audit_log ORDER BY id)",
+				       &st, NULL),
+			 0);
+	assert_int_equal(stmt_step(st, NULL), 1);
+	snprintf(out, cap, "%s", stmt_text(st, 0) ? stmt_text(st, 0) : "");
+	stmt_finalize(st);
+}
+
+/* The console's queued read rows go in with one INSERT each and one seal: the rows and the
+ * chain are those of one auth_audit per row (audit verify sees no difference). */
+static void test_auth__audit_many_is_the_same_chain_as_one_by_one(void **state)
+{
+	struct store *a = new_store("audit_one.db"), *b = new_store("audit_many.db");
+	const struct auth_audit_row rows[] = {
+	    {0, T0 + 1, "ana", "org.read", "/api/v1/orgs/org-a", NULL},
+	    {0, T0 + 2, "", "denied", NULL, "{\"why\":\"role\"}"},
+	    {0, T0 + 2, "bob", "finding.read", "/api/v1/findings/7", NULL},
+	};
+	char ha[16384], hb[16384];
+	struct chain_verify va, vb;
+	int64_t before = count(a, "SELECT count(*) FROM audit_log");
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
+		assert_int_equal(auth_audit(a, rows[i].actor, rows[i].action, rows[i].object,
+					    rows[i].detail, rows[i].at, NULL),
+				 0);
+	assert_int_equal(auth_audit_many(b, rows, ARRAY_SIZE(rows), NULL), 0);
+	assert_int_equal(count(b, "SELECT count(*) FROM audit_log"), before + 3);
+	assert_int_equal(count(b, "SELECT count(*) FROM audit_log WHERE actor = '?' AND "
+				  "action = 'denied' AND object IS NULL AND detail IS NOT NULL"),
+			 1);
+	hashes(a, ha, sizeof(ha));
+	hashes(b, hb, sizeof(hb));
+	assert_true(strlen(ha) > 64);
+	assert_string_equal(ha, hb);
+	assert_int_equal(auth_audit_verify(b, &vb, NULL), 0);
+	assert_int_equal(auth_audit_verify(a, &va, NULL), 0);
+	assert_int_equal(vb.broken_id, 0);
+	assert_int_equal(vb.unsealed, 0);
+	assert_int_equal(vb.rows, va.rows);
+	/* nothing: nothing written, still intact */
+	assert_int_equal(auth_audit_many(b, rows, 0, NULL), 0);
+	assert_int_equal(count(b, "SELECT count(*) FROM audit_log"), before + 3);
+	store_close(a);
+	store_close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +511,7 @@ int main(void)
 	    cmocka_unit_test(test_auth__token_carries_role_org_and_is_stored_hashed),
 	    cmocka_unit_test(test_auth__tokens_revoked_for_good),
 	    cmocka_unit_test(test_auth__audit_lists_newest_first),
+	    cmocka_unit_test(test_auth__audit_many_is_the_same_chain_as_one_by_one),
 	};
 	return cmocka_run_group_tests_name("auth", tests, NULL, NULL);
 }

@@ -583,6 +583,27 @@ static void test_utf8__binary_bytes_escaped_never_replaced(void **state)
 	assert_string_equal(out, "\\xff");
 }
 
+static void test_time__countdown_reads_as_words(void **state)
+{
+	char s[64];
+
+	(void)state;
+	time_fmt_left(-(141 * 3600 + 9 * 60), false, s, sizeof s);
+	assert_string_equal(s, "141時間超過");
+	time_fmt_left(-(141 * 3600 + 9 * 60), true, s, sizeof s);
+	assert_string_equal(s, "141 h overdue");
+	time_fmt_left(-(9 * 60 + 5), false, s, sizeof s);
+	assert_string_equal(s, "9分超過");
+	time_fmt_left(3 * 3600 + 20 * 60, false, s, sizeof s);
+	assert_string_equal(s, "残り 3時間20分");
+	time_fmt_left(3 * 3600 + 20 * 60, true, s, sizeof s);
+	assert_string_equal(s, "3 h 20 min left");
+	time_fmt_left(23 * 3600, false, s, sizeof s);
+	assert_string_equal(s, "残り 23時間");
+	time_fmt_left(59, true, s, sizeof s);
+	assert_string_equal(s, "0 min left");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +626,7 @@ int main(void)
 	    cmocka_unit_test(test_json__fast_parse_builds_cjsons_tree),
 	    cmocka_unit_test(test_json__fast_parse_agrees_on_mutations),
 	    cmocka_unit_test(test_err__escapes_invalid_bytes_and_controls),
+	    cmocka_unit_test(test_time__countdown_reads_as_words),
 	};
 	return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

@@ -958,6 +958,34 @@ static void test_label__product_display_name_from_cpe(void **state)
 }
 
 /* Evidence reads as "key: value" lines (the report's annex), binary bytes as \xNN. */
+static void test_label__asset_name_prefers_the_hostname(void **state)
+{
+	char o[128];
+	bool nm = true;
+
+	(void)state;
+	assert_string_equal(
+	    finding_asset_name("www.kanto-rail.test", "127.0.20.3", o, sizeof o, &nm),
+	    "www.kanto-rail.test");
+	assert_true(nm);
+	assert_string_equal(finding_asset_name("www.a.test:443/tcp", "127.0.0.9", o, sizeof o, &nm),
+			    "www.a.test");
+	assert_true(nm);
+	assert_string_equal(finding_asset_name("127.0.20.3:80/tcp", "127.0.20.3", o, sizeof o, &nm),
+			    "127.0.20.3");
+	assert_false(nm);
+	assert_string_equal(finding_asset_name("127.0.20.3:80/tcp", NULL, o, sizeof o, &nm),
+			    "127.0.20.3");
+	assert_string_equal(finding_asset_name("::1:8443/tcp", "::1", o, sizeof o, &nm), "::1");
+	assert_false(nm);
+	assert_string_equal(
+	    finding_asset_name("declared:cpe:2.3:a:x:y:1:*:*:*:*:*:*:*", NULL, o, sizeof o, &nm),
+	    "");
+	assert_false(nm);
+	assert_string_equal(finding_asset_name("cafe.be", "127.0.0.1", o, sizeof o, NULL),
+			    "cafe.be");
+}
+
 static void test_label__evidence_lines_not_json(void **state)
 {
 	char out[1024];
@@ -1008,6 +1036,7 @@ int main(void)
 	    cmocka_unit_test(test_schedule__due_orgs_follow_next_due),
 	    cmocka_unit_test(test_label__product_display_name_from_cpe),
 	    cmocka_unit_test(test_label__evidence_lines_not_json),
+	    cmocka_unit_test(test_label__asset_name_prefers_the_hostname),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 #include "store/store.h"
 #include "testutil.h"
 
+#include <time.h>
+
 static const char *const inv_tables[] = {"orgs",       "org_aliases",	    "contacts",
 					 "assets",     "declared_products", "scopes",
 					 "exclusions", "audit_log"};
@@ -118,6 +120,39 @@ static const char good_yaml[] =
     "    scope:\n"
     "      - { cidr: 127.0.22.0/29, authorised_by: 木村, from: 2026-04-01, until: "
     "2027-03-31 }\n";
+
+/* Display names for lists: from a cached map, the slug when unknown, a rename seen within a
+ * second and a second store never answered from the first one's map. */
+static void test_inventory__display_names_cached_and_fresh(void **state)
+{
+	struct store *s = fresh_store("names.db"), *s2 = fresh_store("names2.db");
+	struct inv_import_stats st;
+	struct merr e;
+	char b[256];
+
+	(void)state;
+	assert_int_equal(import_text(s, "names.yaml", good_yaml, now_ts(), &st, &e), 0);
+	assert_string_equal(inv_org_display_name(s, "kanto-rail", false, b, sizeof b),
+			    "関東旅客鉄道株式会社");
+	assert_string_equal(inv_org_display_name(s, "kanto-rail", true, b, sizeof b),
+			    "Kanto Passenger Railway Co., Ltd.");
+	assert_string_equal(inv_org_display_name(s, "no-such-org", false, b, sizeof b),
+			    "no-such-org");
+	assert_string_equal(inv_org_display_name(s2, "kanto-rail", false, b, sizeof b),
+			    "kanto-rail"); /* the other store has no such org */
+	assert_int_equal(
+	    store_exec(s,
+		       "UPDATE orgs SET name_ja = '新関東鉄道', updated_at = updated_at + 5 "
+		       "WHERE slug = 'kanto-rail'",
+		       &e),
+	    0);
+	struct timespec w = {1, 100000000};
+	nanosleep(&w, NULL);
+	assert_string_equal(inv_org_display_name(s, "kanto-rail", false, b, sizeof b),
+			    "新関東鉄道");
+	store_close(s);
+	store_close(s2);
+}
 
 static void test_inventory__imports_good_file(void **state)
 {
@@ -868,6 +903,7 @@ int main(void)
 	    cmocka_unit_test(test_scope__set_is_valid_scope_minus_exclusions),
 	    cmocka_unit_test(test_scope__exclusions_add_update_remove),
 	    cmocka_unit_test(test_inventory__field_checks),
+	    cmocka_unit_test(test_inventory__display_names_cached_and_fresh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -477,7 +477,7 @@ static void test_import_partial(void **state)
 	assert_int_equal(inc_show(&ic, inc, &INC_VIEW_ALL, &shown, NULL), 0);
 	char *js = cJSON_PrintUnformatted(shown);
 	assert_non_null(strstr(js, "sns_alert"));	  /* the timeline links back */
-	assert_non_null(strstr(js, "予兆アラート #1"));	  /* title and summary */
+	assert_non_null(strstr(js, "予兆検知 #1"));	  /* title and summary */
 	assert_non_null(strstr(js, "\"type\":\"ddos\"")); /* ddos-target -> ddos */
 	assert_non_null(strstr(js, "check-host.net"));	  /* the evidence post */
 	cJSON_free(js);

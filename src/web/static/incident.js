@@ -10,6 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
 		var input = document.getElementById("attach-file");
 		var status = document.getElementById("attach-status");
 		var csrf = form.querySelector("input[name='csrf']");
+		var fail = document.documentElement.lang === "en" ? "upload failed" : "添付できませんでした";
 		if (!input.files.length) { return; }
 		var file = input.files[0];
 		status.textContent = "…";
@@ -22,7 +23,10 @@ document.addEventListener("DOMContentLoaded", function () {
 			return r.json().then(function (j) { return { ok: r.ok, j: j }; });
 		}).then(function (res) {
 			if (res.ok) { window.location.reload(); return; }
-			status.textContent = (res.j && res.j.error && res.j.error.message) || "error";
-		}).catch(function () { status.textContent = "error"; });
+			// the error's own half in the page's language (error.text), the bilingual
+			// message only when the server gave none
+			var e = res.j && res.j.error;
+			status.textContent = (e && (e.text || e.message)) || fail;
+		}).catch(function () { status.textContent = fail; });
 	});
 });
