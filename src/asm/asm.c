@@ -126,8 +126,10 @@ static int step_scan(struct run *r)
 		rc = merr_set(r->e, M_EINTR, "scan %lld stopped before the end (%s)", (long long)id,
 			      oc.interrupted ? "interrupted" : "time limit");
 	if (rc == 0)
-		rc = exec1(r->s, "UPDATE asm_runs SET scan_id = ?2 WHERE id = ?3 AND ?1 IS NULL",
-			   NULL, id, r->id, r->e);
+		rc = exec1(
+		    r->s,
+		    "UPDATE asm_runs SET scan_id = ?2 WHERE id = ?3 AND CAST(?1 AS TEXT) IS NULL",
+		    NULL, id, r->id, r->e);
 	if (rc == 0)
 		snprintf(r->line, sizeof(r->line),
 			 "scan %lld: %llu 送信, 開放 %llu / sent, open ports (%.1f s)",
@@ -422,7 +424,7 @@ int asm_run_org(struct store *s, const char *org, const struct asm_opts *o, int6
 		rc = exec1(
 		    s,
 		    "UPDATE asm_runs SET state = 'done', step = 'done', finished_at = ?2 WHERE "
-		    "id = ?3 AND ?1 IS NULL",
+		    "id = ?3 AND CAST(?1 AS TEXT) IS NULL",
 		    NULL, time_now(), r.id, e);
 	return rc;
 }

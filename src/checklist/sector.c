@@ -183,8 +183,10 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 	    s,
 	    "SELECT id, org_slug, business_type, size_class, quarter, score_total, score_basic, "
 	    "score_advanced, basic_done FROM checklist_sets WHERE state = 'submitted' AND quarter "
-	    "IN (?1, ?2, ?3, ?4) AND (?5 IS NULL OR sector = ?5) AND (?6 IS NULL OR "
-	    "business_type = ?6) AND (?7 IS NULL OR sector = ?7) ORDER BY org_slug, quarter, "
+	    "IN (?1, ?2, ?3, ?4) AND (CAST(?5 AS TEXT) IS NULL OR sector = ?5) AND (CAST(?6 AS "
+	    "TEXT) IS NULL OR "
+	    "business_type = ?6) AND (CAST(?7 AS TEXT) IS NULL OR sector = ?7) ORDER BY org_slug, "
+	    "quarter, "
 	    "submitted_at DESC, id DESC",
 	    &st, e);
 	if (rc)
@@ -236,14 +238,15 @@ static int aggregate(struct store *s, struct comp *x, const char *sector, const 
 		ids[i] = (struct iid){x->c->items[i].id, i};
 	qsort(ids, x->c->n_items, sizeof(*ids), cmp_iid);
 	/* the answers of the chosen sets, walked in set order */
-	rc = store_prepare(
-	    s,
-	    "SELECT a.set_id, a.item_id, a.answer FROM checklist_sets s JOIN "
-	    "checklist_answers a ON a.set_id = s.id WHERE s.state = 'submitted' AND "
-	    "s.quarter IN (?1, ?2, ?3, ?4) AND (?5 IS NULL OR s.sector = ?5) AND (?6 IS "
-	    "NULL OR s.business_type = ?6) AND (?7 IS NULL OR s.sector = ?7) ORDER BY "
-	    "a.set_id",
-	    &st, e);
+	rc = store_prepare(s,
+			   "SELECT a.set_id, a.item_id, a.answer FROM checklist_sets s JOIN "
+			   "checklist_answers a ON a.set_id = s.id WHERE s.state = 'submitted' AND "
+			   "s.quarter IN (?1, ?2, ?3, ?4) AND (CAST(?5 AS TEXT) IS NULL OR "
+			   "s.sector = ?5) AND (CAST(?6 AS TEXT) IS "
+			   "NULL OR s.business_type = ?6) AND (CAST(?7 AS TEXT) IS NULL OR "
+			   "s.sector = ?7) ORDER BY "
+			   "a.set_id",
+			   &st, e);
 	if (rc) {
 		m_free(ch);
 		m_free(ids);

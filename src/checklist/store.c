@@ -81,9 +81,15 @@ static int write_set(struct store *s, const char *org, const struct orginfo *o,
 	time_quarter(now, quarter);
 	if ((rc = store_begin_immediate(s, e)))
 		goto out;
+	/* The set's number is the largest so far plus one, read before the draft is removed, on
+	 * both engines (SQLite's rowid would reuse a removed draft's number, a PostgreSQL
+	 * identity never does): a save always gives a new number, which cl_sector_get takes as
+	 * its cache generation. */
+	rc = store_query_int(s, "SELECT COALESCE(MAX(id), 0) FROM checklist_sets", &id, e);
 	/* the draft goes either way: replaced by a new draft, or submitted */
-	rc = store_prepare(s, "DELETE FROM checklist_sets WHERE org_slug = ? AND state = 'draft'",
-			   &st, e);
+	if (rc == 0)
+		rc = store_prepare(
+		    s, "DELETE FROM checklist_sets WHERE org_slug = ? AND state = 'draft'", &st, e);
 	if (rc == 0) {
 		stmt_bind_text(st, 1, org);
 		rc = stmt_step(st, e);
@@ -94,13 +100,20 @@ static int write_set(struct store *s, const char *org, const struct orginfo *o,
 		rc = store_prepare(
 		    s,
 		    "INSERT INTO checklist_sets (org_slug, catalogue_version, state, "
-		    "business_type, "
-		    "size_class, sector, quarter, actor, created_at, submitted_at, score_total, "
-		    "score_basic, score_advanced, basic_done) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-		    "?, "
-		    "?, ?, ?, ?) RETURNING id",
+		    "business_type, size_class, sector, quarter, actor, created_at, submitted_at, "
+		    "score_total, score_basic, score_advanced, basic_done, id) VALUES (?, ?, ?, ?, "
+		    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
 		    &st, e);
-	if (rc >= 0) {
+	/* a concurrent save (PostgreSQL) that took the number first: the next one, a few times */
+	for (int tries = 0; rc >= 0 && tries < 8; tries++) {
+		int64_t want = id + 1;
+		if (tries > 0) {
+			stmt_reset(st);
+			if ((rc = store_query_int(
+				 s, "SELECT COALESCE(MAX(id), 0) FROM checklist_sets", &id, e)))
+				break;
+			want = id + 1;
+		}
 		stmt_bind_text(st, 1, org);
 		stmt_bind_text(st, 2, c->version);
 		stmt_bind_text(st, 3, submit ? "submitted" : "draft");
@@ -121,16 +134,18 @@ static int write_set(struct store *s, const char *org, const struct orginfo *o,
 		bind_score(st, 12, sc.tier[CL_BASIC].score);
 		bind_score(st, 13, sc.tier[CL_ADVANCED].score);
 		stmt_bind_int64(st, 14, sc.basic_done);
+		stmt_bind_int64(st, 15, want);
 		rc = stmt_step(st, e);
 		if (rc == 1) {
 			id = stmt_int64(st, 0);
 			rc = stmt_step(st, e);
-		} else if (rc == 0) {
-			rc = merr_set(e, M_ESTORE, "insert returned no id");
+			break;
 		}
-		stmt_finalize(st);
-		st = NULL;
+		if (rc == 0 && tries == 7)
+			rc = merr_set(e, M_ESTORE, "no free answer set number after 8 tries");
 	}
+	stmt_finalize(st);
+	st = NULL;
 	if (rc >= 0)
 		rc = store_prepare(
 		    s,

@@ -103,11 +103,12 @@ int ex_clock(const struct ex_ctx *c, int64_t run, int64_t *scen_s, struct merr *
 int ex_run_visible(struct store *s, int64_t run, const char *org, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc = store_prepare(s,
-			       "SELECT 1 FROM exercise_runs r WHERE r.id = ?1 AND (?2 IS NULL OR "
-			       "EXISTS (SELECT 1 FROM exercise_run_orgs x JOIN orgs o ON o.id = "
-			       "x.org_id WHERE x.run_id = r.id AND o.slug = ?2))",
-			       &st, e);
+	int rc = store_prepare(
+	    s,
+	    "SELECT 1 FROM exercise_runs r WHERE r.id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR "
+	    "EXISTS (SELECT 1 FROM exercise_run_orgs x JOIN orgs o ON o.id = "
+	    "x.org_id WHERE x.run_id = r.id AND o.slug = ?2))",
+	    &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, run);

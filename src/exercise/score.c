@@ -391,15 +391,15 @@ static int runs_of(struct store *s, const char *org, const char *user, cJSON **o
 {
 	struct store_stmt *st = NULL;
 	char t[TIME_STR_MAX];
-	int rc =
-	    store_prepare(s,
-			  "SELECT r.id, r.scenario_id, r.title, r.state, r.speed, r.started_at "
-			  "FROM exercise_runs r WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM "
-			  "exercise_run_orgs x JOIN orgs o ON o.id = x.org_id WHERE x.run_id = "
-			  "r.id AND o.slug = ?1)) AND (?2 IS NULL OR EXISTS (SELECT 1 FROM "
-			  "exercise_participants p WHERE p.run_id = r.id AND p.user_name = ?2)) "
-			  "ORDER BY r.id DESC LIMIT 500",
-			  &st, e);
+	int rc = store_prepare(
+	    s,
+	    "SELECT r.id, r.scenario_id, r.title, r.state, r.speed, r.started_at "
+	    "FROM exercise_runs r WHERE (CAST(?1 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM "
+	    "exercise_run_orgs x JOIN orgs o ON o.id = x.org_id WHERE x.run_id = "
+	    "r.id AND o.slug = ?1)) AND (CAST(?2 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM "
+	    "exercise_participants p WHERE p.run_id = r.id AND p.user_name = ?2)) "
+	    "ORDER BY r.id DESC LIMIT 500",
+	    &st, e);
 	*out = NULL;
 	if (rc)
 		return rc;

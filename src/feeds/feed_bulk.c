@@ -50,6 +50,10 @@ struct feeds_bulk {
 	size_t n, cap;
 	struct bulk_slot *slots;
 	size_t n_slots;
+	bool fresh; /* indexes of empty cve_refs and cve_products dropped, built by end */
+	bool cve5;  /* a CVE 5 file: records whose CVE has no row, recs' ids in set */
+	long *set;  /* open addressing, -1 empty; set_cap a power of two */
+	size_t set_cap;
 };
 
 /* temp_buffers (local buffers of the staging tables) can be set only before the session's
@@ -76,6 +80,27 @@ static const char bulk_tables_sql[] =
 #define BULK_REF_COLS "cve_id, url, source, tags, origin"
 #define BULK_PROD_COLS "vp, cve_id, origin"
 
+/* A file into empty cve_refs and cve_products: their b-trees are built once at its end from
+ * sorted rows, instead of taking every row one insert at a time (the x20 NVD import's backend
+ * spent 55 % of its time in b-tree inserts; without them, a third of it). The tables are
+ * locked against every other session until the end's commit; none of them had a row. */
+static const char bulk_fresh_check_sql[] =
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM cve_refs LIMIT 1) r)"
+    " + (SELECT count(*) FROM (SELECT 1 FROM cve_products LIMIT 1) p)";
+static const char bulk_fresh_off_sql[] =
+    "LOCK TABLE cve_refs, cve_products IN ACCESS EXCLUSIVE MODE";
+static const char bulk_fresh_drop_sql[] =
+    "ALTER TABLE cve_refs DROP CONSTRAINT cve_refs_pkey;"
+    "ALTER TABLE cve_products DROP CONSTRAINT cve_products_pkey;"
+    "DROP INDEX cve_products_cve";
+/* As migration 0200 made them (its names); one backend process, as the import is. */
+static const char bulk_fresh_on_sql[] =
+    "SET LOCAL maintenance_work_mem = '256MB';"
+    "SET LOCAL max_parallel_maintenance_workers = 0;"
+    "ALTER TABLE cve_refs ADD CONSTRAINT cve_refs_pkey PRIMARY KEY (cve_id, url);"
+    "ALTER TABLE cve_products ADD CONSTRAINT cve_products_pkey PRIMARY KEY (vp, cve_id, origin);"
+    "CREATE INDEX cve_products_cve ON cve_products(cve_id, origin)";
+
 /* The batch's CVEs that had a row: replaced as the row path does (NVD's columns, its
  * references and products). */
 static const char bulk_upsert_sql[] =
@@ -89,6 +114,58 @@ static const char bulk_upsert_sql[] =
     "INSERT INTO cve_products (" BULK_PROD_COLS ") SELECT " BULK_PROD_COLS " FROM nvd_prod_stage"
     " ORDER BY vp, cve_id ON CONFLICT DO NOTHING;"
     "TRUNCATE nvd_stage, nvd_ref_stage, nvd_prod_stage";
+
+/* The same without the indexes (fresh): every reference and product row is NVD's, of this
+ * file, so after the deletes nothing is left to conflict with. */
+static const char bulk_upsert_fresh_sql[] =
+    "INSERT INTO cves (" FEEDS_NVD_COLS ") SELECT " FEEDS_NVD_COLS " FROM nvd_stage"
+    " ORDER BY id" FEEDS_NVD_CONFLICT ";"
+    "DELETE FROM cve_refs r USING nvd_stage s WHERE r.cve_id = s.id AND r.origin = 'nvd';"
+    "INSERT INTO cve_refs (" BULK_REF_COLS ") SELECT " BULK_REF_COLS " FROM nvd_ref_stage;"
+    "DELETE FROM cve_products p USING nvd_stage s WHERE p.cve_id = s.id AND p.origin = 'nvd';"
+    "INSERT INTO cve_products (" BULK_PROD_COLS ") SELECT " BULK_PROD_COLS " FROM nvd_prod_stage;"
+    "TRUNCATE nvd_stage, nvd_ref_stage, nvd_prod_stage";
+
+/* CVE 5: staging for the rows of CVEs without one and their references, stored as the row
+ * path stores them (its conflict clauses: another writer may have added the CVE since the
+ * lookup). */
+static const char bulk_cve5_tables_sql[] =
+    "CREATE TEMP TABLE IF NOT EXISTS cve5_stage (id TEXT, published BIGINT,"
+    " last_modified BIGINT, description TEXT, cwe TEXT,"
+    " cvss4_score DOUBLE PRECISION, cvss4_vector TEXT, cvss4_source TEXT, cvss4_severity TEXT,"
+    " cvss3_score DOUBLE PRECISION, cvss3_vector TEXT, cvss3_source TEXT, cvss3_version TEXT,"
+    " cvss3_severity TEXT, cvss2_score DOUBLE PRECISION, cvss2_vector TEXT, cvss2_source TEXT,"
+    " cvss2_severity TEXT, cve5_affected TEXT, cve5_updated BIGINT, cve5_state TEXT,"
+    " source TEXT, severity TEXT);"
+    "CREATE TEMP TABLE IF NOT EXISTS cve5_ref_stage (cve_id TEXT, url TEXT, source TEXT,"
+    " tags TEXT);"
+    "TRUNCATE cve5_stage, cve5_ref_stage";
+static const char bulk_cve5_store_sql[] =
+    "INSERT INTO cves (" FEEDS_CVE5_COLS ") SELECT " FEEDS_CVE5_COLS " FROM cve5_stage"
+    " ORDER BY id" FEEDS_CVE5_CONFLICT ";"
+    "INSERT INTO cve_refs (cve_id, url, source, tags, origin) SELECT cve_id, url, source, tags,"
+    " 'cve5' FROM cve5_ref_stage ON CONFLICT DO NOTHING;"
+    "TRUNCATE cve5_stage, cve5_ref_stage";
+#define BULK_CVE5_FIELDS 23
+#define BULK_CVE5_REF_FIELDS 4
+
+/* Into empty cve_refs and cve_products: their indexes dropped in the import's transaction
+ * (which the first batch would commit) and a savepoint opened for the batches. */
+static int fresh_start(struct feeds_ctx *c, struct feeds_bulk *b, struct merr *e)
+{
+	int64_t rows = 0;
+	int rc;
+
+	if ((rc = store_query_int(c->s, bulk_fresh_check_sql, &rows, e)) || rows)
+		return rc;
+	if ((rc = store_exec(c->s, bulk_fresh_off_sql, e)) ||
+	    (rc = store_query_int(c->s, bulk_fresh_check_sql, &rows, e)) || rows)
+		return rc;
+	if ((rc = store_exec(c->s, bulk_fresh_drop_sql, e)) || (rc = store_begin(c->s, e)))
+		return rc;
+	b->fresh = true;
+	return 0;
+}
 
 int feeds_bulk_start(struct feeds_ctx *c, struct merr *e)
 {
@@ -107,7 +184,12 @@ int feeds_bulk_start(struct feeds_ctx *c, struct merr *e)
 	buf_init(&b->out_cves, SIZE_MAX / 2);
 	buf_init(&b->out_refs, SIZE_MAX / 2);
 	buf_init(&b->out_prods, SIZE_MAX / 2);
-	if ((rc = store_exec(c->s, bulk_tables_sql, e))) {
+	b->cve5 = c->r->kind == FEEDS_CVE5;
+	if (b->cve5)
+		rc = store_exec(c->s, bulk_cve5_tables_sql, e);
+	else if (!(rc = store_exec(c->s, bulk_tables_sql, e)))
+		rc = fresh_start(c, b, e);
+	if (rc) {
 		m_free(b);
 		return rc;
 	}
@@ -128,14 +210,23 @@ void feeds_bulk_drop(struct feeds_ctx *c)
 	buf_reset(&b->out_refs);
 	buf_reset(&b->out_prods);
 	b->n = 0;
+	if (b->set)
+		memset(b->set, 0xff, b->set_cap * sizeof(*b->set));
 }
 
-void feeds_bulk_end(struct feeds_ctx *c)
+int feeds_bulk_end(struct feeds_ctx *c, struct merr *e)
 {
 	struct feeds_bulk *b = c->bulk;
+	int rc = 0;
 
 	if (!b)
-		return;
+		return 0;
+	if (b->fresh) { /* the batches before a failed one stay, as when each committed */
+		if ((rc = store_exec(c->s, bulk_fresh_on_sql, e)) || (rc = store_commit(c->s, e))) {
+			store_rollback(c->s);
+			c->r->stored = c->r->unchanged = c->r->removed = 0;
+		}
+	}
 	buf_release(&b->cves);
 	buf_release(&b->refs);
 	buf_release(&b->prods);
@@ -144,54 +235,79 @@ void feeds_bulk_end(struct feeds_ctx *c)
 	buf_release(&b->out_prods);
 	m_free(b->recs);
 	m_free(b->slots);
+	m_free(b->set);
 	m_free(b);
 	c->bulk = NULL;
+	return rc;
 }
 
-/* A text field in COPY's text format: \N for NULL, backslash escapes for the delimiters. */
-static int put_text(struct buf *o, const char *s, char after)
+/* Fields in COPY's binary format: a 32-bit length (-1 for NULL) and the bytes, big-endian
+ * numbers (int8, float8 as its IEEE bits); a row starts with its 16-bit field count. */
+static int put_be(struct buf *o, uint64_t v, int bytes)
 {
-	int rc = 0;
+	char b[8];
 
-	if (!s) {
-		rc = buf_add(o, "\\N", 2);
-	} else {
-		const char *run = s;
-		for (; *s; s++) {
-			const char *esc = *s == '\\'   ? "\\\\"
-					  : *s == '\t' ? "\\t"
-					  : *s == '\n' ? "\\n"
-					  : *s == '\r' ? "\\r"
-						       : NULL;
-			if (!esc)
-				continue;
-			if ((rc = buf_add(o, run, (size_t)(s - run))) || (rc = buf_add(o, esc, 2)))
-				return rc;
-			run = s + 1;
-		}
-		rc = buf_add(o, run, (size_t)(s - run));
-	}
-	return rc || !after ? rc : buf_addc(o, after);
+	for (int i = 0; i < bytes; i++)
+		b[i] = (char)(v >> (8 * (bytes - 1 - i)));
+	return buf_add(o, b, (size_t)bytes);
+}
+
+int feeds_bin_row(struct buf *o, int fields)
+{
+	return put_be(o, (uint64_t)fields, 2);
+}
+
+int feeds_bin_text(struct buf *o, const char *s)
+{
+	size_t n;
+	int rc;
+
+	if (!s)
+		return put_be(o, UINT32_MAX, 4);
+	n = strlen(s);
+	if (n > INT32_MAX)
+		return M_ENOMEM;
+	rc = put_be(o, n, 4);
+	return rc ? rc : buf_add(o, s, n);
+}
+
+static int put_int(struct buf *o, int64_t v)
+{
+	int rc = put_be(o, 8, 4);
+	return rc ? rc : put_be(o, (uint64_t)v, 8);
 }
 
 static int put_num(struct buf *o, bool set, double v)
 {
-	return set ? buf_addf(o, "%.17g\t", v) : buf_add(o, "\\N\t", 3);
+	uint64_t bits;
+	int rc;
+
+	if (!set)
+		return put_be(o, UINT32_MAX, 4);
+	memcpy(&bits, &v, sizeof(bits));
+	rc = put_be(o, 8, 4);
+	return rc ? rc : put_be(o, bits, 8);
 }
 
 static int put_metric(struct buf *o, const struct feeds_metric *m, bool version)
 {
 	int rc = put_num(o, m->set, m->score);
 	if (!rc)
-		rc = put_text(o, m->set ? m->vector : NULL, '\t');
+		rc = feeds_bin_text(o, m->set ? m->vector : NULL);
 	if (!rc)
-		rc = put_text(o, m->set ? m->source : NULL, '\t');
+		rc = feeds_bin_text(o, m->set ? m->source : NULL);
 	if (!rc && version)
-		rc = put_text(o, m->set ? m->version : NULL, '\t');
+		rc = feeds_bin_text(o, m->set ? m->version : NULL);
 	if (!rc)
-		rc = put_text(o, m->set ? m->severity : NULL, '\t');
+		rc = feeds_bin_text(o, m->set ? m->severity : NULL);
 	return rc;
 }
+
+/* The fields of a CVE row (FEEDS_NVD_COLS_NO_SOURCE, and source added by compose), of a
+ * reference and of a product. */
+#define BULK_CVE_FIELDS 22
+#define BULK_REF_FIELDS 5
+#define BULK_PROD_FIELDS 3
 
 int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr *e)
 {
@@ -214,14 +330,17 @@ int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr 
 	r->ref_off = b->refs.len;
 	r->prod_off = b->prods.len;
 	/* the columns of FEEDS_NVD_COLS_NO_SOURCE */
-	rc = put_text(&b->cves, cv->id, '\t');
+	rc = feeds_bin_row(&b->cves, BULK_CVE_FIELDS);
 	if (!rc)
-		rc = buf_addf(&b->cves, "%" PRId64 "\t%" PRId64 "\t", cv->published,
-			      cv->last_modified);
+		rc = feeds_bin_text(&b->cves, cv->id);
 	if (!rc)
-		rc = put_text(&b->cves, cv->description, '\t');
+		rc = put_int(&b->cves, cv->published);
 	if (!rc)
-		rc = put_text(&b->cves, cv->cwe[0] ? cv->cwe : NULL, '\t');
+		rc = put_int(&b->cves, cv->last_modified);
+	if (!rc)
+		rc = feeds_bin_text(&b->cves, cv->description);
+	if (!rc)
+		rc = feeds_bin_text(&b->cves, cv->cwe[0] ? cv->cwe : NULL);
 	if (!rc)
 		rc = put_metric(&b->cves, &cv->v4, false);
 	if (!rc)
@@ -229,11 +348,11 @@ int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr 
 	if (!rc)
 		rc = put_metric(&b->cves, &cv->v2, false);
 	if (!rc)
-		rc = put_text(&b->cves, cv->configurations, '\t');
+		rc = feeds_bin_text(&b->cves, cv->configurations);
 	if (!rc)
-		rc = put_text(&b->cves, cv->vuln_status, '\t');
+		rc = feeds_bin_text(&b->cves, cv->vuln_status);
 	if (!rc)
-		rc = put_text(&b->cves, feeds_best_severity(cv), 0);
+		rc = feeds_bin_text(&b->cves, feeds_best_severity(cv));
 	r->cve_len = b->cves.len - r->cve_off;
 	for (size_t i = 0; i < cv->n_refs && !rc; i++) {
 		const struct feeds_ref *f = &cv->refs[i];
@@ -242,23 +361,27 @@ int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr 
 			later = strcmp(cv->refs[j].url, f->url) == 0;
 		if (later)
 			continue;
-		rc = put_text(&b->refs, cv->id, '\t');
+		rc = feeds_bin_row(&b->refs, BULK_REF_FIELDS);
 		if (!rc)
-			rc = put_text(&b->refs, f->url, '\t');
+			rc = feeds_bin_text(&b->refs, cv->id);
 		if (!rc)
-			rc = put_text(&b->refs, f->source, '\t');
+			rc = feeds_bin_text(&b->refs, f->url);
 		if (!rc)
-			rc = put_text(&b->refs, f->tags && *f->tags ? f->tags : NULL, '\t');
+			rc = feeds_bin_text(&b->refs, f->source);
 		if (!rc)
-			rc = buf_add(&b->refs, "nvd\n", 4);
+			rc = feeds_bin_text(&b->refs, f->tags && *f->tags ? f->tags : NULL);
+		if (!rc)
+			rc = feeds_bin_text(&b->refs, "nvd");
 	}
 	r->ref_len = b->refs.len - r->ref_off;
 	for (size_t i = 0; i < cv->n_vps && !rc; i++) {
-		rc = put_text(&b->prods, cv->vps[i], '\t');
+		rc = feeds_bin_row(&b->prods, BULK_PROD_FIELDS);
 		if (!rc)
-			rc = put_text(&b->prods, cv->id, '\t');
+			rc = feeds_bin_text(&b->prods, cv->vps[i]);
 		if (!rc)
-			rc = buf_add(&b->prods, "nvd\n", 4);
+			rc = feeds_bin_text(&b->prods, cv->id);
+		if (!rc)
+			rc = feeds_bin_text(&b->prods, "nvd");
 	}
 	r->prod_len = b->prods.len - r->prod_off;
 	if (rc)
@@ -326,38 +449,51 @@ static int lookup(struct store *s, struct feeds_bulk *b, struct merr *e)
 	return rc < 0 ? rc : 0;
 }
 
-/* Appends lines (each ending in a newline) to o, each with suffix before its newline. */
-static int add_line(struct buf *o, const char *p, size_t len, const char *suffix)
+/* COPY's binary header (signature, flags, header extension length) and trailer. */
+static const char bin_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0";
+
+int feeds_bin_start(struct buf *o)
 {
-	int rc = buf_add(o, p, len);
-	if (!rc && suffix)
-		rc = buf_adds(o, suffix);
-	return rc ? rc : buf_addc(o, '\n');
+	return buf_add(o, bin_header, sizeof(bin_header));
+}
+
+int feeds_bin_copy(struct store *s, const char *target, struct buf *o, struct merr *e)
+{
+	int rc;
+
+	if (o->len == sizeof(bin_header)) /* no rows */
+		return 0;
+	if ((rc = put_be(o, UINT16_MAX, 2))) /* the trailer: field count -1 */
+		return merr_set(e, M_ENOMEM, "out of memory");
+	return store_copy_in_binary(s, target, o->ptr, o->len, e);
 }
 
 /* COPYs out's three buffers into the tables named by the targets (empty ones skipped). */
 static int copy_three(struct store *s, struct feeds_bulk *b, const char *t_cves, const char *t_refs,
 		      const char *t_prods, struct merr *e)
 {
-	int rc = 0;
+	int rc = feeds_bin_copy(s, t_cves, &b->out_cves, e);
 
-	if (b->out_cves.len)
-		rc = store_copy_in(s, t_cves, b->out_cves.ptr, b->out_cves.len, e);
-	if (!rc && b->out_refs.len)
-		rc = store_copy_in(s, t_refs, b->out_refs.ptr, b->out_refs.len, e);
-	if (!rc && b->out_prods.len)
-		rc = store_copy_in(s, t_prods, b->out_prods.ptr, b->out_prods.len, e);
+	if (!rc)
+		rc = feeds_bin_copy(s, t_refs, &b->out_refs, e);
+	if (!rc)
+		rc = feeds_bin_copy(s, t_prods, &b->out_prods, e);
 	buf_reset(&b->out_cves);
 	buf_reset(&b->out_refs);
 	buf_reset(&b->out_prods);
 	return rc;
 }
 
-/* The lines of the batch's winning records whose CVE is (not) fresh into the out buffers. */
+/* The rows of the batch's winning records whose CVE is (not) fresh into the out buffers,
+ * each after COPY's header. */
 static int compose(struct feeds_bulk *b, bool fresh, size_t *count)
 {
-	int rc = 0;
+	int rc = feeds_bin_start(&b->out_cves);
 
+	if (!rc)
+		rc = feeds_bin_start(&b->out_refs);
+	if (!rc)
+		rc = feeds_bin_start(&b->out_prods);
 	*count = 0;
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		struct bulk_rec *r = &b->recs[i];
@@ -365,12 +501,145 @@ static int compose(struct feeds_bulk *b, bool fresh, size_t *count)
 		if (sl->win != (long)i || sl->fresh != fresh)
 			continue;
 		(*count)++;
-		rc = add_line(&b->out_cves, b->cves.ptr + r->cve_off, r->cve_len, "\tnvd");
+		rc = buf_add(&b->out_cves, b->cves.ptr + r->cve_off, r->cve_len);
+		if (!rc)
+			rc = feeds_bin_text(&b->out_cves, "nvd");
 		if (!rc)
 			rc = buf_add(&b->out_refs, b->refs.ptr + r->ref_off, r->ref_len);
 		if (!rc)
 			rc = buf_add(&b->out_prods, b->prods.ptr + r->prod_off, r->prod_len);
 	}
+	return rc;
+}
+
+/* The set's slot for id: its record's, or the empty one where it would go. */
+static long *set_slot(struct feeds_bulk *b, const char *id)
+{
+	size_t mask = b->set_cap - 1, i = (size_t)hash_str(id) & mask;
+
+	while (b->set[i] >= 0 && strcmp(b->recs[b->set[i]].id, id) != 0)
+		i = (i + 1) & mask;
+	return &b->set[i];
+}
+
+bool feeds_bulk_has(struct feeds_ctx *c, const char *id)
+{
+	struct feeds_bulk *b = c->bulk;
+
+	return b && b->cve5 && b->n && *set_slot(b, id) >= 0;
+}
+
+int feeds_bulk_cve5(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr *e)
+{
+	struct feeds_bulk *b = c->bulk;
+	struct bulk_rec *r;
+	int rc = 0;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		struct bulk_rec *n = m_realloc(b->recs, cap * sizeof(*n));
+		if (!n)
+			return merr_set(e, M_ENOMEM, "out of memory gathering a batch for COPY");
+		b->recs = n;
+		b->cap = cap;
+	}
+	if ((b->n + 1) * 2 > b->set_cap) { /* the set at most half full */
+		size_t cap = b->set_cap ? b->set_cap * 2 : 2048;
+		long *n = m_malloc(cap * sizeof(*n));
+		if (!n)
+			return merr_set(e, M_ENOMEM, "out of memory gathering a batch for COPY");
+		m_free(b->set);
+		b->set = n;
+		b->set_cap = cap;
+		memset(b->set, 0xff, cap * sizeof(*n));
+		for (size_t i = 0; i < b->n; i++)
+			*set_slot(b, b->recs[i].id) = (long)i;
+	}
+	r = &b->recs[b->n];
+	snprintf(r->id, sizeof(r->id), "%s", cv->id);
+	r->cve_off = b->cves.len;
+	r->ref_off = b->refs.len;
+	/* FEEDS_CVE5_COLS, bound as the row path's ST_CVE5_INSERT binds them */
+	rc = feeds_bin_row(&b->cves, BULK_CVE5_FIELDS);
+	if (!rc)
+		rc = feeds_bin_text(&b->cves, cv->id);
+	if (!rc)
+		rc = cv->published ? put_int(&b->cves, cv->published)
+				   : feeds_bin_text(&b->cves, NULL);
+	if (!rc)
+		rc = put_int(&b->cves, cv->last_modified);
+	if (!rc)
+		rc = feeds_bin_text(&b->cves, cv->description);
+	if (!rc)
+		rc = feeds_bin_text(&b->cves, cv->cwe[0] ? cv->cwe : NULL);
+	if (!rc)
+		rc = put_metric(&b->cves, &cv->v4, false);
+	if (!rc)
+		rc = put_metric(&b->cves, &cv->v3, true);
+	if (!rc)
+		rc = put_metric(&b->cves, &cv->v2, false);
+	if (!rc)
+		rc = feeds_bin_text(&b->cves, cv->cve5_affected);
+	if (!rc)
+		rc = put_int(&b->cves, cv->cve5_updated);
+	if (!rc)
+		rc = feeds_bin_text(&b->cves, cv->state);
+	if (!rc)
+		rc = feeds_bin_text(&b->cves, "cve5");
+	if (!rc)
+		rc = feeds_bin_text(&b->cves, feeds_best_severity(cv));
+	r->cve_len = b->cves.len - r->cve_off;
+	for (size_t i = 0; i < cv->n_refs && !rc; i++) {
+		const struct feeds_ref *f = &cv->refs[i];
+		bool earlier = false; /* the row path keeps a URL's first insert (DO NOTHING) */
+		for (size_t j = 0; j < i && !earlier; j++)
+			earlier = strcmp(cv->refs[j].url, f->url) == 0;
+		if (earlier)
+			continue;
+		rc = feeds_bin_row(&b->refs, BULK_CVE5_REF_FIELDS);
+		if (!rc)
+			rc = feeds_bin_text(&b->refs, cv->id);
+		if (!rc)
+			rc = feeds_bin_text(&b->refs, f->url);
+		if (!rc)
+			rc = feeds_bin_text(&b->refs, f->source);
+		if (!rc)
+			rc = feeds_bin_text(&b->refs, f->tags && *f->tags ? f->tags : NULL);
+	}
+	r->ref_len = b->refs.len - r->ref_off;
+	if (rc)
+		return merr_set(e, M_ENOMEM, "out of memory gathering a batch for COPY");
+	*set_slot(b, r->id) = (long)b->n;
+	b->n++;
+	return 0;
+}
+
+/* A CVE 5 batch: every gathered row and reference by two COPYs and one statement. */
+static int flush_cve5(struct feeds_ctx *c, struct feeds_bulk *b, struct merr *e)
+{
+	int rc = feeds_bin_start(&b->out_cves);
+
+	if (!rc)
+		rc = feeds_bin_start(&b->out_refs);
+	if (!rc)
+		rc = buf_add(&b->out_cves, b->cves.ptr, b->cves.len);
+	if (!rc)
+		rc = buf_add(&b->out_refs, b->refs.ptr, b->refs.len);
+	if (rc) {
+		buf_reset(&b->out_cves);
+		buf_reset(&b->out_refs);
+		return merr_set(e, M_ENOMEM, "out of memory");
+	}
+	rc = feeds_bin_copy(c->s, "cve5_stage (" FEEDS_CVE5_COLS ")", &b->out_cves, e);
+	if (!rc)
+		rc = feeds_bin_copy(c->s, "cve5_ref_stage (cve_id, url, source, tags)",
+				    &b->out_refs, e);
+	buf_reset(&b->out_cves);
+	buf_reset(&b->out_refs);
+	if (!rc)
+		rc = store_exec(c->s, bulk_cve5_store_sql, e);
+	if (!rc)
+		feeds_bulk_drop(c);
 	return rc;
 }
 
@@ -383,6 +652,8 @@ int feeds_bulk_flush(struct feeds_ctx *c, struct merr *e)
 
 	if (!b || b->n == 0)
 		return 0;
+	if (b->cve5)
+		return flush_cve5(c, b, e);
 	while (want < b->n * 2)
 		want *= 2;
 	if (want > b->n_slots) {
@@ -420,7 +691,8 @@ int feeds_bulk_flush(struct feeds_ctx *c, struct merr *e)
 	    (rc = copy_three(c->s, b, "nvd_stage (" BULK_CVE_COLS ")",
 			     "nvd_ref_stage (" BULK_REF_COLS ")",
 			     "nvd_prod_stage (" BULK_PROD_COLS ")", e)) ||
-	    (n_old && (rc = store_exec(c->s, bulk_upsert_sql, e))))
+	    (n_old &&
+	     (rc = store_exec(c->s, b->fresh ? bulk_upsert_fresh_sql : bulk_upsert_sql, e))))
 		return rc < 0 ? rc : merr_set(e, M_ENOMEM, "out of memory");
 	c->r->stored -= unchanged;
 	c->r->unchanged += unchanged;

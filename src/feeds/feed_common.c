@@ -20,23 +20,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" VALUES (?,?,?,?,?, ?,?,?,?, ?,?,?,?,?, ?,?,?,?, ?,?, 'nvd', ?)" FEEDS_NVD_CONFLICT,
     /* A CVE 5-only row is replaced whole by a newer CVE 5 record. */
     [ST_CVE5_INSERT] =
-	"INSERT INTO cves (id, published, last_modified, description, cwe,"
-	" cvss4_score, cvss4_vector, cvss4_source, cvss4_severity,"
-	" cvss3_score, cvss3_vector, cvss3_source, cvss3_version, cvss3_severity,"
-	" cvss2_score, cvss2_vector, cvss2_source, cvss2_severity,"
-	" cve5_affected, cve5_updated, cve5_state, source, severity)"
-	" VALUES (?,?,?,?,?, ?,?,?,?, ?,?,?,?,?, ?,?,?,?, ?,?,?, 'cve5', ?)"
-	" ON CONFLICT(id) DO UPDATE SET published = excluded.published,"
-	" last_modified = excluded.last_modified, description = excluded.description,"
-	" cwe = excluded.cwe, cvss4_score = excluded.cvss4_score,"
-	" cvss4_vector = excluded.cvss4_vector, cvss4_source = excluded.cvss4_source,"
-	" cvss4_severity = excluded.cvss4_severity, cvss3_score = excluded.cvss3_score,"
-	" cvss3_vector = excluded.cvss3_vector, cvss3_source = excluded.cvss3_source,"
-	" cvss3_version = excluded.cvss3_version, cvss3_severity = excluded.cvss3_severity,"
-	" cvss2_score = excluded.cvss2_score, cvss2_vector = excluded.cvss2_vector,"
-	" cvss2_source = excluded.cvss2_source, cvss2_severity = excluded.cvss2_severity,"
-	" cve5_affected = excluded.cve5_affected, cve5_updated = excluded.cve5_updated,"
-	" cve5_state = excluded.cve5_state, severity = excluded.severity",
+	"INSERT INTO cves (" FEEDS_CVE5_COLS ")"
+	" VALUES (?,?,?,?,?, ?,?,?,?, ?,?,?,?,?, ?,?,?,?, ?,?,?, 'cve5', ?)" FEEDS_CVE5_CONFLICT,
     /* On a row NVD owns, CVE 5 fills only what NVD left empty. */
     [ST_CVE5_FILL] =
 	"UPDATE cves SET cve5_affected = ?, cve5_updated = ?, cve5_state = ?,"

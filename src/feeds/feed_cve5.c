@@ -316,6 +316,9 @@ static int cve5_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct m
 
 	if (!st)
 		return M_ESTORE;
+	/* a record of this CVE waiting for COPY goes in first, so the lookup sees it */
+	if (feeds_bulk_has(ctx, c->id) && (rc = feeds_bulk_flush(ctx, e)))
+		return rc;
 	stmt_bind_text(st, 1, c->id);
 	rc = stmt_step(st, e);
 	if (rc == 1) {
@@ -328,6 +331,12 @@ static int cve5_store(struct feeds_ctx *ctx, const struct feeds_cve *c, struct m
 	stmt_reset(st);
 	if (rc < 0 || rc == FEEDS_UNCHANGED)
 		return rc;
+	if (!exists && ctx->bulk) { /* PostgreSQL: by COPY at the batch's commit */
+		if ((rc = feeds_bulk_cve5(ctx, c, e)) ||
+		    (rc = feeds_store_products(ctx, c, "cve5", true, e)))
+			return rc;
+		return FEEDS_STORED;
+	}
 	if (exists && has_nvd) {
 		st = feeds_stmt(ctx, ST_CVE5_FILL, e);
 		if (!st)

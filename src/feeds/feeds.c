@@ -489,9 +489,9 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	 * an earlier run left dropped (killed) is re-created first */
 	if (c->defer_products && (rc = feeds_prods_index_on(c, e)) == 0)
 		rc = feeds_prods_index_off(c, e);
-	/* NVD from parser threads (a store failure rolls the batch back whole): by COPY where
+	/* NVD and CVE 5 from parser threads (a store failure rolls the batch back whole): by COPY where
 	 * the store has it */
-	if (rc == 0 && c->defer_products && ad->kind == FEEDS_NVD)
+	if (rc == 0 && c->defer_products && (ad->kind == FEEDS_NVD || ad->kind == FEEDS_CVE5))
 		rc = feeds_bulk_start(c, e);
 	if (rc == 0 && ad->kind == FEEDS_NVD && !c->bulk)
 		feeds_seen_start(c);
@@ -504,7 +504,10 @@ static int run_split_in(struct feeds_ctx *c, const struct feeds_adapter *ad, str
 	rc = run_records(c, ad, k, &p, e);
 	c->defer_products = false;
 	feeds_prods_drop(&c->prods); /* flushed by the last commit, or rolled back */
-	feeds_bulk_end(c);
+	{
+		int brc = feeds_bulk_end(c, rc ? NULL : e);
+		rc = rc ? rc : brc;
+	}
 	feeds_seen_end(c);
 	feeds_pipe_stop(&p);
 	if (c->prod_index_off) { /* the run stopped short of its last commit */

@@ -136,12 +136,29 @@ void feeds_seen_end(struct feeds_ctx *c);
 /* NVD by COPY (feed_bulk.c): start sets c->bulk when the store has COPY (and creates the
  * staging tables in the import's transaction); nvd gathers a record (FEEDS_STORED, moved
  * to unchanged by flush when it changed nothing); flush stores the batch (before its
- * commit); drop forgets it (rollback); end frees. */
+ * commit); drop forgets it (rollback); end frees. Into empty cve_refs and cve_products,
+ * start also drops their indexes and opens a savepoint, so the file's batches commit as
+ * savepoints of one transaction; end then builds the indexes and commits it (a failure
+ * there rolls the file back and is returned; rc is the run's, the transaction is committed
+ * either way, as the batches before a failed one were). */
 int feeds_bulk_start(struct feeds_ctx *c, struct merr *e);
 int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr *e);
 int feeds_bulk_flush(struct feeds_ctx *c, struct merr *e);
 void feeds_bulk_drop(struct feeds_ctx *c);
-void feeds_bulk_end(struct feeds_ctx *c);
+int feeds_bulk_end(struct feeds_ctx *c, struct merr *e);
+/* COPY's binary format (feed_bulk.c): start writes the header into an empty buffer; a row is
+ * its field count, then its fields (text: NULL for a NULL); copy adds the trailer and sends
+ * the rows to target (none: nothing sent). */
+/* CVE 5 by COPY (feed_bulk.c, the bulk started for a CVE 5 file): has says whether a record
+ * of the CVE waits in the batch (the caller flushes it before looking the CVE up); cve5
+ * gathers a record whose CVE has no row (its row and references; products go on through
+ * feeds_store_products). */
+bool feeds_bulk_has(struct feeds_ctx *c, const char *id);
+int feeds_bulk_cve5(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr *e);
+int feeds_bin_start(struct buf *o);
+int feeds_bin_row(struct buf *o, int fields);
+int feeds_bin_text(struct buf *o, const char *s);
+int feeds_bin_copy(struct store *s, const char *target, struct buf *o, struct merr *e);
 
 /* The columns NVD writes in cves and its ON CONFLICT clause (the row and the COPY path):
  * NVD replaces its own columns; a metric NVD lacks keeps the CVE 5 value (CASE). */
@@ -157,6 +174,26 @@ void feeds_bulk_end(struct feeds_ctx *c);
 	" cvss3_score, cvss3_vector, cvss3_source, cvss3_version, cvss3_severity," \
 	" cvss2_score, cvss2_vector, cvss2_source, cvss2_severity,"                \
 	" configurations, vuln_status, source, severity"
+/* The columns a CVE 5 record gives a row of its own (source is 'cve5'), and how it replaces
+ * a CVE 5-only row (the row path, feed_common.c, and COPY, feed_bulk.c). */
+#define FEEDS_CVE5_COLS                                                            \
+	"id, published, last_modified, description, cwe,"                          \
+	" cvss4_score, cvss4_vector, cvss4_source, cvss4_severity,"                \
+	" cvss3_score, cvss3_vector, cvss3_source, cvss3_version, cvss3_severity," \
+	" cvss2_score, cvss2_vector, cvss2_source, cvss2_severity,"                \
+	" cve5_affected, cve5_updated, cve5_state, source, severity"
+#define FEEDS_CVE5_CONFLICT                                                                  \
+	" ON CONFLICT(id) DO UPDATE SET published = excluded.published,"                     \
+	" last_modified = excluded.last_modified, description = excluded.description,"       \
+	" cwe = excluded.cwe, cvss4_score = excluded.cvss4_score,"                           \
+	" cvss4_vector = excluded.cvss4_vector, cvss4_source = excluded.cvss4_source,"       \
+	" cvss4_severity = excluded.cvss4_severity, cvss3_score = excluded.cvss3_score,"     \
+	" cvss3_vector = excluded.cvss3_vector, cvss3_source = excluded.cvss3_source,"       \
+	" cvss3_version = excluded.cvss3_version, cvss3_severity = excluded.cvss3_severity," \
+	" cvss2_score = excluded.cvss2_score, cvss2_vector = excluded.cvss2_vector,"         \
+	" cvss2_source = excluded.cvss2_source, cvss2_severity = excluded.cvss2_severity,"   \
+	" cve5_affected = excluded.cve5_affected, cve5_updated = excluded.cve5_updated,"     \
+	" cve5_state = excluded.cve5_state, severity = excluded.severity"
 #define FEEDS_NVD_CONFLICT                                                                                                                                      \
 	" ON CONFLICT(id) DO UPDATE SET published = excluded.published,"                                                                                        \
 	" last_modified = excluded.last_modified, description = excluded.description,"                                                                          \

@@ -136,12 +136,12 @@ int finding_coverage_list(struct store *s, const char *org, const char *sector, 
 			  void *arg, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc =
-	    store_prepare(s,
-			  "SELECT slug, coalesce(name_ja, slug), coalesce(name_en, slug) FROM "
-			  "orgs WHERE (?1 IS NULL OR slug = ?1) AND (?2 IS NULL OR sector = ?2) "
-			  "ORDER BY slug",
-			  &st, e);
+	int rc = store_prepare(s,
+			       "SELECT slug, coalesce(name_ja, slug), coalesce(name_en, slug) FROM "
+			       "orgs WHERE (CAST(?1 AS TEXT) IS NULL OR slug = ?1) AND (CAST(?2 AS "
+			       "TEXT) IS NULL OR sector = ?2) "
+			       "ORDER BY slug",
+			       &st, e);
 	char **v = NULL;
 	size_t n = 0, cap = 0;
 

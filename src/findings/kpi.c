@@ -12,9 +12,11 @@
 const int64_t finding_kpi_age_days[FINDING_KPI_AGES] = {7, 30, 90, 180, 0};
 
 /* org / sector narrowing, bound as ?1 / ?2 (NULL: no narrowing) */
-#define KPI_ROWS                                                                               \
-	" severity <> 'info' AND coalesce(triage, '') <> 'false_positive' AND (?1 IS NULL OR " \
-	"org_slug = ?1) AND (?2 IS NULL OR org_slug IN (SELECT slug FROM orgs WHERE sector = ?2))"
+#define KPI_ROWS                                                                                  \
+	" severity <> 'info' AND coalesce(triage, '') <> 'false_positive' AND (CAST(?1 AS TEXT) " \
+	"IS NULL OR "                                                                             \
+	"org_slug = ?1) AND (CAST(?2 AS TEXT) IS NULL OR org_slug IN (SELECT slug FROM orgs "     \
+	"WHERE sector = ?2))"
 
 static void bind_rows(struct store_stmt *st, const char *org, const char *sector)
 {

@@ -705,12 +705,13 @@ int finding_get_json_in(struct store *s, int64_t id, const char *org, const char
 	struct store_stmt *st = NULL;
 	struct finding_row r;
 	cJSON *o = NULL;
-	int rc = store_prepare(
-	    s,
-	    "SELECT " ROW_COLS ", f.reasons, f.evidence, f.cvss_vector, f.kev_date_added "
-	    "FROM findings f WHERE f.id = ?1 AND (?2 IS NULL OR f.org_slug = ?2) AND (?3 IS "
-	    "NULL OR f.org_slug IN (SELECT slug FROM orgs WHERE sector = ?3))",
-	    &st, e);
+	int rc = store_prepare(s,
+			       "SELECT " ROW_COLS
+			       ", f.reasons, f.evidence, f.cvss_vector, f.kev_date_added "
+			       "FROM findings f WHERE f.id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR "
+			       "f.org_slug = ?2) AND (CAST(?3 AS TEXT) IS "
+			       "NULL OR f.org_slug IN (SELECT slug FROM orgs WHERE sector = ?3))",
+			       &st, e);
 
 	*out = NULL;
 	if (rc)

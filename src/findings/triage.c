@@ -63,7 +63,8 @@ static int current(struct store *s, const struct finding_triage_req *q, int64_t 
 	int rc = store_prepare(
 	    s,
 	    "SELECT coalesce(f.triage, ''), coalesce(f.assignee, '') FROM findings f WHERE f.id = "
-	    "?1 AND (?2 IS NULL OR f.org_slug = ?2) AND (?3 IS NULL OR f.org_slug IN (SELECT slug "
+	    "?1 AND (CAST(?2 AS TEXT) IS NULL OR f.org_slug = ?2) AND (CAST(?3 AS TEXT) IS NULL OR "
+	    "f.org_slug IN (SELECT slug "
 	    "FROM orgs WHERE sector = ?3))",
 	    &st, e);
 
@@ -330,15 +331,16 @@ int finding_triage_after_apply(struct store *s, const char *org, int64_t now, st
 	    (rc =
 		 sweep(s, org, now,
 		       "UPDATE findings SET triage = NULL, triage_evidence = NULL WHERE org_slug = "
-		       "?1 AND ?2 IS NOT NULL AND triage = 'false_positive' AND coalesce(evidence, "
+		       "?1 AND CAST(?2 AS TEXT) IS NOT NULL AND triage = 'false_positive' AND "
+		       "coalesce(evidence, "
 		       "'') <> coalesce(triage_evidence, '') RETURNING id, 'false_positive'",
 		       "証跡が変わったため再評価 / evidence changed: open again", e)) ||
-	    (rc = sweep(
-		 s, org, now,
-		 "UPDATE findings SET triage = NULL WHERE org_slug = ?1 AND ?2 IS NOT NULL AND "
-		 "state = 'fixed' AND triage IN ('in_progress', 'fixed_pending') RETURNING "
-		 "id, triage",
-		 "再診断で修正を確認 / fixed, confirmed by a rescan", e)))
+	    (rc = sweep(s, org, now,
+			"UPDATE findings SET triage = NULL WHERE org_slug = ?1 AND CAST(?2 AS "
+			"TEXT) IS NOT NULL AND "
+			"state = 'fixed' AND triage IN ('in_progress', 'fixed_pending') RETURNING "
+			"id, triage",
+			"再診断で修正を確認 / fixed, confirmed by a rescan", e)))
 		return rc;
 	/* confirmed candidates: the collector wrote them back as candidates */
 	if ((rc = store_prepare(

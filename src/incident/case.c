@@ -265,7 +265,8 @@ int case_update(const struct inc_ctx *c, int64_t id, const struct case_update *u
 	if ((rc = store_prepare(
 		 c->s,
 		 "SELECT c.state, o.slug FROM cases c JOIN orgs o ON o.id = c.org_id WHERE "
-		 "c.id = ? AND c.exercise_run IS NULL AND (?2 IS NULL OR o.slug = ?2)",
+		 "c.id = ? AND c.exercise_run IS NULL AND (CAST(?2 AS TEXT) IS NULL OR o.slug = "
+		 "?2)",
 		 &st, e)))
 		goto fail;
 	stmt_bind_int64(st, 1, id);
@@ -558,8 +559,8 @@ int case_show(const struct inc_ctx *c, int64_t id, const char *org, bool interna
 {
 	struct store_stmt *st = NULL;
 	cJSON *o = NULL, *arr;
-	int rc =
-	    store_prepare(c->s, CASE_COLS " AND c.id = ?1 AND (?2 IS NULL OR o.slug = ?2)", &st, e);
+	int rc = store_prepare(
+	    c->s, CASE_COLS " AND c.id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR o.slug = ?2)", &st, e);
 
 	*out = NULL;
 	if (rc)

@@ -19,12 +19,12 @@ static int incident_in(const struct inc_ctx *c, int64_t id, const char *org, con
 		       struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc =
-	    store_prepare(c->s,
-			  "SELECT 1 FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE i.id "
-			  "= ?1 AND i.exercise_run IS NULL AND (?2 IS NULL OR o.slug = ?2) AND "
-			  "(?3 IS NULL OR o.sector = ?3)",
-			  &st, e);
+	int rc = store_prepare(
+	    c->s,
+	    "SELECT 1 FROM incidents i JOIN orgs o ON o.id = i.org_id WHERE i.id "
+	    "= ?1 AND i.exercise_run IS NULL AND (CAST(?2 AS TEXT) IS NULL OR o.slug = ?2) AND "
+	    "(CAST(?3 AS TEXT) IS NULL OR o.sector = ?3)",
+	    &st, e);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);

@@ -921,7 +921,7 @@ int inc_show(const struct inc_ctx *c, int64_t id, const struct inc_view *v, cJSO
 		 "i.occurred_at, i.aware_at, i.versions, i.last_kind, i.created_at, "
 		 "i.updated_at, i.level, i.level_kind, o.name_en FROM incidents i JOIN orgs o ON "
 		 "o.id = i.org_id WHERE i.id = ?1 AND i.exercise_run IS NOT DISTINCT FROM ?4 "
-		 "AND (?2 IS NULL OR o.slug = ?2) AND (?3 IS "
+		 "AND (CAST(?2 AS TEXT) IS NULL OR o.slug = ?2) AND (CAST(?3 AS TEXT) IS "
 		 "NULL OR o.sector = ?3)",
 		 &st, e)))
 		return rc;

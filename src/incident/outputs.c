@@ -330,7 +330,7 @@ static int stats_quarter(const struct inc_ctx *c, const char *sector, const char
 		 "count(*), min(s.name_ja), min(s.name_en) FROM incidents i JOIN orgs o ON "
 		 "o.id = i.org_id LEFT JOIN sectors s ON s.code = o.sector WHERE "
 		 "+i.exercise_run IS NULL AND i.aware_at >= ?2 AND i.aware_at < ?3 AND "
-		 "(?1 IS NULL OR o.sector = ?1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+		 "(CAST(?1 AS TEXT) IS NULL OR o.sector = ?1) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
 		 &st, e)))
 		return rc;
 	stmt_bind_text(st, 1, sector);
@@ -370,12 +370,12 @@ int inc_stats(const struct inc_ctx *c, const char *sector, cJSON **out, struct m
 	*out = NULL;
 	if (!arr)
 		return merr_set(e, M_ENOMEM, "out of memory");
-	rc =
-	    store_prepare(c->s,
-			  "SELECT min(i.aware_at), max(i.aware_at) FROM incidents i JOIN orgs o ON "
-			  "o.id = i.org_id WHERE +i.exercise_run IS NULL AND (?1 IS NULL OR "
-			  "o.sector = ?1)",
-			  &st, e);
+	rc = store_prepare(
+	    c->s,
+	    "SELECT min(i.aware_at), max(i.aware_at) FROM incidents i JOIN orgs o ON "
+	    "o.id = i.org_id WHERE +i.exercise_run IS NULL AND (CAST(?1 AS TEXT) IS NULL OR "
+	    "o.sector = ?1)",
+	    &st, e);
 	if (rc) {
 		cJSON_Delete(arr);
 		return rc;

@@ -1103,8 +1103,9 @@ int job_list(struct store *s, const struct job_query *q,
 	struct store_stmt *st = NULL;
 	int b = 1,
 	    rc = store_prepare(s,
-			       "SELECT " INFO_COLS " FROM jobs WHERE (? IS NULL OR state = ?) "
-			       "AND (? IS NULL OR kind = ?) ORDER BY id DESC LIMIT ?",
+			       "SELECT " INFO_COLS
+			       " FROM jobs WHERE (CAST(? AS TEXT) IS NULL OR state = ?) "
+			       "AND (CAST(? AS TEXT) IS NULL OR kind = ?) ORDER BY id DESC LIMIT ?",
 			       &st, e);
 
 	if (rc)

@@ -276,12 +276,12 @@ int rating_load_json(struct store *s, const char *org, const char *period, cJSON
 		     struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc =
-	    store_prepare(s,
-			  "SELECT explanation, computed_at FROM ratings WHERE org_slug = ? AND "
-			  "(?2 IS NULL OR period = ?2) ORDER BY period DESC, computed_at DESC, id "
-			  "DESC LIMIT 1",
-			  &st, e);
+	int rc = store_prepare(
+	    s,
+	    "SELECT explanation, computed_at FROM ratings WHERE org_slug = ? AND "
+	    "(CAST(?2 AS TEXT) IS NULL OR period = ?2) ORDER BY period DESC, computed_at DESC, id "
+	    "DESC LIMIT 1",
+	    &st, e);
 	*out = NULL;
 	if (rc)
 		return rc;
@@ -365,12 +365,12 @@ static void flush_period(struct group *g)
 static int add_not_assessed(struct store *s, const char *sector, cJSON *arr, struct merr *e)
 {
 	struct store_stmt *st = NULL;
-	int rc =
-	    store_prepare(s,
-			  "SELECT COALESCE(o.sector, '-'), o.slug FROM orgs o WHERE NOT EXISTS "
-			  "(SELECT 1 FROM ratings r WHERE r.org_slug = o.slug) AND (?1 IS NULL "
-			  "OR o.sector = ?1) ORDER BY 1, 2",
-			  &st, e);
+	int rc = store_prepare(
+	    s,
+	    "SELECT COALESCE(o.sector, '-'), o.slug FROM orgs o WHERE NOT EXISTS "
+	    "(SELECT 1 FROM ratings r WHERE r.org_slug = o.slug) AND (CAST(?1 AS TEXT) IS NULL "
+	    "OR o.sector = ?1) ORDER BY 1, 2",
+	    &st, e);
 	const cJSON *x;
 
 	if (rc)
@@ -415,7 +415,8 @@ int rating_sector_json(struct store *s, const char *sector, cJSON **out, struct 
 	    "FROM ratings r JOIN orgs o ON o.slug = r.org_slug LEFT JOIN sectors sc ON sc.code = "
 	    "o.sector WHERE r.id = (SELECT r2.id FROM ratings r2 WHERE r2.org_slug = r.org_slug "
 	    "AND "
-	    "r2.period = r.period ORDER BY r2.computed_at DESC, r2.id DESC LIMIT 1) AND (?1 IS "
+	    "r2.period = r.period ORDER BY r2.computed_at DESC, r2.id DESC LIMIT 1) AND (CAST(?1 "
+	    "AS TEXT) IS "
 	    "NULL "
 	    "OR o.sector = ?1) ORDER BY 1, r.period, r.org_slug",
 	    &st, e);

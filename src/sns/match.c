@@ -489,7 +489,7 @@ int sns_terms_load(struct store *s, const char *org, struct sns_terms *out, stru
 	struct store_stmt *st = NULL;
 	rc = store_prepare(s,
 			   "SELECT id, org_slug, term, kind FROM sns_watch"
-			   " WHERE (?1 IS NULL OR org_slug = ?1) ORDER BY id",
+			   " WHERE (CAST(?1 AS TEXT) IS NULL OR org_slug = ?1) ORDER BY id",
 			   &st, e);
 	if (rc)
 		return rc;

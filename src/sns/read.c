@@ -21,7 +21,8 @@ int sns_alerts_list(struct store *s, const struct sns_alert_filter *f, sns_alert
 	    "   FROM sns_alert_posts ap JOIN sns_posts p ON p.id = ap.post WHERE ap.alert = a.id"
 	    "   ORDER BY p.created_at, p.id LIMIT 200) x),"
 	    " (SELECT count(*) FROM sns_alert_posts ap WHERE ap.alert = a.id)"
-	    " FROM sns_alerts a WHERE (?1 IS NULL OR a.org_slug = ?1) AND (?2 IS NULL OR a.class = "
+	    " FROM sns_alerts a WHERE (CAST(?1 AS TEXT) IS NULL OR a.org_slug = ?1) AND (CAST(?2 "
+	    "AS TEXT) IS NULL OR a.class = "
 	    "?2)"
 	    " AND (?3 = 0 OR a.id = ?3) ORDER BY a.first_at DESC, a.id DESC LIMIT ?4",
 	    &st, e);
@@ -121,7 +122,7 @@ int sns_posts_list(struct store *s, const char *org, int64_t alert_id, long limi
 	    " coalesce(p.author_name, p.author_id), p.text, p.url, p.created_at,"
 	    " group_concat(DISTINCT m.org_slug), max(m.classes)"
 	    " FROM sns_posts p JOIN sns_matches m ON m.post = p.id"
-	    " WHERE (?1 IS NULL OR m.org_slug = ?1)"
+	    " WHERE (CAST(?1 AS TEXT) IS NULL OR m.org_slug = ?1)"
 	    " AND (?2 = 0 OR p.id IN (SELECT post FROM sns_alert_posts WHERE alert = ?2))"
 	    " GROUP BY p.id ORDER BY p.created_at DESC, p.id DESC LIMIT ?3",
 	    &st, e);

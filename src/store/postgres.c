@@ -1024,17 +1024,18 @@ static int pg_wait(struct store *s, int timeout_ms, struct merr *e)
 
 /* ---- COPY (bulk imports) ------------------------------------------------------------ */
 
-static int pg_copy_in(struct store *s, const char *target, const char *data, size_t len,
-		      struct merr *e)
+static int pg_copy_in(struct store *s, const char *target, bool binary, const char *data,
+		      size_t len, struct merr *e)
 {
 	struct pg_db *h = s->impl;
-	char sql[512];
+	char sql[1024];
 	PGresult *r;
 	int rc = 0;
 
 	if ((rc = reconnect(s, e)))
 		return rc;
-	snprintf(sql, sizeof(sql), "COPY %s FROM STDIN", target);
+	snprintf(sql, sizeof(sql), "COPY %s FROM STDIN%s", target,
+		 binary ? " WITH (FORMAT binary)" : "");
 	r = PQexec(h->conn, sql);
 	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
 		rc = res_err(s, e, r, "copy");

@@ -340,7 +340,15 @@ int store_copy_in(struct store *s, const char *target, const char *data, size_t 
 {
 	if (!s->be->copy_in)
 		return merr_set(e, M_EUNSUPPORTED, "%s has no COPY", s->be->name);
-	return s->be->copy_in(s, target, data, len, e);
+	return s->be->copy_in(s, target, false, data, len, e);
+}
+
+int store_copy_in_binary(struct store *s, const char *target, const char *data, size_t len,
+			 struct merr *e)
+{
+	if (!s->be->copy_in)
+		return merr_set(e, M_EUNSUPPORTED, "%s has no COPY", s->be->name);
+	return s->be->copy_in(s, target, true, data, len, e);
 }
 
 int store_exec(struct store *s, const char *sql, struct merr *e)

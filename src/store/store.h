@@ -157,6 +157,10 @@ int store_wait_notify(struct store *s, int timeout_ms, struct merr *e);
 bool store_has_copy(struct store *s);
 int store_copy_in(struct store *s, const char *target, const char *data, size_t len,
 		  struct merr *e);
+/* The same in COPY's binary format (data: its header, the rows, its trailer): no escaping,
+ * and the server parses no text into numbers. */
+int store_copy_in_binary(struct store *s, const char *target, const char *data, size_t len,
+			 struct merr *e);
 
 /* Convenience: runs sql (with no parameters) and returns the first column of
  * the first row as an integer in *out (0 when there is no row). */

@@ -37,8 +37,8 @@ struct store_backend {
 	int (*notify)(struct store *s, const char *channel, struct merr *e);
 	int (*wait)(struct store *s, int timeout_ms, struct merr *e);
 	/* Optional: bulk rows into a table (PostgreSQL COPY FROM STDIN, text format). */
-	int (*copy_in)(struct store *s, const char *target, const char *data, size_t len,
-		       struct merr *e);
+	int (*copy_in)(struct store *s, const char *target, bool binary, const char *data,
+		       size_t len, struct merr *e);
 };
 
 struct store_stmt_ops {

@@ -9,11 +9,8 @@ M=${MAMORI:?MAMORI must name the built binary}
 SRC=${MAMORI_SOURCE_DIR:?}
 . "$SRC/tests/support/check.sh"
 . "$SRC/tests/support/pg_cluster.sh"
-T=$(mktemp -d)
-trap 'pg_cluster_stop; rm -rf "$T"' EXIT
 export MAMORI_NOW=2026-11-23T03:00:00Z
-pg_cluster_start "$T" || { echo "FAIL - PostgreSQL cluster did not start"; exit 1; }
-unset MAMORI_DB
+pg_test_start
 PGDB=$(pg_new_db search)
 LITE=$T/m.db
 
@@ -51,6 +48,8 @@ check "search 'デスクトップ' finds a Japanese substring inside a title wit
 	"MAMORI_DB=$PGDB '$M' findings list --search 'デスクトップ' --json | grep -q 'リモートデスクトップ' && MAMORI_DB=$LITE '$M' findings list --search 'デスクトップ' --json | grep -q 'リモートデスクトップ'"
 check "search '%' is literal (one row, not all)" \
 	"[ \"\$(MAMORI_DB=$PGDB '$M' findings list --search '%' --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')\" = 1 ]"
+
+check "no statement failed its first prepare on PostgreSQL (parameter types)" "! pg_log_untyped"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -9,11 +9,8 @@ SRC=${MAMORI_SOURCE_DIR:?}
 DATA=${MAMORI_DATA_DIR:?}
 . "$SRC/tests/support/check.sh"
 . "$SRC/tests/support/pg_cluster.sh"
-T=$(mktemp -d)
-trap 'pg_cluster_stop; rm -rf "$T"' EXIT
 export MAMORI_NOW=2026-11-23T03:00:00Z
-pg_cluster_start "$T" || { echo "FAIL - PostgreSQL cluster did not start"; exit 1; }
-unset MAMORI_DB
+pg_test_start
 
 N_MIG=$(ls "$SRC"/src/store/migrations/*.sql | grep -vc '\.pg\.sql$')
 LAST=$(ls "$SRC"/src/store/migrations/*.sql | grep -v '\.pg\.sql$' | sort | tail -1 | xargs basename | sed 's/_.*//; s/^0*//')

@@ -67,3 +67,28 @@ pg_cluster_stop() {
 		pg_run "$PG_BIN/pg_ctl" -D "$PG_DATA/data" -m immediate -w stop >/dev/null 2>&1
 	return 0
 }
+
+# The preamble of a _pg.sh test: T, a temporary folder with a cluster in it (pg_cluster_start),
+# MAMORI_DB unset; at exit, the script's own pg_test_cleanup when it defines one (its
+# servers), then the cluster stopped and T removed (kept when KEEP is set). Exits the script
+# with a FAIL line when the cluster does not start.
+pg_test_start() {
+	T=$(mktemp -d)
+	chmod 755 "$T"
+	trap pg_test_stop EXIT
+	unset MAMORI_DB
+	pg_cluster_start "$T" || { echo "FAIL - PostgreSQL cluster did not start"; exit 1; }
+}
+
+pg_test_stop() {
+	declare -F pg_test_cleanup >/dev/null && pg_test_cleanup
+	pg_cluster_stop
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+
+# The server log's lines of statements that failed their first prepare for a parameter
+# PostgreSQL could not type ("? IS NULL OR col = ?": the dialect layer retried them with
+# ?::text); a test checks there are none.
+pg_log_untyped() {
+	grep -E 'could not determine data type of parameter|inconsistent types deduced' "$PG_DATA/server.log"
+}
