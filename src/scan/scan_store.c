@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buf.h"
 #include "base/mem.h"
 #include "base/mtime.h"
 #include "scan/scan.h"
@@ -294,7 +295,13 @@ struct scan_batch {
 	size_t n, cap;	   /* rows held, rows allocated (grows up to limit) */
 	size_t limit;	   /* rows per transaction: a full batch is written at once */
 	struct store_stmt *upsert, *link;
+	bool copy;	 /* PostgreSQL: a batch goes by COPY into scan_stage (write_copy) */
+	struct buf text; /* the COPY rows of one flush */
 };
+
+/* Fewer rows than this are written row by row even on PostgreSQL: a COPY and its
+ * statements cost four round trips, a row two. */
+#define SCAN_COPY_MIN 16
 
 int scan_batch_new(struct store *s, int64_t scan_id, const char *org_slug, size_t batch,
 		   struct scan_batch **out, struct merr *e)
@@ -331,6 +338,22 @@ int scan_batch_new(struct store *s, int64_t scan_id, const char *org_slug, size_
 		    "seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (scan_id, observation_id) "
 		    "DO UPDATE SET state = excluded.state, seen_at = excluded.seen_at",
 		    &b->link, e);
+	buf_init(&b->text, 0);
+	if (rc == 0 && store_has_copy(s)) {
+		/* MAMORI_SCAN_COPY=0: the row-by-row path (measurements, comparisons) */
+		const char *env = getenv("MAMORI_SCAN_COPY");
+		b->copy = !(env && strcmp(env, "0") == 0);
+		/* seq: the row's place in the batch (a later row of the same key wins, as the
+		 * row-by-row upserts do; first_seen is the earliest row's). Emptied before each
+		 * COPY: a batch may be a savepoint of a longer transaction. */
+		if (b->copy)
+			rc = store_exec(
+			    s,
+			    "CREATE TEMP TABLE IF NOT EXISTS scan_stage (seq BIGINT, "
+			    "org_slug TEXT, ip TEXT, port BIGINT, proto TEXT, state TEXT, "
+			    "ttl BIGINT, rtt_ms DOUBLE PRECISION, t BIGINT)",
+			    e);
+	}
 	if (rc) {
 		scan_batch_free(b);
 		return rc;
@@ -399,6 +422,88 @@ static int write_one(struct scan_batch *b, const char *org, const struct scan_re
 	return rc < 0 ? rc : 0;
 }
 
+static int copy_text(struct buf *t, const char *s)
+{
+	int rc = 0;
+	for (; *s && rc == 0; s++) {
+		switch (*s) {
+		case '\\': rc = buf_add(t, "\\\\", 2); break;
+		case '\t': rc = buf_add(t, "\\t", 2); break;
+		case '\n': rc = buf_add(t, "\\n", 2); break;
+		case '\r': rc = buf_add(t, "\\r", 2); break;
+		default: rc = buf_addc(t, *s);
+		}
+	}
+	return rc;
+}
+
+/*
+ * The batch by COPY into scan_stage, then one statement: the rows of one key folded into
+ * one (the last row's values, the first row's time as first_seen), upserted into
+ * observations in the order of their first row, linked to the scan. The same rows and the
+ * same updates as write_one for each row in turn.
+ */
+static int write_copy(struct scan_batch *b, struct merr *e)
+{
+	struct store_stmt *st = NULL;
+	int rc = 0;
+
+	buf_reset(&b->text);
+	for (size_t i = 0; i < b->n && rc == 0; i++) {
+		const struct scan_result *r = &b->v[i];
+		char ip[INET6_ADDRSTRLEN];
+		ip_format(&r->ip, ip);
+		rc = buf_addf(&b->text, "%zu\t", i);
+		if (rc == 0)
+			rc = copy_text(&b->text, b->orgs[i] ? b->orgs[i] : b->org);
+		if (rc == 0)
+			rc = buf_addf(&b->text, "\t%s\t%u\t%s\t%s\t", ip, (unsigned)r->port,
+				      scan_proto_name(r->proto), scan_state_name(r->state));
+		if (rc == 0)
+			rc = r->ttl >= 0 ? buf_addf(&b->text, "%d\t", r->ttl)
+					 : buf_adds(&b->text, "\\N\t");
+		if (rc == 0)
+			rc = r->rtt_ms >= 0 ? buf_addf(&b->text, "%.17g\t", r->rtt_ms)
+					    : buf_adds(&b->text, "\\N\t");
+		if (rc == 0)
+			rc = buf_addf(&b->text, "%lld\n", (long long)r->time);
+	}
+	if (rc)
+		return merr_set(e, rc, "scan batch: %s",
+				rc == M_ETOOBIG ? "too big" : "out of memory");
+	if ((rc = store_exec(b->s, "TRUNCATE scan_stage", e)))
+		return rc;
+	if ((rc = store_copy_in(
+		 b->s, "scan_stage (seq, org_slug, ip, port, proto, state, ttl, rtt_ms, t)",
+		 b->text.ptr, b->text.len, e)))
+		return rc;
+	rc = store_prepare(
+	    b->s,
+	    "WITH f AS (SELECT org_slug, ip, port, proto, first_value(t) OVER k AS first_t, "
+	    "first_value(seq) OVER k AS first_seq, last_value(state) OVER k AS state, "
+	    "last_value(ttl) OVER k AS ttl, last_value(rtt_ms) OVER k AS rtt_ms, "
+	    "last_value(t) OVER k AS t, row_number() OVER k AS nth FROM scan_stage "
+	    "WINDOW k AS (PARTITION BY org_slug, ip, port, proto ORDER BY seq "
+	    "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)), "
+	    "up AS (INSERT INTO observations (scan_id, org_slug, ip, port, proto, state, ttl, "
+	    "rtt_ms, first_seen, last_seen) SELECT ?1, org_slug, ip, port, proto, state, ttl, "
+	    "rtt_ms, first_t, t FROM f WHERE nth = 1 ORDER BY first_seq "
+	    "ON CONFLICT (org_slug, ip, port, proto) DO UPDATE SET "
+	    "scan_id = excluded.scan_id, state = excluded.state, ttl = excluded.ttl, "
+	    "rtt_ms = excluded.rtt_ms, last_seen = excluded.last_seen "
+	    "RETURNING id, state, last_seen) "
+	    "INSERT INTO scan_observations (scan_id, observation_id, state, seen_at) "
+	    "SELECT ?1, id, state, last_seen FROM up ON CONFLICT (scan_id, observation_id) "
+	    "DO UPDATE SET state = excluded.state, seen_at = excluded.seen_at",
+	    &st, e);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, b->scan_id);
+	rc = stmt_step(st, e);
+	stmt_finalize(st);
+	return rc < 0 ? rc : 0;
+}
+
 int scan_batch_flush(struct scan_batch *b, struct merr *e)
 {
 	int rc;
@@ -408,8 +513,11 @@ int scan_batch_flush(struct scan_batch *b, struct merr *e)
 	rc = store_begin(b->s, e);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < b->n && rc == 0; i++)
-		rc = write_one(b, b->orgs[i], &b->v[i], e);
+	if (b->copy && b->n >= SCAN_COPY_MIN)
+		rc = write_copy(b, e);
+	else
+		for (size_t i = 0; i < b->n && rc == 0; i++)
+			rc = write_one(b, b->orgs[i], &b->v[i], e);
 	if (rc) {
 		store_rollback(b->s);
 		return rc;
@@ -426,6 +534,7 @@ void scan_batch_free(struct scan_batch *b)
 		return;
 	stmt_finalize(b->upsert);
 	stmt_finalize(b->link);
+	buf_release(&b->text);
 	m_free(b->org);
 	m_free(b->v);
 	m_free(b->orgs);
