@@ -343,16 +343,6 @@ int scan_batch_new(struct store *s, int64_t scan_id, const char *org_slug, size_
 		/* MAMORI_SCAN_COPY=0: the row-by-row path (measurements, comparisons) */
 		const char *env = getenv("MAMORI_SCAN_COPY");
 		b->copy = !(env && strcmp(env, "0") == 0);
-		/* seq: the row's place in the batch (a later row of the same key wins, as the
-		 * row-by-row upserts do; first_seen is the earliest row's). Emptied before each
-		 * COPY: a batch may be a savepoint of a longer transaction. */
-		if (b->copy)
-			rc = store_exec(
-			    s,
-			    "CREATE TEMP TABLE IF NOT EXISTS scan_stage (seq BIGINT, "
-			    "org_slug TEXT, ip TEXT, port BIGINT, proto TEXT, state TEXT, "
-			    "ttl BIGINT, rtt_ms DOUBLE PRECISION, t BIGINT)",
-			    e);
 	}
 	if (rc) {
 		scan_batch_free(b);
@@ -471,7 +461,16 @@ static int write_copy(struct scan_batch *b, struct merr *e)
 	if (rc)
 		return merr_set(e, rc, "scan batch: %s",
 				rc == M_ETOOBIG ? "too big" : "out of memory");
-	if ((rc = store_exec(b->s, "TRUNCATE scan_stage", e)))
+	/* seq: the row's place in the batch (a later row of the same key wins, as the
+	 * row-by-row upserts do; first_seen is the earliest row's). Made here, not once per
+	 * batch: a reconnected session has lost its temporary tables. Emptied before each COPY:
+	 * a batch may be a savepoint of a longer transaction. */
+	if ((rc = store_exec(
+		 b->s,
+		 "CREATE TEMP TABLE IF NOT EXISTS scan_stage (seq BIGINT, org_slug TEXT, "
+		 "ip TEXT, port BIGINT, proto TEXT, state TEXT, ttl BIGINT, "
+		 "rtt_ms DOUBLE PRECISION, t BIGINT); TRUNCATE scan_stage",
+		 e)))
 		return rc;
 	if ((rc = store_copy_in(
 		 b->s, "scan_stage (seq, org_slug, ip, port, proto, state, ttl, rtt_ms, t)",

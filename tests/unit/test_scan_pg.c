@@ -225,9 +225,8 @@ static double backend_cpu(struct store *s)
 	assert_non_null(p);
 	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
 	 * utime stime */
-	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-				&ut, &st),
-			 2);
+	assert_int_equal(
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st), 2);
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
@@ -258,8 +257,8 @@ static void test_scan_pg__cost_of_copy_and_row_by_row(void **state)
 	double load[1] = {0};
 
 	for (int k = 0; k < 3; k++) {
-		struct store *s =
-		    k == 0 ? open_sqlite("scan_bench.db") : open_pg(k == 1 ? "t_b_row" : "t_b_copy");
+		struct store *s = k == 0 ? open_sqlite("scan_bench.db")
+					 : open_pg(k == 1 ? "t_b_row" : "t_b_copy");
 		c[k][0] = measure(s, n, 0, k == 1); /* a first scan: inserts */
 		c[k][1] = measure(s, n, 1, k == 1); /* the same hosts again: updates */
 		store_close(s);
