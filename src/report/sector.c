@@ -381,7 +381,7 @@ int report_sector(struct store *s, const char *sector, const struct report_opts 
 	struct sr r = {.s = s, .o = o, .e = e};
 	struct report_chart dist;
 	char title[300], base[4096], gen[TIME_STR_MAX];
-	double mean, pmean;
+	double mean = -1, pmean = -1; /* -1: no score (operators() may stop early) */
 	int64_t a, b;
 	int rc;
 

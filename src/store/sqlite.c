@@ -441,6 +441,7 @@ static int sq_tune(struct store *s, enum store_tune what, struct merr *e)
 			 "PRAGMA cache_size = %lld; PRAGMA wal_autocheckpoint = %lld",
 			 (long long)h->saved_cache, (long long)h->saved_autockpt);
 		return sq_exec(s, sql, e);
+	case STORE_TUNE_CKPT_ELSEWHERE: return sq_exec(s, "PRAGMA wal_autocheckpoint = 0", e);
 	case STORE_TUNE_CHECKPOINT: /* PASSIVE: copies what is committed, never waits */
 		return sq_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", e);
 	}

@@ -124,6 +124,9 @@ enum store_tune {
 	STORE_TUNE_BULK_SORT,	   /* during a bulk load, before an index is built from its
 				    * rows: the usual page cache, sorts on temporary files
 				    * (memory stays flat); BULK_OFF undoes it */
+	STORE_TUNE_CKPT_ELSEWHERE, /* a writer whose commits must stay short: no automatic
+				    * checkpoints on this handle; another handle runs
+				    * STORE_TUNE_CHECKPOINT */
 };
 int store_tune(struct store *s, enum store_tune what, struct merr *e);
 /* Where a second handle on the same data opens (worker threads, a checkpoint helper), or ""

@@ -30,6 +30,7 @@
 #define AQ_BATCH 256	  /* rows that wake the flusher at once */
 #define AQ_AGE_MS 100	  /* age of the oldest row that makes the flusher write */
 #define AQ_LOOK_WAIT_MS 5 /* longest wait of a worker's look for a flush to end */
+#define AQ_CKPT_MS 250	  /* the flusher's checkpoint, at most this often */
 
 struct aq_row {
 	int64_t at;
@@ -50,6 +51,12 @@ static struct {
 	/* aq.s's data_version when it last looked (under aq.write), and whether that is known */
 	int64_t dv;
 	bool dv_known;
+	/* SQLite: the flusher thread's checkpoint handle. A commit that crosses the automatic
+	 * checkpoint's threshold copies the WAL into the main file before it returns: tens of ms
+	 * under aq.write, during which every worker's look waited and then gave up (a cache
+	 * generation). aq.s checkpoints never; this handle does, outside aq.write. */
+	struct store *ck;
+	int64_t ck_ms;
 } aq = {.lock = PTHREAD_MUTEX_INITIALIZER,
 	.write = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER};
@@ -194,6 +201,11 @@ static void *flusher(void *arg)
 		if (aq.n && (aq.n >= AQ_BATCH || mono_ms() - aq.oldest_ms >= AQ_AGE_MS)) {
 			pthread_mutex_unlock(&aq.lock);
 			flush_with();
+			if (aq.ck && mono_ms() - aq.ck_ms >= AQ_CKPT_MS) {
+				/* PASSIVE: never waits; not a commit, so no data_version moves */
+				store_tune(aq.ck, STORE_TUNE_CHECKPOINT, NULL);
+				aq.ck_ms = mono_ms();
+			}
 			pthread_mutex_lock(&aq.lock);
 		}
 	}
@@ -208,11 +220,20 @@ int web_audit_queue_start(const char *db, struct merr *e)
 
 	if ((rc = store_open_raw(db, &aq.s, e)))
 		return rc;
+	/* no second handle, or nothing to tune (PostgreSQL): aq.s stays as it was */
+	if (store_open_raw(db, &aq.ck, NULL))
+		aq.ck = NULL;
+	else if (store_tune(aq.s, STORE_TUNE_CKPT_ELSEWHERE, NULL)) {
+		store_close(aq.ck);
+		aq.ck = NULL;
+	}
+	aq.ck_ms = mono_ms();
 	aq.stop = false;
 	aq.dv_known = false;
 	if (pthread_create(&aq.thread, NULL, flusher, NULL)) {
+		store_close(aq.ck);
 		store_close(aq.s);
-		aq.s = NULL;
+		aq.s = aq.ck = NULL;
 		return merr_set(e, M_ENOMEM, "cannot start the audit thread");
 	}
 	aq.running = true;
@@ -228,8 +249,11 @@ void web_audit_queue_stop(void)
 	pthread_cond_signal(&aq.wake);
 	pthread_mutex_unlock(&aq.lock);
 	pthread_join(aq.thread, NULL);
+	if (aq.ck)
+		store_tune(aq.ck, STORE_TUNE_CHECKPOINT, NULL);
+	store_close(aq.ck);
 	store_close(aq.s);
-	aq.s = NULL;
+	aq.s = aq.ck = NULL;
 	aq.running = false;
 }
 
