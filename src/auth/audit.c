@@ -69,28 +69,9 @@ out:
 int auth_audit(struct store *s, const char *actor, const char *action, const char *object,
 	       const char *detail, int64_t now, struct merr *e)
 {
-	static const char sql[] =
-	    "INSERT INTO audit_log (at, actor, action, object, detail) VALUES (?, ?, ?, ?, ?)";
-	struct store_stmt *st = NULL;
-	int rc = store_begin(s, e);
+	const struct auth_audit_row r = {0, now, actor, action, object, detail};
 
-	if (rc)
-		return rc;
-	if ((rc = store_prepare(s, sql, &st, e)))
-		goto fail;
-	stmt_bind_int64(st, 1, now);
-	stmt_bind_text(st, 2, actor && actor[0] ? actor : "?");
-	stmt_bind_text(st, 3, action);
-	stmt_bind_text(st, 4, object);
-	stmt_bind_text(st, 5, detail);
-	rc = stmt_step(st, e);
-	stmt_finalize(st);
-	if (rc < 0 || (rc = auth_audit_seal(s, NULL, e)))
-		goto fail;
-	return store_commit(s, e);
-fail:
-	store_rollback(s);
-	return rc;
+	return auth_audit_many(s, &r, 1, e);
 }
 
 int auth_audit_many(struct store *s, const struct auth_audit_row *rows, size_t n, struct merr *e)
