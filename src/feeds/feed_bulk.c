@@ -303,6 +303,33 @@ static int put_metric(struct buf *o, const struct feeds_metric *m, bool version)
 	return rc;
 }
 
+/* The first eight columns both CVE row layouts share (id, published, last modified,
+ * description, CWE, CVSS 4.0, 3.x, 2.0) after the row's field count; an unknown published
+ * time is NULL where the row path binds NULL for it (CVE 5), 0 where it binds the number. */
+static int put_cve_head(struct buf *o, const struct feeds_cve *cv, int fields, bool published_null)
+{
+	int rc = feeds_bin_row(o, fields);
+
+	if (!rc)
+		rc = feeds_bin_text(o, cv->id);
+	if (!rc)
+		rc = published_null && !cv->published ? feeds_bin_text(o, NULL)
+						      : put_int(o, cv->published);
+	if (!rc)
+		rc = put_int(o, cv->last_modified);
+	if (!rc)
+		rc = feeds_bin_text(o, cv->description);
+	if (!rc)
+		rc = feeds_bin_text(o, cv->cwe[0] ? cv->cwe : NULL);
+	if (!rc)
+		rc = put_metric(o, &cv->v4, false);
+	if (!rc)
+		rc = put_metric(o, &cv->v3, true);
+	if (!rc)
+		rc = put_metric(o, &cv->v2, false);
+	return rc;
+}
+
 /* The fields of a CVE row (FEEDS_NVD_COLS_NO_SOURCE, and source added by compose), of a
  * reference and of a product. */
 #define BULK_CVE_FIELDS 22
@@ -330,23 +357,7 @@ int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr 
 	r->ref_off = b->refs.len;
 	r->prod_off = b->prods.len;
 	/* the columns of FEEDS_NVD_COLS_NO_SOURCE */
-	rc = feeds_bin_row(&b->cves, BULK_CVE_FIELDS);
-	if (!rc)
-		rc = feeds_bin_text(&b->cves, cv->id);
-	if (!rc)
-		rc = put_int(&b->cves, cv->published);
-	if (!rc)
-		rc = put_int(&b->cves, cv->last_modified);
-	if (!rc)
-		rc = feeds_bin_text(&b->cves, cv->description);
-	if (!rc)
-		rc = feeds_bin_text(&b->cves, cv->cwe[0] ? cv->cwe : NULL);
-	if (!rc)
-		rc = put_metric(&b->cves, &cv->v4, false);
-	if (!rc)
-		rc = put_metric(&b->cves, &cv->v3, true);
-	if (!rc)
-		rc = put_metric(&b->cves, &cv->v2, false);
+	rc = put_cve_head(&b->cves, cv, BULK_CVE_FIELDS, false);
 	if (!rc)
 		rc = feeds_bin_text(&b->cves, cv->configurations);
 	if (!rc)
@@ -560,24 +571,7 @@ int feeds_bulk_cve5(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr
 	r->cve_off = b->cves.len;
 	r->ref_off = b->refs.len;
 	/* FEEDS_CVE5_COLS, bound as the row path's ST_CVE5_INSERT binds them */
-	rc = feeds_bin_row(&b->cves, BULK_CVE5_FIELDS);
-	if (!rc)
-		rc = feeds_bin_text(&b->cves, cv->id);
-	if (!rc)
-		rc = cv->published ? put_int(&b->cves, cv->published)
-				   : feeds_bin_text(&b->cves, NULL);
-	if (!rc)
-		rc = put_int(&b->cves, cv->last_modified);
-	if (!rc)
-		rc = feeds_bin_text(&b->cves, cv->description);
-	if (!rc)
-		rc = feeds_bin_text(&b->cves, cv->cwe[0] ? cv->cwe : NULL);
-	if (!rc)
-		rc = put_metric(&b->cves, &cv->v4, false);
-	if (!rc)
-		rc = put_metric(&b->cves, &cv->v3, true);
-	if (!rc)
-		rc = put_metric(&b->cves, &cv->v2, false);
+	rc = put_cve_head(&b->cves, cv, BULK_CVE5_FIELDS, true);
 	if (!rc)
 		rc = feeds_bin_text(&b->cves, cv->cve5_affected);
 	if (!rc)
