@@ -336,20 +336,27 @@ static int put_cve_head(struct buf *o, const struct feeds_cve *cv, int fields, b
 #define BULK_REF_FIELDS 5
 #define BULK_PROD_FIELDS 3
 
+/* Room for one more record in the batch (doubling). */
+static int grow_recs(struct feeds_bulk *b, struct merr *e)
+{
+	size_t cap = b->cap ? b->cap * 2 : 1024;
+	struct bulk_rec *n = m_realloc(b->recs, cap * sizeof(*n));
+
+	if (!n)
+		return merr_set(e, M_ENOMEM, "out of memory gathering a batch for COPY");
+	b->recs = n;
+	b->cap = cap;
+	return 0;
+}
+
 int feeds_bulk_nvd(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr *e)
 {
 	struct feeds_bulk *b = c->bulk;
 	struct bulk_rec *r;
 	int rc = 0;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		struct bulk_rec *n = m_realloc(b->recs, cap * sizeof(*n));
-		if (!n)
-			return merr_set(e, M_ENOMEM, "out of memory gathering a batch for COPY");
-		b->recs = n;
-		b->cap = cap;
-	}
+	if (b->n == b->cap && (rc = grow_recs(b, e)))
+		return rc;
 	r = &b->recs[b->n];
 	snprintf(r->id, sizeof(r->id), "%s", cv->id);
 	r->lm = cv->last_modified;
@@ -546,14 +553,8 @@ int feeds_bulk_cve5(struct feeds_ctx *c, const struct feeds_cve *cv, struct merr
 	struct bulk_rec *r;
 	int rc = 0;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		struct bulk_rec *n = m_realloc(b->recs, cap * sizeof(*n));
-		if (!n)
-			return merr_set(e, M_ENOMEM, "out of memory gathering a batch for COPY");
-		b->recs = n;
-		b->cap = cap;
-	}
+	if (b->n == b->cap && (rc = grow_recs(b, e)))
+		return rc;
 	if ((b->n + 1) * 2 > b->set_cap) { /* the set at most half full */
 		size_t cap = b->set_cap ? b->set_cap * 2 : 2048;
 		long *n = m_malloc(cap * sizeof(*n));

@@ -222,6 +222,18 @@ void web_dashboard_cache_clear(void)
 	pthread_mutex_unlock(&dash_lock);
 }
 
+/* The panels every role's dashboard shows (an analyst's after operators by sector); each
+ * says so honestly when its table is empty. */
+static void panels_after_sectors(struct web_req *r)
+{
+	web_panel_mine(r);
+	web_panel_kpi(r);
+	web_panel_grades(r);
+	web_panel_coverage(r);
+	web_panel_urgent(r);
+	web_panel_rescan(r);
+}
+
 /* Operators by sector, grades, urgent findings, rescans due: the cached part. */
 static int dash_panels(struct web_req *r)
 {
@@ -233,12 +245,7 @@ static int dash_panels(struct web_req *r)
 	/* An operator's first panel is its own findings: operators by sector would count one
 	 * company, its own. */
 	if (r->who.role == AUTH_ROLE_OPERATOR) {
-		web_panel_mine(r);
-		web_panel_kpi(r);
-		web_panel_grades(r);
-		web_panel_coverage(r);
-		web_panel_urgent(r);
-		web_panel_rescan(r);
+		panels_after_sectors(r);
 		return 0;
 	}
 	/* Counted by the store (GROUP BY sector among the caller's rows), not by loading
@@ -264,13 +271,7 @@ static int dash_panels(struct web_req *r)
 		"</tbody><tfoot><tr><th>%T</th><td class=\"num\" id=\"total-orgs\">%L</td>"
 		"<td class=\"num\">%L</td></tr></tfoot></table></section>",
 		M_TOTAL, sn.total, sn.critical);
-	/* Each panel says so honestly when its table is empty. */
-	web_panel_mine(r);
-	web_panel_kpi(r);
-	web_panel_grades(r);
-	web_panel_coverage(r);
-	web_panel_urgent(r);
-	web_panel_rescan(r);
+	panels_after_sectors(r);
 	return 0;
 }
 
